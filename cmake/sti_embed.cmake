@@ -1,0 +1,25 @@
+# sti_embed(TARGET FILE...): turns text files (Lua scripts) into C strings.
+# Each FILE x/name.lua becomes `extern const char sti_lua_name[];` in the
+# generated header <sti_lua_TARGET.h>, so scripts live as .lua files in the
+# tree and are compiled in, never read at run time.
+function(sti_embed target)
+    set(header ${CMAKE_CURRENT_BINARY_DIR}/sti_lua_${target}.h)
+    set(source ${CMAKE_CURRENT_BINARY_DIR}/sti_lua_${target}.c)
+    set(decls "")
+    set(defs "")
+    foreach(file ${ARGN})
+        get_filename_component(abs ${file} ABSOLUTE)
+        get_filename_component(name ${file} NAME_WE)
+        file(READ ${abs} hex HEX)
+        string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+        string(APPEND decls "extern const char sti_lua_${name}[];\n")
+        string(APPEND defs "const char sti_lua_${name}[] = {${hex} 0x00};\n")
+        set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${abs})
+    endforeach()
+    file(WRITE ${header}.tmp "/* generated from .lua files by sti_embed */\n#pragma once\n${decls}")
+    file(WRITE ${source}.tmp "/* generated from .lua files by sti_embed */\n#include \"sti_lua_${target}.h\"\n${defs}")
+    configure_file(${header}.tmp ${header} COPYONLY)
+    configure_file(${source}.tmp ${source} COPYONLY)
+    target_sources(${target} PRIVATE ${source})
+    target_include_directories(${target} PUBLIC ${CMAKE_CURRENT_BINARY_DIR})
+endfunction()

@@ -1,0 +1,63 @@
+/*  sti_redis: one connection to Redis, with the habits every service needs.
+
+    - Connects from a URL, redis://[[user]:password@]host:port[/db], sends AUTH
+      and SELECT, and reconnects with capped exponential back-off when the
+      connection breaks; a command that fails on a broken connection is retried
+      once on the new one only if the caller says it is safe (idempotent).
+    - Every key lives under the namespace (STI_NAMESPACE, default "sti"):
+      sti_redis_key() builds "<ns>:<part>:<part>...". Each service has one
+      function per key family on top of it; docs/keys.md lists them.
+    - Lua scripts are registered once and called by EVALSHA; NOSCRIPT (after a
+      restart or SCRIPT FLUSH) loads the script again and retries.
+    - Pipelining: append any number of commands, then read the replies in order.
+
+    Like hiredis, the object carries err / errstr for the last failure.
+    Replies are hiredis redisReply objects; the caller frees them with
+    freeReplyObject().
+*/
+#pragma once
+#include <hiredis/hiredis.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct _sti_redis_t sti_redis_t;
+typedef struct _sti_script_t sti_script_t;
+
+//  Parses the URL and connects. Returns NULL (with a reason in err) only for a
+//  bad URL; an unreachable server gives an object that keeps trying (see
+//  sti_redis_connected).
+sti_redis_t *sti_redis_new(const char *url, const char *ns, char *err, size_t errlen);
+void sti_redis_destroy(sti_redis_t **self_p);
+bool sti_redis_connected(sti_redis_t *self);
+//  Blocks until connected or timeout_ms passes. Returns 0 or -1.
+int sti_redis_wait(sti_redis_t *self, int timeout_ms);
+const char *sti_redis_namespace(sti_redis_t *self);
+//  Last error text ("" when none).
+const char *sti_redis_errstr(sti_redis_t *self);
+
+//  Builds "<ns>:a:b:..." from NULL-terminated parts into buf.
+//  Returns buf, or NULL when it does not fit.
+char *sti_redis_key(sti_redis_t *self, char *buf, size_t cap, ...) __attribute__((sentinel));
+
+//  One command, printf-style as redisCommand. Returns the reply (caller frees),
+//  or NULL when the connection failed; an error reply is returned as a reply.
+redisReply *sti_redis_command(sti_redis_t *self, const char *format, ...);
+redisReply *sti_redis_argv(sti_redis_t *self, int argc, const char **argv, const size_t *lens);
+
+//  Pipelining: queue commands, then read exactly as many replies.
+int sti_redis_append(sti_redis_t *self, int argc, const char **argv, const size_t *lens);
+int sti_redis_appendf(sti_redis_t *self, const char *format, ...);
+//  Returns the next reply (caller frees), or NULL on a broken connection.
+redisReply *sti_redis_reply(sti_redis_t *self);
+
+//  Registers a script for this connection (not loaded until first use).
+//  The returned handle lives as long as the connection.
+sti_script_t *sti_redis_script(sti_redis_t *self, const char *source);
+//  EVALSHA with NOSCRIPT handled. Returns the reply (caller frees) or NULL.
+redisReply *sti_redis_eval(sti_redis_t *self, sti_script_t *script, int nkeys, int nargs,
+                           const char **argv, const size_t *lens);
+//  Pipelined form: queue an EVALSHA (the script must have been loaded once).
+int sti_redis_eval_append(sti_redis_t *self, sti_script_t *script, int nkeys, int nargs,
+                          const char **argv, const size_t *lens);
+//  Loads the script if needed (SCRIPT LOAD). Returns 0 or -1.
+int sti_redis_script_load(sti_redis_t *self, sti_script_t *script);

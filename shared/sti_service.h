@@ -1,0 +1,65 @@
+/*  sti_service: the frame every worker service shares.
+
+    Reads the common configuration (broker, events_pub, events_sub, redis_url,
+    namespace, http_addr, log_level, plus the service's own table), starts the
+    log, the HTTP endpoints and the Majordomo worker, and runs the loop:
+    each request is decoded (sti_envelope), dispatched by op through the
+    service's handler table, and answered; a malformed request is answered with
+    invalid_argument, an unknown op with invalid_argument naming it, and a
+    reply is always sent. Between requests the loop calls the service's tick
+    callback (timers, stream consumption). SIGTERM / SIGINT only set a flag:
+    the loop stops taking requests, returns, and the service cleans up after it.
+*/
+#pragma once
+#include "sti_codec.h"
+#include "sti_config.h"
+#include "sti_envelope.h"
+#include "sti_http.h"
+#include "sti_redis.h"
+
+typedef struct _sti_service_t sti_service_t;
+
+//  Settings every service has.
+typedef struct {
+    char *broker;     // STI_BROKER: Majordomo broker endpoint
+    char *events_pub; // STI_EVENTS_PUB: broker XSUB, where publishers connect
+    char *events_sub; // STI_EVENTS_SUB: broker XPUB, where subscribers connect
+    char *redis_url;  // STI_REDIS_URL
+    char *ns;         // STI_NAMESPACE
+    char *http_addr;  // STI_HTTP_ADDR
+    char *log_level;  // STI_LOG_LEVEL
+} sti_common_config_t;
+
+//  A handler writes the reply body with sti_envelope_reply_ok + a value, or an
+//  error with sti_envelope_reply_error*. It returns 0 (a reply was written)
+//  or -1 (internal failure: the frame answers `internal`).
+typedef int(sti_handler_fn)(sti_service_t *service, const sti_request_t *request,
+                            sti_writer_t *reply, void *ctx);
+
+typedef struct {
+    const char *op;
+    sti_handler_fn *handler;
+} sti_op_t;
+
+typedef struct {
+    const char *name;                 // process name in logs: "sti-ingest"
+    const char *service;              // Majordomo service: "sti.ingest"
+    const sti_op_t *ops;              // NULL-terminated table
+    const sti_config_entry_t *config; // the service's own settings, or NULL
+    void *ctx;                        // handed to handlers, tick and config
+    void (*tick)(sti_service_t *service, void *ctx); // called between requests, or NULL
+    int tick_ms;                      // longest wait between ticks
+} sti_service_def_t;
+
+//  Parses configuration and starts the parts. Returns NULL after printing the
+//  reason (or the usage on --help; *exit_code then says what to exit with).
+sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **argv,
+                               int *exit_code);
+void sti_service_destroy(sti_service_t **self_p);
+//  Runs until SIGTERM / SIGINT. Returns 0.
+int sti_service_run(sti_service_t *self);
+bool sti_service_stopping(sti_service_t *self);
+
+const sti_common_config_t *sti_service_config(sti_service_t *self);
+sti_redis_t *sti_service_redis(sti_service_t *self);
+sti_http_t *sti_service_http(sti_service_t *self);
