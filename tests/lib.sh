@@ -1,0 +1,111 @@
+# tests/lib.sh: what every script test (integration, fault) stands on.
+#
+#   . "$STI_SOURCE/tests/lib.sh"
+#   sti_start_redis            # throw-away redis-server on a spare port: $REDIS_PORT, $STI_REDIS_URL
+#   sti_start_broker           # sti-broker on spare ports: $STI_BROKER, $STI_EVENTS_PUB, $STI_EVENTS_SUB
+#   sti_spawn NAME CMD...      # starts a process in the background, logs to $T/NAME.log, records its pid
+#   sti_wait_for SECONDS CMD.. # bounded poll: runs CMD every 50 ms until it succeeds
+#   sti_fail MESSAGE           # prints the message and the logs, exits 1
+#
+# Everything started is stopped (and the temp dir removed) when the test exits,
+# however it exits.
+set -euo pipefail
+
+: "${STI_BUILD:?STI_BUILD must point at the build directory}"
+: "${STI_SOURCE:?STI_SOURCE must point at the source directory}"
+T=$(mktemp -d /tmp/sti-test.XXXXXX)
+export STI_NAMESPACE=${STI_NAMESPACE:-stitest}
+export STI_LOG_LEVEL=${STI_LOG_LEVEL:-info}
+export PATH="$STI_BUILD/cli:$STI_BUILD/tests:$PATH"
+for d in "$STI_BUILD"/services/*/; do PATH="$d:$PATH"; done
+declare -A STI_PIDS=()
+
+sti_cleanup() {
+    local rc=$?
+    for name in "${!STI_PIDS[@]}"; do
+        kill -TERM "${STI_PIDS[$name]}" 2>/dev/null || true
+    done
+    for name in "${!STI_PIDS[@]}"; do
+        local pid=${STI_PIDS[$name]} i
+        for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ $rc -ne 0 ] && [ -z "${STI_KEEP:-}" ]; then
+        sti_dump_logs
+    fi
+    [ -n "${STI_KEEP:-}" ] || rm -rf "$T"
+    exit $rc
+}
+trap sti_cleanup EXIT
+trap 'exit 130' INT TERM
+
+sti_dump_logs() {
+    for f in "$T"/*.log; do
+        [ -f "$f" ] || continue
+        echo "---- $(basename "$f") (last 40 lines)" >&2
+        tail -n 40 "$f" >&2
+    done
+}
+
+sti_fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# A TCP port nobody listens on now.
+sti_spare_port() {
+    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# sti_wait_for SECONDS CMD...: true once CMD succeeds, fails the test after SECONDS.
+sti_wait_for() {
+    local limit=$1; shift
+    local deadline=$(( $(date +%s%N) + limit * 1000000000 ))
+    until "$@" >/dev/null 2>&1; do
+        if [ "$(date +%s%N)" -gt "$deadline" ]; then
+            sti_fail "timed out after ${limit}s waiting for: $*"
+        fi
+        sleep 0.05
+    done
+}
+
+sti_spawn() {
+    local name=$1; shift
+    "$@" >"$T/$name.log" 2>&1 &
+    STI_PIDS[$name]=$!
+}
+
+# Stops one process started by sti_spawn: sti_stop NAME [SIGNAL]. Returns its exit code.
+sti_stop() {
+    local name=$1 sig=${2:-TERM} pid=${STI_PIDS[$1]} rc=0
+    kill "-$sig" "$pid" 2>/dev/null || true
+    wait "$pid" || rc=$?
+    unset "STI_PIDS[$name]"
+    return $rc
+}
+
+sti_start_redis() {
+    REDIS_PORT=$(sti_spare_port)
+    mkdir -p "$T/redis"
+    sti_spawn redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$T/redis" \
+        --appendonly yes --appendfsync everysec --save '' --daemonize no --loglevel warning
+    export STI_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+    sti_wait_for 10 redis-cli -p "$REDIS_PORT" ping
+}
+
+sti_redis_cli() {
+    redis-cli -p "$REDIS_PORT" "$@"
+}
+
+sti_start_broker() {
+    local req pub sub http
+    req=$(sti_spare_port); sub=$(sti_spare_port); pub=$(sti_spare_port); http=$(sti_spare_port)
+    export STI_BROKER="tcp://127.0.0.1:$req"
+    export STI_EVENTS_SUB="tcp://127.0.0.1:$sub"
+    export STI_EVENTS_PUB="tcp://127.0.0.1:$pub"
+    BROKER_HTTP=$http
+    sti_spawn broker sti-broker --bind "tcp://127.0.0.1:$req" --xpub "tcp://127.0.0.1:$sub" \
+        --xsub "tcp://127.0.0.1:$pub" --http-addr "127.0.0.1:$http"
+    sti_wait_for 10 curl -sf "http://127.0.0.1:$http/healthz"
+}
