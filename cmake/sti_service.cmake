@@ -1,4 +1,4 @@
-# sti_service(NAME): builds services/NAME as NAME_core (every .c but main.c,
+# sti_service(NAME [LIBS...]): builds services/NAME as NAME_core (every .c but main.c,
 # plus lua/*.lua embedded) and the executable sti-NAME from main.c. Unit tests
 # link every *_core library (see tests/CMakeLists.txt).
 function(sti_service name)
@@ -13,6 +13,10 @@ function(sti_service name)
             sti_embed(${name}_core ${scripts})
         endif()
         set_property(GLOBAL APPEND PROPERTY STI_CORE_LIBS ${name}_core)
+    endif()
+    # A service whose modules come before its main.c builds only its library.
+    if(NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/main.c)
+        return()
     endif()
     add_executable(sti-${name} ${CMAKE_CURRENT_SOURCE_DIR}/main.c)
     if(sources OR scripts)
