@@ -26,6 +26,7 @@ struct _sti_mdp_worker_t {
     int heartbeat_ms;     // interval between heartbeats
     int64_t heartbeat_at; // when the next heartbeat is due (zclock_mono)
     int64_t expires_at;   // when the broker counts as gone
+    bool heard;           // the broker spoke since the last (re)connect
 };
 
 //  Sends a command with an optional extra frame. Returns 0 or -1.
@@ -59,6 +60,7 @@ static int s_connect(sti_mdp_worker_t *self)
     int64_t now = zclock_mono();
     self->heartbeat_at = now + self->heartbeat_ms;
     self->expires_at = now + (int64_t)self->heartbeat_ms * STI_MDP_LIVENESS;
+    self->heard = false;
     return s_send_command(self, STI_MDPW_READY, self->service);
 }
 
@@ -102,6 +104,12 @@ void sti_mdp_worker_set_heartbeat(sti_mdp_worker_t *self, int heartbeat_ms)
     self->expires_at = now + (int64_t)heartbeat_ms * STI_MDP_LIVENESS;
 }
 
+bool sti_mdp_worker_connected(sti_mdp_worker_t *self)
+{
+    assert(self);
+    return self->sock && self->heard && zclock_mono() < self->expires_at;
+}
+
 zsock_t *sti_mdp_worker_sock(sti_mdp_worker_t *self)
 {
     assert(self);
@@ -123,6 +131,7 @@ void sti_mdp_worker_tick(sti_mdp_worker_t *self)
 static zmsg_t *s_handle(sti_mdp_worker_t *self, zmsg_t *msg, zframe_t **client_p)
 {
     self->expires_at = zclock_mono() + (int64_t)self->heartbeat_ms * STI_MDP_LIVENESS;
+    self->heard = true;
     sti_mdp_msg_t parsed;
     char err[128];
     zmsg_t *body = NULL;
