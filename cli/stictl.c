@@ -172,7 +172,7 @@ static int s_global_flag(stictl_t *ctl, int argc, char **argv, int *i)
     } else if (*i + 1 < argc) {
         value = argv[++*i];
     } else {
-        fprintf(stderr, "stictl: %s needs a value\n", arg);
+        fprintf(stderr, "stictl: %s needs a value (try stictl --help)\n", arg);
         return -1;
     }
     if (broker) {
@@ -222,9 +222,12 @@ int main(int argc, char **argv)
     int i = 1;
     for (; i < argc && strncmp(argv[i], "-", 1) == 0; i++) {
         int rc = s_global_flag(&ctl, argc, argv, &i);
+        if (rc == 1) {
+            s_usage(stdout);
+            return STICTL_OK;
+        }
         if (rc != 0) {
-            s_usage(rc == 1 ? stdout : stderr);
-            return rc == 1 ? STICTL_OK : STICTL_USAGE;
+            return STICTL_USAGE; // s_global_flag said what was wrong
         }
     }
     if (i >= argc) {
