@@ -440,7 +440,8 @@ static int s_scan(sti_redis_t *redis, const char *stream, const char *log_key,
         if (!reply) {
             return -1;
         }
-        for (size_t i = 0; i < reply->elements && *matched < limit; i++) {
+        size_t i = 0;
+        for (; i < reply->elements && *matched < limit; i++) {
             uint64_t seq;
             const redisReply *entry = reply->element[i];
             if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
@@ -460,7 +461,7 @@ static int s_scan(sti_redis_t *redis, const char *stream, const char *log_key,
             }
             sti_event_destroy(&event);
         }
-        bool at_end = reply->elements < want;
+        bool at_end = i == reply->elements && reply->elements < want;
         freeReplyObject(reply);
         if (at_end) {
             //  Every seq up to latest was logged before we read it: what is not
@@ -485,7 +486,7 @@ int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq,
         return -1;
     }
     limit = limit < 1 ? 1 : limit > STI_EVENTS_SINCE_MAX ? STI_EVENTS_SINCE_MAX : limit;
-    max_scan = max_scan < limit ? limit : max_scan;
+    max_scan = max_scan < 1 ? 1 : max_scan;
     uint64_t latest, first;
     if (s_bounds(redis, log_key, seq_key, &latest, &first) != 0) {
         return -1;
