@@ -211,7 +211,8 @@ static int s_walk_value(s_walk_t *w)
     }
     uint64_t values = f.is_map ? f.length * 2 : f.length;
     if (w->owed_total + values > left) {
-        s_set_err(w->err, w->errlen, "%s at byte %zu declares %llu elements, only %zu bytes remain",
+        s_set_err(w->err, w->errlen,
+                  "%s at byte %zu declares %llu elements, more than the %zu bytes that remain",
                   f.name, at, (unsigned long long)f.length, left);
         return -1;
     }
@@ -446,10 +447,9 @@ sti_node_t sti_node_get(sti_node_t map, const char *key)
 
 //  --- scalar reads ---
 
-//  Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-//  Returns true when the bytes are valid.
-static bool s_utf8_valid(const uint8_t *s, size_t len)
+bool sti_utf8_valid(const void *data, size_t len)
 {
+    const uint8_t *s = data;
     size_t i = 0;
     while (i < len) {
         uint8_t c = s[i];
@@ -506,7 +506,7 @@ int sti_node_str(sti_node_t node, size_t max_len, const char **out, size_t *len,
     if (o->via.str.size > max_len) {
         return s_fail(err, "longer than %zu bytes", max_len);
     }
-    if (!s_utf8_valid((const uint8_t *)o->via.str.ptr, o->via.str.size)) {
+    if (!sti_utf8_valid(o->via.str.ptr, o->via.str.size)) {
         return s_fail(err, "not valid UTF-8");
     }
     //  msgpack-c may leave ptr NULL for an empty string; callers get ""
