@@ -111,6 +111,10 @@ int sti_map_only(sti_node_t map, const char *const *keys, sti_field_error_t *err
 //  The encoded bytes of a node (to forward a sub-value unchanged). Caller frees.
 void *sti_node_encode(sti_node_t node, size_t *size);
 
+//  True when data is strict UTF-8 (no overlong forms, no surrogates, nothing
+//  above U+10FFFF). Every string getter checks this.
+bool sti_utf8_valid(const void *data, size_t len);
+
 //  --- writing ---
 
 sti_writer_t *sti_writer_new(void);

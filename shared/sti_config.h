@@ -28,11 +28,25 @@ typedef struct {
     const char *description;   // one line for --help
 } sti_config_entry_t;
 
+//  A table is an array of entries ended by one whose name is NULL.
 //  Fills context. Returns 0; 1 when --help was asked (usage printed to stdout);
 //  -1 with a reason in err. Arguments that are not flags are left in place:
 //  *argc_p / argv are compacted to the program name and the positional args.
 int sti_config_load(const sti_config_entry_t *map, void *context, int *argc_p, char **argv,
                     char *err, size_t errlen);
 void sti_config_usage(const sti_config_entry_t *map, const char *program, FILE *out);
+
+//  Several tables filling several contexts in one load: a flag or JSON key is
+//  looked up in each table in turn and is unknown only when no table has it.
+//  Same returns as sti_config_load; --help prints every table.
+typedef struct {
+    const sti_config_entry_t *map; // table ended by a NULL name
+    void *context;                 // the struct its offsets point into
+} sti_config_part_t;
+
+int sti_config_load_parts(const sti_config_part_t *parts, size_t count, int *argc_p, char **argv,
+                          char *err, size_t errlen);
+void sti_config_usage_parts(const sti_config_part_t *parts, size_t count, const char *program,
+                            FILE *out);
 //  Frees the strings the table put into context.
 void sti_config_free(const sti_config_entry_t *map, void *context);

@@ -8,6 +8,7 @@
 */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct _sti_http_t sti_http_t;

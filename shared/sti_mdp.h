@@ -25,3 +25,44 @@
 
 //  Sets ZMQ_MAXMSGSIZE, send and receive high-water marks and linger on a socket.
 void sti_mdp_socket_limits(zsock_t *sock, int hwm);
+
+//  What one parsed Majordomo message is.
+typedef enum {
+    STI_MDP_NONE = 0,
+    STI_MDP_CLIENT_REQUEST,   // client -> broker: service, body
+    STI_MDP_CLIENT_REPLY,     // broker -> client: service, body
+    STI_MDP_WORKER_READY,     // worker -> broker: service ("" when not a valid name)
+    STI_MDP_WORKER_REQUEST,   // broker -> worker: client, body
+    STI_MDP_WORKER_REPLY,     // worker -> broker: client, body
+    STI_MDP_WORKER_HEARTBEAT, // either way
+    STI_MDP_WORKER_DISCONNECT // either way
+} sti_mdp_kind_t;
+
+//  One parsed message. Release with sti_mdp_msg_release whatever the parse returned.
+typedef struct {
+    sti_mdp_kind_t kind;                   // what it is
+    zframe_t *sender;                      // broker side: the peer's routing id (owned)
+    zframe_t *client;                      // REQUEST / REPLY to or from a worker: client address (owned)
+    char service[STI_MDP_SERVICE_MAX + 1]; // CLIENT_REQUEST / CLIENT_REPLY / READY
+    zmsg_t *body;                          // request or reply body, one frame or more (owned)
+} sti_mdp_msg_t;
+
+//  True when name (size bytes) is a usable service name: 1..255 bytes of
+//  printable ASCII other than '"' and '\' (it appears in metric labels).
+bool sti_mdp_service_valid(const char *name, size_t size);
+
+//  Parses a message read from the broker's ROUTER socket:
+//    sender [empty] "MDPC01" service body...        (client)
+//    sender [empty] "MDPW01" command ...            (worker)
+//  Takes ownership of *msg_p. Returns 0 with out filled, or -1 with a reason in
+//  err (missing frames, unknown header, unknown command, empty body, bad
+//  service name). out->sender is set in both cases when the message had one.
+int sti_mdp_parse_broker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t errlen);
+//  Parses what a worker's DEALER reads: [empty] "MDPW01" REQUEST|HEARTBEAT|DISCONNECT ...
+//  Same ownership and returns as sti_mdp_parse_broker.
+int sti_mdp_parse_worker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t errlen);
+//  Parses what a client's DEALER reads: [empty] "MDPC01" service body...
+//  Same ownership and returns as sti_mdp_parse_broker.
+int sti_mdp_parse_client(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t errlen);
+//  Frees what the message holds and zeroes it; safe on a zeroed or released message.
+void sti_mdp_msg_release(sti_mdp_msg_t *msg);

@@ -24,5 +24,11 @@ zmsg_t *sti_mdp_worker_recv(sti_mdp_worker_t *self, zframe_t **client_p, int tim
 int sti_mdp_worker_send(sti_mdp_worker_t *self, zframe_t **client_p, zmsg_t **reply_p);
 //  Sends a heartbeat if one is due. Call from a loop that does not call recv often.
 void sti_mdp_worker_tick(sti_mdp_worker_t *self);
+//  Sets the heartbeat interval (default STI_MDP_HEARTBEAT_MS); it must match
+//  the broker's. The broker is taken for gone after STI_MDP_LIVENESS of them.
+void sti_mdp_worker_set_heartbeat(sti_mdp_worker_t *self, int heartbeat_ms);
+//  True while the broker has been heard from within the liveness window
+//  (HEARTBEAT_MS * LIVENESS): the service's /readyz depends on it.
+bool sti_mdp_worker_connected(sti_mdp_worker_t *self);
 //  The socket, to poll next to others (readable means: call recv with timeout 0).
 zsock_t *sti_mdp_worker_sock(sti_mdp_worker_t *self);

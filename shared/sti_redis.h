@@ -43,6 +43,13 @@ char *sti_redis_key(sti_redis_t *self, char *buf, size_t cap, ...) __attribute__
 //  or NULL when the connection failed; an error reply is returned as a reply.
 redisReply *sti_redis_command(sti_redis_t *self, const char *format, ...);
 redisReply *sti_redis_argv(sti_redis_t *self, int argc, const char **argv, const size_t *lens);
+//  As sti_redis_argv, for a command that is safe to apply twice (a read, or an
+//  idempotent write): when the connection breaks under it, connects again at
+//  once and sends it once more. Returns the reply (caller frees) or NULL.
+redisReply *sti_redis_argv_retry(sti_redis_t *self, int argc, const char **argv,
+                                 const size_t *lens);
+//  Sets the connect and command timeouts in ms (defaults 2000 and 5000).
+void sti_redis_set_timeouts(sti_redis_t *self, int connect_ms, int command_ms);
 
 //  Pipelining: queue commands, then read exactly as many replies.
 int sti_redis_append(sti_redis_t *self, int argc, const char **argv, const size_t *lens);

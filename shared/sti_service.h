@@ -14,6 +14,7 @@
 #include "sti_codec.h"
 #include "sti_config.h"
 #include "sti_envelope.h"
+#include "sti_events.h"
 #include "sti_http.h"
 #include "sti_redis.h"
 
@@ -46,7 +47,7 @@ typedef struct {
     const char *service;              // Majordomo service: "sti.ingest"
     const sti_op_t *ops;              // NULL-terminated table
     const sti_config_entry_t *config; // the service's own settings, or NULL
-    void *ctx;                        // handed to handlers, tick and config
+    void *ctx;                        // handed to handlers and tick; config fills it
     void (*tick)(sti_service_t *service, void *ctx); // called between requests, or NULL
     int tick_ms;                      // longest wait between ticks
 } sti_service_def_t;
@@ -55,6 +56,7 @@ typedef struct {
 //  reason (or the usage on --help; *exit_code then says what to exit with).
 sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **argv,
                                int *exit_code);
+//  Also frees the strings the configuration put into def->ctx.
 void sti_service_destroy(sti_service_t **self_p);
 //  Runs until SIGTERM / SIGINT. Returns 0.
 int sti_service_run(sti_service_t *self);
@@ -63,3 +65,17 @@ bool sti_service_stopping(sti_service_t *self);
 const sti_common_config_t *sti_service_config(sti_service_t *self);
 sti_redis_t *sti_service_redis(sti_service_t *self);
 sti_http_t *sti_service_http(sti_service_t *self);
+//  The process name given in the definition ("sti-ingest"); borrowed.
+const char *sti_service_name(sti_service_t *self);
+
+//  The service's event publisher on stream ("ind", "tal", "ntf"), created on
+//  first use on the service's Redis and STI_EVENTS_PUB, heartbeated by the
+//  loop, destroyed with the service (borrowed). A service owns one stream.
+//  Returns NULL when the publisher cannot start.
+sti_events_pub_t *sti_service_publisher(sti_service_t *self, const char *stream);
+
+//  Writes an invalid_argument reply for a field that failed to read:
+//  message "field: reason" and one detail {index: -1, field, reason}.
+//  Resets reply first.
+void sti_service_reply_invalid(sti_writer_t *reply, const sti_request_t *request,
+                               const sti_field_error_t *field_err);

@@ -1,0 +1,228 @@
+/*  broker: the sti-broker actor. See broker.h.
+
+    One thread runs one zloop over four sockets: the actor pipe (for $TERM),
+    the Majordomo ROUTER, and the XSUB / XPUB pair of the event bus. Each
+    reader drains what is waiting (up to a batch) before returning to the
+    loop, which keeps the per-message cost low under load. A timer ticks the
+    Majordomo engine for heartbeats, dead workers and expired requests.
+    The HTTP server runs in libmicrohttpd's thread; the metrics are atomics.
+*/
+#include "broker.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "broker_mdp.h"
+#include "sti_http.h"
+#include "sti_log.h"
+#include "sti_mdp.h"
+
+#define S_ROUTER_HWM 1000 // messages queued per peer on the Majordomo socket
+#define S_BUS_HWM 10000   // events queued per peer on the bus
+#define S_BATCH 256       // messages read per wake-up of a reader
+
+struct _broker_t {
+    const broker_config_t *config; // settings (borrowed, read while starting)
+    sti_http_t *http;              // /healthz, /readyz, /metrics (owned)
+    zactor_t *actor;               // the loop's thread (owned)
+    atomic_bool running;           // the loop is up (readiness)
+    atomic_bool failed;            // the actor could not start
+    char err[256];                 // why it could not
+    sti_metric_t *events;          // events forwarded publisher -> subscribers
+    sti_metric_t *subscriptions;   // subscription messages forwarded back
+};
+
+//  What the actor's loop handlers share.
+typedef struct {
+    broker_t *broker;  // the handle (for metrics)
+    zsock_t *router;   // Majordomo
+    zsock_t *xsub;     // publishers connect here
+    zsock_t *xpub;     // subscribers connect here
+    broker_mdp_t *mdp; // Majordomo state
+} s_state_t;
+
+static bool s_ready(void *arg)
+{
+    broker_t *self = (broker_t *)arg;
+    return atomic_load(&self->running);
+}
+
+static int s_on_pipe(zloop_t *loop, zsock_t *pipe, void *arg)
+{
+    (void)loop;
+    (void)arg;
+    char *command = zstr_recv(pipe);
+    int rc = command && strcmp(command, "$TERM") == 0 ? -1 : 0;
+    zstr_free(&command);
+    return rc;
+}
+
+static int s_on_router(zloop_t *loop, zsock_t *router, void *arg)
+{
+    (void)loop;
+    s_state_t *state = (s_state_t *)arg;
+    for (int i = 0; i < S_BATCH; i++) {
+        if (i > 0 && !(zsock_events(router) & ZMQ_POLLIN)) {
+            break;
+        }
+        zmsg_t *msg = zmsg_recv(router);
+        if (!msg) {
+            break;
+        }
+        broker_mdp_handle(state->mdp, &msg);
+    }
+    return 0;
+}
+
+//  Moves what is waiting on from to to, counting messages in metric.
+static void s_forward(zsock_t *from, zsock_t *to, sti_metric_t *metric)
+{
+    int64_t count = 0;
+    for (int i = 0; i < S_BATCH; i++) {
+        if (i > 0 && !(zsock_events(from) & ZMQ_POLLIN)) {
+            break;
+        }
+        zmsg_t *msg = zmsg_recv(from);
+        if (!msg) {
+            break;
+        }
+        zmsg_send(&msg, to);
+        zmsg_destroy(&msg); // left over only when the send failed
+        count++;
+    }
+    sti_metric_add(metric, count);
+}
+
+static int s_on_xsub(zloop_t *loop, zsock_t *xsub, void *arg)
+{
+    (void)loop;
+    s_state_t *state = (s_state_t *)arg;
+    s_forward(xsub, state->xpub, state->broker->events);
+    return 0;
+}
+
+static int s_on_xpub(zloop_t *loop, zsock_t *xpub, void *arg)
+{
+    (void)loop;
+    s_state_t *state = (s_state_t *)arg;
+    s_forward(xpub, state->xsub, state->broker->subscriptions);
+    return 0;
+}
+
+static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
+{
+    (void)loop;
+    (void)timer_id;
+    broker_mdp_tick(((s_state_t *)arg)->mdp);
+    return 0;
+}
+
+//  Creates a socket of type with limits and binds it. Returns NULL with
+//  self->err set.
+static zsock_t *s_bind(broker_t *self, int type, int hwm, const char *endpoint)
+{
+    zsock_t *sock = zsock_new(type);
+    if (!sock) {
+        snprintf(self->err, sizeof(self->err), "cannot create a socket");
+        return NULL;
+    }
+    sti_mdp_socket_limits(sock, hwm);
+    if (zsock_bind(sock, "%s", endpoint) < 0) {
+        snprintf(self->err, sizeof(self->err), "cannot bind %s: %s", endpoint,
+                 zmq_strerror(zmq_errno()));
+        zsock_destroy(&sock);
+    }
+    return sock;
+}
+
+//  Runs the loop until $TERM.
+static void s_run(broker_t *self, s_state_t *state, zsock_t *pipe)
+{
+    const broker_config_t *config = self->config;
+    broker_limits_t limits = {config->queue_max,          config->queue_bytes,
+                              config->queue_total_max,    config->queue_total_bytes,
+                              config->request_timeout_ms, config->heartbeat_ms,
+                              config->max_services};
+    state->mdp = broker_mdp_new(state->router, self->http, &limits);
+    size_t tick_ms = config->heartbeat_ms >= 400 ? 100 : (size_t)config->heartbeat_ms / 4 + 1;
+    zloop_t *loop = zloop_new();
+    zloop_set_nonstop(loop, true); // stop on $TERM from broker_destroy, not on the signal
+    zloop_reader(loop, pipe, s_on_pipe, state);
+    zloop_reader(loop, state->router, s_on_router, state);
+    zloop_reader(loop, state->xsub, s_on_xsub, state);
+    zloop_reader(loop, state->xpub, s_on_xpub, state);
+    zloop_timer(loop, tick_ms, 0, s_on_tick, state);
+    sti_info("broker up: majordomo %s, events xsub %s -> xpub %s, http %s", config->bind,
+             config->xsub, config->xpub, config->http_addr);
+    atomic_store(&self->running, true);
+    zsock_signal(pipe, 0);
+    zloop_start(loop);
+    atomic_store(&self->running, false);
+    zloop_destroy(&loop);
+    broker_mdp_destroy(&state->mdp);
+}
+
+static void s_actor(zsock_t *pipe, void *arg)
+{
+    broker_t *self = (broker_t *)arg;
+    s_state_t state = {self, NULL, NULL, NULL, NULL};
+    state.router = s_bind(self, ZMQ_ROUTER, S_ROUTER_HWM, self->config->bind);
+    if (state.router) {
+        state.xsub = s_bind(self, ZMQ_XSUB, S_BUS_HWM, self->config->xsub);
+    }
+    if (state.xsub) {
+        state.xpub = s_bind(self, ZMQ_XPUB, S_BUS_HWM, self->config->xpub);
+    }
+    if (state.xpub) {
+        s_run(self, &state, pipe);
+    } else {
+        atomic_store(&self->failed, true);
+        zsock_signal(pipe, 0);
+    }
+    zsock_destroy(&state.xpub);
+    zsock_destroy(&state.xsub);
+    zsock_destroy(&state.router);
+}
+
+broker_t *broker_new(const broker_config_t *config, char *err, size_t errlen)
+{
+    assert(config);
+    broker_t *self = (broker_t *)zmalloc(sizeof(broker_t));
+    self->config = config;
+    atomic_init(&self->running, false);
+    atomic_init(&self->failed, false);
+    self->http = sti_http_new(config->http_addr, s_ready, self, err, errlen);
+    if (!self->http) {
+        free(self);
+        return NULL;
+    }
+    self->events = sti_http_counter(self->http, "sti_broker_events_forwarded_total", NULL,
+                                    "Events forwarded from publishers to subscribers");
+    self->subscriptions = sti_http_counter(self->http, "sti_broker_subscriptions_forwarded_total",
+                                           NULL, "Subscription changes forwarded to publishers");
+    self->actor = zactor_new(s_actor, self); // returns once the actor signalled
+    if (!self->actor || atomic_load(&self->failed)) {
+        snprintf(err, errlen, "%s", self->actor ? self->err : "cannot start the broker thread");
+        broker_destroy(&self);
+    }
+    return self;
+}
+
+void broker_destroy(broker_t **self_p)
+{
+    assert(self_p);
+    broker_t *self = *self_p;
+    if (self) {
+        zactor_destroy(&self->actor);
+        sti_http_destroy(&self->http);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+int broker_http_port(broker_t *self)
+{
+    assert(self);
+    return sti_http_port(self->http);
+}

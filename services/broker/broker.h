@@ -1,0 +1,44 @@
+/*  broker: the sti-broker server, an actor (Malamute style).
+
+    broker_new() binds the Majordomo ROUTER and the event bus (XSUB for
+    publishers, XPUB for subscribers), starts the HTTP endpoints and runs one
+    zloop in the actor's thread that routes requests (broker_mdp), forwards
+    events and subscriptions both ways, and ticks heartbeats and deadlines.
+    broker_destroy() stops the loop, closes the sockets and the HTTP server.
+*/
+#pragma once
+#include <czmq.h>
+#include <stdint.h>
+
+#include "sti_config.h"
+
+//  The broker's settings (filled by sti_config from broker_config_map).
+typedef struct {
+    char *bind;                 // Majordomo ROUTER endpoint
+    char *xpub;                 // event bus: subscribers connect here
+    char *xsub;                 // event bus: publishers connect here
+    char *http_addr;            // /healthz, /readyz, /metrics
+    char *log_level;            // debug, info, warn, error
+    int64_t queue_max;          // requests queued per service
+    int64_t queue_bytes;        // bytes queued per service
+    int64_t queue_total_max;    // requests queued in all
+    int64_t queue_total_bytes;  // bytes queued in all
+    int64_t request_timeout_ms; // longest a request waits for a worker
+    int64_t heartbeat_ms;       // heartbeat interval
+    int64_t max_services;       // distinct service names remembered
+} broker_config_t;
+
+//  The configuration table: names, types, defaults, descriptions.
+extern const sti_config_entry_t broker_config_map[];
+
+//  Checks the values sti_config cannot (ranges). Returns 0, or -1 with a reason.
+int broker_config_check(const broker_config_t *config, char *err, size_t errlen);
+
+typedef struct _broker_t broker_t;
+
+//  Starts the broker (config is copied where needed). Returns NULL with a
+//  reason in err when an endpoint cannot be bound.
+broker_t *broker_new(const broker_config_t *config, char *err, size_t errlen);
+void broker_destroy(broker_t **self_p);
+//  The HTTP port actually bound (for tests that ask for port 0).
+int broker_http_port(broker_t *self);

@@ -1,0 +1,55 @@
+/*  broker_config: the settings of sti-broker, as one sti_config table.
+
+    Defaults keep the broker well under 64 MB whatever clients send: at most
+    32 MB of queued requests in all (16 MB for one service), 100,000 requests,
+    each waiting at most 30 s for a worker.
+*/
+#include <stddef.h>
+#include <stdio.h>
+
+#include "broker.h"
+
+#define S_ENTRY(name, type, value, field, text) {name, type, value, offsetof(broker_config_t, field), text}
+
+const sti_config_entry_t broker_config_map[] = {
+    S_ENTRY("bind", STI_CONFIG_STR, "tcp://*:5555", bind, "Majordomo endpoint (clients and workers)"),
+    S_ENTRY("xpub", STI_CONFIG_STR, "tcp://*:5556", xpub, "event bus endpoint for subscribers"),
+    S_ENTRY("xsub", STI_CONFIG_STR, "tcp://*:5557", xsub, "event bus endpoint for publishers"),
+    S_ENTRY("http_addr", STI_CONFIG_STR, "127.0.0.1:5565", http_addr, "HTTP address for /healthz, /readyz, /metrics"),
+    S_ENTRY("log_level", STI_CONFIG_STR, "info", log_level, "debug, info, warn or error"),
+    S_ENTRY("queue_max", STI_CONFIG_INT, "10000", queue_max, "requests queued for one service"),
+    S_ENTRY("queue_bytes", STI_CONFIG_INT, "16777216", queue_bytes, "bytes queued for one service"),
+    S_ENTRY("queue_total_max", STI_CONFIG_INT, "100000", queue_total_max, "requests queued over all services"),
+    S_ENTRY("queue_total_bytes", STI_CONFIG_INT, "33554432", queue_total_bytes, "bytes queued over all services"),
+    S_ENTRY("request_timeout_ms", STI_CONFIG_INT, "30000", request_timeout_ms, "longest a request waits for a worker, ms"),
+    S_ENTRY("heartbeat_ms", STI_CONFIG_INT, "2500", heartbeat_ms, "heartbeat interval, ms (workers must use the same)"),
+    S_ENTRY("max_services", STI_CONFIG_INT, "1000", max_services, "distinct service names the broker remembers"),
+    {NULL, 0, NULL, 0, NULL},
+};
+
+int broker_config_check(const broker_config_t *config, char *err, size_t errlen)
+{
+    struct {
+        const char *name;
+        int64_t value;
+    } positive[] = {
+        {"queue_max", config->queue_max},
+        {"queue_bytes", config->queue_bytes},
+        {"queue_total_max", config->queue_total_max},
+        {"queue_total_bytes", config->queue_total_bytes},
+        {"request_timeout_ms", config->request_timeout_ms},
+        {"heartbeat_ms", config->heartbeat_ms},
+        {"max_services", config->max_services},
+    };
+    for (size_t i = 0; i < sizeof(positive) / sizeof(positive[0]); i++) {
+        if (positive[i].value <= 0 || positive[i].value > INT32_MAX) {
+            snprintf(err, errlen, "%s must be between 1 and %d", positive[i].name, INT32_MAX);
+            return -1;
+        }
+    }
+    if (!config->bind || !config->xpub || !config->xsub || !config->http_addr) {
+        snprintf(err, errlen, "bind, xpub, xsub and http_addr must be set");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,524 @@
+/*  broker_mdp: the Majordomo state of sti-broker. See broker_mdp.h.
+
+    Frames on the ROUTER (RFC 7; the routing id comes first):
+      client -> broker  id "" MDPC01 service body...
+      broker -> client  id "" MDPC01 service body...
+      worker -> broker  id "" MDPW01 READY service | REPLY client "" body... |
+                        HEARTBEAT | DISCONNECT
+      broker -> worker  id "" MDPW01 REQUEST client "" body... | HEARTBEAT | DISCONNECT
+
+    A queued request is kept as "client "" body..." so that dispatching it is
+    four pushes and a send. Its cost in bytes is its frames plus a fixed
+    overhead for the structures around them, so the byte caps bound memory,
+    not only payload. The number of services is capped as well, since every
+    name a client sends would otherwise be kept (with its metrics) forever.
+    What the engine drops is logged at most once a second per reason, with a
+    count of what it dropped since, so a flood cannot flood the log as well.
+*/
+#include "broker_mdp.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "sti_log.h"
+#include "sti_mdp.h"
+
+#define S_REQUEST_OVERHEAD 256 // bytes a queued request costs beyond its frames
+#define S_LOG_EVERY_MS 1000    // at most one drop line per reason this often
+
+typedef struct _s_service_t s_service_t;
+
+//  One request waiting for a worker.
+typedef struct {
+    zmsg_t *msg;      // client "" body... (owned)
+    int64_t deadline; // zclock_mono time after which it is dropped
+    size_t bytes;     // what it counts against the byte caps
+} s_request_t;
+
+//  One registered worker.
+typedef struct {
+    char *key;            // routing id as hex (the workers table's key)
+    zframe_t *identity;   // routing id (owned)
+    s_service_t *service; // the service it serves (borrowed)
+    int64_t expires_at;   // dropped when silent past this (zclock_mono)
+    void *waiting;        // handle in service->waiting while idle, else NULL
+} s_worker_t;
+
+//  One service name.
+struct _s_service_t {
+    char *name;              // service name (owned)
+    zlistx_t *requests;      // s_request_t, oldest first (owned)
+    zlistx_t *waiting;       // idle s_worker_t, longest idle first (borrowed)
+    size_t workers;          // workers registered
+    size_t bytes;            // bytes queued
+    sti_metric_t *routed;    // requests handed to a worker
+    sti_metric_t *alive;     // workers registered
+    sti_metric_t *depth;     // requests queued
+};
+
+//  Rate limit for the drop log lines of one reason.
+typedef struct {
+    int64_t last_at;    // when the last line was written
+    int64_t suppressed; // drops since, not logged
+} s_droplog_t;
+
+enum { S_DROP_QUEUE_FULL, S_DROP_EXPIRED, S_DROP_SERVICES, S_DROP_REASONS };
+static const char *s_drop_names[S_DROP_REASONS] = {"queue_full", "expired", "too_many_services"};
+
+struct _broker_mdp_t {
+    zsock_t *router;                      // clients and workers (borrowed)
+    sti_http_t *http;                     // metrics registry (borrowed)
+    broker_limits_t limits;               // bounds
+    zhashx_t *services;                   // name -> s_service_t (owned)
+    zhashx_t *workers;                    // hex id -> s_worker_t (owned)
+    size_t queued;                        // requests queued in all
+    size_t bytes;                         // bytes queued in all
+    int64_t heartbeat_at;                 // next heartbeat to the workers
+    sti_metric_t *dropped[S_DROP_REASONS]; // requests dropped, by reason
+    s_droplog_t droplog[S_DROP_REASONS];  // log rate limits, by reason
+    sti_metric_t *malformed;              // malformed messages dropped
+    sti_metric_t *refused;                // workers sent DISCONNECT
+    sti_metric_t *expired_workers;        // workers dropped for silence
+    sti_metric_t *queued_total;           // requests queued in all
+    sti_metric_t *queued_bytes;           // bytes queued in all
+};
+
+//  --- requests and services ---
+
+static void s_request_destroy(s_request_t **self_p)
+{
+    if (*self_p) {
+        zmsg_destroy(&(*self_p)->msg);
+        free(*self_p);
+        *self_p = NULL;
+    }
+}
+
+static void s_request_free(void **item)
+{
+    s_request_destroy((s_request_t **)item);
+}
+
+static void s_service_free(void **item)
+{
+    s_service_t *service = (s_service_t *)*item;
+    if (service) {
+        zlistx_destroy(&service->requests);
+        zlistx_destroy(&service->waiting);
+        free(service->name);
+        free(service);
+        *item = NULL;
+    }
+}
+
+static void s_worker_free(void **item)
+{
+    s_worker_t *worker = (s_worker_t *)*item;
+    if (worker) {
+        zframe_destroy(&worker->identity);
+        free(worker->key);
+        free(worker);
+        *item = NULL;
+    }
+}
+
+//  Logs a dropped request (rate limited) and counts it.
+static void s_drop(broker_mdp_t *self, int reason, const char *service)
+{
+    sti_metric_add(self->dropped[reason], 1);
+    s_droplog_t *log = &self->droplog[reason];
+    int64_t now = zclock_mono();
+    if (now - log->last_at >= S_LOG_EVERY_MS) {
+        sti_warn("dropped a request for %s (%s); %" PRId64 " more dropped for this reason "
+                 "since the last line",
+                 service, s_drop_names[reason], log->suppressed);
+        log->last_at = now;
+        log->suppressed = 0;
+    } else {
+        log->suppressed++;
+    }
+}
+
+//  Returns the service of that name, creating it; NULL when the cap on
+//  services is reached (the caller drops what it was for).
+static s_service_t *s_service_require(broker_mdp_t *self, const char *name)
+{
+    s_service_t *service = (s_service_t *)zhashx_lookup(self->services, name);
+    if (service) {
+        return service;
+    }
+    if ((int64_t)zhashx_size(self->services) >= self->limits.max_services) {
+        return NULL;
+    }
+    service = (s_service_t *)zmalloc(sizeof(s_service_t));
+    service->name = strdup(name);
+    service->requests = zlistx_new();
+    zlistx_set_destructor(service->requests, s_request_free);
+    service->waiting = zlistx_new();
+    char labels[STI_MDP_SERVICE_MAX + 16];
+    snprintf(labels, sizeof(labels), "service=\"%s\"", name); // names have no '"' or '\'
+    service->routed = sti_http_counter(self->http, "sti_broker_requests_routed_total", labels,
+                                       "Requests handed to a worker, per service");
+    service->alive = sti_http_gauge(self->http, "sti_broker_workers_alive", labels,
+                                    "Workers registered, per service");
+    service->depth = sti_http_gauge(self->http, "sti_broker_queue_depth", labels,
+                                    "Requests waiting for a worker, per service");
+    zhashx_insert(self->services, name, service);
+    return service;
+}
+
+//  Updates the queue gauges after a change.
+static void s_gauges(broker_mdp_t *self, s_service_t *service)
+{
+    sti_metric_set(service->depth, (int64_t)zlistx_size(service->requests));
+    sti_metric_set(self->queued_total, (int64_t)self->queued);
+    sti_metric_set(self->queued_bytes, (int64_t)self->bytes);
+}
+
+//  Sends a command to a worker by routing id: id "" MDPW01 command [msg...].
+//  Takes ownership of *msg_p when given.
+static void s_send_worker(broker_mdp_t *self, zframe_t *identity, const char *command,
+                          zmsg_t **msg_p)
+{
+    zmsg_t *msg = msg_p && *msg_p ? *msg_p : zmsg_new();
+    if (msg_p) {
+        *msg_p = NULL;
+    }
+    zmsg_pushstr(msg, command);
+    zmsg_pushstr(msg, STI_MDPW);
+    zmsg_pushmem(msg, NULL, 0);
+    zframe_t *id = zframe_dup(identity);
+    zmsg_prepend(msg, &id);
+    zmsg_send(&msg, self->router);
+    zmsg_destroy(&msg);
+}
+
+//  Hands queued requests to idle workers, longest idle first, while both last.
+static void s_dispatch(broker_mdp_t *self, s_service_t *service)
+{
+    bool changed = false;
+    while (zlistx_size(service->requests) > 0 && zlistx_size(service->waiting) > 0) {
+        s_worker_t *worker = (s_worker_t *)zlistx_detach(service->waiting, NULL);
+        worker->waiting = NULL;
+        s_request_t *request = (s_request_t *)zlistx_detach(service->requests, NULL);
+        self->queued--;
+        self->bytes -= request->bytes;
+        service->bytes -= request->bytes;
+        s_send_worker(self, worker->identity, STI_MDPW_REQUEST, &request->msg);
+        s_request_destroy(&request);
+        sti_metric_add(service->routed, 1);
+        changed = true;
+    }
+    if (changed) {
+        s_gauges(self, service);
+    }
+}
+
+//  --- workers ---
+
+//  Removes a worker, telling it DISCONNECT when disconnect is true.
+static void s_worker_delete(broker_mdp_t *self, s_worker_t *worker, bool disconnect)
+{
+    if (disconnect) {
+        s_send_worker(self, worker->identity, STI_MDPW_DISCONNECT, NULL);
+    }
+    s_service_t *service = worker->service;
+    if (worker->waiting) {
+        zlistx_detach(service->waiting, worker->waiting);
+    }
+    service->workers--;
+    sti_metric_set(service->alive, (int64_t)service->workers);
+    char *key = strdup(worker->key);
+    zhashx_delete(self->workers, key); // frees the worker
+    free(key);
+}
+
+//  Tells a peer that is not (or no longer) a registered worker to go away.
+static void s_refuse(broker_mdp_t *self, zframe_t *sender, const char *why, const char *name)
+{
+    sti_metric_add(self->refused, 1);
+    sti_info("sent DISCONNECT to a worker: %s%s%s", why, name ? ": " : "", name ? name : "");
+    s_send_worker(self, sender, STI_MDPW_DISCONNECT, NULL);
+}
+
+//  Puts a worker at the end of its service's idle list and dispatches.
+static void s_worker_idle(broker_mdp_t *self, s_worker_t *worker)
+{
+    if (!worker->waiting) {
+        worker->waiting = zlistx_add_end(worker->service->waiting, worker);
+    }
+    s_dispatch(self, worker->service);
+}
+
+static void s_worker_ready(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *known)
+{
+    if (known) {
+        s_worker_delete(self, known, true); // RFC 7: READY twice is a protocol error
+        sti_metric_add(self->refused, 1);
+        sti_info("sent DISCONNECT to a worker that said READY twice");
+        return;
+    }
+    if (msg->service[0] == 0) {
+        s_refuse(self, msg->sender, "invalid service name", NULL);
+        return;
+    }
+    if (strncmp(msg->service, "mmi.", 4) == 0) {
+        s_refuse(self, msg->sender, "reserved service name", msg->service);
+        return;
+    }
+    s_service_t *service = s_service_require(self, msg->service);
+    if (!service) {
+        s_refuse(self, msg->sender, "too many services", msg->service);
+        return;
+    }
+    s_worker_t *worker = (s_worker_t *)zmalloc(sizeof(s_worker_t));
+    worker->key = zframe_strhex(msg->sender);
+    worker->identity = msg->sender;
+    msg->sender = NULL;
+    worker->service = service;
+    worker->expires_at = zclock_mono() + self->limits.heartbeat_ms * STI_MDP_LIVENESS;
+    zhashx_insert(self->workers, worker->key, worker);
+    service->workers++;
+    sti_metric_set(service->alive, (int64_t)service->workers);
+    sti_debug("worker %s ready for %s", worker->key, service->name);
+    s_worker_idle(self, worker);
+}
+
+static void s_worker_reply(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *worker)
+{
+    zmsg_t *reply = msg->body;
+    msg->body = NULL;
+    zmsg_pushstr(reply, worker->service->name);
+    zmsg_pushstr(reply, STI_MDPC);
+    zmsg_pushmem(reply, NULL, 0);
+    zmsg_prepend(reply, &msg->client);
+    zmsg_send(&reply, self->router);
+    zmsg_destroy(&reply);
+    s_worker_idle(self, worker);
+}
+
+static void s_from_worker(broker_mdp_t *self, sti_mdp_msg_t *msg)
+{
+    char *key = zframe_strhex(msg->sender);
+    s_worker_t *worker = (s_worker_t *)zhashx_lookup(self->workers, key);
+    free(key);
+    if (worker) {
+        worker->expires_at = zclock_mono() + self->limits.heartbeat_ms * STI_MDP_LIVENESS;
+    }
+    switch (msg->kind) {
+    case STI_MDP_WORKER_READY:
+        s_worker_ready(self, msg, worker);
+        break;
+    case STI_MDP_WORKER_REPLY:
+        if (worker) {
+            s_worker_reply(self, msg, worker);
+        } else {
+            s_refuse(self, msg->sender, "REPLY from an unknown worker", NULL);
+        }
+        break;
+    case STI_MDP_WORKER_HEARTBEAT:
+        if (!worker) {
+            s_refuse(self, msg->sender, "HEARTBEAT from an unknown worker", NULL);
+        }
+        break;
+    case STI_MDP_WORKER_DISCONNECT:
+        if (worker) {
+            s_worker_delete(self, worker, false);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+//  --- clients ---
+
+//  Answers an mmi.* request (RFC 8): 200/404 for mmi.service, else 501.
+static void s_mmi(broker_mdp_t *self, sti_mdp_msg_t *msg)
+{
+    const char *code = "501";
+    if (strcmp(msg->service, "mmi.service") == 0) {
+        zframe_t *asked = zmsg_last(msg->body);
+        char *name = zframe_strdup(asked);
+        s_service_t *service = (s_service_t *)zhashx_lookup(self->services, name);
+        code = service && service->workers > 0 ? "200" : "404";
+        free(name);
+    }
+    zmsg_t *reply = zmsg_new();
+    zmsg_addmem(reply, NULL, 0);
+    zmsg_addstr(reply, STI_MDPC);
+    zmsg_addstr(reply, msg->service);
+    zmsg_addstr(reply, code);
+    zmsg_prepend(reply, &msg->sender);
+    zmsg_send(&reply, self->router);
+    zmsg_destroy(&reply);
+}
+
+//  Queues a client's request for its service and dispatches what it can.
+static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg)
+{
+    if (strncmp(msg->service, "mmi.", 4) == 0) {
+        s_mmi(self, msg);
+        return;
+    }
+    s_service_t *service = s_service_require(self, msg->service);
+    if (!service) {
+        s_drop(self, S_DROP_SERVICES, msg->service);
+        return;
+    }
+    s_request_t *request = (s_request_t *)zmalloc(sizeof(s_request_t));
+    request->msg = msg->body;
+    msg->body = NULL;
+    request->bytes = zmsg_content_size(request->msg) + S_REQUEST_OVERHEAD;
+    zmsg_pushmem(request->msg, NULL, 0);
+    zmsg_prepend(request->msg, &msg->sender);
+    request->deadline = zclock_mono() + self->limits.request_timeout_ms;
+    const broker_limits_t *limits = &self->limits;
+    if ((int64_t)zlistx_size(service->requests) >= limits->queue_max
+        || (int64_t)(service->bytes + request->bytes) > limits->queue_bytes
+        || (int64_t)self->queued >= limits->queue_total_max
+        || (int64_t)(self->bytes + request->bytes) > limits->queue_total_bytes) {
+        s_request_destroy(&request);
+        s_drop(self, S_DROP_QUEUE_FULL, service->name);
+        return;
+    }
+    zlistx_add_end(service->requests, request);
+    service->bytes += request->bytes;
+    self->queued++;
+    self->bytes += request->bytes;
+    s_dispatch(self, service);
+    if (zlistx_size(service->requests) > 0) {
+        s_gauges(self, service);
+    }
+}
+
+//  --- the engine ---
+
+broker_mdp_t *broker_mdp_new(zsock_t *router, sti_http_t *http, const broker_limits_t *limits)
+{
+    assert(router && http && limits);
+    assert(limits->queue_max > 0 && limits->queue_bytes > 0 && limits->queue_total_max > 0);
+    assert(limits->queue_total_bytes > 0 && limits->request_timeout_ms > 0);
+    assert(limits->heartbeat_ms > 0 && limits->max_services > 0);
+    broker_mdp_t *self = (broker_mdp_t *)zmalloc(sizeof(broker_mdp_t));
+    self->router = router;
+    self->http = http;
+    self->limits = *limits;
+    self->services = zhashx_new();
+    zhashx_set_destructor(self->services, s_service_free);
+    self->workers = zhashx_new();
+    zhashx_set_destructor(self->workers, s_worker_free);
+    self->heartbeat_at = zclock_mono() + limits->heartbeat_ms;
+    for (int i = 0; i < S_DROP_REASONS; i++) {
+        char labels[64];
+        snprintf(labels, sizeof(labels), "reason=\"%s\"", s_drop_names[i]);
+        self->dropped[i] = sti_http_counter(http, "sti_broker_requests_dropped_total", labels,
+                                            "Requests dropped without an answer, by reason");
+    }
+    self->malformed = sti_http_counter(http, "sti_broker_malformed_total", NULL,
+                                       "Malformed messages dropped");
+    self->refused = sti_http_counter(http, "sti_broker_workers_refused_total", NULL,
+                                     "DISCONNECTs sent to workers for protocol errors");
+    self->expired_workers = sti_http_counter(http, "sti_broker_workers_expired_total", NULL,
+                                             "Workers dropped after missing heartbeats");
+    self->queued_total = sti_http_gauge(http, "sti_broker_queued_requests", NULL,
+                                        "Requests waiting for a worker, all services");
+    self->queued_bytes = sti_http_gauge(http, "sti_broker_queued_bytes", NULL,
+                                        "Bytes held by waiting requests, all services");
+    return self;
+}
+
+void broker_mdp_destroy(broker_mdp_t **self_p)
+{
+    assert(self_p);
+    broker_mdp_t *self = *self_p;
+    if (self) {
+        zhashx_destroy(&self->workers);
+        zhashx_destroy(&self->services);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+void broker_mdp_handle(broker_mdp_t *self, zmsg_t **msg_p)
+{
+    assert(self && msg_p);
+    sti_mdp_msg_t msg;
+    char err[128];
+    if (sti_mdp_parse_broker(msg_p, &msg, err, sizeof(err)) != 0) {
+        sti_metric_add(self->malformed, 1);
+        sti_warn("dropped a malformed message: %s", err);
+    } else if (msg.kind == STI_MDP_CLIENT_REQUEST) {
+        s_from_client(self, &msg);
+    } else {
+        s_from_worker(self, &msg);
+    }
+    sti_mdp_msg_release(&msg);
+}
+
+//  Drops the requests of a service whose deadline has passed (oldest first).
+static void s_expire_requests(broker_mdp_t *self, s_service_t *service, int64_t now)
+{
+    bool changed = false;
+    s_request_t *request;
+    while ((request = (s_request_t *)zlistx_first(service->requests)) && request->deadline <= now) {
+        request = (s_request_t *)zlistx_detach(service->requests, NULL);
+        self->queued--;
+        self->bytes -= request->bytes;
+        service->bytes -= request->bytes;
+        s_request_destroy(&request);
+        s_drop(self, S_DROP_EXPIRED, service->name);
+        changed = true;
+    }
+    if (changed) {
+        s_gauges(self, service);
+    }
+}
+
+void broker_mdp_tick(broker_mdp_t *self)
+{
+    assert(self);
+    int64_t now = zclock_mono();
+    //  Dead workers, idle or busy: collected first, the table cannot change under a cursor.
+    zlistx_t *dead = zlistx_new();
+    for (s_worker_t *worker = (s_worker_t *)zhashx_first(self->workers); worker;
+         worker = (s_worker_t *)zhashx_next(self->workers)) {
+        if (worker->expires_at <= now) {
+            zlistx_add_end(dead, worker);
+        }
+    }
+    for (s_worker_t *worker = (s_worker_t *)zlistx_first(dead); worker;
+         worker = (s_worker_t *)zlistx_next(dead)) {
+        sti_warn("worker %s for %s missed its heartbeats: dropped", worker->key,
+                 worker->service->name);
+        sti_metric_add(self->expired_workers, 1);
+        s_worker_delete(self, worker, false);
+    }
+    zlistx_destroy(&dead);
+    if (now >= self->heartbeat_at) {
+        for (s_worker_t *worker = (s_worker_t *)zhashx_first(self->workers); worker;
+             worker = (s_worker_t *)zhashx_next(self->workers)) {
+            s_send_worker(self, worker->identity, STI_MDPW_HEARTBEAT, NULL);
+        }
+        self->heartbeat_at = now + self->limits.heartbeat_ms;
+    }
+    if (self->queued > 0) {
+        for (s_service_t *service = (s_service_t *)zhashx_first(self->services); service;
+             service = (s_service_t *)zhashx_next(self->services)) {
+            s_expire_requests(self, service, now);
+        }
+    }
+}
+
+size_t broker_mdp_workers(broker_mdp_t *self, const char *service)
+{
+    assert(self && service);
+    s_service_t *found = (s_service_t *)zhashx_lookup(self->services, service);
+    return found ? found->workers : 0;
+}
+
+size_t broker_mdp_queued(broker_mdp_t *self)
+{
+    assert(self);
+    return self->queued;
+}

@@ -1,0 +1,723 @@
+/*  sti_redis: one blocking hiredis connection with the habits every service
+    needs. See sti_redis.h.
+
+    Connection. The URL is parsed once (redis://[[user]:password@]host[:port]
+    [/db], user and password percent-decoded); anything else is refused with a
+    reason. Connecting sends AUTH (AUTH user pass for an ACL user) and SELECT.
+    Connect and command timeouts are set on the socket (redisSetTimeout), so a
+    stuck server makes a command fail instead of hanging.
+
+    Reconnection never sleeps. When a command fails on the wire, the context
+    is freed. The next command issued tries to connect again, at once the first
+    time and then only after the back-off delay has passed (doubling from 100 ms
+    up to 5 s); before that, commands fail fast with "not connected".
+    sti_redis_wait() polls until the next attempt is due. Only
+    sti_redis_argv_retry() sends a command a second time after a break, because
+    only the caller knows whether a command is safe to apply twice.
+
+    Pipelining. Appended commands sit in hiredis' output buffer until the first
+    reply is read. The object counts the replies owed; a reply read on a broken
+    connection is NULL, and so is every remaining one of that batch. One-shot
+    commands are a programmer error while replies are owed (asserted).
+
+    Scripts. Each script is registered once per object (same source, same
+    handle) and its SHA1 taken from SCRIPT LOAD on first use. After a new
+    connection, or after any NOSCRIPT reply, every script is marked unloaded, so
+    the next eval loads it again; sti_redis_eval() also retries once on
+    NOSCRIPT (a SCRIPT FLUSH between load and call).
+
+    Trust. hiredis 0.14 puts no bound on the number of elements of a reply: a
+    reply header "*100000000" makes it allocate about 780 MB. Redis is trusted
+    here (it is our own server, reached over a private network); a service that
+    asks for a range bounds it with COUNT so honest replies stay small.
+*/
+#include "sti_redis.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <czmq.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sti_log.h"
+
+#define STI_REDIS_HOST_MAX 255    // longest host name
+#define STI_REDIS_CRED_MAX 255    // longest user or password
+#define STI_REDIS_NS_MAX 64       // longest namespace
+#define STI_REDIS_DB_MAX 100000   // highest database number accepted
+#define STI_REDIS_BACKOFF_MIN 100 // first reconnect delay, ms
+#define STI_REDIS_BACKOFF_MAX 5000 // cap on the reconnect delay, ms
+
+struct _sti_script_t {
+    char *source;       // the Lua text (owned)
+    char sha[41];       // SHA1 hex from SCRIPT LOAD ("" until loaded once)
+    bool loaded;        // loaded on the current connection as far as we know
+    sti_script_t *next; // next registered script
+};
+
+struct _sti_redis_t {
+    redisContext *ctx;             // the live connection, NULL when down
+    char host[STI_REDIS_HOST_MAX + 1]; // server host
+    int port;                      // server port
+    char user[STI_REDIS_CRED_MAX + 1]; // ACL user ("" for none)
+    char password[STI_REDIS_CRED_MAX + 1]; // password ("" for no AUTH)
+    int db;                        // database number for SELECT
+    char ns[STI_REDIS_NS_MAX + 1]; // key namespace
+    int connect_ms;                // connect timeout
+    int command_ms;                // command (socket read/write) timeout
+    int backoff_ms;                // delay before the next attempt after a failure
+    int64_t next_attempt;          // zclock_mono time before which no attempt is made
+    bool ever_connected;           // for the log: "connected" vs "reconnected"
+    size_t pending;                // pipelined replies still owed
+    char errstr[256];              // last error ("" when none)
+    sti_script_t *scripts;         // registered scripts
+};
+
+static void s_seterr(sti_redis_t *self, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void s_seterr(sti_redis_t *self, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(self->errstr, sizeof self->errstr, format, args);
+    va_end(args);
+}
+
+//  --- URL parsing ---
+
+static int s_hexval(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+//  Percent-decodes text[0..len) into out (cap bytes). Returns 0 or -1 (bad
+//  escape, NUL byte, too long).
+static int s_decode(const char *text, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        int c = (unsigned char)text[i];
+        if (c == '%') {
+            if (i + 2 >= len) {
+                return -1;
+            }
+            int hi = s_hexval(text[i + 1]), lo = s_hexval(text[i + 2]);
+            if (hi < 0 || lo < 0) {
+                return -1;
+            }
+            c = hi * 16 + lo;
+            i += 2;
+        }
+        if (c == 0 || n + 1 >= cap) {
+            return -1;
+        }
+        out[n++] = (char)c;
+    }
+    out[n] = 0;
+    return 0;
+}
+
+//  Parses decimal digits text[0..len) into *value <= max. Returns 0 or -1.
+static int s_number(const char *text, size_t len, long max, long *value)
+{
+    if (len == 0 || len > 9) {
+        return -1;
+    }
+    long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9') {
+            return -1;
+        }
+        v = v * 10 + (text[i] - '0');
+    }
+    if (v > max) {
+        return -1;
+    }
+    *value = v;
+    return 0;
+}
+
+//  Splits "[user]:password" (userinfo without the '@'). Returns 0 or -1.
+static int s_parse_userinfo(sti_redis_t *self, const char *info, size_t len, char *err,
+                            size_t errlen)
+{
+    const char *colon = memchr(info, ':', len);
+    if (!colon) {
+        snprintf(err, errlen, "credentials must be [user]:password");
+        return -1;
+    }
+    size_t ulen = (size_t)(colon - info);
+    if (s_decode(info, ulen, self->user, sizeof self->user) != 0
+        || s_decode(colon + 1, len - ulen - 1, self->password, sizeof self->password) != 0) {
+        snprintf(err, errlen, "bad user or password (escape, NUL or longer than %d bytes)",
+                 STI_REDIS_CRED_MAX);
+        return -1;
+    }
+    if (self->password[0] == 0) {
+        snprintf(err, errlen, "empty password");
+        return -1;
+    }
+    return 0;
+}
+
+//  Parses "host[:port]" or "[v6addr][:port]". Returns 0 or -1.
+static int s_parse_hostport(sti_redis_t *self, const char *text, size_t len, char *err,
+                            size_t errlen)
+{
+    const char *host = text, *rest;
+    size_t hlen;
+    if (len > 0 && text[0] == '[') {
+        const char *close = memchr(text, ']', len);
+        if (!close) {
+            snprintf(err, errlen, "unclosed [ in host");
+            return -1;
+        }
+        host = text + 1;
+        hlen = (size_t)(close - host);
+        rest = close + 1;
+    } else {
+        const char *colon = memchr(text, ':', len);
+        hlen = colon ? (size_t)(colon - text) : len;
+        rest = text + hlen;
+    }
+    size_t rlen = len - (size_t)(rest - text);
+    if (hlen == 0 || hlen > STI_REDIS_HOST_MAX) {
+        snprintf(err, errlen, "host missing or longer than %d bytes", STI_REDIS_HOST_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < hlen; i++) {
+        char c = host[i];
+        if (!(isalnum((unsigned char)c) || c == '.' || c == '-' || c == '_' || c == ':')) {
+            snprintf(err, errlen, "bad character in host");
+            return -1;
+        }
+    }
+    memcpy(self->host, host, hlen);
+    self->host[hlen] = 0;
+    self->port = 6379;
+    if (rlen > 0) {
+        long port;
+        if (rest[0] != ':' || s_number(rest + 1, rlen - 1, 65535, &port) != 0 || port == 0) {
+            snprintf(err, errlen, "port must be a number from 1 to 65535");
+            return -1;
+        }
+        self->port = (int)port;
+    }
+    return 0;
+}
+
+//  Parses the whole URL into self. Returns 0, or -1 with a reason in err.
+static int s_parse_url(sti_redis_t *self, const char *url, char *err, size_t errlen)
+{
+    static const char scheme[] = "redis://";
+    if (!url || strncmp(url, scheme, strlen(scheme)) != 0) {
+        snprintf(err, errlen, "Redis URL must start with redis:// (rediss:// and unix "
+                              "sockets are not supported)");
+        return -1;
+    }
+    const char *authority = url + strlen(scheme);
+    if (strpbrk(authority, "?#")) {
+        snprintf(err, errlen, "Redis URL takes no query or fragment");
+        return -1;
+    }
+    const char *slash = strchr(authority, '/');
+    size_t alen = slash ? (size_t)(slash - authority) : strlen(authority);
+    //  The last '@' ends the credentials (a password may hold '@' unescaped).
+    const char *at = NULL;
+    for (const char *p = authority; p < authority + alen; p++) {
+        if (*p == '@') {
+            at = p;
+        }
+    }
+    const char *hostport = authority;
+    if (at) {
+        if (s_parse_userinfo(self, authority, (size_t)(at - authority), err, errlen) != 0) {
+            return -1;
+        }
+        hostport = at + 1;
+    }
+    if (s_parse_hostport(self, hostport, alen - (size_t)(hostport - authority), err, errlen)
+        != 0) {
+        return -1;
+    }
+    self->db = 0;
+    if (slash && slash[1]) {
+        long db;
+        if (s_number(slash + 1, strlen(slash + 1), STI_REDIS_DB_MAX, &db) != 0) {
+            snprintf(err, errlen, "database must be a number from 0 to %d", STI_REDIS_DB_MAX);
+            return -1;
+        }
+        self->db = (int)db;
+    }
+    return 0;
+}
+
+//  --- connection ---
+
+static struct timeval s_tv(int ms)
+{
+    struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+    return tv;
+}
+
+static void s_drop(sti_redis_t *self, const char *why)
+{
+    if (self->ctx) {
+        sti_warn("redis %s:%d: connection lost: %s", self->host, self->port, why);
+        redisFree(self->ctx);
+        self->ctx = NULL;
+    }
+    self->pending = 0;
+}
+
+//  Sends one command during the handshake; returns 0 if it gave no error.
+static int s_handshake_command(sti_redis_t *self, int argc, const char **argv)
+{
+    redisReply *reply = redisCommandArgv(self->ctx, argc, argv, NULL);
+    if (!reply) {
+        s_seterr(self, "%s: %s", argv[0], self->ctx->errstr);
+        return -1;
+    }
+    int rc = 0;
+    if (reply->type == REDIS_REPLY_ERROR) {
+        s_seterr(self, "%s refused: %.200s", argv[0], reply->str);
+        rc = -1;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+//  One connection attempt: connect, timeouts, AUTH, SELECT. Returns 0 or -1.
+static int s_connect_once(sti_redis_t *self)
+{
+    self->ctx = redisConnectWithTimeout(self->host, self->port, s_tv(self->connect_ms));
+    if (!self->ctx || self->ctx->err) {
+        s_seterr(self, "connect %s:%d: %s", self->host, self->port,
+                 self->ctx ? self->ctx->errstr : "out of memory");
+        goto fail;
+    }
+    if (redisSetTimeout(self->ctx, s_tv(self->command_ms)) != REDIS_OK) {
+        s_seterr(self, "cannot set the command timeout");
+        goto fail;
+    }
+    if (self->password[0]) {
+        const char *auth_user[] = {"AUTH", self->user, self->password};
+        const char *auth[] = {"AUTH", self->password};
+        int rc = self->user[0] ? s_handshake_command(self, 3, auth_user)
+                               : s_handshake_command(self, 2, auth);
+        if (rc != 0) {
+            goto fail;
+        }
+    }
+    if (self->db != 0) {
+        char db[16];
+        snprintf(db, sizeof db, "%d", self->db);
+        const char *select[] = {"SELECT", db};
+        if (s_handshake_command(self, 2, select) != 0) {
+            goto fail;
+        }
+    }
+    return 0;
+fail:
+    if (self->ctx) {
+        redisFree(self->ctx);
+        self->ctx = NULL;
+    }
+    return -1;
+}
+
+//  Makes sure there is a connection, trying to connect if the back-off delay
+//  has passed. Returns 0 when connected, -1 with errstr set otherwise.
+static int s_ensure(sti_redis_t *self)
+{
+    if (self->ctx) {
+        return 0;
+    }
+    int64_t now = zclock_mono();
+    if (now < self->next_attempt) {
+        s_seterr(self, "not connected to %s:%d (next attempt in %d ms)", self->host,
+                 self->port, (int)(self->next_attempt - now));
+        return -1;
+    }
+    if (s_connect_once(self) != 0) {
+        self->next_attempt = zclock_mono() + self->backoff_ms;
+        self->backoff_ms = self->backoff_ms * 2 > STI_REDIS_BACKOFF_MAX ? STI_REDIS_BACKOFF_MAX
+                                                                        : self->backoff_ms * 2;
+        return -1;
+    }
+    sti_info("redis %s:%d: %s", self->host, self->port,
+             self->ever_connected ? "reconnected" : "connected");
+    self->ever_connected = true;
+    self->backoff_ms = STI_REDIS_BACKOFF_MIN;
+    self->next_attempt = 0;
+    self->pending = 0;
+    for (sti_script_t *script = self->scripts; script; script = script->next) {
+        script->loaded = false;
+    }
+    return 0;
+}
+
+//  After a NULL reply: records why, drops the connection.
+static void s_broken(sti_redis_t *self)
+{
+    s_seterr(self, "redis %s:%d: %s", self->host, self->port,
+             self->ctx && self->ctx->errstr[0] ? self->ctx->errstr : "connection failed");
+    s_drop(self, self->errstr);
+}
+
+//  Keeps errstr in step with a reply: an error reply's text, else "".
+static redisReply *s_checked(sti_redis_t *self, redisReply *reply)
+{
+    if (!reply) {
+        s_broken(self);
+        return NULL;
+    }
+    if (reply->type == REDIS_REPLY_ERROR) {
+        s_seterr(self, "%.200s", reply->str);
+        if (strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+            for (sti_script_t *script = self->scripts; script; script = script->next) {
+                script->loaded = false;
+            }
+        }
+    } else {
+        self->errstr[0] = 0;
+    }
+    return reply;
+}
+
+sti_redis_t *sti_redis_new(const char *url, const char *ns, char *err, size_t errlen)
+{
+    sti_redis_t *self = calloc(1, sizeof *self);
+    assert(self);
+    if (s_parse_url(self, url, err, errlen) != 0) {
+        free(self);
+        return NULL;
+    }
+    ns = ns ? ns : "sti";
+    size_t nslen = strlen(ns);
+    if (nslen == 0 || nslen > STI_REDIS_NS_MAX || strpbrk(ns, " \t\r\n")) {
+        snprintf(err, errlen, "namespace must be 1 to %d bytes without spaces",
+                 STI_REDIS_NS_MAX);
+        free(self);
+        return NULL;
+    }
+    memcpy(self->ns, ns, nslen + 1);
+    self->connect_ms = 2000;
+    self->command_ms = 5000;
+    self->backoff_ms = STI_REDIS_BACKOFF_MIN;
+    if (s_ensure(self) != 0) {
+        sti_warn("redis: %s; will retry", self->errstr);
+    }
+    return self;
+}
+
+void sti_redis_destroy(sti_redis_t **self_p)
+{
+    assert(self_p);
+    sti_redis_t *self = *self_p;
+    if (!self) {
+        return;
+    }
+    if (self->ctx) {
+        redisFree(self->ctx);
+    }
+    while (self->scripts) {
+        sti_script_t *next = self->scripts->next;
+        free(self->scripts->source);
+        free(self->scripts);
+        self->scripts = next;
+    }
+    explicit_bzero(self->password, sizeof self->password);
+    free(self);
+    *self_p = NULL;
+}
+
+void sti_redis_set_timeouts(sti_redis_t *self, int connect_ms, int command_ms)
+{
+    assert(self && connect_ms > 0 && command_ms > 0);
+    self->connect_ms = connect_ms;
+    self->command_ms = command_ms;
+    if (self->ctx) {
+        redisSetTimeout(self->ctx, s_tv(command_ms));
+    }
+}
+
+bool sti_redis_connected(sti_redis_t *self)
+{
+    assert(self);
+    return self->ctx != NULL;
+}
+
+int sti_redis_wait(sti_redis_t *self, int timeout_ms)
+{
+    assert(self);
+    int64_t deadline = zclock_mono() + timeout_ms;
+    while (s_ensure(self) != 0) {
+        int64_t now = zclock_mono();
+        if (now >= deadline || zsys_interrupted) {
+            return -1;
+        }
+        int64_t until = self->next_attempt < deadline ? self->next_attempt : deadline;
+        int delay = until > now ? (int)(until - now) : 0;
+        poll(NULL, 0, delay > 50 ? 50 : delay);
+    }
+    return 0;
+}
+
+const char *sti_redis_namespace(sti_redis_t *self)
+{
+    assert(self);
+    return self->ns;
+}
+
+const char *sti_redis_errstr(sti_redis_t *self)
+{
+    assert(self);
+    return self->errstr;
+}
+
+char *sti_redis_key(sti_redis_t *self, char *buf, size_t cap, ...)
+{
+    assert(self && buf);
+    int n = snprintf(buf, cap, "%s", self->ns);
+    if (n < 0 || (size_t)n >= cap) {
+        return NULL;
+    }
+    size_t used = (size_t)n;
+    va_list args;
+    va_start(args, cap);
+    const char *part;
+    while ((part = va_arg(args, const char *)) != NULL) {
+        n = snprintf(buf + used, cap - used, ":%s", part);
+        if (n < 0 || (size_t)n >= cap - used) {
+            va_end(args);
+            return NULL;
+        }
+        used += (size_t)n;
+    }
+    va_end(args);
+    return buf;
+}
+
+//  --- commands ---
+
+redisReply *sti_redis_command(sti_redis_t *self, const char *format, ...)
+{
+    assert(self && format);
+    assert(self->pending == 0); // a one-shot command in the middle of a pipeline
+    if (s_ensure(self) != 0) {
+        return NULL;
+    }
+    va_list args;
+    va_start(args, format);
+    redisReply *reply = redisvCommand(self->ctx, format, args);
+    va_end(args);
+    return s_checked(self, reply);
+}
+
+redisReply *sti_redis_argv(sti_redis_t *self, int argc, const char **argv, const size_t *lens)
+{
+    assert(self && argc > 0 && argv);
+    assert(self->pending == 0);
+    if (s_ensure(self) != 0) {
+        return NULL;
+    }
+    return s_checked(self, redisCommandArgv(self->ctx, argc, argv, lens));
+}
+
+redisReply *sti_redis_argv_retry(sti_redis_t *self, int argc, const char **argv,
+                                 const size_t *lens)
+{
+    redisReply *reply = sti_redis_argv(self, argc, argv, lens);
+    if (reply || self->ctx) {
+        return reply;
+    }
+    //  The connection broke under the command: one fresh attempt, now.
+    self->next_attempt = 0;
+    return sti_redis_argv(self, argc, argv, lens);
+}
+
+int sti_redis_append(sti_redis_t *self, int argc, const char **argv, const size_t *lens)
+{
+    assert(self && argc > 0 && argv);
+    if (s_ensure(self) != 0) {
+        return -1;
+    }
+    if (redisAppendCommandArgv(self->ctx, argc, argv, lens) != REDIS_OK) {
+        s_broken(self);
+        return -1;
+    }
+    self->pending++;
+    return 0;
+}
+
+int sti_redis_appendf(sti_redis_t *self, const char *format, ...)
+{
+    assert(self && format);
+    if (s_ensure(self) != 0) {
+        return -1;
+    }
+    va_list args;
+    va_start(args, format);
+    int rc = redisvAppendCommand(self->ctx, format, args);
+    va_end(args);
+    if (rc != REDIS_OK) {
+        s_broken(self);
+        return -1;
+    }
+    self->pending++;
+    return 0;
+}
+
+redisReply *sti_redis_reply(sti_redis_t *self)
+{
+    assert(self);
+    if (!self->ctx) {
+        return NULL; // the batch died with its connection; errstr says why
+    }
+    if (self->pending == 0) {
+        s_seterr(self, "no reply pending");
+        return NULL;
+    }
+    void *reply = NULL;
+    if (redisGetReply(self->ctx, &reply) != REDIS_OK) {
+        s_broken(self);
+        return NULL;
+    }
+    self->pending--;
+    return s_checked(self, reply);
+}
+
+//  --- scripts ---
+
+sti_script_t *sti_redis_script(sti_redis_t *self, const char *source)
+{
+    assert(self && source);
+    for (sti_script_t *script = self->scripts; script; script = script->next) {
+        if (strcmp(script->source, source) == 0) {
+            return script;
+        }
+    }
+    sti_script_t *script = calloc(1, sizeof *script);
+    assert(script);
+    script->source = strdup(source);
+    assert(script->source);
+    script->next = self->scripts;
+    self->scripts = script;
+    return script;
+}
+
+int sti_redis_script_load(sti_redis_t *self, sti_script_t *script)
+{
+    assert(self && script);
+    if (script->loaded && self->ctx) {
+        return 0;
+    }
+    const char *argv[] = {"SCRIPT", "LOAD", script->source};
+    redisReply *reply = sti_redis_argv(self, 3, argv, NULL);
+    if (!reply) {
+        return -1;
+    }
+    int rc = -1;
+    if (reply->type == REDIS_REPLY_STRING && reply->len == 40) {
+        memcpy(script->sha, reply->str, 40);
+        script->sha[40] = 0;
+        script->loaded = true;
+        rc = 0;
+    } else if (reply->type != REDIS_REPLY_ERROR) {
+        s_seterr(self, "SCRIPT LOAD: unexpected reply");
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+//  Builds EVALSHA sha nkeys argv... into new arrays (caller frees both).
+static int s_evalsha_argv(sti_script_t *script, int nkeys, int nargs, const char **argv,
+                          const size_t *lens, const char ***out, size_t **outlens,
+                          char *nkeys_text, size_t cap)
+{
+    int total = 3 + nkeys + nargs;
+    const char **args = calloc((size_t)total, sizeof *args);
+    size_t *arglens = calloc((size_t)total, sizeof *arglens);
+    assert(args && arglens);
+    snprintf(nkeys_text, cap, "%d", nkeys);
+    args[0] = "EVALSHA";
+    args[1] = script->sha;
+    args[2] = nkeys_text;
+    for (int i = 0; i < 3; i++) {
+        arglens[i] = strlen(args[i]);
+    }
+    for (int i = 0; i < nkeys + nargs; i++) {
+        args[3 + i] = argv[i];
+        arglens[3 + i] = lens ? lens[i] : strlen(argv[i]);
+    }
+    *out = args;
+    *outlens = arglens;
+    return total;
+}
+
+redisReply *sti_redis_eval(sti_redis_t *self, sti_script_t *script, int nkeys, int nargs,
+                           const char **argv, const size_t *lens)
+{
+    assert(self && script && nkeys >= 0 && nargs >= 0);
+    assert(nkeys + nargs == 0 || argv);
+    if (sti_redis_script_load(self, script) != 0) {
+        return NULL;
+    }
+    const char **args;
+    size_t *arglens;
+    char nkeys_text[16];
+    int total = s_evalsha_argv(script, nkeys, nargs, argv, lens, &args, &arglens, nkeys_text,
+                               sizeof nkeys_text);
+    redisReply *reply = sti_redis_argv(self, total, args, arglens);
+    if (reply && reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+        //  Flushed between load and call: a script that did not run can be sent again.
+        freeReplyObject(reply);
+        reply = NULL;
+        if (sti_redis_script_load(self, script) == 0) {
+            reply = sti_redis_argv(self, total, args, arglens);
+        }
+    }
+    free(args);
+    free(arglens);
+    return reply;
+}
+
+int sti_redis_eval_append(sti_redis_t *self, sti_script_t *script, int nkeys, int nargs,
+                          const char **argv, const size_t *lens)
+{
+    assert(self && script && nkeys >= 0 && nargs >= 0);
+    assert(nkeys + nargs == 0 || argv);
+    if (!script->loaded || !self->ctx) {
+        if (self->pending > 0) {
+            s_seterr(self, "script not loaded on this connection: load it before the batch");
+            return -1;
+        }
+        if (sti_redis_script_load(self, script) != 0) {
+            return -1;
+        }
+    }
+    const char **args;
+    size_t *arglens;
+    char nkeys_text[16];
+    int total = s_evalsha_argv(script, nkeys, nargs, argv, lens, &args, &arglens, nkeys_text,
+                               sizeof nkeys_text);
+    int rc = sti_redis_append(self, total, args, arglens);
+    free(args);
+    free(arglens);
+    return rc;
+}

@@ -1,0 +1,457 @@
+/*  sti_service: the frame every worker service shares. See sti_service.h.
+
+    Configuration. The settings every service has (s_common_map, into
+    sti_common_config_t) and the service's own table (into def->ctx) are
+    loaded by ONE sti_config_load_parts call over both tables: a flag or JSON
+    key is looked up in each table in turn and is unknown only when neither
+    has it, so unknown flags are still refused, --help prints both tables, and
+    there is no second pass to keep in step with the first. A name that both
+    tables define is taken by the common table. The frame owns what it loaded:
+    sti_service_destroy frees the strings of both tables.
+
+    Signals. SIGTERM and SIGINT go to s_on_signal, which only sets a
+    volatile sig_atomic_t. CZMQ's own handler is switched off
+    (zsys_handler_set(NULL)) before any socket exists, so no one else
+    interprets the signal. The handler is installed without SA_RESTART, so a
+    blocking poll returns early and the loop sees the flag within one tick.
+    The loop then stops taking requests; sti_service_run returns and the
+    service cleans up after it (sti_service_destroy sends DISCONNECT to the
+    broker, so it stops routing to us).
+
+    The loop. Each turn waits for a request at most until the next tick is
+    due (tick_ms), answers it, then runs the tick when due. Every request gets
+    exactly one reply: a request that is not one decodable frame gets
+    invalid_argument with the decoder's reason (and its id if that much could
+    be read, else ""), an unknown op gets invalid_argument "unknown op X", a
+    handler returning -1 or writing nothing gets `internal`.
+
+    Metrics: sti_requests_total{op, code} (ops outside the table count as
+    op="_unknown", undecodable requests as op="_malformed", so a client cannot
+    grow the label set), sti_request_duration_microseconds_total{op}, and the
+    gauges sti_redis_up and sti_broker_connected, which the loop refreshes
+    every turn; /readyz reads those two gauges, never the connections
+    themselves, because it runs on the HTTP thread.
+*/
+#include "sti_service.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sti_events.h"
+#include "sti_log.h"
+#include "sti_mdp_worker.h"
+
+#define STI_SERVICE_CODES (STI_ERR_INTERNAL + 1) // error codes, with NONE for "ok"
+
+static volatile sig_atomic_t s_stop = 0;
+static const sti_limits_t s_limits = {0, 0, 0, 0}; // the codec's default limits
+
+struct _sti_service_t {
+    const sti_service_def_t *def;  // what the service is (not owned)
+    sti_common_config_t config;    // settings every service has (owned strings)
+    sti_redis_t *redis;            // the service's Redis connection
+    sti_http_t *http;              // /healthz, /readyz, /metrics
+    sti_mdp_worker_t *worker;      // Majordomo worker for def->service
+    sti_writer_t *reply;           // reused for every reply
+    sti_events_pub_t *publisher;   // created by sti_service_publisher, or NULL
+    char *publisher_stream;        // the stream publisher writes to
+    size_t op_count;               // entries in def->ops
+    sti_metric_t **requests;       // [(op_count + 2) * CODES] request counters, lazy
+    sti_metric_t **durations;      // [op_count + 2] duration counters
+    sti_metric_t *redis_up;        // gauge: 1 while Redis is connected
+    sti_metric_t *broker_up;       // gauge: 1 while the worker hears from the broker
+    int64_t next_tick;             // zclock_mono time the next tick is due
+};
+
+static const sti_config_entry_t s_common_map[] = {
+    {"broker", STI_CONFIG_STR, "tcp://127.0.0.1:5555", offsetof(sti_common_config_t, broker),
+     "Majordomo broker endpoint"},
+    {"events_pub", STI_CONFIG_STR, "tcp://127.0.0.1:5557",
+     offsetof(sti_common_config_t, events_pub), "broker XSUB endpoint, where publishers connect"},
+    {"events_sub", STI_CONFIG_STR, "tcp://127.0.0.1:5556",
+     offsetof(sti_common_config_t, events_sub), "broker XPUB endpoint, where subscribers connect"},
+    {"redis_url", STI_CONFIG_STR, "redis://127.0.0.1:5558",
+     offsetof(sti_common_config_t, redis_url), "redis://[[user]:password@]host:port[/db]"},
+    {"namespace", STI_CONFIG_STR, "sti", offsetof(sti_common_config_t, ns),
+     "prefix of every Redis key"},
+    {"http_addr", STI_CONFIG_STR, "127.0.0.1:0", offsetof(sti_common_config_t, http_addr),
+     "HOST:PORT of /healthz, /readyz, /metrics (port 0 picks one)"},
+    {"log_level", STI_CONFIG_STR, "info", offsetof(sti_common_config_t, log_level),
+     "debug, info, warn or error"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+static void s_on_signal(int signum)
+{
+    (void)signum;
+    s_stop = 1;
+}
+
+static void s_install_signals(void)
+{
+    zsys_handler_set(NULL);
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = s_on_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0; // no SA_RESTART: a blocking poll returns on the signal
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
+}
+
+static bool s_ready(void *arg)
+{
+    sti_service_t *self = arg;
+    return sti_metric_value(self->redis_up) == 1 && sti_metric_value(self->broker_up) == 1;
+}
+
+//  Frees what the configuration put into both contexts.
+static void s_unconfigure(sti_service_t *self)
+{
+    sti_config_free(s_common_map, &self->config);
+    if (self->def->config) {
+        sti_config_free(self->def->config, self->def->ctx);
+    }
+}
+
+//  Loads both tables. Returns 0; 1 after --help; 2 after printing what is
+//  wrong. On 1 and 2 nothing stays allocated.
+static int s_configure(sti_service_t *self, int argc, char **argv)
+{
+    const sti_service_def_t *def = self->def;
+    sti_config_part_t parts[2] = {{s_common_map, &self->config}, {def->config, def->ctx}};
+    size_t count = def->config ? 2 : 1;
+    char err[512];
+    int rc = sti_config_load_parts(parts, count, &argc, argv, err, sizeof err);
+    if (rc == 1) {
+        s_unconfigure(self);
+        return 1;
+    }
+    if (rc == 0 && argc > 1) {
+        snprintf(err, sizeof err, "unexpected argument '%s'", argv[1]);
+        rc = -1;
+        s_unconfigure(self);
+    }
+    sti_log_level_t level = STI_LOG_INFO;
+    if (rc == 0 && sti_log_level_parse(self->config.log_level, &level) != 0) {
+        snprintf(err, sizeof err, "log_level '%s' is not debug, info, warn or error",
+                 self->config.log_level ? self->config.log_level : "");
+        rc = -1;
+        s_unconfigure(self);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "%s: %s (try --help)\n", def->name, err);
+        return 2;
+    }
+    sti_log_init(def->name, level);
+    return 0;
+}
+
+static void s_register_metrics(sti_service_t *self)
+{
+    size_t rows = self->op_count + 2;
+    self->requests = calloc(rows * STI_SERVICE_CODES, sizeof *self->requests);
+    self->durations = calloc(rows, sizeof *self->durations);
+    assert(self->requests && self->durations);
+    for (size_t i = 0; i < rows; i++) {
+        const char *op = i < self->op_count       ? self->def->ops[i].op
+                         : i == self->op_count     ? "_unknown"
+                                                   : "_malformed";
+        char labels[STI_OP_MAX + 16];
+        snprintf(labels, sizeof labels, "op=\"%s\"", op);
+        self->durations[i] =
+            sti_http_counter(self->http, "sti_request_duration_microseconds_total", labels,
+                             "Time spent answering requests, by op.");
+    }
+    self->redis_up = sti_http_gauge(self->http, "sti_redis_up", NULL,
+                                    "1 while the Redis connection is up.");
+    self->broker_up = sti_http_gauge(self->http, "sti_broker_connected", NULL,
+                                     "1 while the worker hears from the broker.");
+}
+
+//  Starts Redis, HTTP and the worker. Returns 0 or an exit code.
+static int s_start(sti_service_t *self)
+{
+    char err[512];
+    const sti_common_config_t *config = &self->config;
+    self->redis = sti_redis_new(config->redis_url, config->ns, err, sizeof err);
+    if (!self->redis) {
+        sti_error("redis_url: %s", err);
+        return 2;
+    }
+    self->http = sti_http_new(config->http_addr, s_ready, self, err, sizeof err);
+    if (!self->http) {
+        sti_error("%s", err);
+        return 1;
+    }
+    s_register_metrics(self);
+    self->worker = sti_mdp_worker_new(config->broker, self->def->service);
+    if (!self->worker) {
+        sti_error("cannot start the Majordomo worker for %s at %s", self->def->service,
+                  config->broker);
+        return 1;
+    }
+    self->reply = sti_writer_new();
+    sti_info("%s started: broker %s, redis %s, namespace %s, http port %d", self->def->service,
+             config->broker, config->redis_url, config->ns, sti_http_port(self->http));
+    return 0;
+}
+
+sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **argv,
+                               int *exit_code)
+{
+    assert(def && def->name && def->service && def->ops && exit_code);
+    s_install_signals();
+    sti_service_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->def = def;
+    while (def->ops[self->op_count].op) {
+        self->op_count++;
+    }
+    int rc = s_configure(self, argc, argv);
+    if (rc != 0) {
+        *exit_code = rc == 1 ? 0 : 2;
+        free(self);
+        return NULL;
+    }
+    rc = s_start(self);
+    if (rc != 0) {
+        *exit_code = rc;
+        sti_service_destroy(&self);
+        return NULL;
+    }
+    *exit_code = 0;
+    return self;
+}
+
+void sti_service_destroy(sti_service_t **self_p)
+{
+    assert(self_p);
+    sti_service_t *self = *self_p;
+    if (!self) {
+        return;
+    }
+    sti_events_pub_destroy(&self->publisher);
+    free(self->publisher_stream);
+    sti_mdp_worker_destroy(&self->worker);
+    sti_http_destroy(&self->http);
+    sti_redis_destroy(&self->redis);
+    sti_writer_destroy(&self->reply);
+    free(self->requests);
+    free(self->durations);
+    s_unconfigure(self);
+    free(self);
+    *self_p = NULL;
+}
+
+//  --- answering one request ---
+
+//  Counts one answered request under op row `row` and the reply's code.
+static void s_count(sti_service_t *self, size_t row, sti_errcode_t code, int64_t micros)
+{
+    sti_metric_t **slot = &self->requests[row * STI_SERVICE_CODES + (size_t)code];
+    if (!*slot) {
+        const char *op = row < self->op_count      ? self->def->ops[row].op
+                         : row == self->op_count    ? "_unknown"
+                                                    : "_malformed";
+        char labels[STI_OP_MAX + 64];
+        snprintf(labels, sizeof labels, "op=\"%s\",code=\"%s\"", op,
+                 code == STI_ERR_NONE ? "ok" : sti_errcode_name(code));
+        *slot = sti_http_counter(self->http, "sti_requests_total", labels,
+                                 "Requests answered, by op and result code.");
+    }
+    sti_metric_add(*slot, 1);
+    sti_metric_add(self->durations[row], micros);
+}
+
+//  The result code of the reply written (NONE for ok), read back from its bytes.
+static sti_errcode_t s_reply_code(sti_service_t *self)
+{
+    size_t size = 0;
+    const void *data = sti_writer_data(self->reply, &size);
+    sti_reply_t reply;
+    char err[256];
+    if (size == 0 || sti_reply_decode(data, size, &s_limits, &reply, err, sizeof err) != 0) {
+        return STI_ERR_INTERNAL;
+    }
+    sti_errcode_t code = reply.ok ? STI_ERR_NONE : reply.code;
+    sti_reply_release(&reply);
+    return code;
+}
+
+//  Reads the id of a request that did not decode, so the error can carry it.
+static void s_salvage_id(const void *data, size_t size, char *id, size_t cap)
+{
+    id[0] = 0;
+    char err[128];
+    sti_reader_t *reader = sti_reader_new(data, size, &s_limits, err, sizeof err);
+    if (reader) {
+        sti_field_error_t field_err;
+        if (sti_map_str_copy(sti_reader_root(reader), "id", id, cap, &field_err) != 0) {
+            id[0] = 0;
+        }
+        sti_reader_destroy(&reader);
+    }
+}
+
+//  Writes the reply to one request body into self->reply; returns the op row.
+static size_t s_answer(sti_service_t *self, zmsg_t *msg)
+{
+    sti_writer_reset(self->reply);
+    zframe_t *frame = zmsg_first(msg);
+    const void *data = frame ? zframe_data(frame) : NULL;
+    size_t size = frame ? zframe_size(frame) : 0;
+    sti_request_t request;
+    char err[256];
+    if (zmsg_size(msg) != 1) {
+        snprintf(err, sizeof err, "a request is one frame, got %zu", zmsg_size(msg));
+    }
+    if (zmsg_size(msg) != 1 || sti_request_decode(data, size, &s_limits, &request, err, sizeof err)) {
+        char id[STI_ID_MAX + 1] = "";
+        if (frame) {
+            s_salvage_id(data, size, id, sizeof id);
+        }
+        sti_envelope_reply_error(self->reply, id, STI_ERR_INVALID_ARGUMENT, err, NULL, 0);
+        return self->op_count + 1;
+    }
+    size_t row = 0;
+    while (row < self->op_count && strcmp(self->def->ops[row].op, request.op) != 0) {
+        row++;
+    }
+    if (row == self->op_count) {
+        snprintf(err, sizeof err, "unknown op %s", request.op);
+        sti_envelope_reply_error(self->reply, request.id, STI_ERR_INVALID_ARGUMENT, err, NULL, 0);
+    } else {
+        int rc = self->def->ops[row].handler(self, &request, self->reply, self->def->ctx);
+        size_t written = 0;
+        sti_writer_data(self->reply, &written);
+        if (rc != 0 || written == 0) {
+            sti_error("op %s (id %s) failed", request.op, request.id);
+            sti_writer_reset(self->reply);
+            sti_envelope_reply_error(self->reply, request.id, STI_ERR_INTERNAL, "internal error",
+                                     NULL, 0);
+        }
+    }
+    sti_request_release(&request);
+    return row;
+}
+
+static void s_handle(sti_service_t *self, zframe_t **client_p, zmsg_t **msg_p)
+{
+    int64_t start = zclock_usecs();
+    size_t row = s_answer(self, *msg_p);
+    zmsg_destroy(msg_p);
+    sti_errcode_t code = s_reply_code(self);
+    size_t size = 0;
+    const void *data = sti_writer_data(self->reply, &size);
+    zmsg_t *reply = zmsg_new();
+    zmsg_addmem(reply, data, size);
+    if (sti_mdp_worker_send(self->worker, client_p, &reply) != 0) {
+        sti_warn("could not send a reply to the broker");
+    }
+    zframe_destroy(client_p);
+    zmsg_destroy(&reply);
+    s_count(self, row, code, zclock_usecs() - start);
+}
+
+//  --- the loop ---
+
+static void s_tick(sti_service_t *self)
+{
+    int64_t now = zclock_mono();
+    if (now < self->next_tick) {
+        return;
+    }
+    self->next_tick = now + (self->def->tick_ms > 0 ? self->def->tick_ms : 1000);
+    if (self->def->tick) {
+        self->def->tick(self, self->def->ctx);
+    }
+    if (self->publisher) {
+        sti_events_pub_tick(self->publisher);
+    }
+}
+
+int sti_service_run(sti_service_t *self)
+{
+    assert(self);
+    self->next_tick = zclock_mono();
+    while (!s_stop) {
+        sti_metric_set(self->redis_up, sti_redis_connected(self->redis) ? 1 : 0);
+        sti_metric_set(self->broker_up, sti_mdp_worker_connected(self->worker) ? 1 : 0);
+        int64_t wait = self->next_tick - zclock_mono();
+        zframe_t *client = NULL;
+        zmsg_t *msg = sti_mdp_worker_recv(self->worker, &client, wait > 0 ? (int)wait : 0);
+        if (msg) {
+            s_handle(self, &client, &msg);
+        }
+        zframe_destroy(&client);
+        if (!s_stop) {
+            s_tick(self);
+        }
+    }
+    sti_info("%s stopping: signal received", self->def->service);
+    return 0;
+}
+
+bool sti_service_stopping(sti_service_t *self)
+{
+    (void)self;
+    return s_stop != 0;
+}
+
+const sti_common_config_t *sti_service_config(sti_service_t *self)
+{
+    assert(self);
+    return &self->config;
+}
+
+sti_redis_t *sti_service_redis(sti_service_t *self)
+{
+    assert(self);
+    return self->redis;
+}
+
+sti_http_t *sti_service_http(sti_service_t *self)
+{
+    assert(self);
+    return self->http;
+}
+
+const char *sti_service_name(sti_service_t *self)
+{
+    assert(self);
+    return self->def->name;
+}
+
+sti_events_pub_t *sti_service_publisher(sti_service_t *self, const char *stream)
+{
+    assert(self && stream);
+    if (!self->publisher) {
+        self->publisher = sti_events_pub_new(self->redis, stream, self->config.events_pub,
+                                             self->def->name);
+        if (!self->publisher) {
+            return NULL;
+        }
+        self->publisher_stream = strdup(stream);
+        assert(self->publisher_stream);
+    }
+    //  A service owns one stream; asking for another is a programming error.
+    assert(strcmp(self->publisher_stream, stream) == 0);
+    return self->publisher;
+}
+
+void sti_service_reply_invalid(sti_writer_t *reply, const sti_request_t *request,
+                               const sti_field_error_t *field_err)
+{
+    assert(reply && request && field_err);
+    char message[256];
+    snprintf(message, sizeof message, "%s: %s", *field_err->field ? field_err->field : "body",
+             field_err->reason);
+    sti_detail_t detail = {-1, field_err->field, field_err->reason};
+    sti_writer_reset(reply);
+    sti_envelope_reply_error(reply, request->id, STI_ERR_INVALID_ARGUMENT, message, &detail, 1);
+}
