@@ -1,0 +1,251 @@
+/*  stictl: main, the command table and the helpers every command uses.
+    See stictl.h.
+
+    Global flags come before the command and are parsed here by hand (not by
+    sti_config) because the command's own flags follow it and only the
+    command knows them. --help and --json are also accepted after the
+    command, anywhere before "--", and taken out before the command runs.
+
+    Library log lines are JSON for services; for a person at a terminal
+    stictl keeps only errors, and prints its own messages as plain text.
+*/
+#include "stictl.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sti_log.h"
+
+#define STICTL_DEFAULT_BROKER "tcp://127.0.0.1:5555"
+#define STICTL_DEFAULT_TIMEOUT_MS 3000
+
+typedef struct {
+    const char *name;  // command word
+    const char *help;  // one line for `stictl --help`
+    const char *usage; // `stictl NAME --help`
+    stictl_fn *run;    // the command
+} s_command_t;
+
+#define STICTL_ENTRY(name, help) {#name, help, stictl_##name##_usage, stictl_##name},
+static const s_command_t s_commands[] = {STICTL_COMMANDS(STICTL_ENTRY){NULL, NULL, NULL, NULL}};
+#undef STICTL_ENTRY
+
+const char *const stictl_services[] = {"sti.ingest", "sti.indicators", "sti.talent", "sti.notify",
+                                       NULL};
+
+static void s_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: stictl [--broker ENDPOINT] [--timeout MS] [--json] COMMAND [ARGS]\n"
+            "\n"
+            "  --broker ENDPOINT  the broker (default $STI_BROKER, else %s)\n"
+            "  --timeout MS       how long to wait for an answer (default %d)\n"
+            "  --json             print JSON\n"
+            "\ncommands:\n",
+            STICTL_DEFAULT_BROKER, STICTL_DEFAULT_TIMEOUT_MS);
+    for (const s_command_t *c = s_commands; c->name; c++) {
+        fprintf(out, "  %-12s %s\n", c->name, c->help);
+    }
+    fprintf(out, "\n`stictl COMMAND --help` tells more. Exit codes: 0 ok, 1 service error or "
+                 "unreachable, 2 usage error, 3 input partly rejected, 4 not found.\n");
+}
+
+static const s_command_t *s_find(const char *name)
+{
+    for (const s_command_t *c = s_commands; c->name; c++) {
+        if (strcmp(c->name, name) == 0) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+//  --- helpers for commands ---
+
+sti_mdp_client_t *stictl_client(stictl_t *ctl)
+{
+    if (!ctl->client) {
+        ctl->client = sti_mdp_client_new(ctl->broker, ctl->timeout_ms, 0);
+        assert(ctl->client);
+    }
+    return ctl->client;
+}
+
+sti_writer_t *stictl_request(const char *op, char *id_out, size_t cap)
+{
+    zuuid_t *uuid = zuuid_new();
+    assert(uuid);
+    char id[STI_ID_MAX + 1];
+    snprintf(id, sizeof id, "stictl-%s", zuuid_str_canonical(uuid));
+    zuuid_destroy(&uuid);
+    if (id_out) {
+        snprintf(id_out, cap, "%s", id);
+    }
+    sti_writer_t *writer = sti_writer_new();
+    sti_envelope_request(writer, op, id);
+    return writer;
+}
+
+int stictl_call(stictl_t *ctl, const char *service, sti_writer_t *request, sti_reply_t *reply)
+{
+    size_t size = 0;
+    const void *data = sti_writer_data(request, &size);
+    sti_mdp_client_t *client = stictl_client(ctl);
+    if (sti_mdp_client_call(client, service, data, size, reply) != 0) {
+        fprintf(stderr, "stictl: %s did not answer: %s\n", service, sti_mdp_client_error(client));
+        return -1;
+    }
+    return 0;
+}
+
+int stictl_exit_code(sti_errcode_t code)
+{
+    return code == STI_ERR_NONE        ? STICTL_OK
+           : code == STI_ERR_NOT_FOUND ? STICTL_NOT_FOUND
+                                       : STICTL_FAILED;
+}
+
+int stictl_print_error(const sti_reply_t *reply)
+{
+    fprintf(stderr, "error: %s: %s\n", sti_errcode_name(reply->code), reply->message);
+    size_t count = sti_node_size(reply->details);
+    for (size_t i = 0; i < count; i++) {
+        sti_node_t detail = sti_node_at(reply->details, i);
+        sti_field_error_t err;
+        int64_t index = -1;
+        char field[128] = "", reason[512] = "";
+        if (sti_map_int(detail, "index", &index, &err) != 0) {
+            index = -1;
+        }
+        sti_map_str_copy(detail, "field", field, sizeof field, &err);
+        sti_map_str_copy(detail, "reason", reason, sizeof reason, &err);
+        if (index >= 0) {
+            fprintf(stderr, "row %lld: %s: %s\n", (long long)index, field, reason);
+        } else {
+            fprintf(stderr, "%s: %s\n", *field ? field : "request", reason);
+        }
+    }
+    return stictl_exit_code(reply->code);
+}
+
+int stictl_usage_error(const char *command, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    fprintf(stderr, "stictl %s: ", command);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    const s_command_t *c = s_find(command);
+    const char *usage = c ? c->usage : "";
+    const char *newline = strchr(usage, '\n');
+    fprintf(stderr, "\n%.*s\n", newline ? (int)(newline - usage) : (int)strlen(usage), usage);
+    return STICTL_USAGE;
+}
+
+//  --- main ---
+
+//  Parses one global flag at argv[*i]. Returns 0, 1 for --help, -1 on error.
+static int s_global_flag(stictl_t *ctl, int argc, char **argv, int *i)
+{
+    const char *arg = argv[*i];
+    const char *value = NULL;
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+        return 1;
+    }
+    if (strcmp(arg, "--json") == 0) {
+        ctl->json = true;
+        return 0;
+    }
+    size_t len = strcspn(arg, "=");
+    bool broker = len == 8 && strncmp(arg, "--broker", 8) == 0;
+    bool timeout = len == 9 && strncmp(arg, "--timeout", 9) == 0;
+    if (!broker && !timeout) {
+        fprintf(stderr, "stictl: unknown flag %s (try stictl --help)\n", arg);
+        return -1;
+    }
+    if (arg[len] == '=') {
+        value = arg + len + 1;
+    } else if (*i + 1 < argc) {
+        value = argv[++*i];
+    } else {
+        fprintf(stderr, "stictl: %s needs a value (try stictl --help)\n", arg);
+        return -1;
+    }
+    if (broker) {
+        ctl->broker = value;
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    long ms = strtol(value, &end, 10);
+    if (errno || !*value || *end || ms <= 0 || ms > 3600000) {
+        fprintf(stderr, "stictl: --timeout wants milliseconds, 1 to 3600000, not '%s'\n", value);
+        return -1;
+    }
+    ctl->timeout_ms = (int)ms;
+    return 0;
+}
+
+//  Takes --help and --json out of a command's arguments (before "--").
+//  Returns true when --help was among them.
+static bool s_take_common(stictl_t *ctl, int *argc_p, char **argv)
+{
+    bool help = false, done = false;
+    int kept = 1;
+    for (int i = 1; i < *argc_p; i++) {
+        if (!done && strcmp(argv[i], "--") == 0) {
+            done = true;
+        } else if (!done && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
+            help = true;
+            continue;
+        } else if (!done && strcmp(argv[i], "--json") == 0) {
+            ctl->json = true;
+            continue;
+        }
+        argv[kept++] = argv[i];
+    }
+    argv[kept] = NULL;
+    *argc_p = kept;
+    return help;
+}
+
+int main(int argc, char **argv)
+{
+    sti_log_init("stictl", STI_LOG_ERROR);
+    const char *env_broker = getenv("STI_BROKER");
+    stictl_t ctl = {env_broker && *env_broker ? env_broker : STICTL_DEFAULT_BROKER,
+                    STICTL_DEFAULT_TIMEOUT_MS, false, NULL};
+    int i = 1;
+    for (; i < argc && strncmp(argv[i], "-", 1) == 0; i++) {
+        int rc = s_global_flag(&ctl, argc, argv, &i);
+        if (rc == 1) {
+            s_usage(stdout);
+            return STICTL_OK;
+        }
+        if (rc != 0) {
+            return STICTL_USAGE; // s_global_flag said what was wrong
+        }
+    }
+    if (i >= argc) {
+        s_usage(stderr);
+        return STICTL_USAGE;
+    }
+    const s_command_t *command = s_find(argv[i]);
+    if (!command) {
+        fprintf(stderr, "stictl: unknown command '%s' (try stictl --help)\n", argv[i]);
+        return STICTL_USAGE;
+    }
+    int cmd_argc = argc - i;
+    char **cmd_argv = argv + i;
+    if (s_take_common(&ctl, &cmd_argc, cmd_argv)) {
+        fputs(command->usage, stdout);
+        return STICTL_OK;
+    }
+    int rc = command->run(&ctl, cmd_argc, cmd_argv);
+    sti_mdp_client_destroy(&ctl.client);
+    return rc;
+}
