@@ -24,9 +24,17 @@
 #include <czmq.h>
 #include <stdint.h>
 #include "sti_codec.h"
+#include "sti_envelope.h"
 #include "sti_redis.h"
 
 #define STI_EVENTS_LIVE UINT64_MAX // start a subscriber at the live point
+#define STI_EVENTS_STREAM_MAX 16   // longest stream name ([A-Za-z0-9_-])
+#define STI_EVENTS_TOPIC_MAX 255   // longest topic, bytes
+#define STI_EVENTS_FIELD_MAX 128   // longest id, source, type or time
+#define STI_EVENTS_SUBJECT_MAX 512 // longest subject
+#define STI_EVENTS_MAX_SIZE (1024u * 1024) // largest event body
+#define STI_EVENTS_SINCE_MAX 1000  // most events one events.since reply holds
+#define STI_EVENTS_MAXLEN 1000000  // default bound on a log's length (XTRIM MAXLEN ~)
 
 //  One event as the subscriber hands it over. Caller destroys.
 typedef struct {
@@ -46,8 +54,15 @@ void sti_event_destroy(sti_event_t **self_p);
 //  Decodes the two frames of a published event. Returns NULL with a reason.
 sti_event_t *sti_event_decode(const char *topic, const void *body, size_t size, char *err,
                               size_t errlen);
+//  Reads one event from a decoded wire map (an entry of an events.since reply,
+//  which carries its topic inside; or a map whose topic frame is `topic`).
+//  Returns a new event (caller destroys), or NULL with a reason in err.
+sti_event_t *sti_event_from_node(sti_node_t map, const char *topic, char *err, size_t errlen);
 //  Writes the event's wire map (the second frame) into writer.
 void sti_event_encode(const sti_event_t *event, sti_writer_t *writer);
+//  True for a valid stream name, and for a topic of printable bytes within bounds.
+bool sti_events_stream_valid(const char *stream);
+bool sti_events_topic_valid(const char *topic, size_t len);
 
 //  --- publishing ---
 
@@ -57,6 +72,8 @@ typedef struct _sti_events_pub_t sti_events_pub_t;
 sti_events_pub_t *sti_events_pub_new(sti_redis_t *redis, const char *stream, const char *endpoint,
                                      const char *source);
 void sti_events_pub_destroy(sti_events_pub_t **self_p);
+//  Sets the approximate bound on the log's length (default STI_EVENTS_MAXLEN).
+void sti_events_pub_set_maxlen(sti_events_pub_t *self, size_t maxlen);
 //  Appends the event to the log (assigning seq and prev), then publishes it.
 //  data is an encoded MessagePack map. Returns 0 and sets *seq, or -1 when
 //  Redis failed (nothing was logged or sent).
@@ -76,8 +93,20 @@ uint64_t sti_events_latest(sti_events_pub_t *self);
 //  prefix, at most limit of them. upto is the last seq examined; first is
 //  the oldest seq the log still holds (a subscriber whose seq+1 < first must
 //  take a snapshot). Returns 0, or -1 when Redis failed.
+//  Scans at most 10 x limit entries (limit is capped at STI_EVENTS_SINCE_MAX).
 int sti_events_since(sti_redis_t *redis, const char *stream, uint64_t seq, const char *prefix,
                      size_t limit, sti_writer_t *writer);
+//  As sti_events_since, examining at most max_scan log entries (a narrow
+//  prefix then pages through the log with upto).
+int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq,
+                          const char *prefix, size_t limit, size_t max_scan,
+                          sti_writer_t *writer);
+//  Serves a decoded events.since request for the stream this service
+//  publishes: checks the body {stream, seq, prefix?, limit?} and writes the
+//  whole reply envelope (ok, invalid_argument, or unavailable) into writer,
+//  which it resets first.
+void sti_events_since_reply(sti_redis_t *redis, const char *stream, const sti_request_t *request,
+                            sti_writer_t *writer);
 
 //  --- subscribing ---
 
@@ -94,4 +123,9 @@ void sti_events_sub_destroy(sti_events_sub_t **self_p);
 //  Sets *lost when the log no longer holds what was missed (take a snapshot).
 sti_event_t *sti_events_sub_recv(sti_events_sub_t *self, int timeout_ms, bool *lost);
 uint64_t sti_events_sub_cursor(sti_events_sub_t *self);
+//  The SUB socket, to poll next to others. Events may already be queued when
+//  it is not readable: call recv with timeout 0 until it returns NULL after
+//  the socket becomes readable, and whenever sti_events_sub_queued() > 0.
 zsock_t *sti_events_sub_sock(sti_events_sub_t *self);
+//  Events held in order for the caller (at most 1000).
+size_t sti_events_sub_queued(sti_events_sub_t *self);

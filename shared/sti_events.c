@@ -1,0 +1,821 @@
+/*  sti_events: the event codec, the publisher and the replay op. See
+    sti_events.h and docs/events.md; the subscriber is in sti_events_sub.c.
+
+    Publishing is two steps in a fixed order: the Lua function of
+    lua/events_append.lua appends the event to the stream's log and takes its
+    seq and prev in one atomic call; only then are the two frames sent on a PUB
+    socket connected to the broker's XSUB. A crash between the two loses
+    nothing a subscriber cannot get back: the heartbeat (read from the seq key,
+    so it also covers events that a service's own Lua script appended) shows
+    the seq, and events.since serves the entry from the log.
+
+    Everything read back from Redis is checked as hostile input: entry ids must
+    be 0-<seq>, fields must be strings within their bounds, and data must be a
+    valid MessagePack map, else the entry is skipped with a log line (a
+    subscriber then skips it too, as upto moves past it).
+*/
+#include "sti_events.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "sti_log.h"
+#include "sti_lua_sti.h"
+#include "sti_mdp.h"
+
+#define S_BATCH 256        // entries per XRANGE when sending logged events
+#define S_PUB_HWM 100000   // events queued towards the broker before PUB drops
+#define S_HEARTBEAT_MS 1000 // interval between heartbeats
+
+//  The call that turns events_append.lua's function into a script.
+static const char s_append_call[] =
+    "\nlocal seq, prev = sti_events_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2],"
+    " ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])\nreturn {seq, prev}\n";
+
+struct _sti_events_pub_t {
+    sti_redis_t *redis;                  // borrowed connection
+    char stream[STI_EVENTS_STREAM_MAX + 1]; // the stream this publisher owns
+    char *source;                        // CloudEvents source: the service's name
+    zsock_t *pub;                        // PUB connected to the broker's XSUB
+    sti_script_t *append;                // events_append.lua plus the call
+    char log_key[256];                   // <ns>:events:<stream>
+    char seq_key[256];                   // <ns>:events:<stream>:seq
+    char prev_key[256];                  // <ns>:events:<stream>:prev
+    size_t maxlen;                       // approximate bound on the log's length
+    uint64_t latest;                     // highest seq known to be logged
+    int64_t next_heartbeat;              // zclock_mono time of the next heartbeat
+    sti_writer_t *writer;                // reused for each frame
+};
+
+//  --- the event ---
+
+void sti_event_destroy(sti_event_t **self_p)
+{
+    assert(self_p);
+    sti_event_t *self = *self_p;
+    if (!self) {
+        return;
+    }
+    free(self->topic);
+    free(self->type);
+    free(self->id);
+    free(self->source);
+    free(self->subject);
+    free(self->time);
+    free(self->data);
+    free(self);
+    *self_p = NULL;
+}
+
+bool sti_events_stream_valid(const char *stream)
+{
+    size_t len = stream ? strlen(stream) : 0;
+    if (len == 0 || len > STI_EVENTS_STREAM_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = stream[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+              || c == '_' || c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool sti_events_topic_valid(const char *topic, size_t len)
+{
+    if (!topic || len == 0 || len > STI_EVENTS_TOPIC_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)topic[i];
+        if (c <= 0x20 || c == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+//  Copies a string field of map into a new string. Returns 0 or -1 with a reason.
+static int s_field(sti_node_t map, const char *key, size_t max, char **out, char *err,
+                   size_t errlen)
+{
+    sti_field_error_t ferr = {.field = ""};
+    char *buf = malloc(max + 1);
+    assert(buf);
+    if (sti_map_str_copy(map, key, buf, max + 1, &ferr) != 0) {
+        snprintf(err, errlen, "%s: %s", key, ferr.reason);
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    return 0;
+}
+
+//  Reads seq and prev; checks 1 <= seq and prev < seq. Returns 0 or -1.
+static int s_numbers(sti_node_t map, sti_event_t *event, char *err, size_t errlen)
+{
+    sti_field_error_t ferr = {.field = ""};
+    int64_t seq, prev;
+    if (sti_map_int(map, "seq", &seq, &ferr) != 0 || sti_map_int(map, "prev", &prev, &ferr) != 0) {
+        snprintf(err, errlen, "%s: %s", ferr.field, ferr.reason);
+        return -1;
+    }
+    if (seq < 1 || prev < 0 || prev >= seq) {
+        snprintf(err, errlen, "seq must be at least 1 and prev from 0 to seq - 1");
+        return -1;
+    }
+    event->seq = (uint64_t)seq;
+    event->prev = (uint64_t)prev;
+    return 0;
+}
+
+//  Takes the data field: a map (encoded copy kept) or nil / missing (none).
+static int s_data(sti_node_t map, sti_event_t *event, char *err, size_t errlen)
+{
+    sti_node_t data = sti_node_get(map, "data");
+    sti_type_t type = sti_node_type(data);
+    if (type == STI_TYPE_MISSING || type == STI_TYPE_NIL) {
+        return 0;
+    }
+    if (type != STI_TYPE_MAP) {
+        snprintf(err, errlen, "data: must be a map");
+        return -1;
+    }
+    event->data = sti_node_encode(data, &event->data_size);
+    return event->data ? 0 : -1;
+}
+
+sti_event_t *sti_event_from_node(sti_node_t map, const char *topic, char *err, size_t errlen)
+{
+    if (sti_node_type(map) != STI_TYPE_MAP) {
+        snprintf(err, errlen, "event must be a map");
+        return NULL;
+    }
+    sti_event_t *event = calloc(1, sizeof *event);
+    assert(event);
+    char *version = NULL;
+    if (s_field(map, "specversion", 8, &version, err, errlen) != 0) {
+        goto fail;
+    }
+    bool v1 = strcmp(version, "1.0") == 0;
+    free(version);
+    if (!v1) {
+        snprintf(err, errlen, "specversion: must be \"1.0\"");
+        goto fail;
+    }
+    if (topic && sti_node_is_missing(sti_node_get(map, "topic"))) {
+        event->topic = strdup(topic);
+        assert(event->topic);
+    } else if (s_field(map, "topic", STI_EVENTS_TOPIC_MAX, &event->topic, err, errlen) != 0) {
+        goto fail;
+    }
+    if ((topic && strcmp(topic, event->topic) != 0)
+        || !sti_events_topic_valid(event->topic, strlen(event->topic))) {
+        snprintf(err, errlen, "topic: must be printable and match the topic frame");
+        goto fail;
+    }
+    if (s_field(map, "id", STI_EVENTS_FIELD_MAX, &event->id, err, errlen) != 0
+        || s_field(map, "source", STI_EVENTS_FIELD_MAX, &event->source, err, errlen) != 0
+        || s_field(map, "type", STI_EVENTS_FIELD_MAX, &event->type, err, errlen) != 0
+        || s_field(map, "time", STI_EVENTS_FIELD_MAX, &event->time, err, errlen) != 0
+        || s_field(map, "subject", STI_EVENTS_SUBJECT_MAX, &event->subject, err, errlen) != 0
+        || s_numbers(map, event, err, errlen) != 0 || s_data(map, event, err, errlen) != 0) {
+        goto fail;
+    }
+    return event;
+fail:
+    sti_event_destroy(&event);
+    return NULL;
+}
+
+sti_event_t *sti_event_decode(const char *topic, const void *body, size_t size, char *err,
+                              size_t errlen)
+{
+    assert(err);
+    if (!topic || !body) {
+        snprintf(err, errlen, "event without topic or body");
+        return NULL;
+    }
+    sti_limits_t limits = {.max_size = STI_EVENTS_MAX_SIZE};
+    sti_reader_t *reader = sti_reader_new(body, size, &limits, err, errlen);
+    if (!reader) {
+        return NULL;
+    }
+    sti_event_t *event = sti_event_from_node(sti_reader_root(reader), topic, err, errlen);
+    sti_reader_destroy(&reader);
+    return event;
+}
+
+void sti_event_encode(const sti_event_t *event, sti_writer_t *writer)
+{
+    assert(event && writer);
+    sti_writer_map(writer, 10);
+    sti_writer_kv_str(writer, "specversion", "1.0");
+    sti_writer_kv_str(writer, "id", event->id);
+    sti_writer_kv_str(writer, "source", event->source);
+    sti_writer_kv_str(writer, "type", event->type);
+    sti_writer_kv_str(writer, "time", event->time);
+    sti_writer_kv_str(writer, "subject", event->subject);
+    sti_writer_kv_str(writer, "topic", event->topic);
+    sti_writer_str(writer, "seq");
+    sti_writer_uint(writer, event->seq);
+    sti_writer_str(writer, "prev");
+    sti_writer_uint(writer, event->prev);
+    sti_writer_str(writer, "data");
+    if (event->data) {
+        sti_writer_raw(writer, event->data, event->data_size);
+    } else {
+        sti_writer_nil(writer);
+    }
+}
+
+//  --- the log in Redis ---
+
+//  Builds the three keys of a stream. Returns 0, or -1 when they do not fit.
+static int s_keys(sti_redis_t *redis, const char *stream, char *log_key, char *seq_key,
+                  char *prev_key, size_t cap)
+{
+    if (!sti_redis_key(redis, log_key, cap, "events", stream, NULL)
+        || !sti_redis_key(redis, seq_key, cap, "events", stream, "seq", NULL)
+        || !sti_redis_key(redis, prev_key, cap, "events", stream, "prev", NULL)) {
+        return -1;
+    }
+    return 0;
+}
+
+//  Parses a log entry id "0-<seq>". Returns 0 or -1.
+static int s_entry_seq(const redisReply *id, uint64_t *seq)
+{
+    if (!id || id->type != REDIS_REPLY_STRING || id->len < 3 || id->len > 22
+        || strncmp(id->str, "0-", 2) != 0) {
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull(id->str + 2, &end, 10);
+    if (errno || *end || value == 0 || value > INT64_MAX || id->str[2] < '0' || id->str[2] > '9') {
+        return -1;
+    }
+    *seq = value;
+    return 0;
+}
+
+//  Copies a field value of an entry, bounded. Returns a new string or NULL.
+static char *s_entry_str(const redisReply *value, size_t max)
+{
+    if (value->type != REDIS_REPLY_STRING || value->len > max
+        || memchr(value->str, 0, value->len)) {
+        return NULL;
+    }
+    return strndup(value->str, value->len);
+}
+
+//  Sets one named field of event from an entry value. Returns 0 or -1.
+static int s_entry_field(sti_event_t *event, const char *name, const redisReply *value)
+{
+    char **slot = NULL;
+    size_t max = STI_EVENTS_FIELD_MAX;
+    if (strcmp(name, "topic") == 0) {
+        slot = &event->topic, max = STI_EVENTS_TOPIC_MAX;
+    } else if (strcmp(name, "type") == 0) {
+        slot = &event->type;
+    } else if (strcmp(name, "subject") == 0) {
+        slot = &event->subject, max = STI_EVENTS_SUBJECT_MAX;
+    } else if (strcmp(name, "time") == 0) {
+        slot = &event->time;
+    } else if (strcmp(name, "source") == 0) {
+        slot = &event->source;
+    } else if (strcmp(name, "prev") == 0) {
+        char *text = s_entry_str(value, 20), *end;
+        unsigned long long prev = text ? strtoull(text, &end, 10) : 0;
+        int rc = text && *text >= '0' && *text <= '9' && !*end && prev < event->seq ? 0 : -1;
+        event->prev = prev;
+        free(text);
+        return rc;
+    } else if (strcmp(name, "data") == 0) {
+        if (value->type != REDIS_REPLY_STRING || value->len > STI_EVENTS_MAX_SIZE) {
+            return -1;
+        }
+        char err[128];
+        sti_reader_t *reader = sti_reader_new(value->str, value->len, NULL, err, sizeof err);
+        bool map = reader && sti_node_type(sti_reader_root(reader)) == STI_TYPE_MAP;
+        sti_reader_destroy(&reader);
+        if (!map || event->data) {
+            return -1;
+        }
+        event->data = malloc(value->len ? value->len : 1);
+        assert(event->data);
+        memcpy(event->data, value->str, value->len);
+        event->data_size = value->len;
+        return 0;
+    } else {
+        return 0; // a field added later: ignored
+    }
+    if (*slot) {
+        return -1; // repeated field
+    }
+    *slot = s_entry_str(value, max);
+    return *slot ? 0 : -1;
+}
+
+//  Turns one XRANGE entry [id, [field, value, ...]] into an event (caller
+//  destroys). Returns NULL for an entry that is not a well-formed event.
+static sti_event_t *s_entry_event(const redisReply *entry, const char *stream)
+{
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
+        || entry->element[1]->type != REDIS_REPLY_ARRAY || entry->element[1]->elements % 2) {
+        return NULL;
+    }
+    sti_event_t *event = calloc(1, sizeof *event);
+    assert(event);
+    if (s_entry_seq(entry->element[0], &event->seq) != 0) {
+        goto fail;
+    }
+    const redisReply *fields = entry->element[1];
+    for (size_t i = 0; i < fields->elements; i += 2) {
+        const redisReply *name = fields->element[i];
+        if (name->type != REDIS_REPLY_STRING
+            || s_entry_field(event, name->str, fields->element[i + 1]) != 0) {
+            goto fail;
+        }
+    }
+    if (!event->topic || !event->type || !event->subject || !event->time || !event->source
+        || !sti_events_topic_valid(event->topic, strlen(event->topic))) {
+        goto fail;
+    }
+    char id[STI_EVENTS_STREAM_MAX + 32];
+    snprintf(id, sizeof id, "%s-%" PRIu64, stream, event->seq);
+    event->id = strdup(id);
+    assert(event->id);
+    return event;
+fail:
+    sti_event_destroy(&event);
+    return NULL;
+}
+
+//  XRANGE log 0-<from> <end> COUNT count. Returns the reply or NULL.
+static redisReply *s_range(sti_redis_t *redis, const char *log_key, uint64_t from,
+                           const char *end, size_t count)
+{
+    char start[32], count_text[32];
+    snprintf(start, sizeof start, "0-%" PRIu64, from);
+    snprintf(count_text, sizeof count_text, "%zu", count);
+    const char *argv[] = {"XRANGE", log_key, start, end, "COUNT", count_text};
+    redisReply *reply = sti_redis_argv_retry(redis, 6, argv, NULL);
+    if (reply && reply->type != REDIS_REPLY_ARRAY) {
+        sti_warn("events: XRANGE %s: %s", log_key,
+                 reply->type == REDIS_REPLY_ERROR ? reply->str : "not an array");
+        freeReplyObject(reply);
+        return NULL;
+    }
+    return reply;
+}
+
+//  Reads the stream's latest seq (0 before the first event). Returns 0 or -1.
+static int s_latest(sti_redis_t *redis, const char *seq_key, uint64_t *latest)
+{
+    const char *get[] = {"GET", seq_key};
+    redisReply *reply = sti_redis_argv_retry(redis, 2, get, NULL);
+    if (!reply) {
+        return -1;
+    }
+    char *end = NULL;
+    *latest = 0;
+    if (reply->type == REDIS_REPLY_STRING && reply->len > 0 && reply->len <= 20) {
+        *latest = strtoull(reply->str, &end, 10);
+    }
+    bool ok = reply->type == REDIS_REPLY_NIL
+        || (end && !*end && reply->str[0] >= '0' && reply->str[0] <= '9' && *latest <= INT64_MAX);
+    freeReplyObject(reply);
+    if (!ok) {
+        sti_warn("events: %s does not hold a sequence number", seq_key);
+        return -1;
+    }
+    return 0;
+}
+
+//  Reads the stream's latest seq and the oldest one its log holds
+//  (latest + 1 when the log is empty). Returns 0 or -1.
+static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key,
+                    uint64_t *latest, uint64_t *first)
+{
+    if (s_latest(redis, seq_key, latest) != 0) {
+        return -1;
+    }
+    redisReply *reply = s_range(redis, log_key, 0, "+", 1);
+    if (!reply) {
+        return -1;
+    }
+    *first = *latest + 1;
+    uint64_t seq;
+    if (reply->elements == 1 && reply->element[0]->type == REDIS_REPLY_ARRAY
+        && reply->element[0]->elements == 2
+        && s_entry_seq(reply->element[0]->element[0], &seq) == 0) {
+        *first = seq;
+    }
+    freeReplyObject(reply);
+    return 0;
+}
+
+//  --- events.since ---
+
+//  Scans the log after *upto, adding events of prefix to events (as encoded
+//  wire maps) until limit matched or max_scan examined. Returns 0 or -1.
+static int s_scan(sti_redis_t *redis, const char *stream, const char *log_key,
+                  const char *prefix, size_t limit, size_t max_scan, uint64_t latest,
+                  uint64_t *upto, size_t *matched, sti_writer_t *events)
+{
+    size_t scanned = 0, plen = strlen(prefix);
+    while (scanned < max_scan && *matched < limit && *upto < INT64_MAX) {
+        size_t want = max_scan - scanned < S_BATCH ? max_scan - scanned : S_BATCH;
+        redisReply *reply = s_range(redis, log_key, *upto + 1, "+", want);
+        if (!reply) {
+            return -1;
+        }
+        size_t i = 0;
+        for (; i < reply->elements && *matched < limit; i++) {
+            uint64_t seq;
+            const redisReply *entry = reply->element[i];
+            if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
+                || s_entry_seq(entry->element[0], &seq) != 0 || seq <= *upto) {
+                sti_warn("events: %s holds a malformed entry id", log_key);
+                freeReplyObject(reply);
+                return -1;
+            }
+            scanned++;
+            *upto = seq;
+            sti_event_t *event = s_entry_event(entry, stream);
+            if (!event) {
+                sti_warn("events: %s entry %" PRIu64 " is malformed, skipped", log_key, seq);
+            } else if (strncmp(event->topic, prefix, plen) == 0) {
+                sti_event_encode(event, events);
+                (*matched)++;
+            }
+            sti_event_destroy(&event);
+        }
+        bool at_end = i == reply->elements && reply->elements < want;
+        freeReplyObject(reply);
+        if (at_end) {
+            //  Every seq up to latest was logged before we read it: what is not
+            //  there now is a hole (a failed script) or gone; either way, past.
+            if (latest > *upto) {
+                *upto = latest;
+            }
+            break;
+        }
+    }
+    return 0;
+}
+
+int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq,
+                          const char *prefix, size_t limit, size_t max_scan,
+                          sti_writer_t *writer)
+{
+    assert(redis && stream && writer);
+    char log_key[256], seq_key[256], prev_key[256];
+    if (!sti_events_stream_valid(stream)
+        || s_keys(redis, stream, log_key, seq_key, prev_key, sizeof log_key) != 0) {
+        return -1;
+    }
+    limit = limit < 1 ? 1 : limit > STI_EVENTS_SINCE_MAX ? STI_EVENTS_SINCE_MAX : limit;
+    max_scan = max_scan < 1 ? 1 : max_scan;
+    uint64_t latest, first;
+    if (s_bounds(redis, log_key, seq_key, &latest, &first) != 0) {
+        return -1;
+    }
+    uint64_t upto = seq > INT64_MAX ? INT64_MAX : seq;
+    size_t matched = 0;
+    sti_writer_t *events = sti_writer_new();
+    int rc = s_scan(redis, stream, log_key, prefix ? prefix : "", limit, max_scan, latest, &upto,
+                    &matched, events);
+    if (rc == 0) {
+        size_t size;
+        const void *data = sti_writer_data(events, &size);
+        sti_writer_map(writer, 4);
+        sti_writer_str(writer, "events");
+        sti_writer_array(writer, matched);
+        if (size) {
+            sti_writer_raw(writer, data, size);
+        }
+        sti_writer_str(writer, "upto");
+        sti_writer_uint(writer, upto);
+        sti_writer_str(writer, "first");
+        sti_writer_uint(writer, first);
+        sti_writer_str(writer, "latest");
+        sti_writer_uint(writer, latest > upto ? latest : upto);
+    }
+    sti_writer_destroy(&events);
+    return rc;
+}
+
+int sti_events_since(sti_redis_t *redis, const char *stream, uint64_t seq, const char *prefix,
+                     size_t limit, sti_writer_t *writer)
+{
+    return sti_events_since_scan(redis, stream, seq, prefix, limit, 10 * limit, writer);
+}
+
+//  Writes a whole error reply for a bad events.since body field.
+static void s_bad_request(sti_writer_t *writer, const char *id, const sti_field_error_t *ferr)
+{
+    sti_detail_t detail = {.index = -1, .field = ferr->field, .reason = ferr->reason};
+    sti_envelope_reply_error(writer, id, STI_ERR_INVALID_ARGUMENT, "bad events.since request",
+                             &detail, 1);
+}
+
+void sti_events_since_reply(sti_redis_t *redis, const char *stream, const sti_request_t *request,
+                            sti_writer_t *writer)
+{
+    assert(redis && stream && request && writer);
+    static const char *const keys[] = {"stream", "seq", "prefix", "limit", NULL};
+    sti_field_error_t ferr = {.field = ""};
+    char asked[STI_EVENTS_STREAM_MAX + 1], prefix[STI_EVENTS_TOPIC_MAX + 1] = "";
+    int64_t seq, limit = 100;
+    sti_node_t body = request->body;
+    sti_writer_reset(writer);
+    if (sti_node_type(body) != STI_TYPE_MAP) {
+        ferr = (sti_field_error_t){.field = "body", .reason = "must be a map"};
+        s_bad_request(writer, request->id, &ferr);
+        return;
+    }
+    if (sti_map_only(body, keys, &ferr) != 0
+        || sti_map_str_copy(body, "stream", asked, sizeof asked, &ferr) != 0
+        || sti_map_int(body, "seq", &seq, &ferr) != 0
+        || (!sti_node_is_missing(sti_node_get(body, "prefix"))
+            && sti_map_str_copy(body, "prefix", prefix, sizeof prefix, &ferr) != 0)
+        || (!sti_node_is_missing(sti_node_get(body, "limit"))
+            && sti_map_int(body, "limit", &limit, &ferr) != 0)) {
+        s_bad_request(writer, request->id, &ferr);
+        return;
+    }
+    if (strcmp(asked, stream) != 0 || seq < 0 || limit < 1 || limit > STI_EVENTS_SINCE_MAX) {
+        snprintf(ferr.field, sizeof ferr.field, "%s",
+                 strcmp(asked, stream) != 0 ? "stream" : seq < 0 ? "seq" : "limit");
+        snprintf(ferr.reason, sizeof ferr.reason, "%s",
+                 strcmp(asked, stream) != 0 ? "this service does not publish that stream"
+                 : seq < 0                  ? "must not be negative"
+                                            : "must be from 1 to 1000");
+        s_bad_request(writer, request->id, &ferr);
+        return;
+    }
+    sti_writer_reset(writer);
+    sti_envelope_reply_ok(writer, request->id);
+    if (sti_events_since(redis, stream, (uint64_t)seq, prefix, (size_t)limit, writer) != 0) {
+        sti_writer_reset(writer);
+        sti_envelope_reply_error(writer, request->id, STI_ERR_UNAVAILABLE,
+                                 "the event log cannot be read now", NULL, 0);
+    }
+}
+
+//  --- publishing ---
+
+sti_events_pub_t *sti_events_pub_new(sti_redis_t *redis, const char *stream, const char *endpoint,
+                                     const char *source)
+{
+    assert(redis && endpoint && source);
+    if (!sti_events_stream_valid(stream)) {
+        sti_error("events: bad stream name");
+        return NULL;
+    }
+    sti_events_pub_t *self = calloc(1, sizeof *self);
+    assert(self);
+    snprintf(self->stream, sizeof self->stream, "%s", stream);
+    self->redis = redis;
+    self->source = strdup(source);
+    self->maxlen = STI_EVENTS_MAXLEN;
+    self->writer = sti_writer_new();
+    if (!self->source
+        || s_keys(redis, stream, self->log_key, self->seq_key, self->prev_key,
+                  sizeof self->log_key) != 0) {
+        sti_events_pub_destroy(&self);
+        return NULL;
+    }
+    size_t len = strlen(sti_lua_events_append) + sizeof s_append_call;
+    char *source_text = malloc(len);
+    assert(source_text);
+    snprintf(source_text, len, "%s%s", sti_lua_events_append, s_append_call);
+    self->append = sti_redis_script(redis, source_text);
+    free(source_text);
+    self->pub = zsock_new(ZMQ_PUB);
+    if (!self->pub) {
+        sti_events_pub_destroy(&self);
+        return NULL;
+    }
+    sti_mdp_socket_limits(self->pub, S_PUB_HWM);
+    zsock_set_linger(self->pub, 1000);
+    if (zsock_connect(self->pub, "%s", endpoint) != 0) {
+        sti_error("events: cannot connect to %s", endpoint);
+        sti_events_pub_destroy(&self);
+    }
+    return self;
+}
+
+void sti_events_pub_destroy(sti_events_pub_t **self_p)
+{
+    assert(self_p);
+    sti_events_pub_t *self = *self_p;
+    if (!self) {
+        return;
+    }
+    zsock_destroy(&self->pub);
+    sti_writer_destroy(&self->writer);
+    free(self->source);
+    free(self);
+    *self_p = NULL;
+}
+
+void sti_events_pub_set_maxlen(sti_events_pub_t *self, size_t maxlen)
+{
+    assert(self && maxlen > 0);
+    self->maxlen = maxlen;
+}
+
+//  Sends the two frames of an event.
+static void s_send(sti_events_pub_t *self, const sti_event_t *event)
+{
+    sti_writer_reset(self->writer);
+    sti_event_encode(event, self->writer);
+    size_t size;
+    const void *body = sti_writer_data(self->writer, &size);
+    zmsg_t *msg = zmsg_new();
+    zmsg_addstr(msg, event->topic);
+    zmsg_addmem(msg, body, size);
+    if (zmsg_send(&msg, self->pub) != 0) {
+        zmsg_destroy(&msg);
+    }
+}
+
+//  Now in RFC 3339, UTC, milliseconds.
+static void s_now(char *buf, size_t cap)
+{
+    struct timeval now;
+    gettimeofday(&now, NULL);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, cap, "%s.%03dZ", stamp, (int)(now.tv_usec / 1000));
+}
+
+//  Checks what a caller wants to publish. Returns 0 or -1 (logged).
+static int s_check_publish(sti_events_pub_t *self, const char *topic, const char *type,
+                           const char *subject, const void *data, size_t size)
+{
+    size_t slen = strlen(self->stream);
+    if (!topic || !sti_events_topic_valid(topic, strlen(topic))
+        || strncmp(topic, self->stream, slen) != 0 || topic[slen] != '.' || !topic[slen + 1]
+        || topic[slen + 1] == '$') {
+        sti_error("events: topic must be %s.<name> (not %s.$...)", self->stream, self->stream);
+        return -1;
+    }
+    if (!type || strlen(type) > STI_EVENTS_FIELD_MAX || !subject
+        || strlen(subject) > STI_EVENTS_SUBJECT_MAX || (size > 0 && !data)
+        || size > STI_EVENTS_MAX_SIZE) {
+        sti_error("events: type, subject or data missing or too long");
+        return -1;
+    }
+    if (data) {
+        char err[128];
+        sti_reader_t *reader = sti_reader_new(data, size, NULL, err, sizeof err);
+        bool map = reader && sti_node_type(sti_reader_root(reader)) == STI_TYPE_MAP;
+        sti_reader_destroy(&reader);
+        if (!map) {
+            sti_error("events: data must be one MessagePack map");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int sti_events_publish(sti_events_pub_t *self, const char *topic, const char *type,
+                       const char *subject, const void *data, size_t size, uint64_t *seq)
+{
+    assert(self);
+    if (s_check_publish(self, topic, type, subject, data, size) != 0) {
+        return -1;
+    }
+    static const uint8_t empty_map = 0x80;
+    if (!data) {
+        data = &empty_map, size = 1;
+    }
+    char time[40], maxlen[32];
+    s_now(time, sizeof time);
+    snprintf(maxlen, sizeof maxlen, "%zu", self->maxlen);
+    const char *argv[] = {self->log_key, self->seq_key, self->prev_key, maxlen, topic, type,
+                          subject, time, self->source, data};
+    size_t lens[10];
+    for (int i = 0; i < 9; i++) {
+        lens[i] = strlen(argv[i]);
+    }
+    lens[9] = size;
+    redisReply *reply = sti_redis_eval(self->redis, self->append, 3, 7, argv, lens);
+    if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
+        || reply->element[0]->type != REDIS_REPLY_INTEGER
+        || reply->element[1]->type != REDIS_REPLY_INTEGER || reply->element[0]->integer < 1) {
+        sti_error("events: append to %s failed: %s", self->log_key,
+                  reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                            : sti_redis_errstr(self->redis));
+        if (reply) {
+            freeReplyObject(reply);
+        }
+        return -1;
+    }
+    sti_event_t event = {
+        .seq = (uint64_t)reply->element[0]->integer,
+        .prev = (uint64_t)reply->element[1]->integer,
+        .topic = (char *)topic, .type = (char *)type, .source = self->source,
+        .subject = (char *)subject, .time = time, .data = (void *)data, .data_size = size,
+    };
+    freeReplyObject(reply);
+    char id[STI_EVENTS_STREAM_MAX + 32];
+    snprintf(id, sizeof id, "%s-%" PRIu64, self->stream, event.seq);
+    event.id = id;
+    s_send(self, &event);
+    if (event.seq > self->latest) {
+        self->latest = event.seq;
+    }
+    if (seq) {
+        *seq = event.seq;
+    }
+    return 0;
+}
+
+int sti_events_send_logged(sti_events_pub_t *self, uint64_t from, uint64_t to)
+{
+    assert(self);
+    from = from < 1 ? 1 : from;
+    char end[32];
+    snprintf(end, sizeof end, "0-%" PRIu64, to);
+    while (from <= to && from <= INT64_MAX) {
+        redisReply *reply = s_range(self->redis, self->log_key, from, end, S_BATCH);
+        if (!reply) {
+            return -1;
+        }
+        size_t count = reply->elements;
+        for (size_t i = 0; i < count; i++) {
+            sti_event_t *event = s_entry_event(reply->element[i], self->stream);
+            if (!event || event->seq < from) {
+                sti_warn("events: %s entry %zu of a range is malformed, skipped", self->log_key,
+                         i);
+                sti_event_destroy(&event);
+                continue;
+            }
+            s_send(self, event);
+            from = event->seq + 1;
+            if (event->seq > self->latest) {
+                self->latest = event->seq;
+            }
+            sti_event_destroy(&event);
+        }
+        freeReplyObject(reply);
+        if (count < S_BATCH) {
+            break;
+        }
+    }
+    return 0;
+}
+
+void sti_events_pub_tick(sti_events_pub_t *self)
+{
+    assert(self);
+    int64_t now = zclock_mono();
+    if (now < self->next_heartbeat) {
+        return;
+    }
+    self->next_heartbeat = now + S_HEARTBEAT_MS;
+    uint64_t latest;
+    if (s_latest(self->redis, self->seq_key, &latest) != 0) {
+        return; // no heartbeat beats a wrong one
+    }
+    if (latest > self->latest) {
+        self->latest = latest;
+    }
+    char topic[STI_EVENTS_STREAM_MAX + 8];
+    snprintf(topic, sizeof topic, "%s.$hb", self->stream);
+    sti_writer_reset(self->writer);
+    sti_writer_map(self->writer, 2);
+    sti_writer_kv_str(self->writer, "stream", self->stream);
+    sti_writer_str(self->writer, "seq");
+    sti_writer_uint(self->writer, latest);
+    size_t size;
+    const void *body = sti_writer_data(self->writer, &size);
+    zmsg_t *msg = zmsg_new();
+    zmsg_addstr(msg, topic);
+    zmsg_addmem(msg, body, size);
+    if (zmsg_send(&msg, self->pub) != 0) {
+        zmsg_destroy(&msg);
+    }
+}
+
+uint64_t sti_events_latest(sti_events_pub_t *self)
+{
+    assert(self);
+    return self->latest;
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# scripts/up --detach and scripts/down, for real: two stacks side by side
+# (different STI_HOME and STI_PORT_BASE), stictl health against each, and no
+# process left behind after scripts/down.
+. "$STI_SOURCE/tests/lib.sh"
+
+UP=$STI_SOURCE/scripts/up
+DOWN=$STI_SOURCE/scripts/down
+
+# A port base whose 15 ports (base .. base+14) are all free now.
+spare_base() {
+    /usr/bin/python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    base = random.randrange(20000, 60000)
+    socks = []
+    try:
+        for port in range(base, base + 15):
+            s = socket.socket()
+            s.bind(("127.0.0.1", port))
+            socks.append(s)
+    except OSError:
+        continue
+    finally:
+        for s in socks:
+            s.close()
+    print(base)
+    break
+PY
+}
+
+stacks_down() {
+    for home in "$T/a" "$T/b"; do
+        [ -d "$home/run" ] && STI_HOME=$home "$DOWN" >/dev/null 2>&1 || true
+    done
+}
+trap 'rc=$?; stacks_down; (exit $rc); sti_cleanup' EXIT
+
+stack_pids() {   # stack_pids HOME: every pid recorded for that stack
+    cat "$1"/run/*.pid 2>/dev/null || true
+}
+
+# health_check HOME BASE: stictl health shows the broker up and each service
+# up exactly when its binary exists; the exit code follows.
+health_check() {
+    local home=$1 base=$2 rc=0 want=0 service
+    STI_BROKER="tcp://127.0.0.1:$base" stictl --timeout 2000 health >"$T/health" 2>&1 || rc=$?
+    grep -qx "broker up" "$T/health" || sti_fail "broker not up on $base: $(cat "$T/health")"
+    for service in ingest indicators talent notify; do
+        local state=down
+        if [ -x "$STI_BUILD/services/$service/sti-$service" ]; then state=up; else want=1; fi
+        grep -qx "sti.$service $state" "$T/health" \
+            || sti_fail "wanted 'sti.$service $state': $(cat "$T/health")"
+    done
+    [ "$rc" -eq "$want" ] || sti_fail "stictl health exited $rc, wanted $want"
+
+    rc=0
+    STI_BROKER="tcp://127.0.0.1:$base" stictl --timeout 2000 --json health >"$T/health.json" \
+        2>/dev/null || rc=$?
+    [ "$rc" -eq "$want" ] || sti_fail "stictl --json health exited $rc, wanted $want"
+    /usr/bin/python3 - "$T/health.json" "$STI_BUILD" <<'PY' || sti_fail "bad JSON: $(cat "$T/health.json")"
+import json, os, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["broker"] is True, doc
+for name in ("ingest", "indicators", "talent", "notify"):
+    built = os.access(os.path.join(sys.argv[2], "services", name, "sti-" + name), os.X_OK)
+    assert doc["services"]["sti." + name] is built, (name, doc)
+PY
+}
+
+base_a=$(spare_base)
+STI_HOME=$T/a STI_PORT_BASE=$base_a "$UP" --detach >"$T/up-a.log" 2>&1 \
+    || sti_fail "scripts/up --detach (a) failed: $(cat "$T/up-a.log")"
+grep -q "tcp://127.0.0.1:$base_a" "$T/up-a.log" || sti_fail "scripts/up does not say where the broker is"
+pids_a=$(stack_pids "$T/a")
+[ "$(echo "$pids_a" | wc -w)" -ge 2 ] || sti_fail "stack a recorded too few pids: $pids_a"
+health_check "$T/a" "$base_a"
+[ "$(redis-cli -p $((base_a + 3)) config get appendonly | tail -n 1)" = yes ] || sti_fail "AOF is off"
+[ "$(redis-cli -p $((base_a + 3)) config get appendfsync | tail -n 1)" = everysec ] \
+    || sti_fail "appendfsync is not everysec"
+curl -sf "http://127.0.0.1:$((base_a + 10))/metrics" >/dev/null || sti_fail "broker /metrics"
+
+# A second stack beside the first, in the strict fsync mode.
+base_b=$(spare_base)
+while [ $((base_b - base_a)) -lt 15 ] && [ $((base_a - base_b)) -lt 15 ]; do base_b=$(spare_base); done
+STI_HOME=$T/b STI_PORT_BASE=$base_b STI_REDIS_FSYNC=always "$UP" --detach >"$T/up-b.log" 2>&1 \
+    || sti_fail "scripts/up --detach (b) failed: $(cat "$T/up-b.log")"
+pids_b=$(stack_pids "$T/b")
+health_check "$T/b" "$base_b"
+[ "$(redis-cli -p $((base_b + 3)) config get appendfsync | tail -n 1)" = always ] \
+    || sti_fail "STI_REDIS_FSYNC=always was not applied"
+
+# A second up on a running stack refuses.
+if STI_HOME=$T/a STI_PORT_BASE=$base_a "$UP" --detach >"$T/up-again.log" 2>&1; then
+    sti_fail "scripts/up started a stack twice"
+fi
+grep -q "already running" "$T/up-again.log" || sti_fail "no clear refusal: $(cat "$T/up-again.log")"
+
+# Down a: nothing of a is left, b still answers.
+STI_HOME=$T/a "$DOWN" >"$T/down-a.log" 2>&1 || sti_fail "scripts/down (a) failed"
+for pid in $pids_a; do
+    ! kill -0 "$pid" 2>/dev/null || sti_fail "pid $pid of stack a survived scripts/down"
+done
+[ -z "$(ls "$T/a/run")" ] || sti_fail "pid files left: $(ls "$T/a/run")"
+health_check "$T/b" "$base_b"
+
+STI_HOME=$T/b "$DOWN" >"$T/down-b.log" 2>&1 || sti_fail "scripts/down (b) failed"
+for pid in $pids_b; do
+    ! kill -0 "$pid" 2>/dev/null || sti_fail "pid $pid of stack b survived scripts/down"
+done
+[ -z "$(ls "$T/b/run")" ] || sti_fail "pid files left: $(ls "$T/b/run")"
+
+# The broker is gone: health says so, quickly.
+rc=0
+STI_BROKER="tcp://127.0.0.1:$base_a" stictl --timeout 300 health >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || sti_fail "health after down exited $rc"
+echo "ok"
