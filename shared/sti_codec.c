@@ -426,8 +426,9 @@ sti_node_t sti_node_value_at(sti_node_t map, size_t index)
 //  True when object o is the string key.
 static bool s_key_is(const msgpack_object *o, const char *key, size_t key_len)
 {
+    //  an empty string's ptr may be NULL, which memcmp must not see
     return o->type == MSGPACK_OBJECT_STR && o->via.str.size == key_len &&
-           memcmp(o->via.str.ptr, key, key_len) == 0;
+           (key_len == 0 || memcmp(o->via.str.ptr, key, key_len) == 0);
 }
 
 sti_node_t sti_node_get(sti_node_t map, const char *key)

@@ -6,9 +6,10 @@
 
 sti_start_broker
 metric() { curl -sf "http://127.0.0.1:$BROKER_HTTP/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+metric_is() { [ "$(metric "$1")" = "$2" ]; }
 sti_spawn w1 echo_worker --name w1 echo
 sti_spawn w2 echo_worker --name w2 echo
-sti_wait_for 10 test "$(metric 'sti_broker_workers_alive{service="echo"}')" = 2
+sti_wait_for 10 metric_is 'sti_broker_workers_alive{service="echo"}' 2
 
 sti_spawn load mdp_load -n 10000 --timeout 1000 --retries 5 --progress 500
 sti_wait_for 60 grep -q '^progress 3000$' "$T/load.log"

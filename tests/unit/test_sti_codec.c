@@ -183,6 +183,25 @@ static void test_round_trip_map(void **state)
     sti_writer_destroy(&writer);
 }
 
+//  msgpack-c leaves an empty string's pointer NULL: keys and values still work.
+static void test_empty_strings(void **state)
+{
+    (void)state;
+    const unsigned char message[] = {0x82, 0xa0, 0x01, 0xa1, 'k', 0xa0};
+    sti_reader_t *reader = sti_reader_new(message, sizeof message, NULL, NULL, 0);
+    assert_non_null(reader);
+    sti_node_t root = sti_reader_root(reader);
+    int64_t number;
+    assert_int_equal(sti_map_int(root, "", &number, NULL), 0);
+    assert_int_equal(number, 1);
+    char text[4] = "x";
+    assert_int_equal(sti_map_str_copy(root, "k", text, sizeof text, NULL), 0);
+    assert_string_equal(text, "");
+    const char *const keys[] = {"k", "", NULL};
+    assert_int_equal(sti_map_only(root, keys, NULL), 0);
+    sti_reader_destroy(&reader);
+}
+
 static void test_writer_reset(void **state)
 {
     (void)state;
@@ -541,6 +560,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_scalars),
         cmocka_unit_test(test_round_trip_map),
+        cmocka_unit_test(test_empty_strings),
         cmocka_unit_test(test_writer_reset),
         cmocka_unit_test(test_getter_wrong_types),
         cmocka_unit_test(test_strings_utf8_and_nul),

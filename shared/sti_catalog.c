@@ -1,0 +1,751 @@
+/*  sti_catalog: the plan's catalog in memory. See sti_catalog.h.
+
+    Records live in growing arrays, with a hash from code to position for
+    indicators and org units (the lookups ingest makes for every row). Every
+    record is checked on the way in, whether it comes from a plan directory,
+    from MessagePack or from an operator, so a catalog in memory is always
+    consistent once sti_catalog_validate has passed. Reading (JSON and
+    MessagePack) is in sti_catalog_read.c; this file holds the model, its
+    checks and the writer.
+*/
+#include "sti_catalog.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+struct _sti_catalog_t {
+    sti_plan_t plan;              // the header
+    bool has_plan;                // whether the header is set
+    sti_units_t *units;           // the units table
+    sti_tag_t *tags;              // tags, in the order added
+    size_t tag_count;             // tags in use
+    sti_indicator_t *indicators;  // indicators, in the order added
+    size_t indicator_count;       // indicators in use
+    size_t indicator_cap;         // indicators allocated
+    zhashx_t *indicator_index;    // code -> position + 1
+    sti_org_unit_t *orgs;         // org units, parents before children
+    size_t org_count;             // org units in use
+    size_t org_cap;               // org units allocated
+    zhashx_t *org_index;          // code -> position + 1
+    size_t *derived_order;        // positions of derived indicators, inputs first
+    size_t derived_count;         // entries of derived_order
+};
+
+sti_catalog_t *sti_catalog_new(void)
+{
+    sti_catalog_t *self = (sti_catalog_t *)zmalloc(sizeof(sti_catalog_t));
+    self->units = sti_units_new();
+    self->tags = (sti_tag_t *)zmalloc(STI_CATALOG_TAGS * sizeof(sti_tag_t));
+    self->indicator_index = zhashx_new();
+    self->org_index = zhashx_new();
+    return self;
+}
+
+void sti_catalog_destroy(sti_catalog_t **self_p)
+{
+    assert(self_p);
+    sti_catalog_t *self = *self_p;
+    if (self) {
+        for (size_t i = 0; i < self->indicator_count; i++) {
+            sti_formula_destroy(&self->indicators[i].formula);
+        }
+        sti_units_destroy(&self->units);
+        zhashx_destroy(&self->indicator_index);
+        zhashx_destroy(&self->org_index);
+        free(self->tags);
+        free(self->indicators);
+        free(self->orgs);
+        free(self->derived_order);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+//  --- checks of single fields ---
+
+//  A code: 1..64 bytes of [a-z0-9_] (and '-' when dash), starting with a
+//  letter when letter_first.
+static bool s_code_ok(const char *code, bool dash, bool letter_first)
+{
+    size_t len = code ? strnlen(code, STI_CODE_MAX) : 0;
+    if (len == 0 || len >= STI_CODE_MAX || (letter_first && (code[0] < 'a' || code[0] > 'z'))) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = code[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (dash && c == '-'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+//  Text that fits cap (with its NUL) and has no control characters.
+static bool s_text_ok(const char *text, size_t cap)
+{
+    if (!text || strnlen(text, cap) >= cap) {
+        return false;
+    }
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int sti_catalog_set_plan(sti_catalog_t *self, const sti_plan_t *plan, char *err, size_t errlen)
+{
+    assert(self && plan);
+    const char *field = NULL;
+    if (!s_code_ok(plan->code, true, false)) {
+        field = "code: must be 1 to 64 of a-z, 0-9, '_' and '-'";
+    } else if (!s_text_ok(plan->name_zh, STI_NAME_MAX) || !s_text_ok(plan->name_en, STI_NAME_MAX) ||
+               (!plan->name_zh[0] && !plan->name_en[0])) {
+        field = "name_zh, name_en: one is needed, each at most 256 bytes of text";
+    } else if (plan->start_year < STI_PERIOD_MIN_YEAR || plan->end_year > STI_PERIOD_MAX_YEAR ||
+               plan->start_year > plan->end_year) {
+        field = "start_year, end_year: must be years within 2000–2100, start <= end";
+    } else if (plan->baseline_year < STI_PERIOD_MIN_YEAR ||
+               plan->baseline_year > plan->end_year) {
+        field = "baseline_year: must be a year from 2000 up to end_year";
+    } else if (!s_text_ok(plan->issued_by, STI_NAME_MAX) || !s_text_ok(plan->issued_on, 16) ||
+               !s_text_ok(plan->note, STI_TEXT_MAX)) {
+        field = "issued_by, issued_on, note: too long or not text";
+    }
+    if (field) {
+        snprintf(err, errlen, "plan: %s", field);
+        return -1;
+    }
+    self->plan = *plan;
+    self->has_plan = true;
+    return 0;
+}
+
+int sti_catalog_add_unit(sti_catalog_t *self, const sti_unit_t *unit, char *err, size_t errlen)
+{
+    assert(self && unit);
+    return sti_units_add(self->units, unit, err, errlen);
+}
+
+int sti_catalog_add_tag(sti_catalog_t *self, const sti_tag_t *tag, char *err, size_t errlen)
+{
+    assert(self && tag);
+    if (!s_code_ok(tag->code, false, true)) {
+        snprintf(err, errlen, "tag: code must be 1 to 64 of a-z, 0-9 and '_', from a letter");
+        return -1;
+    }
+    if (!s_code_ok(tag->kind, false, true) || strlen(tag->kind) >= STI_CATEGORY_MAX) {
+        snprintf(err, errlen, "tag '%s': kind: must be 1 to 32 of a-z, 0-9 and '_'", tag->code);
+        return -1;
+    }
+    if (!s_text_ok(tag->name_zh, STI_NAME_MAX) || !s_text_ok(tag->name_en, STI_NAME_MAX) ||
+        !s_text_ok(tag->source, STI_NAME_MAX) || (!tag->name_zh[0] && !tag->name_en[0])) {
+        snprintf(err, errlen, "tag '%s': name_zh, name_en: one is needed, at most 256 bytes each",
+                 tag->code);
+        return -1;
+    }
+    if (sti_catalog_tag_find(self, tag->code)) {
+        snprintf(err, errlen, "tag '%s' is defined twice", tag->code);
+        return -1;
+    }
+    if (self->tag_count == STI_CATALOG_TAGS) {
+        snprintf(err, errlen, "more than %d tags", STI_CATALOG_TAGS);
+        return -1;
+    }
+    self->tags[self->tag_count++] = *tag;
+    return 0;
+}
+
+//  Checks a value against the indicator's unit; field names what it is.
+static int s_check_value(const sti_catalog_t *self, const sti_indicator_t *indicator,
+                         const char *field, double value, char *err, size_t errlen)
+{
+    char reason[160];
+    const sti_unit_t *unit = sti_units_find(self->units, indicator->unit);
+    if (unit && sti_unit_check(unit, value, reason, sizeof reason)) {
+        snprintf(err, errlen, "indicator '%s': %s: %s", indicator->code, field, reason);
+        return -1;
+    }
+    return 0;
+}
+
+//  Checks names, unit, category and enums of an indicator.
+static int s_check_fields(const sti_catalog_t *self, const sti_indicator_t *ind, char *err,
+                          size_t errlen)
+{
+    const char *field = NULL;
+    if (!s_text_ok(ind->name_zh, STI_NAME_MAX) || !s_text_ok(ind->name_en, STI_NAME_MAX) ||
+        (!ind->name_zh[0] && !ind->name_en[0])) {
+        field = "name_zh, name_en: one is needed, each at most 256 bytes of text";
+    } else if (!s_code_ok(ind->category, false, true) || strlen(ind->category) >= 33) {
+        field = "category: must be 1 to 32 of a-z, 0-9 and '_', from a letter";
+    } else if ((unsigned)ind->direction > STI_DIRECTION_DOWN ||
+               (unsigned)ind->kind > STI_KIND_FLOW ||
+               (unsigned)ind->aggregation > STI_AGGREGATION_NONE) {
+        field = "direction, kind or aggregation out of range";
+    } else if (!s_text_ok(ind->baseline_source, STI_TEXT_MAX) ||
+               !s_text_ok(ind->baseline_note, STI_TEXT_MAX)) {
+        field = "baseline: source_line and baseline_note must be at most 1024 bytes of text";
+    } else if (ind->has_baseline && !sti_period_valid(&ind->baseline_period)) {
+        field = "baseline: period is not valid";
+    } else if (ind->tag_count > STI_INDICATOR_TAGS || ind->target_count > STI_INDICATOR_TARGETS) {
+        field = "tags or targets: too many";
+    }
+    if (field) {
+        snprintf(err, errlen, "indicator '%s': %s", ind->code, field);
+        return -1;
+    }
+    if (!sti_units_find(self->units, ind->unit)) {
+        snprintf(err, errlen, "indicator '%s': unit: '%.15s' is not a unit of this plan",
+                 ind->code, ind->unit);
+        return -1;
+    }
+    if (ind->has_baseline &&
+        s_check_value(self, ind, "baseline: value", ind->baseline_value, err, errlen)) {
+        return -1;
+    }
+    return 0;
+}
+
+//  Checks tags (known, not repeated) and targets (valid years, increasing).
+static int s_check_tags_targets(const sti_catalog_t *self, const sti_indicator_t *ind, char *err,
+                                size_t errlen)
+{
+    for (size_t i = 0; i < ind->tag_count; i++) {
+        if (!sti_catalog_tag_find(self, ind->tags[i])) {
+            snprintf(err, errlen, "indicator '%s': tags: '%.64s' is not a tag of this plan",
+                     ind->code, ind->tags[i]);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(ind->tags[i], ind->tags[j]) == 0) {
+                snprintf(err, errlen, "indicator '%s': tags: '%s' is given twice", ind->code,
+                         ind->tags[i]);
+                return -1;
+            }
+        }
+    }
+    for (size_t i = 0; i < ind->target_count; i++) {
+        const sti_target_t *target = &ind->targets[i];
+        if (target->year < STI_PERIOD_MIN_YEAR || target->year > STI_PERIOD_MAX_YEAR ||
+            (i > 0 && target->year <= ind->targets[i - 1].year)) {
+            snprintf(err, errlen, "indicator '%s': targets: years must be within 2000–2100, "
+                     "each once, in order", ind->code);
+            return -1;
+        }
+        if (s_check_value(self, ind, "targets", target->value, err, errlen)) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int sti_catalog_add_indicator(sti_catalog_t *self, const sti_indicator_t *indicator, char *err,
+                              size_t errlen)
+{
+    assert(self && indicator);
+    if (!s_code_ok(indicator->code, false, true)) {
+        snprintf(err, errlen, "indicator: code must be 1 to 64 of a-z, 0-9 and '_', from a letter");
+        return -1;
+    }
+    if (sti_catalog_indicator_find(self, indicator->code)) {
+        snprintf(err, errlen, "indicator '%s' is defined twice", indicator->code);
+        return -1;
+    }
+    if (self->indicator_count == STI_CATALOG_INDICATORS) {
+        snprintf(err, errlen, "more than %d indicators", STI_CATALOG_INDICATORS);
+        return -1;
+    }
+    if (s_check_fields(self, indicator, err, errlen) ||
+        s_check_tags_targets(self, indicator, err, errlen)) {
+        return -1;
+    }
+    sti_formula_t *formula = NULL;
+    if (strnlen(indicator->formula_text, sizeof indicator->formula_text) ==
+        sizeof indicator->formula_text) {
+        snprintf(err, errlen, "indicator '%s': formula: longer than %d bytes", indicator->code,
+                 STI_FORMULA_MAX_LEN);
+        return -1;
+    }
+    if (indicator->formula_text[0]) {
+        char reason[160];
+        formula = sti_formula_parse(indicator->formula_text, reason, sizeof reason);
+        if (!formula) {
+            snprintf(err, errlen, "indicator '%s': formula: %s", indicator->code, reason);
+            return -1;
+        }
+    }
+    if (self->indicator_count == self->indicator_cap) {
+        self->indicator_cap = self->indicator_cap ? self->indicator_cap * 2 : 32;
+        self->indicators = (sti_indicator_t *)realloc(
+            self->indicators, self->indicator_cap * sizeof(sti_indicator_t));
+        assert(self->indicators);
+    }
+    sti_indicator_t *copy = &self->indicators[self->indicator_count];
+    *copy = *indicator;
+    copy->formula = formula;
+    zhashx_insert(self->indicator_index, copy->code, (void *)(uintptr_t)(++self->indicator_count));
+    return 0;
+}
+
+//  Orders derived indicators so that each comes after the derived ones it
+//  reads (depth-first; state 1 = on the current path, 2 = placed).
+static int s_order(sti_catalog_t *self, size_t index, char *state, char *err, size_t errlen)
+{
+    sti_indicator_t *ind = &self->indicators[index];
+    if (state[index] == 2 || !ind->formula) {
+        return 0;
+    }
+    if (state[index] == 1) {
+        snprintf(err, errlen, "indicator '%s': formula: a cycle of formulas passes through it",
+                 ind->code);
+        return -1;
+    }
+    state[index] = 1;
+    for (size_t i = 0; i < sti_formula_input_count(ind->formula); i++) {
+        const char *input = sti_formula_input(ind->formula, i);
+        uintptr_t at = (uintptr_t)zhashx_lookup(self->indicator_index, input);
+        if (at == 0) {
+            snprintf(err, errlen, "indicator '%s': formula: input '%s' is not an indicator",
+                     ind->code, input);
+            return -1;
+        }
+        if (s_order(self, at - 1, state, err, errlen)) {
+            return -1;
+        }
+    }
+    state[index] = 2;
+    self->derived_order[self->derived_count++] = index;
+    return 0;
+}
+
+int sti_catalog_validate(sti_catalog_t *self, char *err, size_t errlen)
+{
+    assert(self);
+    if (!self->has_plan) {
+        snprintf(err, errlen, "plan: the header is missing");
+        return -1;
+    }
+    free(self->derived_order);
+    self->derived_order = (size_t *)zmalloc((self->indicator_count + 1) * sizeof(size_t));
+    self->derived_count = 0;
+    char *state = (char *)zmalloc(self->indicator_count + 1);
+    int rc = 0;
+    for (size_t i = 0; i < self->indicator_count && rc == 0; i++) {
+        rc = s_order(self, i, state, err, errlen);
+    }
+    free(state);
+    if (rc) {
+        self->derived_count = 0;
+    }
+    return rc;
+}
+
+//  --- org units ---
+
+int sti_catalog_org_add(sti_catalog_t *self, const char *code, const char *parent,
+                        const char *name_zh, const char *name_en, char *err, size_t errlen)
+{
+    assert(self);
+    parent = parent ? parent : "";
+    name_zh = name_zh ? name_zh : "";
+    name_en = name_en ? name_en : "";
+    if (!s_code_ok(code, true, false)) {
+        snprintf(err, errlen, "org unit: code must be 1 to 64 of a-z, 0-9, '_' and '-'");
+        return -1;
+    }
+    if (!s_text_ok(name_zh, STI_NAME_MAX) || !s_text_ok(name_en, STI_NAME_MAX)) {
+        snprintf(err, errlen, "org unit '%s': names must be at most 256 bytes of text", code);
+        return -1;
+    }
+    const sti_org_unit_t *existing = sti_catalog_org_find(self, code);
+    if (existing) {
+        if (strcmp(existing->parent, parent) == 0 && strcmp(existing->name_zh, name_zh) == 0 &&
+            strcmp(existing->name_en, name_en) == 0) {
+            return 0;
+        }
+        snprintf(err, errlen, "org unit '%s' already exists%s%s", code,
+                 existing->parent[0] ? " under " : " as the root", existing->parent);
+        return -1;
+    }
+    const sti_org_unit_t *root = sti_catalog_org_root(self);
+    if (!parent[0] && root) {
+        snprintf(err, errlen, "org unit '%s': parent: needed (the root is '%s')", code, root->code);
+        return -1;
+    }
+    if (parent[0] && !sti_catalog_org_find(self, parent)) {
+        snprintf(err, errlen, "org unit '%s': parent: '%.64s' is not an org unit", code, parent);
+        return -1;
+    }
+    if (self->org_count == STI_CATALOG_ORG_UNITS) {
+        snprintf(err, errlen, "more than %d org units", STI_CATALOG_ORG_UNITS);
+        return -1;
+    }
+    if (self->org_count == self->org_cap) {
+        self->org_cap = self->org_cap ? self->org_cap * 2 : 16;
+        self->orgs = (sti_org_unit_t *)realloc(self->orgs, self->org_cap * sizeof(sti_org_unit_t));
+        assert(self->orgs);
+    }
+    sti_org_unit_t *org = &self->orgs[self->org_count];
+    snprintf(org->code, sizeof org->code, "%s", code);
+    snprintf(org->parent, sizeof org->parent, "%s", parent);
+    snprintf(org->name_zh, sizeof org->name_zh, "%s", name_zh);
+    snprintf(org->name_en, sizeof org->name_en, "%s", name_en);
+    zhashx_insert(self->org_index, org->code, (void *)(uintptr_t)(++self->org_count));
+    return 0;
+}
+
+size_t sti_catalog_org_count(const sti_catalog_t *self)
+{
+    assert(self);
+    return self->org_count;
+}
+
+const sti_org_unit_t *sti_catalog_org_at(const sti_catalog_t *self, size_t index)
+{
+    assert(self);
+    return index < self->org_count ? &self->orgs[index] : NULL;
+}
+
+const sti_org_unit_t *sti_catalog_org_find(const sti_catalog_t *self, const char *code)
+{
+    assert(self);
+    uintptr_t at = code ? (uintptr_t)zhashx_lookup(self->org_index, code) : 0;
+    return at ? &self->orgs[at - 1] : NULL;
+}
+
+const sti_org_unit_t *sti_catalog_org_root(const sti_catalog_t *self)
+{
+    assert(self);
+    //  The root is added first and is the only unit without a parent.
+    return self->org_count ? &self->orgs[0] : NULL;
+}
+
+const sti_org_unit_t *sti_catalog_org_parent(const sti_catalog_t *self, const char *code)
+{
+    const sti_org_unit_t *org = sti_catalog_org_find(self, code);
+    return org && org->parent[0] ? sti_catalog_org_find(self, org->parent) : NULL;
+}
+
+size_t sti_catalog_org_children(const sti_catalog_t *self, const char *code,
+                                const sti_org_unit_t **out, size_t cap)
+{
+    assert(self && code);
+    size_t count = 0;
+    for (size_t i = 0; i < self->org_count; i++) {
+        if (strcmp(self->orgs[i].parent, code) == 0) {
+            if (count < cap) {
+                out[count] = &self->orgs[i];
+            }
+            count++;
+        }
+    }
+    return count;
+}
+
+//  --- targets ---
+
+int sti_catalog_target_set(sti_catalog_t *self, const char *code, int year, double value,
+                           char *err, size_t errlen)
+{
+    assert(self);
+    uintptr_t at = code ? (uintptr_t)zhashx_lookup(self->indicator_index, code) : 0;
+    if (!at) {
+        snprintf(err, errlen, "indicator: '%.64s' is not an indicator", code ? code : "");
+        return -1;
+    }
+    sti_indicator_t *ind = &self->indicators[at - 1];
+    if (year < STI_PERIOD_MIN_YEAR || year > STI_PERIOD_MAX_YEAR) {
+        snprintf(err, errlen, "year: %d is outside %d–%d", year, STI_PERIOD_MIN_YEAR,
+                 STI_PERIOD_MAX_YEAR);
+        return -1;
+    }
+    char reason[160];
+    const sti_unit_t *unit = sti_units_find(self->units, ind->unit);
+    if (!isfinite(value) || (unit && sti_unit_check(unit, value, reason, sizeof reason))) {
+        snprintf(err, errlen, "value: %s", isfinite(value) ? reason : "must be a finite number");
+        return -1;
+    }
+    size_t i = 0;
+    while (i < ind->target_count && ind->targets[i].year < year) {
+        i++;
+    }
+    if (i < ind->target_count && ind->targets[i].year == year) {
+        ind->targets[i].value = value;
+        return 0;
+    }
+    if (ind->target_count == STI_INDICATOR_TARGETS) {
+        snprintf(err, errlen, "year: indicator '%s' has %d targets already", code,
+                 STI_INDICATOR_TARGETS);
+        return -1;
+    }
+    memmove(&ind->targets[i + 1], &ind->targets[i],
+            (ind->target_count - i) * sizeof(sti_target_t));
+    ind->targets[i] = (sti_target_t){year, value};
+    ind->target_count++;
+    return 0;
+}
+
+int sti_catalog_target_clear(sti_catalog_t *self, const char *code, int year)
+{
+    assert(self);
+    uintptr_t at = code ? (uintptr_t)zhashx_lookup(self->indicator_index, code) : 0;
+    sti_indicator_t *ind = at ? &self->indicators[at - 1] : NULL;
+    for (size_t i = 0; ind && i < ind->target_count; i++) {
+        if (ind->targets[i].year == year) {
+            memmove(&ind->targets[i], &ind->targets[i + 1],
+                    (ind->target_count - i - 1) * sizeof(sti_target_t));
+            ind->target_count--;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const sti_target_t *sti_indicator_target(const sti_indicator_t *indicator, int year)
+{
+    assert(indicator);
+    for (size_t i = 0; i < indicator->target_count; i++) {
+        if (indicator->targets[i].year == year) {
+            return &indicator->targets[i];
+        }
+    }
+    return NULL;
+}
+
+const sti_target_t *sti_indicator_final_target(const sti_indicator_t *indicator)
+{
+    assert(indicator);
+    return indicator->target_count ? &indicator->targets[indicator->target_count - 1] : NULL;
+}
+
+void sti_indicator_progress_input(const sti_indicator_t *indicator, int year, bool has_value,
+                                  double value, double tolerance, sti_progress_input_t *input)
+{
+    assert(indicator && input);
+    memset(input, 0, sizeof *input);
+    input->direction = indicator->direction;
+    input->year = year;
+    input->has_baseline = indicator->has_baseline;
+    input->baseline_year = indicator->baseline_period.year;
+    input->baseline = indicator->baseline_value;
+    const sti_target_t *final = sti_indicator_final_target(indicator);
+    input->has_target = final != NULL;
+    input->target_year = final ? final->year : 0;
+    input->target = final ? final->value : 0;
+    const sti_target_t *own = sti_indicator_target(indicator, year);
+    input->has_year_target = own != NULL;
+    input->year_target = own ? own->value : 0;
+    input->has_value = has_value;
+    input->value = value;
+    input->tolerance = tolerance;
+}
+
+//  --- lookups ---
+
+const sti_plan_t *sti_catalog_plan(const sti_catalog_t *self)
+{
+    assert(self);
+    return self->has_plan ? &self->plan : NULL;
+}
+
+const sti_units_t *sti_catalog_units(const sti_catalog_t *self)
+{
+    assert(self);
+    return self->units;
+}
+
+size_t sti_catalog_indicator_count(const sti_catalog_t *self)
+{
+    assert(self);
+    return self->indicator_count;
+}
+
+const sti_indicator_t *sti_catalog_indicator_at(const sti_catalog_t *self, size_t index)
+{
+    assert(self);
+    return index < self->indicator_count ? &self->indicators[index] : NULL;
+}
+
+const sti_indicator_t *sti_catalog_indicator_find(const sti_catalog_t *self, const char *code)
+{
+    assert(self);
+    uintptr_t at = code ? (uintptr_t)zhashx_lookup(self->indicator_index, code) : 0;
+    return at ? &self->indicators[at - 1] : NULL;
+}
+
+size_t sti_catalog_tag_count(const sti_catalog_t *self)
+{
+    assert(self);
+    return self->tag_count;
+}
+
+const sti_tag_t *sti_catalog_tag_at(const sti_catalog_t *self, size_t index)
+{
+    assert(self);
+    return index < self->tag_count ? &self->tags[index] : NULL;
+}
+
+const sti_tag_t *sti_catalog_tag_find(const sti_catalog_t *self, const char *code)
+{
+    assert(self);
+    for (size_t i = 0; code && i < self->tag_count; i++) {
+        if (strcmp(self->tags[i].code, code) == 0) {
+            return &self->tags[i];
+        }
+    }
+    return NULL;
+}
+
+size_t sti_catalog_dependents(const sti_catalog_t *self, const char *code,
+                              const sti_indicator_t **out, size_t cap)
+{
+    assert(self && code);
+    //  Walk derived indicators inputs-first; one depends on code when it
+    //  reads code or a derived indicator already found to depend on it.
+    const sti_indicator_t *found[STI_CATALOG_INDICATORS];
+    size_t count = 0;
+    for (size_t k = 0; k < self->derived_count; k++) {
+        const sti_indicator_t *ind = &self->indicators[self->derived_order[k]];
+        bool depends = sti_formula_uses(ind->formula, code);
+        for (size_t j = 0; j < count && !depends; j++) {
+            depends = sti_formula_uses(ind->formula, found[j]->code);
+        }
+        if (depends) {
+            if (count < cap) {
+                out[count] = ind;
+            }
+            found[count++] = ind;
+        }
+    }
+    return count;
+}
+
+//  --- MessagePack writing ---
+
+static void s_write_plan(const sti_plan_t *plan, sti_writer_t *w)
+{
+    sti_writer_map(w, 9);
+    sti_writer_kv_str(w, "code", plan->code);
+    sti_writer_kv_str(w, "name_zh", plan->name_zh);
+    sti_writer_kv_str(w, "name_en", plan->name_en);
+    sti_writer_kv_int(w, "start_year", plan->start_year);
+    sti_writer_kv_int(w, "end_year", plan->end_year);
+    sti_writer_kv_int(w, "baseline_year", plan->baseline_year);
+    sti_writer_kv_str(w, "issued_by", plan->issued_by);
+    sti_writer_kv_str(w, "issued_on", plan->issued_on);
+    sti_writer_kv_str(w, "note", plan->note);
+}
+
+static void s_write_units(const sti_units_t *units, sti_writer_t *w)
+{
+    sti_writer_array(w, sti_units_size(units));
+    for (size_t i = 0; i < sti_units_size(units); i++) {
+        const sti_unit_t *unit = sti_units_at(units, i);
+        sti_writer_map(w, 5 + unit->has_min + unit->has_max);
+        sti_writer_kv_str(w, "code", unit->code);
+        sti_writer_kv_str(w, "name_en", unit->name_en);
+        sti_writer_kv_str(w, "family", unit->family);
+        sti_writer_kv_double(w, "factor", unit->factor);
+        sti_writer_kv_bool(w, "allow_negative", unit->allow_negative);
+        if (unit->has_min) {
+            sti_writer_kv_double(w, "min", unit->min);
+        }
+        if (unit->has_max) {
+            sti_writer_kv_double(w, "max", unit->max);
+        }
+    }
+}
+
+static void s_write_tags_orgs(const sti_catalog_t *self, sti_writer_t *w)
+{
+    sti_writer_str(w, "tags");
+    sti_writer_array(w, self->tag_count);
+    for (size_t i = 0; i < self->tag_count; i++) {
+        sti_writer_map(w, 5);
+        sti_writer_kv_str(w, "code", self->tags[i].code);
+        sti_writer_kv_str(w, "kind", self->tags[i].kind);
+        sti_writer_kv_str(w, "name_zh", self->tags[i].name_zh);
+        sti_writer_kv_str(w, "name_en", self->tags[i].name_en);
+        sti_writer_kv_str(w, "source", self->tags[i].source);
+    }
+    sti_writer_str(w, "org_units");
+    sti_writer_array(w, self->org_count);
+    for (size_t i = 0; i < self->org_count; i++) {
+        const sti_org_unit_t *org = &self->orgs[i];
+        sti_writer_map(w, 4);
+        sti_writer_kv_str(w, "code", org->code);
+        sti_writer_kv_str(w, "parent", org->parent[0] ? org->parent : NULL);
+        sti_writer_kv_str(w, "name_zh", org->name_zh);
+        sti_writer_kv_str(w, "name_en", org->name_en);
+    }
+}
+
+static void s_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
+{
+    static const char *kinds[] = {"stock", "flow"};
+    static const char *aggregations[] = {"sum", "none"};
+    sti_writer_map(w, 11 + (ind->formula_text[0] != 0) + (ind->baseline_note[0] != 0));
+    sti_writer_kv_str(w, "code", ind->code);
+    sti_writer_kv_str(w, "name_zh", ind->name_zh);
+    sti_writer_kv_str(w, "name_en", ind->name_en);
+    sti_writer_kv_str(w, "unit", ind->unit);
+    sti_writer_kv_str(w, "direction", sti_direction_name(ind->direction));
+    sti_writer_kv_str(w, "category", ind->category);
+    sti_writer_kv_str(w, "kind", kinds[ind->kind]);
+    sti_writer_kv_str(w, "aggregation", aggregations[ind->aggregation]);
+    if (ind->formula_text[0]) {
+        sti_writer_kv_str(w, "formula", ind->formula_text);
+    }
+    sti_writer_str(w, "tags");
+    sti_writer_array(w, ind->tag_count);
+    for (size_t i = 0; i < ind->tag_count; i++) {
+        sti_writer_str(w, ind->tags[i]);
+    }
+    sti_writer_str(w, "baseline");
+    if (ind->has_baseline) {
+        char period[STI_PERIOD_TEXT_MAX];
+        sti_period_format(&ind->baseline_period, period, sizeof period);
+        sti_writer_map(w, 3);
+        sti_writer_kv_str(w, "period", period);
+        sti_writer_kv_double(w, "value", ind->baseline_value);
+        sti_writer_kv_str(w, "source_line", ind->baseline_source);
+    } else {
+        sti_writer_nil(w);
+    }
+    if (ind->baseline_note[0]) {
+        sti_writer_kv_str(w, "baseline_note", ind->baseline_note);
+    }
+    sti_writer_str(w, "targets");
+    sti_writer_array(w, ind->target_count);
+    for (size_t i = 0; i < ind->target_count; i++) {
+        sti_writer_map(w, 2);
+        sti_writer_kv_int(w, "year", ind->targets[i].year);
+        sti_writer_kv_double(w, "value", ind->targets[i].value);
+    }
+}
+
+void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer)
+{
+    assert(self && writer);
+    sti_writer_map(writer, 6);
+    sti_writer_kv_int(writer, "format", 1);
+    sti_writer_str(writer, "plan");
+    if (self->has_plan) {
+        s_write_plan(&self->plan, writer);
+    } else {
+        sti_writer_nil(writer);
+    }
+    sti_writer_str(writer, "units");
+    s_write_units(self->units, writer);
+    s_write_tags_orgs(self, writer);
+    sti_writer_str(writer, "indicators");
+    sti_writer_array(writer, self->indicator_count);
+    for (size_t i = 0; i < self->indicator_count; i++) {
+        s_write_indicator(&self->indicators[i], writer);
+    }
+}
