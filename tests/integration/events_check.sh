@@ -38,17 +38,57 @@ ev_expect() {
     done
 }
 
-# A broker on fixed spare ports (so it can be restarted on the same ones),
-# with a short heartbeat so workers notice a restart quickly.
+# A free port below the kernel's ephemeral range, so that no outgoing
+# connection takes it between the choice and the bind (sti_spare_port hands
+# out ephemeral ports, which a busy machine may reuse for a client socket).
+ev_port() {
+    /usr/bin/python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(100):
+    port = random.randint(max(1024, low - 12000), low - 1)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        print(port)
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+PY
+}
+
+# Starts sti-broker on the ports chosen before (EV_*), with a short heartbeat
+# so workers notice a restart quickly. Returns 1 if it could not bind.
+ev_spawn_broker() {
+    sti_spawn broker sti-broker --bind "$STI_BROKER" --xpub "$STI_EVENTS_SUB" \
+        --xsub "$STI_EVENTS_PUB" --http-addr "127.0.0.1:$EV_HTTP" --heartbeat-ms 500
+    local deadline=$(( $(date +%s) + 10 ))
+    until curl -sf "http://127.0.0.1:$EV_HTTP/healthz" >/dev/null 2>&1; do
+        if ! kill -0 "${STI_PIDS[broker]}" 2>/dev/null; then
+            unset "STI_PIDS[broker]"
+            return 1
+        fi
+        [ "$(date +%s)" -le "$deadline" ] || sti_fail "sti-broker did not answer /healthz"
+        sleep 0.05
+    done
+}
+
+# A broker on fixed ports (so it can be restarted on the same ones): the first
+# call chooses them, trying again with others if one was taken meanwhile.
 ev_start_broker() {
-    if [ -z "${EV_REQ:-}" ]; then
-        EV_REQ=$(sti_spare_port); EV_SUB=$(sti_spare_port)
-        EV_PUB=$(sti_spare_port); EV_HTTP=$(sti_spare_port)
+    if [ -n "${EV_REQ:-}" ]; then
+        ev_spawn_broker || sti_fail "sti-broker could not bind its ports again"
+        return
+    fi
+    local attempt
+    for attempt in 1 2 3; do
+        EV_REQ=$(ev_port); EV_SUB=$(ev_port); EV_PUB=$(ev_port); EV_HTTP=$(ev_port)
         export STI_BROKER="tcp://127.0.0.1:$EV_REQ"
         export STI_EVENTS_SUB="tcp://127.0.0.1:$EV_SUB"
         export STI_EVENTS_PUB="tcp://127.0.0.1:$EV_PUB"
-    fi
-    sti_spawn broker sti-broker --bind "$STI_BROKER" --xpub "$STI_EVENTS_SUB" \
-        --xsub "$STI_EVENTS_PUB" --http-addr "127.0.0.1:$EV_HTTP" --heartbeat-ms 500
-    sti_wait_for 10 curl -sf "http://127.0.0.1:$EV_HTTP/healthz"
+        ev_spawn_broker && return
+    done
+    sti_fail "sti-broker could not bind spare ports"
 }
