@@ -31,12 +31,12 @@ int notify_dingtalk_sign(const char *secret, int64_t timestamp_ms, char *out, si
     char base64[sodium_base64_ENCODED_LEN(crypto_auth_hmacsha256_BYTES,
                                           sodium_base64_VARIANT_ORIGINAL)];
     crypto_auth_hmacsha256_state state;
-    int length = snprintf(text, sizeof text, "%lld\n%s", (long long) timestamp_ms, secret);
-    if (length < 0 || (size_t) length >= sizeof text) {
+    int length = snprintf(text, sizeof text, "%lld\n%s", (long long)timestamp_ms, secret);
+    if (length < 0 || (size_t)length >= sizeof text) {
         return -1;
     }
-    crypto_auth_hmacsha256_init(&state, (const unsigned char *) secret, strlen(secret));
-    crypto_auth_hmacsha256_update(&state, (const unsigned char *) text, (size_t) length);
+    crypto_auth_hmacsha256_init(&state, (const unsigned char *)secret, strlen(secret));
+    crypto_auth_hmacsha256_update(&state, (const unsigned char *)text, (size_t)length);
     crypto_auth_hmacsha256_final(&state, mac);
     sodium_bin2base64(base64, sizeof base64, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
     //  Of the base64 alphabet only '+', '/' and '=' need escaping in a query.
@@ -46,7 +46,7 @@ int notify_dingtalk_sign(const char *secret, int64_t timestamp_ms, char *out, si
             return -1;
         }
         if (*p == '+' || *p == '/' || *p == '=') {
-            n += (size_t) snprintf(out + n, outlen - n, "%%%02X", (unsigned char) *p);
+            n += (size_t)snprintf(out + n, outlen - n, "%%%02X", (unsigned char)*p);
         } else {
             out[n++] = *p;
         }
@@ -66,7 +66,7 @@ static char *s_signed_url(const notify_receiver_t *receiver)
     }
     struct timeval now;
     gettimeofday(&now, NULL);
-    int64_t timestamp_ms = (int64_t) now.tv_sec * 1000 + now.tv_usec / 1000;
+    int64_t timestamp_ms = (int64_t)now.tv_sec * 1000 + now.tv_usec / 1000;
     char sign[96];
     if (notify_dingtalk_sign(receiver->secret, timestamp_ms, sign, sizeof sign) != 0) {
         return NULL;
@@ -75,7 +75,7 @@ static char *s_signed_url(const notify_receiver_t *receiver)
     char *url = malloc(size);
     if (url) {
         snprintf(url, size, "%s%ctimestamp=%lld&sign=%s", receiver->target,
-                 strchr(receiver->target, '?') ? '&' : '?', (long long) timestamp_ms, sign);
+                 strchr(receiver->target, '?') ? '&' : '?', (long long)timestamp_ms, sign);
     }
     return url;
 }

@@ -64,11 +64,11 @@ static void s_put_subject(FILE *out, const char *subject)
     while (at < length) {
         size_t n = length - at < S_WORD_INPUT ? length - at : S_WORD_INPUT;
         //  Never split a character: back off continuation bytes.
-        while (n > 1 && at + n < length && ((unsigned char) subject[at + n] & 0xC0) == 0x80) {
+        while (n > 1 && at + n < length && ((unsigned char)subject[at + n] & 0xC0) == 0x80) {
             n--;
         }
         fputs(at ? "\r\n =?UTF-8?B?" : " =?UTF-8?B?", out);
-        s_put_base64(out, (const unsigned char *) subject + at, n);
+        s_put_base64(out, (const unsigned char *)subject + at, n);
         fputs("?=", out);
         at += n;
     }
@@ -92,7 +92,7 @@ static void s_put_body(FILE *out, const char *text)
         return;
     }
     for (size_t at = 0; at < size; at += 57) { // 57 bytes make 76 characters
-        s_put_base64(out, (const unsigned char *) canonical + at, size - at < 57 ? size - at : 57);
+        s_put_base64(out, (const unsigned char *)canonical + at, size - at < 57 ? size - at : 57);
         fputs("\r\n", out);
     }
     free(canonical);
@@ -120,8 +120,7 @@ static char *s_compose(const notify_delivery_t *delivery, const char *from, size
     FILE *out = subject && text ? open_memstream(&message, size) : NULL;
     if (out) {
         s_put_date(out);
-        fprintf(out, "From: STI Monitor <%s>\r\nTo: <%s>\r\n", from,
-                delivery->receiver->target);
+        fprintf(out, "From: STI Monitor <%s>\r\nTo: <%s>\r\n", from, delivery->receiver->target);
         s_put_subject(out, subject);
         fprintf(out, "Message-ID: <%s@%s>\r\n", delivery->id, strrchr(from, '@') + 1);
         fputs("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
@@ -158,7 +157,7 @@ static int s_failure(CURL *curl, CURLcode code, const char *detail, notify_resul
 static void s_set_server(CURL *curl, const notify_channel_config_t *config)
 {
     curl_easy_setopt(curl, CURLOPT_URL, config->smtp_url);
-    curl_easy_setopt(curl, CURLOPT_USE_SSL, (long) CURLUSESSL_TRY);
+    curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
     if (config->smtp_user && config->smtp_user[0]) {
         curl_easy_setopt(curl, CURLOPT_USERNAME, config->smtp_user);
         curl_easy_setopt(curl, CURLOPT_PASSWORD,
@@ -195,7 +194,7 @@ static int s_send(const notify_delivery_t *delivery, const notify_channel_config
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, s_read);
     curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) upload.size);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)upload.size);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
     CURLcode code = curl_easy_perform(curl);
     int rc = code == CURLE_OK ? notify_result_set(result, NOTIFY_DELIVERED, "%s", "")

@@ -18,8 +18,8 @@ CURL *notify_curl_new(const notify_channel_config_t *config, const char *protoco
         return NULL;
     }
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long) config->connect_timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long) config->timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)config->connect_timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)config->timeout_ms);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, config->tls_verify ? 1L : 0L);
@@ -84,7 +84,7 @@ static int s_classify_status(CURL *curl, notify_http_answer_t *answer, notify_re
         curl_off_t retry_after = 0;
         if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
             retry_after > 0) {
-            result->retry_after_s = (int64_t) retry_after;
+            result->retry_after_s = (int64_t)retry_after;
         }
         return notify_result_set(result, NOTIFY_RETRYABLE, "HTTP %ld: %s", status, excerpt);
     }
@@ -130,7 +130,7 @@ int notify_http_post(const char *url, const char *const *headers, const char *bo
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) strlen(body));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_write);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, answer);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
@@ -138,8 +138,7 @@ int notify_http_post(const char *url, const char *const *headers, const char *bo
     int rc;
     if (code != CURLE_OK) {
         rc = notify_result_set(result, notify_curl_outcome(code), "%s: %s",
-                               curl_easy_strerror(code),
-                               curl_error[0] ? curl_error : "no detail");
+                               curl_easy_strerror(code), curl_error[0] ? curl_error : "no detail");
     } else {
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer->status);
         result->status = answer->status;
@@ -179,8 +178,7 @@ static int s_robot_answer(const notify_http_answer_t *answer, const int *retryab
 }
 
 int notify_robot_post(const char *url, const char *body, const int *retryable_errcodes,
-                      size_t count, const notify_channel_config_t *config,
-                      notify_result_t *result)
+                      size_t count, const notify_channel_config_t *config, notify_result_t *result)
 {
     notify_http_answer_t *answer = malloc(sizeof *answer);
     if (!answer) {

@@ -16,10 +16,10 @@
 
 //  The receiver's answer.
 typedef struct {
-    long status;                             // HTTP status, 0 when none came
-    size_t size;                             // bytes kept in body
-    bool truncated;                          // whether the answer was longer
-    char body[NOTIFY_HTTP_ANSWER_MAX + 1];   // the answer, NUL-terminated
+    long status;                           // HTTP status, 0 when none came
+    size_t size;                           // bytes kept in body
+    bool truncated;                        // whether the answer was longer
+    char body[NOTIFY_HTTP_ANSWER_MAX + 1]; // the answer, NUL-terminated
 } notify_http_answer_t;
 
 //  A new easy handle with the configuration's time-outs and TLS settings
@@ -43,8 +43,7 @@ int notify_http_post(const char *url, const char *const *headers, const char *bo
 //  notify_http_post calls retryable; every other code, or an answer without
 //  one, is final. Fills result. Returns 0 when delivered, else -1.
 int notify_robot_post(const char *url, const char *body, const int *retryable_errcodes,
-                      size_t count, const notify_channel_config_t *config,
-                      notify_result_t *result);
+                      size_t count, const notify_channel_config_t *config, notify_result_t *result);
 
 //  {"msgtype":"text","text":{"content": text cut to max_bytes}}.
 //  Caller frees; NULL when out of memory.

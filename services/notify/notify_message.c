@@ -32,7 +32,7 @@ char *notify_format_number(double value, char *out, size_t outlen)
 //  Writes text with control characters as spaces.
 static void s_put_clean(FILE *out, const char *text)
 {
-    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, out);
     }
 }
@@ -292,7 +292,7 @@ char *notify_utf8_truncate(char *text, size_t max)
     }
     size_t cut = max - (sizeof ellipsis - 1);
     //  Step back over continuation bytes to the start of a character.
-    while (cut > 0 && ((unsigned char) text[cut] & 0xC0) == 0x80) {
+    while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80) {
         cut--;
     }
     memcpy(text + cut, ellipsis, sizeof ellipsis);

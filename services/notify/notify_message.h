@@ -4,9 +4,9 @@
     rule groups them). Each event says what changed, from what to what, the
     plan's target and the status before and after:
 
-      【STI Monitor】高新技术企业 · linping · 2023: 800 家 (目标 2025: 1000 家), 状态 on_track → lagging
-      [STI Monitor] High-tech enterprises · linping · 2023: 800 家 (target 2025: 1000 家), status on_track → lagging
-      规则 / rule: hitech behind plan · 级别 / severity: warning
+      【STI Monitor】高新技术企业 · linping · 2023: 800 家 (目标 2025: 1000 家), 状态 on_track →
+   lagging [STI Monitor] High-tech enterprises · linping · 2023: 800 家 (target 2025: 1000 家),
+   status on_track → lagging 规则 / rule: hitech behind plan · 级别 / severity: warning
 
     A grouped alert lists its events under one heading per language. Numbers
     are written without trailing zeros (1000, 12.5, 0.3). The same alert is
@@ -46,11 +46,11 @@ typedef struct {
 
 //  One alert: one rule over its events.
 typedef struct {
-    const char *rule_id;           // the rule's id
-    const char *rule_name;         // the rule's name
-    const char *severity;          // "info", "warning" or "critical"
-    const notify_event_t *events;  // event_count events
-    size_t event_count;            // at least 1
+    const char *rule_id;          // the rule's id
+    const char *rule_name;        // the rule's name
+    const char *severity;         // "info", "warning" or "critical"
+    const notify_event_t *events; // event_count events
+    size_t event_count;           // at least 1
 } notify_alert_t;
 
 typedef enum {

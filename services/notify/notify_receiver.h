@@ -32,9 +32,9 @@ typedef struct notify_channel_t notify_channel_t;
 
 //  One parsed receiver. A plain value: copy it freely, nothing to free.
 typedef struct {
-    const notify_channel_t *channel;      // borrowed from the static table
-    char target[NOTIFY_TARGET_MAX + 1];   // the URL, or the e-mail address
-    char secret[NOTIFY_SECRET_MAX + 1];   // "" when the spec gave none
+    const notify_channel_t *channel;    // borrowed from the static table
+    char target[NOTIFY_TARGET_MAX + 1]; // the URL, or the e-mail address
+    char secret[NOTIFY_SECRET_MAX + 1]; // "" when the spec gave none
 } notify_receiver_t;
 
 //  What the channels need from the service's configuration. Strings are
@@ -51,9 +51,9 @@ typedef struct {
 
 //  One delivery: one alert to one receiver, under one id.
 typedef struct {
-    const char *id;                     // delivery id: idempotency key, Message-ID
-    const notify_receiver_t *receiver;  // where it goes
-    const notify_alert_t *alert;        // what it says
+    const char *id;                    // delivery id: idempotency key, Message-ID
+    const notify_receiver_t *receiver; // where it goes
+    const notify_alert_t *alert;       // what it says
 } notify_delivery_t;
 
 typedef enum {
@@ -64,16 +64,16 @@ typedef enum {
 
 //  What a send came to.
 typedef struct {
-    notify_outcome_t outcome;   // delivered, retryable or final
-    long status;                // last HTTP or SMTP reply code, 0 when none came
-    int64_t retry_after_s;      // the receiver's Retry-After in seconds, -1 when none
+    notify_outcome_t outcome;     // delivered, retryable or final
+    long status;                  // last HTTP or SMTP reply code, 0 when none came
+    int64_t retry_after_s;        // the receiver's Retry-After in seconds, -1 when none
     char error[NOTIFY_ERROR_MAX]; // why it failed, "" when delivered
 } notify_result_t;
 
 //  A channel: a name and two callbacks.
 struct notify_channel_t {
-    const char *name;        // the spec's prefix: "webhook", "email", ...
-    bool takes_secret;       // whether "#SECRET" may follow the target
+    const char *name;  // the spec's prefix: "webhook", "email", ...
+    bool takes_secret; // whether "#SECRET" may follow the target
     //  Checks a target (URL or address). Returns 0, or -1 with a reason in err.
     int (*check)(const char *target, char *err, size_t errlen);
     //  Sends one delivery; always fills result. Returns 0 when delivered, -1
@@ -136,8 +136,8 @@ int notify_result_set(notify_result_t *result, notify_outcome_t outcome, const c
 
 //  Hex HMAC-SHA256 of data under key into hex (at least 65 bytes).
 //  Returns 0, or -1 when hexlen is too small.
-int notify_hmac_sha256_hex(const char *key, size_t keylen, const void *data, size_t size,
-                           char *hex, size_t hexlen);
+int notify_hmac_sha256_hex(const char *key, size_t keylen, const void *data, size_t size, char *hex,
+                           size_t hexlen);
 
 //  --- the channels' signatures, for receivers and tests to check against ---
 

@@ -66,10 +66,11 @@ static const notify_channel_t *s_split_channel(const char *spec, const char **re
 {
     const char *colon = strchr(spec, ':');
     char name[16];
-    size_t length = colon ? (size_t) (colon - spec) : 0;
+    size_t length = colon ? (size_t)(colon - spec) : 0;
     if (!colon || length == 0 || length >= sizeof name) {
-        snprintf(err, errlen, "receiver must be webhook:URL, email:ADDRESS, dingtalk:URL or "
-                              "wecom:URL");
+        snprintf(err, errlen,
+                 "receiver must be webhook:URL, email:ADDRESS, dingtalk:URL or "
+                 "wecom:URL");
         return NULL;
     }
     memcpy(name, spec, length);
@@ -94,7 +95,7 @@ int notify_receiver_parse(const char *spec, notify_receiver_t *receiver, char *e
         return -1;
     }
     const char *hash = channel->takes_secret ? strchr(rest, '#') : NULL;
-    size_t length = hash ? (size_t) (hash - rest) : strlen(rest);
+    size_t length = hash ? (size_t)(hash - rest) : strlen(rest);
     if (length == 0) {
         snprintf(err, errlen, "%s receiver has no %s", channel->name,
                  channel == &notify_email_channel ? "address" : "URL");
@@ -156,7 +157,7 @@ static bool s_delivery_id_ok(const char *id)
         return false;
     }
     for (const char *p = id; *p; p++) {
-        if (!isalnum((unsigned char) *p) && !strchr("._:-", *p)) {
+        if (!isalnum((unsigned char)*p) && !strchr("._:-", *p)) {
             return false;
         }
     }
@@ -211,10 +212,9 @@ int notify_check_http_url(const char *what, const char *url, char *err, size_t e
         snprintf(err, errlen, "%s is longer than %d bytes", what, NOTIFY_TARGET_MAX);
         return -1;
     }
-    for (const unsigned char *p = (const unsigned char *) url; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
         if (*p <= 0x20 || *p >= 0x7f) {
-            snprintf(err, errlen, "%s may not hold spaces, control or non-ASCII characters",
-                     what);
+            snprintf(err, errlen, "%s may not hold spaces, control or non-ASCII characters", what);
             return -1;
         }
     }
@@ -264,7 +264,7 @@ static int s_check_local(const char *local, size_t length, char *err, size_t err
             snprintf(err, errlen, "e-mail address has a misplaced '.' before '@'");
             return -1;
         }
-        if (!dot && !s_atext((unsigned char) local[i])) {
+        if (!dot && !s_atext((unsigned char)local[i])) {
             snprintf(err, errlen, "e-mail address has a character not allowed before '@'");
             return -1;
         }
@@ -278,7 +278,7 @@ static int s_check_domain(const char *domain, char *err, size_t errlen)
     size_t label = 0, labels = 1;
     for (const char *p = domain;; p++) {
         if (*p == '.' || *p == 0) {
-            if (label == 0 || label > 63 || p[-1] == '-' || p[-(long) label] == '-') {
+            if (label == 0 || label > 63 || p[-1] == '-' || p[-(long)label] == '-') {
                 snprintf(err, errlen, "e-mail address has a bad domain label after '@'");
                 return -1;
             }
@@ -287,7 +287,7 @@ static int s_check_domain(const char *domain, char *err, size_t errlen)
             }
             labels++;
             label = 0;
-        } else if (isalnum((unsigned char) *p) || *p == '-') {
+        } else if (isalnum((unsigned char)*p) || *p == '-') {
             label++;
         } else {
             snprintf(err, errlen, "e-mail address has a character not allowed after '@'");
@@ -313,7 +313,7 @@ int notify_check_address(const char *address, char *err, size_t errlen)
         snprintf(err, errlen, "e-mail address needs an '@' (user@example.org)");
         return -1;
     }
-    if (s_check_local(address, (size_t) (at - address), err, errlen) != 0) {
+    if (s_check_local(address, (size_t)(at - address), err, errlen) != 0) {
         return -1;
     }
     if (at[1] == 0) {
@@ -333,15 +333,15 @@ int notify_result_set(notify_result_t *result, notify_outcome_t outcome, const c
     return outcome == NOTIFY_DELIVERED ? 0 : -1;
 }
 
-int notify_hmac_sha256_hex(const char *key, size_t keylen, const void *data, size_t size,
-                           char *hex, size_t hexlen)
+int notify_hmac_sha256_hex(const char *key, size_t keylen, const void *data, size_t size, char *hex,
+                           size_t hexlen)
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state state;
     if (hexlen < 2 * sizeof mac + 1) {
         return -1;
     }
-    crypto_auth_hmacsha256_init(&state, (const unsigned char *) key, keylen);
+    crypto_auth_hmacsha256_init(&state, (const unsigned char *)key, keylen);
     crypto_auth_hmacsha256_update(&state, data, size);
     crypto_auth_hmacsha256_final(&state, mac);
     sodium_bin2hex(hex, hexlen, mac, sizeof mac);

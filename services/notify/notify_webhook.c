@@ -52,7 +52,7 @@ static int s_send(const notify_delivery_t *delivery, const notify_channel_config
     }
     snprintf(key, sizeof key, "Idempotency-Key: %s", delivery->id);
     if (receiver->secret[0]) {
-        snprintf(timestamp, sizeof timestamp, "%lld", (long long) time(NULL));
+        snprintf(timestamp, sizeof timestamp, "%lld", (long long)time(NULL));
         notify_webhook_sign(receiver->secret, timestamp, body, signature, sizeof signature);
         snprintf(stamp_header, sizeof stamp_header, "X-STI-Timestamp: %s", timestamp);
         snprintf(signature_header, sizeof signature_header, "X-STI-Signature: %s", signature);

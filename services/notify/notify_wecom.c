@@ -8,7 +8,9 @@
 */
 #include "notify_http.h"
 #include "notify_receiver.h"
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define S_CONTENT_MAX 2048 // WeCom's limit for a text message
 
@@ -16,6 +18,10 @@ static const int s_retryable[] = {45009, -1};
 
 static int s_check(const char *target, char *err, size_t errlen)
 {
+    if (strchr(target, '#')) {
+        snprintf(err, errlen, "wecom URL takes no #SECRET (the robot's key is in the URL)");
+        return -1;
+    }
     return notify_check_http_url("wecom URL", target, err, errlen);
 }
 

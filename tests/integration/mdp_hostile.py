@@ -159,7 +159,8 @@ def step_cap():
         fail("the queue cap did not drop what is over it")
     if queued_bytes > 32 * 1024 * 1024:
         fail("more than 32 MB queued")
-    if hwm > 64 * 1024:
+    # AddressSanitizer keeps freed memory in quarantine: RSS says nothing there.
+    if hwm > 64 * 1024 and not os.environ.get("STI_SANITIZED"):
         fail("broker peak RSS %d kB is over 64 MB" % hwm)
     sock.close()
     echo_works()

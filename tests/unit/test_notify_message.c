@@ -33,7 +33,7 @@ static notify_event_t s_hitech(void)
 
 static void test_numbers(void **state)
 {
-    (void) state;
+    (void)state;
     char out[64];
     assert_string_equal(notify_format_number(1000, out, sizeof out), "1000");
     assert_string_equal(notify_format_number(12.5, out, sizeof out), "12.5");
@@ -47,7 +47,7 @@ static void test_numbers(void **state)
 
 static void test_line_both_languages(void **state)
 {
-    (void) state;
+    (void)state;
     notify_event_t event = s_hitech();
     char *zh = notify_message_line(&event, NOTIFY_LANG_ZH);
     char *en = notify_message_line(&event, NOTIFY_LANG_EN);
@@ -61,7 +61,7 @@ static void test_line_both_languages(void **state)
 
 static void test_line_from_what_to_what(void **state)
 {
-    (void) state;
+    (void)state;
     notify_event_t event = s_hitech();
     event.has_old_value = true;
     event.old_value = 750.5;
@@ -70,7 +70,8 @@ static void test_line_from_what_to_what(void **state)
     event.has_target = false;
     char *zh = notify_message_line(&event, NOTIFY_LANG_ZH);
     char *en = notify_message_line(&event, NOTIFY_LANG_EN);
-    assert_string_equal(zh, "【STI Monitor】高新技术企业 · linping · 2023: 750.5 → 800 家, 状态 lagging");
+    assert_string_equal(
+        zh, "【STI Monitor】高新技术企业 · linping · 2023: 750.5 → 800 家, 状态 lagging");
     assert_string_equal(en, "[STI Monitor] High-tech enterprises · linping · 2023: 750.5 → 800 "
                             "firms, status lagging");
     free(zh);
@@ -79,7 +80,7 @@ static void test_line_from_what_to_what(void **state)
 
 static void test_line_sparse_and_clean(void **state)
 {
-    (void) state;
+    (void)state;
     //  No value, no names: the code stands in, and control characters go.
     notify_event_t event = {.indicator = "rd\nspend", .status_after = "achieved"};
     char *en = notify_message_line(&event, NOTIFY_LANG_EN);
@@ -93,33 +94,40 @@ static void test_line_sparse_and_clean(void **state)
 
 static void test_text_single(void **state)
 {
-    (void) state;
+    (void)state;
     notify_event_t event = s_hitech();
-    notify_alert_t alert = {.rule_id = "r1", .rule_name = "hitech behind plan",
-                            .severity = "warning", .events = &event, .event_count = 1};
+    notify_alert_t alert = {.rule_id = "r1",
+                            .rule_name = "hitech behind plan",
+                            .severity = "warning",
+                            .events = &event,
+                            .event_count = 1};
     char *text = notify_message_text(&alert);
-    assert_string_equal(text,
-                        "【STI Monitor】高新技术企业 · linping · 2023: 800 家 (目标 2025: 1000 家), "
-                        "状态 on_track → lagging\n"
-                        "[STI Monitor] High-tech enterprises · linping · 2023: 800 家 (target "
-                        "2025: 1000 家), status on_track → lagging\n"
-                        "规则 / rule: hitech behind plan · 级别 / severity: warning");
+    assert_string_equal(
+        text, "【STI Monitor】高新技术企业 · linping · 2023: 800 家 (目标 2025: 1000 家), "
+              "状态 on_track → lagging\n"
+              "[STI Monitor] High-tech enterprises · linping · 2023: 800 家 (target "
+              "2025: 1000 家), status on_track → lagging\n"
+              "规则 / rule: hitech behind plan · 级别 / severity: warning");
     free(text);
     char *subject = notify_message_subject(&alert);
-    assert_string_equal(subject, "【STI Monitor】hitech behind plan: 高新技术企业 · linping · 2023");
+    assert_string_equal(subject,
+                        "【STI Monitor】hitech behind plan: 高新技术企业 · linping · 2023");
     free(subject);
 }
 
 static void test_text_grouped(void **state)
 {
-    (void) state;
+    (void)state;
     notify_event_t events[2] = {s_hitech(), s_hitech()};
     events[1].org_unit = "yuhang";
     events[1].new_value = 1200;
     events[1].status_before = "lagging";
     events[1].status_after = "achieved";
-    notify_alert_t alert = {.rule_id = "r1", .rule_name = "hitech",
-                            .severity = "info", .events = events, .event_count = 2};
+    notify_alert_t alert = {.rule_id = "r1",
+                            .rule_name = "hitech",
+                            .severity = "info",
+                            .events = events,
+                            .event_count = 2};
     char *zh = notify_message_lang(&alert, NOTIFY_LANG_ZH);
     assert_string_equal(zh, "【STI Monitor】2 项变化:\n"
                             "- 高新技术企业 · linping · 2023: 800 家 (目标 2025: 1000 家), 状态 "
@@ -137,10 +145,13 @@ static void test_text_grouped(void **state)
 
 static void test_json(void **state)
 {
-    (void) state;
+    (void)state;
     notify_event_t event = s_hitech();
-    notify_alert_t alert = {.rule_id = "r7", .rule_name = "hitech", .severity = "critical",
-                            .events = &event, .event_count = 1};
+    notify_alert_t alert = {.rule_id = "r7",
+                            .rule_name = "hitech",
+                            .severity = "critical",
+                            .events = &event,
+                            .event_count = 1};
     char *body = notify_message_json(&alert, "d-1");
     cJSON *root = cJSON_Parse(body);
     assert_non_null(root);
@@ -155,8 +166,7 @@ static void test_json(void **state)
     cJSON *events = cJSON_GetObjectItem(root, "events");
     assert_int_equal(cJSON_GetArraySize(events), 1);
     cJSON *first = cJSON_GetArrayItem(events, 0);
-    assert_string_equal(cJSON_GetObjectItem(first, "indicator")->valuestring,
-                        "hitech_enterprises");
+    assert_string_equal(cJSON_GetObjectItem(first, "indicator")->valuestring, "hitech_enterprises");
     assert_true(cJSON_GetObjectItem(first, "new_value")->valuedouble == 800);
     assert_true(cJSON_GetObjectItem(first, "target")->valuedouble == 1000);
     assert_null(cJSON_GetObjectItem(first, "old_value"));
@@ -167,7 +177,7 @@ static void test_json(void **state)
 
 static void test_truncate(void **state)
 {
-    (void) state;
+    (void)state;
     char text[] = "ab高新"; // 2 + 3 + 3 bytes
     //  7 bytes: "ab" + "…" fits; "高" (3 more) would not with the ellipsis.
     assert_string_equal(notify_utf8_truncate(text, 7), "ab…");

@@ -1,0 +1,252 @@
+/*  sti_observation: one submitted row, decoded and checked. See
+    sti_observation.h.
+
+    Decoding reads every field even after one fails, so a clerk sees all of a
+    row's problems at once. The key set is an open-addressing hash table over
+    a fixed arena of keys, sized when it is created: no allocation per row.
+*/
+#include "sti_observation.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <stdio.h>
+#include <string.h>
+
+//  Adds a problem to the list (dropped beyond cap, still counted as a failure).
+static void s_add(sti_field_error_t *errors, size_t cap, size_t *count, const char *field,
+                  const char *reason)
+{
+    if (*count < cap) {
+        snprintf(errors[*count].field, sizeof errors[*count].field, "%s", field);
+        snprintf(errors[*count].reason, sizeof errors[*count].reason, "%s", reason);
+        (*count)++;
+    }
+}
+
+//  Copies an optional string field; nil counts as absent. Returns 0 or -1.
+static int s_optional(sti_node_t row, const char *key, char *buf, size_t cap, bool *present,
+                      sti_field_error_t *fe)
+{
+    sti_node_t node = sti_node_get(row, key);
+    buf[0] = 0;
+    *present = false;
+    if (sti_node_is_missing(node) || sti_node_type(node) == STI_TYPE_NIL) {
+        return 0;
+    }
+    snprintf(fe->field, sizeof fe->field, "%s", key);
+    if (sti_node_str_copy(node, buf, cap, fe)) {
+        buf[0] = 0;
+        return -1;
+    }
+    *present = true;
+    return 0;
+}
+
+//  Decodes the period. Returns 0, or -1 with fe set.
+static int s_period(sti_node_t row, sti_observation_t *obs, sti_field_error_t *fe)
+{
+    const char *text;
+    size_t len;
+    if (sti_map_str(row, "period", 32, &text, &len, fe)) {
+        return -1;
+    }
+    if (sti_period_parse(text, len, &obs->period, fe->reason, sizeof fe->reason)) {
+        return -1;
+    }
+    sti_period_format(&obs->period, obs->period_text, sizeof obs->period_text);
+    return 0;
+}
+
+int sti_observation_decode(sti_node_t row, sti_observation_t *obs, sti_field_error_t *errors,
+                           size_t cap, size_t *count)
+{
+    static const char *keys[] = {"indicator", "org", "period", "value", "unit",
+                                 "source",    "note", NULL};
+    assert(obs && count);
+    memset(obs, 0, sizeof *obs);
+    *count = 0;
+    sti_field_error_t fe = {"", ""};
+    if (sti_node_type(row) != STI_TYPE_MAP) {
+        snprintf(fe.reason, sizeof fe.reason, "a row must be a map, got %s",
+                 sti_type_name(sti_node_type(row)));
+        s_add(errors, cap, count, "", fe.reason);
+        obs->bad = ~0u;
+        return -1;
+    }
+    if (sti_map_only(row, keys, &fe)) {
+        s_add(errors, cap, count, fe.field, fe.reason);
+        obs->bad |= STI_OBSERVATION_BAD_OTHER;
+    }
+    if (sti_map_str_copy(row, "indicator", obs->indicator, sizeof obs->indicator, &fe)) {
+        s_add(errors, cap, count, "indicator", fe.reason);
+        obs->bad |= STI_OBSERVATION_BAD_INDICATOR;
+    }
+    if (sti_map_str_copy(row, "org", obs->org, sizeof obs->org, &fe)) {
+        s_add(errors, cap, count, "org", fe.reason);
+        obs->bad |= STI_OBSERVATION_BAD_ORG;
+    }
+    if (s_period(row, obs, &fe)) {
+        s_add(errors, cap, count, "period", fe.reason);
+        obs->bad |= STI_OBSERVATION_BAD_PERIOD;
+    }
+    if (sti_map_double(row, "value", &obs->value, &fe)) {
+        s_add(errors, cap, count, "value", fe.reason);
+        obs->bad |= STI_OBSERVATION_BAD_VALUE;
+    }
+    obs->submitted_value = obs->value;
+    if (s_optional(row, "unit", obs->unit, sizeof obs->unit, &obs->has_unit, &fe)) {
+        s_add(errors, cap, count, "unit", fe.reason);
+        obs->bad |= STI_OBSERVATION_BAD_UNIT;
+    }
+    bool present;
+    if (s_optional(row, "source", obs->source, sizeof obs->source, &present, &fe) ||
+        s_optional(row, "note", obs->note, sizeof obs->note, &present, &fe)) {
+        s_add(errors, cap, count, fe.field, fe.reason);
+        obs->bad |= STI_OBSERVATION_BAD_OTHER;
+    }
+    return obs->bad ? -1 : 0;
+}
+
+//  Writes "'code' is derived from a, b: submit those instead" into buf.
+static void s_derived_reason(const sti_indicator_t *ind, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "'%s' is derived from ", ind->code);
+    for (size_t i = 0; i < sti_formula_input_count(ind->formula) && n > 0 && (size_t)n < cap;
+         i++) {
+        n += snprintf(buf + n, cap - (size_t)n, "%s%s", i ? ", " : "",
+                      sti_formula_input(ind->formula, i));
+    }
+    if (n > 0 && (size_t)n < cap) {
+        snprintf(buf + n, cap - (size_t)n, ": submit those instead");
+    }
+}
+
+int sti_observation_validate(const sti_catalog_t *catalog, sti_observation_t *obs,
+                             sti_field_error_t *errors, size_t cap, size_t *count)
+{
+    assert(catalog && obs && count);
+    char reason[sizeof errors->reason];
+    bool failed = obs->bad != 0;
+    const sti_indicator_t *ind = NULL;
+    if (!(obs->bad & STI_OBSERVATION_BAD_INDICATOR)) {
+        ind = sti_catalog_indicator_find(catalog, obs->indicator);
+        if (!ind) {
+            snprintf(reason, sizeof reason, "unknown indicator '%s'", obs->indicator);
+            s_add(errors, cap, count, "indicator", reason);
+        } else if (ind->formula) {
+            s_derived_reason(ind, reason, sizeof reason);
+            s_add(errors, cap, count, "indicator", reason);
+            ind = NULL;
+        }
+        failed |= ind == NULL;
+    }
+    if (!(obs->bad & STI_OBSERVATION_BAD_ORG) && !sti_catalog_org_find(catalog, obs->org)) {
+        snprintf(reason, sizeof reason, "unknown org unit '%s'", obs->org);
+        s_add(errors, cap, count, "org", reason);
+        failed = true;
+    }
+    if (ind && !(obs->bad & (STI_OBSERVATION_BAD_VALUE | STI_OBSERVATION_BAD_UNIT))) {
+        const sti_units_t *units = sti_catalog_units(catalog);
+        double converted = obs->submitted_value;
+        if (obs->has_unit && sti_units_convert(units, obs->submitted_value, obs->unit, ind->unit,
+                                               &converted, reason, sizeof reason)) {
+            s_add(errors, cap, count, "unit", reason);
+            failed = true;
+        } else if (sti_unit_check(sti_units_find(units, ind->unit), converted, reason,
+                                  sizeof reason)) {
+            s_add(errors, cap, count, "value", reason);
+            failed = true;
+        } else {
+            obs->value = converted;
+        }
+    }
+    return failed ? -1 : 0;
+}
+
+int sti_observation_check(sti_node_t row, const sti_catalog_t *catalog, sti_observation_t *obs,
+                          sti_field_error_t *errors, size_t cap, size_t *count)
+{
+    int decoded = sti_observation_decode(row, obs, errors, cap, count);
+    if (obs->bad == ~0u) {
+        return -1;
+    }
+    int checked = sti_observation_validate(catalog, obs, errors, cap, count);
+    return decoded || checked ? -1 : 0;
+}
+
+//  --- the same key twice in a batch ---
+
+#define S_KEY_MAX (2 * STI_CODE_MAX + STI_PERIOD_TEXT_MAX) // "ind\x1forg\x1fperiod" with NUL
+
+struct _sti_observation_keys_t {
+    size_t capacity;  // rows the set can hold
+    size_t size;      // keys held
+    char *keys;       // capacity keys of S_KEY_MAX bytes each
+    size_t *rows;     // the row of each key
+    uint32_t *slots;  // hash table: key position + 1, or 0 for empty
+    size_t slot_mask; // table size - 1 (a power of two)
+};
+
+sti_observation_keys_t *sti_observation_keys_new(size_t capacity)
+{
+    sti_observation_keys_t *self = (sti_observation_keys_t *)zmalloc(sizeof *self);
+    assert(capacity > 0 && capacity < UINT32_MAX / 4);
+    size_t slots = 16;
+    while (slots < capacity * 2) {
+        slots *= 2;
+    }
+    self->capacity = capacity;
+    self->keys = (char *)zmalloc(capacity * S_KEY_MAX);
+    self->rows = (size_t *)zmalloc(capacity * sizeof(size_t));
+    self->slots = (uint32_t *)zmalloc(slots * sizeof(uint32_t));
+    self->slot_mask = slots - 1;
+    return self;
+}
+
+void sti_observation_keys_destroy(sti_observation_keys_t **self_p)
+{
+    assert(self_p);
+    sti_observation_keys_t *self = *self_p;
+    if (self) {
+        free(self->keys);
+        free(self->rows);
+        free(self->slots);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+void sti_observation_keys_reset(sti_observation_keys_t *self)
+{
+    assert(self);
+    memset(self->slots, 0, (self->slot_mask + 1) * sizeof(uint32_t));
+    self->size = 0;
+}
+
+int sti_observation_keys_add(sti_observation_keys_t *self, const sti_observation_t *obs,
+                             size_t row, size_t *earlier)
+{
+    assert(self && obs && earlier);
+    char key[S_KEY_MAX];
+    snprintf(key, sizeof key, "%s\x1f%s\x1f%s", obs->indicator, obs->org, obs->period_text);
+    uint64_t hash = 14695981039346656037ull; // FNV-1a
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        hash = (hash ^ *p) * 1099511628211ull;
+    }
+    size_t slot = (size_t)hash & self->slot_mask;
+    while (self->slots[slot]) {
+        size_t at = self->slots[slot] - 1;
+        if (strcmp(self->keys + at * S_KEY_MAX, key) == 0) {
+            *earlier = self->rows[at];
+            return 1;
+        }
+        slot = (slot + 1) & self->slot_mask;
+    }
+    if (self->size == self->capacity) {
+        return -1;
+    }
+    memcpy(self->keys + self->size * S_KEY_MAX, key, sizeof key);
+    self->rows[self->size] = row;
+    self->slots[slot] = (uint32_t)(++self->size);
+    return 0;
+}

@@ -1,0 +1,347 @@
+/*  Unit tests of sti_observation: good rows (with unit conversion), every
+    kind of bad row with its field and reason, hostile input, and the same
+    key twice in a batch.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sti_observation.h"
+
+static char s_plan_dir[4096];
+
+static int s_setup(void **state)
+{
+    const char *here = __FILE__;
+    const char *tail = strstr(here, "tests/unit/test_sti_observation.c");
+    assert_non_null(tail);
+    snprintf(s_plan_dir, sizeof s_plan_dir, "%.*sdata/plans/linping-2021-2025",
+             (int)(tail - here), here);
+    char err[512] = "";
+    sti_catalog_t *cat = sti_catalog_load_dir(s_plan_dir, err, sizeof err);
+    assert_non_null(cat);
+    assert_int_equal(sti_catalog_org_add(cat, "nanyuan", "linping", "南苑街道", NULL, err,
+                                         sizeof err), 0);
+    *state = cat;
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    sti_catalog_t *cat = *state;
+    sti_catalog_destroy(&cat);
+    return 0;
+}
+
+//  The result of checking one row.
+typedef struct {
+    int rc;                                        // what check returned
+    sti_observation_t obs;                         // the decoded row
+    sti_field_error_t errors[STI_OBSERVATION_ERRORS]; // its problems
+    size_t count;                                  // how many
+} s_result_t;
+
+static s_result_t s_result;
+
+//  Checks the row the writer holds.
+static s_result_t *s_check(const sti_catalog_t *cat, sti_writer_t *w)
+{
+    size_t size;
+    const void *data = sti_writer_data(w, &size);
+    char err[256];
+    sti_reader_t *reader = sti_reader_new(data, size, NULL, err, sizeof err);
+    assert_non_null(reader);
+    memset(&s_result, 0, sizeof s_result);
+    s_result.rc = sti_observation_check(sti_reader_root(reader), cat, &s_result.obs,
+                                        s_result.errors, STI_OBSERVATION_ERRORS, &s_result.count);
+    sti_reader_destroy(&reader);
+    sti_writer_destroy(&w);
+    return &s_result;
+}
+
+//  A row {indicator, org, period, value} with optional unit (NULL: none).
+static s_result_t *s_row(const sti_catalog_t *cat, const char *indicator, const char *org,
+                         const char *period, double value, const char *unit)
+{
+    sti_writer_t *w = sti_writer_new();
+    sti_writer_map(w, unit ? 5 : 4);
+    sti_writer_kv_str(w, "indicator", indicator);
+    sti_writer_kv_str(w, "org", org);
+    sti_writer_kv_str(w, "period", period);
+    sti_writer_kv_double(w, "value", value);
+    if (unit) {
+        sti_writer_kv_str(w, "unit", unit);
+    }
+    return s_check(cat, w);
+}
+
+static void s_one_error(const s_result_t *r, const char *field, const char *reason)
+{
+    assert_int_equal(r->rc, -1);
+    assert_int_equal(r->count, 1);
+    assert_string_equal(r->errors[0].field, field);
+    assert_string_equal(r->errors[0].reason, reason);
+}
+
+static void test_good_rows(void **state)
+{
+    const sti_catalog_t *cat = *state;
+    s_result_t *r = s_row(cat, "hitech_enterprises", "linping", "2023", 850, NULL);
+    assert_int_equal(r->rc, 0);
+    assert_int_equal(r->count, 0);
+    assert_string_equal(r->obs.indicator, "hitech_enterprises");
+    assert_string_equal(r->obs.period_text, "2023");
+    assert_true(r->obs.value == 850);
+    r = s_row(cat, "rd_expenditure", "nanyuan", "2023Q2", 12345, "万元");
+    assert_int_equal(r->rc, 0);
+    assert_true(r->obs.value == 1.2345);
+    assert_true(r->obs.submitted_value == 12345);
+    assert_string_equal(r->obs.unit, "万元");
+    r = s_row(cat, "talent_total", "linping", "2023-05", 215000, "人");
+    assert_int_equal(r->rc, 0);
+    assert_true(r->obs.value == 21.5);
+    r = s_row(cat, "hitech_enterprises", "linping", "2023", 850, "家");
+    assert_int_equal(r->rc, 0);
+    r = s_row(cat, "edz_national_rank", "linping", "2023", 28, NULL);
+    assert_int_equal(r->rc, 0);
+    r = s_row(cat, "hitech_value_added_share", "linping", "2023", 100, NULL);
+    assert_int_equal(r->rc, 0);
+
+    //  With source and note, and nil for the unit.
+    sti_writer_t *w = sti_writer_new();
+    sti_writer_map(w, 7);
+    sti_writer_kv_str(w, "indicator", "gdp");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_str(w, "period", "2023");
+    sti_writer_kv_int(w, "value", 900);
+    sti_writer_kv_str(w, "unit", NULL);
+    sti_writer_kv_str(w, "source", "统计局");
+    sti_writer_kv_str(w, "note", "初步核算");
+    r = s_check(cat, w);
+    assert_int_equal(r->rc, 0);
+    assert_false(r->obs.has_unit);
+    assert_string_equal(r->obs.source, "统计局");
+    assert_string_equal(r->obs.note, "初步核算");
+}
+
+static void test_catalog_refusals(void **state)
+{
+    const sti_catalog_t *cat = *state;
+    s_one_error(s_row(cat, "unicorns", "linping", "2023", 1, NULL), "indicator",
+                "unknown indicator 'unicorns'");
+    s_one_error(s_row(cat, "tech_smes", "atlantis", "2023", 1, NULL), "org",
+                "unknown org unit 'atlantis'");
+    s_one_error(s_row(cat, "rd_gdp_ratio", "linping", "2023", 3.6, NULL), "indicator",
+                "'rd_gdp_ratio' is derived from rd_expenditure, gdp: submit those instead");
+    s_one_error(s_row(cat, "invention_patents_per_10k", "linping", "2023", 20, NULL), "indicator",
+                "'invention_patents_per_10k' is derived from valid_invention_patents, "
+                "population: submit those instead");
+    s_one_error(s_row(cat, "tech_smes", "linping", "2023", -1, NULL), "value",
+                "must not be negative (家)");
+    s_one_error(s_row(cat, "rd_expenditure", "linping", "2023", -5, "万元"), "value",
+                "must not be negative (亿元)");
+    s_one_error(s_row(cat, "hitech_value_added_share", "linping", "2023", 100.1, NULL), "value",
+                "a percentage must be within 0–100");
+    s_one_error(s_row(cat, "hitech_value_added_share", "linping", "2023", -0.5, NULL), "value",
+                "a percentage must be within 0–100");
+    s_one_error(s_row(cat, "edz_national_rank", "linping", "2023", 0, NULL), "value",
+                "must be at least 1 (位)");
+    s_one_error(s_row(cat, "rd_expenditure", "linping", "2023", 5, "家"), "unit",
+                "unit '家' does not convert to '亿元'");
+    s_one_error(s_row(cat, "tech_smes", "linping", "2023", 5, "件"), "unit",
+                "unit '件' does not convert to '家'");
+    s_one_error(s_row(cat, "rd_expenditure", "linping", "2023", 5, "USD"), "unit",
+                "unit 'USD' is not known; the indicator's unit is '亿元'");
+    //  Large but finite values in the catalog's unit are kept as they are.
+    assert_int_equal(s_row(cat, "rd_expenditure", "linping", "2023", 1e305, "亿元")->rc, 0);
+}
+
+static void test_decode_refusals(void **state)
+{
+    const sti_catalog_t *cat = *state;
+    s_one_error(s_row(cat, "tech_smes", "linping", "2023-13", 1, NULL), "period",
+                "month 13 is outside 1–12");
+    s_one_error(s_row(cat, "tech_smes", "linping", "1999", 1, NULL), "period",
+                "year 1999 is outside 2000–2100");
+    s_one_error(s_row(cat, "tech_smes", "linping", "2023/05", 1, NULL), "period",
+                "period must be YYYY, YYYYQn or YYYY-MM");
+    s_one_error(s_row(cat, "tech_smes", "linping", "2023Q5", 1, NULL), "period",
+                "quarter 5 is outside 1–4");
+    s_one_error(s_row(cat, "tech_smes", "linping", "2023", 0.0 / 0.0, NULL), "value",
+                "not a finite number");
+    s_one_error(s_row(cat, "tech_smes", "linping", "2023", 1.0 / 0.0, NULL), "value",
+                "not a finite number");
+
+    sti_writer_t *w = sti_writer_new();
+    sti_writer_map(w, 4);
+    sti_writer_kv_str(w, "indicator", "tech_smes");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_str(w, "period", "2023");
+    sti_writer_kv_str(w, "value", "12");
+    s_one_error(s_check(cat, w), "value", "must be a number, got string");
+
+    w = sti_writer_new();
+    sti_writer_map(w, 3);
+    sti_writer_kv_str(w, "indicator", "tech_smes");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_str(w, "period", "2023");
+    s_one_error(s_check(cat, w), "value", "missing");
+
+    w = sti_writer_new();
+    sti_writer_map(w, 5);
+    sti_writer_kv_str(w, "indicator", "tech_smes");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_str(w, "period", "2023");
+    sti_writer_kv_int(w, "value", 3);
+    sti_writer_kv_str(w, "colour", "red");
+    s_one_error(s_check(cat, w), "colour", "unknown key");
+
+    w = sti_writer_new();
+    sti_writer_array(w, 1);
+    sti_writer_int(w, 1);
+    s_one_error(s_check(cat, w), "", "a row must be a map, got array");
+}
+
+static void test_every_problem_of_a_row(void **state)
+{
+    const sti_catalog_t *cat = *state;
+    //  Everything wrong at once: each field is named.
+    sti_writer_t *w = sti_writer_new();
+    sti_writer_map(w, 4);
+    sti_writer_kv_int(w, "indicator", 7);
+    sti_writer_kv_str(w, "org", "nowhere");
+    sti_writer_kv_str(w, "period", "20x3");
+    sti_writer_kv_bool(w, "value", true);
+    s_result_t *r = s_check(cat, w);
+    assert_int_equal(r->rc, -1);
+    assert_int_equal(r->count, 4);
+    assert_string_equal(r->errors[0].field, "indicator");
+    assert_string_equal(r->errors[0].reason, "must be a string, got integer");
+    assert_string_equal(r->errors[1].field, "period");
+    assert_string_equal(r->errors[2].field, "value");
+    assert_string_equal(r->errors[3].field, "org");
+    assert_string_equal(r->errors[3].reason, "unknown org unit 'nowhere'");
+    //  A cap of one keeps the first problem and still refuses the row.
+    w = sti_writer_new();
+    sti_writer_map(w, 2);
+    sti_writer_kv_str(w, "indicator", "x");
+    sti_writer_kv_str(w, "org", "y");
+    size_t size;
+    const void *data = sti_writer_data(w, &size);
+    char err[128];
+    sti_reader_t *reader = sti_reader_new(data, size, NULL, err, sizeof err);
+    sti_observation_t obs;
+    sti_field_error_t one[1];
+    size_t count = 0;
+    assert_int_equal(sti_observation_check(sti_reader_root(reader), cat, &obs, one, 1, &count),
+                     -1);
+    assert_int_equal(count, 1);
+    sti_reader_destroy(&reader);
+    sti_writer_destroy(&w);
+}
+
+//  A good row whose field key holds a string of n bytes.
+static s_result_t *s_long(const sti_catalog_t *cat, const char *key, size_t n)
+{
+    static char text[2100];
+    memset(text, 'a', n);
+    text[n] = 0;
+    sti_writer_t *w = sti_writer_new();
+    sti_writer_map(w, 5);
+    sti_writer_kv_str(w, "indicator", strcmp(key, "indicator") == 0 ? text : "tech_smes");
+    sti_writer_kv_str(w, "org", strcmp(key, "org") == 0 ? text : "linping");
+    sti_writer_kv_str(w, "period", strcmp(key, "period") == 0 ? text : "2023");
+    sti_writer_kv_int(w, "value", 1);
+    sti_writer_kv_str(w, key[0] == 'i' || key[0] == 'o' || key[0] == 'p' ? "note" : key, text);
+    return s_check(cat, w);
+}
+
+static void test_bounded_strings(void **state)
+{
+    const sti_catalog_t *cat = *state;
+    assert_int_equal(s_long(cat, "note", 1000)->rc, 0);
+    s_one_error(s_long(cat, "note", 1001), "note", "longer than 1000 bytes");
+    assert_int_equal(s_long(cat, "source", 128)->rc, 0);
+    s_one_error(s_long(cat, "source", 129), "source", "longer than 128 bytes");
+    s_one_error(s_long(cat, "unit", 16), "unit", "longer than 15 bytes");
+    s_result_t *r = s_long(cat, "indicator", 65);
+    assert_int_equal(r->rc, -1);
+    assert_string_equal(r->errors[0].field, "indicator");
+    assert_string_equal(r->errors[0].reason, "longer than 64 bytes");
+    r = s_long(cat, "org", 65);
+    assert_string_equal(r->errors[0].field, "org");
+    assert_string_equal(r->errors[0].reason, "longer than 64 bytes");
+    r = s_long(cat, "period", 33);
+    assert_string_equal(r->errors[0].field, "period");
+    assert_string_equal(r->errors[0].reason, "longer than 32 bytes");
+    //  Invalid UTF-8 and embedded NUL bytes are refused.
+    sti_writer_t *w = sti_writer_new();
+    sti_writer_map(w, 5);
+    sti_writer_kv_str(w, "indicator", "tech_smes");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_str(w, "period", "2023");
+    sti_writer_kv_int(w, "value", 1);
+    sti_writer_str(w, "note");
+    sti_writer_strn(w, "a\0b", 3);
+    s_one_error(s_check(cat, w), "note", "contains a NUL byte");
+    w = sti_writer_new();
+    sti_writer_map(w, 5);
+    sti_writer_kv_str(w, "indicator", "tech_smes");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_str(w, "period", "2023");
+    sti_writer_kv_int(w, "value", 1);
+    sti_writer_str(w, "source");
+    sti_writer_strn(w, "\xff\xfe", 2);
+    s_one_error(s_check(cat, w), "source", "not valid UTF-8");
+}
+
+static void test_same_key_twice(void **state)
+{
+    const sti_catalog_t *cat = *state;
+    sti_observation_keys_t *keys = sti_observation_keys_new(3);
+    size_t earlier = 99;
+    sti_observation_t a = s_row(cat, "tech_smes", "linping", "2023", 1, NULL)->obs;
+    sti_observation_t b = s_row(cat, "tech_smes", "nanyuan", "2023", 1, NULL)->obs;
+    sti_observation_t c = s_row(cat, "tech_smes", "linping", "2023Q1", 1, NULL)->obs;
+    sti_observation_t d = s_row(cat, "gdp", "linping", "2023", 1, NULL)->obs;
+    assert_int_equal(sti_observation_keys_add(keys, &a, 0, &earlier), 0);
+    assert_int_equal(sti_observation_keys_add(keys, &b, 1, &earlier), 0);
+    assert_int_equal(sti_observation_keys_add(keys, &c, 2, &earlier), 0);
+    assert_int_equal(sti_observation_keys_add(keys, &a, 3, &earlier), 1);
+    assert_int_equal(earlier, 0);
+    assert_int_equal(sti_observation_keys_add(keys, &c, 4, &earlier), 1);
+    assert_int_equal(earlier, 2);
+    assert_int_equal(sti_observation_keys_add(keys, &d, 5, &earlier), -1);
+    sti_observation_keys_reset(keys);
+    assert_int_equal(sti_observation_keys_add(keys, &a, 0, &earlier), 0);
+    sti_observation_keys_destroy(&keys);
+    assert_null(keys);
+    sti_observation_keys_destroy(&keys);
+
+    //  10,000 distinct keys, then each again.
+    keys = sti_observation_keys_new(10000);
+    sti_observation_t row = a;
+    for (size_t i = 0; i < 20000; i++) {
+        snprintf(row.org, sizeof row.org, "org%zu", i % 10000);
+        assert_int_equal(sti_observation_keys_add(keys, &row, i, &earlier), i < 10000 ? 0 : 1);
+        if (i >= 10000) {
+            assert_int_equal(earlier, i - 10000);
+        }
+    }
+    sti_observation_keys_destroy(&keys);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_rows),       cmocka_unit_test(test_catalog_refusals),
+        cmocka_unit_test(test_decode_refusals), cmocka_unit_test(test_every_problem_of_a_row),
+        cmocka_unit_test(test_bounded_strings), cmocka_unit_test(test_same_key_twice),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
