@@ -34,7 +34,7 @@ typedef struct {
     const char *broker;       // broker endpoint (--broker, STI_BROKER)
     int timeout_ms;           // how long to wait for a reply (--timeout)
     bool json;                // print JSON instead of text (--json)
-    sti_mdp_client_t *client; // created on first call, destroyed by main
+    sti_mdp_client_t *client; // created by main before the command runs
 } stictl_t;
 
 typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
@@ -42,8 +42,8 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X) X(health, "show whether the broker and each service answer")
 
-#define STICTL_DECLARE(name, help)                                                           \
-    extern const char stictl_##name##_usage[];                                               \
+#define STICTL_DECLARE(name, help)                                                                 \
+    extern const char stictl_##name##_usage[];                                                     \
     int stictl_##name(stictl_t *ctl, int argc, char **argv);
 STICTL_COMMANDS(STICTL_DECLARE)
 #undef STICTL_DECLARE
@@ -51,7 +51,7 @@ STICTL_COMMANDS(STICTL_DECLARE)
 //  The services stictl knows, NULL-terminated.
 extern const char *const stictl_services[];
 
-//  Returns the client, connecting on first use (never NULL).
+//  Returns the client main connected (never NULL).
 sti_mdp_client_t *stictl_client(stictl_t *ctl);
 
 //  Starts a request envelope {op, id, body: ...} with a fresh id into a new

@@ -47,27 +47,28 @@
 #include "sti_mdp_worker.h"
 
 #define STI_SERVICE_CODES (STI_ERR_INTERNAL + 1) // error codes, with NONE for "ok"
+#define STI_SERVICE_BAD_REPLY (-1)               // s_reply_code: not a reply envelope
 #define STI_SERVICE_PING_MS 1000                 // how often an idle service checks Redis
 
 static volatile sig_atomic_t s_stop = 0;
 static const sti_limits_t s_limits = {0, 0, 0, 0}; // the codec's default limits
 
 struct _sti_service_t {
-    const sti_service_def_t *def;  // what the service is (not owned)
-    sti_common_config_t config;    // settings every service has (owned strings)
-    sti_redis_t *redis;            // the service's Redis connection
-    sti_http_t *http;              // /healthz, /readyz, /metrics
-    sti_mdp_worker_t *worker;      // Majordomo worker for def->service
-    sti_writer_t *reply;           // reused for every reply
-    sti_events_pub_t *publisher;   // created by sti_service_publisher, or NULL
-    char *publisher_stream;        // the stream publisher writes to
-    size_t op_count;               // entries in def->ops
-    sti_metric_t **requests;       // [(op_count + 2) * CODES] request counters, lazy
-    sti_metric_t **durations;      // [op_count + 2] duration counters
-    sti_metric_t *redis_up;        // gauge: 1 while Redis is connected
-    sti_metric_t *broker_up;       // gauge: 1 while the worker hears from the broker
-    int64_t next_tick;             // zclock_mono time the next tick is due
-    int64_t next_ping;             // zclock_mono time the next Redis PING is due
+    const sti_service_def_t *def; // what the service is (not owned)
+    sti_common_config_t config;   // settings every service has (owned strings)
+    sti_redis_t *redis;           // the service's Redis connection
+    sti_http_t *http;             // /healthz, /readyz, /metrics
+    sti_mdp_worker_t *worker;     // Majordomo worker for def->service
+    sti_writer_t *reply;          // reused for every reply
+    sti_events_pub_t *publisher;  // created by sti_service_publisher, or NULL
+    char *publisher_stream;       // the stream publisher writes to
+    size_t op_count;              // entries in def->ops
+    sti_metric_t **requests;      // [(op_count + 2) * CODES] request counters, lazy
+    sti_metric_t **durations;     // [op_count + 2] duration counters
+    sti_metric_t *redis_up;       // gauge: 1 while Redis is connected
+    sti_metric_t *broker_up;      // gauge: 1 while the worker hears from the broker
+    int64_t next_tick;            // zclock_mono time the next tick is due
+    int64_t next_ping;            // zclock_mono time the next Redis PING is due
 };
 
 static const sti_config_entry_t s_common_map[] = {
@@ -161,17 +162,16 @@ static void s_register_metrics(sti_service_t *self)
     self->durations = calloc(rows, sizeof *self->durations);
     assert(self->requests && self->durations);
     for (size_t i = 0; i < rows; i++) {
-        const char *op = i < self->op_count       ? self->def->ops[i].op
-                         : i == self->op_count     ? "_unknown"
-                                                   : "_malformed";
+        const char *op = i < self->op_count    ? self->def->ops[i].op
+                         : i == self->op_count ? "_unknown"
+                                               : "_malformed";
         char labels[STI_OP_MAX + 16];
         snprintf(labels, sizeof labels, "op=\"%s\"", op);
-        self->durations[i] =
-            sti_http_counter(self->http, "sti_request_duration_microseconds_total", labels,
-                             "Time spent answering requests, by op.");
+        self->durations[i] = sti_http_counter(self->http, "sti_request_duration_microseconds_total",
+                                              labels, "Time spent answering requests, by op.");
     }
-    self->redis_up = sti_http_gauge(self->http, "sti_redis_up", NULL,
-                                    "1 while the Redis connection is up.");
+    self->redis_up =
+        sti_http_gauge(self->http, "sti_redis_up", NULL, "1 while the Redis connection is up.");
     self->broker_up = sti_http_gauge(self->http, "sti_broker_connected", NULL,
                                      "1 while the worker hears from the broker.");
 }
@@ -204,8 +204,7 @@ static int s_start(sti_service_t *self)
     return 0;
 }
 
-sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **argv,
-                               int *exit_code)
+sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **argv, int *exit_code)
 {
     assert(def && def->name && def->service && def->ops && exit_code);
     s_install_signals();
@@ -258,9 +257,9 @@ static void s_count(sti_service_t *self, size_t row, sti_errcode_t code, int64_t
 {
     sti_metric_t **slot = &self->requests[row * STI_SERVICE_CODES + (size_t)code];
     if (!*slot) {
-        const char *op = row < self->op_count      ? self->def->ops[row].op
-                         : row == self->op_count    ? "_unknown"
-                                                    : "_malformed";
+        const char *op = row < self->op_count    ? self->def->ops[row].op
+                         : row == self->op_count ? "_unknown"
+                                                 : "_malformed";
         char labels[STI_OP_MAX + 64];
         snprintf(labels, sizeof labels, "op=\"%s\",code=\"%s\"", op,
                  code == STI_ERR_NONE ? "ok" : sti_errcode_name(code));
@@ -271,17 +270,18 @@ static void s_count(sti_service_t *self, size_t row, sti_errcode_t code, int64_t
     sti_metric_add(self->durations[row], micros);
 }
 
-//  The result code of the reply written (NONE for ok), read back from its bytes.
-static sti_errcode_t s_reply_code(sti_service_t *self)
+//  The result code of the reply written (NONE for ok), read back from its
+//  bytes; STI_SERVICE_BAD_REPLY when they are not a reply envelope.
+static int s_reply_code(sti_service_t *self)
 {
     size_t size = 0;
     const void *data = sti_writer_data(self->reply, &size);
     sti_reply_t reply;
     char err[256];
     if (size == 0 || sti_reply_decode(data, size, &s_limits, &reply, err, sizeof err) != 0) {
-        return STI_ERR_INTERNAL;
+        return STI_SERVICE_BAD_REPLY;
     }
-    sti_errcode_t code = reply.ok ? STI_ERR_NONE : reply.code;
+    int code = reply.ok ? STI_ERR_NONE : (int)reply.code;
     sti_reply_release(&reply);
     return code;
 }
@@ -301,9 +301,29 @@ static void s_salvage_id(const void *data, size_t size, char *id, size_t cap)
     }
 }
 
-//  Writes the reply to one request body into self->reply; returns the op row.
-static size_t s_answer(sti_service_t *self, zmsg_t *msg)
+//  Runs the handler of op row `row`. A handler that fails, writes nothing, or
+//  writes something that is not a reply envelope is answered `internal`: a
+//  client could not read what it wrote either. Returns the reply's code.
+static sti_errcode_t s_run_handler(sti_service_t *self, size_t row, const sti_request_t *request)
 {
+    int rc = self->def->ops[row].handler(self, request, self->reply, self->def->ctx);
+    int code = rc == 0 ? s_reply_code(self) : STI_SERVICE_BAD_REPLY;
+    if (code == STI_SERVICE_BAD_REPLY) {
+        sti_error("op %s (id %s) %s", request->op, request->id,
+                  rc != 0 ? "failed" : "wrote no valid reply");
+        sti_writer_reset(self->reply);
+        sti_envelope_reply_error(self->reply, request->id, STI_ERR_INTERNAL, "internal error", NULL,
+                                 0);
+        return STI_ERR_INTERNAL;
+    }
+    return (sti_errcode_t)code;
+}
+
+//  Writes the reply to one request body into self->reply and its code into
+//  *code_p; returns the op row.
+static size_t s_answer(sti_service_t *self, zmsg_t *msg, sti_errcode_t *code_p)
+{
+    *code_p = STI_ERR_INVALID_ARGUMENT;
     sti_writer_reset(self->reply);
     zframe_t *frame = zmsg_first(msg);
     const void *data = frame ? zframe_data(frame) : NULL;
@@ -313,7 +333,8 @@ static size_t s_answer(sti_service_t *self, zmsg_t *msg)
     if (zmsg_size(msg) != 1) {
         snprintf(err, sizeof err, "a request is one frame, got %zu", zmsg_size(msg));
     }
-    if (zmsg_size(msg) != 1 || sti_request_decode(data, size, &s_limits, &request, err, sizeof err)) {
+    if (zmsg_size(msg) != 1 ||
+        sti_request_decode(data, size, &s_limits, &request, err, sizeof err)) {
         char id[STI_ID_MAX + 1] = "";
         if (frame) {
             s_salvage_id(data, size, id, sizeof id);
@@ -329,15 +350,7 @@ static size_t s_answer(sti_service_t *self, zmsg_t *msg)
         snprintf(err, sizeof err, "unknown op %s", request.op);
         sti_envelope_reply_error(self->reply, request.id, STI_ERR_INVALID_ARGUMENT, err, NULL, 0);
     } else {
-        int rc = self->def->ops[row].handler(self, &request, self->reply, self->def->ctx);
-        size_t written = 0;
-        sti_writer_data(self->reply, &written);
-        if (rc != 0 || written == 0) {
-            sti_error("op %s (id %s) failed", request.op, request.id);
-            sti_writer_reset(self->reply);
-            sti_envelope_reply_error(self->reply, request.id, STI_ERR_INTERNAL, "internal error",
-                                     NULL, 0);
-        }
+        *code_p = s_run_handler(self, row, &request);
     }
     sti_request_release(&request);
     return row;
@@ -346,9 +359,9 @@ static size_t s_answer(sti_service_t *self, zmsg_t *msg)
 static void s_handle(sti_service_t *self, zframe_t **client_p, zmsg_t **msg_p)
 {
     int64_t start = zclock_usecs();
-    size_t row = s_answer(self, *msg_p);
+    sti_errcode_t code;
+    size_t row = s_answer(self, *msg_p, &code);
     zmsg_destroy(msg_p);
-    sti_errcode_t code = s_reply_code(self);
     size_t size = 0;
     const void *data = sti_writer_data(self->reply, &size);
     zmsg_t *reply = zmsg_new();
@@ -451,8 +464,8 @@ sti_events_pub_t *sti_service_publisher(sti_service_t *self, const char *stream)
 {
     assert(self && stream);
     if (!self->publisher) {
-        self->publisher = sti_events_pub_new(self->redis, stream, self->config.events_pub,
-                                             self->def->name);
+        self->publisher =
+            sti_events_pub_new(self->redis, stream, self->config.events_pub, self->def->name);
         if (!self->publisher) {
             return NULL;
         }
