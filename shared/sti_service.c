@@ -29,7 +29,8 @@
     op="_unknown", undecodable requests as op="_malformed", so a client cannot
     grow the label set), sti_request_duration_microseconds_total{op}, and the
     gauges sti_redis_up and sti_broker_connected, which the loop refreshes
-    every turn; /readyz reads those two gauges, never the connections
+    every turn (PINGing Redis once a second so an idle service notices a
+    broken connection); /readyz reads those two gauges, never the connections
     themselves, because it runs on the HTTP thread.
 */
 #include "sti_service.h"
@@ -46,6 +47,7 @@
 #include "sti_mdp_worker.h"
 
 #define STI_SERVICE_CODES (STI_ERR_INTERNAL + 1) // error codes, with NONE for "ok"
+#define STI_SERVICE_PING_MS 1000                 // how often an idle service checks Redis
 
 static volatile sig_atomic_t s_stop = 0;
 static const sti_limits_t s_limits = {0, 0, 0, 0}; // the codec's default limits
@@ -65,6 +67,7 @@ struct _sti_service_t {
     sti_metric_t *redis_up;        // gauge: 1 while Redis is connected
     sti_metric_t *broker_up;       // gauge: 1 while the worker hears from the broker
     int64_t next_tick;             // zclock_mono time the next tick is due
+    int64_t next_ping;             // zclock_mono time the next Redis PING is due
 };
 
 static const sti_config_entry_t s_common_map[] = {
@@ -360,6 +363,22 @@ static void s_handle(sti_service_t *self, zframe_t **client_p, zmsg_t **msg_p)
 
 //  --- the loop ---
 
+//  PINGs Redis once a second, so a connection that broke while the service
+//  was idle is noticed (and, through sti_redis, reconnected) and /readyz
+//  follows it. A PING on a broken connection fails fast during back-off.
+static void s_watch_redis(sti_service_t *self)
+{
+    int64_t now = zclock_mono();
+    if (now >= self->next_ping) {
+        self->next_ping = now + STI_SERVICE_PING_MS;
+        redisReply *reply = sti_redis_command(self->redis, "PING");
+        if (reply) {
+            freeReplyObject(reply);
+        }
+    }
+    sti_metric_set(self->redis_up, sti_redis_connected(self->redis) ? 1 : 0);
+}
+
 static void s_tick(sti_service_t *self)
 {
     int64_t now = zclock_mono();
@@ -379,8 +398,9 @@ int sti_service_run(sti_service_t *self)
 {
     assert(self);
     self->next_tick = zclock_mono();
+    self->next_ping = self->next_tick;
     while (!s_stop) {
-        sti_metric_set(self->redis_up, sti_redis_connected(self->redis) ? 1 : 0);
+        s_watch_redis(self);
         sti_metric_set(self->broker_up, sti_mdp_worker_connected(self->worker) ? 1 : 0);
         int64_t wait = self->next_tick - zclock_mono();
         zframe_t *client = NULL;

@@ -51,11 +51,10 @@ static size_t s_bounded_len(const char *text, size_t limit)
 //  A printable description of character c for a reason.
 static void s_char_name(char c, char *buf, size_t cap)
 {
-    unsigned char u = (unsigned char) c;
+    unsigned char u = (unsigned char)c;
     if (u > 0x20 && u < 0x7f) {
         snprintf(buf, cap, "'%c'", c);
-    }
-    else {
+    } else {
         snprintf(buf, cap, "byte 0x%02x", u);
     }
 }
@@ -153,7 +152,7 @@ int talent_check_resident_id(const char *text, int *birth, char *reason, size_t 
 static int s_uscc_value(char c)
 {
     const char *at = c ? strchr(s_uscc_set, c) : NULL;
-    return at ? (int) (at - s_uscc_set) : -1;
+    return at ? (int)(at - s_uscc_set) : -1;
 }
 
 char talent_check_uscc_char(const char *chars17)
@@ -180,9 +179,8 @@ int talent_check_uscc(const char *text, char *reason, size_t cap)
         if (s_uscc_value(text[i]) < 0) {
             char name[16];
             s_char_name(text[i], name, sizeof name);
-            return s_fail(reason, cap,
-                          "character %d is %s, must be one of 0-9 A-H J-N P-R T U W-Y", i + 1,
-                          name);
+            return s_fail(reason, cap, "character %d is %s, must be one of 0-9 A-H J-N P-R T U W-Y",
+                          i + 1, name);
         }
     }
     char expected = talent_check_uscc_char(text);
@@ -326,10 +324,10 @@ int talent_check_email(const char *text, char *reason, size_t cap)
     if (!at) {
         return s_fail(reason, cap, "must contain @");
     }
-    if (memchr(at + 1, '@', len - (size_t) (at - text) - 1)) {
+    if (memchr(at + 1, '@', len - (size_t)(at - text) - 1)) {
         return s_fail(reason, cap, "must contain only one @");
     }
-    size_t local_len = (size_t) (at - text);
+    size_t local_len = (size_t)(at - text);
     if (s_check_local(text, local_len, reason, cap) != 0) {
         return -1;
     }

@@ -45,9 +45,13 @@ static int s_fail(char *err, size_t errlen, const char *format, ...)
 //  True if text is well-formed UTF-8 without control characters.
 static bool s_utf8_text(const char *text)
 {
-    const unsigned char *s = (const unsigned char *) text;
+    const unsigned char *s = (const unsigned char *)text;
     while (*s) {
-        size_t n = *s < 0x80 ? 1 : (*s >> 5) == 6 ? 2 : (*s >> 4) == 14 ? 3 : (*s >> 3) == 30 ? 4 : 0;
+        size_t n = *s < 0x80         ? 1
+                   : (*s >> 5) == 6  ? 2
+                   : (*s >> 4) == 14 ? 3
+                   : (*s >> 3) == 30 ? 4
+                                     : 0;
         if (n == 0 || (n == 1 && (*s < 0x20 || *s == 0x7f))) {
             return false;
         }
@@ -84,8 +88,8 @@ static bool s_code_syntax(const char *code)
 }
 
 //  Checks that every key of object is in the NULL-terminated list.
-static int s_only_keys(const cJSON *object, const char *const *keys, const char *where,
-                       char *err, size_t errlen)
+static int s_only_keys(const cJSON *object, const char *const *keys, const char *where, char *err,
+                       size_t errlen)
 {
     const cJSON *item;
     cJSON_ArrayForEach(item, object)
@@ -103,13 +107,12 @@ static int s_only_keys(const cJSON *object, const char *const *keys, const char 
 
 //  Copies the string member key of object into buf (1 to cap - 1 bytes of
 //  UTF-8 text).
-static int s_string(const cJSON *object, const char *key, char *buf, size_t cap,
-                    const char *where, char *err, size_t errlen)
+static int s_string(const cJSON *object, const char *key, char *buf, size_t cap, const char *where,
+                    char *err, size_t errlen)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
     if (!cJSON_IsString(item)) {
-        return s_fail(err, errlen, "%s.%s: %s", where, key,
-                      item ? "must be a string" : "missing");
+        return s_fail(err, errlen, "%s.%s: %s", where, key, item ? "must be a string" : "missing");
     }
     size_t len = strlen(item->valuestring);
     if (len == 0 || len >= cap) {
@@ -153,8 +156,8 @@ static int s_bool(const cJSON *object, const char *key, bool *out, const char *w
 }
 
 //  Reads one list of codes.
-static int s_load_list(talent_codes_t *self, const cJSON *root, talent_code_kind_t kind,
-                       char *err, size_t errlen)
+static int s_load_list(talent_codes_t *self, const cJSON *root, talent_code_kind_t kind, char *err,
+                       size_t errlen)
 {
     static const char *const keys[] = {"code", "name_zh", "name_en", "requires_station", NULL};
     const char *list_key = s_list_keys[kind];
@@ -176,16 +179,15 @@ static int s_load_list(talent_codes_t *self, const cJSON *root, talent_code_kind
         }
         if (s_only_keys(entry, keys, where, err, errlen) != 0 ||
             s_code(entry, "code", code->code, where, err, errlen) != 0 ||
-            s_string(entry, "name_zh", code->name_zh, sizeof code->name_zh, where, err,
-                     errlen) != 0 ||
-            s_string(entry, "name_en", code->name_en, sizeof code->name_en, where, err,
-                     errlen) != 0 ||
+            s_string(entry, "name_zh", code->name_zh, sizeof code->name_zh, where, err, errlen) !=
+                0 ||
+            s_string(entry, "name_en", code->name_en, sizeof code->name_en, where, err, errlen) !=
+                0 ||
             s_bool(entry, "requires_station", &code->requires_station, where, err, errlen) != 0) {
             return -1;
         }
         if (code->requires_station && kind != TALENT_CHANNEL) {
-            return s_fail(err, errlen, "%s.requires_station: only channels name a station",
-                          where);
+            return s_fail(err, errlen, "%s.requires_station: only channels name a station", where);
         }
         if (talent_codes_find(self, kind, code->code)) {
             return s_fail(err, errlen, "%s.code: '%s' appears twice", where, code->code);
@@ -226,8 +228,8 @@ static int s_load_baseline(talent_indicator_t *ind, const cJSON *entry, const ch
 }
 
 //  Reads what an indicator counts: {status: active|any, overseas: bool}.
-static int s_load_counts(talent_indicator_t *ind, const cJSON *entry, const char *where,
-                         char *err, size_t errlen)
+static int s_load_counts(talent_indicator_t *ind, const cJSON *entry, const char *where, char *err,
+                         size_t errlen)
 {
     static const char *const keys[] = {"status", "overseas", NULL};
     static const char *const statuses[] = {"active", "any", NULL};
@@ -259,10 +261,10 @@ static int s_load_counts(talent_indicator_t *ind, const cJSON *entry, const char
 static int s_load_indicator(talent_indicator_t *ind, const cJSON *entry, const char *where,
                             char *err, size_t errlen)
 {
-    static const char *const keys[] = {"code",     "name_zh",  "name_en",         "unit",
-                                       "direction", "kind",    "aggregation",     "category",
-                                       "baseline", "baseline_period", "baseline_note", "source",
-                                       "counts",   NULL};
+    static const char *const keys[] = {
+        "code",          "name_zh",     "name_en",  "unit",     "direction",
+        "kind",          "aggregation", "category", "baseline", "baseline_period",
+        "baseline_note", "source",      "counts",   NULL};
     static const char *const directions[] = {"up", "down", NULL};
     static const char *const kinds[] = {"stock", "flow", NULL};
     static const char *const aggregations[] = {"sum", "none", NULL};
@@ -274,8 +276,8 @@ static int s_load_indicator(talent_indicator_t *ind, const cJSON *entry, const c
         s_string(entry, "name_zh", ind->name_zh, sizeof ind->name_zh, where, err, errlen) != 0 ||
         s_string(entry, "name_en", ind->name_en, sizeof ind->name_en, where, err, errlen) != 0 ||
         s_string(entry, "unit", ind->unit, sizeof ind->unit, where, err, errlen) != 0 ||
-        s_string(entry, "direction", ind->direction, sizeof ind->direction, where, err,
-                 errlen) != 0 ||
+        s_string(entry, "direction", ind->direction, sizeof ind->direction, where, err, errlen) !=
+            0 ||
         s_choice(ind->direction, directions, where, "direction", err, errlen) != 0 ||
         s_string(entry, "kind", ind->kind, sizeof ind->kind, where, err, errlen) != 0 ||
         s_choice(ind->kind, kinds, where, "kind", err, errlen) != 0 ||
@@ -321,8 +323,7 @@ static int s_load_indicators(talent_codes_t *self, const cJSON *root, char *err,
 
 talent_codes_t *talent_codes_parse(const char *text, size_t len, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"about", "levels", "fields", "channels", "indicators",
-                                       NULL};
+    static const char *const keys[] = {"about", "levels", "fields", "channels", "indicators", NULL};
     assert(text);
     if (len > TALENT_CODES_FILE_MAX) {
         s_fail(err, errlen, "larger than %d bytes", TALENT_CODES_FILE_MAX);
@@ -338,7 +339,7 @@ talent_codes_t *talent_codes_parse(const char *text, size_t len, char *err, size
     assert(self);
     int rc = s_only_keys(root, keys, "talent.json", err, errlen);
     for (int kind = 0; kind < TALENT_KIND_COUNT && rc == 0; kind++) {
-        rc = s_load_list(self, root, (talent_code_kind_t) kind, err, errlen);
+        rc = s_load_list(self, root, (talent_code_kind_t)kind, err, errlen);
     }
     if (rc == 0) {
         rc = s_load_indicators(self, root, err, errlen);
@@ -366,8 +367,7 @@ talent_codes_t *talent_codes_load(const char *path, char *err, size_t errlen)
     talent_codes_t *self = NULL;
     if (failed) {
         s_fail(err, errlen, "%s: read error", path);
-    }
-    else {
+    } else {
         char reason[200] = "";
         self = talent_codes_parse(text, len, reason, sizeof reason);
         if (!self) {
@@ -382,7 +382,7 @@ talent_codes_t *talent_codes_load_plan(const char *plan_dir, char *err, size_t e
 {
     assert(plan_dir);
     char path[4096];
-    if (snprintf(path, sizeof path, "%s/talent.json", plan_dir) >= (int) sizeof path) {
+    if (snprintf(path, sizeof path, "%s/talent.json", plan_dir) >= (int)sizeof path) {
         s_fail(err, errlen, "plan directory path too long");
         return NULL;
     }
@@ -439,13 +439,12 @@ int talent_codes_check(const talent_codes_t *self, talent_code_kind_t kind, cons
         for (size_t i = 0; i < self->count[kind] && used < sizeof list; i++) {
             int n = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
                              self->codes[kind][i].code);
-            used += n > 0 ? (size_t) n : 0;
+            used += n > 0 ? (size_t)n : 0;
         }
         //  Echo the code only when it is plain ASCII of the code syntax.
         if (s_code_syntax(code)) {
             snprintf(reason, cap, "unknown %s '%s' (one of %s)", s_kind_names[kind], code, list);
-        }
-        else {
+        } else {
             snprintf(reason, cap, "unknown %s (one of %s)", s_kind_names[kind], list);
         }
     }

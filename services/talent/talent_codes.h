@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define TALENT_CODE_MAX 32        // bytes of a code
-#define TALENT_NAME_MAX 128       // bytes of a name (UTF-8)
-#define TALENT_CODES_MAX 64       // entries of one list
+#define TALENT_CODE_MAX 32  // bytes of a code
+#define TALENT_NAME_MAX 128 // bytes of a name (UTF-8)
+#define TALENT_CODES_MAX 64 // entries of one list
 #define TALENT_CODES_FILE_MAX (1024 * 1024)
 
 typedef enum {
@@ -37,20 +37,20 @@ typedef struct {
 
 //  An indicator the registry keeps: the number of talents that match counts.
 typedef struct {
-    char code[TALENT_CODE_MAX + 1];        // indicator code in the plan's catalog
-    char name_zh[TALENT_NAME_MAX + 1];     // Chinese name
-    char name_en[TALENT_NAME_MAX + 1];     // English name
-    char unit[16];                         // "人"
-    char direction[8];                     // "up" or "down"
-    char kind[8];                          // "stock" or "flow"
-    char aggregation[8];                   // "sum" or "none"
-    char category[TALENT_CODE_MAX + 1];    // "talent"
-    char source[TALENT_CODE_MAX + 1];      // source name used with sti-ingest
-    bool has_baseline;                     // false: the plan quotes no figure
-    double baseline;                       // baseline value when has_baseline
-    char baseline_period[8];               // "2020" when has_baseline
-    bool counts_active_only;               // counts only talents whose status is active
-    int counts_overseas;                   // -1 any, 0 only not overseas, 1 only overseas
+    char code[TALENT_CODE_MAX + 1];     // indicator code in the plan's catalog
+    char name_zh[TALENT_NAME_MAX + 1];  // Chinese name
+    char name_en[TALENT_NAME_MAX + 1];  // English name
+    char unit[16];                      // "人"
+    char direction[8];                  // "up" or "down"
+    char kind[8];                       // "stock" or "flow"
+    char aggregation[8];                // "sum" or "none"
+    char category[TALENT_CODE_MAX + 1]; // "talent"
+    char source[TALENT_CODE_MAX + 1];   // source name used with sti-ingest
+    bool has_baseline;                  // false: the plan quotes no figure
+    double baseline;                    // baseline value when has_baseline
+    char baseline_period[8];            // "2020" when has_baseline
+    bool counts_active_only;            // counts only talents whose status is active
+    int counts_overseas;                // -1 any, 0 only not overseas, 1 only overseas
 } talent_indicator_t;
 
 typedef struct _talent_codes_t talent_codes_t;

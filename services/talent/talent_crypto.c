@@ -28,15 +28,17 @@
 #define S_SECRET_FILE_MAX 4096
 
 //  The contexts (8 bytes each) and subkey ids of the two derived keys.
-static const char s_hash_context[crypto_kdf_CONTEXTBYTES] = {'S', 'T', 'I', 't', 'a', 'l', 'H', 'K'};
-static const char s_seal_context[crypto_kdf_CONTEXTBYTES] = {'S', 'T', 'I', 't', 'a', 'l', 'E', 'K'};
+static const char s_hash_context[crypto_kdf_CONTEXTBYTES] = {'S', 'T', 'I', 't',
+                                                             'a', 'l', 'H', 'K'};
+static const char s_seal_context[crypto_kdf_CONTEXTBYTES] = {'S', 'T', 'I', 't',
+                                                             'a', 'l', 'E', 'K'};
 #define S_HASH_SUBKEY_ID 1
 #define S_SEAL_SUBKEY_ID 2
 
 //  One key of the ring.
 typedef struct {
-    uint8_t id;                                                 // key id, 1-255; 0: slot unused
-    uint8_t hash_key[crypto_auth_hmacsha256_KEYBYTES];          // HMAC key for document hashes
+    uint8_t id;                                                    // key id, 1-255; 0: slot unused
+    uint8_t hash_key[crypto_auth_hmacsha256_KEYBYTES];             // HMAC key for document hashes
     uint8_t seal_key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES]; // AEAD key for sealed fields
 } s_key_t;
 
@@ -80,10 +82,9 @@ int talent_secret_parse(const char *text, size_t len, uint8_t secret[TALENT_SECR
     if (len == 2 * TALENT_SECRET_BYTES) {
         rc = sodium_hex2bin(secret, TALENT_SECRET_BYTES, text, len, NULL, &bin_len, NULL);
     }
-    static const int variants[] = {sodium_base64_VARIANT_ORIGINAL,
-                                   sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
-                                   sodium_base64_VARIANT_URLSAFE,
-                                   sodium_base64_VARIANT_URLSAFE_NO_PADDING};
+    static const int variants[] = {
+        sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
+        sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING};
     for (size_t i = 0; i < 4 && (rc != 0 || bin_len != TALENT_SECRET_BYTES); i++) {
         const char *end = NULL;
         rc = sodium_base642bin(secret, TALENT_SECRET_BYTES, text, len, NULL, &bin_len, &end,
@@ -120,7 +121,7 @@ int talent_secret_read_file(const char *path, uint8_t secret[TALENT_SECRET_BYTES
         close(fd);
         return s_fail(err, errlen,
                       "secret file %s: mode %03o lets group or others in; use chmod 600 or 400",
-                      path, (unsigned) (st.st_mode & 0777));
+                      path, (unsigned)(st.st_mode & 0777));
     }
     char buf[S_SECRET_FILE_MAX + 1];
     size_t len = 0;
@@ -131,20 +132,18 @@ int talent_secret_read_file(const char *path, uint8_t secret[TALENT_SECRET_BYTES
             sodium_memzero(buf, sizeof buf);
             return s_fail(err, errlen, "secret file %s: %s", path, strerror(errno));
         }
-        len += n > 0 ? (size_t) n : 0;
+        len += n > 0 ? (size_t)n : 0;
     }
     close(fd);
     int rc;
     if (len > S_SECRET_FILE_MAX) {
         rc = s_fail(err, errlen, "secret file %s: larger than %d bytes", path, S_SECRET_FILE_MAX);
-    }
-    else if (len == TALENT_SECRET_BYTES) {
+    } else if (len == TALENT_SECRET_BYTES) {
         memcpy(secret, buf, TALENT_SECRET_BYTES);
         rc = sodium_is_zero(secret, TALENT_SECRET_BYTES)
                  ? s_fail(err, errlen, "secret file %s: the secret is all zero bytes", path)
                  : 0;
-    }
-    else {
+    } else {
         char reason[160] = "";
         rc = talent_secret_parse(buf, len, secret, reason, sizeof reason);
         if (rc != 0) {
@@ -261,8 +260,8 @@ int talent_crypto_hash_with(const talent_crypto_t *self, uint8_t key_id, const c
     uint8_t mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_init(&state, key->hash_key, sizeof key->hash_key);
     //  The NUL after the type keeps ("ab", "c") apart from ("a", "bc").
-    crypto_auth_hmacsha256_update(&state, (const uint8_t *) id_type, strlen(id_type) + 1);
-    crypto_auth_hmacsha256_update(&state, (const uint8_t *) number, strlen(number));
+    crypto_auth_hmacsha256_update(&state, (const uint8_t *)id_type, strlen(id_type) + 1);
+    crypto_auth_hmacsha256_update(&state, (const uint8_t *)number, strlen(number));
     crypto_auth_hmacsha256_final(&state, mac);
     sodium_memzero(&state, sizeof state);
     snprintf(out, 3, "%02x", key_id);
@@ -279,8 +278,8 @@ int talent_crypto_hash(const talent_crypto_t *self, const char *id_type, const c
 
 //  Builds the associated data: the header bytes, the record id, NUL, the
 //  field. Returns its length, or 0 when an id is too long.
-static size_t s_associated(uint8_t *ad, const uint8_t header[S_HEADER_BYTES],
-                           const char *record_id, const char *field)
+static size_t s_associated(uint8_t *ad, const uint8_t header[S_HEADER_BYTES], const char *record_id,
+                           const char *field)
 {
     size_t id_len = strnlen(record_id, S_RECORD_ID_MAX + 1);
     size_t field_len = strnlen(field, S_FIELD_MAX + 1);
@@ -294,9 +293,8 @@ static size_t s_associated(uint8_t *ad, const uint8_t header[S_HEADER_BYTES],
     return S_HEADER_BYTES + id_len + 1 + field_len;
 }
 
-uint8_t *talent_crypto_seal(const talent_crypto_t *self, const char *record_id,
-                            const char *field, const void *plain, size_t len,
-                            size_t *sealed_len)
+uint8_t *talent_crypto_seal(const talent_crypto_t *self, const char *record_id, const char *field,
+                            const void *plain, size_t len, size_t *sealed_len)
 {
     assert(self && record_id && field && (plain || len == 0) && sealed_len);
     const s_key_t *key = &self->keys[0];
@@ -313,8 +311,8 @@ uint8_t *talent_crypto_seal(const talent_crypto_t *self, const char *record_id,
     uint8_t *nonce = sealed + S_HEADER_BYTES;
     randombytes_buf(nonce, S_NONCE_BYTES);
     unsigned long long cipher_len = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + S_NONCE_BYTES, &cipher_len, plain, len,
-                                               ad, ad_len, NULL, nonce, key->seal_key);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + S_NONCE_BYTES, &cipher_len, plain, len, ad,
+                                               ad_len, NULL, nonce, key->seal_key);
     assert(cipher_len == len + S_TAG_BYTES);
     *sealed_len = total;
     return sealed;
@@ -347,7 +345,7 @@ char *talent_crypto_open(const talent_crypto_t *self, const char *record_id, con
         s_fail(err, errlen, "not a sealed value");
         return NULL;
     }
-    const s_key_t *key = s_find(self, (uint8_t) key_id);
+    const s_key_t *key = s_find(self, (uint8_t)key_id);
     if (!key) {
         s_fail(err, errlen, "sealed with key id %d, which is not in the keyring", key_id);
         return NULL;
@@ -366,18 +364,18 @@ char *talent_crypto_open(const talent_crypto_t *self, const char *record_id, con
     }
     const uint8_t *nonce = sealed + S_HEADER_BYTES;
     unsigned long long out_len = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt((uint8_t *) plain, &out_len, NULL,
-                                                   nonce + S_NONCE_BYTES,
-                                                   sealed_len - S_HEADER_BYTES - S_NONCE_BYTES,
-                                                   ad, ad_len, nonce, key->seal_key) != 0) {
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            (uint8_t *)plain, &out_len, NULL, nonce + S_NONCE_BYTES,
+            sealed_len - S_HEADER_BYTES - S_NONCE_BYTES, ad, ad_len, nonce, key->seal_key) != 0) {
         sodium_free(plain);
-        s_fail(err, errlen, "the sealed value does not authenticate (altered, another key, "
-                            "record or field)");
+        s_fail(err, errlen,
+               "the sealed value does not authenticate (altered, another key, "
+               "record or field)");
         return NULL;
     }
     plain[out_len] = 0;
     if (plain_len) {
-        *plain_len = (size_t) out_len;
+        *plain_len = (size_t)out_len;
     }
     return plain;
 }
@@ -391,9 +389,9 @@ void talent_crypto_free_plain(char **plain_p)
     }
 }
 
-uint8_t *talent_crypto_reseal(const talent_crypto_t *self, const char *record_id,
-                              const char *field, const uint8_t *sealed, size_t sealed_len,
-                              size_t *out_len, char *err, size_t errlen)
+uint8_t *talent_crypto_reseal(const talent_crypto_t *self, const char *record_id, const char *field,
+                              const uint8_t *sealed, size_t sealed_len, size_t *out_len, char *err,
+                              size_t errlen)
 {
     size_t len = 0;
     char *plain = talent_crypto_open(self, record_id, field, sealed, sealed_len, &len, err, errlen);

@@ -96,9 +96,8 @@ int talent_crypto_hash_with(const talent_crypto_t *self, uint8_t key_id, const c
 //  of the record under the current key. Returns a new buffer of
 //  len + TALENT_SEAL_OVERHEAD bytes (size in *sealed_len) the caller frees,
 //  or NULL when len is too large.
-uint8_t *talent_crypto_seal(const talent_crypto_t *self, const char *record_id,
-                            const char *field, const void *plain, size_t len,
-                            size_t *sealed_len);
+uint8_t *talent_crypto_seal(const talent_crypto_t *self, const char *record_id, const char *field,
+                            const void *plain, size_t len, size_t *sealed_len);
 //  Decrypts a sealed value of the field of the record. Returns a new
 //  NUL-terminated buffer (its length in *plain_len, may be NULL) the caller
 //  releases with talent_crypto_free_plain, or NULL with a reason in err: not
@@ -117,6 +116,6 @@ bool talent_crypto_needs_rotation(const talent_crypto_t *self, const uint8_t *se
 //  Opens a sealed value with whichever key made it and seals it again under
 //  the current key. Returns a new buffer the caller frees (size in
 //  *out_len), or NULL with a reason in err as talent_crypto_open.
-uint8_t *talent_crypto_reseal(const talent_crypto_t *self, const char *record_id,
-                              const char *field, const uint8_t *sealed, size_t sealed_len,
-                              size_t *out_len, char *err, size_t errlen);
+uint8_t *talent_crypto_reseal(const talent_crypto_t *self, const char *record_id, const char *field,
+                              const uint8_t *sealed, size_t sealed_len, size_t *out_len, char *err,
+                              size_t errlen);

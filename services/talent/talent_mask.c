@@ -14,7 +14,11 @@
 //  whether it is well-formed. A malformed byte is a character of 1 byte.
 static size_t s_char_len(const unsigned char *s, bool *valid)
 {
-    size_t n = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3 : (s[0] >> 3) == 30 ? 4 : 0;
+    size_t n = s[0] < 0x80         ? 1
+               : (s[0] >> 5) == 6  ? 2
+               : (s[0] >> 4) == 14 ? 3
+               : (s[0] >> 3) == 30 ? 4
+                                   : 0;
     *valid = n > 0;
     if (n == 0) {
         return 1;
@@ -32,7 +36,7 @@ static size_t s_char_count(const char *text)
 {
     size_t count = 0;
     bool valid;
-    for (const unsigned char *s = (const unsigned char *) text; *s; s += s_char_len(s, &valid)) {
+    for (const unsigned char *s = (const unsigned char *)text; *s; s += s_char_len(s, &valid)) {
         count++;
     }
     return count;
@@ -67,12 +71,12 @@ int talent_mask_keep(const char *text, size_t head, size_t tail, char *buf, size
     size_t index = 0;
     bool valid;
     buf[0] = 0;
-    for (const unsigned char *s = (const unsigned char *) text; *s; index++) {
+    for (const unsigned char *s = (const unsigned char *)text; *s; index++) {
         size_t len = s_char_len(s, &valid);
         bool keep = index < head || index >= count - tail;
-        bool ok = !keep       ? s_append(buf, cap, &used, "*", 1)
-                  : valid     ? s_append(buf, cap, &used, s, len)
-                              : s_append(buf, cap, &used, "?", 1);
+        bool ok = !keep   ? s_append(buf, cap, &used, "*", 1)
+                  : valid ? s_append(buf, cap, &used, s, len)
+                          : s_append(buf, cap, &used, "?", 1);
         if (!ok) {
             return s_overflow(buf);
         }
@@ -107,7 +111,7 @@ int talent_mask_email(const char *text, char *buf, size_t cap)
     }
     size_t used = 0;
     bool valid;
-    size_t first = s_char_len((const unsigned char *) text, &valid);
+    size_t first = s_char_len((const unsigned char *)text, &valid);
     buf[0] = 0;
     if (!(valid ? s_append(buf, cap, &used, text, first) : s_append(buf, cap, &used, "?", 1)) ||
         !s_append(buf, cap, &used, "***", 3)) {
@@ -115,7 +119,7 @@ int talent_mask_email(const char *text, char *buf, size_t cap)
     }
     //  The domain is copied character by character so that malformed bytes
     //  never reach the answer.
-    for (const unsigned char *s = (const unsigned char *) at; *s;) {
+    for (const unsigned char *s = (const unsigned char *)at; *s;) {
         size_t len = s_char_len(s, &valid);
         if (!(valid ? s_append(buf, cap, &used, s, len) : s_append(buf, cap, &used, "?", 1))) {
             return s_overflow(buf);

@@ -20,18 +20,18 @@
 static char reason[160];
 
 //  Asserts that check(text) fails with a reason containing fragment.
-#define assert_refused(call, fragment)                                                         \
-    do {                                                                                       \
-        reason[0] = 0;                                                                         \
-        assert_int_equal((call), -1);                                                          \
-        if (!strstr(reason, (fragment))) {                                                     \
-            fail_msg("reason \"%s\" lacks \"%s\"", reason, (fragment));                        \
-        }                                                                                      \
+#define assert_refused(call, fragment)                                                             \
+    do {                                                                                           \
+        reason[0] = 0;                                                                             \
+        assert_int_equal((call), -1);                                                              \
+        if (!strstr(reason, (fragment))) {                                                         \
+            fail_msg("reason \"%s\" lacks \"%s\"", reason, (fragment));                            \
+        }                                                                                          \
     } while (0)
 
 static void test_resident_check_char(void **state)
 {
-    (void) state;
+    (void)state;
     //  Made-up numbers; expected characters from an independent implementation.
     assert_int_equal(talent_check_resident_id_char("33011019850317123"), '3');
     assert_int_equal(talent_check_resident_id_char("44030420000229001"), '4');
@@ -43,7 +43,7 @@ static void test_resident_check_char(void **state)
 
 static void test_resident_valid(void **state)
 {
-    (void) state;
+    (void)state;
     int birth = 0;
     assert_int_equal(talent_check_resident_id("330110198503171233", &birth, reason, sizeof reason),
                      0);
@@ -66,7 +66,7 @@ static void test_resident_valid(void **state)
 
 static void test_resident_bad(void **state)
 {
-    (void) state;
+    (void)state;
     assert_refused(talent_check_resident_id("330110198503171234", NULL, reason, sizeof reason),
                    "check digit is 4, expected 3");
     assert_refused(talent_check_resident_id("330110198503100030", NULL, reason, sizeof reason),
@@ -111,7 +111,7 @@ static void test_resident_bad(void **state)
 
 static void test_uscc(void **state)
 {
-    (void) state;
+    (void)state;
     //  Made-up codes; expected characters from an independent implementation.
     assert_int_equal(talent_check_uscc_char("91330110MA2B3C4D5"), '6');
     assert_int_equal(talent_check_uscc_char("12330100470000000"), 'A');
@@ -143,7 +143,7 @@ static void test_uscc(void **state)
 
 static void test_dates(void **state)
 {
-    (void) state;
+    (void)state;
     int ymd = 0;
     assert_int_equal(talent_check_date("2023-05-17", &ymd, reason, sizeof reason), 0);
     assert_int_equal(ymd, 20230517);
@@ -169,7 +169,7 @@ static void test_dates(void **state)
 
 static void test_phone(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(talent_check_phone("13800005678", reason, sizeof reason), 0);
     assert_int_equal(talent_check_phone("19912345678", reason, sizeof reason), 0);
     assert_int_equal(talent_check_phone("+441632960123", reason, sizeof reason), 0);
@@ -188,11 +188,12 @@ static void test_phone(void **state)
 
 static void test_email(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(talent_check_email("zhang.san@example.com", reason, sizeof reason), 0);
     assert_int_equal(talent_check_email("a+b_c@mail.example.org", reason, sizeof reason), 0);
     assert_int_equal(talent_check_email("x@a-b.cn", reason, sizeof reason), 0);
-    assert_refused(talent_check_email("zhang.example.com", reason, sizeof reason), "must contain @");
+    assert_refused(talent_check_email("zhang.example.com", reason, sizeof reason),
+                   "must contain @");
     assert_refused(talent_check_email("a@b@example.com", reason, sizeof reason), "only one @");
     assert_refused(talent_check_email("@example.com", reason, sizeof reason), "1 to 64");
     assert_refused(talent_check_email(".a@example.com", reason, sizeof reason), "start or end");
@@ -224,20 +225,20 @@ static void test_email(void **state)
 
 static void test_registry_id(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(talent_check_registry_id("T000123", reason, sizeof reason), 0);
     assert_int_equal(talent_check_registry_id("a_b-C9", reason, sizeof reason), 0);
     assert_refused(talent_check_registry_id("", reason, sizeof reason), "1 to 32");
-    assert_refused(talent_check_registry_id("abcdefghijklmnopqrstuvwxyz0123456", reason,
-                                            sizeof reason),
-                   "1 to 32");
+    assert_refused(
+        talent_check_registry_id("abcdefghijklmnopqrstuvwxyz0123456", reason, sizeof reason),
+        "1 to 32");
     assert_refused(talent_check_registry_id("a:b", reason, sizeof reason), "only letters");
     assert_refused(talent_check_registry_id("a*", reason, sizeof reason), "only letters");
 }
 
 static void test_reason_truncated(void **state)
 {
-    (void) state;
+    (void)state;
     char small[8];
     assert_int_equal(talent_check_uscc("x", small, sizeof small), -1);
     assert_int_equal(strlen(small), 7);
@@ -247,10 +248,14 @@ static void test_reason_truncated(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_resident_check_char), cmocka_unit_test(test_resident_valid),
-        cmocka_unit_test(test_resident_bad),        cmocka_unit_test(test_uscc),
-        cmocka_unit_test(test_dates),               cmocka_unit_test(test_phone),
-        cmocka_unit_test(test_email),               cmocka_unit_test(test_registry_id),
+        cmocka_unit_test(test_resident_check_char),
+        cmocka_unit_test(test_resident_valid),
+        cmocka_unit_test(test_resident_bad),
+        cmocka_unit_test(test_uscc),
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_phone),
+        cmocka_unit_test(test_email),
+        cmocka_unit_test(test_registry_id),
         cmocka_unit_test(test_reason_truncated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,12 +25,12 @@ static void s_plan_dir(char *buf, size_t cap)
     snprintf(buf, cap, "%s", __FILE__);
     char *tail = strstr(buf, "/tests/unit/");
     assert_non_null(tail);
-    snprintf(tail, cap - (size_t) (tail - buf), "/data/plans/linping-2021-2025");
+    snprintf(tail, cap - (size_t)(tail - buf), "/data/plans/linping-2021-2025");
 }
 
 static void test_plan_file(void **state)
 {
-    (void) state;
+    (void)state;
     char dir[4096], err[256] = "";
     s_plan_dir(dir, sizeof dir);
     talent_codes_t *codes = talent_codes_load_plan(dir, err, sizeof err);
@@ -38,10 +38,10 @@ static void test_plan_file(void **state)
         fail_msg("%s", err);
     }
     const char *levels[] = {"top", "national", "provincial", "municipal", "district", "other"};
-    const char *fields[] = {"equipment", "biomedicine", "fashion", "industrial_internet", "future",
-                            "other"};
-    const char *channels[] = {"overseas_station", "overseas_base", "university_alliance",
-                              "direct", "other"};
+    const char *fields[] = {"equipment",           "biomedicine", "fashion",
+                            "industrial_internet", "future",      "other"};
+    const char *channels[] = {"overseas_station", "overseas_base", "university_alliance", "direct",
+                              "other"};
     assert_int_equal(talent_codes_count(codes, TALENT_LEVEL), 6);
     assert_int_equal(talent_codes_count(codes, TALENT_FIELD), 6);
     assert_int_equal(talent_codes_count(codes, TALENT_CHANNEL), 5);
@@ -88,8 +88,7 @@ static void test_plan_file(void **state)
     assert_int_equal(talent_codes_check(codes, TALENT_LEVEL, "nobel", reason, sizeof reason), -1);
     assert_string_equal(reason, "unknown level 'nobel' (one of top, national, provincial, "
                                 "municipal, district, other)");
-    assert_int_equal(talent_codes_check(codes, TALENT_CHANNEL, "x\xff", reason, sizeof reason),
-                     -1);
+    assert_int_equal(talent_codes_check(codes, TALENT_CHANNEL, "x\xff", reason, sizeof reason), -1);
     assert_non_null(strstr(reason, "unknown channel (one of overseas_station"));
     talent_codes_destroy(&codes);
     talent_codes_destroy(&codes);
@@ -97,13 +96,13 @@ static void test_plan_file(void **state)
 }
 
 //  A minimal valid file with one replaceable part.
-#define LISTS_OK                                                                               \
-    "\"levels\":[{\"code\":\"top\",\"name_zh\":\"顶尖\",\"name_en\":\"Top\"}],"               \
-    "\"fields\":[{\"code\":\"other\",\"name_zh\":\"其他\",\"name_en\":\"Other\"}],"           \
+#define LISTS_OK                                                                                   \
+    "\"levels\":[{\"code\":\"top\",\"name_zh\":\"顶尖\",\"name_en\":\"Top\"}],"                  \
+    "\"fields\":[{\"code\":\"other\",\"name_zh\":\"其他\",\"name_en\":\"Other\"}],"              \
     "\"channels\":[{\"code\":\"direct\",\"name_zh\":\"直接\",\"name_en\":\"Direct\"}]"
-#define INDICATOR(extra)                                                                       \
+#define INDICATOR(extra)                                                                           \
     "{\"code\":\"n\",\"name_zh\":\"数\",\"name_en\":\"N\",\"unit\":\"人\",\"direction\":\"up\"," \
-    "\"kind\":\"stock\",\"aggregation\":\"sum\",\"category\":\"talent\",\"source\":\"s\","      \
+    "\"kind\":\"stock\",\"aggregation\":\"sum\",\"category\":\"talent\",\"source\":\"s\","         \
     "\"counts\":{\"status\":\"active\"}" extra "}"
 
 static void s_refused(const char *text, const char *fragment)
@@ -121,9 +120,10 @@ static void s_refused(const char *text, const char *fragment)
 
 static void test_minimal_and_baseline(void **state)
 {
-    (void) state;
-    const char *text = "{" LISTS_OK ",\"indicators\":[" INDICATOR(
-        ",\"baseline\":12,\"baseline_period\":\"2020\"") "]}";
+    (void)state;
+    const char *text =
+        "{" LISTS_OK
+        ",\"indicators\":[" INDICATOR(",\"baseline\":12,\"baseline_period\":\"2020\"") "]}";
     char err[256] = "";
     talent_codes_t *codes = talent_codes_parse(text, strlen(text), err, sizeof err);
     if (!codes) {
@@ -138,7 +138,7 @@ static void test_minimal_and_baseline(void **state)
 
 static void test_broken_files(void **state)
 {
-    (void) state;
+    (void)state;
     s_refused("", "not a JSON object");
     s_refused("[]", "not a JSON object");
     s_refused("{\"levels\":[", "not a JSON object");
@@ -198,7 +198,7 @@ static void test_broken_files(void **state)
 
 static void test_load_errors(void **state)
 {
-    (void) state;
+    (void)state;
     char err[256] = "";
     assert_null(talent_codes_load("/nonexistent/talent.json", err, sizeof err));
     assert_non_null(strstr(err, "/nonexistent/talent.json: No such file"));

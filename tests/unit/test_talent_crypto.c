@@ -33,7 +33,7 @@ static talent_crypto_t *s_keyring(const char *hex, uint8_t key_id)
 
 static void test_secret_parse(void **state)
 {
-    (void) state;
+    (void)state;
     uint8_t secret[TALENT_SECRET_BYTES];
     assert_int_equal(talent_secret_parse(s_hex_a, 64, secret, err, sizeof err), 0);
     assert_int_equal(secret[0], 0x00);
@@ -56,8 +56,11 @@ static void test_secret_parse(void **state)
     assert_int_equal(other[31], 0x0f);
 
     //  Wrong lengths and encodings; the reason never echoes the text.
-    const char *bad[] = {"", "00", "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-                         "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==", "not a secret at all",
+    const char *bad[] = {"",
+                         "00",
+                         "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+                         "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==",
+                         "not a secret at all",
                          "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(talent_secret_parse(bad[i], strlen(bad[i]), other, err, sizeof err), -1);
@@ -74,7 +77,7 @@ static char *s_temp_file(const void *content, size_t len, mode_t mode)
     char *path = strdup("/tmp/test_talent_crypto_XXXXXX");
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    assert_int_equal(write(fd, content, len), (ssize_t) len);
+    assert_int_equal(write(fd, content, len), (ssize_t)len);
     close(fd);
     assert_int_equal(chmod(path, mode), 0);
     return path;
@@ -82,7 +85,7 @@ static char *s_temp_file(const void *content, size_t len, mode_t mode)
 
 static void test_secret_file(void **state)
 {
-    (void) state;
+    (void)state;
     uint8_t expected[TALENT_SECRET_BYTES], secret[TALENT_SECRET_BYTES];
     assert_int_equal(talent_secret_parse(s_hex_a, 64, expected, err, sizeof err), 0);
 
@@ -129,7 +132,7 @@ static void test_secret_file(void **state)
 
 static void test_secret_env(void **state)
 {
-    (void) state;
+    (void)state;
     uint8_t secret[TALENT_SECRET_BYTES];
     unsetenv("TEST_TALENT_SECRET");
     assert_int_equal(talent_secret_from_env("TEST_TALENT_SECRET", secret, err, sizeof err), -1);
@@ -145,7 +148,7 @@ static void test_secret_env(void **state)
 
 static void test_hash(void **state)
 {
-    (void) state;
+    (void)state;
     talent_crypto_t *a = s_keyring(s_hex_a, 1);
     talent_crypto_t *a_again = s_keyring(s_hex_a, 1);
     talent_crypto_t *b = s_keyring(s_hex_b, 1);
@@ -182,14 +185,14 @@ static void test_hash(void **state)
 
 static void test_round_trip(void **state)
 {
-    (void) state;
+    (void)state;
     talent_crypto_t *crypto = s_keyring(s_hex_a, 3);
     assert_int_equal(talent_crypto_key_id(crypto), 3);
     const char *values[] = {"330110198503171233", "13800005678", "zhang.san@example.com", ""};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         size_t len = strlen(values[i]), sealed_len = 0, plain_len = 99;
-        uint8_t *sealed = talent_crypto_seal(crypto, "T000001", "phone", values[i], len,
-                                             &sealed_len);
+        uint8_t *sealed =
+            talent_crypto_seal(crypto, "T000001", "phone", values[i], len, &sealed_len);
         assert_non_null(sealed);
         assert_int_equal(sealed_len, len + TALENT_SEAL_OVERHEAD);
         assert_int_equal(sealed[0], TALENT_SEAL_FORMAT);
@@ -198,8 +201,8 @@ static void test_round_trip(void **state)
         if (len > 0) {
             assert_null(memmem(sealed, sealed_len, values[i], len));
         }
-        char *plain = talent_crypto_open(crypto, "T000001", "phone", sealed, sealed_len,
-                                         &plain_len, err, sizeof err);
+        char *plain = talent_crypto_open(crypto, "T000001", "phone", sealed, sealed_len, &plain_len,
+                                         err, sizeof err);
         assert_non_null(plain);
         assert_int_equal(plain_len, len);
         assert_string_equal(plain, values[i]);
@@ -224,7 +227,7 @@ static void test_round_trip(void **state)
 
 static void test_refused(void **state)
 {
-    (void) state;
+    (void)state;
     talent_crypto_t *crypto = s_keyring(s_hex_a, 1);
     talent_crypto_t *other = s_keyring(s_hex_b, 1);
     size_t len;
@@ -233,14 +236,14 @@ static void test_refused(void **state)
     //  Every single altered byte is refused.
     for (size_t i = 0; i < len; i++) {
         sealed[i] ^= 0x01;
-        char *plain = talent_crypto_open(crypto, "T000001", "phone", sealed, len, NULL, err,
-                                         sizeof err);
+        char *plain =
+            talent_crypto_open(crypto, "T000001", "phone", sealed, len, NULL, err, sizeof err);
         assert_null(plain);
         sealed[i] ^= 0x01;
     }
     //  Truncated, extended, empty.
-    assert_null(talent_crypto_open(crypto, "T000001", "phone", sealed, len - 1, NULL, err,
-                                   sizeof err));
+    assert_null(
+        talent_crypto_open(crypto, "T000001", "phone", sealed, len - 1, NULL, err, sizeof err));
     assert_null(talent_crypto_open(crypto, "T000001", "phone", sealed, 10, NULL, err, sizeof err));
     assert_non_null(strstr(err, "not a sealed value"));
     assert_null(talent_crypto_open(crypto, "T000001", "phone", NULL, 0, NULL, err, sizeof err));
@@ -267,7 +270,7 @@ static void test_refused(void **state)
 
 static void test_rotation(void **state)
 {
-    (void) state;
+    (void)state;
     talent_crypto_t *old = s_keyring(s_hex_a, 1);
     size_t len, new_len;
     const char *number = "330110198503171233"; // made up
@@ -289,14 +292,14 @@ static void test_rotation(void **state)
     assert_non_null(plain);
     assert_string_equal(plain, number);
     talent_crypto_free_plain(&plain);
-    uint8_t *resealed = talent_crypto_reseal(ring, "T9", "id_number", sealed, len, &new_len, err,
-                                             sizeof err);
+    uint8_t *resealed =
+        talent_crypto_reseal(ring, "T9", "id_number", sealed, len, &new_len, err, sizeof err);
     assert_non_null(resealed);
     assert_int_equal(talent_crypto_sealed_key_id(resealed, new_len), 2);
     assert_false(talent_crypto_needs_rotation(ring, resealed, new_len));
     //  The old keyring cannot open the new value.
-    assert_null(talent_crypto_open(old, "T9", "id_number", resealed, new_len, NULL, err,
-                                   sizeof err));
+    assert_null(
+        talent_crypto_open(old, "T9", "id_number", resealed, new_len, NULL, err, sizeof err));
     //  Hashes: the old key's hash is still found under key 1; the new one differs.
     assert_int_equal(talent_crypto_hash_with(ring, 1, "resident", number, hash), 0);
     assert_string_equal(hash, old_hash);

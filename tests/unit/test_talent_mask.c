@@ -16,7 +16,7 @@ static char out[TALENT_MASK_MAX];
 
 static void test_document(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(talent_mask_document("330110198503171234", out, sizeof out), 0);
     assert_string_equal(out, "3301**********1234");
     assert_int_equal(talent_mask_document("33011019850310003X", out, sizeof out), 0);
@@ -34,7 +34,7 @@ static void test_document(void **state)
 
 static void test_phone(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(talent_mask_phone("13800005678", out, sizeof out), 0);
     assert_string_equal(out, "138****5678");
     assert_int_equal(talent_mask_phone("+441632960123", out, sizeof out), 0);
@@ -45,7 +45,7 @@ static void test_phone(void **state)
 
 static void test_email(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(talent_mask_email("zhang.san@example.com", out, sizeof out), 0);
     assert_string_equal(out, "z***@example.com");
     assert_int_equal(talent_mask_email("z@example.com", out, sizeof out), 0);
@@ -60,12 +60,15 @@ static void test_email(void **state)
 
 static void test_utf8(void **state)
 {
-    (void) state;
+    (void)state;
     //  Characters, not bytes, are kept and replaced.
     assert_int_equal(talent_mask_keep("张三丰先生", 1, 1, out, sizeof out), 0);
     assert_string_equal(out, "张***生");
     //  Malformed bytes are never copied.
-    assert_int_equal(talent_mask_keep("\xff" "bcdef\xc3", 1, 1, out, sizeof out), 0);
+    assert_int_equal(talent_mask_keep("\xff"
+                                      "bcdef\xc3",
+                                      1, 1, out, sizeof out),
+                     0);
     assert_string_equal(out, "?*****?");
     assert_int_equal(talent_mask_email("\xe5\x90@ex\x80.com", out, sizeof out), 0);
     assert_string_equal(out, "?***@ex?.com");
@@ -76,7 +79,7 @@ static void test_utf8(void **state)
 
 static void test_overflow(void **state)
 {
-    (void) state;
+    (void)state;
     char small[8];
     assert_int_equal(talent_mask_document("330110198503171234", small, sizeof small), -1);
     assert_string_equal(small, "");
