@@ -54,6 +54,7 @@ struct _sti_events_sub_t {
     uint64_t cursor;            // last seq handled (queued or skipped)
     uint64_t target;            // highest seq known to exist
     bool replay;                // a replay is needed (target > cursor, or at start)
+    uint64_t replay_start;      // cursor when the current replay began (for the log)
     int64_t next_replay;        // zclock_mono time before which no replay is tried
     bool lost;                  // events were lost for good: tell the caller
     zlist_t *queue;             // sti_event_t *, in seq order
@@ -88,6 +89,7 @@ sti_events_sub_t *sti_events_sub_new(const char *sub_endpoint, const char *broke
     self->started = from != STI_EVENTS_LIVE;
     self->cursor = self->started ? from : 0;
     self->replay = self->started; // learn how far the stream is, and catch up
+    self->replay_start = self->cursor;
     self->sock = zsock_new(ZMQ_SUB);
     if (!self->sock) {
         sti_events_sub_destroy(&self);
@@ -150,8 +152,9 @@ static void s_ahead(sti_events_sub_t *self, uint64_t seq)
     if (seq > self->target) {
         self->target = seq;
     }
-    if (self->target > self->cursor) {
+    if (self->target > self->cursor && !self->replay) {
         self->replay = true;
+        self->replay_start = self->cursor;
     }
 }
 
@@ -338,6 +341,10 @@ static void s_replay(sti_events_sub_t *self)
         //  No progress means the log holds nothing past the cursor yet: stop
         //  until a heartbeat or event says otherwise.
         self->replay = progress && self->target > self->cursor;
+        if (!self->replay && self->cursor > self->replay_start) {
+            sti_info("events: %s: replayed %" PRIu64 "..%" PRIu64 " from the log", self->stream,
+                     self->replay_start + 1, self->cursor);
+        }
     }
     while (zlist_size(batch)) {
         sti_event_t *event = zlist_pop(batch);

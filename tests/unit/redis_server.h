@@ -21,20 +21,34 @@ typedef struct {
     char url[64]; // redis://127.0.0.1:<port>
 } test_redis_t;
 
-//  A TCP port nobody listens on now.
+//  A TCP port nobody listens on now, chosen below the kernel's ephemeral range
+//  so that no outgoing connection takes it before redis-server binds it.
 static inline int test_spare_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0
-        || getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
-        perror("spare port");
-        exit(1);
+    int low = 32768;
+    FILE *range = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (range) {
+        if (fscanf(range, "%d", &low) != 1) {
+            low = 32768;
+        }
+        fclose(range);
     }
-    close(fd);
-    return ntohs(addr.sin_port);
+    int span = low - 1024 > 12000 ? 12000 : low - 1024;
+    for (int attempt = 0; attempt < 100 && span > 0; attempt++) {
+        int port = low - 1 - (int)(zclock_usecs() % span);
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int rc = fd >= 0 ? bind(fd, (struct sockaddr *)&addr, sizeof addr) : -1;
+        if (fd >= 0) {
+            close(fd);
+        }
+        if (rc == 0) {
+            return port;
+        }
+    }
+    fprintf(stderr, "no spare port\n");
+    exit(1);
 }
 
 //  True once a PING on the port answers (any reply, even NOAUTH).

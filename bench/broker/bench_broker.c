@@ -1,0 +1,135 @@
+/*  bench_broker: the client side of the broker benchmark (bench/broker/run).
+
+    bench_broker --broker EP --service S --mode sync|async|flood
+                 [-n N] [--size BYTES] [--inflight K]
+      sync   one request at a time, each waiting for its reply
+      async  K requests in flight: a new one goes out as each reply comes in
+      flood  N requests sent as fast as the socket takes them, no replies read
+             (for a service nobody serves: the broker's memory under a queue);
+             then it stays until SIGTERM, so nothing sent is lost
+    Prints one JSON line: {"mode":..,"size":..,"inflight":..,"requests":..,
+    "elapsed_ms":..,"rate":..}. Exits 1 when a reply is missing (30 s bound).
+*/
+#include <czmq.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sti_mdp_client.h"
+
+//  Parsed command line.
+typedef struct {
+    const char *broker;  // endpoint
+    const char *service; // service asked
+    const char *mode;    // sync, async, flood
+    long count;          // requests
+    size_t size;         // body bytes
+    long inflight;       // async: requests in flight
+} s_args_t;
+
+static int s_parse(int argc, char **argv, s_args_t *args)
+{
+    *args = (s_args_t){"tcp://127.0.0.1:5555", "bench.echo", "sync", 10000, 100, 100};
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const char *flag = argv[i], *value = argv[i + 1];
+        if (strcmp(flag, "--broker") == 0) {
+            args->broker = value;
+        } else if (strcmp(flag, "--service") == 0) {
+            args->service = value;
+        } else if (strcmp(flag, "--mode") == 0) {
+            args->mode = value;
+        } else if (strcmp(flag, "-n") == 0) {
+            args->count = atol(value);
+        } else if (strcmp(flag, "--size") == 0) {
+            args->size = (size_t)atol(value);
+        } else if (strcmp(flag, "--inflight") == 0) {
+            args->inflight = atol(value);
+        } else {
+            return -1;
+        }
+    }
+    return (argc % 2 == 1 && args->count > 0 && args->inflight > 0) ? 0 : -1;
+}
+
+static zmsg_t *s_body(const char *body, size_t size)
+{
+    zmsg_t *msg = zmsg_new();
+    zmsg_addmem(msg, body, size);
+    return msg;
+}
+
+//  Runs the benchmark. Returns the requests answered (or sent, for flood).
+static long s_run(const s_args_t *args, sti_mdp_client_t *client, const char *body)
+{
+    long done = 0, sent = 0;
+    if (strcmp(args->mode, "sync") == 0) {
+        for (; done < args->count; done++) {
+            zmsg_t *request = s_body(body, args->size);
+            zmsg_t *reply = sti_mdp_client_request(client, args->service, &request);
+            if (!reply) {
+                break;
+            }
+            zmsg_destroy(&reply);
+        }
+    } else if (strcmp(args->mode, "async") == 0) {
+        for (; sent < args->inflight && sent < args->count; sent++) {
+            zmsg_t *request = s_body(body, args->size);
+            sti_mdp_client_send(client, args->service, &request);
+        }
+        while (done < args->count) {
+            zmsg_t *reply = sti_mdp_client_recv(client, 30000);
+            if (!reply) {
+                break;
+            }
+            zmsg_destroy(&reply);
+            done++;
+            if (sent < args->count) {
+                zmsg_t *request = s_body(body, args->size);
+                sti_mdp_client_send(client, args->service, &request);
+                sent++;
+            }
+        }
+    } else {
+        for (; done < args->count && !zsys_interrupted; done++) {
+            zmsg_t *request = s_body(body, args->size);
+            if (sti_mdp_client_send(client, args->service, &request) != 0) {
+                break;
+            }
+        }
+    }
+    return done;
+}
+
+int main(int argc, char **argv)
+{
+    s_args_t args;
+    if (s_parse(argc, argv, &args) != 0) {
+        fprintf(stderr, "usage: bench_broker --broker EP --service S --mode sync|async|flood "
+                        "[-n N] [--size BYTES] [--inflight K]\n");
+        return 2;
+    }
+    sti_mdp_client_t *client = sti_mdp_client_new(args.broker, 30000, 0);
+    if (!client) {
+        return 1;
+    }
+    char *body = (char *)zmalloc(args.size + 1);
+    memset(body, 'b', args.size);
+    int64_t start = zclock_mono();
+    long done = s_run(&args, client, body);
+    int64_t elapsed = zclock_mono() - start;
+    printf("{\"mode\":\"%s\",\"size\":%zu,\"inflight\":%ld,\"requests\":%ld,"
+           "\"elapsed_ms\":%" PRId64 ",\"rate\":%.0f}\n",
+           args.mode, args.size, strcmp(args.mode, "async") == 0 ? args.inflight : 1, done,
+           elapsed, elapsed > 0 ? done * 1000.0 / (double)elapsed : 0.0);
+    fflush(stdout);
+    free(body);
+    if (strcmp(args.mode, "flood") == 0) {
+        //  What was sent may still sit in the socket: stay until told to go.
+        zpoller_t *poller = zpoller_new(NULL);
+        while (!zsys_interrupted) {
+            zpoller_wait(poller, 100);
+        }
+        zpoller_destroy(&poller);
+    }
+    sti_mdp_client_destroy(&client);
+    return done == args.count ? 0 : 1;
+}
