@@ -17,21 +17,21 @@
 #include <string.h>
 
 struct _sti_catalog_t {
-    sti_plan_t plan;              // the header
-    bool has_plan;                // whether the header is set
-    sti_units_t *units;           // the units table
-    sti_tag_t *tags;              // tags, in the order added
-    size_t tag_count;             // tags in use
-    sti_indicator_t *indicators;  // indicators, in the order added
-    size_t indicator_count;       // indicators in use
-    size_t indicator_cap;         // indicators allocated
-    zhashx_t *indicator_index;    // code -> position + 1
-    sti_org_unit_t *orgs;         // org units, parents before children
-    size_t org_count;             // org units in use
-    size_t org_cap;               // org units allocated
-    zhashx_t *org_index;          // code -> position + 1
-    size_t *derived_order;        // positions of derived indicators, inputs first
-    size_t derived_count;         // entries of derived_order
+    sti_plan_t plan;             // the header
+    bool has_plan;               // whether the header is set
+    sti_units_t *units;          // the units table
+    sti_tag_t *tags;             // tags, in the order added
+    size_t tag_count;            // tags in use
+    sti_indicator_t *indicators; // indicators, in the order added
+    size_t indicator_count;      // indicators in use
+    size_t indicator_cap;        // indicators allocated
+    zhashx_t *indicator_index;   // code -> position + 1
+    sti_org_unit_t *orgs;        // org units, parents before children
+    size_t org_count;            // org units in use
+    size_t org_cap;              // org units allocated
+    zhashx_t *org_index;         // code -> position + 1
+    size_t *derived_order;       // positions of derived indicators, inputs first
+    size_t derived_count;        // entries of derived_order
 };
 
 sti_catalog_t *sti_catalog_new(void)
@@ -109,8 +109,7 @@ int sti_catalog_set_plan(sti_catalog_t *self, const sti_plan_t *plan, char *err,
     } else if (plan->start_year < STI_PERIOD_MIN_YEAR || plan->end_year > STI_PERIOD_MAX_YEAR ||
                plan->start_year > plan->end_year) {
         field = "start_year, end_year: must be years within 2000–2100, start <= end";
-    } else if (plan->baseline_year < STI_PERIOD_MIN_YEAR ||
-               plan->baseline_year > plan->end_year) {
+    } else if (plan->baseline_year < STI_PERIOD_MIN_YEAR || plan->baseline_year > plan->end_year) {
         field = "baseline_year: must be a year from 2000 up to end_year";
     } else if (!s_text_ok(plan->issued_by, STI_NAME_MAX) || !s_text_ok(plan->issued_on, 16) ||
                !s_text_ok(plan->note, STI_TEXT_MAX)) {
@@ -200,8 +199,8 @@ static int s_check_fields(const sti_catalog_t *self, const sti_indicator_t *ind,
         return -1;
     }
     if (!sti_units_find(self->units, ind->unit)) {
-        snprintf(err, errlen, "indicator '%s': unit: '%.15s' is not a unit of this plan",
-                 ind->code, ind->unit);
+        snprintf(err, errlen, "indicator '%s': unit: '%.15s' is not a unit of this plan", ind->code,
+                 ind->unit);
         return -1;
     }
     if (ind->has_baseline &&
@@ -233,8 +232,10 @@ static int s_check_tags_targets(const sti_catalog_t *self, const sti_indicator_t
         const sti_target_t *target = &ind->targets[i];
         if (target->year < STI_PERIOD_MIN_YEAR || target->year > STI_PERIOD_MAX_YEAR ||
             (i > 0 && target->year <= ind->targets[i - 1].year)) {
-            snprintf(err, errlen, "indicator '%s': targets: years must be within 2000–2100, "
-                     "each once, in order", ind->code);
+            snprintf(err, errlen,
+                     "indicator '%s': targets: years must be within 2000–2100, "
+                     "each once, in order",
+                     ind->code);
             return -1;
         }
         if (s_check_value(self, ind, "targets", target->value, err, errlen)) {
@@ -449,8 +450,8 @@ size_t sti_catalog_org_children(const sti_catalog_t *self, const char *code,
 
 //  --- targets ---
 
-int sti_catalog_target_set(sti_catalog_t *self, const char *code, int year, double value,
-                           char *err, size_t errlen)
+int sti_catalog_target_set(sti_catalog_t *self, const char *code, int year, double value, char *err,
+                           size_t errlen)
 {
     assert(self);
     uintptr_t at = code ? (uintptr_t)zhashx_lookup(self->indicator_index, code) : 0;
@@ -483,8 +484,7 @@ int sti_catalog_target_set(sti_catalog_t *self, const char *code, int year, doub
                  STI_INDICATOR_TARGETS);
         return -1;
     }
-    memmove(&ind->targets[i + 1], &ind->targets[i],
-            (ind->target_count - i) * sizeof(sti_target_t));
+    memmove(&ind->targets[i + 1], &ind->targets[i], (ind->target_count - i) * sizeof(sti_target_t));
     ind->targets[i] = (sti_target_t){year, value};
     ind->target_count++;
     return 0;

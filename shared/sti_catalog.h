@@ -63,11 +63,11 @@ typedef struct {
 
 //  A tag: one of the plan's fields or projects.
 typedef struct {
-    char code[STI_CODE_MAX];    // [a-z][a-z0-9_]*
+    char code[STI_CODE_MAX];     // [a-z][a-z0-9_]*
     char kind[STI_CATEGORY_MAX]; // what sort of tag ("field", "project")
-    char name_zh[STI_NAME_MAX]; // Chinese name
-    char name_en[STI_NAME_MAX]; // English name
-    char source[STI_NAME_MAX];  // where in the plan it comes from (may be "")
+    char name_zh[STI_NAME_MAX];  // Chinese name
+    char name_en[STI_NAME_MAX];  // English name
+    char source[STI_NAME_MAX];   // where in the plan it comes from (may be "")
 } sti_tag_t;
 
 //  An org unit: the district, a town, a street, a platform.
@@ -86,25 +86,25 @@ typedef struct {
 
 //  An indicator.
 typedef struct {
-    char code[STI_CODE_MAX];                  // [a-z][a-z0-9_]*, usable in formulas
-    char name_zh[STI_NAME_MAX];               // Chinese name
-    char name_en[STI_NAME_MAX];               // English name
-    char unit[STI_UNIT_CODE_MAX];             // the unit values are kept in
-    char category[STI_CATEGORY_MAX];          // the plan's grouping ("input", "talent")
-    sti_direction_t direction;                // up: higher is better; down: lower is
-    sti_kind_t kind;                          // stock or flow
-    sti_aggregation_t aggregation;            // sum or none
-    bool has_baseline;                        // whether the plan quotes a baseline
-    sti_period_t baseline_period;             // the baseline's period
-    double baseline_value;                    // the baseline, in unit
-    char baseline_source[STI_TEXT_MAX];       // the plan's sentence, verbatim
-    char baseline_note[STI_TEXT_MAX];         // why there is no baseline, or "" 
+    char code[STI_CODE_MAX];                    // [a-z][a-z0-9_]*, usable in formulas
+    char name_zh[STI_NAME_MAX];                 // Chinese name
+    char name_en[STI_NAME_MAX];                 // English name
+    char unit[STI_UNIT_CODE_MAX];               // the unit values are kept in
+    char category[STI_CATEGORY_MAX];            // the plan's grouping ("input", "talent")
+    sti_direction_t direction;                  // up: higher is better; down: lower is
+    sti_kind_t kind;                            // stock or flow
+    sti_aggregation_t aggregation;              // sum or none
+    bool has_baseline;                          // whether the plan quotes a baseline
+    sti_period_t baseline_period;               // the baseline's period
+    double baseline_value;                      // the baseline, in unit
+    char baseline_source[STI_TEXT_MAX];         // the plan's sentence, verbatim
+    char baseline_note[STI_TEXT_MAX];           // why there is no baseline, or ""
     char formula_text[STI_FORMULA_MAX_LEN + 1]; // "" for a reported indicator
-    sti_formula_t *formula;                   // the parsed formula, or NULL; owned by the catalog
+    sti_formula_t *formula;                     // the parsed formula, or NULL; owned by the catalog
     char tags[STI_INDICATOR_TAGS][STI_CODE_MAX]; // tag codes
-    size_t tag_count;                         // how many tags
+    size_t tag_count;                            // how many tags
     sti_target_t targets[STI_INDICATOR_TARGETS]; // targets, ordered by year
-    size_t target_count;                      // how many targets
+    size_t target_count;                         // how many targets
 } sti_indicator_t;
 
 typedef struct _sti_catalog_t sti_catalog_t;
@@ -160,8 +160,8 @@ size_t sti_catalog_org_children(const sti_catalog_t *self, const char *code,
 
 //  Sets (or replaces) the target of indicator code for year. The value must
 //  be finite and pass the unit's checks. Returns 0, or -1 with err set.
-int sti_catalog_target_set(sti_catalog_t *self, const char *code, int year, double value,
-                           char *err, size_t errlen);
+int sti_catalog_target_set(sti_catalog_t *self, const char *code, int year, double value, char *err,
+                           size_t errlen);
 //  Removes a target. Returns 0, or -1 if there was none.
 int sti_catalog_target_clear(sti_catalog_t *self, const char *code, int year);
 //  The target for year, or NULL.

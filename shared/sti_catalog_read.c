@@ -62,14 +62,14 @@ static int s_map_year(sti_node_t map, const char *key, int *out, sti_field_error
 
 static int s_read_plan(sti_catalog_t *cat, sti_node_t node, char *err, size_t errlen)
 {
-    static const char *keys[] = {"code",          "name_zh",   "name_en",   "start_year",
-                                 "end_year",      "baseline_year", "issued_by", "issued_on",
-                                 "note",          NULL};
+    static const char *keys[] = {
+        "code",          "name_zh",   "name_en",   "start_year", "end_year",
+        "baseline_year", "issued_by", "issued_on", "note",       NULL};
     sti_field_error_t fe = {"", ""};
     sti_plan_t plan;
     memset(&plan, 0, sizeof plan);
-    if (sti_map_only(node, keys, &fe) || sti_map_str_copy(node, "code", plan.code,
-                                                          sizeof plan.code, &fe) ||
+    if (sti_map_only(node, keys, &fe) ||
+        sti_map_str_copy(node, "code", plan.code, sizeof plan.code, &fe) ||
         s_opt_str(node, "name_zh", plan.name_zh, sizeof plan.name_zh, &fe) ||
         s_opt_str(node, "name_en", plan.name_en, sizeof plan.name_en, &fe) ||
         s_map_year(node, "start_year", &plan.start_year, &fe) ||
@@ -209,8 +209,8 @@ static int s_read_baseline(sti_node_t node, sti_indicator_t *ind, sti_field_erro
     if (sti_map_only(baseline, keys, fe) ||
         sti_map_str_copy(baseline, "period", period, sizeof period, fe) ||
         sti_map_double(baseline, "value", &ind->baseline_value, fe) ||
-        sti_map_str_copy(baseline, "source_line", ind->baseline_source,
-                         sizeof ind->baseline_source, fe)) {
+        sti_map_str_copy(baseline, "source_line", ind->baseline_source, sizeof ind->baseline_source,
+                         fe)) {
         char field[48];
         snprintf(field, sizeof field, "%.47s", fe->field);
         snprintf(fe->field, sizeof fe->field, "baseline.%.47s", field);
@@ -271,9 +271,9 @@ static int s_read_lists(sti_node_t node, sti_indicator_t *ind, sti_field_error_t
 static int s_read_indicator(sti_catalog_t *cat, sti_node_t node, const char *what, char *err,
                             size_t errlen)
 {
-    static const char *keys[] = {"code",    "name_zh",  "name_en",  "unit",          "direction",
-                                 "category", "kind",    "aggregation", "formula",    "tags",
-                                 "baseline", "baseline_note", "targets", NULL};
+    static const char *keys[] = {"code",     "name_zh",       "name_en",     "unit",    "direction",
+                                 "category", "kind",          "aggregation", "formula", "tags",
+                                 "baseline", "baseline_note", "targets",     NULL};
     sti_field_error_t fe = {"", ""};
     sti_indicator_t *ind = (sti_indicator_t *)zmalloc(sizeof(sti_indicator_t));
     int rc = -1;
@@ -314,10 +314,10 @@ static int s_read_section(sti_catalog_t *cat, s_section_t section, sti_node_t no
         sti_node_t record = sti_node_at(node, i);
         char what[96];
         s_name(record, kinds[section], i, what, sizeof what);
-        int rc = section == S_UNITS        ? s_read_unit(cat, record, what, err, errlen)
-                 : section == S_TAGS       ? s_read_tag(cat, record, what, err, errlen)
-                 : section == S_ORG_UNITS  ? s_read_org(cat, record, what, err, errlen)
-                                           : s_read_indicator(cat, record, what, err, errlen);
+        int rc = section == S_UNITS       ? s_read_unit(cat, record, what, err, errlen)
+                 : section == S_TAGS      ? s_read_tag(cat, record, what, err, errlen)
+                 : section == S_ORG_UNITS ? s_read_org(cat, record, what, err, errlen)
+                                          : s_read_indicator(cat, record, what, err, errlen);
         if (rc) {
             return -1;
         }
@@ -327,7 +327,7 @@ static int s_read_section(sti_catalog_t *cat, s_section_t section, sti_node_t no
 
 sti_catalog_t *sti_catalog_read(sti_node_t root, char *err, size_t errlen)
 {
-    static const char *keys[] = {"format", "plan",       "units",     "tags",
+    static const char *keys[] = {"format",    "plan",       "units", "tags",
                                  "org_units", "indicators", NULL};
     static const char *sections[] = {"plan", "units", "tags", "org_units", "indicators"};
     sti_field_error_t fe = {"", ""};
@@ -414,8 +414,7 @@ static void s_json_to_msgpack(const cJSON *item, sti_writer_t *w, int depth)
 
 //  Reads dir/name (at most STI_PLAN_FILE_MAX bytes). Returns a new buffer
 //  the caller frees, or NULL with err set.
-static char *s_read_file(const char *dir, const char *name, size_t *size, char *err,
-                         size_t errlen)
+static char *s_read_file(const char *dir, const char *name, size_t *size, char *err, size_t errlen)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -429,8 +428,7 @@ static char *s_read_file(const char *dir, const char *name, size_t *size, char *
     bool failed = ferror(file) != 0;
     fclose(file);
     if (failed || *size > STI_PLAN_FILE_MAX) {
-        snprintf(err, errlen, "%s: %s", name,
-                 failed ? "cannot be read" : "larger than 1 MiB");
+        snprintf(err, errlen, "%s: %s", name, failed ? "cannot be read" : "larger than 1 MiB");
         free(text);
         return NULL;
     }

@@ -26,7 +26,7 @@ typedef struct {
 } s_node_t;
 
 struct _sti_formula_t {
-    char text[STI_FORMULA_MAX_LEN + 1];                         // the text as given
+    char text[STI_FORMULA_MAX_LEN + 1];                        // the text as given
     char inputs[STI_FORMULA_MAX_INPUTS][STI_FORMULA_CODE_MAX]; // distinct codes read
     size_t input_count;                                        // how many inputs
     s_node_t nodes[S_MAX_NODES];                               // the tree
@@ -62,8 +62,7 @@ static int s_fail(s_parser_t *p, const char *what)
     } else if (c >= 0x21 && c < 0x7f) {
         snprintf(p->err, p->errlen, "at position %zu: %s, found '%c'", p->pos + 1, what, c);
     } else {
-        snprintf(p->err, p->errlen, "at position %zu: %s, found byte 0x%02x", p->pos + 1, what,
-                 c);
+        snprintf(p->err, p->errlen, "at position %zu: %s, found byte 0x%02x", p->pos + 1, what, c);
     }
     return -1;
 }
@@ -114,8 +113,8 @@ static int s_operand(s_parser_t *p)
     }
     sti_formula_t *f = p->formula;
     size_t index = 0;
-    while (index < f->input_count && !(strncmp(f->inputs[index], start, n) == 0 &&
-                                      f->inputs[index][n] == 0)) {
+    while (index < f->input_count &&
+           !(strncmp(f->inputs[index], start, n) == 0 && f->inputs[index][n] == 0)) {
         index++;
     }
     if (index == f->input_count) {
@@ -256,8 +255,8 @@ bool sti_formula_uses(const sti_formula_t *self, const char *code)
 }
 
 //  Evaluates node with the inputs' values; false when there is no value.
-static bool s_eval(const sti_formula_t *self, int index, const double *values,
-                   const bool *present, double *out)
+static bool s_eval(const sti_formula_t *self, int index, const double *values, const bool *present,
+                   double *out)
 {
     const s_node_t *node = &self->nodes[index];
     double left = 0, right = 0;
@@ -291,8 +290,8 @@ static bool s_eval(const sti_formula_t *self, int index, const double *values,
     return isfinite(*out);
 }
 
-bool sti_formula_eval_values(const sti_formula_t *self, const double *values,
-                             const bool *present, double *out)
+bool sti_formula_eval_values(const sti_formula_t *self, const double *values, const bool *present,
+                             double *out)
 {
     assert(self && out);
     assert(self->input_count == 0 || (values && present));

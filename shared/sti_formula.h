@@ -46,5 +46,5 @@ bool sti_formula_uses(const sti_formula_t *self, const char *code);
 bool sti_formula_eval(const sti_formula_t *self, sti_formula_lookup_fn *lookup, void *arg,
                       double *out);
 //  Evaluates with values[i] (when present[i]) as the value of input i.
-bool sti_formula_eval_values(const sti_formula_t *self, const double *values,
-                             const bool *present, double *out);
+bool sti_formula_eval_values(const sti_formula_t *self, const double *values, const bool *present,
+                             double *out);

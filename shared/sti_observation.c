@@ -60,8 +60,8 @@ static int s_period(sti_node_t row, sti_observation_t *obs, sti_field_error_t *f
 int sti_observation_decode(sti_node_t row, sti_observation_t *obs, sti_field_error_t *errors,
                            size_t cap, size_t *count)
 {
-    static const char *keys[] = {"indicator", "org", "period", "value", "unit",
-                                 "source",    "note", NULL};
+    static const char *keys[] = {"indicator", "org",    "period", "value",
+                                 "unit",      "source", "note",   NULL};
     assert(obs && count);
     memset(obs, 0, sizeof *obs);
     *count = 0;
@@ -111,8 +111,7 @@ int sti_observation_decode(sti_node_t row, sti_observation_t *obs, sti_field_err
 static void s_derived_reason(const sti_indicator_t *ind, char *buf, size_t cap)
 {
     int n = snprintf(buf, cap, "'%s' is derived from ", ind->code);
-    for (size_t i = 0; i < sti_formula_input_count(ind->formula) && n > 0 && (size_t)n < cap;
-         i++) {
+    for (size_t i = 0; i < sti_formula_input_count(ind->formula) && n > 0 && (size_t)n < cap; i++) {
         n += snprintf(buf + n, cap - (size_t)n, "%s%s", i ? ", " : "",
                       sti_formula_input(ind->formula, i));
     }
@@ -223,8 +222,8 @@ void sti_observation_keys_reset(sti_observation_keys_t *self)
     self->size = 0;
 }
 
-int sti_observation_keys_add(sti_observation_keys_t *self, const sti_observation_t *obs,
-                             size_t row, size_t *earlier)
+int sti_observation_keys_add(sti_observation_keys_t *self, const sti_observation_t *obs, size_t row,
+                             size_t *earlier)
 {
     assert(self && obs && earlier);
     char key[S_KEY_MAX];

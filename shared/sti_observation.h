@@ -28,17 +28,17 @@
 
 //  One row. Fields that failed to decode are left empty and marked in `bad`.
 typedef struct {
-    char indicator[STI_CODE_MAX];           // indicator code
-    char org[STI_CODE_MAX];                 // org unit code
-    sti_period_t period;                    // the period
-    char period_text[STI_PERIOD_TEXT_MAX];  // the period as text
-    double value;                           // the value (in the catalog's unit once checked)
-    bool has_unit;                          // whether the row named a unit
-    char unit[STI_UNIT_CODE_MAX];           // the unit the row named
-    double submitted_value;                 // the value as submitted, in that unit
+    char indicator[STI_CODE_MAX];            // indicator code
+    char org[STI_CODE_MAX];                  // org unit code
+    sti_period_t period;                     // the period
+    char period_text[STI_PERIOD_TEXT_MAX];   // the period as text
+    double value;                            // the value (in the catalog's unit once checked)
+    bool has_unit;                           // whether the row named a unit
+    char unit[STI_UNIT_CODE_MAX];            // the unit the row named
+    double submitted_value;                  // the value as submitted, in that unit
     char source[STI_OBSERVATION_SOURCE_MAX]; // where the figure comes from ("" if not given)
     char note[STI_OBSERVATION_NOTE_MAX];     // a remark ("" if not given)
-    unsigned bad;                           // bit set of fields that failed (STI_OBSERVATION_BAD_*)
+    unsigned bad; // bit set of fields that failed (STI_OBSERVATION_BAD_*)
 } sti_observation_t;
 
 #define STI_OBSERVATION_BAD_INDICATOR 0x01u
@@ -76,5 +76,5 @@ void sti_observation_keys_reset(sti_observation_keys_t *self);
 //  Records obs's key (indicator, org, period) for row. Returns 0 when the
 //  key is new, 1 when an earlier row had it (its row in *earlier), or -1
 //  when the set already holds capacity keys.
-int sti_observation_keys_add(sti_observation_keys_t *self, const sti_observation_t *obs,
-                             size_t row, size_t *earlier);
+int sti_observation_keys_add(sti_observation_keys_t *self, const sti_observation_t *obs, size_t row,
+                             size_t *earlier);

@@ -12,8 +12,8 @@
 
 #define S_EPSILON 1e-9
 
-static const char *s_status_names[] = {"no_target", "no_data",  "achieved",
-                                       "on_track",  "lagging",  "at_risk"};
+static const char *s_status_names[] = {"no_target", "no_data", "achieved",
+                                       "on_track",  "lagging", "at_risk"};
 
 //  Whether value has reached target in the direction.
 static bool s_reached(sti_direction_t direction, double value, double target)
@@ -34,8 +34,8 @@ static double s_expected_value(const sti_progress_input_t *in)
     if (in->year >= in->target_year) {
         return in->target;
     }
-    double share = (double)(in->year - in->baseline_year) /
-                   (double)(in->target_year - in->baseline_year);
+    double share =
+        (double)(in->year - in->baseline_year) / (double)(in->target_year - in->baseline_year);
     return in->baseline + (in->target - in->baseline) * share;
 }
 

@@ -54,12 +54,12 @@ typedef struct {
 
 //  The result.
 typedef struct {
-    sti_status_t status;         // see above
-    bool has_completion;         // false for no_target and no_data
-    double completion;           // (V - B) / (T - B)
-    bool has_expected;           // false for no_target
-    double expected_value;       // E(y)
-    double expected_completion;  // (E - B) / (T - B)
+    sti_status_t status;        // see above
+    bool has_completion;        // false for no_target and no_data
+    double completion;          // (V - B) / (T - B)
+    bool has_expected;          // false for no_target
+    double expected_value;      // E(y)
+    double expected_completion; // (E - B) / (T - B)
 } sti_progress_t;
 
 //  Computes progress. Never fails: missing inputs give no_target / no_data.

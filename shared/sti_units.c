@@ -97,8 +97,8 @@ static int s_unit_from_json(const cJSON *object, sti_unit_t *unit, char *err, si
 {
     memset(unit, 0, sizeof *unit);
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(object, "code");
-    if (!cJSON_IsObject(object) || s_json_text(code, "?", "code", unit->code, sizeof unit->code,
-                                               err, errlen)) {
+    if (!cJSON_IsObject(object) ||
+        s_json_text(code, "?", "code", unit->code, sizeof unit->code, err, errlen)) {
         if (!cJSON_IsObject(object)) {
             snprintf(err, errlen, "each unit must be an object");
         }
@@ -229,8 +229,7 @@ int sti_unit_check(const sti_unit_t *unit, double value, char *err, size_t errle
         snprintf(err, errlen, "must be a finite number");
         return -1;
     }
-    if (percentage && unit->has_min && unit->has_max &&
-        (value < unit->min || value > unit->max)) {
+    if (percentage && unit->has_min && unit->has_max && (value < unit->min || value > unit->max)) {
         snprintf(err, errlen, "a percentage must be within %g–%g", unit->min, unit->max);
         return -1;
     }

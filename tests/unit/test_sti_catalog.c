@@ -24,8 +24,8 @@ static const char *s_linping(void)
     const char *here = __FILE__;
     const char *tail = strstr(here, "tests/unit/test_sti_catalog.c");
     assert_non_null(tail);
-    snprintf(s_plan_dir, sizeof s_plan_dir, "%.*sdata/plans/linping-2021-2025",
-             (int)(tail - here), here);
+    snprintf(s_plan_dir, sizeof s_plan_dir, "%.*sdata/plans/linping-2021-2025", (int)(tail - here),
+             here);
     return s_plan_dir;
 }
 
@@ -117,8 +117,8 @@ static void test_dependents(void **state)
 
 //  --- a small plan written to a temporary directory, one file changed ---
 
-static const char *s_plan_json =
-    "{\"code\":\"p\",\"name_en\":\"P\",\"start_year\":2021,\"end_year\":2025,\"baseline_year\":2020}";
+static const char *s_plan_json = "{\"code\":\"p\",\"name_en\":\"P\",\"start_year\":2021,\"end_"
+                                 "year\":2025,\"baseline_year\":2020}";
 static const char *s_units_json =
     "{\"units\":[{\"code\":\"家\",\"family\":\"count_jia\",\"factor\":1,\"allow_negative\":false},"
     "{\"code\":\"亿元\",\"family\":\"money\",\"factor\":100000000,\"allow_negative\":false},"
@@ -222,32 +222,36 @@ static void test_bad_plans(void **state)
                         "units.json: cannot open: No such file or directory");
     assert_string_equal(s_try("plan.json", "{\"code\":\n\"p\",,}", NULL, NULL),
                         "plan.json: not valid JSON (line 2)");
-    assert_string_equal(s_try("plan.json", "{\"code\":\"p\",\"start_year\":2021,\"end_year\":2025,"
-                                           "\"baseline_year\":2020,\"name_en\":\"P\",\"x\":1}",
+    assert_string_equal(s_try("plan.json",
+                              "{\"code\":\"p\",\"start_year\":2021,\"end_year\":2025,"
+                              "\"baseline_year\":2020,\"name_en\":\"P\",\"x\":1}",
                               NULL, NULL),
                         "plan.json: plan: x: unknown key");
-    assert_string_equal(s_try("plan.json", "{\"code\":\"p\",\"name_en\":\"P\",\"start_year\":2026,"
-                                           "\"end_year\":2025,\"baseline_year\":2020}",
+    assert_string_equal(s_try("plan.json",
+                              "{\"code\":\"p\",\"name_en\":\"P\",\"start_year\":2026,"
+                              "\"end_year\":2025,\"baseline_year\":2020}",
                               NULL, NULL),
                         "plan.json: plan: start_year, end_year: must be years within 2000–2100, "
                         "start <= end");
     assert_string_equal(s_try("plan.json", "[]", NULL, NULL), "plan.json: plan: must be a map");
     assert_string_equal(s_try("units.json", "{\"unitz\":[]}", NULL, NULL),
                         "units.json: unitz: unknown key");
-    assert_string_equal(s_try("tags.json", "{\"tags\":[{\"code\":\"Bad\",\"kind\":\"field\","
-                                           "\"name_en\":\"x\"}]}",
+    assert_string_equal(s_try("tags.json",
+                              "{\"tags\":[{\"code\":\"Bad\",\"kind\":\"field\","
+                              "\"name_en\":\"x\"}]}",
                               NULL, NULL),
                         "tags.json: tag: code must be 1 to 64 of a-z, 0-9 and '_', from a letter");
-    assert_string_equal(s_try("org_units.json", "{\"org_units\":[{\"code\":\"t1\",\"parent\":\"d\"},"
-                                                "{\"code\":\"d\"}]}",
+    assert_string_equal(s_try("org_units.json",
+                              "{\"org_units\":[{\"code\":\"t1\",\"parent\":\"d\"},"
+                              "{\"code\":\"d\"}]}",
                               NULL, NULL),
                         "org_units.json: org unit 't1': parent: 'd' is not an org unit listed "
                         "before it");
     assert_string_equal(s_try("org_units.json", "{\"org_units\":[]}", NULL, NULL),
                         "org_units.json: org_units: the root org unit is missing");
-    assert_string_equal(s_try("org_units.json", "{\"org_units\":[{\"code\":\"a\"},{\"code\":\"b\"}]}",
-                              NULL, NULL),
-                        "org_units.json: org unit 'b': parent: needed (the root is 'a')");
+    assert_string_equal(
+        s_try("org_units.json", "{\"org_units\":[{\"code\":\"a\"},{\"code\":\"b\"}]}", NULL, NULL),
+        "org_units.json: org unit 'b': parent: needed (the root is 'a')");
     assert_string_equal(s_try(NULL, NULL, ",\"colour\":\"red\"", NULL),
                         "indicators.json: indicator 'firms': colour: unknown key");
     assert_string_equal(s_try(NULL, NULL, ",\"formula\":\"spend * 2\"", NULL), "");
@@ -329,9 +333,9 @@ static void test_bad_plans(void **state)
     assert_string_equal(s_try(NULL, NULL, ",\"tags\":[]", NULL),
                         "indicators.json: indicator 'firms': tags: duplicate key");
 #define S_TAGGED(tags)                                                                             \
-    ",{\"code\":\"x\",\"name_en\":\"x\",\"unit\":\"家\",\"direction\":\"up\",\"category\":\"c\","      \
-    "\"kind\":\"stock\",\"aggregation\":\"sum\",\"baseline\":null,\"baseline_note\":\"n\",\"tags\":" tags  \
-    "}"
+    ",{\"code\":\"x\",\"name_en\":\"x\",\"unit\":\"家\",\"direction\":\"up\",\"category\":\"c\"," \
+    "\"kind\":\"stock\",\"aggregation\":\"sum\",\"baseline\":null,\"baseline_note\":\"n\","        \
+    "\"tags\":" tags "}"
     assert_string_equal(s_try(NULL, NULL, NULL, S_TAGGED("[\"fashion\",\"fashion\"]")),
                         "indicators.json: indicator 'x': tags: 'fashion' is given twice");
     assert_string_equal(s_try(NULL, NULL, NULL, S_TAGGED("[\"sports\"]")),
@@ -380,15 +384,16 @@ static void test_org_tree(void **state)
     (void)state;
     sti_catalog_t *cat = s_load_linping();
     char err[256] = "";
-    assert_int_equal(sti_catalog_org_add(cat, "nanyuan", "linping", "南苑街道", "Nanyuan", err,
-                                         sizeof err), 0);
-    assert_int_equal(sti_catalog_org_add(cat, "linping-street", "linping", "临平街道", NULL, err,
-                                         sizeof err), 0);
-    assert_int_equal(sti_catalog_org_add(cat, "edz_1", "nanyuan", NULL, "Platform", err,
-                                         sizeof err), 0);
+    assert_int_equal(
+        sti_catalog_org_add(cat, "nanyuan", "linping", "南苑街道", "Nanyuan", err, sizeof err), 0);
+    assert_int_equal(
+        sti_catalog_org_add(cat, "linping-street", "linping", "临平街道", NULL, err, sizeof err),
+        0);
+    assert_int_equal(
+        sti_catalog_org_add(cat, "edz_1", "nanyuan", NULL, "Platform", err, sizeof err), 0);
     //  The same again changes nothing.
-    assert_int_equal(sti_catalog_org_add(cat, "nanyuan", "linping", "南苑街道", "Nanyuan", err,
-                                         sizeof err), 0);
+    assert_int_equal(
+        sti_catalog_org_add(cat, "nanyuan", "linping", "南苑街道", "Nanyuan", err, sizeof err), 0);
     assert_int_equal(sti_catalog_org_count(cat), 4);
     const sti_org_unit_t *children[4];
     assert_int_equal(sti_catalog_org_children(cat, "linping", children, 4), 2);
@@ -414,8 +419,7 @@ static void test_org_tree(void **state)
     assert_int_equal(sti_catalog_org_add(cat, "x", NULL, NULL, NULL, err, sizeof err), -1);
     assert_string_equal(err, "org unit 'x': parent: needed (the root is 'linping')");
     //  Moving a unit (which could make a cycle) is a conflict, not a change.
-    assert_int_equal(sti_catalog_org_add(cat, "nanyuan", "edz_1", NULL, NULL, err, sizeof err),
-                     -1);
+    assert_int_equal(sti_catalog_org_add(cat, "nanyuan", "edz_1", NULL, NULL, err, sizeof err), -1);
     assert_string_equal(err, "org unit 'nanyuan' already exists under linping");
     assert_int_equal(sti_catalog_org_add(cat, "linping", "nanyuan", NULL, NULL, err, sizeof err),
                      -1);
@@ -433,8 +437,8 @@ static void test_targets_and_progress(void **state)
     char err[256] = "";
     assert_int_equal(sti_catalog_target_set(cat, "hitech_enterprises", 2025, 900, err, sizeof err),
                      0);
-    assert_int_equal(sti_catalog_target_set(cat, "hitech_enterprises", 2025, 1000, err,
-                                            sizeof err), 0);
+    assert_int_equal(sti_catalog_target_set(cat, "hitech_enterprises", 2025, 1000, err, sizeof err),
+                     0);
     assert_int_equal(sti_catalog_target_set(cat, "hitech_enterprises", 2022, 700, err, sizeof err),
                      0);
     const sti_indicator_t *hitech = sti_catalog_indicator_find(cat, "hitech_enterprises");
@@ -499,10 +503,10 @@ static void test_msgpack_round_trip(void **state)
     (void)state;
     sti_catalog_t *cat = s_load_linping();
     char err[512] = "";
-    assert_int_equal(sti_catalog_org_add(cat, "nanyuan", "linping", "南苑街道", NULL, err,
-                                         sizeof err), 0);
-    assert_int_equal(sti_catalog_target_set(cat, "hitech_enterprises", 2025, 1000, err,
-                                            sizeof err), 0);
+    assert_int_equal(
+        sti_catalog_org_add(cat, "nanyuan", "linping", "南苑街道", NULL, err, sizeof err), 0);
+    assert_int_equal(sti_catalog_target_set(cat, "hitech_enterprises", 2025, 1000, err, sizeof err),
+                     0);
     sti_writer_t *first = sti_writer_new();
     sti_catalog_write(cat, first);
     size_t size1;
@@ -571,9 +575,9 @@ static void test_hostile_msgpack(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_linping_plan),       cmocka_unit_test(test_dependents),
-        cmocka_unit_test(test_small_plan_loads),   cmocka_unit_test(test_bad_plans),
-        cmocka_unit_test(test_file_too_large),     cmocka_unit_test(test_org_tree),
+        cmocka_unit_test(test_linping_plan),         cmocka_unit_test(test_dependents),
+        cmocka_unit_test(test_small_plan_loads),     cmocka_unit_test(test_bad_plans),
+        cmocka_unit_test(test_file_too_large),       cmocka_unit_test(test_org_tree),
         cmocka_unit_test(test_targets_and_progress), cmocka_unit_test(test_msgpack_round_trip),
         cmocka_unit_test(test_hostile_msgpack),
     };

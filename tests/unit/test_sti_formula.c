@@ -20,8 +20,15 @@ static bool s_lookup(void *arg, const char *code, double *value)
     static const struct {
         const char *code;
         double value;
-    } table[] = {{"rd_expenditure", 26.92}, {"gdp", 769.1}, {"valid_invention_patents", 1534},
-                 {"population", 100}, {"zero", 0}, {"big", 1e300}, {"a", 2}, {"b", 3}, {"c", 4}};
+    } table[] = {{"rd_expenditure", 26.92},
+                 {"gdp", 769.1},
+                 {"valid_invention_patents", 1534},
+                 {"population", 100},
+                 {"zero", 0},
+                 {"big", 1e300},
+                 {"a", 2},
+                 {"b", 3},
+                 {"c", 4}};
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         if (strcmp(table[i].code, code) == 0) {
             *value = table[i].value;

@@ -20,13 +20,13 @@ static int s_setup(void **state)
     const char *here = __FILE__;
     const char *tail = strstr(here, "tests/unit/test_sti_observation.c");
     assert_non_null(tail);
-    snprintf(s_plan_dir, sizeof s_plan_dir, "%.*sdata/plans/linping-2021-2025",
-             (int)(tail - here), here);
+    snprintf(s_plan_dir, sizeof s_plan_dir, "%.*sdata/plans/linping-2021-2025", (int)(tail - here),
+             here);
     char err[512] = "";
     sti_catalog_t *cat = sti_catalog_load_dir(s_plan_dir, err, sizeof err);
     assert_non_null(cat);
-    assert_int_equal(sti_catalog_org_add(cat, "nanyuan", "linping", "南苑街道", NULL, err,
-                                         sizeof err), 0);
+    assert_int_equal(
+        sti_catalog_org_add(cat, "nanyuan", "linping", "南苑街道", NULL, err, sizeof err), 0);
     *state = cat;
     return 0;
 }
@@ -40,10 +40,10 @@ static int s_teardown(void **state)
 
 //  The result of checking one row.
 typedef struct {
-    int rc;                                        // what check returned
-    sti_observation_t obs;                         // the decoded row
+    int rc;                                           // what check returned
+    sti_observation_t obs;                            // the decoded row
     sti_field_error_t errors[STI_OBSERVATION_ERRORS]; // its problems
-    size_t count;                                  // how many
+    size_t count;                                     // how many
 } s_result_t;
 
 static s_result_t s_result;
@@ -238,8 +238,7 @@ static void test_every_problem_of_a_row(void **state)
     sti_observation_t obs;
     sti_field_error_t one[1];
     size_t count = 0;
-    assert_int_equal(sti_observation_check(sti_reader_root(reader), cat, &obs, one, 1, &count),
-                     -1);
+    assert_int_equal(sti_observation_check(sti_reader_root(reader), cat, &obs, one, 1, &count), -1);
     assert_int_equal(count, 1);
     sti_reader_destroy(&reader);
     sti_writer_destroy(&w);

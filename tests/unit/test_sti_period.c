@@ -143,7 +143,7 @@ static void test_compare(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_each_kind),  cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_parse_each_kind),   cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_format_round_trip), cmocka_unit_test(test_end_dates),
         cmocka_unit_test(test_compare),
     };

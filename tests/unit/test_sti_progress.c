@@ -1,5 +1,5 @@
 /*  Unit tests of sti_progress, starting with the issue's worked example.
-*/
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,9 +57,17 @@ static void test_down_direction(void **state)
     (void)state;
     //  edz_national_rank: down, baseline 42 (2020), target 30 (2025), 2023 value 28.
     sti_progress_input_t in = {
-        .direction = STI_DIRECTION_DOWN, .year = 2023, .has_baseline = true,
-        .baseline_year = 2020, .baseline = 42, .has_target = true, .target_year = 2025,
-        .target = 30, .has_value = true, .value = 28, .tolerance = STI_PROGRESS_TOLERANCE,
+        .direction = STI_DIRECTION_DOWN,
+        .year = 2023,
+        .has_baseline = true,
+        .baseline_year = 2020,
+        .baseline = 42,
+        .has_target = true,
+        .target_year = 2025,
+        .target = 30,
+        .has_value = true,
+        .value = 28,
+        .tolerance = STI_PROGRESS_TOLERANCE,
     };
     sti_progress_t out;
     sti_progress_compute(&in, &out);

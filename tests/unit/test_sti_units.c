@@ -1,5 +1,5 @@
 /*  Unit tests of sti_units: loading the plan's units, conversion, checks.
-*/
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,9 +157,8 @@ static void test_bad_tables(void **state)
     assert_string_equal(
         s_load_error("[{\"code\":\"\",\"family\":\"m\",\"factor\":1,\"allow_negative\":false}]"),
         "unit code must be 1 to 15 bytes of text");
-    assert_string_equal(
-        s_load_error("[{\"code\":\"abcdefghijklmnopq\",\"family\":\"m\"}]"),
-        "unit '?': code must be a string of at most 15 bytes");
+    assert_string_equal(s_load_error("[{\"code\":\"abcdefghijklmnopq\",\"family\":\"m\"}]"),
+                        "unit '?': code must be a string of at most 15 bytes");
 }
 
 int main(void)
