@@ -42,8 +42,8 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X) X(health, "show whether the broker and each service answer")
 
-#define STICTL_DECLARE(name, help)                                                           \
-    extern const char stictl_##name##_usage[];                                               \
+#define STICTL_DECLARE(name, help)                                                                 \
+    extern const char stictl_##name##_usage[];                                                     \
     int stictl_##name(stictl_t *ctl, int argc, char **argv);
 STICTL_COMMANDS(STICTL_DECLARE)
 #undef STICTL_DECLARE

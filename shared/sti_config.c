@@ -32,7 +32,7 @@
 #include <strings.h>
 
 #define STI_CONFIG_FILE_MAX (1024 * 1024) // largest JSON file we read, bytes
-#define STI_CONFIG_NAME_MAX 64           // longest setting name, bytes
+#define STI_CONFIG_NAME_MAX 64            // longest setting name, bytes
 
 //  --- one value ---
 

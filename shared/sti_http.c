@@ -35,12 +35,12 @@
 #define STI_HTTP_TIMEOUT_S 10   // an idle connection is closed after this
 
 struct _sti_metric_t {
-    const char *name;        // metric name (static string)
-    char *labels;            // label set without braces, or NULL (owned)
-    const char *help;        // one-line help (static string)
-    bool counter;            // counter, else gauge
+    const char *name;           // metric name (static string)
+    char *labels;               // label set without braces, or NULL (owned)
+    const char *help;           // one-line help (static string)
+    bool counter;               // counter, else gauge
     atomic_int_least64_t value; // current value
-    sti_metric_t *next;      // next in registration order
+    sti_metric_t *next;         // next in registration order
 };
 
 struct _sti_http_t {
@@ -140,9 +140,8 @@ static enum MHD_Result s_reply(struct MHD_Connection *connection, unsigned int s
 }
 
 static enum MHD_Result s_handle(void *cls, struct MHD_Connection *connection, const char *url,
-                                const char *method, const char *version,
-                                const char *upload_data, size_t *upload_data_size,
-                                void **con_cls)
+                                const char *method, const char *version, const char *upload_data,
+                                size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     (void)upload_data;
@@ -156,8 +155,8 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *connection, co
     *con_cls = self;
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         static char text[] = "method not allowed\n";
-        return s_reply(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", text,
-                       strlen(text), MHD_RESPMEM_PERSISTENT);
+        return s_reply(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", text, strlen(text),
+                       MHD_RESPMEM_PERSISTENT);
     }
     if (strcmp(url, "/healthz") == 0) {
         static char text[] = "ok\n";
@@ -217,8 +216,7 @@ static int s_parse_addr(const char *addr, struct sockaddr_in *sa)
     return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
-sti_http_t *sti_http_new(const char *addr, sti_ready_fn *ready, void *arg, char *err,
-                         size_t errlen)
+sti_http_t *sti_http_new(const char *addr, sti_ready_fn *ready, void *arg, char *err, size_t errlen)
 {
     struct sockaddr_in sa;
     if (s_parse_addr(addr, &sa) != 0) {
@@ -232,18 +230,17 @@ sti_http_t *sti_http_new(const char *addr, sti_ready_fn *ready, void *arg, char 
     pthread_mutex_init(&self->lock, NULL);
     //  Port 0 must be passed as such so the kernel picks one; MHD reads the
     //  port from the sockaddr.
-    self->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD, ntohs(sa.sin_port), NULL, NULL, s_handle, self,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)STI_HTTP_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)STI_HTTP_TIMEOUT_S, MHD_OPTION_END);
+    self->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, ntohs(sa.sin_port), NULL, NULL,
+                                    s_handle, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                                    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)STI_HTTP_CONNECTIONS,
+                                    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)STI_HTTP_TIMEOUT_S,
+                                    MHD_OPTION_END);
     if (!self->daemon) {
         snprintf(err, errlen, "http: cannot listen on %s", addr);
         sti_http_destroy(&self);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(self->daemon,
-                                                           MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(self->daemon, MHD_DAEMON_INFO_BIND_PORT);
     self->port = info ? info->port : ntohs(sa.sin_port);
     return self;
 }

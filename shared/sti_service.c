@@ -53,21 +53,21 @@ static volatile sig_atomic_t s_stop = 0;
 static const sti_limits_t s_limits = {0, 0, 0, 0}; // the codec's default limits
 
 struct _sti_service_t {
-    const sti_service_def_t *def;  // what the service is (not owned)
-    sti_common_config_t config;    // settings every service has (owned strings)
-    sti_redis_t *redis;            // the service's Redis connection
-    sti_http_t *http;              // /healthz, /readyz, /metrics
-    sti_mdp_worker_t *worker;      // Majordomo worker for def->service
-    sti_writer_t *reply;           // reused for every reply
-    sti_events_pub_t *publisher;   // created by sti_service_publisher, or NULL
-    char *publisher_stream;        // the stream publisher writes to
-    size_t op_count;               // entries in def->ops
-    sti_metric_t **requests;       // [(op_count + 2) * CODES] request counters, lazy
-    sti_metric_t **durations;      // [op_count + 2] duration counters
-    sti_metric_t *redis_up;        // gauge: 1 while Redis is connected
-    sti_metric_t *broker_up;       // gauge: 1 while the worker hears from the broker
-    int64_t next_tick;             // zclock_mono time the next tick is due
-    int64_t next_ping;             // zclock_mono time the next Redis PING is due
+    const sti_service_def_t *def; // what the service is (not owned)
+    sti_common_config_t config;   // settings every service has (owned strings)
+    sti_redis_t *redis;           // the service's Redis connection
+    sti_http_t *http;             // /healthz, /readyz, /metrics
+    sti_mdp_worker_t *worker;     // Majordomo worker for def->service
+    sti_writer_t *reply;          // reused for every reply
+    sti_events_pub_t *publisher;  // created by sti_service_publisher, or NULL
+    char *publisher_stream;       // the stream publisher writes to
+    size_t op_count;              // entries in def->ops
+    sti_metric_t **requests;      // [(op_count + 2) * CODES] request counters, lazy
+    sti_metric_t **durations;     // [op_count + 2] duration counters
+    sti_metric_t *redis_up;       // gauge: 1 while Redis is connected
+    sti_metric_t *broker_up;      // gauge: 1 while the worker hears from the broker
+    int64_t next_tick;            // zclock_mono time the next tick is due
+    int64_t next_ping;            // zclock_mono time the next Redis PING is due
 };
 
 static const sti_config_entry_t s_common_map[] = {
@@ -161,17 +161,16 @@ static void s_register_metrics(sti_service_t *self)
     self->durations = calloc(rows, sizeof *self->durations);
     assert(self->requests && self->durations);
     for (size_t i = 0; i < rows; i++) {
-        const char *op = i < self->op_count       ? self->def->ops[i].op
-                         : i == self->op_count     ? "_unknown"
-                                                   : "_malformed";
+        const char *op = i < self->op_count    ? self->def->ops[i].op
+                         : i == self->op_count ? "_unknown"
+                                               : "_malformed";
         char labels[STI_OP_MAX + 16];
         snprintf(labels, sizeof labels, "op=\"%s\"", op);
-        self->durations[i] =
-            sti_http_counter(self->http, "sti_request_duration_microseconds_total", labels,
-                             "Time spent answering requests, by op.");
+        self->durations[i] = sti_http_counter(self->http, "sti_request_duration_microseconds_total",
+                                              labels, "Time spent answering requests, by op.");
     }
-    self->redis_up = sti_http_gauge(self->http, "sti_redis_up", NULL,
-                                    "1 while the Redis connection is up.");
+    self->redis_up =
+        sti_http_gauge(self->http, "sti_redis_up", NULL, "1 while the Redis connection is up.");
     self->broker_up = sti_http_gauge(self->http, "sti_broker_connected", NULL,
                                      "1 while the worker hears from the broker.");
 }
@@ -204,8 +203,7 @@ static int s_start(sti_service_t *self)
     return 0;
 }
 
-sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **argv,
-                               int *exit_code)
+sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **argv, int *exit_code)
 {
     assert(def && def->name && def->service && def->ops && exit_code);
     s_install_signals();
@@ -258,9 +256,9 @@ static void s_count(sti_service_t *self, size_t row, sti_errcode_t code, int64_t
 {
     sti_metric_t **slot = &self->requests[row * STI_SERVICE_CODES + (size_t)code];
     if (!*slot) {
-        const char *op = row < self->op_count      ? self->def->ops[row].op
-                         : row == self->op_count    ? "_unknown"
-                                                    : "_malformed";
+        const char *op = row < self->op_count    ? self->def->ops[row].op
+                         : row == self->op_count ? "_unknown"
+                                                 : "_malformed";
         char labels[STI_OP_MAX + 64];
         snprintf(labels, sizeof labels, "op=\"%s\",code=\"%s\"", op,
                  code == STI_ERR_NONE ? "ok" : sti_errcode_name(code));
@@ -313,7 +311,8 @@ static size_t s_answer(sti_service_t *self, zmsg_t *msg)
     if (zmsg_size(msg) != 1) {
         snprintf(err, sizeof err, "a request is one frame, got %zu", zmsg_size(msg));
     }
-    if (zmsg_size(msg) != 1 || sti_request_decode(data, size, &s_limits, &request, err, sizeof err)) {
+    if (zmsg_size(msg) != 1 ||
+        sti_request_decode(data, size, &s_limits, &request, err, sizeof err)) {
         char id[STI_ID_MAX + 1] = "";
         if (frame) {
             s_salvage_id(data, size, id, sizeof id);
@@ -451,8 +450,8 @@ sti_events_pub_t *sti_service_publisher(sti_service_t *self, const char *stream)
 {
     assert(self && stream);
     if (!self->publisher) {
-        self->publisher = sti_events_pub_new(self->redis, stream, self->config.events_pub,
-                                             self->def->name);
+        self->publisher =
+            sti_events_pub_new(self->redis, stream, self->config.events_pub, self->def->name);
         if (!self->publisher) {
             return NULL;
         }

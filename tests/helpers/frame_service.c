@@ -86,7 +86,7 @@ static void s_tick(sti_service_t *service, void *arg)
 }
 
 static const sti_op_t s_ops[] = {
-    {"echo", s_echo},     {"fail", s_fail},   {"silent", s_silent},
+    {"echo", s_echo},       {"fail", s_fail},   {"silent", s_silent},
     {"missing", s_missing}, {"ticks", s_ticks}, {NULL, NULL},
 };
 

@@ -14,11 +14,11 @@
 #include "sti_config.h"
 
 typedef struct {
-    char *broker;  // a string setting
-    int64_t port;  // an int setting
-    bool verbose;  // a bool setting
-    double ratio;  // a double setting
-    char *unset;   // a string with no default
+    char *broker; // a string setting
+    int64_t port; // an int setting
+    bool verbose; // a bool setting
+    double ratio; // a double setting
+    char *unset;  // a string with no default
 } settings_t;
 
 static const sti_config_entry_t s_map[] = {
@@ -100,8 +100,9 @@ static void test_flag_over_env(void **state)
     settings_t s;
     char err[256];
     int argc;
-    char *argv[] = {"prog", "first", "--broker", "tcp://flag:2", "--http-port=7070",
-                    "--verbose", "second", "--ratio", "2.5", "--", "--not-a-flag", NULL};
+    char *argv[] = {"prog",         "first",  "--broker", "tcp://flag:2", "--http-port=7070",
+                    "--verbose",    "second", "--ratio",  "2.5",          "--",
+                    "--not-a-flag", NULL};
     assert_int_equal(s_load(&s, &argc, argv, err), 0);
     assert_string_equal(s.broker, "tcp://flag:2");
     assert_int_equal(s.port, 7070);
@@ -304,10 +305,10 @@ static void test_parts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),     cmocka_unit_test(test_env_over_default),
+        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_env_over_default),
         cmocka_unit_test(test_flag_over_env), cmocka_unit_test(test_bools),
-        cmocka_unit_test(test_json_file),    cmocka_unit_test(test_unknown_flag),
-        cmocka_unit_test(test_bad_values),   cmocka_unit_test(test_help),
+        cmocka_unit_test(test_json_file),     cmocka_unit_test(test_unknown_flag),
+        cmocka_unit_test(test_bad_values),    cmocka_unit_test(test_help),
         cmocka_unit_test(test_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
