@@ -68,10 +68,7 @@ static const s_command_t *s_find(const char *name)
 
 sti_mdp_client_t *stictl_client(stictl_t *ctl)
 {
-    if (!ctl->client) {
-        ctl->client = sti_mdp_client_new(ctl->broker, ctl->timeout_ms, 0);
-        assert(ctl->client);
-    }
+    assert(ctl->client); // main connects before any command runs
     return ctl->client;
 }
 
@@ -244,6 +241,14 @@ int main(int argc, char **argv)
     if (s_take_common(&ctl, &cmd_argc, cmd_argv)) {
         fputs(command->usage, stdout);
         return STICTL_OK;
+    }
+    //  Connecting is local (libzmq connects in the background): it fails only
+    //  for an endpoint that is not one, which is a usage error.
+    ctl.client = sti_mdp_client_new(ctl.broker, ctl.timeout_ms, 0);
+    if (!ctl.client) {
+        fprintf(stderr, "stictl: '%s' is not a broker endpoint (like tcp://127.0.0.1:5555)\n",
+                ctl.broker);
+        return STICTL_USAGE;
     }
     int rc = command->run(&ctl, cmd_argc, cmd_argv);
     sti_mdp_client_destroy(&ctl.client);

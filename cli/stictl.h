@@ -34,7 +34,7 @@ typedef struct {
     const char *broker;       // broker endpoint (--broker, STI_BROKER)
     int timeout_ms;           // how long to wait for a reply (--timeout)
     bool json;                // print JSON instead of text (--json)
-    sti_mdp_client_t *client; // created on first call, destroyed by main
+    sti_mdp_client_t *client; // created by main before the command runs
 } stictl_t;
 
 typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
@@ -51,7 +51,7 @@ STICTL_COMMANDS(STICTL_DECLARE)
 //  The services stictl knows, NULL-terminated.
 extern const char *const stictl_services[];
 
-//  Returns the client, connecting on first use (never NULL).
+//  Returns the client main connected (never NULL).
 sti_mdp_client_t *stictl_client(stictl_t *ctl);
 
 //  Starts a request envelope {op, id, body: ...} with a fresh id into a new

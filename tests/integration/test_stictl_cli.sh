@@ -20,6 +20,9 @@ expect_rc 2 stictl --timeout abc health
 expect_rc 2 stictl --timeout 0 health
 expect_rc 2 stictl --broker
 expect_rc 2 stictl health unexpected-word
+expect_rc 2 stictl --broker not-an-endpoint health
+grep -q "not a broker endpoint" "$T/err" || sti_fail "bad endpoint not explained"
+expect_rc 2 stictl --broker= health
 
 # --help for stictl and for every command it lists.
 expect_rc 0 stictl --help

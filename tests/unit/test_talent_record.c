@@ -34,40 +34,35 @@ static const char *s_valid =
     "\"email\":\"zhang.san@example.com\",\"category\":\"national\",\"field\":\"equipment\","
     "\"employer\":{\"name\":\"临平示例科技有限公司\",\"uscc\":\"91330110MA2B3C4D56\"},"
     "\"channel\":{\"kind\":\"overseas_station\",\"station\":\"慕尼黑千里马驿站\"},"
-    "\"overseas\":true,\"arrived\":\"2022-03-01\",\"status\":\"active\",\"notes\":\"line 1\\nline 2\"}";
+    "\"overseas\":true,\"arrived\":\"2022-03-01\",\"status\":\"active\",\"notes\":\"line 1\\nline "
+    "2\"}";
 
 static void s_write_json(const cJSON *item)
 {
     if (cJSON_IsObject(item)) {
-        sti_writer_map(writer, (size_t) cJSON_GetArraySize(item));
+        sti_writer_map(writer, (size_t)cJSON_GetArraySize(item));
         const cJSON *child;
         cJSON_ArrayForEach(child, item)
         {
             sti_writer_str(writer, child->string);
             s_write_json(child);
         }
-    }
-    else if (cJSON_IsArray(item)) {
-        sti_writer_array(writer, (size_t) cJSON_GetArraySize(item));
+    } else if (cJSON_IsArray(item)) {
+        sti_writer_array(writer, (size_t)cJSON_GetArraySize(item));
         const cJSON *child;
         cJSON_ArrayForEach(child, item)
         {
             s_write_json(child);
         }
-    }
-    else if (cJSON_IsString(item)) {
+    } else if (cJSON_IsString(item)) {
         sti_writer_str(writer, item->valuestring);
-    }
-    else if (cJSON_IsBool(item)) {
+    } else if (cJSON_IsBool(item)) {
         sti_writer_bool(writer, cJSON_IsTrue(item));
-    }
-    else if (cJSON_IsNull(item)) {
+    } else if (cJSON_IsNull(item)) {
         sti_writer_nil(writer);
-    }
-    else if (item->valuedouble == floor(item->valuedouble) && fabs(item->valuedouble) < 1e15) {
-        sti_writer_int(writer, (int64_t) item->valuedouble);
-    }
-    else {
+    } else if (item->valuedouble == floor(item->valuedouble) && fabs(item->valuedouble) < 1e15) {
+        sti_writer_int(writer, (int64_t)item->valuedouble);
+    } else {
         sti_writer_double(writer, item->valuedouble);
     }
 }
@@ -106,8 +101,7 @@ static int s_decode_json(const char *json, talent_decode_mode_t mode)
 static bool s_has_error(const char *field, const char *fragment)
 {
     for (size_t i = 0; i < errors.count; i++) {
-        if (strcmp(errors.items[i].field, field) == 0 &&
-            strstr(errors.items[i].reason, fragment)) {
+        if (strcmp(errors.items[i].field, field) == 0 && strstr(errors.items[i].reason, fragment)) {
             return true;
         }
     }
@@ -147,17 +141,16 @@ static void s_accepted(const char *key, const char *value)
 
 static int s_setup(void **state)
 {
-    (void) state;
+    (void)state;
     char dir[4096], err[256];
     const char *source = getenv("STI_SOURCE");
     if (source) {
         snprintf(dir, sizeof dir, "%s/data/plans/linping-2021-2025", source);
-    }
-    else {
+    } else {
         snprintf(dir, sizeof dir, "%s", __FILE__);
         char *tail = strstr(dir, "/tests/unit/");
         assert_non_null(tail);
-        snprintf(tail, sizeof dir - (size_t) (tail - dir), "/data/plans/linping-2021-2025");
+        snprintf(tail, sizeof dir - (size_t)(tail - dir), "/data/plans/linping-2021-2025");
     }
     codes = talent_codes_load_plan(dir, err, sizeof err);
     if (!codes) {
@@ -169,7 +162,7 @@ static int s_setup(void **state)
 
 static int s_teardown(void **state)
 {
-    (void) state;
+    (void)state;
     talent_codes_destroy(&codes);
     sti_writer_destroy(&writer);
     return 0;
@@ -177,7 +170,7 @@ static int s_teardown(void **state)
 
 static void test_valid(void **state)
 {
-    (void) state;
+    (void)state;
     if (s_decode_json(s_valid, TALENT_DECODE_FULL) != 0) {
         s_print_errors();
         fail();
@@ -200,12 +193,13 @@ static void test_valid(void **state)
     assert_int_equal(record.status, TALENT_ACTIVE);
     assert_string_equal(record.left_on, "");
     assert_string_equal(record.notes, "line 1\nline 2");
-    assert_int_equal(record.present, 0xffffu & ~(unsigned) TALENT_F_LEFT_ON);
+    assert_int_equal(record.present, 0xffffu & ~(unsigned)TALENT_F_LEFT_ON);
 
     //  Only the required fields.
     const char *minimal =
         "{\"name\":\"Ada\",\"id_type\":\"passport\",\"id_number\":\"e1234567\",\"category\":"
-        "\"top\",\"field\":\"future\",\"channel\":{\"kind\":\"direct\"},\"arrived\":\"2021-01-04\"}";
+        "\"top\",\"field\":\"future\",\"channel\":{\"kind\":\"direct\"},\"arrived\":\"2021-01-"
+        "04\"}";
     if (s_decode_json(minimal, TALENT_DECODE_FULL) != 0) {
         s_print_errors();
         fail();
@@ -220,9 +214,9 @@ static void test_valid(void **state)
 
 static void test_required(void **state)
 {
-    (void) state;
-    const char *required[] = {"name",     "id_type", "id_number", "category",
-                              "field",    "channel", "arrived"};
+    (void)state;
+    const char *required[] = {"name",  "id_type", "id_number", "category",
+                              "field", "channel", "arrived"};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
         const char *field = required[i];
         //  Without id_type the number cannot be checked: one error, for id_type.
@@ -235,7 +229,7 @@ static void test_required(void **state)
 
 static void test_identity(void **state)
 {
-    (void) state;
+    (void)state;
     s_refused("id_number", "\"330110198503171234\"", "id_number", "check digit is 4, expected 3");
     s_refused("id_number", "\"330110198503100030\"", "id_number", "check digit is 0, expected X");
     s_refused("id_number", "\"33011019850317123\"", "id_number", "18 characters");
@@ -280,7 +274,7 @@ static void test_identity(void **state)
 
 static void test_contact(void **state)
 {
-    (void) state;
+    (void)state;
     s_refused("phone", "\"12800005678\"", "phone", "starts with 13-19");
     s_refused("phone", "\"+44 1632\"", "phone", "digits only");
     s_refused("phone", "\"13800005678000000000\"", "phone", "longer than 16 bytes");
@@ -294,7 +288,7 @@ static void test_contact(void **state)
 
 static void test_codes_and_channel(void **state)
 {
-    (void) state;
+    (void)state;
     s_refused("category", "\"nobel\"", "category", "unknown level 'nobel' (one of top, national");
     s_refused("field", "\"mining\"", "field", "unknown field 'mining'");
     s_refused("category", "\"a-very-long-code-that-is-longer-than-32-bytes\"", "category",
@@ -328,7 +322,7 @@ static void test_codes_and_channel(void **state)
 
 static void test_dates_and_status(void **state)
 {
-    (void) state;
+    (void)state;
     s_refused("arrived", "\"2023-02-29\"", "arrived", "2023-02-29 is not a real date");
     s_refused("arrived", "\"2023/02/01\"", "arrived", "YYYY-MM-DD");
     s_refused("arrived", "\"2023-02-01T10:00\"", "arrived", "YYYY-MM-DD");
@@ -357,7 +351,7 @@ static void test_dates_and_status(void **state)
 
 static void test_text(void **state)
 {
-    (void) state;
+    (void)state;
     char name[200];
     memset(name, 'a', 129);
     snprintf(name + 129, sizeof name - 129, "\"");
@@ -387,9 +381,8 @@ static void test_text(void **state)
     sti_writer_strn(writer, "\xe5\x90", 2);
     size_t size;
     const void *data = sti_writer_data(writer, &size);
-    assert_int_equal(talent_record_decode(data, size, codes, TALENT_DECODE_PARTIAL, &record,
-                                          &errors),
-                     -1);
+    assert_int_equal(
+        talent_record_decode(data, size, codes, TALENT_DECODE_PARTIAL, &record, &errors), -1);
     assert_true(s_has_error("name", "UTF-8"));
     //  Nor a NUL byte inside a string.
     sti_writer_reset(writer);
@@ -397,15 +390,14 @@ static void test_text(void **state)
     sti_writer_str(writer, "notes");
     sti_writer_strn(writer, "a\0b", 3);
     data = sti_writer_data(writer, &size);
-    assert_int_equal(talent_record_decode(data, size, codes, TALENT_DECODE_PARTIAL, &record,
-                                          &errors),
-                     -1);
+    assert_int_equal(
+        talent_record_decode(data, size, codes, TALENT_DECODE_PARTIAL, &record, &errors), -1);
     assert_true(s_has_error("notes", "NUL"));
 }
 
 static void test_unknown_and_many(void **state)
 {
-    (void) state;
+    (void)state;
     //  The unknown key is named and the other fields are still checked.
     char *json = s_with(s_valid, "nickname", "\"Sanzi\"");
     char *json2 = s_with(json, "phone", "\"123\"");
@@ -429,7 +421,7 @@ static void test_unknown_and_many(void **state)
 
 static void test_hostile(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(talent_record_decode("", 0, codes, TALENT_DECODE_FULL, &record, &errors), -1);
     assert_int_equal(errors.count, 1);
     assert_string_equal(errors.items[0].field, "");
@@ -438,18 +430,16 @@ static void test_hostile(void **state)
     assert_true(s_has_error("", "must be a map"));
     //  A map header that claims 2^32-1 pairs in five bytes.
     const uint8_t huge[] = {0xdf, 0xff, 0xff, 0xff, 0xff};
-    assert_int_equal(talent_record_decode(huge, sizeof huge, codes, TALENT_DECODE_FULL, &record,
-                                          &errors),
-                     -1);
+    assert_int_equal(
+        talent_record_decode(huge, sizeof huge, codes, TALENT_DECODE_FULL, &record, &errors), -1);
     //  Trailing bytes.
     sti_writer_reset(writer);
     sti_writer_map(writer, 0);
     sti_writer_nil(writer);
     size_t size;
     const void *data = sti_writer_data(writer, &size);
-    assert_int_equal(talent_record_decode(data, size, codes, TALENT_DECODE_PARTIAL, &record,
-                                          &errors),
-                     -1);
+    assert_int_equal(
+        talent_record_decode(data, size, codes, TALENT_DECODE_PARTIAL, &record, &errors), -1);
     //  Every truncation and many byte flips of a valid message: never a crash.
     cJSON *root = cJSON_Parse(s_valid);
     sti_writer_reset(writer);
@@ -464,9 +454,9 @@ static void test_hostile(void **state)
     }
     srand(4);
     for (int round = 0; round < 3000; round++) {
-        size_t at = (size_t) rand() % size;
+        size_t at = (size_t)rand() % size;
         uint8_t saved = copy[at];
-        copy[at] = (uint8_t) rand();
+        copy[at] = (uint8_t)rand();
         talent_record_decode(copy, size, codes, TALENT_DECODE_FULL, &record, &errors);
         assert_true(errors.count <= TALENT_ERRORS_MAX);
         copy[at] = saved;
@@ -476,7 +466,7 @@ static void test_hostile(void **state)
 
 static void test_partial_and_merge(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(s_decode_json(s_valid, TALENT_DECODE_FULL), 0);
     talent_record_t stored = record;
 
@@ -516,9 +506,8 @@ static void test_partial_and_merge(void **state)
     assert_int_equal(talent_record_check(&merged, codes, &errors), 0);
 
     //  Bad values are refused as in a full decode; required fields cannot be nil.
-    assert_int_equal(s_decode_json("{\"arrived\":\"2023-02-30\",\"name\":null}",
-                                   TALENT_DECODE_PARTIAL),
-                     -1);
+    assert_int_equal(
+        s_decode_json("{\"arrived\":\"2023-02-30\",\"name\":null}", TALENT_DECODE_PARTIAL), -1);
     assert_true(s_has_error("arrived", "not a real date"));
     assert_true(s_has_error("name", "must not be nil"));
     //  id_type and id_number travel together.
@@ -534,7 +523,7 @@ static void test_partial_and_merge(void **state)
 
 static void test_masked(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(s_decode_json(s_valid, TALENT_DECODE_FULL), 0);
     sti_writer_reset(writer);
     talent_record_encode_masked(&record, "T000042", 7, writer);
@@ -599,7 +588,7 @@ static void test_masked(void **state)
 
 static void test_request_round_trip(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(s_decode_json(s_valid, TALENT_DECODE_FULL), 0);
     talent_record_t first = record;
     sti_writer_reset(writer);

@@ -1,0 +1,247 @@
+/*  Unit tests of the broker's Majordomo engine (services/broker/broker_mdp.c),
+    driven in-process: the test owns the ROUTER (inproc), feeds what it reads
+    to broker_mdp_handle, and plays the workers and clients on DEALERs.
+    Checks LRU dispatch, the queue caps, request deadlines, dead workers
+    (busy ones too), refusals, MMI, and the config checks.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "broker.h"
+#include "broker_mdp.h"
+#include "sti_mdp.h"
+
+//  The engine and its sockets.
+typedef struct {
+    zsock_t *router;     // the broker's socket
+    sti_http_t *http;    // metrics (port 0)
+    broker_mdp_t *mdp;   // the engine under test
+    broker_limits_t limits; // what it was made with
+} s_rig_t;
+
+static void s_rig_start(s_rig_t *rig, int64_t queue_max, int64_t timeout_ms, int64_t heartbeat_ms)
+{
+    static int counter = 0;
+    char endpoint[64];
+    snprintf(endpoint, sizeof(endpoint), "inproc://broker-mdp-%d", ++counter);
+    rig->router = zsock_new_router(endpoint);
+    assert_non_null(rig->router);
+    char err[128];
+    rig->http = sti_http_new("127.0.0.1:0", NULL, NULL, err, sizeof(err));
+    assert_non_null(rig->http);
+    rig->limits = (broker_limits_t){queue_max, 1 << 20, 1000, 1 << 22, timeout_ms, heartbeat_ms, 10};
+    rig->mdp = broker_mdp_new(rig->router, rig->http, &rig->limits);
+}
+
+static void s_rig_stop(s_rig_t *rig)
+{
+    broker_mdp_destroy(&rig->mdp);
+    broker_mdp_destroy(&rig->mdp);
+    sti_http_destroy(&rig->http);
+    zsock_destroy(&rig->router);
+}
+
+static zsock_t *s_peer(s_rig_t *rig)
+{
+    zsock_t *sock = zsock_new(ZMQ_DEALER);
+    assert_int_equal(zsock_connect(sock, "%s", zsock_endpoint(rig->router)), 0);
+    return sock;
+}
+
+//  Hands the engine everything the router holds, waiting up to 1 s for the first.
+static void s_pump(s_rig_t *rig)
+{
+    zpoller_t *poller = zpoller_new(rig->router, NULL);
+    int wait = 1000;
+    while (zpoller_wait(poller, wait)) {
+        zmsg_t *msg = zmsg_recv(rig->router);
+        broker_mdp_handle(rig->mdp, &msg);
+        wait = 20;
+    }
+    zpoller_destroy(&poller);
+}
+
+//  Sends "" protocol frames... from a peer.
+static void s_say(zsock_t *peer, int n, ...)
+{
+    zmsg_t *msg = zmsg_new();
+    zmsg_addmem(msg, NULL, 0);
+    va_list args;
+    va_start(args, n);
+    for (int i = 0; i < n; i++) {
+        zmsg_addstr(msg, va_arg(args, const char *));
+    }
+    va_end(args);
+    zmsg_send(&msg, peer);
+}
+
+//  Reads what a peer got within 1 s, skipping heartbeats; NULL if nothing.
+static zmsg_t *s_hear(zsock_t *peer)
+{
+    zpoller_t *poller = zpoller_new(peer, NULL);
+    zmsg_t *msg = NULL;
+    while (!msg && zpoller_wait(poller, 1000)) {
+        msg = zmsg_recv(peer);
+        zframe_t *command = zmsg_size(msg) == 3 ? zmsg_last(msg) : NULL;
+        if (command && zframe_streq(command, STI_MDPW_HEARTBEAT)) {
+            zmsg_destroy(&msg);
+        }
+    }
+    zpoller_destroy(&poller);
+    return msg;
+}
+
+//  A worker reads a REQUEST, checks its body, and answers it.
+static void s_serve(zsock_t *worker, const char *expect)
+{
+    zmsg_t *msg = s_hear(worker);
+    assert_non_null(msg);
+    sti_mdp_msg_t req;
+    char err[64];
+    assert_int_equal(sti_mdp_parse_worker(&msg, &req, err, sizeof(err)), 0);
+    assert_int_equal(req.kind, STI_MDP_WORKER_REQUEST);
+    assert_true(zframe_streq(zmsg_first(req.body), expect));
+    zmsg_t *reply = zmsg_new();
+    zmsg_addmem(reply, NULL, 0);
+    zmsg_addstr(reply, STI_MDPW);
+    zmsg_addstr(reply, STI_MDPW_REPLY);
+    zmsg_append(reply, &req.client);
+    zmsg_addmem(reply, NULL, 0);
+    zmsg_addstr(reply, expect);
+    zmsg_send(&reply, worker);
+    sti_mdp_msg_release(&req);
+}
+
+static void test_lru_and_reply(void **state)
+{
+    (void)state;
+    s_rig_t rig;
+    s_rig_start(&rig, 100, 10000, 10000);
+    zsock_t *w1 = s_peer(&rig), *w2 = s_peer(&rig), *client = s_peer(&rig);
+    s_say(w1, 3, STI_MDPW, STI_MDPW_READY, "svc");
+    s_pump(&rig);
+    s_say(w2, 3, STI_MDPW, STI_MDPW_READY, "svc");
+    s_pump(&rig);
+    assert_int_equal(broker_mdp_workers(rig.mdp, "svc"), 2);
+    //  w1 waited longest: it gets the first request, w2 the second.
+    s_say(client, 3, STI_MDPC, "svc", "a");
+    s_pump(&rig);
+    s_serve(w1, "a");
+    s_pump(&rig);
+    s_say(client, 3, STI_MDPC, "svc", "b");
+    s_pump(&rig);
+    s_serve(w2, "b");
+    s_pump(&rig);
+    for (int i = 0; i < 2; i++) {
+        zmsg_t *reply = s_hear(client);
+        assert_non_null(reply);
+        assert_int_equal(zmsg_size(reply), 4);
+        zmsg_destroy(&reply);
+    }
+    //  MMI: 200 for svc, 404 for nobody, 501 for other mmi.
+    s_say(client, 3, STI_MDPC, "mmi.service", "svc");
+    s_say(client, 3, STI_MDPC, "mmi.service", "nobody");
+    s_say(client, 3, STI_MDPC, "mmi.other", "x");
+    s_pump(&rig);
+    const char *codes[] = {"200", "404", "501"};
+    for (int i = 0; i < 3; i++) {
+        zmsg_t *reply = s_hear(client);
+        assert_true(zframe_streq(zmsg_last(reply), codes[i]));
+        zmsg_destroy(&reply);
+    }
+    //  A worker's DISCONNECT removes it.
+    s_say(w2, 2, STI_MDPW, STI_MDPW_DISCONNECT);
+    s_pump(&rig);
+    assert_int_equal(broker_mdp_workers(rig.mdp, "svc"), 1);
+    zsock_destroy(&w1);
+    zsock_destroy(&w2);
+    zsock_destroy(&client);
+    s_rig_stop(&rig);
+}
+
+static void test_queue_cap_and_deadline(void **state)
+{
+    (void)state;
+    s_rig_t rig;
+    s_rig_start(&rig, 2, 50, 10000);
+    zsock_t *client = s_peer(&rig);
+    for (int i = 0; i < 5; i++) {
+        s_say(client, 3, STI_MDPC, "absent", "x");
+    }
+    s_pump(&rig);
+    assert_int_equal(broker_mdp_queued(rig.mdp), 2); // the cap held, the rest dropped
+    int64_t until = zclock_mono() + 2000;
+    while (broker_mdp_queued(rig.mdp) > 0 && zclock_mono() < until) {
+        zpoller_t *poller = zpoller_new(NULL);
+        zpoller_wait(poller, 10);
+        zpoller_destroy(&poller);
+        broker_mdp_tick(rig.mdp);
+    }
+    assert_int_equal(broker_mdp_queued(rig.mdp), 0); // past the deadline
+    zmsg_t *none = s_hear(client);
+    assert_null(none); // and never answered
+    zsock_destroy(&client);
+    s_rig_stop(&rig);
+}
+
+static void test_dead_and_refused_workers(void **state)
+{
+    (void)state;
+    s_rig_t rig;
+    s_rig_start(&rig, 100, 10000, 20);
+    zsock_t *busy = s_peer(&rig), *client = s_peer(&rig), *bad = s_peer(&rig);
+    s_say(busy, 3, STI_MDPW, STI_MDPW_READY, "svc");
+    s_pump(&rig);
+    s_say(client, 3, STI_MDPC, "svc", "held");
+    s_pump(&rig);
+    zmsg_t *request = s_hear(busy); // busy now, and silent from here on
+    assert_non_null(request);
+    zmsg_destroy(&request);
+    int64_t until = zclock_mono() + 2000;
+    while (broker_mdp_workers(rig.mdp, "svc") > 0 && zclock_mono() < until) {
+        zpoller_t *poller = zpoller_new(NULL);
+        zpoller_wait(poller, 10);
+        zpoller_destroy(&poller);
+        broker_mdp_tick(rig.mdp);
+    }
+    assert_int_equal(broker_mdp_workers(rig.mdp, "svc"), 0);
+    //  A reserved name gets DISCONNECT and is not registered.
+    s_say(bad, 3, STI_MDPW, STI_MDPW_READY, "mmi.x");
+    s_pump(&rig);
+    zmsg_t *answer = s_hear(bad);
+    assert_non_null(answer);
+    assert_true(zframe_streq(zmsg_last(answer), STI_MDPW_DISCONNECT));
+    zmsg_destroy(&answer);
+    assert_int_equal(broker_mdp_workers(rig.mdp, "mmi.x"), 0);
+    zsock_destroy(&busy);
+    zsock_destroy(&client);
+    zsock_destroy(&bad);
+    s_rig_stop(&rig);
+}
+
+static void test_config_check(void **state)
+{
+    (void)state;
+    broker_config_t config = {"tcp://*:1", "tcp://*:2", "tcp://*:3", "127.0.0.1:0", "info",
+                              1, 1, 1, 1, 1, 1, 1};
+    char err[128];
+    assert_int_equal(broker_config_check(&config, err, sizeof(err)), 0);
+    config.heartbeat_ms = 0;
+    assert_int_equal(broker_config_check(&config, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "heartbeat_ms"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lru_and_reply),
+        cmocka_unit_test(test_queue_cap_and_deadline),
+        cmocka_unit_test(test_dead_and_refused_workers),
+        cmocka_unit_test(test_config_check),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
