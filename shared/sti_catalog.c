@@ -4,9 +4,9 @@
     indicators and org units (the lookups ingest makes for every row). Every
     record is checked on the way in, whether it comes from a plan directory,
     from MessagePack or from an operator, so a catalog in memory is always
-    consistent once sti_catalog_validate has passed. Reading (JSON and
-    MessagePack) is in sti_catalog_read.c; this file holds the model, its
-    checks and the writer.
+    consistent once sti_catalog_validate has passed. Reading and writing (JSON
+    and MessagePack) are in sti_catalog_io.c; this file holds the model and
+    its checks.
 */
 #include "sti_catalog.h"
 
@@ -400,6 +400,63 @@ int sti_catalog_org_add(sti_catalog_t *self, const char *code, const char *paren
     return 0;
 }
 
+//  Adds units[index] after the parents it has among units (state: 0 not
+//  yet, 1 on the current chain, 2 added); pending maps code -> index + 1.
+static int s_org_add_chain(sti_catalog_t *self, const sti_org_unit_t *units, size_t index,
+                           zhashx_t *pending, char *state, size_t *chain, char *err, size_t errlen)
+{
+    size_t depth = 0;
+    for (size_t at = index; state[at] == 0;) {
+        state[at] = 1;
+        chain[depth++] = at;
+        const char *parent = units[at].parent;
+        uintptr_t next = parent[0] ? (uintptr_t)zhashx_lookup(pending, parent) : 0;
+        if (!next || sti_catalog_org_find(self, parent)) {
+            break; // the root, a unit already in the catalog, or unknown (org_add says so)
+        }
+        if (state[next - 1] == 1) {
+            snprintf(err, errlen, "org unit '%s': parent: '%s' makes a cycle", units[at].code,
+                     parent);
+            return -1;
+        }
+        at = next - 1;
+    }
+    while (depth > 0) {
+        const sti_org_unit_t *org = &units[chain[--depth]];
+        if (sti_catalog_org_add(self, org->code, org->parent, org->name_zh, org->name_en, err,
+                                errlen)) {
+            return -1;
+        }
+        state[chain[depth]] = 2;
+    }
+    return 0;
+}
+
+int sti_catalog_org_add_all(sti_catalog_t *self, const sti_org_unit_t *units, size_t count,
+                            char *err, size_t errlen)
+{
+    assert(self && (units || count == 0));
+    zhashx_t *pending = zhashx_new();
+    char *state = (char *)zmalloc(count + 1);
+    size_t *chain = (size_t *)zmalloc((count + 1) * sizeof(size_t));
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        if (memchr(units[i].code, 0, sizeof units[i].code) == NULL ||
+            memchr(units[i].parent, 0, sizeof units[i].parent) == NULL ||
+            zhashx_insert(pending, units[i].code, (void *)(uintptr_t)(i + 1)) != 0) {
+            snprintf(err, errlen, "org unit '%.64s' is given twice", units[i].code);
+            rc = -1;
+        }
+    }
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        rc = s_org_add_chain(self, units, i, pending, state, chain, err, errlen);
+    }
+    zhashx_destroy(&pending);
+    free(state);
+    free(chain);
+    return rc;
+}
+
 size_t sti_catalog_org_count(const sti_catalog_t *self)
 {
     assert(self);
@@ -623,129 +680,4 @@ size_t sti_catalog_dependents(const sti_catalog_t *self, const char *code,
         }
     }
     return count;
-}
-
-//  --- MessagePack writing ---
-
-static void s_write_plan(const sti_plan_t *plan, sti_writer_t *w)
-{
-    sti_writer_map(w, 9);
-    sti_writer_kv_str(w, "code", plan->code);
-    sti_writer_kv_str(w, "name_zh", plan->name_zh);
-    sti_writer_kv_str(w, "name_en", plan->name_en);
-    sti_writer_kv_int(w, "start_year", plan->start_year);
-    sti_writer_kv_int(w, "end_year", plan->end_year);
-    sti_writer_kv_int(w, "baseline_year", plan->baseline_year);
-    sti_writer_kv_str(w, "issued_by", plan->issued_by);
-    sti_writer_kv_str(w, "issued_on", plan->issued_on);
-    sti_writer_kv_str(w, "note", plan->note);
-}
-
-static void s_write_units(const sti_units_t *units, sti_writer_t *w)
-{
-    sti_writer_array(w, sti_units_size(units));
-    for (size_t i = 0; i < sti_units_size(units); i++) {
-        const sti_unit_t *unit = sti_units_at(units, i);
-        sti_writer_map(w, 5 + unit->has_min + unit->has_max);
-        sti_writer_kv_str(w, "code", unit->code);
-        sti_writer_kv_str(w, "name_en", unit->name_en);
-        sti_writer_kv_str(w, "family", unit->family);
-        sti_writer_kv_double(w, "factor", unit->factor);
-        sti_writer_kv_bool(w, "allow_negative", unit->allow_negative);
-        if (unit->has_min) {
-            sti_writer_kv_double(w, "min", unit->min);
-        }
-        if (unit->has_max) {
-            sti_writer_kv_double(w, "max", unit->max);
-        }
-    }
-}
-
-static void s_write_tags_orgs(const sti_catalog_t *self, sti_writer_t *w)
-{
-    sti_writer_str(w, "tags");
-    sti_writer_array(w, self->tag_count);
-    for (size_t i = 0; i < self->tag_count; i++) {
-        sti_writer_map(w, 5);
-        sti_writer_kv_str(w, "code", self->tags[i].code);
-        sti_writer_kv_str(w, "kind", self->tags[i].kind);
-        sti_writer_kv_str(w, "name_zh", self->tags[i].name_zh);
-        sti_writer_kv_str(w, "name_en", self->tags[i].name_en);
-        sti_writer_kv_str(w, "source", self->tags[i].source);
-    }
-    sti_writer_str(w, "org_units");
-    sti_writer_array(w, self->org_count);
-    for (size_t i = 0; i < self->org_count; i++) {
-        const sti_org_unit_t *org = &self->orgs[i];
-        sti_writer_map(w, 4);
-        sti_writer_kv_str(w, "code", org->code);
-        sti_writer_kv_str(w, "parent", org->parent[0] ? org->parent : NULL);
-        sti_writer_kv_str(w, "name_zh", org->name_zh);
-        sti_writer_kv_str(w, "name_en", org->name_en);
-    }
-}
-
-static void s_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
-{
-    static const char *kinds[] = {"stock", "flow"};
-    static const char *aggregations[] = {"sum", "none"};
-    sti_writer_map(w, 11 + (ind->formula_text[0] != 0) + (ind->baseline_note[0] != 0));
-    sti_writer_kv_str(w, "code", ind->code);
-    sti_writer_kv_str(w, "name_zh", ind->name_zh);
-    sti_writer_kv_str(w, "name_en", ind->name_en);
-    sti_writer_kv_str(w, "unit", ind->unit);
-    sti_writer_kv_str(w, "direction", sti_direction_name(ind->direction));
-    sti_writer_kv_str(w, "category", ind->category);
-    sti_writer_kv_str(w, "kind", kinds[ind->kind]);
-    sti_writer_kv_str(w, "aggregation", aggregations[ind->aggregation]);
-    if (ind->formula_text[0]) {
-        sti_writer_kv_str(w, "formula", ind->formula_text);
-    }
-    sti_writer_str(w, "tags");
-    sti_writer_array(w, ind->tag_count);
-    for (size_t i = 0; i < ind->tag_count; i++) {
-        sti_writer_str(w, ind->tags[i]);
-    }
-    sti_writer_str(w, "baseline");
-    if (ind->has_baseline) {
-        char period[STI_PERIOD_TEXT_MAX];
-        sti_period_format(&ind->baseline_period, period, sizeof period);
-        sti_writer_map(w, 3);
-        sti_writer_kv_str(w, "period", period);
-        sti_writer_kv_double(w, "value", ind->baseline_value);
-        sti_writer_kv_str(w, "source_line", ind->baseline_source);
-    } else {
-        sti_writer_nil(w);
-    }
-    if (ind->baseline_note[0]) {
-        sti_writer_kv_str(w, "baseline_note", ind->baseline_note);
-    }
-    sti_writer_str(w, "targets");
-    sti_writer_array(w, ind->target_count);
-    for (size_t i = 0; i < ind->target_count; i++) {
-        sti_writer_map(w, 2);
-        sti_writer_kv_int(w, "year", ind->targets[i].year);
-        sti_writer_kv_double(w, "value", ind->targets[i].value);
-    }
-}
-
-void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer)
-{
-    assert(self && writer);
-    sti_writer_map(writer, 6);
-    sti_writer_kv_int(writer, "format", 1);
-    sti_writer_str(writer, "plan");
-    if (self->has_plan) {
-        s_write_plan(&self->plan, writer);
-    } else {
-        sti_writer_nil(writer);
-    }
-    sti_writer_str(writer, "units");
-    s_write_units(self->units, writer);
-    s_write_tags_orgs(self, writer);
-    sti_writer_str(writer, "indicators");
-    sti_writer_array(writer, self->indicator_count);
-    for (size_t i = 0; i < self->indicator_count; i++) {
-        s_write_indicator(&self->indicators[i], writer);
-    }
 }

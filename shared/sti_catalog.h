@@ -145,6 +145,11 @@ int sti_catalog_validate(sti_catalog_t *self, char *err, size_t errlen);
 //  with err set.
 int sti_catalog_org_add(sti_catalog_t *self, const char *code, const char *parent,
                         const char *name_zh, const char *name_en, char *err, size_t errlen);
+//  Adds org units given in any order (as read from a Redis hash): each
+//  parent must be in the catalog or among units, and parents must not form a
+//  cycle. Returns 0, or -1 with err set (units added before the problem stay).
+int sti_catalog_org_add_all(sti_catalog_t *self, const sti_org_unit_t *units, size_t count,
+                            char *err, size_t errlen);
 size_t sti_catalog_org_count(const sti_catalog_t *self);
 const sti_org_unit_t *sti_catalog_org_at(const sti_catalog_t *self, size_t index);
 const sti_org_unit_t *sti_catalog_org_find(const sti_catalog_t *self, const char *code);

@@ -430,6 +430,44 @@ static void test_org_tree(void **state)
     sti_catalog_destroy(&cat);
 }
 
+static void test_org_add_all(void **state)
+{
+    (void)state;
+    sti_catalog_t *cat = s_load_linping();
+    char err[256] = "";
+    //  Children before parents, as a Redis hash may list them.
+    sti_org_unit_t units[4] = {
+        {"edz_1", "nanyuan", "", "Platform"},
+        {"nanyuan", "linping", "南苑街道", ""},
+        {"linping", "", "临平区", "Linping District"},
+        {"lab", "edz_1", "", ""},
+    };
+    assert_int_equal(sti_catalog_org_add_all(cat, units, 4, err, sizeof err), 0);
+    assert_int_equal(sti_catalog_org_count(cat), 4);
+    assert_string_equal(sti_catalog_org_parent(cat, "lab")->code, "edz_1");
+    assert_int_equal(sti_catalog_org_add_all(cat, units, 4, err, sizeof err), 0);
+    assert_int_equal(sti_catalog_org_count(cat), 4);
+
+    sti_org_unit_t cycle[3] = {
+        {"a", "c", "", ""},
+        {"b", "a", "", ""},
+        {"c", "b", "", ""},
+    };
+    assert_int_equal(sti_catalog_org_add_all(cat, cycle, 3, err, sizeof err), -1);
+    assert_string_equal(err, "org unit 'b': parent: 'a' makes a cycle");
+    sti_org_unit_t self_parent[1] = {{"s", "s", "", ""}};
+    assert_int_equal(sti_catalog_org_add_all(cat, self_parent, 1, err, sizeof err), -1);
+    assert_string_equal(err, "org unit 's': parent: 's' makes a cycle");
+    sti_org_unit_t orphan[1] = {{"o", "ghost", "", ""}};
+    assert_int_equal(sti_catalog_org_add_all(cat, orphan, 1, err, sizeof err), -1);
+    assert_string_equal(err, "org unit 'o': parent: 'ghost' is not an org unit");
+    sti_org_unit_t twice[2] = {{"t", "linping", "", ""}, {"t", "linping", "", ""}};
+    assert_int_equal(sti_catalog_org_add_all(cat, twice, 2, err, sizeof err), -1);
+    assert_string_equal(err, "org unit 't' is given twice");
+    assert_int_equal(sti_catalog_org_count(cat), 4);
+    sti_catalog_destroy(&cat);
+}
+
 static void test_targets_and_progress(void **state)
 {
     (void)state;
@@ -575,11 +613,11 @@ static void test_hostile_msgpack(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_linping_plan),         cmocka_unit_test(test_dependents),
-        cmocka_unit_test(test_small_plan_loads),     cmocka_unit_test(test_bad_plans),
-        cmocka_unit_test(test_file_too_large),       cmocka_unit_test(test_org_tree),
-        cmocka_unit_test(test_targets_and_progress), cmocka_unit_test(test_msgpack_round_trip),
-        cmocka_unit_test(test_hostile_msgpack),
+        cmocka_unit_test(test_linping_plan),       cmocka_unit_test(test_dependents),
+        cmocka_unit_test(test_small_plan_loads),   cmocka_unit_test(test_bad_plans),
+        cmocka_unit_test(test_file_too_large),     cmocka_unit_test(test_org_add_all),
+        cmocka_unit_test(test_org_tree),           cmocka_unit_test(test_targets_and_progress),
+        cmocka_unit_test(test_msgpack_round_trip), cmocka_unit_test(test_hostile_msgpack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
-/*  sti_catalog_read: reading a catalog from a plan directory or MessagePack.
-    See sti_catalog.h.
+/*  sti_catalog_io: reading a catalog from a plan directory or MessagePack,
+    and writing it to MessagePack. See sti_catalog.h.
 
     Both ways go through one reader: a plan directory's JSON files are parsed
     with cJSON (each at most STI_PLAN_FILE_MAX bytes), turned into MessagePack
@@ -516,4 +516,130 @@ sti_catalog_t *sti_catalog_load_dir(const char *dir, char *err, size_t errlen)
         sti_catalog_destroy(&cat);
     }
     return cat;
+}
+
+//  --- MessagePack writing ---
+
+static void s_write_plan(const sti_plan_t *plan, sti_writer_t *w)
+{
+    sti_writer_map(w, 9);
+    sti_writer_kv_str(w, "code", plan->code);
+    sti_writer_kv_str(w, "name_zh", plan->name_zh);
+    sti_writer_kv_str(w, "name_en", plan->name_en);
+    sti_writer_kv_int(w, "start_year", plan->start_year);
+    sti_writer_kv_int(w, "end_year", plan->end_year);
+    sti_writer_kv_int(w, "baseline_year", plan->baseline_year);
+    sti_writer_kv_str(w, "issued_by", plan->issued_by);
+    sti_writer_kv_str(w, "issued_on", plan->issued_on);
+    sti_writer_kv_str(w, "note", plan->note);
+}
+
+static void s_write_units(const sti_units_t *units, sti_writer_t *w)
+{
+    sti_writer_array(w, sti_units_size(units));
+    for (size_t i = 0; i < sti_units_size(units); i++) {
+        const sti_unit_t *unit = sti_units_at(units, i);
+        sti_writer_map(w, 5 + unit->has_min + unit->has_max);
+        sti_writer_kv_str(w, "code", unit->code);
+        sti_writer_kv_str(w, "name_en", unit->name_en);
+        sti_writer_kv_str(w, "family", unit->family);
+        sti_writer_kv_double(w, "factor", unit->factor);
+        sti_writer_kv_bool(w, "allow_negative", unit->allow_negative);
+        if (unit->has_min) {
+            sti_writer_kv_double(w, "min", unit->min);
+        }
+        if (unit->has_max) {
+            sti_writer_kv_double(w, "max", unit->max);
+        }
+    }
+}
+
+static void s_write_tags_orgs(const sti_catalog_t *self, sti_writer_t *w)
+{
+    sti_writer_str(w, "tags");
+    sti_writer_array(w, sti_catalog_tag_count(self));
+    for (size_t i = 0; i < sti_catalog_tag_count(self); i++) {
+        const sti_tag_t *tag = sti_catalog_tag_at(self, i);
+        sti_writer_map(w, 5);
+        sti_writer_kv_str(w, "code", tag->code);
+        sti_writer_kv_str(w, "kind", tag->kind);
+        sti_writer_kv_str(w, "name_zh", tag->name_zh);
+        sti_writer_kv_str(w, "name_en", tag->name_en);
+        sti_writer_kv_str(w, "source", tag->source);
+    }
+    sti_writer_str(w, "org_units");
+    sti_writer_array(w, sti_catalog_org_count(self));
+    for (size_t i = 0; i < sti_catalog_org_count(self); i++) {
+        const sti_org_unit_t *org = sti_catalog_org_at(self, i);
+        sti_writer_map(w, 4);
+        sti_writer_kv_str(w, "code", org->code);
+        sti_writer_kv_str(w, "parent", org->parent[0] ? org->parent : NULL);
+        sti_writer_kv_str(w, "name_zh", org->name_zh);
+        sti_writer_kv_str(w, "name_en", org->name_en);
+    }
+}
+
+static void s_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
+{
+    static const char *kinds[] = {"stock", "flow"};
+    static const char *aggregations[] = {"sum", "none"};
+    sti_writer_map(w, 11 + (ind->formula_text[0] != 0) + (ind->baseline_note[0] != 0));
+    sti_writer_kv_str(w, "code", ind->code);
+    sti_writer_kv_str(w, "name_zh", ind->name_zh);
+    sti_writer_kv_str(w, "name_en", ind->name_en);
+    sti_writer_kv_str(w, "unit", ind->unit);
+    sti_writer_kv_str(w, "direction", sti_direction_name(ind->direction));
+    sti_writer_kv_str(w, "category", ind->category);
+    sti_writer_kv_str(w, "kind", kinds[ind->kind]);
+    sti_writer_kv_str(w, "aggregation", aggregations[ind->aggregation]);
+    if (ind->formula_text[0]) {
+        sti_writer_kv_str(w, "formula", ind->formula_text);
+    }
+    sti_writer_str(w, "tags");
+    sti_writer_array(w, ind->tag_count);
+    for (size_t i = 0; i < ind->tag_count; i++) {
+        sti_writer_str(w, ind->tags[i]);
+    }
+    sti_writer_str(w, "baseline");
+    if (ind->has_baseline) {
+        char period[STI_PERIOD_TEXT_MAX];
+        sti_period_format(&ind->baseline_period, period, sizeof period);
+        sti_writer_map(w, 3);
+        sti_writer_kv_str(w, "period", period);
+        sti_writer_kv_double(w, "value", ind->baseline_value);
+        sti_writer_kv_str(w, "source_line", ind->baseline_source);
+    } else {
+        sti_writer_nil(w);
+    }
+    if (ind->baseline_note[0]) {
+        sti_writer_kv_str(w, "baseline_note", ind->baseline_note);
+    }
+    sti_writer_str(w, "targets");
+    sti_writer_array(w, ind->target_count);
+    for (size_t i = 0; i < ind->target_count; i++) {
+        sti_writer_map(w, 2);
+        sti_writer_kv_int(w, "year", ind->targets[i].year);
+        sti_writer_kv_double(w, "value", ind->targets[i].value);
+    }
+}
+
+void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer)
+{
+    assert(self && writer);
+    sti_writer_map(writer, 6);
+    sti_writer_kv_int(writer, "format", 1);
+    sti_writer_str(writer, "plan");
+    if (sti_catalog_plan(self)) {
+        s_write_plan(sti_catalog_plan(self), writer);
+    } else {
+        sti_writer_nil(writer);
+    }
+    sti_writer_str(writer, "units");
+    s_write_units(sti_catalog_units(self), writer);
+    s_write_tags_orgs(self, writer);
+    sti_writer_str(writer, "indicators");
+    sti_writer_array(writer, sti_catalog_indicator_count(self));
+    for (size_t i = 0; i < sti_catalog_indicator_count(self); i++) {
+        s_write_indicator(sti_catalog_indicator_at(self, i), writer);
+    }
 }
