@@ -335,9 +335,9 @@ static void s_replay(sti_events_sub_t *self)
             }
         }
         self->cursor = upto;
-        if (latest > self->target) {
-            self->target = latest;
-        }
+        //  The service's latest is the truth; a heartbeat or event from the bus
+        //  that claimed more (a forged one) is forgotten here.
+        self->target = latest > upto ? latest : upto;
         //  No progress means the log holds nothing past the cursor yet: stop
         //  until a heartbeat or event says otherwise.
         self->replay = progress && self->target > self->cursor;

@@ -125,18 +125,17 @@ int talent_check_resident_id(const char *text, int *birth, char *reason, size_t 
         return s_fail(reason, cap, "check character is %s, must be a digit or X", name);
     }
     if (text[0] < '1' || text[0] > '8') {
-        return s_fail(reason, cap, "region code %.6s does not exist (first digit must be 1-8)",
-                      text);
+        return s_fail(reason, cap, "region code does not exist (first digit must be 1-8)");
     }
     int year = s_digits(text + 6, 4);
     int month = s_digits(text + 10, 2);
     int day = s_digits(text + 12, 2);
     if (!talent_check_ymd(year, month, day) || year < 1900) {
-        return s_fail(reason, cap, "birth date %.8s is not a real date", text + 6);
+        return s_fail(reason, cap, "the birth date inside is not a real date");
     }
     int ymd = year * 10000 + month * 100 + day;
     if (ymd > talent_check_today()) {
-        return s_fail(reason, cap, "birth date %.8s is in the future", text + 6);
+        return s_fail(reason, cap, "the birth date inside is in the future");
     }
     char expected = talent_check_resident_id_char(text);
     if (text[17] != expected) {

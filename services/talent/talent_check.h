@@ -16,7 +16,9 @@
 
     Every check takes a NUL-terminated string and returns 0, or -1 with a
     reason ("check digit is 5, expected X") written into reason (reason may
-    be NULL; it is truncated to cap). Nothing here allocates.
+    be NULL; it is truncated to cap). Reasons about a 居民身份证 number
+    quote none of its digits but the check character (they may reach logs). Nothing here
+    allocates.
 */
 #pragma once
 #include <stdbool.h>

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,48 @@ static void test_load_errors(void **state)
     free(big);
 }
 
+//  The registry's field codes are the plan's field tags (tags.json), so
+//  talents and indicators speak of the same five fields.
+static void test_fields_match_plan_tags(void **state)
+{
+    (void) state;
+    char dir[4096], path[4200], err[256] = "";
+    s_plan_dir(dir, sizeof dir);
+    talent_codes_t *codes = talent_codes_load_plan(dir, err, sizeof err);
+    assert_non_null(codes);
+    snprintf(path, sizeof path, "%s/tags.json", dir);
+    FILE *file = fopen(path, "rb");
+    if (!file) {
+        talent_codes_destroy(&codes);
+        skip();
+    }
+    static char text[1024 * 1024];
+    size_t len = fread(text, 1, sizeof text - 1, file);
+    fclose(file);
+    text[len] = 0;
+    cJSON *root = cJSON_Parse(text);
+    assert_non_null(root);
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(root, "tags");
+    size_t plan_fields = 0;
+    const cJSON *tag;
+    cJSON_ArrayForEach(tag, tags)
+    {
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(tag, "kind");
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(tag, "code");
+        if (cJSON_IsString(kind) && strcmp(kind->valuestring, "field") == 0) {
+            plan_fields++;
+            if (!talent_codes_find(codes, TALENT_FIELD, code->valuestring)) {
+                fail_msg("field tag '%s' of tags.json is not a field of talent.json",
+                         code->valuestring);
+            }
+        }
+    }
+    //  Every field of the registry but "other" is a field of the plan.
+    assert_int_equal(plan_fields + 1, talent_codes_count(codes, TALENT_FIELD));
+    cJSON_Delete(root);
+    talent_codes_destroy(&codes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_minimal_and_baseline),
         cmocka_unit_test(test_broken_files),
         cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_fields_match_plan_tags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
