@@ -37,6 +37,9 @@ static int s_connect(sti_mdp_client_t *self)
         return -1;
     }
     sti_mdp_socket_limits(self->sock, S_CLIENT_HWM);
+    //  A full queue (broker gone, many in flight) fails a send after the
+    //  timeout instead of blocking forever.
+    zsock_set_sndtimeo(self->sock, self->timeout_ms);
     if (zsock_connect(self->sock, "%s", self->broker) != 0) {
         snprintf(self->error, sizeof(self->error), "cannot connect to %s", self->broker);
         return -1;

@@ -53,6 +53,7 @@ static int s_connect(sti_mdp_worker_t *self)
         return -1;
     }
     sti_mdp_socket_limits(self->sock, S_WORKER_HWM);
+    zsock_set_sndtimeo(self->sock, 1000); // a full queue fails a send, never blocks the service
     if (zsock_connect(self->sock, "%s", self->broker) != 0) {
         sti_error("mdp worker: cannot connect to %s", self->broker);
         return -1;

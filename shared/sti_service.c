@@ -47,6 +47,7 @@
 #include "sti_mdp_worker.h"
 
 #define STI_SERVICE_CODES (STI_ERR_INTERNAL + 1) // error codes, with NONE for "ok"
+#define STI_SERVICE_BAD_REPLY (-1)               // s_reply_code: not a reply envelope
 #define STI_SERVICE_PING_MS 1000                 // how often an idle service checks Redis
 
 static volatile sig_atomic_t s_stop = 0;
@@ -269,17 +270,18 @@ static void s_count(sti_service_t *self, size_t row, sti_errcode_t code, int64_t
     sti_metric_add(self->durations[row], micros);
 }
 
-//  The result code of the reply written (NONE for ok), read back from its bytes.
-static sti_errcode_t s_reply_code(sti_service_t *self)
+//  The result code of the reply written (NONE for ok), read back from its
+//  bytes; STI_SERVICE_BAD_REPLY when they are not a reply envelope.
+static int s_reply_code(sti_service_t *self)
 {
     size_t size = 0;
     const void *data = sti_writer_data(self->reply, &size);
     sti_reply_t reply;
     char err[256];
     if (size == 0 || sti_reply_decode(data, size, &s_limits, &reply, err, sizeof err) != 0) {
-        return STI_ERR_INTERNAL;
+        return STI_SERVICE_BAD_REPLY;
     }
-    sti_errcode_t code = reply.ok ? STI_ERR_NONE : reply.code;
+    int code = reply.ok ? STI_ERR_NONE : (int)reply.code;
     sti_reply_release(&reply);
     return code;
 }
@@ -299,9 +301,29 @@ static void s_salvage_id(const void *data, size_t size, char *id, size_t cap)
     }
 }
 
-//  Writes the reply to one request body into self->reply; returns the op row.
-static size_t s_answer(sti_service_t *self, zmsg_t *msg)
+//  Runs the handler of op row `row`. A handler that fails, writes nothing, or
+//  writes something that is not a reply envelope is answered `internal`: a
+//  client could not read what it wrote either. Returns the reply's code.
+static sti_errcode_t s_run_handler(sti_service_t *self, size_t row, const sti_request_t *request)
 {
+    int rc = self->def->ops[row].handler(self, request, self->reply, self->def->ctx);
+    int code = rc == 0 ? s_reply_code(self) : STI_SERVICE_BAD_REPLY;
+    if (code == STI_SERVICE_BAD_REPLY) {
+        sti_error("op %s (id %s) %s", request->op, request->id,
+                  rc != 0 ? "failed" : "wrote no valid reply");
+        sti_writer_reset(self->reply);
+        sti_envelope_reply_error(self->reply, request->id, STI_ERR_INTERNAL, "internal error", NULL,
+                                 0);
+        return STI_ERR_INTERNAL;
+    }
+    return (sti_errcode_t)code;
+}
+
+//  Writes the reply to one request body into self->reply and its code into
+//  *code_p; returns the op row.
+static size_t s_answer(sti_service_t *self, zmsg_t *msg, sti_errcode_t *code_p)
+{
+    *code_p = STI_ERR_INVALID_ARGUMENT;
     sti_writer_reset(self->reply);
     zframe_t *frame = zmsg_first(msg);
     const void *data = frame ? zframe_data(frame) : NULL;
@@ -328,15 +350,7 @@ static size_t s_answer(sti_service_t *self, zmsg_t *msg)
         snprintf(err, sizeof err, "unknown op %s", request.op);
         sti_envelope_reply_error(self->reply, request.id, STI_ERR_INVALID_ARGUMENT, err, NULL, 0);
     } else {
-        int rc = self->def->ops[row].handler(self, &request, self->reply, self->def->ctx);
-        size_t written = 0;
-        sti_writer_data(self->reply, &written);
-        if (rc != 0 || written == 0) {
-            sti_error("op %s (id %s) failed", request.op, request.id);
-            sti_writer_reset(self->reply);
-            sti_envelope_reply_error(self->reply, request.id, STI_ERR_INTERNAL, "internal error",
-                                     NULL, 0);
-        }
+        *code_p = s_run_handler(self, row, &request);
     }
     sti_request_release(&request);
     return row;
@@ -345,9 +359,9 @@ static size_t s_answer(sti_service_t *self, zmsg_t *msg)
 static void s_handle(sti_service_t *self, zframe_t **client_p, zmsg_t **msg_p)
 {
     int64_t start = zclock_usecs();
-    size_t row = s_answer(self, *msg_p);
+    sti_errcode_t code;
+    size_t row = s_answer(self, *msg_p, &code);
     zmsg_destroy(msg_p);
-    sti_errcode_t code = s_reply_code(self);
     size_t size = 0;
     const void *data = sti_writer_data(self->reply, &size);
     zmsg_t *reply = zmsg_new();

@@ -5,6 +5,7 @@
     ops:  echo      replies {greeting, body} with the request's body
           fail      the handler fails: the frame must answer `internal`
           silent    the handler writes nothing: the frame must answer `internal`
+          broken    the handler writes half an envelope: `internal` too
           missing   replies not_found with two details
           ticks     replies the number of ticks so far
 */
@@ -61,6 +62,14 @@ static int s_silent(sti_service_t *service, const sti_request_t *request, sti_wr
     return 0;
 }
 
+static int s_broken(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
+                    void *arg)
+{
+    (void)service, (void)arg;
+    sti_envelope_reply_ok(reply, request->id); // and no body
+    return 0;
+}
+
 static int s_missing(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
                      void *arg)
 {
@@ -86,8 +95,8 @@ static void s_tick(sti_service_t *service, void *arg)
 }
 
 static const sti_op_t s_ops[] = {
-    {"echo", s_echo},       {"fail", s_fail},   {"silent", s_silent},
-    {"missing", s_missing}, {"ticks", s_ticks}, {NULL, NULL},
+    {"echo", s_echo},   {"fail", s_fail},     {"silent", s_silent}, {"missing", s_missing},
+    {"ticks", s_ticks}, {"broken", s_broken}, {NULL, NULL},
 };
 
 int main(int argc, char **argv)

@@ -48,6 +48,8 @@ r = call(msgpack.packb({"op": "fail", "id": "r4"}))
 assert r["id"] == "r4" and r["error"]["code"] == "internal", r
 r = call(msgpack.packb({"op": "silent", "id": "r5"}))
 assert r["id"] == "r5" and r["error"]["code"] == "internal", r
+r = call(msgpack.packb({"op": "broken", "id": "r5b"}))
+assert r["id"] == "r5b" and r["error"]["code"] == "internal", r
 r = call(msgpack.packb({"op": "missing", "id": "r6"}))
 assert r["error"]["code"] == "not_found" and len(r["error"]["details"]) == 2, r
 r = call(msgpack.packb({"op": "ticks", "id": "r7"}))
@@ -65,6 +67,7 @@ for line in 'sti_requests_total{op="echo",code="ok"} 1' \
             'sti_requests_total{op="_malformed",code="invalid_argument"} 3' \
             'sti_requests_total{op="fail",code="internal"} 1' \
             'sti_requests_total{op="missing",code="not_found"} 1' \
+            'sti_requests_total{op="broken",code="internal"} 1' \
             'sti_redis_up 1' 'sti_broker_connected 1'; do
     grep -qxF "$line" <<<"$metrics" || sti_fail "metrics lack '$line': $metrics"
 done
