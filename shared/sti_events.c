@@ -1,5 +1,6 @@
-/*  sti_events: the event codec, the publisher and the replay op. See
-    sti_events.h and docs/events.md; the subscriber is in sti_events_sub.c.
+/*  sti_events: the publisher, the log in Redis and the replay op. See
+    sti_events.h and docs/events.md; the wire codec is in sti_events_codec.c
+    and the subscriber in sti_events_sub.c.
 
     Publishing is two steps in a fixed order: the Lua function of
     lua/events_append.lua appends the event to the stream's log and takes its
@@ -29,8 +30,8 @@
 #include "sti_lua_sti.h"
 #include "sti_mdp.h"
 
-#define S_BATCH 256        // entries per XRANGE when sending logged events
-#define S_PUB_HWM 100000   // events queued towards the broker before PUB drops
+#define S_BATCH 256         // entries per XRANGE when sending logged events
+#define S_PUB_HWM 100000    // events queued towards the broker before PUB drops
 #define S_HEARTBEAT_MS 1000 // interval between heartbeats
 
 //  The call that turns events_append.lua's function into a script.
@@ -39,203 +40,19 @@ static const char s_append_call[] =
     " ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])\nreturn {seq, prev}\n";
 
 struct _sti_events_pub_t {
-    sti_redis_t *redis;                  // borrowed connection
+    sti_redis_t *redis;                     // borrowed connection
     char stream[STI_EVENTS_STREAM_MAX + 1]; // the stream this publisher owns
-    char *source;                        // CloudEvents source: the service's name
-    zsock_t *pub;                        // PUB connected to the broker's XSUB
-    sti_script_t *append;                // events_append.lua plus the call
-    char log_key[256];                   // <ns>:events:<stream>
-    char seq_key[256];                   // <ns>:events:<stream>:seq
-    char prev_key[256];                  // <ns>:events:<stream>:prev
-    size_t maxlen;                       // approximate bound on the log's length
-    uint64_t latest;                     // highest seq known to be logged
-    int64_t next_heartbeat;              // zclock_mono time of the next heartbeat
-    sti_writer_t *writer;                // reused for each frame
+    char *source;                           // CloudEvents source: the service's name
+    zsock_t *pub;                           // PUB connected to the broker's XSUB
+    sti_script_t *append;                   // events_append.lua plus the call
+    char log_key[256];                      // <ns>:events:<stream>
+    char seq_key[256];                      // <ns>:events:<stream>:seq
+    char prev_key[256];                     // <ns>:events:<stream>:prev
+    size_t maxlen;                          // approximate bound on the log's length
+    uint64_t latest;                        // highest seq known to be logged
+    int64_t next_heartbeat;                 // zclock_mono time of the next heartbeat
+    sti_writer_t *writer;                   // reused for each frame
 };
-
-//  --- the event ---
-
-void sti_event_destroy(sti_event_t **self_p)
-{
-    assert(self_p);
-    sti_event_t *self = *self_p;
-    if (!self) {
-        return;
-    }
-    free(self->topic);
-    free(self->type);
-    free(self->id);
-    free(self->source);
-    free(self->subject);
-    free(self->time);
-    free(self->data);
-    free(self);
-    *self_p = NULL;
-}
-
-bool sti_events_stream_valid(const char *stream)
-{
-    size_t len = stream ? strlen(stream) : 0;
-    if (len == 0 || len > STI_EVENTS_STREAM_MAX) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char c = stream[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-              || c == '_' || c == '-')) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool sti_events_topic_valid(const char *topic, size_t len)
-{
-    if (!topic || len == 0 || len > STI_EVENTS_TOPIC_MAX) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)topic[i];
-        if (c <= 0x20 || c == 0x7f) {
-            return false;
-        }
-    }
-    return true;
-}
-
-//  Copies a string field of map into a new string. Returns 0 or -1 with a reason.
-static int s_field(sti_node_t map, const char *key, size_t max, char **out, char *err,
-                   size_t errlen)
-{
-    sti_field_error_t ferr = {.field = ""};
-    char *buf = malloc(max + 1);
-    assert(buf);
-    if (sti_map_str_copy(map, key, buf, max + 1, &ferr) != 0) {
-        snprintf(err, errlen, "%s: %s", key, ferr.reason);
-        free(buf);
-        return -1;
-    }
-    *out = buf;
-    return 0;
-}
-
-//  Reads seq and prev; checks 1 <= seq and prev < seq. Returns 0 or -1.
-static int s_numbers(sti_node_t map, sti_event_t *event, char *err, size_t errlen)
-{
-    sti_field_error_t ferr = {.field = ""};
-    int64_t seq, prev;
-    if (sti_map_int(map, "seq", &seq, &ferr) != 0 || sti_map_int(map, "prev", &prev, &ferr) != 0) {
-        snprintf(err, errlen, "%s: %s", ferr.field, ferr.reason);
-        return -1;
-    }
-    if (seq < 1 || prev < 0 || prev >= seq) {
-        snprintf(err, errlen, "seq must be at least 1 and prev from 0 to seq - 1");
-        return -1;
-    }
-    event->seq = (uint64_t)seq;
-    event->prev = (uint64_t)prev;
-    return 0;
-}
-
-//  Takes the data field: a map (encoded copy kept) or nil / missing (none).
-static int s_data(sti_node_t map, sti_event_t *event, char *err, size_t errlen)
-{
-    sti_node_t data = sti_node_get(map, "data");
-    sti_type_t type = sti_node_type(data);
-    if (type == STI_TYPE_MISSING || type == STI_TYPE_NIL) {
-        return 0;
-    }
-    if (type != STI_TYPE_MAP) {
-        snprintf(err, errlen, "data: must be a map");
-        return -1;
-    }
-    event->data = sti_node_encode(data, &event->data_size);
-    return event->data ? 0 : -1;
-}
-
-sti_event_t *sti_event_from_node(sti_node_t map, const char *topic, char *err, size_t errlen)
-{
-    if (sti_node_type(map) != STI_TYPE_MAP) {
-        snprintf(err, errlen, "event must be a map");
-        return NULL;
-    }
-    sti_event_t *event = calloc(1, sizeof *event);
-    assert(event);
-    char *version = NULL;
-    if (s_field(map, "specversion", 8, &version, err, errlen) != 0) {
-        goto fail;
-    }
-    bool v1 = strcmp(version, "1.0") == 0;
-    free(version);
-    if (!v1) {
-        snprintf(err, errlen, "specversion: must be \"1.0\"");
-        goto fail;
-    }
-    if (topic && sti_node_is_missing(sti_node_get(map, "topic"))) {
-        event->topic = strdup(topic);
-        assert(event->topic);
-    } else if (s_field(map, "topic", STI_EVENTS_TOPIC_MAX, &event->topic, err, errlen) != 0) {
-        goto fail;
-    }
-    if ((topic && strcmp(topic, event->topic) != 0)
-        || !sti_events_topic_valid(event->topic, strlen(event->topic))) {
-        snprintf(err, errlen, "topic: must be printable and match the topic frame");
-        goto fail;
-    }
-    if (s_field(map, "id", STI_EVENTS_FIELD_MAX, &event->id, err, errlen) != 0
-        || s_field(map, "source", STI_EVENTS_FIELD_MAX, &event->source, err, errlen) != 0
-        || s_field(map, "type", STI_EVENTS_FIELD_MAX, &event->type, err, errlen) != 0
-        || s_field(map, "time", STI_EVENTS_FIELD_MAX, &event->time, err, errlen) != 0
-        || s_field(map, "subject", STI_EVENTS_SUBJECT_MAX, &event->subject, err, errlen) != 0
-        || s_numbers(map, event, err, errlen) != 0 || s_data(map, event, err, errlen) != 0) {
-        goto fail;
-    }
-    return event;
-fail:
-    sti_event_destroy(&event);
-    return NULL;
-}
-
-sti_event_t *sti_event_decode(const char *topic, const void *body, size_t size, char *err,
-                              size_t errlen)
-{
-    assert(err);
-    if (!topic || !body) {
-        snprintf(err, errlen, "event without topic or body");
-        return NULL;
-    }
-    sti_limits_t limits = {.max_size = STI_EVENTS_MAX_SIZE};
-    sti_reader_t *reader = sti_reader_new(body, size, &limits, err, errlen);
-    if (!reader) {
-        return NULL;
-    }
-    sti_event_t *event = sti_event_from_node(sti_reader_root(reader), topic, err, errlen);
-    sti_reader_destroy(&reader);
-    return event;
-}
-
-void sti_event_encode(const sti_event_t *event, sti_writer_t *writer)
-{
-    assert(event && writer);
-    sti_writer_map(writer, 10);
-    sti_writer_kv_str(writer, "specversion", "1.0");
-    sti_writer_kv_str(writer, "id", event->id);
-    sti_writer_kv_str(writer, "source", event->source);
-    sti_writer_kv_str(writer, "type", event->type);
-    sti_writer_kv_str(writer, "time", event->time);
-    sti_writer_kv_str(writer, "subject", event->subject);
-    sti_writer_kv_str(writer, "topic", event->topic);
-    sti_writer_str(writer, "seq");
-    sti_writer_uint(writer, event->seq);
-    sti_writer_str(writer, "prev");
-    sti_writer_uint(writer, event->prev);
-    sti_writer_str(writer, "data");
-    if (event->data) {
-        sti_writer_raw(writer, event->data, event->data_size);
-    } else {
-        sti_writer_nil(writer);
-    }
-}
 
 //  --- the log in Redis ---
 
@@ -243,9 +60,9 @@ void sti_event_encode(const sti_event_t *event, sti_writer_t *writer)
 static int s_keys(sti_redis_t *redis, const char *stream, char *log_key, char *seq_key,
                   char *prev_key, size_t cap)
 {
-    if (!sti_redis_key(redis, log_key, cap, "events", stream, NULL)
-        || !sti_redis_key(redis, seq_key, cap, "events", stream, "seq", NULL)
-        || !sti_redis_key(redis, prev_key, cap, "events", stream, "prev", NULL)) {
+    if (!sti_redis_key(redis, log_key, cap, "events", stream, NULL) ||
+        !sti_redis_key(redis, seq_key, cap, "events", stream, "seq", NULL) ||
+        !sti_redis_key(redis, prev_key, cap, "events", stream, "prev", NULL)) {
         return -1;
     }
     return 0;
@@ -254,8 +71,8 @@ static int s_keys(sti_redis_t *redis, const char *stream, char *log_key, char *s
 //  Parses a log entry id "0-<seq>". Returns 0 or -1.
 static int s_entry_seq(const redisReply *id, uint64_t *seq)
 {
-    if (!id || id->type != REDIS_REPLY_STRING || id->len < 3 || id->len > 22
-        || strncmp(id->str, "0-", 2) != 0) {
+    if (!id || id->type != REDIS_REPLY_STRING || id->len < 3 || id->len > 22 ||
+        strncmp(id->str, "0-", 2) != 0) {
         return -1;
     }
     char *end;
@@ -271,8 +88,8 @@ static int s_entry_seq(const redisReply *id, uint64_t *seq)
 //  Copies a field value of an entry, bounded. Returns a new string or NULL.
 static char *s_entry_str(const redisReply *value, size_t max)
 {
-    if (value->type != REDIS_REPLY_STRING || value->len > max
-        || memchr(value->str, 0, value->len)) {
+    if (value->type != REDIS_REPLY_STRING || value->len > max ||
+        memchr(value->str, 0, value->len)) {
         return NULL;
     }
     return strndup(value->str, value->len);
@@ -330,8 +147,8 @@ static int s_entry_field(sti_event_t *event, const char *name, const redisReply 
 //  destroys). Returns NULL for an entry that is not a well-formed event.
 static sti_event_t *s_entry_event(const redisReply *entry, const char *stream)
 {
-    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
-        || entry->element[1]->type != REDIS_REPLY_ARRAY || entry->element[1]->elements % 2) {
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+        entry->element[1]->type != REDIS_REPLY_ARRAY || entry->element[1]->elements % 2) {
         return NULL;
     }
     sti_event_t *event = calloc(1, sizeof *event);
@@ -342,13 +159,13 @@ static sti_event_t *s_entry_event(const redisReply *entry, const char *stream)
     const redisReply *fields = entry->element[1];
     for (size_t i = 0; i < fields->elements; i += 2) {
         const redisReply *name = fields->element[i];
-        if (name->type != REDIS_REPLY_STRING
-            || s_entry_field(event, name->str, fields->element[i + 1]) != 0) {
+        if (name->type != REDIS_REPLY_STRING ||
+            s_entry_field(event, name->str, fields->element[i + 1]) != 0) {
             goto fail;
         }
     }
-    if (!event->topic || !event->type || !event->subject || !event->time || !event->source
-        || !sti_events_topic_valid(event->topic, strlen(event->topic))) {
+    if (!event->topic || !event->type || !event->subject || !event->time || !event->source ||
+        !sti_events_topic_valid(event->topic, strlen(event->topic))) {
         goto fail;
     }
     char id[STI_EVENTS_STREAM_MAX + 32];
@@ -362,8 +179,8 @@ fail:
 }
 
 //  XRANGE log 0-<from> <end> COUNT count. Returns the reply or NULL.
-static redisReply *s_range(sti_redis_t *redis, const char *log_key, uint64_t from,
-                           const char *end, size_t count)
+static redisReply *s_range(sti_redis_t *redis, const char *log_key, uint64_t from, const char *end,
+                           size_t count)
 {
     char start[32], count_text[32];
     snprintf(start, sizeof start, "0-%" PRIu64, from);
@@ -392,8 +209,8 @@ static int s_latest(sti_redis_t *redis, const char *seq_key, uint64_t *latest)
     if (reply->type == REDIS_REPLY_STRING && reply->len > 0 && reply->len <= 20) {
         *latest = strtoull(reply->str, &end, 10);
     }
-    bool ok = reply->type == REDIS_REPLY_NIL
-        || (end && !*end && reply->str[0] >= '0' && reply->str[0] <= '9' && *latest <= INT64_MAX);
+    bool ok = reply->type == REDIS_REPLY_NIL || (end && !*end && reply->str[0] >= '0' &&
+                                                 reply->str[0] <= '9' && *latest <= INT64_MAX);
     freeReplyObject(reply);
     if (!ok) {
         sti_warn("events: %s does not hold a sequence number", seq_key);
@@ -404,8 +221,8 @@ static int s_latest(sti_redis_t *redis, const char *seq_key, uint64_t *latest)
 
 //  Reads the stream's latest seq and the oldest one its log holds
 //  (latest + 1 when the log is empty). Returns 0 or -1.
-static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key,
-                    uint64_t *latest, uint64_t *first)
+static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key, uint64_t *latest,
+                    uint64_t *first)
 {
     if (s_latest(redis, seq_key, latest) != 0) {
         return -1;
@@ -416,9 +233,8 @@ static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key
     }
     *first = *latest + 1;
     uint64_t seq;
-    if (reply->elements == 1 && reply->element[0]->type == REDIS_REPLY_ARRAY
-        && reply->element[0]->elements == 2
-        && s_entry_seq(reply->element[0]->element[0], &seq) == 0) {
+    if (reply->elements == 1 && reply->element[0]->type == REDIS_REPLY_ARRAY &&
+        reply->element[0]->elements == 2 && s_entry_seq(reply->element[0]->element[0], &seq) == 0) {
         *first = seq;
     }
     freeReplyObject(reply);
@@ -429,9 +245,9 @@ static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key
 
 //  Scans the log after *upto, adding events of prefix to events (as encoded
 //  wire maps) until limit matched or max_scan examined. Returns 0 or -1.
-static int s_scan(sti_redis_t *redis, const char *stream, const char *log_key,
-                  const char *prefix, size_t limit, size_t max_scan, uint64_t latest,
-                  uint64_t *upto, size_t *matched, sti_writer_t *events)
+static int s_scan(sti_redis_t *redis, const char *stream, const char *log_key, const char *prefix,
+                  size_t limit, size_t max_scan, uint64_t latest, uint64_t *upto, size_t *matched,
+                  sti_writer_t *events)
 {
     size_t scanned = 0, plen = strlen(prefix);
     while (scanned < max_scan && *matched < limit && *upto < INT64_MAX) {
@@ -444,8 +260,8 @@ static int s_scan(sti_redis_t *redis, const char *stream, const char *log_key,
         for (; i < reply->elements && *matched < limit; i++) {
             uint64_t seq;
             const redisReply *entry = reply->element[i];
-            if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
-                || s_entry_seq(entry->element[0], &seq) != 0 || seq <= *upto) {
+            if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+                s_entry_seq(entry->element[0], &seq) != 0 || seq <= *upto) {
                 sti_warn("events: %s holds a malformed entry id", log_key);
                 freeReplyObject(reply);
                 return -1;
@@ -475,14 +291,13 @@ static int s_scan(sti_redis_t *redis, const char *stream, const char *log_key,
     return 0;
 }
 
-int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq,
-                          const char *prefix, size_t limit, size_t max_scan,
-                          sti_writer_t *writer)
+int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, const char *prefix,
+                          size_t limit, size_t max_scan, sti_writer_t *writer)
 {
     assert(redis && stream && writer);
     char log_key[256], seq_key[256], prev_key[256];
-    if (!sti_events_stream_valid(stream)
-        || s_keys(redis, stream, log_key, seq_key, prev_key, sizeof log_key) != 0) {
+    if (!sti_events_stream_valid(stream) ||
+        s_keys(redis, stream, log_key, seq_key, prev_key, sizeof log_key) != 0) {
         return -1;
     }
     limit = limit < 1 ? 1 : limit > STI_EVENTS_SINCE_MAX ? STI_EVENTS_SINCE_MAX : limit;
@@ -545,19 +360,21 @@ void sti_events_since_reply(sti_redis_t *redis, const char *stream, const sti_re
         s_bad_request(writer, request->id, &ferr);
         return;
     }
-    if (sti_map_only(body, keys, &ferr) != 0
-        || sti_map_str_copy(body, "stream", asked, sizeof asked, &ferr) != 0
-        || sti_map_int(body, "seq", &seq, &ferr) != 0
-        || (!sti_node_is_missing(sti_node_get(body, "prefix"))
-            && sti_map_str_copy(body, "prefix", prefix, sizeof prefix, &ferr) != 0)
-        || (!sti_node_is_missing(sti_node_get(body, "limit"))
-            && sti_map_int(body, "limit", &limit, &ferr) != 0)) {
+    if (sti_map_only(body, keys, &ferr) != 0 ||
+        sti_map_str_copy(body, "stream", asked, sizeof asked, &ferr) != 0 ||
+        sti_map_int(body, "seq", &seq, &ferr) != 0 ||
+        (!sti_node_is_missing(sti_node_get(body, "prefix")) &&
+         sti_map_str_copy(body, "prefix", prefix, sizeof prefix, &ferr) != 0) ||
+        (!sti_node_is_missing(sti_node_get(body, "limit")) &&
+         sti_map_int(body, "limit", &limit, &ferr) != 0)) {
         s_bad_request(writer, request->id, &ferr);
         return;
     }
     if (strcmp(asked, stream) != 0 || seq < 0 || limit < 1 || limit > STI_EVENTS_SINCE_MAX) {
         snprintf(ferr.field, sizeof ferr.field, "%s",
-                 strcmp(asked, stream) != 0 ? "stream" : seq < 0 ? "seq" : "limit");
+                 strcmp(asked, stream) != 0 ? "stream"
+                 : seq < 0                  ? "seq"
+                                            : "limit");
         snprintf(ferr.reason, sizeof ferr.reason, "%s",
                  strcmp(asked, stream) != 0 ? "this service does not publish that stream"
                  : seq < 0                  ? "must not be negative"
@@ -591,9 +408,8 @@ sti_events_pub_t *sti_events_pub_new(sti_redis_t *redis, const char *stream, con
     self->source = strdup(source);
     self->maxlen = STI_EVENTS_MAXLEN;
     self->writer = sti_writer_new();
-    if (!self->source
-        || s_keys(redis, stream, self->log_key, self->seq_key, self->prev_key,
-                  sizeof self->log_key) != 0) {
+    if (!self->source || s_keys(redis, stream, self->log_key, self->seq_key, self->prev_key,
+                                sizeof self->log_key) != 0) {
         sti_events_pub_destroy(&self);
         return NULL;
     }
@@ -669,15 +485,15 @@ static int s_check_publish(sti_events_pub_t *self, const char *topic, const char
                            const char *subject, const void *data, size_t size)
 {
     size_t slen = strlen(self->stream);
-    if (!topic || !sti_events_topic_valid(topic, strlen(topic))
-        || strncmp(topic, self->stream, slen) != 0 || topic[slen] != '.' || !topic[slen + 1]
-        || topic[slen + 1] == '$') {
+    if (!topic || !sti_events_topic_valid(topic, strlen(topic)) ||
+        strncmp(topic, self->stream, slen) != 0 || topic[slen] != '.' || !topic[slen + 1] ||
+        topic[slen + 1] == '$') {
         sti_error("events: topic must be %s.<name> (not %s.$...)", self->stream, self->stream);
         return -1;
     }
-    if (!type || strlen(type) > STI_EVENTS_FIELD_MAX || !subject
-        || strlen(subject) > STI_EVENTS_SUBJECT_MAX || (size > 0 && !data)
-        || size > STI_EVENTS_MAX_SIZE) {
+    if (!type || strlen(type) > STI_EVENTS_FIELD_MAX || !subject ||
+        strlen(subject) > STI_EVENTS_SUBJECT_MAX || (size > 0 && !data) ||
+        size > STI_EVENTS_MAX_SIZE) {
         sti_error("events: type, subject or data missing or too long");
         return -1;
     }
@@ -708,17 +524,17 @@ int sti_events_publish(sti_events_pub_t *self, const char *topic, const char *ty
     char time[40], maxlen[32];
     s_now(time, sizeof time);
     snprintf(maxlen, sizeof maxlen, "%zu", self->maxlen);
-    const char *argv[] = {self->log_key, self->seq_key, self->prev_key, maxlen, topic, type,
-                          subject, time, self->source, data};
+    const char *argv[] = {self->log_key, self->seq_key, self->prev_key, maxlen,       topic,
+                          type,          subject,       time,           self->source, data};
     size_t lens[10];
     for (int i = 0; i < 9; i++) {
         lens[i] = strlen(argv[i]);
     }
     lens[9] = size;
     redisReply *reply = sti_redis_eval(self->redis, self->append, 3, 7, argv, lens);
-    if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
-        || reply->element[0]->type != REDIS_REPLY_INTEGER
-        || reply->element[1]->type != REDIS_REPLY_INTEGER || reply->element[0]->integer < 1) {
+    if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+        reply->element[0]->type != REDIS_REPLY_INTEGER ||
+        reply->element[1]->type != REDIS_REPLY_INTEGER || reply->element[0]->integer < 1) {
         sti_error("events: append to %s failed: %s", self->log_key,
                   reply && reply->type == REDIS_REPLY_ERROR ? reply->str
                                                             : sti_redis_errstr(self->redis));
@@ -730,8 +546,13 @@ int sti_events_publish(sti_events_pub_t *self, const char *topic, const char *ty
     sti_event_t event = {
         .seq = (uint64_t)reply->element[0]->integer,
         .prev = (uint64_t)reply->element[1]->integer,
-        .topic = (char *)topic, .type = (char *)type, .source = self->source,
-        .subject = (char *)subject, .time = time, .data = (void *)data, .data_size = size,
+        .topic = (char *)topic,
+        .type = (char *)type,
+        .source = self->source,
+        .subject = (char *)subject,
+        .time = time,
+        .data = (void *)data,
+        .data_size = size,
     };
     freeReplyObject(reply);
     char id[STI_EVENTS_STREAM_MAX + 32];
@@ -762,8 +583,7 @@ int sti_events_send_logged(sti_events_pub_t *self, uint64_t from, uint64_t to)
         for (size_t i = 0; i < count; i++) {
             sti_event_t *event = s_entry_event(reply->element[i], self->stream);
             if (!event || event->seq < from) {
-                sti_warn("events: %s entry %zu of a range is malformed, skipped", self->log_key,
-                         i);
+                sti_warn("events: %s entry %zu of a range is malformed, skipped", self->log_key, i);
                 sti_event_destroy(&event);
                 continue;
             }

@@ -42,24 +42,24 @@
 #define S_SUB_HWM 100000       // live events buffered before the socket drops
 
 struct _sti_events_sub_t {
-    zsock_t *sock;              // SUB on "<stream>."
-    sti_mdp_client_t *client;   // for events.since, opened on first use
-    char *broker;               // broker endpoint for the client
-    char *service;              // service that serves events.since
-    char stream[STI_EVENTS_STREAM_MAX + 1]; // the stream
-    char *prefix;               // topic prefix delivered to the caller
-    size_t prefix_len;          // strlen(prefix)
+    zsock_t *sock;                             // SUB on "<stream>."
+    sti_mdp_client_t *client;                  // for events.since, opened on first use
+    char *broker;                              // broker endpoint for the client
+    char *service;                             // service that serves events.since
+    char stream[STI_EVENTS_STREAM_MAX + 1];    // the stream
+    char *prefix;                              // topic prefix delivered to the caller
+    size_t prefix_len;                         // strlen(prefix)
     char heartbeat[STI_EVENTS_STREAM_MAX + 8]; // "<stream>.$hb"
-    bool started;               // cursor holds a real value (false: LIVE, nothing seen)
-    uint64_t cursor;            // last seq handled (queued or skipped)
-    uint64_t target;            // highest seq known to exist
-    bool replay;                // a replay is needed (target > cursor, or at start)
-    uint64_t replay_start;      // cursor when the current replay began (for the log)
-    int64_t next_replay;        // zclock_mono time before which no replay is tried
-    bool lost;                  // events were lost for good: tell the caller
-    zlist_t *queue;             // sti_event_t *, in seq order
-    sti_writer_t *writer;       // request encoding
-    uint64_t requests;          // request counter, for request ids
+    bool started;          // cursor holds a real value (false: LIVE, nothing seen)
+    uint64_t cursor;       // last seq handled (queued or skipped)
+    uint64_t target;       // highest seq known to exist
+    bool replay;           // a replay is needed (target > cursor, or at start)
+    uint64_t replay_start; // cursor when the current replay began (for the log)
+    int64_t next_replay;   // zclock_mono time before which no replay is tried
+    bool lost;             // events were lost for good: tell the caller
+    zlist_t *queue;        // sti_event_t *, in seq order
+    sti_writer_t *writer;  // request encoding
+    uint64_t requests;     // request counter, for request ids
 };
 
 sti_events_sub_t *sti_events_sub_new(const char *sub_endpoint, const char *broker,
@@ -69,9 +69,9 @@ sti_events_sub_t *sti_events_sub_new(const char *sub_endpoint, const char *broke
     assert(sub_endpoint && broker && service);
     prefix = prefix ? prefix : "";
     size_t slen = stream ? strlen(stream) : 0;
-    if (!sti_events_stream_valid(stream)
-        || (prefix[0] && (strncmp(prefix, stream, slen) != 0 || prefix[slen] != '.'))
-        || strlen(prefix) > STI_EVENTS_TOPIC_MAX) {
+    if (!sti_events_stream_valid(stream) ||
+        (prefix[0] && (strncmp(prefix, stream, slen) != 0 || prefix[slen] != '.')) ||
+        strlen(prefix) > STI_EVENTS_TOPIC_MAX) {
         sti_error("events: bad stream or prefix (a prefix starts with \"<stream>.\")");
         return NULL;
     }
@@ -179,15 +179,15 @@ static void s_on_event(sti_events_sub_t *self, sti_event_t *event)
 static void s_on_heartbeat(sti_events_sub_t *self, zframe_t *body)
 {
     char err[128];
-    sti_reader_t *reader = sti_reader_new(zframe_data(body), zframe_size(body), NULL, err,
-                                          sizeof err);
+    sti_reader_t *reader =
+        sti_reader_new(zframe_data(body), zframe_size(body), NULL, err, sizeof err);
     sti_field_error_t ferr = {.field = ""};
     char stream[STI_EVENTS_STREAM_MAX + 1];
     int64_t seq;
-    if (!reader
-        || sti_map_str_copy(sti_reader_root(reader), "stream", stream, sizeof stream, &ferr) != 0
-        || sti_map_int(sti_reader_root(reader), "seq", &seq, &ferr) != 0 || seq < 0
-        || strcmp(stream, self->stream) != 0) {
+    if (!reader ||
+        sti_map_str_copy(sti_reader_root(reader), "stream", stream, sizeof stream, &ferr) != 0 ||
+        sti_map_int(sti_reader_root(reader), "seq", &seq, &ferr) != 0 || seq < 0 ||
+        strcmp(stream, self->stream) != 0) {
         sti_warn("events: malformed heartbeat on %s dropped", self->heartbeat);
     } else if (!self->started) {
         self->started = true;
@@ -220,8 +220,8 @@ static void s_on_message(sti_events_sub_t *self)
         s_on_heartbeat(self, body);
     } else {
         char err[256];
-        sti_event_t *event = sti_event_decode(topic, zframe_data(body), zframe_size(body), err,
-                                              sizeof err);
+        sti_event_t *event =
+            sti_event_decode(topic, zframe_data(body), zframe_size(body), err, sizeof err);
         if (event) {
             s_on_event(self, event);
         } else {
@@ -242,8 +242,7 @@ static int s_ask(sti_events_sub_t *self, size_t limit, sti_reply_t *reply)
         }
     }
     char id[64];
-    snprintf(id, sizeof id, "%s.since.%d.%" PRIu64, self->stream, (int)getpid(),
-             ++self->requests);
+    snprintf(id, sizeof id, "%s.since.%d.%" PRIu64, self->stream, (int)getpid(), ++self->requests);
     sti_writer_reset(self->writer);
     sti_envelope_request(self->writer, "events.since", id);
     sti_writer_map(self->writer, 4);
@@ -260,8 +259,8 @@ static int s_ask(sti_events_sub_t *self, size_t limit, sti_reply_t *reply)
         return -1;
     }
     if (!reply->ok) {
-        sti_warn("events: events.since to %s: %s: %s", self->service,
-                 sti_errcode_name(reply->code), reply->message);
+        sti_warn("events: events.since to %s: %s: %s", self->service, sti_errcode_name(reply->code),
+                 reply->message);
         sti_reply_release(reply);
         return -1;
     }
@@ -290,8 +289,8 @@ static int s_take(sti_events_sub_t *self, sti_node_t body, zlist_t *batch, uint6
     for (size_t i = 0; i < sti_node_size(events); i++) {
         char err[256];
         sti_event_t *event = sti_event_from_node(sti_node_at(events, i), NULL, err, sizeof err);
-        if (!event || event->seq <= last || event->seq > *upto
-            || strncmp(event->topic, self->stream, strlen(self->stream)) != 0) {
+        if (!event || event->seq <= last || event->seq > *upto ||
+            strncmp(event->topic, self->stream, strlen(self->stream)) != 0) {
             sti_warn("events: events.since reply: bad event: %s", event ? "out of order" : err);
             sti_event_destroy(&event);
             return -1;

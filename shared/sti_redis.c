@@ -45,11 +45,11 @@
 
 #include "sti_log.h"
 
-#define STI_REDIS_HOST_MAX 255    // longest host name
-#define STI_REDIS_CRED_MAX 255    // longest user or password
-#define STI_REDIS_NS_MAX 64       // longest namespace
-#define STI_REDIS_DB_MAX 100000   // highest database number accepted
-#define STI_REDIS_BACKOFF_MIN 100 // first reconnect delay, ms
+#define STI_REDIS_HOST_MAX 255     // longest host name
+#define STI_REDIS_CRED_MAX 255     // longest user or password
+#define STI_REDIS_NS_MAX 64        // longest namespace
+#define STI_REDIS_DB_MAX 100000    // highest database number accepted
+#define STI_REDIS_BACKOFF_MIN 100  // first reconnect delay, ms
 #define STI_REDIS_BACKOFF_MAX 5000 // cap on the reconnect delay, ms
 
 struct _sti_script_t {
@@ -60,21 +60,21 @@ struct _sti_script_t {
 };
 
 struct _sti_redis_t {
-    redisContext *ctx;             // the live connection, NULL when down
-    char host[STI_REDIS_HOST_MAX + 1]; // server host
-    int port;                      // server port
-    char user[STI_REDIS_CRED_MAX + 1]; // ACL user ("" for none)
+    redisContext *ctx;                     // the live connection, NULL when down
+    char host[STI_REDIS_HOST_MAX + 1];     // server host
+    int port;                              // server port
+    char user[STI_REDIS_CRED_MAX + 1];     // ACL user ("" for none)
     char password[STI_REDIS_CRED_MAX + 1]; // password ("" for no AUTH)
-    int db;                        // database number for SELECT
-    char ns[STI_REDIS_NS_MAX + 1]; // key namespace
-    int connect_ms;                // connect timeout
-    int command_ms;                // command (socket read/write) timeout
-    int backoff_ms;                // delay before the next attempt after a failure
-    int64_t next_attempt;          // zclock_mono time before which no attempt is made
-    bool ever_connected;           // for the log: "connected" vs "reconnected"
-    size_t pending;                // pipelined replies still owed
-    char errstr[256];              // last error ("" when none)
-    sti_script_t *scripts;         // registered scripts
+    int db;                                // database number for SELECT
+    char ns[STI_REDIS_NS_MAX + 1];         // key namespace
+    int connect_ms;                        // connect timeout
+    int command_ms;                        // command (socket read/write) timeout
+    int backoff_ms;                        // delay before the next attempt after a failure
+    int64_t next_attempt;                  // zclock_mono time before which no attempt is made
+    bool ever_connected;                   // for the log: "connected" vs "reconnected"
+    size_t pending;                        // pipelined replies still owed
+    char errstr[256];                      // last error ("" when none)
+    sti_script_t *scripts;                 // registered scripts
 };
 
 static void s_seterr(sti_redis_t *self, const char *format, ...)
@@ -161,8 +161,8 @@ static int s_parse_userinfo(sti_redis_t *self, const char *info, size_t len, cha
         return -1;
     }
     size_t ulen = (size_t)(colon - info);
-    if (s_decode(info, ulen, self->user, sizeof self->user) != 0
-        || s_decode(colon + 1, len - ulen - 1, self->password, sizeof self->password) != 0) {
+    if (s_decode(info, ulen, self->user, sizeof self->user) != 0 ||
+        s_decode(colon + 1, len - ulen - 1, self->password, sizeof self->password) != 0) {
         snprintf(err, errlen, "bad user or password (escape, NUL or longer than %d bytes)",
                  STI_REDIS_CRED_MAX);
         return -1;
@@ -225,8 +225,9 @@ static int s_parse_url(sti_redis_t *self, const char *url, char *err, size_t err
 {
     static const char scheme[] = "redis://";
     if (!url || strncmp(url, scheme, strlen(scheme)) != 0) {
-        snprintf(err, errlen, "Redis URL must start with redis:// (rediss:// and unix "
-                              "sockets are not supported)");
+        snprintf(err, errlen,
+                 "Redis URL must start with redis:// (rediss:// and unix "
+                 "sockets are not supported)");
         return -1;
     }
     const char *authority = url + strlen(scheme);
@@ -250,8 +251,7 @@ static int s_parse_url(sti_redis_t *self, const char *url, char *err, size_t err
         }
         hostport = at + 1;
     }
-    if (s_parse_hostport(self, hostport, alen - (size_t)(hostport - authority), err, errlen)
-        != 0) {
+    if (s_parse_hostport(self, hostport, alen - (size_t)(hostport - authority), err, errlen) != 0) {
         return -1;
     }
     self->db = 0;
@@ -349,8 +349,8 @@ static int s_ensure(sti_redis_t *self)
     }
     int64_t now = zclock_mono();
     if (now < self->next_attempt) {
-        s_seterr(self, "not connected to %s:%d (next attempt in %d ms)", self->host,
-                 self->port, (int)(self->next_attempt - now));
+        s_seterr(self, "not connected to %s:%d (next attempt in %d ms)", self->host, self->port,
+                 (int)(self->next_attempt - now));
         return -1;
     }
     if (s_connect_once(self) != 0) {
@@ -410,8 +410,7 @@ sti_redis_t *sti_redis_new(const char *url, const char *ns, char *err, size_t er
     ns = ns ? ns : "sti";
     size_t nslen = strlen(ns);
     if (nslen == 0 || nslen > STI_REDIS_NS_MAX || strpbrk(ns, " \t\r\n")) {
-        snprintf(err, errlen, "namespace must be 1 to %d bytes without spaces",
-                 STI_REDIS_NS_MAX);
+        snprintf(err, errlen, "namespace must be 1 to %d bytes without spaces", STI_REDIS_NS_MAX);
         free(self);
         return NULL;
     }
@@ -539,8 +538,7 @@ redisReply *sti_redis_argv(sti_redis_t *self, int argc, const char **argv, const
     return s_checked(self, redisCommandArgv(self->ctx, argc, argv, lens));
 }
 
-redisReply *sti_redis_argv_retry(sti_redis_t *self, int argc, const char **argv,
-                                 const size_t *lens)
+redisReply *sti_redis_argv_retry(sti_redis_t *self, int argc, const char **argv, const size_t *lens)
 {
     redisReply *reply = sti_redis_argv(self, argc, argv, lens);
     if (reply || self->ctx) {
@@ -647,8 +645,8 @@ int sti_redis_script_load(sti_redis_t *self, sti_script_t *script)
 
 //  Builds EVALSHA sha nkeys argv... into new arrays (caller frees both).
 static int s_evalsha_argv(sti_script_t *script, int nkeys, int nargs, const char **argv,
-                          const size_t *lens, const char ***out, size_t **outlens,
-                          char *nkeys_text, size_t cap)
+                          const size_t *lens, const char ***out, size_t **outlens, char *nkeys_text,
+                          size_t cap)
 {
     int total = 3 + nkeys + nargs;
     const char **args = calloc((size_t)total, sizeof *args);

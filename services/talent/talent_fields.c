@@ -118,10 +118,12 @@ int talent_decode_code(sti_node_t node, const char *field, const talent_codes_t 
                        talent_errors_t *errors)
 {
     sti_field_error_t err = {{0}, {0}};
-    if (sti_node_str_copy(node, buf, TALENT_CODE_MAX + 1, &err) != 0 &&
-        strncmp(err.reason, "longer", 6) != 0) {
+    if (sti_node_str_copy(node, buf, TALENT_CODE_MAX + 1, &err) != 0) {
+        //  A code too long is simply not one of the codes.
         buf[0] = 0;
-        return talent_errors_add_codec(errors, field, &err);
+        if (strncmp(err.reason, "longer", 6) != 0) {
+            return talent_errors_add_codec(errors, field, &err);
+        }
     }
     char reason[sizeof err.reason];
     if (talent_codes_check(codes, kind, buf, reason, sizeof reason) != 0) {

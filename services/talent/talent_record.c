@@ -516,76 +516,76 @@ void talent_record_encode_masked(const talent_record_t *record, const char *id, 
     talent_write_text(writer, "notes", record->notes);
 }
 
-//  Writes the value of one present field as the decoder reads it.
-static void s_write_request_field(const talent_record_t *record, unsigned bit, sti_writer_t *writer)
+//  The member holding a text field, or NULL for a field of another type.
+static const char *s_text_of(const talent_record_t *record, unsigned bit)
 {
     switch (bit) {
     case TALENT_F_NAME:
-        sti_writer_str(writer, record->name);
-        break;
-    case TALENT_F_GENDER:
-        sti_writer_str(writer, record->gender ? talent_gender_name(record->gender) : NULL);
-        break;
-    case TALENT_F_BIRTH_YEAR:
-        if (record->birth_year) {
-            sti_writer_int(writer, record->birth_year);
-        } else {
-            sti_writer_nil(writer);
-        }
-        break;
-    case TALENT_F_ID_TYPE:
-        sti_writer_str(writer, talent_id_type_name(record->id_type));
-        break;
+        return record->name;
     case TALENT_F_ID_NUMBER:
-        sti_writer_str(writer, record->id_number);
-        break;
+        return record->id_number;
     case TALENT_F_PHONE:
-        sti_writer_str(writer, record->phone[0] ? record->phone : NULL);
-        break;
+        return record->phone;
     case TALENT_F_EMAIL:
-        sti_writer_str(writer, record->email[0] ? record->email : NULL);
-        break;
+        return record->email;
     case TALENT_F_CATEGORY:
-        sti_writer_str(writer, record->category);
-        break;
+        return record->category;
     case TALENT_F_FIELD:
-        sti_writer_str(writer, record->field);
-        break;
-    case TALENT_F_OVERSEAS:
-        sti_writer_bool(writer, record->overseas);
-        break;
+        return record->field;
     case TALENT_F_ARRIVED:
-        sti_writer_str(writer, record->arrived);
-        break;
-    case TALENT_F_STATUS:
-        sti_writer_str(writer, talent_status_name(record->status));
-        break;
+        return record->arrived;
     case TALENT_F_LEFT_ON:
-        sti_writer_str(writer, record->left_on[0] ? record->left_on : NULL);
-        break;
+        return record->left_on;
     case TALENT_F_NOTES:
-        sti_writer_str(writer, record->notes[0] ? record->notes : NULL);
-        break;
-    case TALENT_F_EMPLOYER:
-        if (!record->employer_name[0]) {
-            sti_writer_nil(writer);
-            break;
-        }
+        return record->notes;
+    default:
+        return NULL;
+    }
+}
+
+static void s_write_request_maps(const talent_record_t *record, unsigned bit,
+                                 sti_writer_t *writer)
+{
+    if (bit == TALENT_F_EMPLOYER && !record->employer_name[0]) {
+        sti_writer_nil(writer);
+    } else if (bit == TALENT_F_EMPLOYER) {
         sti_writer_map(writer, record->employer_uscc[0] ? 2 : 1);
         sti_writer_kv_str(writer, "name", record->employer_name);
         if (record->employer_uscc[0]) {
             sti_writer_kv_str(writer, "uscc", record->employer_uscc);
         }
-        break;
-    case TALENT_F_CHANNEL:
+    } else {
+        assert(bit == TALENT_F_CHANNEL);
         sti_writer_map(writer, record->station[0] ? 2 : 1);
         sti_writer_kv_str(writer, "kind", record->channel);
         if (record->station[0]) {
             sti_writer_kv_str(writer, "station", record->station);
         }
-        break;
-    default:
-        assert(false);
+    }
+}
+
+//  Writes the value of one present field as the decoder reads it; an empty
+//  optional field is nil.
+static void s_write_request_field(const talent_record_t *record, unsigned bit,
+                                  sti_writer_t *writer)
+{
+    const char *text = s_text_of(record, bit);
+    if (text) {
+        sti_writer_str(writer, text[0] ? text : NULL);
+    } else if (bit == TALENT_F_GENDER) {
+        sti_writer_str(writer, record->gender ? talent_gender_name(record->gender) : NULL);
+    } else if (bit == TALENT_F_BIRTH_YEAR && record->birth_year) {
+        sti_writer_int(writer, record->birth_year);
+    } else if (bit == TALENT_F_BIRTH_YEAR) {
+        sti_writer_nil(writer);
+    } else if (bit == TALENT_F_ID_TYPE) {
+        sti_writer_str(writer, talent_id_type_name(record->id_type));
+    } else if (bit == TALENT_F_OVERSEAS) {
+        sti_writer_bool(writer, record->overseas);
+    } else if (bit == TALENT_F_STATUS) {
+        sti_writer_str(writer, talent_status_name(record->status));
+    } else {
+        s_write_request_maps(record, bit, writer);
     }
 }
 
@@ -603,6 +603,25 @@ void talent_record_encode_request(const talent_record_t *record, sti_writer_t *w
             s_write_request_field(record, s_fields[i].bit, writer);
         }
     }
+}
+
+bool talent_record_counts_for(const talent_record_t *record, const talent_indicator_t *indicator,
+                              int year)
+{
+    assert(record && indicator);
+    char year_end[TALENT_DATE_LEN + 1];
+    snprintf(year_end, sizeof year_end, "%04d-12-31", year);
+    if (!record->arrived[0] || strcmp(record->arrived, year_end) > 0) {
+        return false;
+    }
+    if (indicator->counts_overseas >= 0 && record->overseas != (indicator->counts_overseas == 1)) {
+        return false;
+    }
+    if (indicator->counts_active_only && record->status == TALENT_LEFT &&
+        strcmp(record->left_on, year_end) <= 0) {
+        return false;
+    }
+    return true;
 }
 
 const char *talent_id_type_name(talent_id_type_t type)

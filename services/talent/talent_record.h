@@ -151,6 +151,14 @@ void talent_record_encode_masked(const talent_record_t *record, const char *id, 
 //  building requests (stictl) and tests, never for answers.
 void talent_record_encode_request(const talent_record_t *record, sti_writer_t *writer);
 
+//  True when the record counts towards the indicator (a count of talents
+//  kept by the registry, see talent_codes) for the year: it arrived by the
+//  end of the year, matches the indicator's overseas filter, and, for an
+//  indicator of active talents, had not left by the end of the year (a
+//  talent who left in 2024 still counts for 2023).
+bool talent_record_counts_for(const talent_record_t *record, const talent_indicator_t *indicator,
+                              int year);
+
 const char *talent_id_type_name(talent_id_type_t type);
 const char *talent_gender_name(talent_gender_t gender);
 const char *talent_status_name(talent_status_t status);

@@ -29,26 +29,26 @@
 
 //  Parsed command line and environment.
 typedef struct {
-    const char *stream;  // stream published
-    const char *service; // MDP service name
-    long count;          // events to publish from the command line
-    long rate;           // events per second
+    const char *stream;         // stream published
+    const char *service;        // MDP service name
+    long count;                 // events to publish from the command line
+    long rate;                  // events per second
     char *topics[S_TOPICS_MAX]; // topics to cycle through
-    int ntopics;         // how many
-    uint64_t log_only_from; // first seq logged without publishing (0: none)
-    uint64_t log_only_to;   // last such seq
-    long maxlen;         // log bound (0: default)
-    int heartbeat_ms;    // MDP heartbeat (0: default)
+    int ntopics;                // how many
+    uint64_t log_only_from;     // first seq logged without publishing (0: none)
+    uint64_t log_only_to;       // last such seq
+    long maxlen;                // log bound (0: default)
+    int heartbeat_ms;           // MDP heartbeat (0: default)
 } s_args_t;
 
 //  What the loop holds.
 typedef struct {
-    s_args_t *args;          // the command line
-    sti_redis_t *redis;      // connection
-    sti_events_pub_t *pub;   // publishes on the bus
-    sti_events_pub_t *mute;  // logs without reaching the bus (log-only)
+    s_args_t *args;           // the command line
+    sti_redis_t *redis;       // connection
+    sti_events_pub_t *pub;    // publishes on the bus
+    sti_events_pub_t *mute;   // logs without reaching the bus (log-only)
     sti_mdp_worker_t *worker; // serves the ops
-    sti_writer_t *writer;    // replies and event data
+    sti_writer_t *writer;     // replies and event data
 } s_server_t;
 
 static int s_parse(int argc, char **argv, s_args_t *args)
@@ -72,8 +72,8 @@ static int s_parse(int argc, char **argv, s_args_t *args)
         } else if (strcmp(argv[i], "--topics") == 0) {
             snprintf(topics, sizeof topics, "%s", value);
         } else if (strcmp(argv[i], "--log-only") == 0) {
-            if (sscanf(value, "%" SCNu64 "-%" SCNu64, &args->log_only_from, &args->log_only_to)
-                != 2) {
+            if (sscanf(value, "%" SCNu64 "-%" SCNu64, &args->log_only_from, &args->log_only_to) !=
+                2) {
                 return -1;
             }
         } else if (strcmp(argv[i], "--maxlen") == 0) {
@@ -98,8 +98,7 @@ static int s_parse(int argc, char **argv, s_args_t *args)
 }
 
 //  Publishes one event {n} on topic; log_only appends without sending.
-static int s_publish_one(s_server_t *self, const char *topic, long n, bool log_only,
-                         uint64_t *seq)
+static int s_publish_one(s_server_t *self, const char *topic, long n, bool log_only, uint64_t *seq)
 {
     sti_writer_reset(self->writer);
     sti_writer_map(self->writer, 1);
@@ -114,8 +113,8 @@ static int s_publish_one(s_server_t *self, const char *topic, long n, bool log_o
 static int s_publish_next(s_server_t *self, long n)
 {
     uint64_t next = sti_events_latest(self->pub) > sti_events_latest(self->mute)
-        ? sti_events_latest(self->pub) + 1
-        : sti_events_latest(self->mute) + 1;
+                        ? sti_events_latest(self->pub) + 1
+                        : sti_events_latest(self->mute) + 1;
     bool log_only = next >= self->args->log_only_from && next <= self->args->log_only_to;
     return s_publish_one(self, self->args->topics[n % self->args->ntopics], n, log_only, NULL);
 }
@@ -127,9 +126,9 @@ static void s_op_publish(s_server_t *self, sti_request_t *request, sti_writer_t 
     int64_t count = 0;
     bool log_only = false;
     sti_node_t flag = sti_node_get(request->body, "log_only");
-    if (sti_node_type(topics) != STI_TYPE_ARRAY || sti_node_size(topics) == 0
-        || sti_map_int(request->body, "count", &count, NULL) != 0 || count < 1 || count > 100000
-        || (!sti_node_is_missing(flag) && sti_node_bool(flag, &log_only, NULL) != 0)) {
+    if (sti_node_type(topics) != STI_TYPE_ARRAY || sti_node_size(topics) == 0 ||
+        sti_map_int(request->body, "count", &count, NULL) != 0 || count < 1 || count > 100000 ||
+        (!sti_node_is_missing(flag) && sti_node_bool(flag, &log_only, NULL) != 0)) {
         sti_envelope_reply_error(reply, request->id, STI_ERR_INVALID_ARGUMENT,
                                  "publish takes {topics: [..], count, log_only?}", NULL, 0);
         return;
@@ -138,8 +137,8 @@ static void s_op_publish(s_server_t *self, sti_request_t *request, sti_writer_t 
     for (int64_t i = 0; i < count; i++) {
         char topic[STI_EVENTS_TOPIC_MAX + 1];
         if (sti_node_str_copy(sti_node_at(topics, (size_t)i % sti_node_size(topics)), topic,
-                              sizeof topic, NULL) != 0
-            || s_publish_one(self, topic, (long)i, log_only, &last) != 0) {
+                              sizeof topic, NULL) != 0 ||
+            s_publish_one(self, topic, (long)i, log_only, &last) != 0) {
             sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE, "publish failed",
                                      NULL, 0);
             return;
@@ -160,9 +159,8 @@ static void s_serve(s_server_t *self, zmsg_t *request_msg, zframe_t *client)
     zframe_t *frame = zmsg_first(request_msg);
     sti_request_t request;
     char err[256];
-    if (!frame
-        || sti_request_decode(zframe_data(frame), zframe_size(frame), NULL, &request, err,
-                              sizeof err) != 0) {
+    if (!frame || sti_request_decode(zframe_data(frame), zframe_size(frame), NULL, &request, err,
+                                     sizeof err) != 0) {
         sti_envelope_reply_error(reply, "", STI_ERR_INVALID_ARGUMENT, "bad envelope", NULL, 0);
     } else {
         if (strcmp(request.op, "events.since") == 0) {
@@ -189,8 +187,8 @@ static void s_run(s_server_t *self)
     long published = 0;
     while (!zsys_interrupted) {
         int64_t now = zclock_mono();
-        while (published < self->args->count
-               && now >= start + published * 1000 / self->args->rate) {
+        while (published < self->args->count &&
+               now >= start + published * 1000 / self->args->rate) {
             if (s_publish_next(self, published) != 0) {
                 break; // Redis away: try again on the next round
             }
@@ -223,8 +221,8 @@ int main(int argc, char **argv)
     sti_log_init("events_server", STI_LOG_INFO);
     const char *url = getenv("STI_REDIS_URL") ? getenv("STI_REDIS_URL") : "redis://127.0.0.1:6379";
     const char *broker = getenv("STI_BROKER") ? getenv("STI_BROKER") : "tcp://127.0.0.1:5555";
-    const char *pub_endpoint = getenv("STI_EVENTS_PUB") ? getenv("STI_EVENTS_PUB")
-                                                        : "tcp://127.0.0.1:5557";
+    const char *pub_endpoint =
+        getenv("STI_EVENTS_PUB") ? getenv("STI_EVENTS_PUB") : "tcp://127.0.0.1:5557";
     char err[256];
     s_server_t server = {.args = &args};
     server.redis = sti_redis_new(url, getenv("STI_NAMESPACE"), err, sizeof err);
@@ -233,8 +231,8 @@ int main(int argc, char **argv)
         return 1;
     }
     server.pub = sti_events_pub_new(server.redis, args.stream, pub_endpoint, "events_server");
-    server.mute = sti_events_pub_new(server.redis, args.stream, "inproc://nowhere",
-                                     "events_server");
+    server.mute =
+        sti_events_pub_new(server.redis, args.stream, "inproc://nowhere", "events_server");
     server.worker = sti_mdp_worker_new(broker, args.service);
     server.writer = sti_writer_new();
     if (!server.pub || !server.mute || !server.worker) {

@@ -1,6 +1,7 @@
 # tests/multihost/netns.sh: simulated hosts for multi-host tests, sourced.
 #
-#   mh_init                    # a switch: namespace with a bridge; cleanup on exit
+#   mh_init                    # a switch: namespace with a bridge; cleanup on exit;
+#                              # exits 0 saying SKIPPED when namespaces cannot be made
 #   mh_host NAME ADDR          # a "host": namespace NAME, eth0 = ADDR/24 on the switch
 #   mh_exec NAME CMD...        # runs CMD on host NAME
 #   mh_spawn NAME HOST CMD...  # background process on HOST, log $MH_DIR/NAME.log, pid in MH_PIDS
@@ -69,9 +70,15 @@ mh_init() {
         owner=${owner%%-*}
         kill -0 "$owner" 2>/dev/null || ip netns del "$ns" 2>/dev/null || true
     done
-    ip netns add "$MH_SWITCH"
+    if ! ip netns add "$MH_SWITCH" 2>"$MH_DIR/netns.err"; then
+        echo "tests/multihost: SKIPPED: this machine cannot make network namespaces ($(cat "$MH_DIR/netns.err"))"
+        exit 0
+    fi
     MH_NETNS+=("$MH_SWITCH")
-    ip -n "$MH_SWITCH" link add br0 type bridge
+    if ! ip -n "$MH_SWITCH" link add br0 type bridge 2>"$MH_DIR/netns.err"; then
+        echo "tests/multihost: SKIPPED: this machine cannot make a bridge ($(cat "$MH_DIR/netns.err"))"
+        exit 0
+    fi
     ip -n "$MH_SWITCH" link set br0 up
 }
 

@@ -80,9 +80,9 @@ static inline void test_redis_start(test_redis_t *server, const char *const *ext
     snprintf(server->url, sizeof server->url, "redis://127.0.0.1:%d", server->port);
     char port[16];
     snprintf(port, sizeof port, "%d", server->port);
-    const char *argv[32] = {"redis-server", "--port", port, "--bind", "127.0.0.1",
-                            "--save", "", "--appendonly", "no", "--loglevel", "warning",
-                            "--dir", "/tmp"};
+    const char *argv[32] = {"redis-server", "--port", port,           "--bind", "127.0.0.1",
+                            "--save",       "",       "--appendonly", "no",     "--loglevel",
+                            "warning",      "--dir",  "/tmp"};
     int argc = 13;
     for (int i = 0; extra && extra[i] && argc < 31; i++) {
         argv[argc++] = extra[i];

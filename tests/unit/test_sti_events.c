@@ -77,9 +77,15 @@ static void test_round_trip(void **state)
     sti_writer_t *data = s_data(42);
     size_t dsize;
     const void *dbytes = sti_writer_data(data, &dsize);
-    sti_event_t event = {.seq = 7, .prev = 3, .topic = "ind.gdp.linping", .type = "indicator.changed",
-                         .id = "ind-7", .source = "sti-indicators", .subject = "gdp/linping/2023",
-                         .time = "2026-11-25T18:40:01.123Z", .data = (void *)dbytes,
+    sti_event_t event = {.seq = 7,
+                         .prev = 3,
+                         .topic = "ind.gdp.linping",
+                         .type = "indicator.changed",
+                         .id = "ind-7",
+                         .source = "sti-indicators",
+                         .subject = "gdp/linping/2023",
+                         .time = "2026-11-25T18:40:01.123Z",
+                         .data = (void *)dbytes,
                          .data_size = dsize};
     sti_writer_t *writer = sti_writer_new();
     sti_event_encode(&event, writer);
@@ -149,8 +155,9 @@ static void s_refused(sti_writer_t *writer)
     sti_writer_destroy(&writer);
 }
 
-#define S_BASE "specversion", 's', "1.0", "id", 's', "ind-1", "source", 's', "s", "type", 's', \
-    "t", "time", 's', "now", "subject", 's', "x"
+#define S_BASE                                                                                     \
+    "specversion", 's', "1.0", "id", 's', "ind-1", "source", 's', "s", "type", 's', "t", "time",   \
+        's', "now", "subject", 's', "x"
 
 static void test_decode_hostile(void **state)
 {
@@ -178,9 +185,9 @@ static void test_decode_hostile(void **state)
     s_refused(s_map(8, "specversion", 's', "0.3", "id", 's', "ind-1", "source", 's', "s", "type",
                     's', "t", "time", 's', "now", "subject", 's', "x", "seq", 'i', (int64_t)2,
                     "prev", 'i', (int64_t)1));
-    s_refused(s_map(8, "specversion", 's', "1.0", "id", 'i', (int64_t)1, "source", 's', "s",
-                    "type", 's', "t", "time", 's', "now", "subject", 's', "x", "seq", 'i',
-                    (int64_t)2, "prev", 'i', (int64_t)1));
+    s_refused(s_map(8, "specversion", 's', "1.0", "id", 'i', (int64_t)1, "source", 's', "s", "type",
+                    's', "t", "time", 's', "now", "subject", 's', "x", "seq", 'i', (int64_t)2,
+                    "prev", 'i', (int64_t)1));
     //  Not a map, huge declared counts, deep nesting, random bytes.
     const uint8_t array[] = {0x91, 0x01};
     const uint8_t huge_map[] = {0xdf, 0xff, 0xff, 0xff, 0xff, 0xa1, 'x'};
@@ -261,7 +268,8 @@ static void test_append_seq_prev(void **state)
              sti_lua_events_append);
     sti_script_t *own = sti_redis_script(s_redis, source);
     free(source);
-    const char *keys[] = {"stitest:events:ind", "stitest:events:ind:seq", "stitest:events:ind:prev"};
+    const char *keys[] = {"stitest:events:ind", "stitest:events:ind:seq",
+                          "stitest:events:ind:prev"};
     redisReply *reply = sti_redis_eval(s_redis, own, 3, 0, keys, NULL);
     assert_non_null(reply);
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
@@ -414,8 +422,9 @@ static void test_since_reply(void **state)
     sti_events_pub_t *pub = s_pub("ind");
     s_publish(pub, "ind.a", 1);
     sti_reply_t reply;
-    s_serve(s_map(4, "stream", 's', "ind", "seq", 'i', (int64_t)0, "prefix", 's', "ind.",
-                  "limit", 'i', (int64_t)10), &reply);
+    s_serve(s_map(4, "stream", 's', "ind", "seq", 'i', (int64_t)0, "prefix", 's', "ind.", "limit",
+                  'i', (int64_t)10),
+            &reply);
     assert_true(reply.ok);
     assert_int_equal(sti_node_size(sti_node_get(reply.body, "events")), 1);
     sti_reply_release(&reply);
@@ -479,8 +488,8 @@ static void test_publisher_frames(void **state)
     assert_string_equal(topic, "ind.b");
     zframe_t *body = zmsg_pop(msg);
     char err[256];
-    sti_event_t *event = sti_event_decode(topic, zframe_data(body), zframe_size(body), err,
-                                          sizeof err);
+    sti_event_t *event =
+        sti_event_decode(topic, zframe_data(body), zframe_size(body), err, sizeof err);
     assert_non_null(event);
     assert_int_equal(event->seq, 2);
     assert_string_equal(event->id, "ind-2");
@@ -512,8 +521,8 @@ static void test_publisher_frames(void **state)
     topic = zmsg_popstr(msg);
     assert_string_equal(topic, "ind.$hb");
     body = zmsg_pop(msg);
-    sti_reader_t *reader = sti_reader_new(zframe_data(body), zframe_size(body), NULL, err,
-                                          sizeof err);
+    sti_reader_t *reader =
+        sti_reader_new(zframe_data(body), zframe_size(body), NULL, err, sizeof err);
     int64_t latest;
     assert_int_equal(sti_map_int(sti_reader_root(reader), "seq", &latest, NULL), 0);
     assert_int_equal(latest, 2);
@@ -528,9 +537,9 @@ static void test_publisher_frames(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_decode_hostile),
-        cmocka_unit_test(test_append_seq_prev), cmocka_unit_test(test_since_paging),
-        cmocka_unit_test(test_trim_first),      cmocka_unit_test(test_since_reply),
+        cmocka_unit_test(test_round_trip),       cmocka_unit_test(test_decode_hostile),
+        cmocka_unit_test(test_append_seq_prev),  cmocka_unit_test(test_since_paging),
+        cmocka_unit_test(test_trim_first),       cmocka_unit_test(test_since_reply),
         cmocka_unit_test(test_publisher_frames),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);

@@ -220,9 +220,9 @@ static void test_hostile_bus(void **state)
     for (size_t i = 0; i < sizeof noise; i++) {
         noise[i] = (uint8_t)(i * 37 + 11);
     }
-    const uint8_t forged_hb[] = {0x82, 0xa6, 's', 't', 'r', 'e', 'a', 'm', 0xa3, 'i', 'n', 'd',
-                                 0xa3, 's', 'e', 'q', 0xcf, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                 0xff, 0xff};
+    const uint8_t forged_hb[] = {0x82, 0xa6, 's',  't',  'r',  'e',  'a', 'm',  0xa3,
+                                 'i',  'n',  'd',  0xa3, 's',  'e',  'q', 0xcf, 0x7f,
+                                 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     for (int round = 0; round < 50; round++) {
         s_raw(raw, 1, "ind.a", (size_t)5);
         s_raw(raw, 3, "ind.a", (size_t)5, "x", (size_t)1, "y", (size_t)1);
@@ -315,8 +315,8 @@ static void test_service_away(void **state)
     s_flush();
     sti_events_pub_t *mute = s_pub("inproc://nowhere");
     s_publish(mute, "ind.a");
-    sti_events_sub_t *sub = sti_events_sub_new(S_BUS_OUT, "inproc://no-broker", S_SERVICE, "ind",
-                                               "", 0);
+    sti_events_sub_t *sub =
+        sti_events_sub_new(S_BUS_OUT, "inproc://no-broker", S_SERVICE, "ind", "", 0);
     assert_non_null(sub);
     int64_t start = zclock_mono();
     bool lost = true;

@@ -303,10 +303,10 @@ static void test_reconnect(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_url_table),  cmocka_unit_test(test_unreachable),
-        cmocka_unit_test(test_select_db),  cmocka_unit_test(test_auth),
-        cmocka_unit_test(test_keys),       cmocka_unit_test(test_pipeline),
-        cmocka_unit_test(test_scripts),    cmocka_unit_test(test_reconnect),
+        cmocka_unit_test(test_url_table), cmocka_unit_test(test_unreachable),
+        cmocka_unit_test(test_select_db), cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_keys),      cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_scripts),   cmocka_unit_test(test_reconnect),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -620,6 +620,35 @@ static void test_request_round_trip(void **state)
     assert_string_equal(talent_gender_name(TALENT_GENDER_FEMALE), "female");
 }
 
+static void test_counts_for(void **state)
+{
+    (void) state;
+    const talent_indicator_t *all = talent_codes_indicator_at(codes, 0);
+    const talent_indicator_t *overseas = talent_codes_indicator_at(codes, 1);
+    assert_string_equal(all->code, "registered_talents");
+    assert_string_equal(overseas->code, "registered_overseas_talents");
+    //  s_valid: overseas, arrived 2022-03-01, active.
+    assert_int_equal(s_decode_json(s_valid, TALENT_DECODE_FULL), 0);
+    assert_false(talent_record_counts_for(&record, all, 2021));
+    assert_true(talent_record_counts_for(&record, all, 2022));
+    assert_true(talent_record_counts_for(&record, overseas, 2025));
+    record.overseas = false;
+    assert_true(talent_record_counts_for(&record, all, 2025));
+    assert_false(talent_record_counts_for(&record, overseas, 2025));
+    //  Left on 2024-06-30: counts for 2023, not for 2024.
+    record.status = TALENT_LEFT;
+    strcpy(record.left_on, "2024-06-30");
+    assert_true(talent_record_counts_for(&record, all, 2023));
+    assert_false(talent_record_counts_for(&record, all, 2024));
+    //  An indicator of every talent, active or not.
+    talent_indicator_t any = *all;
+    any.counts_active_only = false;
+    assert_true(talent_record_counts_for(&record, &any, 2024));
+    //  Arrived on the last day of the year.
+    strcpy(record.arrived, "2021-12-31");
+    assert_true(talent_record_counts_for(&record, &any, 2021));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -635,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_partial_and_merge),
         cmocka_unit_test(test_masked),
         cmocka_unit_test(test_request_round_trip),
+        cmocka_unit_test(test_counts_for),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
