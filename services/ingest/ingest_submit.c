@@ -1,0 +1,266 @@
+/*  ingest_submit: obs.submit. See ingest_submit.h.
+
+    One pass over the rows: each is decoded and checked (sti_observation),
+    a key seen earlier in the request is refused, and the row is written
+    either to the accepted rows or to the errors, both as raw MessagePack
+    without their array headers, which are prefixed once the counts are known.
+    Nothing is allocated per row: the observation, the key set and the
+    writers are reused from one request to the next.
+*/
+#include "ingest_submit.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sti_catalog_store.h"
+#include "sti_log.h"
+#include "sti_lua_ingest_core.h"
+#include "sti_observation.h"
+
+struct _ingest_submit_t {
+    sti_redis_t *redis;              // borrowed
+    const ingest_config_t *config;   // borrowed
+    sti_catalog_store_t *catalog;    // the catalog, cached
+    sti_script_t *script;            // ingest_submit.lua
+    sti_observation_keys_t *keys;    // keys seen in the request
+    sti_writer_t *rows;              // accepted rows, without the array header
+    sti_writer_t *errors;            // refused rows' details, without the array header
+    sti_writer_t *blob;              // the intake entry's rows
+    sti_writer_t *body;              // the reply body
+    char intake_key[256];            // <ns>:<intake>
+    sti_metric_t *accepted_total;    // rows accepted
+    sti_metric_t *rejected_total;    // rows refused
+    sti_metric_t *replayed_total;    // requests answered from a stored reply
+};
+
+//  What one request asks, read from its body.
+typedef struct {
+    sti_node_t rows;          // the rows array
+    char source[129];         // the request's source ("" if none)
+    bool dry_run;             // check only
+    char request_id[STI_ID_MAX + 1]; // "" if none
+} s_submit_t;
+
+ingest_submit_t *ingest_submit_new(sti_redis_t *redis, const ingest_config_t *config,
+                                   sti_http_t *http)
+{
+    ingest_submit_t *self = (ingest_submit_t *)calloc(1, sizeof *self);
+    assert(self);
+    self->redis = redis;
+    self->config = config;
+    self->catalog = sti_catalog_store_new(redis);
+    self->script = sti_redis_script(redis, sti_lua_ingest_submit);
+    self->keys = sti_observation_keys_new((size_t)config->max_rows);
+    self->rows = sti_writer_new();
+    self->errors = sti_writer_new();
+    self->blob = sti_writer_new();
+    self->body = sti_writer_new();
+    sti_redis_key(redis, self->intake_key, sizeof self->intake_key, config->intake_key, NULL);
+    self->accepted_total = sti_http_counter(http, "sti_ingest_rows_total", "result=\"accepted\"",
+                                            "Rows checked by obs.submit, by result");
+    self->rejected_total = sti_http_counter(http, "sti_ingest_rows_total", "result=\"rejected\"",
+                                            "Rows checked by obs.submit, by result");
+    self->replayed_total = sti_http_counter(http, "sti_ingest_replayed_total", NULL,
+                                            "Requests answered with the reply kept for their id");
+    return self;
+}
+
+void ingest_submit_destroy(ingest_submit_t **self_p)
+{
+    assert(self_p);
+    ingest_submit_t *self = *self_p;
+    if (self) {
+        sti_catalog_store_destroy(&self->catalog);
+        sti_observation_keys_destroy(&self->keys);
+        sti_writer_destroy(&self->rows);
+        sti_writer_destroy(&self->errors);
+        sti_writer_destroy(&self->blob);
+        sti_writer_destroy(&self->body);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+//  Reads the request body. Returns 0, or -1 after writing the error reply.
+static int s_read_body(ingest_submit_t *self, const sti_request_t *request, s_submit_t *submit,
+                       sti_writer_t *reply)
+{
+    static const char *const keys[] = {"rows", "source", "dry_run", "request_id", NULL};
+    sti_field_error_t err = {"body", ""};
+    sti_node_t body = request->body;
+    memset(submit, 0, sizeof *submit);
+    if (sti_node_type(body) != STI_TYPE_MAP) {
+        snprintf(err.reason, sizeof err.reason, "must be a map {rows, source, dry_run, request_id}");
+    } else if (sti_map_only(body, keys, &err) == 0) {
+        submit->rows = sti_node_get(body, "rows");
+        if (sti_node_type(submit->rows) != STI_TYPE_ARRAY) {
+            snprintf(err.field, sizeof err.field, "rows");
+            snprintf(err.reason, sizeof err.reason, "must be an array of rows");
+        } else if (sti_node_size(submit->rows) > (size_t)self->config->max_rows) {
+            char message[128];
+            snprintf(message, sizeof message, "rows: %zu rows, at most %lld a request",
+                     sti_node_size(submit->rows), (long long)self->config->max_rows);
+            sti_envelope_reply_error(reply, request->id, STI_ERR_TOO_LARGE, message, NULL, 0);
+            return -1;
+        } else if ((sti_node_is_missing(sti_node_get(body, "source")) ||
+                    sti_map_str_copy(body, "source", submit->source, sizeof submit->source,
+                                     &err) == 0) &&
+                   (sti_node_is_missing(sti_node_get(body, "dry_run")) ||
+                    sti_map_bool(body, "dry_run", &submit->dry_run, &err) == 0) &&
+                   (sti_node_is_missing(sti_node_get(body, "request_id")) ||
+                    sti_map_str_copy(body, "request_id", submit->request_id,
+                                     sizeof submit->request_id, &err) == 0)) {
+            return 0;
+        }
+    }
+    sti_service_reply_invalid(reply, request, &err);
+    return -1;
+}
+
+//  Writes one accepted row as [indicator, org, period, value, source, note].
+static void s_write_row(ingest_submit_t *self, const sti_observation_t *obs, const char *source)
+{
+    sti_writer_array(self->rows, 6);
+    sti_writer_str(self->rows, obs->indicator);
+    sti_writer_str(self->rows, obs->org);
+    sti_writer_str(self->rows, obs->period_text);
+    sti_writer_double(self->rows, obs->value);
+    sti_writer_str(self->rows, obs->source[0] ? obs->source : source);
+    sti_writer_str(self->rows, obs->note);
+}
+
+//  Checks every row. Returns the number accepted; *details counts error entries.
+static size_t s_check_rows(ingest_submit_t *self, const sti_catalog_t *catalog,
+                           const s_submit_t *submit, size_t *rejected, size_t *details)
+{
+    size_t accepted = 0, count = sti_node_size(submit->rows);
+    sti_observation_t obs;
+    sti_field_error_t errors[STI_OBSERVATION_ERRORS];
+    sti_observation_keys_reset(self->keys);
+    sti_writer_reset(self->rows);
+    sti_writer_reset(self->errors);
+    *rejected = *details = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t problems = 0, earlier = 0;
+        if (sti_observation_check(sti_node_at(submit->rows, i), catalog, &obs, errors,
+                                  STI_OBSERVATION_ERRORS, &problems) == 0) {
+            int seen = sti_observation_keys_add(self->keys, &obs, i, &earlier);
+            if (seen == 0) {
+                s_write_row(self, &obs, submit->source);
+                accepted++;
+                continue;
+            }
+            snprintf(errors[0].field, sizeof errors[0].field, "period");
+            snprintf(errors[0].reason, sizeof errors[0].reason,
+                     "the same indicator, org unit and period as row index %zu", earlier);
+            problems = 1;
+        }
+        for (size_t e = 0; e < problems && e < STI_OBSERVATION_ERRORS; e++) {
+            sti_envelope_detail(self->errors, (int64_t)i, errors[e].field, errors[e].reason);
+            (*details)++;
+        }
+        (*rejected)++;
+    }
+    return accepted;
+}
+
+//  Writes the reply body {accepted, rejected, dry_run, errors} into self->body.
+static void s_write_body(ingest_submit_t *self, size_t accepted, size_t rejected, size_t details,
+                         bool dry_run)
+{
+    size_t size;
+    const void *errors = sti_writer_data(self->errors, &size);
+    sti_writer_reset(self->body);
+    sti_writer_map(self->body, 4);
+    sti_writer_kv_int(self->body, "accepted", (int64_t)accepted);
+    sti_writer_kv_int(self->body, "rejected", (int64_t)rejected);
+    sti_writer_kv_bool(self->body, "dry_run", dry_run);
+    sti_writer_str(self->body, "errors");
+    sti_writer_array(self->body, details);
+    sti_writer_raw(self->body, errors, size);
+}
+
+//  Appends the accepted rows and keeps the reply (ingest_submit.lua). Returns
+//  {replayed, reply to send} (caller frees), or NULL when Redis failed.
+static redisReply *s_commit(ingest_submit_t *self, const s_submit_t *submit, size_t accepted,
+                            const char *submitter)
+{
+    size_t rows_size = 0, body_size;
+    const void *rows = sti_writer_data(self->rows, &rows_size);
+    sti_writer_reset(self->blob);
+    if (accepted) {
+        sti_writer_array(self->blob, accepted);
+        sti_writer_raw(self->blob, rows, rows_size);
+    }
+    const void *blob = sti_writer_data(self->blob, &rows_size);
+    const void *body = sti_writer_data(self->body, &body_size);
+    char request_key[STI_ID_MAX + 256], ttl[24], now[24];
+    sti_redis_key(self->redis, request_key, sizeof request_key, "ingest", "req",
+                  submit->request_id[0] ? submit->request_id : "-", NULL);
+    snprintf(ttl, sizeof ttl, "%lld", (long long)self->config->request_ttl_s);
+    snprintf(now, sizeof now, "%lld", (long long)zclock_time());
+    const char *argv[] = {self->intake_key, request_key, (const char *)body, ttl,
+                          submit->request_id, submitter, submit->source, now,
+                          (const char *)blob, submit->request_id[0] ? "1" : "0"};
+    size_t lens[10];
+    for (size_t i = 0; i < 10; i++) {
+        lens[i] = strlen(argv[i]);
+    }
+    lens[2] = body_size;
+    lens[8] = rows_size;
+    return sti_redis_eval(self->redis, self->script, 2, 8, argv, lens);
+}
+
+int ingest_submit_handle(ingest_submit_t *self, const sti_request_t *request, const char *submitter,
+                         sti_writer_t *reply)
+{
+    s_submit_t submit;
+    if (s_read_body(self, request, &submit, reply)) {
+        return 0;
+    }
+    sti_errcode_t code;
+    char err[512];
+    const sti_catalog_t *catalog = sti_catalog_store_get(self->catalog, &code, err, sizeof err);
+    if (!catalog) {
+        sti_envelope_reply_error(reply, request->id, code, err, NULL, 0);
+        return 0;
+    }
+    size_t rejected, details;
+    size_t accepted = s_check_rows(self, catalog, &submit, &rejected, &details);
+    s_write_body(self, accepted, rejected, details, submit.dry_run);
+    size_t size;
+    if (submit.dry_run || (!accepted && !submit.request_id[0])) {
+        const void *body = sti_writer_data(self->body, &size);
+        sti_envelope_reply_ok(reply, request->id);
+        sti_writer_raw(reply, body, size);
+        return 0;
+    }
+    redisReply *result = s_commit(self, &submit, accepted, submitter);
+    bool good = result && result->type == REDIS_REPLY_ARRAY && result->elements == 2 &&
+                result->element[0]->type == REDIS_REPLY_INTEGER &&
+                result->element[1]->type == REDIS_REPLY_STRING;
+    if (!good) {
+        snprintf(err, sizeof err, "the rows could not be kept, nothing was accepted: %s",
+                 result && result->type == REDIS_REPLY_ERROR ? result->str
+                                                            : sti_redis_errstr(self->redis));
+        sti_error("obs.submit %s: %s", request->id, err);
+        sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE, err, NULL, 0);
+    } else {
+        const redisReply *stored = result->element[1];
+        bool replayed = result->element[0]->integer == 1;
+        sti_metric_add(replayed ? self->replayed_total : self->accepted_total,
+                       replayed ? 1 : (int64_t)accepted);
+        if (!replayed) {
+            sti_metric_add(self->rejected_total, (int64_t)rejected);
+        }
+        sti_envelope_reply_ok(reply, request->id);
+        sti_writer_raw(reply, stored->str, stored->len);
+    }
+    if (result) {
+        freeReplyObject(result);
+    }
+    return 0;
+}

@@ -1,0 +1,29 @@
+/*  ingest_submit: the obs.submit op of sti-ingest.
+
+    Checks every row of a request against the catalog, answers for every
+    refused row with its index, field and reason, and appends the accepted
+    rows, converted to the catalog's units, to the intake log as one entry
+    (docs/data-path.md). The reply is sent only after Redis has taken the
+    entry; the same request id sent again gets the first reply and appends
+    nothing.
+*/
+#pragma once
+#include "sti_service.h"
+
+typedef struct _ingest_submit_t ingest_submit_t;
+
+//  Settings of sti-ingest (filled by the configuration table).
+typedef struct {
+    int64_t max_rows;       // rows one request may hold
+    int64_t request_ttl_s;  // how long a request id's reply is kept
+    char *intake_key;       // stream name under the namespace ("intake")
+} ingest_config_t;
+
+ingest_submit_t *ingest_submit_new(sti_redis_t *redis, const ingest_config_t *config,
+                                   sti_http_t *http);
+void ingest_submit_destroy(ingest_submit_t **self_p);
+
+//  Handles one obs.submit request; writes the whole reply. Returns 0, or -1
+//  for an internal failure (the frame answers `internal`).
+int ingest_submit_handle(ingest_submit_t *self, const sti_request_t *request, const char *submitter,
+                         sti_writer_t *reply);

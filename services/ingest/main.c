@@ -1,0 +1,58 @@
+/*  sti-ingest: takes submissions of observations (service sti.ingest).
+
+    Every row is checked against the catalog and answered for; the accepted
+    rows are appended to the durable intake log in Redis before the reply
+    goes out (docs/data-path.md). Stateless: run as many as the load needs.
+*/
+#include <stddef.h>
+
+#include "ingest_submit.h"
+
+static ingest_config_t s_config;
+static ingest_submit_t *s_submit;
+
+static const sti_config_entry_t s_config_map[] = {
+    {"max_rows", STI_CONFIG_INT, "10000", offsetof(ingest_config_t, max_rows),
+     "most rows one obs.submit request may hold"},
+    {"request_ttl", STI_CONFIG_INT, "604800", offsetof(ingest_config_t, request_ttl_s),
+     "seconds a request id's reply is kept for retries"},
+    {"intake_key", STI_CONFIG_STR, "intake", offsetof(ingest_config_t, intake_key),
+     "the intake log's key under the namespace"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+static int s_obs_submit(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
+                        void *ctx)
+{
+    (void)service;
+    (void)ctx;
+    return ingest_submit_handle(s_submit, request, "local", reply);
+}
+
+static const sti_op_t s_ops[] = {
+    {"obs.submit", s_obs_submit},
+    {NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+    sti_service_def_t def = {
+        .name = "sti-ingest",
+        .service = "sti.ingest",
+        .ops = s_ops,
+        .config = s_config_map,
+        .ctx = &s_config,
+        .tick_ms = 1000,
+    };
+    int exit_code = 0;
+    sti_service_t *service = sti_service_new(&def, argc, argv, &exit_code);
+    if (!service) {
+        return exit_code;
+    }
+    s_submit = ingest_submit_new(sti_service_redis(service), &s_config,
+                                 sti_service_http(service));
+    int rc = sti_service_run(service);
+    ingest_submit_destroy(&s_submit);
+    sti_service_destroy(&service);
+    return rc;
+}
