@@ -109,3 +109,20 @@ sti_start_broker() {
         --xsub "tcp://127.0.0.1:$pub" --http-addr "127.0.0.1:$http"
     sti_wait_for 10 curl -sf "http://127.0.0.1:$http/healthz"
 }
+
+# True once the broker says a worker for the service is registered (MMI).
+sti_service_up() {
+    /usr/bin/python3 - "$STI_BROKER" "$1" <<'PY'
+import sys, zmq
+s = zmq.Context().socket(zmq.REQ)
+s.setsockopt(zmq.LINGER, 0)
+s.connect(sys.argv[1])
+s.send_multipart([b"MDPC01", b"mmi.service", sys.argv[2].encode()])
+sys.exit(0 if s.poll(2000) and s.recv_multipart()[2:] == [b"200"] else 1)
+PY
+}
+
+# sti_wait_service NAME: waits (bounded) until NAME has a worker at the broker.
+sti_wait_service() {
+    sti_wait_for 15 sti_service_up "$1"
+}

@@ -202,6 +202,10 @@ static void test_small_plan_loads(void **state)
 {
     (void)state;
     assert_string_equal(s_try(NULL, NULL, NULL, NULL), "");
+    //  A byte order mark is skipped.
+    char with_bom[512];
+    snprintf(with_bom, sizeof with_bom, "\xef\xbb\xbf%s", s_plan_json);
+    assert_string_equal(s_try("plan.json", with_bom, NULL, NULL), "");
     //  A derived indicator over a derived indicator, and targets in the file.
     assert_string_equal(
         s_try(NULL, NULL, ",\"targets\":[{\"year\":2023,\"value\":7},{\"year\":2025,\"value\":9}]",
@@ -234,6 +238,8 @@ static void test_bad_plans(void **state)
                         "plan.json: plan: start_year, end_year: must be years within 2000–2100, "
                         "start <= end");
     assert_string_equal(s_try("plan.json", "[]", NULL, NULL), "plan.json: plan: must be a map");
+    assert_string_equal(s_try("plan.json", "{} {}", NULL, NULL),
+                        "plan.json: not valid JSON (line 1)");
     assert_string_equal(s_try("units.json", "{\"unitz\":[]}", NULL, NULL),
                         "units.json: unitz: unknown key");
     assert_string_equal(s_try("tags.json",
@@ -610,6 +616,39 @@ static void test_hostile_msgpack(void **state)
     sti_writer_destroy(&w);
 }
 
+//  Catalog bytes with random bytes changed either decode or are refused;
+//  nothing crashes or leaks (the sanitizer build checks).
+static void test_mutated_msgpack(void **state)
+{
+    (void)state;
+    sti_catalog_t *cat = s_load_linping();
+    sti_writer_t *w = sti_writer_new();
+    sti_catalog_write(cat, w);
+    size_t size;
+    const unsigned char *data = sti_writer_data(w, &size);
+    unsigned char *copy = malloc(size);
+    assert_non_null(copy);
+    srand(7);
+    size_t refused = 0;
+    for (int round = 0; round < 300; round++) {
+        memcpy(copy, data, size);
+        for (int k = 0; k < 1 + round % 4; k++) {
+            copy[(size_t)rand() % size] = (unsigned char)rand();
+        }
+        char err[512] = "";
+        sti_catalog_t *decoded = sti_catalog_decode(copy, size, err, sizeof err);
+        if (!decoded) {
+            refused++;
+            assert_true(strlen(err) > 0);
+        }
+        sti_catalog_destroy(&decoded);
+    }
+    assert_true(refused > 0);
+    free(copy);
+    sti_writer_destroy(&w);
+    sti_catalog_destroy(&cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_file_too_large),     cmocka_unit_test(test_org_add_all),
         cmocka_unit_test(test_org_tree),           cmocka_unit_test(test_targets_and_progress),
         cmocka_unit_test(test_msgpack_round_trip), cmocka_unit_test(test_hostile_msgpack),
+        cmocka_unit_test(test_mutated_msgpack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
