@@ -154,51 +154,36 @@ typedef struct {
     size_t depth;                       // open containers
     uint64_t owed_total;                // sum of owed[]
     uint64_t values_total;              // elements of every container so far
+    uint64_t values_budget;             // the most values_total may reach
     char *err;                          // where a reason goes
     size_t errlen;                      // its capacity
 } s_walk_t;
 
-//  Reads one value header and payload at w->p. Returns 0 or -1 with a reason.
-static int s_walk_value(s_walk_t *w)
+//  Checks a str, bin or ext payload of f.length bytes and steps over it.
+static int s_walk_bytes(s_walk_t *w, s_format_t f, uint8_t byte, size_t at)
 {
-    size_t at = (size_t)(w->p - w->start);
-    uint8_t byte = *w->p++;
-    s_format_t f = s_format(byte);
-    if (f.kind == S_INVALID) {
-        s_set_err(w->err, w->errlen, "invalid format byte 0x%02x at byte %zu", byte, at);
-        return -1;
-    }
     size_t left = (size_t)(w->end - w->p);
-    if (f.head > left) {
-        s_set_err(w->err, w->errlen, "truncated %s at byte %zu", f.name, at);
+    //  an ext's payload includes its type byte; the limit is on the data
+    bool is_ext = (byte >= 0xc7 && byte <= 0xc9) || (byte >= 0xd4 && byte <= 0xd8);
+    uint64_t data_len = is_ext ? f.length - 1 : f.length;
+    if (data_len > w->limits.max_string) {
+        s_set_err(w->err, w->errlen, "%s at byte %zu is %llu bytes, more than the limit of %zu",
+                  f.name, at, (unsigned long long)data_len, w->limits.max_string);
         return -1;
     }
-    if (f.head > 0 && f.kind != S_SCALAR) {
-        f.length += s_be(w->p, f.head);
+    if (f.length > left) {
+        s_set_err(w->err, w->errlen, "%s at byte %zu declares %llu bytes, only %zu remain", f.name,
+                  at, (unsigned long long)f.length, left);
+        return -1;
     }
-    w->p += f.head;
-    left -= f.head;
-    if (f.kind == S_SCALAR) {
-        return 0;
-    }
-    if (f.kind == S_BYTES) {
-        //  an ext's payload includes its type byte; the limit is on the data
-        bool is_ext = (byte >= 0xc7 && byte <= 0xc9) || (byte >= 0xd4 && byte <= 0xd8);
-        uint64_t data_len = is_ext ? f.length - 1 : f.length; // ext: minus the type byte
-        if (data_len > w->limits.max_string) {
-            s_set_err(w->err, w->errlen, "%s at byte %zu is %llu bytes, more than the limit of %zu",
-                      f.name, at, (unsigned long long)data_len, w->limits.max_string);
-            return -1;
-        }
-        if (f.length > left) {
-            s_set_err(w->err, w->errlen, "%s at byte %zu declares %llu bytes, only %zu remain",
-                      f.name, at, (unsigned long long)f.length, left);
-            return -1;
-        }
-        w->p += f.length;
-        return 0;
-    }
-    //  a container
+    w->p += f.length;
+    return 0;
+}
+
+//  Checks an array or map header of f.length elements and opens its level.
+static int s_walk_container(s_walk_t *w, s_format_t f, size_t at)
+{
+    size_t left = (size_t)(w->end - w->p);
     if (f.length > w->limits.max_items) {
         s_set_err(w->err, w->errlen, "%s at byte %zu has %llu elements, more than the limit of %zu",
                   f.name, at, (unsigned long long)f.length, w->limits.max_items);
@@ -217,14 +202,41 @@ static int s_walk_value(s_walk_t *w)
         return -1;
     }
     w->values_total += values;
-    if (w->values_total > (uint64_t)w->limits.max_items * S_TOTAL_ITEMS_FACTOR) {
+    if (w->values_total > w->values_budget) {
         s_set_err(w->err, w->errlen, "more than %llu elements in all at byte %zu",
-                  (unsigned long long)w->limits.max_items * S_TOTAL_ITEMS_FACTOR, at);
+                  (unsigned long long)w->values_budget, at);
         return -1;
     }
     if (values > 0) {
         w->owed[++w->depth] = values;
         w->owed_total += values;
+    }
+    return 0;
+}
+
+//  Reads one value at w->p. Returns 0 or -1 with a reason.
+static int s_walk_value(s_walk_t *w)
+{
+    size_t at = (size_t)(w->p - w->start);
+    uint8_t byte = *w->p++;
+    s_format_t f = s_format(byte);
+    if (f.kind == S_INVALID) {
+        s_set_err(w->err, w->errlen, "invalid format byte 0x%02x at byte %zu", byte, at);
+        return -1;
+    }
+    if (f.head > (size_t)(w->end - w->p)) {
+        s_set_err(w->err, w->errlen, "truncated %s at byte %zu", f.name, at);
+        return -1;
+    }
+    if (f.head > 0 && f.kind != S_SCALAR) {
+        f.length += s_be(w->p, f.head);
+    }
+    w->p += f.head;
+    if (f.kind == S_BYTES) {
+        return s_walk_bytes(w, f, byte, at);
+    }
+    if (f.kind == S_CONTAINER) {
+        return s_walk_container(w, f, at);
     }
     return 0;
 }
@@ -245,6 +257,9 @@ static int s_walk(const void *data, size_t size, const sti_limits_t *limits, cha
     }
     w.owed[0] = 1;
     w.owed_total = 1;
+    w.values_budget = limits->max_items > UINT64_MAX / S_TOTAL_ITEMS_FACTOR
+                          ? UINT64_MAX
+                          : (uint64_t)limits->max_items * S_TOTAL_ITEMS_FACTOR;
     while (w.owed_total > 0) {
         if (w.owed[w.depth] == 0) {
             w.depth--;

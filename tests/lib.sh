@@ -53,9 +53,25 @@ sti_fail() {
     exit 1
 }
 
-# A TCP port nobody listens on now.
+# A TCP port nobody listens on now, below the kernel's range for outgoing
+# connections (32768-60999 here), so no client socket can take it first.
 sti_spare_port() {
-    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+    /usr/bin/python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    port = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no spare port")
+PY
 }
 
 # sti_wait_for SECONDS CMD...: true once CMD succeeds, fails the test after SECONDS.
