@@ -40,7 +40,9 @@ typedef struct {
 typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
-#define STICTL_COMMANDS(X) X(health, "show whether the broker and each service answer")
+#define STICTL_COMMANDS(X)                                                                         \
+    X(health, "show whether the broker and each service answer")                                   \
+    X(ingest, "submit a CSV or JSON file of observations")
 
 #define STICTL_DECLARE(name, help)                                                                 \
     extern const char stictl_##name##_usage[];                                                     \

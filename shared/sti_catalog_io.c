@@ -454,9 +454,11 @@ static int s_load_file(sti_catalog_t *cat, const char *dir, s_section_t section,
         free(text);
         return -1;
     }
+    //  A UTF-8 byte order mark, as some editors write, is skipped.
+    size_t skip = size >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
     const char *end = NULL;
-    //  size + 1 takes in the NUL after the text, which must end the JSON.
-    cJSON *json = cJSON_ParseWithLengthOpts(text, size + 1, &end, true);
+    //  The length takes in the NUL after the text, which must end the JSON.
+    cJSON *json = cJSON_ParseWithLengthOpts(text + skip, size - skip + 1, &end, true);
     if (!json) {
         size_t line = 1;
         for (const char *p = text; end && p < end && p < text + size; p++) {

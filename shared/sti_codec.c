@@ -8,8 +8,11 @@
     owed by all open containers and refuses a header as soon as that number
     exceeds the bytes left (each value takes at least one byte), so a header
     declaring 2^32-1 elements in five bytes is refused at once. Only a message
-    that passes goes to msgpack_unpack_next, whose zone then holds at most
-    about 48 bytes per input byte.
+    that passes goes to msgpack_unpack_next, whose zone holds 24 bytes per
+    element of every array and map. That could still be 24 times the message
+    (400 MB for 16 MiB of nils), so the walk also caps the elements of all
+    containers together at S_TOTAL_ITEMS_FACTOR times max_items (1.6 million
+    by default, under 40 MB of objects).
 
     The reader keeps its own copy of the input: msgpack-c's objects point into
     the buffer they were unpacked from, and the caller's buffer (a zframe, a
@@ -18,8 +21,7 @@
     msgpack-c cannot nest deeper than MSGPACK_EMBED_STACK_SIZE (32) containers,
     so a configured max_depth above that is lowered to it.
 
-    Writing wraps msgpack_sbuffer and msgpack_packer; a failed write can only be
-    out-of-memory, and aborts.
+    The writer is in sti_codec_writer.c.
 */
 #include "sti_codec.h"
 
@@ -33,16 +35,13 @@
 
 //  Deepest nesting msgpack-c 4.0 can unpack (its fixed parser stack).
 #define S_DEPTH_CEILING 32
+//  Elements of all arrays and maps of one message together, in max_items.
+#define S_TOTAL_ITEMS_FACTOR 16
 
 struct _sti_reader_t {
     char *data;                // our copy of the message; objects point into it
     size_t size;               // bytes in data
     msgpack_unpacked unpacked; // the zone and the root object
-};
-
-struct _sti_writer_t {
-    msgpack_sbuffer buffer; // the bytes written so far
-    msgpack_packer packer;  // writes into buffer
 };
 
 //  --- small helpers ---
@@ -154,51 +153,37 @@ typedef struct {
     uint64_t owed[S_DEPTH_CEILING + 1]; // values still to read per level
     size_t depth;                       // open containers
     uint64_t owed_total;                // sum of owed[]
+    uint64_t values_total;              // elements of every container so far
+    uint64_t values_budget;             // the most values_total may reach
     char *err;                          // where a reason goes
     size_t errlen;                      // its capacity
 } s_walk_t;
 
-//  Reads one value header and payload at w->p. Returns 0 or -1 with a reason.
-static int s_walk_value(s_walk_t *w)
+//  Checks a str, bin or ext payload of f.length bytes and steps over it.
+static int s_walk_bytes(s_walk_t *w, s_format_t f, uint8_t byte, size_t at)
 {
-    size_t at = (size_t)(w->p - w->start);
-    uint8_t byte = *w->p++;
-    s_format_t f = s_format(byte);
-    if (f.kind == S_INVALID) {
-        s_set_err(w->err, w->errlen, "invalid format byte 0x%02x at byte %zu", byte, at);
-        return -1;
-    }
     size_t left = (size_t)(w->end - w->p);
-    if (f.head > left) {
-        s_set_err(w->err, w->errlen, "truncated %s at byte %zu", f.name, at);
+    //  an ext's payload includes its type byte; the limit is on the data
+    bool is_ext = (byte >= 0xc7 && byte <= 0xc9) || (byte >= 0xd4 && byte <= 0xd8);
+    uint64_t data_len = is_ext ? f.length - 1 : f.length;
+    if (data_len > w->limits.max_string) {
+        s_set_err(w->err, w->errlen, "%s at byte %zu is %llu bytes, more than the limit of %zu",
+                  f.name, at, (unsigned long long)data_len, w->limits.max_string);
         return -1;
     }
-    if (f.head > 0 && f.kind != S_SCALAR) {
-        f.length += s_be(w->p, f.head);
+    if (f.length > left) {
+        s_set_err(w->err, w->errlen, "%s at byte %zu declares %llu bytes, only %zu remain", f.name,
+                  at, (unsigned long long)f.length, left);
+        return -1;
     }
-    w->p += f.head;
-    left -= f.head;
-    if (f.kind == S_SCALAR) {
-        return 0;
-    }
-    if (f.kind == S_BYTES) {
-        //  an ext's payload includes its type byte; the limit is on the data
-        bool is_ext = (byte >= 0xc7 && byte <= 0xc9) || (byte >= 0xd4 && byte <= 0xd8);
-        uint64_t data_len = is_ext ? f.length - 1 : f.length; // ext: minus the type byte
-        if (data_len > w->limits.max_string) {
-            s_set_err(w->err, w->errlen, "%s at byte %zu is %llu bytes, more than the limit of %zu",
-                      f.name, at, (unsigned long long)data_len, w->limits.max_string);
-            return -1;
-        }
-        if (f.length > left) {
-            s_set_err(w->err, w->errlen, "%s at byte %zu declares %llu bytes, only %zu remain",
-                      f.name, at, (unsigned long long)f.length, left);
-            return -1;
-        }
-        w->p += f.length;
-        return 0;
-    }
-    //  a container
+    w->p += f.length;
+    return 0;
+}
+
+//  Checks an array or map header of f.length elements and opens its level.
+static int s_walk_container(s_walk_t *w, s_format_t f, size_t at)
+{
+    size_t left = (size_t)(w->end - w->p);
     if (f.length > w->limits.max_items) {
         s_set_err(w->err, w->errlen, "%s at byte %zu has %llu elements, more than the limit of %zu",
                   f.name, at, (unsigned long long)f.length, w->limits.max_items);
@@ -216,9 +201,42 @@ static int s_walk_value(s_walk_t *w)
                   f.name, at, (unsigned long long)f.length, left);
         return -1;
     }
+    w->values_total += values;
+    if (w->values_total > w->values_budget) {
+        s_set_err(w->err, w->errlen, "more than %llu elements in all at byte %zu",
+                  (unsigned long long)w->values_budget, at);
+        return -1;
+    }
     if (values > 0) {
         w->owed[++w->depth] = values;
         w->owed_total += values;
+    }
+    return 0;
+}
+
+//  Reads one value at w->p. Returns 0 or -1 with a reason.
+static int s_walk_value(s_walk_t *w)
+{
+    size_t at = (size_t)(w->p - w->start);
+    uint8_t byte = *w->p++;
+    s_format_t f = s_format(byte);
+    if (f.kind == S_INVALID) {
+        s_set_err(w->err, w->errlen, "invalid format byte 0x%02x at byte %zu", byte, at);
+        return -1;
+    }
+    if (f.head > (size_t)(w->end - w->p)) {
+        s_set_err(w->err, w->errlen, "truncated %s at byte %zu", f.name, at);
+        return -1;
+    }
+    if (f.head > 0 && f.kind != S_SCALAR) {
+        f.length += s_be(w->p, f.head);
+    }
+    w->p += f.head;
+    if (f.kind == S_BYTES) {
+        return s_walk_bytes(w, f, byte, at);
+    }
+    if (f.kind == S_CONTAINER) {
+        return s_walk_container(w, f, at);
     }
     return 0;
 }
@@ -239,6 +257,9 @@ static int s_walk(const void *data, size_t size, const sti_limits_t *limits, cha
     }
     w.owed[0] = 1;
     w.owed_total = 1;
+    w.values_budget = limits->max_items > UINT64_MAX / S_TOTAL_ITEMS_FACTOR
+                          ? UINT64_MAX
+                          : (uint64_t)limits->max_items * S_TOTAL_ITEMS_FACTOR;
     while (w.owed_total > 0) {
         if (w.owed[w.depth] == 0) {
             w.depth--;
@@ -688,145 +709,4 @@ void *sti_node_encode(sti_node_t node, size_t *size)
     }
     *size = buffer.size;
     return msgpack_sbuffer_release(&buffer);
-}
-
-//  --- writer ---
-
-//  A packer call fails only when the buffer cannot grow.
-static void s_check(int rc)
-{
-    if (rc != 0) {
-        abort();
-    }
-}
-
-sti_writer_t *sti_writer_new(void)
-{
-    sti_writer_t *self = calloc(1, sizeof *self);
-    if (!self) {
-        abort();
-    }
-    msgpack_sbuffer_init(&self->buffer);
-    msgpack_packer_init(&self->packer, &self->buffer, msgpack_sbuffer_write);
-    return self;
-}
-
-void sti_writer_destroy(sti_writer_t **self_p)
-{
-    assert(self_p);
-    if (*self_p) {
-        msgpack_sbuffer_destroy(&(*self_p)->buffer);
-        free(*self_p);
-        *self_p = NULL;
-    }
-}
-
-void sti_writer_reset(sti_writer_t *self)
-{
-    assert(self);
-    msgpack_sbuffer_clear(&self->buffer);
-}
-
-void sti_writer_map(sti_writer_t *self, size_t pairs)
-{
-    assert(self && pairs <= UINT32_MAX);
-    s_check(msgpack_pack_map(&self->packer, pairs));
-}
-
-void sti_writer_array(sti_writer_t *self, size_t items)
-{
-    assert(self && items <= UINT32_MAX);
-    s_check(msgpack_pack_array(&self->packer, items));
-}
-
-void sti_writer_nil(sti_writer_t *self)
-{
-    assert(self);
-    s_check(msgpack_pack_nil(&self->packer));
-}
-
-void sti_writer_bool(sti_writer_t *self, bool value)
-{
-    assert(self);
-    s_check(value ? msgpack_pack_true(&self->packer) : msgpack_pack_false(&self->packer));
-}
-
-void sti_writer_int(sti_writer_t *self, int64_t value)
-{
-    assert(self);
-    s_check(msgpack_pack_int64(&self->packer, value));
-}
-
-void sti_writer_uint(sti_writer_t *self, uint64_t value)
-{
-    assert(self);
-    s_check(msgpack_pack_uint64(&self->packer, value));
-}
-
-void sti_writer_double(sti_writer_t *self, double value)
-{
-    assert(self);
-    s_check(msgpack_pack_double(&self->packer, value));
-}
-
-void sti_writer_str(sti_writer_t *self, const char *value)
-{
-    sti_writer_strn(self, value, value ? strlen(value) : 0);
-}
-
-void sti_writer_strn(sti_writer_t *self, const char *value, size_t len)
-{
-    assert(self && len <= UINT32_MAX);
-    if (!value) {
-        sti_writer_nil(self);
-        return;
-    }
-    s_check(msgpack_pack_str(&self->packer, len));
-    s_check(msgpack_pack_str_body(&self->packer, value, len));
-}
-
-void sti_writer_bin(sti_writer_t *self, const void *data, size_t len)
-{
-    assert(self && (data || len == 0) && len <= UINT32_MAX);
-    s_check(msgpack_pack_bin(&self->packer, len));
-    s_check(msgpack_pack_bin_body(&self->packer, data, len));
-}
-
-void sti_writer_raw(sti_writer_t *self, const void *data, size_t len)
-{
-    assert(self && (data || len == 0));
-    if (len > 0) {
-        s_check(msgpack_sbuffer_write(&self->buffer, data, len));
-    }
-}
-
-void sti_writer_kv_str(sti_writer_t *self, const char *key, const char *value)
-{
-    sti_writer_str(self, key);
-    sti_writer_str(self, value);
-}
-
-void sti_writer_kv_int(sti_writer_t *self, const char *key, int64_t value)
-{
-    sti_writer_str(self, key);
-    sti_writer_int(self, value);
-}
-
-void sti_writer_kv_double(sti_writer_t *self, const char *key, double value)
-{
-    sti_writer_str(self, key);
-    sti_writer_double(self, value);
-}
-
-void sti_writer_kv_bool(sti_writer_t *self, const char *key, bool value)
-{
-    sti_writer_str(self, key);
-    sti_writer_bool(self, value);
-}
-
-const void *sti_writer_data(sti_writer_t *self, size_t *size)
-{
-    assert(self && size);
-    *size = self->buffer.size;
-    return self->buffer.data;
 }

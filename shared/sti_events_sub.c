@@ -289,8 +289,9 @@ static int s_take(sti_events_sub_t *self, sti_node_t body, zlist_t *batch, uint6
     for (size_t i = 0; i < sti_node_size(events); i++) {
         char err[256];
         sti_event_t *event = sti_event_from_node(sti_node_at(events, i), NULL, err, sizeof err);
+        size_t slen = strlen(self->stream);
         if (!event || event->seq <= last || event->seq > *upto ||
-            strncmp(event->topic, self->stream, strlen(self->stream)) != 0) {
+            strncmp(event->topic, self->stream, slen) != 0 || event->topic[slen] != '.') {
             sti_warn("events: events.since reply: bad event: %s", event ? "out of order" : err);
             sti_event_destroy(&event);
             return -1;

@@ -131,6 +131,9 @@ void sti_mdp_worker_tick(sti_mdp_worker_t *self)
 //  *client_p) when it was a request, else NULL.
 static zmsg_t *s_handle(sti_mdp_worker_t *self, zmsg_t *msg, zframe_t **client_p)
 {
+    if (!msg) {
+        return NULL; // interrupted while reading
+    }
     self->expires_at = zclock_mono() + (int64_t)self->heartbeat_ms * STI_MDP_LIVENESS;
     self->heard = true;
     sti_mdp_msg_t parsed;

@@ -53,9 +53,25 @@ sti_fail() {
     exit 1
 }
 
-# A TCP port nobody listens on now.
+# A TCP port nobody listens on now, below the kernel's range for outgoing
+# connections (32768-60999 here), so no client socket can take it first.
 sti_spare_port() {
-    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+    /usr/bin/python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    port = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no spare port")
+PY
 }
 
 # sti_wait_for SECONDS CMD...: true once CMD succeeds, fails the test after SECONDS.
@@ -108,4 +124,21 @@ sti_start_broker() {
     sti_spawn broker sti-broker --bind "tcp://127.0.0.1:$req" --xpub "tcp://127.0.0.1:$sub" \
         --xsub "tcp://127.0.0.1:$pub" --http-addr "127.0.0.1:$http"
     sti_wait_for 10 curl -sf "http://127.0.0.1:$http/healthz"
+}
+
+# True once the broker says a worker for the service is registered (MMI).
+sti_service_up() {
+    /usr/bin/python3 - "$STI_BROKER" "$1" <<'PY'
+import sys, zmq
+s = zmq.Context().socket(zmq.REQ)
+s.setsockopt(zmq.LINGER, 0)
+s.connect(sys.argv[1])
+s.send_multipart([b"MDPC01", b"mmi.service", sys.argv[2].encode()])
+sys.exit(0 if s.poll(2000) and s.recv_multipart()[2:] == [b"200"] else 1)
+PY
+}
+
+# sti_wait_service NAME: waits (bounded) until NAME has a worker at the broker.
+sti_wait_service() {
+    sti_wait_for 15 sti_service_up "$1"
 }

@@ -4,6 +4,10 @@
                  [-n N] [--size BYTES] [--inflight K]
       sync   one request at a time, each waiting for its reply
       async  K requests in flight: a new one goes out as each reply comes in
+      direct one request at a time straight to an "echo" peer, no broker: the
+             round trip of the transport itself, the yardstick for sync
+      echo   be that peer: a ROUTER on --broker that sends back what it gets,
+             until SIGTERM
       flood  N requests sent as fast as the socket takes them, no replies read
              (for a service nobody serves: the broker's memory under a queue);
              then it stays until SIGTERM, so nothing sent is lost
@@ -57,6 +61,48 @@ static zmsg_t *s_body(const char *body, size_t size)
     return msg;
 }
 
+//  Round trips straight to the echo peer, framed as a REQ socket would.
+//  Returns the round trips done.
+static long s_direct(const s_args_t *args, const char *body)
+{
+    zsock_t *sock = zsock_new(ZMQ_DEALER);
+    zsock_connect(sock, "%s", args->broker);
+    zpoller_t *poller = zpoller_new(sock, NULL);
+    long done = 0;
+    for (; done < args->count; done++) {
+        zmsg_t *msg = s_body(body, args->size);
+        zmsg_pushmem(msg, NULL, 0);
+        zmsg_send(&msg, sock);
+        if (!zpoller_wait(poller, 30000)) {
+            break;
+        }
+        msg = zmsg_recv(sock);
+        zmsg_destroy(&msg);
+    }
+    zpoller_destroy(&poller);
+    zsock_destroy(&sock);
+    return done;
+}
+
+//  Echoes every message back to its sender until interrupted.
+static int s_echo(const char *endpoint)
+{
+    zsock_t *router = zsock_new(ZMQ_ROUTER);
+    if (zsock_bind(router, "%s", endpoint) < 0) {
+        zsock_destroy(&router);
+        return 1;
+    }
+    while (!zsys_interrupted) {
+        zmsg_t *msg = zmsg_recv(router);
+        if (!msg) {
+            break;
+        }
+        zmsg_send(&msg, router);
+    }
+    zsock_destroy(&router);
+    return 0;
+}
+
 //  Runs the benchmark. Returns the requests answered (or sent, for flood).
 static long s_run(const s_args_t *args, sti_mdp_client_t *client, const char *body)
 {
@@ -88,6 +134,8 @@ static long s_run(const s_args_t *args, sti_mdp_client_t *client, const char *bo
                 sent++;
             }
         }
+    } else if (strcmp(args->mode, "direct") == 0) {
+        done = s_direct(args, body);
     } else {
         for (; done < args->count && !zsys_interrupted; done++) {
             zmsg_t *request = s_body(body, args->size);
@@ -103,9 +151,13 @@ int main(int argc, char **argv)
 {
     s_args_t args;
     if (s_parse(argc, argv, &args) != 0) {
-        fprintf(stderr, "usage: bench_broker --broker EP --service S --mode sync|async|flood "
+        fprintf(stderr, "usage: bench_broker --broker EP --service S --mode "
+                        "sync|async|flood|direct|echo "
                         "[-n N] [--size BYTES] [--inflight K]\n");
         return 2;
+    }
+    if (strcmp(args.mode, "echo") == 0) {
+        return s_echo(args.broker);
     }
     sti_mdp_client_t *client = sti_mdp_client_new(args.broker, 30000, 0);
     if (!client) {

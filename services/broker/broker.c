@@ -18,7 +18,9 @@
 #include "sti_log.h"
 #include "sti_mdp.h"
 
-#define S_ROUTER_HWM 1000 // messages queued per peer on the Majordomo socket
+#define S_ROUTER_HWM 1000   // messages queued per peer on the Majordomo socket, outgoing
+#define S_ROUTER_RCVHWM 100 // incoming: libzmq counts messages, not bytes, so a peer
+                            // sending large ones waits on TCP instead of filling memory
 #define S_BUS_HWM 10000   // events queued per peer on the bus
 #define S_BATCH 256       // messages read per wake-up of a reader
 
@@ -118,9 +120,9 @@ static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-//  Creates a socket of type with limits and binds it. Returns NULL with
-//  self->err set.
-static zsock_t *s_bind(broker_t *self, int type, int hwm, const char *endpoint)
+//  Creates a socket of type with limits (hwm out, rcvhwm in) and binds it.
+//  Returns NULL with self->err set.
+static zsock_t *s_bind(broker_t *self, int type, int hwm, int rcvhwm, const char *endpoint)
 {
     zsock_t *sock = zsock_new(type);
     if (!sock) {
@@ -128,6 +130,7 @@ static zsock_t *s_bind(broker_t *self, int type, int hwm, const char *endpoint)
         return NULL;
     }
     sti_mdp_socket_limits(sock, hwm);
+    zsock_set_rcvhwm(sock, rcvhwm);
     if (zsock_bind(sock, "%s", endpoint) < 0) {
         snprintf(self->err, sizeof(self->err), "cannot bind %s: %s", endpoint,
                  zmq_strerror(zmq_errno()));
@@ -167,12 +170,12 @@ static void s_actor(zsock_t *pipe, void *arg)
 {
     broker_t *self = (broker_t *)arg;
     s_state_t state = {self, NULL, NULL, NULL, NULL};
-    state.router = s_bind(self, ZMQ_ROUTER, S_ROUTER_HWM, self->config->bind);
+    state.router = s_bind(self, ZMQ_ROUTER, S_ROUTER_HWM, S_ROUTER_RCVHWM, self->config->bind);
     if (state.router) {
-        state.xsub = s_bind(self, ZMQ_XSUB, S_BUS_HWM, self->config->xsub);
+        state.xsub = s_bind(self, ZMQ_XSUB, S_BUS_HWM, S_BUS_HWM, self->config->xsub);
     }
     if (state.xsub) {
-        state.xpub = s_bind(self, ZMQ_XPUB, S_BUS_HWM, self->config->xpub);
+        state.xpub = s_bind(self, ZMQ_XPUB, S_BUS_HWM, S_BUS_HWM, self->config->xpub);
     }
     if (state.xpub) {
         s_run(self, &state, pipe);

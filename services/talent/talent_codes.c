@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_codec.h"
+
 #define TALENT_INDICATORS_MAX 16
 
 struct _talent_codes_t {
@@ -45,30 +47,12 @@ static int s_fail(char *err, size_t errlen, const char *format, ...)
 //  True if text is well-formed UTF-8 without control characters.
 static bool s_utf8_text(const char *text)
 {
-    const unsigned char *s = (const unsigned char *)text;
-    while (*s) {
-        size_t n = *s < 0x80         ? 1
-                   : (*s >> 5) == 6  ? 2
-                   : (*s >> 4) == 14 ? 3
-                   : (*s >> 3) == 30 ? 4
-                                     : 0;
-        if (n == 0 || (n == 1 && (*s < 0x20 || *s == 0x7f))) {
+    for (const unsigned char *c = (const unsigned char *) text; *c; c++) {
+        if (*c < 0x20 || *c == 0x7f) {
             return false;
         }
-        unsigned int cp = n == 1 ? *s : n == 2 ? *s & 0x1f : n == 3 ? *s & 0x0f : *s & 0x07;
-        for (size_t i = 1; i < n; i++) {
-            if ((s[i] & 0xc0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (s[i] & 0x3f);
-        }
-        static const unsigned int min[5] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-            return false;
-        }
-        s += n;
     }
-    return true;
+    return sti_utf8_valid(text, strlen(text));
 }
 
 //  True if code is 1 to TALENT_CODE_MAX of a-z 0-9 _.

@@ -48,7 +48,7 @@ static void test_linping_plan(void **state)
     assert_int_equal(plan->start_year, 2021);
     assert_int_equal(plan->end_year, 2025);
     assert_int_equal(plan->baseline_year, 2020);
-    assert_int_equal(sti_catalog_indicator_count(cat), 23);
+    assert_int_equal(sti_catalog_indicator_count(cat), 25);
     assert_int_equal(sti_catalog_tag_count(cat), 13);
     assert_int_equal(sti_units_size(sti_catalog_units(cat)), 10);
     assert_int_equal(sti_catalog_org_count(cat), 1);
@@ -58,6 +58,11 @@ static void test_linping_plan(void **state)
     const sti_indicator_t *hitech = sti_catalog_indicator_find(cat, "hitech_enterprises");
     assert_non_null(hitech);
     assert_true(hitech->has_baseline && hitech->baseline_value == 578);
+    //  The talent registry's counts: no figure in the plan, so no baseline.
+    const sti_indicator_t *talents = sti_catalog_indicator_find(cat, "registered_talents");
+    assert_non_null(talents);
+    assert_false(talents->has_baseline);
+    assert_non_null(sti_catalog_indicator_find(cat, "registered_overseas_talents"));
     assert_int_equal(hitech->baseline_period.year, 2020);
     assert_string_equal(hitech->unit, "家");
     assert_string_equal(hitech->baseline_source, "2020年,高新技术企业达到578家");
@@ -202,6 +207,10 @@ static void test_small_plan_loads(void **state)
 {
     (void)state;
     assert_string_equal(s_try(NULL, NULL, NULL, NULL), "");
+    //  A byte order mark is skipped.
+    char with_bom[512];
+    snprintf(with_bom, sizeof with_bom, "\xef\xbb\xbf%s", s_plan_json);
+    assert_string_equal(s_try("plan.json", with_bom, NULL, NULL), "");
     //  A derived indicator over a derived indicator, and targets in the file.
     assert_string_equal(
         s_try(NULL, NULL, ",\"targets\":[{\"year\":2023,\"value\":7},{\"year\":2025,\"value\":9}]",
@@ -234,6 +243,8 @@ static void test_bad_plans(void **state)
                         "plan.json: plan: start_year, end_year: must be years within 2000–2100, "
                         "start <= end");
     assert_string_equal(s_try("plan.json", "[]", NULL, NULL), "plan.json: plan: must be a map");
+    assert_string_equal(s_try("plan.json", "{} {}", NULL, NULL),
+                        "plan.json: not valid JSON (line 1)");
     assert_string_equal(s_try("units.json", "{\"unitz\":[]}", NULL, NULL),
                         "units.json: unitz: unknown key");
     assert_string_equal(s_try("tags.json",
@@ -553,7 +564,7 @@ static void test_msgpack_round_trip(void **state)
     if (!copy) {
         fail_msg("%s", err);
     }
-    assert_int_equal(sti_catalog_indicator_count(copy), 23);
+    assert_int_equal(sti_catalog_indicator_count(copy), 25);
     assert_int_equal(sti_catalog_org_count(copy), 2);
     assert_string_equal(sti_catalog_org_parent(copy, "nanyuan")->code, "linping");
     const sti_indicator_t *hitech = sti_catalog_indicator_find(copy, "hitech_enterprises");
@@ -610,6 +621,39 @@ static void test_hostile_msgpack(void **state)
     sti_writer_destroy(&w);
 }
 
+//  Catalog bytes with random bytes changed either decode or are refused;
+//  nothing crashes or leaks (the sanitizer build checks).
+static void test_mutated_msgpack(void **state)
+{
+    (void)state;
+    sti_catalog_t *cat = s_load_linping();
+    sti_writer_t *w = sti_writer_new();
+    sti_catalog_write(cat, w);
+    size_t size;
+    const unsigned char *data = sti_writer_data(w, &size);
+    unsigned char *copy = malloc(size);
+    assert_non_null(copy);
+    srand(7);
+    size_t refused = 0;
+    for (int round = 0; round < 300; round++) {
+        memcpy(copy, data, size);
+        for (int k = 0; k < 1 + round % 4; k++) {
+            copy[(size_t)rand() % size] = (unsigned char)rand();
+        }
+        char err[512] = "";
+        sti_catalog_t *decoded = sti_catalog_decode(copy, size, err, sizeof err);
+        if (!decoded) {
+            refused++;
+            assert_true(strlen(err) > 0);
+        }
+        sti_catalog_destroy(&decoded);
+    }
+    assert_true(refused > 0);
+    free(copy);
+    sti_writer_destroy(&w);
+    sti_catalog_destroy(&cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,6 +662,7 @@ int main(void)
         cmocka_unit_test(test_file_too_large),     cmocka_unit_test(test_org_add_all),
         cmocka_unit_test(test_org_tree),           cmocka_unit_test(test_targets_and_progress),
         cmocka_unit_test(test_msgpack_round_trip), cmocka_unit_test(test_hostile_msgpack),
+        cmocka_unit_test(test_mutated_msgpack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

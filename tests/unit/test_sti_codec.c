@@ -433,6 +433,24 @@ static void test_limits(void **state)
     free(blob);
     //  an empty message
     assert_string_equal(s_refused("", 0, NULL), "empty message");
+    //  many small arrays, each within max_items, exceed the total of 16 * max_items:
+    //  10 arrays of 10 arrays of one nil are 10 + 100 + 100 = 210 elements
+    sti_limits_t ten = {.max_items = 10};
+    unsigned char many[1 + 10 * 21];
+    size_t n = 0;
+    many[n++] = 0x9a;
+    for (int i = 0; i < 10; i++) {
+        many[n++] = 0x9a;
+        for (int k = 0; k < 10; k++) {
+            many[n++] = 0x91;
+            many[n++] = 0xc0;
+        }
+    }
+    assert_non_null(strstr(s_refused(many, n, &ten), "more than 160 elements in all"));
+    many[0] = 0x95; // 5 + 50 + 50 = 105 elements: accepted
+    reader = sti_reader_new(many, 1 + 5 * 21, &ten, NULL, 0);
+    assert_non_null(reader);
+    sti_reader_destroy(&reader);
 }
 
 //  Headers that declare more than the message holds fail without allocating.

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -335,12 +336,52 @@ static void test_same_key_twice(void **state)
     sti_observation_keys_destroy(&keys);
 }
 
+//  Rows with random bytes changed are decoded or refused, never crash.
+static void test_mutated_rows(void **state)
+{
+    const sti_catalog_t *cat = *state;
+    sti_writer_t *w = sti_writer_new();
+    sti_writer_map(w, 7);
+    sti_writer_kv_str(w, "indicator", "rd_expenditure");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_str(w, "period", "2023-05");
+    sti_writer_kv_double(w, "value", 12.5);
+    sti_writer_kv_str(w, "unit", "万元");
+    sti_writer_kv_str(w, "source", "统计局");
+    sti_writer_kv_str(w, "note", "初步核算");
+    size_t size;
+    const unsigned char *data = sti_writer_data(w, &size);
+    unsigned char copy[256];
+    assert_true(size <= sizeof copy);
+    srand(11);
+    for (int round = 0; round < 3000; round++) {
+        memcpy(copy, data, size);
+        for (int k = 0; k < 1 + round % 3; k++) {
+            copy[(size_t)rand() % size] = (unsigned char)rand();
+        }
+        char err[256];
+        sti_reader_t *reader = sti_reader_new(copy, size, NULL, err, sizeof err);
+        if (!reader) {
+            continue;
+        }
+        sti_observation_t obs;
+        sti_field_error_t errors[STI_OBSERVATION_ERRORS];
+        size_t count = 0;
+        int rc = sti_observation_check(sti_reader_root(reader), cat, &obs, errors,
+                                       STI_OBSERVATION_ERRORS, &count);
+        assert_true(rc == 0 ? count == 0 : count > 0);
+        sti_reader_destroy(&reader);
+    }
+    sti_writer_destroy(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_rows),       cmocka_unit_test(test_catalog_refusals),
         cmocka_unit_test(test_decode_refusals), cmocka_unit_test(test_every_problem_of_a_row),
         cmocka_unit_test(test_bounded_strings), cmocka_unit_test(test_same_key_twice),
+        cmocka_unit_test(test_mutated_rows),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+"""sti_call.py: one request to an STI Monitor service, written from
+docs/protocol.md with plain pyzmq and msgpack (not the project's library).
+
+    sti_call.py SERVICE OP [BODY_JSON | -]  broker from $STI_BROKER; - reads stdin
+
+Prints the reply map as one JSON line on stdout: {"id", "ok", "body"} or
+{"id", "ok": false, "error": {...}}. Exit 0 when a reply came, 1 when none
+came within $STI_CALL_TIMEOUT ms (default 10000). Used by the script tests.
+"""
+import json
+import os
+import sys
+import uuid
+
+import msgpack
+import zmq
+
+
+def call(endpoint, service, op, body, timeout_ms):
+    """Sends {op, id, body} to service; returns the decoded reply map or None."""
+    ctx = zmq.Context.instance()
+    sock = ctx.socket(zmq.REQ)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(endpoint)
+    request = {"op": op, "id": uuid.uuid4().hex, "body": body}
+    sock.send_multipart([b"MDPC01", service.encode(),
+                         msgpack.packb(request, use_bin_type=True)])
+    if not sock.poll(timeout_ms):
+        sock.close()
+        return None
+    frames = sock.recv_multipart()
+    sock.close()
+    if len(frames) != 3 or frames[0] != b"MDPC01":
+        raise SystemExit("malformed reply frames: %r" % frames)
+    return msgpack.unpackb(frames[2], raw=False)
+
+
+def main():
+    if len(sys.argv) not in (3, 4):
+        print(__doc__, file=sys.stderr)
+        return 2
+    text = sys.argv[3] if len(sys.argv) == 4 else "{}"
+    body = json.loads(sys.stdin.read() if text == "-" else text)
+    reply = call(os.environ.get("STI_BROKER", "tcp://127.0.0.1:5555"), sys.argv[1],
+                 sys.argv[2], body, int(os.environ.get("STI_CALL_TIMEOUT", "10000")))
+    if reply is None:
+        print("no reply", file=sys.stderr)
+        return 1
+    print(json.dumps(reply, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
