@@ -1,8 +1,8 @@
 /*  sti_catalog_store: the catalog in Redis and a cached copy. See the header.
 
     Reading builds the catalog from the plan's bytes, then adds the org units
-    of the hash parents first (the hash has no order, so units whose parent
-    is not there yet wait for the next pass), then the targets. Org units or
+    of the hash (in the hash's order: sti_catalog_org_add_all puts parents
+    first), then the targets. Org units or
     targets that no longer fit the plan (after a plan was replaced) are
     skipped with a log line rather than making the whole catalog unreadable.
 
@@ -74,49 +74,48 @@ static void s_forget(sti_catalog_store_t *self)
     self->version = 0;
 }
 
-//  Adds org units from the flat HGETALL array, parents first.
+//  Decodes one org unit's hash value into unit. Returns 0, or -1.
+static int s_decode_org(const redisReply *code, const redisReply *value, sti_org_unit_t *unit)
+{
+    if (code->type != REDIS_REPLY_STRING || value->type != REDIS_REPLY_STRING ||
+        code->len >= sizeof unit->code) {
+        return -1;
+    }
+    char err[256];
+    sti_field_error_t field_err;
+    sti_reader_t *reader = sti_reader_new(value->str, value->len, NULL, err, sizeof err);
+    sti_node_t root = reader ? sti_reader_root(reader) : (sti_node_t){NULL};
+    int rc = reader && sti_map_str_copy(root, "parent", unit->parent, sizeof unit->parent,
+                                        &field_err) == 0 &&
+                     sti_map_str_copy(root, "name_zh", unit->name_zh, sizeof unit->name_zh,
+                                      &field_err) == 0 &&
+                     sti_map_str_copy(root, "name_en", unit->name_en, sizeof unit->name_en,
+                                      &field_err) == 0
+                 ? 0
+                 : -1;
+    snprintf(unit->code, sizeof unit->code, "%s", code->str);
+    sti_reader_destroy(&reader);
+    return rc;
+}
+
+//  Adds the org units of the flat HGETALL array, in any order.
 static void s_add_orgs(sti_catalog_t *catalog, const redisReply *orgs)
 {
-    size_t pairs = orgs->elements / 2, added = 1;
-    bool *done = (bool *)calloc(pairs + 1, sizeof(bool));
-    assert(done);
-    while (added) {
-        added = 0;
-        for (size_t i = 0; i < pairs; i++) {
-            const redisReply *code = orgs->element[2 * i], *value = orgs->element[2 * i + 1];
-            if (done[i] || code->type != REDIS_REPLY_STRING || value->type != REDIS_REPLY_STRING) {
-                continue;
-            }
-            char parent[STI_CODE_MAX] = "", name_zh[STI_NAME_MAX] = "", name_en[STI_NAME_MAX] = "";
-            char err[256];
-            sti_field_error_t field_err = {"", ""};
-            sti_reader_t *reader = sti_reader_new(value->str, value->len, NULL, err, sizeof err);
-            sti_node_t root = reader ? sti_reader_root(reader) : (sti_node_t){NULL};
-            bool ok = reader &&
-                      sti_map_str_copy(root, "parent", parent, sizeof parent, &field_err) == 0 &&
-                      sti_map_str_copy(root, "name_zh", name_zh, sizeof name_zh, &field_err) == 0 &&
-                      sti_map_str_copy(root, "name_en", name_en, sizeof name_en, &field_err) == 0;
-            sti_reader_destroy(&reader);
-            if (!ok) {
-                sti_warn("catalog: org unit %.64s in Redis does not decode; skipped", code->str);
-                done[i] = true;
-            } else if (sti_catalog_org_find(catalog, parent) || !parent[0]) {
-                if (sti_catalog_org_add(catalog, code->str, parent, name_zh, name_en, err,
-                                        sizeof err)) {
-                    sti_warn("catalog: %s; skipped", err);
-                }
-                done[i] = true;
-                added++;
-            }
-        }
-    }
+    size_t pairs = orgs->elements / 2, count = 0;
+    sti_org_unit_t *units = (sti_org_unit_t *)calloc(pairs + 1, sizeof(sti_org_unit_t));
+    assert(units);
     for (size_t i = 0; i < pairs; i++) {
-        if (!done[i]) {
-            sti_warn("catalog: org unit %.64s has no parent in the catalog; skipped",
-                     orgs->element[2 * i]->str);
+        if (s_decode_org(orgs->element[2 * i], orgs->element[2 * i + 1], &units[count]) == 0) {
+            count++;
+        } else {
+            sti_warn("catalog: an org unit in Redis does not decode; skipped");
         }
     }
-    free(done);
+    char err[512];
+    if (sti_catalog_org_add_all(catalog, units, count, err, sizeof err)) {
+        sti_warn("catalog: org units in Redis: %s; the rest are skipped", err);
+    }
+    free(units);
 }
 
 //  Sets targets from the flat HGETALL array of "<indicator>:<year>" -> value.

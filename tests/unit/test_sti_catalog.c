@@ -48,7 +48,7 @@ static void test_linping_plan(void **state)
     assert_int_equal(plan->start_year, 2021);
     assert_int_equal(plan->end_year, 2025);
     assert_int_equal(plan->baseline_year, 2020);
-    assert_int_equal(sti_catalog_indicator_count(cat), 23);
+    assert_int_equal(sti_catalog_indicator_count(cat), 25);
     assert_int_equal(sti_catalog_tag_count(cat), 13);
     assert_int_equal(sti_units_size(sti_catalog_units(cat)), 10);
     assert_int_equal(sti_catalog_org_count(cat), 1);
@@ -58,6 +58,11 @@ static void test_linping_plan(void **state)
     const sti_indicator_t *hitech = sti_catalog_indicator_find(cat, "hitech_enterprises");
     assert_non_null(hitech);
     assert_true(hitech->has_baseline && hitech->baseline_value == 578);
+    //  The talent registry's counts: no figure in the plan, so no baseline.
+    const sti_indicator_t *talents = sti_catalog_indicator_find(cat, "registered_talents");
+    assert_non_null(talents);
+    assert_false(talents->has_baseline);
+    assert_non_null(sti_catalog_indicator_find(cat, "registered_overseas_talents"));
     assert_int_equal(hitech->baseline_period.year, 2020);
     assert_string_equal(hitech->unit, "家");
     assert_string_equal(hitech->baseline_source, "2020年,高新技术企业达到578家");
@@ -559,7 +564,7 @@ static void test_msgpack_round_trip(void **state)
     if (!copy) {
         fail_msg("%s", err);
     }
-    assert_int_equal(sti_catalog_indicator_count(copy), 23);
+    assert_int_equal(sti_catalog_indicator_count(copy), 25);
     assert_int_equal(sti_catalog_org_count(copy), 2);
     assert_string_equal(sti_catalog_org_parent(copy, "nanyuan")->code, "linping");
     const sti_indicator_t *hitech = sti_catalog_indicator_find(copy, "hitech_enterprises");
