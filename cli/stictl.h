@@ -77,3 +77,36 @@ int stictl_exit_code(sti_errcode_t code);
 //  Returns STICTL_USAGE.
 int stictl_usage_error(const char *command, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+
+//  --- CSV files (stictl_csv.c) ---
+//
+//  A CSV reader for the import commands: RFC 4180 (libcsv, strict), a
+//  header naming the caller's columns in any order (an optional UTF-8 BOM
+//  first), then data rows handed over one at a time. Bytes are fed in any
+//  pieces; memory stays bounded by one row of known columns.
+
+#define STICTL_CSV_FIELD_MAX (64 * 1024) // longest field, bytes
+#define STICTL_CSV_COLUMNS_MAX 32        // most columns a caller may name
+
+typedef struct _stictl_csv_t stictl_csv_t;
+
+//  Called for each data row. row counts data rows from 1 (blank lines are
+//  skipped and not counted). fields[c] is the text of columns[c],
+//  NUL-terminated (NULL when the header lacks the column); both borrowed
+//  for the call. When the row is refused here (a NUL byte, the wrong number
+//  of fields), fields is NULL and problem says why.
+typedef void(stictl_csv_row_fn)(void *arg, size_t row, char *const *fields, const char *problem);
+
+//  columns: the NULL-terminated names the header may use (borrowed, at most
+//  STICTL_CSV_COLUMNS_MAX), of which the first `required` must be there.
+//  Returns a new reader (never NULL; aborts on out-of-memory).
+stictl_csv_t *stictl_csv_new(const char *const *columns, size_t required,
+                             stictl_csv_row_fn *on_row, void *arg);
+void stictl_csv_destroy(stictl_csv_t **self_p);
+//  Parses the next size bytes, calling on_row for each complete row.
+//  Returns 0, or -1 with a reason in err when reading must stop (CSV
+//  syntax, a field longer than STICTL_CSV_FIELD_MAX, a bad header).
+int stictl_csv_feed(stictl_csv_t *self, const void *data, size_t size, char *err, size_t errlen);
+//  Ends the input (the last row may lack its newline). Returns 0, or -1
+//  with a reason in err (as feed, and an empty input: no header).
+int stictl_csv_finish(stictl_csv_t *self, char *err, size_t errlen);
