@@ -227,7 +227,7 @@ static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, ind_row_t *
                       size_t errlen)
 {
     char indicator[STI_CODE_MAX], org[STI_CODE_MAX], period[STI_PERIOD_TEXT_MAX];
-    sti_field_error_t ferr = {"row", ""};
+    sti_field_error_t ferr = {"row", "must be an array of at least 4 items"};
     memset(row, 0, sizeof *row);
     if (sti_node_type(node) != STI_TYPE_ARRAY || sti_node_size(node) < 4 ||
         sti_node_str_copy(sti_node_at(node, 0), indicator, sizeof indicator, &ferr) ||
