@@ -93,6 +93,10 @@ static const sti_config_entry_t s_common_map[] = {
      offsetof(sti_common_config_t, events_sub), "broker XPUB endpoint, where subscribers connect"},
     {"redis_url", STI_CONFIG_STR, "redis://127.0.0.1:5558",
      offsetof(sti_common_config_t, redis_url), "redis://[[user]:password@]host:port[/db]"},
+    {"redis_sentinels", STI_CONFIG_STR, "", offsetof(sti_common_config_t, redis_sentinels),
+     "host:port,... of Redis Sentinels to find the master by (the URL's host is then unused)"},
+    {"redis_master_name", STI_CONFIG_STR, "sti", offsetof(sti_common_config_t, redis_master_name),
+     "the master's name at the Sentinels"},
     {"namespace", STI_CONFIG_STR, "sti", offsetof(sti_common_config_t, ns),
      "prefix of every Redis key"},
     {"http_addr", STI_CONFIG_STR, "127.0.0.1:0", offsetof(sti_common_config_t, http_addr),
@@ -207,6 +211,12 @@ static int s_start(sti_service_t *self)
     self->redis = sti_redis_new(config->redis_url, config->ns, err, sizeof err);
     if (!self->redis) {
         sti_error("redis_url: %s", err);
+        return 2;
+    }
+    if (config->redis_sentinels && *config->redis_sentinels &&
+        sti_redis_set_sentinels(self->redis, config->redis_sentinels, config->redis_master_name,
+                                err, sizeof err) != 0) {
+        sti_error("%s", err);
         return 2;
     }
     self->http = sti_http_new(config->http_addr, s_ready, self, err, sizeof err);

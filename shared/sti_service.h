@@ -29,6 +29,8 @@ typedef struct {
     char *events_pub; // STI_EVENTS_PUB: broker XSUB, where publishers connect
     char *events_sub; // STI_EVENTS_SUB: broker XPUB, where subscribers connect
     char *redis_url;  // STI_REDIS_URL
+    char *redis_sentinels;   // STI_REDIS_SENTINELS: find the master through these, or ""
+    char *redis_master_name; // STI_REDIS_MASTER_NAME: the master's name at the Sentinels
     char *ns;         // STI_NAMESPACE
     char *http_addr;  // STI_HTTP_ADDR
     char *log_level;  // STI_LOG_LEVEL
