@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # stictl watch: a watch started late gets every event from --from 0 in
 # order; a watch stopped (Ctrl-C) and started again with --from its last seq
-# while events flow, and through a kill -9 and restart of sti-indicators,
-# ends with every event once and in order: the seqs seen are 1..N exactly.
+# while events flow, and through a kill -9 and restart of sti-indicators and
+# then of the broker (on the same ports), ends with every event once and in
+# order: the seqs seen are 1..N exactly.
 # A prefix keeps only its topics; a log trimmed past --from is reported as
 # lost (exit 1). stictl events since pages through the same log.
 . "$STI_SOURCE/tests/lib.sh"
+. "$STI_SOURCE/tests/integration/events_check.sh"   # ev_start_broker: restartable on its ports
 
 STICTL="$STI_BUILD/cli/stictl"
 # A loaded machine can take longer than the default 3 s to answer.
 stictl() { "$STICTL" --timeout 15000 "$@"; }
 
 sti_start_redis
-sti_start_broker
+ev_start_broker
 sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
 sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 --consumer watch-test
 sti_wait_service sti.ingest
@@ -85,11 +87,17 @@ stictl events since 25 --prefix ind.edz >"$T/page.out" 2>/dev/null || sti_fail "
 
 # 2. Events flow (a feeder sends 2 rows at a time until told to stop) while
 #    watch A is stopped with Ctrl-C and watch B resumes from A's last seq,
-#    and while sti-indicators is killed with -9 and started again.
+#    while sti-indicators is killed with -9 and started again, and while the
+#    broker is. A send that fails (the broker is away) is sent again: the
+#    same values again change nothing, so row I still makes event I.
 feed() {
-    local i=31
+    local i=31 tries
     while [ ! -e "$T/stop" ] && [ $i -le 900 ]; do
-        send $i $((i + 1)) || exit 1
+        tries=0
+        until send $i $((i + 1)); do
+            tries=$((tries + 1))
+            [ $tries -lt 20 ] || exit 1
+        done
         echo $((i + 1)) >"$T/fed"
         i=$((i + 2))
     done
@@ -108,7 +116,14 @@ b_at_kill=$(grep -c '^{"specversion"' "$T/watch_b.log")
 sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 --consumer watch-test
 sti_wait_service sti.indicators
 fed=$(cat "$T/fed")
-sti_wait_for 60 fed_at_least $((fed + 20))
+sti_wait_for 60 fed_at_least $((fed + 10))
+b_at_kill=$(grep -c '^{"specversion"' "$T/watch_b.log")
+sti_stop broker KILL || true
+ev_start_broker
+sti_wait_service sti.ingest
+sti_wait_service sti.indicators
+fed=$(cat "$T/fed")
+sti_wait_for 60 fed_at_least $((fed + 10))
 touch "$T/stop"
 wait "${STI_PIDS[feeder]}" || sti_fail "the feeder failed"
 unset "STI_PIDS[feeder]"
