@@ -15,9 +15,13 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
 
 #include "sti_codec.h"
 #include "sti_envelope.h"
+#include "sti_events.h"
 #include "sti_mdp_client.h"
 
 //  Exit codes, the same for every command.
@@ -41,8 +45,15 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X)                                                                         \
+    X(events, "print the indicator-change events after a sequence number")                         \
     X(health, "show whether the broker and each service answer")                                   \
-    X(ingest, "submit a CSV or JSON file of observations")
+    X(indicator, "list the plan's indicators, or show one with its series")                        \
+    X(ingest, "submit a CSV or JSON file of observations")                                         \
+    X(org, "add an org unit, or list them")                                                        \
+    X(plan, "load a plan directory into the catalog")                                              \
+    X(progress, "show each indicator's progress towards its target")                               \
+    X(target, "set an indicator's target for a year")                                              \
+    X(watch, "print indicator-change events as they happen")
 
 #define STICTL_DECLARE(name, help)                                                                 \
     extern const char stictl_##name##_usage[];                                                     \
@@ -77,6 +88,40 @@ int stictl_exit_code(sti_errcode_t code);
 //  Returns STICTL_USAGE.
 int stictl_usage_error(const char *command, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+
+//  --- output (stictl_json.c) ---
+
+//  Converts a MessagePack value to JSON: nil -> null, integers and floats ->
+//  numbers, binary -> a hex string, a map key that is not a string -> its
+//  text. Returns a new cJSON (caller deletes with cJSON_Delete); never NULL.
+cJSON *stictl_json_from_node(sti_node_t node);
+//  Prints json on one line on stdout and deletes it; *json_p is set to NULL.
+void stictl_json_print(cJSON **json_p);
+//  Writes a scalar node as text for a table: nil or missing -> "-", numbers
+//  with up to 10 significant digits, strings as they are (cut to fit cap).
+//  Returns buf.
+const char *stictl_node_text(sti_node_t node, char *buf, size_t cap);
+//  Looks up key in map and writes it as stictl_node_text does. Returns buf.
+const char *stictl_map_text(sti_node_t map, const char *key, char *buf, size_t cap);
+//  The columns a UTF-8 string takes on a terminal: East Asian wide and
+//  fullwidth characters (CJK) take 2, combining marks 0, others 1.
+size_t stictl_text_width(const char *text);
+//  Prints text then spaces up to width display columns (nothing when wider).
+void stictl_print_padded(FILE *out, const char *text, size_t width);
+//  Cuts text in place to at most width display columns, ending it with "…"
+//  when it was cut. Returns text.
+char *stictl_text_fit(char *text, size_t width);
+//  Parses a whole decimal integer within [min, max]. Returns 0, or -1.
+int stictl_parse_int(const char *text, long long min, long long max, long long *out);
+
+//  --- events (cmd_events.c) ---
+
+//  Prints one event on one line: "SEQ TIME TYPE SUBJECT DATA-AS-JSON", or
+//  with json one JSON object (the CloudEvents fields and data); flushes.
+void stictl_event_print(const sti_event_t *event, bool json);
+//  A topic prefix of the ind stream: "ind." put in front of prefix unless it
+//  has it (or is empty). Returns buf.
+const char *stictl_event_prefix(const char *prefix, char *buf, size_t cap);
 
 //  --- CSV files (stictl_csv.c) ---
 //
