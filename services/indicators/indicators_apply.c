@@ -447,8 +447,9 @@ static size_t s_args_values(ind_apply_t *self)
     return affected;
 }
 
-//  Builds KEYS and ARGV of indicators_apply.lua for the computed batch.
-static void s_build_args(ind_apply_t *self)
+//  Builds KEYS and ARGV of indicators_apply.lua for the computed batch,
+//  acknowledging entries [ack_from, ack_to).
+static void s_build_args(ind_apply_t *self, size_t ack_from, size_t ack_to)
 {
     s_args_reset(&self->keys);
     s_args_reset(&self->args);
@@ -456,7 +457,7 @@ static void s_build_args(ind_apply_t *self)
         s_args_str(&self->keys, self->fixed[i]);
     }
     size_t changes = ind_batch_change_count(self->batch);
-    size_t entries = ind_batch_entry_count(self->batch);
+    size_t entries = ack_to - ack_from;
     s_args_str(&self->args, self->config->group);
     s_args_int(&self->args, self->config->events_maxlen);
     s_args_str(&self->args, "sti-indicators");
@@ -489,7 +490,7 @@ static void s_build_args(ind_apply_t *self)
         s_args_str(&self->args, time);
         s_args_push(&self->args, bytes + change->event_off, change->event_len);
     }
-    for (size_t e = 0; e < entries; e++) {
+    for (size_t e = ack_from; e < ack_to; e++) {
         s_args_str(&self->args, ind_batch_entry_at(self->batch, e)->id);
     }
     s_args_finish(&self->keys);
@@ -531,9 +532,10 @@ static int s_eval(ind_apply_t *self, uint64_t *first, uint64_t *last)
     return rc;
 }
 
-//  Plans, reads, computes and writes the batch, starting over on a
-//  conflict. Returns 0 or -1.
-static int s_apply_batch(ind_apply_t *self)
+//  Plans, reads, computes and writes the batch's current window,
+//  acknowledging entries [ack_from, ack_to), starting over on a conflict.
+//  Returns 0 or -1.
+static int s_apply_window(ind_apply_t *self, size_t ack_from, size_t ack_to)
 {
     for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
         ind_batch_restart(self->batch);
@@ -544,7 +546,7 @@ static int s_apply_batch(ind_apply_t *self)
         }
         size_t skipped;
         size_t applied = ind_batch_compute(self->batch, &skipped);
-        s_build_args(self);
+        s_build_args(self, ack_from, ack_to);
         uint64_t first = 0, last = 0;
         int rc = s_eval(self, &first, &last);
         if (rc < 0) {
@@ -567,6 +569,30 @@ static int s_apply_batch(ind_apply_t *self)
     }
     sti_warn("batch refused %d times by concurrent changes; left pending", S_ATTEMPTS);
     return -1;
+}
+
+//  Applies the batch in windows of at most batch_rows rows, each one Lua
+//  call that acknowledges the entries whose rows it completes. Returns 0
+//  or -1 (what was not acknowledged stays pending).
+static int s_apply_batch(ind_apply_t *self)
+{
+    size_t rows = ind_batch_row_count(self->batch), entries = ind_batch_entry_count(self->batch);
+    size_t step = self->config->batch_rows > 0 ? (size_t)self->config->batch_rows : rows + 1;
+    size_t acked = 0, from = 0;
+    do {
+        size_t to = from + step < rows ? from + step : rows;
+        size_t ack_to = acked;
+        while (ack_to < entries && ind_batch_entry_at(self->batch, ack_to)->row_end <= to) {
+            ack_to++;
+        }
+        ind_batch_set_window(self->batch, from, to);
+        if (s_apply_window(self, acked, ack_to)) {
+            return -1;
+        }
+        acked = ack_to;
+        from = to;
+    } while (from < rows || acked < entries);
+    return 0;
 }
 
 int ind_apply_entries(ind_apply_t *self, const redisReply *entries)

@@ -29,6 +29,7 @@ typedef struct {
     char *consumer;           // consumer name; NULL or "": hostname-pid
     char *intake_key;         // the intake log's key under the namespace ("intake")
     int64_t batch_entries;    // entries read per XREADGROUP
+    int64_t batch_rows;       // most rows applied by one Lua call (0: no limit)
     int64_t claim_idle_ms;    // claim entries pending longer than this
     int64_t claim_every_ms;   // how often to look for them
     int64_t tick_budget_ms;   // longest a tick keeps applying before requests are served

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ struct _ind_batch_t {
     ind_row_t *rows;              // the rows, in entry order
     size_t row_count;             // in use
     size_t row_cap;               // allocated
+    size_t row_from;              // first row of the window applied
+    size_t row_to;                // end of the window (clamped to row_count)
     ind_change_t *changes;        // the changes, in order
     size_t change_count;          // in use
     size_t change_cap;            // allocated
@@ -62,6 +65,8 @@ void ind_batch_reset(ind_batch_t *self, const sti_catalog_t *catalog, double tol
     self->catalog = catalog;
     self->tolerance = tolerance;
     self->entry_count = self->row_count = 0;
+    self->row_from = 0;
+    self->row_to = SIZE_MAX;
     ind_batch_restart(self);
 }
 
@@ -83,6 +88,7 @@ int ind_batch_add_entry(ind_batch_t *self, const ind_entry_t *entry)
         assert(self->entries);
     }
     self->entries[self->entry_count] = *entry;
+    self->entries[self->entry_count].row_end = self->row_count;
     return (int)self->entry_count++;
 }
 
@@ -97,6 +103,7 @@ void ind_batch_add_row(ind_batch_t *self, const ind_row_t *row)
     self->rows[self->row_count] = *row;
     self->rows[self->row_count].entry = (int)self->entry_count - 1;
     self->row_count++;
+    self->entries[self->entry_count - 1].row_end = self->row_count;
 }
 
 size_t ind_batch_entry_count(const ind_batch_t *self)
@@ -115,6 +122,19 @@ size_t ind_batch_row_count(const ind_batch_t *self)
 {
     assert(self);
     return self->row_count;
+}
+
+void ind_batch_set_window(ind_batch_t *self, size_t from, size_t to)
+{
+    assert(self && from <= to);
+    self->row_from = from;
+    self->row_to = to;
+}
+
+//  The end of the window, within the rows.
+static size_t s_window_end(const ind_batch_t *self)
+{
+    return self->row_to < self->row_count ? self->row_to : self->row_count;
 }
 
 ind_table_t *ind_batch_table(ind_batch_t *self)
@@ -190,7 +210,7 @@ static void s_affect(ind_batch_t *self, const sti_indicator_t *indicator,
 void ind_batch_plan(ind_batch_t *self)
 {
     assert(self && self->catalog);
-    for (size_t r = 0; r < self->row_count; r++) {
+    for (size_t r = self->row_from; r < s_window_end(self); r++) {
         const ind_row_t *row = &self->rows[r];
         size_t deps = sti_catalog_dependents(self->catalog, row->indicator->code, self->deps,
                                              STI_CATALOG_INDICATORS);
@@ -425,7 +445,7 @@ size_t ind_batch_compute(ind_batch_t *self, size_t *skipped)
     *skipped = 0;
     self->change_count = 0;
     sti_writer_reset(self->out);
-    for (size_t r = 0; r < self->row_count; r++) {
+    for (size_t r = self->row_from; r < s_window_end(self); r++) {
         int rc = s_apply_row(self, &self->rows[r]);
         if (rc > 0) {
             applied++;

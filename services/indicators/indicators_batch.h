@@ -36,6 +36,7 @@ typedef struct {
     char by[IND_TEXT_MAX];      // submitter
     char source[IND_TEXT_MAX];  // the request's source
     int64_t time;               // when it was submitted, ms since the epoch
+    size_t row_end;             // the batch's row count once this entry's rows are in
 } ind_entry_t;
 
 //  One row of an intake entry, checked against the catalog.
@@ -76,6 +77,12 @@ void ind_batch_add_row(ind_batch_t *self, const ind_row_t *row);
 size_t ind_batch_entry_count(const ind_batch_t *self);
 const ind_entry_t *ind_batch_entry_at(const ind_batch_t *self, size_t index);
 size_t ind_batch_row_count(const ind_batch_t *self);
+
+//  Limits plan and compute to rows [from, to) of the batch (reset: all), so
+//  that a large batch is applied in several Lua calls. An entry is done
+//  once the window reaching its row_end is applied; a redelivered entry
+//  whose first rows were applied skips them (applied once).
+void ind_batch_set_window(ind_batch_t *self, size_t from, size_t to);
 
 //  Fills the table with every value the rows need (see above).
 void ind_batch_plan(ind_batch_t *self);

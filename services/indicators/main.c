@@ -29,7 +29,9 @@ static const sti_config_entry_t s_config_map[] = {
     {"intake_key", STI_CONFIG_STR, "intake", offsetof(ind_apply_config_t, intake_key),
      "the intake log's key under the namespace"},
     {"batch_entries", STI_CONFIG_INT, "16", offsetof(ind_apply_config_t, batch_entries),
-     "intake entries applied in one batch (one Lua call)"},
+     "intake entries read at once"},
+    {"batch_rows", STI_CONFIG_INT, "2000", offsetof(ind_apply_config_t, batch_rows),
+     "most rows applied by one Lua call (keeps each script short; 0: no limit)"},
     {"claim_idle_ms", STI_CONFIG_INT, "30000", offsetof(ind_apply_config_t, claim_idle_ms),
      "claim entries another consumer left pending longer than this"},
     {"claim_every_ms", STI_CONFIG_INT, "5000", offsetof(ind_apply_config_t, claim_every_ms),
@@ -106,18 +108,20 @@ static int s_events_since(sti_service_t *s, const sti_request_t *r, sti_writer_t
     return 0;
 }
 
+//  Who may call what (sti_auth.h): queries are for every role; the catalog,
+//  org units, targets and the plan are admin's (0: admin only).
 static const sti_op_t s_ops[] = {
-    {"catalog.list", s_catalog_list},
-    {"catalog.get", s_catalog_get},
-    {"org.list", s_org_list},
-    {"org.add", s_org_add},
-    {"target.set", s_target_set},
-    {"plan.load", s_plan_load},
-    {"series.get", s_series_get},
-    {"progress.report", s_progress_report},
-    {"snapshot.get", s_snapshot_get},
-    {"events.since", s_events_since},
-    {NULL, NULL},
+    {"catalog.list", s_catalog_list, STI_ROLES_ANY},
+    {"catalog.get", s_catalog_get, STI_ROLES_ANY},
+    {"org.list", s_org_list, STI_ROLES_ANY},
+    {"org.add", s_org_add, 0},
+    {"target.set", s_target_set, 0},
+    {"plan.load", s_plan_load, 0},
+    {"series.get", s_series_get, STI_ROLES_ANY},
+    {"progress.report", s_progress_report, STI_ROLES_ANY},
+    {"snapshot.get", s_snapshot_get, STI_ROLES_ANY},
+    {"events.since", s_events_since, STI_ROLES_ANY},
+    {NULL, NULL, 0},
 };
 
 static void s_tick(sti_service_t *service, void *ctx)

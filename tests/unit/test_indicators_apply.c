@@ -54,7 +54,7 @@ static int s_setup(void **state)
     assert_non_null(fx.pub);
     fx.http = sti_http_new("127.0.0.1:0", NULL, NULL, err, sizeof err);
     assert_non_null(fx.http);
-    fx.config = (ind_apply_config_t){"indicators", "unit-1", "intake", 16, 30000, 5000, 50, 10,
+    fx.config = (ind_apply_config_t){"indicators", "unit-1", "intake", 16, 5, 30000, 5000, 50, 10,
                                      1000000, 0.10};
     fx.apply = ind_apply_new(fx.redis, fx.store, fx.pub, fx.http, &fx.config);
     *state = &fx;

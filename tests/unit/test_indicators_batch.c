@@ -143,7 +143,7 @@ static ind_batch_t *s_batch(const char *entry_id, const char *rows[][4], size_t 
 {
     ind_batch_t *batch = ind_batch_new();
     ind_batch_reset(batch, s_cat, 0.10);
-    ind_entry_t entry = {"", "clerk", "test", 1700000000000};
+    ind_entry_t entry = {"", "clerk", "test", 1700000000000, 0};
     snprintf(entry.id, sizeof entry.id, "%s", entry_id);
     ind_batch_add_entry(batch, &entry);
     for (size_t i = 0; i < count; i++) {
