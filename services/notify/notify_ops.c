@@ -14,6 +14,7 @@
 
 #include "notify_queue.h"
 #include "notify_store.h"
+#include "sti_auth.h"
 #include "sti_catalog_store.h"
 
 #define S_LIST_DEFAULT 100 // deliveries listed when no limit is given
@@ -374,17 +375,18 @@ static int s_delivery_retry(sti_service_t *service, const sti_request_t *request
     return 0;
 }
 
+//  Changing rules and silences and re-sending dead letters: admin only.
 static const sti_op_t s_table[] = {
-    {"rule.add", s_rule_add},
-    {"rule.list", s_rule_list},
-    {"rule.get", s_rule_get},
-    {"rule.remove", s_rule_remove},
-    {"silence.add", s_silence_add},
-    {"silence.list", s_silence_list},
-    {"silence.remove", s_silence_remove},
-    {"delivery.list", s_delivery_list},
-    {"delivery.retry", s_delivery_retry},
-    {NULL, NULL},
+    {"rule.add", s_rule_add, STI_OP_WRITE},
+    {"rule.list", s_rule_list, STI_ROLES_ANY},
+    {"rule.get", s_rule_get, STI_ROLES_ANY},
+    {"rule.remove", s_rule_remove, STI_OP_WRITE},
+    {"silence.add", s_silence_add, STI_OP_WRITE},
+    {"silence.list", s_silence_list, STI_ROLES_ANY},
+    {"silence.remove", s_silence_remove, STI_OP_WRITE},
+    {"delivery.list", s_delivery_list, STI_ROLES_ANY},
+    {"delivery.retry", s_delivery_retry, STI_OP_WRITE},
+    {NULL, NULL, 0},
 };
 
 const sti_op_t *notify_ops_table(void)

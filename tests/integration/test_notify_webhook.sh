@@ -82,6 +82,8 @@ grep -q 'sti_notify_deliveries_total{result="delivered"} 2' <<<"$metrics" || sti
 grep -q 'sti_notify_deliveries_total{result="retry"} 3' <<<"$metrics" || sti_fail "retry count"
 grep -q 'sti_notify_deliveries_total{result="dead"} 1' <<<"$metrics" || sti_fail "dead count"
 grep -q 'sti_notify_alerts_total 2' <<<"$metrics" || sti_fail "alerts count"
-grep -q 'sti_notify_dead_letters 0' <<<"$metrics" || sti_fail "dead letters gauge"
+metric_has() { curl -sf "http://127.0.0.1:$NOTIFY_HTTP/metrics" | grep -q "^$1\$"; }
+sti_wait_for 10 metric_has 'sti_notify_dead_letters 0'
+sti_wait_for 10 metric_has 'sti_notify_queue_depth 0'
 sti_stop notify || sti_fail "sti-notify did not exit 0 on SIGTERM"
 echo "ok"
