@@ -2,7 +2,7 @@
 
     CSV (header indicator,org,period,value and optionally unit,source,note,
     in any order; UTF-8 with or without a BOM; quoting, embedded commas and
-    newlines as RFC 4180 has them, read with libcsv) or JSON (an array of
+    newlines as RFC 4180 has them, read by stictl_csv on libcsv) or JSON (an array of
     such objects), chosen by the file's extension. Rows are sent in batches of
     1,000, each with its own request id, so a batch retried after a time-out
     is applied once. Refused rows are reported as `row K: FIELD: reason`,
@@ -15,7 +15,6 @@
     column is refused here, with the same kind of message.
 */
 #include <cjson/cJSON.h>
-#include <csv.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "stictl.h"
+#include "stictl_csv.h"
 
 const char stictl_ingest_usage[] =
     "usage: stictl ingest FILE [--source NAME] [--dry-run] [--json]\n"
@@ -38,7 +38,6 @@ const char stictl_ingest_usage[] =
     "--dry-run checks every row and keeps nothing. Exit 3 when any row was refused.\n";
 
 #define S_BATCH 1000             // rows per request
-#define S_FIELD_MAX (64 * 1024)  // longest CSV field, bytes
 #define S_COLUMNS 7              // the columns a file may have
 #define S_JSON_MAX (256u << 20)  // largest JSON file, bytes
 
@@ -58,13 +57,6 @@ typedef struct {
     size_t rejected;            // rows refused so far (here or by the service)
     FILE *errors;               // the error report, until the summary is out
     int failed;                 // exit code of a failure that stops the run, or 0
-    // CSV state
-    int column_of[S_COLUMNS + 1]; // header position -> column index (-1: unknown)
-    size_t header_fields;       // fields in the header
-    bool header_done;           // the header has been read
-    char *fields[S_COLUMNS];    // the current row's fields by column (NULL if absent)
-    size_t field_count;         // fields seen in the current row
-    const char *row_problem;    // why the current row is refused here, or NULL
     // progress
     long long file_size;        // bytes in the file
     long long file_done;        // bytes read
@@ -206,149 +198,49 @@ static void s_write_value(sti_writer_t *writer, const char *text)
 
 //  --- CSV ---
 
-static void s_csv_field(void *data, size_t len, void *arg)
+//  One CSV data row (stictl_csv): sent, or refused here.
+static void s_csv_row(void *arg, char *const *fields, const char *problem)
 {
-    s_ingest_t *self = (s_ingest_t *)arg;
-    size_t at = self->field_count++;
-    const char *text = data ? (const char *)data : "";
-    if (!self->header_done) {
-        if (at == 0 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-            text += 3;
-            len -= 3;
-        }
-        int column = -1;
-        for (int c = 0; c < S_COLUMNS; c++) {
-            if (strlen(s_columns[c]) == len && memcmp(s_columns[c], text, len) == 0) {
-                column = c;
-            }
-        }
-        if (at < S_COLUMNS + 1) {
-            self->column_of[at] = column;
-        }
-        if (column < 0 && !self->row_problem) {
-            self->row_problem = "header: unknown column (allowed: indicator, org, period, value, "
-                                "unit, source, note)";
-        }
-        return;
-    }
-    if (at >= self->header_fields || self->row_problem) {
-        return;
-    }
-    if (memchr(text, 0, len)) {
-        self->row_problem = "contains a NUL byte";
-        return;
-    }
-    int column = self->column_of[at];
-    self->fields[column] = (char *)malloc(len + 1);
-    memcpy(self->fields[column], text, len);
-    self->fields[column][len] = 0;
-}
-
-//  Forgets the current row's fields.
-static void s_csv_clear(s_ingest_t *self)
-{
-    for (int c = 0; c < S_COLUMNS; c++) {
-        free(self->fields[c]);
-        self->fields[c] = NULL;
-    }
-    self->field_count = 0;
-    self->row_problem = NULL;
-}
-
-//  The header is read: checks it has the four required columns, once each.
-static void s_csv_header(s_ingest_t *self)
-{
-    self->header_done = true;
-    self->header_fields = self->field_count;
-    int seen[S_COLUMNS] = {0};
-    for (size_t i = 0; i < self->header_fields && i < S_COLUMNS + 1; i++) {
-        if (self->column_of[i] >= 0 && seen[self->column_of[i]]++) {
-            self->row_problem = "header: a column appears twice";
-        }
-    }
-    if (self->header_fields > S_COLUMNS) {
-        self->row_problem = "header: more than 7 columns";
-    }
-    for (int c = 0; c < 4 && !self->row_problem; c++) {
-        if (!seen[c]) {
-            self->row_problem = "header: needs the columns indicator, org, period and value";
-        }
-    }
-    if (self->row_problem) {
-        fprintf(stderr, "stictl ingest: %s\n", self->row_problem);
-        self->failed = STICTL_USAGE;
-    }
-}
-
-static void s_csv_row(int terminator, void *arg)
-{
-    (void)terminator;
     s_ingest_t *self = (s_ingest_t *)arg;
     if (self->failed) {
-        s_csv_clear(self);
         return;
     }
-    if (!self->header_done) {
-        s_csv_header(self);
-    } else if (self->field_count == 1 && !self->fields[self->column_of[0]] &&
-               self->header_fields > 1) {
-        //  an empty line: libcsv reports it as one empty field; skip it
-    } else if (self->row_problem) {
-        s_row_refused(self, "row", self->row_problem);
-    } else if (self->field_count != self->header_fields) {
-        char reason[96];
-        snprintf(reason, sizeof reason, "has %zu fields, the header has %zu", self->field_count,
-                 self->header_fields);
-        s_row_refused(self, "row", reason);
-    } else {
-        size_t present = 0;
-        for (int c = 0; c < S_COLUMNS; c++) {
-            present += self->fields[c] && (c < 4 || self->fields[c][0]);
-        }
-        sti_writer_map(self->rows, present);
-        for (int c = 0; c < S_COLUMNS; c++) {
-            if (self->fields[c] && (c < 4 || self->fields[c][0])) {
-                sti_writer_str(self->rows, s_columns[c]);
-                if (c == 3) {
-                    s_write_value(self->rows, self->fields[c]);
-                } else {
-                    sti_writer_str(self->rows, self->fields[c]);
-                }
+    if (problem) {
+        s_row_refused(self, "row", problem);
+        return;
+    }
+    size_t present = 0;
+    for (int c = 0; c < S_COLUMNS; c++) {
+        present += fields[c] && (c < 4 || fields[c][0]);
+    }
+    sti_writer_map(self->rows, present);
+    for (int c = 0; c < S_COLUMNS; c++) {
+        if (fields[c] && (c < 4 || fields[c][0])) {
+            sti_writer_str(self->rows, s_columns[c]);
+            if (c == 3) {
+                s_write_value(self->rows, fields[c]);
+            } else {
+                sti_writer_str(self->rows, fields[c]);
             }
         }
-        s_row_done(self);
     }
-    s_csv_clear(self);
+    s_row_done(self);
+}
+
+static void s_csv_progress(void *arg, long long bytes_done)
+{
+    ((s_ingest_t *)arg)->file_done = bytes_done;
 }
 
 static void s_read_csv(s_ingest_t *self, FILE *file)
 {
-    struct csv_parser parser;
-    csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI);
-    char buffer[64 * 1024];
-    size_t got;
-    while (!self->failed && (got = fread(buffer, 1, sizeof buffer, file)) > 0) {
-        self->file_done += (long long)got;
-        if (csv_parse(&parser, buffer, got, s_csv_field, s_csv_row, self) != got) {
-            fprintf(stderr, "stictl ingest: CSV near data row %zu: %s\n", self->next_row,
-                    csv_strerror(csv_error(&parser)));
-            self->failed = STICTL_USAGE;
-        } else if (parser.entry_pos > S_FIELD_MAX) {
-            fprintf(stderr, "stictl ingest: data row %zu: a field is longer than %d bytes\n",
-                    self->next_row, S_FIELD_MAX);
-            self->failed = STICTL_USAGE;
-        }
+    stictl_csv_def_t def = {"ingest",          s_columns, S_COLUMNS, 4,
+                            "indicator, org, period and value", s_csv_row, s_csv_progress,
+                            self,              &self->failed};
+    int rc = stictl_csv_read(&def, file);
+    if (rc && !self->failed) {
+        self->failed = rc;
     }
-    if (!self->failed && csv_fini(&parser, s_csv_field, s_csv_row, self) != 0) {
-        fprintf(stderr, "stictl ingest: CSV at the end: %s\n", csv_strerror(csv_error(&parser)));
-        self->failed = STICTL_USAGE;
-    }
-    if (!self->failed && !self->header_done) {
-        fprintf(stderr, "stictl ingest: the file is empty: it needs a header\n");
-        self->failed = STICTL_USAGE;
-    }
-    csv_free(&parser);
-    s_csv_clear(self);
 }
 
 //  --- JSON ---

@@ -499,7 +499,9 @@ static talent_store_rc_t s_change(talent_store_t *self, const s_change_t *change
         argv[argc++] = args[a] ? args[a] : "";
     }
     for (int a = 0; a < argc; a++) {
-        lens[a] = strlen(argv[a]);
+        int at = a - nkeys; // binary arguments have their lengths set below
+        bool binary = at == 3 || (at >= 5 && at <= 7) || at == 10 || at == 24;
+        lens[a] = binary ? 0 : strlen(argv[a]);
     }
     lens[nkeys + 3] = data_len;
     for (int f = 0; f < 3; f++) {

@@ -113,9 +113,8 @@ static int s_write(talent_store_t *store, const sti_request_t *request, const ch
         argv[argc++] = team->members[i];
     }
     for (int i = 0; i < argc; i++) {
-        lens[i] = strlen(argv[i]);
+        lens[i] = i == 5 ? data_len : strlen(argv[i]);
     }
-    lens[5] = data_len;
     redisReply *result =
         sti_redis_eval(talent_store_redis(store), s_script(store), 2, argc - 2, argv, lens);
     sti_writer_destroy(&data);
