@@ -2,15 +2,15 @@
 
     CSV (header indicator,org,period,value and optionally unit,source,note,
     in any order; UTF-8 with or without a BOM; quoting, embedded commas and
-    newlines as RFC 4180 has them, read by stictl_csv on libcsv) or JSON (an array of
+    newlines as RFC 4180 has them, read with libcsv) or JSON (an array of
     such objects), chosen by the file's extension. Rows are sent in batches of
     1,000, each with its own request id, so a batch retried after a time-out
     is applied once. Refused rows are reported as `row K: FIELD: reason`,
     K counting data rows from 1.
 
     The file is read as a stream: memory stays bounded by one batch, one CSV
-    field (at most 64 KiB) and the error report, which goes to a temporary
-    file until the summary has been printed. A CSV row with the wrong number
+    row (stictl_csv.c: fields of at most 64 KiB) and the error report, which
+    goes to a temporary file until the summary has been printed. A CSV row with the wrong number
     of fields, a field with a NUL byte, or a header with an unknown or missing
     column is refused here, with the same kind of message.
 */
@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include "stictl.h"
-#include "stictl_csv.h"
 
 const char stictl_ingest_usage[] =
     "usage: stictl ingest FILE [--source NAME] [--dry-run] [--json]\n"
@@ -41,8 +40,9 @@ const char stictl_ingest_usage[] =
 #define S_COLUMNS 7              // the columns a file may have
 #define S_JSON_MAX (256u << 20)  // largest JSON file, bytes
 
-static const char *const s_columns[S_COLUMNS] = {"indicator", "org",    "period", "value",
-                                                 "unit",      "source", "note"};
+//  The columns, the four required ones first (NULL-terminated for stictl_csv).
+static const char *const s_columns[S_COLUMNS + 1] = {"indicator", "org",  "period", "value",
+                                                     "unit",      "source", "note",  NULL};
 
 //  The state of one ingest run.
 typedef struct {
@@ -198,9 +198,10 @@ static void s_write_value(sti_writer_t *writer, const char *text)
 
 //  --- CSV ---
 
-//  One CSV data row (stictl_csv): sent, or refused here.
-static void s_csv_row(void *arg, char *const *fields, const char *problem)
+//  One data row of the CSV reader: sent in the batch, or refused here.
+static void s_csv_row(void *arg, size_t row, char *const *fields, const char *problem)
 {
+    (void)row; // rows are counted here too, with the JSON path's counter
     s_ingest_t *self = (s_ingest_t *)arg;
     if (self->failed) {
         return;
@@ -227,20 +228,24 @@ static void s_csv_row(void *arg, char *const *fields, const char *problem)
     s_row_done(self);
 }
 
-static void s_csv_progress(void *arg, long long bytes_done)
-{
-    ((s_ingest_t *)arg)->file_done = bytes_done;
-}
-
 static void s_read_csv(s_ingest_t *self, FILE *file)
 {
-    stictl_csv_def_t def = {"ingest",          s_columns, S_COLUMNS, 4,
-                            "indicator, org, period and value", s_csv_row, s_csv_progress,
-                            self,              &self->failed};
-    int rc = stictl_csv_read(&def, file);
-    if (rc && !self->failed) {
-        self->failed = rc;
+    stictl_csv_t *csv = stictl_csv_new(s_columns, 4, s_csv_row, self);
+    char buffer[64 * 1024];
+    char err[256];
+    size_t got;
+    while (!self->failed && (got = fread(buffer, 1, sizeof buffer, file)) > 0) {
+        self->file_done += (long long)got;
+        if (stictl_csv_feed(csv, buffer, got, err, sizeof err)) {
+            fprintf(stderr, "stictl ingest: %s\n", err);
+            self->failed = STICTL_USAGE;
+        }
     }
+    if (!self->failed && stictl_csv_finish(csv, err, sizeof err)) {
+        fprintf(stderr, "stictl ingest: %s\n", err);
+        self->failed = STICTL_USAGE;
+    }
+    stictl_csv_destroy(&csv);
 }
 
 //  --- JSON ---

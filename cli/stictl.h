@@ -15,9 +15,13 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
 
 #include "sti_codec.h"
 #include "sti_envelope.h"
+#include "sti_events.h"
 #include "sti_mdp_client.h"
 
 //  Exit codes, the same for every command.
@@ -41,8 +45,15 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X)                                                                         \
+    X(events, "print the indicator-change events after a sequence number")                         \
     X(health, "show whether the broker and each service answer")                                   \
-    X(ingest, "submit a CSV or JSON file of observations")
+    X(indicator, "list the plan's indicators, or show one with its series")                        \
+    X(ingest, "submit a CSV or JSON file of observations")                                         \
+    X(org, "add an org unit, or list them")                                                        \
+    X(plan, "load a plan directory into the catalog")                                              \
+    X(progress, "show each indicator's progress towards its target")                               \
+    X(target, "set an indicator's target for a year")                                              \
+    X(watch, "print indicator-change events as they happen")
 
 #define STICTL_DECLARE(name, help)                                                                 \
     extern const char stictl_##name##_usage[];                                                     \
@@ -77,3 +88,70 @@ int stictl_exit_code(sti_errcode_t code);
 //  Returns STICTL_USAGE.
 int stictl_usage_error(const char *command, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+
+//  --- output (stictl_json.c) ---
+
+//  Converts a MessagePack value to JSON: nil -> null, integers and floats ->
+//  numbers, binary -> a hex string, a map key that is not a string -> its
+//  text. Returns a new cJSON (caller deletes with cJSON_Delete); never NULL.
+cJSON *stictl_json_from_node(sti_node_t node);
+//  Prints json on one line on stdout and deletes it; *json_p is set to NULL.
+void stictl_json_print(cJSON **json_p);
+//  Writes a scalar node as text for a table: nil or missing -> "-", numbers
+//  with up to 10 significant digits, strings as they are (cut to fit cap).
+//  Returns buf.
+const char *stictl_node_text(sti_node_t node, char *buf, size_t cap);
+//  Looks up key in map and writes it as stictl_node_text does. Returns buf.
+const char *stictl_map_text(sti_node_t map, const char *key, char *buf, size_t cap);
+//  The columns a UTF-8 string takes on a terminal: East Asian wide and
+//  fullwidth characters (CJK) take 2, combining marks 0, others 1.
+size_t stictl_text_width(const char *text);
+//  Prints text then spaces up to width display columns (nothing when wider).
+void stictl_print_padded(FILE *out, const char *text, size_t width);
+//  Cuts text in place to at most width display columns, ending it with "…"
+//  when it was cut. Returns text.
+char *stictl_text_fit(char *text, size_t width);
+//  Parses a whole decimal integer within [min, max]. Returns 0, or -1.
+int stictl_parse_int(const char *text, long long min, long long max, long long *out);
+
+//  --- events (cmd_events.c) ---
+
+//  Prints one event on one line: "SEQ TIME TYPE SUBJECT DATA-AS-JSON", or
+//  with json one JSON object (the CloudEvents fields and data); flushes.
+void stictl_event_print(const sti_event_t *event, bool json);
+//  A topic prefix of the ind stream: "ind." put in front of prefix unless it
+//  has it (or is empty). Returns buf.
+const char *stictl_event_prefix(const char *prefix, char *buf, size_t cap);
+
+//  --- CSV files (stictl_csv.c) ---
+//
+//  A CSV reader for the import commands: RFC 4180 (libcsv, strict), a
+//  header naming the caller's columns in any order (an optional UTF-8 BOM
+//  first), then data rows handed over one at a time. Bytes are fed in any
+//  pieces; memory stays bounded by one row of known columns.
+
+#define STICTL_CSV_FIELD_MAX (64 * 1024) // longest field, bytes
+#define STICTL_CSV_COLUMNS_MAX 32        // most columns a caller may name
+
+typedef struct _stictl_csv_t stictl_csv_t;
+
+//  Called for each data row. row counts data rows from 1 (blank lines are
+//  skipped and not counted). fields[c] is the text of columns[c],
+//  NUL-terminated (NULL when the header lacks the column); both borrowed
+//  for the call. When the row is refused here (a NUL byte, the wrong number
+//  of fields), fields is NULL and problem says why.
+typedef void(stictl_csv_row_fn)(void *arg, size_t row, char *const *fields, const char *problem);
+
+//  columns: the NULL-terminated names the header may use (borrowed, at most
+//  STICTL_CSV_COLUMNS_MAX), of which the first `required` must be there.
+//  Returns a new reader (never NULL; aborts on out-of-memory).
+stictl_csv_t *stictl_csv_new(const char *const *columns, size_t required,
+                             stictl_csv_row_fn *on_row, void *arg);
+void stictl_csv_destroy(stictl_csv_t **self_p);
+//  Parses the next size bytes, calling on_row for each complete row.
+//  Returns 0, or -1 with a reason in err when reading must stop (CSV
+//  syntax, a field longer than STICTL_CSV_FIELD_MAX, a bad header).
+int stictl_csv_feed(stictl_csv_t *self, const void *data, size_t size, char *err, size_t errlen);
+//  Ends the input (the last row may lack its newline). Returns 0, or -1
+//  with a reason in err (as feed, and an empty input: no header).
+int stictl_csv_finish(stictl_csv_t *self, char *err, size_t errlen);

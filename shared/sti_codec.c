@@ -540,8 +540,8 @@ int sti_node_str(sti_node_t node, size_t max_len, const char **out, size_t *len,
 int sti_node_str_copy(sti_node_t node, char *buf, size_t cap, sti_field_error_t *err)
 {
     assert(buf && cap > 0);
-    const char *text;
-    size_t len;
+    const char *text = NULL;
+    size_t len = 0;
     if (sti_node_str(node, cap - 1, &text, &len, err)) {
         return -1;
     }

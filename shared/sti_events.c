@@ -26,6 +26,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "sti_curve.h"
 #include "sti_log.h"
 #include "sti_lua_sti.h"
 #include "sti_mdp.h"
@@ -426,6 +427,12 @@ sti_events_pub_t *sti_events_pub_new(sti_redis_t *redis, const char *stream, con
     }
     sti_mdp_socket_limits(self->pub, S_PUB_HWM);
     zsock_set_linger(self->pub, 1000);
+    char err[256];
+    if (sti_curve_client_setup(self->pub, err, sizeof err) < 0) {
+        sti_error("events: %s", err);
+        sti_events_pub_destroy(&self);
+        return NULL;
+    }
     if (zsock_connect(self->pub, "%s", endpoint) != 0) {
         sti_error("events: cannot connect to %s", endpoint);
         sti_events_pub_destroy(&self);

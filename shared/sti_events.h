@@ -60,7 +60,7 @@ sti_event_t *sti_event_decode(const char *topic, const void *body, size_t size, 
 sti_event_t *sti_event_from_node(sti_node_t map, const char *topic, char *err, size_t errlen);
 //  Writes the event's wire map (the second frame) into writer.
 void sti_event_encode(const sti_event_t *event, sti_writer_t *writer);
-//  True for a valid stream name, and for a topic of printable bytes within bounds.
+//  True for a valid stream name, and for a topic of printable UTF-8 within bounds.
 bool sti_events_stream_valid(const char *stream);
 bool sti_events_topic_valid(const char *topic, size_t len);
 

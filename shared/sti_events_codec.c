@@ -61,7 +61,8 @@ bool sti_events_topic_valid(const char *topic, size_t len)
             return false;
         }
     }
-    return true;
+    //  the topic travels as a MessagePack string too (events.since), which must be UTF-8
+    return sti_utf8_valid(topic, len);
 }
 
 //  Copies a string field of map into a new string. Returns 0 or -1 with a reason.

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "sti_events.h"
+#include "sti_curve.h"
 #include "sti_log.h"
 #include "sti_mdp.h"
 #include "sti_mdp_client.h"
@@ -96,6 +97,12 @@ sti_events_sub_t *sti_events_sub_new(const char *sub_endpoint, const char *broke
         return NULL;
     }
     sti_mdp_socket_limits(self->sock, S_SUB_HWM);
+    char err[256];
+    if (sti_curve_client_setup(self->sock, err, sizeof err) < 0) {
+        sti_error("events: %s", err);
+        sti_events_sub_destroy(&self);
+        return NULL;
+    }
     char subscription[STI_EVENTS_STREAM_MAX + 2];
     snprintf(subscription, sizeof subscription, "%s.", stream);
     zsock_set_subscribe(self->sock, subscription);

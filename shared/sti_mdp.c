@@ -150,6 +150,7 @@ static int s_parse_from_worker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, si
         if (s_pop_service(*msg_p, out) != 0) {
             out->service[0] = 0; // the broker answers an invalid name with DISCONNECT
         }
+        out->identity = s_frame_is(zmsg_first(*msg_p), STI_MDPW_IDENTITY);
         return 0;
     case 3:
         out->kind = STI_MDP_WORKER_REPLY;

@@ -17,6 +17,9 @@
 #define STI_MDPW_REPLY "\003"
 #define STI_MDPW_HEARTBEAT "\004"
 #define STI_MDPW_DISCONNECT "\005"
+//  Extra frame after the service name in READY: this worker wants the
+//  caller's identity frame before the body of each REQUEST (docs/protocol.md).
+#define STI_MDPW_IDENTITY "sti-identity-1"
 
 #define STI_MDP_HEARTBEAT_MS 2500 // interval between heartbeats
 #define STI_MDP_LIVENESS 3        // heartbeats missed before a peer is dead
@@ -45,6 +48,7 @@ typedef struct {
     zframe_t *client;                      // REQUEST / REPLY to or from a worker: client address (owned)
     char service[STI_MDP_SERVICE_MAX + 1]; // CLIENT_REQUEST / CLIENT_REPLY / READY
     zmsg_t *body;                          // request or reply body, one frame or more (owned)
+    bool identity;                         // READY: the worker asked for identity frames
 } sti_mdp_msg_t;
 
 //  True when name (size bytes) is a usable service name: 1..255 bytes of

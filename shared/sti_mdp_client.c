@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sti_curve.h"
 #include "sti_mdp.h"
 
 #define S_CLIENT_HWM 10000 // requests in flight before send blocks
@@ -37,6 +38,9 @@ static int s_connect(sti_mdp_client_t *self)
         return -1;
     }
     sti_mdp_socket_limits(self->sock, S_CLIENT_HWM);
+    if (sti_curve_client_setup(self->sock, self->error, sizeof(self->error)) < 0) {
+        return -1;
+    }
     //  A full queue (broker gone, many in flight) fails a send after the
     //  timeout instead of blocking forever.
     zsock_set_sndtimeo(self->sock, self->timeout_ms);

@@ -8,12 +8,15 @@
     sees a new worker) and says READY again. libzmq reconnects a lost TCP
     connection by itself; the fresh socket is for a broker that restarted and
     forgot us. A malformed message from the broker is dropped with a log line.
+    READY carries STI_MDPW_IDENTITY after the service name, so each REQUEST's
+    body starts with the caller's identity frame, which recv takes off.
 */
 #include "sti_mdp_worker.h"
 
 #include <errno.h>
 #include <string.h>
 
+#include "sti_curve.h"
 #include "sti_log.h"
 #include "sti_mdp.h"
 
@@ -27,10 +30,12 @@ struct _sti_mdp_worker_t {
     int64_t heartbeat_at; // when the next heartbeat is due (zclock_mono)
     int64_t expires_at;   // when the broker counts as gone
     bool heard;           // the broker spoke since the last (re)connect
+    sti_identity_t caller; // who sent the last request recv returned
 };
 
-//  Sends a command with an optional extra frame. Returns 0 or -1.
-static int s_send_command(sti_mdp_worker_t *self, const char *command, const char *extra)
+//  Sends a command with up to two extra frames. Returns 0 or -1.
+static int s_send_command(sti_mdp_worker_t *self, const char *command, const char *extra,
+                          const char *extra2)
 {
     zmsg_t *msg = zmsg_new();
     zmsg_addmem(msg, NULL, 0);
@@ -38,6 +43,9 @@ static int s_send_command(sti_mdp_worker_t *self, const char *command, const cha
     zmsg_addstr(msg, command);
     if (extra) {
         zmsg_addstr(msg, extra);
+    }
+    if (extra2) {
+        zmsg_addstr(msg, extra2);
     }
     int rc = zmsg_send(&msg, self->sock);
     zmsg_destroy(&msg);
@@ -54,6 +62,12 @@ static int s_connect(sti_mdp_worker_t *self)
     }
     sti_mdp_socket_limits(self->sock, S_WORKER_HWM);
     zsock_set_sndtimeo(self->sock, 1000); // a full queue fails a send, never blocks the service
+    char err[256];
+    if (sti_curve_client_setup(self->sock, err, sizeof err) < 0) {
+        sti_error("mdp worker: %s", err);
+        zsock_destroy(&self->sock);
+        return -1;
+    }
     if (zsock_connect(self->sock, "%s", self->broker) != 0) {
         sti_error("mdp worker: cannot connect to %s", self->broker);
         return -1;
@@ -62,7 +76,7 @@ static int s_connect(sti_mdp_worker_t *self)
     self->heartbeat_at = now + self->heartbeat_ms;
     self->expires_at = now + (int64_t)self->heartbeat_ms * STI_MDP_LIVENESS;
     self->heard = false;
-    return s_send_command(self, STI_MDPW_READY, self->service);
+    return s_send_command(self, STI_MDPW_READY, self->service, STI_MDPW_IDENTITY);
 }
 
 sti_mdp_worker_t *sti_mdp_worker_new(const char *broker, const char *service)
@@ -86,7 +100,7 @@ void sti_mdp_worker_destroy(sti_mdp_worker_t **self_p)
         if (self->sock) {
             //  A short linger so the broker hears we are going.
             zsock_set_linger(self->sock, 200);
-            s_send_command(self, STI_MDPW_DISCONNECT, NULL);
+            s_send_command(self, STI_MDPW_DISCONNECT, NULL, NULL);
         }
         zsock_destroy(&self->sock);
         free(self->broker);
@@ -122,9 +136,24 @@ void sti_mdp_worker_tick(sti_mdp_worker_t *self)
     assert(self);
     int64_t now = zclock_mono();
     if (self->sock && now >= self->heartbeat_at) {
-        s_send_command(self, STI_MDPW_HEARTBEAT, NULL);
+        s_send_command(self, STI_MDPW_HEARTBEAT, NULL, NULL);
         self->heartbeat_at = now + self->heartbeat_ms;
     }
+}
+
+//  Takes the identity frame off the front of a request body into self->caller.
+static void s_take_caller(sti_mdp_worker_t *self, zmsg_t *body)
+{
+    zframe_t *frame = zmsg_pop(body);
+    char err[160];
+    if (!frame || sti_identity_decode(zframe_data(frame), zframe_size(frame), &self->caller, err,
+                                      sizeof err) != 0) {
+        sti_warn("mdp worker: a request without a valid identity frame (%s): no role",
+                 frame ? err : "no frame");
+        memset(&self->caller, 0, sizeof self->caller);
+        snprintf(self->caller.name, sizeof self->caller.name, "unknown");
+    }
+    zframe_destroy(&frame);
 }
 
 //  Handles one message from the broker. Returns the request body (and sets
@@ -144,6 +173,7 @@ static zmsg_t *s_handle(sti_mdp_worker_t *self, zmsg_t *msg, zframe_t **client_p
     } else if (parsed.kind == STI_MDP_WORKER_REQUEST) {
         body = parsed.body;
         parsed.body = NULL;
+        s_take_caller(self, body);
         *client_p = parsed.client;
         parsed.client = NULL;
     } else if (parsed.kind == STI_MDP_WORKER_DISCONNECT) {
@@ -210,4 +240,10 @@ int sti_mdp_worker_send(sti_mdp_worker_t *self, zframe_t **client_p, zmsg_t **re
     int rc = self->sock ? zmsg_send(&msg, self->sock) : -1;
     zmsg_destroy(&msg);
     return rc;
+}
+
+const sti_identity_t *sti_mdp_worker_caller(sti_mdp_worker_t *self)
+{
+    assert(self);
+    return &self->caller;
 }

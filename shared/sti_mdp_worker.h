@@ -3,12 +3,16 @@
     Connects to the broker, says READY for its service, and answers heartbeats.
     When the broker is silent for LIVENESS heartbeats, it reconnects with a
     fresh socket and says READY again, so a broker restart costs nothing but the
-    requests in flight (clients retry those). A service polls the worker's
+    requests in flight (clients retry those). Its READY asks the broker for
+    the caller's identity with each request (docs/protocol.md); recv takes
+    that frame off and keeps it for sti_mdp_worker_caller. A service polls the worker's
     socket next to its other work, or just calls sti_mdp_worker_recv with a
     timeout in its loop.
 */
 #pragma once
 #include <czmq.h>
+
+#include "sti_auth.h"
 
 typedef struct _sti_mdp_worker_t sti_mdp_worker_t;
 
@@ -20,6 +24,10 @@ void sti_mdp_worker_destroy(sti_mdp_worker_t **self_p);
 //  reconnection meanwhile. Returns the request body frames and sets *client_p
 //  to the client's address (caller owns both), or NULL on timeout / interrupt.
 zmsg_t *sti_mdp_worker_recv(sti_mdp_worker_t *self, zframe_t **client_p, int timeout_ms);
+//  Who sent the request recv returned last (borrowed, valid until the next
+//  recv). An identity frame that does not decode gives a caller with no role
+//  (role_bit 0), which every op refuses.
+const sti_identity_t *sti_mdp_worker_caller(sti_mdp_worker_t *self);
 //  Sends reply (takes ownership) to the client (takes ownership). Returns 0 or -1.
 int sti_mdp_worker_send(sti_mdp_worker_t *self, zframe_t **client_p, zmsg_t **reply_p);
 //  Sends a heartbeat if one is due. Call from a loop that does not call recv often.

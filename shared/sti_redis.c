@@ -51,6 +51,7 @@
 #define STI_REDIS_DB_MAX 100000    // highest database number accepted
 #define STI_REDIS_BACKOFF_MIN 100  // first reconnect delay, ms
 #define STI_REDIS_BACKOFF_MAX 5000 // cap on the reconnect delay, ms
+#define STI_REDIS_SENTINELS 8      // most Sentinels one connection knows
 
 struct _sti_script_t {
     char *source;       // the Lua text (owned)
@@ -75,6 +76,10 @@ struct _sti_redis_t {
     size_t pending;                        // pipelined replies still owed
     char errstr[256];                      // last error ("" when none)
     sti_script_t *scripts;                 // registered scripts
+    size_t sentinel_count;                 // Sentinels to ask for the master (0: none)
+    char sentinel_host[STI_REDIS_SENTINELS][STI_REDIS_HOST_MAX + 1]; // their hosts
+    int sentinel_port[STI_REDIS_SENTINELS];                          // their ports
+    char master[STI_REDIS_HOST_MAX + 1];   // the master's name at the Sentinels
 };
 
 static void s_seterr(sti_redis_t *self, const char *format, ...)
@@ -301,9 +306,81 @@ static int s_handshake_command(sti_redis_t *self, int argc, const char **argv)
     return rc;
 }
 
+//  Asks one Sentinel for the master's address into host/port. Returns 0 or -1.
+static int s_ask_sentinel(sti_redis_t *self, size_t index)
+{
+    redisContext *ctx = redisConnectWithTimeout(self->sentinel_host[index],
+                                                self->sentinel_port[index], s_tv(self->connect_ms));
+    redisReply *reply = NULL;
+    int rc = -1;
+    if (ctx && !ctx->err && redisSetTimeout(ctx, s_tv(self->command_ms)) == REDIS_OK) {
+        if (self->password[0]) {
+            reply = (redisReply *)redisCommand(ctx, "AUTH %s", self->password);
+            if (reply) {
+                freeReplyObject(reply);
+            }
+        }
+        reply = (redisReply *)redisCommand(ctx, "SENTINEL get-master-addr-by-name %s", self->master);
+    }
+    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+        reply->element[0]->type == REDIS_REPLY_STRING &&
+        reply->element[0]->len <= STI_REDIS_HOST_MAX &&
+        reply->element[1]->type == REDIS_REPLY_STRING) {
+        long port = strtol(reply->element[1]->str, NULL, 10);
+        if (port > 0 && port < 65536) {
+            snprintf(self->host, sizeof self->host, "%s", reply->element[0]->str);
+            self->port = (int)port;
+            rc = 0;
+        }
+    }
+    if (rc != 0) {
+        s_seterr(self, "sentinel %s:%d knows no master '%s'%s%s", self->sentinel_host[index],
+                 self->sentinel_port[index], self->master, ctx && ctx->err ? ": " : "",
+                 ctx && ctx->err ? ctx->errstr : "");
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    if (ctx) {
+        redisFree(ctx);
+    }
+    return rc;
+}
+
+//  Finds the master through the Sentinels, in turn. Returns 0 or -1.
+static int s_find_master(sti_redis_t *self)
+{
+    for (size_t i = 0; i < self->sentinel_count; i++) {
+        if (s_ask_sentinel(self, i) == 0) {
+            return 0;
+        }
+    }
+    return -1;
+}
+
+//  With Sentinels, checks the server reached is the master. Returns 0 or -1.
+static int s_check_master(sti_redis_t *self)
+{
+    redisReply *reply = (redisReply *)redisCommand(self->ctx, "ROLE");
+    bool master = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 &&
+                  reply->element[0]->type == REDIS_REPLY_STRING &&
+                  strcmp(reply->element[0]->str, "master") == 0;
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    if (!master) {
+        s_seterr(self, "%s:%d is not the master of '%s' (yet)", self->host, self->port,
+                 self->master);
+    }
+    return master ? 0 : -1;
+}
+
 //  One connection attempt: connect, timeouts, AUTH, SELECT. Returns 0 or -1.
 static int s_connect_once(sti_redis_t *self)
 {
+    if (self->sentinel_count && s_find_master(self) != 0) {
+        return -1;
+    }
     self->ctx = redisConnectWithTimeout(self->host, self->port, s_tv(self->connect_ms));
     if (!self->ctx || self->ctx->err) {
         s_seterr(self, "connect %s:%d: %s", self->host, self->port,
@@ -330,6 +407,9 @@ static int s_connect_once(sti_redis_t *self)
         if (s_handshake_command(self, 2, select) != 0) {
             goto fail;
         }
+    }
+    if (self->sentinel_count && s_check_master(self) != 0) {
+        goto fail;
     }
     return 0;
 fail:
@@ -392,6 +472,10 @@ static redisReply *s_checked(sti_redis_t *self, redisReply *reply)
             for (sti_script_t *script = self->scripts; script; script = script->next) {
                 script->loaded = false;
             }
+        } else if (strncmp(reply->str, "READONLY", 8) == 0 && self->sentinel_count &&
+                   !self->pending) {
+            //  The master became a replica (fail-over): find the new one next time.
+            s_drop(self, "the server is a replica now");
         }
     } else {
         self->errstr[0] = 0;
@@ -443,6 +527,42 @@ void sti_redis_destroy(sti_redis_t **self_p)
     explicit_bzero(self->password, sizeof self->password);
     free(self);
     *self_p = NULL;
+}
+
+int sti_redis_set_sentinels(sti_redis_t *self, const char *sentinels, const char *master,
+                            char *err, size_t errlen)
+{
+    assert(self && sentinels && master);
+    if (!*master || strlen(master) > STI_REDIS_HOST_MAX) {
+        snprintf(err, errlen, "redis_master_name must be 1 to %d bytes", STI_REDIS_HOST_MAX);
+        return -1;
+    }
+    size_t count = 0;
+    for (const char *p = sentinels; *p;) {
+        size_t len = strcspn(p, ",");
+        if (count == STI_REDIS_SENTINELS) {
+            snprintf(err, errlen, "redis_sentinels: at most %d", STI_REDIS_SENTINELS);
+            return -1;
+        }
+        //  s_parse_hostport fills self->host/port: parse into them, then move.
+        if (s_parse_hostport(self, p, len, err, errlen) != 0) {
+            return -1;
+        }
+        snprintf(self->sentinel_host[count], sizeof self->sentinel_host[count], "%s", self->host);
+        const char *colon = memrchr(p, ':', len), *close = memrchr(p, ']', len);
+        bool has_port = colon && (!close || colon > close);
+        self->sentinel_port[count++] = has_port ? self->port : 26379;
+        p += len + (p[len] == ',');
+    }
+    if (count == 0) {
+        snprintf(err, errlen, "redis_sentinels: give host:port[,host:port...]");
+        return -1;
+    }
+    s_drop(self, "switching to Sentinel");
+    self->sentinel_count = count;
+    snprintf(self->master, sizeof self->master, "%s", master);
+    self->next_attempt = 0;
+    return 0;
 }
 
 void sti_redis_set_timeouts(sti_redis_t *self, int connect_ms, int command_ms)

@@ -48,6 +48,15 @@ redisReply *sti_redis_argv(sti_redis_t *self, int argc, const char **argv, const
 //  once and sends it once more. Returns the reply (caller frees) or NULL.
 redisReply *sti_redis_argv_retry(sti_redis_t *self, int argc, const char **argv,
                                  const size_t *lens);
+//  Finds the master through Redis Sentinel instead of the URL's host and port:
+//  sentinels is "host:port[,host:port...]" (at most 8), master the name the
+//  Sentinels monitor. Each connection asks the Sentinels in turn for the
+//  master's address (authenticating with the URL's password when there is
+//  one) and checks with ROLE that the server it reached is the master; a
+//  READONLY reply (the master became a replica) drops the connection so the
+//  next command finds the new master. Returns 0, or -1 with a reason in err.
+int sti_redis_set_sentinels(sti_redis_t *self, const char *sentinels, const char *master,
+                            char *err, size_t errlen);
 //  Sets the connect and command timeouts in ms (defaults 2000 and 5000).
 void sti_redis_set_timeouts(sti_redis_t *self, int connect_ms, int command_ms);
 

@@ -25,6 +25,14 @@
     be read, else ""), an unknown op gets invalid_argument "unknown op X", a
     handler returning -1 or writing nothing gets `internal`.
 
+    Authorization. The worker hands over the caller's identity with each
+    request (the broker's identity frame; local/admin without CURVE). An op
+    whose roles do not include the caller's gets `forbidden` naming the op
+    and the role; an op marked STI_OP_WRITE takes a token from the caller's
+    bucket (sti_ratelimit, per process, keyed by the caller's key, or name
+    without CURVE) and without one gets `rate_limited` with the wait in the
+    message and as the detail {index: -1, field: "retry_after_ms", reason: N}.
+
     Metrics: sti_requests_total{op, code} (ops outside the table count as
     op="_unknown", undecodable requests as op="_malformed", so a client cannot
     grow the label set), sti_request_duration_microseconds_total{op}, and the
@@ -42,13 +50,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_curve.h"
 #include "sti_events.h"
 #include "sti_log.h"
 #include "sti_mdp_worker.h"
+#include "sti_ratelimit.h"
 
 #define STI_SERVICE_CODES (STI_ERR_INTERNAL + 1) // error codes, with NONE for "ok"
 #define STI_SERVICE_BAD_REPLY (-1)               // s_reply_code: not a reply envelope
 #define STI_SERVICE_PING_MS 1000                 // how often an idle service checks Redis
+#define STI_SERVICE_RATE_CALLERS 10000           // callers whose write buckets are kept
 
 static volatile sig_atomic_t s_stop = 0;
 static const sti_limits_t s_limits = {0, 0, 0, 0}; // the codec's default limits
@@ -69,6 +80,8 @@ struct _sti_service_t {
     sti_metric_t *broker_up;      // gauge: 1 while the worker hears from the broker
     int64_t next_tick;            // zclock_mono time the next tick is due
     int64_t next_ping;            // zclock_mono time the next Redis PING is due
+    sti_ratelimit_t *writes;      // write buckets per caller, or NULL without a limit
+    const sti_identity_t *caller; // who sent the request being answered (the worker's)
 };
 
 static const sti_config_entry_t s_common_map[] = {
@@ -80,12 +93,20 @@ static const sti_config_entry_t s_common_map[] = {
      offsetof(sti_common_config_t, events_sub), "broker XPUB endpoint, where subscribers connect"},
     {"redis_url", STI_CONFIG_STR, "redis://127.0.0.1:5558",
      offsetof(sti_common_config_t, redis_url), "redis://[[user]:password@]host:port[/db]"},
+    {"redis_sentinels", STI_CONFIG_STR, "", offsetof(sti_common_config_t, redis_sentinels),
+     "host:port,... of Redis Sentinels to find the master by (the URL's host is then unused)"},
+    {"redis_master_name", STI_CONFIG_STR, "sti", offsetof(sti_common_config_t, redis_master_name),
+     "the master's name at the Sentinels"},
     {"namespace", STI_CONFIG_STR, "sti", offsetof(sti_common_config_t, ns),
      "prefix of every Redis key"},
     {"http_addr", STI_CONFIG_STR, "127.0.0.1:0", offsetof(sti_common_config_t, http_addr),
      "HOST:PORT of /healthz, /readyz, /metrics (port 0 picks one)"},
     {"log_level", STI_CONFIG_STR, "info", offsetof(sti_common_config_t, log_level),
      "debug, info, warn or error"},
+    {"write_rate", STI_CONFIG_DOUBLE, "50", offsetof(sti_common_config_t, write_rate),
+     "writes a second one caller may make to this process (0: no limit)"},
+    {"write_burst", STI_CONFIG_INT, "100", offsetof(sti_common_config_t, write_burst),
+     "writes one caller may make at once before the rate applies"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -147,6 +168,12 @@ static int s_configure(sti_service_t *self, int argc, char **argv)
         rc = -1;
         s_unconfigure(self);
     }
+    if (rc == 0 && (self->config.write_rate < 0 || self->config.write_burst < 1
+                    || self->config.write_burst > INT32_MAX)) {
+        snprintf(err, sizeof err, "write_rate must be 0 or more and write_burst at least 1");
+        rc = -1;
+        s_unconfigure(self);
+    }
     if (rc != 0) {
         fprintf(stderr, "%s: %s (try --help)\n", def->name, err);
         return 2;
@@ -186,6 +213,12 @@ static int s_start(sti_service_t *self)
         sti_error("redis_url: %s", err);
         return 2;
     }
+    if (config->redis_sentinels && *config->redis_sentinels &&
+        sti_redis_set_sentinels(self->redis, config->redis_sentinels, config->redis_master_name,
+                                err, sizeof err) != 0) {
+        sti_error("%s", err);
+        return 2;
+    }
     self->http = sti_http_new(config->http_addr, s_ready, self, err, sizeof err);
     if (!self->http) {
         sti_error("%s", err);
@@ -199,6 +232,16 @@ static int s_start(sti_service_t *self)
         return 1;
     }
     self->reply = sti_writer_new();
+    if (config->write_rate > 0) {
+        self->writes = sti_ratelimit_new(config->write_rate, config->write_burst,
+                                         STI_SERVICE_RATE_CALLERS);
+    }
+    if (sti_curve_client_wanted()) {
+        sti_info("CURVE on: callers are named by the broker from their keys");
+    } else {
+        sti_warn("CURVE off (no STI_CURVE_BROKER_KEY): every caller is %s with role admin",
+                 STI_AUTH_LOCAL_NAME);
+    }
     sti_info("%s started: broker %s, redis %s, namespace %s, http port %d", self->def->service,
              config->broker, config->redis_url, config->ns, sti_http_port(self->http));
     return 0;
@@ -243,6 +286,7 @@ void sti_service_destroy(sti_service_t **self_p)
     sti_http_destroy(&self->http);
     sti_redis_destroy(&self->redis);
     sti_writer_destroy(&self->reply);
+    sti_ratelimit_destroy(&self->writes);
     free(self->requests);
     free(self->durations);
     s_unconfigure(self);
@@ -319,6 +363,39 @@ static sti_errcode_t s_run_handler(sti_service_t *self, size_t row, const sti_re
     return (sti_errcode_t)code;
 }
 
+//  Checks the caller may call op now. Returns 0, or -1 with a forbidden or
+//  rate_limited reply written and its code in *code_p.
+static int s_authorize(sti_service_t *self, const sti_op_t *op, const sti_request_t *request,
+                       sti_errcode_t *code_p)
+{
+    const sti_identity_t *caller = self->caller;
+    char message[256];
+    if (!sti_role_allowed(op->roles, caller->role_bit)) {
+        snprintf(message, sizeof message, "op %s is not allowed for role %s (caller %s)", op->op,
+                 caller->role[0] ? caller->role : "none", caller->name);
+        sti_envelope_reply_error(self->reply, request->id, STI_ERR_FORBIDDEN, message, NULL, 0);
+        *code_p = STI_ERR_FORBIDDEN;
+        return -1;
+    }
+    int64_t retry_ms = 0;
+    if ((op->roles & STI_OP_WRITE) && self->writes
+        && !sti_ratelimit_take(self->writes, caller->key[0] ? caller->key : caller->name,
+                               zclock_mono(), &retry_ms)) {
+        char retry[24];
+        snprintf(retry, sizeof retry, "%lld", (long long)retry_ms);
+        snprintf(message, sizeof message,
+                 "write rate limit of %g a second (burst %lld) reached for %s: retry after %lld ms",
+                 self->config.write_rate, (long long)self->config.write_burst, caller->name,
+                 (long long)retry_ms);
+        sti_detail_t detail = {-1, "retry_after_ms", retry};
+        sti_envelope_reply_error(self->reply, request->id, STI_ERR_RATE_LIMITED, message, &detail,
+                                 1);
+        *code_p = STI_ERR_RATE_LIMITED;
+        return -1;
+    }
+    return 0;
+}
+
 //  Writes the reply to one request body into self->reply and its code into
 //  *code_p; returns the op row.
 static size_t s_answer(sti_service_t *self, zmsg_t *msg, sti_errcode_t *code_p)
@@ -349,7 +426,7 @@ static size_t s_answer(sti_service_t *self, zmsg_t *msg, sti_errcode_t *code_p)
     if (row == self->op_count) {
         snprintf(err, sizeof err, "unknown op %s", request.op);
         sti_envelope_reply_error(self->reply, request.id, STI_ERR_INVALID_ARGUMENT, err, NULL, 0);
-    } else {
+    } else if (s_authorize(self, &self->def->ops[row], &request, code_p) == 0) {
         *code_p = s_run_handler(self, row, &request);
     }
     sti_request_release(&request);
@@ -419,6 +496,7 @@ int sti_service_run(sti_service_t *self)
         zframe_t *client = NULL;
         zmsg_t *msg = sti_mdp_worker_recv(self->worker, &client, wait > 0 ? (int)wait : 0);
         if (msg) {
+            self->caller = sti_mdp_worker_caller(self->worker);
             s_handle(self, &client, &msg);
         }
         zframe_destroy(&client);
@@ -475,6 +553,12 @@ sti_events_pub_t *sti_service_publisher(sti_service_t *self, const char *stream)
     //  A service owns one stream; asking for another is a programming error.
     assert(strcmp(self->publisher_stream, stream) == 0);
     return self->publisher;
+}
+
+const sti_identity_t *sti_service_caller(sti_service_t *self)
+{
+    assert(self && self->caller);
+    return self->caller;
 }
 
 void sti_service_reply_invalid(sti_writer_t *reply, const sti_request_t *request,

@@ -7,10 +7,13 @@
     service's handler table, and answered; a malformed request is answered with
     invalid_argument, an unknown op with invalid_argument naming it, and a
     reply is always sent. Between requests the loop calls the service's tick
-    callback (timers, stream consumption). SIGTERM / SIGINT only set a flag:
+    callback (timers, stream consumption). Before a handler runs, the frame
+    checks the caller's role against the op's roles (forbidden) and, for an
+    op marked STI_OP_WRITE, the caller's write rate (rate_limited). SIGTERM / SIGINT only set a flag:
     the loop stops taking requests, returns, and the service cleans up after it.
 */
 #pragma once
+#include "sti_auth.h"
 #include "sti_codec.h"
 #include "sti_config.h"
 #include "sti_envelope.h"
@@ -26,9 +29,13 @@ typedef struct {
     char *events_pub; // STI_EVENTS_PUB: broker XSUB, where publishers connect
     char *events_sub; // STI_EVENTS_SUB: broker XPUB, where subscribers connect
     char *redis_url;  // STI_REDIS_URL
+    char *redis_sentinels;   // STI_REDIS_SENTINELS: find the master through these, or ""
+    char *redis_master_name; // STI_REDIS_MASTER_NAME: the master's name at the Sentinels
     char *ns;         // STI_NAMESPACE
     char *http_addr;  // STI_HTTP_ADDR
     char *log_level;  // STI_LOG_LEVEL
+    double write_rate;   // STI_WRITE_RATE: writes a second per caller (0: no limit)
+    int64_t write_burst; // STI_WRITE_BURST: writes a caller may make at once
 } sti_common_config_t;
 
 //  A handler writes the reply body with sti_envelope_reply_ok + a value, or an
@@ -37,9 +44,14 @@ typedef struct {
 typedef int(sti_handler_fn)(sti_service_t *service, const sti_request_t *request,
                             sti_writer_t *reply, void *ctx);
 
+//  One op of a service. roles: the STI_ROLE_* bits that may call it (admin
+//  always may; 0 means admin only, the safe default), plus STI_OP_WRITE when
+//  its calls count against the caller's write rate limit. A caller whose role
+//  is not allowed is answered `forbidden` before the handler runs.
 typedef struct {
-    const char *op;
-    sti_handler_fn *handler;
+    const char *op;          // op name as requests carry it
+    sti_handler_fn *handler; // answers it
+    unsigned roles;          // STI_ROLE_* bits | STI_OP_WRITE
 } sti_op_t;
 
 typedef struct {
@@ -73,6 +85,10 @@ const char *sti_service_name(sti_service_t *self);
 //  loop, destroyed with the service (borrowed). A service owns one stream.
 //  Returns NULL when the publisher cannot start.
 sti_events_pub_t *sti_service_publisher(sti_service_t *self, const char *stream);
+
+//  Who sent the request being answered (borrowed; valid inside a handler).
+//  Without CURVE it is local/admin.
+const sti_identity_t *sti_service_caller(sti_service_t *self);
 
 //  Writes an invalid_argument reply for a field that failed to read:
 //  message "field: reason" and one detail {index: -1, field, reason}.

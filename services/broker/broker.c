@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "broker_auth.h"
 #include "broker_mdp.h"
 #include "sti_http.h"
 #include "sti_log.h"
@@ -42,6 +43,9 @@ typedef struct {
     zsock_t *xsub;     // publishers connect here
     zsock_t *xpub;     // subscribers connect here
     broker_mdp_t *mdp; // Majordomo state
+    broker_auth_t *auth;   // CURVE, or NULL when off
+    sti_identity_t local;  // every sender's identity without CURVE
+    sti_metric_t *denied;  // events dropped from senders that may not publish
 } s_state_t;
 
 static bool s_ready(void *arg)
@@ -72,13 +76,41 @@ static int s_on_router(zloop_t *loop, zsock_t *router, void *arg)
         if (!msg) {
             break;
         }
-        broker_mdp_handle(state->mdp, &msg);
+        sti_identity_t caller;
+        const sti_identity_t *sender = &state->local;
+        if (state->auth) {
+            if (broker_auth_identify(state->auth, zmsg_first(msg), &caller) != 0) {
+                zmsg_destroy(&msg);
+                continue;
+            }
+            sender = &caller;
+        }
+        broker_mdp_handle_from(state->mdp, &msg, sender);
     }
     return 0;
 }
 
+//  True when a message on the bus may pass: with CURVE, from a key still in
+//  the allow-list, and for events (publisher true) from role service.
+static bool s_admit(s_state_t *state, zmsg_t *msg, bool publisher)
+{
+    if (!state->auth) {
+        return true;
+    }
+    sti_identity_t sender;
+    if (broker_auth_identify(state->auth, zmsg_first(msg), &sender) != 0) {
+        return false;
+    }
+    if (publisher && sender.role_bit != STI_ROLE_SERVICE) {
+        sti_metric_add(state->denied, 1);
+        return false;
+    }
+    return true;
+}
+
 //  Moves what is waiting on from to to, counting messages in metric.
-static void s_forward(zsock_t *from, zsock_t *to, sti_metric_t *metric)
+static void s_forward(s_state_t *state, zsock_t *from, zsock_t *to, sti_metric_t *metric,
+                      bool publisher)
 {
     int64_t count = 0;
     for (int i = 0; i < S_BATCH; i++) {
@@ -88,6 +120,10 @@ static void s_forward(zsock_t *from, zsock_t *to, sti_metric_t *metric)
         zmsg_t *msg = zmsg_recv(from);
         if (!msg) {
             break;
+        }
+        if (!s_admit(state, msg, publisher)) {
+            zmsg_destroy(&msg);
+            continue;
         }
         zmsg_send(&msg, to);
         zmsg_destroy(&msg); // left over only when the send failed
@@ -100,7 +136,7 @@ static int s_on_xsub(zloop_t *loop, zsock_t *xsub, void *arg)
 {
     (void)loop;
     s_state_t *state = (s_state_t *)arg;
-    s_forward(xsub, state->xpub, state->broker->events);
+    s_forward(state, xsub, state->xpub, state->broker->events, true);
     return 0;
 }
 
@@ -108,7 +144,7 @@ static int s_on_xpub(zloop_t *loop, zsock_t *xpub, void *arg)
 {
     (void)loop;
     s_state_t *state = (s_state_t *)arg;
-    s_forward(xpub, state->xsub, state->broker->subscriptions);
+    s_forward(state, xpub, state->xsub, state->broker->subscriptions, false);
     return 0;
 }
 
@@ -120,9 +156,10 @@ static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-//  Creates a socket of type with limits (hwm out, rcvhwm in) and binds it.
-//  Returns NULL with self->err set.
-static zsock_t *s_bind(broker_t *self, int type, int hwm, int rcvhwm, const char *endpoint)
+//  Creates a socket of type with limits (hwm out, rcvhwm in), makes it a
+//  CURVE server when auth is set, and binds it. Returns NULL with self->err set.
+static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, const char *name, int type, int hwm,
+                       int rcvhwm, const char *endpoint)
 {
     zsock_t *sock = zsock_new(type);
     if (!sock) {
@@ -131,6 +168,10 @@ static zsock_t *s_bind(broker_t *self, int type, int hwm, int rcvhwm, const char
     }
     sti_mdp_socket_limits(sock, hwm);
     zsock_set_rcvhwm(sock, rcvhwm);
+    if (auth && broker_auth_server(auth, sock, name, self->err, sizeof(self->err)) != 0) {
+        zsock_destroy(&sock);
+        return NULL;
+    }
     if (zsock_bind(sock, "%s", endpoint) < 0) {
         snprintf(self->err, sizeof(self->err), "cannot bind %s: %s", endpoint,
                  zmq_strerror(zmq_errno()));
@@ -156,6 +197,11 @@ static void s_run(broker_t *self, s_state_t *state, zsock_t *pipe)
     zloop_reader(loop, state->xsub, s_on_xsub, state);
     zloop_reader(loop, state->xpub, s_on_xpub, state);
     zloop_timer(loop, tick_ms, 0, s_on_tick, state);
+    if (state->auth) {
+        broker_auth_attach(state->auth, loop);
+    } else {
+        sti_warn("CURVE off: every peer is trusted as %s with role admin", STI_AUTH_LOCAL_NAME);
+    }
     sti_info("broker up: majordomo %s, events xsub %s -> xpub %s, http %s", config->bind,
              config->xsub, config->xpub, config->http_addr);
     atomic_store(&self->running, true);
@@ -169,13 +215,29 @@ static void s_run(broker_t *self, s_state_t *state, zsock_t *pipe)
 static void s_actor(zsock_t *pipe, void *arg)
 {
     broker_t *self = (broker_t *)arg;
-    s_state_t state = {self, NULL, NULL, NULL, NULL};
-    state.router = s_bind(self, ZMQ_ROUTER, S_ROUTER_HWM, S_ROUTER_RCVHWM, self->config->bind);
+    const broker_config_t *config = self->config;
+    s_state_t state;
+    memset(&state, 0, sizeof state);
+    state.broker = self;
+    sti_identity_local(&state.local);
+    state.denied = sti_http_counter(self->http, "sti_broker_events_denied_total", NULL,
+                                    "Events dropped from senders whose role is not service");
+    bool ok = true;
+    if (config->curve) {
+        state.auth = broker_auth_new(config->curve_cert, config->curve_clients,
+                                     config->curve_reload_ms, self->http, self->err,
+                                     sizeof(self->err));
+        ok = state.auth != NULL;
+    }
+    if (ok) {
+        state.router = s_bind(self, state.auth, "requests", ZMQ_ROUTER, S_ROUTER_HWM,
+                              S_ROUTER_RCVHWM, config->bind);
+    }
     if (state.router) {
-        state.xsub = s_bind(self, ZMQ_XSUB, S_BUS_HWM, S_BUS_HWM, self->config->xsub);
+        state.xsub = s_bind(self, state.auth, "xsub", ZMQ_XSUB, S_BUS_HWM, S_BUS_HWM, config->xsub);
     }
     if (state.xsub) {
-        state.xpub = s_bind(self, ZMQ_XPUB, S_BUS_HWM, S_BUS_HWM, self->config->xpub);
+        state.xpub = s_bind(self, state.auth, "xpub", ZMQ_XPUB, S_BUS_HWM, S_BUS_HWM, config->xpub);
     }
     if (state.xpub) {
         s_run(self, &state, pipe);
@@ -186,6 +248,7 @@ static void s_actor(zsock_t *pipe, void *arg)
     zsock_destroy(&state.xpub);
     zsock_destroy(&state.xsub);
     zsock_destroy(&state.router);
+    broker_auth_destroy(&state.auth);
 }
 
 broker_t *broker_new(const broker_config_t *config, char *err, size_t errlen)

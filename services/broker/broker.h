@@ -26,6 +26,10 @@ typedef struct {
     int64_t request_timeout_ms; // longest a request waits for a worker
     int64_t heartbeat_ms;       // heartbeat interval
     int64_t max_services;       // distinct service names remembered
+    bool curve;                 // STI_CURVE: every socket a CURVE server
+    char *curve_cert;           // STI_CURVE_CERT: the broker's secret certificate
+    char *curve_clients;        // STI_CURVE_CLIENTS: allow-list directory
+    int64_t curve_reload_ms;    // how often the allow-list is checked for changes
 } broker_config_t;
 
 //  The configuration table: names, types, defaults, descriptions.

@@ -24,6 +24,10 @@ const sti_config_entry_t broker_config_map[] = {
     S_ENTRY("request_timeout_ms", STI_CONFIG_INT, "30000", request_timeout_ms, "longest a request waits for a worker, ms"),
     S_ENTRY("heartbeat_ms", STI_CONFIG_INT, "2500", heartbeat_ms, "heartbeat interval, ms (workers must use the same)"),
     S_ENTRY("max_services", STI_CONFIG_INT, "1000", max_services, "distinct service names the broker remembers"),
+    S_ENTRY("curve", STI_CONFIG_BOOL, "off", curve, "CURVE on every socket (needs curve_cert and curve_clients)"),
+    S_ENTRY("curve_cert", STI_CONFIG_STR, "", curve_cert, "the broker's secret certificate file (CZMQ format)"),
+    S_ENTRY("curve_clients", STI_CONFIG_STR, "", curve_clients, "allow-list: directory of the admitted public certificates"),
+    S_ENTRY("curve_reload_ms", STI_CONFIG_INT, "1000", curve_reload_ms, "how often the allow-list is checked for changes, ms"),
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -40,6 +44,7 @@ int broker_config_check(const broker_config_t *config, char *err, size_t errlen)
         {"request_timeout_ms", config->request_timeout_ms},
         {"heartbeat_ms", config->heartbeat_ms},
         {"max_services", config->max_services},
+        {"curve_reload_ms", config->curve_reload_ms},
     };
     for (size_t i = 0; i < sizeof(positive) / sizeof(positive[0]); i++) {
         if (positive[i].value <= 0 || positive[i].value > INT32_MAX) {
@@ -49,6 +54,12 @@ int broker_config_check(const broker_config_t *config, char *err, size_t errlen)
     }
     if (!config->bind || !config->xpub || !config->xsub || !config->http_addr) {
         snprintf(err, errlen, "bind, xpub, xsub and http_addr must be set");
+        return -1;
+    }
+    if (config->curve && (!config->curve_cert || !*config->curve_cert || !config->curve_clients
+                          || !*config->curve_clients)) {
+        snprintf(err, errlen, "curve on needs curve_cert (STI_CURVE_CERT) and curve_clients "
+                              "(STI_CURVE_CLIENTS)");
         return -1;
     }
     return 0;

@@ -7,8 +7,11 @@
                         HEARTBEAT | DISCONNECT
       broker -> worker  id "" MDPW01 REQUEST client "" body... | HEARTBEAT | DISCONNECT
 
-    A queued request is kept as "client "" body..." so that dispatching it is
-    four pushes and a send. Its cost in bytes is its frames plus a fixed
+    A queued request is kept as "client "" identity body..." so that
+    dispatching it is four pushes and a send; for a worker that did not ask
+    for identities (any RFC 7 worker written elsewhere) the identity frame is
+    taken out first, so it sees exactly RFC 7. docs/protocol.md gives the
+    identity frame's bytes. Its cost in bytes is its frames plus a fixed
     overhead for the structures around them, so the byte caps bound memory,
     not only payload. The number of services is capped as well, since every
     name a client sends would otherwise be kept (with its metrics) forever.
@@ -42,6 +45,7 @@ typedef struct {
     s_service_t *service; // the service it serves (borrowed)
     int64_t expires_at;   // dropped when silent past this (zclock_mono)
     void *waiting;        // handle in service->waiting while idle, else NULL
+    bool wants_identity;  // asked for the caller's identity frame with each request
 } s_worker_t;
 
 //  One service name.
@@ -193,6 +197,16 @@ static void s_send_worker(broker_mdp_t *self, zframe_t *identity, const char *co
     zmsg_destroy(&msg);
 }
 
+//  Takes the identity frame out of a queued request: client "" identity body...
+static void s_strip_identity(zmsg_t *msg)
+{
+    zmsg_first(msg);
+    zmsg_next(msg);
+    zframe_t *identity = zmsg_next(msg);
+    zmsg_remove(msg, identity);
+    zframe_destroy(&identity);
+}
+
 //  Hands queued requests to idle workers, longest idle first, while both last.
 static void s_dispatch(broker_mdp_t *self, s_service_t *service)
 {
@@ -204,6 +218,9 @@ static void s_dispatch(broker_mdp_t *self, s_service_t *service)
         self->queued--;
         self->bytes -= request->bytes;
         service->bytes -= request->bytes;
+        if (!worker->wants_identity) {
+            s_strip_identity(request->msg);
+        }
         s_send_worker(self, worker->identity, STI_MDPW_REQUEST, &request->msg);
         s_request_destroy(&request);
         sti_metric_add(service->routed, 1);
@@ -250,7 +267,8 @@ static void s_worker_idle(broker_mdp_t *self, s_worker_t *worker)
     s_dispatch(self, worker->service);
 }
 
-static void s_worker_ready(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *known)
+static void s_worker_ready(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *known,
+                           const sti_identity_t *caller)
 {
     if (known) {
         s_worker_delete(self, known, true); // RFC 7: READY twice is a protocol error
@@ -266,6 +284,13 @@ static void s_worker_ready(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *k
         s_refuse(self, msg->sender, "reserved service name", msg->service);
         return;
     }
+    if (caller->key[0] && caller->role_bit != STI_ROLE_SERVICE) {
+        char who[STI_AUTH_NAME_MAX + STI_AUTH_ROLE_MAX + STI_MDP_SERVICE_MAX + 32];
+        snprintf(who, sizeof who, "%s as %s (role %s)", caller->name, msg->service,
+                 caller->role[0] ? caller->role : "none");
+        s_refuse(self, msg->sender, "only role service may serve", who);
+        return;
+    }
     s_service_t *service = s_service_require(self, msg->service);
     if (!service) {
         s_refuse(self, msg->sender, "too many services", msg->service);
@@ -276,6 +301,7 @@ static void s_worker_ready(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *k
     worker->identity = msg->sender;
     msg->sender = NULL;
     worker->service = service;
+    worker->wants_identity = msg->identity;
     worker->expires_at = zclock_mono() + self->limits.heartbeat_ms * STI_MDP_LIVENESS;
     zhashx_insert(self->workers, worker->key, worker);
     service->workers++;
@@ -297,7 +323,7 @@ static void s_worker_reply(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *w
     s_worker_idle(self, worker);
 }
 
-static void s_from_worker(broker_mdp_t *self, sti_mdp_msg_t *msg)
+static void s_from_worker(broker_mdp_t *self, sti_mdp_msg_t *msg, const sti_identity_t *caller)
 {
     char *key = zframe_strhex(msg->sender);
     s_worker_t *worker = (s_worker_t *)zhashx_lookup(self->workers, key);
@@ -307,7 +333,7 @@ static void s_from_worker(broker_mdp_t *self, sti_mdp_msg_t *msg)
     }
     switch (msg->kind) {
     case STI_MDP_WORKER_READY:
-        s_worker_ready(self, msg, worker);
+        s_worker_ready(self, msg, worker, caller);
         break;
     case STI_MDP_WORKER_REPLY:
         if (worker) {
@@ -355,7 +381,7 @@ static void s_mmi(broker_mdp_t *self, sti_mdp_msg_t *msg)
 }
 
 //  Queues a client's request for its service and dispatches what it can.
-static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg)
+static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const sti_identity_t *caller)
 {
     if (strncmp(msg->service, "mmi.", 4) == 0) {
         s_mmi(self, msg);
@@ -369,6 +395,10 @@ static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg)
     s_request_t *request = (s_request_t *)zmalloc(sizeof(s_request_t));
     request->msg = msg->body;
     msg->body = NULL;
+    size_t identity_size = 0;
+    void *identity = sti_identity_encode(caller, &identity_size);
+    zmsg_pushmem(request->msg, identity, identity_size);
+    free(identity);
     request->bytes = zmsg_content_size(request->msg) + S_REQUEST_OVERHEAD;
     zmsg_pushmem(request->msg, NULL, 0);
     zmsg_prepend(request->msg, &msg->sender);
@@ -442,16 +472,23 @@ void broker_mdp_destroy(broker_mdp_t **self_p)
 
 void broker_mdp_handle(broker_mdp_t *self, zmsg_t **msg_p)
 {
-    assert(self && msg_p);
+    sti_identity_t local;
+    sti_identity_local(&local);
+    broker_mdp_handle_from(self, msg_p, &local);
+}
+
+void broker_mdp_handle_from(broker_mdp_t *self, zmsg_t **msg_p, const sti_identity_t *caller)
+{
+    assert(self && msg_p && caller);
     sti_mdp_msg_t msg;
     char err[128];
     if (sti_mdp_parse_broker(msg_p, &msg, err, sizeof(err)) != 0) {
         sti_metric_add(self->malformed, 1);
         sti_warn("dropped a malformed message: %s", err);
     } else if (msg.kind == STI_MDP_CLIENT_REQUEST) {
-        s_from_client(self, &msg);
+        s_from_client(self, &msg, caller);
     } else {
-        s_from_worker(self, &msg);
+        s_from_worker(self, &msg, caller);
     }
     sti_mdp_msg_release(&msg);
 }

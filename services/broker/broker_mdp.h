@@ -13,6 +13,7 @@
 #include <czmq.h>
 #include <stdint.h>
 
+#include "sti_auth.h"
 #include "sti_http.h"
 
 typedef struct _broker_mdp_t broker_mdp_t;
@@ -33,7 +34,13 @@ typedef struct {
 broker_mdp_t *broker_mdp_new(zsock_t *router, sti_http_t *http, const broker_limits_t *limits);
 void broker_mdp_destroy(broker_mdp_t **self_p);
 
-//  Handles one message read from the router (takes ownership).
+//  Handles one message read from the router (takes ownership), as sent by
+//  caller: the authenticated sender (borrowed). A request is handed to a
+//  worker that asked for identities (READY ... "sti-identity-1") with the
+//  caller's identity frame; a worker must be role `service`, or `local` when
+//  there is no CURVE, else it is sent DISCONNECT.
+void broker_mdp_handle_from(broker_mdp_t *self, zmsg_t **msg_p, const sti_identity_t *caller);
+//  broker_mdp_handle_from with the identity local/admin (no CURVE).
 void broker_mdp_handle(broker_mdp_t *self, zmsg_t **msg_p);
 //  Sends the heartbeats that are due, drops dead workers and expired requests.
 void broker_mdp_tick(broker_mdp_t *self);

@@ -24,14 +24,14 @@ static const sti_config_entry_t s_config_map[] = {
 static int s_obs_submit(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
                         void *ctx)
 {
-    (void)service;
     (void)ctx;
-    return ingest_submit_handle(s_submit, request, "local", reply);
+    //  The submitter recorded with each row is the authenticated caller.
+    return ingest_submit_handle(s_submit, request, sti_service_caller(service)->name, reply);
 }
 
 static const sti_op_t s_ops[] = {
-    {"obs.submit", s_obs_submit},
-    {NULL, NULL},
+    {"obs.submit", s_obs_submit, STI_ROLE_CLERK | STI_ROLE_SERVICE | STI_OP_WRITE},
+    {NULL, NULL, 0},
 };
 
 int main(int argc, char **argv)

@@ -84,7 +84,9 @@ static int s_classify_status(CURL *curl, notify_http_answer_t *answer, notify_re
         curl_off_t retry_after = 0;
         if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
             retry_after > 0) {
-            result->retry_after_s = (int64_t)retry_after;
+            //  A receiver's word, bounded: never park a delivery past a day.
+            result->retry_after_s =
+                retry_after > NOTIFY_RETRY_AFTER_MAX ? NOTIFY_RETRY_AFTER_MAX : retry_after;
         }
         return notify_result_set(result, NOTIFY_RETRYABLE, "HTTP %ld: %s", status, excerpt);
     }

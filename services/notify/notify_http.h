@@ -13,6 +13,7 @@
 #include "notify_receiver.h"
 
 #define NOTIFY_HTTP_ANSWER_MAX 16384 // bytes of an answer body kept
+#define NOTIFY_RETRY_AFTER_MAX 86400 // longest Retry-After taken, in seconds
 
 //  The receiver's answer.
 typedef struct {

@@ -57,7 +57,8 @@ static int s_parse(int argc, char **argv, s_args_t *args)
     args->service = "sti.events-test";
     args->rate = 100;
     static char topics[1024] = "";
-    for (int i = 1; i < argc; i++) {
+    //  options come in pairs: NAME VALUE
+    for (int i = 1; i < argc; i += 2) {
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (!value) {
             return -1;
@@ -83,7 +84,6 @@ static int s_parse(int argc, char **argv, s_args_t *args)
         } else {
             return -1;
         }
-        i++;
     }
     for (char *save = NULL, *t = strtok_r(topics, ",", &save); t && args->ntopics < S_TOPICS_MAX;
          t = strtok_r(NULL, ",", &save)) {

@@ -95,8 +95,11 @@ static void s_tick(sti_service_t *service, void *arg)
 }
 
 static const sti_op_t s_ops[] = {
-    {"echo", s_echo},   {"fail", s_fail},     {"silent", s_silent}, {"missing", s_missing},
-    {"ticks", s_ticks}, {"broken", s_broken}, {NULL, NULL},
+    {"echo", s_echo, STI_ROLES_ANY},       {"fail", s_fail, STI_ROLES_ANY},
+    {"silent", s_silent, STI_ROLES_ANY},   {"missing", s_missing, STI_ROLES_ANY},
+    {"ticks", s_ticks, STI_ROLES_ANY},     {"broken", s_broken, STI_ROLES_ANY},
+    {"admin.only", s_echo, 0},             {"write", s_echo, STI_ROLE_CLERK | STI_OP_WRITE},
+    {NULL, NULL, 0},
 };
 
 int main(int argc, char **argv)

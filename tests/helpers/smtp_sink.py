@@ -10,6 +10,9 @@ where data is the message as received, dot-unstuffed, and subject and body are
 what Python's email package decodes from it (RFC 2047 words, base64). Flags:
   --user U --password P  offer AUTH and require it before MAIL
   --rcpt-reply "550 no such user"  answer every RCPT with that reply
+  --starttls             offer STARTTLS with a throw-away self-signed certificate
+                         (made with the openssl command in the port file's
+                         directory); records "tls": true for mail sent over it
 It binds 127.0.0.1 on --port (0: any) and writes the port to --port-file once it
 listens.
 """
@@ -20,6 +23,8 @@ import email.policy
 import json
 import os
 import socketserver
+import ssl
+import subprocess
 import threading
 
 MAX_LINE = 4096
@@ -38,7 +43,7 @@ class Session(socketserver.StreamRequestHandler):
         return data.decode("utf-8", "replace").rstrip("\r\n")
 
     def handle(self):
-        self.state = {"mail_from": None, "rcpt_to": [], "auth_user": None}
+        self.state = {"mail_from": None, "rcpt_to": [], "auth_user": None, "tls": False}
         self.reply("220 smtp_sink ESMTP")
         try:
             while self.command(self.line()):
@@ -52,12 +57,20 @@ class Session(socketserver.StreamRequestHandler):
         args = self.server.args
         if verb == "EHLO":
             self.reply("250-smtp_sink")
+            if args.starttls and not self.state["tls"]:
+                self.reply("250-STARTTLS")
             if args.user:
                 self.reply("250-AUTH PLAIN LOGIN")
             self.reply("250-8BITMIME")
             self.reply("250 SIZE %d" % MAX_DATA)
         elif verb == "HELO":
             self.reply("250 smtp_sink")
+        elif verb == "STARTTLS" and args.starttls and not self.state["tls"]:
+            self.reply("220 ready to start TLS")
+            self.connection = self.server.tls.wrap_socket(self.request, server_side=True)
+            self.rfile = self.connection.makefile("rb")
+            self.wfile = self.connection.makefile("wb")
+            self.state = {"mail_from": None, "rcpt_to": [], "auth_user": None, "tls": True}
         elif verb == "AUTH":
             self.auth(arg)
         elif verb == "MAIL":
@@ -146,6 +159,18 @@ def decode(data):
     }
 
 
+def tls_context(directory):
+    """A server context with a fresh self-signed certificate for localhost."""
+    cert = os.path.join(directory, "sink-cert.pem")
+    key = os.path.join(directory, "sink-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
 class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -159,9 +184,12 @@ def main():
     parser.add_argument("--user")
     parser.add_argument("--password")
     parser.add_argument("--rcpt-reply")
+    parser.add_argument("--starttls", action="store_true")
     args = parser.parse_args()
     server = Server(("127.0.0.1", args.port), Session)
     server.args = args
+    if args.starttls:
+        server.tls = tls_context(os.path.dirname(os.path.abspath(args.port_file)))
     server.lock = threading.Lock()
     server.count = 0
     open(args.record, "a").close()

@@ -128,8 +128,13 @@ static inline void notify_sink_stop(notify_sink_t *sink)
         sink->pid = 0;
     }
     if (sink->dir[0]) {
-        unlink(sink->record);
-        unlink(sink->port_file);
+        //  The sinks' own files: records, port, a TLS certificate and key.
+        const char *names[] = {"record.jsonl", "port", "sink-cert.pem", "sink-key.pem"};
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            char path[192];
+            snprintf(path, sizeof path, "%s/%s", sink->dir, names[i]);
+            unlink(path);
+        }
         rmdir(sink->dir);
         sink->dir[0] = 0;
     }

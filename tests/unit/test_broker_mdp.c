@@ -227,12 +227,16 @@ static void test_config_check(void **state)
 {
     (void)state;
     broker_config_t config = {"tcp://*:1", "tcp://*:2", "tcp://*:3", "127.0.0.1:0", "info",
-                              1, 1, 1, 1, 1, 1, 1};
+                              1, 1, 1, 1, 1, 1, 1, false, NULL, NULL, 1000};
     char err[128];
     assert_int_equal(broker_config_check(&config, err, sizeof(err)), 0);
     config.heartbeat_ms = 0;
     assert_int_equal(broker_config_check(&config, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "heartbeat_ms"));
+    config.heartbeat_ms = 1;
+    config.curve = true; // CURVE without a certificate and an allow-list is refused
+    assert_int_equal(broker_config_check(&config, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "curve_cert"));
 }
 
 int main(void)

@@ -56,8 +56,10 @@ static notify_alert_t s_alert = {.rule_id = "r-9",
                                  .events = s_events,
                                  .event_count = 2};
 
-//  Sends one delivery to an SMTP sink on port, as user (NULL for none).
-static int s_send(int port, const char *user, const char *password, notify_result_t *result)
+//  Sends one delivery to an SMTP sink on port, as user (NULL for none),
+//  verifying the server's certificate or not.
+static int s_send_tls(int port, const char *user, const char *password, bool tls_verify,
+                      notify_result_t *result)
 {
     char url[64];
     snprintf(url, sizeof url, "smtp://127.0.0.1:%d", port);
@@ -71,8 +73,14 @@ static int s_send(int port, const char *user, const char *password, notify_resul
     config.smtp_from = "sti-monitor@example.org";
     config.smtp_user = user;
     config.smtp_password = password;
+    config.tls_verify = tls_verify;
     notify_delivery_t delivery = {.id = "dlv-mail-1", .receiver = &receiver, .alert = &s_alert};
     return notify_deliver(&delivery, &config, result);
+}
+
+static int s_send(int port, const char *user, const char *password, notify_result_t *result)
+{
+    return s_send_tls(port, user, password, true, result);
 }
 
 //  Compares texts ignoring CR (the body is sent with CRLF line ends).
@@ -177,6 +185,37 @@ static void test_reply_classes(void **state)
     assert_int_equal(result.outcome, NOTIFY_RETRYABLE);
 }
 
+static void test_starttls_when_offered(void **state)
+{
+    (void)state;
+    const char *flags[] = {"--starttls", "--user", "sti", "--password", "pa55", NULL};
+    assert_int_equal(notify_sink_start(&s_sink, "smtp_sink.py", flags), 0);
+    notify_result_t result;
+    //  The throw-away certificate is not trusted: final, nothing sent in the clear.
+    assert_int_equal(s_send_tls(s_sink.port, "sti", "pa55", true, &result), -1);
+    assert_int_equal(result.outcome, NOTIFY_FINAL);
+    assert_non_null(strstr(result.error, "certificate"));
+    //  Not verifying it, the mail goes over TLS, AUTH included.
+    assert_int_equal(s_send_tls(s_sink.port, "sti", "pa55", false, &result), 0);
+    cJSON *records = notify_sink_records(&s_sink);
+    assert_int_equal(cJSON_GetArraySize(records), 1);
+    cJSON *mail = cJSON_GetArrayItem(records, 0);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(mail, "tls")));
+    assert_string_equal(notify_sink_string(mail, NULL, "auth_user"), "sti");
+    cJSON_Delete(records);
+}
+
+static void test_plain_when_tls_not_offered(void **state)
+{
+    (void)state;
+    assert_int_equal(notify_sink_start(&s_sink, "smtp_sink.py", NULL), 0);
+    notify_result_t result;
+    assert_int_equal(s_send(s_sink.port, NULL, NULL, &result), 0);
+    cJSON *records = notify_sink_records(&s_sink);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(records, 0), "tls")));
+    cJSON_Delete(records);
+}
+
 static void test_missing_configuration_is_final(void **state)
 {
     (void)state;
@@ -202,6 +241,8 @@ int main(void)
         cmocka_unit_test_teardown(test_mail_received_in_utf8, s_teardown),
         cmocka_unit_test_teardown(test_authentication, s_teardown),
         cmocka_unit_test_teardown(test_reply_classes, s_teardown),
+        cmocka_unit_test_teardown(test_starttls_when_offered, s_teardown),
+        cmocka_unit_test_teardown(test_plain_when_tls_not_offered, s_teardown),
         cmocka_unit_test_teardown(test_missing_configuration_is_final, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

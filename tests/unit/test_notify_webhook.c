@@ -194,6 +194,16 @@ static void test_429_is_retryable_with_retry_after(void **state)
     notify_sink_stop(&s_sink);
 }
 
+static void test_retry_after_is_bounded(void **state)
+{
+    (void) state;
+    notify_result_t result;
+    const char *flags[] = {"--status", "503", "--retry-after", "99999999", NULL};
+    assert_int_equal(s_send(&s_sink, flags, NULL, 5000, &result), -1);
+    assert_int_equal(result.outcome, NOTIFY_RETRYABLE);
+    assert_int_equal(result.retry_after_s, 86400);
+}
+
 static void test_redirect_is_final(void **state)
 {
     (void)state;
@@ -272,6 +282,7 @@ int main(void)
         cmocka_unit_test_teardown(test_503_is_retryable_and_key_is_stable, s_teardown),
         cmocka_unit_test_teardown(test_400_is_final, s_teardown),
         cmocka_unit_test_teardown(test_429_is_retryable_with_retry_after, s_teardown),
+        cmocka_unit_test_teardown(test_retry_after_is_bounded, s_teardown),
         cmocka_unit_test_teardown(test_redirect_is_final, s_teardown),
         cmocka_unit_test_teardown(test_connection_refused_is_retryable, s_teardown),
         cmocka_unit_test_teardown(test_dns_failure_is_retryable, s_teardown),

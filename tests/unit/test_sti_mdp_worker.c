@@ -88,6 +88,7 @@ static zframe_t *s_ready(s_fake_t *fake, sti_mdp_worker_t *worker)
         sti_mdp_msg_t msg = s_next(fake, 10, true);
         if (msg.kind == STI_MDP_WORKER_READY) {
             assert_string_equal(msg.service, "svc");
+            assert_true(msg.identity); // asks for the caller's identity with each request
             zframe_t *id = msg.sender;
             msg.sender = NULL;
             sti_mdp_msg_release(&msg);
@@ -107,12 +108,24 @@ static void test_request_reply(void **state)
     assert_non_null(worker);
     assert_non_null(sti_mdp_worker_sock(worker));
     zframe_t *id = s_ready(fake, worker);
-    s_send(fake, id, STI_MDPW_REQUEST, 3, "client-x", "", "body");
+    //  The broker puts the caller's identity frame before the body.
+    sti_identity_t alice;
+    sti_identity_set(&alice, "alice", "clerk", NULL);
+    size_t size = 0;
+    char *identity = (char *)sti_identity_encode(&alice, &size);
+    char *frame = (char *)zmalloc(size + 1);
+    memcpy(frame, identity, size); // no NUL inside a msgpack map of short strings
+    s_send(fake, id, STI_MDPW_REQUEST, 4, "client-x", "", frame, "body");
+    free(identity);
+    free(frame);
     zframe_t *client = NULL;
     zmsg_t *body = sti_mdp_worker_recv(worker, &client, 5000);
     assert_non_null(body);
     assert_true(zframe_streq(client, "client-x"));
+    assert_int_equal(zmsg_size(body), 1);
     assert_true(zframe_streq(zmsg_first(body), "body"));
+    assert_string_equal(sti_mdp_worker_caller(worker)->name, "alice");
+    assert_int_equal(sti_mdp_worker_caller(worker)->role_bit, STI_ROLE_CLERK);
     zmsg_addstr(body, "answer");
     assert_int_equal(sti_mdp_worker_send(worker, &client, &body), 0);
     assert_null(client);

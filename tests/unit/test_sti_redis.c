@@ -300,6 +300,111 @@ static void test_reconnect(void **state)
     sti_redis_destroy(&redis);
 }
 
+//  Starts a Sentinel on a spare port monitoring master as "sti". Returns its pid.
+static pid_t s_start_sentinel(int master, int *port)
+{
+    *port = test_spare_port();
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sti-sentinel-%d.conf", *port);
+    FILE *conf = fopen(path, "w");
+    assert_non_null(conf);
+    fprintf(conf, "port %d\nbind 127.0.0.1\nsentinel monitor sti 127.0.0.1 %d 1\n"
+                  "sentinel down-after-milliseconds sti 1000\n", *port, master);
+    fclose(conf);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, STDOUT_FILENO);
+        execlp("redis-server", "redis-server", path, "--sentinel", (char *)NULL);
+        _exit(127);
+    }
+    int64_t deadline = zclock_mono() + 10000;
+    while (!test_redis_answers(*port) && zclock_mono() < deadline) {
+        zclock_sleep(20); // a bounded poll for the Sentinel to come up
+    }
+    return pid;
+}
+
+//  Asks the Sentinel for a command's reply as an integer-or-string check.
+static bool s_sentinel_says(int port, const char *command, const char *expect)
+{
+    redisContext *ctx = redisConnect("127.0.0.1", port);
+    redisReply *reply = ctx && !ctx->err ? (redisReply *)redisCommand(ctx, command) : NULL;
+    bool ok = false;
+    if (reply && reply->type == REDIS_REPLY_STATUS) {
+        ok = strcmp(reply->str, expect) == 0;
+    } else if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2) {
+        ok = strcmp(reply->element[1]->str, expect) == 0;
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    redisFree(ctx);
+    return ok;
+}
+
+//  The master is found through a Sentinel, and found again after a fail-over.
+static void test_sentinel(void **state)
+{
+    (void)state;
+    test_redis_t master = {0}, replica = {0};
+    test_redis_start(&master, NULL);
+    char of[16];
+    snprintf(of, sizeof of, "%d", master.port);
+    const char *replica_args[] = {"--replicaof", "127.0.0.1", of, NULL};
+    test_redis_start(&replica, replica_args);
+    int sentinel_port;
+    pid_t sentinel = s_start_sentinel(master.port, &sentinel_port);
+
+    char err[256], sentinels[64];
+    sti_redis_t *redis = sti_redis_new("redis://nowhere.invalid:1", "t", err, sizeof err);
+    assert_non_null(redis);
+    assert_int_equal(sti_redis_set_sentinels(redis, "", "sti", err, sizeof err), -1);
+    snprintf(sentinels, sizeof sentinels, "127.0.0.1:%d", sentinel_port);
+    assert_int_equal(sti_redis_set_sentinels(redis, sentinels, "sti", err, sizeof err), 0);
+    assert_int_equal(sti_redis_wait(redis, 10000), 0);
+    redisReply *reply = sti_redis_command(redis, "SET k before");
+    assert_string_equal(reply->str, "OK");
+    freeReplyObject(reply);
+
+    //  Fail over (the Sentinel must first have seen the replica), then write
+    //  until the connection has followed the master to the replica's port.
+    char port_text[16];
+    snprintf(port_text, sizeof port_text, "%d", replica.port);
+    int64_t deadline = zclock_mono() + 30000;
+    while (!s_sentinel_says(sentinel_port, "SENTINEL FAILOVER sti", "OK")) {
+        assert_true(zclock_mono() < deadline);
+        zclock_sleep(100); // bounded poll: the Sentinel learns of replicas from INFO
+    }
+    bool written = false;
+    while (!written && zclock_mono() < deadline) {
+        reply = sti_redis_command(redis, "SET k after");
+        written = reply && reply->type == REDIS_REPLY_STATUS &&
+                  s_sentinel_says(sentinel_port, "SENTINEL get-master-addr-by-name sti", port_text);
+        if (reply) {
+            freeReplyObject(reply);
+        }
+        if (!written) {
+            sti_redis_wait(redis, 200);
+        }
+    }
+    assert_true(written);
+    redisContext *ctx = redisConnect("127.0.0.1", replica.port);
+    reply = (redisReply *)redisCommand(ctx, "GET k");
+    assert_string_equal(reply->str, "after");
+    freeReplyObject(reply);
+    redisFree(ctx);
+
+    sti_redis_destroy(&redis);
+    kill(sentinel, SIGKILL);
+    waitpid(sentinel, NULL, 0);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sti-sentinel-%d.conf", sentinel_port);
+    unlink(path);
+    test_redis_stop(&replica);
+    test_redis_stop(&master);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_select_db), cmocka_unit_test(test_auth),
         cmocka_unit_test(test_keys),      cmocka_unit_test(test_pipeline),
         cmocka_unit_test(test_scripts),   cmocka_unit_test(test_reconnect),
+        cmocka_unit_test(test_sentinel),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

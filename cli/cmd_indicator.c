@@ -1,0 +1,319 @@
+/*  stictl indicator: the plan's indicators (catalog.list, catalog.get) and
+    one indicator's series with every revision (series.get), from
+    sti.indicators.
+
+    `indicator show` asks for the definition first, so an unknown code is
+    reported as such (exit 4) before any series is asked for; without --org
+    the series is the root org unit's, found with org.list. Tables size
+    their columns by display width, so Chinese names and units line up.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sti_catalog.h"
+#include "stictl.h"
+
+const char stictl_indicator_usage[] =
+    "usage: stictl indicator list [--json]\n"
+    "       stictl indicator show CODE [--org ORG] [--json]\n"
+    "\n"
+    "list: the plan's header, then every indicator: code, unit, kind, direction,\n"
+    "its targets, and its name. --json prints the service's catalog.list reply.\n"
+    "show: the definition of indicator CODE (names, unit, direction, kind,\n"
+    "aggregation, formula, baseline with the plan's sentence, targets, tags),\n"
+    "then its series at org unit ORG (default: the root, the district), one\n"
+    "line per period with its current value, and under it the older revisions\n"
+    "(value, origin, time, source, submitter). --json prints\n"
+    "{\"indicator\": {...}, \"series\": {\"indicator\", \"org\", \"unit\", \"points\": [...]}}.\n"
+    "Exit 4 when there is no indicator CODE or no org unit ORG.\n";
+
+//  Calls op on sti.indicators; on success leaves the reply in *reply
+//  (caller releases). Returns 0, or an exit code after printing why.
+static int s_call(stictl_t *ctl, sti_writer_t **request_p, sti_reply_t *reply)
+{
+    int rc = stictl_call(ctl, "sti.indicators", *request_p, reply);
+    sti_writer_destroy(request_p);
+    if (rc != 0) {
+        return STICTL_FAILED;
+    }
+    if (!reply->ok) {
+        rc = stictl_print_error(reply);
+        sti_reply_release(reply);
+        return rc ? rc : STICTL_FAILED;
+    }
+    return 0;
+}
+
+//  The targets of an indicator as "2025: 1000, 2023: 800" (or "-").
+static const char *s_targets(sti_node_t indicator, char *buf, size_t cap)
+{
+    sti_node_t targets = sti_node_get(indicator, "targets");
+    size_t used = 0;
+    snprintf(buf, cap, "-");
+    for (size_t i = 0; i < sti_node_size(targets) && used < cap; i++) {
+        char year[32], value[64];
+        stictl_map_text(sti_node_at(targets, i), "year", year, sizeof year);
+        stictl_map_text(sti_node_at(targets, i), "value", value, sizeof value);
+        int n = snprintf(buf + used, cap - used, "%s%s: %s", i ? ", " : "", year, value);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    return buf;
+}
+
+//  Prints a catalog.list reply: the plan's header, then one line per indicator.
+static void s_print_list(sti_node_t body)
+{
+    sti_node_t plan = sti_node_get(body, "plan");
+    char code[STI_CODE_MAX], name[STI_NAME_MAX], start[16], end[16], base[16], version[32];
+    printf("plan %s %s (%s-%s, baseline %s), catalog version %s\n",
+           stictl_map_text(plan, "code", code, sizeof code),
+           stictl_map_text(plan, "name_zh", name, sizeof name),
+           stictl_map_text(plan, "start_year", start, sizeof start),
+           stictl_map_text(plan, "end_year", end, sizeof end),
+           stictl_map_text(plan, "baseline_year", base, sizeof base),
+           stictl_map_text(body, "version", version, sizeof version));
+    static const char *const keys[] = {"code", "unit", "kind", "direction", NULL};
+    static const char *const heads[] = {"CODE", "UNIT", "KIND", "DIRECTION", "TARGETS"};
+    sti_node_t list = sti_node_get(body, "indicators");
+    size_t count = sti_node_size(list), width[5];
+    char cell[512];
+    for (int k = 0; k < 5; k++) {
+        width[k] = strlen(heads[k]);
+        for (size_t i = 0; i < count; i++) {
+            sti_node_t indicator = sti_node_at(list, i);
+            size_t w =
+                stictl_text_width(keys[k] ? stictl_map_text(indicator, keys[k], cell, sizeof cell)
+                                          : s_targets(indicator, cell, sizeof cell));
+            width[k] = w > width[k] ? w : width[k];
+        }
+    }
+    for (int k = 0; k < 5; k++) {
+        stictl_print_padded(stdout, heads[k], width[k] + 2);
+    }
+    puts("NAME");
+    for (size_t i = 0; i < count; i++) {
+        sti_node_t indicator = sti_node_at(list, i);
+        for (int k = 0; k < 5; k++) {
+            stictl_print_padded(stdout,
+                                keys[k] ? stictl_map_text(indicator, keys[k], cell, sizeof cell)
+                                        : s_targets(indicator, cell, sizeof cell),
+                                width[k] + 2);
+        }
+        printf("%s / %s\n", stictl_map_text(indicator, "name_zh", cell, sizeof cell),
+               stictl_map_text(indicator, "name_en", name, sizeof name));
+    }
+}
+
+//  `indicator list`. Returns an exit code.
+static int s_list(stictl_t *ctl, int argc, char **argv)
+{
+    if (argc > 2) {
+        return stictl_usage_error(argv[0], "list takes no arguments ('%s')", argv[2]);
+    }
+    sti_writer_t *request = stictl_request("catalog.list", NULL, 0);
+    sti_writer_map(request, 0);
+    sti_reply_t reply;
+    int rc = s_call(ctl, &request, &reply);
+    if (rc) {
+        return rc;
+    }
+    if (sti_node_type(sti_node_get(reply.body, "indicators")) != STI_TYPE_ARRAY) {
+        fprintf(stderr, "stictl indicator: sti.indicators answered without an indicators array\n");
+        rc = STICTL_FAILED;
+    } else if (ctl->json) {
+        cJSON *json = stictl_json_from_node(reply.body);
+        stictl_json_print(&json);
+    } else {
+        s_print_list(reply.body);
+    }
+    sti_reply_release(&reply);
+    return rc;
+}
+
+//  Finds the root org unit's code with org.list. Returns 0, or an exit code.
+static int s_root_org(stictl_t *ctl, char *org, size_t cap)
+{
+    sti_writer_t *request = stictl_request("org.list", NULL, 0);
+    sti_writer_map(request, 0);
+    sti_reply_t reply;
+    int rc = s_call(ctl, &request, &reply);
+    if (rc) {
+        return rc;
+    }
+    sti_node_t orgs = sti_node_get(reply.body, "orgs");
+    rc = STICTL_FAILED;
+    for (size_t i = 0; i < sti_node_size(orgs) && rc; i++) {
+        sti_node_t unit = sti_node_at(orgs, i);
+        sti_field_error_t err;
+        if (sti_node_type(sti_node_get(unit, "parent")) == STI_TYPE_NIL &&
+            sti_map_str_copy(unit, "code", org, cap, &err) == 0) {
+            rc = STICTL_OK;
+        }
+    }
+    if (rc) {
+        fprintf(stderr, "stictl indicator: sti.indicators lists no root org unit: load a plan\n");
+    }
+    sti_reply_release(&reply);
+    return rc;
+}
+
+//  Prints one labelled line of the definition.
+static void s_line(const char *label, const char *text)
+{
+    printf("  %-12s %s\n", label, text);
+}
+
+//  Prints a catalog.get reply, one labelled line per field (missing ones as "-").
+static void s_print_definition(sti_node_t indicator)
+{
+    char a[STI_TEXT_MAX], b[STI_TEXT_MAX], c[64];
+    printf("%s  %s / %s\n", stictl_map_text(indicator, "code", c, sizeof c),
+           stictl_map_text(indicator, "name_zh", a, sizeof a),
+           stictl_map_text(indicator, "name_en", b, sizeof b));
+    s_line("unit", stictl_map_text(indicator, "unit", a, sizeof a));
+    s_line("category", stictl_map_text(indicator, "category", a, sizeof a));
+    s_line("direction", stictl_map_text(indicator, "direction", a, sizeof a));
+    s_line("kind", stictl_map_text(indicator, "kind", a, sizeof a));
+    s_line("aggregation", stictl_map_text(indicator, "aggregation", a, sizeof a));
+    if (sti_node_type(sti_node_get(indicator, "formula")) == STI_TYPE_STR) {
+        s_line("formula", stictl_map_text(indicator, "formula", a, sizeof a));
+    }
+    sti_node_t baseline = sti_node_get(indicator, "baseline");
+    if (sti_node_type(baseline) == STI_TYPE_MAP) {
+        char value[64], period[32];
+        snprintf(a, sizeof a, "%s (%s): %s",
+                 stictl_map_text(baseline, "value", value, sizeof value),
+                 stictl_map_text(baseline, "period", period, sizeof period),
+                 stictl_map_text(baseline, "source_line", b, sizeof b));
+        s_line("baseline", a);
+    } else {
+        s_line("baseline", "-");
+    }
+    s_line("targets", s_targets(indicator, a, sizeof a));
+    sti_node_t tags = sti_node_get(indicator, "tags");
+    size_t used = 0;
+    snprintf(a, sizeof a, "-");
+    for (size_t i = 0; i < sti_node_size(tags) && used < sizeof a; i++) {
+        int n = snprintf(a + used, sizeof a - used, "%s%s", i ? ", " : "",
+                         stictl_node_text(sti_node_at(tags, i), c, sizeof c));
+        used += n > 0 ? (size_t)n : 0;
+    }
+    s_line("tags", a);
+}
+
+//  Prints the value, origin, time, source and submitter of a point or revision.
+static void s_print_revision(sti_node_t node)
+{
+    char value[64], rev[32], origin[32], time[64], source[256], by[256];
+    printf("%-14s rev %-4s %-10s %-24s %s  %s\n",
+           stictl_map_text(node, "value", value, sizeof value),
+           stictl_map_text(node, "revision", rev, sizeof rev),
+           stictl_map_text(node, "origin", origin, sizeof origin),
+           stictl_map_text(node, "time", time, sizeof time),
+           stictl_map_text(node, "source", source, sizeof source),
+           stictl_map_text(node, "submitter", by, sizeof by));
+}
+
+//  Prints a series.get reply: one line per period, its older revisions under it.
+static void s_print_series(sti_node_t series)
+{
+    char org[STI_CODE_MAX], unit[64], period[32];
+    sti_node_t points = sti_node_get(series, "points");
+    printf("\nseries at %s (%s): %zu period%s\n", stictl_map_text(series, "org", org, sizeof org),
+           stictl_map_text(series, "unit", unit, sizeof unit), sti_node_size(points),
+           sti_node_size(points) == 1 ? "" : "s");
+    for (size_t i = 0; i < sti_node_size(points); i++) {
+        sti_node_t point = sti_node_at(points, i);
+        printf("  %-10s ", stictl_map_text(point, "period", period, sizeof period));
+        s_print_revision(point);
+        sti_node_t revisions = sti_node_get(point, "revisions");
+        int64_t current = -1, revision = -2;
+        sti_field_error_t err;
+        sti_map_int(point, "revision", &current, &err);
+        //  newest first, below the current value: the value's history
+        for (size_t r = sti_node_size(revisions); r-- > 0;) {
+            sti_node_t old = sti_node_at(revisions, r);
+            if (sti_map_int(old, "revision", &revision, &err) == 0 && revision == current) {
+                continue;
+            }
+            printf("  %-10s ", "");
+            s_print_revision(old);
+        }
+    }
+}
+
+//  Asks for op {indicator, org?}; on success leaves the reply in *reply.
+static int s_ask(stictl_t *ctl, const char *op, const char *code, const char *org,
+                 sti_reply_t *reply)
+{
+    sti_writer_t *request = stictl_request(op, NULL, 0);
+    sti_writer_map(request, org ? 2 : 1);
+    sti_writer_kv_str(request, "indicator", code);
+    if (org) {
+        sti_writer_kv_str(request, "org", org);
+    }
+    return s_call(ctl, &request, reply);
+}
+
+//  `indicator show`. Returns an exit code (4 for an unknown indicator or org unit).
+static int s_show(stictl_t *ctl, int argc, char **argv)
+{
+    const char *code = NULL, *org = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--org") == 0 && i + 1 < argc) {
+            org = argv[++i];
+        } else if (strncmp(argv[i], "--org=", 6) == 0) {
+            org = argv[i] + 6;
+        } else if (argv[i][0] == '-') {
+            return stictl_usage_error(argv[0], "unknown flag %s, or it needs a value", argv[i]);
+        } else if (!code) {
+            code = argv[i];
+        } else {
+            return stictl_usage_error(argv[0], "one CODE only ('%s' is extra)", argv[i]);
+        }
+    }
+    if (!code) {
+        return stictl_usage_error(argv[0], "show needs CODE");
+    }
+    sti_reply_t definition, series;
+    int rc = s_ask(ctl, "catalog.get", code, NULL, &definition);
+    if (rc) {
+        return rc;
+    }
+    char root[STI_CODE_MAX];
+    rc = org ? 0 : s_root_org(ctl, root, sizeof root);
+    if (rc == 0) {
+        rc = s_ask(ctl, "series.get", code, org ? org : root, &series);
+    }
+    if (rc) {
+        sti_reply_release(&definition);
+        return rc;
+    }
+    if (ctl->json) {
+        cJSON *json = cJSON_CreateObject();
+        cJSON_AddItemToObject(json, "indicator", stictl_json_from_node(definition.body));
+        cJSON_AddItemToObject(json, "series", stictl_json_from_node(series.body));
+        stictl_json_print(&json);
+    } else {
+        s_print_definition(definition.body);
+        s_print_series(series.body);
+    }
+    sti_reply_release(&series);
+    sti_reply_release(&definition);
+    return STICTL_OK;
+}
+
+int stictl_indicator(stictl_t *ctl, int argc, char **argv)
+{
+    if (argc < 2) {
+        return stictl_usage_error(argv[0], "which action? (list, show)");
+    }
+    if (strcmp(argv[1], "list") == 0) {
+        return s_list(ctl, argc, argv);
+    }
+    if (strcmp(argv[1], "show") == 0) {
+        return s_show(ctl, argc, argv);
+    }
+    return stictl_usage_error(argv[0], "unknown action '%s' (list, show)", argv[1]);
+}

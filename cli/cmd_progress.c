@@ -1,0 +1,198 @@
+/*  stictl progress: how far each indicator has come towards its target in a
+    year at an org unit (progress.report on sti.indicators).
+
+    The service computes everything (docs/data-path.md, "Progress"); this
+    command only lays it out. The table's columns are sized by display
+    width, so the Chinese names line up on a terminal; a name wider than
+    S_NAME_COLUMNS is cut with "…". Cells are rendered twice (once to size
+    the columns, once to print) rather than kept, so memory does not grow
+    with the reply.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "sti_catalog.h"
+#include "stictl.h"
+
+const char stictl_progress_usage[] =
+    "usage: stictl progress [--year Y] [--org ORG] [--json]\n"
+    "\n"
+    "Prints, for year Y (default: this year, at most the plan's last) at org\n"
+    "unit ORG (default: the root, the district), one line per indicator: code,\n"
+    "name, unit, baseline, the latest value with its period, the final target\n"
+    "with its year, completion and expected completion in %, and the status\n"
+    "(achieved, on_track, lagging, at_risk, no_data, no_target).\n"
+    "--json prints {\"year\": Y, \"org\": \"...\", \"indicators\": [{\"code\", \"name_zh\",\n"
+    "\"name_en\", \"unit\", \"baseline\", \"latest\", \"latest_period\", \"target\",\n"
+    "\"target_year\", \"completion\", \"expected_completion\", \"status\"}]}, missing\n"
+    "values as null and completions as fractions (0.645, not 64.5).\n"
+    "Exit 4 when there is no org unit ORG.\n";
+
+#define S_NAME_COLUMNS 24 // widest name cell, in display columns
+#define S_COLUMNS 9       // columns of the table
+
+static const char *const s_heads[S_COLUMNS] = {"CODE",   "NAME", "UNIT",     "BASELINE", "LATEST",
+                                               "TARGET", "DONE", "EXPECTED", "STATUS"};
+
+//  The fields of a row --json keeps, in this order.
+static const char *const s_json_fields[] = {"code",
+                                            "name_zh",
+                                            "name_en",
+                                            "unit",
+                                            "baseline",
+                                            "latest",
+                                            "latest_period",
+                                            "target",
+                                            "target_year",
+                                            "completion",
+                                            "expected_completion",
+                                            "status",
+                                            NULL};
+
+//  A completion as a percentage with one decimal, or "-".
+static const char *s_percent(sti_node_t node, char *buf, size_t cap)
+{
+    double value = 0;
+    sti_field_error_t err;
+    if (sti_node_double(node, &value, &err) != 0) {
+        snprintf(buf, cap, "-");
+    } else {
+        snprintf(buf, cap, "%.1f%%", 100 * value);
+    }
+    return buf;
+}
+
+//  "value (period)" or "-" when there is no value.
+static const char *s_with(sti_node_t row, const char *key, const char *when, char *buf, size_t cap)
+{
+    char value[64], at[32];
+    if (sti_node_type(sti_node_get(row, key)) == STI_TYPE_NIL ||
+        sti_node_is_missing(sti_node_get(row, key))) {
+        snprintf(buf, cap, "-");
+    } else {
+        snprintf(buf, cap, "%s (%s)", stictl_map_text(row, key, value, sizeof value),
+                 stictl_map_text(row, when, at, sizeof at));
+    }
+    return buf;
+}
+
+//  Renders cell `column` of a row into buf. Returns buf.
+static const char *s_cell(sti_node_t row, int column, char *buf, size_t cap)
+{
+    switch (column) {
+    case 0:
+        return stictl_map_text(row, "code", buf, cap);
+    case 1:
+        stictl_map_text(row, "name_zh", buf, cap);
+        return stictl_text_fit(buf, S_NAME_COLUMNS);
+    case 2:
+        return stictl_map_text(row, "unit", buf, cap);
+    case 3:
+        return stictl_map_text(row, "baseline", buf, cap);
+    case 4:
+        return s_with(row, "latest", "latest_period", buf, cap);
+    case 5:
+        return s_with(row, "target", "target_year", buf, cap);
+    case 6:
+        return s_percent(sti_node_get(row, "completion"), buf, cap);
+    case 7:
+        return s_percent(sti_node_get(row, "expected_completion"), buf, cap);
+    default:
+        return stictl_map_text(row, "status", buf, cap);
+    }
+}
+
+//  Prints a progress.report reply as the table.
+static void s_print_table(sti_node_t body)
+{
+    char year[16], org[STI_CODE_MAX], cell[STI_NAME_MAX];
+    printf("progress in %s at %s\n", stictl_map_text(body, "year", year, sizeof year),
+           stictl_map_text(body, "org", org, sizeof org));
+    sti_node_t rows = sti_node_get(body, "indicators");
+    size_t count = sti_node_size(rows), width[S_COLUMNS];
+    for (int k = 0; k < S_COLUMNS; k++) {
+        width[k] = strlen(s_heads[k]);
+        for (size_t i = 0; i < count; i++) {
+            size_t w = stictl_text_width(s_cell(sti_node_at(rows, i), k, cell, sizeof cell));
+            width[k] = w > width[k] ? w : width[k];
+        }
+    }
+    for (int k = 0; k < S_COLUMNS; k++) {
+        stictl_print_padded(stdout, s_heads[k], k + 1 < S_COLUMNS ? width[k] + 2 : 0);
+    }
+    putchar('\n');
+    for (size_t i = 0; i < count; i++) {
+        for (int k = 0; k < S_COLUMNS; k++) {
+            stictl_print_padded(stdout, s_cell(sti_node_at(rows, i), k, cell, sizeof cell),
+                                k + 1 < S_COLUMNS ? width[k] + 2 : 0);
+        }
+        putchar('\n');
+    }
+}
+
+//  Prints a progress.report reply as one JSON object, keeping s_json_fields.
+static void s_print_json(sti_node_t body)
+{
+    cJSON *json = cJSON_CreateObject();
+    cJSON_AddItemToObject(json, "year", stictl_json_from_node(sti_node_get(body, "year")));
+    cJSON_AddItemToObject(json, "org", stictl_json_from_node(sti_node_get(body, "org")));
+    cJSON *list = cJSON_AddArrayToObject(json, "indicators");
+    sti_node_t rows = sti_node_get(body, "indicators");
+    for (size_t i = 0; i < sti_node_size(rows); i++) {
+        cJSON *item = cJSON_CreateObject();
+        for (const char *const *field = s_json_fields; *field; field++) {
+            cJSON_AddItemToObject(
+                item, *field, stictl_json_from_node(sti_node_get(sti_node_at(rows, i), *field)));
+        }
+        cJSON_AddItemToArray(list, item);
+    }
+    stictl_json_print(&json);
+}
+
+int stictl_progress(stictl_t *ctl, int argc, char **argv)
+{
+    const char *org = NULL;
+    long long year = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *value = NULL;
+        if ((strcmp(arg, "--year") == 0 || strcmp(arg, "--org") == 0) && i + 1 < argc) {
+            value = argv[++i];
+        } else if (strncmp(arg, "--year=", 7) == 0 || strncmp(arg, "--org=", 6) == 0) {
+            value = strchr(arg, '=') + 1;
+        } else {
+            return stictl_usage_error(argv[0], "unexpected argument '%s'", arg);
+        }
+        if (strncmp(arg, "--org", 5) == 0) {
+            org = value;
+        } else if (stictl_parse_int(value, 2000, 2100, &year) != 0) {
+            return stictl_usage_error(argv[0], "--year wants a year from 2000 to 2100, not '%s'",
+                                      value);
+        }
+    }
+    sti_writer_t *request = stictl_request("progress.report", NULL, 0);
+    sti_writer_map(request, (year ? 1 : 0) + (org ? 1 : 0));
+    if (year) {
+        sti_writer_kv_int(request, "year", year);
+    }
+    if (org) {
+        sti_writer_kv_str(request, "org", org);
+    }
+    sti_reply_t reply;
+    int rc = stictl_call(ctl, "sti.indicators", request, &reply);
+    sti_writer_destroy(&request);
+    if (rc != 0) {
+        return STICTL_FAILED;
+    }
+    if (!reply.ok) {
+        rc = stictl_print_error(&reply);
+    } else if (sti_node_type(sti_node_get(reply.body, "indicators")) != STI_TYPE_ARRAY) {
+        fprintf(stderr, "stictl progress: sti.indicators answered without an indicators array\n");
+        rc = STICTL_FAILED;
+    } else if (ctl->json) {
+        s_print_json(reply.body);
+    } else {
+        s_print_table(reply.body);
+    }
+    sti_reply_release(&reply);
+    return rc;
+}

@@ -1,0 +1,282 @@
+/*  stictl output helpers: MessagePack replies as JSON (--json), scalars as
+    table text, and the display width of UTF-8 text so tables holding
+    Chinese names line up on a terminal.
+
+    Replies come from the network, so the conversion checks every type and
+    never fails: a string that is not valid UTF-8 becomes null, a value of a
+    type JSON lacks (binary, extension) becomes a hex string or null. The
+    reader that produced the node has already bounded its size and depth,
+    so the recursion here is bounded too.
+
+    Display width follows Unicode's East Asian Width (wide and fullwidth
+    ranges take 2 columns) with combining marks taking none; it is computed
+    here rather than with wcwidth(3) so the result does not depend on the
+    locale stictl runs under.
+*/
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stictl.h"
+
+//  A string node as a new NUL-terminated copy (caller frees), or NULL.
+static char *s_string(sti_node_t node)
+{
+    const char *text = NULL;
+    size_t len = 0;
+    sti_field_error_t err;
+    if (sti_node_str(node, STI_CODEC_MAX_STRING, &text, &len, &err) != 0) {
+        return NULL;
+    }
+    char *copy = (char *)malloc(len + 1);
+    assert(copy);
+    memcpy(copy, text, len);
+    copy[len] = 0;
+    return copy;
+}
+
+//  A binary node as a new JSON hex string (null if it is not binary).
+static cJSON *s_hex(sti_node_t node)
+{
+    const void *data = NULL;
+    size_t len = 0;
+    sti_field_error_t err;
+    if (sti_node_bin(node, &data, &len, &err) != 0) {
+        return cJSON_CreateNull();
+    }
+    char *hex = (char *)malloc(2 * len + 1);
+    assert(hex);
+    for (size_t i = 0; i < len; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)data)[i]);
+    }
+    hex[2 * len] = 0;
+    cJSON *json = cJSON_CreateString(hex);
+    free(hex);
+    return json;
+}
+
+//  A map node as a new JSON object; keys that are not strings become their text.
+static cJSON *s_map(sti_node_t node)
+{
+    cJSON *object = cJSON_CreateObject();
+    size_t count = sti_node_size(node);
+    for (size_t i = 0; i < count; i++) {
+        sti_node_t key = sti_node_key_at(node, i);
+        char *name = s_string(key);
+        if (!name) {
+            char text[64];
+            stictl_node_text(key, text, sizeof text);
+            name = strdup(text);
+            assert(name);
+        }
+        cJSON_AddItemToObject(object, name, stictl_json_from_node(sti_node_value_at(node, i)));
+        free(name);
+    }
+    return object;
+}
+
+cJSON *stictl_json_from_node(sti_node_t node)
+{
+    sti_field_error_t err;
+    switch (sti_node_type(node)) {
+    case STI_TYPE_BOOL: {
+        bool value = false;
+        sti_node_bool(node, &value, &err);
+        return cJSON_CreateBool(value);
+    }
+    case STI_TYPE_INT:
+    case STI_TYPE_UINT:
+    case STI_TYPE_FLOAT: {
+        double value = 0;
+        if (sti_node_double(node, &value, &err) != 0) {
+            return cJSON_CreateNull(); // NaN or an infinity: JSON has neither
+        }
+        return cJSON_CreateNumber(value);
+    }
+    case STI_TYPE_STR: {
+        char *text = s_string(node);
+        cJSON *json = text ? cJSON_CreateString(text) : cJSON_CreateNull();
+        free(text);
+        return json;
+    }
+    case STI_TYPE_BIN:
+        return s_hex(node);
+    case STI_TYPE_ARRAY: {
+        cJSON *array = cJSON_CreateArray();
+        for (size_t i = 0; i < sti_node_size(node); i++) {
+            cJSON_AddItemToArray(array, stictl_json_from_node(sti_node_at(node, i)));
+        }
+        return array;
+    }
+    case STI_TYPE_MAP:
+        return s_map(node);
+    default:
+        return cJSON_CreateNull();
+    }
+}
+
+void stictl_json_print(cJSON **json_p)
+{
+    assert(json_p);
+    if (*json_p) {
+        char *text = cJSON_PrintUnformatted(*json_p);
+        assert(text);
+        puts(text);
+        cJSON_free(text);
+        cJSON_Delete(*json_p);
+        *json_p = NULL;
+    }
+}
+
+const char *stictl_node_text(sti_node_t node, char *buf, size_t cap)
+{
+    assert(buf && cap > 0);
+    sti_field_error_t err;
+    snprintf(buf, cap, "-");
+    switch (sti_node_type(node)) {
+    case STI_TYPE_BOOL: {
+        bool value = false;
+        sti_node_bool(node, &value, &err);
+        snprintf(buf, cap, "%s", value ? "true" : "false");
+        break;
+    }
+    case STI_TYPE_INT: {
+        int64_t value = 0;
+        sti_node_int(node, &value, &err);
+        snprintf(buf, cap, "%" PRId64, value);
+        break;
+    }
+    case STI_TYPE_UINT:
+    case STI_TYPE_FLOAT: {
+        double value = 0;
+        if (sti_node_double(node, &value, &err) == 0) {
+            snprintf(buf, cap, "%.10g", value);
+        }
+        break;
+    }
+    case STI_TYPE_STR: {
+        const char *text = NULL;
+        size_t len = 0;
+        if (sti_node_str(node, STI_CODEC_MAX_STRING, &text, &len, &err) == 0) {
+            snprintf(buf, cap, "%.*s", (int)(len < cap ? len : cap - 1), text);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    return buf;
+}
+
+const char *stictl_map_text(sti_node_t map, const char *key, char *buf, size_t cap)
+{
+    return stictl_node_text(sti_node_get(map, key), buf, cap);
+}
+
+//  Decodes one UTF-8 character at text; sets *len to its bytes (1 for a
+//  broken byte, which then counts as one column).
+static uint32_t s_codepoint(const unsigned char *text, size_t *len)
+{
+    unsigned char c = text[0];
+    size_t need = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (need <= 1) {
+        *len = 1;
+        return c;
+    }
+    uint32_t code = c & (0x7F >> need);
+    for (size_t i = 1; i < need; i++) {
+        if ((text[i] & 0xC0) != 0x80) {
+            *len = 1;
+            return 0xFFFD;
+        }
+        code = (code << 6) | (text[i] & 0x3F);
+    }
+    *len = need;
+    return code;
+}
+
+//  The display columns of one code point: 0, 1 or 2.
+static size_t s_columns(uint32_t code)
+{
+    static const uint32_t wide[][2] = {
+        {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
+        {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
+        {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
+        {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+    };
+    if ((code >= 0x0300 && code <= 0x036F) || code == 0x200B ||
+        (code >= 0xFE00 && code <= 0xFE0F)) {
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++) {
+        if (code >= wide[i][0] && code <= wide[i][1]) {
+            return 2;
+        }
+    }
+    return 1;
+}
+
+size_t stictl_text_width(const char *text)
+{
+    size_t width = 0, len = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p += len) {
+        width += s_columns(s_codepoint(p, &len));
+        for (size_t i = 1; i < len; i++) {
+            if (!p[i]) {
+                return width; // a cut character at the end
+            }
+        }
+    }
+    return width;
+}
+
+void stictl_print_padded(FILE *out, const char *text, size_t width)
+{
+    size_t have = stictl_text_width(text);
+    fputs(text, out);
+    for (; have < width; have++) {
+        fputc(' ', out);
+    }
+}
+
+char *stictl_text_fit(char *text, size_t width)
+{
+    if (stictl_text_width(text) <= width || width == 0) {
+        return text;
+    }
+    size_t used = 0, len = 0;
+    unsigned char *p = (unsigned char *)text;
+    for (; *p; p += len) {
+        size_t columns = s_columns(s_codepoint(p, &len));
+        if (used + columns > width - 1) {
+            break;
+        }
+        used += columns;
+    }
+    //  "…" takes 3 bytes: step back over whole characters until it fits.
+    size_t at = (size_t)((char *)p - text), total = strlen(text);
+    while (at > 0 && at + 3 > total) {
+        at--;
+        while (at > 0 && ((unsigned char)text[at] & 0xC0) == 0x80) {
+            at--;
+        }
+    }
+    if (at + 3 <= total) {
+        memcpy(text + at, "\xE2\x80\xA6", 4);
+    }
+    return text;
+}
+
+int stictl_parse_int(const char *text, long long min, long long max, long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    if (errno || !*text || *end || value < min || value > max) {
+        return -1;
+    }
+    *out = value;
+    return 0;
+}

@@ -1,0 +1,350 @@
+/*  broker_auth: CURVE at the broker. See broker_auth.h.
+
+    Two views of the allow-list. zauth holds a zcertstore of the directory,
+    which CZMQ re-reads on each handshake when the directory changed, so new
+    connections are judged on the current list. This module holds a table
+    public key -> {name, role} that the timer rebuilds when the directory's
+    file count, total size or newest modification time changed (and at least
+    every S_FULL_RELOAD_MS, for an edit that kept all three); every message's
+    sender is looked up in it, which is what makes a revocation reach
+    connections made before it. The table is bounded (S_MAX_KEYS, files
+    above S_MAX_CERT_BYTES skipped), the files are parsed by CZMQ.
+
+    Refused handshakes come from libzmq's socket monitor (one inproc PAIR per
+    server socket): HANDSHAKE_FAILED_AUTH is a key zauth refused,
+    HANDSHAKE_FAILED_PROTOCOL with a mechanism mismatch a client without
+    encryption. libzmq does not say who the peer was, so a line names the
+    socket and the reason, once a second per reason at most, with the count
+    of what it did not log.
+*/
+#include "broker_auth.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sti_curve.h"
+#include "sti_log.h"
+
+#define S_ZAP_DOMAIN "sti"
+#define S_MAX_KEYS 100000         // keys in the allow-list copy
+#define S_MAX_CERT_BYTES 65536    // larger files are not certificates
+#define S_FULL_RELOAD_MS 30000    // re-read even when the directory looks unchanged
+#define S_LOG_EVERY_MS 1000       // at most one line per reason this often
+#define S_SOCKETS 3               // ROUTER, XSUB, XPUB
+
+enum { S_REFUSED_KEY, S_REFUSED_PLAIN, S_REFUSED_PROTOCOL, S_REFUSED_REVOKED, S_REASONS };
+static const char *s_reason_names[S_REASONS] = {"unknown_key", "no_encryption", "protocol",
+                                                "revoked"};
+
+//  One admitted key.
+typedef struct {
+    char name[STI_AUTH_NAME_MAX + 1]; // metadata "name" (validated later)
+    char role[STI_AUTH_ROLE_MAX + 1]; // metadata "role"
+} s_entry_t;
+
+//  A rate-limited log line for one reason.
+typedef struct {
+    int64_t last_at;    // when the last line was written
+    int64_t suppressed; // events since, not logged
+} s_linelog_t;
+
+//  One watched server socket.
+typedef struct {
+    zsock_t *monitor;  // PAIR reading the socket's monitor events (owned)
+    char name[16];     // "requests", "xsub", "xpub"
+} s_watch_t;
+
+struct _broker_auth_t {
+    zcert_t *cert;                    // the broker's key pair (owned)
+    char *clients_dir;                // allow-list directory (owned)
+    zactor_t *zauth;                  // CZMQ's ZAP handler (owned)
+    zhashx_t *keys;                   // public key -> s_entry_t (owned)
+    int64_t reload_ms;                // how often to look at the directory
+    time_t dir_modified;              // what the directory looked like at the last load
+    size_t dir_count;                 //   files
+    off_t dir_size;                   //   bytes
+    int64_t full_reload_at;           // zclock_mono of the next unconditional reload
+    s_watch_t watch[S_SOCKETS];       // monitored sockets
+    size_t watched;                   // entries used in watch
+    s_linelog_t linelog[S_REASONS];   // log rate limits
+    sti_metric_t *refused[S_REASONS]; // refusals by reason
+    sti_metric_t *allowed;            // gauge: keys in the allow-list
+};
+
+//  --- the allow-list copy ---
+
+static void s_entry_free(void **item)
+{
+    free(*item);
+    *item = NULL;
+}
+
+//  True when the file name ends in "_secret" (never an allow-list entry).
+static bool s_is_secret(const char *path)
+{
+    size_t len = strlen(path);
+    return len >= 7 && strcmp(path + len - 7, "_secret") == 0;
+}
+
+//  Loads the certificates of dir into a new table. Returns it (never NULL).
+static zhashx_t *s_load(zdir_t *dir)
+{
+    zhashx_t *keys = zhashx_new();
+    zhashx_set_destructor(keys, s_entry_free);
+    zfile_t **files = dir ? zdir_flatten(dir) : NULL;
+    for (size_t i = 0; files && files[i]; i++) {
+        const char *path = zfile_filename(files[i], NULL);
+        if (s_is_secret(path) || zfile_cursize(files[i]) > S_MAX_CERT_BYTES
+            || zhashx_size(keys) >= S_MAX_KEYS) {
+            continue;
+        }
+        zcert_t *cert = zcert_load(path);
+        if (!cert) {
+            continue;
+        }
+        s_entry_t *entry = (s_entry_t *)zmalloc(sizeof(s_entry_t));
+        const char *name = zcert_meta(cert, "name");
+        const char *role = zcert_meta(cert, "role");
+        snprintf(entry->name, sizeof entry->name, "%s", name ? name : "");
+        snprintf(entry->role, sizeof entry->role, "%s", role ? role : "");
+        if (zhashx_insert(keys, zcert_public_txt(cert), entry) != 0) {
+            free(entry); // the same key twice: the first file wins
+        }
+        zcert_destroy(&cert);
+    }
+    if (files) {
+        zdir_flatten_free(&files);
+    }
+    return keys;
+}
+
+//  Re-reads the directory when it changed or when force is set.
+static void s_refresh(broker_auth_t *self, bool force)
+{
+    zdir_t *dir = zdir_new(self->clients_dir, NULL);
+    time_t modified = dir ? zdir_modified(dir) : 0;
+    size_t count = dir ? (size_t)zdir_count(dir) : 0;
+    off_t size = dir ? zdir_cursize(dir) : 0;
+    if (force || !self->keys || modified != self->dir_modified || count != self->dir_count
+        || size != self->dir_size) {
+        size_t before = self->keys ? zhashx_size(self->keys) : 0;
+        zhashx_destroy(&self->keys);
+        self->keys = s_load(dir);
+        self->dir_modified = modified;
+        self->dir_count = count;
+        self->dir_size = size;
+        if (zhashx_size(self->keys) != before || !force) {
+            sti_info("allow-list %s: %zu keys", self->clients_dir, zhashx_size(self->keys));
+        }
+        sti_metric_set(self->allowed, (int64_t)zhashx_size(self->keys));
+    }
+    zdir_destroy(&dir);
+}
+
+static int s_on_timer(zloop_t *loop, int timer_id, void *arg)
+{
+    (void)loop;
+    (void)timer_id;
+    broker_auth_t *self = (broker_auth_t *)arg;
+    int64_t now = zclock_mono();
+    bool full = now >= self->full_reload_at;
+    if (full) {
+        self->full_reload_at = now + S_FULL_RELOAD_MS;
+    }
+    s_refresh(self, full);
+    return 0;
+}
+
+//  --- refusals ---
+
+static void s_refused(broker_auth_t *self, int reason, const char *socket)
+{
+    sti_metric_add(self->refused[reason], 1);
+    s_linelog_t *log = &self->linelog[reason];
+    int64_t now = zclock_mono();
+    if (now - log->last_at >= S_LOG_EVERY_MS) {
+        sti_warn("refused a peer on %s: %s; %" PRId64 " more refused for this reason since the "
+                 "last line",
+                 socket, s_reason_names[reason], log->suppressed);
+        log->last_at = now;
+        log->suppressed = 0;
+    } else {
+        log->suppressed++;
+    }
+}
+
+//  Reads what the monitor of one socket has to say.
+static int s_on_monitor(zloop_t *loop, zsock_t *monitor, void *arg)
+{
+    (void)loop;
+    broker_auth_t *self = (broker_auth_t *)arg;
+    const char *socket = "?";
+    for (size_t i = 0; i < self->watched; i++) {
+        if (self->watch[i].monitor == monitor) {
+            socket = self->watch[i].name;
+        }
+    }
+    for (int batch = 0; batch < 256; batch++) {
+        if (batch > 0 && !(zsock_events(monitor) & ZMQ_POLLIN)) {
+            break;
+        }
+        zmsg_t *msg = zmsg_recv(monitor);
+        if (!msg) {
+            break;
+        }
+        zframe_t *head = zmsg_first(msg);
+        if (head && zframe_size(head) >= 6) {
+            uint16_t event;
+            uint32_t value;
+            memcpy(&event, zframe_data(head), 2);
+            memcpy(&value, zframe_data(head) + 2, 4);
+            if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+                s_refused(self, S_REFUSED_KEY, socket);
+            } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+                s_refused(self,
+                          value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH ? S_REFUSED_PLAIN
+                                                                              : S_REFUSED_PROTOCOL,
+                          socket);
+            } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+                s_refused(self, S_REFUSED_PROTOCOL, socket);
+            }
+        }
+        zmsg_destroy(&msg);
+    }
+    return 0;
+}
+
+//  --- the object ---
+
+broker_auth_t *broker_auth_new(const char *cert_path, const char *clients_dir, int64_t reload_ms,
+                               sti_http_t *http, char *err, size_t errlen)
+{
+    assert(http);
+    if (!cert_path || !*cert_path || !clients_dir || !*clients_dir) {
+        snprintf(err, errlen, "CURVE needs curve_cert (STI_CURVE_CERT, the broker's secret "
+                              "certificate) and curve_clients (STI_CURVE_CLIENTS, the allow-list "
+                              "directory)");
+        return NULL;
+    }
+    zcert_t *cert = sti_curve_load_secret(cert_path, err, errlen);
+    if (!cert) {
+        return NULL;
+    }
+    struct stat st;
+    if (stat(clients_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "the allow-list directory %s does not exist", clients_dir);
+        zcert_destroy(&cert);
+        return NULL;
+    }
+    broker_auth_t *self = (broker_auth_t *)zmalloc(sizeof(broker_auth_t));
+    self->cert = cert;
+    self->clients_dir = strdup(clients_dir);
+    self->reload_ms = reload_ms > 0 ? reload_ms : 1000;
+    for (int i = 0; i < S_REASONS; i++) {
+        char labels[64];
+        snprintf(labels, sizeof labels, "reason=\"%s\"", s_reason_names[i]);
+        self->refused[i] = sti_http_counter(http, "sti_broker_handshakes_refused_total", labels,
+                                            "Peers refused by CURVE authentication, by reason");
+    }
+    self->allowed = sti_http_gauge(http, "sti_broker_allowed_keys", NULL,
+                                   "Keys in the CURVE allow-list");
+    self->zauth = zactor_new(zauth, NULL);
+    if (!self->zauth) {
+        snprintf(err, errlen, "cannot start zauth");
+        broker_auth_destroy(&self);
+        return NULL;
+    }
+    zstr_sendx(self->zauth, "CURVE", self->clients_dir, NULL);
+    zsock_wait(self->zauth);
+    s_refresh(self, true);
+    self->full_reload_at = zclock_mono() + S_FULL_RELOAD_MS;
+    sti_info("CURVE on: broker key %s, allow-list %s (%zu keys)", zcert_public_txt(self->cert),
+             self->clients_dir, zhashx_size(self->keys));
+    return self;
+}
+
+void broker_auth_destroy(broker_auth_t **self_p)
+{
+    assert(self_p);
+    broker_auth_t *self = *self_p;
+    if (self) {
+        for (size_t i = 0; i < self->watched; i++) {
+            zsock_destroy(&self->watch[i].monitor);
+        }
+        zactor_destroy(&self->zauth);
+        zhashx_destroy(&self->keys);
+        zcert_destroy(&self->cert);
+        free(self->clients_dir);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, char *err,
+                       size_t errlen)
+{
+    assert(self && sock && name && self->watched < S_SOCKETS);
+    zcert_apply(self->cert, zsock_resolve(sock));
+    zsock_set_curve_server(sock, 1);
+    zsock_set_zap_domain(sock, S_ZAP_DOMAIN);
+    s_watch_t *watch = &self->watch[self->watched];
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "inproc://sti-broker-auth-%p-%zu", (void *)self,
+             self->watched);
+    int events = ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                 | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    if (zmq_socket_monitor(zsock_resolve(sock), endpoint, events) != 0) {
+        snprintf(err, errlen, "cannot monitor the %s socket: %s", name, zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    watch->monitor = zsock_new_pair(endpoint);
+    if (!watch->monitor) {
+        snprintf(err, errlen, "cannot read the monitor of the %s socket", name);
+        return -1;
+    }
+    snprintf(watch->name, sizeof watch->name, "%s", name);
+    self->watched++;
+    return 0;
+}
+
+void broker_auth_attach(broker_auth_t *self, zloop_t *loop)
+{
+    assert(self && loop);
+    for (size_t i = 0; i < self->watched; i++) {
+        zloop_reader(loop, self->watch[i].monitor, s_on_monitor, self);
+    }
+    zloop_timer(loop, (size_t)self->reload_ms, 0, s_on_timer, self);
+}
+
+int broker_auth_identify(broker_auth_t *self, zframe_t *frame, sti_identity_t *identity)
+{
+    assert(self && frame && identity);
+    const char *key = zframe_meta(frame, "User-Id");
+    s_entry_t *entry = key ? (s_entry_t *)zhashx_lookup(self->keys, key) : NULL;
+    if (!entry) {
+        s_refused(self, S_REFUSED_REVOKED, "a connection made before");
+        return -1;
+    }
+    sti_identity_set(identity, entry->name, entry->role, key);
+    return 0;
+}
+
+void broker_auth_reload(broker_auth_t *self)
+{
+    assert(self);
+    s_refresh(self, true);
+}
+
+size_t broker_auth_keys(broker_auth_t *self)
+{
+    assert(self);
+    return zhashx_size(self->keys);
+}
+
+const char *broker_auth_public_key(broker_auth_t *self)
+{
+    assert(self);
+    return zcert_public_txt(self->cert);
+}

@@ -1,0 +1,49 @@
+/*  broker_auth: CURVE at the broker (STI_CURVE=on).
+
+    Makes every broker socket a CURVE server with the broker's certificate,
+    runs CZMQ's zauth with the allow-list directory (a CZMQ certificate
+    store: one public certificate per admitted key), and keeps its own copy
+    of that list, re-read when the directory changes, so that:
+      - each message's sender is named from its key (name and role from the
+        certificate's metadata) for the worker's identity frame;
+      - a key removed from the directory stops working on connections that
+        were made before (zauth only checks new handshakes);
+      - refused handshakes (unknown key, no encryption) are logged, rate
+        limited, and counted in sti_broker_handshakes_refused_total{reason}.
+    A refused peer never reaches the broker's sockets: libzmq closes it after
+    the handshake, and the broker keeps nothing about it but the counter.
+    Everything here runs in the broker actor's thread.
+*/
+#pragma once
+#include <czmq.h>
+
+#include "sti_auth.h"
+#include "sti_http.h"
+
+typedef struct _broker_auth_t broker_auth_t;
+
+//  cert_path: the broker's secret certificate; clients_dir: the allow-list
+//  directory; reload_ms: how often to look for changes in it. http: metrics
+//  (borrowed). Returns NULL with a reason in err.
+broker_auth_t *broker_auth_new(const char *cert_path, const char *clients_dir, int64_t reload_ms,
+                               sti_http_t *http, char *err, size_t errlen);
+void broker_auth_destroy(broker_auth_t **self_p);
+
+//  Makes sock a CURVE server with the broker's key under the ZAP domain "sti"
+//  and watches its handshakes; name labels its log lines. Call before bind.
+//  Returns 0, or -1 with a reason in err.
+int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, char *err,
+                       size_t errlen);
+//  Adds the handshake watchers and the reload timer to loop.
+void broker_auth_attach(broker_auth_t *self, zloop_t *loop);
+
+//  Names the sender of a message from the metadata of one of its frames.
+//  Returns 0 with *identity set, or -1 when the key is not (or no longer) in
+//  the allow-list: the caller drops the message (this logs it, rate limited).
+int broker_auth_identify(broker_auth_t *self, zframe_t *frame, sti_identity_t *identity);
+//  Re-reads the allow-list now (tests; the timer does it on a change).
+void broker_auth_reload(broker_auth_t *self);
+//  Keys in the allow-list.
+size_t broker_auth_keys(broker_auth_t *self);
+//  The broker's public key (Z85, borrowed).
+const char *broker_auth_public_key(broker_auth_t *self);

@@ -1,0 +1,58 @@
+/*  indicators_apply: consumes the intake log and applies it
+    (docs/data-path.md, "sti-indicators: applying the intake log").
+
+    The service's tick calls ind_apply_tick. Each replica reads <ns>:intake
+    through the consumer group (XREADGROUP); it first re-reads its own
+    pending entries (id 0), so a replica restarted under the same consumer
+    name takes back what it held when it died; every few seconds it claims
+    entries another consumer left pending longer than the claim time
+    (XAUTOCLAIM). A batch of entries is applied in one Lua call
+    (indicators_apply.lua with events_append.lua in front) that checks the
+    revisions it computed from, writes values and revisions, appends the
+    events, and acknowledges the entries; the events are then published.
+    A conflict with another replica makes the applier read and compute again.
+    An entry that does not decode is logged, acknowledged and counted.
+*/
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "indicators_batch.h"
+#include "sti_catalog_store.h"
+#include "sti_events.h"
+#include "sti_http.h"
+#include "sti_redis.h"
+
+//  The consumer's settings (filled by the service's configuration table).
+typedef struct {
+    char *group;              // consumer group name ("indicators")
+    char *consumer;           // consumer name; NULL or "": hostname-pid
+    char *intake_key;         // the intake log's key under the namespace ("intake")
+    int64_t batch_entries;    // entries read per XREADGROUP
+    int64_t batch_rows;       // most rows applied by one Lua call (0: no limit)
+    int64_t claim_idle_ms;    // claim entries pending longer than this
+    int64_t claim_every_ms;   // how often to look for them
+    int64_t tick_budget_ms;   // longest a tick keeps applying before requests are served
+    int64_t tick_ms;          // how often the service's loop ticks
+    int64_t events_maxlen;    // bound on the event log's length
+    double tolerance;         // of `lagging` (STI_PROGRESS_TOLERANCE)
+} ind_apply_config_t;
+
+typedef struct _ind_apply_t ind_apply_t;
+
+//  All arguments are borrowed and must outlive the applier.
+ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog,
+                           sti_events_pub_t *pub, sti_http_t *http,
+                           const ind_apply_config_t *config);
+void ind_apply_destroy(ind_apply_t **self_p);
+
+//  Applies what the intake log holds, for at most the tick budget.
+void ind_apply_tick(ind_apply_t *self);
+
+//  Applies the given entries (an XREADGROUP / XAUTOCLAIM entry array) as one
+//  batch. Returns the number of entries acknowledged, or -1 when Redis or
+//  the catalog failed (the entries stay pending).
+int ind_apply_entries(ind_apply_t *self, const redisReply *entries);
+
+//  The consumer name in use (borrowed).
+const char *ind_apply_consumer(const ind_apply_t *self);

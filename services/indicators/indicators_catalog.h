@@ -1,0 +1,29 @@
+/*  indicators_catalog: the ops over the catalog (docs/ops.md): catalog.list,
+    catalog.get, org.list, org.add, target.set, plan.load.
+
+    The catalog lives in Redis (sti_catalog_store); every op reads it
+    through the store's cached copy, and every change goes through the
+    store's Lua calls, so all replicas and sti-ingest see it at once.
+    Each handler writes a whole reply (ok or error) and returns 0.
+*/
+#pragma once
+#include "sti_catalog_store.h"
+#include "sti_envelope.h"
+
+int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request,
+                     sti_writer_t *reply);
+int ind_catalog_get(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
+int ind_org_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
+int ind_org_add(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
+int ind_target_set(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
+int ind_plan_load(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
+
+//  Writes one indicator as the ops show it: {code, name_zh, name_en, unit,
+//  category, direction, kind, aggregation, formula, inputs, baseline,
+//  targets, tags}.
+void ind_catalog_write_indicator(const sti_indicator_t *indicator, sti_writer_t *writer);
+
+//  Checks that body is a map holding only keys (NULL-terminated); a missing
+//  or nil body counts as an empty map. Returns 0, or -1 after writing an
+//  invalid_argument reply.
+int ind_body_check(const sti_request_t *request, const char *const *keys, sti_writer_t *reply);

@@ -1,0 +1,169 @@
+/*  sti-indicators: the catalog, the values and their progress, and the
+    indicator-change events (service sti.indicators, event stream "ind").
+
+    Requests (docs/ops.md) are answered by the service frame; between them
+    the tick consumes the intake log (indicators_apply). All state is in
+    Redis, so replicas can run side by side; give each a stable consumer
+    name (--consumer) so that a restarted replica takes back its own
+    pending entries at once instead of waiting for another to claim them.
+*/
+#include <stddef.h>
+
+#include "indicators_apply.h"
+#include "indicators_catalog.h"
+#include "indicators_query.h"
+#include "sti_log.h"
+#include "sti_service.h"
+
+static ind_apply_config_t s_config;
+static sti_catalog_store_t *s_store;
+static ind_query_t *s_query;
+static ind_apply_t *s_apply;
+
+static const sti_config_entry_t s_config_map[] = {
+    {"group", STI_CONFIG_STR, "indicators", offsetof(ind_apply_config_t, group),
+     "consumer group reading the intake log"},
+    {"consumer", STI_CONFIG_STR, NULL, offsetof(ind_apply_config_t, consumer),
+     "consumer name in the group (default hostname-pid; a stable name takes back its own "
+     "pending entries on restart)"},
+    {"intake_key", STI_CONFIG_STR, "intake", offsetof(ind_apply_config_t, intake_key),
+     "the intake log's key under the namespace"},
+    {"batch_entries", STI_CONFIG_INT, "16", offsetof(ind_apply_config_t, batch_entries),
+     "intake entries read at once"},
+    {"batch_rows", STI_CONFIG_INT, "2000", offsetof(ind_apply_config_t, batch_rows),
+     "most rows applied by one Lua call (keeps each script short; 0: no limit)"},
+    {"claim_idle_ms", STI_CONFIG_INT, "30000", offsetof(ind_apply_config_t, claim_idle_ms),
+     "claim entries another consumer left pending longer than this"},
+    {"claim_every_ms", STI_CONFIG_INT, "5000", offsetof(ind_apply_config_t, claim_every_ms),
+     "how often to look for entries to claim"},
+    {"tick_budget_ms", STI_CONFIG_INT, "50", offsetof(ind_apply_config_t, tick_budget_ms),
+     "longest the consumer keeps applying before answering requests again"},
+    {"tick_ms", STI_CONFIG_INT, "10", offsetof(ind_apply_config_t, tick_ms),
+     "how often the consumer looks at the intake log when idle"},
+    {"events_maxlen", STI_CONFIG_INT, "1000000", offsetof(ind_apply_config_t, events_maxlen),
+     "approximate bound on the event log's length"},
+    {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(ind_apply_config_t, tolerance),
+     "how far below expected completion is still `lagging`"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+static int s_catalog_list(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)s, (void)c;
+    return ind_catalog_list(s_store, r, w);
+}
+
+static int s_catalog_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)s, (void)c;
+    return ind_catalog_get(s_store, r, w);
+}
+
+static int s_org_list(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)s, (void)c;
+    return ind_org_list(s_store, r, w);
+}
+
+static int s_org_add(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)s, (void)c;
+    return ind_org_add(s_store, r, w);
+}
+
+static int s_target_set(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)s, (void)c;
+    return ind_target_set(s_store, r, w);
+}
+
+static int s_plan_load(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)s, (void)c;
+    return ind_plan_load(s_store, r, w);
+}
+
+static int s_series_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)s, (void)c;
+    return ind_series_get(s_query, r, w);
+}
+
+static int s_progress_report(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)s, (void)c;
+    return ind_progress_report(s_query, r, w);
+}
+
+static int s_snapshot_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)s, (void)c;
+    return ind_snapshot_get(s_query, r, w);
+}
+
+static int s_events_since(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)c;
+    sti_events_since_reply(sti_service_redis(s), "ind", r, w);
+    return 0;
+}
+
+//  Who may call what (sti_auth.h): queries are for every role; the catalog,
+//  org units, targets and the plan are admin's (0: admin only).
+static const sti_op_t s_ops[] = {
+    {"catalog.list", s_catalog_list, STI_ROLES_ANY},
+    {"catalog.get", s_catalog_get, STI_ROLES_ANY},
+    {"org.list", s_org_list, STI_ROLES_ANY},
+    {"org.add", s_org_add, 0},
+    {"target.set", s_target_set, 0},
+    {"plan.load", s_plan_load, 0},
+    {"series.get", s_series_get, STI_ROLES_ANY},
+    {"progress.report", s_progress_report, STI_ROLES_ANY},
+    {"snapshot.get", s_snapshot_get, STI_ROLES_ANY},
+    {"events.since", s_events_since, STI_ROLES_ANY},
+    {NULL, NULL, 0},
+};
+
+static void s_tick(sti_service_t *service, void *ctx)
+{
+    (void)service, (void)ctx;
+    if (s_apply) {
+        ind_apply_tick(s_apply);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    sti_service_def_t def = {
+        .name = "sti-indicators",
+        .service = "sti.indicators",
+        .ops = s_ops,
+        .config = s_config_map,
+        .ctx = &s_config,
+        .tick = s_tick,
+        .tick_ms = 10,
+    };
+    int exit_code = 0;
+    sti_service_t *service = sti_service_new(&def, argc, argv, &exit_code);
+    if (!service) {
+        return exit_code;
+    }
+    def.tick_ms = s_config.tick_ms > 0 ? (int)s_config.tick_ms : 10;
+    sti_redis_t *redis = sti_service_redis(service);
+    sti_events_pub_t *pub = sti_service_publisher(service, "ind");
+    if (!pub) {
+        sti_error("cannot start the event publisher");
+        sti_service_destroy(&service);
+        return 1;
+    }
+    sti_events_pub_set_maxlen(pub, (size_t)s_config.events_maxlen);
+    s_store = sti_catalog_store_new(redis);
+    s_query = ind_query_new(redis, s_store, s_config.tolerance);
+    s_apply = ind_apply_new(redis, s_store, pub, sti_service_http(service), &s_config);
+    int rc = sti_service_run(service);
+    ind_apply_destroy(&s_apply);
+    ind_query_destroy(&s_query);
+    sti_catalog_store_destroy(&s_store);
+    sti_service_destroy(&service);
+    return rc;
+}

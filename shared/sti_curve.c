@@ -1,0 +1,164 @@
+/*  sti_curve: client-side CURVE and key pairs. See sti_curve.h.
+
+    The certificate file is read each time a socket is set up (a worker opens
+    a fresh socket when it reconnects): a key replaced on disk is picked up
+    on the next connection, and nothing secret is kept in a global.
+*/
+#include "sti_curve.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sti_auth.h"
+
+static const char *s_env(const char *name)
+{
+    const char *value = getenv(name);
+    return value && *value ? value : NULL;
+}
+
+static bool s_curve_on(void)
+{
+    const char *value = s_env("STI_CURVE");
+    return value && (strcmp(value, "on") == 0 || strcmp(value, "1") == 0
+                     || strcmp(value, "true") == 0 || strcmp(value, "yes") == 0);
+}
+
+bool sti_curve_client_wanted(void)
+{
+    return s_curve_on() || s_env("STI_CURVE_BROKER_KEY") != NULL;
+}
+
+//  True when text is exactly a Z85 key of 40 characters.
+static bool s_is_z85_key(const char *text)
+{
+    if (strlen(text) != STI_AUTH_KEY_LEN) {
+        return false;
+    }
+    uint8_t bin[32];
+    return zmq_z85_decode(bin, text) != NULL;
+}
+
+zcert_t *sti_curve_load_secret(const char *path, char *err, size_t errlen)
+{
+    assert(path);
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "cannot read the certificate %s", path);
+        return NULL;
+    }
+    if (st.st_size > 64 * 1024) {
+        snprintf(err, errlen, "%s is not a certificate (%lld bytes)", path,
+                 (long long)st.st_size);
+        return NULL;
+    }
+    zcert_t *cert = zcert_load(path);
+    if (!cert) {
+        snprintf(err, errlen, "%s is not a CZMQ certificate", path);
+        return NULL;
+    }
+    static const char no_secret[] = "0000000000000000000000000000000000000000";
+    if (strcmp(zcert_secret_txt(cert), no_secret) == 0) {
+        snprintf(err, errlen, "%s holds no secret key (give the NAME_secret file)", path);
+        zcert_destroy(&cert);
+    }
+    return cert;
+}
+
+int sti_curve_public_key(const char *text, char *out, char *err, size_t errlen)
+{
+    assert(text && out);
+    if (s_is_z85_key(text)) {
+        memcpy(out, text, STI_AUTH_KEY_LEN + 1);
+        return 0;
+    }
+    struct stat st;
+    if (stat(text, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 64 * 1024) {
+        snprintf(err, errlen, "'%.60s' is neither a Z85 key nor a certificate file", text);
+        return -1;
+    }
+    zcert_t *cert = zcert_load(text);
+    if (!cert) {
+        snprintf(err, errlen, "%s is not a CZMQ certificate", text);
+        return -1;
+    }
+    snprintf(out, STI_AUTH_KEY_LEN + 1, "%s", zcert_public_txt(cert));
+    zcert_destroy(&cert);
+    return 0;
+}
+
+int sti_curve_client_setup(zsock_t *sock, char *err, size_t errlen)
+{
+    assert(sock);
+    const char *cert_path = s_env("STI_CURVE_CERT");
+    const char *broker_key = s_env("STI_CURVE_BROKER_KEY");
+    if (!broker_key && !s_curve_on()) {
+        return 0;
+    }
+    if (!broker_key || !cert_path) {
+        snprintf(err, errlen, "CURVE needs both STI_CURVE_CERT (this process's secret "
+                              "certificate) and STI_CURVE_BROKER_KEY (the broker's public key)");
+        return -1;
+    }
+    char server_key[STI_AUTH_KEY_LEN + 1];
+    if (sti_curve_public_key(broker_key, server_key, err, errlen) != 0) {
+        return -1;
+    }
+    zcert_t *cert = sti_curve_load_secret(cert_path, err, errlen);
+    if (!cert) {
+        return -1;
+    }
+    zcert_apply(cert, zsock_resolve(sock));
+    zsock_set_curve_serverkey(sock, server_key);
+    zcert_destroy(&cert);
+    return 1;
+}
+
+int sti_curve_keys_new(const char *dir, const char *name, const char *role, char *err,
+                       size_t errlen)
+{
+    assert(dir && name && role);
+    if (!sti_auth_name_valid(name) || strchr(name, '/') || name[0] == '.') {
+        snprintf(err, errlen, "'%s' is not a usable key name (1-%d characters, no '/', "
+                 "not starting with '.')", name, STI_AUTH_NAME_MAX);
+        return -1;
+    }
+    if (!sti_role_parse(role)) {
+        snprintf(err, errlen, "'%s' is not a role (reader, clerk, officer, admin, service)", role);
+        return -1;
+    }
+    if (zsys_dir_create("%s", dir) != 0) {
+        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    char path[4096];
+    char secret[4096 + 8];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(secret, sizeof secret, "%s_secret", path);
+    struct stat st;
+    if (stat(path, &st) == 0 || stat(secret, &st) == 0) {
+        snprintf(err, errlen, "%s or %s exists already: remove it first", path, secret);
+        return -1;
+    }
+    zcert_t *cert = zcert_new();
+    if (!cert) {
+        snprintf(err, errlen, "cannot make a key pair");
+        return -1;
+    }
+    zcert_set_meta(cert, "name", "%s", name);
+    zcert_set_meta(cert, "role", "%s", role);
+    //  The secret file is written first with a umask that keeps it private.
+    mode_t old = umask(077);
+    int rc = zcert_save_secret(cert, secret);
+    umask(old);
+    if (rc == 0) {
+        rc = zcert_save_public(cert, path);
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    }
+    zcert_destroy(&cert);
+    return rc == 0 ? 0 : -1;
+}

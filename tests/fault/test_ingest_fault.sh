@@ -1,0 +1,74 @@
+# Fault: while 100,000 rows (100 requests of 1,000, every row a distinct key)
+# are submitted by a client that retries with the same request ids,
+# sti-indicators and sti-ingest are each killed with SIGKILL once, at a
+# random moment, and restarted. Afterwards: the intake log holds each
+# request once, every row is applied exactly once (each value has exactly
+# one revision), and the event log holds 1..N with no gap, N = 100,000.
+. "$STI_SOURCE/tests/lib.sh"
+
+REQUESTS=${FAULT_REQUESTS:-100}
+ROWS=${FAULT_ROWS:-1000}
+TOWNS=100
+TOTAL=$((REQUESTS * ROWS))
+IND="$STI_SOURCE/tests/helpers/ind_client.py"
+
+sti_start_redis
+sti_start_broker
+start_ingest() { sti_spawn "ingest${1:-}" sti-ingest --http-addr 127.0.0.1:0; }
+# A stable consumer name: the restarted replica takes back its own pending entries.
+start_indicators() {
+    sti_spawn "indicators${1:-}" sti-indicators --http-addr 127.0.0.1:0 --consumer fault-1 \
+        --claim-idle-ms 2000 --claim-every-ms 1000
+}
+start_ingest
+start_indicators
+
+/usr/bin/python3 - "$STI_BROKER" "$STI_SOURCE/data/plans/linping-2021-2025" "$TOWNS" <<'PY' ||
+import os, sys
+sys.path.insert(0, os.environ["STI_SOURCE"] + "/tests/helpers")
+from ind_client import Client, plan_catalog
+c = Client(sys.argv[1])
+c.ok("sti.indicators", "plan.load", {"plan": plan_catalog(sys.argv[2])})
+for t in range(int(sys.argv[3])):
+    c.ok("sti.indicators", "org.add", {"code": "town_%03d" % t, "parent": "linping"})
+PY
+    sti_fail "plan and org units"
+
+progress_at_least() { [ "$(cat "$T/progress" 2>/dev/null || echo 0)" -ge "$1" ]; }
+kill_indicators_at=$(( REQUESTS / 10 + RANDOM % (REQUESTS * 3 / 10) ))
+kill_ingest_at=$(( REQUESTS / 2 + RANDOM % (REQUESTS * 4 / 10) ))
+echo "killing sti-indicators after $kill_indicators_at requests, sti-ingest after $kill_ingest_at"
+
+sti_spawn submit /usr/bin/python3 "$STI_SOURCE/tests/fault/fault_submit.py" "$STI_BROKER" \
+    "$REQUESTS" "$ROWS" "$TOWNS" "$T/progress"
+
+sti_wait_for 100 progress_at_least "$kill_indicators_at"
+sti_stop indicators KILL || true
+echo "sti-indicators killed with $(sti_redis_cli XPENDING "$STI_NAMESPACE:intake" indicators | head -1) entries pending"
+start_indicators -restarted
+sti_wait_for 100 progress_at_least "$kill_ingest_at"
+sti_stop ingest KILL || true
+start_ingest -restarted
+wait "${STI_PIDS[submit]}" || sti_fail "the submitting client failed"
+unset "STI_PIDS[submit]"
+
+seq_is_total() { [ "$(sti_redis_cli GET "$STI_NAMESPACE:events:ind:seq")" = "$TOTAL" ]; }
+nothing_pending() {
+    [ "$(sti_redis_cli XPENDING "$STI_NAMESPACE:intake" indicators | head -1)" = 0 ]
+}
+sti_wait_for 100 seq_is_total
+sti_wait_for 20 nothing_pending
+
+intake=$(sti_redis_cli XLEN "$STI_NAMESPACE:intake")
+[ "$intake" = "$REQUESTS" ] || sti_fail "intake log holds $intake entries, want $REQUESTS"
+events=$(sti_redis_cli XLEN "$STI_NAMESPACE:events:ind")
+first=$(sti_redis_cli XRANGE "$STI_NAMESPACE:events:ind" - + COUNT 1 | head -1)
+last=$(sti_redis_cli XREVRANGE "$STI_NAMESPACE:events:ind" + - COUNT 1 | head -1)
+[ "$events" = "$TOTAL" ] && [ "$first" = "0-1" ] && [ "$last" = "0-$TOTAL" ] ||
+    sti_fail "event log: $events entries from $first to $last, want 1..$TOTAL"
+# Every value has exactly one revision (kept in one Lua call: KEYS is fine here).
+counts=$(sti_redis_cli EVAL "local keys = redis.call('KEYS', ARGV[1]) local bad = 0
+    for _, k in ipairs(keys) do if redis.call('LLEN', k) ~= 1 then bad = bad + 1 end end
+    return {#keys, bad}" 0 "$STI_NAMESPACE:rev:*" | tr '\n' ' ')
+[ "$counts" = "$TOTAL 0 " ] || sti_fail "revision lists (count, not exactly one): $counts"
+echo "ok: $TOTAL rows applied once, events 1..$TOTAL"
