@@ -223,6 +223,10 @@ static void s_print_series(sti_node_t series)
     printf("\nseries at %s (%s): %zu period%s\n", stictl_map_text(series, "org", org, sizeof org),
            stictl_map_text(series, "unit", unit, sizeof unit), sti_node_size(points),
            sti_node_size(points) == 1 ? "" : "s");
+    if (sti_node_size(points) > 0) {
+        printf("  %-10s %-14s %-8s %-10s %-24s %s\n", "PERIOD", "VALUE", "REVISION", "ORIGIN",
+               "TIME", "SOURCE  SUBMITTER");
+    }
     for (size_t i = 0; i < sti_node_size(points); i++) {
         sti_node_t point = sti_node_at(points, i);
         printf("  %-10s ", stictl_map_text(point, "period", period, sizeof period));

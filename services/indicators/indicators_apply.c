@@ -327,8 +327,9 @@ static void s_load_hash(ind_apply_t *self, const ind_group_t *group, const redis
     }
 }
 
-//  Reads every value of the planned table in one round trip. Returns 0 or -1.
-static int s_read_values(ind_apply_t *self)
+//  Sends HGETALL for every hash read whole, then HGET for every other value.
+//  Returns the number of commands sent.
+static size_t s_send_reads(ind_apply_t *self)
 {
     ind_table_t *table = ind_batch_table(self->batch);
     size_t groups = ind_table_group_count(table), values = ind_table_value_count(table);
@@ -351,6 +352,34 @@ static int s_read_values(ind_apply_t *self)
             sent++;
         }
     }
+    return sent;
+}
+
+//  Loads one HGET reply into value v. Returns 0, or -1 for a failed read.
+static int s_load_value(ind_apply_t *self, size_t v, const redisReply *reply)
+{
+    ind_table_t *table = ind_batch_table(self->batch);
+    if (!reply || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL)) {
+        return -1;
+    }
+    char err[128];
+    bool found = reply->type == REDIS_REPLY_STRING;
+    if (ind_table_load(table, (int)v, found ? reply->str : NULL, found ? reply->len : 0, err,
+                       sizeof err)) {
+        const ind_value_t *value = ind_table_value_at(table, (int)v);
+        sti_warn("value %s/%s/%s: %s", value->indicator->code, value->org->code,
+                 value->period_text, err);
+    }
+    return 0;
+}
+
+//  Reads every value of the planned table in one round trip. Returns 0 or -1.
+static int s_read_values(ind_apply_t *self)
+{
+    ind_table_t *table = ind_batch_table(self->batch);
+    //  Counted before the replies add the periods of whole hashes.
+    size_t groups = ind_table_group_count(table), values = ind_table_value_count(table);
+    size_t sent = s_send_reads(self);
     int rc = 0;
     for (size_t g = 0; g < groups; g++) {
         const ind_group_t *group = ind_table_group_at(table, (int)g);
@@ -369,22 +398,12 @@ static int s_read_values(ind_apply_t *self)
         }
     }
     for (size_t v = 0; v < values && sent > 0; v++) {
-        ind_value_t *value = ind_table_value_at(table, (int)v);
-        if (ind_table_group_at(table, value->group)->full) {
+        if (ind_table_group_at(table, ind_table_value_at(table, (int)v)->group)->full) {
             continue;
         }
         redisReply *reply = sti_redis_reply(self->redis);
         sent--;
-        char err[128];
-        if (!reply || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL)) {
-            rc = -1;
-        } else if (ind_table_load(table, (int)v,
-                                  reply->type == REDIS_REPLY_STRING ? reply->str : NULL,
-                                  reply->type == REDIS_REPLY_STRING ? reply->len : 0, err,
-                                  sizeof err)) {
-            sti_warn("value %s/%s/%s: %s", value->indicator->code, value->org->code,
-                     value->period_text, err);
-        }
+        rc = s_load_value(self, v, reply) ? -1 : rc;
         if (reply) {
             freeReplyObject(reply);
         }
@@ -441,7 +460,13 @@ static size_t s_args_values(ind_apply_t *self)
         }
         const void *bytes = sti_writer_data(self->record, &size);
         s_args_push(&self->args, bytes, size);
-        snprintf(member, sizeof member, "%s:%s", value->indicator->code, value->org->code);
+        //  A hash new to Redis joins the value index once per batch.
+        ind_group_t *group = ind_table_group_at(table, value->group);
+        member[0] = 0;
+        if (value->dirty && !raw && !group->indexed) {
+            group->indexed = true;
+            snprintf(member, sizeof member, "%s:%s", value->indicator->code, value->org->code);
+        }
         s_args_str(&self->args, member);
     }
     return affected;

@@ -78,7 +78,7 @@ typedef struct {
     const sti_indicator_t *indicator; // borrowed
     const sti_org_unit_t *org;        // borrowed
     bool full;                        // every period must be read (progress needs them)
-    bool full_loaded;                 // the whole hash was read
+    bool indexed;                     // the batch already adds it to the value index
     int head;                         // first value of the hash, or -1
 } ind_group_t;
 
