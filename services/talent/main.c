@@ -43,12 +43,13 @@ static const sti_config_entry_t s_config_map[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-#define S_OP(name)                                                                                 \
-    static int s_##name(sti_service_t *service, const sti_request_t *request,                     \
+#define S_OP(op)                                                                                 \
+    static int s_##op(sti_service_t *service, const sti_request_t *request,                     \
                         sti_writer_t *reply, void *ctx)                                            \
     {                                                                                              \
         (void)ctx;                                                                                 \
-        return talent_ops_##name(service, request, reply, s_ops);                                  \
+        talent_ops_set_caller(s_ops, sti_service_caller(service)->name);                           \
+        return talent_ops_##op(service, request, reply, s_ops);                                  \
     }
 S_OP(add)
 S_OP(get)
@@ -73,15 +74,26 @@ static int s_events_since(sti_service_t *service, const sti_request_t *request,
     return 0;
 }
 
+//  Who may call what: the talent office (officer) keeps the registry; clerks
+//  may import; stats hold no personal data, so readers and services see them.
+#define S_READ STI_ROLE_OFFICER
+#define S_WRITE (STI_ROLE_OFFICER | STI_OP_WRITE)
 static const sti_op_t s_op_table[] = {
-    {"talent.add", s_add},         {"talent.get", s_get},
-    {"talent.update", s_update},   {"talent.leave", s_leave},
-    {"talent.remove", s_remove},   {"talent.import", s_import},
-    {"talent.search", s_search},   {"talent.export", s_export},
-    {"talent.stats", s_stats},     {"talent.audit", s_audit},
-    {"team.add", s_team_add},      {"team.get", s_team_get},
-    {"team.update", s_team_update}, {"events.since", s_events_since},
-    {NULL, NULL},
+    {"talent.add", s_add, S_WRITE},
+    {"talent.get", s_get, S_READ},
+    {"talent.update", s_update, S_WRITE},
+    {"talent.leave", s_leave, S_WRITE},
+    {"talent.remove", s_remove, S_WRITE},
+    {"talent.import", s_import, S_WRITE | STI_ROLE_CLERK},
+    {"talent.search", s_search, S_READ},
+    {"talent.export", s_export, S_READ},
+    {"talent.stats", s_stats, S_READ | STI_ROLE_READER | STI_ROLE_SERVICE},
+    {"talent.audit", s_audit, S_READ},
+    {"team.add", s_team_add, S_WRITE},
+    {"team.get", s_team_get, S_READ | STI_ROLE_READER},
+    {"team.update", s_team_update, S_WRITE},
+    {"events.since", s_events_since, STI_ROLES_ANY},
+    {NULL, NULL, 0},
 };
 
 static void s_tick(sti_service_t *service, void *ctx)

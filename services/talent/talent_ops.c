@@ -15,11 +15,10 @@
 #include "sti_log.h"
 #include "sti_lua_talent_core.h"
 
-#define S_WHO "local" // the caller, until requests carry an authenticated identity
-
 struct _talent_ops_t {
     talent_store_t *store; // borrowed
     sti_script_t *search;  // talent_search.lua
+    char who[STI_AUTH_NAME_MAX + 1]; // the caller of the request being handled
 };
 
 talent_ops_t *talent_ops_new(talent_store_t *store)
@@ -51,9 +50,14 @@ sti_script_t *talent_ops_search_script(talent_ops_t *self)
     return self->search;
 }
 
-const char *talent_ops_who(void)
+void talent_ops_set_caller(talent_ops_t *self, const char *who)
 {
-    return S_WHO;
+    snprintf(self->who, sizeof self->who, "%s", who && *who ? who : "unknown");
+}
+
+const char *talent_ops_who(talent_ops_t *self)
+{
+    return self->who;
 }
 
 void talent_ops_reply_errors(sti_writer_t *reply, const sti_request_t *request,
@@ -136,7 +140,7 @@ static int s_load(talent_ops_t *self, const sti_request_t *request, const char *
         talent_ops_reply_store(reply, request, rc, "", err);
         return -1;
     }
-    talent_actor_t actor = {request->op, S_WHO, request->id};
+    talent_actor_t actor = {request->op, self->who, request->id};
     const char *ids[1] = {id};
     if (audit && talent_store_audit_reads(self->store, ids, 1, &actor) != 0) {
         talent_store_wipe(record);
@@ -154,7 +158,7 @@ static talent_store_rc_t s_add(talent_ops_t *self, const talent_record_t *record
                                const char *op, const char *request_key, char *id, char *err,
                                size_t errlen)
 {
-    talent_actor_t actor = {op, S_WHO, request_key};
+    talent_actor_t actor = {op, self->who, request_key};
     talent_store_rc_t rc = talent_store_add(self->store, record, &actor, id, err, errlen);
     if (rc == TALENT_STORE_OK) {
         sti_info("talent: %s registered (%s)", id, record->category);
@@ -241,7 +245,7 @@ static void s_commit(talent_ops_t *self, const sti_request_t *request, const cha
                      const char *event_type, sti_writer_t *reply)
 {
     char conflict[TALENT_REGISTRY_ID_MAX + 1] = "", err[256];
-    talent_actor_t actor = {request->op, S_WHO, request->id};
+    talent_actor_t actor = {request->op, self->who, request->id};
     talent_store_rc_t rc = talent_store_update(self->store, id, version, old, record, event_type,
                                                &actor, conflict, err, sizeof err);
     if (rc == TALENT_STORE_OK) {
@@ -387,7 +391,7 @@ int talent_ops_remove(sti_service_t *service, const sti_request_t *request, sti_
     }
     s_pair_t *pair = s_pair_new();
     if (s_load(self, request, id, false, &pair->old, &stored, reply) == 0) {
-        talent_actor_t actor = {request->op, S_WHO, request->id};
+        talent_actor_t actor = {request->op, self->who, request->id};
         talent_store_rc_t rc =
             version >= 0 && version != stored
                 ? TALENT_STORE_STALE

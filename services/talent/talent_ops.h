@@ -11,6 +11,7 @@
     is in its audit log.
 */
 #pragma once
+#include "sti_auth.h"
 #include "sti_service.h"
 #include "talent_store.h"
 
@@ -59,8 +60,10 @@ int talent_ops_team_update(sti_service_t *service, const sti_request_t *request,
 talent_store_t *talent_ops_store(talent_ops_t *self);
 //  The search script (talent_search.lua), registered on the store's Redis.
 sti_script_t *talent_ops_search_script(talent_ops_t *self);
-//  Who the audit log names as the caller.
-const char *talent_ops_who(void);
+//  Sets who calls (the authenticated caller's name) before a handler runs.
+void talent_ops_set_caller(talent_ops_t *self, const char *who);
+//  Who the audit log names as the caller (borrowed).
+const char *talent_ops_who(talent_ops_t *self);
 //  Writes an error reply carrying a decoder's errors as details (index -1,
 //  or index when index >= 0).
 void talent_ops_reply_errors(sti_writer_t *reply, const sti_request_t *request,

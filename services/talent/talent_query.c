@@ -159,7 +159,7 @@ static void s_page(talent_ops_t *self, const sti_request_t *request, const redis
         read_ids[count++] = ids->element[i]->str;
     }
     free(record);
-    talent_actor_t actor = {request->op, talent_ops_who(), request->id};
+    talent_actor_t actor = {request->op, talent_ops_who(self), request->id};
     sti_writer_reset(reply);
     if (talent_store_audit_reads(store, read_ids, count, &actor) != 0) {
         sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE,
