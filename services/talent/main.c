@@ -27,12 +27,16 @@ typedef struct {
     int64_t count_first_year; // earliest year whose counts go to sti-ingest
 } s_config_t;
 
+#ifndef STI_TALENT_DEFAULT_PLAN
+#define STI_TALENT_DEFAULT_PLAN "data/plans/linping-2021-2025"
+#endif
+
 static s_config_t s_config;
 static talent_ops_t *s_ops;
 static talent_counts_t *s_counts;
 
 static const sti_config_entry_t s_config_map[] = {
-    {"plan_dir", STI_CONFIG_STR, "data/plans/linping-2021-2025", offsetof(s_config_t, plan_dir),
+    {"plan_dir", STI_CONFIG_STR, STI_TALENT_DEFAULT_PLAN, offsetof(s_config_t, plan_dir),
      "the plan directory; its talent.json defines levels, fields, channels, counts"},
     {"talent_key_file", STI_CONFIG_STR, NULL, offsetof(s_config_t, talent_key_file),
      "file with the 32-byte secret (mode 0600/0400); else env STI_TALENT_KEY"},
