@@ -45,6 +45,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X)                                                                         \
+    X(delivery, "list sti-notify's deliveries, or send a dead letter again")                     \
     X(events, "print the indicator-change events after a sequence number")                         \
     X(health, "show whether the broker and each service answer")                                   \
     X(indicator, "list the plan's indicators, or show one with its series")                        \
@@ -52,6 +53,8 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(org, "add an org unit, or list them")                                                        \
     X(plan, "load a plan directory into the catalog")                                              \
     X(progress, "show each indicator's progress towards its target")                               \
+    X(rule, "add, list, show or remove notification rules")                                     \
+    X(silence, "add, list or remove silences of notifications")                                 \
     X(target, "set an indicator's target for a year")                                              \
     X(watch, "print indicator-change events as they happen")
 

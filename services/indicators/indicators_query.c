@@ -18,17 +18,17 @@
 #include "sti_log.h"
 #include "sti_service.h"
 
-#define S_KEY_MAX 256            // bytes of a key name
-#define S_MAX_POINTS 4096        // periods series.get returns
-#define S_MAX_REVISIONS 1000     // latest revisions of a point series.get returns
-#define S_SNAPSHOT_LIMIT 100     // default hashes per snapshot page
-#define S_SNAPSHOT_MAX 1000      // most hashes per snapshot page
+#define S_KEY_MAX 256        // bytes of a key name
+#define S_MAX_POINTS 4096    // periods series.get returns
+#define S_MAX_REVISIONS 1000 // latest revisions of a point series.get returns
+#define S_SNAPSHOT_LIMIT 100 // default hashes per snapshot page
+#define S_SNAPSHOT_MAX 1000  // most hashes per snapshot page
 
 struct _ind_query_t {
-    sti_redis_t *redis;          // borrowed
-    sti_catalog_store_t *store;  // borrowed
-    double tolerance;            // of `lagging`
-    ind_table_t *table;          // values of the request, reused
+    sti_redis_t *redis;         // borrowed
+    sti_catalog_store_t *store; // borrowed
+    double tolerance;           // of `lagging`
+    ind_table_t *table;         // values of the request, reused
 };
 
 ind_query_t *ind_query_new(sti_redis_t *redis, sti_catalog_store_t *store, double tolerance)
@@ -285,8 +285,7 @@ int ind_series_get(ind_query_t *self, const sti_request_t *request, sti_writer_t
 //  --- progress.report ---
 
 //  Writes one indicator's progress row.
-static void s_write_progress(ind_query_t *self, const ind_group_t *group, int year,
-                             sti_writer_t *w)
+static void s_write_progress(ind_query_t *self, const ind_group_t *group, int year, sti_writer_t *w)
 {
     const sti_indicator_t *ind = group->indicator;
     bool root = !group->org->parent[0];
@@ -434,8 +433,8 @@ static size_t s_snapshot_hash(const char *member, size_t member_len, const redis
 }
 
 //  Reads the snapshot page's arguments. Returns 0, or -1 after replying.
-static int s_snapshot_args(const sti_request_t *request, char *after, size_t cap,
-                           int64_t *limit, sti_writer_t *reply)
+static int s_snapshot_args(const sti_request_t *request, char *after, size_t cap, int64_t *limit,
+                           sti_writer_t *reply)
 {
     sti_field_error_t err = {"", ""};
     sti_type_t atype = sti_node_type(sti_node_get(request->body, "after"));
@@ -459,8 +458,8 @@ static int s_snapshot_args(const sti_request_t *request, char *after, size_t cap
 }
 
 //  Writes the snapshot page: {seq, values, next}.
-static void s_snapshot_write(const redisReply *seq, const redisReply *members,
-                             redisReply **hashes, size_t total, int64_t limit, sti_writer_t *reply)
+static void s_snapshot_write(const redisReply *seq, const redisReply *members, redisReply **hashes,
+                             size_t total, int64_t limit, sti_writer_t *reply)
 {
     size_t count = members->elements;
     sti_writer_map(reply, 3);
@@ -523,8 +522,8 @@ int ind_snapshot_get(ind_query_t *self, const sti_request_t *request, sti_writer
     sti_redis_key(self->redis, index, sizeof index, "vals", NULL);
     sti_redis_key(self->redis, seq_key, sizeof seq_key, "events", "ind", "seq", NULL);
     redisReply *seq = sti_redis_command(self->redis, "GET %s", seq_key);
-    redisReply *members = sti_redis_command(self->redis, "ZRANGEBYLEX %s %s + LIMIT 0 %lld",
-                                            index, start, (long long)limit);
+    redisReply *members = sti_redis_command(self->redis, "ZRANGEBYLEX %s %s + LIMIT 0 %lld", index,
+                                            start, (long long)limit);
     bool good = seq && (seq->type == REDIS_REPLY_STRING || seq->type == REDIS_REPLY_NIL) &&
                 members && members->type == REDIS_REPLY_ARRAY;
     size_t count = good ? members->elements : 0;
