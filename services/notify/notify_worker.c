@@ -131,27 +131,28 @@ static void s_handle(s_sender_t *sender, const char *id, int64_t token)
     result.retry_after_s = -1;
     s_send(self, &claimed, &result);
     int64_t now = s_now_ms();
-    const char *outcome = "delivered";
+    //  0 delivered, 1 retry, 2 dead
+    static const char *const names[] = {"delivered", "retry", "dead"};
+    int outcome = 0;
     int64_t next = 0;
     if (result.outcome == NOTIFY_RETRYABLE) {
         bool spent = claimed.round_attempts + 1 >= self->config->max_attempts ||
                      now - claimed.since_ms >= self->config->max_age_ms;
-        outcome = spent ? "dead" : "retry";
+        outcome = spent ? 2 : 1;
         next = now + notify_worker_backoff(self->config, claimed.round_attempts + 1,
                                            result.retry_after_s);
     } else if (result.outcome == NOTIFY_FINAL) {
-        outcome = "dead";
+        outcome = 2;
     }
-    int rc = notify_queue_done(sender->queue, id, token, outcome, now, next, result.error,
+    int rc = notify_queue_done(sender->queue, id, token, names[outcome], now, next, result.error,
                                result.status);
     if (rc == 1) {
-        sti_metric_add(strcmp(outcome, "delivered") == 0 ? self->metrics->delivered
-                       : strcmp(outcome, "retry") == 0   ? self->metrics->retried
-                                                         : self->metrics->dead,
-                       1);
-        if (strcmp(outcome, "delivered") != 0) {
+        sti_metric_t *counters[] = {self->metrics->delivered, self->metrics->retried,
+                                    self->metrics->dead};
+        sti_metric_add(counters[outcome], 1);
+        if (outcome != 0) {
             sti_info("delivery %s (rule %s): %s after attempt %lld: %s", id, claimed.rule,
-                     outcome, (long long)claimed.attempts + 1, result.error);
+                     names[outcome], (long long)claimed.attempts + 1, result.error);
         }
     } else if (rc < 0) {
         sti_warn("delivery %s: result not recorded (Redis: %s); it will be sent again", id,
