@@ -38,7 +38,7 @@ static cJSON *s_data(const sti_event_t *event)
     char err[256];
     sti_reader_t *reader = sti_reader_new(event->data, event->data_size, NULL, err, sizeof err);
     if (!reader) {
-        return cJSON_CreateNull(); // the subscriber checked it; a broken one has no data to show
+        return cJSON_CreateNull(); // data that does not decode is shown as null
     }
     cJSON *json = stictl_json_from_node(sti_reader_root(reader));
     sti_reader_destroy(&reader);
@@ -74,11 +74,16 @@ void stictl_event_print(const sti_event_t *event, bool json)
 
 const char *stictl_event_prefix(const char *prefix, char *buf, size_t cap)
 {
+    if (strcmp(prefix, "ind") == 0) {
+        prefix = "ind.";
+    }
     snprintf(buf, cap, "%s%s", strncmp(prefix, "ind.", 4) == 0 || !*prefix ? "" : "ind.", prefix);
     return buf;
 }
 
-//  Prints the events of a reply body. Returns an exit code.
+//  Prints the events of an events.since reply body asked from seq with
+//  limit; says on stderr where the next page starts and whether events
+//  after seq are gone from the log. Returns an exit code.
 static int s_print(stictl_t *ctl, sti_node_t body, uint64_t seq, size_t limit)
 {
     sti_field_error_t err;
@@ -92,7 +97,8 @@ static int s_print(stictl_t *ctl, sti_node_t body, uint64_t seq, size_t limit)
     }
     for (size_t i = 0; i < sti_node_size(events); i++) {
         char reason[256];
-        sti_event_t *event = sti_event_from_node(sti_node_at(events, i), NULL, reason, sizeof reason);
+        sti_event_t *event =
+            sti_event_from_node(sti_node_at(events, i), NULL, reason, sizeof reason);
         if (!event) {
             fprintf(stderr, "stictl events: event %zu of the reply is broken: %s\n", i, reason);
             return STICTL_FAILED;
@@ -116,8 +122,11 @@ static int s_print(stictl_t *ctl, sti_node_t body, uint64_t seq, size_t limit)
 
 int stictl_events(stictl_t *ctl, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "since") != 0) {
+    if (argc < 2) {
         return stictl_usage_error(argv[0], "which action? (since SEQ)");
+    }
+    if (strcmp(argv[1], "since") != 0) {
+        return stictl_usage_error(argv[0], "unknown action '%s' (since SEQ)", argv[1]);
     }
     long long seq = -1, limit = 100;
     const char *prefix = "";
@@ -133,8 +142,8 @@ int stictl_events(stictl_t *ctl, int argc, char **argv)
         } else if (arg[0] == '-' || seq >= 0) {
             return stictl_usage_error(argv[0], "unexpected argument '%s'", arg);
         } else if (stictl_parse_int(arg, 0, INT64_MAX, &seq) != 0) {
-            return stictl_usage_error(argv[0], "SEQ must be a sequence number (0 or more), not '%s'",
-                                      arg);
+            return stictl_usage_error(argv[0],
+                                      "SEQ must be a sequence number (0 or more), not '%s'", arg);
         }
     }
     if (seq < 0) {

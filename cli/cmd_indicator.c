@@ -61,6 +61,7 @@ static const char *s_targets(sti_node_t indicator, char *buf, size_t cap)
     return buf;
 }
 
+//  Prints a catalog.list reply: the plan's header, then one line per indicator.
 static void s_print_list(sti_node_t body)
 {
     sti_node_t plan = sti_node_get(body, "plan");
@@ -81,8 +82,9 @@ static void s_print_list(sti_node_t body)
         width[k] = strlen(heads[k]);
         for (size_t i = 0; i < count; i++) {
             sti_node_t indicator = sti_node_at(list, i);
-            size_t w = stictl_text_width(keys[k] ? stictl_map_text(indicator, keys[k], cell, sizeof cell)
-                                                 : s_targets(indicator, cell, sizeof cell));
+            size_t w =
+                stictl_text_width(keys[k] ? stictl_map_text(indicator, keys[k], cell, sizeof cell)
+                                          : s_targets(indicator, cell, sizeof cell));
             width[k] = w > width[k] ? w : width[k];
         }
     }
@@ -103,6 +105,7 @@ static void s_print_list(sti_node_t body)
     }
 }
 
+//  `indicator list`. Returns an exit code.
 static int s_list(stictl_t *ctl, int argc, char **argv)
 {
     if (argc > 2) {
@@ -161,6 +164,7 @@ static void s_line(const char *label, const char *text)
     printf("  %-12s %s\n", label, text);
 }
 
+//  Prints a catalog.get reply, one labelled line per field (missing ones as "-").
 static void s_print_definition(sti_node_t indicator)
 {
     char a[STI_TEXT_MAX], b[STI_TEXT_MAX], c[64];
@@ -178,7 +182,8 @@ static void s_print_definition(sti_node_t indicator)
     sti_node_t baseline = sti_node_get(indicator, "baseline");
     if (sti_node_type(baseline) == STI_TYPE_MAP) {
         char value[64], period[32];
-        snprintf(a, sizeof a, "%s (%s): %s", stictl_map_text(baseline, "value", value, sizeof value),
+        snprintf(a, sizeof a, "%s (%s): %s",
+                 stictl_map_text(baseline, "value", value, sizeof value),
                  stictl_map_text(baseline, "period", period, sizeof period),
                  stictl_map_text(baseline, "source_line", b, sizeof b));
         s_line("baseline", a);
@@ -201,7 +206,8 @@ static void s_print_definition(sti_node_t indicator)
 static void s_print_revision(sti_node_t node)
 {
     char value[64], rev[32], origin[32], time[64], source[256], by[256];
-    printf("%-14s rev %-4s %-10s %-24s %s  %s\n", stictl_map_text(node, "value", value, sizeof value),
+    printf("%-14s rev %-4s %-10s %-24s %s  %s\n",
+           stictl_map_text(node, "value", value, sizeof value),
            stictl_map_text(node, "revision", rev, sizeof rev),
            stictl_map_text(node, "origin", origin, sizeof origin),
            stictl_map_text(node, "time", time, sizeof time),
@@ -209,6 +215,7 @@ static void s_print_revision(sti_node_t node)
            stictl_map_text(node, "submitter", by, sizeof by));
 }
 
+//  Prints a series.get reply: one line per period, its older revisions under it.
 static void s_print_series(sti_node_t series)
 {
     char org[STI_CODE_MAX], unit[64], period[32];
@@ -216,6 +223,10 @@ static void s_print_series(sti_node_t series)
     printf("\nseries at %s (%s): %zu period%s\n", stictl_map_text(series, "org", org, sizeof org),
            stictl_map_text(series, "unit", unit, sizeof unit), sti_node_size(points),
            sti_node_size(points) == 1 ? "" : "s");
+    if (sti_node_size(points) > 0) {
+        printf("  %-10s %-14s %-8s %-10s %-24s %s\n", "PERIOD", "VALUE", "REVISION", "ORIGIN",
+               "TIME", "SOURCE  SUBMITTER");
+    }
     for (size_t i = 0; i < sti_node_size(points); i++) {
         sti_node_t point = sti_node_at(points, i);
         printf("  %-10s ", stictl_map_text(point, "period", period, sizeof period));
@@ -249,6 +260,7 @@ static int s_ask(stictl_t *ctl, const char *op, const char *code, const char *or
     return s_call(ctl, &request, reply);
 }
 
+//  `indicator show`. Returns an exit code (4 for an unknown indicator or org unit).
 static int s_show(stictl_t *ctl, int argc, char **argv)
 {
     const char *code = NULL, *org = NULL;

@@ -60,6 +60,7 @@ static const char *s_flag(int argc, char **argv, int *i, const char *flag)
     return NULL;
 }
 
+//  `org add`. Returns an exit code.
 static int s_add(stictl_t *ctl, int argc, char **argv)
 {
     const char *code = NULL, *parent = NULL, *name = NULL, *name_en = NULL, *value = NULL;
@@ -79,9 +80,10 @@ static int s_add(stictl_t *ctl, int argc, char **argv)
         }
     }
     if (!code || !parent || !name) {
-        return stictl_usage_error(argv[0], "add needs %s", !code     ? "CODE"
-                                                           : !parent ? "--parent PARENT"
-                                                                     : "--name NAME");
+        return stictl_usage_error(argv[0], "add needs %s",
+                                  !code     ? "CODE"
+                                  : !parent ? "--parent PARENT"
+                                            : "--name NAME");
     }
     sti_writer_t *request = stictl_request("org.add", NULL, 0);
     sti_writer_map(request, name_en ? 4 : 3);
@@ -142,6 +144,7 @@ static void s_print_orgs(sti_node_t orgs)
     }
 }
 
+//  `org list`. Returns an exit code.
 static int s_list(stictl_t *ctl, int argc, char **argv)
 {
     if (argc > 2) {

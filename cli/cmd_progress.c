@@ -31,15 +31,23 @@ const char stictl_progress_usage[] =
 #define S_NAME_COLUMNS 24 // widest name cell, in display columns
 #define S_COLUMNS 9       // columns of the table
 
-static const char *const s_heads[S_COLUMNS] = {"CODE",   "NAME",       "UNIT",
-                                               "BASELINE", "LATEST",   "TARGET",
-                                               "DONE",   "EXPECTED",   "STATUS"};
+static const char *const s_heads[S_COLUMNS] = {"CODE",   "NAME", "UNIT",     "BASELINE", "LATEST",
+                                               "TARGET", "DONE", "EXPECTED", "STATUS"};
 
 //  The fields of a row --json keeps, in this order.
-static const char *const s_json_fields[] = {
-    "code",   "name_zh",     "name_en",    "unit",       "baseline",
-    "latest", "latest_period", "target", "target_year", "completion",
-    "expected_completion", "status", NULL};
+static const char *const s_json_fields[] = {"code",
+                                            "name_zh",
+                                            "name_en",
+                                            "unit",
+                                            "baseline",
+                                            "latest",
+                                            "latest_period",
+                                            "target",
+                                            "target_year",
+                                            "completion",
+                                            "expected_completion",
+                                            "status",
+                                            NULL};
 
 //  A completion as a percentage with one decimal, or "-".
 static const char *s_percent(sti_node_t node, char *buf, size_t cap)
@@ -94,6 +102,7 @@ static const char *s_cell(sti_node_t row, int column, char *buf, size_t cap)
     }
 }
 
+//  Prints a progress.report reply as the table.
 static void s_print_table(sti_node_t body)
 {
     char year[16], org[STI_CODE_MAX], cell[STI_NAME_MAX];
@@ -121,6 +130,7 @@ static void s_print_table(sti_node_t body)
     }
 }
 
+//  Prints a progress.report reply as one JSON object, keeping s_json_fields.
 static void s_print_json(sti_node_t body)
 {
     cJSON *json = cJSON_CreateObject();
@@ -131,8 +141,8 @@ static void s_print_json(sti_node_t body)
     for (size_t i = 0; i < sti_node_size(rows); i++) {
         cJSON *item = cJSON_CreateObject();
         for (const char *const *field = s_json_fields; *field; field++) {
-            cJSON_AddItemToObject(item, *field,
-                                  stictl_json_from_node(sti_node_get(sti_node_at(rows, i), *field)));
+            cJSON_AddItemToObject(
+                item, *field, stictl_json_from_node(sti_node_get(sti_node_at(rows, i), *field)));
         }
         cJSON_AddItemToArray(list, item);
     }

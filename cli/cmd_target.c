@@ -74,8 +74,8 @@ int stictl_target(stictl_t *ctl, int argc, char **argv)
         return stictl_usage_error(argv[0], "unknown action '%s' (set)", argv[1]);
     }
     if (argc != 5) {
-        return stictl_usage_error(argv[0], "set wants CODE YEAR VALUE, got %d argument%s",
-                                  argc - 2, argc == 3 ? "" : "s");
+        return stictl_usage_error(argv[0], "set wants CODE YEAR VALUE, got %d argument%s", argc - 2,
+                                  argc == 3 ? "" : "s");
     }
     long long year = 0;
     if (stictl_parse_int(argv[3], 2000, 2100, &year) != 0) {

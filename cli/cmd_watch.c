@@ -121,11 +121,11 @@ int stictl_watch(stictl_t *ctl, int argc, char **argv)
     if (!sti_events_topic_valid(prefix, strlen(prefix)) && *prefix) {
         return stictl_usage_error(argv[0], "PREFIX '%s' cannot start a topic", args.prefix);
     }
-    sti_events_sub_t *sub = sti_events_sub_new(args.endpoint, ctl->broker, "sti.indicators",
-                                               "ind", prefix, args.from);
+    sti_events_sub_t *sub =
+        sti_events_sub_new(args.endpoint, ctl->broker, "sti.indicators", "ind", prefix, args.from);
     if (!sub) {
-        return stictl_usage_error(argv[0], "'%s' is not an event endpoint (like %s)",
-                                  args.endpoint, S_DEFAULT_SUB);
+        return stictl_usage_error(argv[0], "'%s' is not an event endpoint (like %s)", args.endpoint,
+                                  S_DEFAULT_SUB);
     }
     uint64_t last = args.from == STI_EVENTS_LIVE ? 0 : args.from;
     int rc = s_run(ctl, sub, args.count, &last);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_curve.h"
 #include "sti_log.h"
 
 #define STICTL_DEFAULT_BROKER "tcp://127.0.0.1:5555"
@@ -241,6 +242,19 @@ int main(int argc, char **argv)
     if (s_take_common(&ctl, &cmd_argc, cmd_argv)) {
         fputs(command->usage, stdout);
         return STICTL_OK;
+    }
+    if (command->run == stictl_keys) {
+        return stictl_keys(&ctl, cmd_argc, cmd_argv); // makes keys: no broker
+    }
+    //  CURVE settings are checked first, so that a missing key file is
+    //  reported as such (STI_CURVE_CERT, STI_CURVE_BROKER_KEY).
+    zsock_t *probe = sti_curve_client_wanted() ? zsock_new(ZMQ_DEALER) : NULL;
+    char curve_err[512];
+    int curve_rc = probe ? sti_curve_client_setup(probe, curve_err, sizeof curve_err) : 0;
+    zsock_destroy(&probe);
+    if (curve_rc < 0) {
+        fprintf(stderr, "stictl: %s\n", curve_err);
+        return STICTL_USAGE;
     }
     //  Connecting is local (libzmq connects in the background): it fails only
     //  for an endpoint that is not one, which is a usage error.

@@ -45,13 +45,17 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X)                                                                         \
+    X(delivery, "list sti-notify's deliveries, or send a dead letter again")                     \
     X(events, "print the indicator-change events after a sequence number")                         \
     X(health, "show whether the broker and each service answer")                                   \
     X(indicator, "list the plan's indicators, or show one with its series")                        \
     X(ingest, "submit a CSV or JSON file of observations")                                         \
+    X(keys, "make a CURVE key pair for the broker's allow-list, or show one")                      \
     X(org, "add an org unit, or list them")                                                        \
     X(plan, "load a plan directory into the catalog")                                              \
     X(progress, "show each indicator's progress towards its target")                               \
+    X(rule, "add, list, show or remove notification rules")                                     \
+    X(silence, "add, list or remove silences of notifications")                                 \
     X(target, "set an indicator's target for a year")                                              \
     X(watch, "print indicator-change events as they happen")
 

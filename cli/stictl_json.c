@@ -37,6 +37,7 @@ static char *s_string(sti_node_t node)
     return copy;
 }
 
+//  A binary node as a new JSON hex string (null if it is not binary).
 static cJSON *s_hex(sti_node_t node)
 {
     const void *data = NULL;
@@ -56,6 +57,7 @@ static cJSON *s_hex(sti_node_t node)
     return json;
 }
 
+//  A map node as a new JSON object; keys that are not strings become their text.
 static cJSON *s_map(sti_node_t node)
 {
     cJSON *object = cJSON_CreateObject();
@@ -195,6 +197,7 @@ static uint32_t s_codepoint(const unsigned char *text, size_t *len)
     return code;
 }
 
+//  The display columns of one code point: 0, 1 or 2.
 static size_t s_columns(uint32_t code)
 {
     static const uint32_t wide[][2] = {
@@ -203,7 +206,8 @@ static size_t s_columns(uint32_t code)
         {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
         {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
     };
-    if ((code >= 0x0300 && code <= 0x036F) || code == 0x200B || (code >= 0xFE00 && code <= 0xFE0F)) {
+    if ((code >= 0x0300 && code <= 0x036F) || code == 0x200B ||
+        (code >= 0xFE00 && code <= 0xFE0F)) {
         return 0;
     }
     for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++) {

@@ -16,6 +16,8 @@ set -euo pipefail
 T=$(mktemp -d /tmp/sti-test.XXXXXX)
 export STI_NAMESPACE=${STI_NAMESPACE:-stitest}
 export STI_LOG_LEVEL=${STI_LOG_LEVEL:-info}
+# sti-talent refuses to start without a secret: tests get a throw-away one.
+export STI_TALENT_KEY=${STI_TALENT_KEY:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 export PATH="$STI_BUILD/cli:$STI_BUILD/tests:$PATH"
 for d in "$STI_BUILD"/services/*/; do PATH="$d:$PATH"; done
 declare -A STI_PIDS=()

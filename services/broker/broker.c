@@ -79,7 +79,10 @@ static int s_on_router(zloop_t *loop, zsock_t *router, void *arg)
         sti_identity_t caller;
         const sti_identity_t *sender = &state->local;
         if (state->auth) {
-            if (broker_auth_identify(state->auth, zmsg_first(msg), &caller) != 0) {
+            //  The routing id a poll prefetched carries no metadata: ask the next frame.
+            zmsg_first(msg);
+            zframe_t *frame = zmsg_next(msg);
+            if (!frame || broker_auth_identify(state->auth, frame, &caller) != 0) {
                 zmsg_destroy(&msg);
                 continue;
             }
@@ -90,18 +93,18 @@ static int s_on_router(zloop_t *loop, zsock_t *router, void *arg)
     return 0;
 }
 
-//  True when a message on the bus may pass: with CURVE, from a key still in
-//  the allow-list, and for events (publisher true) from role service.
+//  True when a message on the bus may pass: with CURVE, an event (publisher
+//  true) only from a key still in the allow-list with role service.
 static bool s_admit(s_state_t *state, zmsg_t *msg, bool publisher)
 {
-    if (!state->auth) {
+    if (!state->auth || !publisher) {
         return true;
     }
     sti_identity_t sender;
     if (broker_auth_identify(state->auth, zmsg_first(msg), &sender) != 0) {
         return false;
     }
-    if (publisher && sender.role_bit != STI_ROLE_SERVICE) {
+    if (sender.role_bit != STI_ROLE_SERVICE) {
         sti_metric_add(state->denied, 1);
         return false;
     }

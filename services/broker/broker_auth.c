@@ -13,7 +13,9 @@
     Refused handshakes come from libzmq's socket monitor (one inproc PAIR per
     server socket): HANDSHAKE_FAILED_AUTH is a key zauth refused,
     HANDSHAKE_FAILED_PROTOCOL with a mechanism mismatch a client without
-    encryption. libzmq does not say who the peer was, so a line names the
+    encryption; HANDSHAKE_FAILED_NO_DETAIL a peer that hung up during the
+    handshake, which is what a plain client often does when it sees the
+    mechanism mismatch before the broker does. libzmq does not say who the peer was, so a line names the
     socket and the reason, once a second per reason at most, with the count
     of what it did not log.
 */
@@ -34,9 +36,17 @@
 #define S_LOG_EVERY_MS 1000       // at most one line per reason this often
 #define S_SOCKETS 3               // ROUTER, XSUB, XPUB
 
-enum { S_REFUSED_KEY, S_REFUSED_PLAIN, S_REFUSED_PROTOCOL, S_REFUSED_REVOKED, S_REASONS };
-static const char *s_reason_names[S_REASONS] = {"unknown_key", "no_encryption", "protocol",
-                                                "revoked"};
+enum {
+    S_REFUSED_KEY,      // zauth refused the key
+    S_REFUSED_PLAIN,    // the peer offered no encryption (mechanism mismatch)
+    S_REFUSED_ABORTED,  // the peer hung up during the handshake (a client that
+                        // found the mismatch first, or a wrong broker key)
+    S_REFUSED_PROTOCOL, // any other handshake error
+    S_REFUSED_REVOKED,  // a message from a key no longer in the allow-list
+    S_REASONS
+};
+static const char *s_reason_names[S_REASONS] = {"unknown_key", "no_encryption", "aborted",
+                                                "protocol", "revoked"};
 
 //  One admitted key.
 typedef struct {
@@ -208,7 +218,7 @@ static int s_on_monitor(zloop_t *loop, zsock_t *monitor, void *arg)
                                                                               : S_REFUSED_PROTOCOL,
                           socket);
             } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
-                s_refused(self, S_REFUSED_PROTOCOL, socket);
+                s_refused(self, S_REFUSED_ABORTED, socket);
             }
         }
         zmsg_destroy(&msg);
@@ -324,7 +334,7 @@ int broker_auth_identify(broker_auth_t *self, zframe_t *frame, sti_identity_t *i
     const char *key = zframe_meta(frame, "User-Id");
     s_entry_t *entry = key ? (s_entry_t *)zhashx_lookup(self->keys, key) : NULL;
     if (!entry) {
-        s_refused(self, S_REFUSED_REVOKED, "a connection made before");
+        s_refused(self, S_REFUSED_REVOKED, "an open connection");
         return -1;
     }
     sti_identity_set(identity, entry->name, entry->role, key);

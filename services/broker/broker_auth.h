@@ -6,10 +6,12 @@
     of that list, re-read when the directory changes, so that:
       - each message's sender is named from its key (name and role from the
         certificate's metadata) for the worker's identity frame;
-      - a key removed from the directory stops working on connections that
-        were made before (zauth only checks new handshakes);
+      - a key removed from the directory stops working for requests and
+        events on connections that were made before (zauth only checks new
+        handshakes);
       - refused handshakes (unknown key, no encryption) are logged, rate
-        limited, and counted in sti_broker_handshakes_refused_total{reason}.
+        limited, and counted in sti_broker_handshakes_refused_total{reason}
+        (unknown_key, no_encryption, aborted, protocol, revoked).
     A refused peer never reaches the broker's sockets: libzmq closes it after
     the handshake, and the broker keeps nothing about it but the counter.
     Everything here runs in the broker actor's thread.
@@ -38,6 +40,8 @@ int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, cha
 void broker_auth_attach(broker_auth_t *self, zloop_t *loop);
 
 //  Names the sender of a message from the metadata of one of its frames.
+//  On a ROUTER give the first frame after the routing id: libzmq 4.3.4 puts
+//  no metadata on a routing id it prefetched while polling.
 //  Returns 0 with *identity set, or -1 when the key is not (or no longer) in
 //  the allow-list: the caller drops the message (this logs it, rate limited).
 int broker_auth_identify(broker_auth_t *self, zframe_t *frame, sti_identity_t *identity);

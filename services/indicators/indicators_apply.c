@@ -27,50 +27,50 @@
 #include "sti_lua_indicators_core.h"
 #include "sti_lua_sti.h"
 
-#define S_ATTEMPTS 5        // tries of one batch against concurrent replicas
-#define S_KEY_MAX 256       // bytes of one key name
-#define S_FIXED_KEYS 5      // log, seq, prev, intake, value index
+#define S_ATTEMPTS 5         // tries of one batch against concurrent replicas
+#define S_KEY_MAX 256        // bytes of one key name
+#define S_FIXED_KEYS 5       // log, seq, prev, intake, value index
 #define S_PENDING_EVERY 1000 // ms between refreshes of the pending gauge
 
 //  A vector of byte strings (script arguments), reused.
 typedef struct {
-    char *bytes;        // every string, one after another
-    size_t len;         // bytes in use
-    size_t cap;         // bytes allocated
-    size_t *offs;       // where each string starts
-    size_t *lens;       // its length
-    const char **argv;  // pointers, made by s_args_finish
-    size_t count;       // strings in use
-    size_t slots;       // strings allocated
+    char *bytes;       // every string, one after another
+    size_t len;        // bytes in use
+    size_t cap;        // bytes allocated
+    size_t *offs;      // where each string starts
+    size_t *lens;      // its length
+    const char **argv; // pointers, made by s_args_finish
+    size_t count;      // strings in use
+    size_t slots;      // strings allocated
 } s_args_t;
 
 struct _ind_apply_t {
-    sti_redis_t *redis;               // borrowed
-    sti_catalog_store_t *catalog;     // borrowed
-    sti_events_pub_t *pub;            // borrowed
-    const ind_apply_config_t *config; // borrowed
-    sti_script_t *script;             // events_append.lua + indicators_apply.lua
-    ind_batch_t *batch;               // the batch being applied
-    sti_writer_t *record;             // one value record being encoded
-    s_args_t keys;                    // the script's KEYS
-    s_args_t args;                    // the script's ARGV
-    int *number;                      // table index -> affected value number (1-based)
-    size_t number_cap;                // entries of number
-    char consumer[128];               // consumer name
-    char intake[S_KEY_MAX];           // <ns>:<intake>
+    sti_redis_t *redis;                  // borrowed
+    sti_catalog_store_t *catalog;        // borrowed
+    sti_events_pub_t *pub;               // borrowed
+    const ind_apply_config_t *config;    // borrowed
+    sti_script_t *script;                // events_append.lua + indicators_apply.lua
+    ind_batch_t *batch;                  // the batch being applied
+    sti_writer_t *record;                // one value record being encoded
+    s_args_t keys;                       // the script's KEYS
+    s_args_t args;                       // the script's ARGV
+    int *number;                         // table index -> affected value number (1-based)
+    size_t number_cap;                   // entries of number
+    char consumer[128];                  // consumer name
+    char intake[S_KEY_MAX];              // <ns>:<intake>
     char fixed[S_FIXED_KEYS][S_KEY_MAX]; // the script's fixed keys
-    bool group_ready;                 // the consumer group exists
-    bool pending_done;                // own pending entries were re-read
-    int64_t next_claim;               // zclock_mono time of the next XAUTOCLAIM
-    int64_t next_pending;             // zclock_mono time of the next XPENDING
-    sti_metric_t *rows_applied;       // rows that changed a reported value
-    sti_metric_t *rows_skipped;       // rows skipped as already applied
-    sti_metric_t *rows_invalid;       // rows that no longer fit the catalog
-    sti_metric_t *events_published;   // events appended and published
-    sti_metric_t *batches;            // batches applied
-    sti_metric_t *conflicts;          // batches refused by a concurrent change
-    sti_metric_t *bad_entries;        // entries that did not decode
-    sti_metric_t *pending;            // entries pending in the group
+    bool group_ready;                    // the consumer group exists
+    bool pending_done;                   // own pending entries were re-read
+    int64_t next_claim;                  // zclock_mono time of the next XAUTOCLAIM
+    int64_t next_pending;                // zclock_mono time of the next XPENDING
+    sti_metric_t *rows_applied;          // rows that changed a reported value
+    sti_metric_t *rows_skipped;          // rows skipped as already applied
+    sti_metric_t *rows_invalid;          // rows that no longer fit the catalog
+    sti_metric_t *events_published;      // events appended and published
+    sti_metric_t *batches;               // batches applied
+    sti_metric_t *conflicts;             // batches refused by a concurrent change
+    sti_metric_t *bad_entries;           // entries that did not decode
+    sti_metric_t *pending;               // entries pending in the group
 };
 
 //  --- argument vectors ---
@@ -135,9 +135,8 @@ static void s_args_free(s_args_t *self)
 
 //  --- life cycle ---
 
-ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog,
-                           sti_events_pub_t *pub, sti_http_t *http,
-                           const ind_apply_config_t *config)
+ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti_events_pub_t *pub,
+                           sti_http_t *http, const ind_apply_config_t *config)
 {
     assert(redis && catalog && pub && http && config);
     ind_apply_t *self = (ind_apply_t *)calloc(1, sizeof *self);
@@ -267,8 +266,8 @@ static int s_read_entry(ind_apply_t *self, const sti_catalog_t *catalog, const r
     const redisReply *rows = s_field(fields, "rows"), *by = s_field(fields, "submitter"),
                      *source = s_field(fields, "source"), *time = s_field(fields, "time");
     char err[256] = "missing rows";
-    sti_reader_t *reader = rows ? sti_reader_new(rows->str, rows->len, NULL, err, sizeof err)
-                                : NULL;
+    sti_reader_t *reader =
+        rows ? sti_reader_new(rows->str, rows->len, NULL, err, sizeof err) : NULL;
     sti_node_t root = reader ? sti_reader_root(reader) : (sti_node_t){NULL};
     if (!reader || sti_node_type(root) != STI_TYPE_ARRAY) {
         sti_warn("intake entry %s does not decode (%s): acknowledged", entry.id,
@@ -276,8 +275,8 @@ static int s_read_entry(ind_apply_t *self, const sti_catalog_t *catalog, const r
         sti_reader_destroy(&reader);
         return -1;
     }
-    ind_entry_t *kept = (ind_entry_t *)ind_batch_entry_at(self->batch,
-                                                          ind_batch_entry_count(self->batch) - 1);
+    ind_entry_t *kept =
+        (ind_entry_t *)ind_batch_entry_at(self->batch, ind_batch_entry_count(self->batch) - 1);
     snprintf(kept->by, sizeof kept->by, "%.*s", by ? (int)by->len : 0, by ? by->str : "");
     snprintf(kept->source, sizeof kept->source, "%.*s", source ? (int)source->len : 0,
              source ? source->str : "");
@@ -327,8 +326,9 @@ static void s_load_hash(ind_apply_t *self, const ind_group_t *group, const redis
     }
 }
 
-//  Reads every value of the planned table in one round trip. Returns 0 or -1.
-static int s_read_values(ind_apply_t *self)
+//  Sends HGETALL for every hash read whole, then HGET for every other value.
+//  Returns the number of commands sent.
+static size_t s_send_reads(ind_apply_t *self)
 {
     ind_table_t *table = ind_batch_table(self->batch);
     size_t groups = ind_table_group_count(table), values = ind_table_value_count(table);
@@ -351,6 +351,34 @@ static int s_read_values(ind_apply_t *self)
             sent++;
         }
     }
+    return sent;
+}
+
+//  Loads one HGET reply into value v. Returns 0, or -1 for a failed read.
+static int s_load_value(ind_apply_t *self, size_t v, const redisReply *reply)
+{
+    ind_table_t *table = ind_batch_table(self->batch);
+    if (!reply || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL)) {
+        return -1;
+    }
+    char err[128];
+    bool found = reply->type == REDIS_REPLY_STRING;
+    if (ind_table_load(table, (int)v, found ? reply->str : NULL, found ? reply->len : 0, err,
+                       sizeof err)) {
+        const ind_value_t *value = ind_table_value_at(table, (int)v);
+        sti_warn("value %s/%s/%s: %s", value->indicator->code, value->org->code, value->period_text,
+                 err);
+    }
+    return 0;
+}
+
+//  Reads every value of the planned table in one round trip. Returns 0 or -1.
+static int s_read_values(ind_apply_t *self)
+{
+    ind_table_t *table = ind_batch_table(self->batch);
+    //  Counted before the replies add the periods of whole hashes.
+    size_t groups = ind_table_group_count(table), values = ind_table_value_count(table);
+    size_t sent = s_send_reads(self);
     int rc = 0;
     for (size_t g = 0; g < groups; g++) {
         const ind_group_t *group = ind_table_group_at(table, (int)g);
@@ -369,22 +397,12 @@ static int s_read_values(ind_apply_t *self)
         }
     }
     for (size_t v = 0; v < values && sent > 0; v++) {
-        ind_value_t *value = ind_table_value_at(table, (int)v);
-        if (ind_table_group_at(table, value->group)->full) {
+        if (ind_table_group_at(table, ind_table_value_at(table, (int)v)->group)->full) {
             continue;
         }
         redisReply *reply = sti_redis_reply(self->redis);
         sent--;
-        char err[128];
-        if (!reply || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL)) {
-            rc = -1;
-        } else if (ind_table_load(table, (int)v,
-                                  reply->type == REDIS_REPLY_STRING ? reply->str : NULL,
-                                  reply->type == REDIS_REPLY_STRING ? reply->len : 0, err,
-                                  sizeof err)) {
-            sti_warn("value %s/%s/%s: %s", value->indicator->code, value->org->code,
-                     value->period_text, err);
-        }
+        rc = s_load_value(self, v, reply) ? -1 : rc;
         if (reply) {
             freeReplyObject(reply);
         }
@@ -402,8 +420,8 @@ static void s_now_text(char *buf, size_t cap)
     struct tm tm;
     gmtime_r(&secs, &tm);
     char text[128];
-    snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
     size_t len = strlen(text) < cap ? strlen(text) : cap - 1;
     memcpy(buf, text, len);
     buf[len] = 0;
@@ -428,8 +446,8 @@ static size_t s_args_values(ind_apply_t *self)
         }
         self->number[v] = (int)++affected;
         s_args_str(&self->keys, s_value_key(self, key, value->indicator, value->org));
-        sti_redis_key(self->redis, key, sizeof key, "rev", value->indicator->code,
-                      value->org->code, value->period_text, NULL);
+        sti_redis_key(self->redis, key, sizeof key, "rev", value->indicator->code, value->org->code,
+                      value->period_text, NULL);
         s_args_str(&self->keys, key);
         size_t size;
         const void *raw = ind_table_raw(table, (int)v, &size);
@@ -441,7 +459,13 @@ static size_t s_args_values(ind_apply_t *self)
         }
         const void *bytes = sti_writer_data(self->record, &size);
         s_args_push(&self->args, bytes, size);
-        snprintf(member, sizeof member, "%s:%s", value->indicator->code, value->org->code);
+        //  A hash new to Redis joins the value index once per batch.
+        ind_group_t *group = ind_table_group_at(table, value->group);
+        member[0] = 0;
+        if (value->dirty && !raw && !group->indexed) {
+            group->indexed = true;
+            snprintf(member, sizeof member, "%s:%s", value->indicator->code, value->org->code);
+        }
         s_args_str(&self->args, member);
     }
     return affected;
@@ -522,9 +546,9 @@ static int s_eval(ind_apply_t *self, uint64_t *first, uint64_t *last)
             *last = (uint64_t)reply->element[2]->integer;
         }
     } else {
-        sti_error("indicators_apply.lua failed: %s",
-                  reply && reply->type == REDIS_REPLY_ERROR ? reply->str
-                                                           : sti_redis_errstr(self->redis));
+        sti_error("indicators_apply.lua failed: %s", reply && reply->type == REDIS_REPLY_ERROR
+                                                         ? reply->str
+                                                         : sti_redis_errstr(self->redis));
     }
     if (reply) {
         freeReplyObject(reply);
@@ -659,8 +683,7 @@ static int s_step(ind_apply_t *self)
         sti_warn("XREADGROUP: %s", reply->str);
         handled = -1;
     } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
-               reply->element[0]->type == REDIS_REPLY_ARRAY &&
-               reply->element[0]->elements == 2) {
+               reply->element[0]->type == REDIS_REPLY_ARRAY && reply->element[0]->elements == 2) {
         const redisReply *entries = reply->element[0]->element[1];
         if (entries->type == REDIS_REPLY_ARRAY && entries->elements > 0) {
             handled = ind_apply_entries(self, entries);
@@ -681,10 +704,10 @@ static void s_claim(ind_apply_t *self)
 {
     char start[IND_ENTRY_ID_MAX] = "0-0";
     for (int round = 0; round < 100; round++) {
-        redisReply *reply = sti_redis_command(
-            self->redis, "XAUTOCLAIM %s %s %s %lld %s COUNT %lld", self->intake,
-            self->config->group, self->consumer, (long long)self->config->claim_idle_ms, start,
-            (long long)self->config->batch_entries);
+        redisReply *reply = sti_redis_command(self->redis, "XAUTOCLAIM %s %s %s %lld %s COUNT %lld",
+                                              self->intake, self->config->group, self->consumer,
+                                              (long long)self->config->claim_idle_ms, start,
+                                              (long long)self->config->batch_entries);
         bool more = false;
         if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2 &&
             reply->element[0]->type == REDIS_REPLY_STRING &&

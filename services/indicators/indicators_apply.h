@@ -25,25 +25,24 @@
 
 //  The consumer's settings (filled by the service's configuration table).
 typedef struct {
-    char *group;              // consumer group name ("indicators")
-    char *consumer;           // consumer name; NULL or "": hostname-pid
-    char *intake_key;         // the intake log's key under the namespace ("intake")
-    int64_t batch_entries;    // entries read per XREADGROUP
-    int64_t batch_rows;       // most rows applied by one Lua call (0: no limit)
-    int64_t claim_idle_ms;    // claim entries pending longer than this
-    int64_t claim_every_ms;   // how often to look for them
-    int64_t tick_budget_ms;   // longest a tick keeps applying before requests are served
-    int64_t tick_ms;          // how often the service's loop ticks
-    int64_t events_maxlen;    // bound on the event log's length
-    double tolerance;         // of `lagging` (STI_PROGRESS_TOLERANCE)
+    char *group;            // consumer group name ("indicators")
+    char *consumer;         // consumer name; NULL or "": hostname-pid
+    char *intake_key;       // the intake log's key under the namespace ("intake")
+    int64_t batch_entries;  // entries read per XREADGROUP
+    int64_t batch_rows;     // most rows applied by one Lua call (0: no limit)
+    int64_t claim_idle_ms;  // claim entries pending longer than this
+    int64_t claim_every_ms; // how often to look for them
+    int64_t tick_budget_ms; // longest a tick keeps applying before requests are served
+    int64_t tick_ms;        // how often the service's loop ticks
+    int64_t events_maxlen;  // bound on the event log's length
+    double tolerance;       // of `lagging` (STI_PROGRESS_TOLERANCE)
 } ind_apply_config_t;
 
 typedef struct _ind_apply_t ind_apply_t;
 
 //  All arguments are borrowed and must outlive the applier.
-ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog,
-                           sti_events_pub_t *pub, sti_http_t *http,
-                           const ind_apply_config_t *config);
+ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti_events_pub_t *pub,
+                           sti_http_t *http, const ind_apply_config_t *config);
 void ind_apply_destroy(ind_apply_t **self_p);
 
 //  Applies what the intake log holds, for at most the tick budget.

@@ -16,21 +16,21 @@
 #include <string.h>
 
 struct _ind_batch_t {
-    const sti_catalog_t *catalog; // borrowed for the batch
-    double tolerance;             // of `lagging`
-    ind_table_t *table;           // every value read or changed
-    ind_entry_t *entries;         // the batch's entries
-    size_t entry_count;           // in use
-    size_t entry_cap;             // allocated
-    ind_row_t *rows;              // the rows, in entry order
-    size_t row_count;             // in use
-    size_t row_cap;               // allocated
-    size_t row_from;              // first row of the window applied
-    size_t row_to;                // end of the window (clamped to row_count)
-    ind_change_t *changes;        // the changes, in order
-    size_t change_count;          // in use
-    size_t change_cap;            // allocated
-    sti_writer_t *out;            // revision records and event data
+    const sti_catalog_t *catalog;                        // borrowed for the batch
+    double tolerance;                                    // of `lagging`
+    ind_table_t *table;                                  // every value read or changed
+    ind_entry_t *entries;                                // the batch's entries
+    size_t entry_count;                                  // in use
+    size_t entry_cap;                                    // allocated
+    ind_row_t *rows;                                     // the rows, in entry order
+    size_t row_count;                                    // in use
+    size_t row_cap;                                      // allocated
+    size_t row_from;                                     // first row of the window applied
+    size_t row_to;                                       // end of the window (clamped to row_count)
+    ind_change_t *changes;                               // the changes, in order
+    size_t change_count;                                 // in use
+    size_t change_cap;                                   // allocated
+    sti_writer_t *out;                                   // revision records and event data
     const sti_indicator_t *deps[STI_CATALOG_INDICATORS]; // dependents buffer
     const sti_org_unit_t *children[STI_CATALOG_ORG_UNITS]; // children buffer
 };
@@ -177,8 +177,8 @@ static bool s_needs_full(const sti_indicator_t *indicator, const sti_org_unit_t 
 }
 
 //  Marks one value affected and adds what computing it reads.
-static void s_affect(ind_batch_t *self, const sti_indicator_t *indicator,
-                     const sti_org_unit_t *org, const sti_period_t *period)
+static void s_affect(ind_batch_t *self, const sti_indicator_t *indicator, const sti_org_unit_t *org,
+                     const sti_period_t *period)
 {
     int at = ind_table_value(self->table, indicator, org, period);
     ind_value_t *value = ind_table_value_at(self->table, at);
@@ -192,8 +192,8 @@ static void s_affect(ind_batch_t *self, const sti_indicator_t *indicator,
     if (indicator->formula) {
         size_t inputs = sti_formula_input_count(indicator->formula);
         for (size_t i = 0; i < inputs; i++) {
-            const sti_indicator_t *input = sti_catalog_indicator_find(
-                self->catalog, sti_formula_input(indicator->formula, i));
+            const sti_indicator_t *input =
+                sti_catalog_indicator_find(self->catalog, sti_formula_input(indicator->formula, i));
             if (input) {
                 ind_table_value(self->table, input, org, period);
             }
@@ -302,8 +302,8 @@ static void s_write_event(ind_batch_t *self, const ind_value_t *value, ind_origi
                           const sti_progress_t *after)
 {
     const sti_indicator_t *indicator = value->indicator;
-    const sti_target_t *target = value->org->parent[0] ? NULL
-                                                       : sti_indicator_final_target(indicator);
+    const sti_target_t *target =
+        value->org->parent[0] ? NULL : sti_indicator_final_target(indicator);
     sti_writer_map(self->out, 13);
     sti_writer_kv_str(self->out, "indicator", indicator->code);
     sti_writer_kv_str(self->out, "org", value->org->code);

@@ -32,11 +32,11 @@
 
 //  One intake entry of the batch.
 typedef struct {
-    char id[IND_ENTRY_ID_MAX];  // stream entry id
-    char by[IND_TEXT_MAX];      // submitter
-    char source[IND_TEXT_MAX];  // the request's source
-    int64_t time;               // when it was submitted, ms since the epoch
-    size_t row_end;             // the batch's row count once this entry's rows are in
+    char id[IND_ENTRY_ID_MAX]; // stream entry id
+    char by[IND_TEXT_MAX];     // submitter
+    char source[IND_TEXT_MAX]; // the request's source
+    int64_t time;              // when it was submitted, ms since the epoch
+    size_t row_end;            // the batch's row count once this entry's rows are in
 } ind_entry_t;
 
 //  One row of an intake entry, checked against the catalog.
@@ -51,13 +51,13 @@ typedef struct {
 
 //  One change of an effective value.
 typedef struct {
-    int value;          // index in the table
-    int64_t revision;   // its new revision number
-    int entry;          // the entry that caused it
+    int value;           // index in the table
+    int64_t revision;    // its new revision number
+    int entry;           // the entry that caused it
     size_t revision_off; // the revision record, in the output bytes
     size_t revision_len; // its length
-    size_t event_off;   // the event's data map, in the output bytes
-    size_t event_len;   // its length
+    size_t event_off;    // the event's data map, in the output bytes
+    size_t event_len;    // its length
 } ind_change_t;
 
 typedef struct _ind_batch_t ind_batch_t;

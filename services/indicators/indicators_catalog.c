@@ -128,8 +128,7 @@ void ind_catalog_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
     }
 }
 
-int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request,
-                     sti_writer_t *reply)
+int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply)
 {
     static const char *const keys[] = {NULL};
     const sti_catalog_t *catalog;
@@ -269,8 +268,7 @@ int ind_plan_load(sti_catalog_store_t *store, const sti_request_t *request, sti_
         char message[600];
         snprintf(message, sizeof message, "plan: %s", err);
         sti_detail_t detail = {-1, "plan", err};
-        sti_envelope_reply_error(reply, request->id, STI_ERR_INVALID_ARGUMENT, message, &detail,
-                                 1);
+        sti_envelope_reply_error(reply, request->id, STI_ERR_INVALID_ARGUMENT, message, &detail, 1);
         return 0;
     }
     bool changed = false;

@@ -10,8 +10,7 @@
 #include "sti_catalog_store.h"
 #include "sti_envelope.h"
 
-int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request,
-                     sti_writer_t *reply);
+int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
 int ind_catalog_get(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
 int ind_org_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
 int ind_org_add(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);

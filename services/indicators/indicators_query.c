@@ -18,17 +18,17 @@
 #include "sti_log.h"
 #include "sti_service.h"
 
-#define S_KEY_MAX 256            // bytes of a key name
-#define S_MAX_POINTS 4096        // periods series.get returns
-#define S_MAX_REVISIONS 1000     // latest revisions of a point series.get returns
-#define S_SNAPSHOT_LIMIT 100     // default hashes per snapshot page
-#define S_SNAPSHOT_MAX 1000      // most hashes per snapshot page
+#define S_KEY_MAX 256        // bytes of a key name
+#define S_MAX_POINTS 4096    // periods series.get returns
+#define S_MAX_REVISIONS 1000 // latest revisions of a point series.get returns
+#define S_SNAPSHOT_LIMIT 100 // default hashes per snapshot page
+#define S_SNAPSHOT_MAX 1000  // most hashes per snapshot page
 
 struct _ind_query_t {
-    sti_redis_t *redis;          // borrowed
-    sti_catalog_store_t *store;  // borrowed
-    double tolerance;            // of `lagging`
-    ind_table_t *table;          // values of the request, reused
+    sti_redis_t *redis;         // borrowed
+    sti_catalog_store_t *store; // borrowed
+    double tolerance;           // of `lagging`
+    ind_table_t *table;         // values of the request, reused
 };
 
 ind_query_t *ind_query_new(sti_redis_t *redis, sti_catalog_store_t *store, double tolerance)
@@ -285,8 +285,7 @@ int ind_series_get(ind_query_t *self, const sti_request_t *request, sti_writer_t
 //  --- progress.report ---
 
 //  Writes one indicator's progress row.
-static void s_write_progress(ind_query_t *self, const ind_group_t *group, int year,
-                             sti_writer_t *w)
+static void s_write_progress(ind_query_t *self, const ind_group_t *group, int year, sti_writer_t *w)
 {
     const sti_indicator_t *ind = group->indicator;
     bool root = !group->org->parent[0];
@@ -434,8 +433,8 @@ static size_t s_snapshot_hash(const char *member, size_t member_len, const redis
 }
 
 //  Reads the snapshot page's arguments. Returns 0, or -1 after replying.
-static int s_snapshot_args(const sti_request_t *request, char *after, size_t cap,
-                           int64_t *limit, sti_writer_t *reply)
+static int s_snapshot_args(const sti_request_t *request, char *after, size_t cap, int64_t *limit,
+                           sti_writer_t *reply)
 {
     sti_field_error_t err = {"", ""};
     sti_type_t atype = sti_node_type(sti_node_get(request->body, "after"));
@@ -458,11 +457,62 @@ static int s_snapshot_args(const sti_request_t *request, char *after, size_t cap
     return 0;
 }
 
+//  Writes the snapshot page: {seq, values, next}.
+static void s_snapshot_write(const redisReply *seq, const redisReply *members, redisReply **hashes,
+                             size_t total, int64_t limit, sti_writer_t *reply)
+{
+    size_t count = members->elements;
+    sti_writer_map(reply, 3);
+    sti_writer_str(reply, "seq");
+    sti_writer_uint(reply, seq->type == REDIS_REPLY_STRING ? strtoull(seq->str, NULL, 10) : 0);
+    sti_writer_str(reply, "values");
+    sti_writer_array(reply, total);
+    for (size_t i = 0; i < count; i++) {
+        const redisReply *m = members->element[i];
+        if (m->type == REDIS_REPLY_STRING) {
+            s_snapshot_hash(m->str, m->len, hashes[i], reply);
+        }
+    }
+    const redisReply *last = count ? members->element[count - 1] : NULL;
+    sti_writer_str(reply, "next");
+    if ((int64_t)count == limit && last && last->type == REDIS_REPLY_STRING) {
+        sti_writer_strn(reply, last->str, last->len);
+    } else {
+        sti_writer_nil(reply);
+    }
+}
+
+//  Reads the HGETALL of every member in one round trip into hashes (each
+//  freed by the caller). Returns the number of values, or -1 on failure.
+static int64_t s_snapshot_read(ind_query_t *self, const redisReply *members, redisReply **hashes)
+{
+    char key[S_KEY_MAX];
+    size_t count = members->elements;
+    for (size_t i = 0; i < count; i++) {
+        const redisReply *m = members->element[i];
+        snprintf(key, sizeof key, "%s:val:%.*s", sti_redis_namespace(self->redis),
+                 m->type == REDIS_REPLY_STRING ? (int)m->len : 0,
+                 m->type == REDIS_REPLY_STRING ? m->str : "");
+        sti_redis_appendf(self->redis, "HGETALL %s", key);
+    }
+    int64_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        hashes[i] = sti_redis_reply(self->redis);
+        const redisReply *m = members->element[i];
+        if (!hashes[i]) {
+            total = -1;
+        } else if (total >= 0 && m->type == REDIS_REPLY_STRING) {
+            total += (int64_t)s_snapshot_hash(m->str, m->len, hashes[i], NULL);
+        }
+    }
+    return total;
+}
+
 int ind_snapshot_get(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply)
 {
     static const char *const keys[] = {"after", "limit", NULL};
     char after[2 * STI_CODE_MAX + 2], start[2 * STI_CODE_MAX + 3], index[S_KEY_MAX],
-        seq_key[S_KEY_MAX], key[S_KEY_MAX];
+        seq_key[S_KEY_MAX];
     int64_t limit;
     if (ind_body_check(request, keys, reply) ||
         s_snapshot_args(request, after, sizeof after, &limit, reply)) {
@@ -472,51 +522,19 @@ int ind_snapshot_get(ind_query_t *self, const sti_request_t *request, sti_writer
     sti_redis_key(self->redis, index, sizeof index, "vals", NULL);
     sti_redis_key(self->redis, seq_key, sizeof seq_key, "events", "ind", "seq", NULL);
     redisReply *seq = sti_redis_command(self->redis, "GET %s", seq_key);
-    redisReply *members = sti_redis_command(self->redis, "ZRANGEBYLEX %s %s + LIMIT 0 %lld",
-                                            index, start, (long long)limit);
+    redisReply *members = sti_redis_command(self->redis, "ZRANGEBYLEX %s %s + LIMIT 0 %lld", index,
+                                            start, (long long)limit);
     bool good = seq && (seq->type == REDIS_REPLY_STRING || seq->type == REDIS_REPLY_NIL) &&
                 members && members->type == REDIS_REPLY_ARRAY;
     size_t count = good ? members->elements : 0;
-    for (size_t i = 0; i < count; i++) {
-        const redisReply *m = members->element[i];
-        snprintf(key, sizeof key, "%s:val:%.*s", sti_redis_namespace(self->redis),
-                 m->type == REDIS_REPLY_STRING ? (int)m->len : 0,
-                 m->type == REDIS_REPLY_STRING ? m->str : "");
-        sti_redis_appendf(self->redis, "HGETALL %s", key);
-    }
     redisReply **hashes = (redisReply **)calloc(count ? count : 1, sizeof *hashes);
     assert(hashes);
-    size_t total = 0;
-    for (size_t i = 0; i < count; i++) {
-        hashes[i] = sti_redis_reply(self->redis);
-        good = good && hashes[i];
-        const redisReply *m = members->element[i];
-        total += good && m->type == REDIS_REPLY_STRING
-                     ? s_snapshot_hash(m->str, m->len, hashes[i], NULL)
-                     : 0;
-    }
-    if (!good) {
+    int64_t total = good ? s_snapshot_read(self, members, hashes) : -1;
+    if (total < 0) {
         s_unavailable(self, request, reply);
     } else {
         sti_envelope_reply_ok(reply, request->id);
-        sti_writer_map(reply, 3);
-        sti_writer_str(reply, "seq");
-        sti_writer_uint(reply, seq->type == REDIS_REPLY_STRING ? strtoull(seq->str, NULL, 10) : 0);
-        sti_writer_str(reply, "values");
-        sti_writer_array(reply, total);
-        for (size_t i = 0; i < count; i++) {
-            const redisReply *m = members->element[i];
-            if (m->type == REDIS_REPLY_STRING) {
-                s_snapshot_hash(m->str, m->len, hashes[i], reply);
-            }
-        }
-        const redisReply *last = count ? members->element[count - 1] : NULL;
-        sti_writer_str(reply, "next");
-        if ((int64_t)count == limit && last && last->type == REDIS_REPLY_STRING) {
-            sti_writer_strn(reply, last->str, last->len);
-        } else {
-            sti_writer_nil(reply);
-        }
+        s_snapshot_write(seq, members, hashes, (size_t)total, limit, reply);
     }
     for (size_t i = 0; i < count; i++) {
         if (hashes[i]) {

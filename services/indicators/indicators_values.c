@@ -15,19 +15,19 @@
 #include <string.h>
 
 struct _ind_table_t {
-    ind_value_t *values;   // the values, in the order they were added
-    size_t value_count;    // how many are in use
-    size_t value_cap;      // how many fit
-    ind_group_t *groups;   // the hashes
-    size_t group_count;    // how many are in use
-    size_t group_cap;      // how many fit
-    int32_t *index;        // value slots, -1 empty
-    size_t index_cap;      // slots (a power of two)
-    int32_t *group_index;  // group slots, -1 empty
+    ind_value_t *values;    // the values, in the order they were added
+    size_t value_count;     // how many are in use
+    size_t value_cap;       // how many fit
+    ind_group_t *groups;    // the hashes
+    size_t group_count;     // how many are in use
+    size_t group_cap;       // how many fit
+    int32_t *index;         // value slots, -1 empty
+    size_t index_cap;       // slots (a power of two)
+    int32_t *group_index;   // group slots, -1 empty
     size_t group_index_cap; // slots (a power of two)
-    char *arena;           // raw bytes read from Redis
-    size_t arena_len;      // bytes in use
-    size_t arena_cap;      // bytes that fit
+    char *arena;            // raw bytes read from Redis
+    size_t arena_len;       // bytes in use
+    size_t arena_cap;       // bytes that fit
 };
 
 static const char *const s_origins[] = {"reported", "aggregated", "derived"};
@@ -74,8 +74,7 @@ static int s_optional_double(sti_node_t map, const char *key, bool *has, double 
     return 0;
 }
 
-int ind_record_decode(const void *data, size_t size, ind_record_t *record, char *err,
-                      size_t errlen)
+int ind_record_decode(const void *data, size_t size, ind_record_t *record, char *err, size_t errlen)
 {
     assert(record);
     static const sti_limits_t limits = {IND_RECORD_MAX, IND_RECORD_MAX, 16, 2};
@@ -96,8 +95,8 @@ int ind_record_decode(const void *data, size_t size, ind_record_t *record, char 
                sti_map_str_copy(root, "src", record->src, sizeof record->src, &ferr) == 0 &&
                sti_map_int(root, "t", &record->t, &ferr) == 0 &&
                sti_map_str_copy(root, "by", record->by, sizeof record->by, &ferr) == 0 &&
-               sti_map_str_copy(root, "source", record->source, sizeof record->source,
-                                &ferr) == 0) {
+               sti_map_str_copy(root, "source", record->source, sizeof record->source, &ferr) ==
+                   0) {
         rc = record->rev >= 0 ? 0 : -1;
         if (rc) {
             snprintf(ferr.field, sizeof ferr.field, "rev");
@@ -187,8 +186,9 @@ static uint64_t s_hash(const void *indicator, const void *org, const sti_period_
     uint64_t h = (uint64_t)(uintptr_t)indicator * 0x9e3779b97f4a7c15ULL;
     h ^= (uint64_t)(uintptr_t)org * 0xc2b2ae3d27d4eb4fULL;
     if (period) {
-        h ^= ((uint64_t)period->year << 16 | (uint64_t)period->kind << 8 |
-              (uint64_t)period->index) * 0x165667b19e3779f9ULL;
+        h ^=
+            ((uint64_t)period->year << 16 | (uint64_t)period->kind << 8 | (uint64_t)period->index) *
+            0x165667b19e3779f9ULL;
     }
     return h ^ (h >> 29);
 }
@@ -261,8 +261,7 @@ int ind_table_find(const ind_table_t *self, const sti_indicator_t *indicator,
     return self->index[s_slot(self, indicator, org, period)];
 }
 
-int ind_table_group(ind_table_t *self, const sti_indicator_t *indicator,
-                    const sti_org_unit_t *org)
+int ind_table_group(ind_table_t *self, const sti_indicator_t *indicator, const sti_org_unit_t *org)
 {
     assert(self && indicator && org);
     size_t slot = s_group_slot(self, indicator, org);
@@ -283,8 +282,8 @@ int ind_table_group(ind_table_t *self, const sti_indicator_t *indicator,
     return at;
 }
 
-int ind_table_value(ind_table_t *self, const sti_indicator_t *indicator,
-                    const sti_org_unit_t *org, const sti_period_t *period)
+int ind_table_value(ind_table_t *self, const sti_indicator_t *indicator, const sti_org_unit_t *org,
+                    const sti_period_t *period)
 {
     assert(self && indicator && org && period);
     size_t slot = s_slot(self, indicator, org, period);

@@ -19,9 +19,9 @@
 #include "sti_catalog.h"
 #include "sti_codec.h"
 
-#define IND_ENTRY_ID_MAX 48  // bytes of a stream entry id "<ms>-<seq>", with NUL
-#define IND_TEXT_MAX 129     // bytes of a submitter or source, with NUL
-#define IND_RECORD_MAX 4096  // largest stored record, bytes
+#define IND_ENTRY_ID_MAX 48 // bytes of a stream entry id "<ms>-<seq>", with NUL
+#define IND_TEXT_MAX 129    // bytes of a submitter or source, with NUL
+#define IND_RECORD_MAX 4096 // largest stored record, bytes
 
 typedef enum {
     IND_ORIGIN_REPORTED = 0, // a unit reported it
@@ -58,19 +58,19 @@ int ind_entry_id_compare(const char *a, const char *b);
 
 //  One value in the batch table.
 typedef struct {
-    const sti_indicator_t *indicator; // borrowed from the catalog
-    const sti_org_unit_t *org;        // borrowed from the catalog
-    sti_period_t period;              // the period
+    const sti_indicator_t *indicator;      // borrowed from the catalog
+    const sti_org_unit_t *org;             // borrowed from the catalog
+    sti_period_t period;                   // the period
     char period_text[STI_PERIOD_TEXT_MAX]; // its text form (the hash field)
-    bool loaded;                      // read from Redis (or known absent)
-    bool exists;                      // Redis held it
-    size_t raw_off;                   // the bytes read, in the arena
-    size_t raw_len;                   // their length (0 when absent)
-    bool affected;                    // the batch may change it: checked and written
-    bool dirty;                       // the record differs from what was read
-    ind_record_t record;              // the current record
-    int next_in_hash;                 // next value of the same hash, or -1
-    int group;                        // the hash it belongs to
+    bool loaded;                           // read from Redis (or known absent)
+    bool exists;                           // Redis held it
+    size_t raw_off;                        // the bytes read, in the arena
+    size_t raw_len;                        // their length (0 when absent)
+    bool affected;                         // the batch may change it: checked and written
+    bool dirty;                            // the record differs from what was read
+    ind_record_t record;                   // the current record
+    int next_in_hash;                      // next value of the same hash, or -1
+    int group;                             // the hash it belongs to
 } ind_value_t;
 
 //  One hash (indicator, org) the batch touches.
@@ -78,7 +78,7 @@ typedef struct {
     const sti_indicator_t *indicator; // borrowed
     const sti_org_unit_t *org;        // borrowed
     bool full;                        // every period must be read (progress needs them)
-    bool full_loaded;                 // the whole hash was read
+    bool indexed;                     // the batch already adds it to the value index
     int head;                         // first value of the hash, or -1
 } ind_group_t;
 
@@ -91,14 +91,13 @@ void ind_table_reset(ind_table_t *self);
 
 //  The value (indicator, org, period), added (not loaded, absent) if new.
 //  Returns its index.
-int ind_table_value(ind_table_t *self, const sti_indicator_t *indicator,
-                    const sti_org_unit_t *org, const sti_period_t *period);
+int ind_table_value(ind_table_t *self, const sti_indicator_t *indicator, const sti_org_unit_t *org,
+                    const sti_period_t *period);
 //  The index of the value, or -1 when the table does not hold it.
 int ind_table_find(const ind_table_t *self, const sti_indicator_t *indicator,
                    const sti_org_unit_t *org, const sti_period_t *period);
 //  The hash (indicator, org), added if new. Returns its index.
-int ind_table_group(ind_table_t *self, const sti_indicator_t *indicator,
-                    const sti_org_unit_t *org);
+int ind_table_group(ind_table_t *self, const sti_indicator_t *indicator, const sti_org_unit_t *org);
 
 size_t ind_table_value_count(const ind_table_t *self);
 ind_value_t *ind_table_value_at(ind_table_t *self, int index);

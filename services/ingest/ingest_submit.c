@@ -155,7 +155,9 @@ static size_t s_check_rows(ingest_submit_t *self, const sti_catalog_t *catalog,
             }
             snprintf(errors[0].field, sizeof errors[0].field, "period");
             snprintf(errors[0].reason, sizeof errors[0].reason,
-                     "the same indicator, org unit and period as row index %zu", earlier);
+                     "the same indicator, org unit and period as an earlier row of this request "
+                     "(index %zu, counting from 0)",
+                     earlier);
             problems = 1;
         }
         for (size_t e = 0; e < problems && e < STI_OBSERVATION_ERRORS; e++) {

@@ -56,7 +56,7 @@ has(6, "value", "negative")
 has(7, "value", "100")
 has(8, "unit", "美元", "亿元")
 has(9, "indicator", "rd_expenditure", "gdp")
-has(10, "period", "row index 0")
+has(10, "period", "earlier row", "index 0")
 has(11, "value")
 assert 0 not in errors and 1 not in errors
 PY

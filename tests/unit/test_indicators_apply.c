@@ -22,12 +22,12 @@ static char s_plan_dir[4096];
 
 //  Everything one test needs, torn down in reverse.
 typedef struct {
-    sti_redis_t *redis;            // the connection
-    sti_catalog_store_t *store;    // the catalog
-    sti_events_pub_t *pub;         // publisher on "ind"
-    sti_http_t *http;              // metrics
-    ind_apply_config_t config;     // consumer settings
-    ind_apply_t *apply;            // the applier
+    sti_redis_t *redis;         // the connection
+    sti_catalog_store_t *store; // the catalog
+    sti_events_pub_t *pub;      // publisher on "ind"
+    sti_http_t *http;           // metrics
+    ind_apply_config_t config;  // consumer settings
+    ind_apply_t *apply;         // the applier
 } s_fixture_t;
 
 static int s_setup(void **state)
@@ -54,8 +54,8 @@ static int s_setup(void **state)
     assert_non_null(fx.pub);
     fx.http = sti_http_new("127.0.0.1:0", NULL, NULL, err, sizeof err);
     assert_non_null(fx.http);
-    fx.config = (ind_apply_config_t){"indicators", "unit-1", "intake", 16, 5, 30000, 5000, 50, 10,
-                                     1000000, 0.10};
+    fx.config = (ind_apply_config_t){"indicators", "unit-1", "intake", 16,      5,   30000,
+                                     5000,         50,       10,       1000000, 0.10};
     fx.apply = ind_apply_new(fx.redis, fx.store, fx.pub, fx.http, &fx.config);
     *state = &fx;
     return 0;
@@ -158,8 +158,8 @@ static void test_bad_entry_acknowledged(void **state)
 {
     s_fixture_t *fx = (s_fixture_t *)*state;
     ind_apply_tick(fx->apply);
-    s_intake(fx, "\xc1\xc1", 2);                 // not MessagePack
-    s_intake(fx, "\x91\x01", 2);                 // [1]: a row that is not a row
+    s_intake(fx, "\xc1\xc1", 2);                  // not MessagePack
+    s_intake(fx, "\x91\x01", 2);                  // [1]: a row that is not a row
     s_intake_rows(fx, "tech_smes", "2024", 1, 1); // a good one after them
     for (int i = 0; i < 5; i++) {
         ind_apply_tick(fx->apply);

@@ -211,9 +211,8 @@ static sti_reader_t *s_event(ind_batch_t *batch, size_t i)
     return reader;
 }
 
-static void s_assert_event(ind_batch_t *batch, size_t i, const char *subject_ind,
-                           const char *org, bool has_old, double old, double new_value,
-                           const char *origin)
+static void s_assert_event(ind_batch_t *batch, size_t i, const char *subject_ind, const char *org,
+                           bool has_old, double old, double new_value, const char *origin)
 {
     sti_reader_t *reader = s_event(batch, i);
     sti_node_t root = sti_reader_root(reader);

@@ -44,8 +44,8 @@ static sti_period_t s_period(const char *text)
 static void test_record_round_trip(void **state)
 {
     (void)state;
-    ind_record_t in = {true, 850, true, 850, false, 0, 3, "1700000000000-7", 1700000000123,
-                       "clerk", "stats bureau"};
+    ind_record_t in = {true,          850,     true,          850, false, 0, 3, "1700000000000-7",
+                       1700000000123, "clerk", "stats bureau"};
     sti_writer_t *w = sti_writer_new();
     ind_record_encode(&in, w);
     size_t size;
@@ -138,9 +138,9 @@ static void s_put(ind_table_t *table, const sti_indicator_t *ind, const sti_org_
     size_t size;
     const void *data = sti_writer_data(w, &size);
     char err[128];
-    assert_int_equal(ind_table_load(table, ind_table_value(table, ind, org, &p), data, size, err,
-                                    sizeof err),
-                     0);
+    assert_int_equal(
+        ind_table_load(table, ind_table_value(table, ind, org, &p), data, size, err, sizeof err),
+        0);
     sti_writer_destroy(&w);
 }
 
@@ -149,8 +149,7 @@ static void test_progress_worked_example(void **state)
     (void)state;
     sti_catalog_t *cat = s_linping();
     char err[256];
-    assert_int_equal(sti_catalog_target_set(cat, "hitech_enterprises", 2025, 1000, err,
-                                            sizeof err),
+    assert_int_equal(sti_catalog_target_set(cat, "hitech_enterprises", 2025, 1000, err, sizeof err),
                      0);
     assert_int_equal(sti_catalog_target_set(cat, "edz_national_rank", 2025, 30, err, sizeof err),
                      0);

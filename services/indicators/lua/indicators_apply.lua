@@ -13,7 +13,8 @@
 --       then for value j: KEYS[4 + 2j] value hash, KEYS[5 + 2j] revision list
 -- ARGV: 1 group, 2 maxlen, 3 source, 4 values, 5 revisions, 6 events, 7 acks,
 --       then per value: field, expected bytes ('' when absent), new bytes
---       ('' when unchanged), index member;
+--       ('' when unchanged), index member ('' when the hash needs no
+--       ZADD: it existed, or another value of this batch adds it);
 --       per revision: value number j, revision bytes;
 --       per event: topic, subject, time, data;
 --       per ack: entry id.
@@ -33,7 +34,7 @@ a = 8
 for j = 1, values do
     if ARGV[a + 2] ~= '' then
         redis.call('HSET', KEYS[4 + 2 * j], ARGV[a], ARGV[a + 2])
-        if ARGV[a + 1] == '' then
+        if ARGV[a + 3] ~= '' then
             redis.call('ZADD', KEYS[5], 0, ARGV[a + 3])
         end
     end

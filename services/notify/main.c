@@ -1,0 +1,184 @@
+/*  sti-notify: rules over events, delivered by webhook, e-mail and chat
+    robot (service sti.notify). docs/notify.md.
+
+    Three parts, each with its own Redis connection: the request loop
+    (rules, silences, deliveries: notify_ops), the evaluator thread (events
+    to alerts in the delivery queue: notify_eval) and the sender threads
+    (the queue to the receivers: notify_worker). All state is in Redis, so
+    any number of replicas share the work.
+*/
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notify_eval.h"
+#include "notify_ops.h"
+#include "notify_worker.h"
+#include "sti_log.h"
+
+//  sti-notify's own settings.
+typedef struct {
+    char *streams;                 // streams evaluated
+    notify_eval_config_t eval;     // the evaluators' settings (strings set at start)
+    notify_worker_config_t worker; // the senders and the retry policy
+    int64_t connect_timeout_ms;    // channels: connect time-out
+    int64_t timeout_ms;            // channels: whole exchange
+    bool tls_verify;               // channels: verify certificates
+    char *smtp_url;                // e-mail server
+    char *smtp_user;               // e-mail AUTH user
+    char *smtp_password;           // e-mail AUTH password
+    char *smtp_from;               // e-mail sender
+} s_config_t;
+
+static s_config_t s_config;
+
+#define S_OFF(field) offsetof(s_config_t, field)
+static const sti_config_entry_t s_config_map[] = {
+    {"streams", STI_CONFIG_STR, "ind,tal", S_OFF(streams), "event streams evaluated (ind, tal)"},
+    {"eval_lease_ms", STI_CONFIG_INT, "10000", S_OFF(eval.lease_ms),
+     "lease of the one replica evaluating a stream"},
+    {"eval_batch", STI_CONFIG_INT, "256", S_OFF(eval.batch), "events one commit holds at most"},
+    {"group_flush_ms", STI_CONFIG_INT, "200", S_OFF(eval.flush_ms),
+     "how often due alert groups are looked for"},
+    {"stale_check_ms", STI_CONFIG_INT, "60000", S_OFF(eval.stale_check_ms),
+     "how often stale rules are checked"},
+    {"senders", STI_CONFIG_INT, "2", S_OFF(worker.senders), "sender threads"},
+    {"claim_lease_ms", STI_CONFIG_INT, "30000", S_OFF(worker.lease_ms),
+     "how long a claimed delivery is held by its sender (longer than timeout_ms)"},
+    {"max_attempts", STI_CONFIG_INT, "10", S_OFF(worker.max_attempts),
+     "sends of a delivery before it is a dead letter"},
+    {"max_age_ms", STI_CONFIG_INT, "86400000", S_OFF(worker.max_age_ms),
+     "age after which a failing delivery is a dead letter"},
+    {"backoff_ms", STI_CONFIG_INT, "1000", S_OFF(worker.backoff_ms), "first retry back-off"},
+    {"backoff_max_ms", STI_CONFIG_INT, "300000", S_OFF(worker.backoff_max_ms),
+     "longest retry back-off"},
+    {"poll_ms", STI_CONFIG_INT, "200", S_OFF(worker.poll_ms),
+     "how often an idle sender looks for due deliveries"},
+    {"claim_batch", STI_CONFIG_INT, "8", S_OFF(worker.batch), "deliveries one claim takes"},
+    {"retention_ms", STI_CONFIG_INT, "604800000", S_OFF(worker.retention_ms),
+     "how long delivered and silenced deliveries stay listed"},
+    {"connect_timeout_ms", STI_CONFIG_INT, "5000", S_OFF(connect_timeout_ms),
+     "receivers: time to connect"},
+    {"timeout_ms", STI_CONFIG_INT, "15000", S_OFF(timeout_ms), "receivers: time for one send"},
+    {"tls_verify", STI_CONFIG_BOOL, "true", S_OFF(tls_verify),
+     "receivers: verify certificates and host names"},
+    {"smtp_url", STI_CONFIG_STR, NULL, S_OFF(smtp_url), "smtp://host:587 or smtps://host:465"},
+    {"smtp_user", STI_CONFIG_STR, NULL, S_OFF(smtp_user), "SMTP AUTH user (none: no AUTH)"},
+    {"smtp_password", STI_CONFIG_STR, NULL, S_OFF(smtp_password), "SMTP AUTH password"},
+    {"smtp_from", STI_CONFIG_STR, NULL, S_OFF(smtp_from), "sender address of e-mail"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+#define S_STREAMS 2 // ind and tal
+
+//  The evaluators: one per stream.
+typedef struct {
+    notify_eval_config_t config[S_STREAMS];   // each with its stream
+    notify_eval_metrics_t metrics[S_STREAMS]; // shared counters, own gauge
+    notify_eval_t *eval[S_STREAMS];           // the threads
+    size_t count;                             // how many
+} s_evals_t;
+
+//  Starts one evaluator per stream named in s_config.streams. Returns 0 or -1.
+static int s_start_evals(sti_http_t *http, s_evals_t *evals)
+{
+    static const char *const names[S_STREAMS] = {"ind", "tal"};
+    sti_metric_t *events = sti_http_counter(http, "sti_notify_events_total", NULL,
+                                            "Events evaluated");
+    sti_metric_t *alerts = sti_http_counter(
+        http, "sti_notify_alerts_total", NULL,
+        "Deliveries queued or recorded silenced (one per alert and receiver)");
+    sti_metric_t *silenced = sti_http_counter(http, "sti_notify_silenced_total", NULL,
+                                              "Alerts held by a silence");
+    for (size_t k = 0; k < S_STREAMS; k++) {
+        if (!strstr(s_config.streams ? s_config.streams : "", names[k])) {
+            continue;
+        }
+        size_t i = evals->count++;
+        char labels[32];
+        snprintf(labels, sizeof labels, "stream=\"%s\"", names[k]);
+        evals->config[i] = s_config.eval;
+        evals->config[i].stream = names[k];
+        evals->metrics[i] = (notify_eval_metrics_t){
+            events, alerts, silenced,
+            sti_http_gauge(http, "sti_notify_stream_evaluated", labels,
+                           "1 while this replica evaluates the stream (holds its lease)")};
+        evals->eval[i] = notify_eval_new(&evals->config[i], &evals->metrics[i]);
+        if (!evals->eval[i]) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+//  Registers the metrics of the senders.
+static void s_metrics(sti_http_t *http, notify_worker_metrics_t *worker)
+{
+    const char *help = "Sends of deliveries, by result";
+    worker->delivered = sti_http_counter(http, "sti_notify_deliveries_total",
+                                         "result=\"delivered\"", help);
+    worker->retried = sti_http_counter(http, "sti_notify_deliveries_total", "result=\"retry\"",
+                                       help);
+    worker->dead = sti_http_counter(http, "sti_notify_deliveries_total", "result=\"dead\"", help);
+    worker->queued = sti_http_gauge(http, "sti_notify_queue_depth", NULL,
+                                    "Deliveries due or being sent");
+    worker->dead_now = sti_http_gauge(http, "sti_notify_dead_letters", NULL,
+                                      "Deliveries in the dead-letter list");
+}
+
+int main(int argc, char **argv)
+{
+    sti_service_def_t def = {
+        .name = "sti-notify",
+        .service = "sti.notify",
+        .ops = notify_ops_table(),
+        .config = s_config_map,
+        .ctx = &s_config,
+        .tick_ms = 1000,
+    };
+    int exit_code = 0;
+    sti_service_t *service = sti_service_new(&def, argc, argv, &exit_code);
+    if (!service) {
+        return exit_code;
+    }
+    if (notify_global_init() != 0) {
+        sti_error("libcurl or libsodium did not initialise");
+        sti_service_destroy(&service);
+        return 1;
+    }
+    const sti_common_config_t *common = sti_service_config(service);
+    s_config.eval.redis_url = common->redis_url;
+    s_config.eval.ns = common->ns;
+    s_config.eval.events_sub = common->events_sub;
+    s_config.eval.broker = common->broker;
+    s_config.eval.retention_ms = s_config.worker.retention_ms;
+    notify_channel_config_t channels;
+    notify_channel_config_defaults(&channels);
+    channels.connect_timeout_ms = s_config.connect_timeout_ms;
+    channels.timeout_ms = s_config.timeout_ms;
+    channels.tls_verify = s_config.tls_verify;
+    channels.smtp_url = s_config.smtp_url;
+    channels.smtp_user = s_config.smtp_user;
+    channels.smtp_password = s_config.smtp_password;
+    channels.smtp_from = s_config.smtp_from;
+    notify_worker_metrics_t worker_metrics;
+    s_metrics(sti_service_http(service), &worker_metrics);
+
+    notify_ops_t *ops = notify_ops_new(sti_service_redis(service));
+    notify_ops_bind(ops);
+    notify_worker_t *worker = notify_worker_new(common->redis_url, common->ns, &s_config.worker,
+                                                &channels, &worker_metrics);
+    static s_evals_t evals;
+    int rc = 1;
+    if (worker && s_start_evals(sti_service_http(service), &evals) == 0) {
+        rc = sti_service_run(service);
+    }
+    for (size_t i = 0; i < evals.count; i++) {
+        notify_eval_destroy(&evals.eval[i]);
+    }
+    notify_worker_destroy(&worker);
+    notify_ops_destroy(&ops);
+    sti_service_destroy(&service);
+    return rc;
+}

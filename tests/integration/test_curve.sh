@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# CURVE end to end: a broker with STI_CURVE=on and an allow-list, sti-ingest
+# and clients with keys made by `stictl keys new`. An unknown key and a client
+# without encryption are refused (and counted, and logged); a reader may not
+# submit (forbidden, naming the op and the role), a clerk may, and the row's
+# submitter is the clerk's name; a key that is not role `service` cannot
+# serve; writes are rate limited per caller (rate_limited, retry_after_ms);
+# only role service may publish events; a key removed from the allow-list stops working on its old connection and
+# on new ones; `stictl health` works through CURVE.
+. "$STI_SOURCE/tests/lib.sh"
+CALL="$STI_SOURCE/tests/helpers/curve_call.py"
+
+K=$T/keys
+ALLOW=$T/allow
+mkdir -p "$ALLOW"
+for spec in broker:service ingest:service alice:clerk rita:reader root:admin stranger:clerk; do
+    stictl keys new "${spec%%:*}" --role "${spec##*:}" --out "$K" >/dev/null \
+        || sti_fail "stictl keys new $spec"
+done
+for name in ingest alice rita root; do cp "$K/$name" "$ALLOW/"; done
+
+# as NAME CMD...: runs CMD with NAME's key.
+as() { local who=$1; shift; STI_CURVE_CERT=$K/${who}_secret "$@"; }
+metric() {   # metric NAME_AND_LABELS: the broker's value (0 when absent)
+    curl -sf "http://127.0.0.1:$BROKER_HTTP/metrics" | awk -v m="$1" '$1 == m {print $2; f=1} END {if (!f) print 0}'
+}
+metric_at_least() { [ "$(metric "$1")" -ge "$2" ]; }
+
+sti_start_redis
+req=$(sti_spare_port); sub=$(sti_spare_port); pub=$(sti_spare_port); BROKER_HTTP=$(sti_spare_port)
+export STI_BROKER="tcp://127.0.0.1:$req" STI_EVENTS_SUB="tcp://127.0.0.1:$sub"
+export STI_EVENTS_PUB="tcp://127.0.0.1:$pub"
+sti_spawn broker sti-broker --bind "$STI_BROKER" --xpub "$STI_EVENTS_SUB" --xsub "$STI_EVENTS_PUB" \
+    --http-addr "127.0.0.1:$BROKER_HTTP" --curve on --curve-cert "$K/broker_secret" \
+    --curve-clients "$ALLOW" --curve-reload-ms 100
+sti_wait_for 10 curl -sf "http://127.0.0.1:$BROKER_HTTP/healthz"
+export STI_CURVE_BROKER_KEY=$K/broker
+as ingest sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0 --write-rate 0.2 --write-burst 3
+sti_wait_for 15 as root "$CALL" mmi sti.ingest
+grep -q '"CURVE on' "$T/ingest.log" || sti_fail "sti-ingest did not log that CURVE is on"
+
+# stictl through CURVE: the broker and sti.ingest answer.
+out=$(as root stictl health) || true
+echo "$out" | grep -q "broker up" || sti_fail "stictl health through CURVE: $out"
+echo "$out" | grep -q "sti.ingest up" || sti_fail "stictl health through CURVE: $out"
+# Without its own key stictl says what is missing.
+out=$(STI_CURVE_CERT= stictl health 2>&1) && sti_fail "stictl without a key worked"
+echo "$out" | grep -q STI_CURVE_CERT || sti_fail "stictl without a key: $out"
+
+# Events: a service's events reach a subscriber; a clerk's are dropped.
+as root "$CALL" bus "$K/ingest_secret" || sti_fail "an event of role service did not arrive"
+rc=0; STI_CALL_TIMEOUT=1500 as root "$CALL" bus "$K/alice_secret" || rc=$?
+[ $rc -eq 3 ] || sti_fail "an event from a clerk's key reached a subscriber (rc $rc)"
+metric_at_least sti_broker_events_denied_total 1 || sti_fail "the clerk's event was not counted"
+
+# An unknown key is refused, counted and logged.
+STI_CALL_TIMEOUT=1000 as stranger "$CALL" call sti.ingest obs.submit '{"rows": []}' 2>/dev/null \
+    && sti_fail "an unknown key was answered"
+sti_wait_for 5 metric_at_least 'sti_broker_handshakes_refused_total{reason="unknown_key"}' 1
+# A client without encryption is refused, counted and logged: libzmq reports
+# a mechanism mismatch, or a hang-up when the client saw the mismatch first.
+STI_CALL_TIMEOUT=1000 "$CALL" plain sti.ingest || sti_fail "a client without encryption was answered"
+plain_refused() {
+    [ $(( $(metric 'sti_broker_handshakes_refused_total{reason="no_encryption"}') \
+        + $(metric 'sti_broker_handshakes_refused_total{reason="aborted"}') )) -ge 1 ]
+}
+sti_wait_for 5 plain_refused
+grep -q 'refused a peer on requests: unknown_key' "$T/broker.log" || sti_fail "no log line for the unknown key"
+grep -Eq 'refused a peer on requests: (no_encryption|aborted)' "$T/broker.log" \
+    || sti_fail "no log line for the plain client"
+
+plan_put "$STI_REDIS_URL" "$STI_NAMESPACE" "$STI_SOURCE/data/plans/linping-2021-2025" \
+    donghu:linping || sti_fail "plan_put failed"
+row='{"rows": [{"indicator": "hitech_enterprises", "org": "linping", "period": "2023", "value": 850}], "source": "test"}'
+
+# A reader may not submit.
+out=$(as rita "$CALL" call sti.ingest obs.submit "$row") || sti_fail "reader: no reply"
+/usr/bin/python3 - "$out" <<'PY' || sti_fail "reader: expected forbidden, got $out"
+import json, sys
+r = json.loads(sys.argv[1])
+assert not r["ok"] and r["error"]["code"] == "forbidden", r
+assert "obs.submit" in r["error"]["message"] and "reader" in r["error"]["message"], r
+PY
+# A clerk may; the submitter recorded is the clerk's name.
+out=$(as alice "$CALL" call sti.ingest obs.submit "$row") || sti_fail "clerk: no reply"
+echo "$out" | grep -q '"accepted": 1' || sti_fail "clerk: expected the row accepted, got $out"
+sti_redis_cli XRANGE "$STI_NAMESPACE:intake" - + | grep -qx alice \
+    || sti_fail "the intake entry does not name alice as its submitter"
+
+# Writes are rate limited per caller: a burst of 3, then rate_limited.
+as alice "$CALL" call sti.ingest obs.submit "$row" >/dev/null || sti_fail "clerk: second write"
+as alice "$CALL" call sti.ingest obs.submit "$row" >/dev/null || sti_fail "clerk: third write"
+out=$(as alice "$CALL" call sti.ingest obs.submit "$row") || sti_fail "clerk: no reply"
+/usr/bin/python3 - "$out" <<'PY' || sti_fail "expected rate_limited with retry_after_ms, got $out"
+import json, sys
+r = json.loads(sys.argv[1])
+e = r["error"]
+assert not r["ok"] and e["code"] == "rate_limited", r
+d = [d for d in e["details"] if d["field"] == "retry_after_ms"]
+assert d and 0 < int(d[0]["reason"]) <= 5000, e
+assert "retry after" in e["message"], e
+PY
+# Another caller has its own bucket (an admin may submit too).
+as root "$CALL" call sti.ingest obs.submit "$row" | grep -q '"accepted": 1' \
+    || sti_fail "admin: a write of another caller was limited"
+
+# A key that is not role service cannot serve.
+as alice sti_spawn rogue sti-ingest --http-addr 127.0.0.1:0
+sti_wait_for 10 grep -q 'only role service may serve: alice as sti.ingest' "$T/broker.log"
+sti_stop rogue
+
+# Revocation: the old connection is cut once the broker re-read the list...
+as rita "$CALL" revoke sti.ingest obs.submit "$row" "$ALLOW/rita" \
+    "http://127.0.0.1:$BROKER_HTTP/metrics" || sti_fail "revocation on an old connection"
+# ... and a new connection is refused by zauth.
+STI_CALL_TIMEOUT=1000 as rita "$CALL" call sti.ingest obs.submit "$row" 2>/dev/null \
+    && sti_fail "a revoked key was answered on a new connection"
+sti_wait_for 5 metric_at_least 'sti_broker_handshakes_refused_total{reason="unknown_key"}' 2
+# The others still work.
+as root "$CALL" mmi sti.ingest || sti_fail "admin after another key's revocation"
+exit 0
