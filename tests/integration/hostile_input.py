@@ -118,15 +118,36 @@ def still_answers():
 
 # --- maxmsg ---
 
+def recv_exactly(raw, size, seconds=5):
+    """size bytes from raw, or fail."""
+    data = b""
+    raw.settimeout(seconds)
+    while len(data) < size:
+        try:
+            chunk = raw.recv(size - len(data))
+        except socket.timeout:
+            chunk = b""
+        if not chunk:
+            fail("the broker closed a raw ZMTP peer during its handshake (%r)" % data)
+        data += chunk
+    return data
+
+
 def zmtp_dealer_connect():
-    """A raw TCP peer that speaks ZMTP 3.0 (NULL mechanism) as a DEALER."""
+    """A raw TCP peer that speaks ZMTP 3.0 (NULL mechanism) as a DEALER, step
+    by step: greeting, the broker's greeting, READY, the broker's READY."""
     host, port = BROKER[len("tcp://"):].rsplit(":", 1)
     raw = socket.create_connection((host, int(port)), timeout=5)
-    greeting = b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\x00") + \
-        b"\x00" + b"\x00" * 31
+    raw.sendall(b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\x00") +
+                b"\x00" + b"\x00" * 31)
+    recv_exactly(raw, 64)
     prop = b"\x0bSocket-Type" + struct.pack(">I", 6) + b"DEALER"
     ready = b"\x05READY" + prop
-    raw.sendall(greeting + b"\x04" + bytes([len(ready)]) + ready)
+    raw.sendall(b"\x04" + bytes([len(ready)]) + ready)
+    flags, size = recv_exactly(raw, 2)
+    if flags & 0x02:
+        size = struct.unpack(">Q", bytes([size]) + recv_exactly(raw, 7))[0]
+    recv_exactly(raw, size)
     return raw
 
 
