@@ -3,7 +3,9 @@
 # is off; each service's user is refused FLUSHALL, FLUSHDB, CONFIG, KEYS,
 # DEBUG, SHUTDOWN and the keys of the other services, and may use its own;
 # sti-ingest and sti-indicators run under their own users through a whole
-# plan load, submission and progress query.
+# plan load, submission and progress query, and sti-talent and sti-notify
+# start and answer under theirs, with no command refused to any of them
+# (Redis's ACL LOG stays empty).
 . "$STI_SOURCE/tests/lib.sh"
 stictl() { command stictl --timeout 15000 "$@"; }
 
@@ -64,6 +66,7 @@ refused sti-notify xadd "$ns:events:tal" '*' a b
 refused sti-talent get "other:tal:x"          # another namespace
 [ "$(as sti-admin dbsize)" -ge 4 ] || sti_fail "sti-admin cannot see every key"
 as sti-admin del "$ns:ingest:req:x" "$ns:val:x:y" "$ns:tal:x" "$ns:notify:x" >/dev/null
+as sti-admin acl log reset >/dev/null   # from here on, no refusal is expected
 
 # The services work under their own users.
 url() { echo "redis://$1:$(cat "$T/secrets/$1")@127.0.0.1:$REDIS_PORT"; }
@@ -85,5 +88,19 @@ sys.exit(0 if rows["hitech_enterprises"]["latest"] == 850 else 1)
 PY
 }
 sti_wait_for 20 progress_is
-! grep -q NOPERM "$T/ingest.log" "$T/indicators.log" || sti_fail "a service was refused a command it needs"
+
+(umask 077 && head -c 32 /dev/urandom >"$T/talent.key")
+STI_REDIS_URL=$(url sti-talent) STI_TALENT_KEY_FILE=$T/talent.key \
+    sti_spawn talent sti-talent --http-addr 127.0.0.1:0
+STI_REDIS_URL=$(url sti-notify) sti_spawn notify sti-notify --http-addr 127.0.0.1:0
+sti_wait_service sti.talent
+sti_wait_service sti.notify
+CALL="$STI_SOURCE/tests/helpers/sti_call.py"
+"$CALL" sti.talent talent.stats '{"year": 2023}' >"$T/stats.json" || sti_fail "talent.stats: no reply"
+"$CALL" sti.notify rule.list '{}' | grep -q '"ok": true' || sti_fail "rule.list under its user"
+"$CALL" sti.talent events.since '{"stream": "tal", "seq": 0}' >/dev/null || sti_fail "talent events.since"
+log=$(as sti-admin acl log)
+[ -z "$log" ] || sti_fail "a service was refused a command or key it needs: $log"
+! grep -q NOPERM "$T"/ingest.log "$T"/indicators.log "$T"/talent.log "$T"/notify.log \
+    || sti_fail "a service log shows NOPERM"
 exit 0
