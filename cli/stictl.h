@@ -56,6 +56,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(progress, "show each indicator's progress towards its target")                               \
     X(rule, "add, list, show or remove notification rules")                                     \
     X(silence, "add, list or remove silences of notifications")                                 \
+    X(talent, "the talent registry: add, show, update, search, import, export, teams")         \
     X(target, "set an indicator's target for a year")                                              \
     X(watch, "print indicator-change events as they happen")
 

@@ -61,7 +61,7 @@ static void s_talent_names(notify_alert_event_t *out)
 static void s_talent(const sti_event_t *event, sti_node_t data, notify_alert_event_t *out)
 {
     s_str(data, "category", out->category, sizeof out->category);
-    if (!*out->category && strncmp(event->topic, "tal.", 4) == 0) {
+    if (!*out->category && event->topic && strncmp(event->topic, "tal.", 4) == 0) {
         snprintf(out->category, sizeof out->category, "%s", event->topic + 4);
     }
     s_str(data, "org", out->org, sizeof out->org);
@@ -118,6 +118,9 @@ int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catal
         if (reader) {
             s_talent(event, data, out);
         } else {
+            if (event->topic && strncmp(event->topic, "tal.", 4) == 0) {
+                snprintf(out->category, sizeof out->category, "%s", event->topic + 4);
+            }
             s_talent_names(out);
         }
         sti_reader_destroy(&reader);

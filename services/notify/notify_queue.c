@@ -470,3 +470,14 @@ int notify_queue_depth(notify_queue_t *self, int64_t *queued, int64_t *dead)
     *dead = s_int_reply(sti_redis_reply(self->redis), -1);
     return *queued < 0 || *dead < 0 ? -1 : 0;
 }
+
+int notify_queue_trim(notify_queue_t *self, int64_t now_ms)
+{
+    if (self->retention_ms <= 0) {
+        return 0;
+    }
+    redisReply *reply = sti_redis_command(self->redis, "ZREMRANGEBYSCORE %s -inf %lld",
+                                          self->index_key,
+                                          (long long)(now_ms - self->retention_ms));
+    return s_int_reply(reply, -1) < 0 ? -1 : 0;
+}

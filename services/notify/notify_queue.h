@@ -124,9 +124,15 @@ int notify_queue_redrive(notify_queue_t *self, const char *id, int64_t now_ms);
 //  Queue depth (due or being sent) and dead letters. Returns 0 or -1.
 int notify_queue_depth(notify_queue_t *self, int64_t *queued, int64_t *dead);
 
+//  Forgets index entries older than the retention (their deliveries have
+//  expired, or are dead letters, which the dead-letter list keeps).
+//  Returns 0 or -1.
+int notify_queue_trim(notify_queue_t *self, int64_t now_ms);
+
 //  Writes {deliveries: [{id, rule, rule_name, receiver (masked), state,
 //  attempts, last_error, last_status, created, updated, label}]}, newest
-//  first, at most limit; failed: only dead and retrying ones; rule: only
-//  that rule's (NULL for all). Scans at most 10,000 entries. Returns 0 or -1.
+//  first, at most limit; failed: the dead letters (from the dead-letter
+//  list), then the retrying ones; rule: only that rule's (NULL for all).
+//  Scans at most 10,000 entries of each. Returns 0 or -1.
 int notify_queue_list_redis(sti_redis_t *redis, bool failed, const char *rule, size_t limit,
                             sti_writer_t *writer);

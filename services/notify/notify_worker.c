@@ -176,6 +176,7 @@ static void *s_run(void *arg)
                 sti_metric_set(self->metrics->queued, queued);
                 sti_metric_set(self->metrics->dead_now, dead);
             }
+            notify_queue_trim(sender->queue, now);
             next_gauge = now + 1000;
         }
         if (notify_queue_claim(sender->queue, now, self->config->lease_ms,

@@ -1,7 +1,7 @@
 -- events_append.lua: appends one event to a stream's event log, atomically
 -- with taking its gap-free sequence number (docs/events.md).
 --
--- This file defines one local function and runs nothing, so that a service's
+-- This file defines two local functions and runs nothing, so that a service's
 -- own script can append events the same way: put this file's text in front of
 -- the script (at build time, or in C before sti_redis_script), then call
 --   local seq, prev = sti_events_append(log, seqkey, prevkey, maxlen,
@@ -34,4 +34,74 @@ local function sti_events_append(log, seqkey, prevkey, maxlen,
                'topic', topic, 'type', type, 'subject', subject, 'time', time,
                'source', source, 'data', data, 'prev', prev)
     return seq, tonumber(prev)
+end
+
+-- The same for many events in one script call, with the redis.call work of
+-- one call rather than one per event:
+--   local first, last = sti_events_append_many(log, seqkey, prevkey, maxlen,
+--                                              events)
+-- where events is an array of {topic, type, subject, time, source, data}.
+-- The events take seqs first..last in array order, exactly as that many
+-- sti_events_append calls would (same entries, same prev per topic); 0, 0
+-- for an empty array. The counter is advanced once (INCRBY), the last-id
+-- guard runs once, the previous seq of each distinct topic is read with
+-- HMGET and written back with HSET, and the log is trimmed with the last
+-- XADD only.
+local function sti_events_append_many(log, seqkey, prevkey, maxlen, events)
+    local n = #events
+    if n == 0 then
+        return 0, 0
+    end
+    local last_seq = redis.call('INCRBY', seqkey, n)
+    local first = last_seq - n + 1
+    local tail = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)
+    if #tail > 0 then
+        local log_seq = tonumber(string.match(tail[1][1], '^0%-(%d+)$') or '0')
+        if log_seq >= first then
+            first = log_seq + 1
+            last_seq = first + n - 1
+            redis.call('SET', seqkey, string.format('%d', last_seq))
+        end
+    end
+    -- The distinct topics, read and written in chunks (unpack's limit).
+    local chunk = 1000
+    local topics, prevs = {}, {}
+    for i = 1, n do
+        local topic = events[i][1]
+        if prevs[topic] == nil then
+            prevs[topic] = false
+            topics[#topics + 1] = topic
+        end
+    end
+    for at = 1, #topics, chunk do
+        local upto = math.min(at + chunk - 1, #topics)
+        local got = redis.call('HMGET', prevkey, unpack(topics, at, upto))
+        for k = at, upto do
+            prevs[topics[k]] = got[k - at + 1] or '0'
+        end
+    end
+    for i = 1, n do
+        local e = events[i]
+        local id = string.format('%d', first + i - 1)
+        if i < n then
+            redis.call('XADD', log, '0-' .. id, 'topic', e[1], 'type', e[2],
+                       'subject', e[3], 'time', e[4], 'source', e[5],
+                       'data', e[6], 'prev', prevs[e[1]])
+        else
+            redis.call('XADD', log, 'MAXLEN', '~', maxlen, '0-' .. id,
+                       'topic', e[1], 'type', e[2], 'subject', e[3],
+                       'time', e[4], 'source', e[5], 'data', e[6],
+                       'prev', prevs[e[1]])
+        end
+        prevs[e[1]] = id
+    end
+    for at = 1, #topics, chunk do
+        local pairs_ = {}
+        for k = at, math.min(at + chunk - 1, #topics) do
+            pairs_[#pairs_ + 1] = topics[k]
+            pairs_[#pairs_ + 1] = prevs[topics[k]]
+        end
+        redis.call('HSET', prevkey, unpack(pairs_))
+    end
+    return first, last_seq
 end

@@ -118,15 +118,36 @@ def still_answers():
 
 # --- maxmsg ---
 
+def recv_exactly(raw, size, seconds=5):
+    """size bytes from raw, or fail."""
+    data = b""
+    raw.settimeout(seconds)
+    while len(data) < size:
+        try:
+            chunk = raw.recv(size - len(data))
+        except socket.timeout:
+            chunk = b""
+        if not chunk:
+            fail("the broker closed a raw ZMTP peer during its handshake (%r)" % data)
+        data += chunk
+    return data
+
+
 def zmtp_dealer_connect():
-    """A raw TCP peer that speaks ZMTP 3.0 (NULL mechanism) as a DEALER."""
+    """A raw TCP peer that speaks ZMTP 3.0 (NULL mechanism) as a DEALER, step
+    by step: greeting, the broker's greeting, READY, the broker's READY."""
     host, port = BROKER[len("tcp://"):].rsplit(":", 1)
     raw = socket.create_connection((host, int(port)), timeout=5)
-    greeting = b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\x00") + \
-        b"\x00" + b"\x00" * 31
+    raw.sendall(b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\x00") +
+                b"\x00" + b"\x00" * 31)
+    recv_exactly(raw, 64)
     prop = b"\x0bSocket-Type" + struct.pack(">I", 6) + b"DEALER"
     ready = b"\x05READY" + prop
-    raw.sendall(greeting + b"\x04" + bytes([len(ready)]) + ready)
+    raw.sendall(b"\x04" + bytes([len(ready)]) + ready)
+    flags, size = recv_exactly(raw, 2)
+    if flags & 0x02:
+        size = struct.unpack(">Q", bytes([size]) + recv_exactly(raw, 7))[0]
+    recv_exactly(raw, size)
     return raw
 
 
@@ -145,7 +166,37 @@ def disconnected(raw, seconds):
     return False
 
 
+def zmtp_frames(*frames):
+    """Short ZMTP frames, each but the last with MORE."""
+    out = b""
+    for i, frame in enumerate(frames):
+        out += bytes([1 if i + 1 < len(frames) else 0, len(frame)]) + frame
+    return out
+
+
+def raw_peer_works():
+    """The raw peer is a peer the broker accepts: it gets an answer to MMI,
+    so a disconnect below is the size's doing, not the handshake's."""
+    raw = zmtp_dealer_connect()
+    raw.sendall(zmtp_frames(b"", b"MDPC01", b"mmi.service", b"no.such.service"))
+    got = b""
+    deadline = time.monotonic() + 5
+    while b"404" not in got and time.monotonic() < deadline:
+        raw.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            chunk = raw.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        got += chunk
+    raw.close()
+    if b"404" not in got:
+        fail("a raw ZMTP peer got no MMI answer from the broker: %r" % got[-80:])
+
+
 def step_maxmsg():
+    raw_peer_works()
     hwm_before = status_kb(BROKER_PID, "VmHWM")
     raw = zmtp_dealer_connect()
     # delimiter frame (MORE), then a long frame that declares 2^30 bytes and sends 1 KB of them

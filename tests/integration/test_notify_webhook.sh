@@ -3,13 +3,14 @@
 # event matched by a rule reaches a webhook that fails the first three
 # attempts with 503 on the fourth, every attempt with one idempotency key;
 # a webhook answering 400 makes a dead letter at once, and `stictl delivery
-# retry` sends it again under the same key; /metrics counts it all.
+# retry` sends it again under the same key; /metrics counts it all. The
+# webhook with a secret checks every signature.
 . "$STI_SOURCE/tests/lib.sh"
 . "$STI_SOURCE/tests/integration/notify_lib.sh"
 
 notify_setup
 notify_start notify
-sink_start flaky --fail-first 3
+sink_start flaky --fail-first 3 --webhook-secret s3cret
 sink_start refusing --status 400
 flaky=$(sink_port flaky)
 refusing=$(sink_port refusing)
@@ -44,6 +45,7 @@ import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 assert [r["status"] for r in recs] == [503, 503, 503, 200], [r["status"] for r in recs]
 keys = {r["headers"]["idempotency-key"] for r in recs}
+assert all(r["signature_ok"] for r in recs), [r.get("signature_ok") for r in recs]
 assert len(keys) == 1, keys
 body = json.loads(recs[-1]["body"])
 assert body["delivery_id"] == keys.pop()

@@ -1,6 +1,6 @@
 /*  Unit tests for sti_events against a real redis-server on a spare port: the
     wire map round trip, decoding hostile input, the Lua append (gap-free seq,
-    prev per topic, reuse from a service's own script), events.since with a
+    prev per topic, reuse from a service's own script, the batch form), events.since with a
     prefix and paging, trimming and `first`, the events.since op handler, and
     the frames a publisher sends (live, logged, heartbeat).
 */
@@ -284,6 +284,94 @@ static void test_append_seq_prev(void **state)
     sti_events_pub_destroy(&pub);
 }
 
+//  The prev field of event seq in the log, or -1 when the entry is missing.
+static int64_t s_logged_prev(uint64_t seq)
+{
+    redisReply *reply = sti_redis_command(s_redis, "XRANGE stitest:events:ind 0-%llu 0-%llu",
+                                          (unsigned long long)seq, (unsigned long long)seq);
+    int64_t prev = -1;
+    if (reply->elements == 1) {
+        redisReply *fields = reply->element[0]->element[1];
+        for (size_t f = 0; f + 1 < fields->elements; f += 2) {
+            if (strcmp(fields->element[f]->str, "prev") == 0) {
+                prev = strtoll(fields->element[f + 1]->str, NULL, 10);
+            }
+        }
+    }
+    freeReplyObject(reply);
+    return prev;
+}
+
+//  Appends events on the given topics with sti_events_append_many in one
+//  call; checks first..last are next..next+count-1 and each prev against
+//  last[] (updated). Returns the seq after the last.
+static uint64_t s_append_many(sti_script_t *many, const char **topics, size_t count,
+                              uint64_t next, uint64_t *last)
+{
+    const char *argv[16];
+    argv[0] = "stitest:events:ind";
+    argv[1] = "stitest:events:ind:seq";
+    argv[2] = "stitest:events:ind:prev";
+    for (size_t i = 0; i < count; i++) {
+        argv[3 + i] = topics[i];
+    }
+    redisReply *reply = sti_redis_eval(s_redis, many, 3, (int)count, argv, NULL);
+    assert_non_null(reply);
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(reply->element[0]->integer, count ? (long long)next : 0);
+    assert_int_equal(reply->element[1]->integer, count ? (long long)(next + count - 1) : 0);
+    freeReplyObject(reply);
+    for (size_t i = 0; i < count; i++) {
+        int t = topics[i][4] - 'a';
+        assert_int_equal(s_logged_prev(next + i), (int64_t)last[t]);
+        last[t] = next + i;
+    }
+    return next + count;
+}
+
+static void test_append_many(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_events_pub_t *pub = s_pub("ind");
+    uint64_t last[3] = {0, 0, 0}; // ind.a, ind.b, ind.c
+    last[0] = s_publish(pub, "ind.a", 1);
+    last[0] = s_publish(pub, "ind.a", 2);
+    assert_int_equal(last[0], 2);
+    size_t len = strlen(sti_lua_events_append) + 512;
+    char *source = malloc(len);
+    snprintf(source, len,
+             "%s\nlocal list = {}\nfor i = 1, #ARGV do list[i] = {ARGV[i], 't', 's', 'now', "
+             "'own', '\\128'} end\n"
+             "local first, last = sti_events_append_many(KEYS[1], KEYS[2], KEYS[3], 1000, list)\n"
+             "return {first, last}\n",
+             sti_lua_events_append);
+    sti_script_t *many = sti_redis_script(s_redis, source);
+    free(source);
+    //  Topics repeat within one call and across calls, and mix with single appends.
+    const char *one[] = {"ind.a", "ind.b", "ind.a", "ind.c", "ind.b", "ind.b"};
+    const char *two[] = {"ind.c", "ind.a"};
+    uint64_t next = s_append_many(many, one, 6, 3, last);
+    next = s_append_many(many, two, 2, next, last);
+    next = s_append_many(many, two, 0, next, last); // nothing, the counter stays
+    assert_int_equal(s_publish(pub, "ind.b", 3), next);
+    assert_int_equal(s_logged_prev(next), (int64_t)last[1]);
+    last[1] = next++;
+    //  A lost counter continues after the log's last id.
+    freeReplyObject(sti_redis_command(s_redis, "DEL stitest:events:ind:seq"));
+    next = s_append_many(many, one, 6, next, last);
+    assert_int_equal(s_publish(pub, "ind.c", 4), next);
+    assert_int_equal(s_logged_prev(next), (int64_t)last[2]);
+    //  The log is gap-free: ids 1..next, one entry each.
+    redisReply *reply = sti_redis_command(s_redis, "XLEN stitest:events:ind");
+    assert_int_equal(reply->integer, (long long)next);
+    freeReplyObject(reply);
+    for (uint64_t seq = 1; seq <= next; seq++) {
+        assert_true(s_logged_prev(seq) >= 0 && (uint64_t)s_logged_prev(seq) < seq);
+    }
+    sti_events_pub_destroy(&pub);
+}
+
 //  Runs events.since and decodes the reply into a reader (caller destroys).
 static sti_reader_t *s_since(uint64_t seq, const char *prefix, size_t limit, size_t max_scan)
 {
@@ -538,7 +626,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),       cmocka_unit_test(test_decode_hostile),
-        cmocka_unit_test(test_append_seq_prev),  cmocka_unit_test(test_since_paging),
+        cmocka_unit_test(test_append_seq_prev),  cmocka_unit_test(test_append_many),
+        cmocka_unit_test(test_since_paging),
         cmocka_unit_test(test_trim_first),       cmocka_unit_test(test_since_reply),
         cmocka_unit_test(test_publisher_frames),
     };

@@ -1,0 +1,355 @@
+/*  stictl talent import / export: CSV files of talents.
+
+    import reads the file as a stream (stictl_csv), sends rows in batches of
+    500, each batch with its own request id so that a batch retried after a
+    time-out registers each row once, and prints `accepted N, rejected M`
+    then `row K: FIELD: reason` for every refused row (K counts data rows
+    from 1); exit 3 when a row was refused. A progress bar is drawn on a
+    terminal for files over 1 MB.
+
+    export pages through talent.export and writes every record as a CSV row
+    (RFC 4180 quoting), personal data masked as the service gives it.
+*/
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd_talent.h"
+
+#define S_BATCH 500 // rows per talent.import request
+
+//  The columns of an import file, the required ones first (NULL-terminated).
+static const char *const s_columns[] = {
+    "name",  "id_type",  "id_number", "category", "field",  "channel",    "arrived", "phone",
+    "email", "employer", "uscc",      "station",  "overseas", "gender", "birth_year", "notes",
+    NULL};
+#define S_REQUIRED 7
+
+//  The state of one import.
+typedef struct {
+    stictl_t *ctl;           // global options and the client
+    sti_writer_t *rows;      // the batch's rows, without the array header
+    size_t batch_rows;       // rows in the batch
+    size_t batch_first;      // data-row number of the batch's first row
+    size_t accepted;         // rows registered so far
+    size_t rejected;         // rows refused so far
+    FILE *report;            // refused rows, until the summary is out
+    int failed;              // an exit code that stops the run, or 0
+    long long size;          // bytes of the file
+    bool progress;           // draw a progress bar
+} s_import_t;
+
+static void s_report(s_import_t *self, size_t row, const char *field, const char *reason)
+{
+    if (self->ctl->json) {
+        cJSON *error = cJSON_CreateObject();
+        cJSON_AddNumberToObject(error, "row", (double)row);
+        cJSON_AddStringToObject(error, "field", field);
+        cJSON_AddStringToObject(error, "reason", reason);
+        char *text = cJSON_PrintUnformatted(error);
+        fprintf(self->report, "%s%s", ftell(self->report) > 0 ? "," : "", text);
+        cJSON_free(text);
+        cJSON_Delete(error);
+    } else {
+        fprintf(self->report, "row %zu: %s: %s\n", row, field, reason);
+    }
+}
+
+//  Sends the batch as one talent.import request and takes its results.
+static void s_flush(s_import_t *self)
+{
+    if (self->failed || self->batch_rows == 0) {
+        return;
+    }
+    char id[STI_ID_MAX + 1];
+    sti_writer_t *request = stictl_request("talent.import", id, sizeof id);
+    size_t size;
+    const void *rows = sti_writer_data(self->rows, &size);
+    sti_writer_map(request, 2);
+    sti_writer_kv_str(request, "request_id", id);
+    sti_writer_str(request, "rows");
+    sti_writer_array(request, self->batch_rows);
+    sti_writer_raw(request, rows, size);
+    sti_reply_t reply;
+    int rc = stictl_talent_call(self->ctl, request, &reply);
+    if (rc) {
+        self->failed = rc;
+    } else if (!reply.ok) {
+        self->failed = stictl_print_error(&reply);
+        sti_reply_release(&reply);
+    } else {
+        sti_field_error_t err;
+        int64_t accepted = 0, rejected = 0;
+        sti_map_int(reply.body, "accepted", &accepted, &err);
+        sti_map_int(reply.body, "rejected", &rejected, &err);
+        self->accepted += (size_t)accepted;
+        self->rejected += (size_t)rejected;
+        sti_node_t errors = sti_node_get(reply.body, "errors");
+        for (size_t i = 0; i < sti_node_size(errors); i++) {
+            sti_node_t detail = sti_node_at(errors, i);
+            int64_t index = 0;
+            char field[128] = "?", reason[512] = "?";
+            sti_map_int(detail, "index", &index, &err);
+            sti_map_str_copy(detail, "field", field, sizeof field, &err);
+            sti_map_str_copy(detail, "reason", reason, sizeof reason, &err);
+            s_report(self, self->batch_first + (size_t)index, field, reason);
+        }
+        sti_reply_release(&reply);
+    }
+    sti_writer_reset(self->rows);
+    self->batch_rows = 0;
+}
+
+//  The overseas column: 1, 0, or -1 when empty; -2 when it is not a yes or no.
+static int s_overseas(const char *text)
+{
+    static const char *const yes[] = {"true", "yes", "1", "y"}, *const no[] = {"false", "no", "0", "n"};
+    if (!text || !*text) {
+        return -1;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(text, yes[i]) == 0) {
+            return 1;
+        }
+        if (strcasecmp(text, no[i]) == 0) {
+            return 0;
+        }
+    }
+    return -2;
+}
+
+static void s_row(void *arg, size_t row, char *const *fields, const char *problem)
+{
+    s_import_t *self = (s_import_t *)arg;
+    if (self->failed) {
+        return;
+    }
+    if (self->batch_rows == 0) {
+        self->batch_first = row;
+    }
+    int overseas = problem ? -1 : s_overseas(fields[12]);
+    if (problem || overseas == -2) {
+        //  Refused here: the batch's row numbers must stay contiguous.
+        s_flush(self);
+        self->batch_first = row + 1;
+        s_report(self, row, problem ? "row" : "overseas",
+                 problem ? problem : "must be true or false (yes, no, 1, 0)");
+        self->rejected++;
+        return;
+    }
+    const char *v[16];
+    for (int c = 0; c < 16; c++) {
+        v[c] = fields[c] && fields[c][0] ? fields[c] : NULL;
+    }
+    stictl_talent_fields_t record = {
+        .name = v[0], .id_type = v[1], .id_number = v[2], .category = v[3], .field = v[4],
+        .channel = v[5], .arrived = v[6], .phone = v[7], .email = v[8], .employer = v[9],
+        .uscc = v[10], .station = v[11], .overseas = overseas, .gender = v[13],
+        .birth_year = v[14], .notes = v[15]};
+    stictl_talent_fields_write(&record, self->rows);
+    if (++self->batch_rows == S_BATCH) {
+        s_flush(self);
+    }
+}
+
+static void s_progress(s_import_t *self, long long done)
+{
+    if (self->progress && self->size > 0) {
+        int percent = (int)(100 * done / self->size), filled = percent / 4;
+        fprintf(stderr, "\r[%.*s%*s] %3d%%", filled, "#########################", 25 - filled, "",
+                percent);
+    }
+}
+
+static int s_summary(s_import_t *self)
+{
+    if (self->progress) {
+        fputc('\n', stderr);
+    }
+    rewind(self->report);
+    if (self->ctl->json) {
+        printf("{\"accepted\": %zu, \"rejected\": %zu, \"errors\": [", self->accepted,
+               self->rejected);
+    } else {
+        printf("accepted %zu, rejected %zu\n", self->accepted, self->rejected);
+    }
+    char buffer[8192];
+    size_t got;
+    while ((got = fread(buffer, 1, sizeof buffer, self->report)) > 0) {
+        fwrite(buffer, 1, got, stdout);
+    }
+    if (self->ctl->json) {
+        printf("]}\n");
+    }
+    return self->rejected ? STICTL_PARTIAL : STICTL_OK;
+}
+
+int stictl_talent_import(stictl_t *ctl, int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') {
+        return stictl_usage_error("talent", "import: one FILE.csv");
+    }
+    FILE *file = fopen(argv[1], "rb");
+    struct stat st;
+    if (!file || fstat(fileno(file), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "stictl talent import: cannot read %s: %s\n", argv[1],
+                file ? "not a regular file" : strerror(errno));
+        if (file) {
+            fclose(file);
+        }
+        return STICTL_USAGE;
+    }
+    s_import_t self = {.ctl = ctl, .batch_first = 1, .size = st.st_size};
+    self.progress = isatty(STDERR_FILENO) && st.st_size > 1000000;
+    self.rows = sti_writer_new();
+    self.report = tmpfile();
+    stictl_csv_t *csv = stictl_csv_new(s_columns, S_REQUIRED, s_row, &self);
+    char buffer[64 * 1024], err[256];
+    size_t got;
+    long long done = 0;
+    if (!self.report) {
+        fprintf(stderr, "stictl talent import: no temporary file: %s\n", strerror(errno));
+        self.failed = STICTL_FAILED;
+    }
+    while (!self.failed && (got = fread(buffer, 1, sizeof buffer, file)) > 0) {
+        done += (long long)got;
+        if (stictl_csv_feed(csv, buffer, got, err, sizeof err)) {
+            fprintf(stderr, "stictl talent import: %s\n", err);
+            self.failed = STICTL_USAGE;
+        }
+        s_progress(&self, done);
+    }
+    if (!self.failed && stictl_csv_finish(csv, err, sizeof err)) {
+        fprintf(stderr, "stictl talent import: %s\n", err);
+        self.failed = STICTL_USAGE;
+    }
+    s_flush(&self);
+    stictl_csv_destroy(&csv);
+    fclose(file);
+    int rc = self.failed ? self.failed : s_summary(&self);
+    if (self.report) {
+        fclose(self.report);
+    }
+    sti_writer_destroy(&self.rows);
+    return rc;
+}
+
+//  --- export ---
+
+//  The export's columns: a record key, or "map.key" inside a nested map.
+static const char *const s_export_columns[] = {
+    "id",       "version",     "name",      "gender",  "birth_year", "id_type",
+    "id_number", "phone",      "email",     "category", "field",     "employer.name",
+    "employer.uscc", "channel.kind", "channel.station", "overseas", "arrived", "status",
+    "left_on",  "notes",       NULL};
+
+//  Writes text as one CSV field (quoted when it needs to be).
+static void s_csv_field(FILE *out, const char *text)
+{
+    if (!strpbrk(text, ",\"\r\n")) {
+        fputs(text, out);
+        return;
+    }
+    fputc('"', out);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"') {
+            fputc('"', out);
+        }
+        fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void s_export_row(FILE *out, sti_node_t talent)
+{
+    for (int c = 0; s_export_columns[c]; c++) {
+        char key[32], value[4096] = "";
+        snprintf(key, sizeof key, "%s", s_export_columns[c]);
+        char *dot = strchr(key, '.');
+        sti_node_t node = talent;
+        if (dot) {
+            *dot = 0;
+            node = sti_node_get(talent, key);
+            node = sti_node_get(node, dot + 1);
+        } else {
+            node = sti_node_get(talent, key);
+        }
+        if (!sti_node_is_missing(node) && sti_node_type(node) != STI_TYPE_NIL) {
+            stictl_node_text(node, value, sizeof value);
+        }
+        if (c) {
+            fputc(',', out);
+        }
+        s_csv_field(out, value);
+    }
+    fputc('\n', out);
+}
+
+int stictl_talent_export(stictl_t *ctl, int argc, char **argv)
+{
+    sti_writer_t *filters = sti_writer_new();
+    const char *path = NULL;
+    int pairs = stictl_talent_filters(argc, argv, filters, NULL, NULL, NULL, &path);
+    if (pairs < 0) {
+        sti_writer_destroy(&filters);
+        return STICTL_USAGE;
+    }
+    FILE *out = path && strcmp(path, "-") != 0 ? fopen(path, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "stictl talent export: cannot write %s: %s\n", path, strerror(errno));
+        sti_writer_destroy(&filters);
+        return STICTL_USAGE;
+    }
+    for (int c = 0; s_export_columns[c]; c++) {
+        fprintf(out, "%s%s", c ? "," : "", s_export_columns[c]);
+    }
+    fputc('\n', out);
+    int64_t cursor = 0;
+    size_t rows = 0;
+    int rc = STICTL_OK;
+    do {
+        size_t size;
+        const void *data = sti_writer_data(filters, &size);
+        sti_writer_t *request = stictl_request("talent.export", NULL, 0);
+        sti_writer_map(request, (size_t)pairs + 1 + (cursor > 0));
+        sti_writer_raw(request, data, size);
+        sti_writer_kv_int(request, "limit", 1000);
+        if (cursor > 0) {
+            sti_writer_kv_int(request, "cursor", cursor);
+        }
+        sti_reply_t reply;
+        if ((rc = stictl_talent_call(ctl, request, &reply)) != 0) {
+            break;
+        }
+        if (!reply.ok) {
+            rc = stictl_print_error(&reply);
+            sti_reply_release(&reply);
+            break;
+        }
+        sti_node_t talents = sti_node_get(reply.body, "talents");
+        for (size_t i = 0; i < sti_node_size(talents); i++) {
+            s_export_row(out, sti_node_at(talents, i));
+            rows++;
+        }
+        sti_field_error_t err;
+        sti_node_t next = sti_node_get(reply.body, "next");
+        cursor = 0;
+        if (sti_node_type(next) == STI_TYPE_INT) {
+            sti_node_int(next, &cursor, &err);
+        }
+        sti_reply_release(&reply);
+    } while (cursor > 0);
+    if (out != stdout) {
+        fclose(out);
+        if (rc == STICTL_OK) {
+            fprintf(stderr, "exported %zu talents to %s\n", rows, path);
+        }
+    }
+    sti_writer_destroy(&filters);
+    return rc;
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Redis locked down with the users scripts/redis-acl writes: the default user
+# is off; each service's user is refused FLUSHALL, FLUSHDB, CONFIG, KEYS,
+# DEBUG, SHUTDOWN and the keys of the other services, and may use its own;
+# sti-ingest and sti-indicators run under their own users through a whole
+# plan load, submission and progress query, and sti-talent and sti-notify
+# start and answer under theirs, with no command refused to any of them
+# (Redis's ACL LOG stays empty).
+. "$STI_SOURCE/tests/lib.sh"
+stictl() { command stictl --timeout 15000 "$@"; }
+
+"$STI_SOURCE/scripts/redis-acl" --namespace "$STI_NAMESPACE" "$T/secrets" "$T/users.acl" \
+    || sti_fail "scripts/redis-acl failed"
+grep -q "$(cat "$T/secrets/sti-ingest")" "$T/users.acl" && sti_fail "a clear password in the ACL file"
+[ "$(stat -c %a "$T/secrets/sti-ingest")" = 600 ] || sti_fail "a password file is not private"
+
+REDIS_PORT=$(sti_spare_port)
+mkdir -p "$T/redis"
+sti_spawn redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$T/redis" \
+    --aclfile "$T/users.acl" --appendonly yes --save '' --daemonize no --loglevel warning
+as() {   # as USER redis-cli ARGS...: a redis-cli as that user
+    local user=$1; shift
+    REDISCLI_AUTH=$(cat "$T/secrets/$user") redis-cli -p "$REDIS_PORT" --user "$user" "$@"
+}
+sti_wait_for 10 as sti-admin ping
+
+# The default user is off.
+out=$(redis-cli -p "$REDIS_PORT" ping 2>&1)
+echo "$out" | grep -q NOAUTH || sti_fail "the default user answered: $out"
+
+ns=$STI_NAMESPACE
+# own USER KEY: the user may write and read its own key family.
+own() {
+    out=$(as "$1" set "$2" 1 2>&1); [ "$out" = OK ] || sti_fail "$1 may not write its own $2: $out"
+    out=$(as "$1" get "$2" 2>&1); [ "$out" = 1 ] || sti_fail "$1 may not read its own $2: $out"
+}
+# refused USER CMD...: the command is refused with NOPERM.
+refused() {
+    local user=$1; shift
+    out=$(as "$user" "$@" 2>&1)
+    echo "$out" | grep -q NOPERM || sti_fail "$user was not refused '$*': $out"
+}
+own sti-ingest "$ns:ingest:req:x"
+own sti-indicators "$ns:val:x:y"
+own sti-talent "$ns:tal:x"
+own sti-notify "$ns:notify:x"
+for user in sti-ingest sti-indicators sti-talent sti-notify; do
+    refused $user flushall
+    refused $user flushdb
+    refused $user config get maxmemory
+    refused $user keys '*'
+    # DEBUG is off for everyone in Redis 7 anyway; ask the ACL itself.
+    out=$(as sti-admin acl dryrun $user debug sleep 0)
+    echo "$out" | grep -q "no permissions" || sti_fail "$user may run DEBUG: $out"
+    refused $user shutdown nosave
+done
+# Other services' keys.
+refused sti-ingest get "$ns:tal:x"
+refused sti-ingest get "$ns:val:x:y"
+refused sti-indicators get "$ns:tal:x"
+refused sti-indicators get "$ns:notify:x"
+refused sti-talent get "$ns:val:x:y"
+refused sti-talent xadd "$ns:events:ind" '*' a b
+refused sti-notify get "$ns:tal:x"
+refused sti-notify xadd "$ns:events:tal" '*' a b
+refused sti-talent get "other:tal:x"          # another namespace
+[ "$(as sti-admin dbsize)" -ge 4 ] || sti_fail "sti-admin cannot see every key"
+as sti-admin del "$ns:ingest:req:x" "$ns:val:x:y" "$ns:tal:x" "$ns:notify:x" >/dev/null
+as sti-admin acl log reset >/dev/null   # from here on, no refusal is expected
+
+# The services work under their own users.
+url() { echo "redis://$1:$(cat "$T/secrets/$1")@127.0.0.1:$REDIS_PORT"; }
+sti_start_broker
+STI_REDIS_URL=$(url sti-ingest) sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
+STI_REDIS_URL=$(url sti-indicators) sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0
+sti_wait_service sti.ingest
+sti_wait_service sti.indicators
+stictl plan load "$STI_SOURCE/data/plans/linping-2021-2025" >/dev/null || sti_fail "plan load"
+stictl target set hitech_enterprises 2025 1000 >/dev/null || sti_fail "target set"
+printf 'indicator,org,period,value\nhitech_enterprises,linping,2023,850\n' >"$T/rows.csv"
+stictl ingest "$T/rows.csv" | grep -qx "accepted 1, rejected 0" || sti_fail "ingest under its user: $(as sti-admin acl log 2)"
+progress_is() {
+    stictl --json progress --year 2023 >"$T/progress.json" || return 1
+    /usr/bin/python3 - "$T/progress.json" <<'PY'
+import json, sys
+rows = {r["code"]: r for r in json.load(open(sys.argv[1]))["indicators"]}
+sys.exit(0 if rows["hitech_enterprises"]["latest"] == 850 else 1)
+PY
+}
+sti_wait_for 20 progress_is
+
+(umask 077 && head -c 32 /dev/urandom >"$T/talent.key")
+STI_REDIS_URL=$(url sti-talent) STI_TALENT_KEY_FILE=$T/talent.key \
+    sti_spawn talent sti-talent --http-addr 127.0.0.1:0
+STI_REDIS_URL=$(url sti-notify) sti_spawn notify sti-notify --http-addr 127.0.0.1:0
+sti_wait_service sti.talent
+sti_wait_service sti.notify
+CALL="$STI_SOURCE/tests/helpers/sti_call.py"
+"$CALL" sti.talent talent.stats '{"year": 2023}' >"$T/stats.json" || sti_fail "talent.stats: no reply"
+"$CALL" sti.notify rule.list '{}' | grep -q '"ok": true' || sti_fail "rule.list under its user"
+"$CALL" sti.talent events.since '{"stream": "tal", "seq": 0}' >/dev/null || sti_fail "talent events.since"
+log=$(as sti-admin acl log)
+[ -z "$log" ] || sti_fail "a service was refused a command or key it needs: $log"
+! grep -q NOPERM "$T"/ingest.log "$T"/indicators.log "$T"/talent.log "$T"/notify.log \
+    || sti_fail "a service log shows NOPERM"
+exit 0
