@@ -2,7 +2,8 @@
 
     One batch: the entries are decoded into the batch (ind_batch), the
     closure is planned, every value it needs is read in one pipelined round
-    trip (HGETALL for hashes progress reads whole, HGET for the rest), the
+    trip (HGETALL for hashes progress reads whole, one HMGET per hash for the
+    rest), the
     rows are applied in memory, and one EVALSHA of indicators_apply.lua
     writes everything, appends the events and acknowledges the entries. The
     script compares what it finds with the bytes read; on a difference it
@@ -56,6 +57,11 @@ struct _ind_apply_t {
     s_args_t args;                       // the script's ARGV
     int *number;                         // table index -> affected value number (1-based)
     size_t number_cap;                   // entries of number
+    s_args_t reads;                      // one HMGET command being built
+    int *order;                          // values read one by one, by hash
+    size_t order_cap;                    // entries of order
+    size_t *count;                       // per hash: where its values end in order
+    size_t count_cap;                    // entries of count
     char consumer[128];                  // consumer name
     char intake[S_KEY_MAX];              // <ns>:<intake>
     char fixed[S_FIXED_KEYS][S_KEY_MAX]; // the script's fixed keys
@@ -193,7 +199,10 @@ void ind_apply_destroy(ind_apply_t **self_p)
         sti_writer_destroy(&self->record);
         s_args_free(&self->keys);
         s_args_free(&self->args);
+        s_args_free(&self->reads);
         free(self->number);
+        free(self->order);
+        free(self->count);
         free(self);
         *self_p = NULL;
     }
@@ -326,30 +335,71 @@ static void s_load_hash(ind_apply_t *self, const ind_group_t *group, const redis
     }
 }
 
-//  Sends HGETALL for every hash read whole, then HGET for every other value.
-//  Returns the number of commands sent.
-static size_t s_send_reads(ind_apply_t *self)
+//  Orders the values that are read one by one by their hash, in self->order,
+//  and counts them per group in self->count. Returns the number ordered.
+static size_t s_order_values(ind_apply_t *self)
 {
     ind_table_t *table = ind_batch_table(self->batch);
     size_t groups = ind_table_group_count(table), values = ind_table_value_count(table);
-    char key[S_KEY_MAX];
-    size_t sent = 0;
-    for (size_t g = 0; g < groups; g++) {
-        ind_group_t *group = ind_table_group_at(table, (int)g);
-        if (group->full) {
-            sti_redis_appendf(self->redis, "HGETALL %s",
-                              s_value_key(self, key, group->indicator, group->org));
-            sent++;
+    if (self->order_cap < values || self->count_cap < groups + 1) {
+        self->order_cap = values * 2 + 16;
+        self->count_cap = groups * 2 + 16;
+        self->order = (int *)realloc(self->order, self->order_cap * sizeof *self->order);
+        self->count = (size_t *)realloc(self->count, self->count_cap * sizeof *self->count);
+        assert(self->order && self->count);
+    }
+    memset(self->count, 0, (groups + 1) * sizeof *self->count);
+    for (size_t v = 0; v < values; v++) {
+        const ind_value_t *value = ind_table_value_at(table, (int)v);
+        if (!ind_table_group_at(table, value->group)->full) {
+            self->count[value->group + 1]++;
         }
     }
+    for (size_t g = 0; g < groups; g++) {
+        self->count[g + 1] += self->count[g]; // count[g]: where group g starts
+    }
+    size_t ordered = self->count[groups];
     for (size_t v = 0; v < values; v++) {
-        ind_value_t *value = ind_table_value_at(table, (int)v);
+        const ind_value_t *value = ind_table_value_at(table, (int)v);
         if (!ind_table_group_at(table, value->group)->full) {
-            sti_redis_appendf(self->redis, "HGET %s %s",
-                              s_value_key(self, key, value->indicator, value->org),
-                              value->period_text);
-            sent++;
+            self->order[self->count[value->group]++] = (int)v;
         }
+    }
+    //  count[g] is now where group g ends.
+    return ordered;
+}
+
+//  Sends HGETALL for every hash read whole, and one HMGET of its values for
+//  every other hash (values of one hash are many in a batch). Returns the
+//  number of commands sent.
+static size_t s_send_reads(ind_apply_t *self)
+{
+    ind_table_t *table = ind_batch_table(self->batch);
+    size_t groups = ind_table_group_count(table);
+    char key[S_KEY_MAX];
+    size_t sent = 0;
+    s_order_values(self);
+    for (size_t g = 0; g < groups; g++) {
+        ind_group_t *group = ind_table_group_at(table, (int)g);
+        const char *name = s_value_key(self, key, group->indicator, group->org);
+        if (group->full) {
+            sti_redis_appendf(self->redis, "HGETALL %s", name);
+            sent++;
+            continue;
+        }
+        size_t start = g ? self->count[g - 1] : 0, end = self->count[g];
+        if (start == end) {
+            continue;
+        }
+        s_args_reset(&self->reads);
+        s_args_str(&self->reads, "HMGET");
+        s_args_str(&self->reads, name);
+        for (size_t k = start; k < end; k++) {
+            s_args_str(&self->reads, ind_table_value_at(table, self->order[k])->period_text);
+        }
+        s_args_finish(&self->reads);
+        sti_redis_append(self->redis, (int)self->reads.count, self->reads.argv, self->reads.lens);
+        sent++;
     }
     return sent;
 }
@@ -377,32 +427,26 @@ static int s_read_values(ind_apply_t *self)
 {
     ind_table_t *table = ind_batch_table(self->batch);
     //  Counted before the replies add the periods of whole hashes.
-    size_t groups = ind_table_group_count(table), values = ind_table_value_count(table);
+    size_t groups = ind_table_group_count(table);
     size_t sent = s_send_reads(self);
     int rc = 0;
-    for (size_t g = 0; g < groups; g++) {
+    for (size_t g = 0; g < groups && sent > 0; g++) {
         const ind_group_t *group = ind_table_group_at(table, (int)g);
-        if (!group->full) {
+        size_t start = g ? self->count[g - 1] : 0, end = self->count[g];
+        if (!group->full && start == end) {
             continue;
         }
         redisReply *reply = sti_redis_reply(self->redis);
         sent--;
-        if (reply && reply->type == REDIS_REPLY_ARRAY) {
+        if (reply && reply->type == REDIS_REPLY_ARRAY && group->full) {
             s_load_hash(self, group, reply);
+        } else if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == end - start) {
+            for (size_t k = start; k < end; k++) {
+                rc = s_load_value(self, (size_t)self->order[k], reply->element[k - start]) ? -1 : rc;
+            }
         } else {
             rc = -1;
         }
-        if (reply) {
-            freeReplyObject(reply);
-        }
-    }
-    for (size_t v = 0; v < values && sent > 0; v++) {
-        if (ind_table_group_at(table, ind_table_value_at(table, (int)v)->group)->full) {
-            continue;
-        }
-        redisReply *reply = sti_redis_reply(self->redis);
-        sent--;
-        rc = s_load_value(self, v, reply) ? -1 : rc;
         if (reply) {
             freeReplyObject(reply);
         }

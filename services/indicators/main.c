@@ -38,7 +38,7 @@ static const sti_config_entry_t s_config_map[] = {
      "how often to look for entries to claim"},
     {"tick_budget_ms", STI_CONFIG_INT, "50", offsetof(ind_apply_config_t, tick_budget_ms),
      "longest the consumer keeps applying before answering requests again"},
-    {"tick_ms", STI_CONFIG_INT, "10", offsetof(ind_apply_config_t, tick_ms),
+    {"tick_ms", STI_CONFIG_INT, "2", offsetof(ind_apply_config_t, tick_ms),
      "how often the consumer looks at the intake log when idle"},
     {"events_maxlen", STI_CONFIG_INT, "1000000", offsetof(ind_apply_config_t, events_maxlen),
      "approximate bound on the event log's length"},
@@ -141,14 +141,14 @@ int main(int argc, char **argv)
         .config = s_config_map,
         .ctx = &s_config,
         .tick = s_tick,
-        .tick_ms = 10,
+        .tick_ms = 2,
     };
     int exit_code = 0;
     sti_service_t *service = sti_service_new(&def, argc, argv, &exit_code);
     if (!service) {
         return exit_code;
     }
-    def.tick_ms = s_config.tick_ms > 0 ? (int)s_config.tick_ms : 10;
+    def.tick_ms = s_config.tick_ms > 0 ? (int)s_config.tick_ms : 2;
     sti_redis_t *redis = sti_service_redis(service);
     sti_events_pub_t *pub = sti_service_publisher(service, "ind");
     if (!pub) {

@@ -87,6 +87,30 @@ sti_spawn redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$T/red
     --appendonly yes --save '' --daemonize no --loglevel warning
 sti_wait_for 30 curl -sf "http://127.0.0.1:$http/readyz"
 
+# Without CURVE every caller is local/admin (the log says so), an admin-only
+# op answers, and a write-limited op answers rate_limited after the burst.
+grep -q '"CURVE off' "$T/service.log" || sti_fail "the frame did not log that CURVE is off"
+sti_spawn limited frame_service --service sti.limits --write-rate 0.1 --write-burst 2
+sti_wait_service sti.limits
+/usr/bin/python3 - "$STI_BROKER" <<'PY' || sti_fail "roles and rate limits in the frame"
+import sys, zmq, msgpack
+sock = zmq.Context().socket(zmq.REQ)
+sock.setsockopt(zmq.RCVTIMEO, 5000)
+sock.setsockopt(zmq.LINGER, 0)
+sock.connect(sys.argv[1])
+def call(op, i):
+    sock.send_multipart([b"MDPC01", b"sti.limits", msgpack.packb({"op": op, "id": i, "body": None})])
+    return msgpack.unpackb(sock.recv_multipart()[2], raw=False)
+assert call("admin.only", "a")["ok"]
+assert call("write", "w1")["ok"] and call("write", "w2")["ok"]
+r = call("write", "w3")
+assert not r["ok"] and r["error"]["code"] == "rate_limited", r
+assert r["error"]["details"][0]["field"] == "retry_after_ms", r
+assert 0 < int(r["error"]["details"][0]["reason"]) <= 10000, r
+assert call("echo", "e")["ok"]  # other ops are not limited
+PY
+sti_stop limited
+
 # SIGTERM: exits 0, promptly.
 start=$(date +%s)
 rc=0; sti_stop service TERM || rc=$?
