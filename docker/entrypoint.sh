@@ -5,7 +5,10 @@
 # execs PROGRAM (so PROGRAM is PID 1 and receives SIGTERM itself):
 #   - each STI_X_FILE=PATH sets STI_X to the file's content (trailing newline
 #     removed) unless STI_X is already set or PATH is empty; an unreadable
-#     file is an error;
+#     file is an error; STI_X_FILE is then removed, so the service takes the
+#     secret from STI_X (sti-talent, given STI_TALENT_KEY_FILE itself, would
+#     refuse a key file others may read, and orchestrators mount secrets
+#     0444 or 0440: the check belongs to hosts, not to these mounts);
 #   - STI_REDIS_PASSWORD (set directly or by STI_REDIS_PASSWORD_FILE) and the
 #     optional STI_REDIS_USER go into STI_REDIS_URL as its user-info when the
 #     URL has none, and are then removed from the environment.
@@ -27,6 +30,7 @@ for var in $(compgen -e); do
     [ -r "$path" ] || s_fail "$var: cannot read $path"
     value=$(<"$path")
     export "$target=$value"
+    unset "$var"
 done
 
 if [ -n "${STI_REDIS_PASSWORD:-}" ]; then
