@@ -16,21 +16,6 @@ const char stictl_delivery_usage[] =
     "the last error. --failed shows only dead and retrying ones. retry sends a dead\n"
     "letter again, under the same id (idempotency key).\n";
 
-static int s_call(stictl_t *ctl, sti_writer_t **request, sti_reply_t *reply)
-{
-    int rc = stictl_call(ctl, "sti.notify", *request, reply);
-    sti_writer_destroy(request);
-    if (rc != 0) {
-        return STICTL_FAILED;
-    }
-    if (!reply->ok) {
-        rc = stictl_print_error(reply);
-        sti_reply_release(reply);
-        return rc;
-    }
-    return 0;
-}
-
 static void s_print(sti_node_t d)
 {
     char id[64], state[16], attempts[16], rule[64], receiver[2400], label[256], error[300];
@@ -70,7 +55,7 @@ static int s_list(stictl_t *ctl, int argc, char **argv)
         sti_writer_kv_str(request, "rule", rule);
     }
     sti_reply_t reply;
-    int rc = s_call(ctl, &request, &reply);
+    int rc = stictl_call_ok(ctl, "sti.notify", &request, &reply);
     if (rc != 0) {
         return rc;
     }
@@ -93,7 +78,7 @@ static int s_retry(stictl_t *ctl, const char *id)
     sti_writer_map(request, 1);
     sti_writer_kv_str(request, "id", id);
     sti_reply_t reply;
-    int rc = s_call(ctl, &request, &reply);
+    int rc = stictl_call_ok(ctl, "sti.notify", &request, &reply);
     if (rc == 0) {
         printf("requeued %s\n", id);
         sti_reply_release(&reply);

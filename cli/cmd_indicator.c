@@ -28,23 +28,6 @@ const char stictl_indicator_usage[] =
     "{\"indicator\": {...}, \"series\": {\"indicator\", \"org\", \"unit\", \"points\": [...]}}.\n"
     "Exit 4 when there is no indicator CODE or no org unit ORG.\n";
 
-//  Calls op on sti.indicators; on success leaves the reply in *reply
-//  (caller releases). Returns 0, or an exit code after printing why.
-static int s_call(stictl_t *ctl, sti_writer_t **request_p, sti_reply_t *reply)
-{
-    int rc = stictl_call(ctl, "sti.indicators", *request_p, reply);
-    sti_writer_destroy(request_p);
-    if (rc != 0) {
-        return STICTL_FAILED;
-    }
-    if (!reply->ok) {
-        rc = stictl_print_error(reply);
-        sti_reply_release(reply);
-        return rc ? rc : STICTL_FAILED;
-    }
-    return 0;
-}
-
 //  The targets of an indicator as "2025: 1000, 2023: 800" (or "-").
 static const char *s_targets(sti_node_t indicator, char *buf, size_t cap)
 {
@@ -114,7 +97,7 @@ static int s_list(stictl_t *ctl, int argc, char **argv)
     sti_writer_t *request = stictl_request("catalog.list", NULL, 0);
     sti_writer_map(request, 0);
     sti_reply_t reply;
-    int rc = s_call(ctl, &request, &reply);
+    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
     if (rc) {
         return rc;
     }
@@ -137,7 +120,7 @@ static int s_root_org(stictl_t *ctl, char *org, size_t cap)
     sti_writer_t *request = stictl_request("org.list", NULL, 0);
     sti_writer_map(request, 0);
     sti_reply_t reply;
-    int rc = s_call(ctl, &request, &reply);
+    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
     if (rc) {
         return rc;
     }
@@ -257,7 +240,7 @@ static int s_ask(stictl_t *ctl, const char *op, const char *code, const char *or
     if (org) {
         sti_writer_kv_str(request, "org", org);
     }
-    return s_call(ctl, &request, reply);
+    return stictl_call_ok(ctl, "sti.indicators", &request, reply);
 }
 
 //  `indicator show`. Returns an exit code (4 for an unknown indicator or org unit).

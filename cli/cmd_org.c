@@ -26,23 +26,6 @@ const char stictl_org_usage[] =
     "prints the service's {\"orgs\": [{\"code\", \"parent\", \"name_zh\", \"name_en\"}]}.\n"
     "Exit 1 when the service refuses (unknown parent, bad code), with its reason.\n";
 
-//  Calls op on sti.indicators with the body in request; on success leaves
-//  the reply in *reply (caller releases). Returns 0, or an exit code.
-static int s_call(stictl_t *ctl, sti_writer_t **request_p, sti_reply_t *reply)
-{
-    int rc = stictl_call(ctl, "sti.indicators", *request_p, reply);
-    sti_writer_destroy(request_p);
-    if (rc != 0) {
-        return STICTL_FAILED;
-    }
-    if (!reply->ok) {
-        rc = stictl_print_error(reply);
-        sti_reply_release(reply);
-        return rc ? rc : STICTL_FAILED;
-    }
-    return 0;
-}
-
 //  Reads a flag's value at argv[*i] ("--flag VALUE" or "--flag=VALUE").
 //  Returns the value, or NULL when arg is not this flag or has no value.
 static const char *s_flag(int argc, char **argv, int *i, const char *flag)
@@ -94,7 +77,7 @@ static int s_add(stictl_t *ctl, int argc, char **argv)
         sti_writer_kv_str(request, "name_en", name_en);
     }
     sti_reply_t reply;
-    int rc = s_call(ctl, &request, &reply);
+    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
     if (rc) {
         return rc;
     }
@@ -153,7 +136,7 @@ static int s_list(stictl_t *ctl, int argc, char **argv)
     sti_writer_t *request = stictl_request("org.list", NULL, 0);
     sti_writer_map(request, 0);
     sti_reply_t reply;
-    int rc = s_call(ctl, &request, &reply);
+    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
     if (rc) {
         return rc;
     }

@@ -153,23 +153,6 @@ static void s_write_add(sti_writer_t *w, const s_add_t *add)
     }
 }
 
-//  Sends request to sti.notify; on ok leaves the reply in *reply and returns
-//  0, else prints the error and returns its exit code.
-static int s_call(stictl_t *ctl, sti_writer_t **request, sti_reply_t *reply)
-{
-    int rc = stictl_call(ctl, "sti.notify", *request, reply);
-    sti_writer_destroy(request);
-    if (rc != 0) {
-        return STICTL_FAILED;
-    }
-    if (!reply->ok) {
-        rc = stictl_print_error(reply);
-        sti_reply_release(reply);
-        return rc;
-    }
-    return 0;
-}
-
 static int s_add(stictl_t *ctl, int argc, char **argv)
 {
     s_add_t add;
@@ -180,7 +163,7 @@ static int s_add(stictl_t *ctl, int argc, char **argv)
     sti_writer_t *request = stictl_request("rule.add", NULL, 0);
     s_write_add(request, &add);
     sti_reply_t reply;
-    if ((rc = s_call(ctl, &request, &reply)) != 0) {
+    if ((rc = stictl_call_ok(ctl, "sti.notify", &request, &reply)) != 0) {
         return rc;
     }
     char id[64];
@@ -224,7 +207,7 @@ static int s_show(stictl_t *ctl, const char *op, const char *id)
         sti_writer_map(request, 0);
     }
     sti_reply_t reply;
-    int rc = s_call(ctl, &request, &reply);
+    int rc = stictl_call_ok(ctl, "sti.notify", &request, &reply);
     if (rc != 0) {
         return rc;
     }

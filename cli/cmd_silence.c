@@ -42,22 +42,6 @@ static int s_for(const char *text, long long *ms)
     return 0;
 }
 
-//  Sends request; returns 0 with *reply on ok, else prints and returns the code.
-static int s_call(stictl_t *ctl, sti_writer_t **request, sti_reply_t *reply)
-{
-    int rc = stictl_call(ctl, "sti.notify", *request, reply);
-    sti_writer_destroy(request);
-    if (rc != 0) {
-        return STICTL_FAILED;
-    }
-    if (!reply->ok) {
-        rc = stictl_print_error(reply);
-        sti_reply_release(reply);
-        return rc;
-    }
-    return 0;
-}
-
 static int s_add(stictl_t *ctl, int argc, char **argv)
 {
     const char *values[S_MATCHERS] = {NULL};
@@ -97,7 +81,7 @@ static int s_add(stictl_t *ctl, int argc, char **argv)
         }
     }
     sti_reply_t reply;
-    int rc = s_call(ctl, &request, &reply);
+    int rc = stictl_call_ok(ctl, "sti.notify", &request, &reply);
     if (rc == 0) {
         char id[64];
         printf("%s\n", stictl_map_text(reply.body, "id", id, sizeof id));
@@ -137,7 +121,7 @@ static int s_simple(stictl_t *ctl, const char *op, const char *id)
         sti_writer_kv_str(request, "id", id);
     }
     sti_reply_t reply;
-    int rc = s_call(ctl, &request, &reply);
+    int rc = stictl_call_ok(ctl, "sti.notify", &request, &reply);
     if (rc != 0) {
         return rc;
     }

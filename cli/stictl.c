@@ -100,6 +100,22 @@ int stictl_call(stictl_t *ctl, const char *service, sti_writer_t *request, sti_r
     return 0;
 }
 
+int stictl_call_ok(stictl_t *ctl, const char *service, sti_writer_t **request_p,
+                   sti_reply_t *reply)
+{
+    int rc = stictl_call(ctl, service, *request_p, reply);
+    sti_writer_destroy(request_p);
+    if (rc != 0) {
+        return STICTL_FAILED;
+    }
+    if (!reply->ok) {
+        rc = stictl_print_error(reply);
+        sti_reply_release(reply);
+        return rc ? rc : STICTL_FAILED;
+    }
+    return 0;
+}
+
 int stictl_exit_code(sti_errcode_t code)
 {
     return code == STI_ERR_NONE        ? STICTL_OK

@@ -82,6 +82,12 @@ sti_writer_t *stictl_request(const char *op, char *id_out, size_t cap);
 //  -1 after printing why there was none.
 int stictl_call(stictl_t *ctl, const char *service, sti_writer_t *request, sti_reply_t *reply);
 
+//  stictl_call, then: destroys the request; on an error reply prints it and
+//  releases the reply. Returns 0 with an ok reply in *reply (caller releases
+//  it), or the exit code to return (1 when there was no reply).
+int stictl_call_ok(stictl_t *ctl, const char *service, sti_writer_t **request_p,
+                   sti_reply_t *reply);
+
 //  Prints an error reply on stderr: "error: CODE: message", then one line
 //  per detail, "row K: FIELD: reason". Returns the exit code for it.
 int stictl_print_error(const sti_reply_t *reply);
