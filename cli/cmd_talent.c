@@ -1,8 +1,10 @@
 /*  stictl talent: the talent registry (sti.talent) from the command line.
 
     Every answer of the service shows personal data masked, and so does
-    everything this command prints (it only prints what the service says).
-    Records: add, show, update, leave, remove, search, stats, audit; files:
+    everything this command prints (it only prints what the service says),
+    except `reveal`, which an officer asks for with a reason that goes to the
+    audit log. Records: add, show, update, leave, remove, search, stats, audit,
+    reveal; files:
     import (CSV, per-row results like stictl ingest, exit 3 when a row was
     refused) and export (CSV, masked); teams: team add, show, update
     (cmd_talent_team.c). The flags of a record are the same for add, update
@@ -20,7 +22,8 @@
 #include "stictl.h"
 
 const char stictl_talent_usage[] =
-    "usage: stictl talent add|show|update|leave|remove|search|import|export|stats|audit|team ...\n"
+    "usage: stictl talent "
+    "add|show|update|leave|remove|search|import|export|stats|audit|reveal|team ...\n"
     "\n"
     "  add --name NAME --id-type resident|passport|other --id-number N [--phone P]\n"
     "      [--email E] --category LEVEL --field FIELD [--employer NAME] [--uscc CODE]\n"
@@ -43,6 +46,8 @@ const char stictl_talent_usage[] =
     "  export [FILE.csv] [search filters]  every matching record as CSV, masked\n"
     "  stats                  counts by category, field, channel, overseas, year\n"
     "  audit ID               who read or changed the record, when, with which op\n"
+    "  reveal ID --reason TEXT  the document number, phone and e-mail in clear\n"
+    "                         (role officer over CURVE only; written to the audit log)\n"
     "  team add --name NAME --leader ID [--member ID]... --field FIELD\n"
     "      [--employer NAME] [--uscc CODE]\n"
     "  team show ID\n"
@@ -244,44 +249,65 @@ static int s_add(stictl_t *ctl, int argc, char **argv)
     return rc;
 }
 
-//  show / remove / audit: one id (and for remove an optional --version).
+//  Prints audit entries: time, op, who, request, and the reason when given.
+static void s_print_audit(sti_node_t entries)
+{
+    for (size_t i = 0; i < sti_node_size(entries); i++) {
+        char time[32], op_text[64], who[80], req[160], reason[256];
+        sti_node_t entry = sti_node_at(entries, i);
+        printf("%s  %-14s %-12s %s", stictl_map_text(entry, "time", time, sizeof time),
+               stictl_map_text(entry, "op", op_text, sizeof op_text),
+               stictl_map_text(entry, "who", who, sizeof who),
+               stictl_map_text(entry, "request", req, sizeof req));
+        if (sti_node_type(sti_node_get(entry, "reason")) == STI_TYPE_STR) {
+            printf("  reason: %s", stictl_map_text(entry, "reason", reason, sizeof reason));
+        }
+        printf("\n");
+    }
+}
+
+//  show / remove / audit / reveal: one id (for remove an optional
+//  --version, for reveal a --reason).
 static int s_simple(stictl_t *ctl, int argc, char **argv, const char *op)
 {
     long long version = 0;
+    const char *reason = NULL;
+    bool reveal = strcmp(op, "talent.reveal") == 0;
     for (int i = 2; i < argc; i++) {
         if (strcmp(op, "talent.remove") == 0 && strcmp(argv[i], "--version") == 0 &&
             i + 1 < argc && stictl_parse_int(argv[i + 1], 1, INT64_MAX, &version) == 0) {
             i++;
+        } else if (reveal && strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
+            reason = argv[++i];
         } else {
             return stictl_usage_error("talent", "%s: unexpected %s", argv[0], argv[i]);
         }
     }
-    sti_writer_t *request = s_id_request(op, argc, argv, version > 0);
+    if (reveal && !reason) {
+        return stictl_usage_error("talent",
+                                  "reveal: --reason is missing (it goes to the audit log)");
+    }
+    sti_writer_t *request = s_id_request(op, argc, argv, version > 0 || reason);
     if (!request) {
         return STICTL_USAGE;
     }
     if (version > 0) {
         sti_writer_kv_int(request, "version", version);
     }
+    if (reason) {
+        sti_writer_kv_str(request, "reason", reason);
+    }
     sti_reply_t reply;
     int rc = stictl_talent_call(ctl, request, &reply);
     if (rc) {
         return rc;
     }
-    if (!reply.ok || ctl->json || strcmp(op, "talent.get") == 0) {
+    if (!reply.ok || ctl->json || strcmp(op, "talent.get") == 0 || reveal) {
         rc = stictl_talent_print(ctl, &reply);
     } else if (strcmp(op, "talent.remove") == 0) {
         printf("removed %s\n", argv[1]);
     } else {
-        sti_node_t entries = sti_node_get(reply.body, "entries");
-        for (size_t i = 0; i < sti_node_size(entries); i++) {
-            char time[32], op_text[64], who[80], req[160];
-            sti_node_t entry = sti_node_at(entries, i);
-            printf("%s  %-14s %-12s %s\n", stictl_map_text(entry, "time", time, sizeof time),
-                   stictl_map_text(entry, "op", op_text, sizeof op_text),
-                   stictl_map_text(entry, "who", who, sizeof who),
-                   stictl_map_text(entry, "request", req, sizeof req));
-        }
+        s_print_audit(sti_node_get(reply.body, "entries"));
     }
     sti_reply_release(&reply);
     return rc;
@@ -517,6 +543,8 @@ int stictl_talent(stictl_t *ctl, int argc, char **argv)
         return s_simple(ctl, argc, argv, "talent.remove");
     } else if (strcmp(sub, "audit") == 0) {
         return s_simple(ctl, argc, argv, "talent.audit");
+    } else if (strcmp(sub, "reveal") == 0) {
+        return s_simple(ctl, argc, argv, "talent.reveal");
     } else if (strcmp(sub, "update") == 0) {
         return s_update(ctl, argc, argv, false);
     } else if (strcmp(sub, "leave") == 0) {

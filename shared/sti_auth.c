@@ -77,7 +77,7 @@ bool sti_role_allowed(unsigned allowed, unsigned role_bit)
     if (role_bit == 0) {
         return false;
     }
-    if (role_bit == STI_ROLE_ADMIN) {
+    if (role_bit == STI_ROLE_ADMIN && !(allowed & STI_OP_LISTED_ONLY)) {
         return true;
     }
     return (allowed & STI_ROLES_MASK & role_bit) != 0;

@@ -9,8 +9,11 @@
 
     Roles are bits so an op's table entry can list several. An entry that
     lists none (a zero field) is the safest default: admin only. Admin may
-    call everything. STI_OP_WRITE is not a role: it marks an op whose calls
-    count against the caller's write rate limit (sti_service).
+    call everything, except an op marked STI_OP_LISTED_ONLY: only the roles
+    it lists may call that one (talent.reveal is for officers, not for
+    whoever runs the system). STI_OP_WRITE and STI_OP_LISTED_ONLY are not
+    roles: STI_OP_WRITE marks an op whose calls count against the caller's
+    write rate limit (sti_service).
 */
 #pragma once
 #include <stdbool.h>
@@ -26,6 +29,7 @@
     (STI_ROLE_READER | STI_ROLE_CLERK | STI_ROLE_OFFICER | STI_ROLE_ADMIN | STI_ROLE_SERVICE)
 #define STI_ROLES_MASK 0xffffu  // the bits that are roles
 #define STI_OP_WRITE (1u << 16) // flag: the op counts against the write rate limit
+#define STI_OP_LISTED_ONLY (1u << 17) // flag: admin may not call it unless listed
 
 #define STI_AUTH_NAME_MAX 64 // longest name, bytes
 #define STI_AUTH_ROLE_MAX 16 // longest role name, bytes
@@ -50,7 +54,8 @@ const char *sti_role_name(unsigned role_bit);
 int sti_roles_parse(const char *list, unsigned *roles, char *err, size_t errlen);
 
 //  True when a caller of role_bit may call an op whose entry says allowed:
-//  the roles in allowed (only admin when it has none) and admin always.
+//  the roles in allowed (only admin when it has none) and admin always,
+//  unless allowed has STI_OP_LISTED_ONLY (then only the roles listed).
 bool sti_role_allowed(unsigned allowed, unsigned role_bit);
 
 //  True when text is a usable name: 1..STI_AUTH_NAME_MAX bytes of UTF-8

@@ -46,12 +46,13 @@ typedef int(sti_handler_fn)(sti_service_t *service, const sti_request_t *request
 
 //  One op of a service. roles: the STI_ROLE_* bits that may call it (admin
 //  always may; 0 means admin only, the safe default), plus STI_OP_WRITE when
-//  its calls count against the caller's write rate limit. A caller whose role
+//  its calls count against the caller's write rate limit, and
+//  STI_OP_LISTED_ONLY when admin may not call it unless listed. A caller whose role
 //  is not allowed is answered `forbidden` before the handler runs.
 typedef struct {
     const char *op;          // op name as requests carry it
     sti_handler_fn *handler; // answers it
-    unsigned roles;          // STI_ROLE_* bits | STI_OP_WRITE
+    unsigned roles;          // STI_ROLE_* bits | STI_OP_WRITE | STI_OP_LISTED_ONLY
 } sti_op_t;
 
 typedef struct {

@@ -47,13 +47,14 @@ static const sti_config_entry_t s_config_map[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-#define S_OP(op)                                                                                 \
-    static int s_##op(sti_service_t *service, const sti_request_t *request,                     \
-                        sti_writer_t *reply, void *ctx)                                            \
+#define S_OP(op)                                                                                   \
+    static int s_##op(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,   \
+                      void *ctx)                                                                   \
     {                                                                                              \
         (void)ctx;                                                                                 \
-        talent_ops_set_caller(s_ops, sti_service_caller(service)->name);                           \
-        return talent_ops_##op(service, request, reply, s_ops);                                  \
+        talent_ops_set_caller(s_ops, sti_service_caller(service)->name,                            \
+                              sti_service_caller(service)->key);                                   \
+        return talent_ops_##op(service, request, reply, s_ops);                                    \
     }
 S_OP(add)
 S_OP(get)
@@ -65,6 +66,7 @@ S_OP(search)
 S_OP(export)
 S_OP(stats)
 S_OP(audit)
+S_OP(reveal)
 S_OP(team_add)
 S_OP(team_get)
 S_OP(team_update)
@@ -80,6 +82,8 @@ static int s_events_since(sti_service_t *service, const sti_request_t *request,
 
 //  Who may call what: the talent office (officer) keeps the registry; clerks
 //  may import; stats hold no personal data, so readers and services see them.
+//  Personal data in clear (talent.reveal) is for officers only: not for admin,
+//  and so not for the local identity of a stack without CURVE.
 #define S_READ STI_ROLE_OFFICER
 #define S_WRITE (STI_ROLE_OFFICER | STI_OP_WRITE)
 static const sti_op_t s_op_table[] = {
@@ -93,6 +97,7 @@ static const sti_op_t s_op_table[] = {
     {"talent.export", s_export, S_READ},
     {"talent.stats", s_stats, S_READ | STI_ROLE_READER | STI_ROLE_SERVICE},
     {"talent.audit", s_audit, S_READ},
+    {"talent.reveal", s_reveal, STI_ROLE_OFFICER | STI_OP_LISTED_ONLY},
     {"team.add", s_team_add, S_WRITE},
     {"team.get", s_team_get, S_READ | STI_ROLE_READER},
     {"team.update", s_team_update, S_WRITE},

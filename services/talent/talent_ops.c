@@ -19,6 +19,7 @@ struct _talent_ops_t {
     talent_store_t *store; // borrowed
     sti_script_t *search;  // talent_search.lua
     char who[STI_AUTH_NAME_MAX + 1]; // the caller of the request being handled
+    char key[STI_AUTH_KEY_LEN + 1];  // its public key ("" without CURVE)
 };
 
 talent_ops_t *talent_ops_new(talent_store_t *store)
@@ -50,14 +51,16 @@ sti_script_t *talent_ops_search_script(talent_ops_t *self)
     return self->search;
 }
 
-void talent_ops_set_caller(talent_ops_t *self, const char *who)
+void talent_ops_set_caller(talent_ops_t *self, const char *who, const char *key)
 {
     snprintf(self->who, sizeof self->who, "%s", who && *who ? who : "unknown");
+    snprintf(self->key, sizeof self->key, "%s", key ? key : "");
 }
 
-const char *talent_ops_who(talent_ops_t *self)
+talent_actor_t talent_ops_actor(talent_ops_t *self, const char *op, const char *request_key)
 {
-    return self->who;
+    talent_actor_t actor = {op, self->who, request_key, self->key, NULL};
+    return actor;
 }
 
 void talent_ops_reply_errors(sti_writer_t *reply, const sti_request_t *request,
@@ -129,10 +132,12 @@ static void s_reply_record(sti_writer_t *reply, const sti_request_t *request,
     talent_record_encode_masked(record, id, version, reply);
 }
 
-//  Reads record id for an op, auditing the read when audit is set. Returns
-//  0, or -1 after writing the error reply (the record is then wiped).
+//  Reads record id for an op; audit, when not NULL, is the read's audit entry
+//  (written before anything is answered). Returns 0, or -1 after writing
+//  the error reply (the record is then wiped).
 static int s_load(talent_ops_t *self, const sti_request_t *request, const char *id,
-                  bool audit, talent_record_t *record, int64_t *version, sti_writer_t *reply)
+                  const talent_actor_t *audit, talent_record_t *record, int64_t *version,
+                  sti_writer_t *reply)
 {
     char err[256];
     talent_store_rc_t rc = talent_store_read(self->store, id, record, version, err, sizeof err);
@@ -140,9 +145,8 @@ static int s_load(talent_ops_t *self, const sti_request_t *request, const char *
         talent_ops_reply_store(reply, request, rc, "", err);
         return -1;
     }
-    talent_actor_t actor = {request->op, self->who, request->id};
     const char *ids[1] = {id};
-    if (audit && talent_store_audit_reads(self->store, ids, 1, &actor) != 0) {
+    if (audit && talent_store_audit_reads(self->store, ids, 1, audit) != 0) {
         talent_store_wipe(record);
         sti_writer_reset(reply);
         sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE,
@@ -158,7 +162,7 @@ static talent_store_rc_t s_add(talent_ops_t *self, const talent_record_t *record
                                const char *op, const char *request_key, char *id, char *err,
                                size_t errlen)
 {
-    talent_actor_t actor = {op, self->who, request_key};
+    talent_actor_t actor = talent_ops_actor(self, op, request_key);
     talent_store_rc_t rc = talent_store_add(self->store, record, &actor, id, err, errlen);
     if (rc == TALENT_STORE_OK) {
         sti_info("talent: %s registered (%s)", id, record->category);
@@ -186,7 +190,7 @@ int talent_ops_add(sti_service_t *service, const sti_request_t *request, sti_wri
         } else if (rc == TALENT_STORE_REPLAYED) {
             int64_t version;
             talent_store_wipe(record);
-            if (s_load(self, request, id, false, record, &version, reply) == 0) {
+            if (s_load(self, request, id, NULL, record, &version, reply) == 0) {
                 s_reply_record(reply, request, record, id, version);
             }
         } else {
@@ -211,8 +215,65 @@ int talent_ops_get(sti_service_t *service, const sti_request_t *request, sti_wri
     talent_record_t *record = (talent_record_t *)calloc(1, sizeof *record);
     assert(record);
     int64_t version;
-    if (s_load(self, request, id, true, record, &version, reply) == 0) {
+    talent_actor_t actor = talent_ops_actor(self, request->op, request->id);
+    if (s_load(self, request, id, &actor, record, &version, reply) == 0) {
         s_reply_record(reply, request, record, id, version);
+    }
+    talent_store_wipe(record);
+    free(record);
+    return 0;
+}
+
+//  Reads body.reason: why the caller needs the data in clear, 1 to
+//  TALENT_REASON_MAX bytes of UTF-8 without control characters, not blank.
+//  Returns 0, or -1 after writing the reply.
+static int s_reason(const sti_request_t *request, char reason[TALENT_REASON_MAX + 1],
+                    sti_writer_t *reply)
+{
+    sti_field_error_t err = {"reason", ""};
+    if (sti_map_str_copy(request->body, "reason", reason, TALENT_REASON_MAX + 1, &err) == 0) {
+        bool blank = true;
+        for (const unsigned char *c = (const unsigned char *)reason; *c; c++) {
+            if (*c < 0x20 || *c == 0x7f) {
+                snprintf(err.reason, sizeof err.reason, "contains a control character");
+                break;
+            }
+            blank = blank && *c == ' ';
+        }
+        if (!err.reason[0] && blank) {
+            snprintf(err.reason, sizeof err.reason, "must say why the data is needed in clear");
+        }
+        if (!err.reason[0]) {
+            return 0;
+        }
+    }
+    snprintf(err.field, sizeof err.field, "reason");
+    sti_service_reply_invalid(reply, request, &err);
+    return -1;
+}
+
+int talent_ops_reveal(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
+                      void *ctx)
+{
+    (void)service;
+    static const char *const keys[] = {"id", "reason", NULL};
+    talent_ops_t *self = (talent_ops_t *)ctx;
+    char id[TALENT_REGISTRY_ID_MAX + 1], reason[TALENT_REASON_MAX + 1];
+    if (s_body(request, keys, reply) ||
+        talent_ops_read_id(request, request->body, "id", id, reply) ||
+        s_reason(request, reason, reply)) {
+        return 0;
+    }
+    talent_record_t *record = (talent_record_t *)calloc(1, sizeof *record);
+    assert(record);
+    int64_t version;
+    talent_actor_t actor = talent_ops_actor(self, request->op, request->id);
+    actor.reason = reason;
+    if (s_load(self, request, id, &actor, record, &version, reply) == 0) {
+        sti_info("talent: %s revealed to %s (request %s)", id, self->who, request->id);
+        sti_writer_reset(reply);
+        sti_envelope_reply_ok(reply, request->id);
+        talent_record_encode_revealed(record, id, version, reply);
     }
     talent_store_wipe(record);
     free(record);
@@ -245,7 +306,7 @@ static void s_commit(talent_ops_t *self, const sti_request_t *request, const cha
                      const char *event_type, sti_writer_t *reply)
 {
     char conflict[TALENT_REGISTRY_ID_MAX + 1] = "", err[256];
-    talent_actor_t actor = {request->op, self->who, request->id};
+    talent_actor_t actor = talent_ops_actor(self, request->op, request->id);
     talent_store_rc_t rc = talent_store_update(self->store, id, version, old, record, event_type,
                                                &actor, conflict, err, sizeof err);
     if (rc == TALENT_STORE_OK) {
@@ -304,7 +365,7 @@ int talent_ops_update(sti_service_t *service, const sti_request_t *request, sti_
             snprintf(errors.items[i].field, sizeof errors.items[i].field, "%s", field);
         }
         talent_ops_reply_errors(reply, request, &errors);
-    } else if (s_load(self, request, id, false, &pair->old, &stored, reply) == 0) {
+    } else if (s_load(self, request, id, NULL, &pair->old, &stored, reply) == 0) {
         pair->record = pair->old;
         talent_record_merge(&pair->record, &pair->update);
         talent_errors_clear(&errors);
@@ -349,7 +410,7 @@ int talent_ops_leave(sti_service_t *service, const sti_request_t *request, sti_w
         return 0;
     }
     s_pair_t *pair = s_pair_new();
-    if (s_load(self, request, id, false, &pair->old, &stored, reply) == 0) {
+    if (s_load(self, request, id, NULL, &pair->old, &stored, reply) == 0) {
         pair->record = pair->old;
         pair->record.status = TALENT_LEFT;
         snprintf(pair->record.left_on, sizeof pair->record.left_on, "%s", left_on);
@@ -390,8 +451,8 @@ int talent_ops_remove(sti_service_t *service, const sti_request_t *request, sti_
         return 0;
     }
     s_pair_t *pair = s_pair_new();
-    if (s_load(self, request, id, false, &pair->old, &stored, reply) == 0) {
-        talent_actor_t actor = {request->op, self->who, request->id};
+    if (s_load(self, request, id, NULL, &pair->old, &stored, reply) == 0) {
+        talent_actor_t actor = talent_ops_actor(self, request->op, request->id);
         talent_store_rc_t rc =
             version >= 0 && version != stored
                 ? TALENT_STORE_STALE

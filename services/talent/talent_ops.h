@@ -2,12 +2,15 @@
 
     Records: talent.add, talent.get, talent.update, talent.leave,
     talent.remove, talent.import (talent_ops.c); talent.search,
-    talent.export, talent.stats, talent.audit (talent_query.c); teams:
+    talent.export, talent.stats, talent.audit (talent_query.c);
+    talent.reveal, the one answer with personal data in clear (talent_ops.c); teams:
     team.add, team.get, team.update (talent_teams.c).
 
     Every handler writes the whole reply and returns 0, or -1 for an
     internal failure (the frame answers `internal`). Personal data leaves
-    only masked (talent_record_encode_masked); every record read or changed
+    only masked (talent_record_encode_masked), except through talent.reveal
+    (talent_record_encode_revealed), whose read is audited with the caller's
+    key and reason before anything is answered; every record read or changed
     is in its audit log.
 */
 #pragma once
@@ -18,6 +21,7 @@
 #define TALENT_PAGE_MAX 100     // most records one search page holds
 #define TALENT_EXPORT_MAX 1000  // most records one export page holds
 #define TALENT_IMPORT_MAX 1000  // most rows one import request holds
+#define TALENT_REASON_MAX 200   // longest reason a talent.reveal gives, bytes
 
 typedef struct _talent_ops_t talent_ops_t;
 
@@ -47,6 +51,8 @@ int talent_ops_stats(sti_service_t *service, const sti_request_t *request, sti_w
                      void *ctx);
 int talent_ops_audit(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
                      void *ctx);
+int talent_ops_reveal(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
+                      void *ctx);
 int talent_ops_team_add(sti_service_t *service, const sti_request_t *request,
                         sti_writer_t *reply, void *ctx);
 int talent_ops_team_get(sti_service_t *service, const sti_request_t *request,
@@ -60,10 +66,12 @@ int talent_ops_team_update(sti_service_t *service, const sti_request_t *request,
 talent_store_t *talent_ops_store(talent_ops_t *self);
 //  The search script (talent_search.lua), registered on the store's Redis.
 sti_script_t *talent_ops_search_script(talent_ops_t *self);
-//  Sets who calls (the authenticated caller's name) before a handler runs.
-void talent_ops_set_caller(talent_ops_t *self, const char *who);
-//  Who the audit log names as the caller (borrowed).
-const char *talent_ops_who(talent_ops_t *self);
+//  Sets who calls (the authenticated caller's name and public key, "" or
+//  NULL without CURVE) before a handler runs.
+void talent_ops_set_caller(talent_ops_t *self, const char *who, const char *key);
+//  The caller as the audit log names it, for op and request_key (its
+//  strings are borrowed from self and the arguments).
+talent_actor_t talent_ops_actor(talent_ops_t *self, const char *op, const char *request_key);
 //  Writes an error reply carrying a decoder's errors as details (index -1,
 //  or index when index >= 0).
 void talent_ops_reply_errors(sti_writer_t *reply, const sti_request_t *request,

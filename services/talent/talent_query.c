@@ -159,7 +159,7 @@ static void s_page(talent_ops_t *self, const sti_request_t *request, const redis
         read_ids[count++] = ids->element[i]->str;
     }
     free(record);
-    talent_actor_t actor = {request->op, talent_ops_who(self), request->id};
+    talent_actor_t actor = talent_ops_actor(self, request->op, request->id);
     sti_writer_reset(reply);
     if (talent_store_audit_reads(store, read_ids, count, &actor) != 0) {
         sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE,
@@ -315,15 +315,16 @@ int talent_ops_stats(sti_service_t *service, const sti_request_t *request, sti_w
     return 0;
 }
 
-//  Writes one audit entry [id, [field, value, ...]] as {at, time, op, who, request}.
+//  Writes one audit entry [id, [field, value, ...]] as {at, time, op, who,
+//  request, key, reason} (key and reason nil when the entry has none).
 static void s_audit_entry(sti_writer_t *writer, const redisReply *entry)
 {
     const redisReply *fields = entry->element[1];
-    sti_writer_map(writer, 5);
+    const char *names[] = {"time", "op", "who", "request", "key", "reason"};
+    sti_writer_map(writer, 7);
     sti_writer_kv_str(writer, "at", entry->element[0]->str);
-    const char *names[] = {"time", "op", "who", "request"};
-    for (int n = 0; n < 4; n++) {
-        const char *value = "";
+    for (int n = 0; n < 6; n++) {
+        const char *value = NULL;
         for (size_t i = 0; i + 1 < fields->elements; i += 2) {
             if (fields->element[i]->type == REDIS_REPLY_STRING &&
                 fields->element[i + 1]->type == REDIS_REPLY_STRING &&
@@ -332,9 +333,9 @@ static void s_audit_entry(sti_writer_t *writer, const redisReply *entry)
             }
         }
         if (n == 0) {
-            sti_writer_kv_int(writer, "time", strtoll(value, NULL, 10));
+            sti_writer_kv_int(writer, "time", value ? strtoll(value, NULL, 10) : 0);
         } else {
-            sti_writer_kv_str(writer, names[n], value);
+            sti_writer_kv_str(writer, names[n], n < 4 && !value ? "" : value);
         }
     }
 }

@@ -516,6 +516,20 @@ void talent_record_encode_masked(const talent_record_t *record, const char *id, 
     talent_write_text(writer, "notes", record->notes);
 }
 
+void talent_record_encode_revealed(const talent_record_t *record, const char *id, int64_t version,
+                                   sti_writer_t *writer)
+{
+    assert(record && id && writer);
+    sti_writer_map(writer, 7);
+    sti_writer_kv_str(writer, "id", id);
+    sti_writer_kv_int(writer, "version", version);
+    talent_write_text(writer, "name", record->name);
+    sti_writer_kv_str(writer, "id_type", talent_id_type_name(record->id_type));
+    talent_write_text(writer, "id_number", record->id_number);
+    talent_write_text(writer, "phone", record->phone);
+    talent_write_text(writer, "email", record->email);
+}
+
 //  The member holding a text field, or NULL for a field of another type.
 static const char *s_text_of(const talent_record_t *record, unsigned bit)
 {

@@ -147,6 +147,11 @@ void talent_record_merge(talent_record_t *record, const talent_record_t *update)
 //  masked. Never writes them in clear.
 void talent_record_encode_masked(const talent_record_t *record, const char *id, int64_t version,
                                  sti_writer_t *writer);
+//  Writes what talent.reveal answers, in clear: a map of id, version, name,
+//  id_type, id_number, phone and email (nil when not given). Only for
+//  talent.reveal, after its read is in the audit log.
+void talent_record_encode_revealed(const talent_record_t *record, const char *id, int64_t version,
+                                   sti_writer_t *writer);
 //  Writes the fields present as the map the decoder reads, in clear: for
 //  building requests (stictl) and tests, never for answers.
 void talent_record_encode_request(const talent_record_t *record, sti_writer_t *writer);

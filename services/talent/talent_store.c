@@ -584,9 +584,19 @@ int talent_store_audit_reads(talent_store_t *self, const char *const *ids, size_
     snprintf(now_ms, sizeof now_ms, "%" PRId64, zclock_time());
     for (size_t i = 0; i < count; i++) {
         talent_store_key(self, key, sizeof key, "audit", ids[i]);
-        const char *argv[] = {"XADD", key, "*", "op", actor->op, "who", actor->who,
-                              "time", now_ms, "request", actor->request, "id", ids[i]};
-        sti_redis_append(self->redis, 13, argv, NULL);
+        const char *argv[17] = {"XADD",         key,        "*",    "op",   actor->op,
+                                "who",          actor->who, "time", now_ms, "request",
+                                actor->request, "id",       ids[i]};
+        int argc = 13;
+        if (actor->key && *actor->key) {
+            argv[argc++] = "key";
+            argv[argc++] = actor->key;
+        }
+        if (actor->reason && *actor->reason) {
+            argv[argc++] = "reason";
+            argv[argc++] = actor->reason;
+        }
+        sti_redis_append(self->redis, argc, argv, NULL);
     }
     int rc = 0;
     for (size_t i = 0; i < count; i++) {

@@ -36,8 +36,10 @@ typedef struct _talent_store_t talent_store_t;
 //  Who does what, for the audit log and events.
 typedef struct {
     const char *op;      // "talent.get", ...
-    const char *who;     // the caller ("local" until requests carry an identity)
+    const char *who;     // the caller's name ("local" without CURVE)
     const char *request; // the request's id
+    const char *key;     // the caller's public key, or NULL/"" (read audits only)
+    const char *reason;  // why the caller reads, or NULL/"" (read audits only)
 } talent_actor_t;
 
 typedef enum {

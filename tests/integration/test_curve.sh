@@ -5,19 +5,22 @@
 # submit (forbidden, naming the op and the role), a clerk may, and the row's
 # submitter is the clerk's name; a key that is not role `service` cannot
 # serve; writes are rate limited per caller (rate_limited, retry_after_ms);
-# only role service may publish events; a key removed from the allow-list stops working on its old connection and
-# on new ones; `stictl health` works through CURVE.
+# only role service may publish events; only an officer gets talent.reveal
+# (not a clerk, not an admin), and the audit log names the officer, the key
+# and the reason; a key removed from the allow-list stops working on its old
+# connection and on new ones; `stictl health` works through CURVE.
 . "$STI_SOURCE/tests/lib.sh"
 CALL="$STI_SOURCE/tests/helpers/curve_call.py"
 
 K=$T/keys
 ALLOW=$T/allow
 mkdir -p "$ALLOW"
-for spec in broker:service ingest:service alice:clerk rita:reader root:admin stranger:clerk; do
+for spec in broker:service ingest:service talent:service alice:clerk rita:reader root:admin \
+    olga:officer stranger:clerk; do
     stictl keys new "${spec%%:*}" --role "${spec##*:}" --out "$K" >/dev/null \
         || sti_fail "stictl keys new $spec"
 done
-for name in ingest alice rita root; do cp "$K/$name" "$ALLOW/"; done
+for name in ingest talent alice rita root olga; do cp "$K/$name" "$ALLOW/"; done
 
 # as NAME CMD...: runs CMD with NAME's key.
 as() { local who=$1; shift; STI_CURVE_CERT=$K/${who}_secret "$@"; }
@@ -103,6 +106,53 @@ PY
 # Another caller has its own bucket (an admin may submit too).
 as root "$CALL" call sti.ingest obs.submit "$row" | grep -q '"accepted": 1' \
     || sti_fail "admin: a write of another caller was limited"
+
+# Personal data in clear: only an officer, always audited. The numbers are
+# made up (tests/helpers/talent_ids.py builds them with the check algorithm).
+as talent sti_spawn talent sti-talent --http-addr 127.0.0.1:0
+sti_wait_for 15 as root "$CALL" mmi sti.talent
+N1=$("$STI_SOURCE/tests/helpers/talent_ids.py" resident 11)
+id=$(as olga stictl talent add --name 周七 --id-type resident --id-number "$N1" \
+    --phone 13912340007 --email zhou.seven@example.org --category national --field equipment \
+    --channel direct --arrived 2024-02-01) || sti_fail "officer: talent add"
+out=$(as olga stictl talent reveal "$id" --reason "visa letter for the provincial office") \
+    || sti_fail "officer: reveal failed: $out"
+for clear in "id_number: $N1" "phone: 13912340007" "email: zhou.seven@example.org"; do
+    echo "$out" | grep -qxF "$clear" || sti_fail "reveal did not show '$clear': $out"
+done
+out=$(as olga stictl talent show "$id") || sti_fail "officer: talent show"
+echo "$out" | grep -q 13912340007 && sti_fail "talent show printed the phone in clear: $out"
+forbidden() {   # forbidden WHO ROLE: WHO's reveal is refused, naming the op and ROLE
+    local out
+    out=$(as "$1" "$CALL" call sti.talent talent.reveal "{\"id\": \"$id\", \"reason\": \"curious\"}") \
+        || sti_fail "$1: no reply to talent.reveal"
+    /usr/bin/python3 - "$out" "$2" <<'PY' || sti_fail "$1: expected forbidden, got $out"
+import json, sys
+r = json.loads(sys.argv[1])
+assert not r["ok"] and r["error"]["code"] == "forbidden", r
+assert "talent.reveal" in r["error"]["message"] and sys.argv[2] in r["error"]["message"], r
+PY
+}
+forbidden alice clerk
+forbidden root admin
+# A reveal without a reason is refused, naming the field.
+out=$(as olga "$CALL" call sti.talent talent.reveal "{\"id\": \"$id\"}") || sti_fail "no reply"
+echo "$out" | grep -q '"field": "reason"' || sti_fail "reveal without a reason: $out"
+# The audit log holds the one reveal: the officer's name, key and reason.
+out=$(as olga "$CALL" call sti.talent talent.audit "{\"id\": \"$id\"}") || sti_fail "audit: no reply"
+/usr/bin/python3 - "$out" "$(sed -n 's/.*public-key = "\(.*\)"/\1/p' "$K/olga")" <<'PY' \
+    || sti_fail "the audit log does not show the reveal: $out"
+import json, sys
+r = json.loads(sys.argv[1])
+reveals = [e for e in r["body"]["entries"] if e["op"] == "talent.reveal"]
+assert len(reveals) == 1, reveals
+e = reveals[0]
+assert e["who"] == "olga" and e["key"] == sys.argv[2], e
+assert e["reason"] == "visa letter for the provincial office", e
+PY
+as olga stictl talent audit "$id" | grep -q "talent.reveal.*olga.*reason: visa letter" \
+    || sti_fail "stictl talent audit does not show the reveal"
+sti_stop talent
 
 # A key that is not role service cannot serve.
 as alice sti_spawn rogue sti-ingest --http-addr 127.0.0.1:0

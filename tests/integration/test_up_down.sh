@@ -114,6 +114,10 @@ rc=0
 STI_CURVE_CERT= STI_CURVE_BROKER_KEY= STI_BROKER="tcp://127.0.0.1:$base_b" stictl --timeout 500 \
     health >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 1 ] || sti_fail "a plain stictl reached the CURVE broker (rc $rc)"
+# The officer key scripts/up made is enrolled: the talent office can work.
+STI_CURVE_CERT=$T/b/keys/officer_secret STI_CURVE_BROKER_KEY=$T/b/keys/broker \
+    STI_BROKER="tcp://127.0.0.1:$base_b" stictl --timeout 5000 talent stats >"$T/officer.txt" 2>&1 \
+    || sti_fail "the officer key of stack b was refused: $(cat "$T/officer.txt")"
 
 # A second up on a running stack refuses.
 if STI_HOME=$T/a STI_PORT_BASE=$base_a "$UP" --detach >"$T/up-again.log" 2>&1; then

@@ -29,6 +29,11 @@ static void test_roles(void **state)
     assert_false(sti_role_allowed(STI_ROLES_ANY, 0)); // no role: nothing
     //  The write flag is not a role.
     assert_false(sti_role_allowed(STI_OP_WRITE, STI_OP_WRITE));
+    //  An op for the listed roles only: admin is not implied.
+    assert_true(sti_role_allowed(STI_ROLE_OFFICER | STI_OP_LISTED_ONLY, STI_ROLE_OFFICER));
+    assert_false(sti_role_allowed(STI_ROLE_OFFICER | STI_OP_LISTED_ONLY, STI_ROLE_ADMIN));
+    assert_false(sti_role_allowed(STI_OP_LISTED_ONLY, STI_ROLE_ADMIN));
+    assert_false(sti_role_allowed(STI_OP_LISTED_ONLY, STI_OP_LISTED_ONLY));
     unsigned roles = 0;
     char err[128];
     assert_int_equal(sti_roles_parse("reader,clerk", &roles, err, sizeof err), 0);

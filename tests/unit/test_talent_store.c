@@ -113,7 +113,7 @@ static void test_add_read_update_remove(void **state)
 {
     (void)state;
     talent_record_t person = s_person(), back, changed;
-    talent_actor_t actor = {"talent.add", "test", "req-1"};
+    talent_actor_t actor = {"talent.add", "test", "req-1", NULL, NULL};
     char id[TALENT_REGISTRY_ID_MAX + 1], err[256];
     int64_t version = 0;
     assert_int_equal(talent_store_add(store, &person, &actor, id, err, sizeof err), TALENT_STORE_OK);
