@@ -138,6 +138,13 @@ forbidden root admin
 # A reveal without a reason is refused, naming the field.
 out=$(as olga "$CALL" call sti.talent talent.reveal "{\"id\": \"$id\"}") || sti_fail "no reply"
 echo "$out" | grep -q '"field": "reason"' || sti_fail "reveal without a reason: $out"
+long=$(printf 'x%.0s' $(seq 201))
+for body in "{\"id\": \"$id\", \"reason\": \"$long\"}" "{\"id\": \"$id\", \"reason\": \"a\\u0007b\"}" \
+    "{\"id\": \"$id\", \"reason\": \"   \"}"; do
+    out=$(as olga "$CALL" call sti.talent talent.reveal "$body") || sti_fail "no reply"
+    echo "$out" | grep -q '"code": "invalid_argument".*"field": "reason"' \
+        || sti_fail "a bad reason was not refused: $out"
+done
 # The audit log holds the one reveal: the officer's name, key and reason.
 out=$(as olga "$CALL" call sti.talent talent.audit "{\"id\": \"$id\"}") || sti_fail "audit: no reply"
 /usr/bin/python3 - "$out" "$(sed -n 's/.*public-key = "\(.*\)"/\1/p' "$K/olga")" <<'PY' \
