@@ -2,6 +2,9 @@
 # Redis locked down with the users scripts/redis-acl writes: the default user
 # is off; each service's user is refused FLUSHALL, FLUSHDB, CONFIG, KEYS,
 # DEBUG, SHUTDOWN and the keys of the other services, and may use its own;
+# the replication user (sti-replica) and the Sentinels' user (sti-sentinel)
+# may do what a replica and a Sentinel do and touch no key; the Sentinels'
+# ACL file (--sentinel-acl) holds no clear password;
 # sti-ingest and sti-indicators run under their own users through a whole
 # plan load, submission and progress query, and sti-talent and sti-notify
 # start and answer under theirs, with no command refused to any of them
@@ -9,9 +12,12 @@
 . "$STI_SOURCE/tests/lib.sh"
 stictl() { command stictl --timeout 15000 "$@"; }
 
-"$STI_SOURCE/scripts/redis-acl" --namespace "$STI_NAMESPACE" "$T/secrets" "$T/users.acl" \
-    || sti_fail "scripts/redis-acl failed"
-grep -q "$(cat "$T/secrets/sti-ingest")" "$T/users.acl" && sti_fail "a clear password in the ACL file"
+"$STI_SOURCE/scripts/redis-acl" --namespace "$STI_NAMESPACE" --sentinel-acl "$T/sentinel.acl" \
+    "$T/secrets" "$T/users.acl" || sti_fail "scripts/redis-acl failed"
+for user in sti-ingest sti-indicators sti-talent sti-notify sti-admin sti-replica sti-sentinel; do
+    ! grep -qF "$(cat "$T/secrets/$user")" "$T/users.acl" "$T/sentinel.acl" \
+        || sti_fail "a clear password of $user in an ACL file"
+done
 [ "$(stat -c %a "$T/secrets/sti-ingest")" = 600 ] || sti_fail "a password file is not private"
 
 REDIS_PORT=$(sti_spare_port)
@@ -64,6 +70,25 @@ refused sti-talent xadd "$ns:events:ind" '*' a b
 refused sti-notify get "$ns:tal:x"
 refused sti-notify xadd "$ns:events:tal" '*' a b
 refused sti-talent get "other:tal:x"          # another namespace
+# The replication and Sentinel users: their own commands, no keys, no more.
+[ "$(as sti-replica ping)" = PONG ] || sti_fail "sti-replica cannot PING"
+as sti-sentinel info replication | grep -q '^role:master' || sti_fail "sti-sentinel cannot run INFO"
+[ "$(as sti-sentinel publish __sentinel__:hello x)" = 0 ] || sti_fail "sti-sentinel cannot say hello"
+for user in sti-replica sti-sentinel; do
+    refused $user get "$ns:tal:x"
+    refused $user set "$ns:val:x:y" 1
+    refused $user flushall
+    refused $user config get maxmemory
+    refused $user keys '*'
+done
+refused sti-sentinel publish other 1
+for cmd in "replicaof no one" "config rewrite" "client kill id 1" "role" "subscribe __sentinel__:hello"; do
+    # shellcheck disable=SC2086
+    out=$(as sti-admin acl dryrun sti-sentinel $cmd)
+    [ "$out" = OK ] || sti_fail "sti-sentinel may not run '$cmd': $out"
+done
+out=$(as sti-admin acl dryrun sti-replica psync '?' -1)
+[ "$out" = OK ] || sti_fail "sti-replica may not run PSYNC: $out"
 [ "$(as sti-admin dbsize)" -ge 4 ] || sti_fail "sti-admin cannot see every key"
 as sti-admin del "$ns:ingest:req:x" "$ns:val:x:y" "$ns:tal:x" "$ns:notify:x" >/dev/null
 as sti-admin acl log reset >/dev/null   # from here on, no refusal is expected
