@@ -54,12 +54,6 @@ typedef struct {
     char role[STI_AUTH_ROLE_MAX + 1]; // metadata "role"
 } s_entry_t;
 
-//  A rate-limited log line for one reason.
-typedef struct {
-    int64_t last_at;    // when the last line was written
-    int64_t suppressed; // events since, not logged
-} s_linelog_t;
-
 //  One watched server socket.
 typedef struct {
     zsock_t *monitor;  // PAIR reading the socket's monitor events (owned)
@@ -78,7 +72,7 @@ struct _broker_auth_t {
     int64_t full_reload_at;           // zclock_mono of the next unconditional reload
     s_watch_t watch[S_SOCKETS];       // monitored sockets
     size_t watched;                   // entries used in watch
-    s_linelog_t linelog[S_REASONS];   // log rate limits
+    sti_log_limit_t linelog[S_REASONS]; // log rate limits
     sti_metric_t *refused[S_REASONS]; // refusals by reason
     sti_metric_t *allowed;            // gauge: keys in the allow-list
 };
@@ -172,16 +166,11 @@ static int s_on_timer(zloop_t *loop, int timer_id, void *arg)
 static void s_refused(broker_auth_t *self, int reason, const char *socket)
 {
     sti_metric_add(self->refused[reason], 1);
-    s_linelog_t *log = &self->linelog[reason];
-    int64_t now = zclock_mono();
-    if (now - log->last_at >= S_LOG_EVERY_MS) {
+    int64_t suppressed;
+    if (sti_log_due(&self->linelog[reason], zclock_mono(), S_LOG_EVERY_MS, &suppressed)) {
         sti_warn("refused a peer on %s: %s; %" PRId64 " more refused for this reason since the "
                  "last line",
-                 socket, s_reason_names[reason], log->suppressed);
-        log->last_at = now;
-        log->suppressed = 0;
-    } else {
-        log->suppressed++;
+                 socket, s_reason_names[reason], suppressed);
     }
 }
 

@@ -31,11 +31,16 @@ def check_compose(doc):
         svc = services.get(name, {})
         check("container_name" not in svc, f"compose: {name} has no container_name (scalable)")
         check(not svc.get("ports"), f"compose: {name} publishes no host port (scalable)")
-        check(any(s.get("source") == "redis_password" for s in svc.get("secrets", [])),
-              f"compose: {name} gets the Redis password as a secret")
+        if name == "sti-broker":
+            continue  # the broker does not talk to Redis
+        sources = [s.get("source") for s in svc.get("secrets", [])]
+        check(f"redis_{name}" in sources and "redis_password" not in sources,
+              f"compose: {name} gets its own Redis user's password, not the operator's")
         env = svc.get("environment", {})
-        check(env.get("STI_REDIS_PASSWORD_FILE") == "/run/secrets/redis_password",
-              f"compose: {name} reads the password from the secret file")
+        check(env.get("STI_REDIS_USER") == name,
+              f"compose: {name} logs in to Redis as its own user")
+        check(env.get("STI_REDIS_PASSWORD_FILE") == f"/run/secrets/redis_{name}",
+              f"compose: {name} reads its password from the secret file")
         check(not any("PASSWORD=" in str(v) or "@" in str(v) for v in env.values()),
               f"compose: {name} has no password in its environment")
     talent = services.get("sti-talent", {})
@@ -45,11 +50,15 @@ def check_compose(doc):
     command = " ".join(redis.get("command", []) if isinstance(redis.get("command"), list)
                        else [str(redis.get("command"))])
     check("--appendonly yes" in command, "compose: redis runs with AOF")
+    check("--aclfile /run/secrets/redis_acl" in command and "requirepass" not in command,
+          "compose: redis takes its users from the ACL file (default user off)")
+    check("--user sti-admin" in " ".join(map(str, redis.get("healthcheck", {}).get("test", []))),
+          "compose: redis health check logs in as sti-admin")
     check(any(str(v).endswith(":/data") or ":/data:" in str(v) for v in redis.get("volumes", [])),
           "compose: redis data on a volume")
     check("redis-data" in doc.get("volumes", {}), "compose: named volume redis-data")
     secrets = doc.get("secrets", {})
-    for name in ("redis_password", "talent_key"):
+    for name in ["redis_password", "redis_acl", "talent_key"] + [f"redis_{n}" for n in SERVICES[1:]]:
         check("file" in secrets.get(name, {}), f"compose: secret {name} from a file")
     loader = services.get("sti-plan-load", {})
     check("/plans/" in " ".join(map(str, loader.get("command", []))),
