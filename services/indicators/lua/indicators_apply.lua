@@ -11,8 +11,9 @@
 --      no prevs when no event), so the applier publishes the events it
 --      built without reading them back from the log.
 -- The commands are per hash, not per value: one HMGET and one HSET for all
--- the values of a hash, one ZADD, one XACK, and the events appended together
--- (one counter step, one XADD each), since every redis.call costs microseconds.
+-- the values of a hash, one RPUSH per changed value (all its revisions), one
+-- ZADD, one XACK, and the events appended together (one counter step, one
+-- XADD each), since every redis.call costs microseconds.
 --
 -- KEYS: 1 event log, 2 seq, 3 prev, 4 intake stream, 5 value index (zset),
 --       then for value j: KEYS[4 + 2j] value hash, KEYS[5 + 2j] revision list
@@ -98,20 +99,23 @@ end
 if #members > 0 then
     call_chunked('ZADD', KEYS[5], {}, members, 2)
 end
--- Revisions: one RPUSH per run of revisions of the same value.
-local run, run_j = {}, nil
+-- Revisions: one RPUSH per value, of its revisions in the batch's order.
+-- Each value has its own list, so only the order within a list matters; a
+-- district's sum changed by many rows of the batch gets them in one call.
+local revs, revised = {}, {}
 for _ = 1, revisions do
     local j = tonumber(ARGV[a])
-    if j ~= run_j and #run > 0 then
-        call_chunked('RPUSH', KEYS[5 + 2 * run_j], {}, run, 1)
-        run = {}
+    local list = revs[j]
+    if not list then
+        list = {}
+        revs[j] = list
+        revised[#revised + 1] = j
     end
-    run_j = j
-    run[#run + 1] = ARGV[a + 1]
+    list[#list + 1] = ARGV[a + 1]
     a = a + 2
 end
-if #run > 0 then
-    call_chunked('RPUSH', KEYS[5 + 2 * run_j], {}, run, 1)
+for _, j in ipairs(revised) do
+    call_chunked('RPUSH', KEYS[5 + 2 * j], {}, revs[j], 1)
 end
 -- The events, appended together.
 local list = {}
