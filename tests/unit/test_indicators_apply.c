@@ -238,9 +238,33 @@ static void test_revisions_in_order(void **state)
     s_check_revisions(fx, "ut:rev:tech_smes:town0:2023-01", town0, 2);
     s_check_revisions(fx, "ut:rev:tech_smes:town1:2023-01", town1, 2);
     s_check_revisions(fx, "ut:rev:tech_smes:linping:2023-02", feb, 1);
-    //  Every change logged an event, gap-free.
+    //  Every change logged an event, gap-free, with its value's topic and
+    //  subject: town0's row first, then the sum it changed.
     assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 10);
     assert_int_equal(s_integer(fx, "XLEN ut:events:ind"), 10);
+    const char *want[][2] = {{"ind.tech_smes.town0", "tech_smes/town0/2023-01"},
+                             {"ind.tech_smes.linping", "tech_smes/linping/2023-01"}};
+    redisReply *log = sti_redis_command(fx->redis, "XRANGE ut:events:ind 0-1 0-2");
+    assert_non_null(log);
+    assert_int_equal(log->elements, 2);
+    for (size_t e = 0; e < 2; e++) {
+        const redisReply *fields = log->element[e]->element[1];
+        size_t found = 0;
+        for (size_t f = 0; f + 1 < fields->elements; f += 2) {
+            if (strcmp(fields->element[f]->str, "topic") == 0) {
+                assert_string_equal(fields->element[f + 1]->str, want[e][0]);
+                found++;
+            } else if (strcmp(fields->element[f]->str, "subject") == 0) {
+                assert_string_equal(fields->element[f + 1]->str, want[e][1]);
+                found++;
+            } else if (strcmp(fields->element[f]->str, "time") == 0) {
+                assert_int_equal(fields->element[f + 1]->len, 24);
+                found++;
+            }
+        }
+        assert_int_equal(found, 3);
+    }
+    freeReplyObject(log);
 }
 
 static void test_bad_entry_acknowledged(void **state)
