@@ -61,6 +61,7 @@ struct _sti_events_sub_t {
     zlist_t *queue;        // sti_event_t *, in seq order
     sti_writer_t *writer;  // request encoding
     uint64_t requests;     // request counter, for request ids
+    sti_log_limit_t malformed_log; // at most one line a second about malformed input
 };
 
 sti_events_sub_t *sti_events_sub_new(const char *sub_endpoint, const char *broker,
@@ -153,6 +154,18 @@ size_t sti_events_sub_queued(sti_events_sub_t *self)
     return zlist_size(self->queue);
 }
 
+//  Logs one malformed message dropped (at most one line a second, since
+//  anyone who reaches the bus can send them).
+static void s_malformed(sti_events_sub_t *self, const char *what, const char *detail)
+{
+    int64_t suppressed;
+    if (sti_log_due(&self->malformed_log, zclock_mono(), 1000, &suppressed)) {
+        sti_warn("events: malformed %s on stream %s dropped%s%s; %" PRId64
+                 " more dropped since the last line",
+                 what, self->stream, detail ? ": " : "", detail ? detail : "", suppressed);
+    }
+}
+
 //  Notes that seq exists; a replay is needed when it is past the cursor.
 static void s_ahead(sti_events_sub_t *self, uint64_t seq)
 {
@@ -195,7 +208,7 @@ static void s_on_heartbeat(sti_events_sub_t *self, zframe_t *body)
         sti_map_str_copy(sti_reader_root(reader), "stream", stream, sizeof stream, &ferr) != 0 ||
         sti_map_int(sti_reader_root(reader), "seq", &seq, &ferr) != 0 || seq < 0 ||
         strcmp(stream, self->stream) != 0) {
-        sti_warn("events: malformed heartbeat on %s dropped", self->heartbeat);
+        s_malformed(self, "heartbeat", NULL);
     } else if (!self->started) {
         self->started = true;
         self->cursor = (uint64_t)seq;
@@ -217,7 +230,7 @@ static void s_on_message(sti_events_sub_t *self)
     char topic[STI_EVENTS_TOPIC_MAX + 1];
     size_t tlen = topic_frame ? zframe_size(topic_frame) : 0;
     if (zmsg_size(msg) != 2 || !sti_events_topic_valid((char *)zframe_data(topic_frame), tlen)) {
-        sti_warn("events: malformed message on stream %s dropped", self->stream);
+        s_malformed(self, "message", NULL);
         zmsg_destroy(&msg);
         return;
     }
@@ -232,7 +245,7 @@ static void s_on_message(sti_events_sub_t *self)
         if (event) {
             s_on_event(self, event);
         } else {
-            sti_warn("events: malformed event on %s dropped: %s", topic, err);
+            s_malformed(self, "event", err);
         }
     }
     zmsg_destroy(&msg);

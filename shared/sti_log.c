@@ -75,3 +75,15 @@ void sti_log(sti_log_level_t level, const char *format, ...)
     sti_vlog(level, format, args);
     va_end(args);
 }
+
+bool sti_log_due(sti_log_limit_t *limit, int64_t now, int64_t every_ms, int64_t *suppressed)
+{
+    if (limit->last_at && now - limit->last_at < every_ms) {
+        limit->suppressed++;
+        return false;
+    }
+    *suppressed = limit->suppressed;
+    limit->last_at = now;
+    limit->suppressed = 0;
+    return true;
+}

@@ -7,6 +7,8 @@
 */
 #pragma once
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 typedef enum {
     STI_LOG_DEBUG = 0,
@@ -30,3 +32,15 @@ void sti_vlog(sti_log_level_t level, const char *format, va_list args);
 #define sti_info(...) sti_log(STI_LOG_INFO, __VA_ARGS__)
 #define sti_warn(...) sti_log(STI_LOG_WARN, __VA_ARGS__)
 #define sti_error(...) sti_log(STI_LOG_ERROR, __VA_ARGS__)
+
+//  A log line that hostile input can repeat (a dropped message, a refused
+//  peer): written at most once a period, with how many were left out.
+typedef struct {
+    int64_t last_at;    // when the last line was written (ms, any monotonic clock)
+    int64_t suppressed; // lines not written since
+} sti_log_limit_t;
+
+//  True when a line of this kind may be written at now (at most one every
+//  every_ms); *suppressed then holds how many were left out since the last
+//  one. Else counts this one as left out. A zeroed limit lets the first through.
+bool sti_log_due(sti_log_limit_t *limit, int64_t now, int64_t every_ms, int64_t *suppressed);

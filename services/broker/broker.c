@@ -1,7 +1,9 @@
 /*  broker: the sti-broker actor. See broker.h.
 
     One thread runs one zloop over four sockets: the actor pipe (for $TERM),
-    the Majordomo ROUTER, and the XSUB / XPUB pair of the event bus. Each
+    the Majordomo ROUTER, and the XSUB / XPUB pair of the event bus (with
+    CURVE, the XPUB is made again after a key leaves the allow-list, so a
+    revoked subscriber is cut off; see broker_auth.h). Each
     reader drains what is waiting (up to a batch) before returning to the
     loop, which keeps the per-message cost low under load. A timer ticks the
     Majordomo engine for heartbeats, dead workers and expired requests.
@@ -44,6 +46,10 @@ typedef struct {
     zsock_t *xpub;     // subscribers connect here
     broker_mdp_t *mdp; // Majordomo state
     broker_auth_t *auth;   // CURVE, or NULL when off
+    zloop_t *loop;         // the actor's loop
+    uint64_t revocations;  // broker_auth_revocations when the XPUB was made
+    sti_log_limit_t rebind_log; // lines about binding the XPUB again
+    sti_metric_t *rebuilt;      // times the XPUB was made again after a revocation
     sti_identity_t local;  // every sender's identity without CURVE
     sti_metric_t *denied;  // events dropped from senders that may not publish
 } s_state_t;
@@ -124,8 +130,8 @@ static void s_forward(s_state_t *state, zsock_t *from, zsock_t *to, sti_metric_t
         if (!msg) {
             break;
         }
-        if (!s_admit(state, msg, publisher)) {
-            zmsg_destroy(&msg);
+        if (!to || !s_admit(state, msg, publisher)) {
+            zmsg_destroy(&msg); // no XPUB while it is made again: subscribers replay
             continue;
         }
         zmsg_send(&msg, to);
@@ -151,11 +157,46 @@ static int s_on_xpub(zloop_t *loop, zsock_t *xpub, void *arg)
     return 0;
 }
 
+static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, const char *name, int type, int hwm,
+                       int rcvhwm, const char *endpoint);
+
+//  After a revocation: closes the XPUB, so that every subscriber, the revoked
+//  one with them, must connect again through a handshake zauth judges, and
+//  binds it again (on later ticks while the port is not free yet).
+//  Subscribers see the gap in the sequence numbers and replay what they missed.
+static void s_check_revocations(s_state_t *state)
+{
+    broker_t *self = state->broker;
+    uint64_t revocations = broker_auth_revocations(state->auth);
+    if (revocations != state->revocations && state->xpub) {
+        state->revocations = revocations;
+        zloop_reader_end(state->loop, state->xpub);
+        zsock_destroy(&state->xpub);
+        sti_metric_add(state->rebuilt, 1);
+        sti_info("a key left the allow-list: the event subscribers are cut off and connect again");
+    }
+    if (!state->xpub) {
+        state->xpub = s_bind(self, state->auth, "xpub", ZMQ_XPUB, S_BUS_HWM, S_BUS_HWM,
+                             self->config->xpub);
+        int64_t suppressed;
+        if (state->xpub) {
+            zloop_reader(state->loop, state->xpub, s_on_xpub, state);
+            sti_info("events xpub %s bound again", self->config->xpub);
+        } else if (sti_log_due(&state->rebind_log, zclock_mono(), 1000, &suppressed)) {
+            sti_warn("events xpub: %s; trying again", self->err);
+        }
+    }
+}
+
 static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
 {
     (void)loop;
     (void)timer_id;
-    broker_mdp_tick(((s_state_t *)arg)->mdp);
+    s_state_t *state = (s_state_t *)arg;
+    broker_mdp_tick(state->mdp);
+    if (state->auth) {
+        s_check_revocations(state);
+    }
     return 0;
 }
 
@@ -194,6 +235,10 @@ static void s_run(broker_t *self, s_state_t *state, zsock_t *pipe)
     state->mdp = broker_mdp_new(state->router, self->http, &limits);
     size_t tick_ms = config->heartbeat_ms >= 400 ? 100 : (size_t)config->heartbeat_ms / 4 + 1;
     zloop_t *loop = zloop_new();
+    state->loop = loop;
+    if (state->auth) {
+        state->revocations = broker_auth_revocations(state->auth);
+    }
     zloop_set_nonstop(loop, true); // stop on $TERM from broker_destroy, not on the signal
     zloop_reader(loop, pipe, s_on_pipe, state);
     zloop_reader(loop, state->router, s_on_router, state);
@@ -225,6 +270,8 @@ static void s_actor(zsock_t *pipe, void *arg)
     sti_identity_local(&state.local);
     state.denied = sti_http_counter(self->http, "sti_broker_events_denied_total", NULL,
                                     "Events dropped from senders whose role is not service");
+    state.rebuilt = sti_http_counter(self->http, "sti_broker_xpub_rebuilt_total", NULL,
+                                     "Times the events XPUB was made again after a revocation");
     bool ok = true;
     if (config->curve) {
         state.auth = broker_auth_new(config->curve_cert, config->curve_clients,

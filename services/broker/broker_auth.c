@@ -54,12 +54,6 @@ typedef struct {
     char role[STI_AUTH_ROLE_MAX + 1]; // metadata "role"
 } s_entry_t;
 
-//  A rate-limited log line for one reason.
-typedef struct {
-    int64_t last_at;    // when the last line was written
-    int64_t suppressed; // events since, not logged
-} s_linelog_t;
-
 //  One watched server socket.
 typedef struct {
     zsock_t *monitor;  // PAIR reading the socket's monitor events (owned)
@@ -78,7 +72,10 @@ struct _broker_auth_t {
     int64_t full_reload_at;           // zclock_mono of the next unconditional reload
     s_watch_t watch[S_SOCKETS];       // monitored sockets
     size_t watched;                   // entries used in watch
-    s_linelog_t linelog[S_REASONS];   // log rate limits
+    zloop_t *loop;                    // where the monitors are read (borrowed), once attached
+    uint64_t revocations;             // reloads that took a key out of the list
+    uint64_t monitors;                // monitors made (names their inproc endpoints)
+    sti_log_limit_t linelog[S_REASONS]; // log rate limits
     sti_metric_t *refused[S_REASONS]; // refusals by reason
     sti_metric_t *allowed;            // gauge: keys in the allow-list
 };
@@ -140,8 +137,15 @@ static void s_refresh(broker_auth_t *self, bool force)
     if (force || !self->keys || modified != self->dir_modified || count != self->dir_count
         || size != self->dir_size) {
         size_t before = self->keys ? zhashx_size(self->keys) : 0;
-        zhashx_destroy(&self->keys);
+        zhashx_t *old = self->keys;
         self->keys = s_load(dir);
+        for (void *entry = old ? zhashx_first(old) : NULL; entry; entry = zhashx_next(old)) {
+            if (!zhashx_lookup(self->keys, zhashx_cursor(old))) {
+                self->revocations++; // a key went: connections made with it must go
+                break;
+            }
+        }
+        zhashx_destroy(&old);
         self->dir_modified = modified;
         self->dir_count = count;
         self->dir_size = size;
@@ -172,16 +176,11 @@ static int s_on_timer(zloop_t *loop, int timer_id, void *arg)
 static void s_refused(broker_auth_t *self, int reason, const char *socket)
 {
     sti_metric_add(self->refused[reason], 1);
-    s_linelog_t *log = &self->linelog[reason];
-    int64_t now = zclock_mono();
-    if (now - log->last_at >= S_LOG_EVERY_MS) {
+    int64_t suppressed;
+    if (sti_log_due(&self->linelog[reason], zclock_mono(), S_LOG_EVERY_MS, &suppressed)) {
         sti_warn("refused a peer on %s: %s; %" PRId64 " more refused for this reason since the "
                  "last line",
-                 socket, s_reason_names[reason], log->suppressed);
-        log->last_at = now;
-        log->suppressed = 0;
-    } else {
-        log->suppressed++;
+                 socket, s_reason_names[reason], suppressed);
     }
 }
 
@@ -292,17 +291,34 @@ void broker_auth_destroy(broker_auth_t **self_p)
     }
 }
 
+//  The watch of the socket called name: the one it had, or a new one.
+static s_watch_t *s_watch_slot(broker_auth_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->watched; i++) {
+        if (strcmp(self->watch[i].name, name) == 0) {
+            if (self->loop) {
+                zloop_reader_end(self->loop, self->watch[i].monitor);
+            }
+            zsock_destroy(&self->watch[i].monitor);
+            return &self->watch[i];
+        }
+    }
+    assert(self->watched < S_SOCKETS);
+    return &self->watch[self->watched++];
+}
+
 int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, char *err,
                        size_t errlen)
 {
-    assert(self && sock && name && self->watched < S_SOCKETS);
+    assert(self && sock && name);
     zcert_apply(self->cert, zsock_resolve(sock));
     zsock_set_curve_server(sock, 1);
     zsock_set_zap_domain(sock, S_ZAP_DOMAIN);
-    s_watch_t *watch = &self->watch[self->watched];
-    char endpoint[64];
-    snprintf(endpoint, sizeof endpoint, "inproc://sti-broker-auth-%p-%zu", (void *)self,
-             self->watched);
+    s_watch_t *watch = s_watch_slot(self, name);
+    snprintf(watch->name, sizeof watch->name, "%s", name);
+    char endpoint[96];
+    snprintf(endpoint, sizeof endpoint, "inproc://sti-broker-auth-%p-%s-%" PRIu64, (void *)self,
+             name, self->monitors++);
     int events = ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
                  | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
     if (zmq_socket_monitor(zsock_resolve(sock), endpoint, events) != 0) {
@@ -314,14 +330,16 @@ int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, cha
         snprintf(err, errlen, "cannot read the monitor of the %s socket", name);
         return -1;
     }
-    snprintf(watch->name, sizeof watch->name, "%s", name);
-    self->watched++;
+    if (self->loop) {
+        zloop_reader(self->loop, watch->monitor, s_on_monitor, self);
+    }
     return 0;
 }
 
 void broker_auth_attach(broker_auth_t *self, zloop_t *loop)
 {
     assert(self && loop);
+    self->loop = loop;
     for (size_t i = 0; i < self->watched; i++) {
         zloop_reader(loop, self->watch[i].monitor, s_on_monitor, self);
     }
@@ -345,6 +363,12 @@ void broker_auth_reload(broker_auth_t *self)
 {
     assert(self);
     s_refresh(self, true);
+}
+
+uint64_t broker_auth_revocations(broker_auth_t *self)
+{
+    assert(self);
+    return self->revocations;
 }
 
 size_t broker_auth_keys(broker_auth_t *self)

@@ -8,7 +8,11 @@
         certificate's metadata) for the worker's identity frame;
       - a key removed from the directory stops working for requests and
         events on connections that were made before (zauth only checks new
-        handshakes);
+        handshakes): each message's sender is looked up; a subscriber, whose
+        subscriptions libzmq 4.3.4 hands over without the sender's key, is
+        cut by the broker re-creating its XPUB socket after a revocation
+        (broker_auth_revocations), so that every subscriber connects again
+        through a new handshake;
       - refused handshakes (unknown key, no encryption) are logged, rate
         limited, and counted in sti_broker_handshakes_refused_total{reason}
         (unknown_key, no_encryption, aborted, protocol, revoked).
@@ -33,7 +37,8 @@ void broker_auth_destroy(broker_auth_t **self_p);
 
 //  Makes sock a CURVE server with the broker's key under the ZAP domain "sti"
 //  and watches its handshakes; name labels its log lines. Call before bind.
-//  Returns 0, or -1 with a reason in err.
+//  A socket made again under the same name replaces the old one's watch
+//  (the old socket is destroyed after). Returns 0, or -1 with a reason in err.
 int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, char *err,
                        size_t errlen);
 //  Adds the handshake watchers and the reload timer to loop.
@@ -45,6 +50,8 @@ void broker_auth_attach(broker_auth_t *self, zloop_t *loop);
 //  Returns 0 with *identity set, or -1 when the key is not (or no longer) in
 //  the allow-list: the caller drops the message (this logs it, rate limited).
 int broker_auth_identify(broker_auth_t *self, zframe_t *frame, sti_identity_t *identity);
+//  How many reloads of the allow-list have taken a key out of it.
+uint64_t broker_auth_revocations(broker_auth_t *self);
 //  Re-reads the allow-list now (tests; the timer does it on a change).
 void broker_auth_reload(broker_auth_t *self);
 //  Keys in the allow-list.

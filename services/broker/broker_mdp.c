@@ -60,12 +60,6 @@ struct _s_service_t {
     sti_metric_t *depth;     // requests queued
 };
 
-//  Rate limit for the drop log lines of one reason.
-typedef struct {
-    int64_t last_at;    // when the last line was written
-    int64_t suppressed; // drops since, not logged
-} s_droplog_t;
-
 enum { S_DROP_QUEUE_FULL, S_DROP_EXPIRED, S_DROP_SERVICES, S_DROP_REASONS };
 static const char *s_drop_names[S_DROP_REASONS] = {"queue_full", "expired", "too_many_services"};
 
@@ -79,8 +73,9 @@ struct _broker_mdp_t {
     size_t bytes;                         // bytes queued in all
     int64_t heartbeat_at;                 // next heartbeat to the workers
     sti_metric_t *dropped[S_DROP_REASONS]; // requests dropped, by reason
-    s_droplog_t droplog[S_DROP_REASONS];  // log rate limits, by reason
+    sti_log_limit_t droplog[S_DROP_REASONS]; // log rate limits, by reason
     sti_metric_t *malformed;              // malformed messages dropped
+    sti_log_limit_t malformed_log;         // log rate limit of malformed messages
     sti_metric_t *refused;                // workers sent DISCONNECT
     sti_metric_t *expired_workers;        // workers dropped for silence
     sti_metric_t *queued_total;           // requests queued in all
@@ -130,16 +125,11 @@ static void s_worker_free(void **item)
 static void s_drop(broker_mdp_t *self, int reason, const char *service)
 {
     sti_metric_add(self->dropped[reason], 1);
-    s_droplog_t *log = &self->droplog[reason];
-    int64_t now = zclock_mono();
-    if (now - log->last_at >= S_LOG_EVERY_MS) {
+    int64_t suppressed;
+    if (sti_log_due(&self->droplog[reason], zclock_mono(), S_LOG_EVERY_MS, &suppressed)) {
         sti_warn("dropped a request for %s (%s); %" PRId64 " more dropped for this reason "
                  "since the last line",
-                 service, s_drop_names[reason], log->suppressed);
-        log->last_at = now;
-        log->suppressed = 0;
-    } else {
-        log->suppressed++;
+                 service, s_drop_names[reason], suppressed);
     }
 }
 
@@ -484,7 +474,12 @@ void broker_mdp_handle_from(broker_mdp_t *self, zmsg_t **msg_p, const sti_identi
     char err[128];
     if (sti_mdp_parse_broker(msg_p, &msg, err, sizeof(err)) != 0) {
         sti_metric_add(self->malformed, 1);
-        sti_warn("dropped a malformed message: %s", err);
+        int64_t suppressed;
+        if (sti_log_due(&self->malformed_log, zclock_mono(), S_LOG_EVERY_MS, &suppressed)) {
+            sti_warn("dropped a malformed message: %s; %" PRId64 " more dropped since the last "
+                     "line",
+                     err, suppressed);
+        }
     } else if (msg.kind == STI_MDP_CLIENT_REQUEST) {
         s_from_client(self, &msg, caller);
     } else {

@@ -51,6 +51,7 @@ struct _ind_apply_t {
     sti_events_pub_t *pub;               // borrowed
     const ind_apply_config_t *config;    // borrowed
     sti_script_t *script;                // events_append.lua + indicators_apply.lua
+    sti_script_t *forget;                // indicators_forget.lua
     ind_batch_t *batch;                  // the batch being applied
     sti_writer_t *record;                // one value record being encoded
     s_args_t keys;                       // the script's KEYS
@@ -155,6 +156,7 @@ ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti
     assert(source);
     self->script = sti_redis_script(redis, source);
     zstr_free(&source);
+    self->forget = sti_redis_script(redis, sti_lua_indicators_forget);
     self->batch = ind_batch_new();
     self->record = sti_writer_new();
     if (config->consumer && config->consumer[0]) {
@@ -774,6 +776,31 @@ static void s_claim(ind_apply_t *self)
     }
 }
 
+//  Forgets consumers of the group that hold nothing and have been idle
+//  longer than forget_idle_ms (replicas that are gone), a few at a time.
+static void s_forget(ind_apply_t *self)
+{
+    char idle[24];
+    snprintf(idle, sizeof idle, "%lld", (long long)self->config->forget_idle_ms);
+    const char *argv[] = {self->intake, self->config->group, self->consumer, idle, "100"};
+    redisReply *reply = sti_redis_eval(self->redis, self->forget, 1, 4, argv, NULL);
+    if (reply && reply->type == REDIS_REPLY_ARRAY) {
+        for (size_t i = 0; i < reply->elements; i++) {
+            if (reply->element[i]->type == REDIS_REPLY_STRING) {
+                sti_info("forgot intake consumer %s (idle, nothing pending)",
+                         reply->element[i]->str);
+            }
+        }
+    } else {
+        sti_warn("cannot forget idle intake consumers: %s",
+                 reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                           : sti_redis_errstr(self->redis));
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+}
+
 //  Refreshes the pending gauge (XPENDING summary).
 static void s_count_pending(ind_apply_t *self)
 {
@@ -804,6 +831,9 @@ void ind_apply_tick(ind_apply_t *self)
     if (now >= self->next_claim) {
         self->next_claim = now + self->config->claim_every_ms;
         s_claim(self);
+        if (self->config->forget_idle_ms > 0) {
+            s_forget(self);
+        }
     }
     if (now >= self->next_pending) {
         self->next_pending = now + S_PENDING_EVERY;

@@ -32,6 +32,7 @@ typedef struct {
     int64_t batch_rows;     // most rows applied by one Lua call (0: no limit)
     int64_t claim_idle_ms;  // claim entries pending longer than this
     int64_t claim_every_ms; // how often to look for them
+    int64_t forget_idle_ms; // forget empty consumers idle longer than this (0: never)
     int64_t tick_budget_ms; // longest a tick keeps applying before requests are served
     int64_t tick_ms;        // how often the service's loop ticks
     int64_t events_maxlen;  // bound on the event log's length

@@ -36,6 +36,8 @@ static const sti_config_entry_t s_config_map[] = {
      "claim entries another consumer left pending longer than this"},
     {"claim_every_ms", STI_CONFIG_INT, "5000", offsetof(ind_apply_config_t, claim_every_ms),
      "how often to look for entries to claim"},
+    {"forget_idle_ms", STI_CONFIG_INT, "3600000", offsetof(ind_apply_config_t, forget_idle_ms),
+     "forget intake consumers that hold nothing and have not read for this long (0: never)"},
     {"tick_budget_ms", STI_CONFIG_INT, "50", offsetof(ind_apply_config_t, tick_budget_ms),
      "longest the consumer keeps applying before answering requests again"},
     {"tick_ms", STI_CONFIG_INT, "2", offsetof(ind_apply_config_t, tick_ms),

@@ -6,6 +6,7 @@
 
 Prints one line per check and exits 1 when any fails, 2 on bad usage.
 """
+import base64
 import re
 import sys
 
@@ -73,7 +74,8 @@ def by_kind(docs, kind):
 def check_deployment(name, dep):
     spec = dep["spec"]
     pod = spec["template"]["spec"]
-    c = pod["containers"][0]
+    short = name.split(": ")[-1]
+    c = next((c for c in pod["containers"] if c["name"] == short), pod["containers"][0])
     check(isinstance(spec.get("replicas"), int) and spec["replicas"] >= 1,
           f"{name}: replicas {spec.get('replicas')}")
     check(c.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/readyz",
@@ -116,8 +118,12 @@ def check_k8s(docs, env):
               and 1 <= hpa.get("minReplicas", 0) <= hpa.get("maxReplicas", 0),
               f"k8s {env}: HorizontalPodAutoscaler {name} {hpa.get('minReplicas')}..{hpa.get('maxReplicas')}")
     secrets = by_kind(docs, "Secret")
-    check(any(n.startswith("sti-secrets") and {"redis_password", "talent_key"} <= set(s.get("data", {}))
-              for n, s in secrets.items()), f"k8s {env}: Secret with redis_password and talent_key")
+    if env == "prod":
+        check(any(n.startswith("sti-secrets") and "talent_key" in s.get("data", {})
+                  for n, s in secrets.items()), "k8s prod: Secret with talent_key")
+    else:
+        check(any(n.startswith("sti-secrets") and {"redis_password", "talent_key"} <= set(s.get("data", {}))
+                  for n, s in secrets.items()), f"k8s {env}: Secret with redis_password and talent_key")
     config = next((c["data"] for n, c in by_kind(docs, "ConfigMap").items()
                    if n.startswith("sti-config")), {})
     for key in ("STI_BROKER", "STI_EVENTS_PUB", "STI_EVENTS_SUB", "STI_REDIS_URL",
@@ -141,8 +147,243 @@ def check_k8s(docs, env):
         sentinels = config.get("STI_REDIS_SENTINELS", "").split(",")
         check(len(sentinels) == 3, f"k8s prod: STI_REDIS_SENTINELS lists three ({sentinels})")
         check(config.get("STI_REDIS_MASTER_NAME") == "sti", "k8s prod: STI_REDIS_MASTER_NAME")
+        check_prod_security(docs, config, redis)
     else:
         check("STI_REDIS_SENTINELS" not in config, "k8s dev: no Sentinel")
+        check(config.get("STI_CURVE", "off") == "off", "k8s dev: CURVE off")
+
+
+# --- prod: CURVE, Redis users, the TLS tunnel (issue 7) ---------------------
+
+REDIS_SERVICES = ["ingest", "indicators", "talent", "notify"]
+
+
+def generated(docs, kind, prefix):
+    """The object kustomize generated from NAME (with its hash suffix), or {}."""
+    return next((d for n, d in by_kind(docs, kind).items()
+                 if n == prefix or re.fullmatch(re.escape(prefix) + r"-[a-z0-9]{10}", n)), {})
+
+
+def secret_data(secret):
+    return {k: base64.b64decode(v).decode("utf-8", "replace")
+            for k, v in secret.get("data", {}).items()}
+
+
+def mounted(pod, container, path):
+    """(volume, key) a container reads at path, through a secret, projected or
+    configMap volume; (None, None) when path is not mounted."""
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    for m in container.get("volumeMounts", []):
+        root = m["mountPath"].rstrip("/") + "/"
+        if not path.startswith(root):
+            continue
+        rel = path[len(root):]
+        vol = volumes.get(m["name"], {})
+        sources = vol.get("projected", {}).get("sources", [vol])
+        for src in sources:
+            ref = src.get("secret") or src.get("configMap") or {}
+            items = ref.get("items")
+            if items is None:
+                return vol, rel
+            for item in items:
+                if item["path"] == rel:
+                    return vol, item["key"]
+    return None, None
+
+
+def secret_of(vol):
+    return (vol or {}).get("secret", {}).get("secretName", "")
+
+
+def readable_by_group(pod, vol):
+    """A secret volume the pod's non-root user reads through fsGroup."""
+    mode = (vol or {}).get("secret", (vol or {}).get("projected", {})).get("defaultMode", 0o644)
+    ctx = pod.get("securityContext", {})
+    return bool(mode & 0o040) and not mode & 0o007 and ctx.get("fsGroup") == ctx.get("runAsGroup")
+
+
+def env_of(container):
+    return {e["name"]: e.get("value") for e in container.get("env", [])}
+
+
+def stunnel_sections(conf):
+    """{section: {option: value}} of a stunnel file, "" for the global part."""
+    sections, current = {"": {}}, ""
+    for line in conf.splitlines():
+        line = line.strip()
+        if not line or line.startswith(";"):
+            continue
+        m = re.fullmatch(r"\[(.+)\]", line)
+        if m:
+            current = m.group(1)
+            sections[current] = {}
+        elif "=" in line:
+            k, v = (x.strip() for x in line.split("=", 1))
+            sections[current][k] = v
+    return sections
+
+
+def check_stunnel_files(stunnel):
+    client = stunnel_sections(stunnel.get("redis-client.conf", ""))
+    server = stunnel_sections(stunnel.get("redis-server.conf", ""))
+    g = client[""]
+    check(g.get("client") == "yes" and g.get("verifyChain") == "yes" and g.get("CAfile")
+          and g.get("cert") and g.get("delay") == "yes",
+          "k8s prod: stunnel client: client mode, own certificate, verifyChain against the CA, delay")
+    accepts = set()
+    for i in range(3):
+        for port, tls in ((6379, 6380), (26379, 26380)):
+            sec = next((v for v in client.values()
+                        if v.get("accept") == f"127.0.0.1{i + 1}:{port}"), {})
+            accepts.add(sec.get("accept"))
+            check(sec.get("connect") == f"sti-redis-{i}.sti-redis:{tls}"
+                  and sec.get("checkHost") == f"sti-redis-{i}.sti-redis",
+                  f"k8s prod: stunnel client 127.0.0.1{i + 1}:{port} -> TLS to sti-redis-{i}:{tls}, "
+                  "its name checked")
+    g = server[""]
+    check(g.get("requireCert") == "yes" and g.get("verifyChain") == "yes" and g.get("CAfile"),
+          "k8s prod: stunnel server demands a client certificate of the CA")
+    targets = {v.get("accept"): v.get("connect") for k, v in server.items() if k}
+    check(targets == {"6380": "127.0.0.1:6379", "26380": "127.0.0.1:26379"},
+          f"k8s prod: stunnel server TLS 6380/26380 -> Redis/Sentinel on loopback ({targets})")
+    return accepts
+
+
+def check_stunnel_container(what, pod, container, conf_name, stunnel_cm, tls_keys):
+    args = container.get("args", []) + container.get("command", [])
+    conf_path = next((a for a in args if a.endswith(".conf")), "")
+    vol, key = mounted(pod, container, conf_path)
+    check(container.get("image", "").split("/")[-1].split(":")[0] == "sti-stunnel"
+          and key == conf_name and (vol or {}).get("configMap", {}).get("name") == stunnel_cm,
+          f"{what}: stunnel sidecar runs {conf_name} from the ConfigMap")
+    for k in tls_keys:
+        vol, key = mounted(pod, container, f"/run/tls/{k}")
+        check(key == k and secret_of(vol).startswith("sti-redis-tls"),
+              f"{what}: stunnel reads /run/tls/{k} from the Secret sti-redis-tls")
+    sec = container.get("securityContext", {})
+    check(sec.get("readOnlyRootFilesystem") is True and sec.get("allowPrivilegeEscalation") is False,
+          f"{what}: stunnel with a read-only root and no privilege escalation")
+
+
+def check_prod_security(docs, config, redis):
+    check(config.get("STI_CURVE") == "on", "k8s prod: STI_CURVE=on in the ConfigMap")
+    curve = secret_data(generated(docs, "Secret", "sti-curve"))
+    names = ["broker", "plan-load"] + REDIS_SERVICES
+    check(all(n in curve and n + "_secret" in curve for n in names),
+          f"k8s prod: Secret sti-curve with the key pairs of {', '.join(names)}")
+    check(all("secret-key" not in curve.get(n, "secret-key") for n in names),
+          "k8s prod: the public certificates in sti-curve hold no secret key")
+    auth = secret_data(generated(docs, "Secret", "sti-redis-auth"))
+    acl = auth.get("users.acl", "")
+    check(re.search(r"^user default off\b", acl, re.M) is not None,
+          "k8s prod: Redis's ACL file turns the default user off")
+    sentinel_acl = auth.get("sentinel.acl", "")
+    check(bool(sentinel_acl) and "sti-replica" in auth and "sti-sentinel" in auth,
+          "k8s prod: Secret sti-redis-auth with the Sentinels' ACL file and the replication "
+          "and Sentinel passwords")
+    stunnel_cm = generated(docs, "ConfigMap", "sti-stunnel")
+    stunnel = stunnel_cm.get("data", {})
+    accepts = check_stunnel_files(stunnel)
+    secrets = secret_data(generated(docs, "Secret", "sti-secrets"))
+    for svc in REDIS_SERVICES:
+        pw = secrets.get(f"redis-sti-{svc}", "")
+        check(len(pw) >= 32 and pw not in acl and pw not in sentinel_acl,
+              f"k8s prod: sti-{svc}'s Redis password in sti-secrets, only its hash in the ACL files")
+
+    url = config.get("STI_REDIS_URL", "")
+    m = re.fullmatch(r"redis://(127\.[0-9.]+:\d+)/\d+", url)
+    check(m is not None and m.group(1) in accepts,
+          f"k8s prod: STI_REDIS_URL {url} points at the pod's stunnel client on loopback")
+    sentinels = config.get("STI_REDIS_SENTINELS", "").split(",")
+    check(set(sentinels) <= accepts and len(sentinels) == 3,
+          f"k8s prod: STI_REDIS_SENTINELS are the pod's stunnel client on loopback ({sentinels})")
+
+    deps = by_kind(docs, "Deployment")
+    broker = deps.get("sti-broker", {}).get("spec", {}).get("template", {}).get("spec", {})
+    bc = next((c for c in broker.get("containers", []) if c["name"] == "sti-broker"), {})
+    benv = env_of(bc)
+    vol, key = mounted(broker, bc, benv.get("STI_CURVE_CERT") or "")
+    check(key == "broker_secret" and secret_of(vol).startswith("sti-curve")
+          and readable_by_group(broker, vol),
+          "k8s prod: sti-broker STI_CURVE_CERT is its secret certificate, readable by uid 10001")
+    clients = benv.get("STI_CURVE_CLIENTS") or ""
+    mount = next((m for m in bc.get("volumeMounts", []) if m["mountPath"] == clients), None)
+    vol = next((v for v in broker.get("volumes", []) if mount and v["name"] == mount["name"]), {})
+    sources = vol.get("projected", {}).get("sources", [])
+    public = {i["key"] for s in sources for ref in [s.get("secret", {})]
+              if ref.get("name", "").startswith("sti-curve") and ref.get("name") != "sti-curve-clients"
+              for i in ref.get("items", [])}
+    check(bool(clients) and set(REDIS_SERVICES) | {"plan-load"} <= public
+          and not any(k.endswith("_secret") for k in public),
+          f"k8s prod: sti-broker STI_CURVE_CLIENTS {clients}: the services' public certificates")
+    check(any(s.get("secret", {}).get("name") == "sti-curve-clients" and s["secret"].get("optional")
+              for s in sources) and readable_by_group(broker, vol),
+          "k8s prod: the allow-list also holds the Secret sti-curve-clients (enrolled keys, optional)")
+    check(len(broker.get("containers", [])) == 1, "k8s prod: sti-broker (no Redis) has no stunnel")
+
+    for svc in REDIS_SERVICES:
+        what = f"k8s prod: sti-{svc}"
+        pod = deps.get(f"sti-{svc}", {}).get("spec", {}).get("template", {}).get("spec", {})
+        main = next((c for c in pod.get("containers", []) if c["name"] == f"sti-{svc}"), {})
+        env = env_of(main)
+        for var, want in (("STI_CURVE_CERT", f"{svc}_secret"), ("STI_CURVE_BROKER_KEY", "broker")):
+            vol, key = mounted(pod, main, env.get(var) or "")
+            check(key == want and secret_of(vol).startswith("sti-curve") and readable_by_group(pod, vol),
+                  f"{what}: {var} mounts {want} from sti-curve, readable by uid 10001")
+        vol, key = mounted(pod, main, config.get("STI_REDIS_PASSWORD_FILE", ""))
+        check(env.get("STI_REDIS_USER") == f"sti-{svc}" and key == f"redis-sti-{svc}"
+              and secret_of(vol).startswith("sti-secrets") and readable_by_group(pod, vol),
+              f"{what}: Redis user sti-{svc} with only its own password file")
+        tunnel = [c for c in pod.get("containers", []) if c["name"] != f"sti-{svc}"]
+        check(len(tunnel) == 1, f"{what}: one stunnel sidecar")
+        if tunnel:
+            check_stunnel_container(what, pod, tunnel[0], "redis-client.conf", stunnel_cm["metadata"]["name"],
+                                    ["ca.crt", "client.crt", "client.key"])
+            drain = tunnel[0].get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
+            check(drain[:1] == ["/usr/local/bin/sti-stunnel-drain"] and {"6379", "26379"} <= set(drain),
+                  f"{what}: the stunnel waits for the service's connections before it stops")
+    job = by_kind(docs, "Job").get("sti-plan-load", {}).get("spec", {}).get("template", {}).get("spec", {})
+    jc = job.get("containers", [{}])[0]
+    vol, key = mounted(job, jc, env_of(jc).get("STI_CURVE_CERT") or "")
+    check(key == "plan-load_secret" and readable_by_group(job, vol),
+          "k8s prod: sti-plan-load has its key (role admin), readable by uid 10001")
+
+    pod = redis["spec"]["template"]["spec"]
+    by_name = {c["name"]: c for c in pod["containers"]}
+    configure = next((c["data"]["configure.sh"] for c in by_kind(docs, "ConfigMap").values()
+                      if "configure.sh" in c.get("data", {})), "")
+    redis_conf = configure.split("cat > /conf/redis.conf")[-1].split("CONF\n", 2)[1] \
+        if "cat > /conf/redis.conf" in configure else ""
+    check(re.search(r"^\s*aclfile (\S+)", redis_conf, re.M) is not None
+          and "requirepass" not in configure,
+          "k8s prod: Redis starts with an aclfile (no requirepass: no default user)")
+    aclpath = re.search(r"^\s*aclfile (\S+)", redis_conf, re.M)
+    vol, key = mounted(pod, by_name.get("redis", {}), aclpath.group(1) if aclpath else "")
+    check(key == "users.acl" and secret_of(vol).startswith("sti-redis-auth"),
+          "k8s prod: the redis container reads users.acl from sti-redis-auth")
+    check(re.search(r"^\s*bind 127\.0\.0\.1\s*$", redis_conf, re.M) is not None,
+          "k8s prod: Redis listens on the pod's loopback only")
+    check(re.search(r"^\s*masteruser sti-replica$", configure, re.M) is not None
+          and re.search(r"^\s*masterauth ", configure, re.M) is not None,
+          "k8s prod: replicas authenticate as sti-replica")
+    for line in ("aclfile /run/secrets/sentinel.acl", "sentinel auth-user sti sti-sentinel",
+                 "sentinel sentinel-user sti-sentinel", "sentinel announce-ip $me",
+                 "replica-announce-ip $me"):
+        check(re.search(r"^\s*" + re.escape(line) + r"$", configure, re.M) is not None,
+              f"k8s prod: configure.sh writes '{line}'")
+    for name, conf, keys in (("stunnel-server", "redis-server.conf", ["ca.crt", "server.crt", "server.key"]),
+                             ("stunnel-client", "redis-client.conf", ["ca.crt", "client.crt", "client.key"])):
+        check(name in by_name, f"k8s prod: Redis pod has {name}")
+        if name in by_name:
+            check_stunnel_container(f"k8s prod: sti-redis {name}", pod, by_name[name], conf,
+                                    stunnel_cm["metadata"]["name"], keys)
+    ports = {p["containerPort"] for p in by_name.get("stunnel-server", {}).get("ports", [])}
+    check(ports == {6380, 26380}, f"k8s prod: the stunnel server opens 6380 and 26380 ({ports})")
+    open_ports = {p["containerPort"] for c in pod["containers"] if c["name"] != "stunnel-server"
+                  for p in c.get("ports", [])}
+    check(not open_ports, f"k8s prod: no other container of a Redis pod opens a port ({open_ports})")
+    svc_ports = {p["port"] for p in by_kind(docs, "Service").get("sti-redis", {}).get("spec", {}).get("ports", [])}
+    check(svc_ports == {6380, 26380}, f"k8s prod: Service sti-redis has only the TLS ports ({svc_ports})")
 
 
 def main():

@@ -14,6 +14,12 @@ public certificate file, or its Z85 key); the broker from STI_BROKER.
         certificate in the allow-list) is removed, and once the broker's
         sti_broker_allowed_keys has dropped, the same connection's next call
         must go unanswered. Exit 0 when so.
+    curve_call.py bus-revoke PUB_CERT KEPT_CERT CERT METRICS_URL
+        two subscribers, this client's key and KEPT_CERT's, both get events
+        published with PUB_CERT's key; then CERT (this client's public
+        certificate in the allow-list) is removed, and once the broker has
+        made its XPUB again, events reach KEPT_CERT's subscriber (connected
+        again by libzmq) and never this client's. Exit 0 when so.
     curve_call.py bus PUB_CERT         an event published with PUB_CERT's key (to
         STI_EVENTS_PUB) reaches a subscriber with this key (on STI_EVENTS_SUB):
         exit 0 when it arrives, 3 when it does not within the timeout
@@ -70,10 +76,15 @@ def envelope(op, body):
                          use_bin_type=True)
 
 
-def allowed_keys(url):
+def broker_metric(url, name):
+    """The value of an unlabelled metric of the broker, or -1 when absent."""
     text = urllib.request.urlopen(url, timeout=5).read().decode()
-    match = re.search(r"^sti_broker_allowed_keys (\d+)", text, re.M)
+    match = re.search(r"^" + re.escape(name) + r" (\d+)", text, re.M)
     return int(match.group(1)) if match else -1
+
+
+def allowed_keys(url):
+    return broker_metric(url, "sti_broker_allowed_keys")
 
 
 def main():
@@ -105,6 +116,46 @@ def main():
             time.sleep(0.05)
         if exchange(sock, service, envelope(op, body)) is not None:
             sys.exit("a revoked key was still answered on its old connection")
+        sys.exit(0)
+    if what == "bus-revoke":
+        pub_cert, kept_cert, cert, url = sys.argv[2:6]
+        revoked = socket(kind=zmq.SUB, endpoint=os.environ["STI_EVENTS_SUB"])
+        kept = socket(kind=zmq.SUB, endpoint=os.environ["STI_EVENTS_SUB"], cert=kept_cert)
+        for sub in (revoked, kept):
+            sub.setsockopt(zmq.SUBSCRIBE, b"tst.")
+        pub = socket(kind=zmq.PUB, endpoint=os.environ["STI_EVENTS_PUB"], cert=pub_cert)
+
+        def until_kept_gets(tag, seconds, at_least=0.0):
+            """Publishes tag until kept got one (and revoked too for tag 1), for at
+            least at_least seconds; returns what each subscriber got."""
+            got = {revoked: 0, kept: 0}
+            start = time.monotonic()
+            deadline = start + seconds
+            while time.monotonic() < deadline and not (
+                    got[kept] and (tag != b"1" or got[revoked])
+                    and time.monotonic() - start >= at_least):
+                pub.send_multipart([b"tst." + tag, b"hello"])
+                for sub in (revoked, kept):
+                    while sub.poll(20):
+                        if sub.recv_multipart()[0] == b"tst." + tag:
+                            got[sub] += 1
+            return got
+
+        got = until_kept_gets(b"1", TIMEOUT / 1000)
+        if not (got[revoked] and got[kept]):
+            sys.exit("before the revocation, the events did not reach both subscribers: %s" % got)
+        rebuilt = broker_metric(url, "sti_broker_xpub_rebuilt_total")
+        os.remove(cert)
+        deadline = time.monotonic() + 10
+        while broker_metric(url, "sti_broker_xpub_rebuilt_total") <= rebuilt:
+            if time.monotonic() > deadline:
+                sys.exit("the broker did not make its XPUB again")
+            time.sleep(0.05)
+        got = until_kept_gets(b"2", 10, at_least=1.0)
+        if not got[kept]:
+            sys.exit("the subscriber whose key stayed gets no events after the revocation")
+        if got[revoked]:
+            sys.exit("a revoked subscriber still got %d events on its old connection" % got[revoked])
         sys.exit(0)
     if what == "bus":
         sub = socket(kind=zmq.SUB, endpoint=os.environ["STI_EVENTS_SUB"])

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hostile peers against sti-broker: malformed messages are dropped and
-# counted, reserved or invalid worker names and protocol errors get
+# counted (and logged at most once a second), reserved or invalid worker names and protocol errors get
 # DISCONNECT, a request for an absent service expires after its deadline,
 # the queue cap bounds memory under 30,000 10 kB requests, and a busy worker
 # killed with -9 is dropped.
@@ -21,6 +21,10 @@ sti_spawn w1 echo_worker --name w1 --heartbeat-ms 300 echo
 sti_wait_for 10 metric_is 'sti_broker_workers_alive{service="echo"}' 1
 
 hostile malformed
+# 2,010 malformed messages, each counted, make a line a second at most.
+lines=$(grep -c 'dropped a malformed message' "$T/broker.log" || true)
+[ "$lines" -ge 1 ] && [ "$lines" -le 15 ] \
+    || sti_fail "expected 1 to 15 log lines for 2,010 malformed messages, got $lines"
 hostile refuse
 hostile expire
 hostile cap

@@ -8,7 +8,7 @@
 # only role service may publish events; only an officer gets talent.reveal
 # (not a clerk, not an admin), and the audit log names the officer, the key
 # and the reason; a key removed from the allow-list stops working on its old
-# connection and on new ones; `stictl health` works through CURVE.
+# connection (requests and events) and on new ones; `stictl health` works through CURVE.
 . "$STI_SOURCE/tests/lib.sh"
 CALL="$STI_SOURCE/tests/helpers/curve_call.py"
 
@@ -169,6 +169,12 @@ sti_stop rogue
 # Revocation: the old connection is cut once the broker re-read the list...
 as rita "$CALL" revoke sti.ingest obs.submit "$row" "$ALLOW/rita" \
     "http://127.0.0.1:$BROKER_HTTP/metrics" || sti_fail "revocation on an old connection"
+# A subscriber whose key is revoked is cut off; another one gets events again.
+cp "$K/rita" "$ALLOW/rita2"
+sti_wait_for 10 as rita "$CALL" mmi sti.ingest
+as rita "$CALL" bus-revoke "$K/ingest_secret" "$K/root_secret" "$ALLOW/rita2" \
+    "http://127.0.0.1:$BROKER_HTTP/metrics" || sti_fail "revocation of a subscriber"
+grep -q 'event subscribers are cut off' "$T/broker.log" || sti_fail "no log line for the cut"
 # ... and a new connection is refused by zauth.
 STI_CALL_TIMEOUT=1000 as rita "$CALL" call sti.ingest obs.submit "$row" 2>/dev/null \
     && sti_fail "a revoked key was answered on a new connection"

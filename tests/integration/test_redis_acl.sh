@@ -6,7 +6,8 @@
 # may do what a replica and a Sentinel do and touch no key; the Sentinels'
 # ACL file (--sentinel-acl) holds no clear password;
 # sti-ingest and sti-indicators run under their own users through a whole
-# plan load, submission and progress query, and sti-talent and sti-notify
+# plan load, submission and progress query (sti-indicators forgetting a gone
+# consumer of the intake group), and sti-talent and sti-notify
 # start and answer under theirs, with no command refused to any of them
 # (Redis's ACL LOG stays empty).
 . "$STI_SOURCE/tests/lib.sh"
@@ -97,9 +98,17 @@ as sti-admin acl log reset >/dev/null   # from here on, no refusal is expected
 url() { echo "redis://$1:$(cat "$T/secrets/$1")@127.0.0.1:$REDIS_PORT"; }
 sti_start_broker
 STI_REDIS_URL=$(url sti-ingest) sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
-STI_REDIS_URL=$(url sti-indicators) sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0
+STI_REDIS_URL=$(url sti-indicators) sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 \
+    --claim-every-ms 200 --forget-idle-ms 300
 sti_wait_service sti.ingest
 sti_wait_service sti.indicators
+# A consumer that is gone (nothing pending, idle) is forgotten; the live one stays.
+consumers() { as sti-admin xinfo consumers "$ns:intake" indicators | grep -Ex 'ghost-1|[^ ]+-[0-9]+'; }
+as sti-admin xgroup createconsumer "$ns:intake" indicators ghost-1 | grep -qx 1 \
+    || sti_fail "could not make a ghost consumer"
+sti_wait_for 20 eval '! consumers | grep -qx ghost-1'
+consumers | grep -q . || sti_fail "the live consumer was forgotten too"
+grep -q 'forgot intake consumer ghost-1' "$T/indicators.log" || sti_fail "no log line for the ghost"
 stictl plan load "$STI_SOURCE/data/plans/linping-2021-2025" >/dev/null || sti_fail "plan load"
 stictl target set hitech_enterprises 2025 1000 >/dev/null || sti_fail "target set"
 printf 'indicator,org,period,value\nhitech_enterprises,linping,2023,850\n' >"$T/rows.csv"

@@ -54,8 +54,18 @@ static int s_setup(void **state)
     assert_non_null(fx.pub);
     fx.http = sti_http_new("127.0.0.1:0", NULL, NULL, err, sizeof err);
     assert_non_null(fx.http);
-    fx.config = (ind_apply_config_t){"indicators", "unit-1", "intake", 16,      5,   30000,
-                                     5000,         50,       10,       1000000, 0.10};
+    fx.config = (ind_apply_config_t){.group = "indicators",
+                                     .consumer = "unit-1",
+                                     .intake_key = "intake",
+                                     .batch_entries = 16,
+                                     .batch_rows = 5,
+                                     .claim_idle_ms = 30000,
+                                     .claim_every_ms = 5000,
+                                     .forget_idle_ms = 3600000,
+                                     .tick_budget_ms = 50,
+                                     .tick_ms = 10,
+                                     .events_maxlen = 1000000,
+                                     .tolerance = 0.10};
     fx.apply = ind_apply_new(fx.redis, fx.store, fx.pub, fx.http, &fx.config);
     *state = &fx;
     return 0;
