@@ -609,6 +609,30 @@ int sti_events_send_logged(sti_events_pub_t *self, uint64_t from, uint64_t to)
     return 0;
 }
 
+int sti_events_send_event(sti_events_pub_t *self, const sti_event_t *event)
+{
+    assert(self && event);
+    size_t slen = strlen(self->stream);
+    if (!event->topic || !event->type || !event->source || !event->subject || !event->time ||
+        !sti_events_topic_valid(event->topic, strlen(event->topic)) ||
+        strncmp(event->topic, self->stream, slen) != 0 || event->topic[slen] != '.' ||
+        event->seq < 1 || event->prev >= event->seq || event->data_size > STI_EVENTS_MAX_SIZE ||
+        strlen(event->subject) > STI_EVENTS_SUBJECT_MAX ||
+        strlen(event->type) > STI_EVENTS_FIELD_MAX || strlen(event->time) > STI_EVENTS_FIELD_MAX) {
+        sti_warn("events: event %" PRIu64 " to send is malformed, not sent", event->seq);
+        return -1;
+    }
+    char id[STI_EVENTS_STREAM_MAX + 32];
+    snprintf(id, sizeof id, "%s-%" PRIu64, self->stream, event->seq);
+    sti_event_t sent = *event;
+    sent.id = id;
+    s_send(self, &sent);
+    if (sent.seq > self->latest) {
+        self->latest = sent.seq;
+    }
+    return 0;
+}
+
 void sti_events_pub_tick(sti_events_pub_t *self)
 {
     assert(self);

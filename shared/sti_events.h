@@ -82,6 +82,14 @@ int sti_events_publish(sti_events_pub_t *self, const char *topic, const char *ty
 //  Publishes events already in the log (appended by a service's own Lua script)
 //  from seq `from` to `to` inclusive. Returns 0 or -1.
 int sti_events_send_logged(sti_events_pub_t *self, uint64_t from, uint64_t to);
+//  Publishes one event that the caller appended to the log itself (with
+//  sti_events_append_many in its own script) and still holds: seq and prev
+//  as the script returned them, topic, type, source, subject, time and data
+//  exactly as logged (event->id is ignored: it is "<stream>-<seq>"). Saves
+//  reading the log back. Returns 0, or -1 for an event whose topic is not
+//  of this stream or whose fields are out of bounds (nothing sent; the
+//  subscribers still find it in the log through the heartbeat).
+int sti_events_send_event(sti_events_pub_t *self, const sti_event_t *event);
 //  Sends the heartbeat if a second has passed since the last one.
 void sti_events_pub_tick(sti_events_pub_t *self);
 uint64_t sti_events_latest(sti_events_pub_t *self);

@@ -603,6 +603,19 @@ const char *sti_redis_namespace(sti_redis_t *self)
     return self->ns;
 }
 
+char *sti_redis_describe(sti_redis_t *self, char *buf, size_t cap)
+{
+    assert(self && buf && cap > 0);
+    char master[STI_REDIS_HOST_MAX + 48] = "";
+    if (self->sentinel_count) {
+        snprintf(master, sizeof master, " (master %s via %zu sentinels)", self->master,
+                 self->sentinel_count);
+    }
+    snprintf(buf, cap, "%s:%d/%d%s%s%s", self->host, self->port, self->db,
+             self->user[0] ? " as " : "", self->user, master);
+    return buf;
+}
+
 const char *sti_redis_errstr(sti_redis_t *self)
 {
     assert(self);

@@ -34,6 +34,10 @@ int sti_redis_wait(sti_redis_t *self, int timeout_ms);
 const char *sti_redis_namespace(sti_redis_t *self);
 //  Last error text ("" when none).
 const char *sti_redis_errstr(sti_redis_t *self);
+//  Writes where this connects, for logs, never the password: "host:port/db"
+//  with " as USER" when a user is set and " (master NAME via N sentinels)"
+//  when Sentinels are. Returns buf.
+char *sti_redis_describe(sti_redis_t *self, char *buf, size_t cap);
 
 //  Builds "<ns>:a:b:..." from NULL-terminated parts into buf.
 //  Returns buf, or NULL when it does not fit.

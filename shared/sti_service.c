@@ -242,8 +242,10 @@ static int s_start(sti_service_t *self)
         sti_warn("CURVE off (no STI_CURVE_BROKER_KEY): every caller is %s with role admin",
                  STI_AUTH_LOCAL_NAME);
     }
+    char redis[256];
     sti_info("%s started: broker %s, redis %s, namespace %s, http port %d", self->def->service,
-             config->broker, config->redis_url, config->ns, sti_http_port(self->http));
+             config->broker, sti_redis_describe(self->redis, redis, sizeof redis), config->ns,
+             sti_http_port(self->http));
     return 0;
 }
 

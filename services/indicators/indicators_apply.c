@@ -8,7 +8,9 @@
     writes everything, appends the events and acknowledges the entries. The
     script compares what it finds with the bytes read; on a difference it
     refuses the batch and the applier starts over (at most S_ATTEMPTS times;
-    after that the entries stay pending and are taken up again later).
+    after that the entries stay pending and are taken up again later). The
+    script returns the prev of every event it logged, so the events are
+    published from what the applier built, without reading the log back.
 
     The argument vectors of the script and their bytes are reused from batch
     to batch.
@@ -32,6 +34,7 @@
 #define S_KEY_MAX 256        // bytes of one key name
 #define S_FIXED_KEYS 5       // log, seq, prev, intake, value index
 #define S_PENDING_EVERY 1000 // ms between refreshes of the pending gauge
+#define S_SOURCE "sti-indicators" // the events' CloudEvents source
 
 //  A vector of byte strings (script arguments), reused.
 typedef struct {
@@ -63,6 +66,9 @@ struct _ind_apply_t {
     size_t order_cap;                    // entries of order
     size_t *count;                       // per hash: where its values end in order
     size_t count_cap;                    // entries of count
+    uint64_t *prevs;                     // prev of each event of the last script call
+    size_t prevs_cap;                    // entries of prevs
+    char time[40];                       // the time of the window's events
     char consumer[128];                  // consumer name
     char intake[S_KEY_MAX];              // <ns>:<intake>
     char fixed[S_FIXED_KEYS][S_KEY_MAX]; // the script's fixed keys
@@ -205,6 +211,7 @@ void ind_apply_destroy(ind_apply_t **self_p)
         free(self->number);
         free(self->order);
         free(self->count);
+        free(self->prevs);
         free(self);
         *self_p = NULL;
     }
@@ -517,6 +524,20 @@ static size_t s_args_values(ind_apply_t *self)
     return affected;
 }
 
+//  The event topic of a value: ind.<indicator>.<org>. Returns buf.
+static char *s_topic(const ind_value_t *value, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "ind.%s.%s", value->indicator->code, value->org->code);
+    return buf;
+}
+
+//  The event subject of a value: <indicator>/<org>/<period>. Returns buf.
+static char *s_subject(const ind_value_t *value, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/%s/%s", value->indicator->code, value->org->code, value->period_text);
+    return buf;
+}
+
 //  Builds KEYS and ARGV of indicators_apply.lua for the computed batch,
 //  acknowledging entries [ack_from, ack_to).
 static void s_build_args(ind_apply_t *self, size_t ack_from, size_t ack_to)
@@ -530,7 +551,7 @@ static void s_build_args(ind_apply_t *self, size_t ack_from, size_t ack_to)
     size_t entries = ack_to - ack_from;
     s_args_str(&self->args, self->config->group);
     s_args_int(&self->args, self->config->events_maxlen);
-    s_args_str(&self->args, "sti-indicators");
+    s_args_str(&self->args, S_SOURCE);
     ind_table_t *table = ind_batch_table(self->batch);
     size_t values = ind_table_value_count(table), affected = 0;
     for (size_t v = 0; v < values; v++) {
@@ -547,17 +568,14 @@ static void s_build_args(ind_apply_t *self, size_t ack_from, size_t ack_to)
         s_args_int(&self->args, self->number[change->value]);
         s_args_push(&self->args, bytes + change->revision_off, change->revision_len);
     }
-    char time[40], text[STI_EVENTS_SUBJECT_MAX];
-    s_now_text(time, sizeof time);
+    char text[STI_EVENTS_SUBJECT_MAX];
+    s_now_text(self->time, sizeof self->time);
     for (size_t c = 0; c < changes; c++) {
         const ind_change_t *change = ind_batch_change_at(self->batch, c);
         const ind_value_t *value = ind_table_value_at(table, change->value);
-        snprintf(text, sizeof text, "ind.%s.%s", value->indicator->code, value->org->code);
-        s_args_str(&self->args, text);
-        snprintf(text, sizeof text, "%s/%s/%s", value->indicator->code, value->org->code,
-                 value->period_text);
-        s_args_str(&self->args, text);
-        s_args_str(&self->args, time);
+        s_args_str(&self->args, s_topic(value, text, sizeof text));
+        s_args_str(&self->args, s_subject(value, text, sizeof text));
+        s_args_str(&self->args, self->time);
         s_args_push(&self->args, bytes + change->event_off, change->event_len);
     }
     for (size_t e = ack_from; e < ack_to; e++) {
@@ -567,9 +585,35 @@ static void s_build_args(ind_apply_t *self, size_t ack_from, size_t ack_to)
     s_args_finish(&self->args);
 }
 
-//  Runs the script once. Returns 1 applied (first/last set), 0 conflict,
-//  -1 failure.
-static int s_eval(ind_apply_t *self, uint64_t *first, uint64_t *last)
+//  Keeps the prevs of the reply {1, first, last, prev...} in self->prevs.
+//  Returns how many, or 0 when the reply does not hold one per event (the
+//  events are then read back from the log to be sent).
+static size_t s_keep_prevs(ind_apply_t *self, const redisReply *reply, uint64_t first,
+                           uint64_t last)
+{
+    size_t n = last >= first && first > 0 ? (size_t)(last - first + 1) : 0;
+    if (n == 0 || reply->elements != 3 + n) {
+        return 0;
+    }
+    if (self->prevs_cap < n) {
+        self->prevs_cap = n * 2;
+        self->prevs = (uint64_t *)realloc(self->prevs, self->prevs_cap * sizeof *self->prevs);
+        assert(self->prevs);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const redisReply *prev = reply->element[3 + i];
+        if (prev->type != REDIS_REPLY_INTEGER || prev->integer < 0 ||
+            (uint64_t)prev->integer >= first + i) {
+            return 0;
+        }
+        self->prevs[i] = (uint64_t)prev->integer;
+    }
+    return n;
+}
+
+//  Runs the script once. Returns 1 applied (first/last set, and *prevs the
+//  number of prevs kept), 0 conflict, -1 failure.
+static int s_eval(ind_apply_t *self, uint64_t *first, uint64_t *last, size_t *prevs)
 {
     size_t nkeys = self->keys.count, nargs = self->args.count;
     const char **argv = (const char **)malloc((nkeys + nargs) * sizeof *argv);
@@ -587,9 +631,11 @@ static int s_eval(ind_apply_t *self, uint64_t *first, uint64_t *last)
     if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2 &&
         reply->element[0]->type == REDIS_REPLY_INTEGER) {
         rc = reply->element[0]->integer == 1 ? 1 : 0;
-        if (rc == 1 && reply->elements == 3) {
+        if (rc == 1 && reply->elements >= 3 && reply->element[1]->type == REDIS_REPLY_INTEGER &&
+            reply->element[2]->type == REDIS_REPLY_INTEGER) {
             *first = (uint64_t)reply->element[1]->integer;
             *last = (uint64_t)reply->element[2]->integer;
+            *prevs = s_keep_prevs(self, reply, *first, *last);
         }
     } else {
         sti_error("indicators_apply.lua failed: %s", reply && reply->type == REDIS_REPLY_ERROR
@@ -600,6 +646,38 @@ static int s_eval(ind_apply_t *self, uint64_t *first, uint64_t *last)
         freeReplyObject(reply);
     }
     return rc;
+}
+
+//  Publishes the window's events, logged as seqs first..last: from memory
+//  when the script returned every prev, else read back from the log.
+static void s_publish(ind_apply_t *self, uint64_t first, uint64_t last, size_t prevs)
+{
+    size_t changes = ind_batch_change_count(self->batch);
+    if (prevs != changes || prevs != last - first + 1) {
+        if (sti_events_send_logged(self->pub, first, last)) {
+            sti_warn("events %" PRIu64 "..%" PRIu64 " are logged but not sent", first, last);
+        }
+        return;
+    }
+    ind_table_t *table = ind_batch_table(self->batch);
+    const char *bytes = ind_batch_bytes(self->batch);
+    char topic[STI_EVENTS_TOPIC_MAX + 1], subject[STI_EVENTS_SUBJECT_MAX];
+    for (size_t c = 0; c < changes; c++) {
+        const ind_change_t *change = ind_batch_change_at(self->batch, c);
+        const ind_value_t *value = ind_table_value_at(table, change->value);
+        sti_event_t event = {
+            .seq = first + c,
+            .prev = self->prevs[c],
+            .topic = s_topic(value, topic, sizeof topic),
+            .type = (char *)"indicator.changed",
+            .source = (char *)S_SOURCE,
+            .subject = s_subject(value, subject, sizeof subject),
+            .time = self->time,
+            .data = (void *)(bytes + change->event_off),
+            .data_size = change->event_len,
+        };
+        sti_events_send_event(self->pub, &event);
+    }
 }
 
 //  Plans, reads, computes and writes the batch's current window,
@@ -618,7 +696,8 @@ static int s_apply_window(ind_apply_t *self, size_t ack_from, size_t ack_to)
         size_t applied = ind_batch_compute(self->batch, &skipped);
         s_build_args(self, ack_from, ack_to);
         uint64_t first = 0, last = 0;
-        int rc = s_eval(self, &first, &last);
+        size_t prevs = 0;
+        int rc = s_eval(self, &first, &last, &prevs);
         if (rc < 0) {
             return -1;
         }
@@ -631,9 +710,7 @@ static int s_apply_window(ind_apply_t *self, size_t ack_from, size_t ack_to)
         sti_metric_add(self->rows_skipped, (int64_t)skipped);
         if (first > 0 && last >= first) {
             sti_metric_add(self->events_published, (int64_t)(last - first + 1));
-            if (sti_events_send_logged(self->pub, first, last)) {
-                sti_warn("events %" PRIu64 "..%" PRIu64 " are logged but not sent", first, last);
-            }
+            s_publish(self, first, last, prevs);
         }
         return 0;
     }

@@ -38,19 +38,21 @@ end
 
 -- The same for many events in one script call, with the redis.call work of
 -- one call rather than one per event:
---   local first, last = sti_events_append_many(log, seqkey, prevkey, maxlen,
---                                              events)
+--   local first, last, prevs = sti_events_append_many(log, seqkey, prevkey,
+--                                                     maxlen, events)
 -- where events is an array of {topic, type, subject, time, source, data}.
 -- The events take seqs first..last in array order, exactly as that many
 -- sti_events_append calls would (same entries, same prev per topic); 0, 0
--- for an empty array. The counter is advanced once (INCRBY), the last-id
+-- for an empty array. prevs[i] is the prev of event i (a decimal string),
+-- so a caller that built the events can publish them without reading the
+-- log back. The counter is advanced once (INCRBY), the last-id
 -- guard runs once, the previous seq of each distinct topic is read with
 -- HMGET and written back with HSET, and the log is trimmed with the last
 -- XADD only.
 local function sti_events_append_many(log, seqkey, prevkey, maxlen, events)
     local n = #events
     if n == 0 then
-        return 0, 0
+        return 0, 0, {}
     end
     local last_seq = redis.call('INCRBY', seqkey, n)
     local first = last_seq - n + 1
@@ -80,9 +82,11 @@ local function sti_events_append_many(log, seqkey, prevkey, maxlen, events)
             prevs[topics[k]] = got[k - at + 1] or '0'
         end
     end
+    local out = {}
     for i = 1, n do
         local e = events[i]
         local id = string.format('%d', first + i - 1)
+        out[i] = prevs[e[1]]
         if i < n then
             redis.call('XADD', log, '0-' .. id, 'topic', e[1], 'type', e[2],
                        'subject', e[3], 'time', e[4], 'source', e[5],
@@ -103,5 +107,5 @@ local function sti_events_append_many(log, seqkey, prevkey, maxlen, events)
         end
         redis.call('HSET', prevkey, unpack(pairs_))
     end
-    return first, last_seq
+    return first, last_seq, out
 end

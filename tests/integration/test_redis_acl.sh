@@ -133,6 +133,11 @@ CALL="$STI_SOURCE/tests/helpers/sti_call.py"
 "$CALL" sti.talent talent.stats '{"year": 2023}' >"$T/stats.json" || sti_fail "talent.stats: no reply"
 "$CALL" sti.notify rule.list '{}' | grep -q '"ok": true' || sti_fail "rule.list under its user"
 "$CALL" sti.talent events.since '{"stream": "tal", "seq": 0}' >/dev/null || sti_fail "talent events.since"
+# No service writes its password to its log (the start line names the user).
+for svc in ingest indicators talent notify; do
+    ! grep -qF "$(cat "$T/secrets/sti-$svc")" "$T/$svc.log" || sti_fail "sti-$svc logged its Redis password"
+    grep -q "as sti-$svc" "$T/$svc.log" || sti_fail "sti-$svc's start line does not name its Redis user"
+done
 log=$(as sti-admin acl log)
 [ -z "$log" ] || sti_fail "a service was refused a command or key it needs: $log"
 ! grep -q NOPERM "$T"/ingest.log "$T"/indicators.log "$T"/talent.log "$T"/notify.log \

@@ -303,8 +303,8 @@ static int64_t s_logged_prev(uint64_t seq)
 }
 
 //  Appends events on the given topics with sti_events_append_many in one
-//  call; checks first..last are next..next+count-1 and each prev against
-//  last[] (updated). Returns the seq after the last.
+//  call; checks first..last are next..next+count-1 and each prev, as logged
+//  and as returned, against last[] (updated). Returns the seq after the last.
 static uint64_t s_append_many(sti_script_t *many, const char **topics, size_t count,
                               uint64_t next, uint64_t *last)
 {
@@ -320,6 +320,15 @@ static uint64_t s_append_many(sti_script_t *many, const char **topics, size_t co
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->element[0]->integer, count ? (long long)next : 0);
     assert_int_equal(reply->element[1]->integer, count ? (long long)(next + count - 1) : 0);
+    assert_int_equal(reply->elements, 2 + count);
+    uint64_t prev[3] = {last[0], last[1], last[2]};
+    for (size_t i = 0; i < count; i++) {
+        int t = topics[i][4] - 'a';
+        char text[24];
+        snprintf(text, sizeof text, "%llu", (unsigned long long)prev[t]);
+        assert_string_equal(reply->element[2 + i]->str, text);
+        prev[t] = next + i;
+    }
     freeReplyObject(reply);
     for (size_t i = 0; i < count; i++) {
         int t = topics[i][4] - 'a';
@@ -343,8 +352,10 @@ static void test_append_many(void **state)
     snprintf(source, len,
              "%s\nlocal list = {}\nfor i = 1, #ARGV do list[i] = {ARGV[i], 't', 's', 'now', "
              "'own', '\\128'} end\n"
-             "local first, last = sti_events_append_many(KEYS[1], KEYS[2], KEYS[3], 1000, list)\n"
-             "return {first, last}\n",
+             "local first, last, prevs = sti_events_append_many(KEYS[1], KEYS[2], KEYS[3], 1000, "
+             "list)\n"
+             "local out = {first, last}\nfor i = 1, #prevs do out[2 + i] = prevs[i] end\n"
+             "return out\n",
              sti_lua_events_append);
     sti_script_t *many = sti_redis_script(s_redis, source);
     free(source);
@@ -602,6 +613,29 @@ static void test_publisher_frames(void **state)
         free(topic);
         zmsg_destroy(&msg);
     }
+    //  An event the caller holds is sent as given; one of another stream is not.
+    sti_event_t held = {.seq = 2, .prev = 1, .topic = "ind.b", .type = "test.changed",
+                        .source = "sti-test", .subject = "s", .time = "t",
+                        .data = "\x80", .data_size = 1};
+    assert_int_equal(sti_events_send_event(pub, &held), 0);
+    msg = s_recv(sub, 5000);
+    assert_non_null(msg);
+    topic = zmsg_popstr(msg);
+    body = zmsg_pop(msg);
+    event = sti_event_decode(topic, zframe_data(body), zframe_size(body), err, sizeof err);
+    assert_non_null(event);
+    assert_int_equal(event->seq, 2);
+    assert_int_equal(event->prev, 1);
+    assert_string_equal(event->id, "ind-2");
+    assert_string_equal(event->subject, "s");
+    sti_event_destroy(&event);
+    zframe_destroy(&body);
+    free(topic);
+    zmsg_destroy(&msg);
+    held.topic = "tal.b";
+    assert_int_equal(sti_events_send_event(pub, &held), -1);
+    held.topic = "ind.b", held.prev = 2;
+    assert_int_equal(sti_events_send_event(pub, &held), -1);
     //  The heartbeat carries the latest seq.
     sti_events_pub_tick(pub);
     msg = s_recv(sub, 5000);

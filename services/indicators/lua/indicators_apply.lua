@@ -7,7 +7,9 @@
 --      differs, refuses the whole batch and returns {0, index};
 --   2. writes the changed values, appends their revisions, adds new value
 --      hashes to the index, appends the events, acknowledges the entries;
---   3. returns {1, first seq, last seq} (0, 0 when no event).
+--   3. returns {1, first seq, last seq, prev of each event...} (0, 0 and
+--      no prevs when no event), so the applier publishes the events it
+--      built without reading them back from the log.
 -- The commands are per hash, not per value: one HMGET and one HSET for all
 -- the values of a hash, one ZADD, one XACK, and the events appended together
 -- (one counter step, one XADD each), since every redis.call costs microseconds.
@@ -118,8 +120,8 @@ for i = 1, events do
                ARGV[a + 3]}
     a = a + 4
 end
-local first, last = sti_events_append_many(KEYS[1], KEYS[2], KEYS[3], ARGV[2],
-                                           list)
+local first, last, prevs = sti_events_append_many(KEYS[1], KEYS[2], KEYS[3],
+                                                  ARGV[2], list)
 -- The acknowledgements, one XACK.
 if acks > 0 then
     local ids = {}
@@ -128,4 +130,8 @@ if acks > 0 then
     end
     call_chunked('XACK', KEYS[4], {ARGV[1]}, ids, 1)
 end
-return {1, first, last}
+local out = {1, first, last}
+for i = 1, #prevs do
+    out[3 + i] = tonumber(prevs[i])
+end
+return out
