@@ -508,6 +508,52 @@ sti_redis_t *sti_redis_new(const char *url, const char *ns, char *err, size_t er
     return self;
 }
 
+sti_redis_t *sti_redis_dup(sti_redis_t *self)
+{
+    assert(self);
+    sti_redis_t *copy = calloc(1, sizeof *copy);
+    assert(copy);
+    memcpy(copy->host, self->host, sizeof copy->host);
+    copy->port = self->port;
+    memcpy(copy->user, self->user, sizeof copy->user);
+    memcpy(copy->password, self->password, sizeof copy->password);
+    copy->db = self->db;
+    memcpy(copy->ns, self->ns, sizeof copy->ns);
+    copy->connect_ms = self->connect_ms;
+    copy->command_ms = self->command_ms;
+    copy->backoff_ms = STI_REDIS_BACKOFF_MIN;
+    copy->sentinel_count = self->sentinel_count;
+    memcpy(copy->sentinel_host, self->sentinel_host, sizeof copy->sentinel_host);
+    memcpy(copy->sentinel_port, self->sentinel_port, sizeof copy->sentinel_port);
+    memcpy(copy->master, self->master, sizeof copy->master);
+    if (s_ensure(copy) != 0) {
+        sti_warn("redis: %s; will retry", copy->errstr);
+    }
+    return copy;
+}
+
+int sti_redis_fd(sti_redis_t *self)
+{
+    assert(self);
+    return self->ctx ? self->ctx->fd : -1;
+}
+
+int sti_redis_flush(sti_redis_t *self)
+{
+    assert(self);
+    if (!self->ctx) {
+        return -1;
+    }
+    int done = 0;
+    while (!done) {
+        if (redisBufferWrite(self->ctx, &done) != REDIS_OK) {
+            s_broken(self);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 void sti_redis_destroy(sti_redis_t **self_p)
 {
     assert(self_p);

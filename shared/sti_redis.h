@@ -64,6 +64,17 @@ int sti_redis_set_sentinels(sti_redis_t *self, const char *sentinels, const char
 //  Sets the connect and command timeouts in ms (defaults 2000 and 5000).
 void sti_redis_set_timeouts(sti_redis_t *self, int connect_ms, int command_ms);
 
+//  A second connection with the same server, credentials, namespace,
+//  Sentinels and timeouts (for a blocking read that must not hold the first
+//  one). Connects at once, or at its first command. Caller destroys.
+sti_redis_t *sti_redis_dup(sti_redis_t *self);
+//  The connection's socket, to poll next to others, or -1 when it is down.
+int sti_redis_fd(sti_redis_t *self);
+//  Writes the queued (appended) commands to the socket without waiting for a
+//  reply, so a pipelined or blocking command runs while the caller polls
+//  sti_redis_fd. Returns 0, or -1 when the connection broke.
+int sti_redis_flush(sti_redis_t *self);
+
 //  Pipelining: queue commands, then read exactly as many replies.
 int sti_redis_append(sti_redis_t *self, int argc, const char **argv, const size_t *lens);
 int sti_redis_appendf(sti_redis_t *self, const char *format, ...);

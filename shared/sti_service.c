@@ -19,7 +19,9 @@
     broker, so it stops routing to us).
 
     The loop. Each turn waits for a request at most until the next tick is
-    due (tick_ms), answers it, then runs the tick when due. Every request gets
+    due (tick_ms), answers it, then runs the tick when due; a service may
+    name a socket (sti_service_wake_on) whose readability makes the tick due
+    at once, so a blocking read of its own wakes it without waiting. Every request gets
     exactly one reply: a request that is not one decodable frame gets
     invalid_argument with the decoder's reason (and its id if that much could
     be read, else ""), an unknown op gets invalid_argument "unknown op X", a
@@ -79,6 +81,7 @@ struct _sti_service_t {
     sti_metric_t *redis_up;       // gauge: 1 while Redis is connected
     sti_metric_t *broker_up;      // gauge: 1 while the worker hears from the broker
     int64_t next_tick;            // zclock_mono time the next tick is due
+    int wake_fd;                  // a socket whose readability runs the tick, or -1
     int64_t next_ping;            // zclock_mono time the next Redis PING is due
     sti_ratelimit_t *writes;      // write buckets per caller, or NULL without a limit
     const sti_identity_t *caller; // who sent the request being answered (the worker's)
@@ -256,6 +259,7 @@ sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **ar
     sti_service_t *self = calloc(1, sizeof *self);
     assert(self);
     self->def = def;
+    self->wake_fd = -1;
     while (def->ops[self->op_count].op) {
         self->op_count++;
     }
@@ -486,6 +490,25 @@ static void s_tick(sti_service_t *self)
     }
 }
 
+//  Waits up to wait ms for a request or the wake socket; a readable wake
+//  socket makes the tick due now. Returns how long recv may still wait.
+static int64_t s_wait_wake(sti_service_t *self, int64_t wait)
+{
+    zsock_t *sock = sti_mdp_worker_sock(self->worker);
+    zmq_pollitem_t items[2] = {{NULL, self->wake_fd, ZMQ_POLLIN, 0},
+                               {sock ? zsock_resolve(sock) : NULL, 0, ZMQ_POLLIN, 0}};
+    if (zmq_poll(items, sock ? 2 : 1, (long)wait) > 0 && (items[0].revents & ZMQ_POLLIN)) {
+        self->next_tick = zclock_mono();
+    }
+    return 0;
+}
+
+void sti_service_wake_on(sti_service_t *self, int fd)
+{
+    assert(self);
+    self->wake_fd = fd;
+}
+
 int sti_service_run(sti_service_t *self)
 {
     assert(self);
@@ -495,6 +518,9 @@ int sti_service_run(sti_service_t *self)
         s_watch_redis(self);
         sti_metric_set(self->broker_up, sti_mdp_worker_connected(self->worker) ? 1 : 0);
         int64_t wait = self->next_tick - zclock_mono();
+        if (self->wake_fd >= 0 && wait > 0) {
+            wait = s_wait_wake(self, wait);
+        }
         zframe_t *client = NULL;
         zmsg_t *msg = sti_mdp_worker_recv(self->worker, &client, wait > 0 ? (int)wait : 0);
         if (msg) {

@@ -74,6 +74,10 @@ void sti_service_destroy(sti_service_t **self_p);
 //  Runs until SIGTERM / SIGINT. Returns 0.
 int sti_service_run(sti_service_t *self);
 bool sti_service_stopping(sti_service_t *self);
+//  Also runs the tick as soon as fd becomes readable, not only every
+//  tick_ms (e.g. the socket of a second Redis connection with a blocking
+//  read in flight); -1 stops watching. The tick may change it every time.
+void sti_service_wake_on(sti_service_t *self, int fd);
 
 const sti_common_config_t *sti_service_config(sti_service_t *self);
 sti_redis_t *sti_service_redis(sti_service_t *self);

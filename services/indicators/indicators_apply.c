@@ -20,6 +20,7 @@
 #include <assert.h>
 #include <czmq.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,8 @@ typedef struct {
 
 struct _ind_apply_t {
     sti_redis_t *redis;                  // borrowed
+    sti_redis_t *blocking;               // second connection for the blocking read, or NULL
+    bool armed;                          // a blocking XREADGROUP is in flight on it
     sti_catalog_store_t *catalog;        // borrowed
     sti_events_pub_t *pub;               // borrowed
     const ind_apply_config_t *config;    // borrowed
@@ -165,6 +168,9 @@ ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti
     self->forget = sti_redis_script(redis, sti_lua_indicators_forget);
     self->batch = ind_batch_new();
     self->record = sti_writer_new();
+    if (config->block_ms > 0) {
+        self->blocking = sti_redis_dup(redis);
+    }
     if (config->consumer && config->consumer[0]) {
         snprintf(self->consumer, sizeof self->consumer, "%s", config->consumer);
     } else {
@@ -205,6 +211,7 @@ void ind_apply_destroy(ind_apply_t **self_p)
     if (self) {
         ind_batch_destroy(&self->batch);
         sti_writer_destroy(&self->record);
+        sti_redis_destroy(&self->blocking);
         s_args_free(&self->keys);
         s_args_free(&self->args);
         s_args_free(&self->reads);
@@ -787,17 +794,10 @@ static void s_create_group(ind_apply_t *self)
     }
 }
 
-//  Reads and applies one batch: own pending entries first, then new ones.
-//  Returns the number of entries handled, or -1.
-static int s_step(ind_apply_t *self)
+//  Applies the entries of an XREADGROUP reply (nil: none). Returns the
+//  number of entries handled, or -1.
+static int s_read_reply(ind_apply_t *self, const redisReply *reply)
 {
-    redisReply *reply = sti_redis_command(
-        self->redis, "XREADGROUP GROUP %s %s COUNT %lld STREAMS %s %s", self->config->group,
-        self->consumer, (long long)self->config->batch_entries, self->intake,
-        self->pending_done ? ">" : "0");
-    if (!reply) {
-        return -1;
-    }
     int handled = 0;
     if (reply->type == REDIS_REPLY_ERROR) {
         if (strncmp(reply->str, "NOGROUP", 7) == 0) {
@@ -818,8 +818,80 @@ static int s_step(ind_apply_t *self)
     } else if (handled < 0) {
         self->pending_done = false; // what failed is in our pending list
     }
+    return handled;
+}
+
+//  Reads and applies one batch: own pending entries first, then new ones.
+//  Returns the number of entries handled, or -1.
+static int s_step(ind_apply_t *self)
+{
+    redisReply *reply = sti_redis_command(
+        self->redis, "XREADGROUP GROUP %s %s COUNT %lld STREAMS %s %s", self->config->group,
+        self->consumer, (long long)self->config->batch_entries, self->intake,
+        self->pending_done ? ">" : "0");
+    if (!reply) {
+        return -1;
+    }
+    int handled = s_read_reply(self, reply);
     freeReplyObject(reply);
     return handled;
+}
+
+//  Leaves XREADGROUP ... BLOCK block_ms ... > in flight on the second
+//  connection (only new entries: own pending ones are read on the first).
+static void s_arm(ind_apply_t *self)
+{
+    if (self->armed || !self->blocking || !self->pending_done) {
+        return;
+    }
+    char count[24], block[24];
+    snprintf(count, sizeof count, "%lld", (long long)self->config->batch_entries);
+    snprintf(block, sizeof block, "%lld", (long long)self->config->block_ms);
+    const char *argv[] = {"XREADGROUP", "GROUP", self->config->group, self->consumer, "COUNT",
+                          count,        "BLOCK", block, "STREAMS", self->intake, ">"};
+    if (sti_redis_append(self->blocking, 11, argv, NULL) == 0) {
+        if (sti_redis_flush(self->blocking) == 0) {
+            self->armed = true;
+        } else {
+            sti_warn("blocking intake read: %s", sti_redis_errstr(self->blocking));
+        }
+    }
+}
+
+//  Takes the blocking read's reply if it has come (or, with wait_ms > 0,
+//  once it comes) and applies its entries. Returns the number of entries
+//  handled, 0 while the read is still in flight, or -1.
+static int s_take(ind_apply_t *self, int wait_ms)
+{
+    struct pollfd item = {sti_redis_fd(self->blocking), POLLIN, 0};
+    if (item.fd >= 0 && poll(&item, 1, wait_ms) == 0) {
+        return 0;
+    }
+    self->armed = false;
+    redisReply *reply = item.fd >= 0 ? sti_redis_reply(self->blocking) : NULL;
+    if (!reply) {
+        //  What the lost reply held is pending for this consumer: re-read it.
+        sti_warn("blocking intake read: %s", sti_redis_errstr(self->blocking));
+        self->pending_done = false;
+        return -1;
+    }
+    int handled = s_read_reply(self, reply);
+    freeReplyObject(reply);
+    return handled;
+}
+
+int ind_apply_wake_fd(ind_apply_t *self)
+{
+    assert(self);
+    return self->armed ? sti_redis_fd(self->blocking) : -1;
+}
+
+void ind_apply_stop(ind_apply_t *self)
+{
+    assert(self);
+    if (self->armed) {
+        s_take(self, (int)self->config->block_ms + 1000);
+    }
 }
 
 //  Takes over entries idle longer than the claim time and applies them.
@@ -902,7 +974,18 @@ void ind_apply_tick(ind_apply_t *self)
         }
     }
     int64_t now = zclock_mono(), deadline = now + self->config->tick_budget_ms;
-    while (s_step(self) > 0 && zclock_mono() < deadline) {
+    int handled = 1;
+    if (self->armed) {
+        //  Nothing else reads the log while the blocking read is in flight;
+        //  after a failed one, re-read our pending entries now.
+        handled = s_take(self, 0);
+        handled = handled < 0 ? 1 : handled;
+    }
+    while (!self->armed && handled > 0 && zclock_mono() < deadline) {
+        handled = s_step(self);
+    }
+    if (handled == 0) {
+        s_arm(self); // drained: wait for the next entry on the second connection
     }
     now = zclock_mono();
     if (now >= self->next_claim) {

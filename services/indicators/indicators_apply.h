@@ -6,7 +6,11 @@
     pending entries (id 0), so a replica restarted under the same consumer
     name takes back what it held when it died; every few seconds it claims
     entries another consumer left pending longer than the claim time
-    (XAUTOCLAIM). A batch of entries is applied in one Lua call
+    (XAUTOCLAIM). Once the log is drained it waits for new entries with a
+    blocking XREADGROUP on a second connection, whose socket the service
+    loop polls, so a new entry is applied at once rather than at the next
+    tick; while that read is in flight nothing else reads the log (entries
+    are applied in order). A batch of entries is applied in one Lua call
     (indicators_apply.lua with events_append.lua in front) that checks the
     revisions it computed from, writes values and revisions, appends the
     events, and acknowledges the entries; the events are then published.
@@ -35,6 +39,7 @@ typedef struct {
     int64_t forget_idle_ms; // forget empty consumers idle longer than this (0: never)
     int64_t tick_budget_ms; // longest a tick keeps applying before requests are served
     int64_t tick_ms;        // how often the service's loop ticks
+    int64_t block_ms;       // longest blocking read of the intake log (0: none, poll each tick)
     int64_t events_maxlen;  // bound on the event log's length
     double tolerance;       // of `lagging` (STI_PROGRESS_TOLERANCE)
 } ind_apply_config_t;
@@ -46,8 +51,17 @@ ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti
                            sti_http_t *http, const ind_apply_config_t *config);
 void ind_apply_destroy(ind_apply_t **self_p);
 
-//  Applies what the intake log holds, for at most the tick budget.
+//  Applies what the intake log holds, for at most the tick budget. When the
+//  log is drained and block_ms > 0, leaves a blocking XREADGROUP in flight
+//  on a second connection; its socket is ind_apply_wake_fd.
 void ind_apply_tick(ind_apply_t *self);
+//  The socket of the blocking read in flight (readable: call the tick), or
+//  -1 when none is.
+int ind_apply_wake_fd(ind_apply_t *self);
+//  Ends the blocking read before a stop: waits for its reply (at most
+//  block_ms) and applies what it delivered, so a stopped replica leaves no
+//  entry pending that it was handed.
+void ind_apply_stop(ind_apply_t *self);
 
 //  Applies the given entries (an XREADGROUP / XAUTOCLAIM entry array) as one
 //  batch. Returns the number of entries acknowledged, or -1 when Redis or

@@ -6,6 +6,8 @@
     Redis, so replicas can run side by side; give each a stable consumer
     name (--consumer) so that a restarted replica takes back its own
     pending entries at once instead of waiting for another to claim them.
+    When the log is drained the consumer waits on a blocking read of its own
+    connection, whose socket the loop polls next to the requests.
 */
 #include <stddef.h>
 
@@ -42,6 +44,9 @@ static const sti_config_entry_t s_config_map[] = {
      "longest the consumer keeps applying before answering requests again"},
     {"tick_ms", STI_CONFIG_INT, "2", offsetof(ind_apply_config_t, tick_ms),
      "how often the consumer looks at the intake log when idle"},
+    {"block_ms", STI_CONFIG_INT, "500", offsetof(ind_apply_config_t, block_ms),
+     "longest blocking read of the intake log on a second Redis connection, which wakes the "
+     "consumer as soon as an entry comes (0: none, look every tick_ms)"},
     {"events_maxlen", STI_CONFIG_INT, "1000000", offsetof(ind_apply_config_t, events_maxlen),
      "approximate bound on the event log's length"},
     {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(ind_apply_config_t, tolerance),
@@ -128,9 +133,10 @@ static const sti_op_t s_ops[] = {
 
 static void s_tick(sti_service_t *service, void *ctx)
 {
-    (void)service, (void)ctx;
+    (void)ctx;
     if (s_apply) {
         ind_apply_tick(s_apply);
+        sti_service_wake_on(service, ind_apply_wake_fd(s_apply));
     }
 }
 
@@ -150,6 +156,11 @@ int main(int argc, char **argv)
     if (!service) {
         return exit_code;
     }
+    if (s_config.block_ms < 0 || s_config.block_ms > 60000) {
+        sti_error("block_ms must be 0 to 60000");
+        sti_service_destroy(&service);
+        return 2;
+    }
     def.tick_ms = s_config.tick_ms > 0 ? (int)s_config.tick_ms : 2;
     sti_redis_t *redis = sti_service_redis(service);
     sti_events_pub_t *pub = sti_service_publisher(service, "ind");
@@ -163,6 +174,7 @@ int main(int argc, char **argv)
     s_query = ind_query_new(redis, s_store, s_config.tolerance);
     s_apply = ind_apply_new(redis, s_store, pub, sti_service_http(service), &s_config);
     int rc = sti_service_run(service);
+    ind_apply_stop(s_apply);
     ind_apply_destroy(&s_apply);
     ind_query_destroy(&s_query);
     sti_catalog_store_destroy(&s_store);

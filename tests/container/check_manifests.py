@@ -118,12 +118,8 @@ def check_k8s(docs, env):
               and 1 <= hpa.get("minReplicas", 0) <= hpa.get("maxReplicas", 0),
               f"k8s {env}: HorizontalPodAutoscaler {name} {hpa.get('minReplicas')}..{hpa.get('maxReplicas')}")
     secrets = by_kind(docs, "Secret")
-    if env == "prod":
-        check(any(n.startswith("sti-secrets") and "talent_key" in s.get("data", {})
-                  for n, s in secrets.items()), "k8s prod: Secret with talent_key")
-    else:
-        check(any(n.startswith("sti-secrets") and {"redis_password", "talent_key"} <= set(s.get("data", {}))
-                  for n, s in secrets.items()), f"k8s {env}: Secret with redis_password and talent_key")
+    check(any(n.startswith("sti-secrets") and "talent_key" in s.get("data", {})
+              for n, s in secrets.items()), f"k8s {env}: Secret with talent_key")
     config = next((c["data"] for n, c in by_kind(docs, "ConfigMap").items()
                    if n.startswith("sti-config")), {})
     for key in ("STI_BROKER", "STI_EVENTS_PUB", "STI_EVENTS_SUB", "STI_REDIS_URL",
@@ -151,6 +147,7 @@ def check_k8s(docs, env):
     else:
         check("STI_REDIS_SENTINELS" not in config, "k8s dev: no Sentinel")
         check(config.get("STI_CURVE", "off") == "off", "k8s dev: CURVE off")
+        check_dev_security(docs, config, redis)
 
 
 # --- prod: CURVE, Redis users, the TLS tunnel (issue 7) ---------------------
@@ -265,6 +262,83 @@ def check_stunnel_container(what, pod, container, conf_name, stunnel_cm, tls_key
           f"{what}: stunnel with a read-only root and no privilege escalation")
 
 
+def check_service_redis_users(docs, env, config, acl_files):
+    """Every service that talks to Redis logs in as its own ACL user with only
+    its own password file; nothing holds one password shared by all."""
+    acl = acl_files[0]
+    secrets = secret_data(generated(docs, "Secret", "sti-secrets"))
+    check("redis_password" not in secrets and "redis-sti-admin" not in secrets,
+          f"k8s {env}: sti-secrets holds no shared Redis password and not the operator's")
+    passwords = [secrets.get(f"redis-sti-{svc}", "") for svc in REDIS_SERVICES]
+    check(len(set(passwords)) == len(passwords),
+          f"k8s {env}: every service has a Redis password of its own")
+    for svc in REDIS_SERVICES:
+        pw = secrets.get(f"redis-sti-{svc}", "")
+        check(len(pw) >= 32 and not any(pw in f for f in acl_files),
+              f"k8s {env}: sti-{svc}'s Redis password in sti-secrets, only its hash in the ACL files")
+        check(re.search(rf"^user sti-{svc} on .*#[0-9a-f]{{64}}", acl, re.M) is not None,
+              f"k8s {env}: the ACL file has the user sti-{svc}")
+    deps = by_kind(docs, "Deployment")
+    path = config.get("STI_REDIS_PASSWORD_FILE", "")
+    for svc in REDIS_SERVICES:
+        what = f"k8s {env}: sti-{svc}"
+        pod = deps.get(f"sti-{svc}", {}).get("spec", {}).get("template", {}).get("spec", {})
+        main = next((c for c in pod.get("containers", []) if c["name"] == f"sti-{svc}"), {})
+        env_vars = env_of(main)
+        vol, key = mounted(pod, main, env_vars.get("STI_REDIS_PASSWORD_FILE", path) or "")
+        check(env_vars.get("STI_REDIS_USER") == f"sti-{svc}" and key == f"redis-sti-{svc}"
+              and secret_of(vol).startswith("sti-secrets") and readable_by_group(pod, vol),
+              f"{what}: Redis user sti-{svc} with only its own password file")
+        others = {k for c in pod.get("containers", []) for m in c.get("volumeMounts", [])
+                  for v in pod.get("volumes", []) if v["name"] == m["name"]
+                  for k in [i["key"] for i in v.get("secret", {}).get("items", [])]
+                  if k.startswith("redis") and k != f"redis-sti-{svc}"}
+        check(not others, f"{what}: mounts no other Redis password ({sorted(others)})")
+        check(not any("PASSWORD=" in str(v) or "@" in str(v) for v in env_vars.values())
+              and "@" not in config.get("STI_REDIS_URL", ""),
+              f"{what}: no password in its environment or the ConfigMap")
+    for name, kind in (("sti-broker", "Deployment"), ("sti-plan-load", "Job")):
+        pod = by_kind(docs, kind).get(name, {}).get("spec", {}).get("template", {}).get("spec", {})
+        c = next((c for c in pod.get("containers", []) if c["name"] == name), {})
+        check(env_of(c).get("STI_REDIS_PASSWORD_FILE", None) == ""
+              and "STI_REDIS_USER" not in env_of(c),
+              f"k8s {env}: {name} (no Redis) gets no Redis password")
+
+
+def check_dev_security(docs, config, redis):
+    """dev: one Redis with the ACL file of scripts/redis-acl, services as in
+    prod but without Sentinel, tunnel or CURVE."""
+    auth = secret_data(generated(docs, "Secret", "sti-redis-auth"))
+    acl = auth.get("users.acl", "")
+    check(re.search(r"^user default off\b", acl, re.M) is not None,
+          "k8s dev: Redis's ACL file turns the default user off")
+    check(redis["spec"]["replicas"] == 1, "k8s dev: one Redis")
+    pod = redis["spec"]["template"]["spec"]
+    check(not pod.get("initContainers") and [c["name"] for c in pod["containers"]] == ["redis"],
+          "k8s dev: the Redis pod is Redis alone (no Sentinel, no stunnel)")
+    c = pod["containers"][0]
+    argv = c.get("command", []) + c.get("args", [])
+    check("requirepass" not in yaml.safe_dump(redis) and "masterauth" not in yaml.safe_dump(redis),
+          "k8s dev: Redis has no requirepass (no default user)")
+    path = argv[argv.index("--aclfile") + 1] if "--aclfile" in argv[:-1] else ""
+    vol, key = mounted(pod, c, path)
+    check(argv[:1] == ["redis-server"] and key == "users.acl"
+          and secret_of(vol).startswith("sti-redis-auth") and readable_by_group(pod, vol),
+          f"k8s dev: redis-server --aclfile {path}: users.acl from sti-redis-auth, readable by uid 999")
+    probe = " ".join(c.get("readinessProbe", {}).get("exec", {}).get("command", []))
+    m = re.search(r"cat (\S+)\)\S* redis-cli --user (\S+) ping", probe)
+    vol, key = mounted(pod, c, m.group(1) if m else "")
+    check(m is not None and m.group(2) == "sti-probe" and key == "sti-probe"
+          and secret_of(vol).startswith("sti-redis-auth")
+          and re.search(r"^user sti-probe on .* -@all \+ping$", acl, re.M) is not None,
+          "k8s dev: Redis's readiness probe logs in as sti-probe (PING only) with its password file")
+    check(set(auth) == {"users.acl", "sti-probe"},
+          f"k8s dev: sti-redis-auth holds only the ACL file and the probe's password ({sorted(auth)})")
+    check_service_redis_users(docs, "dev", config, [acl])
+    check(config.get("STI_REDIS_URL") == "redis://sti-redis:6379/0",
+          f"k8s dev: STI_REDIS_URL is the Service sti-redis ({config.get('STI_REDIS_URL')})")
+
+
 def check_prod_security(docs, config, redis):
     check(config.get("STI_CURVE") == "on", "k8s prod: STI_CURVE=on in the ConfigMap")
     curve = secret_data(generated(docs, "Secret", "sti-curve"))
@@ -284,11 +358,7 @@ def check_prod_security(docs, config, redis):
     stunnel_cm = generated(docs, "ConfigMap", "sti-stunnel")
     stunnel = stunnel_cm.get("data", {})
     accepts = check_stunnel_files(stunnel)
-    secrets = secret_data(generated(docs, "Secret", "sti-secrets"))
-    for svc in REDIS_SERVICES:
-        pw = secrets.get(f"redis-sti-{svc}", "")
-        check(len(pw) >= 32 and pw not in acl and pw not in sentinel_acl,
-              f"k8s prod: sti-{svc}'s Redis password in sti-secrets, only its hash in the ACL files")
+    check_service_redis_users(docs, "prod", config, [acl, sentinel_acl])
 
     url = config.get("STI_REDIS_URL", "")
     m = re.fullmatch(r"redis://(127\.[0-9.]+:\d+)/\d+", url)
@@ -330,10 +400,6 @@ def check_prod_security(docs, config, redis):
             vol, key = mounted(pod, main, env.get(var) or "")
             check(key == want and secret_of(vol).startswith("sti-curve") and readable_by_group(pod, vol),
                   f"{what}: {var} mounts {want} from sti-curve, readable by uid 10001")
-        vol, key = mounted(pod, main, config.get("STI_REDIS_PASSWORD_FILE", ""))
-        check(env.get("STI_REDIS_USER") == f"sti-{svc}" and key == f"redis-sti-{svc}"
-              and secret_of(vol).startswith("sti-secrets") and readable_by_group(pod, vol),
-              f"{what}: Redis user sti-{svc} with only its own password file")
         tunnel = [c for c in pod.get("containers", []) if c["name"] != f"sti-{svc}"]
         check(len(tunnel) == 1, f"{what}: one stunnel sidecar")
         if tunnel:

@@ -3,7 +3,8 @@
 # is off; each service's user is refused FLUSHALL, FLUSHDB, CONFIG, KEYS,
 # DEBUG, SHUTDOWN and the keys of the other services, and may use its own;
 # the replication user (sti-replica) and the Sentinels' user (sti-sentinel)
-# may do what a replica and a Sentinel do and touch no key; the Sentinels'
+# may do what a replica and a Sentinel do and touch no key; the probe user
+# (sti-probe) may only PING; the Sentinels'
 # ACL file (--sentinel-acl) holds no clear password;
 # sti-ingest and sti-indicators run under their own users through a whole
 # plan load, submission and progress query (sti-indicators forgetting a gone
@@ -15,7 +16,7 @@ stictl() { command stictl --timeout 15000 "$@"; }
 
 "$STI_SOURCE/scripts/redis-acl" --namespace "$STI_NAMESPACE" --sentinel-acl "$T/sentinel.acl" \
     "$T/secrets" "$T/users.acl" || sti_fail "scripts/redis-acl failed"
-for user in sti-ingest sti-indicators sti-talent sti-notify sti-admin sti-replica sti-sentinel; do
+for user in sti-ingest sti-indicators sti-talent sti-notify sti-admin sti-replica sti-sentinel sti-probe; do
     ! grep -qF "$(cat "$T/secrets/$user")" "$T/users.acl" "$T/sentinel.acl" \
         || sti_fail "a clear password of $user in an ACL file"
 done
@@ -75,7 +76,8 @@ refused sti-talent get "other:tal:x"          # another namespace
 [ "$(as sti-replica ping)" = PONG ] || sti_fail "sti-replica cannot PING"
 as sti-sentinel info replication | grep -q '^role:master' || sti_fail "sti-sentinel cannot run INFO"
 [ "$(as sti-sentinel publish __sentinel__:hello x)" = 0 ] || sti_fail "sti-sentinel cannot say hello"
-for user in sti-replica sti-sentinel; do
+[ "$(as sti-probe ping)" = PONG ] || sti_fail "sti-probe cannot PING"
+for user in sti-replica sti-sentinel sti-probe; do
     refused $user get "$ns:tal:x"
     refused $user set "$ns:val:x:y" 1
     refused $user flushall
@@ -83,6 +85,9 @@ for user in sti-replica sti-sentinel; do
     refused $user keys '*'
 done
 refused sti-sentinel publish other 1
+refused sti-probe info
+refused sti-probe replicaof no one
+refused sti-probe publish __sentinel__:hello x
 for cmd in "replicaof no one" "config rewrite" "client kill id 1" "role" "subscribe __sentinel__:hello"; do
     # shellcheck disable=SC2086
     out=$(as sti-admin acl dryrun sti-sentinel $cmd)
