@@ -314,11 +314,13 @@ static int s_ask_sentinel(sti_redis_t *self, size_t index)
     redisReply *reply = NULL;
     int rc = -1;
     if (ctx && !ctx->err && redisSetTimeout(ctx, s_tv(self->command_ms)) == REDIS_OK) {
-        if (self->password[0]) {
+        if (self->password[0] && self->user[0]) {
+            reply = (redisReply *)redisCommand(ctx, "AUTH %s %s", self->user, self->password);
+        } else if (self->password[0]) {
             reply = (redisReply *)redisCommand(ctx, "AUTH %s", self->password);
-            if (reply) {
-                freeReplyObject(reply);
-            }
+        }
+        if (reply) {
+            freeReplyObject(reply);
         }
         reply = (redisReply *)redisCommand(ctx, "SENTINEL get-master-addr-by-name %s", self->master);
     }

@@ -12,6 +12,8 @@ import sys
 
 import yaml
 
+from netpol import Cluster, Endpoint, pods_of
+
 SERVICES = ["sti-broker", "sti-ingest", "sti-indicators", "sti-talent", "sti-notify"]
 SCALED = ["sti-ingest", "sti-indicators", "sti-notify"]
 failures = []
@@ -144,6 +146,7 @@ def check_k8s(docs, env):
         check(len(sentinels) == 3, f"k8s prod: STI_REDIS_SENTINELS lists three ({sentinels})")
         check(config.get("STI_REDIS_MASTER_NAME") == "sti", "k8s prod: STI_REDIS_MASTER_NAME")
         check_prod_security(docs, config, redis)
+        check_prod_network(docs)
     else:
         check("STI_REDIS_SENTINELS" not in config, "k8s dev: no Sentinel")
         check(config.get("STI_CURVE", "off") == "off", "k8s dev: CURVE off")
@@ -450,6 +453,98 @@ def check_prod_security(docs, config, redis):
     check(not open_ports, f"k8s prod: no other container of a Redis pod opens a port ({open_ports})")
     svc_ports = {p["port"] for p in by_kind(docs, "Service").get("sti-redis", {}).get("spec", {}).get("ports", [])}
     check(svc_ports == {6380, 26380}, f"k8s prod: Service sti-redis has only the TLS ports ({svc_ports})")
+
+
+# --- prod: NetworkPolicies ---------------------------------------------------
+
+# The namespaces the flows below come from: one an operator labelled for
+# stictl, one for Prometheus, one nobody labelled, and the cluster's DNS.
+OUTSIDE = {
+    "ops": {"sti-monitor/broker-access": "allowed"},
+    "monitoring": {"sti-monitor/metrics-access": "allowed"},
+    "elsewhere": {},
+    "kube-system": {},
+}
+
+
+def redis_clients(docs):
+    """Names of the pods that run the stunnel client (they talk to Redis)."""
+    return {name for d in docs if d.get("kind") in ("Deployment", "StatefulSet", "Job")
+            for name in [d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]]
+            for c in d["spec"]["template"]["spec"].get("containers", [])
+            if any(str(a).endswith("redis-client.conf") for a in c.get("args", []) + c.get("command", []))}
+
+
+def check_prod_network(docs):
+    """The flows the manifests need are allowed, and nothing else that
+    matters: strangers reach neither the broker nor Redis' TLS ports."""
+    ns = next(d["metadata"]["name"] for d in docs if d.get("kind") == "Namespace")
+    policies = [d for d in docs if d.get("kind") == "NetworkPolicy"]
+    check(all(p["metadata"].get("namespace") == ns for p in policies) and len(policies) > 1,
+          f"k8s prod: {len(policies)} NetworkPolicies in namespace {ns}")
+    check(any(p["spec"].get("podSelector") == {} and set(p["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
+              and not p["spec"].get("ingress") and not p["spec"].get("egress") for p in policies),
+          "k8s prod: a default-deny NetworkPolicy (every pod, ingress and egress)")
+    namespace = next(d for d in docs if d.get("kind") == "Namespace")
+    cluster = Cluster(docs, dict(OUTSIDE, **{ns: namespace["metadata"].get("labels", {})}))
+    pods = pods_of(docs, ns)
+    check({"sti-broker", "sti-redis", "sti-plan-load"} | {f"sti-{s}" for s in REDIS_SERVICES} <= set(pods),
+          f"k8s prod: the pods the flows are about ({sorted(pods)})")
+    services = [f"sti-{s}" for s in REDIS_SERVICES]
+    talkers = redis_clients(docs)
+    check(talkers == set(services) | {"sti-redis"},
+          f"k8s prod: the pods with a stunnel client are the services and Redis ({sorted(talkers)})")
+    broker_ports = {p["name"]: p["port"] for p in by_kind(docs, "Service")["sti-broker"]["spec"]["ports"]}
+    redis_ports = sorted(pods["sti-redis"].ports.values())
+    check(redis_ports == [6380, 26380], f"k8s prod: Redis pods' TLS ports {redis_ports}")
+    http = {n: p.ports["http"] for n, p in pods.items() if "http" in p.ports}
+    check(set(http) == {"sti-broker"} | set(services), f"k8s prod: pods with an HTTP port ({sorted(http)})")
+
+    stictl = Endpoint("a pod in a namespace labelled broker-access", "ops", {"app": "stictl"})
+    prom = Endpoint("Prometheus (monitoring namespace)", "monitoring", {"app": "prometheus"})
+    dns = Endpoint("kube-dns", "kube-system", {"k8s-app": "kube-dns"}, "10.96.0.10")
+    internet = Endpoint("an address on the internet", None, {}, "203.0.113.7")
+    internet6 = Endpoint("an IPv6 address on the internet", None, {}, "2001:db8::7")
+    stranger = Endpoint("an unrelated pod of the namespace", ns, {"app.kubernetes.io/name": "debug"}, "10.244.2.1")
+    foreign = Endpoint("a pod of an unlabelled namespace", "elsewhere",
+                       {"app.kubernetes.io/name": "sti-ingest"}, "10.244.2.2")
+    outsider = Endpoint("an address outside the cluster", None, {}, "198.51.100.9")
+
+    allowed = []   # (from, to, port, protocol)
+    for name in talkers:
+        allowed += [(pods[name], pods["sti-redis"], port, "TCP") for port in redis_ports]
+    for name in services:
+        allowed += [(pods[name], pods["sti-broker"], port, "TCP") for port in broker_ports.values()]
+    allowed.append((pods["sti-plan-load"], pods["sti-broker"], broker_ports["requests"], "TCP"))
+    allowed += [(stictl, pods["sti-broker"], broker_ports[n], "TCP") for n in ("requests", "events-sub")]
+    allowed += [(prom, pods[n], port, "TCP") for n, port in http.items()]
+    allowed += [(pod, dns, 53, proto) for pod in pods.values() for proto in ("UDP", "TCP")]
+    allowed += [(pods["sti-notify"], dst, port, "TCP") for dst in (internet, internet6)
+                for port in (80, 443, 25, 465, 587)]
+    for src, dst, port, proto in allowed:
+        check(cluster.allows(src, dst, port, proto),
+              f"k8s prod: allowed {src.name} -> {dst.name}:{port}/{proto}")
+
+    denied = []
+    for who in (stranger, foreign, outsider, prom):
+        denied += [(who, pods["sti-redis"], port) for port in redis_ports]
+        denied += [(who, pods["sti-broker"], port) for port in broker_ports.values()]
+    denied += [(who, pods[n], port) for who in (stranger, foreign, stictl) for n, port in http.items()]
+    denied += [(stictl, pods["sti-broker"], broker_ports["events-pub"])]
+    denied += [(stictl, pods["sti-redis"], port) for port in redis_ports]
+    denied += [(pods[n], pods["sti-redis"], port) for n in ("sti-broker", "sti-plan-load") for port in redis_ports]
+    denied += [(pods["sti-plan-load"], pods["sti-broker"], broker_ports[n]) for n in ("events-sub", "events-pub")]
+    denied += [(pods["sti-redis"], pods["sti-broker"], broker_ports["requests"])]
+    denied += [(pods["sti-ingest"], pods["sti-indicators"], http["sti-indicators"])]
+    denied += [(pods[n], internet, 443) for n in pods if n != "sti-notify"]
+    denied += [(pods["sti-notify"], internet, 8443), (pods["sti-notify"], internet, 6379),
+               (pods["sti-ingest"], internet, 53), (pods["sti-ingest"], stranger, 8080)]
+    # Refused, and where the target is ours refused by its own ingress
+    # policies too (not only by the source's egress).
+    for src, dst, port in denied:
+        check(not cluster.allows(src, dst, port)
+              and (dst.namespace != ns or not cluster.admitted(src, dst, port)),
+              f"k8s prod: refused {src.name} -> {dst.name}:{port}")
 
 
 def main():

@@ -14,7 +14,7 @@
 #   - Redis's default user is off, and neither Redis nor the Sentinel can be
 #     reached from another pod except through TLS;
 #   - from the service pod, what a service does: ask a Sentinel for the
-#     master with its password alone, then write as its own user to the
+#     master as its own user, then write as that user to the
 #     address it got, all through the pod's stunnel client;
 #   - after the master is killed the Sentinels promote a replica; pod 0,
 #     configured again as at a pod restart, comes back as a replica of the
@@ -120,11 +120,12 @@ sentinels_know() {
         [ "$(rcli "$1" -p 26379 sentinel replicas sti | grep -c '^name$')" -eq 2 ]
 }
 # service_write VALUE: from the service pod, what a service does: the master's
-# address from a Sentinel (AUTH with the password alone), then SET as
+# address from a Sentinel (as sti-ingest), then SET as
 # sti-ingest there; every connection goes through the pod's stunnel client.
 service_write() {
     local master
-    master=$(mh_exec svc env REDISCLI_AUTH="$INGEST" redis-cli -h 127.0.0.11 -p 26379 --raw \
+    master=$(mh_exec svc env REDISCLI_AUTH="$INGEST" redis-cli -h 127.0.0.11 -p 26379 \
+        --user sti-ingest --raw \
         sentinel get-master-addr-by-name sti | head -n 1)
     [ "$(mh_exec svc env REDISCLI_AUTH="$INGEST" redis-cli -h "$master" -p 6379 --user sti-ingest \
         set sti:ingest:probe "$1")" = OK ]
@@ -141,6 +142,8 @@ echo "sentinel: pod 0 master, pods 1 and 2 replicas through the tunnel, three Se
 
 out=$(mh_exec redis0 redis-cli ping 2>&1 || true)
 [[ $out == *NOAUTH* ]] || fail "Redis's default user answered: $out"
+out=$(mh_exec redis0 redis-cli -p 26379 ping 2>&1 || true)
+[[ $out == *NOAUTH* ]] || fail "the Sentinel's default user answered: $out"
 for port in 6379 26379; do
     ! mh_exec svc redis-cli -h 10.99.0.1 -p "$port" ping >/dev/null 2>&1 \
         || fail "port $port of a Redis pod answers plain text from another pod"

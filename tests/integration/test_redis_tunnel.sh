@@ -103,17 +103,21 @@ sentinel auth-user sti sti-sentinel
 sentinel auth-pass sti $(pw sti-sentinel)
 CONF
 sti_spawn sentinel redis-server "$T/sentinel.conf" --sentinel
-# ask_sentinel USER: the master's address, asked with USER's password alone,
-# as a service asks (hiredis sends AUTH PASSWORD).
+# ask_sentinel USER: the master's address, asked as USER, as a service asks
+# (sti_redis sends AUTH USER PASSWORD).
 ask_sentinel() {
-    REDISCLI_AUTH=$(pw "$1") redis-cli -p "$SENTINEL_PORT" --raw sentinel get-master-addr-by-name sti
+    REDISCLI_AUTH=$(pw "$1") redis-cli -p "$SENTINEL_PORT" --user "$1" --raw \
+        sentinel get-master-addr-by-name sti
 }
 sti_wait_for 10 ask_sentinel sti-ingest
 [ "$(ask_sentinel sti-indicators | tr '\n' ' ')" = "127.0.0.1 $MASTER_PORT " ] \
     || sti_fail "the Sentinel names another master: $(ask_sentinel sti-indicators)"
-out=$(REDISCLI_AUTH=$(pw sti-ingest) redis-cli -p "$SENTINEL_PORT" sentinel masters 2>&1 || true)
-[[ $out == *NOPERM* ]] || sti_fail "a service's password may do more than ask for the master: $out"
-out=$(REDISCLI_AUTH=$(cat "$T/other/redis/sti-ingest") redis-cli -p "$SENTINEL_PORT" ping 2>&1 || true)
+out=$(REDISCLI_AUTH=$(pw sti-ingest) redis-cli -p "$SENTINEL_PORT" --user sti-ingest sentinel masters 2>&1 || true)
+[[ $out == *NOPERM* ]] || sti_fail "a service's user may do more than ask for the master: $out"
+out=$(REDISCLI_AUTH=$(pw sti-ingest) redis-cli -p "$SENTINEL_PORT" ping 2>&1 || true)
+[[ $out == *WRONGPASS* || $out == *NOAUTH* ]] \
+    || sti_fail "the Sentinel's default user took a service's password alone: $out"
+out=$(REDISCLI_AUTH=$(cat "$T/other/redis/sti-ingest") redis-cli -p "$SENTINEL_PORT" --user sti-ingest ping 2>&1 || true)
 [[ $out == *WRONGPASS* || $out == *NOAUTH* ]] || sti_fail "the Sentinel took a stranger's password: $out"
 
 # The TLS ports answer no plain text, and speak TLS with the server
