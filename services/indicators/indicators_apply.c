@@ -487,6 +487,20 @@ static void s_now_text(char *buf, size_t cap)
     buf[len] = 0;
 }
 
+//  The event topic of a value: ind.<indicator>.<org>. Returns buf.
+static char *s_topic(const ind_value_t *value, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "ind.%s.%s", value->indicator->code, value->org->code);
+    return buf;
+}
+
+//  The event subject of a value: <indicator>/<org>/<period>. Returns buf.
+static char *s_subject(const ind_value_t *value, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/%s/%s", value->indicator->code, value->org->code, value->period_text);
+    return buf;
+}
+
 //  Adds the keys and arguments of every affected value. Returns how many.
 static size_t s_args_values(ind_apply_t *self)
 {
@@ -527,22 +541,11 @@ static size_t s_args_values(ind_apply_t *self)
             snprintf(member, sizeof member, "%s:%s", value->indicator->code, value->org->code);
         }
         s_args_str(&self->args, member);
+        char text[STI_EVENTS_SUBJECT_MAX];
+        s_args_str(&self->args, s_topic(value, text, sizeof text));
+        s_args_str(&self->args, s_subject(value, text, sizeof text));
     }
     return affected;
-}
-
-//  The event topic of a value: ind.<indicator>.<org>. Returns buf.
-static char *s_topic(const ind_value_t *value, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "ind.%s.%s", value->indicator->code, value->org->code);
-    return buf;
-}
-
-//  The event subject of a value: <indicator>/<org>/<period>. Returns buf.
-static char *s_subject(const ind_value_t *value, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%s/%s/%s", value->indicator->code, value->org->code, value->period_text);
-    return buf;
 }
 
 //  Builds KEYS and ARGV of indicators_apply.lua for the computed batch,
@@ -566,23 +569,15 @@ static void s_build_args(ind_apply_t *self, size_t ack_from, size_t ack_to)
     }
     s_args_int(&self->args, (int64_t)affected);
     s_args_int(&self->args, (int64_t)changes);
-    s_args_int(&self->args, (int64_t)changes);
     s_args_int(&self->args, (int64_t)entries);
+    s_now_text(self->time, sizeof self->time);
+    s_args_str(&self->args, self->time);
     s_args_values(self);
     const char *bytes = ind_batch_bytes(self->batch);
     for (size_t c = 0; c < changes; c++) {
         const ind_change_t *change = ind_batch_change_at(self->batch, c);
         s_args_int(&self->args, self->number[change->value]);
         s_args_push(&self->args, bytes + change->revision_off, change->revision_len);
-    }
-    char text[STI_EVENTS_SUBJECT_MAX];
-    s_now_text(self->time, sizeof self->time);
-    for (size_t c = 0; c < changes; c++) {
-        const ind_change_t *change = ind_batch_change_at(self->batch, c);
-        const ind_value_t *value = ind_table_value_at(table, change->value);
-        s_args_str(&self->args, s_topic(value, text, sizeof text));
-        s_args_str(&self->args, s_subject(value, text, sizeof text));
-        s_args_str(&self->args, self->time);
         s_args_push(&self->args, bytes + change->event_off, change->event_len);
     }
     for (size_t e = ack_from; e < ack_to; e++) {

@@ -164,6 +164,109 @@ static void test_apply_once(void **state)
     freeReplyObject(entries);
 }
 
+//  Appends an entry of rows [tech_smes, org, period, value] (count of them).
+static void s_intake_towns(s_fixture_t *fx, const char *const *orgs, const char *const *periods,
+                           const double *values, size_t count)
+{
+    sti_writer_t *w = sti_writer_new();
+    sti_writer_array(w, count);
+    for (size_t i = 0; i < count; i++) {
+        sti_writer_array(w, 6);
+        sti_writer_str(w, "tech_smes");
+        sti_writer_str(w, orgs[i]);
+        sti_writer_str(w, periods[i]);
+        sti_writer_double(w, values[i]);
+        sti_writer_str(w, "src");
+        sti_writer_str(w, "");
+    }
+    size_t size;
+    const char *data = (const char *)sti_writer_data(w, &size);
+    s_intake(fx, data, size);
+    sti_writer_destroy(&w);
+}
+
+//  Checks that the revision list key holds revisions 1..count with values
+//  want[0..count-1], in this order.
+static void s_check_revisions(s_fixture_t *fx, const char *key, const double *want, size_t count)
+{
+    redisReply *reply = sti_redis_command(fx->redis, "LRANGE %s 0 -1", key);
+    assert_non_null(reply);
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(reply->elements, count);
+    for (size_t i = 0; i < count; i++) {
+        char err[256];
+        sti_reader_t *reader = sti_reader_new(reply->element[i]->str, reply->element[i]->len,
+                                              NULL, err, sizeof err);
+        assert_non_null(reader);
+        int64_t rev;
+        double v;
+        assert_int_equal(sti_map_int(sti_reader_root(reader), "rev", &rev, NULL), 0);
+        assert_int_equal(sti_map_double(sti_reader_root(reader), "v", &v, NULL), 0);
+        assert_int_equal(rev, (int64_t)i + 1);
+        assert_true(v == want[i]);
+        sti_reader_destroy(&reader);
+    }
+    freeReplyObject(reply);
+}
+
+//  Revisions of several values interleave in one window (two towns and
+//  their district's sum): each value's list gets its own in order.
+static void test_revisions_in_order(void **state)
+{
+    s_fixture_t *fx = (s_fixture_t *)*state;
+    char err[256];
+    bool changed;
+    assert_int_equal(sti_catalog_store_add_org(fx->store, "town0", "linping", "t0", "t0", &changed,
+                                               err, sizeof err),
+                     STI_ERR_NONE);
+    assert_int_equal(sti_catalog_store_add_org(fx->store, "town1", "linping", "t1", "t1", &changed,
+                                               err, sizeof err),
+                     STI_ERR_NONE);
+    ind_apply_tick(fx->apply); // creates the group
+    const char *orgs1[] = {"town0", "town1", "town0"}, *orgs2[] = {"town1", "town0"};
+    const char *periods1[] = {"2023-01", "2023-01", "2023-02"}, *periods2[] = {"2023-01", "2023-01"};
+    const double values1[] = {1, 2, 3}, values2[] = {5, 4};
+    s_intake_towns(fx, orgs1, periods1, values1, 3);
+    s_intake_towns(fx, orgs2, periods2, values2, 2);
+    redisReply *entries = s_entries(fx);
+    freeReplyObject(sti_redis_command(
+        fx->redis, "XREADGROUP GROUP indicators unit-1 COUNT 10 STREAMS ut:intake >"));
+    assert_int_equal(ind_apply_entries(fx->apply, entries), 2); // one window of 5 rows
+    freeReplyObject(entries);
+    const double sum[] = {1, 3, 6, 9}, town0[] = {1, 4}, town1[] = {2, 5}, feb[] = {3};
+    s_check_revisions(fx, "ut:rev:tech_smes:linping:2023-01", sum, 4);
+    s_check_revisions(fx, "ut:rev:tech_smes:town0:2023-01", town0, 2);
+    s_check_revisions(fx, "ut:rev:tech_smes:town1:2023-01", town1, 2);
+    s_check_revisions(fx, "ut:rev:tech_smes:linping:2023-02", feb, 1);
+    //  Every change logged an event, gap-free, with its value's topic and
+    //  subject: town0's row first, then the sum it changed.
+    assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 10);
+    assert_int_equal(s_integer(fx, "XLEN ut:events:ind"), 10);
+    const char *want[][2] = {{"ind.tech_smes.town0", "tech_smes/town0/2023-01"},
+                             {"ind.tech_smes.linping", "tech_smes/linping/2023-01"}};
+    redisReply *log = sti_redis_command(fx->redis, "XRANGE ut:events:ind 0-1 0-2");
+    assert_non_null(log);
+    assert_int_equal(log->elements, 2);
+    for (size_t e = 0; e < 2; e++) {
+        const redisReply *fields = log->element[e]->element[1];
+        size_t found = 0;
+        for (size_t f = 0; f + 1 < fields->elements; f += 2) {
+            if (strcmp(fields->element[f]->str, "topic") == 0) {
+                assert_string_equal(fields->element[f + 1]->str, want[e][0]);
+                found++;
+            } else if (strcmp(fields->element[f]->str, "subject") == 0) {
+                assert_string_equal(fields->element[f + 1]->str, want[e][1]);
+                found++;
+            } else if (strcmp(fields->element[f]->str, "time") == 0) {
+                assert_int_equal(fields->element[f + 1]->len, 24);
+                found++;
+            }
+        }
+        assert_int_equal(found, 3);
+    }
+    freeReplyObject(log);
+}
+
 static void test_bad_entry_acknowledged(void **state)
 {
     s_fixture_t *fx = (s_fixture_t *)*state;
@@ -185,6 +288,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_apply_once, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_bad_entry_acknowledged, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_revisions_in_order, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,22 +11,28 @@
 --      no prevs when no event), so the applier publishes the events it
 --      built without reading them back from the log.
 -- The commands are per hash, not per value: one HMGET and one HSET for all
--- the values of a hash, one ZADD, one XACK, and the events appended together
--- (one counter step, one XADD each), since every redis.call costs microseconds.
+-- the values of a hash, one RPUSH per changed value (all its revisions), one
+-- ZADD, one XACK, and the events appended together (one counter step, one
+-- XADD each), since every redis.call costs microseconds.
 --
 -- KEYS: 1 event log, 2 seq, 3 prev, 4 intake stream, 5 value index (zset),
 --       then for value j: KEYS[4 + 2j] value hash, KEYS[5 + 2j] revision list
--- ARGV: 1 group, 2 maxlen, 3 source, 4 values, 5 revisions, 6 events, 7 acks,
---       then per value: field, expected bytes ('' when absent), new bytes
+-- ARGV: 1 group, 2 maxlen, 3 source, 4 values, 5 changes, 6 acks, 7 time
+--       (of every event of the call),
+--       then per value (6): field, expected bytes ('' when absent), new bytes
 --       ('' when unchanged), index member ('' when the hash needs no
---       ZADD: it existed, or another value of this batch adds it);
---       per revision: value number j, revision bytes;
---       per event: topic, subject, time, data;
+--       ZADD: it existed, or another value of this batch adds it), the
+--       topic and the subject of its events;
+--       per change (3), in order: value number j, revision bytes, event data
+--       (each change is one revision and one event);
 --       per ack: entry id.
+-- Topic, subject and time are passed once per value or call, not per event:
+-- a district's sum changes with almost every row of a window.
 local values = tonumber(ARGV[4])
-local revisions = tonumber(ARGV[5])
-local events = tonumber(ARGV[6])
-local acks = tonumber(ARGV[7])
+local changes = tonumber(ARGV[5])
+local acks = tonumber(ARGV[6])
+local time = ARGV[7]
+local V0, VS = 8, 6 -- where the values' arguments start, and per value
 local CHUNK = 1000 -- arguments per command at most (unpack's limit is 8000)
 
 -- Runs cmd key items... in chunks of CHUNK items (whole groups of `stride`).
@@ -57,7 +63,7 @@ for j = 1, values do
         hashes[#hashes + 1] = key
     end
     list[#list + 1] = a
-    a = a + 4
+    a = a + VS
 end
 -- 1. The check: one HMGET per hash (in chunks).
 for _, key in ipairs(hashes) do
@@ -72,7 +78,7 @@ for _, key in ipairs(hashes) do
         for k = at, upto do
             local p = list[k]
             if (current[k - at + 1] or '') ~= ARGV[p + 1] then
-                return {0, (p - 8) / 4 + 1}
+                return {0, (p - V0) / VS + 1}
             end
         end
     end
@@ -98,27 +104,27 @@ end
 if #members > 0 then
     call_chunked('ZADD', KEYS[5], {}, members, 2)
 end
--- Revisions: one RPUSH per run of revisions of the same value.
-local run, run_j = {}, nil
-for _ = 1, revisions do
+-- Revisions: one RPUSH per value, of its revisions in the batch's order.
+-- Each value has its own list, so only the order within a list matters; a
+-- district's sum changed by many rows of the batch gets them in one call.
+-- The events, in order, for one append.
+local revs, revised, list = {}, {}, {}
+for c = 1, changes do
     local j = tonumber(ARGV[a])
-    if j ~= run_j and #run > 0 then
-        call_chunked('RPUSH', KEYS[5 + 2 * run_j], {}, run, 1)
-        run = {}
+    local revlist = revs[j]
+    if not revlist then
+        revlist = {}
+        revs[j] = revlist
+        revised[#revised + 1] = j
     end
-    run_j = j
-    run[#run + 1] = ARGV[a + 1]
-    a = a + 2
+    revlist[#revlist + 1] = ARGV[a + 1]
+    local v = V0 + VS * (j - 1)
+    list[c] = {ARGV[v + 4], 'indicator.changed', ARGV[v + 5], time, ARGV[3],
+               ARGV[a + 2]}
+    a = a + 3
 end
-if #run > 0 then
-    call_chunked('RPUSH', KEYS[5 + 2 * run_j], {}, run, 1)
-end
--- The events, appended together.
-local list = {}
-for i = 1, events do
-    list[i] = {ARGV[a], 'indicator.changed', ARGV[a + 1], ARGV[a + 2], ARGV[3],
-               ARGV[a + 3]}
-    a = a + 4
+for _, j in ipairs(revised) do
+    call_chunked('RPUSH', KEYS[5 + 2 * j], {}, revs[j], 1)
 end
 local first, last, prevs = sti_events_append_many(KEYS[1], KEYS[2], KEYS[3],
                                                   ARGV[2], list)
