@@ -4,7 +4,7 @@
     everything this command prints (it only prints what the service says),
     except `reveal`, which an officer asks for with a reason that goes to the
     audit log. Records: add, show, update, leave, remove, search, stats, audit,
-    reveal; files:
+    reveal; the key: rekey (cmd_talent_rekey.c); files:
     import (CSV, per-row results like stictl ingest, exit 3 when a row was
     refused) and export (CSV, masked); teams: team add, show, update
     (cmd_talent_team.c). The flags of a record are the same for add, update
@@ -23,7 +23,7 @@
 
 const char stictl_talent_usage[] =
     "usage: stictl talent "
-    "add|show|update|leave|remove|search|import|export|stats|audit|reveal|team ...\n"
+    "add|show|update|leave|remove|search|import|export|stats|audit|reveal|rekey|team ...\n"
     "\n"
     "  add --name NAME --id-type resident|passport|other --id-number N [--phone P]\n"
     "      [--email E] --category LEVEL --field FIELD [--employer NAME] [--uscc CODE]\n"
@@ -48,6 +48,8 @@ const char stictl_talent_usage[] =
     "  audit ID               who read or changed the record, when, with which op\n"
     "  reveal ID --reason TEXT  the document number, phone and e-mail in clear\n"
     "                         (role officer over CURVE only; written to the audit log)\n"
+    "  rekey [--limit N]      moves every record to the current key (admin), N a\n"
+    "                         batch (default 100); exit 3 when some remain under old keys\n"
     "  team add --name NAME --leader ID [--member ID]... --field FIELD\n"
     "      [--employer NAME] [--uscc CODE]\n"
     "  team show ID\n"
@@ -559,6 +561,8 @@ int stictl_talent(stictl_t *ctl, int argc, char **argv)
         return stictl_talent_export(ctl, argc, argv);
     } else if (strcmp(sub, "team") == 0) {
         return stictl_talent_team(ctl, argc, argv);
+    } else if (strcmp(sub, "rekey") == 0) {
+        return stictl_talent_rekey(ctl, argc, argv);
     }
     return stictl_usage_error("talent", "unknown subcommand %s", sub);
 }

@@ -1,6 +1,6 @@
 /*  cmd_talent: what the files of `stictl talent` share (cmd_talent.c: the
     record commands; cmd_talent_io.c: import and export; cmd_talent_team.c:
-    teams).
+    teams; cmd_talent_rekey.c: re-keying).
 */
 #pragma once
 #include "stictl.h"
@@ -39,6 +39,8 @@ int stictl_talent_print(stictl_t *ctl, const sti_reply_t *reply);
 int stictl_talent_import(stictl_t *ctl, int argc, char **argv);
 int stictl_talent_export(stictl_t *ctl, int argc, char **argv);
 int stictl_talent_team(stictl_t *ctl, int argc, char **argv);
+//  stictl talent rekey [--limit N] (cmd_talent_rekey.c).
+int stictl_talent_rekey(stictl_t *ctl, int argc, char **argv);
 //  Reads the search filters of argv (from index 1) into a writer as the
 //  body map of talent.search / talent.export, without cursor and limit.
 //  Returns the number of pairs written into filters, or -1 after a usage

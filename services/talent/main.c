@@ -6,6 +6,8 @@
     registry's counts to sti.ingest (talent_counts.h). Without a secret it
     refuses to start: STI_TALENT_KEY_FILE names a file (mode 0600 or 0400)
     or STI_TALENT_KEY holds the secret (64 hex digits or base64 of 32 bytes).
+    Older secrets, kept while the registry is re-keyed (talent.rekey), come
+    from talent_old_keys and STI_TALENT_OLD_KEY_<ID> (talent_keys.h).
     Stateless: run as many as the load needs.
 */
 #include <stddef.h>
@@ -13,17 +15,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
+#include <unistd.h>
 
 #include "sti_log.h"
 #include "talent_counts.h"
+#include "talent_keys.h"
 #include "talent_ops.h"
+
+extern char **environ;
 
 //  Settings of sti-talent (filled by the configuration table).
 typedef struct {
     char *plan_dir;          // the plan directory holding talent.json
     char *talent_key_file;   // file holding the secret, or NULL (then STI_TALENT_KEY)
     int64_t talent_key_id;   // id of the secret (1-255), written into sealed values
+    char *talent_old_keys;   // older secrets still read: "ID:PATH[,ID:PATH...]", or NULL
     int64_t count_first_year; // earliest year whose counts go to sti-ingest
 } s_config_t;
 
@@ -42,6 +48,8 @@ static const sti_config_entry_t s_config_map[] = {
      "file with the 32-byte secret (mode 0600/0400); else env STI_TALENT_KEY"},
     {"talent_key_id", STI_CONFIG_INT, "1", offsetof(s_config_t, talent_key_id),
      "the secret's key id (1-255)"},
+    {"talent_old_keys", STI_CONFIG_STR, NULL, offsetof(s_config_t, talent_old_keys),
+     "older secrets kept while re-keying: ID:PATH[,ID:PATH...] (also env STI_TALENT_OLD_KEY_<ID>)"},
     {"count_first_year", STI_CONFIG_INT, "2020", offsetof(s_config_t, count_first_year),
      "earliest year whose talent counts are sent to sti.ingest"},
     {NULL, 0, NULL, 0, NULL},
@@ -67,6 +75,7 @@ S_OP(export)
 S_OP(stats)
 S_OP(audit)
 S_OP(reveal)
+S_OP(rekey)
 S_OP(team_add)
 S_OP(team_get)
 S_OP(team_update)
@@ -83,7 +92,9 @@ static int s_events_since(sti_service_t *service, const sti_request_t *request,
 //  Who may call what: the talent office (officer) keeps the registry; clerks
 //  may import; stats hold no personal data, so readers and services see them.
 //  Personal data in clear (talent.reveal) is for officers only: not for admin,
-//  and so not for the local identity of a stack without CURVE.
+//  and so not for the local identity of a stack without CURVE. Re-keying
+//  (talent.rekey) is the operator's: admin only, and a write for the rate
+//  limit (each call rewrites up to a thousand records).
 #define S_READ STI_ROLE_OFFICER
 #define S_WRITE (STI_ROLE_OFFICER | STI_OP_WRITE)
 static const sti_op_t s_op_table[] = {
@@ -98,6 +109,7 @@ static const sti_op_t s_op_table[] = {
     {"talent.stats", s_stats, S_READ | STI_ROLE_READER | STI_ROLE_SERVICE},
     {"talent.audit", s_audit, S_READ},
     {"talent.reveal", s_reveal, STI_ROLE_OFFICER | STI_OP_LISTED_ONLY},
+    {"talent.rekey", s_rekey, STI_OP_WRITE},
     {"team.add", s_team_add, S_WRITE},
     {"team.get", s_team_get, S_READ | STI_ROLE_READER},
     {"team.update", s_team_update, S_WRITE},
@@ -112,40 +124,25 @@ static void s_tick(sti_service_t *service, void *ctx)
     if (s_counts) {
         talent_counts_tick(s_counts);
     }
+    if (s_ops) {
+        talent_rekey_tick(talent_ops_rekeyer(s_ops));
+    }
 }
 
-//  Loads the secret. Returns a new keyring, or NULL after printing why.
+//  Loads the current secret and the old ones. Returns a new keyring, or NULL
+//  after printing why.
 static talent_crypto_t *s_keyring(void)
 {
-    uint8_t *secret = (uint8_t *)sodium_malloc(TALENT_SECRET_BYTES);
-    char err[256];
-    int rc;
-    if (!secret) {
-        fprintf(stderr, "sti-talent: no memory for the secret\n");
-        return NULL;
-    }
-    if (s_config.talent_key_file && *s_config.talent_key_file) {
-        rc = talent_secret_read_file(s_config.talent_key_file, secret, err, sizeof err);
-    } else if (getenv("STI_TALENT_KEY")) {
-        rc = talent_secret_from_env("STI_TALENT_KEY", secret, err, sizeof err);
-    } else {
-        snprintf(err, sizeof err,
-                 "no secret: set STI_TALENT_KEY_FILE (a file of 32 random bytes, mode 0600) "
-                 "or STI_TALENT_KEY (64 hex digits); personal data cannot be protected without it");
-        rc = -1;
-    }
-    talent_crypto_t *crypto = NULL;
-    if (rc == 0 && (s_config.talent_key_id < 1 || s_config.talent_key_id > 255)) {
-        snprintf(err, sizeof err, "talent_key_id must be from 1 to 255");
-        rc = -1;
-    }
-    if (rc == 0) {
-        crypto = talent_crypto_new(secret, (uint8_t)s_config.talent_key_id, err, sizeof err);
-    }
-    sodium_free(secret);
+    char err[1400];
+    talent_keys_config_t keys = {s_config.talent_key_file, "STI_TALENT_KEY",
+                                 s_config.talent_key_id, s_config.talent_old_keys, environ};
+    talent_crypto_t *crypto = talent_keys_load(&keys, err, sizeof err);
     if (!crypto) {
         fprintf(stderr, "sti-talent: %s\n", err);
         sti_error("refusing to start: %s", err);
+    } else {
+        sti_info("talent: current key %u, %d keys loaded", talent_crypto_key_id(crypto),
+                 (int)talent_crypto_key_ids(crypto, NULL, 0));
     }
     return crypto;
 }
@@ -182,6 +179,7 @@ int main(int argc, char **argv)
     talent_store_t *store =
         talent_store_new(redis, codes, crypto, sti_service_publisher(service, "tal"));
     s_ops = talent_ops_new(store);
+    talent_rekey_metrics(talent_ops_rekeyer(s_ops), sti_service_http(service));
     s_counts = talent_counts_new(redis, codes, sti_service_config(service)->broker,
                                  (int)s_config.count_first_year);
     int rc = sti_service_run(service);

@@ -247,6 +247,21 @@ uint8_t talent_crypto_key_id(const talent_crypto_t *self)
     return self->keys[0].id;
 }
 
+size_t talent_crypto_key_ids(const talent_crypto_t *self, uint8_t *ids, size_t cap)
+{
+    assert(self && (ids || cap == 0));
+    for (size_t i = 0; i < self->count && i < cap; i++) {
+        ids[i] = self->keys[i].id;
+    }
+    return self->count;
+}
+
+bool talent_crypto_has_key(const talent_crypto_t *self, uint8_t key_id)
+{
+    assert(self);
+    return s_find(self, key_id) != NULL;
+}
+
 int talent_crypto_hash_with(const talent_crypto_t *self, uint8_t key_id, const char *id_type,
                             const char *number, char out[TALENT_HASH_TEXT_LEN + 1])
 {

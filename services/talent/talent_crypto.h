@@ -79,6 +79,11 @@ int talent_crypto_add_old_key(talent_crypto_t *self, const uint8_t secret[TALENT
                               uint8_t key_id, char *err, size_t errlen);
 //  The id of the current key.
 uint8_t talent_crypto_key_id(const talent_crypto_t *self);
+//  Writes the ids of every key, the current one first, into ids (at most
+//  cap; ids may be NULL when cap is 0). Returns the number of keys.
+size_t talent_crypto_key_ids(const talent_crypto_t *self, uint8_t *ids, size_t cap);
+//  True when the keyring holds key_id.
+bool talent_crypto_has_key(const talent_crypto_t *self, uint8_t key_id);
 
 //  --- document hash ---
 

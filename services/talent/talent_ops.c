@@ -18,6 +18,7 @@
 struct _talent_ops_t {
     talent_store_t *store; // borrowed
     sti_script_t *search;  // talent_search.lua
+    talent_rekey_t *rekey; // talent.rekey and the key counts (owned)
     char who[STI_AUTH_NAME_MAX + 1]; // the caller of the request being handled
     char key[STI_AUTH_KEY_LEN + 1];  // its public key ("" without CURVE)
 };
@@ -29,6 +30,7 @@ talent_ops_t *talent_ops_new(talent_store_t *store)
     assert(self);
     self->store = store;
     self->search = sti_redis_script(talent_store_redis(store), sti_lua_talent_search);
+    self->rekey = talent_rekey_new(store);
     return self;
 }
 
@@ -36,9 +38,15 @@ void talent_ops_destroy(talent_ops_t **self_p)
 {
     assert(self_p);
     if (*self_p) {
+        talent_rekey_destroy(&(*self_p)->rekey);
         free(*self_p);
         *self_p = NULL;
     }
+}
+
+talent_rekey_t *talent_ops_rekeyer(talent_ops_t *self)
+{
+    return self->rekey;
 }
 
 talent_store_t *talent_ops_store(talent_ops_t *self)

@@ -3,7 +3,8 @@
     Records: talent.add, talent.get, talent.update, talent.leave,
     talent.remove, talent.import (talent_ops.c); talent.search,
     talent.export, talent.stats, talent.audit (talent_query.c);
-    talent.reveal, the one answer with personal data in clear (talent_ops.c); teams:
+    talent.reveal, the one answer with personal data in clear (talent_ops.c);
+    talent.rekey, the records moved to the current key (talent_rekey.c); teams:
     team.add, team.get, team.update (talent_teams.c).
 
     Every handler writes the whole reply and returns 0, or -1 for an
@@ -16,6 +17,7 @@
 #pragma once
 #include "sti_auth.h"
 #include "sti_service.h"
+#include "talent_rekey.h"
 #include "talent_store.h"
 
 #define TALENT_PAGE_MAX 100     // most records one search page holds
@@ -53,6 +55,9 @@ int talent_ops_audit(sti_service_t *service, const sti_request_t *request, sti_w
                      void *ctx);
 int talent_ops_reveal(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
                       void *ctx);
+//  talent.rekey (talent_rekey.c): re-keys a batch of records under old keys.
+int talent_ops_rekey(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
+                     void *ctx);
 int talent_ops_team_add(sti_service_t *service, const sti_request_t *request,
                         sti_writer_t *reply, void *ctx);
 int talent_ops_team_get(sti_service_t *service, const sti_request_t *request,
@@ -64,6 +69,8 @@ int talent_ops_team_update(sti_service_t *service, const sti_request_t *request,
 
 //  The store behind the ops (borrowed).
 talent_store_t *talent_ops_store(talent_ops_t *self);
+//  The re-keyer behind talent.rekey and the key counts of talent.stats (borrowed).
+talent_rekey_t *talent_ops_rekeyer(talent_ops_t *self);
 //  The search script (talent_search.lua), registered on the store's Redis.
 sti_script_t *talent_ops_search_script(talent_ops_t *self);
 //  Sets who calls (the authenticated caller's name and public key, "" or

@@ -288,13 +288,17 @@ int talent_ops_stats(sti_service_t *service, const sti_request_t *request, sti_w
     for (size_t i = 0; good && i < stats->elements; i++) {
         good = stats->element[i]->type == REDIS_REPLY_STRING;
     }
+    talent_rekey_count_t keys;
+    char err[256];
+    good = good && talent_rekey_count(talent_ops_rekeyer((talent_ops_t *)ctx), &keys, err,
+                                      sizeof err) == 0;
     if (!good) {
         sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE,
                                  "the registry's counts cannot be read now", NULL, 0);
     } else {
         int64_t active = s_stat(stats, "status:active"), left = s_stat(stats, "status:left");
         sti_envelope_reply_ok(reply, request->id);
-        sti_writer_map(reply, 7);
+        sti_writer_map(reply, 8);
         sti_writer_kv_int(reply, "total", active + left);
         s_stats_codes(reply, codes, TALENT_LEVEL, "category", stats);
         s_stats_codes(reply, codes, TALENT_FIELD, "field", stats);
@@ -308,6 +312,11 @@ int talent_ops_stats(sti_service_t *service, const sti_request_t *request, sti_w
         sti_writer_kv_int(reply, "active", active);
         sti_writer_kv_int(reply, "left", left);
         s_stats_years(reply, stats);
+        sti_writer_str(reply, "keys");
+        sti_writer_map(reply, 3);
+        sti_writer_kv_int(reply, "current", talent_crypto_key_id(talent_store_crypto(store)));
+        sti_writer_kv_int(reply, "old", keys.old);
+        sti_writer_kv_int(reply, "unknown", keys.unknown);
     }
     if (stats) {
         freeReplyObject(stats);

@@ -28,7 +28,9 @@
 #define S_INDEX_KEYS 16         // index sets one record is in, at most
 #define S_COUNTS_MAX 8192       // bytes of one change's count deltas
 #define S_REQUEST_TTL "86400"   // seconds a request id remembers the record it made
-#define S_ARGS (13 + 2 * S_INDEX_KEYS + 29)
+#define S_ARGS (13 + 2 * S_INDEX_KEYS + 30)
+//  Bytes of the document's hashes under the old keys, one a line.
+#define S_OTHERS_MAX ((TALENT_CRYPTO_KEYS_MAX - 1) * (TALENT_HASH_TEXT_LEN + 1) + 1)
 
 struct _talent_store_t {
     sti_redis_t *redis;             // borrowed
@@ -93,6 +95,11 @@ char *talent_store_key(talent_store_t *self, char *buf, size_t cap, const char *
 sti_redis_t *talent_store_redis(talent_store_t *self)
 {
     return self->redis;
+}
+
+const talent_crypto_t *talent_store_crypto(talent_store_t *self)
+{
+    return self->crypto;
 }
 
 const talent_codes_t *talent_store_codes(talent_store_t *self)
@@ -339,7 +346,25 @@ typedef struct {
     uint8_t *value[3];      // id_number, phone, email (NULL when not given)
     size_t len[3];          // their lengths
     char hash[TALENT_HASH_TEXT_LEN + 1]; // the document hash
+    char others[S_OTHERS_MAX];           // its hashes under the old keys, one a line
 } s_sealed_t;
+
+//  The hashes of a document under the old keys, one a line, into others
+//  (S_OTHERS_MAX bytes): a record stored under an old key is a duplicate too.
+static void s_other_hashes(const talent_crypto_t *crypto, const char *id_type,
+                           const char *number, char *others)
+{
+    uint8_t ids[TALENT_CRYPTO_KEYS_MAX];
+    size_t count = talent_crypto_key_ids(crypto, ids, TALENT_CRYPTO_KEYS_MAX);
+    size_t at = 0;
+    others[0] = 0;
+    for (size_t i = 1; i < count; i++) {
+        talent_crypto_hash_with(crypto, ids[i], id_type, number, others + at);
+        at += TALENT_HASH_TEXT_LEN;
+        others[at++] = '\n';
+        others[at] = 0;
+    }
+}
 
 static void s_seal(talent_store_t *self, const char *id, const talent_record_t *record,
                    s_sealed_t *sealed)
@@ -354,6 +379,8 @@ static void s_seal(talent_store_t *self, const char *id, const talent_record_t *
     }
     talent_crypto_hash(self->crypto, talent_id_type_name(record->id_type), record->id_number,
                        sealed->hash);
+    s_other_hashes(self->crypto, talent_id_type_name(record->id_type), record->id_number,
+                   sealed->others);
 }
 
 static void s_sealed_free(s_sealed_t *sealed)
@@ -486,7 +513,7 @@ static talent_store_rc_t s_change(talent_store_t *self, const s_change_t *change
         argv[argc++] = new_keys[k];
     }
     int nkeys = argc;
-    const char *args[29] = {change->mode, change->id, expected, data ? (const char *)data : "",
+    const char *args[30] = {change->mode, change->id, expected, data ? (const char *)data : "",
                             change->record ? talent_id_type_name(change->record->id_type) : "",
                             (const char *)sealed.value[0], (const char *)sealed.value[1],
                             (const char *)sealed.value[2], change->record ? sealed.hash : "",
@@ -494,8 +521,8 @@ static talent_store_rc_t s_change(talent_store_t *self, const s_change_t *change
                             change->actor->op, change->actor->who, now_ms,
                             change->actor->request, topic, change->event_type, change->id,
                             event_time, event_data, "sti-talent", maxlen, S_REQUEST_TTL,
-                            team_prefix};
-    for (int a = 0; a < 29; a++) {
+                            team_prefix, change->record ? sealed.others : ""};
+    for (int a = 0; a < 30; a++) {
         argv[argc++] = args[a] ? args[a] : "";
     }
     for (int a = 0; a < argc; a++) {
@@ -519,23 +546,52 @@ static talent_store_rc_t s_change(talent_store_t *self, const s_change_t *change
     return rc;
 }
 
+//  Looks the document of record up in the duplicate index under every key.
+//  Returns DUPLICATE (its registry id in id), NOT_FOUND, or FAILED with err.
+static talent_store_rc_t s_find_document(talent_store_t *self, const talent_record_t *record,
+                                         char *id, char *err, size_t errlen)
+{
+    const char *type = talent_id_type_name(record->id_type);
+    char hashes[TALENT_CRYPTO_KEYS_MAX][TALENT_HASH_TEXT_LEN + 1], key[256];
+    uint8_t ids[TALENT_CRYPTO_KEYS_MAX];
+    size_t count = talent_crypto_key_ids(self->crypto, ids, TALENT_CRYPTO_KEYS_MAX);
+    const char *argv[2 + TALENT_CRYPTO_KEYS_MAX] = {"HMGET", key};
+    talent_store_key(self, key, sizeof key, "doc", NULL);
+    for (size_t i = 0; i < count; i++) {
+        talent_crypto_hash_with(self->crypto, ids[i], type, record->id_number, hashes[i]);
+        argv[2 + i] = hashes[i];
+    }
+    redisReply *owners = sti_redis_argv_retry(self->redis, 2 + (int)count, argv, NULL);
+    talent_store_rc_t rc = TALENT_STORE_NOT_FOUND;
+    if (!owners || owners->type != REDIS_REPLY_ARRAY || owners->elements != count) {
+        snprintf(err, errlen, "the registry cannot be read now: %s",
+                 owners && owners->type == REDIS_REPLY_ERROR ? owners->str
+                                                            : sti_redis_errstr(self->redis));
+        rc = TALENT_STORE_FAILED;
+    }
+    for (size_t i = 0; rc == TALENT_STORE_NOT_FOUND && i < count; i++) {
+        if (owners->element[i]->type == REDIS_REPLY_STRING) {
+            snprintf(id, TALENT_REGISTRY_ID_MAX + 1, "%s", owners->element[i]->str);
+            snprintf(err, errlen, "this document is registered already as %s", id);
+            rc = TALENT_STORE_DUPLICATE;
+        }
+    }
+    if (owners) {
+        freeReplyObject(owners);
+    }
+    return rc;
+}
+
 talent_store_rc_t talent_store_add(talent_store_t *self, const talent_record_t *record,
                                    const talent_actor_t *actor, char *id, char *err,
                                    size_t errlen)
 {
-    //  A duplicate is found before an id is spent on it; the script checks again.
-    char hash[TALENT_HASH_TEXT_LEN + 1], key[256];
-    talent_crypto_hash(self->crypto, talent_id_type_name(record->id_type), record->id_number, hash);
-    talent_store_key(self, key, sizeof key, "doc", NULL);
-    redisReply *owner = sti_redis_command(self->redis, "HGET %s %s", key, hash);
-    if (owner && owner->type == REDIS_REPLY_STRING) {
-        snprintf(id, TALENT_REGISTRY_ID_MAX + 1, "%s", owner->str);
-        snprintf(err, errlen, "this document is registered already as %s", owner->str);
-        freeReplyObject(owner);
-        return TALENT_STORE_DUPLICATE;
-    }
-    if (owner) {
-        freeReplyObject(owner);
+    //  A duplicate is found before an id is spent on it (under every key the
+    //  registry knows); the script checks again.
+    char key[256];
+    talent_store_rc_t found = s_find_document(self, record, id, err, errlen);
+    if (found != TALENT_STORE_NOT_FOUND) {
+        return found;
     }
     talent_store_key(self, key, sizeof key, "next", NULL);
     redisReply *next = sti_redis_command(self->redis, "INCR %s", key);

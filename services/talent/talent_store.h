@@ -97,6 +97,8 @@ int talent_store_audit_reads(talent_store_t *self, const char *const *ids, size_
 char *talent_store_key(talent_store_t *self, char *buf, size_t cap, const char *part,
                        const char *more);
 sti_redis_t *talent_store_redis(talent_store_t *self);
+//  The keyring the store seals and hashes with (borrowed).
+const talent_crypto_t *talent_store_crypto(talent_store_t *self);
 const talent_codes_t *talent_store_codes(talent_store_t *self);
 
 //  The index tokens of a record ("category:top", "year:2023", ...), one per

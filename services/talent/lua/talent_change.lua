@@ -17,7 +17,9 @@
 --       16 dirty ("indicator\nyear\n..."), 17 audit op, 18 who, 19 time ms,
 --       20 request id, 21 topic, 22 type, 23 subject, 24 event time,
 --       25 event data, 26 source, 27 maxlen, 28 request ttl,
---       29 key prefix of teams ("<ns>:tal:team:")
+--       29 key prefix of teams ("<ns>:tal:team:"), 30 the document's
+--       hashes under the old keys (one a line: a record still stored under
+--       an old key is a duplicate too)
 -- The record keeps the name of its add's request key (field req), so that
 -- erasure deletes that key too.
 -- Returns {'ok', seq, version}, {'duplicate', id}, {'stale', version},
@@ -54,9 +56,13 @@ if mode ~= 'add' then
 end
 
 if mode ~= 'remove' then
-    local owner = redis.call('HGET', KEYS[2], ARGV[9])
-    if owner and owner ~= id then
-        return {'duplicate', owner}
+    local hashes = lines(ARGV[30] or '')
+    table.insert(hashes, 1, ARGV[9])
+    for _, hash in ipairs(hashes) do
+        local owner = redis.call('HGET', KEYS[2], hash)
+        if owner and owner ~= id then
+            return {'duplicate', owner}
+        end
     end
 end
 
