@@ -1,13 +1,16 @@
-/*  events_server: a small publishing service for the event tests, standing in
-    for sti-indicators until it exists. It is a Majordomo worker that serves
+/*  events_server: a small publishing service for the event and notification
+    tests, standing in for sti-indicators (stream ind) or sti-talent (stream
+    tal). It is a Majordomo worker that serves
 
       events.since {stream, seq, prefix?, limit?}   (sti_events_since_reply)
       publish {topics: [..], count, log_only?}       -> {first, last}
+      emit {events: [{topic, type, subject?, data}]} -> {first, last}
 
     and, from its command line, publishes COUNT events at RATE per second,
     cycling through TOPICS, each with data {n: <i>}. It heartbeats its stream
     once a second. Events in the --log-only range are appended to the log but
-    never sent, as if the publisher died between the two steps.
+    never sent, as if the publisher died between the two steps. emit
+    publishes each event as it came (its data map unchanged).
 
     events_server [--stream S] [--service NAME] [--count N] [--rate R]
                   [--topics T1,T2,..] [--log-only FROM-TO] [--maxlen N]
@@ -153,6 +156,48 @@ static void s_op_publish(s_server_t *self, sti_request_t *request, sti_writer_t 
     sti_writer_uint(reply, last);
 }
 
+//  Publishes one {topic, type, subject?, data}. Returns 0 or -1.
+static int s_emit_one(s_server_t *self, sti_node_t event, uint64_t *seq)
+{
+    char topic[STI_EVENTS_TOPIC_MAX + 1], type[STI_EVENTS_FIELD_MAX + 1];
+    char subject[STI_EVENTS_SUBJECT_MAX + 1] = "";
+    sti_field_error_t err;
+    if (sti_map_str_copy(event, "topic", topic, sizeof topic, &err) ||
+        sti_map_str_copy(event, "type", type, sizeof type, &err)) {
+        return -1;
+    }
+    if (!sti_node_is_missing(sti_node_get(event, "subject"))) {
+        sti_map_str_copy(event, "subject", subject, sizeof subject, &err);
+    }
+    size_t size = 0;
+    void *data = sti_node_encode(sti_node_get(event, "data"), &size);
+    int rc = data ? sti_events_publish(self->pub, topic, type, subject, data, size, seq) : -1;
+    free(data);
+    return rc;
+}
+
+//  Handles the emit op.
+static void s_op_emit(s_server_t *self, sti_request_t *request, sti_writer_t *reply)
+{
+    sti_node_t events = sti_node_get(request->body, "events");
+    uint64_t first = 0, last = 0;
+    for (size_t i = 0; i < sti_node_size(events); i++) {
+        if (s_emit_one(self, sti_node_at(events, i), &last) != 0) {
+            sti_envelope_reply_error(reply, request->id, STI_ERR_INVALID_ARGUMENT,
+                                     "emit takes {events: [{topic, type, subject?, data}]}",
+                                     NULL, 0);
+            return;
+        }
+        first = first ? first : last;
+    }
+    sti_envelope_reply_ok(reply, request->id);
+    sti_writer_map(reply, 2);
+    sti_writer_str(reply, "first");
+    sti_writer_uint(reply, first);
+    sti_writer_str(reply, "last");
+    sti_writer_uint(reply, last);
+}
+
 static void s_serve(s_server_t *self, zmsg_t *request_msg, zframe_t *client)
 {
     sti_writer_t *reply = sti_writer_new();
@@ -167,6 +212,8 @@ static void s_serve(s_server_t *self, zmsg_t *request_msg, zframe_t *client)
             sti_events_since_reply(self->redis, self->args->stream, &request, reply);
         } else if (strcmp(request.op, "publish") == 0) {
             s_op_publish(self, &request, reply);
+        } else if (strcmp(request.op, "emit") == 0) {
+            s_op_emit(self, &request, reply);
         } else {
             sti_envelope_reply_error(reply, request.id, STI_ERR_NOT_FOUND, "unknown op", NULL, 0);
         }

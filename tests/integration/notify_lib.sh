@@ -2,7 +2,7 @@
 # (sourced after tests/lib.sh).
 #
 #   notify_setup               redis, broker, the Linping plan, a publisher of stream ind
-#                              (tests/helpers/notify_publisher as sti.indicators)
+#                              (tests/helpers/events_server as sti.indicators)
 #   notify_start NAME [FLAGS]  sti-notify with short back-offs; $NOTIFY_HTTP is its port
 #   sink_start NAME [FLAGS]    tests/helpers/webhook_sink.py; sink_port NAME prints its port
 #   emit_ind IND ORG PERIOD OLD NEW BEFORE AFTER   one indicator.changed event (OLD may be null)
@@ -14,7 +14,7 @@ notify_setup() {
     sti_start_broker
     plan_put "$STI_REDIS_URL" "$STI_NAMESPACE" "$STI_SOURCE/data/plans/linping-2021-2025" \
         donghu:linping nanyuan:linping >/dev/null
-    sti_spawn pub_ind notify_publisher --stream ind --service sti.indicators
+    sti_spawn pub_ind events_server --stream ind --service sti.indicators
     sti_wait_service sti.indicators
 }
 

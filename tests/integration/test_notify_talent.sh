@@ -6,7 +6,7 @@
 . "$STI_SOURCE/tests/integration/notify_lib.sh"
 
 notify_setup
-sti_spawn pub_tal notify_publisher --stream tal --service sti.talent
+sti_spawn pub_tal events_server --stream tal --service sti.talent
 sti_wait_service sti.talent
 sink_start hook
 notify_start notify --streams ind,tal
