@@ -56,23 +56,42 @@ sti_fail() {
 }
 
 # A TCP port nobody listens on now, below the kernel's range for outgoing
-# connections (32768-60999 here), so no client socket can take it first.
+# connections (32768-60999 here), so no client socket can take it first. A
+# port handed out in the last ten minutes, by this test or by another one
+# running beside it (ctest -j), is not handed out again, even if nothing
+# listens on it yet: its taker may not have bound it so far. The ledger is a
+# file under /tmp, locked while it is read and written.
 sti_spare_port() {
     /usr/bin/python3 - <<'PY'
-import random, socket
-for _ in range(200):
-    port = random.randrange(20000, 32000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    break
-else:
-    raise SystemExit("no spare port")
+import fcntl, os, random, socket, time
+with open(os.path.join(os.environ.get("TMPDIR", "/tmp"), "sti-test-ports"), "a+") as ledger:
+    fcntl.flock(ledger, fcntl.LOCK_EX)
+    ledger.seek(0)
+    now = time.time()
+    given = {}
+    for line in ledger.read().split("\n"):
+        parts = line.split()
+        if len(parts) == 2 and parts[0].isdigit() and now - float(parts[1]) < 600:
+            given[int(parts[0])] = parts[1]
+    for _ in range(500):
+        port = random.randrange(20000, 32000)
+        if port in given:
+            continue
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        given[port] = "%.0f" % now
+        ledger.seek(0)
+        ledger.truncate()
+        ledger.write("".join("%d %s\n" % item for item in given.items()))
+        print(port)
+        break
+    else:
+        raise SystemExit("no spare port")
 PY
 }
 
