@@ -73,6 +73,27 @@ int stictl_talent_call(stictl_t *ctl, sti_writer_t *request, sti_reply_t *reply)
     return rc == 0 ? 0 : STICTL_FAILED;
 }
 
+int stictl_talent_page(stictl_t *ctl, const char *op, sti_writer_t *filters, int pairs,
+                       int64_t limit, int64_t cursor, sti_reply_t *reply)
+{
+    size_t size;
+    const void *data = sti_writer_data(filters, &size);
+    sti_writer_t *request = stictl_request(op, NULL, 0);
+    sti_writer_map(request, (size_t)pairs + 1 + (cursor > 0));
+    sti_writer_raw(request, data, size);
+    sti_writer_kv_int(request, "limit", limit);
+    if (cursor > 0) {
+        sti_writer_kv_int(request, "cursor", cursor);
+    }
+    int rc = stictl_talent_call(ctl, request, reply);
+    if (rc == 0 && !reply->ok) {
+        rc = stictl_print_error(reply);
+        rc = rc == STICTL_OK ? STICTL_FAILED : rc; // the reply is released below
+        sti_reply_release(reply);
+    }
+    return rc;
+}
+
 //  Prints a record as "key: value" lines (nested maps as key.sub).
 static void s_print_record(sti_node_t record, const char *prefix)
 {
@@ -437,22 +458,10 @@ static int s_search(stictl_t *ctl, int argc, char **argv)
     int rc = pairs < 0 ? STICTL_USAGE : STICTL_OK;
     cJSON *found = ctl->json ? cJSON_CreateArray() : NULL;
     while (rc == STICTL_OK) {
-        size_t size;
-        const void *data = sti_writer_data(filters, &size);
-        sti_writer_t *request = stictl_request("talent.search", NULL, 0);
-        sti_writer_map(request, (size_t)pairs + 1 + (cursor > 0));
-        sti_writer_raw(request, data, size);
-        sti_writer_kv_int(request, "limit", limit > 100 ? 100 : limit);
-        if (cursor > 0) {
-            sti_writer_kv_int(request, "cursor", cursor);
-        }
         sti_reply_t reply;
-        if ((rc = stictl_talent_call(ctl, request, &reply)) != 0) {
-            break;
-        }
-        if (!reply.ok) {
-            rc = stictl_print_error(&reply);
-            sti_reply_release(&reply);
+        rc = stictl_talent_page(ctl, "talent.search", filters, pairs, limit > 100 ? 100 : limit,
+                                cursor, &reply);
+        if (rc != STICTL_OK) {
             break;
         }
         sti_node_t talents = sti_node_get(reply.body, "talents"), next = sti_node_get(reply.body, "next");

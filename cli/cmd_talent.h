@@ -33,6 +33,12 @@ int stictl_talent_fields_flag(stictl_talent_fields_t *fields, int argc, char **a
 //  Sends request (destroyed) to sti.talent. Returns 0 when a reply came in
 //  *reply (release it), else STICTL_FAILED after printing why.
 int stictl_talent_call(stictl_t *ctl, sti_writer_t *request, sti_reply_t *reply);
+//  Asks op (talent.search or talent.export) for one page: the encoded
+//  filters (pairs entries, as stictl_talent_filters wrote them), limit, and
+//  cursor (0: the first page). Returns STICTL_OK with an ok reply the caller
+//  releases, or the exit code after printing what failed.
+int stictl_talent_page(stictl_t *ctl, const char *op, sti_writer_t *filters, int pairs,
+                       int64_t limit, int64_t cursor, sti_reply_t *reply);
 //  Prints a record reply (text, or JSON with --json) or the error. Returns the exit code.
 int stictl_talent_print(stictl_t *ctl, const sti_reply_t *reply);
 

@@ -313,22 +313,9 @@ int stictl_talent_export(stictl_t *ctl, int argc, char **argv)
     size_t rows = 0;
     int rc = STICTL_OK;
     do {
-        size_t size;
-        const void *data = sti_writer_data(filters, &size);
-        sti_writer_t *request = stictl_request("talent.export", NULL, 0);
-        sti_writer_map(request, (size_t)pairs + 1 + (cursor > 0));
-        sti_writer_raw(request, data, size);
-        sti_writer_kv_int(request, "limit", 1000);
-        if (cursor > 0) {
-            sti_writer_kv_int(request, "cursor", cursor);
-        }
         sti_reply_t reply;
-        if ((rc = stictl_talent_call(ctl, request, &reply)) != 0) {
-            break;
-        }
-        if (!reply.ok) {
-            rc = stictl_print_error(&reply);
-            sti_reply_release(&reply);
+        rc = stictl_talent_page(ctl, "talent.export", filters, pairs, 1000, cursor, &reply);
+        if (rc != STICTL_OK) {
             break;
         }
         sti_node_t talents = sti_node_get(reply.body, "talents");

@@ -87,3 +87,14 @@ bool sti_log_due(sti_log_limit_t *limit, int64_t now, int64_t every_ms, int64_t 
     limit->suppressed = 0;
     return true;
 }
+
+int sti_errf(char *err, size_t errlen, const char *format, ...)
+{
+    if (err && errlen > 0) {
+        va_list args;
+        va_start(args, format);
+        vsnprintf(err, errlen, format, args);
+        va_end(args);
+    }
+    return -1;
+}

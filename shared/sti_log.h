@@ -8,6 +8,7 @@
 #pragma once
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum {
@@ -44,3 +45,9 @@ typedef struct {
 //  every_ms); *suppressed then holds how many were left out since the last
 //  one. Else counts this one as left out. A zeroed limit lets the first through.
 bool sti_log_due(sti_log_limit_t *limit, int64_t now, int64_t every_ms, int64_t *suppressed);
+
+//  Writes a reason, printf-style, into a caller's error buffer err (errlen
+//  bytes; nothing when err is NULL or errlen 0) and returns -1, so that a
+//  function can end with `return sti_errf(err, errlen, "...", ...)`.
+int sti_errf(char *err, size_t errlen, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));

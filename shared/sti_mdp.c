@@ -9,9 +9,10 @@
 */
 #include "sti_mdp.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "sti_log.h"
 
 void sti_mdp_socket_limits(zsock_t *sock, int hwm)
 {
@@ -45,20 +46,6 @@ void sti_mdp_msg_release(sti_mdp_msg_t *msg)
     zframe_destroy(&msg->client);
     zmsg_destroy(&msg->body);
     memset(msg, 0, sizeof(*msg));
-}
-
-//  Writes a reason into err and returns -1.
-static int s_fail(char *err, size_t errlen, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-static int s_fail(char *err, size_t errlen, const char *format, ...)
-{
-    if (err && errlen > 0) {
-        va_list args;
-        va_start(args, format);
-        vsnprintf(err, errlen, format, args);
-        va_end(args);
-    }
-    return -1;
 }
 
 //  True when frame holds exactly the bytes of text.
@@ -126,13 +113,13 @@ static int s_client_and_body(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size
 {
     out->client = zmsg_pop(*msg_p);
     if (!out->client || zframe_size(out->client) == 0) {
-        return s_fail(err, errlen, "missing client address");
+        return sti_errf(err, errlen, "missing client address");
     }
     if (s_pop_empty(*msg_p) != 0) {
-        return s_fail(err, errlen, "missing empty frame after the client address");
+        return sti_errf(err, errlen, "missing empty frame after the client address");
     }
     if (s_take_body(msg_p, out) != 0) {
-        return s_fail(err, errlen, "empty body");
+        return sti_errf(err, errlen, "empty body");
     }
     return 0;
 }
@@ -145,7 +132,7 @@ static int s_parse_from_worker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, si
     case 1:
         out->kind = STI_MDP_WORKER_READY;
         if (zmsg_size(*msg_p) == 0) {
-            return s_fail(err, errlen, "READY without a service name");
+            return sti_errf(err, errlen, "READY without a service name");
         }
         if (s_pop_service(*msg_p, out) != 0) {
             out->service[0] = 0; // the broker answers an invalid name with DISCONNECT
@@ -162,9 +149,9 @@ static int s_parse_from_worker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, si
         out->kind = STI_MDP_WORKER_DISCONNECT;
         return 0;
     case 2:
-        return s_fail(err, errlen, "REQUEST is not a command a worker sends");
+        return sti_errf(err, errlen, "REQUEST is not a command a worker sends");
     default:
-        return s_fail(err, errlen, "unknown worker command");
+        return sti_errf(err, errlen, "unknown worker command");
     }
 }
 
@@ -175,28 +162,28 @@ int sti_mdp_parse_broker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t e
     int rc = -1;
     zframe_t *header = NULL;
     if (!*msg_p) {
-        return s_fail(err, errlen, "no message");
+        return sti_errf(err, errlen, "no message");
     }
     out->sender = zmsg_pop(*msg_p);
     if (!out->sender || zframe_size(out->sender) == 0) {
-        rc = s_fail(err, errlen, "missing sender");
+        rc = sti_errf(err, errlen, "missing sender");
     } else if (s_pop_empty(*msg_p) != 0) {
-        rc = s_fail(err, errlen, "missing empty delimiter frame");
+        rc = sti_errf(err, errlen, "missing empty delimiter frame");
     } else if (!(header = zmsg_pop(*msg_p))) {
-        rc = s_fail(err, errlen, "missing protocol header");
+        rc = sti_errf(err, errlen, "missing protocol header");
     } else if (s_frame_is(header, STI_MDPC)) {
         out->kind = STI_MDP_CLIENT_REQUEST;
         if (s_pop_service(*msg_p, out) != 0) {
-            rc = s_fail(err, errlen, "missing or invalid service name");
+            rc = sti_errf(err, errlen, "missing or invalid service name");
         } else if (s_take_body(msg_p, out) != 0) {
-            rc = s_fail(err, errlen, "empty body");
+            rc = sti_errf(err, errlen, "empty body");
         } else {
             rc = 0;
         }
     } else if (s_frame_is(header, STI_MDPW)) {
         rc = s_parse_from_worker(msg_p, out, err, errlen);
     } else {
-        rc = s_fail(err, errlen, "unknown protocol header");
+        rc = sti_errf(err, errlen, "unknown protocol header");
     }
     zframe_destroy(&header);
     zmsg_destroy(msg_p);
@@ -211,12 +198,12 @@ int sti_mdp_parse_broker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t e
 static int s_pop_envelope(zmsg_t *msg, const char *protocol, char *err, size_t errlen)
 {
     if (s_pop_empty(msg) != 0) {
-        return s_fail(err, errlen, "missing empty delimiter frame");
+        return sti_errf(err, errlen, "missing empty delimiter frame");
     }
     zframe_t *header = zmsg_pop(msg);
     int rc = s_frame_is(header, protocol) ? 0 : -1;
     zframe_destroy(&header);
-    return rc == 0 ? 0 : s_fail(err, errlen, "missing or unknown protocol header");
+    return rc == 0 ? 0 : sti_errf(err, errlen, "missing or unknown protocol header");
 }
 
 int sti_mdp_parse_worker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t errlen)
@@ -225,7 +212,7 @@ int sti_mdp_parse_worker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t e
     memset(out, 0, sizeof(*out));
     int rc = -1;
     if (!*msg_p) {
-        return s_fail(err, errlen, "no message");
+        return sti_errf(err, errlen, "no message");
     }
     if (s_pop_envelope(*msg_p, STI_MDPW, err, errlen) == 0) {
         int command = s_pop_command(*msg_p);
@@ -239,7 +226,7 @@ int sti_mdp_parse_worker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t e
             out->kind = STI_MDP_WORKER_DISCONNECT;
             rc = 0;
         } else {
-            rc = s_fail(err, errlen, "unknown or unexpected command from the broker");
+            rc = sti_errf(err, errlen, "unknown or unexpected command from the broker");
         }
     }
     zmsg_destroy(msg_p);
@@ -255,14 +242,14 @@ int sti_mdp_parse_client(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t e
     memset(out, 0, sizeof(*out));
     int rc = -1;
     if (!*msg_p) {
-        return s_fail(err, errlen, "no message");
+        return sti_errf(err, errlen, "no message");
     }
     if (s_pop_envelope(*msg_p, STI_MDPC, err, errlen) == 0) {
         out->kind = STI_MDP_CLIENT_REPLY;
         if (s_pop_service(*msg_p, out) != 0) {
-            rc = s_fail(err, errlen, "missing or invalid service name");
+            rc = sti_errf(err, errlen, "missing or invalid service name");
         } else if (s_take_body(msg_p, out) != 0) {
-            rc = s_fail(err, errlen, "empty body");
+            rc = sti_errf(err, errlen, "empty body");
         } else {
             rc = 0;
         }

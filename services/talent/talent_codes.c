@@ -10,12 +10,12 @@
 #include <assert.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sti_codec.h"
+#include "sti_log.h"
 
 #define TALENT_INDICATORS_MAX 16
 
@@ -29,20 +29,6 @@ struct _talent_codes_t {
 //  The JSON key of each list, in talent_code_kind_t order.
 static const char *s_list_keys[TALENT_KIND_COUNT] = {"levels", "fields", "channels"};
 static const char *s_kind_names[TALENT_KIND_COUNT] = {"level", "field", "channel"};
-
-static int s_fail(char *err, size_t errlen, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int s_fail(char *err, size_t errlen, const char *format, ...)
-{
-    if (err && errlen > 0) {
-        va_list args;
-        va_start(args, format);
-        vsnprintf(err, errlen, format, args);
-        va_end(args);
-    }
-    return -1;
-}
 
 //  True if text is well-formed UTF-8 without control characters.
 static bool s_utf8_text(const char *text)
@@ -83,7 +69,7 @@ static int s_only_keys(const cJSON *object, const char *const *keys, const char 
             known = strcmp(item->string, *key) == 0;
         }
         if (!known) {
-            return s_fail(err, errlen, "%s: unknown key '%.64s'", where, item->string);
+            return sti_errf(err, errlen, "%s: unknown key '%.64s'", where, item->string);
         }
     }
     return 0;
@@ -96,14 +82,14 @@ static int s_string(const cJSON *object, const char *key, char *buf, size_t cap,
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
     if (!cJSON_IsString(item)) {
-        return s_fail(err, errlen, "%s.%s: %s", where, key, item ? "must be a string" : "missing");
+        return sti_errf(err, errlen, "%s.%s: %s", where, key, item ? "must be a string" : "missing");
     }
     size_t len = strlen(item->valuestring);
     if (len == 0 || len >= cap) {
-        return s_fail(err, errlen, "%s.%s: must be 1 to %zu bytes", where, key, cap - 1);
+        return sti_errf(err, errlen, "%s.%s: must be 1 to %zu bytes", where, key, cap - 1);
     }
     if (!s_utf8_text(item->valuestring)) {
-        return s_fail(err, errlen, "%s.%s: must be UTF-8 text", where, key);
+        return sti_errf(err, errlen, "%s.%s: must be UTF-8 text", where, key);
     }
     memcpy(buf, item->valuestring, len + 1);
     return 0;
@@ -117,7 +103,7 @@ static int s_code(const cJSON *object, const char *key, char *buf, const char *w
         return -1;
     }
     if (!s_code_syntax(buf)) {
-        return s_fail(err, errlen, "%s.%s: must be 1 to %d of a-z 0-9 _", where, key,
+        return sti_errf(err, errlen, "%s.%s: must be 1 to %d of a-z 0-9 _", where, key,
                       TALENT_CODE_MAX);
     }
     return 0;
@@ -133,7 +119,7 @@ static int s_bool(const cJSON *object, const char *key, bool *out, const char *w
         return 0;
     }
     if (!cJSON_IsBool(item)) {
-        return s_fail(err, errlen, "%s.%s: must be true or false", where, key);
+        return sti_errf(err, errlen, "%s.%s: must be true or false", where, key);
     }
     *out = cJSON_IsTrue(item);
     return 0;
@@ -147,11 +133,11 @@ static int s_load_list(talent_codes_t *self, const cJSON *root, talent_code_kind
     const char *list_key = s_list_keys[kind];
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, list_key);
     if (!cJSON_IsArray(list)) {
-        return s_fail(err, errlen, "%s: %s", list_key, list ? "must be an array" : "missing");
+        return sti_errf(err, errlen, "%s: %s", list_key, list ? "must be an array" : "missing");
     }
     int size = cJSON_GetArraySize(list);
     if (size < 1 || size > TALENT_CODES_MAX) {
-        return s_fail(err, errlen, "%s: must have 1 to %d entries", list_key, TALENT_CODES_MAX);
+        return sti_errf(err, errlen, "%s: must have 1 to %d entries", list_key, TALENT_CODES_MAX);
     }
     for (int i = 0; i < size; i++) {
         const cJSON *entry = cJSON_GetArrayItem(list, i);
@@ -159,7 +145,7 @@ static int s_load_list(talent_codes_t *self, const cJSON *root, talent_code_kind
         char where[48];
         snprintf(where, sizeof where, "%s[%d]", list_key, i);
         if (!cJSON_IsObject(entry)) {
-            return s_fail(err, errlen, "%s: must be an object", where);
+            return sti_errf(err, errlen, "%s: must be an object", where);
         }
         if (s_only_keys(entry, keys, where, err, errlen) != 0 ||
             s_code(entry, "code", code->code, where, err, errlen) != 0 ||
@@ -171,10 +157,10 @@ static int s_load_list(talent_codes_t *self, const cJSON *root, talent_code_kind
             return -1;
         }
         if (code->requires_station && kind != TALENT_CHANNEL) {
-            return s_fail(err, errlen, "%s.requires_station: only channels name a station", where);
+            return sti_errf(err, errlen, "%s.requires_station: only channels name a station", where);
         }
         if (talent_codes_find(self, kind, code->code)) {
-            return s_fail(err, errlen, "%s.code: '%s' appears twice", where, code->code);
+            return sti_errf(err, errlen, "%s.code: '%s' appears twice", where, code->code);
         }
         self->count[kind]++;
     }
@@ -190,7 +176,7 @@ static int s_choice(const char *text, const char *const *choices, const char *wh
             return 0;
         }
     }
-    return s_fail(err, errlen, "%s.%s: '%s' is not one of the accepted values", where, key, text);
+    return sti_errf(err, errlen, "%s.%s: '%s' is not one of the accepted values", where, key, text);
 }
 
 //  Reads the baseline (null, or a number with baseline_period).
@@ -203,7 +189,7 @@ static int s_load_baseline(talent_indicator_t *ind, const cJSON *entry, const ch
         return 0;
     }
     if (!cJSON_IsNumber(baseline)) {
-        return s_fail(err, errlen, "%s.baseline: must be a number or null", where);
+        return sti_errf(err, errlen, "%s.baseline: must be a number or null", where);
     }
     ind->has_baseline = true;
     ind->baseline = baseline->valuedouble;
@@ -221,7 +207,7 @@ static int s_load_counts(talent_indicator_t *ind, const cJSON *entry, const char
     char at[64];
     snprintf(at, sizeof at, "%s.counts", where);
     if (!cJSON_IsObject(counts)) {
-        return s_fail(err, errlen, "%s: %s", at, counts ? "must be an object" : "missing");
+        return sti_errf(err, errlen, "%s: %s", at, counts ? "must be an object" : "missing");
     }
     char status[8];
     if (s_only_keys(counts, keys, at, err, errlen) != 0 ||
@@ -234,7 +220,7 @@ static int s_load_counts(talent_indicator_t *ind, const cJSON *entry, const char
     ind->counts_overseas = -1;
     if (overseas) {
         if (!cJSON_IsBool(overseas)) {
-            return s_fail(err, errlen, "%s.overseas: must be true or false", at);
+            return sti_errf(err, errlen, "%s.overseas: must be true or false", at);
         }
         ind->counts_overseas = cJSON_IsTrue(overseas) ? 1 : 0;
     }
@@ -253,7 +239,7 @@ static int s_load_indicator(talent_indicator_t *ind, const cJSON *entry, const c
     static const char *const kinds[] = {"stock", "flow", NULL};
     static const char *const aggregations[] = {"sum", "none", NULL};
     if (!cJSON_IsObject(entry)) {
-        return s_fail(err, errlen, "%s: must be an object", where);
+        return sti_errf(err, errlen, "%s: must be an object", where);
     }
     if (s_only_keys(entry, keys, where, err, errlen) != 0 ||
         s_code(entry, "code", ind->code, where, err, errlen) != 0 ||
@@ -282,11 +268,11 @@ static int s_load_indicators(talent_codes_t *self, const cJSON *root, char *err,
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "indicators");
     if (!cJSON_IsArray(list)) {
-        return s_fail(err, errlen, "indicators: %s", list ? "must be an array" : "missing");
+        return sti_errf(err, errlen, "indicators: %s", list ? "must be an array" : "missing");
     }
     int size = cJSON_GetArraySize(list);
     if (size > TALENT_INDICATORS_MAX) {
-        return s_fail(err, errlen, "indicators: at most %d entries", TALENT_INDICATORS_MAX);
+        return sti_errf(err, errlen, "indicators: at most %d entries", TALENT_INDICATORS_MAX);
     }
     for (int i = 0; i < size; i++) {
         char where[48];
@@ -297,7 +283,7 @@ static int s_load_indicators(talent_codes_t *self, const cJSON *root, char *err,
         }
         for (size_t j = 0; j < self->indicator_count; j++) {
             if (strcmp(self->indicators[j].code, ind->code) == 0) {
-                return s_fail(err, errlen, "%s.code: '%s' appears twice", where, ind->code);
+                return sti_errf(err, errlen, "%s.code: '%s' appears twice", where, ind->code);
             }
         }
         self->indicator_count++;
@@ -310,12 +296,12 @@ talent_codes_t *talent_codes_parse(const char *text, size_t len, char *err, size
     static const char *const keys[] = {"about", "levels", "fields", "channels", "indicators", NULL};
     assert(text);
     if (len > TALENT_CODES_FILE_MAX) {
-        s_fail(err, errlen, "larger than %d bytes", TALENT_CODES_FILE_MAX);
+        sti_errf(err, errlen, "larger than %d bytes", TALENT_CODES_FILE_MAX);
         return NULL;
     }
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!root || !cJSON_IsObject(root)) {
-        s_fail(err, errlen, "not a JSON object");
+        sti_errf(err, errlen, "not a JSON object");
         cJSON_Delete(root);
         return NULL;
     }
@@ -340,7 +326,7 @@ talent_codes_t *talent_codes_load(const char *path, char *err, size_t errlen)
     assert(path);
     FILE *file = fopen(path, "rb");
     if (!file) {
-        s_fail(err, errlen, "%s: %s", path, strerror(errno));
+        sti_errf(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
     char *text = malloc(TALENT_CODES_FILE_MAX + 1);
@@ -350,12 +336,12 @@ talent_codes_t *talent_codes_load(const char *path, char *err, size_t errlen)
     fclose(file);
     talent_codes_t *self = NULL;
     if (failed) {
-        s_fail(err, errlen, "%s: read error", path);
+        sti_errf(err, errlen, "%s: read error", path);
     } else {
         char reason[200] = "";
         self = talent_codes_parse(text, len, reason, sizeof reason);
         if (!self) {
-            s_fail(err, errlen, "%s: %s", path, reason);
+            sti_errf(err, errlen, "%s: %s", path, reason);
         }
     }
     free(text);
@@ -367,7 +353,7 @@ talent_codes_t *talent_codes_load_plan(const char *plan_dir, char *err, size_t e
     assert(plan_dir);
     char path[4096];
     if (snprintf(path, sizeof path, "%s/talent.json", plan_dir) >= (int)sizeof path) {
-        s_fail(err, errlen, "plan directory path too long");
+        sti_errf(err, errlen, "plan directory path too long");
         return NULL;
     }
     return talent_codes_load(path, err, errlen);

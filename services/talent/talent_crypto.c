@@ -11,12 +11,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "sti_log.h"
 
 #define S_NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define S_TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
@@ -46,20 +47,6 @@ struct _talent_crypto_t {
     s_key_t keys[TALENT_CRYPTO_KEYS_MAX]; // keys[0] is the current key
     uint8_t count;                        // slots in use
 };
-
-static int s_fail(char *err, size_t errlen, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int s_fail(char *err, size_t errlen, const char *format, ...)
-{
-    if (err && errlen > 0) {
-        va_list args;
-        va_start(args, format);
-        vsnprintf(err, errlen, format, args);
-        va_end(args);
-    }
-    return -1;
-}
 
 static bool s_is_space(char c)
 {
@@ -95,11 +82,11 @@ int talent_secret_parse(const char *text, size_t len, uint8_t secret[TALENT_SECR
     }
     if (rc != 0 || bin_len != TALENT_SECRET_BYTES) {
         sodium_memzero(secret, TALENT_SECRET_BYTES);
-        return s_fail(err, errlen,
+        return sti_errf(err, errlen,
                       "the secret must be 32 bytes written as 64 hex digits or as base64");
     }
     if (sodium_is_zero(secret, TALENT_SECRET_BYTES)) {
-        return s_fail(err, errlen, "the secret is all zero bytes");
+        return sti_errf(err, errlen, "the secret is all zero bytes");
     }
     return 0;
 }
@@ -110,16 +97,16 @@ int talent_secret_read_file(const char *path, uint8_t secret[TALENT_SECRET_BYTES
     assert(path && secret);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        return s_fail(err, errlen, "secret file %s: %s", path, strerror(errno));
+        return sti_errf(err, errlen, "secret file %s: %s", path, strerror(errno));
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return s_fail(err, errlen, "secret file %s: not a regular file", path);
+        return sti_errf(err, errlen, "secret file %s: not a regular file", path);
     }
     if (st.st_mode & (S_IRWXG | S_IRWXO)) {
         close(fd);
-        return s_fail(err, errlen,
+        return sti_errf(err, errlen,
                       "secret file %s: mode %03o lets group or others in; use chmod 600 or 400",
                       path, (unsigned)(st.st_mode & 0777));
     }
@@ -130,24 +117,24 @@ int talent_secret_read_file(const char *path, uint8_t secret[TALENT_SECRET_BYTES
         if (n < 0 && errno != EINTR) {
             close(fd);
             sodium_memzero(buf, sizeof buf);
-            return s_fail(err, errlen, "secret file %s: %s", path, strerror(errno));
+            return sti_errf(err, errlen, "secret file %s: %s", path, strerror(errno));
         }
         len += n > 0 ? (size_t)n : 0;
     }
     close(fd);
     int rc;
     if (len > S_SECRET_FILE_MAX) {
-        rc = s_fail(err, errlen, "secret file %s: larger than %d bytes", path, S_SECRET_FILE_MAX);
+        rc = sti_errf(err, errlen, "secret file %s: larger than %d bytes", path, S_SECRET_FILE_MAX);
     } else if (len == TALENT_SECRET_BYTES) {
         memcpy(secret, buf, TALENT_SECRET_BYTES);
         rc = sodium_is_zero(secret, TALENT_SECRET_BYTES)
-                 ? s_fail(err, errlen, "secret file %s: the secret is all zero bytes", path)
+                 ? sti_errf(err, errlen, "secret file %s: the secret is all zero bytes", path)
                  : 0;
     } else {
         char reason[160] = "";
         rc = talent_secret_parse(buf, len, secret, reason, sizeof reason);
         if (rc != 0) {
-            s_fail(err, errlen, "secret file %s: %s", path, reason);
+            sti_errf(err, errlen, "secret file %s: %s", path, reason);
         }
     }
     sodium_memzero(buf, sizeof buf);
@@ -160,11 +147,11 @@ int talent_secret_from_env(const char *name, uint8_t secret[TALENT_SECRET_BYTES]
     assert(name && secret);
     const char *text = getenv(name);
     if (!text || !*text) {
-        return s_fail(err, errlen, "environment variable %s is not set", name);
+        return sti_errf(err, errlen, "environment variable %s is not set", name);
     }
     char reason[160] = "";
     if (talent_secret_parse(text, strlen(text), secret, reason, sizeof reason) != 0) {
-        return s_fail(err, errlen, "environment variable %s: %s", name, reason);
+        return sti_errf(err, errlen, "environment variable %s: %s", name, reason);
     }
     return 0;
 }
@@ -185,16 +172,16 @@ talent_crypto_t *talent_crypto_new(const uint8_t secret[TALENT_SECRET_BYTES], ui
 {
     assert(secret);
     if (sodium_init() < 0) {
-        s_fail(err, errlen, "libsodium failed to start");
+        sti_errf(err, errlen, "libsodium failed to start");
         return NULL;
     }
     if (key_id == 0) {
-        s_fail(err, errlen, "key id must be 1-255");
+        sti_errf(err, errlen, "key id must be 1-255");
         return NULL;
     }
     talent_crypto_t *self = sodium_malloc(sizeof *self);
     if (!self) {
-        s_fail(err, errlen, "cannot allocate protected memory for the keys");
+        sti_errf(err, errlen, "cannot allocate protected memory for the keys");
         return NULL;
     }
     sodium_memzero(self, sizeof *self);
@@ -229,13 +216,13 @@ int talent_crypto_add_old_key(talent_crypto_t *self, const uint8_t secret[TALENT
 {
     assert(self && secret);
     if (key_id == 0) {
-        return s_fail(err, errlen, "key id must be 1-255");
+        return sti_errf(err, errlen, "key id must be 1-255");
     }
     if (s_find(self, key_id)) {
-        return s_fail(err, errlen, "key id %u is already in the keyring", key_id);
+        return sti_errf(err, errlen, "key id %u is already in the keyring", key_id);
     }
     if (self->count >= TALENT_CRYPTO_KEYS_MAX) {
-        return s_fail(err, errlen, "at most %d keys", TALENT_CRYPTO_KEYS_MAX);
+        return sti_errf(err, errlen, "at most %d keys", TALENT_CRYPTO_KEYS_MAX);
     }
     s_derive(&self->keys[self->count++], secret, key_id);
     return 0;
@@ -357,24 +344,24 @@ char *talent_crypto_open(const talent_crypto_t *self, const char *record_id, con
     assert(self && record_id && field);
     int key_id = talent_crypto_sealed_key_id(sealed, sealed_len);
     if (key_id < 0 || sealed_len > TALENT_SEAL_PLAIN_MAX + TALENT_SEAL_OVERHEAD) {
-        s_fail(err, errlen, "not a sealed value");
+        sti_errf(err, errlen, "not a sealed value");
         return NULL;
     }
     const s_key_t *key = s_find(self, (uint8_t)key_id);
     if (!key) {
-        s_fail(err, errlen, "sealed with key id %d, which is not in the keyring", key_id);
+        sti_errf(err, errlen, "sealed with key id %d, which is not in the keyring", key_id);
         return NULL;
     }
     uint8_t ad[S_HEADER_BYTES + S_RECORD_ID_MAX + 1 + S_FIELD_MAX];
     size_t ad_len = s_associated(ad, sealed, record_id, field);
     if (ad_len == 0) {
-        s_fail(err, errlen, "record id or field name too long");
+        sti_errf(err, errlen, "record id or field name too long");
         return NULL;
     }
     size_t len = sealed_len - TALENT_SEAL_OVERHEAD;
     char *plain = sodium_malloc(len + 1);
     if (!plain) {
-        s_fail(err, errlen, "cannot allocate protected memory");
+        sti_errf(err, errlen, "cannot allocate protected memory");
         return NULL;
     }
     const uint8_t *nonce = sealed + S_HEADER_BYTES;
@@ -383,7 +370,7 @@ char *talent_crypto_open(const talent_crypto_t *self, const char *record_id, con
             (uint8_t *)plain, &out_len, NULL, nonce + S_NONCE_BYTES,
             sealed_len - S_HEADER_BYTES - S_NONCE_BYTES, ad, ad_len, nonce, key->seal_key) != 0) {
         sodium_free(plain);
-        s_fail(err, errlen,
+        sti_errf(err, errlen,
                "the sealed value does not authenticate (altered, another key, "
                "record or field)");
         return NULL;

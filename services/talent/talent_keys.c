@@ -10,25 +10,12 @@
 
 #include <assert.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int s_fail(char *err, size_t errlen, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int s_fail(char *err, size_t errlen, const char *format, ...)
-{
-    if (err && errlen > 0) {
-        va_list args;
-        va_start(args, format);
-        vsnprintf(err, errlen, format, args);
-        va_end(args);
-    }
-    return -1;
-}
+#include "sti_log.h"
 
 //  Reads a key id of 1 to 3 digits, 1-255, from text[0..len). Returns it, or -1.
 static int s_key_id(const char *text, size_t len)
@@ -71,21 +58,21 @@ int talent_keys_parse_list(const char *text, talent_key_source_t *out, size_t ca
         }
         const char *colon = memchr(p, ':', len);
         if (len == 0 || !colon) {
-            return s_fail(err, errlen, "talent_old_keys: entry %d: expected ID:PATH", entry);
+            return sti_errf(err, errlen, "talent_old_keys: entry %d: expected ID:PATH", entry);
         }
         int id = s_key_id(p, (size_t)(colon - p));
         if (id < 0) {
-            return s_fail(err, errlen, "talent_old_keys: entry %d: the key id must be 1-255",
+            return sti_errf(err, errlen, "talent_old_keys: entry %d: the key id must be 1-255",
                           entry);
         }
         size_t path_len = len - (size_t)(colon - p) - 1;
         if (path_len == 0 || path_len > TALENT_KEY_PATH_MAX) {
-            return s_fail(err, errlen,
+            return sti_errf(err, errlen,
                           "talent_old_keys: entry %d: the path must be 1-%d bytes", entry,
                           TALENT_KEY_PATH_MAX);
         }
         if ((size_t)count >= cap) {
-            return s_fail(err, errlen, "talent_old_keys: at most %zu old keys", cap);
+            return sti_errf(err, errlen, "talent_old_keys: at most %zu old keys", cap);
         }
         memset(&out[count], 0, sizeof out[count]);
         out[count].id = (uint8_t)id;
@@ -111,7 +98,7 @@ int talent_keys_parse_env(const char *entry, talent_key_source_t *source, char *
     bool file = id_len > 5 && memcmp(entry + name_len - 5, "_FILE", 5) == 0;
     int id = s_key_id(entry + prefix, file ? id_len - 5 : id_len);
     if (id < 0 || name_len >= sizeof source->env) {
-        return s_fail(err, errlen,
+        return sti_errf(err, errlen,
                       "environment variable %.*s: expected " TALENT_OLD_KEY_ENV
                       "<ID> or " TALENT_OLD_KEY_ENV "<ID>_FILE with a key id 1-255",
                       (int)(name_len < 80 ? name_len : 80), entry);
@@ -120,7 +107,7 @@ int talent_keys_parse_env(const char *entry, talent_key_source_t *source, char *
     source->id = (uint8_t)id;
     if (file) {
         if (strlen(eq + 1) > TALENT_KEY_PATH_MAX) {
-            return s_fail(err, errlen, "environment variable %.*s: the path is too long",
+            return sti_errf(err, errlen, "environment variable %.*s: the path is too long",
                           (int)name_len, entry);
         }
         snprintf(source->path, sizeof source->path, "%s", eq + 1);
@@ -154,7 +141,7 @@ int talent_keys_sources(const talent_keys_config_t *config, talent_key_source_t 
             continue;
         }
         if ((size_t)count >= cap) {
-            return s_fail(err, errlen, "at most %zu old keys", cap);
+            return sti_errf(err, errlen, "at most %zu old keys", cap);
         }
         out[count++] = source;
     }
@@ -162,14 +149,14 @@ int talent_keys_sources(const talent_keys_config_t *config, talent_key_source_t 
         char where[TALENT_KEY_PATH_MAX + 32];
         s_where(&out[i], where, sizeof where);
         if (out[i].id == config->key_id) {
-            return s_fail(err, errlen,
+            return sti_errf(err, errlen,
                           "%s: key id %u is the current key's id (talent_key_id); an old key "
                           "needs the id it had when it was current",
                           where, out[i].id);
         }
         for (int j = 0; j < i; j++) {
             if (out[j].id == out[i].id) {
-                return s_fail(err, errlen, "%s: key id %u is given twice among the old keys",
+                return sti_errf(err, errlen, "%s: key id %u is given twice among the old keys",
                               where, out[i].id);
             }
         }
@@ -199,11 +186,11 @@ static int s_read(char *const *environ, const char *path, const char *env, uint8
     }
     const char *text = s_env_value(environ, env);
     if (!text || !*text) {
-        return s_fail(err, errlen, "environment variable %s is not set", env);
+        return sti_errf(err, errlen, "environment variable %s is not set", env);
     }
     char reason[160] = "";
     if (talent_secret_parse(text, strlen(text), secret, reason, sizeof reason) != 0) {
-        return s_fail(err, errlen, "environment variable %s: %s", env, reason);
+        return sti_errf(err, errlen, "environment variable %s: %s", env, reason);
     }
     return 0;
 }
@@ -214,13 +201,13 @@ static int s_current(const talent_keys_config_t *config, uint8_t *secret, char *
 {
     const char *value = s_env_value(config->environ, config->key_env);
     if ((!config->key_file || !*config->key_file) && (!value || !*value)) {
-        return s_fail(err, errlen,
+        return sti_errf(err, errlen,
                       "no secret: set STI_TALENT_KEY_FILE (a file of 32 random bytes, mode 0600) "
                       "or STI_TALENT_KEY (64 hex digits); personal data cannot be protected "
                       "without it");
     }
     if (config->key_id < 1 || config->key_id > 255) {
-        return s_fail(err, errlen, "talent_key_id must be from 1 to 255");
+        return sti_errf(err, errlen, "talent_key_id must be from 1 to 255");
     }
     return s_read(config->environ, config->key_file, config->key_env, secret, err, errlen);
 }
@@ -229,13 +216,13 @@ talent_crypto_t *talent_keys_load(const talent_keys_config_t *config, char *err,
 {
     assert(config && config->key_env);
     if (sodium_init() < 0) {
-        s_fail(err, errlen, "libsodium failed to start");
+        sti_errf(err, errlen, "libsodium failed to start");
         return NULL;
     }
     talent_key_source_t sources[TALENT_OLD_KEYS_MAX];
     uint8_t *secrets = (uint8_t *)sodium_malloc(TALENT_CRYPTO_KEYS_MAX * TALENT_SECRET_BYTES);
     if (!secrets) {
-        s_fail(err, errlen, "no memory for the secrets");
+        sti_errf(err, errlen, "no memory for the secrets");
         return NULL;
     }
     int count = talent_keys_sources(config, sources, TALENT_OLD_KEYS_MAX, err, errlen);
@@ -261,7 +248,7 @@ talent_crypto_t *talent_keys_load(const talent_keys_config_t *config, char *err,
             rc = talent_crypto_add_old_key(crypto, secret, sources[i].id, reason, sizeof reason);
         }
         if (rc != 0) {
-            s_fail(err, errlen, "%s: %s", where, reason);
+            sti_errf(err, errlen, "%s: %s", where, reason);
             talent_crypto_destroy(&crypto);
         }
     }

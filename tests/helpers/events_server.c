@@ -122,6 +122,18 @@ static int s_publish_next(s_server_t *self, long n)
     return s_publish_one(self, self->args->topics[n % self->args->ntopics], n, log_only, NULL);
 }
 
+//  Writes the ok reply {first, last} of the events a request published.
+static void s_reply_range(sti_writer_t *reply, sti_request_t *request, uint64_t first,
+                          uint64_t last)
+{
+    sti_envelope_reply_ok(reply, request->id);
+    sti_writer_map(reply, 2);
+    sti_writer_str(reply, "first");
+    sti_writer_uint(reply, first);
+    sti_writer_str(reply, "last");
+    sti_writer_uint(reply, last);
+}
+
 //  Handles the publish op: writes the whole reply into the writer's place.
 static void s_op_publish(s_server_t *self, sti_request_t *request, sti_writer_t *reply)
 {
@@ -148,12 +160,7 @@ static void s_op_publish(s_server_t *self, sti_request_t *request, sti_writer_t 
         }
         first = first ? first : last;
     }
-    sti_envelope_reply_ok(reply, request->id);
-    sti_writer_map(reply, 2);
-    sti_writer_str(reply, "first");
-    sti_writer_uint(reply, first);
-    sti_writer_str(reply, "last");
-    sti_writer_uint(reply, last);
+    s_reply_range(reply, request, first, last);
 }
 
 //  Publishes one {topic, type, subject?, data}. Returns 0 or -1.
@@ -190,12 +197,7 @@ static void s_op_emit(s_server_t *self, sti_request_t *request, sti_writer_t *re
         }
         first = first ? first : last;
     }
-    sti_envelope_reply_ok(reply, request->id);
-    sti_writer_map(reply, 2);
-    sti_writer_str(reply, "first");
-    sti_writer_uint(reply, first);
-    sti_writer_str(reply, "last");
-    sti_writer_uint(reply, last);
+    s_reply_range(reply, request, first, last);
 }
 
 static void s_serve(s_server_t *self, zmsg_t *request_msg, zframe_t *client)
