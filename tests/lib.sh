@@ -98,7 +98,10 @@ PY
 # sti_wait_for SECONDS CMD...: true once CMD succeeds, fails the test after
 # SECONDS x STI_WAIT_SCALE (default 3): the bounds are for a quiet machine, and
 # a sanitizer build on a loaded one is several times slower; a larger bound
-# costs nothing when the condition comes true.
+# costs nothing when the condition comes true. CMD runs anew on every try, but
+# its arguments are expanded once, by the caller: poll a value with a
+# function, or with eval '[ "$(value)" = 0 ]' (single quotes), never with
+# test "$(value)" = 0, which compares the first value for ever.
 sti_wait_for() {
     local limit=$(( $1 * ${STI_WAIT_SCALE:-3} )); shift
     local deadline=$(( $(date +%s%N) + limit * 1000000000 ))

@@ -47,7 +47,7 @@ read=$(sti_redis_cli XREADGROUP GROUP indicators ghost COUNT 10 STREAMS "$STI_NA
 start_indicators replica-b
 sti_wait_for 20 value_is tech_smes 2023 700
 sti_wait_for 20 value_is incubators 2023 12
-sti_wait_for 10 test "$(pending)" = 0
+sti_wait_for 10 eval 'test "$(pending)" = 0'
 [ "$(sti_redis_cli GET "$STI_NAMESPACE:events:ind:seq")" = 2 ] || sti_fail "events: want 2"
 
 # replica-b reads an entry and is killed before applying it; restarted under
@@ -58,7 +58,7 @@ sti_redis_cli XREADGROUP GROUP indicators replica-b COUNT 10 STREAMS "$STI_NAMES
 [ "$(pending)" = 1 ] || sti_fail "replica-b holds $(pending) entries, want 1"
 start_indicators replica-b 600000 # no claiming: it must take back its own
 sti_wait_for 10 value_is tech_smes 2024 710
-sti_wait_for 10 test "$(pending)" = 0
+sti_wait_for 10 eval 'test "$(pending)" = 0'
 
 metrics=$(curl -sf "http://127.0.0.1:$HTTP/metrics")
 echo "$metrics" | grep -q '^sti_indicators_rows_total{result="applied"} 1$' ||

@@ -31,19 +31,23 @@ value_is() { # indicator period value
 }
 pending() { sti_redis_cli XPENDING "$STI_NAMESPACE:intake" indicators | head -1; }
 blocked() { sti_redis_cli CLIENT LIST | grep 'flags=b ' | grep -o 'id=[0-9]*' | cut -d= -f2; }
+# The conditions polled, each evaluated anew on every try.
+blocking() { [ -n "$(blocked)" ]; }
+blocking_anew() { local now; now=$(blocked); [ -n "$now" ] && [ "$now" != "$1" ]; }
+none_pending() { [ "$(pending)" = 0 ]; }
 
 # The blocking read is in flight once the log is drained.
-sti_wait_for 10 test -n "$(blocked)"
+sti_wait_for 10 blocking
 submit tech_smes 2023 700
 sti_wait_for 5 value_is tech_smes 2023 700
 submit tech_smes 2023 710
 sti_wait_for 5 value_is tech_smes 2023 710
-sti_wait_for 5 test "$(pending)" = 0
+sti_wait_for 5 none_pending
 
 # Its connection killed, the applier reconnects and blocks again.
 id=$(blocked)
 sti_redis_cli CLIENT KILL ID "$id" >/dev/null || sti_fail "CLIENT KILL"
-sti_wait_for 10 test -n "$(blocked)" -a "$(blocked)" != "$id"
+sti_wait_for 10 blocking_anew "$id"
 submit tech_smes 2023 720
 sti_wait_for 5 value_is tech_smes 2023 720
 [ "$(sti_redis_cli GET "$STI_NAMESPACE:events:ind:seq")" -ge 3 ] || sti_fail "events missing"

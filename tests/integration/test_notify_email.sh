@@ -30,5 +30,5 @@ assert lines[0] == "【STI Monitor】高新技术企业 · linping · 2023: 800 
 assert lines[1].startswith("[STI Monitor] High-tech enterprises · linping · 2023: 800"), lines[1]
 assert "规则 / rule: hitech behind plan" in body, body
 PY
-sti_wait_for 10 test "$(nctl delivery list | grep -c delivered)" = 1
+sti_wait_for 10 eval 'test "$(nctl delivery list | grep -c delivered)" = 1'
 echo ok

@@ -56,7 +56,7 @@ assert body["message"]["zh"].startswith("【STI Monitor】高新技术企业"), 
 assert "on_track → lagging" in body["message"]["zh"]
 PY
 did=$(nctl --json delivery list --rule r-1 | /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])')
-sti_wait_for 10 test "$(delivery_field "$did" state)" = delivered
+sti_wait_for 10 eval 'test "$(delivery_field "$did" state)" = delivered'
 [ "$(delivery_field "$did" attempts)" = 4 ] || sti_fail "attempts $(delivery_field "$did" attempts)"
 
 # --- 400 is final: a dead letter at once, and delivery retry sends it again
@@ -65,7 +65,7 @@ nctl rule add "rd any" --indicator rd_expenditure --when any --severity critical
 emit_ind rd_expenditure linping 2023 null 95.5 no_target no_target
 sti_wait_for 20 lines_at_least "$T/refusing.jsonl" 1
 dead=$(nctl --json delivery list --failed | /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])')
-sti_wait_for 10 test "$(delivery_field "$dead" state)" = dead
+sti_wait_for 10 eval 'test "$(delivery_field "$dead" state)" = dead'
 [ "$(delivery_field "$dead" attempts)" = 1 ] || sti_fail "a 400 was tried more than once"
 nctl delivery list --failed | grep -q "$dead.*dead" || sti_fail "delivery list --failed misses it"
 key=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["headers"]["idempotency-key"])' "$T/refusing.jsonl")
@@ -75,7 +75,7 @@ sink_start accepting --port "$refusing"
 nctl delivery retry "$dead" | grep -q requeued || sti_fail "delivery retry failed"
 sti_wait_for 20 lines_at_least "$T/accepting.jsonl" 1
 grep -q "\"idempotency-key\": \"$dead\"" "$T/accepting.jsonl" || sti_fail "the retry used another key"
-sti_wait_for 10 test "$(delivery_field "$dead" state)" = delivered
+sti_wait_for 10 eval 'test "$(delivery_field "$dead" state)" = delivered'
 if nctl delivery retry "$dead" 2>/dev/null; then sti_fail "retry of a delivered one was accepted"; fi
 
 # --- metrics
