@@ -32,9 +32,13 @@ as() {   # as USER redis-cli ARGS...: a redis-cli as that user
 }
 sti_wait_for 10 as sti-admin ping
 
-# The default user is off.
+# The default user is off: no connection is it, and no password makes one it.
 out=$(redis-cli -p "$REDIS_PORT" ping 2>&1)
 echo "$out" | grep -q NOAUTH || sti_fail "the default user answered: $out"
+for pass in "" nopass x; do
+    out=$(REDISCLI_AUTH=$pass redis-cli -p "$REDIS_PORT" --user default ping 2>&1)
+    echo "$out" | grep -q PONG && sti_fail "AUTH default '$pass' was accepted: $out"
+done
 
 ns=$STI_NAMESPACE
 # own USER KEY: the user may write and read its own key family.
@@ -143,6 +147,24 @@ for svc in ingest indicators talent notify; do
     ! grep -qF "$(cat "$T/secrets/sti-$svc")" "$T/$svc.log" || sti_fail "sti-$svc logged its Redis password"
     grep -q "as sti-$svc" "$T/$svc.log" || sti_fail "sti-$svc's start line does not name its Redis user"
 done
+
+# A restart of Redis loads the whole AOF: the scripts' writes (MULTI/EXEC in
+# the AOF, replayed as the default user) are all there again.
+keys_before=$(as sti-admin dbsize)
+revs_before=$(as sti-admin --scan --pattern "$ns:rev:*" | wc -l)
+[ "$revs_before" -ge 1 ] || sti_fail "no revision was written"
+as sti-admin shutdown >/dev/null 2>&1 || true
+wait "${STI_PIDS[redis]}" || true
+sti_spawn redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$T/redis" \
+    --aclfile "$T/users.acl" --appendonly yes --save '' --daemonize no --loglevel warning
+sti_wait_for 10 eval '[ "$(as sti-admin ping 2>/dev/null)" = PONG ]'
+sti_wait_for 10 eval '! as sti-admin info persistence | grep -q "^loading:1"'
+! grep -q NOPERM "$T/redis.log" || sti_fail "Redis refused part of its AOF: $(grep NOPERM "$T/redis.log" | head -3)"
+[ "$(as sti-admin dbsize)" = "$keys_before" ] ||
+    sti_fail "after a restart Redis holds $(as sti-admin dbsize) keys, before $keys_before"
+[ "$(as sti-admin --scan --pattern "$ns:rev:*" | wc -l)" = "$revs_before" ] || sti_fail "revisions lost"
+sti_wait_for 20 progress_is
+
 log=$(as sti-admin acl log)
 [ -z "$log" ] || sti_fail "a service was refused a command or key it needs: $log"
 ! grep -q NOPERM "$T"/ingest.log "$T"/indicators.log "$T"/talent.log "$T"/notify.log \
