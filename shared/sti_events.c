@@ -27,18 +27,25 @@
 #include <time.h>
 
 #include "sti_curve.h"
+#include "sti_dataset.h"
 #include "sti_log.h"
 #include "sti_lua_sti.h"
 #include "sti_mdp.h"
+#include "sti_time.h"
 
 #define S_BATCH 256         // entries per XRANGE when sending logged events
 #define S_PUB_HWM 100000    // events queued towards the broker before PUB drops
 #define S_HEARTBEAT_MS 1000 // interval between heartbeats
 
-//  The call that turns events_append.lua's function into a script.
+//  The call that turns events_append.lua's functions into a script:
+//  KEYS log, seq, prev, epoch; ARGV maxlen, topic, type, subject, time,
+//  source, data, floor, floor epoch. Returns {seq, prev, epoch}, or {0, why}
+//  when the guard refuses.
 static const char s_append_call[] =
-    "\nlocal seq, prev = sti_events_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2],"
-    " ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])\nreturn {seq, prev}\n";
+    "\nlocal epoch, why = sti_events_guard(KEYS[1], KEYS[4], KEYS[2], ARGV[8], ARGV[9])\n"
+    "if not epoch then return {0, why} end\n"
+    "local seq, prev = sti_events_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2],"
+    " ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])\nreturn {seq, prev, epoch}\n";
 
 struct _sti_events_pub_t {
     sti_redis_t *redis;                     // borrowed connection
@@ -49,21 +56,28 @@ struct _sti_events_pub_t {
     char log_key[256];                      // <ns>:events:<stream>
     char seq_key[256];                      // <ns>:events:<stream>:seq
     char prev_key[256];                     // <ns>:events:<stream>:prev
+    char epoch_key[256];                    // <ns>:events:<stream>:epoch
+    sti_script_t *switch_epoch;             // events_epoch.lua
     size_t maxlen;                          // approximate bound on the log's length
-    uint64_t latest;                        // highest seq known to be logged
+    uint64_t latest;                        // highest seq known to be logged (in epoch)
+    char epoch[STI_EVENTS_EPOCH_MAX + 1];   // the epoch latest belongs to ("" for none)
+    uint64_t epoch_start;                   // the stream's seq when the epoch began
+    char lost[STI_DATASET_WHY_MAX];         // why the stream stopped after a loss, or ""
     int64_t next_heartbeat;                 // zclock_mono time of the next heartbeat
     sti_writer_t *writer;                   // reused for each frame
 };
 
 //  --- the log in Redis ---
 
-//  Builds the three keys of a stream. Returns 0, or -1 when they do not fit.
+//  Builds the four keys of a stream (epoch_key may be NULL). Returns 0, or
+//  -1 when they do not fit.
 static int s_keys(sti_redis_t *redis, const char *stream, char *log_key, char *seq_key,
-                  char *prev_key, size_t cap)
+                  char *prev_key, char *epoch_key, size_t cap)
 {
     if (!sti_redis_key(redis, log_key, cap, "events", stream, NULL) ||
         !sti_redis_key(redis, seq_key, cap, "events", stream, "seq", NULL) ||
-        !sti_redis_key(redis, prev_key, cap, "events", stream, "prev", NULL)) {
+        !sti_redis_key(redis, prev_key, cap, "events", stream, "prev", NULL) ||
+        (epoch_key && !sti_redis_key(redis, epoch_key, cap, "events", stream, "epoch", NULL))) {
         return -1;
     }
     return 0;
@@ -242,6 +256,46 @@ static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key
     return 0;
 }
 
+//  The stream's epoch as its hash holds it: id ("" for none), start, and
+//  the reason of a loss ("" for none). Returns 0 or -1.
+static int s_epoch(sti_redis_t *redis, const char *epoch_key, char *id, uint64_t *start,
+                   char *lost, size_t lost_cap)
+{
+    const char *argv[] = {"HMGET", epoch_key, "id", "start", "lost"};
+    redisReply *reply = sti_redis_argv_retry(redis, 5, argv, NULL);
+    if (!reply) {
+        return -1;
+    }
+    int rc = reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 ? 0 : -1;
+    id[0] = 0, *start = 0;
+    if (lost) {
+        lost[0] = 0;
+    }
+    for (size_t i = 0; rc == 0 && i < 3; i++) {
+        const redisReply *value = reply->element[i];
+        if (value->type == REDIS_REPLY_NIL) {
+            continue;
+        }
+        if (value->type != REDIS_REPLY_STRING || memchr(value->str, 0, value->len)) {
+            rc = -1;
+        } else if (i == 0) {
+            rc = value->len <= STI_EVENTS_EPOCH_MAX ? 0 : -1;
+            snprintf(id, STI_EVENTS_EPOCH_MAX + 1, "%s", value->str);
+        } else if (i == 1) {
+            char *end;
+            *start = strtoull(value->str, &end, 10);
+            rc = value->len > 0 && !*end && value->str[0] != '-' ? 0 : -1;
+        } else if (lost) {
+            snprintf(lost, lost_cap, "%s", value->len ? value->str : "lost");
+        }
+    }
+    if (rc != 0) {
+        sti_warn("events: %s is malformed", epoch_key);
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
 //  --- events.since ---
 
 //  Scans the log after *upto, adding events of prefix to events (as encoded
@@ -296,9 +350,14 @@ int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, 
                           size_t limit, size_t max_scan, sti_writer_t *writer)
 {
     assert(redis && stream && writer);
-    char log_key[256], seq_key[256], prev_key[256];
+    char log_key[256], seq_key[256], prev_key[256], epoch_key[256];
     if (!sti_events_stream_valid(stream) ||
-        s_keys(redis, stream, log_key, seq_key, prev_key, sizeof log_key) != 0) {
+        s_keys(redis, stream, log_key, seq_key, prev_key, epoch_key, sizeof log_key) != 0) {
+        return -1;
+    }
+    char epoch[STI_EVENTS_EPOCH_MAX + 1];
+    uint64_t epoch_start;
+    if (s_epoch(redis, epoch_key, epoch, &epoch_start, NULL, 0) != 0) {
         return -1;
     }
     limit = limit < 1 ? 1 : limit > STI_EVENTS_SINCE_MAX ? STI_EVENTS_SINCE_MAX : limit;
@@ -313,9 +372,15 @@ int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, 
     int rc = s_scan(redis, stream, log_key, prefix ? prefix : "", limit, max_scan, latest, &upto,
                     &matched, events);
     if (rc == 0) {
+        //  latest is the stream's own, even when the subscriber asked from
+        //  beyond it (its log went back: it must see that); only entries
+        //  logged while this call read can be past it.
+        if (upto > seq && upto > latest) {
+            latest = upto;
+        }
         size_t size;
         const void *data = sti_writer_data(events, &size);
-        sti_writer_map(writer, 4);
+        sti_writer_map(writer, 6);
         sti_writer_str(writer, "events");
         sti_writer_array(writer, matched);
         if (size) {
@@ -326,7 +391,10 @@ int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, 
         sti_writer_str(writer, "first");
         sti_writer_uint(writer, first);
         sti_writer_str(writer, "latest");
-        sti_writer_uint(writer, latest > upto ? latest : upto);
+        sti_writer_uint(writer, latest);
+        sti_writer_kv_str(writer, "epoch", epoch);
+        sti_writer_str(writer, "epoch_start");
+        sti_writer_uint(writer, epoch_start);
     }
     sti_writer_destroy(&events);
     return rc;
@@ -410,7 +478,7 @@ sti_events_pub_t *sti_events_pub_new(sti_redis_t *redis, const char *stream, con
     self->maxlen = STI_EVENTS_MAXLEN;
     self->writer = sti_writer_new();
     if (!self->source || s_keys(redis, stream, self->log_key, self->seq_key, self->prev_key,
-                                sizeof self->log_key) != 0) {
+                                self->epoch_key, sizeof self->log_key) != 0) {
         sti_events_pub_destroy(&self);
         return NULL;
     }
@@ -420,6 +488,7 @@ sti_events_pub_t *sti_events_pub_new(sti_redis_t *redis, const char *stream, con
     snprintf(source_text, len, "%s%s", sti_lua_events_append, s_append_call);
     self->append = sti_redis_script(redis, source_text);
     free(source_text);
+    self->switch_epoch = sti_redis_script(redis, sti_lua_events_epoch);
     self->pub = zsock_new(ZMQ_PUB);
     if (!self->pub) {
         sti_events_pub_destroy(&self);
@@ -475,16 +544,65 @@ static void s_send(sti_events_pub_t *self, const sti_event_t *event)
     }
 }
 
-//  Now in RFC 3339, UTC, milliseconds.
-static void s_now(char *buf, size_t cap)
+//  Notes a loss of the stream (once; logged).
+static void s_lost(sti_events_pub_t *self, const char *why)
 {
-    struct timeval now;
-    gettimeofday(&now, NULL);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, cap, "%s.%03dZ", stamp, (int)(now.tv_usec / 1000));
+    if (!self->lost[0]) {
+        snprintf(self->lost, sizeof self->lost, "%s", why && *why ? why : "lost");
+        sti_error("events: stream %s stopped: %s; nothing more is appended until an operator "
+                  "accepts the loss (stictl dataset accept-loss)",
+                  self->stream, self->lost);
+    }
+}
+
+//  Takes what the stream's hash or a script said its epoch is: a new epoch
+//  starts this publisher's count again.
+static void s_adopt(sti_events_pub_t *self, const char *epoch, uint64_t start)
+{
+    if (strcmp(epoch, self->epoch) != 0) {
+        if (self->epoch[0] || self->latest) {
+            sti_info("events: stream %s is in epoch %s from seq %" PRIu64, self->stream,
+                     epoch[0] ? epoch : "(none)", start);
+        }
+        snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
+        self->epoch_start = start;
+        self->latest = start;
+        self->lost[0] = 0;
+    }
+}
+
+void sti_events_pub_appended(sti_events_pub_t *self, const char *epoch, uint64_t last)
+{
+    assert(self && epoch);
+    s_adopt(self, epoch, self->epoch_start);
+    if (last > self->latest) {
+        self->latest = last;
+    }
+}
+
+void sti_events_pub_refused(sti_events_pub_t *self, const char *why)
+{
+    assert(self);
+    s_lost(self, why);
+}
+
+const char *sti_events_pub_lost(sti_events_pub_t *self)
+{
+    assert(self);
+    return self->lost[0] ? self->lost : NULL;
+}
+
+const char *sti_events_pub_epoch_key(sti_events_pub_t *self)
+{
+    assert(self);
+    return self->epoch_key;
+}
+
+void sti_events_pub_floor(sti_events_pub_t *self, char *floor, size_t cap, const char **epoch)
+{
+    assert(self && floor && epoch);
+    snprintf(floor, cap, "%" PRIu64, self->latest);
+    *epoch = self->epoch;
 }
 
 //  Checks what a caller wants to publish. Returns 0 or -1 (logged).
@@ -528,20 +646,31 @@ int sti_events_publish(sti_events_pub_t *self, const char *topic, const char *ty
     if (!data) {
         data = &empty_map, size = 1;
     }
-    char time[40], maxlen[32];
-    s_now(time, sizeof time);
+    char time[40], maxlen[32], floor[24];
+    sti_time_rfc3339(sti_time_now_ms(), time, sizeof time);
     snprintf(maxlen, sizeof maxlen, "%zu", self->maxlen);
-    const char *argv[] = {self->log_key, self->seq_key, self->prev_key, maxlen,       topic,
-                          type,          subject,       time,           self->source, data};
-    size_t lens[10];
-    for (int i = 0; i < 9; i++) {
-        lens[i] = strlen(argv[i]);
+    snprintf(floor, sizeof floor, "%" PRIu64, self->latest);
+    const char *argv[] = {self->log_key, self->seq_key, self->prev_key, self->epoch_key,
+                          maxlen,        topic,         type,           subject,
+                          time,          self->source,  data,           floor,
+                          self->epoch};
+    size_t lens[13];
+    for (int i = 0; i < 13; i++) {
+        lens[i] = i == 10 ? size : strlen(argv[i]);
     }
-    lens[9] = size;
-    redisReply *reply = sti_redis_eval(self->redis, self->append, 3, 7, argv, lens);
-    if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+    redisReply *reply = sti_redis_eval(self->redis, self->append, 4, 9, argv, lens);
+    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+        reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[0]->integer == 0 &&
+        reply->element[1]->type == REDIS_REPLY_STRING) {
+        s_lost(self, reply->element[1]->str);
+        freeReplyObject(reply);
+        return -1;
+    }
+    if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
         reply->element[0]->type != REDIS_REPLY_INTEGER ||
-        reply->element[1]->type != REDIS_REPLY_INTEGER || reply->element[0]->integer < 1) {
+        reply->element[1]->type != REDIS_REPLY_INTEGER ||
+        reply->element[2]->type != REDIS_REPLY_STRING ||
+        reply->element[2]->len > STI_EVENTS_EPOCH_MAX || reply->element[0]->integer < 1) {
         sti_error("events: append to %s failed: %s", self->log_key,
                   reply && reply->type == REDIS_REPLY_ERROR ? reply->str
                                                             : sti_redis_errstr(self->redis));
@@ -561,6 +690,8 @@ int sti_events_publish(sti_events_pub_t *self, const char *topic, const char *ty
         .data = (void *)data,
         .data_size = size,
     };
+    sti_events_pub_appended(self, reply->element[2]->str, 0);
+    event.epoch = self->epoch;
     freeReplyObject(reply);
     char id[STI_EVENTS_STREAM_MAX + 32];
     snprintf(id, sizeof id, "%s-%" PRIu64, self->stream, event.seq);
@@ -594,6 +725,8 @@ int sti_events_send_logged(sti_events_pub_t *self, uint64_t from, uint64_t to)
                 sti_event_destroy(&event);
                 continue;
             }
+            event->epoch = strdup(self->epoch);
+            assert(event->epoch);
             s_send(self, event);
             from = event->seq + 1;
             if (event->seq > self->latest) {
@@ -626,11 +759,97 @@ int sti_events_send_event(sti_events_pub_t *self, const sti_event_t *event)
     snprintf(id, sizeof id, "%s-%" PRIu64, self->stream, event->seq);
     sti_event_t sent = *event;
     sent.id = id;
+    sent.epoch = self->epoch;
     s_send(self, &sent);
     if (sent.seq > self->latest) {
         self->latest = sent.seq;
     }
     return 0;
+}
+
+//  Moves the stream to the dataset's epoch when that is due: the stream has
+//  no epoch yet (the first plan load), or an operator accepted a loss (a
+//  dataset id with a reason). Updates epoch, start and lost as the stream
+//  has them after. Returns 0 or -1.
+static int s_switch(sti_events_pub_t *self, char *epoch, uint64_t *start, char *lost)
+{
+    sti_dataset_t dataset;
+    if (sti_dataset_read(self->redis, &dataset) != 0 || !dataset.id[0] ||
+        strcmp(dataset.id, epoch) == 0 || (epoch[0] || lost[0] ? !dataset.reason[0] : false)) {
+        return 0;
+    }
+    const char *argv[] = {self->epoch_key, self->seq_key, epoch, dataset.id};
+    redisReply *reply = sti_redis_eval(self->redis, self->switch_epoch, 2, 2, argv, NULL);
+    int rc = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+                     reply->element[0]->type == REDIS_REPLY_STRING &&
+                     reply->element[0]->len <= STI_EVENTS_EPOCH_MAX &&
+                     reply->element[1]->type == REDIS_REPLY_INTEGER &&
+                     reply->element[1]->integer >= 0
+                 ? 0
+                 : -1;
+    if (rc == 0) {
+        if (strcmp(reply->element[0]->str, epoch) != 0) {
+            lost[0] = 0;
+        }
+        snprintf(epoch, STI_EVENTS_EPOCH_MAX + 1, "%s", reply->element[0]->str);
+        *start = (uint64_t)reply->element[1]->integer;
+    } else {
+        sti_warn("events: moving stream %s to epoch %s failed: %s", self->stream, dataset.id,
+                 reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                           : sti_redis_errstr(self->redis));
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    return rc;
+}
+
+//  The seq of the log's last entry (0 when empty or unreadable).
+static uint64_t s_log_last(sti_events_pub_t *self)
+{
+    const char *argv[] = {"XREVRANGE", self->log_key, "+", "-", "COUNT", "1"};
+    redisReply *reply = sti_redis_argv_retry(self->redis, 6, argv, NULL);
+    uint64_t seq = 0;
+    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
+        reply->element[0]->type == REDIS_REPLY_ARRAY && reply->element[0]->elements == 2 &&
+        s_entry_seq(reply->element[0]->element[0], &seq) != 0) {
+        seq = 0;
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    return seq;
+}
+
+//  Compares what Redis holds with what this publisher saw: an epoch that is
+//  gone, or a seq below the one seen in the same epoch (in the counter and
+//  in the log: a counter alone behind is advanced by the next append), is a
+//  loss, marked on the stream (HSETNX, so the first reason stays).
+static void s_check(sti_events_pub_t *self, const char *epoch, uint64_t latest, char *lost,
+                    size_t cap)
+{
+    if (lost[0]) {
+        return;
+    }
+    if (strcmp(epoch, self->epoch) == 0 && latest < self->latest) {
+        uint64_t last = s_log_last(self);
+        latest = last > latest ? last : latest;
+    }
+    if (!epoch[0] && self->epoch[0]) {
+        snprintf(lost, cap, "the event log lost its epoch %s (Redis lost its data)", self->epoch);
+    } else if (strcmp(epoch, self->epoch) == 0 && latest < self->latest) {
+        snprintf(lost, cap,
+                 "the event log went back from seq %" PRIu64 " to %" PRIu64
+                 " (Redis lost the tail of its data)",
+                 self->latest, latest);
+    } else {
+        return;
+    }
+    const char *argv[] = {"HSETNX", self->epoch_key, "lost", lost};
+    redisReply *reply = sti_redis_argv(self->redis, 4, argv, NULL);
+    if (reply) {
+        freeReplyObject(reply);
+    }
 }
 
 void sti_events_pub_tick(sti_events_pub_t *self)
@@ -641,20 +860,36 @@ void sti_events_pub_tick(sti_events_pub_t *self)
         return;
     }
     self->next_heartbeat = now + S_HEARTBEAT_MS;
-    uint64_t latest;
-    if (s_latest(self->redis, self->seq_key, &latest) != 0) {
+    char epoch[STI_EVENTS_EPOCH_MAX + 1], lost[STI_DATASET_WHY_MAX];
+    uint64_t start, latest;
+    if (s_epoch(self->redis, self->epoch_key, epoch, &start, lost, sizeof lost) != 0 ||
+        s_latest(self->redis, self->seq_key, &latest) != 0) {
         return; // no heartbeat beats a wrong one
     }
-    if (latest > self->latest) {
-        self->latest = latest;
+    s_check(self, epoch, latest, lost, sizeof lost);
+    if (s_switch(self, epoch, &start, lost) != 0) {
+        return;
+    }
+    if (lost[0]) {
+        s_lost(self, lost);
+    } else {
+        s_adopt(self, epoch, start);
+        self->epoch_start = start;
+        self->lost[0] = 0;
+        if (latest > self->latest) {
+            self->latest = latest;
+        }
     }
     char topic[STI_EVENTS_STREAM_MAX + 8];
     snprintf(topic, sizeof topic, "%s.$hb", self->stream);
     sti_writer_reset(self->writer);
-    sti_writer_map(self->writer, 2);
+    sti_writer_map(self->writer, 4);
     sti_writer_kv_str(self->writer, "stream", self->stream);
     sti_writer_str(self->writer, "seq");
     sti_writer_uint(self->writer, latest);
+    sti_writer_kv_str(self->writer, "epoch", epoch);
+    sti_writer_str(self->writer, "epoch_start");
+    sti_writer_uint(self->writer, start);
     size_t size;
     const void *body = sti_writer_data(self->writer, &size);
     zmsg_t *msg = zmsg_new();

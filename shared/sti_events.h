@@ -35,6 +35,7 @@
 #define STI_EVENTS_MAX_SIZE (1024u * 1024) // largest event body
 #define STI_EVENTS_SINCE_MAX 1000  // most events one events.since reply holds
 #define STI_EVENTS_MAXLEN 1000000  // default bound on a log's length (XTRIM MAXLEN ~)
+#define STI_EVENTS_EPOCH_MAX 32    // longest epoch id (a dataset id, sti_dataset.h)
 
 //  One event as the subscriber hands it over. Caller destroys.
 typedef struct {
@@ -48,6 +49,7 @@ typedef struct {
     char *time;     // RFC 3339, UTC
     void *data;     // the event's data: encoded MessagePack map
     size_t data_size;
+    char *epoch;    // the epoch its seq belongs to (the dataset id), or NULL: unknown
 } sti_event_t;
 
 void sti_event_destroy(sti_event_t **self_p);
@@ -90,17 +92,39 @@ int sti_events_send_logged(sti_events_pub_t *self, uint64_t from, uint64_t to);
 //  of this stream or whose fields are out of bounds (nothing sent; the
 //  subscribers still find it in the log through the heartbeat).
 int sti_events_send_event(sti_events_pub_t *self, const sti_event_t *event);
-//  Sends the heartbeat if a second has passed since the last one.
+//  Sends the heartbeat if a second has passed since the last one. Reads the
+//  stream's seq and epoch first: a seq below what this publisher saw, or an
+//  epoch that is gone, is a loss (Redis came back without the tail of its
+//  data), marked on the stream so that every publisher stops appending (see
+//  sti_events_guard in lua/events_append.lua). Moves the stream to the
+//  dataset's epoch when the stream has none yet or an operator accepted a
+//  loss (a new dataset id with a reason; sti_dataset.h).
 void sti_events_pub_tick(sti_events_pub_t *self);
 uint64_t sti_events_latest(sti_events_pub_t *self);
+//  NULL while the stream is fine, else why it stopped after a loss
+//  (borrowed; until the stream moves to a new epoch).
+const char *sti_events_pub_lost(sti_events_pub_t *self);
+//  For a service's own script that appends (sti_events_guard): the epoch
+//  key of the stream, and the guard's two arguments, the highest seq this
+//  publisher saw (as text into floor) and its epoch (borrowed).
+const char *sti_events_pub_epoch_key(sti_events_pub_t *self);
+void sti_events_pub_floor(sti_events_pub_t *self, char *floor, size_t cap, const char **epoch);
+//  What a service's own script returned: the stream's epoch and the last
+//  seq it appended (0 for none), or a refusal by the guard (why). Events
+//  sent after carry that epoch.
+void sti_events_pub_appended(sti_events_pub_t *self, const char *epoch, uint64_t last);
+void sti_events_pub_refused(sti_events_pub_t *self, const char *why);
 
 //  --- the log, for the replay op of a publishing service ---
 
-//  Answers events.since: writes {events: [...], upto, first, latest} into
+//  Answers events.since: writes {events: [...], upto, first, latest, epoch,
+//  epoch_start} into
 //  writer, holding the events of the stream after seq whose topic starts with
 //  prefix, at most limit of them. upto is the last seq examined; first is
 //  the oldest seq the log still holds (a subscriber whose seq+1 < first must
-//  take a snapshot). Returns 0, or -1 when Redis failed.
+//  take a snapshot); latest the stream's true latest seq (below seq when the
+//  log went back); epoch the stream's epoch and epoch_start its seq when the
+//  epoch began. Returns 0, or -1 when Redis failed.
 //  Scans at most 10 x limit entries (limit is capped at STI_EVENTS_SINCE_MAX).
 int sti_events_since(sti_redis_t *redis, const char *stream, uint64_t seq, const char *prefix,
                      size_t limit, sti_writer_t *writer);
@@ -137,3 +161,12 @@ uint64_t sti_events_sub_cursor(sti_events_sub_t *self);
 zsock_t *sti_events_sub_sock(sti_events_sub_t *self);
 //  Events held in order for the caller (at most 1000).
 size_t sti_events_sub_queued(sti_events_sub_t *self);
+//  True once for each thing the caller should tell its user about the
+//  stream itself (it went back; it moved to a new epoch and which events of
+//  the old one are gone), with the text in buf. Also logged.
+bool sti_events_sub_notice(sti_events_sub_t *self, char *buf, size_t cap);
+//  The epoch the cursor belongs to ("" until one is seen; borrowed). A
+//  subscriber that stores its cursor stores this with it, and gives it back
+//  with sti_events_sub_set_epoch before its first recv.
+const char *sti_events_sub_epoch(sti_events_sub_t *self);
+void sti_events_sub_set_epoch(sti_events_sub_t *self, const char *epoch);

@@ -30,6 +30,7 @@ void sti_event_destroy(sti_event_t **self_p)
     free(self->subject);
     free(self->time);
     free(self->data);
+    free(self->epoch);
     free(self);
     *self_p = NULL;
 }
@@ -152,6 +153,11 @@ sti_event_t *sti_event_from_node(sti_node_t map, const char *topic, char *err, s
         s_numbers(map, event, err, errlen) != 0 || s_data(map, event, err, errlen) != 0) {
         goto fail;
     }
+    //  epoch is optional: an older publisher does not send it.
+    if (!sti_node_is_missing(sti_node_get(map, "epoch")) &&
+        s_field(map, "epoch", STI_EVENTS_EPOCH_MAX, &event->epoch, err, errlen) != 0) {
+        goto fail;
+    }
     return event;
 fail:
     sti_event_destroy(&event);
@@ -179,7 +185,8 @@ sti_event_t *sti_event_decode(const char *topic, const void *body, size_t size, 
 void sti_event_encode(const sti_event_t *event, sti_writer_t *writer)
 {
     assert(event && writer);
-    sti_writer_map(writer, 10);
+    bool epoch = event->epoch && event->epoch[0];
+    sti_writer_map(writer, epoch ? 11 : 10);
     sti_writer_kv_str(writer, "specversion", "1.0");
     sti_writer_kv_str(writer, "id", event->id);
     sti_writer_kv_str(writer, "source", event->source);
@@ -196,5 +203,8 @@ void sti_event_encode(const sti_event_t *event, sti_writer_t *writer)
         sti_writer_raw(writer, event->data, event->data_size);
     } else {
         sti_writer_nil(writer);
+    }
+    if (epoch) {
+        sti_writer_kv_str(writer, "epoch", event->epoch);
     }
 }

@@ -14,6 +14,15 @@
       the latest seq. When the reply's first is above cursor + 1, the log no
       longer holds what was missed: the caller is told (*lost) and the cursor
       jumps ahead.
+    - Epochs (docs/events.md, "Resets"): every event, heartbeat and reply
+      names the epoch of the stream's seqs (the dataset id). An epoch other
+      than the cursor's means the seqs were handed out again after a loss:
+      the reply's epoch_start says from where, so the cursor goes back to it
+      (saying which events of the old epoch are gone) and the replay goes on
+      in the new epoch. A heartbeat or reply below the cursor in the same
+      epoch means Redis lost the tail of the log: that is said, once, and the
+      subscriber waits for the new epoch an operator's decision brings,
+      instead of taking the next events as duplicates.
 
     The queue is bounded (S_QUEUE_MAX): a replay asks for no more than fits,
     and the socket is read only when the queue is empty, so a slow caller makes
@@ -58,6 +67,10 @@ struct _sti_events_sub_t {
     uint64_t replay_start; // cursor when the current replay began (for the log)
     int64_t next_replay;   // zclock_mono time before which no replay is tried
     bool lost;             // events were lost for good: tell the caller
+    char epoch[STI_EVENTS_EPOCH_MAX + 1]; // the epoch of the cursor ("" unknown)
+    bool reset;            // an event of another epoch came: wait for the replay
+    bool back;             // the stream was seen below the cursor (said once)
+    char notice[512];      // what the caller is to be told, or ""
     zlist_t *queue;        // sti_event_t *, in seq order
     sti_writer_t *writer;  // request encoding
     uint64_t requests;     // request counter, for request ids
@@ -154,6 +167,58 @@ size_t sti_events_sub_queued(sti_events_sub_t *self)
     return zlist_size(self->queue);
 }
 
+bool sti_events_sub_notice(sti_events_sub_t *self, char *buf, size_t cap)
+{
+    assert(self && buf && cap);
+    if (!self->notice[0]) {
+        return false;
+    }
+    snprintf(buf, cap, "%s", self->notice);
+    self->notice[0] = 0;
+    return true;
+}
+
+const char *sti_events_sub_epoch(sti_events_sub_t *self)
+{
+    assert(self);
+    return self->epoch;
+}
+
+void sti_events_sub_set_epoch(sti_events_sub_t *self, const char *epoch)
+{
+    assert(self && epoch);
+    snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
+}
+
+//  Sets what the caller is told next (and logs it).
+static void s_notice(sti_events_sub_t *self, const char *text)
+{
+    snprintf(self->notice, sizeof self->notice, "%s", text);
+    sti_warn("events: %s", text);
+}
+
+//  Says, once, that the stream went below the cursor in the same epoch.
+static void s_back(sti_events_sub_t *self, uint64_t seq)
+{
+    if (self->back) {
+        return;
+    }
+    self->back = true;
+    char text[400];
+    snprintf(text, sizeof text,
+             "stream %s went back from seq %" PRIu64 " to %" PRIu64
+             " in epoch %s: Redis lost events this subscriber has; waiting for the new epoch "
+             "that an operator's decision brings (stictl dataset accept-loss)",
+             self->stream, self->cursor, seq, self->epoch[0] ? self->epoch : "(none)");
+    s_notice(self, text);
+}
+
+//  True when epoch (from the bus or a reply) is not the cursor's.
+static bool s_other_epoch(sti_events_sub_t *self, const char *epoch)
+{
+    return epoch && epoch[0] && self->epoch[0] && strcmp(epoch, self->epoch) != 0;
+}
+
 //  Logs one malformed message dropped (at most one line a second, since
 //  anyone who reaches the bus can send them).
 static void s_malformed(sti_events_sub_t *self, const char *what, const char *detail)
@@ -180,6 +245,16 @@ static void s_ahead(sti_events_sub_t *self, uint64_t seq)
 
 static void s_on_event(sti_events_sub_t *self, sti_event_t *event)
 {
+    if (s_other_epoch(self, event->epoch) || self->reset) {
+        //  Another epoch: the replay says from where, and brings this one.
+        self->reset = true;
+        self->replay = true;
+        sti_event_destroy(&event);
+        return;
+    }
+    if (event->epoch && event->epoch[0] && !self->epoch[0]) {
+        snprintf(self->epoch, sizeof self->epoch, "%s", event->epoch);
+    }
     if (!self->started) {
         self->started = true;
         self->cursor = event->seq - 1;
@@ -202,17 +277,29 @@ static void s_on_heartbeat(sti_events_sub_t *self, zframe_t *body)
     sti_reader_t *reader =
         sti_reader_new(zframe_data(body), zframe_size(body), NULL, err, sizeof err);
     sti_field_error_t ferr = {.field = ""};
-    char stream[STI_EVENTS_STREAM_MAX + 1];
+    char stream[STI_EVENTS_STREAM_MAX + 1], epoch[STI_EVENTS_EPOCH_MAX + 1] = "";
     int64_t seq;
-    if (!reader ||
-        sti_map_str_copy(sti_reader_root(reader), "stream", stream, sizeof stream, &ferr) != 0 ||
-        sti_map_int(sti_reader_root(reader), "seq", &seq, &ferr) != 0 || seq < 0 ||
-        strcmp(stream, self->stream) != 0) {
+    sti_node_t root = reader ? sti_reader_root(reader) : (sti_node_t){0};
+    if (!reader || sti_map_str_copy(root, "stream", stream, sizeof stream, &ferr) != 0 ||
+        sti_map_int(root, "seq", &seq, &ferr) != 0 || seq < 0 ||
+        strcmp(stream, self->stream) != 0 ||
+        (!sti_node_is_missing(sti_node_get(root, "epoch")) &&
+         sti_map_str_copy(root, "epoch", epoch, sizeof epoch, &ferr) != 0)) {
         s_malformed(self, "heartbeat", NULL);
+    } else if (s_other_epoch(self, epoch)) {
+        self->reset = true;
+        self->replay = true;
     } else if (!self->started) {
         self->started = true;
         self->cursor = (uint64_t)seq;
+        snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
+    } else if ((uint64_t)seq < self->cursor) {
+        s_back(self, (uint64_t)seq);
     } else {
+        if (epoch[0] && !self->epoch[0]) {
+            snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
+        }
+        self->back = false;
         s_ahead(self, (uint64_t)seq);
     }
     sti_reader_destroy(&reader);
@@ -287,22 +374,37 @@ static int s_ask(sti_events_sub_t *self, size_t limit, sti_reply_t *reply)
     return 0;
 }
 
+//  What an events.since reply says about the stream.
+typedef struct {
+    uint64_t upto, first, latest;           // as the reply has them
+    char epoch[STI_EVENTS_EPOCH_MAX + 1];   // "" from a service that sends none
+    uint64_t epoch_start;                   // 0 likewise
+} s_since_t;
+
 //  Checks an events.since reply body and takes its events, in order, into
 //  batch. Returns 0, or -1 for a reply that breaks the protocol.
-static int s_take(sti_events_sub_t *self, sti_node_t body, zlist_t *batch, uint64_t *upto,
-                  uint64_t *first, uint64_t *latest)
+static int s_take(sti_events_sub_t *self, sti_node_t body, zlist_t *batch, s_since_t *since)
 {
     sti_field_error_t ferr = {.field = ""};
-    int64_t values[3];
-    const char *names[] = {"upto", "first", "latest"};
-    for (int i = 0; i < 3; i++) {
+    int64_t values[4] = {0, 0, 0, 0};
+    const char *names[] = {"upto", "first", "latest", "epoch_start"};
+    for (int i = 0; i < 4; i++) {
+        if (i == 3 && sti_node_is_missing(sti_node_get(body, names[i]))) {
+            break;
+        }
         if (sti_map_int(body, names[i], &values[i], &ferr) != 0 || values[i] < 0) {
             return -1;
         }
     }
-    *upto = (uint64_t)values[0], *first = (uint64_t)values[1], *latest = (uint64_t)values[2];
+    since->upto = (uint64_t)values[0], since->first = (uint64_t)values[1];
+    since->latest = (uint64_t)values[2], since->epoch_start = (uint64_t)values[3];
+    since->epoch[0] = 0;
+    if (!sti_node_is_missing(sti_node_get(body, "epoch")) &&
+        sti_map_str_copy(body, "epoch", since->epoch, sizeof since->epoch, &ferr) != 0) {
+        return -1;
+    }
     sti_node_t events = sti_node_get(body, "events");
-    if (*upto < self->cursor || sti_node_type(events) != STI_TYPE_ARRAY) {
+    if (since->upto < self->cursor || sti_node_type(events) != STI_TYPE_ARRAY) {
         return -1;
     }
     uint64_t last = self->cursor;
@@ -310,16 +412,62 @@ static int s_take(sti_events_sub_t *self, sti_node_t body, zlist_t *batch, uint6
         char err[256];
         sti_event_t *event = sti_event_from_node(sti_node_at(events, i), NULL, err, sizeof err);
         size_t slen = strlen(self->stream);
-        if (!event || event->seq <= last || event->seq > *upto ||
+        if (!event || event->seq <= last || event->seq > since->upto ||
             strncmp(event->topic, self->stream, slen) != 0 || event->topic[slen] != '.') {
             sti_warn("events: events.since reply: bad event: %s", event ? "out of order" : err);
             sti_event_destroy(&event);
             return -1;
         }
+        if (!event->epoch && since->epoch[0]) {
+            event->epoch = strdup(since->epoch);
+            assert(event->epoch);
+        }
         last = event->seq;
         zlist_append(batch, event);
     }
     return 0;
+}
+
+//  The reply names another epoch than the cursor's: the seqs after its
+//  start were handed out again. The cursor goes back to the start, saying
+//  which events of the old epoch are gone, and the replay goes on.
+static void s_reset(sti_events_sub_t *self, const s_since_t *since)
+{
+    char text[512];
+    if (self->cursor > since->epoch_start) {
+        snprintf(text, sizeof text,
+                 "stream %s moved from epoch %s to %s at seq %" PRIu64 ": events %" PRIu64
+                 "..%" PRIu64 " of the old epoch are gone (Redis lost them); the seqs after %" PRIu64
+                 " are new events",
+                 self->stream, self->epoch, since->epoch, since->epoch_start,
+                 since->epoch_start + 1, self->cursor, since->epoch_start);
+        self->cursor = since->epoch_start;
+    } else {
+        snprintf(text, sizeof text,
+                 "stream %s moved from epoch %s to %s at seq %" PRIu64 "; nothing this "
+                 "subscriber had is gone",
+                 self->stream, self->epoch, since->epoch, since->epoch_start);
+    }
+    s_notice(self, text);
+    snprintf(self->epoch, sizeof self->epoch, "%s", since->epoch);
+    self->reset = false;
+    self->back = false;
+    self->target = since->latest;
+    self->replay = true;
+    self->replay_start = self->cursor;
+}
+
+//  Queues the batch's events of the prefix (the rest is destroyed).
+static void s_queue(sti_events_sub_t *self, zlist_t *batch)
+{
+    while (zlist_size(batch)) {
+        sti_event_t *event = zlist_pop(batch);
+        if (strncmp(event->topic, self->prefix, self->prefix_len) == 0) {
+            zlist_append(self->queue, event);
+        } else {
+            sti_event_destroy(&event);
+        }
+    }
 }
 
 //  One events.since round trip; queues what it brings and moves the cursor.
@@ -335,29 +483,35 @@ static void s_replay(sti_events_sub_t *self)
         return;
     }
     zlist_t *batch = zlist_new();
-    uint64_t upto, first, latest;
-    if (s_take(self, reply.body, batch, &upto, &first, &latest) != 0) {
+    s_since_t since;
+    if (s_take(self, reply.body, batch, &since) != 0) {
         sti_warn("events: malformed events.since reply from %s", self->service);
         self->next_replay = zclock_mono() + S_RETRY_MS;
+    } else if (s_other_epoch(self, since.epoch)) {
+        s_reset(self, &since); // the batch was asked from the old cursor: asked again
+    } else if (since.latest < self->cursor) {
+        s_back(self, since.latest);
+        self->replay = false;
+        self->reset = false;
     } else {
-        if (first > self->cursor + 1 && upto > self->cursor) {
+        if (since.epoch[0] && !self->epoch[0]) {
+            snprintf(self->epoch, sizeof self->epoch, "%s", since.epoch);
+        }
+        self->reset = false;
+        if (since.latest > self->cursor) {
+            self->back = false;
+        }
+        if (since.first > self->cursor + 1 && since.upto > self->cursor) {
             sti_warn("events: %s: events %" PRIu64 " to %" PRIu64 " are no longer in the log",
-                     self->stream, self->cursor + 1, first - 1);
+                     self->stream, self->cursor + 1, since.first - 1);
             self->lost = true;
         }
-        bool progress = upto > self->cursor;
-        while (zlist_size(batch)) {
-            sti_event_t *event = zlist_pop(batch);
-            if (strncmp(event->topic, self->prefix, self->prefix_len) == 0) {
-                zlist_append(self->queue, event);
-            } else {
-                sti_event_destroy(&event);
-            }
-        }
-        self->cursor = upto;
+        bool progress = since.upto > self->cursor;
+        s_queue(self, batch);
+        self->cursor = since.upto;
         //  The service's latest is the truth; a heartbeat or event from the bus
         //  that claimed more (a forged one) is forgotten here.
-        self->target = latest > upto ? latest : upto;
+        self->target = since.latest > since.upto ? since.latest : since.upto;
         //  No progress means the log holds nothing past the cursor yet: stop
         //  until a heartbeat or event says otherwise.
         self->replay = progress && self->target > self->cursor;

@@ -33,7 +33,7 @@
 
 #define S_ATTEMPTS 5         // tries of one batch against concurrent replicas
 #define S_KEY_MAX 256        // bytes of one key name
-#define S_FIXED_KEYS 5       // log, seq, prev, intake, value index
+#define S_FIXED_KEYS 6       // log, seq, prev, intake, value index, epoch
 #define S_PENDING_EVERY 1000 // ms between refreshes of the pending gauge
 #define S_SOURCE "sti-indicators" // the events' CloudEvents source
 
@@ -184,6 +184,7 @@ ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti
     sti_redis_key(redis, self->fixed[2], S_KEY_MAX, "events", "ind", "prev", NULL);
     snprintf(self->fixed[3], S_KEY_MAX, "%s", self->intake);
     sti_redis_key(redis, self->fixed[4], S_KEY_MAX, "vals", NULL);
+    snprintf(self->fixed[5], S_KEY_MAX, "%s", sti_events_pub_epoch_key(pub));
     self->rows_applied = sti_http_counter(http, "sti_indicators_rows_total", "result=\"applied\"",
                                           "Intake rows by what applying them did");
     self->rows_skipped = sti_http_counter(http, "sti_indicators_rows_total", "result=\"skipped\"",
@@ -572,6 +573,11 @@ static void s_build_args(ind_apply_t *self, size_t ack_from, size_t ack_to)
     s_args_int(&self->args, (int64_t)entries);
     s_now_text(self->time, sizeof self->time);
     s_args_str(&self->args, self->time);
+    char floor[24];
+    const char *epoch;
+    sti_events_pub_floor(self->pub, floor, sizeof floor, &epoch);
+    s_args_str(&self->args, floor);
+    s_args_str(&self->args, epoch);
     s_args_values(self);
     const char *bytes = ind_batch_bytes(self->batch);
     for (size_t c = 0; c < changes; c++) {
@@ -587,14 +593,14 @@ static void s_build_args(ind_apply_t *self, size_t ack_from, size_t ack_to)
     s_args_finish(&self->args);
 }
 
-//  Keeps the prevs of the reply {1, first, last, prev...} in self->prevs.
+//  Keeps the prevs of the reply {1, first, last, epoch, prev...} in self->prevs.
 //  Returns how many, or 0 when the reply does not hold one per event (the
 //  events are then read back from the log to be sent).
 static size_t s_keep_prevs(ind_apply_t *self, const redisReply *reply, uint64_t first,
                            uint64_t last)
 {
     size_t n = last >= first && first > 0 ? (size_t)(last - first + 1) : 0;
-    if (n == 0 || reply->elements != 3 + n) {
+    if (n == 0 || reply->elements != 4 + n) {
         return 0;
     }
     if (self->prevs_cap < n) {
@@ -603,7 +609,7 @@ static size_t s_keep_prevs(ind_apply_t *self, const redisReply *reply, uint64_t 
         assert(self->prevs);
     }
     for (size_t i = 0; i < n; i++) {
-        const redisReply *prev = reply->element[3 + i];
+        const redisReply *prev = reply->element[4 + i];
         if (prev->type != REDIS_REPLY_INTEGER || prev->integer < 0 ||
             (uint64_t)prev->integer >= first + i) {
             return 0;
@@ -614,7 +620,8 @@ static size_t s_keep_prevs(ind_apply_t *self, const redisReply *reply, uint64_t 
 }
 
 //  Runs the script once. Returns 1 applied (first/last set, and *prevs the
-//  number of prevs kept), 0 conflict, -1 failure.
+//  number of prevs kept), 0 conflict, -1 failure (a refusal of the event
+//  stream's guard after a loss is handed to the publisher, which says it).
 static int s_eval(ind_apply_t *self, uint64_t *first, uint64_t *last, size_t *prevs)
 {
     size_t nkeys = self->keys.count, nargs = self->args.count;
@@ -630,14 +637,24 @@ static int s_eval(ind_apply_t *self, uint64_t *first, uint64_t *last, size_t *pr
     free(argv);
     free(lens);
     int rc = -1;
-    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2 &&
-        reply->element[0]->type == REDIS_REPLY_INTEGER) {
+    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+        reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[0]->integer == 2 &&
+        reply->element[1]->type == REDIS_REPLY_STRING) {
+        sti_events_pub_refused(self->pub, reply->element[1]->str);
+    } else if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2 &&
+               reply->element[0]->type == REDIS_REPLY_INTEGER) {
         rc = reply->element[0]->integer == 1 ? 1 : 0;
-        if (rc == 1 && reply->elements >= 3 && reply->element[1]->type == REDIS_REPLY_INTEGER &&
-            reply->element[2]->type == REDIS_REPLY_INTEGER) {
+        if (rc == 1 && reply->elements >= 4 && reply->element[1]->type == REDIS_REPLY_INTEGER &&
+            reply->element[2]->type == REDIS_REPLY_INTEGER &&
+            reply->element[3]->type == REDIS_REPLY_STRING &&
+            reply->element[3]->len <= STI_EVENTS_EPOCH_MAX) {
             *first = (uint64_t)reply->element[1]->integer;
             *last = (uint64_t)reply->element[2]->integer;
             *prevs = s_keep_prevs(self, reply, *first, *last);
+            sti_events_pub_appended(self->pub, reply->element[3]->str, *last);
+        } else if (rc == 1) {
+            sti_error("indicators_apply.lua: malformed reply");
+            rc = -1;
         }
     } else {
         sti_error("indicators_apply.lua failed: %s", reply && reply->type == REDIS_REPLY_ERROR

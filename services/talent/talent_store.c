@@ -28,7 +28,7 @@
 #define S_INDEX_KEYS 16         // index sets one record is in, at most
 #define S_COUNTS_MAX 8192       // bytes of one change's count deltas
 #define S_REQUEST_TTL "86400"   // seconds a request id remembers the record it made
-#define S_ARGS (13 + 2 * S_INDEX_KEYS + 30)
+#define S_ARGS (14 + 2 * S_INDEX_KEYS + 32)
 //  Bytes of the document's hashes under the old keys, one a line.
 #define S_OTHERS_MAX ((TALENT_CRYPTO_KEYS_MAX - 1) * (TALENT_HASH_TEXT_LEN + 1) + 1)
 
@@ -407,13 +407,24 @@ static talent_store_rc_t s_result(talent_store_t *self, const s_change_t *change
     const char *arg = reply->elements > 1 && reply->element[1]->type == REDIS_REPLY_STRING
                           ? reply->element[1]->str
                           : "";
-    if (strcmp(what, "ok") == 0 && reply->elements == 3 &&
-        reply->element[1]->type == REDIS_REPLY_INTEGER) {
+    if (strcmp(what, "ok") == 0 && reply->elements == 4 &&
+        reply->element[1]->type == REDIS_REPLY_INTEGER &&
+        reply->element[3]->type == REDIS_REPLY_STRING &&
+        reply->element[3]->len <= STI_EVENTS_EPOCH_MAX) {
         uint64_t seq = (uint64_t)reply->element[1]->integer;
         if (self->pub) {
+            sti_events_pub_appended(self->pub, reply->element[3]->str, seq);
             sti_events_send_logged(self->pub, seq, seq);
         }
         return TALENT_STORE_OK;
+    }
+    if (strcmp(what, "lost") == 0) {
+        //  The event stream stopped after Redis lost data: nothing was changed.
+        if (self->pub) {
+            sti_events_pub_refused(self->pub, arg);
+        }
+        snprintf(err, errlen, "the registry takes no changes now: %s", arg);
+        return TALENT_STORE_FAILED;
     }
     if (strcmp(what, "missing") == 0) {
         snprintf(err, errlen, "no talent %s", change->id);
@@ -512,6 +523,13 @@ static talent_store_rc_t s_change(talent_store_t *self, const s_change_t *change
     for (int k = 0; k < n_new; k++) {
         argv[argc++] = new_keys[k];
     }
+    char epoch_key[256], floor[24] = "0";
+    const char *floor_epoch = "";
+    sti_redis_key(self->redis, epoch_key, sizeof epoch_key, "events", "tal", "epoch", NULL);
+    argv[argc++] = epoch_key;
+    if (self->pub) {
+        sti_events_pub_floor(self->pub, floor, sizeof floor, &floor_epoch);
+    }
     int nkeys = argc;
     const char *args[30] = {change->mode, change->id, expected, data ? (const char *)data : "",
                             change->record ? talent_id_type_name(change->record->id_type) : "",
@@ -525,6 +543,8 @@ static talent_store_rc_t s_change(talent_store_t *self, const s_change_t *change
     for (int a = 0; a < 30; a++) {
         argv[argc++] = args[a] ? args[a] : "";
     }
+    argv[argc++] = floor;
+    argv[argc++] = floor_epoch;
     for (int a = 0; a < argc; a++) {
         int at = a - nkeys; // binary arguments have their lengths set below
         bool binary = at == 3 || (at >= 5 && at <= 7) || at == 10 || at == 24;

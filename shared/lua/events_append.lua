@@ -1,18 +1,66 @@
 -- events_append.lua: appends one event to a stream's event log, atomically
 -- with taking its gap-free sequence number (docs/events.md).
 --
--- This file defines two local functions and runs nothing, so that a service's
--- own script can append events the same way: put this file's text in front of
--- the script (at build time, or in C before sti_redis_script), then call
+-- This file defines three local functions and runs nothing, so that a
+-- service's own script can append events the same way: put this file's text
+-- in front of the script (at build time, or in C before sti_redis_script),
+-- then, before the script writes anything,
+--   local epoch, why = sti_events_guard(log, epochkey, seqkey, floor, floor_epoch)
+--   if not epoch then return {'lost', why} end   -- (or the script's own form)
+-- and then
 --   local seq, prev = sti_events_append(log, seqkey, prevkey, maxlen,
 --                                       topic, type, subject, time, source, data)
--- with the three keys of the stream (<ns>:events:<stream>, ...:seq, ...:prev)
--- declared in the script's KEYS. Returns the event's seq and the seq of the
--- previous event on the same topic (0 for none).
+-- with the stream's keys (<ns>:events:<stream>, ...:seq, ...:prev and
+-- ...:epoch) declared in the script's KEYS. sti_events_append returns the
+-- event's seq and the seq of the previous event on the same topic (0 for none).
 --
 -- The log is a Redis stream whose entry ids are 0-<seq>. The counter is
 -- advanced past the log's last id if the two ever disagree (a restored or
 -- edited counter), so XADD cannot fail after INCR and leave a hole.
+
+-- The guard: the stream's epoch key is a hash {id, start, lost} (id: the
+-- dataset the stream's seqs belong to, start: the stream's seq when that
+-- epoch began, lost: why the stream stopped after a loss). floor is the
+-- highest seq the calling publisher has seen of epoch floor_epoch ('' for
+-- none). When Redis holds less than that in both the counter and the log
+-- (it lost the tail of its data; a counter alone behind the log is only
+-- advanced, see below) or
+-- the epoch the publisher knew has gone (Redis lost everything), appending
+-- would hand out seqs that subscribers already hold for other events: the
+-- guard marks the stream lost instead, and every later append of any
+-- publisher is refused until an operator accepts the loss and the stream
+-- moves to a new epoch (docs/operations.md). Returns the epoch id ('' for
+-- none), or nil and the reason.
+local function sti_events_guard(log, epochkey, seqkey, floor, floor_epoch)
+    local e = redis.call('HMGET', epochkey, 'id', 'lost')
+    if e[2] then
+        return nil, e[2]
+    end
+    local epoch = e[1] or ''
+    local why = nil
+    if floor_epoch ~= '' and epoch == '' then
+        why = 'the event log lost its epoch ' .. floor_epoch .. ' (Redis lost its data)'
+    elseif epoch == floor_epoch then
+        local seq = tonumber(redis.call('GET', seqkey) or '0')
+        local low = tonumber(floor) or 0
+        if seq < low then
+            local last = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)
+            if #last > 0 then
+                seq = math.max(seq, tonumber(string.match(last[1][1], '^0%-(%d+)$') or '0'))
+            end
+        end
+        if seq < low then
+            why = string.format('the event log went back from seq %d to %d (Redis lost ' ..
+                                'the tail of its data)', low, seq)
+        end
+    end
+    if why then
+        redis.call('HSET', epochkey, 'lost', why)
+        return nil, why
+    end
+    return epoch, nil
+end
+
 local function sti_events_append(log, seqkey, prevkey, maxlen,
                                  topic, type, subject, time, source, data)
     local seq = redis.call('INCR', seqkey)

@@ -1,14 +1,17 @@
 -- indicators_apply.lua: applies one batch of intake entries (docs/data-path.md).
 --
 -- Runs after events_append.lua's text (indicators_apply.c puts it in front),
--- so sti_events_append_many is a local function of this script. One call:
+-- so sti_events_guard and sti_events_append_many are local functions of this
+-- script. One call:
+--   0. asks the event stream's guard whether it may append (a stream stopped
+--      after a loss refuses: returns {2, why} having written nothing);
 --   1. checks that every value the batch computed from still holds the bytes
 --      the applier read (optimistic concurrency between replicas); if one
 --      differs, refuses the whole batch and returns {0, index};
 --   2. writes the changed values, appends their revisions, adds new value
 --      hashes to the index, appends the events, acknowledges the entries;
---   3. returns {1, first seq, last seq, prev of each event...} (0, 0 and
---      no prevs when no event), so the applier publishes the events it
+--   3. returns {1, first seq, last seq, epoch, prev of each event...} (0, 0
+--      and no prevs when no event), so the applier publishes the events it
 --      built without reading them back from the log.
 -- The commands are per hash, not per value: one HMGET and one HSET for all
 -- the values of a hash, one RPUSH per changed value (all its revisions), one
@@ -16,9 +19,10 @@
 -- XADD each), since every redis.call costs microseconds.
 --
 -- KEYS: 1 event log, 2 seq, 3 prev, 4 intake stream, 5 value index (zset),
---       then for value j: KEYS[4 + 2j] value hash, KEYS[5 + 2j] revision list
+--       6 the event stream's epoch hash,
+--       then for value j: KEYS[5 + 2j] value hash, KEYS[6 + 2j] revision list
 -- ARGV: 1 group, 2 maxlen, 3 source, 4 values, 5 changes, 6 acks, 7 time
---       (of every event of the call),
+--       (of every event of the call), 8 the guard's floor, 9 its epoch,
 --       then per value (6): field, expected bytes ('' when absent), new bytes
 --       ('' when unchanged), index member ('' when the hash needs no
 --       ZADD: it existed, or another value of this batch adds it), the
@@ -32,7 +36,7 @@ local values = tonumber(ARGV[4])
 local changes = tonumber(ARGV[5])
 local acks = tonumber(ARGV[6])
 local time = ARGV[7]
-local V0, VS = 8, 6 -- where the values' arguments start, and per value
+local V0, VS = 10, 6 -- where the values' arguments start, and per value
 local CHUNK = 1000 -- arguments per command at most (unpack's limit is 8000)
 
 -- Runs cmd key items... in chunks of CHUNK items (whole groups of `stride`).
@@ -52,10 +56,14 @@ end
 
 -- The values by hash, in order of first appearance: hashes[i] is the key,
 -- byhash[key] the argument positions of its values.
+local epoch, why = sti_events_guard(KEYS[1], KEYS[6], KEYS[2], ARGV[8], ARGV[9])
+if not epoch then
+    return {2, why}
+end
 local hashes, byhash = {}, {}
-local a = 8
+local a = V0
 for j = 1, values do
-    local key = KEYS[4 + 2 * j]
+    local key = KEYS[5 + 2 * j]
     local list = byhash[key]
     if not list then
         list = {}
@@ -124,7 +132,7 @@ for c = 1, changes do
     a = a + 3
 end
 for _, j in ipairs(revised) do
-    call_chunked('RPUSH', KEYS[5 + 2 * j], {}, revs[j], 1)
+    call_chunked('RPUSH', KEYS[6 + 2 * j], {}, revs[j], 1)
 end
 local first, last, prevs = sti_events_append_many(KEYS[1], KEYS[2], KEYS[3],
                                                   ARGV[2], list)
@@ -136,8 +144,8 @@ if acks > 0 then
     end
     call_chunked('XACK', KEYS[4], {ARGV[1]}, ids, 1)
 end
-local out = {1, first, last}
+local out = {1, first, last, epoch}
 for i = 1, #prevs do
-    out[3 + i] = tonumber(prevs[i])
+    out[4 + i] = tonumber(prevs[i])
 end
 return out

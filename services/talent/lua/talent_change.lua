@@ -8,7 +8,8 @@
 --       6 count contributions hash, 7 dirty counts hash, 8 count generation,
 --       9 audit stream of the record, 10-12 event log, seq, prev,
 --       13 request key (add) or the record's team set, then the old index
---       sets (in the order of the stored idx field), then the new ones.
+--       sets (in the order of the stored idx field), then the new ones, and
+--       last the event stream's epoch hash.
 -- ARGV: 1 mode (add | update | remove), 2 id, 3 expected version,
 --       4 data, 5 id_type, 6 sealed id_number, 7 sealed phone,
 --       8 sealed email, 9 doc hash, 10 idx tokens (one per line),
@@ -19,13 +20,19 @@
 --       25 event data, 26 source, 27 maxlen, 28 request ttl,
 --       29 key prefix of teams ("<ns>:tal:team:"), 30 the document's
 --       hashes under the old keys (one a line: a record still stored under
---       an old key is a duplicate too)
+--       an old key is a duplicate too), 31 the event guard's floor, 32 its
+--       epoch
 -- The record keeps the name of its add's request key (field req), so that
 -- erasure deletes that key too.
--- Returns {'ok', seq, version}, {'duplicate', id}, {'stale', version},
--- {'missing'} or {'replayed', id}.
+-- Returns {'ok', seq, version, epoch}, {'duplicate', id}, {'stale', version},
+-- {'missing'}, {'replayed', id}, or {'lost', why} when the event stream
+-- stopped after a loss (sti_events_guard; nothing is changed then).
 local mode, id = ARGV[1], ARGV[2]
 local n_old, n_new = tonumber(ARGV[13]), tonumber(ARGV[14])
+local epoch, why = sti_events_guard(KEYS[10], KEYS[#KEYS], KEYS[11], ARGV[31], ARGV[32])
+if not epoch then
+    return {'lost', why}
+end
 
 local function lines(text)
     local out = {}
@@ -155,4 +162,4 @@ redis.call('XADD', KEYS[9], '*', 'op', ARGV[17], 'who', ARGV[18], 'time', ARGV[1
            'request', ARGV[20], 'id', id)
 local seq = sti_events_append(KEYS[10], KEYS[11], KEYS[12], ARGV[27], ARGV[21], ARGV[22],
                               ARGV[23], ARGV[24], ARGV[26], ARGV[25])
-return {'ok', seq, version}
+return {'ok', seq, version, epoch}

@@ -1,0 +1,15 @@
+-- events_epoch.lua: moves an event stream to a new epoch (docs/events.md).
+-- KEYS: 1 the stream's epoch hash (<ns>:events:<stream>:epoch), 2 its seq key
+-- ARGV: 1 the epoch id the caller found on the stream ('' for none),
+--       2 the new epoch id (the dataset's id)
+-- Only when the stream is still at ARGV[1] (another replica may have moved it
+-- first): the new epoch starts at the stream's current seq, and the mark of
+-- a loss is cleared. Returns {epoch id, start} as the stream has them after.
+local e = redis.call('HMGET', KEYS[1], 'id', 'start')
+if (e[1] or '') == ARGV[1] then
+    local start = redis.call('GET', KEYS[2]) or '0'
+    redis.call('HSET', KEYS[1], 'id', ARGV[2], 'start', start)
+    redis.call('HDEL', KEYS[1], 'lost')
+    return {ARGV[2], tonumber(start)}
+end
+return {e[1] or '', tonumber(e[2] or '0')}
