@@ -92,6 +92,10 @@ static int s_run(stictl_t *ctl, sti_events_sub_t *sub, long long count, uint64_t
     while (!zsys_interrupted && (count == 0 || printed < count)) {
         bool lost = false;
         sti_event_t *event = sti_events_sub_recv(sub, S_WAIT_MS, &lost);
+        char notice[512];
+        if (sti_events_sub_notice(sub, notice, sizeof notice)) {
+            fprintf(stderr, "stictl watch: %s\n", notice);
+        }
         if (lost) {
             fprintf(stderr,
                     "stictl watch: events after seq %" PRIu64 " are no longer in the event log: "
@@ -129,9 +133,12 @@ int stictl_watch(stictl_t *ctl, int argc, char **argv)
     }
     uint64_t last = args.from == STI_EVENTS_LIVE ? 0 : args.from;
     int rc = s_run(ctl, sub, args.count, &last);
+    char epoch[STI_EVENTS_EPOCH_MAX + 1];
+    snprintf(epoch, sizeof epoch, "%s", sti_events_sub_epoch(sub));
     sti_events_sub_destroy(&sub);
     if (rc == STICTL_OK && (last > 0 || args.from != STI_EVENTS_LIVE)) {
-        fprintf(stderr, "stictl watch: stopped after seq %" PRIu64 "\n", last);
+        fprintf(stderr, "stictl watch: %s%s%sstopped after seq %" PRIu64 "\n",
+                *epoch ? "in epoch " : "", epoch, *epoch ? ", " : "", last);
     }
     return rc;
 }

@@ -45,6 +45,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X)                                                                         \
+    X(dataset, "show the dataset Redis holds, or go on after a loss")                            \
     X(delivery, "list sti-notify's deliveries, or send a dead letter again")                     \
     X(events, "print the indicator-change events after a sequence number")                         \
     X(health, "show whether the broker and each service answer")                                   \

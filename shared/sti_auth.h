@@ -30,6 +30,8 @@
 #define STI_ROLES_MASK 0xffffu  // the bits that are roles
 #define STI_OP_WRITE (1u << 16) // flag: the op counts against the write rate limit
 #define STI_OP_LISTED_ONLY (1u << 17) // flag: admin may not call it unless listed
+#define STI_OP_CHANGES (1u << 18) // flag: it changes stored state (as STI_OP_WRITE does),
+                                  // without counting against the write rate
 
 #define STI_AUTH_NAME_MAX 64 // longest name, bytes
 #define STI_AUTH_ROLE_MAX 16 // longest role name, bytes

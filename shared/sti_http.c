@@ -165,11 +165,18 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *connection, co
     }
     if (strcmp(url, "/readyz") == 0) {
         static char ready[] = "ready\n";
-        static char not_ready[] = "not ready\n";
-        bool is_ready = self->ready ? self->ready(self->ready_arg) : true;
-        return s_reply(connection, is_ready ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
-                       "text/plain", is_ready ? ready : not_ready,
-                       strlen(is_ready ? ready : not_ready), MHD_RESPMEM_PERSISTENT);
+        char why[512] = "";
+        bool is_ready = self->ready ? self->ready(self->ready_arg, why, sizeof why) : true;
+        if (is_ready) {
+            return s_reply(connection, MHD_HTTP_OK, "text/plain", ready, strlen(ready),
+                           MHD_RESPMEM_PERSISTENT);
+        }
+        char *text = NULL;
+        if (asprintf(&text, "not ready%s%s\n", why[0] ? ": " : "", why) < 0) {
+            return MHD_NO;
+        }
+        return s_reply(connection, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                       text, strlen(text), MHD_RESPMEM_MUST_FREE);
     }
     if (strcmp(url, "/metrics") == 0) {
         size_t size = 0;

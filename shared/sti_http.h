@@ -1,7 +1,8 @@
 /*  sti_http: the small HTTP server of every service, on libmicrohttpd.
 
     Serves GET /healthz (200 while the process runs), GET /readyz (200 when
-    the service's ready callback says so, else 503), and GET /metrics
+    the service's ready callback says so, else 503 with the callback's
+    reason), and GET /metrics
     (Prometheus text format 0.0.4). Anything else is 404. It runs in
     libmicrohttpd's own thread; counters and gauges are atomics, so the
     service's thread updates them without locks.
@@ -13,7 +14,9 @@
 
 typedef struct _sti_http_t sti_http_t;
 typedef struct _sti_metric_t sti_metric_t;
-typedef bool(sti_ready_fn)(void *arg);
+//  Says whether the service is ready; when it is not, it may write why into
+//  why (cap bytes, "" when it has nothing to say), which /readyz answers.
+typedef bool(sti_ready_fn)(void *arg, char *why, size_t cap);
 
 //  addr: "127.0.0.1:5565", ":5565" or "0.0.0.0:5565"; port 0 picks one.
 //  Returns NULL with a reason when the port cannot be bound.

@@ -35,6 +35,14 @@
     without CURVE) and without one gets `rate_limited` with the wait in the
     message and as the detail {index: -1, field: "retry_after_ms", reason: N}.
 
+    Loss of data. Once a second (with the PING) the loop reads the dataset
+    hash and feeds the watch (sti_dataset.h), and takes the publisher's word
+    that its stream went back. While lost: /readyz says why, writes are
+    refused `unavailable` with the reason, the service's own tick is not run
+    (so nothing is applied on top of a hole), and an error line repeats
+    every minute; the heartbeat of the publisher goes on, so subscribers see
+    the stream where it is.
+
     Metrics: sti_requests_total{op, code} (ops outside the table count as
     op="_unknown", undecodable requests as op="_malformed", so a client cannot
     grow the label set), sti_request_duration_microseconds_total{op}, and the
@@ -62,6 +70,7 @@
 #define STI_SERVICE_BAD_REPLY (-1)               // s_reply_code: not a reply envelope
 #define STI_SERVICE_PING_MS 1000                 // how often an idle service checks Redis
 #define STI_SERVICE_RATE_CALLERS 10000           // callers whose write buckets are kept
+#define STI_SERVICE_LOST_LOG_MS 60000            // a loss is said again this often
 
 static volatile sig_atomic_t s_stop = 0;
 static const sti_limits_t s_limits = {0, 0, 0, 0}; // the codec's default limits
@@ -80,6 +89,9 @@ struct _sti_service_t {
     sti_metric_t **durations;     // [op_count + 2] duration counters
     sti_metric_t *redis_up;       // gauge: 1 while Redis is connected
     sti_metric_t *broker_up;      // gauge: 1 while the worker hears from the broker
+    sti_metric_t *dataset_lost;   // gauge: 1 while the dataset is lost
+    sti_dataset_watch_t *dataset; // what this service knows of the dataset
+    sti_log_limit_t lost_log;     // the repeated line while lost
     int64_t next_tick;            // zclock_mono time the next tick is due
     int wake_fd;                  // a socket whose readability runs the tick, or -1
     int64_t next_ping;            // zclock_mono time the next Redis PING is due
@@ -110,6 +122,8 @@ static const sti_config_entry_t s_common_map[] = {
      "writes a second one caller may make to this process (0: no limit)"},
     {"write_burst", STI_CONFIG_INT, "100", offsetof(sti_common_config_t, write_burst),
      "writes one caller may make at once before the rate applies"},
+    {"dataset", STI_CONFIG_STR, "", offsetof(sti_common_config_t, dataset),
+     "the id this deployment's dataset must have (kept outside Redis; empty: the id seen first)"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -131,10 +145,21 @@ static void s_install_signals(void)
     sigaction(SIGINT, &action, NULL);
 }
 
-static bool s_ready(void *arg)
+static bool s_ready(void *arg, char *why, size_t cap)
 {
     sti_service_t *self = arg;
-    return sti_metric_value(self->redis_up) == 1 && sti_metric_value(self->broker_up) == 1;
+    if (self->dataset && sti_dataset_watch_lost(self->dataset, why, cap)) {
+        return false;
+    }
+    if (sti_metric_value(self->redis_up) != 1) {
+        snprintf(why, cap, "Redis is not connected");
+        return false;
+    }
+    if (sti_metric_value(self->broker_up) != 1) {
+        snprintf(why, cap, "the broker does not answer");
+        return false;
+    }
+    return true;
 }
 
 //  Frees what the configuration put into both contexts.
@@ -204,6 +229,9 @@ static void s_register_metrics(sti_service_t *self)
         sti_http_gauge(self->http, "sti_redis_up", NULL, "1 while the Redis connection is up.");
     self->broker_up = sti_http_gauge(self->http, "sti_broker_connected", NULL,
                                      "1 while the worker hears from the broker.");
+    self->dataset_lost = sti_http_gauge(
+        self->http, "sti_dataset_lost", NULL,
+        "1 while Redis lacks data this deployment wrote (until an operator accepts the loss).");
 }
 
 //  Starts Redis, HTTP and the worker. Returns 0 or an exit code.
@@ -222,6 +250,7 @@ static int s_start(sti_service_t *self)
         sti_error("%s", err);
         return 2;
     }
+    self->dataset = sti_dataset_watch_new(config->dataset);
     self->http = sti_http_new(config->http_addr, s_ready, self, err, sizeof err);
     if (!self->http) {
         sti_error("%s", err);
@@ -290,6 +319,7 @@ void sti_service_destroy(sti_service_t **self_p)
     free(self->publisher_stream);
     sti_mdp_worker_destroy(&self->worker);
     sti_http_destroy(&self->http);
+    sti_dataset_watch_destroy(&self->dataset);
     sti_redis_destroy(&self->redis);
     sti_writer_destroy(&self->reply);
     sti_ratelimit_destroy(&self->writes);
@@ -375,12 +405,23 @@ static int s_authorize(sti_service_t *self, const sti_op_t *op, const sti_reques
                        sti_errcode_t *code_p)
 {
     const sti_identity_t *caller = self->caller;
-    char message[256];
+    char message[640];
     if (!sti_role_allowed(op->roles, caller->role_bit)) {
         snprintf(message, sizeof message, "op %s is not allowed for role %s (caller %s)", op->op,
                  caller->role[0] ? caller->role : "none", caller->name);
         sti_envelope_reply_error(self->reply, request->id, STI_ERR_FORBIDDEN, message, NULL, 0);
         *code_p = STI_ERR_FORBIDDEN;
+        return -1;
+    }
+    char why[STI_DATASET_WHY_MAX];
+    if ((op->roles & (STI_OP_WRITE | STI_OP_CHANGES)) &&
+        sti_dataset_watch_lost(self->dataset, why, sizeof why)) {
+        snprintf(message, sizeof message,
+                 "op %s changes nothing now: %s; an operator decides how to go on "
+                 "(stictl dataset accept-loss, docs/operations.md)",
+                 op->op, why);
+        sti_envelope_reply_error(self->reply, request->id, STI_ERR_UNAVAILABLE, message, NULL, 0);
+        *code_p = STI_ERR_UNAVAILABLE;
         return -1;
     }
     int64_t retry_ms = 0;
@@ -459,6 +500,36 @@ static void s_handle(sti_service_t *self, zframe_t **client_p, zmsg_t **msg_p)
 
 //  --- the loop ---
 
+//  Feeds the watch what Redis holds and what the publisher found, and says
+//  so when the state changes (and every minute while lost).
+static void s_watch_dataset(sti_service_t *self, int64_t now)
+{
+    sti_dataset_t dataset;
+    bool changed = false;
+    if (sti_redis_connected(self->redis) && sti_dataset_read(self->redis, &dataset) == 0) {
+        changed = sti_dataset_watch_update(self->dataset, &dataset);
+    }
+    const char *stream = self->publisher ? sti_events_pub_lost(self->publisher) : NULL;
+    if (stream) {
+        changed = sti_dataset_watch_loss(self->dataset, stream) || changed;
+    }
+    char why[STI_DATASET_WHY_MAX];
+    bool lost = sti_dataset_watch_lost(self->dataset, why, sizeof why);
+    sti_metric_set(self->dataset_lost, lost ? 1 : 0);
+    int64_t suppressed;
+    if (lost && (changed || sti_log_due(&self->lost_log, now, STI_SERVICE_LOST_LOG_MS,
+                                        &suppressed))) {
+        sti_error("the dataset lost data: %s. Writes are refused and nothing is applied until an "
+                  "operator accepts the loss (stictl dataset accept-loss --reason TEXT) or "
+                  "restores Redis; see docs/operations.md",
+                  why);
+    } else if (changed) {
+        char id[STI_DATASET_ID_LEN + 1];
+        sti_dataset_watch_id(self->dataset, id, sizeof id);
+        sti_warn("the dataset is %s now: the loss was accepted or repaired; going on", id);
+    }
+}
+
 //  PINGs Redis once a second, so a connection that broke while the service
 //  was idle is noticed (and, through sti_redis, reconnected) and /readyz
 //  follows it. A PING on a broken connection fails fast during back-off.
@@ -471,6 +542,7 @@ static void s_watch_redis(sti_service_t *self)
         if (reply) {
             freeReplyObject(reply);
         }
+        s_watch_dataset(self, now);
     }
     sti_metric_set(self->redis_up, sti_redis_connected(self->redis) ? 1 : 0);
 }
@@ -482,7 +554,7 @@ static void s_tick(sti_service_t *self)
         return;
     }
     self->next_tick = now + (self->def->tick_ms > 0 ? self->def->tick_ms : 1000);
-    if (self->def->tick) {
+    if (self->def->tick && !sti_dataset_watch_lost(self->dataset, NULL, 0)) {
         self->def->tick(self, self->def->ctx);
     }
     if (self->publisher) {
@@ -546,6 +618,12 @@ const sti_common_config_t *sti_service_config(sti_service_t *self)
 {
     assert(self);
     return &self->config;
+}
+
+sti_dataset_watch_t *sti_service_dataset(sti_service_t *self)
+{
+    assert(self);
+    return self->dataset;
 }
 
 sti_redis_t *sti_service_redis(sti_service_t *self)

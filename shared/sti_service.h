@@ -9,13 +9,20 @@
     reply is always sent. Between requests the loop calls the service's tick
     callback (timers, stream consumption). Before a handler runs, the frame
     checks the caller's role against the op's roles (forbidden) and, for an
-    op marked STI_OP_WRITE, the caller's write rate (rate_limited). SIGTERM / SIGINT only set a flag:
+    op marked STI_OP_WRITE, the caller's write rate (rate_limited). While the
+    dataset is lost (sti_dataset.h: Redis came back without data this
+    deployment wrote, or an event stream went back), /readyz fails with the
+    reason, the metric sti_dataset_lost is 1, every op that changes state
+    (STI_OP_WRITE, STI_OP_CHANGES) is answered `unavailable` with the reason,
+    and the service's tick is not run, until an operator accepts the loss
+    (stictl dataset accept-loss). SIGTERM / SIGINT only set a flag:
     the loop stops taking requests, returns, and the service cleans up after it.
 */
 #pragma once
 #include "sti_auth.h"
 #include "sti_codec.h"
 #include "sti_config.h"
+#include "sti_dataset.h"
 #include "sti_envelope.h"
 #include "sti_events.h"
 #include "sti_http.h"
@@ -36,6 +43,7 @@ typedef struct {
     char *log_level;  // STI_LOG_LEVEL
     double write_rate;   // STI_WRITE_RATE: writes a second per caller (0: no limit)
     int64_t write_burst; // STI_WRITE_BURST: writes a caller may make at once
+    char *dataset;       // STI_DATASET: the id this deployment's dataset must have, or ""
 } sti_common_config_t;
 
 //  A handler writes the reply body with sti_envelope_reply_ok + a value, or an
@@ -46,7 +54,8 @@ typedef int(sti_handler_fn)(sti_service_t *service, const sti_request_t *request
 
 //  One op of a service. roles: the STI_ROLE_* bits that may call it (admin
 //  always may; 0 means admin only, the safe default), plus STI_OP_WRITE when
-//  its calls count against the caller's write rate limit, and
+//  it changes state and its calls count against the caller's write rate
+//  limit, STI_OP_CHANGES when it changes state without that limit, and
 //  STI_OP_LISTED_ONLY when admin may not call it unless listed. A caller whose role
 //  is not allowed is answered `forbidden` before the handler runs.
 typedef struct {
@@ -80,6 +89,8 @@ bool sti_service_stopping(sti_service_t *self);
 void sti_service_wake_on(sti_service_t *self, int fd);
 
 const sti_common_config_t *sti_service_config(sti_service_t *self);
+//  What this service knows of the dataset (borrowed; sti_dataset.h).
+sti_dataset_watch_t *sti_service_dataset(sti_service_t *self);
 sti_redis_t *sti_service_redis(sti_service_t *self);
 sti_http_t *sti_service_http(sti_service_t *self);
 //  The process name given in the definition ("sti-ingest"); borrowed.

@@ -54,9 +54,10 @@ typedef struct {
     sti_metric_t *denied;  // events dropped from senders that may not publish
 } s_state_t;
 
-static bool s_ready(void *arg)
+static bool s_ready(void *arg, char *why, size_t cap)
 {
     broker_t *self = (broker_t *)arg;
+    (void)why, (void)cap;
     return atomic_load(&self->running);
 }
 

@@ -249,7 +249,8 @@ int ind_target_set(sti_catalog_store_t *store, const sti_request_t *request, sti
     return s_changed_reply(request, rc, changed, message, reply);
 }
 
-int ind_plan_load(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply)
+int ind_plan_load(sti_catalog_store_t *store, const char *dataset, const sti_request_t *request,
+                  sti_writer_t *reply)
 {
     static const char *const keys[] = {"plan", NULL};
     sti_field_error_t ferr = {"plan", ""};
@@ -277,9 +278,10 @@ int ind_plan_load(sti_catalog_store_t *store, const sti_request_t *request, sti_
         sti_envelope_reply_error(reply, request->id, rc, err, NULL, 0);
     } else {
         sti_envelope_reply_ok(reply, request->id);
-        sti_writer_map(reply, 2);
+        sti_writer_map(reply, 3);
         sti_writer_kv_str(reply, "code", sti_catalog_plan(plan)->code);
         sti_writer_kv_bool(reply, "changed", changed);
+        sti_writer_kv_str(reply, "dataset", dataset);
     }
     sti_catalog_destroy(&plan);
     return 0;

@@ -15,7 +15,9 @@ int ind_catalog_get(sti_catalog_store_t *store, const sti_request_t *request, st
 int ind_org_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
 int ind_org_add(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
 int ind_target_set(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
-int ind_plan_load(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
+//  dataset: the id of the dataset the plan goes into (the reply names it).
+int ind_plan_load(sti_catalog_store_t *store, const char *dataset, const sti_request_t *request,
+                  sti_writer_t *reply);
 
 //  Writes one indicator as the ops show it: {code, name_zh, name_en, unit,
 //  category, direction, kind, aggregation, formula, inputs, baseline,

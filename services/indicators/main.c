@@ -13,6 +13,7 @@
 
 #include "indicators_apply.h"
 #include "indicators_catalog.h"
+#include "indicators_dataset.h"
 #include "indicators_query.h"
 #include "sti_log.h"
 #include "sti_service.h"
@@ -84,10 +85,27 @@ static int s_target_set(sti_service_t *s, const sti_request_t *r, sti_writer_t *
     return ind_target_set(s_store, r, w);
 }
 
+//  The first plan load into an empty Redis makes the dataset (sti_dataset.h).
 static int s_plan_load(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
 {
-    (void)s, (void)c;
-    return ind_plan_load(s_store, r, w);
+    (void)c;
+    char dataset[STI_DATASET_ID_LEN + 1];
+    if (ind_dataset_init(s, r, w, dataset, sizeof dataset) != 0) {
+        return 0;
+    }
+    return ind_plan_load(s_store, dataset, r, w);
+}
+
+static int s_dataset_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)c;
+    return ind_dataset_get(s, r, w);
+}
+
+static int s_dataset_accept(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
+{
+    (void)c;
+    return ind_dataset_accept(s, r, w);
 }
 
 static int s_series_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
@@ -116,14 +134,18 @@ static int s_events_since(sti_service_t *s, const sti_request_t *r, sti_writer_t
 }
 
 //  Who may call what (sti_auth.h): queries are for every role; the catalog,
-//  org units, targets and the plan are admin's (0: admin only).
+//  org units, targets, the plan and the dataset's loss are admin's (0: admin
+//  only). dataset.accept_loss is not marked as changing state: it is the
+//  way out of a loss, when every other change is refused.
 static const sti_op_t s_ops[] = {
     {"catalog.list", s_catalog_list, STI_ROLES_ANY},
     {"catalog.get", s_catalog_get, STI_ROLES_ANY},
     {"org.list", s_org_list, STI_ROLES_ANY},
-    {"org.add", s_org_add, 0},
-    {"target.set", s_target_set, 0},
-    {"plan.load", s_plan_load, 0},
+    {"org.add", s_org_add, STI_OP_CHANGES},
+    {"target.set", s_target_set, STI_OP_CHANGES},
+    {"plan.load", s_plan_load, STI_OP_CHANGES},
+    {"dataset.get", s_dataset_get, STI_ROLES_ANY},
+    {"dataset.accept_loss", s_dataset_accept, 0},
     {"series.get", s_series_get, STI_ROLES_ANY},
     {"progress.report", s_progress_report, STI_ROLES_ANY},
     {"snapshot.get", s_snapshot_get, STI_ROLES_ANY},

@@ -243,6 +243,10 @@ void notify_eval_drain(notify_eval_state_t *state, notify_eval_stream_t *stream,
     bool lost = false;
     while (count < max) {
         sti_event_t *event = sti_events_sub_recv(stream->sub, 0, &lost);
+        char notice[512];
+        if (sti_events_sub_notice(stream->sub, notice, sizeof notice)) {
+            sti_error("stream %s: %s", stream->name, notice);
+        }
         if (lost) {
             sti_error("stream %s: events after seq %llu are gone from the log; they were not "
                       "evaluated", stream->name, (unsigned long long)stream->cursor);

@@ -47,9 +47,10 @@ static char *s_get(int port, const char *path, const char *method)
 }
 
 static bool s_ready = false;
-static bool s_ready_fn(void *arg)
+static bool s_ready_fn(void *arg, char *why, size_t cap)
 {
     assert_ptr_equal(arg, &s_ready);
+    snprintf(why, cap, "the test says so");
     return *(bool *)arg;
 }
 
@@ -70,6 +71,7 @@ static void test_paths(void **state)
     s_ready = false;
     text = s_get(port, "/readyz", "GET");
     assert_non_null(strstr(text, " 503 "));
+    assert_non_null(strstr(text, "not ready: the test says so"));
     free(text);
     s_ready = true;
     text = s_get(port, "/readyz", "GET");
