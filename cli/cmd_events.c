@@ -24,7 +24,8 @@ const char stictl_events_usage[] =
     "ind.hitech_enterprises.; \"ind.\" is put in front of a P without it).\n"
     "One line an event: seq, time, type, subject, then its data as JSON.\n"
     "--json prints one JSON object a line: the CloudEvents fields (specversion,\n"
-    "id, source, type, time, subject, topic, seq, prev) and data.\n"
+    "id, source, type, time, subject, topic, seq, prev), data, and the epoch its\n"
+    "seq belongs to (docs/events.md).\n"
     "When more may follow, stderr says `more: stictl events since U`.\n"
     "Exit 1 when the log no longer holds events right after SEQ (they are lost;\n"
     "the ones it holds are still printed).\n";
@@ -60,6 +61,9 @@ void stictl_event_print(const sti_event_t *event, bool json)
         cJSON_AddNumberToObject(line, "seq", (double)event->seq);
         cJSON_AddNumberToObject(line, "prev", (double)event->prev);
         cJSON_AddItemToObject(line, "data", data);
+        if (event->epoch && event->epoch[0]) {
+            cJSON_AddStringToObject(line, "epoch", event->epoch);
+        }
         stictl_json_print(&line);
     } else {
         char *text = cJSON_PrintUnformatted(data);
@@ -95,6 +99,11 @@ static int s_print(stictl_t *ctl, sti_node_t body, uint64_t seq, size_t limit)
                 err.reason);
         return STICTL_FAILED;
     }
+    char epoch[STI_EVENTS_EPOCH_MAX + 1] = "";
+    if (!sti_node_is_missing(sti_node_get(body, "epoch")) &&
+        sti_map_str_copy(body, "epoch", epoch, sizeof epoch, &err) != 0) {
+        epoch[0] = 0;
+    }
     for (size_t i = 0; i < sti_node_size(events); i++) {
         char reason[256];
         sti_event_t *event =
@@ -103,8 +112,17 @@ static int s_print(stictl_t *ctl, sti_node_t body, uint64_t seq, size_t limit)
             fprintf(stderr, "stictl events: event %zu of the reply is broken: %s\n", i, reason);
             return STICTL_FAILED;
         }
+        if (!event->epoch && epoch[0]) {
+            event->epoch = strdup(epoch);
+        }
         stictl_event_print(event, ctl->json);
         sti_event_destroy(&event);
+    }
+    if ((uint64_t)latest < seq) {
+        fprintf(stderr,
+                "stictl events: the log ends at seq %" PRId64 "%s%s: there is nothing after %" PRIu64
+                "\n",
+                latest, epoch[0] ? " of epoch " : "", epoch, seq);
     }
     if (upto < latest) {
         fprintf(stderr, "more: stictl events since %" PRId64 "%s\n", upto,

@@ -93,8 +93,8 @@ int sti_dataset_read(sti_redis_t *redis, sti_dataset_t *out)
         rc = -1; // fields without an id
     }
     if (rc != 0) {
-        sti_error("dataset: %s", reply->type == REDIS_REPLY_ERROR ? reply->str
-                                                                  : "the dataset hash is malformed");
+        sti_warn("dataset: %s", reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                                 : "the dataset hash is malformed");
         memset(out, 0, sizeof *out);
     }
     freeReplyObject(reply);

@@ -266,6 +266,11 @@ static int s_epoch(sti_redis_t *redis, const char *epoch_key, char *id, uint64_t
     if (!reply) {
         return -1;
     }
+    if (reply->type == REDIS_REPLY_ERROR) {
+        sti_warn("events: %s: %s", epoch_key, reply->str);
+        freeReplyObject(reply);
+        return -1;
+    }
     int rc = reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 ? 0 : -1;
     id[0] = 0, *start = 0;
     if (lost) {

@@ -418,7 +418,8 @@ static int s_take(sti_events_sub_t *self, sti_node_t body, zlist_t *batch, s_sin
             sti_event_destroy(&event);
             return -1;
         }
-        if (!event->epoch && since->epoch[0]) {
+        //  An event at or before the epoch's start may be of an older epoch.
+        if (!event->epoch && since->epoch[0] && event->seq > since->epoch_start) {
             event->epoch = strdup(since->epoch);
             assert(event->epoch);
         }

@@ -517,8 +517,8 @@ static void s_watch_dataset(sti_service_t *self, int64_t now)
     bool lost = sti_dataset_watch_lost(self->dataset, why, sizeof why);
     sti_metric_set(self->dataset_lost, lost ? 1 : 0);
     int64_t suppressed;
-    if (lost && (changed || sti_log_due(&self->lost_log, now, STI_SERVICE_LOST_LOG_MS,
-                                        &suppressed))) {
+    bool due = lost && sti_log_due(&self->lost_log, now, STI_SERVICE_LOST_LOG_MS, &suppressed);
+    if (lost && (changed || due)) {
         sti_error("the dataset lost data: %s. Writes are refused and nothing is applied until an "
                   "operator accepts the loss (stictl dataset accept-loss --reason TEXT) or "
                   "restores Redis; see docs/operations.md",

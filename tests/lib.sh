@@ -2,6 +2,9 @@
 #
 #   . "$STI_SOURCE/tests/lib.sh"
 #   sti_start_redis            # throw-away redis-server on a spare port: $REDIS_PORT, $STI_REDIS_URL
+#   sti_start_redis_acl [FSYNC] # the same with the users of scripts/redis-acl (as deployed):
+#                              # sti_redis_url USER, sti_redis_admin ARGS (redis-cli as sti-admin)
+#   sti_restart_redis [SIGNAL] # stops Redis (TERM: clean; KILL) and starts it again on its files
 #   sti_start_broker           # sti-broker on spare ports: $STI_BROKER, $STI_EVENTS_PUB, $STI_EVENTS_SUB
 #   sti_spawn NAME CMD...      # starts a process in the background, logs to $T/NAME.log, records its pid
 #   sti_wait_for SECONDS CMD.. # bounded poll: runs CMD every 50 ms until it succeeds
@@ -138,7 +141,44 @@ sti_start_redis() {
 }
 
 sti_redis_cli() {
-    redis-cli -p "$REDIS_PORT" "$@"
+    if [ -n "${REDIS_ACL:-}" ]; then
+        REDISCLI_AUTH=$(cat "$T/secrets/sti-admin") redis-cli -p "$REDIS_PORT" --user sti-admin "$@"
+    else
+        redis-cli -p "$REDIS_PORT" "$@"
+    fi
+}
+
+# Redis as every deployment runs it: the ACL file of scripts/redis-acl (the
+# default user off), AOF with appendfsync FSYNC (everysec by default).
+# sti_redis_cli runs as sti-admin then.
+sti_start_redis_acl() {
+    REDIS_FSYNC=${1:-everysec}
+    "$STI_SOURCE/scripts/redis-acl" --namespace "$STI_NAMESPACE" "$T/secrets" "$T/users.acl" \
+        || sti_fail "scripts/redis-acl failed"
+    REDIS_PORT=$(sti_spare_port)
+    REDIS_ACL=1
+    mkdir -p "$T/redis"
+    s_spawn_redis
+    export STI_REDIS_URL=   # each process gets its own user's URL: sti_redis_url USER
+}
+
+s_spawn_redis() {
+    sti_spawn redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$T/redis" \
+        --aclfile "$T/users.acl" --appendonly yes --appendfsync "$REDIS_FSYNC" --save '' \
+        --daemonize no --loglevel notice
+    sti_wait_for 10 eval '[ "$(sti_redis_cli ping 2>/dev/null)" = PONG ]'
+    sti_wait_for 60 eval 'sti_redis_cli info persistence | grep -q "^loading:0"'
+}
+
+sti_redis_url() { echo "redis://$1:$(cat "$T/secrets/$1")@127.0.0.1:$REDIS_PORT"; }
+
+# sti_restart_redis [SIGNAL]: TERM (the default) is a clean stop, which
+# writes the AOF out; KILL loses what was not yet written. Then Redis starts
+# again on the same files, port and users, and is waited for until it has
+# loaded them.
+sti_restart_redis() {
+    sti_stop redis "${1:-TERM}" || true
+    s_spawn_redis
 }
 
 sti_start_broker() {

@@ -55,6 +55,15 @@ static void s_lease(notify_eval_t *self, notify_eval_stream_t *stream)
         if (notify_eval_read_cursor(state, stream) != 0) {
             return;
         }
+        if (stream->cursor < stream->high) {
+            //  Redis came back with less than this replica committed.
+            sti_error("stream %s: the stored cursor went back from seq %llu to %llu: Redis lost "
+                      "the tail of its data (events this replica evaluated, and perhaps "
+                      "notified, are gone); evaluating from seq %llu",
+                      stream->name, (unsigned long long)stream->high,
+                      (unsigned long long)stream->cursor, (unsigned long long)stream->cursor);
+        }
+        stream->high = stream->cursor;
         stream->sub = sti_events_sub_new(state->config->events_sub, state->config->broker,
                                          stream->service, stream->name, "", stream->cursor);
         sti_info("stream %s: evaluating from seq %llu", stream->name,

@@ -173,13 +173,21 @@ static void s_note_latest(zhash_t *local, const notify_alert_event_t *event,
     next->seen_ms = now_ms;
 }
 
-//  Evaluates one event against every rule.
+//  Evaluates one event against every rule. The deliveries are named after
+//  the event (its stream, epoch and seq): after a loss, seqs are handed out
+//  again in a new epoch, and a new event must not take the delivery ids of
+//  the one that was lost.
 static void s_evaluate(notify_eval_state_t *state, const notify_eval_stream_t *stream,
-                       uint64_t seq, const notify_alert_event_t *event,
+                       const sti_event_t *raw, const notify_alert_event_t *event,
                        const notify_latest_t *latest, int64_t now_ms)
 {
-    char about[64];
-    snprintf(about, sizeof about, "%s-%llu", stream->name, (unsigned long long)seq);
+    char about[96];
+    if (raw->epoch && raw->epoch[0]) {
+        snprintf(about, sizeof about, "%s-%s-%llu", stream->name, raw->epoch,
+                 (unsigned long long)raw->seq);
+    } else {
+        snprintf(about, sizeof about, "%s-%llu", stream->name, (unsigned long long)raw->seq);
+    }
     notify_match_t match = {event->type, *event->indicator ? event->indicator : NULL,
                             *event->org ? event->org : NULL,
                             *event->category ? event->category : NULL};
@@ -219,7 +227,7 @@ static void s_batch(notify_eval_state_t *state, const notify_eval_stream_t *stre
     for (size_t i = 0; i < count && !*failed; i++) {
         if (ok[i]) {
             notify_latest_t *before = s_latest_for(local, &events[i], &latest[i]);
-            s_evaluate(state, stream, taken[i]->seq, &events[i], before, now_ms);
+            s_evaluate(state, stream, taken[i], &events[i], before, now_ms);
             s_note_latest(local, &events[i], before, now_ms);
         }
     }
@@ -271,6 +279,7 @@ void notify_eval_drain(notify_eval_state_t *state, notify_eval_stream_t *stream,
                                                            now_ms);
         if (created >= 0) {
             stream->cursor = cursor;
+            stream->high = cursor > stream->high ? cursor : stream->high;
             sti_metric_add(state->metrics->events, (int64_t)count);
             sti_metric_add(state->metrics->alerts, created);
         } else {

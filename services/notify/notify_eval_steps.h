@@ -20,6 +20,7 @@ typedef struct {
     char service[32];       // who serves its events.since
     sti_events_sub_t *sub;  // the subscriber while the lease is held, else NULL
     uint64_t cursor;        // the cursor as committed
+    uint64_t high;          // the highest cursor this process committed or read
 } notify_eval_stream_t;
 
 //  What the steps share.

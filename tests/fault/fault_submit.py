@@ -4,13 +4,15 @@ requests of ROWS rows each through the broker, every row a distinct key
 (hitech_value_added_share and edz_national_rank, neither summable nor an
 input of a formula, at org units town_000.., periods 2000, 2000Q1, ...), so
 each row is exactly one value change. A request is retried with the same
-envelope id and the same request_id until it is answered (Lazy Pirate).
+envelope id and the same request_id until it is answered (Lazy Pirate),
+and again (after 50 ms) while the answer is `unavailable` (Redis is away).
 After each answered request the count is written to PROGRESS_FILE.
 
 Usage: fault_submit.py BROKER REQUESTS ROWS TOWNS PROGRESS_FILE
 """
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
 from ind_client import Client  # noqa: E402
@@ -47,9 +49,13 @@ def main():
             batch.append({"indicator": indicator, "org": org, "period": period,
                           "value": 1 + (r * rows + i) % 90})
         rid = "fault-%d" % r
-        reply = client.call("sti.ingest", "obs.submit",
-                            {"rows": batch, "request_id": rid, "source": "fault"},
-                            request_id=rid)
+        for _ in range(1200):
+            reply = client.call("sti.ingest", "obs.submit",
+                                {"rows": batch, "request_id": rid, "source": "fault"},
+                                request_id=rid)
+            if reply.get("ok") or reply["error"]["code"] != "unavailable":
+                break
+            time.sleep(0.05)  # Redis is restarting: the same request again, soon
         if not reply.get("ok") or reply["body"]["accepted"] != rows:
             print("FAIL: request %d: %r" % (r, reply.get("error") or reply["body"]["errors"][:3]),
                   file=sys.stderr)
