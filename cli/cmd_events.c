@@ -179,7 +179,7 @@ int stictl_events(stictl_t *ctl, int argc, char **argv)
     int rc = stictl_call(ctl, "sti.indicators", request, &reply);
     sti_writer_destroy(&request);
     if (rc != 0) {
-        return STICTL_FAILED;
+        return rc;
     }
     rc = reply.ok ? s_print(ctl, reply.body, (uint64_t)seq, (size_t)limit)
                   : stictl_print_error(&reply);

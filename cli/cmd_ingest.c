@@ -140,8 +140,9 @@ static void s_flush(s_ingest_t *self)
         sti_writer_kv_str(request, "source", self->source);
     }
     sti_reply_t reply;
-    if (stictl_call(self->ctl, "sti.ingest", request, &reply) != 0) {
-        self->failed = STICTL_FAILED;
+    int rc = stictl_call(self->ctl, "sti.ingest", request, &reply);
+    if (rc != 0) {
+        self->failed = rc;
     } else {
         self->failed = s_take_reply(self, &reply);
         sti_reply_release(&reply);

@@ -36,7 +36,7 @@ static int s_send(stictl_t *ctl, const sti_catalog_t *catalog)
     int rc = stictl_call(ctl, "sti.indicators", request, &reply);
     sti_writer_destroy(&request);
     if (rc != 0) {
-        return STICTL_FAILED;
+        return rc;
     }
     if (!reply.ok) {
         rc = stictl_print_error(&reply);

@@ -181,7 +181,7 @@ int stictl_progress(stictl_t *ctl, int argc, char **argv)
     int rc = stictl_call(ctl, "sti.indicators", request, &reply);
     sti_writer_destroy(&request);
     if (rc != 0) {
-        return STICTL_FAILED;
+        return rc;
     }
     if (!reply.ok) {
         rc = stictl_print_error(&reply);

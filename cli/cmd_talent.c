@@ -70,7 +70,7 @@ int stictl_talent_call(stictl_t *ctl, sti_writer_t *request, sti_reply_t *reply)
 {
     int rc = stictl_call(ctl, "sti.talent", request, reply);
     sti_writer_destroy(&request);
-    return rc == 0 ? 0 : STICTL_FAILED;
+    return rc;
 }
 
 int stictl_talent_page(stictl_t *ctl, const char *op, sti_writer_t *filters, int pairs,

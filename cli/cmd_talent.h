@@ -31,7 +31,7 @@ void stictl_talent_fields_write(const stictl_talent_fields_t *fields, sti_writer
 //  1 when taken, 0 when it is not a record flag, -1 when its value is missing.
 int stictl_talent_fields_flag(stictl_talent_fields_t *fields, int argc, char **argv, int *i);
 //  Sends request (destroyed) to sti.talent. Returns 0 when a reply came in
-//  *reply (release it), else STICTL_FAILED after printing why.
+//  *reply (release it), else the exit code after printing why (stictl_call).
 int stictl_talent_call(stictl_t *ctl, sti_writer_t *request, sti_reply_t *reply);
 //  Asks op (talent.search or talent.export) for one page: the encoded
 //  filters (pairs entries, as stictl_talent_filters wrote them), limit, and

@@ -67,8 +67,9 @@ static int s_batch(stictl_t *ctl, long long cursor, long long limit, s_answer_t 
             sti_writer_kv_int(request, "cursor", cursor);
         }
         sti_reply_t reply;
-        if (stictl_talent_call(ctl, request, &reply) != 0) {
-            return STICTL_FAILED;
+        int rc = stictl_talent_call(ctl, request, &reply);
+        if (rc != 0) {
+            return rc;
         }
         if (!reply.ok && reply.code == STI_ERR_RATE_LIMITED && attempt < S_RATE_RETRIES) {
             int64_t ms = s_retry_after(&reply);

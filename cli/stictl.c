@@ -41,18 +41,35 @@ const char *const stictl_services[] = {"sti.ingest", "sti.indicators", "sti.tale
 static void s_usage(FILE *out)
 {
     fprintf(out,
-            "usage: stictl [--broker ENDPOINT] [--timeout MS] [--json] COMMAND [ARGS]\n"
+            "usage: stictl [--broker ENDPOINT] [--timeout MS] [--request-id ID] [--json] COMMAND "
+            "[ARGS]\n"
             "\n"
             "  --broker ENDPOINT  the broker (default $STI_BROKER, else %s)\n"
-            "  --timeout MS       how long to wait for an answer (default %d)\n"
+            "  --timeout MS       how long to wait for the answer to each request (default %d)\n"
+            "  --request-id ID    the request id of the command's first request (its n-th is\n"
+            "                     ID-n); default a fresh one. Letters, digits, . _ : -\n"
             "  --json             print JSON\n"
             "\ncommands:\n",
             STICTL_DEFAULT_BROKER, STICTL_DEFAULT_TIMEOUT_MS);
     for (const s_command_t *c = s_commands; c->name; c++) {
         fprintf(out, "  %-12s %s\n", c->name, c->help);
     }
-    fprintf(out, "\n`stictl COMMAND --help` tells more. Exit codes: 0 ok, 1 service error or "
-                 "unreachable, 2 usage error, 3 input partly rejected, 4 not found.\n");
+    fprintf(out,
+            "\nRetries. A request with no answer after a third of --timeout is sent again, the\n"
+            "same request with the same request id, at most 3 times within --timeout; the first\n"
+            "answer counts, and each send again is said on stderr. Reads and writes alike: every\n"
+            "service applies a request id once, so a write is never applied twice (a write\n"
+            "applied whose answer was lost may be answered as a repeat: not_found for a\n"
+            "removal, conflict for a versioned update). When a write gets no answer at all,\n"
+            "stictl does not say it failed: it says the outcome is unknown and which request id\n"
+            "can be retried safely (the same command with --request-id sends the same ids\n"
+            "again), and exits 5; --json also prints\n"
+            "{\"error\": {\"code\": \"outcome_unknown\", \"message\", \"service\", \"op\", "
+            "\"request_id\", \"retry_safe\", \"sends\"}}\n"
+            "(code \"unavailable\" for a read).\n"
+            "\n`stictl COMMAND --help` tells more. Exit codes: 0 ok, 1 service error or "
+            "unreachable, 2 usage error, 3 input partly rejected, 4 not found, 5 no answer to a "
+            "write: outcome unknown.\n");
 }
 
 static const s_command_t *s_find(const char *name)
@@ -71,49 +88,6 @@ sti_mdp_client_t *stictl_client(stictl_t *ctl)
 {
     assert(ctl->client); // main connects before any command runs
     return ctl->client;
-}
-
-sti_writer_t *stictl_request(const char *op, char *id_out, size_t cap)
-{
-    zuuid_t *uuid = zuuid_new();
-    assert(uuid);
-    char id[STI_ID_MAX + 1];
-    snprintf(id, sizeof id, "stictl-%s", zuuid_str_canonical(uuid));
-    zuuid_destroy(&uuid);
-    if (id_out) {
-        snprintf(id_out, cap, "%s", id);
-    }
-    sti_writer_t *writer = sti_writer_new();
-    sti_envelope_request(writer, op, id);
-    return writer;
-}
-
-int stictl_call(stictl_t *ctl, const char *service, sti_writer_t *request, sti_reply_t *reply)
-{
-    size_t size = 0;
-    const void *data = sti_writer_data(request, &size);
-    sti_mdp_client_t *client = stictl_client(ctl);
-    if (sti_mdp_client_call(client, service, data, size, reply) != 0) {
-        fprintf(stderr, "stictl: %s did not answer: %s\n", service, sti_mdp_client_error(client));
-        return -1;
-    }
-    return 0;
-}
-
-int stictl_call_ok(stictl_t *ctl, const char *service, sti_writer_t **request_p,
-                   sti_reply_t *reply)
-{
-    int rc = stictl_call(ctl, service, *request_p, reply);
-    sti_writer_destroy(request_p);
-    if (rc != 0) {
-        return STICTL_FAILED;
-    }
-    if (!reply->ok) {
-        rc = stictl_print_error(reply);
-        sti_reply_release(reply);
-        return rc ? rc : STICTL_FAILED;
-    }
-    return 0;
 }
 
 int stictl_exit_code(sti_errcode_t code)
@@ -177,7 +151,8 @@ static int s_global_flag(stictl_t *ctl, int argc, char **argv, int *i)
     size_t len = strcspn(arg, "=");
     bool broker = len == 8 && strncmp(arg, "--broker", 8) == 0;
     bool timeout = len == 9 && strncmp(arg, "--timeout", 9) == 0;
-    if (!broker && !timeout) {
+    bool request_id = len == 12 && strncmp(arg, "--request-id", 12) == 0;
+    if (!broker && !timeout && !request_id) {
         fprintf(stderr, "stictl: unknown flag %s (try stictl --help)\n", arg);
         return -1;
     }
@@ -191,6 +166,16 @@ static int s_global_flag(stictl_t *ctl, int argc, char **argv, int *i)
     }
     if (broker) {
         ctl->broker = value;
+        return 0;
+    }
+    if (request_id) {
+        if (!stictl_request_id_valid(value)) {
+            fprintf(stderr,
+                    "stictl: --request-id wants 1 to %d letters, digits, . _ : -, not '%s'\n",
+                    STICTL_REQUEST_ID_MAX, value);
+            return -1;
+        }
+        stictl_set_request_id(value);
         return 0;
     }
     char *end = NULL;
@@ -274,6 +259,8 @@ int main(int argc, char **argv)
     }
     //  Connecting is local (libzmq connects in the background): it fails only
     //  for an endpoint that is not one, which is a usage error.
+    //  The timeout and retries given here are for sti_mdp_client_request
+    //  (stictl health); stictl_call has its own sending within the timeout.
     ctl.client = sti_mdp_client_new(ctl.broker, ctl.timeout_ms, 0);
     if (!ctl.client) {
         fprintf(stderr, "stictl: '%s' is not a broker endpoint (like tcp://127.0.0.1:5555)\n",

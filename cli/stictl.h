@@ -1,6 +1,6 @@
 /*  stictl: the command-line client for clerks and operators.
 
-    stictl [--broker ENDPOINT] [--timeout MS] [--json] COMMAND [ARGS]
+    stictl [--broker ENDPOINT] [--timeout MS] [--request-id ID] [--json] COMMAND [ARGS]
 
     Each command is one file, cli/cmd_<name>.c, defining
         const char stictl_<name>_usage[];   // the text `stictl <name> --help` prints
@@ -9,8 +9,10 @@
     --help and --json anywhere before "--" have been taken out already.
     A command returns one of the exit codes below.
 
-    The helpers here make a request envelope with a fresh id, call a service
-    through the broker, and print an error reply the same way everywhere.
+    The helpers here make a request envelope with the run's next request id,
+    call a service through the broker (sending the request again within the
+    timeout when no answer comes: stictl_call.c), and print an error reply
+    the same way everywhere.
 */
 #pragma once
 #include <stdbool.h>
@@ -31,7 +33,10 @@ enum {
     STICTL_USAGE = 2,     // the command line was wrong
     STICTL_PARTIAL = 3,   // some input was refused, the rest was taken
     STICTL_NOT_FOUND = 4, // what was asked for does not exist
+    STICTL_UNKNOWN = 5,   // a write got no answer: it may or may not have been applied
 };
+
+#define STICTL_REQUEST_ID_MAX 100 // longest --request-id (room for "-<n>" within STI_ID_MAX)
 
 //  What every command gets.
 typedef struct {
@@ -73,19 +78,40 @@ extern const char *const stictl_services[];
 //  Returns the client main connected (never NULL).
 sti_mdp_client_t *stictl_client(stictl_t *ctl);
 
-//  Starts a request envelope {op, id, body: ...} with a fresh id into a new
-//  writer (caller destroys); the caller then writes exactly one value, the body.
-//  id_out (may be NULL) receives the id, cap at least STI_ID_MAX + 1.
+//  --- requests (stictl_call.c) ---
+
+//  True when ID may be a run's request id: 1 to STICTL_REQUEST_ID_MAX of
+//  A-Z a-z 0-9 . _ : -
+bool stictl_request_id_valid(const char *id);
+//  Sets the run's request id (--request-id), before any request is made.
+void stictl_set_request_id(const char *id);
+//  The run's request id: the one set, else "stictl-<uuid>" made on first use
+//  (borrowed).
+const char *stictl_run_id(void);
+//  True unless op is one of stictl's reads (an op it does not know counts
+//  as a write).
+bool stictl_op_writes(const char *op);
+
+//  Starts a request envelope {op, id, body: ...} into a new writer (caller
+//  destroys); the caller then writes exactly one value, the body. The id is
+//  the run's next one: the run's id for its first request, "<id>-<n>" for
+//  the n-th, so the same command run again with --request-id sends the same
+//  ids. id_out (may be NULL) receives the id, cap at least STI_ID_MAX + 1.
 sti_writer_t *stictl_request(const char *op, char *id_out, size_t cap);
 
 //  Sends the request to service and decodes the reply into *reply (release
-//  it with sti_reply_release). Returns 0 when a reply came (ok or not), or
-//  -1 after printing why there was none.
+//  it with sti_reply_release). The request is sent again, the same bytes,
+//  each third of --timeout without an answer (said on stderr), and the
+//  first answer to any send is taken. Returns 0 when a reply came (ok or
+//  not); else, after saying why on stderr (and under --json as a JSON error
+//  object on stdout), STICTL_UNKNOWN for a write (its outcome is unknown;
+//  the message names its request id, which can be retried safely) or
+//  STICTL_FAILED for a read.
 int stictl_call(stictl_t *ctl, const char *service, sti_writer_t *request, sti_reply_t *reply);
 
 //  stictl_call, then: destroys the request; on an error reply prints it and
 //  releases the reply. Returns 0 with an ok reply in *reply (caller releases
-//  it), or the exit code to return (1 when there was no reply).
+//  it), or the exit code to return (stictl_call's when there was no reply).
 int stictl_call_ok(stictl_t *ctl, const char *service, sti_writer_t **request_p,
                    sti_reply_t *reply);
 

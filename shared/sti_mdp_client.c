@@ -196,6 +196,24 @@ zmsg_t *sti_mdp_client_request(sti_mdp_client_t *self, const char *service, zmsg
     return reply;
 }
 
+//  Decodes the reply envelope of body (destroyed) into *reply. Returns 0, or
+//  -1 with the error set.
+static int s_decode(sti_mdp_client_t *self, const char *service, zmsg_t **body_p,
+                    sti_reply_t *reply)
+{
+    zframe_t *frame = zmsg_first(*body_p);
+    char err[200] = "an empty reply";
+    sti_limits_t limits = {0}; // the defaults
+    int rc = frame ? sti_reply_decode(zframe_data(frame), zframe_size(frame), &limits, reply, err,
+                                      sizeof(err))
+                   : -1;
+    if (rc != 0) {
+        snprintf(self->error, sizeof(self->error), "malformed reply from %s: %s", service, err);
+    }
+    zmsg_destroy(body_p);
+    return rc == 0 ? 0 : -1;
+}
+
 int sti_mdp_client_call(sti_mdp_client_t *self, const char *service, const void *data,
                         size_t size, sti_reply_t *reply)
 {
@@ -207,14 +225,72 @@ int sti_mdp_client_call(sti_mdp_client_t *self, const char *service, const void 
     if (!body) {
         return -1;
     }
-    zframe_t *frame = zmsg_first(body);
-    char err[200];
-    sti_limits_t limits = {0}; // the defaults
-    int rc = sti_reply_decode(zframe_data(frame), zframe_size(frame), &limits, reply, err,
-                              sizeof(err));
-    if (rc != 0) {
-        snprintf(self->error, sizeof(self->error), "malformed reply from %s: %s", service, err);
+    return s_decode(self, service, &body, reply);
+}
+
+//  One turn of a resending call: sends when the next send is due, else waits
+//  for an answer until it is (or until the deadline). Returns 1 with the
+//  answer in *reply, 0 to go on, -1 on a malformed reply.
+static int s_resend_turn(sti_mdp_client_t *self, const char *service, zmsg_t *request,
+                         const sti_mdp_resend_t *resend, int64_t start, int64_t deadline,
+                         int *sends, sti_reply_t *reply)
+{
+    int64_t interval = resend->budget_ms / resend->sends;
+    interval = interval > 0 ? interval : 1;
+    int64_t now = zclock_mono();
+    int64_t next = start + *sends * interval;
+    if (*sends < resend->sends && now >= next) {
+        if (*sends > 0 && resend->on_resend) {
+            resend->on_resend(resend->arg, *sends + 1, resend->sends, (int)(now - start));
+        }
+        (*sends)++;
+        s_send(self, service, request, true); // a send that fails is a send lost
+        return 0;
     }
-    zmsg_destroy(&body);
-    return rc == 0 ? 0 : -1;
+    int64_t until = *sends < resend->sends && next < deadline ? next : deadline;
+    zmsg_t *body = s_recv(self, service, (int)(until > now ? until - now : 0));
+    if (!body) {
+        return 0;
+    }
+    if (s_decode(self, service, &body, reply) != 0) {
+        return -1;
+    }
+    if (strcmp(reply->id, resend->id) == 0) {
+        return 1;
+    }
+    sti_reply_release(reply); // the answer to an earlier call
+    memset(reply, 0, sizeof(*reply));
+    return 0;
+}
+
+int sti_mdp_client_call_resend(sti_mdp_client_t *self, const char *service, const void *data,
+                               size_t size, const sti_mdp_resend_t *resend, sti_reply_t *reply,
+                               int *sent)
+{
+    assert(self && service && data && resend && resend->id && resend->sends >= 1 && reply);
+    memset(reply, 0, sizeof(*reply));
+    int sends = 0, rc = 0;
+    if (self->sock || s_connect(self) == 0) {
+        zmsg_t *request = zmsg_new();
+        zmsg_addmem(request, data, size);
+        int64_t start = zclock_mono();
+        int64_t deadline = start + (resend->budget_ms > 0 ? resend->budget_ms : 1);
+        while (rc == 0 && !zsys_interrupted && zclock_mono() < deadline) {
+            rc = s_resend_turn(self, service, request, resend, start, deadline, &sends, reply);
+        }
+        zmsg_destroy(&request);
+        if (zsys_interrupted && rc != 1) {
+            snprintf(self->error, sizeof(self->error), "interrupted");
+        } else if (rc == 0) {
+            snprintf(self->error, sizeof(self->error), "no reply from %s within %d ms (%d %s)",
+                     self->broker, resend->budget_ms, sends, sends == 1 ? "send" : "sends");
+        }
+        if (sends > 1 || rc != 1) {
+            s_connect(self); // answers to the other sends must not reach the next call
+        }
+    }
+    if (sent) {
+        *sent = sends;
+    }
+    return rc == 1 ? 0 : -1;
 }

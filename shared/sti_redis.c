@@ -24,7 +24,11 @@
     handle) and its SHA1 taken from SCRIPT LOAD on first use. After a new
     connection, or after any NOSCRIPT reply, every script is marked unloaded, so
     the next eval loads it again; sti_redis_eval() also retries once on
-    NOSCRIPT (a SCRIPT FLUSH between load and call).
+    NOSCRIPT (a SCRIPT FLUSH between load and call). A script whose first line
+    is a shebang with the flag no-writes ("#!lua flags=no-writes") is run
+    with EVALSHA_RO: Redis counts every key given to EVALSHA as read and
+    written, so a user allowed only to read a key (ACL %R~) is refused
+    EVALSHA on it, but not EVALSHA_RO.
 
     Trust. hiredis 0.14 puts no bound on the number of elements of a reply: a
     reply header "*100000000" makes it allocate about 780 MB. Redis is trusted
@@ -57,6 +61,7 @@ struct _sti_script_t {
     char *source;       // the Lua text (owned)
     char sha[41];       // SHA1 hex from SCRIPT LOAD ("" until loaded once)
     bool loaded;        // loaded on the current connection as far as we know
+    bool read_only;     // declares no-writes: run with EVALSHA_RO
     sti_script_t *next; // next registered script
 };
 
@@ -783,6 +788,31 @@ redisReply *sti_redis_reply(sti_redis_t *self)
 
 //  --- scripts ---
 
+//  True when the script's first line is a shebang ("#!lua ...") whose
+//  flags= list holds no-writes.
+static bool s_declares_no_writes(const char *source)
+{
+    if (strncmp(source, "#!lua", 5) != 0) {
+        return false;
+    }
+    size_t line = strcspn(source, "\n");
+    const char *flags = strstr(source, " flags=");
+    if (!flags || (size_t)(flags - source) >= line) {
+        return false;
+    }
+    for (const char *flag = flags + 7; flag < source + line;) {
+        size_t len = strcspn(flag, ", \n");
+        if (len == 9 && strncmp(flag, "no-writes", 9) == 0) {
+            return true;
+        }
+        if (flag[len] != ',') {
+            break;
+        }
+        flag += len + 1;
+    }
+    return false;
+}
+
 sti_script_t *sti_redis_script(sti_redis_t *self, const char *source)
 {
     assert(self && source);
@@ -795,6 +825,7 @@ sti_script_t *sti_redis_script(sti_redis_t *self, const char *source)
     assert(script);
     script->source = strdup(source);
     assert(script->source);
+    script->read_only = s_declares_no_writes(source);
     script->next = self->scripts;
     self->scripts = script;
     return script;
@@ -834,7 +865,7 @@ static int s_evalsha_argv(sti_script_t *script, int nkeys, int nargs, const char
     size_t *arglens = calloc((size_t)total, sizeof *arglens);
     assert(args && arglens);
     snprintf(nkeys_text, cap, "%d", nkeys);
-    args[0] = "EVALSHA";
+    args[0] = script->read_only ? "EVALSHA_RO" : "EVALSHA";
     args[1] = script->sha;
     args[2] = nkeys_text;
     for (int i = 0; i < 3; i++) {

@@ -8,7 +8,10 @@
       sti_redis_key() builds "<ns>:<part>:<part>...". Each service has one
       function per key family on top of it; docs/keys.md lists them.
     - Lua scripts are registered once and called by EVALSHA; NOSCRIPT (after a
-      restart or SCRIPT FLUSH) loads the script again and retries.
+      restart or SCRIPT FLUSH) loads the script again and retries. A script
+      that only reads says so on its first line, "#!lua flags=no-writes", and
+      is called by EVALSHA_RO, so a user that may only read its keys (ACL
+      %R~) may run it.
     - Pipelining: append any number of commands, then read the replies in order.
 
     Like hiredis, the object carries err / errstr for the last failure.
@@ -82,7 +85,9 @@ int sti_redis_appendf(sti_redis_t *self, const char *format, ...);
 redisReply *sti_redis_reply(sti_redis_t *self);
 
 //  Registers a script for this connection (not loaded until first use).
-//  The returned handle lives as long as the connection.
+//  The returned handle lives as long as the connection. A source whose
+//  first line is "#!lua flags=no-writes" (other flags may follow, comma
+//  separated) is run with EVALSHA_RO.
 sti_script_t *sti_redis_script(sti_redis_t *self, const char *source);
 //  EVALSHA with NOSCRIPT handled. Returns the reply (caller frees) or NULL.
 redisReply *sti_redis_eval(sti_redis_t *self, sti_script_t *script, int nkeys, int nargs,

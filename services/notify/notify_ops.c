@@ -143,7 +143,7 @@ static int s_rule_add(sti_service_t *service, const sti_request_t *request, sti_
         sti_service_reply_invalid(reply, request, &err);
     } else if (*rule->id || rule->created_ms) {
         s_invalid(reply, request, *rule->id ? "id" : "created", "is given by the service");
-    } else if (notify_store_rule_add(s_ops->store, rule, zclock_time()) != 0) {
+    } else if (notify_store_rule_add(s_ops->store, rule, zclock_time(), request->id) != 0) {
         rc = s_unavailable(reply, request);
     } else {
         s_reply_id(reply, request, rule->id);
@@ -283,7 +283,7 @@ static int s_silence_add(sti_service_t *service, const sti_request_t *request,
             return s_invalid(reply, request, "rule", "no such rule");
         }
     }
-    if (notify_store_silence_add(s_ops->store, &silence, now) != 0) {
+    if (notify_store_silence_add(s_ops->store, &silence, now, request->id) != 0) {
         return s_unavailable(reply, request);
     }
     s_reply_id(reply, request, silence.id);

@@ -11,15 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_envelope.h"
 #include "sti_log.h"
+#include "sti_lua_notify_core.h"
 
-#define NOTIFY_STORE_MAX 10000 // rules (or silences) a deployment may hold
+#define NOTIFY_STORE_MAX 10000     // rules (or silences) a deployment may hold
+#define NOTIFY_REQUEST_TTL "86400" // seconds an add's request id is remembered
 
 struct _notify_store_t {
     sti_redis_t *redis;           // borrowed
     char rules_key[256];          // <ns>:notify:rules
     char silences_key[256];       // <ns>:notify:silences
     char version_key[256];        // <ns>:notify:version
+    sti_script_t *add;            // notify_add.lua
     long long version;            // version the cache was read at, -1 for never
     notify_rule_t *rules;         // cached rules
     size_t rule_count;            // how many
@@ -37,6 +41,7 @@ notify_store_t *notify_store_new(sti_redis_t *redis)
     sti_redis_key(redis, self->silences_key, sizeof self->silences_key, "notify", "silences",
                   NULL);
     sti_redis_key(redis, self->version_key, sizeof self->version_key, "notify", "version", NULL);
+    self->add = sti_redis_script(redis, sti_lua_notify_add);
     self->version = -1;
     self->writer = sti_writer_new();
     return self;
@@ -66,17 +71,11 @@ static long long s_next_id(notify_store_t *self, const char *hash)
     return id;
 }
 
-//  HSET hash id value + INCR version (or HDEL with value NULL) in one
-//  MULTI/EXEC. Returns the HSET/HDEL count, or -1.
-static long long s_change(notify_store_t *self, const char *hash, const char *id,
-                          const void *value, size_t size)
+//  HDEL hash id + INCR version in one MULTI/EXEC. Returns the HDEL count, or -1.
+static long long s_remove(notify_store_t *self, const char *hash, const char *id)
 {
     sti_redis_appendf(self->redis, "MULTI");
-    if (value) {
-        sti_redis_appendf(self->redis, "HSET %s %s %b", hash, id, value, size);
-    } else {
-        sti_redis_appendf(self->redis, "HDEL %s %s", hash, id);
-    }
+    sti_redis_appendf(self->redis, "HDEL %s %s", hash, id);
     sti_redis_appendf(self->redis, "INCR %s", self->version_key);
     sti_redis_appendf(self->redis, "EXEC");
     long long result = -1;
@@ -93,7 +92,42 @@ static long long s_change(notify_store_t *self, const char *hash, const char *id
     return result;
 }
 
-int notify_store_rule_add(notify_store_t *self, notify_rule_t *rule, int64_t now_ms)
+//  Stores value under id in hash with notify_add.lua, once per request id:
+//  a retry copies the id the first add made into id. Returns 0, or -1.
+static int s_add(notify_store_t *self, const char *hash, char *id, size_t cap,
+                 const char *request_id)
+{
+    size_t size;
+    const void *data = sti_writer_data(self->writer, &size);
+    char request_key[STI_ID_MAX + 160]; // the namespace is at most 64 bytes
+    sti_redis_key(self->redis, request_key, sizeof request_key, "notify", "req",
+                  *request_id ? request_id : "-", NULL);
+    const char *argv[] = {hash, self->version_key, request_key, id, (const char *)data,
+                          NOTIFY_REQUEST_TTL, *request_id ? "1" : "0"};
+    size_t lens[7];
+    for (size_t i = 0; i < 7; i++) {
+        lens[i] = strlen(argv[i]);
+    }
+    lens[4] = size;
+    redisReply *reply = sti_redis_eval(self->redis, self->add, 3, 4, argv, lens);
+    int rc = -1;
+    if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+        reply->element[1]->type == REDIS_REPLY_STRING && reply->element[1]->len < cap) {
+        snprintf(id, cap, "%s", reply->element[1]->str);
+        rc = 0;
+    } else {
+        sti_warn("notify: cannot store %s: %s", id,
+                 reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                           : sti_redis_errstr(self->redis));
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    return rc;
+}
+
+int notify_store_rule_add(notify_store_t *self, notify_rule_t *rule, int64_t now_ms,
+                          const char *request_id)
 {
     long long n = s_next_id(self, self->rules_key);
     if (n < 0) {
@@ -103,12 +137,11 @@ int notify_store_rule_add(notify_store_t *self, notify_rule_t *rule, int64_t now
     rule->created_ms = now_ms;
     sti_writer_reset(self->writer);
     notify_rule_write(rule, self->writer, false);
-    size_t size;
-    const void *data = sti_writer_data(self->writer, &size);
-    return s_change(self, self->rules_key, rule->id, data, size) < 0 ? -1 : 0;
+    return s_add(self, self->rules_key, rule->id, sizeof rule->id, request_id);
 }
 
-int notify_store_silence_add(notify_store_t *self, notify_silence_t *silence, int64_t now_ms)
+int notify_store_silence_add(notify_store_t *self, notify_silence_t *silence, int64_t now_ms,
+                             const char *request_id)
 {
     long long n = s_next_id(self, self->silences_key);
     if (n < 0) {
@@ -118,21 +151,19 @@ int notify_store_silence_add(notify_store_t *self, notify_silence_t *silence, in
     silence->created_ms = now_ms;
     sti_writer_reset(self->writer);
     notify_silence_write(silence, self->writer);
-    size_t size;
-    const void *data = sti_writer_data(self->writer, &size);
-    return s_change(self, self->silences_key, silence->id, data, size) < 0 ? -1 : 0;
+    return s_add(self, self->silences_key, silence->id, sizeof silence->id, request_id);
 }
 
 int notify_store_rule_remove(notify_store_t *self, const char *id, bool *removed)
 {
-    long long n = s_change(self, self->rules_key, id, NULL, 0);
+    long long n = s_remove(self, self->rules_key, id);
     *removed = n > 0;
     return n < 0 ? -1 : 0;
 }
 
 int notify_store_silence_remove(notify_store_t *self, const char *id, bool *removed)
 {
-    long long n = s_change(self, self->silences_key, id, NULL, 0);
+    long long n = s_remove(self, self->silences_key, id);
     *removed = n > 0;
     return n < 0 ? -1 : 0;
 }

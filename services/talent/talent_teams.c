@@ -7,7 +7,10 @@
     registered talents and keeps each talent's set of teams
     (<ns>:tal:rec:<talent>:teams), which erasure uses. Team ids are
     G000001, G000002, ... (INCR <ns>:tal:team:next). A team holds no
-    personal data, so its reads are not audited.
+    personal data, so its reads are not audited. team.add is applied once
+    per request id: talent_team.lua keeps the id it made under
+    <ns>:tal:team:req:<request id> for a day, and the same request again is
+    answered with that team as it is now.
 */
 #include "talent_ops.h"
 
@@ -21,7 +24,8 @@
 #include "sti_lua_talent_core.h"
 #include "talent_team.h"
 
-#define S_TEAM_ARGS (6 + TALENT_TEAM_MEMBERS_MAX + 2)
+#define S_TEAM_ARGS (10 + TALENT_TEAM_MEMBERS_MAX) // 3 keys, 7 args, the members
+#define S_REQUEST_TTL "86400"                      // seconds team.add's request id is kept
 
 //  The script, registered once per connection.
 static sti_script_t *s_script(talent_store_t *store)
@@ -85,6 +89,25 @@ static talent_store_rc_t s_read(talent_store_t *store, const char *id, talent_te
     return rc;
 }
 
+//  Answers with team id as it is stored.
+static void s_reply_team(talent_store_t *store, const sti_request_t *request, const char *id,
+                         sti_writer_t *reply)
+{
+    talent_team_t *team = (talent_team_t *)calloc(1, sizeof *team);
+    assert(team);
+    int64_t version;
+    char err[160];
+    talent_store_rc_t rc = s_read(store, id, team, &version, err, sizeof err);
+    sti_writer_reset(reply);
+    if (rc == TALENT_STORE_OK) {
+        sti_envelope_reply_ok(reply, request->id);
+        talent_team_encode(team, id, version, reply);
+    } else {
+        talent_ops_reply_store(reply, request, rc, "", err);
+    }
+    free(team);
+}
+
 //  Writes a team with talent_team.lua and answers. Returns 0.
 static int s_write(talent_store_t *store, const sti_request_t *request, const char *mode,
                    const char *id, int64_t expected, const talent_team_t *team,
@@ -100,23 +123,27 @@ static int s_write(talent_store_t *store, const sti_request_t *request, const ch
     talent_team_encode_request(&copy, data);
     size_t data_len;
     const char *data_bytes = (const char *)sti_writer_data(data, &data_len);
-    char key[256], members[300], prefix[256], version[24];
+    char key[256], members[300], prefix[256], version[24], request_key[STI_ID_MAX + 160];
     talent_store_key(store, key, sizeof key, "team", id);
     snprintf(members, sizeof members, "%s:members", key);
+    talent_store_key(store, request_key, sizeof request_key, "team:req",
+                     *request->id ? request->id : "-");
     sti_redis_key(talent_store_redis(store), prefix, sizeof prefix, "tal", "rec", "", NULL);
     snprintf(version, sizeof version, "%" PRId64, expected);
-    const char *argv[S_TEAM_ARGS] = {key, members, mode, id, version, data_bytes,
-                                     team->leader, prefix};
+    bool once = strcmp(mode, "add") == 0 && *request->id;
+    const char *argv[S_TEAM_ARGS] = {
+        key,     members,    request_key,  mode,   id,
+        version, data_bytes, team->leader, prefix, once ? S_REQUEST_TTL : "0"};
     size_t lens[S_TEAM_ARGS];
-    int argc = 8;
+    int argc = 10;
     for (size_t i = 0; i < team->member_count; i++) {
         argv[argc++] = team->members[i];
     }
     for (int i = 0; i < argc; i++) {
-        lens[i] = i == 5 ? data_len : strlen(argv[i]);
+        lens[i] = i == 6 ? data_len : strlen(argv[i]);
     }
     redisReply *result =
-        sti_redis_eval(talent_store_redis(store), s_script(store), 2, argc - 2, argv, lens);
+        sti_redis_eval(talent_store_redis(store), s_script(store), 3, argc - 3, argv, lens);
     sti_writer_destroy(&data);
     sti_writer_reset(reply);
     const char *what = result && result->type == REDIS_REPLY_ARRAY && result->elements >= 1 &&
@@ -127,6 +154,10 @@ static int s_write(talent_store_t *store, const sti_request_t *request, const ch
     if (strcmp(what, "ok") == 0 && result->element[1]->type == REDIS_REPLY_INTEGER) {
         sti_envelope_reply_ok(reply, request->id);
         talent_team_encode(team, id, result->element[1]->integer, reply);
+    } else if (strcmp(what, "replayed") == 0 && result->elements == 2 &&
+               result->element[1]->type == REDIS_REPLY_STRING &&
+               result->element[1]->len <= TALENT_REGISTRY_ID_MAX) {
+        s_reply_team(store, request, result->element[1]->str, reply); // a retried add
     } else if (strcmp(what, "unknown") == 0 && result->elements == 2) {
         snprintf(message, sizeof message, "no talent %s is registered", result->element[1]->str);
         sti_detail_t detail = {-1, strcmp(result->element[1]->str, team->leader) == 0 ? "leader"
@@ -191,7 +222,7 @@ int talent_ops_team_get(sti_service_t *service, const sti_request_t *request,
 {
     (void)service;
     talent_store_t *store = talent_ops_store((talent_ops_t *)ctx);
-    char id[TALENT_REGISTRY_ID_MAX + 1], err[160];
+    char id[TALENT_REGISTRY_ID_MAX + 1];
     if (sti_node_type(request->body) != STI_TYPE_MAP ||
         talent_ops_read_id(request, request->body, "id", id, reply)) {
         if (sti_node_type(request->body) != STI_TYPE_MAP) {
@@ -200,18 +231,7 @@ int talent_ops_team_get(sti_service_t *service, const sti_request_t *request,
         }
         return 0;
     }
-    talent_team_t *team = (talent_team_t *)calloc(1, sizeof *team);
-    assert(team);
-    int64_t version;
-    talent_store_rc_t rc = s_read(store, id, team, &version, err, sizeof err);
-    if (rc == TALENT_STORE_OK) {
-        sti_writer_reset(reply);
-        sti_envelope_reply_ok(reply, request->id);
-        talent_team_encode(team, id, version, reply);
-    } else {
-        talent_ops_reply_store(reply, request, rc, "", err);
-    }
-    free(team);
+    s_reply_team(store, request, id, reply);
     return 0;
 }
 

@@ -1,5 +1,8 @@
+#!lua flags=no-writes
 -- catalog_read.lua: one consistent read of the catalog as it is kept in Redis.
 -- KEYS: version, plan, orgs, targets
+-- Only reads (the shebang): sti_redis runs it with EVALSHA_RO, so a service
+-- whose Redis user may only read the catalog (ACL %R~) may run it.
 -- Returns {version, plan or false, {org, value, ...}, {indicator:year, value, ...}}.
 return {
     tonumber(redis.call('GET', KEYS[1]) or '0'),

@@ -6,7 +6,8 @@ docs/protocol.md with plain pyzmq and msgpack (not the project's library).
 
 Prints the reply map as one JSON line on stdout: {"id", "ok", "body"} or
 {"id", "ok": false, "error": {...}}. Exit 0 when a reply came, 1 when none
-came within $STI_CALL_TIMEOUT ms (default 10000). Used by the script tests.
+came within $STI_CALL_TIMEOUT ms (default 10000). $STI_CALL_ID, when set, is
+the request id (else a fresh one). Used by the script tests.
 """
 import json
 import os
@@ -17,13 +18,13 @@ import msgpack
 import zmq
 
 
-def call(endpoint, service, op, body, timeout_ms):
+def call(endpoint, service, op, body, timeout_ms, request_id=None):
     """Sends {op, id, body} to service; returns the decoded reply map or None."""
     ctx = zmq.Context.instance()
     sock = ctx.socket(zmq.REQ)
     sock.setsockopt(zmq.LINGER, 0)
     sock.connect(endpoint)
-    request = {"op": op, "id": uuid.uuid4().hex, "body": body}
+    request = {"op": op, "id": request_id or uuid.uuid4().hex, "body": body}
     sock.send_multipart([b"MDPC01", service.encode(),
                          msgpack.packb(request, use_bin_type=True)])
     if not sock.poll(timeout_ms):
@@ -43,7 +44,8 @@ def main():
     text = sys.argv[3] if len(sys.argv) == 4 else "{}"
     body = json.loads(sys.stdin.read() if text == "-" else text)
     reply = call(os.environ.get("STI_BROKER", "tcp://127.0.0.1:5555"), sys.argv[1],
-                 sys.argv[2], body, int(os.environ.get("STI_CALL_TIMEOUT", "10000")))
+                 sys.argv[2], body, int(os.environ.get("STI_CALL_TIMEOUT", "10000")),
+                 os.environ.get("STI_CALL_ID"))
     if reply is None:
         print("no reply", file=sys.stderr)
         return 1

@@ -3,7 +3,8 @@
 # stays silent when it should not; a grouped rule sends one message for
 # several events within group_wait; a silence holds (the alert is recorded,
 # not sent); a stale rule fires once for an indicator whose latest period
-# ended longer ago than its days.
+# ended longer ago than its days. An add (rule, silence) sent again with its
+# request id is applied once and answered with the id it made.
 . "$STI_SOURCE/tests/lib.sh"
 . "$STI_SOURCE/tests/integration/notify_lib.sh"
 
@@ -92,4 +93,23 @@ nctl silence rm "$s" | grep -q removed || sti_fail "silence rm"
 emit_ind invention_patents_per_10k linping 2023 31 32 on_track on_track
 sti_wait_for 20 lines_at_least "$T/hook.jsonl" 8
 tail -n 1 "$T/hook.jsonl" | grep -q 'r-8' || sti_fail "the unsilenced rule did not send"
+
+# A retried add (same request id) makes nothing new and names the first one.
+CALL="$STI_SOURCE/tests/helpers/sti_call.py"
+rules_before=$(nctl rule list | grep -c '^r-')
+rule='{"name": "once", "indicators": ["tech_smes"], "when": "any", "to": ["webhook:http://127.0.0.1:9/"]}'
+first=$(STI_CALL_ID=add-once-1 "$CALL" sti.notify rule.add "$rule")
+again=$(STI_CALL_ID=add-once-1 "$CALL" sti.notify rule.add "$rule")
+echo "$first" | grep -q '"ok": true' || sti_fail "rule.add: $first"
+[ "$first" = "$again" ] || sti_fail "a retried rule.add answered otherwise: $first / $again"
+[ "$(nctl rule list | grep -c '^r-')" = $((rules_before + 1)) ] || sti_fail "a retried rule.add added twice"
+other=$(STI_CALL_ID=add-once-2 "$CALL" sti.notify rule.add "$rule")
+[ "$other" != "$first" ] && echo "$other" | grep -q '"ok": true' || sti_fail "another request id: $other"
+until_ms=$(( $(date +%s) * 1000 + 3600000 ))
+silence="{\"rule\": \"r-1\", \"ends_at\": $until_ms}"
+first=$(STI_CALL_ID=silence-once "$CALL" sti.notify silence.add "$silence")
+again=$(STI_CALL_ID=silence-once "$CALL" sti.notify silence.add "$silence")
+echo "$first" | grep -q '"ok": true' && [ "$first" = "$again" ] ||
+    sti_fail "a retried silence.add: $first / $again"
+[ "$(nctl silence list | grep -c 'rule=r-1')" = 1 ] || sti_fail "a retried silence.add added twice"
 echo ok

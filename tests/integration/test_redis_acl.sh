@@ -2,14 +2,18 @@
 # Redis locked down with the users scripts/redis-acl writes: the default user
 # is off; each service's user is refused FLUSHALL, FLUSHDB, CONFIG, KEYS,
 # DEBUG, SHUTDOWN and the keys of the other services, and may use its own;
+# the catalog and <ns>:dataset are written only by sti-indicators: the other
+# services may read them and are refused any write (NOPERM), and may run the
+# catalog's read script (EVALSHA_RO) but not EVALSHA on those keys;
 # the replication user (sti-replica) and the Sentinels' user (sti-sentinel)
 # may do what a replica and a Sentinel do and touch no key; the probe user
 # (sti-probe) may only PING; the Sentinels'
 # ACL file (--sentinel-acl) holds no clear password;
 # sti-ingest and sti-indicators run under their own users through a whole
 # plan load, submission and progress query (sti-indicators forgetting a gone
-# consumer of the intake group), and sti-talent and sti-notify
-# start and answer under theirs, with no command refused to any of them
+# consumer of the intake group), sti-notify adds a rule checked against the
+# catalog, sti-talent registers a talent whose counts it reads the catalog
+# for and sends through sti-ingest, with no command refused to any of them
 # (Redis's ACL LOG stays empty).
 . "$STI_SOURCE/tests/lib.sh"
 stictl() { command stictl --timeout 15000 "$@"; }
@@ -76,6 +80,39 @@ refused sti-talent xadd "$ns:events:ind" '*' a b
 refused sti-notify get "$ns:tal:x"
 refused sti-notify xadd "$ns:events:tal" '*' a b
 refused sti-talent get "other:tal:x"          # another namespace
+# The catalog and the dataset: sti-indicators writes them, the others only
+# read them (and the plan's code, which only catalog_put.lua reads, not even that).
+catalog_keys="$ns:catalog:version $ns:plan $ns:plan:code $ns:orgs $ns:targets $ns:dataset"
+for key in $ns:catalog:version $ns:plan $ns:plan:code; do
+    own sti-indicators "$key"
+done
+for key in $ns:orgs $ns:targets $ns:dataset; do
+    out=$(as sti-indicators hset "$key" x 1 2>&1); [ "$out" = 1 ] || sti_fail "sti-indicators may not write $key: $out"
+done
+for user in sti-ingest sti-talent sti-notify; do
+    refused $user set "$ns:targets" x
+    refused $user set "$ns:plan" x
+    refused $user set "$ns:catalog:version" 9
+    refused $user hset "$ns:orgs" x 1
+    refused $user hset "$ns:dataset" x 1
+    refused $user get "$ns:plan:code"
+    refused $user get "$ns:other"
+    out=$(as $user get "$ns:plan" 2>&1); [ "$out" = 1 ] || sti_fail "$user may not read $ns:plan: $out"
+    out=$(as $user hgetall "$ns:dataset" 2>&1)
+    [ "$out" = "$(printf 'x\n1')" ] || sti_fail "$user may not read $ns:dataset: $out"
+    # A script given a read-only key: EVALSHA counts it as written, EVALSHA_RO does not.
+    sha=$(as $user script load "#!lua flags=no-writes
+return redis.call('GET', KEYS[1])")
+    refused $user evalsha "$sha" 1 "$ns:plan"
+    out=$(as $user evalsha_ro "$sha" 1 "$ns:plan" 2>&1); [ "$out" = 1 ] || sti_fail "$user EVALSHA_RO: $out"
+    # And a script cannot write through its back door either.
+    sha=$(as $user script load "return redis.call('SET', '$ns:targets', 'x')")
+    out=$(as $user evalsha "$sha" 0 2>&1)
+    echo "$out" | grep -q "can't access" || sti_fail "$user wrote the catalog from a script: $out"
+done
+[ "$(as sti-admin get "$ns:plan")" = 1 ] || sti_fail "the catalog was changed by a reader"
+# shellcheck disable=SC2086
+as sti-admin del $catalog_keys >/dev/null
 # The replication and Sentinel users: their own commands, no keys, no more.
 [ "$(as sti-replica ping)" = PONG ] || sti_fail "sti-replica cannot PING"
 as sti-sentinel info replication | grep -q '^role:master' || sti_fail "sti-sentinel cannot run INFO"
@@ -141,6 +178,17 @@ sti_wait_service sti.notify
 CALL="$STI_SOURCE/tests/helpers/sti_call.py"
 "$CALL" sti.talent talent.stats '{"year": 2023}' >"$T/stats.json" || sti_fail "talent.stats: no reply"
 "$CALL" sti.notify rule.list '{}' | grep -q '"ok": true' || sti_fail "rule.list under its user"
+# sti-notify checks a rule's indicators against the catalog (read-only to it).
+stictl rule add acl --indicator hitech_enterprises --when status_changed \
+    --to webhook:http://127.0.0.1:9/ >/dev/null || sti_fail "rule add under its user"
+# sti-talent registers a talent, reads the catalog for its counts and sends
+# them through sti-ingest, which takes them (the mark is cleared).
+number=$("$STI_SOURCE/tests/helpers/talent_ids.py" resident 11)
+out=$("$CALL" sti.talent talent.add "{\"name\":\"周七\",\"id_type\":\"resident\",
+  \"id_number\":\"$number\",\"category\":\"municipal\",\"field\":\"fashion\",
+  \"channel\":{\"kind\":\"direct\"},\"overseas\":true,\"arrived\":\"2022-07-01\"}")
+echo "$out" | grep -q '"ok": true' || sti_fail "talent.add under its user: $out"
+sti_wait_for 30 eval '[ "$(as sti-admin exists "$ns:tal:count:dirty")" = 0 ]'
 "$CALL" sti.talent events.since '{"stream": "tal", "seq": 0}' >/dev/null || sti_fail "talent events.since"
 # No service writes its password to its log (the start line names the user).
 for svc in ingest indicators talent notify; do

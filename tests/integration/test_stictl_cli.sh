@@ -23,6 +23,10 @@ expect_rc 2 stictl health unexpected-word
 expect_rc 2 stictl --broker not-an-endpoint health
 grep -q "not a broker endpoint" "$T/err" || sti_fail "bad endpoint not explained"
 expect_rc 2 stictl --broker= health
+expect_rc 2 stictl --request-id 'a b' health
+grep -q -- "--request-id wants" "$T/err" || sti_fail "a bad request id not explained"
+expect_rc 2 stictl --request-id "$(printf 'x%.0s' $(seq 101))" health
+expect_rc 2 stictl --request-id
 
 # --help for stictl and for every command it lists.
 expect_rc 0 stictl --help

@@ -2,9 +2,10 @@
 # The talent registry end to end, through stictl and raw requests, on a real
 # Redis, broker, sti-ingest, sti-indicators and sti-talent: add, show, search,
 # update with a stale version, a duplicate document, bad check digits, leave,
-# import and export, stats, teams, the audit trail, erasure (nothing of the
-# person left in Redis), no clear personal data in the AOF, an RDB dump, the
-# logs or the events, and the counts reaching the plan's indicators.
+# import and export, stats, teams (a retried team.add is applied once), the
+# audit trail, erasure (nothing of the person left in Redis), no clear
+# personal data in the AOF, an RDB dump, the logs or the events, and the
+# counts reaching the plan's indicators.
 # Every identity number and credit code is made up (tests/helpers/talent_ids.py
 # builds them with the check algorithms); phones and e-mails are made up too.
 . "$STI_SOURCE/tests/lib.sh"
@@ -164,6 +165,15 @@ team=$(stictl talent team add --name 智能装备团队 --leader "$id1" --member
 stictl --json talent team show "$team" | grep -q "\"members\":\[\"$id3\"\]" || sti_fail "team show"
 rc=0; stictl talent team add --name 无人 --leader T999999 --field equipment 2>/dev/null || rc=$?
 [ $rc -eq 1 ] || sti_fail "team with an unknown leader: exit $rc"
+# A retried team.add (the same request id) makes no second team and names the first.
+teams() { sti_redis_cli --scan --pattern "$STI_NAMESPACE:tal:team:G*" | grep -vc ':members$'; }
+teams_before=$(teams)
+body="{\"name\": \"复试团队\", \"leader\": \"$id1\", \"field\": \"equipment\"}"
+first=$(STI_CALL_ID=team-once "$CALL" sti.talent team.add "$body")
+again=$(STI_CALL_ID=team-once "$CALL" sti.talent team.add "$body")
+echo "$first" | grep -q '"ok": true' && [ "$first" = "$again" ] ||
+    sti_fail "a retried team.add: $first / $again"
+[ "$(teams)" = $((teams_before + 1)) ] || sti_fail "a retried team.add made $(( $(teams) - teams_before )) teams"
 
 # --- the audit trail ---
 stictl talent audit "$id3" >"$T/audit.txt" || sti_fail "audit"

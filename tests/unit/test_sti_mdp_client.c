@@ -1,5 +1,7 @@
 /*  Unit tests of sti_mdp_client against a fake broker: a ROUTER in the test's
-    own thread that reads the client's frames and answers (or not) by hand.
+    own thread that reads the client's frames and answers (or not) by hand,
+    or an actor that plays a broker by a plan (Lazy Pirate retries and the
+    resending call).
     Every wait is a poll with a bound.
 */
 #include <setjmp.h>
@@ -243,6 +245,218 @@ static void test_call_envelope(void **state)
     sti_mdp_client_destroy(&client);
 }
 
+//  --- sti_mdp_client_call_resend ---
+
+//  A fake broker for resending calls. plan[k] says what it does with the
+//  k-th request: 'd' drops it, 'a' answers it, 'h' holds it and answers it
+//  when the next request comes (then handles that one), 's' answers first
+//  with another request's id, then with its own. Its reply envelope echoes
+//  the request's id. "STATS" answers "<requests> <distinct routing ids>
+//  <1 when every request's bytes were the same>".
+typedef struct {
+    zsock_t *router;  // handed over by the test
+    const char *plan; // one letter per request
+} s_resender_args_t;
+
+//  Sends an ok reply envelope with id to the routing id who.
+static void s_send_envelope(zsock_t *router, zframe_t *who, const char *id)
+{
+    zmsg_t *reply = zmsg_new();
+    zframe_t *to = zframe_dup(who);
+    zmsg_append(reply, &to);
+    zmsg_addmem(reply, NULL, 0);
+    zmsg_addstr(reply, STI_MDPC);
+    zmsg_addstr(reply, "svc");
+    sti_writer_t *writer = sti_writer_new();
+    sti_envelope_reply_ok(writer, id);
+    sti_writer_str(writer, "fine");
+    size_t size;
+    const void *data = sti_writer_data(writer, &size);
+    zmsg_addmem(reply, data, size);
+    sti_writer_destroy(&writer);
+    zmsg_send(&reply, router);
+}
+
+//  The request id inside the last frame of a request as the broker sees it.
+static void s_request_id(zmsg_t *msg, char *id, size_t cap)
+{
+    zframe_t *body = zmsg_last(msg);
+    sti_request_t request;
+    char err[128];
+    sti_limits_t limits = {0};
+    assert_int_equal(sti_request_decode(zframe_data(body), zframe_size(body), &limits, &request,
+                                        err, sizeof err),
+                     0);
+    snprintf(id, cap, "%s", request.id);
+    sti_request_release(&request);
+}
+
+static void s_resender(zsock_t *pipe, void *arg)
+{
+    s_resender_args_t *args = (s_resender_args_t *)arg;
+    zsock_signal(pipe, 0);
+    zhashx_t *ids = zhashx_new();
+    int requests = 0, same = 1;
+    zframe_t *first = NULL, *held = NULL;
+    char held_id[STI_ID_MAX + 1] = "";
+    zpoller_t *poller = zpoller_new(pipe, args->router, NULL);
+    while (zpoller_wait(poller, -1) == args->router) {
+        zmsg_t *msg = zmsg_recv(args->router);
+        char *hex = zframe_strhex(zmsg_first(msg));
+        zhashx_update(ids, hex, (void *)1);
+        free(hex);
+        if (!first) {
+            first = zframe_dup(zmsg_last(msg));
+        }
+        same &= zframe_eq(first, zmsg_last(msg));
+        char id[STI_ID_MAX + 1];
+        s_request_id(msg, id, sizeof id);
+        zframe_t *who = zmsg_pop(msg);
+        zmsg_destroy(&msg);
+        if (held) {
+            s_send_envelope(args->router, held, held_id);
+            zframe_destroy(&held);
+        }
+        char what = args->plan[requests] ? args->plan[requests] : 'd';
+        requests++;
+        if (what == 'h') {
+            held = who;
+            snprintf(held_id, sizeof held_id, "%s", id);
+            continue;
+        }
+        if (what == 's') {
+            s_send_envelope(args->router, who, "an-earlier-call");
+        }
+        if (what != 'd') {
+            s_send_envelope(args->router, who, id);
+        }
+        zframe_destroy(&who);
+    }
+    //  The pipe: STATS, or the end.
+    char *command = zstr_recv(pipe);
+    if (command && strcmp(command, "STATS") == 0) {
+        zstr_sendf(pipe, "%d %zu %d", requests, zhashx_size(ids), same);
+        zstr_free(&command);
+        command = zstr_recv(pipe); // then the end
+    }
+    zstr_free(&command);
+    zframe_destroy(&first);
+    zframe_destroy(&held);
+    zpoller_destroy(&poller);
+    zhashx_destroy(&ids);
+}
+
+//  Counts the calls of on_resend and checks their numbers.
+static void s_on_resend(void *arg, int send, int sends, int waited_ms)
+{
+    int *calls = (int *)arg;
+    (*calls)++;
+    assert_int_equal(send, *calls + 1);
+    assert_true(send <= sends && waited_ms >= 0);
+}
+
+//  Calls with id through a resending client. Returns the call's result.
+static int s_resend_call(sti_mdp_client_t *client, const char *id, int budget_ms, int *calls,
+                         int *sent)
+{
+    sti_writer_t *writer = sti_writer_new();
+    sti_envelope_request(writer, "ping", id);
+    sti_writer_nil(writer);
+    size_t size;
+    const void *data = sti_writer_data(writer, &size);
+    sti_mdp_resend_t resend = {id, 3, budget_ms, s_on_resend, calls};
+    sti_reply_t reply;
+    int rc = sti_mdp_client_call_resend(client, "svc", data, size, &resend, &reply, sent);
+    if (rc == 0) {
+        assert_string_equal(reply.id, id);
+        sti_reply_release(&reply);
+    }
+    sti_writer_destroy(&writer);
+    return rc;
+}
+
+//  Runs plan at a fake broker; returns the actor.
+static zactor_t *s_resender_start(s_fake_t *fake, s_resender_args_t *args, const char *plan)
+{
+    args->router = fake->router;
+    args->plan = plan;
+    return zactor_new(s_resender, args);
+}
+
+//  The first send is lost (a dead worker): the same bytes are sent again,
+//  from the same socket, after a third of the budget, and answered.
+static void test_resend_lost_send(void **state)
+{
+    s_fake_t *fake = (s_fake_t *)*state;
+    s_resender_args_t args;
+    zactor_t *server = s_resender_start(fake, &args, "da");
+    sti_mdp_client_t *client = sti_mdp_client_new(fake->endpoint, 100000, 0);
+    int calls = 0, sent = 0;
+    int64_t start = zclock_mono();
+    assert_int_equal(s_resend_call(client, "r-lost", 900, &calls, &sent), 0);
+    assert_true(zclock_mono() - start >= 300);
+    assert_int_equal(sent, 2);
+    assert_int_equal(calls, 1);
+    zstr_send(server, "STATS");
+    char *text = zstr_recv(server);
+    assert_string_equal(text, "2 1 1"); // two sends, one socket, the same bytes
+    zstr_free(&text);
+    zactor_destroy(&server);
+    sti_mdp_client_destroy(&client);
+}
+
+//  A slow first answer that comes after the second send is taken; the
+//  answer to the second send, coming later, does not reach the next call.
+static void test_resend_slow_first(void **state)
+{
+    s_fake_t *fake = (s_fake_t *)*state;
+    s_resender_args_t args;
+    zactor_t *server = s_resender_start(fake, &args, "haa");
+    sti_mdp_client_t *client = sti_mdp_client_new(fake->endpoint, 100000, 0);
+    int calls = 0, sent = 0;
+    assert_int_equal(s_resend_call(client, "r-slow", 900, &calls, &sent), 0);
+    assert_int_equal(sent, 2);
+    calls = 0;
+    assert_int_equal(s_resend_call(client, "r-next", 900, &calls, &sent), 0);
+    assert_int_equal(sent, 1);
+    assert_int_equal(calls, 0);
+    zactor_destroy(&server);
+    sti_mdp_client_destroy(&client);
+}
+
+//  An answer with another request's id is not this call's.
+static void test_resend_stray_answer(void **state)
+{
+    s_fake_t *fake = (s_fake_t *)*state;
+    s_resender_args_t args;
+    zactor_t *server = s_resender_start(fake, &args, "s");
+    sti_mdp_client_t *client = sti_mdp_client_new(fake->endpoint, 100000, 0);
+    int calls = 0, sent = 0;
+    assert_int_equal(s_resend_call(client, "r-mine", 3000, &calls, &sent), 0);
+    assert_int_equal(sent, 1);
+    zactor_destroy(&server);
+    sti_mdp_client_destroy(&client);
+}
+
+//  No answer at all: -1 once the budget is spent, after every send.
+static void test_resend_time_out(void **state)
+{
+    s_fake_t *fake = (s_fake_t *)*state;
+    s_resender_args_t args;
+    zactor_t *server = s_resender_start(fake, &args, "ddd");
+    sti_mdp_client_t *client = sti_mdp_client_new(fake->endpoint, 100000, 0);
+    int calls = 0, sent = 0;
+    int64_t start = zclock_mono();
+    assert_int_equal(s_resend_call(client, "r-lost", 600, &calls, &sent), -1);
+    int64_t took = zclock_mono() - start;
+    assert_true(took >= 600 && took < 5000);
+    assert_int_equal(sent, 3);
+    assert_int_equal(calls, 2);
+    assert_non_null(strstr(sti_mdp_client_error(client), "within 600 ms (3 sends)"));
+    zactor_destroy(&server);
+    sti_mdp_client_destroy(&client);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +464,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retry_fresh_socket, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_all_attempts_time_out, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_call_envelope, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_resend_lost_send, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_resend_slow_first, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_resend_stray_answer, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_resend_time_out, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

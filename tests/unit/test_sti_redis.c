@@ -1,6 +1,7 @@
 /*  Unit tests for sti_redis against a real redis-server started on a spare
     port: URL parsing, AUTH (password and ACL user), SELECT, key building,
-    pipelining, scripts across SCRIPT FLUSH, and reconnection after the server
+    pipelining, scripts across SCRIPT FLUSH, read-only scripts (EVALSHA_RO)
+    under a user that may only read, and reconnection after the server
     restarts.
 */
 #include <setjmp.h>
@@ -256,6 +257,53 @@ static void test_scripts(void **state)
     sti_redis_destroy(&redis);
 }
 
+//  A script that declares no-writes runs by EVALSHA_RO, so a user that may
+//  only read its keys (%R~) may run it; the same text without the shebang
+//  goes by EVALSHA, which Redis counts as a write of every key it is given.
+static void test_read_only_script(void **state)
+{
+    (void)state;
+    sti_redis_t *admin = s_connect(s_server.url);
+    redisReply *reply = sti_redis_command(admin, "ACL SETUSER reader on >pw resetkeys -@all "
+                                                 "+evalsha +evalsha_ro +script|load +get "
+                                                 "%%R~stitest:ro:*");
+    assert_int_equal(reply->type, REDIS_REPLY_STATUS);
+    freeReplyObject(reply);
+    freeReplyObject(sti_redis_command(admin, "SET stitest:ro:k v"));
+    char url[128];
+    snprintf(url, sizeof url, "redis://reader:pw@127.0.0.1:%d", s_server.port);
+    sti_redis_t *reader = s_connect(url);
+    const char *argv[] = {"stitest:ro:k"};
+    const char *body = "return redis.call('GET', KEYS[1])";
+    char source[128];
+    snprintf(source, sizeof source, "#!lua flags=allow-stale,no-writes\n%s", body);
+    reply = sti_redis_eval(reader, sti_redis_script(reader, source), 1, 0, argv, NULL);
+    assert_non_null(reply);
+    assert_int_equal(reply->type, REDIS_REPLY_STRING);
+    assert_string_equal(reply->str, "v");
+    freeReplyObject(reply);
+    reply = sti_redis_eval(reader, sti_redis_script(reader, body), 1, 0, argv, NULL);
+    assert_int_equal(reply->type, REDIS_REPLY_ERROR);
+    assert_non_null(strstr(reply->str, "NOPERM"));
+    freeReplyObject(reply);
+    //  Pipelined the same way.
+    assert_int_equal(
+        sti_redis_eval_append(reader, sti_redis_script(reader, source), 1, 0, argv, NULL), 0);
+    reply = sti_redis_reply(reader);
+    assert_string_equal(reply->str, "v");
+    freeReplyObject(reply);
+    //  Redis holds the script to its word.
+    sti_script_t *liar =
+        sti_redis_script(admin, "#!lua flags=no-writes\nreturn redis.call('SET', KEYS[1], 'x')");
+    reply = sti_redis_eval(admin, liar, 1, 0, argv, NULL);
+    assert_int_equal(reply->type, REDIS_REPLY_ERROR);
+    freeReplyObject(reply);
+    sti_redis_destroy(&reader);
+    freeReplyObject(sti_redis_command(admin, "ACL DELUSER reader"));
+    freeReplyObject(sti_redis_command(admin, "DEL stitest:ro:k"));
+    sti_redis_destroy(&admin);
+}
+
 static void test_reconnect(void **state)
 {
     (void)state;
@@ -411,8 +459,8 @@ int main(void)
         cmocka_unit_test(test_url_table), cmocka_unit_test(test_unreachable),
         cmocka_unit_test(test_select_db), cmocka_unit_test(test_auth),
         cmocka_unit_test(test_keys),      cmocka_unit_test(test_pipeline),
-        cmocka_unit_test(test_scripts),   cmocka_unit_test(test_reconnect),
-        cmocka_unit_test(test_sentinel),
+        cmocka_unit_test(test_scripts),   cmocka_unit_test(test_read_only_script),
+        cmocka_unit_test(test_reconnect), cmocka_unit_test(test_sentinel),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -1,0 +1,20 @@
+-- notify_add: stores a new rule or silence, and the version bump with it,
+-- once per request id: a retried add is answered with the id the first one
+-- made, and stores nothing (the id it took with INCR is left unused).
+-- KEYS: the hash (rules or silences), the version, the request key
+--       (<ns>:notify:req:<request id>)
+-- ARGV: id, value, ttl seconds of the request key, with_id ('1' when the
+--       request has an id; '0': no request key is read or written)
+-- Returns {1, id} when stored, {0, the id made before} for a retry.
+if ARGV[4] == '1' then
+    local made = redis.call('GET', KEYS[3])
+    if made then
+        return {0, made}
+    end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('INCR', KEYS[2])
+if ARGV[4] == '1' then
+    redis.call('SET', KEYS[3], ARGV[1], 'EX', tonumber(ARGV[3]))
+end
+return {1, ARGV[1]}
