@@ -54,6 +54,7 @@
 #include "sti_service.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <czmq.h>
 #include <signal.h>
 #include <stdio.h>
@@ -92,6 +93,7 @@ struct _sti_service_t {
     sti_metric_t *dataset_lost;   // gauge: 1 while the dataset is lost
     sti_dataset_watch_t *dataset; // what this service knows of the dataset
     sti_log_limit_t lost_log;     // the repeated line while lost
+    sti_log_limit_t wait_log;     // lines about writes the replicas did not confirm
     int64_t next_tick;            // zclock_mono time the next tick is due
     int wake_fd;                  // a socket whose readability runs the tick, or -1
     int64_t next_ping;            // zclock_mono time the next Redis PING is due
@@ -122,6 +124,10 @@ static const sti_config_entry_t s_common_map[] = {
      "writes a second one caller may make to this process (0: no limit)"},
     {"write_burst", STI_CONFIG_INT, "100", offsetof(sti_common_config_t, write_burst),
      "writes one caller may make at once before the rate applies"},
+    {"redis_replicas", STI_CONFIG_INT, "0", offsetof(sti_common_config_t, redis_replicas),
+     "replicas every write must reach before it is acknowledged (Redis WAIT; 0: the primary only)"},
+    {"redis_replicas_ms", STI_CONFIG_INT, "1000", offsetof(sti_common_config_t, redis_replicas_ms),
+     "how long a write waits for those replicas (ms) before it is answered unavailable"},
     {"dataset", STI_CONFIG_STR, "", offsetof(sti_common_config_t, dataset),
      "the id this deployment's dataset must have (kept outside Redis; empty: the id seen first)"},
     {NULL, 0, NULL, 0, NULL},
@@ -199,6 +205,12 @@ static int s_configure(sti_service_t *self, int argc, char **argv)
     if (rc == 0 && (self->config.write_rate < 0 || self->config.write_burst < 1
                     || self->config.write_burst > INT32_MAX)) {
         snprintf(err, sizeof err, "write_rate must be 0 or more and write_burst at least 1");
+        rc = -1;
+        s_unconfigure(self);
+    }
+    if (rc == 0 && (self->config.redis_replicas < 0 || self->config.redis_replicas > 16 ||
+                    self->config.redis_replicas_ms < 1 || self->config.redis_replicas_ms > 60000)) {
+        snprintf(err, sizeof err, "redis_replicas must be 0 to 16 and redis_replicas_ms 1 to 60000");
         rc = -1;
         s_unconfigure(self);
     }
@@ -480,11 +492,68 @@ static size_t s_answer(sti_service_t *self, zmsg_t *msg, sti_errcode_t *code_p)
     return row;
 }
 
+bool sti_service_replicated(sti_service_t *self)
+{
+    assert(self);
+    if (self->config.redis_replicas <= 0) {
+        return true;
+    }
+    char want[24], ms[24];
+    snprintf(want, sizeof want, "%lld", (long long)self->config.redis_replicas);
+    snprintf(ms, sizeof ms, "%lld", (long long)self->config.redis_replicas_ms);
+    const char *argv[] = {"WAIT", want, ms};
+    redisReply *reply = sti_redis_argv(self->redis, 3, argv, NULL);
+    bool ok = reply && reply->type == REDIS_REPLY_INTEGER &&
+              reply->integer >= self->config.redis_replicas;
+    int64_t suppressed;
+    if (!ok && sti_log_due(&self->wait_log, zclock_mono(), 1000, &suppressed)) {
+        if (reply && reply->type == REDIS_REPLY_INTEGER) {
+            sti_warn("a write reached %lld of %lld replicas within %lld ms (%" PRId64
+                     " more since the last line)",
+                     (long long)reply->integer, (long long)self->config.redis_replicas,
+                     (long long)self->config.redis_replicas_ms, suppressed);
+        } else {
+            sti_warn("WAIT for the replicas failed: %s",
+                     reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                               : sti_redis_errstr(self->redis));
+        }
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    return ok;
+}
+
+//  A write that the primary took but the replicas did not confirm is not
+//  acknowledged: the client sends it again (it is applied once).
+static void s_confirm(sti_service_t *self, size_t row, sti_errcode_t *code)
+{
+    if (*code != STI_ERR_NONE || row >= self->op_count ||
+        !(self->def->ops[row].roles & (STI_OP_WRITE | STI_OP_CHANGES)) ||
+        sti_service_replicated(self)) {
+        return;
+    }
+    //  The request's id, from the reply just written.
+    size_t size = 0;
+    const void *data = sti_writer_data(self->reply, &size);
+    char id[STI_ID_MAX + 1];
+    s_salvage_id(data, size, id, sizeof id);
+    char message[256];
+    snprintf(message, sizeof message,
+             "written, but not yet on %lld Redis replica(s) within %lld ms: send the same "
+             "request again (it is applied once)",
+             (long long)self->config.redis_replicas, (long long)self->config.redis_replicas_ms);
+    sti_writer_reset(self->reply);
+    sti_envelope_reply_error(self->reply, id, STI_ERR_UNAVAILABLE, message, NULL, 0);
+    *code = STI_ERR_UNAVAILABLE;
+}
+
 static void s_handle(sti_service_t *self, zframe_t **client_p, zmsg_t **msg_p)
 {
     int64_t start = zclock_usecs();
     sti_errcode_t code;
     size_t row = s_answer(self, *msg_p, &code);
+    s_confirm(self, row, &code);
     zmsg_destroy(msg_p);
     size_t size = 0;
     const void *data = sti_writer_data(self->reply, &size);

@@ -15,7 +15,11 @@
     reason, the metric sti_dataset_lost is 1, every op that changes state
     (STI_OP_WRITE, STI_OP_CHANGES) is answered `unavailable` with the reason,
     and the service's tick is not run, until an operator accepts the loss
-    (stictl dataset accept-loss). SIGTERM / SIGINT only set a flag:
+    (stictl dataset accept-loss). With redis_replicas set, a write is
+    answered ok only once that many replicas have it (Redis WAIT), so a
+    fail-over to a replica loses nothing acknowledged; else `unavailable`:
+    it is on the primary, and the same request again is applied once.
+    SIGTERM / SIGINT only set a flag:
     the loop stops taking requests, returns, and the service cleans up after it.
 */
 #pragma once
@@ -44,6 +48,8 @@ typedef struct {
     double write_rate;   // STI_WRITE_RATE: writes a second per caller (0: no limit)
     int64_t write_burst; // STI_WRITE_BURST: writes a caller may make at once
     char *dataset;       // STI_DATASET: the id this deployment's dataset must have, or ""
+    int64_t redis_replicas;    // STI_REDIS_REPLICAS: replicas a write must reach before its ack
+    int64_t redis_replicas_ms; // STI_REDIS_REPLICAS_MS: how long to wait for them
 } sti_common_config_t;
 
 //  A handler writes the reply body with sti_envelope_reply_ok + a value, or an
@@ -89,6 +95,12 @@ bool sti_service_stopping(sti_service_t *self);
 void sti_service_wake_on(sti_service_t *self, int fd);
 
 const sti_common_config_t *sti_service_config(sti_service_t *self);
+//  With redis_replicas > 0: waits (WAIT) until that many replicas have every
+//  write of the service's Redis connection, at most redis_replicas_ms.
+//  Returns true when they have (always true with 0), false else (logged at
+//  most once a second). The frame calls it before answering a write; a
+//  service calls it before it publishes what its own work wrote.
+bool sti_service_replicated(sti_service_t *self);
 //  What this service knows of the dataset (borrowed; sti_dataset.h).
 sti_dataset_watch_t *sti_service_dataset(sti_service_t *self);
 sti_redis_t *sti_service_redis(sti_service_t *self);

@@ -55,6 +55,9 @@ struct _ind_apply_t {
     bool armed;                          // a blocking XREADGROUP is in flight on it
     sti_catalog_store_t *catalog;        // borrowed
     sti_events_pub_t *pub;               // borrowed
+    bool (*replicated)(void *arg);       // the window reached the replicas, or NULL
+    void *replicated_arg;                // its argument
+    char epoch[STI_EVENTS_EPOCH_MAX + 1]; // the stream's epoch the last script returned
     const ind_apply_config_t *config;    // borrowed
     sti_script_t *script;                // events_append.lua + indicators_apply.lua
     sti_script_t *forget;                // indicators_forget.lua
@@ -203,6 +206,13 @@ ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti
                                    "Intake entries delivered to the group and not acknowledged");
     sti_info("intake consumer %s in group %s on %s", self->consumer, config->group, self->intake);
     return self;
+}
+
+void ind_apply_set_replicated(ind_apply_t *self, bool (*fn)(void *arg), void *arg)
+{
+    assert(self);
+    self->replicated = fn;
+    self->replicated_arg = arg;
 }
 
 void ind_apply_destroy(ind_apply_t **self_p)
@@ -651,7 +661,7 @@ static int s_eval(ind_apply_t *self, uint64_t *first, uint64_t *last, size_t *pr
             *first = (uint64_t)reply->element[1]->integer;
             *last = (uint64_t)reply->element[2]->integer;
             *prevs = s_keep_prevs(self, reply, *first, *last);
-            sti_events_pub_appended(self->pub, reply->element[3]->str, *last);
+            snprintf(self->epoch, sizeof self->epoch, "%s", reply->element[3]->str);
         } else if (rc == 1) {
             sti_error("indicators_apply.lua: malformed reply");
             rc = -1;
@@ -727,6 +737,12 @@ static int s_apply_window(ind_apply_t *self, size_t ack_from, size_t ack_to)
         sti_metric_add(self->batches, 1);
         sti_metric_add(self->rows_applied, (int64_t)applied);
         sti_metric_add(self->rows_skipped, (int64_t)skipped);
+        //  What the replicas do not have yet is not published: a fail-over
+        //  could take it back, and subscribers would hold events that are gone.
+        if (self->replicated && !self->replicated(self->replicated_arg)) {
+            return 0;
+        }
+        sti_events_pub_appended(self->pub, self->epoch, last);
         if (first > 0 && last >= first) {
             sti_metric_add(self->events_published, (int64_t)(last - first + 1));
             s_publish(self, first, last, prevs);

@@ -50,6 +50,11 @@ typedef struct _ind_apply_t ind_apply_t;
 ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti_events_pub_t *pub,
                            sti_http_t *http, const ind_apply_config_t *config);
 void ind_apply_destroy(ind_apply_t **self_p);
+//  Asks fn(arg) before the events of a written window are published: true
+//  when the write has reached the replicas it must (sti_service_replicated).
+//  Events of a window it says false for are not sent (the heartbeat shows
+//  them; subscribers fetch them from the log once they are there).
+void ind_apply_set_replicated(ind_apply_t *self, bool (*fn)(void *arg), void *arg);
 
 //  Applies what the intake log holds, for at most the tick budget. When the
 //  log is drained and block_ms > 0, leaves a blocking XREADGROUP in flight

@@ -153,6 +153,11 @@ static const sti_op_t s_ops[] = {
     {NULL, NULL, 0},
 };
 
+static bool s_replicated(void *service)
+{
+    return sti_service_replicated((sti_service_t *)service);
+}
+
 static void s_tick(sti_service_t *service, void *ctx)
 {
     (void)ctx;
@@ -195,6 +200,7 @@ int main(int argc, char **argv)
     s_store = sti_catalog_store_new(redis);
     s_query = ind_query_new(redis, s_store, s_config.tolerance);
     s_apply = ind_apply_new(redis, s_store, pub, sti_service_http(service), &s_config);
+    ind_apply_set_replicated(s_apply, s_replicated, service);
     int rc = sti_service_run(service);
     ind_apply_stop(s_apply);
     ind_apply_destroy(&s_apply);

@@ -145,6 +145,8 @@ def check_k8s(docs, env):
         sentinels = config.get("STI_REDIS_SENTINELS", "").split(",")
         check(len(sentinels) == 3, f"k8s prod: STI_REDIS_SENTINELS lists three ({sentinels})")
         check(config.get("STI_REDIS_MASTER_NAME") == "sti", "k8s prod: STI_REDIS_MASTER_NAME")
+        check(config.get("STI_REDIS_REPLICAS") == "1",
+              "k8s prod: a write waits for a replica before it is acknowledged")
         check_prod_security(docs, config, redis)
         check_prod_network(docs)
     else:

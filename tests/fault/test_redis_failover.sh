@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Fault: the Redis primary dies and a replica takes over, as in the prod
+# overlay: three Redis (one primary, two replicas, AOF everysec, the users of
+# scripts/redis-acl, masteruser sti-replica) and three Sentinels (quorum 2,
+# their own ACL file), the services finding the master through the Sentinels
+# and confirming every write on one replica before they acknowledge it
+# (STI_REDIS_REPLICAS=1, Redis WAIT). While 10,000 rows are submitted by a
+# client that retries with request ids, the primary is killed with SIGKILL;
+# the Sentinels promote a replica, and the old primary, started again on its
+# files, rejoins as a replica. Afterwards every acknowledged row is applied
+# exactly once on the new primary, the event log is 1..N, no service found a
+# loss, every Redis holds the same data, and a clean restart of all three
+# (each loading its own AOF) changes nothing.
+. "$STI_SOURCE/tests/lib.sh"
+
+REQUESTS=10
+ROWS=1000
+TOWNS=100
+TOTAL=$((REQUESTS * ROWS))
+
+"$STI_SOURCE/scripts/redis-acl" --namespace "$STI_NAMESPACE" --sentinel-acl "$T/sentinel.acl" \
+    "$T/secrets" "$T/users.acl" || sti_fail "scripts/redis-acl"
+pass() { cat "$T/secrets/$1"; }
+declare -a RP SP
+for i in 0 1 2; do RP[$i]=$(sti_spare_port); SP[$i]=$(sti_spare_port); done
+
+# redis_start I: Redis I on its files; the first start of 1 and 2 replicates 0.
+redis_start() {
+    local i=$1 conf=$T/redis$1/redis.conf
+    mkdir -p "$T/redis$i"
+    if [ ! -f "$conf" ]; then
+        {
+            echo "port ${RP[$i]}"
+            echo "bind 127.0.0.1"
+            echo "dir $T/redis$i"
+            echo "appendonly yes"
+            echo "appendfsync everysec"
+            echo "save \"\""
+            echo "aclfile $T/users.acl"
+            echo "masteruser sti-replica"
+            echo "masterauth $(pass sti-replica)"
+            [ "$i" = 0 ] || echo "replicaof 127.0.0.1 ${RP[0]}"
+        } >"$conf"
+    fi
+    sti_spawn "redis$i" redis-server "$conf"
+}
+as_admin() {   # as_admin I ARGS...: redis-cli to Redis I as sti-admin
+    local i=$1; shift
+    REDISCLI_AUTH=$(pass sti-admin) redis-cli -p "${RP[$i]}" --user sti-admin "$@"
+}
+loaded() { as_admin "$1" info persistence 2>/dev/null | grep -q '^loading:0'; }
+sentinel_start() {
+    local i=$1
+    {
+        echo "port ${SP[$i]}"
+        echo "bind 127.0.0.1"
+        echo "dir $T"
+        echo "aclfile $T/sentinel.acl"
+        echo "sentinel monitor sti 127.0.0.1 ${RP[0]} 2"
+        echo "sentinel auth-user sti sti-sentinel"
+        echo "sentinel auth-pass sti $(pass sti-sentinel)"
+        echo "sentinel sentinel-user sti-sentinel"
+        echo "sentinel sentinel-pass $(pass sti-sentinel)"
+        echo "sentinel down-after-milliseconds sti 1000"
+        echo "sentinel failover-timeout sti 10000"
+        echo "sentinel parallel-syncs sti 2"
+    } >"$T/sentinel$i.conf"
+    sti_spawn "sentinel$i" redis-server "$T/sentinel$i.conf" --sentinel
+}
+master_port() {   # the master the Sentinels name
+    REDISCLI_AUTH=$(pass sti-admin) redis-cli -p "${SP[0]}" --user sti-admin \
+        sentinel get-master-addr-by-name sti 2>/dev/null | sed -n 2p
+}
+in_sync() {   # in_sync I M: Redis I replicates M and has all of it
+    local info
+    info=$(as_admin "$1" info replication 2>/dev/null | tr -d '\r')
+    echo "$info" | grep -q '^role:slave' && echo "$info" | grep -q "^master_port:$2\$" &&
+        echo "$info" | grep -q '^master_link_status:up' &&
+        [ "$(as_admin "$1" dbsize)" = "$(as_admin "$(index_of "$2")" dbsize)" ]
+}
+index_of() { local i; for i in 0 1 2; do [ "${RP[$i]}" = "$1" ] && echo "$i"; done; }
+
+for i in 0 1 2; do redis_start "$i"; done
+for i in 0 1 2; do sti_wait_for 10 loaded "$i"; done
+sti_wait_for 20 in_sync 1 "${RP[0]}"
+sti_wait_for 20 in_sync 2 "${RP[0]}"
+for i in 0 1 2; do sentinel_start "$i"; done
+sti_wait_for 20 eval '[ "$(master_port)" = "${RP[0]}" ]'
+
+sti_start_broker
+export STI_REDIS_SENTINELS="127.0.0.1:${SP[0]},127.0.0.1:${SP[1]},127.0.0.1:${SP[2]}"
+export STI_REDIS_MASTER_NAME=sti STI_REDIS_REPLICAS=1 STI_REDIS_REPLICAS_MS=2000
+url() { echo "redis://$1:$(pass "$1")@127.0.0.1:${RP[0]}"; }
+STI_REDIS_URL=$(url sti-ingest) sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
+STI_REDIS_URL=$(url sti-indicators) sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 \
+    --consumer failover-1 --claim-idle-ms 2000 --claim-every-ms 1000
+sti_wait_service sti.ingest
+sti_wait_service sti.indicators
+/usr/bin/python3 - "$STI_BROKER" "$STI_SOURCE/data/plans/linping-2021-2025" "$TOWNS" <<'PY' ||
+import os, sys
+sys.path.insert(0, os.environ["STI_SOURCE"] + "/tests/helpers")
+from ind_client import Client, plan_catalog
+c = Client(sys.argv[1])
+c.ok("sti.indicators", "plan.load", {"plan": plan_catalog(sys.argv[2])})
+for t in range(int(sys.argv[3])):
+    c.ok("sti.indicators", "org.add", {"code": "town_%03d" % t, "parent": "linping"})
+PY
+    sti_fail "plan and org units"
+
+progress_at_least() { [ "$(cat "$T/progress" 2>/dev/null || echo 0)" -ge "$1" ]; }
+sti_spawn submit /usr/bin/python3 "$STI_SOURCE/tests/fault/fault_submit.py" "$STI_BROKER" \
+    "$REQUESTS" "$ROWS" "$TOWNS" "$T/progress"
+sti_wait_for 100 progress_at_least $(( 2 + RANDOM % (REQUESTS / 2) ))
+sti_stop redis0 KILL || true
+echo "the primary was killed after $(cat "$T/progress") requests"
+sti_wait_for 30 eval '[ -n "$(master_port)" ] && [ "$(master_port)" != "${RP[0]}" ]'
+new=$(master_port)
+echo "the Sentinels promoted the Redis on port $new"
+redis_start 0   # the old primary comes back on its files and is made a replica
+wait "${STI_PIDS[submit]}" || sti_fail "the submitting client failed"
+unset "STI_PIDS[submit]"
+
+rcli() { as_admin "$(index_of "$new")" "$@"; }
+seq_is_total() { [ "$(rcli GET "$STI_NAMESPACE:events:ind:seq")" = "$TOTAL" ]; }
+sti_wait_for 100 seq_is_total
+for i in 0 1 2; do
+    [ "${RP[$i]}" = "$new" ] || sti_wait_for 60 in_sync "$i" "$new"
+done
+
+check() {
+    local intake events first last counts
+    intake=$(rcli XLEN "$STI_NAMESPACE:intake")
+    [ "$intake" = "$REQUESTS" ] || sti_fail "$1: intake log holds $intake entries, want $REQUESTS"
+    events=$(rcli XLEN "$STI_NAMESPACE:events:ind")
+    first=$(rcli XRANGE "$STI_NAMESPACE:events:ind" - + COUNT 1 | head -1)
+    last=$(rcli XREVRANGE "$STI_NAMESPACE:events:ind" + - COUNT 1 | head -1)
+    [ "$events" = "$TOTAL" ] && [ "$first" = "0-1" ] && [ "$last" = "0-$TOTAL" ] ||
+        sti_fail "$1: event log: $events entries from $first to $last, want 1..$TOTAL"
+    counts=$(rcli EVAL "local keys = redis.call('KEYS', ARGV[1]) local bad = 0
+        for _, k in ipairs(keys) do if redis.call('LLEN', k) ~= 1 then bad = bad + 1 end end
+        return {#keys, bad}" 0 "$STI_NAMESPACE:rev:*" | tr '\n' ' ')
+    [ "$counts" = "$TOTAL 0 " ] || sti_fail "$1: revision lists (count, not exactly one): $counts"
+    for i in 0 1 2; do
+        [ "$(as_admin "$i" dbsize)" = "$(rcli dbsize)" ] || sti_fail "$1: Redis $i holds other data"
+        ! grep -q NOPERM "$T/redis$i.log" || sti_fail "$1: Redis $i refused a command"
+    done
+    for svc in ingest indicators; do
+        ! grep -q "the dataset lost data" "$T/$svc.log" || sti_fail "$1: sti-$svc found a loss"
+    done
+}
+check "after the fail-over"
+
+# Every Redis stopped cleanly and started on its own files.
+for i in 0 1 2; do
+    as_admin "$i" shutdown >/dev/null 2>&1 || true
+    wait "${STI_PIDS[redis$i]}" 2>/dev/null || true
+    unset "STI_PIDS[redis$i]"
+done
+for i in 0 1 2; do redis_start "$i"; done
+for i in 0 1 2; do sti_wait_for 30 loaded "$i"; done
+sti_wait_for 30 eval '[ "$(master_port)" = "$new" ]'
+for i in 0 1 2; do
+    [ "${RP[$i]}" = "$new" ] || sti_wait_for 60 in_sync "$i" "$new"
+done
+check "after a clean restart of every Redis"
+echo "ok: $TOTAL rows applied once through a fail-over, the old primary rejoined, nothing lost"
