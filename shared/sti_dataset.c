@@ -217,8 +217,9 @@ static bool s_judge(sti_dataset_watch_t *self, const sti_dataset_t *now, char *w
                      "(STI_DATASET): its data is lost", self->expected);
             return true;
         }
+        //  A dataset an operator made after a loss (it has a reason) is taken.
         if (now->id[0] && self->expected[0] && strcmp(now->id, self->expected) != 0 &&
-            strcmp(now->previous, self->expected) != 0) {
+            strcmp(now->previous, self->expected) != 0 && !now->reason[0]) {
             snprintf(why, cap, "Redis holds dataset %s, but this deployment's is %s "
                      "(STI_DATASET)", now->id, self->expected);
             return true;

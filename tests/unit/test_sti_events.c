@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "redis_server.h"
+#include "sti_dataset.h"
 #include "sti_events.h"
 #include "sti_log.h"
 #include "sti_lua_sti.h"
@@ -550,6 +551,74 @@ static void test_since_reply(void **state)
     sti_events_pub_destroy(&pub);
 }
 
+//  Redis loses the log's tail: the guard refuses every publisher until an
+//  accepted loss moves the stream to a new epoch at the seq it is at; the
+//  events carry the epoch; events.since from beyond the log answers the true
+//  latest with the epoch and its start.
+static void test_loss_and_epoch(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_dataset_t dataset, accepted;
+    assert_int_equal(sti_dataset_init(s_redis, "test", &dataset), 1);
+    sti_events_pub_t *pub = s_pub("ind");
+    sti_events_pub_tick(pub); // takes the dataset's id as the stream's first epoch
+    for (int i = 1; i <= 2; i++) {
+        assert_int_equal(s_publish(pub, "ind.a", i), (uint64_t)i);
+    }
+    redisReply *older = sti_redis_command(s_redis, "DUMP stitest:events:ind");
+    assert_int_equal(older->type, REDIS_REPLY_STRING);
+    assert_int_equal(s_publish(pub, "ind.a", 3), 3);
+    redisReply *reply = sti_redis_command(s_redis, "HGET stitest:events:ind:epoch id");
+    assert_string_equal(reply->str, dataset.id);
+    freeReplyObject(reply);
+    //  The tail is lost: the log and the counter are as they were at seq 2.
+    freeReplyObject(sti_redis_command(s_redis, "RESTORE stitest:events:ind 0 %b REPLACE",
+                                      older->str, older->len));
+    freeReplyObject(older);
+    freeReplyObject(sti_redis_command(s_redis, "SET stitest:events:ind:seq 2"));
+    assert_null(sti_events_pub_lost(pub));
+    uint64_t seq = 0;
+    assert_int_equal(sti_events_publish(pub, "ind.a", "t", "s", NULL, 0, &seq), -1);
+    assert_non_null(strstr(sti_events_pub_lost(pub), "went back from seq 3 to 2"));
+    //  Another publisher, which saw nothing, is refused too: the mark is in Redis.
+    sti_events_pub_t *other = s_pub("ind");
+    assert_int_equal(sti_events_publish(other, "ind.a", "t", "s", NULL, 0, &seq), -1);
+    reply = sti_redis_command(s_redis, "GET stitest:events:ind:seq");
+    assert_string_equal(reply->str, "2");
+    freeReplyObject(reply);
+    //  An operator accepts: the first heartbeat of any publisher (here a new
+    //  one's) moves the stream to the new epoch at 2, and the others go on.
+    assert_int_equal(sti_dataset_accept_loss(s_redis, "test", "root", &accepted), 0);
+    sti_events_pub_t *third = s_pub("ind");
+    sti_events_pub_tick(third);
+    assert_null(sti_events_pub_lost(third));
+    assert_int_equal(sti_events_publish(pub, "ind.a", "t", "s", NULL, 0, &seq), 0);
+    assert_int_equal(seq, 3);
+    assert_null(sti_events_pub_lost(pub));
+    sti_events_pub_destroy(&third);
+    assert_int_equal(sti_events_publish(other, "ind.a", "t", "s", NULL, 0, &seq), 0);
+    assert_int_equal(seq, 4);
+    //  events.since from beyond the log: the true latest, the epoch and its start.
+    sti_reply_t since;
+    s_serve(s_map(2, "stream", 's', "ind", "seq", 'i', (int64_t)1000000000), &since);
+    assert_true(since.ok);
+    sti_field_error_t ferr;
+    int64_t latest = 0, start = -1, upto = 0;
+    char epoch[64];
+    assert_int_equal(sti_map_int(since.body, "latest", &latest, &ferr), 0);
+    assert_int_equal(sti_map_int(since.body, "upto", &upto, &ferr), 0);
+    assert_int_equal(sti_map_int(since.body, "epoch_start", &start, &ferr), 0);
+    assert_int_equal(sti_map_str_copy(since.body, "epoch", epoch, sizeof epoch, &ferr), 0);
+    assert_int_equal(latest, 4);
+    assert_int_equal(upto, 1000000000);
+    assert_int_equal(start, 2);
+    assert_string_equal(epoch, accepted.id);
+    sti_reply_release(&since);
+    sti_events_pub_destroy(&other);
+    sti_events_pub_destroy(&pub);
+}
+
 //  Receives one two-frame message within 5 s; returns it (caller destroys) or NULL.
 static zmsg_t *s_recv(zsock_t *sub, int timeout_ms)
 {
@@ -663,7 +732,7 @@ int main(void)
         cmocka_unit_test(test_append_seq_prev),  cmocka_unit_test(test_append_many),
         cmocka_unit_test(test_since_paging),
         cmocka_unit_test(test_trim_first),       cmocka_unit_test(test_since_reply),
-        cmocka_unit_test(test_publisher_frames),
+        cmocka_unit_test(test_publisher_frames), cmocka_unit_test(test_loss_and_epoch),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
