@@ -1,12 +1,6 @@
-/*  stictl output helpers: MessagePack replies as JSON (--json), scalars as
-    table text, and the display width of UTF-8 text so tables holding
-    Chinese names line up on a terminal.
-
-    Replies come from the network, so the conversion checks every type and
-    never fails: a string that is not valid UTF-8 becomes null, a value of a
-    type JSON lacks (binary, extension) becomes a hex string or null. The
-    reader that produced the node has already bounded its size and depth,
-    so the recursion here is bounded too.
+/*  stictl output helpers: MessagePack replies as JSON (--json, through
+    sti_json), scalars as table text, and the display width of UTF-8 text so
+    tables holding Chinese names line up on a terminal.
 
     Display width follows Unicode's East Asian Width (wide and fullwidth
     ranges take 2 columns) with combining marks taking none; it is computed
@@ -19,102 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_json.h"
 #include "stictl.h"
-
-//  A string node as a new NUL-terminated copy (caller frees), or NULL.
-static char *s_string(sti_node_t node)
-{
-    const char *text = NULL;
-    size_t len = 0;
-    sti_field_error_t err;
-    if (sti_node_str(node, STI_CODEC_MAX_STRING, &text, &len, &err) != 0) {
-        return NULL;
-    }
-    char *copy = (char *)malloc(len + 1);
-    assert(copy);
-    memcpy(copy, text, len);
-    copy[len] = 0;
-    return copy;
-}
-
-//  A binary node as a new JSON hex string (null if it is not binary).
-static cJSON *s_hex(sti_node_t node)
-{
-    const void *data = NULL;
-    size_t len = 0;
-    sti_field_error_t err;
-    if (sti_node_bin(node, &data, &len, &err) != 0) {
-        return cJSON_CreateNull();
-    }
-    char *hex = (char *)malloc(2 * len + 1);
-    assert(hex);
-    for (size_t i = 0; i < len; i++) {
-        snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)data)[i]);
-    }
-    hex[2 * len] = 0;
-    cJSON *json = cJSON_CreateString(hex);
-    free(hex);
-    return json;
-}
-
-//  A map node as a new JSON object; keys that are not strings become their text.
-static cJSON *s_map(sti_node_t node)
-{
-    cJSON *object = cJSON_CreateObject();
-    size_t count = sti_node_size(node);
-    for (size_t i = 0; i < count; i++) {
-        sti_node_t key = sti_node_key_at(node, i);
-        char *name = s_string(key);
-        if (!name) {
-            char text[64];
-            stictl_node_text(key, text, sizeof text);
-            name = strdup(text);
-            assert(name);
-        }
-        cJSON_AddItemToObject(object, name, stictl_json_from_node(sti_node_value_at(node, i)));
-        free(name);
-    }
-    return object;
-}
 
 cJSON *stictl_json_from_node(sti_node_t node)
 {
-    sti_field_error_t err;
-    switch (sti_node_type(node)) {
-    case STI_TYPE_BOOL: {
-        bool value = false;
-        sti_node_bool(node, &value, &err);
-        return cJSON_CreateBool(value);
-    }
-    case STI_TYPE_INT:
-    case STI_TYPE_UINT:
-    case STI_TYPE_FLOAT: {
-        double value = 0;
-        if (sti_node_double(node, &value, &err) != 0) {
-            return cJSON_CreateNull(); // NaN or an infinity: JSON has neither
-        }
-        return cJSON_CreateNumber(value);
-    }
-    case STI_TYPE_STR: {
-        char *text = s_string(node);
-        cJSON *json = text ? cJSON_CreateString(text) : cJSON_CreateNull();
-        free(text);
-        return json;
-    }
-    case STI_TYPE_BIN:
-        return s_hex(node);
-    case STI_TYPE_ARRAY: {
-        cJSON *array = cJSON_CreateArray();
-        for (size_t i = 0; i < sti_node_size(node); i++) {
-            cJSON_AddItemToArray(array, stictl_json_from_node(sti_node_at(node, i)));
-        }
-        return array;
-    }
-    case STI_TYPE_MAP:
-        return s_map(node);
-    default:
-        return cJSON_CreateNull();
-    }
+    return sti_json_from_node(node);
 }
 
 void stictl_json_print(cJSON **json_p)

@@ -63,6 +63,7 @@
 
 #include "sti_curve.h"
 #include "sti_events.h"
+#include "sti_json.h"
 #include "sti_log.h"
 #include "sti_mdp_worker.h"
 #include "sti_ratelimit.h"
@@ -76,6 +77,15 @@
 static volatile sig_atomic_t s_stop = 0;
 static const sti_limits_t s_limits = {0, 0, 0, 0}; // the codec's default limits
 
+//  One op the service answers, whichever way it was given.
+typedef struct {
+    const char *name;             // as requests carry it
+    unsigned roles;               // STI_ROLE_* | STI_OP_* flags
+    sti_handler_fn *undeclared;   // the handler of an op of def->ops, or NULL
+    const sti_op_decl_t *decl;    // the declaration of a declared op, or NULL
+    size_t table;                 // which of def->tables it is in (declared ops)
+} s_row_t;
+
 struct _sti_service_t {
     const sti_service_def_t *def; // what the service is (not owned)
     sti_common_config_t config;   // settings every service has (owned strings)
@@ -85,7 +95,10 @@ struct _sti_service_t {
     sti_writer_t *reply;          // reused for every reply
     sti_events_pub_t *publisher;  // created by sti_service_publisher, or NULL
     char *publisher_stream;       // the stream publisher writes to
-    size_t op_count;              // entries in def->ops
+    s_row_t *rows;                // every op: the undeclared, the declared, ops.describe
+    size_t op_count;              // entries in rows
+    void **objects;               // [tables] the object bound to each declared table
+    size_t table_count;           // entries in def->tables
     sti_metric_t **requests;      // [(op_count + 2) * CODES] request counters, lazy
     sti_metric_t **durations;     // [op_count + 2] duration counters
     sti_metric_t *redis_up;       // gauge: 1 while Redis is connected
@@ -229,7 +242,7 @@ static void s_register_metrics(sti_service_t *self)
     self->durations = calloc(rows, sizeof *self->durations);
     assert(self->requests && self->durations);
     for (size_t i = 0; i < rows; i++) {
-        const char *op = i < self->op_count    ? self->def->ops[i].op
+        const char *op = i < self->op_count    ? self->rows[i].name
                          : i == self->op_count ? "_unknown"
                                                : "_malformed";
         char labels[STI_OP_MAX + 16];
@@ -293,20 +306,131 @@ static int s_start(sti_service_t *self)
     return 0;
 }
 
+//  ops.describe, which every service answers: its declared ops as data.
+static int s_describe_op(void *self, const sti_call_t *call);
+static const sti_op_decl_t s_builtin_ops[] = {
+    {"ops.describe", s_describe_op, STI_ROLES_ANY, NULL,
+     "the service's ops, declared: who may call them, their bodies, their replies",
+     "{service, ops: [{op, summary, roles, write, changes, listed_only, body, reply, notes}]}",
+     "What `sti-<name> --describe-ops` prints as JSON; docs/ops.md is made from it."},
+    STI_OPS_END,
+};
+static const sti_op_table_t s_builtin = {"sti_service", s_builtin_ops};
+
+//  Lists every op in rows; a name given twice is a programming error.
+static void s_rows(sti_service_t *self)
+{
+    const sti_service_def_t *def = self->def;
+    while (def->tables && def->tables[self->table_count]) {
+        self->table_count++;
+    }
+    size_t count = 0;
+    for (size_t i = 0; def->ops && def->ops[i].op; i++) {
+        count++;
+    }
+    for (size_t t = 0; t <= self->table_count; t++) {
+        const sti_op_table_t *table = t < self->table_count ? def->tables[t] : &s_builtin;
+        for (size_t i = 0; table->ops[i].name; i++) {
+            count++;
+        }
+    }
+    self->rows = calloc(count, sizeof *self->rows);
+    self->objects = calloc(self->table_count + 1, sizeof *self->objects);
+    assert(self->rows && self->objects);
+    self->objects[self->table_count] = self;
+    for (size_t i = 0; def->ops && def->ops[i].op; i++) {
+        self->rows[self->op_count++] = (s_row_t){def->ops[i].op, def->ops[i].roles,
+                                                 def->ops[i].handler, NULL, 0};
+    }
+    for (size_t t = 0; t <= self->table_count; t++) {
+        const sti_op_table_t *table = t < self->table_count ? def->tables[t] : &s_builtin;
+        for (size_t i = 0; table->ops[i].name; i++) {
+            const sti_op_decl_t *decl = &table->ops[i];
+            for (size_t r = 0; r < self->op_count; r++) {
+                assert(strcmp(self->rows[r].name, decl->name) != 0);
+            }
+            self->rows[self->op_count++] = (s_row_t){decl->name, decl->roles, NULL, decl, t};
+        }
+    }
+}
+
+//  Writes {service, ops: [...]}: the declared ops, in table order.
+static void s_describe(sti_service_t *self, sti_writer_t *writer)
+{
+    size_t declared = 0;
+    for (size_t r = 0; r < self->op_count; r++) {
+        declared += self->rows[r].decl ? 1 : 0;
+    }
+    sti_writer_map(writer, 2);
+    sti_writer_kv_str(writer, "service", self->def->service);
+    sti_writer_str(writer, "ops");
+    sti_writer_array(writer, declared);
+    for (size_t r = 0; r < self->op_count; r++) {
+        if (self->rows[r].decl) {
+            sti_op_describe(self->rows[r].decl, writer);
+        }
+    }
+}
+
+static int s_describe_op(void *self, const sti_call_t *call)
+{
+    sti_envelope_reply_ok(call->reply, call->request->id);
+    s_describe((sti_service_t *)self, call->reply);
+    return 0;
+}
+
+//  --describe-ops: prints the declared ops as JSON on stdout.
+static void s_print_description(sti_service_t *self)
+{
+    sti_writer_t *writer = sti_writer_new();
+    s_describe(self, writer);
+    size_t size;
+    const void *data = sti_writer_data(writer, &size);
+    char err[128];
+    sti_reader_t *reader = sti_reader_new(data, size, NULL, err, sizeof err);
+    assert(reader);
+    cJSON *json = sti_json_from_node(sti_reader_root(reader));
+    char *text = cJSON_Print(json);
+    assert(text);
+    puts(text);
+    cJSON_free(text);
+    cJSON_Delete(json);
+    sti_reader_destroy(&reader);
+    sti_writer_destroy(&writer);
+}
+
+static bool s_asked_to_describe(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--describe-ops") == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **argv, int *exit_code)
 {
-    assert(def && def->name && def->service && def->ops && exit_code);
+    assert(def && def->name && def->service && (def->ops || def->tables) && exit_code);
     s_install_signals();
     sti_service_t *self = calloc(1, sizeof *self);
     assert(self);
     self->def = def;
     self->wake_fd = -1;
-    while (def->ops[self->op_count].op) {
-        self->op_count++;
+    s_rows(self);
+    if (s_asked_to_describe(argc, argv)) {
+        s_print_description(self);
+        *exit_code = 0;
+        free(self->rows);
+        free(self->objects);
+        free(self);
+        return NULL;
     }
     int rc = s_configure(self, argc, argv);
     if (rc != 0) {
         *exit_code = rc == 1 ? 0 : 2;
+        free(self->rows);
+        free(self->objects);
         free(self);
         return NULL;
     }
@@ -337,6 +461,8 @@ void sti_service_destroy(sti_service_t **self_p)
     sti_ratelimit_destroy(&self->writes);
     free(self->requests);
     free(self->durations);
+    free(self->rows);
+    free(self->objects);
     s_unconfigure(self);
     free(self);
     *self_p = NULL;
@@ -349,7 +475,7 @@ static void s_count(sti_service_t *self, size_t row, sti_errcode_t code, int64_t
 {
     sti_metric_t **slot = &self->requests[row * STI_SERVICE_CODES + (size_t)code];
     if (!*slot) {
-        const char *op = row < self->op_count    ? self->def->ops[row].op
+        const char *op = row < self->op_count    ? self->rows[row].name
                          : row == self->op_count ? "_unknown"
                                                  : "_malformed";
         char labels[STI_OP_MAX + 64];
@@ -398,7 +524,14 @@ static void s_salvage_id(const void *data, size_t size, char *id, size_t cap)
 //  client could not read what it wrote either. Returns the reply's code.
 static sti_errcode_t s_run_handler(sti_service_t *self, size_t row, const sti_request_t *request)
 {
-    int rc = self->def->ops[row].handler(self, request, self->reply, self->def->ctx);
+    const s_row_t *op = &self->rows[row];
+    int rc;
+    if (op->undeclared) {
+        rc = op->undeclared(self, request, self->reply, self->def->ctx);
+    } else {
+        sti_call_t call = {request, self->reply, self->caller, self};
+        rc = op->decl->handler(self->objects[op->table], &call);
+    }
     int code = rc == 0 ? s_reply_code(self) : STI_SERVICE_BAD_REPLY;
     if (code == STI_SERVICE_BAD_REPLY) {
         sti_error("op %s (id %s) %s", request->op, request->id,
@@ -413,13 +546,13 @@ static sti_errcode_t s_run_handler(sti_service_t *self, size_t row, const sti_re
 
 //  Checks the caller may call op now. Returns 0, or -1 with a forbidden or
 //  rate_limited reply written and its code in *code_p.
-static int s_authorize(sti_service_t *self, const sti_op_t *op, const sti_request_t *request,
+static int s_authorize(sti_service_t *self, const s_row_t *op, const sti_request_t *request,
                        sti_errcode_t *code_p)
 {
     const sti_identity_t *caller = self->caller;
     char message[640];
     if (!sti_role_allowed(op->roles, caller->role_bit)) {
-        snprintf(message, sizeof message, "op %s is not allowed for role %s (caller %s)", op->op,
+        snprintf(message, sizeof message, "op %s is not allowed for role %s (caller %s)", op->name,
                  caller->role[0] ? caller->role : "none", caller->name);
         sti_envelope_reply_error(self->reply, request->id, STI_ERR_FORBIDDEN, message, NULL, 0);
         *code_p = STI_ERR_FORBIDDEN;
@@ -431,7 +564,7 @@ static int s_authorize(sti_service_t *self, const sti_op_t *op, const sti_reques
         snprintf(message, sizeof message,
                  "op %s changes nothing now: %s; an operator decides how to go on "
                  "(stictl dataset accept-loss, docs/operations.md)",
-                 op->op, why);
+                 op->name, why);
         sti_envelope_reply_error(self->reply, request->id, STI_ERR_UNAVAILABLE, message, NULL, 0);
         *code_p = STI_ERR_UNAVAILABLE;
         return -1;
@@ -479,14 +612,21 @@ static size_t s_answer(sti_service_t *self, zmsg_t *msg, sti_errcode_t *code_p)
         return self->op_count + 1;
     }
     size_t row = 0;
-    while (row < self->op_count && strcmp(self->def->ops[row].op, request.op) != 0) {
+    while (row < self->op_count && strcmp(self->rows[row].name, request.op) != 0) {
         row++;
     }
+    sti_field_error_t field_err;
     if (row == self->op_count) {
         snprintf(err, sizeof err, "unknown op %s", request.op);
         sti_envelope_reply_error(self->reply, request.id, STI_ERR_INVALID_ARGUMENT, err, NULL, 0);
-    } else if (s_authorize(self, &self->def->ops[row], &request, code_p) == 0) {
-        *code_p = s_run_handler(self, row, &request);
+    } else if (s_authorize(self, &self->rows[row], &request, code_p) == 0) {
+        //  Declared ops get bodies that match their declaration.
+        if (self->rows[row].decl &&
+            sti_op_check(self->rows[row].decl, request.body, &field_err) != 0) {
+            sti_service_reply_invalid(self->reply, &request, &field_err);
+        } else {
+            *code_p = s_run_handler(self, row, &request);
+        }
     }
     sti_request_release(&request);
     return row;
@@ -529,7 +669,7 @@ bool sti_service_replicated(sti_service_t *self)
 static void s_confirm(sti_service_t *self, size_t row, sti_errcode_t *code)
 {
     if (*code != STI_ERR_NONE || row >= self->op_count ||
-        !(self->def->ops[row].roles & (STI_OP_WRITE | STI_OP_CHANGES)) ||
+        !(self->rows[row].roles & (STI_OP_WRITE | STI_OP_CHANGES)) ||
         sti_service_replicated(self)) {
         return;
     }
@@ -644,6 +784,18 @@ static int64_t s_wait_wake(sti_service_t *self, int64_t wait)
     return 0;
 }
 
+void sti_service_bind(sti_service_t *self, const sti_op_table_t *table, void *object)
+{
+    assert(self && table);
+    for (size_t t = 0; t < self->table_count; t++) {
+        if (self->def->tables[t] == table) {
+            self->objects[t] = object;
+            return;
+        }
+    }
+    assert(!"sti_service_bind: a table the service does not declare");
+}
+
 void sti_service_wake_on(sti_service_t *self, int fd)
 {
     assert(self);
@@ -653,6 +805,9 @@ void sti_service_wake_on(sti_service_t *self, int fd)
 int sti_service_run(sti_service_t *self)
 {
     assert(self);
+    for (size_t t = 0; t < self->table_count; t++) {
+        assert(self->objects[t] && "every table is bound before the service runs");
+    }
     self->next_tick = zclock_mono();
     self->next_ping = self->next_tick;
     while (!s_stop) {

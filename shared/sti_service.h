@@ -30,6 +30,7 @@
 #include "sti_envelope.h"
 #include "sti_events.h"
 #include "sti_http.h"
+#include "sti_op.h"
 #include "sti_redis.h"
 
 typedef struct _sti_service_t sti_service_t;
@@ -70,22 +71,36 @@ typedef struct {
     unsigned roles;          // STI_ROLE_* bits | STI_OP_WRITE | STI_OP_LISTED_ONLY
 } sti_op_t;
 
+//  The request being answered, as a declared op's handler gets it.
+struct _sti_call_t {
+    const sti_request_t *request; // decoded; its body is checked against the declaration
+    sti_writer_t *reply;          // the reply envelope goes here (empty on entry)
+    const sti_identity_t *caller; // who asked (borrowed)
+    sti_service_t *service;       // the frame (Redis, publisher, config)
+};
+
 typedef struct {
     const char *name;                 // process name in logs: "sti-ingest"
     const char *service;              // Majordomo service: "sti.ingest"
-    const sti_op_t *ops;              // NULL-terminated table
+    const sti_op_t *ops;              // NULL-terminated table of undeclared ops, or NULL
     const sti_config_entry_t *config; // the service's own settings, or NULL
     void *ctx;                        // handed to handlers and tick; config fills it
     void (*tick)(sti_service_t *service, void *ctx); // called between requests, or NULL
     int tick_ms;                      // longest wait between ticks
+    const sti_op_table_t *const *tables; // the declared ops' tables, NULL-terminated, or NULL
 } sti_service_def_t;
 
 //  Parses configuration and starts the parts. Returns NULL after printing the
-//  reason (or the usage on --help; *exit_code then says what to exit with).
+//  reason (or the usage on --help, or the ops' declarations as JSON on
+//  --describe-ops; *exit_code then says what to exit with). Every service
+//  also answers `ops.describe` {} -> {service, ops: [...]} (sti_op_describe).
 sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **argv,
                                int *exit_code);
 //  Also frees the strings the configuration put into def->ctx.
 void sti_service_destroy(sti_service_t **self_p);
+//  Binds a table of def->tables to the object its handlers get as self.
+//  Every table is bound before sti_service_run.
+void sti_service_bind(sti_service_t *self, const sti_op_table_t *table, void *object);
 //  Runs until SIGTERM / SIGINT. Returns 0.
 int sti_service_run(sti_service_t *self);
 bool sti_service_stopping(sti_service_t *self);

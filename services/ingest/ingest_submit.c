@@ -39,7 +39,7 @@ struct _ingest_submit_t {
 //  What one request asks, read from its body.
 typedef struct {
     sti_node_t rows;          // the rows array
-    char source[129];         // the request's source ("" if none)
+    char source[STI_OBSERVATION_SOURCE_MAX]; // the request's source ("" if none)
     bool dry_run;             // check only
     char request_id[STI_ID_MAX + 1]; // "" if none
 } s_submit_t;
@@ -84,40 +84,33 @@ void ingest_submit_destroy(ingest_submit_t **self_p)
     }
 }
 
-//  Reads the request body. Returns 0, or -1 after writing the error reply.
+//  Reads the request body, whose shape the frame checked against the
+//  declaration. Returns 0, or -1 after writing the error reply (more rows
+//  than max_rows, a bound of the configuration).
 static int s_read_body(ingest_submit_t *self, const sti_request_t *request, s_submit_t *submit,
                        sti_writer_t *reply)
 {
-    static const char *const keys[] = {"rows", "source", "dry_run", "request_id", NULL};
-    sti_field_error_t err = {"body", ""};
     sti_node_t body = request->body;
+    sti_field_error_t err;
     memset(submit, 0, sizeof *submit);
-    if (sti_node_type(body) != STI_TYPE_MAP) {
-        snprintf(err.reason, sizeof err.reason, "must be a map {rows, source, dry_run, request_id}");
-    } else if (sti_map_only(body, keys, &err) == 0) {
-        submit->rows = sti_node_get(body, "rows");
-        if (sti_node_type(submit->rows) != STI_TYPE_ARRAY) {
-            snprintf(err.field, sizeof err.field, "rows");
-            snprintf(err.reason, sizeof err.reason, "must be an array of rows");
-        } else if (sti_node_size(submit->rows) > (size_t)self->config->max_rows) {
-            char message[128];
-            snprintf(message, sizeof message, "rows: %zu rows, at most %lld a request",
-                     sti_node_size(submit->rows), (long long)self->config->max_rows);
-            sti_envelope_reply_error(reply, request->id, STI_ERR_TOO_LARGE, message, NULL, 0);
-            return -1;
-        } else if ((sti_node_is_missing(sti_node_get(body, "source")) ||
-                    sti_map_str_copy(body, "source", submit->source, sizeof submit->source,
-                                     &err) == 0) &&
-                   (sti_node_is_missing(sti_node_get(body, "dry_run")) ||
-                    sti_map_bool(body, "dry_run", &submit->dry_run, &err) == 0) &&
-                   (sti_node_is_missing(sti_node_get(body, "request_id")) ||
-                    sti_map_str_copy(body, "request_id", submit->request_id,
-                                     sizeof submit->request_id, &err) == 0)) {
-            return 0;
-        }
+    submit->rows = sti_node_get(body, "rows");
+    if (sti_node_size(submit->rows) > (size_t)self->config->max_rows) {
+        char message[128];
+        snprintf(message, sizeof message, "rows: %zu rows, at most %lld a request",
+                 sti_node_size(submit->rows), (long long)self->config->max_rows);
+        sti_envelope_reply_error(reply, request->id, STI_ERR_TOO_LARGE, message, NULL, 0);
+        return -1;
     }
-    sti_service_reply_invalid(reply, request, &err);
-    return -1;
+    if (!sti_node_is_missing(sti_node_get(body, "source"))) {
+        sti_map_str_copy(body, "source", submit->source, sizeof submit->source, &err);
+    }
+    if (!sti_node_is_missing(sti_node_get(body, "dry_run"))) {
+        sti_map_bool(body, "dry_run", &submit->dry_run, &err);
+    }
+    if (!sti_node_is_missing(sti_node_get(body, "request_id"))) {
+        sti_map_str_copy(body, "request_id", submit->request_id, sizeof submit->request_id, &err);
+    }
+    return 0;
 }
 
 //  Writes one accepted row as [indicator, org, period, value, source, note].
@@ -216,9 +209,13 @@ static redisReply *s_commit(ingest_submit_t *self, const s_submit_t *submit, siz
     return sti_redis_eval(self->redis, self->script, 2, 8, argv, lens);
 }
 
-int ingest_submit_handle(ingest_submit_t *self, const sti_request_t *request, const char *submitter,
-                         sti_writer_t *reply)
+//  obs.submit. The submitter recorded with each row is the authenticated caller.
+static int s_obs_submit(void *object, const sti_call_t *call)
 {
+    ingest_submit_t *self = (ingest_submit_t *)object;
+    const sti_request_t *request = call->request;
+    sti_writer_t *reply = call->reply;
+    const char *submitter = call->caller->name;
     s_submit_t submit;
     if (s_read_body(self, request, &submit, reply)) {
         return 0;
@@ -266,3 +263,29 @@ int ingest_submit_handle(ingest_submit_t *self, const sti_request_t *request, co
     }
     return 0;
 }
+
+static const sti_arg_t s_submit_args[] = {
+    {"rows", STI_ARG_ARRAY, STI_REQUIRED, 0, 0, NULL,
+     "the observations: maps {indicator, org, period, value, unit?, source?, note?}, each "
+     "checked on its own (at most max_rows, else too_large)"},
+    {"source", STI_ARG_STR, STI_OPTIONAL, 0, STI_OBSERVATION_SOURCE_MAX - 1, NULL,
+     "where the figures come from, for rows that do not say"},
+    {"dry_run", STI_ARG_BOOL, STI_OPTIONAL, 0, 0, NULL, "check only; nothing is kept"},
+    {"request_id", STI_ARG_STR, STI_OPTIONAL, 1, STI_ID_MAX, NULL,
+     "makes a retry safe: the same id again gets the first reply and appends nothing"},
+    STI_ARGS_END,
+};
+
+static const sti_op_decl_t s_ops[] = {
+    {"obs.submit", s_obs_submit, STI_ROLE_CLERK | STI_ROLE_SERVICE | STI_OP_WRITE, s_submit_args,
+     "checks every row against the catalog and keeps the accepted ones in the intake log",
+     "{accepted, rejected, dry_run, errors: [{index, field, reason}]}",
+     "A row's `unit` may be one convertible to the indicator's (万元 → 亿元); `value` is "
+     "stored in the catalog's unit. Refused rows are answered with their index (from 0), "
+     "field and reason; the accepted ones are kept all or none, in Redis before the reply. "
+     "Errors: `too_large` (more rows than `max_rows`), `not_found` (no plan loaded), "
+     "`unavailable` (Redis cannot take them now: nothing was kept)."},
+    STI_OPS_END,
+};
+
+const sti_op_table_t ingest_submit_ops = {"ingest_submit", s_ops};

@@ -23,7 +23,5 @@ ingest_submit_t *ingest_submit_new(sti_redis_t *redis, const ingest_config_t *co
                                    sti_http_t *http);
 void ingest_submit_destroy(ingest_submit_t **self_p);
 
-//  Handles one obs.submit request; writes the whole reply. Returns 0, or -1
-//  for an internal failure (the frame answers `internal`).
-int ingest_submit_handle(ingest_submit_t *self, const sti_request_t *request, const char *submitter,
-                         sti_writer_t *reply);
+//  The op obs.submit, bound to an ingest_submit_t.
+extern const sti_op_table_t ingest_submit_ops;

@@ -9,7 +9,6 @@
 #include "ingest_submit.h"
 
 static ingest_config_t s_config;
-static ingest_submit_t *s_submit;
 
 static const sti_config_entry_t s_config_map[] = {
     {"max_rows", STI_CONFIG_INT, "10000", offsetof(ingest_config_t, max_rows),
@@ -21,25 +20,14 @@ static const sti_config_entry_t s_config_map[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-static int s_obs_submit(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
-                        void *ctx)
-{
-    (void)ctx;
-    //  The submitter recorded with each row is the authenticated caller.
-    return ingest_submit_handle(s_submit, request, sti_service_caller(service)->name, reply);
-}
-
-static const sti_op_t s_ops[] = {
-    {"obs.submit", s_obs_submit, STI_ROLE_CLERK | STI_ROLE_SERVICE | STI_OP_WRITE},
-    {NULL, NULL, 0},
-};
+static const sti_op_table_t *const s_tables[] = {&ingest_submit_ops, NULL};
 
 int main(int argc, char **argv)
 {
     sti_service_def_t def = {
         .name = "sti-ingest",
         .service = "sti.ingest",
-        .ops = s_ops,
+        .tables = s_tables,
         .config = s_config_map,
         .ctx = &s_config,
         .tick_ms = 1000,
@@ -49,10 +37,11 @@ int main(int argc, char **argv)
     if (!service) {
         return exit_code;
     }
-    s_submit = ingest_submit_new(sti_service_redis(service), &s_config,
-                                 sti_service_http(service));
+    ingest_submit_t *submit =
+        ingest_submit_new(sti_service_redis(service), &s_config, sti_service_http(service));
+    sti_service_bind(service, &ingest_submit_ops, submit);
     int rc = sti_service_run(service);
-    ingest_submit_destroy(&s_submit);
+    ingest_submit_destroy(&submit);
     sti_service_destroy(&service);
     return rc;
 }

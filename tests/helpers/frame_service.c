@@ -114,7 +114,10 @@ int main(int argc, char **argv)
             service = argv[i + 1];
         }
     }
-    sti_service_def_t def = {"frame-service", service, s_ops, s_map, &ctx, s_tick, 100};
+    sti_service_def_t def = {
+        .name = "frame-service", .service = service, .ops = s_ops, .config = s_map,
+        .ctx = &ctx, .tick = s_tick, .tick_ms = 100,
+    };
     int exit_code = 0;
     sti_service_t *frame = sti_service_new(&def, argc, argv, &exit_code);
     if (!frame) {

@@ -1,0 +1,89 @@
+/*  sti_op: an op declares itself: its handler, who may call it, whether it
+    changes state, and its request body, key by key (type, bounds, required).
+
+    One table of declarations per module serves three readers: the service
+    frame, which checks every request body against it before the handler
+    runs and answers every mistake in one wording (sti_op_check); the
+    documentation, docs/ops.md, generated from it (scripts/gen-ops-doc);
+    and any front end, which asks a service for `ops.describe` (or runs
+    `sti-<name> --describe-ops`) and gets the same table as data
+    (sti_op_describe). Nothing about an op's body is written twice.
+
+    A check covers the shape of the body: a map with only the declared keys,
+    the required ones present, each of its type and within its bounds, the
+    elements of an array and the keys of a map as declared for them. What
+    depends on stored state (does the indicator exist?) or on configuration
+    is the handler's to check.
+*/
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sti_codec.h"
+
+typedef enum {
+    STI_ARG_STR = 1, // UTF-8 string; min, max: its length in bytes
+    STI_ARG_INT,     // integer; min, max: its value
+    STI_ARG_NUMBER,  // integer or finite float; min, max: its value
+    STI_ARG_BOOL,    // true or false
+    STI_ARG_MAP,     // map; of: its keys (a list ending in {NULL}), or NULL for any keys
+    STI_ARG_ARRAY,   // array; of: what every element is (one entry); min, max: its length
+    STI_ARG_ANY,     // any value (the handler checks it)
+} sti_arg_kind_t;
+
+//  One key of a body (or of a map inside it, or an array's element: name
+//  NULL). Bounds apply when min < max or min == max != 0; {0, 0} is none.
+typedef struct sti_arg {
+    const char *name;          // the key; NULL ends a list
+    sti_arg_kind_t kind;       // what its value is
+    bool required;             // a request without it is refused
+    int64_t min, max;          // bounds, as the kind says
+    const struct sti_arg *of;  // a map's keys, an array's element
+    const char *doc;           // one line: what it means
+} sti_arg_t;
+
+#define STI_REQUIRED true
+#define STI_OPTIONAL false
+#define STI_ARGS_END {NULL, 0, false, 0, 0, NULL, NULL}
+
+typedef struct _sti_call_t sti_call_t; // the request being answered (sti_service.h)
+
+//  Answers one request: writes the whole reply envelope (ok or error) into
+//  call->reply and returns 0, or returns -1 for an internal failure (the
+//  frame answers `internal`). self: the object bound to the op's table.
+typedef int(sti_op_fn)(void *self, const sti_call_t *call);
+
+//  One op. roles: the STI_ROLE_* bits that may call it (sti_auth.h; 0 is
+//  admin only), | STI_OP_WRITE (changes state, counts against the write
+//  rate) or STI_OP_CHANGES (changes state), | STI_OP_LISTED_ONLY.
+typedef struct {
+    const char *name;        // as requests carry it: "org.add"; NULL ends a table
+    sti_op_fn *handler;      // answers it
+    unsigned roles;          // who may call it, and what it does
+    const sti_arg_t *body;   // the body's keys (a list ending in {NULL}); NULL: no keys
+    const char *summary;     // one line: what it does
+    const char *reply;       // the reply body's shape, e.g. "{code, changed}"
+    const char *notes;       // more for the docs (errors, details), Markdown, or NULL
+} sti_op_decl_t;
+
+//  A module's ops, bound at start to the module's object (sti_service_bind).
+typedef struct {
+    const char *module;        // "indicators_catalog": where the handlers live
+    const sti_op_decl_t *ops;  // ending in {NULL}
+} sti_op_table_t;
+
+#define STI_OPS_END {NULL, NULL, 0, NULL, NULL, NULL, NULL}
+
+//  Checks body against the op's declaration. A missing or nil body counts
+//  as an empty map. Returns 0, or -1 with err->field naming the key (a path
+//  into nested maps and arrays, "rows.3.value") and err->reason the rule it
+//  broke, in the one wording every service answers with.
+int sti_op_check(const sti_op_decl_t *op, sti_node_t body, sti_field_error_t *err);
+
+//  Writes the declaration of one op as a MessagePack map {op, summary,
+//  roles: [...], write, changes, listed_only, body: [arg...], reply, notes},
+//  where an arg is {name, type, required, min?, max?, of?, doc}.
+void sti_op_describe(const sti_op_decl_t *op, sti_writer_t *writer);
+//  The rule an arg states, as sti_op_check words it ("a string of 1 to 200
+//  bytes"). Returns buf.
+const char *sti_op_arg_rule(const sti_arg_t *arg, char *buf, size_t cap);
