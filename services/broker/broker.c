@@ -11,12 +11,14 @@
 */
 #include "broker.h"
 
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "broker_auth.h"
 #include "broker_mdp.h"
+#include "sti_events.h"
 #include "sti_http.h"
 #include "sti_log.h"
 #include "sti_mdp.h"
@@ -50,8 +52,10 @@ typedef struct {
     uint64_t revocations;  // broker_auth_revocations when the XPUB was made
     sti_log_limit_t rebind_log; // lines about binding the XPUB again
     sti_metric_t *rebuilt;      // times the XPUB was made again after a revocation
-    sti_identity_t local;  // every sender's identity without CURVE
-    sti_metric_t *denied;  // events dropped from senders that may not publish
+    broker_peer_t local;        // every sender without CURVE
+    sti_metric_t *denied_role;  // events dropped: the sender's role is not service
+    sti_metric_t *denied_stream;   // events dropped: a stream the sender's key does not list
+    sti_log_limit_t denied_log[2]; // lines about dropped events: role, stream
 } s_state_t;
 
 static bool s_ready(void *arg)
@@ -82,8 +86,8 @@ static int s_on_router(zloop_t *loop, zsock_t *router, void *arg)
         if (!msg) {
             break;
         }
-        sti_identity_t caller;
-        const sti_identity_t *sender = &state->local;
+        broker_peer_t caller;
+        const broker_peer_t *sender = &state->local;
         if (state->auth) {
             //  The routing id a poll prefetched carries no metadata: ask the next frame.
             zmsg_first(msg);
@@ -99,19 +103,50 @@ static int s_on_router(zloop_t *loop, zsock_t *router, void *arg)
     return 0;
 }
 
+//  Counts and logs (rate limited) an event dropped from sender.
+static void s_deny_event(s_state_t *state, bool role, const broker_peer_t *sender, const char *why,
+                         const char *stream)
+{
+    sti_metric_add(role ? state->denied_role : state->denied_stream, 1);
+    int64_t suppressed;
+    if (sti_log_due(&state->denied_log[role ? 0 : 1], zclock_mono(), 1000, &suppressed)) {
+        sti_warn("dropped an event on stream %s from key %s (role %s, streams %s): %s; %" PRId64
+                 " more dropped since the last line",
+                 stream, sender->identity.name,
+                 sender->identity.role[0] ? sender->identity.role : "none",
+                 sender->streams[0] ? sender->streams : "none", why, suppressed);
+    }
+}
+
 //  True when a message on the bus may pass: with CURVE, an event (publisher
-//  true) only from a key still in the allow-list with role service.
+//  true) only from a key still in the allow-list, with role service, on a
+//  stream (the topic up to its first '.') its certificate lists.
 static bool s_admit(s_state_t *state, zmsg_t *msg, bool publisher)
 {
     if (!state->auth || !publisher) {
         return true;
     }
-    sti_identity_t sender;
-    if (broker_auth_identify(state->auth, zmsg_first(msg), &sender) != 0) {
+    broker_peer_t sender;
+    zframe_t *topic = zmsg_first(msg);
+    if (broker_auth_identify(state->auth, topic, &sender) != 0) {
         return false;
     }
-    if (sender.role_bit != STI_ROLE_SERVICE) {
-        sti_metric_add(state->denied, 1);
+    const char *data = (const char *)zframe_data(topic);
+    const char *dot = memchr(data, '.', zframe_size(topic));
+    size_t len = dot ? (size_t)(dot - data) : zframe_size(topic);
+    char stream[STI_EVENTS_STREAM_MAX + 1];
+    size_t shown = len < sizeof stream - 1 ? len : sizeof stream - 1;
+    for (size_t i = 0; i < shown; i++) {
+        stream[i] = data[i] > 0x20 && data[i] < 0x7f ? data[i] : '?';
+    }
+    stream[shown] = 0;
+    if (sender.identity.role_bit != STI_ROLE_SERVICE) {
+        s_deny_event(state, true, &sender, "only role service may publish", stream);
+        return false;
+    }
+    if (!sti_curve_streams_has(sender.streams, data, len)) {
+        s_deny_event(state, false, &sender,
+                     "a key may publish only on the streams its certificate lists", stream);
         return false;
     }
     return true;
@@ -267,9 +302,15 @@ static void s_actor(zsock_t *pipe, void *arg)
     s_state_t state;
     memset(&state, 0, sizeof state);
     state.broker = self;
-    sti_identity_local(&state.local);
-    state.denied = sti_http_counter(self->http, "sti_broker_events_denied_total", NULL,
-                                    "Events dropped from senders whose role is not service");
+    broker_peer_local(&state.local);
+    state.denied_role =
+        sti_http_counter(self->http, "sti_broker_events_denied_total", "reason=\"role\"",
+                         "Events dropped because their sender may not publish "
+                         "them, by reason");
+    state.denied_stream =
+        sti_http_counter(self->http, "sti_broker_events_denied_total", "reason=\"stream\"",
+                         "Events dropped because their sender may not publish "
+                         "them, by reason");
     state.rebuilt = sti_http_counter(self->http, "sti_broker_xpub_rebuilt_total", NULL,
                                      "Times the events XPUB was made again after a revocation");
     bool ok = true;

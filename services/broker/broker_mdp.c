@@ -77,6 +77,8 @@ struct _broker_mdp_t {
     sti_metric_t *malformed;              // malformed messages dropped
     sti_log_limit_t malformed_log;         // log rate limit of malformed messages
     sti_metric_t *refused;                // workers sent DISCONNECT
+    sti_metric_t *denied;                 // workers whose key may not serve that service
+    sti_log_limit_t denied_log[3];        // log rate limits of those, by s_may_serve's reason
     sti_metric_t *expired_workers;        // workers dropped for silence
     sti_metric_t *queued_total;           // requests queued in all
     sti_metric_t *queued_bytes;           // bytes queued in all
@@ -248,6 +250,48 @@ static void s_refuse(broker_mdp_t *self, zframe_t *sender, const char *why, cons
     s_send_worker(self, sender, STI_MDPW_DISCONNECT, NULL);
 }
 
+//  Refuses a worker whose key may not serve the service it said READY for.
+static void s_deny(broker_mdp_t *self, zframe_t *sender, const broker_peer_t *caller,
+                   const char *service, int reason, const char *why)
+{
+    sti_metric_add(self->denied, 1);
+    int64_t suppressed;
+    if (sti_log_due(&self->denied_log[reason], zclock_mono(), S_LOG_EVERY_MS, &suppressed)) {
+        sti_warn("sent DISCONNECT to a worker: %s: key %s (role %s, service %s) as %s; %" PRId64
+                 " more refused since the last line",
+                 why, caller->identity.name,
+                 caller->identity.role[0] ? caller->identity.role : "none",
+                 caller->service[0] ? caller->service : "none", service, suppressed);
+    }
+    s_send_worker(self, sender, STI_MDPW_DISCONNECT, NULL);
+}
+
+//  True when caller may register as a worker of service (a bound key must be
+//  role service and name that service); else refuses it and returns false.
+static bool s_may_serve(broker_mdp_t *self, zframe_t *sender, const broker_peer_t *caller,
+                        const char *service)
+{
+    if (!caller->bound) {
+        return true;
+    }
+    if (caller->identity.role_bit != STI_ROLE_SERVICE) {
+        s_deny(self, sender, caller, service, 0, "only role service may serve");
+        return false;
+    }
+    if (!caller->service[0]) {
+        s_deny(self, sender, caller, service, 1,
+               "the key's certificate names no service (stictl keys new NAME --role service "
+               "--service SERVICE)");
+        return false;
+    }
+    if (strcmp(caller->service, service) != 0) {
+        s_deny(self, sender, caller, service, 2,
+               "a key may serve only the service its certificate names");
+        return false;
+    }
+    return true;
+}
+
 //  Puts a worker at the end of its service's idle list and dispatches.
 static void s_worker_idle(broker_mdp_t *self, s_worker_t *worker)
 {
@@ -258,7 +302,7 @@ static void s_worker_idle(broker_mdp_t *self, s_worker_t *worker)
 }
 
 static void s_worker_ready(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *known,
-                           const sti_identity_t *caller)
+                           const broker_peer_t *caller)
 {
     if (known) {
         s_worker_delete(self, known, true); // RFC 7: READY twice is a protocol error
@@ -274,11 +318,7 @@ static void s_worker_ready(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *k
         s_refuse(self, msg->sender, "reserved service name", msg->service);
         return;
     }
-    if (caller->key[0] && caller->role_bit != STI_ROLE_SERVICE) {
-        char who[STI_AUTH_NAME_MAX + STI_AUTH_ROLE_MAX + STI_MDP_SERVICE_MAX + 32];
-        snprintf(who, sizeof who, "%s as %s (role %s)", caller->name, msg->service,
-                 caller->role[0] ? caller->role : "none");
-        s_refuse(self, msg->sender, "only role service may serve", who);
+    if (!s_may_serve(self, msg->sender, caller, msg->service)) {
         return;
     }
     s_service_t *service = s_service_require(self, msg->service);
@@ -313,7 +353,7 @@ static void s_worker_reply(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *w
     s_worker_idle(self, worker);
 }
 
-static void s_from_worker(broker_mdp_t *self, sti_mdp_msg_t *msg, const sti_identity_t *caller)
+static void s_from_worker(broker_mdp_t *self, sti_mdp_msg_t *msg, const broker_peer_t *caller)
 {
     char *key = zframe_strhex(msg->sender);
     s_worker_t *worker = (s_worker_t *)zhashx_lookup(self->workers, key);
@@ -371,7 +411,7 @@ static void s_mmi(broker_mdp_t *self, sti_mdp_msg_t *msg)
 }
 
 //  Queues a client's request for its service and dispatches what it can.
-static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const sti_identity_t *caller)
+static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const broker_peer_t *caller)
 {
     if (strncmp(msg->service, "mmi.", 4) == 0) {
         s_mmi(self, msg);
@@ -386,7 +426,7 @@ static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const sti_iden
     request->msg = msg->body;
     msg->body = NULL;
     size_t identity_size = 0;
-    void *identity = sti_identity_encode(caller, &identity_size);
+    void *identity = sti_identity_encode(&caller->identity, &identity_size);
     zmsg_pushmem(request->msg, identity, identity_size);
     free(identity);
     request->bytes = zmsg_content_size(request->msg) + S_REQUEST_OVERHEAD;
@@ -439,6 +479,9 @@ broker_mdp_t *broker_mdp_new(zsock_t *router, sti_http_t *http, const broker_lim
                                        "Malformed messages dropped");
     self->refused = sti_http_counter(http, "sti_broker_workers_refused_total", NULL,
                                      "DISCONNECTs sent to workers for protocol errors");
+    self->denied = sti_http_counter(http, "sti_broker_workers_denied_total", NULL,
+                                    "DISCONNECTs sent to workers whose key may not serve the "
+                                    "service they named");
     self->expired_workers = sti_http_counter(http, "sti_broker_workers_expired_total", NULL,
                                              "Workers dropped after missing heartbeats");
     self->queued_total = sti_http_gauge(http, "sti_broker_queued_requests", NULL,
@@ -462,12 +505,12 @@ void broker_mdp_destroy(broker_mdp_t **self_p)
 
 void broker_mdp_handle(broker_mdp_t *self, zmsg_t **msg_p)
 {
-    sti_identity_t local;
-    sti_identity_local(&local);
+    broker_peer_t local;
+    broker_peer_local(&local);
     broker_mdp_handle_from(self, msg_p, &local);
 }
 
-void broker_mdp_handle_from(broker_mdp_t *self, zmsg_t **msg_p, const sti_identity_t *caller)
+void broker_mdp_handle_from(broker_mdp_t *self, zmsg_t **msg_p, const broker_peer_t *caller)
 {
     assert(self && msg_p && caller);
     sti_mdp_msg_t msg;
