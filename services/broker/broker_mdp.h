@@ -6,6 +6,11 @@
     all, in count and in bytes, and every queued request has a deadline; what
     does not fit or waits too long is dropped with a log line and a metric.
     Workers that are silent for LIVENESS heartbeats are dropped, busy or idle.
+    A registered worker that breaks the protocol (a message that does not
+    parse, a REPLY without a body or an empty delimiter, a REPLY while it
+    holds no request or to another client) is sent DISCONNECT and
+    forgotten, and the client of the request it held is answered with an
+    `unavailable` error envelope carrying the request's id.
     The engine does no I/O of its own except sending on the ROUTER socket it
     is given; the actor (broker.c) feeds it messages and calls the tick.
 */

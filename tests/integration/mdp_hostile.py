@@ -3,13 +3,15 @@
 frames and reads the broker's /metrics; every wait is a bounded poll.
 
   mdp_hostile.py ENDPOINT METRICS_URL BROKER_PID STEP
-  STEP: malformed | refuse | expire | cap
+  STEP: malformed | refuse | expire | cap | broken
 The broker must run with request_timeout_ms about 1000 (expire) and the
 default queue caps (cap). Exits 0 when the step holds, 1 with a reason."""
 import os
 import sys
 import time
 import urllib.request
+
+import msgpack
 import zmq
 
 ENDPOINT, METRICS, PID, STEP = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -170,6 +172,58 @@ def step_cap():
     echo_works()
 
 
+def mmi(service):
+    sock = dealer()
+    sock.send_multipart([b"", b"MDPC01", b"mmi.service", service])
+    reply = recv(sock)
+    sock.close()
+    return reply[3] if reply else None
+
+
+def step_broken():
+    """A worker that sends a malformed REPLY (no body frame, as the ZeroMQ
+    guide's mdwrkapi does for an empty answer; or no empty delimiter) is sent
+    DISCONNECT and forgotten, and its client gets an error it can see."""
+    for variant, tail in (("no body", [b""]), ("no delimiter", [b"answer"])):
+        service = b"broken.svc"
+        worker = dealer()
+        worker.send_multipart([b"", b"MDPW01", b"\x01", service])
+        wait_until(5, "the worker to register", lambda: mmi(service) == b"200")
+        client = dealer()
+        request_id = "req-" + variant.replace(" ", "-")
+        envelope = msgpack.packb({"op": "x.get", "id": request_id, "body": None})
+        client.send_multipart([b"", b"MDPC01", service, envelope])
+        request = recv(worker)
+        while request and request[2] == b"\x04":  # heartbeats
+            request = recv(worker)
+        if not request or request[2] != b"\x02":
+            fail("%s: the worker got no REQUEST: %r" % (variant, request))
+        worker.send_multipart([b"", b"MDPW01", b"\x03", request[3]] + tail)
+        got = recv(worker)
+        while got and got[2] == b"\x04":
+            got = recv(worker)
+        if got != [b"", b"MDPW01", b"\x05"]:
+            fail("%s: the worker got no DISCONNECT: %r" % (variant, got))
+        reply = recv(client)
+        if not reply or reply[:3] != [b"", b"MDPC01", service]:
+            fail("%s: the client got no answer: %r" % (variant, reply))
+        body = msgpack.unpackb(reply[3], raw=False)
+        if body.get("ok") is not False or body["error"]["code"] != "unavailable" \
+                or body["id"] != request_id:
+            fail("%s: the client's answer: %r" % (variant, body))
+        if mmi(service) != b"404":
+            fail("%s: mmi.service still says the broken worker is there" % variant)
+        worker.close()
+        client.close()
+    # The broker goes on serving.
+    client = dealer()
+    client.send_multipart([b"", b"MDPC01", b"echo", b"after-broken"])
+    reply = recv(client)
+    if not reply or reply[3] != b"after-broken":
+        fail("a request after the broken workers: %r" % reply)
+    client.close()
+
+
 {"malformed": step_malformed, "refuse": step_refuse, "expire": step_expire,
- "cap": step_cap}[STEP]()
+ "cap": step_cap, "broken": step_broken}[STEP]()
 print("ok: " + STEP)
