@@ -6,18 +6,30 @@
     revoked subscriber is cut off; see broker_auth.h). Each
     reader drains what is waiting (up to a batch) before returning to the
     loop, which keeps the per-message cost low under load. A timer ticks the
-    Majordomo engine for heartbeats, dead workers and expired requests.
+    Majordomo engine for heartbeats, dead workers and expired requests, and
+    publishes what broker_wire saw of the connections (metrics, log lines),
+    giving freed memory back to the system after connections closed.
     The HTTP server runs in libmicrohttpd's thread; the metrics are atomics.
+
+    Every socket limits what a peer can hold: broker_wire caps connections
+    and the size of incoming messages; a connection must finish its
+    handshake within handshake_ms; plain connections must answer ZMTP
+    heartbeats (a peer that completed the handshake and then says nothing
+    is closed after zmtp_ping_ms + zmtp_timeout_ms), CURVE ones are not
+    pinged (broker_wire.c says why) and TCP keepalive finds their dead peers.
 */
 #include "broker.h"
 
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "broker_auth.h"
 #include "broker_mdp.h"
+#include "broker_wire.h"
 #include "sti_events.h"
 #include "sti_http.h"
 #include "sti_log.h"
@@ -28,6 +40,16 @@
                             // sending large ones waits on TCP instead of filling memory
 #define S_BUS_HWM 10000   // events queued per peer on the bus
 #define S_BATCH 256       // messages read per wake-up of a reader
+#define S_BACKLOG 1024    // connections waiting to be accepted (a storm of reconnects)
+#define S_TRIM_EVERY_MS 1000 // memory is given back at most this often
+
+//  The metrics of broker_wire's view of the connections.
+typedef struct {
+    sti_metric_t *connections[BROKER_WIRE_SOCKETS]; // gauges: open, per socket
+    sti_metric_t *receiving;                        // gauge: bytes of unfinished messages
+    sti_metric_t *refused_max, *refused_fds;        // counters: closed on accept
+    sti_metric_t *cut_frames, *cut_bytes, *cut_receive, *cut_protocol; // counters: cut
+} s_wire_metrics_t;
 
 struct _broker_t {
     const broker_config_t *config; // settings (borrowed, read while starting)
@@ -38,6 +60,8 @@ struct _broker_t {
     char err[256];                 // why it could not
     sti_metric_t *events;          // events forwarded publisher -> subscribers
     sti_metric_t *subscriptions;   // subscription messages forwarded back
+    s_wire_metrics_t wire;         // connections (broker_wire)
+    int64_t connections_allowed;   // max_connections, or fewer for want of descriptors
 };
 
 //  What the actor's loop handlers share.
@@ -56,6 +80,10 @@ typedef struct {
     sti_metric_t *denied_role;  // events dropped: the sender's role is not service
     sti_metric_t *denied_stream;   // events dropped: a stream the sender's key does not list
     sti_log_limit_t denied_log[2]; // lines about dropped events: role, stream
+    broker_wire_stats_t wire_logged; // broker_wire's counters at the last log line
+    int64_t wire_logged_at;          // when that was (zclock_mono)
+    int64_t trimmed_closed;          // connections closed at the last malloc_trim
+    int64_t trimmed_at;              // when that was
 } s_state_t;
 
 static bool s_ready(void *arg)
@@ -72,6 +100,16 @@ static int s_on_pipe(zloop_t *loop, zsock_t *pipe, void *arg)
     int rc = command && strcmp(command, "$TERM") == 0 ? -1 : 0;
     zstr_free(&command);
     return rc;
+}
+
+//  With CURVE: tells broker_wire that the message of this frame was taken
+//  from its connection (the "__fd" property names the descriptor).
+static void s_taken(zframe_t *frame)
+{
+    const char *fd = zframe_meta(frame, "__fd");
+    if (fd) {
+        broker_wire_taken(atoi(fd));
+    }
 }
 
 static int s_on_router(zloop_t *loop, zsock_t *router, void *arg)
@@ -92,6 +130,9 @@ static int s_on_router(zloop_t *loop, zsock_t *router, void *arg)
             //  The routing id a poll prefetched carries no metadata: ask the next frame.
             zmsg_first(msg);
             zframe_t *frame = zmsg_next(msg);
+            if (frame) {
+                s_taken(frame);
+            }
             if (!frame || broker_auth_identify(state->auth, frame, &caller) != 0) {
                 zmsg_destroy(&msg);
                 continue;
@@ -165,6 +206,9 @@ static void s_forward(s_state_t *state, zsock_t *from, zsock_t *to, sti_metric_t
         if (!msg) {
             break;
         }
+        if (state->auth) {
+            s_taken(zmsg_first(msg));
+        }
         if (!to || !s_admit(state, msg, publisher)) {
             zmsg_destroy(&msg); // no XPUB while it is made again: subscribers replay
             continue;
@@ -192,8 +236,8 @@ static int s_on_xpub(zloop_t *loop, zsock_t *xpub, void *arg)
     return 0;
 }
 
-static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, const char *name, int type, int hwm,
-                       int rcvhwm, const char *endpoint);
+static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, broker_wire_socket_t which, int type,
+                       int hwm, int rcvhwm, const char *endpoint);
 
 //  After a revocation: closes the XPUB, so that every subscriber, the revoked
 //  one with them, must connect again through a handshake zauth judges, and
@@ -211,7 +255,7 @@ static void s_check_revocations(s_state_t *state)
         sti_info("a key left the allow-list: the event subscribers are cut off and connect again");
     }
     if (!state->xpub) {
-        state->xpub = s_bind(self, state->auth, "xpub", ZMQ_XPUB, S_BUS_HWM, S_BUS_HWM,
+        state->xpub = s_bind(self, state->auth, BROKER_WIRE_XPUB, ZMQ_XPUB, S_BUS_HWM, S_BUS_HWM,
                              self->config->xpub);
         int64_t suppressed;
         if (state->xpub) {
@@ -223,22 +267,93 @@ static void s_check_revocations(s_state_t *state)
     }
 }
 
+//  Logs what broker_wire refused and cut since the last line (once a second
+//  at most), and gives freed memory back after connections closed.
+static void s_wire_tick(s_state_t *state, const broker_wire_stats_t *now)
+{
+    int64_t mono = zclock_mono();
+    broker_wire_stats_t *was = &state->wire_logged;
+    bool news = now->refused_max != was->refused_max || now->refused_fds != was->refused_fds ||
+                now->cut_frames != was->cut_frames || now->cut_bytes != was->cut_bytes ||
+                now->cut_receive != was->cut_receive || now->cut_protocol != was->cut_protocol;
+    if (news && mono - state->wire_logged_at >= 1000) {
+        sti_warn("connections closed since the last line: %" PRId64
+                 " over max_connections (%" PRId64 "), %" PRId64
+                 " for want of descriptors, %" PRId64 " with a message of too many "
+                 "frames, %" PRId64 " with a message too large, %" PRId64 " over "
+                 "receive_max_bytes, %" PRId64 " not speaking ZMTP 3",
+                 now->refused_max - was->refused_max, state->broker->connections_allowed,
+                 now->refused_fds - was->refused_fds, now->cut_frames - was->cut_frames,
+                 now->cut_bytes - was->cut_bytes, now->cut_receive - was->cut_receive,
+                 now->cut_protocol - was->cut_protocol);
+        *was = *now;
+        state->wire_logged_at = mono;
+    }
+    //  libzmq frees a closed connection's buffers and queues, but glibc keeps
+    //  the pages: give them back.
+    if (now->closed != state->trimmed_closed && mono - state->trimmed_at >= S_TRIM_EVERY_MS) {
+        malloc_trim(0);
+        state->trimmed_closed = now->closed;
+        state->trimmed_at = mono;
+    }
+}
+
+//  Copies broker_wire's view into the metrics.
+static void s_wire_publish(broker_t *self, const broker_wire_stats_t *stats)
+{
+    s_wire_metrics_t *m = &self->wire;
+    for (int i = 0; i < BROKER_WIRE_SOCKETS; i++) {
+        sti_metric_set(m->connections[i], stats->connections[i]);
+    }
+    sti_metric_set(m->receiving, stats->receiving);
+    sti_metric_set(m->refused_max, stats->refused_max);
+    sti_metric_set(m->refused_fds, stats->refused_fds);
+    sti_metric_set(m->cut_frames, stats->cut_frames);
+    sti_metric_set(m->cut_bytes, stats->cut_bytes);
+    sti_metric_set(m->cut_receive, stats->cut_receive);
+    sti_metric_set(m->cut_protocol, stats->cut_protocol);
+}
+
 static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
 {
     (void)loop;
     (void)timer_id;
     s_state_t *state = (s_state_t *)arg;
     broker_mdp_tick(state->mdp);
+    broker_wire_stats_t stats;
+    broker_wire_stats(&stats);
+    s_wire_publish(state->broker, &stats);
+    s_wire_tick(state, &stats);
     if (state->auth) {
         s_check_revocations(state);
     }
     return 0;
 }
 
+static const char *s_socket_names[BROKER_WIRE_SOCKETS] = {"requests", "xsub", "xpub"};
+
+//  Sets what a peer may hold of the socket: the handshake deadline, ZMTP
+//  heartbeats (plain sockets only), TCP keepalive, the accept backlog.
+static void s_peer_limits(const broker_config_t *config, zsock_t *sock, bool curve)
+{
+    zsock_set_handshake_ivl(sock, (int)config->handshake_ms);
+    if (!curve) {
+        zsock_set_heartbeat_ivl(sock, (int)config->zmtp_ping_ms);
+        zsock_set_heartbeat_timeout(sock, (int)config->zmtp_timeout_ms);
+        zsock_set_heartbeat_ttl(sock, (int)config->zmtp_timeout_ms);
+    }
+    zsock_set_tcp_keepalive(sock, 1);
+    zsock_set_tcp_keepalive_idle(sock, 60);
+    zsock_set_tcp_keepalive_intvl(sock, 10);
+    zsock_set_tcp_keepalive_cnt(sock, 3);
+    zsock_set_backlog(sock, S_BACKLOG);
+}
+
 //  Creates a socket of type with limits (hwm out, rcvhwm in), makes it a
-//  CURVE server when auth is set, and binds it. Returns NULL with self->err set.
-static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, const char *name, int type, int hwm,
-                       int rcvhwm, const char *endpoint)
+//  CURVE server when auth is set, binds it and has broker_wire follow its
+//  connections. Returns NULL with self->err set.
+static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, broker_wire_socket_t which, int type,
+                       int hwm, int rcvhwm, const char *endpoint)
 {
     zsock_t *sock = zsock_new(type);
     if (!sock) {
@@ -247,6 +362,8 @@ static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, const char *name, in
     }
     sti_mdp_socket_limits(sock, hwm);
     zsock_set_rcvhwm(sock, rcvhwm);
+    s_peer_limits(self->config, sock, auth != NULL);
+    const char *name = s_socket_names[which];
     if (auth && broker_auth_server(auth, sock, name, self->err, sizeof(self->err)) != 0) {
         zsock_destroy(&sock);
         return NULL;
@@ -255,7 +372,14 @@ static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, const char *name, in
         snprintf(self->err, sizeof(self->err), "cannot bind %s: %s", endpoint,
                  zmq_strerror(zmq_errno()));
         zsock_destroy(&sock);
+        return NULL;
     }
+    char *bound = zsock_last_endpoint(sock);
+    if (!bound || broker_wire_watch(bound, which) != 0) {
+        sti_warn("%s %s is not TCP: its connections are neither counted nor bounded", name,
+                 bound ? bound : endpoint);
+    }
+    zstr_free(&bound);
     return sock;
 }
 
@@ -321,14 +445,16 @@ static void s_actor(zsock_t *pipe, void *arg)
         ok = state.auth != NULL;
     }
     if (ok) {
-        state.router = s_bind(self, state.auth, "requests", ZMQ_ROUTER, S_ROUTER_HWM,
+        state.router = s_bind(self, state.auth, BROKER_WIRE_REQUESTS, ZMQ_ROUTER, S_ROUTER_HWM,
                               S_ROUTER_RCVHWM, config->bind);
     }
     if (state.router) {
-        state.xsub = s_bind(self, state.auth, "xsub", ZMQ_XSUB, S_BUS_HWM, S_BUS_HWM, config->xsub);
+        state.xsub = s_bind(self, state.auth, BROKER_WIRE_XSUB, ZMQ_XSUB, S_BUS_HWM, S_BUS_HWM,
+                            config->xsub);
     }
     if (state.xsub) {
-        state.xpub = s_bind(self, state.auth, "xpub", ZMQ_XPUB, S_BUS_HWM, S_BUS_HWM, config->xpub);
+        state.xpub = s_bind(self, state.auth, BROKER_WIRE_XPUB, ZMQ_XPUB, S_BUS_HWM, S_BUS_HWM,
+                            config->xpub);
     }
     if (state.xpub) {
         s_run(self, &state, pipe);
@@ -340,6 +466,59 @@ static void s_actor(zsock_t *pipe, void *arg)
     zsock_destroy(&state.xsub);
     zsock_destroy(&state.router);
     broker_auth_destroy(&state.auth);
+}
+
+//  Registers the metrics of the connections, raises the descriptor limit
+//  and starts broker_wire.
+static void s_wire_start(broker_t *self)
+{
+    const broker_config_t *config = self->config;
+    s_wire_metrics_t *m = &self->wire;
+    for (int i = 0; i < BROKER_WIRE_SOCKETS; i++) {
+        char labels[32];
+        snprintf(labels, sizeof labels, "socket=\"%s\"", s_socket_names[i]);
+        m->connections[i] = sti_http_gauge(self->http, "sti_broker_connections", labels,
+                                           "Connections open, per socket");
+    }
+    sti_metric_t *allowed = sti_http_gauge(self->http, "sti_broker_connections_max", NULL,
+                                           "Connections allowed (max_connections, or fewer "
+                                           "when descriptors are short)");
+    sti_metric_t *fds = sti_http_gauge(self->http, "sti_broker_descriptors_max", NULL,
+                                       "The process's descriptor limit");
+    static const char *refused_help = "Connections closed as soon as accepted, by reason";
+    m->refused_max = sti_http_counter(self->http, "sti_broker_connections_refused_total",
+                                      "reason=\"max_connections\"", refused_help);
+    m->refused_fds = sti_http_counter(self->http, "sti_broker_connections_refused_total",
+                                      "reason=\"descriptors\"", refused_help);
+    static const char *cut_help = "Connections closed for what they sent, by reason";
+    m->cut_frames = sti_http_counter(self->http, "sti_broker_connections_cut_total",
+                                     "reason=\"message_frames\"", cut_help);
+    m->cut_bytes = sti_http_counter(self->http, "sti_broker_connections_cut_total",
+                                    "reason=\"message_bytes\"", cut_help);
+    m->cut_receive = sti_http_counter(self->http, "sti_broker_connections_cut_total",
+                                      "reason=\"receive_bytes\"", cut_help);
+    m->cut_protocol = sti_http_counter(self->http, "sti_broker_connections_cut_total",
+                                       "reason=\"protocol\"", cut_help);
+    m->receiving = sti_http_gauge(self->http, "sti_broker_receiving_bytes", NULL,
+                                  "Bytes of incoming messages not yet complete");
+    broker_wire_limits_t limits = {config->max_connections, config->message_max_bytes,
+                                   config->message_max_frames, config->receive_max_bytes};
+    int64_t fd_limit = 0;
+    self->connections_allowed = broker_wire_start(&limits, &fd_limit);
+    sti_metric_set(allowed, self->connections_allowed);
+    sti_metric_set(fds, fd_limit);
+    if (!broker_wire_active()) {
+        sti_warn("connections are neither counted nor bounded: libzmq's calls do not reach "
+                 "broker_wire (is libzmq linked statically?)");
+    }
+    if (self->connections_allowed < config->max_connections) {
+        sti_warn("descriptors: the limit is %" PRId64 ", so at most %" PRId64 " connections, not "
+                 "max_connections %" PRId64 " (raise the container's nofile limit)",
+                 fd_limit, self->connections_allowed, config->max_connections);
+    } else {
+        sti_info("descriptors: the limit is %" PRId64 ", connections at most %" PRId64, fd_limit,
+                 self->connections_allowed);
+    }
 }
 
 broker_t *broker_new(const broker_config_t *config, char *err, size_t errlen)
@@ -358,6 +537,7 @@ broker_t *broker_new(const broker_config_t *config, char *err, size_t errlen)
                                     "Events forwarded from publishers to subscribers");
     self->subscriptions = sti_http_counter(self->http, "sti_broker_subscriptions_forwarded_total",
                                            NULL, "Subscription changes forwarded to publishers");
+    s_wire_start(self);
     self->actor = zactor_new(s_actor, self); // returns once the actor signalled
     if (!self->actor || atomic_load(&self->failed)) {
         snprintf(err, errlen, "%s", self->actor ? self->err : "cannot start the broker thread");

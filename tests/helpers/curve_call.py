@@ -27,6 +27,8 @@ public certificate file, or its Z85 key); the broker from STI_BROKER.
     curve_call.py ready SERVICE        a worker with this key says READY SERVICE:
         exit 0 when the broker answers DISCONNECT, 3 when it takes the worker
         (a HEARTBEAT, or a REQUEST, arrives instead) or says nothing
+    curve_call.py big FRAMES           one request of FRAMES frames of 15 MiB: exit 0
+        when the broker closes the connection before the timeout, 3 when not
 Timeouts: $STI_CALL_TIMEOUT ms per call (default 5000).
 """
 import json
@@ -173,6 +175,14 @@ def main():
                 assert sub.recv_multipart() == [topic, b"hello"]
                 sys.exit(0)
         sys.exit(3)
+    if what == "big":
+        sock = socket()
+        sock.reconnect_ivl = -1  # once cut, the rest is not sent again
+        monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        big = b"m" * (15 * 1024 * 1024)
+        sock.send_multipart([b"", b"MDPC01", b"sti.ingest"] + [big] * int(sys.argv[2]),
+                            copy=False)
+        sys.exit(0 if monitor.poll(TIMEOUT) else 3)
     if what == "ready":
         sock = socket()
         sock.send_multipart([b"", b"MDPW01", b"\x01", sys.argv[2].encode()])

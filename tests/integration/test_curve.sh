@@ -100,6 +100,16 @@ plan_put "$STI_REDIS_URL" "$STI_NAMESPACE" "$STI_SOURCE/data/plans/linping-2021-
     donghu:linping || sti_fail "plan_put failed"
 row='{"rows": [{"indicator": "hitech_enterprises", "org": "linping", "period": "2023", "value": 850}], "source": "test"}'
 
+# A message larger than message_max_bytes closes the connection, with CURVE
+# too (its frame flags are encrypted: the broker counts until it takes a
+# message), before the broker holds it.
+STI_CALL_TIMEOUT=20000 as alice "$CALL" big 64 || sti_fail "a 960 MiB message was not cut"
+sti_wait_for 5 metric_at_least 'sti_broker_connections_cut_total{reason="message_bytes"}' 1
+peak=$(awk '$1 == "VmHWM:" {print $2}' "/proc/${STI_PIDS[broker]}/status")
+if ! grep -q '^STI_SANITIZE:BOOL=ON' "$STI_BUILD/CMakeCache.txt"; then
+    [ "$peak" -lt 163840 ] || sti_fail "broker peak RSS $peak kB for a message it refused"
+fi
+
 # A reader may not submit.
 out=$(as rita "$CALL" call sti.ingest obs.submit "$row") || sti_fail "reader: no reply"
 /usr/bin/python3 - "$out" <<'PY' || sti_fail "reader: expected forbidden, got $out"

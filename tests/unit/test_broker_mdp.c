@@ -313,14 +313,37 @@ static void test_broken_worker(void **state)
 static void test_config_check(void **state)
 {
     (void)state;
-    broker_config_t config = {"tcp://*:1", "tcp://*:2", "tcp://*:3", "127.0.0.1:0", "info",
-                              1, 1, 1, 1, 1, 1, 1, false, NULL, NULL, 1000};
+    broker_config_t config = {.bind = "tcp://*:1",
+                              .xpub = "tcp://*:2",
+                              .xsub = "tcp://*:3",
+                              .http_addr = "127.0.0.1:0",
+                              .log_level = "info",
+                              .queue_max = 1,
+                              .queue_bytes = 1,
+                              .queue_total_max = 1,
+                              .queue_total_bytes = 1,
+                              .request_timeout_ms = 1,
+                              .heartbeat_ms = 1,
+                              .max_services = 1,
+                              .max_connections = 1,
+                              .message_max_bytes = 1,
+                              .message_max_frames = 1,
+                              .receive_max_bytes = 1,
+                              .handshake_ms = 1,
+                              .zmtp_ping_ms = 1,
+                              .zmtp_timeout_ms = 1,
+                              .curve = false,
+                              .curve_reload_ms = 1000};
     char err[128];
     assert_int_equal(broker_config_check(&config, err, sizeof(err)), 0);
     config.heartbeat_ms = 0;
     assert_int_equal(broker_config_check(&config, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "heartbeat_ms"));
     config.heartbeat_ms = 1;
+    config.message_max_bytes = 2; // a message may not be larger than all of them together
+    assert_int_equal(broker_config_check(&config, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "receive_max_bytes"));
+    config.message_max_bytes = 1;
     config.curve = true; // CURVE without a certificate and an allow-list is refused
     assert_int_equal(broker_config_check(&config, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "curve_cert"));
