@@ -38,7 +38,12 @@
 #define S_ROUTER_HWM 1000   // messages queued per peer on the Majordomo socket, outgoing
 #define S_ROUTER_RCVHWM 100 // incoming: libzmq counts messages, not bytes, so a peer
                             // sending large ones waits on TCP instead of filling memory
-#define S_BUS_HWM 10000   // events queued per peer on the bus
+#define S_BUS_HWM 10000 // events queued per publisher (incoming, read at once)
+//  Bytes an event queued for a subscriber costs that subscriber alone: libzmq's
+//  msg_t and queue, measured with libzmq 4.3.4 (the event's content is held once
+//  for all the subscribers it goes to).
+#define S_QUEUED_EVENT 128
+#define S_SUBSCRIPTION_MAX 4096 // largest subscription message (a topic prefix)
 #define S_BATCH 256       // messages read per wake-up of a reader
 #define S_BACKLOG 1024    // connections waiting to be accepted (a storm of reconnects)
 #define S_TRIM_EVERY_MS 1000 // memory is given back at most this often
@@ -49,6 +54,7 @@ typedef struct {
     sti_metric_t *receiving;                        // gauge: bytes of unfinished messages
     sti_metric_t *refused_max, *refused_fds;        // counters: closed on accept
     sti_metric_t *cut_frames, *cut_bytes, *cut_receive, *cut_protocol; // counters: cut
+    sti_metric_t *timed_out; // counter: closed by the kernel (stall_ms, TCP keepalive)
 } s_wire_metrics_t;
 
 struct _broker_t {
@@ -273,19 +279,29 @@ static void s_wire_tick(s_state_t *state, const broker_wire_stats_t *now)
 {
     int64_t mono = zclock_mono();
     broker_wire_stats_t *was = &state->wire_logged;
-    bool news = now->refused_max != was->refused_max || now->refused_fds != was->refused_fds ||
-                now->cut_frames != was->cut_frames || now->cut_bytes != was->cut_bytes ||
-                now->cut_receive != was->cut_receive || now->cut_protocol != was->cut_protocol;
-    if (news && mono - state->wire_logged_at >= 1000) {
-        sti_warn("connections closed since the last line: %" PRId64
-                 " over max_connections (%" PRId64 "), %" PRId64
-                 " for want of descriptors, %" PRId64 " with a message of too many "
-                 "frames, %" PRId64 " with a message too large, %" PRId64 " over "
-                 "receive_max_bytes, %" PRId64 " not speaking ZMTP 3",
-                 now->refused_max - was->refused_max, state->broker->connections_allowed,
-                 now->refused_fds - was->refused_fds, now->cut_frames - was->cut_frames,
-                 now->cut_bytes - was->cut_bytes, now->cut_receive - was->cut_receive,
-                 now->cut_protocol - was->cut_protocol);
+    const struct {
+        const char *what; // why the connections were closed
+        int64_t count;    // how many since the last line
+    } reasons[] = {
+        {"over max_connections", now->refused_max - was->refused_max},
+        {"for want of descriptors", now->refused_fds - was->refused_fds},
+        {"for a message of more than message_max_frames", now->cut_frames - was->cut_frames},
+        {"for a message of more than message_max_bytes", now->cut_bytes - was->cut_bytes},
+        {"over receive_max_bytes", now->cut_receive - was->cut_receive},
+        {"for not speaking ZMTP 3", now->cut_protocol - was->cut_protocol},
+        {"for taking in nothing for stall_ms (or no TCP keepalive answer)",
+         now->timed_out - was->timed_out},
+    };
+    char line[512] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+        if (reasons[i].count > 0 && used < sizeof line) {
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%" PRId64 " %s",
+                                     used ? ", " : "", reasons[i].count, reasons[i].what);
+        }
+    }
+    if (used > 0 && mono - state->wire_logged_at >= 1000) {
+        sti_warn("connections closed since the last line: %s", line);
         *was = *now;
         state->wire_logged_at = mono;
     }
@@ -312,6 +328,7 @@ static void s_wire_publish(broker_t *self, const broker_wire_stats_t *stats)
     sti_metric_set(m->cut_bytes, stats->cut_bytes);
     sti_metric_set(m->cut_receive, stats->cut_receive);
     sti_metric_set(m->cut_protocol, stats->cut_protocol);
+    sti_metric_set(m->timed_out, stats->timed_out);
 }
 
 static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
@@ -333,9 +350,23 @@ static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
 static const char *s_socket_names[BROKER_WIRE_SOCKETS] = {"requests", "xsub", "xpub"};
 
 //  Sets what a peer may hold of the socket: the handshake deadline, ZMTP
-//  heartbeats (plain sockets only), TCP keepalive, the accept backlog.
-static void s_peer_limits(const broker_config_t *config, zsock_t *sock, bool curve)
+//  heartbeats (plain sockets only), TCP keepalive, how long it may take in
+//  nothing (TCP_USER_TIMEOUT), the accept backlog; for a subscriber, what
+//  it may hold in bytes of its own: half in libzmq's queue (libzmq counts
+//  events: S_QUEUED_EVENT bytes each), half in the kernel's send buffer
+//  (Linux doubles what is set); for a publisher, the largest event frame.
+static void s_peer_limits(const broker_config_t *config, zsock_t *sock, broker_wire_socket_t which,
+                          bool curve)
 {
+    if (which == BROKER_WIRE_XPUB) {
+        int64_t half = config->subscriber_queue_bytes / 2;
+        zsock_set_sndhwm(sock, (int)(half / S_QUEUED_EVENT));
+        zsock_set_sndbuf(sock, (int)(half / 2));
+        zsock_set_maxmsgsize(sock, S_SUBSCRIPTION_MAX);
+    } else if (which == BROKER_WIRE_XSUB) {
+        zsock_set_maxmsgsize(sock, (int)config->event_max_bytes);
+    }
+    zsock_set_tcp_maxrt(sock, (int)config->stall_ms);
     zsock_set_handshake_ivl(sock, (int)config->handshake_ms);
     if (!curve) {
         zsock_set_heartbeat_ivl(sock, (int)config->zmtp_ping_ms);
@@ -362,7 +393,7 @@ static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, broker_wire_socket_t
     }
     sti_mdp_socket_limits(sock, hwm);
     zsock_set_rcvhwm(sock, rcvhwm);
-    s_peer_limits(self->config, sock, auth != NULL);
+    s_peer_limits(self->config, sock, which, auth != NULL);
     const char *name = s_socket_names[which];
     if (auth && broker_auth_server(auth, sock, name, self->err, sizeof(self->err)) != 0) {
         zsock_destroy(&sock);
@@ -499,6 +530,8 @@ static void s_wire_start(broker_t *self)
                                       "reason=\"receive_bytes\"", cut_help);
     m->cut_protocol = sti_http_counter(self->http, "sti_broker_connections_cut_total",
                                        "reason=\"protocol\"", cut_help);
+    m->timed_out = sti_http_counter(self->http, "sti_broker_connections_cut_total",
+                                    "reason=\"stalled\"", cut_help);
     m->receiving = sti_http_gauge(self->http, "sti_broker_receiving_bytes", NULL,
                                   "Bytes of incoming messages not yet complete");
     broker_wire_limits_t limits = {config->max_connections, config->message_max_bytes,

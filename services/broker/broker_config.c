@@ -5,7 +5,8 @@
     each waiting at most 30 s for a worker; at most 64 MB of messages being
     received, 17 MB and 64 frames each; 4,096 connections (about 24 kB each), each of which
     must finish its handshake within 10 s and, without CURVE, answer the
-    broker's ZMTP heartbeats.
+    broker's ZMTP heartbeats; 256 kB of its own for a subscriber that does
+    not read, which is cut off when it has read nothing for 30 s.
 */
 #include <stddef.h>
 #include <stdio.h>
@@ -49,6 +50,14 @@ const sti_config_entry_t broker_config_map[] = {
             "ZMTP heartbeat (PING) interval on plain connections, ms"),
     S_ENTRY("zmtp_timeout_ms", STI_CONFIG_INT, "30000", zmtp_timeout_ms,
             "a plain connection that sends nothing this long after a PING is closed, ms"),
+    S_ENTRY("stall_ms", STI_CONFIG_INT, "30000", stall_ms,
+            "a peer that takes in nothing the broker sends it for this long is disconnected "
+            "(TCP_USER_TIMEOUT), ms"),
+    S_ENTRY("subscriber_queue_bytes", STI_CONFIG_INT, "262144", subscriber_queue_bytes,
+            "bytes of events one subscriber that does not read may hold: half in libzmq's queue, "
+            "half in the kernel's"),
+    S_ENTRY("event_max_bytes", STI_CONFIG_INT, "65536", event_max_bytes,
+            "largest frame of an event a publisher may send; a larger one closes its connection"),
     S_ENTRY("curve", STI_CONFIG_BOOL, "off", curve,
             "CURVE on every socket (needs curve_cert and curve_clients)"),
     S_ENTRY("curve_cert", STI_CONFIG_STR, "", curve_cert,
@@ -81,6 +90,9 @@ int broker_config_check(const broker_config_t *config, char *err, size_t errlen)
         {"handshake_ms", config->handshake_ms},
         {"zmtp_ping_ms", config->zmtp_ping_ms},
         {"zmtp_timeout_ms", config->zmtp_timeout_ms},
+        {"stall_ms", config->stall_ms},
+        {"subscriber_queue_bytes", config->subscriber_queue_bytes},
+        {"event_max_bytes", config->event_max_bytes},
     };
     for (size_t i = 0; i < sizeof(positive) / sizeof(positive[0]); i++) {
         if (positive[i].value <= 0 || positive[i].value > INT32_MAX) {
@@ -90,6 +102,10 @@ int broker_config_check(const broker_config_t *config, char *err, size_t errlen)
     }
     if (config->receive_max_bytes < config->message_max_bytes) {
         snprintf(err, errlen, "receive_max_bytes must be at least message_max_bytes");
+        return -1;
+    }
+    if (config->subscriber_queue_bytes < 16 * 1024) {
+        snprintf(err, errlen, "subscriber_queue_bytes must be at least 16384");
         return -1;
     }
     if (config->zmtp_ping_ms > 6553500 || config->zmtp_timeout_ms > 6553500) {

@@ -103,6 +103,7 @@ static atomic_int_least64_t s_total;                      // connections, all so
 static atomic_int_least64_t s_receiving;                  // bytes of unfinished messages
 static atomic_int_least64_t s_refused_max, s_refused_fds;
 static atomic_int_least64_t s_cut_frames, s_cut_bytes, s_cut_receive, s_cut_protocol;
+static atomic_int_least64_t s_timed_out;
 static atomic_int_least64_t s_closed;
 
 //  --- libc underneath ---
@@ -384,6 +385,10 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
     s_resolve();
     ssize_t n = s_real.recv(fd, buf, len, flags);
+    if (n < 0 && errno == ETIMEDOUT && s_conn(fd)) {
+        atomic_fetch_add(&s_timed_out, 1); // the kernel gave up on the peer
+        return n;
+    }
     s_conn_t *state = n > 0 && !(flags & MSG_PEEK) ? s_conn(fd) : NULL;
     if (state && s_follow(state, fd, buf, (size_t)n) != 0) {
         errno = ECONNRESET;
@@ -477,6 +482,7 @@ void broker_wire_stats(broker_wire_stats_t *stats)
     stats->cut_bytes = atomic_load(&s_cut_bytes);
     stats->cut_receive = atomic_load(&s_cut_receive);
     stats->cut_protocol = atomic_load(&s_cut_protocol);
+    stats->timed_out = atomic_load(&s_timed_out);
     stats->closed = atomic_load(&s_closed);
 }
 

@@ -51,6 +51,7 @@ typedef struct {
     int64_t cut_bytes;    // cut: a message of more than message_max_bytes
     int64_t cut_receive;  // cut: unfinished messages over receive_max_bytes
     int64_t cut_protocol; // cut: not ZMTP 3 (a greeting of an older version)
+    int64_t timed_out;    // closed by the kernel: took in nothing (TCP_USER_TIMEOUT), or keepalive
     int64_t closed;       // connections closed, for any reason
 } broker_wire_stats_t;
 

@@ -332,6 +332,9 @@ static void test_config_check(void **state)
                               .handshake_ms = 1,
                               .zmtp_ping_ms = 1,
                               .zmtp_timeout_ms = 1,
+                              .stall_ms = 1,
+                              .subscriber_queue_bytes = 16384,
+                              .event_max_bytes = 1,
                               .curve = false,
                               .curve_reload_ms = 1000};
     char err[128];
