@@ -16,9 +16,9 @@
     HANDSHAKE_FAILED_PROTOCOL with a mechanism mismatch a client without
     encryption; HANDSHAKE_FAILED_NO_DETAIL a peer that hung up during the
     handshake, which is what a plain client often does when it sees the
-    mechanism mismatch before the broker does. libzmq does not say who the peer was, so a line names
-   the socket and the reason, once a second per reason at most, with the count of what it did not
-   log.
+    mechanism mismatch before the broker does. libzmq does not say who the peer was, so a line names the
+    socket and the reason, once a second per reason at most, with the count
+    of what it did not log.
 */
 #include "broker_auth.h"
 
