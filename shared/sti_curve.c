@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include "sti_auth.h"
+#include "sti_events.h"
+#include "sti_mdp.h"
 
 static const char *s_env(const char *name)
 {
@@ -116,10 +118,48 @@ int sti_curve_client_setup(zsock_t *sock, char *err, size_t errlen)
     return 1;
 }
 
-int sti_curve_keys_new(const char *dir, const char *name, const char *role, char *err,
-                       size_t errlen)
+bool sti_curve_streams_valid(const char *list)
 {
-    assert(dir && name && role);
+    if (!list || !*list || strlen(list) > STI_CURVE_STREAMS_MAX) {
+        return false;
+    }
+    char stream[STI_EVENTS_STREAM_MAX + 1];
+    for (const char *p = list;; p++) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len > STI_EVENTS_STREAM_MAX) {
+            return false;
+        }
+        memcpy(stream, p, len);
+        stream[len] = 0;
+        if (!sti_events_stream_valid(stream)) {
+            return false;
+        }
+        p += len;
+        if (*p == 0) {
+            return true;
+        }
+    }
+}
+
+bool sti_curve_streams_has(const char *list, const char *stream, size_t len)
+{
+    for (const char *p = list; p && *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == len && len > 0 && memcmp(p, stream, len) == 0) {
+            return true;
+        }
+        p += n;
+        if (*p == ',') {
+            p++;
+        }
+    }
+    return false;
+}
+
+//  Checks what a new key would say. Returns 0, or -1 with a reason in err.
+static int s_keys_check(const char *name, const char *role, const char *service,
+                        const char *streams, char *err, size_t errlen)
+{
     if (!sti_auth_name_valid(name) || strchr(name, '/') || name[0] == '.') {
         snprintf(err, errlen, "'%s' is not a usable key name (1-%d characters, no '/', "
                  "not starting with '.')", name, STI_AUTH_NAME_MAX);
@@ -127,6 +167,35 @@ int sti_curve_keys_new(const char *dir, const char *name, const char *role, char
     }
     if (!sti_role_parse(role)) {
         snprintf(err, errlen, "'%s' is not a role (reader, clerk, officer, admin, service)", role);
+        return -1;
+    }
+    if ((service || streams) && sti_role_parse(role) != STI_ROLE_SERVICE) {
+        snprintf(err, errlen, "a service or streams are only for role service, not %s", role);
+        return -1;
+    }
+    if (service &&
+        (!sti_mdp_service_valid(service, strlen(service)) || strncmp(service, "mmi.", 4) == 0)) {
+        snprintf(err, errlen,
+                 "'%.60s' is not a usable service name (1-%d printable characters, "
+                 "no '\"' or '\\', not mmi.*)",
+                 service, STI_MDP_SERVICE_MAX);
+        return -1;
+    }
+    if (streams && !sti_curve_streams_valid(streams)) {
+        snprintf(err, errlen,
+                 "'%.60s' is not a list of streams (names of 1-%d letters, digits, "
+                 "'_' or '-', separated by commas)",
+                 streams, STI_EVENTS_STREAM_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+int sti_curve_keys_new(const char *dir, const char *name, const char *role, const char *service,
+                       const char *streams, char *err, size_t errlen)
+{
+    assert(dir && name && role);
+    if (s_keys_check(name, role, service, streams, err, errlen) != 0) {
         return -1;
     }
     if (zsys_dir_create("%s", dir) != 0) {
@@ -149,6 +218,12 @@ int sti_curve_keys_new(const char *dir, const char *name, const char *role, char
     }
     zcert_set_meta(cert, "name", "%s", name);
     zcert_set_meta(cert, "role", "%s", role);
+    if (service) {
+        zcert_set_meta(cert, "service", "%s", service);
+    }
+    if (streams) {
+        zcert_set_meta(cert, "streams", "%s", streams);
+    }
     //  The secret file is written first with a umask that keeps it private.
     mode_t old = umask(077);
     int rc = zcert_save_secret(cert, secret);

@@ -14,7 +14,12 @@
 
     A certificate's metadata carries the key's name and role ("name",
     "role"); the broker reads them from its allow-list copy of the public
-    certificate, so a client cannot choose its own role.
+    certificate, so a client cannot choose its own role. A key of role
+    service also names what it may do as one: "service", the one Majordomo
+    service it may register as a worker, and "streams", the event streams it
+    may publish (comma-separated, e.g. "ind"; topics "<stream>.<...>"). The
+    broker refuses a worker whose READY names another service (or whose key
+    names none) and drops an event on a stream the key does not list.
 */
 #pragma once
 #include <czmq.h>
@@ -35,9 +40,20 @@ zcert_t *sti_curve_load_secret(const char *path, char *err, size_t errlen);
 //  Returns 0, or -1 with a reason in err.
 int sti_curve_public_key(const char *text, char *out, char *err, size_t errlen);
 
+#define STI_CURVE_STREAMS_MAX 128 // longest "streams" metadata, bytes
+
+//  True when list is a usable "streams" value: stream names
+//  (sti_events_stream_valid) separated by single commas, at most
+//  STI_CURVE_STREAMS_MAX bytes.
+bool sti_curve_streams_valid(const char *list);
+//  True when the comma-separated list names the stream of len bytes.
+bool sti_curve_streams_has(const char *list, const char *stream, size_t len);
+
 //  Makes a new key pair for name with role and writes it to dir as dir/name
 //  (public certificate, the one to put in the broker's allow-list) and
-//  dir/name_secret (mode 0600). Refuses to overwrite. Returns 0, or -1 with
-//  a reason in err.
-int sti_curve_keys_new(const char *dir, const char *name, const char *role, char *err,
-                       size_t errlen);
+//  dir/name_secret (mode 0600). service (a Majordomo service name) and
+//  streams (a list for sti_curve_streams_valid) may be NULL; either is only
+//  for role service. Refuses to overwrite. Returns 0, or -1 with a reason in
+//  err.
+int sti_curve_keys_new(const char *dir, const char *name, const char *role, const char *service,
+                       const char *streams, char *err, size_t errlen);

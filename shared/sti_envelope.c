@@ -131,6 +131,85 @@ void sti_request_release(sti_request_t *request)
     }
 }
 
+//  Reads a big-endian unsigned of n bytes at *p (within end). Returns 0 or -1.
+static int s_peek_uint(const uint8_t **p, const uint8_t *end, size_t n, uint64_t *out)
+{
+    if ((size_t)(end - *p) < n) {
+        return -1;
+    }
+    *out = 0;
+    for (size_t i = 0; i < n; i++) {
+        *out = *out << 8 | (*p)[i];
+    }
+    *p += n;
+    return 0;
+}
+
+//  Reads one value's header at *p: for a string, its length in *len and 0;
+//  for a scalar, skips it and returns 1; anything else (or too few bytes) -1.
+static int s_peek_value(const uint8_t **p, const uint8_t *end, uint64_t *len)
+{
+    if (*p >= end) {
+        return -1;
+    }
+    uint8_t b = *(*p)++;
+    if (b >= 0xa0 && b <= 0xbf) {
+        *len = b & 0x1f;
+        return 0;
+    }
+    if (b >= 0xd9 && b <= 0xdb) {
+        return s_peek_uint(p, end, (size_t)1 << (b - 0xd9), len) == 0 ? 0 : -1;
+    }
+    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+        return 1; // fixint, nil, bool: the byte was all of it
+    }
+    static const uint8_t sizes[] = {4, 8, 1, 2, 4, 8, 1, 2, 4, 8}; // 0xca..0xd3
+    uint64_t skipped;
+    if (b >= 0xca && b <= 0xd3 && s_peek_uint(p, end, sizes[b - 0xca], &skipped) == 0) {
+        return 1;
+    }
+    return -1;
+}
+
+int sti_request_peek_id(const void *data, size_t size, char *id, size_t cap)
+{
+    assert(id && cap > STI_ID_MAX);
+    const uint8_t *p = data, *end = p + (data ? size : 0);
+    uint64_t pairs = 0;
+    if (p >= end) {
+        return -1;
+    }
+    uint8_t b = *p++;
+    if (b >= 0x80 && b <= 0x8f) {
+        pairs = b & 0x0f;
+    } else if ((b != 0xde && b != 0xdf) || s_peek_uint(&p, end, b == 0xde ? 2 : 4, &pairs) != 0) {
+        return -1;
+    }
+    for (uint64_t i = 0; i < pairs; i++) {
+        uint64_t key_len, value_len;
+        if (s_peek_value(&p, end, &key_len) != 0 || key_len > (uint64_t)(end - p)) {
+            return -1;
+        }
+        bool is_id = key_len == 2 && memcmp(p, "id", 2) == 0;
+        p += key_len;
+        int kind = s_peek_value(&p, end, &value_len);
+        if (kind < 0 || (kind == 0 && value_len > (uint64_t)(end - p))) {
+            return -1;
+        }
+        if (is_id) {
+            if (kind != 0 || value_len > STI_ID_MAX || memchr(p, 0, value_len) ||
+                !sti_utf8_valid(p, value_len)) {
+                return -1;
+            }
+            memcpy(id, p, value_len);
+            id[value_len] = 0;
+            return 0;
+        }
+        p += kind == 0 ? value_len : 0;
+    }
+    return -1;
+}
+
 //  Prefixes ferr->field with a path ("error", "error.details[3]"), cutting
 //  the result to the field's size.
 static void s_prefix_field(sti_field_error_t *ferr, const char *prefix)

@@ -61,6 +61,14 @@ typedef struct {
 int sti_request_decode(const void *data, size_t size, const sti_limits_t *limits,
                        sti_request_t *request, char *err, size_t errlen);
 void sti_request_release(sti_request_t *request);
+//  Reads only the id of a request from the first bytes of its envelope,
+//  without decoding the rest (for the broker, which must answer a request it
+//  never decodes): walks the top-level map's keys up to "id", skipping
+//  string and scalar values (op, as every STI client writes {op, id, body}).
+//  Returns 0 with the id in id (cap bytes, at least STI_ID_MAX + 1), or -1
+//  when the bytes are no such map, a container or bin comes first, or the id
+//  is not a string of at most STI_ID_MAX bytes of UTF-8 without NUL.
+int sti_request_peek_id(const void *data, size_t size, char *id, size_t cap);
 
 int sti_reply_decode(const void *data, size_t size, const sti_limits_t *limits, sti_reply_t *reply,
                      char *err, size_t errlen);

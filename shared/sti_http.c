@@ -1,9 +1,12 @@
 /*  sti_http: /healthz, /readyz and /metrics on libmicrohttpd. See sti_http.h.
 
-    libmicrohttpd runs its own polling thread (MHD_USE_INTERNAL_POLLING_THREAD)
-    and answers one connection at a time from it; the connection limit is
-    small and idle connections time out, so a scraper that misbehaves costs
-    little. Only GET and HEAD are answered; a request body is ignored.
+    libmicrohttpd runs its own polling thread and answers one connection at a
+    time from it; the connection limit is small and idle connections time
+    out, so a scraper that misbehaves costs little. The thread polls with
+    epoll, not select(): select() cannot watch a descriptor above 1,023, and
+    a process that holds a thousand connections elsewhere (the broker) would
+    stop answering its probes. Only GET and HEAD are answered; a request
+    body is ignored.
 
     Metric values are C11 atomics: the service's thread adds and sets without
     locks, the HTTP thread reads them relaxed (a scrape is a snapshot of
@@ -237,7 +240,7 @@ sti_http_t *sti_http_new(const char *addr, sti_ready_fn *ready, void *arg, char 
     pthread_mutex_init(&self->lock, NULL);
     //  Port 0 must be passed as such so the kernel picks one; MHD reads the
     //  port from the sockaddr.
-    self->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, ntohs(sa.sin_port), NULL, NULL,
+    self->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD, ntohs(sa.sin_port), NULL, NULL,
                                     s_handle, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)STI_HTTP_CONNECTIONS,
                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)STI_HTTP_TIMEOUT_S,

@@ -26,6 +26,16 @@ typedef struct {
     int64_t request_timeout_ms; // longest a request waits for a worker
     int64_t heartbeat_ms;       // heartbeat interval
     int64_t max_services;       // distinct service names remembered
+    int64_t max_connections;    // connections to the three endpoints together
+    int64_t message_max_bytes;  // bytes of one incoming message
+    int64_t message_max_frames; // frames of one incoming message
+    int64_t receive_max_bytes;  // bytes of unfinished incoming messages, all connections
+    int64_t handshake_ms;       // a connection must finish its ZMTP handshake within this
+    int64_t zmtp_ping_ms;       // ZMTP heartbeat interval on plain connections
+    int64_t zmtp_timeout_ms;    // a plain connection silent this long after a PING is closed
+    int64_t stall_ms;           // a peer that takes in nothing the broker sends this long is cut
+    int64_t subscriber_queue_bytes; // what one subscriber that does not read may hold
+    int64_t event_max_bytes;        // largest frame of an event on the bus
     bool curve;                 // STI_CURVE: every socket a CURVE server
     char *curve_cert;           // STI_CURVE_CERT: the broker's secret certificate
     char *curve_clients;        // STI_CURVE_CLIENTS: allow-list directory

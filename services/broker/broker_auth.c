@@ -3,9 +3,10 @@
     Two views of the allow-list. zauth holds a zcertstore of the directory,
     which CZMQ re-reads on each handshake when the directory changed, so new
     connections are judged on the current list. This module holds a table
-    public key -> {name, role} that the timer rebuilds when the directory's
-    file count, total size or newest modification time changed (and at least
-    every S_FULL_RELOAD_MS, for an edit that kept all three); every message's
+    public key -> {name, role, service, streams} that the timer rebuilds
+    when the directory's file count, total size or newest modification time
+    changed (and at least every S_FULL_RELOAD_MS, for an edit that kept all
+    three); every message's
     sender is looked up in it, which is what makes a revocation reach
     connections made before it. The table is bounded (S_MAX_KEYS, files
     above S_MAX_CERT_BYTES skipped), the files are parsed by CZMQ.
@@ -50,8 +51,10 @@ static const char *s_reason_names[S_REASONS] = {"unknown_key", "no_encryption", 
 
 //  One admitted key.
 typedef struct {
-    char name[STI_AUTH_NAME_MAX + 1]; // metadata "name" (validated later)
-    char role[STI_AUTH_ROLE_MAX + 1]; // metadata "role"
+    char name[STI_AUTH_NAME_MAX + 1];        // metadata "name" (validated later)
+    char role[STI_AUTH_ROLE_MAX + 1];        // metadata "role"
+    char service[STI_MDP_SERVICE_MAX + 1];   // metadata "service" ("" when none or unusable)
+    char streams[STI_CURVE_STREAMS_MAX + 1]; // metadata "streams" ("" when none or unusable)
 } s_entry_t;
 
 //  One watched server socket.
@@ -95,6 +98,26 @@ static bool s_is_secret(const char *path)
     return len >= 7 && strcmp(path + len - 7, "_secret") == 0;
 }
 
+//  Copies what a certificate says its key may do as a service into entry;
+//  a value that is not usable counts as none, with a log line naming the file.
+static void s_entry_service(s_entry_t *entry, zcert_t *cert, const char *path)
+{
+    const char *service = zcert_meta(cert, "service");
+    const char *streams = zcert_meta(cert, "streams");
+    if (service && sti_mdp_service_valid(service, strlen(service)) &&
+        strncmp(service, "mmi.", 4) != 0) {
+        snprintf(entry->service, sizeof entry->service, "%s", service);
+    } else if (service) {
+        sti_warn("allow-list %s: the service in the metadata is not a service name: ignored", path);
+    }
+    if (streams && sti_curve_streams_valid(streams)) {
+        snprintf(entry->streams, sizeof entry->streams, "%s", streams);
+    } else if (streams) {
+        sti_warn("allow-list %s: the streams in the metadata are not a list of streams: ignored",
+                 path);
+    }
+}
+
 //  Loads the certificates of dir into a new table. Returns it (never NULL).
 static zhashx_t *s_load(zdir_t *dir)
 {
@@ -116,6 +139,7 @@ static zhashx_t *s_load(zdir_t *dir)
         const char *role = zcert_meta(cert, "role");
         snprintf(entry->name, sizeof entry->name, "%s", name ? name : "");
         snprintf(entry->role, sizeof entry->role, "%s", role ? role : "");
+        s_entry_service(entry, cert, path);
         if (zhashx_insert(keys, zcert_public_txt(cert), entry) != 0) {
             free(entry); // the same key twice: the first file wins
         }
@@ -346,16 +370,26 @@ void broker_auth_attach(broker_auth_t *self, zloop_t *loop)
     zloop_timer(loop, (size_t)self->reload_ms, 0, s_on_timer, self);
 }
 
-int broker_auth_identify(broker_auth_t *self, zframe_t *frame, sti_identity_t *identity)
+void broker_peer_local(broker_peer_t *peer)
 {
-    assert(self && frame && identity);
+    assert(peer);
+    memset(peer, 0, sizeof *peer);
+    sti_identity_local(&peer->identity);
+}
+
+int broker_auth_identify(broker_auth_t *self, zframe_t *frame, broker_peer_t *peer)
+{
+    assert(self && frame && peer);
     const char *key = zframe_meta(frame, "User-Id");
     s_entry_t *entry = key ? (s_entry_t *)zhashx_lookup(self->keys, key) : NULL;
     if (!entry) {
         s_refused(self, S_REFUSED_REVOKED, "an open connection");
         return -1;
     }
-    sti_identity_set(identity, entry->name, entry->role, key);
+    sti_identity_set(&peer->identity, entry->name, entry->role, key);
+    peer->bound = true;
+    memcpy(peer->service, entry->service, sizeof peer->service);
+    memcpy(peer->streams, entry->streams, sizeof peer->streams);
     return 0;
 }
 

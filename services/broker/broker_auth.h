@@ -5,7 +5,10 @@
     store: one public certificate per admitted key), and keeps its own copy
     of that list, re-read when the directory changes, so that:
       - each message's sender is named from its key (name and role from the
-        certificate's metadata) for the worker's identity frame;
+        certificate's metadata) for the worker's identity frame, with what
+        a key of role service may do as one (metadata "service": the one
+        service it may register as a worker; "streams": the event streams
+        it may publish), which the broker checks on READY and on each event;
       - a key removed from the directory stops working for requests and
         events on connections that were made before (zauth only checks new
         handshakes): each message's sender is looked up; a subscriber, whose
@@ -24,9 +27,23 @@
 #include <czmq.h>
 
 #include "sti_auth.h"
+#include "sti_curve.h"
 #include "sti_http.h"
+#include "sti_mdp.h"
 
 typedef struct _broker_auth_t broker_auth_t;
+
+//  A message's sender as the broker knows it. Without CURVE every sender is
+//  local/admin and unbound: nothing below identity is checked.
+typedef struct {
+    sti_identity_t identity;                 // name, role, key (what workers are told)
+    bool bound;                              // a CURVE key: service and streams apply
+    char service[STI_MDP_SERVICE_MAX + 1];   // the one service it may serve ("": none)
+    char streams[STI_CURVE_STREAMS_MAX + 1]; // streams it may publish, comma-separated ("": none)
+} broker_peer_t;
+
+//  The sender of every message without CURVE: local, admin, unbound.
+void broker_peer_local(broker_peer_t *peer);
 
 //  cert_path: the broker's secret certificate; clients_dir: the allow-list
 //  directory; reload_ms: how often to look for changes in it. http: metrics
@@ -47,9 +64,9 @@ void broker_auth_attach(broker_auth_t *self, zloop_t *loop);
 //  Names the sender of a message from the metadata of one of its frames.
 //  On a ROUTER give the first frame after the routing id: libzmq 4.3.4 puts
 //  no metadata on a routing id it prefetched while polling.
-//  Returns 0 with *identity set, or -1 when the key is not (or no longer) in
-//  the allow-list: the caller drops the message (this logs it, rate limited).
-int broker_auth_identify(broker_auth_t *self, zframe_t *frame, sti_identity_t *identity);
+//  Returns 0 with *peer set (bound), or -1 when the key is not (or no longer)
+//  in the allow-list: the caller drops the message (this logs it, rate limited).
+int broker_auth_identify(broker_auth_t *self, zframe_t *frame, broker_peer_t *peer);
 //  How many reloads of the allow-list have taken a key out of it.
 uint64_t broker_auth_revocations(broker_auth_t *self);
 //  Re-reads the allow-list now (tests; the timer does it on a change).

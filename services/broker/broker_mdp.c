@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "sti_envelope.h"
 #include "sti_log.h"
 #include "sti_mdp.h"
 
@@ -46,6 +47,8 @@ typedef struct {
     int64_t expires_at;   // dropped when silent past this (zclock_mono)
     void *waiting;        // handle in service->waiting while idle, else NULL
     bool wants_identity;  // asked for the caller's identity frame with each request
+    zframe_t *client;     // the client of the request it holds (owned), NULL while idle
+    char request_id[STI_ID_MAX + 1]; // that request's envelope id ("" when unreadable)
 } s_worker_t;
 
 //  One service name.
@@ -76,7 +79,11 @@ struct _broker_mdp_t {
     sti_log_limit_t droplog[S_DROP_REASONS]; // log rate limits, by reason
     sti_metric_t *malformed;              // malformed messages dropped
     sti_log_limit_t malformed_log;         // log rate limit of malformed messages
+    sti_log_limit_t broke_log;             // log rate limit of workers that broke the protocol
+    sti_metric_t *failed;                  // requests answered with an error by the broker
     sti_metric_t *refused;                // workers sent DISCONNECT
+    sti_metric_t *denied;                 // workers whose key may not serve that service
+    sti_log_limit_t denied_log[3];        // log rate limits of those, by s_may_serve's reason
     sti_metric_t *expired_workers;        // workers dropped for silence
     sti_metric_t *queued_total;           // requests queued in all
     sti_metric_t *queued_bytes;           // bytes queued in all
@@ -115,6 +122,7 @@ static void s_worker_free(void **item)
     s_worker_t *worker = (s_worker_t *)*item;
     if (worker) {
         zframe_destroy(&worker->identity);
+        zframe_destroy(&worker->client);
         free(worker->key);
         free(worker);
         *item = NULL;
@@ -197,6 +205,22 @@ static void s_strip_identity(zmsg_t *msg)
     zframe_destroy(&identity);
 }
 
+//  Records what a worker is handed (client "" identity body...): the client
+//  and the envelope id, so that the broker can answer it if the worker fails.
+static void s_worker_hold(s_worker_t *worker, zmsg_t *request)
+{
+    zframe_t *client = zmsg_first(request);
+    zmsg_next(request);
+    zmsg_next(request);
+    zframe_t *body = zmsg_next(request);
+    zframe_destroy(&worker->client);
+    worker->client = zframe_dup(client);
+    if (!body || sti_request_peek_id(zframe_data(body), zframe_size(body), worker->request_id,
+                                     sizeof worker->request_id) != 0) {
+        worker->request_id[0] = 0;
+    }
+}
+
 //  Hands queued requests to idle workers, longest idle first, while both last.
 static void s_dispatch(broker_mdp_t *self, s_service_t *service)
 {
@@ -208,6 +232,7 @@ static void s_dispatch(broker_mdp_t *self, s_service_t *service)
         self->queued--;
         self->bytes -= request->bytes;
         service->bytes -= request->bytes;
+        s_worker_hold(worker, request->msg);
         if (!worker->wants_identity) {
             s_strip_identity(request->msg);
         }
@@ -240,12 +265,100 @@ static void s_worker_delete(broker_mdp_t *self, s_worker_t *worker, bool disconn
     free(key);
 }
 
+//  Answers a client for the broker: an error envelope with the request's id
+//  (client: its routing id, borrowed), as if service had answered.
+static void s_answer_error(broker_mdp_t *self, zframe_t *client, const char *service,
+                           const char *id, const char *message)
+{
+    sti_writer_t *writer = sti_writer_new();
+    sti_envelope_reply_error(writer, id, STI_ERR_UNAVAILABLE, message, NULL, 0);
+    size_t size;
+    const void *data = sti_writer_data(writer, &size);
+    zmsg_t *reply = zmsg_new();
+    zframe_t *to = zframe_dup(client);
+    zmsg_append(reply, &to);
+    zmsg_addmem(reply, NULL, 0);
+    zmsg_addstr(reply, STI_MDPC);
+    zmsg_addstr(reply, service);
+    zmsg_addmem(reply, data, size);
+    sti_writer_destroy(&writer);
+    zmsg_send(&reply, self->router);
+    zmsg_destroy(&reply);
+    sti_metric_add(self->failed, 1);
+}
+
+//  A registered worker broke the protocol (why): the client of the request
+//  it holds gets an error it can see, the worker DISCONNECT, and the broker
+//  forgets it, so that no request waits for it again.
+static void s_worker_broke(broker_mdp_t *self, s_worker_t *worker, const char *why)
+{
+    sti_metric_add(self->refused, 1);
+    int64_t suppressed;
+    if (sti_log_due(&self->broke_log, zclock_mono(), S_LOG_EVERY_MS, &suppressed)) {
+        sti_warn("worker %s of %s broke the protocol (%s): sent DISCONNECT and forgot it%s; "
+                 "%" PRId64 " more since the last line",
+                 worker->key, worker->service->name, why,
+                 worker->client ? ", its request was answered unavailable" : "", suppressed);
+    }
+    if (worker->client) {
+        char message[256];
+        snprintf(message, sizeof message,
+                 "the worker of %s broke the protocol (%s) and was disconnected; the request may "
+                 "have been carried out: send it again with the same id",
+                 worker->service->name, why);
+        s_answer_error(self, worker->client, worker->service->name, worker->request_id, message);
+    }
+    s_worker_delete(self, worker, true);
+}
+
 //  Tells a peer that is not (or no longer) a registered worker to go away.
 static void s_refuse(broker_mdp_t *self, zframe_t *sender, const char *why, const char *name)
 {
     sti_metric_add(self->refused, 1);
     sti_info("sent DISCONNECT to a worker: %s%s%s", why, name ? ": " : "", name ? name : "");
     s_send_worker(self, sender, STI_MDPW_DISCONNECT, NULL);
+}
+
+//  Refuses a worker whose key may not serve the service it said READY for.
+static void s_deny(broker_mdp_t *self, zframe_t *sender, const broker_peer_t *caller,
+                   const char *service, int reason, const char *why)
+{
+    sti_metric_add(self->denied, 1);
+    int64_t suppressed;
+    if (sti_log_due(&self->denied_log[reason], zclock_mono(), S_LOG_EVERY_MS, &suppressed)) {
+        sti_warn("sent DISCONNECT to a worker: %s: key %s (role %s, service %s) as %s; %" PRId64
+                 " more refused since the last line",
+                 why, caller->identity.name,
+                 caller->identity.role[0] ? caller->identity.role : "none",
+                 caller->service[0] ? caller->service : "none", service, suppressed);
+    }
+    s_send_worker(self, sender, STI_MDPW_DISCONNECT, NULL);
+}
+
+//  True when caller may register as a worker of service (a bound key must be
+//  role service and name that service); else refuses it and returns false.
+static bool s_may_serve(broker_mdp_t *self, zframe_t *sender, const broker_peer_t *caller,
+                        const char *service)
+{
+    if (!caller->bound) {
+        return true;
+    }
+    if (caller->identity.role_bit != STI_ROLE_SERVICE) {
+        s_deny(self, sender, caller, service, 0, "only role service may serve");
+        return false;
+    }
+    if (!caller->service[0]) {
+        s_deny(self, sender, caller, service, 1,
+               "the key's certificate names no service (stictl keys new NAME --role service "
+               "--service SERVICE)");
+        return false;
+    }
+    if (strcmp(caller->service, service) != 0) {
+        s_deny(self, sender, caller, service, 2,
+               "a key may serve only the service its certificate names");
+        return false;
+    }
+    return true;
 }
 
 //  Puts a worker at the end of its service's idle list and dispatches.
@@ -258,12 +371,10 @@ static void s_worker_idle(broker_mdp_t *self, s_worker_t *worker)
 }
 
 static void s_worker_ready(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *known,
-                           const sti_identity_t *caller)
+                           const broker_peer_t *caller)
 {
     if (known) {
-        s_worker_delete(self, known, true); // RFC 7: READY twice is a protocol error
-        sti_metric_add(self->refused, 1);
-        sti_info("sent DISCONNECT to a worker that said READY twice");
+        s_worker_broke(self, known, "READY twice"); // RFC 7: a protocol error
         return;
     }
     if (msg->service[0] == 0) {
@@ -274,11 +385,7 @@ static void s_worker_ready(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *k
         s_refuse(self, msg->sender, "reserved service name", msg->service);
         return;
     }
-    if (caller->key[0] && caller->role_bit != STI_ROLE_SERVICE) {
-        char who[STI_AUTH_NAME_MAX + STI_AUTH_ROLE_MAX + STI_MDP_SERVICE_MAX + 32];
-        snprintf(who, sizeof who, "%s as %s (role %s)", caller->name, msg->service,
-                 caller->role[0] ? caller->role : "none");
-        s_refuse(self, msg->sender, "only role service may serve", who);
+    if (!s_may_serve(self, msg->sender, caller, msg->service)) {
         return;
     }
     s_service_t *service = s_service_require(self, msg->service);
@@ -302,6 +409,13 @@ static void s_worker_ready(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *k
 
 static void s_worker_reply(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *worker)
 {
+    if (!worker->client || !zframe_eq(worker->client, msg->client)) {
+        s_worker_broke(self, worker,
+                       worker->client ? "REPLY to another client than its request's"
+                                      : "REPLY without a request");
+        return;
+    }
+    zframe_destroy(&worker->client);
     zmsg_t *reply = msg->body;
     msg->body = NULL;
     zmsg_pushstr(reply, worker->service->name);
@@ -313,7 +427,7 @@ static void s_worker_reply(broker_mdp_t *self, sti_mdp_msg_t *msg, s_worker_t *w
     s_worker_idle(self, worker);
 }
 
-static void s_from_worker(broker_mdp_t *self, sti_mdp_msg_t *msg, const sti_identity_t *caller)
+static void s_from_worker(broker_mdp_t *self, sti_mdp_msg_t *msg, const broker_peer_t *caller)
 {
     char *key = zframe_strhex(msg->sender);
     s_worker_t *worker = (s_worker_t *)zhashx_lookup(self->workers, key);
@@ -371,7 +485,7 @@ static void s_mmi(broker_mdp_t *self, sti_mdp_msg_t *msg)
 }
 
 //  Queues a client's request for its service and dispatches what it can.
-static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const sti_identity_t *caller)
+static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const broker_peer_t *caller)
 {
     if (strncmp(msg->service, "mmi.", 4) == 0) {
         s_mmi(self, msg);
@@ -386,7 +500,7 @@ static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const sti_iden
     request->msg = msg->body;
     msg->body = NULL;
     size_t identity_size = 0;
-    void *identity = sti_identity_encode(caller, &identity_size);
+    void *identity = sti_identity_encode(&caller->identity, &identity_size);
     zmsg_pushmem(request->msg, identity, identity_size);
     free(identity);
     request->bytes = zmsg_content_size(request->msg) + S_REQUEST_OVERHEAD;
@@ -439,8 +553,14 @@ broker_mdp_t *broker_mdp_new(zsock_t *router, sti_http_t *http, const broker_lim
                                        "Malformed messages dropped");
     self->refused = sti_http_counter(http, "sti_broker_workers_refused_total", NULL,
                                      "DISCONNECTs sent to workers for protocol errors");
+    self->denied = sti_http_counter(http, "sti_broker_workers_denied_total", NULL,
+                                    "DISCONNECTs sent to workers whose key may not serve the "
+                                    "service they named");
     self->expired_workers = sti_http_counter(http, "sti_broker_workers_expired_total", NULL,
                                              "Workers dropped after missing heartbeats");
+    self->failed = sti_http_counter(http, "sti_broker_requests_failed_total", NULL,
+                                    "Requests the broker answered with an error (their worker "
+                                    "broke the protocol)");
     self->queued_total = sti_http_gauge(http, "sti_broker_queued_requests", NULL,
                                         "Requests waiting for a worker, all services");
     self->queued_bytes = sti_http_gauge(http, "sti_broker_queued_bytes", NULL,
@@ -462,18 +582,26 @@ void broker_mdp_destroy(broker_mdp_t **self_p)
 
 void broker_mdp_handle(broker_mdp_t *self, zmsg_t **msg_p)
 {
-    sti_identity_t local;
-    sti_identity_local(&local);
+    broker_peer_t local;
+    broker_peer_local(&local);
     broker_mdp_handle_from(self, msg_p, &local);
 }
 
-void broker_mdp_handle_from(broker_mdp_t *self, zmsg_t **msg_p, const sti_identity_t *caller)
+void broker_mdp_handle_from(broker_mdp_t *self, zmsg_t **msg_p, const broker_peer_t *caller)
 {
     assert(self && msg_p && caller);
     sti_mdp_msg_t msg;
     char err[128];
     if (sti_mdp_parse_broker(msg_p, &msg, err, sizeof(err)) != 0) {
         sti_metric_add(self->malformed, 1);
+        char *key = msg.sender ? zframe_strhex(msg.sender) : NULL;
+        s_worker_t *worker = key ? (s_worker_t *)zhashx_lookup(self->workers, key) : NULL;
+        free(key);
+        if (worker) {
+            s_worker_broke(self, worker, err); // a known worker that breaks the protocol
+            sti_mdp_msg_release(&msg);
+            return;
+        }
         int64_t suppressed;
         if (sti_log_due(&self->malformed_log, zclock_mono(), S_LOG_EVERY_MS, &suppressed)) {
             sti_warn("dropped a malformed message: %s; %" PRId64 " more dropped since the last "

@@ -6,6 +6,11 @@
     all, in count and in bytes, and every queued request has a deadline; what
     does not fit or waits too long is dropped with a log line and a metric.
     Workers that are silent for LIVENESS heartbeats are dropped, busy or idle.
+    A registered worker that breaks the protocol (a message that does not
+    parse, a REPLY without a body or an empty delimiter, a REPLY while it
+    holds no request or to another client) is sent DISCONNECT and
+    forgotten, and the client of the request it held is answered with an
+    `unavailable` error envelope carrying the request's id.
     The engine does no I/O of its own except sending on the ROUTER socket it
     is given; the actor (broker.c) feeds it messages and calls the tick.
 */
@@ -13,7 +18,7 @@
 #include <czmq.h>
 #include <stdint.h>
 
-#include "sti_auth.h"
+#include "broker_auth.h"
 #include "sti_http.h"
 
 typedef struct _broker_mdp_t broker_mdp_t;
@@ -37,9 +42,11 @@ void broker_mdp_destroy(broker_mdp_t **self_p);
 //  Handles one message read from the router (takes ownership), as sent by
 //  caller: the authenticated sender (borrowed). A request is handed to a
 //  worker that asked for identities (READY ... "sti-identity-1") with the
-//  caller's identity frame; a worker must be role `service`, or `local` when
-//  there is no CURVE, else it is sent DISCONNECT.
-void broker_mdp_handle_from(broker_mdp_t *self, zmsg_t **msg_p, const sti_identity_t *caller);
+//  caller's identity frame. With CURVE (caller bound) a worker's key must be
+//  role `service` and its certificate must name the service it says READY
+//  for, else it is sent DISCONNECT (logged, counted); without CURVE every
+//  sender is `local` and may serve anything.
+void broker_mdp_handle_from(broker_mdp_t *self, zmsg_t **msg_p, const broker_peer_t *caller);
 //  broker_mdp_handle_from with the identity local/admin (no CURVE).
 void broker_mdp_handle(broker_mdp_t *self, zmsg_t **msg_p);
 //  Sends the heartbeats that are due, drops dead workers and expired requests.

@@ -20,9 +20,15 @@ public certificate file, or its Z85 key); the broker from STI_BROKER.
         certificate in the allow-list) is removed, and once the broker has
         made its XPUB again, events reach KEPT_CERT's subscriber (connected
         again by libzmq) and never this client's. Exit 0 when so.
-    curve_call.py bus PUB_CERT         an event published with PUB_CERT's key (to
-        STI_EVENTS_PUB) reaches a subscriber with this key (on STI_EVENTS_SUB):
-        exit 0 when it arrives, 3 when it does not within the timeout
+    curve_call.py bus PUB_CERT [TOPIC] an event on TOPIC (default tst.1)
+        published with PUB_CERT's key (to STI_EVENTS_PUB) reaches a subscriber
+        with this key (on STI_EVENTS_SUB): exit 0 when it arrives, 3 when it
+        does not within the timeout
+    curve_call.py ready SERVICE        a worker with this key says READY SERVICE:
+        exit 0 when the broker answers DISCONNECT, 3 when it takes the worker
+        (a HEARTBEAT, or a REQUEST, arrives instead) or says nothing
+    curve_call.py big FRAMES           one request of FRAMES frames of 15 MiB: exit 0
+        when the broker closes the connection before the timeout, 3 when not
 Timeouts: $STI_CALL_TIMEOUT ms per call (default 5000).
 """
 import json
@@ -158,16 +164,32 @@ def main():
             sys.exit("a revoked subscriber still got %d events on its old connection" % got[revoked])
         sys.exit(0)
     if what == "bus":
+        topic = (sys.argv[3] if len(sys.argv) > 3 else "tst.1").encode()
         sub = socket(kind=zmq.SUB, endpoint=os.environ["STI_EVENTS_SUB"])
-        sub.setsockopt(zmq.SUBSCRIBE, b"tst.")
+        sub.setsockopt(zmq.SUBSCRIBE, topic.split(b".")[0] + b".")
         pub = socket(kind=zmq.PUB, endpoint=os.environ["STI_EVENTS_PUB"], cert=sys.argv[2])
         deadline = time.monotonic() + TIMEOUT / 1000
         while time.monotonic() < deadline:
-            pub.send_multipart([b"tst.1", b"hello"])  # until the subscription has arrived
+            pub.send_multipart([topic, b"hello"])  # until the subscription has arrived
             if sub.poll(50):
-                assert sub.recv_multipart() == [b"tst.1", b"hello"]
+                assert sub.recv_multipart() == [topic, b"hello"]
                 sys.exit(0)
         sys.exit(3)
+    if what == "big":
+        sock = socket()
+        sock.reconnect_ivl = -1  # once cut, the rest is not sent again
+        monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        big = b"m" * (15 * 1024 * 1024)
+        sock.send_multipart([b"", b"MDPC01", b"sti.ingest"] + [big] * int(sys.argv[2]),
+                            copy=False)
+        sys.exit(0 if monitor.poll(TIMEOUT) else 3)
+    if what == "ready":
+        sock = socket()
+        sock.send_multipart([b"", b"MDPW01", b"\x01", sys.argv[2].encode()])
+        if not sock.poll(TIMEOUT):
+            sys.exit(3)
+        frames = sock.recv_multipart()
+        sys.exit(0 if frames == [b"", b"MDPW01", b"\x05"] else 3)
     sys.exit("unknown command " + what)
 
 

@@ -2,8 +2,11 @@
 # Hostile peers against sti-broker: malformed messages are dropped and
 # counted (and logged at most once a second), reserved or invalid worker names and protocol errors get
 # DISCONNECT, a request for an absent service expires after its deadline,
-# the queue cap bounds memory under 30,000 10 kB requests, and a busy worker
-# killed with -9 is dropped.
+# the queue cap bounds memory under 30,000 10 kB requests, a worker that sends
+# a malformed REPLY is disconnected and its client answered, messages of too
+# many bytes or frames close their connection before the broker holds them
+# (peak RSS checked), frame headers are followed however TCP splits them, a
+# ZMTP 2.0 peer is cut, and a busy worker killed with -9 is dropped.
 . "$STI_SOURCE/tests/lib.sh"
 
 export STI_REQUEST_TIMEOUT_MS=1500 STI_HEARTBEAT_MS=300
@@ -28,6 +31,9 @@ lines=$(grep -c 'dropped a malformed message' "$T/broker.log" || true)
 hostile refuse
 hostile expire
 hostile cap
+hostile broken
+hostile multipart
+hostile wire
 
 # A busy worker that keeps heartbeating stays; killed with -9, it is dropped.
 sti_spawn stall echo_worker --name stall --heartbeat-ms 300 --stall stall.svc

@@ -4,8 +4,11 @@
 # without encryption are refused (and counted, and logged); a reader may not
 # submit (forbidden, naming the op and the role), a clerk may, and the row's
 # submitter is the clerk's name; a key that is not role `service` cannot
-# serve; writes are rate limited per caller (rate_limited, retry_after_ms);
-# only role service may publish events; only an officer gets talent.reveal
+# serve, and a service key only the service its certificate names (sti-ingest's
+# key is refused as sti.talent; a key that names none is refused); writes are
+# rate limited per caller (rate_limited, retry_after_ms); only role service
+# may publish events, and only on the streams its certificate lists; only an
+# officer gets talent.reveal
 # (not a clerk, not an admin), and the audit log names the officer, the key
 # and the reason; a key removed from the allow-list stops working on its old
 # connection (requests and events) and on new ones; `stictl health` works through CURVE.
@@ -15,12 +18,21 @@ CALL="$STI_SOURCE/tests/helpers/curve_call.py"
 K=$T/keys
 ALLOW=$T/allow
 mkdir -p "$ALLOW"
-for spec in broker:service ingest:service talent:service alice:clerk rita:reader root:admin \
-    olga:officer stranger:clerk; do
-    stictl keys new "${spec%%:*}" --role "${spec##*:}" --out "$K" >/dev/null \
-        || sti_fail "stictl keys new $spec"
+newkey() {   # newkey NAME ROLE [--service S] [--stream S]...
+    local name=$1 role=$2; shift 2
+    stictl keys new "$name" --role "$role" "$@" --out "$K" >/dev/null \
+        || sti_fail "stictl keys new $name --role $role $*"
+}
+newkey broker service
+newkey ingest service --service sti.ingest
+newkey talent service --service sti.talent --stream tal
+newkey bus service --stream tst   # a publisher that serves no service
+for spec in alice:clerk rita:reader root:admin olga:officer stranger:clerk; do
+    newkey "${spec%%:*}" "${spec##*:}"
 done
-for name in ingest talent alice rita root olga; do cp "$K/$name" "$ALLOW/"; done
+stictl keys show "$K/talent" | grep -q ' talent service service=sti.talent streams=tal$' \
+    || sti_fail "stictl keys show: $(stictl keys show "$K/talent")"
+for name in ingest talent bus alice rita root olga; do cp "$K/$name" "$ALLOW/"; done
 
 # as NAME CMD...: runs CMD with NAME's key.
 as() { local who=$1; shift; STI_CURVE_CERT=$K/${who}_secret "$@"; }
@@ -50,11 +62,23 @@ echo "$out" | grep -q "sti.ingest up" || sti_fail "stictl health through CURVE: 
 out=$(STI_CURVE_CERT= stictl health 2>&1) && sti_fail "stictl without a key worked"
 echo "$out" | grep -q STI_CURVE_CERT || sti_fail "stictl without a key: $out"
 
-# Events: a service's events reach a subscriber; a clerk's are dropped.
-as root "$CALL" bus "$K/ingest_secret" || sti_fail "an event of role service did not arrive"
+# Events: a service's events on its own streams reach a subscriber; a clerk's
+# are dropped, and so are a service key's on a stream its certificate does
+# not list (sti-ingest's key lists none, sti-talent's only tal).
+as root "$CALL" bus "$K/bus_secret" || sti_fail "an event on the key's own stream did not arrive"
+as root "$CALL" bus "$K/talent_secret" tal.national || sti_fail "sti-talent's key could not publish tal"
 rc=0; STI_CALL_TIMEOUT=1500 as root "$CALL" bus "$K/alice_secret" || rc=$?
 [ $rc -eq 3 ] || sti_fail "an event from a clerk's key reached a subscriber (rc $rc)"
-metric_at_least sti_broker_events_denied_total 1 || sti_fail "the clerk's event was not counted"
+metric_at_least 'sti_broker_events_denied_total{reason="role"}' 1 \
+    || sti_fail "the clerk's event was not counted"
+rc=0; STI_CALL_TIMEOUT=1500 as root "$CALL" bus "$K/ingest_secret" tal.national || rc=$?
+[ $rc -eq 3 ] || sti_fail "sti-ingest's key published on stream tal (rc $rc)"
+grep -q 'dropped an event on stream tal from key ingest (role service, streams none)' \
+    "$T/broker.log" || sti_fail "no log line for the event on another service's stream"
+rc=0; STI_CALL_TIMEOUT=1500 as root "$CALL" bus "$K/talent_secret" ind.x.y || rc=$?
+[ $rc -eq 3 ] || sti_fail "sti-talent's key published on stream ind (rc $rc)"
+metric_at_least 'sti_broker_events_denied_total{reason="stream"}' 2 \
+    || sti_fail "the events on other streams were not counted"
 
 # An unknown key is refused, counted and logged.
 STI_CALL_TIMEOUT=1000 as stranger "$CALL" call sti.ingest obs.submit '{"rows": []}' 2>/dev/null \
@@ -75,6 +99,16 @@ grep -Eq 'refused a peer on requests: (no_encryption|aborted)' "$T/broker.log" \
 plan_put "$STI_REDIS_URL" "$STI_NAMESPACE" "$STI_SOURCE/data/plans/linping-2021-2025" \
     donghu:linping || sti_fail "plan_put failed"
 row='{"rows": [{"indicator": "hitech_enterprises", "org": "linping", "period": "2023", "value": 850}], "source": "test"}'
+
+# A message larger than message_max_bytes closes the connection, with CURVE
+# too (its frame flags are encrypted: the broker counts until it takes a
+# message), before the broker holds it.
+STI_CALL_TIMEOUT=20000 as alice "$CALL" big 64 || sti_fail "a 960 MiB message was not cut"
+sti_wait_for 5 metric_at_least 'sti_broker_connections_cut_total{reason="message_bytes"}' 1
+peak=$(awk '$1 == "VmHWM:" {print $2}' "/proc/${STI_PIDS[broker]}/status")
+if ! grep -q '^STI_SANITIZE:BOOL=ON' "$STI_BUILD/CMakeCache.txt"; then
+    [ "$peak" -lt 163840 ] || sti_fail "broker peak RSS $peak kB for a message it refused"
+fi
 
 # A reader may not submit.
 out=$(as rita "$CALL" call sti.ingest obs.submit "$row") || sti_fail "reader: no reply"
@@ -163,8 +197,18 @@ sti_stop talent
 
 # A key that is not role service cannot serve.
 as alice sti_spawn rogue sti-ingest --http-addr 127.0.0.1:0
-sti_wait_for 10 grep -q 'only role service may serve: alice as sti.ingest' "$T/broker.log"
+sti_wait_for 10 grep -q 'only role service may serve: key alice (role clerk' "$T/broker.log"
 sti_stop rogue
+# A service key serves only the service its certificate names: sti-ingest's
+# key may not pose as sti.talent (it would get talent.add and talent.reveal),
+# and a service key that names no service may not serve at all.
+as ingest "$CALL" ready sti.talent || sti_fail "sti-ingest's key was taken as a worker of sti.talent"
+grep -q 'a key may serve only the service its certificate names: key ingest (role service, service sti.ingest) as sti.talent' \
+    "$T/broker.log" || sti_fail "no log line for the key that posed as sti.talent"
+as bus "$CALL" ready sti.ingest || sti_fail "a key that names no service was taken as a worker"
+grep -q "names no service .*: key bus (role service, service none) as sti.ingest" "$T/broker.log" \
+    || sti_fail "no log line for the key that names no service"
+metric_at_least sti_broker_workers_denied_total 3 || sti_fail "the refused workers were not counted"
 
 # Revocation: the old connection is cut once the broker re-read the list...
 as rita "$CALL" revoke sti.ingest obs.submit "$row" "$ALLOW/rita" \
@@ -172,7 +216,7 @@ as rita "$CALL" revoke sti.ingest obs.submit "$row" "$ALLOW/rita" \
 # A subscriber whose key is revoked is cut off; another one gets events again.
 cp "$K/rita" "$ALLOW/rita2"
 sti_wait_for 10 as rita "$CALL" mmi sti.ingest
-as rita "$CALL" bus-revoke "$K/ingest_secret" "$K/root_secret" "$ALLOW/rita2" \
+as rita "$CALL" bus-revoke "$K/bus_secret" "$K/root_secret" "$ALLOW/rita2" \
     "http://127.0.0.1:$BROKER_HTTP/metrics" || sti_fail "revocation of a subscriber"
 grep -q 'event subscribers are cut off' "$T/broker.log" || sti_fail "no log line for the cut"
 # ... and a new connection is refused by zauth.

@@ -13,6 +13,7 @@
 
 #include "broker.h"
 #include "broker_mdp.h"
+#include "sti_envelope.h"
 #include "sti_mdp.h"
 
 //  The engine and its sockets.
@@ -223,17 +224,129 @@ static void test_dead_and_refused_workers(void **state)
     s_rig_stop(&rig);
 }
 
+//  A registered worker that breaks the protocol is sent DISCONNECT and
+//  forgotten, and the client of its request gets an error with the id.
+static void test_broken_worker(void **state)
+{
+    (void)state;
+    s_rig_t rig;
+    s_rig_start(&rig, 100, 10000, 10000);
+    zsock_t *client = s_peer(&rig);
+    sti_writer_t *writer = sti_writer_new();
+    sti_envelope_request(writer, "talent.add", "req-9");
+    sti_writer_nil(writer);
+    size_t size;
+    const void *data = sti_writer_data(writer, &size);
+    //  1: REPLY without a body (what the guide's mdwrkapi sends for an empty
+    //  answer); 2: REPLY without the empty delimiter; 3: REPLY with no request.
+    for (int kind = 1; kind <= 3; kind++) {
+        zsock_t *worker = s_peer(&rig);
+        s_say(worker, 3, STI_MDPW, STI_MDPW_READY, "svc");
+        s_pump(&rig);
+        assert_int_equal(broker_mdp_workers(rig.mdp, "svc"), 1);
+        zframe_t *address = NULL;
+        if (kind < 3) {
+            zmsg_t *request = zmsg_new();
+            zmsg_addmem(request, NULL, 0);
+            zmsg_addstr(request, STI_MDPC);
+            zmsg_addstr(request, "svc");
+            zmsg_addmem(request, data, size);
+            zmsg_send(&request, client);
+            s_pump(&rig);
+            zmsg_t *got = s_hear(worker);
+            sti_mdp_msg_t req;
+            char err[64];
+            assert_int_equal(sti_mdp_parse_worker(&got, &req, err, sizeof err), 0);
+            address = req.client;
+            req.client = NULL;
+            sti_mdp_msg_release(&req);
+        }
+        zmsg_t *reply = zmsg_new();
+        zmsg_addmem(reply, NULL, 0);
+        zmsg_addstr(reply, STI_MDPW);
+        zmsg_addstr(reply, STI_MDPW_REPLY);
+        zmsg_append(reply, address ? &address : &(zframe_t *){zframe_new("x", 1)});
+        if (kind != 2) {
+            zmsg_addmem(reply, NULL, 0);
+        }
+        if (kind != 1) {
+            zmsg_addstr(reply, "answer");
+        }
+        zmsg_send(&reply, worker);
+        s_pump(&rig);
+        zmsg_t *answer = s_hear(worker);
+        assert_non_null(answer);
+        assert_true(zframe_streq(zmsg_last(answer), STI_MDPW_DISCONNECT));
+        zmsg_destroy(&answer);
+        assert_int_equal(broker_mdp_workers(rig.mdp, "svc"), 0);
+        if (kind < 3) {
+            zmsg_t *error = s_hear(client);
+            assert_non_null(error);
+            assert_int_equal(zmsg_size(error), 4); // "" MDPC01 svc body
+            zframe_t *body = zmsg_last(error);
+            sti_reply_t decoded;
+            char err[128];
+            assert_int_equal(sti_reply_decode(zframe_data(body), zframe_size(body), NULL, &decoded,
+                                              err, sizeof err),
+                             0);
+            assert_false(decoded.ok);
+            assert_int_equal(decoded.code, STI_ERR_UNAVAILABLE);
+            assert_string_equal(decoded.id, "req-9");
+            assert_non_null(strstr(decoded.message, "broke the protocol"));
+            sti_reply_release(&decoded);
+            zmsg_destroy(&error);
+        }
+        zsock_destroy(&worker);
+    }
+    assert_null(s_hear(client)); // nothing else
+    //  MMI says the service is gone.
+    s_say(client, 3, STI_MDPC, "mmi.service", "svc");
+    s_pump(&rig);
+    zmsg_t *mmi = s_hear(client);
+    assert_true(zframe_streq(zmsg_last(mmi), "404"));
+    zmsg_destroy(&mmi);
+    sti_writer_destroy(&writer);
+    zsock_destroy(&client);
+    s_rig_stop(&rig);
+}
+
 static void test_config_check(void **state)
 {
     (void)state;
-    broker_config_t config = {"tcp://*:1", "tcp://*:2", "tcp://*:3", "127.0.0.1:0", "info",
-                              1, 1, 1, 1, 1, 1, 1, false, NULL, NULL, 1000};
+    broker_config_t config = {.bind = "tcp://*:1",
+                              .xpub = "tcp://*:2",
+                              .xsub = "tcp://*:3",
+                              .http_addr = "127.0.0.1:0",
+                              .log_level = "info",
+                              .queue_max = 1,
+                              .queue_bytes = 1,
+                              .queue_total_max = 1,
+                              .queue_total_bytes = 1,
+                              .request_timeout_ms = 1,
+                              .heartbeat_ms = 1,
+                              .max_services = 1,
+                              .max_connections = 1,
+                              .message_max_bytes = 1,
+                              .message_max_frames = 1,
+                              .receive_max_bytes = 1,
+                              .handshake_ms = 1,
+                              .zmtp_ping_ms = 1,
+                              .zmtp_timeout_ms = 1,
+                              .stall_ms = 1,
+                              .subscriber_queue_bytes = 16384,
+                              .event_max_bytes = 1,
+                              .curve = false,
+                              .curve_reload_ms = 1000};
     char err[128];
     assert_int_equal(broker_config_check(&config, err, sizeof(err)), 0);
     config.heartbeat_ms = 0;
     assert_int_equal(broker_config_check(&config, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "heartbeat_ms"));
     config.heartbeat_ms = 1;
+    config.message_max_bytes = 2; // a message may not be larger than all of them together
+    assert_int_equal(broker_config_check(&config, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "receive_max_bytes"));
+    config.message_max_bytes = 1;
     config.curve = true; // CURVE without a certificate and an allow-list is refused
     assert_int_equal(broker_config_check(&config, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "curve_cert"));
@@ -245,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_lru_and_reply),
         cmocka_unit_test(test_queue_cap_and_deadline),
         cmocka_unit_test(test_dead_and_refused_workers),
+        cmocka_unit_test(test_broken_worker),
         cmocka_unit_test(test_config_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

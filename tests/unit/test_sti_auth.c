@@ -97,11 +97,43 @@ static void test_keys(void **state)
     char dir[] = "/tmp/sti-auth-test-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char err[256];
-    assert_int_equal(sti_curve_keys_new(dir, "alice", "clerk", err, sizeof err), 0);
+    assert_int_equal(sti_curve_keys_new(dir, "alice", "clerk", NULL, NULL, err, sizeof err), 0);
     //  Not twice, not a bad role, not a path.
-    assert_int_equal(sti_curve_keys_new(dir, "alice", "clerk", err, sizeof err), -1);
-    assert_int_equal(sti_curve_keys_new(dir, "bob", "root", err, sizeof err), -1);
-    assert_int_equal(sti_curve_keys_new(dir, "../bob", "clerk", err, sizeof err), -1);
+    assert_int_equal(sti_curve_keys_new(dir, "alice", "clerk", NULL, NULL, err, sizeof err), -1);
+    assert_int_equal(sti_curve_keys_new(dir, "bob", "root", NULL, NULL, err, sizeof err), -1);
+    assert_int_equal(sti_curve_keys_new(dir, "../bob", "clerk", NULL, NULL, err, sizeof err), -1);
+    //  A service and streams: only for role service, and only usable ones.
+    assert_int_equal(sti_curve_keys_new(dir, "c1", "clerk", "sti.talent", NULL, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "only for role service"));
+    assert_int_equal(sti_curve_keys_new(dir, "s1", "service", "mmi.x", NULL, err, sizeof err), -1);
+    assert_int_equal(sti_curve_keys_new(dir, "s1", "service", "a b", NULL, err, sizeof err), -1);
+    assert_int_equal(sti_curve_keys_new(dir, "s1", "service", NULL, "tal,", err, sizeof err), -1);
+    assert_int_equal(sti_curve_keys_new(dir, "s1", "service", NULL, "t.l", err, sizeof err), -1);
+    assert_int_equal(
+        sti_curve_keys_new(dir, "talent", "service", "sti.talent", "tal,x-1", err, sizeof err), 0);
+    char talent[512];
+    snprintf(talent, sizeof talent, "%s/talent", dir);
+    zcert_t *bound = zcert_load(talent);
+    assert_non_null(bound);
+    assert_string_equal(zcert_meta(bound, "service"), "sti.talent");
+    assert_string_equal(zcert_meta(bound, "streams"), "tal,x-1");
+    zcert_destroy(&bound);
+    remove(talent);
+    strcat(talent, "_secret");
+    remove(talent);
+    assert_true(sti_curve_streams_valid("ind"));
+    assert_true(sti_curve_streams_valid("ind,tal,ntf"));
+    assert_false(sti_curve_streams_valid(""));
+    assert_false(sti_curve_streams_valid(",ind"));
+    assert_false(sti_curve_streams_valid("ind,,tal"));
+    assert_false(sti_curve_streams_valid("abcdefghijklmnopq")); // 17 characters
+    assert_true(sti_curve_streams_has("ind,tal", "tal", 3));
+    assert_true(sti_curve_streams_has("ind,tal", "ind.x", 3));
+    assert_false(sti_curve_streams_has("ind,tal", "ta", 2));
+    assert_false(sti_curve_streams_has("ind,tal", "", 0));
+    assert_false(sti_curve_streams_has("", "ind", 3));
+    assert_false(sti_curve_streams_has(NULL, "ind", 3));
     char path[512], secret[520];
     snprintf(path, sizeof path, "%s/alice", dir);
     snprintf(secret, sizeof secret, "%s/alice_secret", dir);

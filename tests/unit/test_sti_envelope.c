@@ -533,6 +533,51 @@ static void test_reply_texts_cleaned(void **state)
 }
 
 //  Every prefix of valid envelopes is refused without a crash.
+//  The broker reads a request's id without decoding it.
+static void test_peek_id(void **state)
+{
+    (void)state;
+    char id[STI_ID_MAX + 1];
+    sti_writer_t *writer = sti_writer_new();
+    sti_envelope_request(writer, "talent.add", "req-7");
+    sti_writer_map(writer, 1);
+    sti_writer_kv_int(writer, "big", 70000);
+    size_t size;
+    const uint8_t *data = sti_writer_data(writer, &size);
+    assert_int_equal(sti_request_peek_id(data, size, id, sizeof id), 0);
+    assert_string_equal(id, "req-7");
+    //  Only the bytes up to the id are read.
+    assert_int_equal(sti_request_peek_id(data, 24, id, sizeof id), 0);
+    assert_int_equal(sti_request_peek_id(data, 10, id, sizeof id), -1);
+    //  Scalars before the id are skipped; a container is not.
+    sti_writer_reset(writer);
+    sti_writer_map(writer, 4);
+    sti_writer_kv_int(writer, "n", -70000);
+    sti_writer_kv_double(writer, "x", 1.5);
+    sti_writer_kv_bool(writer, "b", true);
+    sti_writer_kv_str(writer, "id", "");
+    data = sti_writer_data(writer, &size);
+    assert_int_equal(sti_request_peek_id(data, size, id, sizeof id), 0);
+    assert_string_equal(id, "");
+    sti_writer_reset(writer);
+    sti_writer_map(writer, 2);
+    sti_writer_str(writer, "body");
+    sti_writer_array(writer, 0);
+    sti_writer_kv_str(writer, "id", "late");
+    data = sti_writer_data(writer, &size);
+    assert_int_equal(sti_request_peek_id(data, size, id, sizeof id), -1);
+    //  Not a map, no id, an id that is not a string.
+    assert_int_equal(sti_request_peek_id("\x91\xa2id", 4, id, sizeof id), -1);
+    assert_int_equal(sti_request_peek_id("\x81\xa2op\xa1x", 6, id, sizeof id), -1);
+    assert_int_equal(sti_request_peek_id("\x81\xa2id\x07", 5, id, sizeof id), -1);
+    static const uint8_t with_nul[] = {0x81, 0xa2, 'i', 'd', 0xa3, 'a', 0, 'b'};
+    assert_int_equal(sti_request_peek_id(with_nul, sizeof with_nul, id, sizeof id), -1);
+    static const uint8_t cut_short[] = {0x81, 0xa2, 'i', 'd', 0xa5, 'a', 'b'};
+    assert_int_equal(sti_request_peek_id(cut_short, sizeof cut_short, id, sizeof id), -1);
+    assert_int_equal(sti_request_peek_id(NULL, 0, id, sizeof id), -1);
+    sti_writer_destroy(&writer);
+}
+
 static void test_truncated_envelopes(void **state)
 {
     (void)state;
@@ -557,7 +602,7 @@ int main(void)
         cmocka_unit_test(test_reply_ok_round_trip), cmocka_unit_test(test_reply_error_round_trip),
         cmocka_unit_test(test_every_error_code),    cmocka_unit_test(test_unknown_code_is_internal),
         cmocka_unit_test(test_reply_refusals),      cmocka_unit_test(test_reply_texts_cleaned),
-        cmocka_unit_test(test_truncated_envelopes),
+        cmocka_unit_test(test_truncated_envelopes), cmocka_unit_test(test_peek_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
