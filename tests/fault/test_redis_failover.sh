@@ -89,7 +89,7 @@ sti_wait_for 20 eval '[ "$(master_port)" = "${RP[0]}" ]'
 
 sti_start_broker
 export STI_REDIS_SENTINELS="127.0.0.1:${SP[0]},127.0.0.1:${SP[1]},127.0.0.1:${SP[2]}"
-export STI_REDIS_MASTER_NAME=sti STI_REDIS_REPLICAS=1 STI_REDIS_REPLICAS_MS=2000
+export STI_REDIS_MASTER_NAME=sti STI_REDIS_REPLICAS=1 STI_REDIS_REPLICAS_MS=10000
 url() { echo "redis://$1:$(pass "$1")@127.0.0.1:${RP[0]}"; }
 STI_REDIS_URL=$(url sti-ingest) sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
 STI_REDIS_URL=$(url sti-indicators) sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 \
