@@ -67,9 +67,17 @@ sentinel_start() {
     } >"$T/sentinel$i.conf"
     sti_spawn "sentinel$i" redis-server "$T/sentinel$i.conf" --sentinel
 }
-master_port() {   # the master the Sentinels name
-    REDISCLI_AUTH=$(pass sti-admin) redis-cli -p "${SP[0]}" --user sti-admin \
-        sentinel get-master-addr-by-name sti 2>/dev/null | sed -n 2p
+# The master all three Sentinels name, when they agree and it says it is one;
+# "" while they do not (a fail-over is settling).
+master_port() {
+    local i port="" got
+    for i in 0 1 2; do
+        got=$(REDISCLI_AUTH=$(pass sti-admin) redis-cli -p "${SP[$i]}" --user sti-admin \
+            sentinel get-master-addr-by-name sti 2>/dev/null | sed -n 2p)
+        [ -n "$got" ] && { [ -z "$port" ] || [ "$port" = "$got" ]; } || return 0
+        port=$got
+    done
+    as_admin "$(index_of "$port")" role 2>/dev/null | head -1 | grep -qx master && echo "$port"
 }
 in_sync() {   # in_sync I M: Redis I replicates M and has all of it
     local info
@@ -114,9 +122,20 @@ sti_wait_for 100 progress_at_least $(( 2 + RANDOM % (REQUESTS / 2) ))
 sti_stop redis0 KILL || true
 echo "the primary was killed after $(cat "$T/progress") requests"
 sti_wait_for 30 eval '[ -n "$(master_port)" ] && [ "$(master_port)" != "${RP[0]}" ]'
+redis_start 0   # the old primary comes back on its files and is made a replica
+# The Sentinels have settled once every Redis agrees on the master too.
+settled() {   # settled [any]: without "any", a master other than the old primary
+    local m i
+    m=$(master_port)
+    [ -n "$m" ] && { [ "${1:-}" = any ] || [ "$m" != "${RP[0]}" ]; } || return 1
+    for i in 0 1 2; do
+        [ "${RP[$i]}" = "$m" ] || as_admin "$i" info replication 2>/dev/null | tr -d '\r' |
+            grep -q "^master_port:$m\$" || return 1
+    done
+}
+sti_wait_for 60 settled
 new=$(master_port)
 echo "the Sentinels promoted the Redis on port $new"
-redis_start 0   # the old primary comes back on its files and is made a replica
 wait "${STI_PIDS[submit]}" || sti_fail "the submitting client failed"
 unset "STI_PIDS[submit]"
 
@@ -158,7 +177,10 @@ for i in 0 1 2; do
 done
 for i in 0 1 2; do redis_start "$i"; done
 for i in 0 1 2; do sti_wait_for 30 loaded "$i"; done
-sti_wait_for 30 eval '[ "$(master_port)" = "$new" ]'
+# Stopping the master may have made the Sentinels fail over again: whichever
+# they settle on must hold the same data.
+sti_wait_for 60 settled any
+new=$(master_port)
 for i in 0 1 2; do
     [ "${RP[$i]}" = "$new" ] || sti_wait_for 60 in_sync "$i" "$new"
 done
