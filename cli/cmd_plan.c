@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sti_catalog.h"
+#include "sti_catalog_io.h"
 #include "stictl.h"
 
 const char stictl_plan_usage[] =

@@ -2,7 +2,7 @@
 # scripts/down (sourced; docs/operations.md, "When Redis loses data").
 #
 # $STI_HOME/dataset holds what this stack's Redis held at its last clean stop
-# (or at the first plan load): the dataset id (shared/sti_dataset.h) and each
+# (or at the first plan load): the dataset id (shared/platform/sti_dataset.h) and each
 # event stream's latest seq, one `name value` a line:
 #   id 0123456789abcdef0123456789abcdef
 #   seq.ind 9011

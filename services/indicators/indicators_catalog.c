@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sti_catalog_io.h"
 #include "sti_service.h"
 
 int ind_body_check(const sti_request_t *request, const char *const *keys, sti_writer_t *reply)

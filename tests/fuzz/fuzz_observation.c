@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sti_catalog.h"
+#include "sti_catalog_io.h"
 #include "sti_observation.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

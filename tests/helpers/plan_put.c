@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sti_catalog_io.h"
 #include "sti_catalog_store.h"
 
 int main(int argc, char **argv)

@@ -15,6 +15,7 @@
 
 #include "indicators_apply.h"
 #include "redis_server.h"
+#include "sti_catalog_io.h"
 #include "sti_catalog_store.h"
 
 static test_redis_t s_server;

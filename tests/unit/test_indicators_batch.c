@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "indicators_batch.h"
+#include "sti_catalog_io.h"
 
 #define S_STORE_MAX 64
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "indicators_values.h"
+#include "sti_catalog_io.h"
 
 static char s_plan_dir[4096];
 

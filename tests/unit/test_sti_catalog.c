@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "sti_catalog.h"
+#include "sti_catalog_io.h"
 
 static char s_plan_dir[4096];
 

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "sti_catalog_io.h"
 #include "sti_observation.h"
 
 static char s_plan_dir[4096];

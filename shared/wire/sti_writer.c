@@ -1,10 +1,10 @@
-/*  sti_codec_writer: the writing half of sti_codec (see sti_codec.h).
+/*  sti_writer: see sti_writer.h.
 
     Wraps msgpack_sbuffer and msgpack_packer. A packer call can only fail
     when the buffer cannot grow, and then aborts, as CZMQ does on
     out-of-memory; so no writer function returns an error.
 */
-#include "sti_codec.h"
+#include "sti_writer.h"
 
 #include <assert.h>
 #include <msgpack.h>

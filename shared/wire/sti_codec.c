@@ -21,7 +21,7 @@
     msgpack-c cannot nest deeper than MSGPACK_EMBED_STACK_SIZE (32) containers,
     so a configured max_depth above that is lowered to it.
 
-    The writer is in sti_codec_writer.c.
+    The writer is sti_writer.c.
 */
 #include "sti_codec.h"
 

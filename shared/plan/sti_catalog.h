@@ -115,11 +115,6 @@ typedef struct _sti_catalog_t sti_catalog_t;
 sti_catalog_t *sti_catalog_new(void);
 void sti_catalog_destroy(sti_catalog_t **self_p);
 
-//  Loads a plan directory (plan.json, units.json, tags.json, org_units.json,
-//  indicators.json). Returns a new catalog the caller destroys, or NULL with
-//  a reason in err naming the file, the record and the field.
-sti_catalog_t *sti_catalog_load_dir(const char *dir, char *err, size_t errlen);
-
 //  Sets the plan's header after checking it. Returns 0, or -1 with err set.
 int sti_catalog_set_plan(sti_catalog_t *self, const sti_plan_t *plan, char *err, size_t errlen);
 //  Adds a unit (see sti_units_add). Returns 0, or -1 with err set.
@@ -195,15 +190,4 @@ const sti_tag_t *sti_catalog_tag_find(const sti_catalog_t *self, const char *cod
 size_t sti_catalog_dependents(const sti_catalog_t *self, const char *code,
                               const sti_indicator_t **out, size_t cap);
 
-//  --- MessagePack ---
 
-//  Writes the whole catalog (header, units, tags, org units, indicators
-//  with targets) as one map, the shape of docs/plan-format.md plus
-//  "format": 1.
-void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer);
-//  Reads a catalog written by sti_catalog_write (or a plan's files merged
-//  into one map), checking it as sti_catalog_load_dir does. Returns a new
-//  catalog the caller destroys, or NULL with a reason in err.
-sti_catalog_t *sti_catalog_read(sti_node_t root, char *err, size_t errlen);
-//  The same from bytes. Returns a new catalog, or NULL with err set.
-sti_catalog_t *sti_catalog_decode(const void *data, size_t size, char *err, size_t errlen);

@@ -10,6 +10,7 @@
     caller a precise reason; the cache is then dropped so that the next read
     sees exactly what Redis holds.
 */
+#include "sti_catalog_io.h"
 #include "sti_catalog_store.h"
 
 #include <assert.h>

@@ -39,7 +39,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sti_events.h"
+#include "sti_events_sub.h"
 #include "sti_curve.h"
 #include "sti_log.h"
 #include "sti_mdp.h"

@@ -10,13 +10,14 @@
     reason ("missing", "must be a string", "longer than 64 bytes") the caller
     can send back as is. Services never see a msgpack_object.
 
-    Writing wraps a growing buffer and a packer. A writer never fails except on
-    out-of-memory, which aborts (as CZMQ does).
+    Writing is sti_writer.h, which this header includes.
 */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sti_writer.h"
 
 //  Limits applied by a reader. Zero fields take the defaults below.
 typedef struct {
@@ -51,7 +52,6 @@ typedef struct {
 } sti_node_t;
 
 typedef struct _sti_reader_t sti_reader_t;
-typedef struct _sti_writer_t sti_writer_t;
 
 //  Reason a getter failed, ready to send back as {field, reason}.
 typedef struct {
@@ -115,29 +115,4 @@ void *sti_node_encode(sti_node_t node, size_t *size);
 //  above U+10FFFF). Every string getter checks this.
 bool sti_utf8_valid(const void *data, size_t len);
 
-//  --- writing ---
 
-sti_writer_t *sti_writer_new(void);
-void sti_writer_destroy(sti_writer_t **self_p);
-//  Forgets what was written, keeps the buffer for reuse.
-void sti_writer_reset(sti_writer_t *self);
-void sti_writer_map(sti_writer_t *self, size_t pairs);
-void sti_writer_array(sti_writer_t *self, size_t items);
-void sti_writer_nil(sti_writer_t *self);
-void sti_writer_bool(sti_writer_t *self, bool value);
-void sti_writer_int(sti_writer_t *self, int64_t value);
-void sti_writer_uint(sti_writer_t *self, uint64_t value);
-void sti_writer_double(sti_writer_t *self, double value);
-//  A NUL-terminated string; NULL writes nil.
-void sti_writer_str(sti_writer_t *self, const char *value);
-void sti_writer_strn(sti_writer_t *self, const char *value, size_t len);
-void sti_writer_bin(sti_writer_t *self, const void *data, size_t len);
-//  Appends bytes that are already one encoded MessagePack value.
-void sti_writer_raw(sti_writer_t *self, const void *data, size_t len);
-//  Shorthands for a map entry: key then value.
-void sti_writer_kv_str(sti_writer_t *self, const char *key, const char *value);
-void sti_writer_kv_int(sti_writer_t *self, const char *key, int64_t value);
-void sti_writer_kv_double(sti_writer_t *self, const char *key, double value);
-void sti_writer_kv_bool(sti_writer_t *self, const char *key, bool value);
-//  The bytes written so far (borrowed; valid until the next write or reset).
-const void *sti_writer_data(sti_writer_t *self, size_t *size);

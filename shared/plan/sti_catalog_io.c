@@ -9,7 +9,7 @@
     checks formulas across the catalog. An error names the file (for a
     directory), the record and the field.
 */
-#include "sti_catalog.h"
+#include "sti_catalog_io.h"
 
 #include <assert.h>
 #include <czmq.h>

@@ -1,0 +1,26 @@
+/*  sti_catalog_io: a catalog in and out of its two forms: a plan directory
+    of JSON files (docs/plan-format.md), checked record by record with a
+    reason naming the file, the record and the field; and one MessagePack
+    map, the form the catalog has in Redis and in plan.load requests.
+*/
+#pragma once
+#include <stddef.h>
+
+#include "sti_catalog.h"
+#include "sti_codec.h"
+
+//  Loads a plan directory (plan.json, units.json, tags.json, org_units.json,
+//  indicators.json). Returns a new catalog the caller destroys, or NULL with
+//  a reason in err naming the file, the record and the field.
+sti_catalog_t *sti_catalog_load_dir(const char *dir, char *err, size_t errlen);
+
+//  Writes the whole catalog (header, units, tags, org units, indicators
+//  with targets) as one map, the shape of docs/plan-format.md plus
+//  "format": 1.
+void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer);
+//  Reads a catalog written by sti_catalog_write (or a plan's files merged
+//  into one map), checking it as sti_catalog_load_dir does. Returns a new
+//  catalog the caller destroys, or NULL with a reason in err.
+sti_catalog_t *sti_catalog_read(sti_node_t root, char *err, size_t errlen);
+//  The same from bytes. Returns a new catalog, or NULL with err set.
+sti_catalog_t *sti_catalog_decode(const void *data, size_t size, char *err, size_t errlen);

@@ -1,0 +1,64 @@
+/*  sti_events_log: a stream's event log in Redis, read back.
+
+    A stream ("ind", "tal", "ntf") keeps four Redis keys under the namespace:
+    the log <ns>:events:<stream> (a Redis stream whose entry ids are
+    0-<seq>), the latest seq <ns>:events:<stream>:seq, the latest seq per
+    topic <ns>:events:<stream>:prev, and the epoch <ns>:events:<stream>:epoch
+    {id, start, lost} (docs/events.md, docs/keys.md). This module builds
+    those keys, reads the log back (every entry checked as hostile input),
+    and answers the replay op events.since; the publisher (sti_events.h)
+    writes them through its Lua scripts.
+*/
+#pragma once
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sti_codec.h"
+#include "sti_envelope.h"
+#include "sti_event.h"
+#include "sti_redis.h"
+
+//  Builds the four keys of a stream into buffers of cap bytes (epoch_key
+//  may be NULL). Returns 0, or -1 when they do not fit.
+int sti_events_log_keys(sti_redis_t *redis, const char *stream, char *log_key, char *seq_key,
+                        char *prev_key, char *epoch_key, size_t cap);
+//  Parses a log entry id "0-<seq>". Returns 0 or -1.
+int sti_events_log_entry_seq(const redisReply *id, uint64_t *seq);
+//  Turns one XRANGE entry [id, [field, value, ...]] into an event (caller
+//  destroys). Returns NULL for an entry that is not a well-formed event.
+sti_event_t *sti_events_log_entry(const redisReply *entry, const char *stream);
+//  XRANGE log 0-<from> <end> COUNT count. Returns the reply (caller frees)
+//  or NULL (logged).
+redisReply *sti_events_log_range(sti_redis_t *redis, const char *log_key, uint64_t from,
+                                 const char *end, size_t count);
+//  Reads the stream's latest seq (0 before the first event). Returns 0 or -1.
+int sti_events_log_latest(sti_redis_t *redis, const char *seq_key, uint64_t *latest);
+//  Reads the stream's epoch: id ("" for none, STI_EVENTS_EPOCH_MAX + 1
+//  bytes), start, and the reason of a loss ("" for none; lost may be NULL).
+//  Returns 0 or -1.
+int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, uint64_t *start,
+                         char *lost, size_t lost_cap);
+
+//  Answers events.since: writes {events: [...], upto, first, latest, epoch,
+//  epoch_start} into
+//  writer, holding the events of the stream after seq whose topic starts with
+//  prefix, at most limit of them. upto is the last seq examined; first is
+//  the oldest seq the log still holds (a subscriber whose seq+1 < first must
+//  take a snapshot); latest the stream's true latest seq (below seq when the
+//  log went back); epoch the stream's epoch and epoch_start its seq when the
+//  epoch began. Returns 0, or -1 when Redis failed.
+//  Scans at most 10 x limit entries (limit is capped at STI_EVENTS_SINCE_MAX).
+int sti_events_since(sti_redis_t *redis, const char *stream, uint64_t seq, const char *prefix,
+                     size_t limit, sti_writer_t *writer);
+//  As sti_events_since, examining at most max_scan log entries (a narrow
+//  prefix then pages through the log with upto).
+int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq,
+                          const char *prefix, size_t limit, size_t max_scan,
+                          sti_writer_t *writer);
+//  Serves a decoded events.since request for the stream this service
+//  publishes: checks the body {stream, seq, prefix?, limit?} and writes the
+//  whole reply envelope (ok, invalid_argument, or unavailable) into writer,
+//  which it resets first.
+void sti_events_since_reply(sti_redis_t *redis, const char *stream, const sti_request_t *request,
+                            sti_writer_t *writer);
