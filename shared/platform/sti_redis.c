@@ -48,11 +48,9 @@
 #include <string.h>
 
 #include "sti_log.h"
+#include "sti_redis_url.h"
 
-#define STI_REDIS_HOST_MAX 255     // longest host name
-#define STI_REDIS_CRED_MAX 255     // longest user or password
 #define STI_REDIS_NS_MAX 64        // longest namespace
-#define STI_REDIS_DB_MAX 100000    // highest database number accepted
 #define STI_REDIS_BACKOFF_MIN 100  // first reconnect delay, ms
 #define STI_REDIS_BACKOFF_MAX 5000 // cap on the reconnect delay, ms
 #define STI_REDIS_SENTINELS 8      // most Sentinels one connection knows
@@ -67,11 +65,7 @@ struct _sti_script_t {
 
 struct _sti_redis_t {
     redisContext *ctx;                     // the live connection, NULL when down
-    char host[STI_REDIS_HOST_MAX + 1];     // server host
-    int port;                              // server port
-    char user[STI_REDIS_CRED_MAX + 1];     // ACL user ("" for none)
-    char password[STI_REDIS_CRED_MAX + 1]; // password ("" for no AUTH)
-    int db;                                // database number for SELECT
+    sti_redis_url_t url;                   // server, user, password, database
     char ns[STI_REDIS_NS_MAX + 1];         // key namespace
     int connect_ms;                        // connect timeout
     int command_ms;                        // command (socket read/write) timeout
@@ -98,184 +92,6 @@ static void s_seterr(sti_redis_t *self, const char *format, ...)
     va_end(args);
 }
 
-//  --- URL parsing ---
-
-static int s_hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-//  Percent-decodes text[0..len) into out (cap bytes). Returns 0 or -1 (bad
-//  escape, NUL byte, too long).
-static int s_decode(const char *text, size_t len, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        int c = (unsigned char)text[i];
-        if (c == '%') {
-            if (i + 2 >= len) {
-                return -1;
-            }
-            int hi = s_hexval(text[i + 1]), lo = s_hexval(text[i + 2]);
-            if (hi < 0 || lo < 0) {
-                return -1;
-            }
-            c = hi * 16 + lo;
-            i += 2;
-        }
-        if (c == 0 || n + 1 >= cap) {
-            return -1;
-        }
-        out[n++] = (char)c;
-    }
-    out[n] = 0;
-    return 0;
-}
-
-//  Parses decimal digits text[0..len) into *value <= max. Returns 0 or -1.
-static int s_number(const char *text, size_t len, long max, long *value)
-{
-    if (len == 0 || len > 9) {
-        return -1;
-    }
-    long v = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] < '0' || text[i] > '9') {
-            return -1;
-        }
-        v = v * 10 + (text[i] - '0');
-    }
-    if (v > max) {
-        return -1;
-    }
-    *value = v;
-    return 0;
-}
-
-//  Splits "[user]:password" (userinfo without the '@'). Returns 0 or -1.
-static int s_parse_userinfo(sti_redis_t *self, const char *info, size_t len, char *err,
-                            size_t errlen)
-{
-    const char *colon = memchr(info, ':', len);
-    if (!colon) {
-        snprintf(err, errlen, "credentials must be [user]:password");
-        return -1;
-    }
-    size_t ulen = (size_t)(colon - info);
-    if (s_decode(info, ulen, self->user, sizeof self->user) != 0 ||
-        s_decode(colon + 1, len - ulen - 1, self->password, sizeof self->password) != 0) {
-        snprintf(err, errlen, "bad user or password (escape, NUL or longer than %d bytes)",
-                 STI_REDIS_CRED_MAX);
-        return -1;
-    }
-    if (self->password[0] == 0) {
-        snprintf(err, errlen, "empty password");
-        return -1;
-    }
-    return 0;
-}
-
-//  Parses "host[:port]" or "[v6addr][:port]". Returns 0 or -1.
-static int s_parse_hostport(sti_redis_t *self, const char *text, size_t len, char *err,
-                            size_t errlen)
-{
-    const char *host = text, *rest;
-    size_t hlen;
-    if (len > 0 && text[0] == '[') {
-        const char *close = memchr(text, ']', len);
-        if (!close) {
-            snprintf(err, errlen, "unclosed [ in host");
-            return -1;
-        }
-        host = text + 1;
-        hlen = (size_t)(close - host);
-        rest = close + 1;
-    } else {
-        const char *colon = memchr(text, ':', len);
-        hlen = colon ? (size_t)(colon - text) : len;
-        rest = text + hlen;
-    }
-    size_t rlen = len - (size_t)(rest - text);
-    if (hlen == 0 || hlen > STI_REDIS_HOST_MAX) {
-        snprintf(err, errlen, "host missing or longer than %d bytes", STI_REDIS_HOST_MAX);
-        return -1;
-    }
-    for (size_t i = 0; i < hlen; i++) {
-        char c = host[i];
-        if (!(isalnum((unsigned char)c) || c == '.' || c == '-' || c == '_' || c == ':')) {
-            snprintf(err, errlen, "bad character in host");
-            return -1;
-        }
-    }
-    memcpy(self->host, host, hlen);
-    self->host[hlen] = 0;
-    self->port = 6379;
-    if (rlen > 0) {
-        long port;
-        if (rest[0] != ':' || s_number(rest + 1, rlen - 1, 65535, &port) != 0 || port == 0) {
-            snprintf(err, errlen, "port must be a number from 1 to 65535");
-            return -1;
-        }
-        self->port = (int)port;
-    }
-    return 0;
-}
-
-//  Parses the whole URL into self. Returns 0, or -1 with a reason in err.
-static int s_parse_url(sti_redis_t *self, const char *url, char *err, size_t errlen)
-{
-    static const char scheme[] = "redis://";
-    if (!url || strncmp(url, scheme, strlen(scheme)) != 0) {
-        snprintf(err, errlen,
-                 "Redis URL must start with redis:// (rediss:// and unix "
-                 "sockets are not supported)");
-        return -1;
-    }
-    const char *authority = url + strlen(scheme);
-    if (strpbrk(authority, "?#")) {
-        snprintf(err, errlen, "Redis URL takes no query or fragment");
-        return -1;
-    }
-    const char *slash = strchr(authority, '/');
-    size_t alen = slash ? (size_t)(slash - authority) : strlen(authority);
-    //  The last '@' ends the credentials (a password may hold '@' unescaped).
-    const char *at = NULL;
-    for (const char *p = authority; p < authority + alen; p++) {
-        if (*p == '@') {
-            at = p;
-        }
-    }
-    const char *hostport = authority;
-    if (at) {
-        if (s_parse_userinfo(self, authority, (size_t)(at - authority), err, errlen) != 0) {
-            return -1;
-        }
-        hostport = at + 1;
-    }
-    if (s_parse_hostport(self, hostport, alen - (size_t)(hostport - authority), err, errlen) != 0) {
-        return -1;
-    }
-    self->db = 0;
-    if (slash && slash[1]) {
-        long db;
-        if (s_number(slash + 1, strlen(slash + 1), STI_REDIS_DB_MAX, &db) != 0) {
-            snprintf(err, errlen, "database must be a number from 0 to %d", STI_REDIS_DB_MAX);
-            return -1;
-        }
-        self->db = (int)db;
-    }
-    return 0;
-}
-
 //  --- connection ---
 
 static struct timeval s_tv(int ms)
@@ -287,7 +103,7 @@ static struct timeval s_tv(int ms)
 static void s_drop(sti_redis_t *self, const char *why)
 {
     if (self->ctx) {
-        sti_warn("redis %s:%d: connection lost: %s", self->host, self->port, why);
+        sti_warn("redis %s:%d: connection lost: %s", self->url.host, self->url.port, why);
         redisFree(self->ctx);
         self->ctx = NULL;
     }
@@ -319,10 +135,10 @@ static int s_ask_sentinel(sti_redis_t *self, size_t index)
     redisReply *reply = NULL;
     int rc = -1;
     if (ctx && !ctx->err && redisSetTimeout(ctx, s_tv(self->command_ms)) == REDIS_OK) {
-        if (self->password[0] && self->user[0]) {
-            reply = (redisReply *)redisCommand(ctx, "AUTH %s %s", self->user, self->password);
-        } else if (self->password[0]) {
-            reply = (redisReply *)redisCommand(ctx, "AUTH %s", self->password);
+        if (self->url.password[0] && self->url.user[0]) {
+            reply = (redisReply *)redisCommand(ctx, "AUTH %s %s", self->url.user, self->url.password);
+        } else if (self->url.password[0]) {
+            reply = (redisReply *)redisCommand(ctx, "AUTH %s", self->url.password);
         }
         if (reply) {
             freeReplyObject(reply);
@@ -335,8 +151,8 @@ static int s_ask_sentinel(sti_redis_t *self, size_t index)
         reply->element[1]->type == REDIS_REPLY_STRING) {
         long port = strtol(reply->element[1]->str, NULL, 10);
         if (port > 0 && port < 65536) {
-            snprintf(self->host, sizeof self->host, "%s", reply->element[0]->str);
-            self->port = (int)port;
+            snprintf(self->url.host, sizeof self->url.host, "%s", reply->element[0]->str);
+            self->url.port = (int)port;
             rc = 0;
         }
     }
@@ -376,7 +192,7 @@ static int s_check_master(sti_redis_t *self)
         freeReplyObject(reply);
     }
     if (!master) {
-        s_seterr(self, "%s:%d is not the master of '%s' (yet)", self->host, self->port,
+        s_seterr(self, "%s:%d is not the master of '%s' (yet)", self->url.host, self->url.port,
                  self->master);
     }
     return master ? 0 : -1;
@@ -388,9 +204,9 @@ static int s_connect_once(sti_redis_t *self)
     if (self->sentinel_count && s_find_master(self) != 0) {
         return -1;
     }
-    self->ctx = redisConnectWithTimeout(self->host, self->port, s_tv(self->connect_ms));
+    self->ctx = redisConnectWithTimeout(self->url.host, self->url.port, s_tv(self->connect_ms));
     if (!self->ctx || self->ctx->err) {
-        s_seterr(self, "connect %s:%d: %s", self->host, self->port,
+        s_seterr(self, "connect %s:%d: %s", self->url.host, self->url.port,
                  self->ctx ? self->ctx->errstr : "out of memory");
         goto fail;
     }
@@ -398,18 +214,18 @@ static int s_connect_once(sti_redis_t *self)
         s_seterr(self, "cannot set the command timeout");
         goto fail;
     }
-    if (self->password[0]) {
-        const char *auth_user[] = {"AUTH", self->user, self->password};
-        const char *auth[] = {"AUTH", self->password};
-        int rc = self->user[0] ? s_handshake_command(self, 3, auth_user)
+    if (self->url.password[0]) {
+        const char *auth_user[] = {"AUTH", self->url.user, self->url.password};
+        const char *auth[] = {"AUTH", self->url.password};
+        int rc = self->url.user[0] ? s_handshake_command(self, 3, auth_user)
                                : s_handshake_command(self, 2, auth);
         if (rc != 0) {
             goto fail;
         }
     }
-    if (self->db != 0) {
+    if (self->url.db != 0) {
         char db[16];
-        snprintf(db, sizeof db, "%d", self->db);
+        snprintf(db, sizeof db, "%d", self->url.db);
         const char *select[] = {"SELECT", db};
         if (s_handshake_command(self, 2, select) != 0) {
             goto fail;
@@ -436,7 +252,7 @@ static int s_ensure(sti_redis_t *self)
     }
     int64_t now = zclock_mono();
     if (now < self->next_attempt) {
-        s_seterr(self, "not connected to %s:%d (next attempt in %d ms)", self->host, self->port,
+        s_seterr(self, "not connected to %s:%d (next attempt in %d ms)", self->url.host, self->url.port,
                  (int)(self->next_attempt - now));
         return -1;
     }
@@ -446,7 +262,7 @@ static int s_ensure(sti_redis_t *self)
                                                                         : self->backoff_ms * 2;
         return -1;
     }
-    sti_info("redis %s:%d: %s", self->host, self->port,
+    sti_info("redis %s:%d: %s", self->url.host, self->url.port,
              self->ever_connected ? "reconnected" : "connected");
     self->ever_connected = true;
     self->backoff_ms = STI_REDIS_BACKOFF_MIN;
@@ -461,7 +277,7 @@ static int s_ensure(sti_redis_t *self)
 //  After a NULL reply: records why, drops the connection.
 static void s_broken(sti_redis_t *self)
 {
-    s_seterr(self, "redis %s:%d: %s", self->host, self->port,
+    s_seterr(self, "redis %s:%d: %s", self->url.host, self->url.port,
              self->ctx && self->ctx->errstr[0] ? self->ctx->errstr : "connection failed");
     s_drop(self, self->errstr);
 }
@@ -494,7 +310,7 @@ sti_redis_t *sti_redis_new(const char *url, const char *ns, char *err, size_t er
 {
     sti_redis_t *self = calloc(1, sizeof *self);
     assert(self);
-    if (s_parse_url(self, url, err, errlen) != 0) {
+    if (sti_redis_url_parse(url, &self->url, err, errlen) != 0) {
         free(self);
         return NULL;
     }
@@ -520,11 +336,7 @@ sti_redis_t *sti_redis_dup(sti_redis_t *self)
     assert(self);
     sti_redis_t *copy = calloc(1, sizeof *copy);
     assert(copy);
-    memcpy(copy->host, self->host, sizeof copy->host);
-    copy->port = self->port;
-    memcpy(copy->user, self->user, sizeof copy->user);
-    memcpy(copy->password, self->password, sizeof copy->password);
-    copy->db = self->db;
+    copy->url = self->url;
     memcpy(copy->ns, self->ns, sizeof copy->ns);
     copy->connect_ms = self->connect_ms;
     copy->command_ms = self->command_ms;
@@ -577,7 +389,7 @@ void sti_redis_destroy(sti_redis_t **self_p)
         free(self->scripts);
         self->scripts = next;
     }
-    explicit_bzero(self->password, sizeof self->password);
+    explicit_bzero(self->url.password, sizeof self->url.password);
     free(self);
     *self_p = NULL;
 }
@@ -597,14 +409,12 @@ int sti_redis_set_sentinels(sti_redis_t *self, const char *sentinels, const char
             snprintf(err, errlen, "redis_sentinels: at most %d", STI_REDIS_SENTINELS);
             return -1;
         }
-        //  s_parse_hostport fills self->host/port: parse into them, then move.
-        if (s_parse_hostport(self, p, len, err, errlen) != 0) {
+        if (sti_redis_hostport_parse(p, len, 26379, self->sentinel_host[count],
+                                     sizeof self->sentinel_host[count],
+                                     &self->sentinel_port[count], err, errlen) != 0) {
             return -1;
         }
-        snprintf(self->sentinel_host[count], sizeof self->sentinel_host[count], "%s", self->host);
-        const char *colon = memrchr(p, ':', len), *close = memrchr(p, ']', len);
-        bool has_port = colon && (!close || colon > close);
-        self->sentinel_port[count++] = has_port ? self->port : 26379;
+        count++;
         p += len + (p[len] == ',');
     }
     if (count == 0) {
@@ -664,8 +474,8 @@ char *sti_redis_describe(sti_redis_t *self, char *buf, size_t cap)
         snprintf(master, sizeof master, " (master %s via %zu sentinels)", self->master,
                  self->sentinel_count);
     }
-    snprintf(buf, cap, "%s:%d/%d%s%s%s", self->host, self->port, self->db,
-             self->user[0] ? " as " : "", self->user, master);
+    snprintf(buf, cap, "%s:%d/%d%s%s%s", self->url.host, self->url.port, self->url.db,
+             self->url.user[0] ? " as " : "", self->url.user, master);
     return buf;
 }
 
