@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "sti_auth.h"
-#include "sti_events.h"
+#include "sti_event_codec.h"
 #include "sti_mdp.h"
 
 static const char *s_env(const char *name)

@@ -1,5 +1,5 @@
 /*  sti_events: the publisher. See sti_events.h and docs/events.md; the
-    event's wire codec is sti_event.c, the log read back and the replay op
+    event's wire codec is sti_event_codec.c, the log read back and the replay op
     sti_events_log.c, the subscriber sti_events_sub.c.
 
     Publishing is two steps in a fixed order: the Lua function of

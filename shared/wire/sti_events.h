@@ -26,7 +26,7 @@
 
 #include "sti_codec.h"
 #include "sti_envelope.h"
-#include "sti_event.h"
+#include "sti_event_codec.h"
 #include "sti_events_log.h"
 #include "sti_events_sub.h"
 #include "sti_redis.h"

@@ -16,7 +16,7 @@
 
 #include "sti_codec.h"
 #include "sti_envelope.h"
-#include "sti_event.h"
+#include "sti_event_codec.h"
 #include "sti_redis.h"
 
 //  Builds the four keys of a stream into buffers of cap bytes (epoch_key

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sti_event.h"
+#include "sti_event_codec.h"
 
 typedef struct _sti_events_sub_t sti_events_sub_t;
 

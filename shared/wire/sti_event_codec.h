@@ -1,4 +1,4 @@
-/*  sti_event: one event as it travels, and the rules of its names.
+/*  sti_event_codec: one event as it travels, and the rules of its names.
 
     An event is two frames on the bus: the topic (<stream>.<...>) and a
     MessagePack map with CloudEvents 1.0 attribute names {specversion, id,

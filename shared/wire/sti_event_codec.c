@@ -1,13 +1,13 @@
-/*  sti_event: the event as it travels: its wire map (the second frame
+/*  sti_event_codec: the event as it travels: its wire map (the second frame
     of a published event, and each entry of an events.since reply), decoded
     as hostile input, and the checks on stream names and topics. See
-    sti_event.h and docs/events.md.
+    sti_event_codec.h and docs/events.md.
 
     A decoded event owns copies of everything it holds; its data is the
     encoded MessagePack map, re-encoded from the reader so it is exactly one
     valid value. Unknown keys are ignored, so fields can be added later.
 */
-#include "sti_event.h"
+#include "sti_event_codec.h"
 
 #include <assert.h>
 #include <stdio.h>
