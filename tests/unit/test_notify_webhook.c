@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include "notify_receiver.h"
+#include "notify_webhook.h"
 #include "notify_sinks.h"
 
 #define S_SECRET "whsec-42"

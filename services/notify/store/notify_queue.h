@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "notify_receiver.h"
+#include "notify_channel.h"
 #include "sti_codec.h"
 #include "sti_redis.h"
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "notify_queue.h"
+#include "notify_receiver.h"
 
 #define S_SCAN 10000 // index entries looked at, at most
 #define S_PAGE 100   // ids per round trip

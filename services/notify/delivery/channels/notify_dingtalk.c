@@ -7,13 +7,16 @@
     {"errcode":0,"errmsg":"ok"}; errcode 130101 (sent too fast) and -1
     (system busy) are retried, every other code is final.
 */
-#include "notify_http.h"
-#include "notify_receiver.h"
+#include "notify_dingtalk.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+
+#include "notify_channel.h"
+#include "notify_http.h"
 
 #define S_CONTENT_MAX 18000 // DingTalk takes up to about 20000 bytes of text
 

@@ -11,14 +11,17 @@
     SMTP replies are classified like HTTP ones: a 4xx reply (or a network
     failure) is retryable, a 5xx reply is final.
 */
-#include "notify_http.h"
-#include "notify_message.h"
-#include "notify_receiver.h"
+#include "notify_email.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "notify_channel.h"
+#include "notify_http.h"
+#include "notify_message.h"
 
 #define S_WORD_INPUT 45 // bytes per encoded-word: 60 base64 characters, 72 with =?UTF-8?B??=
 

@@ -10,7 +10,7 @@
 */
 #pragma once
 #include <curl/curl.h>
-#include "notify_receiver.h"
+#include "notify_channel.h"
 
 #define NOTIFY_HTTP_ANSWER_MAX 16384 // bytes of an answer body kept
 #define NOTIFY_RETRY_AFTER_MAX 86400 // longest Retry-After taken, in seconds

@@ -6,13 +6,16 @@
     X-STI-Signature: sha256=<hex HMAC-SHA256(secret, timestamp "." body)>,
     so a receiver can check both who sent it and that it is fresh.
 */
-#include "notify_http.h"
-#include "notify_message.h"
-#include "notify_receiver.h"
+#include "notify_webhook.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "notify_channel.h"
+#include "notify_http.h"
+#include "notify_message.h"
 
 static int s_check(const char *target, char *err, size_t errlen)
 {

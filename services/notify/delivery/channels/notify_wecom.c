@@ -6,11 +6,14 @@
     rate limit) and -1 (system busy) are retried, every other code is final.
     The robot's URL carries its key; there is no signing.
 */
-#include "notify_http.h"
-#include "notify_receiver.h"
+#include "notify_wecom.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "notify_channel.h"
+#include "notify_http.h"
 
 #define S_CONTENT_MAX 2048 // WeCom's limit for a text message
 
