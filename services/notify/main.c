@@ -19,7 +19,6 @@
 
 //  sti-notify's own settings.
 typedef struct {
-    char *streams;                 // streams evaluated
     notify_eval_config_t eval;     // the evaluators' settings (strings set at start)
     notify_worker_config_t worker; // the senders and the retry policy
     int64_t connect_timeout_ms;    // channels: connect time-out
@@ -35,7 +34,7 @@ static s_config_t s_config;
 
 #define S_OFF(field) offsetof(s_config_t, field)
 static const sti_config_entry_t s_config_map[] = {
-    {"streams", STI_CONFIG_STR, "ind,tal", S_OFF(streams), "event streams evaluated (ind, tal)"},
+    {"streams", STI_CONFIG_STR, "ind,tal", S_OFF(eval.streams), "event streams evaluated (ind, tal)"},
     {"eval_lease_ms", STI_CONFIG_INT, "10000", S_OFF(eval.lease_ms),
      "lease of the one replica evaluating a stream"},
     {"eval_batch", STI_CONFIG_INT, "256", S_OFF(eval.batch), "events one commit holds at most"},
@@ -69,63 +68,6 @@ static const sti_config_entry_t s_config_map[] = {
     {"smtp_from", STI_CONFIG_STR, NULL, S_OFF(smtp_from), "sender address of e-mail"},
     {NULL, 0, NULL, 0, NULL},
 };
-
-#define S_STREAMS 2 // ind and tal
-
-//  The evaluators: one per stream.
-typedef struct {
-    notify_eval_config_t config[S_STREAMS];   // each with its stream
-    notify_eval_metrics_t metrics[S_STREAMS]; // shared counters, own gauge
-    notify_eval_t *eval[S_STREAMS];           // the threads
-    size_t count;                             // how many
-} s_evals_t;
-
-//  Starts one evaluator per stream named in s_config.streams. Returns 0 or -1.
-static int s_start_evals(sti_http_t *http, s_evals_t *evals)
-{
-    static const char *const names[S_STREAMS] = {"ind", "tal"};
-    sti_metric_t *events = sti_http_counter(http, "sti_notify_events_total", NULL,
-                                            "Events evaluated");
-    sti_metric_t *alerts = sti_http_counter(
-        http, "sti_notify_alerts_total", NULL,
-        "Deliveries queued or recorded silenced (one per alert and receiver)");
-    sti_metric_t *silenced = sti_http_counter(http, "sti_notify_silenced_total", NULL,
-                                              "Alerts held by a silence");
-    for (size_t k = 0; k < S_STREAMS; k++) {
-        if (!strstr(s_config.streams ? s_config.streams : "", names[k])) {
-            continue;
-        }
-        size_t i = evals->count++;
-        char labels[32];
-        snprintf(labels, sizeof labels, "stream=\"%s\"", names[k]);
-        evals->config[i] = s_config.eval;
-        evals->config[i].stream = names[k];
-        evals->metrics[i] = (notify_eval_metrics_t){
-            events, alerts, silenced,
-            sti_http_gauge(http, "sti_notify_stream_evaluated", labels,
-                           "1 while this replica evaluates the stream (holds its lease)")};
-        evals->eval[i] = notify_eval_new(&evals->config[i], &evals->metrics[i]);
-        if (!evals->eval[i]) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-//  Registers the metrics of the senders.
-static void s_metrics(sti_http_t *http, notify_worker_metrics_t *worker)
-{
-    const char *help = "Sends of deliveries, by result";
-    worker->delivered = sti_http_counter(http, "sti_notify_deliveries_total",
-                                         "result=\"delivered\"", help);
-    worker->retried = sti_http_counter(http, "sti_notify_deliveries_total", "result=\"retry\"",
-                                       help);
-    worker->dead = sti_http_counter(http, "sti_notify_deliveries_total", "result=\"dead\"", help);
-    worker->queued = sti_http_gauge(http, "sti_notify_queue_depth", NULL,
-                                    "Deliveries due or being sent");
-    worker->dead_now = sti_http_gauge(http, "sti_notify_dead_letters", NULL,
-                                      "Deliveries in the dead-letter list");
-}
 
 int main(int argc, char **argv)
 {
@@ -162,21 +104,15 @@ int main(int argc, char **argv)
     channels.smtp_user = s_config.smtp_user;
     channels.smtp_password = s_config.smtp_password;
     channels.smtp_from = s_config.smtp_from;
-    notify_worker_metrics_t worker_metrics;
-    s_metrics(sti_service_http(service), &worker_metrics);
+    sti_http_t *http = sti_service_http(service);
 
     notify_ops_t *ops = notify_ops_new(sti_service_redis(service));
     notify_ops_bind(ops);
     notify_worker_t *worker = notify_worker_new(common->redis_url, common->ns, &s_config.worker,
-                                                &channels, &worker_metrics);
-    static s_evals_t evals;
-    int rc = 1;
-    if (worker && s_start_evals(sti_service_http(service), &evals) == 0) {
-        rc = sti_service_run(service);
-    }
-    for (size_t i = 0; i < evals.count; i++) {
-        notify_eval_destroy(&evals.eval[i]);
-    }
+                                                &channels, http);
+    notify_eval_t *eval = worker ? notify_eval_new(&s_config.eval, http) : NULL;
+    int rc = eval ? sti_service_run(service) : 1;
+    notify_eval_destroy(&eval);
     notify_worker_destroy(&worker);
     notify_ops_destroy(&ops);
     sti_service_destroy(&service);

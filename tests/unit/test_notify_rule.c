@@ -211,6 +211,12 @@ static void test_decisions(void **state)
     assert_int_equal(notify_latest_parse(text, strlen(text), &back), 0);
     assert_string_equal(back.period, "2023");
     assert_int_equal(notify_latest_parse("garbage", 7, &back), -1);
+    char indicator[16], org[16];
+    assert_int_equal(notify_latest_field_split("hitech|linping", 14, indicator, org, 16), 0);
+    assert_string_equal(indicator, "hitech");
+    assert_string_equal(org, "linping");
+    assert_int_equal(notify_latest_field_split("no-bar", 6, indicator, org, 16), -1);
+    assert_int_equal(notify_latest_field_split("a|much-too-long-org", 19, indicator, org, 16), -1);
     free(rule);
 }
 

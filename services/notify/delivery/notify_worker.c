@@ -17,6 +17,7 @@
 
 #include "notify_alert.h"
 #include "notify_queue.h"
+#include "notify_receiver.h"
 #include "sti_log.h"
 
 #define S_EVENTS_MAX 100 // events one message carries at most
@@ -30,10 +31,19 @@ typedef struct {
     notify_queue_t *queue;  // its own queue handle
 } s_sender_t;
 
+//  The metrics the senders update (registered on the service's HTTP server).
+typedef struct {
+    sti_metric_t *delivered; // sends that were delivered
+    sti_metric_t *retried;   // sends that failed and will be tried again
+    sti_metric_t *dead;      // deliveries moved to the dead-letter list
+    sti_metric_t *queued;    // gauge: deliveries due or being sent
+    sti_metric_t *dead_now;  // gauge: dead letters in the list
+} s_metrics_t;
+
 struct _notify_worker_t {
     const notify_worker_config_t *config;    // borrowed
     const notify_channel_config_t *channels; // borrowed
-    const notify_worker_metrics_t *metrics;  // borrowed
+    s_metrics_t metrics;                     // the senders' counters and gauges
     pthread_mutex_t lock;                    // guards stop
     pthread_cond_t wake;                     // signalled on stop
     bool stop;                               // set by destroy
@@ -147,8 +157,8 @@ static void s_handle(s_sender_t *sender, const char *id, int64_t token)
     int rc = notify_queue_done(sender->queue, id, token, names[outcome], now, next, result.error,
                                result.status);
     if (rc == 1) {
-        sti_metric_t *counters[] = {self->metrics->delivered, self->metrics->retried,
-                                    self->metrics->dead};
+        sti_metric_t *counters[] = {self->metrics.delivered, self->metrics.retried,
+                                    self->metrics.dead};
         sti_metric_add(counters[outcome], 1);
         if (outcome != 0) {
             sti_info("delivery %s (rule %s): %s after attempt %lld: %s", id, claimed.rule,
@@ -173,8 +183,8 @@ static void *s_run(void *arg)
         if (sender == &self->senders[0] && now >= next_gauge) {
             int64_t queued, dead;
             if (notify_queue_depth(sender->queue, &queued, &dead) == 0) {
-                sti_metric_set(self->metrics->queued, queued);
-                sti_metric_set(self->metrics->dead_now, dead);
+                sti_metric_set(self->metrics.queued, queued);
+                sti_metric_set(self->metrics.dead_now, dead);
             }
             notify_queue_trim(sender->queue, now);
             next_gauge = now + 1000;
@@ -196,16 +206,30 @@ static void *s_run(void *arg)
     return NULL;
 }
 
+//  Registers the metrics of the senders.
+static void s_metrics(sti_http_t *http, s_metrics_t *metrics)
+{
+    const char *help = "Sends of deliveries, by result";
+    metrics->delivered = sti_http_counter(http, "sti_notify_deliveries_total",
+                                          "result=\"delivered\"", help);
+    metrics->retried = sti_http_counter(http, "sti_notify_deliveries_total", "result=\"retry\"",
+                                        help);
+    metrics->dead = sti_http_counter(http, "sti_notify_deliveries_total", "result=\"dead\"", help);
+    metrics->queued = sti_http_gauge(http, "sti_notify_queue_depth", NULL,
+                                     "Deliveries due or being sent");
+    metrics->dead_now = sti_http_gauge(http, "sti_notify_dead_letters", NULL,
+                                       "Deliveries in the dead-letter list");
+}
+
 notify_worker_t *notify_worker_new(const char *redis_url, const char *ns,
                                    const notify_worker_config_t *config,
-                                   const notify_channel_config_t *channels,
-                                   const notify_worker_metrics_t *metrics)
+                                   const notify_channel_config_t *channels, sti_http_t *http)
 {
     notify_worker_t *self = calloc(1, sizeof *self);
     assert(self);
     self->config = config;
     self->channels = channels;
-    self->metrics = metrics;
+    s_metrics(http, &self->metrics);
     pthread_mutex_init(&self->lock, NULL);
     pthread_cond_init(&self->wake, NULL);
     self->count = config->senders > 0 ? (size_t)config->senders : 1;

@@ -14,7 +14,7 @@
 #pragma once
 #include <stdint.h>
 
-#include "notify_receiver.h"
+#include "notify_channel.h"
 #include "sti_http.h"
 
 //  The retry policy and the senders' settings.
@@ -30,24 +30,15 @@ typedef struct {
     int64_t retention_ms;    // how long delivered ones stay listed
 } notify_worker_config_t;
 
-//  The metrics the senders update (borrowed from the service's HTTP server).
-typedef struct {
-    sti_metric_t *delivered; // sends that were delivered
-    sti_metric_t *retried;   // sends that failed and will be tried again
-    sti_metric_t *dead;      // deliveries moved to the dead-letter list
-    sti_metric_t *queued;    // gauge: deliveries due or being sent
-    sti_metric_t *dead_now;  // gauge: dead letters in the list
-} notify_worker_metrics_t;
-
 typedef struct _notify_worker_t notify_worker_t;
 
-//  Starts config->senders threads, each connecting to redis_url under ns.
-//  Everything passed is borrowed and must outlive the worker. Returns NULL
-//  when redis_url is bad or a thread cannot start.
+//  Registers the senders' metrics on http and starts config->senders
+//  threads (at least 1), each connecting to redis_url under ns. Everything
+//  passed is borrowed and must outlive the worker. Returns NULL when
+//  redis_url is bad or a thread cannot start.
 notify_worker_t *notify_worker_new(const char *redis_url, const char *ns,
                                    const notify_worker_config_t *config,
-                                   const notify_channel_config_t *channels,
-                                   const notify_worker_metrics_t *metrics);
+                                   const notify_channel_config_t *channels, sti_http_t *http);
 //  Stops the threads after the sends they hold, and joins them.
 void notify_worker_destroy(notify_worker_t **self_p);
 

@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "notify_queue.h"
-#include "notify_store.h"
+#include "notify_queue_list.h"
+#include "notify_receiver.h"
+#include "notify_rule_store.h"
 #include "sti_auth.h"
 #include "sti_catalog_store.h"
 
@@ -22,7 +24,7 @@
 
 struct _notify_ops_t {
     sti_redis_t *redis;           // borrowed
-    notify_store_t *store;        // rules and silences
+    notify_rule_store_t *store;        // rules and silences
     notify_queue_t *queue;        // re-drive
     sti_catalog_store_t *catalog; // to check indicator codes
     sti_writer_t *value;          // scratch
@@ -35,7 +37,7 @@ notify_ops_t *notify_ops_new(sti_redis_t *redis)
     notify_ops_t *self = calloc(1, sizeof *self);
     assert(self);
     self->redis = redis;
-    self->store = notify_store_new(redis);
+    self->store = notify_rule_store_new(redis);
     self->queue = notify_queue_new(redis, 0);
     self->catalog = sti_catalog_store_new(redis);
     self->value = sti_writer_new();
@@ -47,7 +49,7 @@ void notify_ops_destroy(notify_ops_t **self_p)
     assert(self_p);
     notify_ops_t *self = *self_p;
     if (self) {
-        notify_store_destroy(&self->store);
+        notify_rule_store_destroy(&self->store);
         notify_queue_destroy(&self->queue);
         sti_catalog_store_destroy(&self->catalog);
         sti_writer_destroy(&self->value);
@@ -143,7 +145,7 @@ static int s_rule_add(sti_service_t *service, const sti_request_t *request, sti_
         sti_service_reply_invalid(reply, request, &err);
     } else if (*rule->id || rule->created_ms) {
         s_invalid(reply, request, *rule->id ? "id" : "created", "is given by the service");
-    } else if (notify_store_rule_add(s_ops->store, rule, zclock_time(), request->id) != 0) {
+    } else if (notify_rule_store_rule_add(s_ops->store, rule, zclock_time(), request->id) != 0) {
         rc = s_unavailable(reply, request);
     } else {
         s_reply_id(reply, request, rule->id);
@@ -184,16 +186,16 @@ static int s_rule_list(sti_service_t *service, const sti_request_t *request, sti
 {
     (void)service;
     (void)ctx;
-    if (notify_store_refresh(s_ops->store) != 0) {
+    if (notify_rule_store_refresh(s_ops->store) != 0) {
         return s_unavailable(reply, request);
     }
-    size_t count = notify_store_rule_count(s_ops->store);
+    size_t count = notify_rule_store_rule_count(s_ops->store);
     sti_envelope_reply_ok(reply, request->id);
     sti_writer_map(reply, 1);
     sti_writer_str(reply, "rules");
     sti_writer_array(reply, count);
     for (size_t i = 0; i < count; i++) {
-        notify_rule_write(notify_store_rule_at(s_ops->store, i), reply, true);
+        notify_rule_write(notify_rule_store_rule_at(s_ops->store, i), reply, true);
     }
     return 0;
 }
@@ -207,10 +209,10 @@ static int s_rule_get(sti_service_t *service, const sti_request_t *request, sti_
     if (s_read_id(request, reply, id, sizeof id) != 0) {
         return 0;
     }
-    if (notify_store_refresh(s_ops->store) != 0) {
+    if (notify_rule_store_refresh(s_ops->store) != 0) {
         return s_unavailable(reply, request);
     }
-    const notify_rule_t *rule = notify_store_rule_find(s_ops->store, id);
+    const notify_rule_t *rule = notify_rule_store_rule_find(s_ops->store, id);
     if (!rule) {
         return s_not_found(reply, request, "rule", id);
     }
@@ -227,8 +229,8 @@ static int s_remove(const sti_request_t *request, sti_writer_t *reply, bool rule
     if (s_read_id(request, reply, id, sizeof id) != 0) {
         return 0;
     }
-    int rc = rule ? notify_store_rule_remove(s_ops->store, id, &removed)
-                  : notify_store_silence_remove(s_ops->store, id, &removed);
+    int rc = rule ? notify_rule_store_rule_remove(s_ops->store, id, &removed)
+                  : notify_rule_store_silence_remove(s_ops->store, id, &removed);
     if (rc != 0) {
         return s_unavailable(reply, request);
     }
@@ -276,14 +278,14 @@ static int s_silence_add(sti_service_t *service, const sti_request_t *request,
         return s_invalid(reply, request, "ends_at", "must lie in the future");
     }
     if (*silence.rule) {
-        if (notify_store_refresh(s_ops->store) != 0) {
+        if (notify_rule_store_refresh(s_ops->store) != 0) {
             return s_unavailable(reply, request);
         }
-        if (!notify_store_rule_find(s_ops->store, silence.rule)) {
+        if (!notify_rule_store_rule_find(s_ops->store, silence.rule)) {
             return s_invalid(reply, request, "rule", "no such rule");
         }
     }
-    if (notify_store_silence_add(s_ops->store, &silence, now, request->id) != 0) {
+    if (notify_rule_store_silence_add(s_ops->store, &silence, now, request->id) != 0) {
         return s_unavailable(reply, request);
     }
     s_reply_id(reply, request, silence.id);
@@ -295,18 +297,49 @@ static int s_silence_list(sti_service_t *service, const sti_request_t *request,
 {
     (void)service;
     (void)ctx;
-    if (notify_store_refresh(s_ops->store) != 0) {
+    if (notify_rule_store_refresh(s_ops->store) != 0) {
         return s_unavailable(reply, request);
     }
-    size_t count = notify_store_silence_count(s_ops->store);
+    size_t count = notify_rule_store_silence_count(s_ops->store);
     sti_envelope_reply_ok(reply, request->id);
     sti_writer_map(reply, 1);
     sti_writer_str(reply, "silences");
     sti_writer_array(reply, count);
     for (size_t i = 0; i < count; i++) {
-        notify_silence_write(notify_store_silence_at(s_ops->store, i), reply);
+        notify_silence_write(notify_rule_store_silence_at(s_ops->store, i), reply);
     }
     return 0;
+}
+
+//  The rows of a listing, written as they come.
+typedef struct {
+    sti_writer_t *writer; // the rows' maps, without the array header
+    size_t count;         // how many
+} s_rows_t;
+
+//  Writes one delivery's map, its receiver's secret masked.
+static void s_row(const notify_delivery_row_t *row, void *arg)
+{
+    s_rows_t *rows = arg;
+    sti_writer_t *out = rows->writer;
+    notify_receiver_t receiver;
+    char err[256], shown[NOTIFY_TARGET_MAX + 64];
+    sti_writer_map(out, 11);
+    sti_writer_kv_str(out, "id", row->id);
+    sti_writer_kv_str(out, "rule", row->rule);
+    sti_writer_kv_str(out, "rule_name", row->rule_name);
+    sti_writer_kv_str(out, "receiver",
+                      notify_receiver_parse(row->receiver, &receiver, err, sizeof err) == 0
+                          ? notify_receiver_describe(&receiver, shown, sizeof shown)
+                          : "(unreadable)");
+    sti_writer_kv_str(out, "state", row->state);
+    sti_writer_kv_int(out, "attempts", row->attempts);
+    sti_writer_kv_str(out, "last_error", row->last_error);
+    sti_writer_kv_int(out, "last_status", row->last_status);
+    sti_writer_kv_int(out, "created", row->created);
+    sti_writer_kv_int(out, "updated", row->updated);
+    sti_writer_kv_str(out, "label", row->label);
+    rows->count++;
 }
 
 static int s_delivery_list(sti_service_t *service, const sti_request_t *request,
@@ -335,13 +368,17 @@ static int s_delivery_list(sti_service_t *service, const sti_request_t *request,
         return s_invalid(reply, request, "limit", "must be from 1 to 1000");
     }
     sti_writer_reset(s_ops->value);
-    if (notify_queue_list_redis(s_ops->redis, failed, *rule ? rule : NULL, (size_t)limit,
-                                s_ops->value) != 0) {
+    s_rows_t rows = {s_ops->value, 0};
+    if (notify_queue_list(s_ops->redis, failed, *rule ? rule : NULL, (size_t)limit, s_row,
+                          &rows) < 0) {
         return s_unavailable(reply, request);
     }
     size_t size;
     const void *data = sti_writer_data(s_ops->value, &size);
     sti_envelope_reply_ok(reply, request->id);
+    sti_writer_map(reply, 1);
+    sti_writer_str(reply, "deliveries");
+    sti_writer_array(reply, rows.count);
     sti_writer_raw(reply, data, size);
     return 0;
 }

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify_keys.h"
 #include "sti_log.h"
 #include "sti_lua_notify_core.h"
-
 
 //  A growing vector of byte strings (copied).
 typedef struct {
@@ -31,12 +31,11 @@ struct _notify_queue_t {
     sti_script_t *claim;       // notify_claim.lua
     sti_script_t *done;        // notify_done.lua
     sti_script_t *redrive;     // notify_redrive.lua
-    sti_script_t *lease;       // notify_lease.lua
-    char due_key[256];         // <ns>:notify:due
-    char index_key[256];       // <ns>:notify:index
-    char dead_key[256];        // <ns>:notify:dead
-    char latest_key[256];      // <ns>:notify:latest
-    char groups_key[256];      // <ns>:notify:groups
+    char due_key[NOTIFY_KEY_MAX];    // <ns>:notify:due
+    char index_key[NOTIFY_KEY_MAX];  // <ns>:notify:index
+    char dead_key[NOTIFY_KEY_MAX];   // <ns>:notify:dead
+    char latest_key[NOTIFY_KEY_MAX]; // <ns>:notify:latest
+    char groups_key[NOTIFY_KEY_MAX]; // <ns>:notify:groups
     s_vec_t deliveries;        // batch: 9 fields per delivery
     s_vec_t latest;            // batch: field, value pairs
     s_vec_t groups;            // batch: gid, rule, blob, wait, interval
@@ -102,12 +101,11 @@ notify_queue_t *notify_queue_new(sti_redis_t *redis, int64_t retention_ms)
     self->claim = sti_redis_script(redis, sti_lua_notify_claim);
     self->done = sti_redis_script(redis, sti_lua_notify_done);
     self->redrive = sti_redis_script(redis, sti_lua_notify_redrive);
-    self->lease = sti_redis_script(redis, sti_lua_notify_lease);
-    sti_redis_key(redis, self->due_key, sizeof self->due_key, "notify", "due", NULL);
-    sti_redis_key(redis, self->index_key, sizeof self->index_key, "notify", "index", NULL);
-    sti_redis_key(redis, self->dead_key, sizeof self->dead_key, "notify", "dead", NULL);
-    sti_redis_key(redis, self->latest_key, sizeof self->latest_key, "notify", "latest", NULL);
-    sti_redis_key(redis, self->groups_key, sizeof self->groups_key, "notify", "groups", NULL);
+    notify_key_due(redis, self->due_key, sizeof self->due_key);
+    notify_key_index(redis, self->index_key, sizeof self->index_key);
+    notify_key_dead(redis, self->dead_key, sizeof self->dead_key);
+    notify_key_latest(redis, self->latest_key, sizeof self->latest_key);
+    notify_key_groups(redis, self->groups_key, sizeof self->groups_key);
     return self;
 }
 
@@ -138,37 +136,6 @@ void notify_queue_delivery_id(const char *rule, const char *receiver, const char
     crypto_generichash_final(&state, hash, sizeof hash);
     out[0] = 'd';
     sodium_bin2hex(out + 1, 2 * sizeof hash + 1, hash, sizeof hash);
-}
-
-char *notify_queue_cursor_key(notify_queue_t *self, const char *stream, char *buf, size_t cap)
-{
-    return sti_redis_key(self->redis, buf, cap, "notify", "cursor", stream, NULL);
-}
-
-char *notify_queue_lease_key(notify_queue_t *self, const char *stream, char *buf, size_t cap)
-{
-    return sti_redis_key(self->redis, buf, cap, "notify", "lease", stream, NULL);
-}
-
-char *notify_queue_group_key(notify_queue_t *self, const char *gid, const char *part, char *buf,
-                             size_t cap)
-{
-    return sti_redis_key(self->redis, buf, cap, "notify", "group", gid, part, NULL);
-}
-
-const char *notify_queue_latest_key(notify_queue_t *self)
-{
-    return self->latest_key;
-}
-
-const char *notify_queue_groups_key(notify_queue_t *self)
-{
-    return self->groups_key;
-}
-
-static char *s_delivery_key(notify_queue_t *self, const char *id, char *buf, size_t cap)
-{
-    return sti_redis_key(self->redis, buf, cap, "notify", "dlv", id, NULL);
 }
 
 void notify_queue_begin(notify_queue_t *self)
@@ -211,9 +178,9 @@ void notify_queue_group(notify_queue_t *self, const char *gid, const char *rule,
 //  Adds the delivery hash keys of the batch to keys.
 static void s_delivery_keys(notify_queue_t *self, s_vec_t *keys)
 {
-    char key[512];
+    char key[NOTIFY_KEY_MAX];
     for (size_t i = 0; i < self->deliveries.n; i += 9) {
-        s_push_str(keys, s_delivery_key(self, self->deliveries.v[i], key, sizeof key));
+        s_push_str(keys, notify_key_delivery(self->redis, self->deliveries.v[i], key, sizeof key));
     }
 }
 
@@ -249,19 +216,17 @@ long notify_queue_commit_events(notify_queue_t *self, const char *stream, const 
                                 uint64_t expected, uint64_t cursor, int64_t now_ms)
 {
     s_vec_t keys = {0}, args = {0};
-    char key[512];
-    s_push_str(&keys, notify_queue_lease_key(self, stream, key, sizeof key));
-    s_push_str(&keys, notify_queue_cursor_key(self, stream, key, sizeof key));
+    char key[NOTIFY_KEY_MAX];
+    s_push_str(&keys, notify_key_lease(self->redis, stream, key, sizeof key));
+    s_push_str(&keys, notify_key_cursor(self->redis, stream, key, sizeof key));
     s_push_str(&keys, self->due_key);
     s_push_str(&keys, self->index_key);
     s_push_str(&keys, self->latest_key);
     s_push_str(&keys, self->groups_key);
     s_delivery_keys(self, &keys);
     for (size_t i = 0; i < self->groups.n; i += 5) {
-        s_push_str(&keys, notify_queue_group_key(self, self->groups.v[i], "events", key,
-                                                 sizeof key));
-        s_push_str(&keys, notify_queue_group_key(self, self->groups.v[i], "meta", key,
-                                                 sizeof key));
+        s_push_str(&keys, notify_key_group_events(self->redis, self->groups.v[i], key, sizeof key));
+        s_push_str(&keys, notify_key_group_meta(self->redis, self->groups.v[i], key, sizeof key));
     }
     s_push_str(&args, "events");
     s_push_str(&args, token);
@@ -282,10 +247,10 @@ long notify_queue_commit_flush(notify_queue_t *self, const char *gid, int64_t ex
                                size_t taken, int64_t interval_ms, int64_t now_ms)
 {
     s_vec_t keys = {0}, args = {0};
-    char key[512];
+    char key[NOTIFY_KEY_MAX];
     s_push_str(&keys, self->groups_key);
-    s_push_str(&keys, notify_queue_group_key(self, gid, "meta", key, sizeof key));
-    s_push_str(&keys, notify_queue_group_key(self, gid, "events", key, sizeof key));
+    s_push_str(&keys, notify_key_group_meta(self->redis, gid, key, sizeof key));
+    s_push_str(&keys, notify_key_group_events(self->redis, gid, key, sizeof key));
     s_push_str(&keys, self->due_key);
     s_push_str(&keys, self->index_key);
     s_delivery_keys(self, &keys);
@@ -334,15 +299,6 @@ static long long s_int_reply(redisReply *reply, long long fallback)
         freeReplyObject(reply);
     }
     return value;
-}
-
-int notify_queue_lease(notify_queue_t *self, const char *key, const char *token, int64_t ms,
-                       bool release)
-{
-    char ms_text[32];
-    snprintf(ms_text, sizeof ms_text, "%lld", (long long)ms);
-    const char *argv[] = {key, token, ms_text, release ? "release" : "keep"};
-    return (int)s_int_reply(s_eval(self, self->lease, 1, 3, argv), -1);
 }
 
 int notify_queue_claim(notify_queue_t *self, int64_t now_ms, int64_t lease_ms, size_t max,
@@ -405,11 +361,11 @@ static void s_field(const redisReply *name, const redisReply *value, notify_clai
 
 int notify_queue_load(notify_queue_t *self, const char *id, notify_claimed_t *out)
 {
-    char key[512];
+    char key[NOTIFY_KEY_MAX];
     memset(out, 0, sizeof *out);
     snprintf(out->id, sizeof out->id, "%s", id);
     redisReply *reply =
-        sti_redis_command(self->redis, "HGETALL %s", s_delivery_key(self, id, key, sizeof key));
+        sti_redis_command(self->redis, "HGETALL %s", notify_key_delivery(self->redis, id, key, sizeof key));
     if (!reply || reply->type != REDIS_REPLY_ARRAY) {
         if (reply) {
             freeReplyObject(reply);
@@ -442,22 +398,22 @@ void notify_claimed_release(notify_claimed_t *claimed)
 int notify_queue_done(notify_queue_t *self, const char *id, int64_t token, const char *outcome,
                       int64_t now_ms, int64_t next_due_ms, const char *error, long status)
 {
-    char key[512], token_text[32], now[32], next[32], status_text[32], retention[32];
+    char key[NOTIFY_KEY_MAX], token_text[32], now[32], next[32], status_text[32], retention[32];
     snprintf(token_text, sizeof token_text, "%lld", (long long)token);
     snprintf(now, sizeof now, "%lld", (long long)now_ms);
     snprintf(next, sizeof next, "%lld", (long long)next_due_ms);
     snprintf(status_text, sizeof status_text, "%ld", status);
     snprintf(retention, sizeof retention, "%lld", (long long)self->retention_ms);
-    const char *argv[] = {self->due_key, s_delivery_key(self, id, key, sizeof key), self->dead_key,
+    const char *argv[] = {self->due_key, notify_key_delivery(self->redis, id, key, sizeof key), self->dead_key,
                           id, token_text, outcome, now, next, error, status_text, retention};
     return (int)s_int_reply(s_eval(self, self->done, 3, 8, argv), -1);
 }
 
 int notify_queue_redrive(notify_queue_t *self, const char *id, int64_t now_ms)
 {
-    char key[512], now[32];
+    char key[NOTIFY_KEY_MAX], now[32];
     snprintf(now, sizeof now, "%lld", (long long)now_ms);
-    const char *argv[] = {s_delivery_key(self, id, key, sizeof key), self->due_key,
+    const char *argv[] = {notify_key_delivery(self->redis, id, key, sizeof key), self->due_key,
                           self->dead_key, id, now};
     return (int)s_int_reply(s_eval(self, self->redrive, 3, 2, argv), -2);
 }

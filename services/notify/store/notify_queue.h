@@ -7,7 +7,8 @@
     delivery whose sender died comes due again and is sent by another. The
     result of a send is recorded only by the claim that is still current
     (notify_done.lua). <ns>:notify:index orders every delivery by creation
-    for listings; <ns>:notify:dead is the dead-letter list.
+    for listings; <ns>:notify:dead is the dead-letter list (the listing:
+    notify_queue_list). The keys are named by notify_keys.
 
     Alerts enter the queue only through notify_commit.lua, in the same step
     as what made them: a batch of events and the evaluator's cursor, a
@@ -70,7 +71,8 @@ void notify_queue_delivery_id(const char *rule, const char *receiver, const char
 //  Forgets the batch being built.
 void notify_queue_begin(notify_queue_t *self);
 void notify_queue_add(notify_queue_t *self, const notify_queue_item_t *item);
-//  HSET <ns>:notify:latest field value with the commit (events mode only).
+//  HSET <ns>:notify:latest field value with the commit (events mode only;
+//  field and value: notify_latest).
 void notify_queue_latest(notify_queue_t *self, const char *field, const char *value);
 //  Appends an alert event to group gid (events mode only).
 void notify_queue_group(notify_queue_t *self, const char *gid, const char *rule,
@@ -87,21 +89,6 @@ long notify_queue_commit_flush(notify_queue_t *self, const char *gid, int64_t ex
                                size_t taken, int64_t interval_ms, int64_t now_ms);
 //  Commits the batch's deliveries alone. Returns as above.
 long notify_queue_commit_plain(notify_queue_t *self, int64_t now_ms);
-
-//  --- keys the evaluator reads ---
-
-//  Key builders into buf (cap >= 256). Return buf.
-char *notify_queue_cursor_key(notify_queue_t *self, const char *stream, char *buf, size_t cap);
-char *notify_queue_lease_key(notify_queue_t *self, const char *stream, char *buf, size_t cap);
-char *notify_queue_group_key(notify_queue_t *self, const char *gid, const char *part, char *buf,
-                             size_t cap);
-const char *notify_queue_latest_key(notify_queue_t *self);
-const char *notify_queue_groups_key(notify_queue_t *self);
-
-//  Takes, keeps (or with release gives up) the lease of key for token.
-//  Returns 1 while held, 0 when another holds it, -1 when Redis failed.
-int notify_queue_lease(notify_queue_t *self, const char *key, const char *token, int64_t ms,
-                       bool release);
 
 //  --- sending side ---
 
@@ -128,11 +115,3 @@ int notify_queue_depth(notify_queue_t *self, int64_t *queued, int64_t *dead);
 //  expired, or are dead letters, which the dead-letter list keeps).
 //  Returns 0 or -1.
 int notify_queue_trim(notify_queue_t *self, int64_t now_ms);
-
-//  Writes {deliveries: [{id, rule, rule_name, receiver (masked), state,
-//  attempts, last_error, last_status, created, updated, label}]}, newest
-//  first, at most limit; failed: the dead letters (from the dead-letter
-//  list), then the retrying ones; rule: only that rule's (NULL for all).
-//  Scans at most 10,000 entries of each. Returns 0 or -1.
-int notify_queue_list_redis(sti_redis_t *redis, bool failed, const char *rule, size_t limit,
-                            sti_writer_t *writer);

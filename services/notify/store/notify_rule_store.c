@@ -1,16 +1,17 @@
-/*  notify_store: rules and silences in Redis. See notify_store.h.
+/*  notify_rule_store: rules and silences in Redis. See notify_rule_store.h.
 
     The cache is two arrays rebuilt from HGETALL when the version moved.
     At most NOTIFY_STORE_MAX of each are read; beyond that the hash is
     refused with a log line rather than grown without bound.
 */
-#include "notify_store.h"
+#include "notify_rule_store.h"
 
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify_keys.h"
 #include "sti_envelope.h"
 #include "sti_log.h"
 #include "sti_lua_notify_core.h"
@@ -18,11 +19,13 @@
 #define NOTIFY_STORE_MAX 10000     // rules (or silences) a deployment may hold
 #define NOTIFY_REQUEST_TTL "86400" // seconds an add's request id is remembered
 
-struct _notify_store_t {
+struct _notify_rule_store_t {
     sti_redis_t *redis;           // borrowed
-    char rules_key[256];          // <ns>:notify:rules
-    char silences_key[256];       // <ns>:notify:silences
-    char version_key[256];        // <ns>:notify:version
+    char rules_key[NOTIFY_KEY_MAX];    // <ns>:notify:rules
+    char rules_seq[NOTIFY_KEY_MAX];    // <ns>:notify:rules:seq
+    char silences_key[NOTIFY_KEY_MAX]; // <ns>:notify:silences
+    char silences_seq[NOTIFY_KEY_MAX]; // <ns>:notify:silences:seq
+    char version_key[NOTIFY_KEY_MAX];  // <ns>:notify:version
     sti_script_t *add;            // notify_add.lua
     long long version;            // version the cache was read at, -1 for never
     notify_rule_t *rules;         // cached rules
@@ -32,25 +35,26 @@ struct _notify_store_t {
     sti_writer_t *writer;         // reused for values
 };
 
-notify_store_t *notify_store_new(sti_redis_t *redis)
+notify_rule_store_t *notify_rule_store_new(sti_redis_t *redis)
 {
-    notify_store_t *self = calloc(1, sizeof *self);
+    notify_rule_store_t *self = calloc(1, sizeof *self);
     assert(self);
     self->redis = redis;
-    sti_redis_key(redis, self->rules_key, sizeof self->rules_key, "notify", "rules", NULL);
-    sti_redis_key(redis, self->silences_key, sizeof self->silences_key, "notify", "silences",
-                  NULL);
-    sti_redis_key(redis, self->version_key, sizeof self->version_key, "notify", "version", NULL);
+    notify_key_rules(redis, self->rules_key, sizeof self->rules_key);
+    notify_key_rules_seq(redis, self->rules_seq, sizeof self->rules_seq);
+    notify_key_silences(redis, self->silences_key, sizeof self->silences_key);
+    notify_key_silences_seq(redis, self->silences_seq, sizeof self->silences_seq);
+    notify_key_version(redis, self->version_key, sizeof self->version_key);
     self->add = sti_redis_script(redis, sti_lua_notify_add);
     self->version = -1;
     self->writer = sti_writer_new();
     return self;
 }
 
-void notify_store_destroy(notify_store_t **self_p)
+void notify_rule_store_destroy(notify_rule_store_t **self_p)
 {
     assert(self_p);
-    notify_store_t *self = *self_p;
+    notify_rule_store_t *self = *self_p;
     if (self) {
         free(self->rules);
         free(self->silences);
@@ -60,10 +64,10 @@ void notify_store_destroy(notify_store_t **self_p)
     }
 }
 
-//  INCR of key; -1 when Redis failed.
-static long long s_next_id(notify_store_t *self, const char *hash)
+//  INCR of the sequence key seq; -1 when Redis failed.
+static long long s_next_id(notify_rule_store_t *self, const char *seq)
 {
-    redisReply *reply = sti_redis_command(self->redis, "INCR %s:seq", hash);
+    redisReply *reply = sti_redis_command(self->redis, "INCR %s", seq);
     long long id = reply && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
     if (reply) {
         freeReplyObject(reply);
@@ -72,7 +76,7 @@ static long long s_next_id(notify_store_t *self, const char *hash)
 }
 
 //  HDEL hash id + INCR version in one MULTI/EXEC. Returns the HDEL count, or -1.
-static long long s_remove(notify_store_t *self, const char *hash, const char *id)
+static long long s_remove(notify_rule_store_t *self, const char *hash, const char *id)
 {
     sti_redis_appendf(self->redis, "MULTI");
     sti_redis_appendf(self->redis, "HDEL %s %s", hash, id);
@@ -94,14 +98,13 @@ static long long s_remove(notify_store_t *self, const char *hash, const char *id
 
 //  Stores value under id in hash with notify_add.lua, once per request id:
 //  a retry copies the id the first add made into id. Returns 0, or -1.
-static int s_add(notify_store_t *self, const char *hash, char *id, size_t cap,
+static int s_add(notify_rule_store_t *self, const char *hash, char *id, size_t cap,
                  const char *request_id)
 {
     size_t size;
     const void *data = sti_writer_data(self->writer, &size);
-    char request_key[STI_ID_MAX + 160]; // the namespace is at most 64 bytes
-    sti_redis_key(self->redis, request_key, sizeof request_key, "notify", "req",
-                  *request_id ? request_id : "-", NULL);
+    char request_key[NOTIFY_KEY_MAX];
+    notify_key_request(self->redis, request_id, request_key, sizeof request_key);
     const char *argv[] = {hash, self->version_key, request_key, id, (const char *)data,
                           NOTIFY_REQUEST_TTL, *request_id ? "1" : "0"};
     size_t lens[7];
@@ -126,10 +129,10 @@ static int s_add(notify_store_t *self, const char *hash, char *id, size_t cap,
     return rc;
 }
 
-int notify_store_rule_add(notify_store_t *self, notify_rule_t *rule, int64_t now_ms,
+int notify_rule_store_rule_add(notify_rule_store_t *self, notify_rule_t *rule, int64_t now_ms,
                           const char *request_id)
 {
-    long long n = s_next_id(self, self->rules_key);
+    long long n = s_next_id(self, self->rules_seq);
     if (n < 0) {
         return -1;
     }
@@ -140,10 +143,10 @@ int notify_store_rule_add(notify_store_t *self, notify_rule_t *rule, int64_t now
     return s_add(self, self->rules_key, rule->id, sizeof rule->id, request_id);
 }
 
-int notify_store_silence_add(notify_store_t *self, notify_silence_t *silence, int64_t now_ms,
+int notify_rule_store_silence_add(notify_rule_store_t *self, notify_silence_t *silence, int64_t now_ms,
                              const char *request_id)
 {
-    long long n = s_next_id(self, self->silences_key);
+    long long n = s_next_id(self, self->silences_seq);
     if (n < 0) {
         return -1;
     }
@@ -154,14 +157,14 @@ int notify_store_silence_add(notify_store_t *self, notify_silence_t *silence, in
     return s_add(self, self->silences_key, silence->id, sizeof silence->id, request_id);
 }
 
-int notify_store_rule_remove(notify_store_t *self, const char *id, bool *removed)
+int notify_rule_store_rule_remove(notify_rule_store_t *self, const char *id, bool *removed)
 {
     long long n = s_remove(self, self->rules_key, id);
     *removed = n > 0;
     return n < 0 ? -1 : 0;
 }
 
-int notify_store_silence_remove(notify_store_t *self, const char *id, bool *removed)
+int notify_rule_store_silence_remove(notify_rule_store_t *self, const char *id, bool *removed)
 {
     long long n = s_remove(self, self->silences_key, id);
     *removed = n > 0;
@@ -195,7 +198,7 @@ static int s_read_silence(sti_node_t node, void *slot, sti_field_error_t *err)
 
 //  Loads a hash into a new array of item_size items. Returns the count, or
 //  -1 when Redis failed (then *items is untouched).
-static long s_load(notify_store_t *self, const char *hash, size_t item_size, void **items,
+static long s_load(notify_rule_store_t *self, const char *hash, size_t item_size, void **items,
                    int (*read)(sti_node_t, void *, sti_field_error_t *))
 {
     redisReply *reply = sti_redis_command(self->redis, "HGETALL %s", hash);
@@ -222,7 +225,7 @@ static long s_load(notify_store_t *self, const char *hash, size_t item_size, voi
     return (long)count;
 }
 
-int notify_store_refresh(notify_store_t *self)
+int notify_rule_store_refresh(notify_rule_store_t *self)
 {
     redisReply *reply = sti_redis_command(self->redis, "GET %s", self->version_key);
     if (!reply || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL)) {
@@ -252,17 +255,17 @@ int notify_store_refresh(notify_store_t *self)
     return 0;
 }
 
-size_t notify_store_rule_count(notify_store_t *self)
+size_t notify_rule_store_rule_count(notify_rule_store_t *self)
 {
     return self->rule_count;
 }
 
-const notify_rule_t *notify_store_rule_at(notify_store_t *self, size_t index)
+const notify_rule_t *notify_rule_store_rule_at(notify_rule_store_t *self, size_t index)
 {
     return index < self->rule_count ? &self->rules[index] : NULL;
 }
 
-const notify_rule_t *notify_store_rule_find(notify_store_t *self, const char *id)
+const notify_rule_t *notify_rule_store_rule_find(notify_rule_store_t *self, const char *id)
 {
     for (size_t i = 0; i < self->rule_count; i++) {
         if (strcmp(self->rules[i].id, id) == 0) {
@@ -272,12 +275,12 @@ const notify_rule_t *notify_store_rule_find(notify_store_t *self, const char *id
     return NULL;
 }
 
-size_t notify_store_silence_count(notify_store_t *self)
+size_t notify_rule_store_silence_count(notify_rule_store_t *self)
 {
     return self->silence_count;
 }
 
-const notify_silence_t *notify_store_silence_at(notify_store_t *self, size_t index)
+const notify_silence_t *notify_rule_store_silence_at(notify_rule_store_t *self, size_t index)
 {
     return index < self->silence_count ? &self->silences[index] : NULL;
 }
