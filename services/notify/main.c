@@ -1,19 +1,25 @@
 /*  sti-notify: rules over events, delivered by webhook, e-mail and chat
-    robot (service sti.notify). docs/notify.md.
+    robot (service sti.notify). docs/notify.md; the map of the code is
+    README.md beside this file.
 
-    Three parts, each with its own Redis connection: the request loop
-    (rules, silences, deliveries: notify_ops), the evaluator thread (events
-    to alerts in the delivery queue: notify_eval) and the sender threads
-    (the queue to the receivers: notify_worker). All state is in Redis, so
-    any number of replicas share the work.
+    Three parts, each with its own Redis connection: the request loop (the
+    ops on rules, silences and deliveries: notify_rulebook,
+    notify_silencing, notify_deliveries, over the store), the evaluator
+    threads (events to alerts in the delivery queue: notify_eval) and the
+    sender threads (the queue to the receivers: notify_worker). All state is
+    in Redis, so any number of replicas share the work. main makes the
+    store, then the handlers over it, binds their op tables, starts the
+    threads and runs; it destroys them in reverse order.
 */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify_deliveries.h"
 #include "notify_eval.h"
-#include "notify_ops.h"
+#include "notify_rulebook.h"
+#include "notify_silencing.h"
 #include "notify_worker.h"
 #include "sti_log.h"
 
@@ -69,12 +75,34 @@ static const sti_config_entry_t s_config_map[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
+static const sti_op_table_t *const s_tables[] = {&notify_rulebook_ops, &notify_silencing_ops,
+                                                 &notify_deliveries_ops, NULL};
+
+//  Fills what the configuration table leaves to the start: the evaluators'
+//  connection settings and the channels' settings.
+static void s_derive(const sti_common_config_t *common, notify_channel_config_t *channels)
+{
+    s_config.eval.redis_url = common->redis_url;
+    s_config.eval.ns = common->ns;
+    s_config.eval.events_sub = common->events_sub;
+    s_config.eval.broker = common->broker;
+    s_config.eval.retention_ms = s_config.worker.retention_ms;
+    notify_channel_config_defaults(channels);
+    channels->connect_timeout_ms = s_config.connect_timeout_ms;
+    channels->timeout_ms = s_config.timeout_ms;
+    channels->tls_verify = s_config.tls_verify;
+    channels->smtp_url = s_config.smtp_url;
+    channels->smtp_user = s_config.smtp_user;
+    channels->smtp_password = s_config.smtp_password;
+    channels->smtp_from = s_config.smtp_from;
+}
+
 int main(int argc, char **argv)
 {
     sti_service_def_t def = {
         .name = "sti-notify",
         .service = "sti.notify",
-        .ops = notify_ops_table(),
+        .tables = s_tables,
         .config = s_config_map,
         .ctx = &s_config,
         .tick_ms = 1000,
@@ -90,31 +118,33 @@ int main(int argc, char **argv)
         return 1;
     }
     const sti_common_config_t *common = sti_service_config(service);
-    s_config.eval.redis_url = common->redis_url;
-    s_config.eval.ns = common->ns;
-    s_config.eval.events_sub = common->events_sub;
-    s_config.eval.broker = common->broker;
-    s_config.eval.retention_ms = s_config.worker.retention_ms;
     notify_channel_config_t channels;
-    notify_channel_config_defaults(&channels);
-    channels.connect_timeout_ms = s_config.connect_timeout_ms;
-    channels.timeout_ms = s_config.timeout_ms;
-    channels.tls_verify = s_config.tls_verify;
-    channels.smtp_url = s_config.smtp_url;
-    channels.smtp_user = s_config.smtp_user;
-    channels.smtp_password = s_config.smtp_password;
-    channels.smtp_from = s_config.smtp_from;
+    s_derive(common, &channels);
+    //  The store, on the request loop's connection; the handlers over it.
+    sti_redis_t *redis = sti_service_redis(service);
+    notify_rule_store_t *rules = notify_rule_store_new(redis);
+    notify_queue_t *queue = notify_queue_new(redis, 0);
+    sti_catalog_store_t *catalog = sti_catalog_store_new(redis);
+    notify_rulebook_t *rulebook = notify_rulebook_new(rules, catalog);
+    notify_silencing_t *silencing = notify_silencing_new(rules);
+    notify_deliveries_t *deliveries = notify_deliveries_new(queue, redis);
+    sti_service_bind(service, &notify_rulebook_ops, rulebook);
+    sti_service_bind(service, &notify_silencing_ops, silencing);
+    sti_service_bind(service, &notify_deliveries_ops, deliveries);
+    //  The threads, each with its own connections.
     sti_http_t *http = sti_service_http(service);
-
-    notify_ops_t *ops = notify_ops_new(sti_service_redis(service));
-    notify_ops_bind(ops);
     notify_worker_t *worker = notify_worker_new(common->redis_url, common->ns, &s_config.worker,
                                                 &channels, http);
     notify_eval_t *eval = worker ? notify_eval_new(&s_config.eval, http) : NULL;
     int rc = eval ? sti_service_run(service) : 1;
     notify_eval_destroy(&eval);
     notify_worker_destroy(&worker);
-    notify_ops_destroy(&ops);
+    notify_deliveries_destroy(&deliveries);
+    notify_silencing_destroy(&silencing);
+    notify_rulebook_destroy(&rulebook);
+    sti_catalog_store_destroy(&catalog);
+    notify_queue_destroy(&queue);
+    notify_rule_store_destroy(&rules);
     sti_service_destroy(&service);
     return rc;
 }

@@ -13,6 +13,7 @@
 
 #include "notify_eval_store.h"
 #include "notify_queue.h"
+#include "notify_queue_items.h"
 #include "notify_queue_list.h"
 #include "notify_redis.h"
 
@@ -45,12 +46,7 @@ static int s_teardown(void **state)
 //  Adds one delivery for event `about` to the batch; returns its id in id.
 static void s_add(notify_queue_t *queue, const char *about, char *id)
 {
-    static const unsigned char events[] = {0x91, 0x80}; // [{}]
-    notify_queue_delivery_id("r-1", "webhook:http://127.0.0.1:1/", about, id);
-    notify_queue_item_t item = {id,     "r-1",          "rule one", "warning",
-                                "webhook:http://127.0.0.1:1/", events, sizeof events,
-                                false,  "",             about};
-    notify_queue_add(queue, &item);
+    notify_test_queue_add(queue, "webhook:http://127.0.0.1:1/", about, id);
 }
 
 static void test_commit_once(void **state)

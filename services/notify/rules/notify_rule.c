@@ -1,10 +1,14 @@
 /*  notify_rule: reading, checking, writing and matching rules.
     See notify_rule.h.
 
-    Reading is strict: unknown keys, wrong types, codes outside
-    [A-Za-z0-9_.-], too many entries and durations out of range are
-    refused with the field's name, so `stictl rule add` can say exactly
-    what is wrong. Nothing is allocated.
+    Reading is strict: the shape of the map (its keys, their types, the
+    lengths and ranges) is checked against the declaration, notify_rule_args,
+    in the wording every op answers with (sti_op); what a declaration cannot
+    say (codes of [A-Za-z0-9_.-], the event types, the condition, the
+    severities, the receivers, the labels) is checked here, with the field's
+    name, so `stictl rule add` can say exactly what is wrong. A stored rule
+    is read the same way, with its id and created. Nothing is allocated but
+    the receivers' scratch.
 */
 #include "notify_rule.h"
 
@@ -15,14 +19,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const s_keys[] = {"id", "name", "event", "indicators", "prefix",
-                                     "orgs", "categories", "when", "severity", "to",
-                                     "group_by", "group_wait", "group_interval",
-                                     "repeat_interval", "created", NULL};
+#include "notify_receiver.h"
+
 static const char *const s_statuses[] = {"achieved", "on_track", "lagging", "at_risk",
                                          "no_data", "no_target", NULL};
 static const char *const s_labels[] = {"indicator", "org", "period", "category", NULL};
 static const char *const s_severities[] = {"info", "warning", "critical", NULL};
+
+static const sti_arg_t s_code = {NULL, STI_ARG_STR, STI_REQUIRED, 1, NOTIFY_RULE_CODE_MAX - 1,
+                                 NULL, "a code of [A-Za-z0-9_.-]"};
+static const sti_arg_t s_label = {NULL, STI_ARG_STR, STI_REQUIRED, 1, NOTIFY_RULE_CODE_MAX - 1,
+                                  NULL, "indicator, org, period or category"};
+static const sti_arg_t s_spec = {NULL, STI_ARG_STR, STI_REQUIRED, 0, NOTIFY_SPEC_MAX - 1, NULL,
+                                 "webhook:URL[#SECRET], email:ADDRESS, dingtalk:URL[#SECRET] "
+                                 "or wecom:URL"};
+
+//  The keys of a rule, as rule.add takes them and as it is stored.
+#define S_RULE_KEYS                                                                                    {"name", STI_ARG_STR, STI_REQUIRED, 1, NOTIFY_RULE_NAME_MAX, NULL,                                  "the rule's name, for people"},                                                                      {"event", STI_ARG_STR, STI_OPTIONAL, 0, 63, NULL,                                                   "the events it looks at: indicator.changed (the default), talent.* or one of "                    "talent.registered, talent.updated, talent.left, talent.removed"},                               {"indicators", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code,                      "indicator codes, each in the catalog (none: all)"},                                            {"prefix", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL,                            "only indicators whose code starts with it; some indicator of the catalog must"},                {"orgs", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code,                            "org units (none: all); for indicator events each must be in the catalog"},                      {"categories", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code,                      "talent categories (none: all); talent rules only"},                                             {"when", STI_ARG_STR, STI_REQUIRED, 0, 255, NULL,                                                   "the condition: status_changed, status_changed:STATUS[,STATUS...] (achieved, "                    "on_track, lagging, at_risk, no_data, no_target), crosses_above:V, crosses_below:V, "             "achieved, stale:DAYS (1 to 3660) or any (the only one for talent events)"},                     {"severity", STI_ARG_STR, STI_OPTIONAL, 0, 15, NULL,                                                "info, warning (the default) or critical"},                                                     {"to", STI_ARG_ARRAY, STI_REQUIRED, 1, NOTIFY_RULE_RECEIVERS, &s_spec,                              "the receivers (docs/notify.md, \"Receiver specs\")"},                                          {"group_by", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LABELS, &s_label,                         "the labels whose values group its alerts (none: one group per rule)"},                          {"group_wait", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL,                          "ms the first alert of a new group waits for others (0 with group_interval 0: "                   "every alert on its own, at once)"},                                                             {"group_interval", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL,                      "ms after a group's message before its next one"},                                               {"repeat_interval", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL,                     "ms after which a stale alert still stale is sent again (0: once)"}
+
+const sti_arg_t notify_rule_args[] = {S_RULE_KEYS, STI_ARGS_END};
+
+static const sti_arg_t s_stored_args[] = {
+    {"id", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_ID_MAX - 1, NULL, "r-<n>"},
+    S_RULE_KEYS,
+    {"created", STI_ARG_INT, STI_OPTIONAL, 0, 0, NULL, "ms since 1970"},
+    STI_ARGS_END,
+};
+static const sti_op_decl_t s_stored = {"rule", NULL, 0, s_stored_args, NULL, NULL, NULL};
 
 static bool s_in(const char *const *list, const char *text)
 {
@@ -34,13 +57,9 @@ static bool s_in(const char *const *list, const char *text)
     return false;
 }
 
-//  A code: 1..63 bytes of [A-Za-z0-9_.-].
+//  A code: [A-Za-z0-9_.-] (its length is the declaration's).
 static bool s_code_valid(const char *text)
 {
-    size_t length = strlen(text);
-    if (length == 0 || length >= NOTIFY_RULE_CODE_MAX) {
-        return false;
-    }
     for (const char *p = text; *p; p++) {
         if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.') {
             return false;
@@ -56,41 +75,13 @@ static int s_fail(sti_field_error_t *err, const char *field, const char *format,
     return -1;
 }
 
-//  Reads an optional array of codes into list (cap NOTIFY_RULE_LIST_MAX).
-//  Returns 0, or -1 with err.
-static int s_read_codes(sti_node_t map, const char *key, char list[][NOTIFY_RULE_CODE_MAX],
-                        size_t cap, size_t *count, sti_field_error_t *err)
-{
-    sti_node_t array = sti_node_get(map, key);
-    *count = 0;
-    if (sti_node_is_missing(array) || sti_node_type(array) == STI_TYPE_NIL) {
-        return 0;
-    }
-    if (sti_node_type(array) != STI_TYPE_ARRAY) {
-        return s_fail(err, key, "must be an array of codes%s", "");
-    }
-    if (sti_node_size(array) > cap) {
-        char reason[64];
-        snprintf(reason, sizeof reason, "at most %zu entries", cap);
-        return s_fail(err, key, "%s", reason);
-    }
-    for (size_t i = 0; i < sti_node_size(array); i++) {
-        if (sti_node_str_copy(sti_node_at(array, i), list[i], NOTIFY_RULE_CODE_MAX, err) != 0 ||
-            !s_code_valid(list[i])) {
-            return s_fail(err, key, "each entry must be a code of [A-Za-z0-9_.-], at most 63 "
-                                    "bytes%s", "");
-        }
-        *count = i + 1;
-    }
-    return 0;
-}
-
-//  Reads an optional string into buf; absent leaves fallback.
-static int s_read_str(sti_node_t map, const char *key, char *buf, size_t cap, const char *fallback,
-                      sti_field_error_t *err)
+//  Copies the string under key into buf, or fallback when it is absent.
+//  The shape was checked: only a NUL byte in it fails (-1 with err).
+static int s_copy(sti_node_t map, const char *key, char *buf, size_t cap, const char *fallback,
+                  sti_field_error_t *err)
 {
     sti_node_t node = sti_node_get(map, key);
-    if (sti_node_is_missing(node) || sti_node_type(node) == STI_TYPE_NIL) {
+    if (sti_node_is_missing(node)) {
         snprintf(buf, cap, "%s", fallback);
         return 0;
     }
@@ -101,16 +92,19 @@ static int s_read_str(sti_node_t map, const char *key, char *buf, size_t cap, co
     return 0;
 }
 
-//  Reads an optional duration in ms within [0, NOTIFY_DURATION_MAX_MS].
-static int s_read_duration(sti_node_t map, const char *key, int64_t *ms, sti_field_error_t *err)
+//  Copies the codes of the array under key (absent: none) into list.
+//  Returns 0, or -1 with err.
+static int s_read_codes(sti_node_t map, const char *key, char list[][NOTIFY_RULE_CODE_MAX],
+                        size_t *count, sti_field_error_t *err)
 {
-    *ms = 0;
-    sti_node_t node = sti_node_get(map, key);
-    if (sti_node_is_missing(node) || sti_node_type(node) == STI_TYPE_NIL) {
-        return 0;
-    }
-    if (sti_node_int(node, ms, err) != 0 || *ms < 0 || *ms > NOTIFY_DURATION_MAX_MS) {
-        return s_fail(err, key, "must be milliseconds from 0 to 30 days%s", "");
+    sti_node_t array = sti_node_get(map, key);
+    *count = 0;
+    for (size_t i = 0; !sti_node_is_missing(array) && i < sti_node_size(array); i++) {
+        if (sti_node_str_copy(sti_node_at(array, i), list[i], NOTIFY_RULE_CODE_MAX, err) != 0 ||
+            !s_code_valid(list[i])) {
+            return s_fail(err, key, "each entry must be a code of [A-Za-z0-9_.-]%s", "");
+        }
+        *count = i + 1;
     }
     return 0;
 }
@@ -198,12 +192,6 @@ static int s_read_receivers(sti_node_t map, notify_rule_t *rule, sti_field_error
 {
     sti_node_t array = sti_node_get(map, "to");
     size_t count = sti_node_size(array);
-    if (sti_node_type(array) != STI_TYPE_ARRAY || count == 0) {
-        return s_fail(err, "to", "must be an array of one or more receivers%s", "");
-    }
-    if (count > NOTIFY_RULE_RECEIVERS) {
-        return s_fail(err, "to", "at most 8 receivers%s", "");
-    }
     for (size_t i = 0; i < count; i++) {
         if (sti_node_str_copy(sti_node_at(array, i), rule->to[i], NOTIFY_SPEC_MAX, err) != 0) {
             return s_fail(err, "to", "each receiver must be a string spec%s", "");
@@ -228,9 +216,10 @@ static int s_read_receivers(sti_node_t map, notify_rule_t *rule, sti_field_error
 static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *err)
 {
     char when[256], reason[150];
-    if (s_read_str(map, "event", rule->event, sizeof rule->event, "indicator.changed", err) ||
-        s_read_str(map, "prefix", rule->prefix, sizeof rule->prefix, "", err) ||
-        s_read_str(map, "severity", rule->severity, sizeof rule->severity, "warning", err)) {
+    if (s_copy(map, "event", rule->event, sizeof rule->event, "indicator.changed", err) ||
+        s_copy(map, "prefix", rule->prefix, sizeof rule->prefix, "", err) ||
+        s_copy(map, "severity", rule->severity, sizeof rule->severity, "warning", err) ||
+        s_copy(map, "when", when, sizeof when, "", err)) {
         return -1;
     }
     if (strcmp(rule->event, "indicator.changed") != 0 && strcmp(rule->event, "talent.*") != 0 &&
@@ -246,9 +235,6 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
     if (!s_in(s_severities, rule->severity)) {
         return s_fail(err, "severity", "must be info, warning or critical%s", "");
     }
-    if (sti_map_str_copy(map, "when", when, sizeof when, err) != 0) {
-        return -1;
-    }
     if (notify_rule_parse_when(rule, when, reason, sizeof reason) != 0) {
         return s_fail(err, "when", "%s", reason);
     }
@@ -261,11 +247,11 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
     return 0;
 }
 
-//  Reads the grouping settings.
+//  Reads the grouping settings (their ranges are the declaration's).
 static int s_read_grouping(sti_node_t map, notify_rule_t *rule, sti_field_error_t *err)
 {
     char labels[NOTIFY_RULE_LABELS][NOTIFY_RULE_CODE_MAX];
-    if (s_read_codes(map, "group_by", labels, NOTIFY_RULE_LABELS, &rule->group_by_count, err)) {
+    if (s_read_codes(map, "group_by", labels, &rule->group_by_count, err)) {
         return -1;
     }
     for (size_t i = 0; i < rule->group_by_count; i++) {
@@ -275,38 +261,35 @@ static int s_read_grouping(sti_node_t map, notify_rule_t *rule, sti_field_error_
         }
         snprintf(rule->group_by[i], sizeof rule->group_by[i], "%s", labels[i]);
     }
-    return s_read_duration(map, "group_wait", &rule->group_wait_ms, err) ||
-                   s_read_duration(map, "group_interval", &rule->group_interval_ms, err) ||
-                   s_read_duration(map, "repeat_interval", &rule->repeat_interval_ms, err)
-               ? -1
-               : 0;
+    sti_field_error_t ignored;
+    int64_t *durations[] = {&rule->group_wait_ms, &rule->group_interval_ms,
+                            &rule->repeat_interval_ms};
+    const char *keys[] = {"group_wait", "group_interval", "repeat_interval"};
+    for (size_t i = 0; i < 3; i++) {
+        sti_node_t node = sti_node_get(map, keys[i]);
+        *durations[i] = 0;
+        if (!sti_node_is_missing(node)) {
+            sti_node_int(node, durations[i], &ignored);
+        }
+    }
+    return 0;
 }
 
 int notify_rule_read(sti_node_t map, notify_rule_t *rule, sti_field_error_t *err)
 {
     memset(rule, 0, sizeof *rule);
-    if (sti_node_type(map) != STI_TYPE_MAP) {
-        return s_fail(err, "body", "must be a map {name, when, to, ...}%s", "");
-    }
-    if (sti_map_only(map, s_keys, err) != 0 ||
-        s_read_str(map, "id", rule->id, sizeof rule->id, "", err) != 0) {
+    if (sti_op_check(&s_stored, map, err) != 0 ||
+        s_copy(map, "id", rule->id, sizeof rule->id, "", err) != 0 ||
+        s_copy(map, "name", rule->name, sizeof rule->name, "", err) != 0) {
         return -1;
-    }
-    if (sti_map_str_copy(map, "name", rule->name, sizeof rule->name, err) != 0) {
-        return -1;
-    }
-    if (!*rule->name) {
-        return s_fail(err, "name", "must not be empty%s", "");
     }
     sti_node_t created = sti_node_get(map, "created");
-    if (!sti_node_is_missing(created) && sti_node_int(created, &rule->created_ms, err) != 0) {
-        return s_fail(err, "created", "must be an integer%s", "");
+    if (!sti_node_is_missing(created)) {
+        sti_node_int(created, &rule->created_ms, err);
     }
-    if (s_read_codes(map, "indicators", rule->indicators, NOTIFY_RULE_LIST_MAX,
-                     &rule->indicator_count, err) ||
-        s_read_codes(map, "orgs", rule->orgs, NOTIFY_RULE_LIST_MAX, &rule->org_count, err) ||
-        s_read_codes(map, "categories", rule->categories, NOTIFY_RULE_LIST_MAX,
-                     &rule->category_count, err)) {
+    if (s_read_codes(map, "indicators", rule->indicators, &rule->indicator_count, err) ||
+        s_read_codes(map, "orgs", rule->orgs, &rule->org_count, err) ||
+        s_read_codes(map, "categories", rule->categories, &rule->category_count, err)) {
         return -1;
     }
     return s_read_what(map, rule, err) || s_read_receivers(map, rule, err) ||

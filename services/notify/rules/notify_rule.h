@@ -13,15 +13,18 @@
        group_by: [..], group_wait, group_interval, repeat_interval}
 
     plus {id, created} once stored. Durations are integers in milliseconds.
-    Reading checks everything that can be checked without the catalog; the
-    caller checks the indicator codes against it.
+    notify_rule_args declares the keys (sti_op.h): it is the body of rule.add
+    and the shape every read checks first. Reading checks everything that
+    can be checked without the catalog; the caller checks the indicator
+    codes against it.
 */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "notify_receiver.h"
+#include "notify_channel.h"
 #include "sti_codec.h"
+#include "sti_op.h"
 
 #define NOTIFY_RULE_ID_MAX 32        // "r-<n>"
 #define NOTIFY_RULE_NAME_MAX 128     // bytes of a rule's name
@@ -79,10 +82,14 @@ typedef struct {
     const char *category;  // talent category, NULL when none
 } notify_match_t;
 
+//  The keys of a rule as rule.add takes it (ending in {NULL}).
+extern const sti_arg_t notify_rule_args[];
+
 //  Reads a rule from a request body or a stored value (id and created are
-//  read when present). Checks the condition, the severity, the receivers,
-//  the labels and the durations. Returns 0, or -1 with err naming the
-//  field and the reason.
+//  read when present): its shape against notify_rule_args (sti_op_check's
+//  wording), then the codes, the event, the condition, the severity, the
+//  receivers and the labels. Returns 0, or -1 with err naming the field
+//  and the reason.
 int notify_rule_read(sti_node_t map, notify_rule_t *rule, sti_field_error_t *err);
 
 //  Parses a condition ("status_changed:lagging,at_risk", "crosses_above:100",

@@ -39,8 +39,13 @@ typedef struct {
     int64_t now_ms;        // the time to judge ends_at by
 } notify_silence_match_t;
 
-//  Reads a silence (request body or stored value). Returns 0, or -1 with
-//  err naming the field and the reason.
+//  The keys of a silence as silence.add takes it (ending in {NULL}).
+extern const sti_arg_t notify_silence_args[];
+
+//  Reads a silence (request body or stored value, with its id and created):
+//  its shape against notify_silence_args (sti_op_check's wording), then at
+//  least one matcher and the severity. Returns 0, or -1 with err naming
+//  the field and the reason.
 int notify_silence_read(sti_node_t map, notify_silence_t *silence, sti_field_error_t *err);
 
 //  Writes the silence's map.
