@@ -4,13 +4,14 @@
     Any input: no crash, no leak, a reason when a rule is refused. A rule
     that reads is written again (unmasked) and must read again, and writing
     that must give the same bytes. The input as text also goes through
-    notify_duration_parse, whose result must lie within 0 and
+    notify_duration_parse (notify_duration.h), whose result must lie within 0 and
     NOTIFY_DURATION_MAX_MS when it accepts.
 */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify_duration.h"
 #include "notify_rule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

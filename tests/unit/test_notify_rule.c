@@ -1,5 +1,5 @@
-/*  test_notify_rule: reading and checking rules, conditions, matching,
-    durations, and the evaluator's decisions (notify_match). */
+/*  test_notify_rule: reading and checking rules, conditions, matching, and
+    the evaluator's decisions (notify_match, notify_latest). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,23 +143,6 @@ static void test_matching(void **state)
     free(rule);
 }
 
-static void test_durations(void **state)
-{
-    (void)state;
-    int64_t ms;
-    assert_int_equal(notify_duration_parse("0", &ms), 0);
-    assert_int_equal(ms, 0);
-    assert_int_equal(notify_duration_parse("250ms", &ms), 0);
-    assert_int_equal(ms, 250);
-    assert_int_equal(notify_duration_parse("2h", &ms), 0);
-    assert_int_equal(ms, 7200000);
-    assert_int_equal(notify_duration_parse("1d", &ms), 0);
-    assert_int_equal(notify_duration_parse("31d", &ms), -1);
-    assert_int_equal(notify_duration_parse("5", &ms), -1);
-    assert_int_equal(notify_duration_parse("-1s", &ms), -1);
-    assert_int_equal(notify_duration_parse("s", &ms), -1);
-}
-
 //  An indicator event with old (NAN: none) and new.
 static notify_alert_event_t s_event(const char *period, double old, double new_value,
                                     const char *before, const char *after)
@@ -243,7 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conditions),  cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_round_trip_and_mask), cmocka_unit_test(test_matching),
-        cmocka_unit_test(test_durations),   cmocka_unit_test(test_decisions),
+        cmocka_unit_test(test_decisions),
         cmocka_unit_test(test_silences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify_duration.h"
 #include "notify_receiver.h"
 
 static const char *const s_statuses[] = {"achieved", "on_track", "lagging", "at_risk",
@@ -388,25 +389,4 @@ bool notify_rule_matches(const notify_rule_t *rule, const notify_match_t *match)
 bool notify_rule_grouped(const notify_rule_t *rule)
 {
     return rule->group_wait_ms > 0 || rule->group_interval_ms > 0;
-}
-
-int notify_duration_parse(const char *text, int64_t *ms)
-{
-    char *end = NULL;
-    errno = 0;
-    long long value = strtoll(text, &end, 10);
-    if (end == text || errno || value < 0) {
-        return -1;
-    }
-    long long scale = strcmp(end, "ms") == 0 ? 1
-                      : strcmp(end, "s") == 0 || (*end == 0 && value == 0) ? 1000
-                      : strcmp(end, "m") == 0                            ? 60000
-                      : strcmp(end, "h") == 0                            ? 3600000
-                      : strcmp(end, "d") == 0                            ? 86400000
-                                                                         : 0;
-    if (scale == 0 || value > NOTIFY_DURATION_MAX_MS / scale) {
-        return -1;
-    }
-    *ms = value * scale;
-    return 0;
 }

@@ -34,7 +34,6 @@
 #define NOTIFY_RULE_RECEIVERS 8      // receivers of one rule
 #define NOTIFY_RULE_LABELS 4         // group_by labels
 #define NOTIFY_SPEC_MAX (NOTIFY_TARGET_MAX + NOTIFY_SECRET_MAX + 16) // a receiver spec
-#define NOTIFY_DURATION_MAX_MS (30LL * 86400 * 1000) // longest grouping duration
 
 typedef enum {
     NOTIFY_WHEN_ANY = 0,        // every matching event
@@ -108,7 +107,3 @@ bool notify_rule_grouped(const notify_rule_t *rule);
 
 //  True when the rule's event pattern covers talent events.
 bool notify_rule_talent(const notify_rule_t *rule);
-
-//  Parses a duration ("0", "250ms", "30s", "5m", "2h", "1d") into ms.
-//  Returns 0, or -1 for anything else or a negative value.
-int notify_duration_parse(const char *text, int64_t *ms);
