@@ -54,7 +54,7 @@ struct _notify_worker_t {
 int64_t notify_worker_backoff(const notify_worker_config_t *config, int64_t attempt,
                               int64_t retry_after_s)
 {
-    int64_t delay = config->backoff_ms > 0 ? config->backoff_ms : 1;
+    int64_t delay = config->backoff_ms;
     for (int64_t i = 1; i < attempt && delay < config->backoff_max_ms; i++) {
         delay *= 2;
     }
@@ -232,7 +232,8 @@ notify_worker_t *notify_worker_new(const char *redis_url, const char *ns,
     s_metrics(http, &self->metrics);
     pthread_mutex_init(&self->lock, NULL);
     pthread_cond_init(&self->wake, NULL);
-    self->count = config->senders > 0 ? (size_t)config->senders : 1;
+    assert(config->senders >= 1 && config->batch >= 1 && config->batch <= NOTIFY_CLAIM_MAX);
+    self->count = (size_t)config->senders;
     self->senders = calloc(self->count, sizeof *self->senders);
     assert(self->senders);
     for (size_t i = 0; i < self->count; i++) {

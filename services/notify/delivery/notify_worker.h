@@ -17,7 +17,8 @@
 #include "notify_channel.h"
 #include "sti_http.h"
 
-//  The retry policy and the senders' settings.
+//  The retry policy and the senders' settings (their ranges: main.c, which
+//  refuses to start with a value out of them).
 typedef struct {
     int64_t senders;         // sender threads
     int64_t lease_ms;        // how long a claim holds a delivery
@@ -33,7 +34,7 @@ typedef struct {
 typedef struct _notify_worker_t notify_worker_t;
 
 //  Registers the senders' metrics on http and starts config->senders
-//  threads (at least 1), each connecting to redis_url under ns. Everything
+//  threads, each connecting to redis_url under ns. Everything
 //  passed is borrowed and must outlive the worker. Returns NULL when
 //  redis_url is bad or a thread cannot start.
 notify_worker_t *notify_worker_new(const char *redis_url, const char *ns,

@@ -204,6 +204,7 @@ static int s_start(const char *name, void *arg)
 
 notify_eval_t *notify_eval_new(const notify_eval_config_t *config, sti_http_t *http)
 {
+    assert(config->batch >= 1 && config->lease_ms >= 3 && config->flush_ms >= 1);
     notify_eval_t *self = calloc(1, sizeof *self);
     assert(self);
     s_starting_t starting = {self, config, http, {0}};

@@ -307,7 +307,8 @@ int notify_queue_claim(notify_queue_t *self, int64_t now_ms, int64_t lease_ms, s
     char now[32], lease[32], limit[32];
     snprintf(now, sizeof now, "%lld", (long long)now_ms);
     snprintf(lease, sizeof lease, "%lld", (long long)lease_ms);
-    snprintf(limit, sizeof limit, "%zu", max < NOTIFY_CLAIM_MAX ? max : NOTIFY_CLAIM_MAX);
+    assert(max >= 1 && max <= NOTIFY_CLAIM_MAX);
+    snprintf(limit, sizeof limit, "%zu", max);
     const char *argv[] = {self->due_key, now, lease, limit};
     redisReply *reply = s_eval(self, self->claim, 1, 3, argv);
     *count = 0;

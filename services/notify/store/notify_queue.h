@@ -92,7 +92,7 @@ long notify_queue_commit_plain(notify_queue_t *self, int64_t now_ms);
 
 //  --- sending side ---
 
-//  Claims up to max (<= NOTIFY_CLAIM_MAX) due deliveries for lease_ms.
+//  Claims up to max (1 to NOTIFY_CLAIM_MAX) due deliveries for lease_ms.
 //  Fills ids and *count, and *token for notify_queue_done. Returns 0 or -1.
 int notify_queue_claim(notify_queue_t *self, int64_t now_ms, int64_t lease_ms, size_t max,
                        char ids[][NOTIFY_DELIVERY_ID_MAX + 1], size_t *count, int64_t *token);
