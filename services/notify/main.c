@@ -59,19 +59,19 @@ static s_config_t s_config;
       "how often stale rules are checked")                                                         \
     X("senders", "2", worker.senders, 1, 64, "sender threads")                                     \
     X("claim_lease_ms", "30000", worker.lease_ms, 1000, 86400000,                                  \
-      "how long a claimed delivery is held by its sender, longer than timeout_ms")                \
+      "how long a claimed delivery is held by its sender, longer than timeout_ms")                 \
     X("max_attempts", "10", worker.max_attempts, 1, 1000,                                          \
       "sends of a delivery before it is a dead letter")                                            \
     X("max_age_ms", "86400000", worker.max_age_ms, 1000, 2592000000,                               \
       "age after which a failing delivery is a dead letter")                                       \
     X("backoff_ms", "1000", worker.backoff_ms, 1, 3600000, "first retry back-off")                 \
     X("backoff_max_ms", "300000", worker.backoff_max_ms, 1, 86400000,                              \
-      "longest retry back-off, at least backoff_ms")                                              \
+      "longest retry back-off, at least backoff_ms")                                               \
     X("poll_ms", "200", worker.poll_ms, 10, 60000,                                                 \
       "how often an idle sender looks for due deliveries")                                         \
     X("claim_batch", "8", worker.batch, 1, NOTIFY_CLAIM_MAX, "deliveries one claim takes")         \
     X("retention_ms", "604800000", worker.retention_ms, 0, 31536000000,                            \
-      "how long delivered and silenced deliveries stay listed, 0: for ever")                      \
+      "how long delivered and silenced deliveries stay listed, 0: for ever")                       \
     X("connect_timeout_ms", "5000", connect_timeout_ms, 1, 600000, "receivers: time to connect")   \
     X("timeout_ms", "15000", timeout_ms, 1, 3600000, "receivers: time for one send")
 
@@ -81,9 +81,8 @@ static s_config_t s_config;
 static const sti_config_entry_t s_config_map[] = {
     {"streams", STI_CONFIG_STR, "ind,tal", S_OFF(eval.streams),
      "event streams evaluated: ind, tal, both (ind,tal) or none (\"\")"},
-    S_INT_SETTINGS(S_INT_ENTRY)
-    {"tls_verify", STI_CONFIG_BOOL, "true", S_OFF(tls_verify),
-     "receivers: verify certificates and host names"},
+    S_INT_SETTINGS(S_INT_ENTRY){"tls_verify", STI_CONFIG_BOOL, "true", S_OFF(tls_verify),
+                                "receivers: verify certificates and host names"},
     {"smtp_url", STI_CONFIG_STR, NULL, S_OFF(smtp_url), "smtp://host:587 or smtps://host:465"},
     {"smtp_user", STI_CONFIG_STR, NULL, S_OFF(smtp_user), "SMTP AUTH user (none: no AUTH)"},
     {"smtp_password", STI_CONFIG_STR, NULL, S_OFF(smtp_password), "SMTP AUTH password"},
@@ -93,9 +92,9 @@ static const sti_config_entry_t s_config_map[] = {
 
 //  The range of one integer setting.
 typedef struct {
-    const char *name;   // as the configuration table names it
-    size_t offset;      // of its int64_t in s_config_t
-    int64_t min, max;   // the values allowed
+    const char *name; // as the configuration table names it
+    size_t offset;    // of its int64_t in s_config_t
+    int64_t min, max; // the values allowed
 } s_range_t;
 
 #define S_RANGE(name, value, field, min, max, what) {name, S_OFF(field), min, max},
@@ -195,8 +194,8 @@ int main(int argc, char **argv)
     sti_service_bind(service, &notify_deliveries_ops, deliveries);
     //  The threads, each with its own connections.
     sti_http_t *http = sti_service_http(service);
-    notify_worker_t *worker = notify_worker_new(common->redis_url, common->ns, &s_config.worker,
-                                                &channels, http);
+    notify_worker_t *worker =
+        notify_worker_new(common->redis_url, common->ns, &s_config.worker, &channels, http);
     notify_eval_t *eval = worker ? notify_eval_new(&s_config.eval, http) : NULL;
     int rc = eval ? sti_service_run(service) : 1;
     notify_eval_destroy(&eval);

@@ -66,8 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sti_writer_t *second = s_write(&rule[1]);
         size_t second_size;
         const void *second_bytes = sti_writer_data(second, &second_size);
-        S_REQUIRE(first_size == second_size &&
-                  memcmp(first_bytes, second_bytes, first_size) == 0);
+        S_REQUIRE(first_size == second_size && memcmp(first_bytes, second_bytes, first_size) == 0);
         sti_writer_destroy(&second);
         sti_reader_destroy(&again);
         sti_writer_destroy(&first);

@@ -16,9 +16,9 @@
 #include "notify_redis.h"
 
 typedef struct {
-    sti_redis_t *redis;              // connection
-    notify_queue_t *queue;           // the queue
-    notify_deliveries_t *deliveries; // under test
+    sti_redis_t *redis;                      // connection
+    notify_queue_t *queue;                   // the queue
+    notify_deliveries_t *deliveries;         // under test
     char dead[NOTIFY_DELIVERY_ID_MAX + 1];   // a dead letter's id
     char queued[NOTIFY_DELIVERY_ID_MAX + 1]; // a queued delivery's id
 } s_fixture_t;

@@ -33,8 +33,8 @@ static void test_refused(void **state)
 {
     (void)state;
     int64_t ms = 7;
-    const char *bad[] = {"31d", "5", "-1s", "s", "", "1.5s", "2w", "5 m",
-                         "99999999999999999999ms", "2592000001ms"};
+    const char *bad[] = {
+        "31d", "5", "-1s", "s", "", "1.5s", "2w", "5 m", "99999999999999999999ms", "2592000001ms"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(notify_duration_parse(bad[i], &ms), -1);
         assert_int_equal(ms, 7); // untouched

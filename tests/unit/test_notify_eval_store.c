@@ -74,12 +74,11 @@ static void test_lease_and_cursor(void **state)
 
 //  What a walk of the latest values saw.
 typedef struct {
-    size_t count;       // values
-    char last[128];     // "indicator/org/period" of the last one
+    size_t count;   // values
+    char last[128]; // "indicator/org/period" of the last one
 } s_seen_t;
 
-static void s_saw(const char *indicator, const char *org, const notify_latest_t *latest,
-                  void *arg)
+static void s_saw(const char *indicator, const char *org, const notify_latest_t *latest, void *arg)
 {
     s_seen_t *seen = arg;
     seen->count++;
@@ -114,8 +113,14 @@ static void test_groups(void **state)
     s_fixture_t *f = *state;
     s_run(f, "ZADD", "etest:notify:groups", "1000", "r-1-aa", "5000", "r-2-bb", NULL);
     s_run(f, "HSET", "etest:notify:group:r-1-aa:meta", "rule", "r-1", "flushes", "3", NULL);
-    s_run(f, "RPUSH", "etest:notify:group:r-1-aa:events", "\x81\xa1" "a\x01", "\x81\xa1" "a\x02",
-          "\x81\xa1" "a\x03", NULL);
+    s_run(f, "RPUSH", "etest:notify:group:r-1-aa:events",
+          "\x81\xa1"
+          "a\x01",
+          "\x81\xa1"
+          "a\x02",
+          "\x81\xa1"
+          "a\x03",
+          NULL);
     char gids[4][NOTIFY_GROUP_ID_MAX];
     assert_int_equal(notify_eval_store_due_groups(f->store, 2000, 4, gids), 1);
     assert_string_equal(gids[0], "r-1-aa");

@@ -74,10 +74,10 @@ static void test_commit_once(void **state)
 
 //  What a listing gave.
 typedef struct {
-    size_t count;                          // rows
-    char id[NOTIFY_DELIVERY_ID_MAX + 1];   // the last row's
-    char state[16];                        // its state
-    int64_t attempts;                      // its attempts
+    size_t count;                        // rows
+    char id[NOTIFY_DELIVERY_ID_MAX + 1]; // the last row's
+    char state[16];                      // its state
+    int64_t attempts;                    // its attempts
 } s_listed_t;
 
 static void s_list_row(const notify_delivery_row_t *row, void *arg)
@@ -109,7 +109,8 @@ static void test_claim_retry_dead_redrive(void **state)
     assert_string_equal(claimed.rule, "r-1");
     assert_int_equal(claimed.events_size, 2);
     notify_claimed_release(&claimed);
-    assert_int_equal(notify_queue_done(f->queue, id, token, "retry", 1300, 2000, "HTTP 503", 503), 1);
+    assert_int_equal(notify_queue_done(f->queue, id, token, "retry", 1300, 2000, "HTTP 503", 503),
+                     1);
     //  the lease ran out and another claim took it: the old claim's result is ignored
     assert_int_equal(notify_queue_claim(f->queue, 2000, 500, 8, ids, &count, &token2), 0);
     assert_int_equal(count, 1);

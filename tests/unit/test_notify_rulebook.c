@@ -16,10 +16,10 @@
 #include "notify_rulebook.h"
 
 typedef struct {
-    sti_redis_t *redis;            // connection
-    notify_rule_store_t *store;    // rules and silences
-    sti_catalog_store_t *catalog;  // the Linping plan
-    notify_rulebook_t *rulebook;   // under test
+    sti_redis_t *redis;           // connection
+    notify_rule_store_t *store;   // rules and silences
+    sti_catalog_store_t *catalog; // the Linping plan
+    notify_rulebook_t *rulebook;  // under test
 } s_fixture_t;
 
 static int s_setup(void **state)
@@ -75,24 +75,28 @@ static void test_shape_refused_by_the_declaration(void **state)
     assert_false(s_call(f, "rule.add", "{\"when\": \"any\", " S_TO "}", field, message));
     assert_string_equal(field, "name");
     assert_string_equal(message, "name: missing (required)");
-    assert_false(s_call(f, "rule.add", "{\"name\": \"x\", \"when\": \"any\", \"colour\": 1, " S_TO "}",
-                        field, message));
+    assert_false(s_call(f, "rule.add",
+                        "{\"name\": \"x\", \"when\": \"any\", \"colour\": 1, " S_TO "}", field,
+                        message));
     assert_string_equal(field, "colour");
     assert_non_null(strstr(message, "unknown key (known: name, event,"));
     //  the service gives id and created
-    assert_false(s_call(f, "rule.add", "{\"id\": \"r-9\", \"name\": \"x\", \"when\": \"any\", " S_TO "}",
-                        field, NULL));
+    assert_false(s_call(f, "rule.add",
+                        "{\"id\": \"r-9\", \"name\": \"x\", \"when\": \"any\", " S_TO "}", field,
+                        NULL));
     assert_string_equal(field, "id");
-    assert_false(s_call(f, "rule.add", "{\"name\": \"x\", \"when\": \"any\", \"group_wait\": -1, " S_TO "}",
-                        field, message));
+    assert_false(s_call(f, "rule.add",
+                        "{\"name\": \"x\", \"when\": \"any\", \"group_wait\": -1, " S_TO "}", field,
+                        message));
     assert_string_equal(message, "group_wait: must be an integer from 0 to 2592000000");
-    assert_false(s_call(f, "rule.add", "{\"name\": \"\", \"when\": \"any\", " S_TO "}", field,
-                        message));
+    assert_false(
+        s_call(f, "rule.add", "{\"name\": \"\", \"when\": \"any\", " S_TO "}", field, message));
     assert_string_equal(message, "name: must be a string of 1 to 128 bytes");
-    assert_false(s_call(f, "rule.add", "{\"name\": \"x\", \"when\": \"any\", \"to\": []}", field,
-                        message));
+    assert_false(
+        s_call(f, "rule.add", "{\"name\": \"x\", \"when\": \"any\", \"to\": []}", field, message));
     assert_string_equal(message, "to: must be an array of 1 to 8 elements");
-    assert_false(s_call(f, "rule.add", "{\"name\": \"x\", \"when\": \"any\", \"indicators\": [7], " S_TO "}",
+    assert_false(s_call(f, "rule.add",
+                        "{\"name\": \"x\", \"when\": \"any\", \"indicators\": [7], " S_TO "}",
                         field, NULL));
     assert_string_equal(field, "indicators.0");
     assert_false(s_call(f, "rule.get", "{}", field, NULL));
@@ -103,22 +107,26 @@ static void test_rest_refused_by_the_handler(void **state)
 {
     s_fixture_t *f = *state;
     char field[64], message[512];
-    assert_false(s_call(f, "rule.add", "{\"name\": \"x\", \"when\": \"sometimes\", " S_TO "}", field,
-                        message));
+    assert_false(s_call(f, "rule.add", "{\"name\": \"x\", \"when\": \"sometimes\", " S_TO "}",
+                        field, message));
     assert_string_equal(field, "when");
     assert_non_null(strstr(message, "unknown condition 'sometimes'"));
-    assert_false(s_call(f, "rule.add", "{\"name\": \"x\", \"when\": \"any\", \"to\": [\"webhook:ftp://x\"]}",
+    assert_false(s_call(f, "rule.add",
+                        "{\"name\": \"x\", \"when\": \"any\", \"to\": [\"webhook:ftp://x\"]}",
                         field, message));
     assert_string_equal(field, "to");
     assert_non_null(strstr(message, "receiver 1: webhook URL must start with http"));
     assert_false(s_call(f, "rule.add",
-                        "{\"name\": \"x\", \"when\": \"any\", \"indicators\": [\"no_such\"], " S_TO "}",
+                        "{\"name\": \"x\", \"when\": \"any\", \"indicators\": [\"no_such\"], " S_TO
+                        "}",
                         field, message));
     assert_string_equal(message, "indicators: unknown indicator 'no_such'");
-    assert_false(s_call(f, "rule.add", "{\"name\": \"x\", \"when\": \"any\", \"orgs\": [\"nowhere\"], " S_TO "}",
+    assert_false(s_call(f, "rule.add",
+                        "{\"name\": \"x\", \"when\": \"any\", \"orgs\": [\"nowhere\"], " S_TO "}",
                         field, message));
     assert_string_equal(message, "orgs: unknown org unit 'nowhere'");
-    assert_false(s_call(f, "rule.add", "{\"name\": \"x\", \"when\": \"any\", \"prefix\": \"zzz\", " S_TO "}",
+    assert_false(s_call(f, "rule.add",
+                        "{\"name\": \"x\", \"when\": \"any\", \"prefix\": \"zzz\", " S_TO "}",
                         field, message));
     assert_string_equal(field, "prefix");
 }
@@ -168,8 +176,7 @@ int main(void)
 {
     notify_test_redis_start();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_shape_refused_by_the_declaration, s_setup,
-                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_shape_refused_by_the_declaration, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_rest_refused_by_the_handler, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_add_list_get_remove, s_setup, s_teardown),
     };

@@ -17,11 +17,11 @@
 #include "notify_silencing.h"
 
 typedef struct {
-    sti_redis_t *redis;             // connection
-    notify_rule_store_t *store;     // rules and silences
-    sti_catalog_store_t *catalog;   // for the rulebook (no plan: rules name no codes)
-    notify_rulebook_t *rulebook;    // to add the rule a silence names
-    notify_silencing_t *silencing;  // under test
+    sti_redis_t *redis;            // connection
+    notify_rule_store_t *store;    // rules and silences
+    sti_catalog_store_t *catalog;  // for the rulebook (no plan: rules name no codes)
+    notify_rulebook_t *rulebook;   // to add the rule a silence names
+    notify_silencing_t *silencing; // under test
 } s_fixture_t;
 
 static int s_setup(void **state)
@@ -72,7 +72,8 @@ static void test_refusals(void **state)
     long long later = (long long)zclock_time() + 3600000;
     assert_false(s_call(f, "silence.add", "{\"org\": \"linping\"}", text));
     assert_string_equal(text, "ends_at: missing (required)");
-    snprintf(json, sizeof json, "{\"id\": \"s-1\", \"org\": \"linping\", \"ends_at\": %lld}", later);
+    snprintf(json, sizeof json, "{\"id\": \"s-1\", \"org\": \"linping\", \"ends_at\": %lld}",
+             later);
     assert_false(s_call(f, "silence.add", json, text));
     assert_non_null(strstr(text, "id: unknown key (known: rule, indicator,"));
     assert_false(s_call(f, "silence.add", "{\"org\": 5, \"ends_at\": 1}", text));
@@ -109,9 +110,8 @@ static void test_add_list_remove(void **state)
     assert_int_equal(sti_node_size(silences), 1);
     char comment[64];
     sti_field_error_t err;
-    assert_int_equal(sti_map_str_copy(sti_node_at(silences, 0), "comment", comment, sizeof comment,
-                                      &err),
-                     0);
+    assert_int_equal(
+        sti_map_str_copy(sti_node_at(silences, 0), "comment", comment, sizeof comment, &err), 0);
     assert_string_equal(comment, "move");
     notify_test_answer_release(&answer);
     assert_true(s_call(f, "silence.remove", "{\"id\": \"s-1\"}", text));

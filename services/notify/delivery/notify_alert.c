@@ -104,10 +104,10 @@ int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catal
     memset(out, 0, sizeof *out);
     snprintf(out->id, sizeof out->id, "%s", event->id ? event->id : "");
     snprintf(out->type, sizeof out->type, "%s", event->type ? event->type : "");
-    sti_reader_t *reader = event->data && event->data_size
-                               ? sti_reader_new(event->data, event->data_size, &s_limits, err,
-                                                errlen)
-                               : NULL;
+    sti_reader_t *reader =
+        event->data && event->data_size
+            ? sti_reader_new(event->data, event->data_size, &s_limits, err, errlen)
+            : NULL;
     sti_node_t data = reader ? sti_reader_root(reader) : (sti_node_t){NULL};
     if (reader && sti_node_type(data) != STI_TYPE_MAP) {
         snprintf(err, errlen, "data is not a map");

@@ -94,8 +94,7 @@ static bool s_wait(notify_worker_t *self, int64_t ms)
 }
 
 //  Decodes the stored events and sends the alert. Fills result.
-static void s_send(notify_worker_t *self, const notify_claimed_t *claimed,
-                   notify_result_t *result)
+static void s_send(notify_worker_t *self, const notify_claimed_t *claimed, notify_result_t *result)
 {
     char err[256];
     notify_receiver_t receiver;
@@ -103,8 +102,8 @@ static void s_send(notify_worker_t *self, const notify_claimed_t *claimed,
         notify_result_set(result, NOTIFY_FINAL, "receiver: %s", err);
         return;
     }
-    sti_reader_t *reader = sti_reader_new(claimed->events, claimed->events_size, NULL, err,
-                                          sizeof err);
+    sti_reader_t *reader =
+        sti_reader_new(claimed->events, claimed->events_size, NULL, err, sizeof err);
     sti_node_t array = reader ? sti_reader_root(reader) : (sti_node_t){NULL};
     size_t count = reader ? sti_node_size(array) : 0;
     if (!reader || sti_node_type(array) != STI_TYPE_ARRAY || count == 0) {
@@ -210,15 +209,15 @@ static void *s_run(void *arg)
 static void s_metrics(sti_http_t *http, s_metrics_t *metrics)
 {
     const char *help = "Sends of deliveries, by result";
-    metrics->delivered = sti_http_counter(http, "sti_notify_deliveries_total",
-                                          "result=\"delivered\"", help);
-    metrics->retried = sti_http_counter(http, "sti_notify_deliveries_total", "result=\"retry\"",
-                                        help);
+    metrics->delivered =
+        sti_http_counter(http, "sti_notify_deliveries_total", "result=\"delivered\"", help);
+    metrics->retried =
+        sti_http_counter(http, "sti_notify_deliveries_total", "result=\"retry\"", help);
     metrics->dead = sti_http_counter(http, "sti_notify_deliveries_total", "result=\"dead\"", help);
-    metrics->queued = sti_http_gauge(http, "sti_notify_queue_depth", NULL,
-                                     "Deliveries due or being sent");
-    metrics->dead_now = sti_http_gauge(http, "sti_notify_dead_letters", NULL,
-                                       "Deliveries in the dead-letter list");
+    metrics->queued =
+        sti_http_gauge(http, "sti_notify_queue_depth", NULL, "Deliveries due or being sent");
+    metrics->dead_now =
+        sti_http_gauge(http, "sti_notify_dead_letters", NULL, "Deliveries in the dead-letter list");
 }
 
 notify_worker_t *notify_worker_new(const char *redis_url, const char *ns,

@@ -20,15 +20,15 @@
 //  The retry policy and the senders' settings (their ranges: main.c, which
 //  refuses to start with a value out of them).
 typedef struct {
-    int64_t senders;         // sender threads
-    int64_t lease_ms;        // how long a claim holds a delivery
-    int64_t max_attempts;    // sends of one delivery before it is dead
-    int64_t max_age_ms;      // age after which a failing delivery is dead
-    int64_t backoff_ms;      // back-off after the first failure
-    int64_t backoff_max_ms;  // longest back-off
-    int64_t poll_ms;         // how often an idle sender looks for due work
-    int64_t batch;           // deliveries one claim takes
-    int64_t retention_ms;    // how long delivered ones stay listed
+    int64_t senders;        // sender threads
+    int64_t lease_ms;       // how long a claim holds a delivery
+    int64_t max_attempts;   // sends of one delivery before it is dead
+    int64_t max_age_ms;     // age after which a failing delivery is dead
+    int64_t backoff_ms;     // back-off after the first failure
+    int64_t backoff_max_ms; // longest back-off
+    int64_t poll_ms;        // how often an idle sender looks for due work
+    int64_t batch;          // deliveries one claim takes
+    int64_t retention_ms;   // how long delivered ones stay listed
 } notify_worker_config_t;
 
 typedef struct _notify_worker_t notify_worker_t;

@@ -208,13 +208,13 @@ notify_eval_t *notify_eval_new(const notify_eval_config_t *config, sti_http_t *h
     notify_eval_t *self = calloc(1, sizeof *self);
     assert(self);
     s_starting_t starting = {self, config, http, {0}};
-    starting.shared.events = sti_http_counter(http, "sti_notify_events_total", NULL,
-                                              "Events evaluated");
-    starting.shared.alerts = sti_http_counter(
-        http, "sti_notify_alerts_total", NULL,
-        "Deliveries queued or recorded silenced (one per alert and receiver)");
-    starting.shared.silenced = sti_http_counter(http, "sti_notify_silenced_total", NULL,
-                                                "Alerts held by a silence");
+    starting.shared.events =
+        sti_http_counter(http, "sti_notify_events_total", NULL, "Events evaluated");
+    starting.shared.alerts =
+        sti_http_counter(http, "sti_notify_alerts_total", NULL,
+                         "Deliveries queued or recorded silenced (one per alert and receiver)");
+    starting.shared.silenced =
+        sti_http_counter(http, "sti_notify_silenced_total", NULL, "Alerts held by a silence");
     if (s_each_stream(config->streams, s_start, &starting) != 0) {
         notify_eval_destroy(&self);
     }

@@ -33,7 +33,7 @@ typedef struct {
 //  Returns 0 or -1.
 static int s_read_latest(notify_evaluator_t *self, s_batch_t *batch)
 {
-    char (*fields)[160] = calloc(batch->count, sizeof *fields);
+    char(*fields)[160] = calloc(batch->count, sizeof *fields);
     const char **names = calloc(batch->count, sizeof *names);
     assert(fields && names);
     for (size_t i = 0; i < batch->count; i++) {
@@ -115,8 +115,9 @@ static void s_read_events(notify_evaluator_t *self, s_batch_t *batch)
         sti_event_t *taken = batch->taken[i];
         batch->ok[i] =
             notify_alert_event_from(taken, catalog, &batch->events[i], err, sizeof err) == 0;
-        if (!batch->ok[i] && taken->type && (strcmp(taken->type, "indicator.changed") == 0 ||
-                                             strncmp(taken->type, "talent.", 7) == 0)) {
+        if (!batch->ok[i] && taken->type &&
+            (strcmp(taken->type, "indicator.changed") == 0 ||
+             strncmp(taken->type, "talent.", 7) == 0)) {
             sti_warn("event %s: %s; not evaluated", taken->id ? taken->id : "?", err);
         }
     }
@@ -135,8 +136,8 @@ static int s_evaluate_all(notify_evaluator_t *self, s_batch_t *batch, int64_t no
     }
     for (size_t i = 0; i < batch->count; i++) {
         if (batch->ok[i]) {
-            notify_latest_t *before = s_latest_for(batch->local, &batch->events[i],
-                                                   &batch->latest[i]);
+            notify_latest_t *before =
+                s_latest_for(batch->local, &batch->events[i], &batch->latest[i]);
             s_evaluate(self, batch->taken[i], &batch->events[i], before, now_ms);
             s_note_latest(batch->local, &batch->events[i], before, now_ms);
         }
@@ -162,7 +163,8 @@ static void s_take(notify_evaluator_t *self, s_batch_t *batch, size_t max)
         }
         if (lost) {
             sti_error("stream %s: events after seq %llu are gone from the log; they were not "
-                      "evaluated", stream->name, (unsigned long long)stream->cursor);
+                      "evaluated",
+                      stream->name, (unsigned long long)stream->cursor);
         }
         if (!event) {
             break;

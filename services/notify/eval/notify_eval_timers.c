@@ -116,10 +116,9 @@ static void s_stale_one(const char *indicator, const char *org, const notify_lat
         notify_alert_event_t event;
         s_stale_event(check->catalog, indicator, org, latest, &event);
         char about[256];
-        long long round = rule->repeat_interval_ms > 0 ? check->now_ms / rule->repeat_interval_ms
-                                                       : 0;
-        snprintf(about, sizeof about, "stale:%s|%s|%s#%lld", indicator, org, latest->period,
-                 round);
+        long long round =
+            rule->repeat_interval_ms > 0 ? check->now_ms / rule->repeat_interval_ms : 0;
+        snprintf(about, sizeof about, "stale:%s|%s|%s#%lld", indicator, org, latest->period, round);
         notify_evaluator_alert(self, rule, &event, about, false, check->now_ms);
     }
     if (++check->pending == S_STALE_COMMIT) {
@@ -148,4 +147,3 @@ void notify_eval_timers_stale(notify_evaluator_t *self, int64_t now_ms)
         s_stale_commit(&check);
     }
 }
-

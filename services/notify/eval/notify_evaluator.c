@@ -84,9 +84,9 @@ void notify_evaluator_alert(notify_evaluator_t *self, const notify_rule_t *rule,
 {
     char label[256];
     notify_label(event, label, sizeof label);
-    bool silenced = notify_silenced(notify_rule_store_silence_at(self->rules, 0),
-                                    notify_rule_store_silence_count(self->rules), rule, event,
-                                    now_ms);
+    bool silenced =
+        notify_silenced(notify_rule_store_silence_at(self->rules, 0),
+                        notify_rule_store_silence_count(self->rules), rule, event, now_ms);
     sti_writer_reset(self->writer);
     size_t size;
     if (groupable && !silenced && notify_rule_grouped(rule)) {

@@ -17,8 +17,7 @@ char *notify_latest_field(const char *indicator, const char *org, char *out, siz
     return out;
 }
 
-int notify_latest_field_split(const char *field, size_t len, char *indicator, char *org,
-                              size_t cap)
+int notify_latest_field_split(const char *field, size_t len, char *indicator, char *org, size_t cap)
 {
     const char *bar = memchr(field, '|', len);
     size_t head = bar ? (size_t)(bar - field) : 0;
@@ -59,8 +58,7 @@ int notify_latest_parse(const char *text, size_t len, notify_latest_t *latest)
 
 char *notify_latest_format(const notify_latest_t *latest, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s|%.17g|%lld", latest->period, latest->value,
-             (long long)latest->seen_ms);
+    snprintf(out, cap, "%s|%.17g|%lld", latest->period, latest->value, (long long)latest->seen_ms);
     return out;
 }
 

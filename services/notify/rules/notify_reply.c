@@ -1,5 +1,5 @@
 /*  notify_reply: the shared answers. See notify_reply.h.
-*/
+ */
 #include "notify_reply.h"
 
 #include <stdio.h>

@@ -22,21 +22,63 @@
 #include "notify_duration.h"
 #include "notify_receiver.h"
 
-static const char *const s_statuses[] = {"achieved", "on_track", "lagging", "at_risk",
-                                         "no_data", "no_target", NULL};
+static const char *const s_statuses[] = {"achieved", "on_track",  "lagging", "at_risk",
+                                         "no_data",  "no_target", NULL};
 static const char *const s_labels[] = {"indicator", "org", "period", "category", NULL};
 static const char *const s_severities[] = {"info", "warning", "critical", NULL};
 
-static const sti_arg_t s_code = {NULL, STI_ARG_STR, STI_REQUIRED, 1, NOTIFY_RULE_CODE_MAX - 1,
-                                 NULL, "a code of [A-Za-z0-9_.-]"};
-static const sti_arg_t s_label = {NULL, STI_ARG_STR, STI_REQUIRED, 1, NOTIFY_RULE_CODE_MAX - 1,
-                                  NULL, "indicator, org, period or category"};
-static const sti_arg_t s_spec = {NULL, STI_ARG_STR, STI_REQUIRED, 0, NOTIFY_SPEC_MAX - 1, NULL,
+static const sti_arg_t s_code = {
+    NULL, STI_ARG_STR, STI_REQUIRED, 1, NOTIFY_RULE_CODE_MAX - 1, NULL, "a code of [A-Za-z0-9_.-]"};
+static const sti_arg_t s_label = {NULL,
+                                  STI_ARG_STR,
+                                  STI_REQUIRED,
+                                  1,
+                                  NOTIFY_RULE_CODE_MAX - 1,
+                                  NULL,
+                                  "indicator, org, period or category"};
+static const sti_arg_t s_spec = {NULL,
+                                 STI_ARG_STR,
+                                 STI_REQUIRED,
+                                 0,
+                                 NOTIFY_SPEC_MAX - 1,
+                                 NULL,
                                  "webhook:URL[#SECRET], email:ADDRESS, dingtalk:URL[#SECRET] "
                                  "or wecom:URL"};
 
 //  The keys of a rule, as rule.add takes them and as it is stored.
-#define S_RULE_KEYS                                                                                    {"name", STI_ARG_STR, STI_REQUIRED, 1, NOTIFY_RULE_NAME_MAX, NULL,                                  "the rule's name, for people"},                                                                      {"event", STI_ARG_STR, STI_OPTIONAL, 0, 63, NULL,                                                   "the events it looks at: indicator.changed (the default), talent.* or one of "                    "talent.registered, talent.updated, talent.left, talent.removed"},                               {"indicators", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code,                      "indicator codes, each in the catalog (none: all)"},                                            {"prefix", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL,                            "only indicators whose code starts with it; some indicator of the catalog must"},                {"orgs", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code,                            "org units (none: all); for indicator events each must be in the catalog"},                      {"categories", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code,                      "talent categories (none: all); talent rules only"},                                             {"when", STI_ARG_STR, STI_REQUIRED, 0, 255, NULL,                                                   "the condition: status_changed, status_changed:STATUS[,STATUS...] (achieved, "                    "on_track, lagging, at_risk, no_data, no_target), crosses_above:V, crosses_below:V, "             "achieved, stale:DAYS (1 to 3660) or any (the only one for talent events)"},                     {"severity", STI_ARG_STR, STI_OPTIONAL, 0, 15, NULL,                                                "info, warning (the default) or critical"},                                                     {"to", STI_ARG_ARRAY, STI_REQUIRED, 1, NOTIFY_RULE_RECEIVERS, &s_spec,                              "the receivers (docs/notify.md, \"Receiver specs\")"},                                          {"group_by", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LABELS, &s_label,                         "the labels whose values group its alerts (none: one group per rule)"},                          {"group_wait", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL,                          "ms the first alert of a new group waits for others (0 with group_interval 0: "                   "every alert on its own, at once)"},                                                             {"group_interval", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL,                      "ms after a group's message before its next one"},                                               {"repeat_interval", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL,                     "ms after which a stale alert still stale is sent again (0: once)"}
+// clang-format off
+#define S_RULE_KEYS \
+    {"name", STI_ARG_STR, STI_REQUIRED, 1, NOTIFY_RULE_NAME_MAX, NULL, \
+     "the rule's name, for people"}, \
+    {"event", STI_ARG_STR, STI_OPTIONAL, 0, 63, NULL, \
+     "the events it looks at: indicator.changed (the default), talent.* or one of " \
+     "talent.registered, talent.updated, talent.left, talent.removed"}, \
+    {"indicators", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code, \
+     "indicator codes, each in the catalog (none: all)"}, \
+    {"prefix", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL, \
+     "only indicators whose code starts with it; some indicator of the catalog must"}, \
+    {"orgs", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code, \
+     "org units (none: all); for indicator events each must be in the catalog"}, \
+    {"categories", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code, \
+     "talent categories (none: all); talent rules only"}, \
+    {"when", STI_ARG_STR, STI_REQUIRED, 0, 255, NULL, \
+     "the condition: status_changed, status_changed:STATUS[,STATUS...] (achieved, " \
+     "on_track, lagging, at_risk, no_data, no_target), crosses_above:V, crosses_below:V, " \
+     "achieved, stale:DAYS (1 to 3660) or any (the only one for talent events)"}, \
+    {"severity", STI_ARG_STR, STI_OPTIONAL, 0, 15, NULL, \
+     "info, warning (the default) or critical"}, \
+    {"to", STI_ARG_ARRAY, STI_REQUIRED, 1, NOTIFY_RULE_RECEIVERS, &s_spec, \
+     "the receivers (docs/notify.md, \"Receiver specs\")"}, \
+    {"group_by", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LABELS, &s_label, \
+     "the labels whose values group its alerts (none: one group per rule)"}, \
+    {"group_wait", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL, \
+     "ms the first alert of a new group waits for others (0 with group_interval 0: " \
+     "every alert on its own, at once)"}, \
+    {"group_interval", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL, \
+     "ms after a group's message before its next one"}, \
+    {"repeat_interval", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL, \
+     "ms after which a stale alert still stale is sent again (0: once)"}
+// clang-format on
 
 const sti_arg_t notify_rule_args[] = {S_RULE_KEYS, STI_ARGS_END};
 
@@ -120,7 +162,8 @@ static int s_parse_statuses(notify_rule_t *rule, const char *list, char *err, si
         if (!s_in(s_statuses, s)) {
             snprintf(err, errlen,
                      "unknown status '%.32s' (achieved, on_track, lagging, at_risk, no_data, "
-                     "no_target)", s);
+                     "no_target)",
+                     s);
             return -1;
         }
         if (rule->status_count == NOTIFY_RULE_STATUSES) {
@@ -182,7 +225,8 @@ int notify_rule_parse_when(notify_rule_t *rule, const char *text, char *err, siz
     } else {
         snprintf(err, errlen,
                  "unknown condition '%.40s' (status_changed[:STATUS,...], crosses_above:V, "
-                 "crosses_below:V, achieved, stale:DAYS, any)", text);
+                 "crosses_below:V, achieved, stale:DAYS, any)",
+                 text);
         return -1;
     }
     return 0;
@@ -227,8 +271,10 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
         strcmp(rule->event, "talent.registered") != 0 &&
         strcmp(rule->event, "talent.updated") != 0 && strcmp(rule->event, "talent.left") != 0 &&
         strcmp(rule->event, "talent.removed") != 0) {
-        return s_fail(err, "event", "must be indicator.changed, talent.* or talent.<registered|"
-                                    "updated|left|removed>%s", "");
+        return s_fail(err, "event",
+                      "must be indicator.changed, talent.* or talent.<registered|"
+                      "updated|left|removed>%s",
+                      "");
     }
     if (*rule->prefix && !s_code_valid(rule->prefix)) {
         return s_fail(err, "prefix", "must be a code prefix of [A-Za-z0-9_.-]%s", "");
@@ -257,8 +303,10 @@ static int s_read_grouping(sti_node_t map, notify_rule_t *rule, sti_field_error_
     }
     for (size_t i = 0; i < rule->group_by_count; i++) {
         if (!s_in(s_labels, labels[i])) {
-            return s_fail(err, "group_by", "labels are indicator, org, period and category, not "
-                                           "'%.32s'", labels[i]);
+            return s_fail(err, "group_by",
+                          "labels are indicator, org, period and category, not "
+                          "'%.32s'",
+                          labels[i]);
         }
         snprintf(rule->group_by[i], sizeof rule->group_by[i], "%s", labels[i]);
     }
@@ -299,8 +347,8 @@ int notify_rule_read(sti_node_t map, notify_rule_t *rule, sti_field_error_t *err
                : 0;
 }
 
-static void s_write_list(sti_writer_t *writer, const char *key, const char list[][NOTIFY_RULE_CODE_MAX],
-                         size_t count)
+static void s_write_list(sti_writer_t *writer, const char *key,
+                         const char list[][NOTIFY_RULE_CODE_MAX], size_t count)
 {
     sti_writer_str(writer, key);
     sti_writer_array(writer, count);

@@ -26,13 +26,13 @@
 #include "sti_codec.h"
 #include "sti_op.h"
 
-#define NOTIFY_RULE_ID_MAX 32        // "r-<n>"
-#define NOTIFY_RULE_NAME_MAX 128     // bytes of a rule's name
-#define NOTIFY_RULE_CODE_MAX 64      // an indicator, org unit or category code
-#define NOTIFY_RULE_LIST_MAX 32      // codes of one kind in a rule
-#define NOTIFY_RULE_STATUSES 8       // statuses a status_changed condition lists
-#define NOTIFY_RULE_RECEIVERS 8      // receivers of one rule
-#define NOTIFY_RULE_LABELS 4         // group_by labels
+#define NOTIFY_RULE_ID_MAX 32    // "r-<n>"
+#define NOTIFY_RULE_NAME_MAX 128 // bytes of a rule's name
+#define NOTIFY_RULE_CODE_MAX 64  // an indicator, org unit or category code
+#define NOTIFY_RULE_LIST_MAX 32  // codes of one kind in a rule
+#define NOTIFY_RULE_STATUSES 8   // statuses a status_changed condition lists
+#define NOTIFY_RULE_RECEIVERS 8  // receivers of one rule
+#define NOTIFY_RULE_LABELS 4     // group_by labels
 #define NOTIFY_SPEC_MAX (NOTIFY_TARGET_MAX + NOTIFY_SECRET_MAX + 16) // a receiver spec
 
 typedef enum {
@@ -46,31 +46,31 @@ typedef enum {
 
 //  One rule. A plain value (large: allocate it).
 typedef struct {
-    char id[NOTIFY_RULE_ID_MAX];                                // "r-7"
-    char name[NOTIFY_RULE_NAME_MAX + 1];                        // the operator's name
-    char event[64];                                             // "indicator.changed", "talent.*", ...
+    char id[NOTIFY_RULE_ID_MAX];         // "r-7"
+    char name[NOTIFY_RULE_NAME_MAX + 1]; // the operator's name
+    char event[64];                      // "indicator.changed", "talent.*", ...
     char indicators[NOTIFY_RULE_LIST_MAX][NOTIFY_RULE_CODE_MAX]; // indicator codes, none: all
-    size_t indicator_count;                                     // how many
-    char prefix[NOTIFY_RULE_CODE_MAX];                          // indicator code prefix, "" for none
-    char orgs[NOTIFY_RULE_LIST_MAX][NOTIFY_RULE_CODE_MAX];       // org units, none: all
-    size_t org_count;                                           // how many
+    size_t indicator_count;                                      // how many
+    char prefix[NOTIFY_RULE_CODE_MAX];                     // indicator code prefix, "" for none
+    char orgs[NOTIFY_RULE_LIST_MAX][NOTIFY_RULE_CODE_MAX]; // org units, none: all
+    size_t org_count;                                      // how many
     char categories[NOTIFY_RULE_LIST_MAX][NOTIFY_RULE_CODE_MAX]; // talent categories, none: all
-    size_t category_count;                                      // how many
-    char when_text[256];                                        // the condition as written
-    notify_when_t when;                                         // the condition's kind
-    double threshold;                                           // crosses_above / crosses_below
-    int64_t stale_days;                                         // stale
-    char statuses[NOTIFY_RULE_STATUSES][16];                    // status_changed targets
-    size_t status_count;                                        // how many, 0: any change
-    char severity[16];                                          // info, warning, critical
+    size_t category_count;                                       // how many
+    char when_text[256];                                         // the condition as written
+    notify_when_t when;                                          // the condition's kind
+    double threshold;                                            // crosses_above / crosses_below
+    int64_t stale_days;                                          // stale
+    char statuses[NOTIFY_RULE_STATUSES][16];                     // status_changed targets
+    size_t status_count;                                         // how many, 0: any change
+    char severity[16];                                           // info, warning, critical
     char to[NOTIFY_RULE_RECEIVERS][NOTIFY_SPEC_MAX];             // receiver specs, secrets included
-    size_t to_count;                                            // how many (at least 1)
-    char group_by[NOTIFY_RULE_LABELS][16];                      // labels: indicator, org, period, category
-    size_t group_by_count;                                      // how many
-    int64_t group_wait_ms;                                      // wait before a group's first message
-    int64_t group_interval_ms;                                  // wait before a group's next message
-    int64_t repeat_interval_ms;                                 // re-send a still-stale alert after this
-    int64_t created_ms;                                         // when it was added
+    size_t to_count;                                             // how many (at least 1)
+    char group_by[NOTIFY_RULE_LABELS][16]; // labels: indicator, org, period, category
+    size_t group_by_count;                 // how many
+    int64_t group_wait_ms;                 // wait before a group's first message
+    int64_t group_interval_ms;             // wait before a group's next message
+    int64_t repeat_interval_ms;            // re-send a still-stale alert after this
+    int64_t created_ms;                    // when it was added
 } notify_rule_t;
 
 //  What one event offers to the matcher.

@@ -55,7 +55,8 @@ static int s_check_catalog(notify_rulebook_t *self, const notify_rule_t *rule,
     for (size_t i = 0; i < rule->indicator_count; i++) {
         if (!sti_catalog_indicator_find(catalog, rule->indicators[i])) {
             snprintf(err->field, sizeof err->field, "indicators");
-            snprintf(err->reason, sizeof err->reason, "unknown indicator '%s'", rule->indicators[i]);
+            snprintf(err->reason, sizeof err->reason, "unknown indicator '%s'",
+                     rule->indicators[i]);
             return -1;
         }
     }
@@ -172,7 +173,7 @@ static const sti_arg_t s_id_args[] = {
 };
 
 #define S_RULE_REPLY                                                                               \
-    "{id, name, event, indicators, prefix, orgs, categories, when, severity, to, group_by, "      \
+    "{id, name, event, indicators, prefix, orgs, categories, when, severity, to, group_by, "       \
     "group_wait, group_interval, repeat_interval, created}"
 
 //  Changing rules: admin only; reading them: every role.
@@ -190,7 +191,8 @@ static const sti_op_decl_t s_ops[] = {
      "no indicator has, a bad receiver (`to: receiver 2: webhook URL must start with http:// or "
      "https://`), a severity other than info, warning, critical, a label other than indicator, "
      "org, period, category, a duration out of range (0 to 30 days); `id` and `created` are "
-     "unknown keys (the service gives them). Applied once per request id: the same request sent again (a retry) "
+     "unknown keys (the service gives them). Applied once per request id: the same request sent "
+     "again (a retry) "
      "adds nothing and is answered with the id the first one made (kept a day). Errors also: "
      "`unavailable`. docs/notify.md, \"Rules\"."},
     {"rule.list", s_rule_list, STI_ROLES_ANY, NULL, "lists every rule", "{rules: [RULE]}",
@@ -200,8 +202,7 @@ static const sti_op_decl_t s_ops[] = {
     {"rule.get", s_rule_get, STI_ROLES_ANY, s_id_args, "answers one rule", "RULE",
      "RULE as in `rule.list` (secrets shown as `#***`). Errors: `not_found` (`no rule r-7`), "
      "`unavailable`."},
-    {"rule.remove", s_rule_remove, STI_OP_WRITE, s_id_args,
-     "removes a rule", "{removed: true}",
+    {"rule.remove", s_rule_remove, STI_OP_WRITE, s_id_args, "removes a rule", "{removed: true}",
      "Deliveries already queued for it are still sent; alerts waiting in its groups are "
      "dropped when the group is due. Errors: `not_found` (`no rule r-7`), `unavailable`."},
     STI_OPS_END,

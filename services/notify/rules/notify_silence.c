@@ -11,20 +11,22 @@
 #include <string.h>
 
 //  The keys of a silence, as silence.add takes them and as it is stored.
-#define S_SILENCE_KEYS                                                                             \
-    {"rule", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_ID_MAX - 1, NULL,                           \
-     "a rule's id: holds that rule's alerts"},                                                    \
-        {"indicator", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL,                \
-         "holds alerts about this indicator"},                                                    \
-        {"org", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL,                      \
-         "holds alerts about this org unit"},                                                     \
-        {"category", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL,                 \
-         "holds alerts about this talent category"},                                              \
-        {"severity", STI_ARG_STR, STI_OPTIONAL, 0, 15, NULL,                                       \
-         "holds alerts of rules of this severity: info, warning or critical"},                    \
-        {"ends_at", STI_ARG_INT, STI_REQUIRED, 0, 0, NULL,                                         \
-         "when it stops holding, ms since 1970; in the future when added"},                       \
-        {"comment", STI_ARG_STR, STI_OPTIONAL, 0, 255, NULL, "why, for people"}
+// clang-format off
+#define S_SILENCE_KEYS \
+    {"rule", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_ID_MAX - 1, NULL, \
+     "a rule's id: holds that rule's alerts"}, \
+    {"indicator", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL, \
+     "holds alerts about this indicator"}, \
+    {"org", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL, \
+     "holds alerts about this org unit"}, \
+    {"category", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL, \
+     "holds alerts about this talent category"}, \
+    {"severity", STI_ARG_STR, STI_OPTIONAL, 0, 15, NULL, \
+     "holds alerts of rules of this severity: info, warning or critical"}, \
+    {"ends_at", STI_ARG_INT, STI_REQUIRED, 0, 0, NULL, \
+     "when it stops holding, ms since 1970; in the future when added"}, \
+    {"comment", STI_ARG_STR, STI_OPTIONAL, 0, 255, NULL, "why, for people"}
+// clang-format on
 
 const sti_arg_t notify_silence_args[] = {S_SILENCE_KEYS, STI_ARGS_END};
 

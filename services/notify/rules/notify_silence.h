@@ -18,15 +18,15 @@
 
 //  One silence. A plain value.
 typedef struct {
-    char id[NOTIFY_RULE_ID_MAX];            // "s-3"
-    char rule[NOTIFY_RULE_ID_MAX];          // rule id, "" for any
-    char indicator[NOTIFY_RULE_CODE_MAX];   // indicator code, "" for any
-    char org[NOTIFY_RULE_CODE_MAX];         // org unit, "" for any
-    char category[NOTIFY_RULE_CODE_MAX];    // talent category, "" for any
-    char severity[16];                      // severity, "" for any
-    int64_t ends_at_ms;                     // when it stops holding
-    char comment[256];                      // why, for people
-    int64_t created_ms;                     // when it was added
+    char id[NOTIFY_RULE_ID_MAX];          // "s-3"
+    char rule[NOTIFY_RULE_ID_MAX];        // rule id, "" for any
+    char indicator[NOTIFY_RULE_CODE_MAX]; // indicator code, "" for any
+    char org[NOTIFY_RULE_CODE_MAX];       // org unit, "" for any
+    char category[NOTIFY_RULE_CODE_MAX];  // talent category, "" for any
+    char severity[16];                    // severity, "" for any
+    int64_t ends_at_ms;                   // when it stops holding
+    char comment[256];                    // why, for people
+    int64_t created_ms;                   // when it was added
 } notify_silence_t;
 
 //  What an alert offers to a silence.

@@ -1,5 +1,5 @@
 /*  notify_keys: sti-notify's key names. See notify_keys.h.
-*/
+ */
 #include "notify_keys.h"
 
 char *notify_key_rules(sti_redis_t *redis, char *buf, size_t cap)

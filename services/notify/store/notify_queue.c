@@ -25,20 +25,20 @@ typedef struct {
 } s_vec_t;
 
 struct _notify_queue_t {
-    sti_redis_t *redis;        // borrowed
-    int64_t retention_ms;      // how long finished deliveries stay listed
-    sti_script_t *commit;      // notify_commit.lua
-    sti_script_t *claim;       // notify_claim.lua
-    sti_script_t *done;        // notify_done.lua
-    sti_script_t *redrive;     // notify_redrive.lua
+    sti_redis_t *redis;              // borrowed
+    int64_t retention_ms;            // how long finished deliveries stay listed
+    sti_script_t *commit;            // notify_commit.lua
+    sti_script_t *claim;             // notify_claim.lua
+    sti_script_t *done;              // notify_done.lua
+    sti_script_t *redrive;           // notify_redrive.lua
     char due_key[NOTIFY_KEY_MAX];    // <ns>:notify:due
     char index_key[NOTIFY_KEY_MAX];  // <ns>:notify:index
     char dead_key[NOTIFY_KEY_MAX];   // <ns>:notify:dead
     char latest_key[NOTIFY_KEY_MAX]; // <ns>:notify:latest
     char groups_key[NOTIFY_KEY_MAX]; // <ns>:notify:groups
-    s_vec_t deliveries;        // batch: 9 fields per delivery
-    s_vec_t latest;            // batch: field, value pairs
-    s_vec_t groups;            // batch: gid, rule, blob, wait, interval
+    s_vec_t deliveries;              // batch: 9 fields per delivery
+    s_vec_t latest;                  // batch: field, value pairs
+    s_vec_t groups;                  // batch: gid, rule, blob, wait, interval
 };
 
 static void s_push(s_vec_t *vec, const void *data, size_t len)
@@ -122,8 +122,7 @@ void notify_queue_destroy(notify_queue_t **self_p)
     }
 }
 
-void notify_queue_delivery_id(const char *rule, const char *receiver, const char *about,
-                              char *out)
+void notify_queue_delivery_id(const char *rule, const char *receiver, const char *about, char *out)
 {
     crypto_generichash_state state;
     unsigned char hash[16];
@@ -165,8 +164,8 @@ void notify_queue_latest(notify_queue_t *self, const char *field, const char *va
     s_push_str(&self->latest, value);
 }
 
-void notify_queue_group(notify_queue_t *self, const char *gid, const char *rule,
-                        const void *event, size_t size, int64_t wait_ms, int64_t interval_ms)
+void notify_queue_group(notify_queue_t *self, const char *gid, const char *rule, const void *event,
+                        size_t size, int64_t wait_ms, int64_t interval_ms)
 {
     s_push_str(&self->groups, gid);
     s_push_str(&self->groups, rule);
@@ -196,7 +195,8 @@ static long s_run_commit(notify_queue_t *self, s_vec_t *keys, s_vec_t *args)
     if (reply && reply->type == REDIS_REPLY_INTEGER) {
         rc = (long)reply->integer;
     } else if (reply && reply->type == REDIS_REPLY_ERROR) {
-        bool moved = strncmp(reply->str, "LEASE", 5) == 0 || strncmp(reply->str, "CURSOR", 6) == 0 ||
+        bool moved = strncmp(reply->str, "LEASE", 5) == 0 ||
+                     strncmp(reply->str, "CURSOR", 6) == 0 ||
                      strncmp(reply->str, "FLUSHED", 7) == 0;
         if (!moved) {
             sti_error("notify_commit: %s", reply->str);
@@ -365,8 +365,8 @@ int notify_queue_load(notify_queue_t *self, const char *id, notify_claimed_t *ou
     char key[NOTIFY_KEY_MAX];
     memset(out, 0, sizeof *out);
     snprintf(out->id, sizeof out->id, "%s", id);
-    redisReply *reply =
-        sti_redis_command(self->redis, "HGETALL %s", notify_key_delivery(self->redis, id, key, sizeof key));
+    redisReply *reply = sti_redis_command(self->redis, "HGETALL %s",
+                                          notify_key_delivery(self->redis, id, key, sizeof key));
     if (!reply || reply->type != REDIS_REPLY_ARRAY) {
         if (reply) {
             freeReplyObject(reply);
@@ -405,8 +405,17 @@ int notify_queue_done(notify_queue_t *self, const char *id, int64_t token, const
     snprintf(next, sizeof next, "%lld", (long long)next_due_ms);
     snprintf(status_text, sizeof status_text, "%ld", status);
     snprintf(retention, sizeof retention, "%lld", (long long)self->retention_ms);
-    const char *argv[] = {self->due_key, notify_key_delivery(self->redis, id, key, sizeof key), self->dead_key,
-                          id, token_text, outcome, now, next, error, status_text, retention};
+    const char *argv[] = {self->due_key,
+                          notify_key_delivery(self->redis, id, key, sizeof key),
+                          self->dead_key,
+                          id,
+                          token_text,
+                          outcome,
+                          now,
+                          next,
+                          error,
+                          status_text,
+                          retention};
     return (int)s_int_reply(s_eval(self, self->done, 3, 8, argv), -1);
 }
 
@@ -433,8 +442,8 @@ int notify_queue_trim(notify_queue_t *self, int64_t now_ms)
     if (self->retention_ms <= 0) {
         return 0;
     }
-    redisReply *reply = sti_redis_command(self->redis, "ZREMRANGEBYSCORE %s -inf %lld",
-                                          self->index_key,
-                                          (long long)(now_ms - self->retention_ms));
+    redisReply *reply =
+        sti_redis_command(self->redis, "ZREMRANGEBYSCORE %s -inf %lld", self->index_key,
+                          (long long)(now_ms - self->retention_ms));
     return s_int_reply(reply, -1) < 0 ? -1 : 0;
 }

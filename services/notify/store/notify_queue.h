@@ -63,8 +63,7 @@ void notify_queue_destroy(notify_queue_t **self_p);
 //  The delivery id: "d" + 32 hex digits of a hash of the rule, the receiver
 //  spec and what the alert is about (an event's "<stream>-<seq>", a group's
 //  "<gid>#<flush>", a stale key). Writes into out (NOTIFY_DELIVERY_ID_MAX + 1).
-void notify_queue_delivery_id(const char *rule, const char *receiver, const char *about,
-                              char *out);
+void notify_queue_delivery_id(const char *rule, const char *receiver, const char *about, char *out);
 
 //  --- building one commit ---
 
@@ -75,8 +74,8 @@ void notify_queue_add(notify_queue_t *self, const notify_queue_item_t *item);
 //  field and value: notify_latest).
 void notify_queue_latest(notify_queue_t *self, const char *field, const char *value);
 //  Appends an alert event to group gid (events mode only).
-void notify_queue_group(notify_queue_t *self, const char *gid, const char *rule,
-                        const void *event, size_t size, int64_t wait_ms, int64_t interval_ms);
+void notify_queue_group(notify_queue_t *self, const char *gid, const char *rule, const void *event,
+                        size_t size, int64_t wait_ms, int64_t interval_ms);
 //  Commits the batch with the stream's cursor moving from expected to cursor,
 //  if token still holds the stream's lease. Returns the deliveries created,
 //  -1 when Redis failed, -2 when the lease or the cursor moved.

@@ -15,9 +15,9 @@
 #define S_SCAN 10000 // index entries looked at, at most
 #define S_PAGE 100   // ids per round trip
 
-static const char *const s_fields[] = {"id",       "rule",       "rule_name",   "receiver",
-                                       "state",    "attempts",   "last_error",  "last_status",
-                                       "created",  "updated",    "label"};
+static const char *const s_fields[] = {"id",      "rule",     "rule_name",  "receiver",
+                                       "state",   "attempts", "last_error", "last_status",
+                                       "created", "updated",  "label"};
 #define S_FIELDS (sizeof s_fields / sizeof s_fields[0])
 
 //  What one listing asks.
@@ -54,9 +54,9 @@ static void s_give(const s_listing_t *listing, const redisReply *entry)
 {
     redisReply *const *f = entry->element;
     notify_delivery_row_t row = {
-        s_text(f[0]),          s_text(f[1]),          s_text(f[2]),  s_text(f[3]),
-        s_text(f[4]),          atoll(s_text(f[5])),   s_text(f[6]),  atoll(s_text(f[7])),
-        atoll(s_text(f[8])),   atoll(s_text(f[9])),   s_text(f[10]),
+        s_text(f[0]),        s_text(f[1]),        s_text(f[2]),  s_text(f[3]),
+        s_text(f[4]),        atoll(s_text(f[5])), s_text(f[6]),  atoll(s_text(f[7])),
+        atoll(s_text(f[8])), atoll(s_text(f[9])), s_text(f[10]),
     };
     listing->fn(&row, listing->arg);
 }
@@ -69,8 +69,8 @@ static long s_page(const s_listing_t *listing, const redisReply *ids, size_t fro
     char key[NOTIFY_KEY_MAX];
     for (size_t i = from; i < to; i++) {
         const char *id = ids->element[i]->type == REDIS_REPLY_STRING ? ids->element[i]->str : "-";
-        const char *argv[2 + S_FIELDS] = {"HMGET", notify_key_delivery(listing->redis, id, key,
-                                                                        sizeof key)};
+        const char *argv[2 + S_FIELDS] = {"HMGET",
+                                          notify_key_delivery(listing->redis, id, key, sizeof key)};
         for (size_t f = 0; f < S_FIELDS; f++) {
             argv[2 + f] = s_fields[f];
         }

@@ -20,19 +20,19 @@
 #define NOTIFY_REQUEST_TTL "86400" // seconds an add's request id is remembered
 
 struct _notify_rule_store_t {
-    sti_redis_t *redis;           // borrowed
+    sti_redis_t *redis;                // borrowed
     char rules_key[NOTIFY_KEY_MAX];    // <ns>:notify:rules
     char rules_seq[NOTIFY_KEY_MAX];    // <ns>:notify:rules:seq
     char silences_key[NOTIFY_KEY_MAX]; // <ns>:notify:silences
     char silences_seq[NOTIFY_KEY_MAX]; // <ns>:notify:silences:seq
     char version_key[NOTIFY_KEY_MAX];  // <ns>:notify:version
-    sti_script_t *add;            // notify_add.lua
-    long long version;            // version the cache was read at, -1 for never
-    notify_rule_t *rules;         // cached rules
-    size_t rule_count;            // how many
-    notify_silence_t *silences;   // cached silences
-    size_t silence_count;         // how many
-    sti_writer_t *writer;         // reused for values
+    sti_script_t *add;                 // notify_add.lua
+    long long version;                 // version the cache was read at, -1 for never
+    notify_rule_t *rules;              // cached rules
+    size_t rule_count;                 // how many
+    notify_silence_t *silences;        // cached silences
+    size_t silence_count;              // how many
+    sti_writer_t *writer;              // reused for values
 };
 
 notify_rule_store_t *notify_rule_store_new(sti_redis_t *redis)
@@ -105,8 +105,13 @@ static int s_add(notify_rule_store_t *self, const char *hash, char *id, size_t c
     const void *data = sti_writer_data(self->writer, &size);
     char request_key[NOTIFY_KEY_MAX];
     notify_key_request(self->redis, request_id, request_key, sizeof request_key);
-    const char *argv[] = {hash, self->version_key, request_key, id, (const char *)data,
-                          NOTIFY_REQUEST_TTL, *request_id ? "1" : "0"};
+    const char *argv[] = {hash,
+                          self->version_key,
+                          request_key,
+                          id,
+                          (const char *)data,
+                          NOTIFY_REQUEST_TTL,
+                          *request_id ? "1" : "0"};
     size_t lens[7];
     for (size_t i = 0; i < 7; i++) {
         lens[i] = strlen(argv[i]);
@@ -130,7 +135,7 @@ static int s_add(notify_rule_store_t *self, const char *hash, char *id, size_t c
 }
 
 int notify_rule_store_rule_add(notify_rule_store_t *self, notify_rule_t *rule, int64_t now_ms,
-                          const char *request_id)
+                               const char *request_id)
 {
     long long n = s_next_id(self, self->rules_seq);
     if (n < 0) {
@@ -143,8 +148,8 @@ int notify_rule_store_rule_add(notify_rule_store_t *self, notify_rule_t *rule, i
     return s_add(self, self->rules_key, rule->id, sizeof rule->id, request_id);
 }
 
-int notify_rule_store_silence_add(notify_rule_store_t *self, notify_silence_t *silence, int64_t now_ms,
-                             const char *request_id)
+int notify_rule_store_silence_add(notify_rule_store_t *self, notify_silence_t *silence,
+                                  int64_t now_ms, const char *request_id)
 {
     long long n = s_next_id(self, self->silences_seq);
     if (n < 0) {
@@ -239,8 +244,8 @@ int notify_rule_store_refresh(notify_rule_store_t *self)
     if (version == self->version) {
         return 0;
     }
-    long rules = s_load(self, self->rules_key, sizeof(notify_rule_t), (void **)&self->rules,
-                        s_read_rule);
+    long rules =
+        s_load(self, self->rules_key, sizeof(notify_rule_t), (void **)&self->rules, s_read_rule);
     if (rules < 0) {
         return -1;
     }

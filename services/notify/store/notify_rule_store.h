@@ -25,12 +25,12 @@ void notify_rule_store_destroy(notify_rule_store_t **self_p);
 //  for none) makes it once: a rule already added under it is not added
 //  again, and rule->id is set to its id. Returns 0, or -1 when Redis failed.
 int notify_rule_store_rule_add(notify_rule_store_t *self, notify_rule_t *rule, int64_t now_ms,
-                          const char *request_id);
+                               const char *request_id);
 //  Removes a rule. Returns 0 and sets *removed, or -1 when Redis failed.
 int notify_rule_store_rule_remove(notify_rule_store_t *self, const char *id, bool *removed);
 //  As the two above, for silences.
-int notify_rule_store_silence_add(notify_rule_store_t *self, notify_silence_t *silence, int64_t now_ms,
-                             const char *request_id);
+int notify_rule_store_silence_add(notify_rule_store_t *self, notify_silence_t *silence,
+                                  int64_t now_ms, const char *request_id);
 int notify_rule_store_silence_remove(notify_rule_store_t *self, const char *id, bool *removed);
 
 //  Reads rules and silences again if the version changed. Returns 0, or -1
