@@ -4,13 +4,14 @@
     Any input: no crash, no leak, a reason when a rule is refused. A rule
     that reads is written again (unmasked) and must read again, and writing
     that must give the same bytes. The input as text also goes through
-    notify_duration_parse, whose result must lie within 0 and
+    notify_duration_parse (notify_duration.h), whose result must lie within 0 and
     NOTIFY_DURATION_MAX_MS when it accepts.
 */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify_duration.h"
 #include "notify_rule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,8 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sti_writer_t *second = s_write(&rule[1]);
         size_t second_size;
         const void *second_bytes = sti_writer_data(second, &second_size);
-        S_REQUIRE(first_size == second_size &&
-                  memcmp(first_bytes, second_bytes, first_size) == 0);
+        S_REQUIRE(first_size == second_size && memcmp(first_bytes, second_bytes, first_size) == 0);
         sti_writer_destroy(&second);
         sti_reader_destroy(&again);
         sti_writer_destroy(&first);

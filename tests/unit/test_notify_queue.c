@@ -11,24 +11,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify_eval_store.h"
 #include "notify_queue.h"
-#include "redis_server.h"
-
-static test_redis_t s_server;
+#include "notify_queue_items.h"
+#include "notify_queue_list.h"
+#include "notify_redis.h"
 
 typedef struct {
-    sti_redis_t *redis;    // connection
-    notify_queue_t *queue; // under test
+    sti_redis_t *redis;         // connection
+    notify_queue_t *queue;      // under test
+    notify_eval_store_t *store; // the evaluator's lease
 } s_fixture_t;
 
 static int s_setup(void **state)
 {
-    char err[256];
     s_fixture_t *f = calloc(1, sizeof *f);
-    f->redis = sti_redis_new(s_server.url, "qtest", err, sizeof err);
-    assert_int_equal(sti_redis_wait(f->redis, 5000), 0);
-    freeReplyObject(sti_redis_command(f->redis, "FLUSHALL"));
+    f->redis = notify_test_redis_connect("qtest");
     f->queue = notify_queue_new(f->redis, 0);
+    f->store = notify_eval_store_new(f->redis);
     *state = f;
     return 0;
 }
@@ -36,6 +36,7 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
     s_fixture_t *f = *state;
+    notify_eval_store_destroy(&f->store);
     notify_queue_destroy(&f->queue);
     sti_redis_destroy(&f->redis);
     free(f);
@@ -45,21 +46,15 @@ static int s_teardown(void **state)
 //  Adds one delivery for event `about` to the batch; returns its id in id.
 static void s_add(notify_queue_t *queue, const char *about, char *id)
 {
-    static const unsigned char events[] = {0x91, 0x80}; // [{}]
-    notify_queue_delivery_id("r-1", "webhook:http://127.0.0.1:1/", about, id);
-    notify_queue_item_t item = {id,     "r-1",          "rule one", "warning",
-                                "webhook:http://127.0.0.1:1/", events, sizeof events,
-                                false,  "",             about};
-    notify_queue_add(queue, &item);
+    notify_test_queue_add(queue, "webhook:http://127.0.0.1:1/", about, id);
 }
 
 static void test_commit_once(void **state)
 {
     s_fixture_t *f = *state;
-    char key[256], id[NOTIFY_DELIVERY_ID_MAX + 1], id2[NOTIFY_DELIVERY_ID_MAX + 1];
-    notify_queue_lease_key(f->queue, "ind", key, sizeof key);
-    assert_int_equal(notify_queue_lease(f->queue, key, "me", 5000, false), 1);
-    assert_int_equal(notify_queue_lease(f->queue, key, "other", 5000, false), 0);
+    char id[NOTIFY_DELIVERY_ID_MAX + 1], id2[NOTIFY_DELIVERY_ID_MAX + 1];
+    assert_int_equal(notify_eval_store_lease(f->store, "ind", "me", 5000, false), 1);
+    assert_int_equal(notify_eval_store_lease(f->store, "ind", "other", 5000, false), 0);
     notify_queue_begin(f->queue);
     s_add(f->queue, "ind-1", id);
     assert_int_equal(notify_queue_commit_events(f->queue, "ind", "me", 0, 1, 1000), 1);
@@ -75,6 +70,23 @@ static void test_commit_once(void **state)
     assert_int_equal(notify_queue_depth(f->queue, &queued, &dead), 0);
     assert_int_equal(queued, 1);
     assert_int_equal(dead, 0);
+}
+
+//  What a listing gave.
+typedef struct {
+    size_t count;                        // rows
+    char id[NOTIFY_DELIVERY_ID_MAX + 1]; // the last row's
+    char state[16];                      // its state
+    int64_t attempts;                    // its attempts
+} s_listed_t;
+
+static void s_list_row(const notify_delivery_row_t *row, void *arg)
+{
+    s_listed_t *listed = arg;
+    listed->count++;
+    snprintf(listed->id, sizeof listed->id, "%s", row->id);
+    snprintf(listed->state, sizeof listed->state, "%s", row->state);
+    listed->attempts = row->attempts;
 }
 
 static void test_claim_retry_dead_redrive(void **state)
@@ -97,7 +109,8 @@ static void test_claim_retry_dead_redrive(void **state)
     assert_string_equal(claimed.rule, "r-1");
     assert_int_equal(claimed.events_size, 2);
     notify_claimed_release(&claimed);
-    assert_int_equal(notify_queue_done(f->queue, id, token, "retry", 1300, 2000, "HTTP 503", 503), 1);
+    assert_int_equal(notify_queue_done(f->queue, id, token, "retry", 1300, 2000, "HTTP 503", 503),
+                     1);
     //  the lease ran out and another claim took it: the old claim's result is ignored
     assert_int_equal(notify_queue_claim(f->queue, 2000, 500, 8, ids, &count, &token2), 0);
     assert_int_equal(count, 1);
@@ -108,20 +121,13 @@ static void test_claim_retry_dead_redrive(void **state)
     assert_int_equal(queued, 0);
     assert_int_equal(dead, 1);
     //  the listing shows it as dead with two attempts
-    sti_writer_t *w = sti_writer_new();
-    assert_int_equal(notify_queue_list_redis(f->redis, true, "r-1", 10, w), 0);
-    size_t size;
-    const void *data = sti_writer_data(w, &size);
-    char err[128];
-    sti_reader_t *reader = sti_reader_new(data, size, NULL, err, sizeof err);
-    sti_node_t list = sti_node_get(sti_reader_root(reader), "deliveries");
-    assert_int_equal(sti_node_size(list), 1);
-    int64_t attempts = 0;
-    sti_field_error_t field_err;
-    assert_int_equal(sti_map_int(sti_node_at(list, 0), "attempts", &attempts, &field_err), 0);
-    assert_int_equal(attempts, 2);
-    sti_reader_destroy(&reader);
-    sti_writer_destroy(&w);
+    s_listed_t listed = {0};
+    assert_int_equal(notify_queue_list(f->redis, true, "r-1", 10, s_list_row, &listed), 1);
+    assert_int_equal(listed.count, 1);
+    assert_string_equal(listed.id, id);
+    assert_string_equal(listed.state, "dead");
+    assert_int_equal(listed.attempts, 2);
+    assert_int_equal(notify_queue_list(f->redis, true, "r-2", 10, s_list_row, &listed), 0);
     //  re-drive: queued again, only once
     assert_int_equal(notify_queue_redrive(f->queue, id, 3000), 1);
     assert_int_equal(notify_queue_redrive(f->queue, id, 3000), 0);
@@ -133,12 +139,12 @@ static void test_claim_retry_dead_redrive(void **state)
 
 int main(void)
 {
-    test_redis_start(&s_server, NULL);
+    notify_test_redis_start();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_commit_once, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_claim_retry_dead_redrive, s_setup, s_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    test_redis_stop(&s_server);
+    notify_test_redis_stop();
     return rc;
 }

@@ -4,7 +4,11 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <string.h>
+#include "notify_dingtalk.h"
+#include "notify_email.h"
 #include "notify_receiver.h"
+#include "notify_webhook.h"
+#include "notify_wecom.h"
 
 //  Parses spec expecting failure; returns the reason (static buffer).
 static const char *s_refused(const char *spec)
@@ -19,11 +23,11 @@ static const char *s_refused(const char *spec)
 static void test_channels_table(void **state)
 {
     (void)state;
-    assert_ptr_equal(notify_channel_lookup("webhook"), &notify_webhook_channel);
-    assert_ptr_equal(notify_channel_lookup("email"), &notify_email_channel);
-    assert_ptr_equal(notify_channel_lookup("dingtalk"), &notify_dingtalk_channel);
-    assert_ptr_equal(notify_channel_lookup("wecom"), &notify_wecom_channel);
-    assert_null(notify_channel_lookup("sms"));
+    assert_ptr_equal(notify_receiver_channel("webhook"), &notify_webhook_channel);
+    assert_ptr_equal(notify_receiver_channel("email"), &notify_email_channel);
+    assert_ptr_equal(notify_receiver_channel("dingtalk"), &notify_dingtalk_channel);
+    assert_ptr_equal(notify_receiver_channel("wecom"), &notify_wecom_channel);
+    assert_null(notify_receiver_channel("sms"));
 }
 
 static void test_parse_good(void **state)

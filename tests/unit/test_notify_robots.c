@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include "notify_message.h"
+#include "notify_dingtalk.h"
 #include "notify_receiver.h"
 #include "notify_sinks.h"
 

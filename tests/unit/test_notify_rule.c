@@ -1,5 +1,5 @@
-/*  test_notify_rule: reading and checking rules, conditions, matching,
-    durations, and the evaluator's decisions (notify_match). */
+/*  test_notify_rule: reading and checking rules, conditions, matching, and
+    the evaluator's decisions (notify_match, notify_latest). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -58,8 +58,8 @@ static void test_conditions(void **state)
     assert_true(rule->threshold == 1000);
     assert_int_equal(s_read("stale:90", url, NULL, NULL, rule, &err), 0);
     assert_int_equal(rule->stale_days, 90);
-    const char *bad[] = {"crosses_above:", "crosses_below:x", "stale:0", "stale:2x",
-                         "status_changed:fine", "achieved:1", "sometimes", ""};
+    const char *bad[] = {"crosses_above:",      "crosses_below:x", "stale:0",   "stale:2x",
+                         "status_changed:fine", "achieved:1",      "sometimes", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(s_read(bad[i], url, NULL, NULL, rule, &err), -1);
         assert_string_equal(err.field, "when");
@@ -95,7 +95,8 @@ static void test_round_trip_and_mask(void **state)
     notify_rule_t *rule = calloc(1, sizeof *rule), *again = calloc(1, sizeof *again);
     sti_field_error_t err;
     assert_int_equal(s_read("crosses_below:50", "dingtalk:https://oapi.example.com/x#SECabc",
-                            "prefix", "hitech", rule, &err), 0);
+                            "prefix", "hitech", rule, &err),
+                     0);
     snprintf(rule->id, sizeof rule->id, "r-9");
     sti_writer_t *w = sti_writer_new();
     for (int mask = 0; mask < 2; mask++) {
@@ -143,23 +144,6 @@ static void test_matching(void **state)
     free(rule);
 }
 
-static void test_durations(void **state)
-{
-    (void)state;
-    int64_t ms;
-    assert_int_equal(notify_duration_parse("0", &ms), 0);
-    assert_int_equal(ms, 0);
-    assert_int_equal(notify_duration_parse("250ms", &ms), 0);
-    assert_int_equal(ms, 250);
-    assert_int_equal(notify_duration_parse("2h", &ms), 0);
-    assert_int_equal(ms, 7200000);
-    assert_int_equal(notify_duration_parse("1d", &ms), 0);
-    assert_int_equal(notify_duration_parse("31d", &ms), -1);
-    assert_int_equal(notify_duration_parse("5", &ms), -1);
-    assert_int_equal(notify_duration_parse("-1s", &ms), -1);
-    assert_int_equal(notify_duration_parse("s", &ms), -1);
-}
-
 //  An indicator event with old (NAN: none) and new.
 static notify_alert_event_t s_event(const char *period, double old, double new_value,
                                     const char *before, const char *after)
@@ -188,20 +172,20 @@ static void test_decisions(void **state)
     assert_int_equal(notify_latest_parse("2023|900|1", 10, &latest), 0);
     assert_int_equal(notify_rule_parse_when(rule, "crosses_above:1000", err, sizeof err), 0);
     notify_alert_event_t first = s_event("2023", NAN, 1200, "on_track", "on_track");
-    assert_false(notify_condition_holds(rule, &first, NULL));        // nothing before
+    assert_false(notify_condition_holds(rule, &first, NULL)); // nothing before
     notify_alert_event_t next = s_event("2024", NAN, 1100, "on_track", "on_track");
-    assert_true(notify_condition_holds(rule, &next, &latest));       // 900 (2023) -> 1100
+    assert_true(notify_condition_holds(rule, &next, &latest)); // 900 (2023) -> 1100
     notify_alert_event_t older = s_event("2022", NAN, 1100, "on_track", "on_track");
-    assert_false(notify_condition_holds(rule, &older, &latest));     // an earlier period
+    assert_false(notify_condition_holds(rule, &older, &latest)); // an earlier period
     notify_alert_event_t revised = s_event("2023", 999, 1000, "on_track", "on_track");
-    assert_true(notify_condition_holds(rule, &revised, &latest));    // old wins; at V counts
+    assert_true(notify_condition_holds(rule, &revised, &latest)); // old wins; at V counts
     assert_int_equal(notify_rule_parse_when(rule, "achieved", err, sizeof err), 0);
     notify_alert_event_t got = s_event("2023", 1, 2, "on_track", "achieved");
     notify_alert_event_t kept = s_event("2023", 2, 3, "achieved", "achieved");
     assert_true(notify_condition_holds(rule, &got, NULL));
     assert_false(notify_condition_holds(rule, &kept, NULL));
     //  stale: 2020 ended long ago; a month of this year has not
-    assert_true(notify_latest_stale(&latest, 30, 1893456000)); // 2030
+    assert_true(notify_latest_stale(&latest, 30, 1893456000));          // 2030
     assert_false(notify_latest_stale(&latest, 30, 1704067200 + 86400)); // 2024-01-02
     assert_true(notify_latest_newer(&latest, "2024Q1"));
     assert_false(notify_latest_newer(&latest, "2022"));
@@ -211,6 +195,12 @@ static void test_decisions(void **state)
     assert_int_equal(notify_latest_parse(text, strlen(text), &back), 0);
     assert_string_equal(back.period, "2023");
     assert_int_equal(notify_latest_parse("garbage", 7, &back), -1);
+    char indicator[16], org[16];
+    assert_int_equal(notify_latest_field_split("hitech|linping", 14, indicator, org, 16), 0);
+    assert_string_equal(indicator, "hitech");
+    assert_string_equal(org, "linping");
+    assert_int_equal(notify_latest_field_split("no-bar", 6, indicator, org, 16), -1);
+    assert_int_equal(notify_latest_field_split("a|much-too-long-org", 19, indicator, org, 16), -1);
     free(rule);
 }
 
@@ -235,10 +225,9 @@ static void test_silences(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conditions),  cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_conditions),          cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_round_trip_and_mask), cmocka_unit_test(test_matching),
-        cmocka_unit_test(test_durations),   cmocka_unit_test(test_decisions),
-        cmocka_unit_test(test_silences),
+        cmocka_unit_test(test_decisions),           cmocka_unit_test(test_silences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

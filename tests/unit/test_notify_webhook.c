@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include "notify_receiver.h"
+#include "notify_webhook.h"
 #include "notify_sinks.h"
 
 #define S_SECRET "whsec-42"
@@ -196,7 +197,7 @@ static void test_429_is_retryable_with_retry_after(void **state)
 
 static void test_retry_after_is_bounded(void **state)
 {
-    (void) state;
+    (void)state;
     notify_result_t result;
     const char *flags[] = {"--status", "503", "--retry-after", "99999999", NULL};
     assert_int_equal(s_send(&s_sink, flags, NULL, 5000, &result), -1);
