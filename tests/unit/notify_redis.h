@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "redis_server.h"
+#include "sti_catalog_io.h"
 #include "sti_catalog_store.h"
 #include "sti_redis.h"
 
