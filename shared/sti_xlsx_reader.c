@@ -45,6 +45,7 @@ struct _sti_xlsx_reader_t {
     char strings_path[STI_XLSX_PATH_MAX]; // the shared strings part, "" when none
     char styles_path[STI_XLSX_PATH_MAX];  // the styles part, "" when none
     bool loaded;                          // styles and strings have been read
+    char load_error[512];                 // why they could not be, "" when they could
     sti_xlsx_strings_t *strings;          // the shared strings
     unsigned *xf_shows;                   // what each cell style (cellXfs) shows
     size_t xf_count;                      // entries of xf_shows
@@ -722,6 +723,19 @@ static void s_sheet_end(sti_xlsx_part_t *part, const char *name)
     }
 }
 
+//  Loads the styles and the shared strings, or says why not in load_error.
+static void s_load_tables(sti_xlsx_reader_t *self)
+{
+    char *reason = self->load_error;
+    size_t cap = sizeof self->load_error;
+    if (sti_xlsx_part_exists(self->zip, self->styles_path) && s_load_styles(self, reason, cap)) {
+        return;
+    }
+    if (sti_xlsx_part_exists(self->zip, self->strings_path)) {
+        sti_xlsx_strings_load(self->strings, self->zip, self->strings_path, reason, cap);
+    }
+}
+
 int sti_xlsx_reader_read(sti_xlsx_reader_t *self, size_t index, sti_xlsx_row_fn *on_row, void *arg,
                          char *err, size_t errlen)
 {
@@ -745,13 +759,11 @@ int sti_xlsx_reader_read(sti_xlsx_reader_t *self, size_t index, sti_xlsx_row_fn 
                       sheet->name, sheet->path);
     }
     if (!self->loaded) {
-        if ((sti_xlsx_part_exists(self->zip, self->styles_path) &&
-             s_load_styles(self, err, errlen)) ||
-            (sti_xlsx_part_exists(self->zip, self->strings_path) &&
-             sti_xlsx_strings_load(self->strings, self->zip, self->strings_path, err, errlen))) {
-            return -1;
-        }
-        self->loaded = true;
+        self->loaded = true; // once, whatever the outcome: a read again must not add to the tables
+        s_load_tables(self);
+    }
+    if (self->load_error[0]) {
+        return s_errf(err, errlen, "%s", self->load_error);
     }
     s_sheet_t state = {.reader = self, .on_row = on_row, .arg = arg};
     sti_xlsx_part_t part = {.path = sheet->path,
