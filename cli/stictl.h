@@ -64,6 +64,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(silence, "add, list or remove silences of notifications")                                 \
     X(talent, "the talent registry: add, show, update, search, import, export, teams")         \
     X(target, "set an indicator's target for a year")                                              \
+    X(template, "write an .xlsx form to fill in with a year's values")                             \
     X(watch, "print indicator-change events as they happen")
 
 #define STICTL_DECLARE(name, help)                                                                 \

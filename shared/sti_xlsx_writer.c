@@ -359,6 +359,14 @@ void sti_xlsx_writer_numbers(sti_xlsx_writer_t *self, size_t column, size_t firs
     s_validate(self, column, first, last, &rule, prompt);
 }
 
+void sti_xlsx_writer_prompt(sti_xlsx_writer_t *self, size_t column, size_t first, size_t last,
+                            const char *prompt)
+{
+    assert(self && prompt);
+    lxw_data_validation rule = {.validate = LXW_VALIDATION_TYPE_ANY};
+    s_validate(self, column, first, last, &rule, prompt);
+}
+
 int sti_xlsx_writer_close(sti_xlsx_writer_t **self_p, char *err, size_t errlen)
 {
     assert(self_p);

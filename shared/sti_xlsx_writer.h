@@ -67,6 +67,11 @@ void sti_xlsx_writer_numbers(sti_xlsx_writer_t *self, size_t column, size_t firs
                              bool has_min, double min, bool has_max, double max,
                              const char *prompt);
 
+//  The rows first..last of the column show prompt when a cell is chosen
+//  (anything may be typed).
+void sti_xlsx_writer_prompt(sti_xlsx_writer_t *self, size_t column, size_t first, size_t last,
+                            const char *prompt);
+
 //  Writes the file and destroys the writer (*self_p becomes NULL; safe on
 //  NULL). Returns 0, or -1 with the first error in err; the file is then
 //  removed, never left half-written.

@@ -80,6 +80,7 @@ static void test_round_trip(void **state)
     sti_xlsx_writer_choices_from(writer, 1, 1, 99, "指标 list", 0, 1, 30, NULL);
     sti_xlsx_writer_numbers(writer, 2, 1, 99, true, 0, true, 100, "0 到 100");
     sti_xlsx_writer_numbers(writer, 3, 1, 99, false, 0, false, 0, NULL);
+    sti_xlsx_writer_prompt(writer, 4, 1, 99, "2025、2025Q2 或 2025-05");
     assert_int_equal(sti_xlsx_writer_sheet(writer, "指标 list"), 0);
     sti_xlsx_writer_text(writer, "rd_expenditure");
     sti_xlsx_writer_number(writer, 1e15);
@@ -108,6 +109,7 @@ static void test_round_trip(void **state)
     assert_non_null(strstr(sheet, "type=\"decimal\""));
     assert_non_null(strstr(sheet, "sqref=\"A2:A100\""));
     assert_non_null(strstr(sheet, "prompt=\"选择单位\""));
+    assert_non_null(strstr(sheet, "prompt=\"2025、2025Q2 或 2025-05\" sqref=\"E2:E100\""));
     free(sheet);
     unlink(path);
 }
