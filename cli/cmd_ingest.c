@@ -63,9 +63,10 @@ const char stictl_ingest_usage[] =
     "or JSON file, and is the row number Excel shows in an .xlsx. --json prints\n"
     "{\"accepted\": N, \"rejected\": M, \"skipped\": K, \"errors\": [{\"row\", \"field\",\n"
     "\"reason\"}]}. --dry-run checks every row and keeps nothing.\n"
-    "Exit 3 when any row was refused; exit 2, submitting nothing, when the file\n"
-    "cannot be read (the message names the row, cell or column) or has no data row\n"
-    "with a value.\n";
+    "Exit 3 when any row was refused. Exit 2 when the file cannot be read to its\n"
+    "end (the message names the row, cell or column; batches of 1,000 rows sent\n"
+    "before stay, and sending the mended file again changes nothing for them) or\n"
+    "has no data row with a value (nothing is sent).\n";
 
 #define S_BATCH 1000            // rows per request
 #define S_SENT 7                // the columns sent (the ones before name)

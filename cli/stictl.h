@@ -55,7 +55,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(events, "print the indicator-change events after a sequence number")                         \
     X(health, "show whether the broker and each service answer")                                   \
     X(indicator, "list the plan's indicators, or show one with its series")                        \
-    X(ingest, "submit a CSV or JSON file of observations")                                         \
+    X(ingest, "submit a CSV, .xlsx or JSON file of observations")                                  \
     X(keys, "make a CURVE key pair for the broker's allow-list, or show one")                      \
     X(org, "add an org unit, or list them")                                                        \
     X(plan, "load a plan directory into the catalog")                                              \
