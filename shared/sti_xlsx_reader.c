@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "sti_xlsx_part.h"
+#include "sti_xlsx_styles.h"
 
 #define S_NONE SIZE_MAX // a cell's text is not in the row's buffer
 
@@ -47,8 +48,7 @@ struct _sti_xlsx_reader_t {
     bool loaded;                          // styles and strings have been read
     char load_error[512];                 // why they could not be, "" when they could
     sti_xlsx_strings_t *strings;          // the shared strings
-    unsigned *xf_shows;                   // what each cell style (cellXfs) shows
-    size_t xf_count;                      // entries of xf_shows
+    sti_xlsx_styles_t *styles;            // what each cell style shows
 };
 
 static int s_errf(char *err, size_t errlen, const char *format, ...)
@@ -247,6 +247,7 @@ sti_xlsx_reader_t *sti_xlsx_reader_open_buffer(const void *data, size_t size, ch
     sti_xlsx_reader_t *self = (sti_xlsx_reader_t *)calloc(1, sizeof *self);
     assert(self);
     self->strings = sti_xlsx_strings_new();
+    self->styles = sti_xlsx_styles_new();
     self->data = malloc(size);
     assert(self->data);
     memcpy(self->data, data, size);
@@ -317,7 +318,7 @@ void sti_xlsx_reader_destroy(sti_xlsx_reader_t **self_p)
     }
     free(self->sheets);
     sti_xlsx_strings_destroy(&self->strings);
-    free(self->xf_shows);
+    sti_xlsx_styles_destroy(&self->styles);
     free(self->data);
     free(self);
     *self_p = NULL;
@@ -344,88 +345,6 @@ int sti_xlsx_reader_sheet_find(const sti_xlsx_reader_t *self, const char *name)
         }
     }
     return -1;
-}
-
-//  --- styles: which cell styles show a date or a percentage ---
-
-typedef struct {
-    sti_xlsx_reader_t *reader; // where xf_shows go
-    bool in_formats;           // inside <numFmts>
-    bool in_xfs;               // inside <cellXfs>
-    long *format_ids;          // the custom formats' ids
-    unsigned *format_shows;    // and what each shows
-    size_t format_count;       // entries of both
-} s_styles_t;
-
-//  What number format id shows: a custom one if the file defines it, else built-in.
-static unsigned s_format_shows(const s_styles_t *state, long id)
-{
-    for (size_t i = 0; i < state->format_count; i++) {
-        if (state->format_ids[i] == id) {
-            return state->format_shows[i];
-        }
-    }
-    return sti_xlsx_format_builtin((int)id);
-}
-
-static void s_styles_start(sti_xlsx_part_t *part, const char *name, const char **attrs)
-{
-    s_styles_t *state = (s_styles_t *)part->state;
-    sti_xlsx_reader_t *self = state->reader;
-    long id = s_decimal(sti_xlsx_part_attr(attrs, "numFmtId"));
-    if (strcmp(name, "numFmts") == 0) {
-        state->in_formats = true;
-    } else if (strcmp(name, "cellXfs") == 0) {
-        state->in_xfs = true;
-    } else if (state->in_formats && strcmp(name, "numFmt") == 0) {
-        const char *code = sti_xlsx_part_attr(attrs, "formatCode");
-        if (state->format_count == STI_XLSX_STYLES_MAX) {
-            sti_xlsx_part_fail(part, "more than %u number formats", STI_XLSX_STYLES_MAX);
-            return;
-        }
-        if (state->format_count % 64 == 0) {
-            size_t n = state->format_count + 64;
-            state->format_ids = (long *)realloc(state->format_ids, n * sizeof(long));
-            state->format_shows = (unsigned *)realloc(state->format_shows, n * sizeof(unsigned));
-            assert(state->format_ids && state->format_shows);
-        }
-        state->format_ids[state->format_count] = id;
-        state->format_shows[state->format_count++] = code ? sti_xlsx_format_code(code) : 0;
-    } else if (state->in_xfs && strcmp(name, "xf") == 0) {
-        if (self->xf_count == STI_XLSX_STYLES_MAX) {
-            sti_xlsx_part_fail(part, "more than %u cell styles", STI_XLSX_STYLES_MAX);
-            return;
-        }
-        if (self->xf_count % 64 == 0) {
-            self->xf_shows =
-                (unsigned *)realloc(self->xf_shows, (self->xf_count + 64) * sizeof(unsigned));
-            assert(self->xf_shows);
-        }
-        self->xf_shows[self->xf_count++] = id >= 0 ? s_format_shows(state, id) : 0;
-    }
-}
-
-static void s_styles_end(sti_xlsx_part_t *part, const char *name)
-{
-    s_styles_t *state = (s_styles_t *)part->state;
-    if (strcmp(name, "numFmts") == 0) {
-        state->in_formats = false;
-    } else if (strcmp(name, "cellXfs") == 0) {
-        state->in_xfs = false;
-    }
-}
-
-static int s_load_styles(sti_xlsx_reader_t *self, char *err, size_t errlen)
-{
-    s_styles_t state = {.reader = self};
-    sti_xlsx_part_t part = {.path = self->styles_path,
-                            .on_start = s_styles_start,
-                            .on_end = s_styles_end,
-                            .state = &state};
-    int rc = sti_xlsx_part_parse(self->zip, &part, err, errlen);
-    free(state.format_ids);
-    free(state.format_shows);
-    return rc ? -1 : 0;
 }
 
 //  --- the sheet ---
@@ -519,8 +438,7 @@ static void s_cell_start(sti_xlsx_part_t *part, s_sheet_t *state, const char **a
     }
     snprintf(part->where, sizeof part->where, "cell %s", name);
     snprintf(state->type, sizeof state->type, "%s", t && strcmp(t, "n") != 0 ? t : "");
-    state->shows =
-        style >= 0 && (size_t)style < state->reader->xf_count ? state->reader->xf_shows[style] : 0;
+    state->shows = sti_xlsx_styles_shows(state->reader->styles, style);
     state->column = column;
     state->next_column = column + 1;
     state->in_cell = true;
@@ -728,7 +646,8 @@ static void s_load_tables(sti_xlsx_reader_t *self)
 {
     char *reason = self->load_error;
     size_t cap = sizeof self->load_error;
-    if (sti_xlsx_part_exists(self->zip, self->styles_path) && s_load_styles(self, reason, cap)) {
+    if (sti_xlsx_part_exists(self->zip, self->styles_path) &&
+        sti_xlsx_styles_load(self->styles, self->zip, self->styles_path, reason, cap)) {
         return;
     }
     if (sti_xlsx_part_exists(self->zip, self->strings_path)) {

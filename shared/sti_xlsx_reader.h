@@ -36,10 +36,10 @@
 #define STI_XLSX_COLUMNS_MAX 16384u       // columns of a sheet (A to XFD)
 #define STI_XLSX_ROWS_MAX 1048576u        // rows of a sheet
 #define STI_XLSX_SHEETS_MAX 1000u         // sheets of a workbook
-#define STI_XLSX_STYLES_MAX 65536u        // cell styles, and number formats
-//  and, in sti_xlsx_part.h and sti_xlsx_strings.h: a part unpacks to at
-//  most 256 MiB and nests at most 32 deep; at most 10^6 shared strings of
-//  64 MiB together; a cell's text is at most 128 KiB.
+//  and, in sti_xlsx_part.h, sti_xlsx_strings.h and sti_xlsx_styles.h: a part
+//  unpacks to at most 256 MiB and nests at most 32 deep; at most 10^6 shared
+//  strings of 64 MiB together; a cell's text is at most 128 KiB; at most
+//  65,536 cell styles.
 
 typedef struct _sti_xlsx_reader_t sti_xlsx_reader_t;
 
