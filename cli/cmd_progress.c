@@ -7,15 +7,24 @@
     S_NAME_COLUMNS is cut with "…". Cells are rendered twice (once to size
     the columns, once to print) rather than kept, so memory does not grow
     with the reply.
+
+    With -o FILE.xlsx the same rows go to a workbook instead (sti_xlsx_writer):
+    one row per indicator with the fields --json prints, under Chinese
+    titles, numbers as numbers and completions as percentages, so that the
+    figures can be worked with in Excel; a sheet 说明 says the year, the org
+    unit and what each column is. An existing FILE is written over: a
+    report holds nothing that cannot be made again.
 */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "sti_catalog.h"
+#include "sti_xlsx_writer.h"
 #include "stictl.h"
 
 const char stictl_progress_usage[] =
-    "usage: stictl progress [--year Y] [--org ORG] [--json]\n"
+    "usage: stictl progress [--year Y] [--org ORG] [--json] [-o FILE.xlsx]\n"
     "\n"
     "Prints, for year Y (default: this year, at most the plan's last) at org\n"
     "unit ORG (default: the root, the district), one line per indicator: code,\n"
@@ -26,6 +35,11 @@ const char stictl_progress_usage[] =
     "\"name_en\", \"unit\", \"baseline\", \"latest\", \"latest_period\", \"target\",\n"
     "\"target_year\", \"completion\", \"expected_completion\", \"status\"}]}, missing\n"
     "values as null and completions as fractions (0.645, not 64.5).\n"
+    "-o FILE.xlsx writes the rows to an Excel workbook instead, one per indicator,\n"
+    "with the fields of --json under the titles 指标代码, 指标名称, 英文名称, 单位,\n"
+    "基期值, 最新值, 最新期间, 目标值, 目标年份, 完成度, 应完成度, 状态 (completions\n"
+    "as percentages, missing values as empty cells), and a sheet 说明; prints\n"
+    "`wrote N indicators to FILE`.\n"
     "Exit 4 when there is no org unit ORG.\n";
 
 #define S_NAME_COLUMNS 24 // widest name cell, in display columns
@@ -149,20 +163,122 @@ static void s_print_json(sti_node_t body)
     stictl_json_print(&json);
 }
 
+//  --- the workbook ---
+
+//  The workbook's columns: a title and the field of a row it shows.
+static const struct {
+    const char *title; // the column's title
+    const char *field; // the row's field
+    char kind;         // 't' text, 'n' number, 'p' percentage
+} s_xlsx_columns[] = {{"指标代码", "code", 't'},
+                      {"指标名称", "name_zh", 't'},
+                      {"英文名称", "name_en", 't'},
+                      {"单位", "unit", 't'},
+                      {"基期值", "baseline", 'n'},
+                      {"最新值", "latest", 'n'},
+                      {"最新期间", "latest_period", 't'},
+                      {"目标值", "target", 'n'},
+                      {"目标年份", "target_year", 'n'},
+                      {"完成度", "completion", 'p'},
+                      {"应完成度", "expected_completion", 'p'},
+                      {"状态", "status", 't'},
+                      {NULL, NULL, 0}};
+
+//  Writes one field of a row into the next cell.
+static void s_xlsx_cell(sti_xlsx_writer_t *w, sti_node_t row, int column)
+{
+    sti_node_t node = sti_node_get(row, s_xlsx_columns[column].field);
+    sti_field_error_t err;
+    double value;
+    char text[STI_NAME_MAX];
+    if (s_xlsx_columns[column].kind == 't') {
+        sti_xlsx_writer_text(w, sti_node_type(node) == STI_TYPE_STR
+                                    ? stictl_node_text(node, text, sizeof text)
+                                    : NULL);
+    } else if (sti_node_double(node, &value, &err) != 0) {
+        sti_xlsx_writer_blank(w);
+    } else if (s_xlsx_columns[column].kind == 'p') {
+        sti_xlsx_writer_percent(w, value);
+    } else {
+        sti_xlsx_writer_number(w, value);
+    }
+}
+
+//  Writes a progress.report reply to path. Returns an exit code.
+static int s_write_xlsx(sti_node_t body, const char *path, bool json)
+{
+    char err[512], year[16], org[STI_CODE_MAX], line[256], when[32];
+    sti_xlsx_writer_t *w = sti_xlsx_writer_new(path, err, sizeof err);
+    sti_node_t rows = sti_node_get(body, "indicators");
+    const char *titles[sizeof s_xlsx_columns / sizeof *s_xlsx_columns];
+    for (int c = 0; s_xlsx_columns[c].title; c++) {
+        titles[c] = s_xlsx_columns[c].title;
+        titles[c + 1] = NULL;
+    }
+    if (w) {
+        sti_xlsx_writer_sheet(w, "进度");
+        sti_xlsx_writer_header(w, titles);
+        for (size_t i = 0; i < sti_node_size(rows); i++) {
+            for (int c = 0; s_xlsx_columns[c].title; c++) {
+                s_xlsx_cell(w, sti_node_at(rows, i), c);
+            }
+            sti_xlsx_writer_end_row(w);
+        }
+        time_t now = time(NULL);
+        struct tm tm;
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime_r(&now, &tm));
+        snprintf(line, sizeof line, "%s 年 %s 的规划进度 (progress in %s at %s), %s",
+                 stictl_map_text(body, "year", year, sizeof year),
+                 stictl_map_text(body, "org", org, sizeof org), year, org, when);
+        sti_xlsx_writer_sheet(w, "说明");
+        sti_xlsx_writer_text(w, line);
+        sti_xlsx_writer_end_row(w);
+        sti_xlsx_writer_text(
+            w, "完成度 = (最新值 − 基期值) / (目标值 − 基期值)；应完成度：按计划本年应"
+               "达到的完成度。");
+        sti_xlsx_writer_end_row(w);
+        sti_xlsx_writer_text(w, "状态: achieved 已达成, on_track 按计划, lagging 滞后, at_risk "
+                                "有风险, no_data 无数据, no_target 无目标");
+        sti_xlsx_writer_end_row(w);
+    }
+    if (!w || sti_xlsx_writer_close(&w, err, sizeof err) != 0) {
+        fprintf(stderr, "stictl progress: cannot write %s: %s\n", path, err);
+        return STICTL_FAILED;
+    }
+    if (json) {
+        cJSON *out = cJSON_CreateObject();
+        cJSON_AddStringToObject(out, "file", path);
+        cJSON_AddNumberToObject(out, "indicators", (double)sti_node_size(rows));
+        stictl_json_print(&out);
+    } else {
+        printf("wrote %zu indicators to %s\n", sti_node_size(rows), path);
+    }
+    return STICTL_OK;
+}
+
 int stictl_progress(stictl_t *ctl, int argc, char **argv)
 {
-    const char *org = NULL;
+    const char *org = NULL, *path = NULL;
     long long year = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *value = NULL;
-        if ((strcmp(arg, "--year") == 0 || strcmp(arg, "--org") == 0) && i + 1 < argc) {
+        if ((strcmp(arg, "--year") == 0 || strcmp(arg, "--org") == 0 || strcmp(arg, "-o") == 0 ||
+             strcmp(arg, "--output") == 0) &&
+            i + 1 < argc) {
             value = argv[++i];
-        } else if (strncmp(arg, "--year=", 7) == 0 || strncmp(arg, "--org=", 6) == 0) {
+        } else if (strncmp(arg, "--year=", 7) == 0 || strncmp(arg, "--org=", 6) == 0 ||
+                   strncmp(arg, "--output=", 9) == 0) {
             value = strchr(arg, '=') + 1;
         } else {
             return stictl_usage_error(argv[0], "unexpected argument '%s'", arg);
         }
-        if (strncmp(arg, "--org", 5) == 0) {
+        if (arg[1] == 'o' || strncmp(arg, "--output", 8) == 0) {
+            if (!stictl_table_is_xlsx(value)) {
+                return stictl_usage_error(argv[0], "-o wants a file ending in .xlsx, not '%s'",
+                                          value);
+            }
+            path = value;
+        } else if (strncmp(arg, "--org", 5) == 0) {
             org = value;
         } else if (stictl_parse_int(value, 2000, 2100, &year) != 0) {
             return stictl_usage_error(argv[0], "--year wants a year from 2000 to 2100, not '%s'",
@@ -188,6 +304,8 @@ int stictl_progress(stictl_t *ctl, int argc, char **argv)
     } else if (sti_node_type(sti_node_get(reply.body, "indicators")) != STI_TYPE_ARRAY) {
         fprintf(stderr, "stictl progress: sti.indicators answered without an indicators array\n");
         rc = STICTL_FAILED;
+    } else if (path) {
+        rc = s_write_xlsx(reply.body, path, ctl->json);
     } else if (ctl->json) {
         s_print_json(reply.body);
     } else {

@@ -5,8 +5,8 @@
     except `reveal`, which an officer asks for with a reason that goes to the
     audit log. Records: add, show, update, leave, remove, search, stats, audit,
     reveal; the key: rekey (cmd_talent_rekey.c); files:
-    import (CSV, per-row results like stictl ingest, exit 3 when a row was
-    refused) and export (CSV, masked); teams: team add, show, update
+    import (.csv or .xlsx, per-row results like stictl ingest, exit 3 when a
+    row was refused) and export (CSV, masked); teams: team add, show, update
     (cmd_talent_team.c). The flags of a record are the same for add, update
     and the columns of an import file.
 */
@@ -39,10 +39,12 @@ const char stictl_talent_usage[] =
     "  search [--category C] [--field F] [--employer NAME] [--channel C]\n"
     "      [--overseas|--not-overseas] [--status active|left] [--name PREFIX]\n"
     "      [--limit N] [--cursor N] [--all]\n"
-    "  import FILE.csv        registers every row: columns name, id_type, id_number,\n"
+    "  import FILE.csv|FILE.xlsx  registers every row (a CSV in UTF-8 or GBK, an\n"
+    "                         .xlsx's first sheet): columns name, id_type, id_number,\n"
     "                         category, field, channel, arrived (required) and phone,\n"
     "                         email, employer, uscc, station, overseas, gender,\n"
-    "                         birth_year, notes; exit 3 when a row was refused\n"
+    "                         birth_year, notes; exit 3 when a row was refused, 2 when\n"
+    "                         the file cannot be read or has no data rows\n"
     "  export [FILE.csv] [search filters]  every matching record as CSV, masked\n"
     "  stats                  counts by category, field, channel, overseas, year\n"
     "  audit ID               who read or changed the record, when, with which op\n"

@@ -1,11 +1,13 @@
-/*  stictl talent import / export: CSV files of talents.
+/*  stictl talent import / export: files of talents.
 
-    import reads the file as a stream (stictl_csv), sends rows in batches of
-    500, each batch with its own request id so that a batch retried after a
+    import reads a .csv (UTF-8, or GBK found out and converted) or an .xlsx
+    (its first sheet) through stictl_table, sends rows in batches of 500,
+    each batch with its own request id so that a batch retried after a
     time-out registers each row once, and prints `accepted N, rejected M`
     then `row K: FIELD: reason` for every refused row (K counts data rows
-    from 1); exit 3 when a row was refused. A progress bar is drawn on a
-    terminal for files over 1 MB.
+    from 1 in a CSV, and is the sheet's row number in an .xlsx); exit 3 when
+    a row was refused, exit 2 when the file has no data rows. A progress bar
+    is drawn on a terminal for CSV files over 1 MB.
 
     export pages through talent.export and writes every record as a CSV row
     (RFC 4180 quoting), personal data masked as the service gives it.
@@ -23,25 +25,26 @@
 
 #define S_BATCH 500 // rows per talent.import request
 
-//  The columns of an import file, the required ones first (NULL-terminated).
-static const char *const s_columns[] = {
-    "name",  "id_type",  "id_number", "category", "field",  "channel",    "arrived", "phone",
-    "email", "employer", "uscc",      "station",  "overseas", "gender", "birth_year", "notes",
-    NULL};
+//  The columns of an import file, the required ones first.
+static const stictl_column_t s_columns[] = {
+    {"name", NULL},     {"id_type", NULL},  {"id_number", NULL},  {"category", NULL},
+    {"field", NULL},    {"channel", NULL},  {"arrived", NULL},    {"phone", NULL},
+    {"email", NULL},    {"employer", NULL}, {"uscc", NULL},       {"station", NULL},
+    {"overseas", NULL}, {"gender", NULL},   {"birth_year", NULL}, {"notes", NULL},
+    {NULL, NULL}};
 #define S_REQUIRED 7
 
 //  The state of one import.
 typedef struct {
-    stictl_t *ctl;           // global options and the client
-    sti_writer_t *rows;      // the batch's rows, without the array header
-    size_t batch_rows;       // rows in the batch
-    size_t batch_first;      // data-row number of the batch's first row
-    size_t accepted;         // rows registered so far
-    size_t rejected;         // rows refused so far
-    FILE *report;            // refused rows, until the summary is out
-    int failed;              // an exit code that stops the run, or 0
-    long long size;          // bytes of the file
-    bool progress;           // draw a progress bar
+    stictl_t *ctl;          // global options and the client
+    sti_writer_t *rows;     // the batch's rows, without the array header
+    size_t batch_rows;      // rows in the batch
+    size_t row_of[S_BATCH]; // the number each row of the batch is reported under
+    size_t accepted;        // rows registered so far
+    size_t rejected;        // rows refused so far
+    FILE *report;           // refused rows, until the summary is out
+    int failed;             // an exit code that stops the run, or 0
+    bool progress;          // draw a progress bar
 } s_import_t;
 
 static void s_report(s_import_t *self, size_t row, const char *field, const char *reason)
@@ -97,7 +100,8 @@ static void s_flush(s_import_t *self)
             sti_map_int(detail, "index", &index, &err);
             sti_map_str_copy(detail, "field", field, sizeof field, &err);
             sti_map_str_copy(detail, "reason", reason, sizeof reason, &err);
-            s_report(self, self->batch_first + (size_t)index, field, reason);
+            size_t row = index >= 0 && (size_t)index < self->batch_rows ? self->row_of[index] : 0;
+            s_report(self, row, field, reason);
         }
         sti_reply_release(&reply);
     }
@@ -108,7 +112,8 @@ static void s_flush(s_import_t *self)
 //  The overseas column: 1, 0, or -1 when empty; -2 when it is not a yes or no.
 static int s_overseas(const char *text)
 {
-    static const char *const yes[] = {"true", "yes", "1", "y"}, *const no[] = {"false", "no", "0", "n"};
+    static const char *const yes[] = {"true", "yes", "1", "y"}, *const no[] = {"false", "no", "0",
+                                                                               "n"};
     if (!text || !*text) {
         return -1;
     }
@@ -123,44 +128,52 @@ static int s_overseas(const char *text)
     return -2;
 }
 
-static void s_row(void *arg, size_t row, char *const *fields, const char *problem)
+static int s_row(void *arg, size_t row, char *const *fields, const char *problem)
 {
     s_import_t *self = (s_import_t *)arg;
     if (self->failed) {
-        return;
-    }
-    if (self->batch_rows == 0) {
-        self->batch_first = row;
+        return -1;
     }
     int overseas = problem ? -1 : s_overseas(fields[12]);
     if (problem || overseas == -2) {
-        //  Refused here: the batch's row numbers must stay contiguous.
-        s_flush(self);
-        self->batch_first = row + 1;
         s_report(self, row, problem ? "row" : "overseas",
                  problem ? problem : "must be true or false (yes, no, 1, 0)");
         self->rejected++;
-        return;
+        return 0;
     }
     const char *v[16];
     for (int c = 0; c < 16; c++) {
         v[c] = fields[c] && fields[c][0] ? fields[c] : NULL;
     }
-    stictl_talent_fields_t record = {
-        .name = v[0], .id_type = v[1], .id_number = v[2], .category = v[3], .field = v[4],
-        .channel = v[5], .arrived = v[6], .phone = v[7], .email = v[8], .employer = v[9],
-        .uscc = v[10], .station = v[11], .overseas = overseas, .gender = v[13],
-        .birth_year = v[14], .notes = v[15]};
+    stictl_talent_fields_t record = {.name = v[0],
+                                     .id_type = v[1],
+                                     .id_number = v[2],
+                                     .category = v[3],
+                                     .field = v[4],
+                                     .channel = v[5],
+                                     .arrived = v[6],
+                                     .phone = v[7],
+                                     .email = v[8],
+                                     .employer = v[9],
+                                     .uscc = v[10],
+                                     .station = v[11],
+                                     .overseas = overseas,
+                                     .gender = v[13],
+                                     .birth_year = v[14],
+                                     .notes = v[15]};
     stictl_talent_fields_write(&record, self->rows);
+    self->row_of[self->batch_rows] = row;
     if (++self->batch_rows == S_BATCH) {
         s_flush(self);
     }
+    return 0;
 }
 
-static void s_progress(s_import_t *self, long long done)
+static void s_progress(void *arg, long long done, long long total)
 {
-    if (self->progress && self->size > 0) {
-        int percent = (int)(100 * done / self->size), filled = percent / 4;
+    s_import_t *self = (s_import_t *)arg;
+    if (self->progress && total > 0) {
+        int percent = (int)(100 * done / total), filled = percent / 4;
         fprintf(stderr, "\r[%.*s%*s] %3d%%", filled, "#########################", 25 - filled, "",
                 percent);
     }
@@ -191,46 +204,35 @@ static int s_summary(s_import_t *self)
 
 int stictl_talent_import(stictl_t *ctl, int argc, char **argv)
 {
-    if (argc != 2 || argv[1][0] == '-') {
-        return stictl_usage_error("talent", "import: one FILE.csv");
+    if (argc != 2 || argv[1][0] == '-' ||
+        !(stictl_table_is_csv(argv[1]) || stictl_table_is_xlsx(argv[1]))) {
+        return stictl_usage_error("talent", "import: one FILE.csv or FILE.xlsx");
     }
-    FILE *file = fopen(argv[1], "rb");
     struct stat st;
-    if (!file || fstat(fileno(file), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fprintf(stderr, "stictl talent import: cannot read %s: %s\n", argv[1],
-                file ? "not a regular file" : strerror(errno));
-        if (file) {
-            fclose(file);
-        }
-        return STICTL_USAGE;
-    }
-    s_import_t self = {.ctl = ctl, .batch_first = 1, .size = st.st_size};
-    self.progress = isatty(STDERR_FILENO) && st.st_size > 1000000;
+    s_import_t self = {.ctl = ctl};
+    self.progress = isatty(STDERR_FILENO) && stat(argv[1], &st) == 0 && st.st_size > 1000000;
     self.rows = sti_writer_new();
     self.report = tmpfile();
-    stictl_csv_t *csv = stictl_csv_new(s_columns, S_REQUIRED, s_row, &self);
-    char buffer[64 * 1024], err[256];
-    size_t got;
-    long long done = 0;
+    stictl_table_info_t info = {0};
+    char err[768];
     if (!self.report) {
         fprintf(stderr, "stictl talent import: no temporary file: %s\n", strerror(errno));
         self.failed = STICTL_FAILED;
-    }
-    while (!self.failed && (got = fread(buffer, 1, sizeof buffer, file)) > 0) {
-        done += (long long)got;
-        if (stictl_csv_feed(csv, buffer, got, err, sizeof err)) {
-            fprintf(stderr, "stictl talent import: %s\n", err);
-            self.failed = STICTL_USAGE;
-        }
-        s_progress(&self, done);
-    }
-    if (!self.failed && stictl_csv_finish(csv, err, sizeof err)) {
+    } else if (stictl_table_read(argv[1], s_columns, S_REQUIRED, s_row, s_progress, &self, &info,
+                                 err, sizeof err) != 0 &&
+               !self.failed) {
         fprintf(stderr, "stictl talent import: %s\n", err);
         self.failed = STICTL_USAGE;
     }
+    if (info.note[0]) {
+        fprintf(stderr, "stictl talent import: %s\n", info.note);
+    }
+    if (!self.failed && info.rows == 0) {
+        fprintf(stderr, "stictl talent import: %s has no data rows: nothing was submitted\n",
+                argv[1]);
+        self.failed = STICTL_USAGE;
+    }
     s_flush(&self);
-    stictl_csv_destroy(&csv);
-    fclose(file);
     int rc = self.failed ? self.failed : s_summary(&self);
     if (self.report) {
         fclose(self.report);
@@ -243,10 +245,11 @@ int stictl_talent_import(stictl_t *ctl, int argc, char **argv)
 
 //  The export's columns: a record key, or "map.key" inside a nested map.
 static const char *const s_export_columns[] = {
-    "id",       "version",     "name",      "gender",  "birth_year", "id_type",
-    "id_number", "phone",      "email",     "category", "field",     "employer.name",
-    "employer.uscc", "channel.kind", "channel.station", "overseas", "arrived", "status",
-    "left_on",  "notes",       NULL};
+    "id",       "version",       "name",          "gender",       "birth_year",
+    "id_type",  "id_number",     "phone",         "email",        "category",
+    "field",    "employer.name", "employer.uscc", "channel.kind", "channel.station",
+    "overseas", "arrived",       "status",        "left_on",      "notes",
+    NULL};
 
 //  Writes text as one CSV field (quoted when it needs to be).
 static void s_csv_field(FILE *out, const char *text)

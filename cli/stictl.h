@@ -55,7 +55,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(events, "print the indicator-change events after a sequence number")                         \
     X(health, "show whether the broker and each service answer")                                   \
     X(indicator, "list the plan's indicators, or show one with its series")                        \
-    X(ingest, "submit a CSV or JSON file of observations")                                         \
+    X(ingest, "submit a CSV, .xlsx or JSON file of observations")                                  \
     X(keys, "make a CURVE key pair for the broker's allow-list, or show one")                      \
     X(org, "add an org unit, or list them")                                                        \
     X(plan, "load a plan directory into the catalog")                                              \
@@ -64,6 +64,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(silence, "add, list or remove silences of notifications")                                 \
     X(talent, "the talent registry: add, show, update, search, import, export, teams")         \
     X(target, "set an indicator's target for a year")                                              \
+    X(template, "write an .xlsx form to fill in with a year's values")                             \
     X(watch, "print indicator-change events as they happen")
 
 #define STICTL_DECLARE(name, help)                                                                 \
@@ -161,35 +162,85 @@ void stictl_event_print(const sti_event_t *event, bool json);
 //  has it (or is empty). Returns buf.
 const char *stictl_event_prefix(const char *prefix, char *buf, size_t cap);
 
-//  --- CSV files (stictl_csv.c) ---
+//  --- table files: CSV (stictl_csv.c), .csv and .xlsx (stictl_table.c) ---
 //
-//  A CSV reader for the import commands: RFC 4180 (libcsv, strict), a
-//  header naming the caller's columns in any order (an optional UTF-8 BOM
-//  first), then data rows handed over one at a time. Bytes are fed in any
-//  pieces; memory stays bounded by one row of known columns.
+//  A reader for the import commands: a header naming the caller's columns
+//  in any order (by name in any case, or by an alias such as the Chinese
+//  name; an optional UTF-8 BOM first), then data rows handed over one at a
+//  time. CSV is RFC 4180 (libcsv, strict), fed in any pieces; a
+//  spreadsheet's cells are pushed one by one. Memory stays bounded by one
+//  row of known columns.
 
 #define STICTL_CSV_FIELD_MAX (64 * 1024) // longest field, bytes
 #define STICTL_CSV_COLUMNS_MAX 32        // most columns a caller may name
+#define STICTL_CSV_HEADER_MAX 64         // most fields a header may have
+
+//  A column the caller knows.
+typedef struct {
+    const char *name;    // its name, as messages use it ("indicator")
+    const char *aliases; // other names a header may give it, '|'-separated ("指标|指标代码"), or NULL
+} stictl_column_t;
+
+//  The column (index into columns, NULL-name-terminated) whose name (in
+//  any case) or alias is text, spaces around ignored; -1 when none is.
+int stictl_column_find(const stictl_column_t *columns, const char *text, size_t len);
+//  Writes "indicator (指标), org (组织), ..." into buf. Returns its length.
+size_t stictl_columns_list(const stictl_column_t *columns, char *buf, size_t cap);
 
 typedef struct _stictl_csv_t stictl_csv_t;
 
 //  Called for each data row. row counts data rows from 1 (blank lines are
-//  skipped and not counted). fields[c] is the text of columns[c],
-//  NUL-terminated (NULL when the header lacks the column); both borrowed
-//  for the call. When the row is refused here (a NUL byte, the wrong number
-//  of fields), fields is NULL and problem says why.
-typedef void(stictl_csv_row_fn)(void *arg, size_t row, char *const *fields, const char *problem);
+//  skipped and not counted), or is the number a pushed row was given.
+//  fields[c] is the text of columns[c], NUL-terminated (NULL when the
+//  header lacks the column); both borrowed for the call. When the row is
+//  refused here (a NUL byte, the wrong number of fields, a value under an
+//  empty header cell), fields is NULL and problem says why. Return 0 to go
+//  on; anything else drops the rows after this one.
+typedef int(stictl_csv_row_fn)(void *arg, size_t row, char *const *fields, const char *problem);
 
-//  columns: the NULL-terminated names the header may use (borrowed, at most
-//  STICTL_CSV_COLUMNS_MAX), of which the first `required` must be there.
-//  Returns a new reader (never NULL; aborts on out-of-memory).
-stictl_csv_t *stictl_csv_new(const char *const *columns, size_t required,
+//  columns: the caller's columns (borrowed, terminated by a NULL name, at
+//  most STICTL_CSV_COLUMNS_MAX), of which the first `required` must be in
+//  the header. Returns a new reader (never NULL; aborts on out-of-memory).
+stictl_csv_t *stictl_csv_new(const stictl_column_t *columns, size_t required,
                              stictl_csv_row_fn *on_row, void *arg);
 void stictl_csv_destroy(stictl_csv_t **self_p);
 //  Parses the next size bytes, calling on_row for each complete row.
 //  Returns 0, or -1 with a reason in err when reading must stop (CSV
-//  syntax, a field longer than STICTL_CSV_FIELD_MAX, a bad header).
+//  syntax, a field longer than STICTL_CSV_FIELD_MAX, a bad header: an
+//  unknown column is named, with the columns there are).
 int stictl_csv_feed(stictl_csv_t *self, const void *data, size_t size, char *err, size_t errlen);
 //  Ends the input (the last row may lack its newline). Returns 0, or -1
 //  with a reason in err (as feed, and an empty input: no header).
 int stictl_csv_finish(stictl_csv_t *self, char *err, size_t errlen);
+//  Instead of bytes, a spreadsheet's rows: each cell's text, then the end
+//  of the row with the number to report it under and a problem found by
+//  the caller (or NULL). The first row pushed is the header. push_row
+//  returns 0, or -1 with a reason in err when the header is refused.
+void stictl_csv_push_field(stictl_csv_t *self, const char *text, size_t len);
+int stictl_csv_push_row(stictl_csv_t *self, size_t row, const char *problem, char *err,
+                        size_t errlen);
+//  The number of fields of the header (0 before it is read).
+size_t stictl_csv_header_fields(const stictl_csv_t *self);
+//  The number of data rows read so far (handed over or not).
+size_t stictl_csv_rows(const stictl_csv_t *self);
+
+//  What a table file held, beyond its rows.
+typedef struct {
+    size_t rows;       // data rows (refused ones included; blank lines not)
+    char note[160];    // something to tell the clerk ("read as GB18030 (GBK)"), or ""
+} stictl_table_info_t;
+
+//  True when path ends in .xlsx (any case); stictl_table_is_csv for .csv.
+bool stictl_table_is_xlsx(const char *path);
+bool stictl_table_is_csv(const char *path);
+
+//  Reads the table file at path (.csv or .xlsx) through a stictl_csv_t with
+//  these columns: a CSV in UTF-8, or in GBK (found out and converted, said
+//  in info->note); an .xlsx's first sheet, each cell as the sheet shows it
+//  (sti_xlsx_cell_text), rows numbered as Excel numbers them. progress (may
+//  be NULL) is called now and then with the bytes read and the file's size.
+//  Returns 0, or -1 with a reason in err when the file cannot be read to
+//  its end (not there, another encoding, broken, a bad header).
+int stictl_table_read(const char *path, const stictl_column_t *columns, size_t required,
+                      stictl_csv_row_fn *on_row, void (*progress)(void *, long long, long long),
+                      void *arg, stictl_table_info_t *info, char *err, size_t errlen);

@@ -129,6 +129,29 @@ void ind_catalog_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
     }
 }
 
+//  Writes "units": [{code, name_en, family, factor, allow_negative, min, max}]
+//  (min and max nil when the unit has none), so that a client can offer the
+//  units a value may be given in (stictl template).
+static void s_write_units(const sti_units_t *units, sti_writer_t *w)
+{
+    size_t count = sti_units_size(units);
+    sti_writer_str(w, "units");
+    sti_writer_array(w, count);
+    for (size_t i = 0; i < count; i++) {
+        const sti_unit_t *unit = sti_units_at(units, i);
+        sti_writer_map(w, 7);
+        sti_writer_kv_str(w, "code", unit->code);
+        sti_writer_kv_str(w, "name_en", unit->name_en);
+        sti_writer_kv_str(w, "family", unit->family);
+        sti_writer_kv_double(w, "factor", unit->factor);
+        sti_writer_kv_bool(w, "allow_negative", unit->allow_negative);
+        sti_writer_str(w, "min");
+        unit->has_min ? sti_writer_double(w, unit->min) : sti_writer_nil(w);
+        sti_writer_str(w, "max");
+        unit->has_max ? sti_writer_double(w, unit->max) : sti_writer_nil(w);
+    }
+}
+
 int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply)
 {
     static const char *const keys[] = {NULL};
@@ -138,7 +161,7 @@ int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request, s
     }
     const sti_plan_t *plan = sti_catalog_plan(catalog);
     sti_envelope_reply_ok(reply, request->id);
-    sti_writer_map(reply, 3);
+    sti_writer_map(reply, 4);
     sti_writer_str(reply, "plan");
     sti_writer_map(reply, 6);
     sti_writer_kv_str(reply, "code", plan ? plan->code : "");
@@ -155,6 +178,7 @@ int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request, s
     for (size_t i = 0; i < count; i++) {
         ind_catalog_write_indicator(sti_catalog_indicator_at(catalog, i), reply);
     }
+    s_write_units(sti_catalog_units(catalog), reply);
     return 0;
 }
 

@@ -9,7 +9,10 @@
 
 #include <assert.h>
 #include <czmq.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 //  Adds a problem to the list (dropped beyond cap, still counted as a failure).
@@ -42,18 +45,190 @@ static int s_optional(sti_node_t row, const char *key, char *buf, size_t cap, bo
     return 0;
 }
 
-//  Decodes the period. Returns 0, or -1 with fe set.
+#define S_ECHO_MAX 40 // bytes of a refused value or period repeated in its reason
+
+//  Writes text for a reason: at most S_ECHO_MAX bytes, cut at a character
+//  (the text is UTF-8: the codec checked it), "…" when cut.
+static const char *s_echo(const char *text, size_t len, char *buf, size_t cap)
+{
+    size_t n = len;
+    if (n > S_ECHO_MAX) {
+        n = S_ECHO_MAX;
+        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80) {
+            n--;
+        }
+    }
+    snprintf(buf, cap, "%.*s%s", (int)n, text, n < len ? "…" : "");
+    for (char *p = buf; *p; p++) {
+        *p = (unsigned char)*p < 0x20 ? '?' : *p;
+    }
+    return buf;
+}
+
+//  Decodes the period: text, or a whole year as a number. Returns 0, or -1 with fe set.
 static int s_period(sti_node_t row, sti_observation_t *obs, sti_field_error_t *fe)
 {
     const char *text;
     size_t len;
-    if (sti_map_str(row, "period", 32, &text, &len, fe)) {
+    char year[24], echo[S_ECHO_MAX + 8], why[96];
+    int64_t number;
+    sti_node_t node = sti_node_get(row, "period");
+    sti_type_t type = sti_node_type(node);
+    if ((type == STI_TYPE_INT || type == STI_TYPE_UINT) && sti_node_int(node, &number, fe) == 0) {
+        snprintf(year, sizeof year, "%lld", (long long)number);
+        text = year;
+        len = strlen(year);
+    } else if (sti_map_str(row, "period", 32, &text, &len, fe)) {
         return -1;
     }
-    if (sti_period_parse(text, len, &obs->period, fe->reason, sizeof fe->reason)) {
+    if (sti_period_parse(text, len, &obs->period, why, sizeof why)) {
+        s_echo(text, len, echo, sizeof echo);
+        if (strncmp(why, "period must be", 14) == 0) {
+            snprintf(fe->reason, sizeof fe->reason,
+                     "'%s' is not a period: write 2023, 2023Q2 or 2023-05", echo);
+        } else {
+            snprintf(fe->reason, sizeof fe->reason, "'%s': %s", echo, why);
+        }
         return -1;
     }
     sti_period_format(&obs->period, obs->period_text, sizeof obs->period_text);
+    return 0;
+}
+
+//  Moves past ASCII spaces and ideographic spaces (U+3000) at *at.
+static void s_skip_spaces(const char *text, size_t len, size_t *at)
+{
+    for (;;) {
+        if (*at < len && (text[*at] == ' ' || text[*at] == '\t')) {
+            (*at)++;
+        } else if (*at + 3 <= len && memcmp(text + *at, "\xE3\x80\x80", 3) == 0) {
+            *at += 3;
+        } else {
+            return;
+        }
+    }
+}
+
+//  Copies the digits at *at into out (separators left out). Returns the
+//  number of digits, or -1 when the separators are not in groups of three.
+static int s_digits(const char *text, size_t len, size_t *at, char *out, size_t *used)
+{
+    int digits = 0, group = 0;
+    bool grouped = false;
+    for (; *at < len && *used < 60; (*at)++) {
+        char c = text[*at];
+        if (c >= '0' && c <= '9') {
+            out[(*used)++] = c;
+            digits++;
+            group++;
+        } else if (c == ',' && digits > 0 && (grouped ? group == 3 : group <= 3) && *at + 1 < len &&
+                   text[*at + 1] >= '0' && text[*at + 1] <= '9') {
+            grouped = true;
+            group = 0;
+        } else {
+            break;
+        }
+    }
+    return grouped && group != 3 ? -1 : digits;
+}
+
+int sti_observation_parse_value(const char *text, size_t len, double *value, bool *percent)
+{
+    assert((text || len == 0) && value && percent);
+    char clean[64];
+    size_t at = 0, used = 0;
+    *percent = false;
+    s_skip_spaces(text, len, &at);
+    if (at < len && (text[at] == '-' || text[at] == '+')) {
+        clean[used++] = text[at++];
+    }
+    int whole = s_digits(text, len, &at, clean, &used), fraction = 0;
+    bool grouped = memchr(text, ',', at) != NULL;
+    if (whole < 0) {
+        return -1;
+    }
+    if (at < len && text[at] == '.') {
+        clean[used++] = text[at++];
+        size_t before = used;
+        while (at < len && text[at] >= '0' && text[at] <= '9' && used < 60) {
+            clean[used++] = text[at++];
+        }
+        fraction = (int)(used - before);
+    }
+    if (whole + fraction == 0) {
+        return -1;
+    }
+    if (!grouped && at < len && (text[at] == 'e' || text[at] == 'E')) {
+        clean[used++] = text[at++];
+        if (at < len && (text[at] == '-' || text[at] == '+')) {
+            clean[used++] = text[at++];
+        }
+        size_t before = used;
+        while (at < len && text[at] >= '0' && text[at] <= '9' && used < 62) {
+            clean[used++] = text[at++];
+        }
+        if (used == before) {
+            return -1;
+        }
+    }
+    s_skip_spaces(text, len, &at);
+    if (at < len && text[at] == '%') {
+        *percent = true;
+        at++;
+        s_skip_spaces(text, len, &at);
+    }
+    if (at != len || used >= sizeof clean) {
+        return -1;
+    }
+    clean[used] = 0;
+    char *end = NULL;
+    errno = 0;
+    double parsed = strtod(clean, &end);
+    if (!end || *end || errno == ERANGE || !isfinite(parsed)) {
+        return -1;
+    }
+    *value = parsed;
+    return 0;
+}
+
+//  Decodes the value: a number, or text holding one (a percentage marked
+//  in *percent). Returns 0, or -1 with fe set.
+static int s_value(sti_node_t row, sti_observation_t *obs, bool *percent, sti_field_error_t *fe)
+{
+    sti_node_t node = sti_node_get(row, "value");
+    const char *text;
+    size_t len;
+    char echo[S_ECHO_MAX + 8];
+    *percent = false;
+    if (sti_node_type(node) != STI_TYPE_STR) {
+        return sti_map_double(row, "value", &obs->value, fe);
+    }
+    if (sti_map_str(row, "value", 1000, &text, &len, fe)) {
+        return -1;
+    }
+    if (sti_observation_parse_value(text, len, &obs->value, percent)) {
+        snprintf(fe->reason, sizeof fe->reason, "'%s' is not a number",
+                 s_echo(text, len, echo, sizeof echo));
+        return -1;
+    }
+    return 0;
+}
+
+//  A value typed as a percentage ("3.5%") is in %: the unit, unless the
+//  row names another. Returns 0, or -1 with fe set.
+static int s_percent_unit(sti_observation_t *obs, sti_field_error_t *fe)
+{
+    if (!obs->has_unit) {
+        obs->has_unit = true;
+        snprintf(obs->unit, sizeof obs->unit, "%%");
+    } else if (strcmp(obs->unit, "%") != 0) {
+        snprintf(fe->field, sizeof fe->field, "unit");
+        snprintf(fe->reason, sizeof fe->reason,
+                 "the value is a percentage, the unit '%s' is not: leave the unit empty or "
+                 "drop the %%",
+                 obs->unit);
+        return -1;
+    }
     return 0;
 }
 
@@ -89,12 +264,16 @@ int sti_observation_decode(sti_node_t row, sti_observation_t *obs, sti_field_err
         s_add(errors, cap, count, "period", fe.reason);
         obs->bad |= STI_OBSERVATION_BAD_PERIOD;
     }
-    if (sti_map_double(row, "value", &obs->value, &fe)) {
+    bool percent = false;
+    if (s_value(row, obs, &percent, &fe)) {
         s_add(errors, cap, count, "value", fe.reason);
         obs->bad |= STI_OBSERVATION_BAD_VALUE;
     }
     obs->submitted_value = obs->value;
     if (s_optional(row, "unit", obs->unit, sizeof obs->unit, &obs->has_unit, &fe)) {
+        s_add(errors, cap, count, "unit", fe.reason);
+        obs->bad |= STI_OBSERVATION_BAD_UNIT;
+    } else if (percent && s_percent_unit(obs, &fe)) {
         s_add(errors, cap, count, "unit", fe.reason);
         obs->bad |= STI_OBSERVATION_BAD_UNIT;
     }

@@ -3,7 +3,11 @@
     A row is a MessagePack map {indicator, org, period, value, unit?,
     source?, note?}. Decoding treats it as hostile: unknown keys are refused,
     every string has a bound (codes 64 bytes, unit 15, source 128, note
-    1000), the value must be a finite number. Checking against a catalog
+    1000), the value must be a finite number. What a clerk typed is read as
+    such: a value may be text holding a number with thousands separators
+    (`"2,134.5"`) or a percentage (`"3.5%"`, which makes the unit `%`); a
+    period may be a whole year as a number (2023). A value or period that
+    cannot be read is echoed in the reason (`'2,13' is not a number`). Checking against a catalog
     refuses an unknown indicator or org unit, a derived indicator (naming its
     inputs), a unit that does not convert to the catalog's (naming it), and a
     value the catalog's unit does not allow; it converts the value to the
@@ -47,6 +51,14 @@ typedef struct {
 #define STI_OBSERVATION_BAD_VALUE 0x08u
 #define STI_OBSERVATION_BAD_UNIT 0x10u
 #define STI_OBSERVATION_BAD_OTHER 0x20u
+
+//  Reads a number as a clerk types it, from len bytes of text: spaces
+//  around, a sign, digits with or without thousands separators in groups of
+//  three (1,234,567.5), a decimal point, an exponent (without separators:
+//  1.2E+05, as Excel writes large numbers), and a trailing % (*percent is
+//  then set; the number is the percentage, 3.5 for "3.5%"). Returns 0, or
+//  -1 when the text is anything else or not finite.
+int sti_observation_parse_value(const char *text, size_t len, double *value, bool *percent);
 
 //  Decodes one row into obs. Problems are written to errors (at most cap)
 //  and counted in *count. Returns 0 when the row decoded cleanly, else -1.

@@ -24,8 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                                                          \
     } while (0)
 
-static const char *const s_columns[] = {"indicator", "org",    "period", "value",
-                                        "unit",      "source", "note",   NULL};
+static const stictl_column_t s_columns[] = {{"indicator", "指标|指标代码"},
+                                            {"org", "组织"},
+                                            {"period", "期间"},
+                                            {"value", "数值"},
+                                            {"unit", "单位"},
+                                            {"source", NULL},
+                                            {"note", "备注"},
+                                            {NULL, NULL}};
 #define S_COLUMNS 7
 
 //  What one run saw: rows and a hash of everything handed over.
@@ -42,7 +48,7 @@ static void s_hash(s_seen_t *seen, const void *data, size_t len)
     }
 }
 
-static void s_row(void *arg, size_t row, char *const *fields, const char *problem)
+static int s_row(void *arg, size_t row, char *const *fields, const char *problem)
 {
     s_seen_t *seen = arg;
     S_REQUIRE(row == ++seen->rows);
@@ -50,7 +56,7 @@ static void s_row(void *arg, size_t row, char *const *fields, const char *proble
     if (problem) {
         S_REQUIRE(fields == NULL && problem[0]);
         s_hash(seen, problem, strlen(problem) + 1);
-        return;
+        return 0;
     }
     S_REQUIRE(fields != NULL);
     for (int c = 0; c < S_COLUMNS; c++) {
@@ -63,6 +69,7 @@ static void s_row(void *arg, size_t row, char *const *fields, const char *proble
             s_hash(seen, "", 1);
         }
     }
+    return 0;
 }
 
 //  Reads data in pieces of `piece` bytes. Returns 0 or -1 as the reader did.

@@ -2,7 +2,8 @@
 # stictl ingest: a CSV (with a BOM, quoted fields, embedded commas and
 # newlines) and a JSON file of good and bad rows of every kind. The good rows
 # are kept, each bad row is named as `row K: FIELD: reason` with K counting
-# data rows from 1, exit 3; --json; --dry-run; header-only and malformed files.
+# data rows from 1, exit 3; --json; --dry-run; header-only (exit 2, said) and
+# malformed files. (test_stictl_files: .xlsx, GBK, Chinese headers, samples.)
 # The figures are made up for the test.
 . "$STI_SOURCE/tests/lib.sh"
 
@@ -80,9 +81,11 @@ printf 'indicator,org,period,value\ngdp,linping,2023,1000\n' >"$T/good.csv"
 stictl ingest "$T/good.csv" | grep -qx "accepted 1, rejected 0" || sti_fail "a good file"
 [ "$(sti_redis_cli XLEN "$STI_NAMESPACE:intake")" = 2 ] || sti_fail "the good file was not kept"
 
-# A header only: nothing to send, exit 0. Bad headers and files: exit 2 with a reason.
+# A header only: nothing submitted, said so, exit 2. Bad headers and files: exit 2 with a reason.
 printf 'indicator,org,period,value\n' >"$T/header.csv"
-stictl ingest "$T/header.csv" | grep -qx "accepted 0, rejected 0" || sti_fail "header only"
+rc=0; stictl ingest "$T/header.csv" >"$T/out.txt" 2>"$T/err.txt" || rc=$?
+[ $rc -eq 2 ] && grep -q "has no data rows" "$T/err.txt" && [ ! -s "$T/out.txt" ] \
+    || sti_fail "header only: rc $rc $(cat "$T/out.txt" "$T/err.txt")"
 printf 'indicator,org,period\n' >"$T/short.csv"
 rc=0; stictl ingest "$T/short.csv" 2>"$T/err.txt" || rc=$?
 [ $rc -eq 2 ] && grep -q "needs the columns" "$T/err.txt" || sti_fail "missing column: rc $rc"

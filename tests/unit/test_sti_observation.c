@@ -167,13 +167,15 @@ static void test_decode_refusals(void **state)
 {
     const sti_catalog_t *cat = *state;
     s_one_error(s_row(cat, "tech_smes", "linping", "2023-13", 1, NULL), "period",
-                "month 13 is outside 1–12");
+                "'2023-13': month 13 is outside 1–12");
     s_one_error(s_row(cat, "tech_smes", "linping", "1999", 1, NULL), "period",
-                "year 1999 is outside 2000–2100");
+                "'1999': year 1999 is outside 2000–2100");
     s_one_error(s_row(cat, "tech_smes", "linping", "2023/05", 1, NULL), "period",
-                "period must be YYYY, YYYYQn or YYYY-MM");
+                "'2023/05' is not a period: write 2023, 2023Q2 or 2023-05");
+    s_one_error(s_row(cat, "tech_smes", "linping", "2023-05-01", 1, NULL), "period",
+                "'2023-05-01' is not a period: write 2023, 2023Q2 or 2023-05");
     s_one_error(s_row(cat, "tech_smes", "linping", "2023Q5", 1, NULL), "period",
-                "quarter 5 is outside 1–4");
+                "'2023Q5': quarter 5 is outside 1–4");
     s_one_error(s_row(cat, "tech_smes", "linping", "2023", 0.0 / 0.0, NULL), "value",
                 "not a finite number");
     s_one_error(s_row(cat, "tech_smes", "linping", "2023", 1.0 / 0.0, NULL), "value",
@@ -184,8 +186,8 @@ static void test_decode_refusals(void **state)
     sti_writer_kv_str(w, "indicator", "tech_smes");
     sti_writer_kv_str(w, "org", "linping");
     sti_writer_kv_str(w, "period", "2023");
-    sti_writer_kv_str(w, "value", "12");
-    s_one_error(s_check(cat, w), "value", "must be a number, got string");
+    sti_writer_kv_str(w, "value", "many");
+    s_one_error(s_check(cat, w), "value", "'many' is not a number");
 
     w = sti_writer_new();
     sti_writer_map(w, 3);
@@ -337,6 +339,112 @@ static void test_same_key_twice(void **state)
     sti_observation_keys_destroy(&keys);
 }
 
+//  A row whose value (and period) is given as text.
+static s_result_t *s_text_row(const sti_catalog_t *cat, const char *indicator, const char *value,
+                              const char *unit)
+{
+    sti_writer_t *w = sti_writer_new();
+    sti_writer_map(w, unit ? 5 : 4);
+    sti_writer_kv_str(w, "indicator", indicator);
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_str(w, "period", "2023");
+    sti_writer_kv_str(w, "value", value);
+    if (unit) {
+        sti_writer_kv_str(w, "unit", unit);
+    }
+    return s_check(cat, w);
+}
+
+static void s_parsed(const char *text, double expect, bool percent)
+{
+    double value = -12345;
+    bool is_percent = !percent;
+    if (sti_observation_parse_value(text, strlen(text), &value, &is_percent) != 0) {
+        fail_msg("'%s' was not read", text);
+    }
+    assert_true(value == expect);
+    assert_true(is_percent == percent);
+}
+
+static void s_not_parsed(const char *text)
+{
+    double value;
+    bool percent;
+    if (sti_observation_parse_value(text, strlen(text), &value, &percent) == 0) {
+        fail_msg("'%s' was read as %g", text, value);
+    }
+}
+
+static void test_clerk_numbers(void **state)
+{
+    (void)state;
+    s_parsed("2134", 2134, false);
+    s_parsed("2,134", 2134, false);
+    s_parsed(" 1,234,567.25 ", 1234567.25, false);
+    s_parsed("-1,000", -1000, false);
+    s_parsed("+0.5", 0.5, false);
+    s_parsed(".5", 0.5, false);
+    s_parsed("12.", 12, false);
+    s_parsed("1.2E+05", 120000, false);
+    s_parsed("3.5%", 3.5, true);
+    s_parsed("3.5 %", 3.5, true);
+    s_parsed("\xE3\x80\x80"
+             "42"
+             "\xE3\x80\x80",
+             42, false); // ideographic spaces
+    const char *bad[] = {"",       " ",     "many",  "2,13",      "21,34", "1234,567",
+                         "1,,234", ",123",  "1,",    "1.2.3",     "1e",    "1,234e5",
+                         "%",      "--1",   "0x10",  "1 2",       "12abc", "inf",
+                         "nan",    "1e999", "3.5%%", "2,134.5.6", "１２３"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        s_not_parsed(bad[i]);
+    }
+}
+
+static void test_text_values(void **state)
+{
+    const sti_catalog_t *cat = *state;
+    s_result_t *r = s_text_row(cat, "hitech_enterprises", "2,134", NULL);
+    assert_int_equal(r->rc, 0);
+    assert_true(r->obs.value == 2134);
+    r = s_text_row(cat, "hitech_value_added_share", "75.5%", NULL);
+    assert_int_equal(r->rc, 0);
+    assert_true(r->obs.value == 75.5);
+    assert_string_equal(r->obs.unit, "%");
+    r = s_text_row(cat, "hitech_value_added_share", "75.5%", "%");
+    assert_int_equal(r->rc, 0);
+    s_one_error(s_text_row(cat, "hitech_enterprises", "75%", NULL), "unit",
+                "unit '%' does not convert to '家'");
+    s_one_error(s_text_row(cat, "rd_expenditure", "7%", "万元"), "unit",
+                "the value is a percentage, the unit '万元' is not: leave the unit empty or drop "
+                "the %");
+    s_one_error(s_text_row(cat, "hitech_enterprises", "2,13", NULL), "value",
+                "'2,13' is not a number");
+    s_one_error(
+        s_text_row(cat, "hitech_enterprises", "一二三四五六七八九十一二三四五六七八九十", NULL),
+        "value", "'一二三四五六七八九十一二三…' is not a number"); // cut at 40 bytes
+    s_one_error(s_text_row(cat, "hitech_enterprises", "a\nb", NULL), "value",
+                "'a?b' is not a number");
+
+    //  A period given as a number is a year.
+    sti_writer_t *w = sti_writer_new();
+    sti_writer_map(w, 4);
+    sti_writer_kv_str(w, "indicator", "gdp");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_int(w, "period", 2023);
+    sti_writer_kv_int(w, "value", 900);
+    r = s_check(cat, w);
+    assert_int_equal(r->rc, 0);
+    assert_string_equal(r->obs.period_text, "2023");
+    w = sti_writer_new();
+    sti_writer_map(w, 4);
+    sti_writer_kv_str(w, "indicator", "gdp");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_int(w, "period", 23);
+    sti_writer_kv_int(w, "value", 900);
+    s_one_error(s_check(cat, w), "period", "'23' is not a period: write 2023, 2023Q2 or 2023-05");
+}
+
 //  Rows with random bytes changed are decoded or refused, never crash.
 static void test_mutated_rows(void **state)
 {
@@ -382,7 +490,8 @@ int main(void)
         cmocka_unit_test(test_good_rows),       cmocka_unit_test(test_catalog_refusals),
         cmocka_unit_test(test_decode_refusals), cmocka_unit_test(test_every_problem_of_a_row),
         cmocka_unit_test(test_bounded_strings), cmocka_unit_test(test_same_key_twice),
-        cmocka_unit_test(test_mutated_rows),
+        cmocka_unit_test(test_mutated_rows),    cmocka_unit_test(test_clerk_numbers),
+        cmocka_unit_test(test_text_values),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
