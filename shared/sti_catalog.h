@@ -2,8 +2,10 @@
 
     A catalog holds one plan: its header, units, tags, org units (a tree
     under one root, the district), indicators (reported, or derived by a
-    formula over other indicators of the same org unit and period) and the
-    targets operators set. It is loaded from a plan directory
+    formula over other indicators of the same org unit and period), the
+    targets operators set, and the talent registry's codes when the plan has
+    them (talent.json, kept as given: sti-talent checks them, see
+    services/talent/talent_codes.h). It is loaded from a plan directory
     (docs/plan-format.md), checked in full, and can be written to MessagePack
     and read back, so services keep it in Redis and share it.
 
@@ -116,7 +118,7 @@ sti_catalog_t *sti_catalog_new(void);
 void sti_catalog_destroy(sti_catalog_t **self_p);
 
 //  Loads a plan directory (plan.json, units.json, tags.json, org_units.json,
-//  indicators.json). Returns a new catalog the caller destroys, or NULL with
+//  indicators.json, and talent.json when it is there). Returns a new catalog the caller destroys, or NULL with
 //  a reason in err naming the file, the record and the field.
 sti_catalog_t *sti_catalog_load_dir(const char *dir, char *err, size_t errlen);
 
@@ -195,11 +197,21 @@ const sti_tag_t *sti_catalog_tag_find(const sti_catalog_t *self, const char *cod
 size_t sti_catalog_dependents(const sti_catalog_t *self, const char *code,
                               const sti_indicator_t **out, size_t cap);
 
+//  --- the talent codes ---
+
+//  Sets the plan's talent codes: a copy of data, which must be one encoded
+//  MessagePack map (talent.json). Returns 0, or -1 with err set.
+int sti_catalog_set_talent(sti_catalog_t *self, const void *data, size_t size, char *err,
+                           size_t errlen);
+//  The plan's talent codes as one encoded MessagePack map (borrowed, size
+//  in *size), or NULL when the plan has none.
+const void *sti_catalog_talent(const sti_catalog_t *self, size_t *size);
+
 //  --- MessagePack ---
 
 //  Writes the whole catalog (header, units, tags, org units, indicators
-//  with targets) as one map, the shape of docs/plan-format.md plus
-//  "format": 1.
+//  with targets, and the talent codes when there are some) as one map, the
+//  shape of docs/plan-format.md plus "format": 1.
 void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer);
 //  Reads a catalog written by sti_catalog_write (or a plan's files merged
 //  into one map), checking it as sti_catalog_load_dir does. Returns a new
