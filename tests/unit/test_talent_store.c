@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "redis_server.h"
+#include "talent_plan.h"
 #include "talent_store.h"
 
 static test_redis_t server;
@@ -28,13 +29,8 @@ static const char *s_email = "zhang@example.com";
 static int s_setup(void **state)
 {
     (void)state;
-    char dir[4096], err[256];
-    snprintf(dir, sizeof dir, "%s", __FILE__);
-    char *tail = strstr(dir, "/tests/unit/");
-    assert_non_null(tail);
-    snprintf(tail, sizeof dir - (size_t)(tail - dir), "/data/plans/linping-2021-2025");
-    codes = talent_codes_load_plan(dir, err, sizeof err);
-    assert_non_null(codes);
+    char err[256];
+    codes = talent_test_codes();
     uint8_t secret[TALENT_SECRET_BYTES];
     for (int i = 0; i < TALENT_SECRET_BYTES; i++) {
         secret[i] = (uint8_t)(i * 7 + 1);

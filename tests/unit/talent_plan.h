@@ -1,0 +1,37 @@
+/*  The Linping plan for the talent unit tests: its directory in this source
+    tree (or under STI_SOURCE), and its talent codes loaded from there.
+    Header only, like redis_server.h; include it after cmocka.h.
+*/
+#pragma once
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "talent_codes.h"
+
+//  The plan directory data/plans/linping-2021-2025 into buf.
+static inline void talent_test_plan_dir(char *buf, size_t cap)
+{
+    const char *source = getenv("STI_SOURCE");
+    if (source) {
+        snprintf(buf, cap, "%s/data/plans/linping-2021-2025", source);
+        return;
+    }
+    snprintf(buf, cap, "%s", __FILE__);
+    char *tail = strstr(buf, "/tests/unit/");
+    assert_non_null(tail);
+    snprintf(tail, cap - (size_t)(tail - buf), "/data/plans/linping-2021-2025");
+}
+
+//  The plan's talent codes (talent.json); the test fails when they do not
+//  load. The caller destroys them.
+static inline talent_codes_t *talent_test_codes(void)
+{
+    char dir[4096], err[512] = "";
+    talent_test_plan_dir(dir, sizeof dir);
+    talent_codes_t *codes = talent_codes_load_plan(dir, err, sizeof err);
+    if (!codes) {
+        fail_msg("%s: %s", dir, err);
+    }
+    return codes;
+}
