@@ -14,6 +14,7 @@
 
 #include "redis_server.h"
 #include "talent_plan.h"
+#include "talent_at_rest.h"
 #include "talent_store.h"
 
 static test_redis_t server;
@@ -177,14 +178,14 @@ static void test_tokens_and_ids(void **state)
     (void)state;
     talent_record_t person = s_person();
     char tokens[512];
-    assert_int_equal(talent_store_tokens(&person, tokens, sizeof tokens), 0);
+    assert_int_equal(talent_at_rest_tokens(&person, tokens, sizeof tokens), 0);
     assert_string_equal(tokens, "category:national\nfield:equipment\nchannel:direct\noverseas:1\n"
                                 "status:active\nyear:2022\nemployer:临平示例科技有限公司\n");
-    assert_int_equal(talent_store_tokens(&person, tokens, 20), -1);
-    assert_int_equal(talent_store_id_number("T000012"), 12);
-    assert_int_equal(talent_store_id_number("G000012"), -1);
-    assert_int_equal(talent_store_id_number("T12a"), -1);
-    assert_int_equal(talent_store_id_number("T"), -1);
+    assert_int_equal(talent_at_rest_tokens(&person, tokens, 20), -1);
+    assert_int_equal(talent_at_rest_id_number("T000012"), 12);
+    assert_int_equal(talent_at_rest_id_number("G000012"), -1);
+    assert_int_equal(talent_at_rest_id_number("T12a"), -1);
+    assert_int_equal(talent_at_rest_id_number("T"), -1);
 }
 
 int main(void)
