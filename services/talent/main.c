@@ -6,7 +6,8 @@
     talent_rekey, talent_team_registry) and the feed of the registry's
     counts to sti.ingest (talent_feed), binds the ops, runs, and destroys
     everything in reverse order. The plan's talent codes come from the
-    plan's catalog in Redis (talent_store). Without a secret it refuses to
+    plan's catalog in Redis, where stictl plan load puts them (talent_store):
+    until a plan is loaded its ops answer not_found. Without a secret it refuses to
     start: STI_TALENT_KEY_FILE names a file (mode 0600 or 0400) or
     STI_TALENT_KEY holds the secret (64 hex digits or base64 of 32 bytes).
     Older secrets, kept while the registry is re-keyed (talent.rekey), come
@@ -34,7 +35,6 @@ extern char **environ;
 //  The settings of sti-talent (filled by the configuration table), and the
 //  objects its tick drives.
 typedef struct {
-    char *plan_dir;           // the plan directory holding talent.json
     char *talent_key_file;    // file holding the secret, or NULL (then STI_TALENT_KEY)
     int64_t talent_key_id;    // id of the secret (1-255), written into sealed values
     char *talent_old_keys;    // older secrets still read: "ID:PATH[,ID:PATH...]", or NULL
@@ -43,13 +43,7 @@ typedef struct {
     talent_rekey_t *rekey;    // the re-keyer, whose gauges the tick refreshes
 } s_talent_t;
 
-#ifndef STI_TALENT_DEFAULT_PLAN
-#define STI_TALENT_DEFAULT_PLAN "data/plans/linping-2021-2025"
-#endif
-
 static const sti_config_entry_t s_config_map[] = {
-    {"plan_dir", STI_CONFIG_STR, STI_TALENT_DEFAULT_PLAN, offsetof(s_talent_t, plan_dir),
-     "the plan directory; its talent.json defines levels, fields, channels, counts"},
     {"talent_key_file", STI_CONFIG_STR, NULL, offsetof(s_talent_t, talent_key_file),
      "file with the 32-byte secret (mode 0600/0400); else env STI_TALENT_KEY"},
     {"talent_key_id", STI_CONFIG_INT, "1", offsetof(s_talent_t, talent_key_id),
@@ -113,21 +107,13 @@ int main(int argc, char **argv)
     if (!service) {
         return exit_code;
     }
-    char err[512];
-    talent_codes_t *codes = talent_codes_load_plan(talent.plan_dir, err, sizeof err);
-    talent_crypto_t *crypto = codes ? s_keyring(&talent) : NULL;
-    if (!codes) {
-        fprintf(stderr, "sti-talent: %s\n", err);
-        sti_error("refusing to start: %s", err);
-    }
-    if (!codes || !crypto) {
-        talent_codes_destroy(&codes);
+    talent_crypto_t *crypto = s_keyring(&talent);
+    if (!crypto) {
         sti_service_destroy(&service);
         return 1;
     }
     sti_redis_t *redis = sti_service_redis(service);
-    talent_store_t *store =
-        talent_store_new(redis, codes, crypto, sti_service_publisher(service, "tal"));
+    talent_store_t *store = talent_store_new(redis, crypto, sti_service_publisher(service, "tal"));
     talent_lookup_t *lookup = talent_lookup_new(redis);
     talent_rekey_store_t *rekey_store = talent_rekey_store_new(redis, crypto);
     talent_count_store_t *count_store = talent_count_store_new(redis);
@@ -157,7 +143,6 @@ int main(int argc, char **argv)
     talent_lookup_destroy(&lookup);
     talent_store_destroy(&store);
     talent_crypto_destroy(&crypto);
-    talent_codes_destroy(&codes);
     sti_service_destroy(&service);
     return rc;
 }

@@ -596,7 +596,11 @@ static const sti_op_decl_t s_ops[] = {
      "reason}` per problem (`id_number: check digit is 4, expected 3`, `employer.uscc: ...`, "
      "`channel.station: ...`). `conflict` when the document is registered: the message and a "
      "detail `{field: id_number, reason: \"registered already as T000001\"}`. A retried request "
-     "(the same envelope id, within a day) answers the record it made and registers nothing."},
+     "(the same envelope id, within a day) answers the record it made and registers nothing. "
+     "The codes (levels, fields, channels) are those of the plan's talent.json as the catalog "
+     "in Redis holds it: until a plan with them is loaded (`stictl plan load`), this op and "
+     "every other of sti.talent but talent.audit, talent.rekey and events.since answer "
+     "`not_found`."},
     {"talent.get", s_talent_get, STI_ROLE_OFFICER, s_get_args,
      "one talent, masked; the read is written to its audit log", "MASKED (as talent.add)",
      "Errors: `not_found`; `unavailable` when the read cannot be written to the audit log "

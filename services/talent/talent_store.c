@@ -34,7 +34,10 @@
 
 struct _talent_store_t {
     sti_redis_t *redis;            // borrowed
-    const talent_codes_t *codes;   // borrowed
+    talent_codes_t *codes;         // the plan's talent codes (owned), or NULL
+    uint64_t codes_version;        // the catalog version they were read at, 0: none
+    sti_errcode_t codes_code;      // why there are none at that version
+    char codes_err[256];           // and the reason
     const talent_crypto_t *crypto; // borrowed
     sti_events_pub_t *pub;         // borrowed, may be NULL
     sti_catalog_store_t *catalog;  // the plan's catalog, cached by version
@@ -54,14 +57,13 @@ typedef struct {
     int64_t version;                             // the record's version
 } s_stored_t;
 
-talent_store_t *talent_store_new(sti_redis_t *redis, const talent_codes_t *codes,
-                                 const talent_crypto_t *crypto, sti_events_pub_t *pub)
+talent_store_t *talent_store_new(sti_redis_t *redis, const talent_crypto_t *crypto,
+                                 sti_events_pub_t *pub)
 {
-    assert(redis && codes && crypto);
+    assert(redis && crypto);
     talent_store_t *self = (talent_store_t *)calloc(1, sizeof *self);
     assert(self);
     self->redis = redis;
-    self->codes = codes;
     self->crypto = crypto;
     self->pub = pub;
     size_t len = strlen(sti_lua_events_append) + strlen(sti_lua_talent_change) + 2;
@@ -81,9 +83,36 @@ void talent_store_destroy(talent_store_t **self_p)
     if (self) {
         sti_writer_destroy(&self->writer);
         sti_catalog_store_destroy(&self->catalog);
+        talent_codes_destroy(&self->codes);
         free(self->change_text);
         free(self);
         *self_p = NULL;
+    }
+}
+
+//  Reads the talent codes of catalog (at version) into the store, or why
+//  there are none into codes_code and codes_err.
+static void s_load_codes(talent_store_t *self, const sti_catalog_t *catalog, uint64_t version)
+{
+    talent_codes_destroy(&self->codes);
+    self->codes_version = version;
+    size_t size = 0;
+    const void *talent = sti_catalog_talent(catalog, &size);
+    char why[200] = "";
+    if (!talent) {
+        self->codes_code = STI_ERR_NOT_FOUND;
+        snprintf(self->codes_err, sizeof self->codes_err,
+                 "the plan %s has no talent codes (talent.json): load a plan that has them "
+                 "(stictl plan load DIR)",
+                 sti_catalog_plan(catalog) ? sti_catalog_plan(catalog)->code : "loaded");
+    } else if (!(self->codes = talent_codes_decode(talent, size, why, sizeof why))) {
+        self->codes_code = STI_ERR_INTERNAL;
+        snprintf(self->codes_err, sizeof self->codes_err, "the plan's talent codes do not load: %s",
+                 why);
+        sti_error("talent: %s", self->codes_err);
+    } else {
+        sti_info("talent: the plan's talent codes read (catalog version %llu)",
+                 (unsigned long long)version);
     }
 }
 
@@ -91,8 +120,20 @@ const talent_codes_t *talent_store_codes(talent_store_t *self, sti_errcode_t *co
                                          size_t errlen)
 {
     assert(self && code);
-    (void)err;
-    (void)errlen;
+    const sti_catalog_t *catalog = sti_catalog_store_get(self->catalog, code, err, errlen);
+    if (!catalog) {
+        talent_codes_destroy(&self->codes);
+        self->codes_version = 0;
+        return NULL;
+    }
+    uint64_t version = sti_catalog_store_version(self->catalog);
+    if (version != self->codes_version) {
+        s_load_codes(self, catalog, version);
+    }
+    if (!self->codes) {
+        *code = self->codes_code;
+        snprintf(err, errlen, "%s", self->codes_err);
+    }
     return self->codes;
 }
 

@@ -21,9 +21,13 @@
     stream <ns>:tal:audit:<id>: who, when, which op, which request; it holds
     no personal data, so erasure leaves it.
 
-    The codes (talent_store_codes) are what every record is checked against;
-    the store's own reads and changes use the codes of the last
-    talent_store_codes call, so a handler asks for them once, first.
+    The plan's talent codes (talent.json's levels, fields, channels and
+    indicators) are what every record is checked against. They come from
+    the plan's catalog in Redis (<ns>:plan, written by plan.load, read by
+    catalog_read.lua through sti_catalog_store), read again when the
+    catalog's version changes; no plan directory is read. The store's own
+    reads and changes use the codes of the last talent_store_codes call, so
+    a handler asks for them once, first.
 */
 #pragma once
 #include <stdint.h>
@@ -57,16 +61,18 @@ typedef enum {
     TALENT_STORE_FAILED,    // Redis failed or a stored value is damaged (err says which)
 } talent_store_rc_t;
 
-//  Creates the store on borrowed objects (they outlive it). codes: the
-//  registry's codes. pub may be NULL (events are then only logged, and go
-//  out with the next heartbeat's replay). Returns a new store the caller
-//  destroys.
-talent_store_t *talent_store_new(sti_redis_t *redis, const talent_codes_t *codes,
-                                 const talent_crypto_t *crypto, sti_events_pub_t *pub);
+//  Creates the store on borrowed objects (they outlive it). pub may be NULL
+//  (events are then only logged, and go out with the next heartbeat's
+//  replay). Returns a new store the caller destroys.
+talent_store_t *talent_store_new(sti_redis_t *redis, const talent_crypto_t *crypto,
+                                 sti_events_pub_t *pub);
 void talent_store_destroy(talent_store_t **self_p);
 
-//  The codes records are checked against (borrowed: valid until the next
-//  call). Returns NULL with *code and err when there are none.
+//  The plan's talent codes as the catalog in Redis holds them now (one GET
+//  of its version when it has not changed; borrowed: valid until the next
+//  call). Returns NULL with *code and err: not_found when no plan is loaded
+//  or the plan has no talent codes, internal when they do not load (also
+//  logged, once per catalog version), unavailable when Redis fails.
 const talent_codes_t *talent_store_codes(talent_store_t *self, sti_errcode_t *code, char *err,
                                          size_t errlen);
 //  The code of the plan's root org unit, as the catalog in Redis holds it
