@@ -1,8 +1,9 @@
 /*  Unit tests of talent_store on a throw-away redis-server: add and read
     back, a duplicate document, a stale version, what Redis holds (no
-    document number, phone or e-mail in clear), and erasure (nothing of the
-    person left but the audit log's id and fact). The person is made up: the
-    identity number is built with the GB 11643 check algorithm.
+    document number, phone or e-mail in clear), erasure (nothing of the
+    person left but the audit log's id and fact), and the plan's talent codes
+    as the catalog in Redis holds them. The person is made up: the identity
+    number is built with the GB 11643 check algorithm.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,12 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "redis_server.h"
-#include "talent_plan.h"
-#include "talent_at_rest.h"
-#include "talent_store.h"
+#include "talent_stack.h"
 
-static test_redis_t server;
+static talent_test_stack_t stack;
 static sti_redis_t *redis;
 static talent_crypto_t *crypto;
 static talent_store_t *store;
@@ -32,32 +30,18 @@ static const char *s_email = "zhang@example.com";
 static int s_setup(void **state)
 {
     (void)state;
-    char err[256];
-    uint8_t secret[TALENT_SECRET_BYTES];
-    for (int i = 0; i < TALENT_SECRET_BYTES; i++) {
-        secret[i] = (uint8_t)(i * 7 + 1);
-    }
-    crypto = talent_crypto_new(secret, 1, err, sizeof err);
-    assert_non_null(crypto);
-    test_redis_start(&server, NULL);
-    redis = sti_redis_new(server.url, "ut", err, sizeof err);
-    assert_non_null(redis);
-    assert_int_equal(sti_redis_wait(redis, 5000), 0);
-    talent_test_put_plan(redis);
-    store = talent_store_new(redis, crypto, NULL);
-    sti_errcode_t code;
-    assert_non_null(talent_store_codes(store, &code, err, sizeof err));
+    talent_test_stack_up(&stack);
+    redis = stack.redis;
+    crypto = stack.crypto;
+    store = stack.store;
     return 0;
 }
 
 static int s_teardown(void **state)
 {
     (void)state;
-    talent_store_destroy(&store);
-    talent_store_destroy(&store);
-    sti_redis_destroy(&redis);
-    talent_crypto_destroy(&crypto);
-    test_redis_stop(&server);
+    talent_store_destroy(&stack.store);
+    talent_test_stack_down(&stack); // safe after the store is gone
     return 0;
 }
 
@@ -179,21 +163,6 @@ static void test_add_read_update_remove(void **state)
     assert_string_equal(id, "T000002");
 }
 
-static void test_tokens_and_ids(void **state)
-{
-    (void)state;
-    talent_record_t person = s_person();
-    char tokens[512];
-    assert_int_equal(talent_at_rest_tokens(&person, tokens, sizeof tokens), 0);
-    assert_string_equal(tokens, "category:national\nfield:equipment\nchannel:direct\noverseas:1\n"
-                                "status:active\nyear:2022\nemployer:临平示例科技有限公司\n");
-    assert_int_equal(talent_at_rest_tokens(&person, tokens, 20), -1);
-    assert_int_equal(talent_at_rest_id_number("T000012"), 12);
-    assert_int_equal(talent_at_rest_id_number("G000012"), -1);
-    assert_int_equal(talent_at_rest_id_number("T12a"), -1);
-    assert_int_equal(talent_at_rest_id_number("T"), -1);
-}
-
 //  A copy of the Linping plan in a new directory dir, with talent as its
 //  talent.json (NULL: none).
 static void s_plan_copy(char dir[64], const char *talent)
@@ -255,7 +224,7 @@ static void test_codes_follow_the_catalog(void **state)
     (void)state;
     char err[512] = "", dir[4096], path[4200];
     sti_errcode_t code = STI_ERR_NONE;
-    sti_redis_t *other = sti_redis_new(server.url, "ut2", err, sizeof err);
+    sti_redis_t *other = sti_redis_new(stack.server.url, "ut2", err, sizeof err);
     assert_non_null(other);
     talent_store_t *plain = talent_store_new(other, crypto, NULL);
     assert_null(talent_store_codes(plain, &code, err, sizeof err));
@@ -306,7 +275,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_read_update_remove),
-        cmocka_unit_test(test_tokens_and_ids),
         cmocka_unit_test(test_codes_follow_the_catalog),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
