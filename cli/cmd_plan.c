@@ -1,5 +1,5 @@
-/*  stictl plan load: loads a plan directory (docs/plan-format.md) into the
-    catalog of sti.indicators.
+/*  stictl plan load: loads a plan directory (docs/plan-format.md), talent
+    codes included, into the catalog of sti.indicators.
 
     The directory is read and checked here, in full, with the same loader
     the services use (sti_catalog_load_dir), so a broken file is named with
@@ -19,8 +19,10 @@ const char stictl_plan_usage[] =
     "usage: stictl plan load DIR [--json]\n"
     "\n"
     "Reads the plan directory DIR (plan.json, units.json, tags.json,\n"
-    "org_units.json, indicators.json; see docs/plan-format.md), checks it, and\n"
-    "loads it into sti.indicators. Loading the same plan again changes nothing.\n"
+    "org_units.json, indicators.json, and talent.json when the plan has a talent\n"
+    "registry; see docs/plan-format.md), checks it, and loads it into\n"
+    "sti.indicators, where every service reads it (sti-talent its talent codes).\n"
+    "Loading the same plan again changes nothing.\n"
     "Prints `plan CODE: changed` (or `unchanged`); --json {\"code\", \"changed\"}.\n"
     "Exit 2 when DIR cannot be read or is not a valid plan (the error names the\n"
     "file, the record and the field), 1 when the service refuses it (a plan of\n"

@@ -1,6 +1,8 @@
 /*  talent_codes: loads and serves the registry's codes (see the header).
 
-    The JSON is parsed with cJSON and copied into fixed-size arrays, so a
+    The JSON is parsed with cJSON (the MessagePack form is turned into the
+    same cJSON tree by sti_json, so both are checked by one reader) and
+    copied into fixed-size arrays, so a
     loaded catalog holds no pointers into the parse tree and lookups never
     allocate. Lists are short (at most TALENT_CODES_MAX entries): lookups are
     linear scans.
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "sti_codec.h"
+#include "sti_json.h"
 #include "sti_log.h"
 
 #define TALENT_INDICATORS_MAX 16
@@ -291,20 +294,11 @@ static int s_load_indicators(talent_codes_t *self, const cJSON *root, char *err,
     return 0;
 }
 
-talent_codes_t *talent_codes_parse(const char *text, size_t len, char *err, size_t errlen)
+//  Reads the codes from a parsed talent.json (root an object). Deletes root.
+//  Returns a new catalog, or NULL with err.
+static talent_codes_t *s_read(cJSON *root, char *err, size_t errlen)
 {
     static const char *const keys[] = {"about", "levels", "fields", "channels", "indicators", NULL};
-    assert(text);
-    if (len > TALENT_CODES_FILE_MAX) {
-        sti_errf(err, errlen, "larger than %d bytes", TALENT_CODES_FILE_MAX);
-        return NULL;
-    }
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    if (!root || !cJSON_IsObject(root)) {
-        sti_errf(err, errlen, "not a JSON object");
-        cJSON_Delete(root);
-        return NULL;
-    }
     talent_codes_t *self = calloc(1, sizeof *self);
     assert(self);
     int rc = s_only_keys(root, keys, "talent.json", err, errlen);
@@ -319,6 +313,41 @@ talent_codes_t *talent_codes_parse(const char *text, size_t len, char *err, size
         talent_codes_destroy(&self);
     }
     return self;
+}
+
+talent_codes_t *talent_codes_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+    assert(text);
+    if (len > TALENT_CODES_FILE_MAX) {
+        sti_errf(err, errlen, "larger than %d bytes", TALENT_CODES_FILE_MAX);
+        return NULL;
+    }
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    if (!root || !cJSON_IsObject(root)) {
+        sti_errf(err, errlen, "not a JSON object");
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return s_read(root, err, errlen);
+}
+
+talent_codes_t *talent_codes_decode(const void *data, size_t size, char *err, size_t errlen)
+{
+    assert(data);
+    if (size > TALENT_CODES_FILE_MAX) {
+        sti_errf(err, errlen, "larger than %d bytes", TALENT_CODES_FILE_MAX);
+        return NULL;
+    }
+    char reason[160];
+    sti_reader_t *reader = sti_reader_new(data, size, NULL, reason, sizeof reason);
+    if (!reader || sti_node_type(sti_reader_root(reader)) != STI_TYPE_MAP) {
+        sti_errf(err, errlen, "%s", reader ? "not a map" : reason);
+        sti_reader_destroy(&reader);
+        return NULL;
+    }
+    cJSON *root = sti_json_from_node(sti_reader_root(reader));
+    sti_reader_destroy(&reader);
+    return s_read(root, err, errlen);
 }
 
 talent_codes_t *talent_codes_load(const char *path, char *err, size_t errlen)

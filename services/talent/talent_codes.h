@@ -1,5 +1,7 @@
-/*  talent_codes: the catalog of the talent registry, loaded from the plan
-    directory (talent.json), never hard-coded.
+/*  talent_codes: the catalog of the talent registry: the plan's talent.json,
+    never hard-coded. sti-talent reads it from the plan's catalog in Redis,
+    where it travels as one MessagePack map (talent_codes_decode; stictl plan
+    load puts it there); the file readers serve tests and tools.
 
     The file defines the talent levels (category), the innovation fields and
     the recruitment channels, each a code with a Chinese and an English name
@@ -58,6 +60,10 @@ typedef struct _talent_codes_t talent_codes_t;
 //  Parses the text of a talent.json. Returns a new catalog the caller
 //  destroys, or NULL with a reason in err.
 talent_codes_t *talent_codes_parse(const char *text, size_t len, char *err, size_t errlen);
+//  Reads the MessagePack form of a talent.json (one map, as the catalog
+//  carries it, docs/plan-format.md), checked as strictly as the text.
+//  Returns a new catalog the caller destroys, or NULL with a reason in err.
+talent_codes_t *talent_codes_decode(const void *data, size_t size, char *err, size_t errlen);
 //  Reads and parses the file at path (at most TALENT_CODES_FILE_MAX bytes).
 //  Returns a new catalog the caller destroys, or NULL with a reason in err.
 talent_codes_t *talent_codes_load(const char *path, char *err, size_t errlen);

@@ -1,13 +1,9 @@
-/*  talent_query: the reading ops of sti.talent: talent.search,
-    talent.export, talent.stats and talent.audit. See talent_ops.h.
+/*  talent_query: the reading ops of sti.talent. See talent_query.h.
 
-    Search and export are one page at a time: talent_search.lua picks the
-    ids (in id order, after the cursor), then each record is read, opened,
-    masked and its read audited. The cost of a filtered page grows with the
-    number of records that match the filters (SINTER), not with the size of
-    the registry; an unfiltered page is one ZRANGEBYSCORE.
+    The frame checked each body's shape; a search's content (codes of the
+    plan, status, text) is checked here, every problem reported at once.
 */
-#include "talent_ops.h"
+#include "talent_query.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -15,22 +11,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sti_log.h"
+#include "talent_reply.h"
 
-#define S_FILTERS 6 // category, field, channel, overseas, status, employer
+struct _talent_query_t {
+    talent_store_t *store;   // borrowed
+    talent_lookup_t *lookup; // borrowed
+    talent_rekey_t *rekey;   // borrowed: the key counts of talent.stats
+};
 
-//  A search as its body asks it.
-typedef struct {
-    char tokens[S_FILTERS][TALENT_EMPLOYER_NAME_MAX + 16]; // index tokens that must match
-    size_t count;                                          // tokens used
-    char name[TALENT_PERSON_NAME_MAX + 1];                 // name prefix, or ""
-    int64_t cursor;                                        // after this id number
-    int64_t limit;                                         // page size
-} s_search_t;
+talent_query_t *talent_query_new(talent_store_t *store, talent_lookup_t *lookup,
+                                 talent_rekey_t *rekey)
+{
+    assert(store && lookup && rekey);
+    talent_query_t *self = (talent_query_t *)calloc(1, sizeof *self);
+    assert(self);
+    self->store = store;
+    self->lookup = lookup;
+    self->rekey = rekey;
+    return self;
+}
 
-//  Reads a code filter of the body into a token. Returns 0, or -1 with errors added.
+void talent_query_destroy(talent_query_t **self_p)
+{
+    assert(self_p);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+//  --- search and export ---
+
+//  Adds a code filter of the body as a token. Returns 0, or -1 with errors added.
 static int s_code_filter(const talent_codes_t *codes, sti_node_t body, const char *key,
-                         talent_code_kind_t kind, s_search_t *search, talent_errors_t *errors)
+                         talent_code_kind_t kind, talent_search_t *search, talent_errors_t *errors)
 {
     sti_node_t node = sti_node_get(body, key);
     char code[TALENT_CODE_MAX + 1];
@@ -44,46 +56,18 @@ static int s_code_filter(const talent_codes_t *codes, sti_node_t body, const cha
     return 0;
 }
 
-//  Reads the search body. Returns 0, or -1 with errors.
-static int s_read_search(const talent_codes_t *codes, sti_node_t body, int64_t page_max,
-                         s_search_t *search, talent_errors_t *errors)
+//  Reads the text filters and the page of the body.
+static void s_read_page(sti_node_t body, int64_t page_max, talent_search_t *search,
+                        talent_errors_t *errors)
 {
-    static const char *const keys[] = {"category", "field",  "channel", "overseas", "status",
-                                       "employer", "name",   "cursor",  "limit",    NULL};
-    static const char *const statuses[] = {"active", "left", NULL};
-    memset(search, 0, sizeof *search);
-    talent_errors_clear(errors);
-    search->limit = page_max < 20 ? page_max : 20;
-    sti_field_error_t err = {"body", ""};
-    if (sti_node_is_missing(body) || sti_node_type(body) == STI_TYPE_NIL) {
-        return 0;
-    }
-    if (sti_node_type(body) != STI_TYPE_MAP || sti_map_only(body, keys, &err) != 0) {
-        talent_errors_add(errors, err.field, "%s", err.reason[0] ? err.reason : "must be a map");
-        return -1;
-    }
-    s_code_filter(codes, body, "category", TALENT_LEVEL, search, errors);
-    s_code_filter(codes, body, "field", TALENT_FIELD, search, errors);
-    s_code_filter(codes, body, "channel", TALENT_CHANNEL, search, errors);
-    sti_node_t node = sti_node_get(body, "overseas");
+    sti_field_error_t err;
     bool overseas;
-    if (!sti_node_is_missing(node)) {
-        if (sti_node_bool(node, &overseas, &err) != 0) {
-            talent_errors_add(errors, "overseas", "%s", err.reason);
-        } else {
-            snprintf(search->tokens[search->count++], sizeof search->tokens[0], "overseas:%d",
-                     overseas ? 1 : 0);
-        }
-    }
-    int status;
-    node = sti_node_get(body, "status");
-    if (!sti_node_is_missing(node) &&
-        talent_decode_enum(node, "status", statuses, "active, left", &status, errors) == 0) {
-        snprintf(search->tokens[search->count++], sizeof search->tokens[0], "status:%s",
-                 statuses[status]);
+    if (sti_node_bool(sti_node_get(body, "overseas"), &overseas, &err) == 0) {
+        snprintf(search->tokens[search->count++], sizeof search->tokens[0], "overseas:%d",
+                 overseas ? 1 : 0);
     }
     char employer[TALENT_EMPLOYER_NAME_MAX + 1];
-    node = sti_node_get(body, "employer");
+    sti_node_t node = sti_node_get(body, "employer");
     if (!sti_node_is_missing(node) &&
         talent_decode_text(node, "employer", employer, sizeof employer, 1, false, errors) == 0) {
         snprintf(search->tokens[search->count++], sizeof search->tokens[0], "employer:%s",
@@ -93,149 +77,127 @@ static int s_read_search(const talent_codes_t *codes, sti_node_t body, int64_t p
     if (!sti_node_is_missing(node)) {
         talent_decode_text(node, "name", search->name, sizeof search->name, 1, false, errors);
     }
-    if (!sti_node_is_missing(sti_node_get(body, "cursor")) &&
-        (sti_map_int(body, "cursor", &search->cursor, &err) != 0 || search->cursor < 0)) {
-        talent_errors_add(errors, "cursor", "%s",
-                          err.reason[0] ? err.reason : "must be the next of a previous page");
+    search->limit = page_max < 20 ? page_max : 20;
+    if (!sti_node_is_missing(sti_node_get(body, "cursor"))) {
+        sti_map_int(body, "cursor", &search->cursor, &err);
     }
-    err.reason[0] = 0;
-    if (!sti_node_is_missing(sti_node_get(body, "limit")) &&
-        (sti_map_int(body, "limit", &search->limit, &err) != 0 || search->limit < 1 ||
-         search->limit > page_max)) {
-        talent_errors_add(errors, "limit", "must be from 1 to %" PRId64, page_max);
+    if (!sti_node_is_missing(sti_node_get(body, "limit"))) {
+        sti_map_int(body, "limit", &search->limit, &err);
     }
+}
+
+//  Reads the search body (its shape checked by the declaration). Returns 0,
+//  or -1 with errors.
+static int s_read_search(const talent_codes_t *codes, sti_node_t body, int64_t page_max,
+                         talent_search_t *search, talent_errors_t *errors)
+{
+    static const char *const statuses[] = {"active", "left", NULL};
+    memset(search, 0, sizeof *search);
+    talent_errors_clear(errors);
+    s_code_filter(codes, body, "category", TALENT_LEVEL, search, errors);
+    s_code_filter(codes, body, "field", TALENT_FIELD, search, errors);
+    s_code_filter(codes, body, "channel", TALENT_CHANNEL, search, errors);
+    int status;
+    sti_node_t node = sti_node_get(body, "status");
+    if (!sti_node_is_missing(node) &&
+        talent_decode_enum(node, "status", statuses, "active, left", &status, errors) == 0) {
+        snprintf(search->tokens[search->count++], sizeof search->tokens[0], "status:%s",
+                 statuses[status]);
+    }
+    s_read_page(body, page_max, search, errors);
     return errors->count ? -1 : 0;
 }
 
-//  Runs the search script. Returns its reply (caller frees) or NULL.
-static redisReply *s_find(talent_ops_t *self, const s_search_t *search)
+//  Answers a page: reads, masks and audits each record found.
+static void s_page(talent_query_t *self, const sti_call_t *call,
+                   char (*ids)[TALENT_REGISTRY_ID_MAX + 1], size_t found, int64_t next)
 {
-    talent_store_t *store = talent_ops_store(self);
-    char keys[S_FILTERS + 2][512], cursor[24], limit[24];
-    const char *argv[S_FILTERS + 5];
-    size_t lens[S_FILTERS + 5];
-    talent_store_key(store, keys[0], sizeof keys[0], "all", NULL);
-    talent_store_key(store, keys[1], sizeof keys[1], "names", NULL);
-    for (size_t i = 0; i < search->count; i++) {
-        talent_store_key(store, keys[2 + i], sizeof keys[2 + i], "idx", search->tokens[i]);
-    }
-    size_t nkeys = 2 + search->count;
-    for (size_t i = 0; i < nkeys; i++) {
-        argv[i] = keys[i];
-    }
-    snprintf(cursor, sizeof cursor, "%" PRId64, search->cursor);
-    snprintf(limit, sizeof limit, "%" PRId64, search->limit);
-    argv[nkeys] = cursor;
-    argv[nkeys + 1] = limit;
-    argv[nkeys + 2] = search->name;
-    for (size_t i = 0; i < nkeys + 3; i++) {
-        lens[i] = strlen(argv[i]);
-    }
-    return sti_redis_eval(talent_store_redis(store), talent_ops_search_script(self), (int)nkeys, 3,
-                          argv, lens);
-}
-
-//  Answers a page: reads, audits and masks each record found.
-static void s_page(talent_ops_t *self, const sti_request_t *request, const redisReply *found,
-                   sti_writer_t *reply)
-{
-    talent_store_t *store = talent_ops_store(self);
-    const redisReply *ids = found->element[1];
-    const char *read_ids[TALENT_EXPORT_MAX];
+    const char **read_ids = (const char **)calloc(found + 1, sizeof *read_ids);
+    assert(read_ids);
     size_t count = 0;
     sti_writer_t *talents = sti_writer_new();
     talent_record_t *record = (talent_record_t *)calloc(1, sizeof *record);
     assert(record);
-    for (size_t i = 0; i < ids->elements && count < TALENT_EXPORT_MAX; i++) {
+    for (size_t i = 0; i < found; i++) {
         int64_t version;
         char err[256];
-        if (ids->element[i]->type != REDIS_REPLY_STRING ||
-            talent_store_read(store, ids->element[i]->str, record, &version, err, sizeof err) !=
-                TALENT_STORE_OK) {
+        if (talent_store_read(self->store, ids[i], record, &version, err, sizeof err) !=
+            TALENT_STORE_OK) {
             continue; // removed since the search, or damaged (logged by the store)
         }
-        talent_record_encode_masked(record, ids->element[i]->str, version, talents);
-        talent_store_wipe(record);
-        read_ids[count++] = ids->element[i]->str;
+        talent_record_encode_masked(record, ids[i], version, talents);
+        talent_record_wipe(record);
+        read_ids[count++] = ids[i];
     }
     free(record);
-    talent_actor_t actor = talent_ops_actor(self, request->op, request->id);
-    sti_writer_reset(reply);
-    if (talent_store_audit_reads(store, read_ids, count, &actor) != 0) {
-        sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE,
-                                 "the reads cannot be written to the audit log now", NULL, 0);
+    talent_actor_t actor = talent_reply_actor(call);
+    if (talent_store_audit_reads(self->store, read_ids, count, &actor) != 0) {
+        talent_reply_error(call, STI_ERR_UNAVAILABLE,
+                           "the reads cannot be written to the audit log now");
     } else {
         size_t size;
         const void *data = sti_writer_data(talents, &size);
-        sti_envelope_reply_ok(reply, request->id);
+        sti_writer_t *reply = call->reply;
+        sti_writer_reset(reply);
+        sti_envelope_reply_ok(reply, call->request->id);
         sti_writer_map(reply, 2);
         sti_writer_str(reply, "talents");
         sti_writer_array(reply, count);
         sti_writer_raw(reply, data, size);
         sti_writer_str(reply, "next");
-        if (found->element[0]->integer > 0) {
-            sti_writer_int(reply, found->element[0]->integer);
+        if (next > 0) {
+            sti_writer_int(reply, next);
         } else {
             sti_writer_nil(reply);
         }
     }
     sti_writer_destroy(&talents);
+    free(read_ids);
 }
 
-static int s_search(talent_ops_t *self, const sti_request_t *request, sti_writer_t *reply,
-                    int64_t page_max)
+static int s_search(talent_query_t *self, const sti_call_t *call, int64_t page_max)
 {
-    s_search_t search;
-    talent_errors_t errors;
-    if (s_read_search(talent_store_codes(talent_ops_store(self)), request->body, page_max, &search,
-                      &errors) != 0) {
-        talent_ops_reply_errors(reply, request, &errors);
+    const talent_codes_t *codes = talent_reply_codes(call, self->store);
+    if (!codes) {
         return 0;
     }
-    redisReply *found = s_find(self, &search);
-    if (!found || found->type != REDIS_REPLY_ARRAY || found->elements != 2 ||
-        found->element[0]->type != REDIS_REPLY_INTEGER ||
-        found->element[1]->type != REDIS_REPLY_ARRAY) {
-        sti_writer_reset(reply);
-        sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE,
-                                 "the registry cannot be searched now", NULL, 0);
+    talent_search_t search;
+    talent_errors_t errors;
+    if (s_read_search(codes, call->request->body, page_max, &search, &errors) != 0) {
+        talent_reply_errors(call, &errors);
+        return 0;
+    }
+    char(*ids)[TALENT_REGISTRY_ID_MAX + 1] = calloc((size_t)search.limit, sizeof *ids);
+    assert(ids);
+    size_t found = 0;
+    int64_t next = 0;
+    char err[256];
+    if (talent_lookup_search(self->lookup, &search, ids, &found, &next, err, sizeof err) != 0) {
+        talent_reply_error(call, STI_ERR_UNAVAILABLE, "the registry cannot be searched now");
     } else {
-        s_page(self, request, found, reply);
+        s_page(self, call, ids, found, next);
     }
-    if (found) {
-        freeReplyObject(found);
-    }
+    free(ids);
     return 0;
 }
 
-int talent_ops_search(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
-                      void *ctx)
+//  talent.search.
+static int s_talent_search(void *object, const sti_call_t *call)
 {
-    (void)service;
-    return s_search((talent_ops_t *)ctx, request, reply, TALENT_PAGE_MAX);
+    return s_search((talent_query_t *)object, call, TALENT_PAGE_MAX);
 }
 
-int talent_ops_export(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
-                      void *ctx)
+//  talent.export: as talent.search, with larger pages.
+static int s_talent_export(void *object, const sti_call_t *call)
 {
-    (void)service;
-    return s_search((talent_ops_t *)ctx, request, reply, TALENT_EXPORT_MAX);
+    return s_search((talent_query_t *)object, call, TALENT_EXPORT_MAX);
 }
 
-//  The count of token in the stats reply (HGETALL), 0 when absent.
-static int64_t s_stat(const redisReply *stats, const char *token)
-{
-    for (size_t i = 0; i + 1 < stats->elements; i += 2) {
-        if (strcmp(stats->element[i]->str, token) == 0) {
-            return strtoll(stats->element[i + 1]->str, NULL, 10);
-        }
-    }
-    return 0;
-}
+//  --- stats ---
 
 //  Writes "by_<name>": {code: count} for every code of a list.
-static void s_stats_codes(sti_writer_t *reply, const talent_codes_t *codes,
-                          talent_code_kind_t kind, const char *prefix, const redisReply *stats)
+static void s_stats_codes(sti_writer_t *reply, const talent_codes_t *codes, talent_code_kind_t kind,
+                          const char *prefix, const talent_stats_t *stats)
 {
     char key[48], token[80];
     snprintf(key, sizeof key, "by_%s", prefix);
@@ -244,190 +206,244 @@ static void s_stats_codes(sti_writer_t *reply, const talent_codes_t *codes,
     for (size_t i = 0; i < talent_codes_count(codes, kind); i++) {
         const char *code = talent_codes_at(codes, kind, i)->code;
         snprintf(token, sizeof token, "%s:%s", prefix, code);
-        sti_writer_kv_int(reply, code, s_stat(stats, token));
+        sti_writer_kv_int(reply, code, talent_lookup_stat(stats, token));
     }
 }
 
 //  Writes "by_year": {year: count} for the years that have talents.
-static void s_stats_years(sti_writer_t *reply, const redisReply *stats)
+static void s_stats_years(sti_writer_t *reply, const talent_stats_t *stats)
 {
     size_t years = 0;
-    for (size_t i = 0; i + 1 < stats->elements; i += 2) {
-        years += strncmp(stats->element[i]->str, "year:", 5) == 0 &&
-                 strtoll(stats->element[i + 1]->str, NULL, 10) > 0;
+    for (size_t i = 0; i < stats->count; i++) {
+        years += strncmp(stats->items[i].token, "year:", 5) == 0 && stats->items[i].count > 0;
     }
     sti_writer_str(reply, "by_year");
     sti_writer_map(reply, years);
-    for (size_t i = 0; i + 1 < stats->elements; i += 2) {
-        if (strncmp(stats->element[i]->str, "year:", 5) == 0 &&
-            strtoll(stats->element[i + 1]->str, NULL, 10) > 0) {
-            sti_writer_kv_int(reply, stats->element[i]->str + 5,
-                              strtoll(stats->element[i + 1]->str, NULL, 10));
+    for (size_t i = 0; i < stats->count; i++) {
+        if (strncmp(stats->items[i].token, "year:", 5) == 0 && stats->items[i].count > 0) {
+            sti_writer_kv_int(reply, stats->items[i].token + 5, stats->items[i].count);
         }
     }
 }
 
-int talent_ops_stats(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
-                     void *ctx)
+//  Writes the stats reply body.
+static void s_stats_body(talent_query_t *self, sti_writer_t *reply, const talent_codes_t *codes,
+                         const talent_stats_t *stats, const talent_rekey_count_t *keys)
 {
-    (void)service;
-    talent_store_t *store = talent_ops_store((talent_ops_t *)ctx);
-    const talent_codes_t *codes = talent_store_codes(store);
-    if (!sti_node_is_missing(request->body) && sti_node_type(request->body) != STI_TYPE_NIL &&
-        (sti_node_type(request->body) != STI_TYPE_MAP || sti_node_size(request->body) != 0)) {
-        sti_field_error_t err = {"body", "must be empty: talent.stats takes no arguments"};
-        sti_service_reply_invalid(reply, request, &err);
+    int64_t active = talent_lookup_stat(stats, "status:active");
+    int64_t left = talent_lookup_stat(stats, "status:left");
+    sti_writer_map(reply, 8);
+    sti_writer_kv_int(reply, "total", active + left);
+    s_stats_codes(reply, codes, TALENT_LEVEL, "category", stats);
+    s_stats_codes(reply, codes, TALENT_FIELD, "field", stats);
+    s_stats_codes(reply, codes, TALENT_CHANNEL, "channel", stats);
+    sti_writer_str(reply, "by_overseas");
+    sti_writer_map(reply, 2);
+    sti_writer_kv_int(reply, "true", talent_lookup_stat(stats, "overseas:1"));
+    sti_writer_kv_int(reply, "false", talent_lookup_stat(stats, "overseas:0"));
+    sti_writer_str(reply, "by_status");
+    sti_writer_map(reply, 2);
+    sti_writer_kv_int(reply, "active", active);
+    sti_writer_kv_int(reply, "left", left);
+    s_stats_years(reply, stats);
+    sti_writer_str(reply, "keys");
+    sti_writer_map(reply, 3);
+    sti_writer_kv_int(reply, "current", talent_crypto_key_id(talent_store_crypto(self->store)));
+    sti_writer_kv_int(reply, "old", keys->old);
+    sti_writer_kv_int(reply, "unknown", keys->unknown);
+}
+
+//  talent.stats: counts only, no personal data.
+static int s_talent_stats(void *object, const sti_call_t *call)
+{
+    talent_query_t *self = (talent_query_t *)object;
+    const talent_codes_t *codes = talent_reply_codes(call, self->store);
+    if (!codes) {
         return 0;
     }
-    char key[256];
-    talent_store_key(store, key, sizeof key, "stats", NULL);
-    const char *argv[] = {"HGETALL", key};
-    redisReply *stats = sti_redis_argv_retry(talent_store_redis(store), 2, argv, NULL);
-    sti_writer_reset(reply);
-    bool good = stats && stats->type == REDIS_REPLY_ARRAY;
-    for (size_t i = 0; good && i < stats->elements; i++) {
-        good = stats->element[i]->type == REDIS_REPLY_STRING;
-    }
+    talent_stats_t *stats = (talent_stats_t *)calloc(1, sizeof *stats);
+    assert(stats);
     talent_rekey_count_t keys;
     char err[256];
-    good = good && talent_rekey_count(talent_ops_rekeyer((talent_ops_t *)ctx), &keys, err,
-                                      sizeof err) == 0;
-    if (!good) {
-        sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE,
-                                 "the registry's counts cannot be read now", NULL, 0);
+    if (talent_lookup_stats(self->lookup, stats, err, sizeof err) != 0 ||
+        talent_rekey_count(self->rekey, &keys, err, sizeof err) != 0) {
+        talent_reply_error(call, STI_ERR_UNAVAILABLE, "the registry's counts cannot be read now");
     } else {
-        int64_t active = s_stat(stats, "status:active"), left = s_stat(stats, "status:left");
-        sti_envelope_reply_ok(reply, request->id);
-        sti_writer_map(reply, 8);
-        sti_writer_kv_int(reply, "total", active + left);
-        s_stats_codes(reply, codes, TALENT_LEVEL, "category", stats);
-        s_stats_codes(reply, codes, TALENT_FIELD, "field", stats);
-        s_stats_codes(reply, codes, TALENT_CHANNEL, "channel", stats);
-        sti_writer_str(reply, "by_overseas");
-        sti_writer_map(reply, 2);
-        sti_writer_kv_int(reply, "true", s_stat(stats, "overseas:1"));
-        sti_writer_kv_int(reply, "false", s_stat(stats, "overseas:0"));
-        sti_writer_str(reply, "by_status");
-        sti_writer_map(reply, 2);
-        sti_writer_kv_int(reply, "active", active);
-        sti_writer_kv_int(reply, "left", left);
-        s_stats_years(reply, stats);
-        sti_writer_str(reply, "keys");
-        sti_writer_map(reply, 3);
-        sti_writer_kv_int(reply, "current", talent_crypto_key_id(talent_store_crypto(store)));
-        sti_writer_kv_int(reply, "old", keys.old);
-        sti_writer_kv_int(reply, "unknown", keys.unknown);
+        sti_writer_reset(call->reply);
+        sti_envelope_reply_ok(call->reply, call->request->id);
+        s_stats_body(self, call->reply, codes, stats, &keys);
     }
-    if (stats) {
-        freeReplyObject(stats);
-    }
+    free(stats);
     return 0;
 }
 
-//  Writes one audit entry [id, [field, value, ...]] as {at, time, op, who,
-//  request, key, reason} (key and reason nil when the entry has none).
-static void s_audit_entry(sti_writer_t *writer, const redisReply *entry)
+//  --- the audit log ---
+
+//  Writes one audit entry as {at, time, op, who, request, key, reason}.
+static void s_audit_entry(sti_writer_t *writer, const talent_audit_entry_t *entry)
 {
-    const redisReply *fields = entry->element[1];
-    const char *names[] = {"time", "op", "who", "request", "key", "reason"};
     sti_writer_map(writer, 7);
-    sti_writer_kv_str(writer, "at", entry->element[0]->str);
-    for (int n = 0; n < 6; n++) {
-        const char *value = NULL;
-        for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-            if (fields->element[i]->type == REDIS_REPLY_STRING &&
-                fields->element[i + 1]->type == REDIS_REPLY_STRING &&
-                strcmp(fields->element[i]->str, names[n]) == 0) {
-                value = fields->element[i + 1]->str;
-            }
-        }
-        if (n == 0) {
-            sti_writer_kv_int(writer, "time", value ? strtoll(value, NULL, 10) : 0);
-        } else {
-            sti_writer_kv_str(writer, names[n], n < 4 && !value ? "" : value);
-        }
-    }
+    sti_writer_kv_str(writer, "at", entry->at);
+    sti_writer_kv_int(writer, "time", entry->time);
+    sti_writer_kv_str(writer, "op", entry->op);
+    sti_writer_kv_str(writer, "who", entry->who);
+    sti_writer_kv_str(writer, "request", entry->request);
+    sti_writer_kv_str(writer, "key", entry->has_key ? entry->key : NULL);
+    sti_writer_kv_str(writer, "reason", entry->has_reason ? entry->reason : NULL);
 }
 
-//  True when an XRANGE reply is a well-formed list of entries.
-static bool s_entries_valid(const redisReply *reply)
+//  Reads body.cursor, the `next` of a previous page, into after ("" when
+//  absent). Returns 0, or -1 after writing the reply.
+static int s_audit_cursor(const sti_call_t *call, char after[40])
 {
-    if (!reply || reply->type != REDIS_REPLY_ARRAY) {
-        return false;
+    sti_field_error_t err = {"cursor", ""};
+    after[0] = 0;
+    if (sti_node_is_missing(sti_node_get(call->request->body, "cursor"))) {
+        return 0;
     }
-    for (size_t i = 0; i < reply->elements; i++) {
-        const redisReply *e = reply->element[i];
-        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-            e->element[0]->type != REDIS_REPLY_STRING || e->element[1]->type != REDIS_REPLY_ARRAY) {
-            return false;
-        }
+    if (sti_map_str_copy(call->request->body, "cursor", after, 40, &err) == 0 &&
+        strspn(after, "0123456789-") == strlen(after)) {
+        return 0;
     }
-    return true;
+    snprintf(err.field, sizeof err.field, "cursor");
+    snprintf(err.reason, sizeof err.reason, "must be the next of a previous page");
+    sti_writer_reset(call->reply);
+    sti_service_reply_invalid(call->reply, call->request, &err);
+    return -1;
 }
 
-int talent_ops_audit(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
-                     void *ctx)
+//  Writes the ok reply of an audit page: at most limit of the entries.
+static void s_audit_page(const sti_call_t *call, const char *id,
+                         const talent_audit_entry_t *entries, size_t count, int64_t limit)
 {
-    (void)service;
-    static const char *const keys[] = {"id", "cursor", "limit", NULL};
-    talent_store_t *store = talent_ops_store((talent_ops_t *)ctx);
-    char id[TALENT_REGISTRY_ID_MAX + 1], cursor[64] = "-", key[256], count[24];
-    int64_t limit = 100;
-    sti_field_error_t err = {"body", ""};
-    if (sti_node_type(request->body) != STI_TYPE_MAP || sti_map_only(request->body, keys, &err)) {
-        snprintf(err.reason, sizeof err.reason, "must be a map {id, cursor?, limit?}");
-        sti_service_reply_invalid(reply, request, &err);
-        return 0;
-    }
-    if (talent_ops_read_id(request, request->body, "id", id, reply)) {
-        return 0;
-    }
-    if (!sti_node_is_missing(sti_node_get(request->body, "cursor"))) {
-        char after[40];
-        if (sti_map_str_copy(request->body, "cursor", after, sizeof after, &err) != 0 ||
-            strspn(after, "0123456789-") != strlen(after) || !after[0]) {
-            snprintf(err.reason, sizeof err.reason, "must be the next of a previous page");
-            sti_service_reply_invalid(reply, request, &err);
-            return 0;
-        }
-        snprintf(cursor, sizeof cursor, "(%s", after);
-    }
-    if (!sti_node_is_missing(sti_node_get(request->body, "limit")) &&
-        (sti_map_int(request->body, "limit", &limit, &err) != 0 || limit < 1 || limit > 1000)) {
-        snprintf(err.field, sizeof err.field, "limit");
-        snprintf(err.reason, sizeof err.reason, "must be from 1 to 1000");
-        sti_service_reply_invalid(reply, request, &err);
-        return 0;
-    }
-    talent_store_key(store, key, sizeof key, "audit", id);
-    snprintf(count, sizeof count, "%" PRId64, limit + 1);
-    const char *argv[] = {"XRANGE", key, cursor, "+", "COUNT", count};
-    redisReply *entries = sti_redis_argv_retry(talent_store_redis(store), 6, argv, NULL);
+    size_t shown = count > (size_t)limit ? (size_t)limit : count;
+    sti_writer_t *reply = call->reply;
     sti_writer_reset(reply);
-    if (!s_entries_valid(entries)) {
-        sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE,
-                                 "the audit log cannot be read now", NULL, 0);
-    } else if (entries->elements == 0 && strcmp(cursor, "-") == 0) {
+    sti_envelope_reply_ok(reply, call->request->id);
+    sti_writer_map(reply, 3);
+    sti_writer_kv_str(reply, "id", id);
+    sti_writer_str(reply, "entries");
+    sti_writer_array(reply, shown);
+    for (size_t i = 0; i < shown; i++) {
+        s_audit_entry(reply, &entries[i]);
+    }
+    sti_writer_str(reply, "next");
+    sti_writer_str(reply, count > shown ? entries[shown - 1].at : NULL);
+}
+
+//  talent.audit: a record's audit log, a page at a time.
+static int s_talent_audit(void *object, const sti_call_t *call)
+{
+    talent_query_t *self = (talent_query_t *)object;
+    char id[TALENT_REGISTRY_ID_MAX + 1], after[40];
+    int64_t limit = 100;
+    sti_field_error_t err;
+    if (talent_reply_id(call, call->request->body, "id", id) || s_audit_cursor(call, after)) {
+        return 0;
+    }
+    if (!sti_node_is_missing(sti_node_get(call->request->body, "limit"))) {
+        sti_map_int(call->request->body, "limit", &limit, &err);
+    }
+    size_t count = 0;
+    char why[256];
+    talent_audit_entry_t *entries = talent_lookup_audit(self->lookup, id, after[0] ? after : NULL,
+                                                        limit, &count, why, sizeof why);
+    if (!entries) {
+        talent_reply_error(call, STI_ERR_UNAVAILABLE, "the audit log cannot be read now");
+    } else if (count == 0 && !after[0]) {
         char message[96];
         snprintf(message, sizeof message, "no audit entries for %s", id);
-        sti_envelope_reply_error(reply, request->id, STI_ERR_NOT_FOUND, message, NULL, 0);
+        talent_reply_error(call, STI_ERR_NOT_FOUND, message);
     } else {
-        size_t shown = entries->elements > (size_t)limit ? (size_t)limit : entries->elements;
-        sti_envelope_reply_ok(reply, request->id);
-        sti_writer_map(reply, 3);
-        sti_writer_kv_str(reply, "id", id);
-        sti_writer_str(reply, "entries");
-        sti_writer_array(reply, shown);
-        for (size_t i = 0; i < shown; i++) {
-            s_audit_entry(reply, entries->element[i]);
-        }
-        sti_writer_str(reply, "next");
-        sti_writer_str(reply, entries->elements > shown
-                                  ? entries->element[shown - 1]->element[0]->str
-                                  : NULL);
+        s_audit_page(call, id, entries, count, limit);
     }
-    if (entries) {
-        freeReplyObject(entries);
-    }
+    free(entries);
     return 0;
 }
+
+//  events.since on the stream tal.
+static int s_events_since(void *object, const sti_call_t *call)
+{
+    talent_query_t *self = (talent_query_t *)object;
+    talent_lookup_events_since(self->lookup, call->request, call->reply);
+    return 0;
+}
+
+//  --- the declarations ---
+
+//  The keys of a search; LIMIT is the largest page.
+// clang-format off
+#define S_SEARCH_KEYS(LIMIT)                                                                       \
+    {"category", STI_ARG_STR, STI_OPTIONAL, 0, 0, NULL, "a level code of the plan's talent.json"}, \
+    {"field", STI_ARG_STR, STI_OPTIONAL, 0, 0, NULL, "a field code of the plan's talent.json"},    \
+    {"channel", STI_ARG_STR, STI_OPTIONAL, 0, 0, NULL, "a channel code of the plan's talent.json"},\
+    {"overseas", STI_ARG_BOOL, STI_OPTIONAL, 0, 0, NULL, "overseas returnees, or not"},            \
+    {"status", STI_ARG_STR, STI_OPTIONAL, 0, 0, NULL, "active or left"},                           \
+    {"employer", STI_ARG_STR, STI_OPTIONAL, 1, TALENT_EMPLOYER_NAME_MAX, NULL,                     \
+     "the employer's name, exactly"},                                                              \
+    {"name", STI_ARG_STR, STI_OPTIONAL, 1, TALENT_PERSON_NAME_MAX, NULL, "the start of the name"}, \
+    {"cursor", STI_ARG_INT, STI_OPTIONAL, 0, INT64_MAX, NULL,                                      \
+     "the next of the previous page (0: from the start)"},                                         \
+    {"limit", STI_ARG_INT, STI_OPTIONAL, 1, LIMIT, NULL, "the page's size (default 20)"},          \
+    STI_ARGS_END
+// clang-format on
+
+static const sti_arg_t s_search_args[] = {S_SEARCH_KEYS(TALENT_PAGE_MAX)};
+static const sti_arg_t s_export_args[] = {S_SEARCH_KEYS(TALENT_EXPORT_MAX)};
+
+static const sti_arg_t s_audit_args[] = {
+    {"id", STI_ARG_STR, STI_REQUIRED, 1, TALENT_REGISTRY_ID_MAX, NULL,
+     "the talent's registry id (T000001): A-Z a-z 0-9 _ -"},
+    {"cursor", STI_ARG_STR, STI_OPTIONAL, 1, 39, NULL, "the next of the previous page"},
+    {"limit", STI_ARG_INT, STI_OPTIONAL, 1, 1000, NULL, "the page's size (default 100)"},
+    STI_ARGS_END,
+};
+
+static const sti_arg_t s_since_args[] = {
+    {"stream", STI_ARG_STR, STI_REQUIRED, 0, STI_EVENTS_STREAM_MAX, NULL,
+     "the stream: tal, the only one sti.talent publishes"},
+    {"seq", STI_ARG_INT, STI_REQUIRED, 0, INT64_MAX, NULL, "the last seq the caller has"},
+    {"prefix", STI_ARG_STR, STI_OPTIONAL, 0, STI_EVENTS_TOPIC_MAX, NULL,
+     "only topics that start with it (tal.top.)"},
+    {"limit", STI_ARG_INT, STI_OPTIONAL, 1, STI_EVENTS_SINCE_MAX, NULL,
+     "events at most (default 100)"},
+    STI_ARGS_END,
+};
+
+static const sti_op_decl_t s_ops[] = {
+    {"talent.search", s_talent_search, STI_ROLE_OFFICER, s_search_args,
+     "a page of talents that match every filter, masked; each read is written to the audit log",
+     "{talents: [MASKED], next}",
+     "Ids come in order; `next` is the cursor of the next page, nil on the last. Errors: "
+     "`invalid_argument` (an unknown code, a bad cursor or limit; every problem of the filters "
+     "at once); `unavailable` (the reads cannot be written to the audit log: nothing is "
+     "answered)."},
+    {"talent.export", s_talent_export, STI_ROLE_OFFICER, s_export_args,
+     "as talent.search, in pages of up to 1000", "as talent.search",
+     "What `stictl talent export` writes as CSV, masked. Errors: as talent.search."},
+    {"talent.stats", s_talent_stats, STI_ROLE_OFFICER | STI_ROLE_READER | STI_ROLE_SERVICE, NULL,
+     "counts over every record of the registry (both statuses); no personal data",
+     "{total, by_category: {level: n}, by_field, by_channel, by_overseas: {true, false}, "
+     "by_status: {active, left}, by_year: {\"2023\": n}, keys: {current, old, unknown}}",
+     "`by_year` is the year of arrival, for the years that have talents. `keys`: the current "
+     "key id, the records with a value under another key, and of these the ones under a key "
+     "the service does not hold (docs/talent.md, \"Rotation\"); counted when asked, with the "
+     "gauges `sti_talent_records_old_key` and `sti_talent_records_unknown_key`. Errors: "
+     "`unavailable`."},
+    {"talent.audit", s_talent_audit, STI_ROLE_OFFICER, s_audit_args,
+     "a talent's audit log, oldest first",
+     "{id, entries: [{at, time (ms), op, who, request, key, reason}], next}",
+     "`who` is the caller's name (`local` without CURVE); `key` the caller's public key (nil "
+     "without CURVE or for a change), `reason` the reason of a `talent.reveal` (else nil); "
+     "`next` is the cursor of the next page, nil on the last. The log holds no personal data "
+     "and is kept after erasure. Errors: `not_found` (no entry for the id)."},
+    {"events.since", s_events_since, STI_ROLES_ANY, s_since_args,
+     "the events of the stream tal after a seq (replay)",
+     "{events: [map...], upto, first, latest, epoch, epoch_start}",
+     "As docs/events.md documents it (`sti_events_since_reply`), as for sti.indicators. The "
+     "events are `talent.registered`, `talent.updated`, `talent.left` and `talent.removed` "
+     "(docs/events.md, \"Event types\"). `invalid_argument` for another stream."},
+    STI_OPS_END,
+};
+
+const sti_op_table_t talent_query_ops = {"talent_query", s_ops};

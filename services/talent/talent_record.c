@@ -12,6 +12,7 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -455,6 +456,12 @@ static const s_part_t s_parts[] = {
     S_PART(TALENT_F_LEFT_ON, left_on),
     S_PART(TALENT_F_NOTES, notes),
 };
+
+void talent_record_wipe(talent_record_t *record)
+{
+    assert(record);
+    sodium_memzero(record, sizeof *record);
+}
 
 void talent_record_merge(talent_record_t *record, const talent_record_t *update)
 {

@@ -141,6 +141,8 @@ int talent_record_check(const talent_record_t *record, const talent_codes_t *cod
                         talent_errors_t *errors);
 //  Copies the fields present in update into record (nil fields clear).
 void talent_record_merge(talent_record_t *record, const talent_record_t *update);
+//  Overwrites a record with zeros (it may hold opened personal data).
+void talent_record_wipe(talent_record_t *record);
 
 //  Writes the record as every answer shows it: a map of id, version and
 //  every field (absent optional ones nil), with id_number, phone and email

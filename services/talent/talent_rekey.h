@@ -1,18 +1,18 @@
 /*  talent_rekey: moving the talent registry to its current key
-    (docs/talent.md, "Rotation"; op talent.rekey, docs/ops.md).
+    (docs/talent.md, "Rotation"), and the op talent.rekey (docs/ops.md).
 
     A record is under an old key when its document hash or one of its
     sealed values names another key id than the current one. Re-keying a
     record opens its sealed values with the keys that made them, seals them
     again under the current key, recomputes the document hash from the
     opened number, and replaces the record's values and its duplicate-index
-    entry in one script (talent_rekey.lua) that first checks the record is
-    still what was read; a record changed in between is read again. The
+    entry in one step that first checks the record is still what was read
+    (talent_rekey_store); a record changed in between is read again. The
     version stays: the content is the same. Each re-keyed record gets an
     audit entry (op talent.rekey, who); nothing personal is logged.
 
-    Counting walks the ids in slices (talent_keys.lua, one slice a round
-    trip), so Redis is never held for long. The counts are also gauges
+    Counting walks the ids in slices (one slice a round trip), so Redis is
+    never held for long. The counts are also gauges
     (sti_talent_records_old_key, sti_talent_records_unknown_key), refreshed
     every minute by the service's tick and after each re-key and stats call,
     so an operator sees when an old key may be destroyed.
@@ -21,18 +21,14 @@
 #include <stdint.h>
 
 #include "sti_http.h"
+#include "sti_service.h"
+#include "talent_rekey_store.h"
 #include "talent_store.h"
 
-#define TALENT_REKEY_LIMIT_MAX 1000   // records one talent.rekey call re-keys at most
+#define TALENT_REKEY_LIMIT_MAX 1000 // records one talent.rekey call re-keys at most
 #define TALENT_REKEY_LIMIT_DEFAULT 100
 
 typedef struct _talent_rekey_t talent_rekey_t;
-
-//  How many records are under which kind of key.
-typedef struct {
-    int64_t old;     // records with a value under another key than the current one
-    int64_t unknown; // of these, records under a key the service does not hold
-} talent_rekey_count_t;
 
 //  What one re-key call did.
 typedef struct {
@@ -42,20 +38,18 @@ typedef struct {
     int64_t next;      // cursor to go on from, or 0 when the walk reached the end
 } talent_rekey_result_t;
 
-//  Creates the re-keyer on a store (borrowed; outlives it). Returns a new
-//  object the caller destroys.
-talent_rekey_t *talent_rekey_new(talent_store_t *store);
+//  The re-keyer on borrowed objects (they outlive it); http: where its
+//  gauges go (NULL: none). Returns a new object the caller destroys.
+talent_rekey_t *talent_rekey_new(talent_store_t *store, talent_rekey_store_t *keys,
+                                 sti_http_t *http);
 void talent_rekey_destroy(talent_rekey_t **self_p);
 
-//  Registers the gauges on http (borrowed; NULL: none).
-void talent_rekey_metrics(talent_rekey_t *self, sti_http_t *http);
 //  Refreshes the gauges when a minute has passed since the last count.
 void talent_rekey_tick(talent_rekey_t *self);
 
 //  Counts the records under old and unknown keys (and sets the gauges).
 //  Returns 0, or -1 with a reason in err when Redis failed.
-int talent_rekey_count(talent_rekey_t *self, talent_rekey_count_t *count, char *err,
-                       size_t errlen);
+int talent_rekey_count(talent_rekey_t *self, talent_rekey_count_t *count, char *err, size_t errlen);
 
 //  Re-keys up to limit records under a held old key, in id order after the
 //  id number cursor (0: from the start), writing audit entries as actor.
@@ -64,3 +58,6 @@ int talent_rekey_count(talent_rekey_t *self, talent_rekey_count_t *count, char *
 int talent_rekey_run(talent_rekey_t *self, int64_t cursor, int64_t limit,
                      const talent_actor_t *actor, talent_rekey_result_t *result, char *err,
                      size_t errlen);
+
+//  The op talent.rekey, bound to a talent_rekey_t.
+extern const sti_op_table_t talent_rekey_ops;

@@ -32,6 +32,8 @@ struct _sti_catalog_t {
     zhashx_t *org_index;         // code -> position + 1
     size_t *derived_order;       // positions of derived indicators, inputs first
     size_t derived_count;        // entries of derived_order
+    void *talent;                // the talent codes (one encoded map), or NULL
+    size_t talent_size;          // bytes of talent
 };
 
 sti_catalog_t *sti_catalog_new(void)
@@ -59,6 +61,7 @@ void sti_catalog_destroy(sti_catalog_t **self_p)
         free(self->indicators);
         free(self->orgs);
         free(self->derived_order);
+        free(self->talent);
         free(self);
         *self_p = NULL;
     }
@@ -600,6 +603,34 @@ void sti_indicator_progress_input(const sti_indicator_t *indicator, int year, bo
     input->has_value = has_value;
     input->value = value;
     input->tolerance = tolerance;
+}
+
+//  --- the talent codes ---
+
+int sti_catalog_set_talent(sti_catalog_t *self, const void *data, size_t size, char *err,
+                           size_t errlen)
+{
+    assert(self && data);
+    char reason[160];
+    sti_reader_t *reader = sti_reader_new(data, size, NULL, reason, sizeof reason);
+    bool map = reader && sti_node_type(sti_reader_root(reader)) == STI_TYPE_MAP;
+    sti_reader_destroy(&reader);
+    if (!map) {
+        snprintf(err, errlen, "talent: must be a map (the talent codes)");
+        return -1;
+    }
+    free(self->talent);
+    self->talent = zmalloc(size);
+    memcpy(self->talent, data, size);
+    self->talent_size = size;
+    return 0;
+}
+
+const void *sti_catalog_talent(const sti_catalog_t *self, size_t *size)
+{
+    assert(self && size);
+    *size = self->talent_size;
+    return self->talent;
 }
 
 //  --- lookups ---

@@ -2,8 +2,10 @@
 
     A catalog holds one plan: its header, units, tags, org units (a tree
     under one root, the district), indicators (reported, or derived by a
-    formula over other indicators of the same org unit and period) and the
-    targets operators set. It is loaded from a plan directory
+    formula over other indicators of the same org unit and period), the
+    targets operators set, and the talent registry's codes when the plan has
+    them (talent.json, kept as given: sti-talent checks them, see
+    services/talent/talent_codes.h). It is loaded from a plan directory
     (docs/plan-format.md), checked in full, and can be written to MessagePack
     and read back, so services keep it in Redis and share it.
 
@@ -190,4 +192,12 @@ const sti_tag_t *sti_catalog_tag_find(const sti_catalog_t *self, const char *cod
 size_t sti_catalog_dependents(const sti_catalog_t *self, const char *code,
                               const sti_indicator_t **out, size_t cap);
 
+//  --- the talent codes ---
 
+//  Sets the plan's talent codes: a copy of data, which must be one encoded
+//  MessagePack map (talent.json). Returns 0, or -1 with err set.
+int sti_catalog_set_talent(sti_catalog_t *self, const void *data, size_t size, char *err,
+                           size_t errlen);
+//  The plan's talent codes as one encoded MessagePack map (borrowed, size
+//  in *size), or NULL when the plan has none.
+const void *sti_catalog_talent(const sti_catalog_t *self, size_t *size);

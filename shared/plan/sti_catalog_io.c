@@ -7,7 +7,9 @@
     Redis is. Every map is checked for unknown keys first. Each record is
     then added through the checks of sti_catalog.c, and sti_catalog_validate
     checks formulas across the catalog. An error names the file (for a
-    directory), the record and the field.
+    directory), the record and the field. The talent codes (talent.json,
+    optional) are one more part, kept as the map they are: only sti-talent
+    reads them, and checks them (services/talent/talent_codes.h).
 */
 #include "sti_catalog_io.h"
 
@@ -17,10 +19,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define S_REASON 320 // bytes of one reason
 
-typedef enum { S_PLAN, S_UNITS, S_TAGS, S_ORG_UNITS, S_INDICATORS } s_section_t;
+typedef enum { S_PLAN, S_UNITS, S_TAGS, S_ORG_UNITS, S_INDICATORS, S_TALENT } s_section_t;
 
 //  Writes "<what>: <field>: <reason>" (or without the field) into err; returns -1.
 static int s_fail(char *err, size_t errlen, const char *what, const sti_field_error_t *fe)
@@ -299,6 +302,16 @@ static int s_read_section(sti_catalog_t *cat, s_section_t section, sti_node_t no
                           size_t errlen)
 {
     static const char *kinds[] = {"plan", "unit", "tag", "org unit", "indicator"};
+    if (section == S_TALENT) {
+        size_t size = 0;
+        void *bytes = sti_node_type(node) == STI_TYPE_MAP ? sti_node_encode(node, &size) : NULL;
+        int rc = bytes ? sti_catalog_set_talent(cat, bytes, size, err, errlen) : -1;
+        if (!bytes) {
+            snprintf(err, errlen, "talent: must be a map (the talent codes)");
+        }
+        free(bytes);
+        return rc;
+    }
     if (section == S_PLAN) {
         if (sti_node_type(node) != STI_TYPE_MAP) {
             snprintf(err, errlen, "plan: must be a map");
@@ -327,8 +340,8 @@ static int s_read_section(sti_catalog_t *cat, s_section_t section, sti_node_t no
 
 sti_catalog_t *sti_catalog_read(sti_node_t root, char *err, size_t errlen)
 {
-    static const char *keys[] = {"format",    "plan",       "units", "tags",
-                                 "org_units", "indicators", NULL};
+    static const char *keys[] = {"format",    "plan",       "units",  "tags",
+                                 "org_units", "indicators", "talent", NULL};
     static const char *sections[] = {"plan", "units", "tags", "org_units", "indicators"};
     sti_field_error_t fe = {"", ""};
     if (sti_map_only(root, keys, &fe)) {
@@ -354,7 +367,9 @@ sti_catalog_t *sti_catalog_read(sti_node_t root, char *err, size_t errlen)
             return NULL;
         }
     }
-    if (sti_catalog_validate(cat, err, errlen)) {
+    sti_node_t talent = sti_node_get(root, "talent");
+    if ((!sti_node_is_missing(talent) && s_read_section(cat, S_TALENT, talent, err, errlen)) ||
+        sti_catalog_validate(cat, err, errlen)) {
         sti_catalog_destroy(&cat);
     }
     return cat;
@@ -440,9 +455,9 @@ static char *s_read_file(const char *dir, const char *name, size_t *size, char *
 static int s_load_file(sti_catalog_t *cat, const char *dir, s_section_t section, char *err,
                        size_t errlen)
 {
-    static const char *files[] = {"plan.json", "units.json", "tags.json", "org_units.json",
-                                  "indicators.json"};
-    static const char *keys[] = {NULL, "units", "tags", "org_units", "indicators"};
+    static const char *files[] = {"plan.json",      "units.json",      "tags.json",
+                                  "org_units.json", "indicators.json", "talent.json"};
+    static const char *keys[] = {NULL, "units", "tags", "org_units", "indicators", NULL};
     const char *name = files[section];
     size_t size = 0;
     char *text = s_read_file(dir, name, &size, err, errlen);
@@ -481,13 +496,13 @@ static int s_load_file(sti_catalog_t *cat, const char *dir, s_section_t section,
         sti_node_t root = sti_reader_root(reader);
         const char *only[] = {keys[section], NULL};
         sti_field_error_t fe = {"", ""};
-        if (section != S_PLAN && sti_map_only(root, only, &fe)) {
+        if (keys[section] && sti_map_only(root, only, &fe)) {
             snprintf(reason, sizeof reason, "%s: %s", fe.field[0] ? fe.field : "top level",
                      fe.reason);
-        } else if (section != S_PLAN && sti_node_is_missing(sti_node_get(root, keys[section]))) {
+        } else if (keys[section] && sti_node_is_missing(sti_node_get(root, keys[section]))) {
             snprintf(reason, sizeof reason, "%s: missing", keys[section]);
         } else {
-            sti_node_t node = section == S_PLAN ? root : sti_node_get(root, keys[section]);
+            sti_node_t node = keys[section] ? sti_node_get(root, keys[section]) : root;
             rc = s_read_section(cat, section, node, reason, sizeof reason);
         }
     }
@@ -503,7 +518,10 @@ sti_catalog_t *sti_catalog_load_dir(const char *dir, char *err, size_t errlen)
 {
     assert(dir);
     sti_catalog_t *cat = sti_catalog_new();
-    for (int s = S_PLAN; s <= S_INDICATORS; s++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/talent.json", dir);
+    bool talent = access(path, F_OK) == 0; // optional: a plan without a talent registry
+    for (int s = S_PLAN; s <= (talent ? S_TALENT : S_INDICATORS); s++) {
         if (s_load_file(cat, dir, (s_section_t)s, err, errlen)) {
             sti_catalog_destroy(&cat);
             return NULL;
@@ -628,7 +646,9 @@ static void s_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
 void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer)
 {
     assert(self && writer);
-    sti_writer_map(writer, 6);
+    size_t talent_size = 0;
+    const void *talent = sti_catalog_talent(self, &talent_size);
+    sti_writer_map(writer, 6 + (talent != NULL));
     sti_writer_kv_int(writer, "format", 1);
     sti_writer_str(writer, "plan");
     if (sti_catalog_plan(self)) {
@@ -643,5 +663,9 @@ void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer)
     sti_writer_array(writer, sti_catalog_indicator_count(self));
     for (size_t i = 0; i < sti_catalog_indicator_count(self); i++) {
         s_write_indicator(sti_catalog_indicator_at(self, i), writer);
+    }
+    if (talent) {
+        sti_writer_str(writer, "talent");
+        sti_writer_raw(writer, talent, talent_size);
     }
 }

@@ -10,13 +10,14 @@
 #include "sti_codec.h"
 
 //  Loads a plan directory (plan.json, units.json, tags.json, org_units.json,
-//  indicators.json). Returns a new catalog the caller destroys, or NULL with
-//  a reason in err naming the file, the record and the field.
+//  indicators.json, and talent.json when it is there). Returns a new
+//  catalog the caller destroys, or NULL with a reason in err naming the
+//  file, the record and the field.
 sti_catalog_t *sti_catalog_load_dir(const char *dir, char *err, size_t errlen);
 
 //  Writes the whole catalog (header, units, tags, org units, indicators
-//  with targets) as one map, the shape of docs/plan-format.md plus
-//  "format": 1.
+//  with targets, and the talent codes when there are some) as one map, the
+//  shape of docs/plan-format.md plus "format": 1.
 void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer);
 //  Reads a catalog written by sti_catalog_write (or a plan's files merged
 //  into one map), checking it as sti_catalog_load_dir does. Returns a new

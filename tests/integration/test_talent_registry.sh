@@ -31,6 +31,15 @@ sti_spawn talent env -u STI_TALENT_KEY sti-talent --http-addr 127.0.0.1:0 \
 sti_wait_service sti.ingest
 sti_wait_service sti.indicators
 sti_wait_service sti.talent
+# Before a plan is loaded sti-talent has no codes (they come from the plan in
+# Redis): its ops say so; once `stictl plan load` put them there, it reads them.
+out=$("$CALL" sti.talent talent.stats '{}')
+/usr/bin/python3 - "$out" <<'PY' || sti_fail "talent.stats without a plan: $out"
+import json, sys
+r = json.loads(sys.argv[1])
+assert not r["ok"] and r["error"]["code"] == "not_found", r
+assert "no plan is loaded" in r["error"]["message"], r
+PY
 stictl plan load "$STI_SOURCE/data/plans/linping-2021-2025" >/dev/null || sti_fail "plan load"
 
 # Every talent event on the wire, raw, for the search for personal data.

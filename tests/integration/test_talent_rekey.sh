@@ -18,6 +18,9 @@ unset STI_TALENT_KEY
 
 sti_start_redis
 sti_start_broker
+# The plan, talent codes included, as plan.load puts it: sti-talent reads its codes there.
+plan_put "$STI_REDIS_URL" "$STI_NAMESPACE" "$STI_SOURCE/data/plans/linping-2021-2025" ||
+    sti_fail "plan_put failed"
 head -c 32 /dev/urandom >"$T/key1"
 head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n' >"$T/key2"
 chmod 600 "$T/key1" "$T/key2"

@@ -181,10 +181,10 @@ static void s_make_plan(char *dir, const char *name, const char *text, const cha
 
 static void s_remove_plan(const char *dir)
 {
-    const char *names[] = {"plan.json", "units.json", "tags.json", "org_units.json",
-                           "indicators.json"};
+    const char *names[] = {"plan.json",       "units.json", "tags.json", "org_units.json",
+                           "indicators.json", "talent.json"};
     char path[4200];
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < 6; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         unlink(path);
     }
@@ -589,6 +589,51 @@ static void test_msgpack_round_trip(void **state)
     sti_catalog_destroy(&cat);
 }
 
+//  The talent codes (talent.json) travel with the catalog as the map they
+//  are; a plan without them has none; one that is not a map is refused.
+static void test_talent_part(void **state)
+{
+    (void)state;
+    sti_catalog_t *cat = s_load_linping();
+    size_t size = 0;
+    const void *talent = sti_catalog_talent(cat, &size);
+    assert_non_null(talent);
+    char err[512] = "";
+    sti_reader_t *reader = sti_reader_new(talent, size, NULL, err, sizeof err);
+    assert_non_null(reader);
+    assert_int_equal(sti_node_size(sti_node_get(sti_reader_root(reader), "levels")), 6);
+    sti_reader_destroy(&reader);
+    sti_writer_t *writer = sti_writer_new();
+    sti_catalog_write(cat, writer);
+    size_t bytes;
+    const void *data = sti_writer_data(writer, &bytes);
+    sti_catalog_t *copy = sti_catalog_decode(data, bytes, err, sizeof err);
+    assert_non_null(copy);
+    size_t copy_size = 0;
+    const void *copied = sti_catalog_talent(copy, &copy_size);
+    assert_int_equal(copy_size, size);
+    assert_memory_equal(copied, talent, size);
+    sti_catalog_destroy(&copy);
+    sti_writer_destroy(&writer);
+    sti_catalog_destroy(&cat);
+
+    char dir[64];
+    s_make_plan(dir, NULL, NULL, NULL, NULL);
+    cat = sti_catalog_load_dir(dir, err, sizeof err);
+    assert_non_null(cat);
+    assert_null(sti_catalog_talent(cat, &size));
+    sti_catalog_destroy(&cat);
+    s_write(dir, "talent.json", "{\"levels\": [{\"code\": \"top\"}]}");
+    cat = sti_catalog_load_dir(dir, err, sizeof err);
+    assert_non_null(cat);
+    assert_non_null(sti_catalog_talent(cat, &size));
+    sti_catalog_destroy(&cat);
+    s_write(dir, "talent.json", "[1, 2]");
+    assert_null(sti_catalog_load_dir(dir, err, sizeof err));
+    assert_string_equal(err, "talent.json: talent: must be a map (the talent codes)");
+    s_remove_plan(dir);
+}
+
 static void test_hostile_msgpack(void **state)
 {
     (void)state;
@@ -663,7 +708,7 @@ int main(void)
         cmocka_unit_test(test_file_too_large),     cmocka_unit_test(test_org_add_all),
         cmocka_unit_test(test_org_tree),           cmocka_unit_test(test_targets_and_progress),
         cmocka_unit_test(test_msgpack_round_trip), cmocka_unit_test(test_hostile_msgpack),
-        cmocka_unit_test(test_mutated_msgpack),
+        cmocka_unit_test(test_mutated_msgpack),    cmocka_unit_test(test_talent_part),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

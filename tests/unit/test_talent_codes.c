@@ -13,27 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_json.h"
 #include "talent_codes.h"
-
-//  The repository root, found from this file's path (or STI_SOURCE).
-static void s_plan_dir(char *buf, size_t cap)
-{
-    const char *source = getenv("STI_SOURCE");
-    if (source) {
-        snprintf(buf, cap, "%s/data/plans/linping-2021-2025", source);
-        return;
-    }
-    snprintf(buf, cap, "%s", __FILE__);
-    char *tail = strstr(buf, "/tests/unit/");
-    assert_non_null(tail);
-    snprintf(tail, cap - (size_t)(tail - buf), "/data/plans/linping-2021-2025");
-}
+#include "talent_plan.h"
 
 static void test_plan_file(void **state)
 {
     (void)state;
     char dir[4096], err[256] = "";
-    s_plan_dir(dir, sizeof dir);
+    talent_test_plan_dir(dir, sizeof dir);
     talent_codes_t *codes = talent_codes_load_plan(dir, err, sizeof err);
     if (!codes) {
         fail_msg("%s", err);
@@ -221,7 +209,7 @@ static void test_fields_match_plan_tags(void **state)
 {
     (void) state;
     char dir[4096], path[4200], err[256] = "";
-    s_plan_dir(dir, sizeof dir);
+    talent_test_plan_dir(dir, sizeof dir);
     talent_codes_t *codes = talent_codes_load_plan(dir, err, sizeof err);
     assert_non_null(codes);
     snprintf(path, sizeof path, "%s/tags.json", dir);
@@ -257,10 +245,59 @@ static void test_fields_match_plan_tags(void **state)
     talent_codes_destroy(&codes);
 }
 
+//  The MessagePack form (as the catalog in Redis carries talent.json) reads
+//  as the text does, with the same checks.
+static void test_decode(void **state)
+{
+    (void)state;
+    char dir[4096], path[4200], err[256] = "";
+    talent_test_plan_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/talent.json", dir);
+    FILE *file = fopen(path, "rb");
+    assert_non_null(file);
+    static char text[TALENT_CODES_FILE_MAX];
+    size_t len = fread(text, 1, sizeof text, file);
+    fclose(file);
+    sti_writer_t *writer = sti_writer_new();
+    assert_int_equal(sti_json_text_to_writer(text, len, writer, err, sizeof err), 0);
+    size_t size;
+    const void *data = sti_writer_data(writer, &size);
+    talent_codes_t *codes = talent_codes_decode(data, size, err, sizeof err);
+    if (!codes) {
+        fail_msg("%s", err);
+    }
+    talent_codes_t *from_text = talent_codes_parse(text, len, err, sizeof err);
+    assert_non_null(from_text);
+    for (int kind = 0; kind < TALENT_KIND_COUNT; kind++) {
+        assert_int_equal(talent_codes_count(codes, (talent_code_kind_t)kind),
+                         talent_codes_count(from_text, (talent_code_kind_t)kind));
+    }
+    assert_string_equal(talent_codes_indicator_at(codes, 1)->code,
+                        talent_codes_indicator_at(from_text, 1)->code);
+    assert_true(talent_codes_find(codes, TALENT_CHANNEL, "overseas_station")->requires_station);
+    talent_codes_destroy(&codes);
+    talent_codes_destroy(&from_text);
+    //  Not a map, not MessagePack, a bad entry: refused with the reason.
+    sti_writer_reset(writer);
+    sti_writer_array(writer, 0);
+    data = sti_writer_data(writer, &size);
+    assert_null(talent_codes_decode(data, size, err, sizeof err));
+    assert_string_equal(err, "not a map");
+    assert_null(talent_codes_decode("\xc1", 1, err, sizeof err));
+    sti_writer_reset(writer);
+    const char *bad = "{\"levels\": [{\"code\": \"Top\", \"name_zh\": \"x\", \"name_en\": \"x\"}]}";
+    assert_int_equal(sti_json_text_to_writer(bad, strlen(bad), writer, err, sizeof err), 0);
+    data = sti_writer_data(writer, &size);
+    assert_null(talent_codes_decode(data, size, err, sizeof err));
+    assert_non_null(strstr(err, "levels[0].code: must be 1 to 32 of a-z 0-9 _"));
+    sti_writer_destroy(&writer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan_file),
+        cmocka_unit_test(test_decode),
         cmocka_unit_test(test_minimal_and_baseline),
         cmocka_unit_test(test_broken_files),
         cmocka_unit_test(test_load_errors),

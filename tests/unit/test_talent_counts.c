@@ -13,24 +13,14 @@
 #include <string.h>
 
 #include "talent_counts.h"
+#include "talent_plan.h"
 
 static talent_codes_t *codes;
 
 static int s_setup(void **state)
 {
     (void)state;
-    char dir[4096], err[256];
-    const char *source = getenv("STI_SOURCE");
-    if (source) {
-        snprintf(dir, sizeof dir, "%s/data/plans/linping-2021-2025", source);
-    } else {
-        snprintf(dir, sizeof dir, "%s", __FILE__);
-        char *tail = strstr(dir, "/tests/unit/");
-        assert_non_null(tail);
-        snprintf(tail, sizeof dir - (size_t)(tail - dir), "/data/plans/linping-2021-2025");
-    }
-    codes = talent_codes_load_plan(dir, err, sizeof err);
-    assert_non_null(codes);
+    codes = talent_test_codes();
     return 0;
 }
 

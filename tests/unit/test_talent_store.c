@@ -1,8 +1,9 @@
 /*  Unit tests of talent_store on a throw-away redis-server: add and read
     back, a duplicate document, a stale version, what Redis holds (no
-    document number, phone or e-mail in clear), and erasure (nothing of the
-    person left but the audit log's id and fact). The person is made up: the
-    identity number is built with the GB 11643 check algorithm.
+    document number, phone or e-mail in clear), erasure (nothing of the
+    person left but the audit log's id and fact), and the plan's talent codes
+    as the catalog in Redis holds them. The person is made up: the identity
+    number is built with the GB 11643 check algorithm.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,14 +11,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "redis_server.h"
-#include "talent_store.h"
+#include "talent_stack.h"
 
-static test_redis_t server;
+static talent_test_stack_t stack;
 static sti_redis_t *redis;
-static talent_codes_t *codes;
 static talent_crypto_t *crypto;
 static talent_store_t *store;
 
@@ -28,36 +30,18 @@ static const char *s_email = "zhang@example.com";
 static int s_setup(void **state)
 {
     (void)state;
-    char dir[4096], err[256];
-    snprintf(dir, sizeof dir, "%s", __FILE__);
-    char *tail = strstr(dir, "/tests/unit/");
-    assert_non_null(tail);
-    snprintf(tail, sizeof dir - (size_t)(tail - dir), "/data/plans/linping-2021-2025");
-    codes = talent_codes_load_plan(dir, err, sizeof err);
-    assert_non_null(codes);
-    uint8_t secret[TALENT_SECRET_BYTES];
-    for (int i = 0; i < TALENT_SECRET_BYTES; i++) {
-        secret[i] = (uint8_t)(i * 7 + 1);
-    }
-    crypto = talent_crypto_new(secret, 1, err, sizeof err);
-    assert_non_null(crypto);
-    test_redis_start(&server, NULL);
-    redis = sti_redis_new(server.url, "ut", err, sizeof err);
-    assert_non_null(redis);
-    assert_int_equal(sti_redis_wait(redis, 5000), 0);
-    store = talent_store_new(redis, codes, crypto, NULL);
+    talent_test_stack_up(&stack);
+    redis = stack.redis;
+    crypto = stack.crypto;
+    store = stack.store;
     return 0;
 }
 
 static int s_teardown(void **state)
 {
     (void)state;
-    talent_store_destroy(&store);
-    talent_store_destroy(&store);
-    sti_redis_destroy(&redis);
-    talent_crypto_destroy(&crypto);
-    talent_codes_destroy(&codes);
-    test_redis_stop(&server);
+    talent_store_destroy(&stack.store);
+    talent_test_stack_down(&stack); // safe after the store is gone
     return 0;
 }
 
@@ -89,16 +73,17 @@ static bool s_redis_holds(const char *text)
         const char *key = keys->element[i]->str;
         found = strstr(key, text) != NULL;
         redisReply *type = sti_redis_command(redis, "TYPE %s", key);
-        redisReply *values = strcmp(type->str, "hash") == 0 ? sti_redis_command(redis, "HGETALL %s", key)
-                             : strcmp(type->str, "string") == 0
-                                 ? sti_redis_command(redis, "GET %s", key)
-                                 : NULL;
+        redisReply *values =
+            strcmp(type->str, "hash") == 0     ? sti_redis_command(redis, "HGETALL %s", key)
+            : strcmp(type->str, "string") == 0 ? sti_redis_command(redis, "GET %s", key)
+                                               : NULL;
         if (values && values->type == REDIS_REPLY_STRING) {
             found = found || memmem(values->str, values->len, text, strlen(text));
         }
-        for (size_t v = 0; values && values->type == REDIS_REPLY_ARRAY && v < values->elements; v++) {
-            found = found || memmem(values->element[v]->str, values->element[v]->len, text,
-                                    strlen(text));
+        for (size_t v = 0; values && values->type == REDIS_REPLY_ARRAY && v < values->elements;
+             v++) {
+            found = found ||
+                    memmem(values->element[v]->str, values->element[v]->len, text, strlen(text));
         }
         if (values) {
             freeReplyObject(values);
@@ -116,7 +101,8 @@ static void test_add_read_update_remove(void **state)
     talent_actor_t actor = {"talent.add", "test", "req-1", NULL, NULL};
     char id[TALENT_REGISTRY_ID_MAX + 1], err[256];
     int64_t version = 0;
-    assert_int_equal(talent_store_add(store, &person, &actor, id, err, sizeof err), TALENT_STORE_OK);
+    assert_int_equal(talent_store_add(store, &person, &actor, id, err, sizeof err),
+                     TALENT_STORE_OK);
     assert_string_equal(id, "T000001");
     assert_int_equal(talent_store_read(store, id, &back, &version, err, sizeof err),
                      TALENT_STORE_OK);
@@ -172,30 +158,124 @@ static void test_add_read_update_remove(void **state)
     //  Registered again after erasure, the person is a new record.
     actor.request = "req-2";
     actor.op = "talent.add";
-    assert_int_equal(talent_store_add(store, &person, &actor, id, err, sizeof err), TALENT_STORE_OK);
+    assert_int_equal(talent_store_add(store, &person, &actor, id, err, sizeof err),
+                     TALENT_STORE_OK);
     assert_string_equal(id, "T000002");
 }
 
-static void test_tokens_and_ids(void **state)
+//  A copy of the Linping plan in a new directory dir, with talent as its
+//  talent.json (NULL: none).
+static void s_plan_copy(char dir[64], const char *talent)
+{
+    static const char *const names[] = {"plan.json", "units.json", "tags.json", "org_units.json",
+                                        "indicators.json"};
+    char from[4096], path[4200];
+    talent_test_plan_dir(from, sizeof from);
+    snprintf(dir, 64, "/tmp/talent_store_XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    static char text[1024 * 1024];
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(path, sizeof path, "%s/%s", from, names[i]);
+        FILE *in = fopen(path, "rb");
+        assert_non_null(in);
+        size_t len = fread(text, 1, sizeof text, in);
+        fclose(in);
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        FILE *out = fopen(path, "wb");
+        assert_non_null(out);
+        assert_int_equal(fwrite(text, 1, len, out), len);
+        fclose(out);
+    }
+    if (talent) {
+        snprintf(path, sizeof path, "%s/talent.json", dir);
+        FILE *out = fopen(path, "wb");
+        assert_non_null(out);
+        fputs(talent, out);
+        fclose(out);
+    }
+}
+
+static void s_plan_remove(const char *dir)
+{
+    static const char *const names[] = {"plan.json",      "units.json",      "tags.json",
+                                        "org_units.json", "indicators.json", "talent.json"};
+    char path[4200];
+    for (size_t i = 0; i < 6; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+//  Loads a copy of the plan with talent as its talent.json into other's namespace.
+static void s_load(sti_redis_t *other, const char *talent)
+{
+    char dir[64];
+    s_plan_copy(dir, talent);
+    talent_test_put_plan_dir(other, dir);
+    s_plan_remove(dir);
+}
+
+//  The codes come from the plan's catalog in Redis, and are read again when
+//  it changes: none without a plan, none in a plan without talent.json, a
+//  clear reason when they do not load.
+static void test_codes_follow_the_catalog(void **state)
 {
     (void)state;
-    talent_record_t person = s_person();
-    char tokens[512];
-    assert_int_equal(talent_store_tokens(&person, tokens, sizeof tokens), 0);
-    assert_string_equal(tokens, "category:national\nfield:equipment\nchannel:direct\noverseas:1\n"
-                                "status:active\nyear:2022\nemployer:临平示例科技有限公司\n");
-    assert_int_equal(talent_store_tokens(&person, tokens, 20), -1);
-    assert_int_equal(talent_store_id_number("T000012"), 12);
-    assert_int_equal(talent_store_id_number("G000012"), -1);
-    assert_int_equal(talent_store_id_number("T12a"), -1);
-    assert_int_equal(talent_store_id_number("T"), -1);
+    char err[512] = "", dir[4096], path[4200];
+    sti_errcode_t code = STI_ERR_NONE;
+    sti_redis_t *other = sti_redis_new(stack.server.url, "ut2", err, sizeof err);
+    assert_non_null(other);
+    talent_store_t *plain = talent_store_new(other, crypto, NULL);
+    assert_null(talent_store_codes(plain, &code, err, sizeof err));
+    assert_int_equal(code, STI_ERR_NOT_FOUND);
+    assert_non_null(strstr(err, "no plan is loaded"));
+
+    s_load(other, NULL);
+    assert_null(talent_store_codes(plain, &code, err, sizeof err));
+    assert_int_equal(code, STI_ERR_NOT_FOUND);
+    assert_non_null(strstr(err, "the plan linping-2021-2025 has no talent codes (talent.json)"));
+
+    talent_test_plan_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/talent.json", dir);
+    FILE *file = fopen(path, "rb");
+    assert_non_null(file);
+    static char talent[1024 * 1024], more[1024 * 1024 + 256];
+    talent[fread(talent, 1, sizeof talent - 1, file)] = 0;
+    fclose(file);
+    s_load(other, talent);
+    const talent_codes_t *codes = talent_store_codes(plain, &code, err, sizeof err);
+    assert_non_null(codes);
+    assert_int_equal(talent_codes_count(codes, TALENT_LEVEL), 6);
+    assert_int_equal(talent_store_codes(plain, &code, err, sizeof err), codes); // unchanged
+
+    //  The plan loaded again with one more level: read again.
+    const char *levels = strstr(talent, "\"levels\": [");
+    assert_non_null(levels);
+    snprintf(more, sizeof more,
+             "%.*s\"levels\": [{\"code\": \"honorary\", \"name_zh\": "
+             "\"荣誉人才\", \"name_en\": \"Honorary talent\"}, %s",
+             (int)(levels - talent), talent, levels + strlen("\"levels\": ["));
+    s_load(other, more);
+    codes = talent_store_codes(plain, &code, err, sizeof err);
+    assert_non_null(codes);
+    assert_int_equal(talent_codes_count(codes, TALENT_LEVEL), 7);
+    assert_non_null(talent_codes_find(codes, TALENT_LEVEL, "honorary"));
+
+    //  Codes that do not load: internal, with the reason.
+    s_load(other, "{\"levels\": \"top\"}");
+    assert_null(talent_store_codes(plain, &code, err, sizeof err));
+    assert_int_equal(code, STI_ERR_INTERNAL);
+    assert_non_null(strstr(err, "the plan's talent codes do not load: levels: must be an array"));
+    talent_store_destroy(&plain);
+    sti_redis_destroy(&other);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_read_update_remove),
-        cmocka_unit_test(test_tokens_and_ids),
+        cmocka_unit_test(test_codes_follow_the_catalog),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "talent_team.h"
+#include "talent_plan.h"
 
 static talent_codes_t *codes;
 static sti_writer_t *writer;
@@ -103,18 +104,7 @@ static void s_refused(const char *key, const char *value, const char *field, con
 static int s_setup(void **state)
 {
     (void)state;
-    char dir[4096], err[256];
-    const char *source = getenv("STI_SOURCE");
-    if (source) {
-        snprintf(dir, sizeof dir, "%s/data/plans/linping-2021-2025", source);
-    } else {
-        snprintf(dir, sizeof dir, "%s", __FILE__);
-        char *tail = strstr(dir, "/tests/unit/");
-        assert_non_null(tail);
-        snprintf(tail, sizeof dir - (size_t)(tail - dir), "/data/plans/linping-2021-2025");
-    }
-    codes = talent_codes_load_plan(dir, err, sizeof err);
-    assert_non_null(codes);
+    codes = talent_test_codes();
     writer = sti_writer_new();
     return 0;
 }
