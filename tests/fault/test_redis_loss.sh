@@ -65,7 +65,11 @@ sti_wait_for 100 seq_is "$TOTAL"
 watched() {   # watched SEQ: the watch printed the event SEQ
     grep -q "\"seq\":$1," "$T/watch.log"
 }
+notified() {   # notified SEQ: sti-notify's cursor is at SEQ (it may lag the watch)
+    [ "$(sti_redis_cli GET "$STI_NAMESPACE:notify:cursor:ind")" = "$1" ]
+}
 sti_wait_for 60 watched "$TOTAL"
+sti_wait_for 60 notified "$TOTAL"
 nothing_pending() { [ "$(sti_redis_cli XPENDING "$STI_NAMESPACE:intake" indicators | head -1)" = 0 ]; }
 sti_wait_for 20 nothing_pending
 fsynced() { sti_redis_cli info persistence | grep -q '^aof_last_bgrewrite_status:ok'; }
@@ -80,6 +84,7 @@ sti_wait_for 30 eval '[ "$(sti_redis_cli XPENDING "$STI_NAMESPACE:intake" indica
 MORE=$(sti_redis_cli GET "$STI_NAMESPACE:events:ind:seq")
 [ "$MORE" -gt "$TOTAL" ] || sti_fail "the 5 rows made no events"
 sti_wait_for 30 watched "$MORE"
+sti_wait_for 30 notified "$MORE"
 
 sti_stop redis KILL || true
 rm -rf "$T/redis/appendonlydir"

@@ -24,7 +24,7 @@ chmod 600 "$T/talent.key"
 sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
 sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0
 sti_spawn talent env -u STI_TALENT_KEY sti-talent --http-addr 127.0.0.1:0 \
-    --talent-key-file "$T/talent.key" --plan-dir "$STI_SOURCE/data/plans/linping-2021-2025"
+    --talent-key-file "$T/talent.key"
 sti_wait_service sti.ingest
 sti_wait_service sti.indicators
 sti_wait_service sti.talent
