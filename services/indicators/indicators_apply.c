@@ -1,6 +1,6 @@
 /*  indicators_apply: the consumer of the intake log. See the header.
 
-    One batch: the entries are decoded into the batch (ind_batch), the
+    One batch: the entries are decoded into the batch (indicators_batch), the
     closure is planned, every value it needs is read in one pipelined round
     trip (HGETALL for hashes progress reads whole, one HMGET per hash for the
     rest), the
@@ -58,10 +58,10 @@ struct _ind_apply_t {
     bool (*replicated)(void *arg);       // the window reached the replicas, or NULL
     void *replicated_arg;                // its argument
     char epoch[STI_EVENTS_EPOCH_MAX + 1]; // the stream's epoch the last script returned
-    const ind_apply_config_t *config;    // borrowed
+    const indicators_apply_config_t *config;    // borrowed
     sti_script_t *script;                // events_append.lua + indicators_apply.lua
     sti_script_t *forget;                // indicators_forget.lua
-    ind_batch_t *batch;                  // the batch being applied
+    indicators_batch_t *batch;                  // the batch being applied
     sti_writer_t *record;                // one value record being encoded
     s_args_t keys;                       // the script's KEYS
     s_args_t args;                       // the script's ARGV
@@ -154,11 +154,11 @@ static void s_args_free(s_args_t *self)
 
 //  --- life cycle ---
 
-ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti_events_pub_t *pub,
-                           sti_http_t *http, const ind_apply_config_t *config)
+indicators_apply_t *indicators_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti_events_pub_t *pub,
+                           sti_http_t *http, const indicators_apply_config_t *config)
 {
     assert(redis && catalog && pub && http && config);
-    ind_apply_t *self = (ind_apply_t *)calloc(1, sizeof *self);
+    indicators_apply_t *self = (indicators_apply_t *)calloc(1, sizeof *self);
     assert(self);
     self->redis = redis;
     self->catalog = catalog;
@@ -169,7 +169,7 @@ ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti
     self->script = sti_redis_script(redis, source);
     zstr_free(&source);
     self->forget = sti_redis_script(redis, sti_lua_indicators_forget);
-    self->batch = ind_batch_new();
+    self->batch = indicators_batch_new();
     self->record = sti_writer_new();
     if (config->block_ms > 0) {
         self->blocking = sti_redis_dup(redis);
@@ -208,19 +208,19 @@ ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti
     return self;
 }
 
-void ind_apply_set_replicated(ind_apply_t *self, bool (*fn)(void *arg), void *arg)
+void indicators_apply_set_replicated(indicators_apply_t *self, bool (*fn)(void *arg), void *arg)
 {
     assert(self);
     self->replicated = fn;
     self->replicated_arg = arg;
 }
 
-void ind_apply_destroy(ind_apply_t **self_p)
+void indicators_apply_destroy(indicators_apply_t **self_p)
 {
     assert(self_p);
-    ind_apply_t *self = *self_p;
+    indicators_apply_t *self = *self_p;
     if (self) {
-        ind_batch_destroy(&self->batch);
+        indicators_batch_destroy(&self->batch);
         sti_writer_destroy(&self->record);
         sti_redis_destroy(&self->blocking);
         s_args_free(&self->keys);
@@ -235,7 +235,7 @@ void ind_apply_destroy(ind_apply_t **self_p)
     }
 }
 
-const char *ind_apply_consumer(const ind_apply_t *self)
+const char *indicators_apply_consumer(const indicators_apply_t *self)
 {
     assert(self);
     return self->consumer;
@@ -258,7 +258,7 @@ static const redisReply *s_field(const redisReply *fields, const char *name)
 
 //  Reads one row [indicator, org, period, value, source, note]. Returns 0,
 //  or -1 with a reason.
-static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, ind_row_t *row, char *err,
+static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, indicators_row_t *row, char *err,
                       size_t errlen)
 {
     char indicator[STI_CODE_MAX], org[STI_CODE_MAX], period[STI_PERIOD_TEXT_MAX];
@@ -288,13 +288,13 @@ static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, ind_row_t *
 
 //  Reads an entry's fields into the batch. Returns 0, or -1 for an entry
 //  that does not decode (it is then in the batch with no rows).
-static int s_read_entry(ind_apply_t *self, const sti_catalog_t *catalog, const redisReply *item)
+static int s_read_entry(indicators_apply_t *self, const sti_catalog_t *catalog, const redisReply *item)
 {
-    ind_entry_t entry;
+    indicators_entry_t entry;
     memset(&entry, 0, sizeof entry);
     const redisReply *id = item->element[0], *fields = item->element[1];
     snprintf(entry.id, sizeof entry.id, "%s", id->str);
-    ind_batch_add_entry(self->batch, &entry);
+    indicators_batch_add_entry(self->batch, &entry);
     if (fields->type != REDIS_REPLY_ARRAY) {
         sti_warn("intake entry %s has no fields (deleted): acknowledged", entry.id);
         return -1;
@@ -311,15 +311,15 @@ static int s_read_entry(ind_apply_t *self, const sti_catalog_t *catalog, const r
         sti_reader_destroy(&reader);
         return -1;
     }
-    ind_entry_t *kept =
-        (ind_entry_t *)ind_batch_entry_at(self->batch, ind_batch_entry_count(self->batch) - 1);
+    indicators_entry_t *kept =
+        (indicators_entry_t *)indicators_batch_entry_at(self->batch, indicators_batch_entry_count(self->batch) - 1);
     snprintf(kept->by, sizeof kept->by, "%.*s", by ? (int)by->len : 0, by ? by->str : "");
     snprintf(kept->source, sizeof kept->source, "%.*s", source ? (int)source->len : 0,
              source ? source->str : "");
     kept->time = time ? strtoll(time->str, NULL, 10) : zclock_time();
     size_t count = sti_node_size(root);
     for (size_t i = 0; i < count; i++) {
-        ind_row_t row;
+        indicators_row_t row;
         if (s_read_row(catalog, sti_node_at(root, i), &row, err, sizeof err)) {
             sti_warn("intake entry %s row %zu skipped: %s", entry.id, i, err);
             sti_metric_add(self->rows_invalid, 1);
@@ -328,7 +328,7 @@ static int s_read_entry(ind_apply_t *self, const sti_catalog_t *catalog, const r
         if (!row.source[0]) {
             snprintf(row.source, sizeof row.source, "%s", kept->source);
         }
-        ind_batch_add_row(self->batch, &row);
+        indicators_batch_add_row(self->batch, &row);
     }
     sti_reader_destroy(&reader);
     return 0;
@@ -336,16 +336,16 @@ static int s_read_entry(ind_apply_t *self, const sti_catalog_t *catalog, const r
 
 //  --- reading the values ---
 
-static char *s_value_key(ind_apply_t *self, char *buf, const sti_indicator_t *indicator,
+static char *s_value_key(indicators_apply_t *self, char *buf, const sti_indicator_t *indicator,
                          const sti_org_unit_t *org)
 {
     return sti_redis_key(self->redis, buf, S_KEY_MAX, "val", indicator->code, org->code, NULL);
 }
 
 //  Loads the fields of one HGETALL reply into the group's hash.
-static void s_load_hash(ind_apply_t *self, const ind_group_t *group, const redisReply *reply)
+static void s_load_hash(indicators_apply_t *self, const indicators_group_t *group, const redisReply *reply)
 {
-    ind_table_t *table = ind_batch_table(self->batch);
+    indicators_table_t *table = indicators_batch_table(self->batch);
     for (size_t i = 0; i + 1 < reply->elements; i += 2) {
         const redisReply *field = reply->element[i], *data = reply->element[i + 1];
         sti_period_t period;
@@ -354,20 +354,20 @@ static void s_load_hash(ind_apply_t *self, const ind_group_t *group, const redis
             sti_period_parse(field->str, field->len, &period, err, sizeof err)) {
             continue;
         }
-        int at = ind_table_value(table, group->indicator, group->org, &period);
-        if (ind_table_load(table, at, data->str, data->len, err, sizeof err)) {
+        int at = indicators_table_value(table, group->indicator, group->org, &period);
+        if (indicators_table_load(table, at, data->str, data->len, err, sizeof err)) {
             sti_warn("value %s/%s/%s: %s", group->indicator->code, group->org->code,
-                     ind_table_value_at(table, at)->period_text, err);
+                     indicators_table_value_at(table, at)->period_text, err);
         }
     }
 }
 
 //  Orders the values that are read one by one by their hash, in self->order,
 //  and counts them per group in self->count. Returns the number ordered.
-static size_t s_order_values(ind_apply_t *self)
+static size_t s_order_values(indicators_apply_t *self)
 {
-    ind_table_t *table = ind_batch_table(self->batch);
-    size_t groups = ind_table_group_count(table), values = ind_table_value_count(table);
+    indicators_table_t *table = indicators_batch_table(self->batch);
+    size_t groups = indicators_table_group_count(table), values = indicators_table_value_count(table);
     if (self->order_cap < values || self->count_cap < groups + 1) {
         self->order_cap = values * 2 + 16;
         self->count_cap = groups * 2 + 16;
@@ -377,8 +377,8 @@ static size_t s_order_values(ind_apply_t *self)
     }
     memset(self->count, 0, (groups + 1) * sizeof *self->count);
     for (size_t v = 0; v < values; v++) {
-        const ind_value_t *value = ind_table_value_at(table, (int)v);
-        if (!ind_table_group_at(table, value->group)->full) {
+        const indicators_value_t *value = indicators_table_value_at(table, (int)v);
+        if (!indicators_table_group_at(table, value->group)->full) {
             self->count[value->group + 1]++;
         }
     }
@@ -387,8 +387,8 @@ static size_t s_order_values(ind_apply_t *self)
     }
     size_t ordered = self->count[groups];
     for (size_t v = 0; v < values; v++) {
-        const ind_value_t *value = ind_table_value_at(table, (int)v);
-        if (!ind_table_group_at(table, value->group)->full) {
+        const indicators_value_t *value = indicators_table_value_at(table, (int)v);
+        if (!indicators_table_group_at(table, value->group)->full) {
             self->order[self->count[value->group]++] = (int)v;
         }
     }
@@ -399,15 +399,15 @@ static size_t s_order_values(ind_apply_t *self)
 //  Sends HGETALL for every hash read whole, and one HMGET of its values for
 //  every other hash (values of one hash are many in a batch). Returns the
 //  number of commands sent.
-static size_t s_send_reads(ind_apply_t *self)
+static size_t s_send_reads(indicators_apply_t *self)
 {
-    ind_table_t *table = ind_batch_table(self->batch);
-    size_t groups = ind_table_group_count(table);
+    indicators_table_t *table = indicators_batch_table(self->batch);
+    size_t groups = indicators_table_group_count(table);
     char key[S_KEY_MAX];
     size_t sent = 0;
     s_order_values(self);
     for (size_t g = 0; g < groups; g++) {
-        ind_group_t *group = ind_table_group_at(table, (int)g);
+        indicators_group_t *group = indicators_table_group_at(table, (int)g);
         const char *name = s_value_key(self, key, group->indicator, group->org);
         if (group->full) {
             sti_redis_appendf(self->redis, "HGETALL %s", name);
@@ -422,7 +422,7 @@ static size_t s_send_reads(ind_apply_t *self)
         s_args_str(&self->reads, "HMGET");
         s_args_str(&self->reads, name);
         for (size_t k = start; k < end; k++) {
-            s_args_str(&self->reads, ind_table_value_at(table, self->order[k])->period_text);
+            s_args_str(&self->reads, indicators_table_value_at(table, self->order[k])->period_text);
         }
         s_args_finish(&self->reads);
         sti_redis_append(self->redis, (int)self->reads.count, self->reads.argv, self->reads.lens);
@@ -432,17 +432,17 @@ static size_t s_send_reads(ind_apply_t *self)
 }
 
 //  Loads one HGET reply into value v. Returns 0, or -1 for a failed read.
-static int s_load_value(ind_apply_t *self, size_t v, const redisReply *reply)
+static int s_load_value(indicators_apply_t *self, size_t v, const redisReply *reply)
 {
-    ind_table_t *table = ind_batch_table(self->batch);
+    indicators_table_t *table = indicators_batch_table(self->batch);
     if (!reply || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL)) {
         return -1;
     }
     char err[128];
     bool found = reply->type == REDIS_REPLY_STRING;
-    if (ind_table_load(table, (int)v, found ? reply->str : NULL, found ? reply->len : 0, err,
+    if (indicators_table_load(table, (int)v, found ? reply->str : NULL, found ? reply->len : 0, err,
                        sizeof err)) {
-        const ind_value_t *value = ind_table_value_at(table, (int)v);
+        const indicators_value_t *value = indicators_table_value_at(table, (int)v);
         sti_warn("value %s/%s/%s: %s", value->indicator->code, value->org->code, value->period_text,
                  err);
     }
@@ -450,15 +450,15 @@ static int s_load_value(ind_apply_t *self, size_t v, const redisReply *reply)
 }
 
 //  Reads every value of the planned table in one round trip. Returns 0 or -1.
-static int s_read_values(ind_apply_t *self)
+static int s_read_values(indicators_apply_t *self)
 {
-    ind_table_t *table = ind_batch_table(self->batch);
+    indicators_table_t *table = indicators_batch_table(self->batch);
     //  Counted before the replies add the periods of whole hashes.
-    size_t groups = ind_table_group_count(table);
+    size_t groups = indicators_table_group_count(table);
     size_t sent = s_send_reads(self);
     int rc = 0;
     for (size_t g = 0; g < groups && sent > 0; g++) {
-        const ind_group_t *group = ind_table_group_at(table, (int)g);
+        const indicators_group_t *group = indicators_table_group_at(table, (int)g);
         size_t start = g ? self->count[g - 1] : 0, end = self->count[g];
         if (!group->full && start == end) {
             continue;
@@ -499,24 +499,24 @@ static void s_now_text(char *buf, size_t cap)
 }
 
 //  The event topic of a value: ind.<indicator>.<org>. Returns buf.
-static char *s_topic(const ind_value_t *value, char *buf, size_t cap)
+static char *s_topic(const indicators_value_t *value, char *buf, size_t cap)
 {
     snprintf(buf, cap, "ind.%s.%s", value->indicator->code, value->org->code);
     return buf;
 }
 
 //  The event subject of a value: <indicator>/<org>/<period>. Returns buf.
-static char *s_subject(const ind_value_t *value, char *buf, size_t cap)
+static char *s_subject(const indicators_value_t *value, char *buf, size_t cap)
 {
     snprintf(buf, cap, "%s/%s/%s", value->indicator->code, value->org->code, value->period_text);
     return buf;
 }
 
 //  Adds the keys and arguments of every affected value. Returns how many.
-static size_t s_args_values(ind_apply_t *self)
+static size_t s_args_values(indicators_apply_t *self)
 {
-    ind_table_t *table = ind_batch_table(self->batch);
-    size_t values = ind_table_value_count(table), affected = 0;
+    indicators_table_t *table = indicators_batch_table(self->batch);
+    size_t values = indicators_table_value_count(table), affected = 0;
     if (self->number_cap < values) {
         self->number_cap = values * 2;
         self->number = (int *)realloc(self->number, self->number_cap * sizeof *self->number);
@@ -524,7 +524,7 @@ static size_t s_args_values(ind_apply_t *self)
     }
     char key[S_KEY_MAX], member[2 * STI_CODE_MAX + 2];
     for (size_t v = 0; v < values; v++) {
-        ind_value_t *value = ind_table_value_at(table, (int)v);
+        indicators_value_t *value = indicators_table_value_at(table, (int)v);
         self->number[v] = 0;
         if (!value->affected) {
             continue;
@@ -535,17 +535,17 @@ static size_t s_args_values(ind_apply_t *self)
                       value->period_text, NULL);
         s_args_str(&self->keys, key);
         size_t size;
-        const void *raw = ind_table_raw(table, (int)v, &size);
+        const void *raw = indicators_table_raw(table, (int)v, &size);
         s_args_str(&self->args, value->period_text);
         s_args_push(&self->args, raw, size);
         sti_writer_reset(self->record);
         if (value->dirty) {
-            ind_record_encode(&value->record, self->record);
+            indicators_record_encode(&value->record, self->record);
         }
         const void *bytes = sti_writer_data(self->record, &size);
         s_args_push(&self->args, bytes, size);
         //  A hash new to Redis joins the value index once per batch.
-        ind_group_t *group = ind_table_group_at(table, value->group);
+        indicators_group_t *group = indicators_table_group_at(table, value->group);
         member[0] = 0;
         if (value->dirty && !raw && !group->indexed) {
             group->indexed = true;
@@ -561,22 +561,22 @@ static size_t s_args_values(ind_apply_t *self)
 
 //  Builds KEYS and ARGV of indicators_apply.lua for the computed batch,
 //  acknowledging entries [ack_from, ack_to).
-static void s_build_args(ind_apply_t *self, size_t ack_from, size_t ack_to)
+static void s_build_args(indicators_apply_t *self, size_t ack_from, size_t ack_to)
 {
     s_args_reset(&self->keys);
     s_args_reset(&self->args);
     for (int i = 0; i < S_FIXED_KEYS; i++) {
         s_args_str(&self->keys, self->fixed[i]);
     }
-    size_t changes = ind_batch_change_count(self->batch);
+    size_t changes = indicators_batch_change_count(self->batch);
     size_t entries = ack_to - ack_from;
     s_args_str(&self->args, self->config->group);
     s_args_int(&self->args, self->config->events_maxlen);
     s_args_str(&self->args, S_SOURCE);
-    ind_table_t *table = ind_batch_table(self->batch);
-    size_t values = ind_table_value_count(table), affected = 0;
+    indicators_table_t *table = indicators_batch_table(self->batch);
+    size_t values = indicators_table_value_count(table), affected = 0;
     for (size_t v = 0; v < values; v++) {
-        affected += ind_table_value_at(table, (int)v)->affected ? 1 : 0;
+        affected += indicators_table_value_at(table, (int)v)->affected ? 1 : 0;
     }
     s_args_int(&self->args, (int64_t)affected);
     s_args_int(&self->args, (int64_t)changes);
@@ -589,15 +589,15 @@ static void s_build_args(ind_apply_t *self, size_t ack_from, size_t ack_to)
     s_args_str(&self->args, floor);
     s_args_str(&self->args, epoch);
     s_args_values(self);
-    const char *bytes = ind_batch_bytes(self->batch);
+    const char *bytes = indicators_batch_bytes(self->batch);
     for (size_t c = 0; c < changes; c++) {
-        const ind_change_t *change = ind_batch_change_at(self->batch, c);
+        const indicators_change_t *change = indicators_batch_change_at(self->batch, c);
         s_args_int(&self->args, self->number[change->value]);
         s_args_push(&self->args, bytes + change->revision_off, change->revision_len);
         s_args_push(&self->args, bytes + change->event_off, change->event_len);
     }
     for (size_t e = ack_from; e < ack_to; e++) {
-        s_args_str(&self->args, ind_batch_entry_at(self->batch, e)->id);
+        s_args_str(&self->args, indicators_batch_entry_at(self->batch, e)->id);
     }
     s_args_finish(&self->keys);
     s_args_finish(&self->args);
@@ -606,7 +606,7 @@ static void s_build_args(ind_apply_t *self, size_t ack_from, size_t ack_to)
 //  Keeps the prevs of the reply {1, first, last, epoch, prev...} in self->prevs.
 //  Returns how many, or 0 when the reply does not hold one per event (the
 //  events are then read back from the log to be sent).
-static size_t s_keep_prevs(ind_apply_t *self, const redisReply *reply, uint64_t first,
+static size_t s_keep_prevs(indicators_apply_t *self, const redisReply *reply, uint64_t first,
                            uint64_t last)
 {
     size_t n = last >= first && first > 0 ? (size_t)(last - first + 1) : 0;
@@ -632,7 +632,7 @@ static size_t s_keep_prevs(ind_apply_t *self, const redisReply *reply, uint64_t 
 //  Runs the script once. Returns 1 applied (first/last set, and *prevs the
 //  number of prevs kept), 0 conflict, -1 failure (a refusal of the event
 //  stream's guard after a loss is handed to the publisher, which says it).
-static int s_eval(ind_apply_t *self, uint64_t *first, uint64_t *last, size_t *prevs)
+static int s_eval(indicators_apply_t *self, uint64_t *first, uint64_t *last, size_t *prevs)
 {
     size_t nkeys = self->keys.count, nargs = self->args.count;
     const char **argv = (const char **)malloc((nkeys + nargs) * sizeof *argv);
@@ -679,21 +679,21 @@ static int s_eval(ind_apply_t *self, uint64_t *first, uint64_t *last, size_t *pr
 
 //  Publishes the window's events, logged as seqs first..last: from memory
 //  when the script returned every prev, else read back from the log.
-static void s_publish(ind_apply_t *self, uint64_t first, uint64_t last, size_t prevs)
+static void s_publish(indicators_apply_t *self, uint64_t first, uint64_t last, size_t prevs)
 {
-    size_t changes = ind_batch_change_count(self->batch);
+    size_t changes = indicators_batch_change_count(self->batch);
     if (prevs != changes || prevs != last - first + 1) {
         if (sti_events_send_logged(self->pub, first, last)) {
             sti_warn("events %" PRIu64 "..%" PRIu64 " are logged but not sent", first, last);
         }
         return;
     }
-    ind_table_t *table = ind_batch_table(self->batch);
-    const char *bytes = ind_batch_bytes(self->batch);
+    indicators_table_t *table = indicators_batch_table(self->batch);
+    const char *bytes = indicators_batch_bytes(self->batch);
     char topic[STI_EVENTS_TOPIC_MAX + 1], subject[STI_EVENTS_SUBJECT_MAX];
     for (size_t c = 0; c < changes; c++) {
-        const ind_change_t *change = ind_batch_change_at(self->batch, c);
-        const ind_value_t *value = ind_table_value_at(table, change->value);
+        const indicators_change_t *change = indicators_batch_change_at(self->batch, c);
+        const indicators_value_t *value = indicators_table_value_at(table, change->value);
         sti_event_t event = {
             .seq = first + c,
             .prev = self->prevs[c],
@@ -712,17 +712,17 @@ static void s_publish(ind_apply_t *self, uint64_t first, uint64_t last, size_t p
 //  Plans, reads, computes and writes the batch's current window,
 //  acknowledging entries [ack_from, ack_to), starting over on a conflict.
 //  Returns 0 or -1.
-static int s_apply_window(ind_apply_t *self, size_t ack_from, size_t ack_to)
+static int s_apply_window(indicators_apply_t *self, size_t ack_from, size_t ack_to)
 {
     for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
-        ind_batch_restart(self->batch);
-        ind_batch_plan(self->batch);
+        indicators_batch_restart(self->batch);
+        indicators_batch_plan(self->batch);
         if (s_read_values(self)) {
             sti_error("cannot read values: %s", sti_redis_errstr(self->redis));
             return -1;
         }
         size_t skipped;
-        size_t applied = ind_batch_compute(self->batch, &skipped);
+        size_t applied = indicators_batch_compute(self->batch, &skipped);
         s_build_args(self, ack_from, ack_to);
         uint64_t first = 0, last = 0;
         size_t prevs = 0;
@@ -756,18 +756,18 @@ static int s_apply_window(ind_apply_t *self, size_t ack_from, size_t ack_to)
 //  Applies the batch in windows of at most batch_rows rows, each one Lua
 //  call that acknowledges the entries whose rows it completes. Returns 0
 //  or -1 (what was not acknowledged stays pending).
-static int s_apply_batch(ind_apply_t *self)
+static int s_apply_batch(indicators_apply_t *self)
 {
-    size_t rows = ind_batch_row_count(self->batch), entries = ind_batch_entry_count(self->batch);
+    size_t rows = indicators_batch_row_count(self->batch), entries = indicators_batch_entry_count(self->batch);
     size_t step = self->config->batch_rows > 0 ? (size_t)self->config->batch_rows : rows + 1;
     size_t acked = 0, from = 0;
     do {
         size_t to = from + step < rows ? from + step : rows;
         size_t ack_to = acked;
-        while (ack_to < entries && ind_batch_entry_at(self->batch, ack_to)->row_end <= to) {
+        while (ack_to < entries && indicators_batch_entry_at(self->batch, ack_to)->row_end <= to) {
             ack_to++;
         }
-        ind_batch_set_window(self->batch, from, to);
+        indicators_batch_set_window(self->batch, from, to);
         if (s_apply_window(self, acked, ack_to)) {
             return -1;
         }
@@ -777,7 +777,7 @@ static int s_apply_batch(ind_apply_t *self)
     return 0;
 }
 
-int ind_apply_entries(ind_apply_t *self, const redisReply *entries)
+int indicators_apply_entries(indicators_apply_t *self, const redisReply *entries)
 {
     assert(self && entries);
     sti_errcode_t code;
@@ -787,7 +787,7 @@ int ind_apply_entries(ind_apply_t *self, const redisReply *entries)
         sti_warn("intake waits for the catalog: %s", err);
         return -1;
     }
-    ind_batch_reset(self->batch, catalog, self->config->tolerance);
+    indicators_batch_reset(self->batch, catalog, self->config->tolerance);
     for (size_t i = 0; i < entries->elements; i++) {
         const redisReply *item = entries->element[i];
         if (item->type != REDIS_REPLY_ARRAY || item->elements != 2 ||
@@ -798,16 +798,16 @@ int ind_apply_entries(ind_apply_t *self, const redisReply *entries)
             sti_metric_add(self->bad_entries, 1);
         }
     }
-    if (ind_batch_entry_count(self->batch) == 0) {
+    if (indicators_batch_entry_count(self->batch) == 0) {
         return 0;
     }
-    return s_apply_batch(self) ? -1 : (int)ind_batch_entry_count(self->batch);
+    return s_apply_batch(self) ? -1 : (int)indicators_batch_entry_count(self->batch);
 }
 
 //  --- the consumer loop ---
 
 //  Creates the group at id 0 (nothing already in the stream is missed).
-static void s_create_group(ind_apply_t *self)
+static void s_create_group(indicators_apply_t *self)
 {
     redisReply *reply = sti_redis_command(self->redis, "XGROUP CREATE %s %s 0 MKSTREAM",
                                           self->intake, self->config->group);
@@ -824,7 +824,7 @@ static void s_create_group(ind_apply_t *self)
 
 //  Applies the entries of an XREADGROUP reply (nil: none). Returns the
 //  number of entries handled, or -1.
-static int s_read_reply(ind_apply_t *self, const redisReply *reply)
+static int s_read_reply(indicators_apply_t *self, const redisReply *reply)
 {
     int handled = 0;
     if (reply->type == REDIS_REPLY_ERROR) {
@@ -837,7 +837,7 @@ static int s_read_reply(ind_apply_t *self, const redisReply *reply)
                reply->element[0]->type == REDIS_REPLY_ARRAY && reply->element[0]->elements == 2) {
         const redisReply *entries = reply->element[0]->element[1];
         if (entries->type == REDIS_REPLY_ARRAY && entries->elements > 0) {
-            handled = ind_apply_entries(self, entries);
+            handled = indicators_apply_entries(self, entries);
         }
     }
     if (handled == 0 && !self->pending_done) {
@@ -851,7 +851,7 @@ static int s_read_reply(ind_apply_t *self, const redisReply *reply)
 
 //  Reads and applies one batch: own pending entries first, then new ones.
 //  Returns the number of entries handled, or -1.
-static int s_step(ind_apply_t *self)
+static int s_step(indicators_apply_t *self)
 {
     redisReply *reply = sti_redis_command(
         self->redis, "XREADGROUP GROUP %s %s COUNT %lld STREAMS %s %s", self->config->group,
@@ -867,7 +867,7 @@ static int s_step(ind_apply_t *self)
 
 //  Leaves XREADGROUP ... BLOCK block_ms ... > in flight on the second
 //  connection (only new entries: own pending ones are read on the first).
-static void s_arm(ind_apply_t *self)
+static void s_arm(indicators_apply_t *self)
 {
     if (self->armed || !self->blocking || !self->pending_done) {
         return;
@@ -889,7 +889,7 @@ static void s_arm(ind_apply_t *self)
 //  Takes the blocking read's reply if it has come (or, with wait_ms > 0,
 //  once it comes) and applies its entries. Returns the number of entries
 //  handled, 0 while the read is still in flight, or -1.
-static int s_take(ind_apply_t *self, int wait_ms)
+static int s_take(indicators_apply_t *self, int wait_ms)
 {
     struct pollfd item = {sti_redis_fd(self->blocking), POLLIN, 0};
     if (item.fd >= 0 && poll(&item, 1, wait_ms) == 0) {
@@ -908,13 +908,13 @@ static int s_take(ind_apply_t *self, int wait_ms)
     return handled;
 }
 
-int ind_apply_wake_fd(ind_apply_t *self)
+int indicators_apply_wake_fd(indicators_apply_t *self)
 {
     assert(self);
     return self->armed ? sti_redis_fd(self->blocking) : -1;
 }
 
-void ind_apply_stop(ind_apply_t *self)
+void indicators_apply_stop(indicators_apply_t *self)
 {
     assert(self);
     if (self->armed) {
@@ -923,9 +923,9 @@ void ind_apply_stop(ind_apply_t *self)
 }
 
 //  Takes over entries idle longer than the claim time and applies them.
-static void s_claim(ind_apply_t *self)
+static void s_claim(indicators_apply_t *self)
 {
-    char start[IND_ENTRY_ID_MAX] = "0-0";
+    char start[INDICATORS_ENTRY_ID_MAX] = "0-0";
     for (int round = 0; round < 100; round++) {
         redisReply *reply = sti_redis_command(self->redis, "XAUTOCLAIM %s %s %s %lld %s COUNT %lld",
                                               self->intake, self->config->group, self->consumer,
@@ -937,7 +937,7 @@ static void s_claim(ind_apply_t *self)
             reply->element[1]->type == REDIS_REPLY_ARRAY) {
             if (reply->element[1]->elements > 0) {
                 sti_info("claimed %zu intake entries", reply->element[1]->elements);
-                if (ind_apply_entries(self, reply->element[1]) < 0) {
+                if (indicators_apply_entries(self, reply->element[1]) < 0) {
                     self->pending_done = false;
                 }
             }
@@ -955,7 +955,7 @@ static void s_claim(ind_apply_t *self)
 
 //  Forgets consumers of the group that hold nothing and have been idle
 //  longer than forget_idle_ms (replicas that are gone), a few at a time.
-static void s_forget(ind_apply_t *self)
+static void s_forget(indicators_apply_t *self)
 {
     char idle[24];
     snprintf(idle, sizeof idle, "%lld", (long long)self->config->forget_idle_ms);
@@ -979,7 +979,7 @@ static void s_forget(ind_apply_t *self)
 }
 
 //  Refreshes the pending gauge (XPENDING summary).
-static void s_count_pending(ind_apply_t *self)
+static void s_count_pending(indicators_apply_t *self)
 {
     redisReply *reply =
         sti_redis_command(self->redis, "XPENDING %s %s", self->intake, self->config->group);
@@ -992,7 +992,7 @@ static void s_count_pending(ind_apply_t *self)
     }
 }
 
-void ind_apply_tick(ind_apply_t *self)
+void indicators_apply_tick(indicators_apply_t *self)
 {
     assert(self);
     if (!self->group_ready) {

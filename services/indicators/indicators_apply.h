@@ -1,7 +1,7 @@
 /*  indicators_apply: consumes the intake log and applies it
     (docs/data-path.md, "sti-indicators: applying the intake log").
 
-    The service's tick calls ind_apply_tick. Each replica reads <ns>:intake
+    The service's tick calls indicators_apply_tick. Each replica reads <ns>:intake
     through the consumer group (XREADGROUP); it first re-reads its own
     pending entries (id 0), so a replica restarted under the same consumer
     name takes back what it held when it died; every few seconds it claims
@@ -42,36 +42,37 @@ typedef struct {
     int64_t block_ms;       // longest blocking read of the intake log (0: none, poll each tick)
     int64_t events_maxlen;  // bound on the event log's length
     double tolerance;       // of `lagging` (STI_PROGRESS_TOLERANCE)
-} ind_apply_config_t;
+} indicators_apply_config_t;
 
-typedef struct _ind_apply_t ind_apply_t;
+typedef struct _ind_apply_t indicators_apply_t;
 
 //  All arguments are borrowed and must outlive the applier.
-ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti_events_pub_t *pub,
-                           sti_http_t *http, const ind_apply_config_t *config);
-void ind_apply_destroy(ind_apply_t **self_p);
+indicators_apply_t *indicators_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog,
+                                         sti_events_pub_t *pub, sti_http_t *http,
+                                         const indicators_apply_config_t *config);
+void indicators_apply_destroy(indicators_apply_t **self_p);
 //  Asks fn(arg) before the events of a written window are published: true
 //  when the write has reached the replicas it must (sti_service_replicated).
 //  Events of a window it says false for are not sent (the heartbeat shows
 //  them; subscribers fetch them from the log once they are there).
-void ind_apply_set_replicated(ind_apply_t *self, bool (*fn)(void *arg), void *arg);
+void indicators_apply_set_replicated(indicators_apply_t *self, bool (*fn)(void *arg), void *arg);
 
 //  Applies what the intake log holds, for at most the tick budget. When the
 //  log is drained and block_ms > 0, leaves a blocking XREADGROUP in flight
-//  on a second connection; its socket is ind_apply_wake_fd.
-void ind_apply_tick(ind_apply_t *self);
+//  on a second connection; its socket is indicators_apply_wake_fd.
+void indicators_apply_tick(indicators_apply_t *self);
 //  The socket of the blocking read in flight (readable: call the tick), or
 //  -1 when none is.
-int ind_apply_wake_fd(ind_apply_t *self);
+int indicators_apply_wake_fd(indicators_apply_t *self);
 //  Ends the blocking read before a stop: waits for its reply (at most
 //  block_ms) and applies what it delivered, so a stopped replica leaves no
 //  entry pending that it was handed.
-void ind_apply_stop(ind_apply_t *self);
+void indicators_apply_stop(indicators_apply_t *self);
 
 //  Applies the given entries (an XREADGROUP / XAUTOCLAIM entry array) as one
 //  batch. Returns the number of entries acknowledged, or -1 when Redis or
 //  the catalog failed (the entries stay pending).
-int ind_apply_entries(ind_apply_t *self, const redisReply *entries);
+int indicators_apply_entries(indicators_apply_t *self, const redisReply *entries);
 
 //  The consumer name in use (borrowed).
-const char *ind_apply_consumer(const ind_apply_t *self);
+const char *indicators_apply_consumer(const indicators_apply_t *self);

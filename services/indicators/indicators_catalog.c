@@ -12,7 +12,8 @@
 
 #include "sti_service.h"
 
-int ind_body_check(const sti_request_t *request, const char *const *keys, sti_writer_t *reply)
+int indicators_body_check(const sti_request_t *request, const char *const *keys,
+                          sti_writer_t *reply)
 {
     sti_field_error_t err = {"body", ""};
     sti_type_t type = sti_node_type(request->body);
@@ -84,7 +85,7 @@ static int s_changed_reply(const sti_request_t *request, sti_errcode_t code, boo
     return 0;
 }
 
-void ind_catalog_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
+void indicators_catalog_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
 {
     assert(ind && w);
     sti_writer_map(w, 13);
@@ -128,11 +129,13 @@ void ind_catalog_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
     }
 }
 
-int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply)
+int indicators_catalog_list(sti_catalog_store_t *store, const sti_request_t *request,
+                            sti_writer_t *reply)
 {
     static const char *const keys[] = {NULL};
     const sti_catalog_t *catalog;
-    if (ind_body_check(request, keys, reply) || !(catalog = s_catalog(store, request, reply))) {
+    if (indicators_body_check(request, keys, reply) ||
+        !(catalog = s_catalog(store, request, reply))) {
         return 0;
     }
     const sti_plan_t *plan = sti_catalog_plan(catalog);
@@ -152,17 +155,18 @@ int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request, s
     sti_writer_str(reply, "indicators");
     sti_writer_array(reply, count);
     for (size_t i = 0; i < count; i++) {
-        ind_catalog_write_indicator(sti_catalog_indicator_at(catalog, i), reply);
+        indicators_catalog_write_indicator(sti_catalog_indicator_at(catalog, i), reply);
     }
     return 0;
 }
 
-int ind_catalog_get(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply)
+int indicators_catalog_get(sti_catalog_store_t *store, const sti_request_t *request,
+                           sti_writer_t *reply)
 {
     static const char *const keys[] = {"indicator", NULL};
     char code[STI_CODE_MAX];
     const sti_catalog_t *catalog;
-    if (ind_body_check(request, keys, reply) ||
+    if (indicators_body_check(request, keys, reply) ||
         s_str(request, "indicator", code, sizeof code, reply) ||
         !(catalog = s_catalog(store, request, reply))) {
         return 0;
@@ -175,15 +179,17 @@ int ind_catalog_get(sti_catalog_store_t *store, const sti_request_t *request, st
         return 0;
     }
     sti_envelope_reply_ok(reply, request->id);
-    ind_catalog_write_indicator(indicator, reply);
+    indicators_catalog_write_indicator(indicator, reply);
     return 0;
 }
 
-int ind_org_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply)
+int indicators_org_list(sti_catalog_store_t *store, const sti_request_t *request,
+                        sti_writer_t *reply)
 {
     static const char *const keys[] = {NULL};
     const sti_catalog_t *catalog;
-    if (ind_body_check(request, keys, reply) || !(catalog = s_catalog(store, request, reply))) {
+    if (indicators_body_check(request, keys, reply) ||
+        !(catalog = s_catalog(store, request, reply))) {
         return 0;
     }
     size_t count = sti_catalog_org_count(catalog);
@@ -202,11 +208,13 @@ int ind_org_list(sti_catalog_store_t *store, const sti_request_t *request, sti_w
     return 0;
 }
 
-int ind_org_add(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply)
+int indicators_org_add(sti_catalog_store_t *store, const sti_request_t *request,
+                       sti_writer_t *reply)
 {
     static const char *const keys[] = {"code", "parent", "name_zh", "name_en", NULL};
     char code[STI_CODE_MAX], parent[STI_CODE_MAX], name_zh[STI_NAME_MAX], name_en[STI_NAME_MAX];
-    if (ind_body_check(request, keys, reply) || s_str(request, "code", code, sizeof code, reply) ||
+    if (indicators_body_check(request, keys, reply) ||
+        s_str(request, "code", code, sizeof code, reply) ||
         s_str(request, "parent", parent, sizeof parent, reply) ||
         s_opt_str(request, "name_zh", name_zh, sizeof name_zh, reply) ||
         s_opt_str(request, "name_en", name_en, sizeof name_en, reply)) {
@@ -219,14 +227,15 @@ int ind_org_add(sti_catalog_store_t *store, const sti_request_t *request, sti_wr
     return s_changed_reply(request, code_rc, changed, err, reply);
 }
 
-int ind_target_set(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply)
+int indicators_target_set(sti_catalog_store_t *store, const sti_request_t *request,
+                          sti_writer_t *reply)
 {
     static const char *const keys[] = {"indicator", "year", "value", NULL};
     char code[STI_CODE_MAX];
     int64_t year = 0;
     double value = 0;
     sti_field_error_t err = {"", ""};
-    if (ind_body_check(request, keys, reply) ||
+    if (indicators_body_check(request, keys, reply) ||
         s_str(request, "indicator", code, sizeof code, reply)) {
         return 0;
     }
@@ -249,12 +258,12 @@ int ind_target_set(sti_catalog_store_t *store, const sti_request_t *request, sti
     return s_changed_reply(request, rc, changed, message, reply);
 }
 
-int ind_plan_load(sti_catalog_store_t *store, const char *dataset, const sti_request_t *request,
-                  sti_writer_t *reply)
+int indicators_plan_load(sti_catalog_store_t *store, const char *dataset,
+                         const sti_request_t *request, sti_writer_t *reply)
 {
     static const char *const keys[] = {"plan", NULL};
     sti_field_error_t ferr = {"plan", ""};
-    if (ind_body_check(request, keys, reply)) {
+    if (indicators_body_check(request, keys, reply)) {
         return 0;
     }
     sti_node_t plan_node = sti_node_get(request->body, "plan");

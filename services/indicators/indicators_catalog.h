@@ -10,21 +10,27 @@
 #include "sti_catalog_store.h"
 #include "sti_envelope.h"
 
-int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
-int ind_catalog_get(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
-int ind_org_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
-int ind_org_add(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
-int ind_target_set(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
+int indicators_catalog_list(sti_catalog_store_t *store, const sti_request_t *request,
+                            sti_writer_t *reply);
+int indicators_catalog_get(sti_catalog_store_t *store, const sti_request_t *request,
+                           sti_writer_t *reply);
+int indicators_org_list(sti_catalog_store_t *store, const sti_request_t *request,
+                        sti_writer_t *reply);
+int indicators_org_add(sti_catalog_store_t *store, const sti_request_t *request,
+                       sti_writer_t *reply);
+int indicators_target_set(sti_catalog_store_t *store, const sti_request_t *request,
+                          sti_writer_t *reply);
 //  dataset: the id of the dataset the plan goes into (the reply names it).
-int ind_plan_load(sti_catalog_store_t *store, const char *dataset, const sti_request_t *request,
-                  sti_writer_t *reply);
+int indicators_plan_load(sti_catalog_store_t *store, const char *dataset,
+                         const sti_request_t *request, sti_writer_t *reply);
 
 //  Writes one indicator as the ops show it: {code, name_zh, name_en, unit,
 //  category, direction, kind, aggregation, formula, inputs, baseline,
 //  targets, tags}.
-void ind_catalog_write_indicator(const sti_indicator_t *indicator, sti_writer_t *writer);
+void indicators_catalog_write_indicator(const sti_indicator_t *indicator, sti_writer_t *writer);
 
 //  Checks that body is a map holding only keys (NULL-terminated); a missing
 //  or nil body counts as an empty map. Returns 0, or -1 after writing an
 //  invalid_argument reply.
-int ind_body_check(const sti_request_t *request, const char *const *keys, sti_writer_t *reply);
+int indicators_body_check(const sti_request_t *request, const char *const *keys,
+                          sti_writer_t *reply);

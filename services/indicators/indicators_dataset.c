@@ -29,10 +29,10 @@ static void s_unavailable(const sti_request_t *request, sti_writer_t *reply)
                              "the dataset cannot be read or written now", NULL, 0);
 }
 
-int ind_dataset_get(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply)
+int indicators_dataset_get(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply)
 {
     static const char *const keys[] = {NULL};
-    if (ind_body_check(request, keys, reply)) {
+    if (indicators_body_check(request, keys, reply)) {
         return 0;
     }
     sti_dataset_t dataset;
@@ -66,11 +66,11 @@ static bool s_reason_ok(const char *reason, char *why, size_t cap)
     return true;
 }
 
-int ind_dataset_accept(sti_service_t *service, const sti_request_t *request,
+int indicators_dataset_accept(sti_service_t *service, const sti_request_t *request,
                        sti_writer_t *reply)
 {
     static const char *const keys[] = {"reason", NULL};
-    if (ind_body_check(request, keys, reply)) {
+    if (indicators_body_check(request, keys, reply)) {
         return 0;
     }
     sti_field_error_t ferr = {"reason", ""};
@@ -93,7 +93,7 @@ int ind_dataset_accept(sti_service_t *service, const sti_request_t *request,
     return 0;
 }
 
-int ind_dataset_init(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
+int indicators_dataset_init(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
                      char *id, size_t cap)
 {
     sti_dataset_t dataset;

@@ -8,11 +8,11 @@
 #include "sti_service.h"
 
 //  {} -> {id, created, previous, reason, by, lost, why}
-int ind_dataset_get(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply);
+int indicators_dataset_get(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply);
 //  {reason} -> the new dataset, as dataset.get shows it
-int ind_dataset_accept(sti_service_t *service, const sti_request_t *request,
+int indicators_dataset_accept(sti_service_t *service, const sti_request_t *request,
                        sti_writer_t *reply);
 //  Makes the dataset when Redis holds none (the first plan load); the id
 //  into id. Returns 0, or -1 after writing an `unavailable` reply.
-int ind_dataset_init(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
+int indicators_dataset_init(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
                      char *id, size_t cap);

@@ -28,26 +28,27 @@ struct _ind_query_t {
     sti_redis_t *redis;         // borrowed
     sti_catalog_store_t *store; // borrowed
     double tolerance;           // of `lagging`
-    ind_table_t *table;         // values of the request, reused
+    indicators_table_t *table;  // values of the request, reused
 };
 
-ind_query_t *ind_query_new(sti_redis_t *redis, sti_catalog_store_t *store, double tolerance)
+indicators_query_t *indicators_query_new(sti_redis_t *redis, sti_catalog_store_t *store,
+                                         double tolerance)
 {
     assert(redis && store);
-    ind_query_t *self = (ind_query_t *)calloc(1, sizeof *self);
+    indicators_query_t *self = (indicators_query_t *)calloc(1, sizeof *self);
     assert(self);
     self->redis = redis;
     self->store = store;
     self->tolerance = tolerance;
-    self->table = ind_table_new();
+    self->table = indicators_table_new();
     return self;
 }
 
-void ind_query_destroy(ind_query_t **self_p)
+void indicators_query_destroy(indicators_query_t **self_p)
 {
     assert(self_p);
     if (*self_p) {
-        ind_table_destroy(&(*self_p)->table);
+        indicators_table_destroy(&(*self_p)->table);
         free(*self_p);
         *self_p = NULL;
     }
@@ -55,7 +56,7 @@ void ind_query_destroy(ind_query_t **self_p)
 
 //  --- shared helpers ---
 
-static const sti_catalog_t *s_catalog(ind_query_t *self, const sti_request_t *request,
+static const sti_catalog_t *s_catalog(indicators_query_t *self, const sti_request_t *request,
                                       sti_writer_t *reply)
 {
     sti_errcode_t code;
@@ -67,7 +68,8 @@ static const sti_catalog_t *s_catalog(ind_query_t *self, const sti_request_t *re
     return catalog;
 }
 
-static void s_unavailable(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply)
+static void s_unavailable(indicators_query_t *self, const sti_request_t *request,
+                          sti_writer_t *reply)
 {
     char message[300];
     snprintf(message, sizeof message, "Redis cannot be read now: %s",
@@ -107,10 +109,10 @@ static void s_write_opt(sti_writer_t *w, const char *key, bool has, double value
 
 //  Loads an HGETALL reply of hash (indicator, org) into the table. Returns
 //  the group's index.
-static int s_load_hash(ind_query_t *self, const sti_indicator_t *indicator,
+static int s_load_hash(indicators_query_t *self, const sti_indicator_t *indicator,
                        const sti_org_unit_t *org, const redisReply *reply)
 {
-    int group = ind_table_group(self->table, indicator, org);
+    int group = indicators_table_group(self->table, indicator, org);
     size_t loaded = 0;
     for (size_t i = 0; reply && reply->type == REDIS_REPLY_ARRAY && i + 1 < reply->elements &&
                        loaded < S_MAX_POINTS;
@@ -122,8 +124,8 @@ static int s_load_hash(ind_query_t *self, const sti_indicator_t *indicator,
             sti_period_parse(field->str, field->len, &period, err, sizeof err)) {
             continue;
         }
-        int at = ind_table_value(self->table, indicator, org, &period);
-        if (ind_table_load(self->table, at, data->str, data->len, err, sizeof err)) {
+        int at = indicators_table_value(self->table, indicator, org, &period);
+        if (indicators_table_load(self->table, at, data->str, data->len, err, sizeof err)) {
             sti_warn("value %s/%s/%.*s: %s", indicator->code, org->code, (int)field->len,
                      field->str, err);
         }
@@ -135,11 +137,13 @@ static int s_load_hash(ind_query_t *self, const sti_indicator_t *indicator,
 //  --- series.get ---
 
 //  Orders value indices by period.
-static const ind_table_t *s_sort_table;
+static const indicators_table_t *s_sort_table;
 static int s_by_period(const void *a, const void *b)
 {
-    const ind_value_t *va = ind_table_value_at((ind_table_t *)s_sort_table, *(const int *)a);
-    const ind_value_t *vb = ind_table_value_at((ind_table_t *)s_sort_table, *(const int *)b);
+    const indicators_value_t *va =
+        indicators_table_value_at((indicators_table_t *)s_sort_table, *(const int *)a);
+    const indicators_value_t *vb =
+        indicators_table_value_at((indicators_table_t *)s_sort_table, *(const int *)b);
     return sti_period_compare(&va->period, &vb->period);
 }
 
@@ -147,8 +151,8 @@ static int s_by_period(const void *a, const void *b)
 //  {revision, value, origin, time, source, submitter}.
 static void s_write_revision(sti_writer_t *w, const redisReply *item)
 {
-    static const sti_limits_t limits = {IND_RECORD_MAX, IND_RECORD_MAX, 16, 2};
-    char err[128], origin[16] = "", by[IND_TEXT_MAX] = "", source[IND_TEXT_MAX] = "";
+    static const sti_limits_t limits = {INDICATORS_RECORD_MAX, INDICATORS_RECORD_MAX, 16, 2};
+    char err[128], origin[16] = "", by[INDICATORS_TEXT_MAX] = "", source[INDICATORS_TEXT_MAX] = "";
     int64_t rev = 0, t = -1;
     double v = 0;
     bool has_v = false;
@@ -177,9 +181,10 @@ static void s_write_revision(sti_writer_t *w, const redisReply *item)
 }
 
 //  Writes one point and its revisions.
-static void s_write_point(sti_writer_t *w, const ind_value_t *value, const redisReply *revisions)
+static void s_write_point(sti_writer_t *w, const indicators_value_t *value,
+                          const redisReply *revisions)
 {
-    const ind_record_t *record = &value->record;
+    const indicators_record_t *record = &value->record;
     const char *origin = value->indicator->formula ? "derived"
                          : record->has_r           ? "reported"
                                                    : "aggregated";
@@ -201,14 +206,14 @@ static void s_write_point(sti_writer_t *w, const ind_value_t *value, const redis
 }
 
 //  Reads the points' revisions in one round trip and writes the points.
-static int s_write_points(ind_query_t *self, const sti_indicator_t *indicator,
+static int s_write_points(indicators_query_t *self, const sti_indicator_t *indicator,
                           const sti_org_unit_t *org, int group, sti_writer_t *w)
 {
-    size_t count = 0, values = ind_table_value_count(self->table);
+    size_t count = 0, values = indicators_table_value_count(self->table);
     int *order = (int *)malloc((values ? values : 1) * sizeof *order);
     assert(order);
-    for (int i = ind_table_group_at(self->table, group)->head; i >= 0;
-         i = ind_table_value_at(self->table, i)->next_in_hash) {
+    for (int i = indicators_table_group_at(self->table, group)->head; i >= 0;
+         i = indicators_table_value_at(self->table, i)->next_in_hash) {
         order[count++] = i;
     }
     s_sort_table = self->table;
@@ -216,7 +221,7 @@ static int s_write_points(ind_query_t *self, const sti_indicator_t *indicator,
     char key[S_KEY_MAX];
     for (size_t i = 0; i < count; i++) {
         sti_redis_key(self->redis, key, sizeof key, "rev", indicator->code, org->code,
-                      ind_table_value_at(self->table, order[i])->period_text, NULL);
+                      indicators_table_value_at(self->table, order[i])->period_text, NULL);
         sti_redis_appendf(self->redis, "LRANGE %s %d -1", key, -S_MAX_REVISIONS);
     }
     int rc = 0;
@@ -225,7 +230,7 @@ static int s_write_points(ind_query_t *self, const sti_indicator_t *indicator,
     for (size_t i = 0; i < count; i++) {
         redisReply *revisions = sti_redis_reply(self->redis);
         rc = revisions ? rc : -1;
-        s_write_point(w, ind_table_value_at(self->table, order[i]), revisions);
+        s_write_point(w, indicators_table_value_at(self->table, order[i]), revisions);
         if (revisions) {
             freeReplyObject(revisions);
         }
@@ -234,13 +239,14 @@ static int s_write_points(ind_query_t *self, const sti_indicator_t *indicator,
     return rc;
 }
 
-int ind_series_get(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply)
+int indicators_series_get(indicators_query_t *self, const sti_request_t *request,
+                          sti_writer_t *reply)
 {
     static const char *const keys[] = {"indicator", "org", NULL};
     char code[STI_CODE_MAX], org_code[STI_CODE_MAX];
     sti_field_error_t err = {"", ""};
     const sti_catalog_t *catalog;
-    if (ind_body_check(request, keys, reply)) {
+    if (indicators_body_check(request, keys, reply)) {
         return 0;
     }
     if (sti_map_str_copy(request->body, "indicator", code, sizeof code, &err) ||
@@ -268,7 +274,7 @@ int ind_series_get(ind_query_t *self, const sti_request_t *request, sti_writer_t
         s_unavailable(self, request, reply);
         return 0;
     }
-    ind_table_reset(self->table);
+    indicators_table_reset(self->table);
     int group = s_load_hash(self, indicator, org, hash);
     freeReplyObject(hash);
     sti_envelope_reply_ok(reply, request->id);
@@ -285,13 +291,14 @@ int ind_series_get(ind_query_t *self, const sti_request_t *request, sti_writer_t
 //  --- progress.report ---
 
 //  Writes one indicator's progress row.
-static void s_write_progress(ind_query_t *self, const ind_group_t *group, int year, sti_writer_t *w)
+static void s_write_progress(indicators_query_t *self, const indicators_group_t *group, int year,
+                             sti_writer_t *w)
 {
     const sti_indicator_t *ind = group->indicator;
     bool root = !group->org->parent[0];
     sti_progress_t progress;
     int latest;
-    ind_table_progress(self->table, group, year, self->tolerance, &progress, &latest);
+    indicators_table_progress(self->table, group, year, self->tolerance, &progress, &latest);
     const sti_target_t *target = root ? sti_indicator_final_target(ind) : NULL;
     char period[STI_PERIOD_TEXT_MAX] = "";
     sti_period_format(&ind->baseline_period, period, sizeof period);
@@ -303,7 +310,8 @@ static void s_write_progress(ind_query_t *self, const ind_group_t *group, int ye
     sti_writer_kv_str(w, "direction", sti_direction_name(ind->direction));
     s_write_opt(w, "baseline", root && ind->has_baseline, ind->baseline_value);
     sti_writer_kv_str(w, "baseline_period", root && ind->has_baseline ? period : NULL);
-    const ind_value_t *value = latest >= 0 ? ind_table_value_at(self->table, latest) : NULL;
+    const indicators_value_t *value =
+        latest >= 0 ? indicators_table_value_at(self->table, latest) : NULL;
     s_write_opt(w, "latest", value != NULL, value ? value->record.v : 0);
     sti_writer_kv_str(w, "latest_period", value ? value->period_text : NULL);
     s_write_opt(w, "target", target != NULL, target ? target->value : 0);
@@ -352,13 +360,15 @@ static int s_progress_args(const sti_request_t *request, const sti_catalog_t *ca
     return 0;
 }
 
-int ind_progress_report(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply)
+int indicators_progress_report(indicators_query_t *self, const sti_request_t *request,
+                               sti_writer_t *reply)
 {
     static const char *const keys[] = {"year", "org", NULL};
     const sti_catalog_t *catalog;
     int64_t year;
     const sti_org_unit_t *org;
-    if (ind_body_check(request, keys, reply) || !(catalog = s_catalog(self, request, reply)) ||
+    if (indicators_body_check(request, keys, reply) ||
+        !(catalog = s_catalog(self, request, reply)) ||
         s_progress_args(request, catalog, &year, &org, reply)) {
         return 0;
     }
@@ -369,7 +379,7 @@ int ind_progress_report(ind_query_t *self, const sti_request_t *request, sti_wri
                       sti_catalog_indicator_at(catalog, i)->code, org->code, NULL);
         sti_redis_appendf(self->redis, "HGETALL %s", key);
     }
-    ind_table_reset(self->table);
+    indicators_table_reset(self->table);
     bool failed = false;
     for (size_t i = 0; i < count; i++) {
         redisReply *hash = sti_redis_reply(self->redis);
@@ -390,8 +400,8 @@ int ind_progress_report(ind_query_t *self, const sti_request_t *request, sti_wri
     sti_writer_str(reply, "indicators");
     sti_writer_array(reply, count);
     for (size_t i = 0; i < count; i++) {
-        int group = ind_table_group(self->table, sti_catalog_indicator_at(catalog, i), org);
-        s_write_progress(self, ind_table_group_at(self->table, group), (int)year, reply);
+        int group = indicators_table_group(self->table, sti_catalog_indicator_at(catalog, i), org);
+        s_write_progress(self, indicators_table_group_at(self->table, group), (int)year, reply);
     }
     return 0;
 }
@@ -410,10 +420,10 @@ static size_t s_snapshot_hash(const char *member, size_t member_len, const redis
     }
     for (size_t i = 0; i + 1 < hash->elements; i += 2) {
         const redisReply *field = hash->element[i], *data = hash->element[i + 1];
-        ind_record_t record;
+        indicators_record_t record;
         char err[128];
         if (field->type != REDIS_REPLY_STRING || data->type != REDIS_REPLY_STRING ||
-            ind_record_decode(data->str, data->len, &record, err, sizeof err)) {
+            indicators_record_decode(data->str, data->len, &record, err, sizeof err)) {
             continue;
         }
         written++;
@@ -484,7 +494,8 @@ static void s_snapshot_write(const redisReply *seq, const redisReply *members, r
 
 //  Reads the HGETALL of every member in one round trip into hashes (each
 //  freed by the caller). Returns the number of values, or -1 on failure.
-static int64_t s_snapshot_read(ind_query_t *self, const redisReply *members, redisReply **hashes)
+static int64_t s_snapshot_read(indicators_query_t *self, const redisReply *members,
+                               redisReply **hashes)
 {
     char key[S_KEY_MAX];
     size_t count = members->elements;
@@ -508,13 +519,14 @@ static int64_t s_snapshot_read(ind_query_t *self, const redisReply *members, red
     return total;
 }
 
-int ind_snapshot_get(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply)
+int indicators_snapshot_get(indicators_query_t *self, const sti_request_t *request,
+                            sti_writer_t *reply)
 {
     static const char *const keys[] = {"after", "limit", NULL};
     char after[2 * STI_CODE_MAX + 2], start[2 * STI_CODE_MAX + 3], index[S_KEY_MAX],
         seq_key[S_KEY_MAX];
     int64_t limit;
-    if (ind_body_check(request, keys, reply) ||
+    if (indicators_body_check(request, keys, reply) ||
         s_snapshot_args(request, after, sizeof after, &limit, reply)) {
         return 0;
     }

@@ -11,12 +11,16 @@
 #include "sti_envelope.h"
 #include "sti_redis.h"
 
-typedef struct _ind_query_t ind_query_t;
+typedef struct _ind_query_t indicators_query_t;
 
 //  All arguments are borrowed. tolerance: of `lagging`.
-ind_query_t *ind_query_new(sti_redis_t *redis, sti_catalog_store_t *store, double tolerance);
-void ind_query_destroy(ind_query_t **self_p);
+indicators_query_t *indicators_query_new(sti_redis_t *redis, sti_catalog_store_t *store,
+                                         double tolerance);
+void indicators_query_destroy(indicators_query_t **self_p);
 
-int ind_series_get(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply);
-int ind_progress_report(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply);
-int ind_snapshot_get(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply);
+int indicators_series_get(indicators_query_t *self, const sti_request_t *request,
+                          sti_writer_t *reply);
+int indicators_progress_report(indicators_query_t *self, const sti_request_t *request,
+                               sti_writer_t *reply);
+int indicators_snapshot_get(indicators_query_t *self, const sti_request_t *request,
+                            sti_writer_t *reply);

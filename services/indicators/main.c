@@ -18,39 +18,41 @@
 #include "sti_log.h"
 #include "sti_service.h"
 
-static ind_apply_config_t s_config;
+static indicators_apply_config_t s_config;
 static sti_catalog_store_t *s_store;
-static ind_query_t *s_query;
-static ind_apply_t *s_apply;
+static indicators_query_t *s_query;
+static indicators_apply_t *s_apply;
 
 static const sti_config_entry_t s_config_map[] = {
-    {"group", STI_CONFIG_STR, "indicators", offsetof(ind_apply_config_t, group),
+    {"group", STI_CONFIG_STR, "indicators", offsetof(indicators_apply_config_t, group),
      "consumer group reading the intake log"},
-    {"consumer", STI_CONFIG_STR, NULL, offsetof(ind_apply_config_t, consumer),
+    {"consumer", STI_CONFIG_STR, NULL, offsetof(indicators_apply_config_t, consumer),
      "consumer name in the group (default hostname-pid; a stable name takes back its own "
      "pending entries on restart)"},
-    {"intake_key", STI_CONFIG_STR, "intake", offsetof(ind_apply_config_t, intake_key),
+    {"intake_key", STI_CONFIG_STR, "intake", offsetof(indicators_apply_config_t, intake_key),
      "the intake log's key under the namespace"},
-    {"batch_entries", STI_CONFIG_INT, "16", offsetof(ind_apply_config_t, batch_entries),
+    {"batch_entries", STI_CONFIG_INT, "16", offsetof(indicators_apply_config_t, batch_entries),
      "intake entries read at once"},
-    {"batch_rows", STI_CONFIG_INT, "2000", offsetof(ind_apply_config_t, batch_rows),
+    {"batch_rows", STI_CONFIG_INT, "2000", offsetof(indicators_apply_config_t, batch_rows),
      "most rows applied by one Lua call (keeps each script short; 0: no limit)"},
-    {"claim_idle_ms", STI_CONFIG_INT, "30000", offsetof(ind_apply_config_t, claim_idle_ms),
+    {"claim_idle_ms", STI_CONFIG_INT, "30000", offsetof(indicators_apply_config_t, claim_idle_ms),
      "claim entries another consumer left pending longer than this"},
-    {"claim_every_ms", STI_CONFIG_INT, "5000", offsetof(ind_apply_config_t, claim_every_ms),
+    {"claim_every_ms", STI_CONFIG_INT, "5000", offsetof(indicators_apply_config_t, claim_every_ms),
      "how often to look for entries to claim"},
-    {"forget_idle_ms", STI_CONFIG_INT, "3600000", offsetof(ind_apply_config_t, forget_idle_ms),
+    {"forget_idle_ms", STI_CONFIG_INT, "3600000",
+     offsetof(indicators_apply_config_t, forget_idle_ms),
      "forget intake consumers that hold nothing and have not read for this long (0: never)"},
-    {"tick_budget_ms", STI_CONFIG_INT, "50", offsetof(ind_apply_config_t, tick_budget_ms),
+    {"tick_budget_ms", STI_CONFIG_INT, "50", offsetof(indicators_apply_config_t, tick_budget_ms),
      "longest the consumer keeps applying before answering requests again"},
-    {"tick_ms", STI_CONFIG_INT, "2", offsetof(ind_apply_config_t, tick_ms),
+    {"tick_ms", STI_CONFIG_INT, "2", offsetof(indicators_apply_config_t, tick_ms),
      "how often the consumer looks at the intake log when idle"},
-    {"block_ms", STI_CONFIG_INT, "500", offsetof(ind_apply_config_t, block_ms),
+    {"block_ms", STI_CONFIG_INT, "500", offsetof(indicators_apply_config_t, block_ms),
      "longest blocking read of the intake log on a second Redis connection, which wakes the "
      "consumer as soon as an entry comes (0: none, look every tick_ms)"},
-    {"events_maxlen", STI_CONFIG_INT, "1000000", offsetof(ind_apply_config_t, events_maxlen),
+    {"events_maxlen", STI_CONFIG_INT, "1000000", offsetof(indicators_apply_config_t, events_maxlen),
      "approximate bound on the event log's length"},
-    {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(ind_apply_config_t, tolerance),
+    {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10",
+     offsetof(indicators_apply_config_t, tolerance),
      "how far below expected completion is still `lagging`"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -58,31 +60,31 @@ static const sti_config_entry_t s_config_map[] = {
 static int s_catalog_list(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
 {
     (void)s, (void)c;
-    return ind_catalog_list(s_store, r, w);
+    return indicators_catalog_list(s_store, r, w);
 }
 
 static int s_catalog_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
 {
     (void)s, (void)c;
-    return ind_catalog_get(s_store, r, w);
+    return indicators_catalog_get(s_store, r, w);
 }
 
 static int s_org_list(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
 {
     (void)s, (void)c;
-    return ind_org_list(s_store, r, w);
+    return indicators_org_list(s_store, r, w);
 }
 
 static int s_org_add(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
 {
     (void)s, (void)c;
-    return ind_org_add(s_store, r, w);
+    return indicators_org_add(s_store, r, w);
 }
 
 static int s_target_set(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
 {
     (void)s, (void)c;
-    return ind_target_set(s_store, r, w);
+    return indicators_target_set(s_store, r, w);
 }
 
 //  The first plan load into an empty Redis makes the dataset (sti_dataset.h).
@@ -90,40 +92,40 @@ static int s_plan_load(sti_service_t *s, const sti_request_t *r, sti_writer_t *w
 {
     (void)c;
     char dataset[STI_DATASET_ID_LEN + 1];
-    if (ind_dataset_init(s, r, w, dataset, sizeof dataset) != 0) {
+    if (indicators_dataset_init(s, r, w, dataset, sizeof dataset) != 0) {
         return 0;
     }
-    return ind_plan_load(s_store, dataset, r, w);
+    return indicators_plan_load(s_store, dataset, r, w);
 }
 
 static int s_dataset_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
 {
     (void)c;
-    return ind_dataset_get(s, r, w);
+    return indicators_dataset_get(s, r, w);
 }
 
 static int s_dataset_accept(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
 {
     (void)c;
-    return ind_dataset_accept(s, r, w);
+    return indicators_dataset_accept(s, r, w);
 }
 
 static int s_series_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
 {
     (void)s, (void)c;
-    return ind_series_get(s_query, r, w);
+    return indicators_series_get(s_query, r, w);
 }
 
 static int s_progress_report(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
 {
     (void)s, (void)c;
-    return ind_progress_report(s_query, r, w);
+    return indicators_progress_report(s_query, r, w);
 }
 
 static int s_snapshot_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
 {
     (void)s, (void)c;
-    return ind_snapshot_get(s_query, r, w);
+    return indicators_snapshot_get(s_query, r, w);
 }
 
 static int s_events_since(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
@@ -162,8 +164,8 @@ static void s_tick(sti_service_t *service, void *ctx)
 {
     (void)ctx;
     if (s_apply) {
-        ind_apply_tick(s_apply);
-        sti_service_wake_on(service, ind_apply_wake_fd(s_apply));
+        indicators_apply_tick(s_apply);
+        sti_service_wake_on(service, indicators_apply_wake_fd(s_apply));
     }
 }
 
@@ -198,13 +200,13 @@ int main(int argc, char **argv)
     }
     sti_events_pub_set_maxlen(pub, (size_t)s_config.events_maxlen);
     s_store = sti_catalog_store_new(redis);
-    s_query = ind_query_new(redis, s_store, s_config.tolerance);
-    s_apply = ind_apply_new(redis, s_store, pub, sti_service_http(service), &s_config);
-    ind_apply_set_replicated(s_apply, s_replicated, service);
+    s_query = indicators_query_new(redis, s_store, s_config.tolerance);
+    s_apply = indicators_apply_new(redis, s_store, pub, sti_service_http(service), &s_config);
+    indicators_apply_set_replicated(s_apply, s_replicated, service);
     int rc = sti_service_run(service);
-    ind_apply_stop(s_apply);
-    ind_apply_destroy(&s_apply);
-    ind_query_destroy(&s_query);
+    indicators_apply_stop(s_apply);
+    indicators_apply_destroy(&s_apply);
+    indicators_query_destroy(&s_query);
     sti_catalog_store_destroy(&s_store);
     sti_service_destroy(&service);
     return rc;

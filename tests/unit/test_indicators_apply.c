@@ -26,8 +26,8 @@ typedef struct {
     sti_catalog_store_t *store; // the catalog
     sti_events_pub_t *pub;      // publisher on "ind"
     sti_http_t *http;           // metrics
-    ind_apply_config_t config;  // consumer settings
-    ind_apply_t *apply;         // the applier
+    indicators_apply_config_t config;  // consumer settings
+    indicators_apply_t *apply;         // the applier
 } s_fixture_t;
 
 static int s_setup(void **state)
@@ -54,7 +54,7 @@ static int s_setup(void **state)
     assert_non_null(fx.pub);
     fx.http = sti_http_new("127.0.0.1:0", NULL, NULL, err, sizeof err);
     assert_non_null(fx.http);
-    fx.config = (ind_apply_config_t){.group = "indicators",
+    fx.config = (indicators_apply_config_t){.group = "indicators",
                                      .consumer = "unit-1",
                                      .intake_key = "intake",
                                      .batch_entries = 16,
@@ -66,7 +66,7 @@ static int s_setup(void **state)
                                      .tick_ms = 10,
                                      .events_maxlen = 1000000,
                                      .tolerance = 0.10};
-    fx.apply = ind_apply_new(fx.redis, fx.store, fx.pub, fx.http, &fx.config);
+    fx.apply = indicators_apply_new(fx.redis, fx.store, fx.pub, fx.http, &fx.config);
     *state = &fx;
     return 0;
 }
@@ -74,8 +74,8 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
     s_fixture_t *fx = (s_fixture_t *)*state;
-    ind_apply_destroy(&fx->apply);
-    ind_apply_destroy(&fx->apply);
+    indicators_apply_destroy(&fx->apply);
+    indicators_apply_destroy(&fx->apply);
     sti_http_destroy(&fx->http);
     sti_events_pub_destroy(&fx->pub);
     sti_catalog_store_destroy(&fx->store);
@@ -141,7 +141,7 @@ static redisReply *s_entries(s_fixture_t *fx)
 static void test_apply_once(void **state)
 {
     s_fixture_t *fx = (s_fixture_t *)*state;
-    ind_apply_tick(fx->apply); // creates the group
+    indicators_apply_tick(fx->apply); // creates the group
     s_intake_rows(fx, "tech_smes", "2023", 100, 12);
     s_intake_rows(fx, "incubators", "2022", 5, 3);
     redisReply *entries = s_entries(fx);
@@ -149,7 +149,7 @@ static void test_apply_once(void **state)
         fx->redis, "XREADGROUP GROUP indicators unit-1 COUNT 10 STREAMS ut:intake >");
     assert_non_null(read);
     freeReplyObject(read);
-    assert_int_equal(ind_apply_entries(fx->apply, entries), 2);
+    assert_int_equal(indicators_apply_entries(fx->apply, entries), 2);
     assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 15);
     assert_int_equal(s_integer(fx, "XLEN ut:events:ind"), 15);
     assert_int_equal(s_integer(fx, "HLEN ut:val:tech_smes:linping"), 12);
@@ -158,7 +158,7 @@ static void test_apply_once(void **state)
     assert_int_equal(pending->element[0]->integer, 0);
     freeReplyObject(pending);
     //  The same entries again: nothing changes.
-    assert_int_equal(ind_apply_entries(fx->apply, entries), 2);
+    assert_int_equal(indicators_apply_entries(fx->apply, entries), 2);
     assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 15);
     assert_int_equal(s_integer(fx, "LLEN ut:rev:tech_smes:linping:2023-05"), 1);
     freeReplyObject(entries);
@@ -222,7 +222,7 @@ static void test_revisions_in_order(void **state)
     assert_int_equal(sti_catalog_store_add_org(fx->store, "town1", "linping", "t1", "t1", &changed,
                                                err, sizeof err),
                      STI_ERR_NONE);
-    ind_apply_tick(fx->apply); // creates the group
+    indicators_apply_tick(fx->apply); // creates the group
     const char *orgs1[] = {"town0", "town1", "town0"}, *orgs2[] = {"town1", "town0"};
     const char *periods1[] = {"2023-01", "2023-01", "2023-02"}, *periods2[] = {"2023-01", "2023-01"};
     const double values1[] = {1, 2, 3}, values2[] = {5, 4};
@@ -231,7 +231,7 @@ static void test_revisions_in_order(void **state)
     redisReply *entries = s_entries(fx);
     freeReplyObject(sti_redis_command(
         fx->redis, "XREADGROUP GROUP indicators unit-1 COUNT 10 STREAMS ut:intake >"));
-    assert_int_equal(ind_apply_entries(fx->apply, entries), 2); // one window of 5 rows
+    assert_int_equal(indicators_apply_entries(fx->apply, entries), 2); // one window of 5 rows
     freeReplyObject(entries);
     const double sum[] = {1, 3, 6, 9}, town0[] = {1, 4}, town1[] = {2, 5}, feb[] = {3};
     s_check_revisions(fx, "ut:rev:tech_smes:linping:2023-01", sum, 4);
@@ -270,12 +270,12 @@ static void test_revisions_in_order(void **state)
 static void test_bad_entry_acknowledged(void **state)
 {
     s_fixture_t *fx = (s_fixture_t *)*state;
-    ind_apply_tick(fx->apply);
+    indicators_apply_tick(fx->apply);
     s_intake(fx, "\xc1\xc1", 2);                  // not MessagePack
     s_intake(fx, "\x91\x01", 2);                  // [1]: a row that is not a row
     s_intake_rows(fx, "tech_smes", "2024", 1, 1); // a good one after them
     for (int i = 0; i < 5; i++) {
-        ind_apply_tick(fx->apply);
+        indicators_apply_tick(fx->apply);
     }
     assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 1);
     redisReply *pending = sti_redis_command(fx->redis, "XPENDING ut:intake indicators");

@@ -2,7 +2,7 @@
 """The worked example of issue 3 and the data path, through raw requests to
 real sti-ingest and sti-indicators (started by test_indicators_data_path.sh).
 
-Usage: ind_scenario.py BROKER PLAN_DIR REDIS_PORT
+Usage: indicators_scenario.py BROKER PLAN_DIR REDIS_PORT
 Exits 0 when every check holds, 1 naming the first that does not.
 """
 import math
