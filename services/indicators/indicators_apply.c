@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sti_intake.h"
 #include "sti_log.h"
 #include "sti_lua_indicators_core.h"
 #include "sti_lua_sti.h"
@@ -243,52 +244,32 @@ const char *indicators_apply_consumer(const indicators_apply_t *self)
 
 //  --- decoding entries ---
 
-//  The value of field name in an entry's flat field array, or NULL.
-static const redisReply *s_field(const redisReply *fields, const char *name)
+//  Resolves one row of an intake entry against the catalog. Returns 0, or
+//  -1 with a reason.
+static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, indicators_row_t *row,
+                      char *err, size_t errlen)
 {
-    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-        const redisReply *key = fields->element[i];
-        if (key->type == REDIS_REPLY_STRING && strcmp(key->str, name) == 0) {
-            const redisReply *value = fields->element[i + 1];
-            return value->type == REDIS_REPLY_STRING ? value : NULL;
-        }
-    }
-    return NULL;
-}
-
-//  Reads one row [indicator, org, period, value, source, note]. Returns 0,
-//  or -1 with a reason.
-static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, indicators_row_t *row, char *err,
-                      size_t errlen)
-{
-    char indicator[STI_CODE_MAX], org[STI_CODE_MAX], period[STI_PERIOD_TEXT_MAX];
-    sti_field_error_t ferr = {"row", "must be an array of at least 4 items"};
+    sti_intake_row_t intake;
     memset(row, 0, sizeof *row);
-    if (sti_node_type(node) != STI_TYPE_ARRAY || sti_node_size(node) < 4 ||
-        sti_node_str_copy(sti_node_at(node, 0), indicator, sizeof indicator, &ferr) ||
-        sti_node_str_copy(sti_node_at(node, 1), org, sizeof org, &ferr) ||
-        sti_node_str_copy(sti_node_at(node, 2), period, sizeof period, &ferr) ||
-        sti_node_double(sti_node_at(node, 3), &row->value, &ferr)) {
-        snprintf(err, errlen, "not [indicator, org, period, value, ...]: %s", ferr.reason);
+    if (sti_intake_row_read(node, &intake, err, errlen)) {
         return -1;
     }
-    sti_node_t source = sti_node_at(node, 4);
-    if (sti_node_type(source) == STI_TYPE_STR) {
-        sti_node_str_copy(source, row->source, sizeof row->source, &ferr);
-    }
-    row->indicator = sti_catalog_indicator_find(catalog, indicator);
-    row->org = sti_catalog_org_find(catalog, org);
+    snprintf(row->source, sizeof row->source, "%s", intake.source);
+    row->value = intake.value;
+    row->indicator = sti_catalog_indicator_find(catalog, intake.indicator);
+    row->org = sti_catalog_org_find(catalog, intake.org);
     if (!row->indicator || row->indicator->formula || !row->org) {
-        snprintf(err, errlen, "%s/%s is not a reported indicator at a known org unit", indicator,
-                 org);
+        snprintf(err, errlen, "%s/%s is not a reported indicator at a known org unit",
+                 intake.indicator, intake.org);
         return -1;
     }
-    return sti_period_parse(period, strlen(period), &row->period, err, errlen);
+    return sti_period_parse(intake.period, strlen(intake.period), &row->period, err, errlen);
 }
 
 //  Reads an entry's fields into the batch. Returns 0, or -1 for an entry
 //  that does not decode (it is then in the batch with no rows).
-static int s_read_entry(indicators_apply_t *self, const sti_catalog_t *catalog, const redisReply *item)
+static int s_read_entry(indicators_apply_t *self, const sti_catalog_t *catalog,
+                        const redisReply *item)
 {
     indicators_entry_t entry;
     memset(&entry, 0, sizeof entry);
@@ -299,26 +280,35 @@ static int s_read_entry(indicators_apply_t *self, const sti_catalog_t *catalog, 
         sti_warn("intake entry %s has no fields (deleted): acknowledged", entry.id);
         return -1;
     }
-    const redisReply *rows = s_field(fields, "rows"), *by = s_field(fields, "submitter"),
-                     *source = s_field(fields, "source"), *time = s_field(fields, "time");
-    char err[256] = "missing rows";
-    sti_reader_t *reader =
-        rows ? sti_reader_new(rows->str, rows->len, NULL, err, sizeof err) : NULL;
-    sti_node_t root = reader ? sti_reader_root(reader) : (sti_node_t){NULL};
-    if (!reader || sti_node_type(root) != STI_TYPE_ARRAY) {
-        sti_warn("intake entry %s does not decode (%s): acknowledged", entry.id,
-                 reader ? "rows is not an array" : err);
-        sti_reader_destroy(&reader);
+    size_t count = fields->elements;
+    const char **names = (const char **)calloc(count ? count : 1, sizeof *names);
+    size_t *lens = (size_t *)calloc(count ? count : 1, sizeof *lens);
+    assert(names && lens);
+    for (size_t i = 0; i < count; i++) {
+        const redisReply *field = fields->element[i];
+        names[i] = field->type == REDIS_REPLY_STRING ? field->str : NULL;
+        lens[i] = field->type == REDIS_REPLY_STRING ? field->len : 0;
+    }
+    sti_intake_entry_t intake;
+    char err[256] = "";
+    sti_reader_t *reader = NULL;
+    if (sti_intake_entry_read(&intake, entry.id, names, lens, count, err, sizeof err) == 0) {
+        reader = sti_intake_rows_open(&intake, err, sizeof err);
+    }
+    free(names);
+    free(lens);
+    if (!reader) {
+        sti_warn("intake entry %s does not decode (%s): acknowledged", entry.id, err);
         return -1;
     }
-    indicators_entry_t *kept =
-        (indicators_entry_t *)indicators_batch_entry_at(self->batch, indicators_batch_entry_count(self->batch) - 1);
-    snprintf(kept->by, sizeof kept->by, "%.*s", by ? (int)by->len : 0, by ? by->str : "");
-    snprintf(kept->source, sizeof kept->source, "%.*s", source ? (int)source->len : 0,
-             source ? source->str : "");
-    kept->time = time ? strtoll(time->str, NULL, 10) : zclock_time();
-    size_t count = sti_node_size(root);
-    for (size_t i = 0; i < count; i++) {
+    indicators_entry_t *kept = (indicators_entry_t *)indicators_batch_entry_at(
+        self->batch, indicators_batch_entry_count(self->batch) - 1);
+    snprintf(kept->by, sizeof kept->by, "%s", intake.submitter);
+    snprintf(kept->source, sizeof kept->source, "%s", intake.source);
+    kept->time = intake.time >= 0 ? intake.time : zclock_time();
+    sti_node_t root = sti_reader_root(reader);
+    size_t rows = sti_node_size(root);
+    for (size_t i = 0; i < rows; i++) {
         indicators_row_t row;
         if (s_read_row(catalog, sti_node_at(root, i), &row, err, sizeof err)) {
             sti_warn("intake entry %s row %zu skipped: %s", entry.id, i, err);
@@ -925,7 +915,7 @@ void indicators_apply_stop(indicators_apply_t *self)
 //  Takes over entries idle longer than the claim time and applies them.
 static void s_claim(indicators_apply_t *self)
 {
-    char start[INDICATORS_ENTRY_ID_MAX] = "0-0";
+    char start[STI_INTAKE_ID_MAX] = "0-0";
     for (int round = 0; round < 100; round++) {
         redisReply *reply = sti_redis_command(self->redis, "XAUTOCLAIM %s %s %s %lld %s COUNT %lld",
                                               self->intake, self->config->group, self->consumer,

@@ -32,9 +32,9 @@
 
 //  One intake entry of the batch.
 typedef struct {
-    char id[INDICATORS_ENTRY_ID_MAX]; // stream entry id
-    char by[INDICATORS_TEXT_MAX];     // submitter
-    char source[INDICATORS_TEXT_MAX]; // the request's source
+    char id[STI_INTAKE_ID_MAX]; // stream entry id
+    char by[STI_INTAKE_TEXT_MAX];     // submitter
+    char source[STI_INTAKE_TEXT_MAX]; // the request's source
     int64_t time;                     // when it was submitted, ms since the epoch
     size_t row_end;                   // the batch's row count once this entry's rows are in
 } indicators_entry_t;
@@ -45,7 +45,7 @@ typedef struct {
     const sti_org_unit_t *org;        // borrowed from the catalog
     sti_period_t period;              // the period
     double value;                     // in the indicator's unit
-    char source[INDICATORS_TEXT_MAX]; // the row's source
+    char source[STI_INTAKE_TEXT_MAX]; // the row's source
     int entry;                        // index of its entry in the batch
 } indicators_row_t;
 

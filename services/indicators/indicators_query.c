@@ -152,7 +152,7 @@ static int s_by_period(const void *a, const void *b)
 static void s_write_revision(sti_writer_t *w, const redisReply *item)
 {
     static const sti_limits_t limits = {INDICATORS_RECORD_MAX, INDICATORS_RECORD_MAX, 16, 2};
-    char err[128], origin[16] = "", by[INDICATORS_TEXT_MAX] = "", source[INDICATORS_TEXT_MAX] = "";
+    char err[128], origin[16] = "", by[STI_INTAKE_TEXT_MAX] = "", source[STI_INTAKE_TEXT_MAX] = "";
     int64_t rev = 0, t = -1;
     double v = 0;
     bool has_v = false;

@@ -18,9 +18,8 @@
 
 #include "sti_catalog.h"
 #include "sti_codec.h"
+#include "sti_intake.h"
 
-#define INDICATORS_ENTRY_ID_MAX 48 // bytes of a stream entry id "<ms>-<seq>", with NUL
-#define INDICATORS_TEXT_MAX 129    // bytes of a submitter or source, with NUL
 #define INDICATORS_RECORD_MAX 4096 // largest stored record, bytes
 
 typedef enum {
@@ -38,10 +37,10 @@ typedef struct {
     bool has_a;                        // whether the children's sum exists
     double a;                          // the children's sum
     int64_t rev;                       // revision number (0: never had a value)
-    char src[INDICATORS_ENTRY_ID_MAX]; // intake entry that last reported it ("" none)
+    char src[STI_INTAKE_ID_MAX]; // intake entry that last reported it ("" none)
     int64_t t;                         // time of the last revision, ms since the epoch
-    char by[INDICATORS_TEXT_MAX];      // submitter of the last revision
-    char source[INDICATORS_TEXT_MAX];  // source of the last revision
+    char by[STI_INTAKE_TEXT_MAX];      // submitter of the last revision
+    char source[STI_INTAKE_TEXT_MAX];  // source of the last revision
 } indicators_record_t;
 
 //  "reported", "aggregated", "derived".

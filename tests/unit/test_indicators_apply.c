@@ -16,6 +16,7 @@
 #include "indicators_apply.h"
 #include "redis_server.h"
 #include "sti_catalog_store.h"
+#include "sti_intake.h"
 
 static test_redis_t s_server;
 static char s_plan_dir[4096];
@@ -84,38 +85,60 @@ static int s_teardown(void **state)
     return 0;
 }
 
-//  Appends an intake entry whose rows are [indicator, org, period, value].
+//  Appends an intake entry (sti_intake) whose rows field holds rows_bytes.
 static void s_intake(s_fixture_t *fx, const char *rows_bytes, size_t rows_len)
 {
-    redisReply *reply = sti_redis_command(fx->redis,
-                                          "XADD ut:intake * request r submitter clerk source s "
-                                          "time 1700000000000 rows %b",
-                                          rows_bytes, rows_len);
+    sti_intake_entry_t entry = {.request = "r", .submitter = "clerk", .source = "s",
+                                .time = 1700000000000, .rows = rows_bytes, .rows_size = rows_len};
+    sti_intake_args_t args;
+    sti_intake_entry_args(&entry, &args);
+    const char *argv[3 + STI_INTAKE_ARGS] = {"XADD", "ut:intake", "*"};
+    size_t lens[3 + STI_INTAKE_ARGS] = {4, 9, 1};
+    memcpy(argv + 3, args.argv, sizeof args.argv);
+    memcpy(lens + 3, args.lens, sizeof args.lens);
+    redisReply *reply = sti_redis_argv(fx->redis, 3 + STI_INTAKE_ARGS, argv, lens);
     assert_non_null(reply);
     assert_int_equal(reply->type, REDIS_REPLY_STRING);
     freeReplyObject(reply);
 }
 
+//  Appends an entry of the rows (indicator, orgs[i], periods[i], values[i]).
+static void s_intake_write(s_fixture_t *fx, const char *indicator, const char *const *orgs,
+                           const char *const *periods, const double *values, size_t count)
+{
+    sti_writer_t *rows = sti_writer_new(), *blob = sti_writer_new();
+    for (size_t i = 0; i < count; i++) {
+        sti_intake_row_t row = {.value = values[i], .source = "src"};
+        snprintf(row.indicator, sizeof row.indicator, "%s", indicator);
+        snprintf(row.org, sizeof row.org, "%s", orgs[i]);
+        snprintf(row.period, sizeof row.period, "%s", periods[i]);
+        sti_intake_row_write(rows, &row);
+    }
+    size_t size;
+    const void *data = sti_writer_data(rows, &size);
+    sti_intake_rows_write(blob, count, data, size);
+    data = sti_writer_data(blob, &size);
+    s_intake(fx, (const char *)data, size);
+    sti_writer_destroy(&rows);
+    sti_writer_destroy(&blob);
+}
+
+//  Appends an entry of count rows [indicator, linping, <period>-MM, from + i].
 static void s_intake_rows(s_fixture_t *fx, const char *indicator, const char *period, int from,
                           int count)
 {
-    sti_writer_t *w = sti_writer_new();
-    sti_writer_array(w, (size_t)count);
+    const char *orgs[12];
+    char periods[12][STI_PERIOD_TEXT_MAX];
+    const char *period_of[12];
+    double values[12];
+    assert_true(count <= 12);
     for (int i = 0; i < count; i++) {
-        sti_writer_array(w, 6);
-        sti_writer_str(w, indicator);
-        sti_writer_str(w, "linping");
-        char period_text[16];
-        snprintf(period_text, sizeof period_text, "%s-%02d", period, i + 1);
-        sti_writer_str(w, period_text);
-        sti_writer_double(w, from + i);
-        sti_writer_str(w, "src");
-        sti_writer_str(w, "");
+        orgs[i] = "linping";
+        snprintf(periods[i], sizeof periods[i], "%s-%02d", period, i + 1);
+        period_of[i] = periods[i];
+        values[i] = from + i;
     }
-    size_t size;
-    const char *data = (const char *)sti_writer_data(w, &size);
-    s_intake(fx, data, size);
-    sti_writer_destroy(&w);
+    s_intake_write(fx, indicator, orgs, period_of, values, (size_t)count);
 }
 
 static long long s_integer(s_fixture_t *fx, const char *command)
@@ -164,27 +187,6 @@ static void test_apply_once(void **state)
     freeReplyObject(entries);
 }
 
-//  Appends an entry of rows [tech_smes, org, period, value] (count of them).
-static void s_intake_towns(s_fixture_t *fx, const char *const *orgs, const char *const *periods,
-                           const double *values, size_t count)
-{
-    sti_writer_t *w = sti_writer_new();
-    sti_writer_array(w, count);
-    for (size_t i = 0; i < count; i++) {
-        sti_writer_array(w, 6);
-        sti_writer_str(w, "tech_smes");
-        sti_writer_str(w, orgs[i]);
-        sti_writer_str(w, periods[i]);
-        sti_writer_double(w, values[i]);
-        sti_writer_str(w, "src");
-        sti_writer_str(w, "");
-    }
-    size_t size;
-    const char *data = (const char *)sti_writer_data(w, &size);
-    s_intake(fx, data, size);
-    sti_writer_destroy(&w);
-}
-
 //  Checks that the revision list key holds revisions 1..count with values
 //  want[0..count-1], in this order.
 static void s_check_revisions(s_fixture_t *fx, const char *key, const double *want, size_t count)
@@ -226,8 +228,8 @@ static void test_revisions_in_order(void **state)
     const char *orgs1[] = {"town0", "town1", "town0"}, *orgs2[] = {"town1", "town0"};
     const char *periods1[] = {"2023-01", "2023-01", "2023-02"}, *periods2[] = {"2023-01", "2023-01"};
     const double values1[] = {1, 2, 3}, values2[] = {5, 4};
-    s_intake_towns(fx, orgs1, periods1, values1, 3);
-    s_intake_towns(fx, orgs2, periods2, values2, 2);
+    s_intake_write(fx, "tech_smes", orgs1, periods1, values1, 3);
+    s_intake_write(fx, "tech_smes", orgs2, periods2, values2, 2);
     redisReply *entries = s_entries(fx);
     freeReplyObject(sti_redis_command(
         fx->redis, "XREADGROUP GROUP indicators unit-1 COUNT 10 STREAMS ut:intake >"));
