@@ -85,50 +85,6 @@ static int s_changed_reply(const sti_request_t *request, sti_errcode_t code, boo
     return 0;
 }
 
-void indicators_catalog_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
-{
-    assert(ind && w);
-    sti_writer_map(w, 13);
-    sti_writer_kv_str(w, "code", ind->code);
-    sti_writer_kv_str(w, "name_zh", ind->name_zh);
-    sti_writer_kv_str(w, "name_en", ind->name_en);
-    sti_writer_kv_str(w, "unit", ind->unit);
-    sti_writer_kv_str(w, "category", ind->category);
-    sti_writer_kv_str(w, "direction", sti_direction_name(ind->direction));
-    sti_writer_kv_str(w, "kind", ind->kind == STI_KIND_FLOW ? "flow" : "stock");
-    sti_writer_kv_str(w, "aggregation", ind->aggregation == STI_AGGREGATION_SUM ? "sum" : "none");
-    sti_writer_kv_str(w, "formula", ind->formula ? ind->formula_text : NULL);
-    size_t inputs = ind->formula ? sti_formula_input_count(ind->formula) : 0;
-    sti_writer_str(w, "inputs");
-    sti_writer_array(w, inputs);
-    for (size_t i = 0; i < inputs; i++) {
-        sti_writer_str(w, sti_formula_input(ind->formula, i));
-    }
-    sti_writer_str(w, "baseline");
-    if (ind->has_baseline) {
-        char period[STI_PERIOD_TEXT_MAX] = "";
-        sti_period_format(&ind->baseline_period, period, sizeof period);
-        sti_writer_map(w, 3);
-        sti_writer_kv_str(w, "period", period);
-        sti_writer_kv_double(w, "value", ind->baseline_value);
-        sti_writer_kv_str(w, "source_line", ind->baseline_source);
-    } else {
-        sti_writer_nil(w);
-    }
-    sti_writer_str(w, "targets");
-    sti_writer_array(w, ind->target_count);
-    for (size_t i = 0; i < ind->target_count; i++) {
-        sti_writer_map(w, 2);
-        sti_writer_kv_int(w, "year", ind->targets[i].year);
-        sti_writer_kv_double(w, "value", ind->targets[i].value);
-    }
-    sti_writer_str(w, "tags");
-    sti_writer_array(w, ind->tag_count);
-    for (size_t i = 0; i < ind->tag_count; i++) {
-        sti_writer_str(w, ind->tags[i]);
-    }
-}
-
 int indicators_catalog_list(sti_catalog_store_t *store, const sti_request_t *request,
                             sti_writer_t *reply)
 {
@@ -155,7 +111,8 @@ int indicators_catalog_list(sti_catalog_store_t *store, const sti_request_t *req
     sti_writer_str(reply, "indicators");
     sti_writer_array(reply, count);
     for (size_t i = 0; i < count; i++) {
-        indicators_catalog_write_indicator(sti_catalog_indicator_at(catalog, i), reply);
+        sti_catalog_write_indicator(sti_catalog_indicator_at(catalog, i), STI_INDICATOR_AS_SHOWN,
+                                    reply);
     }
     return 0;
 }
@@ -179,7 +136,7 @@ int indicators_catalog_get(sti_catalog_store_t *store, const sti_request_t *requ
         return 0;
     }
     sti_envelope_reply_ok(reply, request->id);
-    indicators_catalog_write_indicator(indicator, reply);
+    sti_catalog_write_indicator(indicator, STI_INDICATOR_AS_SHOWN, reply);
     return 0;
 }
 

@@ -24,11 +24,6 @@ int indicators_target_set(sti_catalog_store_t *store, const sti_request_t *reque
 int indicators_plan_load(sti_catalog_store_t *store, const char *dataset,
                          const sti_request_t *request, sti_writer_t *reply);
 
-//  Writes one indicator as the ops show it: {code, name_zh, name_en, unit,
-//  category, direction, kind, aggregation, formula, inputs, baseline,
-//  targets, tags}.
-void indicators_catalog_write_indicator(const sti_indicator_t *indicator, sti_writer_t *writer);
-
 //  Checks that body is a map holding only keys (NULL-terminated); a missing
 //  or nil body counts as an empty map. Returns 0, or -1 after writing an
 //  invalid_argument reply.
