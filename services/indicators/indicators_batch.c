@@ -284,18 +284,19 @@ static void s_write_opt(sti_writer_t *writer, const char *key, bool has, double 
     has ? sti_writer_double(writer, value) : sti_writer_nil(writer);
 }
 
-//  Writes the revision record {rev, v, origin, t, by, source, entry}.
+//  Writes the revision record of value's change from entry.
 static void s_write_revision(indicators_batch_t *self, const indicators_value_t *value,
                              indicators_origin_t origin, const indicators_entry_t *entry)
 {
-    sti_writer_map(self->out, 7);
-    sti_writer_kv_int(self->out, "rev", value->record.rev);
-    s_write_opt(self->out, "v", value->record.has_v, value->record.v);
-    sti_writer_kv_str(self->out, "origin", indicators_origin_name(origin));
-    sti_writer_kv_int(self->out, "t", value->record.t);
-    sti_writer_kv_str(self->out, "by", value->record.by);
-    sti_writer_kv_str(self->out, "source", value->record.source);
-    sti_writer_kv_str(self->out, "entry", entry->id);
+    indicators_revision_t revision = {.rev = value->record.rev,
+                                      .has_v = value->record.has_v,
+                                      .v = value->record.v,
+                                      .t = value->record.t};
+    snprintf(revision.origin, sizeof revision.origin, "%s", indicators_origin_name(origin));
+    snprintf(revision.by, sizeof revision.by, "%s", value->record.by);
+    snprintf(revision.source, sizeof revision.source, "%s", value->record.source);
+    snprintf(revision.entry, sizeof revision.entry, "%s", entry->id);
+    indicators_revision_encode(&revision, self->out);
 }
 
 //  Writes the event's data map.

@@ -112,6 +112,49 @@ int indicators_record_decode(const void *data, size_t size, indicators_record_t 
     return rc;
 }
 
+void indicators_revision_encode(const indicators_revision_t *revision, sti_writer_t *writer)
+{
+    assert(revision && writer);
+    sti_writer_map(writer, 7);
+    sti_writer_kv_int(writer, "rev", revision->rev);
+    sti_writer_str(writer, "v");
+    revision->has_v ? sti_writer_double(writer, revision->v) : sti_writer_nil(writer);
+    sti_writer_kv_str(writer, "origin", revision->origin);
+    sti_writer_kv_int(writer, "t", revision->t);
+    sti_writer_kv_str(writer, "by", revision->by);
+    sti_writer_kv_str(writer, "source", revision->source);
+    sti_writer_kv_str(writer, "entry", revision->entry);
+}
+
+int indicators_revision_decode(const void *data, size_t size, indicators_revision_t *revision)
+{
+    assert(revision);
+    static const sti_limits_t limits = {INDICATORS_RECORD_MAX, INDICATORS_RECORD_MAX, 16, 2};
+    memset(revision, 0, sizeof *revision);
+    revision->t = -1;
+    char err[128];
+    sti_reader_t *reader = data ? sti_reader_new(data, size, &limits, err, sizeof err) : NULL;
+    sti_node_t root = reader ? sti_reader_root(reader) : (sti_node_t){NULL};
+    if (sti_node_type(root) != STI_TYPE_MAP) {
+        sti_reader_destroy(&reader);
+        return -1;
+    }
+    sti_field_error_t ferr;
+    if (sti_map_int(root, "rev", &revision->rev, &ferr) != 0) {
+        revision->rev = 0;
+    }
+    revision->has_v = sti_map_double(root, "v", &revision->v, &ferr) == 0;
+    sti_map_str_copy(root, "origin", revision->origin, sizeof revision->origin, &ferr);
+    if (sti_map_int(root, "t", &revision->t, &ferr) != 0) {
+        revision->t = -1;
+    }
+    sti_map_str_copy(root, "by", revision->by, sizeof revision->by, &ferr);
+    sti_map_str_copy(root, "source", revision->source, sizeof revision->source, &ferr);
+    sti_map_str_copy(root, "entry", revision->entry, sizeof revision->entry, &ferr);
+    sti_reader_destroy(&reader);
+    return 0;
+}
+
 //  Splits "<ms>-<seq>" (a missing "-seq" reads as 0). Returns 0 or -1.
 static int s_entry_parts(const char *id, uint64_t *ms, uint64_t *seq)
 {
@@ -374,6 +417,20 @@ const void *indicators_table_raw(const indicators_table_t *self, int index, size
     const indicators_value_t *value = &self->values[index];
     *size = value->exists ? value->raw_len : 0;
     return value->exists ? self->arena + value->raw_off : NULL;
+}
+
+char *indicators_value_topic(const indicators_value_t *value, char *buf, size_t cap)
+{
+    assert(value && buf);
+    snprintf(buf, cap, "ind.%s.%s", value->indicator->code, value->org->code);
+    return buf;
+}
+
+char *indicators_value_subject(const indicators_value_t *value, char *buf, size_t cap)
+{
+    assert(value && buf);
+    snprintf(buf, cap, "%s/%s/%s", value->indicator->code, value->org->code, value->period_text);
+    return buf;
 }
 
 void indicators_table_progress(indicators_table_t *self, const indicators_group_t *group, int year,

@@ -3,7 +3,12 @@
     A value of indicator i at org unit o for period p is one field p of the
     hash <ns>:val:<i>:<o>, MessagePack {v, r, a, rev, src, t, by, source}
     (docs/data-path.md). indicators_record_* encodes and decodes it; decoding treats
-    Redis as hostile (types and sizes checked).
+    Redis as hostile (types and sizes checked). Each change of a value's
+    effective value is a revision, appended to the list
+    <ns>:rev:<i>:<o>:<p> as MessagePack {rev, v, origin, t, by, source,
+    entry}: indicators_revision_* encodes and decodes it. Every change is
+    also an event `indicator.changed` (docs/events.md) on the value's topic,
+    about its subject.
 
     The table holds every value one batch reads or changes, found by
     (indicator, org, period) through an open-addressing index, and groups
@@ -20,7 +25,9 @@
 #include "sti_codec.h"
 #include "sti_intake.h"
 
-#define INDICATORS_RECORD_MAX 4096 // largest stored record, bytes
+#define INDICATORS_RECORD_MAX 4096                // largest stored record, bytes
+#define INDICATORS_EVENT_SOURCE "sti-indicators"  // the events' CloudEvents source
+#define INDICATORS_EVENT_TYPE "indicator.changed" // the events' type
 
 typedef enum {
     INDICATORS_ORIGIN_REPORTED = 0, // a unit reported it
@@ -30,17 +37,17 @@ typedef enum {
 
 //  One stored value.
 typedef struct {
-    bool has_v;                        // whether there is an effective value
-    double v;                          // the effective value
-    bool has_r;                        // whether a unit reported a value
-    double r;                          // the reported value
-    bool has_a;                        // whether the children's sum exists
-    double a;                          // the children's sum
-    int64_t rev;                       // revision number (0: never had a value)
-    char src[STI_INTAKE_ID_MAX]; // intake entry that last reported it ("" none)
-    int64_t t;                         // time of the last revision, ms since the epoch
-    char by[STI_INTAKE_TEXT_MAX];      // submitter of the last revision
-    char source[STI_INTAKE_TEXT_MAX];  // source of the last revision
+    bool has_v;                       // whether there is an effective value
+    double v;                         // the effective value
+    bool has_r;                       // whether a unit reported a value
+    double r;                         // the reported value
+    bool has_a;                       // whether the children's sum exists
+    double a;                         // the children's sum
+    int64_t rev;                      // revision number (0: never had a value)
+    char src[STI_INTAKE_ID_MAX];      // intake entry that last reported it ("" none)
+    int64_t t;                        // time of the last revision, ms since the epoch
+    char by[STI_INTAKE_TEXT_MAX];     // submitter of the last revision
+    char source[STI_INTAKE_TEXT_MAX]; // source of the last revision
 } indicators_record_t;
 
 //  "reported", "aggregated", "derived".
@@ -51,6 +58,24 @@ void indicators_record_encode(const indicators_record_t *record, sti_writer_t *w
 //  Reads a stored record. Returns 0, or -1 with a reason in err.
 int indicators_record_decode(const void *data, size_t size, indicators_record_t *record, char *err,
                              size_t errlen);
+//  One revision of a value.
+typedef struct {
+    int64_t rev;                      // its number, from 1
+    bool has_v;                       // whether it set an effective value
+    double v;                         // the effective value it set
+    char origin[16];                  // "reported", "aggregated" or "derived"
+    int64_t t;                        // when, ms since the epoch (-1: not known)
+    char by[STI_INTAKE_TEXT_MAX];     // the submitter of the intake entry
+    char source[STI_INTAKE_TEXT_MAX]; // the source of the row
+    char entry[STI_INTAKE_ID_MAX];    // the intake entry that caused it
+} indicators_revision_t;
+
+//  Writes a revision as the stored map.
+void indicators_revision_encode(const indicators_revision_t *revision, sti_writer_t *writer);
+//  Reads a stored revision; a field that is missing, of the wrong type or
+//  too long keeps its default (rev 0, no v, t -1, "" texts). Returns 0, or
+//  -1 when data is not a map (revision then holds the defaults).
+int indicators_revision_decode(const void *data, size_t size, indicators_revision_t *revision);
 //  Compares two stream entry ids ("<ms>-<seq>"; "" is below every id).
 //  Returns <0, 0 or >0.
 int indicators_entry_id_compare(const char *a, const char *b);
@@ -112,6 +137,11 @@ int indicators_table_load(indicators_table_t *self, int index, const void *data,
                           char *err, size_t errlen);
 //  The raw bytes read for a value (borrowed; NULL and 0 when absent).
 const void *indicators_table_raw(const indicators_table_t *self, int index, size_t *size);
+
+//  The event topic of a value: ind.<indicator>.<org>. Returns buf.
+char *indicators_value_topic(const indicators_value_t *value, char *buf, size_t cap);
+//  The event subject of a value: <indicator>/<org>/<period>. Returns buf.
+char *indicators_value_subject(const indicators_value_t *value, char *buf, size_t cap);
 
 //  The progress of year at a hash as the table holds it now: the latest
 //  value of a period ending in or before year (whole years only for a flow

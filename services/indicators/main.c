@@ -22,6 +22,8 @@ static indicators_apply_config_t s_config;
 static sti_catalog_store_t *s_store;
 static indicators_query_t *s_query;
 static indicators_apply_t *s_apply;
+static indicators_store_t *s_values;
+static indicators_intake_t *s_intake;
 
 static const sti_config_entry_t s_config_map[] = {
     {"group", STI_CONFIG_STR, "indicators", offsetof(indicators_apply_config_t, group),
@@ -164,8 +166,7 @@ static void s_tick(sti_service_t *service, void *ctx)
 {
     (void)ctx;
     if (s_apply) {
-        indicators_apply_tick(s_apply);
-        sti_service_wake_on(service, indicators_apply_wake_fd(s_apply));
+        sti_service_wake_on(service, indicators_apply_tick(s_apply));
     }
 }
 
@@ -201,11 +202,18 @@ int main(int argc, char **argv)
     sti_events_pub_set_maxlen(pub, (size_t)s_config.events_maxlen);
     s_store = sti_catalog_store_new(redis);
     s_query = indicators_query_new(redis, s_store, s_config.tolerance);
-    s_apply = indicators_apply_new(redis, s_store, pub, sti_service_http(service), &s_config);
+    s_intake = indicators_intake_new(redis, s_config.intake_key, s_config.group, s_config.consumer,
+                                     s_config.batch_entries, s_config.block_ms);
+    s_values = indicators_store_new(redis, indicators_intake_key(s_intake), s_config.group,
+                                    s_config.events_maxlen);
+    s_apply = indicators_apply_new(s_values, s_intake, s_store, pub, sti_service_http(service),
+                                   &s_config);
     indicators_apply_set_replicated(s_apply, s_replicated, service);
     int rc = sti_service_run(service);
     indicators_apply_stop(s_apply);
     indicators_apply_destroy(&s_apply);
+    indicators_store_destroy(&s_values);
+    indicators_intake_destroy(&s_intake);
     indicators_query_destroy(&s_query);
     sti_catalog_store_destroy(&s_store);
     sti_service_destroy(&service);
