@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct _ind_batch_t {
+struct _indicators_batch_t {
     const sti_catalog_t *catalog;                        // borrowed for the batch
     double tolerance;                                    // of `lagging`
     indicators_table_t *table;                           // every value read or changed

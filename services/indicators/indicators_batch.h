@@ -60,7 +60,7 @@ typedef struct {
     size_t event_len;    // its length
 } indicators_change_t;
 
-typedef struct _ind_batch_t indicators_batch_t;
+typedef struct _indicators_batch_t indicators_batch_t;
 
 indicators_batch_t *indicators_batch_new(void);
 void indicators_batch_destroy(indicators_batch_t **self_p);

@@ -24,7 +24,7 @@
 #define S_SNAPSHOT_LIMIT 100 // default hashes per snapshot page
 #define S_SNAPSHOT_MAX 1000  // most hashes per snapshot page
 
-struct _ind_query_t {
+struct _indicators_query_t {
     sti_redis_t *redis;         // borrowed
     sti_catalog_store_t *store; // borrowed
     double tolerance;           // of `lagging`

@@ -11,7 +11,7 @@
 #include "sti_envelope.h"
 #include "sti_redis.h"
 
-typedef struct _ind_query_t indicators_query_t;
+typedef struct _indicators_query_t indicators_query_t;
 
 //  All arguments are borrowed. tolerance: of `lagging`.
 indicators_query_t *indicators_query_new(sti_redis_t *redis, sti_catalog_store_t *store,

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct _ind_table_t {
+struct _indicators_table_t {
     indicators_value_t *values; // the values, in the order they were added
     size_t value_count;         // how many are in use
     size_t value_cap;           // how many fit

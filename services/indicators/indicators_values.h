@@ -106,7 +106,7 @@ typedef struct {
     int head;                         // first value of the hash, or -1
 } indicators_group_t;
 
-typedef struct _ind_table_t indicators_table_t;
+typedef struct _indicators_table_t indicators_table_t;
 
 indicators_table_t *indicators_table_new(void);
 void indicators_table_destroy(indicators_table_t **self_p);
