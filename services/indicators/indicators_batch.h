@@ -32,7 +32,7 @@
 
 //  One intake entry of the batch.
 typedef struct {
-    char id[STI_INTAKE_ID_MAX]; // stream entry id
+    char id[STI_INTAKE_ID_MAX];       // stream entry id
     char by[STI_INTAKE_TEXT_MAX];     // submitter
     char source[STI_INTAKE_TEXT_MAX]; // the request's source
     int64_t time;                     // when it was submitted, ms since the epoch

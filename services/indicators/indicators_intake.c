@@ -48,7 +48,7 @@ static char *s_intake_key(sti_redis_t *redis, char *buf, const char *key)
 indicators_intake_t *indicators_intake_new(sti_redis_t *redis, const char *key, const char *group,
                                            const char *consumer, int64_t count, int64_t block_ms)
 {
-    assert(redis && key && group && count > 0);
+    assert(redis && key && group);
     indicators_intake_t *self = (indicators_intake_t *)calloc(1, sizeof *self);
     assert(self);
     self->redis = redis;
