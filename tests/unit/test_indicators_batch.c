@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "indicators_batch.h"
+#include "plan_dir.h"
 
 #define S_STORE_MAX 64
 
@@ -31,17 +32,12 @@ typedef struct {
 static s_stored_t s_store[S_STORE_MAX];
 static size_t s_stored;
 static sti_catalog_t *s_cat;
-static char s_plan_dir[4096];
 
 static int s_setup(void **state)
 {
     (void)state;
-    const char *here = __FILE__;
-    const char *tail = strstr(here, "tests/unit/");
-    snprintf(s_plan_dir, sizeof s_plan_dir, "%.*sdata/plans/linping-2021-2025", (int)(tail - here),
-             here);
     char err[512] = "";
-    s_cat = sti_catalog_load_dir(s_plan_dir, err, sizeof err);
+    s_cat = sti_catalog_load_dir(test_plan_dir(), err, sizeof err);
     if (!s_cat) {
         fail_msg("%s", err);
     }
@@ -121,7 +117,7 @@ static void s_load(indicators_batch_t *batch)
         }
         char err[128];
         assert_int_equal(indicators_table_load(table, (int)v, found ? found->bytes : NULL,
-                                        found ? found->size : 0, err, sizeof err),
+                                               found ? found->size : 0, err, sizeof err),
                          0);
     }
 }
@@ -147,7 +143,8 @@ static indicators_batch_t *s_batch(const char *entry_id, const char *rows[][4], 
     snprintf(entry.id, sizeof entry.id, "%s", entry_id);
     indicators_batch_add_entry(batch, &entry);
     for (size_t i = 0; i < count; i++) {
-        indicators_row_t row = {s_ind(rows[i][0]), s_org(rows[i][1]), {0, 0, 0}, atof(rows[i][3]), "", 0};
+        indicators_row_t row = {
+            s_ind(rows[i][0]), s_org(rows[i][1]), {0, 0, 0}, atof(rows[i][3]), "", 0};
         char err[128];
         assert_int_equal(
             sti_period_parse(rows[i][2], strlen(rows[i][2]), &row.period, err, sizeof err), 0);
@@ -156,7 +153,8 @@ static indicators_batch_t *s_batch(const char *entry_id, const char *rows[][4], 
     return batch;
 }
 
-static bool s_affected(indicators_batch_t *batch, const char *ind, const char *org, const char *period)
+static bool s_affected(indicators_batch_t *batch, const char *ind, const char *org,
+                       const char *period)
 {
     indicators_table_t *table = indicators_batch_table(batch);
     sti_period_t p;
@@ -166,7 +164,8 @@ static bool s_affected(indicators_batch_t *batch, const char *ind, const char *o
     return at >= 0 && indicators_table_value_at(table, at)->affected;
 }
 
-static bool s_in_table(indicators_batch_t *batch, const char *ind, const char *org, const char *period)
+static bool s_in_table(indicators_batch_t *batch, const char *ind, const char *org,
+                       const char *period)
 {
     sti_period_t p;
     char err[64];
@@ -211,8 +210,9 @@ static sti_reader_t *s_event(indicators_batch_t *batch, size_t i)
     return reader;
 }
 
-static void s_assert_event(indicators_batch_t *batch, size_t i, const char *subject_ind, const char *org,
-                           bool has_old, double old, double new_value, const char *origin)
+static void s_assert_event(indicators_batch_t *batch, size_t i, const char *subject_ind,
+                           const char *org, bool has_old, double old, double new_value,
+                           const char *origin)
 {
     sti_reader_t *reader = s_event(batch, i);
     sti_node_t root = sti_reader_root(reader);

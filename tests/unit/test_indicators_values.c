@@ -14,18 +14,12 @@
 #include <cmocka.h>
 
 #include "indicators_values.h"
-
-static char s_plan_dir[4096];
+#include "plan_dir.h"
 
 static sti_catalog_t *s_linping(void)
 {
-    const char *here = __FILE__;
-    const char *tail = strstr(here, "tests/unit/");
-    assert_non_null(tail);
-    snprintf(s_plan_dir, sizeof s_plan_dir, "%.*sdata/plans/linping-2021-2025", (int)(tail - here),
-             here);
     char err[512] = "";
-    sti_catalog_t *cat = sti_catalog_load_dir(s_plan_dir, err, sizeof err);
+    sti_catalog_t *cat = sti_catalog_load_dir(test_plan_dir(), err, sizeof err);
     if (!cat) {
         fail_msg("%s", err);
     }
@@ -44,8 +38,9 @@ static sti_period_t s_period(const char *text)
 static void test_record_round_trip(void **state)
 {
     (void)state;
-    indicators_record_t in = {true,          850,     true,          850, false, 0, 3, "1700000000000-7",
-                       1700000000123, "clerk", "stats bureau"};
+    indicators_record_t in = {
+        true,          850,     true,          850, false, 0, 3, "1700000000000-7",
+        1700000000123, "clerk", "stats bureau"};
     sti_writer_t *w = sti_writer_new();
     indicators_record_encode(&in, w);
     size_t size;
@@ -81,6 +76,63 @@ static void test_record_refusals(void **state)
     data = sti_writer_data(w, &size);
     assert_int_equal(indicators_record_decode(data, size, &out, err, sizeof err), -1);
     sti_writer_destroy(&w);
+}
+
+//  A revision reads back as written; what is missing or ill-typed keeps its
+//  default, and what is not a map is all defaults.
+static void test_revision_round_trip(void **state)
+{
+    (void)state;
+    indicators_revision_t in = {.rev = 4, .has_v = true, .v = 1000, .t = 1700000000123};
+    snprintf(in.origin, sizeof in.origin, "aggregated");
+    snprintf(in.by, sizeof in.by, "clerk");
+    snprintf(in.source, sizeof in.source, "town report");
+    snprintf(in.entry, sizeof in.entry, "1700000000000-7");
+    sti_writer_t *w = sti_writer_new();
+    indicators_revision_encode(&in, w);
+    size_t size;
+    const void *data = sti_writer_data(w, &size);
+    indicators_revision_t out;
+    assert_int_equal(indicators_revision_decode(data, size, &out), 0);
+    assert_int_equal(out.rev, 4);
+    assert_true(out.has_v && out.v == 1000);
+    assert_string_equal(out.origin, "aggregated");
+    assert_int_equal(out.t, 1700000000123);
+    assert_string_equal(out.by, "clerk");
+    assert_string_equal(out.source, "town report");
+    assert_string_equal(out.entry, "1700000000000-7");
+    sti_writer_reset(w);
+    sti_writer_map(w, 2);
+    sti_writer_kv_str(w, "rev", "4"); // ill-typed
+    sti_writer_str(w, "v");
+    sti_writer_nil(w);
+    data = sti_writer_data(w, &size);
+    assert_int_equal(indicators_revision_decode(data, size, &out), 0);
+    assert_int_equal(out.rev, 0);
+    assert_false(out.has_v);
+    assert_int_equal(out.t, -1);
+    assert_string_equal(out.origin, "");
+    assert_int_equal(indicators_revision_decode("\xc1", 1, &out), -1);
+    assert_int_equal(out.t, -1);
+    assert_int_equal(indicators_revision_decode(NULL, 0, &out), -1);
+    sti_writer_destroy(&w);
+}
+
+//  A value's event topic and subject.
+static void test_topic_and_subject(void **state)
+{
+    (void)state;
+    sti_catalog_t *cat = s_linping();
+    indicators_table_t *table = indicators_table_new();
+    sti_period_t period = s_period("2023Q2");
+    int at = indicators_table_value(table, sti_catalog_indicator_find(cat, "gdp"),
+                                    sti_catalog_org_find(cat, "town_a"), &period);
+    char text[128];
+    const indicators_value_t *value = indicators_table_value_at(table, at);
+    assert_string_equal(indicators_value_topic(value, text, sizeof text), "ind.gdp.town_a");
+    assert_string_equal(indicators_value_subject(value, text, sizeof text), "gdp/town_a/2023Q2");
+    indicators_table_destroy(&table);
+    sti_catalog_destroy(&cat);
 }
 
 static void test_entry_id_order(void **state)
@@ -138,9 +190,9 @@ static void s_put(indicators_table_t *table, const sti_indicator_t *ind, const s
     size_t size;
     const void *data = sti_writer_data(w, &size);
     char err[128];
-    assert_int_equal(
-        indicators_table_load(table, indicators_table_value(table, ind, org, &p), data, size, err, sizeof err),
-        0);
+    assert_int_equal(indicators_table_load(table, indicators_table_value(table, ind, org, &p), data,
+                                           size, err, sizeof err),
+                     0);
     sti_writer_destroy(&w);
 }
 
@@ -170,7 +222,8 @@ static void test_progress_worked_example(void **state)
         s_put(table, hitech, root, "2024", 2);   // after the year asked for
         sti_progress_t progress;
         int latest;
-        indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress, &latest);
+        indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
+                                  &latest);
         assert_int_equal(progress.status, cases[i].status);
         assert_string_equal(indicators_table_value_at(table, latest)->period_text, "2023");
         if (i == 0) {
@@ -182,12 +235,14 @@ static void test_progress_worked_example(void **state)
     s_put(table, sti_catalog_indicator_find(cat, "edz_national_rank"), root, "2023", 28);
     sti_progress_t progress;
     int latest;
-    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress, &latest);
+    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
+                              &latest);
     assert_int_equal(progress.status, STI_STATUS_ACHIEVED);
     //  Below the root there is no baseline nor target.
     indicators_table_reset(table);
     s_put(table, hitech, sti_catalog_org_find(cat, "town_a"), "2023", 850);
-    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress, &latest);
+    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
+                              &latest);
     assert_int_equal(progress.status, STI_STATUS_NO_TARGET);
     indicators_table_destroy(&table);
     sti_catalog_destroy(&cat);
@@ -205,11 +260,13 @@ static void test_progress_flow_counts_whole_years(void **state)
     s_put(table, rd, sti_catalog_org_find(cat, "linping"), "2023Q2", 5);
     sti_progress_t progress;
     int latest;
-    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress, &latest);
+    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
+                              &latest);
     assert_int_equal(progress.status, STI_STATUS_NO_DATA);
     assert_int_equal(latest, -1);
     s_put(table, rd, sti_catalog_org_find(cat, "linping"), "2022", 40);
-    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress, &latest);
+    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
+                              &latest);
     assert_string_equal(indicators_table_value_at(table, latest)->period_text, "2022");
     indicators_table_destroy(&table);
     sti_catalog_destroy(&cat);
@@ -220,6 +277,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_round_trip),
         cmocka_unit_test(test_record_refusals),
+        cmocka_unit_test(test_revision_round_trip),
+        cmocka_unit_test(test_topic_and_subject),
         cmocka_unit_test(test_entry_id_order),
         cmocka_unit_test(test_table_lookup_and_growth),
         cmocka_unit_test(test_progress_worked_example),
