@@ -372,7 +372,7 @@ static const sti_arg_t s_snapshot_body[] = {
     {"after", STI_ARG_STR, STI_OPTIONAL, 0, S_CURSOR_MAX - 1, NULL,
      "the cursor `next` of the page before (default: from the start)"},
     {"limit", STI_ARG_INT, STI_OPTIONAL, 1, S_SNAPSHOT_MAX, NULL,
-     "hashes <indicator>:<org> of the page at most (default 100)"},
+     "hashes `<indicator>:<org>` of the page at most (default 100)"},
     STI_ARGS_END,
 };
 
@@ -419,7 +419,7 @@ static const sti_op_decl_t s_ops[] = {
      "next page, nil on the last. `seq` is the `ind` event sequence read before the values, so "
      "every value changed after it has an event with a greater seq: a subscriber applies "
      "`events.since {seq}` on top of the snapshot (events carry the revision, so one already in "
-     "the snapshot is recognised)."},
+     "the snapshot is recognised). Values are MessagePack floats."},
     {"events.since", s_events_since, STI_ROLES_ANY, s_since_body,
      "the events of the `ind` stream after a seq, from its log",
      "{events: [map...], upto, first, latest, epoch, epoch_start}",
