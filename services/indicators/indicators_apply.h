@@ -1,38 +1,39 @@
 /*  indicators_apply: consumes the intake log and applies it
     (docs/data-path.md, "sti-indicators: applying the intake log").
 
-    The service's tick calls ind_apply_tick. Each replica reads <ns>:intake
-    through the consumer group (XREADGROUP); it first re-reads its own
-    pending entries (id 0), so a replica restarted under the same consumer
-    name takes back what it held when it died; every few seconds it claims
-    entries another consumer left pending longer than the claim time
-    (XAUTOCLAIM). Once the log is drained it waits for new entries with a
-    blocking XREADGROUP on a second connection, whose socket the service
-    loop polls, so a new entry is applied at once rather than at the next
-    tick; while that read is in flight nothing else reads the log (entries
-    are applied in order). A batch of entries is applied in one Lua call
-    (indicators_apply.lua with events_append.lua in front) that checks the
-    revisions it computed from, writes values and revisions, appends the
-    events, and acknowledges the entries; the events are then published.
-    A conflict with another replica makes the applier read and compute again.
-    An entry that does not decode is logged, acknowledged and counted.
+    The service's tick calls indicators_apply_tick. Each replica reads the
+    intake log through the consumer group (indicators_intake); it first
+    re-reads its own pending entries, so a replica restarted under the same
+    consumer name takes back what it held when it died; every few seconds
+    it claims entries another consumer left pending longer than the claim
+    time. Once the log is drained it waits for new entries with a blocking
+    read on a second connection, whose socket the service loop polls, so a
+    new entry is applied at once rather than at the next tick; while that
+    read is in flight nothing else reads the log (entries are applied in
+    order). A batch of entries is computed in memory (indicators_batch) and
+    written in one call (indicators_store) that checks the values it
+    computed from, writes values and revisions, appends the events, and
+    acknowledges the entries; the events are then published. A conflict
+    with another replica makes the applier read and compute again. An entry
+    that does not decode is logged, acknowledged and counted.
 */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "indicators_batch.h"
+#include "indicators_intake.h"
+#include "indicators_store.h"
 #include "sti_catalog_store.h"
 #include "sti_events.h"
 #include "sti_http.h"
-#include "sti_redis.h"
 
-//  The consumer's settings (filled by the service's configuration table).
+//  The service's settings (filled by its configuration table).
 typedef struct {
     char *group;            // consumer group name ("indicators")
     char *consumer;         // consumer name; NULL or "": hostname-pid
     char *intake_key;       // the intake log's key under the namespace ("intake")
-    int64_t batch_entries;  // entries read per XREADGROUP
+    int64_t batch_entries;  // entries read at once
     int64_t batch_rows;     // most rows applied by one Lua call (0: no limit)
     int64_t claim_idle_ms;  // claim entries pending longer than this
     int64_t claim_every_ms; // how often to look for them
@@ -42,36 +43,33 @@ typedef struct {
     int64_t block_ms;       // longest blocking read of the intake log (0: none, poll each tick)
     int64_t events_maxlen;  // bound on the event log's length
     double tolerance;       // of `lagging` (STI_PROGRESS_TOLERANCE)
-} ind_apply_config_t;
+} indicators_apply_config_t;
 
-typedef struct _ind_apply_t ind_apply_t;
+typedef struct _indicators_apply_t indicators_apply_t;
 
 //  All arguments are borrowed and must outlive the applier.
-ind_apply_t *ind_apply_new(sti_redis_t *redis, sti_catalog_store_t *catalog, sti_events_pub_t *pub,
-                           sti_http_t *http, const ind_apply_config_t *config);
-void ind_apply_destroy(ind_apply_t **self_p);
+indicators_apply_t *indicators_apply_new(indicators_store_t *store, indicators_intake_t *intake,
+                                         sti_catalog_store_t *catalog, sti_events_pub_t *pub,
+                                         sti_http_t *http, const indicators_apply_config_t *config);
+void indicators_apply_destroy(indicators_apply_t **self_p);
 //  Asks fn(arg) before the events of a written window are published: true
 //  when the write has reached the replicas it must (sti_service_replicated).
 //  Events of a window it says false for are not sent (the heartbeat shows
 //  them; subscribers fetch them from the log once they are there).
-void ind_apply_set_replicated(ind_apply_t *self, bool (*fn)(void *arg), void *arg);
+void indicators_apply_set_replicated(indicators_apply_t *self, bool (*fn)(void *arg), void *arg);
 
 //  Applies what the intake log holds, for at most the tick budget. When the
-//  log is drained and block_ms > 0, leaves a blocking XREADGROUP in flight
-//  on a second connection; its socket is ind_apply_wake_fd.
-void ind_apply_tick(ind_apply_t *self);
-//  The socket of the blocking read in flight (readable: call the tick), or
-//  -1 when none is.
-int ind_apply_wake_fd(ind_apply_t *self);
+//  log is drained and block_ms > 0, leaves a blocking read in flight on a
+//  second connection. Returns the socket to wake the next tick on (readable:
+//  the read's reply came), or -1 when no read is in flight.
+int indicators_apply_tick(indicators_apply_t *self);
 //  Ends the blocking read before a stop: waits for its reply (at most
 //  block_ms) and applies what it delivered, so a stopped replica leaves no
 //  entry pending that it was handed.
-void ind_apply_stop(ind_apply_t *self);
+void indicators_apply_stop(indicators_apply_t *self);
 
-//  Applies the given entries (an XREADGROUP / XAUTOCLAIM entry array) as one
-//  batch. Returns the number of entries acknowledged, or -1 when Redis or
-//  the catalog failed (the entries stay pending).
-int ind_apply_entries(ind_apply_t *self, const redisReply *entries);
-
-//  The consumer name in use (borrowed).
-const char *ind_apply_consumer(const ind_apply_t *self);
+//  Applies the given entries as one batch. Returns the number of entries
+//  acknowledged, or -1 when Redis or the catalog failed (the entries stay
+//  pending).
+int indicators_apply_entries(indicators_apply_t *self, const sti_intake_entry_t *entries,
+                             size_t count);

@@ -15,19 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct _ind_batch_t {
+struct _indicators_batch_t {
     const sti_catalog_t *catalog;                        // borrowed for the batch
     double tolerance;                                    // of `lagging`
-    ind_table_t *table;                                  // every value read or changed
-    ind_entry_t *entries;                                // the batch's entries
+    indicators_table_t *table;                           // every value read or changed
+    indicators_entry_t *entries;                         // the batch's entries
     size_t entry_count;                                  // in use
     size_t entry_cap;                                    // allocated
-    ind_row_t *rows;                                     // the rows, in entry order
+    indicators_row_t *rows;                              // the rows, in entry order
     size_t row_count;                                    // in use
     size_t row_cap;                                      // allocated
     size_t row_from;                                     // first row of the window applied
     size_t row_to;                                       // end of the window (clamped to row_count)
-    ind_change_t *changes;                               // the changes, in order
+    indicators_change_t *changes;                        // the changes, in order
     size_t change_count;                                 // in use
     size_t change_cap;                                   // allocated
     sti_writer_t *out;                                   // revision records and event data
@@ -35,21 +35,21 @@ struct _ind_batch_t {
     const sti_org_unit_t *children[STI_CATALOG_ORG_UNITS]; // children buffer
 };
 
-ind_batch_t *ind_batch_new(void)
+indicators_batch_t *indicators_batch_new(void)
 {
-    ind_batch_t *self = (ind_batch_t *)calloc(1, sizeof *self);
+    indicators_batch_t *self = (indicators_batch_t *)calloc(1, sizeof *self);
     assert(self);
-    self->table = ind_table_new();
+    self->table = indicators_table_new();
     self->out = sti_writer_new();
     return self;
 }
 
-void ind_batch_destroy(ind_batch_t **self_p)
+void indicators_batch_destroy(indicators_batch_t **self_p)
 {
     assert(self_p);
-    ind_batch_t *self = *self_p;
+    indicators_batch_t *self = *self_p;
     if (self) {
-        ind_table_destroy(&self->table);
+        indicators_table_destroy(&self->table);
         sti_writer_destroy(&self->out);
         free(self->entries);
         free(self->rows);
@@ -59,7 +59,8 @@ void ind_batch_destroy(ind_batch_t **self_p)
     }
 }
 
-void ind_batch_reset(ind_batch_t *self, const sti_catalog_t *catalog, double tolerance)
+void indicators_batch_reset(indicators_batch_t *self, const sti_catalog_t *catalog,
+                            double tolerance)
 {
     assert(self && catalog);
     self->catalog = catalog;
@@ -67,24 +68,24 @@ void ind_batch_reset(ind_batch_t *self, const sti_catalog_t *catalog, double tol
     self->entry_count = self->row_count = 0;
     self->row_from = 0;
     self->row_to = SIZE_MAX;
-    ind_batch_restart(self);
+    indicators_batch_restart(self);
 }
 
-void ind_batch_restart(ind_batch_t *self)
+void indicators_batch_restart(indicators_batch_t *self)
 {
     assert(self);
-    ind_table_reset(self->table);
+    indicators_table_reset(self->table);
     self->change_count = 0;
     sti_writer_reset(self->out);
 }
 
-int ind_batch_add_entry(ind_batch_t *self, const ind_entry_t *entry)
+int indicators_batch_add_entry(indicators_batch_t *self, const indicators_entry_t *entry)
 {
     assert(self && entry);
     if (self->entry_count == self->entry_cap) {
         self->entry_cap = self->entry_cap ? self->entry_cap * 2 : 16;
         self->entries =
-            (ind_entry_t *)realloc(self->entries, self->entry_cap * sizeof *self->entries);
+            (indicators_entry_t *)realloc(self->entries, self->entry_cap * sizeof *self->entries);
         assert(self->entries);
     }
     self->entries[self->entry_count] = *entry;
@@ -92,12 +93,12 @@ int ind_batch_add_entry(ind_batch_t *self, const ind_entry_t *entry)
     return (int)self->entry_count++;
 }
 
-void ind_batch_add_row(ind_batch_t *self, const ind_row_t *row)
+void indicators_batch_add_row(indicators_batch_t *self, const indicators_row_t *row)
 {
     assert(self && row && self->entry_count > 0);
     if (self->row_count == self->row_cap) {
         self->row_cap = self->row_cap ? self->row_cap * 2 : 1024;
-        self->rows = (ind_row_t *)realloc(self->rows, self->row_cap * sizeof *self->rows);
+        self->rows = (indicators_row_t *)realloc(self->rows, self->row_cap * sizeof *self->rows);
         assert(self->rows);
     }
     self->rows[self->row_count] = *row;
@@ -106,25 +107,25 @@ void ind_batch_add_row(ind_batch_t *self, const ind_row_t *row)
     self->entries[self->entry_count - 1].row_end = self->row_count;
 }
 
-size_t ind_batch_entry_count(const ind_batch_t *self)
+size_t indicators_batch_entry_count(const indicators_batch_t *self)
 {
     assert(self);
     return self->entry_count;
 }
 
-const ind_entry_t *ind_batch_entry_at(const ind_batch_t *self, size_t index)
+const indicators_entry_t *indicators_batch_entry_at(const indicators_batch_t *self, size_t index)
 {
     assert(self && index < self->entry_count);
     return &self->entries[index];
 }
 
-size_t ind_batch_row_count(const ind_batch_t *self)
+size_t indicators_batch_row_count(const indicators_batch_t *self)
 {
     assert(self);
     return self->row_count;
 }
 
-void ind_batch_set_window(ind_batch_t *self, size_t from, size_t to)
+void indicators_batch_set_window(indicators_batch_t *self, size_t from, size_t to)
 {
     assert(self && from <= to);
     self->row_from = from;
@@ -132,30 +133,30 @@ void ind_batch_set_window(ind_batch_t *self, size_t from, size_t to)
 }
 
 //  The end of the window, within the rows.
-static size_t s_window_end(const ind_batch_t *self)
+static size_t s_window_end(const indicators_batch_t *self)
 {
     return self->row_to < self->row_count ? self->row_to : self->row_count;
 }
 
-ind_table_t *ind_batch_table(ind_batch_t *self)
+indicators_table_t *indicators_batch_table(indicators_batch_t *self)
 {
     assert(self);
     return self->table;
 }
 
-size_t ind_batch_change_count(const ind_batch_t *self)
+size_t indicators_batch_change_count(const indicators_batch_t *self)
 {
     assert(self);
     return self->change_count;
 }
 
-const ind_change_t *ind_batch_change_at(const ind_batch_t *self, size_t index)
+const indicators_change_t *indicators_batch_change_at(const indicators_batch_t *self, size_t index)
 {
     assert(self && index < self->change_count);
     return &self->changes[index];
 }
 
-const char *ind_batch_bytes(const ind_batch_t *self)
+const char *indicators_batch_bytes(const indicators_batch_t *self)
 {
     assert(self);
     size_t size;
@@ -177,17 +178,17 @@ static bool s_needs_full(const sti_indicator_t *indicator, const sti_org_unit_t 
 }
 
 //  Marks one value affected and adds what computing it reads.
-static void s_affect(ind_batch_t *self, const sti_indicator_t *indicator, const sti_org_unit_t *org,
-                     const sti_period_t *period)
+static void s_affect(indicators_batch_t *self, const sti_indicator_t *indicator,
+                     const sti_org_unit_t *org, const sti_period_t *period)
 {
-    int at = ind_table_value(self->table, indicator, org, period);
-    ind_value_t *value = ind_table_value_at(self->table, at);
+    int at = indicators_table_value(self->table, indicator, org, period);
+    indicators_value_t *value = indicators_table_value_at(self->table, at);
     if (value->affected) {
         return;
     }
     value->affected = true;
     if (s_needs_full(indicator, org)) {
-        ind_table_group_at(self->table, value->group)->full = true;
+        indicators_table_group_at(self->table, value->group)->full = true;
     }
     if (indicator->formula) {
         size_t inputs = sti_formula_input_count(indicator->formula);
@@ -195,23 +196,23 @@ static void s_affect(ind_batch_t *self, const sti_indicator_t *indicator, const 
             const sti_indicator_t *input =
                 sti_catalog_indicator_find(self->catalog, sti_formula_input(indicator->formula, i));
             if (input) {
-                ind_table_value(self->table, input, org, period);
+                indicators_table_value(self->table, input, org, period);
             }
         }
     } else if (s_summable(indicator)) {
         size_t count = sti_catalog_org_children(self->catalog, org->code, self->children,
                                                 STI_CATALOG_ORG_UNITS);
         for (size_t i = 0; i < count && i < STI_CATALOG_ORG_UNITS; i++) {
-            ind_table_value(self->table, indicator, self->children[i], period);
+            indicators_table_value(self->table, indicator, self->children[i], period);
         }
     }
 }
 
-void ind_batch_plan(ind_batch_t *self)
+void indicators_batch_plan(indicators_batch_t *self)
 {
     assert(self && self->catalog);
     for (size_t r = self->row_from; r < s_window_end(self); r++) {
-        const ind_row_t *row = &self->rows[r];
+        const indicators_row_t *row = &self->rows[r];
         size_t deps = sti_catalog_dependents(self->catalog, row->indicator->code, self->deps,
                                              STI_CATALOG_INDICATORS);
         for (const sti_org_unit_t *org = row->org; org;
@@ -230,7 +231,7 @@ void ind_batch_plan(ind_batch_t *self)
 //  --- computing ---
 
 //  The effective value of a record of indicator. Returns whether it has one.
-static bool s_effective(const ind_record_t *record, double *out)
+static bool s_effective(const indicators_record_t *record, double *out)
 {
     if (record->has_r) {
         *out = record->r;
@@ -243,29 +244,30 @@ static bool s_effective(const ind_record_t *record, double *out)
 static bool s_lookup(void *arg, const char *code, double *value)
 {
     void **ctx = (void **)arg;
-    ind_batch_t *self = (ind_batch_t *)ctx[0];
-    const ind_value_t *at = (const ind_value_t *)ctx[1];
+    indicators_batch_t *self = (indicators_batch_t *)ctx[0];
+    const indicators_value_t *at = (const indicators_value_t *)ctx[1];
     const sti_indicator_t *input = sti_catalog_indicator_find(self->catalog, code);
-    int i = input ? ind_table_find(self->table, input, at->org, &at->period) : -1;
+    int i = input ? indicators_table_find(self->table, input, at->org, &at->period) : -1;
     if (i < 0) {
         return false;
     }
-    const ind_record_t *record = &ind_table_value_at(self->table, i)->record;
+    const indicators_record_t *record = &indicators_table_value_at(self->table, i)->record;
     *value = record->v;
     return record->has_v;
 }
 
 //  The children's sum at value's period. Returns whether any child has one.
-static bool s_children_sum(ind_batch_t *self, const ind_value_t *value, double *sum)
+static bool s_children_sum(indicators_batch_t *self, const indicators_value_t *value, double *sum)
 {
     size_t count = sti_catalog_org_children(self->catalog, value->org->code, self->children,
                                             STI_CATALOG_ORG_UNITS);
     bool any = false;
     *sum = 0;
     for (size_t i = 0; i < count && i < STI_CATALOG_ORG_UNITS; i++) {
-        int at = ind_table_find(self->table, value->indicator, self->children[i], &value->period);
+        int at =
+            indicators_table_find(self->table, value->indicator, self->children[i], &value->period);
         if (at >= 0) {
-            const ind_record_t *record = &ind_table_value_at(self->table, at)->record;
+            const indicators_record_t *record = &indicators_table_value_at(self->table, at)->record;
             if (record->has_v) {
                 *sum += record->v;
                 any = true;
@@ -282,24 +284,25 @@ static void s_write_opt(sti_writer_t *writer, const char *key, bool has, double 
     has ? sti_writer_double(writer, value) : sti_writer_nil(writer);
 }
 
-//  Writes the revision record {rev, v, origin, t, by, source, entry}.
-static void s_write_revision(ind_batch_t *self, const ind_value_t *value, ind_origin_t origin,
-                             const ind_entry_t *entry)
+//  Writes the revision record of value's change from entry.
+static void s_write_revision(indicators_batch_t *self, const indicators_value_t *value,
+                             indicators_origin_t origin, const indicators_entry_t *entry)
 {
-    sti_writer_map(self->out, 7);
-    sti_writer_kv_int(self->out, "rev", value->record.rev);
-    s_write_opt(self->out, "v", value->record.has_v, value->record.v);
-    sti_writer_kv_str(self->out, "origin", ind_origin_name(origin));
-    sti_writer_kv_int(self->out, "t", value->record.t);
-    sti_writer_kv_str(self->out, "by", value->record.by);
-    sti_writer_kv_str(self->out, "source", value->record.source);
-    sti_writer_kv_str(self->out, "entry", entry->id);
+    indicators_revision_t revision = {.rev = value->record.rev,
+                                      .has_v = value->record.has_v,
+                                      .v = value->record.v,
+                                      .t = value->record.t};
+    snprintf(revision.origin, sizeof revision.origin, "%s", indicators_origin_name(origin));
+    snprintf(revision.by, sizeof revision.by, "%s", value->record.by);
+    snprintf(revision.source, sizeof revision.source, "%s", value->record.source);
+    snprintf(revision.entry, sizeof revision.entry, "%s", entry->id);
+    indicators_revision_encode(&revision, self->out);
 }
 
 //  Writes the event's data map.
-static void s_write_event(ind_batch_t *self, const ind_value_t *value, ind_origin_t origin,
-                          bool had, double old, const sti_progress_t *before,
-                          const sti_progress_t *after)
+static void s_write_event(indicators_batch_t *self, const indicators_value_t *value,
+                          indicators_origin_t origin, bool had, double old,
+                          const sti_progress_t *before, const sti_progress_t *after)
 {
     const sti_indicator_t *indicator = value->indicator;
     const sti_target_t *target =
@@ -312,7 +315,7 @@ static void s_write_event(ind_batch_t *self, const ind_value_t *value, ind_origi
     s_write_opt(self->out, "new", value->record.has_v, value->record.v);
     sti_writer_kv_str(self->out, "unit", indicator->unit);
     sti_writer_kv_int(self->out, "revision", value->record.rev);
-    sti_writer_kv_str(self->out, "origin", ind_origin_name(origin));
+    sti_writer_kv_str(self->out, "origin", indicators_origin_name(origin));
     sti_writer_kv_str(self->out, "status_before", sti_status_name(before->status));
     sti_writer_kv_str(self->out, "status_after", sti_status_name(after->status));
     s_write_opt(self->out, "completion", after->has_completion, after->completion);
@@ -321,12 +324,12 @@ static void s_write_event(ind_batch_t *self, const ind_value_t *value, ind_origi
     target ? sti_writer_int(self->out, target->year) : sti_writer_nil(self->out);
 }
 
-static ind_change_t *s_new_change(ind_batch_t *self)
+static indicators_change_t *s_new_change(indicators_batch_t *self)
 {
     if (self->change_count == self->change_cap) {
         self->change_cap = self->change_cap ? self->change_cap * 2 : 1024;
         self->changes =
-            (ind_change_t *)realloc(self->changes, self->change_cap * sizeof *self->changes);
+            (indicators_change_t *)realloc(self->changes, self->change_cap * sizeof *self->changes);
         assert(self->changes);
     }
     return &self->changes[self->change_count++];
@@ -334,19 +337,19 @@ static ind_change_t *s_new_change(ind_batch_t *self)
 
 //  Sets the value's effective value to (has, v). When it changes: a new
 //  revision from entry, a change with its event. Returns whether it changed.
-static bool s_settle(ind_batch_t *self, int index, bool has, double v, ind_origin_t origin,
-                     int entry_index, const char *source)
+static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
+                     indicators_origin_t origin, int entry_index, const char *source)
 {
-    ind_value_t *value = ind_table_value_at(self->table, index);
-    ind_record_t *record = &value->record;
+    indicators_value_t *value = indicators_table_value_at(self->table, index);
+    indicators_record_t *record = &value->record;
     if (has == record->has_v && (!has || v == record->v)) {
         return false;
     }
-    const ind_entry_t *entry = &self->entries[entry_index];
-    const ind_group_t *group = ind_table_group_at(self->table, value->group);
+    const indicators_entry_t *entry = &self->entries[entry_index];
+    const indicators_group_t *group = indicators_table_group_at(self->table, value->group);
     int year = value->period.year, latest;
     sti_progress_t before, after;
-    ind_table_progress(self->table, group, year, self->tolerance, &before, &latest);
+    indicators_table_progress(self->table, group, year, self->tolerance, &before, &latest);
     bool had = record->has_v;
     double old = record->v;
     record->has_v = has;
@@ -356,9 +359,9 @@ static bool s_settle(ind_batch_t *self, int index, bool has, double v, ind_origi
     snprintf(record->by, sizeof record->by, "%s", entry->by);
     snprintf(record->source, sizeof record->source, "%s", source);
     value->dirty = true;
-    ind_table_progress(self->table, group, year, self->tolerance, &after, &latest);
+    indicators_table_progress(self->table, group, year, self->tolerance, &after, &latest);
     size_t size;
-    ind_change_t *change = s_new_change(self);
+    indicators_change_t *change = s_new_change(self);
     change->value = index;
     change->revision = record->rev;
     change->entry = entry_index;
@@ -374,31 +377,31 @@ static bool s_settle(ind_batch_t *self, int index, bool has, double v, ind_origi
 }
 
 //  Recomputes the derived indicators of deps at org and period.
-static void s_derive(ind_batch_t *self, size_t deps, const sti_org_unit_t *org,
+static void s_derive(indicators_batch_t *self, size_t deps, const sti_org_unit_t *org,
                      const sti_period_t *period, int entry, const char *source)
 {
     for (size_t d = 0; d < deps && d < STI_CATALOG_INDICATORS; d++) {
-        int at = ind_table_find(self->table, self->deps[d], org, period);
+        int at = indicators_table_find(self->table, self->deps[d], org, period);
         if (at < 0) {
             continue;
         }
-        ind_value_t *value = ind_table_value_at(self->table, at);
+        indicators_value_t *value = indicators_table_value_at(self->table, at);
         void *ctx[2] = {self, value};
         double v = 0;
         bool has = sti_formula_eval(self->deps[d]->formula, s_lookup, ctx, &v);
-        s_settle(self, at, has, v, IND_ORIGIN_DERIVED, entry, source);
+        s_settle(self, at, has, v, INDICATORS_ORIGIN_DERIVED, entry, source);
     }
 }
 
 //  Applies one row. Returns 1 when it changed a reported value, 0 when
 //  unchanged, -1 when skipped as already applied.
-static int s_apply_row(ind_batch_t *self, const ind_row_t *row)
+static int s_apply_row(indicators_batch_t *self, const indicators_row_t *row)
 {
-    int at = ind_table_find(self->table, row->indicator, row->org, &row->period);
+    int at = indicators_table_find(self->table, row->indicator, row->org, &row->period);
     assert(at >= 0); // planned
-    ind_value_t *value = ind_table_value_at(self->table, at);
-    const ind_entry_t *entry = &self->entries[row->entry];
-    if (ind_entry_id_compare(entry->id, value->record.src) <= 0) {
+    indicators_value_t *value = indicators_table_value_at(self->table, at);
+    const indicators_entry_t *entry = &self->entries[row->entry];
+    if (indicators_entry_id_compare(entry->id, value->record.src) <= 0) {
         return -1;
     }
     if (value->record.has_r && value->record.r == row->value) {
@@ -412,7 +415,7 @@ static int s_apply_row(ind_batch_t *self, const ind_row_t *row)
                                          STI_CATALOG_INDICATORS);
     double v;
     bool has = s_effective(&value->record, &v);
-    bool changed = s_settle(self, at, has, v, IND_ORIGIN_REPORTED, row->entry, row->source);
+    bool changed = s_settle(self, at, has, v, INDICATORS_ORIGIN_REPORTED, row->entry, row->source);
     const sti_org_unit_t *org = row->org;
     while (changed) {
         s_derive(self, deps, org, &row->period, row->entry, row->source);
@@ -420,9 +423,9 @@ static int s_apply_row(ind_batch_t *self, const ind_row_t *row)
         if (!org) {
             break;
         }
-        at = ind_table_find(self->table, row->indicator, org, &row->period);
+        at = indicators_table_find(self->table, row->indicator, org, &row->period);
         assert(at >= 0); // planned
-        value = ind_table_value_at(self->table, at);
+        value = indicators_table_value_at(self->table, at);
         double sum;
         bool any = s_children_sum(self, value, &sum);
         if (any != value->record.has_a || (any && sum != value->record.a)) {
@@ -432,13 +435,14 @@ static int s_apply_row(ind_batch_t *self, const ind_row_t *row)
         }
         has = s_effective(&value->record, &v);
         changed = s_settle(self, at, has, v,
-                           value->record.has_r ? IND_ORIGIN_REPORTED : IND_ORIGIN_AGGREGATED,
+                           value->record.has_r ? INDICATORS_ORIGIN_REPORTED
+                                               : INDICATORS_ORIGIN_AGGREGATED,
                            row->entry, row->source);
     }
     return 1;
 }
 
-size_t ind_batch_compute(ind_batch_t *self, size_t *skipped)
+size_t indicators_batch_compute(indicators_batch_t *self, size_t *skipped)
 {
     assert(self && skipped);
     size_t applied = 0;

@@ -1,15 +1,15 @@
 /*  indicators_batch: what one batch of intake rows changes, computed in
     memory without any I/O (docs/data-path.md, "One batch, one Lua call").
 
-    1. ind_batch_plan: the closure of affected values. For each row: its own
+    1. indicators_batch_plan: the closure of affected values. For each row: its own
        value; the derived indicators that use it (at the same org unit and
        period); for a summable indicator the parent's value, up to the root,
        with the derived values at each level. It also lists what those need
        to be computed (formula inputs, children of a sum) and marks the
        hashes whose every period is needed for progress (the root org unit,
        for an indicator with a baseline and a final target).
-    2. The caller reads every value of the table (ind_table_load).
-    3. ind_batch_compute: applies the rows in order. A row whose intake
+    2. The caller reads every value of the table (indicators_table_load).
+    3. indicators_batch_compute: applies the rows in order. A row whose intake
        entry id is not above the value's src is skipped (applied once); an
        unchanged reported value is skipped. The effective value is the
        reported one, else the children's sum; a derived value is its formula
@@ -32,12 +32,12 @@
 
 //  One intake entry of the batch.
 typedef struct {
-    char id[IND_ENTRY_ID_MAX]; // stream entry id
-    char by[IND_TEXT_MAX];     // submitter
-    char source[IND_TEXT_MAX]; // the request's source
-    int64_t time;              // when it was submitted, ms since the epoch
-    size_t row_end;            // the batch's row count once this entry's rows are in
-} ind_entry_t;
+    char id[STI_INTAKE_ID_MAX];       // stream entry id
+    char by[STI_INTAKE_TEXT_MAX];     // submitter
+    char source[STI_INTAKE_TEXT_MAX]; // the request's source
+    int64_t time;                     // when it was submitted, ms since the epoch
+    size_t row_end;                   // the batch's row count once this entry's rows are in
+} indicators_entry_t;
 
 //  One row of an intake entry, checked against the catalog.
 typedef struct {
@@ -45,9 +45,9 @@ typedef struct {
     const sti_org_unit_t *org;        // borrowed from the catalog
     sti_period_t period;              // the period
     double value;                     // in the indicator's unit
-    char source[IND_TEXT_MAX];        // the row's source
+    char source[STI_INTAKE_TEXT_MAX]; // the row's source
     int entry;                        // index of its entry in the batch
-} ind_row_t;
+} indicators_row_t;
 
 //  One change of an effective value.
 typedef struct {
@@ -58,42 +58,43 @@ typedef struct {
     size_t revision_len; // its length
     size_t event_off;    // the event's data map, in the output bytes
     size_t event_len;    // its length
-} ind_change_t;
+} indicators_change_t;
 
-typedef struct _ind_batch_t ind_batch_t;
+typedef struct _indicators_batch_t indicators_batch_t;
 
-ind_batch_t *ind_batch_new(void);
-void ind_batch_destroy(ind_batch_t **self_p);
+indicators_batch_t *indicators_batch_new(void);
+void indicators_batch_destroy(indicators_batch_t **self_p);
 //  Starts a new batch over catalog (borrowed until the next reset).
-void ind_batch_reset(ind_batch_t *self, const sti_catalog_t *catalog, double tolerance);
+void indicators_batch_reset(indicators_batch_t *self, const sti_catalog_t *catalog,
+                            double tolerance);
 //  Forgets the table and the changes but keeps entries and rows, to plan
 //  and compute again after a conflict.
-void ind_batch_restart(ind_batch_t *self);
+void indicators_batch_restart(indicators_batch_t *self);
 
 //  Adds an entry; returns its index.
-int ind_batch_add_entry(ind_batch_t *self, const ind_entry_t *entry);
+int indicators_batch_add_entry(indicators_batch_t *self, const indicators_entry_t *entry);
 //  Adds a row of the last entry added (row->entry is set here).
-void ind_batch_add_row(ind_batch_t *self, const ind_row_t *row);
-size_t ind_batch_entry_count(const ind_batch_t *self);
-const ind_entry_t *ind_batch_entry_at(const ind_batch_t *self, size_t index);
-size_t ind_batch_row_count(const ind_batch_t *self);
+void indicators_batch_add_row(indicators_batch_t *self, const indicators_row_t *row);
+size_t indicators_batch_entry_count(const indicators_batch_t *self);
+const indicators_entry_t *indicators_batch_entry_at(const indicators_batch_t *self, size_t index);
+size_t indicators_batch_row_count(const indicators_batch_t *self);
 
 //  Limits plan and compute to rows [from, to) of the batch (reset: all), so
 //  that a large batch is applied in several Lua calls. An entry is done
 //  once the window reaching its row_end is applied; a redelivered entry
 //  whose first rows were applied skips them (applied once).
-void ind_batch_set_window(ind_batch_t *self, size_t from, size_t to);
+void indicators_batch_set_window(indicators_batch_t *self, size_t from, size_t to);
 
 //  Fills the table with every value the rows need (see above).
-void ind_batch_plan(ind_batch_t *self);
+void indicators_batch_plan(indicators_batch_t *self);
 //  The table (borrowed): after plan, load every value of it.
-ind_table_t *ind_batch_table(ind_batch_t *self);
+indicators_table_t *indicators_batch_table(indicators_batch_t *self);
 
 //  Applies the rows. Returns the number of rows that changed a reported
 //  value; *skipped counts rows skipped as already applied.
-size_t ind_batch_compute(ind_batch_t *self, size_t *skipped);
-size_t ind_batch_change_count(const ind_batch_t *self);
-const ind_change_t *ind_batch_change_at(const ind_batch_t *self, size_t index);
+size_t indicators_batch_compute(indicators_batch_t *self, size_t *skipped);
+size_t indicators_batch_change_count(const indicators_batch_t *self);
+const indicators_change_t *indicators_batch_change_at(const indicators_batch_t *self, size_t index);
 //  The output bytes changes point into (borrowed, valid until the next
 //  compute or reset).
-const char *ind_batch_bytes(const ind_batch_t *self);
+const char *indicators_batch_bytes(const indicators_batch_t *self);

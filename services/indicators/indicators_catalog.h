@@ -1,30 +1,37 @@
-/*  indicators_catalog: the ops over the catalog (docs/ops.md): catalog.list,
-    catalog.get, org.list, org.add, target.set, plan.load.
+/*  indicators_catalog: the ops over the catalog: catalog.list, catalog.get,
+    org.list, org.add, target.set, plan.load (docs/ops.md is made from their
+    declarations here).
 
     The catalog lives in Redis (sti_catalog_store); every op reads it
     through the store's cached copy, and every change goes through the
-    store's Lua calls, so all replicas and sti-ingest see it at once.
-    Each handler writes a whole reply (ok or error) and returns 0.
+    store's Lua calls, so all replicas and sti-ingest see it at once. The
+    first plan load into an empty Redis makes the dataset
+    (indicators_dataset). Each handler writes a whole reply (ok or error)
+    and returns 0.
+
+    Two helpers every handler module of the service uses live here too:
+    the catalog a call reads, and a string of a checked body.
 */
 #pragma once
+#include "indicators_dataset.h"
 #include "sti_catalog_store.h"
-#include "sti_envelope.h"
+#include "sti_service.h"
 
-int ind_catalog_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
-int ind_catalog_get(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
-int ind_org_list(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
-int ind_org_add(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
-int ind_target_set(sti_catalog_store_t *store, const sti_request_t *request, sti_writer_t *reply);
-//  dataset: the id of the dataset the plan goes into (the reply names it).
-int ind_plan_load(sti_catalog_store_t *store, const char *dataset, const sti_request_t *request,
-                  sti_writer_t *reply);
+typedef struct _indicators_catalog_t indicators_catalog_t;
 
-//  Writes one indicator as the ops show it: {code, name_zh, name_en, unit,
-//  category, direction, kind, aggregation, formula, inputs, baseline,
-//  targets, tags}.
-void ind_catalog_write_indicator(const sti_indicator_t *indicator, sti_writer_t *writer);
+//  Both borrowed.
+indicators_catalog_t *indicators_catalog_new(sti_catalog_store_t *store,
+                                             indicators_dataset_t *dataset);
+void indicators_catalog_destroy(indicators_catalog_t **self_p);
 
-//  Checks that body is a map holding only keys (NULL-terminated); a missing
-//  or nil body counts as an empty map. Returns 0, or -1 after writing an
-//  invalid_argument reply.
-int ind_body_check(const sti_request_t *request, const char *const *keys, sti_writer_t *reply);
+//  The ops, bound to an indicators_catalog_t.
+extern const sti_op_table_t indicators_catalog_ops;
+
+//  The current catalog (borrowed from store), or NULL after writing the
+//  error reply to call (not_found: no plan is loaded; unavailable).
+const sti_catalog_t *indicators_catalog_read(sti_catalog_store_t *store, const sti_call_t *call);
+//  Copies the string key of the call's body, which the frame checked
+//  against its declaration (so it fits buf when declared so), into buf; ""
+//  when the body has none. Returns 0, or -1 after writing an
+//  invalid_argument reply (a NUL byte, which no declaration refuses).
+int indicators_body_str(const sti_call_t *call, const char *key, char *buf, size_t cap);

@@ -1,53 +1,54 @@
-/*  indicators_query: series.get, progress.report, snapshot.get. See the
-    header.
+/*  indicators_query: series.get, progress.report, snapshot.get,
+    events.since. See the header.
 
-    Everything read from Redis is checked: a record that does not decode is
-    left out with a log line, a hash field that is not a period is ignored,
-    and the number of periods and revisions read is bounded.
+    The frame checks every body against the declarations at the end of this
+    file; the handlers check what depends on the catalog (an unknown
+    indicator or org unit is not_found). What the store hands over was
+    checked when it was read (indicators_store).
 */
 #include "indicators_query.h"
 
 #include <assert.h>
-#include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "indicators_catalog.h"
-#include "sti_log.h"
-#include "sti_service.h"
 
-#define S_KEY_MAX 256        // bytes of a key name
-#define S_MAX_POINTS 4096    // periods series.get returns
-#define S_MAX_REVISIONS 1000 // latest revisions of a point series.get returns
-#define S_SNAPSHOT_LIMIT 100 // default hashes per snapshot page
-#define S_SNAPSHOT_MAX 1000  // most hashes per snapshot page
+#define S_SNAPSHOT_LIMIT 100                // default hashes per snapshot page
+#define S_SNAPSHOT_MAX 1000                 // most hashes per snapshot page
+#define S_CURSOR_MAX (2 * STI_CODE_MAX + 2) // bytes of a snapshot cursor, with NUL
 
-struct _ind_query_t {
-    sti_redis_t *redis;         // borrowed
-    sti_catalog_store_t *store; // borrowed
-    double tolerance;           // of `lagging`
-    ind_table_t *table;         // values of the request, reused
+struct _indicators_query_t {
+    indicators_store_t *store;    // borrowed: the values
+    sti_catalog_store_t *catalog; // borrowed
+    double tolerance;             // of `lagging`
+    indicators_table_t *table;    // values of the request, reused
+    int *order;                   // a series' values by period
+    size_t order_cap;             // entries of order
+    sti_writer_t *points;         // where the revisions' reader writes points
 };
 
-ind_query_t *ind_query_new(sti_redis_t *redis, sti_catalog_store_t *store, double tolerance)
+indicators_query_t *indicators_query_new(indicators_store_t *store, sti_catalog_store_t *catalog,
+                                         double tolerance)
 {
-    assert(redis && store);
-    ind_query_t *self = (ind_query_t *)calloc(1, sizeof *self);
+    assert(store && catalog);
+    indicators_query_t *self = (indicators_query_t *)calloc(1, sizeof *self);
     assert(self);
-    self->redis = redis;
     self->store = store;
+    self->catalog = catalog;
     self->tolerance = tolerance;
-    self->table = ind_table_new();
+    self->table = indicators_table_new();
     return self;
 }
 
-void ind_query_destroy(ind_query_t **self_p)
+void indicators_query_destroy(indicators_query_t **self_p)
 {
     assert(self_p);
     if (*self_p) {
-        ind_table_destroy(&(*self_p)->table);
+        indicators_table_destroy(&(*self_p)->table);
+        free((*self_p)->order);
         free(*self_p);
         *self_p = NULL;
     }
@@ -55,36 +56,25 @@ void ind_query_destroy(ind_query_t **self_p)
 
 //  --- shared helpers ---
 
-static const sti_catalog_t *s_catalog(ind_query_t *self, const sti_request_t *request,
-                                      sti_writer_t *reply)
-{
-    sti_errcode_t code;
-    char err[512];
-    const sti_catalog_t *catalog = sti_catalog_store_get(self->store, &code, err, sizeof err);
-    if (!catalog) {
-        sti_envelope_reply_error(reply, request->id, code, err, NULL, 0);
-    }
-    return catalog;
-}
-
-static void s_unavailable(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply)
+static int s_unavailable(indicators_query_t *self, const sti_call_t *call)
 {
     char message[300];
     snprintf(message, sizeof message, "Redis cannot be read now: %s",
-             sti_redis_errstr(self->redis));
-    sti_writer_reset(reply);
-    sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE, message, NULL, 0);
+             indicators_store_errstr(self->store));
+    sti_writer_reset(call->reply);
+    sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_UNAVAILABLE, message, NULL, 0);
+    return 0;
 }
 
-static void s_not_found(const sti_request_t *request, const char *what, const char *code,
-                        sti_writer_t *reply)
+static int s_not_found(const sti_call_t *call, const char *what, const char *code)
 {
     char message[160];
     snprintf(message, sizeof message, "%s '%s' is not in the catalog", what, code);
-    sti_envelope_reply_error(reply, request->id, STI_ERR_NOT_FOUND, message, NULL, 0);
+    sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_NOT_FOUND, message, NULL, 0);
+    return 0;
 }
 
-//  Writes ms since the epoch as RFC 3339 UTC with milliseconds.
+//  Writes ms since the epoch as RFC 3339 UTC with milliseconds (nil: unknown).
 static void s_write_time(sti_writer_t *w, int64_t ms)
 {
     char text[128];
@@ -105,81 +95,37 @@ static void s_write_opt(sti_writer_t *w, const char *key, bool has, double value
     has ? sti_writer_double(w, value) : sti_writer_nil(w);
 }
 
-//  Loads an HGETALL reply of hash (indicator, org) into the table. Returns
-//  the group's index.
-static int s_load_hash(ind_query_t *self, const sti_indicator_t *indicator,
-                       const sti_org_unit_t *org, const redisReply *reply)
-{
-    int group = ind_table_group(self->table, indicator, org);
-    size_t loaded = 0;
-    for (size_t i = 0; reply && reply->type == REDIS_REPLY_ARRAY && i + 1 < reply->elements &&
-                       loaded < S_MAX_POINTS;
-         i += 2) {
-        const redisReply *field = reply->element[i], *data = reply->element[i + 1];
-        sti_period_t period;
-        char err[128];
-        if (field->type != REDIS_REPLY_STRING || data->type != REDIS_REPLY_STRING ||
-            sti_period_parse(field->str, field->len, &period, err, sizeof err)) {
-            continue;
-        }
-        int at = ind_table_value(self->table, indicator, org, &period);
-        if (ind_table_load(self->table, at, data->str, data->len, err, sizeof err)) {
-            sti_warn("value %s/%s/%.*s: %s", indicator->code, org->code, (int)field->len,
-                     field->str, err);
-        }
-        loaded++;
-    }
-    return group;
-}
-
 //  --- series.get ---
 
 //  Orders value indices by period.
-static const ind_table_t *s_sort_table;
-static int s_by_period(const void *a, const void *b)
+static int s_by_period(const void *a, const void *b, void *table)
 {
-    const ind_value_t *va = ind_table_value_at((ind_table_t *)s_sort_table, *(const int *)a);
-    const ind_value_t *vb = ind_table_value_at((ind_table_t *)s_sort_table, *(const int *)b);
+    const indicators_value_t *va = indicators_table_value_at(table, *(const int *)a);
+    const indicators_value_t *vb = indicators_table_value_at(table, *(const int *)b);
     return sti_period_compare(&va->period, &vb->period);
 }
 
-//  Writes one revision record {rev, v, origin, t, by, source, entry} as
-//  {revision, value, origin, time, source, submitter}.
-static void s_write_revision(sti_writer_t *w, const redisReply *item)
+//  Writes one revision as {revision, value, origin, time, source, submitter}.
+static void s_write_revision(sti_writer_t *w, const indicators_revision_t *revision)
 {
-    static const sti_limits_t limits = {IND_RECORD_MAX, IND_RECORD_MAX, 16, 2};
-    char err[128], origin[16] = "", by[IND_TEXT_MAX] = "", source[IND_TEXT_MAX] = "";
-    int64_t rev = 0, t = -1;
-    double v = 0;
-    bool has_v = false;
-    sti_reader_t *reader = item->type == REDIS_REPLY_STRING
-                               ? sti_reader_new(item->str, item->len, &limits, err, sizeof err)
-                               : NULL;
-    if (reader) {
-        sti_node_t root = sti_reader_root(reader);
-        sti_field_error_t ferr;
-        sti_map_int(root, "rev", &rev, &ferr);
-        has_v = sti_map_double(root, "v", &v, &ferr) == 0;
-        sti_map_str_copy(root, "origin", origin, sizeof origin, &ferr);
-        sti_map_int(root, "t", &t, &ferr);
-        sti_map_str_copy(root, "by", by, sizeof by, &ferr);
-        sti_map_str_copy(root, "source", source, sizeof source, &ferr);
-        sti_reader_destroy(&reader);
-    }
     sti_writer_map(w, 6);
-    sti_writer_kv_int(w, "revision", rev);
-    s_write_opt(w, "value", has_v, v);
-    sti_writer_kv_str(w, "origin", origin);
+    sti_writer_kv_int(w, "revision", revision->rev);
+    s_write_opt(w, "value", revision->has_v, revision->v);
+    sti_writer_kv_str(w, "origin", revision->origin);
     sti_writer_str(w, "time");
-    s_write_time(w, t);
-    sti_writer_kv_str(w, "source", source);
-    sti_writer_kv_str(w, "submitter", by);
+    s_write_time(w, revision->t);
+    sti_writer_kv_str(w, "source", revision->source);
+    sti_writer_kv_str(w, "submitter", revision->by);
 }
 
-//  Writes one point and its revisions.
-static void s_write_point(sti_writer_t *w, const ind_value_t *value, const redisReply *revisions)
+//  Writes point order[point] and its revisions (indicators_store_revisions_fn).
+static void s_write_point(void *arg, size_t point, const indicators_revision_t *revisions,
+                          size_t count)
 {
-    const ind_record_t *record = &value->record;
+    indicators_query_t *self = (indicators_query_t *)arg;
+    sti_writer_t *w = self->points;
+    const indicators_value_t *value = indicators_table_value_at(self->table, self->order[point]);
+    const indicators_record_t *record = &value->record;
     const char *origin = value->indicator->formula ? "derived"
                          : record->has_r           ? "reported"
                                                    : "aggregated";
@@ -192,92 +138,62 @@ static void s_write_point(sti_writer_t *w, const ind_value_t *value, const redis
     s_write_time(w, record->t);
     sti_writer_kv_str(w, "source", record->source);
     sti_writer_kv_str(w, "submitter", record->by);
-    size_t count = revisions && revisions->type == REDIS_REPLY_ARRAY ? revisions->elements : 0;
     sti_writer_str(w, "revisions");
     sti_writer_array(w, count);
     for (size_t i = 0; i < count; i++) {
-        s_write_revision(w, revisions->element[i]);
+        s_write_revision(w, &revisions[i]);
     }
 }
 
-//  Reads the points' revisions in one round trip and writes the points.
-static int s_write_points(ind_query_t *self, const sti_indicator_t *indicator,
-                          const sti_org_unit_t *org, int group, sti_writer_t *w)
+//  Writes the points of the table's hash group, ordered by period, with
+//  their revisions. Returns 0, or -1 when a read failed.
+static int s_write_points(indicators_query_t *self, int group, sti_writer_t *w)
 {
-    size_t count = 0, values = ind_table_value_count(self->table);
-    int *order = (int *)malloc((values ? values : 1) * sizeof *order);
-    assert(order);
-    for (int i = ind_table_group_at(self->table, group)->head; i >= 0;
-         i = ind_table_value_at(self->table, i)->next_in_hash) {
-        order[count++] = i;
+    size_t count = 0, values = indicators_table_value_count(self->table);
+    if (self->order_cap < values + 1) {
+        self->order_cap = values * 2 + 16;
+        self->order = (int *)realloc(self->order, self->order_cap * sizeof *self->order);
+        assert(self->order);
     }
-    s_sort_table = self->table;
-    qsort(order, count, sizeof *order, s_by_period);
-    char key[S_KEY_MAX];
-    for (size_t i = 0; i < count; i++) {
-        sti_redis_key(self->redis, key, sizeof key, "rev", indicator->code, org->code,
-                      ind_table_value_at(self->table, order[i])->period_text, NULL);
-        sti_redis_appendf(self->redis, "LRANGE %s %d -1", key, -S_MAX_REVISIONS);
+    for (int i = indicators_table_group_at(self->table, group)->head; i >= 0;
+         i = indicators_table_value_at(self->table, i)->next_in_hash) {
+        self->order[count++] = i;
     }
-    int rc = 0;
+    qsort_r(self->order, count, sizeof *self->order, s_by_period, self->table);
     sti_writer_str(w, "points");
     sti_writer_array(w, count);
-    for (size_t i = 0; i < count; i++) {
-        redisReply *revisions = sti_redis_reply(self->redis);
-        rc = revisions ? rc : -1;
-        s_write_point(w, ind_table_value_at(self->table, order[i]), revisions);
-        if (revisions) {
-            freeReplyObject(revisions);
-        }
-    }
-    free(order);
-    return rc;
+    self->points = w;
+    return indicators_store_read_revisions(self->store, self->table, self->order, count,
+                                           s_write_point, self);
 }
 
-int ind_series_get(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply)
+static int s_series_get(void *object, const sti_call_t *call)
 {
-    static const char *const keys[] = {"indicator", "org", NULL};
+    indicators_query_t *self = (indicators_query_t *)object;
     char code[STI_CODE_MAX], org_code[STI_CODE_MAX];
-    sti_field_error_t err = {"", ""};
     const sti_catalog_t *catalog;
-    if (ind_body_check(request, keys, reply)) {
-        return 0;
-    }
-    if (sti_map_str_copy(request->body, "indicator", code, sizeof code, &err) ||
-        sti_map_str_copy(request->body, "org", org_code, sizeof org_code, &err)) {
-        sti_service_reply_invalid(reply, request, &err);
-        return 0;
-    }
-    if (!(catalog = s_catalog(self, request, reply))) {
+    if (indicators_body_str(call, "indicator", code, sizeof code) ||
+        indicators_body_str(call, "org", org_code, sizeof org_code) ||
+        !(catalog = indicators_catalog_read(self->catalog, call))) {
         return 0;
     }
     const sti_indicator_t *indicator = sti_catalog_indicator_find(catalog, code);
     const sti_org_unit_t *org = sti_catalog_org_find(catalog, org_code);
     if (!indicator || !org) {
-        s_not_found(request, indicator ? "org unit" : "indicator", indicator ? org_code : code,
-                    reply);
-        return 0;
+        return s_not_found(call, indicator ? "org unit" : "indicator", indicator ? org_code : code);
     }
-    char key[S_KEY_MAX];
-    sti_redis_key(self->redis, key, sizeof key, "val", code, org_code, NULL);
-    redisReply *hash = sti_redis_command(self->redis, "HGETALL %s", key);
-    if (!hash || hash->type != REDIS_REPLY_ARRAY) {
-        if (hash) {
-            freeReplyObject(hash);
-        }
-        s_unavailable(self, request, reply);
-        return 0;
+    indicators_table_reset(self->table);
+    if (indicators_store_read_hashes(self->store, self->table, &indicator, 1, org)) {
+        return s_unavailable(self, call);
     }
-    ind_table_reset(self->table);
-    int group = s_load_hash(self, indicator, org, hash);
-    freeReplyObject(hash);
-    sti_envelope_reply_ok(reply, request->id);
+    sti_writer_t *reply = call->reply;
+    sti_envelope_reply_ok(reply, call->request->id);
     sti_writer_map(reply, 4);
     sti_writer_kv_str(reply, "indicator", code);
     sti_writer_kv_str(reply, "org", org_code);
     sti_writer_kv_str(reply, "unit", indicator->unit);
-    if (s_write_points(self, indicator, org, group, reply)) {
-        s_unavailable(self, request, reply);
+    if (s_write_points(self, indicators_table_group(self->table, indicator, org), reply)) {
+        return s_unavailable(self, call);
     }
     return 0;
 }
@@ -285,13 +201,14 @@ int ind_series_get(ind_query_t *self, const sti_request_t *request, sti_writer_t
 //  --- progress.report ---
 
 //  Writes one indicator's progress row.
-static void s_write_progress(ind_query_t *self, const ind_group_t *group, int year, sti_writer_t *w)
+static void s_write_progress(indicators_query_t *self, const indicators_group_t *group, int year,
+                             sti_writer_t *w)
 {
     const sti_indicator_t *ind = group->indicator;
     bool root = !group->org->parent[0];
     sti_progress_t progress;
     int latest;
-    ind_table_progress(self->table, group, year, self->tolerance, &progress, &latest);
+    indicators_table_progress(self->table, group, year, self->tolerance, &progress, &latest);
     const sti_target_t *target = root ? sti_indicator_final_target(ind) : NULL;
     char period[STI_PERIOD_TEXT_MAX] = "";
     sti_period_format(&ind->baseline_period, period, sizeof period);
@@ -303,7 +220,8 @@ static void s_write_progress(ind_query_t *self, const ind_group_t *group, int ye
     sti_writer_kv_str(w, "direction", sti_direction_name(ind->direction));
     s_write_opt(w, "baseline", root && ind->has_baseline, ind->baseline_value);
     sti_writer_kv_str(w, "baseline_period", root && ind->has_baseline ? period : NULL);
-    const ind_value_t *value = latest >= 0 ? ind_table_value_at(self->table, latest) : NULL;
+    const indicators_value_t *value =
+        latest >= 0 ? indicators_table_value_at(self->table, latest) : NULL;
     s_write_opt(w, "latest", value != NULL, value ? value->record.v : 0);
     sti_writer_kv_str(w, "latest_period", value ? value->period_text : NULL);
     s_write_opt(w, "target", target != NULL, target ? target->value : 0);
@@ -314,11 +232,11 @@ static void s_write_progress(ind_query_t *self, const ind_group_t *group, int ye
     sti_writer_kv_str(w, "status", sti_status_name(progress.status));
 }
 
-//  Reads year and org of a progress.report. Returns 0, or -1 after replying.
-static int s_progress_args(const sti_request_t *request, const sti_catalog_t *catalog,
-                           int64_t *year, const sti_org_unit_t **org, sti_writer_t *reply)
+//  Reads year (default: this year, capped to the plan's end) and org
+//  (default: the root) of a progress.report. Returns 0, or -1 after replying.
+static int s_progress_args(const sti_call_t *call, const sti_catalog_t *catalog, int64_t *year,
+                           const sti_org_unit_t **org)
 {
-    sti_field_error_t err = {"", ""};
     char code[STI_CODE_MAX] = "";
     const sti_plan_t *plan = sti_catalog_plan(catalog);
     time_t now = time(NULL);
@@ -328,225 +246,186 @@ static int s_progress_args(const sti_request_t *request, const sti_catalog_t *ca
     if (plan && *year > plan->end_year) {
         *year = plan->end_year;
     }
-    sti_type_t ytype = sti_node_type(sti_node_get(request->body, "year"));
-    sti_type_t otype = sti_node_type(sti_node_get(request->body, "org"));
-    if ((ytype != STI_TYPE_MISSING && ytype != STI_TYPE_NIL &&
-         sti_map_int(request->body, "year", year, &err)) ||
-        (otype != STI_TYPE_MISSING && otype != STI_TYPE_NIL &&
-         sti_map_str_copy(request->body, "org", code, sizeof code, &err))) {
-        sti_service_reply_invalid(reply, request, &err);
-        return -1;
+    sti_field_error_t err;
+    sti_node_t given = sti_node_get(call->request->body, "year");
+    if (!sti_node_is_missing(given)) {
+        sti_node_int(given, year, &err);
     }
-    if (*year < STI_PERIOD_MIN_YEAR || *year > STI_PERIOD_MAX_YEAR) {
-        snprintf(err.field, sizeof err.field, "year");
-        snprintf(err.reason, sizeof err.reason, "must be within %d–%d", STI_PERIOD_MIN_YEAR,
-                 STI_PERIOD_MAX_YEAR);
-        sti_service_reply_invalid(reply, request, &err);
+    if (indicators_body_str(call, "org", code, sizeof code)) {
         return -1;
     }
     *org = code[0] ? sti_catalog_org_find(catalog, code) : sti_catalog_org_root(catalog);
     if (!*org) {
-        s_not_found(request, "org unit", code, reply);
+        s_not_found(call, "org unit", code);
         return -1;
     }
     return 0;
 }
 
-int ind_progress_report(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply)
+static int s_progress_report(void *object, const sti_call_t *call)
 {
-    static const char *const keys[] = {"year", "org", NULL};
+    indicators_query_t *self = (indicators_query_t *)object;
     const sti_catalog_t *catalog;
     int64_t year;
     const sti_org_unit_t *org;
-    if (ind_body_check(request, keys, reply) || !(catalog = s_catalog(self, request, reply)) ||
-        s_progress_args(request, catalog, &year, &org, reply)) {
+    if (!(catalog = indicators_catalog_read(self->catalog, call)) ||
+        s_progress_args(call, catalog, &year, &org)) {
         return 0;
     }
     size_t count = sti_catalog_indicator_count(catalog);
-    char key[S_KEY_MAX];
+    const sti_indicator_t **indicators =
+        (const sti_indicator_t **)malloc((count ? count : 1) * sizeof *indicators);
+    assert(indicators);
     for (size_t i = 0; i < count; i++) {
-        sti_redis_key(self->redis, key, sizeof key, "val",
-                      sti_catalog_indicator_at(catalog, i)->code, org->code, NULL);
-        sti_redis_appendf(self->redis, "HGETALL %s", key);
+        indicators[i] = sti_catalog_indicator_at(catalog, i);
     }
-    ind_table_reset(self->table);
-    bool failed = false;
-    for (size_t i = 0; i < count; i++) {
-        redisReply *hash = sti_redis_reply(self->redis);
-        failed = failed || !hash || hash->type != REDIS_REPLY_ARRAY;
-        s_load_hash(self, sti_catalog_indicator_at(catalog, i), org, failed ? NULL : hash);
-        if (hash) {
-            freeReplyObject(hash);
-        }
+    indicators_table_reset(self->table);
+    int rc = indicators_store_read_hashes(self->store, self->table, indicators, count, org);
+    free(indicators);
+    if (rc) {
+        return s_unavailable(self, call);
     }
-    if (failed) {
-        s_unavailable(self, request, reply);
-        return 0;
-    }
-    sti_envelope_reply_ok(reply, request->id);
+    sti_writer_t *reply = call->reply;
+    sti_envelope_reply_ok(reply, call->request->id);
     sti_writer_map(reply, 3);
     sti_writer_kv_int(reply, "year", year);
     sti_writer_kv_str(reply, "org", org->code);
     sti_writer_str(reply, "indicators");
     sti_writer_array(reply, count);
     for (size_t i = 0; i < count; i++) {
-        int group = ind_table_group(self->table, sti_catalog_indicator_at(catalog, i), org);
-        s_write_progress(self, ind_table_group_at(self->table, group), (int)year, reply);
+        int group = indicators_table_group(self->table, sti_catalog_indicator_at(catalog, i), org);
+        s_write_progress(self, indicators_table_group_at(self->table, group), (int)year, reply);
     }
     return 0;
 }
 
 //  --- snapshot.get ---
 
-//  Writes the values of one hash HGETALL reply as snapshot entries.
-//  Returns how many were written (call once to count with w NULL).
-static size_t s_snapshot_hash(const char *member, size_t member_len, const redisReply *hash,
-                              sti_writer_t *w)
+static int s_snapshot_get(void *object, const sti_call_t *call)
 {
-    const char *colon = memchr(member, ':', member_len);
-    size_t written = 0;
-    if (!colon || !hash || hash->type != REDIS_REPLY_ARRAY) {
+    indicators_query_t *self = (indicators_query_t *)object;
+    char after[S_CURSOR_MAX];
+    int64_t limit = S_SNAPSHOT_LIMIT;
+    sti_field_error_t err;
+    sti_node_t given = sti_node_get(call->request->body, "limit");
+    if (!sti_node_is_missing(given)) {
+        sti_node_int(given, &limit, &err);
+    }
+    if (indicators_body_str(call, "after", after, sizeof after)) {
         return 0;
     }
-    for (size_t i = 0; i + 1 < hash->elements; i += 2) {
-        const redisReply *field = hash->element[i], *data = hash->element[i + 1];
-        ind_record_t record;
-        char err[128];
-        if (field->type != REDIS_REPLY_STRING || data->type != REDIS_REPLY_STRING ||
-            ind_record_decode(data->str, data->len, &record, err, sizeof err)) {
-            continue;
-        }
-        written++;
-        if (w) {
-            sti_writer_map(w, 5);
-            sti_writer_str(w, "indicator");
-            sti_writer_strn(w, member, (size_t)(colon - member));
-            sti_writer_str(w, "org");
-            sti_writer_strn(w, colon + 1, member_len - (size_t)(colon - member) - 1);
-            sti_writer_str(w, "period");
-            sti_writer_strn(w, field->str, field->len);
-            s_write_opt(w, "value", record.has_v, record.v);
-            sti_writer_kv_int(w, "revision", record.rev);
-        }
+    indicators_snapshot_page_t page;
+    if (indicators_store_snapshot(self->store, after, limit, &page)) {
+        return s_unavailable(self, call);
     }
-    return written;
-}
-
-//  Reads the snapshot page's arguments. Returns 0, or -1 after replying.
-static int s_snapshot_args(const sti_request_t *request, char *after, size_t cap, int64_t *limit,
-                           sti_writer_t *reply)
-{
-    sti_field_error_t err = {"", ""};
-    sti_type_t atype = sti_node_type(sti_node_get(request->body, "after"));
-    sti_type_t ltype = sti_node_type(sti_node_get(request->body, "limit"));
-    after[0] = 0;
-    *limit = S_SNAPSHOT_LIMIT;
-    if ((atype != STI_TYPE_MISSING && atype != STI_TYPE_NIL &&
-         sti_map_str_copy(request->body, "after", after, cap, &err)) ||
-        (ltype != STI_TYPE_MISSING && ltype != STI_TYPE_NIL &&
-         sti_map_int(request->body, "limit", limit, &err))) {
-        sti_service_reply_invalid(reply, request, &err);
-        return -1;
+    sti_writer_t *w = call->reply;
+    sti_envelope_reply_ok(w, call->request->id);
+    sti_writer_map(w, 3);
+    sti_writer_str(w, "seq");
+    sti_writer_uint(w, page.seq);
+    sti_writer_str(w, "values");
+    sti_writer_array(w, page.count);
+    for (size_t i = 0; i < page.count; i++) {
+        const indicators_snapshot_value_t *value = &page.values[i];
+        sti_writer_map(w, 5);
+        sti_writer_str(w, "indicator");
+        sti_writer_strn(w, value->indicator, value->indicator_len);
+        sti_writer_str(w, "org");
+        sti_writer_strn(w, value->org, value->org_len);
+        sti_writer_str(w, "period");
+        sti_writer_strn(w, value->period, value->period_len);
+        s_write_opt(w, "value", value->record.has_v, value->record.v);
+        sti_writer_kv_int(w, "revision", value->record.rev);
     }
-    if (*limit < 1 || *limit > S_SNAPSHOT_MAX) {
-        snprintf(err.field, sizeof err.field, "limit");
-        snprintf(err.reason, sizeof err.reason, "must be within 1–%d", S_SNAPSHOT_MAX);
-        sti_service_reply_invalid(reply, request, &err);
-        return -1;
-    }
+    sti_writer_str(w, "next");
+    page.next ? sti_writer_strn(w, page.next, page.next_len) : sti_writer_nil(w);
     return 0;
 }
 
-//  Writes the snapshot page: {seq, values, next}.
-static void s_snapshot_write(const redisReply *seq, const redisReply *members, redisReply **hashes,
-                             size_t total, int64_t limit, sti_writer_t *reply)
-{
-    size_t count = members->elements;
-    sti_writer_map(reply, 3);
-    sti_writer_str(reply, "seq");
-    sti_writer_uint(reply, seq->type == REDIS_REPLY_STRING ? strtoull(seq->str, NULL, 10) : 0);
-    sti_writer_str(reply, "values");
-    sti_writer_array(reply, total);
-    for (size_t i = 0; i < count; i++) {
-        const redisReply *m = members->element[i];
-        if (m->type == REDIS_REPLY_STRING) {
-            s_snapshot_hash(m->str, m->len, hashes[i], reply);
-        }
-    }
-    const redisReply *last = count ? members->element[count - 1] : NULL;
-    sti_writer_str(reply, "next");
-    if ((int64_t)count == limit && last && last->type == REDIS_REPLY_STRING) {
-        sti_writer_strn(reply, last->str, last->len);
-    } else {
-        sti_writer_nil(reply);
-    }
-}
+//  --- events.since ---
 
-//  Reads the HGETALL of every member in one round trip into hashes (each
-//  freed by the caller). Returns the number of values, or -1 on failure.
-static int64_t s_snapshot_read(ind_query_t *self, const redisReply *members, redisReply **hashes)
+//  The `ind` stream's log, as sti_events serves it to every publisher.
+static int s_events_since(void *object, const sti_call_t *call)
 {
-    char key[S_KEY_MAX];
-    size_t count = members->elements;
-    for (size_t i = 0; i < count; i++) {
-        const redisReply *m = members->element[i];
-        snprintf(key, sizeof key, "%s:val:%.*s", sti_redis_namespace(self->redis),
-                 m->type == REDIS_REPLY_STRING ? (int)m->len : 0,
-                 m->type == REDIS_REPLY_STRING ? m->str : "");
-        sti_redis_appendf(self->redis, "HGETALL %s", key);
-    }
-    int64_t total = 0;
-    for (size_t i = 0; i < count; i++) {
-        hashes[i] = sti_redis_reply(self->redis);
-        const redisReply *m = members->element[i];
-        if (!hashes[i]) {
-            total = -1;
-        } else if (total >= 0 && m->type == REDIS_REPLY_STRING) {
-            total += (int64_t)s_snapshot_hash(m->str, m->len, hashes[i], NULL);
-        }
-    }
-    return total;
-}
-
-int ind_snapshot_get(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply)
-{
-    static const char *const keys[] = {"after", "limit", NULL};
-    char after[2 * STI_CODE_MAX + 2], start[2 * STI_CODE_MAX + 3], index[S_KEY_MAX],
-        seq_key[S_KEY_MAX];
-    int64_t limit;
-    if (ind_body_check(request, keys, reply) ||
-        s_snapshot_args(request, after, sizeof after, &limit, reply)) {
-        return 0;
-    }
-    snprintf(start, sizeof start, "%s%s", after[0] ? "(" : "-", after);
-    sti_redis_key(self->redis, index, sizeof index, "vals", NULL);
-    sti_redis_key(self->redis, seq_key, sizeof seq_key, "events", "ind", "seq", NULL);
-    redisReply *seq = sti_redis_command(self->redis, "GET %s", seq_key);
-    redisReply *members = sti_redis_command(self->redis, "ZRANGEBYLEX %s %s + LIMIT 0 %lld", index,
-                                            start, (long long)limit);
-    bool good = seq && (seq->type == REDIS_REPLY_STRING || seq->type == REDIS_REPLY_NIL) &&
-                members && members->type == REDIS_REPLY_ARRAY;
-    size_t count = good ? members->elements : 0;
-    redisReply **hashes = (redisReply **)calloc(count ? count : 1, sizeof *hashes);
-    assert(hashes);
-    int64_t total = good ? s_snapshot_read(self, members, hashes) : -1;
-    if (total < 0) {
-        s_unavailable(self, request, reply);
-    } else {
-        sti_envelope_reply_ok(reply, request->id);
-        s_snapshot_write(seq, members, hashes, (size_t)total, limit, reply);
-    }
-    for (size_t i = 0; i < count; i++) {
-        if (hashes[i]) {
-            freeReplyObject(hashes[i]);
-        }
-    }
-    free(hashes);
-    if (seq) {
-        freeReplyObject(seq);
-    }
-    if (members) {
-        freeReplyObject(members);
-    }
+    (void)object;
+    sti_events_since_reply(sti_service_redis(call->service), "ind", call->request, call->reply);
     return 0;
 }
+
+//  --- the declarations ---
+
+static const sti_arg_t s_series_body[] = {
+    {"indicator", STI_ARG_STR, STI_REQUIRED, 0, STI_CODE_MAX - 1, NULL, "the indicator's code"},
+    {"org", STI_ARG_STR, STI_REQUIRED, 0, STI_CODE_MAX - 1, NULL, "the org unit's code"},
+    STI_ARGS_END,
+};
+
+static const sti_arg_t s_progress_body[] = {
+    {"year", STI_ARG_INT, STI_OPTIONAL, STI_PERIOD_MIN_YEAR, STI_PERIOD_MAX_YEAR, NULL,
+     "the year to report (default: this year, at most the plan's end year)"},
+    {"org", STI_ARG_STR, STI_OPTIONAL, 0, STI_CODE_MAX - 1, NULL,
+     "the org unit (default: the root, the district)"},
+    STI_ARGS_END,
+};
+
+static const sti_arg_t s_snapshot_body[] = {
+    {"after", STI_ARG_STR, STI_OPTIONAL, 0, S_CURSOR_MAX - 1, NULL,
+     "the cursor `next` of the page before (default: from the start)"},
+    {"limit", STI_ARG_INT, STI_OPTIONAL, 1, S_SNAPSHOT_MAX, NULL,
+     "hashes `<indicator>:<org>` of the page at most (default 100)"},
+    STI_ARGS_END,
+};
+
+static const sti_arg_t s_since_body[] = {
+    {"stream", STI_ARG_STR, STI_REQUIRED, 0, STI_EVENTS_STREAM_MAX, NULL,
+     "the stream: \"ind\" (another is invalid_argument)"},
+    {"seq", STI_ARG_INT, STI_REQUIRED, 0, INT64_MAX, NULL,
+     "the last seq the subscriber has handled; the reply starts after it"},
+    {"prefix", STI_ARG_STR, STI_OPTIONAL, 0, STI_EVENTS_TOPIC_MAX, NULL,
+     "only events whose topic starts with it (default \"\": all)"},
+    {"limit", STI_ARG_INT, STI_OPTIONAL, 1, STI_EVENTS_SINCE_MAX, NULL,
+     "events of the reply at most (default 100)"},
+    STI_ARGS_END,
+};
+
+static const sti_op_decl_t s_ops[] = {
+    {"series.get", s_series_get, STI_ROLES_ANY, s_series_body,
+     "every stored period of one indicator at one org unit, with its revisions",
+     "{indicator, org, unit, points: [{period, value, revision, origin, time, source, submitter, "
+     "revisions: [{revision, value, origin, time, source, submitter}]}]}",
+     "Points are ordered by period (`2023-12` < `2023Q4` < `2023`), revisions oldest first (at "
+     "most the last 1,000 of a point). `origin` is `reported`, `aggregated` (the sum of the "
+     "children) or `derived` (the formula). `value` is a MessagePack float, nil when a derived "
+     "value has no value (an input missing, a division by zero). `time`, `source` and "
+     "`submitter` are those of the intake entry that caused the revision. Errors: `not_found` "
+     "(no plan is loaded, no such indicator or org unit)."},
+    {"progress.report", s_progress_report, STI_ROLES_ANY, s_progress_body,
+     "the plan's progress in a year at an org unit, indicator by indicator",
+     "{year, org, indicators: [{code, name_zh, name_en, unit, direction, baseline, "
+     "baseline_period, latest, latest_period, target, target_year, completion, "
+     "expected_completion, status}]}",
+     "For each indicator of the catalog, in catalog order: the latest value of a period ending "
+     "in or before the year (whole years only for a flow indicator), and progress as "
+     "docs/data-path.md defines it. Baselines and targets belong to the root org unit: "
+     "elsewhere `baseline`, `target` are nil and the status is `no_target`. `completion` is nil "
+     "for `no_data` and `no_target`; `expected_completion` nil for `no_target`. `status` is one "
+     "of `achieved`, `on_track`, `lagging`, `at_risk`, `no_data`, `no_target`. Numbers are "
+     "MessagePack floats. Errors: `not_found` (no plan is loaded, no such org unit)."},
+    {"snapshot.get", s_snapshot_get, STI_ROLES_ANY, s_snapshot_body,
+     "a page of every stored value, to start a copy that events.since then keeps up",
+     "{seq, values: [{indicator, org, period, value, revision}], next (cursor or nil)}",
+     "Pages through every stored value, by hash `<indicator>:<org>` in byte order: a page holds "
+     "every period of at most `limit` hashes; `next` is the cursor to pass as `after` for the "
+     "next page, nil on the last. `seq` is the `ind` event sequence read before the values, so "
+     "every value changed after it has an event with a greater seq: a subscriber applies "
+     "`events.since {seq}` on top of the snapshot (events carry the revision, so one already in "
+     "the snapshot is recognised). Values are MessagePack floats."},
+    {"events.since", s_events_since, STI_ROLES_ANY, s_since_body,
+     "the events of the `ind` stream after a seq, from its log",
+     "{events: [map...], upto, first, latest, epoch, epoch_start}",
+     "As [events.md](events.md) documents it (`sti_events_since_reply`), for the stream `ind` "
+     "only: `invalid_argument` for another stream."},
+    STI_OPS_END,
+};
+
+const sti_op_table_t indicators_query_ops = {"indicators_query", s_ops};

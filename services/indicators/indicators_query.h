@@ -1,22 +1,22 @@
-/*  indicators_query: the read ops over values (docs/ops.md): series.get,
-    progress.report, snapshot.get.
+/*  indicators_query: the ops that read values and events: series.get,
+    progress.report, snapshot.get, events.since (docs/ops.md is made from
+    their declarations here).
 
-    They read what the applier wrote (<ns>:val:*, <ns>:rev:*, the value
-    index <ns>:vals and the event sequence) in pipelined round trips and
-    never write. Each handler writes a whole reply and returns 0.
+    They read what the applier wrote through indicators_store and the `ind`
+    event log through sti_events, and never write. Each handler writes a
+    whole reply and returns 0.
 */
 #pragma once
-#include "indicators_values.h"
+#include "indicators_store.h"
 #include "sti_catalog_store.h"
-#include "sti_envelope.h"
-#include "sti_redis.h"
+#include "sti_service.h"
 
-typedef struct _ind_query_t ind_query_t;
+typedef struct _indicators_query_t indicators_query_t;
 
 //  All arguments are borrowed. tolerance: of `lagging`.
-ind_query_t *ind_query_new(sti_redis_t *redis, sti_catalog_store_t *store, double tolerance);
-void ind_query_destroy(ind_query_t **self_p);
+indicators_query_t *indicators_query_new(indicators_store_t *store, sti_catalog_store_t *catalog,
+                                         double tolerance);
+void indicators_query_destroy(indicators_query_t **self_p);
 
-int ind_series_get(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply);
-int ind_progress_report(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply);
-int ind_snapshot_get(ind_query_t *self, const sti_request_t *request, sti_writer_t *reply);
+//  The ops, bound to an indicators_query_t.
+extern const sti_op_table_t indicators_query_ops;

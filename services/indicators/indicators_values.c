@@ -14,32 +14,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct _ind_table_t {
-    ind_value_t *values;    // the values, in the order they were added
-    size_t value_count;     // how many are in use
-    size_t value_cap;       // how many fit
-    ind_group_t *groups;    // the hashes
-    size_t group_count;     // how many are in use
-    size_t group_cap;       // how many fit
-    int32_t *index;         // value slots, -1 empty
-    size_t index_cap;       // slots (a power of two)
-    int32_t *group_index;   // group slots, -1 empty
-    size_t group_index_cap; // slots (a power of two)
-    char *arena;            // raw bytes read from Redis
-    size_t arena_len;       // bytes in use
-    size_t arena_cap;       // bytes that fit
+struct _indicators_table_t {
+    indicators_value_t *values; // the values, in the order they were added
+    size_t value_count;         // how many are in use
+    size_t value_cap;           // how many fit
+    indicators_group_t *groups; // the hashes
+    size_t group_count;         // how many are in use
+    size_t group_cap;           // how many fit
+    int32_t *index;             // value slots, -1 empty
+    size_t index_cap;           // slots (a power of two)
+    int32_t *group_index;       // group slots, -1 empty
+    size_t group_index_cap;     // slots (a power of two)
+    char *arena;                // raw bytes read from Redis
+    size_t arena_len;           // bytes in use
+    size_t arena_cap;           // bytes that fit
 };
 
 static const char *const s_origins[] = {"reported", "aggregated", "derived"};
 
-const char *ind_origin_name(ind_origin_t origin)
+const char *indicators_origin_name(indicators_origin_t origin)
 {
     return (unsigned)origin < 3 ? s_origins[origin] : "reported";
 }
 
 //  --- records ---
 
-void ind_record_encode(const ind_record_t *record, sti_writer_t *writer)
+void indicators_record_encode(const indicators_record_t *record, sti_writer_t *writer)
 {
     assert(record && writer);
     sti_writer_map(writer, 8);
@@ -74,10 +74,11 @@ static int s_optional_double(sti_node_t map, const char *key, bool *has, double 
     return 0;
 }
 
-int ind_record_decode(const void *data, size_t size, ind_record_t *record, char *err, size_t errlen)
+int indicators_record_decode(const void *data, size_t size, indicators_record_t *record, char *err,
+                             size_t errlen)
 {
     assert(record);
-    static const sti_limits_t limits = {IND_RECORD_MAX, IND_RECORD_MAX, 16, 2};
+    static const sti_limits_t limits = {INDICATORS_RECORD_MAX, INDICATORS_RECORD_MAX, 16, 2};
     memset(record, 0, sizeof *record);
     sti_reader_t *reader = sti_reader_new(data, size, &limits, err, errlen);
     if (!reader) {
@@ -111,6 +112,49 @@ int ind_record_decode(const void *data, size_t size, ind_record_t *record, char 
     return rc;
 }
 
+void indicators_revision_encode(const indicators_revision_t *revision, sti_writer_t *writer)
+{
+    assert(revision && writer);
+    sti_writer_map(writer, 7);
+    sti_writer_kv_int(writer, "rev", revision->rev);
+    sti_writer_str(writer, "v");
+    revision->has_v ? sti_writer_double(writer, revision->v) : sti_writer_nil(writer);
+    sti_writer_kv_str(writer, "origin", revision->origin);
+    sti_writer_kv_int(writer, "t", revision->t);
+    sti_writer_kv_str(writer, "by", revision->by);
+    sti_writer_kv_str(writer, "source", revision->source);
+    sti_writer_kv_str(writer, "entry", revision->entry);
+}
+
+int indicators_revision_decode(const void *data, size_t size, indicators_revision_t *revision)
+{
+    assert(revision);
+    static const sti_limits_t limits = {INDICATORS_RECORD_MAX, INDICATORS_RECORD_MAX, 16, 2};
+    memset(revision, 0, sizeof *revision);
+    revision->t = -1;
+    char err[128];
+    sti_reader_t *reader = data ? sti_reader_new(data, size, &limits, err, sizeof err) : NULL;
+    sti_node_t root = reader ? sti_reader_root(reader) : (sti_node_t){NULL};
+    if (sti_node_type(root) != STI_TYPE_MAP) {
+        sti_reader_destroy(&reader);
+        return -1;
+    }
+    sti_field_error_t ferr;
+    if (sti_map_int(root, "rev", &revision->rev, &ferr) != 0) {
+        revision->rev = 0;
+    }
+    revision->has_v = sti_map_double(root, "v", &revision->v, &ferr) == 0;
+    sti_map_str_copy(root, "origin", revision->origin, sizeof revision->origin, &ferr);
+    if (sti_map_int(root, "t", &revision->t, &ferr) != 0) {
+        revision->t = -1;
+    }
+    sti_map_str_copy(root, "by", revision->by, sizeof revision->by, &ferr);
+    sti_map_str_copy(root, "source", revision->source, sizeof revision->source, &ferr);
+    sti_map_str_copy(root, "entry", revision->entry, sizeof revision->entry, &ferr);
+    sti_reader_destroy(&reader);
+    return 0;
+}
+
 //  Splits "<ms>-<seq>" (a missing "-seq" reads as 0). Returns 0 or -1.
 static int s_entry_parts(const char *id, uint64_t *ms, uint64_t *seq)
 {
@@ -126,7 +170,7 @@ static int s_entry_parts(const char *id, uint64_t *ms, uint64_t *seq)
     return 0;
 }
 
-int ind_entry_id_compare(const char *a, const char *b)
+int indicators_entry_id_compare(const char *a, const char *b)
 {
     uint64_t ams, aseq, bms, bseq;
     int ha = s_entry_parts(a, &ams, &aseq) == 0;
@@ -145,23 +189,23 @@ int ind_entry_id_compare(const char *a, const char *b)
 
 //  --- the table ---
 
-ind_table_t *ind_table_new(void)
+indicators_table_t *indicators_table_new(void)
 {
-    ind_table_t *self = (ind_table_t *)calloc(1, sizeof *self);
+    indicators_table_t *self = (indicators_table_t *)calloc(1, sizeof *self);
     assert(self);
     self->index_cap = 256;
     self->index = (int32_t *)malloc(self->index_cap * sizeof *self->index);
     self->group_index_cap = 64;
     self->group_index = (int32_t *)malloc(self->group_index_cap * sizeof *self->group_index);
     assert(self->index && self->group_index);
-    ind_table_reset(self);
+    indicators_table_reset(self);
     return self;
 }
 
-void ind_table_destroy(ind_table_t **self_p)
+void indicators_table_destroy(indicators_table_t **self_p)
 {
     assert(self_p);
-    ind_table_t *self = *self_p;
+    indicators_table_t *self = *self_p;
     if (self) {
         free(self->values);
         free(self->groups);
@@ -173,7 +217,7 @@ void ind_table_destroy(ind_table_t **self_p)
     }
 }
 
-void ind_table_reset(ind_table_t *self)
+void indicators_table_reset(indicators_table_t *self)
 {
     assert(self);
     self->value_count = self->group_count = self->arena_len = 0;
@@ -193,7 +237,7 @@ static uint64_t s_hash(const void *indicator, const void *org, const sti_period_
     return h ^ (h >> 29);
 }
 
-static bool s_same(const ind_value_t *value, const sti_indicator_t *indicator,
+static bool s_same(const indicators_value_t *value, const sti_indicator_t *indicator,
                    const sti_org_unit_t *org, const sti_period_t *period)
 {
     return value->indicator == indicator && value->org == org &&
@@ -202,7 +246,7 @@ static bool s_same(const ind_value_t *value, const sti_indicator_t *indicator,
 }
 
 //  The slot of a value, or of the empty slot where it would go.
-static size_t s_slot(const ind_table_t *self, const sti_indicator_t *indicator,
+static size_t s_slot(const indicators_table_t *self, const sti_indicator_t *indicator,
                      const sti_org_unit_t *org, const sti_period_t *period)
 {
     size_t mask = self->index_cap - 1, slot = s_hash(indicator, org, period) & mask;
@@ -213,12 +257,12 @@ static size_t s_slot(const ind_table_t *self, const sti_indicator_t *indicator,
     return slot;
 }
 
-static size_t s_group_slot(const ind_table_t *self, const sti_indicator_t *indicator,
+static size_t s_group_slot(const indicators_table_t *self, const sti_indicator_t *indicator,
                            const sti_org_unit_t *org)
 {
     size_t mask = self->group_index_cap - 1, slot = s_hash(indicator, org, NULL) & mask;
     while (self->group_index[slot] >= 0) {
-        const ind_group_t *group = &self->groups[self->group_index[slot]];
+        const indicators_group_t *group = &self->groups[self->group_index[slot]];
         if (group->indicator == indicator && group->org == org) {
             break;
         }
@@ -228,7 +272,7 @@ static size_t s_group_slot(const ind_table_t *self, const sti_indicator_t *indic
 }
 
 //  Doubles the value index and puts every value back.
-static void s_grow_index(ind_table_t *self)
+static void s_grow_index(indicators_table_t *self)
 {
     free(self->index);
     self->index_cap *= 2;
@@ -236,12 +280,12 @@ static void s_grow_index(ind_table_t *self)
     assert(self->index);
     memset(self->index, 0xff, self->index_cap * sizeof *self->index);
     for (size_t i = 0; i < self->value_count; i++) {
-        ind_value_t *v = &self->values[i];
+        indicators_value_t *v = &self->values[i];
         self->index[s_slot(self, v->indicator, v->org, &v->period)] = (int32_t)i;
     }
 }
 
-static void s_grow_group_index(ind_table_t *self)
+static void s_grow_group_index(indicators_table_t *self)
 {
     free(self->group_index);
     self->group_index_cap *= 2;
@@ -249,19 +293,20 @@ static void s_grow_group_index(ind_table_t *self)
     assert(self->group_index);
     memset(self->group_index, 0xff, self->group_index_cap * sizeof *self->group_index);
     for (size_t i = 0; i < self->group_count; i++) {
-        ind_group_t *g = &self->groups[i];
+        indicators_group_t *g = &self->groups[i];
         self->group_index[s_group_slot(self, g->indicator, g->org)] = (int32_t)i;
     }
 }
 
-int ind_table_find(const ind_table_t *self, const sti_indicator_t *indicator,
-                   const sti_org_unit_t *org, const sti_period_t *period)
+int indicators_table_find(const indicators_table_t *self, const sti_indicator_t *indicator,
+                          const sti_org_unit_t *org, const sti_period_t *period)
 {
     assert(self && indicator && org && period);
     return self->index[s_slot(self, indicator, org, period)];
 }
 
-int ind_table_group(ind_table_t *self, const sti_indicator_t *indicator, const sti_org_unit_t *org)
+int indicators_table_group(indicators_table_t *self, const sti_indicator_t *indicator,
+                           const sti_org_unit_t *org)
 {
     assert(self && indicator && org);
     size_t slot = s_group_slot(self, indicator, org);
@@ -270,11 +315,12 @@ int ind_table_group(ind_table_t *self, const sti_indicator_t *indicator, const s
     }
     if (self->group_count == self->group_cap) {
         self->group_cap = self->group_cap ? self->group_cap * 2 : 64;
-        self->groups = (ind_group_t *)realloc(self->groups, self->group_cap * sizeof *self->groups);
+        self->groups =
+            (indicators_group_t *)realloc(self->groups, self->group_cap * sizeof *self->groups);
         assert(self->groups);
     }
     int at = (int)self->group_count++;
-    self->groups[at] = (ind_group_t){indicator, org, false, false, -1};
+    self->groups[at] = (indicators_group_t){indicator, org, false, false, -1};
     self->group_index[slot] = at;
     if (self->group_count * 2 > self->group_index_cap) {
         s_grow_group_index(self);
@@ -282,8 +328,8 @@ int ind_table_group(ind_table_t *self, const sti_indicator_t *indicator, const s
     return at;
 }
 
-int ind_table_value(ind_table_t *self, const sti_indicator_t *indicator, const sti_org_unit_t *org,
-                    const sti_period_t *period)
+int indicators_table_value(indicators_table_t *self, const sti_indicator_t *indicator,
+                           const sti_org_unit_t *org, const sti_period_t *period)
 {
     assert(self && indicator && org && period);
     size_t slot = s_slot(self, indicator, org, period);
@@ -292,12 +338,13 @@ int ind_table_value(ind_table_t *self, const sti_indicator_t *indicator, const s
     }
     if (self->value_count == self->value_cap) {
         self->value_cap = self->value_cap ? self->value_cap * 2 : 256;
-        self->values = (ind_value_t *)realloc(self->values, self->value_cap * sizeof *self->values);
+        self->values =
+            (indicators_value_t *)realloc(self->values, self->value_cap * sizeof *self->values);
         assert(self->values);
     }
     int at = (int)self->value_count++;
-    int group = ind_table_group(self, indicator, org);
-    ind_value_t *value = &self->values[at];
+    int group = indicators_table_group(self, indicator, org);
+    indicators_value_t *value = &self->values[at];
     memset(value, 0, sizeof *value);
     value->indicator = indicator;
     value->org = org;
@@ -313,34 +360,34 @@ int ind_table_value(ind_table_t *self, const sti_indicator_t *indicator, const s
     return at;
 }
 
-size_t ind_table_value_count(const ind_table_t *self)
+size_t indicators_table_value_count(const indicators_table_t *self)
 {
     assert(self);
     return self->value_count;
 }
 
-ind_value_t *ind_table_value_at(ind_table_t *self, int index)
+indicators_value_t *indicators_table_value_at(indicators_table_t *self, int index)
 {
     assert(self && index >= 0 && (size_t)index < self->value_count);
     return &self->values[index];
 }
 
-size_t ind_table_group_count(const ind_table_t *self)
+size_t indicators_table_group_count(const indicators_table_t *self)
 {
     assert(self);
     return self->group_count;
 }
 
-ind_group_t *ind_table_group_at(ind_table_t *self, int index)
+indicators_group_t *indicators_table_group_at(indicators_table_t *self, int index)
 {
     assert(self && index >= 0 && (size_t)index < self->group_count);
     return &self->groups[index];
 }
 
-int ind_table_load(ind_table_t *self, int index, const void *data, size_t size, char *err,
-                   size_t errlen)
+int indicators_table_load(indicators_table_t *self, int index, const void *data, size_t size,
+                          char *err, size_t errlen)
 {
-    ind_value_t *value = ind_table_value_at(self, index);
+    indicators_value_t *value = indicators_table_value_at(self, index);
     value->loaded = true;
     value->exists = data != NULL;
     value->raw_len = 0;
@@ -361,25 +408,39 @@ int ind_table_load(ind_table_t *self, int index, const void *data, size_t size, 
     value->raw_off = self->arena_len;
     value->raw_len = size;
     self->arena_len += size;
-    return ind_record_decode(data, size, &value->record, err, errlen);
+    return indicators_record_decode(data, size, &value->record, err, errlen);
 }
 
-const void *ind_table_raw(const ind_table_t *self, int index, size_t *size)
+const void *indicators_table_raw(const indicators_table_t *self, int index, size_t *size)
 {
     assert(self && index >= 0 && (size_t)index < self->value_count && size);
-    const ind_value_t *value = &self->values[index];
+    const indicators_value_t *value = &self->values[index];
     *size = value->exists ? value->raw_len : 0;
     return value->exists ? self->arena + value->raw_off : NULL;
 }
 
-void ind_table_progress(ind_table_t *self, const ind_group_t *group, int year, double tolerance,
-                        sti_progress_t *out, int *latest)
+char *indicators_value_topic(const indicators_value_t *value, char *buf, size_t cap)
+{
+    assert(value && buf);
+    snprintf(buf, cap, "ind.%s.%s", value->indicator->code, value->org->code);
+    return buf;
+}
+
+char *indicators_value_subject(const indicators_value_t *value, char *buf, size_t cap)
+{
+    assert(value && buf);
+    snprintf(buf, cap, "%s/%s/%s", value->indicator->code, value->org->code, value->period_text);
+    return buf;
+}
+
+void indicators_table_progress(indicators_table_t *self, const indicators_group_t *group, int year,
+                               double tolerance, sti_progress_t *out, int *latest)
 {
     assert(self && group && out && latest);
     const sti_indicator_t *indicator = group->indicator;
     *latest = -1;
     for (int i = group->head; i >= 0; i = self->values[i].next_in_hash) {
-        const ind_value_t *value = &self->values[i];
+        const indicators_value_t *value = &self->values[i];
         if (!value->record.has_v || value->period.year > year ||
             (indicator->kind == STI_KIND_FLOW && value->period.kind != STI_PERIOD_YEAR)) {
             continue;

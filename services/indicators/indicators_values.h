@@ -2,8 +2,13 @@
 
     A value of indicator i at org unit o for period p is one field p of the
     hash <ns>:val:<i>:<o>, MessagePack {v, r, a, rev, src, t, by, source}
-    (docs/data-path.md). ind_record_* encodes and decodes it; decoding treats
-    Redis as hostile (types and sizes checked).
+    (docs/data-path.md). indicators_record_* encodes and decodes it; decoding treats
+    Redis as hostile (types and sizes checked). Each change of a value's
+    effective value is a revision, appended to the list
+    <ns>:rev:<i>:<o>:<p> as MessagePack {rev, v, origin, t, by, source,
+    entry}: indicators_revision_* encodes and decodes it. Every change is
+    also an event `indicator.changed` (docs/events.md) on the value's topic,
+    about its subject.
 
     The table holds every value one batch reads or changes, found by
     (indicator, org, period) through an open-addressing index, and groups
@@ -18,43 +23,62 @@
 
 #include "sti_catalog.h"
 #include "sti_codec.h"
+#include "sti_intake.h"
 
-#define IND_ENTRY_ID_MAX 48 // bytes of a stream entry id "<ms>-<seq>", with NUL
-#define IND_TEXT_MAX 129    // bytes of a submitter or source, with NUL
-#define IND_RECORD_MAX 4096 // largest stored record, bytes
+#define INDICATORS_RECORD_MAX 4096                // largest stored record, bytes
+#define INDICATORS_EVENT_SOURCE "sti-indicators"  // the events' CloudEvents source
+#define INDICATORS_EVENT_TYPE "indicator.changed" // the events' type
 
 typedef enum {
-    IND_ORIGIN_REPORTED = 0, // a unit reported it
-    IND_ORIGIN_AGGREGATED,   // the sum of the children's values
-    IND_ORIGIN_DERIVED,      // a formula over other indicators
-} ind_origin_t;
+    INDICATORS_ORIGIN_REPORTED = 0, // a unit reported it
+    INDICATORS_ORIGIN_AGGREGATED,   // the sum of the children's values
+    INDICATORS_ORIGIN_DERIVED,      // a formula over other indicators
+} indicators_origin_t;
 
 //  One stored value.
 typedef struct {
-    bool has_v;                 // whether there is an effective value
-    double v;                   // the effective value
-    bool has_r;                 // whether a unit reported a value
-    double r;                   // the reported value
-    bool has_a;                 // whether the children's sum exists
-    double a;                   // the children's sum
-    int64_t rev;                // revision number (0: never had a value)
-    char src[IND_ENTRY_ID_MAX]; // intake entry that last reported it ("" none)
-    int64_t t;                  // time of the last revision, ms since the epoch
-    char by[IND_TEXT_MAX];      // submitter of the last revision
-    char source[IND_TEXT_MAX];  // source of the last revision
-} ind_record_t;
+    bool has_v;                       // whether there is an effective value
+    double v;                         // the effective value
+    bool has_r;                       // whether a unit reported a value
+    double r;                         // the reported value
+    bool has_a;                       // whether the children's sum exists
+    double a;                         // the children's sum
+    int64_t rev;                      // revision number (0: never had a value)
+    char src[STI_INTAKE_ID_MAX];      // intake entry that last reported it ("" none)
+    int64_t t;                        // time of the last revision, ms since the epoch
+    char by[STI_INTAKE_TEXT_MAX];     // submitter of the last revision
+    char source[STI_INTAKE_TEXT_MAX]; // source of the last revision
+} indicators_record_t;
 
 //  "reported", "aggregated", "derived".
-const char *ind_origin_name(ind_origin_t origin);
+const char *indicators_origin_name(indicators_origin_t origin);
 
 //  Writes a record as the stored map.
-void ind_record_encode(const ind_record_t *record, sti_writer_t *writer);
+void indicators_record_encode(const indicators_record_t *record, sti_writer_t *writer);
 //  Reads a stored record. Returns 0, or -1 with a reason in err.
-int ind_record_decode(const void *data, size_t size, ind_record_t *record, char *err,
-                      size_t errlen);
+int indicators_record_decode(const void *data, size_t size, indicators_record_t *record, char *err,
+                             size_t errlen);
+//  One revision of a value.
+typedef struct {
+    int64_t rev;                      // its number, from 1
+    bool has_v;                       // whether it set an effective value
+    double v;                         // the effective value it set
+    char origin[16];                  // "reported", "aggregated" or "derived"
+    int64_t t;                        // when, ms since the epoch (-1: not known)
+    char by[STI_INTAKE_TEXT_MAX];     // the submitter of the intake entry
+    char source[STI_INTAKE_TEXT_MAX]; // the source of the row
+    char entry[STI_INTAKE_ID_MAX];    // the intake entry that caused it
+} indicators_revision_t;
+
+//  Writes a revision as the stored map.
+void indicators_revision_encode(const indicators_revision_t *revision, sti_writer_t *writer);
+//  Reads a stored revision; a field that is missing, of the wrong type or
+//  too long keeps its default (rev 0, no v, t -1, "" texts). Returns 0, or
+//  -1 when data is not a map (revision then holds the defaults).
+int indicators_revision_decode(const void *data, size_t size, indicators_revision_t *revision);
 //  Compares two stream entry ids ("<ms>-<seq>"; "" is below every id).
 //  Returns <0, 0 or >0.
-int ind_entry_id_compare(const char *a, const char *b);
+int indicators_entry_id_compare(const char *a, const char *b);
 
 //  One value in the batch table.
 typedef struct {
@@ -68,10 +92,10 @@ typedef struct {
     size_t raw_len;                        // their length (0 when absent)
     bool affected;                         // the batch may change it: checked and written
     bool dirty;                            // the record differs from what was read
-    ind_record_t record;                   // the current record
+    indicators_record_t record;            // the current record
     int next_in_hash;                      // next value of the same hash, or -1
     int group;                             // the hash it belongs to
-} ind_value_t;
+} indicators_value_t;
 
 //  One hash (indicator, org) the batch touches.
 typedef struct {
@@ -80,43 +104,49 @@ typedef struct {
     bool full;                        // every period must be read (progress needs them)
     bool indexed;                     // the batch already adds it to the value index
     int head;                         // first value of the hash, or -1
-} ind_group_t;
+} indicators_group_t;
 
-typedef struct _ind_table_t ind_table_t;
+typedef struct _indicators_table_t indicators_table_t;
 
-ind_table_t *ind_table_new(void);
-void ind_table_destroy(ind_table_t **self_p);
+indicators_table_t *indicators_table_new(void);
+void indicators_table_destroy(indicators_table_t **self_p);
 //  Empties the table, keeping its memory.
-void ind_table_reset(ind_table_t *self);
+void indicators_table_reset(indicators_table_t *self);
 
 //  The value (indicator, org, period), added (not loaded, absent) if new.
 //  Returns its index.
-int ind_table_value(ind_table_t *self, const sti_indicator_t *indicator, const sti_org_unit_t *org,
-                    const sti_period_t *period);
+int indicators_table_value(indicators_table_t *self, const sti_indicator_t *indicator,
+                           const sti_org_unit_t *org, const sti_period_t *period);
 //  The index of the value, or -1 when the table does not hold it.
-int ind_table_find(const ind_table_t *self, const sti_indicator_t *indicator,
-                   const sti_org_unit_t *org, const sti_period_t *period);
+int indicators_table_find(const indicators_table_t *self, const sti_indicator_t *indicator,
+                          const sti_org_unit_t *org, const sti_period_t *period);
 //  The hash (indicator, org), added if new. Returns its index.
-int ind_table_group(ind_table_t *self, const sti_indicator_t *indicator, const sti_org_unit_t *org);
+int indicators_table_group(indicators_table_t *self, const sti_indicator_t *indicator,
+                           const sti_org_unit_t *org);
 
-size_t ind_table_value_count(const ind_table_t *self);
-ind_value_t *ind_table_value_at(ind_table_t *self, int index);
-size_t ind_table_group_count(const ind_table_t *self);
-ind_group_t *ind_table_group_at(ind_table_t *self, int index);
+size_t indicators_table_value_count(const indicators_table_t *self);
+indicators_value_t *indicators_table_value_at(indicators_table_t *self, int index);
+size_t indicators_table_group_count(const indicators_table_t *self);
+indicators_group_t *indicators_table_group_at(indicators_table_t *self, int index);
 
 //  Records what Redis holds for a value: data NULL for absent. Decodes it
 //  into the value's record. Returns 0, or -1 with err set when it does not
 //  decode (the value is then treated as absent but keeps the raw bytes, so
 //  the apply script's check still compares against them).
-int ind_table_load(ind_table_t *self, int index, const void *data, size_t size, char *err,
-                   size_t errlen);
+int indicators_table_load(indicators_table_t *self, int index, const void *data, size_t size,
+                          char *err, size_t errlen);
 //  The raw bytes read for a value (borrowed; NULL and 0 when absent).
-const void *ind_table_raw(const ind_table_t *self, int index, size_t *size);
+const void *indicators_table_raw(const indicators_table_t *self, int index, size_t *size);
+
+//  The event topic of a value: ind.<indicator>.<org>. Returns buf.
+char *indicators_value_topic(const indicators_value_t *value, char *buf, size_t cap);
+//  The event subject of a value: <indicator>/<org>/<period>. Returns buf.
+char *indicators_value_subject(const indicators_value_t *value, char *buf, size_t cap);
 
 //  The progress of year at a hash as the table holds it now: the latest
 //  value of a period ending in or before year (whole years only for a flow
 //  indicator), against the baseline and targets, which only the root org
 //  unit carries (elsewhere: no_target). Sets *latest to the index of the
 //  value used, or -1.
-void ind_table_progress(ind_table_t *self, const ind_group_t *group, int year, double tolerance,
-                        sti_progress_t *out, int *latest);
+void indicators_table_progress(indicators_table_t *self, const indicators_group_t *group, int year,
+                               double tolerance, sti_progress_t *out, int *latest);

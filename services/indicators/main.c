@@ -18,140 +18,49 @@
 #include "sti_log.h"
 #include "sti_service.h"
 
-static ind_apply_config_t s_config;
-static sti_catalog_store_t *s_store;
-static ind_query_t *s_query;
-static ind_apply_t *s_apply;
+//  What the frame hands the tick: the settings, which the configuration
+//  table fills, and the applier the tick drives.
+typedef struct {
+    indicators_apply_config_t config; // the settings
+    indicators_apply_t *apply;        // the intake log's consumer, once made
+} s_context_t;
+
+static s_context_t s_context;
 
 static const sti_config_entry_t s_config_map[] = {
-    {"group", STI_CONFIG_STR, "indicators", offsetof(ind_apply_config_t, group),
+    {"group", STI_CONFIG_STR, "indicators", offsetof(s_context_t, config.group),
      "consumer group reading the intake log"},
-    {"consumer", STI_CONFIG_STR, NULL, offsetof(ind_apply_config_t, consumer),
+    {"consumer", STI_CONFIG_STR, NULL, offsetof(s_context_t, config.consumer),
      "consumer name in the group (default hostname-pid; a stable name takes back its own "
      "pending entries on restart)"},
-    {"intake_key", STI_CONFIG_STR, "intake", offsetof(ind_apply_config_t, intake_key),
+    {"intake_key", STI_CONFIG_STR, "intake", offsetof(s_context_t, config.intake_key),
      "the intake log's key under the namespace"},
-    {"batch_entries", STI_CONFIG_INT, "16", offsetof(ind_apply_config_t, batch_entries),
+    {"batch_entries", STI_CONFIG_INT, "16", offsetof(s_context_t, config.batch_entries),
      "intake entries read at once"},
-    {"batch_rows", STI_CONFIG_INT, "2000", offsetof(ind_apply_config_t, batch_rows),
+    {"batch_rows", STI_CONFIG_INT, "2000", offsetof(s_context_t, config.batch_rows),
      "most rows applied by one Lua call (keeps each script short; 0: no limit)"},
-    {"claim_idle_ms", STI_CONFIG_INT, "30000", offsetof(ind_apply_config_t, claim_idle_ms),
+    {"claim_idle_ms", STI_CONFIG_INT, "30000", offsetof(s_context_t, config.claim_idle_ms),
      "claim entries another consumer left pending longer than this"},
-    {"claim_every_ms", STI_CONFIG_INT, "5000", offsetof(ind_apply_config_t, claim_every_ms),
+    {"claim_every_ms", STI_CONFIG_INT, "5000", offsetof(s_context_t, config.claim_every_ms),
      "how often to look for entries to claim"},
-    {"forget_idle_ms", STI_CONFIG_INT, "3600000", offsetof(ind_apply_config_t, forget_idle_ms),
+    {"forget_idle_ms", STI_CONFIG_INT, "3600000", offsetof(s_context_t, config.forget_idle_ms),
      "forget intake consumers that hold nothing and have not read for this long (0: never)"},
-    {"tick_budget_ms", STI_CONFIG_INT, "50", offsetof(ind_apply_config_t, tick_budget_ms),
+    {"tick_budget_ms", STI_CONFIG_INT, "50", offsetof(s_context_t, config.tick_budget_ms),
      "longest the consumer keeps applying before answering requests again"},
-    {"tick_ms", STI_CONFIG_INT, "2", offsetof(ind_apply_config_t, tick_ms),
+    {"tick_ms", STI_CONFIG_INT, "2", offsetof(s_context_t, config.tick_ms),
      "how often the consumer looks at the intake log when idle"},
-    {"block_ms", STI_CONFIG_INT, "500", offsetof(ind_apply_config_t, block_ms),
+    {"block_ms", STI_CONFIG_INT, "500", offsetof(s_context_t, config.block_ms),
      "longest blocking read of the intake log on a second Redis connection, which wakes the "
      "consumer as soon as an entry comes (0: none, look every tick_ms)"},
-    {"events_maxlen", STI_CONFIG_INT, "1000000", offsetof(ind_apply_config_t, events_maxlen),
+    {"events_maxlen", STI_CONFIG_INT, "1000000", offsetof(s_context_t, config.events_maxlen),
      "approximate bound on the event log's length"},
-    {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(ind_apply_config_t, tolerance),
+    {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(s_context_t, config.tolerance),
      "how far below expected completion is still `lagging`"},
     {NULL, 0, NULL, 0, NULL},
 };
 
-static int s_catalog_list(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)s, (void)c;
-    return ind_catalog_list(s_store, r, w);
-}
-
-static int s_catalog_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)s, (void)c;
-    return ind_catalog_get(s_store, r, w);
-}
-
-static int s_org_list(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)s, (void)c;
-    return ind_org_list(s_store, r, w);
-}
-
-static int s_org_add(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)s, (void)c;
-    return ind_org_add(s_store, r, w);
-}
-
-static int s_target_set(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)s, (void)c;
-    return ind_target_set(s_store, r, w);
-}
-
-//  The first plan load into an empty Redis makes the dataset (sti_dataset.h).
-static int s_plan_load(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)c;
-    char dataset[STI_DATASET_ID_LEN + 1];
-    if (ind_dataset_init(s, r, w, dataset, sizeof dataset) != 0) {
-        return 0;
-    }
-    return ind_plan_load(s_store, dataset, r, w);
-}
-
-static int s_dataset_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)c;
-    return ind_dataset_get(s, r, w);
-}
-
-static int s_dataset_accept(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)c;
-    return ind_dataset_accept(s, r, w);
-}
-
-static int s_series_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)s, (void)c;
-    return ind_series_get(s_query, r, w);
-}
-
-static int s_progress_report(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)s, (void)c;
-    return ind_progress_report(s_query, r, w);
-}
-
-static int s_snapshot_get(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)s, (void)c;
-    return ind_snapshot_get(s_query, r, w);
-}
-
-static int s_events_since(sti_service_t *s, const sti_request_t *r, sti_writer_t *w, void *c)
-{
-    (void)c;
-    sti_events_since_reply(sti_service_redis(s), "ind", r, w);
-    return 0;
-}
-
-//  Who may call what (sti_auth.h): queries are for every role; the catalog,
-//  org units, targets, the plan and the dataset's loss are admin's (0: admin
-//  only). dataset.accept_loss is not marked as changing state: it is the
-//  way out of a loss, when every other change is refused.
-static const sti_op_t s_ops[] = {
-    {"catalog.list", s_catalog_list, STI_ROLES_ANY},
-    {"catalog.get", s_catalog_get, STI_ROLES_ANY},
-    {"org.list", s_org_list, STI_ROLES_ANY},
-    {"org.add", s_org_add, STI_OP_CHANGES},
-    {"target.set", s_target_set, STI_OP_CHANGES},
-    {"plan.load", s_plan_load, STI_OP_CHANGES},
-    {"dataset.get", s_dataset_get, STI_ROLES_ANY},
-    {"dataset.accept_loss", s_dataset_accept, 0},
-    {"series.get", s_series_get, STI_ROLES_ANY},
-    {"progress.report", s_progress_report, STI_ROLES_ANY},
-    {"snapshot.get", s_snapshot_get, STI_ROLES_ANY},
-    {"events.since", s_events_since, STI_ROLES_ANY},
-    {NULL, NULL, 0},
-};
+static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops, &indicators_dataset_ops,
+                                                 &indicators_query_ops, NULL};
 
 static bool s_replicated(void *service)
 {
@@ -160,11 +69,20 @@ static bool s_replicated(void *service)
 
 static void s_tick(sti_service_t *service, void *ctx)
 {
-    (void)ctx;
-    if (s_apply) {
-        ind_apply_tick(s_apply);
-        sti_service_wake_on(service, ind_apply_wake_fd(s_apply));
+    s_context_t *context = (s_context_t *)ctx;
+    if (context->apply) {
+        sti_service_wake_on(service, indicators_apply_tick(context->apply));
     }
+}
+
+//  Checks what the configuration table cannot. Returns 0, or 2 after saying why.
+static int s_check_config(const indicators_apply_config_t *config)
+{
+    if (config->block_ms < 0 || config->block_ms > 60000) {
+        sti_error("block_ms must be 0 to 60000");
+        return 2;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -172,9 +90,9 @@ int main(int argc, char **argv)
     sti_service_def_t def = {
         .name = "sti-indicators",
         .service = "sti.indicators",
-        .ops = s_ops,
+        .tables = s_tables,
         .config = s_config_map,
-        .ctx = &s_config,
+        .ctx = &s_context,
         .tick = s_tick,
         .tick_ms = 2,
     };
@@ -183,29 +101,47 @@ int main(int argc, char **argv)
     if (!service) {
         return exit_code;
     }
-    if (s_config.block_ms < 0 || s_config.block_ms > 60000) {
-        sti_error("block_ms must be 0 to 60000");
-        sti_service_destroy(&service);
-        return 2;
-    }
-    def.tick_ms = s_config.tick_ms > 0 ? (int)s_config.tick_ms : 2;
-    sti_redis_t *redis = sti_service_redis(service);
+    const indicators_apply_config_t *config = &s_context.config;
     sti_events_pub_t *pub = sti_service_publisher(service, "ind");
-    if (!pub) {
+    exit_code = s_check_config(config);
+    if (exit_code == 0 && !pub) {
         sti_error("cannot start the event publisher");
-        sti_service_destroy(&service);
-        return 1;
+        exit_code = 1;
     }
-    sti_events_pub_set_maxlen(pub, (size_t)s_config.events_maxlen);
-    s_store = sti_catalog_store_new(redis);
-    s_query = ind_query_new(redis, s_store, s_config.tolerance);
-    s_apply = ind_apply_new(redis, s_store, pub, sti_service_http(service), &s_config);
-    ind_apply_set_replicated(s_apply, s_replicated, service);
+    if (exit_code != 0) {
+        sti_service_destroy(&service);
+        return exit_code;
+    }
+    def.tick_ms = config->tick_ms > 0 ? (int)config->tick_ms : 2;
+    sti_events_pub_set_maxlen(pub, (size_t)config->events_maxlen);
+    //  main -> handlers -> stores.
+    sti_redis_t *redis = sti_service_redis(service);
+    sti_catalog_store_t *catalog = sti_catalog_store_new(redis);
+    indicators_intake_t *intake =
+        indicators_intake_new(redis, config->intake_key, config->group, config->consumer,
+                              config->batch_entries, config->block_ms);
+    indicators_store_t *store = indicators_store_new(redis, indicators_intake_key(intake),
+                                                     config->group, config->events_maxlen);
+    indicators_dataset_t *dataset = indicators_dataset_new(redis, sti_service_dataset(service));
+    indicators_catalog_t *catalog_ops = indicators_catalog_new(catalog, dataset);
+    indicators_query_t *query = indicators_query_new(store, catalog, config->tolerance);
+    indicators_apply_t *apply =
+        indicators_apply_new(store, intake, catalog, pub, sti_service_http(service), config);
+    indicators_apply_set_replicated(apply, s_replicated, service);
+    sti_service_bind(service, &indicators_catalog_ops, catalog_ops);
+    sti_service_bind(service, &indicators_dataset_ops, dataset);
+    sti_service_bind(service, &indicators_query_ops, query);
+    s_context.apply = apply;
     int rc = sti_service_run(service);
-    ind_apply_stop(s_apply);
-    ind_apply_destroy(&s_apply);
-    ind_query_destroy(&s_query);
-    sti_catalog_store_destroy(&s_store);
+    indicators_apply_stop(apply);
+    s_context.apply = NULL;
+    indicators_apply_destroy(&apply);
+    indicators_query_destroy(&query);
+    indicators_catalog_destroy(&catalog_ops);
+    indicators_dataset_destroy(&dataset);
+    indicators_store_destroy(&store);
+    indicators_intake_destroy(&intake);
+    sti_catalog_store_destroy(&catalog);
     sti_service_destroy(&service);
     return rc;
 }

@@ -16,32 +16,33 @@
 #include <string.h>
 
 #include "sti_catalog_store.h"
+#include "sti_intake.h"
 #include "sti_log.h"
 #include "sti_lua_ingest_core.h"
 #include "sti_observation.h"
 
 struct _ingest_submit_t {
-    sti_redis_t *redis;              // borrowed
-    const ingest_config_t *config;   // borrowed
-    sti_catalog_store_t *catalog;    // the catalog, cached
-    sti_script_t *script;            // ingest_submit.lua
-    sti_observation_keys_t *keys;    // keys seen in the request
-    sti_writer_t *rows;              // accepted rows, without the array header
-    sti_writer_t *errors;            // refused rows' details, without the array header
-    sti_writer_t *blob;              // the intake entry's rows
-    sti_writer_t *body;              // the reply body
-    char intake_key[256];            // <ns>:<intake>
-    sti_metric_t *accepted_total;    // rows accepted
-    sti_metric_t *rejected_total;    // rows refused
-    sti_metric_t *replayed_total;    // requests answered from a stored reply
+    sti_redis_t *redis;            // borrowed
+    const ingest_config_t *config; // borrowed
+    sti_catalog_store_t *catalog;  // the catalog, cached
+    sti_script_t *script;          // ingest_submit.lua
+    sti_observation_keys_t *keys;  // keys seen in the request
+    sti_writer_t *rows;            // accepted rows, without the array header
+    sti_writer_t *errors;          // refused rows' details, without the array header
+    sti_writer_t *blob;            // the intake entry's rows
+    sti_writer_t *body;            // the reply body
+    char intake_key[256];          // <ns>:<intake>
+    sti_metric_t *accepted_total;  // rows accepted
+    sti_metric_t *rejected_total;  // rows refused
+    sti_metric_t *replayed_total;  // requests answered from a stored reply
 };
 
 //  What one request asks, read from its body.
 typedef struct {
-    sti_node_t rows;          // the rows array
+    sti_node_t rows;                         // the rows array
     char source[STI_OBSERVATION_SOURCE_MAX]; // the request's source ("" if none)
-    bool dry_run;             // check only
-    char request_id[STI_ID_MAX + 1]; // "" if none
+    bool dry_run;                            // check only
+    char request_id[STI_ID_MAX + 1];         // "" if none
 } s_submit_t;
 
 ingest_submit_t *ingest_submit_new(sti_redis_t *redis, const ingest_config_t *config,
@@ -113,16 +114,17 @@ static int s_read_body(ingest_submit_t *self, const sti_request_t *request, s_su
     return 0;
 }
 
-//  Writes one accepted row as [indicator, org, period, value, source, note].
+//  Writes one accepted row of the intake entry (sti_intake).
 static void s_write_row(ingest_submit_t *self, const sti_observation_t *obs, const char *source)
 {
-    sti_writer_array(self->rows, 6);
-    sti_writer_str(self->rows, obs->indicator);
-    sti_writer_str(self->rows, obs->org);
-    sti_writer_str(self->rows, obs->period_text);
-    sti_writer_double(self->rows, obs->value);
-    sti_writer_str(self->rows, obs->source[0] ? obs->source : source);
-    sti_writer_str(self->rows, obs->note);
+    sti_intake_row_t row;
+    snprintf(row.indicator, sizeof row.indicator, "%s", obs->indicator);
+    snprintf(row.org, sizeof row.org, "%s", obs->org);
+    snprintf(row.period, sizeof row.period, "%s", obs->period_text);
+    row.value = obs->value;
+    snprintf(row.source, sizeof row.source, "%s", obs->source[0] ? obs->source : source);
+    snprintf(row.note, sizeof row.note, "%s", obs->note);
+    sti_intake_row_write(self->rows, &row);
 }
 
 //  Checks every row. Returns the number accepted; *details counts error entries.
@@ -178,35 +180,40 @@ static void s_write_body(ingest_submit_t *self, size_t accepted, size_t rejected
     sti_writer_raw(self->body, errors, size);
 }
 
-//  Appends the accepted rows and keeps the reply (ingest_submit.lua). Returns
-//  {replayed, reply to send} (caller frees), or NULL when Redis failed.
+//  Appends the accepted rows as one intake entry (sti_intake) and keeps the
+//  reply (ingest_submit.lua). Returns {replayed, reply to send} (caller
+//  frees), or NULL when Redis failed.
 static redisReply *s_commit(ingest_submit_t *self, const s_submit_t *submit, size_t accepted,
                             const char *submitter)
 {
     size_t rows_size = 0, body_size;
     const void *rows = sti_writer_data(self->rows, &rows_size);
     sti_writer_reset(self->blob);
-    if (accepted) {
-        sti_writer_array(self->blob, accepted);
-        sti_writer_raw(self->blob, rows, rows_size);
-    }
-    const void *blob = sti_writer_data(self->blob, &rows_size);
+    sti_intake_rows_write(self->blob, accepted, rows, rows_size);
+    sti_intake_entry_t entry = {.time = zclock_time()};
+    snprintf(entry.request, sizeof entry.request, "%s", submit->request_id);
+    snprintf(entry.submitter, sizeof entry.submitter, "%s", submitter);
+    snprintf(entry.source, sizeof entry.source, "%s", submit->source);
+    entry.rows = sti_writer_data(self->blob, &entry.rows_size);
+    sti_intake_args_t fields;
+    sti_intake_entry_args(&entry, &fields);
     const void *body = sti_writer_data(self->body, &body_size);
-    char request_key[STI_ID_MAX + 256], ttl[24], now[24];
+    char request_key[STI_ID_MAX + 256], ttl[24];
     sti_redis_key(self->redis, request_key, sizeof request_key, "ingest", "req",
                   submit->request_id[0] ? submit->request_id : "-", NULL);
     snprintf(ttl, sizeof ttl, "%lld", (long long)self->config->request_ttl_s);
-    snprintf(now, sizeof now, "%lld", (long long)zclock_time());
-    const char *argv[] = {self->intake_key, request_key, (const char *)body, ttl,
-                          submit->request_id, submitter, submit->source, now,
-                          (const char *)blob, submit->request_id[0] ? "1" : "0"};
-    size_t lens[10];
-    for (size_t i = 0; i < 10; i++) {
-        lens[i] = strlen(argv[i]);
+    //  KEYS: intake, request key; ARGV: reply, ttl, with id, the entry's
+    //  fields (none when no row was accepted: nothing is appended).
+    const char *argv[5 + STI_INTAKE_ARGS] = {self->intake_key, request_key, (const char *)body, ttl,
+                                             submit->request_id[0] ? "1" : "0"};
+    size_t lens[5 + STI_INTAKE_ARGS] = {strlen(argv[0]), strlen(argv[1]), body_size, strlen(ttl),
+                                        1};
+    size_t fields_count = accepted ? STI_INTAKE_ARGS : 0;
+    for (size_t i = 0; i < fields_count; i++) {
+        argv[5 + i] = fields.argv[i];
+        lens[5 + i] = fields.lens[i];
     }
-    lens[2] = body_size;
-    lens[8] = rows_size;
-    return sti_redis_eval(self->redis, self->script, 2, 8, argv, lens);
+    return sti_redis_eval(self->redis, self->script, 2, 3 + (int)fields_count, argv, lens);
 }
 
 //  obs.submit. The submitter recorded with each row is the authenticated caller.
@@ -244,7 +251,7 @@ static int s_obs_submit(void *object, const sti_call_t *call)
     if (!good) {
         snprintf(err, sizeof err, "the rows could not be kept, nothing was accepted: %s",
                  result && result->type == REDIS_REPLY_ERROR ? result->str
-                                                            : sti_redis_errstr(self->redis));
+                                                             : sti_redis_errstr(self->redis));
         sti_error("obs.submit %s: %s", request->id, err);
         sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE, err, NULL, 0);
     } else {

@@ -599,11 +599,16 @@ static void s_write_tags_orgs(const sti_catalog_t *self, sti_writer_t *w)
     }
 }
 
-static void s_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
+void sti_catalog_write_indicator(const sti_indicator_t *ind, sti_indicator_form_t form,
+                                 sti_writer_t *w)
 {
+    assert(ind && w);
     static const char *kinds[] = {"stock", "flow"};
     static const char *aggregations[] = {"sum", "none"};
-    sti_writer_map(w, 11 + (ind->formula_text[0] != 0) + (ind->baseline_note[0] != 0));
+    bool shown = form == STI_INDICATOR_AS_SHOWN;
+    bool formula = shown || ind->formula_text[0] != 0;
+    bool note = !shown && ind->baseline_note[0] != 0;
+    sti_writer_map(w, 11 + formula + shown + note);
     sti_writer_kv_str(w, "code", ind->code);
     sti_writer_kv_str(w, "name_zh", ind->name_zh);
     sti_writer_kv_str(w, "name_en", ind->name_en);
@@ -612,8 +617,16 @@ static void s_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
     sti_writer_kv_str(w, "category", ind->category);
     sti_writer_kv_str(w, "kind", kinds[ind->kind]);
     sti_writer_kv_str(w, "aggregation", aggregations[ind->aggregation]);
-    if (ind->formula_text[0]) {
-        sti_writer_kv_str(w, "formula", ind->formula_text);
+    if (formula) {
+        sti_writer_kv_str(w, "formula", !shown || ind->formula ? ind->formula_text : NULL);
+    }
+    if (shown) {
+        size_t inputs = ind->formula ? sti_formula_input_count(ind->formula) : 0;
+        sti_writer_str(w, "inputs");
+        sti_writer_array(w, inputs);
+        for (size_t i = 0; i < inputs; i++) {
+            sti_writer_str(w, sti_formula_input(ind->formula, i));
+        }
     }
     sti_writer_str(w, "tags");
     sti_writer_array(w, ind->tag_count);
@@ -631,7 +644,7 @@ static void s_write_indicator(const sti_indicator_t *ind, sti_writer_t *w)
     } else {
         sti_writer_nil(w);
     }
-    if (ind->baseline_note[0]) {
+    if (note) {
         sti_writer_kv_str(w, "baseline_note", ind->baseline_note);
     }
     sti_writer_str(w, "targets");
@@ -662,7 +675,8 @@ void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer)
     sti_writer_str(writer, "indicators");
     sti_writer_array(writer, sti_catalog_indicator_count(self));
     for (size_t i = 0; i < sti_catalog_indicator_count(self); i++) {
-        s_write_indicator(sti_catalog_indicator_at(self, i), writer);
+        sti_catalog_write_indicator(sti_catalog_indicator_at(self, i), STI_INDICATOR_AS_PLAN,
+                                    writer);
     }
     if (talent) {
         sti_writer_str(writer, "talent");

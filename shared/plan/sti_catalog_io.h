@@ -19,6 +19,17 @@ sti_catalog_t *sti_catalog_load_dir(const char *dir, char *err, size_t errlen);
 //  with targets, and the talent codes when there are some) as one map, the
 //  shape of docs/plan-format.md plus "format": 1.
 void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer);
+//  How an indicator is written: as the plan holds it (sti_catalog_write,
+//  docs/plan-format.md: formula and baseline_note only when set) or as the
+//  ops show it (catalog.list, catalog.get: formula nil when none, inputs,
+//  the codes the formula reads, and no baseline_note).
+typedef enum { STI_INDICATOR_AS_PLAN, STI_INDICATOR_AS_SHOWN } sti_indicator_form_t;
+//  Writes one indicator in form: {code, name_zh, name_en, unit, direction,
+//  category, kind, aggregation, formula, inputs (shown), tags, baseline
+//  ({period, value, source_line} or nil), baseline_note (plan), targets
+//  ([{year, value}])}. The one encoder of an indicator.
+void sti_catalog_write_indicator(const sti_indicator_t *indicator, sti_indicator_form_t form,
+                                 sti_writer_t *writer);
 //  Reads a catalog written by sti_catalog_write (or a plan's files merged
 //  into one map), checking it as sti_catalog_load_dir does. Returns a new
 //  catalog the caller destroys, or NULL with a reason in err.

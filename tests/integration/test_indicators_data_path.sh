@@ -9,7 +9,7 @@ sti_start_redis
 sti_start_broker
 sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
 sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 --consumer test-1
-/usr/bin/python3 "$STI_SOURCE/tests/integration/ind_scenario.py" "$STI_BROKER" \
+/usr/bin/python3 "$STI_SOURCE/tests/integration/indicators_scenario.py" "$STI_BROKER" \
     "$STI_SOURCE/data/plans/linping-2021-2025" "$REDIS_PORT" || sti_fail "data path scenario"
 # SIGTERM: both services finish and exit 0 (a sanitizer report would not).
 sti_stop indicators || sti_fail "sti-indicators did not exit 0 on SIGTERM"

@@ -17,6 +17,7 @@
 
 #include "indicators_batch.h"
 #include "sti_catalog_io.h"
+#include "plan_dir.h"
 
 #define S_STORE_MAX 64
 
@@ -32,17 +33,12 @@ typedef struct {
 static s_stored_t s_store[S_STORE_MAX];
 static size_t s_stored;
 static sti_catalog_t *s_cat;
-static char s_plan_dir[4096];
 
 static int s_setup(void **state)
 {
     (void)state;
-    const char *here = __FILE__;
-    const char *tail = strstr(here, "tests/unit/");
-    snprintf(s_plan_dir, sizeof s_plan_dir, "%.*sdata/plans/linping-2021-2025", (int)(tail - here),
-             here);
     char err[512] = "";
-    s_cat = sti_catalog_load_dir(s_plan_dir, err, sizeof err);
+    s_cat = sti_catalog_load_dir(test_plan_dir(), err, sizeof err);
     if (!s_cat) {
         fail_msg("%s", err);
     }
@@ -77,7 +73,7 @@ static const sti_org_unit_t *s_org(const char *code)
 
 //  Puts a record into the fake store (replacing one of the same key).
 static void s_store_put(const sti_indicator_t *ind, const sti_org_unit_t *org, const char *period,
-                        const ind_record_t *record)
+                        const indicators_record_t *record)
 {
     s_stored_t *slot = NULL;
     for (size_t i = 0; i < s_stored && !slot; i++) {
@@ -94,7 +90,7 @@ static void s_store_put(const sti_indicator_t *ind, const sti_org_unit_t *org, c
     slot->org = org;
     snprintf(slot->period, sizeof slot->period, "%s", period);
     sti_writer_t *w = sti_writer_new();
-    ind_record_encode(record, w);
+    indicators_record_encode(record, w);
     const void *data = sti_writer_data(w, &slot->size);
     assert_true(slot->size <= sizeof slot->bytes);
     memcpy(slot->bytes, data, slot->size);
@@ -103,16 +99,16 @@ static void s_store_put(const sti_indicator_t *ind, const sti_org_unit_t *org, c
 
 static void s_store_reported(const char *ind, const char *org, const char *period, double v)
 {
-    ind_record_t record = {true, v, true, v, false, 0, 1, "1-0", 0, "", ""};
+    indicators_record_t record = {true, v, true, v, false, 0, 1, "1-0", 0, "", ""};
     s_store_put(s_ind(ind), s_org(org), period, &record);
 }
 
 //  Loads every value of the planned table from the fake store.
-static void s_load(ind_batch_t *batch)
+static void s_load(indicators_batch_t *batch)
 {
-    ind_table_t *table = ind_batch_table(batch);
-    for (size_t v = 0; v < ind_table_value_count(table); v++) {
-        ind_value_t *value = ind_table_value_at(table, (int)v);
+    indicators_table_t *table = indicators_batch_table(batch);
+    for (size_t v = 0; v < indicators_table_value_count(table); v++) {
+        indicators_value_t *value = indicators_table_value_at(table, (int)v);
         const s_stored_t *found = NULL;
         for (size_t i = 0; i < s_stored && !found; i++) {
             if (s_store[i].indicator == value->indicator && s_store[i].org == value->org &&
@@ -121,18 +117,18 @@ static void s_load(ind_batch_t *batch)
             }
         }
         char err[128];
-        assert_int_equal(ind_table_load(table, (int)v, found ? found->bytes : NULL,
-                                        found ? found->size : 0, err, sizeof err),
+        assert_int_equal(indicators_table_load(table, (int)v, found ? found->bytes : NULL,
+                                               found ? found->size : 0, err, sizeof err),
                          0);
     }
 }
 
 //  Writes the batch's changed records back to the fake store.
-static void s_commit(ind_batch_t *batch)
+static void s_commit(indicators_batch_t *batch)
 {
-    ind_table_t *table = ind_batch_table(batch);
-    for (size_t v = 0; v < ind_table_value_count(table); v++) {
-        ind_value_t *value = ind_table_value_at(table, (int)v);
+    indicators_table_t *table = indicators_batch_table(batch);
+    for (size_t v = 0; v < indicators_table_value_count(table); v++) {
+        indicators_value_t *value = indicators_table_value_at(table, (int)v);
         if (value->dirty) {
             s_store_put(value->indicator, value->org, value->period_text, &value->record);
         }
@@ -140,47 +136,50 @@ static void s_commit(ind_batch_t *batch)
 }
 
 //  Starts a batch with one entry holding the given rows.
-static ind_batch_t *s_batch(const char *entry_id, const char *rows[][4], size_t count)
+static indicators_batch_t *s_batch(const char *entry_id, const char *rows[][4], size_t count)
 {
-    ind_batch_t *batch = ind_batch_new();
-    ind_batch_reset(batch, s_cat, 0.10);
-    ind_entry_t entry = {"", "clerk", "test", 1700000000000, 0};
+    indicators_batch_t *batch = indicators_batch_new();
+    indicators_batch_reset(batch, s_cat, 0.10);
+    indicators_entry_t entry = {"", "clerk", "test", 1700000000000, 0};
     snprintf(entry.id, sizeof entry.id, "%s", entry_id);
-    ind_batch_add_entry(batch, &entry);
+    indicators_batch_add_entry(batch, &entry);
     for (size_t i = 0; i < count; i++) {
-        ind_row_t row = {s_ind(rows[i][0]), s_org(rows[i][1]), {0, 0, 0}, atof(rows[i][3]), "", 0};
+        indicators_row_t row = {
+            s_ind(rows[i][0]), s_org(rows[i][1]), {0, 0, 0}, atof(rows[i][3]), "", 0};
         char err[128];
         assert_int_equal(
             sti_period_parse(rows[i][2], strlen(rows[i][2]), &row.period, err, sizeof err), 0);
-        ind_batch_add_row(batch, &row);
+        indicators_batch_add_row(batch, &row);
     }
     return batch;
 }
 
-static bool s_affected(ind_batch_t *batch, const char *ind, const char *org, const char *period)
+static bool s_affected(indicators_batch_t *batch, const char *ind, const char *org,
+                       const char *period)
 {
-    ind_table_t *table = ind_batch_table(batch);
+    indicators_table_t *table = indicators_batch_table(batch);
     sti_period_t p;
     char err[64];
     sti_period_parse(period, strlen(period), &p, err, sizeof err);
-    int at = ind_table_find(table, s_ind(ind), s_org(org), &p);
-    return at >= 0 && ind_table_value_at(table, at)->affected;
+    int at = indicators_table_find(table, s_ind(ind), s_org(org), &p);
+    return at >= 0 && indicators_table_value_at(table, at)->affected;
 }
 
-static bool s_in_table(ind_batch_t *batch, const char *ind, const char *org, const char *period)
+static bool s_in_table(indicators_batch_t *batch, const char *ind, const char *org,
+                       const char *period)
 {
     sti_period_t p;
     char err[64];
     sti_period_parse(period, strlen(period), &p, err, sizeof err);
-    return ind_table_find(ind_batch_table(batch), s_ind(ind), s_org(org), &p) >= 0;
+    return indicators_table_find(indicators_batch_table(batch), s_ind(ind), s_org(org), &p) >= 0;
 }
 
 static void test_closure(void **state)
 {
     (void)state;
     const char *rows[][4] = {{"gdp", "town_a", "2023", "1000"}};
-    ind_batch_t *batch = s_batch("5-0", rows, 1);
-    ind_batch_plan(batch);
+    indicators_batch_t *batch = s_batch("5-0", rows, 1);
+    indicators_batch_plan(batch);
     assert_true(s_affected(batch, "gdp", "town_a", "2023"));
     assert_true(s_affected(batch, "rd_gdp_ratio", "town_a", "2023"));
     assert_true(s_affected(batch, "gdp", "linping", "2023"));
@@ -191,29 +190,30 @@ static void test_closure(void **state)
     assert_true(s_in_table(batch, "gdp", "town_b", "2023"));
     assert_false(s_affected(batch, "gdp", "town_b", "2023"));
     assert_false(s_affected(batch, "rd_expenditure", "linping", "2023"));
-    assert_int_equal(ind_table_value_count(ind_batch_table(batch)), 7);
-    ind_batch_destroy(&batch);
+    assert_int_equal(indicators_table_value_count(indicators_batch_table(batch)), 7);
+    indicators_batch_destroy(&batch);
     //  A non-summable indicator stays at its org unit.
     const char *rank[][4] = {{"edz_national_rank", "town_a", "2023", "5"}};
     batch = s_batch("6-0", rank, 1);
-    ind_batch_plan(batch);
-    assert_int_equal(ind_table_value_count(ind_batch_table(batch)), 1);
-    ind_batch_destroy(&batch);
+    indicators_batch_plan(batch);
+    assert_int_equal(indicators_table_value_count(indicators_batch_table(batch)), 1);
+    indicators_batch_destroy(&batch);
 }
 
 //  Decodes change i's event data.
-static sti_reader_t *s_event(ind_batch_t *batch, size_t i)
+static sti_reader_t *s_event(indicators_batch_t *batch, size_t i)
 {
-    const ind_change_t *change = ind_batch_change_at(batch, i);
+    const indicators_change_t *change = indicators_batch_change_at(batch, i);
     char err[128];
-    sti_reader_t *reader = sti_reader_new(ind_batch_bytes(batch) + change->event_off,
+    sti_reader_t *reader = sti_reader_new(indicators_batch_bytes(batch) + change->event_off,
                                           change->event_len, NULL, err, sizeof err);
     assert_non_null(reader);
     return reader;
 }
 
-static void s_assert_event(ind_batch_t *batch, size_t i, const char *subject_ind, const char *org,
-                           bool has_old, double old, double new_value, const char *origin)
+static void s_assert_event(indicators_batch_t *batch, size_t i, const char *subject_ind,
+                           const char *org, bool has_old, double old, double new_value,
+                           const char *origin)
 {
     sti_reader_t *reader = s_event(batch, i);
     sti_node_t root = sti_reader_root(reader);
@@ -242,52 +242,52 @@ static void test_aggregate_and_derive(void **state)
     s_store_reported("rd_expenditure", "linping", "2023", 30);
     s_store_reported("gdp", "town_b", "2023", 500);
     const char *rows[][4] = {{"gdp", "town_a", "2023", "1000"}};
-    ind_batch_t *batch = s_batch("5-0", rows, 1);
-    ind_batch_plan(batch);
+    indicators_batch_t *batch = s_batch("5-0", rows, 1);
+    indicators_batch_plan(batch);
     s_load(batch);
     size_t skipped;
-    assert_int_equal(ind_batch_compute(batch, &skipped), 1);
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 1);
     assert_int_equal(skipped, 0);
     //  gdp@town_a reported; the town's ratio has no rd_expenditure: no
     //  value, no change; the district's sum 1500 and its ratio 100*30/1500.
-    assert_int_equal(ind_batch_change_count(batch), 3);
+    assert_int_equal(indicators_batch_change_count(batch), 3);
     s_assert_event(batch, 0, "gdp", "town_a", false, 0, 1000, "reported");
     s_assert_event(batch, 1, "gdp", "linping", false, 0, 1500, "aggregated");
     s_assert_event(batch, 2, "rd_gdp_ratio", "linping", false, 0, 2.0, "derived");
     s_commit(batch);
-    ind_batch_destroy(&batch);
+    indicators_batch_destroy(&batch);
 
     //  The same entry again changes nothing (applied once) ...
     batch = s_batch("5-0", rows, 1);
-    ind_batch_plan(batch);
+    indicators_batch_plan(batch);
     s_load(batch);
-    assert_int_equal(ind_batch_compute(batch, &skipped), 0);
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 0);
     assert_int_equal(skipped, 1);
-    assert_int_equal(ind_batch_change_count(batch), 0);
-    ind_batch_destroy(&batch);
+    assert_int_equal(indicators_batch_change_count(batch), 0);
+    indicators_batch_destroy(&batch);
     //  ... and a later entry with the same value makes no revision.
     batch = s_batch("7-0", rows, 1);
-    ind_batch_plan(batch);
+    indicators_batch_plan(batch);
     s_load(batch);
-    assert_int_equal(ind_batch_compute(batch, &skipped), 0);
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 0);
     assert_int_equal(skipped, 0);
-    assert_int_equal(ind_batch_change_count(batch), 0);
-    ind_batch_destroy(&batch);
+    assert_int_equal(indicators_batch_change_count(batch), 0);
+    indicators_batch_destroy(&batch);
 
     //  A value reported for the district wins over the sum.
     const char *district[][4] = {{"gdp", "linping", "2023", "3000"},
                                  {"gdp", "town_b", "2023", "600"}};
     batch = s_batch("8-0", district, 2);
-    ind_batch_plan(batch);
+    indicators_batch_plan(batch);
     s_load(batch);
-    assert_int_equal(ind_batch_compute(batch, &skipped), 2);
-    assert_int_equal(ind_batch_change_count(batch), 3);
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 2);
+    assert_int_equal(indicators_batch_change_count(batch), 3);
     s_assert_event(batch, 0, "gdp", "linping", true, 1500, 3000, "reported");
     s_assert_event(batch, 1, "rd_gdp_ratio", "linping", true, 2.0, 1.0, "derived");
     s_assert_event(batch, 2, "gdp", "town_b", true, 500, 600, "reported");
-    const ind_change_t *first = ind_batch_change_at(batch, 0);
+    const indicators_change_t *first = indicators_batch_change_at(batch, 0);
     assert_int_equal(first->revision, 2);
-    ind_batch_destroy(&batch);
+    indicators_batch_destroy(&batch);
 }
 
 static void test_status_on_events(void **state)
@@ -295,19 +295,19 @@ static void test_status_on_events(void **state)
     (void)state;
     const char *rows[][4] = {{"hitech_enterprises", "linping", "2023", "850"},
                              {"hitech_enterprises", "linping", "2023", "800"}};
-    ind_batch_t *batch = s_batch("9-0", rows, 1);
-    ind_batch_plan(batch);
-    assert_true(ind_table_group_at(ind_batch_table(batch), 0)->full);
+    indicators_batch_t *batch = s_batch("9-0", rows, 1);
+    indicators_batch_plan(batch);
+    assert_true(indicators_table_group_at(indicators_batch_table(batch), 0)->full);
     s_load(batch);
     size_t skipped;
-    ind_batch_compute(batch, &skipped);
+    indicators_batch_compute(batch, &skipped);
     s_commit(batch);
-    ind_batch_destroy(&batch);
+    indicators_batch_destroy(&batch);
     batch = s_batch("10-0", rows + 1, 1);
-    ind_batch_plan(batch);
+    indicators_batch_plan(batch);
     s_load(batch);
-    ind_batch_compute(batch, &skipped);
-    assert_int_equal(ind_batch_change_count(batch), 1);
+    indicators_batch_compute(batch, &skipped);
+    assert_int_equal(indicators_batch_change_count(batch), 1);
     sti_reader_t *reader = s_event(batch, 0);
     sti_node_t root = sti_reader_root(reader);
     sti_field_error_t err;
@@ -327,8 +327,8 @@ static void test_status_on_events(void **state)
     assert_int_equal(sti_map_int(root, "target_year", &year, &err), 0);
     assert_int_equal(year, 2025);
     sti_reader_destroy(&reader);
-    ind_batch_destroy(&batch);
-    ind_batch_destroy(&batch);
+    indicators_batch_destroy(&batch);
+    indicators_batch_destroy(&batch);
 }
 
 int main(void)

@@ -15,18 +15,12 @@
 
 #include "indicators_values.h"
 #include "sti_catalog_io.h"
-
-static char s_plan_dir[4096];
+#include "plan_dir.h"
 
 static sti_catalog_t *s_linping(void)
 {
-    const char *here = __FILE__;
-    const char *tail = strstr(here, "tests/unit/");
-    assert_non_null(tail);
-    snprintf(s_plan_dir, sizeof s_plan_dir, "%.*sdata/plans/linping-2021-2025", (int)(tail - here),
-             here);
     char err[512] = "";
-    sti_catalog_t *cat = sti_catalog_load_dir(s_plan_dir, err, sizeof err);
+    sti_catalog_t *cat = sti_catalog_load_dir(test_plan_dir(), err, sizeof err);
     if (!cat) {
         fail_msg("%s", err);
     }
@@ -45,15 +39,16 @@ static sti_period_t s_period(const char *text)
 static void test_record_round_trip(void **state)
 {
     (void)state;
-    ind_record_t in = {true,          850,     true,          850, false, 0, 3, "1700000000000-7",
-                       1700000000123, "clerk", "stats bureau"};
+    indicators_record_t in = {
+        true,          850,     true,          850, false, 0, 3, "1700000000000-7",
+        1700000000123, "clerk", "stats bureau"};
     sti_writer_t *w = sti_writer_new();
-    ind_record_encode(&in, w);
+    indicators_record_encode(&in, w);
     size_t size;
     const void *data = sti_writer_data(w, &size);
-    ind_record_t out;
+    indicators_record_t out;
     char err[256];
-    assert_int_equal(ind_record_decode(data, size, &out, err, sizeof err), 0);
+    assert_int_equal(indicators_record_decode(data, size, &out, err, sizeof err), 0);
     assert_true(out.has_v && out.v == 850 && out.has_r && !out.has_a);
     assert_int_equal(out.rev, 3);
     assert_string_equal(out.src, "1700000000000-7");
@@ -66,33 +61,90 @@ static void test_record_round_trip(void **state)
 static void test_record_refusals(void **state)
 {
     (void)state;
-    ind_record_t out;
+    indicators_record_t out;
     char err[256];
-    assert_int_equal(ind_record_decode("\xc1", 1, &out, err, sizeof err), -1);
+    assert_int_equal(indicators_record_decode("\xc1", 1, &out, err, sizeof err), -1);
     sti_writer_t *w = sti_writer_new();
     sti_writer_map(w, 1);
     sti_writer_kv_str(w, "v", "850"); // a string where a number belongs
     size_t size;
     const void *data = sti_writer_data(w, &size);
-    assert_int_equal(ind_record_decode(data, size, &out, err, sizeof err), -1);
+    assert_int_equal(indicators_record_decode(data, size, &out, err, sizeof err), -1);
     assert_non_null(strstr(err, "v"));
     sti_writer_reset(w);
     sti_writer_array(w, 1);
     sti_writer_int(w, 1);
     data = sti_writer_data(w, &size);
-    assert_int_equal(ind_record_decode(data, size, &out, err, sizeof err), -1);
+    assert_int_equal(indicators_record_decode(data, size, &out, err, sizeof err), -1);
     sti_writer_destroy(&w);
+}
+
+//  A revision reads back as written; what is missing or ill-typed keeps its
+//  default, and what is not a map is all defaults.
+static void test_revision_round_trip(void **state)
+{
+    (void)state;
+    indicators_revision_t in = {.rev = 4, .has_v = true, .v = 1000, .t = 1700000000123};
+    snprintf(in.origin, sizeof in.origin, "aggregated");
+    snprintf(in.by, sizeof in.by, "clerk");
+    snprintf(in.source, sizeof in.source, "town report");
+    snprintf(in.entry, sizeof in.entry, "1700000000000-7");
+    sti_writer_t *w = sti_writer_new();
+    indicators_revision_encode(&in, w);
+    size_t size;
+    const void *data = sti_writer_data(w, &size);
+    indicators_revision_t out;
+    assert_int_equal(indicators_revision_decode(data, size, &out), 0);
+    assert_int_equal(out.rev, 4);
+    assert_true(out.has_v && out.v == 1000);
+    assert_string_equal(out.origin, "aggregated");
+    assert_int_equal(out.t, 1700000000123);
+    assert_string_equal(out.by, "clerk");
+    assert_string_equal(out.source, "town report");
+    assert_string_equal(out.entry, "1700000000000-7");
+    sti_writer_reset(w);
+    sti_writer_map(w, 2);
+    sti_writer_kv_str(w, "rev", "4"); // ill-typed
+    sti_writer_str(w, "v");
+    sti_writer_nil(w);
+    data = sti_writer_data(w, &size);
+    assert_int_equal(indicators_revision_decode(data, size, &out), 0);
+    assert_int_equal(out.rev, 0);
+    assert_false(out.has_v);
+    assert_int_equal(out.t, -1);
+    assert_string_equal(out.origin, "");
+    assert_int_equal(indicators_revision_decode("\xc1", 1, &out), -1);
+    assert_int_equal(out.t, -1);
+    assert_int_equal(indicators_revision_decode(NULL, 0, &out), -1);
+    sti_writer_destroy(&w);
+}
+
+//  A value's event topic and subject.
+static void test_topic_and_subject(void **state)
+{
+    (void)state;
+    sti_catalog_t *cat = s_linping();
+    indicators_table_t *table = indicators_table_new();
+    sti_period_t period = s_period("2023Q2");
+    int at = indicators_table_value(table, sti_catalog_indicator_find(cat, "gdp"),
+                                    sti_catalog_org_find(cat, "town_a"), &period);
+    char text[128];
+    const indicators_value_t *value = indicators_table_value_at(table, at);
+    assert_string_equal(indicators_value_topic(value, text, sizeof text), "ind.gdp.town_a");
+    assert_string_equal(indicators_value_subject(value, text, sizeof text), "gdp/town_a/2023Q2");
+    indicators_table_destroy(&table);
+    sti_catalog_destroy(&cat);
 }
 
 static void test_entry_id_order(void **state)
 {
     (void)state;
-    assert_true(ind_entry_id_compare("1-0", "1-1") < 0);
-    assert_true(ind_entry_id_compare("2-0", "1-9") > 0);
-    assert_true(ind_entry_id_compare("10-0", "9-0") > 0); // numeric, not text order
-    assert_true(ind_entry_id_compare("5-5", "5-5") == 0);
-    assert_true(ind_entry_id_compare("", "1-0") < 0);
-    assert_true(ind_entry_id_compare("1-0", "") > 0);
+    assert_true(indicators_entry_id_compare("1-0", "1-1") < 0);
+    assert_true(indicators_entry_id_compare("2-0", "1-9") > 0);
+    assert_true(indicators_entry_id_compare("10-0", "9-0") > 0); // numeric, not text order
+    assert_true(indicators_entry_id_compare("5-5", "5-5") == 0);
+    assert_true(indicators_entry_id_compare("", "1-0") < 0);
+    assert_true(indicators_entry_id_compare("1-0", "") > 0);
 }
 
 static void test_table_lookup_and_growth(void **state)
@@ -101,47 +153,47 @@ static void test_table_lookup_and_growth(void **state)
     sti_catalog_t *cat = s_linping();
     const sti_indicator_t *gdp = sti_catalog_indicator_find(cat, "gdp");
     const sti_org_unit_t *root = sti_catalog_org_find(cat, "linping");
-    ind_table_t *table = ind_table_new();
+    indicators_table_t *table = indicators_table_new();
     for (int round = 0; round < 2; round++) {
         for (int year = 2000; year <= 2100; year++) {
             for (int month = 1; month <= 12; month++) {
                 sti_period_t p = {year, STI_PERIOD_MONTH, month};
-                int at = ind_table_value(table, gdp, root, &p);
-                assert_int_equal(ind_table_value(table, gdp, root, &p), at);
+                int at = indicators_table_value(table, gdp, root, &p);
+                assert_int_equal(indicators_table_value(table, gdp, root, &p), at);
             }
         }
-        assert_int_equal(ind_table_value_count(table), 101 * 12);
-        assert_int_equal(ind_table_group_count(table), 1);
+        assert_int_equal(indicators_table_value_count(table), 101 * 12);
+        assert_int_equal(indicators_table_group_count(table), 1);
         size_t in_hash = 0;
-        for (int i = ind_table_group_at(table, 0)->head; i >= 0;
-             i = ind_table_value_at(table, i)->next_in_hash) {
+        for (int i = indicators_table_group_at(table, 0)->head; i >= 0;
+             i = indicators_table_value_at(table, i)->next_in_hash) {
             in_hash++;
         }
         assert_int_equal(in_hash, 101 * 12);
         sti_period_t year = s_period("2023");
-        assert_int_equal(ind_table_find(table, gdp, root, &year), -1);
-        ind_table_reset(table);
-        assert_int_equal(ind_table_value_count(table), 0);
+        assert_int_equal(indicators_table_find(table, gdp, root, &year), -1);
+        indicators_table_reset(table);
+        assert_int_equal(indicators_table_value_count(table), 0);
     }
-    ind_table_destroy(&table);
-    ind_table_destroy(&table);
+    indicators_table_destroy(&table);
+    indicators_table_destroy(&table);
     sti_catalog_destroy(&cat);
 }
 
 //  Loads value v for period text into the table.
-static void s_put(ind_table_t *table, const sti_indicator_t *ind, const sti_org_unit_t *org,
+static void s_put(indicators_table_t *table, const sti_indicator_t *ind, const sti_org_unit_t *org,
                   const char *period, double v)
 {
     sti_period_t p = s_period(period);
-    ind_record_t record = {true, v, true, v, false, 0, 1, "1-0", 0, "", ""};
+    indicators_record_t record = {true, v, true, v, false, 0, 1, "1-0", 0, "", ""};
     sti_writer_t *w = sti_writer_new();
-    ind_record_encode(&record, w);
+    indicators_record_encode(&record, w);
     size_t size;
     const void *data = sti_writer_data(w, &size);
     char err[128];
-    assert_int_equal(
-        ind_table_load(table, ind_table_value(table, ind, org, &p), data, size, err, sizeof err),
-        0);
+    assert_int_equal(indicators_table_load(table, indicators_table_value(table, ind, org, &p), data,
+                                           size, err, sizeof err),
+                     0);
     sti_writer_destroy(&w);
 }
 
@@ -156,7 +208,7 @@ static void test_progress_worked_example(void **state)
                      0);
     const sti_indicator_t *hitech = sti_catalog_indicator_find(cat, "hitech_enterprises");
     const sti_org_unit_t *root = sti_catalog_org_find(cat, "linping");
-    ind_table_t *table = ind_table_new();
+    indicators_table_t *table = indicators_table_new();
     const struct {
         double value;
         sti_status_t status;
@@ -165,32 +217,35 @@ static void test_progress_worked_example(void **state)
                  {700, STI_STATUS_AT_RISK},
                  {1000, STI_STATUS_ACHIEVED}};
     for (size_t i = 0; i < 4; i++) {
-        ind_table_reset(table);
+        indicators_table_reset(table);
         s_put(table, hitech, root, "2023", cases[i].value);
         s_put(table, hitech, root, "2022Q4", 1); // superseded by the year (ends later)
         s_put(table, hitech, root, "2024", 2);   // after the year asked for
         sti_progress_t progress;
         int latest;
-        ind_table_progress(table, ind_table_group_at(table, 0), 2023, 0.10, &progress, &latest);
+        indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
+                                  &latest);
         assert_int_equal(progress.status, cases[i].status);
-        assert_string_equal(ind_table_value_at(table, latest)->period_text, "2023");
+        assert_string_equal(indicators_table_value_at(table, latest)->period_text, "2023");
         if (i == 0) {
             assert_true(fabs(progress.completion - 0.645) < 0.0005);
             assert_true(fabs(progress.expected_completion - 0.6) < 1e-9);
         }
     }
-    ind_table_reset(table);
+    indicators_table_reset(table);
     s_put(table, sti_catalog_indicator_find(cat, "edz_national_rank"), root, "2023", 28);
     sti_progress_t progress;
     int latest;
-    ind_table_progress(table, ind_table_group_at(table, 0), 2023, 0.10, &progress, &latest);
+    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
+                              &latest);
     assert_int_equal(progress.status, STI_STATUS_ACHIEVED);
     //  Below the root there is no baseline nor target.
-    ind_table_reset(table);
+    indicators_table_reset(table);
     s_put(table, hitech, sti_catalog_org_find(cat, "town_a"), "2023", 850);
-    ind_table_progress(table, ind_table_group_at(table, 0), 2023, 0.10, &progress, &latest);
+    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
+                              &latest);
     assert_int_equal(progress.status, STI_STATUS_NO_TARGET);
-    ind_table_destroy(&table);
+    indicators_table_destroy(&table);
     sti_catalog_destroy(&cat);
 }
 
@@ -202,17 +257,19 @@ static void test_progress_flow_counts_whole_years(void **state)
     assert_int_equal(sti_catalog_target_set(cat, "rd_expenditure", 2025, 50, err, sizeof err), 0);
     const sti_indicator_t *rd = sti_catalog_indicator_find(cat, "rd_expenditure");
     assert_int_equal(rd->kind, STI_KIND_FLOW);
-    ind_table_t *table = ind_table_new();
+    indicators_table_t *table = indicators_table_new();
     s_put(table, rd, sti_catalog_org_find(cat, "linping"), "2023Q2", 5);
     sti_progress_t progress;
     int latest;
-    ind_table_progress(table, ind_table_group_at(table, 0), 2023, 0.10, &progress, &latest);
+    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
+                              &latest);
     assert_int_equal(progress.status, STI_STATUS_NO_DATA);
     assert_int_equal(latest, -1);
     s_put(table, rd, sti_catalog_org_find(cat, "linping"), "2022", 40);
-    ind_table_progress(table, ind_table_group_at(table, 0), 2023, 0.10, &progress, &latest);
-    assert_string_equal(ind_table_value_at(table, latest)->period_text, "2022");
-    ind_table_destroy(&table);
+    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
+                              &latest);
+    assert_string_equal(indicators_table_value_at(table, latest)->period_text, "2022");
+    indicators_table_destroy(&table);
     sti_catalog_destroy(&cat);
 }
 
@@ -221,6 +278,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_round_trip),
         cmocka_unit_test(test_record_refusals),
+        cmocka_unit_test(test_revision_round_trip),
+        cmocka_unit_test(test_topic_and_subject),
         cmocka_unit_test(test_entry_id_order),
         cmocka_unit_test(test_table_lookup_and_growth),
         cmocka_unit_test(test_progress_worked_example),

@@ -632,6 +632,52 @@ static void test_talent_part(void **state)
     assert_null(sti_catalog_load_dir(dir, err, sizeof err));
     assert_string_equal(err, "talent.json: talent: must be a map (the talent codes)");
     s_remove_plan(dir);
+//  Writes indicator code in form and reads it back (the caller destroys it).
+static sti_reader_t *s_indicator(const sti_catalog_t *cat, const char *code,
+                                 sti_indicator_form_t form, sti_writer_t *writer)
+{
+    char err[256];
+    sti_writer_reset(writer);
+    sti_catalog_write_indicator(sti_catalog_indicator_find(cat, code), form, writer);
+    size_t size;
+    const void *data = sti_writer_data(writer, &size);
+    sti_reader_t *reader = sti_reader_new(data, size, NULL, err, sizeof err);
+    assert_non_null(reader);
+    return reader;
+}
+
+//  The ops' form of an indicator: formula nil when none, the inputs, no
+//  baseline_note; the plan's form: formula and baseline_note only when set.
+static void test_indicator_forms(void **state)
+{
+    (void)state;
+    sti_catalog_t *cat = s_load_linping();
+    sti_writer_t *writer = sti_writer_new();
+    sti_reader_t *reader = s_indicator(cat, "rd_gdp_ratio", STI_INDICATOR_AS_SHOWN, writer);
+    sti_node_t root = sti_reader_root(reader);
+    assert_int_equal(sti_node_size(root), 13);
+    assert_int_equal(sti_node_type(sti_node_get(root, "formula")), STI_TYPE_STR);
+    sti_node_t inputs = sti_node_get(root, "inputs");
+    assert_int_equal(sti_node_size(inputs), 2);
+    char code[STI_CODE_MAX];
+    assert_int_equal(sti_node_str_copy(sti_node_at(inputs, 0), code, sizeof code, NULL), 0);
+    assert_string_equal(code, "rd_expenditure");
+    sti_reader_destroy(&reader);
+    reader = s_indicator(cat, "gdp", STI_INDICATOR_AS_SHOWN, writer);
+    root = sti_reader_root(reader);
+    assert_int_equal(sti_node_size(root), 13);
+    assert_int_equal(sti_node_type(sti_node_get(root, "formula")), STI_TYPE_NIL);
+    assert_int_equal(sti_node_size(sti_node_get(root, "inputs")), 0);
+    assert_true(sti_node_is_missing(sti_node_get(root, "baseline_note")));
+    sti_reader_destroy(&reader);
+    reader = s_indicator(cat, "gdp", STI_INDICATOR_AS_PLAN, writer);
+    root = sti_reader_root(reader);
+    assert_true(sti_node_is_missing(sti_node_get(root, "formula")));
+    assert_true(sti_node_is_missing(sti_node_get(root, "inputs")));
+    assert_int_equal(sti_node_type(sti_node_get(root, "baseline_note")), STI_TYPE_STR);
+    sti_reader_destroy(&reader);
+    sti_writer_destroy(&writer);
+    sti_catalog_destroy(&cat);
 }
 
 static void test_hostile_msgpack(void **state)
@@ -709,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_org_tree),           cmocka_unit_test(test_targets_and_progress),
         cmocka_unit_test(test_msgpack_round_trip), cmocka_unit_test(test_hostile_msgpack),
         cmocka_unit_test(test_mutated_msgpack),    cmocka_unit_test(test_talent_part),
+        cmocka_unit_test(test_indicator_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,7 @@
 """The worked example of issue 3 and the data path, through raw requests to
 real sti-ingest and sti-indicators (started by test_indicators_data_path.sh).
 
-Usage: ind_scenario.py BROKER PLAN_DIR REDIS_PORT
+Usage: indicators_scenario.py BROKER PLAN_DIR REDIS_PORT
 Exits 0 when every check holds, 1 naming the first that does not.
 """
 import math
@@ -120,6 +120,40 @@ def catalog_ops():
     check(reply["error"]["code"] == "not_found", "target.set unknown: not_found")
 
 
+def refused(op, body, field, reason):
+    """op refuses body with invalid_argument naming field and reason."""
+    reply = c.call(IND, op, body)
+    error = reply.get("error") or {}
+    details = error.get("details") or [{}]
+    check(not reply["ok"] and error["code"] == "invalid_argument" and
+          details[0].get("field") == field and reason in details[0].get("reason", ""),
+          "%s %r: want %s: %s, got %r" % (op, body, field, reason, reply))
+
+
+def declared_bodies():
+    """Every op is declared, and a body against its declaration is refused
+    in the frame's one wording."""
+    described = c.ok(IND, "ops.describe")
+    ops = {op["op"]: op for op in described["ops"]}
+    check(set(ops) == {"catalog.list", "catalog.get", "org.list", "org.add", "target.set",
+                       "plan.load", "dataset.get", "dataset.accept_loss", "series.get",
+                       "progress.report", "snapshot.get", "events.since", "ops.describe"},
+          "declared ops %r" % sorted(ops))
+    refused("series.get", {"indicator": "gdp"}, "org", "missing (required)")
+    refused("progress.report", {"year": 1999}, "year", "must be an integer from 2000 to 2100")
+    refused("progress.report", {"colour": 1}, "colour", "unknown key")
+    refused("snapshot.get", {"limit": 0}, "limit", "must be an integer from 1 to 1000")
+    refused("target.set", {"indicator": "gdp", "year": 2025, "value": "lots"}, "value",
+            "must be a number")
+    refused("plan.load", {"plan": 5}, "plan", "must be a map")
+    refused("org.add", {"code": "x" * 65, "parent": "linping"}, "code",
+            "must be a string of at most 64 bytes")
+    refused("dataset.accept_loss", {"reason": "   "}, "reason", "must say why")
+    refused("dataset.accept_loss", {"reason": "a\tb"}, "reason", "control characters")
+    refused("events.since", {"stream": "tal", "seq": 0}, "stream", "does not publish")
+    refused("events.since", {"stream": "ind"}, "seq", "missing (required)")
+
+
 def worked_example():
     expect = [(850, "on_track"), (800, "lagging"), (700, "at_risk"), (1000, "achieved")]
     for value, status in expect:
@@ -219,6 +253,7 @@ def log_and_snapshot():
 
 def main():
     catalog_ops()
+    declared_bodies()
     worked_example()
     derived()
     aggregated()

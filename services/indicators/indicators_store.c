@@ -1,0 +1,697 @@
+/*  indicators_store: the values in Redis. See the header.
+
+    The applier's read of a batch is one pipelined round trip: HGETALL for
+    a hash progress reads whole, one HMGET of its planned periods for every
+    other hash (values of one hash are many in a batch). Its write is one
+    EVALSHA of indicators_apply.lua, whose KEYS and ARGV (layout in the
+    script's header) are built in reused vectors; the script answers {1,
+    first, last, epoch, prev...}, {0, index} for a conflict or {2, why}
+    for a refusal of the event stream's guard. Replies of a snapshot page
+    are kept until the next page, so the page can point into them.
+*/
+#include "indicators_store.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sti_log.h"
+#include "sti_lua_indicators_core.h"
+#include "sti_lua_sti.h"
+
+#define S_KEY_MAX 256                       // bytes of one key name
+#define S_MEMBER_MAX (2 * STI_CODE_MAX + 2) // bytes of "<indicator>:<org>"
+#define S_FIXED_KEYS 6 // the script's log, seq, prev, intake, value index, epoch
+
+//  A vector of byte strings (command or script arguments), reused.
+typedef struct {
+    char *bytes;       // every string, one after another
+    size_t len;        // bytes in use
+    size_t cap;        // bytes allocated
+    size_t *offs;      // where each string starts
+    size_t *lens;      // its length
+    const char **argv; // pointers, made by s_args_finish
+    size_t count;      // strings in use
+    size_t slots;      // strings allocated
+} s_args_t;
+
+struct _indicators_store_t {
+    sti_redis_t *redis;                       // borrowed
+    sti_script_t *script;                     // events_append.lua + indicators_apply.lua
+    char group[128];                          // the intake group the script acknowledges in
+    int64_t events_maxlen;                    // bound of the event log
+    char fixed[S_FIXED_KEYS - 1][S_KEY_MAX];  // the script's fixed keys but the epoch's
+    s_args_t keys;                            // the script's KEYS
+    s_args_t args;                            // the script's ARGV
+    s_args_t reads;                           // one HMGET being built
+    sti_writer_t *record;                     // one value record being encoded
+    int *number;                              // table index -> affected value number (1-based)
+    size_t number_cap;                        // entries of number
+    int *order;                               // values read one by one, by hash
+    size_t order_cap;                         // entries of order
+    size_t *count;                            // per hash: where its values end in order
+    size_t count_cap;                         // entries of count
+    uint64_t *prevs;                          // prev of each event of the last write
+    size_t prevs_cap;                         // entries of prevs
+    indicators_revision_t *revisions;         // the revisions of one value, handed to a reader
+    redisReply *snap_seq;                     // the snapshot page's seq
+    redisReply *snap_members;                 // its hashes
+    redisReply **snap_hashes;                 // their HGETALLs
+    size_t snap_count;                        // entries of snap_hashes in use
+    indicators_snapshot_value_t *snap_values; // the page's values
+    size_t snap_cap;                          // entries of snap_values
+};
+
+//  --- argument vectors ---
+
+static void s_args_reset(s_args_t *self)
+{
+    self->len = self->count = 0;
+}
+
+static void s_args_push(s_args_t *self, const void *data, size_t len)
+{
+    if (self->count == self->slots) {
+        self->slots = self->slots ? self->slots * 2 : 1024;
+        self->offs = (size_t *)realloc(self->offs, self->slots * sizeof *self->offs);
+        self->lens = (size_t *)realloc(self->lens, self->slots * sizeof *self->lens);
+        self->argv = (const char **)realloc(self->argv, self->slots * sizeof *self->argv);
+        assert(self->offs && self->lens && self->argv);
+    }
+    if (self->len + len + 1 > self->cap) {
+        size_t cap = self->cap ? self->cap : 65536;
+        while (cap < self->len + len + 1) {
+            cap *= 2;
+        }
+        self->bytes = (char *)realloc(self->bytes, cap);
+        assert(self->bytes);
+        self->cap = cap;
+    }
+    if (len) {
+        memcpy(self->bytes + self->len, data, len);
+    }
+    self->bytes[self->len + len] = 0;
+    self->offs[self->count] = self->len;
+    self->lens[self->count++] = len;
+    self->len += len + 1;
+}
+
+static void s_args_str(s_args_t *self, const char *text)
+{
+    s_args_push(self, text, strlen(text));
+}
+
+static void s_args_int(s_args_t *self, int64_t value)
+{
+    char text[24];
+    s_args_push(self, text, (size_t)snprintf(text, sizeof text, "%" PRId64, value));
+}
+
+static void s_args_finish(s_args_t *self)
+{
+    for (size_t i = 0; i < self->count; i++) {
+        self->argv[i] = self->bytes + self->offs[i];
+    }
+}
+
+static void s_args_free(s_args_t *self)
+{
+    free(self->bytes);
+    free(self->offs);
+    free(self->lens);
+    free(self->argv);
+}
+
+//  --- the key families ---
+
+//  The member of a value hash in <ns>:vals, and its name's tail: "<indicator>:<org>".
+static char *s_member(const sti_indicator_t *indicator, const sti_org_unit_t *org, char *buf,
+                      size_t cap)
+{
+    snprintf(buf, cap, "%s:%s", indicator->code, org->code);
+    return buf;
+}
+
+//  <ns>:val:<member>: the hash of the values of member (s_member).
+static char *s_value_key(indicators_store_t *self, char *buf, const char *member)
+{
+    return sti_redis_key(self->redis, buf, S_KEY_MAX, "val", member, NULL);
+}
+
+//  <ns>:rev:<indicator>:<org>:<period>: the revisions of one value.
+static char *s_revision_key(indicators_store_t *self, char *buf, const indicators_value_t *value)
+{
+    return sti_redis_key(self->redis, buf, S_KEY_MAX, "rev", value->indicator->code,
+                         value->org->code, value->period_text, NULL);
+}
+
+//  <ns>:vals: the index of every value hash.
+static char *s_index_key(indicators_store_t *self, char *buf)
+{
+    return sti_redis_key(self->redis, buf, S_KEY_MAX, "vals", NULL);
+}
+
+//  <ns>:events:ind[:<part>]: the keys of the `ind` event stream (sti_events'
+//  family; its script needs them by name).
+static char *s_events_key(indicators_store_t *self, char *buf, const char *part)
+{
+    return sti_redis_key(self->redis, buf, S_KEY_MAX, "events", "ind", part, NULL);
+}
+
+//  --- life cycle ---
+
+indicators_store_t *indicators_store_new(sti_redis_t *redis, const char *intake, const char *group,
+                                         int64_t events_maxlen)
+{
+    assert(redis && intake && group);
+    indicators_store_t *self = (indicators_store_t *)calloc(1, sizeof *self);
+    assert(self);
+    self->redis = redis;
+    self->events_maxlen = events_maxlen;
+    snprintf(self->group, sizeof self->group, "%s", group);
+    char *source = zsys_sprintf("%s%s", sti_lua_events_append, sti_lua_indicators_apply);
+    assert(source);
+    self->script = sti_redis_script(redis, source);
+    zstr_free(&source);
+    s_events_key(self, self->fixed[0], NULL);
+    s_events_key(self, self->fixed[1], "seq");
+    s_events_key(self, self->fixed[2], "prev");
+    snprintf(self->fixed[3], S_KEY_MAX, "%s", intake);
+    s_index_key(self, self->fixed[4]);
+    self->record = sti_writer_new();
+    self->revisions =
+        (indicators_revision_t *)calloc(INDICATORS_STORE_REVISIONS_MAX, sizeof *self->revisions);
+    assert(self->revisions);
+    return self;
+}
+
+//  Frees the replies of the last snapshot page.
+static void s_snapshot_free(indicators_store_t *self)
+{
+    for (size_t i = 0; i < self->snap_count; i++) {
+        if (self->snap_hashes[i]) {
+            freeReplyObject(self->snap_hashes[i]);
+        }
+    }
+    free(self->snap_hashes);
+    self->snap_hashes = NULL;
+    self->snap_count = 0;
+    if (self->snap_seq) {
+        freeReplyObject(self->snap_seq);
+        self->snap_seq = NULL;
+    }
+    if (self->snap_members) {
+        freeReplyObject(self->snap_members);
+        self->snap_members = NULL;
+    }
+}
+
+void indicators_store_destroy(indicators_store_t **self_p)
+{
+    assert(self_p);
+    indicators_store_t *self = *self_p;
+    if (self) {
+        s_snapshot_free(self);
+        s_args_free(&self->keys);
+        s_args_free(&self->args);
+        s_args_free(&self->reads);
+        sti_writer_destroy(&self->record);
+        free(self->number);
+        free(self->order);
+        free(self->count);
+        free(self->prevs);
+        free(self->revisions);
+        free(self->snap_values);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+const char *indicators_store_errstr(indicators_store_t *self)
+{
+    assert(self);
+    return sti_redis_errstr(self->redis);
+}
+
+//  --- reading hashes ---
+
+//  Loads up to max periods of an HGETALL reply of hash (indicator, org)
+//  into table.
+static void s_load_hash(indicators_table_t *table, const sti_indicator_t *indicator,
+                        const sti_org_unit_t *org, const redisReply *reply, size_t max)
+{
+    indicators_table_group(table, indicator, org);
+    size_t loaded = 0;
+    for (size_t i = 0;
+         reply && reply->type == REDIS_REPLY_ARRAY && i + 1 < reply->elements && loaded < max;
+         i += 2) {
+        const redisReply *field = reply->element[i], *data = reply->element[i + 1];
+        sti_period_t period;
+        char err[128];
+        if (field->type != REDIS_REPLY_STRING || data->type != REDIS_REPLY_STRING ||
+            sti_period_parse(field->str, field->len, &period, err, sizeof err)) {
+            continue;
+        }
+        int at = indicators_table_value(table, indicator, org, &period);
+        if (indicators_table_load(table, at, data->str, data->len, err, sizeof err)) {
+            sti_warn("value %s/%s/%.*s: %s", indicator->code, org->code, (int)field->len,
+                     field->str, err);
+        }
+        loaded++;
+    }
+}
+
+int indicators_store_read_hashes(indicators_store_t *self, indicators_table_t *table,
+                                 const sti_indicator_t *const *indicators, size_t count,
+                                 const sti_org_unit_t *org)
+{
+    assert(self && table && (indicators || count == 0) && org);
+    char key[S_KEY_MAX], member[S_MEMBER_MAX];
+    for (size_t i = 0; i < count; i++) {
+        s_value_key(self, key, s_member(indicators[i], org, member, sizeof member));
+        sti_redis_appendf(self->redis, "HGETALL %s", key);
+    }
+    bool failed = false;
+    for (size_t i = 0; i < count; i++) {
+        redisReply *hash = sti_redis_reply(self->redis);
+        failed = failed || !hash || hash->type != REDIS_REPLY_ARRAY;
+        s_load_hash(table, indicators[i], org, failed ? NULL : hash, INDICATORS_STORE_PERIODS_MAX);
+        if (hash) {
+            freeReplyObject(hash);
+        }
+    }
+    return failed ? -1 : 0;
+}
+
+int indicators_store_read_revisions(indicators_store_t *self, indicators_table_t *table,
+                                    const int *values, size_t count,
+                                    indicators_store_revisions_fn *fn, void *arg)
+{
+    assert(self && table && (values || count == 0) && fn);
+    char key[S_KEY_MAX];
+    for (size_t i = 0; i < count; i++) {
+        s_revision_key(self, key, indicators_table_value_at(table, values[i]));
+        sti_redis_appendf(self->redis, "LRANGE %s %d -1", key, -INDICATORS_STORE_REVISIONS_MAX);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < count; i++) {
+        redisReply *list = sti_redis_reply(self->redis);
+        rc = list ? rc : -1;
+        size_t n = list && list->type == REDIS_REPLY_ARRAY ? list->elements : 0;
+        n = n < INDICATORS_STORE_REVISIONS_MAX ? n : INDICATORS_STORE_REVISIONS_MAX;
+        for (size_t r = 0; r < n; r++) {
+            const redisReply *item = list->element[r];
+            bool bytes = item->type == REDIS_REPLY_STRING;
+            indicators_revision_decode(bytes ? item->str : NULL, bytes ? item->len : 0,
+                                       &self->revisions[r]);
+        }
+        fn(arg, i, self->revisions, n);
+        if (list) {
+            freeReplyObject(list);
+        }
+    }
+    return rc;
+}
+
+//  --- snapshot pages ---
+
+//  Adds the values of one HGETALL reply of member to the page's values.
+static void s_snapshot_hash(indicators_store_t *self, const redisReply *member,
+                            const redisReply *hash, size_t *count)
+{
+    const char *colon =
+        member->type == REDIS_REPLY_STRING ? memchr(member->str, ':', member->len) : NULL;
+    if (!colon || !hash || hash->type != REDIS_REPLY_ARRAY) {
+        return;
+    }
+    for (size_t i = 0; i + 1 < hash->elements; i += 2) {
+        const redisReply *field = hash->element[i], *data = hash->element[i + 1];
+        indicators_record_t record;
+        char err[128];
+        if (field->type != REDIS_REPLY_STRING || data->type != REDIS_REPLY_STRING ||
+            indicators_record_decode(data->str, data->len, &record, err, sizeof err)) {
+            continue;
+        }
+        if (*count == self->snap_cap) {
+            self->snap_cap = self->snap_cap ? self->snap_cap * 2 : 1024;
+            self->snap_values = (indicators_snapshot_value_t *)realloc(
+                self->snap_values, self->snap_cap * sizeof *self->snap_values);
+            assert(self->snap_values);
+        }
+        indicators_snapshot_value_t *value = &self->snap_values[(*count)++];
+        value->indicator = member->str;
+        value->indicator_len = (size_t)(colon - member->str);
+        value->org = colon + 1;
+        value->org_len = member->len - value->indicator_len - 1;
+        value->period = field->str;
+        value->period_len = field->len;
+        value->record = record;
+    }
+}
+
+//  Reads the HGETALL of every member of the page in one round trip.
+//  Returns 0, or -1 when a read failed.
+static int s_snapshot_read(indicators_store_t *self)
+{
+    const redisReply *members = self->snap_members;
+    size_t count = members->elements;
+    char key[S_KEY_MAX];
+    for (size_t i = 0; i < count; i++) {
+        const redisReply *m = members->element[i];
+        s_value_key(self, key, m->type == REDIS_REPLY_STRING ? m->str : "");
+        sti_redis_appendf(self->redis, "HGETALL %s", key);
+    }
+    self->snap_hashes = (redisReply **)calloc(count ? count : 1, sizeof *self->snap_hashes);
+    assert(self->snap_hashes);
+    self->snap_count = count;
+    int rc = 0;
+    for (size_t i = 0; i < count; i++) {
+        self->snap_hashes[i] = sti_redis_reply(self->redis);
+        rc = self->snap_hashes[i] ? rc : -1;
+    }
+    return rc;
+}
+
+int indicators_store_snapshot(indicators_store_t *self, const char *after, int64_t limit,
+                              indicators_snapshot_page_t *page)
+{
+    assert(self && after && limit > 0 && page);
+    s_snapshot_free(self);
+    memset(page, 0, sizeof *page);
+    char start[S_MEMBER_MAX + 1], index[S_KEY_MAX], seq_key[S_KEY_MAX];
+    snprintf(start, sizeof start, "%s%s", after[0] ? "(" : "-", after);
+    s_index_key(self, index);
+    s_events_key(self, seq_key, "seq");
+    self->snap_seq = sti_redis_command(self->redis, "GET %s", seq_key);
+    self->snap_members = sti_redis_command(self->redis, "ZRANGEBYLEX %s %s + LIMIT 0 %lld", index,
+                                           start, (long long)limit);
+    const redisReply *seq = self->snap_seq, *members = self->snap_members;
+    bool good = seq && (seq->type == REDIS_REPLY_STRING || seq->type == REDIS_REPLY_NIL) &&
+                members && members->type == REDIS_REPLY_ARRAY;
+    if (!good || s_snapshot_read(self) != 0) {
+        return -1;
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < members->elements; i++) {
+        s_snapshot_hash(self, members->element[i], self->snap_hashes[i], &count);
+    }
+    page->seq = seq->type == REDIS_REPLY_STRING ? strtoull(seq->str, NULL, 10) : 0;
+    page->values = self->snap_values;
+    page->count = count;
+    const redisReply *last = members->elements ? members->element[members->elements - 1] : NULL;
+    if ((int64_t)members->elements == limit && last && last->type == REDIS_REPLY_STRING) {
+        page->next = last->str;
+        page->next_len = last->len;
+    }
+    return 0;
+}
+
+//  --- the applier's read ---
+
+//  Orders the values that are read one by one by their hash, in self->order,
+//  and counts them per group in self->count. Returns the number ordered.
+static size_t s_order_values(indicators_store_t *self, indicators_table_t *table)
+{
+    size_t groups = indicators_table_group_count(table);
+    size_t values = indicators_table_value_count(table);
+    if (self->order_cap < values || self->count_cap < groups + 1) {
+        self->order_cap = values * 2 + 16;
+        self->count_cap = groups * 2 + 16;
+        self->order = (int *)realloc(self->order, self->order_cap * sizeof *self->order);
+        self->count = (size_t *)realloc(self->count, self->count_cap * sizeof *self->count);
+        assert(self->order && self->count);
+    }
+    memset(self->count, 0, (groups + 1) * sizeof *self->count);
+    for (size_t v = 0; v < values; v++) {
+        const indicators_value_t *value = indicators_table_value_at(table, (int)v);
+        if (!indicators_table_group_at(table, value->group)->full) {
+            self->count[value->group + 1]++;
+        }
+    }
+    for (size_t g = 0; g < groups; g++) {
+        self->count[g + 1] += self->count[g]; // count[g]: where group g starts
+    }
+    size_t ordered = self->count[groups];
+    for (size_t v = 0; v < values; v++) {
+        const indicators_value_t *value = indicators_table_value_at(table, (int)v);
+        if (!indicators_table_group_at(table, value->group)->full) {
+            self->order[self->count[value->group]++] = (int)v;
+        }
+    }
+    //  count[g] is now where group g ends.
+    return ordered;
+}
+
+//  Sends HGETALL for every hash read whole, and one HMGET of its values for
+//  every other hash. Returns the number of commands sent.
+static size_t s_send_reads(indicators_store_t *self, indicators_table_t *table)
+{
+    size_t groups = indicators_table_group_count(table);
+    char key[S_KEY_MAX], member[S_MEMBER_MAX];
+    size_t sent = 0;
+    s_order_values(self, table);
+    for (size_t g = 0; g < groups; g++) {
+        indicators_group_t *group = indicators_table_group_at(table, (int)g);
+        s_value_key(self, key, s_member(group->indicator, group->org, member, sizeof member));
+        if (group->full) {
+            sti_redis_appendf(self->redis, "HGETALL %s", key);
+            sent++;
+            continue;
+        }
+        size_t start = g ? self->count[g - 1] : 0, end = self->count[g];
+        if (start == end) {
+            continue;
+        }
+        s_args_reset(&self->reads);
+        s_args_str(&self->reads, "HMGET");
+        s_args_str(&self->reads, key);
+        for (size_t k = start; k < end; k++) {
+            s_args_str(&self->reads, indicators_table_value_at(table, self->order[k])->period_text);
+        }
+        s_args_finish(&self->reads);
+        sti_redis_append(self->redis, (int)self->reads.count, self->reads.argv, self->reads.lens);
+        sent++;
+    }
+    return sent;
+}
+
+//  Loads one HMGET element into value v. Returns 0, or -1 for a failed read.
+static int s_load_value(indicators_table_t *table, size_t v, const redisReply *reply)
+{
+    if (!reply || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL)) {
+        return -1;
+    }
+    char err[128];
+    bool found = reply->type == REDIS_REPLY_STRING;
+    if (indicators_table_load(table, (int)v, found ? reply->str : NULL, found ? reply->len : 0, err,
+                              sizeof err)) {
+        const indicators_value_t *value = indicators_table_value_at(table, (int)v);
+        sti_warn("value %s/%s/%s: %s", value->indicator->code, value->org->code, value->period_text,
+                 err);
+    }
+    return 0;
+}
+
+int indicators_store_read_batch(indicators_store_t *self, indicators_batch_t *batch)
+{
+    assert(self && batch);
+    indicators_table_t *table = indicators_batch_table(batch);
+    //  Counted before the replies add the periods of whole hashes.
+    size_t groups = indicators_table_group_count(table);
+    size_t sent = s_send_reads(self, table);
+    int rc = 0;
+    for (size_t g = 0; g < groups && sent > 0; g++) {
+        const indicators_group_t *group = indicators_table_group_at(table, (int)g);
+        size_t start = g ? self->count[g - 1] : 0, end = self->count[g];
+        if (!group->full && start == end) {
+            continue;
+        }
+        redisReply *reply = sti_redis_reply(self->redis);
+        sent--;
+        if (reply && reply->type == REDIS_REPLY_ARRAY && group->full) {
+            s_load_hash(table, group->indicator, group->org, reply, SIZE_MAX);
+        } else if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == end - start) {
+            for (size_t k = start; k < end; k++) {
+                rc = s_load_value(table, (size_t)self->order[k], reply->element[k - start]) ? -1
+                                                                                            : rc;
+            }
+        } else {
+            rc = -1;
+        }
+        if (reply) {
+            freeReplyObject(reply);
+        }
+    }
+    return rc;
+}
+
+//  --- the applier's write ---
+
+//  Adds the keys and arguments of every affected value of the table.
+static void s_args_values(indicators_store_t *self, indicators_table_t *table)
+{
+    size_t values = indicators_table_value_count(table), affected = 0;
+    if (self->number_cap < values) {
+        self->number_cap = values * 2;
+        self->number = (int *)realloc(self->number, self->number_cap * sizeof *self->number);
+        assert(self->number);
+    }
+    char key[S_KEY_MAX], member[S_MEMBER_MAX], text[STI_EVENTS_SUBJECT_MAX];
+    for (size_t v = 0; v < values; v++) {
+        indicators_value_t *value = indicators_table_value_at(table, (int)v);
+        self->number[v] = 0;
+        if (!value->affected) {
+            continue;
+        }
+        self->number[v] = (int)++affected;
+        s_member(value->indicator, value->org, member, sizeof member);
+        s_args_str(&self->keys, s_value_key(self, key, member));
+        s_args_str(&self->keys, s_revision_key(self, key, value));
+        size_t size;
+        const void *raw = indicators_table_raw(table, (int)v, &size);
+        s_args_str(&self->args, value->period_text);
+        s_args_push(&self->args, raw, size);
+        sti_writer_reset(self->record);
+        if (value->dirty) {
+            indicators_record_encode(&value->record, self->record);
+        }
+        const void *bytes = sti_writer_data(self->record, &size);
+        s_args_push(&self->args, bytes, size);
+        //  A hash new to Redis joins the value index once per batch.
+        indicators_group_t *group = indicators_table_group_at(table, value->group);
+        bool index = value->dirty && !raw && !group->indexed;
+        group->indexed = group->indexed || index;
+        s_args_str(&self->args, index ? member : "");
+        s_args_str(&self->args, indicators_value_topic(value, text, sizeof text));
+        s_args_str(&self->args, indicators_value_subject(value, text, sizeof text));
+    }
+}
+
+//  Builds KEYS and ARGV of indicators_apply.lua for the computed window,
+//  acknowledging entries [ack_from, ack_to).
+static void s_build_args(indicators_store_t *self, indicators_batch_t *batch, size_t ack_from,
+                         size_t ack_to, sti_events_pub_t *pub, const char *time)
+{
+    s_args_reset(&self->keys);
+    s_args_reset(&self->args);
+    for (int i = 0; i < S_FIXED_KEYS - 1; i++) {
+        s_args_str(&self->keys, self->fixed[i]);
+    }
+    s_args_str(&self->keys, sti_events_pub_epoch_key(pub));
+    indicators_table_t *table = indicators_batch_table(batch);
+    size_t changes = indicators_batch_change_count(batch);
+    size_t values = indicators_table_value_count(table), affected = 0;
+    for (size_t v = 0; v < values; v++) {
+        affected += indicators_table_value_at(table, (int)v)->affected ? 1 : 0;
+    }
+    s_args_str(&self->args, self->group);
+    s_args_int(&self->args, self->events_maxlen);
+    s_args_str(&self->args, INDICATORS_EVENT_SOURCE);
+    s_args_int(&self->args, (int64_t)affected);
+    s_args_int(&self->args, (int64_t)changes);
+    s_args_int(&self->args, (int64_t)(ack_to - ack_from));
+    s_args_str(&self->args, time);
+    char floor[24];
+    const char *epoch;
+    sti_events_pub_floor(pub, floor, sizeof floor, &epoch);
+    s_args_str(&self->args, floor);
+    s_args_str(&self->args, epoch);
+    s_args_values(self, table);
+    const char *bytes = indicators_batch_bytes(batch);
+    for (size_t c = 0; c < changes; c++) {
+        const indicators_change_t *change = indicators_batch_change_at(batch, c);
+        s_args_int(&self->args, self->number[change->value]);
+        s_args_push(&self->args, bytes + change->revision_off, change->revision_len);
+        s_args_push(&self->args, bytes + change->event_off, change->event_len);
+    }
+    for (size_t e = ack_from; e < ack_to; e++) {
+        s_args_str(&self->args, indicators_batch_entry_at(batch, e)->id);
+    }
+    s_args_finish(&self->keys);
+    s_args_finish(&self->args);
+}
+
+//  Keeps the prevs of the reply {1, first, last, epoch, prev...}. Returns
+//  them, or NULL when the reply does not hold one per event.
+static const uint64_t *s_keep_prevs(indicators_store_t *self, const redisReply *reply,
+                                    uint64_t first, uint64_t last)
+{
+    size_t n = last >= first && first > 0 ? (size_t)(last - first + 1) : 0;
+    if (n == 0 || reply->elements != 4 + n) {
+        return NULL;
+    }
+    if (self->prevs_cap < n) {
+        self->prevs_cap = n * 2;
+        self->prevs = (uint64_t *)realloc(self->prevs, self->prevs_cap * sizeof *self->prevs);
+        assert(self->prevs);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const redisReply *prev = reply->element[4 + i];
+        if (prev->type != REDIS_REPLY_INTEGER || prev->integer < 0 ||
+            (uint64_t)prev->integer >= first + i) {
+            return NULL;
+        }
+        self->prevs[i] = (uint64_t)prev->integer;
+    }
+    return self->prevs;
+}
+
+//  Reads the script's reply into out.
+static void s_written(indicators_store_t *self, const redisReply *reply, indicators_written_t *out)
+{
+    const redisReply *head = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2 &&
+                                     reply->element[0]->type == REDIS_REPLY_INTEGER
+                                 ? reply->element[0]
+                                 : NULL;
+    if (head && head->integer == 2 && reply->elements == 2 &&
+        reply->element[1]->type == REDIS_REPLY_STRING) {
+        out->outcome = INDICATORS_WRITE_REFUSED;
+        snprintf(out->why, sizeof out->why, "%s", reply->element[1]->str);
+    } else if (head && head->integer != 1) {
+        out->outcome = INDICATORS_WRITE_CONFLICT;
+    } else if (head && reply->elements >= 4 && reply->element[1]->type == REDIS_REPLY_INTEGER &&
+               reply->element[2]->type == REDIS_REPLY_INTEGER &&
+               reply->element[3]->type == REDIS_REPLY_STRING &&
+               reply->element[3]->len <= STI_EVENTS_EPOCH_MAX) {
+        out->outcome = INDICATORS_WRITE_DONE;
+        out->first = (uint64_t)reply->element[1]->integer;
+        out->last = (uint64_t)reply->element[2]->integer;
+        out->prevs = s_keep_prevs(self, reply, out->first, out->last);
+        snprintf(out->epoch, sizeof out->epoch, "%s", reply->element[3]->str);
+    } else if (head) {
+        sti_error("indicators_apply.lua: malformed reply");
+    } else {
+        sti_error("indicators_apply.lua failed: %s", reply && reply->type == REDIS_REPLY_ERROR
+                                                         ? reply->str
+                                                         : sti_redis_errstr(self->redis));
+    }
+}
+
+void indicators_store_write(indicators_store_t *self, indicators_batch_t *batch, size_t ack_from,
+                            size_t ack_to, sti_events_pub_t *pub, const char *time,
+                            indicators_written_t *out)
+{
+    assert(self && batch && ack_from <= ack_to && pub && time && out);
+    memset(out, 0, sizeof *out);
+    out->outcome = INDICATORS_WRITE_FAILED;
+    s_build_args(self, batch, ack_from, ack_to, pub, time);
+    size_t nkeys = self->keys.count, nargs = self->args.count;
+    const char **argv = (const char **)malloc((nkeys + nargs) * sizeof *argv);
+    size_t *lens = (size_t *)malloc((nkeys + nargs) * sizeof *lens);
+    assert(argv && lens);
+    memcpy(argv, self->keys.argv, nkeys * sizeof *argv);
+    memcpy(argv + nkeys, self->args.argv, nargs * sizeof *argv);
+    memcpy(lens, self->keys.lens, nkeys * sizeof *lens);
+    memcpy(lens + nkeys, self->args.lens, nargs * sizeof *lens);
+    redisReply *reply =
+        sti_redis_eval(self->redis, self->script, (int)nkeys, (int)nargs, argv, lens);
+    free(argv);
+    free(lens);
+    s_written(self, reply, out);
+    if (reply) {
+        freeReplyObject(reply);
+    }
+}
