@@ -7,10 +7,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sti_envelope.h"
+#include "sti_json.h"
 
 //  Decodes a request from the writer's bytes; returns decode's result.
 static int s_request(sti_writer_t *writer, sti_request_t *request, char *err, size_t errlen)
@@ -66,6 +68,31 @@ static void test_request_round_trip(void **state)
     sti_writer_destroy(&writer);
 }
 
+//  One malformed envelope as JSON, and the reason it is refused with.
+typedef struct {
+    const char *json;
+    const char *reason;
+} s_refusal_t;
+
+//  Writes case's JSON as MessagePack (a long op or id is made from a
+//  placeholder: "@OP" is STI_OP_MAX + 1 bytes, "@ID" STI_ID_MAX + 1).
+static sti_writer_t *s_from_json(const char *json)
+{
+    char text[1024], filler[STI_ID_MAX + 2];
+    const char *at = strchr(json, '@');
+    if (at) {
+        size_t n = strncmp(at, "@OP", 3) == 0 ? STI_OP_MAX + 1 : STI_ID_MAX + 1;
+        memset(filler, 'a', n);
+        filler[n] = 0;
+        snprintf(text, sizeof text, "%.*s%s%s", (int)(at - json), json, filler, at + 3);
+        json = text;
+    }
+    sti_writer_t *writer = sti_writer_new();
+    char err[256] = "";
+    assert_int_equal(sti_json_text_to_writer(json, strlen(json), writer, err, sizeof err), 0);
+    return writer;
+}
+
 //  Expects a request written by build to be refused with exactly reason.
 static void s_bad_request(void (*build)(sti_writer_t *), const char *reason)
 {
@@ -79,85 +106,13 @@ static void s_bad_request(void (*build)(sti_writer_t *), const char *reason)
     sti_writer_destroy(&writer);
 }
 
-static void s_no_op(sti_writer_t *w)
-{
-    sti_writer_map(w, 1);
-    sti_writer_kv_str(w, "id", "1");
-}
-
-static void s_empty_op(sti_writer_t *w)
-{
-    sti_writer_map(w, 2);
-    sti_writer_kv_str(w, "op", "");
-    sti_writer_kv_str(w, "id", "1");
-}
-
-static void s_long_op(sti_writer_t *w)
-{
-    char op[STI_OP_MAX + 2];
-    memset(op, 'a', sizeof op - 1);
-    op[sizeof op - 1] = 0;
-    sti_writer_map(w, 2);
-    sti_writer_kv_str(w, "op", op);
-    sti_writer_kv_str(w, "id", "1");
-}
-
-static void s_spaced_op(sti_writer_t *w)
-{
-    sti_writer_map(w, 2);
-    sti_writer_kv_str(w, "op", "a b");
-    sti_writer_kv_str(w, "id", "1");
-}
-
-static void s_int_op(sti_writer_t *w)
-{
-    sti_writer_map(w, 2);
-    sti_writer_kv_int(w, "op", 7);
-    sti_writer_kv_str(w, "id", "1");
-}
-
-static void s_no_id(sti_writer_t *w)
-{
-    sti_writer_map(w, 1);
-    sti_writer_kv_str(w, "op", "a");
-}
-
-static void s_bool_id(sti_writer_t *w)
-{
-    sti_writer_map(w, 2);
-    sti_writer_kv_str(w, "op", "a");
-    sti_writer_kv_bool(w, "id", true);
-}
-
-static void s_long_id(sti_writer_t *w)
-{
-    char id[STI_ID_MAX + 2];
-    memset(id, 'i', sizeof id - 1);
-    id[sizeof id - 1] = 0;
-    sti_writer_map(w, 2);
-    sti_writer_kv_str(w, "op", "a");
-    sti_writer_kv_str(w, "id", id);
-}
-
-static void s_unknown_key(sti_writer_t *w)
-{
-    sti_writer_map(w, 3);
-    sti_writer_kv_str(w, "op", "a");
-    sti_writer_kv_str(w, "id", "1");
-    sti_writer_kv_int(w, "extra", 1);
-}
-
+//  What JSON cannot say: a duplicate key, a key that is not a string, a NUL.
 static void s_duplicate_key(sti_writer_t *w)
 {
     sti_writer_map(w, 3);
     sti_writer_kv_str(w, "op", "a");
     sti_writer_kv_str(w, "id", "1");
     sti_writer_kv_str(w, "op", "b");
-}
-
-static void s_not_a_map(sti_writer_t *w)
-{
-    sti_writer_array(w, 0);
 }
 
 static void s_int_key(sti_writer_t *w)
@@ -178,17 +133,28 @@ static void s_nul_in_id(sti_writer_t *w)
 static void test_request_refusals(void **state)
 {
     (void)state;
-    s_bad_request(s_no_op, "op: missing");
-    s_bad_request(s_empty_op, "op: must not be empty");
-    s_bad_request(s_long_op, "op: longer than 64 bytes");
-    s_bad_request(s_spaced_op, "op: must be printable ASCII without spaces");
-    s_bad_request(s_int_op, "op: must be a string, got integer");
-    s_bad_request(s_no_id, "id: missing");
-    s_bad_request(s_bool_id, "id: must be a string, got boolean");
-    s_bad_request(s_long_id, "id: longer than 128 bytes");
-    s_bad_request(s_unknown_key, "extra: unknown key");
+    static const s_refusal_t cases[] = {
+        {"{\"id\": \"1\"}", "op: missing"},
+        {"{\"op\": \"\", \"id\": \"1\"}", "op: must not be empty"},
+        {"{\"op\": \"@OP\", \"id\": \"1\"}", "op: longer than 64 bytes"},
+        {"{\"op\": \"a b\", \"id\": \"1\"}", "op: must be printable ASCII without spaces"},
+        {"{\"op\": 7, \"id\": \"1\"}", "op: must be a string, got integer"},
+        {"{\"op\": \"a\"}", "id: missing"},
+        {"{\"op\": \"a\", \"id\": true}", "id: must be a string, got boolean"},
+        {"{\"op\": \"a\", \"id\": \"@ID\"}", "id: longer than 128 bytes"},
+        {"{\"op\": \"a\", \"id\": \"1\", \"extra\": 1}", "extra: unknown key"},
+        {"[]", "request: must be a map, got array"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sti_writer_t *writer = s_from_json(cases[i].json);
+        sti_request_t request;
+        char err[256] = "";
+        assert_int_equal(s_request(writer, &request, err, sizeof err), -1);
+        assert_string_equal(err, cases[i].reason);
+        assert_null(request.reader);
+        sti_writer_destroy(&writer);
+    }
     s_bad_request(s_duplicate_key, "op: duplicate key");
-    s_bad_request(s_not_a_map, "request: must be a map, got array");
     s_bad_request(s_int_key, "request: key must be a string, got integer");
     s_bad_request(s_nul_in_id, "id: contains a NUL byte");
 
@@ -340,169 +306,49 @@ static void test_unknown_code_is_internal(void **state)
     sti_writer_destroy(&writer);
 }
 
-//  Expects a reply written by build to be refused with exactly reason.
-static void s_bad_reply(void (*build)(sti_writer_t *), const char *reason)
-{
-    sti_writer_t *writer = sti_writer_new();
-    build(writer);
-    sti_reply_t reply;
-    char err[256] = "";
-    assert_int_equal(s_reply(writer, &reply, err, sizeof err), -1);
-    assert_string_equal(err, reason);
-    assert_null(reply.reader);
-    sti_writer_destroy(&writer);
-}
-
-static void s_reply_no_ok(sti_writer_t *w)
-{
-    sti_writer_map(w, 1);
-    sti_writer_kv_str(w, "id", "1");
-}
-
-static void s_reply_str_ok(sti_writer_t *w)
-{
-    sti_writer_map(w, 2);
-    sti_writer_kv_str(w, "id", "1");
-    sti_writer_kv_str(w, "ok", "true");
-}
-
-static void s_reply_unknown(sti_writer_t *w)
-{
-    sti_writer_map(w, 3);
-    sti_writer_kv_str(w, "id", "1");
-    sti_writer_kv_bool(w, "ok", true);
-    sti_writer_kv_int(w, "elapsed", 3);
-}
-
-static void s_reply_no_error(sti_writer_t *w)
-{
-    sti_writer_map(w, 2);
-    sti_writer_kv_str(w, "id", "1");
-    sti_writer_kv_bool(w, "ok", false);
-}
-
-static void s_reply_ok_with_error(sti_writer_t *w)
-{
-    sti_writer_map(w, 3);
-    sti_writer_kv_str(w, "id", "1");
-    sti_writer_kv_bool(w, "ok", true);
-    sti_writer_kv_str(w, "error", "x");
-}
-
-static void s_reply_error_with_body(sti_writer_t *w)
-{
-    sti_writer_map(w, 4);
-    sti_writer_kv_str(w, "id", "1");
-    sti_writer_kv_bool(w, "ok", false);
-    sti_writer_str(w, "body");
-    sti_writer_nil(w);
-    sti_writer_str(w, "error");
-    sti_writer_nil(w);
-}
-
-static void s_reply_error_code_int(sti_writer_t *w)
-{
-    sti_writer_map(w, 3);
-    sti_writer_kv_str(w, "id", "1");
-    sti_writer_kv_bool(w, "ok", false);
-    sti_writer_str(w, "error");
-    sti_writer_map(w, 2);
-    sti_writer_kv_int(w, "code", 3);
-    sti_writer_kv_str(w, "message", "m");
-}
-
-static void s_reply_error_extra(sti_writer_t *w)
-{
-    sti_writer_map(w, 3);
-    sti_writer_kv_str(w, "id", "1");
-    sti_writer_kv_bool(w, "ok", false);
-    sti_writer_str(w, "error");
-    sti_writer_map(w, 3);
-    sti_writer_kv_str(w, "code", "conflict");
-    sti_writer_kv_str(w, "message", "m");
-    sti_writer_kv_str(w, "hint", "h");
-}
-
-//  An error reply whose details hold one bad entry, written by detail.
-static void s_reply_details(sti_writer_t *w, void (*detail)(sti_writer_t *))
-{
-    sti_writer_map(w, 3);
-    sti_writer_kv_str(w, "id", "1");
-    sti_writer_kv_bool(w, "ok", false);
-    sti_writer_str(w, "error");
-    sti_writer_map(w, 3);
-    sti_writer_kv_str(w, "code", "invalid_argument");
-    sti_writer_kv_str(w, "message", "m");
-    sti_writer_str(w, "details");
-    sti_writer_array(w, 2);
-    sti_envelope_detail(w, 0, "f", "r");
-    detail(w);
-}
-
-static void s_detail_str_index(sti_writer_t *w)
-{
-    sti_writer_map(w, 3);
-    sti_writer_kv_str(w, "index", "0");
-    sti_writer_kv_str(w, "field", "f");
-    sti_writer_kv_str(w, "reason", "r");
-}
-
-static void s_detail_no_reason(sti_writer_t *w)
-{
-    sti_writer_map(w, 2);
-    sti_writer_kv_int(w, "index", 0);
-    sti_writer_kv_str(w, "field", "f");
-}
-
-static void s_detail_not_map(sti_writer_t *w)
-{
-    sti_writer_str(w, "row 3 is wrong");
-}
-
-static void s_reply_bad_index(sti_writer_t *w)
-{
-    s_reply_details(w, s_detail_str_index);
-}
-
-static void s_reply_bad_reason(sti_writer_t *w)
-{
-    s_reply_details(w, s_detail_no_reason);
-}
-
-static void s_reply_bad_detail(sti_writer_t *w)
-{
-    s_reply_details(w, s_detail_not_map);
-}
-
-static void s_reply_details_map(sti_writer_t *w)
-{
-    sti_writer_map(w, 3);
-    sti_writer_kv_str(w, "id", "1");
-    sti_writer_kv_bool(w, "ok", false);
-    sti_writer_str(w, "error");
-    sti_writer_map(w, 3);
-    sti_writer_kv_str(w, "code", "internal");
-    sti_writer_kv_str(w, "message", "m");
-    sti_writer_str(w, "details");
-    sti_writer_map(w, 0);
-}
-
 static void test_reply_refusals(void **state)
 {
     (void)state;
-    s_bad_reply(s_reply_no_ok, "ok: missing");
-    s_bad_reply(s_reply_str_ok, "ok: must be a boolean, got string");
-    s_bad_reply(s_reply_unknown, "elapsed: unknown key");
-    s_bad_reply(s_reply_no_error, "error: missing");
-    s_bad_reply(s_reply_ok_with_error, "error: not allowed when ok is true");
-    s_bad_reply(s_reply_error_with_body, "body: not allowed when ok is false");
-    s_bad_reply(s_reply_error_code_int, "error.code: must be a string, got integer");
-    s_bad_reply(s_reply_error_extra, "error.hint: unknown key");
-    s_bad_reply(s_reply_bad_index, "error.details[1].index: must be an integer, got string");
-    s_bad_reply(s_reply_bad_reason, "error.details[1].reason: missing");
-    s_bad_reply(s_reply_bad_detail, "error.details[1]: must be a map, got string");
-    s_bad_reply(s_reply_details_map, "error.details: must be an array, got map");
-    s_bad_reply(s_no_op, "ok: missing");
+    static const s_refusal_t cases[] = {
+        {"{\"id\": \"1\"}", "ok: missing"},
+        {"{\"id\": \"1\", \"ok\": \"true\"}", "ok: must be a boolean, got string"},
+        {"{\"id\": \"1\", \"ok\": true, \"elapsed\": 3}", "elapsed: unknown key"},
+        {"{\"id\": \"1\", \"ok\": false}", "error: missing"},
+        {"{\"id\": \"1\", \"ok\": true, \"error\": \"x\"}", "error: not allowed when ok is true"},
+        {"{\"id\": \"1\", \"ok\": false, \"body\": null, \"error\": null}",
+         "body: not allowed when ok is false"},
+        {"{\"id\": \"1\", \"ok\": false, \"error\": {\"code\": 3, \"message\": \"m\"}}",
+         "error.code: must be a string, got integer"},
+        {"{\"id\": \"1\", \"ok\": false, \"error\": {\"code\": \"conflict\", \"message\": \"m\", "
+         "\"hint\": \"h\"}}",
+         "error.hint: unknown key"},
+        {"{\"id\": \"1\", \"ok\": false, \"error\": {\"code\": \"invalid_argument\", \"message\": "
+         "\"m\", "
+         "\"details\": [{\"index\": 0, \"field\": \"f\", \"reason\": \"r\"}, {\"index\": \"0\", "
+         "\"field\": \"f\", \"reason\": \"r\"}]}}",
+         "error.details[1].index: must be an integer, got string"},
+        {"{\"id\": \"1\", \"ok\": false, \"error\": {\"code\": \"invalid_argument\", \"message\": "
+         "\"m\", "
+         "\"details\": [{\"index\": 0, \"field\": \"f\", \"reason\": \"r\"}, {\"index\": 0, "
+         "\"field\": \"f\"}]}}",
+         "error.details[1].reason: missing"},
+        {"{\"id\": \"1\", \"ok\": false, \"error\": {\"code\": \"invalid_argument\", \"message\": "
+         "\"m\", "
+         "\"details\": [{\"index\": 0, \"field\": \"f\", \"reason\": \"r\"}, \"row 3 is wrong\"]}}",
+         "error.details[1]: must be a map, got string"},
+        {"{\"id\": \"1\", \"ok\": false, \"error\": {\"code\": \"internal\", \"message\": \"m\", "
+         "\"details\": {}}}",
+         "error.details: must be an array, got map"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sti_writer_t *writer = s_from_json(cases[i].json);
+        sti_reply_t reply;
+        char err[256] = "";
+        assert_int_equal(s_reply(writer, &reply, err, sizeof err), -1);
+        assert_string_equal(err, cases[i].reason);
+        assert_null(reply.reader);
+        sti_writer_destroy(&writer);
+    }
 }
 
 //  Texts longer than the limits, or not UTF-8, are cut and cleaned on the
