@@ -61,7 +61,7 @@ int indicators_body_str(const sti_call_t *call, const char *key, char *buf, size
     }
     if (sti_node_str_copy(node, buf, cap, &err) != 0) {
         snprintf(err.field, sizeof err.field, "%s", key);
-        sti_service_reply_invalid(call->reply, call->request, &err);
+        sti_envelope_reply_invalid(call->reply, call->request->id, &err);
         return -1;
     }
     return 0;
