@@ -69,34 +69,40 @@ struct _sti_service_t {
 
 static const sti_config_entry_t s_common_map[] = {
     {"broker", STI_CONFIG_STR, "tcp://127.0.0.1:5555", offsetof(sti_common_config_t, broker),
-     "Majordomo broker endpoint"},
+     "Majordomo broker endpoint", 0, 0},
     {"events_pub", STI_CONFIG_STR, "tcp://127.0.0.1:5557",
-     offsetof(sti_common_config_t, events_pub), "broker XSUB endpoint, where publishers connect"},
+     offsetof(sti_common_config_t, events_pub), "broker XSUB endpoint, where publishers connect", 0,
+     0},
     {"events_sub", STI_CONFIG_STR, "tcp://127.0.0.1:5556",
-     offsetof(sti_common_config_t, events_sub), "broker XPUB endpoint, where subscribers connect"},
+     offsetof(sti_common_config_t, events_sub), "broker XPUB endpoint, where subscribers connect",
+     0, 0},
     {"redis_url", STI_CONFIG_STR, "redis://127.0.0.1:5558",
-     offsetof(sti_common_config_t, redis_url), "redis://[[user]:password@]host:port[/db]"},
+     offsetof(sti_common_config_t, redis_url), "redis://[[user]:password@]host:port[/db]", 0, 0},
     {"redis_sentinels", STI_CONFIG_STR, "", offsetof(sti_common_config_t, redis_sentinels),
-     "host:port,... of Redis Sentinels to find the master by (the URL's host is then unused)"},
+     "host:port,... of Redis Sentinels to find the master by (the URL's host is then unused)", 0,
+     0},
     {"redis_master_name", STI_CONFIG_STR, "sti", offsetof(sti_common_config_t, redis_master_name),
-     "the master's name at the Sentinels"},
+     "the master's name at the Sentinels", 0, 0},
     {"namespace", STI_CONFIG_STR, "sti", offsetof(sti_common_config_t, ns),
-     "prefix of every Redis key"},
+     "prefix of every Redis key", 0, 0},
     {"http_addr", STI_CONFIG_STR, "127.0.0.1:0", offsetof(sti_common_config_t, http_addr),
-     "HOST:PORT of /healthz, /readyz, /metrics (port 0 picks one)"},
+     "HOST:PORT of /healthz, /readyz, /metrics (port 0 picks one)", 0, 0},
     {"log_level", STI_CONFIG_STR, "info", offsetof(sti_common_config_t, log_level),
-     "debug, info, warn or error"},
+     "debug, info, warn or error", 0, 0},
     {"write_rate", STI_CONFIG_DOUBLE, "50", offsetof(sti_common_config_t, write_rate),
-     "writes a second one caller may make to this process (0: no limit)"},
+     "writes a second one caller may make to this process (0: no limit)", 0, 1000000},
     {"write_burst", STI_CONFIG_INT, "100", offsetof(sti_common_config_t, write_burst),
-     "writes one caller may make at once before the rate applies"},
+     "writes one caller may make at once before the rate applies", 1, 1000000},
     {"redis_replicas", STI_CONFIG_INT, "0", offsetof(sti_common_config_t, redis_replicas),
-     "replicas every write must reach before it is acknowledged (Redis WAIT; 0: the primary only)"},
-    {"redis_replicas_ms", STI_CONFIG_INT, "1000", offsetof(sti_common_config_t, redis_replicas_ms),
-     "how long a write waits for those replicas (ms) before it is answered unavailable"},
+     "replicas every write must reach before it is acknowledged (Redis WAIT; 0: the primary only)",
+     0, 16},
+    {"redis_replicas_ms", STI_CONFIG_DURATION, "1s",
+     offsetof(sti_common_config_t, redis_replicas_ms),
+     "how long a write waits for those replicas before it is answered unavailable", 1, 60000},
     {"dataset", STI_CONFIG_STR, "", offsetof(sti_common_config_t, dataset),
-     "the id this deployment's dataset must have (kept outside Redis; empty: the id seen first)"},
-    {NULL, 0, NULL, 0, NULL},
+     "the id this deployment's dataset must have (kept outside Redis; empty: the id seen first)", 0,
+     0},
+    STI_CONFIG_END,
 };
 
 static void s_on_signal(int signum)
@@ -147,19 +153,6 @@ static int s_configure(sti_service_t *self, int argc, char **argv)
     if (rc == 0 && sti_log_level_parse(self->config.log_level, &level) != 0) {
         snprintf(err, sizeof err, "log_level '%s' is not debug, info, warn or error",
                  self->config.log_level ? self->config.log_level : "");
-        rc = -1;
-        s_unconfigure(self);
-    }
-    if (rc == 0 && (self->config.write_rate < 0 || self->config.write_burst < 1 ||
-                    self->config.write_burst > INT32_MAX)) {
-        snprintf(err, sizeof err, "write_rate must be 0 or more and write_burst at least 1");
-        rc = -1;
-        s_unconfigure(self);
-    }
-    if (rc == 0 && (self->config.redis_replicas < 0 || self->config.redis_replicas > 16 ||
-                    self->config.redis_replicas_ms < 1 || self->config.redis_replicas_ms > 60000)) {
-        snprintf(err, sizeof err,
-                 "redis_replicas must be 0 to 16 and redis_replicas_ms 1 to 60000");
         rc = -1;
         s_unconfigure(self);
     }

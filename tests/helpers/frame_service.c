@@ -22,9 +22,9 @@ typedef struct {
 } s_ctx_t;
 
 static const sti_config_entry_t s_map[] = {
-    {"service", STI_CONFIG_STR, "sti.test", offsetof(s_ctx_t, service), "service name"},
-    {"greeting", STI_CONFIG_STR, "hello", offsetof(s_ctx_t, greeting), "echo greeting"},
-    {NULL, 0, NULL, 0, NULL},
+    {"service", STI_CONFIG_STR, "sti.test", offsetof(s_ctx_t, service), "service name", 0, 0},
+    {"greeting", STI_CONFIG_STR, "hello", offsetof(s_ctx_t, greeting), "echo greeting", 0, 0},
+    STI_CONFIG_END,
 };
 
 static int s_echo(void *self, const sti_call_t *call)
