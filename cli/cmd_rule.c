@@ -10,14 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_quantity.h"
 #include "stictl.h"
 
-//  Declared here: notify_duration_parse lives in the service; stictl parses
-//  durations itself with the same rules.
-static int s_duration(const char *text, long long *ms);
-
 const char stictl_rule_usage[] =
-    "usage: stictl rule add NAME [--event indicator.changed|talent.*] [--indicator CODE[,CODE...]]\n"
+    "usage: stictl rule add NAME [--event indicator.changed|talent.*] [--indicator "
+    "CODE[,CODE...]]\n"
     "                   [--org ORG[,ORG...]] [--category CAT[,CAT...]] --when CONDITION\n"
     "                   --to RECEIVER [--to RECEIVER ...] [--severity info|warning|critical]\n"
     "                   [--group-by LABELS] [--group-wait DURATION] [--group-interval DURATION]\n"
@@ -54,9 +52,9 @@ static void s_list(sti_writer_t *w, const char *key, const char *list)
 //  What `rule add` was given.
 typedef struct {
     const char *name, *event, *indicators, *orgs, *categories, *when, *severity, *group_by;
-    const char *to[16];  // receivers
-    size_t to_count;     // how many
-    long long wait, interval, repeat; // durations, -1 when not given
+    const char *to[16];             // receivers
+    size_t to_count;                // how many
+    int64_t wait, interval, repeat; // durations (ms), -1 when not given
 } s_add_t;
 
 //  Reads the flags of `rule add`. Returns 0 or an exit code.
@@ -67,14 +65,17 @@ static int s_parse_add(int argc, char **argv, s_add_t *add)
     add->name = argv[2];
     for (int i = 3; i < argc; i += 2) {
         const char *flag = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-        long long *duration = strcmp(flag, "--group-wait") == 0       ? &add->wait
-                              : strcmp(flag, "--group-interval") == 0 ? &add->interval
-                              : strcmp(flag, "--repeat-interval") == 0 ? &add->repeat
-                                                                       : NULL;
+        int64_t *duration = strcmp(flag, "--group-wait") == 0        ? &add->wait
+                            : strcmp(flag, "--group-interval") == 0  ? &add->interval
+                            : strcmp(flag, "--repeat-interval") == 0 ? &add->repeat
+                                                                     : NULL;
         if (!value) {
             return stictl_usage_error(argv[0], "%s needs a value", flag);
         } else if (duration) {
-            if (s_duration(value, duration) != 0) {
+            //  The service bounds the value (at most 30 days); a bare number
+            //  is refused, as it could mean seconds or milliseconds.
+            if (sti_quantity_parse(STI_QUANTITY_DURATION, value, STI_QUANTITY_BARE_NONE,
+                                   duration) != 0) {
                 return stictl_usage_error(argv[0], "%s: '%s' is not a duration (30s, 5m, 2h, 1d)",
                                           flag, value);
             }
@@ -110,9 +111,8 @@ static void s_write_add(sti_writer_t *w, const s_add_t *add)
     size_t len = add->indicators ? strlen(add->indicators) : 0;
     bool prefix = len > 1 && add->indicators[len - 1] == '*';
     size_t pairs = 3 + (add->event != NULL) + (add->indicators != NULL) + (add->orgs != NULL) +
-                   (add->categories != NULL) + (add->severity != NULL) +
-                   (add->group_by != NULL) + (add->wait >= 0) + (add->interval >= 0) +
-                   (add->repeat >= 0);
+                   (add->categories != NULL) + (add->severity != NULL) + (add->group_by != NULL) +
+                   (add->wait >= 0) + (add->interval >= 0) + (add->repeat >= 0);
     sti_writer_map(w, pairs);
     sti_writer_kv_str(w, "name", add->name);
     sti_writer_kv_str(w, "when", add->when);
@@ -249,24 +249,4 @@ int stictl_rule(stictl_t *ctl, int argc, char **argv)
         return s_show(ctl, "rule.remove", argv[2]);
     }
     return stictl_usage_error(argv[0], "which action? (add NAME ..., list, show ID, rm ID)");
-}
-
-static int s_duration(const char *text, long long *ms)
-{
-    char *end = NULL;
-    long long value = strtoll(text, &end, 10);
-    if (end == text || value < 0) {
-        return -1;
-    }
-    long long scale = strcmp(end, "ms") == 0                             ? 1
-                      : strcmp(end, "s") == 0 || (*end == 0 && value == 0) ? 1000
-                      : strcmp(end, "m") == 0                            ? 60000
-                      : strcmp(end, "h") == 0                            ? 3600000
-                      : strcmp(end, "d") == 0                            ? 86400000
-                                                                         : 0;
-    if (scale == 0 || value > 30LL * 86400000 / scale) {
-        return -1;
-    }
-    *ms = value * scale;
-    return 0;
 }

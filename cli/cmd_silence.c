@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sti_quantity.h"
 #include "stictl.h"
 
 const char stictl_silence_usage[] =
@@ -21,24 +22,22 @@ const char stictl_silence_usage[] =
     "At least one matcher is needed; every matcher given must equal the alert's value.\n"
     "DURATION: 30s, 5m, 2h, 1d. `add` prints the new silence's id.\n";
 
-static const char *const s_matchers[] = {"rule", "indicator", "org", "category", "severity",
-                                         "comment"};
+static const char *const s_matchers[] = {"rule",     "indicator", "org",
+                                         "category", "severity",  "comment"};
 #define S_MATCHERS (sizeof s_matchers / sizeof s_matchers[0])
 
-//  Parses "30s", "5m", "2h", "1d" into ms. Returns 0 or -1.
+#define S_FOR_MAX_MS (3660LL * 86400000) // the longest --for: ten years
+
+//  Parses --for: a duration (sti_quantity: 30s, 5m, 2h, 1d) above 0 and at
+//  most ten years. Returns 0 or -1.
 static int s_for(const char *text, long long *ms)
 {
-    char *end = NULL;
-    long long value = strtoll(text, &end, 10);
-    long long scale = strcmp(end, "s") == 0 ? 1000
-                      : strcmp(end, "m") == 0 ? 60000
-                      : strcmp(end, "h") == 0 ? 3600000
-                      : strcmp(end, "d") == 0 ? 86400000
-                                              : 0;
-    if (end == text || value <= 0 || scale == 0 || value > 3660LL * 86400000 / scale) {
+    int64_t value;
+    if (sti_quantity_parse(STI_QUANTITY_DURATION, text, STI_QUANTITY_BARE_NONE, &value) != 0 ||
+        value <= 0 || value > S_FOR_MAX_MS) {
         return -1;
     }
-    *ms = value * scale;
+    *ms = value;
     return 0;
 }
 

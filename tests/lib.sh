@@ -9,6 +9,7 @@
 #   sti_spawn NAME CMD...      # starts a process in the background, logs to $T/NAME.log, records its pid
 #   sti_wait_for SECONDS CMD.. # bounded poll: runs CMD every 50 ms until it succeeds
 #   sti_fail MESSAGE           # prints the message and the logs, exits 1
+#   sti_refused BIN ARGS.. PAT # BIN refuses to start (exit 2) saying PAT (bad settings)
 #
 # Everything started is stopped (and the temp dir removed) when the test exits,
 # however it exits.
@@ -114,6 +115,20 @@ sti_wait_for() {
         fi
         sleep 0.05
     done
+}
+
+# sti_refused BINARY ARGS... PATTERN: BINARY with ARGS (and a Redis no one
+# listens on) must refuse to start, exit 2, and say PATTERN on stderr: how a
+# setting out of its range or malformed is refused (docs/settings.md).
+sti_refused() {
+    local pattern=${*: -1}
+    local args=("${@:1:$#-1}")
+    local rc=0
+    STI_HTTP_ADDR=127.0.0.1:0 STI_REDIS_URL=redis://127.0.0.1:1 \
+        timeout 20 "${args[@]}" >"$T/refused.out" 2>"$T/refused.err" || rc=$?
+    [ "$rc" = 2 ] || { cat "$T/refused.err" >&2; sti_fail "exit $rc (not 2) for: ${args[*]}"; }
+    grep -qF -- "$pattern" "$T/refused.err" ||
+        { cat "$T/refused.err" >&2; sti_fail "no '$pattern' for: ${args[*]}"; }
 }
 
 sti_spawn() {

@@ -16,12 +16,13 @@
     HANDSHAKE_FAILED_PROTOCOL with a mechanism mismatch a client without
     encryption; HANDSHAKE_FAILED_NO_DETAIL a peer that hung up during the
     handshake, which is what a plain client often does when it sees the
-    mechanism mismatch before the broker does. libzmq does not say who the peer was, so a line names the
-    socket and the reason, once a second per reason at most, with the count
-    of what it did not log.
+    mechanism mismatch before the broker does. libzmq does not say who the peer was, so a line names
+   the socket and the reason, once a second per reason at most, with the count of what it did not
+   log.
 */
 #include "broker_auth.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,11 +32,11 @@
 #include "sti_log.h"
 
 #define S_ZAP_DOMAIN "sti"
-#define S_MAX_KEYS 100000         // keys in the allow-list copy
-#define S_MAX_CERT_BYTES 65536    // larger files are not certificates
-#define S_FULL_RELOAD_MS 30000    // re-read even when the directory looks unchanged
-#define S_LOG_EVERY_MS 1000       // at most one line per reason this often
-#define S_SOCKETS 3               // ROUTER, XSUB, XPUB
+#define S_MAX_KEYS 100000      // keys in the allow-list copy
+#define S_MAX_CERT_BYTES 65536 // larger files are not certificates
+#define S_FULL_RELOAD_MS 30000 // re-read even when the directory looks unchanged
+#define S_LOG_EVERY_MS 1000    // at most one line per reason this often
+#define S_SOCKETS 3            // ROUTER, XSUB, XPUB
 
 enum {
     S_REFUSED_KEY,      // zauth refused the key
@@ -59,28 +60,28 @@ typedef struct {
 
 //  One watched server socket.
 typedef struct {
-    zsock_t *monitor;  // PAIR reading the socket's monitor events (owned)
-    char name[16];     // "requests", "xsub", "xpub"
+    zsock_t *monitor; // PAIR reading the socket's monitor events (owned)
+    char name[16];    // "requests", "xsub", "xpub"
 } s_watch_t;
 
 struct _broker_auth_t {
-    zcert_t *cert;                    // the broker's key pair (owned)
-    char *clients_dir;                // allow-list directory (owned)
-    zactor_t *zauth;                  // CZMQ's ZAP handler (owned)
-    zhashx_t *keys;                   // public key -> s_entry_t (owned)
-    int64_t reload_ms;                // how often to look at the directory
-    time_t dir_modified;              // what the directory looked like at the last load
-    size_t dir_count;                 //   files
-    off_t dir_size;                   //   bytes
-    int64_t full_reload_at;           // zclock_mono of the next unconditional reload
-    s_watch_t watch[S_SOCKETS];       // monitored sockets
-    size_t watched;                   // entries used in watch
-    zloop_t *loop;                    // where the monitors are read (borrowed), once attached
-    uint64_t revocations;             // reloads that took a key out of the list
-    uint64_t monitors;                // monitors made (names their inproc endpoints)
+    zcert_t *cert;                      // the broker's key pair (owned)
+    char *clients_dir;                  // allow-list directory (owned)
+    zactor_t *zauth;                    // CZMQ's ZAP handler (owned)
+    zhashx_t *keys;                     // public key -> s_entry_t (owned)
+    int64_t reload_ms;                  // how often to look at the directory
+    time_t dir_modified;                // what the directory looked like at the last load
+    size_t dir_count;                   //   files
+    off_t dir_size;                     //   bytes
+    int64_t full_reload_at;             // zclock_mono of the next unconditional reload
+    s_watch_t watch[S_SOCKETS];         // monitored sockets
+    size_t watched;                     // entries used in watch
+    zloop_t *loop;                      // where the monitors are read (borrowed), once attached
+    uint64_t revocations;               // reloads that took a key out of the list
+    uint64_t monitors;                  // monitors made (names their inproc endpoints)
     sti_log_limit_t linelog[S_REASONS]; // log rate limits
-    sti_metric_t *refused[S_REASONS]; // refusals by reason
-    sti_metric_t *allowed;            // gauge: keys in the allow-list
+    sti_metric_t *refused[S_REASONS];   // refusals by reason
+    sti_metric_t *allowed;              // gauge: keys in the allow-list
 };
 
 //  --- the allow-list copy ---
@@ -126,8 +127,8 @@ static zhashx_t *s_load(zdir_t *dir)
     zfile_t **files = dir ? zdir_flatten(dir) : NULL;
     for (size_t i = 0; files && files[i]; i++) {
         const char *path = zfile_filename(files[i], NULL);
-        if (s_is_secret(path) || zfile_cursize(files[i]) > S_MAX_CERT_BYTES
-            || zhashx_size(keys) >= S_MAX_KEYS) {
+        if (s_is_secret(path) || zfile_cursize(files[i]) > S_MAX_CERT_BYTES ||
+            zhashx_size(keys) >= S_MAX_KEYS) {
             continue;
         }
         zcert_t *cert = zcert_load(path);
@@ -158,8 +159,8 @@ static void s_refresh(broker_auth_t *self, bool force)
     time_t modified = dir ? zdir_modified(dir) : 0;
     size_t count = dir ? (size_t)zdir_count(dir) : 0;
     off_t size = dir ? zdir_cursize(dir) : 0;
-    if (force || !self->keys || modified != self->dir_modified || count != self->dir_count
-        || size != self->dir_size) {
+    if (force || !self->keys || modified != self->dir_modified || count != self->dir_count ||
+        size != self->dir_size) {
         size_t before = self->keys ? zhashx_size(self->keys) : 0;
         zhashx_t *old = self->keys;
         self->keys = s_load(dir);
@@ -254,11 +255,13 @@ static int s_on_monitor(zloop_t *loop, zsock_t *monitor, void *arg)
 broker_auth_t *broker_auth_new(const char *cert_path, const char *clients_dir, int64_t reload_ms,
                                sti_http_t *http, char *err, size_t errlen)
 {
+    assert(reload_ms > 0);
     assert(http);
     if (!cert_path || !*cert_path || !clients_dir || !*clients_dir) {
-        snprintf(err, errlen, "CURVE needs curve_cert (STI_CURVE_CERT, the broker's secret "
-                              "certificate) and curve_clients (STI_CURVE_CLIENTS, the allow-list "
-                              "directory)");
+        snprintf(err, errlen,
+                 "CURVE needs curve_cert (STI_CURVE_CERT, the broker's secret "
+                 "certificate) and curve_clients (STI_CURVE_CLIENTS, the allow-list "
+                 "directory)");
         return NULL;
     }
     zcert_t *cert = sti_curve_load_secret(cert_path, err, errlen);
@@ -274,15 +277,15 @@ broker_auth_t *broker_auth_new(const char *cert_path, const char *clients_dir, i
     broker_auth_t *self = (broker_auth_t *)zmalloc(sizeof(broker_auth_t));
     self->cert = cert;
     self->clients_dir = strdup(clients_dir);
-    self->reload_ms = reload_ms > 0 ? reload_ms : 1000;
+    self->reload_ms = reload_ms; // above 0: curve_reload_ms's range (broker_config.c)
     for (int i = 0; i < S_REASONS; i++) {
         char labels[64];
         snprintf(labels, sizeof labels, "reason=\"%s\"", s_reason_names[i]);
         self->refused[i] = sti_http_counter(http, "sti_broker_handshakes_refused_total", labels,
                                             "Peers refused by CURVE authentication, by reason");
     }
-    self->allowed = sti_http_gauge(http, "sti_broker_allowed_keys", NULL,
-                                   "Keys in the CURVE allow-list");
+    self->allowed =
+        sti_http_gauge(http, "sti_broker_allowed_keys", NULL, "Keys in the CURVE allow-list");
     self->zauth = zactor_new(zauth, NULL);
     if (!self->zauth) {
         snprintf(err, errlen, "cannot start zauth");
@@ -343,8 +346,8 @@ int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, cha
     char endpoint[96];
     snprintf(endpoint, sizeof endpoint, "inproc://sti-broker-auth-%p-%s-%" PRIu64, (void *)self,
              name, self->monitors++);
-    int events = ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-                 | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    int events = ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
     if (zmq_socket_monitor(zsock_resolve(sock), endpoint, events) != 0) {
         snprintf(err, errlen, "cannot monitor the %s socket: %s", name, zmq_strerror(zmq_errno()));
         return -1;

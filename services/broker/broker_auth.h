@@ -46,7 +46,7 @@ typedef struct {
 void broker_peer_local(broker_peer_t *peer);
 
 //  cert_path: the broker's secret certificate; clients_dir: the allow-list
-//  directory; reload_ms: how often to look for changes in it. http: metrics
+//  directory; reload_ms (above 0): how often to look for changes in it. http: metrics
 //  (borrowed). Returns NULL with a reason in err.
 broker_auth_t *broker_auth_new(const char *cert_path, const char *clients_dir, int64_t reload_ms,
                                sti_http_t *http, char *err, size_t errlen);

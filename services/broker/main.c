@@ -12,7 +12,8 @@ int main(int argc, char **argv)
     char err[512];
     int rc = sti_config_load(broker_config_map, &config, &argc, argv, err, sizeof(err));
     if (rc == 1) {
-        return 0; // --help
+        sti_config_free(broker_config_map, &config); // --help or --describe-config
+        return 0;
     }
     if (rc == 0 && argc > 1) {
         snprintf(err, sizeof(err), "unexpected argument '%s'", argv[1]);

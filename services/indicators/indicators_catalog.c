@@ -61,7 +61,7 @@ int indicators_body_str(const sti_call_t *call, const char *key, char *buf, size
     }
     if (sti_node_str_copy(node, buf, cap, &err) != 0) {
         snprintf(err.field, sizeof err.field, "%s", key);
-        sti_service_reply_invalid(call->reply, call->request, &err);
+        sti_envelope_reply_invalid(call->reply, call->request->id, &err);
         return -1;
     }
     return 0;
@@ -295,10 +295,14 @@ static const sti_arg_t s_plan_body[] = {
 //  org units, targets and the plan are admin's (0: admin only).
 static const sti_op_decl_t s_ops[] = {
     {"catalog.list", s_catalog_list, STI_ROLES_ANY, NULL,
-     "the plan's header and every indicator of the catalog",
+     "the plan's header, every indicator and every unit of the catalog",
      "{plan: {code, name_zh, name_en, start_year, end_year, baseline_year}, version, "
-     "indicators: [INDICATOR]} where INDICATOR = " S_INDICATOR,
-     "`version` is `<ns>:catalog:version` of the catalog read. `direction` is `up` or `down`, "
+     "indicators: [INDICATOR], units: [UNIT]} where INDICATOR = " S_INDICATOR
+     " and UNIT = {code, name_en, family, factor, allow_negative, min (number or nil), "
+     "max (number or nil)}",
+     "`version` is `<ns>:catalog:version` of the catalog read. `units` is the plan's units "
+     "table (docs/plan-format.md): a value may be submitted in any unit of its indicator's "
+     "unit's family. `direction` is `up` or `down`, "
      "`kind` `stock` or `flow`, `aggregation` `sum` or `none`; numbers are MessagePack floats. "
      "Errors: `not_found` (no plan is loaded), `internal` (the stored catalog does not "
      "decode)."},

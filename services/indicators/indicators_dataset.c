@@ -96,7 +96,7 @@ static int s_dataset_accept(void *object, const sti_call_t *call)
     if (sti_map_str_copy(call->request->body, "reason", reason, sizeof reason, &ferr) != 0 ||
         !s_reason_ok(reason, strlen(reason), ferr.reason, sizeof ferr.reason)) {
         snprintf(ferr.field, sizeof ferr.field, "reason");
-        sti_service_reply_invalid(call->reply, call->request, &ferr);
+        sti_envelope_reply_invalid(call->reply, call->request->id, &ferr);
         return 0;
     }
     sti_dataset_t dataset;

@@ -29,34 +29,37 @@ static s_context_t s_context;
 
 static const sti_config_entry_t s_config_map[] = {
     {"group", STI_CONFIG_STR, "indicators", offsetof(s_context_t, config.group),
-     "consumer group reading the intake log"},
+     "consumer group reading the intake log", 0, 0},
     {"consumer", STI_CONFIG_STR, NULL, offsetof(s_context_t, config.consumer),
      "consumer name in the group (default hostname-pid; a stable name takes back its own "
-     "pending entries on restart)"},
+     "pending entries on restart)",
+     0, 0},
     {"intake_key", STI_CONFIG_STR, "intake", offsetof(s_context_t, config.intake_key),
-     "the intake log's key under the namespace"},
+     "the intake log's key under the namespace", 0, 0},
     {"batch_entries", STI_CONFIG_INT, "16", offsetof(s_context_t, config.batch_entries),
-     "intake entries read at once"},
+     "intake entries read at once", 1, 10000},
     {"batch_rows", STI_CONFIG_INT, "2000", offsetof(s_context_t, config.batch_rows),
-     "most rows applied by one Lua call (keeps each script short; 0: no limit)"},
-    {"claim_idle_ms", STI_CONFIG_INT, "30000", offsetof(s_context_t, config.claim_idle_ms),
-     "claim entries another consumer left pending longer than this"},
-    {"claim_every_ms", STI_CONFIG_INT, "5000", offsetof(s_context_t, config.claim_every_ms),
-     "how often to look for entries to claim"},
-    {"forget_idle_ms", STI_CONFIG_INT, "3600000", offsetof(s_context_t, config.forget_idle_ms),
-     "forget intake consumers that hold nothing and have not read for this long (0: never)"},
-    {"tick_budget_ms", STI_CONFIG_INT, "50", offsetof(s_context_t, config.tick_budget_ms),
-     "longest the consumer keeps applying before answering requests again"},
-    {"tick_ms", STI_CONFIG_INT, "2", offsetof(s_context_t, config.tick_ms),
-     "how often the consumer looks at the intake log when idle"},
-    {"block_ms", STI_CONFIG_INT, "500", offsetof(s_context_t, config.block_ms),
+     "most rows applied by one Lua call (keeps each script short; 0: no limit)", 0, 1000000},
+    {"claim_idle_ms", STI_CONFIG_DURATION, "30s", offsetof(s_context_t, config.claim_idle_ms),
+     "claim entries another consumer left pending longer than this", 0, 86400000},
+    {"claim_every_ms", STI_CONFIG_DURATION, "5s", offsetof(s_context_t, config.claim_every_ms),
+     "how often to look for entries to claim", 1, 86400000},
+    {"forget_idle_ms", STI_CONFIG_DURATION, "1h", offsetof(s_context_t, config.forget_idle_ms),
+     "forget intake consumers that hold nothing and have not read for this long (0: never)", 0,
+     2592000000},
+    {"tick_budget_ms", STI_CONFIG_DURATION, "50ms", offsetof(s_context_t, config.tick_budget_ms),
+     "longest the consumer keeps applying before answering requests again", 1, 60000},
+    {"tick_ms", STI_CONFIG_DURATION, "2ms", offsetof(s_context_t, config.tick_ms),
+     "how often the consumer looks at the intake log when idle", 1, 3600000},
+    {"block_ms", STI_CONFIG_DURATION, "500ms", offsetof(s_context_t, config.block_ms),
      "longest blocking read of the intake log on a second Redis connection, which wakes the "
-     "consumer as soon as an entry comes (0: none, look every tick_ms)"},
+     "consumer as soon as an entry comes (0: none, look every tick_ms)",
+     0, 60000},
     {"events_maxlen", STI_CONFIG_INT, "1000000", offsetof(s_context_t, config.events_maxlen),
-     "approximate bound on the event log's length"},
+     "approximate bound on the event log's length", 1, 1000000000},
     {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(s_context_t, config.tolerance),
-     "how far below expected completion is still `lagging`"},
-    {NULL, 0, NULL, 0, NULL},
+     "how far below expected completion is still `lagging`", 0, 1},
+    STI_CONFIG_END,
 };
 
 static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops, &indicators_dataset_ops,
@@ -73,16 +76,6 @@ static void s_tick(sti_service_t *service, void *ctx)
     if (context->apply) {
         sti_service_wake_on(service, indicators_apply_tick(context->apply));
     }
-}
-
-//  Checks what the configuration table cannot. Returns 0, or 2 after saying why.
-static int s_check_config(const indicators_apply_config_t *config)
-{
-    if (config->block_ms < 0 || config->block_ms > 60000) {
-        sti_error("block_ms must be 0 to 60000");
-        return 2;
-    }
-    return 0;
 }
 
 int main(int argc, char **argv)
@@ -103,16 +96,12 @@ int main(int argc, char **argv)
     }
     const indicators_apply_config_t *config = &s_context.config;
     sti_events_pub_t *pub = sti_service_publisher(service, "ind");
-    exit_code = s_check_config(config);
-    if (exit_code == 0 && !pub) {
+    if (!pub) {
         sti_error("cannot start the event publisher");
-        exit_code = 1;
-    }
-    if (exit_code != 0) {
         sti_service_destroy(&service);
-        return exit_code;
+        return 1;
     }
-    def.tick_ms = config->tick_ms > 0 ? (int)config->tick_ms : 2;
+    def.tick_ms = (int)config->tick_ms;
     sti_events_pub_set_maxlen(pub, (size_t)config->events_maxlen);
     //  main -> handlers -> stores.
     sti_redis_t *redis = sti_service_redis(service);

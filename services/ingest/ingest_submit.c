@@ -287,9 +287,16 @@ static const sti_op_decl_t s_ops[] = {
     {"obs.submit", s_obs_submit, STI_ROLE_CLERK | STI_ROLE_SERVICE | STI_OP_WRITE, s_submit_args,
      "checks every row against the catalog and keeps the accepted ones in the intake log",
      "{accepted, rejected, dry_run, errors: [{index, field, reason}]}",
-     "A row's `unit` may be one convertible to the indicator's (万元 → 亿元); `value` is "
-     "stored in the catalog's unit. Refused rows are answered with their index (from 0), "
-     "field and reason; the accepted ones are kept all or none, in Redis before the reply. "
+     "`value` is a number, or a string holding one as a clerk types it (`\"2,134.5\"`: "
+     "thousands separators in groups of three; `\"1.2E+05\"`; `\"3.5%\"`: a percentage, "
+     "which makes the unit `%` when the row names none and is refused with another unit); "
+     "`period` is `2023`, `2023Q2` or `2023-05`, or a year as an integer. A value or period "
+     "that cannot be read is echoed in the reason (`'2,13' is not a number`, `'2023/05' is "
+     "not a period: write 2023, 2023Q2 or 2023-05`). A row's `unit` may be one convertible "
+     "to the indicator's (万元 → 亿元); `value` is stored in the catalog's unit (docs/"
+     "data-path.md). Refused rows are answered with their index (from 0), "
+     "field and reason (a row may have several); the accepted ones are kept all or none, in Redis "
+     "before the reply. "
      "Errors: `too_large` (more rows than `max_rows`), `not_found` (no plan loaded), "
      "`unavailable` (Redis cannot take them now: nothing was kept)."},
     STI_OPS_END,

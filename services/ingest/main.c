@@ -12,12 +12,12 @@ static ingest_config_t s_config;
 
 static const sti_config_entry_t s_config_map[] = {
     {"max_rows", STI_CONFIG_INT, "10000", offsetof(ingest_config_t, max_rows),
-     "most rows one obs.submit request may hold"},
-    {"request_ttl", STI_CONFIG_INT, "604800", offsetof(ingest_config_t, request_ttl_s),
-     "seconds a request id's reply is kept for retries"},
+     "most rows one obs.submit request may hold", 1, 1000000},
+    {"request_ttl", STI_CONFIG_DURATION_S, "7d", offsetof(ingest_config_t, request_ttl_s),
+     "how long a request id's reply is kept for retries", 1, 31536000},
     {"intake_key", STI_CONFIG_STR, "intake", offsetof(ingest_config_t, intake_key),
-     "the intake log's key under the namespace"},
-    {NULL, 0, NULL, 0, NULL},
+     "the intake log's key under the namespace", 0, 0},
+    STI_CONFIG_END,
 };
 
 static const sti_op_table_t *const s_tables[] = {&ingest_submit_ops, NULL};

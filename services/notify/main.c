@@ -42,76 +42,56 @@ typedef struct {
 static s_config_t s_config;
 
 #define S_OFF(field) offsetof(s_config_t, field)
-#define S_TEXT(x) S_TEXT_(x) // a macro's value as a string
-#define S_TEXT_(x) #x
+#define S_DAY_MS 86400000LL // one day, ms
 
-//  The integer settings: name, default, field, the range the value must lie
-//  in, and what it is. sti-notify refuses to start with a value out of its
-//  range (never clamps it); the range is also in --help. This one list
-//  makes both the entries of the configuration table and the check.
-#define S_INT_SETTINGS(X)                                                                          \
-    X("eval_lease_ms", "10000", eval.lease_ms, 1000, 3600000,                                      \
-      "lease of the one replica evaluating a stream")                                              \
-    X("eval_batch", "256", eval.batch, 1, 10000, "events one commit holds at most")                \
-    X("group_flush_ms", "200", eval.flush_ms, 10, 3600000,                                         \
-      "how often due alert groups are looked for")                                                 \
-    X("stale_check_ms", "60000", eval.stale_check_ms, 100, 86400000,                               \
-      "how often stale rules are checked")                                                         \
-    X("senders", "2", worker.senders, 1, 64, "sender threads")                                     \
-    X("claim_lease_ms", "30000", worker.lease_ms, 1000, 86400000,                                  \
-      "how long a claimed delivery is held by its sender, longer than timeout_ms")                 \
-    X("max_attempts", "10", worker.max_attempts, 1, 1000,                                          \
-      "sends of a delivery before it is a dead letter")                                            \
-    X("max_age_ms", "86400000", worker.max_age_ms, 1000, 2592000000,                               \
-      "age after which a failing delivery is a dead letter")                                       \
-    X("backoff_ms", "1000", worker.backoff_ms, 1, 3600000, "first retry back-off")                 \
-    X("backoff_max_ms", "300000", worker.backoff_max_ms, 1, 86400000,                              \
-      "longest retry back-off, at least backoff_ms")                                               \
-    X("poll_ms", "200", worker.poll_ms, 10, 60000,                                                 \
-      "how often an idle sender looks for due deliveries")                                         \
-    X("claim_batch", "8", worker.batch, 1, NOTIFY_CLAIM_MAX, "deliveries one claim takes")         \
-    X("retention_ms", "604800000", worker.retention_ms, 0, 31536000000,                            \
-      "how long delivered and silenced deliveries stay listed, 0: for ever")                       \
-    X("connect_timeout_ms", "5000", connect_timeout_ms, 1, 600000, "receivers: time to connect")   \
-    X("timeout_ms", "15000", timeout_ms, 1, 3600000, "receivers: time for one send")
-
-#define S_INT_ENTRY(name, value, field, min, max, what)                                            \
-    {name, STI_CONFIG_INT, value, S_OFF(field), what " (" S_TEXT(min) " to " S_TEXT(max) ")"},
-
+//  Every number has the range it must lie in: sti-notify refuses to start
+//  with a value outside it (never clamps it), and --help shows it.
 static const sti_config_entry_t s_config_map[] = {
     {"streams", STI_CONFIG_STR, "ind,tal", S_OFF(eval.streams),
-     "event streams evaluated: ind, tal, both (ind,tal) or none (\"\")"},
-    S_INT_SETTINGS(S_INT_ENTRY){"tls_verify", STI_CONFIG_BOOL, "true", S_OFF(tls_verify),
-                                "receivers: verify certificates and host names"},
-    {"smtp_url", STI_CONFIG_STR, NULL, S_OFF(smtp_url), "smtp://host:587 or smtps://host:465"},
-    {"smtp_user", STI_CONFIG_STR, NULL, S_OFF(smtp_user), "SMTP AUTH user (none: no AUTH)"},
-    {"smtp_password", STI_CONFIG_STR, NULL, S_OFF(smtp_password), "SMTP AUTH password"},
-    {"smtp_from", STI_CONFIG_STR, NULL, S_OFF(smtp_from), "sender address of e-mail"},
-    {NULL, 0, NULL, 0, NULL},
+     "event streams evaluated: ind, tal, both (ind,tal) or none (\"\")", 0, 0},
+    {"eval_lease_ms", STI_CONFIG_DURATION, "10s", S_OFF(eval.lease_ms),
+     "lease of the one replica evaluating a stream", 1000, 3600000},
+    {"eval_batch", STI_CONFIG_INT, "256", S_OFF(eval.batch), "events one commit holds at most", 1,
+     10000},
+    {"group_flush_ms", STI_CONFIG_DURATION, "200ms", S_OFF(eval.flush_ms),
+     "how often due alert groups are looked for", 10, 3600000},
+    {"stale_check_ms", STI_CONFIG_DURATION, "1m", S_OFF(eval.stale_check_ms),
+     "how often stale rules are checked", 100, S_DAY_MS},
+    {"senders", STI_CONFIG_INT, "2", S_OFF(worker.senders), "sender threads", 1, 64},
+    {"claim_lease_ms", STI_CONFIG_DURATION, "30s", S_OFF(worker.lease_ms),
+     "how long a claimed delivery is held by its sender, longer than timeout_ms", 1000, S_DAY_MS},
+    {"max_attempts", STI_CONFIG_INT, "10", S_OFF(worker.max_attempts),
+     "sends of a delivery before it is a dead letter", 1, 1000},
+    {"max_age_ms", STI_CONFIG_DURATION, "1d", S_OFF(worker.max_age_ms),
+     "age after which a failing delivery is a dead letter", 1000, 30 * S_DAY_MS},
+    {"backoff_ms", STI_CONFIG_DURATION, "1s", S_OFF(worker.backoff_ms), "first retry back-off", 1,
+     3600000},
+    {"backoff_max_ms", STI_CONFIG_DURATION, "5m", S_OFF(worker.backoff_max_ms),
+     "longest retry back-off, at least backoff_ms", 1, S_DAY_MS},
+    {"poll_ms", STI_CONFIG_DURATION, "200ms", S_OFF(worker.poll_ms),
+     "how often an idle sender looks for due deliveries", 10, 60000},
+    {"claim_batch", STI_CONFIG_INT, "8", S_OFF(worker.batch), "deliveries one claim takes", 1,
+     NOTIFY_CLAIM_MAX},
+    {"retention_ms", STI_CONFIG_DURATION, "7d", S_OFF(worker.retention_ms),
+     "how long delivered and silenced deliveries stay listed, 0: for ever", 0, 365 * S_DAY_MS},
+    {"connect_timeout_ms", STI_CONFIG_DURATION, "5s", S_OFF(connect_timeout_ms),
+     "receivers: time to connect", 1, 600000},
+    {"timeout_ms", STI_CONFIG_DURATION, "15s", S_OFF(timeout_ms), "receivers: time for one send", 1,
+     3600000},
+    {"tls_verify", STI_CONFIG_BOOL, "true", S_OFF(tls_verify),
+     "receivers: verify certificates and host names", 0, 0},
+    {"smtp_url", STI_CONFIG_STR, NULL, S_OFF(smtp_url), "smtp://host:587 or smtps://host:465", 0,
+     0},
+    {"smtp_user", STI_CONFIG_STR, NULL, S_OFF(smtp_user), "SMTP AUTH user (none: no AUTH)", 0, 0},
+    {"smtp_password", STI_CONFIG_STR, NULL, S_OFF(smtp_password), "SMTP AUTH password", 0, 0},
+    {"smtp_from", STI_CONFIG_STR, NULL, S_OFF(smtp_from), "sender address of e-mail", 0, 0},
+    STI_CONFIG_END,
 };
 
-//  The range of one integer setting.
-typedef struct {
-    const char *name; // as the configuration table names it
-    size_t offset;    // of its int64_t in s_config_t
-    int64_t min, max; // the values allowed
-} s_range_t;
-
-#define S_RANGE(name, value, field, min, max, what) {name, S_OFF(field), min, max},
-static const s_range_t s_ranges[] = {S_INT_SETTINGS(S_RANGE){NULL, 0, 0, 0}};
-
-//  Refuses a setting out of its range, and settings that contradict each
-//  other. Returns 0, or -1 with the reason in err.
+//  Refuses settings that contradict each other, which no single range can
+//  say. Returns 0, or -1 with the reason in err.
 static int s_check_config(char *err, size_t errlen)
 {
-    for (const s_range_t *range = s_ranges; range->name; range++) {
-        int64_t value = *(const int64_t *)((const char *)&s_config + range->offset);
-        if (value < range->min || value > range->max) {
-            snprintf(err, errlen, "%s is %lld; it must be from %lld to %lld", range->name,
-                     (long long)value, (long long)range->min, (long long)range->max);
-            return -1;
-        }
-    }
     const notify_worker_config_t *worker = &s_config.worker;
     char reason[200];
     if (worker->backoff_max_ms < worker->backoff_ms) {

@@ -45,14 +45,15 @@ typedef struct {
 
 static const sti_config_entry_t s_config_map[] = {
     {"talent_key_file", STI_CONFIG_STR, NULL, offsetof(s_talent_t, talent_key_file),
-     "file with the 32-byte secret (mode 0600/0400); else env STI_TALENT_KEY"},
+     "file with the 32-byte secret (mode 0600/0400); else env STI_TALENT_KEY", 0, 0},
     {"talent_key_id", STI_CONFIG_INT, "1", offsetof(s_talent_t, talent_key_id),
-     "the secret's key id (1-255)"},
+     "the secret's key id, written into every sealed value and hash", 1, 255},
     {"talent_old_keys", STI_CONFIG_STR, NULL, offsetof(s_talent_t, talent_old_keys),
-     "older secrets kept while re-keying: ID:PATH[,ID:PATH...] (also env STI_TALENT_OLD_KEY_<ID>)"},
+     "older secrets kept while re-keying: ID:PATH[,ID:PATH...] (also env STI_TALENT_OLD_KEY_<ID>)",
+     0, 0},
     {"count_first_year", STI_CONFIG_INT, "2020", offsetof(s_talent_t, count_first_year),
-     "earliest year whose talent counts are sent to sti.ingest"},
-    {NULL, 0, NULL, 0, NULL},
+     "earliest year whose talent counts are sent to sti.ingest", 2000, 2100},
+    STI_CONFIG_END,
 };
 
 static const sti_op_table_t *const s_tables[] = {

@@ -63,13 +63,12 @@ int talent_keys_parse_list(const char *text, talent_key_source_t *out, size_t ca
         int id = s_key_id(p, (size_t)(colon - p));
         if (id < 0) {
             return sti_errf(err, errlen, "talent_old_keys: entry %d: the key id must be 1-255",
-                          entry);
+                            entry);
         }
         size_t path_len = len - (size_t)(colon - p) - 1;
         if (path_len == 0 || path_len > TALENT_KEY_PATH_MAX) {
-            return sti_errf(err, errlen,
-                          "talent_old_keys: entry %d: the path must be 1-%d bytes", entry,
-                          TALENT_KEY_PATH_MAX);
+            return sti_errf(err, errlen, "talent_old_keys: entry %d: the path must be 1-%d bytes",
+                            entry, TALENT_KEY_PATH_MAX);
         }
         if ((size_t)count >= cap) {
             return sti_errf(err, errlen, "talent_old_keys: at most %zu old keys", cap);
@@ -85,8 +84,7 @@ int talent_keys_parse_list(const char *text, talent_key_source_t *out, size_t ca
     }
 }
 
-int talent_keys_parse_env(const char *entry, talent_key_source_t *source, char *err,
-                          size_t errlen)
+int talent_keys_parse_env(const char *entry, talent_key_source_t *source, char *err, size_t errlen)
 {
     size_t prefix = strlen(TALENT_OLD_KEY_ENV);
     const char *eq = strchr(entry, '=');
@@ -99,16 +97,16 @@ int talent_keys_parse_env(const char *entry, talent_key_source_t *source, char *
     int id = s_key_id(entry + prefix, file ? id_len - 5 : id_len);
     if (id < 0 || name_len >= sizeof source->env) {
         return sti_errf(err, errlen,
-                      "environment variable %.*s: expected " TALENT_OLD_KEY_ENV
-                      "<ID> or " TALENT_OLD_KEY_ENV "<ID>_FILE with a key id 1-255",
-                      (int)(name_len < 80 ? name_len : 80), entry);
+                        "environment variable %.*s: expected " TALENT_OLD_KEY_ENV
+                        "<ID> or " TALENT_OLD_KEY_ENV "<ID>_FILE with a key id 1-255",
+                        (int)(name_len < 80 ? name_len : 80), entry);
     }
     memset(source, 0, sizeof *source);
     source->id = (uint8_t)id;
     if (file) {
         if (strlen(eq + 1) > TALENT_KEY_PATH_MAX) {
             return sti_errf(err, errlen, "environment variable %.*s: the path is too long",
-                          (int)name_len, entry);
+                            (int)name_len, entry);
         }
         snprintf(source->path, sizeof source->path, "%s", eq + 1);
     } else {
@@ -150,14 +148,14 @@ int talent_keys_sources(const talent_keys_config_t *config, talent_key_source_t 
         s_where(&out[i], where, sizeof where);
         if (out[i].id == config->key_id) {
             return sti_errf(err, errlen,
-                          "%s: key id %u is the current key's id (talent_key_id); an old key "
-                          "needs the id it had when it was current",
-                          where, out[i].id);
+                            "%s: key id %u is the current key's id (talent_key_id); an old key "
+                            "needs the id it had when it was current",
+                            where, out[i].id);
         }
         for (int j = 0; j < i; j++) {
             if (out[j].id == out[i].id) {
                 return sti_errf(err, errlen, "%s: key id %u is given twice among the old keys",
-                              where, out[i].id);
+                                where, out[i].id);
             }
         }
     }
@@ -196,25 +194,22 @@ static int s_read(char *const *environ, const char *path, const char *env, uint8
 }
 
 //  Reads the current secret into secret. Returns 0, or -1 with err.
-static int s_current(const talent_keys_config_t *config, uint8_t *secret, char *err,
-                     size_t errlen)
+static int s_current(const talent_keys_config_t *config, uint8_t *secret, char *err, size_t errlen)
 {
     const char *value = s_env_value(config->environ, config->key_env);
     if ((!config->key_file || !*config->key_file) && (!value || !*value)) {
         return sti_errf(err, errlen,
-                      "no secret: set STI_TALENT_KEY_FILE (a file of 32 random bytes, mode 0600) "
-                      "or STI_TALENT_KEY (64 hex digits); personal data cannot be protected "
-                      "without it");
-    }
-    if (config->key_id < 1 || config->key_id > 255) {
-        return sti_errf(err, errlen, "talent_key_id must be from 1 to 255");
+                        "no secret: set STI_TALENT_KEY_FILE (a file of 32 random bytes, mode 0600) "
+                        "or STI_TALENT_KEY (64 hex digits); personal data cannot be protected "
+                        "without it");
     }
     return s_read(config->environ, config->key_file, config->key_env, secret, err, errlen);
 }
 
 talent_crypto_t *talent_keys_load(const talent_keys_config_t *config, char *err, size_t errlen)
 {
-    assert(config && config->key_env);
+    //  The configuration table bounds talent_key_id to 1..255.
+    assert(config && config->key_env && config->key_id >= 1 && config->key_id <= 255);
     if (sodium_init() < 0) {
         sti_errf(err, errlen, "libsodium failed to start");
         return NULL;
@@ -234,8 +229,8 @@ talent_crypto_t *talent_keys_load(const talent_keys_config_t *config, char *err,
         uint8_t *secret = secrets + (size_t)(i + 1) * TALENT_SECRET_BYTES;
         char where[TALENT_KEY_PATH_MAX + 32], reason[TALENT_KEY_PATH_MAX + 160];
         s_where(&sources[i], where, sizeof where);
-        int rc = s_read(config->environ, sources[i].path, sources[i].env, secret, reason,
-                        sizeof reason);
+        int rc =
+            s_read(config->environ, sources[i].path, sources[i].env, secret, reason, sizeof reason);
         for (int j = 0; rc == 0 && j <= i; j++) {
             if (sodium_memcmp(secret, secrets + (size_t)j * TALENT_SECRET_BYTES,
                               TALENT_SECRET_BYTES) == 0) {

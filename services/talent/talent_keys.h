@@ -35,18 +35,18 @@
 
 //  One older key as the configuration names it.
 typedef struct {
-    uint8_t id;                          // key id, 1-255
-    char path[TALENT_KEY_PATH_MAX + 1];  // its secret file, or "" (then env names the variable)
-    char env[64];                        // the variable holding the secret, or "" (then path)
+    uint8_t id;                         // key id, 1-255
+    char path[TALENT_KEY_PATH_MAX + 1]; // its secret file, or "" (then env names the variable)
+    char env[64];                       // the variable holding the secret, or "" (then path)
 } talent_key_source_t;
 
 //  What the configuration says about the keys.
 typedef struct {
-    const char *key_file;      // the current secret's file, or NULL/"" (then key_env)
-    const char *key_env;       // the variable holding the current secret ("STI_TALENT_KEY")
-    int64_t key_id;            // the current key's id
-    const char *old_keys;      // the talent_old_keys setting, or NULL/""
-    char *const *environ;      // the environment to read ("NAME=value", NULL-terminated)
+    const char *key_file; // the current secret's file, or NULL/"" (then key_env)
+    const char *key_env;  // the variable holding the current secret ("STI_TALENT_KEY")
+    int64_t key_id;       // the current key's id, 1 to 255 (the configuration bounds it)
+    const char *old_keys; // the talent_old_keys setting, or NULL/""
+    char *const *environ; // the environment to read ("NAME=value", NULL-terminated)
 } talent_keys_config_t;
 
 //  Parses the talent_old_keys setting, "ID:PATH[,ID:PATH...]" (spaces around
@@ -60,8 +60,7 @@ int talent_keys_parse_list(const char *text, talent_key_source_t *out, size_t ca
 //  key, filling source (its id, and env = NAME, or path = value for the
 //  _FILE form); -1 with a reason in err when NAME has the prefix but no key
 //  id from 1 to 255 after it.
-int talent_keys_parse_env(const char *entry, talent_key_source_t *source, char *err,
-                          size_t errlen);
+int talent_keys_parse_env(const char *entry, talent_key_source_t *source, char *err, size_t errlen);
 
 //  Collects the old keys of the setting and the environment into out (cap
 //  entries), refusing a duplicate id or the current id. Returns the number

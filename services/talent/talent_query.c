@@ -308,7 +308,7 @@ static int s_audit_cursor(const sti_call_t *call, char after[40])
     snprintf(err.field, sizeof err.field, "cursor");
     snprintf(err.reason, sizeof err.reason, "must be the next of a previous page");
     sti_writer_reset(call->reply);
-    sti_service_reply_invalid(call->reply, call->request, &err);
+    sti_envelope_reply_invalid(call->reply, call->request->id, &err);
     return -1;
 }
 

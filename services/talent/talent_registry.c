@@ -176,7 +176,7 @@ static int s_reason(const sti_call_t *call, char reason[TALENT_REASON_MAX + 1])
     }
     snprintf(err.field, sizeof err.field, "reason");
     sti_writer_reset(call->reply);
-    sti_service_reply_invalid(call->reply, call->request, &err);
+    sti_envelope_reply_invalid(call->reply, call->request->id, &err);
     return -1;
 }
 

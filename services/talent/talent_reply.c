@@ -64,7 +64,7 @@ int talent_reply_id(const sti_call_t *call, sti_node_t body, const char *key,
         return 0;
     }
     sti_writer_reset(call->reply);
-    sti_service_reply_invalid(call->reply, call->request, &err);
+    sti_envelope_reply_invalid(call->reply, call->request->id, &err);
     return -1;
 }
 

@@ -1,26 +1,25 @@
 /*  sti_service: the frame every worker service shares.
 
     Reads the common configuration (broker, events_pub, events_sub, redis_url,
-    namespace, http_addr, log_level, plus the service's own table), starts the
-    log, the HTTP endpoints and the Majordomo worker, and runs the loop:
-    each request is decoded (sti_envelope), dispatched by op through the
-    service's handler table, and answered; a malformed request is answered with
-    invalid_argument, an unknown op with invalid_argument naming it, and a
-    reply is always sent. Between requests the loop calls the service's tick
-    callback (timers, stream consumption). Before a handler runs, the frame
-    checks the caller's role against the op's roles (forbidden) and, for an
-    op marked STI_OP_WRITE, the caller's write rate (rate_limited). While the
-    dataset is lost (sti_dataset.h: Redis came back without data this
-    deployment wrote, or an event stream went back), /readyz fails with the
-    reason, the metric sti_dataset_lost is 1, every op that changes state
-    (STI_OP_WRITE, STI_OP_CHANGES) is answered `unavailable` with the reason,
-    and the service's tick is not run, until an operator accepts the loss
-    (stictl dataset accept-loss). With redis_replicas set, a write is
+    namespace, http_addr, log_level, ..., plus the service's own table), starts
+    the log, the HTTP endpoints and the Majordomo worker, and runs the loop:
+    each request is answered by the service's declared ops
+    (sti_service_ops.h: decoded, found, allowed, its body checked against the
+    declaration, handed to the handler; exactly one reply, always). Between
+    requests the loop calls the service's tick callback (timers, stream
+    consumption), and the guard (sti_service_guard.h) PINGs Redis and reads
+    the dataset marker once a second. While the dataset is lost
+    (sti_dataset.h: Redis came back without data this deployment wrote, or
+    an event stream went back), /readyz fails with the reason, the metric
+    sti_dataset_lost is 1 (sti_service_health.h), every op that changes
+    state (STI_OP_WRITE, STI_OP_CHANGES) is answered `unavailable` with the
+    reason, and the service's tick is not run, until an operator accepts the
+    loss (stictl dataset accept-loss). With redis_replicas set, a write is
     answered ok only once that many replicas have it (Redis WAIT), so a
     fail-over to a replica loses nothing acknowledged; else `unavailable`:
     it is on the primary, and the same request again is applied once.
-    SIGTERM / SIGINT only set a flag:
-    the loop stops taking requests, returns, and the service cleans up after it.
+    SIGTERM / SIGINT only set a flag: the loop stops taking requests,
+    returns, and the service cleans up after it.
 */
 #pragma once
 #include "sti_auth.h"
@@ -37,65 +36,37 @@ typedef struct _sti_service_t sti_service_t;
 
 //  Settings every service has.
 typedef struct {
-    char *broker;     // STI_BROKER: Majordomo broker endpoint
-    char *events_pub; // STI_EVENTS_PUB: broker XSUB, where publishers connect
-    char *events_sub; // STI_EVENTS_SUB: broker XPUB, where subscribers connect
-    char *redis_url;  // STI_REDIS_URL
-    char *redis_sentinels;   // STI_REDIS_SENTINELS: find the master through these, or ""
-    char *redis_master_name; // STI_REDIS_MASTER_NAME: the master's name at the Sentinels
-    char *ns;         // STI_NAMESPACE
-    char *http_addr;  // STI_HTTP_ADDR
-    char *log_level;  // STI_LOG_LEVEL
-    double write_rate;   // STI_WRITE_RATE: writes a second per caller (0: no limit)
-    int64_t write_burst; // STI_WRITE_BURST: writes a caller may make at once
-    char *dataset;       // STI_DATASET: the id this deployment's dataset must have, or ""
+    char *broker;              // STI_BROKER: Majordomo broker endpoint
+    char *events_pub;          // STI_EVENTS_PUB: broker XSUB, where publishers connect
+    char *events_sub;          // STI_EVENTS_SUB: broker XPUB, where subscribers connect
+    char *redis_url;           // STI_REDIS_URL
+    char *redis_sentinels;     // STI_REDIS_SENTINELS: find the master through these, or ""
+    char *redis_master_name;   // STI_REDIS_MASTER_NAME: the master's name at the Sentinels
+    char *ns;                  // STI_NAMESPACE
+    char *http_addr;           // STI_HTTP_ADDR
+    char *log_level;           // STI_LOG_LEVEL
+    double write_rate;         // STI_WRITE_RATE: writes a second per caller (0: no limit)
+    int64_t write_burst;       // STI_WRITE_BURST: writes a caller may make at once
+    char *dataset;             // STI_DATASET: the id this deployment's dataset must have, or ""
     int64_t redis_replicas;    // STI_REDIS_REPLICAS: replicas a write must reach before its ack
     int64_t redis_replicas_ms; // STI_REDIS_REPLICAS_MS: how long to wait for them
 } sti_common_config_t;
 
-//  A handler writes the reply body with sti_envelope_reply_ok + a value, or an
-//  error with sti_envelope_reply_error*. It returns 0 (a reply was written)
-//  or -1 (internal failure: the frame answers `internal`).
-typedef int(sti_handler_fn)(sti_service_t *service, const sti_request_t *request,
-                            sti_writer_t *reply, void *ctx);
-
-//  One op of a service. roles: the STI_ROLE_* bits that may call it (admin
-//  always may; 0 means admin only, the safe default), plus STI_OP_WRITE when
-//  it changes state and its calls count against the caller's write rate
-//  limit, STI_OP_CHANGES when it changes state without that limit, and
-//  STI_OP_LISTED_ONLY when admin may not call it unless listed. A caller whose role
-//  is not allowed is answered `forbidden` before the handler runs.
 typedef struct {
-    const char *op;          // op name as requests carry it
-    sti_handler_fn *handler; // answers it
-    unsigned roles;          // STI_ROLE_* bits | STI_OP_WRITE | STI_OP_LISTED_ONLY
-} sti_op_t;
-
-//  The request being answered, as a declared op's handler gets it.
-struct _sti_call_t {
-    const sti_request_t *request; // decoded; its body is checked against the declaration
-    sti_writer_t *reply;          // the reply envelope goes here (empty on entry)
-    const sti_identity_t *caller; // who asked (borrowed)
-    sti_service_t *service;       // the frame (Redis, publisher, config)
-};
-
-typedef struct {
-    const char *name;                 // process name in logs: "sti-ingest"
-    const char *service;              // Majordomo service: "sti.ingest"
-    const sti_op_t *ops;              // NULL-terminated table of undeclared ops, or NULL
-    const sti_config_entry_t *config; // the service's own settings, or NULL
-    void *ctx;                        // handed to handlers and tick; config fills it
+    const char *name;                                // process name in logs: "sti-ingest"
+    const char *service;                             // Majordomo service: "sti.ingest"
+    const sti_config_entry_t *config;                // the service's own settings, or NULL
+    void *ctx;                                       // handed to tick; config fills it
     void (*tick)(sti_service_t *service, void *ctx); // called between requests, or NULL
-    int tick_ms;                      // longest wait between ticks
+    int tick_ms;                                     // longest wait between ticks
     const sti_op_table_t *const *tables; // the declared ops' tables, NULL-terminated, or NULL
 } sti_service_def_t;
 
 //  Parses configuration and starts the parts. Returns NULL after printing the
 //  reason (or the usage on --help, or the ops' declarations as JSON on
 //  --describe-ops; *exit_code then says what to exit with). Every service
-//  also answers `ops.describe` {} -> {service, ops: [...]} (sti_op_describe).
-sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **argv,
-                               int *exit_code);
+//  also answers `ops.describe` {} -> {service, ops: [...]} (sti_service_ops.h).
+sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **argv, int *exit_code);
 //  Also frees the strings the configuration put into def->ctx.
 void sti_service_destroy(sti_service_t **self_p);
 //  Binds a table of def->tables to the object its handlers get as self.
@@ -132,9 +103,3 @@ sti_events_pub_t *sti_service_publisher(sti_service_t *self, const char *stream)
 //  Who sent the request being answered (borrowed; valid inside a handler).
 //  Without CURVE it is local/admin.
 const sti_identity_t *sti_service_caller(sti_service_t *self);
-
-//  Writes an invalid_argument reply for a field that failed to read:
-//  message "field: reason" and one detail {index: -1, field, reason}.
-//  Resets reply first.
-void sti_service_reply_invalid(sti_writer_t *reply, const sti_request_t *request,
-                               const sti_field_error_t *field_err);

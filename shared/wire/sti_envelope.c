@@ -421,3 +421,13 @@ void sti_envelope_reply_error(sti_writer_t *writer, const char *id, sti_errcode_
         sti_envelope_detail(writer, details[i].index, details[i].field, details[i].reason);
     }
 }
+
+void sti_envelope_reply_invalid(sti_writer_t *writer, const char *id, const sti_field_error_t *err)
+{
+    assert(writer && id && err);
+    char message[256];
+    snprintf(message, sizeof message, "%s: %s", *err->field ? err->field : "body", err->reason);
+    sti_detail_t detail = {-1, err->field, err->reason};
+    sti_writer_reset(writer);
+    sti_envelope_reply_error(writer, id, STI_ERR_INVALID_ARGUMENT, message, &detail, 1);
+}

@@ -23,8 +23,8 @@ typedef enum {
     STI_ERR_INTERNAL,
 } sti_errcode_t;
 
-#define STI_OP_MAX 64   // longest op name, bytes
-#define STI_ID_MAX 128  // longest request id, bytes
+#define STI_OP_MAX 64  // longest op name, bytes
+#define STI_ID_MAX 128 // longest request id, bytes
 
 //  "invalid_argument", ... ; "none" for STI_ERR_NONE.
 const char *sti_errcode_name(sti_errcode_t code);
@@ -43,7 +43,7 @@ typedef struct {
     sti_reader_t *reader; // owns the message
     char op[STI_OP_MAX + 1];
     char id[STI_ID_MAX + 1];
-    sti_node_t body;      // MISSING if the request had none
+    sti_node_t body; // MISSING if the request had none
 } sti_request_t;
 
 //  A decoded reply.
@@ -51,10 +51,10 @@ typedef struct {
     sti_reader_t *reader;
     char id[STI_ID_MAX + 1];
     bool ok;
-    sti_node_t body;        // when ok
-    sti_errcode_t code;     // when not ok
-    char message[512];      // when not ok
-    sti_node_t details;     // when not ok: array of {index, field, reason}, or MISSING
+    sti_node_t body;    // when ok
+    sti_errcode_t code; // when not ok
+    char message[512];  // when not ok
+    sti_node_t details; // when not ok: array of {index, field, reason}, or MISSING
 } sti_reply_t;
 
 //  Decodes a request. Returns 0, or -1 with a reason in err (the reader is freed).
@@ -88,3 +88,8 @@ void sti_envelope_reply_error_begin(sti_writer_t *writer, const char *id, sti_er
                                     const char *message, size_t count);
 void sti_envelope_detail(sti_writer_t *writer, int64_t index, const char *field,
                          const char *reason);
+//  Writes the invalid_argument reply to a field that broke a rule, in the
+//  one wording every service answers with: message "FIELD: REASON" ("body"
+//  when the field is empty) and one detail {index: -1, field, reason}.
+//  Resets writer first.
+void sti_envelope_reply_invalid(sti_writer_t *writer, const char *id, const sti_field_error_t *err);

@@ -88,6 +88,22 @@ static int s_broken(const sti_arg_t *arg, const char *path, sti_field_error_t *e
 static int s_check_value(const sti_arg_t *arg, sti_node_t value, const char *path,
                          sti_field_error_t *err);
 
+//  The declared keys, in order, ", "-separated; a list that does not fit
+//  in cap ends with "..." after the last whole name.
+static void s_known(const sti_arg_t *keys, char *known, size_t cap)
+{
+    size_t used = 0;
+    known[0] = 0;
+    for (const sti_arg_t *k = keys; k->name; k++) {
+        const char *sep = used ? ", " : "";
+        if (used + strlen(sep) + strlen(k->name) + sizeof ", ..." > cap) {
+            snprintf(known + used, cap - used, "%s...", sep);
+            return;
+        }
+        used += (size_t)snprintf(known + used, cap - used, "%s%s", sep, k->name);
+    }
+}
+
 //  Checks a map's keys against a list of args (keys NULL: any keys).
 static int s_check_map(const sti_arg_t *keys, sti_node_t map, const char *path,
                        sti_field_error_t *err)
@@ -111,11 +127,8 @@ static int s_check_map(const sti_arg_t *keys, sti_node_t map, const char *path,
         if (!name || !arg->name) {
             snprintf(err->field, sizeof err->field, "%s%s%.*s", path, *path ? "." : "",
                      name ? (int)(len < 60 ? len : 60) : 0, name ? name : "");
-            char known[128] = "";
-            for (const sti_arg_t *k = keys; k->name; k++) {
-                size_t used = strlen(known);
-                snprintf(known + used, sizeof known - used, "%s%s", used ? ", " : "", k->name);
-            }
+            char known[128];
+            s_known(keys, known, sizeof known);
             snprintf(err->reason, sizeof err->reason, "unknown key (known: %s)",
                      *known ? known : "none");
             return -1;

@@ -19,7 +19,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sti_auth.h"
 #include "sti_codec.h"
+#include "sti_envelope.h"
 
 typedef enum {
     STI_ARG_STR = 1, // UTF-8 string; min, max: its length in bytes
@@ -34,19 +36,30 @@ typedef enum {
 //  One key of a body (or of a map inside it, or an array's element: name
 //  NULL). Bounds apply when min < max or min == max != 0; {0, 0} is none.
 typedef struct sti_arg {
-    const char *name;          // the key; NULL ends a list
-    sti_arg_kind_t kind;       // what its value is
-    bool required;             // a request without it is refused
-    int64_t min, max;          // bounds, as the kind says
-    const struct sti_arg *of;  // a map's keys, an array's element
-    const char *doc;           // one line: what it means
+    const char *name;         // the key; NULL ends a list
+    sti_arg_kind_t kind;      // what its value is
+    bool required;            // a request without it is refused
+    int64_t min, max;         // bounds, as the kind says
+    const struct sti_arg *of; // a map's keys, an array's element
+    const char *doc;          // one line: what it means
 } sti_arg_t;
 
 #define STI_REQUIRED true
 #define STI_OPTIONAL false
-#define STI_ARGS_END {NULL, 0, false, 0, 0, NULL, NULL}
+#define STI_ARGS_END                                                                               \
+    {                                                                                              \
+        NULL, 0, false, 0, 0, NULL, NULL                                                           \
+    }
 
-typedef struct _sti_call_t sti_call_t; // the request being answered (sti_service.h)
+struct _sti_service_t; // the service frame answering (sti_service.h)
+
+//  The request being answered, as a declared op's handler gets it.
+typedef struct _sti_call_t {
+    const sti_request_t *request;   // decoded; its body is checked against the declaration
+    sti_writer_t *reply;            // the reply envelope goes here (empty on entry)
+    const sti_identity_t *caller;   // who asked (borrowed)
+    struct _sti_service_t *service; // the frame (Redis, publisher, config)
+} sti_call_t;
 
 //  Answers one request: writes the whole reply envelope (ok or error) into
 //  call->reply and returns 0, or returns -1 for an internal failure (the
@@ -57,22 +70,25 @@ typedef int(sti_op_fn)(void *self, const sti_call_t *call);
 //  admin only), | STI_OP_WRITE (changes state, counts against the write
 //  rate) or STI_OP_CHANGES (changes state), | STI_OP_LISTED_ONLY.
 typedef struct {
-    const char *name;        // as requests carry it: "org.add"; NULL ends a table
-    sti_op_fn *handler;      // answers it
-    unsigned roles;          // who may call it, and what it does
-    const sti_arg_t *body;   // the body's keys (a list ending in {NULL}); NULL: no keys
-    const char *summary;     // one line: what it does
-    const char *reply;       // the reply body's shape, e.g. "{code, changed}"
-    const char *notes;       // more for the docs (errors, details), Markdown, or NULL
+    const char *name;      // as requests carry it: "org.add"; NULL ends a table
+    sti_op_fn *handler;    // answers it
+    unsigned roles;        // who may call it, and what it does
+    const sti_arg_t *body; // the body's keys (a list ending in {NULL}); NULL: no keys
+    const char *summary;   // one line: what it does
+    const char *reply;     // the reply body's shape, e.g. "{code, changed}"
+    const char *notes;     // more for the docs (errors, details), Markdown, or NULL
 } sti_op_decl_t;
 
 //  A module's ops, bound at start to the module's object (sti_service_bind).
 typedef struct {
-    const char *module;        // "indicators_catalog": where the handlers live
-    const sti_op_decl_t *ops;  // ending in {NULL}
+    const char *module;       // "indicators_catalog": where the handlers live
+    const sti_op_decl_t *ops; // ending in {NULL}
 } sti_op_table_t;
 
-#define STI_OPS_END {NULL, NULL, 0, NULL, NULL, NULL, NULL}
+#define STI_OPS_END                                                                                \
+    {                                                                                              \
+        NULL, NULL, 0, NULL, NULL, NULL, NULL                                                      \
+    }
 
 //  Checks body against the op's declaration. A missing or nil body counts
 //  as an empty map. Returns 0, or -1 with err->field naming the key (a path

@@ -1,18 +1,20 @@
 /*  fuzz_rules: sti-notify's rule reader (notify_rule_read, links
-    notify_core) and its duration parser, on arbitrary bytes.
+    notify_core) and the duration and size parser (sti_quantity), on
+    arbitrary bytes.
 
     Any input: no crash, no leak, a reason when a rule is refused. A rule
     that reads is written again (unmasked) and must read again, and writing
     that must give the same bytes. The input as text also goes through
-    notify_duration_parse (notify_duration.h), whose result must lie within 0 and
-    NOTIFY_DURATION_MAX_MS when it accepts.
+    sti_quantity_parse, as a duration and as a size: what it accepts is not
+    negative, and written back (sti_quantity_format) it reads as the same
+    value.
 */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify_duration.h"
 #include "notify_rule.h"
+#include "sti_quantity.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,15 +26,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                                                          \
     } while (0)
 
-static void s_duration(const uint8_t *data, size_t size)
+static void s_quantity(const uint8_t *data, size_t size)
 {
     char text[64];
     size_t len = size < sizeof text - 1 ? size : sizeof text - 1;
     memcpy(text, data, len);
     text[len] = 0;
-    int64_t ms = -1;
-    if (notify_duration_parse(text, &ms) == 0) {
-        S_REQUIRE(ms >= 0 && ms <= NOTIFY_DURATION_MAX_MS);
+    for (int kind = STI_QUANTITY_DURATION; kind <= STI_QUANTITY_SIZE; kind++) {
+        int64_t value = -1, again = -1;
+        if (sti_quantity_parse((sti_quantity_kind_t)kind, text, STI_QUANTITY_BARE_ONE, &value) ==
+            0) {
+            char written[STI_QUANTITY_TEXT_MAX];
+            S_REQUIRE(value >= 0);
+            sti_quantity_format((sti_quantity_kind_t)kind, value, written, sizeof written);
+            S_REQUIRE(sti_quantity_parse((sti_quantity_kind_t)kind, written, STI_QUANTITY_BARE_NONE,
+                                         &again) == 0 &&
+                      again == value);
+        }
     }
 }
 
@@ -46,7 +56,7 @@ static sti_writer_t *s_write(const notify_rule_t *rule)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    s_duration(data, size);
+    s_quantity(data, size);
     char err[256];
     sti_reader_t *reader = sti_reader_new(data, size, NULL, err, sizeof err);
     if (!reader) {

@@ -22,69 +22,63 @@ typedef struct {
 } s_ctx_t;
 
 static const sti_config_entry_t s_map[] = {
-    {"service", STI_CONFIG_STR, "sti.test", offsetof(s_ctx_t, service), "service name"},
-    {"greeting", STI_CONFIG_STR, "hello", offsetof(s_ctx_t, greeting), "echo greeting"},
-    {NULL, 0, NULL, 0, NULL},
+    {"service", STI_CONFIG_STR, "sti.test", offsetof(s_ctx_t, service), "service name", 0, 0},
+    {"greeting", STI_CONFIG_STR, "hello", offsetof(s_ctx_t, greeting), "echo greeting", 0, 0},
+    STI_CONFIG_END,
 };
 
-static int s_echo(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
-                  void *arg)
+static int s_echo(void *self, const sti_call_t *call)
 {
-    (void)service;
-    s_ctx_t *ctx = arg;
-    sti_envelope_reply_ok(reply, request->id);
-    sti_writer_map(reply, 2);
-    sti_writer_kv_str(reply, "greeting", ctx->greeting);
-    sti_writer_str(reply, "body");
+    s_ctx_t *ctx = self;
+    sti_envelope_reply_ok(call->reply, call->request->id);
+    sti_writer_map(call->reply, 2);
+    sti_writer_kv_str(call->reply, "greeting", ctx->greeting);
+    sti_writer_str(call->reply, "body");
+    sti_node_t body = call->request->body;
     size_t size = 0;
-    void *body = sti_node_is_missing(request->body) ? NULL : sti_node_encode(request->body, &size);
-    if (body) {
-        sti_writer_raw(reply, body, size);
-        free(body);
+    void *bytes = sti_node_is_missing(body) ? NULL : sti_node_encode(body, &size);
+    if (bytes) {
+        sti_writer_raw(call->reply, bytes, size);
+        free(bytes);
     } else {
-        sti_writer_nil(reply);
+        sti_writer_nil(call->reply);
     }
     return 0;
 }
 
-static int s_fail(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
-                  void *arg)
+static int s_fail(void *self, const sti_call_t *call)
 {
-    (void)service, (void)arg;
-    sti_envelope_reply_ok(reply, request->id); // half a reply, then failure
+    (void)self;
+    sti_envelope_reply_ok(call->reply, call->request->id); // half a reply, then failure
     return -1;
 }
 
-static int s_silent(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
-                    void *arg)
+static int s_silent(void *self, const sti_call_t *call)
 {
-    (void)service, (void)request, (void)reply, (void)arg;
+    (void)self, (void)call;
     return 0;
 }
 
-static int s_broken(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
-                    void *arg)
+static int s_broken(void *self, const sti_call_t *call)
 {
-    (void)service, (void)arg;
-    sti_envelope_reply_ok(reply, request->id); // and no body
+    (void)self;
+    sti_envelope_reply_ok(call->reply, call->request->id); // and no body
     return 0;
 }
 
-static int s_missing(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
-                     void *arg)
+static int s_missing(void *self, const sti_call_t *call)
 {
-    (void)service, (void)arg;
+    (void)self;
     sti_detail_t details[] = {{3, "indicator", "no such indicator"}, {-1, "org", "unknown"}};
-    sti_envelope_reply_error(reply, request->id, STI_ERR_NOT_FOUND, "nothing there", details, 2);
+    sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_NOT_FOUND, "nothing there",
+                             details, 2);
     return 0;
 }
 
-static int s_ticks(sti_service_t *service, const sti_request_t *request, sti_writer_t *reply,
-                   void *arg)
+static int s_ticks(void *self, const sti_call_t *call)
 {
-    (void)service;
-    sti_envelope_reply_ok(reply, request->id);
-    sti_writer_int(reply, ((s_ctx_t *)arg)->ticks);
+    sti_envelope_reply_ok(call->reply, call->request->id);
+    sti_writer_int(call->reply, ((s_ctx_t *)self)->ticks);
     return 0;
 }
 
@@ -94,13 +88,26 @@ static void s_tick(sti_service_t *service, void *arg)
     ((s_ctx_t *)arg)->ticks++;
 }
 
-static const sti_op_t s_ops[] = {
-    {"echo", s_echo, STI_ROLES_ANY},       {"fail", s_fail, STI_ROLES_ANY},
-    {"silent", s_silent, STI_ROLES_ANY},   {"missing", s_missing, STI_ROLES_ANY},
-    {"ticks", s_ticks, STI_ROLES_ANY},     {"broken", s_broken, STI_ROLES_ANY},
-    {"admin.only", s_echo, 0},             {"write", s_echo, STI_ROLE_CLERK | STI_OP_WRITE},
-    {NULL, NULL, 0},
+//  echo takes any value under x (what the tests send), nothing else.
+static const sti_arg_t s_echo_args[] = {
+    {"x", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL, "anything, echoed back"},
+    STI_ARGS_END,
 };
+
+static const sti_op_decl_t s_ops[] = {
+    {"echo", s_echo, STI_ROLES_ANY, s_echo_args, "echoes the body", "{greeting, body}", NULL},
+    {"fail", s_fail, STI_ROLES_ANY, NULL, "the handler fails", "", NULL},
+    {"silent", s_silent, STI_ROLES_ANY, NULL, "the handler writes nothing", "", NULL},
+    {"missing", s_missing, STI_ROLES_ANY, NULL, "not_found with two details", "", NULL},
+    {"ticks", s_ticks, STI_ROLES_ANY, NULL, "the ticks so far", "N", NULL},
+    {"broken", s_broken, STI_ROLES_ANY, NULL, "half an envelope", "", NULL},
+    {"admin.only", s_echo, 0, s_echo_args, "echo, for admin only", "{greeting, body}", NULL},
+    {"write", s_echo, STI_ROLE_CLERK | STI_OP_WRITE, s_echo_args, "echo, as a write",
+     "{greeting, body}", NULL},
+    STI_OPS_END,
+};
+static const sti_op_table_t s_table = {"frame_service", s_ops};
+static const sti_op_table_t *const s_tables[] = {&s_table, NULL};
 
 int main(int argc, char **argv)
 {
@@ -115,14 +122,20 @@ int main(int argc, char **argv)
         }
     }
     sti_service_def_t def = {
-        .name = "frame-service", .service = service, .ops = s_ops, .config = s_map,
-        .ctx = &ctx, .tick = s_tick, .tick_ms = 100,
+        .name = "frame-service",
+        .service = service,
+        .tables = s_tables,
+        .config = s_map,
+        .ctx = &ctx,
+        .tick = s_tick,
+        .tick_ms = 100,
     };
     int exit_code = 0;
     sti_service_t *frame = sti_service_new(&def, argc, argv, &exit_code);
     if (!frame) {
         return exit_code;
     }
+    sti_service_bind(frame, &s_table, &ctx);
     int rc = sti_service_run(frame);
     sti_service_destroy(&frame);
     return rc;

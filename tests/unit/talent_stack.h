@@ -129,7 +129,7 @@ static inline void talent_test_call_as(const sti_op_table_t *table, void *object
     sti_call_t call = {&request, answer, identity ? identity : &officer, NULL};
     sti_field_error_t field_err;
     if (sti_op_check(decl, request.body, &field_err) != 0) {
-        sti_service_reply_invalid(answer, &request, &field_err);
+        sti_envelope_reply_invalid(answer, request.id, &field_err);
     } else {
         assert_int_equal(decl->handler(object, &call), 0);
     }

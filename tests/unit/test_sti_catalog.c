@@ -181,8 +181,8 @@ static void s_make_plan(char *dir, const char *name, const char *text, const cha
 
 static void s_remove_plan(const char *dir)
 {
-    const char *names[] = {"plan.json",       "units.json", "tags.json", "org_units.json",
-                           "indicators.json", "talent.json"};
+    const char *names[] = {"plan.json",      "units.json",      "tags.json",
+                           "org_units.json", "indicators.json", "talent.json"};
     char path[4200];
     for (size_t i = 0; i < 6; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);

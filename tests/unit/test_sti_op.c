@@ -37,8 +37,9 @@ static int s_handler(void *self, const sti_call_t *call)
     return 0;
 }
 
-static const sti_op_decl_t s_op = {"thing.set", s_handler, STI_ROLE_CLERK | STI_OP_WRITE, s_body,
-                                   "sets a thing", "{changed}", NULL};
+static const sti_op_decl_t s_op = {"thing.set", s_handler,      STI_ROLE_CLERK | STI_OP_WRITE,
+                                   s_body,      "sets a thing", "{changed}",
+                                   NULL};
 
 //  Checks the JSON body; returns 0 or -1 with err filled.
 static int s_check(const char *json, sti_field_error_t *err)
@@ -99,6 +100,38 @@ static void test_check(void **state)
     sti_node_t missing = {NULL};
     assert_int_equal(sti_op_check(&s_op, missing, &err), -1);
     assert_string_equal(err.field, "code");
+}
+
+//  A list of known keys too long for one reason ends with "..." after the
+//  last whole name, never in the middle of one.
+static void test_many_keys(void **state)
+{
+    (void)state;
+    static const sti_arg_t keys[] = {
+        {"first_key_of_many", STI_ARG_INT, STI_OPTIONAL, 0, 0, NULL, ""},
+        {"second_key_of_many", STI_ARG_INT, STI_OPTIONAL, 0, 0, NULL, ""},
+        {"third_key_of_many", STI_ARG_INT, STI_OPTIONAL, 0, 0, NULL, ""},
+        {"fourth_key_of_many", STI_ARG_INT, STI_OPTIONAL, 0, 0, NULL, ""},
+        {"fifth_key_of_many", STI_ARG_INT, STI_OPTIONAL, 0, 0, NULL, ""},
+        {"sixth_key_of_many", STI_ARG_INT, STI_OPTIONAL, 0, 0, NULL, ""},
+        {"seventh_key_of_many", STI_ARG_INT, STI_OPTIONAL, 0, 0, NULL, ""},
+        STI_ARGS_END,
+    };
+    static const sti_op_decl_t op = {"many.keys", s_handler, 0, keys, "", "", NULL};
+    sti_writer_t *writer = sti_writer_new();
+    char reason[128];
+    assert_int_equal(sti_json_text_to_writer("{\"x\": 1}", 8, writer, reason, sizeof reason), 0);
+    size_t size;
+    const void *data = sti_writer_data(writer, &size);
+    sti_reader_t *reader = sti_reader_new(data, size, NULL, reason, sizeof reason);
+    sti_field_error_t err;
+    assert_int_equal(sti_op_check(&op, sti_reader_root(reader), &err), -1);
+    assert_string_equal(err.field, "x");
+    assert_string_equal(err.reason, "unknown key (known: first_key_of_many, second_key_of_many, "
+                                    "third_key_of_many, fourth_key_of_many, fifth_key_of_many, "
+                                    "sixth_key_of_many, ...)");
+    sti_reader_destroy(&reader);
+    sti_writer_destroy(&writer);
 }
 
 static void test_describe(void **state)
@@ -164,6 +197,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_check),
+        cmocka_unit_test(test_many_keys),
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_json_limits),
     };

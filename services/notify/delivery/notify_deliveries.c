@@ -87,7 +87,7 @@ static int s_delivery_list(void *object, const sti_call_t *call)
     }
     if (!sti_node_is_missing(sti_node_get(body, "rule")) &&
         sti_map_str_copy(body, "rule", rule, sizeof rule, &err) != 0) {
-        sti_service_reply_invalid(call->reply, call->request, &err);
+        sti_envelope_reply_invalid(call->reply, call->request->id, &err);
         return 0;
     }
     sti_writer_reset(self->rows);
@@ -112,7 +112,7 @@ static int s_delivery_retry(void *object, const sti_call_t *call)
     char id[NOTIFY_DELIVERY_ID_MAX + 1];
     sti_field_error_t err;
     if (sti_map_str_copy(call->request->body, "id", id, sizeof id, &err) != 0) {
-        sti_service_reply_invalid(call->reply, call->request, &err);
+        sti_envelope_reply_invalid(call->reply, call->request->id, &err);
         return 0;
     }
     int rc = notify_queue_redrive(self->queue, id, zclock_time());

@@ -26,7 +26,7 @@ int notify_reply_invalid(const sti_call_t *call, const char *field, const char *
     sti_field_error_t err;
     snprintf(err.field, sizeof err.field, "%s", field);
     snprintf(err.reason, sizeof err.reason, "%s", reason);
-    sti_service_reply_invalid(call->reply, call->request, &err);
+    sti_envelope_reply_invalid(call->reply, call->request->id, &err);
     return 0;
 }
 

@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify_duration.h"
 #include "notify_receiver.h"
 
 static const char *const s_statuses[] = {"achieved", "on_track",  "lagging", "at_risk",
@@ -71,12 +70,12 @@ static const sti_arg_t s_spec = {NULL,
      "the receivers (docs/notify.md, \"Receiver specs\")"}, \
     {"group_by", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LABELS, &s_label, \
      "the labels whose values group its alerts (none: one group per rule)"}, \
-    {"group_wait", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL, \
+    {"group_wait", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_RULE_DURATION_MAX_MS, NULL, \
      "ms the first alert of a new group waits for others (0 with group_interval 0: " \
      "every alert on its own, at once)"}, \
-    {"group_interval", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL, \
+    {"group_interval", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_RULE_DURATION_MAX_MS, NULL, \
      "ms after a group's message before its next one"}, \
-    {"repeat_interval", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_DURATION_MAX_MS, NULL, \
+    {"repeat_interval", STI_ARG_INT, STI_OPTIONAL, 0, NOTIFY_RULE_DURATION_MAX_MS, NULL, \
      "ms after which a stale alert still stale is sent again (0: once)"}
 // clang-format on
 

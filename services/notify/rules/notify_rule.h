@@ -33,6 +33,7 @@
 #define NOTIFY_RULE_STATUSES 8   // statuses a status_changed condition lists
 #define NOTIFY_RULE_RECEIVERS 8  // receivers of one rule
 #define NOTIFY_RULE_LABELS 4     // group_by labels
+#define NOTIFY_RULE_DURATION_MAX_MS (30LL * 86400 * 1000) // group_wait, ...: at most 30 days
 #define NOTIFY_SPEC_MAX (NOTIFY_TARGET_MAX + NOTIFY_SECRET_MAX + 16) // a receiver spec
 
 typedef enum {

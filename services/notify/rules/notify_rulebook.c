@@ -88,7 +88,7 @@ static int s_rule_add(void *object, const sti_call_t *call)
     sti_field_error_t err;
     if (notify_rule_read(call->request->body, rule, &err) != 0 ||
         s_check_catalog(self, rule, &err) != 0) {
-        sti_service_reply_invalid(call->reply, call->request, &err);
+        sti_envelope_reply_invalid(call->reply, call->request->id, &err);
     } else if (notify_rule_store_rule_add(self->store, rule, zclock_time(), call->request->id) !=
                0) {
         notify_reply_unavailable(call);
@@ -122,7 +122,7 @@ static int s_read_id(const sti_call_t *call, char id[NOTIFY_RULE_ID_MAX])
 {
     sti_field_error_t err;
     if (sti_map_str_copy(call->request->body, "id", id, NOTIFY_RULE_ID_MAX, &err) != 0) {
-        sti_service_reply_invalid(call->reply, call->request, &err);
+        sti_envelope_reply_invalid(call->reply, call->request->id, &err);
         return -1;
     }
     return 0;

@@ -39,7 +39,7 @@ static int s_silence_add(void *object, const sti_call_t *call)
     sti_field_error_t err;
     int64_t now = zclock_time();
     if (notify_silence_read(call->request->body, &silence, &err) != 0) {
-        sti_service_reply_invalid(call->reply, call->request, &err);
+        sti_envelope_reply_invalid(call->reply, call->request->id, &err);
         return 0;
     }
     if (silence.ends_at_ms <= now) {
@@ -83,7 +83,7 @@ static int s_silence_remove(void *object, const sti_call_t *call)
     sti_field_error_t err;
     bool removed = false;
     if (sti_map_str_copy(call->request->body, "id", id, sizeof id, &err) != 0) {
-        sti_service_reply_invalid(call->reply, call->request, &err);
+        sti_envelope_reply_invalid(call->reply, call->request->id, &err);
         return 0;
     }
     if (notify_rule_store_silence_remove(self->store, id, &removed) != 0) {
