@@ -257,8 +257,10 @@ int indicators_intake_take(indicators_intake_t *self, int wait_ms, indicators_in
     if (!self->armed) {
         return 0;
     }
+    //  Not ready, or a signal cut the wait short (a stop): the read stays in
+    //  flight; reading its reply now would block until Redis answers it.
     struct pollfd item = {sti_redis_fd(self->blocking), POLLIN, 0};
-    if (item.fd >= 0 && poll(&item, 1, wait_ms) == 0) {
+    if (item.fd >= 0 && poll(&item, 1, wait_ms) <= 0) {
         return 0;
     }
     self->armed = false;
