@@ -78,7 +78,7 @@ static int s_batch(stictl_t *ctl, long long cursor, long long limit, s_answer_t 
             continue;
         }
         if (!reply.ok) {
-            int rc = stictl_print_error(&reply);
+            rc = stictl_print_error(&reply);
             sti_reply_release(&reply);
             return rc;
         }

@@ -136,14 +136,14 @@ static const char *s_orgs_json =
     "{\"org_units\":[{\"code\":\"d\",\"parent\":null,\"name_en\":\"D\"},"
     "{\"code\":\"t1\",\"parent\":\"d\",\"name_en\":\"T1\"}]}";
 //  Indicator text with %s slots: extra fields of the first one, and more indicators.
-static const char *s_indicators_format =
-    "{\"indicators\":[{\"code\":\"firms\",\"name_en\":\"Firms\",\"unit\":\"家\","
-    "\"direction\":\"up\",\"category\":\"enterprises\",\"kind\":\"stock\","
-    "\"aggregation\":\"sum\",\"tags\":[\"fashion\"],\"baseline\":{\"period\":\"2020\","
-    "\"value\":5,\"source_line\":\"five firms\"}%s},"
-    "{\"code\":\"spend\",\"name_en\":\"Spend\",\"unit\":\"亿元\",\"direction\":\"up\","
-    "\"category\":\"input\",\"kind\":\"flow\",\"aggregation\":\"sum\",\"baseline\":null,"
-    "\"baseline_note\":\"not quoted\"}%s]}";
+#define S_INDICATORS_FORMAT                                                                        \
+    "{\"indicators\":[{\"code\":\"firms\",\"name_en\":\"Firms\",\"unit\":\"家\","                 \
+    "\"direction\":\"up\",\"category\":\"enterprises\",\"kind\":\"stock\","                        \
+    "\"aggregation\":\"sum\",\"tags\":[\"fashion\"],\"baseline\":{\"period\":\"2020\","            \
+    "\"value\":5,\"source_line\":\"five firms\"}%s},"                                              \
+    "{\"code\":\"spend\",\"name_en\":\"Spend\",\"unit\":\"亿元\",\"direction\":\"up\","          \
+    "\"category\":\"input\",\"kind\":\"flow\",\"aggregation\":\"sum\",\"baseline\":null,"          \
+    "\"baseline_note\":\"not quoted\"}%s]}"
 
 static void s_write(const char *dir, const char *name, const char *text)
 {
@@ -163,7 +163,7 @@ static void s_make_plan(char *dir, const char *name, const char *text, const cha
     strcpy(dir, "/tmp/sti_catalog_XXXXXX");
     assert_non_null(mkdtemp(dir));
     char indicators[8192];
-    snprintf(indicators, sizeof indicators, s_indicators_format, extra ? extra : "",
+    snprintf(indicators, sizeof indicators, S_INDICATORS_FORMAT, extra ? extra : "",
              more ? more : "");
     const char *names[] = {"plan.json", "units.json", "tags.json", "org_units.json",
                            "indicators.json"};

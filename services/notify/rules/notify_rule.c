@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,10 +111,14 @@ static bool s_code_valid(const char *text)
     return true;
 }
 
-static int s_fail(sti_field_error_t *err, const char *field, const char *format, const char *arg)
+__attribute__((format(printf, 3, 4))) static int s_fail(sti_field_error_t *err, const char *field,
+                                                         const char *format, ...)
 {
     snprintf(err->field, sizeof err->field, "%s", field);
-    snprintf(err->reason, sizeof err->reason, format, arg);
+    va_list args;
+    va_start(args, format);
+    vsnprintf(err->reason, sizeof err->reason, format, args);
+    va_end(args);
     return -1;
 }
 
