@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The talent registry end to end, through stictl and raw requests, on a real
 # Redis, broker, sti-ingest, sti-indicators and sti-talent: add, show, search,
-# update with a stale version, a duplicate document, bad check digits, leave,
+# update with a stale version, a duplicate document, a retried add (the same
+# request id: the record it made, not a conflict), bad check digits, leave,
 # import and export, stats, teams (a retried team.add is applied once), the
 # audit trail, erasure (nothing of the person left in Redis), no clear
 # personal data in the AOF, an RDB dump, the logs or the events, and the
@@ -77,9 +78,15 @@ assert r["id_number"] == n[:4] + "*" * 10 + n[-4:], r
 assert r["phone"] == "139****0002" and r["email"] == "b***@example.org", r
 PY
 id2=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T/add2.json")
-id3=$(stictl talent add --name 孙三 --id-type resident --id-number "$N3" --phone "${PHONES[2]}" \
-    --email "${EMAILS[2]}" --category district --field future --channel university_alliance \
-    --arrived 2023-09-01) || sti_fail "add 3"
+add3=(talent add --name 孙三 --id-type resident --id-number "$N3" --phone "${PHONES[2]}"
+    --email "${EMAILS[2]}" --category district --field future --channel university_alliance
+    --arrived 2023-09-01)
+id3=$(stictl --request-id add-three "${add3[@]}") || sti_fail "add 3"
+# The same add again with its request id (a retry after a lost answer) gets
+# the record it made, not `conflict` for the document it registered.
+again=$(stictl --request-id add-three "${add3[@]}" 2>"$T/again.txt") ||
+    sti_fail "a retried add was refused: $(cat "$T/again.txt")"
+[ "$again" = "$id3" ] || sti_fail "a retried add answered '$again', not $id3"
 stictl talent show "$id1" >"$T/show.txt" || sti_fail "show"
 grep -qx "id_number: ${N1:0:4}\*\*\*\*\*\*\*\*\*\*${N1:14:4}" "$T/show.txt" || sti_fail "show masks: $(cat "$T/show.txt")"
 grep -qx "employer.uscc: $USCC" "$T/show.txt" || sti_fail "show: the credit code"
