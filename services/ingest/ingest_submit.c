@@ -284,7 +284,8 @@ static const sti_arg_t s_submit_args[] = {
 };
 
 static const sti_op_decl_t s_ops[] = {
-    {"obs.submit", s_obs_submit, STI_ROLE_CLERK | STI_ROLE_SERVICE | STI_OP_WRITE, s_submit_args,
+    {"obs.submit", s_obs_submit, STI_ROLE_CLERK | STI_ROLE_SERVICE | STI_OP_WRITE | STI_OP_DRY_RUN,
+     s_submit_args,
      "checks every row against the catalog and keeps the accepted ones in the intake log",
      "{accepted, rejected, dry_run, errors: [{index, field, reason}]}",
      "A row's `unit` may be one convertible to the indicator's (万元 → 亿元); `value` is "

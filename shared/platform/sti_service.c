@@ -30,7 +30,8 @@
     Authorization. The worker hands over the caller's identity with each
     request (the broker's identity frame; local/admin without CURVE). An op
     whose roles do not include the caller's gets `forbidden` naming the op
-    and the role; an op marked STI_OP_WRITE takes a token from the caller's
+    and the role; an op marked STI_OP_WRITE (unless it is marked
+    STI_OP_DRY_RUN and its body says `dry_run: true`) takes a token from the caller's
     bucket (sti_ratelimit, per process, keyed by the caller's key, or name
     without CURVE) and without one gets `rate_limited` with the wait in the
     message and as the detail {index: -1, field: "retry_after_ms", reason: N}.
@@ -79,11 +80,11 @@ static const sti_limits_t s_limits = {0, 0, 0, 0}; // the codec's default limits
 
 //  One op the service answers, whichever way it was given.
 typedef struct {
-    const char *name;             // as requests carry it
-    unsigned roles;               // STI_ROLE_* | STI_OP_* flags
-    sti_handler_fn *undeclared;   // the handler of an op of def->ops, or NULL
-    const sti_op_decl_t *decl;    // the declaration of a declared op, or NULL
-    size_t table;                 // which of def->tables it is in (declared ops)
+    const char *name;           // as requests carry it
+    unsigned roles;             // STI_ROLE_* | STI_OP_* flags
+    sti_handler_fn *undeclared; // the handler of an op of def->ops, or NULL
+    const sti_op_decl_t *decl;  // the declaration of a declared op, or NULL
+    size_t table;               // which of def->tables it is in (declared ops)
 } s_row_t;
 
 struct _sti_service_t {
@@ -215,15 +216,16 @@ static int s_configure(sti_service_t *self, int argc, char **argv)
         rc = -1;
         s_unconfigure(self);
     }
-    if (rc == 0 && (self->config.write_rate < 0 || self->config.write_burst < 1
-                    || self->config.write_burst > INT32_MAX)) {
+    if (rc == 0 && (self->config.write_rate < 0 || self->config.write_burst < 1 ||
+                    self->config.write_burst > INT32_MAX)) {
         snprintf(err, sizeof err, "write_rate must be 0 or more and write_burst at least 1");
         rc = -1;
         s_unconfigure(self);
     }
     if (rc == 0 && (self->config.redis_replicas < 0 || self->config.redis_replicas > 16 ||
                     self->config.redis_replicas_ms < 1 || self->config.redis_replicas_ms > 60000)) {
-        snprintf(err, sizeof err, "redis_replicas must be 0 to 16 and redis_replicas_ms 1 to 60000");
+        snprintf(err, sizeof err,
+                 "redis_replicas must be 0 to 16 and redis_replicas_ms 1 to 60000");
         rc = -1;
         s_unconfigure(self);
     }
@@ -290,8 +292,8 @@ static int s_start(sti_service_t *self)
     }
     self->reply = sti_writer_new();
     if (config->write_rate > 0) {
-        self->writes = sti_ratelimit_new(config->write_rate, config->write_burst,
-                                         STI_SERVICE_RATE_CALLERS);
+        self->writes =
+            sti_ratelimit_new(config->write_rate, config->write_burst, STI_SERVICE_RATE_CALLERS);
     }
     if (sti_curve_client_wanted()) {
         sti_info("CURVE on: callers are named by the broker from their keys");
@@ -339,8 +341,8 @@ static void s_rows(sti_service_t *self)
     assert(self->rows && self->objects);
     self->objects[self->table_count] = self;
     for (size_t i = 0; def->ops && def->ops[i].op; i++) {
-        self->rows[self->op_count++] = (s_row_t){def->ops[i].op, def->ops[i].roles,
-                                                 def->ops[i].handler, NULL, 0};
+        self->rows[self->op_count++] =
+            (s_row_t){def->ops[i].op, def->ops[i].roles, def->ops[i].handler, NULL, 0};
     }
     for (size_t t = 0; t <= self->table_count; t++) {
         const sti_op_table_t *table = t < self->table_count ? def->tables[t] : &s_builtin;
@@ -558,8 +560,16 @@ static int s_authorize(sti_service_t *self, const s_row_t *op, const sti_request
         *code_p = STI_ERR_FORBIDDEN;
         return -1;
     }
+    //  A dry run changes nothing: it is answered like a read.
+    bool dry_run = false;
+    if (op->roles & STI_OP_DRY_RUN) {
+        sti_field_error_t unused;
+        bool flag = false;
+        dry_run =
+            sti_node_bool(sti_node_get(request->body, "dry_run"), &flag, &unused) == 0 && flag;
+    }
     char why[STI_DATASET_WHY_MAX];
-    if ((op->roles & (STI_OP_WRITE | STI_OP_CHANGES)) &&
+    if ((op->roles & (STI_OP_WRITE | STI_OP_CHANGES)) && !dry_run &&
         sti_dataset_watch_lost(self->dataset, why, sizeof why)) {
         snprintf(message, sizeof message,
                  "op %s changes nothing now: %s; an operator decides how to go on "
@@ -570,9 +580,9 @@ static int s_authorize(sti_service_t *self, const s_row_t *op, const sti_request
         return -1;
     }
     int64_t retry_ms = 0;
-    if ((op->roles & STI_OP_WRITE) && self->writes
-        && !sti_ratelimit_take(self->writes, caller->key[0] ? caller->key : caller->name,
-                               zclock_mono(), &retry_ms)) {
+    if ((op->roles & STI_OP_WRITE) && !dry_run && self->writes &&
+        !sti_ratelimit_take(self->writes, caller->key[0] ? caller->key : caller->name,
+                            zclock_mono(), &retry_ms)) {
         char retry[24];
         snprintf(retry, sizeof retry, "%lld", (long long)retry_ms);
         snprintf(message, sizeof message,
@@ -653,9 +663,9 @@ bool sti_service_replicated(sti_service_t *self)
                      (long long)reply->integer, (long long)self->config.redis_replicas,
                      (long long)self->config.redis_replicas_ms, suppressed);
         } else {
-            sti_warn("WAIT for the replicas failed: %s",
-                     reply && reply->type == REDIS_REPLY_ERROR ? reply->str
-                                                               : sti_redis_errstr(self->redis));
+            sti_warn("WAIT for the replicas failed: %s", reply && reply->type == REDIS_REPLY_ERROR
+                                                             ? reply->str
+                                                             : sti_redis_errstr(self->redis));
         }
     }
     if (reply) {

@@ -8,6 +8,8 @@
           broken    the handler writes half an envelope: `internal` too
           missing   replies not_found with two details
           ticks     replies the number of ticks so far
+          write     echo, a write (counts against the write rate)
+          check     echo, a write unless the body says dry_run: true
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,10 +97,15 @@ static void s_tick(sti_service_t *service, void *arg)
 }
 
 static const sti_op_t s_ops[] = {
-    {"echo", s_echo, STI_ROLES_ANY},       {"fail", s_fail, STI_ROLES_ANY},
-    {"silent", s_silent, STI_ROLES_ANY},   {"missing", s_missing, STI_ROLES_ANY},
-    {"ticks", s_ticks, STI_ROLES_ANY},     {"broken", s_broken, STI_ROLES_ANY},
-    {"admin.only", s_echo, 0},             {"write", s_echo, STI_ROLE_CLERK | STI_OP_WRITE},
+    {"echo", s_echo, STI_ROLES_ANY},
+    {"fail", s_fail, STI_ROLES_ANY},
+    {"silent", s_silent, STI_ROLES_ANY},
+    {"missing", s_missing, STI_ROLES_ANY},
+    {"ticks", s_ticks, STI_ROLES_ANY},
+    {"broken", s_broken, STI_ROLES_ANY},
+    {"admin.only", s_echo, 0},
+    {"write", s_echo, STI_ROLE_CLERK | STI_OP_WRITE},
+    {"check", s_echo, STI_ROLE_CLERK | STI_OP_WRITE | STI_OP_DRY_RUN},
     {NULL, NULL, 0},
 };
 
@@ -115,8 +122,13 @@ int main(int argc, char **argv)
         }
     }
     sti_service_def_t def = {
-        .name = "frame-service", .service = service, .ops = s_ops, .config = s_map,
-        .ctx = &ctx, .tick = s_tick, .tick_ms = 100,
+        .name = "frame-service",
+        .service = service,
+        .ops = s_ops,
+        .config = s_map,
+        .ctx = &ctx,
+        .tick = s_tick,
+        .tick_ms = 100,
     };
     int exit_code = 0;
     sti_service_t *frame = sti_service_new(&def, argc, argv, &exit_code);
