@@ -48,6 +48,9 @@ struct _indicators_apply_t {
     sti_metric_t *conflicts;                 // batches refused by a concurrent change
     sti_metric_t *bad_entries;               // entries that did not decode
     sti_metric_t *pending;                   // entries pending in the group
+    int64_t entries_total;                   // entries applied since the start
+    int64_t rows_total;                      // their rows
+    double ms_per_entry;                     // how long an entry takes to apply (smoothed)
 };
 
 indicators_apply_t *indicators_apply_new(indicators_store_t *store, indicators_intake_t *intake,
@@ -298,15 +301,30 @@ int indicators_apply_entries(indicators_apply_t *self, const sti_intake_entry_t 
         return -1;
     }
     indicators_batch_reset(self->batch, catalog, self->config->tolerance);
+    int64_t invalid = sti_metric_value(self->rows_invalid);
     for (size_t i = 0; i < count; i++) {
         if (s_read_entry(self, catalog, &entries[i])) {
             sti_metric_add(self->bad_entries, 1);
         }
     }
-    if (indicators_batch_entry_count(self->batch) == 0) {
+    size_t applied = indicators_batch_entry_count(self->batch);
+    if (applied == 0) {
         return 0;
     }
-    return s_apply_batch(self) ? -1 : (int)indicators_batch_entry_count(self->batch);
+    if (s_apply_batch(self)) {
+        return -1;
+    }
+    self->entries_total += (int64_t)applied;
+    invalid = sti_metric_value(self->rows_invalid) - invalid;
+    self->rows_total += (int64_t)indicators_batch_row_count(self->batch) + invalid;
+    return (int)applied;
+}
+
+void indicators_apply_totals(const indicators_apply_t *self, int64_t *entries, int64_t *rows)
+{
+    assert(self && entries && rows);
+    *entries = self->entries_total;
+    *rows = self->rows_total;
 }
 
 //  --- the consumer loop ---
@@ -326,13 +344,37 @@ static int s_handle(indicators_apply_t *self, int n, const indicators_intake_rea
     return handled;
 }
 
-//  Reads and applies one batch: own pending entries first, then new ones.
-//  Returns the number of entries handled, or -1.
-static int s_step(indicators_apply_t *self)
+//  Sets how many entries the next read takes: as many as the time an entry
+//  took lately says fit in the ms left of the tick's budget (1 at least;
+//  batch_entries until one was timed), so a tick ends near its budget and
+//  requests are answered between ticks however large the backlog.
+static void s_fit(indicators_apply_t *self, int64_t left_ms)
+{
+    double fit = self->ms_per_entry > 0 ? (double)left_ms / self->ms_per_entry
+                                        : (double)self->config->batch_entries;
+    indicators_intake_set_take(self->intake, fit < 1 ? 1 : (int64_t)fit);
+}
+
+//  Learns how long an entry takes from a step that handled n in ms.
+static void s_learn(indicators_apply_t *self, int n, int64_t ms)
+{
+    if (n > 0) {
+        double per = (double)(ms > 0 ? ms : 1) / n;
+        self->ms_per_entry = self->ms_per_entry > 0 ? 0.7 * self->ms_per_entry + 0.3 * per : per;
+    }
+}
+
+//  Reads and applies one batch that fits in the ms left: own pending
+//  entries first, then new ones. Returns the number of entries handled, or -1.
+static int s_step(indicators_apply_t *self, int64_t left_ms)
 {
     indicators_intake_read_t read;
+    s_fit(self, left_ms);
+    int64_t start = zclock_mono();
     int n = indicators_intake_read(self->intake, !self->pending_done, &read);
-    return n == -2 ? -1 : s_handle(self, n, &read);
+    int handled = n == -2 ? -1 : s_handle(self, n, &read);
+    s_learn(self, n, zclock_mono() - start);
+    return handled;
 }
 
 //  Takes the blocking read's reply if it has come (or, with wait_ms > 0,
@@ -355,18 +397,21 @@ void indicators_apply_stop(indicators_apply_t *self)
     }
 }
 
-//  Takes over entries idle longer than the claim time and applies them.
-static void s_claim(indicators_apply_t *self)
+//  Takes over entries idle longer than the claim time and applies them,
+//  until the deadline (what is left is claimed at a later round).
+static void s_claim(indicators_apply_t *self, int64_t deadline)
 {
     char cursor[STI_INTAKE_ID_MAX] = "0-0";
     for (int round = 0; round < S_CLAIM_ROUNDS; round++) {
         indicators_intake_read_t read;
+        int64_t left = deadline - zclock_mono();
+        s_fit(self, left > 0 ? left : 0);
         int n = indicators_intake_claim(self->intake, self->config->claim_idle_ms, cursor,
                                         sizeof cursor, &read);
         if (n > 0 && indicators_apply_entries(self, read.entries, read.count) < 0) {
             self->pending_done = false;
         }
-        if (n < 0 || strcmp(cursor, "0-0") == 0) {
+        if (n < 0 || strcmp(cursor, "0-0") == 0 || zclock_mono() >= deadline) {
             break;
         }
     }
@@ -386,16 +431,18 @@ int indicators_apply_tick(indicators_apply_t *self)
         handled = s_take(self, 0);
         handled = handled < 0 ? 1 : handled;
     }
-    while (!indicators_intake_armed(self->intake) && handled > 0 && zclock_mono() < deadline) {
-        handled = s_step(self);
+    while (!indicators_intake_armed(self->intake) && handled > 0 &&
+           (now = zclock_mono()) < deadline) {
+        handled = s_step(self, deadline - now);
     }
     if (handled == 0 && self->pending_done) {
+        s_fit(self, self->config->tick_budget_ms);
         indicators_intake_arm(self->intake); // drained: wait for the next entry
     }
     now = zclock_mono();
     if (now >= self->next_claim) {
         self->next_claim = now + self->config->claim_every_ms;
-        s_claim(self);
+        s_claim(self, now + self->config->tick_budget_ms);
         if (self->config->forget_idle_ms > 0) {
             indicators_intake_forget(self->intake, self->config->forget_idle_ms);
         }

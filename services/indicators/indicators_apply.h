@@ -68,6 +68,10 @@ int indicators_apply_tick(indicators_apply_t *self);
 //  entry pending that it was handed.
 void indicators_apply_stop(indicators_apply_t *self);
 
+//  The entries and rows this replica has applied since it started (rows
+//  skipped as applied before, or no longer fitting the catalog, count).
+void indicators_apply_totals(const indicators_apply_t *self, int64_t *entries, int64_t *rows);
+
 //  Applies the given entries as one batch. Returns the number of entries
 //  acknowledged, or -1 when Redis or the catalog failed (the entries stay
 //  pending).
