@@ -20,6 +20,7 @@ const sti_config_entry_t broker_config_map[] = {
     S_ENTRY("bind", STI_CONFIG_STR, "tcp://*:5555", bind, "Majordomo endpoint (clients and workers)"),
     S_ENTRY("xpub", STI_CONFIG_STR, "tcp://*:5556", xpub, "event bus endpoint for subscribers"),
     S_ENTRY("xsub", STI_CONFIG_STR, "tcp://*:5557", xsub, "event bus endpoint for publishers"),
+    S_ENTRY("events_address", STI_CONFIG_STR, "", events_address, "the event address subscribers are told (mmi.events) when it is not xpub as bound; a * or 0.0.0.0 host they replace by the host they reach the broker at"),
     S_ENTRY("http_addr", STI_CONFIG_STR, "127.0.0.1:5565", http_addr, "HTTP address for /healthz, /readyz, /metrics"),
     S_ENTRY("log_level", STI_CONFIG_STR, "info", log_level, "debug, info, warn or error"),
     S_ENTRY("queue_max", STI_CONFIG_INT, "10000", queue_max, "requests queued for one service"),

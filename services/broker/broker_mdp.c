@@ -20,6 +20,7 @@
 */
 #include "broker_mdp.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -41,52 +42,53 @@ typedef struct {
 
 //  One registered worker.
 typedef struct {
-    char *key;            // routing id as hex (the workers table's key)
-    zframe_t *identity;   // routing id (owned)
-    s_service_t *service; // the service it serves (borrowed)
-    int64_t expires_at;   // dropped when silent past this (zclock_mono)
-    void *waiting;        // handle in service->waiting while idle, else NULL
-    bool wants_identity;  // asked for the caller's identity frame with each request
-    zframe_t *client;     // the client of the request it holds (owned), NULL while idle
+    char *key;                       // routing id as hex (the workers table's key)
+    zframe_t *identity;              // routing id (owned)
+    s_service_t *service;            // the service it serves (borrowed)
+    int64_t expires_at;              // dropped when silent past this (zclock_mono)
+    void *waiting;                   // handle in service->waiting while idle, else NULL
+    bool wants_identity;             // asked for the caller's identity frame with each request
+    zframe_t *client;                // the client of the request it holds (owned), NULL while idle
     char request_id[STI_ID_MAX + 1]; // that request's envelope id ("" when unreadable)
 } s_worker_t;
 
 //  One service name.
 struct _s_service_t {
-    char *name;              // service name (owned)
-    zlistx_t *requests;      // s_request_t, oldest first (owned)
-    zlistx_t *waiting;       // idle s_worker_t, longest idle first (borrowed)
-    size_t workers;          // workers registered
-    size_t bytes;            // bytes queued
-    sti_metric_t *routed;    // requests handed to a worker
-    sti_metric_t *alive;     // workers registered
-    sti_metric_t *depth;     // requests queued
+    char *name;           // service name (owned)
+    zlistx_t *requests;   // s_request_t, oldest first (owned)
+    zlistx_t *waiting;    // idle s_worker_t, longest idle first (borrowed)
+    size_t workers;       // workers registered
+    size_t bytes;         // bytes queued
+    sti_metric_t *routed; // requests handed to a worker
+    sti_metric_t *alive;  // workers registered
+    sti_metric_t *depth;  // requests queued
 };
 
 enum { S_DROP_QUEUE_FULL, S_DROP_EXPIRED, S_DROP_SERVICES, S_DROP_REASONS };
 static const char *s_drop_names[S_DROP_REASONS] = {"queue_full", "expired", "too_many_services"};
 
 struct _broker_mdp_t {
-    zsock_t *router;                      // clients and workers (borrowed)
-    sti_http_t *http;                     // metrics registry (borrowed)
-    broker_limits_t limits;               // bounds
-    zhashx_t *services;                   // name -> s_service_t (owned)
-    zhashx_t *workers;                    // hex id -> s_worker_t (owned)
-    size_t queued;                        // requests queued in all
-    size_t bytes;                         // bytes queued in all
-    int64_t heartbeat_at;                 // next heartbeat to the workers
-    sti_metric_t *dropped[S_DROP_REASONS]; // requests dropped, by reason
+    zsock_t *router;                         // clients and workers (borrowed)
+    sti_http_t *http;                        // metrics registry (borrowed)
+    broker_limits_t limits;                  // bounds
+    zhashx_t *services;                      // name -> s_service_t (owned)
+    zhashx_t *workers;                       // hex id -> s_worker_t (owned)
+    size_t queued;                           // requests queued in all
+    size_t bytes;                            // bytes queued in all
+    int64_t heartbeat_at;                    // next heartbeat to the workers
+    sti_metric_t *dropped[S_DROP_REASONS];   // requests dropped, by reason
     sti_log_limit_t droplog[S_DROP_REASONS]; // log rate limits, by reason
-    sti_metric_t *malformed;              // malformed messages dropped
-    sti_log_limit_t malformed_log;         // log rate limit of malformed messages
-    sti_log_limit_t broke_log;             // log rate limit of workers that broke the protocol
-    sti_metric_t *failed;                  // requests answered with an error by the broker
-    sti_metric_t *refused;                // workers sent DISCONNECT
-    sti_metric_t *denied;                 // workers whose key may not serve that service
-    sti_log_limit_t denied_log[3];        // log rate limits of those, by s_may_serve's reason
-    sti_metric_t *expired_workers;        // workers dropped for silence
-    sti_metric_t *queued_total;           // requests queued in all
-    sti_metric_t *queued_bytes;           // bytes queued in all
+    sti_metric_t *malformed;                 // malformed messages dropped
+    sti_log_limit_t malformed_log;           // log rate limit of malformed messages
+    sti_log_limit_t broke_log;               // log rate limit of workers that broke the protocol
+    sti_metric_t *failed;                    // requests answered with an error by the broker
+    sti_metric_t *refused;                   // workers sent DISCONNECT
+    sti_metric_t *denied;                    // workers whose key may not serve that service
+    sti_log_limit_t denied_log[3];           // log rate limits of those, by s_may_serve's reason
+    sti_metric_t *expired_workers;           // workers dropped for silence
+    sti_metric_t *queued_total;              // requests queued in all
+    sti_metric_t *queued_bytes;              // bytes queued in all
+    char events[256];                        // what mmi.events answers ("" none)
 };
 
 //  --- requests and services ---
@@ -463,25 +465,43 @@ static void s_from_worker(broker_mdp_t *self, sti_mdp_msg_t *msg, const broker_p
 
 //  --- clients ---
 
-//  Answers an mmi.* request (RFC 8): 200/404 for mmi.service, else 501.
+//  Answers an mmi.* request (RFC 8, and two of ours): mmi.service 200/404;
+//  mmi.workers 200/404, then the service's workers and queued requests;
+//  mmi.events 200 and the address subscribers connect to (404 when the
+//  broker was given none); 501 for any other.
 static void s_mmi(broker_mdp_t *self, sti_mdp_msg_t *msg)
 {
-    const char *code = "501";
-    if (strcmp(msg->service, "mmi.service") == 0) {
-        zframe_t *asked = zmsg_last(msg->body);
-        char *name = zframe_strdup(asked);
-        s_service_t *service = (s_service_t *)zhashx_lookup(self->services, name);
-        code = service && service->workers > 0 ? "200" : "404";
-        free(name);
-    }
     zmsg_t *reply = zmsg_new();
     zmsg_addmem(reply, NULL, 0);
     zmsg_addstr(reply, STI_MDPC);
     zmsg_addstr(reply, msg->service);
-    zmsg_addstr(reply, code);
+    bool service_asked = strcmp(msg->service, "mmi.service") == 0;
+    if (service_asked || strcmp(msg->service, "mmi.workers") == 0) {
+        zframe_t *asked = zmsg_last(msg->body);
+        char *name = asked ? zframe_strdup(asked) : strdup("");
+        s_service_t *service = (s_service_t *)zhashx_lookup(self->services, name);
+        size_t workers = service ? service->workers : 0;
+        zmsg_addstr(reply, workers > 0 ? "200" : "404");
+        if (!service_asked) {
+            zmsg_addstrf(reply, "%zu", workers);
+            zmsg_addstrf(reply, "%zu", service ? zlistx_size(service->requests) : 0);
+        }
+        free(name);
+    } else if (strcmp(msg->service, "mmi.events") == 0) {
+        zmsg_addstr(reply, self->events[0] ? "200" : "404");
+        zmsg_addstr(reply, self->events);
+    } else {
+        zmsg_addstr(reply, "501");
+    }
     zmsg_prepend(reply, &msg->sender);
     zmsg_send(&reply, self->router);
     zmsg_destroy(&reply);
+}
+
+void broker_mdp_set_events(broker_mdp_t *self, const char *address)
+{
+    assert(self && address);
+    snprintf(self->events, sizeof self->events, "%s", address);
 }
 
 //  Queues a client's request for its service and dispatches what it can.
@@ -508,10 +528,10 @@ static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const broker_p
     zmsg_prepend(request->msg, &msg->sender);
     request->deadline = zclock_mono() + self->limits.request_timeout_ms;
     const broker_limits_t *limits = &self->limits;
-    if ((int64_t)zlistx_size(service->requests) >= limits->queue_max
-        || (int64_t)(service->bytes + request->bytes) > limits->queue_bytes
-        || (int64_t)self->queued >= limits->queue_total_max
-        || (int64_t)(self->bytes + request->bytes) > limits->queue_total_bytes) {
+    if ((int64_t)zlistx_size(service->requests) >= limits->queue_max ||
+        (int64_t)(service->bytes + request->bytes) > limits->queue_bytes ||
+        (int64_t)self->queued >= limits->queue_total_max ||
+        (int64_t)(self->bytes + request->bytes) > limits->queue_total_bytes) {
         s_request_destroy(&request);
         s_drop(self, S_DROP_QUEUE_FULL, service->name);
         return;
@@ -549,8 +569,8 @@ broker_mdp_t *broker_mdp_new(zsock_t *router, sti_http_t *http, const broker_lim
         self->dropped[i] = sti_http_counter(http, "sti_broker_requests_dropped_total", labels,
                                             "Requests dropped without an answer, by reason");
     }
-    self->malformed = sti_http_counter(http, "sti_broker_malformed_total", NULL,
-                                       "Malformed messages dropped");
+    self->malformed =
+        sti_http_counter(http, "sti_broker_malformed_total", NULL, "Malformed messages dropped");
     self->refused = sti_http_counter(http, "sti_broker_workers_refused_total", NULL,
                                      "DISCONNECTs sent to workers for protocol errors");
     self->denied = sti_http_counter(http, "sti_broker_workers_denied_total", NULL,
