@@ -15,7 +15,9 @@
     computed from, writes values and revisions, appends the events, and
     acknowledges the entries; the events are then published. A conflict
     with another replica makes the applier read and compute again. An entry
-    that does not decode is logged, acknowledged and counted.
+    that does not decode is logged, acknowledged and counted. A tick works
+    for at most tick_budget_ms: a batch whose windows do not all fit is
+    taken up again at the next tick, so requests are answered in between.
 */
 #pragma once
 #include <stdbool.h>
@@ -58,7 +60,8 @@ void indicators_apply_destroy(indicators_apply_t **self_p);
 //  them; subscribers fetch them from the log once they are there).
 void indicators_apply_set_replicated(indicators_apply_t *self, bool (*fn)(void *arg), void *arg);
 
-//  Applies what the intake log holds, for at most the tick budget. When the
+//  Applies what the intake log holds, for about the tick budget (a window
+//  of rows at least; a batch left over goes on at the next tick). When the
 //  log is drained and block_ms > 0, leaves a blocking read in flight on a
 //  second connection. Returns the socket to wake the next tick on (readable:
 //  the read's reply came), or -1 when no read is in flight.
