@@ -51,8 +51,8 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X)                                                                         \
-    X(dataset, "show the dataset Redis holds, or go on after a loss")                              \
-    X(delivery, "list sti-notify's deliveries, or send a dead letter again")                       \
+    X(dataset, "show the dataset Redis holds, or go on after a loss")                            \
+    X(delivery, "list sti-notify's deliveries, or send a dead letter again")                     \
     X(events, "print the indicator-change events after a sequence number")                         \
     X(health, "show whether the broker and each service answer")                                   \
     X(indicator, "list the plan's indicators, or show one with its series")                        \
@@ -245,9 +245,8 @@ const char *stictl_event_prefix(const char *prefix, char *buf, size_t cap);
 
 //  A column the caller knows.
 typedef struct {
-    const char *name; // its name, as messages use it ("indicator")
-    const char
-        *aliases; // other names a header may give it, '|'-separated ("指标|指标代码"), or NULL
+    const char *name;    // its name, as messages use it ("indicator")
+    const char *aliases; // other names a header may give it, '|'-separated ("指标|指标代码"), or NULL
 } stictl_column_t;
 
 //  The column (index into columns, NULL-name-terminated) whose name (in
@@ -295,8 +294,8 @@ size_t stictl_csv_rows(const stictl_csv_t *self);
 
 //  What a table file held, beyond its rows.
 typedef struct {
-    size_t rows;    // data rows (refused ones included; blank lines not)
-    char note[160]; // something to tell the clerk ("read as GB18030 (GBK)"), or ""
+    size_t rows;       // data rows (refused ones included; blank lines not)
+    char note[160];    // something to tell the clerk ("read as GB18030 (GBK)"), or ""
 } stictl_table_info_t;
 
 //  True when path ends in .xlsx (any case); stictl_table_is_csv for .csv.

@@ -37,10 +37,10 @@ typedef struct {
     int64_t stall_ms;           // a peer that takes in nothing the broker sends this long is cut
     int64_t subscriber_queue_bytes; // what one subscriber that does not read may hold
     int64_t event_max_bytes;        // largest frame of an event on the bus
-    bool curve;                     // STI_CURVE: every socket a CURVE server
-    char *curve_cert;               // STI_CURVE_CERT: the broker's secret certificate
-    char *curve_clients;            // STI_CURVE_CLIENTS: allow-list directory
-    int64_t curve_reload_ms;        // how often the allow-list is checked for changes
+    bool curve;                 // STI_CURVE: every socket a CURVE server
+    char *curve_cert;           // STI_CURVE_CERT: the broker's secret certificate
+    char *curve_clients;        // STI_CURVE_CLIENTS: allow-list directory
+    int64_t curve_reload_ms;    // how often the allow-list is checked for changes
 } broker_config_t;
 
 //  The configuration table: names, types, defaults, descriptions.

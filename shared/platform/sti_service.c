@@ -81,11 +81,11 @@ static const sti_limits_t s_limits = {0, 0, 0, 0}; // the codec's default limits
 
 //  One op the service answers, whichever way it was given.
 typedef struct {
-    const char *name;           // as requests carry it
-    unsigned roles;             // STI_ROLE_* | STI_OP_* flags
-    sti_handler_fn *undeclared; // the handler of an op of def->ops, or NULL
-    const sti_op_decl_t *decl;  // the declaration of a declared op, or NULL
-    size_t table;               // which of def->tables it is in (declared ops)
+    const char *name;             // as requests carry it
+    unsigned roles;               // STI_ROLE_* | STI_OP_* flags
+    sti_handler_fn *undeclared;   // the handler of an op of def->ops, or NULL
+    const sti_op_decl_t *decl;    // the declaration of a declared op, or NULL
+    size_t table;                 // which of def->tables it is in (declared ops)
 } s_row_t;
 
 struct _sti_service_t {
@@ -217,16 +217,15 @@ static int s_configure(sti_service_t *self, int argc, char **argv)
         rc = -1;
         s_unconfigure(self);
     }
-    if (rc == 0 && (self->config.write_rate < 0 || self->config.write_burst < 1 ||
-                    self->config.write_burst > INT32_MAX)) {
+    if (rc == 0 && (self->config.write_rate < 0 || self->config.write_burst < 1
+                    || self->config.write_burst > INT32_MAX)) {
         snprintf(err, sizeof err, "write_rate must be 0 or more and write_burst at least 1");
         rc = -1;
         s_unconfigure(self);
     }
     if (rc == 0 && (self->config.redis_replicas < 0 || self->config.redis_replicas > 16 ||
                     self->config.redis_replicas_ms < 1 || self->config.redis_replicas_ms > 60000)) {
-        snprintf(err, sizeof err,
-                 "redis_replicas must be 0 to 16 and redis_replicas_ms 1 to 60000");
+        snprintf(err, sizeof err, "redis_replicas must be 0 to 16 and redis_replicas_ms 1 to 60000");
         rc = -1;
         s_unconfigure(self);
     }
@@ -293,8 +292,8 @@ static int s_start(sti_service_t *self)
     }
     self->reply = sti_writer_new();
     if (config->write_rate > 0) {
-        self->writes =
-            sti_ratelimit_new(config->write_rate, config->write_burst, STI_SERVICE_RATE_CALLERS);
+        self->writes = sti_ratelimit_new(config->write_rate, config->write_burst,
+                                         STI_SERVICE_RATE_CALLERS);
     }
     if (sti_curve_client_wanted()) {
         sti_info("CURVE on: callers are named by the broker from their keys");
@@ -342,8 +341,8 @@ static void s_rows(sti_service_t *self)
     assert(self->rows && self->objects);
     self->objects[self->table_count] = self;
     for (size_t i = 0; def->ops && def->ops[i].op; i++) {
-        self->rows[self->op_count++] =
-            (s_row_t){def->ops[i].op, def->ops[i].roles, def->ops[i].handler, NULL, 0};
+        self->rows[self->op_count++] = (s_row_t){def->ops[i].op, def->ops[i].roles,
+                                                 def->ops[i].handler, NULL, 0};
     }
     for (size_t t = 0; t <= self->table_count; t++) {
         const sti_op_table_t *table = t < self->table_count ? def->tables[t] : &s_builtin;
@@ -664,9 +663,9 @@ bool sti_service_replicated(sti_service_t *self)
                      (long long)reply->integer, (long long)self->config.redis_replicas,
                      (long long)self->config.redis_replicas_ms, suppressed);
         } else {
-            sti_warn("WAIT for the replicas failed: %s", reply && reply->type == REDIS_REPLY_ERROR
-                                                             ? reply->str
-                                                             : sti_redis_errstr(self->redis));
+            sti_warn("WAIT for the replicas failed: %s",
+                     reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                               : sti_redis_errstr(self->redis));
         }
     }
     if (reply) {

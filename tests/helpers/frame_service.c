@@ -122,13 +122,8 @@ int main(int argc, char **argv)
         }
     }
     sti_service_def_t def = {
-        .name = "frame-service",
-        .service = service,
-        .ops = s_ops,
-        .config = s_map,
-        .ctx = &ctx,
-        .tick = s_tick,
-        .tick_ms = 100,
+        .name = "frame-service", .service = service, .ops = s_ops, .config = s_map,
+        .ctx = &ctx, .tick = s_tick, .tick_ms = 100,
     };
     int exit_code = 0;
     sti_service_t *frame = sti_service_new(&def, argc, argv, &exit_code);
