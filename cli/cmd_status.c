@@ -126,7 +126,7 @@ static void s_rate_text(sti_node_t body, char *rate, size_t rate_cap, char *eta,
     } else if (!isnan(entries_per_s)) {
         snprintf(rate, rate_cap, "%.1f entries/s", entries_per_s);
     } else {
-        snprintf(rate, rate_cap, "unknown yet");
+        snprintf(rate, rate_cap, "%s", entries == 0 ? "-" : "unknown yet");
     }
     if (entries == 0) {
         snprintf(eta, eta_cap, "applied");
