@@ -59,6 +59,7 @@ struct _indicators_apply_t {
     sti_metric_t *rows_invalid;              // rows that no longer fit the catalog
     sti_metric_t *events_published;          // events appended and published
     sti_metric_t *batches;                   // batches applied
+    sti_metric_t *entries_acked;             // intake entries acknowledged
     sti_metric_t *conflicts;                 // batches refused by a concurrent change
     sti_metric_t *bad_entries;               // entries that did not decode
     sti_metric_t *pending;                   // entries pending in the group
@@ -94,6 +95,9 @@ indicators_apply_t *indicators_apply_new(indicators_store_t *store, indicators_i
         sti_http_counter(http, "sti_indicators_rows_total", "result=\"invalid\"", rows);
     self->events_published = sti_http_counter(http, "sti_indicators_events_total", NULL,
                                               "indicator.changed events logged and published");
+    self->entries_acked =
+        sti_http_counter(http, "sti_indicators_entries_total", NULL,
+                         "Intake entries applied and acknowledged by this replica");
     self->batches = sti_http_counter(http, "sti_indicators_batches_total", NULL,
                                      "Batches of intake entries applied");
     self->conflicts = sti_http_counter(http, "sti_indicators_conflicts_total", NULL,
@@ -334,6 +338,7 @@ static int s_apply_batch(indicators_apply_t *self, int64_t deadline)
             return -1;
         }
         s_learn(self, to - self->from, zclock_mono() - start);
+        sti_metric_add(self->entries_acked, (int64_t)(ack_to - self->acked));
         self->acked = ack_to;
         self->from = to;
         bool left = self->from < rows || self->acked < entries;
