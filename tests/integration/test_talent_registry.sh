@@ -162,6 +162,12 @@ grep -qx "accepted 2, rejected 2" "$T/import.txt" &&
     grep -q "^row 2: id_number: check digit" "$T/import.txt" &&
     grep -q "^row 3: id_number: registered already as $id1" "$T/import.txt" ||
     sti_fail "import report: $(cat "$T/import.txt")"
+# The same file again registers nothing twice: the batch's request id comes
+# from its rows, so the two registered rows are answered as before.
+rc=0; stictl talent import "$T/import.csv" >"$T/import2.txt" 2>"$T/import2.err" || rc=$?
+[ $rc -eq 3 ] && grep -qx "accepted 2, rejected 2" "$T/import2.txt" &&
+    grep -q "2 of the accepted rows were committed by an earlier run" "$T/import2.err" ||
+    sti_fail "import again: exit $rc $(cat "$T/import2.txt" "$T/import2.err")"
 stictl talent export "$T/export.csv" 2>/dev/null || sti_fail "export"
 [ "$(wc -l <"$T/export.csv")" -eq 6 ] || sti_fail "export: $(cat "$T/export.csv")"
 grep -q "139\*\*\*\*0004" "$T/export.csv" || sti_fail "export: masked phone"
