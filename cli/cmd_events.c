@@ -26,7 +26,8 @@ const char stictl_events_usage[] =
     "--json prints one JSON object a line: the CloudEvents fields (specversion,\n"
     "id, source, type, time, subject, topic, seq, prev), data, and the epoch its\n"
     "seq belongs to (docs/events.md).\n"
-    "When more may follow, stderr says `more: stictl events since U`.\n"
+    "When more may follow, stderr says `more: stictl events since U`; a SEQ at or\n"
+    "past the end of the log is said too.\n"
     "Exit 1 when the log no longer holds events right after SEQ (they are lost;\n"
     "the ones it holds are still printed).\n";
 
@@ -120,9 +121,15 @@ static int s_print(stictl_t *ctl, sti_node_t body, uint64_t seq, size_t limit)
     }
     if ((uint64_t)latest < seq) {
         fprintf(stderr,
-                "stictl events: the log ends at seq %" PRId64 "%s%s: there is nothing after %" PRIu64
-                "\n",
-                latest, epoch[0] ? " of epoch " : "", epoch, seq);
+                "stictl events: seq %" PRIu64
+                " is past the end of the log, which ends at seq %" PRId64
+                "%s%s: there is nothing after it\n",
+                seq, latest, epoch[0] ? " of epoch " : "", epoch);
+    } else if ((uint64_t)latest == seq) {
+        fprintf(stderr,
+                "stictl events: nothing after seq %" PRIu64 " yet: it is the log's latest%s%s "
+                "(stictl watch --from %" PRIu64 " waits for what comes)\n",
+                seq, epoch[0] ? " in epoch " : "", epoch, seq);
     }
     if (upto < latest) {
         fprintf(stderr, "more: stictl events since %" PRId64 "%s\n", upto,

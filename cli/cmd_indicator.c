@@ -16,7 +16,8 @@
 
 const char stictl_indicator_usage[] =
     "usage: stictl indicator list [--json]\n"
-    "       stictl indicator show CODE [--org ORG] [--json]\n"
+    "       stictl indicator show CODE [--org ORG] [--period P | --period P1..P2]\n"
+    "                                  [--limit N] [--latest] [--json]\n"
     "\n"
     "list: the plan's header, then every indicator: code, unit, kind, direction,\n"
     "its targets, and its name. --json prints the service's catalog.list reply.\n"
@@ -24,7 +25,10 @@ const char stictl_indicator_usage[] =
     "aggregation, formula, baseline with the plan's sentence, targets, tags),\n"
     "then its series at org unit ORG (default: the root, the district), one\n"
     "line per period with its current value, and under it the older revisions\n"
-    "(value, origin, time, source, submitter). --json prints\n"
+    "(value, origin, time, source, submitter). --period keeps the periods within P\n"
+    "(2023: the year, its quarters and months; 2023Q2; 2023-05) or from P1 to P2\n"
+    "(2021..2023); --limit N the newest N periods of those; --latest only each\n"
+    "period's current value, not its older revisions. --json prints\n"
     "{\"indicator\": {...}, \"series\": {\"indicator\", \"org\", \"unit\", \"points\": [...]}}.\n"
     "Exit 4 when there is no indicator CODE or no org unit ORG.\n";
 
@@ -230,48 +234,112 @@ static void s_print_series(sti_node_t series)
     }
 }
 
-//  Asks for op {indicator, org?}; on success leaves the reply in *reply.
-static int s_ask(stictl_t *ctl, const char *op, const char *code, const char *org,
-                 sti_reply_t *reply)
+//  What `indicator show` asks beyond the code.
+typedef struct {
+    const char *org; // --org, or NULL: the root
+    char from[16];   // --period's first period, or ""
+    char to[16];     // its last, or ""
+    long long limit; // --limit, 0: all
+    bool latest;     // --latest: no older revisions
+} s_show_t;
+
+//  Asks for catalog.get {indicator}. On success leaves the reply in *reply.
+static int s_ask(stictl_t *ctl, const char *code, sti_reply_t *reply)
 {
-    sti_writer_t *request = stictl_request(op, NULL, 0);
-    sti_writer_map(request, org ? 2 : 1);
+    sti_writer_t *request = stictl_request("catalog.get", NULL, 0);
+    sti_writer_map(request, 1);
     sti_writer_kv_str(request, "indicator", code);
-    if (org) {
-        sti_writer_kv_str(request, "org", org);
+    return stictl_call_ok(ctl, "sti.indicators", &request, reply);
+}
+
+//  Asks for series.get of code at org with what show asks.
+static int s_ask_series(stictl_t *ctl, const char *code, const char *org, const s_show_t *show,
+                        sti_reply_t *reply)
+{
+    sti_writer_t *request = stictl_request("series.get", NULL, 0);
+    sti_writer_map(request, 2 + (show->from[0] != 0) + (show->to[0] != 0) + (show->limit > 0) +
+                                show->latest);
+    sti_writer_kv_str(request, "indicator", code);
+    sti_writer_kv_str(request, "org", org);
+    if (show->from[0]) {
+        sti_writer_kv_str(request, "from", show->from);
+    }
+    if (show->to[0]) {
+        sti_writer_kv_str(request, "to", show->to);
+    }
+    if (show->limit > 0) {
+        sti_writer_kv_int(request, "limit", show->limit);
+    }
+    if (show->latest) {
+        sti_writer_kv_int(request, "revisions", 0);
     }
     return stictl_call_ok(ctl, "sti.indicators", &request, reply);
+}
+
+//  Takes --period P or P1..P2 into show. Returns 0, or -1 when it is not
+//  one or two periods.
+static int s_period(const char *text, s_show_t *show)
+{
+    const char *dots = strstr(text, "..");
+    size_t first = dots ? (size_t)(dots - text) : strlen(text);
+    const char *second = dots ? dots + 2 : text;
+    if (first == 0 || first >= sizeof show->from || !*second || strlen(second) >= sizeof show->to ||
+        (dots && strstr(second, ".."))) {
+        return -1;
+    }
+    snprintf(show->from, sizeof show->from, "%.*s", (int)first, text);
+    snprintf(show->to, sizeof show->to, "%s", second);
+    return 0;
+}
+
+//  Parses show's flags. Returns 0 with the code in *code, or an exit code.
+static int s_show_args(int argc, char **argv, const char **code, s_show_t *show)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "--org") == 0 && value) {
+            show->org = argv[++i];
+        } else if (strncmp(arg, "--org=", 6) == 0) {
+            show->org = arg + 6;
+        } else if (strcmp(arg, "--period") == 0 && value) {
+            if (s_period(argv[++i], show)) {
+                return stictl_usage_error(argv[0], "--period wants P or P1..P2 (2023, 2021..2023)");
+            }
+        } else if (strcmp(arg, "--limit") == 0 && value) {
+            if (stictl_parse_int(argv[++i], 1, 100000, &show->limit)) {
+                return stictl_usage_error(argv[0], "--limit wants 1 to 100000, not '%s'", argv[i]);
+            }
+        } else if (strcmp(arg, "--latest") == 0) {
+            show->latest = true;
+        } else if (arg[0] == '-') {
+            return stictl_usage_error(argv[0], "unknown flag %s, or it needs a value", arg);
+        } else if (!*code) {
+            *code = arg;
+        } else {
+            return stictl_usage_error(argv[0], "one CODE only ('%s' is extra)", arg);
+        }
+    }
+    return *code ? 0 : stictl_usage_error(argv[0], "show needs CODE");
 }
 
 //  `indicator show`. Returns an exit code (4 for an unknown indicator or org unit).
 static int s_show(stictl_t *ctl, int argc, char **argv)
 {
-    const char *code = NULL, *org = NULL;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--org") == 0 && i + 1 < argc) {
-            org = argv[++i];
-        } else if (strncmp(argv[i], "--org=", 6) == 0) {
-            org = argv[i] + 6;
-        } else if (argv[i][0] == '-') {
-            return stictl_usage_error(argv[0], "unknown flag %s, or it needs a value", argv[i]);
-        } else if (!code) {
-            code = argv[i];
-        } else {
-            return stictl_usage_error(argv[0], "one CODE only ('%s' is extra)", argv[i]);
-        }
-    }
-    if (!code) {
-        return stictl_usage_error(argv[0], "show needs CODE");
+    const char *code = NULL;
+    s_show_t show = {0};
+    int rc = s_show_args(argc, argv, &code, &show);
+    if (rc) {
+        return rc;
     }
     sti_reply_t definition, series;
-    int rc = s_ask(ctl, "catalog.get", code, NULL, &definition);
+    rc = s_ask(ctl, code, &definition);
     if (rc) {
         return rc;
     }
     char root[STI_CODE_MAX];
-    rc = org ? 0 : s_root_org(ctl, root, sizeof root);
+    rc = show.org ? 0 : s_root_org(ctl, root, sizeof root);
     if (rc == 0) {
-        rc = s_ask(ctl, "series.get", code, org ? org : root, &series);
+        rc = s_ask_series(ctl, code, show.org ? show.org : root, &show, &series);
     }
     if (rc) {
         sti_reply_release(&definition);

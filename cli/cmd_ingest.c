@@ -4,8 +4,12 @@
     or Chinese, in any order; a CSV in UTF-8 with or without a BOM, or in
     GBK, converted; an .xlsx's first sheet) or JSON (an array of row
     objects), chosen by the file's extension. Rows are sent in batches of
-    1,000, each with its own request id, so a batch retried after a time-out
-    is applied once. Refused rows are reported as `row K: FIELD: reason`:
+    1,000, each with a request id made from its rows (stictl_batch), so a
+    batch retried after a time-out, or sent again by a rerun of the same
+    file, is applied once; a rate_limited answer is waited out and the batch
+    sent again; Ctrl-C finishes the batch in flight and stops. The run
+    always ends with the summary, which says how far it got when it did not
+    finish. Refused rows are reported as `row K: FIELD: reason`:
     K counts data rows from 1 in a CSV or JSON file, and is the sheet's row
     number, as Excel shows it, in an .xlsx; each batch keeps the number of
     each of its rows for that.
@@ -18,6 +22,9 @@
     `accepted 0, rejected 0` as done. Values are sent as numbers when they
     are plain ones, else as the text typed (`2,134`, `3.5%`), which
     sti-ingest reads or refuses naming it.
+
+    --wait then asks sti.indicators (intake.status) until the intake entry
+    of the last batch, and every one before it, is applied.
 
     The file is read as a stream: memory stays bounded by one batch, one
     row (stictl_csv: fields of at most 64 KiB; an .xlsx is held whole, at
@@ -37,7 +44,7 @@
 #include "stictl.h"
 
 const char stictl_ingest_usage[] =
-    "usage: stictl ingest FILE [--source NAME] [--dry-run] [--json]\n"
+    "usage: stictl ingest FILE [--source NAME] [--dry-run] [--wait] [--json]\n"
     "\n"
     "Submits the observations in FILE to sti.ingest. FILE is a table (.csv, or\n"
     ".xlsx: its first sheet) or JSON (.json: an array of {indicator, org, period,\n"
@@ -58,15 +65,21 @@ const char stictl_ingest_usage[] =
     "data/examples/values.csv and values.xlsx are samples; stictl template writes a\n"
     "form to fill in.\n"
     "\n"
+    "Rows are sent in batches of 1,000, each under a request id made from its rows:\n"
+    "the same file sent again applies nothing twice. A rate limit is waited out.\n"
     "Prints `accepted N, rejected M` (and `, skipped K without a value`), then\n"
     "`row K: FIELD: reason` for each refused row: K counts data rows from 1 in a CSV\n"
-    "or JSON file, and is the row number Excel shows in an .xlsx. --json prints\n"
-    "{\"accepted\": N, \"rejected\": M, \"skipped\": K, \"errors\": [{\"row\", \"field\",\n"
-    "\"reason\"}]}. --dry-run checks every row and keeps nothing.\n"
-    "Exit 3 when any row was refused. Exit 2 when the file cannot be read to its\n"
-    "end (the message names the row, cell or column; batches of 1,000 rows sent\n"
-    "before stay, and sending the mended file again changes nothing for them) or\n"
-    "has no data row with a value (nothing is sent).\n";
+    "or JSON file, and is the row number Excel shows in an .xlsx. A run that stops\n"
+    "early (Ctrl-C, an error, no answer) adds `; the last row committed is row R;\n"
+    "WHY: run the same command again to finish: nothing is applied twice`. --json\n"
+    "prints {\"accepted\", \"rejected\", \"skipped\", \"replayed\", \"finished\",\n"
+    "\"last_row\", \"errors\": [{\"row\", \"field\", \"reason\"}]}. --dry-run checks every\n"
+    "row and keeps nothing (it is not a write: no rate limit). --wait then waits\n"
+    "until sti-indicators has applied the rows (stictl status shows the backlog).\n"
+    "Exit 3 when any row was refused; 130 after Ctrl-C; 5 when the last batch got no\n"
+    "answer. Exit 2 when the file cannot be read to its end (the message names the\n"
+    "row, cell or column; the batches sent before stay) or has no data row with a\n"
+    "value (nothing is sent).\n";
 
 #define S_BATCH 1000            // rows per request
 #define S_SENT 7                // the columns sent (the ones before name)
@@ -85,18 +98,18 @@ static const stictl_column_t s_columns[] = {{"indicator", "指标|指标代码"}
 
 //  The state of one ingest run.
 typedef struct {
-    stictl_t *ctl;          // global options and the client
-    const char *source;     // --source, or NULL
-    bool dry_run;           // --dry-run
-    sti_writer_t *rows;     // the batch's rows, without the array header
-    size_t batch_rows;      // rows in the batch
-    size_t row_of[S_BATCH]; // the number each row of the batch is reported under
-    size_t accepted;        // rows accepted so far
-    size_t rejected;        // rows refused so far (here or by the service)
-    size_t skipped;         // rows without a value
-    FILE *errors;           // the error report, until the summary is out
-    int failed;             // exit code of a failure that stops the run, or 0
-    bool progress;          // draw a progress bar
+    stictl_t *ctl;                // global options and the client
+    const char *source;           // --source, or NULL
+    bool wait;                    // --wait
+    sti_writer_t *rows;           // the batch's rows, without the array header
+    size_t batch_rows;            // rows in the batch
+    size_t row_of[S_BATCH];       // the number each row of the batch is reported under
+    bool refused[S_BATCH];        // the service refused that row of the batch
+    size_t batches;               // batches sent
+    stictl_batch_t run;           // how far the run got (counts, failure)
+    char entry[STICTL_ENTRY_MAX]; // the latest intake entry a batch was kept as, or ""
+    FILE *errors;                 // the error report, until the summary is out
+    bool progress;                // draw a progress bar
 } s_ingest_t;
 
 //  Records one refused row in the report.
@@ -127,6 +140,30 @@ static void s_draw_progress(void *arg, long long done, long long total)
     }
 }
 
+//  Takes what the reply says beyond the counts: the intake entry (the
+//  latest one is kept) and the last row of the batch that was committed.
+static void s_take_committed(s_ingest_t *self, const sti_reply_t *reply, int64_t accepted)
+{
+    sti_field_error_t err;
+    bool replayed = false;
+    char entry[STICTL_ENTRY_MAX] = "";
+    if (!sti_node_is_missing(sti_node_get(reply->body, "replayed")) &&
+        sti_map_bool(reply->body, "replayed", &replayed, &err) == 0 && replayed) {
+        self->run.replayed += (size_t)accepted;
+    }
+    if (sti_node_type(sti_node_get(reply->body, "entry")) == STI_TYPE_STR &&
+        sti_map_str_copy(reply->body, "entry", entry, sizeof entry, &err) == 0 &&
+        stictl_entry_compare(entry, self->entry) > 0) {
+        snprintf(self->entry, sizeof self->entry, "%s", entry);
+    }
+    for (size_t i = self->batch_rows; accepted > 0 && !self->run.dry_run && i-- > 0;) {
+        if (!self->refused[i]) {
+            self->run.last_row = self->row_of[i];
+            break;
+        }
+    }
+}
+
 //  Reads the reply of one batch into the totals. Returns 0, or an exit code.
 static int s_take_reply(s_ingest_t *self, const sti_reply_t *reply)
 {
@@ -141,8 +178,9 @@ static int s_take_reply(s_ingest_t *self, const sti_reply_t *reply)
                 err.reason);
         return STICTL_FAILED;
     }
-    self->accepted += (size_t)accepted;
-    self->rejected += (size_t)rejected;
+    self->run.accepted += (size_t)accepted;
+    self->run.rejected += (size_t)rejected;
+    memset(self->refused, 0, sizeof self->refused);
     sti_node_t errors = sti_node_get(reply->body, "errors");
     for (size_t i = 0; i < sti_node_size(errors); i++) {
         sti_node_t detail = sti_node_at(errors, i);
@@ -151,37 +189,47 @@ static int s_take_reply(s_ingest_t *self, const sti_reply_t *reply)
         sti_map_int(detail, "index", &index, &err);
         sti_map_str_copy(detail, "field", field, sizeof field, &err);
         sti_map_str_copy(detail, "reason", reason, sizeof reason, &err);
-        size_t row = index >= 0 && (size_t)index < self->batch_rows ? self->row_of[index] : 0;
-        s_report(self, row, field, reason);
+        bool ours = index >= 0 && (size_t)index < self->batch_rows;
+        if (ours) {
+            self->refused[index] = true;
+        }
+        s_report(self, ours ? self->row_of[index] : 0, field, reason);
     }
+    s_take_committed(self, reply, accepted);
     return 0;
 }
 
-//  Sends the rows gathered so far as one obs.submit request.
+//  Sends the rows gathered so far as one obs.submit request, under the
+//  request id its rows make (stictl_batch_id).
 static void s_flush(s_ingest_t *self)
 {
-    if (self->failed || self->batch_rows == 0) {
+    if (self->run.failed || self->batch_rows == 0) {
+        return;
+    }
+    if (stictl_batch_stopping()) {
+        self->run.failed = STICTL_INTERRUPTED;
         return;
     }
     char id[STI_ID_MAX + 1];
-    sti_writer_t *request = stictl_request("obs.submit", id, sizeof id);
     size_t size;
     const void *rows = sti_writer_data(self->rows, &size);
+    stictl_batch_id("ingest", self->source, ++self->batches, rows, size, id, sizeof id);
+    sti_writer_t *request = stictl_request_as("obs.submit", id);
     sti_writer_map(request, self->source ? 4 : 3);
     sti_writer_str(request, "rows");
     sti_writer_array(request, self->batch_rows);
     sti_writer_raw(request, rows, size);
-    sti_writer_kv_bool(request, "dry_run", self->dry_run);
+    sti_writer_kv_bool(request, "dry_run", self->run.dry_run);
     sti_writer_kv_str(request, "request_id", id);
     if (self->source) {
         sti_writer_kv_str(request, "source", self->source);
     }
     sti_reply_t reply;
-    int rc = stictl_call(self->ctl, "sti.ingest", request, &reply);
+    int rc = stictl_batch_call(self->ctl, "sti.ingest", request, &reply);
     if (rc != 0) {
-        self->failed = rc;
+        self->run.failed = rc;
     } else {
-        self->failed = s_take_reply(self, &reply);
+        self->run.failed = s_take_reply(self, &reply);
         sti_reply_release(&reply);
     }
     sti_writer_destroy(&request);
@@ -202,7 +250,16 @@ static void s_row_done(s_ingest_t *self, size_t row)
 static void s_row_refused(s_ingest_t *self, size_t row, const char *field, const char *reason)
 {
     s_report(self, row, field, reason);
-    self->rejected++;
+    self->run.rejected++;
+}
+
+//  True when the run must not take another row (a failure, or a signal).
+static bool s_halted(s_ingest_t *self)
+{
+    if (!self->run.failed && stictl_batch_stopping()) {
+        self->run.failed = STICTL_INTERRUPTED;
+    }
+    return self->run.failed != 0;
 }
 
 //  Writes a value as a number when the text is a plain one, else as the
@@ -231,7 +288,7 @@ static bool s_blank(const char *text)
 static int s_table_row(void *arg, size_t row, char *const *fields, const char *problem)
 {
     s_ingest_t *self = (s_ingest_t *)arg;
-    if (self->failed) {
+    if (s_halted(self)) {
         return -1;
     }
     if (problem) {
@@ -239,7 +296,7 @@ static int s_table_row(void *arg, size_t row, char *const *fields, const char *p
         return 0;
     }
     if (s_blank(fields[3])) {
-        self->skipped++;
+        self->run.skipped++;
         return 0;
     }
     size_t present = 0;
@@ -268,9 +325,9 @@ static size_t s_read_table(s_ingest_t *self, const char *path)
     char err[768];
     if (stictl_table_read(path, s_columns, 4, s_table_row, s_draw_progress, self, &info, err,
                           sizeof err) != 0 &&
-        !self->failed) {
+        !self->run.failed) {
         fprintf(stderr, "stictl ingest: %s\n", err);
-        self->failed = STICTL_USAGE;
+        self->run.failed = STICTL_USAGE;
     }
     if (info.note[0]) {
         fprintf(stderr, "stictl ingest: %s\n", info.note);
@@ -314,7 +371,7 @@ static size_t s_read_json(s_ingest_t *self, const char *path)
     if (!file || fstat(fileno(file), &st) != 0 || !S_ISREG(st.st_mode)) {
         fprintf(stderr, "stictl ingest: cannot read %s: %s\n", path,
                 file ? "not a regular file" : strerror(errno));
-        self->failed = STICTL_USAGE;
+        self->run.failed = STICTL_USAGE;
         if (file) {
             fclose(file);
         }
@@ -323,7 +380,7 @@ static size_t s_read_json(s_ingest_t *self, const char *path)
     if ((unsigned long long)st.st_size > S_JSON_MAX) {
         fprintf(stderr, "stictl ingest: JSON files are read whole: at most %u MiB\n",
                 S_JSON_MAX >> 20);
-        self->failed = STICTL_USAGE;
+        self->run.failed = STICTL_USAGE;
         fclose(file);
         return 0;
     }
@@ -336,10 +393,11 @@ static size_t s_read_json(s_ingest_t *self, const char *path)
     if (!cJSON_IsArray(root)) {
         fprintf(stderr, "stictl ingest: the JSON file must be an array of rows%s\n",
                 root ? "" : " (it does not parse)");
-        self->failed = STICTL_USAGE;
+        self->run.failed = STICTL_USAGE;
     }
     size_t row = 0;
-    for (const cJSON *item = root ? root->child : NULL; item && !self->failed; item = item->next) {
+    for (const cJSON *item = root ? root->child : NULL; item && !s_halted(self);
+         item = item->next) {
         const char *problem = s_json_row(self, item);
         if (problem) {
             s_row_refused(self, ++row, "row", problem);
@@ -354,32 +412,6 @@ static size_t s_read_json(s_ingest_t *self, const char *path)
 
 //  --- the command ---
 
-static int s_summary(s_ingest_t *self)
-{
-    if (self->progress) {
-        fputc('\n', stderr);
-    }
-    rewind(self->errors);
-    char buffer[8192];
-    size_t got;
-    if (self->ctl->json) {
-        printf("{\"accepted\": %zu, \"rejected\": %zu, \"skipped\": %zu, \"errors\": [",
-               self->accepted, self->rejected, self->skipped);
-    } else if (self->skipped) {
-        printf("accepted %zu, rejected %zu, skipped %zu without a value\n", self->accepted,
-               self->rejected, self->skipped);
-    } else {
-        printf("accepted %zu, rejected %zu\n", self->accepted, self->rejected);
-    }
-    while ((got = fread(buffer, 1, sizeof buffer, self->errors)) > 0) {
-        fwrite(buffer, 1, got, stdout);
-    }
-    if (self->ctl->json) {
-        printf("]}\n");
-    }
-    return self->rejected ? STICTL_PARTIAL : STICTL_OK;
-}
-
 //  Says so when the file held nothing to submit. Returns true then.
 static bool s_nothing(const s_ingest_t *self, const char *path, size_t rows)
 {
@@ -390,7 +422,7 @@ static bool s_nothing(const s_ingest_t *self, const char *path, size_t rows)
                 path);
         return true;
     }
-    if (self->skipped == rows) {
+    if (self->run.skipped == rows) {
         fprintf(stderr,
                 "stictl ingest: none of the %zu rows of %s has a value: nothing was submitted\n",
                 rows, path);
@@ -405,7 +437,9 @@ static int s_arguments(s_ingest_t *self, int argc, char **argv, const char **pat
     *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dry-run") == 0) {
-            self->dry_run = true;
+            self->run.dry_run = true;
+        } else if (strcmp(argv[i], "--wait") == 0) {
+            self->wait = true;
         } else if (strcmp(argv[i], "--source") == 0 && i + 1 < argc) {
             self->source = argv[++i];
         } else if (strncmp(argv[i], "--source=", 9) == 0) {
@@ -431,9 +465,29 @@ static int s_arguments(s_ingest_t *self, int argc, char **argv, const char **pat
     return 0;
 }
 
+//  Ends the run: the summary (unless nothing was sent and the reason was
+//  said already), then with --wait the wait for the rows to be applied.
+//  Returns the exit code.
+static int s_finish(s_ingest_t *self)
+{
+    if (self->progress) {
+        fputc('\n', stderr);
+    }
+    if (self->run.failed == STICTL_USAGE && self->batches == 0) {
+        return STICTL_USAGE;
+    }
+    stictl_batch_print(&self->run, self->ctl->json, self->errors);
+    int rc = stictl_batch_exit(&self->run);
+    if (self->wait && !self->run.failed && !self->run.dry_run) {
+        int waited = self->entry[0] ? stictl_intake_wait(self->ctl, self->entry) : STICTL_OK;
+        rc = waited ? waited : rc;
+    }
+    return rc;
+}
+
 int stictl_ingest(stictl_t *ctl, int argc, char **argv)
 {
-    s_ingest_t self = {.ctl = ctl};
+    s_ingest_t self = {.ctl = ctl, .run = {.command = "stictl ingest"}};
     const char *path;
     int rc = s_arguments(&self, argc, argv, &path);
     if (rc) {
@@ -443,23 +497,24 @@ int stictl_ingest(stictl_t *ctl, int argc, char **argv)
     self.progress = isatty(STDERR_FILENO) && stat(path, &st) == 0 && st.st_size > 1000000;
     self.rows = sti_writer_new();
     self.errors = tmpfile();
+    stictl_batch_signals();
     size_t rows = 0;
     if (!self.errors) {
         fprintf(stderr, "stictl ingest: no temporary file for the report: %s\n", strerror(errno));
-        self.failed = STICTL_FAILED;
-    } else if (stictl_table_is_csv(path) || stictl_table_is_xlsx(path)) {
+        sti_writer_destroy(&self.rows);
+        return STICTL_FAILED;
+    }
+    if (stictl_table_is_csv(path) || stictl_table_is_xlsx(path)) {
         rows = s_read_table(&self, path);
     } else {
         rows = s_read_json(&self, path);
     }
-    if (!self.failed && s_nothing(&self, path, rows)) {
-        self.failed = STICTL_USAGE;
+    if (!self.run.failed && s_nothing(&self, path, rows)) {
+        self.run.failed = STICTL_USAGE;
     }
     s_flush(&self);
-    rc = self.failed ? self.failed : s_summary(&self);
-    if (self.errors) {
-        fclose(self.errors);
-    }
+    rc = s_finish(&self);
+    fclose(self.errors);
     sti_writer_destroy(&self.rows);
     return rc;
 }

@@ -2,12 +2,15 @@
 
     import reads a .csv (UTF-8, or GBK found out and converted) or an .xlsx
     (its first sheet) through stictl_table, sends rows in batches of 500,
-    each batch with its own request id so that a batch retried after a
-    time-out registers each row once, and prints `accepted N, rejected M`
-    then `row K: FIELD: reason` for every refused row (K counts data rows
-    from 1 in a CSV, and is the sheet's row number in an .xlsx); exit 3 when
-    a row was refused, exit 2 when the file has no data rows. A progress bar
-    is drawn on a terminal for CSV files over 1 MB.
+    each batch under a request id made from its rows (stictl_batch), so
+    that a batch retried after a time-out, or sent again by a rerun of the
+    same file, registers each row once; a rate_limited answer is waited out;
+    Ctrl-C finishes the batch in flight. It prints `accepted N, rejected M`
+    (with where it stopped, when it did not finish) then `row K: FIELD:
+    reason` for every refused row (K counts data rows from 1 in a CSV, and
+    is the sheet's row number in an .xlsx); exit 3 when a row was refused,
+    exit 2 when the file has no data rows. A progress bar is drawn on a
+    terminal for CSV files over 1 MB.
 
     export pages through talent.export and writes every record as a CSV row
     (RFC 4180 quoting), personal data masked as the service gives it.
@@ -40,10 +43,10 @@ typedef struct {
     sti_writer_t *rows;     // the batch's rows, without the array header
     size_t batch_rows;      // rows in the batch
     size_t row_of[S_BATCH]; // the number each row of the batch is reported under
-    size_t accepted;        // rows registered so far
-    size_t rejected;        // rows refused so far
+    bool refused[S_BATCH];  // the service refused that row of the batch
+    size_t batches;         // batches sent
+    stictl_batch_t run;     // how far the run got (counts, failure)
     FILE *report;           // refused rows, until the summary is out
-    int failed;             // an exit code that stops the run, or 0
     bool progress;          // draw a progress bar
 } s_import_t;
 
@@ -63,46 +66,74 @@ static void s_report(s_import_t *self, size_t row, const char *field, const char
     }
 }
 
-//  Sends the batch as one talent.import request and takes its results.
+//  Takes the results of one batch's answer. Returns 0, or an exit code.
+static int s_take_reply(s_import_t *self, const sti_reply_t *reply)
+{
+    if (!reply->ok) {
+        return stictl_print_error(reply);
+    }
+    sti_field_error_t err;
+    int64_t accepted = 0, rejected = 0, replayed = 0;
+    sti_map_int(reply->body, "accepted", &accepted, &err);
+    sti_map_int(reply->body, "rejected", &rejected, &err);
+    if (!sti_node_is_missing(sti_node_get(reply->body, "replayed"))) {
+        sti_map_int(reply->body, "replayed", &replayed, &err);
+    }
+    self->run.accepted += (size_t)accepted;
+    self->run.rejected += (size_t)rejected;
+    self->run.replayed += (size_t)replayed;
+    memset(self->refused, 0, sizeof self->refused);
+    sti_node_t errors = sti_node_get(reply->body, "errors");
+    for (size_t i = 0; i < sti_node_size(errors); i++) {
+        sti_node_t detail = sti_node_at(errors, i);
+        int64_t index = 0;
+        char field[128] = "?", reason[512] = "?";
+        sti_map_int(detail, "index", &index, &err);
+        sti_map_str_copy(detail, "field", field, sizeof field, &err);
+        sti_map_str_copy(detail, "reason", reason, sizeof reason, &err);
+        bool ours = index >= 0 && (size_t)index < self->batch_rows;
+        if (ours) {
+            self->refused[index] = true;
+        }
+        s_report(self, ours ? self->row_of[index] : 0, field, reason);
+    }
+    for (size_t i = self->batch_rows; accepted > 0 && i-- > 0;) {
+        if (!self->refused[i]) {
+            self->run.last_row = self->row_of[i];
+            break;
+        }
+    }
+    return 0;
+}
+
+//  Sends the batch as one talent.import request, under the request id its
+//  rows make (stictl_batch_id), and takes its results.
 static void s_flush(s_import_t *self)
 {
-    if (self->failed || self->batch_rows == 0) {
+    if (self->run.failed || self->batch_rows == 0) {
+        return;
+    }
+    if (stictl_batch_stopping()) {
+        self->run.failed = STICTL_INTERRUPTED;
         return;
     }
     char id[STI_ID_MAX + 1];
-    sti_writer_t *request = stictl_request("talent.import", id, sizeof id);
     size_t size;
     const void *rows = sti_writer_data(self->rows, &size);
+    stictl_batch_id("talent-import", NULL, ++self->batches, rows, size, id, sizeof id);
+    sti_writer_t *request = stictl_request_as("talent.import", id);
     sti_writer_map(request, 2);
     sti_writer_kv_str(request, "request_id", id);
     sti_writer_str(request, "rows");
     sti_writer_array(request, self->batch_rows);
     sti_writer_raw(request, rows, size);
     sti_reply_t reply;
-    int rc = stictl_talent_call(self->ctl, request, &reply);
+    int rc = stictl_batch_call(self->ctl, "sti.talent", request, &reply);
+    sti_writer_destroy(&request);
     if (rc) {
-        self->failed = rc;
-    } else if (!reply.ok) {
-        self->failed = stictl_print_error(&reply);
-        sti_reply_release(&reply);
+        self->run.failed = rc;
     } else {
-        sti_field_error_t err;
-        int64_t accepted = 0, rejected = 0;
-        sti_map_int(reply.body, "accepted", &accepted, &err);
-        sti_map_int(reply.body, "rejected", &rejected, &err);
-        self->accepted += (size_t)accepted;
-        self->rejected += (size_t)rejected;
-        sti_node_t errors = sti_node_get(reply.body, "errors");
-        for (size_t i = 0; i < sti_node_size(errors); i++) {
-            sti_node_t detail = sti_node_at(errors, i);
-            int64_t index = 0;
-            char field[128] = "?", reason[512] = "?";
-            sti_map_int(detail, "index", &index, &err);
-            sti_map_str_copy(detail, "field", field, sizeof field, &err);
-            sti_map_str_copy(detail, "reason", reason, sizeof reason, &err);
-            size_t row = index >= 0 && (size_t)index < self->batch_rows ? self->row_of[index] : 0;
-            s_report(self, row, field, reason);
-        }
+        self->run.failed = s_take_reply(self, &reply);
         sti_reply_release(&reply);
     }
     sti_writer_reset(self->rows);
@@ -131,14 +162,17 @@ static int s_overseas(const char *text)
 static int s_row(void *arg, size_t row, char *const *fields, const char *problem)
 {
     s_import_t *self = (s_import_t *)arg;
-    if (self->failed) {
+    if (!self->run.failed && stictl_batch_stopping()) {
+        self->run.failed = STICTL_INTERRUPTED;
+    }
+    if (self->run.failed) {
         return -1;
     }
     int overseas = problem ? -1 : s_overseas(fields[12]);
     if (problem || overseas == -2) {
         s_report(self, row, problem ? "row" : "overseas",
                  problem ? problem : "must be true or false (yes, no, 1, 0)");
-        self->rejected++;
+        self->run.rejected++;
         return 0;
     }
     const char *v[16];
@@ -179,29 +213,6 @@ static void s_progress(void *arg, long long done, long long total)
     }
 }
 
-static int s_summary(s_import_t *self)
-{
-    if (self->progress) {
-        fputc('\n', stderr);
-    }
-    rewind(self->report);
-    if (self->ctl->json) {
-        printf("{\"accepted\": %zu, \"rejected\": %zu, \"errors\": [", self->accepted,
-               self->rejected);
-    } else {
-        printf("accepted %zu, rejected %zu\n", self->accepted, self->rejected);
-    }
-    char buffer[8192];
-    size_t got;
-    while ((got = fread(buffer, 1, sizeof buffer, self->report)) > 0) {
-        fwrite(buffer, 1, got, stdout);
-    }
-    if (self->ctl->json) {
-        printf("]}\n");
-    }
-    return self->rejected ? STICTL_PARTIAL : STICTL_OK;
-}
-
 int stictl_talent_import(stictl_t *ctl, int argc, char **argv)
 {
     if (argc != 2 || argv[1][0] == '-' ||
@@ -209,34 +220,41 @@ int stictl_talent_import(stictl_t *ctl, int argc, char **argv)
         return stictl_usage_error("talent", "import: one FILE.csv or FILE.xlsx");
     }
     struct stat st;
-    s_import_t self = {.ctl = ctl};
+    s_import_t self = {.ctl = ctl, .run = {.command = "stictl talent import"}};
     self.progress = isatty(STDERR_FILENO) && stat(argv[1], &st) == 0 && st.st_size > 1000000;
-    self.rows = sti_writer_new();
     self.report = tmpfile();
-    stictl_table_info_t info = {0};
-    char err[768];
     if (!self.report) {
         fprintf(stderr, "stictl talent import: no temporary file: %s\n", strerror(errno));
-        self.failed = STICTL_FAILED;
-    } else if (stictl_table_read(argv[1], s_columns, S_REQUIRED, s_row, s_progress, &self, &info,
-                                 err, sizeof err) != 0 &&
-               !self.failed) {
+        return STICTL_FAILED;
+    }
+    self.rows = sti_writer_new();
+    stictl_batch_signals();
+    stictl_table_info_t info = {0};
+    char err[768];
+    if (stictl_table_read(argv[1], s_columns, S_REQUIRED, s_row, s_progress, &self, &info, err,
+                          sizeof err) != 0 &&
+        !self.run.failed) {
         fprintf(stderr, "stictl talent import: %s\n", err);
-        self.failed = STICTL_USAGE;
+        self.run.failed = STICTL_USAGE;
     }
     if (info.note[0]) {
         fprintf(stderr, "stictl talent import: %s\n", info.note);
     }
-    if (!self.failed && info.rows == 0) {
+    if (!self.run.failed && info.rows == 0) {
         fprintf(stderr, "stictl talent import: %s has no data rows: nothing was submitted\n",
                 argv[1]);
-        self.failed = STICTL_USAGE;
+        self.run.failed = STICTL_USAGE;
     }
     s_flush(&self);
-    int rc = self.failed ? self.failed : s_summary(&self);
-    if (self.report) {
-        fclose(self.report);
+    if (self.progress) {
+        fputc('\n', stderr);
     }
+    int rc = self.run.failed;
+    if (self.run.failed != STICTL_USAGE || self.batches > 0) {
+        stictl_batch_print(&self.run, ctl->json, self.report);
+        rc = stictl_batch_exit(&self.run);
+    }
+    fclose(self.report);
     sti_writer_destroy(&self.rows);
     return rc;
 }

@@ -28,12 +28,13 @@
 
 //  Exit codes, the same for every command.
 enum {
-    STICTL_OK = 0,        // done
-    STICTL_FAILED = 1,    // the service said no, or did not answer
-    STICTL_USAGE = 2,     // the command line was wrong
-    STICTL_PARTIAL = 3,   // some input was refused, the rest was taken
-    STICTL_NOT_FOUND = 4, // what was asked for does not exist
-    STICTL_UNKNOWN = 5,   // a write got no answer: it may or may not have been applied
+    STICTL_OK = 0,            // done
+    STICTL_FAILED = 1,        // the service said no, or did not answer
+    STICTL_USAGE = 2,         // the command line was wrong
+    STICTL_PARTIAL = 3,       // some input was refused, the rest was taken
+    STICTL_NOT_FOUND = 4,     // what was asked for does not exist
+    STICTL_UNKNOWN = 5,       // a write got no answer: it may or may not have been applied
+    STICTL_INTERRUPTED = 130, // Ctrl-C (SIGINT) or SIGTERM stopped it: it said how far it got
 };
 
 #define STICTL_REQUEST_ID_MAX 100 // longest --request-id (room for "-<n>" within STI_ID_MAX)
@@ -60,9 +61,10 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(org, "add an org unit, or list them")                                                        \
     X(plan, "load a plan directory into the catalog")                                              \
     X(progress, "show each indicator's progress towards its target")                               \
-    X(rule, "add, list, show or remove notification rules")                                     \
-    X(silence, "add, list or remove silences of notifications")                                 \
-    X(talent, "the talent registry: add, show, update, search, import, export, teams")         \
+    X(rule, "add, list, show or remove notification rules")                                        \
+    X(silence, "add, list or remove silences of notifications")                                    \
+    X(status, "show each service's workers, and the backlog sti-indicators has to apply")          \
+    X(talent, "the talent registry: add, show, update, search, import, export, teams")             \
     X(target, "set an indicator's target for a year")                                              \
     X(template, "write an .xlsx form to fill in with a year's values")                             \
     X(watch, "print indicator-change events as they happen")
@@ -86,6 +88,8 @@ sti_mdp_client_t *stictl_client(stictl_t *ctl);
 bool stictl_request_id_valid(const char *id);
 //  Sets the run's request id (--request-id), before any request is made.
 void stictl_set_request_id(const char *id);
+//  True when --request-id set the run's request id.
+bool stictl_request_id_given(void);
 //  The run's request id: the one set, else "stictl-<uuid>" made on first use
 //  (borrowed).
 const char *stictl_run_id(void);
@@ -99,6 +103,9 @@ bool stictl_op_writes(const char *op);
 //  the n-th, so the same command run again with --request-id sends the same
 //  ids. id_out (may be NULL) receives the id, cap at least STI_ID_MAX + 1.
 sti_writer_t *stictl_request(const char *op, char *id_out, size_t cap);
+//  The same with the id given (stictl_batch_id), which does not count as
+//  one of the run's numbered requests.
+sti_writer_t *stictl_request_as(const char *op, const char *id);
 
 //  Sends the request to service and decodes the reply into *reply (release
 //  it with sti_reply_release). The request is sent again, the same bytes,
@@ -127,6 +134,67 @@ int stictl_exit_code(sti_errcode_t code);
 //  Returns STICTL_USAGE.
 int stictl_usage_error(const char *command, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+
+//  --- files sent in batches (stictl_batch.c): ingest, talent import ---
+//
+//  A batch's request id comes from its content, so the same file sent again
+//  sends the same ids and a rerun applies nothing twice; a rate_limited
+//  answer is waited out and the batch sent again; Ctrl-C finishes the batch
+//  in flight (a second one abandons it); and the run always ends with one
+//  summary line that says how far it got.
+
+//  How far a run got.
+typedef struct {
+    const char *command; // "stictl ingest", for messages
+    size_t accepted;     // rows the service accepted (committed, unless a dry run)
+    size_t rejected;     // rows refused, here or by the service
+    size_t skipped;      // rows not sent (no value)
+    size_t replayed;     // accepted rows whose answer was kept from an earlier run
+    size_t last_row;     // the file's number of the last row committed, 0 while none
+    bool dry_run;        // nothing is kept
+    int failed;          // the exit code of what stopped the run, 0 while none
+} stictl_batch_t;
+
+//  Catches SIGINT and SIGTERM for the rest of the run: the first asks it to
+//  stop (stictl_batch_stopping) after the batch in flight, the second
+//  abandons that batch (its call returns, the outcome unknown).
+void stictl_batch_signals(void);
+//  True once a signal asked the run to stop.
+bool stictl_batch_stopping(void);
+//  Writes batch number `batch` (from 1)'s request id into id (cap at least
+//  STI_ID_MAX + 1): "<kind>-<24 hex digits of SHA-1 over kind, batch,
+//  source and rows>-<batch>", or the run's numbered ids with --request-id.
+void stictl_batch_id(const char *kind, const char *source, size_t batch, const void *rows,
+                     size_t size, char *id, size_t cap);
+//  stictl_call, sending the request again after the wait a rate_limited
+//  answer names, for as long as that is the answer. Returns stictl_call's
+//  result, or STICTL_INTERRUPTED when a signal came during a wait (nothing
+//  of the request was applied; *reply holds nothing then).
+int stictl_batch_call(stictl_t *ctl, const char *service, sti_writer_t *request,
+                      sti_reply_t *reply);
+//  Prints the summary on stdout: `accepted N, rejected M[, skipped K without
+//  a value]`, and when the run stopped early `; the last row committed is
+//  row R; WHY: run the same command again to finish: nothing is applied
+//  twice`; then the refused rows from report (or with json one object
+//  {accepted, rejected, skipped, replayed, finished, last_row, errors}).
+//  Says on stderr how many rows an earlier run had committed.
+void stictl_batch_print(const stictl_batch_t *self, bool json, FILE *report);
+//  The run's exit code: what stopped it, else 3 when a row was refused, else 0.
+int stictl_batch_exit(const stictl_batch_t *self);
+
+//  --- the intake log's backlog (cmd_status.c) ---
+
+#define STICTL_ENTRY_MAX 48 // bytes of an intake entry id "<ms>-<seq>", with NUL
+
+//  Compares two intake entry ids as the stream orders them: <0, 0, >0 (an
+//  id that does not parse, "" too, counts as 0-0).
+int stictl_entry_compare(const char *a, const char *b);
+//  Waits until sti.indicators says intake entry `entry` (and every one
+//  before it) is applied, saying on stderr every few seconds how much is
+//  left; then prints `applied: ...` (or {"applied": true, "entry"}).
+//  Returns 0, STICTL_INTERRUPTED after Ctrl-C, or the exit code of an
+//  answer that will not change.
+int stictl_intake_wait(stictl_t *ctl, const char *entry);
 
 //  --- output (stictl_json.c) ---
 

@@ -8,7 +8,9 @@
     request id once (sti-ingest and sti-talent keep the first answer or what
     it made, sti-notify likewise for its adds; the other writes change
     nothing the second time): a run whose outcome is unknown can be run again
-    safely that way.
+    safely that way. The batches of a file (stictl ingest, talent import)
+    take ids from their content instead (stictl_batch.c), so the same
+    command run again sends the same ids without --request-id.
 
     Sending. Each request has one budget, --timeout. It is sent, and sent
     again, the same bytes on the same socket, each time a third of the
@@ -36,6 +38,7 @@
 //  The run's request ids.
 static char s_run_id[STICTL_REQUEST_ID_MAX + 1]; // the first request's id ("" until set)
 static int s_requests;                           // requests made so far
+static bool s_given;                             // --request-id set s_run_id
 
 //  Every op stictl sends, and whether it writes. An op missing here counts
 //  as a write (the careful way: its time-out says the outcome is unknown).
@@ -43,18 +46,18 @@ static const struct {
     const char *op; // as the request carries it
     bool write;     // changes something (a read is harmless to repeat)
 } s_ops[] = {
-    {"catalog.get", false},     {"catalog.list", false}, {"delivery.list", false},
-    {"delivery.retry", true},   {"events.since", false}, {"obs.submit", true},
-    {"org.add", true},          {"org.list", false},     {"plan.load", true},
-    {"progress.report", false}, {"rule.add", true},      {"rule.get", false},
-    {"rule.list", false},       {"rule.remove", true},   {"series.get", false},
-    {"silence.add", true},      {"silence.list", false}, {"silence.remove", true},
-    {"talent.add", true},       {"talent.audit", false}, {"talent.export", false},
-    {"talent.get", false},      {"talent.import", true}, {"talent.leave", true},
-    {"talent.rekey", true},     {"talent.remove", true}, {"talent.reveal", false},
-    {"talent.search", false},   {"talent.stats", false}, {"talent.update", true},
-    {"target.set", true},       {"team.add", true},      {"team.get", false},
-    {"team.update", true},
+    {"catalog.get", false},   {"catalog.list", false},    {"delivery.list", false},
+    {"delivery.retry", true}, {"events.since", false},    {"intake.status", false},
+    {"obs.submit", true},     {"org.add", true},          {"org.list", false},
+    {"plan.load", true},      {"progress.report", false}, {"rule.add", true},
+    {"rule.get", false},      {"rule.list", false},       {"rule.remove", true},
+    {"series.get", false},    {"silence.add", true},      {"silence.list", false},
+    {"silence.remove", true}, {"talent.add", true},       {"talent.audit", false},
+    {"talent.export", false}, {"talent.get", false},      {"talent.import", true},
+    {"talent.leave", true},   {"talent.rekey", true},     {"talent.remove", true},
+    {"talent.reveal", false}, {"talent.search", false},   {"talent.stats", false},
+    {"talent.update", true},  {"target.set", true},       {"team.add", true},
+    {"team.get", false},      {"team.update", true},
 };
 
 bool stictl_op_writes(const char *op)
@@ -78,6 +81,12 @@ void stictl_set_request_id(const char *id)
 {
     assert(stictl_request_id_valid(id) && s_requests == 0);
     snprintf(s_run_id, sizeof s_run_id, "%s", id);
+    s_given = true;
+}
+
+bool stictl_request_id_given(void)
+{
+    return s_given;
 }
 
 const char *stictl_run_id(void)
@@ -102,6 +111,13 @@ sti_writer_t *stictl_request(const char *op, char *id_out, size_t cap)
     if (id_out) {
         snprintf(id_out, cap, "%s", id);
     }
+    sti_writer_t *writer = sti_writer_new();
+    sti_envelope_request(writer, op, id);
+    return writer;
+}
+
+sti_writer_t *stictl_request_as(const char *op, const char *id)
+{
     sti_writer_t *writer = sti_writer_new();
     sti_envelope_request(writer, op, id);
     return writer;
@@ -139,11 +155,17 @@ static int s_no_answer(stictl_t *ctl, const s_call_t *call, const char *why, int
     char message[1024];
     if (call->write && sent > 0) {
         char again[256] = "";
-        if (strcmp(call->id, stictl_run_id()) == 0) {
+        const char *run = stictl_run_id();
+        size_t run_len = strlen(run);
+        if (strcmp(call->id, run) == 0) {
             snprintf(again, sizeof again, " (stictl --request-id %s sends it again)", call->id);
-        } else {
+        } else if (strncmp(call->id, run, run_len) == 0 && call->id[run_len] == '-') {
             snprintf(again, sizeof again, " (the same command with --request-id %s sends it again)",
-                     stictl_run_id());
+                     run);
+        } else {
+            snprintf(again, sizeof again,
+                     " (the same command sends it again under the same id: it comes from the "
+                     "rows sent)");
         }
         snprintf(message, sizeof message,
                  "%s did not answer %s: %s: the outcome is unknown; request id %s can be retried "

@@ -35,9 +35,10 @@
 #include "sti_log.h"
 #include "sti_mdp.h"
 
-#define S_ROUTER_HWM 1000   // messages queued per peer on the Majordomo socket, outgoing
-#define S_ROUTER_RCVHWM 100 // incoming: libzmq counts messages, not bytes, so a peer
-                            // sending large ones waits on TCP instead of filling memory
+#define S_ROUTER_HWM 1000 // messages queued per peer on the Majordomo socket, outgoing
+#define S_ROUTER_RCVHWM                                                                            \
+    100                 // incoming: libzmq counts messages, not bytes, so a peer
+                        // sending large ones waits on TCP instead of filling memory
 #define S_BUS_HWM 10000 // events queued per publisher (incoming, read at once)
 //  Bytes an event queued for a subscriber costs that subscriber alone: libzmq's
 //  msg_t and queue, measured with libzmq 4.3.4 (the event's content is held once
@@ -424,6 +425,9 @@ static void s_run(broker_t *self, s_state_t *state, zsock_t *pipe)
                               config->request_timeout_ms, config->heartbeat_ms,
                               config->max_services};
     state->mdp = broker_mdp_new(state->router, self->http, &limits);
+    broker_mdp_set_events(state->mdp, config->events_address && *config->events_address
+                                          ? config->events_address
+                                          : config->xpub);
     size_t tick_ms = config->heartbeat_ms >= 400 ? 100 : (size_t)config->heartbeat_ms / 4 + 1;
     zloop_t *loop = zloop_new();
     state->loop = loop;

@@ -17,6 +17,7 @@ typedef struct {
     char *bind;                 // Majordomo ROUTER endpoint
     char *xpub;                 // event bus: subscribers connect here
     char *xsub;                 // event bus: publishers connect here
+    char *events_address;       // what mmi.events answers ("": xpub as bound)
     char *http_addr;            // /healthz, /readyz, /metrics
     char *log_level;            // debug, info, warn, error
     int64_t queue_max;          // requests queued per service

@@ -33,6 +33,10 @@ const sti_config_entry_t broker_config_map[] = {
             0),
     S_ENTRY("xsub", STI_CONFIG_STR, "tcp://*:5557", xsub, "event bus endpoint for publishers", 0,
             0),
+    S_ENTRY("events_address", STI_CONFIG_STR, "", events_address,
+            "the event address subscribers are told (mmi.events) when it is not xpub as bound; a * "
+            "or 0.0.0.0 host they replace by the host they reach the broker at",
+            0, 0),
     S_ENTRY("http_addr", STI_CONFIG_STR, "127.0.0.1:5565", http_addr,
             "HTTP address for /healthz, /readyz, /metrics", 0, 0),
     S_ENTRY("log_level", STI_CONFIG_STR, "info", log_level, "debug, info, warn or error", 0, 0),

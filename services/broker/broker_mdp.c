@@ -20,6 +20,7 @@
 */
 #include "broker_mdp.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -77,16 +78,17 @@ struct _broker_mdp_t {
     int64_t heartbeat_at;                 // next heartbeat to the workers
     sti_metric_t *dropped[S_DROP_REASONS]; // requests dropped, by reason
     sti_log_limit_t droplog[S_DROP_REASONS]; // log rate limits, by reason
-    sti_metric_t *malformed;              // malformed messages dropped
-    sti_log_limit_t malformed_log;         // log rate limit of malformed messages
-    sti_log_limit_t broke_log;             // log rate limit of workers that broke the protocol
-    sti_metric_t *failed;                  // requests answered with an error by the broker
-    sti_metric_t *refused;                // workers sent DISCONNECT
-    sti_metric_t *denied;                 // workers whose key may not serve that service
-    sti_log_limit_t denied_log[3];        // log rate limits of those, by s_may_serve's reason
-    sti_metric_t *expired_workers;        // workers dropped for silence
-    sti_metric_t *queued_total;           // requests queued in all
-    sti_metric_t *queued_bytes;           // bytes queued in all
+    sti_metric_t *malformed;                 // malformed messages dropped
+    sti_log_limit_t malformed_log;           // log rate limit of malformed messages
+    sti_log_limit_t broke_log;               // log rate limit of workers that broke the protocol
+    sti_metric_t *failed;                    // requests answered with an error by the broker
+    sti_metric_t *refused;                   // workers sent DISCONNECT
+    sti_metric_t *denied;                    // workers whose key may not serve that service
+    sti_log_limit_t denied_log[3];           // log rate limits of those, by s_may_serve's reason
+    sti_metric_t *expired_workers;           // workers dropped for silence
+    sti_metric_t *queued_total;              // requests queued in all
+    sti_metric_t *queued_bytes;              // bytes queued in all
+    char events[256];                        // what mmi.events answers ("" none)
 };
 
 //  --- requests and services ---
@@ -463,25 +465,43 @@ static void s_from_worker(broker_mdp_t *self, sti_mdp_msg_t *msg, const broker_p
 
 //  --- clients ---
 
-//  Answers an mmi.* request (RFC 8): 200/404 for mmi.service, else 501.
+//  Answers an mmi.* request (RFC 8, and two of ours): mmi.service 200/404;
+//  mmi.workers 200/404, then the service's workers and queued requests;
+//  mmi.events 200 and the address subscribers connect to (404 when the
+//  broker was given none); 501 for any other.
 static void s_mmi(broker_mdp_t *self, sti_mdp_msg_t *msg)
 {
-    const char *code = "501";
-    if (strcmp(msg->service, "mmi.service") == 0) {
-        zframe_t *asked = zmsg_last(msg->body);
-        char *name = zframe_strdup(asked);
-        s_service_t *service = (s_service_t *)zhashx_lookup(self->services, name);
-        code = service && service->workers > 0 ? "200" : "404";
-        free(name);
-    }
     zmsg_t *reply = zmsg_new();
     zmsg_addmem(reply, NULL, 0);
     zmsg_addstr(reply, STI_MDPC);
     zmsg_addstr(reply, msg->service);
-    zmsg_addstr(reply, code);
+    bool service_asked = strcmp(msg->service, "mmi.service") == 0;
+    if (service_asked || strcmp(msg->service, "mmi.workers") == 0) {
+        zframe_t *asked = zmsg_last(msg->body);
+        char *name = asked ? zframe_strdup(asked) : strdup("");
+        s_service_t *service = (s_service_t *)zhashx_lookup(self->services, name);
+        size_t workers = service ? service->workers : 0;
+        zmsg_addstr(reply, workers > 0 ? "200" : "404");
+        if (!service_asked) {
+            zmsg_addstrf(reply, "%zu", workers);
+            zmsg_addstrf(reply, "%zu", service ? zlistx_size(service->requests) : 0);
+        }
+        free(name);
+    } else if (strcmp(msg->service, "mmi.events") == 0) {
+        zmsg_addstr(reply, self->events[0] ? "200" : "404");
+        zmsg_addstr(reply, self->events);
+    } else {
+        zmsg_addstr(reply, "501");
+    }
     zmsg_prepend(reply, &msg->sender);
     zmsg_send(&reply, self->router);
     zmsg_destroy(&reply);
+}
+
+void broker_mdp_set_events(broker_mdp_t *self, const char *address)
+{
+    assert(self && address);
+    snprintf(self->events, sizeof self->events, "%s", address);
 }
 
 //  Queues a client's request for its service and dispatches what it can.

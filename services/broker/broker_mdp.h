@@ -1,4 +1,5 @@
-/*  broker_mdp: the Majordomo state of sti-broker (RFC 7 MDP 0.1, RFC 8 MMI).
+/*  broker_mdp: the Majordomo state of sti-broker (RFC 7 MDP 0.1, RFC 8 MMI
+    with mmi.workers and mmi.events besides mmi.service).
 
     Holds the services, their workers (idle ones in the order they became
     idle, so the longest waiting gets the next request) and their queues of
@@ -51,6 +52,10 @@ void broker_mdp_handle_from(broker_mdp_t *self, zmsg_t **msg_p, const broker_pee
 void broker_mdp_handle(broker_mdp_t *self, zmsg_t **msg_p);
 //  Sends the heartbeats that are due, drops dead workers and expired requests.
 void broker_mdp_tick(broker_mdp_t *self);
+
+//  The address mmi.events answers: where subscribers connect (the XPUB
+//  endpoint as clients reach it). Copied; at most 255 bytes are kept.
+void broker_mdp_set_events(broker_mdp_t *self, const char *address);
 
 //  Counts, for tests: workers registered for service (0 if unknown), requests
 //  queued over all services.

@@ -10,12 +10,24 @@
     are taken up again later). The write returns the prev of every event it
     logged, so the events are published from what the applier built,
     without reading the log back.
+
+    Time. A tick applies for at most tick_budget_ms, so that requests are
+    answered between ticks whatever the backlog. A batch is applied in
+    windows (one write each) sized by the time a row took lately to end
+    near the deadline; when the deadline comes with windows left, the batch
+    is kept and the next tick goes on with it, unless the catalog its rows
+    point into was replaced in between (a request read a new one): then it
+    is dropped, and its entries, still pending for this consumer, are read
+    again (rows applied already are skipped, as for any redelivery). A read
+    takes as many entries as the rows that fit the time left. The claim
+    round waits while a batch is kept.
 */
 #include "indicators_apply.h"
 
 #include <assert.h>
 #include <czmq.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +38,8 @@
 #define S_ATTEMPTS 5         // tries of one batch against concurrent replicas
 #define S_PENDING_EVERY 1000 // ms between refreshes of the pending gauge
 #define S_CLAIM_ROUNDS 100   // XAUTOCLAIM calls of one claim round at most
+#define S_WINDOW_MIN 100     // rows of a window at least, when a deadline sizes it
+#define S_WINDOW_FIRST 500   // rows of the first window a deadline sizes
 
 struct _indicators_apply_t {
     indicators_store_t *store;               // borrowed: the values
@@ -45,9 +59,18 @@ struct _indicators_apply_t {
     sti_metric_t *rows_invalid;              // rows that no longer fit the catalog
     sti_metric_t *events_published;          // events appended and published
     sti_metric_t *batches;                   // batches applied
+    sti_metric_t *entries_acked;             // intake entries acknowledged
     sti_metric_t *conflicts;                 // batches refused by a concurrent change
     sti_metric_t *bad_entries;               // entries that did not decode
     sti_metric_t *pending;                   // entries pending in the group
+    int64_t entries_total;                   // entries applied since the start
+    int64_t rows_total;                      // their rows
+    double ms_per_row;                       // how long a row takes to apply (smoothed)
+    bool resume;                             // the batch has windows left for the next tick
+    uint64_t version;                        // the catalog version the batch was read with
+    size_t acked;                            // entries of the batch acknowledged
+    size_t from;                             // the batch's first row not applied
+    size_t invalid;                          // rows of the batch that did not fit the catalog
 };
 
 indicators_apply_t *indicators_apply_new(indicators_store_t *store, indicators_intake_t *intake,
@@ -72,6 +95,9 @@ indicators_apply_t *indicators_apply_new(indicators_store_t *store, indicators_i
         sti_http_counter(http, "sti_indicators_rows_total", "result=\"invalid\"", rows);
     self->events_published = sti_http_counter(http, "sti_indicators_events_total", NULL,
                                               "indicator.changed events logged and published");
+    self->entries_acked =
+        sti_http_counter(http, "sti_indicators_entries_total", NULL,
+                         "Intake entries applied and acknowledged by this replica");
     self->batches = sti_http_counter(http, "sti_indicators_batches_total", NULL,
                                      "Batches of intake entries applied");
     self->conflicts = sti_http_counter(http, "sti_indicators_conflicts_total", NULL,
@@ -261,62 +287,123 @@ static int s_apply_window(indicators_apply_t *self, size_t ack_from, size_t ack_
     return -1;
 }
 
-//  Applies the batch in windows of at most batch_rows rows, each one write
-//  that acknowledges the entries whose rows it completes. Returns 0 or -1
-//  (what was not acknowledged stays pending).
-static int s_apply_batch(indicators_apply_t *self)
+//  The rows of the next window: batch_rows at most, and with a deadline as
+//  many as the time a row took lately says fit before it (S_WINDOW_MIN at
+//  least, so a slow moment does not shrink the calls to nothing; S_WINDOW_FIRST
+//  before a row was timed).
+static size_t s_window_rows(const indicators_apply_t *self, int64_t deadline)
+{
+    size_t most = self->config->batch_rows > 0 ? (size_t)self->config->batch_rows : SIZE_MAX;
+    if (deadline == 0) {
+        return most;
+    }
+    if (self->ms_per_row <= 0) {
+        return most < S_WINDOW_FIRST ? most : S_WINDOW_FIRST;
+    }
+    double left = (double)(deadline - zclock_mono());
+    double fit = left > 0 ? left / self->ms_per_row : 0;
+    size_t rows = fit < S_WINDOW_MIN ? S_WINDOW_MIN : (size_t)fit;
+    return rows < most ? rows : most;
+}
+
+//  Learns how long a row takes from a window of rows applied in ms.
+static void s_learn(indicators_apply_t *self, size_t rows, int64_t ms)
+{
+    if (rows > 0) {
+        double per = (double)(ms > 0 ? ms : 1) / (double)rows;
+        self->ms_per_row = self->ms_per_row > 0 ? 0.7 * self->ms_per_row + 0.3 * per : per;
+    }
+}
+
+//  Applies the batch's next windows, each one write that acknowledges the
+//  entries whose rows it completes, until the batch is done or (deadline
+//  > 0) the deadline passed. Returns 1 when the batch is done, 0 when
+//  windows are left (self->resume is then set), -1 on a failure (what was
+//  not acknowledged stays pending).
+static int s_apply_batch(indicators_apply_t *self, int64_t deadline)
 {
     size_t rows = indicators_batch_row_count(self->batch);
     size_t entries = indicators_batch_entry_count(self->batch);
-    size_t step = self->config->batch_rows > 0 ? (size_t)self->config->batch_rows : rows + 1;
-    size_t acked = 0, from = 0;
-    do {
-        size_t to = from + step < rows ? from + step : rows;
-        size_t ack_to = acked;
+    self->resume = false;
+    while (self->from < rows || self->acked < entries) {
+        size_t step = s_window_rows(self, deadline);
+        size_t to = rows - self->from > step ? self->from + step : rows;
+        size_t ack_to = self->acked;
         while (ack_to < entries && indicators_batch_entry_at(self->batch, ack_to)->row_end <= to) {
             ack_to++;
         }
-        indicators_batch_set_window(self->batch, from, to);
-        if (s_apply_window(self, acked, ack_to)) {
+        int64_t start = zclock_mono();
+        indicators_batch_set_window(self->batch, self->from, to);
+        if (s_apply_window(self, self->acked, ack_to)) {
             return -1;
         }
-        acked = ack_to;
-        from = to;
-    } while (from < rows || acked < entries);
-    return 0;
+        s_learn(self, to - self->from, zclock_mono() - start);
+        sti_metric_add(self->entries_acked, (int64_t)(ack_to - self->acked));
+        self->acked = ack_to;
+        self->from = to;
+        bool left = self->from < rows || self->acked < entries;
+        if (left && deadline > 0 && zclock_mono() >= deadline) {
+            self->resume = true; // the next tick goes on, if the catalog is the same
+            return 0;
+        }
+    }
+    self->entries_total += (int64_t)entries;
+    self->rows_total += (int64_t)(rows + self->invalid);
+    return 1;
+}
+
+//  Starts a batch of the given entries. Returns the number of entries in
+//  it (0: none), or -1 when the catalog cannot be read.
+static int s_begin(indicators_apply_t *self, const sti_intake_entry_t *entries, size_t count)
+{
+    sti_errcode_t code;
+    char err[256];
+    const sti_catalog_t *catalog = sti_catalog_store_get(self->catalog, &code, err, sizeof err);
+    self->resume = false;
+    if (!catalog) {
+        sti_warn("intake waits for the catalog: %s", err);
+        return -1;
+    }
+    self->version = sti_catalog_store_version(self->catalog);
+    self->acked = self->from = 0;
+    indicators_batch_reset(self->batch, catalog, self->config->tolerance);
+    int64_t invalid = sti_metric_value(self->rows_invalid);
+    for (size_t i = 0; i < count; i++) {
+        if (s_read_entry(self, catalog, &entries[i])) {
+            sti_metric_add(self->bad_entries, 1);
+        }
+    }
+    self->invalid = (size_t)(sti_metric_value(self->rows_invalid) - invalid);
+    return (int)indicators_batch_entry_count(self->batch);
 }
 
 int indicators_apply_entries(indicators_apply_t *self, const sti_intake_entry_t *entries,
                              size_t count)
 {
     assert(self && (entries || count == 0));
-    sti_errcode_t code;
-    char err[256];
-    const sti_catalog_t *catalog = sti_catalog_store_get(self->catalog, &code, err, sizeof err);
-    if (!catalog) {
-        sti_warn("intake waits for the catalog: %s", err);
-        return -1;
-    }
-    indicators_batch_reset(self->batch, catalog, self->config->tolerance);
-    for (size_t i = 0; i < count; i++) {
-        if (s_read_entry(self, catalog, &entries[i])) {
-            sti_metric_add(self->bad_entries, 1);
-        }
-    }
-    if (indicators_batch_entry_count(self->batch) == 0) {
-        return 0;
-    }
-    return s_apply_batch(self) ? -1 : (int)indicators_batch_entry_count(self->batch);
+    int n = s_begin(self, entries, count);
+    return n > 0 && s_apply_batch(self, 0) < 0 ? -1 : n;
+}
+
+void indicators_apply_totals(const indicators_apply_t *self, int64_t *entries, int64_t *rows)
+{
+    assert(self && entries && rows);
+    *entries = self->entries_total;
+    *rows = self->rows_total;
 }
 
 //  --- the consumer loop ---
 
-//  Applies what a read returned (n: its result). Returns the number of
-//  entries handled (1 after own pending entries ran out, so the tick goes
-//  on with new ones), or -1.
-static int s_handle(indicators_apply_t *self, int n, const indicators_intake_read_t *read)
+//  Applies what a read returned (n: its result) until the deadline (0:
+//  none). Returns the number of entries taken (1 after own pending entries
+//  ran out, so the tick goes on with new ones), or -1.
+static int s_handle(indicators_apply_t *self, int n, const indicators_intake_read_t *read,
+                    int64_t deadline)
 {
-    int handled = n > 0 ? indicators_apply_entries(self, read->entries, read->count) : n;
+    int handled = n > 0 ? s_begin(self, read->entries, read->count) : n;
+    if (handled > 0 && s_apply_batch(self, deadline) < 0) {
+        handled = -1;
+    }
     if (handled == 0 && !self->pending_done) {
         self->pending_done = true;
         handled = 1; // go on with new entries in this tick
@@ -326,76 +413,101 @@ static int s_handle(indicators_apply_t *self, int n, const indicators_intake_rea
     return handled;
 }
 
-//  Reads and applies one batch: own pending entries first, then new ones.
-//  Returns the number of entries handled, or -1.
-static int s_step(indicators_apply_t *self)
+//  Goes on with the batch a tick left, if the catalog its rows point into
+//  is still the one the store holds (a request may have read a new one
+//  since: then the batch is dropped, and its entries, pending for this
+//  consumer, are read again; rows applied already are skipped). Returns 1
+//  when the batch is done (or dropped), 0 when windows are left, -1 on a
+//  failure.
+static int s_resume(indicators_apply_t *self, int64_t deadline)
+{
+    self->resume = false;
+    if (sti_catalog_store_version(self->catalog) != self->version) {
+        self->pending_done = false;
+        return 1;
+    }
+    int rc = s_apply_batch(self, deadline);
+    if (rc < 0) {
+        self->pending_done = false;
+    }
+    return rc;
+}
+
+//  Sets how many entries the next read takes: as many rows as the time a
+//  row took lately says fit in the ms left, in entries of the mean size
+//  applied so far (1 at least; batch_entries until a row was timed).
+static void s_fit(indicators_apply_t *self, int64_t left_ms)
+{
+    double take = (double)self->config->batch_entries;
+    if (self->ms_per_row > 0 && self->entries_total > 0) {
+        double rows_per_entry = (double)self->rows_total / (double)self->entries_total;
+        take = (double)left_ms / self->ms_per_row / (rows_per_entry > 1 ? rows_per_entry : 1);
+    }
+    indicators_intake_set_take(self->intake, take < 1 ? 1 : (int64_t)take);
+}
+
+//  Reads and applies one batch, as far as the deadline: own pending
+//  entries first, then new ones. Returns the number of entries taken, or -1.
+static int s_step(indicators_apply_t *self, int64_t deadline)
 {
     indicators_intake_read_t read;
+    s_fit(self, deadline - zclock_mono());
     int n = indicators_intake_read(self->intake, !self->pending_done, &read);
-    return n == -2 ? -1 : s_handle(self, n, &read);
+    return n == -2 ? -1 : s_handle(self, n, &read, deadline);
 }
 
 //  Takes the blocking read's reply if it has come (or, with wait_ms > 0,
-//  once it comes) and applies its entries. Returns the number of entries
-//  handled, 0 while the read is still in flight, or -1.
-static int s_take(indicators_apply_t *self, int wait_ms)
+//  once it comes) and applies its entries, as far as the deadline (0: all
+//  of them). Returns the number of entries taken, 0 while the read is
+//  still in flight, or -1.
+static int s_take(indicators_apply_t *self, int wait_ms, int64_t deadline)
 {
     indicators_intake_read_t read;
     int n = indicators_intake_take(self->intake, wait_ms, &read);
     //  What a lost reply held is pending for this consumer: s_handle
     //  makes the next step re-read it.
-    return s_handle(self, n, &read);
+    return s_handle(self, n, &read, deadline);
 }
 
 void indicators_apply_stop(indicators_apply_t *self)
 {
     assert(self);
+    if (self->resume) {
+        s_resume(self, 0); // finish what this replica holds
+    }
     if (indicators_intake_armed(self->intake)) {
-        s_take(self, (int)self->config->block_ms + 1000);
+        s_take(self, (int)self->config->block_ms + 1000, 0);
     }
 }
 
-//  Takes over entries idle longer than the claim time and applies them.
-static void s_claim(indicators_apply_t *self)
+//  Takes over entries idle longer than the claim time and applies them, as
+//  far as the deadline (a batch left over goes on at the next tick; what
+//  is not claimed yet is at a later round).
+static void s_claim(indicators_apply_t *self, int64_t deadline)
 {
     char cursor[STI_INTAKE_ID_MAX] = "0-0";
-    for (int round = 0; round < S_CLAIM_ROUNDS; round++) {
+    for (int round = 0; round < S_CLAIM_ROUNDS && !self->resume; round++) {
         indicators_intake_read_t read;
+        s_fit(self, deadline - zclock_mono());
         int n = indicators_intake_claim(self->intake, self->config->claim_idle_ms, cursor,
                                         sizeof cursor, &read);
-        if (n > 0 && indicators_apply_entries(self, read.entries, read.count) < 0) {
+        if (n > 0 && s_handle(self, n, &read, deadline) < 0) {
             self->pending_done = false;
         }
-        if (n < 0 || strcmp(cursor, "0-0") == 0) {
+        if (n < 0 || strcmp(cursor, "0-0") == 0 || zclock_mono() >= deadline) {
             break;
         }
     }
 }
 
-int indicators_apply_tick(indicators_apply_t *self)
+//  The claim round (not while a batch is left over) and the pending gauge,
+//  when due.
+static void s_chores(indicators_apply_t *self)
 {
-    assert(self);
-    if (!indicators_intake_ready(self->intake)) {
-        return indicators_intake_wake_fd(self->intake);
-    }
-    int64_t now = zclock_mono(), deadline = now + self->config->tick_budget_ms;
-    int handled = 1;
-    if (indicators_intake_armed(self->intake)) {
-        //  Nothing else reads the log while the blocking read is in flight;
-        //  after a failed one, re-read our pending entries now.
-        handled = s_take(self, 0);
-        handled = handled < 0 ? 1 : handled;
-    }
-    while (!indicators_intake_armed(self->intake) && handled > 0 && zclock_mono() < deadline) {
-        handled = s_step(self);
-    }
-    if (handled == 0 && self->pending_done) {
-        indicators_intake_arm(self->intake); // drained: wait for the next entry
-    }
-    now = zclock_mono();
-    if (now >= self->next_claim) {
+    int64_t now = zclock_mono();
+    if (now >= self->next_claim && !self->resume) {
         self->next_claim = now + self->config->claim_every_ms;
-        s_claim(self);
+        s_claim(self, now + self->config->tick_budget_ms);
         if (self->config->forget_idle_ms > 0) {
             indicators_intake_forget(self->intake, self->config->forget_idle_ms);
         }
@@ -407,5 +519,34 @@ int indicators_apply_tick(indicators_apply_t *self)
             sti_metric_set(self->pending, pending);
         }
     }
+}
+
+int indicators_apply_tick(indicators_apply_t *self)
+{
+    assert(self);
+    if (!indicators_intake_ready(self->intake)) {
+        return indicators_intake_wake_fd(self->intake);
+    }
+    int64_t deadline = zclock_mono() + self->config->tick_budget_ms;
+    int handled = 1;
+    if (self->resume) {
+        s_resume(self, deadline); // a failure or a dropped batch re-reads pending entries
+    } else if (indicators_intake_armed(self->intake)) {
+        //  Nothing else reads the log while the blocking read is in flight;
+        //  after a failed one, re-read our pending entries now.
+        handled = s_take(self, 0, deadline);
+        handled = handled < 0 ? 1 : handled;
+    }
+    //  One step at least, so that a tick gets on even with no budget.
+    for (int steps = 0; handled > 0 && !self->resume && !indicators_intake_armed(self->intake) &&
+                        (steps == 0 || zclock_mono() < deadline);
+         steps++) {
+        handled = s_step(self, deadline);
+    }
+    if (handled == 0 && self->pending_done && !self->resume) {
+        s_fit(self, self->config->tick_budget_ms);
+        indicators_intake_arm(self->intake); // drained: wait for the next entry
+    }
+    s_chores(self);
     return indicators_intake_wake_fd(self->intake);
 }

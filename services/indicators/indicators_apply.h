@@ -15,7 +15,9 @@
     computed from, writes values and revisions, appends the events, and
     acknowledges the entries; the events are then published. A conflict
     with another replica makes the applier read and compute again. An entry
-    that does not decode is logged, acknowledged and counted.
+    that does not decode is logged, acknowledged and counted. A tick works
+    for at most tick_budget_ms: a batch whose windows do not all fit is
+    taken up again at the next tick, so requests are answered in between.
 */
 #pragma once
 #include <stdbool.h>
@@ -58,7 +60,8 @@ void indicators_apply_destroy(indicators_apply_t **self_p);
 //  them; subscribers fetch them from the log once they are there).
 void indicators_apply_set_replicated(indicators_apply_t *self, bool (*fn)(void *arg), void *arg);
 
-//  Applies what the intake log holds, for at most the tick budget. When the
+//  Applies what the intake log holds, for about the tick budget (a window
+//  of rows at least; a batch left over goes on at the next tick). When the
 //  log is drained and block_ms > 0, leaves a blocking read in flight on a
 //  second connection. Returns the socket to wake the next tick on (readable:
 //  the read's reply came), or -1 when no read is in flight.
@@ -67,6 +70,10 @@ int indicators_apply_tick(indicators_apply_t *self);
 //  block_ms) and applies what it delivered, so a stopped replica leaves no
 //  entry pending that it was handed.
 void indicators_apply_stop(indicators_apply_t *self);
+
+//  The entries and rows this replica has applied since it started (rows
+//  skipped as applied before, or no longer fitting the catalog, count).
+void indicators_apply_totals(const indicators_apply_t *self, int64_t *entries, int64_t *rows);
 
 //  Applies the given entries as one batch. Returns the number of entries
 //  acknowledged, or -1 when Redis or the catalog failed (the entries stay

@@ -8,6 +8,7 @@
 #include "indicators_intake.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,8 @@ struct _indicators_intake_t {
     char key[S_KEY_MAX];         // <ns>:<intake>
     char group[128];             // the consumer group
     char consumer[128];          // this consumer's name
-    int64_t count;               // entries one read takes
+    int64_t count;               // entries one read takes at most
+    int64_t take;                // entries the next read takes (1 to count)
     int64_t block_ms;            // longest blocking read
     sti_script_t *forget;        // indicators_forget.lua
     redisReply *reply;           // the last read's reply, which entries point into
@@ -52,7 +54,8 @@ indicators_intake_t *indicators_intake_new(sti_redis_t *redis, const char *key, 
     indicators_intake_t *self = (indicators_intake_t *)calloc(1, sizeof *self);
     assert(self);
     self->redis = redis;
-    self->count = count;
+    self->count = count > 0 ? count : 1;
+    self->take = self->count;
     self->block_ms = block_ms;
     s_intake_key(redis, self->key, key);
     snprintf(self->group, sizeof self->group, "%s", group);
@@ -211,8 +214,14 @@ int indicators_intake_read(indicators_intake_t *self, bool pending, indicators_i
     memset(read, 0, sizeof *read);
     redisReply *reply = sti_redis_command(
         self->redis, "XREADGROUP GROUP %s %s COUNT %lld STREAMS %s %s", self->group, self->consumer,
-        (long long)self->count, self->key, pending ? "0" : ">");
+        (long long)self->take, self->key, pending ? "0" : ">");
     return reply ? s_read_reply(self, reply, read) : -2;
+}
+
+void indicators_intake_set_take(indicators_intake_t *self, int64_t take)
+{
+    assert(self);
+    self->take = take < 1 ? 1 : take > self->count ? self->count : take;
 }
 
 //  --- the blocking read ---
@@ -224,7 +233,7 @@ bool indicators_intake_arm(indicators_intake_t *self)
         return self->armed;
     }
     char count[24], block[24];
-    snprintf(count, sizeof count, "%lld", (long long)self->count);
+    snprintf(count, sizeof count, "%lld", (long long)self->take);
     snprintf(block, sizeof block, "%lld", (long long)self->block_ms);
     const char *argv[] = {"XREADGROUP", "GROUP", self->group, self->consumer, "COUNT", count,
                           "BLOCK",      block,   "STREAMS",   self->key,      ">"};
@@ -281,7 +290,7 @@ int indicators_intake_claim(indicators_intake_t *self, int64_t idle_ms, char *cu
     memset(read, 0, sizeof *read);
     redisReply *reply = sti_redis_command(self->redis, "XAUTOCLAIM %s %s %s %lld %s COUNT %lld",
                                           self->key, self->group, self->consumer,
-                                          (long long)idle_ms, cursor, (long long)self->count);
+                                          (long long)idle_ms, cursor, (long long)self->take);
     if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
         reply->element[0]->type != REDIS_REPLY_STRING ||
         reply->element[1]->type != REDIS_REPLY_ARRAY) {
@@ -336,4 +345,110 @@ int64_t indicators_intake_pending(indicators_intake_t *self)
         freeReplyObject(reply);
     }
     return pending;
+}
+
+//  Parses "<ms>-<seq>" (or "<ms>"). Returns 0, or -1.
+static int s_parse_id(const char *id, uint64_t *ms, uint64_t *seq)
+{
+    char *end = NULL;
+    *ms = *seq = 0;
+    if (!id || !*id || *id == '-') {
+        return -1;
+    }
+    *ms = strtoull(id, &end, 10);
+    if (*end == '-') {
+        const char *at = end + 1;
+        if (!*at || *at == '-') {
+            return -1;
+        }
+        *seq = strtoull(at, &end, 10);
+    }
+    return *end == 0 ? 0 : -1;
+}
+
+int indicators_intake_compare(const char *a, const char *b)
+{
+    uint64_t ams, aseq, bms, bseq;
+    if (s_parse_id(a, &ams, &aseq)) {
+        ams = aseq = 0;
+    }
+    if (s_parse_id(b, &bms, &bseq)) {
+        bms = bseq = 0;
+    }
+    if (ams != bms) {
+        return ams < bms ? -1 : 1;
+    }
+    return aseq < bseq ? -1 : aseq > bseq ? 1 : 0;
+}
+
+//  One field of an XINFO GROUPS entry (a flat name, value, ... array), or NULL.
+static const redisReply *s_info_field(const redisReply *group, const char *name)
+{
+    for (size_t i = 0; i + 1 < group->elements; i += 2) {
+        const redisReply *key = group->element[i];
+        if (key->type == REDIS_REPLY_STRING && strcmp(key->str, name) == 0) {
+            return group->element[i + 1];
+        }
+    }
+    return NULL;
+}
+
+//  An integer field, -1 when missing or nil.
+static int64_t s_info_int(const redisReply *group, const char *name)
+{
+    const redisReply *value = s_info_field(group, name);
+    return value && value->type == REDIS_REPLY_INTEGER ? value->integer : -1;
+}
+
+int indicators_intake_group(indicators_intake_t *self, indicators_consumers_t *group)
+{
+    assert(self && group);
+    redisReply *reply = sti_redis_command(self->redis, "XINFO GROUPS %s", self->key);
+    int rc = -1;
+    for (size_t i = 0; reply && reply->type == REDIS_REPLY_ARRAY && i < reply->elements; i++) {
+        const redisReply *entry = reply->element[i];
+        const redisReply *name =
+            entry->type == REDIS_REPLY_ARRAY ? s_info_field(entry, "name") : NULL;
+        if (!name || name->type != REDIS_REPLY_STRING || strcmp(name->str, self->group) != 0) {
+            continue;
+        }
+        const redisReply *last = s_info_field(entry, "last-delivered-id");
+        group->consumers = s_info_int(entry, "consumers");
+        group->pending = s_info_int(entry, "pending");
+        group->entries_read = s_info_int(entry, "entries-read");
+        group->lag = s_info_int(entry, "lag");
+        snprintf(group->last_delivered, sizeof group->last_delivered, "%s",
+                 last && last->type == REDIS_REPLY_STRING ? last->str : "0-0");
+        rc = 0;
+        break;
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    return rc;
+}
+
+int indicators_intake_applied(indicators_intake_t *self, const char *entry)
+{
+    assert(self && entry);
+    uint64_t ms, seq;
+    indicators_consumers_t group;
+    if (s_parse_id(entry, &ms, &seq) || indicators_intake_group(self, &group)) {
+        return -1;
+    }
+    if (indicators_intake_compare(group.last_delivered, entry) < 0) {
+        return 0; // not delivered yet
+    }
+    char end[STI_INTAKE_ID_MAX];
+    snprintf(end, sizeof end, "%" PRIu64 "-%" PRIu64, ms, seq);
+    redisReply *reply =
+        sti_redis_command(self->redis, "XPENDING %s %s - %s 1", self->key, self->group, end);
+    int rc = -1;
+    if (reply && reply->type == REDIS_REPLY_ARRAY) {
+        rc = reply->elements == 0 ? 1 : 0;
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    return rc;
 }

@@ -6,7 +6,8 @@
     (at id 0, MKSTREAM), XREADGROUP of the consumer's own pending entries
     (id 0) or of new ones (>), a blocking XREADGROUP of new entries on a
     second connection whose socket the service loop polls, XAUTOCLAIM of
-    entries other consumers left pending, XPENDING for the gauge, and
+    entries other consumers left pending, XPENDING for the gauge and for
+    whether an entry is applied, XINFO GROUPS for the backlog, and
     indicators_forget.lua, which forgets consumers that are gone. Entries
     are acknowledged by the applier's own script (indicators_store).
 
@@ -46,6 +47,9 @@ const char *indicators_intake_consumer(const indicators_intake_t *self);
 //  True once the group exists: creates it when not known to (a failure is
 //  logged, and tried again at the next call).
 bool indicators_intake_ready(indicators_intake_t *self);
+//  Sets how many entries the next reads, blocking reads and claims take:
+//  take within 1 and the count given to indicators_intake_new.
+void indicators_intake_set_take(indicators_intake_t *self, int64_t take);
 //  Reads the consumer's own pending entries (pending) or new ones into
 //  *read. Returns the number read, -1 when Redis refused the read (a lost
 //  group is created again by the next indicators_intake_ready), or -2 when
@@ -78,3 +82,23 @@ void indicators_intake_forget(indicators_intake_t *self, int64_t idle_ms);
 //  The number of entries delivered to the group and not acknowledged, or
 //  -1 when Redis failed.
 int64_t indicators_intake_pending(indicators_intake_t *self);
+
+//  What XINFO GROUPS says of the group; -1 where Redis does not know.
+typedef struct {
+    int64_t consumers;                      // consumers of the group
+    int64_t pending;                        // delivered, not acknowledged
+    int64_t entries_read;                   // entries delivered to the group, ever
+    int64_t lag;                            // entries not delivered yet
+    char last_delivered[STI_INTAKE_ID_MAX]; // the last entry delivered ("0-0": none)
+} indicators_consumers_t;
+
+//  Reads the group's state (XINFO GROUPS). Returns 0, or -1 when Redis
+//  failed or the group does not exist.
+int indicators_intake_group(indicators_intake_t *self, indicators_consumers_t *group);
+//  Whether intake entry `entry` ("<ms>-<seq>") and every entry before it
+//  are applied: delivered to the group, and none of them pending. Returns
+//  1, 0, or -1 when Redis failed or entry is not an entry id.
+int indicators_intake_applied(indicators_intake_t *self, const char *entry);
+//  Compares two entry ids "<ms>-<seq>" as the stream orders them: <0, 0,
+//  >0; an id that does not parse counts as 0-0.
+int indicators_intake_compare(const char *a, const char *b);

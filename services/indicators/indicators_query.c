@@ -9,6 +9,7 @@
 #include "indicators_query.h"
 
 #include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,15 @@ struct _indicators_query_t {
     int *order;                   // a series' values by period
     size_t order_cap;             // entries of order
     sti_writer_t *points;         // where the revisions' reader writes points
+    size_t keep;                  // revisions of a point written at most (the newest)
 };
+
+//  What a series.get asks beyond the indicator and the org unit.
+typedef struct {
+    int first, last;  // months (year * 12 + month - 1) a point must lie within
+    size_t limit;     // the newest points kept at most
+    size_t revisions; // revisions per point at most
+} s_series_ask_t;
 
 indicators_query_t *indicators_query_new(indicators_store_t *store, sti_catalog_store_t *catalog,
                                          double tolerance)
@@ -138,16 +147,48 @@ static void s_write_point(void *arg, size_t point, const indicators_revision_t *
     s_write_time(w, record->t);
     sti_writer_kv_str(w, "source", record->source);
     sti_writer_kv_str(w, "submitter", record->by);
+    size_t skip = count > self->keep ? count - self->keep : 0;
     sti_writer_str(w, "revisions");
-    sti_writer_array(w, count);
-    for (size_t i = 0; i < count; i++) {
+    sti_writer_array(w, count - skip);
+    for (size_t i = skip; i < count; i++) {
         s_write_revision(w, &revisions[i]);
     }
 }
 
-//  Writes the points of the table's hash group, ordered by period, with
-//  their revisions. Returns 0, or -1 when a read failed.
-static int s_write_points(indicators_query_t *self, int group, sti_writer_t *w)
+//  The months a period covers, as year * 12 + month - 1.
+static void s_months(const sti_period_t *period, int *first, int *last)
+{
+    int year, month, day;
+    sti_period_end_date(period, &year, &month, &day);
+    *first = period->year * 12 + sti_period_first_month(period) - 1;
+    *last = year * 12 + month - 1;
+}
+
+//  Keeps the points of order[0..count) that lie within the months asked,
+//  then the newest `limit` of them. Returns how many are left.
+static size_t s_select(indicators_query_t *self, size_t count, const s_series_ask_t *ask)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        const indicators_value_t *value = indicators_table_value_at(self->table, self->order[i]);
+        int first, last;
+        s_months(&value->period, &first, &last);
+        if (first >= ask->first && last <= ask->last) {
+            self->order[kept++] = self->order[i];
+        }
+    }
+    if (kept > ask->limit) {
+        memmove(self->order, self->order + (kept - ask->limit), ask->limit * sizeof *self->order);
+        kept = ask->limit;
+    }
+    return kept;
+}
+
+//  Writes the points of the table's hash group that the request asks for,
+//  ordered by period, with their revisions. Returns 0, or -1 when a read
+//  failed.
+static int s_write_points(indicators_query_t *self, int group, const s_series_ask_t *ask,
+                          sti_writer_t *w)
 {
     size_t count = 0, values = indicators_table_value_count(self->table);
     if (self->order_cap < values + 1) {
@@ -160,11 +201,60 @@ static int s_write_points(indicators_query_t *self, int group, sti_writer_t *w)
         self->order[count++] = i;
     }
     qsort_r(self->order, count, sizeof *self->order, s_by_period, self->table);
+    count = s_select(self, count, ask);
     sti_writer_str(w, "points");
     sti_writer_array(w, count);
     self->points = w;
+    self->keep = ask->revisions;
+    if (ask->revisions == 0) {
+        for (size_t i = 0; i < count; i++) {
+            s_write_point(self, i, NULL, 0);
+        }
+        return 0;
+    }
     return indicators_store_read_revisions(self->store, self->table, self->order, count,
                                            s_write_point, self);
+}
+
+//  Reads from, to, limit and revisions of a series.get body (declared, so
+//  of the right types). Returns 0, or -1 after answering a period that
+//  does not parse.
+static int s_series_ask(const sti_call_t *call, s_series_ask_t *ask)
+{
+    const char *keys[2] = {"from", "to"};
+    int months[2][2] = {{0, 0}, {INT32_MAX, INT32_MAX}};
+    for (int k = 0; k < 2; k++) {
+        char text[STI_PERIOD_TEXT_MAX + 8], why[160];
+        sti_period_t period;
+        if (indicators_body_str(call, keys[k], text, sizeof text)) {
+            return -1;
+        }
+        if (!text[0]) {
+            continue;
+        }
+        if (sti_period_parse(text, strlen(text), &period, why, sizeof why)) {
+            sti_field_error_t err;
+            snprintf(err.field, sizeof err.field, "%s", keys[k]);
+            snprintf(err.reason, sizeof err.reason, "%s", why);
+            sti_envelope_reply_invalid(call->reply, call->request->id, &err);
+            return -1;
+        }
+        s_months(&period, &months[k][0], &months[k][1]);
+    }
+    int64_t limit = 0, revisions = -1;
+    sti_field_error_t err;
+    sti_node_t body = call->request->body;
+    if (!sti_node_is_missing(sti_node_get(body, "limit"))) {
+        sti_map_int(body, "limit", &limit, &err);
+    }
+    if (!sti_node_is_missing(sti_node_get(body, "revisions"))) {
+        sti_map_int(body, "revisions", &revisions, &err);
+    }
+    ask->first = months[0][0];
+    ask->last = months[1][1];
+    ask->limit = limit > 0 ? (size_t)limit : SIZE_MAX;
+    ask->revisions = revisions >= 0 ? (size_t)revisions : SIZE_MAX;
+    return 0;
 }
 
 static int s_series_get(void *object, const sti_call_t *call)
@@ -172,8 +262,9 @@ static int s_series_get(void *object, const sti_call_t *call)
     indicators_query_t *self = (indicators_query_t *)object;
     char code[STI_CODE_MAX], org_code[STI_CODE_MAX];
     const sti_catalog_t *catalog;
+    s_series_ask_t ask;
     if (indicators_body_str(call, "indicator", code, sizeof code) ||
-        indicators_body_str(call, "org", org_code, sizeof org_code) ||
+        indicators_body_str(call, "org", org_code, sizeof org_code) || s_series_ask(call, &ask) ||
         !(catalog = indicators_catalog_read(self->catalog, call))) {
         return 0;
     }
@@ -192,7 +283,7 @@ static int s_series_get(void *object, const sti_call_t *call)
     sti_writer_kv_str(reply, "indicator", code);
     sti_writer_kv_str(reply, "org", org_code);
     sti_writer_kv_str(reply, "unit", indicator->unit);
-    if (s_write_points(self, indicators_table_group(self->table, indicator, org), reply)) {
+    if (s_write_points(self, indicators_table_group(self->table, indicator, org), &ask, reply)) {
         return s_unavailable(self, call);
     }
     return 0;
@@ -357,6 +448,14 @@ static int s_events_since(void *object, const sti_call_t *call)
 static const sti_arg_t s_series_body[] = {
     {"indicator", STI_ARG_STR, STI_REQUIRED, 0, STI_CODE_MAX - 1, NULL, "the indicator's code"},
     {"org", STI_ARG_STR, STI_REQUIRED, 0, STI_CODE_MAX - 1, NULL, "the org unit's code"},
+    {"from", STI_ARG_STR, STI_OPTIONAL, 4, STI_PERIOD_TEXT_MAX - 1, NULL,
+     "only periods that begin at or after the start of this one (2021, 2021Q3, 2021-07)"},
+    {"to", STI_ARG_STR, STI_OPTIONAL, 4, STI_PERIOD_TEXT_MAX - 1, NULL,
+     "only periods that end at or before the end of this one"},
+    {"limit", STI_ARG_INT, STI_OPTIONAL, 1, 100000, NULL,
+     "the newest points at most (after from and to)"},
+    {"revisions", STI_ARG_INT, STI_OPTIONAL, 0, 1000, NULL,
+     "revisions of each point at most, the newest (0: none; default: all kept)"},
     STI_ARGS_END,
 };
 
@@ -390,15 +489,18 @@ static const sti_arg_t s_since_body[] = {
 
 static const sti_op_decl_t s_ops[] = {
     {"series.get", s_series_get, STI_ROLES_ANY, s_series_body,
-     "every stored period of one indicator at one org unit, with its revisions",
+     "the stored periods of one indicator at one org unit, with their revisions",
      "{indicator, org, unit, points: [{period, value, revision, origin, time, source, submitter, "
      "revisions: [{revision, value, origin, time, source, submitter}]}]}",
      "Points are ordered by period (`2023-12` < `2023Q4` < `2023`), revisions oldest first (at "
      "most the last 1,000 of a point). `origin` is `reported`, `aggregated` (the sum of the "
      "children) or `derived` (the formula). `value` is a MessagePack float, nil when a derived "
      "value has no value (an input missing, a division by zero). `time`, `source` and "
-     "`submitter` are those of the intake entry that caused the revision. Errors: `not_found` "
-     "(no plan is loaded, no such indicator or org unit)."},
+     "`submitter` are those of the intake entry that caused the revision. `from` and `to` "
+     "keep the periods within (`from: 2023, to: 2023`: the year, its quarters and months), "
+     "`limit` the newest of those, `revisions` the newest revisions of each. Errors: "
+     "`not_found` (no plan is loaded, no such indicator or org unit), `invalid_argument` (a "
+     "period that does not parse)."},
     {"progress.report", s_progress_report, STI_ROLES_ANY, s_progress_body,
      "the plan's progress in a year at an org unit, indicator by indicator",
      "{year, org, indicators: [{code, name_zh, name_en, unit, direction, baseline, "

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "indicators_apply.h"
+#include "indicators_backlog.h"
 #include "indicators_catalog.h"
 #include "indicators_dataset.h"
 #include "indicators_query.h"
@@ -23,6 +24,7 @@
 typedef struct {
     indicators_apply_config_t config; // the settings
     indicators_apply_t *apply;        // the intake log's consumer, once made
+    indicators_backlog_t *backlog;    // what the log holds that is not applied, once made
 } s_context_t;
 
 static s_context_t s_context;
@@ -63,7 +65,8 @@ static const sti_config_entry_t s_config_map[] = {
 };
 
 static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops, &indicators_dataset_ops,
-                                                 &indicators_query_ops, NULL};
+                                                 &indicators_query_ops, &indicators_backlog_ops,
+                                                 NULL};
 
 static bool s_replicated(void *service)
 {
@@ -75,6 +78,9 @@ static void s_tick(sti_service_t *service, void *ctx)
     s_context_t *context = (s_context_t *)ctx;
     if (context->apply) {
         sti_service_wake_on(service, indicators_apply_tick(context->apply));
+    }
+    if (context->backlog) {
+        indicators_backlog_tick(context->backlog);
     }
 }
 
@@ -117,13 +123,19 @@ int main(int argc, char **argv)
     indicators_apply_t *apply =
         indicators_apply_new(store, intake, catalog, pub, sti_service_http(service), config);
     indicators_apply_set_replicated(apply, s_replicated, service);
+    indicators_backlog_t *backlog =
+        indicators_backlog_new(intake, apply, sti_service_http(service));
     sti_service_bind(service, &indicators_catalog_ops, catalog_ops);
     sti_service_bind(service, &indicators_dataset_ops, dataset);
     sti_service_bind(service, &indicators_query_ops, query);
+    sti_service_bind(service, &indicators_backlog_ops, backlog);
     s_context.apply = apply;
+    s_context.backlog = backlog;
     int rc = sti_service_run(service);
     indicators_apply_stop(apply);
     s_context.apply = NULL;
+    s_context.backlog = NULL;
+    indicators_backlog_destroy(&backlog);
     indicators_apply_destroy(&apply);
     indicators_query_destroy(&query);
     indicators_catalog_destroy(&catalog_ops);

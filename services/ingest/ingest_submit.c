@@ -164,20 +164,58 @@ static size_t s_check_rows(ingest_submit_t *self, const sti_catalog_t *catalog,
     return accepted;
 }
 
-//  Writes the reply body {accepted, rejected, dry_run, errors} into self->body.
+//  Writes the reply body {accepted, rejected, dry_run, errors, entry} into
+//  self->body, the value of entry only when appending is false: else
+//  ingest_submit.lua appends the id XADD gives the entry.
 static void s_write_body(ingest_submit_t *self, size_t accepted, size_t rejected, size_t details,
-                         bool dry_run)
+                         bool dry_run, bool appending)
 {
     size_t size;
     const void *errors = sti_writer_data(self->errors, &size);
     sti_writer_reset(self->body);
-    sti_writer_map(self->body, 4);
+    sti_writer_map(self->body, 5);
     sti_writer_kv_int(self->body, "accepted", (int64_t)accepted);
     sti_writer_kv_int(self->body, "rejected", (int64_t)rejected);
     sti_writer_kv_bool(self->body, "dry_run", dry_run);
     sti_writer_str(self->body, "errors");
     sti_writer_array(self->body, details);
     sti_writer_raw(self->body, errors, size);
+    sti_writer_str(self->body, "entry");
+    if (!appending) {
+        sti_writer_nil(self->body);
+    }
+}
+
+//  Writes the ok reply: the body (a map, as s_write_body and the script
+//  made it; one kept by an older sti-ingest lacks entry) with `replayed`
+//  added. Returns 0, or -1 when the body does not decode.
+static int s_reply(sti_writer_t *reply, const char *id, const void *body, size_t size,
+                   bool replayed)
+{
+    char err[128];
+    sti_limits_t ours = {size + 1, size + 1, size + 1, STI_CODEC_MAX_DEPTH};
+    sti_reader_t *reader = sti_reader_new(body, size, &ours, err, sizeof err);
+    sti_node_t map = reader ? sti_reader_root(reader) : (sti_node_t){NULL};
+    if (!reader || sti_node_type(map) != STI_TYPE_MAP) {
+        sti_error("obs.submit %s: the kept reply does not decode: %s", id, reader ? "no map" : err);
+        sti_reader_destroy(&reader);
+        return -1;
+    }
+    sti_envelope_reply_ok(reply, id);
+    size_t pairs = sti_node_size(map);
+    sti_writer_map(reply, pairs + 1);
+    for (size_t i = 0; i < pairs; i++) {
+        sti_node_t parts[2] = {sti_node_key_at(map, i), sti_node_value_at(map, i)};
+        for (int k = 0; k < 2; k++) {
+            size_t len = 0;
+            void *bytes = sti_node_encode(parts[k], &len);
+            sti_writer_raw(reply, bytes, len);
+            free(bytes);
+        }
+    }
+    sti_writer_kv_bool(reply, "replayed", replayed);
+    sti_reader_destroy(&reader);
+    return 0;
 }
 
 //  Appends the accepted rows as one intake entry (sti_intake) and keeps the
@@ -236,13 +274,12 @@ static int s_obs_submit(void *object, const sti_call_t *call)
     }
     size_t rejected, details;
     size_t accepted = s_check_rows(self, catalog, &submit, &rejected, &details);
-    s_write_body(self, accepted, rejected, details, submit.dry_run);
+    s_write_body(self, accepted, rejected, details, submit.dry_run,
+                 accepted > 0 && !submit.dry_run);
     size_t size;
     if (submit.dry_run || (!accepted && !submit.request_id[0])) {
         const void *body = sti_writer_data(self->body, &size);
-        sti_envelope_reply_ok(reply, request->id);
-        sti_writer_raw(reply, body, size);
-        return 0;
+        return s_reply(reply, request->id, body, size, false);
     }
     redisReply *result = s_commit(self, &submit, accepted, submitter);
     bool good = result && result->type == REDIS_REPLY_ARRAY && result->elements == 2 &&
@@ -262,8 +299,11 @@ static int s_obs_submit(void *object, const sti_call_t *call)
         if (!replayed) {
             sti_metric_add(self->rejected_total, (int64_t)rejected);
         }
-        sti_envelope_reply_ok(reply, request->id);
-        sti_writer_raw(reply, stored->str, stored->len);
+        if (s_reply(reply, request->id, stored->str, stored->len, replayed)) {
+            sti_writer_reset(reply);
+            sti_envelope_reply_error(reply, request->id, STI_ERR_INTERNAL,
+                                     "the reply kept for this request id does not decode", NULL, 0);
+        }
     }
     if (result) {
         freeReplyObject(result);
@@ -284,9 +324,10 @@ static const sti_arg_t s_submit_args[] = {
 };
 
 static const sti_op_decl_t s_ops[] = {
-    {"obs.submit", s_obs_submit, STI_ROLE_CLERK | STI_ROLE_SERVICE | STI_OP_WRITE, s_submit_args,
+    {"obs.submit", s_obs_submit, STI_ROLE_CLERK | STI_ROLE_SERVICE | STI_OP_WRITE | STI_OP_DRY_RUN,
+     s_submit_args,
      "checks every row against the catalog and keeps the accepted ones in the intake log",
-     "{accepted, rejected, dry_run, errors: [{index, field, reason}]}",
+     "{accepted, rejected, dry_run, errors: [{index, field, reason}], entry, replayed}",
      "`value` is a number, or a string holding one as a clerk types it (`\"2,134.5\"`: "
      "thousands separators in groups of three; `\"1.2E+05\"`; `\"3.5%\"`: a percentage, "
      "which makes the unit `%` when the row names none and is refused with another unit); "
@@ -296,7 +337,11 @@ static const sti_op_decl_t s_ops[] = {
      "to the indicator's (万元 → 亿元); `value` is stored in the catalog's unit (docs/"
      "data-path.md). Refused rows are answered with their index (from 0), "
      "field and reason (a row may have several); the accepted ones are kept all or none, in Redis "
-     "before the reply. "
+     "before the reply, as one intake entry whose id is `entry` (nil when none was appended): "
+     "sti.indicators' `intake.status {entry}` says when it is applied. `replayed` is true when "
+     "the request id was seen before: the reply is the first one, and nothing was appended "
+     "again. A dry run (`dry_run: true`) is not a write: it does not count against the write "
+     "rate. "
      "Errors: `too_large` (more rows than `max_rows`), `not_found` (no plan loaded), "
      "`unavailable` (Redis cannot take them now: nothing was kept)."},
     STI_OPS_END,

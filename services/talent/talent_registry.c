@@ -396,6 +396,7 @@ typedef struct {
     size_t details;       // entries in errors
     sti_writer_t *ids;    // {index, id} of registered rows
     size_t accepted;      // rows registered
+    size_t replayed;      // of them, registered before under the same request_id#index
     bool failed;          // Redis failed for some row
 } s_import_t;
 
@@ -422,6 +423,7 @@ static void s_import_row(talent_registry_t *self, const sti_call_t *call,
             sti_writer_kv_int(import->ids, "index", (int64_t)index);
             sti_writer_kv_str(import->ids, "id", id);
             import->accepted++;
+            import->replayed += rc == TALENT_STORE_REPLAYED;
         } else {
             bool duplicate = rc == TALENT_STORE_DUPLICATE;
             snprintf(reason, sizeof reason, "registered already as %s", id);
@@ -458,7 +460,7 @@ static int s_talent_import(void *object, const sti_call_t *call)
     if (!codes) {
         return 0;
     }
-    s_import_t import = {sti_writer_new(), 0, sti_writer_new(), 0, false};
+    s_import_t import = {sti_writer_new(), 0, sti_writer_new(), 0, 0, false};
     for (size_t i = 0; i < count; i++) {
         s_import_row(self, call, codes, sti_node_at(rows, i), i, request_id, &import);
     }
@@ -468,9 +470,10 @@ static int s_talent_import(void *object, const sti_call_t *call)
     sti_writer_t *reply = call->reply;
     sti_writer_reset(reply);
     sti_envelope_reply_ok(reply, request->id);
-    sti_writer_map(reply, 4);
+    sti_writer_map(reply, 5);
     sti_writer_kv_int(reply, "accepted", (int64_t)import.accepted);
     sti_writer_kv_int(reply, "rejected", (int64_t)(count - import.accepted));
+    sti_writer_kv_int(reply, "replayed", (int64_t)import.replayed);
     sti_writer_str(reply, "errors");
     sti_writer_array(reply, import.details);
     sti_writer_raw(reply, errors_data, errors_size);
@@ -629,11 +632,12 @@ static const sti_op_decl_t s_ops[] = {
      "version)."},
     {"talent.import", s_talent_import, S_WRITE | STI_ROLE_CLERK, s_import_args,
      "registers many talents, each row on its own",
-     "{accepted, rejected, errors: [{index, field, reason}], ids: [{index, id}]}",
+     "{accepted, rejected, replayed, errors: [{index, field, reason}], ids: [{index, id}]}",
      "`index` counts rows from 0; a refused row does not stop the others; a duplicate document "
      "is `{field: id_number, reason: \"registered already as T...\"}`. The same `request_id` "
      "again registers nothing twice (each row is keyed by `request_id#index`, for a day) and "
-     "answers the ids it made. Errors: `too_large` (more than 1000 rows), `invalid_argument` "
+     "answers the ids it made, counted in `replayed` as well as in `accepted`. Errors: `too_large` "
+     "(more than 1000 rows), `invalid_argument` "
      "(the body)."},
     {"talent.reveal", s_talent_reveal, STI_ROLE_OFFICER | STI_OP_LISTED_ONLY, s_reveal_args,
      "a talent's document number, phone and e-mail in clear, for a stated reason",

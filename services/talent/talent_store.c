@@ -575,14 +575,45 @@ static talent_store_rc_t s_find_document(talent_store_t *self, const talent_reco
     return rc;
 }
 
+//  Looks up the record a request id made. Returns REPLAYED (its registry id
+//  in id), NOT_FOUND, or FAILED with err.
+static talent_store_rc_t s_find_request(talent_store_t *self, const char *request, char *id,
+                                        char *err, size_t errlen)
+{
+    char key[STI_ID_MAX + 256];
+    if (!request || !*request) {
+        return TALENT_STORE_NOT_FOUND;
+    }
+    talent_keyspace_request(self->redis, request, key, sizeof key);
+    const char *argv[] = {"GET", key};
+    redisReply *made = sti_redis_argv_retry(self->redis, 2, argv, NULL);
+    talent_store_rc_t rc = TALENT_STORE_NOT_FOUND;
+    if (!made || (made->type != REDIS_REPLY_STRING && made->type != REDIS_REPLY_NIL)) {
+        snprintf(err, errlen, "the registry cannot be read now: %s", s_why(self, made));
+        rc = TALENT_STORE_FAILED;
+    } else if (made->type == REDIS_REPLY_STRING) {
+        snprintf(id, TALENT_REGISTRY_ID_MAX + 1, "%s", made->str);
+        rc = TALENT_STORE_REPLAYED;
+    }
+    if (made) {
+        freeReplyObject(made);
+    }
+    return rc;
+}
+
 talent_store_rc_t talent_store_add(talent_store_t *self, const talent_record_t *record,
                                    const talent_actor_t *actor, char *id, char *err, size_t errlen)
 {
     assert(self && record && actor && id);
-    //  A duplicate is found before an id is spent on it (under every key the
-    //  registry knows); the script checks again.
+    //  A request id seen before is answered with the record it made, before
+    //  anything else: its document is registered by then, and a retry is not
+    //  a duplicate. A duplicate is found before an id is spent on it (under
+    //  every key the registry knows); the script checks both again.
     char key[256];
-    talent_store_rc_t found = s_find_document(self, record, id, err, errlen);
+    talent_store_rc_t found = s_find_request(self, actor->request, id, err, errlen);
+    if (found == TALENT_STORE_NOT_FOUND) {
+        found = s_find_document(self, record, id, err, errlen);
+    }
     if (found != TALENT_STORE_NOT_FOUND) {
         return found;
     }

@@ -13,7 +13,8 @@
     it lists may call that one (talent.reveal is for officers, not for
     whoever runs the system). STI_OP_WRITE and STI_OP_LISTED_ONLY are not
     roles: STI_OP_WRITE marks an op whose calls count against the caller's
-    write rate limit (sti_service).
+    write rate limit (sti_service), STI_OP_DRY_RUN one whose calls with
+    `dry_run: true` change nothing and so do not.
 */
 #pragma once
 #include <stdbool.h>
@@ -30,8 +31,12 @@
 #define STI_ROLES_MASK 0xffffu  // the bits that are roles
 #define STI_OP_WRITE (1u << 16) // flag: the op counts against the write rate limit
 #define STI_OP_LISTED_ONLY (1u << 17) // flag: admin may not call it unless listed
-#define STI_OP_CHANGES (1u << 18) // flag: it changes stored state (as STI_OP_WRITE does),
-                                  // without counting against the write rate
+//  Flags beside the roles: STI_OP_CHANGES: it changes stored state (as
+//  STI_OP_WRITE does) without counting against the write rate;
+//  STI_OP_DRY_RUN: a body with `dry_run: true` only checks, so it is not a
+//  write (no write token, and it is answered while the dataset is lost).
+#define STI_OP_CHANGES (1u << 18)
+#define STI_OP_DRY_RUN (1u << 19)
 
 #define STI_AUTH_NAME_MAX 64 // longest name, bytes
 #define STI_AUTH_ROLE_MAX 16 // longest role name, bytes

@@ -26,7 +26,7 @@
 
     The loop. Each turn lets the guard PING Redis when due, refreshes the
     gauges, waits for a request at most until the next tick is due
-    (tick_ms), answers it, then runs the tick when due; a service may name a
+    (tick_ms after the last tick ended), answers it, then runs the tick when due; a service may name a
     socket (sti_service_wake_on) whose readability makes the tick due at
     once, so a blocking read of its own wakes it without waiting. A write
     answered ok that the replicas did not confirm (redis_replicas) is
@@ -321,13 +321,17 @@ static void s_tick(sti_service_t *self)
     if (now < self->next_tick) {
         return;
     }
-    self->next_tick = now + (self->def->tick_ms > 0 ? self->def->tick_ms : 1000);
+    int64_t every = self->def->tick_ms > 0 ? self->def->tick_ms : 1000;
     if (self->def->tick && !sti_service_guard_lost(self->guard)) {
         self->def->tick(self, self->def->ctx);
     }
     if (self->publisher) {
         sti_events_pub_tick(self->publisher);
     }
+    //  Counted from the tick's end: a tick that works for its whole budget
+    //  (an applier with a backlog) leaves tick_ms for requests before the
+    //  next one, in which every request queued at the broker is answered.
+    self->next_tick = zclock_mono() + every;
 }
 
 //  Waits up to wait ms for a request or the wake socket; a readable wake

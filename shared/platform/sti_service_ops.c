@@ -256,8 +256,16 @@ static sti_errcode_t s_authorize(sti_service_ops_t *self, size_t row, const sti_
         sti_envelope_reply_error(call->reply, id, STI_ERR_FORBIDDEN, message, NULL, 0);
         return STI_ERR_FORBIDDEN;
     }
+    //  A dry run changes nothing: it is answered like a read.
+    bool dry_run = false;
+    if (op->roles & STI_OP_DRY_RUN) {
+        sti_field_error_t unused;
+        bool flag = false;
+        dry_run = sti_node_bool(sti_node_get(call->request->body, "dry_run"), &flag, &unused) == 0 &&
+                  flag;
+    }
     char why[STI_DATASET_WHY_MAX];
-    if ((op->roles & (STI_OP_WRITE | STI_OP_CHANGES)) && self->dataset &&
+    if ((op->roles & (STI_OP_WRITE | STI_OP_CHANGES)) && !dry_run && self->dataset &&
         sti_dataset_watch_lost(self->dataset, why, sizeof why)) {
         snprintf(message, sizeof message,
                  "op %s changes nothing now: %s; an operator decides how to go on "
@@ -266,7 +274,7 @@ static sti_errcode_t s_authorize(sti_service_ops_t *self, size_t row, const sti_
         sti_envelope_reply_error(call->reply, id, STI_ERR_UNAVAILABLE, message, NULL, 0);
         return STI_ERR_UNAVAILABLE;
     }
-    if ((op->roles & STI_OP_WRITE) && self->writes) {
+    if ((op->roles & STI_OP_WRITE) && !dry_run && self->writes) {
         return s_take_write(self, call);
     }
     return STI_ERR_NONE;

@@ -23,6 +23,9 @@
       epoch means Redis lost the tail of the log: that is said, once, and the
       subscriber waits for the new epoch an operator's decision brings,
       instead of taking the next events as duplicates.
+    - The bus against the log: a reply whose epoch is not the one the bus
+      names, or whose latest is below a seq the bus named, is said (at most
+      once a minute): the SUB address is likely another stack's.
 
     The queue is bounded (S_QUEUE_MAX): a replay asks for no more than fits,
     and the socket is read only when the queue is empty, so a slow caller makes
@@ -46,6 +49,7 @@
 #include "sti_mdp_client.h"
 
 #define S_QUEUE_MAX 1000       // events held for the caller
+#define S_DISAGREE_MS 60000    // a disagreement of the bus and the log is said this often
 #define S_REPLAY_LIMIT 200     // events asked for in one events.since
 #define S_CALL_TIMEOUT_MS 1500 // per events.since attempt
 #define S_RETRY_MS 1000        // wait after a failed replay
@@ -68,13 +72,17 @@ struct _sti_events_sub_t {
     int64_t next_replay;   // zclock_mono time before which no replay is tried
     bool lost;             // events were lost for good: tell the caller
     char epoch[STI_EVENTS_EPOCH_MAX + 1]; // the epoch of the cursor ("" unknown)
-    bool reset;            // an event of another epoch came: wait for the replay
-    bool back;             // the stream was seen below the cursor (said once)
-    char notice[512];      // what the caller is to be told, or ""
-    zlist_t *queue;        // sti_event_t *, in seq order
-    sti_writer_t *writer;  // request encoding
-    uint64_t requests;     // request counter, for request ids
-    sti_log_limit_t malformed_log; // at most one line a second about malformed input
+    bool reset;                           // an event of another epoch came: wait for the replay
+    bool back;                            // the stream was seen below the cursor (said once)
+    char notice[512];                     // what the caller is to be told, or ""
+    zlist_t *queue;                       // sti_event_t *, in seq order
+    sti_writer_t *writer;                 // request encoding
+    uint64_t requests;                    // request counter, for request ids
+    sti_log_limit_t malformed_log;        // at most one line a second about malformed input
+    int64_t live_at; // zclock_mono time of the last message from the bus (0: none)
+    char bus_epoch[STI_EVENTS_EPOCH_MAX + 1]; // the epoch the bus named last ("" none)
+    uint64_t bus_seq;                         // the highest seq the bus named in that epoch
+    int64_t disagree_at; // zclock_mono time the bus and the log were last said to disagree
 };
 
 sti_events_sub_t *sti_events_sub_new(const char *sub_endpoint, const char *broker,
@@ -178,6 +186,12 @@ bool sti_events_sub_notice(sti_events_sub_t *self, char *buf, size_t cap)
     return true;
 }
 
+int64_t sti_events_sub_live_at(sti_events_sub_t *self)
+{
+    assert(self);
+    return self->live_at;
+}
+
 const char *sti_events_sub_epoch(sti_events_sub_t *self)
 {
     assert(self);
@@ -243,8 +257,19 @@ static void s_ahead(sti_events_sub_t *self, uint64_t seq)
     }
 }
 
+//  Remembers what the bus said of the stream, to compare with the log.
+static void s_bus_saw(sti_events_sub_t *self, const char *epoch, uint64_t seq)
+{
+    if (epoch && strcmp(epoch, self->bus_epoch) != 0) {
+        snprintf(self->bus_epoch, sizeof self->bus_epoch, "%s", epoch);
+        self->bus_seq = 0;
+    }
+    self->bus_seq = seq > self->bus_seq ? seq : self->bus_seq;
+}
+
 static void s_on_event(sti_events_sub_t *self, sti_event_t *event)
 {
+    s_bus_saw(self, event->epoch, event->seq);
     if (s_other_epoch(self, event->epoch) || self->reset) {
         //  Another epoch: the replay says from where, and brings this one.
         self->reset = true;
@@ -271,6 +296,27 @@ static void s_on_event(sti_events_sub_t *self, sti_event_t *event)
     sti_event_destroy(&event);
 }
 
+//  A heartbeat: seq is the stream's latest in epoch.
+static void s_heartbeat(sti_events_sub_t *self, const char *epoch, uint64_t seq)
+{
+    if (s_other_epoch(self, epoch)) {
+        self->reset = true;
+        self->replay = true;
+    } else if (!self->started) {
+        self->started = true;
+        self->cursor = seq;
+        snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
+    } else if (seq < self->cursor) {
+        s_back(self, seq);
+    } else {
+        if (epoch[0] && !self->epoch[0]) {
+            snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
+        }
+        self->back = false;
+        s_ahead(self, seq);
+    }
+}
+
 static void s_on_heartbeat(sti_events_sub_t *self, zframe_t *body)
 {
     char err[128];
@@ -286,21 +332,9 @@ static void s_on_heartbeat(sti_events_sub_t *self, zframe_t *body)
         (!sti_node_is_missing(sti_node_get(root, "epoch")) &&
          sti_map_str_copy(root, "epoch", epoch, sizeof epoch, &ferr) != 0)) {
         s_malformed(self, "heartbeat", NULL);
-    } else if (s_other_epoch(self, epoch)) {
-        self->reset = true;
-        self->replay = true;
-    } else if (!self->started) {
-        self->started = true;
-        self->cursor = (uint64_t)seq;
-        snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
-    } else if ((uint64_t)seq < self->cursor) {
-        s_back(self, (uint64_t)seq);
     } else {
-        if (epoch[0] && !self->epoch[0]) {
-            snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
-        }
-        self->back = false;
-        s_ahead(self, (uint64_t)seq);
+        s_bus_saw(self, epoch, (uint64_t)seq);
+        s_heartbeat(self, epoch, (uint64_t)seq);
     }
     sti_reader_destroy(&reader);
 }
@@ -323,6 +357,7 @@ static void s_on_message(sti_events_sub_t *self)
     }
     memcpy(topic, zframe_data(topic_frame), tlen);
     topic[tlen] = 0;
+    self->live_at = zclock_mono();
     if (strcmp(topic, self->heartbeat) == 0) {
         s_on_heartbeat(self, body);
     } else {
@@ -471,6 +506,35 @@ static void s_queue(sti_events_sub_t *self, zlist_t *batch)
     }
 }
 
+//  Says (at most once a minute) when the bus names another epoch than the
+//  log, or a seq the log does not hold: the bus and the service then belong
+//  to different stacks (a SUB address of another stack), or the log lost
+//  events. Events then come by replay only, every time the bus says more.
+static void s_compare(sti_events_sub_t *self, const s_since_t *since)
+{
+    bool epochs =
+        self->bus_epoch[0] && since->epoch[0] && strcmp(self->bus_epoch, since->epoch) != 0;
+    bool beyond = !epochs && self->bus_seq > since->latest;
+    int64_t now = zclock_mono();
+    if (!(epochs || beyond) || (self->disagree_at && now - self->disagree_at < S_DISAGREE_MS)) {
+        return;
+    }
+    self->disagree_at = now;
+    char text[400];
+    if (epochs) {
+        snprintf(text, sizeof text,
+                 "the event bus and the event log of stream %s disagree: the bus is in epoch %s, "
+                 "%s's log in epoch %s; is the SUB address this stack's?",
+                 self->stream, self->bus_epoch, self->service, since->epoch);
+    } else {
+        snprintf(text, sizeof text,
+                 "the event bus and the event log of stream %s disagree: the bus names seq %" PRIu64
+                 ", %s's log ends at seq %" PRIu64 "; is the SUB address this stack's?",
+                 self->stream, self->bus_seq, self->service, since->latest);
+    }
+    s_notice(self, text);
+}
+
 //  One events.since round trip; queues what it brings and moves the cursor.
 static void s_replay(sti_events_sub_t *self)
 {
@@ -485,7 +549,11 @@ static void s_replay(sti_events_sub_t *self)
     }
     zlist_t *batch = zlist_new();
     s_since_t since;
-    if (s_take(self, reply.body, batch, &since) != 0) {
+    int taken = s_take(self, reply.body, batch, &since);
+    if (taken == 0) {
+        s_compare(self, &since);
+    }
+    if (taken != 0) {
         sti_warn("events: malformed events.since reply from %s", self->service);
         self->next_replay = zclock_mono() + S_RETRY_MS;
     } else if (s_other_epoch(self, since.epoch)) {

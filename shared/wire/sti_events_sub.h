@@ -6,7 +6,8 @@
     gap detection is exact; a gap, a heartbeat ahead of the cursor or another
     epoch makes it ask the publishing service for events.since. The caller
     sees every event of its prefix once and in seq order, and is told when
-    events are gone (lost, a reset) with sti_events_sub_notice.
+    events are gone (lost, a reset), or the bus and the log disagree (a SUB
+    address of another stack), with sti_events_sub_notice.
 */
 #pragma once
 #include <czmq.h>
@@ -42,4 +43,7 @@ bool sti_events_sub_notice(sti_events_sub_t *self, char *buf, size_t cap);
 //  subscriber that stores its cursor stores this with it, and gives it back
 //  with sti_events_sub_set_epoch before its first recv.
 const char *sti_events_sub_epoch(sti_events_sub_t *self);
+//  The zclock_mono time the last message (event or heartbeat) came from the
+//  bus, 0 while none has: a publisher heartbeats about once a second.
+int64_t sti_events_sub_live_at(sti_events_sub_t *self);
 void sti_events_sub_set_epoch(sti_events_sub_t *self, const char *epoch);

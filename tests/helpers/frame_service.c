@@ -8,6 +8,8 @@
           broken    the handler writes half an envelope: `internal` too
           missing   replies not_found with two details
           ticks     replies the number of ticks so far
+          write     echo, a write (counts against the write rate)
+          check     echo, a write unless the body says dry_run: true
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +95,12 @@ static const sti_arg_t s_echo_args[] = {
     {"x", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL, "anything, echoed back"},
     STI_ARGS_END,
 };
+//  check also takes dry_run (an op marked STI_OP_DRY_RUN).
+static const sti_arg_t s_check_args[] = {
+    {"x", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL, "anything, echoed back"},
+    {"dry_run", STI_ARG_BOOL, STI_OPTIONAL, 0, 0, NULL, "true: a dry run, not a write"},
+    STI_ARGS_END,
+};
 
 static const sti_op_decl_t s_ops[] = {
     {"echo", s_echo, STI_ROLES_ANY, s_echo_args, "echoes the body", "{greeting, body}", NULL},
@@ -104,6 +112,8 @@ static const sti_op_decl_t s_ops[] = {
     {"admin.only", s_echo, 0, s_echo_args, "echo, for admin only", "{greeting, body}", NULL},
     {"write", s_echo, STI_ROLE_CLERK | STI_OP_WRITE, s_echo_args, "echo, as a write",
      "{greeting, body}", NULL},
+    {"check", s_echo, STI_ROLE_CLERK | STI_OP_WRITE | STI_OP_DRY_RUN, s_check_args,
+     "echo, as a write that may be a dry run", "{greeting, body}", NULL},
     STI_OPS_END,
 };
 static const sti_op_table_t s_table = {"frame_service", s_ops};

@@ -137,7 +137,8 @@ def declared_bodies():
     ops = {op["op"]: op for op in described["ops"]}
     check(set(ops) == {"catalog.list", "catalog.get", "org.list", "org.add", "target.set",
                        "plan.load", "dataset.get", "dataset.accept_loss", "series.get",
-                       "progress.report", "snapshot.get", "events.since", "ops.describe"},
+                       "progress.report", "snapshot.get", "events.since", "intake.status",
+                       "ops.describe"},
           "declared ops %r" % sorted(ops))
     refused("series.get", {"indicator": "gdp"}, "org", "missing (required)")
     refused("progress.report", {"year": 1999}, "year", "must be an integer from 2000 to 2100")
@@ -146,6 +147,7 @@ def declared_bodies():
     refused("target.set", {"indicator": "gdp", "year": 2025, "value": "lots"}, "value",
             "must be a number")
     refused("plan.load", {"plan": 5}, "plan", "must be a map")
+    refused("intake.status", {"entry": 5}, "entry", "must be a string")
     refused("org.add", {"code": "x" * 65, "parent": "linping"}, "code",
             "must be a string of at most 64 bytes")
     refused("dataset.accept_loss", {"reason": "   "}, "reason", "must say why")

@@ -74,16 +74,21 @@ assert rows[1][:3] == ["rd_expenditure", "donghu", "2023"] and abs(rows[1][3] - 
 assert rows[1][4] == "town report", rows[1]
 PY
 
-# The same request id again: the same answer, nothing appended.
+# The same request id again: the same answer (but replayed: true), nothing
+# appended; entry is the id of the one intake entry.
 out2=$("$CALL" sti.ingest obs.submit "$body")
-[ "$(echo "$out" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["body"])')" = \
-  "$(echo "$out2" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["body"])')" ] \
+/usr/bin/python3 - "$out" "$out2" "$(sti_redis_cli XRANGE "$STI_NAMESPACE:intake" - + COUNT 1 | head -n 1)" <<'PY' \
     || sti_fail "a repeated request id got another answer: $out2"
+import json, sys
+first, again = json.loads(sys.argv[1])["body"], json.loads(sys.argv[2])["body"]
+assert first.pop("replayed") is False and again.pop("replayed") is True, (first, again)
+assert first == again and first["entry"] == sys.argv[3], (first, again, sys.argv[3])
+PY
 [ "$(sti_redis_cli XLEN "$STI_NAMESPACE:intake")" = 1 ] || sti_fail "a repeated request was appended again"
 
 # dry_run checks and keeps nothing.
 out=$("$CALL" sti.ingest obs.submit "{\"rows\": $rows, \"dry_run\": true}")
-echo "$out" | grep -q '"accepted": 2' || sti_fail "dry_run: $out"
+echo "$out" | grep -q '"accepted": 2' && echo "$out" | grep -q '"entry": null' || sti_fail "dry_run: $out"
 [ "$(sti_redis_cli XLEN "$STI_NAMESPACE:intake")" = 1 ] || sti_fail "dry_run appended rows"
 
 # Malformed bodies and limits.

@@ -85,6 +85,7 @@ NOT_CHECKED = {
     ("sti.indicators", "dataset.get"): NO_KEYS,
     ("sti.indicators", "progress.report"): NONE_REQUIRED,
     ("sti.indicators", "snapshot.get"): NONE_REQUIRED,
+    ("sti.indicators", "intake.status"): NONE_REQUIRED,
     ("sti.talent", "ops.describe"): NO_KEYS,
     ("sti.talent", "talent.stats"): NO_KEYS,
     ("sti.talent", "talent.search"): NONE_REQUIRED,

@@ -88,7 +88,8 @@ sti_spawn redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$T/red
 sti_wait_for 30 curl -sf "http://127.0.0.1:$http/readyz"
 
 # Without CURVE every caller is local/admin (the log says so), an admin-only
-# op answers, and a write-limited op answers rate_limited after the burst.
+# op answers, and a write-limited op answers rate_limited after the burst,
+# but not a dry run of an op that has one.
 grep -q '"CURVE off' "$T/service.log" || sti_fail "the frame did not log that CURVE is off"
 sti_spawn limited frame_service --service sti.limits --write-rate 0.1 --write-burst 2
 sti_wait_service sti.limits
@@ -108,6 +109,15 @@ assert not r["ok"] and r["error"]["code"] == "rate_limited", r
 assert r["error"]["details"][0]["field"] == "retry_after_ms", r
 assert 0 < int(r["error"]["details"][0]["reason"]) <= 10000, r
 assert call("echo", "e")["ok"]  # other ops are not limited
+def check(i, dry_run):
+    sock.send_multipart([b"MDPC01", b"sti.limits",
+                         msgpack.packb({"op": "check", "id": i, "body": {"dry_run": dry_run}})])
+    return msgpack.unpackb(sock.recv_multipart()[2], raw=False)
+# A dry run is not a write: it takes no token, however many come.
+for n in range(10):
+    assert check("d%d" % n, True)["ok"], n
+r = check("c1", False)
+assert not r["ok"] and r["error"]["code"] == "rate_limited", r
 PY
 sti_stop limited
 

@@ -5,7 +5,9 @@
 # then of the broker (on the same ports), ends with every event once and in
 # order: the seqs seen are 1..N exactly.
 # A prefix keeps only its topics; a log trimmed past --from is reported as
-# lost (exit 1). stictl events since pages through the same log.
+# lost (exit 1). stictl events since pages through the same log. With only
+# STI_BROKER set, the watch asks the broker where events are, says it, and
+# gets them live.
 . "$STI_SOURCE/tests/lib.sh"
 . "$STI_SOURCE/tests/integration/events_check.sh"   # ev_start_broker: restartable on its ports
 
@@ -142,4 +144,16 @@ timeout 60 "$STICTL" --timeout 15000 watch --from 5 --count 1 >"$T/lost.out" 2>"
 grep -q "lost" "$T/lost.err" || sti_fail "a trimmed log is not reported: $(cat "$T/lost.err")"
 rc=0; stictl events since 5 >/dev/null 2>"$T/lost.err" || rc=$?
 [ $rc -eq 1 ] && grep -q "lost" "$T/lost.err" || sti_fail "events since a trimmed seq: exit $rc: $(cat "$T/lost.err")"
+
+# 4. Only STI_BROKER set: the watch asks the broker for the event address,
+#    says which it watches, hears the bus, and gets the events that come.
+sti_spawn watch_c env -u STI_EVENTS_SUB "$STICTL" --timeout 15000 --json watch --count 2
+sti_wait_for 30 grep -q "the event bus answers" "$T/watch_c.log"
+grep -q "stictl watch: events from $STI_EVENTS_SUB (the broker's event address)" "$T/watch_c.log" \
+    || sti_fail "the watch does not say it asked the broker: $(cat "$T/watch_c.log")"
+send $((total + 1)) $((total + 2)) || sti_fail "send for the watch"
+wait "${STI_PIDS[watch_c]}" || sti_fail "the watch with only STI_BROKER: $(cat "$T/watch_c.log")"
+unset "STI_PIDS[watch_c]"
+exactly $((total + 1)) $((total + 2)) "$T/watch_c.log"
+! grep -q "nothing came from" "$T/watch_c.log" || sti_fail "the bus was silent: $(cat "$T/watch_c.log")"
 echo "ok"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The talent registry end to end, through stictl and raw requests, on a real
 # Redis, broker, sti-ingest, sti-indicators and sti-talent: add, show, search,
-# update with a stale version, a duplicate document, bad check digits, leave,
+# update with a stale version, a duplicate document, a retried add (the same
+# request id: the record it made, not a conflict), bad check digits, leave,
 # import and export, stats, teams (a retried team.add is applied once), the
 # audit trail, erasure (nothing of the person left in Redis), no clear
 # personal data in the AOF, an RDB dump, the logs or the events, and the
@@ -77,9 +78,15 @@ assert r["id_number"] == n[:4] + "*" * 10 + n[-4:], r
 assert r["phone"] == "139****0002" and r["email"] == "b***@example.org", r
 PY
 id2=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T/add2.json")
-id3=$(stictl talent add --name 孙三 --id-type resident --id-number "$N3" --phone "${PHONES[2]}" \
-    --email "${EMAILS[2]}" --category district --field future --channel university_alliance \
-    --arrived 2023-09-01) || sti_fail "add 3"
+add3=(talent add --name 孙三 --id-type resident --id-number "$N3" --phone "${PHONES[2]}"
+    --email "${EMAILS[2]}" --category district --field future --channel university_alliance
+    --arrived 2023-09-01)
+id3=$(stictl --request-id add-three "${add3[@]}") || sti_fail "add 3"
+# The same add again with its request id (a retry after a lost answer) gets
+# the record it made, not `conflict` for the document it registered.
+again=$(stictl --request-id add-three "${add3[@]}" 2>"$T/again.txt") ||
+    sti_fail "a retried add was refused: $(cat "$T/again.txt")"
+[ "$again" = "$id3" ] || sti_fail "a retried add answered '$again', not $id3"
 stictl talent show "$id1" >"$T/show.txt" || sti_fail "show"
 grep -qx "id_number: ${N1:0:4}\*\*\*\*\*\*\*\*\*\*${N1:14:4}" "$T/show.txt" || sti_fail "show masks: $(cat "$T/show.txt")"
 grep -qx "employer.uscc: $USCC" "$T/show.txt" || sti_fail "show: the credit code"
@@ -155,6 +162,12 @@ grep -qx "accepted 2, rejected 2" "$T/import.txt" &&
     grep -q "^row 2: id_number: check digit" "$T/import.txt" &&
     grep -q "^row 3: id_number: registered already as $id1" "$T/import.txt" ||
     sti_fail "import report: $(cat "$T/import.txt")"
+# The same file again registers nothing twice: the batch's request id comes
+# from its rows, so the two registered rows are answered as before.
+rc=0; stictl talent import "$T/import.csv" >"$T/import2.txt" 2>"$T/import2.err" || rc=$?
+[ $rc -eq 3 ] && grep -qx "accepted 2, rejected 2" "$T/import2.txt" &&
+    grep -q "2 of the accepted rows were committed by an earlier run" "$T/import2.err" ||
+    sti_fail "import again: exit $rc $(cat "$T/import2.txt" "$T/import2.err")"
 stictl talent export "$T/export.csv" 2>/dev/null || sti_fail "export"
 [ "$(wc -l <"$T/export.csv")" -eq 6 ] || sti_fail "export: $(cat "$T/export.csv")"
 grep -q "139\*\*\*\*0004" "$T/export.csv" || sti_fail "export: masked phone"

@@ -2,7 +2,8 @@
     batch of intake entries is applied in one Lua call (values, revisions,
     events in the log, entries acknowledged); applying the same entries again
     through the apply function changes nothing; an entry that does not
-    decode is acknowledged and counted, and the entries after it applied.
+    decode is acknowledged and counted, and the entries after it applied;
+    a batch larger than a tick's budget goes on over several ticks.
 */
 #include "indicators_fixture.h"
 
@@ -151,12 +152,51 @@ static void test_bad_entry_acknowledged(void **state)
     assert_int_equal(indicators_intake_pending(fx->base.intake), 0);
 }
 
+//  With no time budget a tick applies one window of a batch and keeps the
+//  rest for the next tick; a catalog read anew in between drops the kept
+//  batch, whose entries are read again: every row is applied once all the
+//  same.
+static void test_batch_over_ticks(void **state)
+{
+    s_fixture_t *fx = (s_fixture_t *)*state;
+    fx->base.config.tick_budget_ms = 0; // batch_rows is 5: a window of 5 rows a tick
+    indicators_apply_tick(fx->apply);   // creates the group
+    test_indicators_append_months(&fx->base, "tech_smes", "2021", 100, 12);
+    test_indicators_append_months(&fx->base, "tech_smes", "2022", 200, 12);
+    test_indicators_append_months(&fx->base, "tech_smes", "2023", 300, 12);
+    indicators_apply_tick(fx->apply);
+    long long first = s_integer(fx, "GET ut:events:ind:seq");
+    assert_true(first >= 5 && first < 36);
+    assert_true(indicators_intake_pending(fx->base.intake) > 0);
+    indicators_apply_tick(fx->apply);
+    assert_true(s_integer(fx, "GET ut:events:ind:seq") > first);
+    //  A new catalog (an org unit added) while the batch is kept.
+    char err[256];
+    bool changed;
+    assert_int_equal(sti_catalog_store_add_org(fx->base.catalog, "town9", "linping", "t9", "t9",
+                                               &changed, err, sizeof err),
+                     STI_ERR_NONE);
+    sti_errcode_t code;
+    assert_non_null(sti_catalog_store_get(fx->base.catalog, &code, err, sizeof err));
+    for (int i = 0; i < 40 && indicators_intake_pending(fx->base.intake) > 0; i++) {
+        indicators_apply_tick(fx->apply);
+    }
+    assert_int_equal(indicators_intake_pending(fx->base.intake), 0);
+    assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 36);
+    assert_int_equal(s_integer(fx, "HLEN ut:val:tech_smes:linping"), 36);
+    assert_int_equal(s_integer(fx, "LLEN ut:rev:tech_smes:linping:2022-07"), 1);
+    int64_t entries = 0, rows = 0;
+    indicators_apply_totals(fx->apply, &entries, &rows);
+    assert_true(entries >= 3 && rows >= 36);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_apply_once, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_bad_entry_acknowledged, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_revisions_in_order, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_batch_over_ticks, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,8 @@
     raw PUB injects duplicates and hostile messages. Checked: catch-up at
     start, live delivery, gaps filled in order, duplicates dropped, garbage
     survived, prefix filtering with an exact cursor, `lost` after trimming,
-    a start at the live point, and a service that does not answer.
+    a start at the live point, a service that does not answer, and a bus
+    that disagrees with the log.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -309,6 +310,35 @@ static void test_lost_and_live(void **state)
     sti_events_pub_destroy(&mute);
 }
 
+//  A bus that names a seq the log does not hold (another stack's bus, here
+//  a forged heartbeat) is said: the caller is told the two disagree.
+static void test_bus_and_log_disagree(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_events_pub_t *pub = s_pub(S_BUS_IN);
+    s_publish(pub, "ind.a");
+    sti_events_sub_t *sub = sti_events_sub_new(S_BUS_OUT, S_BROKER, S_SERVICE, "ind", "", 0);
+    s_expect(sub, pub, 1);
+    zsock_t *raw = zsock_new_pub(">" S_BUS_IN);
+    const uint8_t other_hb[] = {0x82, 0xa6, 's',  't', 'r', 'e', 'a',  'm',  0xa3, 'i',
+                                'n',  'd',  0xa3, 's', 'e', 'q', 0xcd, 0x03, 0x84}; // seq 900
+    char notice[512] = "";
+    bool said = false;
+    for (int64_t deadline = zclock_mono() + 5000; !said && zclock_mono() < deadline;) {
+        s_raw(raw, 2, "ind.$hb", (size_t)7, (const char *)other_hb, sizeof other_hb);
+        assert_null(sti_events_sub_recv(sub, 50, NULL));
+        said = sti_events_sub_notice(sub, notice, sizeof notice);
+    }
+    assert_true(said);
+    assert_non_null(strstr(notice, "disagree"));
+    assert_non_null(strstr(notice, "seq 900"));
+    assert_true(sti_events_sub_live_at(sub) > 0);
+    zsock_destroy(&raw);
+    sti_events_sub_destroy(&sub);
+    sti_events_pub_destroy(&pub);
+}
+
 static void test_service_away(void **state)
 {
     (void)state;
@@ -336,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_prefix_cursor),
         cmocka_unit_test(test_lost_and_live),
         cmocka_unit_test(test_service_away),
+        cmocka_unit_test(test_bus_and_log_disagree),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -6,17 +6,22 @@
 --       the intake entry's fields as XADD takes them (name, value, ...;
 --       shared/sti_intake.h writes them, so no field is named here), none
 --       when no row was accepted (nothing is appended)
--- Returns {1, stored reply} for a repeat, else {0, ARGV[1]}.
+-- The reply is a MessagePack map whose last value is the entry's id: when
+-- an entry is appended, ARGV[1] ends with the key `entry` and the id XADD
+-- gives it is appended here; else ARGV[1] is whole (entry nil).
+-- Returns {1, stored reply} for a repeat, else {0, the reply}.
 if ARGV[3] == '1' then
     local stored = redis.call('GET', KEYS[2])
     if stored then
         return {1, stored}
     end
 end
+local reply = ARGV[1]
 if #ARGV > 3 then
-    redis.call('XADD', KEYS[1], '*', unpack(ARGV, 4))
+    local entry = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 4))
+    reply = reply .. cmsgpack.pack(entry)
 end
 if ARGV[3] == '1' then
-    redis.call('SET', KEYS[2], ARGV[1], 'EX', tonumber(ARGV[2]))
+    redis.call('SET', KEYS[2], reply, 'EX', tonumber(ARGV[2]))
 end
-return {0, ARGV[1]}
+return {0, reply}
