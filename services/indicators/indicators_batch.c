@@ -170,11 +170,12 @@ static bool s_summable(const sti_indicator_t *indicator)
     return indicator->aggregation == STI_AGGREGATION_SUM && !indicator->formula;
 }
 
-//  Whether progress at this hash needs every period of it.
-static bool s_needs_full(const sti_indicator_t *indicator, const sti_org_unit_t *org)
+//  Whether progress at this hash needs every period of it (the baseline
+//  period's value too, at an org unit other than the root).
+static bool s_needs_full(const sti_catalog_t *catalog, const sti_indicator_t *indicator,
+                         const sti_org_unit_t *org)
 {
-    return !org->parent[0] && indicator->has_baseline &&
-           sti_indicator_final_target(indicator) != NULL;
+    return indicator->has_baseline && sti_catalog_final_target(catalog, indicator, org) != NULL;
 }
 
 //  Marks one value affected and adds what computing it reads.
@@ -187,7 +188,7 @@ static void s_affect(indicators_batch_t *self, const sti_indicator_t *indicator,
         return;
     }
     value->affected = true;
-    if (s_needs_full(indicator, org)) {
+    if (s_needs_full(self->catalog, indicator, org)) {
         indicators_table_group_at(self->table, value->group)->full = true;
     }
     if (indicator->formula) {
@@ -305,8 +306,7 @@ static void s_write_event(indicators_batch_t *self, const indicators_value_t *va
                           const sti_progress_t *before, const sti_progress_t *after)
 {
     const sti_indicator_t *indicator = value->indicator;
-    const sti_target_t *target =
-        value->org->parent[0] ? NULL : sti_indicator_final_target(indicator);
+    const sti_target_t *target = sti_catalog_final_target(self->catalog, indicator, value->org);
     sti_writer_map(self->out, 13);
     sti_writer_kv_str(self->out, "indicator", indicator->code);
     sti_writer_kv_str(self->out, "org", value->org->code);
@@ -349,7 +349,8 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     const indicators_group_t *group = indicators_table_group_at(self->table, value->group);
     int year = value->period.year, latest;
     sti_progress_t before, after;
-    indicators_table_progress(self->table, group, year, self->tolerance, &before, &latest);
+    indicators_table_progress(self->table, self->catalog, group, year, self->tolerance, &before,
+                              &latest);
     bool had = record->has_v;
     double old = record->v;
     record->has_v = has;
@@ -359,7 +360,8 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     snprintf(record->by, sizeof record->by, "%s", entry->by);
     snprintf(record->source, sizeof record->source, "%s", source);
     value->dirty = true;
-    indicators_table_progress(self->table, group, year, self->tolerance, &after, &latest);
+    indicators_table_progress(self->table, self->catalog, group, year, self->tolerance, &after,
+                              &latest);
     size_t size;
     indicators_change_t *change = s_new_change(self);
     change->value = index;

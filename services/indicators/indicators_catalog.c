@@ -67,20 +67,6 @@ int indicators_body_str(const sti_call_t *call, const char *key, char *buf, size
     return 0;
 }
 
-//  Writes the reply {changed} or the store's error.
-static int s_changed_reply(const sti_call_t *call, sti_errcode_t code, bool changed,
-                           const char *err)
-{
-    if (code != STI_ERR_NONE) {
-        sti_envelope_reply_error(call->reply, call->request->id, code, err, NULL, 0);
-        return 0;
-    }
-    sti_envelope_reply_ok(call->reply, call->request->id);
-    sti_writer_map(call->reply, 1);
-    sti_writer_kv_bool(call->reply, "changed", changed);
-    return 0;
-}
-
 //  Writes "units": [{code, name_en, family, factor, allow_negative, min, max}]
 //  (min and max nil when the unit has none), so that a client can offer the
 //  units a value may be given in (stictl template).
@@ -158,66 +144,6 @@ static int s_catalog_get(void *object, const sti_call_t *call)
     return 0;
 }
 
-static int s_org_list(void *object, const sti_call_t *call)
-{
-    indicators_catalog_t *self = (indicators_catalog_t *)object;
-    const sti_catalog_t *catalog = indicators_catalog_read(self->store, call);
-    if (!catalog) {
-        return 0;
-    }
-    size_t count = sti_catalog_org_count(catalog);
-    sti_writer_t *reply = call->reply;
-    sti_envelope_reply_ok(reply, call->request->id);
-    sti_writer_map(reply, 1);
-    sti_writer_str(reply, "orgs");
-    sti_writer_array(reply, count);
-    for (size_t i = 0; i < count; i++) {
-        const sti_org_unit_t *org = sti_catalog_org_at(catalog, i);
-        sti_writer_map(reply, 4);
-        sti_writer_kv_str(reply, "code", org->code);
-        sti_writer_kv_str(reply, "parent", org->parent[0] ? org->parent : NULL);
-        sti_writer_kv_str(reply, "name_zh", org->name_zh);
-        sti_writer_kv_str(reply, "name_en", org->name_en);
-    }
-    return 0;
-}
-
-static int s_org_add(void *object, const sti_call_t *call)
-{
-    indicators_catalog_t *self = (indicators_catalog_t *)object;
-    char code[STI_CODE_MAX], parent[STI_CODE_MAX], name_zh[STI_NAME_MAX], name_en[STI_NAME_MAX];
-    if (indicators_body_str(call, "code", code, sizeof code) ||
-        indicators_body_str(call, "parent", parent, sizeof parent) ||
-        indicators_body_str(call, "name_zh", name_zh, sizeof name_zh) ||
-        indicators_body_str(call, "name_en", name_en, sizeof name_en)) {
-        return 0;
-    }
-    bool changed = false;
-    char err[512] = "";
-    sti_errcode_t rc = sti_catalog_store_add_org(self->store, code, parent, name_zh, name_en,
-                                                 &changed, err, sizeof err);
-    return s_changed_reply(call, rc, changed, err);
-}
-
-static int s_target_set(void *object, const sti_call_t *call)
-{
-    indicators_catalog_t *self = (indicators_catalog_t *)object;
-    char code[STI_CODE_MAX];
-    int64_t year = 0;
-    double value = 0;
-    sti_field_error_t err;
-    if (indicators_body_str(call, "indicator", code, sizeof code)) {
-        return 0;
-    }
-    sti_map_int(call->request->body, "year", &year, &err);      // checked by the frame
-    sti_map_double(call->request->body, "value", &value, &err); // checked by the frame
-    bool changed = false;
-    char message[512] = "";
-    sti_errcode_t rc = sti_catalog_store_set_target(self->store, code, (int)year, value, &changed,
-                                                    message, sizeof message);
-    return s_changed_reply(call, rc, changed, message);
-}
-
 //  The first plan load into a Redis that holds no dataset makes one.
 static int s_plan_load(void *object, const sti_call_t *call)
 {
@@ -259,25 +185,6 @@ static const sti_arg_t s_get_body[] = {
     STI_ARGS_END,
 };
 
-static const sti_arg_t s_org_body[] = {
-    {"code", STI_ARG_STR, STI_REQUIRED, 0, STI_CODE_MAX - 1, NULL,
-     "the new org unit's code: 1 to 64 of a-z, 0-9, _ and - (checked against the catalog)"},
-    {"parent", STI_ARG_STR, STI_REQUIRED, 0, STI_CODE_MAX - 1, NULL,
-     "the code of an org unit already in the catalog"},
-    {"name_zh", STI_ARG_STR, STI_OPTIONAL, 0, STI_NAME_MAX - 1, NULL, "its Chinese name"},
-    {"name_en", STI_ARG_STR, STI_OPTIONAL, 0, STI_NAME_MAX - 1, NULL, "its English name"},
-    STI_ARGS_END,
-};
-
-static const sti_arg_t s_target_body[] = {
-    {"indicator", STI_ARG_STR, STI_REQUIRED, 0, STI_CODE_MAX - 1, NULL, "the indicator's code"},
-    {"year", STI_ARG_INT, STI_REQUIRED, STI_PERIOD_MIN_YEAR, STI_PERIOD_MAX_YEAR, NULL,
-     "the target's year"},
-    {"value", STI_ARG_NUMBER, STI_REQUIRED, 0, 0, NULL,
-     "the target, in the indicator's unit (finite, allowed by the unit)"},
-    STI_ARGS_END,
-};
-
 static const sti_arg_t s_plan_body[] = {
     {"plan", STI_ARG_MAP, STI_REQUIRED, 0, 0, NULL,
      "the catalog: what sti_catalog_write writes, or the five files of a plan directory "
@@ -291,8 +198,8 @@ static const sti_arg_t s_plan_body[] = {
     "inputs: [codes], baseline: {period, value, source_line} or nil, targets: [{year, value}], "   \
     "tags: [codes]}"
 
-//  Who may call what (sti_auth.h): reads are for every role; the catalog,
-//  org units, targets and the plan are admin's (0: admin only).
+//  Who may call what (sti_auth.h): reads are for every role; the plan is
+//  admin's (0: admin only).
 static const sti_op_decl_t s_ops[] = {
     {"catalog.list", s_catalog_list, STI_ROLES_ANY, NULL,
      "the plan's header and every indicator of the catalog",
@@ -306,18 +213,6 @@ static const sti_op_decl_t s_ops[] = {
      S_INDICATOR,
      "As in catalog.list. Errors: `not_found` (no plan is loaded, or no such "
      "indicator)."},
-    {"org.list", s_org_list, STI_ROLES_ANY, NULL, "every org unit of the catalog",
-     "{orgs: [{code, parent (str or nil), name_zh, name_en}]}",
-     "The root (the district) has parent nil. Errors: `not_found` (no plan is loaded)."},
-    {"org.add", s_org_add, STI_OP_CHANGES, s_org_body, "adds an org unit under another",
-     "{changed}",
-     "Adding the same unit again (same parent and names) answers `changed: false`. Errors: "
-     "`invalid_argument` (a malformed code, or a parent that is not an org unit), `conflict` "
-     "(the code exists with another parent or other names), `not_found` (no plan is loaded)."},
-    {"target.set", s_target_set, STI_OP_CHANGES, s_target_body,
-     "sets an indicator's target for a year (again: replaces it)", "{changed}",
-     "Errors: `not_found` (no plan is loaded, or no such indicator), `invalid_argument` (a "
-     "value the indicator's unit does not allow)."},
     {"plan.load", s_plan_load, STI_OP_CHANGES, s_plan_body,
      "loads the plan's catalog: indicators, units, tags, the root org unit",
      "{code, changed, dataset}",
@@ -327,7 +222,7 @@ static const sti_op_decl_t s_ops[] = {
      "again answers `changed: false`; org units beyond the root and targets are not taken from "
      "it. Errors: `invalid_argument` (the catalog does not check: the message names the file "
      "section, record and field), `conflict` (the namespace holds a plan of another code). "
-     "`org.add`, `target.set` and `plan.load` change state: while the dataset is lost they are "
+     "`plan.load`, `org.*` and `target.*` change state: while the dataset is lost they are "
      "answered `unavailable` with the reason, like every write of every service."},
     STI_OPS_END,
 };

@@ -1,6 +1,6 @@
 /*  indicators_catalog: the ops over the catalog: catalog.list, catalog.get,
-    org.list, org.add, target.set, plan.load (docs/ops.md is made from their
-    declarations here).
+    plan.load (docs/ops.md is made from their declarations here; org units'
+    are in indicators_orgs, targets' in indicators_targets).
 
     The catalog lives in Redis (sti_catalog_store); every op reads it
     through the store's cached copy, and every change goes through the

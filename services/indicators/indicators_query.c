@@ -201,15 +201,21 @@ static int s_series_get(void *object, const sti_call_t *call)
 //  --- progress.report ---
 
 //  Writes one indicator's progress row.
-static void s_write_progress(indicators_query_t *self, const indicators_group_t *group, int year,
-                             sti_writer_t *w)
+static void s_write_progress(indicators_query_t *self, const sti_catalog_t *catalog,
+                             const indicators_group_t *group, int year, sti_writer_t *w)
 {
     const sti_indicator_t *ind = group->indicator;
     bool root = !group->org->parent[0];
     sti_progress_t progress;
     int latest;
-    indicators_table_progress(self->table, group, year, self->tolerance, &progress, &latest);
-    const sti_target_t *target = root ? sti_indicator_final_target(ind) : NULL;
+    indicators_table_progress(self->table, catalog, group, year, self->tolerance, &progress,
+                              &latest);
+    const sti_target_t *target = sti_catalog_final_target(catalog, ind, group->org);
+    int base = root ? -1 : indicators_table_at_period(self->table, group, &ind->baseline_period);
+    bool has_baseline = ind->has_baseline && (root || base >= 0);
+    double baseline = root        ? ind->baseline_value
+                      : base >= 0 ? indicators_table_value_at(self->table, base)->record.v
+                                  : 0;
     char period[STI_PERIOD_TEXT_MAX] = "";
     sti_period_format(&ind->baseline_period, period, sizeof period);
     sti_writer_map(w, 14);
@@ -218,8 +224,8 @@ static void s_write_progress(indicators_query_t *self, const indicators_group_t 
     sti_writer_kv_str(w, "name_en", ind->name_en);
     sti_writer_kv_str(w, "unit", ind->unit);
     sti_writer_kv_str(w, "direction", sti_direction_name(ind->direction));
-    s_write_opt(w, "baseline", root && ind->has_baseline, ind->baseline_value);
-    sti_writer_kv_str(w, "baseline_period", root && ind->has_baseline ? period : NULL);
+    s_write_opt(w, "baseline", has_baseline, baseline);
+    sti_writer_kv_str(w, "baseline_period", has_baseline ? period : NULL);
     const indicators_value_t *value =
         latest >= 0 ? indicators_table_value_at(self->table, latest) : NULL;
     s_write_opt(w, "latest", value != NULL, value ? value->record.v : 0);
@@ -294,7 +300,8 @@ static int s_progress_report(void *object, const sti_call_t *call)
     sti_writer_array(reply, count);
     for (size_t i = 0; i < count; i++) {
         int group = indicators_table_group(self->table, sti_catalog_indicator_at(catalog, i), org);
-        s_write_progress(self, indicators_table_group_at(self->table, group), (int)year, reply);
+        s_write_progress(self, catalog, indicators_table_group_at(self->table, group), (int)year,
+                         reply);
     }
     return 0;
 }

@@ -433,12 +433,30 @@ char *indicators_value_subject(const indicators_value_t *value, char *buf, size_
     return buf;
 }
 
-void indicators_table_progress(indicators_table_t *self, const indicators_group_t *group, int year,
-                               double tolerance, sti_progress_t *out, int *latest)
+int indicators_table_at_period(indicators_table_t *self, const indicators_group_t *group,
+                               const sti_period_t *period)
 {
-    assert(self && group && out && latest);
-    const sti_indicator_t *indicator = group->indicator;
+    assert(self && group && period);
+    for (int i = group->head; i >= 0; i = self->values[i].next_in_hash) {
+        const indicators_value_t *value = &self->values[i];
+        if (value->record.has_v && sti_period_compare(&value->period, period) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+void indicators_table_progress(indicators_table_t *self, const sti_catalog_t *catalog,
+                               const indicators_group_t *group, int year, double tolerance,
+                               sti_progress_t *out, int *latest)
+{
+    assert(self && catalog && group && out && latest);
+    //  By code: the group's records may come from another copy of the catalog.
+    const sti_indicator_t *indicator = sti_catalog_indicator_find(catalog, group->indicator->code);
+    const sti_org_unit_t *org = sti_catalog_org_find(catalog, group->org->code);
+    indicator = indicator ? indicator : group->indicator;
     *latest = -1;
+    int base = indicators_table_at_period(self, group, &indicator->baseline_period);
     for (int i = group->head; i >= 0; i = self->values[i].next_in_hash) {
         const indicators_value_t *value = &self->values[i];
         if (!value->record.has_v || value->period.year > year ||
@@ -451,12 +469,8 @@ void indicators_table_progress(indicators_table_t *self, const indicators_group_
     }
     sti_progress_input_t input;
     bool has = *latest >= 0;
-    sti_indicator_progress_input(indicator, year, has, has ? self->values[*latest].record.v : 0,
-                                 tolerance, &input);
-    if (group->org->parent[0]) {
-        input.has_baseline = false;
-        input.has_target = false;
-        input.has_year_target = false;
-    }
+    sti_catalog_progress_input(catalog, indicator, org ? org : group->org, year, has,
+                               has ? self->values[*latest].record.v : 0,
+                               base >= 0 ? &self->values[base].record.v : NULL, tolerance, &input);
     sti_progress_compute(&input, out);
 }

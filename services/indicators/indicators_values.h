@@ -143,10 +143,16 @@ char *indicators_value_topic(const indicators_value_t *value, char *buf, size_t 
 //  The event subject of a value: <indicator>/<org>/<period>. Returns buf.
 char *indicators_value_subject(const indicators_value_t *value, char *buf, size_t cap);
 
+//  The index of the value of period in the hash, when it has one; else -1.
+int indicators_table_at_period(indicators_table_t *self, const indicators_group_t *group,
+                               const sti_period_t *period);
 //  The progress of year at a hash as the table holds it now: the latest
 //  value of a period ending in or before year (whole years only for a flow
-//  indicator), against the baseline and targets, which only the root org
-//  unit carries (elsewhere: no_target). Sets *latest to the index of the
-//  value used, or -1.
-void indicators_table_progress(indicators_table_t *self, const indicators_group_t *group, int year,
-                               double tolerance, sti_progress_t *out, int *latest);
+//  indicator), against the baseline and targets of catalog (found by code,
+//  so the group may come from another copy of it): at the root org unit the
+//  plan's baseline and the indicator's targets, elsewhere the org unit's
+//  own targets, measured from its own value of the baseline period (none:
+//  no_target). Sets *latest to the index of the value used, or -1.
+void indicators_table_progress(indicators_table_t *self, const sti_catalog_t *catalog,
+                               const indicators_group_t *group, int year, double tolerance,
+                               sti_progress_t *out, int *latest);

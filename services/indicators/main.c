@@ -14,7 +14,10 @@
 #include "indicators_apply.h"
 #include "indicators_catalog.h"
 #include "indicators_dataset.h"
+#include "indicators_orgs.h"
+#include "indicators_progress.h"
 #include "indicators_query.h"
+#include "indicators_targets.h"
 #include "sti_log.h"
 #include "sti_service.h"
 
@@ -59,8 +62,9 @@ static const sti_config_entry_t s_config_map[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops, &indicators_dataset_ops,
-                                                 &indicators_query_ops, NULL};
+static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops, &indicators_orgs_ops,
+                                                 &indicators_targets_ops, &indicators_dataset_ops,
+                                                 &indicators_query_ops,   NULL};
 
 static bool s_replicated(void *service)
 {
@@ -124,11 +128,17 @@ int main(int argc, char **argv)
                                                      config->group, config->events_maxlen);
     indicators_dataset_t *dataset = indicators_dataset_new(redis, sti_service_dataset(service));
     indicators_catalog_t *catalog_ops = indicators_catalog_new(catalog, dataset);
+    indicators_orgs_t *orgs = indicators_orgs_new(catalog);
+    indicators_progress_t *progress = indicators_progress_new(store, config->tolerance);
+    indicators_targets_t *targets =
+        indicators_targets_new(catalog, progress, pub, config->events_maxlen);
     indicators_query_t *query = indicators_query_new(store, catalog, config->tolerance);
     indicators_apply_t *apply =
         indicators_apply_new(store, intake, catalog, pub, sti_service_http(service), config);
     indicators_apply_set_replicated(apply, s_replicated, service);
     sti_service_bind(service, &indicators_catalog_ops, catalog_ops);
+    sti_service_bind(service, &indicators_orgs_ops, orgs);
+    sti_service_bind(service, &indicators_targets_ops, targets);
     sti_service_bind(service, &indicators_dataset_ops, dataset);
     sti_service_bind(service, &indicators_query_ops, query);
     s_context.apply = apply;
@@ -137,6 +147,9 @@ int main(int argc, char **argv)
     s_context.apply = NULL;
     indicators_apply_destroy(&apply);
     indicators_query_destroy(&query);
+    indicators_targets_destroy(&targets);
+    indicators_progress_destroy(&progress);
+    indicators_orgs_destroy(&orgs);
     indicators_catalog_destroy(&catalog_ops);
     indicators_dataset_destroy(&dataset);
     indicators_store_destroy(&store);

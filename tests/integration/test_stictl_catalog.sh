@@ -102,8 +102,9 @@ expect_rc 0 stictl --json org list
 import json, sys
 orgs = {o["code"]: o for o in json.load(open(sys.argv[1]))["orgs"]}
 assert orgs["linping"]["parent"] is None, orgs
-assert orgs["donghu"] == {"code": "donghu", "parent": "linping", "name_zh": "东湖街道",
-                          "name_en": "Donghu Street"}, orgs
+assert {k: orgs["donghu"][k] for k in ("code", "parent", "name_zh", "name_en", "retired")} == {
+    "code": "donghu", "parent": "linping", "name_zh": "东湖街道", "name_en": "Donghu Street",
+    "retired": False}, orgs
 assert orgs["xingqiao"]["parent"] == "linping", orgs
 PY
 rc=0; stictl org add somewhere --parent nowhere --name 某地 >"$T/out" 2>"$T/err" || rc=$?
