@@ -58,11 +58,16 @@ const char stictl_ingest_usage[] =
     "data/examples/values.csv and values.xlsx are samples; stictl template writes a\n"
     "form to fill in.\n"
     "\n"
-    "Prints `accepted N, rejected M` (and `, skipped K without a value`), then\n"
-    "`row K: FIELD: reason` for each refused row: K counts data rows from 1 in a CSV\n"
-    "or JSON file, and is the row number Excel shows in an .xlsx. --json prints\n"
-    "{\"accepted\": N, \"rejected\": M, \"skipped\": K, \"errors\": [{\"row\", \"field\",\n"
-    "\"reason\"}]}. --dry-run checks every row and keeps nothing.\n"
+    "Refused too: a period that has not begun (2031 in 2026), a fraction in a unit\n"
+    "that counts whole things (1000.5 家), a row for a retired org unit.\n"
+    "Prints `accepted N, rejected M` (and `, skipped K without a value`, `, W with a\n"
+    "warning`), then `row K: FIELD: reason` for each refused row and `row K: value:\n"
+    "reason (warning)` for each row taken whose value is more than 10 times (the\n"
+    "service's warn_factor) above or below its series' last value: K counts data\n"
+    "rows from 1 in a CSV or JSON file, and is the row number Excel shows in an\n"
+    ".xlsx. --json prints {\"accepted\": N, \"rejected\": M, \"skipped\": K, \"errors\":\n"
+    "[{\"row\", \"field\", \"reason\"}], \"warnings\": [{\"row\", \"field\", \"reason\"}]}.\n"
+    "--dry-run checks every row and keeps nothing.\n"
     "Exit 3 when any row was refused. Exit 2 when the file cannot be read to its\n"
     "end (the message names the row, cell or column; batches of 1,000 rows sent\n"
     "before stay, and sending the mended file again changes nothing for them) or\n"
@@ -95,12 +100,15 @@ typedef struct {
     size_t rejected;        // rows refused so far (here or by the service)
     size_t skipped;         // rows without a value
     FILE *errors;           // the error report, until the summary is out
+    FILE *warnings;         // the warnings on taken rows, likewise
+    size_t warned;          // rows taken with a warning
     int failed;             // exit code of a failure that stops the run, or 0
     bool progress;          // draw a progress bar
 } s_ingest_t;
 
-//  Records one refused row in the report.
-static void s_report(s_ingest_t *self, size_t row, const char *field, const char *reason)
+//  Records one refused row in the report (or in out: a warning).
+static void s_report_to(s_ingest_t *self, FILE *out, size_t row, const char *field,
+                        const char *reason)
 {
     if (self->ctl->json) {
         cJSON *error = cJSON_CreateObject();
@@ -108,11 +116,33 @@ static void s_report(s_ingest_t *self, size_t row, const char *field, const char
         cJSON_AddStringToObject(error, "field", field);
         cJSON_AddStringToObject(error, "reason", reason);
         char *text = cJSON_PrintUnformatted(error);
-        fprintf(self->errors, "%s%s", ftell(self->errors) > 0 ? "," : "", text);
+        fprintf(out, "%s%s", ftell(out) > 0 ? "," : "", text);
         cJSON_free(text);
         cJSON_Delete(error);
     } else {
-        fprintf(self->errors, "row %zu: %s: %s\n", row, field, reason);
+        fprintf(out, "row %zu: %s: %s%s\n", row, field, reason,
+                out == self->warnings ? " (warning)" : "");
+    }
+}
+
+static void s_report(s_ingest_t *self, size_t row, const char *field, const char *reason)
+{
+    s_report_to(self, self->errors, row, field, reason);
+}
+
+//  Records the details of a reply's list (errors, or warnings into out).
+static void s_details(s_ingest_t *self, sti_node_t list, FILE *out)
+{
+    sti_field_error_t err;
+    for (size_t i = 0; i < sti_node_size(list); i++) {
+        sti_node_t detail = sti_node_at(list, i);
+        int64_t index = 0;
+        char field[128] = "?", reason[512] = "?";
+        sti_map_int(detail, "index", &index, &err);
+        sti_map_str_copy(detail, "field", field, sizeof field, &err);
+        sti_map_str_copy(detail, "reason", reason, sizeof reason, &err);
+        size_t row = index >= 0 && (size_t)index < self->batch_rows ? self->row_of[index] : 0;
+        s_report_to(self, out, row, field, reason);
     }
 }
 
@@ -143,17 +173,10 @@ static int s_take_reply(s_ingest_t *self, const sti_reply_t *reply)
     }
     self->accepted += (size_t)accepted;
     self->rejected += (size_t)rejected;
-    sti_node_t errors = sti_node_get(reply->body, "errors");
-    for (size_t i = 0; i < sti_node_size(errors); i++) {
-        sti_node_t detail = sti_node_at(errors, i);
-        int64_t index = 0;
-        char field[128] = "?", reason[512] = "?";
-        sti_map_int(detail, "index", &index, &err);
-        sti_map_str_copy(detail, "field", field, sizeof field, &err);
-        sti_map_str_copy(detail, "reason", reason, sizeof reason, &err);
-        size_t row = index >= 0 && (size_t)index < self->batch_rows ? self->row_of[index] : 0;
-        s_report(self, row, field, reason);
-    }
+    s_details(self, sti_node_get(reply->body, "errors"), self->errors);
+    sti_node_t warnings = sti_node_get(reply->body, "warnings");
+    self->warned += sti_node_size(warnings);
+    s_details(self, warnings, self->warnings);
     return 0;
 }
 
@@ -362,16 +385,27 @@ static int s_summary(s_ingest_t *self)
     rewind(self->errors);
     char buffer[8192];
     size_t got;
+    char warned[64] = "";
+    if (self->warned) {
+        snprintf(warned, sizeof warned, ", %zu with a warning", self->warned);
+    }
     if (self->ctl->json) {
         printf("{\"accepted\": %zu, \"rejected\": %zu, \"skipped\": %zu, \"errors\": [",
                self->accepted, self->rejected, self->skipped);
     } else if (self->skipped) {
-        printf("accepted %zu, rejected %zu, skipped %zu without a value\n", self->accepted,
-               self->rejected, self->skipped);
+        printf("accepted %zu, rejected %zu, skipped %zu without a value%s\n", self->accepted,
+               self->rejected, self->skipped, warned);
     } else {
-        printf("accepted %zu, rejected %zu\n", self->accepted, self->rejected);
+        printf("accepted %zu, rejected %zu%s\n", self->accepted, self->rejected, warned);
     }
     while ((got = fread(buffer, 1, sizeof buffer, self->errors)) > 0) {
+        fwrite(buffer, 1, got, stdout);
+    }
+    if (self->ctl->json) {
+        printf("], \"warnings\": [");
+    }
+    rewind(self->warnings);
+    while ((got = fread(buffer, 1, sizeof buffer, self->warnings)) > 0) {
         fwrite(buffer, 1, got, stdout);
     }
     if (self->ctl->json) {
@@ -443,8 +477,9 @@ int stictl_ingest(stictl_t *ctl, int argc, char **argv)
     self.progress = isatty(STDERR_FILENO) && stat(path, &st) == 0 && st.st_size > 1000000;
     self.rows = sti_writer_new();
     self.errors = tmpfile();
+    self.warnings = tmpfile();
     size_t rows = 0;
-    if (!self.errors) {
+    if (!self.errors || !self.warnings) {
         fprintf(stderr, "stictl ingest: no temporary file for the report: %s\n", strerror(errno));
         self.failed = STICTL_FAILED;
     } else if (stictl_table_is_csv(path) || stictl_table_is_xlsx(path)) {
@@ -459,6 +494,9 @@ int stictl_ingest(stictl_t *ctl, int argc, char **argv)
     rc = self.failed ? self.failed : s_summary(&self);
     if (self.errors) {
         fclose(self.errors);
+    }
+    if (self.warnings) {
+        fclose(self.warnings);
     }
     sti_writer_destroy(&self.rows);
     return rc;

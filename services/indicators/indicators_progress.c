@@ -8,6 +8,7 @@
 #include "indicators_progress.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,13 +125,20 @@ void indicators_progress_before(indicators_progress_t *self, const sti_catalog_t
     }
 }
 
+//  Whether two fractions differ by more than rounding (the same share of a
+//  line computed over two targets may differ in its last bits).
+static bool s_moved(double a, double b)
+{
+    return fabs(a - b) > 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)));
+}
+
 //  Whether two results differ in status, completion or expected completion.
 static bool s_differ(const sti_progress_t *a, const sti_progress_t *b)
 {
     return a->status != b->status || a->has_completion != b->has_completion ||
-           (a->has_completion && a->completion != b->completion) ||
+           (a->has_completion && s_moved(a->completion, b->completion)) ||
            a->has_expected != b->has_expected ||
-           (a->has_expected && a->expected_completion != b->expected_completion);
+           (a->has_expected && s_moved(a->expected_completion, b->expected_completion));
 }
 
 static void s_write_opt(sti_writer_t *w, const char *key, bool has, double value)

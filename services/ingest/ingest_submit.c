@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest_plausible.h"
 #include "sti_catalog_store.h"
 #include "sti_intake.h"
 #include "sti_log.h"
@@ -29,6 +30,8 @@ struct _ingest_submit_t {
     sti_observation_keys_t *keys;  // keys seen in the request
     sti_writer_t *rows;            // accepted rows, without the array header
     sti_writer_t *errors;          // refused rows' details, without the array header
+    sti_writer_t *warnings;        // taken rows' warnings, without the array header
+    ingest_plausible_t *plausible; // the warnings' reads
     sti_writer_t *blob;            // the intake entry's rows
     sti_writer_t *body;            // the reply body
     char intake_key[256];          // <ns>:<intake>
@@ -57,6 +60,8 @@ ingest_submit_t *ingest_submit_new(sti_redis_t *redis, const ingest_config_t *co
     self->keys = sti_observation_keys_new((size_t)config->max_rows);
     self->rows = sti_writer_new();
     self->errors = sti_writer_new();
+    self->warnings = sti_writer_new();
+    self->plausible = ingest_plausible_new(redis, config->warn_factor);
     self->blob = sti_writer_new();
     self->body = sti_writer_new();
     sti_redis_key(redis, self->intake_key, sizeof self->intake_key, config->intake_key, NULL);
@@ -78,6 +83,8 @@ void ingest_submit_destroy(ingest_submit_t **self_p)
         sti_observation_keys_destroy(&self->keys);
         sti_writer_destroy(&self->rows);
         sti_writer_destroy(&self->errors);
+        sti_writer_destroy(&self->warnings);
+        ingest_plausible_destroy(&self->plausible);
         sti_writer_destroy(&self->blob);
         sti_writer_destroy(&self->body);
         free(self);
@@ -137,14 +144,19 @@ static size_t s_check_rows(ingest_submit_t *self, const sti_catalog_t *catalog,
     sti_observation_keys_reset(self->keys);
     sti_writer_reset(self->rows);
     sti_writer_reset(self->errors);
+    ingest_plausible_reset(self->plausible);
     *rejected = *details = 0;
+    int64_t now = zclock_time();
     for (size_t i = 0; i < count; i++) {
         size_t problems = 0, earlier = 0;
         if (sti_observation_check(sti_node_at(submit->rows, i), catalog, &obs, errors,
-                                  STI_OBSERVATION_ERRORS, &problems) == 0) {
+                                  STI_OBSERVATION_ERRORS, &problems) == 0 &&
+            sti_observation_plausible_period(&obs, now, self->config->period_ahead, errors,
+                                             STI_OBSERVATION_ERRORS, &problems) == 0) {
             int seen = sti_observation_keys_add(self->keys, &obs, i, &earlier);
             if (seen == 0) {
                 s_write_row(self, &obs, submit->source);
+                ingest_plausible_add(self->plausible, i, &obs);
                 accepted++;
                 continue;
             }
@@ -164,20 +176,26 @@ static size_t s_check_rows(ingest_submit_t *self, const sti_catalog_t *catalog,
     return accepted;
 }
 
-//  Writes the reply body {accepted, rejected, dry_run, errors} into self->body.
+//  Writes the reply body {accepted, rejected, dry_run, errors, warnings} into self->body.
 static void s_write_body(ingest_submit_t *self, size_t accepted, size_t rejected, size_t details,
                          bool dry_run)
 {
     size_t size;
+    sti_writer_reset(self->warnings);
+    size_t warned = ingest_plausible_check(self->plausible, self->warnings);
     const void *errors = sti_writer_data(self->errors, &size);
     sti_writer_reset(self->body);
-    sti_writer_map(self->body, 4);
+    sti_writer_map(self->body, 5);
     sti_writer_kv_int(self->body, "accepted", (int64_t)accepted);
     sti_writer_kv_int(self->body, "rejected", (int64_t)rejected);
     sti_writer_kv_bool(self->body, "dry_run", dry_run);
     sti_writer_str(self->body, "errors");
     sti_writer_array(self->body, details);
     sti_writer_raw(self->body, errors, size);
+    const void *warnings = sti_writer_data(self->warnings, &size);
+    sti_writer_str(self->body, "warnings");
+    sti_writer_array(self->body, warned);
+    sti_writer_raw(self->body, warnings, size);
 }
 
 //  Appends the accepted rows as one intake entry (sti_intake) and keeps the
@@ -286,10 +304,16 @@ static const sti_arg_t s_submit_args[] = {
 static const sti_op_decl_t s_ops[] = {
     {"obs.submit", s_obs_submit, STI_ROLE_CLERK | STI_ROLE_SERVICE | STI_OP_WRITE, s_submit_args,
      "checks every row against the catalog and keeps the accepted ones in the intake log",
-     "{accepted, rejected, dry_run, errors: [{index, field, reason}]}",
+     "{accepted, rejected, dry_run, errors: [{index, field, reason}], warnings: [{index, field, "
+     "reason}]}",
      "A row's `unit` may be one convertible to the indicator's (万元 → 亿元); `value` is "
      "stored in the catalog's unit. Refused rows are answered with their index (from 0), "
      "field and reason; the accepted ones are kept all or none, in Redis before the reply. "
+     "Refused as well: a period that has not begun (after the current one, beyond "
+     "`max_period_ahead` years), a fraction in a unit that counts whole things (家, 个, 件, 人: "
+     "`integer` in units.json), a row for a retired org unit. `warnings` name the taken rows "
+     "whose value is more than `warn_factor` times above or below the series' last value (the "
+     "same period's, else the period before's). "
      "Errors: `too_large` (more rows than `max_rows`), `not_found` (no plan loaded), "
      "`unavailable` (Redis cannot take them now: nothing was kept)."},
     STI_OPS_END,

@@ -72,7 +72,7 @@ for user in sti-ingest sti-indicators sti-talent sti-notify; do
 done
 # Other services' keys.
 refused sti-ingest get "$ns:tal:x"
-refused sti-ingest get "$ns:val:x:y"
+refused sti-ingest hset "$ns:val:x:y" a b      # reads a series (warnings), never writes one
 refused sti-indicators get "$ns:tal:x"
 refused sti-indicators get "$ns:notify:x"
 refused sti-talent get "$ns:val:x:y"
