@@ -65,6 +65,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(talent, "the talent registry: add, show, update, search, import, export, teams")             \
     X(target, "set, remove or list targets, per year and org unit")                                \
     X(template, "write an .xlsx form to fill in with a year's values")                             \
+    X(value, "withdraw a wrong value (its history keeps it)")                                      \
     X(watch, "print indicator-change events as they happen")
 
 #define STICTL_DECLARE(name, help)                                                                 \

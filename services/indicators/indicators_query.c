@@ -9,6 +9,7 @@
 #include "indicators_query.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct _indicators_query_t {
     indicators_store_t *store;    // borrowed: the values
     sti_catalog_store_t *catalog; // borrowed
     double tolerance;             // of `lagging`
+    double warn_factor;           // a latest value this far from the one before is flagged
     indicators_table_t *table;    // values of the request, reused
     int *order;                   // a series' values by period
     size_t order_cap;             // entries of order
@@ -39,8 +41,15 @@ indicators_query_t *indicators_query_new(indicators_store_t *store, sti_catalog_
     self->store = store;
     self->catalog = catalog;
     self->tolerance = tolerance;
+    self->warn_factor = 10;
     self->table = indicators_table_new();
     return self;
+}
+
+void indicators_query_set_warn_factor(indicators_query_t *self, double factor)
+{
+    assert(self);
+    self->warn_factor = factor;
 }
 
 void indicators_query_destroy(indicators_query_t **self_p)
@@ -105,10 +114,10 @@ static int s_by_period(const void *a, const void *b, void *table)
     return sti_period_compare(&va->period, &vb->period);
 }
 
-//  Writes one revision as {revision, value, origin, time, source, submitter}.
+//  Writes one revision as {revision, value, origin, time, source, submitter, reason}.
 static void s_write_revision(sti_writer_t *w, const indicators_revision_t *revision)
 {
-    sti_writer_map(w, 6);
+    sti_writer_map(w, 7);
     sti_writer_kv_int(w, "revision", revision->rev);
     s_write_opt(w, "value", revision->has_v, revision->v);
     sti_writer_kv_str(w, "origin", revision->origin);
@@ -116,6 +125,7 @@ static void s_write_revision(sti_writer_t *w, const indicators_revision_t *revis
     s_write_time(w, revision->t);
     sti_writer_kv_str(w, "source", revision->source);
     sti_writer_kv_str(w, "submitter", revision->by);
+    sti_writer_kv_str(w, "reason", revision->reason[0] ? revision->reason : NULL);
 }
 
 //  Writes point order[point] and its revisions (indicators_store_revisions_fn).
@@ -129,7 +139,12 @@ static void s_write_point(void *arg, size_t point, const indicators_revision_t *
     const char *origin = value->indicator->formula ? "derived"
                          : record->has_r           ? "reported"
                                                    : "aggregated";
-    sti_writer_map(w, 8);
+    //  The latest revision says best what made the value (a withdrawal).
+    const indicators_revision_t *last = count ? &revisions[count - 1] : NULL;
+    if (last && last->rev == record->rev && last->origin[0]) {
+        origin = last->origin;
+    }
+    sti_writer_map(w, 9);
     sti_writer_kv_str(w, "period", value->period_text);
     s_write_opt(w, "value", record->has_v, record->v);
     sti_writer_kv_int(w, "revision", record->rev);
@@ -138,6 +153,8 @@ static void s_write_point(void *arg, size_t point, const indicators_revision_t *
     s_write_time(w, record->t);
     sti_writer_kv_str(w, "source", record->source);
     sti_writer_kv_str(w, "submitter", record->by);
+    sti_writer_kv_str(w, "reason",
+                      last && last->rev == record->rev && last->reason[0] ? last->reason : NULL);
     sti_writer_str(w, "revisions");
     sti_writer_array(w, count);
     for (size_t i = 0; i < count; i++) {
@@ -200,6 +217,37 @@ static int s_series_get(void *object, const sti_call_t *call)
 
 //  --- progress.report ---
 
+//  Writes "flag": why the latest value (index latest) looks wrong, or nil:
+//  more than warn_factor times above or below the value of the period
+//  before it of the same kind.
+static void s_write_flag(indicators_query_t *self, const indicators_group_t *group, int latest,
+                         sti_writer_t *w)
+{
+    const indicators_value_t *last =
+        latest >= 0 ? indicators_table_value_at(self->table, latest) : NULL;
+    const indicators_value_t *before = NULL;
+    for (int i = group->head; last && i >= 0;) {
+        const indicators_value_t *value = indicators_table_value_at(self->table, i);
+        if (value->record.has_v && value->period.kind == last->period.kind &&
+            sti_period_compare(&value->period, &last->period) < 0 &&
+            (!before || sti_period_compare(&value->period, &before->period) > 0)) {
+            before = value;
+        }
+        i = value->next_in_hash;
+    }
+    double ratio = before && before->record.v != 0 ? fabs(last->record.v / before->record.v) : 0;
+    sti_writer_str(w, "flag");
+    if (self->warn_factor <= 1 || ratio == 0 ||
+        (ratio <= self->warn_factor && ratio * self->warn_factor >= 1)) {
+        sti_writer_nil(w);
+        return;
+    }
+    char text[200];
+    snprintf(text, sizeof text, "%s: %.10g is %.3g times %s's %.10g: check it", last->period_text,
+             last->record.v, ratio, before->period_text, before->record.v);
+    sti_writer_str(w, text);
+}
+
 //  Writes one indicator's progress row.
 static void s_write_progress(indicators_query_t *self, const sti_catalog_t *catalog,
                              const indicators_group_t *group, int year, sti_writer_t *w)
@@ -218,7 +266,7 @@ static void s_write_progress(indicators_query_t *self, const sti_catalog_t *cata
                                   : 0;
     char period[STI_PERIOD_TEXT_MAX] = "";
     sti_period_format(&ind->baseline_period, period, sizeof period);
-    sti_writer_map(w, 14);
+    sti_writer_map(w, 15);
     sti_writer_kv_str(w, "code", ind->code);
     sti_writer_kv_str(w, "name_zh", ind->name_zh);
     sti_writer_kv_str(w, "name_en", ind->name_en);
@@ -236,6 +284,7 @@ static void s_write_progress(indicators_query_t *self, const sti_catalog_t *cata
     s_write_opt(w, "completion", progress.has_completion, progress.completion);
     s_write_opt(w, "expected_completion", progress.has_expected, progress.expected_completion);
     sti_writer_kv_str(w, "status", sti_status_name(progress.status));
+    s_write_flag(self, group, latest, w);
 }
 
 //  Reads year (default: this year, capped to the plan's end) and org
@@ -293,9 +342,11 @@ static int s_progress_report(void *object, const sti_call_t *call)
     }
     sti_writer_t *reply = call->reply;
     sti_envelope_reply_ok(reply, call->request->id);
-    sti_writer_map(reply, 3);
+    sti_writer_map(reply, 5);
     sti_writer_kv_int(reply, "year", year);
     sti_writer_kv_str(reply, "org", org->code);
+    sti_writer_kv_str(reply, "org_name_zh", org->name_zh);
+    sti_writer_kv_str(reply, "org_name_en", org->name_en);
     sti_writer_str(reply, "indicators");
     sti_writer_array(reply, count);
     for (size_t i = 0; i < count; i++) {
@@ -399,22 +450,27 @@ static const sti_op_decl_t s_ops[] = {
     {"series.get", s_series_get, STI_ROLES_ANY, s_series_body,
      "every stored period of one indicator at one org unit, with its revisions",
      "{indicator, org, unit, points: [{period, value, revision, origin, time, source, submitter, "
-     "revisions: [{revision, value, origin, time, source, submitter}]}]}",
+     "reason, revisions: [{revision, value, origin, time, source, submitter, reason}]}]}",
      "Points are ordered by period (`2023-12` < `2023Q4` < `2023`), revisions oldest first (at "
      "most the last 1,000 of a point). `origin` is `reported`, `aggregated` (the sum of the "
-     "children) or `derived` (the formula). `value` is a MessagePack float, nil when a derived "
+     "children), `derived` (the formula) or, for a revision, `withdrawn` (value.withdraw: "
+     "`reason` says why; nil for the others). `value` is a MessagePack float, nil when a derived "
      "value has no value (an input missing, a division by zero). `time`, `source` and "
      "`submitter` are those of the intake entry that caused the revision. Errors: `not_found` "
      "(no plan is loaded, no such indicator or org unit)."},
     {"progress.report", s_progress_report, STI_ROLES_ANY, s_progress_body,
      "the plan's progress in a year at an org unit, indicator by indicator",
-     "{year, org, indicators: [{code, name_zh, name_en, unit, direction, baseline, "
-     "baseline_period, latest, latest_period, target, target_year, completion, "
-     "expected_completion, status}]}",
+     "{year, org, org_name_zh, org_name_en, indicators: [{code, name_zh, name_en, unit, "
+     "direction, baseline, baseline_period, latest, latest_period, target, target_year, "
+     "completion, expected_completion, status, flag}]}",
      "For each indicator of the catalog, in catalog order: the latest value of a period ending "
      "in or before the year (whole years only for a flow indicator), and progress as "
-     "docs/data-path.md defines it. Baselines and targets belong to the root org unit: "
-     "elsewhere `baseline`, `target` are nil and the status is `no_target`. `completion` is nil "
+     "docs/data-path.md defines it. At the root org unit the baseline is the plan's and the "
+     "targets the district's; at another org unit the targets are its own (target.set with "
+     "`org`) and the baseline its own value of the indicator's baseline period; without them "
+     "`baseline`, `target` are nil and the status is `no_target`. `flag` says why the latest "
+     "value looks wrong (more than `warn_factor` times above or below the value of the period "
+     "before it of the same kind), else nil. `completion` is nil "
      "for `no_data` and `no_target`; `expected_completion` nil for `no_target`. `status` is one "
      "of `achieved`, `on_track`, `lagging`, `at_risk`, `no_data`, `no_target`. Numbers are "
      "MessagePack floats. Errors: `not_found` (no plan is loaded, no such org unit)."},

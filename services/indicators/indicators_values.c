@@ -30,11 +30,11 @@ struct _indicators_table_t {
     size_t arena_cap;           // bytes that fit
 };
 
-static const char *const s_origins[] = {"reported", "aggregated", "derived"};
+static const char *const s_origins[] = {"reported", "aggregated", "derived", "withdrawn"};
 
 const char *indicators_origin_name(indicators_origin_t origin)
 {
-    return (unsigned)origin < 3 ? s_origins[origin] : "reported";
+    return (unsigned)origin < 4 ? s_origins[origin] : "reported";
 }
 
 //  --- records ---
@@ -115,7 +115,7 @@ int indicators_record_decode(const void *data, size_t size, indicators_record_t 
 void indicators_revision_encode(const indicators_revision_t *revision, sti_writer_t *writer)
 {
     assert(revision && writer);
-    sti_writer_map(writer, 7);
+    sti_writer_map(writer, revision->reason[0] ? 8 : 7);
     sti_writer_kv_int(writer, "rev", revision->rev);
     sti_writer_str(writer, "v");
     revision->has_v ? sti_writer_double(writer, revision->v) : sti_writer_nil(writer);
@@ -124,6 +124,9 @@ void indicators_revision_encode(const indicators_revision_t *revision, sti_write
     sti_writer_kv_str(writer, "by", revision->by);
     sti_writer_kv_str(writer, "source", revision->source);
     sti_writer_kv_str(writer, "entry", revision->entry);
+    if (revision->reason[0]) {
+        sti_writer_kv_str(writer, "reason", revision->reason);
+    }
 }
 
 int indicators_revision_decode(const void *data, size_t size, indicators_revision_t *revision)
@@ -151,6 +154,9 @@ int indicators_revision_decode(const void *data, size_t size, indicators_revisio
     sti_map_str_copy(root, "by", revision->by, sizeof revision->by, &ferr);
     sti_map_str_copy(root, "source", revision->source, sizeof revision->source, &ferr);
     sti_map_str_copy(root, "entry", revision->entry, sizeof revision->entry, &ferr);
+    if (sti_map_str_copy(root, "reason", revision->reason, sizeof revision->reason, &ferr) != 0) {
+        revision->reason[0] = 0;
+    }
     sti_reader_destroy(&reader);
     return 0;
 }

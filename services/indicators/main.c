@@ -18,6 +18,7 @@
 #include "indicators_progress.h"
 #include "indicators_query.h"
 #include "indicators_targets.h"
+#include "indicators_withdraw.h"
 #include "sti_log.h"
 #include "sti_service.h"
 
@@ -26,6 +27,8 @@
 typedef struct {
     indicators_apply_config_t config; // the settings
     indicators_apply_t *apply;        // the intake log's consumer, once made
+    int64_t request_ttl_s;            // how long value.withdraw keeps a reply
+    double warn_factor;               // progress's flag on far latest values
 } s_context_t;
 
 static s_context_t s_context;
@@ -59,12 +62,21 @@ static const sti_config_entry_t s_config_map[] = {
      "approximate bound on the event log's length"},
     {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(s_context_t, config.tolerance),
      "how far below expected completion is still `lagging`"},
+    {"request_ttl", STI_CONFIG_INT, "604800", offsetof(s_context_t, request_ttl_s),
+     "seconds a value.withdraw request id's reply is kept for retries"},
+    {"warn_factor", STI_CONFIG_DOUBLE, "10", offsetof(s_context_t, warn_factor),
+     "progress flags a latest value more than this many times above or below the value "
+     "before it (1 or less: never)"},
     {NULL, 0, NULL, 0, NULL},
 };
 
-static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops, &indicators_orgs_ops,
-                                                 &indicators_targets_ops, &indicators_dataset_ops,
-                                                 &indicators_query_ops,   NULL};
+static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops,
+                                                 &indicators_orgs_ops,
+                                                 &indicators_targets_ops,
+                                                 &indicators_withdraw_ops,
+                                                 &indicators_dataset_ops,
+                                                 &indicators_query_ops,
+                                                 NULL};
 
 static bool s_replicated(void *service)
 {
@@ -132,13 +144,17 @@ int main(int argc, char **argv)
     indicators_progress_t *progress = indicators_progress_new(store, config->tolerance);
     indicators_targets_t *targets =
         indicators_targets_new(catalog, progress, pub, config->events_maxlen);
+    indicators_withdraw_t *withdraw = indicators_withdraw_new(
+        redis, catalog, store, indicators_intake_key(intake), s_context.request_ttl_s);
     indicators_query_t *query = indicators_query_new(store, catalog, config->tolerance);
+    indicators_query_set_warn_factor(query, s_context.warn_factor);
     indicators_apply_t *apply =
         indicators_apply_new(store, intake, catalog, pub, sti_service_http(service), config);
     indicators_apply_set_replicated(apply, s_replicated, service);
     sti_service_bind(service, &indicators_catalog_ops, catalog_ops);
     sti_service_bind(service, &indicators_orgs_ops, orgs);
     sti_service_bind(service, &indicators_targets_ops, targets);
+    sti_service_bind(service, &indicators_withdraw_ops, withdraw);
     sti_service_bind(service, &indicators_dataset_ops, dataset);
     sti_service_bind(service, &indicators_query_ops, query);
     s_context.apply = apply;
@@ -147,6 +163,7 @@ int main(int argc, char **argv)
     s_context.apply = NULL;
     indicators_apply_destroy(&apply);
     indicators_query_destroy(&query);
+    indicators_withdraw_destroy(&withdraw);
     indicators_targets_destroy(&targets);
     indicators_progress_destroy(&progress);
     indicators_orgs_destroy(&orgs);

@@ -124,7 +124,7 @@ static int s_read_body(ingest_submit_t *self, const sti_request_t *request, s_su
 //  Writes one accepted row of the intake entry (sti_intake).
 static void s_write_row(ingest_submit_t *self, const sti_observation_t *obs, const char *source)
 {
-    sti_intake_row_t row;
+    sti_intake_row_t row = {.withdraw = false};
     snprintf(row.indicator, sizeof row.indicator, "%s", obs->indicator);
     snprintf(row.org, sizeof row.org, "%s", obs->org);
     snprintf(row.period, sizeof row.period, "%s", obs->period_text);

@@ -91,6 +91,18 @@ static void test_names_and_languages(void **state)
     assert_string_equal(notify_status_word("achieved", NOTIFY_LANG_ZH), "已完成");
     assert_string_equal(notify_status_word("no_data", NOTIFY_LANG_ZH), "无数据");
     assert_string_equal(notify_status_word("achieved", NOTIFY_LANG_EN), "achieved");
+    //  A withdrawn value: what it was, and why.
+    notify_event_t gone = s_hitech();
+    gone.has_new_value = false;
+    gone.has_old_value = true;
+    gone.old_value = 500;
+    gone.has_target = false;
+    gone.reason = "重复计数";
+    gone.org_name_zh = "东湖街道";
+    zh = notify_message_line(&gone, NOTIFY_LANG_ZH);
+    assert_string_equal(zh, "【STI Monitor】高新技术企业 · 东湖街道 · 2023: 500 家 → 已撤回 (原因: "
+                            "重复计数), 状态 正常 → 滞后");
+    free(zh);
 }
 
 static void test_line_both_languages(void **state)

@@ -143,6 +143,7 @@ int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catal
     s_str(data, "status_before", out->status_before, sizeof out->status_before);
     s_str(data, "status_after", out->status_after, sizeof out->status_after);
     s_str(data, "target_year", out->target_year, sizeof out->target_year);
+    s_str(data, "reason", out->reason, sizeof out->reason);
     out->has_old = s_num(data, "old", &out->old);
     out->has_new = s_num(data, progress ? "value" : "new", &out->new_value);
     out->has_target = s_num(data, "target", &out->target);
@@ -197,6 +198,7 @@ static size_t s_pairs(const notify_alert_event_t *e, sti_writer_t *writer)
     s_kv(writer, "status_after", e->status_after, &n);
     s_kv(writer, "category", e->category, &n);
     s_kv(writer, "lang", e->lang, &n);
+    s_kv(writer, "reason", e->reason, &n);
     return n;
 }
 
@@ -227,6 +229,7 @@ int notify_alert_event_read(sti_node_t map, notify_alert_event_t *out)
     s_str(map, "status_after", out->status_after, sizeof out->status_after);
     s_str(map, "category", out->category, sizeof out->category);
     s_str(map, "lang", out->lang, sizeof out->lang);
+    s_str(map, "reason", out->reason, sizeof out->reason);
     out->has_old = s_num(map, "old", &out->old);
     out->has_new = s_num(map, "new", &out->new_value);
     out->has_target = s_num(map, "target", &out->target);
@@ -260,4 +263,5 @@ void notify_alert_event_view(const notify_alert_event_t *event, notify_event_t *
     view->target_period = s_or_null(event->target_year);
     view->status_before = s_or_null(event->status_before);
     view->status_after = s_or_null(event->status_after);
+    view->reason = s_or_null(event->reason);
 }

@@ -8,7 +8,7 @@
 
       {id, type, indicator, name_zh, name_en, org, org_name_zh, org_name_en,
        period, old, new, unit, target, target_year, status_before,
-       status_after, category, lang}
+       status_after, category, lang, reason}
 
     A progress.changed event (a target or the plan changed progress, no
     value changed) is kept with period = the year of the progress, new =
@@ -47,6 +47,7 @@ typedef struct {
     char status_after[16];               // progress status now
     char category[64];                   // talent category ("" for indicators)
     char lang[8];                        // the rule's language: zh, en or zh,en ("": zh,en)
+    char reason[256];                    // why a value was withdrawn ("" else)
 } notify_alert_event_t;
 
 //  Reads an indicator.changed, progress.changed or talent.* event into out, adding names and

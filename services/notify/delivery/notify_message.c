@@ -84,12 +84,27 @@ static void s_put_unit(FILE *out, const notify_event_t *event, notify_lang_t lan
     }
 }
 
+//  Writes "500 家 → 已撤回 (reason)": a value withdrawn. Returns 1.
+static int s_put_withdrawn(FILE *out, const notify_event_t *event, notify_lang_t lang)
+{
+    char number[64];
+    fputs(notify_format_number(event->old_value, number, sizeof number), out);
+    s_put_unit(out, event, lang);
+    fputs(lang == NOTIFY_LANG_ZH ? " → 已撤回" : " → withdrawn", out);
+    if (event->reason && *event->reason) {
+        fputs(lang == NOTIFY_LANG_ZH ? " (原因: " : " (reason: ", out);
+        s_put_clean(out, event->reason);
+        fputc(')', out);
+    }
+    return 1;
+}
+
 //  Writes "750 → 800 家 (目标 2025: 1000 家)". Returns 1 if it wrote anything.
 static int s_put_value(FILE *out, const notify_event_t *event, notify_lang_t lang)
 {
     char number[64];
     if (!event->has_new_value) {
-        return 0;
+        return event->has_old_value ? s_put_withdrawn(out, event, lang) : 0;
     }
     if (event->has_old_value && event->old_value != event->new_value) {
         fprintf(out, "%s → ", notify_format_number(event->old_value, number, sizeof number));
@@ -143,7 +158,7 @@ static void s_put_line(FILE *out, const notify_event_t *event, notify_lang_t lan
 {
     int titled = s_put_title(out, event, lang);
     bool has_status = event->status_after && *event->status_after;
-    if (titled && (event->has_new_value || has_status)) {
+    if (titled && (event->has_new_value || event->has_old_value || has_status)) {
         fputs(": ", out);
     }
     int wrote = s_put_value(out, event, lang);
@@ -285,7 +300,8 @@ static cJSON *s_event_json(const notify_event_t *event)
               s_add_number(object, "target", event->has_target, event->target) &&
               s_add_string(object, "target_period", event->target_period) &&
               s_add_string(object, "status_before", event->status_before) &&
-              s_add_string(object, "status_after", event->status_after);
+              s_add_string(object, "status_after", event->status_after) &&
+              s_add_string(object, "reason", event->reason);
     if (!ok) {
         cJSON_Delete(object);
         return NULL;

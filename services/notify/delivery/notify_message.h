@@ -48,6 +48,7 @@ typedef struct {
     const char *target_period; // period of the target ("2025"), NULL if none
     const char *status_before; // progress status before ("on_track"), NULL if none
     const char *status_after;  // progress status now ("lagging"), NULL if none
+    const char *reason;        // why a value was withdrawn, NULL if none
 } notify_event_t;
 
 //  One alert: one rule over its events.
