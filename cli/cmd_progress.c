@@ -53,13 +53,10 @@ static const char *const s_heads[S_COLUMNS] = {"CODE",   "NAME", "UNIT",     "BA
                                                "TARGET", "DONE", "EXPECTED", "STATUS"};
 
 //  The fields of a row --json keeps, in this order.
-static const char *const s_json_fields[] = {"code",       "name_zh",
-                                            "name_en",    "unit",
-                                            "baseline",   "baseline_period",
-                                            "latest",     "latest_period",
-                                            "target",     "target_year",
-                                            "completion", "expected_completion",
-                                            "status",     NULL};
+static const char *const s_json_fields[] = {
+    "code",   "name_zh",       "name_en", "unit",        "baseline",   "baseline_period",
+    "latest", "latest_period", "target",  "target_year", "completion", "expected_completion",
+    "status", "flag",          NULL};
 
 //  A completion as a percentage with one decimal, or "-".
 static const char *s_percent(sti_node_t node, char *buf, size_t cap)
