@@ -274,13 +274,13 @@ static int s_add(stictl_t *ctl, int argc, char **argv)
     return rc;
 }
 
-//  Prints audit entries: time, op, who, request, and the reason when given.
+//  Prints audit entries: time (local), op, who, request, and the reason when given.
 static void s_print_audit(sti_node_t entries)
 {
     for (size_t i = 0; i < sti_node_size(entries); i++) {
-        char time[32], op_text[64], who[80], req[160], reason[256];
+        char time[48], op_text[64], who[80], req[160], reason[256];
         sti_node_t entry = sti_node_at(entries, i);
-        printf("%s  %-14s %-12s %s", stictl_map_text(entry, "time", time, sizeof time),
+        printf("%s  %-14s %-12s %s", stictl_map_time(entry, "time", time, sizeof time),
                stictl_map_text(entry, "op", op_text, sizeof op_text),
                stictl_map_text(entry, "who", who, sizeof who),
                stictl_map_text(entry, "request", req, sizeof req));
