@@ -13,21 +13,27 @@
 #include <string.h>
 
 #include "sti_catalog_io.h"
+#include "sti_log.h"
 #include "sti_service.h"
 
 struct _indicators_catalog_t {
-    sti_catalog_store_t *store;    // borrowed: the catalog in Redis
-    indicators_dataset_t *dataset; // borrowed: made by the first plan load
+    sti_catalog_store_t *store;      // borrowed: the catalog in Redis
+    indicators_dataset_t *dataset;   // borrowed: made by the first plan load
+    indicators_progress_t *progress; // borrowed: a plan load's progress events
+    sti_events_pub_t *pub;           // borrowed: the `ind` stream
 };
 
 indicators_catalog_t *indicators_catalog_new(sti_catalog_store_t *store,
-                                             indicators_dataset_t *dataset)
+                                             indicators_dataset_t *dataset,
+                                             indicators_progress_t *progress, sti_events_pub_t *pub)
 {
-    assert(store && dataset);
+    assert(store && dataset && progress && pub);
     indicators_catalog_t *self = (indicators_catalog_t *)calloc(1, sizeof *self);
     assert(self);
     self->store = store;
     self->dataset = dataset;
+    self->progress = progress;
+    self->pub = pub;
     return self;
 }
 
@@ -144,6 +150,77 @@ static int s_catalog_get(void *object, const sti_call_t *call)
     return 0;
 }
 
+//  Collects a pair of every list of org targets (s_pairs' walk).
+typedef struct {
+    const sti_catalog_t *catalog;       // the catalog walked
+    const sti_indicator_t **indicators; // the pairs' indicators
+    const sti_org_unit_t **orgs;        // their org units
+    size_t count;                       // pairs so far
+    size_t cap;                         // pairs that fit
+} s_pairs_t;
+
+static void s_pair_of(void *arg, const char *indicator, const char *org,
+                      const sti_target_list_t *list)
+{
+    (void)list;
+    s_pairs_t *pairs = (s_pairs_t *)arg;
+    const sti_indicator_t *ind = sti_catalog_indicator_find(pairs->catalog, indicator);
+    const sti_org_unit_t *unit = sti_catalog_org_find(pairs->catalog, org);
+    if (ind && unit && pairs->count < pairs->cap) {
+        pairs->indicators[pairs->count] = ind;
+        pairs->orgs[pairs->count++] = unit;
+    }
+}
+
+//  Reads the progress of before (owned by the caller) at every pair a
+//  plan can move: each indicator at the root, each list of org targets.
+//  Returns 0, or -1 when Redis failed.
+static int s_progress_before(indicators_catalog_t *self, const sti_catalog_t *before)
+{
+    size_t cap = INDICATORS_PROGRESS_PAIRS_MAX;
+    s_pairs_t pairs = {before, calloc(cap, sizeof(void *)), calloc(cap, sizeof(void *)), 0, cap};
+    assert(pairs.indicators && pairs.orgs);
+    const sti_org_unit_t *root = sti_catalog_org_root(before);
+    for (size_t i = 0; root && i < sti_catalog_indicator_count(before) && pairs.count < cap; i++) {
+        pairs.indicators[pairs.count] = sti_catalog_indicator_at(before, i);
+        pairs.orgs[pairs.count++] = root;
+    }
+    sti_catalog_org_targets_each(before, s_pair_of, &pairs);
+    int rc = indicators_progress_begin(self->progress, before, pairs.indicators, pairs.orgs,
+                                       pairs.count);
+    if (rc == 0) {
+        indicators_progress_before(self->progress, before);
+    }
+    free(pairs.indicators);
+    free(pairs.orgs);
+    return rc;
+}
+
+//  Appends and publishes the progress.changed events of a plan load.
+//  Returns how many were sent.
+static size_t s_plan_events(indicators_catalog_t *self, const sti_call_t *call)
+{
+    sti_errcode_t code;
+    char err[256];
+    const sti_catalog_t *after = sti_catalog_store_get(self->store, &code, err, sizeof err);
+    sti_catalog_events_t events = {.pub = self->pub};
+    size_t count = after ? indicators_progress_after(self->progress, after, "plan.load",
+                                                     call->caller->name, &events)
+                         : 0;
+    size_t sent = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t seq;
+        if (sti_events_publish(self->pub, events.topics[i], events.type, events.subjects[i],
+                               events.data[i], events.sizes[i], &seq) == 0) {
+            sent++;
+        }
+    }
+    if (sent < count) {
+        sti_warn("plan.load: %zu of %zu progress events could not be logged", count - sent, count);
+    }
+    return sent;
+}
+
 //  The first plan load into a Redis that holds no dataset makes one.
 static int s_plan_load(void *object, const sti_call_t *call)
 {
@@ -164,16 +241,23 @@ static int s_plan_load(void *object, const sti_call_t *call)
         return 0;
     }
     bool changed = false;
+    sti_errcode_t code;
+    char none[256];
+    sti_catalog_t *before = sti_catalog_store_take(self->store, &code, none, sizeof none);
+    bool compare = before && s_progress_before(self, before) == 0;
     sti_errcode_t rc = sti_catalog_store_put_plan(self->store, plan, &changed, err, sizeof err);
     if (rc != STI_ERR_NONE) {
         sti_envelope_reply_error(call->reply, call->request->id, rc, err, NULL, 0);
     } else {
+        size_t events = changed && compare ? s_plan_events(self, call) : 0;
         sti_envelope_reply_ok(call->reply, call->request->id);
-        sti_writer_map(call->reply, 3);
+        sti_writer_map(call->reply, 4);
         sti_writer_kv_str(call->reply, "code", sti_catalog_plan(plan)->code);
         sti_writer_kv_bool(call->reply, "changed", changed);
         sti_writer_kv_str(call->reply, "dataset", dataset);
+        sti_writer_kv_int(call->reply, "events", (int64_t)events);
     }
+    sti_catalog_destroy(&before);
     sti_catalog_destroy(&plan);
     return 0;
 }
@@ -215,12 +299,15 @@ static const sti_op_decl_t s_ops[] = {
      "indicator)."},
     {"plan.load", s_plan_load, STI_OP_CHANGES, s_plan_body,
      "loads the plan's catalog: indicators, units, tags, the root org unit",
-     "{code, changed, dataset}",
+     "{code, changed, dataset, events}",
      "The first plan load into a Redis that holds no dataset makes one "
      "(`shared/sti_dataset.h`); `dataset` is its id. stictl loads a plan directory with "
      "`sti_catalog_load_dir` and sends what `sti_catalog_write` writes. Loading an equal plan "
      "again answers `changed: false`; org units beyond the root and targets are not taken from "
-     "it. Errors: `invalid_argument` (the catalog does not check: the message names the file "
+     "it. A load that changes progress (a baseline, a direction, a formula) sends "
+     "`progress.changed` events (cause `plan.load`; `events` counts them), appended right "
+     "after the plan is stored. Errors: `invalid_argument` (the catalog does not check: the "
+     "message names the file "
      "section, record and field), `conflict` (the namespace holds a plan of another code). "
      "`plan.load`, `org.*` and `target.*` change state: while the dataset is lost they are "
      "answered `unavailable` with the reason, like every write of every service."},

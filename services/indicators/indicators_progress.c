@@ -172,7 +172,10 @@ static void s_write_event(indicators_progress_t *self, const sti_catalog_t *cata
                           const char *cause, const char *by)
 {
     const sti_indicator_t *ind = group->indicator;
-    const sti_target_t *target = sti_catalog_final_target(catalog, ind, group->org);
+    //  By code: the group may come from the catalog before the change.
+    const sti_indicator_t *now = sti_catalog_indicator_find(catalog, ind->code);
+    const sti_org_unit_t *org = sti_catalog_org_find(catalog, group->org->code);
+    const sti_target_t *target = now && org ? sti_catalog_final_target(catalog, now, org) : NULL;
     const indicators_value_t *value =
         latest >= 0 ? indicators_table_value_at(self->table, latest) : NULL;
     char year_text[16];

@@ -139,9 +139,9 @@ int main(int argc, char **argv)
     indicators_store_t *store = indicators_store_new(redis, indicators_intake_key(intake),
                                                      config->group, config->events_maxlen);
     indicators_dataset_t *dataset = indicators_dataset_new(redis, sti_service_dataset(service));
-    indicators_catalog_t *catalog_ops = indicators_catalog_new(catalog, dataset);
-    indicators_orgs_t *orgs = indicators_orgs_new(catalog);
     indicators_progress_t *progress = indicators_progress_new(store, config->tolerance);
+    indicators_catalog_t *catalog_ops = indicators_catalog_new(catalog, dataset, progress, pub);
+    indicators_orgs_t *orgs = indicators_orgs_new(catalog);
     indicators_targets_t *targets =
         indicators_targets_new(catalog, progress, pub, config->events_maxlen);
     indicators_withdraw_t *withdraw = indicators_withdraw_new(
@@ -165,9 +165,9 @@ int main(int argc, char **argv)
     indicators_query_destroy(&query);
     indicators_withdraw_destroy(&withdraw);
     indicators_targets_destroy(&targets);
-    indicators_progress_destroy(&progress);
     indicators_orgs_destroy(&orgs);
     indicators_catalog_destroy(&catalog_ops);
+    indicators_progress_destroy(&progress);
     indicators_dataset_destroy(&dataset);
     indicators_store_destroy(&store);
     indicators_intake_destroy(&intake);

@@ -458,6 +458,19 @@ sti_catalog_t *sti_catalog_store_edit(sti_catalog_store_t *self, sti_errcode_t *
     return (sti_catalog_t *)sti_catalog_store_get(self, code, err, errlen);
 }
 
+sti_catalog_t *sti_catalog_store_take(sti_catalog_store_t *self, sti_errcode_t *code, char *err,
+                                      size_t errlen)
+{
+    assert(self && code);
+    if (!sti_catalog_store_get(self, code, err, errlen)) {
+        return NULL;
+    }
+    sti_catalog_t *taken = self->catalog;
+    self->catalog = NULL;
+    self->version = 0;
+    return taken;
+}
+
 void sti_catalog_store_drop(sti_catalog_store_t *self)
 {
     assert(self);

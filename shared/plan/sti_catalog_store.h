@@ -85,6 +85,11 @@ typedef struct {
 //  change the caller gives up). Returns NULL as sti_catalog_store_get does.
 sti_catalog_t *sti_catalog_store_edit(sti_catalog_store_t *self, sti_errcode_t *code, char *err,
                                       size_t errlen);
+//  The current catalog, handed over (the caller destroys it; the store
+//  reads Redis again next time), to compare with what a change makes of
+//  it. Returns NULL as sti_catalog_store_get does.
+sti_catalog_t *sti_catalog_store_take(sti_catalog_store_t *self, sti_errcode_t *code, char *err,
+                                      size_t errlen);
 //  Drops the cached catalog: the next get reads Redis.
 void sti_catalog_store_drop(sti_catalog_store_t *self);
 //  Stores a target of indicator at org (NULL or "": the root) for year, or

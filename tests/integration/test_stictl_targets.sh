@@ -134,4 +134,17 @@ rc=0; stictl org retire linping --reason x 2>"$T/err" || rc=$?
 stictl org retire donghu --undo | grep -qx "org donghu: restored" || sti_fail "undo"
 ingest "hitech_enterprises,donghu,2024,260"
 grep -q "accepted 1" "$T/ingest.out" || sti_fail "after undo: $(cat "$T/ingest.out")"
+
+# 6. A catalog change: a plan whose baseline for hitech_enterprises differs
+# (a copy of the plan with 578 made 600, for the test) moves the district's
+# progress; the load says how many progress.changed events it sent.
+cp -r "$STI_SOURCE/data/plans/linping-2021-2025" "$T/plan"
+sed -i 's/"value": 578,/"value": 600,/' "$T/plan/indicators.json"
+grep -q '"value": 600,' "$T/plan/indicators.json" || sti_fail "the plan copy"
+stictl plan load "$T/plan" >"$T/out" || sti_fail "plan load (changed): $(cat "$T/out")"
+grep -qE "^plan linping-2021-2025: changed, [0-9]+ progress events?$" "$T/out" ||
+    sti_fail "plan load: $(cat "$T/out")"
+stictl --json events since 0 --prefix ind.hitech_enterprises.linping |
+    grep -q '"cause":"plan.load"' || sti_fail "no plan.load event"
+stictl plan load "$T/plan" | grep -qx "plan linping-2021-2025: unchanged" || sti_fail "plan again"
 echo ok
