@@ -18,14 +18,19 @@
 
 struct _indicators_orgs_t {
     sti_catalog_store_t *store; // borrowed: the catalog in Redis
+    sti_events_pub_t *pub;      // borrowed: the `ind` stream
+    int64_t maxlen;             // bound of its log
 };
 
-indicators_orgs_t *indicators_orgs_new(sti_catalog_store_t *store)
+indicators_orgs_t *indicators_orgs_new(sti_catalog_store_t *store, sti_events_pub_t *pub,
+                                       int64_t maxlen)
 {
-    assert(store);
+    assert(store && pub);
     indicators_orgs_t *self = (indicators_orgs_t *)calloc(1, sizeof *self);
     assert(self);
     self->store = store;
+    self->pub = pub;
+    self->maxlen = maxlen;
     return self;
 }
 
@@ -118,18 +123,64 @@ static const sti_org_unit_t *s_unit(indicators_orgs_t *self, const sti_call_t *c
     return org;
 }
 
-//  Puts state when it differs from org; answers {changed}.
+//  Writes the org.changed event's data: {org, change, name_zh, name_en,
+//  former_names, retired, retired_at, reason, by}.
+static void s_event_data(const sti_org_unit_t *state, const char *change, const char *by,
+                         sti_writer_t *w)
+{
+    sti_writer_map(w, 9);
+    sti_writer_kv_str(w, "org", state->code);
+    sti_writer_kv_str(w, "change", change);
+    sti_writer_kv_str(w, "name_zh", state->name_zh);
+    sti_writer_kv_str(w, "name_en", state->name_en);
+    sti_writer_kv_str(w, "former_names", state->former_names);
+    sti_writer_kv_bool(w, "retired", state->retired);
+    sti_writer_str(w, "retired_at");
+    state->retired ? sti_writer_int(w, state->retired_at) : sti_writer_nil(w);
+    sti_writer_kv_str(w, "reason", state->retired ? state->retired_reason : NULL);
+    sti_writer_kv_str(w, "by", by);
+}
+
+//  Puts state when it differs from org, with its org.changed event
+//  (change: renamed, retired, restored); answers {changed}.
 static int s_put_state(indicators_orgs_t *self, const sti_call_t *call, const sti_org_unit_t *org,
-                       const sti_org_unit_t *state)
+                       const sti_org_unit_t *state, const char *change)
 {
     if (memcmp(org, state, sizeof *org) == 0) {
         sti_catalog_store_drop(self->store);
         return s_changed_reply(call, STI_ERR_NONE, false, "");
     }
+    char time[40], topic[STI_EVENTS_TOPIC_MAX + 1], subject[STI_EVENTS_SUBJECT_MAX];
+    snprintf(topic, sizeof topic, "ind._org.%s", state->code);
+    snprintf(subject, sizeof subject, "%s/%s", state->code, change);
+    sti_writer_t *data = sti_writer_new();
+    s_event_data(state, change, call->caller->name, data);
+    size_t size;
+    const void *bytes = sti_writer_data(data, &size);
+    const char *topics[1] = {topic}, *subjects[1] = {subject};
+    const void *datas[1] = {bytes};
+    size_t sizes[1] = {size};
+    sti_catalog_events_t events = {.pub = self->pub,
+                                   .stream = "ind",
+                                   .maxlen = self->maxlen,
+                                   .source = "sti-indicators",
+                                   .time = sti_time_rfc3339(sti_time_now_ms(), time, sizeof time),
+                                   .type = INDICATORS_ORG_EVENT_TYPE,
+                                   .version = sti_catalog_store_version(self->store),
+                                   .count = 1,
+                                   .topics = topics,
+                                   .subjects = subjects,
+                                   .data = datas,
+                                   .sizes = sizes};
     bool changed = false;
     char err[512] = "";
     sti_errcode_t rc =
-        sti_catalog_store_put_org_state(self->store, state, &changed, err, sizeof err);
+        sti_catalog_store_put_org_state(self->store, state, &events, &changed, err, sizeof err);
+    sti_writer_destroy(&data);
+    if (rc == STI_ERR_NONE && events.first > 0) {
+        sti_events_pub_appended(self->pub, events.epoch, events.last);
+        sti_events_send_logged(self->pub, events.first, events.last);
+    }
     return s_changed_reply(call, rc, changed, err);
 }
 
@@ -167,7 +218,7 @@ static int s_org_rename(void *object, const sti_call_t *call)
     if (strcmp(state.name_zh, org->name_zh) != 0 || strcmp(state.name_en, org->name_en) != 0) {
         s_keep_former(&state, org);
     }
-    return s_put_state(self, call, org, &state);
+    return s_put_state(self, call, org, &state, "renamed");
 }
 
 //  Why code may not be retired, or NULL when it may.
@@ -222,7 +273,7 @@ static int s_org_retire(void *object, const sti_call_t *call)
         state.retired_at = undo ? 0 : sti_time_now_ms();
         snprintf(state.retired_reason, sizeof state.retired_reason, "%s", undo ? "" : reason);
     }
-    return s_put_state(self, call, org, &state);
+    return s_put_state(self, call, org, &state, undo ? "restored" : "retired");
 }
 
 //  --- the declarations ---
@@ -269,15 +320,17 @@ static const sti_op_decl_t s_ops[] = {
      "(the code exists with another parent or other names), `not_found` (no plan is loaded)."},
     {"org.rename", s_org_rename, STI_OP_CHANGES, s_rename_body,
      "renames an org unit; its code, values, targets and history stay", "{changed}",
-     "The names before go to `former_names` (org.list). The same names again answer `changed: "
-     "false`. Errors: `not_found` (no plan is loaded, no such org unit), `invalid_argument` (a "
+     "The names before go to `former_names` (org.list); an `org.changed` event (change "
+     "`renamed`, docs/events.md) says so. The same names again answer `changed: false`. Errors: "
+     "`not_found` (no plan is loaded, no such org unit), `invalid_argument` (a "
      "name too long or with control characters)."},
     {"org.retire", s_org_retire, STI_OP_CHANGES, s_retire_body,
      "retires an org unit (or brings it back with undo): it takes no new values or targets",
      "{changed}",
      "A retired unit keeps everything it had, readable under its code (series.get, "
      "progress.report); sti-ingest refuses rows for it, naming the unit and when it was retired. "
-     "Retiring it again answers `changed: false` and keeps the first time and reason. Errors: "
+     "An `org.changed` event (change `retired` or `restored`) says so. Retiring it again "
+     "answers `changed: false` and keeps the first time and reason. Errors: "
      "`not_found` (no plan is loaded, no such org unit), `conflict` (the root, or a unit with "
      "org units under it that are not retired)."},
     STI_OPS_END,

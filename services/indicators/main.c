@@ -141,7 +141,7 @@ int main(int argc, char **argv)
     indicators_dataset_t *dataset = indicators_dataset_new(redis, sti_service_dataset(service));
     indicators_progress_t *progress = indicators_progress_new(store, config->tolerance);
     indicators_catalog_t *catalog_ops = indicators_catalog_new(catalog, dataset, progress, pub);
-    indicators_orgs_t *orgs = indicators_orgs_new(catalog);
+    indicators_orgs_t *orgs = indicators_orgs_new(catalog, pub, config->events_maxlen);
     indicators_targets_t *targets =
         indicators_targets_new(catalog, progress, pub, config->events_maxlen);
     indicators_withdraw_t *withdraw = indicators_withdraw_new(

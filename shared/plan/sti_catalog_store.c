@@ -519,8 +519,9 @@ sti_errcode_t sti_catalog_store_set_target(sti_catalog_store_t *self, const char
 }
 
 sti_errcode_t sti_catalog_store_put_org_state(sti_catalog_store_t *self,
-                                              const sti_org_unit_t *state, bool *changed, char *err,
-                                              size_t errlen)
+                                              const sti_org_unit_t *state,
+                                              sti_catalog_events_t *events, bool *changed,
+                                              char *err, size_t errlen)
 {
     assert(self && state && changed);
     sti_writer_t *writer = sti_writer_new();
@@ -535,7 +536,7 @@ sti_errcode_t sti_catalog_store_put_org_state(sti_catalog_store_t *self,
     const void *bytes = sti_writer_data(writer, &size);
     const char *args[3] = {"state", state->code, (const char *)bytes};
     size_t lens[3] = {5, strlen(state->code), size};
-    sti_errcode_t code = s_put(self, args, lens, NULL, changed, err, errlen);
+    sti_errcode_t code = s_put(self, args, lens, events, changed, err, errlen);
     sti_writer_destroy(&writer);
     return code;
 }

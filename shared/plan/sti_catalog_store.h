@@ -103,8 +103,10 @@ sti_errcode_t sti_catalog_store_put_target(sti_catalog_store_t *self, const char
                                            sti_catalog_events_t *events, bool *changed, char *err,
                                            size_t errlen);
 //  Stores an org unit's state: names, former names, retirement (checked by
-//  the caller on sti_catalog_store_edit's copy). Storing an equal state
-//  again changes nothing.
+//  the caller on sti_catalog_store_edit's copy), with events (may be NULL;
+//  as sti_catalog_store_put_target). Storing an equal state again changes
+//  nothing.
 sti_errcode_t sti_catalog_store_put_org_state(sti_catalog_store_t *self,
-                                              const sti_org_unit_t *state, bool *changed, char *err,
-                                              size_t errlen);
+                                              const sti_org_unit_t *state,
+                                              sti_catalog_events_t *events, bool *changed,
+                                              char *err, size_t errlen);

@@ -26,6 +26,8 @@ sink_start hook
 notify_start notify --streams ind
 stictl rule add "hitech status" --indicator hitech_enterprises --when status_changed \
     --to "webhook:http://127.0.0.1:$(sink_port hook)/hook" >/dev/null || sti_fail "rule add"
+stictl rule add "org changes" --event org.changed --when any \
+    --to "webhook:http://127.0.0.1:$(sink_port hook)/hook" >/dev/null || sti_fail "rule add org"
 
 # ingest CSV-ROWS...: submits the rows through stictl ingest.
 ingest() {
@@ -114,6 +116,7 @@ stictl org rename xingqiao --name 星桥新城 --name-en "Xingqiao New Town" | g
 stictl org list >"$T/out"
 grep -qE '^xingqiao +linping +星桥新城 +Xingqiao New Town +曾用名 星桥街道$' "$T/out" ||
     sti_fail "org list after rename: $(cat "$T/out")"
+sti_wait_for 20 alert_has "【STI Monitor】组织更名 (原名 星桥街道) · 星桥新城"
 
 # 5. Retire: donghu takes no new values (ingest names it) and no targets;
 # its values stay readable; retiring the root is refused; --undo brings it back.
@@ -129,6 +132,9 @@ stictl --json indicator show hitech_enterprises --org donghu >"$T/out" || sti_fa
 grep -q '"value":250' "$T/out" || sti_fail "the retired unit's values: $(cat "$T/out")"
 stictl org list | grep -qE '^donghu .*已撤销 [0-9-]+ [0-9:]+ CST: merged into 临平街道$' ||
     sti_fail "org list after retire: $(stictl org list)"
+sti_wait_for 20 alert_has "【STI Monitor】组织撤销 · 东湖街道: 原因: merged into 临平街道"
+stictl --json events since 0 --prefix ind._org.donghu | grep -q '"change":"retired"' ||
+    sti_fail "no org.changed event for the retirement"
 rc=0; stictl org retire linping --reason x 2>"$T/err" || rc=$?
 [ $rc -eq 1 ] && grep -q "root" "$T/err" || sti_fail "retiring the root: $rc $(cat "$T/err")"
 stictl org retire donghu --undo | grep -qx "org donghu: restored" || sti_fail "undo"

@@ -159,11 +159,11 @@ static void test_town_target_and_states(void **state)
     state_.retired_at = 1796500000000;
     snprintf(state_.retired_reason, sizeof state_.retired_reason, "merged");
     assert_int_equal(
-        sti_catalog_store_put_org_state(fx->catalog, &state_, &changed, err, sizeof err),
+        sti_catalog_store_put_org_state(fx->catalog, &state_, NULL, &changed, err, sizeof err),
         STI_ERR_NONE);
     assert_true(changed);
     assert_int_equal(
-        sti_catalog_store_put_org_state(fx->catalog, &state_, &changed, err, sizeof err),
+        sti_catalog_store_put_org_state(fx->catalog, &state_, NULL, &changed, err, sizeof err),
         STI_ERR_NONE);
     assert_false(changed);
     catalog = sti_catalog_store_get(fx->catalog, &code, err, sizeof err);

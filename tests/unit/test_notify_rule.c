@@ -171,6 +171,15 @@ static void test_progress_events(void **state)
     assert_string_equal(rule->lang, "en");
     assert_int_equal(s_read("any", "email:a@b.cn", "lang", "fr", rule, &err), -1);
     assert_string_equal(err.field, "lang");
+    //  org.changed: by org unit only, with the condition any.
+    notify_match_t org = {"org.changed", NULL, "donghu", NULL};
+    assert_int_equal(s_read("any", "email:a@b.cn", "event", "org.changed", rule, &err), 0);
+    assert_true(notify_rule_matches(rule, &org));
+    assert_false(notify_rule_matches(rule, &progress));
+    assert_false(notify_rule_matches(rule, &value));
+    assert_int_equal(s_read("status_changed", "email:a@b.cn", "event", "org.changed", rule, &err),
+                     -1);
+    assert_string_equal(err.field, "when");
     free(rule);
 }
 

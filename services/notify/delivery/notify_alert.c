@@ -76,6 +76,38 @@ static void s_talent(const sti_event_t *event, sti_node_t data, notify_alert_eve
     s_talent_names(out);
 }
 
+//  Fills an org.changed event: the unit by its new names, what changed
+//  (renamed, with the name before; retired, with the reason; restored).
+static int s_org_event(sti_node_t data, notify_alert_event_t *out, char *err, size_t errlen)
+{
+    char change[16], former[STI_NAME_MAX];
+    s_str(data, "org", out->org, sizeof out->org);
+    s_str(data, "change", change, sizeof change);
+    s_str(data, "name_zh", out->org_name_zh, sizeof out->org_name_zh);
+    s_str(data, "name_en", out->org_name_en, sizeof out->org_name_en);
+    s_str(data, "former_names", former, sizeof former);
+    s_str(data, "reason", out->reason, sizeof out->reason);
+    if (!*out->org) {
+        snprintf(err, errlen, "org.changed without org");
+        return -1;
+    }
+    char *more = strchr(former, ';'); // the names before the last rename
+    if (more) {
+        *more = 0;
+    }
+    if (strcmp(change, "renamed") == 0) {
+        snprintf(out->name_zh, sizeof out->name_zh, "组织更名 (原名 %.200s)", former);
+        snprintf(out->name_en, sizeof out->name_en, "Org unit renamed (was %.200s)", former);
+    } else if (strcmp(change, "retired") == 0) {
+        snprintf(out->name_zh, sizeof out->name_zh, "组织撤销");
+        snprintf(out->name_en, sizeof out->name_en, "Org unit retired");
+    } else {
+        snprintf(out->name_zh, sizeof out->name_zh, "组织恢复");
+        snprintf(out->name_en, sizeof out->name_en, "Org unit restored");
+    }
+    return 0;
+}
+
 //  Adds names, unit and the final target from the catalog where the data
 //  did not carry them.
 static void s_from_catalog(const sti_catalog_t *catalog, notify_alert_event_t *out)
@@ -134,6 +166,11 @@ int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catal
     if (!reader) {
         snprintf(err, errlen, "an indicator event needs data");
         return -1;
+    }
+    if (strcmp(out->type, "org.changed") == 0) {
+        int rc = s_org_event(data, out, err, errlen);
+        sti_reader_destroy(&reader);
+        return rc;
     }
     bool progress = strcmp(out->type, "progress.changed") == 0;
     s_str(data, "indicator", out->indicator, sizeof out->indicator);

@@ -158,10 +158,17 @@ static void s_put_line(FILE *out, const notify_event_t *event, notify_lang_t lan
 {
     int titled = s_put_title(out, event, lang);
     bool has_status = event->status_after && *event->status_after;
-    if (titled && (event->has_new_value || event->has_old_value || has_status)) {
+    //  A reason of its own (an org unit retired), not a withdrawn value's.
+    bool reason_only =
+        !event->has_new_value && !event->has_old_value && event->reason && *event->reason;
+    if (titled && (event->has_new_value || event->has_old_value || has_status || reason_only)) {
         fputs(": ", out);
     }
-    int wrote = s_put_value(out, event, lang);
+    if (reason_only) {
+        fputs(lang == NOTIFY_LANG_ZH ? "原因: " : "reason: ", out);
+        s_put_clean(out, event->reason);
+    }
+    int wrote = s_put_value(out, event, lang) || reason_only;
     s_put_status(out, event, lang, !wrote);
 }
 

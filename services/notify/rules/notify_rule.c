@@ -52,7 +52,7 @@ static const sti_arg_t s_spec = {NULL,
      "the rule's name, for people"}, \
     {"event", STI_ARG_STR, STI_OPTIONAL, 0, 63, NULL, \
      "the events it looks at: indicator.changed (the default; with a status condition also " \
-     "progress.changed), progress.changed, talent.* or one of " \
+     "progress.changed), progress.changed, org.changed (any only), talent.* or one of " \
      "talent.registered, talent.updated, talent.left, talent.removed"}, \
     {"indicators", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code, \
      "indicator codes, each in the catalog (none: all)"}, \
@@ -277,12 +277,12 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
         return s_fail(err, "lang", "must be zh, en or zh,en%s", "");
     }
     if (strcmp(rule->event, "indicator.changed") != 0 &&
-        strcmp(rule->event, "progress.changed") != 0 && strcmp(rule->event, "talent.*") != 0 &&
-        strcmp(rule->event, "talent.registered") != 0 &&
+        strcmp(rule->event, "progress.changed") != 0 && strcmp(rule->event, "org.changed") != 0 &&
+        strcmp(rule->event, "talent.*") != 0 && strcmp(rule->event, "talent.registered") != 0 &&
         strcmp(rule->event, "talent.updated") != 0 && strcmp(rule->event, "talent.left") != 0 &&
         strcmp(rule->event, "talent.removed") != 0) {
         return s_fail(err, "event",
-                      "must be indicator.changed, progress.changed, talent.* or "
+                      "must be indicator.changed, progress.changed, org.changed, talent.* or "
                       "talent.<registered|updated|left|removed>%s",
                       "");
     }
@@ -299,6 +299,9 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
         rule->when != NOTIFY_WHEN_ANY) {
         return s_fail(err, "when", "progress.changed events take status_changed, achieved or any%s",
                       "");
+    }
+    if (strcmp(rule->event, "org.changed") == 0 && rule->when != NOTIFY_WHEN_ANY) {
+        return s_fail(err, "when", "org.changed events take only the condition any%s", "");
     }
     if (notify_rule_talent(rule) && rule->when != NOTIFY_WHEN_ANY) {
         return s_fail(err, "when", "talent events take only the condition any%s", "");
@@ -450,6 +453,9 @@ bool notify_rule_matches(const notify_rule_t *rule, const notify_match_t *match)
     if (notify_rule_talent(rule)) {
         return s_listed(rule->categories, rule->category_count, match->category) &&
                s_listed(rule->orgs, rule->org_count, match->org);
+    }
+    if (strcmp(rule->event, "org.changed") == 0) {
+        return s_listed(rule->orgs, rule->org_count, match->org);
     }
     if (!match->indicator || !s_listed(rule->indicators, rule->indicator_count, match->indicator)) {
         return false;
