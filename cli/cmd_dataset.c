@@ -54,8 +54,7 @@ static void s_print(stictl_t *ctl, sti_node_t body)
         printf("dataset:  %s\ncreated:  %s by %s\n", id, created, by);
         if (strcmp(reason, "") != 0 && strcmp(reason, "-") != 0) {
             printf("continues %s after an accepted loss: %s\n",
-                   strcmp(previous, "") && strcmp(previous, "-") ? previous : "(nothing)",
-                   reason);
+                   strcmp(previous, "") && strcmp(previous, "-") ? previous : "(nothing)", reason);
         }
     }
     printf("state:    %s%s\n", lost ? "LOST: " : "ok", lost ? why : "");

@@ -70,8 +70,7 @@ void stictl_event_print(const sti_event_t *event, bool json)
         char when[48];
         assert(text);
         printf("%" PRIu64 " %s %s %s %s\n", event->seq,
-               stictl_time_text(event->time, when, sizeof when), event->type, event->subject,
-               text);
+               stictl_time_text(event->time, when, sizeof when), event->type, event->subject, text);
         cJSON_free(text);
         cJSON_Delete(data);
     }
@@ -122,8 +121,8 @@ static int s_print(stictl_t *ctl, sti_node_t body, uint64_t seq, size_t limit)
     }
     if ((uint64_t)latest < seq) {
         fprintf(stderr,
-                "stictl events: the log ends at seq %" PRId64 "%s%s: there is nothing after %" PRIu64
-                "\n",
+                "stictl events: the log ends at seq %" PRId64
+                "%s%s: there is nothing after %" PRIu64 "\n",
                 latest, epoch[0] ? " of epoch " : "", epoch, seq);
     }
     if (upto < latest) {

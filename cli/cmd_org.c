@@ -38,21 +38,31 @@ const char stictl_org_usage[] =
     "brings it back. Prints `org CODE: retired` (`restored`, `unchanged`).\n"
     "Exit 1 when the service refuses (unknown parent, bad code), with its reason.\n";
 
-//  Reads a flag's value at argv[*i] ("--flag VALUE" or "--flag=VALUE").
-//  Returns the value, or NULL when arg is not this flag or has no value.
-static const char *s_flag(int argc, char **argv, int *i, const char *flag)
+//  Sends request (org.add, org.rename or org.retire) and prints
+//  `org CODE: WORD` with the word for a change or `unchanged`. Returns an exit code.
+static int s_change(stictl_t *ctl, sti_writer_t *request, const char *code, const char *word)
 {
-    size_t len = strlen(flag);
-    if (strncmp(argv[*i], flag, len) != 0) {
-        return NULL;
+    sti_reply_t reply;
+    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
+    if (rc) {
+        return rc;
     }
-    if (argv[*i][len] == '=') {
-        return argv[*i] + len + 1;
+    bool changed = false;
+    sti_field_error_t err;
+    if (sti_map_bool(reply.body, "changed", &changed, &err) != 0) {
+        fprintf(stderr, "stictl org: sti.indicators answered oddly: %s: %s\n", err.field,
+                err.reason);
+        rc = STICTL_FAILED;
+    } else if (ctl->json) {
+        cJSON *json = cJSON_CreateObject();
+        cJSON_AddStringToObject(json, "code", code);
+        cJSON_AddBoolToObject(json, "changed", changed);
+        stictl_json_print(&json);
+    } else {
+        printf("org %s: %s\n", code, changed ? word : "unchanged");
     }
-    if (argv[*i][len] == 0 && *i + 1 < argc) {
-        return argv[++*i];
-    }
-    return NULL;
+    sti_reply_release(&reply);
+    return rc;
 }
 
 //  `org add`. Returns an exit code.
@@ -60,11 +70,11 @@ static int s_add(stictl_t *ctl, int argc, char **argv)
 {
     const char *code = NULL, *parent = NULL, *name = NULL, *name_en = NULL, *value = NULL;
     for (int i = 2; i < argc; i++) {
-        if ((value = s_flag(argc, argv, &i, "--parent"))) {
+        if ((value = stictl_flag_value(argc, argv, &i, "--parent"))) {
             parent = value;
-        } else if ((value = s_flag(argc, argv, &i, "--name-en"))) {
+        } else if ((value = stictl_flag_value(argc, argv, &i, "--name-en"))) {
             name_en = value;
-        } else if ((value = s_flag(argc, argv, &i, "--name"))) {
+        } else if ((value = stictl_flag_value(argc, argv, &i, "--name"))) {
             name = value;
         } else if (argv[i][0] == '-') {
             return stictl_usage_error(argv[0], "unknown flag %s, or it needs a value", argv[i]);
@@ -88,27 +98,7 @@ static int s_add(stictl_t *ctl, int argc, char **argv)
     if (name_en) {
         sti_writer_kv_str(request, "name_en", name_en);
     }
-    sti_reply_t reply;
-    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
-    if (rc) {
-        return rc;
-    }
-    bool changed = false;
-    sti_field_error_t err;
-    if (sti_map_bool(reply.body, "changed", &changed, &err) != 0) {
-        fprintf(stderr, "stictl org: sti.indicators answered oddly: %s: %s\n", err.field,
-                err.reason);
-        rc = STICTL_FAILED;
-    } else if (ctl->json) {
-        cJSON *json = cJSON_CreateObject();
-        cJSON_AddStringToObject(json, "code", code);
-        cJSON_AddBoolToObject(json, "changed", changed);
-        stictl_json_print(&json);
-    } else {
-        printf("org %s: %s\n", code, changed ? "added" : "unchanged");
-    }
-    sti_reply_release(&reply);
-    return rc;
+    return s_change(ctl, request, code, "added");
 }
 
 //  Ends a unit's line with its former names and retirement, when it has them.
@@ -183,44 +173,17 @@ static int s_list(stictl_t *ctl, int argc, char **argv)
     return rc;
 }
 
-//  Sends op with body (a map the caller wrote of n pairs by fill) and prints
-//  `org CODE: WORD` with the word for a change or `unchanged`. Returns an exit code.
-static int s_change(stictl_t *ctl, sti_writer_t *request, const char *code, const char *word)
-{
-    sti_reply_t reply;
-    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
-    if (rc) {
-        return rc;
-    }
-    bool changed = false;
-    sti_field_error_t err;
-    if (sti_map_bool(reply.body, "changed", &changed, &err) != 0) {
-        fprintf(stderr, "stictl org: sti.indicators answered oddly: %s: %s\n", err.field,
-                err.reason);
-        rc = STICTL_FAILED;
-    } else if (ctl->json) {
-        cJSON *json = cJSON_CreateObject();
-        cJSON_AddStringToObject(json, "code", code);
-        cJSON_AddBoolToObject(json, "changed", changed);
-        stictl_json_print(&json);
-    } else {
-        printf("org %s: %s\n", code, changed ? word : "unchanged");
-    }
-    sti_reply_release(&reply);
-    return rc;
-}
-
 //  `org rename` and `org retire`. Returns an exit code.
 static int s_rename_retire(stictl_t *ctl, int argc, char **argv, bool rename)
 {
     const char *code = NULL, *name = NULL, *name_en = NULL, *reason = NULL, *value = NULL;
     bool undo = false;
     for (int i = 2; i < argc; i++) {
-        if (rename && (value = s_flag(argc, argv, &i, "--name-en"))) {
+        if (rename && (value = stictl_flag_value(argc, argv, &i, "--name-en"))) {
             name_en = value;
-        } else if (rename && (value = s_flag(argc, argv, &i, "--name"))) {
+        } else if (rename && (value = stictl_flag_value(argc, argv, &i, "--name"))) {
             name = value;
-        } else if (!rename && (value = s_flag(argc, argv, &i, "--reason"))) {
+        } else if (!rename && (value = stictl_flag_value(argc, argv, &i, "--reason"))) {
             reason = value;
         } else if (!rename && strcmp(argv[i], "--undo") == 0) {
             undo = true;

@@ -21,8 +21,8 @@ const char stictl_silence_usage[] =
     "At least one matcher is needed; every matcher given must equal the alert's value.\n"
     "DURATION: 30s, 5m, 2h, 1d. `add` prints the new silence's id.\n";
 
-static const char *const s_matchers[] = {"rule", "indicator", "org", "category", "severity",
-                                         "comment"};
+static const char *const s_matchers[] = {"rule",     "indicator", "org",
+                                         "category", "severity",  "comment"};
 #define S_MATCHERS (sizeof s_matchers / sizeof s_matchers[0])
 
 //  Parses "30s", "5m", "2h", "1d" into ms. Returns 0 or -1.
@@ -30,7 +30,7 @@ static int s_for(const char *text, long long *ms)
 {
     char *end = NULL;
     long long value = strtoll(text, &end, 10);
-    long long scale = strcmp(end, "s") == 0 ? 1000
+    long long scale = strcmp(end, "s") == 0   ? 1000
                       : strcmp(end, "m") == 0 ? 60000
                       : strcmp(end, "h") == 0 ? 3600000
                       : strcmp(end, "d") == 0 ? 86400000

@@ -36,23 +36,6 @@ const char stictl_target_usage[] =
     "Exit 4 when there is no indicator CODE or org unit ORG, 1 when the service\n"
     "refuses the value (or ORG is retired).\n";
 
-//  Reads "--flag VALUE" or "--flag=VALUE" at argv[*i]. Returns the value,
-//  or NULL when argv[*i] is not that flag.
-static const char *s_flag(int argc, char **argv, int *i, const char *flag)
-{
-    size_t len = strlen(flag);
-    if (strncmp(argv[*i], flag, len) != 0) {
-        return NULL;
-    }
-    if (argv[*i][len] == '=') {
-        return argv[*i] + len + 1;
-    }
-    if (argv[*i][len] == 0 && *i + 1 < argc) {
-        return argv[++*i];
-    }
-    return NULL;
-}
-
 //  Sends target.set (value) or target.remove (value NULL) and prints the
 //  outcome. Returns an exit code.
 static int s_change(stictl_t *ctl, const char *code, long long year, const double *value,
@@ -149,7 +132,7 @@ static int s_set_or_remove(stictl_t *ctl, int argc, char **argv, bool set)
     const char *positional[3] = {NULL, NULL, NULL}, *org = NULL, *value_text = NULL;
     int count = 0, want = set ? 3 : 2;
     for (int i = 2; i < argc; i++) {
-        if ((value_text = s_flag(argc, argv, &i, "--org"))) {
+        if ((value_text = stictl_flag_value(argc, argv, &i, "--org"))) {
             org = value_text;
         } else if (argv[i][0] == '-' && argv[i][1] && !isdigit((unsigned char)argv[i][1])) {
             return stictl_usage_error(argv[0], "unknown flag %s, or it needs a value", argv[i]);
@@ -194,9 +177,9 @@ int stictl_target(stictl_t *ctl, int argc, char **argv)
     }
     const char *indicator = NULL, *org = NULL, *value = NULL;
     for (int i = 2; i < argc; i++) {
-        if ((value = s_flag(argc, argv, &i, "--org"))) {
+        if ((value = stictl_flag_value(argc, argv, &i, "--org"))) {
             org = value;
-        } else if ((value = s_flag(argc, argv, &i, "--indicator"))) {
+        } else if ((value = stictl_flag_value(argc, argv, &i, "--indicator"))) {
             indicator = value;
         } else {
             return stictl_usage_error(argv[0], "list: unexpected argument '%s'", argv[i]);

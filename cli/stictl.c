@@ -140,6 +140,21 @@ int stictl_print_error(const sti_reply_t *reply)
     return stictl_exit_code(reply->code);
 }
 
+const char *stictl_flag_value(int argc, char **argv, int *i, const char *flag)
+{
+    size_t len = strlen(flag);
+    if (strncmp(argv[*i], flag, len) != 0) {
+        return NULL;
+    }
+    if (argv[*i][len] == '=') {
+        return argv[*i] + len + 1;
+    }
+    if (argv[*i][len] == 0 && *i + 1 < argc) {
+        return argv[++*i];
+    }
+    return NULL;
+}
+
 int stictl_usage_error(const char *command, const char *format, ...)
 {
     va_list args;

@@ -124,6 +124,11 @@ int stictl_print_error(const sti_reply_t *reply);
 //  The exit code for an error code: 0 for none, 4 for not_found, 1 else.
 int stictl_exit_code(sti_errcode_t code);
 
+//  A command's flag with a value at argv[*i]: "--flag VALUE" or
+//  "--flag=VALUE". Returns the value (moving *i past it), or NULL when
+//  argv[*i] is not that flag or it has no value.
+const char *stictl_flag_value(int argc, char **argv, int *i, const char *flag);
+
 //  Prints "stictl CMD: message" and the command's usage line on stderr.
 //  Returns STICTL_USAGE.
 int stictl_usage_error(const char *command, const char *format, ...)
