@@ -38,7 +38,7 @@ static void s_print(stictl_t *ctl, sti_node_t body)
     }
     char id[64], created[64], previous[64], reason[256], by[80], why[400];
     stictl_map_text(body, "id", id, sizeof id);
-    stictl_map_text(body, "created", created, sizeof created);
+    stictl_map_time(body, "created", created, sizeof created);
     stictl_map_text(body, "previous", previous, sizeof previous);
     stictl_map_text(body, "reason", reason, sizeof reason);
     stictl_map_text(body, "by", by, sizeof by);
@@ -54,8 +54,7 @@ static void s_print(stictl_t *ctl, sti_node_t body)
         printf("dataset:  %s\ncreated:  %s by %s\n", id, created, by);
         if (strcmp(reason, "") != 0 && strcmp(reason, "-") != 0) {
             printf("continues %s after an accepted loss: %s\n",
-                   strcmp(previous, "") && strcmp(previous, "-") ? previous : "(nothing)",
-                   reason);
+                   strcmp(previous, "") && strcmp(previous, "-") ? previous : "(nothing)", reason);
         }
     }
     printf("state:    %s%s\n", lost ? "LOST: " : "ok", lost ? why : "");

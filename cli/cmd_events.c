@@ -68,9 +68,10 @@ void stictl_event_print(const sti_event_t *event, bool json)
         stictl_json_print(&line);
     } else {
         char *text = cJSON_PrintUnformatted(data);
+        char when[48];
         assert(text);
-        printf("%" PRIu64 " %s %s %s %s\n", event->seq, event->time, event->type, event->subject,
-               text);
+        printf("%" PRIu64 " %s %s %s %s\n", event->seq,
+               stictl_time_text(event->time, when, sizeof when), event->type, event->subject, text);
         cJSON_free(text);
         cJSON_Delete(data);
     }

@@ -189,17 +189,21 @@ static void s_print_definition(sti_node_t indicator)
     s_line("tags", a);
 }
 
-//  Prints the value, origin, time, source and submitter of a point or revision.
+//  Prints the value, origin, time (local), source and submitter of a point
+//  or revision, and a withdrawal's reason.
 static void s_print_revision(sti_node_t node)
 {
-    char value[64], rev[32], origin[32], time[64], source[256], by[256];
-    printf("%-14s rev %-4s %-10s %-24s %s  %s\n",
-           stictl_map_text(node, "value", value, sizeof value),
+    char value[64], rev[32], origin[32], time[64], source[256], by[256], reason[512];
+    printf("%-14s rev %-4s %-10s %-24s %s  %s", stictl_map_text(node, "value", value, sizeof value),
            stictl_map_text(node, "revision", rev, sizeof rev),
            stictl_map_text(node, "origin", origin, sizeof origin),
-           stictl_map_text(node, "time", time, sizeof time),
+           stictl_map_time(node, "time", time, sizeof time),
            stictl_map_text(node, "source", source, sizeof source),
            stictl_map_text(node, "submitter", by, sizeof by));
+    if (sti_node_type(sti_node_get(node, "reason")) == STI_TYPE_STR) {
+        printf("  (%s)", stictl_map_text(node, "reason", reason, sizeof reason));
+    }
+    putchar('\n');
 }
 
 //  Prints a series.get reply: one line per period, its older revisions under it.

@@ -65,15 +65,20 @@ const char stictl_ingest_usage[] =
     "data/examples/values.csv and values.xlsx are samples; stictl template writes a\n"
     "form to fill in.\n"
     "\n"
+    "Refused too: a period that has not begun (2031 in 2026), a fraction in a unit\n"
+    "that counts whole things (1000.5 家), a row for a retired org unit. A row taken\n"
+    "whose value is more than 10 times (the service's warn_factor) above or below its\n"
+    "series' last value is reported `row K: value: reason (warning)`.\n"
     "Rows are sent in batches of 1,000, each under a request id made from its rows:\n"
     "the same file sent again applies nothing twice. A rate limit is waited out.\n"
-    "Prints `accepted N, rejected M` (and `, skipped K without a value`), then\n"
+    "Prints `accepted N, rejected M` (and `, skipped K without a value`, `, W with a\n"
+    "warning`), then\n"
     "`row K: FIELD: reason` for each refused row: K counts data rows from 1 in a CSV\n"
     "or JSON file, and is the row number Excel shows in an .xlsx. A run that stops\n"
     "early (Ctrl-C, an error, no answer) adds `; the last row committed is row R;\n"
     "WHY: run the same command again to finish: nothing is applied twice`. --json\n"
     "prints {\"accepted\", \"rejected\", \"skipped\", \"replayed\", \"finished\",\n"
-    "\"last_row\", \"errors\": [{\"row\", \"field\", \"reason\"}]}. --dry-run checks every\n"
+    "\"last_row\", \"errors\": [{\"row\", \"field\", \"reason\"}], \"warnings\": [...]}. --dry-run checks every\n"
     "row and keeps nothing (it is not a write: no rate limit). --wait then waits\n"
     "until sti-indicators has applied the rows (stictl status shows the backlog).\n"
     "Exit 3 when any row was refused; 130 after Ctrl-C; 5 when the last batch got no\n"
@@ -109,11 +114,13 @@ typedef struct {
     stictl_batch_t run;           // how far the run got (counts, failure)
     char entry[STICTL_ENTRY_MAX]; // the latest intake entry a batch was kept as, or ""
     FILE *errors;                 // the error report, until the summary is out
+    FILE *warnings;               // the warnings on taken rows, likewise
     bool progress;                // draw a progress bar
 } s_ingest_t;
 
-//  Records one refused row in the report.
-static void s_report(s_ingest_t *self, size_t row, const char *field, const char *reason)
+//  Records one refused row in the report (or in out: a warning).
+static void s_report_to(s_ingest_t *self, FILE *out, size_t row, const char *field,
+                        const char *reason)
 {
     if (self->ctl->json) {
         cJSON *error = cJSON_CreateObject();
@@ -121,11 +128,33 @@ static void s_report(s_ingest_t *self, size_t row, const char *field, const char
         cJSON_AddStringToObject(error, "field", field);
         cJSON_AddStringToObject(error, "reason", reason);
         char *text = cJSON_PrintUnformatted(error);
-        fprintf(self->errors, "%s%s", ftell(self->errors) > 0 ? "," : "", text);
+        fprintf(out, "%s%s", ftell(out) > 0 ? "," : "", text);
         cJSON_free(text);
         cJSON_Delete(error);
     } else {
-        fprintf(self->errors, "row %zu: %s: %s\n", row, field, reason);
+        fprintf(out, "row %zu: %s: %s%s\n", row, field, reason,
+                out == self->warnings ? " (warning)" : "");
+    }
+}
+
+static void s_report(s_ingest_t *self, size_t row, const char *field, const char *reason)
+{
+    s_report_to(self, self->errors, row, field, reason);
+}
+
+//  Records the details of a reply's list (errors, or warnings into out).
+static void s_details(s_ingest_t *self, sti_node_t list, FILE *out)
+{
+    sti_field_error_t err;
+    for (size_t i = 0; i < sti_node_size(list); i++) {
+        sti_node_t detail = sti_node_at(list, i);
+        int64_t index = 0;
+        char field[128] = "?", reason[512] = "?";
+        sti_map_int(detail, "index", &index, &err);
+        sti_map_str_copy(detail, "field", field, sizeof field, &err);
+        sti_map_str_copy(detail, "reason", reason, sizeof reason, &err);
+        size_t row = index >= 0 && (size_t)index < self->batch_rows ? self->row_of[index] : 0;
+        s_report_to(self, out, row, field, reason);
     }
 }
 
@@ -183,18 +212,16 @@ static int s_take_reply(s_ingest_t *self, const sti_reply_t *reply)
     memset(self->refused, 0, sizeof self->refused);
     sti_node_t errors = sti_node_get(reply->body, "errors");
     for (size_t i = 0; i < sti_node_size(errors); i++) {
-        sti_node_t detail = sti_node_at(errors, i);
-        int64_t index = 0;
-        char field[128] = "?", reason[512] = "?";
-        sti_map_int(detail, "index", &index, &err);
-        sti_map_str_copy(detail, "field", field, sizeof field, &err);
-        sti_map_str_copy(detail, "reason", reason, sizeof reason, &err);
-        bool ours = index >= 0 && (size_t)index < self->batch_rows;
-        if (ours) {
+        int64_t index = -1;
+        sti_map_int(sti_node_at(errors, i), "index", &index, &err);
+        if (index >= 0 && (size_t)index < self->batch_rows) {
             self->refused[index] = true;
         }
-        s_report(self, ours ? self->row_of[index] : 0, field, reason);
     }
+    s_details(self, errors, self->errors);
+    sti_node_t warnings = sti_node_get(reply->body, "warnings");
+    self->run.warned += sti_node_size(warnings);
+    s_details(self, warnings, self->warnings);
     s_take_committed(self, reply, accepted);
     return 0;
 }
@@ -476,7 +503,7 @@ static int s_finish(s_ingest_t *self)
     if (self->run.failed == STICTL_USAGE && self->batches == 0) {
         return STICTL_USAGE;
     }
-    stictl_batch_print(&self->run, self->ctl->json, self->errors);
+    stictl_batch_print(&self->run, self->ctl->json, self->errors, self->warnings);
     int rc = stictl_batch_exit(&self->run);
     if (self->wait && !self->run.failed && !self->run.dry_run) {
         int waited = self->entry[0] ? stictl_intake_wait(self->ctl, self->entry) : STICTL_OK;
@@ -497,10 +524,17 @@ int stictl_ingest(stictl_t *ctl, int argc, char **argv)
     self.progress = isatty(STDERR_FILENO) && stat(path, &st) == 0 && st.st_size > 1000000;
     self.rows = sti_writer_new();
     self.errors = tmpfile();
+    self.warnings = tmpfile();
     stictl_batch_signals();
     size_t rows = 0;
-    if (!self.errors) {
+    if (!self.errors || !self.warnings) {
         fprintf(stderr, "stictl ingest: no temporary file for the report: %s\n", strerror(errno));
+        if (self.errors) {
+            fclose(self.errors);
+        }
+        if (self.warnings) {
+            fclose(self.warnings);
+        }
         sti_writer_destroy(&self.rows);
         return STICTL_FAILED;
     }
@@ -515,6 +549,7 @@ int stictl_ingest(stictl_t *ctl, int argc, char **argv)
     s_flush(&self);
     rc = s_finish(&self);
     fclose(self.errors);
+    fclose(self.warnings);
     sti_writer_destroy(&self.rows);
     return rc;
 }

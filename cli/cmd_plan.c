@@ -23,7 +23,9 @@ const char stictl_plan_usage[] =
     "registry; see docs/plan-format.md), checks it, and loads it into\n"
     "sti.indicators, where every service reads it (sti-talent its talent codes).\n"
     "Loading the same plan again changes nothing.\n"
-    "Prints `plan CODE: changed` (or `unchanged`); --json {\"code\", \"changed\"}.\n"
+    "Prints `plan CODE: changed` (or `unchanged`), with the number of\n"
+    "progress.changed events when the new plan moved progress (a baseline, a\n"
+    "formula); --json {\"code\", \"changed\", \"events\"}.\n"
     "Exit 2 when DIR cannot be read or is not a valid plan (the error names the\n"
     "file, the record and the field), 1 when the service refuses it (a plan of\n"
     "another code than the one loaded: conflict).\n";
@@ -47,8 +49,12 @@ static int s_send(stictl_t *ctl, const sti_catalog_t *catalog)
         return rc;
     }
     bool changed = false;
+    int64_t events = 0;
     char code[STI_CODE_MAX] = "";
     sti_field_error_t err;
+    if (sti_map_int(reply.body, "events", &events, &err) != 0) {
+        events = 0; // a service from before progress events
+    }
     if (sti_map_bool(reply.body, "changed", &changed, &err) != 0 ||
         sti_map_str_copy(reply.body, "code", code, sizeof code, &err) != 0) {
         fprintf(stderr, "stictl plan: sti.indicators answered oddly: %s: %s\n", err.field,
@@ -58,9 +64,15 @@ static int s_send(stictl_t *ctl, const sti_catalog_t *catalog)
         cJSON *json = cJSON_CreateObject();
         cJSON_AddStringToObject(json, "code", code);
         cJSON_AddBoolToObject(json, "changed", changed);
+        cJSON_AddNumberToObject(json, "events", (double)events);
         stictl_json_print(&json);
     } else {
-        printf("plan %s: %s\n", code, changed ? "changed" : "unchanged");
+        if (events > 0) {
+            printf("plan %s: changed, %lld progress event%s\n", code, (long long)events,
+                   events == 1 ? "" : "s");
+        } else {
+            printf("plan %s: %s\n", code, changed ? "changed" : "unchanged");
+        }
     }
     sti_reply_release(&reply);
     return rc;

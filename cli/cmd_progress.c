@@ -29,12 +29,16 @@ const char stictl_progress_usage[] =
     "Prints, for year Y (default: this year, at most the plan's last) at org\n"
     "unit ORG (default: the root, the district), one line per indicator: code,\n"
     "name, unit, baseline, the latest value with its period, the final target\n"
-    "with its year, completion and expected completion in %, and the status\n"
-    "(achieved, on_track, lagging, at_risk, no_data, no_target).\n"
-    "--json prints {\"year\": Y, \"org\": \"...\", \"indicators\": [{\"code\", \"name_zh\",\n"
-    "\"name_en\", \"unit\", \"baseline\", \"latest\", \"latest_period\", \"target\",\n"
-    "\"target_year\", \"completion\", \"expected_completion\", \"status\"}]}, missing\n"
-    "values as null and completions as fractions (0.645, not 64.5).\n"
+    "with its year, completion and expected completion in %, and the status in\n"
+    "Chinese (已完成 achieved, 正常 on_track, 滞后 lagging, 有风险 at_risk, 无数据\n"
+    "no_data, 无目标 no_target). A latest value marked ! is more than 10 times (the\n"
+    "service's warn_factor) above or below the one before it; a line under the\n"
+    "table says so.\n"
+    "--json prints {\"year\": Y, \"org\": \"...\", \"org_name_zh\", \"indicators\":\n"
+    "[{\"code\", \"name_zh\", \"name_en\", \"unit\", \"baseline\", \"baseline_period\",\n"
+    "\"latest\", \"latest_period\", \"target\", \"target_year\", \"completion\",\n"
+    "\"expected_completion\", \"status\", \"flag\"}]}, with status codes in English,\n"
+    "missing values as null and completions as fractions (0.645, not 64.5).\n"
     "-o FILE.xlsx writes the rows to an Excel workbook instead, one per indicator,\n"
     "with the fields of --json under the titles 指标代码, 指标名称, 英文名称, 单位,\n"
     "基期值, 最新值, 最新期间, 目标值, 目标年份, 完成度, 应完成度, 状态 (completions\n"
@@ -49,19 +53,10 @@ static const char *const s_heads[S_COLUMNS] = {"CODE",   "NAME", "UNIT",     "BA
                                                "TARGET", "DONE", "EXPECTED", "STATUS"};
 
 //  The fields of a row --json keeps, in this order.
-static const char *const s_json_fields[] = {"code",
-                                            "name_zh",
-                                            "name_en",
-                                            "unit",
-                                            "baseline",
-                                            "latest",
-                                            "latest_period",
-                                            "target",
-                                            "target_year",
-                                            "completion",
-                                            "expected_completion",
-                                            "status",
-                                            NULL};
+static const char *const s_json_fields[] = {
+    "code",   "name_zh",       "name_en", "unit",        "baseline",   "baseline_period",
+    "latest", "latest_period", "target",  "target_year", "completion", "expected_completion",
+    "status", "flag",          NULL};
 
 //  A completion as a percentage with one decimal, or "-".
 static const char *s_percent(sti_node_t node, char *buf, size_t cap)
@@ -104,24 +99,34 @@ static const char *s_cell(sti_node_t row, int column, char *buf, size_t cap)
     case 3:
         return stictl_map_text(row, "baseline", buf, cap);
     case 4:
-        return s_with(row, "latest", "latest_period", buf, cap);
+        s_with(row, "latest", "latest_period", buf, cap);
+        if (sti_node_type(sti_node_get(row, "flag")) == STI_TYPE_STR && strlen(buf) + 3 < cap) {
+            strcat(buf, " !"); // explained under the table
+        }
+        return buf;
     case 5:
         return s_with(row, "target", "target_year", buf, cap);
     case 6:
         return s_percent(sti_node_get(row, "completion"), buf, cap);
     case 7:
         return s_percent(sti_node_get(row, "expected_completion"), buf, cap);
-    default:
-        return stictl_map_text(row, "status", buf, cap);
+    default: {
+        char status[32];
+        snprintf(buf, cap, "%s",
+                 stictl_status_zh(stictl_map_text(row, "status", status, sizeof status)));
+        return buf;
+    }
     }
 }
 
 //  Prints a progress.report reply as the table.
 static void s_print_table(sti_node_t body)
 {
-    char year[16], org[STI_CODE_MAX], cell[STI_NAME_MAX];
-    printf("progress in %s at %s\n", stictl_map_text(body, "year", year, sizeof year),
-           stictl_map_text(body, "org", org, sizeof org));
+    char year[16], org[STI_CODE_MAX], name[STI_NAME_MAX], cell[STI_NAME_MAX];
+    stictl_map_text(body, "org_name_zh", name, sizeof name);
+    printf("progress in %s at %s%s%s\n", stictl_map_text(body, "year", year, sizeof year),
+           stictl_map_text(body, "org", org, sizeof org), strcmp(name, "-") && *name ? " " : "",
+           strcmp(name, "-") && *name ? name : "");
     sti_node_t rows = sti_node_get(body, "indicators");
     size_t count = sti_node_size(rows), width[S_COLUMNS];
     for (int k = 0; k < S_COLUMNS; k++) {
@@ -142,6 +147,13 @@ static void s_print_table(sti_node_t body)
         }
         putchar('\n');
     }
+    for (size_t i = 0; i < count; i++) {
+        sti_node_t row = sti_node_at(rows, i);
+        if (sti_node_type(sti_node_get(row, "flag")) == STI_TYPE_STR) {
+            printf("! %s: %s\n", stictl_map_text(row, "code", year, sizeof year),
+                   stictl_map_text(row, "flag", cell, sizeof cell));
+        }
+    }
 }
 
 //  Prints a progress.report reply as one JSON object, keeping s_json_fields.
@@ -150,6 +162,8 @@ static void s_print_json(sti_node_t body)
     cJSON *json = cJSON_CreateObject();
     cJSON_AddItemToObject(json, "year", stictl_json_from_node(sti_node_get(body, "year")));
     cJSON_AddItemToObject(json, "org", stictl_json_from_node(sti_node_get(body, "org")));
+    cJSON_AddItemToObject(json, "org_name_zh",
+                          stictl_json_from_node(sti_node_get(body, "org_name_zh")));
     cJSON *list = cJSON_AddArrayToObject(json, "indicators");
     sti_node_t rows = sti_node_get(body, "indicators");
     for (size_t i = 0; i < sti_node_size(rows); i++) {
@@ -237,7 +251,7 @@ static int s_write_xlsx(sti_node_t body, const char *path, bool json)
             w, "完成度 = (最新值 − 基期值) / (目标值 − 基期值)；应完成度：按计划本年应"
                "达到的完成度。");
         sti_xlsx_writer_end_row(w);
-        sti_xlsx_writer_text(w, "状态: achieved 已达成, on_track 按计划, lagging 滞后, at_risk "
+        sti_xlsx_writer_text(w, "状态: achieved 已完成, on_track 正常, lagging 滞后, at_risk "
                                 "有风险, no_data 无数据, no_target 无目标");
         sti_xlsx_writer_end_row(w);
     }

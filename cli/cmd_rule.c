@@ -14,8 +14,8 @@
 #include "stictl.h"
 
 const char stictl_rule_usage[] =
-    "usage: stictl rule add NAME [--event indicator.changed|talent.*] [--indicator "
-    "CODE[,CODE...]]\n"
+    "usage: stictl rule add NAME [--event indicator.changed|progress.changed|talent.*]\n"
+    "                   [--indicator CODE[,CODE...]] [--lang zh|en|zh,en]\n"
     "                   [--org ORG[,ORG...]] [--category CAT[,CAT...]] --when CONDITION\n"
     "                   --to RECEIVER [--to RECEIVER ...] [--severity info|warning|critical]\n"
     "                   [--group-by LABELS] [--group-wait DURATION] [--group-interval DURATION]\n"
@@ -26,6 +26,9 @@ const char stictl_rule_usage[] =
     "\n"
     "CONDITION: status_changed[:STATUS,...], crosses_above:V, crosses_below:V, achieved,\n"
     "           stale:DAYS or any (talent events: any).\n"
+    "A status rule (status_changed, achieved) on indicator.changed also hears\n"
+    "progress.changed: a status moved by a target or the plan, not by a value.\n"
+    "--lang: the messages' language, zh, en or zh,en (default: Chinese, then English).\n"
     "RECEIVER:  webhook:URL[#SECRET], email:ADDRESS, dingtalk:URL[#SECRET] or wecom:URL.\n"
     "--indicator PREFIX* matches every indicator whose code starts with PREFIX.\n"
     "LABELS: a comma list of indicator, org, period, category. DURATION: 0, 500ms, 30s, 5m,\n"
@@ -51,7 +54,7 @@ static void s_list(sti_writer_t *w, const char *key, const char *list)
 
 //  What `rule add` was given.
 typedef struct {
-    const char *name, *event, *indicators, *orgs, *categories, *when, *severity, *group_by;
+    const char *name, *event, *indicators, *orgs, *categories, *when, *severity, *group_by, *lang;
     const char *to[16];             // receivers
     size_t to_count;                // how many
     int64_t wait, interval, repeat; // durations (ms), -1 when not given
@@ -93,6 +96,8 @@ static int s_parse_add(int argc, char **argv, s_add_t *add)
             add->when = value;
         } else if (strcmp(flag, "--severity") == 0) {
             add->severity = value;
+        } else if (strcmp(flag, "--lang") == 0) {
+            add->lang = value;
         } else if (strcmp(flag, "--group-by") == 0) {
             add->group_by = value;
         } else {
@@ -111,8 +116,9 @@ static void s_write_add(sti_writer_t *w, const s_add_t *add)
     size_t len = add->indicators ? strlen(add->indicators) : 0;
     bool prefix = len > 1 && add->indicators[len - 1] == '*';
     size_t pairs = 3 + (add->event != NULL) + (add->indicators != NULL) + (add->orgs != NULL) +
-                   (add->categories != NULL) + (add->severity != NULL) + (add->group_by != NULL) +
-                   (add->wait >= 0) + (add->interval >= 0) + (add->repeat >= 0);
+                   (add->categories != NULL) + (add->severity != NULL) + (add->lang != NULL) +
+                   (add->group_by != NULL) + (add->wait >= 0) + (add->interval >= 0) +
+                   (add->repeat >= 0);
     sti_writer_map(w, pairs);
     sti_writer_kv_str(w, "name", add->name);
     sti_writer_kv_str(w, "when", add->when);
@@ -138,6 +144,9 @@ static void s_write_add(sti_writer_t *w, const s_add_t *add)
     }
     if (add->severity) {
         sti_writer_kv_str(w, "severity", add->severity);
+    }
+    if (add->lang) {
+        sti_writer_kv_str(w, "lang", add->lang);
     }
     if (add->group_by) {
         s_list(w, "group_by", add->group_by);

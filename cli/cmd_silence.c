@@ -102,12 +102,8 @@ static void s_print(sti_node_t silence)
     int64_t ends = 0;
     sti_field_error_t err;
     if (sti_map_int(silence, "ends_at", &ends, &err) == 0) {
-        time_t seconds = (time_t)(ends / 1000);
-        struct tm tm;
-        char when[32];
-        gmtime_r(&seconds, &tm);
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        printf(" until %s", when);
+        char when[48];
+        printf(" until %s", stictl_time_ms(ends, when, sizeof when));
     }
     printf(" %s\n", stictl_map_text(silence, "comment", text, sizeof text));
 }

@@ -134,10 +134,10 @@ int stictl_talent_print(stictl_t *ctl, const sti_reply_t *reply)
 void stictl_talent_fields_write(const stictl_talent_fields_t *f, sti_writer_t *w)
 {
     size_t pairs = 0;
-    const char *texts[] = {"name", f->name, "gender", f->gender, "id_type", f->id_type,
-                           "id_number", f->id_number, "phone", f->phone, "email", f->email,
-                           "category", f->category, "field", f->field, "arrived", f->arrived,
-                           "notes", f->notes};
+    const char *texts[] = {"name",     f->name,     "gender",     f->gender,   "id_type",
+                           f->id_type, "id_number", f->id_number, "phone",     f->phone,
+                           "email",    f->email,    "category",   f->category, "field",
+                           f->field,   "arrived",   f->arrived,   "notes",     f->notes};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i += 2) {
         pairs += texts[i + 1] != NULL;
     }
@@ -274,13 +274,13 @@ static int s_add(stictl_t *ctl, int argc, char **argv)
     return rc;
 }
 
-//  Prints audit entries: time, op, who, request, and the reason when given.
+//  Prints audit entries: time (local), op, who, request, and the reason when given.
 static void s_print_audit(sti_node_t entries)
 {
     for (size_t i = 0; i < sti_node_size(entries); i++) {
-        char time[32], op_text[64], who[80], req[160], reason[256];
+        char time[48], op_text[64], who[80], req[160], reason[256];
         sti_node_t entry = sti_node_at(entries, i);
-        printf("%s  %-14s %-12s %s", stictl_map_text(entry, "time", time, sizeof time),
+        printf("%s  %-14s %-12s %s", stictl_map_time(entry, "time", time, sizeof time),
                stictl_map_text(entry, "op", op_text, sizeof op_text),
                stictl_map_text(entry, "who", who, sizeof who),
                stictl_map_text(entry, "request", req, sizeof req));
@@ -299,8 +299,8 @@ static int s_simple(stictl_t *ctl, int argc, char **argv, const char *op)
     const char *reason = NULL;
     bool reveal = strcmp(op, "talent.reveal") == 0;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(op, "talent.remove") == 0 && strcmp(argv[i], "--version") == 0 &&
-            i + 1 < argc && stictl_parse_int(argv[i + 1], 1, INT64_MAX, &version) == 0) {
+        if (strcmp(op, "talent.remove") == 0 && strcmp(argv[i], "--version") == 0 && i + 1 < argc &&
+            stictl_parse_int(argv[i + 1], 1, INT64_MAX, &version) == 0) {
             i++;
         } else if (reveal && strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
             reason = argv[++i];
@@ -381,7 +381,8 @@ static int s_update(stictl_t *ctl, int argc, char **argv, bool leave)
     if (!reply.ok || ctl->json) {
         rc = s_print_json(&reply);
     } else {
-        printf("%s version %s\n", argv[1], stictl_map_text(reply.body, "version", text, sizeof text));
+        printf("%s version %s\n", argv[1],
+               stictl_map_text(reply.body, "version", text, sizeof text));
     }
     sti_reply_release(&reply);
     return rc;
@@ -440,7 +441,8 @@ static void s_print_page(sti_node_t talents)
         stictl_map_text(t, "name", name, sizeof name);
         printf("%-9s ", stictl_map_text(t, "id", id, sizeof id));
         stictl_print_padded(stdout, stictl_text_fit(name, 20), 21);
-        printf("%-11s %-20s %-10s %-6s %s\n", stictl_map_text(t, "category", category, sizeof category),
+        printf("%-11s %-20s %-10s %-6s %s\n",
+               stictl_map_text(t, "category", category, sizeof category),
                stictl_map_text(t, "field", field, sizeof field),
                stictl_map_text(t, "arrived", arrived, sizeof arrived),
                stictl_map_text(t, "status", status, sizeof status),
@@ -466,7 +468,8 @@ static int s_search(stictl_t *ctl, int argc, char **argv)
         if (rc != STICTL_OK) {
             break;
         }
-        sti_node_t talents = sti_node_get(reply.body, "talents"), next = sti_node_get(reply.body, "next");
+        sti_node_t talents = sti_node_get(reply.body, "talents"),
+                   next = sti_node_get(reply.body, "next");
         int64_t next_cursor = 0;
         sti_field_error_t err;
         if (sti_node_type(next) == STI_TYPE_INT) {

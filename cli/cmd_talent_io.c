@@ -251,7 +251,7 @@ int stictl_talent_import(stictl_t *ctl, int argc, char **argv)
     }
     int rc = self.run.failed;
     if (self.run.failed != STICTL_USAGE || self.batches > 0) {
-        stictl_batch_print(&self.run, ctl->json, self.report);
+        stictl_batch_print(&self.run, ctl->json, self.report, NULL);
         rc = stictl_batch_exit(&self.run);
     }
     fclose(self.report);

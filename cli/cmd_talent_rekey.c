@@ -47,8 +47,8 @@ static int64_t s_retry_after(const sti_reply_t *reply)
         stictl_map_text(detail, "field", field, sizeof field);
         if (strcmp(field, "retry_after_ms") == 0) {
             long long ms;
-            if (stictl_parse_int(stictl_map_text(detail, "reason", reason, sizeof reason), 0,
-                                 60000, &ms) == 0) {
+            if (stictl_parse_int(stictl_map_text(detail, "reason", reason, sizeof reason), 0, 60000,
+                                 &ms) == 0) {
                 return ms;
             }
         }

@@ -10,15 +10,15 @@
 
 //  A team as its flags give it (NULL: not given).
 typedef struct {
-    const char *name;                     // --name
-    const char *leader;                   // --leader
-    const char *members[S_MEMBERS_MAX];   // --member, repeated
-    size_t member_count;                  // members given
-    bool members_given;                   // some --member was given
-    const char *field;                    // --field
-    const char *employer;                 // --employer
-    const char *uscc;                     // --uscc
-    long long version;                    // --version (update)
+    const char *name;                   // --name
+    const char *leader;                 // --leader
+    const char *members[S_MEMBERS_MAX]; // --member, repeated
+    size_t member_count;                // members given
+    bool members_given;                 // some --member was given
+    const char *field;                  // --field
+    const char *employer;               // --employer
+    const char *uscc;                   // --uscc
+    long long version;                  // --version (update)
 } s_team_t;
 
 //  Reads the flags from argv[first]. Returns 0, or STICTL_USAGE after printing why.
@@ -101,7 +101,8 @@ int stictl_talent_team(stictl_t *ctl, int argc, char **argv)
     }
     if (strcmp(sub, "add") == 0) {
         if (!team.name || !team.leader || !team.field) {
-            return stictl_usage_error("talent", "team add: --name, --leader and --field are required");
+            return stictl_usage_error("talent",
+                                      "team add: --name, --leader and --field are required");
         }
         request = stictl_request("team.add", NULL, 0);
         s_write(&team, request);

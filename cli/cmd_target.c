@@ -1,12 +1,16 @@
-/*  stictl target set: sets the value an indicator should reach in a year
-    (target.set on sti.indicators).
+/*  stictl target: the values indicators should reach, per year and org
+    unit (target.set, target.remove, target.list on sti.indicators).
 
     The plan's own target table is not part of the text the catalog was
-    built from, so targets are entered by operators, one at a time. The
-    command line is checked here (a whole year, a finite number); whether
-    the indicator exists and the value suits its unit is the service's call,
-    and its reason is printed as it comes.
+    built from, so targets are entered by operators, one at a time: the
+    district's (the root's, the plan's own) and any town's or department's
+    share. The command line is checked here (a whole year, a finite
+    number); whether the indicator and the org unit exist and the value
+    suits its unit is the service's call, and its reason is printed as it
+    comes. A change that moves progress sends progress.changed events; the
+    command says how many.
 */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,34 +20,44 @@
 #include "stictl.h"
 
 const char stictl_target_usage[] =
-    "usage: stictl target set CODE YEAR VALUE [--json]\n"
+    "usage: stictl target set CODE YEAR VALUE [--org ORG] [--json]\n"
+    "       stictl target rm CODE YEAR [--org ORG] [--json]\n"
+    "       stictl target list [--indicator CODE] [--org ORG] [--json]\n"
     "\n"
-    "Sets the target of indicator CODE for YEAR (2000 to 2100) to VALUE, in the\n"
-    "indicator's unit (see `stictl indicator show CODE`). Setting it again\n"
-    "replaces it. Prints `target CODE YEAR VALUE: changed` (or `unchanged`);\n"
-    "--json prints {\"indicator\", \"year\", \"value\", \"changed\"}.\n"
-    "Exit 4 when there is no indicator CODE, 1 when the service refuses the value.\n";
+    "set: sets the target of indicator CODE for YEAR (2000 to 2100) to VALUE, in\n"
+    "the indicator's unit (see `stictl indicator show CODE`), at org unit ORG\n"
+    "(default: the root, the district; a town's target is its share, and its\n"
+    "progress is measured from its own value of the baseline period). Setting it\n"
+    "again replaces it. Prints `target CODE YEAR VALUE [at ORG]: changed` (or\n"
+    "`unchanged`), with the number of progress.changed events the change sent;\n"
+    "--json prints {\"indicator\", \"org\", \"year\", \"value\", \"changed\", \"events\"}.\n"
+    "rm: removes that target: `removed`, or `not set` when there was none.\n"
+    "list: every target set, one line each: CODE ORG YEAR VALUE.\n"
+    "Exit 4 when there is no indicator CODE or org unit ORG, 1 when the service\n"
+    "refuses the value (or ORG is retired).\n";
 
-//  Sends target.set and prints the outcome. Returns an exit code.
-static int s_set(stictl_t *ctl, const char *code, long long year, double value)
+//  Sends target.set (value) or target.remove (value NULL) and prints the
+//  outcome. Returns an exit code.
+static int s_change(stictl_t *ctl, const char *code, long long year, const double *value,
+                    const char *org)
 {
-    sti_writer_t *request = stictl_request("target.set", NULL, 0);
-    sti_writer_map(request, 3);
+    sti_writer_t *request = stictl_request(value ? "target.set" : "target.remove", NULL, 0);
+    sti_writer_map(request, 2 + (value ? 1 : 0) + (org ? 1 : 0));
     sti_writer_kv_str(request, "indicator", code);
     sti_writer_kv_int(request, "year", year);
-    sti_writer_kv_double(request, "value", value);
+    if (value) {
+        sti_writer_kv_double(request, "value", *value);
+    }
+    if (org) {
+        sti_writer_kv_str(request, "org", org);
+    }
     sti_reply_t reply;
-    int rc = stictl_call(ctl, "sti.indicators", request, &reply);
-    sti_writer_destroy(&request);
+    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
     if (rc != 0) {
         return rc;
     }
-    if (!reply.ok) {
-        rc = stictl_print_error(&reply);
-        sti_reply_release(&reply);
-        return rc;
-    }
     bool changed = false;
+    int64_t events = 0;
     sti_field_error_t err;
     if (sti_map_bool(reply.body, "changed", &changed, &err) != 0) {
         fprintf(stderr, "stictl target: sti.indicators answered oddly: %s: %s\n", err.field,
@@ -51,42 +65,125 @@ static int s_set(stictl_t *ctl, const char *code, long long year, double value)
         sti_reply_release(&reply);
         return STICTL_FAILED;
     }
+    sti_map_int(reply.body, "events", &events, &err);
     if (ctl->json) {
         cJSON *json = cJSON_CreateObject();
         cJSON_AddStringToObject(json, "indicator", code);
+        org ? cJSON_AddStringToObject(json, "org", org) : cJSON_AddNullToObject(json, "org");
         cJSON_AddNumberToObject(json, "year", (double)year);
-        cJSON_AddNumberToObject(json, "value", value);
+        value ? cJSON_AddNumberToObject(json, "value", *value)
+              : cJSON_AddNullToObject(json, "value");
         cJSON_AddBoolToObject(json, "changed", changed);
+        cJSON_AddNumberToObject(json, "events", (double)events);
         stictl_json_print(&json);
     } else {
-        printf("target %s %lld %.10g: %s\n", code, year, value, changed ? "changed" : "unchanged");
+        char what[64] = "", sent[48] = "";
+        if (value) {
+            snprintf(what, sizeof what, " %.10g", *value);
+        }
+        if (events > 0) {
+            snprintf(sent, sizeof sent, ", %lld progress event%s", (long long)events,
+                     events == 1 ? "" : "s");
+        }
+        printf("target %s %lld%s%s%s: %s%s\n", code, year, what, org ? " at " : "", org ? org : "",
+               value ? (changed ? "changed" : "unchanged") : (changed ? "removed" : "not set"),
+               sent);
     }
     sti_reply_release(&reply);
     return STICTL_OK;
 }
 
+//  `target list`. Returns an exit code.
+static int s_list(stictl_t *ctl, const char *indicator, const char *org)
+{
+    sti_writer_t *request = stictl_request("target.list", NULL, 0);
+    sti_writer_map(request, (indicator ? 1 : 0) + (org ? 1 : 0));
+    if (indicator) {
+        sti_writer_kv_str(request, "indicator", indicator);
+    }
+    if (org) {
+        sti_writer_kv_str(request, "org", org);
+    }
+    sti_reply_t reply;
+    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
+    if (rc != 0) {
+        return rc;
+    }
+    sti_node_t targets = sti_node_get(reply.body, "targets");
+    if (ctl->json) {
+        cJSON *json = stictl_json_from_node(reply.body);
+        stictl_json_print(&json);
+    } else {
+        char a[80], b[80], c[24], d[64];
+        for (size_t i = 0; i < sti_node_size(targets); i++) {
+            sti_node_t t = sti_node_at(targets, i);
+            printf("%-36s %-20s %s %s\n", stictl_map_text(t, "indicator", a, sizeof a),
+                   stictl_map_text(t, "org", b, sizeof b), stictl_map_text(t, "year", c, sizeof c),
+                   stictl_map_text(t, "value", d, sizeof d));
+        }
+    }
+    sti_reply_release(&reply);
+    return STICTL_OK;
+}
+
+//  Parses set / rm: CODE YEAR [VALUE] and --org. Returns an exit code.
+static int s_set_or_remove(stictl_t *ctl, int argc, char **argv, bool set)
+{
+    const char *positional[3] = {NULL, NULL, NULL}, *org = NULL, *value_text = NULL;
+    int count = 0, want = set ? 3 : 2;
+    for (int i = 2; i < argc; i++) {
+        if ((value_text = stictl_flag_value(argc, argv, &i, "--org"))) {
+            org = value_text;
+        } else if (argv[i][0] == '-' && argv[i][1] && !isdigit((unsigned char)argv[i][1])) {
+            return stictl_usage_error(argv[0], "unknown flag %s, or it needs a value", argv[i]);
+        } else if (count < 3) {
+            positional[count++] = argv[i];
+        } else {
+            return stictl_usage_error(argv[0], "'%s' is extra", argv[i]);
+        }
+    }
+    if (count != want) {
+        return stictl_usage_error(argv[0], "%s wants CODE YEAR%s, got %d argument%s", argv[1],
+                                  set ? " VALUE" : "", count, count == 1 ? "" : "s");
+    }
+    long long year = 0;
+    if (stictl_parse_int(positional[1], 2000, 2100, &year) != 0) {
+        return stictl_usage_error(argv[0], "YEAR must be a year from 2000 to 2100, not '%s'",
+                                  positional[1]);
+    }
+    double value = 0;
+    if (set) {
+        char *end = NULL;
+        errno = 0;
+        value = strtod(positional[2], &end);
+        if (errno || !*positional[2] || *end || !isfinite(value)) {
+            return stictl_usage_error(argv[0], "VALUE must be a number, not '%s'", positional[2]);
+        }
+    }
+    return s_change(ctl, positional[0], year, set ? &value : NULL, org);
+}
+
 int stictl_target(stictl_t *ctl, int argc, char **argv)
 {
     if (argc < 2) {
-        return stictl_usage_error(argv[0], "which action? (set)");
+        return stictl_usage_error(argv[0], "which action? (set, rm, list)");
     }
-    if (strcmp(argv[1], "set") != 0) {
-        return stictl_usage_error(argv[0], "unknown action '%s' (set)", argv[1]);
+    if (strcmp(argv[1], "set") == 0 || strcmp(argv[1], "rm") == 0 ||
+        strcmp(argv[1], "remove") == 0) {
+        return s_set_or_remove(ctl, argc, argv, strcmp(argv[1], "set") == 0);
     }
-    if (argc != 5) {
-        return stictl_usage_error(argv[0], "set wants CODE YEAR VALUE, got %d argument%s", argc - 2,
-                                  argc == 3 ? "" : "s");
+    if (strcmp(argv[1], "list") != 0) {
+        return stictl_usage_error(argv[0], "unknown action '%s' (set, rm, list)", argv[1]);
     }
-    long long year = 0;
-    if (stictl_parse_int(argv[3], 2000, 2100, &year) != 0) {
-        return stictl_usage_error(argv[0], "YEAR must be a year from 2000 to 2100, not '%s'",
-                                  argv[3]);
+    const char *indicator = NULL, *org = NULL, *value = NULL;
+    for (int i = 2; i < argc; i++) {
+        if ((value = stictl_flag_value(argc, argv, &i, "--org"))) {
+            org = value;
+        } else if ((value = stictl_flag_value(argc, argv, &i, "--indicator"))) {
+            indicator = value;
+        } else {
+            return stictl_usage_error(argv[0], "list: unexpected argument '%s'", argv[i]);
+        }
     }
-    char *end = NULL;
-    errno = 0;
-    double value = strtod(argv[4], &end);
-    if (errno || !*argv[4] || *end || !isfinite(value)) {
-        return stictl_usage_error(argv[0], "VALUE must be a number, not '%s'", argv[4]);
-    }
-    return s_set(ctl, argv[2], year, value);
+    return s_list(ctl, indicator, org);
 }

@@ -97,8 +97,28 @@ int stictl_exit_code(sti_errcode_t code)
                                        : STICTL_FAILED;
 }
 
+//  The run's settings, for the helpers that print (set by main).
+static const stictl_t *s_ctl;
+
+//  Under --json: prints {"error": {"code", "message", "details": [...]}} on stdout.
+static void s_print_error_json(const sti_reply_t *reply)
+{
+    cJSON *json = cJSON_CreateObject();
+    cJSON *error = cJSON_AddObjectToObject(json, "error");
+    cJSON_AddStringToObject(error, "code", sti_errcode_name(reply->code));
+    cJSON_AddStringToObject(error, "message", reply->message);
+    cJSON_AddItemToObject(error, "details", stictl_json_from_node(reply->details));
+    if (!cJSON_IsArray(cJSON_GetObjectItem(error, "details"))) {
+        cJSON_ReplaceItemInObject(error, "details", cJSON_CreateArray());
+    }
+    stictl_json_print(&json);
+}
+
 int stictl_print_error(const sti_reply_t *reply)
 {
+    if (s_ctl && s_ctl->json) {
+        s_print_error_json(reply);
+    }
     fprintf(stderr, "error: %s: %s\n", sti_errcode_name(reply->code), reply->message);
     size_t count = sti_node_size(reply->details);
     for (size_t i = 0; i < count; i++) {
@@ -120,6 +140,21 @@ int stictl_print_error(const sti_reply_t *reply)
     return stictl_exit_code(reply->code);
 }
 
+const char *stictl_flag_value(int argc, char **argv, int *i, const char *flag)
+{
+    size_t len = strlen(flag);
+    if (strncmp(argv[*i], flag, len) != 0) {
+        return NULL;
+    }
+    if (argv[*i][len] == '=') {
+        return argv[*i] + len + 1;
+    }
+    if (argv[*i][len] == 0 && *i + 1 < argc) {
+        return argv[++*i];
+    }
+    return NULL;
+}
+
 int stictl_usage_error(const char *command, const char *format, ...)
 {
     va_list args;
@@ -127,6 +162,18 @@ int stictl_usage_error(const char *command, const char *format, ...)
     fprintf(stderr, "stictl %s: ", command);
     vfprintf(stderr, format, args);
     va_end(args);
+    if (s_ctl && s_ctl->json) {
+        char message[512];
+        va_start(args, format);
+        vsnprintf(message, sizeof message, format, args);
+        va_end(args);
+        cJSON *json = cJSON_CreateObject();
+        cJSON *error = cJSON_AddObjectToObject(json, "error");
+        cJSON_AddStringToObject(error, "code", "usage");
+        cJSON_AddStringToObject(error, "message", message);
+        cJSON_AddStringToObject(error, "command", command);
+        stictl_json_print(&json);
+    }
     const s_command_t *c = s_find(command);
     const char *usage = c ? c->usage : "";
     const char *newline = strchr(usage, '\n');
@@ -215,6 +262,7 @@ static bool s_take_common(stictl_t *ctl, int *argc_p, char **argv)
 int main(int argc, char **argv)
 {
     sti_log_init("stictl", STI_LOG_ERROR);
+    stictl_time_init();
     const char *env_broker = getenv("STI_BROKER");
     stictl_t ctl = {env_broker && *env_broker ? env_broker : STICTL_DEFAULT_BROKER,
                     STICTL_DEFAULT_TIMEOUT_MS, false, NULL};
@@ -244,6 +292,7 @@ int main(int argc, char **argv)
         fputs(command->usage, stdout);
         return STICTL_OK;
     }
+    s_ctl = &ctl;
     if (command->run == stictl_keys) {
         return stictl_keys(&ctl, cmd_argc, cmd_argv); // makes keys: no broker
     }
@@ -268,6 +317,7 @@ int main(int argc, char **argv)
         return STICTL_USAGE;
     }
     int rc = command->run(&ctl, cmd_argc, cmd_argv);
+    s_ctl = NULL;
     sti_mdp_client_destroy(&ctl.client);
     return rc;
 }

@@ -51,22 +51,23 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X)                                                                         \
-    X(dataset, "show the dataset Redis holds, or go on after a loss")                            \
-    X(delivery, "list sti-notify's deliveries, or send a dead letter again")                     \
+    X(dataset, "show the dataset Redis holds, or go on after a loss")                              \
+    X(delivery, "list sti-notify's deliveries, or send a dead letter again")                       \
     X(events, "print the indicator-change events after a sequence number")                         \
     X(health, "show whether the broker and each service answer")                                   \
     X(indicator, "list the plan's indicators, or show one with its series")                        \
     X(ingest, "submit a CSV, .xlsx or JSON file of observations")                                  \
     X(keys, "make a CURVE key pair for the broker's allow-list, or show one")                      \
-    X(org, "add an org unit, or list them")                                                        \
+    X(org, "add, list, rename or retire org units")                                                \
     X(plan, "load a plan directory into the catalog")                                              \
     X(progress, "show each indicator's progress towards its target")                               \
     X(rule, "add, list, show or remove notification rules")                                        \
     X(silence, "add, list or remove silences of notifications")                                    \
     X(status, "show each service's workers, and the backlog sti-indicators has to apply")          \
     X(talent, "the talent registry: add, show, update, search, import, export, teams")             \
-    X(target, "set an indicator's target for a year")                                              \
+    X(target, "set, remove or list targets, per year and org unit")                                              \
     X(template, "write an .xlsx form to fill in with a year's values")                             \
+    X(value, "withdraw a wrong value (its history keeps it)")                                      \
     X(watch, "print indicator-change events as they happen")
 
 #define STICTL_DECLARE(name, help)                                                                 \
@@ -130,6 +131,11 @@ int stictl_print_error(const sti_reply_t *reply);
 //  The exit code for an error code: 0 for none, 4 for not_found, 1 else.
 int stictl_exit_code(sti_errcode_t code);
 
+//  A command's flag with a value at argv[*i]: "--flag VALUE" or
+//  "--flag=VALUE". Returns the value (moving *i past it), or NULL when
+//  argv[*i] is not that flag or it has no value.
+const char *stictl_flag_value(int argc, char **argv, int *i, const char *flag);
+
 //  Prints "stictl CMD: message" and the command's usage line on stderr.
 //  Returns STICTL_USAGE.
 int stictl_usage_error(const char *command, const char *format, ...)
@@ -150,6 +156,7 @@ typedef struct {
     size_t rejected;     // rows refused, here or by the service
     size_t skipped;      // rows not sent (no value)
     size_t replayed;     // accepted rows whose answer was kept from an earlier run
+    size_t warned;       // accepted rows with a warning
     size_t last_row;     // the file's number of the last row committed, 0 while none
     bool dry_run;        // nothing is kept
     int failed;          // the exit code of what stopped the run, 0 while none
@@ -176,9 +183,10 @@ int stictl_batch_call(stictl_t *ctl, const char *service, sti_writer_t *request,
 //  a value]`, and when the run stopped early `; the last row committed is
 //  row R; WHY: run the same command again to finish: nothing is applied
 //  twice`; then the refused rows from report (or with json one object
-//  {accepted, rejected, skipped, replayed, finished, last_row, errors}).
-//  Says on stderr how many rows an earlier run had committed.
-void stictl_batch_print(const stictl_batch_t *self, bool json, FILE *report);
+//  {accepted, rejected, skipped, replayed, finished, last_row, errors}, and
+//  warnings when that report is given). Says on stderr how many rows an
+//  earlier run had committed.
+void stictl_batch_print(const stictl_batch_t *self, bool json, FILE *report, FILE *warnings);
 //  The run's exit code: what stopped it, else 3 when a row was refused, else 0.
 int stictl_batch_exit(const stictl_batch_t *self);
 
@@ -221,6 +229,28 @@ char *stictl_text_fit(char *text, size_t width);
 //  Parses a whole decimal integer within [min, max]. Returns 0, or -1.
 int stictl_parse_int(const char *text, long long min, long long max, long long *out);
 
+//  --- times (stictl_time.c) ---
+
+//  Sets the zone plain text shows times in: STI_TIMEZONE, else TZ, else
+//  Asia/Shanghai. main calls it once before a command runs.
+void stictl_time_init(void);
+//  ms since the epoch as local time, "2026-12-07 05:04:24 CST" ("-" for 0
+//  or less). Returns buf.
+const char *stictl_time_ms(int64_t ms, char *buf, size_t cap);
+//  RFC 3339 UTC text ("2026-12-06T21:04:24.123Z") as local time; text that
+//  is not such a time is copied as it is. Returns buf.
+const char *stictl_time_text(const char *rfc3339, char *buf, size_t cap);
+//  The time under key in map, ms or RFC 3339 text, as local time ("-" when
+//  absent). Returns buf.
+const char *stictl_map_time(sti_node_t map, const char *key, char *buf, size_t cap);
+
+//  --- status words ---
+
+//  The Chinese word of a progress status ("on_track" -> "正常", "lagging" ->
+//  "滞后", "at_risk" -> "有风险", "achieved" -> "已完成", "no_data" -> "无数据",
+//  "no_target" -> "无目标"); another text is returned as it is.
+const char *stictl_status_zh(const char *status);
+
 //  --- events (cmd_events.c) ---
 
 //  Prints one event on one line: "SEQ TIME TYPE SUBJECT DATA-AS-JSON", or
@@ -245,8 +275,9 @@ const char *stictl_event_prefix(const char *prefix, char *buf, size_t cap);
 
 //  A column the caller knows.
 typedef struct {
-    const char *name;    // its name, as messages use it ("indicator")
-    const char *aliases; // other names a header may give it, '|'-separated ("指标|指标代码"), or NULL
+    const char *name; // its name, as messages use it ("indicator")
+    const char
+        *aliases; // other names a header may give it, '|'-separated ("指标|指标代码"), or NULL
 } stictl_column_t;
 
 //  The column (index into columns, NULL-name-terminated) whose name (in
@@ -294,8 +325,8 @@ size_t stictl_csv_rows(const stictl_csv_t *self);
 
 //  What a table file held, beyond its rows.
 typedef struct {
-    size_t rows;       // data rows (refused ones included; blank lines not)
-    char note[160];    // something to tell the clerk ("read as GB18030 (GBK)"), or ""
+    size_t rows;    // data rows (refused ones included; blank lines not)
+    char note[160]; // something to tell the clerk ("read as GB18030 (GBK)"), or ""
 } stictl_table_info_t;
 
 //  True when path ends in .xlsx (any case); stictl_table_is_csv for .csv.

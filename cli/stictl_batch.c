@@ -153,11 +153,21 @@ static const char *s_why(const stictl_batch_t *self)
     return "stopped by the error above";
 }
 
-void stictl_batch_print(const stictl_batch_t *self, bool json, FILE *report)
+//  Copies what was written to file to stdout.
+static void s_copy_out(FILE *file)
+{
+    char buffer[8192];
+    size_t got;
+    rewind(file);
+    while ((got = fread(buffer, 1, sizeof buffer, file)) > 0) {
+        fwrite(buffer, 1, got, stdout);
+    }
+}
+
+void stictl_batch_print(const stictl_batch_t *self, bool json, FILE *report, FILE *warnings)
 {
     bool finished = self->failed == 0;
     char last[96];
-    rewind(report);
     if (json) {
         printf("{\"accepted\": %zu, \"rejected\": %zu, \"skipped\": %zu, \"replayed\": %zu, "
                "\"finished\": %s, \"last_row\": ",
@@ -170,16 +180,21 @@ void stictl_batch_print(const stictl_batch_t *self, bool json, FILE *report)
         if (self->skipped) {
             printf(", skipped %zu without a value", self->skipped);
         }
+        if (self->warned) {
+            printf(", %zu with a warning", self->warned);
+        }
         if (!finished) {
             printf("; %s; %s: run the same command again to finish: nothing is applied twice",
                    s_last_row(self, last, sizeof last), s_why(self));
         }
         putchar('\n');
     }
-    char buffer[8192];
-    size_t got;
-    while ((got = fread(buffer, 1, sizeof buffer, report)) > 0) {
-        fwrite(buffer, 1, got, stdout);
+    s_copy_out(report);
+    if (json && warnings) {
+        printf("], \"warnings\": [");
+    }
+    if (warnings) {
+        s_copy_out(warnings);
     }
     if (json) {
         printf("]}\n");

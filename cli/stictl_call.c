@@ -58,6 +58,8 @@ static const struct {
     {"talent.reveal", false}, {"talent.search", false},   {"talent.stats", false},
     {"talent.update", true},  {"target.set", true},       {"team.add", true},
     {"team.get", false},      {"team.update", true},
+    {"target.remove", true},  {"target.list", false},    {"org.rename", true},
+    {"org.retire", true},     {"value.withdraw", true},
 };
 
 bool stictl_op_writes(const char *op)

@@ -131,8 +131,8 @@ void indicators_apply_destroy(indicators_apply_t **self_p)
 
 //  Resolves one row of an intake entry against the catalog. Returns 0, or
 //  -1 with a reason.
-static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, indicators_row_t *row,
-                      char *err, size_t errlen)
+static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, int64_t time,
+                      indicators_row_t *row, char *err, size_t errlen)
 {
     sti_intake_row_t intake;
     memset(row, 0, sizeof *row);
@@ -141,11 +141,19 @@ static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, indicators_
     }
     snprintf(row->source, sizeof row->source, "%s", intake.source);
     row->value = intake.value;
+    row->withdraw = intake.withdraw;
+    snprintf(row->reason, sizeof row->reason, "%s", intake.withdraw ? intake.note : "");
     row->indicator = sti_catalog_indicator_find(catalog, intake.indicator);
     row->org = sti_catalog_org_find(catalog, intake.org);
     if (!row->indicator || row->indicator->formula || !row->org) {
         snprintf(err, errlen, "%s/%s is not a reported indicator at a known org unit",
                  intake.indicator, intake.org);
+        return -1;
+    }
+    //  A value taken after its unit was retired (sti-ingest refuses them; one
+    //  may slip between a retirement and ingest's next catalog read).
+    if (row->org->retired && !row->withdraw && time > row->org->retired_at) {
+        snprintf(err, errlen, "org unit %s was retired before this value came", intake.org);
         return -1;
     }
     return sti_period_parse(intake.period, strlen(intake.period), &row->period, err, errlen);
@@ -176,7 +184,7 @@ static int s_read_entry(indicators_apply_t *self, const sti_catalog_t *catalog,
     size_t rows = sti_node_size(root);
     for (size_t i = 0; i < rows; i++) {
         indicators_row_t row;
-        if (s_read_row(catalog, sti_node_at(root, i), &row, err, sizeof err)) {
+        if (s_read_row(catalog, sti_node_at(root, i), entry.time, &row, err, sizeof err)) {
             sti_warn("intake entry %s row %zu skipped: %s", entry.id, i, err);
             sti_metric_add(self->rows_invalid, 1);
             continue;

@@ -33,6 +33,8 @@ struct _indicators_batch_t {
     sti_writer_t *out;                                   // revision records and event data
     const sti_indicator_t *deps[STI_CATALOG_INDICATORS]; // dependents buffer
     const sti_org_unit_t *children[STI_CATALOG_ORG_UNITS]; // children buffer
+    const char *reason;                                    // of the withdrawal being applied
+    bool force;                                            // a revision even if unchanged
 };
 
 indicators_batch_t *indicators_batch_new(void)
@@ -170,11 +172,12 @@ static bool s_summable(const sti_indicator_t *indicator)
     return indicator->aggregation == STI_AGGREGATION_SUM && !indicator->formula;
 }
 
-//  Whether progress at this hash needs every period of it.
-static bool s_needs_full(const sti_indicator_t *indicator, const sti_org_unit_t *org)
+//  Whether progress at this hash needs every period of it (the baseline
+//  period's value too, at an org unit other than the root).
+static bool s_needs_full(const sti_catalog_t *catalog, const sti_indicator_t *indicator,
+                         const sti_org_unit_t *org)
 {
-    return !org->parent[0] && indicator->has_baseline &&
-           sti_indicator_final_target(indicator) != NULL;
+    return indicator->has_baseline && sti_catalog_final_target(catalog, indicator, org) != NULL;
 }
 
 //  Marks one value affected and adds what computing it reads.
@@ -187,7 +190,7 @@ static void s_affect(indicators_batch_t *self, const sti_indicator_t *indicator,
         return;
     }
     value->affected = true;
-    if (s_needs_full(indicator, org)) {
+    if (s_needs_full(self->catalog, indicator, org)) {
         indicators_table_group_at(self->table, value->group)->full = true;
     }
     if (indicator->formula) {
@@ -296,6 +299,9 @@ static void s_write_revision(indicators_batch_t *self, const indicators_value_t 
     snprintf(revision.by, sizeof revision.by, "%s", value->record.by);
     snprintf(revision.source, sizeof revision.source, "%s", value->record.source);
     snprintf(revision.entry, sizeof revision.entry, "%s", entry->id);
+    if (origin == INDICATORS_ORIGIN_WITHDRAWN && self->reason) {
+        snprintf(revision.reason, sizeof revision.reason, "%s", self->reason);
+    }
     indicators_revision_encode(&revision, self->out);
 }
 
@@ -305,9 +311,8 @@ static void s_write_event(indicators_batch_t *self, const indicators_value_t *va
                           const sti_progress_t *before, const sti_progress_t *after)
 {
     const sti_indicator_t *indicator = value->indicator;
-    const sti_target_t *target =
-        value->org->parent[0] ? NULL : sti_indicator_final_target(indicator);
-    sti_writer_map(self->out, 13);
+    const sti_target_t *target = sti_catalog_final_target(self->catalog, indicator, value->org);
+    sti_writer_map(self->out, 15);
     sti_writer_kv_str(self->out, "indicator", indicator->code);
     sti_writer_kv_str(self->out, "org", value->org->code);
     sti_writer_kv_str(self->out, "period", value->period_text);
@@ -322,6 +327,8 @@ static void s_write_event(indicators_batch_t *self, const indicators_value_t *va
     s_write_opt(self->out, "target", target != NULL, target ? target->value : 0);
     sti_writer_str(self->out, "target_year");
     target ? sti_writer_int(self->out, target->year) : sti_writer_nil(self->out);
+    sti_writer_kv_str(self->out, "reason", self->reason);
+    sti_writer_kv_str(self->out, "by", value->record.by);
 }
 
 static indicators_change_t *s_new_change(indicators_batch_t *self)
@@ -342,14 +349,15 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
 {
     indicators_value_t *value = indicators_table_value_at(self->table, index);
     indicators_record_t *record = &value->record;
-    if (has == record->has_v && (!has || v == record->v)) {
+    if (!self->force && has == record->has_v && (!has || v == record->v)) {
         return false;
     }
     const indicators_entry_t *entry = &self->entries[entry_index];
     const indicators_group_t *group = indicators_table_group_at(self->table, value->group);
     int year = value->period.year, latest;
     sti_progress_t before, after;
-    indicators_table_progress(self->table, group, year, self->tolerance, &before, &latest);
+    indicators_table_progress(self->table, self->catalog, group, year, self->tolerance, &before,
+                              &latest);
     bool had = record->has_v;
     double old = record->v;
     record->has_v = has;
@@ -359,7 +367,8 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     snprintf(record->by, sizeof record->by, "%s", entry->by);
     snprintf(record->source, sizeof record->source, "%s", source);
     value->dirty = true;
-    indicators_table_progress(self->table, group, year, self->tolerance, &after, &latest);
+    indicators_table_progress(self->table, self->catalog, group, year, self->tolerance, &after,
+                              &latest);
     size_t size;
     indicators_change_t *change = s_new_change(self);
     change->value = index;
@@ -404,18 +413,24 @@ static int s_apply_row(indicators_batch_t *self, const indicators_row_t *row)
     if (indicators_entry_id_compare(entry->id, value->record.src) <= 0) {
         return -1;
     }
-    if (value->record.has_r && value->record.r == row->value) {
-        return 0;
+    if (row->withdraw ? !value->record.has_r
+                      : value->record.has_r && value->record.r == row->value) {
+        return 0; // nothing reported to withdraw, or the same value again
     }
-    value->record.has_r = true;
-    value->record.r = row->value;
+    value->record.has_r = !row->withdraw;
+    value->record.r = row->withdraw ? 0 : row->value;
     snprintf(value->record.src, sizeof value->record.src, "%s", entry->id);
     value->dirty = true;
     size_t deps = sti_catalog_dependents(self->catalog, row->indicator->code, self->deps,
                                          STI_CATALOG_INDICATORS);
     double v;
     bool has = s_effective(&value->record, &v);
-    bool changed = s_settle(self, at, has, v, INDICATORS_ORIGIN_REPORTED, row->entry, row->source);
+    self->reason = row->withdraw ? row->reason : NULL;
+    self->force = row->withdraw; // the withdrawal is a revision even if the sum stands in
+    bool changed = s_settle(
+        self, at, has, v, row->withdraw ? INDICATORS_ORIGIN_WITHDRAWN : INDICATORS_ORIGIN_REPORTED,
+        row->entry, row->source);
+    self->force = false;
     const sti_org_unit_t *org = row->org;
     while (changed) {
         s_derive(self, deps, org, &row->period, row->entry, row->source);
@@ -439,6 +454,7 @@ static int s_apply_row(indicators_batch_t *self, const indicators_row_t *row)
                                                : INDICATORS_ORIGIN_AGGREGATED,
                            row->entry, row->source);
     }
+    self->reason = NULL;
     return 1;
 }
 

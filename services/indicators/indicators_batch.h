@@ -16,7 +16,12 @@
        over the effective inputs. Every change of an effective value makes a
        revision and an event {indicator, org, period, old, new, unit,
        revision, origin, status_before, status_after, completion, target,
-       target_year}.
+       target_year, reason, by}. A withdrawal (a row whose value is nil)
+       takes the reported value away: the effective value falls back to the
+       children's sum, or to none, and derived values and parents follow,
+       as if it had never been reported; its revision and event carry the
+       origin `withdrawn` and the reason, even where the effective value
+       stays the same.
 
     Entries, rows, the table and the output bytes are reused from batch to
     batch (reset keeps the memory).
@@ -45,6 +50,8 @@ typedef struct {
     const sti_org_unit_t *org;        // borrowed from the catalog
     sti_period_t period;              // the period
     double value;                     // in the indicator's unit
+    bool withdraw;                    // withdraws the reported value (reason: why)
+    char reason[STI_INTAKE_NOTE_MAX]; // why it is withdrawn ("" for a value)
     char source[STI_INTAKE_TEXT_MAX]; // the row's source
     int entry;                        // index of its entry in the batch
 } indicators_row_t;

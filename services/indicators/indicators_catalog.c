@@ -13,21 +13,27 @@
 #include <string.h>
 
 #include "sti_catalog_io.h"
+#include "sti_log.h"
 #include "sti_service.h"
 
 struct _indicators_catalog_t {
-    sti_catalog_store_t *store;    // borrowed: the catalog in Redis
-    indicators_dataset_t *dataset; // borrowed: made by the first plan load
+    sti_catalog_store_t *store;      // borrowed: the catalog in Redis
+    indicators_dataset_t *dataset;   // borrowed: made by the first plan load
+    indicators_progress_t *progress; // borrowed: a plan load's progress events
+    sti_events_pub_t *pub;           // borrowed: the `ind` stream
 };
 
 indicators_catalog_t *indicators_catalog_new(sti_catalog_store_t *store,
-                                             indicators_dataset_t *dataset)
+                                             indicators_dataset_t *dataset,
+                                             indicators_progress_t *progress, sti_events_pub_t *pub)
 {
-    assert(store && dataset);
+    assert(store && dataset && progress && pub);
     indicators_catalog_t *self = (indicators_catalog_t *)calloc(1, sizeof *self);
     assert(self);
     self->store = store;
     self->dataset = dataset;
+    self->progress = progress;
+    self->pub = pub;
     return self;
 }
 
@@ -64,20 +70,6 @@ int indicators_body_str(const sti_call_t *call, const char *key, char *buf, size
         sti_envelope_reply_invalid(call->reply, call->request->id, &err);
         return -1;
     }
-    return 0;
-}
-
-//  Writes the reply {changed} or the store's error.
-static int s_changed_reply(const sti_call_t *call, sti_errcode_t code, bool changed,
-                           const char *err)
-{
-    if (code != STI_ERR_NONE) {
-        sti_envelope_reply_error(call->reply, call->request->id, code, err, NULL, 0);
-        return 0;
-    }
-    sti_envelope_reply_ok(call->reply, call->request->id);
-    sti_writer_map(call->reply, 1);
-    sti_writer_kv_bool(call->reply, "changed", changed);
     return 0;
 }
 
@@ -158,64 +150,75 @@ static int s_catalog_get(void *object, const sti_call_t *call)
     return 0;
 }
 
-static int s_org_list(void *object, const sti_call_t *call)
+//  Collects a pair of every list of org targets (s_pairs' walk).
+typedef struct {
+    const sti_catalog_t *catalog;       // the catalog walked
+    const sti_indicator_t **indicators; // the pairs' indicators
+    const sti_org_unit_t **orgs;        // their org units
+    size_t count;                       // pairs so far
+    size_t cap;                         // pairs that fit
+} s_pairs_t;
+
+static void s_pair_of(void *arg, const char *indicator, const char *org,
+                      const sti_target_list_t *list)
 {
-    indicators_catalog_t *self = (indicators_catalog_t *)object;
-    const sti_catalog_t *catalog = indicators_catalog_read(self->store, call);
-    if (!catalog) {
-        return 0;
+    (void)list;
+    s_pairs_t *pairs = (s_pairs_t *)arg;
+    const sti_indicator_t *ind = sti_catalog_indicator_find(pairs->catalog, indicator);
+    const sti_org_unit_t *unit = sti_catalog_org_find(pairs->catalog, org);
+    if (ind && unit && pairs->count < pairs->cap) {
+        pairs->indicators[pairs->count] = ind;
+        pairs->orgs[pairs->count++] = unit;
     }
-    size_t count = sti_catalog_org_count(catalog);
-    sti_writer_t *reply = call->reply;
-    sti_envelope_reply_ok(reply, call->request->id);
-    sti_writer_map(reply, 1);
-    sti_writer_str(reply, "orgs");
-    sti_writer_array(reply, count);
+}
+
+//  Reads the progress of before (owned by the caller) at every pair a
+//  plan can move: each indicator at the root, each list of org targets.
+//  Returns 0, or -1 when Redis failed.
+static int s_progress_before(indicators_catalog_t *self, const sti_catalog_t *before)
+{
+    size_t cap = INDICATORS_PROGRESS_PAIRS_MAX;
+    s_pairs_t pairs = {before, calloc(cap, sizeof(void *)), calloc(cap, sizeof(void *)), 0, cap};
+    assert(pairs.indicators && pairs.orgs);
+    const sti_org_unit_t *root = sti_catalog_org_root(before);
+    for (size_t i = 0; root && i < sti_catalog_indicator_count(before) && pairs.count < cap; i++) {
+        pairs.indicators[pairs.count] = sti_catalog_indicator_at(before, i);
+        pairs.orgs[pairs.count++] = root;
+    }
+    sti_catalog_org_targets_each(before, s_pair_of, &pairs);
+    int rc = indicators_progress_begin(self->progress, before, pairs.indicators, pairs.orgs,
+                                       pairs.count);
+    if (rc == 0) {
+        indicators_progress_before(self->progress, before);
+    }
+    free(pairs.indicators);
+    free(pairs.orgs);
+    return rc;
+}
+
+//  Appends and publishes the progress.changed events of a plan load.
+//  Returns how many were sent.
+static size_t s_plan_events(indicators_catalog_t *self, const sti_call_t *call)
+{
+    sti_errcode_t code;
+    char err[256];
+    const sti_catalog_t *after = sti_catalog_store_get(self->store, &code, err, sizeof err);
+    sti_catalog_events_t events = {.pub = self->pub};
+    size_t count = after ? indicators_progress_after(self->progress, after, "plan.load",
+                                                     call->caller->name, &events)
+                         : 0;
+    size_t sent = 0;
     for (size_t i = 0; i < count; i++) {
-        const sti_org_unit_t *org = sti_catalog_org_at(catalog, i);
-        sti_writer_map(reply, 4);
-        sti_writer_kv_str(reply, "code", org->code);
-        sti_writer_kv_str(reply, "parent", org->parent[0] ? org->parent : NULL);
-        sti_writer_kv_str(reply, "name_zh", org->name_zh);
-        sti_writer_kv_str(reply, "name_en", org->name_en);
+        uint64_t seq;
+        if (sti_events_publish(self->pub, events.topics[i], events.type, events.subjects[i],
+                               events.data[i], events.sizes[i], &seq) == 0) {
+            sent++;
+        }
     }
-    return 0;
-}
-
-static int s_org_add(void *object, const sti_call_t *call)
-{
-    indicators_catalog_t *self = (indicators_catalog_t *)object;
-    char code[STI_CODE_MAX], parent[STI_CODE_MAX], name_zh[STI_NAME_MAX], name_en[STI_NAME_MAX];
-    if (indicators_body_str(call, "code", code, sizeof code) ||
-        indicators_body_str(call, "parent", parent, sizeof parent) ||
-        indicators_body_str(call, "name_zh", name_zh, sizeof name_zh) ||
-        indicators_body_str(call, "name_en", name_en, sizeof name_en)) {
-        return 0;
+    if (sent < count) {
+        sti_warn("plan.load: %zu of %zu progress events could not be logged", count - sent, count);
     }
-    bool changed = false;
-    char err[512] = "";
-    sti_errcode_t rc = sti_catalog_store_add_org(self->store, code, parent, name_zh, name_en,
-                                                 &changed, err, sizeof err);
-    return s_changed_reply(call, rc, changed, err);
-}
-
-static int s_target_set(void *object, const sti_call_t *call)
-{
-    indicators_catalog_t *self = (indicators_catalog_t *)object;
-    char code[STI_CODE_MAX];
-    int64_t year = 0;
-    double value = 0;
-    sti_field_error_t err;
-    if (indicators_body_str(call, "indicator", code, sizeof code)) {
-        return 0;
-    }
-    sti_map_int(call->request->body, "year", &year, &err);      // checked by the frame
-    sti_map_double(call->request->body, "value", &value, &err); // checked by the frame
-    bool changed = false;
-    char message[512] = "";
-    sti_errcode_t rc = sti_catalog_store_set_target(self->store, code, (int)year, value, &changed,
-                                                    message, sizeof message);
-    return s_changed_reply(call, rc, changed, message);
+    return sent;
 }
 
 //  The first plan load into a Redis that holds no dataset makes one.
@@ -238,16 +241,23 @@ static int s_plan_load(void *object, const sti_call_t *call)
         return 0;
     }
     bool changed = false;
+    sti_errcode_t code;
+    char none[256];
+    sti_catalog_t *before = sti_catalog_store_take(self->store, &code, none, sizeof none);
+    bool compare = before && s_progress_before(self, before) == 0;
     sti_errcode_t rc = sti_catalog_store_put_plan(self->store, plan, &changed, err, sizeof err);
     if (rc != STI_ERR_NONE) {
         sti_envelope_reply_error(call->reply, call->request->id, rc, err, NULL, 0);
     } else {
+        size_t events = changed && compare ? s_plan_events(self, call) : 0;
         sti_envelope_reply_ok(call->reply, call->request->id);
-        sti_writer_map(call->reply, 3);
+        sti_writer_map(call->reply, 4);
         sti_writer_kv_str(call->reply, "code", sti_catalog_plan(plan)->code);
         sti_writer_kv_bool(call->reply, "changed", changed);
         sti_writer_kv_str(call->reply, "dataset", dataset);
+        sti_writer_kv_int(call->reply, "events", (int64_t)events);
     }
+    sti_catalog_destroy(&before);
     sti_catalog_destroy(&plan);
     return 0;
 }
@@ -256,25 +266,6 @@ static int s_plan_load(void *object, const sti_call_t *call)
 
 static const sti_arg_t s_get_body[] = {
     {"indicator", STI_ARG_STR, STI_REQUIRED, 0, STI_CODE_MAX - 1, NULL, "the indicator's code"},
-    STI_ARGS_END,
-};
-
-static const sti_arg_t s_org_body[] = {
-    {"code", STI_ARG_STR, STI_REQUIRED, 0, STI_CODE_MAX - 1, NULL,
-     "the new org unit's code: 1 to 64 of a-z, 0-9, _ and - (checked against the catalog)"},
-    {"parent", STI_ARG_STR, STI_REQUIRED, 0, STI_CODE_MAX - 1, NULL,
-     "the code of an org unit already in the catalog"},
-    {"name_zh", STI_ARG_STR, STI_OPTIONAL, 0, STI_NAME_MAX - 1, NULL, "its Chinese name"},
-    {"name_en", STI_ARG_STR, STI_OPTIONAL, 0, STI_NAME_MAX - 1, NULL, "its English name"},
-    STI_ARGS_END,
-};
-
-static const sti_arg_t s_target_body[] = {
-    {"indicator", STI_ARG_STR, STI_REQUIRED, 0, STI_CODE_MAX - 1, NULL, "the indicator's code"},
-    {"year", STI_ARG_INT, STI_REQUIRED, STI_PERIOD_MIN_YEAR, STI_PERIOD_MAX_YEAR, NULL,
-     "the target's year"},
-    {"value", STI_ARG_NUMBER, STI_REQUIRED, 0, 0, NULL,
-     "the target, in the indicator's unit (finite, allowed by the unit)"},
     STI_ARGS_END,
 };
 
@@ -291,8 +282,8 @@ static const sti_arg_t s_plan_body[] = {
     "inputs: [codes], baseline: {period, value, source_line} or nil, targets: [{year, value}], "   \
     "tags: [codes]}"
 
-//  Who may call what (sti_auth.h): reads are for every role; the catalog,
-//  org units, targets and the plan are admin's (0: admin only).
+//  Who may call what (sti_auth.h): reads are for every role; the plan is
+//  admin's (0: admin only).
 static const sti_op_decl_t s_ops[] = {
     {"catalog.list", s_catalog_list, STI_ROLES_ANY, NULL,
      "the plan's header, every indicator and every unit of the catalog",
@@ -310,28 +301,19 @@ static const sti_op_decl_t s_ops[] = {
      S_INDICATOR,
      "As in catalog.list. Errors: `not_found` (no plan is loaded, or no such "
      "indicator)."},
-    {"org.list", s_org_list, STI_ROLES_ANY, NULL, "every org unit of the catalog",
-     "{orgs: [{code, parent (str or nil), name_zh, name_en}]}",
-     "The root (the district) has parent nil. Errors: `not_found` (no plan is loaded)."},
-    {"org.add", s_org_add, STI_OP_CHANGES, s_org_body, "adds an org unit under another",
-     "{changed}",
-     "Adding the same unit again (same parent and names) answers `changed: false`. Errors: "
-     "`invalid_argument` (a malformed code, or a parent that is not an org unit), `conflict` "
-     "(the code exists with another parent or other names), `not_found` (no plan is loaded)."},
-    {"target.set", s_target_set, STI_OP_CHANGES, s_target_body,
-     "sets an indicator's target for a year (again: replaces it)", "{changed}",
-     "Errors: `not_found` (no plan is loaded, or no such indicator), `invalid_argument` (a "
-     "value the indicator's unit does not allow)."},
     {"plan.load", s_plan_load, STI_OP_CHANGES, s_plan_body,
      "loads the plan's catalog: indicators, units, tags, the root org unit",
-     "{code, changed, dataset}",
+     "{code, changed, dataset, events}",
      "The first plan load into a Redis that holds no dataset makes one "
      "(`shared/sti_dataset.h`); `dataset` is its id. stictl loads a plan directory with "
      "`sti_catalog_load_dir` and sends what `sti_catalog_write` writes. Loading an equal plan "
      "again answers `changed: false`; org units beyond the root and targets are not taken from "
-     "it. Errors: `invalid_argument` (the catalog does not check: the message names the file "
+     "it. A load that changes progress (a baseline, a direction, a formula) sends "
+     "`progress.changed` events (cause `plan.load`; `events` counts them), appended right "
+     "after the plan is stored. Errors: `invalid_argument` (the catalog does not check: the "
+     "message names the file "
      "section, record and field), `conflict` (the namespace holds a plan of another code). "
-     "`org.add`, `target.set` and `plan.load` change state: while the dataset is lost they are "
+     "`plan.load`, `org.*` and `target.*` change state: while the dataset is lost they are "
      "answered `unavailable` with the reason, like every write of every service."},
     STI_OPS_END,
 };

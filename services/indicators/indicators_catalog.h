@@ -1,27 +1,35 @@
 /*  indicators_catalog: the ops over the catalog: catalog.list, catalog.get,
-    org.list, org.add, target.set, plan.load (docs/ops.md is made from their
-    declarations here).
+    plan.load (docs/ops.md is made from their declarations here; org units'
+    are in indicators_orgs, targets' in indicators_targets).
 
     The catalog lives in Redis (sti_catalog_store); every op reads it
     through the store's cached copy, and every change goes through the
     store's Lua calls, so all replicas and sti-ingest see it at once. The
     first plan load into an empty Redis makes the dataset
-    (indicators_dataset). Each handler writes a whole reply (ok or error)
-    and returns 0.
+    (indicators_dataset). A plan load that changes progress (a baseline, a
+    direction, a formula) sends progress.changed events for it, computed
+    from the catalog before and after; they are appended right after the
+    plan is stored (not in the same step: only after it is stored is the
+    catalog after known whole). Each handler writes a whole reply (ok or
+    error) and returns 0.
 
     Two helpers every handler module of the service uses live here too:
     the catalog a call reads, and a string of a checked body.
 */
 #pragma once
 #include "indicators_dataset.h"
+#include "indicators_progress.h"
 #include "sti_catalog_store.h"
 #include "sti_service.h"
 
 typedef struct _indicators_catalog_t indicators_catalog_t;
 
-//  Both borrowed.
+//  All borrowed. progress and pub: the progress.changed events of a plan
+//  load that moves progress.
 indicators_catalog_t *indicators_catalog_new(sti_catalog_store_t *store,
-                                             indicators_dataset_t *dataset);
+                                             indicators_dataset_t *dataset,
+                                             indicators_progress_t *progress,
+                                             sti_events_pub_t *pub);
 void indicators_catalog_destroy(indicators_catalog_t **self_p);
 
 //  The ops, bound to an indicators_catalog_t.

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct _indicators_query_t {
     indicators_store_t *store;    // borrowed: the values
     sti_catalog_store_t *catalog; // borrowed
     double tolerance;             // of `lagging`
+    double warn_factor;           // a latest value this far from the one before is flagged
     indicators_table_t *table;    // values of the request, reused
     int *order;                   // a series' values by period
     size_t order_cap;             // entries of order
@@ -48,8 +50,15 @@ indicators_query_t *indicators_query_new(indicators_store_t *store, sti_catalog_
     self->store = store;
     self->catalog = catalog;
     self->tolerance = tolerance;
+    self->warn_factor = 10;
     self->table = indicators_table_new();
     return self;
+}
+
+void indicators_query_set_warn_factor(indicators_query_t *self, double factor)
+{
+    assert(self);
+    self->warn_factor = factor;
 }
 
 void indicators_query_destroy(indicators_query_t **self_p)
@@ -114,10 +123,10 @@ static int s_by_period(const void *a, const void *b, void *table)
     return sti_period_compare(&va->period, &vb->period);
 }
 
-//  Writes one revision as {revision, value, origin, time, source, submitter}.
+//  Writes one revision as {revision, value, origin, time, source, submitter, reason}.
 static void s_write_revision(sti_writer_t *w, const indicators_revision_t *revision)
 {
-    sti_writer_map(w, 6);
+    sti_writer_map(w, 7);
     sti_writer_kv_int(w, "revision", revision->rev);
     s_write_opt(w, "value", revision->has_v, revision->v);
     sti_writer_kv_str(w, "origin", revision->origin);
@@ -125,6 +134,7 @@ static void s_write_revision(sti_writer_t *w, const indicators_revision_t *revis
     s_write_time(w, revision->t);
     sti_writer_kv_str(w, "source", revision->source);
     sti_writer_kv_str(w, "submitter", revision->by);
+    sti_writer_kv_str(w, "reason", revision->reason[0] ? revision->reason : NULL);
 }
 
 //  Writes point order[point] and its revisions (indicators_store_revisions_fn).
@@ -138,7 +148,12 @@ static void s_write_point(void *arg, size_t point, const indicators_revision_t *
     const char *origin = value->indicator->formula ? "derived"
                          : record->has_r           ? "reported"
                                                    : "aggregated";
-    sti_writer_map(w, 8);
+    //  The latest revision says best what made the value (a withdrawal).
+    const indicators_revision_t *last = count ? &revisions[count - 1] : NULL;
+    if (last && last->rev == record->rev && last->origin[0]) {
+        origin = last->origin;
+    }
+    sti_writer_map(w, 9);
     sti_writer_kv_str(w, "period", value->period_text);
     s_write_opt(w, "value", record->has_v, record->v);
     sti_writer_kv_int(w, "revision", record->rev);
@@ -147,6 +162,8 @@ static void s_write_point(void *arg, size_t point, const indicators_revision_t *
     s_write_time(w, record->t);
     sti_writer_kv_str(w, "source", record->source);
     sti_writer_kv_str(w, "submitter", record->by);
+    sti_writer_kv_str(w, "reason",
+                      last && last->rev == record->rev && last->reason[0] ? last->reason : NULL);
     size_t skip = count > self->keep ? count - self->keep : 0;
     sti_writer_str(w, "revisions");
     sti_writer_array(w, count - skip);
@@ -291,26 +308,63 @@ static int s_series_get(void *object, const sti_call_t *call)
 
 //  --- progress.report ---
 
+//  Writes "flag": why the latest value (index latest) looks wrong, or nil:
+//  more than warn_factor times above or below the value of the period
+//  before it of the same kind.
+static void s_write_flag(indicators_query_t *self, const indicators_group_t *group, int latest,
+                         sti_writer_t *w)
+{
+    const indicators_value_t *last =
+        latest >= 0 ? indicators_table_value_at(self->table, latest) : NULL;
+    const indicators_value_t *before = NULL;
+    for (int i = group->head; last && i >= 0;) {
+        const indicators_value_t *value = indicators_table_value_at(self->table, i);
+        if (value->record.has_v && value->period.kind == last->period.kind &&
+            sti_period_compare(&value->period, &last->period) < 0 &&
+            (!before || sti_period_compare(&value->period, &before->period) > 0)) {
+            before = value;
+        }
+        i = value->next_in_hash;
+    }
+    double ratio = before && before->record.v != 0 ? fabs(last->record.v / before->record.v) : 0;
+    sti_writer_str(w, "flag");
+    if (self->warn_factor <= 1 || ratio == 0 ||
+        (ratio <= self->warn_factor && ratio * self->warn_factor >= 1)) {
+        sti_writer_nil(w);
+        return;
+    }
+    char text[200];
+    snprintf(text, sizeof text, "%s: %.10g is %.3g times %s's %.10g: check it", last->period_text,
+             last->record.v, ratio, before->period_text, before->record.v);
+    sti_writer_str(w, text);
+}
+
 //  Writes one indicator's progress row.
-static void s_write_progress(indicators_query_t *self, const indicators_group_t *group, int year,
-                             sti_writer_t *w)
+static void s_write_progress(indicators_query_t *self, const sti_catalog_t *catalog,
+                             const indicators_group_t *group, int year, sti_writer_t *w)
 {
     const sti_indicator_t *ind = group->indicator;
     bool root = !group->org->parent[0];
     sti_progress_t progress;
     int latest;
-    indicators_table_progress(self->table, group, year, self->tolerance, &progress, &latest);
-    const sti_target_t *target = root ? sti_indicator_final_target(ind) : NULL;
+    indicators_table_progress(self->table, catalog, group, year, self->tolerance, &progress,
+                              &latest);
+    const sti_target_t *target = sti_catalog_final_target(catalog, ind, group->org);
+    int base = root ? -1 : indicators_table_at_period(self->table, group, &ind->baseline_period);
+    bool has_baseline = ind->has_baseline && (root || base >= 0);
+    double baseline = root        ? ind->baseline_value
+                      : base >= 0 ? indicators_table_value_at(self->table, base)->record.v
+                                  : 0;
     char period[STI_PERIOD_TEXT_MAX] = "";
     sti_period_format(&ind->baseline_period, period, sizeof period);
-    sti_writer_map(w, 14);
+    sti_writer_map(w, 15);
     sti_writer_kv_str(w, "code", ind->code);
     sti_writer_kv_str(w, "name_zh", ind->name_zh);
     sti_writer_kv_str(w, "name_en", ind->name_en);
     sti_writer_kv_str(w, "unit", ind->unit);
     sti_writer_kv_str(w, "direction", sti_direction_name(ind->direction));
-    s_write_opt(w, "baseline", root && ind->has_baseline, ind->baseline_value);
-    sti_writer_kv_str(w, "baseline_period", root && ind->has_baseline ? period : NULL);
+    s_write_opt(w, "baseline", has_baseline, baseline);
+    sti_writer_kv_str(w, "baseline_period", has_baseline ? period : NULL);
     const indicators_value_t *value =
         latest >= 0 ? indicators_table_value_at(self->table, latest) : NULL;
     s_write_opt(w, "latest", value != NULL, value ? value->record.v : 0);
@@ -321,6 +375,7 @@ static void s_write_progress(indicators_query_t *self, const indicators_group_t 
     s_write_opt(w, "completion", progress.has_completion, progress.completion);
     s_write_opt(w, "expected_completion", progress.has_expected, progress.expected_completion);
     sti_writer_kv_str(w, "status", sti_status_name(progress.status));
+    s_write_flag(self, group, latest, w);
 }
 
 //  Reads year (default: this year, capped to the plan's end) and org
@@ -378,14 +433,17 @@ static int s_progress_report(void *object, const sti_call_t *call)
     }
     sti_writer_t *reply = call->reply;
     sti_envelope_reply_ok(reply, call->request->id);
-    sti_writer_map(reply, 3);
+    sti_writer_map(reply, 5);
     sti_writer_kv_int(reply, "year", year);
     sti_writer_kv_str(reply, "org", org->code);
+    sti_writer_kv_str(reply, "org_name_zh", org->name_zh);
+    sti_writer_kv_str(reply, "org_name_en", org->name_en);
     sti_writer_str(reply, "indicators");
     sti_writer_array(reply, count);
     for (size_t i = 0; i < count; i++) {
         int group = indicators_table_group(self->table, sti_catalog_indicator_at(catalog, i), org);
-        s_write_progress(self, indicators_table_group_at(self->table, group), (int)year, reply);
+        s_write_progress(self, catalog, indicators_table_group_at(self->table, group), (int)year,
+                         reply);
     }
     return 0;
 }
@@ -491,10 +549,11 @@ static const sti_op_decl_t s_ops[] = {
     {"series.get", s_series_get, STI_ROLES_ANY, s_series_body,
      "the stored periods of one indicator at one org unit, with their revisions",
      "{indicator, org, unit, points: [{period, value, revision, origin, time, source, submitter, "
-     "revisions: [{revision, value, origin, time, source, submitter}]}]}",
+     "reason, revisions: [{revision, value, origin, time, source, submitter, reason}]}]}",
      "Points are ordered by period (`2023-12` < `2023Q4` < `2023`), revisions oldest first (at "
      "most the last 1,000 of a point). `origin` is `reported`, `aggregated` (the sum of the "
-     "children) or `derived` (the formula). `value` is a MessagePack float, nil when a derived "
+     "children), `derived` (the formula) or, for a revision, `withdrawn` (value.withdraw: "
+     "`reason` says why; nil for the others). `value` is a MessagePack float, nil when a derived "
      "value has no value (an input missing, a division by zero). `time`, `source` and "
      "`submitter` are those of the intake entry that caused the revision. `from` and `to` "
      "keep the periods within (`from: 2023, to: 2023`: the year, its quarters and months), "
@@ -503,13 +562,17 @@ static const sti_op_decl_t s_ops[] = {
      "period that does not parse)."},
     {"progress.report", s_progress_report, STI_ROLES_ANY, s_progress_body,
      "the plan's progress in a year at an org unit, indicator by indicator",
-     "{year, org, indicators: [{code, name_zh, name_en, unit, direction, baseline, "
-     "baseline_period, latest, latest_period, target, target_year, completion, "
-     "expected_completion, status}]}",
+     "{year, org, org_name_zh, org_name_en, indicators: [{code, name_zh, name_en, unit, "
+     "direction, baseline, baseline_period, latest, latest_period, target, target_year, "
+     "completion, expected_completion, status, flag}]}",
      "For each indicator of the catalog, in catalog order: the latest value of a period ending "
      "in or before the year (whole years only for a flow indicator), and progress as "
-     "docs/data-path.md defines it. Baselines and targets belong to the root org unit: "
-     "elsewhere `baseline`, `target` are nil and the status is `no_target`. `completion` is nil "
+     "docs/data-path.md defines it. At the root org unit the baseline is the plan's and the "
+     "targets the district's; at another org unit the targets are its own (target.set with "
+     "`org`) and the baseline its own value of the indicator's baseline period; without them "
+     "`baseline`, `target` are nil and the status is `no_target`. `flag` says why the latest "
+     "value looks wrong (more than `warn_factor` times above or below the value of the period "
+     "before it of the same kind), else nil. `completion` is nil "
      "for `no_data` and `no_target`; `expected_completion` nil for `no_target`. `status` is one "
      "of `achieved`, `on_track`, `lagging`, `at_risk`, `no_data`, `no_target`. Numbers are "
      "MessagePack floats. Errors: `not_found` (no plan is loaded, no such org unit)."},

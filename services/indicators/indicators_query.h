@@ -17,6 +17,9 @@ typedef struct _indicators_query_t indicators_query_t;
 indicators_query_t *indicators_query_new(indicators_store_t *store, sti_catalog_store_t *catalog,
                                          double tolerance);
 void indicators_query_destroy(indicators_query_t **self_p);
+//  Sets how far a latest value may be from the one before it before
+//  progress.report flags it (default 10; 1 or less: never).
+void indicators_query_set_warn_factor(indicators_query_t *self, double factor);
 
 //  The ops, bound to an indicators_query_t.
 extern const sti_op_table_t indicators_query_ops;

@@ -141,6 +141,14 @@ static char *s_value_key(indicators_store_t *self, char *buf, const char *member
     return sti_redis_key(self->redis, buf, S_KEY_MAX, "val", member, NULL);
 }
 
+char *indicators_store_value_key(indicators_store_t *self, const sti_indicator_t *indicator,
+                                 const sti_org_unit_t *org, char *buf, size_t cap)
+{
+    assert(self && indicator && org && buf && cap >= S_KEY_MAX);
+    char member[S_MEMBER_MAX];
+    return s_value_key(self, buf, s_member(indicator, org, member, sizeof member));
+}
+
 //  <ns>:rev:<indicator>:<org>:<period>: the revisions of one value.
 static char *s_revision_key(indicators_store_t *self, char *buf, const indicators_value_t *value)
 {

@@ -41,6 +41,11 @@ void indicators_store_destroy(indicators_store_t **self_p);
 //  Why the last call failed (borrowed).
 const char *indicators_store_errstr(indicators_store_t *self);
 
+//  The name of the value hash of (indicator, org) into buf (at least 256
+//  bytes): <ns>:val:<indicator>:<org>. Returns buf.
+char *indicators_store_value_key(indicators_store_t *self, const sti_indicator_t *indicator,
+                                 const sti_org_unit_t *org, char *buf, size_t cap);
+
 //  --- reading for queries ---
 
 //  Reads every period of the hashes (indicators[i], org), at most

@@ -30,11 +30,11 @@ struct _indicators_table_t {
     size_t arena_cap;           // bytes that fit
 };
 
-static const char *const s_origins[] = {"reported", "aggregated", "derived"};
+static const char *const s_origins[] = {"reported", "aggregated", "derived", "withdrawn"};
 
 const char *indicators_origin_name(indicators_origin_t origin)
 {
-    return (unsigned)origin < 3 ? s_origins[origin] : "reported";
+    return (unsigned)origin < 4 ? s_origins[origin] : "reported";
 }
 
 //  --- records ---
@@ -115,7 +115,7 @@ int indicators_record_decode(const void *data, size_t size, indicators_record_t 
 void indicators_revision_encode(const indicators_revision_t *revision, sti_writer_t *writer)
 {
     assert(revision && writer);
-    sti_writer_map(writer, 7);
+    sti_writer_map(writer, revision->reason[0] ? 8 : 7);
     sti_writer_kv_int(writer, "rev", revision->rev);
     sti_writer_str(writer, "v");
     revision->has_v ? sti_writer_double(writer, revision->v) : sti_writer_nil(writer);
@@ -124,6 +124,9 @@ void indicators_revision_encode(const indicators_revision_t *revision, sti_write
     sti_writer_kv_str(writer, "by", revision->by);
     sti_writer_kv_str(writer, "source", revision->source);
     sti_writer_kv_str(writer, "entry", revision->entry);
+    if (revision->reason[0]) {
+        sti_writer_kv_str(writer, "reason", revision->reason);
+    }
 }
 
 int indicators_revision_decode(const void *data, size_t size, indicators_revision_t *revision)
@@ -151,6 +154,9 @@ int indicators_revision_decode(const void *data, size_t size, indicators_revisio
     sti_map_str_copy(root, "by", revision->by, sizeof revision->by, &ferr);
     sti_map_str_copy(root, "source", revision->source, sizeof revision->source, &ferr);
     sti_map_str_copy(root, "entry", revision->entry, sizeof revision->entry, &ferr);
+    if (sti_map_str_copy(root, "reason", revision->reason, sizeof revision->reason, &ferr) != 0) {
+        revision->reason[0] = 0;
+    }
     sti_reader_destroy(&reader);
     return 0;
 }
@@ -433,12 +439,30 @@ char *indicators_value_subject(const indicators_value_t *value, char *buf, size_
     return buf;
 }
 
-void indicators_table_progress(indicators_table_t *self, const indicators_group_t *group, int year,
-                               double tolerance, sti_progress_t *out, int *latest)
+int indicators_table_at_period(indicators_table_t *self, const indicators_group_t *group,
+                               const sti_period_t *period)
 {
-    assert(self && group && out && latest);
-    const sti_indicator_t *indicator = group->indicator;
+    assert(self && group && period);
+    for (int i = group->head; i >= 0; i = self->values[i].next_in_hash) {
+        const indicators_value_t *value = &self->values[i];
+        if (value->record.has_v && sti_period_compare(&value->period, period) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+void indicators_table_progress(indicators_table_t *self, const sti_catalog_t *catalog,
+                               const indicators_group_t *group, int year, double tolerance,
+                               sti_progress_t *out, int *latest)
+{
+    assert(self && catalog && group && out && latest);
+    //  By code: the group's records may come from another copy of the catalog.
+    const sti_indicator_t *indicator = sti_catalog_indicator_find(catalog, group->indicator->code);
+    const sti_org_unit_t *org = sti_catalog_org_find(catalog, group->org->code);
+    indicator = indicator ? indicator : group->indicator;
     *latest = -1;
+    int base = indicators_table_at_period(self, group, &indicator->baseline_period);
     for (int i = group->head; i >= 0; i = self->values[i].next_in_hash) {
         const indicators_value_t *value = &self->values[i];
         if (!value->record.has_v || value->period.year > year ||
@@ -451,12 +475,8 @@ void indicators_table_progress(indicators_table_t *self, const indicators_group_
     }
     sti_progress_input_t input;
     bool has = *latest >= 0;
-    sti_indicator_progress_input(indicator, year, has, has ? self->values[*latest].record.v : 0,
-                                 tolerance, &input);
-    if (group->org->parent[0]) {
-        input.has_baseline = false;
-        input.has_target = false;
-        input.has_year_target = false;
-    }
+    sti_catalog_progress_input(catalog, indicator, org ? org : group->org, year, has,
+                               has ? self->values[*latest].record.v : 0,
+                               base >= 0 ? &self->values[base].record.v : NULL, tolerance, &input);
     sti_progress_compute(&input, out);
 }

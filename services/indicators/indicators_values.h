@@ -6,7 +6,7 @@
     Redis as hostile (types and sizes checked). Each change of a value's
     effective value is a revision, appended to the list
     <ns>:rev:<i>:<o>:<p> as MessagePack {rev, v, origin, t, by, source,
-    entry}: indicators_revision_* encodes and decodes it. Every change is
+    entry[, reason]}: indicators_revision_* encodes and decodes it. Every change is
     also an event `indicator.changed` (docs/events.md) on the value's topic,
     about its subject.
 
@@ -33,6 +33,7 @@ typedef enum {
     INDICATORS_ORIGIN_REPORTED = 0, // a unit reported it
     INDICATORS_ORIGIN_AGGREGATED,   // the sum of the children's values
     INDICATORS_ORIGIN_DERIVED,      // a formula over other indicators
+    INDICATORS_ORIGIN_WITHDRAWN,    // a reported value withdrawn (value.withdraw)
 } indicators_origin_t;
 
 //  One stored value.
@@ -50,7 +51,7 @@ typedef struct {
     char source[STI_INTAKE_TEXT_MAX]; // source of the last revision
 } indicators_record_t;
 
-//  "reported", "aggregated", "derived".
+//  "reported", "aggregated", "derived", "withdrawn".
 const char *indicators_origin_name(indicators_origin_t origin);
 
 //  Writes a record as the stored map.
@@ -68,6 +69,7 @@ typedef struct {
     char by[STI_INTAKE_TEXT_MAX];     // the submitter of the intake entry
     char source[STI_INTAKE_TEXT_MAX]; // the source of the row
     char entry[STI_INTAKE_ID_MAX];    // the intake entry that caused it
+    char reason[STI_INTAKE_NOTE_MAX]; // why, for a withdrawal ("" else)
 } indicators_revision_t;
 
 //  Writes a revision as the stored map.
@@ -143,10 +145,16 @@ char *indicators_value_topic(const indicators_value_t *value, char *buf, size_t 
 //  The event subject of a value: <indicator>/<org>/<period>. Returns buf.
 char *indicators_value_subject(const indicators_value_t *value, char *buf, size_t cap);
 
+//  The index of the value of period in the hash, when it has one; else -1.
+int indicators_table_at_period(indicators_table_t *self, const indicators_group_t *group,
+                               const sti_period_t *period);
 //  The progress of year at a hash as the table holds it now: the latest
 //  value of a period ending in or before year (whole years only for a flow
-//  indicator), against the baseline and targets, which only the root org
-//  unit carries (elsewhere: no_target). Sets *latest to the index of the
-//  value used, or -1.
-void indicators_table_progress(indicators_table_t *self, const indicators_group_t *group, int year,
-                               double tolerance, sti_progress_t *out, int *latest);
+//  indicator), against the baseline and targets of catalog (found by code,
+//  so the group may come from another copy of it): at the root org unit the
+//  plan's baseline and the indicator's targets, elsewhere the org unit's
+//  own targets, measured from its own value of the baseline period (none:
+//  no_target). Sets *latest to the index of the value used, or -1.
+void indicators_table_progress(indicators_table_t *self, const sti_catalog_t *catalog,
+                               const indicators_group_t *group, int year, double tolerance,
+                               sti_progress_t *out, int *latest);

@@ -15,7 +15,11 @@
 #include "indicators_backlog.h"
 #include "indicators_catalog.h"
 #include "indicators_dataset.h"
+#include "indicators_orgs.h"
+#include "indicators_progress.h"
 #include "indicators_query.h"
+#include "indicators_targets.h"
+#include "indicators_withdraw.h"
 #include "sti_log.h"
 #include "sti_service.h"
 
@@ -25,6 +29,8 @@ typedef struct {
     indicators_apply_config_t config; // the settings
     indicators_apply_t *apply;        // the intake log's consumer, once made
     indicators_backlog_t *backlog;    // what the log holds that is not applied, once made
+    int64_t request_ttl_s;            // how long value.withdraw keeps a reply
+    double warn_factor;               // progress's flag on far latest values
 } s_context_t;
 
 static s_context_t s_context;
@@ -61,11 +67,19 @@ static const sti_config_entry_t s_config_map[] = {
      "approximate bound on the event log's length", 1, 1000000000},
     {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(s_context_t, config.tolerance),
      "how far below expected completion is still `lagging`", 0, 1},
+    {"request_ttl", STI_CONFIG_DURATION_S, "7d", offsetof(s_context_t, request_ttl_s),
+     "how long a value.withdraw request id's reply is kept for retries", 1, 31536000},
+    {"warn_factor", STI_CONFIG_DOUBLE, "10", offsetof(s_context_t, warn_factor),
+     "progress flags a latest value more than this many times above or below the value "
+     "before it (1 or less: never)",
+     0, 1e9},
     STI_CONFIG_END,
 };
 
-static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops, &indicators_dataset_ops,
-                                                 &indicators_query_ops, &indicators_backlog_ops,
+static const sti_op_table_t *const s_tables[] = {
+    &indicators_catalog_ops,  &indicators_orgs_ops,  &indicators_targets_ops,
+    &indicators_withdraw_ops, &indicators_dataset_ops, &indicators_query_ops,
+    &indicators_backlog_ops,
                                                  NULL};
 
 static bool s_replicated(void *service)
@@ -118,14 +132,24 @@ int main(int argc, char **argv)
     indicators_store_t *store = indicators_store_new(redis, indicators_intake_key(intake),
                                                      config->group, config->events_maxlen);
     indicators_dataset_t *dataset = indicators_dataset_new(redis, sti_service_dataset(service));
-    indicators_catalog_t *catalog_ops = indicators_catalog_new(catalog, dataset);
+    indicators_progress_t *progress = indicators_progress_new(store, config->tolerance);
+    indicators_catalog_t *catalog_ops = indicators_catalog_new(catalog, dataset, progress, pub);
+    indicators_orgs_t *orgs = indicators_orgs_new(catalog, pub, config->events_maxlen);
+    indicators_targets_t *targets =
+        indicators_targets_new(catalog, progress, pub, config->events_maxlen);
+    indicators_withdraw_t *withdraw = indicators_withdraw_new(
+        redis, catalog, store, indicators_intake_key(intake), s_context.request_ttl_s);
     indicators_query_t *query = indicators_query_new(store, catalog, config->tolerance);
+    indicators_query_set_warn_factor(query, s_context.warn_factor);
     indicators_apply_t *apply =
         indicators_apply_new(store, intake, catalog, pub, sti_service_http(service), config);
     indicators_apply_set_replicated(apply, s_replicated, service);
     indicators_backlog_t *backlog =
         indicators_backlog_new(intake, apply, sti_service_http(service));
     sti_service_bind(service, &indicators_catalog_ops, catalog_ops);
+    sti_service_bind(service, &indicators_orgs_ops, orgs);
+    sti_service_bind(service, &indicators_targets_ops, targets);
+    sti_service_bind(service, &indicators_withdraw_ops, withdraw);
     sti_service_bind(service, &indicators_dataset_ops, dataset);
     sti_service_bind(service, &indicators_query_ops, query);
     sti_service_bind(service, &indicators_backlog_ops, backlog);
@@ -138,7 +162,11 @@ int main(int argc, char **argv)
     indicators_backlog_destroy(&backlog);
     indicators_apply_destroy(&apply);
     indicators_query_destroy(&query);
+    indicators_withdraw_destroy(&withdraw);
+    indicators_targets_destroy(&targets);
+    indicators_orgs_destroy(&orgs);
     indicators_catalog_destroy(&catalog_ops);
+    indicators_progress_destroy(&progress);
     indicators_dataset_destroy(&dataset);
     indicators_store_destroy(&store);
     indicators_intake_destroy(&intake);

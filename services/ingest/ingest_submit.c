@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest_plausible.h"
 #include "sti_catalog_store.h"
 #include "sti_intake.h"
 #include "sti_log.h"
@@ -29,6 +30,8 @@ struct _ingest_submit_t {
     sti_observation_keys_t *keys;  // keys seen in the request
     sti_writer_t *rows;            // accepted rows, without the array header
     sti_writer_t *errors;          // refused rows' details, without the array header
+    sti_writer_t *warnings;        // taken rows' warnings, without the array header
+    ingest_plausible_t *plausible; // the warnings' reads
     sti_writer_t *blob;            // the intake entry's rows
     sti_writer_t *body;            // the reply body
     char intake_key[256];          // <ns>:<intake>
@@ -57,6 +60,8 @@ ingest_submit_t *ingest_submit_new(sti_redis_t *redis, const ingest_config_t *co
     self->keys = sti_observation_keys_new((size_t)config->max_rows);
     self->rows = sti_writer_new();
     self->errors = sti_writer_new();
+    self->warnings = sti_writer_new();
+    self->plausible = ingest_plausible_new(redis, config->warn_factor);
     self->blob = sti_writer_new();
     self->body = sti_writer_new();
     sti_redis_key(redis, self->intake_key, sizeof self->intake_key, config->intake_key, NULL);
@@ -78,6 +83,8 @@ void ingest_submit_destroy(ingest_submit_t **self_p)
         sti_observation_keys_destroy(&self->keys);
         sti_writer_destroy(&self->rows);
         sti_writer_destroy(&self->errors);
+        sti_writer_destroy(&self->warnings);
+        ingest_plausible_destroy(&self->plausible);
         sti_writer_destroy(&self->blob);
         sti_writer_destroy(&self->body);
         free(self);
@@ -117,7 +124,7 @@ static int s_read_body(ingest_submit_t *self, const sti_request_t *request, s_su
 //  Writes one accepted row of the intake entry (sti_intake).
 static void s_write_row(ingest_submit_t *self, const sti_observation_t *obs, const char *source)
 {
-    sti_intake_row_t row;
+    sti_intake_row_t row = {.withdraw = false};
     snprintf(row.indicator, sizeof row.indicator, "%s", obs->indicator);
     snprintf(row.org, sizeof row.org, "%s", obs->org);
     snprintf(row.period, sizeof row.period, "%s", obs->period_text);
@@ -137,14 +144,19 @@ static size_t s_check_rows(ingest_submit_t *self, const sti_catalog_t *catalog,
     sti_observation_keys_reset(self->keys);
     sti_writer_reset(self->rows);
     sti_writer_reset(self->errors);
+    ingest_plausible_reset(self->plausible);
     *rejected = *details = 0;
+    int64_t now = zclock_time();
     for (size_t i = 0; i < count; i++) {
         size_t problems = 0, earlier = 0;
         if (sti_observation_check(sti_node_at(submit->rows, i), catalog, &obs, errors,
-                                  STI_OBSERVATION_ERRORS, &problems) == 0) {
+                                  STI_OBSERVATION_ERRORS, &problems) == 0 &&
+            sti_observation_plausible_period(&obs, now, self->config->period_ahead, errors,
+                                             STI_OBSERVATION_ERRORS, &problems) == 0) {
             int seen = sti_observation_keys_add(self->keys, &obs, i, &earlier);
             if (seen == 0) {
                 s_write_row(self, &obs, submit->source);
+                ingest_plausible_add(self->plausible, i, &obs);
                 accepted++;
                 continue;
             }
@@ -164,22 +176,28 @@ static size_t s_check_rows(ingest_submit_t *self, const sti_catalog_t *catalog,
     return accepted;
 }
 
-//  Writes the reply body {accepted, rejected, dry_run, errors, entry} into
-//  self->body, the value of entry only when appending is false: else
-//  ingest_submit.lua appends the id XADD gives the entry.
+//  Writes the reply body {accepted, rejected, dry_run, errors, warnings,
+//  entry} into self->body, the value of entry only when appending is false:
+//  else ingest_submit.lua appends the id XADD gives the entry.
 static void s_write_body(ingest_submit_t *self, size_t accepted, size_t rejected, size_t details,
                          bool dry_run, bool appending)
 {
     size_t size;
+    sti_writer_reset(self->warnings);
+    size_t warned = ingest_plausible_check(self->plausible, self->warnings);
     const void *errors = sti_writer_data(self->errors, &size);
     sti_writer_reset(self->body);
-    sti_writer_map(self->body, 5);
+    sti_writer_map(self->body, 6);
     sti_writer_kv_int(self->body, "accepted", (int64_t)accepted);
     sti_writer_kv_int(self->body, "rejected", (int64_t)rejected);
     sti_writer_kv_bool(self->body, "dry_run", dry_run);
     sti_writer_str(self->body, "errors");
     sti_writer_array(self->body, details);
     sti_writer_raw(self->body, errors, size);
+    const void *warnings = sti_writer_data(self->warnings, &size);
+    sti_writer_str(self->body, "warnings");
+    sti_writer_array(self->body, warned);
+    sti_writer_raw(self->body, warnings, size);
     sti_writer_str(self->body, "entry");
     if (!appending) {
         sti_writer_nil(self->body);
@@ -327,7 +345,8 @@ static const sti_op_decl_t s_ops[] = {
     {"obs.submit", s_obs_submit, STI_ROLE_CLERK | STI_ROLE_SERVICE | STI_OP_WRITE | STI_OP_DRY_RUN,
      s_submit_args,
      "checks every row against the catalog and keeps the accepted ones in the intake log",
-     "{accepted, rejected, dry_run, errors: [{index, field, reason}], entry, replayed}",
+     "{accepted, rejected, dry_run, errors: [{index, field, reason}], warnings: [{index, field, "
+     "reason}], entry, replayed}",
      "`value` is a number, or a string holding one as a clerk types it (`\"2,134.5\"`: "
      "thousands separators in groups of three; `\"1.2E+05\"`; `\"3.5%\"`: a percentage, "
      "which makes the unit `%` when the row names none and is refused with another unit); "
@@ -341,7 +360,11 @@ static const sti_op_decl_t s_ops[] = {
      "sti.indicators' `intake.status {entry}` says when it is applied. `replayed` is true when "
      "the request id was seen before: the reply is the first one, and nothing was appended "
      "again. A dry run (`dry_run: true`) is not a write: it does not count against the write "
-     "rate. "
+     "rate. Refused as well: a period that has not begun (after the current one, beyond "
+     "`max_period_ahead` years), a fraction in a unit that counts whole things (家, 个, 件, 人: "
+     "`integer` in units.json), a row for a retired org unit. `warnings` name the taken rows "
+     "whose value is more than `warn_factor` times above or below the series' last value (the "
+     "same period's, else the period before's). "
      "Errors: `too_large` (more rows than `max_rows`), `not_found` (no plan loaded), "
      "`unavailable` (Redis cannot take them now: nothing was kept)."},
     STI_OPS_END,

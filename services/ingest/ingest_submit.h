@@ -14,9 +14,11 @@ typedef struct _ingest_submit_t ingest_submit_t;
 
 //  Settings of sti-ingest (filled by the configuration table).
 typedef struct {
-    int64_t max_rows;       // rows one request may hold
-    int64_t request_ttl_s;  // how long a request id's reply is kept
-    char *intake_key;       // stream name under the namespace ("intake")
+    int64_t max_rows;      // rows one request may hold
+    int64_t request_ttl_s; // how long a request id's reply is kept
+    char *intake_key;      // stream name under the namespace ("intake")
+    int64_t period_ahead;  // years after the current period a row's period may be (0: none)
+    double warn_factor;    // a value this many times away from its series' last is warned of
 } ingest_config_t;
 
 ingest_submit_t *ingest_submit_new(sti_redis_t *redis, const ingest_config_t *config,

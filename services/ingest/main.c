@@ -17,6 +17,14 @@ static const sti_config_entry_t s_config_map[] = {
      "how long a request id's reply is kept for retries", 1, 31536000},
     {"intake_key", STI_CONFIG_STR, "intake", offsetof(ingest_config_t, intake_key),
      "the intake log's key under the namespace", 0, 0},
+    {"max_period_ahead", STI_CONFIG_INT, "0", offsetof(ingest_config_t, period_ahead),
+     "years after the current period a row's period may lie (0: a period that has not begun "
+     "is refused)",
+     0, 100},
+    {"warn_factor", STI_CONFIG_DOUBLE, "10", offsetof(ingest_config_t, warn_factor),
+     "a value more than this many times above or below its series' last value is taken with "
+     "a warning (1 or less: no warnings)",
+     0, 1e9},
     STI_CONFIG_END,
 };
 

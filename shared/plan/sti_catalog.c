@@ -16,24 +16,24 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sti_plan_text.h"
+
 struct _sti_catalog_t {
-    sti_plan_t plan;             // the header
-    bool has_plan;               // whether the header is set
-    sti_units_t *units;          // the units table
-    sti_tag_t *tags;             // tags, in the order added
-    size_t tag_count;            // tags in use
-    sti_indicator_t *indicators; // indicators, in the order added
-    size_t indicator_count;      // indicators in use
-    size_t indicator_cap;        // indicators allocated
-    zhashx_t *indicator_index;   // code -> position + 1
-    sti_org_unit_t *orgs;        // org units, parents before children
-    size_t org_count;            // org units in use
-    size_t org_cap;              // org units allocated
-    zhashx_t *org_index;         // code -> position + 1
-    size_t *derived_order;       // positions of derived indicators, inputs first
-    size_t derived_count;        // entries of derived_order
-    void *talent;                // the talent codes (one encoded map), or NULL
-    size_t talent_size;          // bytes of talent
+    sti_plan_t plan;                // the header
+    bool has_plan;                  // whether the header is set
+    sti_units_t *units;             // the units table
+    sti_tag_t *tags;                // tags, in the order added
+    size_t tag_count;               // tags in use
+    sti_indicator_t *indicators;    // indicators, in the order added
+    size_t indicator_count;         // indicators in use
+    size_t indicator_cap;           // indicators allocated
+    zhashx_t *indicator_index;      // code -> position + 1
+    sti_org_tree_t *orgs;           // the org units
+    sti_org_targets_t *org_targets; // the targets of org units other than the root
+    size_t *derived_order;          // positions of derived indicators, inputs first
+    size_t derived_count;           // entries of derived_order
+    void *talent;                   // the talent codes (one encoded map), or NULL
+    size_t talent_size;             // bytes of talent
 };
 
 sti_catalog_t *sti_catalog_new(void)
@@ -42,7 +42,8 @@ sti_catalog_t *sti_catalog_new(void)
     self->units = sti_units_new();
     self->tags = (sti_tag_t *)zmalloc(STI_CATALOG_TAGS * sizeof(sti_tag_t));
     self->indicator_index = zhashx_new();
-    self->org_index = zhashx_new();
+    self->orgs = sti_org_tree_new();
+    self->org_targets = sti_org_targets_new();
     return self;
 }
 
@@ -56,10 +57,10 @@ void sti_catalog_destroy(sti_catalog_t **self_p)
         }
         sti_units_destroy(&self->units);
         zhashx_destroy(&self->indicator_index);
-        zhashx_destroy(&self->org_index);
+        sti_org_tree_destroy(&self->orgs);
+        sti_org_targets_destroy(&self->org_targets);
         free(self->tags);
         free(self->indicators);
-        free(self->orgs);
         free(self->derived_order);
         free(self->talent);
         free(self);
@@ -67,46 +68,16 @@ void sti_catalog_destroy(sti_catalog_t **self_p)
     }
 }
 
-//  --- checks of single fields ---
-
-//  A code: 1..64 bytes of [a-z0-9_] (and '-' when dash), starting with a
-//  letter when letter_first.
-static bool s_code_ok(const char *code, bool dash, bool letter_first)
-{
-    size_t len = code ? strnlen(code, STI_CODE_MAX) : 0;
-    if (len == 0 || len >= STI_CODE_MAX || (letter_first && (code[0] < 'a' || code[0] > 'z'))) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char c = code[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (dash && c == '-'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
-//  Text that fits cap (with its NUL) and has no control characters.
-static bool s_text_ok(const char *text, size_t cap)
-{
-    if (!text || strnlen(text, cap) >= cap) {
-        return false;
-    }
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f) {
-            return false;
-        }
-    }
-    return true;
-}
+//  --- checks ---
 
 int sti_catalog_set_plan(sti_catalog_t *self, const sti_plan_t *plan, char *err, size_t errlen)
 {
     assert(self && plan);
     const char *field = NULL;
-    if (!s_code_ok(plan->code, true, false)) {
+    if (!sti_code_valid(plan->code, true, false)) {
         field = "code: must be 1 to 64 of a-z, 0-9, '_' and '-'";
-    } else if (!s_text_ok(plan->name_zh, STI_NAME_MAX) || !s_text_ok(plan->name_en, STI_NAME_MAX) ||
+    } else if (!sti_text_valid(plan->name_zh, STI_NAME_MAX) ||
+               !sti_text_valid(plan->name_en, STI_NAME_MAX) ||
                (!plan->name_zh[0] && !plan->name_en[0])) {
         field = "name_zh, name_en: one is needed, each at most 256 bytes of text";
     } else if (plan->start_year < STI_PERIOD_MIN_YEAR || plan->end_year > STI_PERIOD_MAX_YEAR ||
@@ -114,8 +85,8 @@ int sti_catalog_set_plan(sti_catalog_t *self, const sti_plan_t *plan, char *err,
         field = "start_year, end_year: must be years within 2000–2100, start <= end";
     } else if (plan->baseline_year < STI_PERIOD_MIN_YEAR || plan->baseline_year > plan->end_year) {
         field = "baseline_year: must be a year from 2000 up to end_year";
-    } else if (!s_text_ok(plan->issued_by, STI_NAME_MAX) || !s_text_ok(plan->issued_on, 16) ||
-               !s_text_ok(plan->note, STI_TEXT_MAX)) {
+    } else if (!sti_text_valid(plan->issued_by, STI_NAME_MAX) ||
+               !sti_text_valid(plan->issued_on, 16) || !sti_text_valid(plan->note, STI_TEXT_MAX)) {
         field = "issued_by, issued_on, note: too long or not text";
     }
     if (field) {
@@ -136,16 +107,17 @@ int sti_catalog_add_unit(sti_catalog_t *self, const sti_unit_t *unit, char *err,
 int sti_catalog_add_tag(sti_catalog_t *self, const sti_tag_t *tag, char *err, size_t errlen)
 {
     assert(self && tag);
-    if (!s_code_ok(tag->code, false, true)) {
+    if (!sti_code_valid(tag->code, false, true)) {
         snprintf(err, errlen, "tag: code must be 1 to 64 of a-z, 0-9 and '_', from a letter");
         return -1;
     }
-    if (!s_code_ok(tag->kind, false, true) || strlen(tag->kind) >= STI_CATEGORY_MAX) {
+    if (!sti_code_valid(tag->kind, false, true) || strlen(tag->kind) >= STI_CATEGORY_MAX) {
         snprintf(err, errlen, "tag '%s': kind: must be 1 to 32 of a-z, 0-9 and '_'", tag->code);
         return -1;
     }
-    if (!s_text_ok(tag->name_zh, STI_NAME_MAX) || !s_text_ok(tag->name_en, STI_NAME_MAX) ||
-        !s_text_ok(tag->source, STI_NAME_MAX) || (!tag->name_zh[0] && !tag->name_en[0])) {
+    if (!sti_text_valid(tag->name_zh, STI_NAME_MAX) ||
+        !sti_text_valid(tag->name_en, STI_NAME_MAX) || !sti_text_valid(tag->source, STI_NAME_MAX) ||
+        (!tag->name_zh[0] && !tag->name_en[0])) {
         snprintf(err, errlen, "tag '%s': name_zh, name_en: one is needed, at most 256 bytes each",
                  tag->code);
         return -1;
@@ -180,17 +152,17 @@ static int s_check_fields(const sti_catalog_t *self, const sti_indicator_t *ind,
                           size_t errlen)
 {
     const char *field = NULL;
-    if (!s_text_ok(ind->name_zh, STI_NAME_MAX) || !s_text_ok(ind->name_en, STI_NAME_MAX) ||
-        (!ind->name_zh[0] && !ind->name_en[0])) {
+    if (!sti_text_valid(ind->name_zh, STI_NAME_MAX) ||
+        !sti_text_valid(ind->name_en, STI_NAME_MAX) || (!ind->name_zh[0] && !ind->name_en[0])) {
         field = "name_zh, name_en: one is needed, each at most 256 bytes of text";
-    } else if (!s_code_ok(ind->category, false, true) || strlen(ind->category) >= 33) {
+    } else if (!sti_code_valid(ind->category, false, true) || strlen(ind->category) >= 33) {
         field = "category: must be 1 to 32 of a-z, 0-9 and '_', from a letter";
     } else if ((unsigned)ind->direction > STI_DIRECTION_DOWN ||
                (unsigned)ind->kind > STI_KIND_FLOW ||
                (unsigned)ind->aggregation > STI_AGGREGATION_NONE) {
         field = "direction, kind or aggregation out of range";
-    } else if (!s_text_ok(ind->baseline_source, STI_TEXT_MAX) ||
-               !s_text_ok(ind->baseline_note, STI_TEXT_MAX)) {
+    } else if (!sti_text_valid(ind->baseline_source, STI_TEXT_MAX) ||
+               !sti_text_valid(ind->baseline_note, STI_TEXT_MAX)) {
         field = "baseline: source_line and baseline_note must be at most 1024 bytes of text";
     } else if (ind->has_baseline && !sti_period_valid(&ind->baseline_period)) {
         field = "baseline: period is not valid";
@@ -252,7 +224,7 @@ int sti_catalog_add_indicator(sti_catalog_t *self, const sti_indicator_t *indica
                               size_t errlen)
 {
     assert(self && indicator);
-    if (!s_code_ok(indicator->code, false, true)) {
+    if (!sti_code_valid(indicator->code, false, true)) {
         snprintf(err, errlen, "indicator: code must be 1 to 64 of a-z, 0-9 and '_', from a letter");
         return -1;
     }
@@ -355,171 +327,100 @@ int sti_catalog_org_add(sti_catalog_t *self, const char *code, const char *paren
                         const char *name_zh, const char *name_en, char *err, size_t errlen)
 {
     assert(self);
-    parent = parent ? parent : "";
-    name_zh = name_zh ? name_zh : "";
-    name_en = name_en ? name_en : "";
-    if (!s_code_ok(code, true, false)) {
-        snprintf(err, errlen, "org unit: code must be 1 to 64 of a-z, 0-9, '_' and '-'");
-        return -1;
-    }
-    if (!s_text_ok(name_zh, STI_NAME_MAX) || !s_text_ok(name_en, STI_NAME_MAX)) {
-        snprintf(err, errlen, "org unit '%s': names must be at most 256 bytes of text", code);
-        return -1;
-    }
-    const sti_org_unit_t *existing = sti_catalog_org_find(self, code);
-    if (existing) {
-        if (strcmp(existing->parent, parent) == 0 && strcmp(existing->name_zh, name_zh) == 0 &&
-            strcmp(existing->name_en, name_en) == 0) {
-            return 0;
-        }
-        snprintf(err, errlen, "org unit '%s' already exists%s%s", code,
-                 existing->parent[0] ? " under " : " as the root", existing->parent);
-        return -1;
-    }
-    const sti_org_unit_t *root = sti_catalog_org_root(self);
-    if (!parent[0] && root) {
-        snprintf(err, errlen, "org unit '%s': parent: needed (the root is '%s')", code, root->code);
-        return -1;
-    }
-    if (parent[0] && !sti_catalog_org_find(self, parent)) {
-        snprintf(err, errlen, "org unit '%s': parent: '%.64s' is not an org unit", code, parent);
-        return -1;
-    }
-    if (self->org_count == STI_CATALOG_ORG_UNITS) {
-        snprintf(err, errlen, "more than %d org units", STI_CATALOG_ORG_UNITS);
-        return -1;
-    }
-    if (self->org_count == self->org_cap) {
-        self->org_cap = self->org_cap ? self->org_cap * 2 : 16;
-        self->orgs = (sti_org_unit_t *)realloc(self->orgs, self->org_cap * sizeof(sti_org_unit_t));
-        assert(self->orgs);
-    }
-    sti_org_unit_t *org = &self->orgs[self->org_count];
-    snprintf(org->code, sizeof org->code, "%s", code);
-    snprintf(org->parent, sizeof org->parent, "%s", parent);
-    snprintf(org->name_zh, sizeof org->name_zh, "%s", name_zh);
-    snprintf(org->name_en, sizeof org->name_en, "%s", name_en);
-    zhashx_insert(self->org_index, org->code, (void *)(uintptr_t)(++self->org_count));
-    return 0;
-}
-
-//  Adds units[index] after the parents it has among units (state: 0 not
-//  yet, 1 on the current chain, 2 added); pending maps code -> index + 1.
-static int s_org_add_chain(sti_catalog_t *self, const sti_org_unit_t *units, size_t index,
-                           zhashx_t *pending, char *state, size_t *chain, char *err, size_t errlen)
-{
-    size_t depth = 0;
-    for (size_t at = index; state[at] == 0;) {
-        state[at] = 1;
-        chain[depth++] = at;
-        const char *parent = units[at].parent;
-        uintptr_t next = parent[0] ? (uintptr_t)zhashx_lookup(pending, parent) : 0;
-        if (!next || sti_catalog_org_find(self, parent)) {
-            break; // the root, a unit already in the catalog, or unknown (org_add says so)
-        }
-        if (state[next - 1] == 1) {
-            snprintf(err, errlen, "org unit '%s': parent: '%s' makes a cycle", units[at].code,
-                     parent);
-            return -1;
-        }
-        at = next - 1;
-    }
-    while (depth > 0) {
-        const sti_org_unit_t *org = &units[chain[--depth]];
-        if (sti_catalog_org_add(self, org->code, org->parent, org->name_zh, org->name_en, err,
-                                errlen)) {
-            return -1;
-        }
-        state[chain[depth]] = 2;
-    }
-    return 0;
+    return sti_org_tree_add(self->orgs, code, parent, name_zh, name_en, err, errlen);
 }
 
 int sti_catalog_org_add_all(sti_catalog_t *self, const sti_org_unit_t *units, size_t count,
                             char *err, size_t errlen)
 {
-    assert(self && (units || count == 0));
-    zhashx_t *pending = zhashx_new();
-    char *state = (char *)zmalloc(count + 1);
-    size_t *chain = (size_t *)zmalloc((count + 1) * sizeof(size_t));
-    int rc = 0;
-    for (size_t i = 0; i < count && rc == 0; i++) {
-        if (memchr(units[i].code, 0, sizeof units[i].code) == NULL ||
-            memchr(units[i].parent, 0, sizeof units[i].parent) == NULL ||
-            zhashx_insert(pending, units[i].code, (void *)(uintptr_t)(i + 1)) != 0) {
-            snprintf(err, errlen, "org unit '%.64s' is given twice", units[i].code);
-            rc = -1;
-        }
-    }
-    for (size_t i = 0; i < count && rc == 0; i++) {
-        rc = s_org_add_chain(self, units, i, pending, state, chain, err, errlen);
-    }
-    zhashx_destroy(&pending);
-    free(state);
-    free(chain);
-    return rc;
+    assert(self);
+    return sti_org_tree_add_all(self->orgs, units, count, err, errlen);
+}
+
+int sti_catalog_org_update(sti_catalog_t *self, const sti_org_unit_t *state, char *err,
+                           size_t errlen)
+{
+    assert(self);
+    return sti_org_tree_update(self->orgs, state, err, errlen);
 }
 
 size_t sti_catalog_org_count(const sti_catalog_t *self)
 {
     assert(self);
-    return self->org_count;
+    return sti_org_tree_count(self->orgs);
 }
 
 const sti_org_unit_t *sti_catalog_org_at(const sti_catalog_t *self, size_t index)
 {
     assert(self);
-    return index < self->org_count ? &self->orgs[index] : NULL;
+    return sti_org_tree_at(self->orgs, index);
 }
 
 const sti_org_unit_t *sti_catalog_org_find(const sti_catalog_t *self, const char *code)
 {
     assert(self);
-    uintptr_t at = code ? (uintptr_t)zhashx_lookup(self->org_index, code) : 0;
-    return at ? &self->orgs[at - 1] : NULL;
+    return sti_org_tree_find(self->orgs, code);
 }
 
 const sti_org_unit_t *sti_catalog_org_root(const sti_catalog_t *self)
 {
     assert(self);
-    //  The root is added first and is the only unit without a parent.
-    return self->org_count ? &self->orgs[0] : NULL;
+    return sti_org_tree_root(self->orgs);
 }
 
 const sti_org_unit_t *sti_catalog_org_parent(const sti_catalog_t *self, const char *code)
 {
-    const sti_org_unit_t *org = sti_catalog_org_find(self, code);
-    return org && org->parent[0] ? sti_catalog_org_find(self, org->parent) : NULL;
+    assert(self);
+    return sti_org_tree_parent(self->orgs, code);
 }
 
 size_t sti_catalog_org_children(const sti_catalog_t *self, const char *code,
                                 const sti_org_unit_t **out, size_t cap)
 {
-    assert(self && code);
-    size_t count = 0;
-    for (size_t i = 0; i < self->org_count; i++) {
-        if (strcmp(self->orgs[i].parent, code) == 0) {
-            if (count < cap) {
-                out[count] = &self->orgs[i];
-            }
-            count++;
-        }
-    }
-    return count;
+    assert(self);
+    return sti_org_tree_children(self->orgs, code, out, cap);
 }
 
 //  --- targets ---
 
-int sti_catalog_target_set(sti_catalog_t *self, const char *code, int year, double value, char *err,
-                           size_t errlen)
+//  The list a target of indicator code at org goes to (the root: the
+//  indicator's own), made when create. Returns 0, or -1 with err set.
+static int s_target_list(sti_catalog_t *self, const char *code, const char *org, bool create,
+                         sti_indicator_t **ind_out, sti_target_t **targets, size_t **count,
+                         char *err, size_t errlen)
 {
-    assert(self);
     uintptr_t at = code ? (uintptr_t)zhashx_lookup(self->indicator_index, code) : 0;
     if (!at) {
         snprintf(err, errlen, "indicator: '%.64s' is not an indicator", code ? code : "");
         return -1;
     }
-    sti_indicator_t *ind = &self->indicators[at - 1];
+    sti_indicator_t *ind = *ind_out = &self->indicators[at - 1];
+    const sti_org_unit_t *unit = org && *org ? sti_org_tree_find(self->orgs, org) : NULL;
+    if (org && *org && !unit) {
+        snprintf(err, errlen, "org: '%.64s' is not an org unit", org);
+        return -1;
+    }
+    if (!unit || !unit->parent[0]) {
+        *targets = ind->targets;
+        *count = &ind->target_count;
+        return 0;
+    }
+    sti_target_list_t *list = sti_org_targets_list(self->org_targets, code, org, create);
+    *targets = list ? list->targets : NULL;
+    *count = list ? &list->count : NULL;
+    return 0;
+}
+
+int sti_catalog_org_target_set(sti_catalog_t *self, const char *code, const char *org, int year,
+                               double value, char *err, size_t errlen)
+{
+    assert(self);
+    sti_indicator_t *ind;
+    sti_target_t *targets;
+    size_t *count;
+    if (s_target_list(self, code, org, false, &ind, &targets, &count, err, errlen)) {
+        return -1;
+    }
     if (year < STI_PERIOD_MIN_YEAR || year > STI_PERIOD_MAX_YEAR) {
         snprintf(err, errlen, "year: %d is outside %d–%d", year, STI_PERIOD_MIN_YEAR,
                  STI_PERIOD_MAX_YEAR);
@@ -531,50 +432,67 @@ int sti_catalog_target_set(sti_catalog_t *self, const char *code, int year, doub
         snprintf(err, errlen, "value: %s", isfinite(value) ? reason : "must be a finite number");
         return -1;
     }
-    size_t i = 0;
-    while (i < ind->target_count && ind->targets[i].year < year) {
-        i++;
-    }
-    if (i < ind->target_count && ind->targets[i].year == year) {
-        ind->targets[i].value = value;
-        return 0;
-    }
-    if (ind->target_count == STI_INDICATOR_TARGETS) {
+    s_target_list(self, code, org, true, &ind, &targets, &count, err, errlen);
+    if (sti_targets_put(targets, count, year, value)) {
         snprintf(err, errlen, "year: indicator '%s' has %d targets already", code,
                  STI_INDICATOR_TARGETS);
         return -1;
     }
-    memmove(&ind->targets[i + 1], &ind->targets[i], (ind->target_count - i) * sizeof(sti_target_t));
-    ind->targets[i] = (sti_target_t){year, value};
-    ind->target_count++;
     return 0;
+}
+
+int sti_catalog_org_target_clear(sti_catalog_t *self, const char *code, const char *org, int year)
+{
+    assert(self);
+    sti_indicator_t *ind;
+    sti_target_t *targets;
+    size_t *count;
+    char err[160];
+    if (s_target_list(self, code, org, false, &ind, &targets, &count, err, sizeof err) ||
+        !targets) {
+        return -1;
+    }
+    return sti_targets_remove(targets, count, year);
+}
+
+int sti_catalog_target_set(sti_catalog_t *self, const char *code, int year, double value, char *err,
+                           size_t errlen)
+{
+    return sti_catalog_org_target_set(self, code, NULL, year, value, err, errlen);
 }
 
 int sti_catalog_target_clear(sti_catalog_t *self, const char *code, int year)
 {
-    assert(self);
-    uintptr_t at = code ? (uintptr_t)zhashx_lookup(self->indicator_index, code) : 0;
-    sti_indicator_t *ind = at ? &self->indicators[at - 1] : NULL;
-    for (size_t i = 0; ind && i < ind->target_count; i++) {
-        if (ind->targets[i].year == year) {
-            memmove(&ind->targets[i], &ind->targets[i + 1],
-                    (ind->target_count - i - 1) * sizeof(sti_target_t));
-            ind->target_count--;
-            return 0;
-        }
+    return sti_catalog_org_target_clear(self, code, NULL, year);
+}
+
+const sti_target_t *sti_catalog_targets(const sti_catalog_t *self, const sti_indicator_t *indicator,
+                                        const sti_org_unit_t *org, size_t *count)
+{
+    assert(self && indicator && count);
+    if (!org || !org->parent[0]) {
+        *count = indicator->target_count;
+        return indicator->targets;
     }
-    return -1;
+    const sti_target_list_t *list =
+        sti_org_targets_list(self->org_targets, indicator->code, org->code, false);
+    *count = list ? list->count : 0;
+    return list ? list->targets : NULL;
+}
+
+void sti_catalog_org_targets_each(const sti_catalog_t *self,
+                                  void (*fn)(void *arg, const char *indicator, const char *org,
+                                             const sti_target_list_t *list),
+                                  void *arg)
+{
+    assert(self);
+    sti_org_targets_each(self->org_targets, fn, arg);
 }
 
 const sti_target_t *sti_indicator_target(const sti_indicator_t *indicator, int year)
 {
     assert(indicator);
-    for (size_t i = 0; i < indicator->target_count; i++) {
-        if (indicator->targets[i].year == year) {
-            return &indicator->targets[i];
-        }
-    }
-    return NULL;
+    return sti_targets_find(indicator->targets, indicator->target_count, year);
 }
 
 const sti_target_t *sti_indicator_final_target(const sti_indicator_t *indicator)
@@ -583,26 +501,60 @@ const sti_target_t *sti_indicator_final_target(const sti_indicator_t *indicator)
     return indicator->target_count ? &indicator->targets[indicator->target_count - 1] : NULL;
 }
 
-void sti_indicator_progress_input(const sti_indicator_t *indicator, int year, bool has_value,
-                                  double value, double tolerance, sti_progress_input_t *input)
+const sti_target_t *sti_catalog_final_target(const sti_catalog_t *self,
+                                             const sti_indicator_t *indicator,
+                                             const sti_org_unit_t *org)
 {
-    assert(indicator && input);
+    size_t count;
+    const sti_target_t *targets = sti_catalog_targets(self, indicator, org, &count);
+    return count ? &targets[count - 1] : NULL;
+}
+
+//  Fills a progress input from a target list and a baseline.
+static void s_progress_fill(const sti_indicator_t *indicator, const sti_target_t *targets,
+                            size_t count, bool has_baseline, double baseline, int year,
+                            bool has_value, double value, double tolerance,
+                            sti_progress_input_t *input)
+{
     memset(input, 0, sizeof *input);
     input->direction = indicator->direction;
     input->year = year;
-    input->has_baseline = indicator->has_baseline;
+    input->has_baseline = has_baseline;
     input->baseline_year = indicator->baseline_period.year;
-    input->baseline = indicator->baseline_value;
-    const sti_target_t *final = sti_indicator_final_target(indicator);
+    input->baseline = baseline;
+    const sti_target_t *final = count ? &targets[count - 1] : NULL;
     input->has_target = final != NULL;
     input->target_year = final ? final->year : 0;
     input->target = final ? final->value : 0;
-    const sti_target_t *own = sti_indicator_target(indicator, year);
+    const sti_target_t *own = sti_targets_find(targets, count, year);
     input->has_year_target = own != NULL;
     input->year_target = own ? own->value : 0;
     input->has_value = has_value;
     input->value = value;
     input->tolerance = tolerance;
+}
+
+void sti_catalog_progress_input(const sti_catalog_t *self, const sti_indicator_t *indicator,
+                                const sti_org_unit_t *org, int year, bool has_value, double value,
+                                const double *org_baseline, double tolerance,
+                                sti_progress_input_t *input)
+{
+    assert(self && indicator && input);
+    bool root = !org || !org->parent[0];
+    size_t count;
+    const sti_target_t *targets = sti_catalog_targets(self, indicator, org, &count);
+    bool has_baseline = indicator->has_baseline && (root || org_baseline);
+    double baseline = root ? indicator->baseline_value : org_baseline ? *org_baseline : 0;
+    s_progress_fill(indicator, targets, count, has_baseline, baseline, year, has_value, value,
+                    tolerance, input);
+}
+
+void sti_indicator_progress_input(const sti_indicator_t *indicator, int year, bool has_value,
+                                  double value, double tolerance, sti_progress_input_t *input)
+{
+    assert(indicator && input);
+    s_progress_fill(indicator, indicator->targets, indicator->target_count, indicator->has_baseline,
+                    indicator->baseline_value, year, has_value, value, tolerance, input);
 }
 
 //  --- the talent codes ---

@@ -3,8 +3,9 @@
     A catalog holds one plan: its header, units, tags, org units (a tree
     under one root, the district), indicators (reported, or derived by a
     formula over other indicators of the same org unit and period), the
-    targets operators set, and the talent registry's codes when the plan has
-    them (talent.json, kept as given: sti-talent checks them, see
+    targets operators set (the root org unit's are the indicator's own; any
+    other org unit's are kept beside, sti_targets.h), and the talent registry's codes when the plan
+   has them (talent.json, kept as given: sti-talent checks them, see
     services/talent/talent_codes.h). It is loaded from a plan directory
     (docs/plan-format.md), checked in full, and can be written to MessagePack
     and read back, so services keep it in Redis and share it.
@@ -25,19 +26,20 @@
 
 #include "sti_codec.h"
 #include "sti_formula.h"
+#include "sti_org_tree.h"
 #include "sti_period.h"
 #include "sti_progress.h"
+#include "sti_targets.h"
 #include "sti_units.h"
 
-#define STI_CODE_MAX 65          // bytes of a code (indicator, tag, org unit, plan), with NUL
-#define STI_NAME_MAX 257         // bytes of a name, with NUL
-#define STI_TEXT_MAX 1025        // bytes of a source line or note, with NUL
-#define STI_CATEGORY_MAX 33      // bytes of a category, with NUL
-#define STI_INDICATOR_TAGS 16    // tags on one indicator
-#define STI_INDICATOR_TARGETS 32 // targets of one indicator (one per year)
+#define STI_CODE_MAX 65       // bytes of a code (indicator, tag, org unit, plan), with NUL
+#define STI_NAME_MAX 257      // bytes of a name, with NUL
+#define STI_TEXT_MAX 1025     // bytes of a source line or note, with NUL
+#define STI_CATEGORY_MAX 33   // bytes of a category, with NUL
+#define STI_INDICATOR_TAGS 16 // tags on one indicator
 #define STI_CATALOG_INDICATORS 1024
 #define STI_CATALOG_TAGS 256
-#define STI_CATALOG_ORG_UNITS 10000
+#define STI_CATALOG_ORG_UNITS STI_ORG_UNITS_MAX
 #define STI_PLAN_FILE_MAX (1024 * 1024) // bytes of one file of a plan directory
 
 typedef enum {
@@ -71,20 +73,6 @@ typedef struct {
     char name_en[STI_NAME_MAX];  // English name
     char source[STI_NAME_MAX];   // where in the plan it comes from (may be "")
 } sti_tag_t;
-
-//  An org unit: the district, a town, a street, a platform.
-typedef struct {
-    char code[STI_CODE_MAX];    // [a-z0-9_-]{1,64}
-    char parent[STI_CODE_MAX];  // the parent's code, "" for the root
-    char name_zh[STI_NAME_MAX]; // Chinese name (may be "")
-    char name_en[STI_NAME_MAX]; // English name (may be "")
-} sti_org_unit_t;
-
-//  A target: the value an indicator should reach in a year.
-typedef struct {
-    int year;     // the year
-    double value; // the value, in the indicator's unit
-} sti_target_t;
 
 //  An indicator.
 typedef struct {
@@ -147,6 +135,10 @@ int sti_catalog_org_add(sti_catalog_t *self, const char *code, const char *paren
 //  cycle. Returns 0, or -1 with err set (units added before the problem stay).
 int sti_catalog_org_add_all(sti_catalog_t *self, const sti_org_unit_t *units, size_t count,
                             char *err, size_t errlen);
+//  Sets what may change on an org unit: names, former names, retirement
+//  (sti_org_tree_update). Returns 0, or -1 with err set.
+int sti_catalog_org_update(sti_catalog_t *self, const sti_org_unit_t *state, char *err,
+                           size_t errlen);
 size_t sti_catalog_org_count(const sti_catalog_t *self);
 const sti_org_unit_t *sti_catalog_org_at(const sti_catalog_t *self, size_t index);
 const sti_org_unit_t *sti_catalog_org_find(const sti_catalog_t *self, const char *code);
@@ -160,20 +152,48 @@ size_t sti_catalog_org_children(const sti_catalog_t *self, const char *code,
 
 //  --- targets ---
 
-//  Sets (or replaces) the target of indicator code for year. The value must
-//  be finite and pass the unit's checks. Returns 0, or -1 with err set.
+//  Sets (or replaces) the target of indicator code at org unit org (NULL,
+//  "" or the root: the indicator's own) for year. The value must be finite
+//  and pass the unit's checks. Returns 0, or -1 with err set (no such
+//  indicator or org unit, a year outside 2000–2100, a value the unit does
+//  not allow, 32 targets there already).
+int sti_catalog_org_target_set(sti_catalog_t *self, const char *code, const char *org, int year,
+                               double value, char *err, size_t errlen);
+//  Removes a target of indicator code at org. Returns 0, or -1 if there was none.
+int sti_catalog_org_target_clear(sti_catalog_t *self, const char *code, const char *org, int year);
+//  The root's: sti_catalog_org_target_set and _clear with org NULL.
 int sti_catalog_target_set(sti_catalog_t *self, const char *code, int year, double value, char *err,
                            size_t errlen);
-//  Removes a target. Returns 0, or -1 if there was none.
 int sti_catalog_target_clear(sti_catalog_t *self, const char *code, int year);
-//  The target for year, or NULL.
+//  The targets of indicator at org (NULL or the root: the indicator's
+//  own), ordered by year, *count of them (borrowed; NULL when none).
+const sti_target_t *sti_catalog_targets(const sti_catalog_t *self, const sti_indicator_t *indicator,
+                                        const sti_org_unit_t *org, size_t *count);
+//  The final target of indicator at org (the one of the latest year), or NULL.
+const sti_target_t *sti_catalog_final_target(const sti_catalog_t *self,
+                                             const sti_indicator_t *indicator,
+                                             const sti_org_unit_t *org);
+//  Calls fn for every list of targets of an org unit other than the root.
+void sti_catalog_org_targets_each(const sti_catalog_t *self,
+                                  void (*fn)(void *arg, const char *indicator, const char *org,
+                                             const sti_target_list_t *list),
+                                  void *arg);
+//  The root's target for year, or NULL.
 const sti_target_t *sti_indicator_target(const sti_indicator_t *indicator, int year);
-//  The final target (the one of the latest year), or NULL.
+//  The root's final target (the one of the latest year), or NULL.
 const sti_target_t *sti_indicator_final_target(const sti_indicator_t *indicator);
-//  Fills a progress input for year from the indicator's baseline and targets,
-//  with V = value when has_value.
+//  Fills a progress input for year from the indicator's baseline and the
+//  root's targets, with V = value when has_value.
 void sti_indicator_progress_input(const sti_indicator_t *indicator, int year, bool has_value,
                                   double value, double tolerance, sti_progress_input_t *input);
+//  The same at org unit org: the root as sti_indicator_progress_input;
+//  elsewhere the org unit's own targets, measured from org_baseline (the
+//  unit's own value of the indicator's baseline period, which only the
+//  caller can know; NULL when it has none: no_target).
+void sti_catalog_progress_input(const sti_catalog_t *self, const sti_indicator_t *indicator,
+                                const sti_org_unit_t *org, int year, bool has_value, double value,
+                                const double *org_baseline, double tolerance,
+                                sti_progress_input_t *input);
 
 //  --- lookups ---
 

@@ -101,8 +101,8 @@ static void s_name(sti_node_t node, const char *kind, size_t index, char *buf, s
 static int s_read_unit(sti_catalog_t *cat, sti_node_t node, const char *what, char *err,
                        size_t errlen)
 {
-    static const char *keys[] = {"code",           "name_en", "family", "factor",
-                                 "allow_negative", "min",     "max",    NULL};
+    static const char *keys[] = {"code",    "name_en", "family", "factor", "allow_negative",
+                                 "integer", "min",     "max",    NULL};
     sti_field_error_t fe = {"", ""};
     sti_unit_t unit;
     memset(&unit, 0, sizeof unit);
@@ -112,6 +112,10 @@ static int s_read_unit(sti_catalog_t *cat, sti_node_t node, const char *what, ch
         sti_map_str_copy(node, "family", unit.family, sizeof unit.family, &fe) ||
         sti_map_double(node, "factor", &unit.factor, &fe) ||
         sti_map_bool(node, "allow_negative", &unit.allow_negative, &fe)) {
+        return s_fail(err, errlen, what, &fe);
+    }
+    if (!sti_node_is_missing(sti_node_get(node, "integer")) &&
+        sti_map_bool(node, "integer", &unit.integer, &fe)) {
         return s_fail(err, errlen, what, &fe);
     }
     unit.has_min = !sti_node_is_missing(sti_node_get(node, "min"));
@@ -559,12 +563,15 @@ static void s_write_units(const sti_units_t *units, sti_writer_t *w)
     sti_writer_array(w, sti_units_size(units));
     for (size_t i = 0; i < sti_units_size(units); i++) {
         const sti_unit_t *unit = sti_units_at(units, i);
-        sti_writer_map(w, 5 + unit->has_min + unit->has_max);
+        sti_writer_map(w, 5 + unit->integer + unit->has_min + unit->has_max);
         sti_writer_kv_str(w, "code", unit->code);
         sti_writer_kv_str(w, "name_en", unit->name_en);
         sti_writer_kv_str(w, "family", unit->family);
         sti_writer_kv_double(w, "factor", unit->factor);
         sti_writer_kv_bool(w, "allow_negative", unit->allow_negative);
+        if (unit->integer) {
+            sti_writer_kv_bool(w, "integer", true);
+        }
         if (unit->has_min) {
             sti_writer_kv_double(w, "min", unit->min);
         }

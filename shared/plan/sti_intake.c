@@ -24,7 +24,7 @@ void sti_intake_row_write(sti_writer_t *writer, const sti_intake_row_t *row)
     sti_writer_str(writer, row->indicator);
     sti_writer_str(writer, row->org);
     sti_writer_str(writer, row->period);
-    sti_writer_double(writer, row->value);
+    row->withdraw ? sti_writer_nil(writer) : sti_writer_double(writer, row->value);
     sti_writer_str(writer, row->source);
     sti_writer_str(writer, row->note);
 }
@@ -121,7 +121,8 @@ int sti_intake_row_read(sti_node_t node, sti_intake_row_t *row, char *err, size_
         sti_node_str_copy(sti_node_at(node, 0), row->indicator, sizeof row->indicator, &ferr) ||
         sti_node_str_copy(sti_node_at(node, 1), row->org, sizeof row->org, &ferr) ||
         sti_node_str_copy(sti_node_at(node, 2), row->period, sizeof row->period, &ferr) ||
-        sti_node_double(sti_node_at(node, 3), &row->value, &ferr)) {
+        (!(row->withdraw = sti_node_type(sti_node_at(node, 3)) == STI_TYPE_NIL) &&
+         sti_node_double(sti_node_at(node, 3), &row->value, &ferr))) {
         snprintf(err, errlen, "not [indicator, org, period, value, ...]: %s", ferr.reason);
         return -1;
     }

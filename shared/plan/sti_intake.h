@@ -12,7 +12,9 @@
         rows       MessagePack array of rows, each an array
                    [indicator, org, period, value, source, note]: strings
                    but value, a float in the catalog's unit; source is the
-                   row's own, else the request's
+                   row's own, else the request's. A row whose value is nil
+                   withdraws the reported value of that key (value.withdraw
+                   of sti-indicators); its note is the reason
 
     sti_intake_entry_args turns an entry into XADD's field arguments;
     ingest_submit.lua appends them as it is given them and names no field
@@ -62,7 +64,8 @@ typedef struct {
     char period[STI_PERIOD_TEXT_MAX]; // the period as text
     double value;                     // in the catalog's unit
     char source[STI_INTAKE_TEXT_MAX]; // the row's source, else the request's ("" none)
-    char note[STI_INTAKE_NOTE_MAX];   // a remark ("" none)
+    char note[STI_INTAKE_NOTE_MAX];   // a remark ("" none); why, for a withdrawal
+    bool withdraw;                    // withdraws the key's reported value (written as nil)
 } sti_intake_row_t;
 
 //  An entry's XADD arguments.

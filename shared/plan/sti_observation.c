@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 //  Adds a problem to the list (dropped beyond cap, still counted as a failure).
 static void s_add(sti_field_error_t *errors, size_t cap, size_t *count, const char *field,
@@ -299,6 +300,78 @@ static void s_derived_reason(const sti_indicator_t *ind, char *buf, size_t cap)
     }
 }
 
+//  Says why org (code, found as unit, or NULL) takes no values.
+static void s_org_reason(const char *code, const sti_org_unit_t *unit, char *buf, size_t cap)
+{
+    if (!unit) {
+        snprintf(buf, cap, "unknown org unit '%s'", code);
+        return;
+    }
+    char when[32] = "";
+    time_t secs = (time_t)(unit->retired_at / 1000);
+    struct tm tm;
+    if (unit->retired_at > 0 && gmtime_r(&secs, &tm)) {
+        strftime(when, sizeof when, " on %Y-%m-%d", &tm);
+    }
+    //  The names are cut to fit the reason (160 bytes), the code whole.
+    int used = snprintf(buf, cap, "org unit '%s' (%.30s) was retired%s: it takes no new values",
+                        code, unit->name_zh[0] ? unit->name_zh : unit->name_en, when);
+    const char *why = unit->retired_reason;
+    if (used > 0 && (size_t)used + 4 < cap && why[0]) {
+        size_t at = (size_t)used, n = strnlen(why, cap - at - 4);
+        while (n > 0 && why[n] && ((unsigned char)why[n] & 0xC0) == 0x80) {
+            n--; // cut on a character boundary
+        }
+        buf[at] = ' ';
+        buf[at + 1] = '(';
+        memcpy(buf + at + 2, why, n);
+        memcpy(buf + at + 2 + n, ")", 2);
+    }
+}
+
+//  A value given in a unit that counts whole things must be whole. Returns
+//  0, or -1 with the reason in buf.
+static int s_whole(const sti_units_t *units, const sti_observation_t *obs,
+                   const sti_indicator_t *ind, char *buf, size_t cap)
+{
+    const sti_unit_t *unit = sti_units_find(units, obs->has_unit ? obs->unit : ind->unit);
+    if (!unit || !unit->integer || obs->submitted_value == floor(obs->submitted_value)) {
+        return 0;
+    }
+    snprintf(buf, cap, "%.10g %s is not a whole number: %s counts whole %s", obs->submitted_value,
+             unit->code, unit->code, unit->name_en[0] ? unit->name_en : "things");
+    return -1;
+}
+
+int sti_observation_plausible_period(const sti_observation_t *obs, int64_t now_ms,
+                                     int64_t ahead_years, sti_field_error_t *errors, size_t cap,
+                                     size_t *count)
+{
+    assert(obs && count);
+    if (obs->bad & STI_OBSERVATION_BAD_PERIOD) {
+        return 0;
+    }
+    //  The period's first day, UTC: after now (plus ahead_years), it has not begun.
+    int year = obs->period.year, month = sti_period_first_month(&obs->period);
+    struct tm start = {
+        .tm_year = year - 1900 - (int)ahead_years, .tm_mon = month - 1, .tm_mday = 1};
+    int64_t begins = (int64_t)timegm(&start) * 1000;
+    if (begins <= now_ms) {
+        return 0;
+    }
+    char reason[sizeof errors->reason];
+    time_t secs = (time_t)(now_ms / 1000);
+    struct tm now;
+    gmtime_r(&secs, &now);
+    snprintf(reason, sizeof reason,
+             "%s has not begun (today is %04d-%02d-%02d%s): a value for a later period is "
+             "refused",
+             obs->period_text, now.tm_year + 1900, now.tm_mon + 1, now.tm_mday,
+             ahead_years > 0 ? ", and periods up to the allowed years ahead are taken" : "");
+    s_add(errors, cap, count, "period", reason);
+    return -1;
+}
+
 int sti_observation_validate(const sti_catalog_t *catalog, sti_observation_t *obs,
                              sti_field_error_t *errors, size_t cap, size_t *count)
 {
@@ -318,8 +391,10 @@ int sti_observation_validate(const sti_catalog_t *catalog, sti_observation_t *ob
         }
         failed |= ind == NULL;
     }
-    if (!(obs->bad & STI_OBSERVATION_BAD_ORG) && !sti_catalog_org_find(catalog, obs->org)) {
-        snprintf(reason, sizeof reason, "unknown org unit '%s'", obs->org);
+    const sti_org_unit_t *org =
+        obs->bad & STI_OBSERVATION_BAD_ORG ? NULL : sti_catalog_org_find(catalog, obs->org);
+    if (!(obs->bad & STI_OBSERVATION_BAD_ORG) && (!org || org->retired)) {
+        s_org_reason(obs->org, org, reason, sizeof reason);
         s_add(errors, cap, count, "org", reason);
         failed = true;
     }
@@ -331,7 +406,8 @@ int sti_observation_validate(const sti_catalog_t *catalog, sti_observation_t *ob
             s_add(errors, cap, count, "unit", reason);
             failed = true;
         } else if (sti_unit_check(sti_units_find(units, ind->unit), converted, reason,
-                                  sizeof reason)) {
+                                  sizeof reason) ||
+                   s_whole(units, obs, ind, reason, sizeof reason)) {
             s_add(errors, cap, count, "value", reason);
             failed = true;
         } else {

@@ -73,6 +73,12 @@ int sti_observation_validate(const sti_catalog_t *catalog, sti_observation_t *ob
                              sti_field_error_t *errors, size_t cap, size_t *count);
 
 //  Decode and validate in one call. Returns 0 when the row is good, else -1.
+//  Refuses a period that has not begun: one whose first day (UTC) is after
+//  now_ms plus ahead_years years (0: nothing after the current period).
+//  Returns 0, or -1 after adding the reason (field "period") to errors.
+int sti_observation_plausible_period(const sti_observation_t *obs, int64_t now_ms,
+                                     int64_t ahead_years, sti_field_error_t *errors, size_t cap,
+                                     size_t *count);
 int sti_observation_check(sti_node_t row, const sti_catalog_t *catalog, sti_observation_t *obs,
                           sti_field_error_t *errors, size_t cap, size_t *count);
 

@@ -116,6 +116,8 @@ static int s_unit_from_json(const cJSON *object, sti_unit_t *unit, char *err, si
             rc = s_json_text(item, name, key, unit->family, sizeof unit->family, err, errlen);
         } else if (strcmp(key, "allow_negative") == 0 && cJSON_IsBool(item)) {
             unit->allow_negative = cJSON_IsTrue(item);
+        } else if (strcmp(key, "integer") == 0 && cJSON_IsBool(item)) {
+            unit->integer = cJSON_IsTrue(item);
         } else if (strcmp(key, "factor") == 0 && cJSON_IsNumber(item)) {
             unit->factor = item->valuedouble;
         } else if (strcmp(key, "min") == 0 && cJSON_IsNumber(item)) {
@@ -128,8 +130,8 @@ static int s_unit_from_json(const cJSON *object, sti_unit_t *unit, char *err, si
                    strcmp(key, "max") == 0) {
             snprintf(err, errlen, "unit '%s': %s must be a number", name, key);
             return -1;
-        } else if (strcmp(key, "allow_negative") == 0) {
-            snprintf(err, errlen, "unit '%s': allow_negative must be true or false", name);
+        } else if (strcmp(key, "allow_negative") == 0 || strcmp(key, "integer") == 0) {
+            snprintf(err, errlen, "unit '%s': %s must be true or false", name, key);
             return -1;
         } else {
             snprintf(err, errlen, "unit '%s': unknown field '%.40s'", name, key);

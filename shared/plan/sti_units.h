@@ -25,6 +25,7 @@ typedef struct {
     char family[STI_UNIT_FAMILY_MAX]; // units convert only within one family
     double factor;                    // how many base units of the family one unit is (> 0)
     bool allow_negative;              // whether a value below zero is allowed
+    bool integer;                     // counts whole things (家, 个, 件, 人): no fractions
     bool has_min;                     // whether min applies
     double min;                       // the lowest allowed value
     bool has_max;                     // whether max applies

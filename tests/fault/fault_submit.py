@@ -2,7 +2,7 @@
 """The submitting client of test_ingest_fault.sh: sends REQUESTS obs.submit
 requests of ROWS rows each through the broker, every row a distinct key
 (hitech_value_added_share and edz_national_rank, neither summable nor an
-input of a formula, at org units town_000.., periods 2000, 2000Q1, ...), so
+input of a formula, at org units town_000.., periods 2000, 2000Q1, ...: 3,400 keys a year, so 100,000 rows reach 2029), so
 each row is exactly one value change. A request is retried with the same
 envelope id and the same request_id until it is answered (Lazy Pirate),
 and again (after 50 ms) while the answer is `unavailable` (Redis is away).
@@ -21,7 +21,7 @@ INDICATORS = ("hitech_value_added_share", "edz_national_rank")
 
 
 def periods():
-    for year in range(2000, 2101):
+    for year in range(2000, 2101):   # beyond this year: the tests allow them (--max-period-ahead)
         yield str(year)
         for q in range(1, 5):
             yield "%dQ%d" % (year, q)

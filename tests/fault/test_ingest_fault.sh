@@ -14,7 +14,9 @@ IND="$STI_SOURCE/tests/helpers/ind_client.py"
 
 sti_start_redis
 sti_start_broker
-start_ingest() { sti_spawn "ingest${1:-}" sti-ingest --http-addr 127.0.0.1:0; }
+start_ingest() {   # periods up to 2029 are made up for this test
+    sti_spawn "ingest${1:-}" sti-ingest --http-addr 127.0.0.1:0 --max-period-ahead 5
+}
 # A stable consumer name: the restarted replica takes back its own pending entries.
 start_indicators() {
     sti_spawn "indicators${1:-}" sti-indicators --http-addr 127.0.0.1:0 --consumer fault-1 \

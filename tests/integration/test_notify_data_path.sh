@@ -34,6 +34,6 @@ recs = [json.loads(l) for l in open(sys.argv[1])]
 assert len(recs) == 1, len(recs)
 body = json.loads(recs[0]["body"])
 zh = body["message"]["zh"]
-assert zh.startswith("【STI Monitor】高新技术企业 · linping · 2024: 950 家 (目标 2025: 1000 家)"), zh
+assert zh.startswith("【STI Monitor】高新技术企业 · 临平区 · 2024: 950 家 (目标 2025: 1000 家)"), zh
 PY
 echo ok

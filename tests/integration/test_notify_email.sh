@@ -22,12 +22,12 @@ import json, sys
 mail = json.loads(open(sys.argv[1]).readline())
 assert mail["rcpt_to"] == ["<bureau@kjj.example.cn>"], mail["rcpt_to"]
 assert mail["auth_user"] == "sti", mail.get("auth_user")
-assert mail["subject"] == "【STI Monitor】hitech behind plan: 高新技术企业 · linping · 2023", mail["subject"]
+assert mail["subject"] == "【STI Monitor】hitech behind plan: 高新技术企业 · 临平区 · 2023", mail["subject"]
 body = mail["body"]
 assert mail["charset"] == "utf-8", mail["charset"]
 lines = body.splitlines()
-assert lines[0] == "【STI Monitor】高新技术企业 · linping · 2023: 800 家 (目标 2025: 1000 家), 状态 on_track → lagging", lines[0]
-assert lines[1].startswith("[STI Monitor] High-tech enterprises · linping · 2023: 800"), lines[1]
+assert lines[0] == "【STI Monitor】高新技术企业 · 临平区 · 2023: 800 家 (目标 2025: 1000 家), 状态 正常 → 滞后", lines[0]
+assert lines[1].startswith("[STI Monitor] High-tech enterprises · Linping District · 2023: 800"), lines[1]
 assert "规则 / rule: hitech behind plan" in body, body
 PY
 sti_wait_for 10 eval 'test "$(nctl delivery list | grep -c delivered)" = 1'

@@ -25,7 +25,7 @@ for rec in (ding, wecom):
     body = json.loads(rec["body"])
     assert body["msgtype"] == "text", body
     text = body["text"]["content"]
-    assert text.startswith("【STI Monitor】高新技术企业 · linping · 2023: 750 → 800 家"), text
+    assert text.startswith("【STI Monitor】高新技术企业 · 临平区 · 2023: 750 → 800 家"), text
     assert "级别 / severity: critical" in text, text
 assert wecom["query"]["key"] == "k3y"
 PY

@@ -53,7 +53,7 @@ assert body["rule"] == {"id": "r-1", "name": "hitech any"}, body["rule"]
 ev = body["events"][0]
 assert ev["indicator"] == "hitech_enterprises" and ev["new_value"] == 800, ev
 assert body["message"]["zh"].startswith("【STI Monitor】高新技术企业"), body["message"]
-assert "on_track → lagging" in body["message"]["zh"]
+assert "正常 → 滞后" in body["message"]["zh"]
 PY
 did=$(nctl --json delivery list --rule r-1 | /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])')
 sti_wait_for 10 eval 'test "$(delivery_field "$did" state)" = delivered'

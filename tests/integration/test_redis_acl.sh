@@ -72,7 +72,7 @@ for user in sti-ingest sti-indicators sti-talent sti-notify; do
 done
 # Other services' keys.
 refused sti-ingest get "$ns:tal:x"
-refused sti-ingest get "$ns:val:x:y"
+refused sti-ingest hset "$ns:val:x:y" a b      # reads a series (warnings), never writes one
 refused sti-indicators get "$ns:tal:x"
 refused sti-indicators get "$ns:notify:x"
 refused sti-talent get "$ns:val:x:y"
@@ -86,7 +86,7 @@ catalog_keys="$ns:catalog:version $ns:plan $ns:plan:code $ns:orgs $ns:targets $n
 for key in $ns:catalog:version $ns:plan $ns:plan:code; do
     own sti-indicators "$key"
 done
-for key in $ns:orgs $ns:targets $ns:dataset; do
+for key in $ns:orgs $ns:orgs:state $ns:targets $ns:dataset; do
     out=$(as sti-indicators hset "$key" x 1 2>&1); [ "$out" = 1 ] || sti_fail "sti-indicators may not write $key: $out"
 done
 for user in sti-ingest sti-talent sti-notify; do

@@ -27,7 +27,7 @@ sti_wait_service sti.indicators
 expect_rc 0 stictl plan load "$PLAN"
 out_has "plan linping-2021-2025: changed"
 expect_rc 0 stictl --json plan load "$PLAN"
-/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d == {"code": "linping-2021-2025", "changed": False}, d' "$T/out" \
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d == {"code": "linping-2021-2025", "changed": False, "events": 0}, d' "$T/out" \
     || sti_fail "second plan load is not unchanged: $(cat "$T/out")"
 
 # A broken plan directory: exit 2, naming the file; nothing is sent.
@@ -102,8 +102,9 @@ expect_rc 0 stictl --json org list
 import json, sys
 orgs = {o["code"]: o for o in json.load(open(sys.argv[1]))["orgs"]}
 assert orgs["linping"]["parent"] is None, orgs
-assert orgs["donghu"] == {"code": "donghu", "parent": "linping", "name_zh": "东湖街道",
-                          "name_en": "Donghu Street"}, orgs
+assert {k: orgs["donghu"][k] for k in ("code", "parent", "name_zh", "name_en", "retired")} == {
+    "code": "donghu", "parent": "linping", "name_zh": "东湖街道", "name_en": "Donghu Street",
+    "retired": False}, orgs
 assert orgs["xingqiao"]["parent"] == "linping", orgs
 PY
 rc=0; stictl org add somewhere --parent nowhere --name 某地 >"$T/out" 2>"$T/err" || rc=$?

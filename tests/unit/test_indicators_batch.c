@@ -144,8 +144,13 @@ static indicators_batch_t *s_batch(const char *entry_id, const char *rows[][4], 
     snprintf(entry.id, sizeof entry.id, "%s", entry_id);
     indicators_batch_add_entry(batch, &entry);
     for (size_t i = 0; i < count; i++) {
-        indicators_row_t row = {
-            s_ind(rows[i][0]), s_org(rows[i][1]), {0, 0, 0}, atof(rows[i][3]), "", 0};
+        //  A value "withdraw:REASON" withdraws the reported value.
+        bool withdraw = strncmp(rows[i][3], "withdraw:", 9) == 0;
+        indicators_row_t row = {.indicator = s_ind(rows[i][0]),
+                                .org = s_org(rows[i][1]),
+                                .value = withdraw ? 0 : atof(rows[i][3]),
+                                .withdraw = withdraw};
+        snprintf(row.reason, sizeof row.reason, "%s", withdraw ? rows[i][3] + 9 : "");
         char err[128];
         assert_int_equal(
             sti_period_parse(rows[i][2], strlen(rows[i][2]), &row.period, err, sizeof err), 0);
@@ -290,6 +295,65 @@ static void test_aggregate_and_derive(void **state)
     indicators_batch_destroy(&batch);
 }
 
+//  A withdrawal: the value goes, the sum and the ratio follow, history keeps it.
+static void test_withdraw(void **state)
+{
+    (void)state;
+    //  Made-up figures.
+    s_store_reported("rd_expenditure", "linping", "2024", 30);
+    const char *rows[][4] = {{"gdp", "town_a", "2024", "1000"}, {"gdp", "town_b", "2024", "500"}};
+    indicators_batch_t *batch = s_batch("20-0", rows, 2);
+    indicators_batch_plan(batch);
+    s_load(batch);
+    size_t skipped;
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 2);
+    s_commit(batch);
+    indicators_batch_destroy(&batch);
+
+    const char *withdraw[][4] = {{"gdp", "town_a", "2024", "withdraw:typed in 万元"}};
+    batch = s_batch("21-0", withdraw, 1);
+    indicators_batch_plan(batch);
+    s_load(batch);
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 1);
+    assert_int_equal(indicators_batch_change_count(batch), 3);
+    sti_reader_t *reader = s_event(batch, 0);
+    sti_node_t root = sti_reader_root(reader);
+    sti_field_error_t err;
+    char text[64];
+    double v;
+    assert_int_equal(sti_map_str_copy(root, "origin", text, sizeof text, &err), 0);
+    assert_string_equal(text, "withdrawn");
+    assert_int_equal(sti_map_str_copy(root, "reason", text, sizeof text, &err), 0);
+    assert_string_equal(text, "typed in 万元");
+    assert_int_equal(sti_node_type(sti_node_get(root, "new")), STI_TYPE_NIL);
+    assert_int_equal(sti_map_double(root, "old", &v, &err), 0);
+    assert_true(v == 1000);
+    sti_reader_destroy(&reader);
+    s_assert_event(batch, 1, "gdp", "linping", true, 1500, 500, "aggregated");
+    s_assert_event(batch, 2, "rd_gdp_ratio", "linping", true, 2.0, 6.0, "derived");
+    //  The revision says withdrawn, with the reason.
+    const indicators_change_t *change = indicators_batch_change_at(batch, 0);
+    indicators_revision_t revision;
+    assert_int_equal(
+        indicators_revision_decode(indicators_batch_bytes(batch) + change->revision_off,
+                                   change->revision_len, &revision),
+        0);
+    assert_string_equal(revision.origin, "withdrawn");
+    assert_string_equal(revision.reason, "typed in 万元");
+    assert_false(revision.has_v);
+    assert_int_equal(revision.rev, 2);
+    s_commit(batch);
+    indicators_batch_destroy(&batch);
+
+    //  Withdrawn again: nothing is reported, nothing changes.
+    batch = s_batch("22-0", withdraw, 1);
+    indicators_batch_plan(batch);
+    s_load(batch);
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 0);
+    assert_int_equal(indicators_batch_change_count(batch), 0);
+    indicators_batch_destroy(&batch);
+}
+
 static void test_status_on_events(void **state)
 {
     (void)state;
@@ -336,6 +400,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_closure, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_aggregate_and_derive, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_withdraw, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_status_on_events, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -223,8 +223,8 @@ static void test_progress_worked_example(void **state)
         s_put(table, hitech, root, "2024", 2);   // after the year asked for
         sti_progress_t progress;
         int latest;
-        indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
-                                  &latest);
+        indicators_table_progress(table, cat, indicators_table_group_at(table, 0), 2023, 0.10,
+                                  &progress, &latest);
         assert_int_equal(progress.status, cases[i].status);
         assert_string_equal(indicators_table_value_at(table, latest)->period_text, "2023");
         if (i == 0) {
@@ -236,15 +236,37 @@ static void test_progress_worked_example(void **state)
     s_put(table, sti_catalog_indicator_find(cat, "edz_national_rank"), root, "2023", 28);
     sti_progress_t progress;
     int latest;
-    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
-                              &latest);
+    indicators_table_progress(table, cat, indicators_table_group_at(table, 0), 2023, 0.10,
+                              &progress, &latest);
     assert_int_equal(progress.status, STI_STATUS_ACHIEVED);
-    //  Below the root there is no baseline nor target.
+    //  Below the root: no target of its own, no_target.
+    const sti_org_unit_t *town = sti_catalog_org_find(cat, "town_a");
     indicators_table_reset(table);
-    s_put(table, hitech, sti_catalog_org_find(cat, "town_a"), "2023", 850);
-    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
-                              &latest);
+    s_put(table, hitech, town, "2023", 850);
+    indicators_table_progress(table, cat, indicators_table_group_at(table, 0), 2023, 0.10,
+                              &progress, &latest);
     assert_int_equal(progress.status, STI_STATUS_NO_TARGET);
+    //  Its own target, but no value of the baseline period to measure from.
+    assert_int_equal(
+        sti_catalog_org_target_set(cat, "hitech_enterprises", "town_a", 2025, 300, err, sizeof err),
+        0);
+    indicators_table_progress(table, cat, indicators_table_group_at(table, 0), 2023, 0.10,
+                              &progress, &latest);
+    assert_int_equal(progress.status, STI_STATUS_NO_TARGET);
+    //  With its 2020 value (100): (250 - 100) / (300 - 100) = 0.75 against 0.6 expected.
+    indicators_table_reset(table);
+    s_put(table, hitech, town, "2023", 250);
+    s_put(table, hitech, town, "2020", 100);
+    indicators_table_progress(table, cat, indicators_table_group_at(table, 0), 2023, 0.10,
+                              &progress, &latest);
+    assert_int_equal(progress.status, STI_STATUS_ON_TRACK);
+    assert_true(fabs(progress.completion - 0.75) < 1e-9);
+    assert_true(fabs(progress.expected_completion - 0.6) < 1e-9);
+    //  The district's progress does not use the town's target.
+    assert_true(sti_catalog_final_target(cat, hitech, root)->value == 1000);
+    assert_true(sti_catalog_final_target(cat, hitech, town)->value == 300);
+    assert_int_equal(sti_catalog_org_target_clear(cat, "hitech_enterprises", "town_a", 2025), 0);
+    assert_null(sti_catalog_final_target(cat, hitech, town));
     indicators_table_destroy(&table);
     sti_catalog_destroy(&cat);
 }
@@ -261,13 +283,13 @@ static void test_progress_flow_counts_whole_years(void **state)
     s_put(table, rd, sti_catalog_org_find(cat, "linping"), "2023Q2", 5);
     sti_progress_t progress;
     int latest;
-    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
-                              &latest);
+    indicators_table_progress(table, cat, indicators_table_group_at(table, 0), 2023, 0.10,
+                              &progress, &latest);
     assert_int_equal(progress.status, STI_STATUS_NO_DATA);
     assert_int_equal(latest, -1);
     s_put(table, rd, sti_catalog_org_find(cat, "linping"), "2022", 40);
-    indicators_table_progress(table, indicators_table_group_at(table, 0), 2023, 0.10, &progress,
-                              &latest);
+    indicators_table_progress(table, cat, indicators_table_group_at(table, 0), 2023, 0.10,
+                              &progress, &latest);
     assert_string_equal(indicators_table_value_at(table, latest)->period_text, "2022");
     indicators_table_destroy(&table);
     sti_catalog_destroy(&cat);

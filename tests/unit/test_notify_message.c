@@ -43,6 +43,66 @@ static void test_numbers(void **state)
     assert_string_equal(notify_format_number(2500000, out, sizeof out), "2500000");
     assert_string_equal(notify_format_number(NAN, out, sizeof out), "n/a");
     assert_string_equal(notify_format_number(INFINITY, out, sizeof out), "n/a");
+    //  Rounded: two decimals, three significant digits below 1.
+    assert_string_equal(notify_format_number(1234.5678, out, sizeof out), "1234.57");
+    assert_string_equal(notify_format_number(26.920000000000002, out, sizeof out), "26.92");
+    assert_string_equal(notify_format_number(0.0012345, out, sizeof out), "0.00123");
+    assert_string_equal(notify_format_number(-0.001, out, sizeof out), "-0.001");
+    assert_string_equal(notify_format_number(99.999, out, sizeof out), "100");
+}
+
+//  Org units by name, statuses in the line's language, and the rule's language.
+static void test_names_and_languages(void **state)
+{
+    (void)state;
+    notify_event_t event = s_hitech();
+    event.org_name_zh = "临平区";
+    event.org_name_en = "Linping District";
+    event.status_before = "at_risk";
+    event.status_after = "on_track";
+    event.new_value = 812.3456;
+    char *zh = notify_message_line(&event, NOTIFY_LANG_ZH);
+    char *en = notify_message_line(&event, NOTIFY_LANG_EN);
+    assert_string_equal(zh, "【STI Monitor】高新技术企业 · 临平区 · 2023: 812.35 家 (目标 2025: "
+                            "1000 家), 状态 有风险 → 正常");
+    assert_string_equal(en, "[STI Monitor] High-tech enterprises · Linping District · 2023: "
+                            "812.35 家 (target 2025: 1000 家), status at_risk → on_track");
+    free(zh);
+    free(en);
+    event.org_name_en = NULL; // no English name: the Chinese one
+    en = notify_message_line(&event, NOTIFY_LANG_EN);
+    assert_non_null(strstr(en, "High-tech enterprises · 临平区 · 2023"));
+    free(en);
+    notify_alert_t alert = {
+        .rule_name = "r", .severity = "info", .events = &event, .event_count = 1, .lang = "zh"};
+    char *text = notify_message_text(&alert);
+    assert_null(strstr(text, "[STI Monitor]"));
+    assert_non_null(strstr(text, "状态 有风险 → 正常"));
+    assert_non_null(strstr(text, "规则: r · 级别: info"));
+    free(text);
+    alert.lang = "en";
+    text = notify_message_text(&alert);
+    assert_null(strstr(text, "【STI Monitor】"));
+    assert_non_null(strstr(text, "rule: r · severity: info"));
+    free(text);
+    char *subject = notify_message_subject(&alert);
+    assert_string_equal(subject, "[STI Monitor] r: High-tech enterprises · 临平区 · 2023");
+    free(subject);
+    assert_string_equal(notify_status_word("achieved", NOTIFY_LANG_ZH), "已完成");
+    assert_string_equal(notify_status_word("no_data", NOTIFY_LANG_ZH), "无数据");
+    assert_string_equal(notify_status_word("achieved", NOTIFY_LANG_EN), "achieved");
+    //  A withdrawn value: what it was, and why.
+    notify_event_t gone = s_hitech();
+    gone.has_new_value = false;
+    gone.has_old_value = true;
+    gone.old_value = 500;
+    gone.has_target = false;
+    gone.reason = "重复计数";
+    gone.org_name_zh = "东湖街道";
+    zh = notify_message_line(&gone, NOTIFY_LANG_ZH);
+    assert_string_equal(zh, "【STI Monitor】高新技术企业 · 东湖街道 · 2023: 500 家 → 已撤回 (原因: "
+                            "重复计数), 状态 正常 → 滞后");
+    free(zh);
 }
 
 static void test_line_both_languages(void **state)
@@ -52,7 +112,7 @@ static void test_line_both_languages(void **state)
     char *zh = notify_message_line(&event, NOTIFY_LANG_ZH);
     char *en = notify_message_line(&event, NOTIFY_LANG_EN);
     assert_string_equal(zh, "【STI Monitor】高新技术企业 · linping · 2023: 800 家 (目标 2025: "
-                            "1000 家), 状态 on_track → lagging");
+                            "1000 家), 状态 正常 → 滞后");
     assert_string_equal(en, "[STI Monitor] High-tech enterprises · linping · 2023: 800 家 "
                             "(target 2025: 1000 家), status on_track → lagging");
     free(zh);
@@ -70,8 +130,8 @@ static void test_line_from_what_to_what(void **state)
     event.has_target = false;
     char *zh = notify_message_line(&event, NOTIFY_LANG_ZH);
     char *en = notify_message_line(&event, NOTIFY_LANG_EN);
-    assert_string_equal(
-        zh, "【STI Monitor】高新技术企业 · linping · 2023: 750.5 → 800 家, 状态 lagging");
+    assert_string_equal(zh,
+                        "【STI Monitor】高新技术企业 · linping · 2023: 750.5 → 800 家, 状态 滞后");
     assert_string_equal(en, "[STI Monitor] High-tech enterprises · linping · 2023: 750.5 → 800 "
                             "firms, status lagging");
     free(zh);
@@ -104,7 +164,7 @@ static void test_text_single(void **state)
     char *text = notify_message_text(&alert);
     assert_string_equal(
         text, "【STI Monitor】高新技术企业 · linping · 2023: 800 家 (目标 2025: 1000 家), "
-              "状态 on_track → lagging\n"
+              "状态 正常 → 滞后\n"
               "[STI Monitor] High-tech enterprises · linping · 2023: 800 家 (target "
               "2025: 1000 家), status on_track → lagging\n"
               "规则 / rule: hitech behind plan · 级别 / severity: warning");
@@ -131,9 +191,9 @@ static void test_text_grouped(void **state)
     char *zh = notify_message_lang(&alert, NOTIFY_LANG_ZH);
     assert_string_equal(zh, "【STI Monitor】2 项变化:\n"
                             "- 高新技术企业 · linping · 2023: 800 家 (目标 2025: 1000 家), 状态 "
-                            "on_track → lagging\n"
+                            "正常 → 滞后\n"
                             "- 高新技术企业 · yuhang · 2023: 1200 家 (目标 2025: 1000 家), 状态 "
-                            "lagging → achieved");
+                            "滞后 → 已完成");
     free(zh);
     char *en = notify_message_lang(&alert, NOTIFY_LANG_EN);
     assert_non_null(strstr(en, "[STI Monitor] 2 changes:\n- High-tech enterprises · linping"));
@@ -192,6 +252,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_line_both_languages),
+        cmocka_unit_test(test_names_and_languages),
         cmocka_unit_test(test_line_from_what_to_what),
         cmocka_unit_test(test_line_sparse_and_clean),
         cmocka_unit_test(test_text_single),

@@ -172,7 +172,7 @@ static void test_wecom_body(void **state)
     cJSON_Delete(records);
     char *content = s_content("text");
     assert_non_null(strstr(content, "【STI Monitor】高新技术企业 · linping · 2023: 800 家, 状态 "
-                                    "on_track → lagging\n[STI Monitor] High-tech enterprises"));
+                                    "正常 → 滞后\n[STI Monitor] High-tech enterprises"));
     assert_non_null(strstr(content, "规则 / rule: behind plan"));
     free(content);
 }

@@ -144,6 +144,45 @@ static void test_matching(void **state)
     free(rule);
 }
 
+//  progress.changed: heard by status rules on indicator.changed and by its own rules.
+static void test_progress_events(void **state)
+{
+    (void)state;
+    notify_rule_t *rule = calloc(1, sizeof *rule);
+    sti_field_error_t err;
+    notify_match_t progress = {"progress.changed", "hitech_enterprises", "donghu", NULL};
+    notify_match_t value = {"indicator.changed", "hitech_enterprises", "donghu", NULL};
+    assert_int_equal(s_read("status_changed", "email:a@b.cn", NULL, NULL, rule, &err), 0);
+    assert_string_equal(rule->event, "indicator.changed");
+    assert_string_equal(rule->lang, "zh,en");
+    assert_true(notify_rule_matches(rule, &progress));
+    assert_true(notify_rule_matches(rule, &value));
+    assert_int_equal(s_read("achieved", "email:a@b.cn", NULL, NULL, rule, &err), 0);
+    assert_true(notify_rule_matches(rule, &progress));
+    assert_int_equal(s_read("crosses_above:5", "email:a@b.cn", NULL, NULL, rule, &err), 0);
+    assert_false(notify_rule_matches(rule, &progress)); // no value moved
+    assert_int_equal(s_read("any", "email:a@b.cn", "event", "progress.changed", rule, &err), 0);
+    assert_true(notify_rule_matches(rule, &progress));
+    assert_false(notify_rule_matches(rule, &value));
+    assert_int_equal(
+        s_read("crosses_above:5", "email:a@b.cn", "event", "progress.changed", rule, &err), -1);
+    assert_string_equal(err.field, "when");
+    assert_int_equal(s_read("any", "email:a@b.cn", "lang", "en", rule, &err), 0);
+    assert_string_equal(rule->lang, "en");
+    assert_int_equal(s_read("any", "email:a@b.cn", "lang", "fr", rule, &err), -1);
+    assert_string_equal(err.field, "lang");
+    //  org.changed: by org unit only, with the condition any.
+    notify_match_t org = {"org.changed", NULL, "donghu", NULL};
+    assert_int_equal(s_read("any", "email:a@b.cn", "event", "org.changed", rule, &err), 0);
+    assert_true(notify_rule_matches(rule, &org));
+    assert_false(notify_rule_matches(rule, &progress));
+    assert_false(notify_rule_matches(rule, &value));
+    assert_int_equal(s_read("status_changed", "email:a@b.cn", "event", "org.changed", rule, &err),
+                     -1);
+    assert_string_equal(err.field, "when");
+    free(rule);
+}
+
 //  An indicator event with old (NAN: none) and new.
 static notify_alert_event_t s_event(const char *period, double old, double new_value,
                                     const char *before, const char *after)
@@ -228,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_conditions),          cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_round_trip_and_mask), cmocka_unit_test(test_matching),
         cmocka_unit_test(test_decisions),           cmocka_unit_test(test_silences),
+        cmocka_unit_test(test_progress_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,7 +84,7 @@ static void test_delivered_with_headers_and_body(void **state)
     assert_string_equal(notify_sink_string(body, NULL, "severity"), "warning");
     assert_string_equal(notify_sink_string(body, "message", "zh"),
                         "【STI Monitor】高新技术企业 · linping · 2023: 800 家 (目标 2025: "
-                        "1000 家), 状态 on_track → lagging");
+                        "1000 家), 状态 正常 → 滞后");
     assert_string_equal(notify_sink_string(body, "message", "en"),
                         "[STI Monitor] High-tech enterprises · linping · 2023: 800 家 (target "
                         "2025: 1000 家), status on_track → lagging");

@@ -442,6 +442,12 @@ static void test_org_tree(void **state)
     sti_catalog_destroy(&cat);
 }
 
+//  An org unit record of a test.
+#define S_ORG(c, p, zh, en)                                                                        \
+    {                                                                                              \
+        .code = c, .parent = p, .name_zh = zh, .name_en = en                                       \
+    }
+
 static void test_org_add_all(void **state)
 {
     (void)state;
@@ -449,10 +455,10 @@ static void test_org_add_all(void **state)
     char err[256] = "";
     //  Children before parents, as a Redis hash may list them.
     sti_org_unit_t units[4] = {
-        {"edz_1", "nanyuan", "", "Platform"},
-        {"nanyuan", "linping", "南苑街道", ""},
-        {"linping", "", "临平区", "Linping District"},
-        {"lab", "edz_1", "", ""},
+        S_ORG("edz_1", "nanyuan", "", "Platform"),
+        S_ORG("nanyuan", "linping", "南苑街道", ""),
+        S_ORG("linping", "", "临平区", "Linping District"),
+        S_ORG("lab", "edz_1", "", ""),
     };
     assert_int_equal(sti_catalog_org_add_all(cat, units, 4, err, sizeof err), 0);
     assert_int_equal(sti_catalog_org_count(cat), 4);
@@ -461,19 +467,19 @@ static void test_org_add_all(void **state)
     assert_int_equal(sti_catalog_org_count(cat), 4);
 
     sti_org_unit_t cycle[3] = {
-        {"a", "c", "", ""},
-        {"b", "a", "", ""},
-        {"c", "b", "", ""},
+        S_ORG("a", "c", "", ""),
+        S_ORG("b", "a", "", ""),
+        S_ORG("c", "b", "", ""),
     };
     assert_int_equal(sti_catalog_org_add_all(cat, cycle, 3, err, sizeof err), -1);
     assert_string_equal(err, "org unit 'b': parent: 'a' makes a cycle");
-    sti_org_unit_t self_parent[1] = {{"s", "s", "", ""}};
+    sti_org_unit_t self_parent[1] = {S_ORG("s", "s", "", "")};
     assert_int_equal(sti_catalog_org_add_all(cat, self_parent, 1, err, sizeof err), -1);
     assert_string_equal(err, "org unit 's': parent: 's' makes a cycle");
-    sti_org_unit_t orphan[1] = {{"o", "ghost", "", ""}};
+    sti_org_unit_t orphan[1] = {S_ORG("o", "ghost", "", "")};
     assert_int_equal(sti_catalog_org_add_all(cat, orphan, 1, err, sizeof err), -1);
     assert_string_equal(err, "org unit 'o': parent: 'ghost' is not an org unit");
-    sti_org_unit_t twice[2] = {{"t", "linping", "", ""}, {"t", "linping", "", ""}};
+    sti_org_unit_t twice[2] = {S_ORG("t", "linping", "", ""), S_ORG("t", "linping", "", "")};
     assert_int_equal(sti_catalog_org_add_all(cat, twice, 2, err, sizeof err), -1);
     assert_string_equal(err, "org unit 't' is given twice");
     assert_int_equal(sti_catalog_org_count(cat), 4);

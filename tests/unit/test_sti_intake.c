@@ -19,9 +19,9 @@
 static void s_rows(sti_writer_t *out)
 {
     sti_writer_t *rows = sti_writer_new();
-    sti_intake_row_t row = {"gdp", "linping", "2023", 1.5, "src", "note"};
+    sti_intake_row_t row = {"gdp", "linping", "2023", 1.5, "src", "note", false};
     sti_intake_row_write(rows, &row);
-    sti_intake_row_t other = {"x", "y", "2024", 2, "", ""};
+    sti_intake_row_t other = {"x", "y", "2024", 2, "", "", false};
     sti_intake_row_write(rows, &other);
     size_t size;
     const void *data = sti_writer_data(rows, &size);
@@ -175,6 +175,29 @@ static void s_lean_row(sti_writer_t *w)
     sti_writer_int(w, 1);
 }
 
+//  A withdrawal row: value nil, the reason in the note.
+static void test_withdraw_row(void **state)
+{
+    (void)state;
+    sti_writer_t *rows = sti_writer_new();
+    sti_intake_row_t row = {"gdp", "linping", "2023", 0, "", "typo", true};
+    sti_writer_array(rows, 1);
+    sti_intake_row_write(rows, &row);
+    size_t size;
+    const void *data = sti_writer_data(rows, &size);
+    char err[256];
+    sti_reader_t *reader = sti_reader_new(data, size, NULL, err, sizeof err);
+    assert_non_null(reader);
+    sti_node_t first = sti_node_at(sti_reader_root(reader), 0);
+    assert_int_equal(sti_node_type(sti_node_at(first, 3)), STI_TYPE_NIL);
+    sti_intake_row_t back;
+    assert_int_equal(sti_intake_row_read(first, &back, err, sizeof err), 0);
+    assert_true(back.withdraw);
+    assert_string_equal(back.note, "typo");
+    sti_reader_destroy(&reader);
+    sti_writer_destroy(&rows);
+}
+
 static void test_rows_hostile(void **state)
 {
     (void)state;
@@ -196,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_entry_fields_hostile),
         cmocka_unit_test(test_rows_hostile),
+        cmocka_unit_test(test_withdraw_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

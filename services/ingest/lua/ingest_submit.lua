@@ -21,7 +21,9 @@ if #ARGV > 3 then
     local entry = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 4))
     reply = reply .. cmsgpack.pack(entry)
 end
-if ARGV[3] == '1' then
+-- A request that appended nothing is not kept: a refusal is answered anew
+-- when the same rows come again (the unit may have been restored since).
+if ARGV[3] == '1' and #ARGV > 3 then
     redis.call('SET', KEYS[2], reply, 'EX', tonumber(ARGV[2]))
 end
 return {0, reply}

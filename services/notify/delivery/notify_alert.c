@@ -76,10 +76,47 @@ static void s_talent(const sti_event_t *event, sti_node_t data, notify_alert_eve
     s_talent_names(out);
 }
 
+//  Fills an org.changed event: the unit by its new names, what changed
+//  (renamed, with the name before; retired, with the reason; restored).
+static int s_org_event(sti_node_t data, notify_alert_event_t *out, char *err, size_t errlen)
+{
+    char change[16], former[STI_NAME_MAX];
+    s_str(data, "org", out->org, sizeof out->org);
+    s_str(data, "change", change, sizeof change);
+    s_str(data, "name_zh", out->org_name_zh, sizeof out->org_name_zh);
+    s_str(data, "name_en", out->org_name_en, sizeof out->org_name_en);
+    s_str(data, "former_names", former, sizeof former);
+    s_str(data, "reason", out->reason, sizeof out->reason);
+    if (!*out->org) {
+        snprintf(err, errlen, "org.changed without org");
+        return -1;
+    }
+    char *more = strchr(former, ';'); // the names before the last rename
+    if (more) {
+        *more = 0;
+    }
+    if (strcmp(change, "renamed") == 0) {
+        snprintf(out->name_zh, sizeof out->name_zh, "组织更名 (原名 %.200s)", former);
+        snprintf(out->name_en, sizeof out->name_en, "Org unit renamed (was %.200s)", former);
+    } else if (strcmp(change, "retired") == 0) {
+        snprintf(out->name_zh, sizeof out->name_zh, "组织撤销");
+        snprintf(out->name_en, sizeof out->name_en, "Org unit retired");
+    } else {
+        snprintf(out->name_zh, sizeof out->name_zh, "组织恢复");
+        snprintf(out->name_en, sizeof out->name_en, "Org unit restored");
+    }
+    return 0;
+}
+
 //  Adds names, unit and the final target from the catalog where the data
 //  did not carry them.
 static void s_from_catalog(const sti_catalog_t *catalog, notify_alert_event_t *out)
 {
+    const sti_org_unit_t *org = catalog ? sti_catalog_org_find(catalog, out->org) : NULL;
+    if (org) {
+        snprintf(out->org_name_zh, sizeof out->org_name_zh, "%s", org->name_zh);
+        snprintf(out->org_name_en, sizeof out->org_name_en, "%s", org->name_en);
+    }
     const sti_indicator_t *indicator =
         catalog ? sti_catalog_indicator_find(catalog, out->indicator) : NULL;
     if (!indicator) {
@@ -90,7 +127,7 @@ static void s_from_catalog(const sti_catalog_t *catalog, notify_alert_event_t *o
     if (!*out->unit) {
         snprintf(out->unit, sizeof out->unit, "%s", indicator->unit);
     }
-    const sti_target_t *target = sti_indicator_final_target(indicator);
+    const sti_target_t *target = sti_catalog_final_target(catalog, indicator, org);
     if (!out->has_target && target) {
         out->has_target = true;
         out->target = target->value;
@@ -130,15 +167,22 @@ int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catal
         snprintf(err, errlen, "an indicator event needs data");
         return -1;
     }
+    if (strcmp(out->type, "org.changed") == 0) {
+        int rc = s_org_event(data, out, err, errlen);
+        sti_reader_destroy(&reader);
+        return rc;
+    }
+    bool progress = strcmp(out->type, "progress.changed") == 0;
     s_str(data, "indicator", out->indicator, sizeof out->indicator);
     s_str(data, "org", out->org, sizeof out->org);
-    s_str(data, "period", out->period, sizeof out->period);
+    s_str(data, progress ? "year" : "period", out->period, sizeof out->period);
     s_str(data, "unit", out->unit, sizeof out->unit);
     s_str(data, "status_before", out->status_before, sizeof out->status_before);
     s_str(data, "status_after", out->status_after, sizeof out->status_after);
     s_str(data, "target_year", out->target_year, sizeof out->target_year);
+    s_str(data, "reason", out->reason, sizeof out->reason);
     out->has_old = s_num(data, "old", &out->old);
-    out->has_new = s_num(data, "new", &out->new_value);
+    out->has_new = s_num(data, progress ? "value" : "new", &out->new_value);
     out->has_target = s_num(data, "target", &out->target);
     sti_reader_destroy(&reader);
     if (!*out->indicator || !*out->org) {
@@ -179,6 +223,8 @@ static size_t s_pairs(const notify_alert_event_t *e, sti_writer_t *writer)
     s_kv(writer, "name_zh", e->name_zh, &n);
     s_kv(writer, "name_en", e->name_en, &n);
     s_kv(writer, "org", e->org, &n);
+    s_kv(writer, "org_name_zh", e->org_name_zh, &n);
+    s_kv(writer, "org_name_en", e->org_name_en, &n);
     s_kv(writer, "period", e->period, &n);
     s_kv_num(writer, "old", e->has_old, e->old, &n);
     s_kv_num(writer, "new", e->has_new, e->new_value, &n);
@@ -188,6 +234,8 @@ static size_t s_pairs(const notify_alert_event_t *e, sti_writer_t *writer)
     s_kv(writer, "status_before", e->status_before, &n);
     s_kv(writer, "status_after", e->status_after, &n);
     s_kv(writer, "category", e->category, &n);
+    s_kv(writer, "lang", e->lang, &n);
+    s_kv(writer, "reason", e->reason, &n);
     return n;
 }
 
@@ -209,12 +257,16 @@ int notify_alert_event_read(sti_node_t map, notify_alert_event_t *out)
     s_str(map, "name_zh", out->name_zh, sizeof out->name_zh);
     s_str(map, "name_en", out->name_en, sizeof out->name_en);
     s_str(map, "org", out->org, sizeof out->org);
+    s_str(map, "org_name_zh", out->org_name_zh, sizeof out->org_name_zh);
+    s_str(map, "org_name_en", out->org_name_en, sizeof out->org_name_en);
     s_str(map, "period", out->period, sizeof out->period);
     s_str(map, "unit", out->unit, sizeof out->unit);
     s_str(map, "target_year", out->target_year, sizeof out->target_year);
     s_str(map, "status_before", out->status_before, sizeof out->status_before);
     s_str(map, "status_after", out->status_after, sizeof out->status_after);
     s_str(map, "category", out->category, sizeof out->category);
+    s_str(map, "lang", out->lang, sizeof out->lang);
+    s_str(map, "reason", out->reason, sizeof out->reason);
     out->has_old = s_num(map, "old", &out->old);
     out->has_new = s_num(map, "new", &out->new_value);
     out->has_target = s_num(map, "target", &out->target);
@@ -235,6 +287,8 @@ void notify_alert_event_view(const notify_alert_event_t *event, notify_event_t *
     view->name_zh = s_or_null(event->name_zh);
     view->name_en = s_or_null(event->name_en);
     view->org_unit = s_or_null(event->org);
+    view->org_name_zh = s_or_null(event->org_name_zh);
+    view->org_name_en = s_or_null(event->org_name_en);
     view->period = s_or_null(event->period);
     view->has_old_value = event->has_old;
     view->old_value = event->old;
@@ -246,4 +300,5 @@ void notify_alert_event_view(const notify_alert_event_t *event, notify_event_t *
     view->target_period = s_or_null(event->target_year);
     view->status_before = s_or_null(event->status_before);
     view->status_after = s_or_null(event->status_after);
+    view->reason = s_or_null(event->reason);
 }

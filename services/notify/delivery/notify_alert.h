@@ -6,8 +6,13 @@
     alert group), so a delivery sent an hour later says what was true when
     the event came, and the sender needs no catalog:
 
-      {id, type, indicator, name_zh, name_en, org, period, old, new, unit,
-       target, target_year, status_before, status_after, category}
+      {id, type, indicator, name_zh, name_en, org, org_name_zh, org_name_en,
+       period, old, new, unit, target, target_year, status_before,
+       status_after, category, lang, reason}
+
+    A progress.changed event (a target or the plan changed progress, no
+    value changed) is kept with period = the year of the progress, new =
+    the latest value it is measured at. lang is the rule's language.
 
     Absent values are left out of the map.
 */
@@ -27,6 +32,8 @@ typedef struct {
     char name_zh[STI_NAME_MAX];          // what the Chinese line calls it
     char name_en[STI_NAME_MAX];          // what the English line calls it
     char org[64];                        // org unit ("" when none)
+    char org_name_zh[STI_NAME_MAX];      // its Chinese name ("" when not known)
+    char org_name_en[STI_NAME_MAX];      // its English name ("" when not known)
     char period[16];                     // the value's period, or a talent's registry id
     bool has_old;                        // whether old holds the value before
     double old;                          // value before
@@ -39,9 +46,11 @@ typedef struct {
     char status_before[16];              // progress status before
     char status_after[16];               // progress status now
     char category[64];                   // talent category ("" for indicators)
+    char lang[8];                        // the rule's language: zh, en or zh,en ("": zh,en)
+    char reason[256];                    // why a value was withdrawn ("" else)
 } notify_alert_event_t;
 
-//  Reads an indicator.changed or talent.* event into out, adding names and
+//  Reads an indicator.changed, progress.changed or talent.* event into out, adding names and
 //  the target from catalog (may be NULL). Returns 0, or -1 with a reason
 //  when the data is not what the type promises.
 int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catalog,

@@ -24,8 +24,25 @@ char *notify_format_number(double value, char *out, size_t outlen)
     if (value == 0) {
         value = 0; // no "-0"
     }
-    //  %.15g never prints trailing zeros and keeps what a double can say.
-    snprintf(out, outlen, "%.15g", value);
+    //  Two decimals (three significant digits for small values), then the
+    //  trailing zeros go.
+    if (fabs(value) >= 1) {
+        snprintf(out, outlen, "%.2f", value);
+    } else {
+        snprintf(out, outlen, "%.3g", value);
+    }
+    if (strchr(out, '.') && !strchr(out, 'e')) {
+        char *end = out + strlen(out) - 1;
+        while (*end == '0') {
+            *end-- = 0;
+        }
+        if (*end == '.') {
+            *end = 0;
+        }
+    }
+    if (strcmp(out, "-0") == 0) {
+        snprintf(out, outlen, "0");
+    }
     return out;
 }
 
@@ -41,7 +58,11 @@ static void s_put_clean(FILE *out, const char *text)
 static int s_put_title(FILE *out, const notify_event_t *event, notify_lang_t lang)
 {
     const char *name = lang == NOTIFY_LANG_ZH ? event->name_zh : event->name_en;
-    const char *parts[3] = {name ? name : event->indicator, event->org_unit, event->period};
+    const char *org = lang == NOTIFY_LANG_ZH ? event->org_name_zh : event->org_name_en;
+    if (!org) {
+        org = event->org_name_zh ? event->org_name_zh : event->org_unit;
+    }
+    const char *parts[3] = {name ? name : event->indicator, org, event->period};
     int written = 0;
     for (int i = 0; i < 3; i++) {
         if (parts[i] && *parts[i]) {
@@ -63,12 +84,27 @@ static void s_put_unit(FILE *out, const notify_event_t *event, notify_lang_t lan
     }
 }
 
+//  Writes "500 家 → 已撤回 (reason)": a value withdrawn. Returns 1.
+static int s_put_withdrawn(FILE *out, const notify_event_t *event, notify_lang_t lang)
+{
+    char number[64];
+    fputs(notify_format_number(event->old_value, number, sizeof number), out);
+    s_put_unit(out, event, lang);
+    fputs(lang == NOTIFY_LANG_ZH ? " → 已撤回" : " → withdrawn", out);
+    if (event->reason && *event->reason) {
+        fputs(lang == NOTIFY_LANG_ZH ? " (原因: " : " (reason: ", out);
+        s_put_clean(out, event->reason);
+        fputc(')', out);
+    }
+    return 1;
+}
+
 //  Writes "750 → 800 家 (目标 2025: 1000 家)". Returns 1 if it wrote anything.
 static int s_put_value(FILE *out, const notify_event_t *event, notify_lang_t lang)
 {
     char number[64];
     if (!event->has_new_value) {
-        return 0;
+        return event->has_old_value ? s_put_withdrawn(out, event, lang) : 0;
     }
     if (event->has_old_value && event->old_value != event->new_value) {
         fprintf(out, "%s → ", notify_format_number(event->old_value, number, sizeof number));
@@ -98,20 +134,41 @@ static void s_put_status(FILE *out, const notify_event_t *event, notify_lang_t l
     fputs(lang == NOTIFY_LANG_ZH ? "状态 " : "status ", out);
     if (event->status_before && *event->status_before &&
         strcmp(event->status_before, event->status_after) != 0) {
-        s_put_clean(out, event->status_before);
+        s_put_clean(out, notify_status_word(event->status_before, lang));
         fputs(" → ", out);
     }
-    s_put_clean(out, event->status_after);
+    s_put_clean(out, notify_status_word(event->status_after, lang));
+}
+
+const char *notify_status_word(const char *status, notify_lang_t lang)
+{
+    static const char *const words[][2] = {
+        {"on_track", "正常"},   {"lagging", "滞后"},   {"at_risk", "有风险"},
+        {"achieved", "已完成"}, {"no_data", "无数据"}, {"no_target", "无目标"},
+    };
+    for (size_t i = 0; lang == NOTIFY_LANG_ZH && status && i < sizeof words / sizeof *words; i++) {
+        if (strcmp(words[i][0], status) == 0) {
+            return words[i][1];
+        }
+    }
+    return status;
 }
 
 static void s_put_line(FILE *out, const notify_event_t *event, notify_lang_t lang)
 {
     int titled = s_put_title(out, event, lang);
     bool has_status = event->status_after && *event->status_after;
-    if (titled && (event->has_new_value || has_status)) {
+    //  A reason of its own (an org unit retired), not a withdrawn value's.
+    bool reason_only =
+        !event->has_new_value && !event->has_old_value && event->reason && *event->reason;
+    if (titled && (event->has_new_value || event->has_old_value || has_status || reason_only)) {
         fputs(": ", out);
     }
-    int wrote = s_put_value(out, event, lang);
+    if (reason_only) {
+        fputs(lang == NOTIFY_LANG_ZH ? "原因: " : "reason: ", out);
+        s_put_clean(out, event->reason);
+    }
+    int wrote = s_put_value(out, event, lang) || reason_only;
     s_put_status(out, event, lang, !wrote);
 }
 
@@ -176,13 +233,20 @@ char *notify_message_text(const notify_alert_t *alert)
     if (!out) {
         return NULL;
     }
-    s_put_lang(out, alert, NOTIFY_LANG_ZH);
-    fputc('\n', out);
-    s_put_lang(out, alert, NOTIFY_LANG_EN);
-    fputs("\n规则 / rule: ", out);
+    bool zh = !alert->lang || strcmp(alert->lang, "en") != 0;
+    bool en = !alert->lang || strcmp(alert->lang, "zh") != 0;
+    if (zh) {
+        s_put_lang(out, alert, NOTIFY_LANG_ZH);
+        fputc('\n', out);
+    }
+    if (en) {
+        s_put_lang(out, alert, NOTIFY_LANG_EN);
+        fputc('\n', out);
+    }
+    fputs(zh && en ? "规则 / rule: " : zh ? "规则: " : "rule: ", out);
     s_put_clean(out, alert->rule_name ? alert->rule_name : "?");
     if (alert->severity && *alert->severity) {
-        fputs(" · 级别 / severity: ", out);
+        fputs(zh && en ? " · 级别 / severity: " : zh ? " · 级别: " : " · severity: ", out);
         s_put_clean(out, alert->severity);
     }
     return s_finish(out, &text);
@@ -196,11 +260,13 @@ char *notify_message_subject(const notify_alert_t *alert)
     if (!out) {
         return NULL;
     }
-    fputs(S_PREFIX_ZH, out);
+    notify_lang_t lang =
+        alert->lang && strcmp(alert->lang, "en") == 0 ? NOTIFY_LANG_EN : NOTIFY_LANG_ZH;
+    fputs(lang == NOTIFY_LANG_ZH ? S_PREFIX_ZH : S_PREFIX_EN, out);
     s_put_clean(out, alert->rule_name ? alert->rule_name : "?");
     if (alert->event_count > 0) {
         fputs(": ", out);
-        s_put_title(out, &alert->events[0], NOTIFY_LANG_ZH);
+        s_put_title(out, &alert->events[0], lang);
     }
     if (alert->event_count > 1) {
         fprintf(out, " (+%zu)", alert->event_count - 1);
@@ -232,6 +298,8 @@ static cJSON *s_event_json(const notify_event_t *event)
               s_add_string(object, "name_zh", event->name_zh) &&
               s_add_string(object, "name_en", event->name_en) &&
               s_add_string(object, "org_unit", event->org_unit) &&
+              s_add_string(object, "org_name_zh", event->org_name_zh) &&
+              s_add_string(object, "org_name_en", event->org_name_en) &&
               s_add_string(object, "period", event->period) &&
               s_add_number(object, "old_value", event->has_old_value, event->old_value) &&
               s_add_number(object, "new_value", event->has_new_value, event->new_value) &&
@@ -239,7 +307,8 @@ static cJSON *s_event_json(const notify_event_t *event)
               s_add_number(object, "target", event->has_target, event->target) &&
               s_add_string(object, "target_period", event->target_period) &&
               s_add_string(object, "status_before", event->status_before) &&
-              s_add_string(object, "status_after", event->status_after);
+              s_add_string(object, "status_after", event->status_after) &&
+              s_add_string(object, "reason", event->reason);
     if (!ok) {
         cJSON_Delete(object);
         return NULL;

@@ -4,12 +4,16 @@
     rule groups them). Each event says what changed, from what to what, the
     plan's target and the status before and after:
 
-      【STI Monitor】高新技术企业 · linping · 2023: 800 家 (目标 2025: 1000 家), 状态 on_track →
-   lagging [STI Monitor] High-tech enterprises · linping · 2023: 800 家 (target 2025: 1000 家),
-   status on_track → lagging 规则 / rule: hitech behind plan · 级别 / severity: warning
+      【STI Monitor】高新技术企业 · 临平区 · 2023: 800 家 (目标 2025: 1000 家), 状态 正常 → 滞后
+      [STI Monitor] High-tech enterprises · Linping District · 2023: 800 家 (target 2025:
+      1000 家), status on_track → lagging
+      规则 / rule: hitech behind plan · 级别 / severity: warning
 
-    A grouped alert lists its events under one heading per language. Numbers
-    are written without trailing zeros (1000, 12.5, 0.3). The same alert is
+    Org units by name, statuses in the line's language (正常 / 滞后 / 有风险 /
+    已完成 / 无数据 / 无目标), numbers rounded to two decimals without
+    trailing zeros (1000, 12.5, 0.3, 1234.57), with their units. The rule
+    picks the languages (lang: zh, en, or both, Chinese first). A grouped
+    alert lists its events under one heading per language. The same alert is
     also written as the JSON body of a webhook (notify_message_json), which
     carries the texts and every event's data.
 
@@ -30,6 +34,8 @@ typedef struct {
     const char *name_zh;       // indicator name in Chinese; falls back to the code
     const char *name_en;       // indicator name in English; falls back to the code
     const char *org_unit;      // org unit ("linping"), NULL if none
+    const char *org_name_zh;   // its Chinese name ("临平区"); NULL: the code is shown
+    const char *org_name_en;   // its English name; NULL: the Chinese name, else the code
     const char *period;        // period of the value ("2023"), NULL if none
     bool has_old_value;        // whether old_value holds the value before
     double old_value;          // value before the change
@@ -42,6 +48,7 @@ typedef struct {
     const char *target_period; // period of the target ("2025"), NULL if none
     const char *status_before; // progress status before ("on_track"), NULL if none
     const char *status_after;  // progress status now ("lagging"), NULL if none
+    const char *reason;        // why a value was withdrawn, NULL if none
 } notify_event_t;
 
 //  One alert: one rule over its events.
@@ -51,6 +58,7 @@ typedef struct {
     const char *severity;         // "info", "warning" or "critical"
     const notify_event_t *events; // event_count events
     size_t event_count;           // at least 1
+    const char *lang;             // "zh", "en" or "zh,en" (NULL: "zh,en"), the rule's wish
 } notify_alert_t;
 
 typedef enum {
@@ -58,8 +66,9 @@ typedef enum {
     NOTIFY_LANG_EN,     // English
 } notify_lang_t;
 
-//  Formats a number without trailing zeros into out ("1000", "12.5",
-//  "-0.25"; "n/a" for NaN or infinity). Returns out.
+//  Formats a number rounded to two decimals (three significant digits
+//  below 1) without trailing zeros into out ("1000", "12.5", "-0.25",
+//  "1234.57", "0.00123"; "n/a" for NaN or infinity). Returns out.
 char *notify_format_number(double value, char *out, size_t outlen);
 
 //  One event's line in one language, with the "【STI Monitor】" or
@@ -71,7 +80,8 @@ char *notify_message_line(const notify_event_t *event, notify_lang_t lang);
 //  heading and one "- " line per event. Caller frees; NULL when out of memory.
 char *notify_message_lang(const notify_alert_t *alert, notify_lang_t lang);
 
-//  The whole text: Chinese, then English, then the rule line.
+//  The whole text in the alert's languages (Chinese, then English, for
+//  "zh,en"), then the rule line.
 //  Caller frees; NULL when out of memory.
 char *notify_message_text(const notify_alert_t *alert);
 
@@ -83,6 +93,10 @@ char *notify_message_subject(const notify_alert_t *alert);
 //  "message": {"zh","en","text"}, "events": [ {...}, ... ]}. delivery_id may
 //  be NULL. Caller frees; NULL when out of memory.
 char *notify_message_json(const notify_alert_t *alert, const char *delivery_id);
+
+//  The word of a progress status in lang ("lagging": 滞后 / lagging); a
+//  status it does not know is returned as it is.
+const char *notify_status_word(const char *status, notify_lang_t lang);
 
 //  Cuts text in place to at most max bytes on a UTF-8 character boundary,
 //  ending it with "…" when cut (max >= 4). Returns text.

@@ -120,7 +120,12 @@ static void s_send(notify_worker_t *self, const notify_claimed_t *claimed, notif
         notify_alert_event_view(&events[i], &views[i]);
     }
     sti_reader_destroy(&reader);
-    notify_alert_t alert = {claimed->rule, claimed->rule_name, claimed->severity, views, count};
+    notify_alert_t alert = {claimed->rule,
+                            claimed->rule_name,
+                            claimed->severity,
+                            views,
+                            count,
+                            events[0].lang[0] ? events[0].lang : NULL};
     notify_delivery_t delivery = {claimed->id, &receiver, &alert};
     notify_deliver(&delivery, self->channels, result);
     free(events);

@@ -63,7 +63,8 @@ static notify_latest_t *s_latest_for(zhash_t *local, const notify_alert_event_t 
 static void s_note_latest(zhash_t *local, const notify_alert_event_t *event,
                           const notify_latest_t *before, int64_t now_ms)
 {
-    if (!*event->indicator || !event->has_new || !notify_latest_newer(before, event->period)) {
+    if (!*event->indicator || !event->has_new || strcmp(event->type, "indicator.changed") != 0 ||
+        !notify_latest_newer(before, event->period)) {
         return;
     }
     char field[160];
@@ -117,7 +118,8 @@ static void s_read_events(notify_evaluator_t *self, s_batch_t *batch)
             notify_alert_event_from(taken, catalog, &batch->events[i], err, sizeof err) == 0;
         if (!batch->ok[i] && taken->type &&
             (strcmp(taken->type, "indicator.changed") == 0 ||
-             strncmp(taken->type, "talent.", 7) == 0)) {
+             strcmp(taken->type, "progress.changed") == 0 ||
+             strcmp(taken->type, "org.changed") == 0 || strncmp(taken->type, "talent.", 7) == 0)) {
             sti_warn("event %s: %s; not evaluated", taken->id ? taken->id : "?", err);
         }
     }

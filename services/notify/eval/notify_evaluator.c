@@ -84,6 +84,9 @@ void notify_evaluator_alert(notify_evaluator_t *self, const notify_rule_t *rule,
 {
     char label[256];
     notify_label(event, label, sizeof label);
+    notify_alert_event_t told = *event; // as the rule tells it: in its language
+    snprintf(told.lang, sizeof told.lang, "%s", rule->lang);
+    event = &told;
     bool silenced =
         notify_silenced(notify_rule_store_silence_at(self->rules, 0),
                         notify_rule_store_silence_count(self->rules), rule, event, now_ms);

@@ -51,7 +51,8 @@ static const sti_arg_t s_spec = {NULL,
     {"name", STI_ARG_STR, STI_REQUIRED, 1, NOTIFY_RULE_NAME_MAX, NULL, \
      "the rule's name, for people"}, \
     {"event", STI_ARG_STR, STI_OPTIONAL, 0, 63, NULL, \
-     "the events it looks at: indicator.changed (the default), talent.* or one of " \
+     "the events it looks at: indicator.changed (the default; with a status condition also " \
+     "progress.changed), progress.changed, org.changed (any only), talent.* or one of " \
      "talent.registered, talent.updated, talent.left, talent.removed"}, \
     {"indicators", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code, \
      "indicator codes, each in the catalog (none: all)"}, \
@@ -67,6 +68,9 @@ static const sti_arg_t s_spec = {NULL,
      "achieved, stale:DAYS (1 to 3660) or any (the only one for talent events)"}, \
     {"severity", STI_ARG_STR, STI_OPTIONAL, 0, 15, NULL, \
      "info, warning (the default) or critical"}, \
+    {"lang", STI_ARG_STR, STI_OPTIONAL, 0, 7, NULL, \
+     "the messages' language: zh (Chinese), en (English) or zh,en (the default: Chinese, " \
+     "then English)"}, \
     {"to", STI_ARG_ARRAY, STI_REQUIRED, 1, NOTIFY_RULE_RECEIVERS, &s_spec, \
      "the receivers (docs/notify.md, \"Receiver specs\")"}, \
     {"group_by", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LABELS, &s_label, \
@@ -268,16 +272,22 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
     if (s_copy(map, "event", rule->event, sizeof rule->event, "indicator.changed", err) ||
         s_copy(map, "prefix", rule->prefix, sizeof rule->prefix, "", err) ||
         s_copy(map, "severity", rule->severity, sizeof rule->severity, "warning", err) ||
+        s_copy(map, "lang", rule->lang, sizeof rule->lang, "zh,en", err) ||
         s_copy(map, "when", when, sizeof when, "", err)) {
         return -1;
     }
-    if (strcmp(rule->event, "indicator.changed") != 0 && strcmp(rule->event, "talent.*") != 0 &&
-        strcmp(rule->event, "talent.registered") != 0 &&
+    if (strcmp(rule->lang, "zh") != 0 && strcmp(rule->lang, "en") != 0 &&
+        strcmp(rule->lang, "zh,en") != 0) {
+        return s_fail(err, "lang", "must be zh, en or zh,en%s", "");
+    }
+    if (strcmp(rule->event, "indicator.changed") != 0 &&
+        strcmp(rule->event, "progress.changed") != 0 && strcmp(rule->event, "org.changed") != 0 &&
+        strcmp(rule->event, "talent.*") != 0 && strcmp(rule->event, "talent.registered") != 0 &&
         strcmp(rule->event, "talent.updated") != 0 && strcmp(rule->event, "talent.left") != 0 &&
         strcmp(rule->event, "talent.removed") != 0) {
         return s_fail(err, "event",
-                      "must be indicator.changed, talent.* or talent.<registered|"
-                      "updated|left|removed>%s",
+                      "must be indicator.changed, progress.changed, org.changed, talent.* or "
+                      "talent.<registered|updated|left|removed>%s",
                       "");
     }
     if (*rule->prefix && !s_code_valid(rule->prefix)) {
@@ -288,6 +298,14 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
     }
     if (notify_rule_parse_when(rule, when, reason, sizeof reason) != 0) {
         return s_fail(err, "when", "%s", reason);
+    }
+    if (strcmp(rule->event, "progress.changed") == 0 && !notify_rule_on_status(rule) &&
+        rule->when != NOTIFY_WHEN_ANY) {
+        return s_fail(err, "when", "progress.changed events take status_changed, achieved or any%s",
+                      "");
+    }
+    if (strcmp(rule->event, "org.changed") == 0 && rule->when != NOTIFY_WHEN_ANY) {
+        return s_fail(err, "when", "org.changed events take only the condition any%s", "");
     }
     if (notify_rule_talent(rule) && rule->when != NOTIFY_WHEN_ANY) {
         return s_fail(err, "when", "talent events take only the condition any%s", "");
@@ -363,7 +381,7 @@ static void s_write_list(sti_writer_t *writer, const char *key,
 
 void notify_rule_write(const notify_rule_t *rule, sti_writer_t *writer, bool mask)
 {
-    sti_writer_map(writer, 15);
+    sti_writer_map(writer, 16);
     sti_writer_kv_str(writer, "id", rule->id);
     sti_writer_kv_str(writer, "name", rule->name);
     sti_writer_kv_str(writer, "event", rule->event);
@@ -373,6 +391,7 @@ void notify_rule_write(const notify_rule_t *rule, sti_writer_t *writer, bool mas
     s_write_list(writer, "categories", rule->categories, rule->category_count);
     sti_writer_kv_str(writer, "when", rule->when_text);
     sti_writer_kv_str(writer, "severity", rule->severity);
+    sti_writer_kv_str(writer, "lang", rule->lang);
     sti_writer_str(writer, "to");
     sti_writer_array(writer, rule->to_count);
     for (size_t i = 0; i < rule->to_count; i++) {
@@ -408,6 +427,11 @@ static bool s_listed(const char list[][NOTIFY_RULE_CODE_MAX], size_t count, cons
     return false;
 }
 
+bool notify_rule_on_status(const notify_rule_t *rule)
+{
+    return rule->when == NOTIFY_WHEN_STATUS_CHANGED || rule->when == NOTIFY_WHEN_ACHIEVED;
+}
+
 bool notify_rule_talent(const notify_rule_t *rule)
 {
     return strncmp(rule->event, "talent.", 7) == 0;
@@ -422,12 +446,20 @@ bool notify_rule_matches(const notify_rule_t *rule, const notify_match_t *match)
         if (strncmp(match->type, "talent.", 7) != 0) {
             return false;
         }
-    } else if (strcmp(rule->event, match->type) != 0) {
+    } else if (strcmp(rule->event, match->type) != 0 &&
+               !(strcmp(rule->event, "indicator.changed") == 0 &&
+                 strcmp(match->type, "progress.changed") == 0 && notify_rule_on_status(rule))) {
+        //  A status rule on indicator.changed hears every change of status,
+        //  whatever caused it: a value (indicator.changed) or a target or
+        //  the plan (progress.changed).
         return false;
     }
     if (notify_rule_talent(rule)) {
         return s_listed(rule->categories, rule->category_count, match->category) &&
                s_listed(rule->orgs, rule->org_count, match->org);
+    }
+    if (strcmp(rule->event, "org.changed") == 0) {
+        return s_listed(rule->orgs, rule->org_count, match->org);
     }
     if (!match->indicator || !s_listed(rule->indicators, rule->indicator_count, match->indicator)) {
         return false;

@@ -64,6 +64,7 @@ typedef struct {
     char statuses[NOTIFY_RULE_STATUSES][16];                     // status_changed targets
     size_t status_count;                                         // how many, 0: any change
     char severity[16];                                           // info, warning, critical
+    char lang[8];                                                // zh, en or zh,en (the default)
     char to[NOTIFY_RULE_RECEIVERS][NOTIFY_SPEC_MAX];             // receiver specs, secrets included
     size_t to_count;                                             // how many (at least 1)
     char group_by[NOTIFY_RULE_LABELS][16]; // labels: indicator, org, period, category
@@ -99,6 +100,9 @@ int notify_rule_parse_when(notify_rule_t *rule, const char *text, char *err, siz
 //  Writes the rule's map. mask: receivers with their secrets masked (for
 //  answers); else as stored.
 void notify_rule_write(const notify_rule_t *rule, sti_writer_t *writer, bool mask);
+
+//  True when the rule's condition is about status (status_changed, achieved).
+bool notify_rule_on_status(const notify_rule_t *rule);
 
 //  True when the rule looks at this event (type, indicator, org, category).
 bool notify_rule_matches(const notify_rule_t *rule, const notify_match_t *match);

@@ -173,7 +173,8 @@ static const sti_arg_t s_id_args[] = {
 };
 
 #define S_RULE_REPLY                                                                               \
-    "{id, name, event, indicators, prefix, orgs, categories, when, severity, to, group_by, "       \
+    "{id, name, event, indicators, prefix, orgs, categories, when, severity, lang, to, "           \
+    "group_by, "                                                                                   \
     "group_wait, group_interval, repeat_interval, created}"
 
 //  Changing rules: admin only; reading them: every role.

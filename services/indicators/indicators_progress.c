@@ -1,0 +1,245 @@
+/*  indicators_progress: progress.changed events. See the header.
+
+    The years are the plan's, from its start to this year (UTC), at most its
+    end. Before and after are kept per pair and year in one array; the
+    events' data maps are written one after another into one writer, and
+    the arrays handed out point into it.
+*/
+#include "indicators_progress.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "indicators_values.h"
+
+#define S_YEARS 101 // years of a plan at most (2000–2100)
+
+//  One pair of the change.
+typedef struct {
+    int group;                      // its hash in the table
+    sti_progress_t before[S_YEARS]; // progress per year before the change
+} s_pair_t;
+
+struct _indicators_progress_t {
+    indicators_store_t *store;                // borrowed
+    double tolerance;                         // of `lagging`
+    indicators_table_t *table;                // the pairs' values
+    s_pair_t *pairs;                          // the pairs
+    size_t count;                             // how many
+    int first_year;                           // the years compared
+    int last_year;                            //   (none when last < first)
+    sti_writer_t *out;                        // the events' data maps
+    char (*topics)[STI_EVENTS_TOPIC_MAX + 1]; // per event
+    char (*subjects)[STI_EVENTS_SUBJECT_MAX]; // per event
+    const char **topic_ptrs;                  // per event: into topics
+    const char **subject_ptrs;                // per event: into subjects
+    const void **data;                        // per event: into out
+    size_t *sizes;                            // per event
+    size_t *offsets;                          // per event: where its data starts in out
+    size_t cap;                               // events allocated
+};
+
+indicators_progress_t *indicators_progress_new(indicators_store_t *store, double tolerance)
+{
+    assert(store);
+    indicators_progress_t *self = (indicators_progress_t *)calloc(1, sizeof *self);
+    assert(self);
+    self->store = store;
+    self->tolerance = tolerance;
+    self->table = indicators_table_new();
+    self->out = sti_writer_new();
+    return self;
+}
+
+void indicators_progress_destroy(indicators_progress_t **self_p)
+{
+    assert(self_p);
+    indicators_progress_t *self = *self_p;
+    if (self) {
+        indicators_table_destroy(&self->table);
+        sti_writer_destroy(&self->out);
+        free(self->pairs);
+        free(self->topics);
+        free(self->subjects);
+        free(self->topic_ptrs);
+        free(self->subject_ptrs);
+        free(self->data);
+        free(self->sizes);
+        free(self->offsets);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+//  Sets the years compared: the plan's, up to this year.
+static void s_years(indicators_progress_t *self, const sti_catalog_t *catalog)
+{
+    const sti_plan_t *plan = sti_catalog_plan(catalog);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    int this_year = tm.tm_year + 1900;
+    self->first_year = plan ? plan->start_year : 1;
+    self->last_year = plan ? (plan->end_year < this_year ? plan->end_year : this_year) : 0;
+    if (self->last_year - self->first_year >= S_YEARS) {
+        self->first_year = self->last_year - S_YEARS + 1;
+    }
+}
+
+int indicators_progress_begin(indicators_progress_t *self, const sti_catalog_t *catalog,
+                              const sti_indicator_t *const *indicators,
+                              const sti_org_unit_t *const *orgs, size_t count)
+{
+    assert(self && catalog && (count == 0 || (indicators && orgs)));
+    count = count < INDICATORS_PROGRESS_PAIRS_MAX ? count : INDICATORS_PROGRESS_PAIRS_MAX;
+    indicators_table_reset(self->table);
+    free(self->pairs);
+    self->pairs = (s_pair_t *)calloc(count + 1, sizeof *self->pairs);
+    assert(self->pairs);
+    self->count = count;
+    s_years(self, catalog);
+    for (size_t i = 0; i < count; i++) {
+        if (indicators_store_read_hashes(self->store, self->table, &indicators[i], 1, orgs[i])) {
+            return -1;
+        }
+        self->pairs[i].group = indicators_table_group(self->table, indicators[i], orgs[i]);
+    }
+    return 0;
+}
+
+void indicators_progress_before(indicators_progress_t *self, const sti_catalog_t *catalog)
+{
+    assert(self && catalog);
+    for (size_t i = 0; i < self->count; i++) {
+        const indicators_group_t *group =
+            indicators_table_group_at(self->table, self->pairs[i].group);
+        for (int year = self->first_year; year <= self->last_year; year++) {
+            int latest;
+            indicators_table_progress(self->table, catalog, group, year, self->tolerance,
+                                      &self->pairs[i].before[year - self->first_year], &latest);
+        }
+    }
+}
+
+//  Whether two fractions differ by more than rounding (the same share of a
+//  line computed over two targets may differ in its last bits).
+static bool s_moved(double a, double b)
+{
+    return fabs(a - b) > 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)));
+}
+
+//  Whether two results differ in status, completion or expected completion.
+static bool s_differ(const sti_progress_t *a, const sti_progress_t *b)
+{
+    return a->status != b->status || a->has_completion != b->has_completion ||
+           (a->has_completion && s_moved(a->completion, b->completion)) ||
+           a->has_expected != b->has_expected ||
+           (a->has_expected && s_moved(a->expected_completion, b->expected_completion));
+}
+
+static void s_write_opt(sti_writer_t *w, const char *key, bool has, double value)
+{
+    sti_writer_str(w, key);
+    has ? sti_writer_double(w, value) : sti_writer_nil(w);
+}
+
+//  Makes room for one more event. Returns its index.
+static size_t s_new_event(indicators_progress_t *self, size_t at)
+{
+    if (at == self->cap) {
+        self->cap = self->cap ? self->cap * 2 : 16;
+        self->topics = realloc(self->topics, self->cap * sizeof *self->topics);
+        self->subjects = realloc(self->subjects, self->cap * sizeof *self->subjects);
+        self->topic_ptrs = realloc(self->topic_ptrs, self->cap * sizeof *self->topic_ptrs);
+        self->subject_ptrs = realloc(self->subject_ptrs, self->cap * sizeof *self->subject_ptrs);
+        self->data = realloc(self->data, self->cap * sizeof *self->data);
+        self->sizes = realloc(self->sizes, self->cap * sizeof *self->sizes);
+        self->offsets = realloc(self->offsets, self->cap * sizeof *self->offsets);
+        assert(self->topics && self->subjects && self->topic_ptrs && self->subject_ptrs &&
+               self->data && self->sizes && self->offsets);
+    }
+    return at;
+}
+
+//  Writes the data map of one event: pair's group at year.
+static void s_write_event(indicators_progress_t *self, const sti_catalog_t *catalog,
+                          const indicators_group_t *group, int year, int latest,
+                          const sti_progress_t *before, const sti_progress_t *after,
+                          const char *cause, const char *by)
+{
+    const sti_indicator_t *ind = group->indicator;
+    //  By code: the group may come from the catalog before the change.
+    const sti_indicator_t *now = sti_catalog_indicator_find(catalog, ind->code);
+    const sti_org_unit_t *org = sti_catalog_org_find(catalog, group->org->code);
+    const sti_target_t *target = now && org ? sti_catalog_final_target(catalog, now, org) : NULL;
+    const indicators_value_t *value =
+        latest >= 0 ? indicators_table_value_at(self->table, latest) : NULL;
+    char year_text[16];
+    snprintf(year_text, sizeof year_text, "%d", year);
+    sti_writer_t *w = self->out;
+    sti_writer_map(w, 15);
+    sti_writer_kv_str(w, "indicator", ind->code);
+    sti_writer_kv_str(w, "org", group->org->code);
+    sti_writer_kv_str(w, "year", year_text);
+    sti_writer_kv_str(w, "period", value ? value->period_text : NULL);
+    s_write_opt(w, "value", value != NULL, value ? value->record.v : 0);
+    sti_writer_kv_str(w, "unit", ind->unit);
+    sti_writer_kv_str(w, "status_before", sti_status_name(before->status));
+    sti_writer_kv_str(w, "status_after", sti_status_name(after->status));
+    s_write_opt(w, "completion_before", before->has_completion, before->completion);
+    s_write_opt(w, "completion", after->has_completion, after->completion);
+    s_write_opt(w, "expected_completion", after->has_expected, after->expected_completion);
+    s_write_opt(w, "target", target != NULL, target ? target->value : 0);
+    sti_writer_str(w, "target_year");
+    target ? sti_writer_int(w, target->year) : sti_writer_nil(w);
+    sti_writer_kv_str(w, "cause", cause);
+    sti_writer_kv_str(w, "by", by);
+}
+
+size_t indicators_progress_after(indicators_progress_t *self, const sti_catalog_t *catalog,
+                                 const char *cause, const char *by, sti_catalog_events_t *events)
+{
+    assert(self && catalog && cause && by && events);
+    sti_writer_reset(self->out);
+    size_t count = 0, size = 0;
+    for (size_t i = 0; i < self->count; i++) {
+        const indicators_group_t *group =
+            indicators_table_group_at(self->table, self->pairs[i].group);
+        for (int year = self->first_year; year <= self->last_year; year++) {
+            sti_progress_t after;
+            int latest;
+            indicators_table_progress(self->table, catalog, group, year, self->tolerance, &after,
+                                      &latest);
+            const sti_progress_t *before = &self->pairs[i].before[year - self->first_year];
+            if (!s_differ(before, &after)) {
+                continue;
+            }
+            size_t e = s_new_event(self, count++);
+            snprintf(self->topics[e], sizeof self->topics[e], "ind.%s.%s", group->indicator->code,
+                     group->org->code);
+            snprintf(self->subjects[e], sizeof self->subjects[e], "%s/%s/%d",
+                     group->indicator->code, group->org->code, year);
+            sti_writer_data(self->out, &self->offsets[e]);
+            s_write_event(self, catalog, group, year, latest, before, &after, cause, by);
+            sti_writer_data(self->out, &size);
+            self->sizes[e] = size - self->offsets[e];
+        }
+    }
+    const char *bytes = (const char *)sti_writer_data(self->out, &size);
+    for (size_t e = 0; e < count; e++) {
+        self->topic_ptrs[e] = self->topics[e];
+        self->subject_ptrs[e] = self->subjects[e];
+        self->data[e] = bytes + self->offsets[e];
+    }
+    events->type = INDICATORS_PROGRESS_EVENT_TYPE;
+    events->count = count;
+    events->topics = self->topic_ptrs;
+    events->subjects = self->subject_ptrs;
+    events->data = self->data;
+    events->sizes = self->sizes;
+    return count;
+}

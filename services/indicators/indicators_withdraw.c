@@ -1,0 +1,289 @@
+/*  indicators_withdraw: value.withdraw. See the header.
+
+    The value is read first so that the reply can say what is withdrawn and
+    a value with nothing reported is refused with a reason; the Lua step
+    checks it again, atomically with the append, so a value withdrawn
+    meanwhile is not withdrawn twice. This module runs its own script
+    (indicators_withdraw.lua) and reads its reply; the value hash's name is
+    the store's (indicators_store_value_key).
+*/
+#include "indicators_withdraw.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "indicators_catalog.h"
+#include "sti_intake.h"
+#include "sti_log.h"
+#include "sti_lua_indicators_core.h"
+#include "sti_time.h"
+
+#define S_REASON_MAX 501 // bytes of a reason, with NUL
+
+struct _indicators_withdraw_t {
+    sti_redis_t *redis;           // borrowed
+    sti_catalog_store_t *catalog; // borrowed
+    indicators_store_t *store;    // borrowed: the values
+    char intake[256];             // the intake log's key
+    int64_t request_ttl_s;        // how long a reply is kept
+    sti_script_t *script;         // indicators_withdraw.lua
+    indicators_table_t *table;    // the value read
+};
+
+//  What one call asks.
+typedef struct {
+    char indicator[STI_CODE_MAX];     // the indicator
+    char org[STI_CODE_MAX];           // the org unit
+    char period[STI_PERIOD_TEXT_MAX]; // the period
+    char reason[S_REASON_MAX];        // why
+    char request_id[STI_ID_MAX + 1];  // "" without one
+    const sti_indicator_t *ind;       // found in the catalog
+    const sti_org_unit_t *unit;       // found in the catalog
+    sti_period_t parsed;              // the period parsed
+} s_ask_t;
+
+indicators_withdraw_t *indicators_withdraw_new(sti_redis_t *redis, sti_catalog_store_t *catalog,
+                                               indicators_store_t *store, const char *intake,
+                                               int64_t request_ttl_s)
+{
+    assert(redis && catalog && store && intake);
+    indicators_withdraw_t *self = (indicators_withdraw_t *)calloc(1, sizeof *self);
+    assert(self);
+    self->redis = redis;
+    self->catalog = catalog;
+    self->store = store;
+    snprintf(self->intake, sizeof self->intake, "%s", intake);
+    self->request_ttl_s = request_ttl_s;
+    self->script = sti_redis_script(redis, sti_lua_indicators_withdraw);
+    self->table = indicators_table_new();
+    return self;
+}
+
+void indicators_withdraw_destroy(indicators_withdraw_t **self_p)
+{
+    assert(self_p);
+    if (*self_p) {
+        indicators_table_destroy(&(*self_p)->table);
+        free(*self_p);
+        *self_p = NULL;
+    }
+}
+
+static int s_fail(const sti_call_t *call, sti_errcode_t code, const char *field,
+                  const char *message)
+{
+    sti_detail_t detail = {-1, field, message};
+    sti_envelope_reply_error(call->reply, call->request->id, code, message, field ? &detail : NULL,
+                             field ? 1 : 0);
+    return 0;
+}
+
+//  Reads the body and finds its indicator, org unit and period. Returns 0,
+//  or -1 after writing the error reply.
+static int s_read(indicators_withdraw_t *self, const sti_call_t *call, s_ask_t *ask)
+{
+    memset(ask, 0, sizeof *ask);
+    if (indicators_body_str(call, "indicator", ask->indicator, sizeof ask->indicator) ||
+        indicators_body_str(call, "org", ask->org, sizeof ask->org) ||
+        indicators_body_str(call, "period", ask->period, sizeof ask->period) ||
+        indicators_body_str(call, "reason", ask->reason, sizeof ask->reason) ||
+        indicators_body_str(call, "request_id", ask->request_id, sizeof ask->request_id)) {
+        return -1;
+    }
+    const sti_catalog_t *catalog = indicators_catalog_read(self->catalog, call);
+    if (!catalog) {
+        return -1;
+    }
+    char message[300];
+    ask->ind = sti_catalog_indicator_find(catalog, ask->indicator);
+    ask->unit = sti_catalog_org_find(catalog, ask->org);
+    if (!ask->ind || ask->ind->formula) {
+        snprintf(message, sizeof message, "indicator: '%s' is %s", ask->indicator,
+                 ask->ind ? "derived: withdraw one of its inputs" : "not in the catalog");
+        s_fail(call, ask->ind ? STI_ERR_INVALID_ARGUMENT : STI_ERR_NOT_FOUND, "indicator", message);
+        return -1;
+    }
+    if (!ask->unit) {
+        snprintf(message, sizeof message, "org: '%s' is not an org unit", ask->org);
+        s_fail(call, STI_ERR_NOT_FOUND, "org", message);
+        return -1;
+    }
+    char err[160];
+    if (sti_period_parse(ask->period, strlen(ask->period), &ask->parsed, err, sizeof err)) {
+        snprintf(message, sizeof message, "period: '%s': %s", ask->period, err);
+        s_fail(call, STI_ERR_INVALID_ARGUMENT, "period", message);
+        return -1;
+    }
+    return 0;
+}
+
+//  Writes the reply body {indicator, org, period, value, revision, reason}.
+static void s_body(sti_writer_t *w, const s_ask_t *ask, const indicators_record_t *record)
+{
+    sti_writer_map(w, 6);
+    sti_writer_kv_str(w, "indicator", ask->indicator);
+    sti_writer_kv_str(w, "org", ask->org);
+    sti_writer_kv_str(w, "period", ask->period);
+    sti_writer_kv_double(w, "value", record->r);
+    sti_writer_kv_int(w, "revision", record->rev);
+    sti_writer_kv_str(w, "reason", ask->reason);
+}
+
+//  The entry's rows: one withdrawal row.
+static void s_rows(const s_ask_t *ask, sti_writer_t *blob)
+{
+    sti_writer_t *rows = sti_writer_new();
+    sti_intake_row_t row = {.withdraw = true};
+    snprintf(row.indicator, sizeof row.indicator, "%s", ask->indicator);
+    snprintf(row.org, sizeof row.org, "%s", ask->org);
+    snprintf(row.period, sizeof row.period, "%s", ask->period);
+    snprintf(row.note, sizeof row.note, "%s", ask->reason);
+    sti_intake_row_write(rows, &row);
+    size_t size;
+    const void *data = sti_writer_data(rows, &size);
+    sti_intake_rows_write(blob, 1, data, size);
+    sti_writer_destroy(&rows);
+}
+
+//  Runs the script. Returns its reply (caller frees), or NULL.
+static redisReply *s_append(indicators_withdraw_t *self, const sti_call_t *call, const s_ask_t *ask,
+                            const void *body, size_t body_size)
+{
+    sti_writer_t *blob = sti_writer_new();
+    s_rows(ask, blob);
+    sti_intake_entry_t entry = {.time = sti_time_now_ms()};
+    snprintf(entry.request, sizeof entry.request, "%s", ask->request_id);
+    snprintf(entry.submitter, sizeof entry.submitter, "%s", call->caller->name);
+    snprintf(entry.source, sizeof entry.source, "value.withdraw");
+    entry.rows = sti_writer_data(blob, &entry.rows_size);
+    sti_intake_args_t fields;
+    sti_intake_entry_args(&entry, &fields);
+    char request_key[STI_ID_MAX + 256], value_key[256], ttl[24];
+    sti_redis_key(self->redis, request_key, sizeof request_key, "indicators", "req",
+                  ask->request_id[0] ? ask->request_id : "-", NULL);
+    indicators_store_value_key(self->store, ask->ind, ask->unit, value_key, sizeof value_key);
+    snprintf(ttl, sizeof ttl, "%lld", (long long)self->request_ttl_s);
+    const char *argv[7 + STI_INTAKE_ARGS] = {self->intake, request_key,
+                                             value_key,    (const char *)body,
+                                             ttl,          ask->request_id[0] ? "1" : "0",
+                                             ask->period};
+    size_t lens[7 + STI_INTAKE_ARGS] = {strlen(argv[0]),    strlen(argv[1]), strlen(argv[2]),
+                                        body_size,          strlen(ttl),     1,
+                                        strlen(ask->period)};
+    for (size_t i = 0; i < STI_INTAKE_ARGS; i++) {
+        argv[7 + i] = fields.argv[i];
+        lens[7 + i] = fields.lens[i];
+    }
+    redisReply *reply =
+        sti_redis_eval(self->redis, self->script, 3, 4 + STI_INTAKE_ARGS, argv, lens);
+    sti_writer_destroy(&blob);
+    return reply;
+}
+
+//  Says there is nothing reported to withdraw.
+static int s_nothing(const sti_call_t *call, const s_ask_t *ask)
+{
+    char message[400];
+    snprintf(message, sizeof message,
+             "%s at %s for %s has no reported value to withdraw (never reported, or withdrawn "
+             "already; a value still waiting in the intake log is not seen yet)",
+             ask->indicator, ask->org, ask->period);
+    return s_fail(call, STI_ERR_NOT_FOUND, NULL, message);
+}
+
+//  Answers with the reply kept for the request id, when there is one.
+//  Returns true when it did.
+static bool s_replayed(indicators_withdraw_t *self, const sti_call_t *call, const char *id)
+{
+    char key[STI_ID_MAX + 256];
+    sti_redis_key(self->redis, key, sizeof key, "indicators", "req", id, NULL);
+    redisReply *stored = sti_redis_command(self->redis, "GET %s", key);
+    bool found = stored && stored->type == REDIS_REPLY_STRING;
+    if (found) {
+        sti_envelope_reply_ok(call->reply, call->request->id);
+        sti_writer_raw(call->reply, stored->str, stored->len);
+    }
+    if (stored) {
+        freeReplyObject(stored);
+    }
+    return found;
+}
+
+static int s_value_withdraw(void *object, const sti_call_t *call)
+{
+    indicators_withdraw_t *self = (indicators_withdraw_t *)object;
+    s_ask_t ask;
+    if (s_read(self, call, &ask) != 0) {
+        return 0;
+    }
+    if (ask.request_id[0] && s_replayed(self, call, ask.request_id)) {
+        return 0;
+    }
+    indicators_table_reset(self->table);
+    if (indicators_store_read_hashes(self->store, self->table, &ask.ind, 1, ask.unit)) {
+        return s_fail(call, STI_ERR_UNAVAILABLE, NULL, "Redis cannot be read now");
+    }
+    int at = indicators_table_find(self->table, ask.ind, ask.unit, &ask.parsed);
+    const indicators_record_t *record =
+        at >= 0 ? &indicators_table_value_at(self->table, at)->record : NULL;
+    if (!record || !record->has_r) {
+        return s_nothing(call, &ask);
+    }
+    sti_writer_t *body = sti_writer_new();
+    s_body(body, &ask, record);
+    size_t size;
+    const void *bytes = sti_writer_data(body, &size);
+    redisReply *result = s_append(self, call, &ask, bytes, size);
+    sti_writer_destroy(&body);
+    if (result && result->type == REDIS_REPLY_ARRAY && result->elements == 1) {
+        s_nothing(call, &ask);
+    } else if (result && result->type == REDIS_REPLY_ARRAY && result->elements == 2 &&
+               result->element[1]->type == REDIS_REPLY_STRING) {
+        sti_envelope_reply_ok(call->reply, call->request->id);
+        sti_writer_raw(call->reply, result->element[1]->str, result->element[1]->len);
+    } else {
+        char message[300];
+        snprintf(message, sizeof message, "the withdrawal could not be kept, nothing changed: %s",
+                 result && result->type == REDIS_REPLY_ERROR ? result->str
+                                                             : sti_redis_errstr(self->redis));
+        sti_error("value.withdraw %s: %s", call->request->id, message);
+        s_fail(call, STI_ERR_UNAVAILABLE, NULL, message);
+    }
+    if (result) {
+        freeReplyObject(result);
+    }
+    return 0;
+}
+
+static const sti_arg_t s_body_args[] = {
+    {"indicator", STI_ARG_STR, STI_REQUIRED, 1, STI_CODE_MAX - 1, NULL,
+     "the indicator (a reported one)"},
+    {"org", STI_ARG_STR, STI_REQUIRED, 1, STI_CODE_MAX - 1, NULL, "the org unit"},
+    {"period", STI_ARG_STR, STI_REQUIRED, 1, STI_PERIOD_TEXT_MAX - 1, NULL,
+     "the period: 2023, 2023Q2 or 2023-05"},
+    {"reason", STI_ARG_STR, STI_REQUIRED, 1, S_REASON_MAX - 1, NULL,
+     "why it is withdrawn (kept with the revision and sent with the event)"},
+    {"request_id", STI_ARG_STR, STI_OPTIONAL, 1, STI_ID_MAX, NULL,
+     "makes a retry safe: the same id again gets the first reply and appends nothing"},
+    STI_ARGS_END,
+};
+
+static const sti_op_decl_t s_ops[] = {
+    {"value.withdraw", s_value_withdraw, STI_ROLE_CLERK | STI_OP_WRITE, s_body_args,
+     "withdraws a wrong reported value: a new revision without it, applied in order with "
+     "the intake log",
+     "{indicator, org, period, value, revision, reason}",
+     "`value` and `revision` are the reported value withdrawn and its revision when the "
+     "withdrawal was taken. The withdrawal is appended to the intake log and applied in order "
+     "(docs/data-path.md): the value's next revision has origin `withdrawn` and the reason, sums "
+     "and derived values above it are recomputed as if it had never been reported, and an "
+     "`indicator.changed` event (new nil, origin `withdrawn`, reason, by) says so. A retired "
+     "org unit's value may be withdrawn too. Errors: `not_found` (no such indicator or org "
+     "unit, or nothing reported there to withdraw), `invalid_argument` (a derived indicator, a "
+     "period that does not parse), `unavailable` (Redis cannot take it now: nothing changed)."},
+    STI_OPS_END,
+};
+
+const sti_op_table_t indicators_withdraw_ops = {"indicators_withdraw", s_ops};
