@@ -117,8 +117,16 @@ static void test_add_read_update_remove(void **state)
     assert_false(s_redis_holds(s_number));
     assert_false(s_redis_holds(s_phone));
     assert_false(s_redis_holds(s_email));
-    //  The same request again names the record it made; the same document is a duplicate.
+    //  The same request again names the record it made (its document is
+    //  registered by then: the request id is looked at first); another
+    //  request with the same document is a duplicate.
+    snprintf(id, sizeof id, "?");
     assert_int_equal(talent_store_add(store, &person, &actor, id, err, sizeof err),
+                     TALENT_STORE_REPLAYED);
+    assert_string_equal(id, "T000001");
+    talent_actor_t other = {"talent.add", "test", "req-2", NULL, NULL};
+    snprintf(id, sizeof id, "?");
+    assert_int_equal(talent_store_add(store, &person, &other, id, err, sizeof err),
                      TALENT_STORE_DUPLICATE);
     assert_string_equal(id, "T000001");
     assert_int_equal(talent_store_read(store, "T000099", &back, &version, err, sizeof err),
