@@ -153,4 +153,8 @@ grep -qE "^plan linping-2021-2025: changed, [0-9]+ progress events?$" "$T/out" |
 stictl --json events since 0 --prefix ind.hitech_enterprises.linping |
     grep -q '"cause":"plan.load"' || sti_fail "no plan.load event"
 stictl plan load "$T/plan" | grep -qx "plan linping-2021-2025: unchanged" || sti_fail "plan again"
+# SIGTERM: every service finishes and exits 0 (a sanitizer report would not).
+sti_stop notify || sti_fail "sti-notify did not exit 0 on SIGTERM"
+sti_stop indicators || sti_fail "sti-indicators did not exit 0 on SIGTERM"
+sti_stop ingest || sti_fail "sti-ingest did not exit 0 on SIGTERM"
 echo ok

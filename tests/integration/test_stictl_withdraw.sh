@@ -108,4 +108,8 @@ stictl ingest "$T/rows.csv" >/dev/null || sti_fail "ingest again"
 sti_wait_for 20 latest_is linping "830 lagging"
 events_done() { [ "$(stictl --json events since 0 --prefix ind.hitech_enterprises.donghu | wc -l)" -ge 3 ]; }
 sti_wait_for 20 events_done
+# SIGTERM: every service finishes and exits 0 (a sanitizer report would not).
+sti_stop notify || sti_fail "sti-notify did not exit 0 on SIGTERM"
+sti_stop indicators || sti_fail "sti-indicators did not exit 0 on SIGTERM"
+sti_stop ingest || sti_fail "sti-ingest did not exit 0 on SIGTERM"
 echo ok
