@@ -10,6 +10,8 @@
 #   sti_wait_for SECONDS CMD.. # bounded poll: runs CMD every 50 ms until it succeeds
 #   sti_fail MESSAGE           # prints the message and the logs, exits 1
 #   sti_refused BIN ARGS.. PAT # BIN refuses to start (exit 2) saying PAT (bad settings)
+#   sti_start_data_path        # redis, broker, sti-ingest, sti-indicators (consumer test-1),
+#                              # and the Linping plan loaded with stictl
 #
 # Everything started is stopped (and the temp dir removed) when the test exits,
 # however it exits.
@@ -223,4 +225,17 @@ PY
 # sti_wait_service NAME: waits (bounded) until NAME has a worker at the broker.
 sti_wait_service() {
     sti_wait_for 15 sti_service_up "$1"
+}
+
+# The data path as a clerk's stictl meets it: Redis, the broker, sti-ingest
+# and sti-indicators (consumer test-1), the Linping plan loaded.
+sti_start_data_path() {
+    sti_start_redis
+    sti_start_broker
+    sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
+    sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 --consumer test-1
+    sti_wait_service sti.ingest
+    sti_wait_service sti.indicators
+    stictl --timeout 15000 plan load "$STI_SOURCE/data/plans/linping-2021-2025" >/dev/null ||
+        sti_fail "plan load"
 }

@@ -363,11 +363,15 @@ int sti_observation_plausible_period(const sti_observation_t *obs, int64_t now_m
     time_t secs = (time_t)(now_ms / 1000);
     struct tm now;
     gmtime_r(&secs, &now);
+    char ahead[64] = "";
+    if (ahead_years > 0) {
+        snprintf(ahead, sizeof ahead, "; up to %lld year%s ahead are taken", (long long)ahead_years,
+                 ahead_years == 1 ? "" : "s");
+    }
     snprintf(reason, sizeof reason,
              "%s has not begun (today is %04d-%02d-%02d%s): a value for a later period is "
              "refused",
-             obs->period_text, now.tm_year + 1900, now.tm_mon + 1, now.tm_mday,
-             ahead_years > 0 ? ", and periods up to the allowed years ahead are taken" : "");
+             obs->period_text, now.tm_year + 1900, now.tm_mon + 1, now.tm_mday, ahead);
     s_add(errors, cap, count, "period", reason);
     return -1;
 }

@@ -9,13 +9,7 @@
 
 stictl() { command stictl --timeout 15000 "$@"; }
 
-sti_start_redis
-sti_start_broker
-sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
-sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0
-sti_wait_service sti.ingest
-sti_wait_service sti.indicators
-stictl plan load "$STI_SOURCE/data/plans/linping-2021-2025" >/dev/null || sti_fail "plan load"
+sti_start_data_path
 year=$(date -u +%Y)
 next=$((year + 1))
 

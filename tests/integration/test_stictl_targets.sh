@@ -12,13 +12,7 @@
 
 stictl() { command stictl --timeout 15000 "$@"; }
 
-sti_start_redis
-sti_start_broker
-sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
-sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 --consumer test-1
-sti_wait_service sti.ingest
-sti_wait_service sti.indicators
-stictl plan load "$STI_SOURCE/data/plans/linping-2021-2025" >/dev/null || sti_fail "plan load"
+sti_start_data_path
 stictl org add donghu --parent linping --name 东湖街道 --name-en "Donghu Street" >/dev/null
 stictl org add xingqiao --parent linping --name 星桥街道 >/dev/null
 stictl target set hitech_enterprises 2025 1000 >/dev/null || sti_fail "target set"
@@ -153,4 +147,8 @@ grep -qE "^plan linping-2021-2025: changed, [0-9]+ progress events?$" "$T/out" |
 stictl --json events since 0 --prefix ind.hitech_enterprises.linping |
     grep -q '"cause":"plan.load"' || sti_fail "no plan.load event"
 stictl plan load "$T/plan" | grep -qx "plan linping-2021-2025: unchanged" || sti_fail "plan again"
+# SIGTERM: every service finishes and exits 0 (a sanitizer report would not).
+sti_stop notify || sti_fail "sti-notify did not exit 0 on SIGTERM"
+sti_stop indicators || sti_fail "sti-indicators did not exit 0 on SIGTERM"
+sti_stop ingest || sti_fail "sti-ingest did not exit 0 on SIGTERM"
 echo ok

@@ -12,13 +12,7 @@
 
 stictl() { command stictl --timeout 15000 "$@"; }
 
-sti_start_redis
-sti_start_broker
-sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
-sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 --consumer test-1
-sti_wait_service sti.ingest
-sti_wait_service sti.indicators
-stictl plan load "$STI_SOURCE/data/plans/linping-2021-2025" >/dev/null || sti_fail "plan load"
+sti_start_data_path
 stictl org add donghu --parent linping --name 东湖街道 >/dev/null
 stictl org add nanyuan --parent linping --name 南苑街道 >/dev/null
 stictl target set hitech_enterprises 2025 1000 >/dev/null || sti_fail "target set"
@@ -108,4 +102,8 @@ stictl ingest "$T/rows.csv" >/dev/null || sti_fail "ingest again"
 sti_wait_for 20 latest_is linping "830 lagging"
 events_done() { [ "$(stictl --json events since 0 --prefix ind.hitech_enterprises.donghu | wc -l)" -ge 3 ]; }
 sti_wait_for 20 events_done
+# SIGTERM: every service finishes and exits 0 (a sanitizer report would not).
+sti_stop notify || sti_fail "sti-notify did not exit 0 on SIGTERM"
+sti_stop indicators || sti_fail "sti-indicators did not exit 0 on SIGTERM"
+sti_stop ingest || sti_fail "sti-ingest did not exit 0 on SIGTERM"
 echo ok

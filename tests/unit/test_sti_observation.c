@@ -163,6 +163,56 @@ static void test_catalog_refusals(void **state)
     assert_int_equal(s_row(cat, "rd_expenditure", "linping", "2023", 1e305, "亿元")->rc, 0);
 }
 
+//  Plausibility: fractions of counts, retired units, periods not begun.
+static void test_plausible(void **state)
+{
+    sti_catalog_t *cat = *state;
+    s_one_error(s_row(cat, "tech_smes", "linping", "2023", 1000.5, NULL), "value",
+                "1000.5 家 is not a whole number: 家 counts whole organisations");
+    s_one_error(s_row(cat, "registered_talents", "linping", "2023", 1.5, NULL), "value",
+                "1.5 人 is not a whole number: 人 counts whole persons");
+    //  0.5 万人 is 5000 人: the unit given is not a count of whole things.
+    assert_int_equal(s_row(cat, "registered_talents", "linping", "2023", 0.5, "万人")->rc, 0);
+    //  A fraction of a unit that is not a count is fine, and so is a whole count.
+    assert_int_equal(s_row(cat, "talent_total", "linping", "2023", 21.5, "万人")->rc, 0);
+    assert_int_equal(s_row(cat, "tech_smes", "linping", "2023", 1000, NULL)->rc, 0);
+    //  A retired unit is named, with when and why.
+    sti_org_unit_t state_ = *sti_catalog_org_find(cat, "nanyuan");
+    state_.retired = true;
+    state_.retired_at = 1796500000000; // 2026-12-05, UTC
+    snprintf(state_.retired_reason, sizeof state_.retired_reason, "merged");
+    char err[256];
+    assert_int_equal(sti_catalog_org_update(cat, &state_, err, sizeof err), 0);
+    s_one_error(s_row(cat, "tech_smes", "nanyuan", "2023", 5, NULL), "org",
+                "org unit 'nanyuan' (南苑街道) was retired on 2026-12-05: it takes no new "
+                "values (merged)");
+    state_.retired = false;
+    assert_int_equal(sti_catalog_org_update(cat, &state_, err, sizeof err), 0);
+    assert_int_equal(s_row(cat, "tech_smes", "nanyuan", "2023", 5, NULL)->rc, 0);
+    //  Periods: begun (the year, its first quarter and month) or not.
+    int64_t now = 1796500000000; // 2026-12-05
+    const struct {
+        const char *period;
+        int64_t ahead;
+        int rc;
+    } cases[] = {{"2026", 0, 0},    {"2026Q4", 0, 0},   {"2026-12", 0, 0}, {"2027", 0, -1},
+                 {"2027Q1", 0, -1}, {"2027-01", 0, -1}, {"2027", 1, 0},    {"2028", 1, -1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        s_result_t *r = s_row(cat, "tech_smes", "linping", cases[i].period, 1, NULL);
+        assert_int_equal(r->rc, 0);
+        size_t count = 0;
+        sti_field_error_t errors[2];
+        assert_int_equal(
+            sti_observation_plausible_period(&r->obs, now, cases[i].ahead, errors, 2, &count),
+            cases[i].rc);
+        assert_int_equal(count, cases[i].rc ? 1 : 0);
+        if (cases[i].rc) {
+            assert_string_equal(errors[0].field, "period");
+            assert_non_null(strstr(errors[0].reason, "has not begun (today is 2026-12-05"));
+        }
+    }
+}
+
 static void test_decode_refusals(void **state)
 {
     const sti_catalog_t *cat = *state;
@@ -491,7 +541,7 @@ int main(void)
         cmocka_unit_test(test_decode_refusals), cmocka_unit_test(test_every_problem_of_a_row),
         cmocka_unit_test(test_bounded_strings), cmocka_unit_test(test_same_key_twice),
         cmocka_unit_test(test_mutated_rows),    cmocka_unit_test(test_clerk_numbers),
-        cmocka_unit_test(test_text_values),
+        cmocka_unit_test(test_text_values),     cmocka_unit_test(test_plausible),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
