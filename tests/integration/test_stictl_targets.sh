@@ -144,8 +144,10 @@ grep -q '"value": 600,' "$T/plan/indicators.json" || sti_fail "the plan copy"
 stictl plan load "$T/plan" >"$T/out" || sti_fail "plan load (changed): $(cat "$T/out")"
 grep -qE "^plan linping-2021-2025: changed, [0-9]+ progress events?$" "$T/out" ||
     sti_fail "plan load: $(cat "$T/out")"
-stictl --json events since 0 --prefix ind.hitech_enterprises.linping |
-    grep -q '"cause":"plan.load"' || sti_fail "no plan.load event"
+plan_load_event() {
+    stictl --json events since 0 --prefix ind.hitech_enterprises.linping | grep -q '"cause":"plan.load"'
+}
+sti_wait_for 20 plan_load_event
 stictl plan load "$T/plan" | grep -qx "plan linping-2021-2025: unchanged" || sti_fail "plan again"
 # SIGTERM: every service finishes and exits 0 (a sanitizer report would not).
 sti_stop notify || sti_fail "sti-notify did not exit 0 on SIGTERM"
