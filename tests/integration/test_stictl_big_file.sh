@@ -121,12 +121,12 @@ sti_wait_for 10 eval '[ "$(metric "$IND_HTTP" sti_indicators_backlog_entries)" =
 
 # --- a low write rate: waited through; a dry run takes no token ---
 sti_stop ingest
-sti_spawn ingest2 sti-ingest --http-addr "127.0.0.1:$INGEST_HTTP" --write-rate 20 --write-burst 2
+sti_spawn ingest2 sti-ingest --http-addr "127.0.0.1:$INGEST_HTTP" --write-rate 1 --write-burst 1
 sti_wait_service sti.ingest
-rows 30000 "$T/rated.csv"
+rows 5000 "$T/rated.csv"
 rc=0
 stictl ingest "$T/rated.csv" --source rated --wait >"$T/rated.out" 2>"$T/rated.err" || rc=$?
-[ $rc -eq 0 ] && grep -qxE "accepted 30000, rejected 0(, [0-9]+ with a warning)?" "$T/rated.out" && grep -q "^applied" "$T/rated.out" \
+[ $rc -eq 0 ] && grep -qxE "accepted 5000, rejected 0(, [0-9]+ with a warning)?" "$T/rated.out" && grep -q "^applied" "$T/rated.out" \
     || sti_fail "a rate-limited file: exit $rc: $(cat "$T/rated.out" "$T/rated.err")"
 count_limited() {
     curl -sf "http://127.0.0.1:$INGEST_HTTP/metrics" |
@@ -136,7 +136,7 @@ limited_before=$(count_limited)
 [ "$limited_before" -gt 0 ] || sti_fail "no rate_limited answer counted"
 stictl ingest "$T/rated.csv" --source rated --dry-run >"$T/dry.out" 2>&1 \
     || sti_fail "dry run: $(cat "$T/dry.out")"
-grep -qxE "accepted 30000, rejected 0(, [0-9]+ with a warning)?" "$T/dry.out" || sti_fail "dry run: $(cat "$T/dry.out")"
+grep -qxE "accepted 5000, rejected 0(, [0-9]+ with a warning)?" "$T/dry.out" || sti_fail "dry run: $(cat "$T/dry.out")"
 [ "$(count_limited)" = "$limited_before" ] || sti_fail "a dry run was rate limited"
 
 # --- indicator show: a period filter, --limit, --latest ---
