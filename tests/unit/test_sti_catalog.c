@@ -632,6 +632,8 @@ static void test_talent_part(void **state)
     assert_null(sti_catalog_load_dir(dir, err, sizeof err));
     assert_string_equal(err, "talent.json: talent: must be a map (the talent codes)");
     s_remove_plan(dir);
+}
+
 //  Writes indicator code in form and reads it back (the caller destroys it).
 static sti_reader_t *s_indicator(const sti_catalog_t *cat, const char *code,
                                  sti_indicator_form_t form, sti_writer_t *writer)
