@@ -61,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_behalf.h"
 #include "sti_curve.h"
 #include "sti_events.h"
 #include "sti_json.h"
@@ -111,7 +112,8 @@ struct _sti_service_t {
     int wake_fd;                  // a socket whose readability runs the tick, or -1
     int64_t next_ping;            // zclock_mono time the next Redis PING is due
     sti_ratelimit_t *writes;      // write buckets per caller, or NULL without a limit
-    const sti_identity_t *caller; // who sent the request being answered (the worker's)
+    const sti_identity_t *caller; // who the request being answered is for (see s_behalf)
+    sti_identity_t acting;        // the caller, as sti_behalf_resolve made it
 };
 
 static const sti_config_entry_t s_common_map[] = {
@@ -588,6 +590,21 @@ static int s_authorize(sti_service_t *self, const s_row_t *op, const sti_request
     return 0;
 }
 
+//  Takes the person a gateway asks for as the caller (sti_behalf.h). Returns
+//  0, or -1 with the refusal written and its code in *code_p.
+static int s_behalf(sti_service_t *self, const s_row_t *op, const sti_request_t *request,
+                    sti_errcode_t *code_p)
+{
+    char message[320];
+    if (sti_behalf_resolve(self->caller, request->as, op->roles, &self->acting, code_p, message,
+                           sizeof message) != 0) {
+        sti_envelope_reply_error(self->reply, request->id, *code_p, message, NULL, 0);
+        return -1;
+    }
+    self->caller = &self->acting;
+    return 0;
+}
+
 //  Writes the reply to one request body into self->reply and its code into
 //  *code_p; returns the op row.
 static size_t s_answer(sti_service_t *self, zmsg_t *msg, sti_errcode_t *code_p)
@@ -619,7 +636,8 @@ static size_t s_answer(sti_service_t *self, zmsg_t *msg, sti_errcode_t *code_p)
     if (row == self->op_count) {
         snprintf(err, sizeof err, "unknown op %s", request.op);
         sti_envelope_reply_error(self->reply, request.id, STI_ERR_INVALID_ARGUMENT, err, NULL, 0);
-    } else if (s_authorize(self, &self->rows[row], &request, code_p) == 0) {
+    } else if (s_behalf(self, &self->rows[row], &request, code_p) == 0 &&
+               s_authorize(self, &self->rows[row], &request, code_p) == 0) {
         //  Declared ops get bodies that match their declaration.
         if (self->rows[row].decl &&
             sti_op_check(self->rows[row].decl, request.body, &field_err) != 0) {
