@@ -313,7 +313,8 @@ static int s_describe_op(void *self, const sti_call_t *call);
 static const sti_op_decl_t s_builtin_ops[] = {
     {"ops.describe", s_describe_op, STI_ROLES_ANY, NULL,
      "the service's ops, declared: who may call them, their bodies, their replies",
-     "{service, ops: [{op, summary, roles, write, changes, listed_only, body, reply, notes}]}",
+     "{service, ops: [{op, summary, roles, write, changes, listed_only, body, reply, notes, "
+     "route}]}",
      "What `sti-<name> --describe-ops` prints as JSON; docs/ops.md is made from it."},
     STI_OPS_END,
 };
@@ -356,6 +357,24 @@ static void s_rows(sti_service_t *self)
     }
 }
 
+//  Every route names a declared op and fits it (sti_op_route_check); a
+//  route that does not is a programming error.
+static void s_check_routes(sti_service_t *self)
+{
+    for (const sti_op_route_t *route = self->def->routes; route && route->op; route++) {
+        size_t r = 0;
+        while (r < self->op_count && strcmp(self->rows[r].name, route->op) != 0) {
+            r++;
+        }
+        char err[256] = "not a declared op";
+        if (r == self->op_count || !self->rows[r].decl ||
+            sti_op_route_check(route, self->rows[r].decl, err, sizeof err) != 0) {
+            fprintf(stderr, "%s: the route of %s: %s\n", self->def->name, route->op, err);
+            assert(!"every route fits a declared op");
+        }
+    }
+}
+
 //  Writes {service, ops: [...]}: the declared ops, in table order.
 static void s_describe(sti_service_t *self, sti_writer_t *writer)
 {
@@ -369,7 +388,8 @@ static void s_describe(sti_service_t *self, sti_writer_t *writer)
     sti_writer_array(writer, declared);
     for (size_t r = 0; r < self->op_count; r++) {
         if (self->rows[r].decl) {
-            sti_op_describe(self->rows[r].decl, writer);
+            const sti_op_decl_t *decl = self->rows[r].decl;
+            sti_op_describe_routed(decl, sti_op_route_find(self->def->routes, decl->name), writer);
         }
     }
 }
@@ -420,6 +440,7 @@ sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **ar
     self->def = def;
     self->wake_fd = -1;
     s_rows(self);
+    s_check_routes(self);
     if (s_asked_to_describe(argc, argv)) {
         s_print_description(self);
         *exit_code = 0;
