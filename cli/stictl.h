@@ -50,8 +50,8 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X)                                                                         \
-    X(dataset, "show the dataset Redis holds, or go on after a loss")                            \
-    X(delivery, "list sti-notify's deliveries, or send a dead letter again")                     \
+    X(dataset, "show the dataset Redis holds, or go on after a loss")                              \
+    X(delivery, "list sti-notify's deliveries, or send a dead letter again")                       \
     X(events, "print the indicator-change events after a sequence number")                         \
     X(health, "show whether the broker and each service answer")                                   \
     X(indicator, "list the plan's indicators, or show one with its series")                        \
@@ -60,11 +60,13 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(org, "add an org unit, or list them")                                                        \
     X(plan, "load a plan directory into the catalog")                                              \
     X(progress, "show each indicator's progress towards its target")                               \
-    X(rule, "add, list, show or remove notification rules")                                     \
-    X(silence, "add, list or remove silences of notifications")                                 \
-    X(talent, "the talent registry: add, show, update, search, import, export, teams")         \
+    X(rule, "add, list, show or remove notification rules")                                        \
+    X(silence, "add, list or remove silences of notifications")                                    \
+    X(talent, "the talent registry: add, show, update, search, import, export, teams")             \
     X(target, "set an indicator's target for a year")                                              \
     X(template, "write an .xlsx form to fill in with a year's values")                             \
+    X(token, "make, list or revoke API tokens of sti-gateway")                                     \
+    X(user, "add, list, disable users of sti-gateway, or set a password")                          \
     X(watch, "print indicator-change events as they happen")
 
 #define STICTL_DECLARE(name, help)                                                                 \
@@ -229,6 +231,17 @@ typedef struct {
     size_t rows;       // data rows (refused ones included; blank lines not)
     char note[160];    // something to tell the clerk ("read as GB18030 (GBK)"), or ""
 } stictl_table_info_t;
+
+//  The columns of a table of observations (stictl_observation.c), the
+//  STICTL_OBSERVATION_REQUIRED required ones first: indicator, org,
+//  period, value, unit, source, note, name (aliases in Chinese).
+extern const stictl_column_t stictl_observation_columns[];
+#define STICTL_OBSERVATION_REQUIRED 4
+//  Writes a row of those columns as a row of obs.submit: a map of the
+//  columns given (optional ones only when not empty; name never), the
+//  value as a number when it is a plain one, else as its text. Returns 0,
+//  or 1 when the value is empty (the row is skipped: nothing is written).
+int stictl_observation_row(sti_writer_t *writer, char *const *fields);
 
 //  True when path ends in .xlsx (any case); stictl_table_is_csv for .csv.
 bool stictl_table_is_xlsx(const char *path);

@@ -54,7 +54,9 @@ static const struct {
     {"talent.rekey", true},     {"talent.remove", true}, {"talent.reveal", false},
     {"talent.search", false},   {"talent.stats", false}, {"talent.update", true},
     {"target.set", true},       {"team.add", true},      {"team.get", false},
-    {"team.update", true},
+    {"team.update", true},      {"token.list", false},   {"token.new", true},
+    {"token.revoke", true},     {"user.add", true},      {"user.disable", true},
+    {"user.list", false},       {"user.passwd", true},
 };
 
 bool stictl_op_writes(const char *op)

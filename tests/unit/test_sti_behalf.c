@@ -114,7 +114,7 @@ static void test_only_a_gateway_speaks_for_others(void **state)
     (void)state;
     sti_identity_t clerk, admin, caller;
     sti_identity_set(&clerk, "alice", "clerk", NULL);
-    sti_identity_local(&admin);
+    sti_identity_set(&admin, "root", "admin", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7");
     sti_request_t request;
     sti_behalf_t as = {"olga", "officer", NULL};
     s_request(&as, &request);
@@ -135,6 +135,14 @@ static void test_only_a_gateway_speaks_for_others(void **state)
     assert_int_equal(
         sti_behalf_resolve(&clerk, request.as, STI_ROLES_ANY, &caller, &code, err, sizeof err), 0);
     assert_string_equal(caller.name, "alice");
+    sti_request_release(&request);
+    //  Without CURVE (local/admin, no key) `as` is taken: it can only lower.
+    sti_identity_local(&admin);
+    s_request(&as, &request);
+    assert_int_equal(
+        sti_behalf_resolve(&admin, request.as, STI_ROLES_ANY, &caller, &code, err, sizeof err), 0);
+    assert_string_equal(caller.name, "olga");
+    assert_int_equal(caller.role_bit, STI_ROLE_OFFICER);
     sti_request_release(&request);
 }
 
