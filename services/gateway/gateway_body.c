@@ -110,6 +110,10 @@ static sti_reader_t *s_json_body(const char *json, size_t size, sti_writer_t *sc
         return NULL;
     }
     char why[200];
+    if (!sti_utf8_valid(json, size)) {
+        snprintf(err, errlen, "body: is not UTF-8");
+        return NULL;
+    }
     if (sti_json_text_to_writer(json, size, scratch, why, sizeof why) != 0) {
         snprintf(err, errlen, "body: %s", why);
         return NULL;

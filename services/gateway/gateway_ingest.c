@@ -147,49 +147,67 @@ static int s_read_table(s_ingest_t *self, gateway_request_t *req, bool xlsx, cha
 
 //  --- JSON ---
 
+//  The JSON body as MessagePack, read back (caller destroys both), or NULL
+//  with err set. sti_json holds it to the reader's limits before parsing.
+static sti_reader_t *s_json_reader(gateway_request_t *req, sti_writer_t *scratch, char *err,
+                                   size_t errlen)
+{
+    const char *text = req->body ? req->body : "";
+    char why[200] = "is not UTF-8";
+    sti_reader_t *reader = NULL;
+    if (sti_utf8_valid(text, req->body_size) &&
+        sti_json_text_to_writer(text, req->body_size, scratch, why, sizeof why) == 0) {
+        size_t size;
+        const void *data = sti_writer_data(scratch, &size);
+        reader = sti_reader_new(data, size, NULL, why, sizeof why);
+    }
+    if (!reader) {
+        snprintf(err, errlen, "body: %s", why);
+    }
+    return reader;
+}
+
 //  Reads a JSON body: an array of rows, or {rows, source?, dry_run?}.
 //  Returns 0, or -1 with err set.
 static int s_read_json(s_ingest_t *self, gateway_request_t *req, char *err, size_t errlen)
 {
-    cJSON *json = cJSON_ParseWithLength(req->body ? req->body : "", req->body_size);
-    const cJSON *rows = cJSON_IsArray(json) ? json : cJSON_GetObjectItemCaseSensitive(json, "rows");
-    if (!cJSON_IsArray(rows)) {
+    sti_writer_t *scratch = sti_writer_new();
+    sti_reader_t *reader = s_json_reader(req, scratch, err, errlen);
+    sti_node_t root = reader ? sti_reader_root(reader) : (sti_node_t){NULL};
+    sti_node_t rows = sti_node_type(root) == STI_TYPE_ARRAY ? root : sti_node_get(root, "rows");
+    sti_field_error_t ignored;
+    if (reader && sti_node_type(rows) != STI_TYPE_ARRAY) {
         snprintf(err, errlen,
                  "body: must be an array of rows, or an object {rows, source?, "
-                 "dry_run?}%s",
-                 json ? "" : " (it does not parse as JSON)");
-        cJSON_Delete(json);
-        return -1;
-    }
-    const cJSON *source = cJSON_GetObjectItemCaseSensitive(json, "source");
-    const cJSON *dry_run = cJSON_GetObjectItemCaseSensitive(json, "dry_run");
-    if (cJSON_IsString(source)) {
-        snprintf(self->source, sizeof self->source, "%s", source->valuestring);
-    }
-    self->dry_run = self->dry_run || cJSON_IsTrue(dry_run);
-    const cJSON *row = NULL;
-    char why[160];
-    cJSON_ArrayForEach(row, rows)
-    {
-        size_t number = ++self->rows;
-        s_batch_t *batch = s_batch(self);
-        if (!cJSON_IsObject(row)) {
-            s_refused(self, number, "row",
-                      "must be an object {indicator, org, period, value, ...}");
-        } else if (sti_json_to_writer(row, batch->rows, why, sizeof why) != 0) {
-            s_refused(self, number, "row", why); // (the writer holds a part: nothing is sent)
-            self->failed = true;
-            break;
-        } else {
+                 "dry_run?}");
+    } else if (reader) {
+        bool dry_run = false;
+        if (sti_node_type(sti_node_get(root, "source")) == STI_TYPE_STR) {
+            sti_map_str_copy(root, "source", self->source, sizeof self->source, &ignored);
+        }
+        if (sti_map_bool(root, "dry_run", &dry_run, &ignored) == 0 && dry_run) {
+            self->dry_run = true;
+        }
+        for (size_t i = 0; i < sti_node_size(rows); i++) {
+            sti_node_t row = sti_node_at(rows, i);
+            size_t number = ++self->rows;
+            s_batch_t *batch = s_batch(self);
+            if (sti_node_type(row) != STI_TYPE_MAP) {
+                s_refused(self, number, "row",
+                          "must be an object {indicator, org, period, value, ...}");
+                continue;
+            }
+            size_t size;
+            void *raw = sti_node_encode(row, &size);
+            sti_writer_raw(batch->rows, raw, size);
+            free(raw);
             batch->row_of[batch->count++] = number;
         }
     }
-    cJSON_Delete(json);
-    if (self->failed) {
-        snprintf(err, errlen, "body: a row is beyond the limits of a request: %s", why);
-        return -1;
-    }
-    return 0;
+    bool good = reader && sti_node_type(rows) == STI_TYPE_ARRAY;
+    sti_reader_destroy(&reader);
+    sti_writer_destroy(&scratch);
+    return good ? 0 : -1;
 }
 
 //  --- sending ---

@@ -45,7 +45,8 @@ static void s_on_open(void *arg, const sti_reply_t *reply, const char *why)
 //  POST: {username, password} -> session.open {username, password, address}.
 static void s_open(gateway_server_t *server, gateway_request_t *req)
 {
-    cJSON *json = req->body ? cJSON_ParseWithLength(req->body, req->body_size) : NULL;
+    bool fits = req->body && req->body_size <= 4096 && sti_utf8_valid(req->body, req->body_size);
+    cJSON *json = fits ? cJSON_ParseWithLength(req->body, req->body_size) : NULL;
     const cJSON *user = cJSON_GetObjectItemCaseSensitive(json, "username");
     const cJSON *password = cJSON_GetObjectItemCaseSensitive(json, "password");
     if (!cJSON_IsObject(json) || !cJSON_IsString(user) || !cJSON_IsString(password) ||

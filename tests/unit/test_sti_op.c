@@ -206,6 +206,18 @@ static void test_json_limits(void **state)
     sti_writer_reset(writer);
     assert_int_equal(sti_json_text_to_writer(nested + deep - 40, 80, writer, err, sizeof err), -1);
     free(nested);
+    //  Too many elements in all: refused before cJSON builds them.
+    size_t many = 16 * STI_CODEC_MAX_ITEMS + 1;
+    char *wide = malloc(2 * many + 2);
+    wide[0] = '[';
+    for (size_t i = 0; i < many; i++) {
+        wide[1 + 2 * i] = '1';
+        wide[2 + 2 * i] = i + 1 < many ? ',' : ']';
+    }
+    sti_writer_reset(writer);
+    assert_int_equal(sti_json_text_to_writer(wide, 2 * many + 1, writer, err, sizeof err), -1);
+    assert_non_null(strstr(err, "elements in all"));
+    free(wide);
     //  Not JSON.
     sti_writer_reset(writer);
     assert_int_equal(sti_json_text_to_writer("{\"a\":", 5, writer, err, sizeof err), -1);
