@@ -375,10 +375,11 @@ int gateway_store_session_close(gateway_store_t *self, const char *id)
 int gateway_store_token_add(gateway_store_t *self, const gateway_token_t *token, char *token_out)
 {
     assert(self && token && token_out);
-    char secret[GATEWAY_SECRET_LEN + 1], digest[S_DIGEST_HEX + 1];
+    char secret[GATEWAY_SECRET_LEN + 1], digest[S_DIGEST_HEX + 1],
+        token_text[GATEWAY_TOKEN_LEN + 1];
     gateway_store_secret(secret);
-    snprintf(token_out, GATEWAY_TOKEN_LEN + 1, "%s%s", GATEWAY_TOKEN_PREFIX, secret);
-    s_digest(token_out, digest);
+    snprintf(token_text, sizeof token_text, "%s%s", GATEWAY_TOKEN_PREFIX, secret);
+    s_digest(token_text, digest);
     char tokens[S_KEY_MAX], key[S_KEY_MAX], expires[24], created[24];
     s_ms(token->expires, expires, sizeof expires);
     s_ms(token->created, created, sizeof created);
@@ -393,6 +394,10 @@ int gateway_store_token_add(gateway_store_t *self, const gateway_token_t *token,
                           token->by,
                           digest};
     int rc = s_eval_int(sti_redis_eval(self->redis, self->token, 2, 8, argv, NULL));
+    if (rc == 1) {
+        memcpy(token_out, token_text, sizeof token_text);
+    }
+    sodium_memzero(token_text, sizeof token_text);
     return rc < 0 ? -1 : rc == 1 ? 0 : 1;
 }
 

@@ -87,7 +87,8 @@ int gateway_store_session_close(gateway_store_t *self, const char *id);
 //  --- API tokens ---
 
 //  Stores a token under its digest; the token (GATEWAY_TOKEN_PREFIX + a
-//  secret) is made here into token_out. Returns 0, 1 (name taken), -1.
+//  secret) is made here into token_out, written only on success. Returns 0,
+//  1 (name taken), -1.
 int gateway_store_token_add(gateway_store_t *self, const gateway_token_t *token, char *token_out);
 //  Reads the token presented (whole, with its prefix) into who. Returns 1,
 //  0 (unknown, revoked or expired), -1.
