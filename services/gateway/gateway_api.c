@@ -183,6 +183,11 @@ static size_t s_streams(void *arg)
     return gateway_sse_count(((gateway_api_t *)arg)->sse);
 }
 
+static void s_stop(void *arg)
+{
+    gateway_sse_stop(((gateway_api_t *)arg)->sse);
+}
+
 gateway_api_t *gateway_api_new(gateway_server_t *server)
 {
     assert(server);
@@ -207,5 +212,6 @@ void gateway_api_destroy(gateway_api_t **self_p)
 void gateway_api_handlers(gateway_api_t *self, gateway_handlers_t *handlers)
 {
     assert(self && handlers);
-    *handlers = (gateway_handlers_t){self, s_dispatch, s_closed, s_event, s_tick, s_streams};
+    *handlers =
+        (gateway_handlers_t){self, s_dispatch, s_closed, s_event, s_tick, s_streams, s_stop};
 }

@@ -63,6 +63,7 @@ struct gateway_request {
     char call_id[STI_ID_MAX + 1];              // the id of the call in flight
     gateway_call_fn *on_answer;                // runs with the call's answer (arg: the request)
     bool event_stream;                         // an event stream (gateway_sse owns state)
+    void *handle;                              // its place in the server's list of requests
     char route_label[STI_ROUTE_PATH_MAX + 16]; // for metrics: "GET /api/v1/talents/{id}"
     int64_t started_us;                        // zclock_usecs() at the first byte handled
     void *state;                               // the handler's (owned, freed by free_state)

@@ -76,6 +76,7 @@ struct _gateway_server_t {
     gateway_handlers_t handlers;          // the API
     gateway_metrics_t *metrics;           // counters
     zlistx_t *connections;                // s_conn_t *
+    zlistx_t *requests;                   // gateway_request_t *, every one not yet completed
     s_service_t services[S_SERVICES_MAX]; // whose routes are asked for
     size_t service_count;                 // entries
     uint64_t own_calls;                   // counter, for the ids of the gateway's own calls
@@ -167,6 +168,7 @@ static gateway_request_t *s_request_new(gateway_server_t *self, struct MHD_Conne
     if (conn) {
         conn->in_request = true;
     }
+    req->handle = zlistx_add_end(self->requests, req);
     return req;
 }
 
@@ -264,6 +266,7 @@ static void s_completed(void *cls, struct MHD_Connection *connection, void **con
     if (req) {
         gateway_server_cancel(self, req);
         self->handlers.closed(self->handlers.arg, req);
+        zlistx_delete(self->requests, req->handle);
         s_request_free(&req);
         *con_cls = NULL;
     }
@@ -486,6 +489,42 @@ static int64_t s_housekeeping(gateway_server_t *self)
     return wait < S_HOUSEKEEPING_MS ? wait : S_HOUSEKEEPING_MS;
 }
 
+//  Ends what sleeps, so that libmicrohttpd may stop (it refuses to while a
+//  connection is suspended): the event streams get their last comment, the
+//  requests waiting for a service 503. Then runs libmicrohttpd until none
+//  sleeps any more, at most 2 s.
+static void s_wind_down(gateway_server_t *self)
+{
+    self->handlers.stop(self->handlers.arg);
+    for (gateway_request_t *req = zlistx_first(self->requests); req;
+         req = zlistx_next(self->requests)) {
+        if (req->calling && !req->event_stream) {
+            gateway_server_cancel(self, req);
+            gateway_reply_errorf(req, STI_ERR_UNAVAILABLE,
+                                 "the gateway is stopping: send it again");
+            gateway_server_done(self, req);
+        }
+    }
+    int64_t deadline = zclock_mono() + 2000;
+    bool sleeping = true;
+    while (sleeping && zclock_mono() < deadline) {
+        MHD_run(self->daemon);
+        sleeping = false;
+        for (gateway_request_t *req = zlistx_first(self->requests); req;
+             req = zlistx_next(self->requests)) {
+            const union MHD_ConnectionInfo *info =
+                MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CONNECTION_SUSPENDED);
+            sleeping = sleeping || req->suspended || (info && info->suspended);
+        }
+        if (sleeping) {
+            zclock_sleep(10);
+        }
+    }
+    if (sleeping) {
+        sti_warn("gateway: connections still waiting after 2 s as the gateway stops");
+    }
+}
+
 static void s_loop(zsock_t *pipe, void *arg)
 {
     gateway_server_t *self = (gateway_server_t *)arg;
@@ -517,6 +556,7 @@ static void s_loop(zsock_t *pipe, void *arg)
         s_take_events(self);
         MHD_run(self->daemon);
     }
+    s_wind_down(self);
 }
 
 //  --- start and stop ---
@@ -654,6 +694,7 @@ gateway_server_t *gateway_server_new(const gateway_config_t *config,
     self->config = config;
     self->common = common;
     self->connections = zlistx_new();
+    self->requests = zlistx_new();
     self->metrics = gateway_metrics_new(http);
     self->router = gateway_router_new();
     s_services(self);
@@ -702,6 +743,7 @@ void gateway_server_destroy(gateway_server_t **self_p)
     gateway_router_destroy(&self->router);
     gateway_metrics_destroy(&self->metrics);
     zlistx_destroy(&self->connections);
+    zlistx_destroy(&self->requests);
     free(self->tls_cert);
     free(self->tls_key);
     free(self);

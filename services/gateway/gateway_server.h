@@ -45,6 +45,7 @@ typedef struct {
     void (*event)(void *arg, const gateway_event_msg_t *msg); // from the events thread
     void (*tick)(void *arg, int64_t now);                     // each turn of the loop
     size_t (*streams)(void *arg);                             // event streams open
+    void (*stop)(void *arg);                                  // end every event stream
 } gateway_handlers_t;
 
 //  Binds the API's address. common and config must outlive the server;
@@ -55,7 +56,8 @@ gateway_server_t *gateway_server_new(const gateway_config_t *config,
                                      size_t errlen);
 //  Starts the thread, which hands requests to handlers (copied).
 void gateway_server_start(gateway_server_t *self, const gateway_handlers_t *handlers);
-//  Stops the thread: open event streams end, requests in flight are dropped.
+//  Stops the thread: open event streams end with a last comment, requests
+//  waiting for a service are answered 503, then libmicrohttpd stops.
 void gateway_server_destroy(gateway_server_t **self_p);
 //  The port the API listens on.
 int gateway_server_port(gateway_server_t *self);

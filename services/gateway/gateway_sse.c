@@ -490,6 +490,19 @@ void gateway_sse_tick(gateway_sse_t *self, int64_t now)
     }
 }
 
+void gateway_sse_stop(gateway_sse_t *self)
+{
+    assert(self);
+    for (s_client_t *client = zlistx_first(self->clients); client;
+         client = zlistx_next(self->clients)) {
+        if (!client->ended) {
+            gateway_server_cancel(self->server, client->req);
+            client->replaying = false;
+            s_end(client, "the gateway is stopping: reconnect with Last-Event-ID to go on");
+        }
+    }
+}
+
 //  --- /api/v1/events/since ---
 
 static void s_on_since(void *arg, const sti_reply_t *reply, const char *why)

@@ -43,3 +43,5 @@ void gateway_sse_tick(gateway_sse_t *self, int64_t now);
 void gateway_sse_closed(gateway_sse_t *self, gateway_request_t *req);
 //  Event streams open.
 size_t gateway_sse_count(gateway_sse_t *self);
+//  Ends every event stream with a last comment (the gateway is stopping).
+void gateway_sse_stop(gateway_sse_t *self);

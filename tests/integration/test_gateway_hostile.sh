@@ -58,4 +58,14 @@ wait "$SLOW_PID" || sti_fail "the good client was not answered after the slow st
 rss=$(gw_rss_kb)
 echo "gateway RSS after the slow streams: $rss kB"
 [ "$rss" -lt 262144 ] || sti_fail "RSS $rss kB after slow streams"
+
+# SIGTERM with an event stream open and a call waiting: the stream gets its
+# last comment, and the gateway exits 0 (libmicrohttpd would abort if it
+# stopped with a connection asleep).
+curl -sN -H "Authorization: Bearer $TOKEN" "$GW/api/v1/events?stream=ind" >"$T/stream.txt" &
+curl_pid=$!
+sti_wait_for 10 grep -q '^: stream ind' "$T/stream.txt"
+sti_stop gateway TERM || sti_fail "sti-gateway did not exit 0 on SIGTERM with a stream open"
+wait "$curl_pid" || true
+grep -q '^: the gateway is stopping' "$T/stream.txt" || sti_fail "the stream did not end with its comment"
 echo "test_gateway_hostile: ok"
