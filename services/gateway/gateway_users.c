@@ -443,10 +443,11 @@ static const sti_op_decl_t s_ops[] = {
     {"user.disable", s_user_disable, STI_OP_CHANGES, s_name_args,
      "stops a user from signing in and ends the user's sessions", "{name, disabled: true}",
      "`user.passwd` enables the user again. Errors: `not_found`."},
-    {"session.open", s_session_open, STI_ROLE_GATEWAY | STI_OP_LISTED_ONLY, s_open_args,
+    {"session.open", s_session_open, STI_ROLE_GATEWAY, s_open_args,
      "signs a person in: checks the password and opens a session",
      "{session, csrf, user, display, role, org, expires}",
-     "Only a key of role gateway calls it, for POST /api/v1/session (docs/gateway.md). Errors: "
+     "A key of role gateway calls it as itself (the one op it may), for POST /api/v1/session "
+     "(docs/gateway.md); admin may too (without CURVE every caller is local/admin). Errors: "
      "`unauthenticated` (unknown user, wrong password or a disabled user: one answer for "
      "all), `rate_limited` with `retry_after_ms` (the user is locked out after "
      "`signin_fails_user` failures within `signin_window`, or the address failed "

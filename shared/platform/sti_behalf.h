@@ -12,9 +12,10 @@
     rate limits, submitters and audit entries name the person. From a key of
     any other role `as` is refused (forbidden): nobody else may speak for
     someone. Without CURVE (the identity local/admin, no key) `as` is taken
-    too: every caller is admin there, and `as` can only lower that. A gateway key without `as` is
-   refused too, for every op but one that lists role gateway itself (sti.gateway's session.open, the
-   sign-in): a gateway calls nothing as itself.
+    too: every caller is admin there, and `as` can only lower that. A
+    gateway key without `as` is refused too, for every op but one that lists
+    role gateway itself (sti.gateway's session.open, the sign-in): a gateway
+    calls nothing else as itself.
 
     scope is an org unit's code: the caller's rights end at that unit and
     what is under it (sti_scope.h says what "under" is; the services that
