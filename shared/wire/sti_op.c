@@ -277,8 +277,8 @@ void sti_op_describe_routed(const sti_op_decl_t *op, const sti_op_route_t *route
                             sti_writer_t *writer)
 {
     assert(op && writer);
-    static const unsigned roles[] = {STI_ROLE_READER, STI_ROLE_CLERK, STI_ROLE_OFFICER,
-                                     STI_ROLE_ADMIN, STI_ROLE_SERVICE};
+    static const unsigned roles[] = {STI_ROLE_READER, STI_ROLE_CLERK,   STI_ROLE_OFFICER,
+                                     STI_ROLE_ADMIN,  STI_ROLE_SERVICE, STI_ROLE_GATEWAY};
     size_t n = 0;
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
         n += sti_role_allowed(op->roles, roles[i]) ? 1 : 0;

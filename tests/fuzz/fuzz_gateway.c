@@ -84,8 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char path[600];
         snprintf(path, sizeof path, "/api/v1/%s", text);
         gateway_params_t got;
-        const gateway_route_t *match = gateway_router_match(s_router, mode == 4 ? "GET" : "PUT",
-                                                            path, &got, &known);
+        const gateway_route_t *match =
+            gateway_router_match(s_router, mode == 4 ? "GET" : "PUT", path, &got, &known);
         if (match) {
             S_REQUIRE(got.count <= match->segment_count);
             for (size_t i = 0; i < got.count; i++) {
