@@ -30,7 +30,9 @@ curl -sf -H "Authorization: Bearer $TOKEN" "$GW/api/v1/orgs" >/dev/null \
     || sti_fail "not answered with 10,000 idle connections open"
 rss=$(gw_rss_kb)
 echo "gateway RSS with 10,000 idle connections: $rss kB"
-[ "$rss" -lt 262144 ] || sti_fail "RSS $rss kB with idle connections"
+# (Not under the sanitizers, whose shadow memory counts too.)
+sanitized() { grep -q '^STI_SANITIZE:BOOL=ON' "$STI_BUILD/CMakeCache.txt"; }
+sanitized || [ "$rss" -lt 262144 ] || sti_fail "RSS $rss kB with idle connections"
 idle_closed() { tail -1 "$T/idle.log" | grep -q '"open": 0'; }
 sti_wait_for 30 idle_closed
 sti_stop idle
@@ -57,7 +59,7 @@ echo go >&"${SLOW[1]}"
 wait "$SLOW_PID" || sti_fail "the good client was not answered after the slow streams"
 rss=$(gw_rss_kb)
 echo "gateway RSS after the slow streams: $rss kB"
-[ "$rss" -lt 262144 ] || sti_fail "RSS $rss kB after slow streams"
+sanitized || [ "$rss" -lt 262144 ] || sti_fail "RSS $rss kB after slow streams"
 
 # SIGTERM with an event stream open and a call waiting: the stream gets its
 # last comment, and the gateway exits 0 (libmicrohttpd would abort if it
