@@ -112,7 +112,11 @@ void gateway_ring_cursor(gateway_ring_t *self, uint64_t seq)
 void gateway_ring_each(gateway_ring_t *self, uint64_t after, gateway_ring_fn *fn, void *arg)
 {
     assert(self && fn);
-    for (size_t i = 0; i < self->count; i++) {
+    //  The run has no hole: entry i holds seq first + i, so the walk starts
+    //  right after `after` (a live client takes one or two events a call).
+    uint64_t first = gateway_ring_first(self);
+    size_t start = after >= first ? (size_t)(after - first + 1) : 0;
+    for (size_t i = start; i < self->count; i++) {
         const s_entry_t *entry = &self->entries[(self->head + i) % self->cap];
         if (entry->seq > after) {
             fn(arg, entry->seq, entry->topic, entry->frame, entry->len);
