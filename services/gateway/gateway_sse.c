@@ -25,10 +25,10 @@
 #include "sti_json.h"
 #include "sti_log.h"
 
-#define S_STREAMS_MAX 8 // streams served
-#define S_PAGE 500      // events asked for in one events.since
-#define S_RETRY_MS 1000 // a replay that failed, or a stream not known yet, is asked again
-#define S_FRAME_MAX (STI_EVENTS_MAX_SIZE * 2) // longest frame (an event's JSON and its lines)
+#define S_STREAMS_MAX 8     // streams served
+#define S_PAGE 500          // events asked for in one events.since
+#define S_RETRY_MS 1000     // a replay that failed, or a stream not known yet, is asked again
+#define S_BUFFER_KEPT 16384 // a drained buffer larger than this is freed
 
 typedef struct {
     char name[STI_EVENTS_STREAM_MAX + 1];  // "ind"
@@ -343,6 +343,13 @@ static ssize_t s_read(void *cls, uint64_t pos, char *buf, size_t max)
         gateway_server_sent(client->sse->server, n);
         if (client->off == client->len) {
             client->off = client->len = 0;
+            if (client->cap > S_BUFFER_KEPT) {
+                //  Drained: a burst's room is given back, so 1,000 quiet
+                //  streams hold little.
+                free(client->buf);
+                client->buf = NULL;
+                client->cap = 0;
+            }
         }
         if (!client->ended && client->live == false) {
             s_feed(client); // room again for the next page of a replay

@@ -67,7 +67,7 @@ static const sti_config_entry_t s_config_map[] = {
     S_CONFIG("pwhash_ops", STI_CONFIG_INT, "2", pwhash_ops, "argon2id passes of a new hash"),
     S_CONFIG("replay_ttl_s", STI_CONFIG_INT, "600", replay_ttl_s,
              "seconds a user or token write's reply is kept for its retries"),
-    S_CONFIG("sse_buffer_max", STI_CONFIG_INT, "262144", sse_buffer_max,
+    S_CONFIG("sse_buffer_max", STI_CONFIG_INT, "65536", sse_buffer_max,
              "bytes an event stream holds for a slow reader before it is cut"),
     S_CONFIG("sse_heartbeat_s", STI_CONFIG_INT, "15", sse_heartbeat_s,
              "a comment on each quiet event stream this often"),
