@@ -33,7 +33,6 @@
 */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,19 +86,7 @@ const char stictl_ingest_usage[] =
     "value (nothing is sent).\n";
 
 #define S_BATCH 1000            // rows per request
-#define S_SENT 7                // the columns sent (the ones before name)
 #define S_JSON_MAX (256u << 20) // largest JSON file, bytes
-
-//  The columns of a table, the four required ones first.
-static const stictl_column_t s_columns[] = {{"indicator", "指标|指标代码"},
-                                            {"org", "组织|填报单位|组织代码"},
-                                            {"period", "期间|报告期"},
-                                            {"value", "数值"},
-                                            {"unit", "单位|计量单位"},
-                                            {"source", "来源|数据来源"},
-                                            {"note", "备注"},
-                                            {"name", "指标名称|名称"},
-                                            {NULL, NULL}};
 
 //  The state of one ingest run.
 typedef struct {
@@ -289,26 +276,6 @@ static bool s_halted(s_ingest_t *self)
     return self->run.failed != 0;
 }
 
-//  Writes a value as a number when the text is a plain one, else as the
-//  text, which the service reads (`1,234`, `3.5%`) or refuses naming it.
-static void s_write_value(sti_writer_t *writer, const char *text)
-{
-    char *end = NULL;
-    errno = 0;
-    double value = strtod(text, &end);
-    if (*text && end && *end == 0 && !errno && isfinite(value)) {
-        sti_writer_double(writer, value);
-    } else {
-        sti_writer_str(writer, text);
-    }
-}
-
-//  True when text is empty or only spaces.
-static bool s_blank(const char *text)
-{
-    return !text || text[strspn(text, " \t\r\n")] == 0;
-}
-
 //  --- tables (.csv, .xlsx) ---
 
 //  One data row of a table: sent in the batch, skipped, or refused here.
@@ -322,24 +289,9 @@ static int s_table_row(void *arg, size_t row, char *const *fields, const char *p
         s_row_refused(self, row, "row", problem);
         return 0;
     }
-    if (s_blank(fields[3])) {
+    if (stictl_observation_row(self->rows, fields) != 0) {
         self->run.skipped++;
         return 0;
-    }
-    size_t present = 0;
-    for (int c = 0; c < S_SENT; c++) {
-        present += fields[c] && (c < 4 || fields[c][0]);
-    }
-    sti_writer_map(self->rows, present);
-    for (int c = 0; c < S_SENT; c++) {
-        if (fields[c] && (c < 4 || fields[c][0])) {
-            sti_writer_str(self->rows, s_columns[c].name);
-            if (c == 3) {
-                s_write_value(self->rows, fields[c]);
-            } else {
-                sti_writer_str(self->rows, fields[c]);
-            }
-        }
     }
     s_row_done(self, row);
     return 0;
@@ -350,8 +302,8 @@ static size_t s_read_table(s_ingest_t *self, const char *path)
 {
     stictl_table_info_t info;
     char err[768];
-    if (stictl_table_read(path, s_columns, 4, s_table_row, s_draw_progress, self, &info, err,
-                          sizeof err) != 0 &&
+    if (stictl_table_read(path, stictl_observation_columns, STICTL_OBSERVATION_REQUIRED,
+                          s_table_row, s_draw_progress, self, &info, err, sizeof err) != 0 &&
         !self->run.failed) {
         fprintf(stderr, "stictl ingest: %s\n", err);
         self->run.failed = STICTL_USAGE;

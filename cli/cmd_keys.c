@@ -24,13 +24,15 @@ const char stictl_keys_usage[] =
     "       stictl keys show FILE [--json]\n"
     "\n"
     "new: makes a CURVE key pair for NAME with ROLE (reader, clerk, officer,\n"
-    "admin, service) and writes DIR/NAME (public certificate: copy it into the\n"
+    "admin, service, gateway) and writes DIR/NAME (public certificate: copy it into the\n"
     "broker's allow-list directory, STI_CURVE_CLIENTS) and DIR/NAME_secret\n"
     "(mode 0600: the key's owner points STI_CURVE_CERT at it). Existing files\n"
     "are never overwritten.\n"
     "A key of role service may register as a worker only for --service (e.g.\n"
     "sti.talent; without it, for none) and publish events only on its --stream\n"
     "streams (e.g. tal: topics tal.*; several --stream, or a,b; without it, none).\n"
+    "A key of role gateway (sti-gateway) acts only on behalf of signed-in people\n"
+    "and may serve its --service (sti.gateway); see docs/protocol.md.\n"
     "show: prints the public key, name, role, service and streams of a certificate.\n";
 
 //  Appends a --stream value to the comma-separated list. Returns 0 or -1 (too long).

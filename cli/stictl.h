@@ -65,8 +65,10 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(silence, "add, list or remove silences of notifications")                                    \
     X(status, "show each service's workers, and the backlog sti-indicators has to apply")          \
     X(talent, "the talent registry: add, show, update, search, import, export, teams")             \
-    X(target, "set, remove or list targets, per year and org unit")                                              \
+    X(target, "set, remove or list targets, per year and org unit")                                \
     X(template, "write an .xlsx form to fill in with a year's values")                             \
+    X(token, "make, list or revoke API tokens of sti-gateway")                                     \
+    X(user, "add, list, disable users of sti-gateway, or set a password")                          \
     X(value, "withdraw a wrong value (its history keeps it)")                                      \
     X(watch, "print indicator-change events as they happen")
 
@@ -328,6 +330,17 @@ typedef struct {
     size_t rows;    // data rows (refused ones included; blank lines not)
     char note[160]; // something to tell the clerk ("read as GB18030 (GBK)"), or ""
 } stictl_table_info_t;
+
+//  The columns of a table of observations (stictl_observation.c), the
+//  STICTL_OBSERVATION_REQUIRED required ones first: indicator, org,
+//  period, value, unit, source, note, name (aliases in Chinese).
+extern const stictl_column_t stictl_observation_columns[];
+#define STICTL_OBSERVATION_REQUIRED 4
+//  Writes a row of those columns as a row of obs.submit: a map of the
+//  columns given (optional ones only when not empty; name never), the
+//  value as a number when it is a plain one, else as its text. Returns 0,
+//  or 1 when the value is empty (the row is skipped: nothing is written).
+int stictl_observation_row(sti_writer_t *writer, char *const *fields);
 
 //  True when path ends in .xlsx (any case); stictl_table_is_csv for .csv.
 bool stictl_table_is_xlsx(const char *path);

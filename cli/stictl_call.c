@@ -57,9 +57,11 @@ static const struct {
     {"talent.leave", true},   {"talent.rekey", true},     {"talent.remove", true},
     {"talent.reveal", false}, {"talent.search", false},   {"talent.stats", false},
     {"talent.update", true},  {"target.set", true},       {"team.add", true},
-    {"team.get", false},      {"team.update", true},
-    {"target.remove", true},  {"target.list", false},    {"org.rename", true},
-    {"org.retire", true},     {"value.withdraw", true},
+    {"team.get", false},      {"team.update", true},      {"target.remove", true},
+    {"target.list", false},   {"org.rename", true},       {"org.retire", true},
+    {"value.withdraw", true}, {"token.list", false},      {"token.new", true},
+    {"token.revoke", true},   {"user.add", true},         {"user.disable", true},
+    {"user.list", false},     {"user.passwd", true},
 };
 
 bool stictl_op_writes(const char *op)

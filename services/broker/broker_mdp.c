@@ -338,15 +338,17 @@ static void s_deny(broker_mdp_t *self, zframe_t *sender, const broker_peer_t *ca
 }
 
 //  True when caller may register as a worker of service (a bound key must be
-//  role service and name that service); else refuses it and returns false.
+//  role service, or gateway for its own service, and name that service);
+//  else refuses it and returns false.
 static bool s_may_serve(broker_mdp_t *self, zframe_t *sender, const broker_peer_t *caller,
                         const char *service)
 {
     if (!caller->bound) {
         return true;
     }
-    if (caller->identity.role_bit != STI_ROLE_SERVICE) {
-        s_deny(self, sender, caller, service, 0, "only role service may serve");
+    if (caller->identity.role_bit != STI_ROLE_SERVICE &&
+        caller->identity.role_bit != STI_ROLE_GATEWAY) {
+        s_deny(self, sender, caller, service, 0, "only role service (or gateway) may serve");
         return false;
     }
     if (!caller->service[0]) {

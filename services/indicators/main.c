@@ -98,12 +98,29 @@ static void s_tick(sti_service_t *service, void *ctx)
     }
 }
 
+//  The HTTP routes of the ops (sti-gateway's API, docs/gateway.md).
+static const sti_op_route_t s_routes[] = {
+    {"catalog.list", "GET", "/api/v1/indicators"},
+    {"catalog.get", "GET", "/api/v1/indicators/{indicator}"},
+    {"series.get", "GET", "/api/v1/indicators/{indicator}/values"},
+    {"target.set", "PUT", "/api/v1/indicators/{indicator}/targets/{year}"},
+    {"org.list", "GET", "/api/v1/orgs"},
+    {"org.add", "POST", "/api/v1/orgs"},
+    {"plan.load", "POST", "/api/v1/plan"},
+    {"progress.report", "GET", "/api/v1/progress"},
+    {"snapshot.get", "GET", "/api/v1/snapshot"},
+    {"dataset.get", "GET", "/api/v1/dataset"},
+    {"dataset.accept_loss", "POST", "/api/v1/dataset/accept-loss"},
+    STI_ROUTES_END,
+};
+
 int main(int argc, char **argv)
 {
     sti_service_def_t def = {
         .name = "sti-indicators",
         .service = "sti.indicators",
         .tables = s_tables,
+        .routes = s_routes,
         .config = s_config_map,
         .ctx = &s_context,
         .tick = s_tick,

@@ -21,6 +21,9 @@
 #include "sti_log.h"
 #include "sti_lua_ingest_core.h"
 #include "sti_observation.h"
+#include "sti_scope.h"
+
+#define S_SCOPE_DETAILS_MAX 100 // rows outside the scope named in a refusal, at most
 
 struct _ingest_submit_t {
     sti_redis_t *redis;            // borrowed
@@ -272,6 +275,66 @@ static redisReply *s_commit(ingest_submit_t *self, const s_submit_t *submit, siz
     return sti_redis_eval(self->redis, self->script, 2, 3 + (int)fields_count, argv, lens);
 }
 
+//  The org unit of row i when the catalog has it (else the row's own checks
+//  refuse it), or NULL.
+static const char *s_row_org(const sti_catalog_t *catalog, sti_node_t rows, size_t i, char *org,
+                             size_t cap)
+{
+    sti_field_error_t ignored;
+    sti_node_t row = sti_node_at(rows, i);
+    if (sti_node_type(row) != STI_TYPE_MAP ||
+        sti_map_str_copy(row, "org", org, cap, &ignored) != 0 ||
+        !sti_catalog_org_find(catalog, org)) {
+        return NULL;
+    }
+    return org;
+}
+
+//  A caller limited to an org unit (sti_behalf.h) submits only for it and
+//  the units under it: one row outside refuses the whole request, forbidden,
+//  with a detail per row outside naming the scope. Returns 0 (all inside),
+//  or -1 with the refusal written.
+static int s_check_scope(const sti_catalog_t *catalog, const sti_call_t *call, sti_node_t rows)
+{
+    const char *scope = call->caller->scope;
+    char message[512], org[STI_CODE_MAX];
+    if (!scope[0]) {
+        return 0;
+    }
+    if (sti_scope_check(catalog, scope, message, sizeof message) != 0) {
+        sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_FORBIDDEN, message, NULL,
+                                 0);
+        return -1;
+    }
+    size_t count = sti_node_size(rows), outside = 0, first = 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *unit = s_row_org(catalog, rows, i, org, sizeof org);
+        if (unit && !sti_scope_covers(catalog, scope, unit)) {
+            first = outside++ ? first : i;
+        }
+    }
+    if (!outside) {
+        return 0;
+    }
+    snprintf(message, sizeof message,
+             "%zu row(s) are for org units outside the scope %s of %s (only %s and the units "
+             "under it), the first at index %zu: nothing was accepted",
+             outside, scope, call->caller->name, scope, first);
+    size_t shown = outside < S_SCOPE_DETAILS_MAX ? outside : S_SCOPE_DETAILS_MAX;
+    sti_envelope_reply_error_begin(call->reply, call->request->id, STI_ERR_FORBIDDEN, message,
+                                   shown);
+    char reason[256];
+    for (size_t i = first; i < count && shown > 0; i++) {
+        const char *unit = s_row_org(catalog, rows, i, org, sizeof org);
+        if (unit && !sti_scope_covers(catalog, scope, unit)) {
+            snprintf(reason, sizeof reason, "org unit %s is outside the scope %s", unit, scope);
+            sti_envelope_detail(call->reply, (int64_t)i, "org", reason);
+            shown--;
+        }
+    }
+    return -1;
+}
+
 //  obs.submit. The submitter recorded with each row is the authenticated caller.
 static int s_obs_submit(void *object, const sti_call_t *call)
 {
@@ -288,6 +351,9 @@ static int s_obs_submit(void *object, const sti_call_t *call)
     const sti_catalog_t *catalog = sti_catalog_store_get(self->catalog, &code, err, sizeof err);
     if (!catalog) {
         sti_envelope_reply_error(reply, request->id, code, err, NULL, 0);
+        return 0;
+    }
+    if (s_check_scope(catalog, call, submit.rows) != 0) {
         return 0;
     }
     size_t rejected, details;
@@ -365,7 +431,11 @@ static const sti_op_decl_t s_ops[] = {
      "`integer` in units.json), a row for a retired org unit. `warnings` name the taken rows "
      "whose value is more than `warn_factor` times above or below the series' last value (the "
      "same period's, else the period before's). "
+     "A caller limited to an org unit (a gateway's `as.scope`) may submit only for it and the "
+     "units under it: any row outside refuses the whole request, `forbidden`, with a detail "
+     "`{index, field: org, reason}` per row outside (at most 100) naming the scope. "
      "Errors: `too_large` (more rows than `max_rows`), `not_found` (no plan loaded), "
+     "`forbidden` (a row outside the caller's scope), "
      "`unavailable` (Redis cannot take them now: nothing was kept)."},
     STI_OPS_END,
 };

@@ -30,12 +30,19 @@ static const sti_config_entry_t s_config_map[] = {
 
 static const sti_op_table_t *const s_tables[] = {&ingest_submit_ops, NULL};
 
+//  The HTTP routes of the ops (sti-gateway's API, docs/gateway.md).
+static const sti_op_route_t s_routes[] = {
+    {"obs.submit", "POST", "/api/v1/observations"},
+    STI_ROUTES_END,
+};
+
 int main(int argc, char **argv)
 {
     sti_service_def_t def = {
         .name = "sti-ingest",
         .service = "sti.ingest",
         .tables = s_tables,
+        .routes = s_routes,
         .config = s_config_map,
         .ctx = &s_config,
         .tick_ms = 1000,

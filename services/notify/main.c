@@ -132,12 +132,27 @@ static void s_derive(const sti_common_config_t *common, notify_channel_config_t 
     channels->smtp_from = s_config.smtp_from;
 }
 
+//  The HTTP routes of the ops (sti-gateway's API, docs/gateway.md).
+static const sti_op_route_t s_routes[] = {
+    {"rule.list", "GET", "/api/v1/rules"},
+    {"rule.add", "POST", "/api/v1/rules"},
+    {"rule.get", "GET", "/api/v1/rules/{id}"},
+    {"rule.remove", "DELETE", "/api/v1/rules/{id}"},
+    {"silence.list", "GET", "/api/v1/silences"},
+    {"silence.add", "POST", "/api/v1/silences"},
+    {"silence.remove", "DELETE", "/api/v1/silences/{id}"},
+    {"delivery.list", "GET", "/api/v1/deliveries"},
+    {"delivery.retry", "POST", "/api/v1/deliveries/{id}/retry"},
+    STI_ROUTES_END,
+};
+
 int main(int argc, char **argv)
 {
     sti_service_def_t def = {
         .name = "sti-notify",
         .service = "sti.notify",
         .tables = s_tables,
+        .routes = s_routes,
         .config = s_config_map,
         .ctx = &s_config,
         .tick_ms = 1000,

@@ -91,6 +91,26 @@ static talent_crypto_t *s_keyring(const s_talent_t *talent)
     return crypto;
 }
 
+//  The HTTP routes of the ops (sti-gateway's API, docs/gateway.md).
+static const sti_op_route_t s_routes[] = {
+    {"talent.search", "GET", "/api/v1/talents"},
+    {"talent.add", "POST", "/api/v1/talents"},
+    {"talent.export", "GET", "/api/v1/talents/export"},
+    {"talent.import", "POST", "/api/v1/talents/import"},
+    {"talent.stats", "GET", "/api/v1/talents/stats"},
+    {"talent.rekey", "POST", "/api/v1/talents/rekey"},
+    {"talent.get", "GET", "/api/v1/talents/{id}"},
+    {"talent.update", "PATCH", "/api/v1/talents/{id}"},
+    {"talent.remove", "DELETE", "/api/v1/talents/{id}"},
+    {"talent.leave", "POST", "/api/v1/talents/{id}/leave"},
+    {"talent.reveal", "POST", "/api/v1/talents/{id}/reveal"},
+    {"talent.audit", "GET", "/api/v1/talents/{id}/audit"},
+    {"team.add", "POST", "/api/v1/teams"},
+    {"team.get", "GET", "/api/v1/teams/{id}"},
+    {"team.update", "PATCH", "/api/v1/teams/{id}"},
+    STI_ROUTES_END,
+};
+
 int main(int argc, char **argv)
 {
     s_talent_t talent = {0};
@@ -98,6 +118,7 @@ int main(int argc, char **argv)
         .name = "sti-talent",
         .service = "sti.talent",
         .tables = s_tables,
+        .routes = s_routes,
         .config = s_config_map,
         .ctx = &talent,
         .tick = s_tick,

@@ -18,8 +18,8 @@ static const struct {
     const char *name;
     unsigned bit;
 } s_roles[] = {
-    {"reader", STI_ROLE_READER},   {"clerk", STI_ROLE_CLERK},     {"officer", STI_ROLE_OFFICER},
-    {"admin", STI_ROLE_ADMIN},     {"service", STI_ROLE_SERVICE},
+    {"reader", STI_ROLE_READER}, {"clerk", STI_ROLE_CLERK},     {"officer", STI_ROLE_OFFICER},
+    {"admin", STI_ROLE_ADMIN},   {"service", STI_ROLE_SERVICE}, {"gateway", STI_ROLE_GATEWAY},
 };
 #define S_ROLE_COUNT (sizeof(s_roles) / sizeof(s_roles[0]))
 
@@ -59,8 +59,8 @@ int sti_roles_parse(const char *list, unsigned *roles, char *err, size_t errlen)
         word[len] = 0;
         unsigned bit = sti_role_parse(word);
         if (!bit) {
-            snprintf(err, errlen, "'%s' is not a role (reader, clerk, officer, admin, service)",
-                     word);
+            snprintf(err, errlen,
+                     "'%s' is not a role (reader, clerk, officer, admin, service, gateway)", word);
             return -1;
         }
         *roles |= bit;

@@ -15,6 +15,11 @@
     roles: STI_OP_WRITE marks an op whose calls count against the caller's
     write rate limit (sti_service), STI_OP_DRY_RUN one whose calls with
     `dry_run: true` change nothing and so do not.
+
+    Role gateway is a key that acts for signed-in people (sti-gateway): its
+    requests carry who they are for (the envelope's `as`, sti_behalf.h), and
+    the service takes that person as the caller. No op lists the role, so a
+    gateway key calls nothing as itself.
 */
 #pragma once
 #include <stdbool.h>
@@ -25,6 +30,7 @@
 #define STI_ROLE_OFFICER (1u << 2) // the whole talent registry, reveal included
 #define STI_ROLE_ADMIN (1u << 3)   // catalog, org units, targets, rules, ...; and everything
 #define STI_ROLE_SERVICE (1u << 4) // what services call on each other
+#define STI_ROLE_GATEWAY (1u << 5) // acts on behalf of people (sti_behalf.h), never as itself
 //  Queries: every authenticated role.
 #define STI_ROLES_ANY                                                                              \
     (STI_ROLE_READER | STI_ROLE_CLERK | STI_ROLE_OFFICER | STI_ROLE_ADMIN | STI_ROLE_SERVICE)
@@ -41,6 +47,7 @@
 #define STI_AUTH_NAME_MAX 64 // longest name, bytes
 #define STI_AUTH_ROLE_MAX 16 // longest role name, bytes
 #define STI_AUTH_KEY_LEN 40  // a CURVE public key in Z85
+#define STI_AUTH_SCOPE_MAX 64       // longest org-unit scope, bytes (an org unit's code)
 #define STI_AUTH_LOCAL_NAME "local" // the identity without CURVE
 #define STI_AUTH_FRAME_MAX 512      // largest identity frame accepted, bytes
 
@@ -50,6 +57,8 @@ typedef struct {
     char role[STI_AUTH_ROLE_MAX + 1]; // role name as the certificate says ("" when none)
     unsigned role_bit;                // STI_ROLE_*, or 0 when the role is not one of ours
     char key[STI_AUTH_KEY_LEN + 1];   // the client's public key (Z85), "" without CURVE
+    char scope[STI_AUTH_SCOPE_MAX + 1]; // the org unit its rights end at ("": the whole plan)
+    char via[STI_AUTH_NAME_MAX + 1];    // the gateway acting for it ("": it called itself)
 } sti_identity_t;
 
 //  The bit of a role name, or 0 when it is not a role.

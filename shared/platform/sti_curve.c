@@ -166,11 +166,18 @@ static int s_keys_check(const char *name, const char *role, const char *service,
         return -1;
     }
     if (!sti_role_parse(role)) {
-        snprintf(err, errlen, "'%s' is not a role (reader, clerk, officer, admin, service)", role);
+        snprintf(err, errlen,
+                 "'%s' is not a role (reader, clerk, officer, admin, service, gateway)", role);
         return -1;
     }
-    if ((service || streams) && sti_role_parse(role) != STI_ROLE_SERVICE) {
-        snprintf(err, errlen, "a service or streams are only for role service, not %s", role);
+    //  A gateway serves its own service (sti.gateway: users, tokens, sign-in).
+    unsigned bit = sti_role_parse(role);
+    if (service && bit != STI_ROLE_SERVICE && bit != STI_ROLE_GATEWAY) {
+        snprintf(err, errlen, "a service is only for role service or gateway, not %s", role);
+        return -1;
+    }
+    if (streams && bit != STI_ROLE_SERVICE) {
+        snprintf(err, errlen, "streams are only for role service, not %s", role);
         return -1;
     }
     if (service &&

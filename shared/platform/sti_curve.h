@@ -19,7 +19,8 @@
     service it may register as a worker, and "streams", the event streams it
     may publish (comma-separated, e.g. "ind"; topics "<stream>.<...>"). The
     broker refuses a worker whose READY names another service (or whose key
-    names none) and drops an event on a stream the key does not list.
+    names none) and drops an event on a stream the key does not list. A key
+    of role gateway may name a service too (sti.gateway), and no streams.
 */
 #pragma once
 #include <czmq.h>
@@ -52,8 +53,8 @@ bool sti_curve_streams_has(const char *list, const char *stream, size_t len);
 //  Makes a new key pair for name with role and writes it to dir as dir/name
 //  (public certificate, the one to put in the broker's allow-list) and
 //  dir/name_secret (mode 0600). service (a Majordomo service name) and
-//  streams (a list for sti_curve_streams_valid) may be NULL; either is only
-//  for role service. Refuses to overwrite. Returns 0, or -1 with a reason in
-//  err.
+//  streams (a list for sti_curve_streams_valid) may be NULL; service is only
+//  for role service or gateway, streams only for role service. Refuses to overwrite. Returns 0, or
+//  -1 with a reason in err.
 int sti_curve_keys_new(const char *dir, const char *name, const char *role, const char *service,
                        const char *streams, char *err, size_t errlen);

@@ -228,7 +228,7 @@ sti_service_t *sti_service_new(const sti_service_def_t *def, int argc, char **ar
     assert(self);
     self->def = def;
     self->wake_fd = -1;
-    self->ops = sti_service_ops_new(def->service, def->tables);
+    self->ops = sti_service_ops_new(def->service, def->tables, def->routes);
     if (s_asked_to_describe(argc, argv)) {
         sti_service_ops_print(self->ops, stdout);
         *exit_code = 0;

@@ -60,6 +60,7 @@ typedef struct {
     void (*tick)(sti_service_t *service, void *ctx); // called between requests, or NULL
     int tick_ms;                                     // longest wait between ticks
     const sti_op_table_t *const *tables; // the declared ops' tables, NULL-terminated, or NULL
+    const sti_op_route_t *routes;        // the HTTP routes of declared ops (sti_op.h), or NULL
 } sti_service_def_t;
 
 //  Parses configuration and starts the parts. Returns NULL after printing the

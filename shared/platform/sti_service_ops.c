@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sti_auth.h"
+#include "sti_behalf.h"
 #include "sti_json.h"
 #include "sti_log.h"
 #include "sti_ratelimit.h"
@@ -35,6 +36,7 @@ typedef struct {
 
 struct _sti_service_ops_t {
     const char *service;           // Majordomo service name (not owned)
+    const sti_op_route_t *routes;  // the HTTP routes of declared ops (not owned), or NULL
     const sti_op_table_t **tables; // [table_count] the service's, then ops.describe's
     void **objects;                // [table_count] the object bound to each table
     size_t table_count;            // entries in tables
@@ -51,18 +53,38 @@ static int s_describe_op(void *self, const sti_call_t *call);
 static const sti_op_decl_t s_builtin_ops[] = {
     {"ops.describe", s_describe_op, STI_ROLES_ANY, NULL,
      "the service's ops, declared: who may call them, their bodies, their replies",
-     "{service, ops: [{op, summary, roles, write, changes, listed_only, body, reply, notes}]}",
+     "{service, ops: [{op, summary, roles, write, changes, listed_only, body, reply, notes, "
+     "route}]}",
      "What `sti-<name> --describe-ops` prints as JSON; docs/ops.md is made from it."},
     STI_OPS_END,
 };
 static const sti_op_table_t s_builtin = {"sti_service_ops", s_builtin_ops};
 
-sti_service_ops_t *sti_service_ops_new(const char *service, const sti_op_table_t *const *tables)
+//  Every route names a declared op and fits it (sti_op_route_check); a
+//  route that does not is a programming error.
+static void s_check_routes(sti_service_ops_t *self)
+{
+    for (const sti_op_route_t *route = self->routes; route && route->op; route++) {
+        size_t r = 0;
+        while (r < self->count && strcmp(self->rows[r].decl->name, route->op) != 0) {
+            r++;
+        }
+        char err[256] = "not a declared op";
+        if (r == self->count || sti_op_route_check(route, self->rows[r].decl, err, sizeof err) != 0) {
+            fprintf(stderr, "%s: the route of %s: %s\n", self->service, route->op, err);
+            assert(!"every route fits a declared op");
+        }
+    }
+}
+
+sti_service_ops_t *sti_service_ops_new(const char *service, const sti_op_table_t *const *tables,
+                                       const sti_op_route_t *routes)
 {
     assert(service);
     sti_service_ops_t *self = calloc(1, sizeof *self);
     assert(self);
     self->service = service;
+    self->routes = routes;
     size_t given = 0;
     while (tables && tables[given]) {
         given++;
@@ -93,6 +115,7 @@ sti_service_ops_t *sti_service_ops_new(const char *service, const sti_op_table_t
             self->rows[self->count++] = (s_row_t){decl, t};
         }
     }
+    s_check_routes(self);
     return self;
 }
 
@@ -297,6 +320,17 @@ static size_t s_dispatch(sti_service_ops_t *self, const sti_call_t *call,
         answer->code = STI_ERR_INVALID_ARGUMENT;
         return row;
     }
+    //  A gateway's request is for the person it names (sti_behalf.h).
+    sti_identity_t acting;
+    char message[320];
+    if (sti_behalf_resolve(call->caller, request->as, self->rows[row].decl->roles, &acting,
+                           &answer->code, message, sizeof message) != 0) {
+        sti_envelope_reply_error(call->reply, request->id, answer->code, message, NULL, 0);
+        return row;
+    }
+    sti_call_t acted = *call;
+    acted.caller = &acting;
+    call = &acted;
     answer->code = s_authorize(self, row, call);
     if (answer->code != STI_ERR_NONE) {
         return row;
@@ -348,7 +382,8 @@ void sti_service_ops_describe(sti_service_ops_t *self, sti_writer_t *writer)
     sti_writer_str(writer, "ops");
     sti_writer_array(writer, self->count);
     for (size_t r = 0; r < self->count; r++) {
-        sti_op_describe(self->rows[r].decl, writer);
+        const sti_op_decl_t *decl = self->rows[r].decl;
+        sti_op_describe_routed(decl, sti_op_route_find(self->routes, decl->name), writer);
     }
 }
 

@@ -8,8 +8,9 @@
     A request is answered in this order, and always with exactly one reply:
     decoded (a request that is not one decodable frame gets invalid_argument
     with the decoder's reason, and its id if that much could be read, else
-    ""); its op found (else invalid_argument "unknown op X"); the caller
-    allowed (an op whose roles do not include the caller's role: forbidden,
+    ""); its op found (else invalid_argument "unknown op X"); the person a
+    gateway asks for taken as the caller (sti_behalf.h; refused as that
+    says); the caller allowed (an op whose roles do not include the caller's role: forbidden,
     naming op and role; while the dataset is lost, an op that changes state:
     unavailable with the reason; an STI_OP_WRITE beyond the caller's write
     rate: rate_limited, with the wait in the message and as the detail
@@ -45,8 +46,11 @@ typedef struct {
 } sti_service_answer_t;
 
 //  The ops of service ("sti.ingest"): every op of tables (NULL-terminated,
-//  or NULL), then ops.describe. An op named twice is a programming error.
-sti_service_ops_t *sti_service_ops_new(const char *service, const sti_op_table_t *const *tables);
+//  or NULL), then ops.describe; routes (ended by a NULL op, or NULL) are the
+//  HTTP routes ops.describe names. An op named twice, or a route that does
+//  not fit a declared op, is a programming error.
+sti_service_ops_t *sti_service_ops_new(const char *service, const sti_op_table_t *const *tables,
+                                       const sti_op_route_t *routes);
 void sti_service_ops_destroy(sti_service_ops_t **self_p);
 //  Binds a table given to sti_service_ops_new to the object its handlers get
 //  as self. Binding a table it was not given is a programming error.

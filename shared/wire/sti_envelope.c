@@ -104,7 +104,7 @@ int sti_request_decode(const void *data, size_t size, const sti_limits_t *limits
 {
     assert(request);
     memset(request, 0, sizeof *request);
-    static const char *const keys[] = {"op", "id", "body", NULL};
+    static const char *const keys[] = {"op", "id", "as", "body", NULL};
     sti_reader_t *reader = s_open(data, size, limits, keys, "request", err, errlen);
     if (!reader) {
         return -1;
@@ -120,6 +120,7 @@ int sti_request_decode(const void *data, size_t size, const sti_limits_t *limits
     }
     request->reader = reader;
     request->body = sti_node_get(root, "body");
+    request->as = sti_node_get(root, "as");
     return 0;
 }
 
@@ -128,6 +129,7 @@ void sti_request_release(sti_request_t *request)
     if (request) {
         sti_reader_destroy(&request->reader);
         request->body = (sti_node_t){NULL};
+        request->as = (sti_node_t){NULL};
     }
 }
 

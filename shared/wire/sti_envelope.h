@@ -1,6 +1,7 @@
 /*  sti_envelope: the request / reply envelope every service speaks.
 
-    A request body is one MessagePack map {op, id, body}; a reply is
+    A request body is one MessagePack map {op, id, body}, plus `as` when a
+    gateway asks on someone's behalf (sti_behalf.h); a reply is
     {id, ok: true, body} or {id, ok: false, error: {code, message,
     details: [{index, field, reason}]}}. docs/protocol.md gives the bytes.
 
@@ -43,7 +44,8 @@ typedef struct {
     sti_reader_t *reader; // owns the message
     char op[STI_OP_MAX + 1];
     char id[STI_ID_MAX + 1];
-    sti_node_t body; // MISSING if the request had none
+    sti_node_t body;      // MISSING if the request had none
+    sti_node_t as;        // on whose behalf a gateway asks (sti_behalf.h), or MISSING
 } sti_request_t;
 
 //  A decoded reply.

@@ -46,6 +46,7 @@
 #include "sti_curve.h"
 #include "sti_log.h"
 #include "sti_mdp.h"
+#include "sti_behalf.h"
 #include "sti_mdp_client.h"
 
 #define S_QUEUE_MAX 1000       // events held for the caller
@@ -83,6 +84,8 @@ struct _sti_events_sub_t {
     char bus_epoch[STI_EVENTS_EPOCH_MAX + 1]; // the epoch the bus named last ("" none)
     uint64_t bus_seq;                         // the highest seq the bus named in that epoch
     int64_t disagree_at; // zclock_mono time the bus and the log were last said to disagree
+    char *as_user;                 // asks events.since on this person's behalf (a gateway), or NULL
+    char *as_role;                 // the person's role
 };
 
 sti_events_sub_t *sti_events_sub_new(const char *sub_endpoint, const char *broker,
@@ -153,8 +156,20 @@ void sti_events_sub_destroy(sti_events_sub_t **self_p)
     free(self->broker);
     free(self->service);
     free(self->prefix);
+    free(self->as_user);
+    free(self->as_role);
     free(self);
     *self_p = NULL;
+}
+
+void sti_events_sub_set_behalf(sti_events_sub_t *self, const char *user, const char *role)
+{
+    assert(self && user && role);
+    free(self->as_user);
+    free(self->as_role);
+    self->as_user = strdup(user);
+    self->as_role = strdup(role);
+    assert(self->as_user && self->as_role);
 }
 
 uint64_t sti_events_sub_cursor(sti_events_sub_t *self)
@@ -386,7 +401,12 @@ static int s_ask(sti_events_sub_t *self, size_t limit, sti_reply_t *reply)
     char id[64];
     snprintf(id, sizeof id, "%s.since.%d.%" PRIu64, self->stream, (int)getpid(), ++self->requests);
     sti_writer_reset(self->writer);
-    sti_envelope_request(self->writer, "events.since", id);
+    if (self->as_user) {
+        sti_behalf_t as = {self->as_user, self->as_role, NULL};
+        sti_behalf_request(self->writer, "events.since", id, &as);
+    } else {
+        sti_envelope_request(self->writer, "events.since", id);
+    }
     sti_writer_map(self->writer, 4);
     sti_writer_kv_str(self->writer, "stream", self->stream);
     sti_writer_str(self->writer, "seq");

@@ -25,6 +25,9 @@ sti_events_sub_t *sti_events_sub_new(const char *sub_endpoint, const char *broke
                                      const char *service, const char *stream, const char *prefix,
                                      uint64_t from);
 void sti_events_sub_destroy(sti_events_sub_t **self_p);
+//  Asks events.since on behalf of user with role (sti_behalf.h): for a
+//  subscriber whose key has role gateway, which calls nothing as itself.
+void sti_events_sub_set_behalf(sti_events_sub_t *self, const char *user, const char *role);
 //  The next event in order (caller destroys), or NULL after timeout_ms.
 //  Sets *lost when the log no longer holds what was missed (take a snapshot).
 sti_event_t *sti_events_sub_recv(sti_events_sub_t *self, int timeout_ms, bool *lost);

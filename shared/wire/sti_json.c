@@ -203,12 +203,15 @@ int sti_json_to_writer(const cJSON *json, sti_writer_t *writer, char *err, size_
     return s_write(json, writer, 0, err, errlen);
 }
 
-//  The deepest nesting of text, counted without parsing, so that cJSON
-//  (which recurses) never sees a text nested beyond the limit.
-static unsigned s_depth(const char *text, size_t len)
+//  The deepest nesting of text and its number of elements (the commas and
+//  colons outside strings, plus one per container), counted without
+//  parsing, so that cJSON (which recurses, and takes memory for every
+//  element) never sees a text nested or grown beyond the limits.
+static unsigned s_depth(const char *text, size_t len, size_t *elements)
 {
     unsigned depth = 0, deepest = 0;
     bool in_string = false;
+    *elements = 0;
     for (size_t i = 0; i < len; i++) {
         char c = text[i];
         if (in_string) {
@@ -221,8 +224,11 @@ static unsigned s_depth(const char *text, size_t len)
             in_string = true;
         } else if (c == '[' || c == '{') {
             deepest = ++depth > deepest ? depth : deepest;
+            ++*elements;
         } else if ((c == ']' || c == '}') && depth > 0) {
             depth--;
+        } else if (c == ',' || c == ':') {
+            ++*elements;
         }
     }
     return deepest;
@@ -236,8 +242,13 @@ int sti_json_text_to_writer(const char *text, size_t len, sti_writer_t *writer, 
         snprintf(err, errlen, "JSON longer than %u bytes", STI_CODEC_MAX_SIZE);
         return -1;
     }
-    if (s_depth(text, len) > STI_CODEC_MAX_DEPTH + 1) {
+    size_t elements = 0;
+    if (s_depth(text, len, &elements) > STI_CODEC_MAX_DEPTH + 1) {
         snprintf(err, errlen, "nested deeper than %u", STI_CODEC_MAX_DEPTH);
+        return -1;
+    }
+    if (elements > 16 * (size_t)STI_CODEC_MAX_ITEMS) {
+        snprintf(err, errlen, "more than %u elements in all", 16 * STI_CODEC_MAX_ITEMS);
         return -1;
     }
     const char *end = NULL;

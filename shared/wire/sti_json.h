@@ -9,7 +9,10 @@
     From JSON (sti_json_to_writer): the JSON text is hostile input: its
     depth, element counts and string sizes are held to the MessagePack
     reader's limits (sti_codec.h) before anything is written, numbers that
-    are whole and within int64 become integers, others floats.
+    are whole and within int64 become integers, others floats. From text
+    (sti_json_text_to_writer), the depth and the number of elements in all
+    (16 x the limit of one array or map, as the reader's) are counted before
+    cJSON parses it, so its memory stays bounded too.
 */
 #pragma once
 #include <cjson/cJSON.h>

@@ -283,14 +283,20 @@ static void s_describe_arg(const sti_arg_t *arg, sti_writer_t *writer)
 
 void sti_op_describe(const sti_op_decl_t *op, sti_writer_t *writer)
 {
+    sti_op_describe_routed(op, NULL, writer);
+}
+
+void sti_op_describe_routed(const sti_op_decl_t *op, const sti_op_route_t *route,
+                            sti_writer_t *writer)
+{
     assert(op && writer);
-    static const unsigned roles[] = {STI_ROLE_READER, STI_ROLE_CLERK, STI_ROLE_OFFICER,
-                                     STI_ROLE_ADMIN, STI_ROLE_SERVICE};
+    static const unsigned roles[] = {STI_ROLE_READER, STI_ROLE_CLERK,   STI_ROLE_OFFICER,
+                                     STI_ROLE_ADMIN,  STI_ROLE_SERVICE, STI_ROLE_GATEWAY};
     size_t n = 0;
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
         n += sti_role_allowed(op->roles, roles[i]) ? 1 : 0;
     }
-    sti_writer_map(writer, 9);
+    sti_writer_map(writer, 10);
     sti_writer_kv_str(writer, "op", op->name);
     sti_writer_kv_str(writer, "summary", op->summary ? op->summary : "");
     sti_writer_str(writer, "roles");
@@ -307,4 +313,92 @@ void sti_op_describe(const sti_op_decl_t *op, sti_writer_t *writer)
     s_describe_args(op->body, writer);
     sti_writer_kv_str(writer, "reply", op->reply ? op->reply : "");
     sti_writer_kv_str(writer, "notes", op->notes ? op->notes : "");
+    sti_writer_str(writer, "route");
+    if (route) {
+        sti_writer_map(writer, 2);
+        sti_writer_kv_str(writer, "method", route->method);
+        sti_writer_kv_str(writer, "path", route->path);
+    } else {
+        sti_writer_nil(writer);
+    }
+}
+
+//  --- routes ---
+
+const sti_op_route_t *sti_op_route_find(const sti_op_route_t *routes, const char *op)
+{
+    assert(op);
+    for (const sti_op_route_t *route = routes; route && route->op; route++) {
+        if (strcmp(route->op, op) == 0) {
+            return route;
+        }
+    }
+    return NULL;
+}
+
+//  The body key a path parameter names, when it is a string or an integer.
+static const sti_arg_t *s_param_arg(const sti_op_decl_t *op, const char *name, size_t len)
+{
+    for (const sti_arg_t *arg = op->body; arg && arg->name; arg++) {
+        if (strlen(arg->name) == len && memcmp(arg->name, name, len) == 0) {
+            return arg->kind == STI_ARG_STR || arg->kind == STI_ARG_INT ? arg : NULL;
+        }
+    }
+    return NULL;
+}
+
+//  Checks one segment of len bytes at seg; params collects the keys seen.
+static int s_check_segment(const sti_op_decl_t *op, const char *seg, size_t len, char *params,
+                           size_t cap, char *err, size_t errlen)
+{
+    if (len >= 2 && seg[0] == '{' && seg[len - 1] == '}') {
+        char needle[STI_ROUTE_PATH_MAX + 2];
+        snprintf(needle, sizeof needle, " %.*s ", (int)(len - 2), seg + 1);
+        if (!s_param_arg(op, seg + 1, len - 2) || strstr(params, needle)) {
+            snprintf(err, errlen, "%s: {%.*s} is not a string or integer key of the body, or twice",
+                     op->name, (int)(len - 2), seg + 1);
+            return -1;
+        }
+        size_t used = strlen(params);
+        snprintf(params + used, cap - used, "%.*s ", (int)(len - 2), seg + 1);
+        return 0;
+    }
+    if (len == 0 || strspn(seg, "abcdefghijklmnopqrstuvwxyz0123456789_.-") < len) {
+        snprintf(err, errlen, "%s: the segment '%.*s' is not [a-z0-9_.-]+ or {key}", op->name,
+                 (int)len, seg);
+        return -1;
+    }
+    return 0;
+}
+
+int sti_op_route_check(const sti_op_route_t *route, const sti_op_decl_t *op, char *err,
+                       size_t errlen)
+{
+    assert(route && op && err);
+    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
+    size_t m = 0;
+    while (methods[m] && (!route->method || strcmp(methods[m], route->method) != 0)) {
+        m++;
+    }
+    if (!methods[m]) {
+        snprintf(err, errlen, "%s: method %s is not GET, POST, PUT, PATCH or DELETE", op->name,
+                 route->method ? route->method : "(none)");
+        return -1;
+    }
+    const char *path = route->path;
+    if (!path || strncmp(path, "/api/v1/", 8) != 0 || strlen(path) > STI_ROUTE_PATH_MAX) {
+        snprintf(err, errlen, "%s: the path must start with /api/v1/ (at most %d bytes)", op->name,
+                 STI_ROUTE_PATH_MAX);
+        return -1;
+    }
+    char params[STI_ROUTE_PATH_MAX + 2] = " ";
+    for (const char *seg = path + 8;; seg += strcspn(seg, "/") + 1) {
+        size_t len = strcspn(seg, "/");
+        if (s_check_segment(op, seg, len, params, sizeof params, err, errlen) != 0) {
+            return -1;
+        }
+        if (!seg[len]) {
+            return 0;
+        }
+    }
 }

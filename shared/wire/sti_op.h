@@ -9,6 +9,12 @@
     `sti-<name> --describe-ops`) and gets the same table as data
     (sti_op_describe). Nothing about an op's body is written twice.
 
+    An op may also have an HTTP route (sti_op_route_t: method and path,
+    "GET /api/v1/talents/{id}"), listed by the service next to its op
+    tables; ops.describe carries it, and sti-gateway builds its API and its
+    OpenAPI document from it. A path's {name} segments are body keys; the
+    other keys come from the query string (GET, DELETE) or the JSON body.
+
     A check covers the shape of the body: a map with only the declared keys,
     the required ones present, each of its type and within its bounds, the
     elements of an array and the keys of a map as declared for them. What
@@ -90,6 +96,28 @@ typedef struct {
         NULL, NULL, 0, NULL, NULL, NULL, NULL                                                      \
     }
 
+//  An op's HTTP route (docs/gateway.md). A service lists its routes in one
+//  table ending in STI_ROUTES_END; an op without one is not on the HTTP API.
+typedef struct {
+    const char *op;     // the op's name, as declared; NULL ends a table
+    const char *method; // GET, POST, PUT, PATCH or DELETE
+    const char *path;   // "/api/v1/talents/{id}": literal segments, and {key} for a body key
+} sti_op_route_t;
+
+#define STI_ROUTES_END                                                                             \
+    {                                                                                              \
+        NULL, NULL, NULL                                                                           \
+    }
+#define STI_ROUTE_PATH_MAX 128 // longest path, bytes
+
+//  The route of op in routes (may be NULL), or NULL.
+const sti_op_route_t *sti_op_route_find(const sti_op_route_t *routes, const char *op);
+//  Checks a route against its op: a method of the list, a path under
+//  /api/v1/ of segments [a-z0-9_.-]+ or {key}, where key is a string or
+//  integer key of the body, none twice. Returns 0, or -1 with err set.
+int sti_op_route_check(const sti_op_route_t *route, const sti_op_decl_t *op, char *err,
+                       size_t errlen);
+
 //  Checks body against the op's declaration. A missing or nil body counts
 //  as an empty map. Returns 0, or -1 with err->field naming the key (a path
 //  into nested maps and arrays, "rows.3.value") and err->reason the rule it
@@ -97,9 +125,13 @@ typedef struct {
 int sti_op_check(const sti_op_decl_t *op, sti_node_t body, sti_field_error_t *err);
 
 //  Writes the declaration of one op as a MessagePack map {op, summary,
-//  roles: [...], write, changes, listed_only, body: [arg...], reply, notes},
-//  where an arg is {name, type, required, min?, max?, of?, doc}.
+//  roles: [...], write, changes, listed_only, body: [arg...], reply, notes,
+//  route}, where an arg is {name, type, required, min?, max?, of?, doc} and
+//  route is {method, path}, or nil without one.
 void sti_op_describe(const sti_op_decl_t *op, sti_writer_t *writer);
+//  The same with the op's route (NULL: none).
+void sti_op_describe_routed(const sti_op_decl_t *op, const sti_op_route_t *route,
+                            sti_writer_t *writer);
 //  The rule an arg states, as sti_op_check words it ("a string of 1 to 200
 //  bytes"). Returns buf.
 const char *sti_op_arg_rule(const sti_arg_t *arg, char *buf, size_t cap);

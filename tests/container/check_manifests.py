@@ -14,8 +14,8 @@ import yaml
 
 from netpol import Cluster, Endpoint, pods_of
 
-SERVICES = ["sti-broker", "sti-ingest", "sti-indicators", "sti-talent", "sti-notify"]
-SCALED = ["sti-ingest", "sti-indicators", "sti-notify"]
+SERVICES = ["sti-broker", "sti-ingest", "sti-indicators", "sti-talent", "sti-notify", "sti-gateway"]
+SCALED = ["sti-ingest", "sti-indicators", "sti-notify", "sti-gateway"]
 failures = []
 
 
@@ -32,7 +32,12 @@ def check_compose(doc):
     for name in SERVICES[1:]:
         svc = services.get(name, {})
         check("container_name" not in svc, f"compose: {name} has no container_name (scalable)")
-        check(not svc.get("ports"), f"compose: {name} publishes no host port (scalable)")
+        if name == "sti-gateway":
+            ports = [str(p.get("target", p)) if isinstance(p, dict) else str(p)
+                     for p in svc.get("ports", [])]
+            check(any("8081" in p for p in ports), "compose: sti-gateway publishes its API")
+        else:
+            check(not svc.get("ports"), f"compose: {name} publishes no host port (scalable)")
         if name == "sti-broker":
             continue  # the broker does not talk to Redis
         sources = [s.get("source") for s in svc.get("secrets", [])]
@@ -112,6 +117,15 @@ def check_k8s(docs, env):
         m = svcs.get(f"{name}-metrics", {})
         check(m.get("metadata", {}).get("annotations", {}).get("prometheus.io/path") == "/metrics",
               f"k8s {env}: metrics Service {name}-metrics with Prometheus annotations")
+    api = svcs.get("sti-gateway", {}).get("spec", {})
+    check(any(p.get("targetPort") == "api" for p in api.get("ports", []))
+          and (env != "dev" or api.get("type") == "NodePort"),
+          f"k8s {env}: Service sti-gateway for the web API ({api.get('type', 'ClusterIP')})")
+    if env == "prod":
+        ingress = by_kind(docs, "Ingress").get("sti-gateway", {}).get("spec", {})
+        backend = ingress.get("rules", [{}])[0].get("http", {}).get("paths", [{}])[0].get("backend", {})
+        check(bool(ingress.get("tls")) and backend.get("service", {}).get("name") == "sti-gateway",
+              "k8s prod: Ingress sti-gateway with TLS in front of the web API")
     pdbs, hpas = by_kind(docs, "PodDisruptionBudget"), by_kind(docs, "HorizontalPodAutoscaler")
     for name in SCALED:
         check(name in pdbs, f"k8s {env}: PodDisruptionBudget {name}")
@@ -157,7 +171,7 @@ def check_k8s(docs, env):
 
 # --- prod: CURVE, Redis users, the TLS tunnel (issue 7) ---------------------
 
-REDIS_SERVICES = ["ingest", "indicators", "talent", "notify"]
+REDIS_SERVICES = ["ingest", "indicators", "talent", "notify", "gateway"]
 
 
 def generated(docs, kind, prefix):
@@ -463,6 +477,7 @@ def check_prod_security(docs, config, redis):
 # stictl, one for Prometheus, one nobody labelled, and the cluster's DNS.
 OUTSIDE = {
     "ops": {"sti-monitor/broker-access": "allowed"},
+    "ingress-nginx": {"sti-monitor/api-access": "allowed"},
     "monitoring": {"sti-monitor/metrics-access": "allowed"},
     "elsewhere": {},
     "kube-system": {},
@@ -519,6 +534,10 @@ def check_prod_network(docs):
         allowed += [(pods[name], pods["sti-broker"], port, "TCP") for port in broker_ports.values()]
     allowed.append((pods["sti-plan-load"], pods["sti-broker"], broker_ports["requests"], "TCP"))
     allowed += [(stictl, pods["sti-broker"], broker_ports[n], "TCP") for n in ("requests", "events-sub")]
+    ingress = Endpoint("the Ingress controller (a labelled namespace)", "ingress-nginx",
+                       {"app": "ingress-nginx"})
+    api = pods["sti-gateway"].ports["api"]
+    allowed.append((ingress, pods["sti-gateway"], api, "TCP"))
     allowed += [(prom, pods[n], port, "TCP") for n, port in http.items()]
     allowed += [(pod, dns, 53, proto) for pod in pods.values() for proto in ("UDP", "TCP")]
     allowed += [(pods["sti-notify"], dst, port, "TCP") for dst in (internet, internet6)
@@ -533,6 +552,9 @@ def check_prod_network(docs):
         denied += [(who, pods["sti-broker"], port) for port in broker_ports.values()]
     denied += [(who, pods[n], port) for who in (stranger, foreign, stictl) for n, port in http.items()]
     denied += [(stictl, pods["sti-broker"], broker_ports["events-pub"])]
+    denied += [(who, pods["sti-gateway"], api) for who in (stranger, foreign, stictl, prom, outsider)]
+    denied += [(ingress, pods[n], port) for n, port in http.items()]
+    denied += [(ingress, pods["sti-broker"], broker_ports["requests"])]
     denied += [(stictl, pods["sti-redis"], port) for port in redis_ports]
     denied += [(pods[n], pods["sti-redis"], port) for n in ("sti-broker", "sti-plan-load") for port in redis_ports]
     denied += [(pods["sti-plan-load"], pods["sti-broker"], broker_ports[n]) for n in ("events-sub", "events-pub")]

@@ -197,7 +197,7 @@ sti_stop talent
 
 # A key that is not role service cannot serve.
 as alice sti_spawn rogue sti-ingest --http-addr 127.0.0.1:0
-sti_wait_for 10 grep -q 'only role service may serve: key alice (role clerk' "$T/broker.log"
+sti_wait_for 10 grep -q 'only role service (or gateway) may serve: key alice (role clerk' "$T/broker.log"
 sti_stop rogue
 # A service key serves only the service its certificate names: sti-ingest's
 # key may not pose as sti.talent (it would get talent.add and talent.reveal),

@@ -20,7 +20,7 @@ stictl() { command stictl --timeout 15000 "$@"; }
 
 "$STI_SOURCE/scripts/redis-acl" --namespace "$STI_NAMESPACE" --sentinel-acl "$T/sentinel.acl" \
     "$T/secrets" "$T/users.acl" || sti_fail "scripts/redis-acl failed"
-for user in sti-ingest sti-indicators sti-talent sti-notify sti-admin sti-replica sti-sentinel sti-probe; do
+for user in sti-ingest sti-indicators sti-talent sti-notify sti-gateway sti-admin sti-replica sti-sentinel sti-probe; do
     ! grep -qF "$(cat "$T/secrets/$user")" "$T/users.acl" "$T/sentinel.acl" \
         || sti_fail "a clear password of $user in an ACL file"
 done
@@ -60,7 +60,10 @@ own sti-ingest "$ns:ingest:req:x"
 own sti-indicators "$ns:val:x:y"
 own sti-talent "$ns:tal:x"
 own sti-notify "$ns:notify:x"
-for user in sti-ingest sti-indicators sti-talent sti-notify; do
+own sti-gateway "$ns:gw:x"
+refused sti-gateway get "$ns:tal:x"
+refused sti-gateway set "$ns:dataset" x
+for user in sti-ingest sti-indicators sti-talent sti-notify sti-gateway; do
     refused $user flushall
     refused $user flushdb
     refused $user config get maxmemory

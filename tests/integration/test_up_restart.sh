@@ -21,7 +21,7 @@ for _ in range(200):
     base = random.randrange(20000, 32000)
     socks = []
     try:
-        for port in range(base, base + 15):
+        for port in range(base, base + 21):
             s = socket.socket()
             s.bind(("127.0.0.1", port))
             socks.append(s)

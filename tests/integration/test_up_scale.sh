@@ -44,7 +44,7 @@ for name in sti-indicators sti-indicators@2 sti-indicators@3; do
     pid=$(cat "$HOME_S/run/$name.pid")
     [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sti-indicators ] || sti_fail "$name (pid $pid) is not running"
 done
-for port in $((base + 12)) $((base + 20)) $((base + 21)); do
+for port in $((base + 12)) $((base + 21)) $((base + 22)); do
     sti_wait_for 20 curl -sf "http://127.0.0.1:$port/readyz"
 done
 rcli() { REDISCLI_AUTH=$(cat "$HOME_S/secrets/redis/sti-admin") redis-cli -p $((base + 3)) --user sti-admin "$@"; }
@@ -75,7 +75,7 @@ hand=$!
 sti_wait_for 20 workers_are 4
 
 pids=$(cat "$HOME_S"/run/*.pid)
-[ "$(echo "$pids" | wc -w)" -eq 9 ] || sti_fail "pids recorded: $(ls "$HOME_S/run")"
+[ "$(echo "$pids" | wc -w)" -eq 10 ] || sti_fail "pids recorded: $(ls "$HOME_S/run")"
 STI_HOME=$HOME_S "$DOWN" >"$T/down.log" 2>&1 || sti_fail "scripts/down: $(cat "$T/down.log")"
 for pid in $pids; do
     ! kill -0 "$pid" 2>/dev/null || sti_fail "pid $pid survived scripts/down: $(cat "$T/down.log")"

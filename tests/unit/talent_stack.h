@@ -125,7 +125,7 @@ static inline void talent_test_call_as(const sti_op_table_t *table, void *object
     const void *data = sti_writer_data(writer, &size);
     sti_request_t request;
     assert_int_equal(sti_request_decode(data, size, NULL, &request, err, sizeof err), 0);
-    sti_identity_t officer = {"officer-1", "officer", STI_ROLE_OFFICER, ""};
+    sti_identity_t officer = {.name = "officer-1", .role = "officer", .role_bit = STI_ROLE_OFFICER};
     sti_call_t call = {&request, answer, identity ? identity : &officer, NULL};
     sti_field_error_t field_err;
     if (sti_op_check(decl, request.body, &field_err) != 0) {

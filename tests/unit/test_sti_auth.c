@@ -39,6 +39,10 @@ static void test_roles(void **state)
     assert_int_equal(sti_roles_parse("reader,clerk", &roles, err, sizeof err), 0);
     assert_int_equal(roles, STI_ROLE_READER | STI_ROLE_CLERK);
     assert_int_equal(sti_roles_parse("reader,,x", &roles, err, sizeof err), -1);
+    //  A gateway may call nothing as itself: no op lists it, admin's or any.
+    assert_int_equal(sti_role_parse("gateway"), STI_ROLE_GATEWAY);
+    assert_false(sti_role_allowed(STI_ROLES_ANY, STI_ROLE_GATEWAY));
+    assert_false(sti_role_allowed(0, STI_ROLE_GATEWAY));
 }
 
 static void test_identity_frame(void **state)
@@ -106,6 +110,11 @@ static void test_keys(void **state)
     assert_int_equal(sti_curve_keys_new(dir, "c1", "clerk", "sti.talent", NULL, err, sizeof err),
                      -1);
     assert_non_null(strstr(err, "only for role service"));
+    //  A gateway key serves its own service, and publishes nothing.
+    assert_int_equal(sti_curve_keys_new(dir, "g1", "gateway", NULL, "ind", err, sizeof err), -1);
+    assert_non_null(strstr(err, "streams are only for role service"));
+    assert_int_equal(sti_curve_keys_new(dir, "gw", "gateway", "sti.gateway", NULL, err, sizeof err),
+                     0);
     assert_int_equal(sti_curve_keys_new(dir, "s1", "service", "mmi.x", NULL, err, sizeof err), -1);
     assert_int_equal(sti_curve_keys_new(dir, "s1", "service", "a b", NULL, err, sizeof err), -1);
     assert_int_equal(sti_curve_keys_new(dir, "s1", "service", NULL, "tal,", err, sizeof err), -1);

@@ -160,6 +160,59 @@ static void test_describe(void **state)
     sti_writer_destroy(&writer);
 }
 
+//  A route: its method and path checked against the op; carried by describe.
+static void test_routes(void **state)
+{
+    (void)state;
+    static const sti_op_route_t routes[] = {
+        {"thing.set", "PUT", "/api/v1/things/{code}/limits/{limit}"},
+        STI_ROUTES_END,
+    };
+    char err[256] = "";
+    const sti_op_route_t *route = sti_op_route_find(routes, "thing.set");
+    assert_ptr_equal(route, &routes[0]);
+    assert_null(sti_op_route_find(routes, "thing.get"));
+    assert_null(sti_op_route_find(NULL, "thing.set"));
+    assert_int_equal(sti_op_route_check(route, &s_op, err, sizeof err), 0);
+    const struct {
+        sti_op_route_t route;
+        const char *err;
+    } bad[] = {
+        {{"thing.set", "FETCH", "/api/v1/things"}, "method FETCH is not"},
+        {{"thing.set", "GET", "/things"}, "must start with /api/v1/"},
+        {{"thing.set", "GET", "/api/v1/Things"}, "the segment 'Things'"},
+        {{"thing.set", "GET", "/api/v1/things//x"}, "the segment ''"},
+        {{"thing.set", "GET", "/api/v1/things/{colour}"}, "{colour} is not"},
+        {{"thing.set", "GET", "/api/v1/things/{dry_run}"}, "{dry_run} is not"}, // a bool
+        {{"thing.set", "GET", "/api/v1/{code}/{code}"}, "or twice"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(sti_op_route_check(&bad[i].route, &s_op, err, sizeof err), -1);
+        assert_non_null(strstr(err, bad[i].err));
+    }
+    sti_writer_t *writer = sti_writer_new();
+    sti_op_describe_routed(&s_op, route, writer);
+    size_t size;
+    const void *data = sti_writer_data(writer, &size);
+    sti_reader_t *reader = sti_reader_new(data, size, NULL, err, sizeof err);
+    assert_non_null(reader);
+    cJSON *json = sti_json_from_node(sti_reader_root(reader));
+    char *text = cJSON_PrintUnformatted(json);
+    assert_non_null(strstr(
+        text, "\"route\":{\"method\":\"PUT\",\"path\":\"/api/v1/things/{code}/limits/{limit}\"}"));
+    cJSON_free(text);
+    cJSON_Delete(json);
+    sti_reader_destroy(&reader);
+    //  Without a route: nil.
+    sti_writer_reset(writer);
+    sti_op_describe(&s_op, writer);
+    data = sti_writer_data(writer, &size);
+    reader = sti_reader_new(data, size, NULL, err, sizeof err);
+    assert_int_equal(sti_node_type(sti_node_get(sti_reader_root(reader), "route")), STI_TYPE_NIL);
+    sti_reader_destroy(&reader);
+    sti_writer_destroy(&writer);
+}
+
 static void test_json_limits(void **state)
 {
     (void)state;
@@ -186,6 +239,18 @@ static void test_json_limits(void **state)
     sti_writer_reset(writer);
     assert_int_equal(sti_json_text_to_writer(nested + deep - 40, 80, writer, err, sizeof err), -1);
     free(nested);
+    //  Too many elements in all: refused before cJSON builds them.
+    size_t many = 16 * STI_CODEC_MAX_ITEMS + 1;
+    char *wide = malloc(2 * many + 2);
+    wide[0] = '[';
+    for (size_t i = 0; i < many; i++) {
+        wide[1 + 2 * i] = '1';
+        wide[2 + 2 * i] = i + 1 < many ? ',' : ']';
+    }
+    sti_writer_reset(writer);
+    assert_int_equal(sti_json_text_to_writer(wide, 2 * many + 1, writer, err, sizeof err), -1);
+    assert_non_null(strstr(err, "elements in all"));
+    free(wide);
     //  Not JSON.
     sti_writer_reset(writer);
     assert_int_equal(sti_json_text_to_writer("{\"a\":", 5, writer, err, sizeof err), -1);
@@ -199,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_many_keys),
         cmocka_unit_test(test_describe),
+        cmocka_unit_test(test_routes),
         cmocka_unit_test(test_json_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

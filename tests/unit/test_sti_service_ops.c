@@ -70,7 +70,7 @@ typedef struct {
 static int s_setup(void **state)
 {
     s_fixture_t *f = calloc(1, sizeof *f);
-    f->ops = sti_service_ops_new("sti.test", s_tables);
+    f->ops = sti_service_ops_new("sti.test", s_tables, NULL);
     assert_false(sti_service_ops_bound(f->ops));
     sti_service_ops_bind(f->ops, &s_table, &f->counter);
     assert_true(sti_service_ops_bound(f->ops));

@@ -53,7 +53,7 @@ static sti_reply_t s_reply(void)
 static void test_actor(void **state)
 {
     (void)state;
-    sti_identity_t nameless = {"", "officer", STI_ROLE_OFFICER, "Z85KEY"};
+    sti_identity_t nameless = {.role = "officer", .role_bit = STI_ROLE_OFFICER, .key = "Z85KEY"};
     sti_call_t call = {&request, reply_w, &nameless, NULL};
     talent_actor_t actor = talent_reply_actor(&call);
     assert_string_equal(actor.op, "talent.get");
@@ -66,7 +66,7 @@ static void test_actor(void **state)
 static void test_errors(void **state)
 {
     (void)state;
-    sti_identity_t officer = {"o", "officer", STI_ROLE_OFFICER, ""};
+    sti_identity_t officer = {.name = "o", .role = "officer", .role_bit = STI_ROLE_OFFICER};
     sti_call_t call = {&request, reply_w, &officer, NULL};
     talent_errors_t errors;
     talent_errors_clear(&errors);

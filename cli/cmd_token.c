@@ -1,0 +1,170 @@
+/*  stictl token: API tokens for machines (token.new, token.list,
+    token.revoke on sti.gateway; admin only; docs/gateway.md).
+
+    `new` prints the token once, alone on its last line (so a script takes
+    `tail -n 1`): only its digest is kept. --expires takes 90s, 30m, 12h or
+    30d.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "stictl.h"
+
+const char stictl_token_usage[] =
+    "usage: stictl token new NAME --role ROLE [--org UNIT] [--expires 30d]\n"
+    "       stictl token list [--json]\n"
+    "       stictl token revoke NAME\n"
+    "\n"
+    "API tokens for other systems: `Authorization: Bearer TOKEN` on sti-gateway.\n"
+    "new: ROLE is reader, clerk, officer or admin; UNIT limits the token to an org\n"
+    "unit and the units under it; --expires (90s, 30m, 12h, 30d; at least 60s)\n"
+    "ends it, else it works until revoked. The token is printed once, alone on the\n"
+    "last line: only its digest is kept.\n"
+    "revoke: the token stops working at once.\n"
+    "Admin only.\n";
+
+//  "30d" -> seconds. Returns 0, or -1 when it is not such a duration.
+static int s_duration(const char *text, long long *seconds)
+{
+    size_t len = strlen(text);
+    long long number;
+    char unit = len ? text[len - 1] : 0;
+    long long scale = unit == 's'   ? 1
+                      : unit == 'm' ? 60
+                      : unit == 'h' ? 3600
+                      : unit == 'd' ? 86400
+                                    : 0;
+    char digits[32];
+    if (!scale || len < 2 || len - 1 >= sizeof digits) {
+        return -1;
+    }
+    memcpy(digits, text, len - 1);
+    digits[len - 1] = 0;
+    if (stictl_parse_int(digits, 1, 3650LL * 86400, &number) != 0) {
+        return -1;
+    }
+    *seconds = number * scale;
+    return 0;
+}
+
+static int s_new(stictl_t *ctl, int argc, char **argv)
+{
+    const char *name = NULL, *role = NULL, *org = NULL;
+    long long expires = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--role") == 0 && i + 1 < argc) {
+            role = argv[++i];
+        } else if (strcmp(argv[i], "--org") == 0 && i + 1 < argc) {
+            org = argv[++i];
+        } else if (strcmp(argv[i], "--expires") == 0 && i + 1 < argc) {
+            if (s_duration(argv[++i], &expires) != 0) {
+                return stictl_usage_error(argv[0], "--expires: '%s' is not 90s, 30m, 12h or 30d",
+                                          argv[i]);
+            }
+        } else if (argv[i][0] != '-' && !name) {
+            name = argv[i];
+        } else {
+            return stictl_usage_error(argv[0], "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!name || !role) {
+        return stictl_usage_error(argv[0], "new needs NAME and --role ROLE");
+    }
+    sti_writer_t *request = stictl_request("token.new", NULL, 0);
+    sti_writer_map(request, 2 + (org ? 1 : 0) + (expires ? 1 : 0));
+    sti_writer_kv_str(request, "name", name);
+    sti_writer_kv_str(request, "role", role);
+    if (org) {
+        sti_writer_kv_str(request, "org", org);
+    }
+    if (expires) {
+        sti_writer_kv_int(request, "expires_s", expires);
+    }
+    sti_reply_t reply;
+    int rc = stictl_call_ok(ctl, "sti.gateway", &request, &reply);
+    if (rc != 0) {
+        return rc;
+    }
+    if (ctl->json) {
+        cJSON *json = stictl_json_from_node(reply.body);
+        stictl_json_print(&json);
+    } else {
+        char token[80], expiry[48];
+        stictl_map_text(reply.body, "token", token, sizeof token);
+        stictl_map_text(reply.body, "expires", expiry, sizeof expiry);
+        printf("token %s, role %s%s%s, %s%s; shown once:\n%s\n", name, role, org ? ", org " : "",
+               org ? org : "", strcmp(expiry, "-") ? "expires " : "until revoked",
+               strcmp(expiry, "-") ? expiry : "", token);
+    }
+    sti_reply_release(&reply);
+    return STICTL_OK;
+}
+
+static int s_list(stictl_t *ctl)
+{
+    sti_writer_t *request = stictl_request("token.list", NULL, 0);
+    sti_writer_map(request, 0);
+    sti_reply_t reply;
+    int rc = stictl_call_ok(ctl, "sti.gateway", &request, &reply);
+    if (rc != 0) {
+        return rc;
+    }
+    sti_node_t tokens = sti_node_get(reply.body, "tokens");
+    if (ctl->json) {
+        cJSON *json = stictl_json_from_node(tokens);
+        stictl_json_print(&json);
+    } else {
+        printf("%-20s %-8s %-16s %-26s %s\n", "NAME", "ROLE", "ORG", "EXPIRES", "BY");
+        for (size_t i = 0; i < sti_node_size(tokens); i++) {
+            sti_node_t token = sti_node_at(tokens, i);
+            char name[80], role[32], org[80], expires[48], by[80];
+            stictl_map_text(token, "name", name, sizeof name);
+            stictl_map_text(token, "role", role, sizeof role);
+            stictl_map_text(token, "org", org, sizeof org);
+            stictl_map_text(token, "expires", expires, sizeof expires);
+            stictl_map_text(token, "by", by, sizeof by);
+            printf("%-20s %-8s %-16s %-26s %s\n", name, role, org[0] ? org : "-",
+                   strcmp(expires, "-") ? expires : "never", by);
+        }
+    }
+    sti_reply_release(&reply);
+    return STICTL_OK;
+}
+
+static int s_revoke(stictl_t *ctl, int argc, char **argv)
+{
+    if (argc != 3) {
+        return stictl_usage_error(argv[0], "revoke takes NAME");
+    }
+    sti_writer_t *request = stictl_request("token.revoke", NULL, 0);
+    sti_writer_map(request, 1);
+    sti_writer_kv_str(request, "name", argv[2]);
+    sti_reply_t reply;
+    int rc = stictl_call_ok(ctl, "sti.gateway", &request, &reply);
+    if (rc != 0) {
+        return rc;
+    }
+    if (ctl->json) {
+        cJSON *json = stictl_json_from_node(reply.body);
+        stictl_json_print(&json);
+    } else {
+        printf("token %s revoked\n", argv[2]);
+    }
+    sti_reply_release(&reply);
+    return STICTL_OK;
+}
+
+int stictl_token(stictl_t *ctl, int argc, char **argv)
+{
+    const char *action = argc >= 2 ? argv[1] : "";
+    if (strcmp(action, "new") == 0) {
+        return s_new(ctl, argc, argv);
+    }
+    if (strcmp(action, "list") == 0) {
+        return argc == 2 ? s_list(ctl) : stictl_usage_error(argv[0], "list takes no arguments");
+    }
+    if (strcmp(action, "revoke") == 0) {
+        return s_revoke(ctl, argc, argv);
+    }
+    return stictl_usage_error(argv[0], "which action? (new, list, revoke)");
+}

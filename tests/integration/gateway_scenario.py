@@ -1,0 +1,213 @@
+#!/usr/bin/python3
+"""The "done when" of the gateway's issue, through sti-gateway's HTTP API
+with Python's standard library only, against a stack that scripts/up
+started with CURVE on (test_gateway_api.sh).
+
+Usage: gateway_scenario.py API_URL ADMIN_PASSWORD_FILE REDIS_CLI...
+Exits 0 when every check holds, 1 naming the first that does not.
+The org units donghu and nanyuan, the users, values and the talent are
+made up for the test.
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+sys.path.insert(0, __file__.rsplit("/tests/", 1)[0] + "/tests/helpers")
+from gw_client import Session  # noqa: E402
+from talent_ids import resident  # noqa: E402
+
+API, ADMIN_FILE = sys.argv[1], sys.argv[2]
+REDIS_CLI = sys.argv[3:]
+NS = os.environ.get("STI_NAMESPACE", "sti")
+
+
+def fail(why):
+    print("FAIL: " + why, file=sys.stderr)
+    sys.exit(1)
+
+
+def check(cond, why):
+    if not cond:
+        fail(why)
+
+
+def expect(result, status, what):
+    code, body, _ = result
+    check(code == status, "%s: wanted %d, got %d %s" % (what, status, code, json.dumps(body)[:400]))
+    return body
+
+
+def stictl(*args):
+    out = subprocess.run(["stictl"] + list(args), capture_output=True, text=True)
+    check(out.returncode == 0, "stictl %s: %s" % (" ".join(args), out.stderr))
+    return out.stdout
+
+
+def redis(*args):
+    out = subprocess.run(REDIS_CLI + list(args), check=True, capture_output=True).stdout
+    return out.decode("utf-8", "replace").strip()
+
+
+def csv(*rows):
+    lines = ["indicator,org,period,value"] + ["hitech_enterprises,%s,%s,%s" % r for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+# --- sign in as admin with the password scripts/up wrote ---------------------
+admin = Session(API)
+with open(ADMIN_FILE, encoding="utf-8") as f:
+    password = f.read().strip()
+body = expect(admin.sign_in("admin", password), 200, "admin sign-in")
+check(body["role"] == "admin" and body["csrf"], "admin sign-in answer: %r" % body)
+code, _, headers = admin.call("GET", "/api/v1/progress?year=2025")
+check(code == 200, "progress as admin: %d" % code)
+for name, value in (("x-content-type-options", "nosniff"), ("referrer-policy", "no-referrer")):
+    check(headers.get(name) == value, "header %s: %r" % (name, headers.get(name)))
+check("frame-ancestors 'none'" in headers.get("content-security-policy", "")
+      and "unsafe-inline" not in headers["content-security-policy"],
+      "CSP: %r" % headers.get("content-security-policy"))
+# A wrong password: 401, and the audit log has it.
+expect(Session(API).sign_in("admin", "not the password"), 401, "a wrong password")
+check("wrong password" in redis("XRANGE", NS + ":gw:audit", "-", "+"), "no audit of the failure")
+
+# A cookie write without the CSRF token is refused.
+expect(admin.call("POST", "/api/v1/orgs", {"code": "donghu", "parent": "linping"}, csrf=False),
+       403, "a write without X-CSRF-Token")
+for code_ in ("donghu", "nanyuan"):
+    expect(admin.call("POST", "/api/v1/orgs", {"code": code_, "parent": "linping",
+                                               "name_en": code_.title()}), 200, "org.add " + code_)
+
+# --- a clerk of one town, a reader, an officer -------------------------------
+people = {"clara": ("clerk", "donghu"), "rita": ("reader", None), "otto": ("officer", None)}
+sessions = {}
+for name, (role, org) in people.items():
+    pw = "pw-" + uuid.uuid4().hex
+    user = {"name": name, "role": role, "password": pw, "display": name.title()}
+    if org:
+        user["org"] = org
+    body = expect(admin.call("POST", "/api/v1/users", user), 200, "user.add " + name)
+    check("password" not in body, "a chosen password was answered back: %r" % body)
+    sessions[name] = Session(API)
+    expect(sessions[name].sign_in(name, pw), 200, name + " sign-in")
+users = expect(admin.call("GET", "/api/v1/users"), 200, "user.list")["users"]
+check({u["name"] for u in users} >= {"admin", "clara", "rita", "otto"}, "users: %r" % users)
+
+# The clerk submits a CSV for its town: accepted; for another town: 403 naming the scope.
+clara = sessions["clara"]
+body = expect(clara.call("POST", "/api/v1/observations", csv(("donghu", "2023", "41")),
+                         content_type="text/csv"), 200, "the clerk's CSV for donghu")
+check(body == {"accepted": 1, "rejected": 0, "skipped": 0, "errors": []}, "answer: %r" % body)
+body = expect(clara.call("POST", "/api/v1/observations", csv(("nanyuan", "2023", "9")),
+                         content_type="text/csv"), 403, "the clerk's CSV for nanyuan")
+check("scope donghu" in body["error"]["message"], "403 without the scope: %r" % body)
+check(body["error"]["details"][0]["field"] == "org", "details: %r" % body)
+# A refused row of a CSV is reported by its row number, as stictl ingest --json does.
+body = expect(clara.call("POST", "/api/v1/observations",
+                         csv(("donghu", "2023", "41"), ("donghu", "2023x", "1"), ("donghu", "2024", "")),
+                         content_type="text/csv"), 200, "a CSV with a bad row")
+check(body["accepted"] == 1 and body["rejected"] == 1 and body["skipped"] == 1, "%r" % body)
+check(body["errors"][0]["row"] == 2 and body["errors"][0]["field"] == "period", "%r" % body)
+# The same POST again with its Idempotency-Key is applied once.
+key = uuid.uuid4().hex
+before = int(redis("XLEN", NS + ":intake"))
+first = expect(clara.call("POST", "/api/v1/observations", csv(("donghu", "2022", "30")),
+                          content_type="text/csv", headers={"Idempotency-Key": key}), 200, "keyed")
+again = expect(clara.call("POST", "/api/v1/observations", csv(("donghu", "2022", "30")),
+                          content_type="text/csv", headers={"Idempotency-Key": key}), 200, "again")
+check(first == again and int(redis("XLEN", NS + ":intake")) == before + 1,
+      "a retried POST was applied twice (%r, %r)" % (first, again))
+check("clara" in redis("XRANGE", NS + ":intake", "-", "+"), "the intake does not name clara")
+
+# The reader cannot POST; nobody without credentials gets anything.
+expect(sessions["rita"].call("POST", "/api/v1/observations", csv(("donghu", "2023", "1")),
+                             content_type="text/csv"), 403, "the reader's POST")
+expect(sessions["rita"].call("GET", "/api/v1/progress?year=2025&org=donghu"), 200, "reader's GET")
+for method, path in (("GET", "/api/v1/progress?year=2025"), ("POST", "/api/v1/observations"),
+                     ("GET", "/api/v1/events?stream=ind"), ("GET", "/api/v1/users")):
+    body = expect(Session(API).call(method, path), 401, "no credentials: " + path)
+    check(body["error"]["code"] == "unauthenticated", "%r" % body)
+
+# --- the officer reveals a talent with a reason; the audit names the officer --
+otto = sessions["otto"]
+number = resident(31)
+talent = {"name": "郑九", "id_type": "resident", "id_number": number, "phone": "13912340009",
+          "category": "national", "field": "equipment", "channel": {"kind": "direct"},
+          "arrived": "2024-04-01"}
+added = expect(otto.call("POST", "/api/v1/talents", talent), 200, "talent.add")
+tid = added["id"]
+check(added["id_number"] != number, "talent.add answered the number in clear")
+shown = expect(otto.call("POST", "/api/v1/talents/%s/reveal" % tid,
+                         {"reason": "work permit renewal"}), 200, "talent.reveal")
+check(shown["id_number"] == number, "reveal: %r" % shown)
+expect(clara.call("POST", "/api/v1/talents/%s/reveal" % tid, {"reason": "x"}), 403,
+       "a clerk's reveal")
+audit = expect(otto.call("GET", "/api/v1/talents/%s/audit" % tid), 200, "talent.audit")
+reveals = [e for e in audit["entries"] if e["op"] == "talent.reveal"]
+check(len(reveals) == 1 and reveals[0]["who"] == "otto"
+      and reveals[0]["reason"] == "work permit renewal", "audit: %r" % reveals)
+
+# --- a token from stictl works until it is revoked ---------------------------
+token = stictl("token", "new", "bureau-bi", "--role", "reader", "--expires", "30d").splitlines()[-1]
+check(token.startswith("sti_"), "the last line of token new: %r" % token)
+bot = Session(API, token=token)
+expect(bot.call("GET", "/api/v1/progress?year=2025"), 200, "the token's GET")
+check(token not in redis("--scan", "--pattern", NS + ":gw:*"), "the token is kept in clear")
+stictl("token", "revoke", "bureau-bi")
+expect(bot.call("GET", "/api/v1/progress?year=2025"), 401, "a revoked token")
+
+# --- an event stream cut mid-way resumes with Last-Event-ID, every event once --
+PREFIX = "ind.hitech_enterprises.donghu"
+N = 60
+received = []
+start = int(expect(clara.call("GET", "/api/v1/events/since?stream=ind&seq=0&limit=1"), 200,
+                   "events/since")["latest"])
+
+
+def submit_rows():
+    for i in range(N):
+        code_, body_, _ = clara.call("POST", "/api/v1/observations",
+                                     csv(("donghu", "%d-%02d" % (2000 + i // 12, i % 12 + 1),
+                                          str(100 + i))),
+                                     content_type="text/csv")
+        if code_ != 200 or body_["accepted"] != 1:
+            print("submit %d: %d %r" % (i, code_, body_), file=sys.stderr)
+        time.sleep(0.02)
+
+
+writer = threading.Thread(target=submit_rows)
+reader = Session(API, token=None)
+reader.cookie, reader.csrf = sessions["rita"].cookie, sessions["rita"].csrf
+last = start
+cuts = 0
+writer.start()
+deadline = time.monotonic() + 120
+while len(received) < N and time.monotonic() < deadline:
+    for item in reader.events("ind", prefix=PREFIX, last_id=last):
+        if item[0] == "event":
+            received.append(item[1])
+            last = item[1]
+            check(item[2]["topic"].startswith(PREFIX), "a topic outside the prefix: %r" % item[2])
+            if len(received) in (7, 25):   # the client goes away mid-stream, twice
+                cuts += 1
+                reader.close_stream()
+                break
+        if len(received) >= N:
+            break
+    reader.close_stream()
+writer.join()
+check(len(received) == N, "received %d of %d events" % (len(received), N))
+check(len(set(received)) == N and received == sorted(received), "repeats or disorder: %r" % received)
+log = expect(clara.call("GET", "/api/v1/events/since?stream=ind&seq=%d&prefix=%s&limit=1000"
+                        % (start, PREFIX)), 200, "the log")
+check([e["seq"] for e in log["events"]] == received,
+      "the stream and the log differ: %r vs %r" % (received, [e["seq"] for e in log["events"]]))
+check(cuts == 2, "the stream was cut %d times" % cuts)
+
+# Signing out ends the session.
+expect(admin.call("DELETE", "/api/v1/session"), 200, "sign-out")
+expect(admin.call("GET", "/api/v1/progress?year=2025"), 401, "after sign-out")
+print("gateway scenario: ok")
