@@ -41,7 +41,8 @@ const char stictl_progress_usage[] =
     "missing values as null and completions as fractions (0.645, not 64.5).\n"
     "-o FILE.xlsx writes the rows to an Excel workbook instead, one per indicator,\n"
     "with the fields of --json under the titles 指标代码, 指标名称, 英文名称, 单位,\n"
-    "基期值, 最新值, 最新期间, 目标值, 目标年份, 完成度, 应完成度, 状态 (completions\n"
+    "基期值, 最新值, 最新期间, 目标值, 目标年份, 完成度, 应完成度, 状态 (the status\n"
+    "in Chinese: 正常, 滞后, ...), 状态代码 (its code: on_track, ...) (completions\n"
     "as percentages, missing values as empty cells), and a sheet 说明; prints\n"
     "`wrote N indicators to FILE`.\n"
     "Exit 4 when there is no org unit ORG.\n";
@@ -183,7 +184,7 @@ static void s_print_json(sti_node_t body)
 static const struct {
     const char *title; // the column's title
     const char *field; // the row's field
-    char kind;         // 't' text, 'n' number, 'p' percentage
+    char kind;         // 't' text, 'n' number, 'p' percentage, 's' a status (in Chinese)
 } s_xlsx_columns[] = {{"指标代码", "code", 't'},
                       {"指标名称", "name_zh", 't'},
                       {"英文名称", "name_en", 't'},
@@ -195,7 +196,8 @@ static const struct {
                       {"目标年份", "target_year", 'n'},
                       {"完成度", "completion", 'p'},
                       {"应完成度", "expected_completion", 'p'},
-                      {"状态", "status", 't'},
+                      {"状态", "status", 's'},
+                      {"状态代码", "status", 't'},
                       {NULL, NULL, 0}};
 
 //  Writes one field of a row into the next cell.
@@ -205,10 +207,13 @@ static void s_xlsx_cell(sti_xlsx_writer_t *w, sti_node_t row, int column)
     sti_field_error_t err;
     double value;
     char text[STI_NAME_MAX];
-    if (s_xlsx_columns[column].kind == 't') {
-        sti_xlsx_writer_text(w, sti_node_type(node) == STI_TYPE_STR
-                                    ? stictl_node_text(node, text, sizeof text)
-                                    : NULL);
+    if (s_xlsx_columns[column].kind == 't' || s_xlsx_columns[column].kind == 's') {
+        const char *shown = sti_node_type(node) == STI_TYPE_STR
+                                ? stictl_node_text(node, text, sizeof text)
+                                : NULL;
+        sti_xlsx_writer_text(w, shown && s_xlsx_columns[column].kind == 's'
+                                    ? stictl_status_zh(shown)
+                                    : shown);
     } else if (sti_node_double(node, &value, &err) != 0) {
         sti_xlsx_writer_blank(w);
     } else if (s_xlsx_columns[column].kind == 'p') {
@@ -251,8 +256,9 @@ static int s_write_xlsx(sti_node_t body, const char *path, bool json)
             w, "完成度 = (最新值 − 基期值) / (目标值 − 基期值)；应完成度：按计划本年应"
                "达到的完成度。");
         sti_xlsx_writer_end_row(w);
-        sti_xlsx_writer_text(w, "状态: achieved 已完成, on_track 正常, lagging 滞后, at_risk "
-                                "有风险, no_data 无数据, no_target 无目标");
+        sti_xlsx_writer_text(w, "状态 (状态代码): 已完成 (achieved), 正常 (on_track), 滞后 "
+                                "(lagging), 有风险 (at_risk), 无数据 (no_data), 无目标 "
+                                "(no_target)");
         sti_xlsx_writer_end_row(w);
     }
     if (!w || sti_xlsx_writer_close(&w, err, sizeof err) != 0) {

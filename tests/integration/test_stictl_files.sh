@@ -205,13 +205,16 @@ assert book["sheets"] == ["进度", "说明"], book["sheets"]
 fields = ["code", "name_zh", "name_en", "unit", "baseline", "latest", "latest_period", "target",
           "target_year", "completion", "expected_completion", "status"]
 head = book["rows"][0]["cells"]
-assert [head[c] for c in "ABCDEFGHIJKL"] == ["指标代码", "指标名称", "英文名称", "单位", "基期值",
-        "最新值", "最新期间", "目标值", "目标年份", "完成度", "应完成度", "状态"], head
+assert [head[c] for c in "ABCDEFGHIJKLM"] == ["指标代码", "指标名称", "英文名称", "单位", "基期值",
+        "最新值", "最新期间", "目标值", "目标年份", "完成度", "应完成度", "状态", "状态代码"], head
+zh = {"on_track": "正常", "lagging": "滞后", "at_risk": "有风险", "achieved": "已完成",
+      "no_data": "无数据", "no_target": "无目标"}
 rows = book["rows"][1:]
 assert len(rows) == len(doc["indicators"]) > 20, (len(rows), len(doc["indicators"]))
 for row, want in zip(rows, doc["indicators"]):
     cells = row["cells"]
-    for column, field in zip("ABCDEFGHIJKL", fields):
+    assert cells["L"] == zh[want["status"]], (cells["L"], want["status"])
+    for column, field in zip("ABCDEFGHIJKM", fields):
         value = want[field]
         if value is None:
             assert column not in cells, (field, cells)
