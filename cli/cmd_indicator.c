@@ -4,7 +4,8 @@
 
     `indicator show` asks for the definition first, so an unknown code is
     reported as such (exit 4) before any series is asked for; without --org
-    the series is the root org unit's, found with org.list. Tables size
+    the series is the root org unit's, found with org.list (which also
+    names the unit in the text output). Tables size
     their columns by display width, so Chinese names and units line up.
 */
 #include <stdio.h>
@@ -118,33 +119,6 @@ static int s_list(stictl_t *ctl, int argc, char **argv)
     return rc;
 }
 
-//  Finds the root org unit's code with org.list. Returns 0, or an exit code.
-static int s_root_org(stictl_t *ctl, char *org, size_t cap)
-{
-    sti_writer_t *request = stictl_request("org.list", NULL, 0);
-    sti_writer_map(request, 0);
-    sti_reply_t reply;
-    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
-    if (rc) {
-        return rc;
-    }
-    sti_node_t orgs = sti_node_get(reply.body, "orgs");
-    rc = STICTL_FAILED;
-    for (size_t i = 0; i < sti_node_size(orgs) && rc; i++) {
-        sti_node_t unit = sti_node_at(orgs, i);
-        sti_field_error_t err;
-        if (sti_node_type(sti_node_get(unit, "parent")) == STI_TYPE_NIL &&
-            sti_map_str_copy(unit, "code", org, cap, &err) == 0) {
-            rc = STICTL_OK;
-        }
-    }
-    if (rc) {
-        fprintf(stderr, "stictl indicator: sti.indicators lists no root org unit: load a plan\n");
-    }
-    sti_reply_release(&reply);
-    return rc;
-}
-
 //  Prints one labelled line of the definition.
 static void s_line(const char *label, const char *text)
 {
@@ -207,12 +181,13 @@ static void s_print_revision(sti_node_t node)
 }
 
 //  Prints a series.get reply: one line per period, its older revisions under it.
-static void s_print_series(sti_node_t series)
+static void s_print_series(sti_node_t series, const stictl_orgs_t *orgs)
 {
-    char org[STI_CODE_MAX], unit[64], period[32];
+    char org[STI_CODE_MAX], name[STI_NAME_MAX], unit[64], period[32];
     sti_node_t points = sti_node_get(series, "points");
-    printf("\nseries at %s (%s): %zu period%s\n", stictl_map_text(series, "org", org, sizeof org),
-           stictl_map_text(series, "unit", unit, sizeof unit), sti_node_size(points),
+    stictl_map_text(series, "org", org, sizeof org);
+    printf("\nseries at %s %s (%s): %zu period%s\n", stictl_orgs_name(orgs, org, name, sizeof name),
+           org, stictl_map_text(series, "unit", unit, sizeof unit), sti_node_size(points),
            sti_node_size(points) == 1 ? "" : "s");
     if (sti_node_size(points) > 0) {
         printf("  %-10s %-14s %-8s %-10s %-24s %s\n", "PERIOD", "VALUE", "REVISION", "ORIGIN",
@@ -341,11 +316,17 @@ static int s_show(stictl_t *ctl, int argc, char **argv)
         return rc;
     }
     char root[STI_CODE_MAX];
-    rc = show.org ? 0 : s_root_org(ctl, root, sizeof root);
+    stictl_orgs_t orgs;
+    rc = stictl_orgs_get(ctl, &orgs);
+    if (rc == 0 && !show.org && !stictl_orgs_root(&orgs, root, sizeof root)) {
+        fprintf(stderr, "stictl indicator: sti.indicators lists no root org unit: load a plan\n");
+        rc = STICTL_FAILED;
+    }
     if (rc == 0) {
         rc = s_ask_series(ctl, code, show.org ? show.org : root, &show, &series);
     }
     if (rc) {
+        stictl_orgs_release(&orgs);
         sti_reply_release(&definition);
         return rc;
     }
@@ -356,8 +337,9 @@ static int s_show(stictl_t *ctl, int argc, char **argv)
         stictl_json_print(&json);
     } else {
         s_print_definition(definition.body);
-        s_print_series(series.body);
+        s_print_series(series.body, &orgs);
     }
+    stictl_orgs_release(&orgs);
     sti_reply_release(&series);
     sti_reply_release(&definition);
     return STICTL_OK;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_catalog.h"
 #include "stictl.h"
 
 const char stictl_target_usage[] =
@@ -32,7 +33,7 @@ const char stictl_target_usage[] =
     "`unchanged`), with the number of progress.changed events the change sent;\n"
     "--json prints {\"indicator\", \"org\", \"year\", \"value\", \"changed\", \"events\"}.\n"
     "rm: removes that target: `removed`, or `not set` when there was none.\n"
-    "list: every target set, one line each: CODE ORG YEAR VALUE.\n"
+    "list: every target set, one line each: CODE ORG ORG-NAME YEAR VALUE.\n"
     "Exit 4 when there is no indicator CODE or org unit ORG, 1 when the service\n"
     "refuses the value (or ORG is retired).\n";
 
@@ -114,13 +115,23 @@ static int s_list(stictl_t *ctl, const char *indicator, const char *org)
         cJSON *json = stictl_json_from_node(reply.body);
         stictl_json_print(&json);
     } else {
-        char a[80], b[80], c[24], d[64];
+        char a[80], b[80], c[24], d[64], name[STI_NAME_MAX];
+        stictl_orgs_t orgs;
+        if (sti_node_size(targets) > 0) {
+            stictl_orgs_get(ctl, &orgs); // without it, the name column shows codes
+        } else {
+            memset(&orgs, 0, sizeof orgs);
+        }
         for (size_t i = 0; i < sti_node_size(targets); i++) {
             sti_node_t t = sti_node_at(targets, i);
-            printf("%-36s %-20s %s %s\n", stictl_map_text(t, "indicator", a, sizeof a),
-                   stictl_map_text(t, "org", b, sizeof b), stictl_map_text(t, "year", c, sizeof c),
+            stictl_map_text(t, "org", b, sizeof b);
+            printf("%-36s %-20s ", stictl_map_text(t, "indicator", a, sizeof a), b);
+            stictl_orgs_name(&orgs, b, name, sizeof name);
+            stictl_print_padded(stdout, stictl_text_fit(name, 20), 20);
+            printf(" %s %s\n", stictl_map_text(t, "year", c, sizeof c),
                    stictl_map_text(t, "value", d, sizeof d));
         }
+        stictl_orgs_release(&orgs);
     }
     sti_reply_release(&reply);
     return STICTL_OK;

@@ -231,6 +231,25 @@ char *stictl_text_fit(char *text, size_t width);
 //  Parses a whole decimal integer within [min, max]. Returns 0, or -1.
 int stictl_parse_int(const char *text, long long min, long long max, long long *out);
 
+//  --- org units by name (stictl_orgs.c) ---
+
+//  The org units as org.list answered them.
+typedef struct {
+    sti_reply_t reply; // the org.list reply (held while `held`)
+    sti_node_t units;  // its orgs array
+    bool held;         // reply must be released
+} stictl_orgs_t;
+
+//  Asks sti.indicators for its org units. Returns 0, or the exit code after
+//  the error was printed (*orgs is then empty: names fall back to codes).
+int stictl_orgs_get(stictl_t *ctl, stictl_orgs_t *orgs);
+void stictl_orgs_release(stictl_orgs_t *orgs);
+//  The unit's Chinese name, or its code when it has none or is unknown.
+//  Returns buf.
+const char *stictl_orgs_name(const stictl_orgs_t *orgs, const char *code, char *buf, size_t cap);
+//  The root unit's code (the district) into buf, or NULL when there is none.
+const char *stictl_orgs_root(const stictl_orgs_t *orgs, char *buf, size_t cap);
+
 //  --- times (stictl_time.c) ---
 
 //  Sets the zone plain text shows times in: STI_TIMEZONE, else TZ, else

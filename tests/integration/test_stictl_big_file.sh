@@ -149,7 +149,7 @@ assert [p["period"] for p in points] == ["2004-08", "2004-09", "2004-10", "2004-
 assert all(p["revisions"] == [] for p in points), points
 PY
 stictl indicator show tech_smes --period 2003 >"$T/show.txt" || sti_fail "indicator show --period"
-grep -q "series at linping (家): 12 periods" "$T/show.txt" || sti_fail "--period 2003: $(head -20 "$T/show.txt")"
+grep -q "series at 临平区 linping (家): 12 periods" "$T/show.txt" || sti_fail "--period 2003: $(head -20 "$T/show.txt")"
 rc=0; stictl indicator show tech_smes --period 2003..x >/dev/null 2>"$T/bad.txt" || rc=$?
 [ $rc -eq 1 ] && grep -q "to:" "$T/bad.txt" || sti_fail "a bad period: exit $rc $(cat "$T/bad.txt")"
 

@@ -73,7 +73,7 @@ PY
 expect_rc 0 stictl indicator show hitech_enterprises
 out_has "高新技术企业 / High-tech enterprises"
 out_has "578 (2020): 2020年,高新技术企业达到578家"
-out_has "series at linping (家): 0 periods"
+out_has "series at 临平区 linping (家): 0 periods"
 expect_rc 0 stictl indicator show rd_gdp_ratio --json
 /usr/bin/python3 - "$T/out" <<'PY' || sti_fail "indicator show --json: $(cat "$T/out")"
 import json, sys

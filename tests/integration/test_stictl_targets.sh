@@ -90,7 +90,7 @@ assert row["baseline"] == 100 and row["baseline_period"] == "2020", row
 assert row["target"] == 300 and row["target_year"] == 2025, row
 assert round(row["completion"], 3) == 0.75, row' || sti_fail "donghu's progress row"
 stictl target list --org donghu >"$T/out"
-grep -qE '^hitech_enterprises +donghu +2025 300$' "$T/out" || sti_fail "target list: $(cat "$T/out")"
+grep -qE '^hitech_enterprises +donghu +东湖街道 +2025 300$' "$T/out" || sti_fail "target list: $(cat "$T/out")"
 
 # 3. Target removal: the town's goes, its status is no_target again, an event says so.
 stictl target rm hitech_enterprises 2025 --org donghu >"$T/out" || sti_fail "target rm"
