@@ -68,8 +68,16 @@ sti_fail() {
 # listens on it yet: its taker may not have bound it so far. The ledger is a
 # file under /tmp, locked while it is read and written.
 sti_spare_port() {
-    /usr/bin/python3 - <<'PY'
-import fcntl, os, random, socket, time
+    sti_spare_base 1
+}
+
+# sti_spare_base N: the first of N consecutive spare ports (as sti_spare_port
+# says), e.g. an STI_PORT_BASE for scripts/up, whose stack takes base ..
+# base+20 and base+21.. for scaled replicas.
+sti_spare_base() {
+    /usr/bin/python3 - "$1" <<'PY'
+import fcntl, os, random, socket, sys, time
+count = int(sys.argv[1])
 with open(os.path.join(os.environ.get("TMPDIR", "/tmp"), "sti-test-ports"), "a+") as ledger:
     fcntl.flock(ledger, fcntl.LOCK_EX)
     ledger.seek(0)
@@ -80,24 +88,30 @@ with open(os.path.join(os.environ.get("TMPDIR", "/tmp"), "sti-test-ports"), "a+"
         if len(parts) == 2 and parts[0].isdigit() and now - float(parts[1]) < 600:
             given[int(parts[0])] = parts[1]
     for _ in range(500):
-        port = random.randrange(20000, 32000)
-        if port in given:
+        base = random.randrange(20000, 32000 - count)
+        ports = range(base, base + count)
+        if any(port in given for port in ports):
             continue
-        s = socket.socket()
+        socks = []
         try:
-            s.bind(("127.0.0.1", port))
+            for port in ports:
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
         except OSError:
             continue
         finally:
-            s.close()
-        given[port] = "%.0f" % now
+            for s in socks:
+                s.close()
+        for port in ports:
+            given[port] = "%.0f" % now
         ledger.seek(0)
         ledger.truncate()
         ledger.write("".join("%d %s\n" % item for item in given.items()))
-        print(port)
+        print(base)
         break
     else:
-        raise SystemExit("no spare port")
+        raise SystemExit("no spare ports")
 PY
 }
 

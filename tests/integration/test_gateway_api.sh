@@ -16,26 +16,7 @@
 UP=$STI_SOURCE/scripts/up
 DOWN=$STI_SOURCE/scripts/down
 HOME_DIR=$T/stack
-# A port base whose ports base .. base+20 are all free now.
-BASE=$(/usr/bin/python3 - <<'PY'
-import random, socket
-for _ in range(200):
-    base = random.randrange(20000, 31000)
-    socks = []
-    try:
-        for port in range(base, base + 21):
-            s = socket.socket()
-            s.bind(("127.0.0.1", port))
-            socks.append(s)
-    except OSError:
-        continue
-    finally:
-        for s in socks:
-            s.close()
-    print(base)
-    break
-PY
-)
+BASE=$(sti_spare_base 21)
 trap 'rc=$?; STI_HOME=$HOME_DIR "$DOWN" >/dev/null 2>&1 || true; (exit $rc); sti_cleanup' EXIT
 
 STI_HOME=$HOME_DIR STI_PORT_BASE=$BASE STI_CURVE=on "$UP" --detach >"$T/up.log" 2>&1 \

@@ -8,28 +8,6 @@
 UP=$STI_SOURCE/scripts/up
 DOWN=$STI_SOURCE/scripts/down
 
-# A port base whose 21 ports (base .. base+20) are all free now.
-spare_base() {
-    /usr/bin/python3 - <<'PY'
-import random, socket
-for _ in range(200):
-    base = random.randrange(20000, 60000)
-    socks = []
-    try:
-        for port in range(base, base + 21):
-            s = socket.socket()
-            s.bind(("127.0.0.1", port))
-            socks.append(s)
-    except OSError:
-        continue
-    finally:
-        for s in socks:
-            s.close()
-    print(base)
-    break
-PY
-}
-
 stacks_down() {
     for home in "$T/a" "$T/b"; do
         [ -d "$home/run" ] && STI_HOME=$home "$DOWN" >/dev/null 2>&1 || true
@@ -81,7 +59,7 @@ rcli() {
     REDISCLI_AUTH=$(cat "$home/secrets/redis/sti-admin") redis-cli -p $((base + 3)) --user sti-admin "$@"
 }
 
-base_a=$(spare_base)
+base_a=$(sti_spare_base 21)
 STI_HOME=$T/a STI_PORT_BASE=$base_a "$UP" --detach >"$T/up-a.log" 2>&1 \
     || sti_fail "scripts/up --detach (a) failed: $(cat "$T/up-a.log")"
 grep -q "tcp://127.0.0.1:$base_a" "$T/up-a.log" || sti_fail "scripts/up does not say where the broker is"
@@ -99,8 +77,7 @@ echo "$out" | grep -q NOPERM || sti_fail "sti-ingest's Redis user may FLUSHALL: 
 curl -sf "http://127.0.0.1:$((base_a + 10))/metrics" >/dev/null || sti_fail "broker /metrics"
 
 # A second stack beside the first, in the strict fsync mode.
-base_b=$(spare_base)
-while [ $((base_b - base_a)) -lt 21 ] && [ $((base_a - base_b)) -lt 21 ]; do base_b=$(spare_base); done
+base_b=$(sti_spare_base 21)
 STI_HOME=$T/b STI_PORT_BASE=$base_b STI_REDIS_FSYNC=always STI_CURVE=on "$UP" --detach \
     >"$T/up-b.log" 2>&1 \
     || sti_fail "scripts/up --detach (b) failed: $(cat "$T/up-b.log")"

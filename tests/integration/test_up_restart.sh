@@ -15,25 +15,7 @@ UP=$STI_SOURCE/scripts/up
 DOWN=$STI_SOURCE/scripts/down
 export STI_HOME=$T/stack STI_REDIS_FSYNC=always
 export STI_PORT_BASE
-STI_PORT_BASE=$(/usr/bin/python3 - <<'PY'
-import random, socket
-for _ in range(200):
-    base = random.randrange(20000, 32000)
-    socks = []
-    try:
-        for port in range(base, base + 21):
-            s = socket.socket()
-            s.bind(("127.0.0.1", port))
-            socks.append(s)
-    except OSError:
-        continue
-    finally:
-        for s in socks:
-            s.close()
-    print(base)
-    break
-PY
-)
+STI_PORT_BASE=$(sti_spare_base 21)
 trap 'rc=$?; [ -d "$STI_HOME/run" ] && "$DOWN" >/dev/null 2>&1; (exit $rc); sti_cleanup' EXIT
 export STI_BROKER="tcp://127.0.0.1:$STI_PORT_BASE"
 unset STI_TALENT_KEY   # scripts/up makes the stack's own key file, kept with its data

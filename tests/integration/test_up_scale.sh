@@ -11,30 +11,9 @@ UP=$STI_SOURCE/scripts/up
 DOWN=$STI_SOURCE/scripts/down
 HOME_S=$T/s
 
-# A port base whose 40 ports (base .. base+39) are all free now.
-spare_base() {
-    /usr/bin/python3 - <<'PY'
-import random, socket
-for _ in range(200):
-    base = random.randrange(20000, 60000)
-    socks = []
-    try:
-        for port in range(base, base + 40):
-            s = socket.socket()
-            s.bind(("127.0.0.1", port))
-            socks.append(s)
-    except OSError:
-        continue
-    finally:
-        for s in socks:
-            s.close()
-    print(base)
-    break
-PY
-}
 trap 'rc=$?; [ -d "$HOME_S/run" ] && STI_HOME=$HOME_S "$DOWN" >/dev/null 2>&1; (exit $rc); sti_cleanup' EXIT
 
-base=$(spare_base)
+base=$(sti_spare_base 40)
 STI_HOME=$HOME_S STI_PORT_BASE=$base "$UP" --detach --scale indicators=3 >"$T/up.log" 2>&1 \
     || sti_fail "scripts/up --scale indicators=3: $(tail -20 "$T/up.log")"
 
