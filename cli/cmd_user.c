@@ -173,22 +173,7 @@ static int s_disable(stictl_t *ctl, int argc, char **argv)
     if (argc != 3) {
         return stictl_usage_error(argv[0], "disable takes NAME");
     }
-    sti_writer_t *request = stictl_request("user.disable", NULL, 0);
-    sti_writer_map(request, 1);
-    sti_writer_kv_str(request, "name", argv[2]);
-    sti_reply_t reply;
-    int rc = stictl_call_ok(ctl, "sti.gateway", &request, &reply);
-    if (rc != 0) {
-        return rc;
-    }
-    if (ctl->json) {
-        cJSON *json = stictl_json_from_node(reply.body);
-        stictl_json_print(&json);
-    } else {
-        printf("user %s disabled\n", argv[2]);
-    }
-    sti_reply_release(&reply);
-    return STICTL_OK;
+    return stictl_call_on(ctl, "sti.gateway", "user.disable", argv[2], "user", "disabled");
 }
 
 int stictl_user(stictl_t *ctl, int argc, char **argv)

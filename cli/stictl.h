@@ -126,6 +126,11 @@ int stictl_call(stictl_t *ctl, const char *service, sti_writer_t *request, sti_r
 int stictl_call_ok(stictl_t *ctl, const char *service, sti_writer_t **request_p,
                    sti_reply_t *reply);
 
+//  Calls op of service with the body {name: NAME}; prints the reply under
+//  --json, else "WHAT NAME DONE" ("token bot revoked"). Returns an exit code.
+int stictl_call_on(stictl_t *ctl, const char *service, const char *op, const char *name,
+                   const char *what, const char *done);
+
 //  Prints an error reply on stderr: "error: CODE: message", then one line
 //  per detail, "row K: FIELD: reason". Returns the exit code for it.
 int stictl_print_error(const sti_reply_t *reply);

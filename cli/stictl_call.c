@@ -234,3 +234,24 @@ int stictl_call_ok(stictl_t *ctl, const char *service, sti_writer_t **request_p,
     }
     return 0;
 }
+
+int stictl_call_on(stictl_t *ctl, const char *service, const char *op, const char *name,
+                   const char *what, const char *done)
+{
+    sti_writer_t *request = stictl_request(op, NULL, 0);
+    sti_writer_map(request, 1);
+    sti_writer_kv_str(request, "name", name);
+    sti_reply_t reply;
+    int rc = stictl_call_ok(ctl, service, &request, &reply);
+    if (rc != 0) {
+        return rc;
+    }
+    if (ctl->json) {
+        cJSON *json = stictl_json_from_node(reply.body);
+        stictl_json_print(&json);
+    } else {
+        printf("%s %s %s\n", what, name, done);
+    }
+    sti_reply_release(&reply);
+    return STICTL_OK;
+}

@@ -207,6 +207,11 @@ check([e["seq"] for e in log["events"]] == received,
       "the stream and the log differ: %r vs %r" % (received, [e["seq"] for e in log["events"]]))
 check(cuts == 2, "the stream was cut %d times" % cuts)
 
+# A user disabled with stictl: its session ends at once, and it cannot sign in again.
+check(stictl("user", "disable", "otto").strip() == "user otto disabled", "stictl user disable")
+expect(otto.call("GET", "/api/v1/progress?year=2025"), 401, "a disabled user's session")
+expect(Session(API).sign_in("otto", "any"), 401, "a disabled user's sign-in")
+
 # Signing out ends the session.
 expect(admin.call("DELETE", "/api/v1/session"), 200, "sign-out")
 expect(admin.call("GET", "/api/v1/progress?year=2025"), 401, "after sign-out")
