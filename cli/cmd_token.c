@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sti_quantity.h"
 #include "stictl.h"
 
 const char stictl_token_usage[] =
@@ -23,27 +24,16 @@ const char stictl_token_usage[] =
     "revoke: the token stops working at once.\n"
     "Admin only.\n";
 
-//  "30d" -> seconds. Returns 0, or -1 when it is not such a duration.
-static int s_duration(const char *text, long long *seconds)
+//  Parses --expires: a duration (sti_quantity: 90s, 30m, 12h, 30d) of 60
+//  seconds to ten years, into whole seconds. Returns 0 or -1.
+static int s_expires(const char *text, long long *seconds)
 {
-    size_t len = strlen(text);
-    long long number;
-    char unit = len ? text[len - 1] : 0;
-    long long scale = unit == 's'   ? 1
-                      : unit == 'm' ? 60
-                      : unit == 'h' ? 3600
-                      : unit == 'd' ? 86400
-                                    : 0;
-    char digits[32];
-    if (!scale || len < 2 || len - 1 >= sizeof digits) {
+    int64_t ms;
+    if (sti_quantity_parse(STI_QUANTITY_DURATION, text, STI_QUANTITY_BARE_NONE, &ms) != 0 ||
+        ms < 60000 || ms > 3650LL * 86400000) {
         return -1;
     }
-    memcpy(digits, text, len - 1);
-    digits[len - 1] = 0;
-    if (stictl_parse_int(digits, 1, 3650LL * 86400, &number) != 0) {
-        return -1;
-    }
-    *seconds = number * scale;
+    *seconds = ms / 1000;
     return 0;
 }
 
@@ -57,9 +47,11 @@ static int s_new(stictl_t *ctl, int argc, char **argv)
         } else if (strcmp(argv[i], "--org") == 0 && i + 1 < argc) {
             org = argv[++i];
         } else if (strcmp(argv[i], "--expires") == 0 && i + 1 < argc) {
-            if (s_duration(argv[++i], &expires) != 0) {
-                return stictl_usage_error(argv[0], "--expires: '%s' is not 90s, 30m, 12h or 30d",
-                                          argv[i]);
+            if (s_expires(argv[++i], &expires) != 0) {
+                return stictl_usage_error(
+                    argv[0],
+                    "--expires: '%s' is not a duration from 60s to 3650d (90s, 30m, 12h, 30d)",
+                    argv[i]);
             }
         } else if (argv[i][0] != '-' && !name) {
             name = argv[i];
@@ -91,7 +83,7 @@ static int s_new(stictl_t *ctl, int argc, char **argv)
     } else {
         char token[80], expiry[48];
         stictl_map_text(reply.body, "token", token, sizeof token);
-        stictl_map_text(reply.body, "expires", expiry, sizeof expiry);
+        stictl_map_time(reply.body, "expires", expiry, sizeof expiry);
         printf("token %s, role %s%s%s, %s%s; shown once:\n%s\n", name, role, org ? ", org " : "",
                org ? org : "", strcmp(expiry, "-") ? "expires " : "until revoked",
                strcmp(expiry, "-") ? expiry : "", token);
@@ -121,7 +113,7 @@ static int s_list(stictl_t *ctl)
             stictl_map_text(token, "name", name, sizeof name);
             stictl_map_text(token, "role", role, sizeof role);
             stictl_map_text(token, "org", org, sizeof org);
-            stictl_map_text(token, "expires", expires, sizeof expires);
+            stictl_map_time(token, "expires", expires, sizeof expires);
             stictl_map_text(token, "by", by, sizeof by);
             printf("%-20s %-8s %-16s %-26s %s\n", name, role, org[0] ? org : "-",
                    strcmp(expires, "-") ? expires : "never", by);

@@ -10,6 +10,7 @@ made up for the test.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -151,7 +152,13 @@ check(len(reveals) == 1 and reveals[0]["who"] == "otto"
       and reveals[0]["reason"] == "work permit renewal", "audit: %r" % reveals)
 
 # --- a token from stictl works until it is revoked ---------------------------
-token = stictl("token", "new", "bureau-bi", "--role", "reader", "--expires", "30d").splitlines()[-1]
+made = stictl("token", "new", "bureau-bi", "--role", "reader", "--expires", "30d").splitlines()
+token = made[-1]
+check(re.search(r"expires \d{4}-\d\d-\d\d \d\d:\d\d", made[0]), "token new, local time: %r" % made)
+bad = subprocess.run(["stictl", "token", "new", "x", "--role", "reader", "--expires", "30"],
+                     capture_output=True, text=True)
+check(bad.returncode == 2 and "--expires: '30' is not a duration" in bad.stderr,
+      "a bare --expires: %r" % bad.stderr)
 check(token.startswith("sti_"), "the last line of token new: %r" % token)
 bot = Session(API, token=token)
 expect(bot.call("GET", "/api/v1/progress?year=2025"), 200, "the token's GET")
