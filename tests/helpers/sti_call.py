@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""sti_call.py: one request to an STI Monitor service, written from
-docs/protocol.md with plain pyzmq and msgpack (not the project's library).
+"""sti_call.py: one request to an STI Monitor service, sent once through
+ind_client.py's client (plain pyzmq and msgpack, not the project's library).
 
     sti_call.py SERVICE OP [BODY_JSON | -]  broker from $STI_BROKER; - reads stdin
 
@@ -12,29 +12,19 @@ the request id (else a fresh one). Used by the script tests.
 import json
 import os
 import sys
-import uuid
 
-import msgpack
-import zmq
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ind_client import Client, NoAnswer  # noqa: E402
 
 
 def call(endpoint, service, op, body, timeout_ms, request_id=None):
-    """Sends {op, id, body} to service; returns the decoded reply map or None."""
-    ctx = zmq.Context.instance()
-    sock = ctx.socket(zmq.REQ)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.connect(endpoint)
-    request = {"op": op, "id": request_id or uuid.uuid4().hex, "body": body}
-    sock.send_multipart([b"MDPC01", service.encode(),
-                         msgpack.packb(request, use_bin_type=True)])
-    if not sock.poll(timeout_ms):
-        sock.close()
+    """Sends {op, id, body} to service once; returns the decoded reply map, or
+    None when no (well-formed) reply came within timeout_ms."""
+    try:
+        return Client(endpoint, timeout_ms=timeout_ms, retries=1).call(service, op, body,
+                                                                      request_id)
+    except NoAnswer:
         return None
-    frames = sock.recv_multipart()
-    sock.close()
-    if len(frames) != 3 or frames[0] != b"MDPC01":
-        raise SystemExit("malformed reply frames: %r" % frames)
-    return msgpack.unpackb(frames[2], raw=False)
 
 
 def main():
