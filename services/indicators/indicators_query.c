@@ -533,18 +533,6 @@ static const sti_arg_t s_snapshot_body[] = {
     STI_ARGS_END,
 };
 
-static const sti_arg_t s_since_body[] = {
-    {"stream", STI_ARG_STR, STI_REQUIRED, 0, STI_EVENTS_STREAM_MAX, NULL,
-     "the stream: \"ind\" (another is invalid_argument)"},
-    {"seq", STI_ARG_INT, STI_REQUIRED, 0, INT64_MAX, NULL,
-     "the last seq the subscriber has handled; the reply starts after it"},
-    {"prefix", STI_ARG_STR, STI_OPTIONAL, 0, STI_EVENTS_TOPIC_MAX, NULL,
-     "only events whose topic starts with it (default \"\": all)"},
-    {"limit", STI_ARG_INT, STI_OPTIONAL, 1, STI_EVENTS_SINCE_MAX, NULL,
-     "events of the reply at most (default 100)"},
-    STI_ARGS_END,
-};
-
 static const sti_op_decl_t s_ops[] = {
     {"series.get", s_series_get, STI_ROLES_ANY, s_series_body,
      "the stored periods of one indicator at one org unit, with their revisions",
@@ -585,7 +573,7 @@ static const sti_op_decl_t s_ops[] = {
      "every value changed after it has an event with a greater seq: a subscriber applies "
      "`events.since {seq}` on top of the snapshot (events carry the revision, so one already in "
      "the snapshot is recognised). Values are MessagePack floats."},
-    {"events.since", s_events_since, STI_ROLES_ANY, s_since_body,
+    {"events.since", s_events_since, STI_ROLES_ANY, sti_events_since_args,
      "the events of the `ind` stream after a seq, from its log",
      "{events: [map...], upto, first, latest, epoch, epoch_start}",
      "As [events.md](events.md) documents it (`sti_events_since_reply`), for the stream `ind` "

@@ -399,17 +399,6 @@ static const sti_arg_t s_audit_args[] = {
     STI_ARGS_END,
 };
 
-static const sti_arg_t s_since_args[] = {
-    {"stream", STI_ARG_STR, STI_REQUIRED, 0, STI_EVENTS_STREAM_MAX, NULL,
-     "the stream: tal, the only one sti.talent publishes"},
-    {"seq", STI_ARG_INT, STI_REQUIRED, 0, INT64_MAX, NULL, "the last seq the caller has"},
-    {"prefix", STI_ARG_STR, STI_OPTIONAL, 0, STI_EVENTS_TOPIC_MAX, NULL,
-     "only topics that start with it (tal.top.)"},
-    {"limit", STI_ARG_INT, STI_OPTIONAL, 1, STI_EVENTS_SINCE_MAX, NULL,
-     "events at most (default 100)"},
-    STI_ARGS_END,
-};
-
 static const sti_op_decl_t s_ops[] = {
     {"talent.search", s_talent_search, STI_ROLE_OFFICER, s_search_args,
      "a page of talents that match every filter, masked; each read is written to the audit log",
@@ -437,7 +426,7 @@ static const sti_op_decl_t s_ops[] = {
      "without CURVE or for a change), `reason` the reason of a `talent.reveal` (else nil); "
      "`next` is the cursor of the next page, nil on the last. The log holds no personal data "
      "and is kept after erasure. Errors: `not_found` (no entry for the id)."},
-    {"events.since", s_events_since, STI_ROLES_ANY, s_since_args,
+    {"events.since", s_events_since, STI_ROLES_ANY, sti_events_since_args,
      "the events of the stream tal after a seq (replay)",
      "{events: [map...], upto, first, latest, epoch, epoch_start}",
      "As docs/events.md documents it (`sti_events_since_reply`), as for sti.indicators. The "

@@ -13,6 +13,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@
 //  Builds the four keys of a stream (epoch_key may be NULL). Returns 0, or
 //  -1 when they do not fit.
 int sti_events_log_keys(sti_redis_t *redis, const char *stream, char *log_key, char *seq_key,
-                  char *prev_key, char *epoch_key, size_t cap)
+                        char *prev_key, char *epoch_key, size_t cap)
 {
     if (!sti_redis_key(redis, log_key, cap, "events", stream, NULL) ||
         !sti_redis_key(redis, seq_key, cap, "events", stream, "seq", NULL) ||
@@ -147,8 +148,8 @@ fail:
 }
 
 //  XRANGE log 0-<from> <end> COUNT count. Returns the reply or NULL.
-redisReply *sti_events_log_range(sti_redis_t *redis, const char *log_key, uint64_t from, const char *end,
-                           size_t count)
+redisReply *sti_events_log_range(sti_redis_t *redis, const char *log_key, uint64_t from,
+                                 const char *end, size_t count)
 {
     char start[32], count_text[32];
     snprintf(start, sizeof start, "0-%" PRIu64, from);
@@ -202,7 +203,8 @@ static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key
     *first = *latest + 1;
     uint64_t seq;
     if (reply->elements == 1 && reply->element[0]->type == REDIS_REPLY_ARRAY &&
-        reply->element[0]->elements == 2 && sti_events_log_entry_seq(reply->element[0]->element[0], &seq) == 0) {
+        reply->element[0]->elements == 2 &&
+        sti_events_log_entry_seq(reply->element[0]->element[0], &seq) == 0) {
         *first = seq;
     }
     freeReplyObject(reply);
@@ -212,7 +214,7 @@ static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key
 //  The stream's epoch as its hash holds it: id ("" for none), start, and
 //  the reason of a loss ("" for none). Returns 0 or -1.
 int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, uint64_t *start,
-                   char *lost, size_t lost_cap)
+                         char *lost, size_t lost_cap)
 {
     const char *argv[] = {"HMGET", epoch_key, "id", "start", "lost"};
     redisReply *reply = sti_redis_argv_retry(redis, 5, argv, NULL);
@@ -310,7 +312,8 @@ int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, 
     assert(redis && stream && writer);
     char log_key[256], seq_key[256], prev_key[256], epoch_key[256];
     if (!sti_events_stream_valid(stream) ||
-        sti_events_log_keys(redis, stream, log_key, seq_key, prev_key, epoch_key, sizeof log_key) != 0) {
+        sti_events_log_keys(redis, stream, log_key, seq_key, prev_key, epoch_key, sizeof log_key) !=
+            0) {
         return -1;
     }
     char epoch[STI_EVENTS_EPOCH_MAX + 1];
@@ -364,50 +367,48 @@ int sti_events_since(sti_redis_t *redis, const char *stream, uint64_t seq, const
     return sti_events_since_scan(redis, stream, seq, prefix, limit, 10 * limit, writer);
 }
 
-//  Writes a whole error reply for a bad events.since body field.
-static void s_bad_request(sti_writer_t *writer, const char *id, const sti_field_error_t *ferr)
-{
-    sti_detail_t detail = {.index = -1, .field = ferr->field, .reason = ferr->reason};
-    sti_envelope_reply_error(writer, id, STI_ERR_INVALID_ARGUMENT, "bad events.since request",
-                             &detail, 1);
-}
+const sti_arg_t sti_events_since_args[] = {
+    {"stream", STI_ARG_STR, STI_REQUIRED, 0, STI_EVENTS_STREAM_MAX, NULL,
+     "the stream this service publishes (another is invalid_argument)"},
+    {"seq", STI_ARG_INT, STI_REQUIRED, 0, INT64_MAX, NULL,
+     "the last seq the subscriber has handled; the reply starts after it"},
+    {"prefix", STI_ARG_STR, STI_OPTIONAL, 0, STI_EVENTS_TOPIC_MAX, NULL,
+     "only events whose topic starts with it (default \"\": all)"},
+    {"limit", STI_ARG_INT, STI_OPTIONAL, 1, STI_EVENTS_SINCE_MAX, NULL,
+     "events of the reply at most (default 100)"},
+    STI_ARGS_END,
+};
 
 void sti_events_since_reply(sti_redis_t *redis, const char *stream, const sti_request_t *request,
                             sti_writer_t *writer)
 {
     assert(redis && stream && request && writer);
-    static const char *const keys[] = {"stream", "seq", "prefix", "limit", NULL};
-    sti_field_error_t ferr = {.field = ""};
+    static const sti_op_decl_t decl = {.name = "events.since", .body = sti_events_since_args};
+    sti_field_error_t ferr;
     char asked[STI_EVENTS_STREAM_MAX + 1], prefix[STI_EVENTS_TOPIC_MAX + 1] = "";
-    int64_t seq, limit = 100;
+    int64_t seq = 0, limit = 100;
     sti_node_t body = request->body;
     sti_writer_reset(writer);
-    if (sti_node_type(body) != STI_TYPE_MAP) {
-        ferr = (sti_field_error_t){.field = "body", .reason = "must be a map"};
-        s_bad_request(writer, request->id, &ferr);
+    //  The declaration's checks (a frame has run them already; a test server
+    //  has not), then what it cannot say: which stream is this one.
+    bool bad = sti_op_check(&decl, body, &ferr) != 0 ||
+               sti_map_str_copy(body, "stream", asked, sizeof asked, &ferr) != 0;
+    if (!bad && strcmp(asked, stream) != 0) {
+        ferr = (sti_field_error_t){.field = "stream"};
+        snprintf(ferr.reason, sizeof ferr.reason, "this service publishes %s, not %s", stream,
+                 asked);
+        bad = true;
+    }
+    if (bad) {
+        sti_envelope_reply_invalid(writer, request->id, &ferr);
         return;
     }
-    if (sti_map_only(body, keys, &ferr) != 0 ||
-        sti_map_str_copy(body, "stream", asked, sizeof asked, &ferr) != 0 ||
-        sti_map_int(body, "seq", &seq, &ferr) != 0 ||
-        (!sti_node_is_missing(sti_node_get(body, "prefix")) &&
-         sti_map_str_copy(body, "prefix", prefix, sizeof prefix, &ferr) != 0) ||
-        (!sti_node_is_missing(sti_node_get(body, "limit")) &&
-         sti_map_int(body, "limit", &limit, &ferr) != 0)) {
-        s_bad_request(writer, request->id, &ferr);
-        return;
+    sti_map_int(body, "seq", &seq, &ferr);
+    if (!sti_node_is_missing(sti_node_get(body, "prefix"))) {
+        sti_map_str_copy(body, "prefix", prefix, sizeof prefix, &ferr);
     }
-    if (strcmp(asked, stream) != 0 || seq < 0 || limit < 1 || limit > STI_EVENTS_SINCE_MAX) {
-        snprintf(ferr.field, sizeof ferr.field, "%s",
-                 strcmp(asked, stream) != 0 ? "stream"
-                 : seq < 0                  ? "seq"
-                                            : "limit");
-        snprintf(ferr.reason, sizeof ferr.reason, "%s",
-                 strcmp(asked, stream) != 0 ? "this service does not publish that stream"
-                 : seq < 0                  ? "must not be negative"
-                                            : "must be from 1 to 1000");
-        s_bad_request(writer, request->id, &ferr);
-        return;
+    if (!sti_node_is_missing(sti_node_get(body, "limit"))) {
+        sti_map_int(body, "limit", &limit, &ferr);
     }
     sti_writer_reset(writer);
     sti_envelope_reply_ok(writer, request->id);
@@ -417,4 +418,3 @@ void sti_events_since_reply(sti_redis_t *redis, const char *stream, const sti_re
                                  "the event log cannot be read now", NULL, 0);
     }
 }
-

@@ -17,6 +17,7 @@
 #include "sti_codec.h"
 #include "sti_envelope.h"
 #include "sti_event_codec.h"
+#include "sti_op.h"
 #include "sti_redis.h"
 
 //  Builds the four keys of a stream into buffers of cap bytes (epoch_key
@@ -56,9 +57,13 @@ int sti_events_since(sti_redis_t *redis, const char *stream, uint64_t seq, const
 int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq,
                           const char *prefix, size_t limit, size_t max_scan,
                           sti_writer_t *writer);
+//  The body of events.since, {stream, seq, prefix?, limit?}, for the op
+//  tables of every service that publishes a stream.
+extern const sti_arg_t sti_events_since_args[];
 //  Serves a decoded events.since request for the stream this service
-//  publishes: checks the body {stream, seq, prefix?, limit?} and writes the
-//  whole reply envelope (ok, invalid_argument, or unavailable) into writer,
-//  which it resets first.
+//  publishes: checks the body against sti_events_since_args and that the
+//  stream is this one, and writes the whole reply envelope (ok,
+//  invalid_argument naming the field, or unavailable) into writer, which it
+//  resets first.
 void sti_events_since_reply(sti_redis_t *redis, const char *stream, const sti_request_t *request,
                             sti_writer_t *writer);
