@@ -33,11 +33,16 @@ const char stictl_progress_usage[] =
     "Chinese (已完成 achieved, 正常 on_track, 滞后 lagging, 有风险 at_risk, 无数据\n"
     "no_data, 无目标 no_target). A latest value marked ! is more than 10 times (the\n"
     "service's warn_factor) above or below the one before it; a line under the\n"
-    "table says so.\n"
+    "table says so. FORECAST is where the indicator is headed at the plan's end\n"
+    "(stictl forecast, docs/forecast.md): 预计达标 expected_to_meet, 需加快\n"
+    "needs_acceleration, 停滞或倒退 stagnation_or_regression, 数据不足\n"
+    "insufficient_data.\n"
     "--json prints {\"year\": Y, \"org\": \"...\", \"org_name_zh\", \"indicators\":\n"
     "[{\"code\", \"name_zh\", \"name_en\", \"unit\", \"baseline\", \"baseline_period\",\n"
     "\"latest\", \"latest_period\", \"target\", \"target_year\", \"completion\",\n"
-    "\"expected_completion\", \"status\", \"flag\"}]}, with status codes in English,\n"
+    "\"expected_completion\", \"status\", \"flag\", \"forecast_year\", \"forecast_class\",\n"
+    "\"projection\", \"score\", \"method\", \"rate\", \"required_rate\"}]}, with status\n"
+    "and class codes in English,\n"
     "missing values as null and completions as fractions (0.645, not 64.5).\n"
     "-o FILE.xlsx writes the rows to an Excel workbook instead, one per indicator,\n"
     "with the fields of --json under the titles 指标代码, 指标名称, 英文名称, 单位,\n"
@@ -48,16 +53,24 @@ const char stictl_progress_usage[] =
     "Exit 4 when there is no org unit ORG.\n";
 
 #define S_NAME_COLUMNS 24 // widest name cell, in display columns
-#define S_COLUMNS 9       // columns of the table
+#define S_COLUMNS 10      // columns of the table
 
-static const char *const s_heads[S_COLUMNS] = {"CODE",   "NAME", "UNIT",     "BASELINE", "LATEST",
-                                               "TARGET", "DONE", "EXPECTED", "STATUS"};
+static const char *const s_heads[S_COLUMNS] = {"CODE",   "NAME",    "UNIT", "BASELINE",
+                                               "LATEST", "TARGET",  "DONE", "EXPECTED",
+                                               "STATUS", "FORECAST"};
 
 //  The fields of a row --json keeps, in this order.
-static const char *const s_json_fields[] = {
-    "code",   "name_zh",       "name_en", "unit",        "baseline",   "baseline_period",
-    "latest", "latest_period", "target",  "target_year", "completion", "expected_completion",
-    "status", "flag",          NULL};
+static const char *const s_json_fields[] = {"code",          "name_zh",
+                                            "name_en",       "unit",
+                                            "baseline",      "baseline_period",
+                                            "latest",        "latest_period",
+                                            "target",        "target_year",
+                                            "completion",    "expected_completion",
+                                            "status",        "flag",
+                                            "forecast_year", "forecast_class",
+                                            "projection",    "score",
+                                            "method",        "rate",
+                                            "required_rate", NULL};
 
 //  A completion as a percentage with one decimal, or "-".
 static const char *s_percent(sti_node_t node, char *buf, size_t cap)
@@ -114,7 +127,8 @@ static const char *s_cell(sti_node_t row, int column, char *buf, size_t cap)
     default: {
         char status[32];
         snprintf(buf, cap, "%s",
-                 stictl_status_zh(stictl_map_text(row, "status", status, sizeof status)));
+                 stictl_status_zh(stictl_map_text(row, column == 8 ? "status" : "forecast_class",
+                                                  status, sizeof status)));
         return buf;
     }
     }

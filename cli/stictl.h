@@ -54,6 +54,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(dataset, "show the dataset Redis holds, or go on after a loss")                              \
     X(delivery, "list sti-notify's deliveries, or send a dead letter again")                       \
     X(events, "print the indicator-change events after a sequence number")                         \
+    X(forecast, "show where each indicator will land at the plan's end, and its early warning")    \
     X(health, "show whether the broker and each service answer")                                   \
     X(indicator, "list the plan's indicators, or show one with its series")                        \
     X(ingest, "submit a CSV, .xlsx or JSON file of observations")                                  \
@@ -274,7 +275,10 @@ const char *stictl_map_time(sti_node_t map, const char *key, char *buf, size_t c
 
 //  The Chinese word of a progress status ("on_track" -> "正常", "lagging" ->
 //  "滞后", "at_risk" -> "有风险", "achieved" -> "已完成", "no_data" -> "无数据",
-//  "no_target" -> "无目标"); another text is returned as it is.
+//  "no_target" -> "无目标"), or of a forecast class ("expected_to_meet" ->
+//  "预计达标", "needs_acceleration" -> "需加快", "stagnation_or_regression" ->
+//  "停滞或倒退", "insufficient_data" -> "数据不足"); another text is returned
+//  as it is.
 const char *stictl_status_zh(const char *status);
 
 //  --- events (cmd_events.c) ---

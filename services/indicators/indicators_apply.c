@@ -33,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "indicators_forecast.h"
 #include "sti_log.h"
 
 #define S_ATTEMPTS 5         // tries of one batch against concurrent replicas
@@ -94,7 +95,7 @@ indicators_apply_t *indicators_apply_new(indicators_store_t *store, indicators_i
     self->rows_invalid =
         sti_http_counter(http, "sti_indicators_rows_total", "result=\"invalid\"", rows);
     self->events_published = sti_http_counter(http, "sti_indicators_events_total", NULL,
-                                              "indicator.changed events logged and published");
+                                              "indicator.changed and indicator.forecast_changed events logged and published");
     self->entries_acked =
         sti_http_counter(http, "sti_indicators_entries_total", NULL,
                          "Intake entries applied and acknowledged by this replica");
@@ -220,7 +221,8 @@ static void s_now_text(char *buf, size_t cap)
 static void s_publish(indicators_apply_t *self, const indicators_written_t *written)
 {
     size_t changes = indicators_batch_change_count(self->batch);
-    if (!written->prevs || changes != written->last - written->first + 1) {
+    if (!written->prevs ||
+        indicators_batch_event_count(self->batch) != written->last - written->first + 1) {
         if (sti_events_send_logged(self->pub, written->first, written->last)) {
             sti_warn("events %" PRIu64 "..%" PRIu64 " are logged but not sent", written->first,
                      written->last);
@@ -230,12 +232,12 @@ static void s_publish(indicators_apply_t *self, const indicators_written_t *writ
     indicators_table_t *table = indicators_batch_table(self->batch);
     const char *bytes = indicators_batch_bytes(self->batch);
     char topic[STI_EVENTS_TOPIC_MAX + 1], subject[STI_EVENTS_SUBJECT_MAX];
-    for (size_t c = 0; c < changes; c++) {
+    for (size_t c = 0, e = 0; c < changes; c++, e++) {
         const indicators_change_t *change = indicators_batch_change_at(self->batch, c);
         const indicators_value_t *value = indicators_table_value_at(table, change->value);
         sti_event_t event = {
-            .seq = written->first + c,
-            .prev = written->prevs[c],
+            .seq = written->first + e,
+            .prev = written->prevs[e],
             .topic = indicators_value_topic(value, topic, sizeof topic),
             .type = (char *)INDICATORS_EVENT_TYPE,
             .source = (char *)INDICATORS_EVENT_SOURCE,
@@ -245,6 +247,18 @@ static void s_publish(indicators_apply_t *self, const indicators_written_t *writ
             .data_size = change->event_len,
         };
         sti_events_send_event(self->pub, &event);
+        if (change->forecast_len) {
+            const indicators_group_t *group = indicators_table_group_at(table, value->group);
+            e++;
+            event.seq = written->first + e;
+            event.prev = written->prevs[e];
+            event.type = (char *)INDICATORS_FORECAST_EVENT_TYPE;
+            event.subject =
+                indicators_forecast_subject(group, change->forecast_year, subject, sizeof subject);
+            event.data = (void *)(bytes + change->forecast_off);
+            event.data_size = change->forecast_len;
+            sti_events_send_event(self->pub, &event);
+        }
     }
 }
 

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "indicators_forecast.h"
+
 struct _indicators_batch_t {
     const sti_catalog_t *catalog;                        // borrowed for the batch
     double tolerance;                                    // of `lagging`
@@ -30,6 +32,7 @@ struct _indicators_batch_t {
     indicators_change_t *changes;                        // the changes, in order
     size_t change_count;                                 // in use
     size_t change_cap;                                   // allocated
+    size_t forecast_events;                              // changes that moved a forecast class
     sti_writer_t *out;                                   // revision records and event data
     const sti_indicator_t *deps[STI_CATALOG_INDICATORS]; // dependents buffer
     const sti_org_unit_t *children[STI_CATALOG_ORG_UNITS]; // children buffer
@@ -78,6 +81,7 @@ void indicators_batch_restart(indicators_batch_t *self)
     assert(self);
     indicators_table_reset(self->table);
     self->change_count = 0;
+    self->forecast_events = 0;
     sti_writer_reset(self->out);
 }
 
@@ -150,6 +154,12 @@ size_t indicators_batch_change_count(const indicators_batch_t *self)
 {
     assert(self);
     return self->change_count;
+}
+
+size_t indicators_batch_event_count(const indicators_batch_t *self)
+{
+    assert(self);
+    return self->change_count + self->forecast_events;
 }
 
 const indicators_change_t *indicators_batch_change_at(const indicators_batch_t *self, size_t index)
@@ -342,6 +352,27 @@ static indicators_change_t *s_new_change(indicators_batch_t *self)
     return &self->changes[self->change_count++];
 }
 
+//  Writes change's indicator.forecast_changed event when the class of the
+//  group's forecast is no longer before.
+static void s_forecast_event(indicators_batch_t *self, const indicators_group_t *group,
+                             sti_forecast_class_t before, const char *by,
+                             indicators_change_t *change)
+{
+    indicators_forecast_t after;
+    indicators_forecast_compute(self->table, self->catalog, group, &after);
+    change->forecast_len = 0;
+    if (after.forecast.outcome == before) {
+        return;
+    }
+    size_t size;
+    sti_writer_data(self->out, &change->forecast_off);
+    indicators_forecast_write_event(self->table, group, before, &after, "value", by, self->out);
+    sti_writer_data(self->out, &size);
+    change->forecast_len = size - change->forecast_off;
+    change->forecast_year = after.end_year;
+    self->forecast_events++;
+}
+
 //  Sets the value's effective value to (has, v). When it changes: a new
 //  revision from entry, a change with its event. Returns whether it changed.
 static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
@@ -358,6 +389,8 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     sti_progress_t before, after;
     indicators_table_progress(self->table, self->catalog, group, year, self->tolerance, &before,
                               &latest);
+    indicators_forecast_t forecast;
+    indicators_forecast_compute(self->table, self->catalog, group, &forecast);
     bool had = record->has_v;
     double old = record->v;
     record->has_v = has;
@@ -382,6 +415,7 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     s_write_event(self, value, origin, had, old, &before, &after);
     sti_writer_data(self->out, &size);
     change->event_len = size - change->event_off;
+    s_forecast_event(self, group, forecast.forecast.outcome, record->by, change);
     return true;
 }
 
@@ -464,6 +498,7 @@ size_t indicators_batch_compute(indicators_batch_t *self, size_t *skipped)
     size_t applied = 0;
     *skipped = 0;
     self->change_count = 0;
+    self->forecast_events = 0;
     sti_writer_reset(self->out);
     for (size_t r = self->row_from; r < s_window_end(self); r++) {
         int rc = s_apply_row(self, &self->rows[r]);

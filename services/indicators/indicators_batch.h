@@ -21,7 +21,9 @@
        children's sum, or to none, and derived values and parents follow,
        as if it had never been reported; its revision and event carry the
        origin `withdrawn` and the reason, even where the effective value
-       stays the same.
+       stays the same. A change that moves the class of its hash's
+       forecast (indicators_forecast) carries a second event,
+       `indicator.forecast_changed`, right after its own.
 
     Entries, rows, the table and the output bytes are reused from batch to
     batch (reset keeps the memory).
@@ -65,6 +67,9 @@ typedef struct {
     size_t revision_len; // its length
     size_t event_off;    // the event's data map, in the output bytes
     size_t event_len;    // its length
+    size_t forecast_off; // an indicator.forecast_changed event's data map, in the output bytes
+    size_t forecast_len; // its length (0: the change moved no forecast class)
+    int forecast_year;   // the year of that forecast (its subject's)
 } indicators_change_t;
 
 typedef struct _indicators_batch_t indicators_batch_t;
@@ -101,6 +106,9 @@ indicators_table_t *indicators_batch_table(indicators_batch_t *self);
 //  value; *skipped counts rows skipped as already applied.
 size_t indicators_batch_compute(indicators_batch_t *self, size_t *skipped);
 size_t indicators_batch_change_count(const indicators_batch_t *self);
+//  The events of the changes: one per change, and one more for each that
+//  moved a forecast class.
+size_t indicators_batch_event_count(const indicators_batch_t *self);
 const indicators_change_t *indicators_batch_change_at(const indicators_batch_t *self, size_t index);
 //  The output bytes changes point into (borrowed, valid until the next
 //  compute or reset).

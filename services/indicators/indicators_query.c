@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "indicators_catalog.h"
+#include "indicators_forecast.h"
 
 #define S_SNAPSHOT_LIMIT 100                // default hashes per snapshot page
 #define S_SNAPSHOT_MAX 1000                 // most hashes per snapshot page
@@ -357,7 +358,7 @@ static void s_write_progress(indicators_query_t *self, const sti_catalog_t *cata
                                   : 0;
     char period[STI_PERIOD_TEXT_MAX] = "";
     sti_period_format(&ind->baseline_period, period, sizeof period);
-    sti_writer_map(w, 15);
+    sti_writer_map(w, 15 + INDICATORS_FORECAST_PAIRS);
     sti_writer_kv_str(w, "code", ind->code);
     sti_writer_kv_str(w, "name_zh", ind->name_zh);
     sti_writer_kv_str(w, "name_en", ind->name_en);
@@ -376,6 +377,9 @@ static void s_write_progress(indicators_query_t *self, const sti_catalog_t *cata
     s_write_opt(w, "expected_completion", progress.has_expected, progress.expected_completion);
     sti_writer_kv_str(w, "status", sti_status_name(progress.status));
     s_write_flag(self, group, latest, w);
+    indicators_forecast_t forecast;
+    indicators_forecast_compute(self->table, catalog, group, &forecast);
+    indicators_forecast_write_pairs(&forecast, w);
 }
 
 //  Reads year (default: this year, capped to the plan's end) and org
@@ -552,7 +556,8 @@ static const sti_op_decl_t s_ops[] = {
      "the plan's progress in a year at an org unit, indicator by indicator",
      "{year, org, org_name_zh, org_name_en, indicators: [{code, name_zh, name_en, unit, "
      "direction, baseline, baseline_period, latest, latest_period, target, target_year, "
-     "completion, expected_completion, status, flag}]}",
+     "completion, expected_completion, status, flag, forecast_year, forecast_class, projection, "
+     "score, method, rate, required_rate}]}",
      "For each indicator of the catalog, in catalog order: the latest value of a period ending "
      "in or before the year (whole years only for a flow indicator), and progress as "
      "docs/data-path.md defines it. At the root org unit the baseline is the plan's and the "
@@ -562,7 +567,9 @@ static const sti_op_decl_t s_ops[] = {
      "value looks wrong (more than `warn_factor` times above or below the value of the period "
      "before it of the same kind), else nil. `completion` is nil "
      "for `no_data` and `no_target`; `expected_completion` nil for `no_target`. `status` is one "
-     "of `achieved`, `on_track`, `lagging`, `at_risk`, `no_data`, `no_target`. Numbers are "
+     "of `achieved`, `on_track`, `lagging`, `at_risk`, `no_data`, `no_target`. `forecast_year` to "
+     "`required_rate` are the indicator's forecast at the plan's end as forecast.report gives "
+     "it ([forecast.md](forecast.md)), whatever the year asked. Numbers are "
      "MessagePack floats. Errors: `not_found` (no plan is loaded, no such org unit)."},
     {"snapshot.get", s_snapshot_get, STI_ROLES_ANY, s_snapshot_body,
      "a page of every stored value, to start a copy that events.since then keeps up",

@@ -16,6 +16,7 @@
 #include "indicators_catalog.h"
 #include "indicators_dataset.h"
 #include "indicators_orgs.h"
+#include "indicators_outlook.h"
 #include "indicators_progress.h"
 #include "indicators_query.h"
 #include "indicators_targets.h"
@@ -77,10 +78,9 @@ static const sti_config_entry_t s_config_map[] = {
 };
 
 static const sti_op_table_t *const s_tables[] = {
-    &indicators_catalog_ops,  &indicators_orgs_ops,  &indicators_targets_ops,
+    &indicators_catalog_ops,  &indicators_orgs_ops,    &indicators_targets_ops,
     &indicators_withdraw_ops, &indicators_dataset_ops, &indicators_query_ops,
-    &indicators_backlog_ops,
-                                                 NULL};
+    &indicators_backlog_ops,  &indicators_outlook_ops, NULL};
 
 static bool s_replicated(void *service)
 {
@@ -108,6 +108,7 @@ static const sti_op_route_t s_routes[] = {
     {"org.add", "POST", "/api/v1/orgs"},
     {"plan.load", "POST", "/api/v1/plan"},
     {"progress.report", "GET", "/api/v1/progress"},
+    {"forecast.report", "GET", "/api/v1/forecast"},
     {"snapshot.get", "GET", "/api/v1/snapshot"},
     {"dataset.get", "GET", "/api/v1/dataset"},
     {"dataset.accept_loss", "POST", "/api/v1/dataset/accept-loss"},
@@ -158,6 +159,7 @@ int main(int argc, char **argv)
         redis, catalog, store, indicators_intake_key(intake), s_context.request_ttl_s);
     indicators_query_t *query = indicators_query_new(store, catalog, config->tolerance);
     indicators_query_set_warn_factor(query, s_context.warn_factor);
+    indicators_outlook_t *outlook = indicators_outlook_new(store, catalog);
     indicators_apply_t *apply =
         indicators_apply_new(store, intake, catalog, pub, sti_service_http(service), config);
     indicators_apply_set_replicated(apply, s_replicated, service);
@@ -169,6 +171,7 @@ int main(int argc, char **argv)
     sti_service_bind(service, &indicators_withdraw_ops, withdraw);
     sti_service_bind(service, &indicators_dataset_ops, dataset);
     sti_service_bind(service, &indicators_query_ops, query);
+    sti_service_bind(service, &indicators_outlook_ops, outlook);
     sti_service_bind(service, &indicators_backlog_ops, backlog);
     s_context.apply = apply;
     s_context.backlog = backlog;
@@ -178,6 +181,7 @@ int main(int argc, char **argv)
     s_context.backlog = NULL;
     indicators_backlog_destroy(&backlog);
     indicators_apply_destroy(&apply);
+    indicators_outlook_destroy(&outlook);
     indicators_query_destroy(&query);
     indicators_withdraw_destroy(&withdraw);
     indicators_targets_destroy(&targets);

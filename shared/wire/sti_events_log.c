@@ -395,8 +395,8 @@ void sti_events_since_reply(sti_redis_t *redis, const char *stream, const sti_re
                sti_map_str_copy(body, "stream", asked, sizeof asked, &ferr) != 0;
     if (!bad && strcmp(asked, stream) != 0) {
         ferr = (sti_field_error_t){.field = "stream"};
-        snprintf(ferr.reason, sizeof ferr.reason, "this service publishes %s, not %s", stream,
-                 asked);
+        snprintf(ferr.reason, sizeof ferr.reason, "this service does not publish %s (only %s)",
+                 asked, stream);
         bad = true;
     }
     if (bad) {

@@ -243,6 +243,49 @@ static void test_decisions(void **state)
     free(rule);
 }
 
+//  forecast_miss: on indicator.changed (the default) or
+//  indicator.forecast_changed; fires when a forecast's class becomes
+//  needs_acceleration or stagnation_or_regression.
+static void test_forecast_miss(void **state)
+{
+    (void)state;
+    notify_rule_t *rule = calloc(1, sizeof *rule);
+    sti_field_error_t err;
+    notify_match_t forecast = {"indicator.forecast_changed", "hitech_enterprises", "linping", NULL};
+    notify_match_t value = {"indicator.changed", "hitech_enterprises", "linping", NULL};
+    notify_match_t progress = {"progress.changed", "hitech_enterprises", "linping", NULL};
+    assert_int_equal(s_read("forecast_miss", "email:a@b.cn", NULL, NULL, rule, &err), 0);
+    assert_int_equal(rule->when, NOTIFY_WHEN_FORECAST_MISS);
+    assert_true(notify_rule_matches(rule, &forecast));
+    assert_false(notify_rule_matches(rule, &progress));
+    assert_true(notify_rule_matches(rule, &value)); // heard, but the condition never holds
+    notify_alert_event_t slower =
+        s_event("2025", NAN, 795, "expected_to_meet", "needs_acceleration");
+    assert_false(notify_condition_holds(rule, &slower, NULL)); // an indicator.changed
+    snprintf(slower.type, sizeof slower.type, "indicator.forecast_changed");
+    assert_true(notify_condition_holds(rule, &slower, NULL));
+    notify_alert_event_t stuck = slower;
+    snprintf(stuck.status_after, sizeof stuck.status_after, "stagnation_or_regression");
+    assert_true(notify_condition_holds(rule, &stuck, NULL));
+    notify_alert_event_t better = stuck;
+    snprintf(better.status_before, sizeof better.status_before, "stagnation_or_regression");
+    snprintf(better.status_after, sizeof better.status_after, "expected_to_meet");
+    assert_false(notify_condition_holds(rule, &better, NULL));
+    assert_int_equal(
+        s_read("forecast_miss", "email:a@b.cn", "event", "indicator.forecast_changed", rule, &err),
+        0);
+    assert_true(notify_rule_matches(rule, &forecast));
+    assert_false(notify_rule_matches(rule, &value));
+    assert_int_equal(
+        s_read("status_changed", "email:a@b.cn", "event", "indicator.forecast_changed", rule, &err),
+        -1);
+    assert_string_equal(err.field, "when");
+    assert_int_equal(
+        s_read("forecast_miss", "email:a@b.cn", "event", "progress.changed", rule, &err), -1);
+    assert_int_equal(s_read("forecast_miss:1", "email:a@b.cn", NULL, NULL, rule, &err), -1);
+    free(rule);
+}
+
 static void test_silences(void **state)
 {
     (void)state;
@@ -267,7 +310,7 @@ int main(void)
         cmocka_unit_test(test_conditions),          cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_round_trip_and_mask), cmocka_unit_test(test_matching),
         cmocka_unit_test(test_decisions),           cmocka_unit_test(test_silences),
-        cmocka_unit_test(test_progress_events),
+        cmocka_unit_test(test_progress_events),     cmocka_unit_test(test_forecast_miss),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

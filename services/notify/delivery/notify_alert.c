@@ -135,6 +135,16 @@ static void s_from_catalog(const sti_catalog_t *catalog, notify_alert_event_t *o
     }
 }
 
+//  Says that a forecast event's line is about a forecast.
+static void s_forecast_names(notify_alert_event_t *out)
+{
+    char name[STI_NAME_MAX];
+    snprintf(name, sizeof name, "%s", *out->name_zh ? out->name_zh : out->indicator);
+    snprintf(out->name_zh, sizeof out->name_zh, "预测 %.200s", name);
+    snprintf(name, sizeof name, "%s", *out->name_en ? out->name_en : out->indicator);
+    snprintf(out->name_en, sizeof out->name_en, "Forecast: %.200s", name);
+}
+
 int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catalog,
                             notify_alert_event_t *out, char *err, size_t errlen)
 {
@@ -173,16 +183,24 @@ int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catal
         return rc;
     }
     bool progress = strcmp(out->type, "progress.changed") == 0;
+    //  A forecast keeps its classes as the statuses and its year as the period.
+    bool forecast = strcmp(out->type, "indicator.forecast_changed") == 0;
     s_str(data, "indicator", out->indicator, sizeof out->indicator);
     s_str(data, "org", out->org, sizeof out->org);
-    s_str(data, progress ? "year" : "period", out->period, sizeof out->period);
+    s_str(data, progress || forecast ? "year" : "period", out->period, sizeof out->period);
     s_str(data, "unit", out->unit, sizeof out->unit);
-    s_str(data, "status_before", out->status_before, sizeof out->status_before);
-    s_str(data, "status_after", out->status_after, sizeof out->status_after);
+    s_str(data, forecast ? "class_before" : "status_before", out->status_before,
+          sizeof out->status_before);
+    s_str(data, forecast ? "class_after" : "status_after", out->status_after,
+          sizeof out->status_after);
     s_str(data, "target_year", out->target_year, sizeof out->target_year);
     s_str(data, "reason", out->reason, sizeof out->reason);
     out->has_old = s_num(data, "old", &out->old);
-    out->has_new = s_num(data, progress ? "value" : "new", &out->new_value);
+    out->has_new = s_num(data,
+                         forecast   ? "projection"
+                         : progress ? "value"
+                                    : "new",
+                         &out->new_value);
     out->has_target = s_num(data, "target", &out->target);
     sti_reader_destroy(&reader);
     if (!*out->indicator || !*out->org) {
@@ -190,6 +208,9 @@ int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catal
         return -1;
     }
     s_from_catalog(catalog, out);
+    if (forecast) {
+        s_forecast_names(out);
+    }
     return 0;
 }
 

@@ -12,7 +12,10 @@
 
     A progress.changed event (a target or the plan changed progress, no
     value changed) is kept with period = the year of the progress, new =
-    the latest value it is measured at. lang is the rule's language.
+    the latest value it is measured at. An indicator.forecast_changed event
+    is kept with period = the plan's end year, new = the value projected
+    there, the statuses = the forecast's classes, and names that say it is
+    a forecast (预测 / Forecast). lang is the rule's language.
 
     Absent values are left out of the map.
 */
@@ -43,8 +46,8 @@ typedef struct {
     bool has_target;                     // whether target holds the plan's target
     double target;                       // the plan's target
     char target_year[16];                // the target's year
-    char status_before[16];              // progress status before
-    char status_after[16];               // progress status now
+    char status_before[32];              // progress status (a forecast's class) before
+    char status_after[32];               // progress status (a forecast's class) now
     char category[64];                   // talent category ("" for indicators)
     char lang[8];                        // the rule's language: zh, en or zh,en ("": zh,en)
     char reason[256];                    // why a value was withdrawn ("" else)

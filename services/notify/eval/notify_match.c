@@ -68,6 +68,12 @@ bool notify_condition_holds(const notify_rule_t *rule, const notify_alert_event_
                event->new_value <= rule->threshold;
     case NOTIFY_WHEN_STALE:
         return false; // judged by the timer, not by events
+    case NOTIFY_WHEN_FORECAST_MISS:
+        //  An indicator.forecast_changed event keeps its classes as statuses.
+        return strcmp(event->type, "indicator.forecast_changed") == 0 &&
+               strcmp(event->status_before, event->status_after) != 0 &&
+               (strcmp(event->status_after, "needs_acceleration") == 0 ||
+                strcmp(event->status_after, "stagnation_or_regression") == 0);
     }
     return false;
 }

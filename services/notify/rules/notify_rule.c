@@ -22,6 +22,8 @@
 
 #include "notify_receiver.h"
 
+#define S_FORECAST_EVENT "indicator.forecast_changed" // the forecast events' type
+
 static const char *const s_statuses[] = {"achieved", "on_track",  "lagging", "at_risk",
                                          "no_data",  "no_target", NULL};
 static const char *const s_labels[] = {"indicator", "org", "period", "category", NULL};
@@ -52,8 +54,9 @@ static const sti_arg_t s_spec = {NULL,
      "the rule's name, for people"}, \
     {"event", STI_ARG_STR, STI_OPTIONAL, 0, 63, NULL, \
      "the events it looks at: indicator.changed (the default; with a status condition also " \
-     "progress.changed), progress.changed, org.changed (any only), talent.* or one of " \
-     "talent.registered, talent.updated, talent.left, talent.removed"}, \
+     "progress.changed, with forecast_miss indicator.forecast_changed), progress.changed, " \
+     "indicator.forecast_changed (forecast_miss or any), org.changed (any only), talent.* or " \
+     "one of talent.registered, talent.updated, talent.left, talent.removed"}, \
     {"indicators", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code, \
      "indicator codes, each in the catalog (none: all)"}, \
     {"prefix", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL, \
@@ -65,7 +68,8 @@ static const sti_arg_t s_spec = {NULL,
     {"when", STI_ARG_STR, STI_REQUIRED, 0, 255, NULL, \
      "the condition: status_changed, status_changed:STATUS[,STATUS...] (achieved, " \
      "on_track, lagging, at_risk, no_data, no_target), crosses_above:V, crosses_below:V, " \
-     "achieved, stale:DAYS (1 to 3660) or any (the only one for talent events)"}, \
+     "achieved, stale:DAYS (1 to 3660), forecast_miss (a forecast's class became " \
+     "needs_acceleration or stagnation_or_regression) or any (the only one for talent events)"}, \
     {"severity", STI_ARG_STR, STI_OPTIONAL, 0, 15, NULL, \
      "info, warning (the default) or critical"}, \
     {"lang", STI_ARG_STR, STI_OPTIONAL, 0, 7, NULL, \
@@ -116,7 +120,7 @@ static bool s_code_valid(const char *text)
 }
 
 __attribute__((format(printf, 3, 4))) static int s_fail(sti_field_error_t *err, const char *field,
-                                                         const char *format, ...)
+                                                        const char *format, ...)
 {
     snprintf(err->field, sizeof err->field, "%s", field);
     va_list args;
@@ -209,6 +213,8 @@ int notify_rule_parse_when(notify_rule_t *rule, const char *text, char *err, siz
     }
     if (head == 3 && strncmp(text, "any", 3) == 0 && !arg) {
         rule->when = NOTIFY_WHEN_ANY;
+    } else if (head == 13 && strncmp(text, "forecast_miss", 13) == 0 && !arg) {
+        rule->when = NOTIFY_WHEN_FORECAST_MISS;
     } else if (head == 8 && strncmp(text, "achieved", 8) == 0 && !arg) {
         rule->when = NOTIFY_WHEN_ACHIEVED;
     } else if (head == 14 && strncmp(text, "status_changed", 14) == 0) {
@@ -233,7 +239,7 @@ int notify_rule_parse_when(notify_rule_t *rule, const char *text, char *err, siz
     } else {
         snprintf(err, errlen,
                  "unknown condition '%.40s' (status_changed[:STATUS,...], crosses_above:V, "
-                 "crosses_below:V, achieved, stale:DAYS, any)",
+                 "crosses_below:V, achieved, stale:DAYS, forecast_miss, any)",
                  text);
         return -1;
     }
@@ -282,12 +288,13 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
     }
     if (strcmp(rule->event, "indicator.changed") != 0 &&
         strcmp(rule->event, "progress.changed") != 0 && strcmp(rule->event, "org.changed") != 0 &&
-        strcmp(rule->event, "talent.*") != 0 && strcmp(rule->event, "talent.registered") != 0 &&
+        strcmp(rule->event, S_FORECAST_EVENT) != 0 && strcmp(rule->event, "talent.*") != 0 &&
+        strcmp(rule->event, "talent.registered") != 0 &&
         strcmp(rule->event, "talent.updated") != 0 && strcmp(rule->event, "talent.left") != 0 &&
         strcmp(rule->event, "talent.removed") != 0) {
         return s_fail(err, "event",
-                      "must be indicator.changed, progress.changed, org.changed, talent.* or "
-                      "talent.<registered|updated|left|removed>%s",
+                      "must be indicator.changed, progress.changed, indicator.forecast_changed, "
+                      "org.changed, talent.* or talent.<registered|updated|left|removed>%s",
                       "");
     }
     if (*rule->prefix && !s_code_valid(rule->prefix)) {
@@ -302,6 +309,13 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
     if (strcmp(rule->event, "progress.changed") == 0 && !notify_rule_on_status(rule) &&
         rule->when != NOTIFY_WHEN_ANY) {
         return s_fail(err, "when", "progress.changed events take status_changed, achieved or any%s",
+                      "");
+    }
+    if ((strcmp(rule->event, S_FORECAST_EVENT) == 0) != (rule->when == NOTIFY_WHEN_FORECAST_MISS) &&
+        rule->when != NOTIFY_WHEN_ANY && strcmp(rule->event, "indicator.changed") != 0) {
+        return s_fail(err, "when",
+                      "forecast_miss is for indicator.changed or indicator.forecast_changed "
+                      "events, which take forecast_miss or any%s",
                       "");
     }
     if (strcmp(rule->event, "org.changed") == 0 && rule->when != NOTIFY_WHEN_ANY) {
@@ -448,10 +462,14 @@ bool notify_rule_matches(const notify_rule_t *rule, const notify_match_t *match)
         }
     } else if (strcmp(rule->event, match->type) != 0 &&
                !(strcmp(rule->event, "indicator.changed") == 0 &&
-                 strcmp(match->type, "progress.changed") == 0 && notify_rule_on_status(rule))) {
+                 strcmp(match->type, "progress.changed") == 0 && notify_rule_on_status(rule)) &&
+               !(strcmp(rule->event, "indicator.changed") == 0 &&
+                 strcmp(match->type, S_FORECAST_EVENT) == 0 &&
+                 rule->when == NOTIFY_WHEN_FORECAST_MISS)) {
         //  A status rule on indicator.changed hears every change of status,
         //  whatever caused it: a value (indicator.changed) or a target or
-        //  the plan (progress.changed).
+        //  the plan (progress.changed); a forecast_miss rule hears the
+        //  forecasts (indicator.forecast_changed).
         return false;
     }
     if (notify_rule_talent(rule)) {

@@ -43,6 +43,7 @@ typedef enum {
     NOTIFY_WHEN_CROSSES_BELOW,  // the value went from above threshold to at or below it
     NOTIFY_WHEN_ACHIEVED,       // the status became "achieved"
     NOTIFY_WHEN_STALE,          // no new value within stale_days of the latest period's end
+    NOTIFY_WHEN_FORECAST_MISS,  // a forecast's class became needs_acceleration or stagnation_...
 } notify_when_t;
 
 //  One rule. A plain value (large: allocate it).
