@@ -7,7 +7,9 @@
 # silent is still dropped.
 . "$STI_SOURCE/tests/lib.sh"
 
-export STI_HEARTBEAT_MS=300
+# 500 ms heartbeats: a worker silent for 1.5 s is dead, which a test process
+# on a loaded machine does not come near while it heartbeats every 100 ms.
+export STI_HEARTBEAT_MS=500
 sti_start_broker
 /usr/bin/python3 - "$STI_BROKER" "http://127.0.0.1:$BROKER_HTTP/metrics" "${STI_PIDS[broker]}" <<'PY' \
     || sti_fail "a paused broker dropped a worker that heartbeated"
@@ -67,11 +69,10 @@ if alive("pause.steady") != 1 or alive("pause.silent") != 1:
     fail("the workers did not register")
 expired = metric(expired_name)
 
-# Stopped for 2 s, more than 6 times the liveness (3 x 300 ms); the steady
+# Stopped for 4 s, more than twice the liveness (3 x 500 ms); the steady
 # worker heartbeats on, the silent one says nothing.
 os.kill(pid, signal.SIGSTOP)
-stopped_at = time.monotonic()
-got = beat(steady, 2)
+beat(steady, 4)
 os.kill(pid, signal.SIGCONT)
 # Once the broker has sent two heartbeats after it ran again, it has read
 # what the steady worker sent while it was stopped.
@@ -105,8 +106,7 @@ beat(steady, 30, until=lambda: alive("pause.silent") == 0)
 if alive("pause.silent") != 0 or metric(expired_name) != expired + 1:
     fail("the silent worker was not dropped: alive %d, expired %d -> %d"
          % (alive("pause.silent"), expired, metric(expired_name)))
-print("ok: paused %.1f s, the steady worker kept, the silent one dropped"
-      % (time.monotonic() - stopped_at))
+print("ok: the steady worker kept after a pause of 4 s, the silent one dropped")
 PY
 grep -q 'the broker did not run for' "$T/broker.log" || sti_fail "no log line for the pause"
 sti_stop broker || sti_fail "sti-broker did not exit 0 on SIGTERM"
