@@ -42,41 +42,42 @@ typedef struct {
 
 //  One registered worker.
 typedef struct {
-    char *key;            // routing id as hex (the workers table's key)
-    zframe_t *identity;   // routing id (owned)
-    s_service_t *service; // the service it serves (borrowed)
-    int64_t expires_at;   // dropped when silent past this (zclock_mono)
-    void *waiting;        // handle in service->waiting while idle, else NULL
-    bool wants_identity;  // asked for the caller's identity frame with each request
-    zframe_t *client;     // the client of the request it holds (owned), NULL while idle
+    char *key;                       // routing id as hex (the workers table's key)
+    zframe_t *identity;              // routing id (owned)
+    s_service_t *service;            // the service it serves (borrowed)
+    int64_t expires_at;              // dropped when silent past this (zclock_mono)
+    void *waiting;                   // handle in service->waiting while idle, else NULL
+    bool wants_identity;             // asked for the caller's identity frame with each request
+    zframe_t *client;                // the client of the request it holds (owned), NULL while idle
     char request_id[STI_ID_MAX + 1]; // that request's envelope id ("" when unreadable)
 } s_worker_t;
 
 //  One service name.
 struct _s_service_t {
-    char *name;              // service name (owned)
-    zlistx_t *requests;      // s_request_t, oldest first (owned)
-    zlistx_t *waiting;       // idle s_worker_t, longest idle first (borrowed)
-    size_t workers;          // workers registered
-    size_t bytes;            // bytes queued
-    sti_metric_t *routed;    // requests handed to a worker
-    sti_metric_t *alive;     // workers registered
-    sti_metric_t *depth;     // requests queued
+    char *name;           // service name (owned)
+    zlistx_t *requests;   // s_request_t, oldest first (owned)
+    zlistx_t *waiting;    // idle s_worker_t, longest idle first (borrowed)
+    size_t workers;       // workers registered
+    size_t bytes;         // bytes queued
+    sti_metric_t *routed; // requests handed to a worker
+    sti_metric_t *alive;  // workers registered
+    sti_metric_t *depth;  // requests queued
 };
 
 enum { S_DROP_QUEUE_FULL, S_DROP_EXPIRED, S_DROP_SERVICES, S_DROP_REASONS };
 static const char *s_drop_names[S_DROP_REASONS] = {"queue_full", "expired", "too_many_services"};
 
 struct _broker_mdp_t {
-    zsock_t *router;                      // clients and workers (borrowed)
-    sti_http_t *http;                     // metrics registry (borrowed)
-    broker_limits_t limits;               // bounds
-    zhashx_t *services;                   // name -> s_service_t (owned)
-    zhashx_t *workers;                    // hex id -> s_worker_t (owned)
-    size_t queued;                        // requests queued in all
-    size_t bytes;                         // bytes queued in all
-    int64_t heartbeat_at;                 // next heartbeat to the workers
-    sti_metric_t *dropped[S_DROP_REASONS]; // requests dropped, by reason
+    zsock_t *router;                         // clients and workers (borrowed)
+    sti_http_t *http;                        // metrics registry (borrowed)
+    broker_limits_t limits;                  // bounds
+    zhashx_t *services;                      // name -> s_service_t (owned)
+    zhashx_t *workers;                       // hex id -> s_worker_t (owned)
+    size_t queued;                           // requests queued in all
+    size_t bytes;                            // bytes queued in all
+    int64_t heartbeat_at;                    // next heartbeat to the workers
+    int64_t ticked_at;                       // when the last tick ran (zclock_mono)
+    sti_metric_t *dropped[S_DROP_REASONS];   // requests dropped, by reason
     sti_log_limit_t droplog[S_DROP_REASONS]; // log rate limits, by reason
     sti_metric_t *malformed;                 // malformed messages dropped
     sti_log_limit_t malformed_log;           // log rate limit of malformed messages
@@ -530,10 +531,10 @@ static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const broker_p
     zmsg_prepend(request->msg, &msg->sender);
     request->deadline = zclock_mono() + self->limits.request_timeout_ms;
     const broker_limits_t *limits = &self->limits;
-    if ((int64_t)zlistx_size(service->requests) >= limits->queue_max
-        || (int64_t)(service->bytes + request->bytes) > limits->queue_bytes
-        || (int64_t)self->queued >= limits->queue_total_max
-        || (int64_t)(self->bytes + request->bytes) > limits->queue_total_bytes) {
+    if ((int64_t)zlistx_size(service->requests) >= limits->queue_max ||
+        (int64_t)(service->bytes + request->bytes) > limits->queue_bytes ||
+        (int64_t)self->queued >= limits->queue_total_max ||
+        (int64_t)(self->bytes + request->bytes) > limits->queue_total_bytes) {
         s_request_destroy(&request);
         s_drop(self, S_DROP_QUEUE_FULL, service->name);
         return;
@@ -565,14 +566,15 @@ broker_mdp_t *broker_mdp_new(zsock_t *router, sti_http_t *http, const broker_lim
     self->workers = zhashx_new();
     zhashx_set_destructor(self->workers, s_worker_free);
     self->heartbeat_at = zclock_mono() + limits->heartbeat_ms;
+    self->ticked_at = zclock_mono();
     for (int i = 0; i < S_DROP_REASONS; i++) {
         char labels[64];
         snprintf(labels, sizeof(labels), "reason=\"%s\"", s_drop_names[i]);
         self->dropped[i] = sti_http_counter(http, "sti_broker_requests_dropped_total", labels,
                                             "Requests dropped without an answer, by reason");
     }
-    self->malformed = sti_http_counter(http, "sti_broker_malformed_total", NULL,
-                                       "Malformed messages dropped");
+    self->malformed =
+        sti_http_counter(http, "sti_broker_malformed_total", NULL, "Malformed messages dropped");
     self->refused = sti_http_counter(http, "sti_broker_workers_refused_total", NULL,
                                      "DISCONNECTs sent to workers for protocol errors");
     self->denied = sti_http_counter(http, "sti_broker_workers_denied_total", NULL,
@@ -657,10 +659,31 @@ static void s_expire_requests(broker_mdp_t *self, s_service_t *service, int64_t 
     }
 }
 
+//  Time the broker did not run (the process was stopped, or starved of CPU)
+//  is not its workers' silence: their heartbeats wait unread in its socket,
+//  and the loop runs the tick before it reads them. A gap between ticks
+//  longer than a heartbeat interval is added to every worker's deadline.
+static void s_forgive_pause(broker_mdp_t *self, int64_t now)
+{
+    int64_t gap = now - self->ticked_at;
+    self->ticked_at = now;
+    if (gap <= self->limits.heartbeat_ms || zhashx_size(self->workers) == 0) {
+        return;
+    }
+    for (s_worker_t *worker = (s_worker_t *)zhashx_first(self->workers); worker;
+         worker = (s_worker_t *)zhashx_next(self->workers)) {
+        worker->expires_at += gap;
+    }
+    sti_warn("the broker did not run for %" PRId64 " ms: its workers' silence over that time "
+             "is not counted against them",
+             gap);
+}
+
 void broker_mdp_tick(broker_mdp_t *self)
 {
     assert(self);
     int64_t now = zclock_mono();
+    s_forgive_pause(self, now);
     //  Dead workers, idle or busy: collected first, the table cannot change under a cursor.
     zlistx_t *dead = zlistx_new();
     for (s_worker_t *worker = (s_worker_t *)zhashx_first(self->workers); worker;

@@ -6,7 +6,9 @@
     requests waiting for a worker. The queues are bounded per service and in
     all, in count and in bytes, and every queued request has a deadline; what
     does not fit or waits too long is dropped with a log line and a metric.
-    Workers that are silent for LIVENESS heartbeats are dropped, busy or idle.
+    Workers that are silent for LIVENESS heartbeats are dropped, busy or idle;
+    time the broker itself did not run (a gap between ticks longer than a
+    heartbeat interval) does not count as their silence.
     A registered worker that breaks the protocol (a message that does not
     parse, a REPLY without a body or an empty delimiter, a REPLY while it
     holds no request or to another client) is sent DISCONNECT and

@@ -38,12 +38,14 @@ hostile wire
 # A busy worker that keeps heartbeating stays; killed with -9, it is dropped.
 sti_spawn stall echo_worker --name stall --heartbeat-ms 300 --stall stall.svc
 sti_wait_for 10 metric_is 'sti_broker_workers_alive{service="stall.svc"}' 1
-/usr/bin/python3 - "$STI_BROKER" <<'PY' &
+# The request is sent with no bound on LINGER: a loaded broker may take more
+# than a second to accept a new connection, and closing sooner loses it.
+sti_spawn holder /usr/bin/python3 -c '
 import sys, zmq
-s = zmq.Context().socket(zmq.DEALER); s.linger = 1000; s.connect(sys.argv[1])
+s = zmq.Context().socket(zmq.DEALER); s.linger = -1; s.connect(sys.argv[1])
 s.send_multipart([b"", b"MDPC01", b"stall.svc", b"hold"])
 s.close()
-PY
+' "$STI_BROKER"
 sti_wait_for 10 grep -q '^stalled$' "$T/stall.log"
 stalled_at=$(date +%s%N)
 # Three heartbeat intervals and more pass: the busy worker is still there.

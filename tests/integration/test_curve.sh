@@ -50,7 +50,10 @@ sti_spawn broker sti-broker --bind "$STI_BROKER" --xpub "$STI_EVENTS_SUB" --xsub
     --curve-clients "$ALLOW" --curve-reload-ms 100
 sti_wait_for 10 curl -sf "http://127.0.0.1:$BROKER_HTTP/healthz"
 export STI_CURVE_BROKER_KEY=$K/broker
-as ingest sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0 --write-rate 0.2 --write-burst 3
+# A burst of 3 writes, then one every 100 s: the fourth write of a caller is
+# limited however long the three before it took (at 0.2 a second, a loaded
+# machine let a token come back between them).
+as ingest sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0 --write-rate 0.01 --write-burst 3
 sti_wait_for 15 as root "$CALL" mmi sti.ingest
 grep -q '"CURVE on' "$T/ingest.log" || sti_fail "sti-ingest did not log that CURVE is on"
 
@@ -65,8 +68,12 @@ echo "$out" | grep -q STI_CURVE_CERT || sti_fail "stictl without a key: $out"
 # Events: a service's events on its own streams reach a subscriber; a clerk's
 # are dropped, and so are a service key's on a stream its certificate does
 # not list (sti-ingest's key lists none, sti-talent's only tal).
-as root "$CALL" bus "$K/bus_secret" || sti_fail "an event on the key's own stream did not arrive"
-as root "$CALL" bus "$K/talent_secret" tal.national || sti_fail "sti-talent's key could not publish tal"
+# An event that must arrive may take its time (two CURVE handshakes and a
+# subscription on a loaded machine): 20 s; one that must not gets 1.5 s.
+STI_CALL_TIMEOUT=20000 as root "$CALL" bus "$K/bus_secret" \
+    || sti_fail "an event on the key's own stream did not arrive"
+STI_CALL_TIMEOUT=20000 as root "$CALL" bus "$K/talent_secret" tal.national \
+    || sti_fail "sti-talent's key could not publish tal"
 rc=0; STI_CALL_TIMEOUT=1500 as root "$CALL" bus "$K/alice_secret" || rc=$?
 [ $rc -eq 3 ] || sti_fail "an event from a clerk's key reached a subscriber (rc $rc)"
 metric_at_least 'sti_broker_events_denied_total{reason="role"}' 1 \
@@ -134,7 +141,7 @@ r = json.loads(sys.argv[1])
 e = r["error"]
 assert not r["ok"] and e["code"] == "rate_limited", r
 d = [d for d in e["details"] if d["field"] == "retry_after_ms"]
-assert d and 0 < int(d[0]["reason"]) <= 5000, e
+assert d and 0 < int(d[0]["reason"]) <= 100000, e
 assert "retry after" in e["message"], e
 PY
 # Another caller has its own bucket (an admin may submit too).
@@ -216,7 +223,7 @@ as rita "$CALL" revoke sti.ingest obs.submit "$row" "$ALLOW/rita" \
 # A subscriber whose key is revoked is cut off; another one gets events again.
 cp "$K/rita" "$ALLOW/rita2"
 sti_wait_for 10 as rita "$CALL" mmi sti.ingest
-as rita "$CALL" bus-revoke "$K/bus_secret" "$K/root_secret" "$ALLOW/rita2" \
+STI_CALL_TIMEOUT=20000 as rita "$CALL" bus-revoke "$K/bus_secret" "$K/root_secret" "$ALLOW/rita2" \
     "http://127.0.0.1:$BROKER_HTTP/metrics" || sti_fail "revocation of a subscriber"
 grep -q 'event subscribers are cut off' "$T/broker.log" || sti_fail "no log line for the cut"
 # ... and a new connection is refused by zauth.

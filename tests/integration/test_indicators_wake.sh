@@ -44,8 +44,11 @@ submit tech_smes 2023 710
 sti_wait_for 5 value_is tech_smes 2023 710
 sti_wait_for 5 none_pending
 
-# Its connection killed, the applier reconnects and blocks again.
-id=$(blocked)
+# Its connection killed, the applier reconnects and blocks again. The read
+# comes back empty every block_ms and is sent again on the same connection,
+# so its id is taken in a poll, in a moment when it is blocked.
+blocked_id() { id=$(blocked); [ -n "$id" ]; }
+sti_wait_for 10 blocked_id
 sti_redis_cli CLIENT KILL ID "$id" >/dev/null || sti_fail "CLIENT KILL"
 sti_wait_for 10 blocking_anew "$id"
 submit tech_smes 2023 720

@@ -35,10 +35,13 @@ mh_ingest_scenario() {
 
     local common=(--broker "tcp://$broker:5555" --events-pub "tcp://$broker:5557"
                   --events-sub "tcp://$broker:5556" --redis-url "$redis_url" --namespace $ns)
+    # The client's made-up periods run from 2001-01, one month a batch, so a
+    # long run reaches months that have not begun: sti-ingest refuses those
+    # unless max_period_ahead allows them (100 years: any batch the client sends).
     local w
     for w in w1 w2; do
         mh_spawn "ingest-$w" "$w" "$BUILD/services/ingest/sti-ingest" "${common[@]}" \
-            --http-addr 127.0.0.1:8081 --write-rate 0
+            --http-addr 127.0.0.1:8081 --write-rate 0 --max-period-ahead 100
         mh_spawn "indicators-$w" "$w" "$BUILD/services/indicators/sti-indicators" "${common[@]}" \
             --http-addr 127.0.0.1:8082 --consumer "$w" --claim-idle-ms 2000 --claim-every-ms 500
     done
@@ -54,22 +57,31 @@ mh_ingest_scenario() {
     mh_spawn client client /usr/bin/python3 "$SRC/tests/multihost/ingest_client.py" \
         --broker "tcp://$broker:5555" --stop "$stop" --out "$acked" --timeout 1000
     batches() { grep -c '^progress' "$MH_DIR/client.log" 2>/dev/null || true; }
-    at_least() { [ "$(batches)" -ge "$1" ]; }
-    mh_wait_for 30 at_least 3
+    client_done() { ! kill -0 "${MH_PIDS[client]}" 2>/dev/null; }
+    at_least() { [ "$(batches)" -ge "$1" ] || client_done; }
+    # wait_batches N: waits (bounded) until N x 10 batches are acknowledged; a
+    # client that stopped before (a batch refused, or never acknowledged)
+    # fails the test at once, saying why.
+    wait_batches() {
+        mh_wait_for 30 at_least "$1"
+        client_done && mh_fail "the client stopped after $(($(batches) * 10)) batches:" \
+            "$(tail -n 1 "$MH_DIR/client.log")"
+        return 0
+    }
+    wait_batches 3
     mh_link w1 down
     local cut_at
     cut_at=$(batches)
     say "ingest: w1 unplugged after $((cut_at * 10)) batches"
     mh_wait_for 30 both_are 1
-    mh_wait_for 30 at_least $((cut_at + 3))
+    wait_batches $((cut_at + 3))
     mh_link w1 up
     say "ingest: w1 plugged back after $(($(batches) * 10)) batches (the broker had dropped it)"
     mh_wait_for 30 both_are 2
     local back_at
     back_at=$(batches)
-    mh_wait_for 30 at_least $((back_at + 3))
+    wait_batches $((back_at + 3))
     touch "$stop"
-    client_done() { ! kill -0 "${MH_PIDS[client]}" 2>/dev/null; }
     mh_wait_for 60 client_done
     local rc=0 summary
     wait "${MH_PIDS[client]}" || rc=$?
