@@ -349,7 +349,9 @@ static indicators_change_t *s_new_change(indicators_batch_t *self)
             (indicators_change_t *)realloc(self->changes, self->change_cap * sizeof *self->changes);
         assert(self->changes);
     }
-    return &self->changes[self->change_count++];
+    indicators_change_t *change = &self->changes[self->change_count++];
+    memset(change, 0, sizeof *change);
+    return change;
 }
 
 //  Writes change's indicator.forecast_changed event when the class of the
@@ -360,6 +362,7 @@ static void s_forecast_event(indicators_batch_t *self, const indicators_group_t 
 {
     indicators_forecast_t after;
     indicators_forecast_compute(self->table, self->catalog, group, &after);
+    change->forecast_off = 0;
     change->forecast_len = 0;
     if (after.forecast.outcome == before) {
         return;

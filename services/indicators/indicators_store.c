@@ -624,7 +624,8 @@ static void s_build_args(indicators_store_t *self, indicators_batch_t *batch, si
         } else {
             s_args_str(&self->args, "");
         }
-        s_args_push(&self->args, bytes + change->forecast_off, change->forecast_len);
+        s_args_push(&self->args, change->forecast_len ? bytes + change->forecast_off : "",
+                    change->forecast_len);
     }
     for (size_t e = ack_from; e < ack_to; e++) {
         s_args_str(&self->args, indicators_batch_entry_at(batch, e)->id);
