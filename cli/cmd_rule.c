@@ -17,7 +17,8 @@
 static int s_duration(const char *text, long long *ms);
 
 const char stictl_rule_usage[] =
-    "usage: stictl rule add NAME [--event indicator.changed|talent.*] [--indicator CODE[,CODE...]]\n"
+    "usage: stictl rule add NAME [--event indicator.changed|talent.*|project.*]\n"
+    "                   [--indicator CODE[,CODE...]]\n"
     "                   [--org ORG[,ORG...]] [--category CAT[,CAT...]] --when CONDITION\n"
     "                   --to RECEIVER [--to RECEIVER ...] [--severity info|warning|critical]\n"
     "                   [--group-by LABELS] [--group-wait DURATION] [--group-interval DURATION]\n"
@@ -27,7 +28,9 @@ const char stictl_rule_usage[] =
     "       stictl rule rm ID\n"
     "\n"
     "CONDITION: status_changed[:STATUS,...], crosses_above:V, crosses_below:V, achieved,\n"
-    "           stale:DAYS or any (talent events: any).\n"
+    "           stale:DAYS or any (talent events: any); project events: any or milestone_late\n"
+    "           (--when milestone_late alone watches project.milestone_late).\n"
+    "--category: talent categories, or for project rules project kinds (incubator, ...).\n"
     "RECEIVER:  webhook:URL[#SECRET], email:ADDRESS, dingtalk:URL[#SECRET] or wecom:URL.\n"
     "--indicator PREFIX* matches every indicator whose code starts with PREFIX.\n"
     "LABELS: a comma list of indicator, org, period, category. DURATION: 0, 500ms, 30s, 5m,\n"
@@ -54,8 +57,8 @@ static void s_list(sti_writer_t *w, const char *key, const char *list)
 //  What `rule add` was given.
 typedef struct {
     const char *name, *event, *indicators, *orgs, *categories, *when, *severity, *group_by;
-    const char *to[16];  // receivers
-    size_t to_count;     // how many
+    const char *to[16];               // receivers
+    size_t to_count;                  // how many
     long long wait, interval, repeat; // durations, -1 when not given
 } s_add_t;
 
@@ -67,8 +70,8 @@ static int s_parse_add(int argc, char **argv, s_add_t *add)
     add->name = argv[2];
     for (int i = 3; i < argc; i += 2) {
         const char *flag = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-        long long *duration = strcmp(flag, "--group-wait") == 0       ? &add->wait
-                              : strcmp(flag, "--group-interval") == 0 ? &add->interval
+        long long *duration = strcmp(flag, "--group-wait") == 0        ? &add->wait
+                              : strcmp(flag, "--group-interval") == 0  ? &add->interval
                               : strcmp(flag, "--repeat-interval") == 0 ? &add->repeat
                                                                        : NULL;
         if (!value) {
@@ -110,9 +113,8 @@ static void s_write_add(sti_writer_t *w, const s_add_t *add)
     size_t len = add->indicators ? strlen(add->indicators) : 0;
     bool prefix = len > 1 && add->indicators[len - 1] == '*';
     size_t pairs = 3 + (add->event != NULL) + (add->indicators != NULL) + (add->orgs != NULL) +
-                   (add->categories != NULL) + (add->severity != NULL) +
-                   (add->group_by != NULL) + (add->wait >= 0) + (add->interval >= 0) +
-                   (add->repeat >= 0);
+                   (add->categories != NULL) + (add->severity != NULL) + (add->group_by != NULL) +
+                   (add->wait >= 0) + (add->interval >= 0) + (add->repeat >= 0);
     sti_writer_map(w, pairs);
     sti_writer_kv_str(w, "name", add->name);
     sti_writer_kv_str(w, "when", add->when);
@@ -258,12 +260,12 @@ static int s_duration(const char *text, long long *ms)
     if (end == text || value < 0) {
         return -1;
     }
-    long long scale = strcmp(end, "ms") == 0                             ? 1
+    long long scale = strcmp(end, "ms") == 0                               ? 1
                       : strcmp(end, "s") == 0 || (*end == 0 && value == 0) ? 1000
-                      : strcmp(end, "m") == 0                            ? 60000
-                      : strcmp(end, "h") == 0                            ? 3600000
-                      : strcmp(end, "d") == 0                            ? 86400000
-                                                                         : 0;
+                      : strcmp(end, "m") == 0                              ? 60000
+                      : strcmp(end, "h") == 0                              ? 3600000
+                      : strcmp(end, "d") == 0                              ? 86400000
+                                                                           : 0;
     if (scale == 0 || value > 30LL * 86400000 / scale) {
         return -1;
     }

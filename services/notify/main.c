@@ -79,8 +79,8 @@ static s_config_t s_config;
     {name, STI_CONFIG_INT, value, S_OFF(field), what " (" S_TEXT(min) " to " S_TEXT(max) ")"},
 
 static const sti_config_entry_t s_config_map[] = {
-    {"streams", STI_CONFIG_STR, "ind,tal", S_OFF(eval.streams),
-     "event streams evaluated: ind, tal, both (ind,tal) or none (\"\")"},
+    {"streams", STI_CONFIG_STR, "ind,tal,prj", S_OFF(eval.streams),
+     "event streams evaluated, a comma list of ind, tal and prj, or none (\"\")"},
     S_INT_SETTINGS(S_INT_ENTRY){"tls_verify", STI_CONFIG_BOOL, "true", S_OFF(tls_verify),
                                 "receivers: verify certificates and host names"},
     {"smtp_url", STI_CONFIG_STR, NULL, S_OFF(smtp_url), "smtp://host:587 or smtps://host:465"},

@@ -25,7 +25,7 @@ STI_EVAL_BATCH=0 refused "eval_batch is 0; it must be from 1 to 10000"
 refused --backoff-ms 100 --backoff-max-ms 50 "backoff_max_ms (50) must be at least backoff_ms (100)"
 refused --claim-lease-ms 2000 --timeout-ms 5000 \
     "claim_lease_ms (2000) must be longer than timeout_ms (5000)"
-refused --streams ind,weather "streams: 'weather' is not a stream notify evaluates (ind, tal)"
+refused --streams ind,weather "streams: 'weather' is not a stream notify evaluates (ind, tal, prj)"
 
 sti-notify --help >"$T/help"
 grep -q -- "--senders .*sender threads (1 to 64)" "$T/help" || sti_fail "help: $(cat "$T/help")"
