@@ -102,18 +102,7 @@ typedef struct {
 //  Records one refused row in the report.
 static void s_report(s_ingest_t *self, size_t row, const char *field, const char *reason)
 {
-    if (self->ctl->json) {
-        cJSON *error = cJSON_CreateObject();
-        cJSON_AddNumberToObject(error, "row", (double)row);
-        cJSON_AddStringToObject(error, "field", field);
-        cJSON_AddStringToObject(error, "reason", reason);
-        char *text = cJSON_PrintUnformatted(error);
-        fprintf(self->errors, "%s%s", ftell(self->errors) > 0 ? "," : "", text);
-        cJSON_free(text);
-        cJSON_Delete(error);
-    } else {
-        fprintf(self->errors, "row %zu: %s: %s\n", row, field, reason);
-    }
+    stictl_report_row(self->errors, self->ctl->json, row, field, reason);
 }
 
 static void s_draw_progress(void *arg, long long done, long long total)
@@ -359,9 +348,6 @@ static int s_summary(s_ingest_t *self)
     if (self->progress) {
         fputc('\n', stderr);
     }
-    rewind(self->errors);
-    char buffer[8192];
-    size_t got;
     if (self->ctl->json) {
         printf("{\"accepted\": %zu, \"rejected\": %zu, \"skipped\": %zu, \"errors\": [",
                self->accepted, self->rejected, self->skipped);
@@ -371,12 +357,7 @@ static int s_summary(s_ingest_t *self)
     } else {
         printf("accepted %zu, rejected %zu\n", self->accepted, self->rejected);
     }
-    while ((got = fread(buffer, 1, sizeof buffer, self->errors)) > 0) {
-        fwrite(buffer, 1, got, stdout);
-    }
-    if (self->ctl->json) {
-        printf("]}\n");
-    }
+    stictl_report_print(self->errors, self->ctl->json);
     return self->rejected ? STICTL_PARTIAL : STICTL_OK;
 }
 

@@ -33,23 +33,6 @@ const char stictl_keys_usage[] =
     "streams (e.g. tal: topics tal.*; several --stream, or a,b; without it, none).\n"
     "show: prints the public key, name, role, service and streams of a certificate.\n";
 
-//  One option of keys new: --NAME VALUE or --NAME=VALUE at argv[*i].
-//  Returns the value (advancing *i past it), or NULL when argv[*i] is not it.
-static const char *s_option(int argc, char **argv, int *i, const char *name)
-{
-    size_t len = strlen(name);
-    if (strncmp(argv[*i], name, len) != 0) {
-        return NULL;
-    }
-    if (argv[*i][len] == '=') {
-        return argv[*i] + len + 1;
-    }
-    if (argv[*i][len] == 0 && *i + 1 < argc) {
-        return argv[++*i];
-    }
-    return NULL;
-}
-
 //  Appends a --stream value to the comma-separated list. Returns 0 or -1 (too long).
 static int s_add_streams(char *streams, size_t size, const char *value)
 {
@@ -63,13 +46,13 @@ static int s_new(int argc, char **argv)
     const char *name = NULL, *role = NULL, *out = NULL, *service = NULL, *value;
     char streams[STI_CURVE_STREAMS_MAX + 2] = "";
     for (int i = 2; i < argc; i++) {
-        if ((value = s_option(argc, argv, &i, "--role"))) {
+        if ((value = stictl_flag(argc, argv, &i, "--role"))) {
             role = value;
-        } else if ((value = s_option(argc, argv, &i, "--out"))) {
+        } else if ((value = stictl_flag(argc, argv, &i, "--out"))) {
             out = value;
-        } else if ((value = s_option(argc, argv, &i, "--service"))) {
+        } else if ((value = stictl_flag(argc, argv, &i, "--service"))) {
             service = value;
-        } else if ((value = s_option(argc, argv, &i, "--stream"))) {
+        } else if ((value = stictl_flag(argc, argv, &i, "--stream"))) {
             if (s_add_streams(streams, sizeof streams, value) != 0) {
                 return stictl_usage_error("keys", "more than %d bytes of streams",
                                           STI_CURVE_STREAMS_MAX);

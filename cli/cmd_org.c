@@ -26,33 +26,16 @@ const char stictl_org_usage[] =
     "prints the service's {\"orgs\": [{\"code\", \"parent\", \"name_zh\", \"name_en\"}]}.\n"
     "Exit 1 when the service refuses (unknown parent, bad code), with its reason.\n";
 
-//  Reads a flag's value at argv[*i] ("--flag VALUE" or "--flag=VALUE").
-//  Returns the value, or NULL when arg is not this flag or has no value.
-static const char *s_flag(int argc, char **argv, int *i, const char *flag)
-{
-    size_t len = strlen(flag);
-    if (strncmp(argv[*i], flag, len) != 0) {
-        return NULL;
-    }
-    if (argv[*i][len] == '=') {
-        return argv[*i] + len + 1;
-    }
-    if (argv[*i][len] == 0 && *i + 1 < argc) {
-        return argv[++*i];
-    }
-    return NULL;
-}
-
 //  `org add`. Returns an exit code.
 static int s_add(stictl_t *ctl, int argc, char **argv)
 {
     const char *code = NULL, *parent = NULL, *name = NULL, *name_en = NULL, *value = NULL;
     for (int i = 2; i < argc; i++) {
-        if ((value = s_flag(argc, argv, &i, "--parent"))) {
+        if ((value = stictl_flag(argc, argv, &i, "--parent"))) {
             parent = value;
-        } else if ((value = s_flag(argc, argv, &i, "--name-en"))) {
+        } else if ((value = stictl_flag(argc, argv, &i, "--name-en"))) {
             name_en = value;
-        } else if ((value = s_flag(argc, argv, &i, "--name"))) {
+        } else if ((value = stictl_flag(argc, argv, &i, "--name"))) {
             name = value;
         } else if (argv[i][0] == '-') {
             return stictl_usage_error(argv[0], "unknown flag %s, or it needs a value", argv[i]);

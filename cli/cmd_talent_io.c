@@ -47,20 +47,10 @@ typedef struct {
     bool progress;          // draw a progress bar
 } s_import_t;
 
+//  Records one refused row in the report.
 static void s_report(s_import_t *self, size_t row, const char *field, const char *reason)
 {
-    if (self->ctl->json) {
-        cJSON *error = cJSON_CreateObject();
-        cJSON_AddNumberToObject(error, "row", (double)row);
-        cJSON_AddStringToObject(error, "field", field);
-        cJSON_AddStringToObject(error, "reason", reason);
-        char *text = cJSON_PrintUnformatted(error);
-        fprintf(self->report, "%s%s", ftell(self->report) > 0 ? "," : "", text);
-        cJSON_free(text);
-        cJSON_Delete(error);
-    } else {
-        fprintf(self->report, "row %zu: %s: %s\n", row, field, reason);
-    }
+    stictl_report_row(self->report, self->ctl->json, row, field, reason);
 }
 
 //  Sends the batch as one talent.import request and takes its results.
@@ -184,21 +174,13 @@ static int s_summary(s_import_t *self)
     if (self->progress) {
         fputc('\n', stderr);
     }
-    rewind(self->report);
     if (self->ctl->json) {
         printf("{\"accepted\": %zu, \"rejected\": %zu, \"errors\": [", self->accepted,
                self->rejected);
     } else {
         printf("accepted %zu, rejected %zu\n", self->accepted, self->rejected);
     }
-    char buffer[8192];
-    size_t got;
-    while ((got = fread(buffer, 1, sizeof buffer, self->report)) > 0) {
-        fwrite(buffer, 1, got, stdout);
-    }
-    if (self->ctl->json) {
-        printf("]}\n");
-    }
+    stictl_report_print(self->report, self->ctl->json);
     return self->rejected ? STICTL_PARTIAL : STICTL_OK;
 }
 

@@ -50,8 +50,8 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X)                                                                         \
-    X(dataset, "show the dataset Redis holds, or go on after a loss")                            \
-    X(delivery, "list sti-notify's deliveries, or send a dead letter again")                     \
+    X(dataset, "show the dataset Redis holds, or go on after a loss")                              \
+    X(delivery, "list sti-notify's deliveries, or send a dead letter again")                       \
     X(events, "print the indicator-change events after a sequence number")                         \
     X(health, "show whether the broker and each service answer")                                   \
     X(indicator, "list the plan's indicators, or show one with its series")                        \
@@ -60,9 +60,10 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(org, "add an org unit, or list them")                                                        \
     X(plan, "load a plan directory into the catalog")                                              \
     X(progress, "show each indicator's progress towards its target")                               \
-    X(rule, "add, list, show or remove notification rules")                                     \
-    X(silence, "add, list or remove silences of notifications")                                 \
-    X(talent, "the talent registry: add, show, update, search, import, export, teams")         \
+    X(project, "the plan's projects: add, update, milestone, list, show, import")                  \
+    X(rule, "add, list, show or remove notification rules")                                        \
+    X(silence, "add, list or remove silences of notifications")                                    \
+    X(talent, "the talent registry: add, show, update, search, import, export, teams")             \
     X(target, "set an indicator's target for a year")                                              \
     X(template, "write an .xlsx form to fill in with a year's values")                             \
     X(watch, "print indicator-change events as they happen")
@@ -128,6 +129,19 @@ int stictl_exit_code(sti_errcode_t code);
 int stictl_usage_error(const char *command, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+//  --- command lines and reports (stictl_args.c) ---
+
+//  The value of flag at argv[*i] ("--flag VALUE" or "--flag=VALUE"),
+//  advancing *i past it; NULL when argv[*i] is not flag or lacks a value.
+const char *stictl_flag(int argc, char **argv, int *i, const char *flag);
+//  Adds one refused row to a report: "row K: FIELD: reason" and a new
+//  line, or with json a JSON object {row, field, reason}, comma-separated
+//  (the caller prints the brackets).
+void stictl_report_row(FILE *report, bool json, size_t row, const char *field, const char *reason);
+//  Prints the report on stdout after the summary line, and with json closes
+//  the summary's object ("]}" after its errors array).
+void stictl_report_print(FILE *report, bool json);
+
 //  --- output (stictl_json.c) ---
 
 //  Converts a MessagePack value to JSON: nil -> null, integers and floats ->
@@ -177,8 +191,9 @@ const char *stictl_event_prefix(const char *prefix, char *buf, size_t cap);
 
 //  A column the caller knows.
 typedef struct {
-    const char *name;    // its name, as messages use it ("indicator")
-    const char *aliases; // other names a header may give it, '|'-separated ("指标|指标代码"), or NULL
+    const char *name; // its name, as messages use it ("indicator")
+    const char
+        *aliases; // other names a header may give it, '|'-separated ("指标|指标代码"), or NULL
 } stictl_column_t;
 
 //  The column (index into columns, NULL-name-terminated) whose name (in
@@ -226,8 +241,8 @@ size_t stictl_csv_rows(const stictl_csv_t *self);
 
 //  What a table file held, beyond its rows.
 typedef struct {
-    size_t rows;       // data rows (refused ones included; blank lines not)
-    char note[160];    // something to tell the clerk ("read as GB18030 (GBK)"), or ""
+    size_t rows;    // data rows (refused ones included; blank lines not)
+    char note[160]; // something to tell the clerk ("read as GB18030 (GBK)"), or ""
 } stictl_table_info_t;
 
 //  True when path ends in .xlsx (any case); stictl_table_is_csv for .csv.

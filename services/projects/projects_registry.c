@@ -231,8 +231,10 @@ static char *s_check_rows(projects_registry_t *self, const projects_input_ctx_t 
     return text;
 }
 
-//  Answers {added, unchanged, codes} for rows, unchanged being a list of indexes.
-static void s_import_answer(const sti_call_t *call, sti_node_t rows, const char *unchanged)
+//  Answers {dry_run, added, unchanged, codes} for rows, unchanged being a
+//  list of indexes (added: what a dry run would add).
+static void s_import_answer(const sti_call_t *call, sti_node_t rows, const char *unchanged,
+                            bool dry_run)
 {
     size_t count = sti_node_size(rows), same = 0;
     for (const char *p = unchanged; *p; p++) {
@@ -240,7 +242,8 @@ static void s_import_answer(const sti_call_t *call, sti_node_t rows, const char 
     }
     sti_writer_reset(call->reply);
     sti_envelope_reply_ok(call->reply, call->request->id);
-    sti_writer_map(call->reply, 3);
+    sti_writer_map(call->reply, 4);
+    sti_writer_kv_bool(call->reply, "dry_run", dry_run);
     sti_writer_kv_int(call->reply, "added", (int64_t)(count - same));
     sti_writer_kv_int(call->reply, "unchanged", (int64_t)same);
     sti_writer_str(call->reply, "codes");
@@ -253,18 +256,21 @@ static void s_import_answer(const sti_call_t *call, sti_node_t rows, const char 
     }
 }
 
-//  Writes the checked rows in one step, and answers.
+//  Writes the checked rows in one step (or only checks them), and answers.
 static void s_import_write(projects_registry_t *self, const sti_call_t *call, sti_node_t rows,
-                           const char *request_id, const char *changes)
+                           const char *request_id, const char *changes, bool dry_run)
 {
     projects_write_result_t result;
-    projects_writer_write_encoded(self->writer, "project.import", request_id, changes, &result);
+    projects_writer_write_encoded(self->writer, "project.import", request_id, changes, dry_run,
+                                  &result);
     if (result.rc == PROJECTS_STORE_OK || result.rc == PROJECTS_STORE_REPLAYED) {
-        sti_info("projects: import %s: %zu rows", request_id, sti_node_size(rows));
-        s_import_answer(call, rows, result.unchanged);
+        if (!dry_run) {
+            sti_info("projects: import %s: %zu rows", request_id, sti_node_size(rows));
+        }
+        s_import_answer(call, rows, result.unchanged, dry_run);
     } else if (result.rc == PROJECTS_STORE_CONFLICT || result.rc == PROJECTS_STORE_NOT_FOUND) {
         char message[400];
-        snprintf(message, sizeof message, "row %lld: %s: %s (nothing was imported)",
+        snprintf(message, sizeof message, "row %lld: %s: %s (nothing imported)",
                  (long long)result.index, result.field, result.reason);
         sti_detail_t detail = {result.index, result.field, result.reason};
         sti_writer_reset(call->reply);
@@ -275,6 +281,26 @@ static void s_import_write(projects_registry_t *self, const sti_call_t *call, st
     }
 }
 
+//  Whether an import's request id was applied before: then answers (1).
+//  0: not (or a dry run); -1: the check failed and was answered.
+static int s_import_replayed(projects_registry_t *self, const sti_call_t *call, sti_node_t rows,
+                             const char *request_id, bool dry_run)
+{
+    projects_write_result_t result;
+    projects_store_rc_t rc =
+        dry_run ? PROJECTS_STORE_NOT_FOUND
+                : projects_writer_replayed(self->writer, "project.import", request_id, &result);
+    if (rc == PROJECTS_STORE_REPLAYED) {
+        s_import_answer(call, rows, result.unchanged, false);
+        return 1;
+    }
+    if (rc == PROJECTS_STORE_FAILED) {
+        projects_reply_error(call, STI_ERR_UNAVAILABLE, result.reason);
+        return -1;
+    }
+    return 0;
+}
+
 //  project.import: every row or none.
 static int s_project_import(void *object, const sti_call_t *call)
 {
@@ -282,23 +308,16 @@ static int s_project_import(void *object, const sti_call_t *call)
     sti_node_t body = call->request->body, rows = sti_node_get(body, "rows");
     char request_id[STI_ID_MAX + 1];
     sti_field_error_t fe;
+    bool dry_run = false;
     snprintf(request_id, sizeof request_id, "%s", call->request->id);
     if (!sti_node_is_missing(sti_node_get(body, "request_id"))) {
         sti_map_str_copy(body, "request_id", request_id, sizeof request_id, &fe);
     }
-    const sti_catalog_t *catalog = projects_reply_catalog(call, self->catalog);
-    projects_write_result_t result;
-    if (!catalog) {
-        return 0;
+    if (!sti_node_is_missing(sti_node_get(body, "dry_run"))) {
+        sti_map_bool(body, "dry_run", &dry_run, &fe);
     }
-    projects_store_rc_t rc =
-        projects_writer_replayed(self->writer, "project.import", request_id, &result);
-    if (rc != PROJECTS_STORE_NOT_FOUND) {
-        if (rc == PROJECTS_STORE_REPLAYED) {
-            s_import_answer(call, rows, result.unchanged);
-        } else {
-            projects_reply_error(call, STI_ERR_UNAVAILABLE, result.reason);
-        }
+    const sti_catalog_t *catalog = projects_reply_catalog(call, self->catalog);
+    if (!catalog || s_import_replayed(self, call, rows, request_id, dry_run) != 0) {
         return 0;
     }
     projects_input_ctx_t ctx = s_ctx(self, catalog, call);
@@ -308,7 +327,7 @@ static int s_project_import(void *object, const sti_call_t *call)
     if (!changes) {
         projects_reply_problems(call, &problems);
     } else {
-        s_import_write(self, call, rows, request_id, changes);
+        s_import_write(self, call, rows, request_id, changes, dry_run);
     }
     free(changes);
     projects_problems_fini(&problems);
@@ -413,6 +432,8 @@ static const sti_arg_t s_import_args[] = {
      "the projects, each as project.add takes it"},
     {"request_id", STI_ARG_STR, STI_OPTIONAL, 1, STI_ID_MAX, NULL,
      "makes a retry safe (default: the envelope's id)"},
+    {"dry_run", STI_ARG_BOOL, STI_OPTIONAL, 0, 0, NULL,
+     "true: every check, the ones against the stored projects too; nothing is written"},
     STI_ARGS_END,
 };
 
@@ -448,13 +469,14 @@ static const sti_op_decl_t s_ops[] = {
      "`not_found`, `conflict` (a stale `version`)."},
     {"project.import", s_project_import, S_WRITE, s_import_args,
      "adds many projects in one step: every row, or none",
-     "{added, unchanged, codes: [code per row]}",
+     "{dry_run, added, unchanged, codes: [code per row]}",
      "Each row is checked as project.add checks it; a code twice in the rows is refused. Any "
      "problem refuses the whole import: `invalid_argument` with every problem a detail `{index "
      "(the row, from 0), field, reason}`; `conflict` with the row whose code exists with other "
      "data. A row equal to the one that added its project is `unchanged`. The same "
-     "`request_id` again imports nothing twice and answers as the first time. `too_large` "
-     "beyond 1000 rows is the declaration's limit (`invalid_argument`)."},
+     "`request_id` again imports nothing twice and answers as the first time. With `dry_run` "
+     "every check runs, against the stored projects too, and nothing is written. More than "
+     "1000 rows is refused by the declaration (`invalid_argument`)."},
     STI_OPS_END,
 };
 

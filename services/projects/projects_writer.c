@@ -20,7 +20,7 @@
 #define S_KEY_MAX 256    // bytes of one key
 #define S_EVENTS_MAX 16  // events one write raises at most
 #define S_WRITE_KEYS 8   // projects_write.lua's keys
-#define S_WRITE_VALUES 7 // its arguments before the events
+#define S_WRITE_VALUES 8 // its arguments before the events
 #define S_LATE_KEYS 7    // projects_late.lua's keys
 
 struct _projects_writer_t {
@@ -179,7 +179,7 @@ static void s_floor(projects_writer_t *self, char *floor, size_t cap, const char
 
 //  Runs projects_write.lua over the encoded changes and their events.
 static void s_write(projects_writer_t *self, const char *op, const char *request_id,
-                    const char *json, const projects_event_t *events, size_t made,
+                    const char *json, const projects_event_t *events, size_t made, bool dry_run,
                     projects_write_result_t *result)
 {
     memset(result, 0, sizeof *result);
@@ -208,7 +208,8 @@ static void s_write(projects_writer_t *self, const char *op, const char *request
                                                                           floor,
                                                                           epoch,
                                                                           maxlen,
-                                                                          event_count};
+                                                                          event_count,
+                                                                          dry_run ? "1" : "0"};
     size_t lens[S_WRITE_KEYS + S_WRITE_VALUES + 6 * S_EVENTS_MAX];
     int argc = S_WRITE_KEYS + S_WRITE_VALUES;
     for (int a = 0; a < argc; a++) {
@@ -240,7 +241,7 @@ void projects_writer_write(projects_writer_t *self, const char *op, const char *
     projects_event_t events[S_EVENTS_MAX];
     size_t made = projects_change_events(changes, count, events, S_EVENTS_MAX);
     char *json = projects_change_encode(changes, count, sti_time_now_ms());
-    s_write(self, op, request_id, json, events, made, result);
+    s_write(self, op, request_id, json, events, made, false, result);
     for (size_t e = 0; e < made; e++) {
         projects_change_event_free(&events[e]);
     }
@@ -248,10 +249,11 @@ void projects_writer_write(projects_writer_t *self, const char *op, const char *
 }
 
 void projects_writer_write_encoded(projects_writer_t *self, const char *op, const char *request_id,
-                                   const char *changes, projects_write_result_t *result)
+                                   const char *changes, bool dry_run,
+                                   projects_write_result_t *result)
 {
     assert(self && op && request_id && changes);
-    s_write(self, op, request_id, changes, NULL, 0, result);
+    s_write(self, op, request_id, changes, NULL, 0, dry_run, result);
 }
 
 //  Raises one milestone (member "<code>#<id>"). Returns 1 when raised, 0

@@ -16,6 +16,7 @@
     stream stopped after a loss refuses the write (nothing is changed).
 */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "projects_change.h"
@@ -49,9 +50,11 @@ void projects_writer_write(projects_writer_t *self, const char *op, const char *
                            const projects_change_t *changes, size_t count,
                            projects_write_result_t *result);
 //  The same for changes already encoded (projects_change_encode's array
-//  text, built row by row) that raise no events.
+//  text, built row by row) that raise no events. dry_run: only the checks
+//  against what is stored run (nothing is written, the id is not kept).
 void projects_writer_write_encoded(projects_writer_t *self, const char *op, const char *request_id,
-                                   const char *changes, projects_write_result_t *result);
+                                   const char *changes, bool dry_run,
+                                   projects_write_result_t *result);
 //  Raises the milestones due before today (YYYYMMDD) that are not done, at
 //  most max of them. Returns how many were raised, or -1 when Redis failed.
 int projects_writer_late(projects_writer_t *self, int today, size_t max);

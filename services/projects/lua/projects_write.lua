@@ -12,8 +12,9 @@
 --       stream prj: log, seq, prev, epoch
 -- ARGV: 1 key prefix ("<ns>:prj:"), 2 request ttl (s), 3 the changes (a
 --       JSON array, below), 4 the event guard's floor, 5 its epoch,
---       6 maxlen, 7 the number of events E, then E x (topic, type,
---       subject, time, source, data)
+--       6 maxlen, 7 the number of events E, 8 '1' for a dry run (the
+--       checks only: nothing is written, the request id is not kept),
+--       then E x (topic, type, subject, time, source, data)
 -- A change: {code, index, version (0: a new project), digest (new ones),
 --   hash: [field, value, ...], m_set, m_del (milestone
 --   fields), i_set, i_del (investment made), due_add: [score, member, ...],
@@ -61,6 +62,10 @@ for n, change in ipairs(changes) do
     end
 end
 
+if ARGV[8] == '1' then
+    return {'ok', 0, 0, epoch, table.concat(unchanged, ',')}
+end
+
 -- Pass 2: apply.
 local applied = 0
 local function each(list, step, fn)
@@ -94,7 +99,7 @@ if applied > 0 then
     redis.call('INCR', KEYS[4])
     local count = tonumber(ARGV[7])
     for e = 0, count - 1 do
-        local at = 8 + e * 6
+        local at = 9 + e * 6
         local seq = sti_events_append(KEYS[5], KEYS[6], KEYS[7], ARGV[6], ARGV[at],
                                       ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4],
                                       ARGV[at + 5])
