@@ -131,7 +131,9 @@ static int s_send(projects_feed_t *self)
     }
     snprintf(mark, sizeof mark, "%llu-%llu-%d", (unsigned long long)gen,
              (unsigned long long)sti_catalog_store_version(self->catalog), year);
-    self->pending = strcmp(mark, fed) != 0;
+    //  A registry nobody has written to yet feeds nothing: its values would
+    //  be the baselines alone, as if no project existed.
+    self->pending = gen > 0 && strcmp(mark, fed) != 0;
     if (!self->pending) {
         return 0;
     }

@@ -14,7 +14,9 @@
     its reply is taken by a later tick; no reply, or a refusal, is tried
     again with back-off, and the mark moves only when sti-ingest accepted
     every row. A new year changes the mark, so its values appear without a
-    change. Until a plan with feeds is loaded it waits.
+    change. Until a plan with feeds is loaded, and while no project was ever
+    written (the registry is not in use: its values would be the baselines
+    alone), it sends nothing.
 */
 #pragma once
 #include <stdbool.h>

@@ -14,7 +14,8 @@ import yaml
 
 from netpol import Cluster, Endpoint, pods_of
 
-SERVICES = ["sti-broker", "sti-ingest", "sti-indicators", "sti-talent", "sti-notify"]
+SERVICES = ["sti-broker", "sti-ingest", "sti-indicators", "sti-talent", "sti-notify",
+            "sti-projects"]
 SCALED = ["sti-ingest", "sti-indicators", "sti-notify"]
 failures = []
 
@@ -157,7 +158,7 @@ def check_k8s(docs, env):
 
 # --- prod: CURVE, Redis users, the TLS tunnel (issue 7) ---------------------
 
-REDIS_SERVICES = ["ingest", "indicators", "talent", "notify"]
+REDIS_SERVICES = ["ingest", "indicators", "talent", "notify", "projects"]
 
 
 def generated(docs, kind, prefix):

@@ -8,7 +8,7 @@
 UP=$STI_SOURCE/scripts/up
 DOWN=$STI_SOURCE/scripts/down
 
-# A port base whose 15 ports (base .. base+14) are all free now.
+# A port base whose 16 ports (base .. base+15) are all free now.
 spare_base() {
     /usr/bin/python3 - <<'PY'
 import random, socket
@@ -16,7 +16,7 @@ for _ in range(200):
     base = random.randrange(20000, 60000)
     socks = []
     try:
-        for port in range(base, base + 15):
+        for port in range(base, base + 16):
             s = socket.socket()
             s.bind(("127.0.0.1", port))
             socks.append(s)
@@ -53,7 +53,7 @@ health_check() {
     fi
     STI_BROKER="tcp://127.0.0.1:$base" stictl --timeout 2000 health >"$T/health" 2>&1 || rc=$?
     grep -qx "broker up" "$T/health" || sti_fail "broker not up on $base: $(cat "$T/health")"
-    for service in ingest indicators talent notify; do
+    for service in ingest indicators talent notify projects; do
         local state=down
         if [ -x "$STI_BUILD/services/$service/sti-$service" ]; then state=up; else want=1; fi
         grep -qx "sti.$service $state" "$T/health" \
@@ -69,7 +69,7 @@ health_check() {
 import json, os, sys
 doc = json.load(open(sys.argv[1]))
 assert doc["broker"] is True, doc
-for name in ("ingest", "indicators", "talent", "notify"):
+for name in ("ingest", "indicators", "talent", "notify", "projects"):
     built = os.access(os.path.join(sys.argv[2], "services", name, "sti-" + name), os.X_OK)
     assert doc["services"]["sti." + name] is built, (name, doc)
 PY
@@ -100,7 +100,7 @@ curl -sf "http://127.0.0.1:$((base_a + 10))/metrics" >/dev/null || sti_fail "bro
 
 # A second stack beside the first, in the strict fsync mode.
 base_b=$(spare_base)
-while [ $((base_b - base_a)) -lt 15 ] && [ $((base_a - base_b)) -lt 15 ]; do base_b=$(spare_base); done
+while [ $((base_b - base_a)) -lt 16 ] && [ $((base_a - base_b)) -lt 16 ]; do base_b=$(spare_base); done
 STI_HOME=$T/b STI_PORT_BASE=$base_b STI_REDIS_FSYNC=always STI_CURVE=on "$UP" --detach \
     >"$T/up-b.log" 2>&1 \
     || sti_fail "scripts/up --detach (b) failed: $(cat "$T/up-b.log")"
