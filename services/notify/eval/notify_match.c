@@ -68,6 +68,8 @@ bool notify_condition_holds(const notify_rule_t *rule, const notify_alert_event_
                event->new_value <= rule->threshold;
     case NOTIFY_WHEN_STALE:
         return false; // judged by the timer, not by events
+    case NOTIFY_WHEN_MILESTONE_LATE:
+        return strcmp(event->type, "project.milestone_late") == 0;
     }
     return false;
 }
