@@ -45,6 +45,17 @@ static const sti_config_entry_t s_config_map[] = {
 
 static const sti_op_table_t *const s_tables[] = {&projects_registry_ops, &projects_query_ops, NULL};
 
+//  The HTTP routes of the ops (sti-gateway's API, docs/gateway.md).
+static const sti_op_route_t s_routes[] = {
+    {"project.list", "GET", "/api/v1/projects"},
+    {"project.add", "POST", "/api/v1/projects"},
+    {"project.import", "POST", "/api/v1/projects/import"},
+    {"project.get", "GET", "/api/v1/projects/{code}"},
+    {"project.update", "PATCH", "/api/v1/projects/{code}"},
+    {"project.milestone", "POST", "/api/v1/projects/{code}/milestones"},
+    STI_ROUTES_END,
+};
+
 //  Between requests: the late milestones (when due), the feed.
 static void s_tick(sti_service_t *service, void *ctx)
 {
@@ -71,6 +82,7 @@ int main(int argc, char **argv)
         .name = "sti-projects",
         .service = "sti.projects",
         .tables = s_tables,
+        .routes = s_routes,
         .config = s_config_map,
         .ctx = &projects,
         .tick = s_tick,
