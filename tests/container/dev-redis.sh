@@ -123,7 +123,9 @@ refused sti-probe "$probe_pw" get sti:val:x
 refused sti-probe "$probe_pw" info
 refused sti-probe "$probe_pw" flushall
 
-declare -A own=([sti-ingest]=sti:ingest:x [sti-indicators]=sti:val:x [sti-talent]=sti:tal:x
+# A key each service alone may touch (sti-ingest may read sti:val:*, so
+# sti-indicators' is a revision's).
+declare -A own=([sti-ingest]=sti:ingest:x [sti-indicators]=sti:rev:x [sti-talent]=sti:tal:x
                 [sti-notify]=sti:notify:x [sti-projects]=sti:prj:x [sti-gateway]=sti:gw:x)
 for svc in sti-ingest sti-indicators sti-talent sti-notify sti-projects sti-gateway; do
     user=$(cat "$W/svc/$svc.user")
