@@ -14,7 +14,7 @@
 #include "stictl.h"
 
 const char stictl_rule_usage[] =
-    "usage: stictl rule add NAME [--event indicator.changed|progress.changed|talent.*]\n"
+    "usage: stictl rule add NAME [--event indicator.changed|progress.changed|talent.*|project.*]\n"
     "                   [--indicator CODE[,CODE...]] [--lang zh|en|zh,en]\n"
     "                   [--org ORG[,ORG...]] [--category CAT[,CAT...]] --when CONDITION\n"
     "                   --to RECEIVER [--to RECEIVER ...] [--severity info|warning|critical]\n"
@@ -25,7 +25,9 @@ const char stictl_rule_usage[] =
     "       stictl rule rm ID\n"
     "\n"
     "CONDITION: status_changed[:STATUS,...], crosses_above:V, crosses_below:V, achieved,\n"
-    "           stale:DAYS or any (talent events: any).\n"
+    "           stale:DAYS or any (talent events: any); project events: any or milestone_late\n"
+    "           (--when milestone_late alone watches project.milestone_late).\n"
+    "--category: talent categories, or for project rules project kinds (incubator, ...).\n"
     "A status rule (status_changed, achieved) on indicator.changed also hears\n"
     "progress.changed: a status moved by a target or the plan, not by a value.\n"
     "--lang: the messages' language, zh, en or zh,en (default: Chinese, then English).\n"

@@ -50,20 +50,10 @@ typedef struct {
     bool progress;          // draw a progress bar
 } s_import_t;
 
+//  Records one refused row in the report.
 static void s_report(s_import_t *self, size_t row, const char *field, const char *reason)
 {
-    if (self->ctl->json) {
-        cJSON *error = cJSON_CreateObject();
-        cJSON_AddNumberToObject(error, "row", (double)row);
-        cJSON_AddStringToObject(error, "field", field);
-        cJSON_AddStringToObject(error, "reason", reason);
-        char *text = cJSON_PrintUnformatted(error);
-        fprintf(self->report, "%s%s", ftell(self->report) > 0 ? "," : "", text);
-        cJSON_free(text);
-        cJSON_Delete(error);
-    } else {
-        fprintf(self->report, "row %zu: %s: %s\n", row, field, reason);
-    }
+    stictl_report_row(self->report, self->ctl->json, row, field, reason);
 }
 
 //  Takes the results of one batch's answer. Returns 0, or an exit code.

@@ -35,8 +35,8 @@ typedef struct {
 static const s_command_t s_commands[] = {STICTL_COMMANDS(STICTL_ENTRY){NULL, NULL, NULL, NULL}};
 #undef STICTL_ENTRY
 
-const char *const stictl_services[] = {"sti.ingest", "sti.indicators", "sti.talent", "sti.notify",
-                                       NULL};
+const char *const stictl_services[] = {"sti.ingest", "sti.indicators", "sti.talent",
+                                       "sti.notify", "sti.projects",   NULL};
 
 static void s_usage(FILE *out)
 {

@@ -62,6 +62,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(org, "add, list, rename or retire org units")                                                \
     X(plan, "load a plan directory into the catalog")                                              \
     X(progress, "show each indicator's progress towards its target")                               \
+    X(project, "the plan's projects: add, update, milestone, list, show, import")                  \
     X(rule, "add, list, show or remove notification rules")                                        \
     X(silence, "add, list or remove silences of notifications")                                    \
     X(status, "show each service's workers, and the backlog sti-indicators has to apply")          \
@@ -211,6 +212,16 @@ int stictl_entry_compare(const char *a, const char *b);
 //  Returns 0, STICTL_INTERRUPTED after Ctrl-C, or the exit code of an
 //  answer that will not change.
 int stictl_intake_wait(stictl_t *ctl, const char *entry);
+
+//  --- reports of refused rows (stictl_report.c) ---
+
+//  Adds one refused row to a report: "row K: FIELD: reason" and a new
+//  line, or with json a JSON object {row, field, reason}, comma-separated
+//  (the caller prints the brackets).
+void stictl_report_row(FILE *report, bool json, size_t row, const char *field, const char *reason);
+//  Prints the report on stdout after the summary line, and with json closes
+//  the summary's object ("]}" after its errors array).
+void stictl_report_print(FILE *report, bool json);
 
 //  --- output (stictl_json.c) ---
 

@@ -8,10 +8,11 @@
 #   seq.ind 9011
 #   seq.tal 12
 #   seq.ntf 3
+#   seq.prj 5
 #   saved 2026-12-06T17:20:55Z
 # The caller defines admin_cli (redis-cli as sti-admin) and NS, STI_HOME.
 
-DATASET_STREAMS=(ind tal ntf)
+DATASET_STREAMS=(ind tal ntf prj)
 
 # marker_get NAME: the value of NAME in the marker ("" when absent).
 marker_get() {

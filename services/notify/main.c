@@ -47,8 +47,8 @@ static s_config_t s_config;
 //  Every number has the range it must lie in: sti-notify refuses to start
 //  with a value outside it (never clamps it), and --help shows it.
 static const sti_config_entry_t s_config_map[] = {
-    {"streams", STI_CONFIG_STR, "ind,tal", S_OFF(eval.streams),
-     "event streams evaluated: ind, tal, both (ind,tal) or none (\"\")", 0, 0},
+    {"streams", STI_CONFIG_STR, "ind,tal,prj", S_OFF(eval.streams),
+     "event streams evaluated, a comma list of ind, tal and prj, or none (\"\")", 0, 0},
     {"eval_lease_ms", STI_CONFIG_DURATION, "10s", S_OFF(eval.lease_ms),
      "lease of the one replica evaluating a stream", 1000, 3600000},
     {"eval_batch", STI_CONFIG_INT, "256", S_OFF(eval.batch), "events one commit holds at most", 1,

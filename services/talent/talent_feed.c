@@ -8,32 +8,22 @@
 #include "talent_feed.h"
 
 #include <assert.h>
-#include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sti_log.h"
-#include "sti_mdp_client.h"
+#include "sti_submit.h"
 #include "talent_counts.h"
-
-#define S_REPLY_WAIT_MS 5000   // a reply later than this is given up on
-#define S_BACKOFF_MIN_MS 500   // first wait after a failure
-#define S_BACKOFF_MAX_MS 30000 // longest wait between attempts
 
 struct _talent_feed_t {
     talent_store_t *store;        // borrowed: the codes and the root org unit
     talent_count_store_t *counts; // borrowed
-    char *broker;                 // broker endpoint (owned)
     int first_year;               // earliest year submitted
-    sti_mdp_client_t *client;     // to sti.ingest, created on first use
-    bool in_flight;               // a request waits for its reply
-    char request_id[80];          // its request id (also the envelope id)
+    sti_submit_t *submit;         // the request to sti.ingest, its reply, the back-off
+    char request_id[80];          // the request's id (also the envelope id)
     char gen[24];                 // its generation
     int year;                     // its last year
-    int64_t sent_at;              // when it went (zclock_mono)
-    int64_t next_attempt;         // earliest next send (zclock_mono)
-    int backoff_ms;               // current back-off
     bool pending;                 // dirty marks were seen at the last read
 };
 
@@ -56,10 +46,8 @@ talent_feed_t *talent_feed_new(talent_store_t *store, talent_count_store_t *coun
     assert(self);
     self->store = store;
     self->counts = counts;
-    self->broker = strdup(broker);
-    assert(self->broker);
     self->first_year = first_year;
-    self->backoff_ms = S_BACKOFF_MIN_MS;
+    self->submit = sti_submit_new(broker, "talent counts");
     return self;
 }
 
@@ -68,8 +56,7 @@ void talent_feed_destroy(talent_feed_t **self_p)
     assert(self_p);
     talent_feed_t *self = *self_p;
     if (self) {
-        sti_mdp_client_destroy(&self->client);
-        free(self->broker);
+        sti_submit_destroy(&self->submit);
         free(self);
         *self_p = NULL;
     }
@@ -78,16 +65,7 @@ void talent_feed_destroy(talent_feed_t **self_p)
 bool talent_feed_pending(talent_feed_t *self)
 {
     assert(self);
-    return self->pending || self->in_flight;
-}
-
-//  Waits longer before the next attempt.
-static void s_back_off(talent_feed_t *self)
-{
-    self->in_flight = false;
-    self->next_attempt = zclock_mono() + self->backoff_ms;
-    self->backoff_ms =
-        self->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : self->backoff_ms * 2;
+    return self->pending || sti_submit_waiting(self->submit);
 }
 
 //  The years to send: the dirty ones, and after a new year since the last
@@ -154,27 +132,6 @@ static void s_done(talent_feed_t *self)
     }
 }
 
-//  Sends a request body to sti.ingest. Returns 0, or -1 to back off.
-static int s_post(talent_feed_t *self, sti_writer_t **writer_p)
-{
-    if (!self->client) {
-        self->client = sti_mdp_client_new(self->broker, S_REPLY_WAIT_MS, 0);
-    }
-    size_t size;
-    const void *data = sti_writer_data(*writer_p, &size);
-    zmsg_t *msg = zmsg_new();
-    zmsg_addmem(msg, data, size);
-    sti_writer_destroy(writer_p);
-    if (!self->client || sti_mdp_client_send(self->client, "sti.ingest", &msg) != 0) {
-        zmsg_destroy(&msg);
-        sti_warn("talent counts: cannot send to sti.ingest");
-        return -1;
-    }
-    self->in_flight = true;
-    self->sent_at = zclock_mono();
-    return 0;
-}
-
 //  The codes, or NULL after saying why (quietly while no plan is loaded).
 static const talent_codes_t *s_codes(talent_feed_t *self)
 {
@@ -221,68 +178,25 @@ static int s_send(talent_feed_t *self)
     snprintf(self->gen, sizeof self->gen, "%s", read->gen);
     self->year = year;
     free(read);
+    size_t size;
+    const void *data = sti_writer_data(writer, &size);
     if (rows == 0) {
         s_done(self);
-        sti_writer_destroy(&writer);
-        return 0;
-    }
-    return s_post(self, &writer);
-}
-
-//  Reads the reply of the request in flight, if it came.
-static void s_take_reply(talent_feed_t *self)
-{
-    zmsg_t *body = sti_mdp_client_recv(self->client, 0);
-    if (!body) {
-        if (zclock_mono() - self->sent_at > S_REPLY_WAIT_MS) {
-            sti_warn("talent counts: sti.ingest did not answer; trying again later");
-            sti_mdp_client_destroy(&self->client);
-            s_back_off(self);
-        }
-        return;
-    }
-    zframe_t *frame = zmsg_first(body);
-    sti_reply_t reply;
-    char err[200];
-    sti_limits_t limits = {0};
-    if (!frame || sti_reply_decode(zframe_data(frame), zframe_size(frame), &limits, &reply, err,
-                                   sizeof err) != 0) {
-        sti_warn("talent counts: malformed reply from sti.ingest");
-        s_back_off(self);
-    } else if (strcmp(reply.id, self->request_id) != 0) {
-        sti_debug("talent counts: a late reply to %s, ignored", reply.id);
-        sti_reply_release(&reply);
     } else {
-        int64_t rejected = -1;
-        sti_field_error_t fe;
-        if (reply.ok && sti_map_int(reply.body, "rejected", &rejected, &fe) == 0 && rejected == 0) {
-            sti_info("talent counts: sti.ingest accepted %s", self->request_id);
-            s_done(self);
-            self->in_flight = false;
-            self->backoff_ms = S_BACKOFF_MIN_MS;
-            self->next_attempt = 0;
-        } else {
-            sti_warn("talent counts: sti.ingest refused %s: %s", self->request_id,
-                     reply.ok ? "some rows were rejected (is the plan's catalog current?)"
-                              : reply.message);
-            s_back_off(self);
-        }
-        sti_reply_release(&reply);
+        sti_submit_send(self->submit, self->request_id, data, size); // backs off itself
     }
-    zmsg_destroy(&body);
+    sti_writer_destroy(&writer);
+    return 0;
 }
 
 void talent_feed_tick(talent_feed_t *self)
 {
     assert(self);
-    if (self->in_flight) {
-        s_take_reply(self);
-        return;
-    }
-    if (zclock_mono() < self->next_attempt) {
-        return;
-    }
-    if (s_send(self) != 0) {
-        s_back_off(self);
+    if (sti_submit_waiting(self->submit)) {
+        if (sti_submit_poll(self->submit) == STI_SUBMIT_ACCEPTED) {
+            s_done(self);
+        }
+    } else if (sti_submit_ready(self->submit) && s_send(self) != 0) {
+        sti_submit_back_off(self->submit);
     }
 }

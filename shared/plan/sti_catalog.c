@@ -34,6 +34,8 @@ struct _sti_catalog_t {
     size_t derived_count;           // entries of derived_order
     void *talent;                   // the talent codes (one encoded map), or NULL
     size_t talent_size;             // bytes of talent
+    void *projects;                 // the projects' feeds (one encoded map), or NULL
+    size_t projects_size;           // bytes of projects
 };
 
 sti_catalog_t *sti_catalog_new(void)
@@ -63,6 +65,7 @@ void sti_catalog_destroy(sti_catalog_t **self_p)
         free(self->indicators);
         free(self->derived_order);
         free(self->talent);
+        free(self->projects);
         free(self);
         *self_p = NULL;
     }
@@ -557,25 +560,34 @@ void sti_indicator_progress_input(const sti_indicator_t *indicator, int year, bo
                     indicator->baseline_value, year, has_value, value, tolerance, input);
 }
 
-//  --- the talent codes ---
+//  --- the parts only one service reads (talent codes, project feeds) ---
 
-int sti_catalog_set_talent(sti_catalog_t *self, const void *data, size_t size, char *err,
-                           size_t errlen)
+//  Keeps a copy of data, which must be one encoded map, in *part. Returns 0,
+//  or -1 with "<name>: must be a map (<what>)" in err.
+static int s_set_part(void **part, size_t *part_size, const char *name, const char *what,
+                      const void *data, size_t size, char *err, size_t errlen)
 {
-    assert(self && data);
     char reason[160];
     sti_reader_t *reader = sti_reader_new(data, size, NULL, reason, sizeof reason);
     bool map = reader && sti_node_type(sti_reader_root(reader)) == STI_TYPE_MAP;
     sti_reader_destroy(&reader);
     if (!map) {
-        snprintf(err, errlen, "talent: must be a map (the talent codes)");
+        snprintf(err, errlen, "%s: must be a map (%s)", name, what);
         return -1;
     }
-    free(self->talent);
-    self->talent = zmalloc(size);
-    memcpy(self->talent, data, size);
-    self->talent_size = size;
+    free(*part);
+    *part = zmalloc(size);
+    memcpy(*part, data, size);
+    *part_size = size;
     return 0;
+}
+
+int sti_catalog_set_talent(sti_catalog_t *self, const void *data, size_t size, char *err,
+                           size_t errlen)
+{
+    assert(self && data);
+    return s_set_part(&self->talent, &self->talent_size, "talent", "the talent codes", data, size,
+                      err, errlen);
 }
 
 const void *sti_catalog_talent(const sti_catalog_t *self, size_t *size)
@@ -583,6 +595,21 @@ const void *sti_catalog_talent(const sti_catalog_t *self, size_t *size)
     assert(self && size);
     *size = self->talent_size;
     return self->talent;
+}
+
+int sti_catalog_set_projects(sti_catalog_t *self, const void *data, size_t size, char *err,
+                             size_t errlen)
+{
+    assert(self && data);
+    return s_set_part(&self->projects, &self->projects_size, "projects", "the project feeds", data,
+                      size, err, errlen);
+}
+
+const void *sti_catalog_projects(const sti_catalog_t *self, size_t *size)
+{
+    assert(self && size);
+    *size = self->projects_size;
+    return self->projects;
 }
 
 //  --- lookups ---

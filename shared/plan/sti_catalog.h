@@ -4,9 +4,12 @@
     under one root, the district), indicators (reported, or derived by a
     formula over other indicators of the same org unit and period), the
     targets operators set (the root org unit's are the indicator's own; any
-    other org unit's are kept beside, sti_targets.h), and the talent registry's codes when the plan
-   has them (talent.json, kept as given: sti-talent checks them, see
-    services/talent/talent_codes.h). It is loaded from a plan directory
+    other org unit's are kept beside, sti_targets.h), the talent registry's
+    codes when the plan has them (talent.json, kept as given: sti-talent
+    checks them, see services/talent/talent_codes.h), and the indicators the
+    plan's projects feed when it has them (projects.json, kept as given:
+    sti-projects checks them, see services/projects/projects_counts.h). It
+    is loaded from a plan directory
     (docs/plan-format.md), checked in full, and can be written to MessagePack
     and read back, so services keep it in Redis and share it.
 
@@ -221,3 +224,13 @@ int sti_catalog_set_talent(sti_catalog_t *self, const void *data, size_t size, c
 //  The plan's talent codes as one encoded MessagePack map (borrowed, size
 //  in *size), or NULL when the plan has none.
 const void *sti_catalog_talent(const sti_catalog_t *self, size_t *size);
+
+//  --- the project feeds ---
+
+//  Sets the indicators the plan's projects feed: a copy of data, which must
+//  be one encoded MessagePack map (projects.json). Returns 0, or -1 with err set.
+int sti_catalog_set_projects(sti_catalog_t *self, const void *data, size_t size, char *err,
+                             size_t errlen);
+//  The project feeds as one encoded MessagePack map (borrowed, size in
+//  *size), or NULL when the plan has none.
+const void *sti_catalog_projects(const sti_catalog_t *self, size_t *size);

@@ -8,8 +8,10 @@
     then added through the checks of sti_catalog.c, and sti_catalog_validate
     checks formulas across the catalog. An error names the file (for a
     directory), the record and the field. The talent codes (talent.json,
-    optional) are one more part, kept as the map they are: only sti-talent
-    reads them, and checks them (services/talent/talent_codes.h).
+    optional) and the project feeds (projects.json, optional) are two more
+    parts, kept as the maps they are: only sti-talent and sti-projects read
+    them, and check them (services/talent/talent_codes.h,
+    services/projects/projects_counts.h).
 */
 #include "sti_catalog_io.h"
 
@@ -23,7 +25,15 @@
 
 #define S_REASON 320 // bytes of one reason
 
-typedef enum { S_PLAN, S_UNITS, S_TAGS, S_ORG_UNITS, S_INDICATORS, S_TALENT } s_section_t;
+typedef enum {
+    S_PLAN,
+    S_UNITS,
+    S_TAGS,
+    S_ORG_UNITS,
+    S_INDICATORS,
+    S_TALENT,
+    S_PROJECTS
+} s_section_t;
 
 //  Writes "<what>: <field>: <reason>" (or without the field) into err; returns -1.
 static int s_fail(char *err, size_t errlen, const char *what, const sti_field_error_t *fe)
@@ -306,12 +316,17 @@ static int s_read_section(sti_catalog_t *cat, s_section_t section, sti_node_t no
                           size_t errlen)
 {
     static const char *kinds[] = {"plan", "unit", "tag", "org unit", "indicator"};
-    if (section == S_TALENT) {
+    if (section == S_TALENT || section == S_PROJECTS) {
+        bool talent = section == S_TALENT;
         size_t size = 0;
         void *bytes = sti_node_type(node) == STI_TYPE_MAP ? sti_node_encode(node, &size) : NULL;
-        int rc = bytes ? sti_catalog_set_talent(cat, bytes, size, err, errlen) : -1;
+        int rc = !bytes   ? -1
+                 : talent ? sti_catalog_set_talent(cat, bytes, size, err, errlen)
+                          : sti_catalog_set_projects(cat, bytes, size, err, errlen);
         if (!bytes) {
-            snprintf(err, errlen, "talent: must be a map (the talent codes)");
+            snprintf(err, errlen, "%s",
+                     talent ? "talent: must be a map (the talent codes)"
+                            : "projects: must be a map (the project feeds)");
         }
         free(bytes);
         return rc;
@@ -344,8 +359,8 @@ static int s_read_section(sti_catalog_t *cat, s_section_t section, sti_node_t no
 
 sti_catalog_t *sti_catalog_read(sti_node_t root, char *err, size_t errlen)
 {
-    static const char *keys[] = {"format",    "plan",       "units",  "tags",
-                                 "org_units", "indicators", "talent", NULL};
+    static const char *keys[] = {"format",     "plan",   "units",    "tags", "org_units",
+                                 "indicators", "talent", "projects", NULL};
     static const char *sections[] = {"plan", "units", "tags", "org_units", "indicators"};
     sti_field_error_t fe = {"", ""};
     if (sti_map_only(root, keys, &fe)) {
@@ -372,7 +387,10 @@ sti_catalog_t *sti_catalog_read(sti_node_t root, char *err, size_t errlen)
         }
     }
     sti_node_t talent = sti_node_get(root, "talent");
+    sti_node_t projects = sti_node_get(root, "projects");
     if ((!sti_node_is_missing(talent) && s_read_section(cat, S_TALENT, talent, err, errlen)) ||
+        (!sti_node_is_missing(projects) &&
+         s_read_section(cat, S_PROJECTS, projects, err, errlen)) ||
         sti_catalog_validate(cat, err, errlen)) {
         sti_catalog_destroy(&cat);
     }
@@ -460,8 +478,9 @@ static int s_load_file(sti_catalog_t *cat, const char *dir, s_section_t section,
                        size_t errlen)
 {
     static const char *files[] = {"plan.json",      "units.json",      "tags.json",
-                                  "org_units.json", "indicators.json", "talent.json"};
-    static const char *keys[] = {NULL, "units", "tags", "org_units", "indicators", NULL};
+                                  "org_units.json", "indicators.json", "talent.json",
+                                  "projects.json"};
+    static const char *keys[] = {NULL, "units", "tags", "org_units", "indicators", NULL, NULL};
     const char *name = files[section];
     size_t size = 0;
     char *text = s_read_file(dir, name, &size, err, errlen);
@@ -530,6 +549,12 @@ sti_catalog_t *sti_catalog_load_dir(const char *dir, char *err, size_t errlen)
             sti_catalog_destroy(&cat);
             return NULL;
         }
+    }
+    snprintf(path, sizeof path, "%s/projects.json", dir);
+    //  Optional too: a plan whose projects feed no indicator.
+    if (access(path, F_OK) == 0 && s_load_file(cat, dir, S_PROJECTS, err, errlen)) {
+        sti_catalog_destroy(&cat);
+        return NULL;
     }
     char reason[S_REASON];
     if (!sti_catalog_org_root(cat)) {
@@ -666,9 +691,10 @@ void sti_catalog_write_indicator(const sti_indicator_t *ind, sti_indicator_form_
 void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer)
 {
     assert(self && writer);
-    size_t talent_size = 0;
+    size_t talent_size = 0, projects_size = 0;
     const void *talent = sti_catalog_talent(self, &talent_size);
-    sti_writer_map(writer, 6 + (talent != NULL));
+    const void *projects = sti_catalog_projects(self, &projects_size);
+    sti_writer_map(writer, 6 + (talent != NULL) + (projects != NULL));
     sti_writer_kv_int(writer, "format", 1);
     sti_writer_str(writer, "plan");
     if (sti_catalog_plan(self)) {
@@ -688,5 +714,9 @@ void sti_catalog_write(const sti_catalog_t *self, sti_writer_t *writer)
     if (talent) {
         sti_writer_str(writer, "talent");
         sti_writer_raw(writer, talent, talent_size);
+    }
+    if (projects) {
+        sti_writer_str(writer, "projects");
+        sti_writer_raw(writer, projects, projects_size);
     }
 }

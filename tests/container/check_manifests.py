@@ -14,7 +14,8 @@ import yaml
 
 from netpol import Cluster, Endpoint, pods_of
 
-SERVICES = ["sti-broker", "sti-ingest", "sti-indicators", "sti-talent", "sti-notify", "sti-gateway"]
+SERVICES = ["sti-broker", "sti-ingest", "sti-indicators", "sti-talent", "sti-notify",
+            "sti-projects", "sti-gateway"]
 SCALED = ["sti-ingest", "sti-indicators", "sti-notify", "sti-gateway"]
 failures = []
 
@@ -171,7 +172,7 @@ def check_k8s(docs, env):
 
 # --- prod: CURVE, Redis users, the TLS tunnel (issue 7) ---------------------
 
-REDIS_SERVICES = ["ingest", "indicators", "talent", "notify", "gateway"]
+REDIS_SERVICES = ["ingest", "indicators", "talent", "notify", "projects", "gateway"]
 
 
 def generated(docs, kind, prefix):

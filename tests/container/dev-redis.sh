@@ -80,7 +80,7 @@ open(f"{w}/redis.argv", "w").write("\n".join(fix(a) for a in c["command"] + c.ge
 open(f"{w}/probe.argv", "w").write("\n".join(fix(a) for a in c["readinessProbe"]["exec"]["command"]) + "\n")
 config = next(d["data"] for d in docs if d["kind"] == "ConfigMap"
               and d["metadata"]["name"].startswith("sti-config"))
-for svc in ("ingest", "indicators", "talent", "notify", "gateway"):
+for svc in ("ingest", "indicators", "talent", "notify", "projects", "gateway"):
     pod = obj("Deployment", f"sti-{svc}")["spec"]["template"]["spec"]
     main = next(x for x in pod["containers"] if x["name"] == f"sti-{svc}")
     env = {e["name"]: e.get("value") for e in main.get("env", [])}
@@ -123,9 +123,11 @@ refused sti-probe "$probe_pw" get sti:val:x
 refused sti-probe "$probe_pw" info
 refused sti-probe "$probe_pw" flushall
 
-declare -A own=([sti-ingest]=sti:ingest:x [sti-indicators]=sti:val:x [sti-talent]=sti:tal:x
-                [sti-notify]=sti:notify:x [sti-gateway]=sti:gw:x)
-for svc in sti-ingest sti-indicators sti-talent sti-notify sti-gateway; do
+# A key each service alone may touch (sti-ingest may read sti:val:*, so
+# sti-indicators' is a revision's).
+declare -A own=([sti-ingest]=sti:ingest:x [sti-indicators]=sti:rev:x [sti-talent]=sti:tal:x
+                [sti-notify]=sti:notify:x [sti-projects]=sti:prj:x [sti-gateway]=sti:gw:x)
+for svc in sti-ingest sti-indicators sti-talent sti-notify sti-projects sti-gateway; do
     user=$(cat "$W/svc/$svc.user")
     pw=$W/svc/$svc.password
     [ "$user" = "$svc" ] || fail "$svc logs in as '$user'"

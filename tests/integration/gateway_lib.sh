@@ -12,7 +12,7 @@ gw_setup() {
     sti_start_redis
     sti_start_broker
     local service
-    for service in ingest indicators talent notify; do
+    for service in ingest indicators talent notify projects; do
         sti_spawn "$service" "sti-$service" --http-addr 127.0.0.1:0
     done
     sti_wait_service sti.indicators

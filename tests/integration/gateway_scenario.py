@@ -151,6 +151,34 @@ reveals = [e for e in audit["entries"] if e["op"] == "talent.reveal"]
 check(len(reveals) == 1 and reveals[0]["who"] == "otto"
       and reveals[0]["reason"] == "work permit renewal", "audit: %r" % reveals)
 
+# --- the plan's projects through their routes (sti.projects) -----------------
+project = {"code": "GW-INC-1", "name_zh": "网关测试孵化器（虚构）", "kind": "incubator",
+           "level": "district", "org": "donghu", "start": "2023", "end": "2024",
+           "investment": 1.5, "investment_unit": "亿元", "status": "in_progress",
+           "status_on": "2023-03-01",
+           "milestones": [{"due": "2024-06-30", "description": "开园运营"}]}
+added = expect(otto.call("POST", "/api/v1/projects", project), 200, "project.add")
+check(added["code"] == "GW-INC-1" and added["version"] == 1, "project.add: %r" % added)
+expect(sessions["rita"].call("POST", "/api/v1/projects", dict(project, code="GW-INC-2")), 403,
+       "the reader's project.add")
+shown = expect(sessions["rita"].call("GET", "/api/v1/projects/GW-INC-1"), 200, "project.get")
+check(shown["investment"] == {"value": 15000, "unit": "万元"}
+      and shown["milestones"][0]["description"] == "开园运营", "project.get: %r" % shown)
+changed = expect(otto.call("POST", "/api/v1/projects/GW-INC-1/milestones",
+                           {"milestone": 1, "done": "2024-06-20", "version": 1}), 200,
+                 "project.milestone")
+check(changed["version"] == 2 and changed["milestones"][0]["done"] == "2024-06-20",
+      "project.milestone: %r" % changed)
+changed = expect(otto.call("PATCH", "/api/v1/projects/GW-INC-1",
+                           {"status": "completed", "status_on": "2024-07-01"}), 200,
+                 "project.update")
+check(changed["status"] == "completed" and changed["history"][-1]["who"] == "otto",
+      "project.update: %r" % changed)
+listed = expect(sessions["rita"].call("GET", "/api/v1/projects?kind=incubator&org=donghu"), 200,
+                "project.list")
+check([p["code"] for p in listed["projects"]] == ["GW-INC-1"], "project.list: %r" % listed)
+expect(otto.call("GET", "/api/v1/projects/GW-NONE"), 404, "an unknown project")
+
 # --- a token from stictl works until it is revoked ---------------------------
 made = stictl("token", "new", "bureau-bi", "--role", "reader", "--expires", "30d").splitlines()
 token = made[-1]

@@ -8,7 +8,9 @@
 # 401; the officer reveals a talent with a reason and the audit names the
 # officer; a token of `stictl token new` works until revoked; an event
 # stream cut mid-way resumes with Last-Event-ID and receives every event
-# once while rows are submitted (tests/integration/gateway_scenario.py).
+# once while rows are submitted (tests/integration/gateway_scenario.py); an
+# officer adds a made-up project, marks its milestone done and completes it
+# through the projects' routes, which a reader may read but not write.
 # Also: the API's security headers and readiness with curl, and that
 # scripts/up printed the API's URL and where the password is.
 . "$STI_SOURCE/tests/lib.sh"

@@ -16,7 +16,7 @@ gw_setup
 curl -sf "$GW/api/v1/openapi.json" -o "$T/openapi.json" || sti_fail "no /api/v1/openapi.json"
 node "$OPENAPI/validate.mjs" "$T/openapi.json" || sti_fail "the document is not valid OpenAPI 3.1"
 
-for name in ingest indicators talent notify gateway; do
+for name in ingest indicators talent notify projects gateway; do
     "$STI_BUILD/services/$name/sti-$name" --describe-ops >"$T/$name.json" \
         || sti_fail "sti-$name --describe-ops"
 done

@@ -16,7 +16,7 @@ STI_EVAL_BATCH=0 sti_refused sti-notify "eval_batch is 0 (STI_EVAL_BATCH); it mu
 sti_refused sti-notify --backoff-ms 100 --backoff-max-ms 50 "backoff_max_ms (50) must be at least backoff_ms (100)"
 sti_refused sti-notify --claim-lease-ms 2000 --timeout-ms 5000 \
     "claim_lease_ms (2000) must be longer than timeout_ms (5000)"
-sti_refused sti-notify --streams ind,weather "streams: 'weather' is not a stream notify evaluates (ind, tal)"
+sti_refused sti-notify --streams ind,weather "streams: 'weather' is not a stream notify evaluates (ind, tal, prj)"
 
 sti-notify --help >"$T/help"
 grep -q -- "--senders .*sender threads (1 to 64)" "$T/help" || sti_fail "help: $(cat "$T/help")"

@@ -13,14 +13,16 @@
 # plan load, submission and progress query (sti-indicators forgetting a gone
 # consumer of the intake group), sti-notify adds a rule checked against the
 # catalog, sti-talent registers a talent whose counts it reads the catalog
-# for and sends through sti-ingest, with no command refused to any of them
-# (Redis's ACL LOG stays empty).
+# for and sends through sti-ingest, sti-projects adds and imports projects,
+# raises a late milestone and feeds its counts through sti-ingest, with no
+# command refused to any of them (Redis's ACL LOG stays empty).
 . "$STI_SOURCE/tests/lib.sh"
 stictl() { command stictl --timeout 15000 "$@"; }
 
 "$STI_SOURCE/scripts/redis-acl" --namespace "$STI_NAMESPACE" --sentinel-acl "$T/sentinel.acl" \
     "$T/secrets" "$T/users.acl" || sti_fail "scripts/redis-acl failed"
-for user in sti-ingest sti-indicators sti-talent sti-notify sti-gateway sti-admin sti-replica sti-sentinel sti-probe; do
+for user in sti-ingest sti-indicators sti-talent sti-notify sti-projects sti-gateway sti-admin \
+    sti-replica sti-sentinel sti-probe; do
     ! grep -qF "$(cat "$T/secrets/$user")" "$T/users.acl" "$T/sentinel.acl" \
         || sti_fail "a clear password of $user in an ACL file"
 done
@@ -60,10 +62,11 @@ own sti-ingest "$ns:ingest:req:x"
 own sti-indicators "$ns:val:x:y"
 own sti-talent "$ns:tal:x"
 own sti-notify "$ns:notify:x"
+own sti-projects "$ns:prj:x"
 own sti-gateway "$ns:gw:x"
 refused sti-gateway get "$ns:tal:x"
 refused sti-gateway set "$ns:dataset" x
-for user in sti-ingest sti-indicators sti-talent sti-notify sti-gateway; do
+for user in sti-ingest sti-indicators sti-talent sti-notify sti-projects sti-gateway; do
     refused $user flushall
     refused $user flushdb
     refused $user config get maxmemory
@@ -83,6 +86,9 @@ refused sti-talent xadd "$ns:events:ind" '*' a b
 refused sti-notify get "$ns:tal:x"
 refused sti-notify xadd "$ns:events:tal" '*' a b
 refused sti-talent get "other:tal:x"          # another namespace
+refused sti-projects get "$ns:tal:x"
+refused sti-projects xadd "$ns:events:ind" '*' a b
+refused sti-notify get "$ns:prj:x"
 # The catalog and the dataset: sti-indicators writes them, the others only
 # read them (and the plan's code, which only catalog_put.lua reads, not even that).
 catalog_keys="$ns:catalog:version $ns:plan $ns:plan:code $ns:orgs $ns:targets $ns:dataset"
@@ -92,7 +98,7 @@ done
 for key in $ns:orgs $ns:orgs:state $ns:targets $ns:dataset; do
     out=$(as sti-indicators hset "$key" x 1 2>&1); [ "$out" = 1 ] || sti_fail "sti-indicators may not write $key: $out"
 done
-for user in sti-ingest sti-talent sti-notify; do
+for user in sti-ingest sti-talent sti-notify sti-projects; do
     refused $user set "$ns:targets" x
     refused $user set "$ns:plan" x
     refused $user set "$ns:catalog:version" 9
@@ -140,7 +146,7 @@ done
 out=$(as sti-admin acl dryrun sti-replica psync '?' -1)
 [ "$out" = OK ] || sti_fail "sti-replica may not run PSYNC: $out"
 [ "$(as sti-admin dbsize)" -ge 4 ] || sti_fail "sti-admin cannot see every key"
-as sti-admin del "$ns:ingest:req:x" "$ns:val:x:y" "$ns:tal:x" "$ns:notify:x" >/dev/null
+as sti-admin del "$ns:ingest:req:x" "$ns:val:x:y" "$ns:tal:x" "$ns:notify:x" "$ns:prj:x" >/dev/null
 as sti-admin acl log reset >/dev/null   # from here on, no refusal is expected
 
 # The services work under their own users.
@@ -193,8 +199,20 @@ out=$("$CALL" sti.talent talent.add "{\"name\":\"周七\",\"id_type\":\"resident
 echo "$out" | grep -q '"ok": true' || sti_fail "talent.add under its user: $out"
 sti_wait_for 30 eval '[ "$(as sti-admin exists "$ns:tal:count:dirty")" = 0 ]'
 "$CALL" sti.talent events.since '{"stream": "tal", "seq": 0}' >/dev/null || sti_fail "talent events.since"
+# sti-projects imports the made-up projects, raises their late milestones and
+# sends its counts through sti-ingest, which takes them (the mark is set).
+STI_REDIS_URL=$(url sti-projects) sti_spawn projects sti-projects --http-addr 127.0.0.1:0 \
+    --late-check-ms 200
+sti_wait_service sti.projects
+stictl project import "$STI_SOURCE/data/examples/projects.csv" >/dev/null ||
+    sti_fail "project import under its user"
+stictl project update EX-RP-01 --status in_progress --status-on 2022-02-01 >/dev/null ||
+    sti_fail "project update under its user"
+sti_wait_for 30 eval '[ -n "$(as sti-admin get "$ns:prj:fed")" ]'
+sti_wait_for 30 eval '[ "$(as sti-admin hget "$ns:prj:m:EX-RP-01" 1.late)" = 1 ]'
+stictl project list --late >/dev/null || sti_fail "project list under its user"
 # No service writes its password to its log (the start line names the user).
-for svc in ingest indicators talent notify; do
+for svc in ingest indicators talent notify projects; do
     ! grep -qF "$(cat "$T/secrets/sti-$svc")" "$T/$svc.log" || sti_fail "sti-$svc logged its Redis password"
     grep -q "as sti-$svc" "$T/$svc.log" || sti_fail "sti-$svc's start line does not name its Redis user"
 done
@@ -219,5 +237,6 @@ sti_wait_for 20 progress_is
 log=$(as sti-admin acl log)
 [ -z "$log" ] || sti_fail "a service was refused a command or key it needs: $log"
 ! grep -q NOPERM "$T"/ingest.log "$T"/indicators.log "$T"/talent.log "$T"/notify.log \
+    "$T"/projects.log \
     || sti_fail "a service log shows NOPERM"
 exit 0

@@ -54,7 +54,8 @@ STI_BROKER="tcp://127.0.0.1:$port" expect_rc 1 stictl --timeout 300 --json healt
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert doc["broker"] is False, doc
-assert set(doc["services"]) == {"sti.ingest", "sti.indicators", "sti.talent", "sti.notify"}, doc
+assert set(doc["services"]) == {"sti.ingest", "sti.indicators", "sti.talent", "sti.notify",
+                                "sti.projects"}, doc
 assert not any(doc["services"].values()), doc
 PY
 echo "ok"

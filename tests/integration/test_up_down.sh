@@ -31,7 +31,7 @@ health_check() {
     fi
     STI_BROKER="tcp://127.0.0.1:$base" stictl --timeout 2000 health >"$T/health" 2>&1 || rc=$?
     grep -qx "broker up" "$T/health" || sti_fail "broker not up on $base: $(cat "$T/health")"
-    for service in ingest indicators talent notify; do
+    for service in ingest indicators talent notify projects; do
         local state=down
         if [ -x "$STI_BUILD/services/$service/sti-$service" ]; then state=up; else want=1; fi
         grep -qx "sti.$service $state" "$T/health" \
@@ -47,7 +47,7 @@ health_check() {
 import json, os, sys
 doc = json.load(open(sys.argv[1]))
 assert doc["broker"] is True, doc
-for name in ("ingest", "indicators", "talent", "notify"):
+for name in ("ingest", "indicators", "talent", "notify", "projects"):
     built = os.access(os.path.join(sys.argv[2], "services", name, "sti-" + name), os.X_OK)
     assert doc["services"]["sti." + name] is built, (name, doc)
 PY

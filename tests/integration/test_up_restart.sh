@@ -2,7 +2,8 @@
 # A stack of scripts/up keeps everything through restarts of every process,
 # Redis included, and never hides a loss:
 #  1. with STI_REDIS_FSYNC=always, values with revisions, a target, a talent,
-#     a rule, a delivered notification and the event log are written;
+#     a project (made up), a rule, a delivered notification and the event
+#     log are written;
 #  2. scripts/down + scripts/up: every one of them reads back the same;
 #  3. redis-server killed with SIGKILL, scripts/down + scripts/up: the same;
 #  4. Redis's files removed (a lost disk): scripts/up says DATA LOST, loads
@@ -38,14 +39,19 @@ talent=$(ctl talent add --name 孙三 --id-type resident \
     --id-number "$(/usr/bin/python3 "$STI_SOURCE/tests/helpers/talent_ids.py" resident 3)" \
     --phone 13912340003 --category national --field equipment --channel direct \
     --arrived 2023-03-01) || sti_fail "talent add"
-# Everything written has been applied: talent counts sent to sti-ingest (no
-# dirty count left), every intake entry read and acknowledged.
+ctl project add RS-1 --name 重启测试孵化器（虚构） --kind incubator --level district \
+    --org linping --start 2021 --end 2022 --status completed --status-on 2022-06-30 \
+    --milestone "2099-12-31 示例" >/dev/null || sti_fail "project add"
+# Everything written has been applied: talent counts and project counts sent
+# to sti-ingest (no dirty count left, the projects' mark set), every intake
+# entry read and acknowledged.
 rcli() {
     REDISCLI_AUTH=$(cat "$STI_HOME/secrets/redis/sti-admin") \
         redis-cli -p $((STI_PORT_BASE + 3)) --user sti-admin "$@"
 }
 settled() {
     [ "$(rcli hlen "$STI_NAMESPACE:tal:count:dirty")" = 0 ] &&
+        [ -n "$(rcli get "$STI_NAMESPACE:prj:fed")" ] &&
         rcli xinfo groups "$STI_NAMESPACE:intake" | tr '\n' ' ' | grep -Eq 'pending 0 .*lag 0'
 }
 sti_wait_for 30 settled
@@ -58,6 +64,7 @@ snapshot() {
         ctl --json indicator show hitech_enterprises
         ctl --json progress --year 2023
         ctl --json talent show "$talent"
+        ctl --json project show RS-1
         ctl --json rule list
         ctl --json delivery list
         ctl --json events since 0

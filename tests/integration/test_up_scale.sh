@@ -54,7 +54,7 @@ hand=$!
 sti_wait_for 20 workers_are 4
 
 pids=$(cat "$HOME_S"/run/*.pid)
-[ "$(echo "$pids" | wc -w)" -eq 10 ] || sti_fail "pids recorded: $(ls "$HOME_S/run")"
+[ "$(echo "$pids" | wc -w)" -eq 11 ] || sti_fail "pids recorded: $(ls "$HOME_S/run")"
 STI_HOME=$HOME_S "$DOWN" >"$T/down.log" 2>&1 || sti_fail "scripts/down: $(cat "$T/down.log")"
 for pid in $pids; do
     ! kill -0 "$pid" 2>/dev/null || sti_fail "pid $pid survived scripts/down: $(cat "$T/down.log")"

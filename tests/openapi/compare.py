@@ -15,7 +15,7 @@ OWN = {("post", "/api/v1/session"), ("get", "/api/v1/session"), ("delete", "/api
 def main():
     folder, path = sys.argv[1], sys.argv[2]
     declared = set()
-    for name in ("ingest", "indicators", "talent", "notify", "gateway"):
+    for name in ("ingest", "indicators", "talent", "notify", "projects", "gateway"):
         with open("%s/%s.json" % (folder, name), encoding="utf-8") as f:
             for op in json.load(f)["ops"]:
                 if op.get("route"):

@@ -49,10 +49,10 @@ static void s_wrong_types(sti_writer_t *w)
     sti_writer_map(w, 5);
     sti_writer_kv_str(w, "indicator", "hitech_enterprises");
     sti_writer_kv_str(w, "org", "linping");
-    sti_writer_kv_str(w, "new", "eight hundred");  // not a number: left out
-    sti_writer_kv_int(w, "period", 2023);          // an integer period reads as text
+    sti_writer_kv_str(w, "new", "eight hundred"); // not a number: left out
+    sti_writer_kv_int(w, "period", 2023);         // an integer period reads as text
     sti_writer_str(w, "status_after");
-    sti_writer_array(w, 0);                        // not a string: left out
+    sti_writer_array(w, 0); // not a string: left out
 }
 
 static void s_no_org(sti_writer_t *w)
@@ -74,7 +74,7 @@ static void s_long_org(sti_writer_t *w)
     org[sizeof org - 1] = 0;
     sti_writer_map(w, 2);
     sti_writer_kv_str(w, "indicator", "hitech_enterprises");
-    sti_writer_kv_str(w, "org", org);               // too long: left out, so refused
+    sti_writer_kv_str(w, "org", org); // too long: left out, so refused
 }
 
 static void s_talent(sti_writer_t *w)
@@ -128,7 +128,7 @@ static void test_hostile(void **state)
         free(event.data);
     }
     event = s_event("indicator.changed", "ind.x", NULL);
-    event.data = (void *)"\xc1";  // never valid MessagePack
+    event.data = (void *)"\xc1"; // never valid MessagePack
     event.data_size = 1;
     assert_int_equal(notify_alert_event_from(&event, NULL, &alert, err, sizeof err), -1);
 }
@@ -150,12 +150,67 @@ static void test_talent(void **state)
     assert_string_equal(alert.category, "national");
 }
 
+//  The data of a project.milestone_late event, as sti-projects writes it
+//  (a made-up project).
+static void s_late(sti_writer_t *w)
+{
+    sti_writer_map(w, 11);
+    sti_writer_kv_str(w, "code", "INC-01");
+    sti_writer_kv_str(w, "name_zh", "示例孵化器");
+    sti_writer_kv_str(w, "name_en", "Sample incubator");
+    sti_writer_kv_str(w, "kind", "incubator");
+    sti_writer_kv_str(w, "programme", "innovation_space");
+    sti_writer_kv_str(w, "level", "national");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_str(w, "status", "in_progress");
+    sti_writer_kv_int(w, "milestone", 2);
+    sti_writer_kv_str(w, "due", "2022-06-30");
+    sti_writer_kv_str(w, "description", "完成选址");
+}
+
+static void s_status(sti_writer_t *w)
+{
+    sti_writer_map(w, 4);
+    sti_writer_kv_str(w, "code", "INC-01");
+    sti_writer_kv_str(w, "kind", "incubator");
+    sti_writer_kv_str(w, "status_before", "planned");
+    sti_writer_kv_str(w, "status_after", "in_progress");
+}
+
+static void test_project(void **state)
+{
+    (void)state;
+    char err[256];
+    notify_alert_event_t alert;
+    sti_event_t event = s_event("project.milestone_late", "prj.incubator.INC-01", s_late);
+    event.subject = (char *)"INC-01#2";
+    assert_int_equal(notify_alert_event_from(&event, NULL, &alert, err, sizeof err), 0);
+    assert_string_equal(alert.category, "incubator");
+    assert_string_equal(alert.org, "linping");
+    assert_string_equal(alert.period, "INC-01#2");
+    assert_string_equal(alert.name_zh, "项目里程碑逾期：示例孵化器 — 完成选址（截止 2022-06-30）");
+    assert_string_equal(alert.name_en,
+                        "Project milestone late: Sample incubator — 完成选址 (due 2022-06-30)");
+    free(event.data);
+    event = s_event("project.status_changed", "prj.incubator.INC-01", s_status);
+    event.subject = (char *)"INC-01";
+    assert_int_equal(notify_alert_event_from(&event, NULL, &alert, err, sizeof err), 0);
+    assert_string_equal(alert.name_en, "Project status changed: INC-01");
+    assert_string_equal(alert.status_before, "planned");
+    assert_string_equal(alert.status_after, "in_progress");
+    free(event.data);
+    event = s_event("project.status_changed", "prj.incubator.INC-01", NULL);
+    assert_int_equal(notify_alert_event_from(&event, NULL, &alert, err, sizeof err), -1);
+    assert_string_equal(err, "a project event needs data");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_indicator),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_talent),
+        cmocka_unit_test(test_project),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

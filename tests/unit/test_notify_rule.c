@@ -183,6 +183,48 @@ static void test_progress_events(void **state)
     free(rule);
 }
 
+//  milestone_late: the condition of project events; alone it makes the
+//  rule's event project.milestone_late; it holds for that event type only;
+//  project rules match by kind (categories) and org unit.
+static void test_milestone_late(void **state)
+{
+    (void)state;
+    notify_rule_t *rule = calloc(1, sizeof *rule);
+    sti_field_error_t err;
+    assert_int_equal(s_read("milestone_late", "email:a@b.cn", NULL, NULL, rule, &err), 0);
+    assert_int_equal(rule->when, NOTIFY_WHEN_MILESTONE_LATE);
+    assert_string_equal(rule->event, "project.milestone_late");
+    assert_true(notify_rule_project(rule));
+    notify_alert_event_t late, changed;
+    memset(&late, 0, sizeof late);
+    snprintf(late.type, sizeof late.type, "project.milestone_late");
+    changed = late;
+    snprintf(changed.type, sizeof changed.type, "project.status_changed");
+    assert_true(notify_condition_holds(rule, &late, NULL));
+    assert_false(notify_condition_holds(rule, &changed, NULL));
+    notify_match_t incubator = {"project.milestone_late", NULL, "donghu", "incubator"};
+    notify_match_t status = {"project.status_changed", NULL, "donghu", "incubator"};
+    assert_true(notify_rule_matches(rule, &incubator));
+    assert_false(notify_rule_matches(rule, &status));
+    assert_int_equal(s_read("milestone_late", "email:a@b.cn", "event", "project.*", rule, &err), 0);
+    assert_true(notify_rule_matches(rule, &status));
+    rule->category_count = 1;
+    snprintf(rule->categories[0], sizeof rule->categories[0], "platform");
+    assert_false(notify_rule_matches(rule, &incubator));
+    assert_int_equal(s_read("any", "email:a@b.cn", "event", "project.status_changed", rule, &err),
+                     0);
+    assert_int_equal(
+        s_read("milestone_late", "email:a@b.cn", "event", "indicator.changed", rule, &err), -1);
+    assert_string_equal(err.field, "when");
+    assert_non_null(strstr(err.reason, "a condition of project events"));
+    assert_int_equal(s_read("achieved", "email:a@b.cn", "event", "project.*", rule, &err), -1);
+    assert_string_equal(err.reason, "project events take only the conditions any and "
+                                    "milestone_late");
+    assert_int_equal(s_read("any", "email:a@b.cn", "event", "project.weather", rule, &err), -1);
+    assert_string_equal(err.field, "event");
+    free(rule);
+}
+
 //  An indicator event with old (NAN: none) and new.
 static notify_alert_event_t s_event(const char *period, double old, double new_value,
                                     const char *before, const char *after)
@@ -311,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_and_mask), cmocka_unit_test(test_matching),
         cmocka_unit_test(test_decisions),           cmocka_unit_test(test_silences),
         cmocka_unit_test(test_progress_events),     cmocka_unit_test(test_forecast_miss),
+        cmocka_unit_test(test_milestone_late),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

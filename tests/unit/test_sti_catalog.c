@@ -181,10 +181,10 @@ static void s_make_plan(char *dir, const char *name, const char *text, const cha
 
 static void s_remove_plan(const char *dir)
 {
-    const char *names[] = {"plan.json",      "units.json",      "tags.json",
-                           "org_units.json", "indicators.json", "talent.json"};
+    const char *names[] = {"plan.json",       "units.json",  "tags.json",    "org_units.json",
+                           "indicators.json", "talent.json", "projects.json"};
     char path[4200];
-    for (size_t i = 0; i < 6; i++) {
+    for (size_t i = 0; i < 7; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         unlink(path);
     }
@@ -595,30 +595,43 @@ static void test_msgpack_round_trip(void **state)
     sti_catalog_destroy(&cat);
 }
 
-//  The talent codes (talent.json) travel with the catalog as the map they
-//  are; a plan without them has none; one that is not a map is refused.
-static void test_talent_part(void **state)
+//  A part only one service reads (the talent codes, the project feeds), as
+//  the catalog carries it: the getter, its file, a key of the Linping
+//  plan's with the count of its entries, a map that loads, and the error of
+//  one that is not a map.
+typedef struct {
+    const void *(*get)(const sti_catalog_t *catalog, size_t *size);
+    const char *file;  // "talent.json"
+    const char *key;   // a list of the Linping plan's part
+    size_t entries;    // its length
+    const char *good;  // a small part that loads
+    const char *error; // what a part that is not a map is refused with
+} s_part_t;
+
+//  The part travels with the catalog as the map it is; a plan without it
+//  has none; one that is not a map is refused naming the file.
+static void s_check_part(const s_part_t *part)
 {
-    (void)state;
     sti_catalog_t *cat = s_load_linping();
     size_t size = 0;
-    const void *talent = sti_catalog_talent(cat, &size);
-    assert_non_null(talent);
+    const void *data = part->get(cat, &size);
+    assert_non_null(data);
     char err[512] = "";
-    sti_reader_t *reader = sti_reader_new(talent, size, NULL, err, sizeof err);
+    sti_reader_t *reader = sti_reader_new(data, size, NULL, err, sizeof err);
     assert_non_null(reader);
-    assert_int_equal(sti_node_size(sti_node_get(sti_reader_root(reader), "levels")), 6);
+    assert_int_equal(sti_node_size(sti_node_get(sti_reader_root(reader), part->key)),
+                     part->entries);
     sti_reader_destroy(&reader);
     sti_writer_t *writer = sti_writer_new();
     sti_catalog_write(cat, writer);
     size_t bytes;
-    const void *data = sti_writer_data(writer, &bytes);
-    sti_catalog_t *copy = sti_catalog_decode(data, bytes, err, sizeof err);
+    const void *written = sti_writer_data(writer, &bytes);
+    sti_catalog_t *copy = sti_catalog_decode(written, bytes, err, sizeof err);
     assert_non_null(copy);
     size_t copy_size = 0;
-    const void *copied = sti_catalog_talent(copy, &copy_size);
+    const void *copied = part->get(copy, &copy_size);
     assert_int_equal(copy_size, size);
-    assert_memory_equal(copied, talent, size);
+    assert_memory_equal(copied, data, size);
     sti_catalog_destroy(&copy);
     sti_writer_destroy(&writer);
     sti_catalog_destroy(&cat);
@@ -627,17 +640,43 @@ static void test_talent_part(void **state)
     s_make_plan(dir, NULL, NULL, NULL, NULL);
     cat = sti_catalog_load_dir(dir, err, sizeof err);
     assert_non_null(cat);
-    assert_null(sti_catalog_talent(cat, &size));
+    assert_null(part->get(cat, &size));
     sti_catalog_destroy(&cat);
-    s_write(dir, "talent.json", "{\"levels\": [{\"code\": \"top\"}]}");
+    s_write(dir, part->file, part->good);
     cat = sti_catalog_load_dir(dir, err, sizeof err);
     assert_non_null(cat);
-    assert_non_null(sti_catalog_talent(cat, &size));
+    assert_non_null(part->get(cat, &size));
     sti_catalog_destroy(&cat);
-    s_write(dir, "talent.json", "[1, 2]");
+    s_write(dir, part->file, "[1, 2]");
     assert_null(sti_catalog_load_dir(dir, err, sizeof err));
-    assert_string_equal(err, "talent.json: talent: must be a map (the talent codes)");
+    assert_string_equal(err, part->error);
     s_remove_plan(dir);
+}
+
+//  The talent codes (talent.json).
+static void test_talent_part(void **state)
+{
+    (void)state;
+    s_part_t part = {sti_catalog_talent,
+                     "talent.json",
+                     "levels",
+                     6,
+                     "{\"levels\": [{\"code\": \"top\"}]}",
+                     "talent.json: talent: must be a map (the talent codes)"};
+    s_check_part(&part);
+}
+
+//  The indicators the projects feed (projects.json).
+static void test_projects_part(void **state)
+{
+    (void)state;
+    s_part_t part = {sti_catalog_projects,
+                     "projects.json",
+                     "feeds",
+                     2,
+                     "{\"feeds\": []}",
+                     "projects.json: projects: must be a map (the project feeds)"};
+    s_check_part(&part);
 }
 
 //  Writes indicator code in form and reads it back (the caller destroys it).
@@ -763,7 +802,7 @@ int main(void)
         cmocka_unit_test(test_org_tree),           cmocka_unit_test(test_targets_and_progress),
         cmocka_unit_test(test_msgpack_round_trip), cmocka_unit_test(test_hostile_msgpack),
         cmocka_unit_test(test_mutated_msgpack),    cmocka_unit_test(test_talent_part),
-        cmocka_unit_test(test_indicator_forms),
+        cmocka_unit_test(test_projects_part),      cmocka_unit_test(test_indicator_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

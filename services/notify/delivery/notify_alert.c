@@ -3,7 +3,8 @@
     Event data comes from another service and is read as hostile: every
     field is optional, type-checked and bounded; a field of the wrong type
     is left out rather than failing the whole event, except that an
-    indicator.changed event must name its indicator and org unit.
+    indicator.changed event must name its indicator and org unit, and a
+    project event must have data.
 */
 #include "notify_alert.h"
 
@@ -108,6 +109,37 @@ static int s_org_event(sti_node_t data, notify_alert_event_t *out, char *err, si
     return 0;
 }
 
+//  Fills a project event: its kind as the category, its org unit, the
+//  subject (the code, or <code>#<milestone>) as the period, and names that
+//  say what happened: for a late milestone, the project, the milestone and
+//  its due date; for a change of status, the project and its statuses.
+static void s_project(const sti_event_t *event, sti_node_t data, notify_alert_event_t *out)
+{
+    char name_zh[STI_NAME_MAX], name_en[STI_NAME_MAX], code[96], what[256], due[16];
+    s_str(data, "kind", out->category, sizeof out->category);
+    s_str(data, "org", out->org, sizeof out->org);
+    s_str(data, "code", code, sizeof code);
+    s_str(data, "name_zh", name_zh, sizeof name_zh);
+    s_str(data, "name_en", name_en, sizeof name_en);
+    snprintf(out->period, sizeof out->period, "%.79s", event->subject ? event->subject : code);
+    bool late = strcmp(out->type, "project.milestone_late") == 0;
+    if (late) {
+        s_str(data, "description", what, sizeof what);
+        s_str(data, "due", due, sizeof due);
+        snprintf(out->name_zh, sizeof out->name_zh, "项目里程碑逾期：%.90s — %.80s（截止 %s）",
+                 *name_zh ? name_zh : code, what, due);
+        snprintf(out->name_en, sizeof out->name_en,
+                 "Project milestone late: %.90s — %.80s (due %s)", *name_en ? name_en : code, what,
+                 due);
+        return;
+    }
+    s_str(data, "status_before", out->status_before, sizeof out->status_before);
+    s_str(data, "status_after", out->status_after, sizeof out->status_after);
+    snprintf(out->name_zh, sizeof out->name_zh, "项目状态变更：%.200s", *name_zh ? name_zh : code);
+    snprintf(out->name_en, sizeof out->name_en, "Project status changed: %.200s",
+             *name_en ? name_en : code);
+}
+
 //  Adds names, unit and the final target from the catalog where the data
 //  did not carry them.
 static void s_from_catalog(const sti_catalog_t *catalog, notify_alert_event_t *out)
@@ -170,6 +202,15 @@ int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catal
             }
             s_talent_names(out);
         }
+        sti_reader_destroy(&reader);
+        return 0;
+    }
+    if (strncmp(out->type, "project.", 8) == 0) {
+        if (!reader) {
+            snprintf(err, errlen, "a project event needs data");
+            return -1;
+        }
+        s_project(event, data, out);
         sti_reader_destroy(&reader);
         return 0;
     }

@@ -37,7 +37,8 @@ typedef struct {
     char org[64];                        // org unit ("" when none)
     char org_name_zh[STI_NAME_MAX];      // its Chinese name ("" when not known)
     char org_name_en[STI_NAME_MAX];      // its English name ("" when not known)
-    char period[16];                     // the value's period, or a talent's registry id
+    char period[80];                     // the value's period, a talent's registry id, or a
+                                         // project's code (<code>#<milestone> when late)
     bool has_old;                        // whether old holds the value before
     double old;                          // value before
     bool has_new;                        // whether new holds the value now
@@ -48,13 +49,14 @@ typedef struct {
     char target_year[16];                // the target's year
     char status_before[32];              // progress status (a forecast's class) before
     char status_after[32];               // progress status (a forecast's class) now
-    char category[64];                   // talent category ("" for indicators)
+    char category[64];                   // talent category or project kind ("" for indicators)
     char lang[8];                        // the rule's language: zh, en or zh,en ("": zh,en)
     char reason[256];                    // why a value was withdrawn ("" else)
 } notify_alert_event_t;
 
-//  Reads an indicator.changed, progress.changed or talent.* event into out, adding names and
-//  the target from catalog (may be NULL). Returns 0, or -1 with a reason
+//  Reads an indicator.changed, progress.changed, org.changed, talent.* or
+//  project.* event into out, adding names and the target from catalog (may
+//  be NULL). Returns 0, or -1 with a reason
 //  when the data is not what the type promises.
 int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catalog,
                             notify_alert_event_t *out, char *err, size_t errlen);

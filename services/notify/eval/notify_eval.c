@@ -21,7 +21,7 @@
 #include "notify_eval_timers.h"
 #include "sti_log.h"
 
-#define S_STREAMS 2 // ind and tal
+#define S_STREAMS 3 // ind, tal and prj
 
 //  One evaluator thread.
 typedef struct {
@@ -71,7 +71,7 @@ static int s_check_one(const char *name, void *arg)
     if (notify_evaluator_service(name)) {
         return 0;
     }
-    snprintf(arg, 256, "'%.31s' is not a stream notify evaluates (ind, tal)", name);
+    snprintf(arg, 256, "'%.31s' is not a stream notify evaluates (ind, tal, prj)", name);
     return -1;
 }
 

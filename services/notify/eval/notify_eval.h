@@ -1,8 +1,8 @@
 /*  notify_eval: the evaluator threads of sti-notify.
 
     One evaluator (a thread) per stream read (ind from sti.indicators, tal
-    from sti.talent), so a publisher that is away, whose replays then time
-    out, slows only its own stream. For its stream the evaluator holds a
+    from sti.talent, prj from sti.projects), so a publisher that is away,
+    whose replays then time out, slows only its own stream. For its stream the evaluator holds a
     lease in Redis (a token with an expiry it renews); only the replica
     holding it subscribes and evaluates, so each event is evaluated by one
     replica. It reads the stream with the reliable subscriber from the
@@ -26,7 +26,7 @@
 
 typedef struct _notify_eval_t notify_eval_t;
 
-//  Checks a list of streams ("ind,tal", "ind", "" for none). Returns 0, or
+//  Checks a list of streams ("ind,tal,prj", "ind", "" for none). Returns 0, or
 //  -1 with the reason naming the first name that is not a stream.
 int notify_eval_check_streams(const char *streams, char *err, size_t errlen);
 

@@ -77,7 +77,8 @@ static void s_note_latest(zhash_t *local, const notify_alert_event_t *event,
         zhash_freefn(local, field, free);
     }
     next->known = true;
-    snprintf(next->period, sizeof next->period, "%s", event->period);
+    //  An indicator's period is a period ("2023-05"): it fits.
+    snprintf(next->period, sizeof next->period, "%.15s", event->period);
     next->value = event->new_value;
     next->seen_ms = now_ms;
 }
@@ -120,7 +121,8 @@ static void s_read_events(notify_evaluator_t *self, s_batch_t *batch)
             (strcmp(taken->type, "indicator.changed") == 0 ||
              strcmp(taken->type, "progress.changed") == 0 ||
              strcmp(taken->type, "indicator.forecast_changed") == 0 ||
-             strcmp(taken->type, "org.changed") == 0 || strncmp(taken->type, "talent.", 7) == 0)) {
+             strcmp(taken->type, "org.changed") == 0 || strncmp(taken->type, "talent.", 7) == 0 ||
+             strncmp(taken->type, "project.", 8) == 0)) {
             sti_warn("event %s: %s; not evaluated", taken->id ? taken->id : "?", err);
         }
     }

@@ -16,7 +16,8 @@
 
 const char *notify_evaluator_service(const char *stream)
 {
-    static const char *const known[][2] = {{"ind", "sti.indicators"}, {"tal", "sti.talent"}};
+    static const char *const known[][2] = {
+        {"ind", "sti.indicators"}, {"tal", "sti.talent"}, {"prj", "sti.projects"}};
     for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
         if (strcmp(stream, known[k][0]) == 0) {
             return known[k][1];
@@ -32,7 +33,7 @@ int notify_evaluator_init(notify_evaluator_t *self, const notify_eval_config_t *
     memset(self, 0, sizeof *self);
     const char *service = notify_evaluator_service(stream);
     if (!service) {
-        snprintf(err, errlen, "unknown stream '%s' (ind, tal)", stream);
+        snprintf(err, errlen, "unknown stream '%s' (ind, tal, prj)", stream);
         return -1;
     }
     snprintf(self->stream.name, sizeof self->stream.name, "%s", stream);

@@ -28,7 +28,7 @@ typedef struct {
     const char *ns;         // namespace
     const char *events_sub; // broker XPUB endpoint
     const char *broker;     // broker request endpoint (events.since)
-    char *streams;          // the streams evaluated: "ind,tal", "ind", or "" for none
+    char *streams;          // the streams evaluated: "ind,tal,prj", "ind", or "" for none
     int64_t lease_ms;       // evaluator lease per stream
     int64_t batch;          // events one commit holds at most
     int64_t flush_ms;       // how often due groups are looked for
@@ -67,7 +67,7 @@ typedef struct {
     notify_eval_stream_t stream;          // the stream evaluated
 } notify_evaluator_t;
 
-//  Connects and makes the parts for stream ("ind" or "tal"). Returns 0, or
+//  Connects and makes the parts for stream ("ind", "tal" or "prj"). Returns 0, or
 //  -1 with a reason (a bad Redis URL, an unknown stream).
 int notify_evaluator_init(notify_evaluator_t *self, const notify_eval_config_t *config,
                           const notify_eval_metrics_t *metrics, const char *stream, char *err,
@@ -75,7 +75,8 @@ int notify_evaluator_init(notify_evaluator_t *self, const notify_eval_config_t *
 void notify_evaluator_fini(notify_evaluator_t *self);
 
 //  The service that replays stream ("sti.indicators" for ind, "sti.talent"
-//  for tal), or NULL when it is not a stream notify evaluates.
+//  for tal, "sti.projects" for prj), or NULL when it is not a stream notify
+//  evaluates.
 const char *notify_evaluator_service(const char *stream);
 
 //  Queues the rule's alert for one event (grouped, silenced or plain) into

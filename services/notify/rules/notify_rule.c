@@ -54,9 +54,11 @@ static const sti_arg_t s_spec = {NULL,
      "the rule's name, for people"}, \
     {"event", STI_ARG_STR, STI_OPTIONAL, 0, 63, NULL, \
      "the events it looks at: indicator.changed (the default; with a status condition also " \
-     "progress.changed, with forecast_miss indicator.forecast_changed), progress.changed, " \
-     "indicator.forecast_changed (forecast_miss or any), org.changed (any only), talent.* or " \
-     "one of talent.registered, talent.updated, talent.left, talent.removed"}, \
+     "progress.changed, with forecast_miss indicator.forecast_changed; project.milestone_late " \
+     "with the condition milestone_late), progress.changed, indicator.forecast_changed " \
+     "(forecast_miss or any), org.changed (any only), talent.* or one of talent.registered, " \
+     "talent.updated, talent.left, talent.removed, project.* or one of " \
+     "project.status_changed, project.milestone_late"}, \
     {"indicators", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code, \
      "indicator codes, each in the catalog (none: all)"}, \
     {"prefix", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL, \
@@ -64,12 +66,14 @@ static const sti_arg_t s_spec = {NULL,
     {"orgs", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code, \
      "org units (none: all); for indicator events each must be in the catalog"}, \
     {"categories", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code, \
-     "talent categories (none: all); talent rules only"}, \
+     "talent categories, or for project rules project kinds (none: all); not for indicator " \
+     "rules"}, \
     {"when", STI_ARG_STR, STI_REQUIRED, 0, 255, NULL, \
      "the condition: status_changed, status_changed:STATUS[,STATUS...] (achieved, " \
      "on_track, lagging, at_risk, no_data, no_target), crosses_above:V, crosses_below:V, " \
      "achieved, stale:DAYS (1 to 3660), forecast_miss (a forecast's class became " \
-     "needs_acceleration or stagnation_or_regression) or any (the only one for talent events)"}, \
+     "needs_acceleration or stagnation_or_regression), milestone_late (project events) or " \
+     "any (the only one for talent events)"}, \
     {"severity", STI_ARG_STR, STI_OPTIONAL, 0, 15, NULL, \
      "info, warning (the default) or critical"}, \
     {"lang", STI_ARG_STR, STI_OPTIONAL, 0, 7, NULL, \
@@ -217,6 +221,8 @@ int notify_rule_parse_when(notify_rule_t *rule, const char *text, char *err, siz
         rule->when = NOTIFY_WHEN_FORECAST_MISS;
     } else if (head == 8 && strncmp(text, "achieved", 8) == 0 && !arg) {
         rule->when = NOTIFY_WHEN_ACHIEVED;
+    } else if (head == 14 && strncmp(text, "milestone_late", 14) == 0 && !arg) {
+        rule->when = NOTIFY_WHEN_MILESTONE_LATE;
     } else if (head == 14 && strncmp(text, "status_changed", 14) == 0) {
         rule->when = NOTIFY_WHEN_STATUS_CHANGED;
         return arg ? s_parse_statuses(rule, arg, err, errlen) : 0;
@@ -239,7 +245,7 @@ int notify_rule_parse_when(notify_rule_t *rule, const char *text, char *err, siz
     } else {
         snprintf(err, errlen,
                  "unknown condition '%.40s' (status_changed[:STATUS,...], crosses_above:V, "
-                 "crosses_below:V, achieved, stale:DAYS, forecast_miss, any)",
+                 "crosses_below:V, achieved, stale:DAYS, forecast_miss, milestone_late, any)",
                  text);
         return -1;
     }
@@ -271,41 +277,30 @@ static int s_read_receivers(sti_node_t map, notify_rule_t *rule, sti_field_error
     return rc == 0 ? 0 : s_fail(err, "to", "%s", reason);
 }
 
-//  Reads the event pattern, the condition and the severity.
-static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *err)
+//  Whether text is an event type a rule may name.
+static bool s_event_known(const char *text)
 {
-    char when[256], reason[150];
-    if (s_copy(map, "event", rule->event, sizeof rule->event, "indicator.changed", err) ||
-        s_copy(map, "prefix", rule->prefix, sizeof rule->prefix, "", err) ||
-        s_copy(map, "severity", rule->severity, sizeof rule->severity, "warning", err) ||
-        s_copy(map, "lang", rule->lang, sizeof rule->lang, "zh,en", err) ||
-        s_copy(map, "when", when, sizeof when, "", err)) {
-        return -1;
-    }
-    if (strcmp(rule->lang, "zh") != 0 && strcmp(rule->lang, "en") != 0 &&
-        strcmp(rule->lang, "zh,en") != 0) {
-        return s_fail(err, "lang", "must be zh, en or zh,en%s", "");
-    }
-    if (strcmp(rule->event, "indicator.changed") != 0 &&
-        strcmp(rule->event, "progress.changed") != 0 && strcmp(rule->event, "org.changed") != 0 &&
-        strcmp(rule->event, S_FORECAST_EVENT) != 0 && strcmp(rule->event, "talent.*") != 0 &&
-        strcmp(rule->event, "talent.registered") != 0 &&
-        strcmp(rule->event, "talent.updated") != 0 && strcmp(rule->event, "talent.left") != 0 &&
-        strcmp(rule->event, "talent.removed") != 0) {
-        return s_fail(err, "event",
-                      "must be indicator.changed, progress.changed, indicator.forecast_changed, "
-                      "org.changed, talent.* or talent.<registered|updated|left|removed>%s",
-                      "");
-    }
-    if (*rule->prefix && !s_code_valid(rule->prefix)) {
-        return s_fail(err, "prefix", "must be a code prefix of [A-Za-z0-9_.-]%s", "");
-    }
-    if (!s_in(s_severities, rule->severity)) {
-        return s_fail(err, "severity", "must be info, warning or critical%s", "");
-    }
-    if (notify_rule_parse_when(rule, when, reason, sizeof reason) != 0) {
-        return s_fail(err, "when", "%s", reason);
-    }
+    static const char *const events[] = {"indicator.changed",
+                                         "progress.changed",
+                                         S_FORECAST_EVENT,
+                                         "org.changed",
+                                         "talent.*",
+                                         "talent.registered",
+                                         "talent.updated",
+                                         "talent.left",
+                                         "talent.removed",
+                                         "project.*",
+                                         "project.status_changed",
+                                         "project.milestone_late",
+                                         NULL};
+    return s_in(events, text);
+}
+
+//  The checks of the condition against the events: talent and org.changed
+//  events take only any, project events any and milestone_late,
+//  progress.changed a status condition or any, indicator events every other.
+static int s_check_when(const notify_rule_t *rule, sti_field_error_t *err)
+{
     if (strcmp(rule->event, "progress.changed") == 0 && !notify_rule_on_status(rule) &&
         rule->when != NOTIFY_WHEN_ANY) {
         return s_fail(err, "when", "progress.changed events take status_changed, achieved or any%s",
@@ -324,10 +319,60 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
     if (notify_rule_talent(rule) && rule->when != NOTIFY_WHEN_ANY) {
         return s_fail(err, "when", "talent events take only the condition any%s", "");
     }
-    if (!notify_rule_talent(rule) && rule->category_count) {
-        return s_fail(err, "categories", "only talent rules match categories%s", "");
+    if (notify_rule_project(rule) && rule->when != NOTIFY_WHEN_ANY &&
+        rule->when != NOTIFY_WHEN_MILESTONE_LATE) {
+        return s_fail(err, "when",
+                      "project events take only the conditions any and "
+                      "milestone_late%s",
+                      "");
+    }
+    if (!notify_rule_project(rule) && rule->when == NOTIFY_WHEN_MILESTONE_LATE) {
+        return s_fail(err, "when",
+                      "milestone_late is a condition of project events (event "
+                      "project.* or project.milestone_late)%s",
+                      "");
+    }
+    if (!notify_rule_talent(rule) && !notify_rule_project(rule) && rule->category_count) {
+        return s_fail(err, "categories", "only talent and project rules match categories%s", "");
     }
     return 0;
+}
+
+//  Reads the event pattern, the condition and the severity.
+static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *err)
+{
+    char when[256], reason[150];
+    if (s_copy(map, "when", when, sizeof when, "", err) ||
+        s_copy(map, "event", rule->event, sizeof rule->event,
+               strcmp(when, "milestone_late") == 0 ? "project.milestone_late" : "indicator.changed",
+               err) ||
+        s_copy(map, "prefix", rule->prefix, sizeof rule->prefix, "", err) ||
+        s_copy(map, "severity", rule->severity, sizeof rule->severity, "warning", err) ||
+        s_copy(map, "lang", rule->lang, sizeof rule->lang, "zh,en", err)) {
+        return -1;
+    }
+    if (strcmp(rule->lang, "zh") != 0 && strcmp(rule->lang, "en") != 0 &&
+        strcmp(rule->lang, "zh,en") != 0) {
+        return s_fail(err, "lang", "must be zh, en or zh,en%s", "");
+    }
+    if (!s_event_known(rule->event)) {
+        return s_fail(err, "event",
+                      "must be indicator.changed, progress.changed, indicator.forecast_changed, "
+                      "org.changed, talent.*, "
+                      "talent.<registered|updated|left|removed>, project.* or "
+                      "project.<status_changed|milestone_late>%s",
+                      "");
+    }
+    if (*rule->prefix && !s_code_valid(rule->prefix)) {
+        return s_fail(err, "prefix", "must be a code prefix of [A-Za-z0-9_.-]%s", "");
+    }
+    if (!s_in(s_severities, rule->severity)) {
+        return s_fail(err, "severity", "must be info, warning or critical%s", "");
+    }
+    if (notify_rule_parse_when(rule, when, reason, sizeof reason) != 0) {
+        return s_fail(err, "when", "%s", reason);
+    }
+    return s_check_when(rule, err);
 }
 
 //  Reads the grouping settings (their ranges are the declaration's).
@@ -451,14 +496,20 @@ bool notify_rule_talent(const notify_rule_t *rule)
     return strncmp(rule->event, "talent.", 7) == 0;
 }
 
+bool notify_rule_project(const notify_rule_t *rule)
+{
+    return strncmp(rule->event, "project.", 8) == 0;
+}
+
 bool notify_rule_matches(const notify_rule_t *rule, const notify_match_t *match)
 {
     if (!match->type) {
         return false;
     }
-    if (strcmp(rule->event, "talent.*") == 0) {
-        if (strncmp(match->type, "talent.", 7) != 0) {
-            return false;
+    size_t len = strlen(rule->event);
+    if (len > 2 && strcmp(rule->event + len - 2, ".*") == 0) {
+        if (strncmp(match->type, rule->event, len - 1) != 0) {
+            return false; // "talent.*" covers every "talent." type
         }
     } else if (strcmp(rule->event, match->type) != 0 &&
                !(strcmp(rule->event, "indicator.changed") == 0 &&
@@ -472,7 +523,7 @@ bool notify_rule_matches(const notify_rule_t *rule, const notify_match_t *match)
         //  forecasts (indicator.forecast_changed).
         return false;
     }
-    if (notify_rule_talent(rule)) {
+    if (notify_rule_talent(rule) || notify_rule_project(rule)) {
         return s_listed(rule->categories, rule->category_count, match->category) &&
                s_listed(rule->orgs, rule->org_count, match->org);
     }

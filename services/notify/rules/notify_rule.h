@@ -1,9 +1,14 @@
 /*  notify_rule: what a rule is, how it is read, checked, written and matched.
 
     A rule names the events it looks at (event type, indicator codes or a
-    code prefix, org units, talent categories), a condition, a severity, its
-    receivers, and how its alerts are grouped (group_by labels, group_wait,
-    group_interval, repeat_interval, as Prometheus Alertmanager uses them).
+    code prefix, org units, talent categories or project kinds), a
+    condition, a severity, its receivers, and how its alerts are grouped
+    (group_by labels, group_wait, group_interval, repeat_interval, as
+    Prometheus Alertmanager uses them). Indicator events take every
+    condition but milestone_late; talent events take only `any`; project
+    events (project.status_changed, project.milestone_late) `any` and
+    `milestone_late`, which is also the condition that makes a rule's event
+    default to project.milestone_late.
 
     The same MessagePack map is the body of rule.add, the value kept in
     Redis and (with the receivers' secrets masked) what rule.get answers:
@@ -44,6 +49,7 @@ typedef enum {
     NOTIFY_WHEN_ACHIEVED,       // the status became "achieved"
     NOTIFY_WHEN_STALE,          // no new value within stale_days of the latest period's end
     NOTIFY_WHEN_FORECAST_MISS,  // a forecast's class became needs_acceleration or stagnation_...
+    NOTIFY_WHEN_MILESTONE_LATE, // a project's milestone passed its due date undone
 } notify_when_t;
 
 //  One rule. A plain value (large: allocate it).
@@ -56,7 +62,8 @@ typedef struct {
     char prefix[NOTIFY_RULE_CODE_MAX];                     // indicator code prefix, "" for none
     char orgs[NOTIFY_RULE_LIST_MAX][NOTIFY_RULE_CODE_MAX]; // org units, none: all
     size_t org_count;                                      // how many
-    char categories[NOTIFY_RULE_LIST_MAX][NOTIFY_RULE_CODE_MAX]; // talent categories, none: all
+    char categories[NOTIFY_RULE_LIST_MAX][NOTIFY_RULE_CODE_MAX]; // talent categories or project
+                                                                 // kinds, none: all
     size_t category_count;                                       // how many
     char when_text[256];                                         // the condition as written
     notify_when_t when;                                          // the condition's kind
@@ -81,7 +88,7 @@ typedef struct {
     const char *type;      // "indicator.changed", "talent.registered", ...
     const char *indicator; // indicator code, NULL for talent events
     const char *org;       // org unit, NULL when none
-    const char *category;  // talent category, NULL when none
+    const char *category;  // talent category or project kind, NULL when none
 } notify_match_t;
 
 //  The keys of a rule as rule.add takes it (ending in {NULL}).
@@ -113,3 +120,5 @@ bool notify_rule_grouped(const notify_rule_t *rule);
 
 //  True when the rule's event pattern covers talent events.
 bool notify_rule_talent(const notify_rule_t *rule);
+//  True when the rule's event pattern covers project events.
+bool notify_rule_project(const notify_rule_t *rule);
