@@ -29,8 +29,8 @@ static const sti_config_entry_t s_config_map[] = {
      "the API's address (STI_PORT_BASE + 20 in scripts/up)", 0, 0},
     {"services", STI_CONFIG_STR, "sti.ingest,sti.indicators,sti.talent,sti.notify,sti.gateway",
      S_OFF(services), "the services whose ops' routes make the API", 0, 0},
-    {"streams", STI_CONFIG_STR, "ind:sti.indicators,tal:sti.talent,ntf:sti.notify",
-     S_OFF(streams), "event streams served, each with the service that replays it", 0, 0},
+    {"streams", STI_CONFIG_STR, "ind:sti.indicators,tal:sti.talent,ntf:sti.notify", S_OFF(streams),
+     "event streams served, each with the service that replays it", 0, 0},
     {"routes_refresh_s", STI_CONFIG_DURATION_S, "1m", S_OFF(routes_refresh_s),
      "time between two asks of the services' ops", 1, 86400},
     {"call_timeout_ms", STI_CONFIG_DURATION, "10s", S_OFF(call_timeout_ms),
@@ -45,8 +45,8 @@ static const sti_config_entry_t s_config_map[] = {
      "a request's headers must be in this long after the connection opened", 1, 3600},
     {"idle_timeout_s", STI_CONFIG_DURATION_S, "1m", S_OFF(idle_timeout_s),
      "an idle connection is closed after this", 1, 86400},
-    {"max_connections", STI_CONFIG_INT, "16384", S_OFF(max_connections),
-     "connections held at once", 1, 1000000},
+    {"max_connections", STI_CONFIG_INT, "16384", S_OFF(max_connections), "connections held at once",
+     1, 1000000},
     {"session_idle_s", STI_CONFIG_DURATION_S, "30m", S_OFF(session_idle_s),
      "a session unused this long ends", 1, 604800},
     {"session_max_s", STI_CONFIG_DURATION_S, "12h", S_OFF(session_max_s),
@@ -70,11 +70,12 @@ static const sti_config_entry_t s_config_map[] = {
      "a comment on each quiet event stream this often", 1, 3600},
     {"sse_ring", STI_CONFIG_INT, "4096", S_OFF(sse_ring),
      "latest events of each stream kept for the event streams", 1, 1000000},
-    {"tls_cert", STI_CONFIG_STR, NULL, S_OFF(tls_cert), "PEM certificate for HTTPS, or none", 0,
-     0},
+    {"tls_cert", STI_CONFIG_STR, NULL, S_OFF(tls_cert), "PEM certificate for HTTPS, or none", 0, 0},
     {"tls_key", STI_CONFIG_STR, NULL, S_OFF(tls_key), "PEM key for HTTPS", 0, 0},
     {"upload_dir", STI_CONFIG_STR, "/tmp", S_OFF(upload_dir),
      "where a posted .csv or .xlsx is held while it is read", 0, 0},
+    {"static_dir", STI_CONFIG_STR, NULL, S_OFF(static_dir),
+     "a directory whose files (the web dashboard) are served outside /api/, or none", 0, 0},
     STI_CONFIG_END,
 };
 
@@ -121,9 +122,9 @@ int main(int argc, char **argv)
     char err[512] = "";
     gateway_server_t *server = gateway_server_new(&s_config, sti_service_config(service),
                                                   sti_service_http(service), err, sizeof err);
-    gateway_api_t *api = server ? gateway_api_new(server) : NULL;
+    gateway_api_t *api = server ? gateway_api_new(server, err, sizeof err) : NULL;
     int rc = 1;
-    if (!server) {
+    if (!api) {
         fprintf(stderr, "sti-gateway: %s\n", err);
         sti_error("cannot start the API: %s", err);
     } else {
