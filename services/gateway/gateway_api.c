@@ -15,12 +15,14 @@
 #include "gateway_openapi.h"
 #include "gateway_session.h"
 #include "gateway_sse.h"
+#include "gateway_static.h"
 
 #define S_KEY_MAX 63 // longest Idempotency-Key
 
 struct _gateway_api_t {
     gateway_server_t *server; // borrowed
     gateway_sse_t *sse;       // the event streams
+    gateway_static_t *files;  // the web dashboard's files, or NULL (no static_dir)
 };
 
 //  Sets req->id from Idempotency-Key, or a new one. Returns 0 or -1 (400).
@@ -154,6 +156,9 @@ static void s_dispatch(void *arg, gateway_request_t *req)
         gateway_session_handle(server, req);
     } else if (strncmp(path, "/api/v1/", 8) == 0) {
         s_api(self, req);
+    } else if (self->files && strncmp(path, "/api", 4) != 0) {
+        snprintf(req->route_label, sizeof req->route_label, "%s static", get ? "GET" : "other");
+        gateway_static_answer(self->files, req);
     } else {
         gateway_reply_errorf(req, STI_ERR_NOT_FOUND, "%s: no such route (the API is under /api/v1)",
                              path);
@@ -188,12 +193,17 @@ static void s_stop(void *arg)
     gateway_sse_stop(((gateway_api_t *)arg)->sse);
 }
 
-gateway_api_t *gateway_api_new(gateway_server_t *server)
+gateway_api_t *gateway_api_new(gateway_server_t *server, char *err, size_t errlen)
 {
     assert(server);
     gateway_api_t *self = calloc(1, sizeof *self);
     assert(self);
     self->server = server;
+    const char *dir = gateway_server_config(server)->static_dir;
+    if (dir && *dir && !(self->files = gateway_static_new(server, dir, err, errlen))) {
+        free(self);
+        return NULL;
+    }
     self->sse = gateway_sse_new(server);
     return self;
 }
@@ -204,6 +214,7 @@ void gateway_api_destroy(gateway_api_t **self_p)
     gateway_api_t *self = *self_p;
     if (self) {
         gateway_sse_destroy(&self->sse);
+        gateway_static_destroy(&self->files);
         free(self);
         *self_p = NULL;
     }

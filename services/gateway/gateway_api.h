@@ -11,7 +11,8 @@
     query and the JSON body (gateway_body), sent for the person
     (sti_behalf: the services check the role and the scope), and its
     answer is the HTTP answer (gateway_request). POST /api/v1/observations
-    also takes CSV and .xlsx (gateway_ingest).
+    also takes CSV and .xlsx (gateway_ingest). With static_dir, every other
+    path outside /api is a file of the web dashboard (gateway_static).
 
     Idempotency-Key (1 to 63 of A-Z a-z 0-9 . _ : -) makes the request id
     <who>/<key>, so a retried write is applied once and one caller's key
@@ -22,8 +23,10 @@
 
 typedef struct _gateway_api_t gateway_api_t;
 
-//  The API of server (its event streams too). Destroy it after the server.
-gateway_api_t *gateway_api_new(gateway_server_t *server);
+//  The API of server (its event streams and static files too). Returns NULL
+//  with err set when static_dir is set and is not a directory. Destroy it
+//  after the server.
+gateway_api_t *gateway_api_new(gateway_server_t *server, char *err, size_t errlen);
 void gateway_api_destroy(gateway_api_t **self_p);
 //  What the server is to call (gateway_server_start).
 void gateway_api_handlers(gateway_api_t *self, gateway_handlers_t *handlers);

@@ -33,4 +33,5 @@ typedef struct {
     char *tls_cert;            // PEM certificate file for HTTPS, or NULL: plain HTTP
     char *tls_key;             // PEM key file for HTTPS
     char *upload_dir;          // where .csv/.xlsx bodies are put while they are read
+    char *static_dir;          // the web dashboard's files, served outside /api/; NULL: none
 } gateway_config_t;

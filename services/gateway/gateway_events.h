@@ -1,8 +1,8 @@
 /*  gateway_events: the event streams, followed live for the event streams
     the gateway serves (gateway_sse), on a thread of their own.
 
-    One reliable subscriber (sti_events_sub) per stream ("ind", "tal",
-    "ntf"), from the live point, with no prefix: every event of the stream
+    One reliable subscriber (sti_events_sub) per stream of the `streams`
+    setting ("ind", "tal", "prj"), from the live point, with no prefix: every event of the stream
     once and in seq order, whatever the broker and the network do. They run
     on their own thread because a subscriber may ask the stream's service
     for a replay and wait for it; the HTTP thread never waits. Each event is

@@ -172,3 +172,34 @@ void gateway_reply_invalid(gateway_request_t *req, const char *err)
     cJSON_AddItemToArray(details, detail);
     gateway_reply_error(req, STI_ERR_INVALID_ARGUMENT, err, details);
 }
+
+//  The value of a hex digit, or -1.
+static int s_hex(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+        return (c | 0x20) - 'a' + 10;
+    }
+    return -1;
+}
+
+size_t gateway_request_unescape(void *cls, struct MHD_Connection *connection, char *uri)
+{
+    (void)cls;
+    (void)connection;
+    char *out = uri;
+    for (const char *in = uri; *in;) {
+        int high = in[0] == '%' ? s_hex(in[1]) : -1;
+        int low = high >= 0 ? s_hex(in[2]) : -1;
+        if (low >= 0 && (high | low) != 0) {
+            *out++ = (char)(high * 16 + low);
+            in += 3;
+        } else {
+            *out++ = *in++;
+        }
+    }
+    *out = 0;
+    return (size_t)(out - uri);
+}

@@ -104,3 +104,8 @@ void gateway_reply_invalid(gateway_request_t *req, const char *err);
 cJSON *gateway_details_json(sti_node_t details);
 //  Frees what the answer holds (not the request).
 void gateway_reply_clear(gateway_request_t *req);
+//  libmicrohttpd's unescape callback (the path, the query's names and
+//  values): %XX decoded in place as libmicrohttpd does, but %00 left as it
+//  is, so that a NUL never cuts a path short ("/index.html%00.js" stays a
+//  name no file has). Returns the new length.
+size_t gateway_request_unescape(void *cls, struct MHD_Connection *connection, char *uri);

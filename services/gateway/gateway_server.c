@@ -119,11 +119,17 @@ static enum MHD_Result s_queue(gateway_server_t *self, gateway_request_t *req)
     enum MHD_Result rc = MHD_queue_response(req->connection, (unsigned)req->status, response);
     MHD_destroy_response(response);
     req->answered = true;
-    gateway_metrics_request(self->metrics, req->route_label[0] ? req->route_label : "other",
-                            req->status, zclock_usecs() - req->started_us);
-    gateway_metrics_bytes(self->metrics, req->body_size, req->payload_size);
+    gateway_server_counted(self, req, req->status, req->payload_size);
     gateway_reply_clear(req);
     return rc;
+}
+
+void gateway_server_counted(gateway_server_t *self, gateway_request_t *req, int status,
+                            size_t bytes_out)
+{
+    gateway_metrics_request(self->metrics, req->route_label[0] ? req->route_label : "other", status,
+                            zclock_usecs() - req->started_us);
+    gateway_metrics_bytes(self->metrics, req->body_size, bytes_out);
 }
 
 void gateway_server_done(gateway_server_t *self, gateway_request_t *req)
@@ -658,7 +664,8 @@ static int s_start_daemon(gateway_server_t *self, char *err, size_t errlen)
         (unsigned int)self->config->idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)self->config->header_max, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_NOTIFY_COMPLETED, s_completed, self, MHD_OPTION_NOTIFY_CONNECTION, s_connection,
-        self, MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, self, MHD_OPTION_HTTPS_MEM_KEY,
+        self, MHD_OPTION_UNESCAPE_CALLBACK, gateway_request_unescape, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, self, MHD_OPTION_HTTPS_MEM_KEY,
         self->tls ? self->tls_key : NULL, MHD_OPTION_HTTPS_MEM_CERT,
         self->tls ? self->tls_cert : NULL, MHD_OPTION_END);
     if (!self->daemon) {

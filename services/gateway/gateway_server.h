@@ -94,5 +94,9 @@ void gateway_server_cancel(gateway_server_t *self, gateway_request_t *req);
 void gateway_server_sent(gateway_server_t *self, size_t bytes);
 //  Counts a connection or stream cut (metrics): "slow_reader", ...
 void gateway_server_cut(gateway_server_t *self, const char *reason);
+//  Counts req answered with status and bytes_out (metrics), for a handler
+//  that queued its answer itself (event streams, files).
+void gateway_server_counted(gateway_server_t *self, gateway_request_t *req, int status,
+                            size_t bytes_out);
 //  Adds the security headers every answer carries.
 void gateway_server_headers(gateway_server_t *self, struct MHD_Response *response);

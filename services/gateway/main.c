@@ -30,7 +30,7 @@ static const sti_config_entry_t s_config_map[] = {
     {"services", STI_CONFIG_STR,
      "sti.ingest,sti.indicators,sti.talent,sti.notify,sti.projects,sti.gateway", S_OFF(services),
      "the services whose ops' routes make the API", 0, 0},
-    {"streams", STI_CONFIG_STR, "ind:sti.indicators,tal:sti.talent,ntf:sti.notify,prj:sti.projects",
+    {"streams", STI_CONFIG_STR, "ind:sti.indicators,tal:sti.talent,prj:sti.projects",
      S_OFF(streams), "event streams served, each with the service that replays it", 0, 0},
     {"routes_refresh_s", STI_CONFIG_DURATION_S, "1m", S_OFF(routes_refresh_s),
      "time between two asks of the services' ops", 1, 86400},
@@ -75,6 +75,8 @@ static const sti_config_entry_t s_config_map[] = {
     {"tls_key", STI_CONFIG_STR, NULL, S_OFF(tls_key), "PEM key for HTTPS", 0, 0},
     {"upload_dir", STI_CONFIG_STR, "/tmp", S_OFF(upload_dir),
      "where a posted .csv or .xlsx is held while it is read", 0, 0},
+    {"static_dir", STI_CONFIG_STR, NULL, S_OFF(static_dir),
+     "a directory whose files (the web dashboard) are served outside /api/, or none", 0, 0},
     STI_CONFIG_END,
 };
 
@@ -121,9 +123,9 @@ int main(int argc, char **argv)
     char err[512] = "";
     gateway_server_t *server = gateway_server_new(&s_config, sti_service_config(service),
                                                   sti_service_http(service), err, sizeof err);
-    gateway_api_t *api = server ? gateway_api_new(server) : NULL;
+    gateway_api_t *api = server ? gateway_api_new(server, err, sizeof err) : NULL;
     int rc = 1;
-    if (!server) {
+    if (!api) {
         fprintf(stderr, "sti-gateway: %s\n", err);
         sti_error("cannot start the API: %s", err);
     } else {

@@ -90,7 +90,7 @@ class Session:
         self.stream_conn = (conn, resp)
         fields = {}
         while True:
-            line = resp.fp.readline()
+            line = resp.readline()  # through the chunked coding, not around it
             if not line:
                 return
             line = line.decode("utf-8").rstrip("\n")

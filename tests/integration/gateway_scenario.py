@@ -13,11 +13,13 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 
-sys.path.insert(0, __file__.rsplit("/tests/", 1)[0] + "/tests/helpers")
+HELPERS = __file__.rsplit("/tests/", 1)[0] + "/tests/helpers"
+sys.path.insert(0, HELPERS)
 from gw_client import Session  # noqa: E402
 from talent_ids import resident  # noqa: E402
 
@@ -51,6 +53,31 @@ def stictl(*args):
 def redis(*args):
     out = subprocess.run(REDIS_CLI + list(args), check=True, capture_output=True).stdout
     return out.decode("utf-8", "replace").strip()
+
+
+def audit_entries(key):
+    """The entries of an audit stream, each a dict of its fields (redis-cli's lines)."""
+    lines, entries = redis("XRANGE", key, "-", "+").splitlines(), []
+    for line in lines:
+        if re.fullmatch(r"\d+-\d+", line):
+            entries.append([])
+        elif entries:
+            entries[-1].append(line)
+    return [dict(zip(e[0::2], e[1::2])) for e in entries]
+
+
+def xlsx(rows):
+    """An .xlsx of rows, written by tests/helpers/xlsx_tool.py (not by stictl's writer)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(tmp + "/rows.json", "w", encoding="utf-8") as f:
+            json.dump(rows, f, ensure_ascii=False)
+        subprocess.run(["/usr/bin/python3", HELPERS + "/xlsx_tool.py", "make", tmp + "/rows.xlsx",
+                        tmp + "/rows.json"], check=True)
+        with open(tmp + "/rows.xlsx", "rb") as f:
+            return f.read()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def csv(*rows):
@@ -122,6 +149,18 @@ again = expect(clara.call("POST", "/api/v1/observations", csv(("donghu", "2022",
 check(first == again and int(redis("XLEN", NS + ":intake")) == before + 1,
       "a retried POST was applied twice (%r, %r)" % (first, again))
 check("clara" in redis("XRANGE", NS + ":intake", "-", "+"), "the intake does not name clara")
+# An .xlsx (Chinese header, a year typed as a number): rows by the sheet's row number.
+book = xlsx([["指标", "组织", "期间", "数值"], ["hitech_enterprises", "donghu", 2021, 33],
+             ["hitech_enterprises", "donghu", "2021x", 1], ["hitech_enterprises", "donghu", 2024, None]])
+body = expect(clara.call("POST", "/api/v1/observations", book, content_type=XLSX), 200,
+              "the clerk's .xlsx for donghu")
+check(body["accepted"] == 1 and body["rejected"] == 1 and body["skipped"] == 1, "xlsx: %r" % body)
+check(body["errors"][0]["row"] == 3 and body["errors"][0]["field"] == "period", "xlsx: %r" % body)
+body = expect(clara.call("POST", "/api/v1/observations",
+                         xlsx([["indicator", "org", "period", "value"],
+                               ["hitech_enterprises", "nanyuan", 2021, 5]]), content_type=XLSX),
+              403, "the clerk's .xlsx for nanyuan")
+check("scope donghu" in body["error"]["message"], "xlsx 403: %r" % body)
 
 # The reader cannot POST; nobody without credentials gets anything.
 expect(sessions["rita"].call("POST", "/api/v1/observations", csv(("donghu", "2023", "1")),
@@ -178,6 +217,24 @@ listed = expect(sessions["rita"].call("GET", "/api/v1/projects?kind=incubator&or
                 "project.list")
 check([p["code"] for p in listed["projects"]] == ["GW-INC-1"], "project.list: %r" % listed)
 expect(otto.call("GET", "/api/v1/projects/GW-NONE"), 404, "an unknown project")
+
+# --- rule and silence changes: notify's audit names the person, not the gateway --
+rule = {"name": "donghu hitech", "when": "any", "indicators": ["hitech_enterprises"],
+        "orgs": ["donghu"], "to": ["webhook:http://127.0.0.1:9/hook"]}
+expect(sessions["rita"].call("POST", "/api/v1/rules", rule), 403, "the reader's rule.add")
+rid = expect(admin.call("POST", "/api/v1/rules", rule), 200, "rule.add")["id"]
+expect(admin.call("DELETE", "/api/v1/rules/" + rid), 200, "rule.remove")   # before it fires
+sid = expect(admin.call("POST", "/api/v1/silences",
+                        {"org": "donghu", "ends_at": int(time.time() * 1000) + 3600000,
+                         "comment": "made up"}), 200, "silence.add")["id"]
+expect(admin.call("DELETE", "/api/v1/silences/" + sid), 200, "silence.remove")
+changes = [(e["op"], e["id"], e["who"], e["role"], e["via"])
+           for e in audit_entries(NS + ":notify:audit")]
+check(changes == [("rule.add", rid, "admin", "admin", "gateway"),
+                  ("rule.remove", rid, "admin", "admin", "gateway"),
+                  ("silence.add", sid, "admin", "admin", "gateway"),
+                  ("silence.remove", sid, "admin", "admin", "gateway")],
+      "notify's audit: %r" % changes)
 
 # --- a token from stictl works until it is revoked ---------------------------
 made = stictl("token", "new", "bureau-bi", "--role", "reader", "--expires", "30d").splitlines()
@@ -241,6 +298,8 @@ log = expect(clara.call("GET", "/api/v1/events/since?stream=ind&seq=%d&prefix=%s
 check([e["seq"] for e in log["events"]] == received,
       "the stream and the log differ: %r vs %r" % (received, [e["seq"] for e in log["events"]]))
 check(cuts == 2, "the stream was cut %d times" % cuts)
+check({e["data"]["by"] for e in log["events"]} == {"clara"},
+      "the events do not name the submitter clara: %r" % {e["data"]["by"] for e in log["events"]})
 
 # A user disabled with stictl: its session ends at once, and it cannot sign in again.
 check(stictl("user", "disable", "otto").strip() == "user otto disabled", "stictl user disable")

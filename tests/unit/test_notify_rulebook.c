@@ -3,7 +3,9 @@
     declaration (unknown keys, `id` and `created` among them, types,
     ranges) in the common wording; the rest (condition, receivers) and the
     catalog (indicators, org units, prefix) by the handler; an add is kept
-    once per request id; list, get (secrets masked) and remove. */
+    once per request id; list, get (secrets masked) and remove; each change
+    in the audit stream once, naming the caller, and a removal of nothing
+    not at all. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -170,6 +172,32 @@ static void test_add_list_get_remove(void **state)
     assert_string_equal(message, "no rule r-1");
     assert_false(s_call(f, "rule.get", "{\"id\": \"r-1\"}", field, message));
     assert_string_equal(message, "no rule r-1");
+    //  The audit stream: three adds (the retry once) and one removal, by the caller.
+    redisReply *reply = sti_redis_command(f->redis, "XRANGE rtest:notify:audit - +");
+    assert_non_null(reply);
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(reply->elements, 4);
+    const char *want[4][3] = {{"rule.add", "r-1", "t-"},
+                              {"rule.add", "r-2", "t-"},
+                              {"rule.add", "r-3", "retry-1 "},
+                              {"rule.remove", "r-1", "t-"}};
+    for (size_t i = 0; i < 4; i++) {
+        const redisReply *fields = reply->element[i]->element[1];
+        char seen[512] = "";
+        for (size_t k = 0; k + 1 < fields->elements; k += 2) {
+            size_t len = strlen(seen);
+            snprintf(seen + len, sizeof seen - len, "%s=%s ", fields->element[k]->str,
+                     fields->element[k + 1]->str);
+        }
+        char expected[256];
+        snprintf(expected, sizeof expected, "op=%s id=%s who=local role=admin via= request=%s",
+                 want[i][0], want[i][1], want[i][2]);
+        if (!strstr(seen, expected)) {
+            fail_msg("audit entry %zu: '%s' lacks '%s'", i, seen, expected);
+        }
+        assert_non_null(strstr(seen, "time="));
+    }
+    freeReplyObject(reply);
 }
 
 int main(void)

@@ -37,3 +37,9 @@ int notify_reply_id(const sti_call_t *call, const char *id)
     sti_writer_kv_str(call->reply, "id", id);
     return 0;
 }
+
+notify_audit_t notify_reply_audit(const sti_call_t *call, const char *op)
+{
+    const sti_identity_t *caller = call->caller;
+    return (notify_audit_t){op, caller->name, caller->role, caller->via, call->request->id};
+}

@@ -85,12 +85,12 @@ static int s_rule_add(void *object, const sti_call_t *call)
     notify_rulebook_t *self = object;
     notify_rule_t *rule = calloc(1, sizeof *rule);
     assert(rule);
+    notify_audit_t audit = notify_reply_audit(call, "rule.add");
     sti_field_error_t err;
     if (notify_rule_read(call->request->body, rule, &err) != 0 ||
         s_check_catalog(self, rule, &err) != 0) {
         sti_envelope_reply_invalid(call->reply, call->request->id, &err);
-    } else if (notify_rule_store_rule_add(self->store, rule, zclock_time(), call->request->id) !=
-               0) {
+    } else if (notify_rule_store_rule_add(self->store, rule, zclock_time(), &audit) != 0) {
         notify_reply_unavailable(call);
     } else {
         notify_reply_id(call, rule->id);
@@ -155,7 +155,8 @@ static int s_rule_remove(void *object, const sti_call_t *call)
     if (s_read_id(call, id) != 0) {
         return 0;
     }
-    if (notify_rule_store_rule_remove(self->store, id, &removed) != 0) {
+    notify_audit_t audit = notify_reply_audit(call, "rule.remove");
+    if (notify_rule_store_rule_remove(self->store, id, zclock_time(), &audit, &removed) != 0) {
         return notify_reply_unavailable(call);
     }
     if (!removed) {
@@ -194,7 +195,8 @@ static const sti_op_decl_t s_ops[] = {
      "org, period, category, a duration out of range (0 to 30 days); `id` and `created` are "
      "unknown keys (the service gives them). Applied once per request id: the same request sent "
      "again (a retry) "
-     "adds nothing and is answered with the id the first one made (kept a day). Errors also: "
+     "adds nothing and is answered with the id the first one made (kept a day). Audited, naming "
+     "the person (docs/notify.md, \"Who changed them\"). Errors also: "
      "`unavailable`. docs/notify.md, \"Rules\"."},
     {"rule.list", s_rule_list, STI_ROLES_ANY, NULL, "lists every rule", "{rules: [RULE]}",
      "RULE is " S_RULE_REPLY ": the map of `rule.add` with every key, `id` and `created` (ms "
@@ -205,7 +207,8 @@ static const sti_op_decl_t s_ops[] = {
      "`unavailable`."},
     {"rule.remove", s_rule_remove, STI_OP_WRITE, s_id_args, "removes a rule", "{removed: true}",
      "Deliveries already queued for it are still sent; alerts waiting in its groups are "
-     "dropped when the group is due. Errors: `not_found` (`no rule r-7`), `unavailable`."},
+     "dropped when the group is due. Audited, naming the person (docs/notify.md, \"Who changed "
+     "them\"). Errors: `not_found` (`no rule r-7`), `unavailable`."},
     STI_OPS_END,
 };
 

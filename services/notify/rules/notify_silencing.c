@@ -53,7 +53,8 @@ static int s_silence_add(void *object, const sti_call_t *call)
             return notify_reply_invalid(call, "rule", "no such rule");
         }
     }
-    if (notify_rule_store_silence_add(self->store, &silence, now, call->request->id) != 0) {
+    notify_audit_t audit = notify_reply_audit(call, "silence.add");
+    if (notify_rule_store_silence_add(self->store, &silence, now, &audit) != 0) {
         return notify_reply_unavailable(call);
     }
     return notify_reply_id(call, silence.id);
@@ -86,7 +87,8 @@ static int s_silence_remove(void *object, const sti_call_t *call)
         sti_envelope_reply_invalid(call->reply, call->request->id, &err);
         return 0;
     }
-    if (notify_rule_store_silence_remove(self->store, id, &removed) != 0) {
+    notify_audit_t audit = notify_reply_audit(call, "silence.remove");
+    if (notify_rule_store_silence_remove(self->store, id, zclock_time(), &audit, &removed) != 0) {
         return notify_reply_unavailable(call);
     }
     if (!removed) {
@@ -115,13 +117,16 @@ static const sti_op_decl_t s_ops[] = {
      "`ends_at` not in the future, a rule that does not exist (`rule: no such rule`); `id` "
      "and `created` are unknown keys (the service gives them). Applied once per request id: "
      "the same request sent again (a retry) adds nothing and is answered with the id the "
-     "first one made (kept a day). Errors also: `unavailable`. docs/notify.md, \"Silences\"."},
+     "first one made (kept a day). Audited, naming the person (docs/notify.md, \"Who changed "
+     "them\"). Errors also: `unavailable`. docs/notify.md, \"Silences\"."},
     {"silence.list", s_silence_list, STI_ROLES_ANY, NULL, "lists every silence, ended or not",
      "{silences: [{id, rule, indicator, org, category, severity, ends_at, comment, created}]}",
      "A matcher not given is \"\"; `ends_at` and `created` in ms since 1970. Errors: "
      "`unavailable`."},
     {"silence.remove", s_silence_remove, STI_OP_WRITE, s_id_args, "removes a silence",
-     "{removed: true}", "Errors: `not_found` (`no silence s-3`), `unavailable`."},
+     "{removed: true}",
+     "Audited, naming the person (docs/notify.md, \"Who changed them\"). Errors: `not_found` "
+     "(`no silence s-3`), `unavailable`."},
     STI_OPS_END,
 };
 

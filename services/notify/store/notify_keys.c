@@ -27,6 +27,11 @@ char *notify_key_version(sti_redis_t *redis, char *buf, size_t cap)
     return sti_redis_key(redis, buf, cap, "notify", "version", NULL);
 }
 
+char *notify_key_audit(sti_redis_t *redis, char *buf, size_t cap)
+{
+    return sti_redis_key(redis, buf, cap, "notify", "audit", NULL);
+}
+
 char *notify_key_request(sti_redis_t *redis, const char *request_id, char *buf, size_t cap)
 {
     return sti_redis_key(redis, buf, cap, "notify", "req", *request_id ? request_id : "-", NULL);

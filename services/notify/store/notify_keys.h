@@ -24,6 +24,8 @@ char *notify_key_silences(sti_redis_t *redis, char *buf, size_t cap);
 char *notify_key_silences_seq(sti_redis_t *redis, char *buf, size_t cap);
 //  <ns>:notify:version (grows with every change of rules or silences)
 char *notify_key_version(sti_redis_t *redis, char *buf, size_t cap);
+//  <ns>:notify:audit (stream: who changed which rule or silence)
+char *notify_key_audit(sti_redis_t *redis, char *buf, size_t cap);
 //  <ns>:notify:req:<request id> (the id an add made; "-" for none)
 char *notify_key_request(sti_redis_t *redis, const char *request_id, char *buf, size_t cap);
 //  <ns>:notify:lease:<stream> (the token of the replica evaluating it)

@@ -26,7 +26,9 @@ struct _notify_rule_store_t {
     char silences_key[NOTIFY_KEY_MAX]; // <ns>:notify:silences
     char silences_seq[NOTIFY_KEY_MAX]; // <ns>:notify:silences:seq
     char version_key[NOTIFY_KEY_MAX];  // <ns>:notify:version
+    char audit_key[NOTIFY_KEY_MAX];    // <ns>:notify:audit
     sti_script_t *add;                 // notify_add.lua
+    sti_script_t *remove;              // notify_remove.lua
     long long version;                 // version the cache was read at, -1 for never
     notify_rule_t *rules;              // cached rules
     size_t rule_count;                 // how many
@@ -45,7 +47,9 @@ notify_rule_store_t *notify_rule_store_new(sti_redis_t *redis)
     notify_key_silences(redis, self->silences_key, sizeof self->silences_key);
     notify_key_silences_seq(redis, self->silences_seq, sizeof self->silences_seq);
     notify_key_version(redis, self->version_key, sizeof self->version_key);
+    notify_key_audit(redis, self->audit_key, sizeof self->audit_key);
     self->add = sti_redis_script(redis, sti_lua_notify_add);
+    self->remove = sti_redis_script(redis, sti_lua_notify_remove);
     self->version = -1;
     self->writer = sti_writer_new();
     return self;
@@ -75,49 +79,65 @@ static long long s_next_id(notify_rule_store_t *self, const char *seq)
     return id;
 }
 
-//  HDEL hash id + INCR version in one MULTI/EXEC. Returns the HDEL count, or -1.
-static long long s_remove(notify_rule_store_t *self, const char *hash, const char *id)
+//  The audit entry's six arguments (time, op, who, role, via, request) into
+//  argv from at, with time written into time_text.
+static void s_audit_args(const notify_audit_t *audit, int64_t now_ms, char *time_text, size_t cap,
+                         const char **argv)
 {
-    sti_redis_appendf(self->redis, "MULTI");
-    sti_redis_appendf(self->redis, "HDEL %s %s", hash, id);
-    sti_redis_appendf(self->redis, "INCR %s", self->version_key);
-    sti_redis_appendf(self->redis, "EXEC");
-    long long result = -1;
-    for (int i = 0; i < 4; i++) {
-        redisReply *reply = sti_redis_reply(self->redis);
-        if (i == 3 && reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
-            reply->element[0]->type == REDIS_REPLY_INTEGER) {
-            result = reply->element[0]->integer;
-        }
-        if (reply) {
-            freeReplyObject(reply);
-        }
+    snprintf(time_text, cap, "%lld", (long long)now_ms);
+    argv[0] = time_text;
+    argv[1] = audit->op;
+    argv[2] = audit->who;
+    argv[3] = audit->role;
+    argv[4] = audit->via;
+    argv[5] = audit->request;
+}
+
+//  Removes id from hash with notify_remove.lua (version and audit with it).
+//  Returns 1 removed, 0 no such id, or -1.
+static long long s_remove(notify_rule_store_t *self, const char *hash, const char *id,
+                          int64_t now_ms, const notify_audit_t *audit)
+{
+    char time_text[24];
+    const char *argv[10] = {hash, self->version_key, self->audit_key, id};
+    s_audit_args(audit, now_ms, time_text, sizeof time_text, argv + 4);
+    size_t lens[10];
+    for (size_t i = 0; i < 10; i++) {
+        lens[i] = strlen(argv[i]);
+    }
+    redisReply *reply = sti_redis_eval(self->redis, self->remove, 3, 7, argv, lens);
+    long long result = reply && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
+    if (result < 0) {
+        sti_warn("notify: cannot remove %s: %s", id,
+                 reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                           : sti_redis_errstr(self->redis));
+    }
+    if (reply) {
+        freeReplyObject(reply);
     }
     return result;
 }
 
-//  Stores value under id in hash with notify_add.lua, once per request id:
-//  a retry copies the id the first add made into id. Returns 0, or -1.
-static int s_add(notify_rule_store_t *self, const char *hash, char *id, size_t cap,
-                 const char *request_id)
+//  Stores value under id in hash with notify_add.lua, once per request id
+//  (audited once): a retry copies the id the first add made into id.
+//  Returns 0, or -1.
+static int s_add(notify_rule_store_t *self, const char *hash, char *id, size_t cap, int64_t now_ms,
+                 const notify_audit_t *audit)
 {
     size_t size;
     const void *data = sti_writer_data(self->writer, &size);
-    char request_key[NOTIFY_KEY_MAX];
-    notify_key_request(self->redis, request_id, request_key, sizeof request_key);
-    const char *argv[] = {hash,
-                          self->version_key,
-                          request_key,
-                          id,
-                          (const char *)data,
-                          NOTIFY_REQUEST_TTL,
-                          *request_id ? "1" : "0"};
-    size_t lens[7];
-    for (size_t i = 0; i < 7; i++) {
+    char request_key[NOTIFY_KEY_MAX], time_text[24];
+    notify_key_request(self->redis, audit->request, request_key, sizeof request_key);
+    const char *argv[14] = {
+        hash, self->version_key,  request_key,        self->audit_key,
+        id,   (const char *)data, NOTIFY_REQUEST_TTL, *audit->request ? "1" : "0"};
+    s_audit_args(audit, now_ms, time_text, sizeof time_text, argv + 8);
+    size_t lens[14];
+    for (size_t i = 0; i < 14; i++) {
         lens[i] = strlen(argv[i]);
     }
-    lens[4] = size;
-    redisReply *reply = sti_redis_eval(self->redis, self->add, 3, 4, argv, lens);
+    lens[5] = size;
+    redisReply *reply = sti_redis_eval(self->redis, self->add, 4, 10, argv, lens);
     int rc = -1;
     if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
         reply->element[1]->type == REDIS_REPLY_STRING && reply->element[1]->len < cap) {
@@ -135,7 +155,7 @@ static int s_add(notify_rule_store_t *self, const char *hash, char *id, size_t c
 }
 
 int notify_rule_store_rule_add(notify_rule_store_t *self, notify_rule_t *rule, int64_t now_ms,
-                               const char *request_id)
+                               const notify_audit_t *audit)
 {
     long long n = s_next_id(self, self->rules_seq);
     if (n < 0) {
@@ -145,11 +165,11 @@ int notify_rule_store_rule_add(notify_rule_store_t *self, notify_rule_t *rule, i
     rule->created_ms = now_ms;
     sti_writer_reset(self->writer);
     notify_rule_write(rule, self->writer, false);
-    return s_add(self, self->rules_key, rule->id, sizeof rule->id, request_id);
+    return s_add(self, self->rules_key, rule->id, sizeof rule->id, now_ms, audit);
 }
 
 int notify_rule_store_silence_add(notify_rule_store_t *self, notify_silence_t *silence,
-                                  int64_t now_ms, const char *request_id)
+                                  int64_t now_ms, const notify_audit_t *audit)
 {
     long long n = s_next_id(self, self->silences_seq);
     if (n < 0) {
@@ -159,19 +179,21 @@ int notify_rule_store_silence_add(notify_rule_store_t *self, notify_silence_t *s
     silence->created_ms = now_ms;
     sti_writer_reset(self->writer);
     notify_silence_write(silence, self->writer);
-    return s_add(self, self->silences_key, silence->id, sizeof silence->id, request_id);
+    return s_add(self, self->silences_key, silence->id, sizeof silence->id, now_ms, audit);
 }
 
-int notify_rule_store_rule_remove(notify_rule_store_t *self, const char *id, bool *removed)
+int notify_rule_store_rule_remove(notify_rule_store_t *self, const char *id, int64_t now_ms,
+                                  const notify_audit_t *audit, bool *removed)
 {
-    long long n = s_remove(self, self->rules_key, id);
+    long long n = s_remove(self, self->rules_key, id, now_ms, audit);
     *removed = n > 0;
     return n < 0 ? -1 : 0;
 }
 
-int notify_rule_store_silence_remove(notify_rule_store_t *self, const char *id, bool *removed)
+int notify_rule_store_silence_remove(notify_rule_store_t *self, const char *id, int64_t now_ms,
+                                     const notify_audit_t *audit, bool *removed)
 {
-    long long n = s_remove(self, self->silences_key, id);
+    long long n = s_remove(self, self->silences_key, id, now_ms, audit);
     *removed = n > 0;
     return n < 0 ? -1 : 0;
 }
