@@ -222,12 +222,10 @@ static void s_xlsx_cell(sti_xlsx_writer_t *w, sti_node_t row, int column)
     double value;
     char text[STI_NAME_MAX];
     if (s_xlsx_columns[column].kind == 't' || s_xlsx_columns[column].kind == 's') {
-        const char *shown = sti_node_type(node) == STI_TYPE_STR
-                                ? stictl_node_text(node, text, sizeof text)
-                                : NULL;
-        sti_xlsx_writer_text(w, shown && s_xlsx_columns[column].kind == 's'
-                                    ? stictl_status_zh(shown)
-                                    : shown);
+        const char *shown =
+            sti_node_type(node) == STI_TYPE_STR ? stictl_node_text(node, text, sizeof text) : NULL;
+        sti_xlsx_writer_text(
+            w, shown && s_xlsx_columns[column].kind == 's' ? stictl_status_zh(shown) : shown);
     } else if (sti_node_double(node, &value, &err) != 0) {
         sti_xlsx_writer_blank(w);
     } else if (s_xlsx_columns[column].kind == 'p') {

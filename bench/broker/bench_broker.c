@@ -170,8 +170,8 @@ int main(int argc, char **argv)
     int64_t elapsed = zclock_mono() - start;
     printf("{\"mode\":\"%s\",\"size\":%zu,\"inflight\":%ld,\"requests\":%ld,"
            "\"elapsed_ms\":%" PRId64 ",\"rate\":%.0f}\n",
-           args.mode, args.size, strcmp(args.mode, "async") == 0 ? args.inflight : 1, done,
-           elapsed, elapsed > 0 ? done * 1000.0 / (double)elapsed : 0.0);
+           args.mode, args.size, strcmp(args.mode, "async") == 0 ? args.inflight : 1, done, elapsed,
+           elapsed > 0 ? done * 1000.0 / (double)elapsed : 0.0);
     fflush(stdout);
     free(body);
     if (strcmp(args.mode, "flood") == 0) {

@@ -26,17 +26,17 @@
 #include "sti_mdp_client.h"
 
 typedef struct {
-    const char *broker;     // broker requests endpoint
-    const char *events;     // broker XPUB endpoint
-    const char *mode;       // accept | latency
-    const char *indicator;  // the indicator every row reports
-    int requests;           // accept: how many requests
-    int rows;               // rows per request
-    int inflight;           // accept: requests in flight
-    int orgs;               // org units town0.. to spread rows over
-    int rate;               // latency: rows per second
-    int seconds;            // latency: how long
-    int seed;               // makes values and request ids unique to a run
+    const char *broker;    // broker requests endpoint
+    const char *events;    // broker XPUB endpoint
+    const char *mode;      // accept | latency
+    const char *indicator; // the indicator every row reports
+    int requests;          // accept: how many requests
+    int rows;              // rows per request
+    int inflight;          // accept: requests in flight
+    int orgs;              // org units town0.. to spread rows over
+    int rate;              // latency: rows per second
+    int seconds;           // latency: how long
+    int seed;              // makes values and request ids unique to a run
 } s_args_t;
 
 //  The key of row number n: org and period text.
@@ -45,7 +45,8 @@ static void s_key(const s_args_t *args, long n, char *org, size_t org_cap, char 
 {
     long months = n / args->orgs;
     snprintf(org, org_cap, "town%ld", n % args->orgs);
-    snprintf(period, period_cap, "%04d-%02d", (int)(2001 + (months / 12) % 100), (int)(1 + months % 12));
+    snprintf(period, period_cap, "%04d-%02d", (int)(2001 + (months / 12) % 100),
+             (int)(1 + months % 12));
 }
 
 //  Encodes one obs.submit request of rows [first, first + count).
@@ -86,8 +87,7 @@ static long s_check(zmsg_t **reply_p, int expected)
                                   sizeof err) == 0) {
         int64_t n = 0;
         sti_field_error_t field_err;
-        if (reply.ok && sti_map_int(reply.body, "accepted", &n, &field_err) == 0 &&
-            n == expected) {
+        if (reply.ok && sti_map_int(reply.body, "accepted", &n, &field_err) == 0 && n == expected) {
             accepted = (long)n;
         } else {
             fprintf(stderr, "bench_ingest: a request was not accepted whole: %s\n",
@@ -197,8 +197,7 @@ static int s_latency(const s_args_t *args)
     }
     qsort(lat, (size_t)events, sizeof(double), s_compare);
     printf("{\"events\": %ld, \"median_ms\": %.3f, \"p99_ms\": %.3f, \"missing\": %ld}\n", events,
-           events ? lat[events / 2] : 0, events ? lat[(long)(events * 0.99)] : 0,
-           total - events);
+           events ? lat[events / 2] : 0, events ? lat[(long)(events * 0.99)] : 0, total - events);
     free(lat);
     zhashx_destroy(&replied);
     sti_writer_destroy(&writer);
@@ -209,8 +208,17 @@ static int s_latency(const s_args_t *args)
 
 int main(int argc, char **argv)
 {
-    s_args_t args = {"tcp://127.0.0.1:5555", "tcp://127.0.0.1:5556", "accept", "hitech_enterprises",
-                     100, 1000, 4, 100, 1000, 10, 1};
+    s_args_t args = {"tcp://127.0.0.1:5555",
+                     "tcp://127.0.0.1:5556",
+                     "accept",
+                     "hitech_enterprises",
+                     100,
+                     1000,
+                     4,
+                     100,
+                     1000,
+                     10,
+                     1};
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *flag = argv[i], *value = argv[i + 1];
         if (!strcmp(flag, "--broker")) {

@@ -45,9 +45,9 @@
 //  for all the subscribers it goes to).
 #define S_QUEUED_EVENT 128
 #define S_SUBSCRIPTION_MAX 4096 // largest subscription message (a topic prefix)
-#define S_BATCH 256       // messages read per wake-up of a reader
-#define S_BACKLOG 1024    // connections waiting to be accepted (a storm of reconnects)
-#define S_TRIM_EVERY_MS 1000 // memory is given back at most this often
+#define S_BATCH 256             // messages read per wake-up of a reader
+#define S_BACKLOG 1024          // connections waiting to be accepted (a storm of reconnects)
+#define S_TRIM_EVERY_MS 1000    // memory is given back at most this often
 
 //  The metrics of broker_wire's view of the connections.
 typedef struct {
@@ -73,20 +73,20 @@ struct _broker_t {
 
 //  What the actor's loop handlers share.
 typedef struct {
-    broker_t *broker;  // the handle (for metrics)
-    zsock_t *router;   // Majordomo
-    zsock_t *xsub;     // publishers connect here
-    zsock_t *xpub;     // subscribers connect here
-    broker_mdp_t *mdp; // Majordomo state
-    broker_auth_t *auth;   // CURVE, or NULL when off
-    zloop_t *loop;         // the actor's loop
-    uint64_t revocations;  // broker_auth_revocations when the XPUB was made
-    sti_log_limit_t rebind_log; // lines about binding the XPUB again
-    sti_metric_t *rebuilt;      // times the XPUB was made again after a revocation
-    broker_peer_t local;        // every sender without CURVE
-    sti_metric_t *denied_role;  // events dropped: the sender's role is not service
-    sti_metric_t *denied_stream;   // events dropped: a stream the sender's key does not list
-    sti_log_limit_t denied_log[2]; // lines about dropped events: role, stream
+    broker_t *broker;                // the handle (for metrics)
+    zsock_t *router;                 // Majordomo
+    zsock_t *xsub;                   // publishers connect here
+    zsock_t *xpub;                   // subscribers connect here
+    broker_mdp_t *mdp;               // Majordomo state
+    broker_auth_t *auth;             // CURVE, or NULL when off
+    zloop_t *loop;                   // the actor's loop
+    uint64_t revocations;            // broker_auth_revocations when the XPUB was made
+    sti_log_limit_t rebind_log;      // lines about binding the XPUB again
+    sti_metric_t *rebuilt;           // times the XPUB was made again after a revocation
+    broker_peer_t local;             // every sender without CURVE
+    sti_metric_t *denied_role;       // events dropped: the sender's role is not service
+    sti_metric_t *denied_stream;     // events dropped: a stream the sender's key does not list
+    sti_log_limit_t denied_log[2];   // lines about dropped events: role, stream
     broker_wire_stats_t wire_logged; // broker_wire's counters at the last log line
     int64_t wire_logged_at;          // when that was (zclock_mono)
     int64_t trimmed_closed;          // connections closed at the last malloc_trim
@@ -475,9 +475,9 @@ static void s_actor(zsock_t *pipe, void *arg)
                                      "Times the events XPUB was made again after a revocation");
     bool ok = true;
     if (config->curve) {
-        state.auth = broker_auth_new(config->curve_cert, config->curve_clients,
-                                     config->curve_reload_ms, self->http, self->err,
-                                     sizeof(self->err));
+        state.auth =
+            broker_auth_new(config->curve_cert, config->curve_clients, config->curve_reload_ms,
+                            self->http, self->err, sizeof(self->err));
         ok = state.auth != NULL;
     }
     if (ok) {

@@ -390,7 +390,8 @@ static int s_read_query(gateway_sse_t *self, gateway_request_t *req, s_client_t 
     char *end = NULL;
     const char *start = last ? last : from;
     if (!client->stream) {
-        gateway_reply_invalid(req, "stream: not a stream this gateway serves (its setting streams)");
+        gateway_reply_invalid(req,
+                              "stream: not a stream this gateway serves (its setting streams)");
     } else if (prefix && strlen(prefix) > STI_EVENTS_TOPIC_MAX) {
         gateway_reply_invalid(req, "prefix: longer than 255 bytes");
     } else if (start && (!*start || (client->cursor = strtoull(start, &end, 10), *end))) {
@@ -552,7 +553,8 @@ void gateway_sse_since(gateway_sse_t *self, gateway_request_t *req)
     const char *name = gateway_query_get(&query, "stream");
     s_stream_t *stream = s_stream(self, name ? name : "ind");
     if (!stream) {
-        gateway_reply_invalid(req, "stream: not a stream this gateway serves (its setting streams)");
+        gateway_reply_invalid(req,
+                              "stream: not a stream this gateway serves (its setting streams)");
         return;
     }
     //  The body of events.since from the query: stream, seq, prefix?, limit?

@@ -94,8 +94,9 @@ indicators_apply_t *indicators_apply_new(indicators_store_t *store, indicators_i
         sti_http_counter(http, "sti_indicators_rows_total", "result=\"skipped\"", rows);
     self->rows_invalid =
         sti_http_counter(http, "sti_indicators_rows_total", "result=\"invalid\"", rows);
-    self->events_published = sti_http_counter(http, "sti_indicators_events_total", NULL,
-                                              "indicator.changed and indicator.forecast_changed events logged and published");
+    self->events_published = sti_http_counter(
+        http, "sti_indicators_events_total", NULL,
+        "indicator.changed and indicator.forecast_changed events logged and published");
     self->entries_acked =
         sti_http_counter(http, "sti_indicators_entries_total", NULL,
                          "Intake entries applied and acknowledged by this replica");

@@ -36,7 +36,7 @@ static const char *s_kind_names[TALENT_KIND_COUNT] = {"level", "field", "channel
 //  True if text is well-formed UTF-8 without control characters.
 static bool s_utf8_text(const char *text)
 {
-    for (const unsigned char *c = (const unsigned char *) text; *c; c++) {
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
         if (*c < 0x20 || *c == 0x7f) {
             return false;
         }
@@ -85,7 +85,8 @@ static int s_string(const cJSON *object, const char *key, char *buf, size_t cap,
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
     if (!cJSON_IsString(item)) {
-        return sti_errf(err, errlen, "%s.%s: %s", where, key, item ? "must be a string" : "missing");
+        return sti_errf(err, errlen, "%s.%s: %s", where, key,
+                        item ? "must be a string" : "missing");
     }
     size_t len = strlen(item->valuestring);
     if (len == 0 || len >= cap) {
@@ -107,7 +108,7 @@ static int s_code(const cJSON *object, const char *key, char *buf, const char *w
     }
     if (!s_code_syntax(buf)) {
         return sti_errf(err, errlen, "%s.%s: must be 1 to %d of a-z 0-9 _", where, key,
-                      TALENT_CODE_MAX);
+                        TALENT_CODE_MAX);
     }
     return 0;
 }
@@ -160,7 +161,8 @@ static int s_load_list(talent_codes_t *self, const cJSON *root, talent_code_kind
             return -1;
         }
         if (code->requires_station && kind != TALENT_CHANNEL) {
-            return sti_errf(err, errlen, "%s.requires_station: only channels name a station", where);
+            return sti_errf(err, errlen, "%s.requires_station: only channels name a station",
+                            where);
         }
         if (talent_codes_find(self, kind, code->code)) {
             return sti_errf(err, errlen, "%s.code: '%s' appears twice", where, code->code);

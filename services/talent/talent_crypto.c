@@ -83,7 +83,7 @@ int talent_secret_parse(const char *text, size_t len, uint8_t secret[TALENT_SECR
     if (rc != 0 || bin_len != TALENT_SECRET_BYTES) {
         sodium_memzero(secret, TALENT_SECRET_BYTES);
         return sti_errf(err, errlen,
-                      "the secret must be 32 bytes written as 64 hex digits or as base64");
+                        "the secret must be 32 bytes written as 64 hex digits or as base64");
     }
     if (sodium_is_zero(secret, TALENT_SECRET_BYTES)) {
         return sti_errf(err, errlen, "the secret is all zero bytes");
@@ -107,8 +107,8 @@ int talent_secret_read_file(const char *path, uint8_t secret[TALENT_SECRET_BYTES
     if (st.st_mode & (S_IRWXG | S_IRWXO)) {
         close(fd);
         return sti_errf(err, errlen,
-                      "secret file %s: mode %03o lets group or others in; use chmod 600 or 400",
-                      path, (unsigned)(st.st_mode & 0777));
+                        "secret file %s: mode %03o lets group or others in; use chmod 600 or 400",
+                        path, (unsigned)(st.st_mode & 0777));
     }
     char buf[S_SECRET_FILE_MAX + 1];
     size_t len = 0;
@@ -371,8 +371,8 @@ char *talent_crypto_open(const talent_crypto_t *self, const char *record_id, con
             sealed_len - S_HEADER_BYTES - S_NONCE_BYTES, ad, ad_len, nonce, key->seal_key) != 0) {
         sodium_free(plain);
         sti_errf(err, errlen,
-               "the sealed value does not authenticate (altered, another key, "
-               "record or field)");
+                 "the sealed value does not authenticate (altered, another key, "
+                 "record or field)");
         return NULL;
     }
     plain[out_len] = 0;

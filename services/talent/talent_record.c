@@ -564,8 +564,7 @@ static const char *s_text_of(const talent_record_t *record, unsigned bit)
     }
 }
 
-static void s_write_request_maps(const talent_record_t *record, unsigned bit,
-                                 sti_writer_t *writer)
+static void s_write_request_maps(const talent_record_t *record, unsigned bit, sti_writer_t *writer)
 {
     if (bit == TALENT_F_EMPLOYER && !record->employer_name[0]) {
         sti_writer_nil(writer);
@@ -587,8 +586,7 @@ static void s_write_request_maps(const talent_record_t *record, unsigned bit,
 
 //  Writes the value of one present field as the decoder reads it; an empty
 //  optional field is nil.
-static void s_write_request_field(const talent_record_t *record, unsigned bit,
-                                  sti_writer_t *writer)
+static void s_write_request_field(const talent_record_t *record, unsigned bit, sti_writer_t *writer)
 {
     const char *text = s_text_of(record, bit);
     if (text) {

@@ -101,8 +101,7 @@ bool sti_auth_name_valid(const char *text)
     return true;
 }
 
-void sti_identity_set(sti_identity_t *identity, const char *name, const char *role,
-                      const char *key)
+void sti_identity_set(sti_identity_t *identity, const char *name, const char *role, const char *key)
 {
     assert(identity);
     memset(identity, 0, sizeof *identity);
@@ -171,10 +170,10 @@ int sti_identity_decode(const void *data, size_t size, sti_identity_t *identity,
     int rc = -1;
     if (sti_node_type(root) != STI_TYPE_MAP) {
         snprintf(err, errlen, "identity frame is not a map");
-    } else if (sti_map_only(root, keys, &field_err) != 0
-               || sti_map_str_copy(root, "name", name, sizeof name, &field_err) != 0
-               || sti_map_str_copy(root, "role", role, sizeof role, &field_err) != 0
-               || sti_map_str_copy(root, "key", key, sizeof key, &field_err) != 0) {
+    } else if (sti_map_only(root, keys, &field_err) != 0 ||
+               sti_map_str_copy(root, "name", name, sizeof name, &field_err) != 0 ||
+               sti_map_str_copy(root, "role", role, sizeof role, &field_err) != 0 ||
+               sti_map_str_copy(root, "key", key, sizeof key, &field_err) != 0) {
         snprintf(err, errlen, "identity frame: %s: %s", field_err.field, field_err.reason);
     } else if (!sti_auth_name_valid(name)) {
         snprintf(err, errlen, "identity frame: name is not a usable name");

@@ -34,8 +34,8 @@
 //  Queries: every authenticated role.
 #define STI_ROLES_ANY                                                                              \
     (STI_ROLE_READER | STI_ROLE_CLERK | STI_ROLE_OFFICER | STI_ROLE_ADMIN | STI_ROLE_SERVICE)
-#define STI_ROLES_MASK 0xffffu  // the bits that are roles
-#define STI_OP_WRITE (1u << 16) // flag: the op counts against the write rate limit
+#define STI_ROLES_MASK 0xffffu        // the bits that are roles
+#define STI_OP_WRITE (1u << 16)       // flag: the op counts against the write rate limit
 #define STI_OP_LISTED_ONLY (1u << 17) // flag: admin may not call it unless listed
 //  Flags beside the roles: STI_OP_CHANGES: it changes stored state (as
 //  STI_OP_WRITE does) without counting against the write rate;
@@ -44,19 +44,19 @@
 #define STI_OP_CHANGES (1u << 18)
 #define STI_OP_DRY_RUN (1u << 19)
 
-#define STI_AUTH_NAME_MAX 64 // longest name, bytes
-#define STI_AUTH_ROLE_MAX 16 // longest role name, bytes
-#define STI_AUTH_KEY_LEN 40  // a CURVE public key in Z85
+#define STI_AUTH_NAME_MAX 64        // longest name, bytes
+#define STI_AUTH_ROLE_MAX 16        // longest role name, bytes
+#define STI_AUTH_KEY_LEN 40         // a CURVE public key in Z85
 #define STI_AUTH_SCOPE_MAX 64       // longest org-unit scope, bytes (an org unit's code)
 #define STI_AUTH_LOCAL_NAME "local" // the identity without CURVE
 #define STI_AUTH_FRAME_MAX 512      // largest identity frame accepted, bytes
 
 //  Who sent a request.
 typedef struct {
-    char name[STI_AUTH_NAME_MAX + 1]; // from the certificate's metadata ("local" without CURVE)
-    char role[STI_AUTH_ROLE_MAX + 1]; // role name as the certificate says ("" when none)
-    unsigned role_bit;                // STI_ROLE_*, or 0 when the role is not one of ours
-    char key[STI_AUTH_KEY_LEN + 1];   // the client's public key (Z85), "" without CURVE
+    char name[STI_AUTH_NAME_MAX + 1];   // from the certificate's metadata ("local" without CURVE)
+    char role[STI_AUTH_ROLE_MAX + 1];   // role name as the certificate says ("" when none)
+    unsigned role_bit;                  // STI_ROLE_*, or 0 when the role is not one of ours
+    char key[STI_AUTH_KEY_LEN + 1];     // the client's public key (Z85), "" without CURVE
     char scope[STI_AUTH_SCOPE_MAX + 1]; // the org unit its rights end at ("": the whole plan)
     char via[STI_AUTH_NAME_MAX + 1];    // the gateway acting for it ("": it called itself)
 } sti_identity_t;

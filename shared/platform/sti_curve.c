@@ -24,8 +24,8 @@ static const char *s_env(const char *name)
 static bool s_curve_on(void)
 {
     const char *value = s_env("STI_CURVE");
-    return value && (strcmp(value, "on") == 0 || strcmp(value, "1") == 0
-                     || strcmp(value, "true") == 0 || strcmp(value, "yes") == 0);
+    return value && (strcmp(value, "on") == 0 || strcmp(value, "1") == 0 ||
+                     strcmp(value, "true") == 0 || strcmp(value, "yes") == 0);
 }
 
 bool sti_curve_client_wanted(void)
@@ -52,8 +52,7 @@ zcert_t *sti_curve_load_secret(const char *path, char *err, size_t errlen)
         return NULL;
     }
     if (st.st_size > 64 * 1024) {
-        snprintf(err, errlen, "%s is not a certificate (%lld bytes)", path,
-                 (long long)st.st_size);
+        snprintf(err, errlen, "%s is not a certificate (%lld bytes)", path, (long long)st.st_size);
         return NULL;
     }
     zcert_t *cert = zcert_load(path);
@@ -100,8 +99,9 @@ int sti_curve_client_setup(zsock_t *sock, char *err, size_t errlen)
         return 0;
     }
     if (!broker_key || !cert_path) {
-        snprintf(err, errlen, "CURVE needs both STI_CURVE_CERT (this process's secret "
-                              "certificate) and STI_CURVE_BROKER_KEY (the broker's public key)");
+        snprintf(err, errlen,
+                 "CURVE needs both STI_CURVE_CERT (this process's secret "
+                 "certificate) and STI_CURVE_BROKER_KEY (the broker's public key)");
         return -1;
     }
     char server_key[STI_AUTH_KEY_LEN + 1];
@@ -161,8 +161,10 @@ static int s_keys_check(const char *name, const char *role, const char *service,
                         const char *streams, char *err, size_t errlen)
 {
     if (!sti_auth_name_valid(name) || strchr(name, '/') || name[0] == '.') {
-        snprintf(err, errlen, "'%s' is not a usable key name (1-%d characters, no '/', "
-                 "not starting with '.')", name, STI_AUTH_NAME_MAX);
+        snprintf(err, errlen,
+                 "'%s' is not a usable key name (1-%d characters, no '/', "
+                 "not starting with '.')",
+                 name, STI_AUTH_NAME_MAX);
         return -1;
     }
     if (!sti_role_parse(role)) {

@@ -19,12 +19,12 @@
 #include "sti_time.h"
 
 struct _sti_dataset_watch_t {
-    pthread_mutex_t lock;                        // /readyz reads from another thread
-    char expected[STI_DATASET_ID_LEN + 1];       // STI_DATASET, or ""
-    char seen[STI_DATASET_ID_LEN + 1];           // the id seen last, or ""
-    bool lost;                                   // the dataset lost data
-    char lost_at[STI_DATASET_ID_LEN + 1];        // the id Redis held when it was found
-    char why[STI_DATASET_WHY_MAX];               // how it was found
+    pthread_mutex_t lock;                  // /readyz reads from another thread
+    char expected[STI_DATASET_ID_LEN + 1]; // STI_DATASET, or ""
+    char seen[STI_DATASET_ID_LEN + 1];     // the id seen last, or ""
+    bool lost;                             // the dataset lost data
+    char lost_at[STI_DATASET_ID_LEN + 1];  // the id Redis held when it was found
+    char why[STI_DATASET_WHY_MAX];         // how it was found
 };
 
 static bool s_id_valid(const char *id, size_t len)
@@ -93,8 +93,8 @@ int sti_dataset_read(sti_redis_t *redis, sti_dataset_t *out)
         rc = -1; // fields without an id
     }
     if (rc != 0) {
-        sti_warn("dataset: %s", reply->type == REDIS_REPLY_ERROR ? reply->str
-                                                                 : "the dataset hash is malformed");
+        sti_warn("dataset: %s",
+                 reply->type == REDIS_REPLY_ERROR ? reply->str : "the dataset hash is malformed");
         memset(out, 0, sizeof *out);
     }
     freeReplyObject(reply);
@@ -111,8 +111,8 @@ static void s_new_id(char *id)
 
 //  Runs a dataset script with ARGV new id, created, then extra. Returns the
 //  reply (caller frees) or NULL (logged).
-static redisReply *s_run(sti_redis_t *redis, const char *source, const char *id,
-                         const char *extra1, const char *extra2)
+static redisReply *s_run(sti_redis_t *redis, const char *source, const char *id, const char *extra1,
+                         const char *extra2)
 {
     char key[256], created[40];
     if (s_key(redis, key, sizeof key) != 0) {
@@ -213,15 +213,19 @@ static bool s_judge(sti_dataset_watch_t *self, const sti_dataset_t *now, char *w
 {
     if (!self->seen[0]) {
         if (!now->id[0] && self->expected[0]) {
-            snprintf(why, cap, "Redis holds no dataset, but this deployment's is %s "
-                     "(STI_DATASET): its data is lost", self->expected);
+            snprintf(why, cap,
+                     "Redis holds no dataset, but this deployment's is %s "
+                     "(STI_DATASET): its data is lost",
+                     self->expected);
             return true;
         }
         //  A dataset an operator made after a loss (it has a reason) is taken.
         if (now->id[0] && self->expected[0] && strcmp(now->id, self->expected) != 0 &&
             strcmp(now->previous, self->expected) != 0 && !now->reason[0]) {
-            snprintf(why, cap, "Redis holds dataset %s, but this deployment's is %s "
-                     "(STI_DATASET)", now->id, self->expected);
+            snprintf(why, cap,
+                     "Redis holds dataset %s, but this deployment's is %s "
+                     "(STI_DATASET)",
+                     now->id, self->expected);
             return true;
         }
         return false;

@@ -30,11 +30,11 @@
 #define STI_DATASET_WHY_MAX 320    // longest description of a loss, bytes
 
 typedef struct {
-    char id[STI_DATASET_ID_LEN + 1];       // "" when Redis holds no dataset
-    char created[40];                      // RFC 3339 UTC, when it was made
-    char previous[STI_DATASET_ID_LEN + 1]; // the dataset it continues after a loss, or ""
+    char id[STI_DATASET_ID_LEN + 1];         // "" when Redis holds no dataset
+    char created[40];                        // RFC 3339 UTC, when it was made
+    char previous[STI_DATASET_ID_LEN + 1];   // the dataset it continues after a loss, or ""
     char reason[STI_DATASET_REASON_MAX + 1]; // why a loss was accepted; "" for a first load
-    char by[65];                           // who accepted it, or who loaded first
+    char by[65];                             // who accepted it, or who loaded first
 } sti_dataset_t;
 
 //  Reads <ns>:dataset. Returns 0 (out->id is "" when there is none), or -1

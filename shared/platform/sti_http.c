@@ -178,8 +178,8 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *connection, co
         if (asprintf(&text, "not ready%s%s\n", why[0] ? ": " : "", why) < 0) {
             return MHD_NO;
         }
-        return s_reply(connection, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-                       text, strlen(text), MHD_RESPMEM_MUST_FREE);
+        return s_reply(connection, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", text,
+                       strlen(text), MHD_RESPMEM_MUST_FREE);
     }
     if (strcmp(url, "/metrics") == 0) {
         size_t size = 0;

@@ -25,8 +25,7 @@ void sti_log_init(const char *service, sti_log_level_t level);
 int sti_log_level_parse(const char *text, sti_log_level_t *level);
 
 //  Writes one line at the given level, printf-style.
-void sti_log(sti_log_level_t level, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+void sti_log(sti_log_level_t level, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void sti_vlog(sti_log_level_t level, const char *format, va_list args);
 
 #define sti_debug(...) sti_log(STI_LOG_DEBUG, __VA_ARGS__)

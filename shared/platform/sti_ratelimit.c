@@ -20,10 +20,10 @@ typedef struct {
 } s_bucket_t;
 
 struct _sti_ratelimit_t {
-    double rate;         // tokens a second
-    double burst;        // bucket size
-    size_t max_callers;  // buckets kept at most
-    zhashx_t *buckets;   // caller -> s_bucket_t (owned)
+    double rate;        // tokens a second
+    double burst;       // bucket size
+    size_t max_callers; // buckets kept at most
+    zhashx_t *buckets;  // caller -> s_bucket_t (owned)
 };
 
 static void s_bucket_free(void **item)

@@ -64,21 +64,21 @@ struct _sti_script_t {
 };
 
 struct _sti_redis_t {
-    redisContext *ctx;                     // the live connection, NULL when down
-    sti_redis_url_t url;                   // server, user, password, database
-    char ns[STI_REDIS_NS_MAX + 1];         // key namespace
-    int connect_ms;                        // connect timeout
-    int command_ms;                        // command (socket read/write) timeout
-    int backoff_ms;                        // delay before the next attempt after a failure
-    int64_t next_attempt;                  // zclock_mono time before which no attempt is made
-    bool ever_connected;                   // for the log: "connected" vs "reconnected"
-    size_t pending;                        // pipelined replies still owed
-    char errstr[256];                      // last error ("" when none)
-    sti_script_t *scripts;                 // registered scripts
-    size_t sentinel_count;                 // Sentinels to ask for the master (0: none)
+    redisContext *ctx;             // the live connection, NULL when down
+    sti_redis_url_t url;           // server, user, password, database
+    char ns[STI_REDIS_NS_MAX + 1]; // key namespace
+    int connect_ms;                // connect timeout
+    int command_ms;                // command (socket read/write) timeout
+    int backoff_ms;                // delay before the next attempt after a failure
+    int64_t next_attempt;          // zclock_mono time before which no attempt is made
+    bool ever_connected;           // for the log: "connected" vs "reconnected"
+    size_t pending;                // pipelined replies still owed
+    char errstr[256];              // last error ("" when none)
+    sti_script_t *scripts;         // registered scripts
+    size_t sentinel_count;         // Sentinels to ask for the master (0: none)
     char sentinel_host[STI_REDIS_SENTINELS][STI_REDIS_HOST_MAX + 1]; // their hosts
     int sentinel_port[STI_REDIS_SENTINELS];                          // their ports
-    char master[STI_REDIS_HOST_MAX + 1];   // the master's name at the Sentinels
+    char master[STI_REDIS_HOST_MAX + 1]; // the master's name at the Sentinels
 };
 
 static void s_seterr(sti_redis_t *self, const char *format, ...)
@@ -136,14 +136,16 @@ static int s_ask_sentinel(sti_redis_t *self, size_t index)
     int rc = -1;
     if (ctx && !ctx->err && redisSetTimeout(ctx, s_tv(self->command_ms)) == REDIS_OK) {
         if (self->url.password[0] && self->url.user[0]) {
-            reply = (redisReply *)redisCommand(ctx, "AUTH %s %s", self->url.user, self->url.password);
+            reply =
+                (redisReply *)redisCommand(ctx, "AUTH %s %s", self->url.user, self->url.password);
         } else if (self->url.password[0]) {
             reply = (redisReply *)redisCommand(ctx, "AUTH %s", self->url.password);
         }
         if (reply) {
             freeReplyObject(reply);
         }
-        reply = (redisReply *)redisCommand(ctx, "SENTINEL get-master-addr-by-name %s", self->master);
+        reply =
+            (redisReply *)redisCommand(ctx, "SENTINEL get-master-addr-by-name %s", self->master);
     }
     if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
         reply->element[0]->type == REDIS_REPLY_STRING &&
@@ -218,7 +220,7 @@ static int s_connect_once(sti_redis_t *self)
         const char *auth_user[] = {"AUTH", self->url.user, self->url.password};
         const char *auth[] = {"AUTH", self->url.password};
         int rc = self->url.user[0] ? s_handshake_command(self, 3, auth_user)
-                               : s_handshake_command(self, 2, auth);
+                                   : s_handshake_command(self, 2, auth);
         if (rc != 0) {
             goto fail;
         }
@@ -252,8 +254,8 @@ static int s_ensure(sti_redis_t *self)
     }
     int64_t now = zclock_mono();
     if (now < self->next_attempt) {
-        s_seterr(self, "not connected to %s:%d (next attempt in %d ms)", self->url.host, self->url.port,
-                 (int)(self->next_attempt - now));
+        s_seterr(self, "not connected to %s:%d (next attempt in %d ms)", self->url.host,
+                 self->url.port, (int)(self->next_attempt - now));
         return -1;
     }
     if (s_connect_once(self) != 0) {
@@ -394,8 +396,8 @@ void sti_redis_destroy(sti_redis_t **self_p)
     *self_p = NULL;
 }
 
-int sti_redis_set_sentinels(sti_redis_t *self, const char *sentinels, const char *master,
-                            char *err, size_t errlen)
+int sti_redis_set_sentinels(sti_redis_t *self, const char *sentinels, const char *master, char *err,
+                            size_t errlen)
 {
     assert(self && sentinels && master);
     if (!*master || strlen(master) > STI_REDIS_HOST_MAX) {
@@ -410,8 +412,8 @@ int sti_redis_set_sentinels(sti_redis_t *self, const char *sentinels, const char
             return -1;
         }
         if (sti_redis_hostport_parse(p, len, 26379, self->sentinel_host[count],
-                                     sizeof self->sentinel_host[count],
-                                     &self->sentinel_port[count], err, errlen) != 0) {
+                                     sizeof self->sentinel_host[count], &self->sentinel_port[count],
+                                     err, errlen) != 0) {
             return -1;
         }
         count++;

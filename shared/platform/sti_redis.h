@@ -62,8 +62,8 @@ redisReply *sti_redis_argv_retry(sti_redis_t *self, int argc, const char **argv,
 //  one) and checks with ROLE that the server it reached is the master; a
 //  READONLY reply (the master became a replica) drops the connection so the
 //  next command finds the new master. Returns 0, or -1 with a reason in err.
-int sti_redis_set_sentinels(sti_redis_t *self, const char *sentinels, const char *master,
-                            char *err, size_t errlen);
+int sti_redis_set_sentinels(sti_redis_t *self, const char *sentinels, const char *master, char *err,
+                            size_t errlen);
 //  Sets the connect and command timeouts in ms (defaults 2000 and 5000).
 void sti_redis_set_timeouts(sti_redis_t *self, int connect_ms, int command_ms);
 

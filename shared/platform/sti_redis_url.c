@@ -168,8 +168,8 @@ int sti_redis_url_parse(const char *url, sti_redis_url_t *self, char *err, size_
         }
         hostport = at + 1;
     }
-    if (sti_redis_hostport_parse(hostport, alen - (size_t)(hostport - authority), 6379,
-                                 self->host, sizeof self->host, &self->port, err, errlen) != 0) {
+    if (sti_redis_hostport_parse(hostport, alen - (size_t)(hostport - authority), 6379, self->host,
+                                 sizeof self->host, &self->port, err, errlen) != 0) {
         return -1;
     }
     self->db = 0;
@@ -183,4 +183,3 @@ int sti_redis_url_parse(const char *url, sti_redis_url_t *self, char *err, size_
     }
     return 0;
 }
-

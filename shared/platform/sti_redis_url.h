@@ -24,5 +24,5 @@ int sti_redis_url_parse(const char *url, sti_redis_url_t *out, char *err, size_t
 //  Parses "host[:port]" or "[v6addr][:port]" (text[0..len)): the host into
 //  host (cap bytes), the port or default_port into *port. Returns 0 or -1
 //  with a reason in err.
-int sti_redis_hostport_parse(const char *text, size_t len, int default_port, char *host,
-                             size_t cap, int *port, char *err, size_t errlen);
+int sti_redis_hostport_parse(const char *text, size_t len, int default_port, char *host, size_t cap,
+                             int *port, char *err, size_t errlen);

@@ -26,12 +26,11 @@
 
     The loop. Each turn lets the guard PING Redis when due, refreshes the
     gauges, waits for a request at most until the next tick is due
-    (tick_ms after the last tick ended), answers it, then runs the tick when due; a service may name a
-    socket (sti_service_wake_on) whose readability makes the tick due at
-    once, so a blocking read of its own wakes it without waiting. A write
-    answered ok that the replicas did not confirm (redis_replicas) is
-    answered `unavailable` instead: the client sends it again, and it is
-    applied once.
+    (tick_ms after the last tick ended), answers it, then runs the tick when due; a service may name
+   a socket (sti_service_wake_on) whose readability makes the tick due at once, so a blocking read
+   of its own wakes it without waiting. A write answered ok that the replicas did not confirm
+   (redis_replicas) is answered `unavailable` instead: the client sends it again, and it is applied
+   once.
 */
 #include "sti_service.h"
 

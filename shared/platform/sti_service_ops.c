@@ -70,7 +70,8 @@ static void s_check_routes(sti_service_ops_t *self)
             r++;
         }
         char err[256] = "not a declared op";
-        if (r == self->count || sti_op_route_check(route, self->rows[r].decl, err, sizeof err) != 0) {
+        if (r == self->count ||
+            sti_op_route_check(route, self->rows[r].decl, err, sizeof err) != 0) {
             fprintf(stderr, "%s: the route of %s: %s\n", self->service, route->op, err);
             assert(!"every route fits a declared op");
         }
@@ -284,8 +285,9 @@ static sti_errcode_t s_authorize(sti_service_ops_t *self, size_t row, const sti_
     if (op->roles & STI_OP_DRY_RUN) {
         sti_field_error_t unused;
         bool flag = false;
-        dry_run = sti_node_bool(sti_node_get(call->request->body, "dry_run"), &flag, &unused) == 0 &&
-                  flag;
+        dry_run =
+            sti_node_bool(sti_node_get(call->request->body, "dry_run"), &flag, &unused) == 0 &&
+            flag;
     }
     char why[STI_DATASET_WHY_MAX];
     if ((op->roles & (STI_OP_WRITE | STI_OP_CHANGES)) && !dry_run && self->dataset &&

@@ -35,7 +35,7 @@ typedef struct {
 typedef enum {
     STI_TYPE_NIL = 0,
     STI_TYPE_BOOL,
-    STI_TYPE_INT, // a positive or negative integer that fits int64
+    STI_TYPE_INT,  // a positive or negative integer that fits int64
     STI_TYPE_UINT, // a positive integer above INT64_MAX
     STI_TYPE_FLOAT,
     STI_TYPE_STR,
@@ -63,8 +63,8 @@ typedef struct {
 
 //  Checks and unpacks one complete message (trailing bytes are an error).
 //  Returns a new reader the caller destroys, or NULL with a reason in err.
-sti_reader_t *sti_reader_new(const void *data, size_t size, const sti_limits_t *limits,
-                             char *err, size_t errlen);
+sti_reader_t *sti_reader_new(const void *data, size_t size, const sti_limits_t *limits, char *err,
+                             size_t errlen);
 void sti_reader_destroy(sti_reader_t **self_p);
 sti_node_t sti_reader_root(sti_reader_t *self);
 
@@ -114,5 +114,3 @@ void *sti_node_encode(sti_node_t node, size_t *size);
 //  True when data is strict UTF-8 (no overlong forms, no surrogates, nothing
 //  above U+10FFFF). Every string getter checks this.
 bool sti_utf8_valid(const void *data, size_t len);
-
-

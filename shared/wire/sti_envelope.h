@@ -44,8 +44,8 @@ typedef struct {
     sti_reader_t *reader; // owns the message
     char op[STI_OP_MAX + 1];
     char id[STI_ID_MAX + 1];
-    sti_node_t body;      // MISSING if the request had none
-    sti_node_t as;        // on whose behalf a gateway asks (sti_behalf.h), or MISSING
+    sti_node_t body; // MISSING if the request had none
+    sti_node_t as;   // on whose behalf a gateway asks (sti_behalf.h), or MISSING
 } sti_request_t;
 
 //  A decoded reply.

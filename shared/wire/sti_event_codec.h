@@ -14,29 +14,29 @@
 
 #include "sti_codec.h"
 
-#define STI_EVENTS_LIVE UINT64_MAX // start a subscriber at the live point
-#define STI_EVENTS_STREAM_MAX 16   // longest stream name ([A-Za-z0-9_-])
-#define STI_EVENTS_TOPIC_MAX 255   // longest topic, bytes
-#define STI_EVENTS_FIELD_MAX 128   // longest id, source, type or time
-#define STI_EVENTS_SUBJECT_MAX 512 // longest subject
+#define STI_EVENTS_LIVE UINT64_MAX         // start a subscriber at the live point
+#define STI_EVENTS_STREAM_MAX 16           // longest stream name ([A-Za-z0-9_-])
+#define STI_EVENTS_TOPIC_MAX 255           // longest topic, bytes
+#define STI_EVENTS_FIELD_MAX 128           // longest id, source, type or time
+#define STI_EVENTS_SUBJECT_MAX 512         // longest subject
 #define STI_EVENTS_MAX_SIZE (1024u * 1024) // largest event body
-#define STI_EVENTS_SINCE_MAX 1000  // most events one events.since reply holds
-#define STI_EVENTS_MAXLEN 1000000  // default bound on a log's length (XTRIM MAXLEN ~)
-#define STI_EVENTS_EPOCH_MAX 32    // longest epoch id (a dataset id, sti_dataset.h)
+#define STI_EVENTS_SINCE_MAX 1000          // most events one events.since reply holds
+#define STI_EVENTS_MAXLEN 1000000          // default bound on a log's length (XTRIM MAXLEN ~)
+#define STI_EVENTS_EPOCH_MAX 32            // longest epoch id (a dataset id, sti_dataset.h)
 
 //  One event as the subscriber hands it over. Caller destroys.
 typedef struct {
     uint64_t seq;
     uint64_t prev;
     char *topic;
-    char *type;     // "indicator.changed", ...
-    char *id;       // CloudEvents id: "<stream>-<seq>"
-    char *source;   // "sti-indicators"
-    char *subject;  // "hitech_enterprises/linping/2023"
-    char *time;     // RFC 3339, UTC
-    void *data;     // the event's data: encoded MessagePack map
+    char *type;    // "indicator.changed", ...
+    char *id;      // CloudEvents id: "<stream>-<seq>"
+    char *source;  // "sti-indicators"
+    char *subject; // "hitech_enterprises/linping/2023"
+    char *time;    // RFC 3339, UTC
+    void *data;    // the event's data: encoded MessagePack map
     size_t data_size;
-    char *epoch;    // the epoch its seq belongs to (the dataset id), or NULL: unknown
+    char *epoch; // the epoch its seq belongs to (the dataset id), or NULL: unknown
 } sti_event_t;
 
 void sti_event_destroy(sti_event_t **self_p);

@@ -81,8 +81,9 @@ sti_events_pub_t *sti_events_pub_new(sti_redis_t *redis, const char *stream, con
     self->source = strdup(source);
     self->maxlen = STI_EVENTS_MAXLEN;
     self->writer = sti_writer_new();
-    if (!self->source || sti_events_log_keys(redis, stream, self->log_key, self->seq_key, self->prev_key,
-                                self->epoch_key, sizeof self->log_key) != 0) {
+    if (!self->source ||
+        sti_events_log_keys(redis, stream, self->log_key, self->seq_key, self->prev_key,
+                            self->epoch_key, sizeof self->log_key) != 0) {
         sti_events_pub_destroy(&self);
         return NULL;
     }

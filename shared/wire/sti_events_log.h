@@ -54,9 +54,8 @@ int sti_events_since(sti_redis_t *redis, const char *stream, uint64_t seq, const
                      size_t limit, sti_writer_t *writer);
 //  As sti_events_since, examining at most max_scan log entries (a narrow
 //  prefix then pages through the log with upto).
-int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq,
-                          const char *prefix, size_t limit, size_t max_scan,
-                          sti_writer_t *writer);
+int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, const char *prefix,
+                          size_t limit, size_t max_scan, sti_writer_t *writer);
 //  The body of events.since, {stream, seq, prefix?, limit?}, for the op
 //  tables of every service that publishes a stream.
 extern const sti_arg_t sti_events_since_args[];

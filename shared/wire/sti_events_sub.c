@@ -65,13 +65,13 @@ struct _sti_events_sub_t {
     char *prefix;                              // topic prefix delivered to the caller
     size_t prefix_len;                         // strlen(prefix)
     char heartbeat[STI_EVENTS_STREAM_MAX + 8]; // "<stream>.$hb"
-    bool started;          // cursor holds a real value (false: LIVE, nothing seen)
-    uint64_t cursor;       // last seq handled (queued or skipped)
-    uint64_t target;       // highest seq known to exist
-    bool replay;           // a replay is needed (target > cursor, or at start)
-    uint64_t replay_start; // cursor when the current replay began (for the log)
-    int64_t next_replay;   // zclock_mono time before which no replay is tried
-    bool lost;             // events were lost for good: tell the caller
+    bool started;                         // cursor holds a real value (false: LIVE, nothing seen)
+    uint64_t cursor;                      // last seq handled (queued or skipped)
+    uint64_t target;                      // highest seq known to exist
+    bool replay;                          // a replay is needed (target > cursor, or at start)
+    uint64_t replay_start;                // cursor when the current replay began (for the log)
+    int64_t next_replay;                  // zclock_mono time before which no replay is tried
+    bool lost;                            // events were lost for good: tell the caller
     char epoch[STI_EVENTS_EPOCH_MAX + 1]; // the epoch of the cursor ("" unknown)
     bool reset;                           // an event of another epoch came: wait for the replay
     bool back;                            // the stream was seen below the cursor (said once)
@@ -84,8 +84,8 @@ struct _sti_events_sub_t {
     char bus_epoch[STI_EVENTS_EPOCH_MAX + 1]; // the epoch the bus named last ("" none)
     uint64_t bus_seq;                         // the highest seq the bus named in that epoch
     int64_t disagree_at; // zclock_mono time the bus and the log were last said to disagree
-    char *as_user;                 // asks events.since on this person's behalf (a gateway), or NULL
-    char *as_role;                 // the person's role
+    char *as_user;       // asks events.since on this person's behalf (a gateway), or NULL
+    char *as_role;       // the person's role
 };
 
 sti_events_sub_t *sti_events_sub_new(const char *sub_endpoint, const char *broker,
@@ -431,9 +431,9 @@ static int s_ask(sti_events_sub_t *self, size_t limit, sti_reply_t *reply)
 
 //  What an events.since reply says about the stream.
 typedef struct {
-    uint64_t upto, first, latest;           // as the reply has them
-    char epoch[STI_EVENTS_EPOCH_MAX + 1];   // "" from a service that sends none
-    uint64_t epoch_start;                   // 0 likewise
+    uint64_t upto, first, latest;         // as the reply has them
+    char epoch[STI_EVENTS_EPOCH_MAX + 1]; // "" from a service that sends none
+    uint64_t epoch_start;                 // 0 likewise
 } s_since_t;
 
 //  Checks an events.since reply body and takes its events, in order, into
@@ -493,7 +493,8 @@ static void s_reset(sti_events_sub_t *self, const s_since_t *since)
     if (self->cursor > since->epoch_start) {
         snprintf(text, sizeof text,
                  "stream %s moved from epoch %s to %s at seq %" PRIu64 ": events %" PRIu64
-                 "..%" PRIu64 " of the old epoch are gone (Redis lost them); the seqs after %" PRIu64
+                 "..%" PRIu64
+                 " of the old epoch are gone (Redis lost them); the seqs after %" PRIu64
                  " are new events",
                  self->stream, self->epoch, since->epoch, since->epoch_start,
                  since->epoch_start + 1, self->cursor, since->epoch_start);

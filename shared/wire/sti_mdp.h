@@ -21,10 +21,10 @@
 //  caller's identity frame before the body of each REQUEST (docs/protocol.md).
 #define STI_MDPW_IDENTITY "sti-identity-1"
 
-#define STI_MDP_HEARTBEAT_MS 2500 // interval between heartbeats
-#define STI_MDP_LIVENESS 3        // heartbeats missed before a peer is dead
+#define STI_MDP_HEARTBEAT_MS 2500          // interval between heartbeats
+#define STI_MDP_LIVENESS 3                 // heartbeats missed before a peer is dead
 #define STI_MDP_MAX_MSG (16 * 1024 * 1024) // ZMQ_MAXMSGSIZE on every socket
-#define STI_MDP_SERVICE_MAX 255   // longest service name
+#define STI_MDP_SERVICE_MAX 255            // longest service name
 
 //  Sets ZMQ_MAXMSGSIZE, send and receive high-water marks and linger on a socket.
 void sti_mdp_socket_limits(zsock_t *sock, int hwm);
@@ -43,9 +43,9 @@ typedef enum {
 
 //  One parsed message. Release with sti_mdp_msg_release whatever the parse returned.
 typedef struct {
-    sti_mdp_kind_t kind;                   // what it is
-    zframe_t *sender;                      // broker side: the peer's routing id (owned)
-    zframe_t *client;                      // REQUEST / REPLY to or from a worker: client address (owned)
+    sti_mdp_kind_t kind; // what it is
+    zframe_t *sender;    // broker side: the peer's routing id (owned)
+    zframe_t *client;    // REQUEST / REPLY to or from a worker: client address (owned)
     char service[STI_MDP_SERVICE_MAX + 1]; // CLIENT_REQUEST / CLIENT_REPLY / READY
     zmsg_t *body;                          // request or reply body, one frame or more (owned)
     bool identity;                         // READY: the worker asked for identity frames

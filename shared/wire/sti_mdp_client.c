@@ -21,11 +21,11 @@
 #define S_CLIENT_HWM 10000 // requests in flight before send blocks
 
 struct _sti_mdp_client_t {
-    char *broker;     // endpoint
-    zsock_t *sock;    // DEALER to the broker
-    int timeout_ms;   // per attempt
-    int retries;      // attempts after the first
-    char error[256];  // the last error
+    char *broker;    // endpoint
+    zsock_t *sock;   // DEALER to the broker
+    int timeout_ms;  // per attempt
+    int retries;     // attempts after the first
+    char error[256]; // the last error
 };
 
 //  Opens a fresh DEALER connected to the broker. Returns 0 or -1.
@@ -214,8 +214,8 @@ static int s_decode(sti_mdp_client_t *self, const char *service, zmsg_t **body_p
     return rc == 0 ? 0 : -1;
 }
 
-int sti_mdp_client_call(sti_mdp_client_t *self, const char *service, const void *data,
-                        size_t size, sti_reply_t *reply)
+int sti_mdp_client_call(sti_mdp_client_t *self, const char *service, const void *data, size_t size,
+                        sti_reply_t *reply)
 {
     assert(self && service && data && reply);
     memset(reply, 0, sizeof(*reply));

@@ -31,8 +31,8 @@ zmsg_t *sti_mdp_client_request(sti_mdp_client_t *self, const char *service, zmsg
 
 //  Sends an encoded envelope and decodes the reply into *reply (release it).
 //  Returns 0, or -1 with sti_mdp_client_error() set (unreachable, malformed).
-int sti_mdp_client_call(sti_mdp_client_t *self, const char *service, const void *data,
-                        size_t size, sti_reply_t *reply);
+int sti_mdp_client_call(sti_mdp_client_t *self, const char *service, const void *data, size_t size,
+                        sti_reply_t *reply);
 
 //  Asynchronous use: send without waiting; receive the next reply of any request.
 int sti_mdp_client_send(sti_mdp_client_t *self, const char *service, zmsg_t **request_p);

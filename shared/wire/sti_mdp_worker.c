@@ -23,13 +23,13 @@
 #define S_WORKER_HWM 10000 // messages queued each way
 
 struct _sti_mdp_worker_t {
-    char *broker;         // endpoint
-    char *service;        // service name sent with READY
-    zsock_t *sock;        // DEALER to the broker
-    int heartbeat_ms;     // interval between heartbeats
-    int64_t heartbeat_at; // when the next heartbeat is due (zclock_mono)
-    int64_t expires_at;   // when the broker counts as gone
-    bool heard;           // the broker spoke since the last (re)connect
+    char *broker;          // endpoint
+    char *service;         // service name sent with READY
+    zsock_t *sock;         // DEALER to the broker
+    int heartbeat_ms;      // interval between heartbeats
+    int64_t heartbeat_at;  // when the next heartbeat is due (zclock_mono)
+    int64_t expires_at;    // when the broker counts as gone
+    bool heard;            // the broker spoke since the last (re)connect
     sti_identity_t caller; // who sent the last request recv returned
 };
 
@@ -195,8 +195,8 @@ zmsg_t *sti_mdp_worker_recv(sti_mdp_worker_t *self, zframe_t **client_p, int tim
         }
         sti_mdp_worker_tick(self);
         int64_t now = zclock_mono();
-        int64_t until = self->heartbeat_at < self->expires_at ? self->heartbeat_at
-                                                              : self->expires_at;
+        int64_t until =
+            self->heartbeat_at < self->expires_at ? self->heartbeat_at : self->expires_at;
         if (deadline < until) {
             until = deadline;
         }

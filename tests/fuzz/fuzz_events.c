@@ -77,8 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sti_reader_t *reader = sti_reader_new(body, body_size, NULL, err, sizeof err);
     if (reader) {
         err[0] = 0;
-        sti_event_t *other = sti_event_from_node(sti_reader_root(reader),
-                                                 topic_len ? topic : NULL, err, sizeof err);
+        sti_event_t *other =
+            sti_event_from_node(sti_reader_root(reader), topic_len ? topic : NULL, err, sizeof err);
         if (other) {
             S_REQUIRE(sti_events_topic_valid(other->topic, strlen(other->topic)));
             if (topic_len) {

@@ -191,8 +191,8 @@ static void s_op_emit(s_server_t *self, sti_request_t *request, sti_writer_t *re
     for (size_t i = 0; i < sti_node_size(events); i++) {
         if (s_emit_one(self, sti_node_at(events, i), &last) != 0) {
             sti_envelope_reply_error(reply, request->id, STI_ERR_INVALID_ARGUMENT,
-                                     "emit takes {events: [{topic, type, subject?, data}]}",
-                                     NULL, 0);
+                                     "emit takes {events: [{topic, type, subject?, data}]}", NULL,
+                                     0);
             return;
         }
         first = first ? first : last;

@@ -79,10 +79,15 @@ static void test_identity_hostile(void **state)
     //  Not msgpack, a string, a map with another key, a wrong type, too big.
     assert_int_equal(sti_identity_decode("\xc1", 1, &out, err, sizeof err), -1);
     assert_int_equal(out.role_bit, 0);
-    assert_int_equal(sti_identity_decode("\xa3" "abc", 4, &out, err, sizeof err), -1);
-    const char extra[] = "\x84\xa4name\xa1x\xa4role\xa5" "admin\xa3key\xa0\xa1z\xa0";
+    assert_int_equal(sti_identity_decode("\xa3"
+                                         "abc",
+                                         4, &out, err, sizeof err),
+                     -1);
+    const char extra[] = "\x84\xa4name\xa1x\xa4role\xa5"
+                         "admin\xa3key\xa0\xa1z\xa0";
     assert_int_equal(sti_identity_decode(extra, sizeof extra - 1, &out, err, sizeof err), -1);
-    const char typed[] = "\x83\xa4name\x01\xa4role\xa5" "admin\xa3key\xa0";
+    const char typed[] = "\x83\xa4name\x01\xa4role\xa5"
+                         "admin\xa3key\xa0";
     assert_int_equal(sti_identity_decode(typed, sizeof typed - 1, &out, err, sizeof err), -1);
     assert_int_equal(out.role_bit, 0);
     char big[STI_AUTH_FRAME_MAX + 1];
@@ -90,7 +95,8 @@ static void test_identity_hostile(void **state)
     assert_int_equal(sti_identity_decode(big, sizeof big, &out, err, sizeof err), -1);
     //  2^32-1 map pairs declared in five bytes.
     assert_int_equal(sti_identity_decode("\xdf\xff\xff\xff\xff", 5, &out, err, sizeof err), -1);
-    const char good[] = "\x83\xa4name\xa1x\xa4role\xa5" "admin\xa3key\xa0";
+    const char good[] = "\x83\xa4name\xa1x\xa4role\xa5"
+                        "admin\xa3key\xa0";
     assert_int_equal(sti_identity_decode(good, sizeof good - 1, &out, err, sizeof err), 0);
     assert_int_equal(out.role_bit, STI_ROLE_ADMIN);
 }
@@ -210,8 +216,10 @@ static void test_ratelimit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roles),          cmocka_unit_test(test_identity_frame),
-        cmocka_unit_test(test_identity_hostile), cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_identity_frame),
+        cmocka_unit_test(test_identity_hostile),
+        cmocka_unit_test(test_keys),
         cmocka_unit_test(test_ratelimit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

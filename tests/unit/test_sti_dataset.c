@@ -163,8 +163,8 @@ static void test_watch_expected(void **state)
 {
     (void)state;
     char why[STI_DATASET_WHY_MAX];
-    sti_dataset_t none = s_dataset("", "", ""), a = s_dataset(A, "", ""),
-                  b = s_dataset(B, "", ""), after = s_dataset(C, A, "");
+    sti_dataset_t none = s_dataset("", "", ""), a = s_dataset(A, "", ""), b = s_dataset(B, "", ""),
+                  after = s_dataset(C, A, "");
     //  STI_DATASET=A and an empty Redis: lost from the start; A restored ends it.
     sti_dataset_watch_t *watch = sti_dataset_watch_new(A);
     assert_true(sti_dataset_watch_update(watch, &none));

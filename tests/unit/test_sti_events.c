@@ -306,8 +306,8 @@ static int64_t s_logged_prev(uint64_t seq)
 //  Appends events on the given topics with sti_events_append_many in one
 //  call; checks first..last are next..next+count-1 and each prev, as logged
 //  and as returned, against last[] (updated). Returns the seq after the last.
-static uint64_t s_append_many(sti_script_t *many, const char **topics, size_t count,
-                              uint64_t next, uint64_t *last)
+static uint64_t s_append_many(sti_script_t *many, const char **topics, size_t count, uint64_t next,
+                              uint64_t *last)
 {
     const char *argv[16];
     argv[0] = "stitest:events:ind";
@@ -683,9 +683,15 @@ static void test_publisher_frames(void **state)
         zmsg_destroy(&msg);
     }
     //  An event the caller holds is sent as given; one of another stream is not.
-    sti_event_t held = {.seq = 2, .prev = 1, .topic = "ind.b", .type = "test.changed",
-                        .source = "sti-test", .subject = "s", .time = "t",
-                        .data = "\x80", .data_size = 1};
+    sti_event_t held = {.seq = 2,
+                        .prev = 1,
+                        .topic = "ind.b",
+                        .type = "test.changed",
+                        .source = "sti-test",
+                        .subject = "s",
+                        .time = "t",
+                        .data = "\x80",
+                        .data_size = 1};
     assert_int_equal(sti_events_send_event(pub, &held), 0);
     msg = s_recv(sub, 5000);
     assert_non_null(msg);
@@ -728,11 +734,11 @@ static void test_publisher_frames(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),       cmocka_unit_test(test_decode_hostile),
-        cmocka_unit_test(test_append_seq_prev),  cmocka_unit_test(test_append_many),
-        cmocka_unit_test(test_since_paging),
-        cmocka_unit_test(test_trim_first),       cmocka_unit_test(test_since_reply),
-        cmocka_unit_test(test_publisher_frames), cmocka_unit_test(test_loss_and_epoch),
+        cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_decode_hostile),
+        cmocka_unit_test(test_append_seq_prev), cmocka_unit_test(test_append_many),
+        cmocka_unit_test(test_since_paging),    cmocka_unit_test(test_trim_first),
+        cmocka_unit_test(test_since_reply),     cmocka_unit_test(test_publisher_frames),
+        cmocka_unit_test(test_loss_and_epoch),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -130,8 +130,7 @@ static void test_broker_worker_commands(void **state)
     assert_int_equal(s_broker(s_msg(4, "W1", "", "MDPW01", "\001"), &out), -1);
     sti_mdp_msg_release(&out);
 
-    assert_int_equal(s_broker(s_msg(8, "W1", "", "MDPW01", "\003", "C1", "", "r1", "r2"), &out),
-                     0);
+    assert_int_equal(s_broker(s_msg(8, "W1", "", "MDPW01", "\003", "C1", "", "r1", "r2"), &out), 0);
     assert_int_equal(out.kind, STI_MDP_WORKER_REPLY);
     assert_true(zframe_streq(out.client, "C1"));
     assert_int_equal(zmsg_size(out.body), 2);
@@ -217,8 +216,8 @@ static void test_client_side(void **state)
 static void test_random_input(void **state)
 {
     (void)state;
-    const char *pieces[] = {"", "MDPC01", "MDPW01", "\001", "\002", "\003", "\004",
-                            "\005", "\006", "echo", "mmi.service", "C1", "x y"};
+    const char *pieces[] = {"",     "MDPC01", "MDPW01", "\001",        "\002", "\003", "\004",
+                            "\005", "\006",   "echo",   "mmi.service", "C1",   "x y"};
     size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
     uint32_t seed = 12345;
     for (int round = 0; round < 20000; round++) {

@@ -16,8 +16,8 @@
 
 //  The fake broker.
 typedef struct {
-    zsock_t *router;    // where the client connects
-    char endpoint[64];  // tcp://127.0.0.1:port
+    zsock_t *router;   // where the client connects
+    char endpoint[64]; // tcp://127.0.0.1:port
 } s_fake_t;
 
 static int s_setup(void **state)
@@ -133,7 +133,8 @@ static void s_server(zsock_t *pipe, void *arg)
         zhashx_update(ids, id, (void *)1);
         free(id);
         requests++;
-        if (strcmp(args->mode, "never") == 0 || (strcmp(args->mode, "drop-first") == 0 && requests == 1)) {
+        if (strcmp(args->mode, "never") == 0 ||
+            (strcmp(args->mode, "drop-first") == 0 && requests == 1)) {
             zmsg_destroy(&msg);
             continue;
         }

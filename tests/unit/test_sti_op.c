@@ -261,10 +261,8 @@ static void test_json_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_check),
-        cmocka_unit_test(test_many_keys),
-        cmocka_unit_test(test_describe),
-        cmocka_unit_test(test_routes),
+        cmocka_unit_test(test_check),       cmocka_unit_test(test_many_keys),
+        cmocka_unit_test(test_describe),    cmocka_unit_test(test_routes),
         cmocka_unit_test(test_json_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

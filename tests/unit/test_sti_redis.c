@@ -356,8 +356,10 @@ static pid_t s_start_sentinel(int master, int *port)
     snprintf(path, sizeof path, "/tmp/sti-sentinel-%d.conf", *port);
     FILE *conf = fopen(path, "w");
     assert_non_null(conf);
-    fprintf(conf, "port %d\nbind 127.0.0.1\nsentinel monitor sti 127.0.0.1 %d 1\n"
-                  "sentinel down-after-milliseconds sti 1000\n", *port, master);
+    fprintf(conf,
+            "port %d\nbind 127.0.0.1\nsentinel monitor sti 127.0.0.1 %d 1\n"
+            "sentinel down-after-milliseconds sti 1000\n",
+            *port, master);
     fclose(conf);
     pid_t pid = fork();
     if (pid == 0) {

@@ -207,7 +207,7 @@ static void test_load_errors(void **state)
 //  talents and indicators speak of the same five fields.
 static void test_fields_match_plan_tags(void **state)
 {
-    (void) state;
+    (void)state;
     char dir[4096], path[4200], err[256] = "";
     talent_test_plan_dir(dir, sizeof dir);
     talent_codes_t *codes = talent_codes_load_plan(dir, err, sizeof err);

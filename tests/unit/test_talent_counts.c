@@ -49,10 +49,10 @@ static void test_add_overseas(void **state)
     (void)state;
     char deltas[1024], dirty[256];
     talent_record_t record = s_record("2022-03-01", true, NULL);
-    assert_int_equal(talent_counts_change(codes, NULL, &record, deltas, sizeof deltas, dirty,
-                                          sizeof dirty),
-                     0);
-    assert_string_equal(deltas, "registered_talents:2022\n1\nregistered_overseas_talents:2022\n1\n");
+    assert_int_equal(
+        talent_counts_change(codes, NULL, &record, deltas, sizeof deltas, dirty, sizeof dirty), 0);
+    assert_string_equal(deltas,
+                        "registered_talents:2022\n1\nregistered_overseas_talents:2022\n1\n");
     assert_string_equal(dirty, "registered_talents\n2022\nregistered_overseas_talents\n2022\n");
 }
 
@@ -62,20 +62,17 @@ static void test_leave_and_remove(void **state)
     char deltas[1024], dirty[256];
     talent_record_t old = s_record("2021-05-01", false, NULL);
     talent_record_t left = s_record("2021-05-01", false, "2024-06-30");
-    assert_int_equal(talent_counts_change(codes, &old, &left, deltas, sizeof deltas, dirty,
-                                          sizeof dirty),
-                     0);
+    assert_int_equal(
+        talent_counts_change(codes, &old, &left, deltas, sizeof deltas, dirty, sizeof dirty), 0);
     //  Still counted for 2024 (a stock at the end of the year: gone by then, so not).
     assert_string_equal(deltas, "registered_talents:2024\n-1\n");
     assert_string_equal(dirty, "registered_talents\n2024\n");
-    assert_int_equal(talent_counts_change(codes, &left, NULL, deltas, sizeof deltas, dirty,
-                                          sizeof dirty),
-                     0);
+    assert_int_equal(
+        talent_counts_change(codes, &left, NULL, deltas, sizeof deltas, dirty, sizeof dirty), 0);
     assert_string_equal(deltas, "registered_talents:2021\n-1\nregistered_talents:2024\n1\n");
     //  An update that moves nothing moves no count.
-    assert_int_equal(talent_counts_change(codes, &old, &old, deltas, sizeof deltas, dirty,
-                                          sizeof dirty),
-                     0);
+    assert_int_equal(
+        talent_counts_change(codes, &old, &old, deltas, sizeof deltas, dirty, sizeof dirty), 0);
     assert_string_equal(deltas, "");
     assert_string_equal(dirty, "");
     //  Too small a buffer is an error, not a truncation.

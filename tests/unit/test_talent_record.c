@@ -610,7 +610,7 @@ static void test_request_round_trip(void **state)
 
 static void test_counts_for(void **state)
 {
-    (void) state;
+    (void)state;
     const talent_indicator_t *all = talent_codes_indicator_at(codes, 0);
     const talent_indicator_t *overseas = talent_codes_indicator_at(codes, 1);
     assert_string_equal(all->code, "registered_talents");
