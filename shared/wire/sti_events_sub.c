@@ -19,10 +19,12 @@
       than the cursor's means the seqs were handed out again after a loss:
       the reply's epoch_start says from where, so the cursor goes back to it
       (saying which events of the old epoch are gone) and the replay goes on
-      in the new epoch. A heartbeat or reply below the cursor in the same
+      in the new epoch. A reply whose latest is below the cursor in the same
       epoch means Redis lost the tail of the log: that is said, once, and the
       subscriber waits for the new epoch an operator's decision brings,
-      instead of taking the next events as duplicates.
+      instead of taking the next events as duplicates. A heartbeat below the
+      cursor only makes it ask the log: in a flood a heartbeat can leave
+      before a replay moves the cursor past it, and is then no loss.
     - The bus against the log: a reply whose epoch is not the one the bus
       names, or whose latest is below a seq the bus named, is said (at most
       once a minute): the SUB address is likely another stack's.
@@ -322,7 +324,12 @@ static void s_heartbeat(sti_events_sub_t *self, const char *epoch, uint64_t seq)
         self->cursor = seq;
         snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
     } else if (seq < self->cursor) {
-        s_back(self, seq);
+        //  A heartbeat is no proof: it may have left before a replay moved
+        //  the cursor past it (the log runs ahead of the bus in a flood).
+        //  The log says whether the stream went back (s_replay).
+        if (!self->back) {
+            self->replay = true;
+        }
     } else {
         if (epoch[0] && !self->epoch[0]) {
             snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
