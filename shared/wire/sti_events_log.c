@@ -394,9 +394,8 @@ void sti_events_since_reply(sti_redis_t *redis, const char *stream, const sti_re
     bool bad = sti_op_check(&decl, body, &ferr) != 0 ||
                sti_map_str_copy(body, "stream", asked, sizeof asked, &ferr) != 0;
     if (!bad && strcmp(asked, stream) != 0) {
-        ferr = (sti_field_error_t){.field = "stream"};
-        snprintf(ferr.reason, sizeof ferr.reason, "this service does not publish %s (only %s)",
-                 asked, stream);
+        ferr = (sti_field_error_t){.field = "stream",
+                                   .reason = "this service does not publish that stream"};
         bad = true;
     }
     if (bad) {

@@ -142,9 +142,19 @@ unset "STI_PIDS[submit]"
 rcli() { as_admin "$(index_of "$new")" "$@"; }
 seq_is_total() { [ "$(rcli GET "$STI_NAMESPACE:events:ind:seq")" = "$TOTAL" ]; }
 sti_wait_for 100 seq_is_total
-for i in 0 1 2; do
-    [ "${RP[$i]}" = "$new" ] || sti_wait_for 60 in_sync "$i" "$new"
-done
+# Every Redis in sync with the master. Under load the Sentinels may fail over
+# once more (to the old primary, back from the dead): the master is asked
+# again at each try, and the checks below read from whichever it is.
+all_in_sync() {
+    local m i
+    m=$(master_port)
+    [ -n "$m" ] || return 1
+    for i in 0 1 2; do
+        [ "${RP[$i]}" = "$m" ] || in_sync "$i" "$m" || return 1
+    done
+    new=$m
+}
+sti_wait_for 60 all_in_sync
 
 check() {
     local intake events first last counts
@@ -180,9 +190,6 @@ for i in 0 1 2; do sti_wait_for 30 loaded "$i"; done
 # Stopping the master may have made the Sentinels fail over again: whichever
 # they settle on must hold the same data.
 sti_wait_for 60 settled any
-new=$(master_port)
-for i in 0 1 2; do
-    [ "${RP[$i]}" = "$new" ] || sti_wait_for 60 in_sync "$i" "$new"
-done
+sti_wait_for 60 all_in_sync
 check "after a clean restart of every Redis"
 echo "ok: $TOTAL rows applied once through a fail-over, the old primary rejoined, nothing lost"

@@ -87,6 +87,7 @@ NOT_CHECKED = {
     ("sti.indicators", "snapshot.get"): NONE_REQUIRED,
     ("sti.indicators", "intake.status"): NONE_REQUIRED,
     ("sti.indicators", "target.list"): NONE_REQUIRED,
+    ("sti.indicators", "forecast.report"): NONE_REQUIRED,
     ("sti.talent", "ops.describe"): NO_KEYS,
     ("sti.talent", "talent.stats"): NO_KEYS,
     ("sti.talent", "talent.search"): NONE_REQUIRED,
