@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sti_log.h"
 
@@ -72,7 +73,16 @@ static void s_watch_dataset(sti_service_guard_t *self, sti_events_pub_t *publish
         changed = sti_dataset_watch_update(self->dataset, &dataset);
     }
     const char *stream = publisher ? sti_events_pub_lost(publisher) : NULL;
+    //  A stream lost in the epoch of a dataset the watch has left (an
+    //  operator accepted the loss; the publisher moves on at its next tick)
+    //  is no new loss: taken as one, it would stick to the accepted dataset.
+    char floor[24], seen[STI_DATASET_ID_LEN + 1];
+    const char *epoch = NULL;
     if (stream) {
+        sti_events_pub_floor(publisher, floor, sizeof floor, &epoch);
+        sti_dataset_watch_id(self->dataset, seen, sizeof seen);
+    }
+    if (stream && !(epoch && epoch[0] && seen[0] && strcmp(epoch, seen) != 0)) {
         changed = sti_dataset_watch_loss(self->dataset, stream) || changed;
     }
     char why[STI_DATASET_WHY_MAX];
