@@ -46,7 +46,7 @@ c = Client(sys.argv[1])
 for t in range(int(sys.argv[2])):
     c.ok("sti.indicators", "org.add", {"code": "town_%03d" % t, "parent": "linping"})
 PY
-sti_spawn watch "$(command -v stictl)" --timeout 15000 --json watch --from 0   # the binary itself, so stopping it stops it
+sti_spawn watch "$(type -P stictl)" --timeout 15000 --json watch --from 0   # the binary itself, so stopping it stops it
 
 # --- 1. kill -9 under load ---
 progress_at_least() { [ "$(cat "$T/progress" 2>/dev/null || echo 0)" -ge "$1" ]; }
