@@ -498,7 +498,9 @@ static int64_t s_housekeeping(gateway_server_t *self)
 //  Ends what sleeps, so that libmicrohttpd may stop (it refuses to while a
 //  connection is suspended): the event streams get their last comment, the
 //  requests waiting for a service 503. Then runs libmicrohttpd until none
-//  sleeps any more, at most 2 s.
+//  sleeps and every event stream has sent its last comment, at most 2 s (a
+//  resumed stream is written only by a later run: stopping as soon as none
+//  sleeps lost the comment on a busy machine).
 static void s_wind_down(gateway_server_t *self)
 {
     self->handlers.stop(self->handlers.arg);
@@ -520,7 +522,8 @@ static void s_wind_down(gateway_server_t *self)
              req = zlistx_next(self->requests)) {
             const union MHD_ConnectionInfo *info =
                 MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CONNECTION_SUSPENDED);
-            sleeping = sleeping || req->suspended || (info && info->suspended);
+            sleeping =
+                sleeping || req->event_stream || req->suspended || (info && info->suspended);
         }
         if (sleeping) {
             zclock_sleep(10);
