@@ -522,8 +522,7 @@ static void s_wind_down(gateway_server_t *self)
              req = zlistx_next(self->requests)) {
             const union MHD_ConnectionInfo *info =
                 MHD_get_connection_info(req->connection, MHD_CONNECTION_INFO_CONNECTION_SUSPENDED);
-            sleeping =
-                sleeping || req->event_stream || req->suspended || (info && info->suspended);
+            sleeping = sleeping || req->event_stream || req->suspended || (info && info->suspended);
         }
         if (sleeping) {
             zclock_sleep(10);
