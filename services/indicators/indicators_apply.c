@@ -33,7 +33,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "indicators_forecast.h"
 #include "sti_log.h"
 
 #define S_ATTEMPTS 5         // tries of one batch against concurrent replicas
@@ -96,7 +95,7 @@ indicators_apply_t *indicators_apply_new(indicators_store_t *store, indicators_i
         sti_http_counter(http, "sti_indicators_rows_total", "result=\"invalid\"", rows);
     self->events_published = sti_http_counter(
         http, "sti_indicators_events_total", NULL,
-        "indicator.changed and indicator.forecast_changed events logged and published");
+        "events of applied rows (indicator.changed and its extras) logged and published");
     self->entries_acked =
         sti_http_counter(http, "sti_indicators_entries_total", NULL,
                          "Intake entries applied and acknowledged by this replica");
@@ -248,16 +247,16 @@ static void s_publish(indicators_apply_t *self, const indicators_written_t *writ
             .data_size = change->event_len,
         };
         sti_events_send_event(self->pub, &event);
-        if (change->forecast_len) {
-            const indicators_group_t *group = indicators_table_group_at(table, value->group);
+        const indicators_group_t *group = indicators_table_group_at(table, value->group);
+        for (size_t x = change->extra_from; x < change->extra_from + change->extra_count; x++) {
+            const indicators_extra_t *extra = indicators_batch_extra_at(self->batch, x);
             e++;
             event.seq = written->first + e;
             event.prev = written->prevs[e];
-            event.type = (char *)INDICATORS_FORECAST_EVENT_TYPE;
-            event.subject =
-                indicators_forecast_subject(group, change->forecast_year, subject, sizeof subject);
-            event.data = (void *)(bytes + change->forecast_off);
-            event.data_size = change->forecast_len;
+            event.type = (char *)extra->type;
+            event.subject = indicators_group_subject(group, extra->year, subject, sizeof subject);
+            event.data = (void *)(bytes + extra->off);
+            event.data_size = extra->len;
             sti_events_send_event(self->pub, &event);
         }
     }

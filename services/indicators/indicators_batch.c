@@ -16,6 +16,9 @@
 #include <string.h>
 
 #include "indicators_forecast.h"
+#include "indicators_moved.h"
+
+#define S_LATER_YEARS 16 // later years a value's change may move the progress of, at most
 
 struct _indicators_batch_t {
     const sti_catalog_t *catalog;                        // borrowed for the batch
@@ -32,10 +35,14 @@ struct _indicators_batch_t {
     indicators_change_t *changes;                        // the changes, in order
     size_t change_count;                                 // in use
     size_t change_cap;                                   // allocated
-    size_t forecast_events;                              // changes that moved a forecast class
+    indicators_extra_t *extras;                          // the changes' extra events
+    size_t extra_count;                                  // in use
+    size_t extra_cap;                                    // allocated
     sti_writer_t *out;                                   // revision records and event data
     const sti_indicator_t *deps[STI_CATALOG_INDICATORS]; // dependents buffer
     const sti_org_unit_t *children[STI_CATALOG_ORG_UNITS]; // children buffer
+    int first_year;                                        // the years progress events compare
+    int last_year;                                         //   (indicators_moved_years)
     const char *reason;                                    // of the withdrawal being applied
     bool force;                                            // a revision even if unchanged
 };
@@ -59,6 +66,7 @@ void indicators_batch_destroy(indicators_batch_t **self_p)
         free(self->entries);
         free(self->rows);
         free(self->changes);
+        free(self->extras);
         free(self);
         *self_p = NULL;
     }
@@ -70,6 +78,7 @@ void indicators_batch_reset(indicators_batch_t *self, const sti_catalog_t *catal
     assert(self && catalog);
     self->catalog = catalog;
     self->tolerance = tolerance;
+    indicators_moved_years(catalog, S_LATER_YEARS, &self->first_year, &self->last_year);
     self->entry_count = self->row_count = 0;
     self->row_from = 0;
     self->row_to = SIZE_MAX;
@@ -81,7 +90,7 @@ void indicators_batch_restart(indicators_batch_t *self)
     assert(self);
     indicators_table_reset(self->table);
     self->change_count = 0;
-    self->forecast_events = 0;
+    self->extra_count = 0;
     sti_writer_reset(self->out);
 }
 
@@ -159,13 +168,19 @@ size_t indicators_batch_change_count(const indicators_batch_t *self)
 size_t indicators_batch_event_count(const indicators_batch_t *self)
 {
     assert(self);
-    return self->change_count + self->forecast_events;
+    return self->change_count + self->extra_count;
 }
 
 const indicators_change_t *indicators_batch_change_at(const indicators_batch_t *self, size_t index)
 {
     assert(self && index < self->change_count);
     return &self->changes[index];
+}
+
+const indicators_extra_t *indicators_batch_extra_at(const indicators_batch_t *self, size_t index)
+{
+    assert(self && index < self->extra_count);
+    return &self->extras[index];
 }
 
 const char *indicators_batch_bytes(const indicators_batch_t *self)
@@ -354,30 +369,88 @@ static indicators_change_t *s_new_change(indicators_batch_t *self)
     return change;
 }
 
-//  Writes change's indicator.forecast_changed event when the class of the
-//  group's forecast is no longer before.
-static void s_forecast_event(indicators_batch_t *self, const indicators_group_t *group,
-                             sti_forecast_class_t before, const char *by,
-                             indicators_change_t *change)
+//  Starts an extra event of the change just made: its data map is written
+//  next. Returns it.
+static indicators_extra_t *s_new_extra(indicators_batch_t *self, const char *type, int year)
 {
-    indicators_forecast_t after;
-    indicators_forecast_compute(self->table, self->catalog, group, &after);
-    change->forecast_off = 0;
-    change->forecast_len = 0;
-    if (after.forecast.outcome == before) {
-        return;
+    if (self->extra_count == self->extra_cap) {
+        self->extra_cap = self->extra_cap ? self->extra_cap * 2 : 64;
+        self->extras =
+            (indicators_extra_t *)realloc(self->extras, self->extra_cap * sizeof *self->extras);
+        assert(self->extras);
     }
+    indicators_extra_t *extra = &self->extras[self->extra_count++];
+    self->changes[self->change_count - 1].extra_count++;
+    extra->type = type;
+    extra->year = year;
+    sti_writer_data(self->out, &extra->off);
+    return extra;
+}
+
+//  Ends an extra event: its data map is what was written since it started.
+static void s_end_extra(indicators_batch_t *self, indicators_extra_t *extra)
+{
     size_t size;
-    sti_writer_data(self->out, &change->forecast_off);
-    indicators_forecast_write_event(self->table, group, before, &after, "value", by, self->out);
     sti_writer_data(self->out, &size);
-    change->forecast_len = size - change->forecast_off;
-    change->forecast_year = after.end_year;
-    self->forecast_events++;
+    extra->len = size - extra->off;
+}
+
+//  The later years whose progress a change of a value of year may move:
+//  [*from, *to] (none when *to < *from). Only for a hash read whole, so
+//  that every later value is in the table.
+static void s_later_years(const indicators_batch_t *self, const indicators_group_t *group, int year,
+                          int *from, int *to)
+{
+    *from = self->first_year > year ? self->first_year : year + 1;
+    *to = self->last_year;
+    if (!group->full) {
+        *to = *from - 1;
+    }
+}
+
+//  The progress of group in the years [from, to], into progress.
+static void s_progress_years(indicators_batch_t *self, const indicators_group_t *group, int from,
+                             int to, sti_progress_t *progress)
+{
+    for (int y = from; y <= to; y++) {
+        int latest;
+        indicators_table_progress(self->table, self->catalog, group, y, self->tolerance,
+                                  &progress[y - from], &latest);
+    }
+}
+
+//  The extra events of the change just made, from what group's forecast
+//  class and later years' progress were before it.
+static void s_extras(indicators_batch_t *self, const indicators_group_t *group,
+                     sti_forecast_class_t forecast_before, const sti_progress_t *later_before,
+                     int from, int to, const char *by)
+{
+    indicators_forecast_t forecast;
+    indicators_forecast_compute(self->table, self->catalog, group, &forecast);
+    if (forecast.forecast.outcome != forecast_before) {
+        indicators_extra_t *extra =
+            s_new_extra(self, INDICATORS_FORECAST_EVENT_TYPE, forecast.end_year);
+        indicators_forecast_write_event(self->table, group, forecast_before, &forecast, "value", by,
+                                        self->out);
+        s_end_extra(self, extra);
+    }
+    for (int y = from; y <= to; y++) {
+        sti_progress_t after;
+        int latest;
+        indicators_table_progress(self->table, self->catalog, group, y, self->tolerance, &after,
+                                  &latest);
+        if (indicators_moved(&later_before[y - from], &after)) {
+            indicators_extra_t *extra = s_new_extra(self, INDICATORS_PROGRESS_EVENT_TYPE, y);
+            indicators_moved_write(self->out, self->table, self->catalog, group, y, latest,
+                                   &later_before[y - from], &after, "value", by);
+            s_end_extra(self, extra);
+        }
+    }
 }
 
 //  Sets the value's effective value to (has, v). When it changes: a new
-//  revision from entry, a change with its event. Returns whether it changed.
+//  revision from entry, a change with its event and extras. Returns whether
+//  it changed.
 static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
                      indicators_origin_t origin, int entry_index, const char *source)
 {
@@ -388,10 +461,12 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     }
     const indicators_entry_t *entry = &self->entries[entry_index];
     const indicators_group_t *group = indicators_table_group_at(self->table, value->group);
-    int year = value->period.year, latest;
-    sti_progress_t before, after;
+    int year = value->period.year, latest, from, to;
+    sti_progress_t before, after, later[S_LATER_YEARS];
     indicators_table_progress(self->table, self->catalog, group, year, self->tolerance, &before,
                               &latest);
+    s_later_years(self, group, year, &from, &to);
+    s_progress_years(self, group, from, to, later);
     indicators_forecast_t forecast;
     indicators_forecast_compute(self->table, self->catalog, group, &forecast);
     bool had = record->has_v;
@@ -410,6 +485,7 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     change->value = index;
     change->revision = record->rev;
     change->entry = entry_index;
+    change->extra_from = self->extra_count;
     sti_writer_data(self->out, &change->revision_off);
     s_write_revision(self, value, origin, entry);
     sti_writer_data(self->out, &size);
@@ -418,7 +494,7 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     s_write_event(self, value, origin, had, old, &before, &after);
     sti_writer_data(self->out, &size);
     change->event_len = size - change->event_off;
-    s_forecast_event(self, group, forecast.forecast.outcome, record->by, change);
+    s_extras(self, group, forecast.forecast.outcome, later, from, to, record->by);
     return true;
 }
 
@@ -501,7 +577,7 @@ size_t indicators_batch_compute(indicators_batch_t *self, size_t *skipped)
     size_t applied = 0;
     *skipped = 0;
     self->change_count = 0;
-    self->forecast_events = 0;
+    self->extra_count = 0;
     sti_writer_reset(self->out);
     for (size_t r = self->row_from; r < s_window_end(self); r++) {
         int rc = s_apply_row(self, &self->rows[r]);

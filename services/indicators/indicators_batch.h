@@ -21,9 +21,13 @@
        children's sum, or to none, and derived values and parents follow,
        as if it had never been reported; its revision and event carry the
        origin `withdrawn` and the reason, even where the effective value
-       stays the same. A change that moves the class of its hash's
-       forecast (indicators_forecast) carries a second event,
-       `indicator.forecast_changed`, right after its own.
+       stays the same. A change carries more events right after its own
+       (its extras): `indicator.forecast_changed` when it moves the class
+       of its hash's forecast (indicators_forecast), and `progress.changed`
+       for each later year of the plan (up to this one) whose progress it
+       moves, since a year with no value of its own is measured at an
+       earlier one (indicators_moved; hashes read whole only, i.e. with a
+       final target and a baseline).
 
     Entries, rows, the table and the output bytes are reused from batch to
     batch (reset keeps the memory).
@@ -67,10 +71,17 @@ typedef struct {
     size_t revision_len; // its length
     size_t event_off;    // the event's data map, in the output bytes
     size_t event_len;    // its length
-    size_t forecast_off; // an indicator.forecast_changed event's data map, in the output bytes
-    size_t forecast_len; // its length (0: the change moved no forecast class)
-    int forecast_year;   // the year of that forecast (its subject's)
+    size_t extra_from;   // its extras: indicators_batch_extra_at(from .. from + count - 1)
+    size_t extra_count;  //   (0: none)
 } indicators_change_t;
+
+//  An event a change brings after its own, on the same topic.
+typedef struct {
+    const char *type; // INDICATORS_FORECAST_EVENT_TYPE or INDICATORS_PROGRESS_EVENT_TYPE
+    int year;         // its subject's year (indicators_group_subject)
+    size_t off;       // its data map, in the output bytes
+    size_t len;       // its length
+} indicators_extra_t;
 
 typedef struct _indicators_batch_t indicators_batch_t;
 
@@ -106,10 +117,10 @@ indicators_table_t *indicators_batch_table(indicators_batch_t *self);
 //  value; *skipped counts rows skipped as already applied.
 size_t indicators_batch_compute(indicators_batch_t *self, size_t *skipped);
 size_t indicators_batch_change_count(const indicators_batch_t *self);
-//  The events of the changes: one per change, and one more for each that
-//  moved a forecast class.
+//  The events of the changes: one per change and one per extra.
 size_t indicators_batch_event_count(const indicators_batch_t *self);
 const indicators_change_t *indicators_batch_change_at(const indicators_batch_t *self, size_t index);
+const indicators_extra_t *indicators_batch_extra_at(const indicators_batch_t *self, size_t index);
 //  The output bytes changes point into (borrowed, valid until the next
 //  compute or reset).
 const char *indicators_batch_bytes(const indicators_batch_t *self);

@@ -119,10 +119,3 @@ void indicators_forecast_write_event(indicators_table_t *table, const indicators
     sti_writer_kv_str(w, "cause", cause);
     sti_writer_kv_str(w, "by", by);
 }
-
-char *indicators_forecast_subject(const indicators_group_t *group, int end_year, char *buf,
-                                  size_t cap)
-{
-    snprintf(buf, cap, "%s/%s/%d", group->indicator->code, group->org->code, end_year);
-    return buf;
-}

@@ -57,6 +57,3 @@ void indicators_forecast_write_event(indicators_table_t *table, const indicators
 void indicators_forecast_write_figures(indicators_table_t *table, const indicators_forecast_t *f,
                                        const char *latest_key, const char *period_key,
                                        sti_writer_t *w);
-//  The subject of group's forecast event: <indicator>/<org>/<end year>. Returns buf.
-char *indicators_forecast_subject(const indicators_group_t *group, int end_year, char *buf,
-                                  size_t cap);

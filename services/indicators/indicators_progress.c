@@ -8,11 +8,9 @@
 #include "indicators_progress.h"
 
 #include <assert.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "indicators_values.h"
 
@@ -75,21 +73,6 @@ void indicators_progress_destroy(indicators_progress_t **self_p)
     }
 }
 
-//  Sets the years compared: the plan's, up to this year.
-static void s_years(indicators_progress_t *self, const sti_catalog_t *catalog)
-{
-    const sti_plan_t *plan = sti_catalog_plan(catalog);
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    int this_year = tm.tm_year + 1900;
-    self->first_year = plan ? plan->start_year : 1;
-    self->last_year = plan ? (plan->end_year < this_year ? plan->end_year : this_year) : 0;
-    if (self->last_year - self->first_year >= S_YEARS) {
-        self->first_year = self->last_year - S_YEARS + 1;
-    }
-}
-
 int indicators_progress_begin(indicators_progress_t *self, const sti_catalog_t *catalog,
                               const sti_indicator_t *const *indicators,
                               const sti_org_unit_t *const *orgs, size_t count)
@@ -101,7 +84,7 @@ int indicators_progress_begin(indicators_progress_t *self, const sti_catalog_t *
     self->pairs = (s_pair_t *)calloc(count + 1, sizeof *self->pairs);
     assert(self->pairs);
     self->count = count;
-    s_years(self, catalog);
+    indicators_moved_years(catalog, S_YEARS, &self->first_year, &self->last_year);
     for (size_t i = 0; i < count; i++) {
         if (indicators_store_read_hashes(self->store, self->table, &indicators[i], 1, orgs[i])) {
             return -1;
@@ -125,28 +108,6 @@ void indicators_progress_before(indicators_progress_t *self, const sti_catalog_t
     }
 }
 
-//  Whether two fractions differ by more than rounding (the same share of a
-//  line computed over two targets may differ in its last bits).
-static bool s_moved(double a, double b)
-{
-    return fabs(a - b) > 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)));
-}
-
-//  Whether two results differ in status, completion or expected completion.
-static bool s_differ(const sti_progress_t *a, const sti_progress_t *b)
-{
-    return a->status != b->status || a->has_completion != b->has_completion ||
-           (a->has_completion && s_moved(a->completion, b->completion)) ||
-           a->has_expected != b->has_expected ||
-           (a->has_expected && s_moved(a->expected_completion, b->expected_completion));
-}
-
-static void s_write_opt(sti_writer_t *w, const char *key, bool has, double value)
-{
-    sti_writer_str(w, key);
-    has ? sti_writer_double(w, value) : sti_writer_nil(w);
-}
-
 //  Makes room for one more event. Returns its index.
 static size_t s_new_event(indicators_progress_t *self, size_t at)
 {
@@ -165,41 +126,6 @@ static size_t s_new_event(indicators_progress_t *self, size_t at)
     return at;
 }
 
-//  Writes the data map of one event: pair's group at year.
-static void s_write_event(indicators_progress_t *self, const sti_catalog_t *catalog,
-                          const indicators_group_t *group, int year, int latest,
-                          const sti_progress_t *before, const sti_progress_t *after,
-                          const char *cause, const char *by)
-{
-    const sti_indicator_t *ind = group->indicator;
-    //  By code: the group may come from the catalog before the change.
-    const sti_indicator_t *now = sti_catalog_indicator_find(catalog, ind->code);
-    const sti_org_unit_t *org = sti_catalog_org_find(catalog, group->org->code);
-    const sti_target_t *target = now && org ? sti_catalog_final_target(catalog, now, org) : NULL;
-    const indicators_value_t *value =
-        latest >= 0 ? indicators_table_value_at(self->table, latest) : NULL;
-    char year_text[16];
-    snprintf(year_text, sizeof year_text, "%d", year);
-    sti_writer_t *w = self->out;
-    sti_writer_map(w, 15);
-    sti_writer_kv_str(w, "indicator", ind->code);
-    sti_writer_kv_str(w, "org", group->org->code);
-    sti_writer_kv_str(w, "year", year_text);
-    sti_writer_kv_str(w, "period", value ? value->period_text : NULL);
-    s_write_opt(w, "value", value != NULL, value ? value->record.v : 0);
-    sti_writer_kv_str(w, "unit", ind->unit);
-    sti_writer_kv_str(w, "status_before", sti_status_name(before->status));
-    sti_writer_kv_str(w, "status_after", sti_status_name(after->status));
-    s_write_opt(w, "completion_before", before->has_completion, before->completion);
-    s_write_opt(w, "completion", after->has_completion, after->completion);
-    s_write_opt(w, "expected_completion", after->has_expected, after->expected_completion);
-    s_write_opt(w, "target", target != NULL, target ? target->value : 0);
-    sti_writer_str(w, "target_year");
-    target ? sti_writer_int(w, target->year) : sti_writer_nil(w);
-    sti_writer_kv_str(w, "cause", cause);
-    sti_writer_kv_str(w, "by", by);
-}
-
 size_t indicators_progress_after(indicators_progress_t *self, const sti_catalog_t *catalog,
                                  const char *cause, const char *by, sti_catalog_events_t *events)
 {
@@ -215,16 +141,16 @@ size_t indicators_progress_after(indicators_progress_t *self, const sti_catalog_
             indicators_table_progress(self->table, catalog, group, year, self->tolerance, &after,
                                       &latest);
             const sti_progress_t *before = &self->pairs[i].before[year - self->first_year];
-            if (!s_differ(before, &after)) {
+            if (!indicators_moved(before, &after)) {
                 continue;
             }
             size_t e = s_new_event(self, count++);
             snprintf(self->topics[e], sizeof self->topics[e], "ind.%s.%s", group->indicator->code,
                      group->org->code);
-            snprintf(self->subjects[e], sizeof self->subjects[e], "%s/%s/%d",
-                     group->indicator->code, group->org->code, year);
+            indicators_group_subject(group, year, self->subjects[e], sizeof self->subjects[e]);
             sti_writer_data(self->out, &self->offsets[e]);
-            s_write_event(self, catalog, group, year, latest, before, &after, cause, by);
+            indicators_moved_write(self->out, self->table, catalog, group, year, latest, before,
+                                   &after, cause, by);
             sti_writer_data(self->out, &size);
             self->sizes[e] = size - self->offsets[e];
         }

@@ -20,11 +20,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "indicators_moved.h"
 #include "indicators_store.h"
 #include "sti_catalog_store.h"
 
-#define INDICATORS_PROGRESS_EVENT_TYPE "progress.changed" // the events' type
-#define INDICATORS_PROGRESS_PAIRS_MAX 4096                // (indicator, org) pairs of one change
+#define INDICATORS_PROGRESS_PAIRS_MAX 4096 // (indicator, org) pairs of one change
 
 typedef struct _indicators_progress_t indicators_progress_t;
 

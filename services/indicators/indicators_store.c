@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "indicators_forecast.h"
 #include "sti_log.h"
 #include "sti_lua_indicators_core.h"
 #include "sti_lua_sti.h"
@@ -615,17 +614,17 @@ static void s_build_args(indicators_store_t *self, indicators_batch_t *batch, si
         s_args_int(&self->args, self->number[change->value]);
         s_args_push(&self->args, bytes + change->revision_off, change->revision_len);
         s_args_push(&self->args, bytes + change->event_off, change->event_len);
-        if (change->forecast_len) {
+        s_args_int(&self->args, (int64_t)change->extra_count);
+        const indicators_value_t *value = indicators_table_value_at(table, change->value);
+        const indicators_group_t *group = indicators_table_group_at(table, value->group);
+        for (size_t x = change->extra_from; x < change->extra_from + change->extra_count; x++) {
+            const indicators_extra_t *extra = indicators_batch_extra_at(batch, x);
             char subject[STI_EVENTS_SUBJECT_MAX];
-            const indicators_value_t *value = indicators_table_value_at(table, change->value);
-            const indicators_group_t *group = indicators_table_group_at(table, value->group);
-            s_args_str(&self->args, indicators_forecast_subject(group, change->forecast_year,
-                                                                subject, sizeof subject));
-        } else {
-            s_args_str(&self->args, "");
+            s_args_str(&self->args, extra->type);
+            s_args_str(&self->args,
+                       indicators_group_subject(group, extra->year, subject, sizeof subject));
+            s_args_push(&self->args, bytes + extra->off, extra->len);
         }
-        s_args_push(&self->args, change->forecast_len ? bytes + change->forecast_off : "",
-                    change->forecast_len);
     }
     for (size_t e = ack_from; e < ack_to; e++) {
         s_args_str(&self->args, indicators_batch_entry_at(batch, e)->id);

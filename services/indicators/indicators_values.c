@@ -439,6 +439,13 @@ char *indicators_value_subject(const indicators_value_t *value, char *buf, size_
     return buf;
 }
 
+char *indicators_group_subject(const indicators_group_t *group, int year, char *buf, size_t cap)
+{
+    assert(group && buf);
+    snprintf(buf, cap, "%s/%s/%d", group->indicator->code, group->org->code, year);
+    return buf;
+}
+
 int indicators_table_at_period(indicators_table_t *self, const indicators_group_t *group,
                                const sti_period_t *period)
 {

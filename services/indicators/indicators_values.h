@@ -144,6 +144,9 @@ const void *indicators_table_raw(const indicators_table_t *self, int index, size
 char *indicators_value_topic(const indicators_value_t *value, char *buf, size_t cap);
 //  The event subject of a value: <indicator>/<org>/<period>. Returns buf.
 char *indicators_value_subject(const indicators_value_t *value, char *buf, size_t cap);
+//  The event subject of a hash's year (indicator.forecast_changed,
+//  progress.changed): <indicator>/<org>/<year>. Returns buf.
+char *indicators_group_subject(const indicators_group_t *group, int year, char *buf, size_t cap);
 
 //  The index of the value of period in the hash, when it has one; else -1.
 int indicators_table_at_period(indicators_table_t *self, const indicators_group_t *group,

@@ -75,6 +75,32 @@ PY
 stictl target set hitech_enterprises 2025 1400 >"$T/out" || sti_fail "target set again"
 grep -qx "target hitech_enterprises 2025 1400: unchanged" "$T/out" || sti_fail "again: $(cat "$T/out")"
 
+# 1b. A value of an earlier year moves the later years measured at it: the
+# district's 2023 revised to 900 sends progress.changed for 2024 and 2025
+# (cause value: no value of their own), none for 2023, whose own
+# indicator.changed says it. (The first rows sent such events too: 2021
+# and 2022 measured at the 2020 sum, 2024 and 2025 at the first 2023.)
+ingest "hitech_enterprises,linping,2023,900"
+later_moved() {
+    stictl --json events since 0 --prefix ind.hitech_enterprises.linping >"$T/events.json"
+    /usr/bin/python3 - "$T/events.json" <<'PY'
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+moved = [e for e in events if e["type"] == "progress.changed" and e["data"]["cause"] == "value"
+         and e["data"]["value"] == 900]
+if not moved:
+    sys.exit(1)
+assert [e["subject"] for e in moved] == ["hitech_enterprises/linping/2024",
+                                         "hitech_enterprises/linping/2025"], moved
+for e in moved:
+    d = e["data"]
+    assert d["period"] == "2023" and d["value"] == 900 and d["target"] == 1400, d
+    assert abs(d["completion"] - (900 - 578) / (1400 - 578)) < 1e-9, d
+    assert abs(d["completion_before"] - (850 - 578) / (1400 - 578)) < 1e-9, d
+PY
+}
+sti_wait_for 20 later_moved
+
 # 2. A town's own target: donghu measured from its own 2020 value (100):
 # (250 - 100) / (300 - 100) = 0.75 against 0.6 expected in 2023: on_track.
 status_is donghu 2023 hitech_enterprises no_target || sti_fail "donghu before its target"

@@ -27,10 +27,11 @@
 --       ('' when unchanged), index member ('' when the hash needs no
 --       ZADD: it existed, or another value of this batch adds it), the
 --       topic and the subject of its events;
---       per change (5), in order: value number j, revision bytes, event data,
---       the subject and data of its indicator.forecast_changed event ('' and
---       '' when it moved no forecast class) (each change is one revision and
---       one event, and a forecast event right after it when it has one);
+--       per change, in order: value number j, revision bytes, event data,
+--       the count n of its extra events, then n times their type, subject
+--       and data (each change is one revision and one event, and its extras
+--       right after it: an indicator.forecast_changed when it moved a
+--       forecast class, a progress.changed for each later year it moved);
 --       per ack: entry id.
 -- Topic, subject and time are passed once per value or call, not per event:
 -- a district's sum changes with almost every row of a window.
@@ -131,11 +132,12 @@ for c = 1, changes do
     local v = V0 + VS * (j - 1)
     list[#list + 1] = {ARGV[v + 4], 'indicator.changed', ARGV[v + 5], time, ARGV[3],
                        ARGV[a + 2]}
-    if ARGV[a + 3] ~= '' then
-        list[#list + 1] = {ARGV[v + 4], 'indicator.forecast_changed', ARGV[a + 3], time,
-                           ARGV[3], ARGV[a + 4]}
+    local n = tonumber(ARGV[a + 3])
+    a = a + 4
+    for _ = 1, n do
+        list[#list + 1] = {ARGV[v + 4], ARGV[a], ARGV[a + 1], time, ARGV[3], ARGV[a + 2]}
+        a = a + 3
     end
-    a = a + 5
 end
 for _, j in ipairs(revised) do
     call_chunked('RPUSH', KEYS[6 + 2 * j], {}, revs[j], 1)
