@@ -114,7 +114,7 @@ static const char *s_cell(sti_node_t row, int column, char *buf, size_t cap)
         return s_rate(row, "required_rate", buf, cap);
     default:
         snprintf(buf, cap, "%s",
-                 stictl_status_zh(stictl_map_text(row, "forecast_class", text, sizeof text)));
+                 sti_status_zh(stictl_map_text(row, "forecast_class", text, sizeof text)));
         return buf;
     }
 }
@@ -122,28 +122,11 @@ static const char *s_cell(sti_node_t row, int column, char *buf, size_t cap)
 //  Prints a forecast.report reply as the table.
 static void s_print_table(sti_node_t body)
 {
-    char year[16], cell[STI_NAME_MAX];
+    char year[16];
     printf("forecast to %s\n", stictl_map_text(body, "year", year, sizeof year));
     sti_node_t rows = sti_node_get(body, "forecasts");
-    size_t count = sti_node_size(rows), width[S_COLUMNS];
-    for (int k = 0; k < S_COLUMNS; k++) {
-        width[k] = strlen(s_heads[k]);
-        for (size_t i = 0; i < count; i++) {
-            size_t w = stictl_text_width(s_cell(sti_node_at(rows, i), k, cell, sizeof cell));
-            width[k] = w > width[k] ? w : width[k];
-        }
-    }
-    for (int k = 0; k < S_COLUMNS; k++) {
-        stictl_print_padded(stdout, s_heads[k], k + 1 < S_COLUMNS ? width[k] + 2 : 0);
-    }
-    putchar('\n');
-    for (size_t i = 0; i < count; i++) {
-        for (int k = 0; k < S_COLUMNS; k++) {
-            stictl_print_padded(stdout, s_cell(sti_node_at(rows, i), k, cell, sizeof cell),
-                                k + 1 < S_COLUMNS ? width[k] + 2 : 0);
-        }
-        putchar('\n');
-    }
+    size_t count = sti_node_size(rows);
+    stictl_print_grid(s_heads, S_COLUMNS, rows, s_cell);
     if (count == 0) {
         printf("(no indicator has a target)\n");
     }

@@ -127,8 +127,8 @@ static const char *s_cell(sti_node_t row, int column, char *buf, size_t cap)
     default: {
         char status[32];
         snprintf(buf, cap, "%s",
-                 stictl_status_zh(stictl_map_text(row, column == 8 ? "status" : "forecast_class",
-                                                  status, sizeof status)));
+                 sti_status_zh(stictl_map_text(row, column == 8 ? "status" : "forecast_class",
+                                               status, sizeof status)));
         return buf;
     }
     }
@@ -143,25 +143,8 @@ static void s_print_table(sti_node_t body)
            stictl_map_text(body, "org", org, sizeof org), strcmp(name, "-") && *name ? " " : "",
            strcmp(name, "-") && *name ? name : "");
     sti_node_t rows = sti_node_get(body, "indicators");
-    size_t count = sti_node_size(rows), width[S_COLUMNS];
-    for (int k = 0; k < S_COLUMNS; k++) {
-        width[k] = strlen(s_heads[k]);
-        for (size_t i = 0; i < count; i++) {
-            size_t w = stictl_text_width(s_cell(sti_node_at(rows, i), k, cell, sizeof cell));
-            width[k] = w > width[k] ? w : width[k];
-        }
-    }
-    for (int k = 0; k < S_COLUMNS; k++) {
-        stictl_print_padded(stdout, s_heads[k], k + 1 < S_COLUMNS ? width[k] + 2 : 0);
-    }
-    putchar('\n');
-    for (size_t i = 0; i < count; i++) {
-        for (int k = 0; k < S_COLUMNS; k++) {
-            stictl_print_padded(stdout, s_cell(sti_node_at(rows, i), k, cell, sizeof cell),
-                                k + 1 < S_COLUMNS ? width[k] + 2 : 0);
-        }
-        putchar('\n');
-    }
+    size_t count = sti_node_size(rows);
+    stictl_print_grid(s_heads, S_COLUMNS, rows, s_cell);
     for (size_t i = 0; i < count; i++) {
         sti_node_t row = sti_node_at(rows, i);
         if (sti_node_type(sti_node_get(row, "flag")) == STI_TYPE_STR) {
@@ -224,8 +207,8 @@ static void s_xlsx_cell(sti_xlsx_writer_t *w, sti_node_t row, int column)
     if (s_xlsx_columns[column].kind == 't' || s_xlsx_columns[column].kind == 's') {
         const char *shown =
             sti_node_type(node) == STI_TYPE_STR ? stictl_node_text(node, text, sizeof text) : NULL;
-        sti_xlsx_writer_text(
-            w, shown && s_xlsx_columns[column].kind == 's' ? stictl_status_zh(shown) : shown);
+        sti_xlsx_writer_text(w, shown && s_xlsx_columns[column].kind == 's' ? sti_status_zh(shown)
+                                                                            : shown);
     } else if (sti_node_double(node, &value, &err) != 0) {
         sti_xlsx_writer_blank(w);
     } else if (s_xlsx_columns[column].kind == 'p') {

@@ -242,6 +242,12 @@ const char *stictl_map_text(sti_node_t map, const char *key, char *buf, size_t c
 size_t stictl_text_width(const char *text);
 //  Prints text then spaces up to width display columns (nothing when wider).
 void stictl_print_padded(FILE *out, const char *text, size_t width);
+//  The text of a row's cell in column k (written to buf, or a constant).
+typedef const char *(stictl_cell_fn)(sti_node_t row, int column, char *buf, size_t cap);
+//  Prints the rows as a table to stdout: the heads' line, then a line per
+//  row, each column as wide as its widest text (in display columns).
+void stictl_print_grid(const char *const *heads, int columns, sti_node_t rows,
+                       stictl_cell_fn *cell);
 //  Cuts text in place to at most width display columns, ending it with "…"
 //  when it was cut. Returns text.
 char *stictl_text_fit(char *text, size_t width);
@@ -281,16 +287,6 @@ const char *stictl_time_text(const char *rfc3339, char *buf, size_t cap);
 //  The time under key in map, ms or RFC 3339 text, as local time ("-" when
 //  absent). Returns buf.
 const char *stictl_map_time(sti_node_t map, const char *key, char *buf, size_t cap);
-
-//  --- status words ---
-
-//  The Chinese word of a progress status ("on_track" -> "正常", "lagging" ->
-//  "滞后", "at_risk" -> "有风险", "achieved" -> "已完成", "no_data" -> "无数据",
-//  "no_target" -> "无目标"), or of a forecast class ("expected_to_meet" ->
-//  "预计达标", "needs_acceleration" -> "需加快", "stagnation_or_regression" ->
-//  "停滞或倒退", "insufficient_data" -> "数据不足"); another text is returned
-//  as it is.
-const char *stictl_status_zh(const char *status);
 
 //  --- events (cmd_events.c) ---
 

@@ -40,30 +40,15 @@ static char s_run_id[STICTL_REQUEST_ID_MAX + 1]; // the first request's id ("" u
 static int s_requests;                           // requests made so far
 static bool s_given;                             // --request-id set s_run_id
 
-//  Every op stictl sends, and whether it writes. An op missing here counts
-//  as a write (the careful way: its time-out says the outcome is unknown).
+//  Every op of every service, and whether it changes state, from the
+//  services' own declarations (made at build time: cli/CMakeLists.txt). An
+//  op missing here counts as a write (the careful way: its time-out says
+//  the outcome is unknown).
 static const struct {
     const char *op; // as the request carries it
     bool write;     // changes something (a read is harmless to repeat)
 } s_ops[] = {
-    {"catalog.get", false},      {"catalog.list", false},    {"delivery.list", false},
-    {"delivery.retry", true},    {"events.since", false},    {"intake.status", false},
-    {"obs.submit", true},        {"org.add", true},          {"org.list", false},
-    {"plan.load", true},         {"progress.report", false}, {"project.add", true},
-    {"project.get", false},      {"project.import", true},   {"project.list", false},
-    {"project.milestone", true}, {"project.update", true},   {"rule.add", true},
-    {"rule.get", false},         {"rule.list", false},       {"rule.remove", true},
-    {"series.get", false},       {"silence.add", true},      {"silence.list", false},
-    {"silence.remove", true},    {"talent.add", true},       {"talent.audit", false},
-    {"talent.export", false},    {"talent.get", false},      {"talent.import", true},
-    {"talent.leave", true},      {"talent.rekey", true},     {"talent.remove", true},
-    {"talent.reveal", false},    {"talent.search", false},   {"talent.stats", false},
-    {"talent.update", true},     {"target.set", true},       {"team.add", true},
-    {"team.get", false},         {"team.update", true},      {"target.remove", true},
-    {"target.list", false},      {"org.rename", true},       {"org.retire", true},
-    {"value.withdraw", true},    {"token.list", false},      {"token.new", true},
-    {"token.revoke", true},      {"user.add", true},         {"user.disable", true},
-    {"user.list", false},        {"user.passwd", true},
+#include "stictl_ops.inc"
 };
 
 bool stictl_op_writes(const char *op)

@@ -7,6 +7,7 @@
     here rather than with wcwidth(3) so the result does not depend on the
     locale stictl runs under.
 */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -143,6 +144,33 @@ void stictl_print_padded(FILE *out, const char *text, size_t width)
     for (; have < width; have++) {
         fputc(' ', out);
     }
+}
+
+void stictl_print_grid(const char *const *heads, int columns, sti_node_t rows, stictl_cell_fn *cell)
+{
+    char text[1024]; // a cell (a name, a number with its period)
+    size_t count = sti_node_size(rows);
+    size_t *width = (size_t *)calloc((size_t)columns, sizeof *width);
+    assert(width);
+    for (int k = 0; k < columns; k++) {
+        width[k] = stictl_text_width(heads[k]);
+        for (size_t i = 0; i < count; i++) {
+            size_t w = stictl_text_width(cell(sti_node_at(rows, i), k, text, sizeof text));
+            width[k] = w > width[k] ? w : width[k];
+        }
+    }
+    for (int k = 0; k < columns; k++) {
+        stictl_print_padded(stdout, heads[k], k + 1 < columns ? width[k] + 2 : 0);
+    }
+    putchar('\n');
+    for (size_t i = 0; i < count; i++) {
+        for (int k = 0; k < columns; k++) {
+            stictl_print_padded(stdout, cell(sti_node_at(rows, i), k, text, sizeof text),
+                                k + 1 < columns ? width[k] + 2 : 0);
+        }
+        putchar('\n');
+    }
+    free(width);
 }
 
 char *stictl_text_fit(char *text, size_t width)

@@ -73,25 +73,3 @@ const char *stictl_map_time(sti_node_t map, const char *key, char *buf, size_t c
     snprintf(buf, cap, "-");
     return buf;
 }
-
-const char *stictl_status_zh(const char *status)
-{
-    static const char *const words[][2] = {
-        {"on_track", "正常"},
-        {"lagging", "滞后"},
-        {"at_risk", "有风险"},
-        {"achieved", "已完成"},
-        {"no_data", "无数据"},
-        {"no_target", "无目标"},
-        {"expected_to_meet", "预计达标"},
-        {"needs_acceleration", "需加快"},
-        {"stagnation_or_regression", "停滞或倒退"},
-        {"insufficient_data", "数据不足"},
-    };
-    for (size_t i = 0; status && i < sizeof words / sizeof words[0]; i++) {
-        if (strcmp(words[i][0], status) == 0) {
-            return words[i][1];
-        }
-    }
-    return status ? status : "";
-}

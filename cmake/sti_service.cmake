@@ -19,6 +19,11 @@ function(sti_service name)
         return()
     endif()
     add_executable(sti-${name} ${CMAKE_CURRENT_SOURCE_DIR}/main.c)
+    # A service on the frame (sti_service_def_t) declares ops: stictl's
+    # table of them is made from its --describe-ops (cli/CMakeLists.txt).
+    if(NOT name STREQUAL "broker")
+        set_property(GLOBAL APPEND PROPERTY STI_OP_SERVICES sti-${name})
+    endif()
     if(sources OR scripts)
         target_link_libraries(sti-${name} PRIVATE ${name}_core)
     else()

@@ -87,6 +87,28 @@ int sti_status_parse(const char *text, sti_status_t *status)
     return -1;
 }
 
+const char *sti_status_zh(const char *code)
+{
+    static const char *const words[][2] = {
+        {"on_track", "正常"},
+        {"lagging", "滞后"},
+        {"at_risk", "有风险"},
+        {"achieved", "已完成"},
+        {"no_data", "无数据"},
+        {"no_target", "无目标"},
+        {"expected_to_meet", "预计达标"},
+        {"needs_acceleration", "需加快"},
+        {"stagnation_or_regression", "停滞或倒退"},
+        {"insufficient_data", "数据不足"},
+    };
+    for (size_t i = 0; code && i < sizeof words / sizeof words[0]; i++) {
+        if (strcmp(words[i][0], code) == 0) {
+            return words[i][1];
+        }
+    }
+    return code ? code : "";
+}
+
 const char *sti_direction_name(sti_direction_t direction)
 {
     return direction == STI_DIRECTION_DOWN ? "down" : "up";

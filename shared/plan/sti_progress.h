@@ -69,6 +69,10 @@ void sti_progress_compute(const sti_progress_input_t *input, sti_progress_t *out
 const char *sti_status_name(sti_status_t status);
 //  Parses a status name. Returns 0, or -1 if unknown.
 int sti_status_parse(const char *text, sti_status_t *status);
+//  The Chinese word of a status or a forecast class (sti_forecast): 正常,
+//  滞后, 有风险, 已完成, 无数据, 无目标, 预计达标, 需加快, 停滞或倒退,
+//  数据不足; the code itself when it has none, "" for NULL.
+const char *sti_status_zh(const char *code);
 //  "up" or "down".
 const char *sti_direction_name(sti_direction_t direction);
 //  Parses "up" or "down". Returns 0, or -1 if neither.

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_progress.h"
+
 #define S_PREFIX_ZH "【STI Monitor】"
 #define S_PREFIX_EN "[STI Monitor] "
 
@@ -142,24 +144,7 @@ static void s_put_status(FILE *out, const notify_event_t *event, notify_lang_t l
 
 const char *notify_status_word(const char *status, notify_lang_t lang)
 {
-    static const char *const words[][2] = {
-        {"on_track", "正常"},
-        {"lagging", "滞后"},
-        {"at_risk", "有风险"},
-        {"achieved", "已完成"},
-        {"no_data", "无数据"},
-        {"no_target", "无目标"},
-        {"expected_to_meet", "预计达标"},
-        {"needs_acceleration", "需加快"},
-        {"stagnation_or_regression", "停滞或倒退"},
-        {"insufficient_data", "数据不足"},
-    };
-    for (size_t i = 0; lang == NOTIFY_LANG_ZH && status && i < sizeof words / sizeof *words; i++) {
-        if (strcmp(words[i][0], status) == 0) {
-            return words[i][1];
-        }
-    }
-    return status;
+    return lang == NOTIFY_LANG_ZH ? sti_status_zh(status) : status;
 }
 
 static void s_put_line(FILE *out, const notify_event_t *event, notify_lang_t lang)
