@@ -26,7 +26,8 @@ const char stictl_plan_usage[] =
     "Loading the same plan again changes nothing.\n"
     "Prints `plan CODE: changed` (or `unchanged`), with the number of\n"
     "progress.changed events when the new plan moved progress (a baseline, a\n"
-    "formula); --json {\"code\", \"changed\", \"events\"}.\n"
+    "formula) and of indicator.forecast_changed events when it moved a forecast's\n"
+    "class; --json {\"code\", \"changed\", \"events\", \"forecast_events\"}.\n"
     "Exit 2 when DIR cannot be read or is not a valid plan (the error names the\n"
     "file, the record and the field), 1 when the service refuses it (a plan of\n"
     "another code than the one loaded: conflict).\n";
@@ -66,14 +67,14 @@ static int s_send(stictl_t *ctl, const sti_catalog_t *catalog)
         cJSON_AddStringToObject(json, "code", code);
         cJSON_AddBoolToObject(json, "changed", changed);
         cJSON_AddNumberToObject(json, "events", (double)events);
+        int64_t forecasts = 0;
+        sti_map_int(reply.body, "forecast_events", &forecasts, &err);
+        cJSON_AddNumberToObject(json, "forecast_events", (double)forecasts);
         stictl_json_print(&json);
     } else {
-        if (events > 0) {
-            printf("plan %s: changed, %lld progress event%s\n", code, (long long)events,
-                   events == 1 ? "" : "s");
-        } else {
-            printf("plan %s: %s\n", code, changed ? "changed" : "unchanged");
-        }
+        char sent[96];
+        printf("plan %s: %s%s\n", code, changed ? "changed" : "unchanged",
+               stictl_events_sent(reply.body, sent, sizeof sent));
     }
     sti_reply_release(&reply);
     return rc;

@@ -30,8 +30,10 @@ const char stictl_target_usage[] =
     "(default: the root, the district; a town's target is its share, and its\n"
     "progress is measured from its own value of the baseline period). Setting it\n"
     "again replaces it. Prints `target CODE YEAR VALUE [at ORG]: changed` (or\n"
-    "`unchanged`), with the number of progress.changed events the change sent;\n"
-    "--json prints {\"indicator\", \"org\", \"year\", \"value\", \"changed\", \"events\"}.\n"
+    "`unchanged`), with the number of progress.changed events the change sent\n"
+    "and of indicator.forecast_changed events (a forecast's class moved, the\n"
+    "plan's early warning); --json prints {\"indicator\", \"org\", \"year\",\n"
+    "\"value\", \"changed\", \"events\", \"forecast_events\"}.\n"
     "rm: removes that target: `removed`, or `not set` when there was none.\n"
     "list: every target set, one line each: CODE ORG ORG-NAME YEAR VALUE.\n"
     "Exit 4 when there is no indicator CODE or org unit ORG, 1 when the service\n"
@@ -58,7 +60,7 @@ static int s_change(stictl_t *ctl, const char *code, long long year, const doubl
         return rc;
     }
     bool changed = false;
-    int64_t events = 0;
+    int64_t events = 0, forecasts = 0;
     sti_field_error_t err;
     if (sti_map_bool(reply.body, "changed", &changed, &err) != 0) {
         fprintf(stderr, "stictl target: sti.indicators answered oddly: %s: %s\n", err.field,
@@ -67,6 +69,7 @@ static int s_change(stictl_t *ctl, const char *code, long long year, const doubl
         return STICTL_FAILED;
     }
     sti_map_int(reply.body, "events", &events, &err);
+    sti_map_int(reply.body, "forecast_events", &forecasts, &err);
     if (ctl->json) {
         cJSON *json = cJSON_CreateObject();
         cJSON_AddStringToObject(json, "indicator", code);
@@ -76,19 +79,16 @@ static int s_change(stictl_t *ctl, const char *code, long long year, const doubl
               : cJSON_AddNullToObject(json, "value");
         cJSON_AddBoolToObject(json, "changed", changed);
         cJSON_AddNumberToObject(json, "events", (double)events);
+        cJSON_AddNumberToObject(json, "forecast_events", (double)forecasts);
         stictl_json_print(&json);
     } else {
-        char what[64] = "", sent[48] = "";
+        char what[64] = "", sent[96];
         if (value) {
             snprintf(what, sizeof what, " %.10g", *value);
         }
-        if (events > 0) {
-            snprintf(sent, sizeof sent, ", %lld progress event%s", (long long)events,
-                     events == 1 ? "" : "s");
-        }
         printf("target %s %lld%s%s%s: %s%s\n", code, year, what, org ? " at " : "", org ? org : "",
                value ? (changed ? "changed" : "unchanged") : (changed ? "removed" : "not set"),
-               sent);
+               stictl_events_sent(reply.body, sent, sizeof sent));
     }
     sti_reply_release(&reply);
     return STICTL_OK;

@@ -242,6 +242,10 @@ const char *stictl_map_text(sti_node_t map, const char *key, char *buf, size_t c
 size_t stictl_text_width(const char *text);
 //  Prints text then spaces up to width display columns (nothing when wider).
 void stictl_print_padded(FILE *out, const char *text, size_t width);
+//  What a catalog change's reply (target.set, target.remove, plan.load)
+//  says it sent: ", 5 progress events, 1 forecast event", or "" for none.
+//  Returns buf.
+const char *stictl_events_sent(sti_node_t body, char *buf, size_t cap);
 //  The text of a row's cell in column k (written to buf, or a constant).
 typedef const char *(stictl_cell_fn)(sti_node_t row, int column, char *buf, size_t cap);
 //  Prints the rows as a table to stdout: the heads' line, then a line per

@@ -146,6 +146,22 @@ void stictl_print_padded(FILE *out, const char *text, size_t width)
     }
 }
 
+const char *stictl_events_sent(sti_node_t body, char *buf, size_t cap)
+{
+    static const char *const keys[][2] = {{"events", "progress"}, {"forecast_events", "forecast"}};
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < 2; k++) {
+        int64_t n = 0;
+        sti_field_error_t err;
+        if (sti_map_int(body, keys[k][0], &n, &err) == 0 && n > 0 && len < cap) {
+            len += (size_t)snprintf(buf + len, cap - len, ", %lld %s event%s", (long long)n,
+                                    keys[k][1], n == 1 ? "" : "s");
+        }
+    }
+    return buf;
+}
+
 void stictl_print_grid(const char *const *heads, int columns, sti_node_t rows, stictl_cell_fn *cell)
 {
     char text[1024]; // a cell (a name, a number with its period)

@@ -196,7 +196,8 @@ static int s_progress_before(indicators_catalog_t *self, const sti_catalog_t *be
     return rc;
 }
 
-//  Appends and publishes the progress.changed events of a plan load.
+//  Appends and publishes the progress.changed and indicator.forecast_changed
+//  events of a plan load.
 //  Returns how many were sent.
 static size_t s_plan_events(indicators_catalog_t *self, const sti_call_t *call)
 {
@@ -210,7 +211,7 @@ static size_t s_plan_events(indicators_catalog_t *self, const sti_call_t *call)
     size_t sent = 0;
     for (size_t i = 0; i < count; i++) {
         uint64_t seq;
-        if (sti_events_publish(self->pub, events.topics[i], events.type, events.subjects[i],
+        if (sti_events_publish(self->pub, events.topics[i], events.types[i], events.subjects[i],
                                events.data[i], events.sizes[i], &seq) == 0) {
             sent++;
         }
@@ -250,12 +251,15 @@ static int s_plan_load(void *object, const sti_call_t *call)
         sti_envelope_reply_error(call->reply, call->request->id, rc, err, NULL, 0);
     } else {
         size_t events = changed && compare ? s_plan_events(self, call) : 0;
+        size_t forecasts = events ? indicators_progress_forecasts(self->progress) : 0;
+        forecasts = forecasts < events ? forecasts : events;
         sti_envelope_reply_ok(call->reply, call->request->id);
-        sti_writer_map(call->reply, 4);
+        sti_writer_map(call->reply, 5);
         sti_writer_kv_str(call->reply, "code", sti_catalog_plan(plan)->code);
         sti_writer_kv_bool(call->reply, "changed", changed);
         sti_writer_kv_str(call->reply, "dataset", dataset);
-        sti_writer_kv_int(call->reply, "events", (int64_t)events);
+        sti_writer_kv_int(call->reply, "events", (int64_t)(events - forecasts));
+        sti_writer_kv_int(call->reply, "forecast_events", (int64_t)forecasts);
     }
     sti_catalog_destroy(&before);
     sti_catalog_destroy(&plan);
@@ -303,14 +307,16 @@ static const sti_op_decl_t s_ops[] = {
      "indicator)."},
     {"plan.load", s_plan_load, STI_OP_CHANGES, s_plan_body,
      "loads the plan's catalog: indicators, units, tags, the root org unit",
-     "{code, changed, dataset, events}",
+     "{code, changed, dataset, events, forecast_events}",
      "The first plan load into a Redis that holds no dataset makes one "
      "(`shared/sti_dataset.h`); `dataset` is its id. stictl loads a plan directory with "
      "`sti_catalog_load_dir` and sends what `sti_catalog_write` writes. Loading an equal plan "
      "again answers `changed: false`; org units beyond the root and targets are not taken from "
      "it. A load that changes progress (a baseline, a direction, a formula) sends "
-     "`progress.changed` events (cause `plan.load`; `events` counts them), appended right "
-     "after the plan is stored. Errors: `invalid_argument` (the catalog does not check: the "
+     "`progress.changed` events (cause `plan.load`; `events` counts them), and one that moves "
+     "the class of a forecast an `indicator.forecast_changed` (`forecast_events` counts them), "
+     "appended right after the plan is stored. Errors: `invalid_argument` (the catalog does not "
+     "check: the "
      "message names the file "
      "section, record and field), `conflict` (the namespace holds a plan of another code). "
      "`plan.load`, `org.*` and `target.*` change state: while the dataset is lost they are "

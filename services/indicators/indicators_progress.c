@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "indicators_forecast.h"
 #include "indicators_values.h"
 
 #define S_YEARS 101 // years of a plan at most (2000–2100)
@@ -20,6 +21,7 @@
 typedef struct {
     int group;                      // its hash in the table
     sti_progress_t before[S_YEARS]; // progress per year before the change
+    sti_forecast_class_t forecast;  // the class of its forecast before the change
 } s_pair_t;
 
 struct _indicators_progress_t {
@@ -35,6 +37,8 @@ struct _indicators_progress_t {
     char (*subjects)[STI_EVENTS_SUBJECT_MAX]; // per event
     const char **topic_ptrs;                  // per event: into topics
     const char **subject_ptrs;                // per event: into subjects
+    const char **types;                       // per event: its type
+    size_t forecasts;                         // of them indicator.forecast_changed
     const void **data;                        // per event: into out
     size_t *sizes;                            // per event
     size_t *offsets;                          // per event: where its data starts in out
@@ -65,6 +69,7 @@ void indicators_progress_destroy(indicators_progress_t **self_p)
         free(self->subjects);
         free(self->topic_ptrs);
         free(self->subject_ptrs);
+        free(self->types);
         free(self->data);
         free(self->sizes);
         free(self->offsets);
@@ -105,6 +110,9 @@ void indicators_progress_before(indicators_progress_t *self, const sti_catalog_t
             indicators_table_progress(self->table, catalog, group, year, self->tolerance,
                                       &self->pairs[i].before[year - self->first_year], &latest);
         }
+        indicators_forecast_t forecast;
+        indicators_forecast_compute(self->table, catalog, group, &forecast);
+        self->pairs[i].forecast = forecast.forecast.outcome;
     }
 }
 
@@ -117,13 +125,69 @@ static size_t s_new_event(indicators_progress_t *self, size_t at)
         self->subjects = realloc(self->subjects, self->cap * sizeof *self->subjects);
         self->topic_ptrs = realloc(self->topic_ptrs, self->cap * sizeof *self->topic_ptrs);
         self->subject_ptrs = realloc(self->subject_ptrs, self->cap * sizeof *self->subject_ptrs);
+        self->types = realloc(self->types, self->cap * sizeof *self->types);
         self->data = realloc(self->data, self->cap * sizeof *self->data);
         self->sizes = realloc(self->sizes, self->cap * sizeof *self->sizes);
         self->offsets = realloc(self->offsets, self->cap * sizeof *self->offsets);
         assert(self->topics && self->subjects && self->topic_ptrs && self->subject_ptrs &&
-               self->data && self->sizes && self->offsets);
+               self->types && self->data && self->sizes && self->offsets);
     }
     return at;
+}
+
+//  Starts event count of group, of type, for year: its data map is
+//  written next into out. Returns its index.
+static size_t s_start_event(indicators_progress_t *self, size_t count,
+                            const indicators_group_t *group, const char *type, int year)
+{
+    size_t e = s_new_event(self, count);
+    snprintf(self->topics[e], sizeof self->topics[e], "ind.%s.%s", group->indicator->code,
+             group->org->code);
+    indicators_group_subject(group, year, self->subjects[e], sizeof self->subjects[e]);
+    self->types[e] = type;
+    sti_writer_data(self->out, &self->offsets[e]);
+    return e;
+}
+
+//  Ends event e: its data map is what was written since it started.
+static void s_end_event(indicators_progress_t *self, size_t e)
+{
+    size_t size;
+    sti_writer_data(self->out, &size);
+    self->sizes[e] = size - self->offsets[e];
+}
+
+//  Adds pair's events under catalog after the change to the count before.
+//  Returns the count after.
+static size_t s_pair_events(indicators_progress_t *self, const s_pair_t *pair,
+                            const sti_catalog_t *catalog, const char *cause, const char *by,
+                            size_t count)
+{
+    const indicators_group_t *group = indicators_table_group_at(self->table, pair->group);
+    for (int year = self->first_year; year <= self->last_year; year++) {
+        sti_progress_t after;
+        int latest;
+        indicators_table_progress(self->table, catalog, group, year, self->tolerance, &after,
+                                  &latest);
+        const sti_progress_t *before = &pair->before[year - self->first_year];
+        if (indicators_moved(before, &after)) {
+            size_t e = s_start_event(self, count++, group, INDICATORS_PROGRESS_EVENT_TYPE, year);
+            indicators_moved_write(self->out, self->table, catalog, group, year, latest, before,
+                                   &after, cause, by);
+            s_end_event(self, e);
+        }
+    }
+    indicators_forecast_t forecast;
+    indicators_forecast_compute(self->table, catalog, group, &forecast);
+    if (forecast.forecast.outcome != pair->forecast) {
+        size_t e =
+            s_start_event(self, count++, group, INDICATORS_FORECAST_EVENT_TYPE, forecast.end_year);
+        indicators_forecast_write_event(self->table, group, pair->forecast, &forecast, cause, by,
+                                        self->out);
+        s_end_event(self, e);
+        self->forecasts++;
+    }
+    return count;
 }
 
 size_t indicators_progress_after(indicators_progress_t *self, const sti_catalog_t *catalog,
@@ -131,29 +195,10 @@ size_t indicators_progress_after(indicators_progress_t *self, const sti_catalog_
 {
     assert(self && catalog && cause && by && events);
     sti_writer_reset(self->out);
+    self->forecasts = 0;
     size_t count = 0, size = 0;
     for (size_t i = 0; i < self->count; i++) {
-        const indicators_group_t *group =
-            indicators_table_group_at(self->table, self->pairs[i].group);
-        for (int year = self->first_year; year <= self->last_year; year++) {
-            sti_progress_t after;
-            int latest;
-            indicators_table_progress(self->table, catalog, group, year, self->tolerance, &after,
-                                      &latest);
-            const sti_progress_t *before = &self->pairs[i].before[year - self->first_year];
-            if (!indicators_moved(before, &after)) {
-                continue;
-            }
-            size_t e = s_new_event(self, count++);
-            snprintf(self->topics[e], sizeof self->topics[e], "ind.%s.%s", group->indicator->code,
-                     group->org->code);
-            indicators_group_subject(group, year, self->subjects[e], sizeof self->subjects[e]);
-            sti_writer_data(self->out, &self->offsets[e]);
-            indicators_moved_write(self->out, self->table, catalog, group, year, latest, before,
-                                   &after, cause, by);
-            sti_writer_data(self->out, &size);
-            self->sizes[e] = size - self->offsets[e];
-        }
+        count = s_pair_events(self, &self->pairs[i], catalog, cause, by, count);
     }
     const char *bytes = (const char *)sti_writer_data(self->out, &size);
     for (size_t e = 0; e < count; e++) {
@@ -162,10 +207,17 @@ size_t indicators_progress_after(indicators_progress_t *self, const sti_catalog_
         self->data[e] = bytes + self->offsets[e];
     }
     events->type = INDICATORS_PROGRESS_EVENT_TYPE;
+    events->types = self->types;
     events->count = count;
     events->topics = self->topic_ptrs;
     events->subjects = self->subject_ptrs;
     events->data = self->data;
     events->sizes = self->sizes;
     return count;
+}
+
+size_t indicators_progress_forecasts(const indicators_progress_t *self)
+{
+    assert(self);
+    return self->forecasts;
 }

@@ -152,10 +152,13 @@ static int s_change(indicators_targets_t *self, const sti_call_t *call, const s_
                      (unsigned long long)events.first, (unsigned long long)events.last);
         }
     }
+    size_t forecasts = sent ? indicators_progress_forecasts(self->progress) : 0;
+    forecasts = forecasts < sent ? forecasts : sent;
     sti_envelope_reply_ok(call->reply, call->request->id);
-    sti_writer_map(call->reply, 2);
+    sti_writer_map(call->reply, 3);
     sti_writer_kv_bool(call->reply, "changed", changed);
-    sti_writer_kv_int(call->reply, "events", (int64_t)sent);
+    sti_writer_kv_int(call->reply, "events", (int64_t)(sent - forecasts));
+    sti_writer_kv_int(call->reply, "forecast_events", (int64_t)forecasts);
     return 0;
 }
 
@@ -296,19 +299,22 @@ static const sti_arg_t s_list_body[] = {
 #define S_EVENTS_NOTE                                                                              \
     "`events` is the number of `progress.changed` events (docs/events.md) the change sent: one "   \
     "per year of the plan up to this one whose status, completion or expected completion at the "  \
-    "org unit changed; they are logged in the same step as the change. "
+    "org unit changed; `forecast_events` the number of `indicator.forecast_changed` events (one "  \
+    "when the class of the org unit's forecast to the plan's end changed: docs/forecast.md). "     \
+    "They are logged in the same step as the change. "
 
 static const sti_op_decl_t s_ops[] = {
     {"target.set", s_target_set, STI_OP_CHANGES, s_set_body,
      "sets an indicator's target for a year at an org unit (again: replaces it)",
-     "{changed, events}",
+     "{changed, events, forecast_events}",
      "Without `org`, or with the root's code, the target is the district's (the plan's own); "
      "any other org unit's target is its share of the plan, and its progress is measured from "
      "its own value of the indicator's baseline period. " S_EVENTS_NOTE
      "Errors: `not_found` (no plan is loaded, no such indicator or org unit), "
      "`invalid_argument` (a value the indicator's unit does not allow, a retired org unit)."},
     {"target.remove", s_target_remove, STI_OP_CHANGES, s_remove_body,
-     "removes an indicator's target for a year at an org unit", "{changed, events}",
+     "removes an indicator's target for a year at an org unit",
+     "{changed, events, forecast_events}",
      "Removing a target that is not there answers `changed: false`. " S_EVENTS_NOTE
      "Errors: `not_found` (no plan is loaded, no such indicator or org unit)."},
     {"target.list", s_target_list, STI_ROLES_ANY, s_list_body, "the targets set, at every org unit",

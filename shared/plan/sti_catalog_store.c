@@ -331,7 +331,8 @@ static const char **s_event_args(const sti_catalog_events_t *events, const char 
         out_lens[3 + i] = strlen(fixed[i]);
     }
     for (size_t e = 0; e < events->count; e++) {
-        const char *parts[4] = {events->topics[e], events->type, events->subjects[e],
+        const char *type = events->types ? events->types[e] : events->type;
+        const char *parts[4] = {events->topics[e], type, events->subjects[e],
                                 (const char *)events->data[e]};
         for (int k = 0; k < 4; k++) {
             argv[10 + 4 * e + (size_t)k] = parts[k];

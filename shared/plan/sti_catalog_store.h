@@ -68,6 +68,7 @@ typedef struct {
     const char *source;                   // the events' CloudEvents source
     const char *time;                     // their time, RFC 3339
     const char *type;                     // their type
+    const char *const *types;             // or, when not NULL, each one's
     uint64_t version;                     // the catalog version they were computed from
     size_t count;                         // how many
     const char *const *topics;            // each one's topic

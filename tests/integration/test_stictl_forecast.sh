@@ -5,7 +5,7 @@
 # the forecast's class raises exactly one indicator.forecast_changed event,
 # right after its indicator.changed (gap-free seqs), and one notification by
 # a rule with the condition forecast_miss (a webhook to a local sink); a
-# value that leaves the class as it is raises none.
+# value that leaves the class as it is raises none; a target set raises its own.
 # Figures: hitech_enterprises' baseline 578 (2020) and the plan's end 2025 are
 # the plan's; the target 1000 and the values 800 (2022), 700 and 705 (2023)
 # are made up for the test.
@@ -32,9 +32,12 @@ class_is() {
 import json, sys
 sys.exit(0 if json.load(sys.stdin)["forecasts"][0]["forecast_class"] == sys.argv[1] else 1)' "$1"
 }
-# forecast_events: the indicator.forecast_changed events of the log, one JSON a line.
+# forecast_events: the indicator.forecast_changed events values made (cause
+# value; the target set above made one too: no_target -> insufficient_data),
+# one JSON a line.
 forecast_events() {
-    stictl --json events since 0 --limit 1000 | grep '"indicator.forecast_changed"' || true
+    stictl --json events since 0 --limit 1000 | grep '"indicator.forecast_changed"' |
+        grep '"cause":"value"' || true
 }
 forecast_events_are() { [ "$(forecast_events | wc -l)" -eq "$1" ]; }
 
@@ -92,7 +95,10 @@ events = [json.loads(l) for l in open(sys.argv[1])]
 seqs = [e["seq"] for e in events]
 assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
 forecasts = [e for e in events if e["type"] == "indicator.forecast_changed"]
-first, second = forecasts
+set_, first, second = forecasts
+assert set_["data"]["cause"] == "target.set", set_
+assert set_["data"]["class_before"] == "no_target", set_
+assert set_["data"]["class_after"] == "insufficient_data", set_
 assert first["data"]["class_before"] == "insufficient_data", first
 assert first["data"]["class_after"] == "expected_to_meet", first
 data = second["data"]

@@ -56,7 +56,7 @@ base=$(lines "$T/hook.jsonl")
 # district's 2020 value is donghu's 100, summed) and the status rule fires
 # once, for 2023, in Chinese with the org's name.
 stictl target set hitech_enterprises 2025 1400 >"$T/out" || sti_fail "target set 1400"
-grep -qx "target hitech_enterprises 2025 1400: changed, 5 progress events" "$T/out" ||
+grep -qx "target hitech_enterprises 2025 1400: changed, 5 progress events, 1 forecast event" "$T/out" ||
     sti_fail "target set: $(cat "$T/out")"
 status_is linping 2023 hitech_enterprises at_risk || sti_fail "status after the target change"
 sti_wait_for 20 alert_has "高新技术企业 · 临平区 · 2023: 850 家 (目标 2025: 1400 家), 状态 正常 → 有风险"
@@ -70,6 +70,11 @@ assert [e["subject"] for e in progress] == ["hitech_enterprises/linping/%d" % y
 d = progress[2]["data"]
 assert d["status_before"] == "on_track" and d["status_after"] == "at_risk", d
 assert d["cause"] == "target.set" and d["target"] == 1400 and d["value"] == 850, d
+# The raised target moved the forecast's class too: the plan's early warning.
+warned = [e for e in events if e["type"] == "indicator.forecast_changed"
+          and e["data"]["cause"] == "target.set" and e["data"]["target"] == 1400]
+assert len(warned) == 1 and warned[0]["subject"] == "hitech_enterprises/linping/2025", warned
+assert warned[0]["data"]["target"] == 1400, warned[0]
 PY
 # The same again: nothing changes, no event.
 stictl target set hitech_enterprises 2025 1400 >"$T/out" || sti_fail "target set again"

@@ -79,18 +79,30 @@ static void test_target_events(void **state)
     bool changed = false;
     double t = 1000;
     //  Years 2021..2025 (the plan's, up to this year): expected completion
-    //  appears for all five, completion for 2023..2025.
-    assert_int_equal(s_target(fx, progress, "linping", 2025, &t, &changed), 5);
+    //  appears for all five, completion for 2023..2025; and the forecast,
+    //  with no target before, gets a class: one indicator.forecast_changed.
+    assert_int_equal(s_target(fx, progress, "linping", 2025, &t, &changed), 6);
+    assert_int_equal(indicators_progress_forecasts(progress), 1);
     assert_true(changed);
     //  The same again: no change, no event.
     assert_int_equal(s_target(fx, progress, "linping", 2025, &t, &changed), 0);
     assert_false(changed);
-    assert_int_equal(test_indicators_integer(fx, "GET ut:events:ind:seq"), 5);
-    //  The last event: 2025, no_target -> at_risk ((850-578)/(1000-578) = 0.645 < 1).
-    redisReply *last = sti_redis_command(fx->redis, "XREVRANGE ut:events:ind + - COUNT 1");
+    assert_int_equal(test_indicators_integer(fx, "GET ut:events:ind:seq"), 6);
+    //  The last progress event: 2025, no_target -> at_risk ((850-578)/(1000-578)
+    //  = 0.645 < 1); the forecast's after it, with the same subject.
+    redisReply *last = sti_redis_command(fx->redis, "XREVRANGE ut:events:ind + - COUNT 2");
     assert_non_null(last);
-    assert_int_equal(last->elements, 1);
-    const redisReply *fields = last->element[0]->element[1];
+    assert_int_equal(last->elements, 2);
+    const redisReply *forecast = last->element[0]->element[1];
+    bool seen_forecast = false;
+    for (size_t i = 0; i + 1 < forecast->elements; i += 2) {
+        if (strcmp(forecast->element[i]->str, "type") == 0) {
+            assert_string_equal(forecast->element[i + 1]->str, "indicator.forecast_changed");
+            seen_forecast = true;
+        }
+    }
+    assert_true(seen_forecast);
+    const redisReply *fields = last->element[1]->element[1];
     bool seen_type = false;
     for (size_t i = 0; i + 1 < fields->elements; i += 2) {
         if (strcmp(fields->element[i]->str, "type") == 0) {
@@ -121,9 +133,11 @@ static void test_target_events(void **state)
                                                   &stale, &changed, err, sizeof err),
                      STI_ERR_CONFLICT);
     assert_non_null(strstr(err, "stale"));
-    assert_int_equal(test_indicators_integer(fx, "GET ut:events:ind:seq"), 5);
-    //  Removed: back to no_target in every year.
-    assert_int_equal(s_target(fx, progress, "linping", 2025, NULL, &changed), 5);
+    assert_int_equal(test_indicators_integer(fx, "GET ut:events:ind:seq"), 6);
+    //  Removed: back to no_target in every year, and the forecast's class too.
+    size_t sent = s_target(fx, progress, "linping", 2025, NULL, &changed);
+    assert_int_equal(indicators_progress_forecasts(progress), 1);
+    assert_int_equal(sent, 6);
     assert_true(changed);
     indicators_progress_destroy(&progress);
 }
@@ -140,7 +154,9 @@ static void test_town_target_and_states(void **state)
     s_value(fx, "donghu", "2020", 100);
     s_value(fx, "donghu", "2023", 250);
     double t = 300;
-    assert_int_equal(s_target(fx, progress, "donghu", 2025, &t, &changed), 5);
+    //  Five progress events, and the town's forecast gets a class.
+    assert_int_equal(s_target(fx, progress, "donghu", 2025, &t, &changed), 6);
+    assert_int_equal(indicators_progress_forecasts(progress), 1);
     assert_int_equal(
         test_indicators_integer(fx, "HEXISTS ut:targets hitech_enterprises:2025:donghu"), 1);
     //  Read back: the town's own target, the district has none.
