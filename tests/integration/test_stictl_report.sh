@@ -5,7 +5,9 @@
 # writes a workbook (Chinese, then English) that Python's zipfile and xml
 # read back: every indicator of the summary and of donghu's sheet has the
 # figures `stictl progress --json` gives, a line chart is there, the
-# revision, the project and its milestone are listed. The gateway's
+# revision, the project and its milestone are listed; two units with one
+# long name full of characters Excel refuses get sheets named within its
+# rules, told apart. The gateway's
 # GET /api/v1/report answers what the op report.data answers. Bad input
 # (an unknown kind, a year outside the plan or not one the kind allows, a
 # path that cannot be written) is refused with a clear error and no file.
@@ -21,6 +23,11 @@ CALL="$STI_SOURCE/tests/helpers/sti_call.py"
 gw_setup
 sti_wait_service sti.projects
 stictl target set hitech_enterprises 2025 1000 >/dev/null || sti_fail "target"
+# Two units with one long name that Excel could not take as a sheet's name.
+LONG='临平区某某街道科技创新服务中心[甲]:乙/丙?丁*戊\己及其下属的各个孵化平台'
+for code in long_a long_b; do
+    stictl org add $code --parent linping --name "$LONG" >/dev/null || sti_fail "org add $code"
+done
 stictl target set hitech_enterprises 2025 400 --org donghu >/dev/null || sti_fail "target donghu"
 
 # Made-up values: two towns, three years; donghu's 2023 figure is revised.
@@ -65,6 +72,12 @@ stictl report --year 2023 --kind annual -o "$T/report.xlsx" >"$T/out.txt" 2>&1 |
 grep -q "^wrote report 2023 annual to $T/report.xlsx" "$T/out.txt" || sti_fail "said: $(cat "$T/out.txt")"
 /usr/bin/python3 "$CHECK" "$T/report.xlsx" zh "$T/root.json" 东湖 "$T/donghu.json" \
     "$T/checks.json" || sti_fail "the Chinese workbook"
+/usr/bin/python3 - "$T/report.xlsx" "$LONG" <<'PY' || sti_fail "the long names' sheets"
+import re, sys, zipfile
+names = re.findall(r'<sheet name="([^"]*)"', zipfile.ZipFile(sys.argv[1]).read("xl/workbook.xml").decode())
+cut = re.sub(r"[\[\]:*?/\\]", "_", sys.argv[2])[:28]
+assert cut in names and cut + "~2" in names, (cut, names)
+PY
 stictl report --year 2023 --kind annual --lang en -o "$T/report-en.xlsx" >/dev/null ||
     sti_fail "report --lang en"
 /usr/bin/python3 "$CHECK" "$T/report-en.xlsx" en "$T/root.json" donghu "$T/donghu.json" \
@@ -100,7 +113,7 @@ def same(a, b, where):
         assert a == b, (where, a, b)
 same(http, op, "report")
 assert [r["code"] for r in op["indicators"]][:1] == ["rd_expenditure"], op["indicators"][0]
-assert [o["org"] for o in op["orgs"]] == ["donghu", "nanyuan"], op["orgs"]
+assert sorted(o["org"] for o in op["orgs"]) == ["donghu", "long_a", "long_b", "nanyuan"], op["orgs"]
 assert op["completeness"] is None and op["revisions_more"] is False, op
 PY
 code=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
