@@ -142,6 +142,25 @@ static void s_chart(const cmd_report_t *report, lxw_workbook *book, lxw_workshee
     worksheet_insert_chart(sheet, at, 5, chart);
 }
 
+//  Writes the baseline as the series' first point (value and trajectory
+//  start there) when it is of a whole year. Returns the next row.
+static lxw_row_t s_baseline_row(lxw_worksheet *sheet, const cmd_report_formats_t *formats,
+                                sti_node_t ind, lxw_row_t row)
+{
+    char period[32];
+    long long year;
+    sti_node_t baseline = sti_node_get(ind, "baseline");
+    stictl_map_text(ind, "baseline_period", period, sizeof period);
+    if (sti_node_type(baseline) != STI_TYPE_FLOAT || stictl_parse_int(period, 2000, 2100, &year)) {
+        return row;
+    }
+    cmd_report_cell(sheet, row, 0, sti_node_get(ind, "code"), NULL);
+    worksheet_write_number(sheet, row, 1, (double)year, NULL);
+    cmd_report_cell(sheet, row, 2, baseline, formats->number);
+    cmd_report_cell(sheet, row, 3, baseline, formats->number);
+    return row + 1;
+}
+
 //  The charts' sheet: each main indicator's years (value and trajectory)
 //  as a table in columns A to D, and its chart beside it.
 static void s_charts_sheet(const cmd_report_t *report, const cmd_report_formats_t *formats,
@@ -168,6 +187,7 @@ static void s_charts_sheet(const cmd_report_t *report, const cmd_report_formats_
                                    formats->head);
         }
         row++;
+        row = s_baseline_row(sheet, formats, ind, row);
         for (size_t y = 0; y < sti_node_size(years); y++, row++) {
             sti_node_t year = sti_node_at(years, y);
             cmd_report_cell(sheet, row, 0, sti_node_get(ind, "code"), NULL);

@@ -5,7 +5,8 @@ zipfile and xml.etree, and checks it against `stictl progress --json`.
     report_check.py BOOK.xlsx LANG PROGRESS_ROOT.json ORG_SHEET PROGRESS_ORG.json CHECKS.json
 
 LANG is zh or en (the sheets' names). CHECKS.json: {"revision": [indicator,
-org, period, revision], "project": CODE, "milestone": DESCRIPTION}.
+org, period, revision], "project": CODE, "milestone": DESCRIPTION,
+"chart_point": [indicator, year, actual, trajectory]}.
 Exits 1 with the first difference on stderr.
 """
 import json
@@ -109,6 +110,10 @@ def main():
     if "<c:lineChart>" not in chart or names["charts"] not in chart:
         fail("the first chart is no line chart over the charts' sheet")
     checks = json.load(open(checks_json))
+    points = [[r.get(0), r.get(1), r.get(2), r.get(3)]
+              for n, r in book.rows(names["charts"]).items() if n >= 4]
+    if checks["chart_point"] not in points:
+        fail(f"chart point {checks['chart_point']} not in {points}")
     revisions = [[r.get(0), r.get(1), r.get(2), r.get(4)]
                  for n, r in book.rows(names["revisions"]).items() if n >= 4]
     indicator, org, period, revision = checks["revision"]

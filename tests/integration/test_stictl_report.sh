@@ -64,7 +64,8 @@ sti_wait_for 20 latest_is incubators 11
 stictl --json progress --year 2023 >"$T/root.json"
 stictl --json progress --year 2023 --org donghu >"$T/donghu.json"
 echo '{"revision": ["hitech_enterprises", "donghu", "2023", 2], "project": "PR-1",
-       "milestone": "主体完工"}' >"$T/checks.json"
+       "milestone": "主体完工", "chart_point": ["hitech_enterprises", 2020, 578, 578]}' \
+    >"$T/checks.json"
 
 # --- the workbook, in Chinese and in English ---
 stictl report --year 2023 --kind annual -o "$T/report.xlsx" >"$T/out.txt" 2>&1 ||
