@@ -11,6 +11,7 @@
 #include "indicators_report.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,13 @@ static void s_write_opt(sti_writer_t *w, const char *key, bool has, double value
 //  Reads since: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC). Returns 0, or -1.
 static int s_parse_since(const char *text, int64_t *ms)
 {
+    //  The shape first, character by character: 9 a digit, others as they are.
+    const char *shape = strlen(text) == 10 ? "9999-99-99" : "9999-99-99T99:99:99Z";
+    for (size_t i = 0; shape[i] || text[i]; i++) {
+        if (shape[i] == '9' ? !isdigit((unsigned char)text[i]) : text[i] != shape[i]) {
+            return -1;
+        }
+    }
     struct tm tm = {0};
     char tail = 0;
     int n = sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,

@@ -137,6 +137,7 @@ refused "year: 2030 is outside the plan's years 2021 to 2025" --year 2030 --kind
 refused "a midterm report is of a year after the plan's first (2021)" --year 2021 --kind midterm -o "$T/bad.xlsx"
 refused "a final report is of the plan's last year 2025, got 2024" --year 2024 --kind final -o "$T/bad.xlsx"
 refused "since: must be YYYY-MM-DD" --year 2023 --kind annual --since 2023-13-01 -o "$T/bad.xlsx"
+refused "since: must be YYYY-MM-DD" --year 2023 --kind annual --since 2023-3-1xx -o "$T/bad.xlsx"
 refused "cannot write $T/no/such/dir/r.xlsx: directory $T/no/such/dir" \
     --year 2023 --kind annual -o "$T/no/such/dir/r.xlsx"
 refused "-o wants a file ending in .xlsx" --year 2023 --kind annual -o "$T/bad.csv"
