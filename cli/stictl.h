@@ -63,6 +63,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(plan, "load a plan directory into the catalog")                                              \
     X(progress, "show each indicator's progress towards its target")                               \
     X(project, "the plan's projects: add, update, milestone, list, show, import")                  \
+    X(report, "write the evaluation report of a year (annual, midterm, final) as a workbook")      \
     X(rule, "add, list, show or remove notification rules")                                        \
     X(silence, "add, list or remove silences of notifications")                                    \
     X(status, "show each service's workers, and the backlog sti-indicators has to apply")          \

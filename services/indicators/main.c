@@ -19,6 +19,7 @@
 #include "indicators_outlook.h"
 #include "indicators_progress.h"
 #include "indicators_query.h"
+#include "indicators_report.h"
 #include "indicators_targets.h"
 #include "indicators_withdraw.h"
 #include "sti_log.h"
@@ -77,10 +78,11 @@ static const sti_config_entry_t s_config_map[] = {
     STI_CONFIG_END,
 };
 
-static const sti_op_table_t *const s_tables[] = {
-    &indicators_catalog_ops,  &indicators_orgs_ops,    &indicators_targets_ops,
-    &indicators_withdraw_ops, &indicators_dataset_ops, &indicators_query_ops,
-    &indicators_backlog_ops,  &indicators_outlook_ops, NULL};
+static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops, &indicators_orgs_ops,
+                                                 &indicators_targets_ops, &indicators_withdraw_ops,
+                                                 &indicators_dataset_ops, &indicators_query_ops,
+                                                 &indicators_backlog_ops, &indicators_outlook_ops,
+                                                 &indicators_report_ops,  NULL};
 
 static bool s_replicated(void *service)
 {
@@ -109,11 +111,26 @@ static const sti_op_route_t s_routes[] = {
     {"plan.load", "POST", "/api/v1/plan"},
     {"progress.report", "GET", "/api/v1/progress"},
     {"forecast.report", "GET", "/api/v1/forecast"},
+    {"report.data", "GET", "/api/v1/report"},
     {"snapshot.get", "GET", "/api/v1/snapshot"},
     {"dataset.get", "GET", "/api/v1/dataset"},
     {"dataset.accept_loss", "POST", "/api/v1/dataset/accept-loss"},
     STI_ROUTES_END,
 };
+
+//  The `ind` stream's publisher, its log bounded as configured. Returns
+//  NULL (said in the log) when it cannot start.
+static sti_events_pub_t *s_publisher(sti_service_t *service,
+                                     const indicators_apply_config_t *config)
+{
+    sti_events_pub_t *pub = sti_service_publisher(service, "ind");
+    if (!pub) {
+        sti_error("cannot start the event publisher");
+        return NULL;
+    }
+    sti_events_pub_set_maxlen(pub, (size_t)config->events_maxlen);
+    return pub;
+}
 
 int main(int argc, char **argv)
 {
@@ -133,14 +150,12 @@ int main(int argc, char **argv)
         return exit_code;
     }
     const indicators_apply_config_t *config = &s_context.config;
-    sti_events_pub_t *pub = sti_service_publisher(service, "ind");
+    sti_events_pub_t *pub = s_publisher(service, config);
     if (!pub) {
-        sti_error("cannot start the event publisher");
         sti_service_destroy(&service);
         return 1;
     }
     def.tick_ms = (int)config->tick_ms;
-    sti_events_pub_set_maxlen(pub, (size_t)config->events_maxlen);
     //  main -> handlers -> stores.
     sti_redis_t *redis = sti_service_redis(service);
     sti_catalog_store_t *catalog = sti_catalog_store_new(redis);
@@ -160,6 +175,7 @@ int main(int argc, char **argv)
     indicators_query_t *query = indicators_query_new(store, catalog, config->tolerance);
     indicators_query_set_warn_factor(query, s_context.warn_factor);
     indicators_outlook_t *outlook = indicators_outlook_new(store, catalog);
+    indicators_report_t *report = indicators_report_new(store, catalog, config->tolerance);
     indicators_apply_t *apply =
         indicators_apply_new(store, intake, catalog, pub, sti_service_http(service), config);
     indicators_apply_set_replicated(apply, s_replicated, service);
@@ -172,6 +188,7 @@ int main(int argc, char **argv)
     sti_service_bind(service, &indicators_dataset_ops, dataset);
     sti_service_bind(service, &indicators_query_ops, query);
     sti_service_bind(service, &indicators_outlook_ops, outlook);
+    sti_service_bind(service, &indicators_report_ops, report);
     sti_service_bind(service, &indicators_backlog_ops, backlog);
     s_context.apply = apply;
     s_context.backlog = backlog;
@@ -181,6 +198,7 @@ int main(int argc, char **argv)
     s_context.backlog = NULL;
     indicators_backlog_destroy(&backlog);
     indicators_apply_destroy(&apply);
+    indicators_report_destroy(&report);
     indicators_outlook_destroy(&outlook);
     indicators_query_destroy(&query);
     indicators_withdraw_destroy(&withdraw);

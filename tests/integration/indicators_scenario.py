@@ -139,7 +139,7 @@ def declared_bodies():
                        "org.retire", "target.set", "target.remove", "target.list",
                        "value.withdraw", "plan.load", "dataset.get", "dataset.accept_loss",
                        "series.get", "progress.report", "snapshot.get", "events.since",
-                       "intake.status", "forecast.report",
+                       "intake.status", "forecast.report", "report.data",
                        "ops.describe"},
           "declared ops %r" % sorted(ops))
     refused("series.get", {"indicator": "gdp"}, "org", "missing (required)")

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# The evaluation report (docs/report.md) through stictl against real
+# processes: the Linping plan with the org units donghu and nanyuan, values
+# for both, a revised value, a project with a milestone; `stictl report`
+# writes a workbook (Chinese, then English) that Python's zipfile and xml
+# read back: every indicator of the summary and of donghu's sheet has the
+# figures `stictl progress --json` gives, a line chart is there, the
+# revision, the project and its milestone are listed; two units with one
+# long name full of characters Excel refuses get sheets named within its
+# rules, told apart. The gateway's
+# GET /api/v1/report answers what the op report.data answers. Bad input
+# (an unknown kind, a year outside the plan or not one the kind allows, a
+# path that cannot be written) is refused with a clear error and no file.
+# Every figure, target, org unit and project here is made up for the test;
+# only the plan (its indicators, baselines, years) is the plan's.
+. "$STI_SOURCE/tests/lib.sh"
+. "$STI_SOURCE/tests/integration/gateway_lib.sh"
+
+stictl() { command stictl --timeout 15000 "$@"; }
+CHECK="$STI_SOURCE/tests/helpers/report_check.py"
+CALL="$STI_SOURCE/tests/helpers/sti_call.py"
+
+gw_setup
+sti_wait_service sti.projects
+stictl target set hitech_enterprises 2025 1000 >/dev/null || sti_fail "target"
+# Two units with one long name that Excel could not take as a sheet's name.
+LONG='临平区某某街道科技创新服务中心[甲]:乙/丙?丁*戊\己及其下属的各个孵化平台'
+for code in long_a long_b; do
+    stictl org add $code --parent linping --name "$LONG" >/dev/null || sti_fail "org add $code"
+done
+stictl target set hitech_enterprises 2025 400 --org donghu >/dev/null || sti_fail "target donghu"
+
+# Made-up values: two towns, three years; donghu's 2023 figure is revised.
+cat >"$T/rows.csv" <<'CSV'
+indicator,org,period,value
+hitech_enterprises,donghu,2021,250
+hitech_enterprises,donghu,2022,290
+hitech_enterprises,donghu,2023,310
+hitech_enterprises,nanyuan,2021,330
+hitech_enterprises,nanyuan,2022,350
+hitech_enterprises,nanyuan,2023,380
+rd_expenditure,donghu,2022,21.5
+rd_expenditure,nanyuan,2022,30.25
+tech_smes,donghu,2023,900
+CSV
+stictl ingest "$T/rows.csv" | grep -qx "accepted 9, rejected 0" || sti_fail "ingest"
+printf 'indicator,org,period,value\nhitech_enterprises,donghu,2023,320\n' >"$T/revise.csv"
+stictl ingest "$T/revise.csv" | grep -qx "accepted 1, rejected 0" || sti_fail "ingest revision"
+# latest_is CODE VALUE: true once the root's 2023 progress shows VALUE for CODE.
+latest_is() {
+    stictl --json progress --year 2023 | /usr/bin/python3 -c '
+import json, sys
+rows = {r["code"]: r for r in json.load(sys.stdin)["indicators"]}
+sys.exit(0 if rows[sys.argv[1]]["latest"] == float(sys.argv[2]) else 1)' "$1" "$2"
+}
+sti_wait_for 20 latest_is hitech_enterprises 700
+stictl project add PR-1 --name 报告测试平台 --name-en "Report test platform" --kind platform \
+    --level district --org donghu --start 2021 --end 2025 --milestone "2022-06-30 主体完工" \
+    >/dev/null || sti_fail "project add"
+# The first project written makes sti-projects feed the incubators (the
+# plan's 2020 count, 11: no incubator project is completed) through sti-ingest.
+sti_wait_for 20 latest_is incubators 11
+
+stictl --json progress --year 2023 >"$T/root.json"
+stictl --json progress --year 2023 --org donghu >"$T/donghu.json"
+echo '{"revision": ["hitech_enterprises", "donghu", "2023", 2], "project": "PR-1",
+       "milestone": "主体完工", "chart_point": ["hitech_enterprises", 2020, 578, 578]}' \
+    >"$T/checks.json"
+
+# --- the workbook, in Chinese and in English ---
+stictl report --year 2023 --kind annual -o "$T/report.xlsx" >"$T/out.txt" 2>&1 ||
+    sti_fail "report: $(cat "$T/out.txt")"
+grep -q "^wrote report 2023 annual to $T/report.xlsx" "$T/out.txt" || sti_fail "said: $(cat "$T/out.txt")"
+/usr/bin/python3 "$CHECK" "$T/report.xlsx" zh "$T/root.json" 东湖 "$T/donghu.json" \
+    "$T/checks.json" || sti_fail "the Chinese workbook"
+/usr/bin/python3 - "$T/report.xlsx" "$LONG" <<'PY' || sti_fail "the long names' sheets"
+import re, sys, zipfile
+names = re.findall(r'<sheet name="([^"]*)"', zipfile.ZipFile(sys.argv[1]).read("xl/workbook.xml").decode())
+cut = re.sub(r"[\[\]:*?/\\]", "_", sys.argv[2])[:28]
+assert cut in names and cut + "~2" in names, (cut, names)
+PY
+stictl report --year 2023 --kind annual --lang en -o "$T/report-en.xlsx" >/dev/null ||
+    sti_fail "report --lang en"
+/usr/bin/python3 "$CHECK" "$T/report-en.xlsx" en "$T/root.json" donghu "$T/donghu.json" \
+    "$T/checks.json" || sti_fail "the English workbook"
+stictl report --year 2025 --kind final -o "$T/final.xlsx" >/dev/null || sti_fail "final report"
+stictl report --year 2023 --kind midterm -o "$T/mid.xlsx" >/dev/null || sti_fail "midterm report"
+
+# --- the gateway's route answers what the op answers ---
+TOKEN=$(gw_token reporter --role reader) || sti_fail "token"
+curl -sf -H "Authorization: Bearer $TOKEN" "$GW/api/v1/report?year=2023&kind=annual" \
+    >"$T/http.json" || sti_fail "GET /api/v1/report"
+"$CALL" sti.indicators report.data '{"year": 2023, "kind": "annual"}' >"$T/op.json" ||
+    sti_fail "report.data"
+/usr/bin/python3 - "$T/http.json" "$T/op.json" <<'PY' || sti_fail "the route differs from the op"
+import json, sys
+http, op = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert op["ok"], op
+op = op["body"]
+for doc in (http, op):
+    doc.pop("made")
+def same(a, b, where):
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), where
+        for k in a:
+            same(a[k], b[k], where + "." + k)
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            same(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert abs(a - b) <= 1e-12 * max(1.0, abs(b)), (where, a, b)
+    else:
+        assert a == b, (where, a, b)
+same(http, op, "report")
+assert [r["code"] for r in op["indicators"]][:1] == ["rd_expenditure"], op["indicators"][0]
+assert sorted(o["org"] for o in op["orgs"]) == ["donghu", "long_a", "long_b", "nanyuan"], op["orgs"]
+assert op["completeness"] is None and op["revisions_more"] is False, op
+PY
+code=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    "$GW/api/v1/report?year=2023&kind=weekly")
+[ "$code" = 400 ] && grep -q "kind: must be annual, midterm or final, got 'weekly'" "$T/bad.json" ||
+    sti_fail "GET with kind weekly: $code $(cat "$T/bad.json")"
+
+# --- bad input: a clear error, exit 1, no file ---
+# refused WANT ARGS...: stictl report ARGS fails saying WANT and leaves no file.
+refused() {
+    local want=$1
+    shift
+    rm -f "$T/bad.xlsx"
+    if stictl report "$@" >"$T/bad.out" 2>&1; then sti_fail "accepted: $*"; fi
+    grep -qF -- "$want" "$T/bad.out" || sti_fail "$*: said $(cat "$T/bad.out")"
+    [ ! -e "$T/bad.xlsx" ] || sti_fail "$*: left a file"
+}
+refused "kind: must be annual, midterm or final, got 'weekly'" --year 2023 --kind weekly -o "$T/bad.xlsx"
+refused "year: 2030 is outside the plan's years 2021 to 2025" --year 2030 --kind annual -o "$T/bad.xlsx"
+refused "a midterm report is of a year after the plan's first (2021)" --year 2021 --kind midterm -o "$T/bad.xlsx"
+refused "a final report is of the plan's last year 2025, got 2024" --year 2024 --kind final -o "$T/bad.xlsx"
+refused "since: must be YYYY-MM-DD" --year 2023 --kind annual --since 2023-13-01 -o "$T/bad.xlsx"
+refused "since: must be YYYY-MM-DD" --year 2023 --kind annual --since 2023-3-1xx -o "$T/bad.xlsx"
+refused "cannot write $T/no/such/dir/r.xlsx: directory $T/no/such/dir" \
+    --year 2023 --kind annual -o "$T/no/such/dir/r.xlsx"
+refused "-o wants a file ending in .xlsx" --year 2023 --kind annual -o "$T/bad.csv"
+refused "--year, --kind and -o are required" --year 2023 -o "$T/bad.xlsx"
+echo "ok"
