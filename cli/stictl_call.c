@@ -63,7 +63,9 @@ static const struct {
     {"target.list", false},      {"org.rename", true},       {"org.retire", true},
     {"value.withdraw", true},    {"token.list", false},      {"token.new", true},
     {"token.revoke", true},      {"user.add", true},         {"user.disable", true},
-    {"user.list", false},        {"user.passwd", true},
+    {"user.list", false},        {"user.passwd", true},      {"completeness", false},
+    {"overdue", false},          {"duty.list", false},       {"duty.assign", true},
+    {"duty.set", true},          {"duty.rule", true},        {"org.set_type", true},
 };
 
 bool stictl_op_writes(const char *op)

@@ -14,7 +14,10 @@
 #include "indicators_apply.h"
 #include "indicators_backlog.h"
 #include "indicators_catalog.h"
+#include "indicators_completeness.h"
 #include "indicators_dataset.h"
+#include "indicators_duties.h"
+#include "indicators_duty_store.h"
 #include "indicators_orgs.h"
 #include "indicators_outlook.h"
 #include "indicators_progress.h"
@@ -32,6 +35,9 @@ typedef struct {
     indicators_backlog_t *backlog;    // what the log holds that is not applied, once made
     int64_t request_ttl_s;            // how long value.withdraw keeps a reply
     double warn_factor;               // progress's flag on far latest values
+    int64_t overdue_check_ms;         // how often overdue reports are looked for
+    int64_t overdue_years;            // years before this one they are looked for in
+    indicators_completeness_t *completeness; // raises them, once made
 } s_context_t;
 
 static s_context_t s_context;
@@ -74,13 +80,20 @@ static const sti_config_entry_t s_config_map[] = {
      "progress flags a latest value more than this many times above or below the value "
      "before it (1 or less: never)",
      0, 1e9},
+    {"overdue_check_ms", STI_CONFIG_DURATION, "1m", offsetof(s_context_t, overdue_check_ms),
+     "how often reports past their due date with nothing received are looked for and raised as "
+     "duty.overdue events (0: never)",
+     0, 86400000},
+    {"overdue_years", STI_CONFIG_INT, "1", offsetof(s_context_t, overdue_years),
+     "years before this one whose overdue reports are raised as events", 0, 10},
     STI_CONFIG_END,
 };
 
 static const sti_op_table_t *const s_tables[] = {
     &indicators_catalog_ops,  &indicators_orgs_ops,    &indicators_targets_ops,
     &indicators_withdraw_ops, &indicators_dataset_ops, &indicators_query_ops,
-    &indicators_backlog_ops,  &indicators_outlook_ops, NULL};
+    &indicators_backlog_ops,  &indicators_outlook_ops, &indicators_duties_ops,
+    &indicators_completeness_ops, NULL};
 
 static bool s_replicated(void *service)
 {
@@ -96,6 +109,9 @@ static void s_tick(sti_service_t *service, void *ctx)
     if (context->backlog) {
         indicators_backlog_tick(context->backlog);
     }
+    if (context->completeness) {
+        indicators_completeness_tick(context->completeness);
+    }
 }
 
 //  The HTTP routes of the ops (sti-gateway's API, docs/gateway.md).
@@ -110,6 +126,13 @@ static const sti_op_route_t s_routes[] = {
     {"progress.report", "GET", "/api/v1/progress"},
     {"forecast.report", "GET", "/api/v1/forecast"},
     {"snapshot.get", "GET", "/api/v1/snapshot"},
+    {"completeness", "GET", "/api/v1/completeness"},
+    {"overdue", "GET", "/api/v1/completeness/overdue"},
+    {"duty.list", "GET", "/api/v1/duties"},
+    {"duty.set", "PUT", "/api/v1/duties/{org}"},
+    {"duty.assign", "PUT", "/api/v1/duties/types/{type}"},
+    {"duty.rule", "PUT", "/api/v1/indicators/{indicator}/duty-rule"},
+    {"org.set_type", "PUT", "/api/v1/orgs/{org}/type"},
     {"dataset.get", "GET", "/api/v1/dataset"},
     {"dataset.accept_loss", "POST", "/api/v1/dataset/accept-loss"},
     STI_ROUTES_END,
@@ -163,6 +186,13 @@ int main(int argc, char **argv)
     indicators_apply_t *apply =
         indicators_apply_new(store, intake, catalog, pub, sti_service_http(service), config);
     indicators_apply_set_replicated(apply, s_replicated, service);
+    indicators_duty_store_t *duty_store =
+        indicators_duty_store_new(redis, pub, config->events_maxlen);
+    indicators_duties_t *duties = indicators_duties_new(catalog, duty_store);
+    indicators_completeness_t *completeness =
+        indicators_completeness_new(catalog, duty_store, store);
+    indicators_completeness_set_overdue(completeness, s_context.overdue_check_ms,
+                                        (int)s_context.overdue_years, 100);
     indicators_backlog_t *backlog =
         indicators_backlog_new(intake, apply, sti_service_http(service));
     sti_service_bind(service, &indicators_catalog_ops, catalog_ops);
@@ -173,13 +203,20 @@ int main(int argc, char **argv)
     sti_service_bind(service, &indicators_query_ops, query);
     sti_service_bind(service, &indicators_outlook_ops, outlook);
     sti_service_bind(service, &indicators_backlog_ops, backlog);
+    sti_service_bind(service, &indicators_duties_ops, duties);
+    sti_service_bind(service, &indicators_completeness_ops, completeness);
+    s_context.completeness = completeness;
     s_context.apply = apply;
     s_context.backlog = backlog;
     int rc = sti_service_run(service);
     indicators_apply_stop(apply);
     s_context.apply = NULL;
     s_context.backlog = NULL;
+    s_context.completeness = NULL;
     indicators_backlog_destroy(&backlog);
+    indicators_completeness_destroy(&completeness);
+    indicators_duties_destroy(&duties);
+    indicators_duty_store_destroy(&duty_store);
     indicators_apply_destroy(&apply);
     indicators_outlook_destroy(&outlook);
     indicators_query_destroy(&query);
