@@ -116,8 +116,8 @@ static void s_print_completeness(sti_node_t body)
     static const char *const ind_heads[] = {"CODE", "NAME", "FREQ", "DUE"};
     static const char *const ind_keys[] = {"indicator", "name_zh", "frequency", "due"};
     static const char *const rep_heads[] = {"ORG", "CODE", "PERIOD", "DUE", "STATUS", "RECEIVED"};
-    static const char *const rep_keys[] = {"org", "indicator", "period", "due", "status",
-                                           "received_at"};
+    static const char *const rep_keys[] = {"org", "indicator", "period",
+                                           "due", "status",    "received_at"};
     char period[16], as_of[48];
     printf("报送完整性 completeness of %s (as of %s)\n",
            stictl_map_text(body, "period", period, sizeof period),
@@ -152,11 +152,11 @@ static void s_print_completeness(sti_node_t body)
 
 static void s_print_overdue(sti_node_t body)
 {
-    static const char *const heads[] = {"ORG", "NAME", "CODE", "INDICATOR", "PERIOD", "DUE",
-                                        "DAYS", "CONTACT", "PHONE", "EMAIL", "DINGTALK"};
+    static const char *const heads[] = {"ORG",  "NAME",    "CODE",  "INDICATOR", "PERIOD",  "DUE",
+                                        "DAYS", "CONTACT", "PHONE", "EMAIL",     "DINGTALK"};
     static const char *const keys[] = {
-        "org",          "org_name_zh",  "indicator",     "indicator_name_zh",
-        "period",       "due",          "days_overdue",  "contact_name",
+        "org",           "org_name_zh",   "indicator",       "indicator_name_zh",
+        "period",        "due",           "days_overdue",    "contact_name",
         "contact_phone", "contact_email", "contact_dingtalk"};
     sti_node_t rows = sti_node_get(body, "overdue");
     printf("逾期未报 overdue reports: %zu\n", sti_node_size(rows));

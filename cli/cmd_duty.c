@@ -111,8 +111,8 @@ static int s_set(stictl_t *ctl, int argc, char **argv)
         return stictl_usage_error("duty", "set wants ORG first");
     }
     for (int i = 2; i < argc; i++) {
-        bool known = (strcmp(argv[i], "--add") == 0 || strcmp(argv[i], "--drop") == 0) &&
-                     i + 1 < argc;
+        bool known =
+            (strcmp(argv[i], "--add") == 0 || strcmp(argv[i], "--drop") == 0) && i + 1 < argc;
         for (size_t f = 0; f < 4 && !known; f++) {
             if (strcmp(argv[i], flags[f]) == 0 && i + 1 < argc) {
                 contact[f] = argv[i + 1];

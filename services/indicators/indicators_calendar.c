@@ -70,8 +70,8 @@ static indicators_report_t *s_add(indicators_calendar_t *self)
 {
     if (self->count == self->cap) {
         self->cap = self->cap ? 2 * self->cap : 256;
-        self->reports = (indicators_report_t *)realloc(self->reports,
-                                                       self->cap * sizeof *self->reports);
+        self->reports =
+            (indicators_report_t *)realloc(self->reports, self->cap * sizeof *self->reports);
         assert(self->reports);
     }
     indicators_report_t *report = &self->reports[self->count++];
@@ -130,7 +130,8 @@ static int s_unit(indicators_calendar_t *self, const indicators_duty_unit_t *uni
                 report->duty = duty;
                 report->period = subs[s];
                 report->due_ms = sti_due_time(&duty->rule->rule, &subs[s]);
-                int value = indicators_table_find(self->table, duty->indicator, unit->org, &subs[s]);
+                int value =
+                    indicators_table_find(self->table, duty->indicator, unit->org, &subs[s]);
                 const indicators_value_t *held =
                     value >= 0 ? indicators_table_value_at(self->table, value) : NULL;
                 if (held && held->exists && held->record.has_r) {
@@ -145,11 +146,9 @@ static int s_unit(indicators_calendar_t *self, const indicators_duty_unit_t *uni
 }
 
 int64_t indicators_calendar_reports(indicators_calendar_t *self, const sti_catalog_t *catalog,
-                                    const indicators_duty_book_t *book,
-                                    const sti_period_t *periods, size_t count,
-                                    const sti_org_unit_t *org, int64_t now_ms,
-                                    const indicators_report_t **reports, char *err,
-                                    size_t errlen)
+                                    const indicators_duty_book_t *book, const sti_period_t *periods,
+                                    size_t count, const sti_org_unit_t *org, int64_t now_ms,
+                                    const indicators_report_t **reports, char *err, size_t errlen)
 {
     assert(self && catalog && book && (periods || count == 0) && reports);
     self->count = 0;

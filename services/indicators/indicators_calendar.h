@@ -49,8 +49,6 @@ void indicators_calendar_destroy(indicators_calendar_t **self_p);
 //  tree) as of now_ms. Returns how many, with *reports pointing at them
 //  (the calendar's, valid until the next call), or -1 with err set.
 int64_t indicators_calendar_reports(indicators_calendar_t *self, const sti_catalog_t *catalog,
-                                    const indicators_duty_book_t *book,
-                                    const sti_period_t *periods, size_t count,
-                                    const sti_org_unit_t *org, int64_t now_ms,
-                                    const indicators_report_t **reports, char *err,
-                                    size_t errlen);
+                                    const indicators_duty_book_t *book, const sti_period_t *periods,
+                                    size_t count, const sti_org_unit_t *org, int64_t now_ms,
+                                    const indicators_report_t **reports, char *err, size_t errlen);

@@ -16,17 +16,17 @@
 #include "sti_log.h"
 #include "sti_time.h"
 
-#define S_YEARS_MAX 101 // periods one question covers at most (2000..2100)
+#define S_YEARS_MAX 101  // periods one question covers at most (2000..2100)
 #define S_CHECK_MAX 1000 // reports one SMISMEMBER asks about
 
 struct _indicators_completeness_t {
-    sti_catalog_store_t *catalog;   // borrowed
+    sti_catalog_store_t *catalog;    // borrowed
     indicators_duty_store_t *duties; // borrowed
     indicators_calendar_t *calendar; // the reports, worked out
-    int64_t every_ms;               // the overdue check's interval (0: none)
-    int years;                      // years before this one it looks at
-    int batch;                      // events one check raises at most
-    int64_t next;                   // zclock_mono time of the next check
+    int64_t every_ms;                // the overdue check's interval (0: none)
+    int years;                       // years before this one it looks at
+    int batch;                       // events one check raises at most
+    int64_t next;                    // zclock_mono time of the next check
 };
 
 //  The tallies of one group of reports.
@@ -161,9 +161,8 @@ static int s_ask(indicators_completeness_t *self, const sti_call_t *call, bool p
     if (indicators_duty_store_read(self->duties, hashes, err, sizeof err) == 0) {
         q->book = indicators_duty_book_new(q->catalog, hashes);
         q->count =
-            indicators_calendar_reports(self->calendar, q->catalog, q->book, periods,
-                                        (size_t)count, org, sti_time_now_ms(), &q->reports, err,
-                                        sizeof err);
+            indicators_calendar_reports(self->calendar, q->catalog, q->book, periods, (size_t)count,
+                                        org, sti_time_now_ms(), &q->reports, err, sizeof err);
     }
     if (!q->book || q->count < 0) {
         indicators_duty_book_destroy(&q->book);
@@ -182,13 +181,12 @@ static void s_write_report(const indicators_report_t *report, sti_writer_t *w)
     sti_writer_kv_str(w, "org", report->unit->org->code);
     sti_writer_kv_str(w, "indicator", report->duty->indicator->code);
     sti_writer_kv_str(w, "period", period);
-    sti_writer_kv_str(w, "due", sti_due_date(&report->duty->rule->rule, &report->period, due,
-                                             sizeof due));
+    sti_writer_kv_str(w, "due",
+                      sti_due_date(&report->duty->rule->rule, &report->period, due, sizeof due));
     sti_writer_kv_str(w, "status", indicators_report_status_name(report->status));
     sti_writer_kv_str(w, "received_at",
-                      report->received_ms
-                          ? sti_time_rfc3339(report->received_ms, at, sizeof at)
-                          : NULL);
+                      report->received_ms ? sti_time_rfc3339(report->received_ms, at, sizeof at)
+                                          : NULL);
 }
 
 //  Writes the per-org-unit tallies: each unit of the book with reports.
@@ -310,8 +308,8 @@ static void s_write_overdue(const indicators_report_t *report, int64_t now_ms, s
     sti_writer_kv_str(w, "indicator", report->duty->indicator->code);
     sti_writer_kv_str(w, "indicator_name_zh", report->duty->indicator->name_zh);
     sti_writer_kv_str(w, "period", period);
-    sti_writer_kv_str(w, "due", sti_due_date(&report->duty->rule->rule, &report->period, due,
-                                             sizeof due));
+    sti_writer_kv_str(w, "due",
+                      sti_due_date(&report->duty->rule->rule, &report->period, due, sizeof due));
     sti_writer_kv_int(w, "days_overdue", (now_ms - report->due_ms) / 86400000 + 1);
     sti_writer_kv_str(w, "contact_name", unit->contact_name);
     sti_writer_kv_str(w, "contact_phone", unit->contact_phone);
@@ -364,12 +362,9 @@ static int s_raise(indicators_completeness_t *self, const indicators_report_t *r
     sti_period_format(&report->period, period, sizeof period);
     snprintf(subject, sizeof subject, "%s/%s/%s", report->duty->indicator->code, unit->org->code,
              period);
-    indicators_duty_event_t event = {topic,
-                                     INDICATORS_OVERDUE_EVENT_TYPE,
-                                     subject,
-                                     sti_time_rfc3339(now, time, sizeof time),
-                                     bytes,
-                                     size};
+    indicators_duty_event_t event = {topic,   INDICATORS_OVERDUE_EVENT_TYPE,
+                                     subject, sti_time_rfc3339(now, time, sizeof time),
+                                     bytes,   size};
     int rc = indicators_duty_store_raise(self->duties, member, &event, err, sizeof err);
     if (rc < 0) {
         sti_warn("completeness: overdue report %s cannot be raised now: %s", member, err);
@@ -393,8 +388,8 @@ static int s_raise_missing(indicators_completeness_t *self, const indicators_rep
     for (size_t i = 0; i < count && n < S_CHECK_MAX; i++) {
         if (reports[i].status == INDICATORS_REPORT_MISSING) {
             sti_period_format(&reports[i].period, period, sizeof period);
-            snprintf(members[n], sizeof members[n], "%s|%s|%s",
-                     reports[i].duty->indicator->code, reports[i].unit->org->code, period);
+            snprintf(members[n], sizeof members[n], "%s|%s|%s", reports[i].duty->indicator->code,
+                     reports[i].unit->org->code, period);
             names[n] = members[n];
             at[n++] = i;
         }
@@ -404,7 +399,7 @@ static int s_raise_missing(indicators_completeness_t *self, const indicators_rep
         return -1;
     }
     int made = 0;
-    for (size_t k = 0; k < n && *budget > 0; k++) {
+    for (size_t k = 0; k<n && * budget> 0; k++) {
         if (!raised[k]) {
             int rc = s_raise(self, &reports[at[k]], members[k]);
             if (rc < 0) {

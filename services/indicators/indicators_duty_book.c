@@ -25,11 +25,11 @@ bool indicators_unit_type_valid(const char *text)
 }
 
 struct _indicators_duty_book_t {
-    const sti_catalog_t *catalog;     // borrowed
-    indicators_duty_rule_t *rules;    // one per catalog indicator, catalog order
-    indicators_duty_unit_t *units;    // units with a type, override or contact
-    size_t unit_count;                // how many
-    indicators_duty_t *duties;        // every unit's duties, slice by slice
+    const sti_catalog_t *catalog;          // borrowed
+    indicators_duty_rule_t *rules;         // one per catalog indicator, catalog order
+    indicators_duty_unit_t *units;         // units with a type, override or contact
+    size_t unit_count;                     // how many
+    indicators_duty_t *duties;             // every unit's duties, slice by slice
     const indicators_duty_pairs_t *assign; // unit type -> indicators (borrowed)
 };
 
@@ -146,8 +146,8 @@ indicators_duty_book_t *indicators_duty_book_new(const sti_catalog_t *catalog,
         known += s_known(hashes, sti_catalog_org_at(catalog, i)->code);
     }
     self->units = (indicators_duty_unit_t *)calloc(known + 1, sizeof *self->units);
-    self->duties = (indicators_duty_t *)calloc(
-        known * sti_catalog_indicator_count(catalog) + 1, sizeof *self->duties);
+    self->duties = (indicators_duty_t *)calloc(known * sti_catalog_indicator_count(catalog) + 1,
+                                               sizeof *self->duties);
     assert(self->units && self->duties);
     size_t next = 0;
     for (size_t i = 0; i < orgs; i++) {

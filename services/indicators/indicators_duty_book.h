@@ -40,14 +40,14 @@ typedef struct {
 
 //  An org unit with duties, a type or a contact.
 typedef struct {
-    const sti_org_unit_t *org;                        // borrowed from the catalog
-    char type[INDICATORS_UNIT_TYPE_MAX];              // its unit type ("" none)
-    char contact_name[INDICATORS_CONTACT_MAX];        // the responsible contact
-    char contact_phone[INDICATORS_CONTACT_MAX];       //
-    char contact_email[INDICATORS_CONTACT_MAX];       //
-    char contact_dingtalk[INDICATORS_CONTACT_MAX];    // DingTalk user id
-    const indicators_duty_t *duties;                  // what it reports (the book's)
-    size_t duty_count;                                // how many
+    const sti_org_unit_t *org;                     // borrowed from the catalog
+    char type[INDICATORS_UNIT_TYPE_MAX];           // its unit type ("" none)
+    char contact_name[INDICATORS_CONTACT_MAX];     // the responsible contact
+    char contact_phone[INDICATORS_CONTACT_MAX];    //
+    char contact_email[INDICATORS_CONTACT_MAX];    //
+    char contact_dingtalk[INDICATORS_CONTACT_MAX]; // DingTalk user id
+    const indicators_duty_t *duties;               // what it reports (the book's)
+    size_t duty_count;                             // how many
 } indicators_duty_unit_t;
 
 typedef struct _indicators_duty_book_t indicators_duty_book_t;

@@ -18,20 +18,20 @@
 #define S_PUTS_MAX 8   // fields one write sets at most
 #define S_EVENT_ARGS 9 // floor, epoch, maxlen, topic, type, subject, time, source, data
 
-static const char *const s_names[INDICATORS_DUTY_HASHES] = {"type", "assign", "add",
+static const char *const s_names[INDICATORS_DUTY_HASHES] = {"type", "assign",  "add",
                                                             "drop", "contact", "rule"};
 
 struct _indicators_duty_store_t {
-    sti_redis_t *redis;                         // borrowed
-    sti_events_pub_t *pub;                      // borrowed, may be NULL
-    int64_t maxlen;                             // the `ind` log's bound
-    char *source;                               // events_append.lua + indicators_duty.lua
-    sti_script_t *script;                       // registered on redis
-    char events[4][S_KEY_MAX];                  // the stream ind's log, seq, prev, epoch
+    sti_redis_t *redis;                           // borrowed
+    sti_events_pub_t *pub;                        // borrowed, may be NULL
+    int64_t maxlen;                               // the `ind` log's bound
+    char *source;                                 // events_append.lua + indicators_duty.lua
+    sti_script_t *script;                         // registered on redis
+    char events[4][S_KEY_MAX];                    // the stream ind's log, seq, prev, epoch
     char keys[INDICATORS_DUTY_HASHES][S_KEY_MAX]; // the hashes
-    char overdue[S_KEY_MAX];                    // the set of raised reports
+    char overdue[S_KEY_MAX];                      // the set of raised reports
     redisReply *replies[INDICATORS_DUTY_HASHES];  // the last read
-    const char **strings;                       // fields and values of the last read
+    const char **strings;                         // fields and values of the last read
 };
 
 indicators_duty_store_t *indicators_duty_store_new(sti_redis_t *redis, sti_events_pub_t *pub,
@@ -137,9 +137,9 @@ int indicators_duty_store_read(indicators_duty_store_t *self, indicators_duty_pa
 
 //  Runs the script: keys after the stream's, args after the event's.
 //  Returns 1 (written), 0 (same), -1 with err set.
-static int s_run(indicators_duty_store_t *self, const char **keys, size_t nkeys,
-                 const char **args, const size_t *lens, size_t nargs,
-                 const indicators_duty_event_t *event, char *err, size_t errlen)
+static int s_run(indicators_duty_store_t *self, const char **keys, size_t nkeys, const char **args,
+                 const size_t *lens, size_t nargs, const indicators_duty_event_t *event, char *err,
+                 size_t errlen)
 {
     char floor[32] = "0", maxlen[24];
     const char *epoch = "";
@@ -156,9 +156,15 @@ static int s_run(indicators_duty_store_t *self, const char **keys, size_t nkeys,
     for (size_t i = 0; i < nkeys; i++) {
         argv[n++] = keys[i];
     }
-    const char *head[S_EVENT_ARGS] = {floor,         epoch,          maxlen,
-                                      event->topic,  event->type,    event->subject,
-                                      event->time,   "sti-indicators", (const char *)event->data};
+    const char *head[S_EVENT_ARGS] = {floor,
+                                      epoch,
+                                      maxlen,
+                                      event->topic,
+                                      event->type,
+                                      event->subject,
+                                      event->time,
+                                      "sti-indicators",
+                                      (const char *)event->data};
     for (size_t i = 0; i < S_EVENT_ARGS; i++) {
         argv[n++] = head[i];
     }
@@ -169,8 +175,8 @@ static int s_run(indicators_duty_store_t *self, const char **keys, size_t nkeys,
         argl[n] = lens ? lens[i] : strlen(args[i]);
         argv[n++] = args[i];
     }
-    redisReply *reply =
-        sti_redis_eval(self->redis, self->script, (int)(4 + nkeys), (int)(n - 4 - nkeys), argv, argl);
+    redisReply *reply = sti_redis_eval(self->redis, self->script, (int)(4 + nkeys),
+                                       (int)(n - 4 - nkeys), argv, argl);
     const char *what = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 &&
                                reply->element[0]->type == REDIS_REPLY_STRING
                            ? reply->element[0]->str

@@ -30,13 +30,13 @@
 //  What the frame hands the tick: the settings, which the configuration
 //  table fills, and the applier the tick drives.
 typedef struct {
-    indicators_apply_config_t config; // the settings
-    indicators_apply_t *apply;        // the intake log's consumer, once made
-    indicators_backlog_t *backlog;    // what the log holds that is not applied, once made
-    int64_t request_ttl_s;            // how long value.withdraw keeps a reply
-    double warn_factor;               // progress's flag on far latest values
-    int64_t overdue_check_ms;         // how often overdue reports are looked for
-    int64_t overdue_years;            // years before this one they are looked for in
+    indicators_apply_config_t config;        // the settings
+    indicators_apply_t *apply;               // the intake log's consumer, once made
+    indicators_backlog_t *backlog;           // what the log holds that is not applied, once made
+    int64_t request_ttl_s;                   // how long value.withdraw keeps a reply
+    double warn_factor;                      // progress's flag on far latest values
+    int64_t overdue_check_ms;                // how often overdue reports are looked for
+    int64_t overdue_years;                   // years before this one they are looked for in
     indicators_completeness_t *completeness; // raises them, once made
 } s_context_t;
 
@@ -89,11 +89,17 @@ static const sti_config_entry_t s_config_map[] = {
     STI_CONFIG_END,
 };
 
-static const sti_op_table_t *const s_tables[] = {
-    &indicators_catalog_ops,  &indicators_orgs_ops,    &indicators_targets_ops,
-    &indicators_withdraw_ops, &indicators_dataset_ops, &indicators_query_ops,
-    &indicators_backlog_ops,  &indicators_outlook_ops, &indicators_duties_ops,
-    &indicators_completeness_ops, NULL};
+static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops,
+                                                 &indicators_orgs_ops,
+                                                 &indicators_targets_ops,
+                                                 &indicators_withdraw_ops,
+                                                 &indicators_dataset_ops,
+                                                 &indicators_query_ops,
+                                                 &indicators_backlog_ops,
+                                                 &indicators_outlook_ops,
+                                                 &indicators_duties_ops,
+                                                 &indicators_completeness_ops,
+                                                 NULL};
 
 static bool s_replicated(void *service)
 {

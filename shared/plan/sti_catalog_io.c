@@ -311,10 +311,10 @@ static int s_read_duty(sti_node_t node, sti_indicator_t *ind, sti_field_error_t 
 static int s_read_indicator(sti_catalog_t *cat, sti_node_t node, const char *what, char *err,
                             size_t errlen)
 {
-    static const char *keys[] = {"code",     "name_zh",       "name_en",     "unit",    "direction",
-                                 "category", "kind",          "aggregation", "formula", "tags",
-                                 "baseline", "baseline_note", "targets",     "frequency",
-                                 "due",      NULL};
+    static const char *keys[] = {"code",      "name_zh",   "name_en",  "unit",
+                                 "direction", "category",  "kind",     "aggregation",
+                                 "formula",   "tags",      "baseline", "baseline_note",
+                                 "targets",   "frequency", "due",      NULL};
     sti_field_error_t fe = {"", ""};
     sti_indicator_t *ind = (sti_indicator_t *)zmalloc(sizeof(sti_indicator_t));
     int rc = -1;
