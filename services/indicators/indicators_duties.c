@@ -20,7 +20,7 @@
 #define S_BAD_MAX 32                                       // bad elements named at most
 
 struct _indicators_duties_t {
-    sti_catalog_store_t *catalog;  // borrowed
+    sti_catalog_store_t *catalog;   // borrowed
     indicators_duty_store_t *store; // borrowed
 };
 
@@ -143,12 +143,9 @@ static int s_put(indicators_duties_t *self, const sti_call_t *call, const char *
     }
     size_t size;
     const void *bytes = sti_writer_data(data, &size);
-    indicators_duty_event_t event = {topic,
-                                     INDICATORS_DUTY_EVENT_TYPE,
-                                     subj,
-                                     sti_time_rfc3339(sti_time_now_ms(), time, sizeof time),
-                                     bytes,
-                                     size};
+    indicators_duty_event_t event = {topic, INDICATORS_DUTY_EVENT_TYPE,
+                                     subj,  sti_time_rfc3339(sti_time_now_ms(), time, sizeof time),
+                                     bytes, size};
     bool changed = false;
     char err[512] = "";
     int rc = indicators_duty_store_put(self->store, puts, count, &event, &changed, err, sizeof err);
@@ -164,8 +161,8 @@ static int s_put(indicators_duties_t *self, const sti_call_t *call, const char *
 }
 
 //  The org unit the body's "org" names, or NULL after answering not_found.
-static const sti_org_unit_t *s_org(const sti_call_t *call, const sti_catalog_t *catalog,
-                                   char *code, size_t cap)
+static const sti_org_unit_t *s_org(const sti_call_t *call, const sti_catalog_t *catalog, char *code,
+                                   size_t cap)
 {
     if (indicators_body_str(call, "org", code, cap)) {
         return NULL;
@@ -190,8 +187,8 @@ static bool s_type_ok(const sti_call_t *call, const char *type)
              "type: '%.32s' is not a unit type (town, street, platform, department, district)",
              type);
     sti_detail_t detail = {-1, "type", err + 6};
-    sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_INVALID_ARGUMENT, err,
-                             &detail, 1);
+    sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_INVALID_ARGUMENT, err, &detail,
+                             1);
     return false;
 }
 
@@ -470,7 +467,7 @@ static const sti_arg_t s_list_body[] = {
 };
 
 #define S_WRITE_NOTE                                                                               \
-    "Appends a `duty.changed` event (who, what, the new values) in the same step; setting what "  \
+    "Appends a `duty.changed` event (who, what, the new values) in the same step; setting what "   \
     "is there already answers `changed: false` and appends nothing, so a retry applies once. "
 
 static const sti_op_decl_t s_ops[] = {

@@ -144,6 +144,47 @@ static const sti_op_route_t s_routes[] = {
     STI_ROUTES_END,
 };
 
+//  The reporting duties (docs/completeness.md): their store, their ops,
+//  and the completeness ops whose tick raises the overdue reports.
+typedef struct {
+    indicators_duty_store_t *store;          // the duties in Redis
+    indicators_duties_t *duties;             // duty.* and org.set_type
+    indicators_completeness_t *completeness; // completeness, overdue, duty.overdue
+} s_duties_t;
+
+static s_duties_t s_duties;
+
+//  Makes the duties' part over the catalog and the values, and binds its ops.
+static void s_duties_new(s_duties_t *part, sti_service_t *service, sti_catalog_store_t *catalog,
+                         indicators_store_t *store, sti_events_pub_t *pub, int64_t maxlen)
+{
+    part->store = indicators_duty_store_new(sti_service_redis(service), pub, maxlen);
+    part->duties = indicators_duties_new(catalog, part->store);
+    part->completeness = indicators_completeness_new(catalog, part->store, store);
+    indicators_completeness_set_overdue(part->completeness, s_context.overdue_check_ms,
+                                        (int)s_context.overdue_years, 100);
+    sti_service_bind(service, &indicators_duties_ops, part->duties);
+    sti_service_bind(service, &indicators_completeness_ops, part->completeness);
+    s_context.completeness = part->completeness;
+}
+
+static void s_duties_destroy(s_duties_t *part)
+{
+    s_context.completeness = NULL;
+    indicators_completeness_destroy(&part->completeness);
+    indicators_duties_destroy(&part->duties);
+    indicators_duty_store_destroy(&part->store);
+}
+
+//  Stops what the tick drives, before anything it uses is destroyed.
+static void s_stop(indicators_apply_t *apply)
+{
+    indicators_apply_stop(apply);
+    s_context.apply = NULL;
+    s_context.backlog = NULL;
+    s_duties_destroy(&s_duties);
+}
+
 int main(int argc, char **argv)
 {
     sti_service_def_t def = {
@@ -192,13 +233,6 @@ int main(int argc, char **argv)
     indicators_apply_t *apply =
         indicators_apply_new(store, intake, catalog, pub, sti_service_http(service), config);
     indicators_apply_set_replicated(apply, s_replicated, service);
-    indicators_duty_store_t *duty_store =
-        indicators_duty_store_new(redis, pub, config->events_maxlen);
-    indicators_duties_t *duties = indicators_duties_new(catalog, duty_store);
-    indicators_completeness_t *completeness =
-        indicators_completeness_new(catalog, duty_store, store);
-    indicators_completeness_set_overdue(completeness, s_context.overdue_check_ms,
-                                        (int)s_context.overdue_years, 100);
     indicators_backlog_t *backlog =
         indicators_backlog_new(intake, apply, sti_service_http(service));
     sti_service_bind(service, &indicators_catalog_ops, catalog_ops);
@@ -209,20 +243,12 @@ int main(int argc, char **argv)
     sti_service_bind(service, &indicators_query_ops, query);
     sti_service_bind(service, &indicators_outlook_ops, outlook);
     sti_service_bind(service, &indicators_backlog_ops, backlog);
-    sti_service_bind(service, &indicators_duties_ops, duties);
-    sti_service_bind(service, &indicators_completeness_ops, completeness);
-    s_context.completeness = completeness;
+    s_duties_new(&s_duties, service, catalog, store, pub, config->events_maxlen);
     s_context.apply = apply;
     s_context.backlog = backlog;
     int rc = sti_service_run(service);
-    indicators_apply_stop(apply);
-    s_context.apply = NULL;
-    s_context.backlog = NULL;
-    s_context.completeness = NULL;
+    s_stop(apply);
     indicators_backlog_destroy(&backlog);
-    indicators_completeness_destroy(&completeness);
-    indicators_duties_destroy(&duties);
-    indicators_duty_store_destroy(&duty_store);
     indicators_apply_destroy(&apply);
     indicators_outlook_destroy(&outlook);
     indicators_query_destroy(&query);
