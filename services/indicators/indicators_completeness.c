@@ -16,8 +16,9 @@
 #include "sti_log.h"
 #include "sti_time.h"
 
-#define S_YEARS_MAX 101  // periods one question covers at most (2000..2100)
-#define S_CHECK_MAX 1000 // reports one SMISMEMBER asks about
+#define S_YEARS_MAX 101                 // periods one question covers at most (2000..2100)
+#define S_CHECK_MAX 1000                // reports one SMISMEMBER asks about
+#define S_MEMBER_MAX (3 * STI_CODE_MAX) // "<indicator>|<org>|<period>", with NUL
 
 struct _indicators_completeness_t {
     sti_catalog_store_t *catalog;    // borrowed
@@ -27,6 +28,7 @@ struct _indicators_completeness_t {
     int years;                       // years before this one it looks at
     int batch;                       // events one check raises at most
     int64_t next;                    // zclock_mono time of the next check
+    char (*members)[S_MEMBER_MAX];   // the reports one check asks about
 };
 
 //  The tallies of one group of reports.
@@ -45,6 +47,8 @@ indicators_completeness_t *indicators_completeness_new(sti_catalog_store_t *cata
     self->duties = duties;
     self->calendar = indicators_calendar_new(store);
     self->batch = 100;
+    self->members = calloc(S_CHECK_MAX, sizeof *self->members);
+    assert(self->members);
     return self;
 }
 
@@ -54,6 +58,7 @@ void indicators_completeness_destroy(indicators_completeness_t **self_p)
     indicators_completeness_t *self = *self_p;
     if (self) {
         indicators_calendar_destroy(&self->calendar);
+        free(self->members);
         free(self);
         *self_p = NULL;
     }
@@ -375,23 +380,24 @@ static int s_raise(indicators_completeness_t *self, const indicators_report_t *r
     return rc;
 }
 
-//  Raises what is missing among reports[0..count) and not raised yet, up
-//  to *budget. Returns how many it raised, or -1.
-static int s_raise_missing(indicators_completeness_t *self, const indicators_report_t *reports,
-                           size_t count, int *budget)
+//  Raises what is missing among reports[*from..count) and not raised yet,
+//  up to *budget, asking Redis about S_CHECK_MAX of them at a time; moves
+//  *from past those it asked about. Returns how many it raised, or -1.
+static int s_raise_chunk(indicators_completeness_t *self, const indicators_report_t *reports,
+                         size_t count, size_t *from, int *budget)
 {
-    static char members[S_CHECK_MAX][3 * STI_CODE_MAX];
     const char *names[S_CHECK_MAX] = {NULL};
     size_t at[S_CHECK_MAX], n = 0;
     bool raised[S_CHECK_MAX];
     char err[512], period[STI_PERIOD_TEXT_MAX];
-    for (size_t i = 0; i < count && n < S_CHECK_MAX; i++) {
-        if (reports[i].status == INDICATORS_REPORT_MISSING) {
-            sti_period_format(&reports[i].period, period, sizeof period);
-            snprintf(members[n], sizeof members[n], "%s|%s|%s", reports[i].duty->indicator->code,
-                     reports[i].unit->org->code, period);
-            names[n] = members[n];
-            at[n++] = i;
+    for (; *from < count && n < S_CHECK_MAX; (*from)++) {
+        const indicators_report_t *report = &reports[*from];
+        if (report->status == INDICATORS_REPORT_MISSING) {
+            sti_period_format(&report->period, period, sizeof period);
+            snprintf(self->members[n], S_MEMBER_MAX, "%s|%s|%s", report->duty->indicator->code,
+                     report->unit->org->code, period);
+            names[n] = self->members[n];
+            at[n++] = *from;
         }
     }
     if (indicators_duty_store_raised(self->duties, names, n, raised, err, sizeof err)) {
@@ -401,13 +407,27 @@ static int s_raise_missing(indicators_completeness_t *self, const indicators_rep
     int made = 0;
     for (size_t k = 0; k<n && * budget> 0; k++) {
         if (!raised[k]) {
-            int rc = s_raise(self, &reports[at[k]], members[k]);
+            int rc = s_raise(self, &reports[at[k]], self->members[k]);
             if (rc < 0) {
                 return -1;
             }
             made += rc;
             *budget -= rc;
         }
+    }
+    return made;
+}
+
+//  Raises what is missing among reports[0..count), up to *budget.
+//  Returns how many it raised, or -1.
+static int s_raise_missing(indicators_completeness_t *self, const indicators_report_t *reports,
+                           size_t count, int *budget)
+{
+    size_t from = 0;
+    int made = 0;
+    while (from<count && * budget> 0 && made >= 0) {
+        int rc = s_raise_chunk(self, reports, count, &from, budget);
+        made = rc < 0 ? -1 : made + rc;
     }
     return made;
 }
