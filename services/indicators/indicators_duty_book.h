@@ -53,7 +53,8 @@ typedef struct {
 typedef struct _indicators_duty_book_t indicators_duty_book_t;
 
 //  Resolves hashes (as indicators_duty_store_read gives them) against
-//  catalog, which must outlive the book. Never NULL.
+//  catalog. Both must outlive the book (indicators_duty_book_assigned reads
+//  the hashes). Never NULL.
 indicators_duty_book_t *indicators_duty_book_new(const sti_catalog_t *catalog,
                                                  const indicators_duty_pairs_t *hashes);
 void indicators_duty_book_destroy(indicators_duty_book_t **self_p);
