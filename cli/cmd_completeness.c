@@ -26,7 +26,8 @@ const char stictl_completeness_usage[] =
     "and when it was received.\n"
     "--overdue: the reports past their due date with nothing received (default:\n"
     "every year of the plan up to this one), with the unit's contact.\n"
-    "Exit 4 when there is no org unit ORG, 2 when PERIOD does not parse.\n";
+    "Exit 4 when there is no org unit ORG, 1 when PERIOD does not parse (the\n"
+    "service names what is wrong), 2 for a wrong command line.\n";
 
 #define S_COUNT_COLUMNS 8 // the tallies' columns
 
@@ -132,12 +133,12 @@ static void s_print_completeness(sti_node_t body)
     sti_node_t one = sti_node_get(body, "total");
     char cell[64];
     for (size_t k = 0; k < S_COUNT_COLUMNS; k++) {
-        size_t w = strlen(s_count_heads[k]) + 2;
+        size_t w = (strlen(s_count_heads[k]) > 7 ? strlen(s_count_heads[k]) : 7) + 2;
         stictl_print_padded(stdout, s_count_heads[k], k + 1 < S_COUNT_COLUMNS ? w : 0);
     }
     putchar('\n');
     for (size_t k = 0; k < S_COUNT_COLUMNS; k++) {
-        size_t w = strlen(s_count_heads[k]) + 2;
+        size_t w = (strlen(s_count_heads[k]) > 7 ? strlen(s_count_heads[k]) : 7) + 2;
         stictl_print_padded(stdout, s_cell(&total, one, k, cell, sizeof cell),
                             k + 1 < S_COUNT_COLUMNS ? w : 0);
     }

@@ -154,12 +154,13 @@ static void s_overdue(sti_node_t data, notify_alert_event_t *out)
     s_str(data, "contact_name", contact, sizeof contact);
     s_str(data, "contact_phone", phone, sizeof phone);
     snprintf(out->name_zh, sizeof out->name_zh,
-             "逾期未报：%.40s %.60s（%.8s，截止 %.10s）%s%.30s %.30s", *org_zh ? org_zh : out->org,
+             "逾期未报：%.40s %.60s（%.8s，截止 %.10s）%s%.30s%s%.30s", *org_zh ? org_zh : out->org,
              *ind_zh ? ind_zh : out->indicator, out->period, due, *contact ? "联系人 " : "",
-             contact, phone);
+             contact, *phone ? " " : "", phone);
     snprintf(out->name_en, sizeof out->name_en,
-             "Report overdue: %.40s %.60s (%.8s, due %.10s)%s%.30s %.30s", out->org, out->indicator,
-             out->period, due, *contact ? " contact " : "", contact, phone);
+             "Report overdue: %.40s %.60s (%.8s, due %.10s)%s%.30s%s%.30s", out->org,
+             out->indicator, out->period, due, *contact ? " contact " : "", contact,
+             *phone ? " " : "", phone);
 }
 
 //  Adds names, unit and the final target from the catalog where the data
