@@ -207,7 +207,7 @@ PY
 sti_wait_for 20 overdue_2025 13
 # A restart raises none of them again; a due date that passes (a rule
 # moved into the past: gdp P0D, due 2026-01-01) raises town_a's gdp 2025.
-sti_stop indicators
+sti_stop indicators || sti_fail "sti-indicators did not stop cleanly: $(cat "$T/indicators.log")"
 start_indicators
 stictl duty rule gdp --due P0D >/dev/null || sti_fail "rule gdp P0D"
 sti_wait_for 20 overdue_2025 14
