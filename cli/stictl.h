@@ -51,8 +51,10 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X)                                                                         \
+    X(completeness, "show how complete and timely a period's reports are, or which are overdue")   \
     X(dataset, "show the dataset Redis holds, or go on after a loss")                              \
     X(delivery, "list sti-notify's deliveries, or send a dead letter again")                       \
+    X(duty, "who reports which indicator by when: unit types, duties, contacts, due rules")        \
     X(events, "print the indicator-change events after a sequence number")                         \
     X(forecast, "show where each indicator will land at the plan's end, and its early warning")    \
     X(health, "show whether the broker and each service answer")                                   \

@@ -14,7 +14,10 @@
 #include "indicators_apply.h"
 #include "indicators_backlog.h"
 #include "indicators_catalog.h"
+#include "indicators_completeness.h"
 #include "indicators_dataset.h"
+#include "indicators_duties.h"
+#include "indicators_duty_store.h"
 #include "indicators_orgs.h"
 #include "indicators_outlook.h"
 #include "indicators_progress.h"
@@ -28,11 +31,14 @@
 //  What the frame hands the tick: the settings, which the configuration
 //  table fills, and the applier the tick drives.
 typedef struct {
-    indicators_apply_config_t config; // the settings
-    indicators_apply_t *apply;        // the intake log's consumer, once made
-    indicators_backlog_t *backlog;    // what the log holds that is not applied, once made
-    int64_t request_ttl_s;            // how long value.withdraw keeps a reply
-    double warn_factor;               // progress's flag on far latest values
+    indicators_apply_config_t config;        // the settings
+    indicators_apply_t *apply;               // the intake log's consumer, once made
+    indicators_backlog_t *backlog;           // what the log holds that is not applied, once made
+    int64_t request_ttl_s;                   // how long value.withdraw keeps a reply
+    double warn_factor;                      // progress's flag on far latest values
+    int64_t overdue_check_ms;                // how often overdue reports are looked for
+    int64_t overdue_years;                   // years before this one they are looked for in
+    indicators_completeness_t *completeness; // raises them, once made
 } s_context_t;
 
 static s_context_t s_context;
@@ -75,14 +81,20 @@ static const sti_config_entry_t s_config_map[] = {
      "progress flags a latest value more than this many times above or below the value "
      "before it (1 or less: never)",
      0, 1e9},
+    {"overdue_check_ms", STI_CONFIG_DURATION, "1m", offsetof(s_context_t, overdue_check_ms),
+     "how often reports past their due date with nothing received are looked for and raised as "
+     "duty.overdue events (0: never)",
+     0, 86400000},
+    {"overdue_years", STI_CONFIG_INT, "1", offsetof(s_context_t, overdue_years),
+     "years before this one whose overdue reports are raised as events", 0, 10},
     STI_CONFIG_END,
 };
 
-static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops, &indicators_orgs_ops,
-                                                 &indicators_targets_ops, &indicators_withdraw_ops,
-                                                 &indicators_dataset_ops, &indicators_query_ops,
-                                                 &indicators_backlog_ops, &indicators_outlook_ops,
-                                                 &indicators_report_ops,  NULL};
+static const sti_op_table_t *const s_tables[] = {
+    &indicators_catalog_ops,  &indicators_orgs_ops,         &indicators_targets_ops,
+    &indicators_withdraw_ops, &indicators_dataset_ops,      &indicators_query_ops,
+    &indicators_backlog_ops,  &indicators_outlook_ops,      &indicators_report_ops,
+    &indicators_duties_ops,   &indicators_completeness_ops, NULL};
 
 static bool s_replicated(void *service)
 {
@@ -97,6 +109,9 @@ static void s_tick(sti_service_t *service, void *ctx)
     }
     if (context->backlog) {
         indicators_backlog_tick(context->backlog);
+    }
+    if (context->completeness) {
+        indicators_completeness_tick(context->completeness);
     }
 }
 
@@ -113,6 +128,13 @@ static const sti_op_route_t s_routes[] = {
     {"forecast.report", "GET", "/api/v1/forecast"},
     {"report.data", "GET", "/api/v1/report"},
     {"snapshot.get", "GET", "/api/v1/snapshot"},
+    {"completeness", "GET", "/api/v1/completeness"},
+    {"overdue", "GET", "/api/v1/completeness/overdue"},
+    {"duty.list", "GET", "/api/v1/duties"},
+    {"duty.set", "PUT", "/api/v1/duties/{org}"},
+    {"duty.assign", "PUT", "/api/v1/duties/types/{type}"},
+    {"duty.rule", "PUT", "/api/v1/indicators/{indicator}/duty-rule"},
+    {"org.set_type", "PUT", "/api/v1/orgs/{org}/type"},
     {"dataset.get", "GET", "/api/v1/dataset"},
     {"dataset.accept_loss", "POST", "/api/v1/dataset/accept-loss"},
     STI_ROUTES_END,
@@ -130,6 +152,47 @@ static sti_events_pub_t *s_publisher(sti_service_t *service,
     }
     sti_events_pub_set_maxlen(pub, (size_t)config->events_maxlen);
     return pub;
+}
+
+//  The reporting duties (docs/completeness.md): their store, their ops,
+//  and the completeness ops whose tick raises the overdue reports.
+typedef struct {
+    indicators_duty_store_t *store;          // the duties in Redis
+    indicators_duties_t *duties;             // duty.* and org.set_type
+    indicators_completeness_t *completeness; // completeness, overdue, duty.overdue
+} s_duties_t;
+
+static s_duties_t s_duties;
+
+//  Makes the duties' part over the catalog and the values, and binds its ops.
+static void s_duties_new(s_duties_t *part, sti_service_t *service, sti_catalog_store_t *catalog,
+                         indicators_store_t *store, sti_events_pub_t *pub, int64_t maxlen)
+{
+    part->store = indicators_duty_store_new(sti_service_redis(service), pub, maxlen);
+    part->duties = indicators_duties_new(catalog, part->store);
+    part->completeness = indicators_completeness_new(catalog, part->store, store);
+    indicators_completeness_set_overdue(part->completeness, s_context.overdue_check_ms,
+                                        (int)s_context.overdue_years, 100);
+    sti_service_bind(service, &indicators_duties_ops, part->duties);
+    sti_service_bind(service, &indicators_completeness_ops, part->completeness);
+    s_context.completeness = part->completeness;
+}
+
+static void s_duties_destroy(s_duties_t *part)
+{
+    s_context.completeness = NULL;
+    indicators_completeness_destroy(&part->completeness);
+    indicators_duties_destroy(&part->duties);
+    indicators_duty_store_destroy(&part->store);
+}
+
+//  Stops what the tick drives, before anything it uses is destroyed.
+static void s_stop(indicators_apply_t *apply)
+{
+    indicators_apply_stop(apply);
+    s_context.apply = NULL;
+    s_context.backlog = NULL;
+    s_duties_destroy(&s_duties);
 }
 
 int main(int argc, char **argv)
@@ -190,12 +253,11 @@ int main(int argc, char **argv)
     sti_service_bind(service, &indicators_outlook_ops, outlook);
     sti_service_bind(service, &indicators_report_ops, report);
     sti_service_bind(service, &indicators_backlog_ops, backlog);
+    s_duties_new(&s_duties, service, catalog, store, pub, config->events_maxlen);
     s_context.apply = apply;
     s_context.backlog = backlog;
     int rc = sti_service_run(service);
-    indicators_apply_stop(apply);
-    s_context.apply = NULL;
-    s_context.backlog = NULL;
+    s_stop(apply);
     indicators_backlog_destroy(&backlog);
     indicators_apply_destroy(&apply);
     indicators_report_destroy(&report);

@@ -239,6 +239,12 @@ int sti_catalog_add_indicator(sti_catalog_t *self, const sti_indicator_t *indica
         snprintf(err, errlen, "more than %d indicators", STI_CATALOG_INDICATORS);
         return -1;
     }
+    sti_due_rule_t rule;
+    char why[160];
+    if (indicator->due[0] && sti_due_parse(indicator->due, &rule, why, sizeof why)) {
+        snprintf(err, errlen, "indicator '%s': due: %s", indicator->code, why);
+        return -1;
+    }
     if (s_check_fields(self, indicator, err, errlen) ||
         s_check_tags_targets(self, indicator, err, errlen)) {
         return -1;

@@ -28,6 +28,7 @@
 #include <stddef.h>
 
 #include "sti_codec.h"
+#include "sti_due.h"
 #include "sti_formula.h"
 #include "sti_org_tree.h"
 #include "sti_period.h"
@@ -98,6 +99,8 @@ typedef struct {
     size_t tag_count;                            // how many tags
     sti_target_t targets[STI_INDICATOR_TARGETS]; // targets, ordered by year
     size_t target_count;                         // how many targets
+    sti_period_kind_t frequency;                 // how often it is reported (default: year)
+    char due[STI_DUE_TEXT_MAX];                  // its due rule, "P2M" (default: the frequency's)
 } sti_indicator_t;
 
 typedef struct _sti_catalog_t sti_catalog_t;

@@ -285,12 +285,36 @@ static int s_read_lists(sti_node_t node, sti_indicator_t *ind, sti_field_error_t
     return 0;
 }
 
+//  Reads the reporting duty's calendar: frequency (default year) and due
+//  rule (default the frequency's, sti_due_default). Returns 0 or -1 with fe set.
+static int s_read_duty(sti_node_t node, sti_indicator_t *ind, sti_field_error_t *fe)
+{
+    char text[STI_DUE_TEXT_MAX] = "";
+    sti_due_rule_t rule;
+    ind->frequency = STI_PERIOD_YEAR;
+    if (s_opt_str(node, "frequency", text, sizeof text, fe) ||
+        (text[0] && sti_frequency_parse(text, &ind->frequency, fe->reason, sizeof fe->reason))) {
+        snprintf(fe->field, sizeof fe->field, "frequency");
+        return -1;
+    }
+    if (s_opt_str(node, "due", ind->due, sizeof ind->due, fe) ||
+        (ind->due[0] && sti_due_parse(ind->due, &rule, fe->reason, sizeof fe->reason))) {
+        snprintf(fe->field, sizeof fe->field, "due");
+        return -1;
+    }
+    if (!ind->due[0]) {
+        snprintf(ind->due, sizeof ind->due, "%s", sti_due_default(ind->frequency));
+    }
+    return 0;
+}
+
 static int s_read_indicator(sti_catalog_t *cat, sti_node_t node, const char *what, char *err,
                             size_t errlen)
 {
-    static const char *keys[] = {"code",     "name_zh",       "name_en",     "unit",    "direction",
-                                 "category", "kind",          "aggregation", "formula", "tags",
-                                 "baseline", "baseline_note", "targets",     NULL};
+    static const char *keys[] = {"code",      "name_zh",   "name_en",  "unit",
+                                 "direction", "category",  "kind",     "aggregation",
+                                 "formula",   "tags",      "baseline", "baseline_note",
+                                 "targets",   "frequency", "due",      NULL};
     sti_field_error_t fe = {"", ""};
     sti_indicator_t *ind = (sti_indicator_t *)zmalloc(sizeof(sti_indicator_t));
     int rc = -1;
@@ -302,7 +326,8 @@ static int s_read_indicator(sti_catalog_t *cat, sti_node_t node, const char *wha
         sti_map_str_copy(node, "category", ind->category, sizeof ind->category, &fe) ||
         s_read_enums(node, ind, &fe) ||
         s_opt_str(node, "formula", ind->formula_text, sizeof ind->formula_text, &fe) ||
-        s_read_baseline(node, ind, &fe) || s_read_lists(node, ind, &fe)) {
+        s_read_baseline(node, ind, &fe) || s_read_lists(node, ind, &fe) ||
+        s_read_duty(node, ind, &fe)) {
         s_fail(err, errlen, what, &fe);
     } else {
         rc = sti_catalog_add_indicator(cat, ind, err, errlen);
@@ -640,7 +665,7 @@ void sti_catalog_write_indicator(const sti_indicator_t *ind, sti_indicator_form_
     bool shown = form == STI_INDICATOR_AS_SHOWN;
     bool formula = shown || ind->formula_text[0] != 0;
     bool note = !shown && ind->baseline_note[0] != 0;
-    sti_writer_map(w, 11 + formula + shown + note);
+    sti_writer_map(w, 13 + formula + shown + note);
     sti_writer_kv_str(w, "code", ind->code);
     sti_writer_kv_str(w, "name_zh", ind->name_zh);
     sti_writer_kv_str(w, "name_en", ind->name_en);
@@ -649,6 +674,8 @@ void sti_catalog_write_indicator(const sti_indicator_t *ind, sti_indicator_form_
     sti_writer_kv_str(w, "category", ind->category);
     sti_writer_kv_str(w, "kind", kinds[ind->kind]);
     sti_writer_kv_str(w, "aggregation", aggregations[ind->aggregation]);
+    sti_writer_kv_str(w, "frequency", sti_frequency_name(ind->frequency));
+    sti_writer_kv_str(w, "due", ind->due[0] ? ind->due : sti_due_default(ind->frequency));
     if (formula) {
         sti_writer_kv_str(w, "formula", !shown || ind->formula ? ind->formula_text : NULL);
     }

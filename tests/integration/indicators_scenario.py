@@ -139,7 +139,8 @@ def declared_bodies():
                        "org.retire", "target.set", "target.remove", "target.list",
                        "value.withdraw", "plan.load", "dataset.get", "dataset.accept_loss",
                        "series.get", "progress.report", "snapshot.get", "events.since",
-                       "intake.status", "forecast.report", "report.data",
+                       "intake.status", "forecast.report", "report.data", "org.set_type", "duty.assign",
+                       "duty.set", "duty.rule", "duty.list", "completeness", "overdue",
                        "ops.describe"},
           "declared ops %r" % sorted(ops))
     refused("series.get", {"indicator": "gdp"}, "org", "missing (required)")

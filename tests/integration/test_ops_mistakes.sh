@@ -88,6 +88,8 @@ NOT_CHECKED = {
     ("sti.indicators", "intake.status"): NONE_REQUIRED,
     ("sti.indicators", "target.list"): NONE_REQUIRED,
     ("sti.indicators", "forecast.report"): NONE_REQUIRED,
+    ("sti.indicators", "duty.list"): NONE_REQUIRED,
+    ("sti.indicators", "overdue"): NONE_REQUIRED,
     ("sti.talent", "ops.describe"): NO_KEYS,
     ("sti.talent", "talent.stats"): NO_KEYS,
     ("sti.talent", "talent.search"): NONE_REQUIRED,

@@ -694,7 +694,8 @@ static sti_reader_t *s_indicator(const sti_catalog_t *cat, const char *code,
 }
 
 //  The ops' form of an indicator: formula nil when none, the inputs, no
-//  baseline_note; the plan's form: formula and baseline_note only when set.
+//  baseline_note; the plan's form: formula and baseline_note only when set; both
+//  with the reporting calendar (frequency, due).
 static void test_indicator_forms(void **state)
 {
     (void)state;
@@ -702,7 +703,7 @@ static void test_indicator_forms(void **state)
     sti_writer_t *writer = sti_writer_new();
     sti_reader_t *reader = s_indicator(cat, "rd_gdp_ratio", STI_INDICATOR_AS_SHOWN, writer);
     sti_node_t root = sti_reader_root(reader);
-    assert_int_equal(sti_node_size(root), 13);
+    assert_int_equal(sti_node_size(root), 15);
     assert_int_equal(sti_node_type(sti_node_get(root, "formula")), STI_TYPE_STR);
     sti_node_t inputs = sti_node_get(root, "inputs");
     assert_int_equal(sti_node_size(inputs), 2);
@@ -712,7 +713,7 @@ static void test_indicator_forms(void **state)
     sti_reader_destroy(&reader);
     reader = s_indicator(cat, "gdp", STI_INDICATOR_AS_SHOWN, writer);
     root = sti_reader_root(reader);
-    assert_int_equal(sti_node_size(root), 13);
+    assert_int_equal(sti_node_size(root), 15);
     assert_int_equal(sti_node_type(sti_node_get(root, "formula")), STI_TYPE_NIL);
     assert_int_equal(sti_node_size(sti_node_get(root, "inputs")), 0);
     assert_true(sti_node_is_missing(sti_node_get(root, "baseline_note")));

@@ -140,6 +140,29 @@ static void s_project(const sti_event_t *event, sti_node_t data, notify_alert_ev
              *name_en ? name_en : code);
 }
 
+//  Fills a duty.overdue event: the indicator, org unit and period, and
+//  names that say which report is overdue, since when, and whom to ask.
+static void s_overdue(sti_node_t data, notify_alert_event_t *out)
+{
+    char ind_zh[STI_NAME_MAX], org_zh[STI_NAME_MAX], due[16], contact[130], phone[130];
+    s_str(data, "indicator", out->indicator, sizeof out->indicator);
+    s_str(data, "org", out->org, sizeof out->org);
+    s_str(data, "period", out->period, sizeof out->period);
+    s_str(data, "indicator_name_zh", ind_zh, sizeof ind_zh);
+    s_str(data, "org_name_zh", org_zh, sizeof org_zh);
+    s_str(data, "due", due, sizeof due);
+    s_str(data, "contact_name", contact, sizeof contact);
+    s_str(data, "contact_phone", phone, sizeof phone);
+    snprintf(out->name_zh, sizeof out->name_zh,
+             "逾期未报：%.40s %.60s（%.8s，截止 %.10s）%s%.30s%s%.30s", *org_zh ? org_zh : out->org,
+             *ind_zh ? ind_zh : out->indicator, out->period, due, *contact ? "联系人 " : "",
+             contact, *phone ? " " : "", phone);
+    snprintf(out->name_en, sizeof out->name_en,
+             "Report overdue: %.40s %.60s (%.8s, due %.10s)%s%.30s%s%.30s", out->org,
+             out->indicator, out->period, due, *contact ? " contact " : "", contact,
+             *phone ? " " : "", phone);
+}
+
 //  Adds names, unit and the final target from the catalog where the data
 //  did not carry them.
 static void s_from_catalog(const sti_catalog_t *catalog, notify_alert_event_t *out)
@@ -217,6 +240,11 @@ int notify_alert_event_from(const sti_event_t *event, const sti_catalog_t *catal
     if (!reader) {
         snprintf(err, errlen, "an indicator event needs data");
         return -1;
+    }
+    if (strcmp(out->type, "duty.overdue") == 0) {
+        s_overdue(data, out);
+        sti_reader_destroy(&reader);
+        return 0;
     }
     if (strcmp(out->type, "org.changed") == 0) {
         int rc = s_org_event(data, out, err, errlen);

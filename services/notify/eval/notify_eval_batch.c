@@ -121,8 +121,8 @@ static void s_read_events(notify_evaluator_t *self, s_batch_t *batch)
             (strcmp(taken->type, "indicator.changed") == 0 ||
              strcmp(taken->type, "progress.changed") == 0 ||
              strcmp(taken->type, "indicator.forecast_changed") == 0 ||
-             strcmp(taken->type, "org.changed") == 0 || strncmp(taken->type, "talent.", 7) == 0 ||
-             strncmp(taken->type, "project.", 8) == 0)) {
+             strcmp(taken->type, "org.changed") == 0 || strcmp(taken->type, "duty.overdue") == 0 ||
+             strncmp(taken->type, "talent.", 7) == 0 || strncmp(taken->type, "project.", 8) == 0)) {
             sti_warn("event %s: %s; not evaluated", taken->id ? taken->id : "?", err);
         }
     }

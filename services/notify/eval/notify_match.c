@@ -76,6 +76,8 @@ bool notify_condition_holds(const notify_rule_t *rule, const notify_alert_event_
                 strcmp(event->status_after, "stagnation_or_regression") == 0);
     case NOTIFY_WHEN_MILESTONE_LATE:
         return strcmp(event->type, "project.milestone_late") == 0;
+    case NOTIFY_WHEN_OVERDUE:
+        return strcmp(event->type, "duty.overdue") == 0;
     }
     return false;
 }

@@ -23,6 +23,7 @@
 #include "notify_receiver.h"
 
 #define S_FORECAST_EVENT "indicator.forecast_changed" // the forecast events' type
+#define S_OVERDUE_EVENT "duty.overdue"                // a report past due, nothing received
 
 static const char *const s_statuses[] = {"achieved", "on_track",  "lagging", "at_risk",
                                          "no_data",  "no_target", NULL};
@@ -58,7 +59,8 @@ static const sti_arg_t s_spec = {NULL,
      "with the condition milestone_late), progress.changed, indicator.forecast_changed " \
      "(forecast_miss or any), org.changed (any only), talent.* or one of talent.registered, " \
      "talent.updated, talent.left, talent.removed, project.* or one of " \
-     "project.status_changed, project.milestone_late"}, \
+     "project.status_changed, project.milestone_late; duty.overdue (overdue or any; the " \
+     "default with the condition overdue)"}, \
     {"indicators", STI_ARG_ARRAY, STI_OPTIONAL, 0, NOTIFY_RULE_LIST_MAX, &s_code, \
      "indicator codes, each in the catalog (none: all)"}, \
     {"prefix", STI_ARG_STR, STI_OPTIONAL, 0, NOTIFY_RULE_CODE_MAX - 1, NULL, \
@@ -72,7 +74,8 @@ static const sti_arg_t s_spec = {NULL,
      "the condition: status_changed, status_changed:STATUS[,STATUS...] (achieved, " \
      "on_track, lagging, at_risk, no_data, no_target), crosses_above:V, crosses_below:V, " \
      "achieved, stale:DAYS (1 to 3660), forecast_miss (a forecast's class became " \
-     "needs_acceleration or stagnation_or_regression), milestone_late (project events) or " \
+     "needs_acceleration or stagnation_or_regression), milestone_late (project events), " \
+     "overdue (a report past its due date with nothing received: duty.overdue events) or " \
      "any (the only one for talent events)"}, \
     {"severity", STI_ARG_STR, STI_OPTIONAL, 0, 15, NULL, \
      "info, warning (the default) or critical"}, \
@@ -223,6 +226,8 @@ int notify_rule_parse_when(notify_rule_t *rule, const char *text, char *err, siz
         rule->when = NOTIFY_WHEN_ACHIEVED;
     } else if (head == 14 && strncmp(text, "milestone_late", 14) == 0 && !arg) {
         rule->when = NOTIFY_WHEN_MILESTONE_LATE;
+    } else if (head == 7 && strncmp(text, "overdue", 7) == 0 && !arg) {
+        rule->when = NOTIFY_WHEN_OVERDUE;
     } else if (head == 14 && strncmp(text, "status_changed", 14) == 0) {
         rule->when = NOTIFY_WHEN_STATUS_CHANGED;
         return arg ? s_parse_statuses(rule, arg, err, errlen) : 0;
@@ -245,7 +250,8 @@ int notify_rule_parse_when(notify_rule_t *rule, const char *text, char *err, siz
     } else {
         snprintf(err, errlen,
                  "unknown condition '%.40s' (status_changed[:STATUS,...], crosses_above:V, "
-                 "crosses_below:V, achieved, stale:DAYS, forecast_miss, milestone_late, any)",
+                 "crosses_below:V, achieved, stale:DAYS, forecast_miss, milestone_late, overdue, "
+                 "any)",
                  text);
         return -1;
     }
@@ -292,6 +298,7 @@ static bool s_event_known(const char *text)
                                          "project.*",
                                          "project.status_changed",
                                          "project.milestone_late",
+                                         S_OVERDUE_EVENT,
                                          NULL};
     return s_in(events, text);
 }
@@ -332,6 +339,13 @@ static int s_check_when(const notify_rule_t *rule, sti_field_error_t *err)
                       "project.* or project.milestone_late)%s",
                       "");
     }
+    if ((strcmp(rule->event, S_OVERDUE_EVENT) == 0) != (rule->when == NOTIFY_WHEN_OVERDUE) &&
+        rule->when != NOTIFY_WHEN_ANY) {
+        return s_fail(err, "when",
+                      "overdue is the condition of duty.overdue events, which take overdue or "
+                      "any%s",
+                      "");
+    }
     if (!notify_rule_talent(rule) && !notify_rule_project(rule) && rule->category_count) {
         return s_fail(err, "categories", "only talent and project rules match categories%s", "");
     }
@@ -344,7 +358,9 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
     char when[256], reason[150];
     if (s_copy(map, "when", when, sizeof when, "", err) ||
         s_copy(map, "event", rule->event, sizeof rule->event,
-               strcmp(when, "milestone_late") == 0 ? "project.milestone_late" : "indicator.changed",
+               strcmp(when, "milestone_late") == 0 ? "project.milestone_late"
+               : strcmp(when, "overdue") == 0      ? S_OVERDUE_EVENT
+                                                   : "indicator.changed",
                err) ||
         s_copy(map, "prefix", rule->prefix, sizeof rule->prefix, "", err) ||
         s_copy(map, "severity", rule->severity, sizeof rule->severity, "warning", err) ||
@@ -359,8 +375,8 @@ static int s_read_what(sti_node_t map, notify_rule_t *rule, sti_field_error_t *e
         return s_fail(err, "event",
                       "must be indicator.changed, progress.changed, indicator.forecast_changed, "
                       "org.changed, talent.*, "
-                      "talent.<registered|updated|left|removed>, project.* or "
-                      "project.<status_changed|milestone_late>%s",
+                      "talent.<registered|updated|left|removed>, project.*, "
+                      "project.<status_changed|milestone_late> or duty.overdue%s",
                       "");
     }
     if (*rule->prefix && !s_code_valid(rule->prefix)) {

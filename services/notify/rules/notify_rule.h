@@ -8,7 +8,9 @@
     condition but milestone_late; talent events take only `any`; project
     events (project.status_changed, project.milestone_late) `any` and
     `milestone_late`, which is also the condition that makes a rule's event
-    default to project.milestone_late.
+    default to project.milestone_late; duty.overdue events (a report past its
+    due date with nothing received) `any` and `overdue`, which makes a
+    rule's event default to duty.overdue.
 
     The same MessagePack map is the body of rule.add, the value kept in
     Redis and (with the receivers' secrets masked) what rule.get answers:
@@ -50,6 +52,7 @@ typedef enum {
     NOTIFY_WHEN_STALE,          // no new value within stale_days of the latest period's end
     NOTIFY_WHEN_FORECAST_MISS,  // a forecast's class became needs_acceleration or stagnation_...
     NOTIFY_WHEN_MILESTONE_LATE, // a project's milestone passed its due date undone
+    NOTIFY_WHEN_OVERDUE,        // a reporting duty passed its due date with nothing received
 } notify_when_t;
 
 //  One rule. A plain value (large: allocate it).
