@@ -27,7 +27,7 @@ sti_wait_service sti.indicators
 expect_rc 0 stictl plan load "$PLAN"
 out_has "plan linping-2021-2025: changed"
 expect_rc 0 stictl --json plan load "$PLAN"
-/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d == {"code": "linping-2021-2025", "changed": False, "events": 0}, d' "$T/out" \
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d == {"code": "linping-2021-2025", "changed": False, "events": 0, "forecast_events": 0}, d' "$T/out" \
     || sti_fail "second plan load is not unchanged: $(cat "$T/out")"
 
 # A broken plan directory: exit 2, naming the file; nothing is sent.
