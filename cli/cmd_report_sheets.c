@@ -332,10 +332,9 @@ void cmd_report_completeness_sheet(const cmd_report_t *report, const cmd_report_
     if (sti_node_type(completeness) != STI_TYPE_MAP) {
         worksheet_write_string(
             sheet, 2, 0,
-            cmd_report_text(
-                report, "暂无：报送职责与完整性（sti-indicators 的 completeness）尚未接入报告。",
-                "Not available yet: the reporting duties' completeness "
-                "(sti-indicators' completeness) is not yet joined to the report."),
+            cmd_report_text(report, "暂无：报送职责无法读取（sti-indicators 的 completeness）。",
+                            "Not available: the reporting duties could not be read "
+                            "(sti-indicators' completeness)."),
             NULL);
         return;
     }

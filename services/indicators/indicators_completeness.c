@@ -141,13 +141,30 @@ static int s_periods(const sti_call_t *call, const sti_catalog_t *catalog, bool 
     return -1;
 }
 
+//  Works out the reports of periods at org (NULL: all) under q's catalog
+//  into q. Returns 0, or -1 when Redis failed (err says why).
+static int s_reports(indicators_completeness_t *self, const sti_period_t *periods, size_t count,
+                     const sti_org_unit_t *org, s_question_t *q, char *err, size_t errlen)
+{
+    indicators_duty_pairs_t hashes[INDICATORS_DUTY_HASHES];
+    if (indicators_duty_store_read(self->duties, hashes, err, errlen) == 0) {
+        q->book = indicators_duty_book_new(q->catalog, hashes);
+        q->count = indicators_calendar_reports(self->calendar, q->catalog, q->book, periods, count,
+                                               org, sti_time_now_ms(), &q->reports, err, errlen);
+    }
+    if (!q->book || q->count < 0) {
+        indicators_duty_book_destroy(&q->book);
+        return -1;
+    }
+    return 0;
+}
+
 //  Works out the question's reports. Returns 0, or -1 after answering.
 static int s_ask(indicators_completeness_t *self, const sti_call_t *call, bool period_required,
                  s_question_t *q)
 {
     char org_code[STI_CODE_MAX], err[512];
     sti_period_t periods[S_YEARS_MAX];
-    indicators_duty_pairs_t hashes[INDICATORS_DUTY_HASHES];
     memset(q, 0, sizeof *q);
     q->catalog = indicators_catalog_read(self->catalog, call);
     if (!q->catalog || indicators_body_str(call, "org", org_code, sizeof org_code)) {
@@ -163,14 +180,7 @@ static int s_ask(indicators_completeness_t *self, const sti_call_t *call, bool p
         sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_NOT_FOUND, err, NULL, 0);
         return -1;
     }
-    if (indicators_duty_store_read(self->duties, hashes, err, sizeof err) == 0) {
-        q->book = indicators_duty_book_new(q->catalog, hashes);
-        q->count =
-            indicators_calendar_reports(self->calendar, q->catalog, q->book, periods, (size_t)count,
-                                        org, sti_time_now_ms(), &q->reports, err, sizeof err);
-    }
-    if (!q->book || q->count < 0) {
-        indicators_duty_book_destroy(&q->book);
+    if (s_reports(self, periods, (size_t)count, org, q, err, sizeof err)) {
         sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_UNAVAILABLE, err, NULL, 0);
         return -1;
     }
@@ -261,6 +271,34 @@ static void s_write_indicators(const s_question_t *q, sti_writer_t *w)
     free(counts);
 }
 
+//  Writes the answer {period, as_of, total, orgs, indicators, reports (with
+//  detail)} of q.
+static void s_write_answer(const s_question_t *q, bool detail, sti_writer_t *w)
+{
+    s_counts_t total = {0, 0, 0, 0, 0, 0};
+    for (int64_t i = 0; i < q->count; i++) {
+        s_count(&total, q->reports[i].status);
+    }
+    char as_of[40];
+    sti_writer_map(w, 5 + detail);
+    sti_writer_kv_str(w, "period", q->period);
+    sti_writer_kv_str(w, "as_of", sti_time_rfc3339(sti_time_now_ms(), as_of, sizeof as_of));
+    sti_writer_str(w, "total");
+    sti_writer_map(w, 8);
+    s_write_counts(&total, w);
+    sti_writer_str(w, "orgs");
+    s_write_orgs(q, w);
+    sti_writer_str(w, "indicators");
+    s_write_indicators(q, w);
+    if (detail) {
+        sti_writer_str(w, "reports");
+        sti_writer_array(w, (size_t)q->count);
+        for (int64_t i = 0; i < q->count; i++) {
+            s_write_report(&q->reports[i], w);
+        }
+    }
+}
+
 static int s_completeness(void *object, const sti_call_t *call)
 {
     indicators_completeness_t *self = (indicators_completeness_t *)object;
@@ -273,30 +311,25 @@ static int s_completeness(void *object, const sti_call_t *call)
     if (s_ask(self, call, true, &q)) {
         return 0;
     }
-    s_counts_t total = {0, 0, 0, 0, 0, 0};
-    for (int64_t i = 0; i < q.count; i++) {
-        s_count(&total, q.reports[i].status);
+    sti_envelope_reply_ok(call->reply, call->request->id);
+    s_write_answer(&q, detail, call->reply);
+    indicators_duty_book_destroy(&q.book);
+    return 0;
+}
+
+int indicators_completeness_year(indicators_completeness_t *self, const sti_catalog_t *catalog,
+                                 int year, sti_writer_t *w, char *err, size_t errlen)
+{
+    assert(self && catalog && w);
+    s_question_t q;
+    memset(&q, 0, sizeof q);
+    q.catalog = catalog;
+    sti_period_t period = {year, STI_PERIOD_YEAR, 0};
+    sti_period_format(&period, q.period, sizeof q.period);
+    if (s_reports(self, &period, 1, NULL, &q, err, errlen)) {
+        return -1;
     }
-    char as_of[40];
-    sti_writer_t *w = call->reply;
-    sti_envelope_reply_ok(w, call->request->id);
-    sti_writer_map(w, 5 + detail);
-    sti_writer_kv_str(w, "period", q.period);
-    sti_writer_kv_str(w, "as_of", sti_time_rfc3339(sti_time_now_ms(), as_of, sizeof as_of));
-    sti_writer_str(w, "total");
-    sti_writer_map(w, 8);
-    s_write_counts(&total, w);
-    sti_writer_str(w, "orgs");
-    s_write_orgs(&q, w);
-    sti_writer_str(w, "indicators");
-    s_write_indicators(&q, w);
-    if (detail) {
-        sti_writer_str(w, "reports");
-        sti_writer_array(w, (size_t)q.count);
-        for (int64_t i = 0; i < q.count; i++) {
-            s_write_report(&q.reports[i], w);
-        }
-    }
+    s_write_answer(&q, false, w);
     indicators_duty_book_destroy(&q.book);
     return 0;
 }

@@ -41,5 +41,11 @@ void indicators_completeness_set_overdue(indicators_completeness_t *self, int64_
 //  raised, or -1 when Redis failed (it tries again at the next check).
 int indicators_completeness_tick(indicators_completeness_t *self);
 
+//  Writes the completeness of the year under catalog, at every org unit, as
+//  the op completeness answers it without `reports` (report.data's
+//  section). Returns 0, or -1 when Redis failed (err says why).
+int indicators_completeness_year(indicators_completeness_t *self, const sti_catalog_t *catalog,
+                                 int year, sti_writer_t *w, char *err, size_t errlen);
+
 //  The ops, bound to an indicators_completeness_t.
 extern const sti_op_table_t indicators_completeness_ops;

@@ -10,6 +10,8 @@
 */
 #include "indicators_report.h"
 
+#include "indicators_completeness.h"
+
 #include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -24,15 +26,16 @@
 #define S_PAIRS_ROW (14 + INDICATORS_FORECAST_PAIRS) // pairs of a row without its series
 
 struct _indicators_report_t {
-    indicators_store_t *store;       // borrowed: the values
-    sti_catalog_store_t *catalog;    // borrowed
-    double tolerance;                // of `lagging`
-    indicators_table_t *table;       // one org unit's values, reused
-    sti_writer_t *revisions;         // the revisions' maps, reused
-    size_t revision_count;           // how many it holds
-    bool revisions_more;             // more were found than it holds
-    const sti_indicator_t **indices; // every indicator of the catalog, reused
-    size_t indices_cap;              // entries of indices
+    indicators_store_t *store;               // borrowed: the values
+    sti_catalog_store_t *catalog;            // borrowed
+    double tolerance;                        // of `lagging`
+    indicators_table_t *table;               // one org unit's values, reused
+    sti_writer_t *revisions;                 // the revisions' maps, reused
+    size_t revision_count;                   // how many it holds
+    bool revisions_more;                     // more were found than it holds
+    const sti_indicator_t **indices;         // every indicator of the catalog, reused
+    size_t indices_cap;                      // entries of indices
+    indicators_completeness_t *completeness; // borrowed: the duties' section, or NULL
 };
 
 //  What a request asks, checked against the plan.
@@ -401,11 +404,28 @@ static int s_report_data(void *object, const sti_call_t *call)
     sti_writer_array(w, self->revision_count);
     sti_writer_raw(w, bytes, size);
     sti_writer_kv_bool(w, "revisions_more", self->revisions_more);
-    //  The reporting duties' completeness is computed by the op completeness
-    //  (docs/report.md): this section stays nil until it is joined here.
+    //  The reporting duties' completeness of the year, as the op
+    //  completeness answers it (nil when the duties cannot be read).
     sti_writer_str(w, "completeness");
-    sti_writer_nil(w);
+    char err[256];
+    sti_writer_t *section = sti_writer_new();
+    if (self->completeness && indicators_completeness_year(self->completeness, catalog, ask.year,
+                                                           section, err, sizeof err) == 0) {
+        size_t len;
+        const void *map = sti_writer_data(section, &len);
+        sti_writer_raw(w, map, len);
+    } else {
+        sti_writer_nil(w);
+    }
+    sti_writer_destroy(&section);
     return 0;
+}
+
+void indicators_report_set_completeness(indicators_report_t *self,
+                                        indicators_completeness_t *completeness)
+{
+    assert(self);
+    self->completeness = completeness;
 }
 
 static const sti_arg_t s_report_body[] = {
@@ -432,8 +452,9 @@ static const sti_op_decl_t s_ops[] = {
      "`years` is the root's series over the plan's years: the value of a period ending in the "
      "year (nil when none) and `expected`, the trajectory's value E(year) (nil without a "
      "target). `revisions` are the reported values revised (revision 2 or later) at or after "
-     "`since`, at most 5,000 (`revisions_more` is then true). `completeness` is nil: the "
-     "reporting duties' section is filled once the op completeness is joined. Times are RFC "
+     "`since`, at most 5,000 (`revisions_more` is then true). `completeness` is the year's "
+     "reporting completeness at every org unit, as the op completeness answers it without "
+     "`reports` (nil when the duties cannot be read). Times are RFC "
      "3339 UTC; numbers MessagePack floats. Errors: `invalid_argument` (`kind` not one of the "
      "three, `year` outside the plan's years or not one the kind allows, `since` that does not "
      "parse), `not_found` (no plan is loaded), `unavailable` (Redis)."},

@@ -21,10 +21,15 @@
 #define INDICATORS_REPORT_REVISIONS_MAX 5000 // revisions listed at most (then `revisions_more`)
 
 typedef struct _indicators_report_t indicators_report_t;
+typedef struct _indicators_completeness_t indicators_completeness_t;
 
 //  All arguments are borrowed. tolerance: of `lagging`, as progress.report's.
 indicators_report_t *indicators_report_new(indicators_store_t *store, sti_catalog_store_t *catalog,
                                            double tolerance);
+//  The reporting duties' completeness for the report's section (borrowed;
+//  without it the section is nil).
+void indicators_report_set_completeness(indicators_report_t *self,
+                                        indicators_completeness_t *completeness);
 void indicators_report_destroy(indicators_report_t **self_p);
 //  The op report.data, bound to an indicators_report_t.
 extern const sti_op_table_t indicators_report_ops;

@@ -164,9 +164,11 @@ typedef struct {
 
 static s_duties_t s_duties;
 
-//  Makes the duties' part over the catalog and the values, and binds its ops.
+//  Makes the duties' part over the catalog and the values, binds its ops,
+//  and gives the report its completeness.
 static void s_duties_new(s_duties_t *part, sti_service_t *service, sti_catalog_store_t *catalog,
-                         indicators_store_t *store, sti_events_pub_t *pub, int64_t maxlen)
+                         indicators_store_t *store, sti_events_pub_t *pub, int64_t maxlen,
+                         indicators_report_t *report)
 {
     part->store = indicators_duty_store_new(sti_service_redis(service), pub, maxlen);
     part->duties = indicators_duties_new(catalog, part->store);
@@ -176,6 +178,7 @@ static void s_duties_new(s_duties_t *part, sti_service_t *service, sti_catalog_s
     sti_service_bind(service, &indicators_duties_ops, part->duties);
     sti_service_bind(service, &indicators_completeness_ops, part->completeness);
     s_context.completeness = part->completeness;
+    indicators_report_set_completeness(report, part->completeness);
 }
 
 static void s_duties_destroy(s_duties_t *part)
@@ -253,7 +256,7 @@ int main(int argc, char **argv)
     sti_service_bind(service, &indicators_outlook_ops, outlook);
     sti_service_bind(service, &indicators_report_ops, report);
     sti_service_bind(service, &indicators_backlog_ops, backlog);
-    s_duties_new(&s_duties, service, catalog, store, pub, config->events_maxlen);
+    s_duties_new(&s_duties, service, catalog, store, pub, config->events_maxlen, report);
     s_context.apply = apply;
     s_context.backlog = backlog;
     int rc = sti_service_run(service);

@@ -29,6 +29,13 @@ for code in long_a long_b; do
     stictl org add $code --parent linping --name "$LONG" >/dev/null || sti_fail "org add $code"
 done
 stictl target set hitech_enterprises 2025 400 --org donghu >/dev/null || sti_fail "target donghu"
+# Duties (made up): both towns report hitech_enterprises and tech_smes each
+# year, due by the end of February (the default); the report's completeness
+# for 2023 then owes four, three received (late: sent now), one missing.
+for code in donghu nanyuan; do
+    stictl duty type $code street >/dev/null || sti_fail "duty type $code"
+done
+stictl duty assign street hitech_enterprises tech_smes >/dev/null || sti_fail "duty assign"
 
 # Made-up values: two towns, three years; donghu's 2023 figure is revised.
 cat >"$T/rows.csv" <<'CSV'
@@ -99,6 +106,7 @@ assert op["ok"], op
 op = op["body"]
 for doc in (http, op):
     doc.pop("made")
+    doc["completeness"].pop("as_of")
 def same(a, b, where):
     if isinstance(a, dict):
         assert isinstance(b, dict) and a.keys() == b.keys(), where
@@ -115,7 +123,10 @@ def same(a, b, where):
 same(http, op, "report")
 assert [r["code"] for r in op["indicators"]][:1] == ["rd_expenditure"], op["indicators"][0]
 assert sorted(o["org"] for o in op["orgs"]) == ["donghu", "long_a", "long_b", "nanyuan"], op["orgs"]
-assert op["completeness"] is None and op["revisions_more"] is False, op
+assert op["revisions_more"] is False, op
+total = op["completeness"]["total"]
+assert (total["expected"], total["received"], total["late"], total["missing"]) == (4, 3, 3, 1), total
+assert sorted(o["org"] for o in op["completeness"]["orgs"]) == ["donghu", "nanyuan"], op["completeness"]
 PY
 code=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
     "$GW/api/v1/report?year=2023&kind=weekly")
