@@ -56,7 +56,25 @@ export async function request(method, path, options = {}) {
     return parsed;
 }
 
-export const get = (path, params) => request('GET', path, { params });
+const early = new Map(); // path → the promise of a GET asked before it was needed
+
+// Asks for a GET now (at start, beside the session) that a page will ask for
+// soon: the page's own get() of the same path takes the answer once.
+export function prefetch(path) {
+    const answer = request('GET', path);
+    answer.catch(() => {});
+    early.set(path, answer);
+}
+
+export function get(path, params) {
+    const key = path + query(params);
+    if (early.has(key)) {
+        const answer = early.get(key);
+        early.delete(key);
+        return answer.catch(() => request('GET', path, { params })); // e.g. 401 before sign-in
+    }
+    return request('GET', path, { params });
+}
 export const post = (path, json, options = {}) => request('POST', path, { ...options, json });
 
 // A fresh Idempotency-Key for one user action (kept while the action is retried).

@@ -3,7 +3,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './style.css';
-import { get, request, setCsrf } from './api.js';
+import { get, prefetch, request, setCsrf } from './api.js';
 import { closeAll, useLive } from './events.js';
 import { setLang, t, useLang } from './i18n.js';
 import { may } from './roles.js';
@@ -111,6 +111,9 @@ function App() {
     );
 }
 
+// The overview's answers are asked beside the session, not after it (they are
+// refused with 401 when nobody is signed in, and then never used).
+if (location.pathname === '/') ['/progress', '/indicators', '/orgs'].forEach(prefetch);
 document.documentElement.lang = localStorage.getItem('sti-lang') === 'en' ? 'en' : 'zh-CN';
 interceptLinks();
 render(<App />, document.getElementById('app'));
