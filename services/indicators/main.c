@@ -112,6 +112,7 @@ static const sti_op_route_t s_routes[] = {
     {"snapshot.get", "GET", "/api/v1/snapshot"},
     {"dataset.get", "GET", "/api/v1/dataset"},
     {"dataset.accept_loss", "POST", "/api/v1/dataset/accept-loss"},
+    {"value.withdraw", "POST", "/api/v1/indicators/{indicator}/withdrawals"},
     STI_ROUTES_END,
 };
 
