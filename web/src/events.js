@@ -11,8 +11,9 @@ function notifyState() {
     stateListeners.forEach((f) => f(isLive()));
 }
 
+// true (every stream open), false (one is cut), null (no page listens).
 export function isLive() {
-    if (!sources.size) return false;
+    if (!sources.size) return null;
     for (const entry of sources.values()) if (!entry.open) return false;
     return true;
 }
@@ -43,12 +44,23 @@ function open(stream) {
 export function subscribe(stream, listener) {
     const entry = sources.get(stream) || open(stream);
     entry.listeners.add(listener);
-    return () => entry.listeners.delete(listener);
+    return () => {
+        entry.listeners.delete(listener);
+        setTimeout(() => release(stream), 1000); // kept while the next page subscribes
+    };
 }
 
 export function closeAll() {
     for (const entry of sources.values()) entry.source.close();
     sources.clear();
+    notifyState();
+}
+
+function release(stream) {
+    const entry = sources.get(stream);
+    if (!entry || entry.listeners.size) return;
+    entry.source.close();
+    sources.delete(stream);
     notifyState();
 }
 

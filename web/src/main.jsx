@@ -54,8 +54,8 @@ function Header({ session, path, onSignOut }) {
                 </ul>
             </nav>
             <div class="who">
-                <span class={live ? 'live on' : 'live'} role="status">
-                    {live ? '● ' + t('live') : '○ ' + t('offline')}</span>
+                {live !== null && <span class={live ? 'live on' : 'live'} role="status">
+                    {live ? '● ' + t('live') : '○ ' + t('offline')}</span>}
                 <a href="/account" title={t('signed_in_as')}>{session.display || session.user}
                     {' '}({session.role}{session.org ? ' · ' + session.org : ''})</a>
                 <button type="button" class="link" aria-label={t('language_label')}
@@ -70,6 +70,7 @@ function App() {
     useLang();
     const path = usePath();
     const [session, setSession] = useState(undefined);
+    const [notice, setNotice] = useState('');
     useEffect(() => {
         get('/session').then(
             (s) => { setCsrf(s.csrf); setSession(s); },
@@ -78,7 +79,8 @@ function App() {
     }, []);
     if (session === undefined) return <main id="main" />;
     if (session === null) {
-        return <main id="main" class="narrow"><SignIn onSignedIn={(s) => {
+        return <main id="main" class="narrow"><SignIn notice={notice} onSignedIn={(s) => {
+            setNotice('');
             setCsrf(s.csrf);
             setSession(s);
             if (path.startsWith('/signin')) navigate('/', true);
@@ -98,7 +100,13 @@ function App() {
     for (const [pattern, allowed, view] of ROUTES) {
         const params = match(pattern, path);
         if (params && allowed(session)) {
-            page = view({ ...params, session, onSignedOut: () => setSession(null) });
+            page = view({ ...params, session, onSignedOut: (why) => {
+                closeAll();
+                setCsrf('');
+                setNotice(why || '');
+                setSession(null);
+                navigate('/', true);
+            } });
             break;
         }
     }

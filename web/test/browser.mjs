@@ -51,8 +51,8 @@ async function person(viewport = { width: 1366, height: 768 }) {
 
 async function signIn(page, user) {
     await page.goto(GW + '/');
-    await page.getByLabel('用户名').fill(user);
-    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByLabel('用户名', { exact: true }).fill(user);
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
     await page.locator('header.top').waitFor();
 }
@@ -218,6 +218,22 @@ async function clerk() {
     });
     log('clerk: the bad row was shown with its field and reason; the fixed file was taken whole');
 
+    // A value withdrawn with a reason: the next revision is `withdrawn`.
+    const form = page.locator('form', { has: page.getByRole('heading', { name: '撤回数值' }) });
+    await form.getByLabel('指标').selectOption('incubators');
+    await form.getByLabel('期间').fill('2024');
+    await form.getByLabel('原因').fill('填错单位 (web test)');
+    await form.getByRole('button', { name: '撤回数值' }).click();
+    await form.getByText('已撤回').waitFor();
+    const origins = await page.waitForFunction(async () => {
+        const answer = await fetch('/api/v1/indicators/incubators/values?org=donghu&from=2024&to=2024');
+        const point = (await answer.json()).points.find((p) => p.period === '2024');
+        const last = point && point.revisions[point.revisions.length - 1];
+        return last && last.origin === 'withdrawn' && last.reason;
+    }, null, { polling: 100, timeout: 5000 });
+    check(await origins.jsonValue() === '填错单位 (web test)', 'the withdrawal has not its reason');
+    log('clerk: a value withdrawn with a reason through POST .../withdrawals');
+
     await page.goto(GW + '/talents');
     check(await page.getByRole('button', { name: '查看明文' }).count() === 0,
         'a clerk is offered the reveal');
@@ -231,7 +247,19 @@ async function clerk() {
     }, TALENT);
     check(forged.status === 403 && forged.body.error.code === 'forbidden',
         'a forged reveal was not refused: ' + JSON.stringify(forged));
-    log('clerk: no officer action offered; a forged reveal answered 403 forbidden');
+    const outside = await page.evaluate(async () => {
+        const session = await (await fetch('/api/v1/session')).json();
+        const answer = await fetch('/api/v1/indicators/incubators/withdrawals', {
+            method: 'POST', headers: { 'Content-Type': 'application/json',
+                'X-CSRF-Token': session.csrf },
+            body: JSON.stringify({ org: 'nanyuan', period: '2024', reason: 'forged' }),
+        });
+        return { status: answer.status, body: await answer.json() };
+    });
+    check(outside.status === 403 && /outside the scope donghu/.test(outside.body.error.message),
+        'a withdrawal outside the clerk\'s scope was not refused: ' + JSON.stringify(outside));
+    log('clerk: no officer action offered; a forged reveal and a withdrawal outside donghu '
+        + 'answered 403 forbidden');
     await context.close();
 }
 
@@ -254,6 +282,31 @@ async function officer() {
     check((await audit.first().innerText()).includes('olga'), 'the audit does not name olga');
     await shot(page, 'talents-officer');
     log('officer: revealed with a reason; the audit names olga and the reason');
+
+    // Her own password changed: her sessions end, the new one signs in.
+    await page.goto(GW + '/account');
+    const wrong = await page.evaluate(async () => {
+        const session = await (await fetch('/api/v1/session')).json();
+        const answer = await fetch('/api/v1/session/password', {
+            method: 'PUT', headers: { 'Content-Type': 'application/json',
+                'X-CSRF-Token': session.csrf },
+            body: JSON.stringify({ current: 'not-her-password', password: 'whatever-else-1' }),
+        });
+        return { status: answer.status, body: await answer.json() };
+    });
+    check(wrong.status === 401 && wrong.body.error.code === 'unauthenticated',
+        'a wrong current password was not refused: ' + JSON.stringify(wrong));
+    await page.getByLabel('当前密码').fill(PASSWORD);
+    await page.getByLabel('新密码').fill(PASSWORD + '-new');
+    await page.getByRole('button', { name: '修改密码' }).click();
+    await page.getByText('密码已修改').waitFor();
+    const old = await context.request.get(GW + '/api/v1/session');
+    check(old.status() === 401, 'the old session still answers: ' + old.status());
+    await page.getByLabel('用户名', { exact: true }).fill('olga');
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD + '-new');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('header.top').waitFor();
+    log('officer: changed her own password; signed in again with the new one');
     await context.close();
 }
 

@@ -4,7 +4,7 @@
 // reason (POST /api/v1/indicators/{code}/withdrawals); and a CSV template of
 // the reported indicators for the clerk's org unit. Each action carries an
 // Idempotency-Key, so a retry of it is applied once.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get, newKey, request } from '../api.js';
 import { number, pick, t } from '../i18n.js';
 import { ErrorBox, Page } from '../ui.jsx';
@@ -24,7 +24,7 @@ function Result({ answer }) {
                 <>
                     <table class="refused">
                         <caption>{t('refused_rows')}</caption>
-                        <thead><tr><th scope="col">{t('row')}</th><th scope="col">{t('field')}</th>
+                        <thead><tr><th scope="col">{t('row')}</th><th scope="col">{t('column')}</th>
                             <th scope="col">{t('reason')}</th></tr></thead>
                         <tbody>{errors.map((e, i) => (
                             <tr key={i}><td class="num">{e.row !== undefined ? e.row : e.index}</td>
@@ -72,10 +72,11 @@ function Upload() {
     );
 }
 
-function Single({ indicators, session }) {
+function Single({ indicators, session, defaultOrg }) {
     const [answer, setAnswer] = useState(null);
     const [error, setError] = useState(null);
-    const [org, setOrg] = useState(session.org || '');
+    const [chosen, setOrg] = useState('');
+    const org = chosen || defaultOrg;
     const submit = async (e) => {
         e.preventDefault();
         const form = new FormData(e.currentTarget);
@@ -95,7 +96,7 @@ function Single({ indicators, session }) {
         <form class="grid-form" onSubmit={submit}>
             <h2>{t('single_value')}</h2>
             <IndicatorPicker indicators={indicators} />
-            <OrgPicker value={org} onChange={setOrg} all={false} />
+            <OrgPicker value={org} onChange={setOrg} all={false} within={session.org} />
             <label>{t('period')}<input name="period" required placeholder="2025 / 2025Q2 / 2025-05"
                 pattern="\d{4}(Q[1-4]|-\d{2})?" /></label>
             <label>{t('value')}<input name="value" required inputMode="decimal" /></label>
@@ -108,10 +109,11 @@ function Single({ indicators, session }) {
     );
 }
 
-function Withdraw({ indicators, session }) {
+function Withdraw({ indicators, session, defaultOrg }) {
     const [answer, setAnswer] = useState(null);
     const [error, setError] = useState(null);
-    const [org, setOrg] = useState(session.org || '');
+    const [chosen, setOrg] = useState('');
+    const org = chosen || defaultOrg;
     const submit = async (e) => {
         e.preventDefault();
         const form = new FormData(e.currentTarget);
@@ -131,7 +133,7 @@ function Withdraw({ indicators, session }) {
         <form class="grid-form" onSubmit={submit}>
             <h2>{t('withdraw')}</h2>
             <IndicatorPicker indicators={indicators} />
-            <OrgPicker value={org} onChange={setOrg} all={false} />
+            <OrgPicker value={org} onChange={setOrg} all={false} within={session.org} />
             <label>{t('period')}<input name="period" required /></label>
             <label>{t('reason')}<input name="reason" required maxLength={500} /></label>
             <button type="submit">{t('withdraw')}</button>
@@ -167,7 +169,7 @@ export function Entry({ session }) {
     const [catalog, setCatalog] = useState(null);
     const [error, setError] = useState(null);
     const [orgs, setOrgs] = useState([]);
-    const [year, setYear] = useState(String(new Date().getFullYear()));
+    const [year, setYear] = useState('');
     useEffect(() => {
         get('/indicators').then(setCatalog, setError);
         get('/orgs').then((a) => setOrgs(a.orgs), setError);
@@ -176,6 +178,11 @@ export function Entry({ session }) {
     const org = session.org || (orgs.find((o) => !o.parent) || {}).code || '';
     const years = catalog ? Array.from({ length: catalog.plan.end_year - catalog.plan.start_year + 1 },
         (_, i) => String(catalog.plan.start_year + i)) : [];
+    const defaultYear = String(Math.min(new Date().getFullYear(),
+        catalog ? catalog.plan.end_year : 9999));
+    const template = useMemo(() => (catalog ? templateUrl(reported, org, year || defaultYear) : ''),
+        [catalog, org, year, defaultYear]);
+    useEffect(() => () => template && URL.revokeObjectURL(template), [template]);
     return (
         <Page title={t('entry')}>
             <ErrorBox error={error} />
@@ -183,13 +190,13 @@ export function Entry({ session }) {
             {catalog && (
                 <p class="template">
                     <label>{t('template_year')}
-                        <select value={year} onChange={(e) => setYear(e.currentTarget.value)}>
+                        <select value={year || defaultYear} onChange={(e) => setYear(e.currentTarget.value)}>
                             {years.map((y) => <option key={y}>{y}</option>)}</select></label>{' '}
-                    <a href={templateUrl(reported, org, year)} download={`填报模板-${org}-${year}.csv`}>
+                    <a href={template} download={`填报模板-${org}-${year || defaultYear}.csv`}>
                         {t('template')}</a></p>
             )}
-            {catalog && <Single indicators={reported} session={session} />}
-            {catalog && <Withdraw indicators={reported} session={session} />}
+            {catalog && <Single indicators={reported} session={session} defaultOrg={org} />}
+            {catalog && <Withdraw indicators={reported} session={session} defaultOrg={org} />}
         </Page>
     );
 }

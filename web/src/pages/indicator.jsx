@@ -94,7 +94,10 @@ function Breakdown({ code, orgs, year, unit }) {
     );
 }
 
+const REVISIONS_SHOWN = 50;
+
 function Revisions({ points }) {
+    const [all, setAll] = useState(false);
     const rows = [];
     [...points].reverse().forEach((p) => (p.revisions || []).slice().reverse().forEach((r) =>
         rows.push({ period: p.period, ...r })));
@@ -107,7 +110,7 @@ function Revisions({ points }) {
                     <th scope="col">{t('submitter')}</th><th scope="col">{t('time')}</th>
                     <th scope="col">{t('source')}</th><th scope="col">{t('reason')}</th>
                 </tr></thead>
-                <tbody>{rows.map((r) => (
+                <tbody>{(all ? rows : rows.slice(0, REVISIONS_SHOWN)).map((r) => (
                     <tr key={r.period + '/' + r.revision}
                         class={r.origin === 'withdrawn' ? 'withdrawn' : ''}>
                         <td>{r.period}</td><td class="num">{r.revision}</td>
@@ -115,6 +118,9 @@ function Revisions({ points }) {
                         <td>{r.submitter || ''}</td><td>{when(r.time)}</td>
                         <td>{r.source || ''}</td><td>{r.reason || ''}</td></tr>))}</tbody>
             </table>
+            {!all && rows.length > REVISIONS_SHOWN && (
+                <button type="button" class="link" onClick={() => setAll(true)}>
+                    {t('more')} ({rows.length - REVISIONS_SHOWN})</button>)}
         </div>
     );
 }
@@ -148,7 +154,8 @@ export function Indicator({ code }) {
     if (error) return <Page title={code}><ErrorBox error={error} /></Page>;
     if (!state) return <Page title={code}><Loading /></Page>;
     const { indicator, plan, series, forecast, row } = state;
-    const shownYear = year || state.year;
+    const shownYear = year || (row && row.latest_period ? String(yearOf(row.latest_period))
+        : state.year);
     return (
         <Page title={pick(indicator)}>
             <p class="lead">{indicator.code} · {indicator.unit}

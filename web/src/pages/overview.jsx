@@ -78,8 +78,9 @@ function Row({ row, catalog, spark, flash }) {
                 {row.latest_period && <span class="muted"> ({row.latest_period})</span>}</td>
             <td class="num">{number(row.target)}
                 {row.target_year && <span class="muted"> ({row.target_year})</span>}</td>
-            <td><Bar fraction={row.completion} expected={row.expected_completion} />
-                <span class="num small">{percent(row.completion)}</span></td>
+            <td>{row.completion === null ? <span class="muted">—</span> : (<>
+                <Bar fraction={row.completion} expected={row.expected_completion} />
+                <span class="num small">{percent(row.completion)}</span></>)}</td>
             <td><Badge status={row.status} /></td>
             <td class="small">{forecastText(row.forecast_class)}</td>
             <td><Sparkline points={spark} /></td>
@@ -164,7 +165,7 @@ export function Overview() {
                         <option value="">{t('all')}</option>
                         {tags.map((f) => <option key={f} value={f}>{f}</option>)}
                     </select></label>
-                <OrgPicker value={org} onChange={setOrg} />
+                <OrgPicker value={org} onChange={setOrg} empty={t('root_default')} />
             </form>
             <ul class="counts" aria-label={t('counts')}>
                 {STATUSES.map((s) => (
@@ -193,14 +194,22 @@ export function Overview() {
     );
 }
 
-export function OrgPicker({ value, onChange, label = t('org'), all = true }) {
+// The org units to choose from; `within`: only that unit and those under it
+// (a clerk's scope).
+export function OrgPicker({ value, onChange, label = t('org'), all = true, empty = t('all'),
+    within = '' }) {
     const [orgs, setOrgs] = useState([]);
     useEffect(() => { get('/orgs').then((a) => setOrgs(a.orgs), () => setOrgs([])); }, []);
+    const parent = new Map(orgs.map((o) => [o.code, o.parent]));
+    const under = (code) => {
+        for (let c = code; c; c = parent.get(c)) if (c === within) return true;
+        return false;
+    };
     return (
         <label>{label}
             <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
-                {all && <option value="">{t('all')}</option>}
-                {orgs.filter((o) => !o.retired).map((o) => (
+                {all && <option value="">{empty}</option>}
+                {orgs.filter((o) => !o.retired && (!within || under(o.code))).map((o) => (
                     <option key={o.code} value={o.code}>{pick(o)} ({o.code})</option>))}
             </select></label>
     );

@@ -53,8 +53,7 @@ export function Account({ session, onSignedOut }) {
             await request('PUT', '/session/password', {
                 json: { current: form.get('current'), password: form.get('password') },
             });
-            alert(t('password_changed'));
-            onSignedOut();
+            onSignedOut(t('password_changed'));
         } catch (err) {
             setError(err);
         }
