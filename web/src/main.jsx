@@ -73,7 +73,7 @@ function App() {
     const [notice, setNotice] = useState('');
     useEffect(() => {
         get('/session').then(
-            (s) => { setCsrf(s.csrf); setSession(s); },
+            (s) => { performance.mark('sti-session'); setCsrf(s.csrf); setSession(s); },
             () => setSession(null),
         );
     }, []);

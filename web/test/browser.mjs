@@ -93,7 +93,11 @@ async function reader() {
                 .replace(/^\/assets\/([a-z]+).*\.(js|css)$/, '$1_$2').replace(/\W/g, '_');
             ends['overview_' + name + '_end_ms'] = Math.round(e.responseEnd);
         }
+        for (const m of performance.getEntriesByType('mark')) {
+            ends['overview_mark_' + m.name.replace(/\W/g, '_') + '_ms'] = Math.round(m.startTime);
+        }
         const nav = performance.getEntriesByType('navigation')[0];
+        ends.overview_dom_content_loaded_ms = Math.round(nav.domContentLoadedEventEnd);
         ends.overview_html_end_ms = Math.round(nav.responseEnd);
         return ends;
     }));

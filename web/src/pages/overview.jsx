@@ -4,7 +4,7 @@
 // /api/v1/indicators/{code}/values, asked after the table is drawn), and the
 // `ind` event stream: any change at the org unit reads the progress again and
 // the rows that changed are highlighted for a moment.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { useEvents } from '../events.js';
 import { forecastText, number, percent, pick, statusText, t } from '../i18n.js';
@@ -101,13 +101,16 @@ export function Overview() {
     const pending = useRef(null);
 
     const load = () => get('/progress', { year, org }).then((p) => {
+        performance.mark('sti-progress');
         setFlash(changedRows(previous.current, p.indicators));
         previous.current = p.indicators;
         setProgress(p);
         setError(null);
     }, setError);
 
-    useEffect(() => {
+    // Before the first paint, not after it: the answer is usually asked for
+    // already (main.jsx), and the badges are what the page is waited for.
+    useLayoutEffect(() => {
         previous.current = null;
         load();
     }, [year, org]);
