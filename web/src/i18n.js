@@ -104,6 +104,7 @@ const WORDS = {
     email: ['邮箱', 'E-mail'],
     employer: ['单位', 'Employer'],
     more: ['更多', 'More'],
+    close: ['关闭', 'Close'],
     rules: ['规则', 'Rules'],
     silences: ['静默', 'Silences'],
     deliveries: ['投递', 'Deliveries'],

@@ -16,6 +16,7 @@ const OUT = env.STI_WEB_OUT;
 const PASSWORD = env.STI_WEB_PASSWORD;
 const TALENT = env.STI_WEB_TALENT;
 const TALENT_ID_NUMBER = env.STI_WEB_TALENT_ID_NUMBER;
+const LIVE_MS = Number(env.STI_WEB_LIVE_MS || 2000); // a value sent → on the open page
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const measures = {};
 const started = Date.now();
@@ -68,6 +69,12 @@ async function axe(page, name) {
     measures.axe[name] = result.violations.length;
 }
 
+// Every part of the page has its answer: no 加载中… (Loading…) left. (Not
+// Playwright's networkidle: an open event stream never lets the network idle.)
+async function settled(page) {
+    await page.waitForFunction(() => !document.querySelector('main [role=status].muted'));
+}
+
 async function shot(page, name) {
     await page.screenshot({ path: join(OUT, name + '.png'), fullPage: true });
 }
@@ -110,8 +117,7 @@ async function reader() {
             `${want.code}: page says ${await badge.getAttribute('data-status')}, stictl ${want.status}`);
         check((await badge.innerText()).trim().length > 0, `${want.code}: the badge has no text`);
     }
-    await page.waitForFunction(() => document.querySelectorAll('svg.spark').length > 0);
-    await page.waitForLoadState('networkidle').catch(() => {});
+    await page.waitForFunction(() => !document.querySelector('.spark[data-loading]'));
     measures.overview_transfer_bytes = await page.evaluate(() => {
         const entries = [...performance.getEntriesByType('navigation'),
             ...performance.getEntriesByType('resource')];
@@ -137,10 +143,11 @@ async function reader() {
     await page.waitForFunction((old) => {
         const cell = document.querySelector('tr[data-code="hitech_enterprises"] td.num');
         return cell && cell.innerText !== old;
-    }, before, { timeout: 2000 + 1000 });
+    }, before, { timeout: LIVE_MS + 1000 });
     measures.live_update_ms = Date.now() - sent;
     check(await page.evaluate(() => window.__stiNotReloaded === true), 'the page was reloaded');
-    check(measures.live_update_ms <= 2000, `the value took ${measures.live_update_ms} ms to appear`);
+    check(measures.live_update_ms <= LIVE_MS,
+        `the value took ${measures.live_update_ms} ms to appear (budget ${LIVE_MS} ms)`);
     const after = JSON.parse(stictl('progress', '--json'))
         .indicators.find((r) => r.code === 'hitech_enterprises');
     const shown = await page.locator('tr[data-code="hitech_enterprises"]');
@@ -174,9 +181,10 @@ async function reader() {
         ['/account', 'account']]) {
         await page.goto(GW + path);
         await page.locator('main h1').waitFor();
-        await page.waitForLoadState('networkidle').catch(() => {});
+        await settled(page);
         await axe(page, name);
         await shot(page, name);
+        log(`${path}: axe clean, screenshot ${name}.png`);
     }
     // English, and a phone's width.
     await page.goto(GW + '/');

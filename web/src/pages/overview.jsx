@@ -14,7 +14,7 @@ import { Badge, Bar, ErrorBox, Loading, Page } from '../ui.jsx';
 const STATUSES = ['achieved', 'on_track', 'lagging', 'at_risk', 'no_data', 'no_target'];
 
 function Sparkline({ points }) {
-    if (!points) return <span class="spark muted" aria-hidden="true" />;
+    if (!points) return <span class="spark muted" aria-hidden="true" data-loading />;
     const years = points.filter((p) => /^\d{4}$/.test(p.period) && p.value !== null);
     if (years.length < 2) return <span class="spark muted">—</span>;
     const values = years.map((p) => p.value);

@@ -78,7 +78,7 @@ function Detail({ talent, session, onClose }) {
             )}
             <ErrorBox error={error} />
             <Audit id={talent.id} version={version} />
-            <button type="button" class="link" onClick={onClose}>✕</button>
+            <button type="button" class="link" onClick={onClose} aria-label={t('close')}>✕</button>
         </section>
     );
 }
