@@ -394,6 +394,67 @@ static int s_session_open(void *object, const sti_call_t *call)
     return s_opened(self, call, &user);
 }
 
+//  A person changes their own password: the current one is checked as a
+//  sign-in is (a wrong one counts as a failed sign-in, so guessing it locks
+//  the user out), then the new one is set and every session of the user ends.
+static int s_session_passwd(void *object, const sti_call_t *call)
+{
+    gateway_users_t *self = (gateway_users_t *)object;
+    if (gateway_users_replayed(self->store, call)) {
+        return 0;
+    }
+    const char *name = call->caller->name;
+    if (!call->caller->via[0]) {
+        return s_error(call, STI_ERR_FORBIDDEN,
+                       "only a person signed in through sti-gateway "
+                       "changes their own password");
+    }
+    sti_field_error_t err;
+    char current[S_PASSWORD_MAX + 1], password[S_PASSWORD_MAX + 1], address[80];
+    char pwhash[GATEWAY_PWHASH_MAX + 1];
+    sti_map_str_copy(call->request->body, "current", current, sizeof current, &err);
+    sti_map_str_copy(call->request->body, "password", password, sizeof password, &err);
+    snprintf(address, sizeof address, "passwd:%s", name);
+    int64_t retry_ms = 0;
+    int allowed = gateway_store_signin_allowed(self->store, name, address,
+                                               self->config->signin_fails_addr, &retry_ms);
+    gateway_user_t user;
+    int found = allowed == 0 ? gateway_store_user_get(self->store, name, &user) : 0;
+    int good = allowed == 0 && found > 0 && !user.disabled &&
+               crypto_pwhash_str_verify(user.pwhash, current, strlen(current)) == 0;
+    sodium_memzero(current, sizeof current);
+    if (allowed < 0 || found < 0) {
+        sodium_memzero(password, sizeof password);
+        return s_unavailable(call);
+    }
+    if (allowed > 0) {
+        sodium_memzero(password, sizeof password);
+        return s_refuse_signin(call, "too many wrong passwords for this user", retry_ms);
+    }
+    if (!good) {
+        sodium_memzero(password, sizeof password);
+        gateway_store_signin_failed(self->store, name, address,
+                                    self->config->signin_window_s * 1000,
+                                    self->config->signin_fails_user);
+        gateway_store_audit(self->store, "session.passwd", name, name, "", "wrong password");
+        return s_error(call, STI_ERR_UNAUTHENTICATED, "current: the password is wrong");
+    }
+    int hashed = gateway_users_hash(self->config, password, pwhash);
+    sodium_memzero(password, sizeof password);
+    if (hashed != 0) {
+        return -1;
+    }
+    int rc = gateway_store_user_password(self->store, name, pwhash);
+    if (rc <= 0) {
+        return rc < 0 ? s_unavailable(call) : s_error(call, STI_ERR_NOT_FOUND, "no such user");
+    }
+    gateway_store_audit(self->store, "session.passwd", name, name, "", "ok");
+    sti_envelope_reply_ok(call->reply, call->request->id);
+    sti_writer_map(call->reply, 1);
+    sti_writer_kv_str(call->reply, "name", name);
+    return gateway_users_keep(self->store, call, self->config->replay_ttl_s);
+}
+
 //  --- declarations ---
 
 static const sti_arg_t s_user_add_args[] = {
@@ -418,6 +479,13 @@ static const sti_arg_t s_passwd_args[] = {
     {"name", STI_ARG_STR, STI_REQUIRED, 1, STI_AUTH_NAME_MAX, NULL, "the user's sign-in name"},
     {"password", STI_ARG_STR, STI_OPTIONAL, S_PASSWORD_MIN, S_PASSWORD_MAX, NULL,
      "the new password; default: one is made and answered once"},
+    STI_ARGS_END,
+};
+
+static const sti_arg_t s_own_passwd_args[] = {
+    {"current", STI_ARG_STR, STI_REQUIRED, 1, S_PASSWORD_MAX, NULL, "the password now"},
+    {"password", STI_ARG_STR, STI_REQUIRED, S_PASSWORD_MIN, S_PASSWORD_MAX, NULL,
+     "the new password"},
     STI_ARGS_END,
 };
 
@@ -452,6 +520,15 @@ static const sti_op_decl_t s_ops[] = {
      "all), `rate_limited` with `retry_after_ms` (the user is locked out after "
      "`signin_fails_user` failures within `signin_window`, or the address failed "
      "`signin_fails_addr` times). Every attempt is in the audit log."},
+    {"session.passwd", s_session_passwd,
+     STI_ROLE_READER | STI_ROLE_CLERK | STI_ROLE_OFFICER | STI_ROLE_ADMIN | STI_OP_CHANGES,
+     s_own_passwd_args, "changes the signed-in person's own password", "{name}",
+     "For a person signed in through sti-gateway (`PUT /api/v1/session/password`, "
+     "docs/gateway.md), as that person: the current password is checked as a sign-in is (a "
+     "wrong one counts as a failed sign-in, and the user is locked out as there), then the "
+     "new one is kept and every session of the user ends (sign in again). Errors: "
+     "`forbidden` (not a person through sti-gateway), `unauthenticated` (`current` is "
+     "wrong), `rate_limited` with `retry_after_ms` (locked out), `not_found`."},
     STI_OPS_END,
 };
 

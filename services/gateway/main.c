@@ -88,6 +88,7 @@ static const sti_op_route_t s_routes[] = {
     {"user.add", "POST", "/api/v1/users"},
     {"user.passwd", "PUT", "/api/v1/users/{name}/password"},
     {"user.disable", "POST", "/api/v1/users/{name}/disable"},
+    {"session.passwd", "PUT", "/api/v1/session/password"},
     {"token.list", "GET", "/api/v1/tokens"},
     {"token.new", "POST", "/api/v1/tokens"},
     {"token.revoke", "DELETE", "/api/v1/tokens/{name}"},

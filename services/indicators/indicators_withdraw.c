@@ -18,6 +18,7 @@
 #include "sti_intake.h"
 #include "sti_log.h"
 #include "sti_lua_indicators_core.h"
+#include "sti_scope.h"
 #include "sti_time.h"
 
 #define S_REASON_MAX 501 // bytes of a reason, with NUL
@@ -108,6 +109,14 @@ static int s_read(indicators_withdraw_t *self, const sti_call_t *call, s_ask_t *
     if (!ask->unit) {
         snprintf(message, sizeof message, "org: '%s' is not an org unit", ask->org);
         s_fail(call, STI_ERR_NOT_FOUND, "org", message);
+        return -1;
+    }
+    if (!sti_scope_covers(catalog, call->caller->scope, ask->org)) {
+        char refusal[STI_CODE_MAX * 2 + STI_AUTH_SCOPE_MAX * 2 + STI_AUTH_NAME_MAX + 96];
+        snprintf(refusal, sizeof refusal,
+                 "org: org unit %s is outside the scope %s of %s (only %s and the units under it)",
+                 ask->org, call->caller->scope, call->caller->name, call->caller->scope);
+        s_fail(call, STI_ERR_FORBIDDEN, "org", refusal);
         return -1;
     }
     char err[160];
@@ -280,8 +289,11 @@ static const sti_op_decl_t s_ops[] = {
      "(docs/data-path.md): the value's next revision has origin `withdrawn` and the reason, sums "
      "and derived values above it are recomputed as if it had never been reported, and an "
      "`indicator.changed` event (new nil, origin `withdrawn`, reason, by) says so. A retired "
-     "org unit's value may be withdrawn too. Errors: `not_found` (no such indicator or org "
-     "unit, or nothing reported there to withdraw), `invalid_argument` (a derived indicator, a "
+     "org unit's value may be withdrawn too. A caller limited to an org unit (a gateway's "
+     "`as.scope`) may withdraw only its values and those of the units under it. Errors: "
+     "`not_found` (no such indicator or org unit, or nothing reported there to withdraw), "
+     "`forbidden` (an org unit outside the caller's scope), `invalid_argument` (a derived "
+     "indicator, a "
      "period that does not parse), `unavailable` (Redis cannot take it now: nothing changed)."},
     STI_OPS_END,
 };

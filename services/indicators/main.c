@@ -137,6 +137,7 @@ static const sti_op_route_t s_routes[] = {
     {"org.set_type", "PUT", "/api/v1/orgs/{org}/type"},
     {"dataset.get", "GET", "/api/v1/dataset"},
     {"dataset.accept_loss", "POST", "/api/v1/dataset/accept-loss"},
+    {"value.withdraw", "POST", "/api/v1/indicators/{indicator}/withdrawals"},
     STI_ROUTES_END,
 };
 

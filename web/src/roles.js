@@ -1,0 +1,17 @@
+// What each role may do, as the services declare it (docs/ops.md, "roles"):
+// the dashboard offers only these. The services check again on every call, so
+// this table decides what is shown, never what is allowed.
+
+const MAY = {
+    submit: ['clerk', 'admin'],           // obs.submit
+    withdraw: ['clerk', 'admin'],         // value.withdraw
+    talentSearch: ['officer', 'admin'],   // talent.search, talent.audit
+    talentReveal: ['officer'],            // talent.reveal: admin is not implied
+    talentStats: ['reader', 'officer', 'admin'],
+    notifyAdmin: ['admin'],               // rule.add/remove, silence.add/remove, delivery.retry
+    projectWrite: ['clerk', 'officer', 'admin'],
+};
+
+export function may(session, action) {
+    return !!session && (MAY[action] || []).includes(session.role);
+}

@@ -1,0 +1,335 @@
+// The dashboard in a real browser: Debian's chromium driven by playwright-core
+// against a running stack (tests/integration/test_web_dashboard.sh starts it
+// and passes its addresses, users and files in the environment). Each step
+// asserts what a person would see; screenshots (PNG) go to STI_WEB_OUT, and
+// the measurements (load time, bytes) are printed and written to
+// STI_WEB_OUT/measures.json. Every figure of the stack is made up.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const env = process.env;
+const GW = env.STI_WEB_URL;
+const OUT = env.STI_WEB_OUT;
+const PASSWORD = env.STI_WEB_PASSWORD;
+const TALENT = env.STI_WEB_TALENT;
+const TALENT_ID_NUMBER = env.STI_WEB_TALENT_ID_NUMBER;
+const LIVE_MS = Number(env.STI_WEB_LIVE_MS || 2000); // a value sent → on the open page
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const measures = {};
+const started = Date.now();
+
+function check(condition, message) {
+    if (!condition) throw new Error('FAIL: ' + message);
+}
+
+function log(message) {
+    console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
+}
+
+const browser = await chromium.launch({
+    executablePath: env.STI_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update'],
+});
+
+// A new browser context (its own cookies and cache) for one person; every
+// page error and Content-Security-Policy violation fails the test.
+async function person(viewport = { width: 1366, height: 768 }) {
+    const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => { throw new Error('page error: ' + e.message); });
+    page.on('console', (m) => {
+        if (m.type() === 'error' && /Content.Security.Policy|Refused to/.test(m.text())) {
+            throw new Error('CSP: ' + m.text());
+        }
+    });
+    return { context, page };
+}
+
+async function signIn(page, user) {
+    await page.goto(GW + '/');
+    await page.getByLabel('用户名', { exact: true }).fill(user);
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('header.top').waitFor();
+}
+
+async function axe(page, name) {
+    await page.evaluate(AXE);
+    const result = await page.evaluate(() => window.axe.run(document,
+        { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] }));
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    check(bad.length === 0, `axe on ${name}: ` + bad.map((v) => `${v.id} (${v.impact}): `
+        + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')).join(' | '));
+    measures.axe = measures.axe || {};
+    measures.axe[name] = result.violations.length;
+}
+
+// Every part of the page has its answer: no 加载中… (Loading…) left. (Not
+// Playwright's networkidle: an open event stream never lets the network idle.)
+async function settled(page) {
+    await page.waitForFunction(() => !document.querySelector('main [role=status].muted'));
+}
+
+async function shot(page, name) {
+    await page.screenshot({ path: join(OUT, name + '.png'), fullPage: true });
+}
+
+const stictl = (...args) => execFileSync('stictl', args, { encoding: 'utf8' });
+
+// 1. A reader sees every indicator with the status stictl gives, live.
+async function reader() {
+    const expected = JSON.parse(stictl('progress', '--json'));
+    // The first load that counts: a fresh context (empty cache), signed in
+    // by the API, then the overview (clerk and officer sign in by the form).
+    const { context, page } = await person();
+    await signInApi(context);
+    const t0 = Date.now();
+    await page.goto(GW + '/', { waitUntil: 'commit' });
+    await page.waitForFunction(() => window.__stiOverviewDrawn, null, { timeout: 15000 });
+    measures.overview_badges_ms = Math.round(await page.evaluate(() => window.__stiOverviewDrawn));
+    measures.overview_wall_ms = Date.now() - t0;
+    Object.assign(measures, await page.evaluate(() => {
+        const ends = {};
+        for (const e of performance.getEntriesByType('resource')) {
+            const name = new URL(e.name).pathname.replace(/^\/api\/v1\//, 'api_')
+                .replace(/^\/assets\/([a-z]+).*\.(js|css)$/, '$1_$2').replace(/\W/g, '_');
+            ends['overview_' + name + '_end_ms'] = Math.round(e.responseEnd);
+        }
+        for (const m of performance.getEntriesByType('mark')) {
+            ends['overview_mark_' + m.name.replace(/\W/g, '_') + '_ms'] = Math.round(m.startTime);
+        }
+        const nav = performance.getEntriesByType('navigation')[0];
+        ends.overview_dom_content_loaded_ms = Math.round(nav.domContentLoadedEventEnd);
+        ends.overview_html_end_ms = Math.round(nav.responseEnd);
+        return ends;
+    }));
+    const rows = page.locator('table.overview tbody tr');
+    check(await rows.count() === expected.indicators.length,
+        `overview shows ${await rows.count()} indicators, stictl ${expected.indicators.length}`);
+    for (const want of expected.indicators) {
+        const badge = page.locator(`tr[data-code="${want.code}"] .badge`);
+        check(await badge.getAttribute('data-status') === want.status,
+            `${want.code}: page says ${await badge.getAttribute('data-status')}, stictl ${want.status}`);
+        check((await badge.innerText()).trim().length > 0, `${want.code}: the badge has no text`);
+    }
+    await page.waitForFunction(() => !document.querySelector('.spark[data-loading]'));
+    measures.overview_transfer_bytes = await page.evaluate(() => {
+        const entries = [...performance.getEntriesByType('navigation'),
+            ...performance.getEntriesByType('resource')];
+        return entries.reduce((sum, e) => sum + (e.transferSize || 0), 0);
+    });
+    log(`overview: ${expected.indicators.length} indicators as stictl says; badges drawn at `
+        + `${measures.overview_badges_ms} ms after navigation start; `
+        + `${measures.overview_transfer_bytes} bytes transferred`);
+    check(measures.overview_transfer_bytes < 600 * 1024, 'overview transfers 600 kB or more');
+    check(measures.overview_badges_ms < 10000, 'overview took 10 s or more (budget 1.5 s)');
+    await axe(page, 'overview');
+    await shot(page, 'overview');
+
+    // A value submitted with stictl appears without a reload.
+    await page.locator('span.live.on').waitFor({ timeout: 5000 });
+    await page.evaluate(() => { window.__stiNotReloaded = true; });
+    const value = 4321;
+    writeFileSync(join(OUT, 'live.csv'),
+        `indicator,org,period,value\nhitech_enterprises,donghu,${expected.year},${value}\n`);
+    const before = await page.locator('tr[data-code="hitech_enterprises"] td.num').first().innerText();
+    const sent = Date.now();
+    stictl('ingest', join(OUT, 'live.csv'), '--source', 'web test (made up)');
+    await page.waitForFunction((old) => {
+        const cell = document.querySelector('tr[data-code="hitech_enterprises"] td.num');
+        return cell && cell.innerText !== old;
+    }, before, { timeout: LIVE_MS + 1000 });
+    measures.live_update_ms = Date.now() - sent;
+    check(await page.evaluate(() => window.__stiNotReloaded === true), 'the page was reloaded');
+    check(measures.live_update_ms <= LIVE_MS,
+        `the value took ${measures.live_update_ms} ms to appear (budget ${LIVE_MS} ms)`);
+    const after = JSON.parse(stictl('progress', '--json'))
+        .indicators.find((r) => r.code === 'hitech_enterprises');
+    const shown = await page.locator('tr[data-code="hitech_enterprises"]');
+    check(await shown.getAttribute('class') === 'flash', 'the changed row is not highlighted');
+    check((await shown.locator('.badge').getAttribute('data-status')) === after.status,
+        'the new status is not the one stictl gives');
+    log(`live: a value sent with stictl was on the open page ${measures.live_update_ms} ms later`);
+
+    // The indicator page: trajectory and projection series, read from ECharts
+    // (tech_smes: its latest value is of 2024, its projection goes on to 2025).
+    await page.goto(GW + '/indicators/tech_smes');
+    await page.waitForFunction(() => {
+        const el = document.querySelector('.chart');
+        return el && el.__stiChart;
+    });
+    const series = await page.evaluate(() => document.querySelector('.chart').__stiChart
+        .getOption().series.map((s) => ({ id: s.id, type: s.type, line: s.lineStyle,
+            points: s.data.filter((v) => v !== null && v !== undefined).length })));
+    const byId = Object.fromEntries(series.map((s) => [s.id, s]));
+    check(byId.values && byId.values.points >= 4, 'no values series: ' + JSON.stringify(series));
+    check(byId.trajectory && byId.trajectory.points >= 2, 'no trajectory: ' + JSON.stringify(series));
+    check(byId.projection && byId.projection.points === 2 && byId.projection.line.type === 'dashed',
+        'no dashed projection: ' + JSON.stringify(series));
+    await page.locator('table tbody tr').nth(2).waitFor();
+    await axe(page, 'indicator');
+    await shot(page, 'indicator');
+    log('indicator: values, trajectory and dashed projection series drawn');
+
+    for (const [path, name] of [['/orgs', 'orgs'], ['/projects', 'projects'],
+        ['/notifications', 'notifications'], ['/feed', 'feed'], ['/talents', 'talents-reader'],
+        ['/account', 'account']]) {
+        await page.goto(GW + path);
+        await page.locator('main h1').waitFor();
+        await settled(page);
+        await axe(page, name);
+        await shot(page, name);
+        log(`${path}: axe clean, screenshot ${name}.png`);
+    }
+    // English, and a phone's width.
+    await page.goto(GW + '/');
+    await page.getByRole('button', { name: '切换语言' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await axe(page, 'overview-en-phone');
+    await shot(page, 'overview-en-phone');
+    await page.getByRole('button', { name: 'Switch language' }).click();
+    await context.close();
+}
+
+async function signInApi(context) {
+    const answer = await context.request.post(GW + '/api/v1/session',
+        { data: { username: 'rita', password: PASSWORD } });
+    check(answer.ok(), 'sign-in by the API: ' + answer.status());
+}
+
+// 2. A clerk uploads an .xlsx with one bad row, reads it, fixes it, sends it
+//    again; is offered no officer action, and a forged one is refused.
+async function clerk() {
+    const { context, page } = await person();
+    await signIn(page, 'carl');
+    const nav = await page.locator('header nav').innerText();
+    check(!nav.includes('人才库'), 'a clerk is offered the talent registry: ' + nav);
+    await page.goto(GW + '/entry');
+    await page.locator('input[type=file]').setInputFiles(env.STI_WEB_BAD_XLSX);
+    await page.getByRole('button', { name: '提交' }).first().click();
+    const refused = page.locator('table.refused tbody tr');
+    await refused.first().waitFor();
+    check(await refused.count() === 1, `${await refused.count()} refused rows, not 1`);
+    const cells = await refused.first().locator('td').allInnerTexts();
+    check(cells[1] === 'period' && /2023x/.test(cells[2]),
+        'the refused row does not name its field and reason: ' + cells.join(' | '));
+    check(cells[0] === env.STI_WEB_BAD_ROW, `the refused row is ${cells[0]}, not ${env.STI_WEB_BAD_ROW}`);
+    await axe(page, 'entry');
+    await shot(page, 'entry-refused');
+    await page.locator('input[type=file]').setInputFiles(env.STI_WEB_FIXED_XLSX);
+    await page.getByRole('button', { name: '提交' }).first().click();
+    await page.waitForFunction(() => {
+        const r = document.querySelector('[data-rejected]');
+        return r && r.textContent === '0' && !document.querySelector('table.refused');
+    });
+    log('clerk: the bad row was shown with its field and reason; the fixed file was taken whole');
+
+    // A value withdrawn with a reason: the next revision is `withdrawn`.
+    const form = page.locator('form', { has: page.getByRole('heading', { name: '撤回数值' }) });
+    await form.getByLabel('指标').selectOption('incubators');
+    await form.getByLabel('期间').fill('2024');
+    await form.getByLabel('原因').fill('填错单位 (web test)');
+    await form.getByRole('button', { name: '撤回数值' }).click();
+    await form.getByText('已撤回').waitFor();
+    const origins = await page.waitForFunction(async () => {
+        const answer = await fetch('/api/v1/indicators/incubators/values?org=donghu&from=2024&to=2024');
+        const point = (await answer.json()).points.find((p) => p.period === '2024');
+        const last = point && point.revisions[point.revisions.length - 1];
+        return last && last.origin === 'withdrawn' && last.reason;
+    }, null, { polling: 100, timeout: 5000 });
+    check(await origins.jsonValue() === '填错单位 (web test)', 'the withdrawal has not its reason');
+    log('clerk: a value withdrawn with a reason through POST .../withdrawals');
+
+    await page.goto(GW + '/talents');
+    check(await page.getByRole('button', { name: '查看明文' }).count() === 0,
+        'a clerk is offered the reveal');
+    const forged = await page.evaluate(async (id) => {
+        const session = await (await fetch('/api/v1/session')).json();
+        const answer = await fetch(`/api/v1/talents/${id}/reveal`, {
+            method: 'POST', headers: { 'Content-Type': 'application/json',
+                'X-CSRF-Token': session.csrf }, body: JSON.stringify({ reason: 'forged' }),
+        });
+        return { status: answer.status, body: await answer.json() };
+    }, TALENT);
+    check(forged.status === 403 && forged.body.error.code === 'forbidden',
+        'a forged reveal was not refused: ' + JSON.stringify(forged));
+    const outside = await page.evaluate(async () => {
+        const session = await (await fetch('/api/v1/session')).json();
+        const answer = await fetch('/api/v1/indicators/incubators/withdrawals', {
+            method: 'POST', headers: { 'Content-Type': 'application/json',
+                'X-CSRF-Token': session.csrf },
+            body: JSON.stringify({ org: 'nanyuan', period: '2024', reason: 'forged' }),
+        });
+        return { status: answer.status, body: await answer.json() };
+    });
+    check(outside.status === 403 && /outside the scope donghu/.test(outside.body.error.message),
+        'a withdrawal outside the clerk\'s scope was not refused: ' + JSON.stringify(outside));
+    log('clerk: no officer action offered; a forged reveal and a withdrawal outside donghu '
+        + 'answered 403 forbidden');
+    await context.close();
+}
+
+// 3. An officer reveals a talent with a reason; the audit shows it.
+async function officer() {
+    const { context, page } = await person();
+    await signIn(page, 'olga');
+    await page.goto(GW + '/talents');
+    await page.getByRole('button', { name: TALENT }).click();
+    await axe(page, 'talents');
+    const reason = '核实居住证 (web test)';
+    await page.getByLabel('查看原因(将记入审计)').fill(reason);
+    await page.getByRole('button', { name: '查看明文' }).click();
+    await page.waitForFunction((n) => {
+        const dd = document.querySelector('[data-field=id_number]');
+        return dd && dd.textContent === n;
+    }, TALENT_ID_NUMBER);
+    const audit = page.locator('table.audit tbody tr', { hasText: reason });
+    await audit.first().waitFor();
+    check((await audit.first().innerText()).includes('olga'), 'the audit does not name olga');
+    await shot(page, 'talents-officer');
+    log('officer: revealed with a reason; the audit names olga and the reason');
+
+    // Her own password changed: her sessions end, the new one signs in.
+    await page.goto(GW + '/account');
+    const wrong = await page.evaluate(async () => {
+        const session = await (await fetch('/api/v1/session')).json();
+        const answer = await fetch('/api/v1/session/password', {
+            method: 'PUT', headers: { 'Content-Type': 'application/json',
+                'X-CSRF-Token': session.csrf },
+            body: JSON.stringify({ current: 'not-her-password', password: 'whatever-else-1' }),
+        });
+        return { status: answer.status, body: await answer.json() };
+    });
+    check(wrong.status === 401 && wrong.body.error.code === 'unauthenticated',
+        'a wrong current password was not refused: ' + JSON.stringify(wrong));
+    await page.getByLabel('当前密码').fill(PASSWORD);
+    await page.getByLabel('新密码').fill(PASSWORD + '-new');
+    await page.getByRole('button', { name: '修改密码' }).click();
+    await page.getByText('密码已修改').waitFor();
+    const old = await context.request.get(GW + '/api/v1/session');
+    check(old.status() === 401, 'the old session still answers: ' + old.status());
+    await page.getByLabel('用户名', { exact: true }).fill('olga');
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD + '-new');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('header.top').waitFor();
+    log('officer: changed her own password; signed in again with the new one');
+    await context.close();
+}
+
+try {
+    await reader();
+    await clerk();
+    await officer();
+    measures.total_s = (Date.now() - started) / 1000;
+    writeFileSync(join(OUT, 'measures.json'), JSON.stringify(measures, null, 2) + '\n');
+    console.log('measures: ' + JSON.stringify(measures));
+    console.log('PASS');
+} finally {
+    await browser.close();
+}
