@@ -46,6 +46,7 @@ static const struct {
     const char *op; // as the request carries it
     bool write;     // changes something (a read is harmless to repeat)
 } s_ops[] = {
+    {"approval.approve", true},  {"approval.list", false},   {"approval.reopen", true},
     {"catalog.get", false},      {"catalog.list", false},    {"delivery.list", false},
     {"delivery.retry", true},    {"events.since", false},    {"intake.status", false},
     {"obs.submit", true},        {"org.add", true},          {"org.list", false},

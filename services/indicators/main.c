@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "indicators_apply.h"
+#include "indicators_approval.h"
 #include "indicators_backlog.h"
 #include "indicators_catalog.h"
 #include "indicators_dataset.h"
@@ -69,7 +70,9 @@ static const sti_config_entry_t s_config_map[] = {
     {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(s_context_t, config.tolerance),
      "how far below expected completion is still `lagging`", 0, 1},
     {"request_ttl", STI_CONFIG_DURATION_S, "7d", offsetof(s_context_t, request_ttl_s),
-     "how long a value.withdraw request id's reply is kept for retries", 1, 31536000},
+     "how long a value.withdraw, approval.approve or approval.reopen request id's reply is kept "
+     "for retries",
+     1, 31536000},
     {"warn_factor", STI_CONFIG_DOUBLE, "10", offsetof(s_context_t, warn_factor),
      "progress flags a latest value more than this many times above or below the value "
      "before it (1 or less: never)",
@@ -77,10 +80,11 @@ static const sti_config_entry_t s_config_map[] = {
     STI_CONFIG_END,
 };
 
-static const sti_op_table_t *const s_tables[] = {
-    &indicators_catalog_ops,  &indicators_orgs_ops,    &indicators_targets_ops,
-    &indicators_withdraw_ops, &indicators_dataset_ops, &indicators_query_ops,
-    &indicators_backlog_ops,  &indicators_outlook_ops, NULL};
+static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops,  &indicators_orgs_ops,
+                                                 &indicators_targets_ops,  &indicators_withdraw_ops,
+                                                 &indicators_dataset_ops,  &indicators_query_ops,
+                                                 &indicators_backlog_ops,  &indicators_outlook_ops,
+                                                 &indicators_approval_ops, NULL};
 
 static bool s_replicated(void *service)
 {
@@ -112,6 +116,9 @@ static const sti_op_route_t s_routes[] = {
     {"snapshot.get", "GET", "/api/v1/snapshot"},
     {"dataset.get", "GET", "/api/v1/dataset"},
     {"dataset.accept_loss", "POST", "/api/v1/dataset/accept-loss"},
+    {"approval.list", "GET", "/api/v1/approvals/{period}"},
+    {"approval.approve", "POST", "/api/v1/approvals/{period}/{org}"},
+    {"approval.reopen", "POST", "/api/v1/approvals/{period}/{org}/reopen"},
     STI_ROUTES_END,
 };
 
@@ -165,6 +172,11 @@ int main(int argc, char **argv)
     indicators_apply_set_replicated(apply, s_replicated, service);
     indicators_backlog_t *backlog =
         indicators_backlog_new(intake, apply, sti_service_http(service));
+    indicators_approval_store_t *approvals =
+        indicators_approval_store_new(redis, indicators_intake_key(intake), config->group, pub,
+                                      config->events_maxlen, s_context.request_ttl_s);
+    indicators_approval_ops_t *approval = indicators_approval_ops_new(approvals, catalog);
+    indicators_query_set_approvals(query, approvals);
     sti_service_bind(service, &indicators_catalog_ops, catalog_ops);
     sti_service_bind(service, &indicators_orgs_ops, orgs);
     sti_service_bind(service, &indicators_targets_ops, targets);
@@ -173,12 +185,15 @@ int main(int argc, char **argv)
     sti_service_bind(service, &indicators_query_ops, query);
     sti_service_bind(service, &indicators_outlook_ops, outlook);
     sti_service_bind(service, &indicators_backlog_ops, backlog);
+    sti_service_bind(service, &indicators_approval_ops, approval);
     s_context.apply = apply;
     s_context.backlog = backlog;
     int rc = sti_service_run(service);
     indicators_apply_stop(apply);
     s_context.apply = NULL;
     s_context.backlog = NULL;
+    indicators_approval_ops_destroy(&approval);
+    indicators_approval_store_destroy(&approvals);
     indicators_backlog_destroy(&backlog);
     indicators_apply_destroy(&apply);
     indicators_outlook_destroy(&outlook);
