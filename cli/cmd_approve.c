@@ -60,9 +60,9 @@ static int s_change(stictl_t *ctl, const char *op, const char *org, const char *
         cJSON *json = stictl_json_from_node(reply.body);
         stictl_json_print(&json);
     } else {
-        char by[128], time[40], text[520];
+        char org_code[STI_ID_MAX + 1], by[128], time[40], text[520];
         printf("%s %s %s by %s at %s%s%s\n", reason ? "reopened" : "approved",
-               stictl_map_text(reply.body, "org", text, sizeof text), period,
+               stictl_map_text(reply.body, "org", org_code, sizeof org_code), period,
                stictl_map_text(reply.body, "by", by, sizeof by),
                stictl_map_text(reply.body, "time", time, sizeof time), reason ? ": " : "",
                reason ? stictl_map_text(reply.body, "reason", text, sizeof text) : "");
