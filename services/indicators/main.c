@@ -28,11 +28,13 @@
 //  What the frame hands the tick: the settings, which the configuration
 //  table fills, and the applier the tick drives.
 typedef struct {
-    indicators_apply_config_t config; // the settings
-    indicators_apply_t *apply;        // the intake log's consumer, once made
-    indicators_backlog_t *backlog;    // what the log holds that is not applied, once made
-    int64_t request_ttl_s;            // how long value.withdraw keeps a reply
-    double warn_factor;               // progress's flag on far latest values
+    indicators_apply_config_t config;       // the settings
+    indicators_apply_t *apply;              // the intake log's consumer, once made
+    indicators_backlog_t *backlog;          // what the log holds that is not applied, once made
+    int64_t request_ttl_s;                  // how long value.withdraw keeps a reply
+    double warn_factor;                     // progress's flag on far latest values
+    indicators_approval_store_t *approvals; // the sign-off's records, audit and events
+    indicators_approval_ops_t *approval;    // approval.approve, approval.reopen, approval.list
 } s_context_t;
 
 static s_context_t s_context;
@@ -122,6 +124,39 @@ static const sti_op_route_t s_routes[] = {
     STI_ROUTES_END,
 };
 
+//  The `ind` publisher, bounded by events_maxlen, or NULL (said in the log).
+static sti_events_pub_t *s_publisher(sti_service_t *service)
+{
+    sti_events_pub_t *pub = sti_service_publisher(service, "ind");
+    if (!pub) {
+        sti_error("cannot start the event publisher");
+        return NULL;
+    }
+    sti_events_pub_set_maxlen(pub, (size_t)s_context.config.events_maxlen);
+    return pub;
+}
+
+//  Makes the sign-off (docs/signoff.md) into s_context, binds its ops and
+//  tells progress.report where the approvals are.
+static void s_signoff_new(sti_service_t *service, indicators_intake_t *intake,
+                          sti_events_pub_t *pub, sti_catalog_store_t *catalog,
+                          indicators_query_t *query)
+{
+    s_context.approvals = indicators_approval_store_new(
+        sti_service_redis(service), indicators_intake_key(intake), s_context.config.group, pub,
+        s_context.config.events_maxlen, s_context.request_ttl_s);
+    s_context.approval = indicators_approval_ops_new(s_context.approvals, catalog);
+    indicators_query_set_approvals(query, s_context.approvals);
+    sti_service_bind(service, &indicators_approval_ops, s_context.approval);
+}
+
+//  Destroys what s_signoff_new made, before what it borrows.
+static void s_signoff_destroy(void)
+{
+    indicators_approval_ops_destroy(&s_context.approval);
+    indicators_approval_store_destroy(&s_context.approvals);
+}
+
 int main(int argc, char **argv)
 {
     sti_service_def_t def = {
@@ -140,14 +175,12 @@ int main(int argc, char **argv)
         return exit_code;
     }
     const indicators_apply_config_t *config = &s_context.config;
-    sti_events_pub_t *pub = sti_service_publisher(service, "ind");
+    sti_events_pub_t *pub = s_publisher(service);
     if (!pub) {
-        sti_error("cannot start the event publisher");
         sti_service_destroy(&service);
         return 1;
     }
     def.tick_ms = (int)config->tick_ms;
-    sti_events_pub_set_maxlen(pub, (size_t)config->events_maxlen);
     //  main -> handlers -> stores.
     sti_redis_t *redis = sti_service_redis(service);
     sti_catalog_store_t *catalog = sti_catalog_store_new(redis);
@@ -172,11 +205,7 @@ int main(int argc, char **argv)
     indicators_apply_set_replicated(apply, s_replicated, service);
     indicators_backlog_t *backlog =
         indicators_backlog_new(intake, apply, sti_service_http(service));
-    indicators_approval_store_t *approvals =
-        indicators_approval_store_new(redis, indicators_intake_key(intake), config->group, pub,
-                                      config->events_maxlen, s_context.request_ttl_s);
-    indicators_approval_ops_t *approval = indicators_approval_ops_new(approvals, catalog);
-    indicators_query_set_approvals(query, approvals);
+    s_signoff_new(service, intake, pub, catalog, query);
     sti_service_bind(service, &indicators_catalog_ops, catalog_ops);
     sti_service_bind(service, &indicators_orgs_ops, orgs);
     sti_service_bind(service, &indicators_targets_ops, targets);
@@ -185,15 +214,13 @@ int main(int argc, char **argv)
     sti_service_bind(service, &indicators_query_ops, query);
     sti_service_bind(service, &indicators_outlook_ops, outlook);
     sti_service_bind(service, &indicators_backlog_ops, backlog);
-    sti_service_bind(service, &indicators_approval_ops, approval);
     s_context.apply = apply;
     s_context.backlog = backlog;
     int rc = sti_service_run(service);
     indicators_apply_stop(apply);
     s_context.apply = NULL;
     s_context.backlog = NULL;
-    indicators_approval_ops_destroy(&approval);
-    indicators_approval_store_destroy(&approvals);
+    s_signoff_destroy();
     indicators_backlog_destroy(&backlog);
     indicators_apply_destroy(&apply);
     indicators_outlook_destroy(&outlook);
