@@ -530,6 +530,11 @@ static const sti_op_decl_t s_ops[] = {
      "A caller limited to an org unit (a gateway's `as.scope`) may submit only for it and the "
      "units under it: any row outside refuses the whole request, `forbidden`, with a detail "
      "`{index, field: org, reason}` per row outside (at most 100) naming the scope. "
+     "A row for an org unit's period that is approved (approval.approve on sti.indicators) is "
+     "refused, `{index, field: period, reason}` with `已审核锁定` and who approved it when, "
+     "checked in the same step as the append; the other rows are taken. Each such refusal is "
+     "audited in `<ns>:approval:audit` and is an `observation.refused_locked` event on `ind` "
+     "([signoff.md](signoff.md)). "
      "Errors: `too_large` (more rows than `max_rows`), `not_found` (no plan loaded), "
      "`forbidden` (a row outside the caller's scope), "
      "`unavailable` (Redis cannot take them now: nothing was kept)."},
