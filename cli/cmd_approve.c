@@ -7,10 +7,14 @@
     approved it when, until an officer reopens it with a reason. Like every
     write, the same command with --request-id is applied once.
 */
+#include <czmq.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "stictl.h"
+
+#define S_WAIT_MS 5000 // longest wait for the intake log to be applied before an approval
+#define S_AGAIN_MS 250 // pause between two tries
 
 const char stictl_approve_usage[] =
     "usage: stictl approve ORG PERIOD [--json]\n"
@@ -20,8 +24,9 @@ const char stictl_approve_usage[] =
     "(已审核锁定, naming who approved them and when) and values are not withdrawn,\n"
     "until `stictl reopen`. Allowed to an admin, or an officer whose scope is the\n"
     "whole plan or a unit above ORG; a clerk is refused. While the intake log holds\n"
-    "rows accepted and not yet applied the approval is refused (conflict): try\n"
-    "again in a moment. Prints `approved ORG PERIOD by WHO at TIME`; --json prints\n"
+    "rows accepted and not yet applied the service refuses the approval (conflict):\n"
+    "approve asks again for up to 5 seconds (said on stderr), then says so. Prints `approved ORG "
+    "PERIOD by WHO at TIME`; --json prints\n"
     "the service's {\"org\", \"period\", \"state\", \"by\", \"role\", \"via\", \"at\",\n"
     "\"time\", \"reason\", \"request\", \"replayed\"}.\n"
     "Exit 4 when there is no org unit ORG; 1 when refused (approved already, not\n"
@@ -38,23 +43,64 @@ const char stictl_reopen_usage[] =
     "Exit 4 when there is no org unit ORG; 1 when refused (not approved, not\n"
     "allowed).\n";
 
+//  True when reply is the refusal of an approval while the intake log
+//  holds rows not applied yet (its detail's field is `intake`).
+static bool s_backlog(const sti_reply_t *reply)
+{
+    char field[16];
+    return !reply->ok && reply->code == STI_ERR_CONFLICT && sti_node_size(reply->details) > 0 &&
+           strcmp(stictl_map_text(sti_node_at(reply->details, 0), "field", field, sizeof field),
+                  "intake") == 0;
+}
+
+//  Sends approve (reason NULL) or reopen under one request id, again while
+//  the intake log is being applied (S_WAIT_MS at most). Returns 0 with the
+//  reply (caller releases), or an exit code.
+static int s_send(stictl_t *ctl, const char *op, const char *org, const char *period,
+                  const char *reason, sti_reply_t *reply)
+{
+    char id[STI_ID_MAX + 1];
+    sti_writer_t *first = stictl_request(op, id, sizeof id); // takes the run's next id
+    sti_writer_destroy(&first);
+    int64_t deadline = zclock_mono() + S_WAIT_MS;
+    for (int tries = 0;; tries++) {
+        sti_writer_t *request = stictl_request_as(op, id);
+        sti_writer_map(request, reason ? 4 : 3);
+        sti_writer_kv_str(request, "org", org);
+        sti_writer_kv_str(request, "period", period);
+        if (reason) {
+            sti_writer_kv_str(request, "reason", reason);
+        }
+        sti_writer_kv_str(request, "request_id", id);
+        int rc = stictl_call(ctl, "sti.indicators", request, reply);
+        sti_writer_destroy(&request);
+        if (rc != 0 || !s_backlog(reply) || zclock_mono() > deadline) {
+            return rc;
+        }
+        if (tries == 0) {
+            fprintf(stderr,
+                    "stictl %s: rows accepted before are still being applied; waiting for "
+                    "them (at most %d s)\n",
+                    reason ? "reopen" : "approve", S_WAIT_MS / 1000);
+        }
+        sti_reply_release(reply);
+        zclock_sleep(S_AGAIN_MS);
+    }
+}
+
 //  Sends approve (reason NULL) or reopen, prints the answer. Returns an exit code.
 static int s_change(stictl_t *ctl, const char *op, const char *org, const char *period,
                     const char *reason)
 {
-    char id[STI_ID_MAX + 1];
-    sti_writer_t *request = stictl_request(op, id, sizeof id);
-    sti_writer_map(request, reason ? 4 : 3);
-    sti_writer_kv_str(request, "org", org);
-    sti_writer_kv_str(request, "period", period);
-    if (reason) {
-        sti_writer_kv_str(request, "reason", reason);
-    }
-    sti_writer_kv_str(request, "request_id", id);
     sti_reply_t reply;
-    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
+    int rc = s_send(ctl, op, org, period, reason, &reply);
     if (rc != 0) {
         return rc;
+    }
+    if (!reply.ok) {
+        rc = stictl_print_error(&reply);
+        sti_reply_release(&reply);
+        return rc ? rc : STICTL_FAILED;
     }
     if (ctl->json) {
         cJSON *json = stictl_json_from_node(reply.body);

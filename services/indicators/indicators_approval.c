@@ -185,7 +185,7 @@ static int s_answer(const sti_call_t *call, bool approve, indicators_approval_re
                  "not applied%s): nothing was approved, so that what is approved is what the "
                  "values show; try again in a moment",
                  (long long)pending, unread ? ", and more not read yet" : "");
-        return s_fail(call, STI_ERR_CONFLICT, NULL, message);
+        return s_fail(call, STI_ERR_CONFLICT, "intake", message);
     case INDICATORS_APPROVAL_NOTHING:
         snprintf(message, sizeof message, "%s for %s is not approved: there is nothing to reopen",
                  ask->org, ask->period);
@@ -346,16 +346,18 @@ static const sti_arg_t s_list_args[] = {
 static const sti_op_decl_t s_ops[] = {
     {"approval.approve", s_approve, STI_ROLE_OFFICER | STI_OP_WRITE, s_approve_args,
      "approves an org unit's figures for a period (数据审核), which locks them", S_RECORD_REPLY,
-     S_WHO "Once approved, sti-ingest refuses rows for the unit and period (`已审核锁定`, "
-           "naming who approved and when; the other rows of the same request are taken) and "
-           "value.withdraw refuses to withdraw them, until approval.reopen. The figures approved "
-           "are those the values show: while the intake log holds rows accepted and not yet "
-           "applied, the approval is refused (`conflict`, try again in a moment). Audited in "
-           "`<ns>:approval:audit` and sent as `approval.approved` on `ind` "
-           "([signoff.md](signoff.md)). `at` is ms since 1970, `time` the same in RFC 3339. "
-           "Errors: `not_found` (no such org unit), `invalid_argument` (a period that does not "
-           "parse or has not begun), `forbidden`, `conflict` (approved already, or the intake "
-           "log not applied yet), `unavailable` (Redis cannot take it now: nothing changed)."},
+     S_WHO
+     "Once approved, sti-ingest refuses rows for the unit and period (`已审核锁定`, "
+     "naming who approved and when; the other rows of the same request are taken) and "
+     "value.withdraw refuses to withdraw them, until approval.reopen. The figures approved "
+     "are those the values show: while the intake log holds rows accepted and not yet "
+     "applied, the approval is refused (`conflict`, try again in a moment). Audited in "
+     "`<ns>:approval:audit` and sent as `approval.approved` on `ind` "
+     "([signoff.md](signoff.md)). `at` is ms since 1970, `time` the same in RFC 3339. "
+     "Errors: `not_found` (no such org unit), `invalid_argument` (a period that does not "
+     "parse or has not begun), `forbidden`, `conflict` (approved already, or the intake "
+     "log not applied yet: its detail's field is `intake`), `unavailable` (Redis cannot take it "
+     "now: nothing changed)."},
     {"approval.reopen", s_reopen, STI_ROLE_OFFICER | STI_OP_WRITE, s_reopen_args,
      "reopens an approved org unit's period, with a reason: submissions are taken again",
      S_RECORD_REPLY,

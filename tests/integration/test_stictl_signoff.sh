@@ -155,7 +155,10 @@ sti_redis_cli XREADGROUP GROUP indicators ghost COUNT 10 STREAMS "$ns:intake" '>
 start_indicators test-1 --claim-idle-ms 1h
 sti_wait_service sti.indicators
 rc=0; stictl approve donghu 2025 2>"$T/err" || rc=$?
-[ $rc -eq 1 ] && grep -q "not applied yet" "$T/err" || sti_fail "approve with a backlog: $rc $(cat "$T/err")"
+# stictl asks again for 5 s, then says why.
+[ $rc -eq 1 ] && grep -q "still being applied; waiting" "$T/err" && grep -q "not applied yet" "$T/err" ||
+    sti_fail "approve with a backlog: $rc $(cat "$T/err")"
+[ "$(audit_count op approval.approve org donghu period 2025)" = 1 ] || sti_fail "a refused approval was audited"
 latest_is donghu "500 2025 False" || sti_fail "the pending row applied early: $(latest donghu)"
 # The consumer that holds it comes back and applies it; then the approval is of 530.
 sti_stop indicators || sti_fail "sti-indicators did not exit 0"
