@@ -140,6 +140,7 @@ def declared_bodies():
                        "value.withdraw", "plan.load", "dataset.get", "dataset.accept_loss",
                        "series.get", "progress.report", "snapshot.get", "events.since",
                        "intake.status", "forecast.report",
+                       "approval.approve", "approval.reopen", "approval.list",
                        "ops.describe"},
           "declared ops %r" % sorted(ops))
     refused("series.get", {"indicator": "gdp"}, "org", "missing (required)")
