@@ -161,7 +161,7 @@ static void s_write_record(sti_writer_t *w, const indicators_approval_t *record,
 }
 
 //  Answers what the store did.
-static int s_answer(const sti_call_t *call, bool approve, indicators_approval_result_t result,
+static int s_answer(const sti_call_t *call, indicators_approval_result_t result,
                     const indicators_approval_t *record, int64_t pending, int64_t unread,
                     const s_ask_t *ask)
 {
@@ -191,7 +191,6 @@ static int s_answer(const sti_call_t *call, bool approve, indicators_approval_re
                  ask->org, ask->period);
         return s_fail(call, STI_ERR_CONFLICT, NULL, message);
     }
-    (void)approve;
     return -1;
 }
 
@@ -228,7 +227,7 @@ static int s_change(indicators_approval_ops_t *self, const sti_call_t *call, boo
     if (rc) {
         return s_fail(call, STI_ERR_UNAVAILABLE, NULL, err);
     }
-    return s_answer(call, approve, result, &record, pending, unread, &ask);
+    return s_answer(call, result, &record, pending, unread, &ask);
 }
 
 static int s_approve(void *object, const sti_call_t *call)
