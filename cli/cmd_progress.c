@@ -24,7 +24,7 @@
 #include "stictl.h"
 
 const char stictl_progress_usage[] =
-    "usage: stictl progress [--year Y] [--org ORG] [--json] [-o FILE.xlsx]\n"
+    "usage: stictl progress [--year Y] [--org ORG] [--approved] [--json] [-o FILE.xlsx]\n"
     "\n"
     "Prints, for year Y (default: this year, at most the plan's last) at org\n"
     "unit ORG (default: the root, the district), one line per indicator: code,\n"
@@ -36,11 +36,15 @@ const char stictl_progress_usage[] =
     "table says so. FORECAST is where the indicator is headed at the plan's end\n"
     "(stictl forecast, docs/forecast.md): 预计达标 expected_to_meet, 需加快\n"
     "needs_acceleration, 停滞或倒退 stagnation_or_regression, 数据不足\n"
-    "insufficient_data.\n"
-    "--json prints {\"year\": Y, \"org\": \"...\", \"org_name_zh\", \"indicators\":\n"
-    "[{\"code\", \"name_zh\", \"name_en\", \"unit\", \"baseline\", \"baseline_period\",\n"
-    "\"latest\", \"latest_period\", \"target\", \"target_year\", \"completion\",\n"
-    "\"expected_completion\", \"status\", \"flag\", \"forecast_year\", \"forecast_class\",\n"
+    "insufficient_data. APPROVAL says whether ORG's figures of the latest value's\n"
+    "period are signed off (stictl approve, docs/signoff.md): 已审核 approved,\n"
+    "未审核 not approved. --approved counts approved figures only (progress and\n"
+    "forecast from the latest approved period); by default every figure counts.\n"
+    "--json prints {\"year\": Y, \"approved_only\", \"org\": \"...\", \"org_name_zh\",\n"
+    "\"indicators\": [{\"code\", \"name_zh\", \"name_en\", \"unit\", \"baseline\",\n"
+    "\"baseline_period\", \"latest\", \"latest_period\", \"approved\", \"target\",\n"
+    "\"target_year\", \"completion\", \"expected_completion\", \"status\", \"flag\",\n"
+    "\"forecast_year\", \"forecast_class\",\n"
     "\"projection\", \"score\", \"method\", \"rate\", \"required_rate\"}]}, with status\n"
     "and class codes in English,\n"
     "missing values as null and completions as fractions (0.645, not 64.5).\n"
@@ -53,24 +57,36 @@ const char stictl_progress_usage[] =
     "Exit 4 when there is no org unit ORG.\n";
 
 #define S_NAME_COLUMNS 24 // widest name cell, in display columns
-#define S_COLUMNS 10      // columns of the table
+#define S_COLUMNS 11      // columns of the table
 
-static const char *const s_heads[S_COLUMNS] = {"CODE",   "NAME",    "UNIT", "BASELINE",
-                                               "LATEST", "TARGET",  "DONE", "EXPECTED",
-                                               "STATUS", "FORECAST"};
+static const char *const s_heads[S_COLUMNS] = {"CODE",   "NAME",     "UNIT",    "BASELINE",
+                                               "LATEST", "TARGET",   "DONE",    "EXPECTED",
+                                               "STATUS", "FORECAST", "APPROVAL"};
 
 //  The fields of a row --json keeps, in this order.
-static const char *const s_json_fields[] = {"code",          "name_zh",
-                                            "name_en",       "unit",
-                                            "baseline",      "baseline_period",
-                                            "latest",        "latest_period",
-                                            "target",        "target_year",
-                                            "completion",    "expected_completion",
-                                            "status",        "flag",
-                                            "forecast_year", "forecast_class",
-                                            "projection",    "score",
-                                            "method",        "rate",
-                                            "required_rate", NULL};
+static const char *const s_json_fields[] = {"code",
+                                            "name_zh",
+                                            "name_en",
+                                            "unit",
+                                            "baseline",
+                                            "baseline_period",
+                                            "latest",
+                                            "latest_period",
+                                            "approved",
+                                            "target",
+                                            "target_year",
+                                            "completion",
+                                            "expected_completion",
+                                            "status",
+                                            "flag",
+                                            "forecast_year",
+                                            "forecast_class",
+                                            "projection",
+                                            "score",
+                                            "method",
+                                            "rate",
+                                            "required_rate",
+                                            NULL};
 
 //  A completion as a percentage with one decimal, or "-".
 static const char *s_percent(sti_node_t node, char *buf, size_t cap)
@@ -124,6 +140,16 @@ static const char *s_cell(sti_node_t row, int column, char *buf, size_t cap)
         return s_percent(sti_node_get(row, "completion"), buf, cap);
     case 7:
         return s_percent(sti_node_get(row, "expected_completion"), buf, cap);
+    case 10: {
+        bool approved = false;
+        sti_field_error_t err;
+        if (sti_node_bool(sti_node_get(row, "approved"), &approved, &err) != 0) {
+            snprintf(buf, cap, "-");
+        } else {
+            snprintf(buf, cap, "%s", approved ? "已审核" : "未审核");
+        }
+        return buf;
+    }
     default: {
         char status[32];
         snprintf(buf, cap, "%s",
@@ -159,6 +185,8 @@ static void s_print_json(sti_node_t body)
 {
     cJSON *json = cJSON_CreateObject();
     cJSON_AddItemToObject(json, "year", stictl_json_from_node(sti_node_get(body, "year")));
+    cJSON_AddItemToObject(json, "approved_only",
+                          stictl_json_from_node(sti_node_get(body, "approved_only")));
     cJSON_AddItemToObject(json, "org", stictl_json_from_node(sti_node_get(body, "org")));
     cJSON_AddItemToObject(json, "org_name_zh",
                           stictl_json_from_node(sti_node_get(body, "org_name_zh")));
@@ -275,8 +303,13 @@ int stictl_progress(stictl_t *ctl, int argc, char **argv)
 {
     const char *org = NULL, *path = NULL;
     long long year = 0;
+    bool approved = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *value = NULL;
+        if (strcmp(arg, "--approved") == 0) {
+            approved = true;
+            continue;
+        }
         if ((strcmp(arg, "--year") == 0 || strcmp(arg, "--org") == 0 || strcmp(arg, "-o") == 0 ||
              strcmp(arg, "--output") == 0) &&
             i + 1 < argc) {
@@ -301,7 +334,10 @@ int stictl_progress(stictl_t *ctl, int argc, char **argv)
         }
     }
     sti_writer_t *request = stictl_request("progress.report", NULL, 0);
-    sti_writer_map(request, (year ? 1 : 0) + (org ? 1 : 0));
+    sti_writer_map(request, (year ? 1 : 0) + (org ? 1 : 0) + (approved ? 1 : 0));
+    if (approved) {
+        sti_writer_kv_bool(request, "approved", true);
+    }
     if (year) {
         sti_writer_kv_int(request, "year", year);
     }

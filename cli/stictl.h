@@ -51,6 +51,8 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
 
 //  The command table: X(name, one-line help). Keep it sorted by name.
 #define STICTL_COMMANDS(X)                                                                         \
+    X(approvals, "show which org units' figures are signed off for a period")                      \
+    X(approve, "approve an org unit's figures for a period, which locks them (数据审核)")          \
     X(completeness, "show how complete and timely a period's reports are, or which are overdue")   \
     X(dataset, "show the dataset Redis holds, or go on after a loss")                              \
     X(delivery, "list sti-notify's deliveries, or send a dead letter again")                       \
@@ -66,6 +68,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(progress, "show each indicator's progress towards its target")                               \
     X(project, "the plan's projects: add, update, milestone, list, show, import")                  \
     X(report, "write the evaluation report of a year (annual, midterm, final) as a workbook")      \
+    X(reopen, "reopen an approved org unit's period, with a reason")                               \
     X(rule, "add, list, show or remove notification rules")                                        \
     X(silence, "add, list or remove silences of notifications")                                    \
     X(status, "show each service's workers, and the backlog sti-indicators has to apply")          \

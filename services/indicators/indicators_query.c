@@ -33,6 +33,9 @@ struct _indicators_query_t {
     size_t order_cap;             // entries of order
     sti_writer_t *points;         // where the revisions' reader writes points
     size_t keep;                  // revisions of a point written at most (the newest)
+    indicators_approval_store_t *approvals; // borrowed: which periods are approved, or NULL
+    sti_period_t *approved;                 // the asked unit's approved periods
+    size_t approved_count;                  // entries of approved in use
 };
 
 //  What a series.get asks beyond the indicator and the org unit.
@@ -62,10 +65,17 @@ void indicators_query_set_warn_factor(indicators_query_t *self, double factor)
     self->warn_factor = factor;
 }
 
+void indicators_query_set_approvals(indicators_query_t *self, indicators_approval_store_t *store)
+{
+    assert(self);
+    self->approvals = store;
+}
+
 void indicators_query_destroy(indicators_query_t **self_p)
 {
     assert(self_p);
     if (*self_p) {
+        free((*self_p)->approved);
         indicators_table_destroy(&(*self_p)->table);
         free((*self_p)->order);
         free(*self_p);
@@ -340,6 +350,47 @@ static void s_write_flag(indicators_query_t *self, const indicators_group_t *gro
     sti_writer_str(w, text);
 }
 
+//  True when period is one of the asked unit's approved periods.
+static bool s_is_approved(const indicators_query_t *self, const sti_period_t *period)
+{
+    for (size_t i = 0; i < self->approved_count; i++) {
+        if (sti_period_compare(&self->approved[i], period) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+//  Reads the approved periods of org; with only, hides every value of
+//  another period from what follows (progress, forecast). Returns 0, or -1.
+static int s_read_approved(indicators_query_t *self, const sti_org_unit_t *org, bool only)
+{
+    self->approved_count = 0;
+    if (!self->approvals) {
+        return 0;
+    }
+    if (!self->approved) {
+        self->approved =
+            (sti_period_t *)calloc(INDICATORS_APPROVAL_PERIODS_MAX, sizeof *self->approved);
+        assert(self->approved);
+    }
+    char err[300];
+    int n = indicators_approval_store_approved(self->approvals, org->code, self->approved,
+                                               INDICATORS_APPROVAL_PERIODS_MAX, err, sizeof err);
+    if (n < 0) {
+        return -1;
+    }
+    self->approved_count = (size_t)n;
+    size_t count = indicators_table_value_count(self->table);
+    for (size_t i = 0; only && i < count; i++) {
+        indicators_value_t *value = indicators_table_value_at(self->table, (int)i);
+        if (!s_is_approved(self, &value->period)) {
+            value->record.has_v = false;
+        }
+    }
+    return 0;
+}
+
 //  Writes one indicator's progress row.
 static void s_write_progress(indicators_query_t *self, const sti_catalog_t *catalog,
                              const indicators_group_t *group, int year, sti_writer_t *w)
@@ -358,7 +409,7 @@ static void s_write_progress(indicators_query_t *self, const sti_catalog_t *cata
                                   : 0;
     char period[STI_PERIOD_TEXT_MAX] = "";
     sti_period_format(&ind->baseline_period, period, sizeof period);
-    sti_writer_map(w, 15 + INDICATORS_FORECAST_PAIRS);
+    sti_writer_map(w, 16 + INDICATORS_FORECAST_PAIRS);
     sti_writer_kv_str(w, "code", ind->code);
     sti_writer_kv_str(w, "name_zh", ind->name_zh);
     sti_writer_kv_str(w, "name_en", ind->name_en);
@@ -370,6 +421,8 @@ static void s_write_progress(indicators_query_t *self, const sti_catalog_t *cata
         latest >= 0 ? indicators_table_value_at(self->table, latest) : NULL;
     s_write_opt(w, "latest", value != NULL, value ? value->record.v : 0);
     sti_writer_kv_str(w, "latest_period", value ? value->period_text : NULL);
+    sti_writer_str(w, "approved");
+    value ? sti_writer_bool(w, s_is_approved(self, &value->period)) : sti_writer_nil(w);
     s_write_opt(w, "target", target != NULL, target ? target->value : 0);
     sti_writer_str(w, "target_year");
     target ? sti_writer_int(w, target->year) : sti_writer_nil(w);
@@ -432,13 +485,19 @@ static int s_progress_report(void *object, const sti_call_t *call)
     indicators_table_reset(self->table);
     int rc = indicators_store_read_hashes(self->store, self->table, indicators, count, org);
     free(indicators);
-    if (rc) {
+    bool only = false;
+    sti_field_error_t ferr;
+    if (!sti_node_is_missing(sti_node_get(call->request->body, "approved"))) {
+        sti_map_bool(call->request->body, "approved", &only, &ferr); // checked by the frame
+    }
+    if (rc || s_read_approved(self, org, only)) {
         return s_unavailable(self, call);
     }
     sti_writer_t *reply = call->reply;
     sti_envelope_reply_ok(reply, call->request->id);
-    sti_writer_map(reply, 5);
+    sti_writer_map(reply, 6);
     sti_writer_kv_int(reply, "year", year);
+    sti_writer_kv_bool(reply, "approved_only", only);
     sti_writer_kv_str(reply, "org", org->code);
     sti_writer_kv_str(reply, "org_name_zh", org->name_zh);
     sti_writer_kv_str(reply, "org_name_en", org->name_en);
@@ -526,6 +585,8 @@ static const sti_arg_t s_progress_body[] = {
      "the year to report (default: this year, at most the plan's end year)"},
     {"org", STI_ARG_STR, STI_OPTIONAL, 0, STI_CODE_MAX - 1, NULL,
      "the org unit (default: the root, the district)"},
+    {"approved", STI_ARG_BOOL, STI_OPTIONAL, 0, 0, NULL,
+     "true: approved figures only (default false: all, each row saying whether its latest is)"},
     STI_ARGS_END,
 };
 
@@ -554,8 +615,9 @@ static const sti_op_decl_t s_ops[] = {
      "period that does not parse)."},
     {"progress.report", s_progress_report, STI_ROLES_ANY, s_progress_body,
      "the plan's progress in a year at an org unit, indicator by indicator",
-     "{year, org, org_name_zh, org_name_en, indicators: [{code, name_zh, name_en, unit, "
-     "direction, baseline, baseline_period, latest, latest_period, target, target_year, "
+     "{year, approved_only, org, org_name_zh, org_name_en, indicators: [{code, name_zh, name_en, "
+     "unit, direction, baseline, baseline_period, latest, latest_period, approved, target, "
+     "target_year, "
      "completion, expected_completion, status, flag, forecast_year, forecast_class, projection, "
      "score, method, rate, required_rate}]}",
      "For each indicator of the catalog, in catalog order: the latest value of a period ending "
@@ -569,7 +631,11 @@ static const sti_op_decl_t s_ops[] = {
      "for `no_data` and `no_target`; `expected_completion` nil for `no_target`. `status` is one "
      "of `achieved`, `on_track`, `lagging`, `at_risk`, `no_data`, `no_target`. `forecast_year` to "
      "`required_rate` are the indicator's forecast at the plan's end as forecast.report gives "
-     "it ([forecast.md](forecast.md)), whatever the year asked. Numbers are "
+     "it ([forecast.md](forecast.md)), whatever the year asked. `approved` says whether the "
+     "org unit's figures of `latest_period` are approved (approval.approve; nil without a "
+     "latest); with `approved: true` in the request (`approved_only` in the reply) only the "
+     "periods approved count, for progress and forecast alike ([signoff.md](signoff.md)). "
+     "Numbers are "
      "MessagePack floats. Errors: `not_found` (no plan is loaded, no such org unit)."},
     {"snapshot.get", s_snapshot_get, STI_ROLES_ANY, s_snapshot_body,
      "a page of every stored value, to start a copy that events.since then keeps up",

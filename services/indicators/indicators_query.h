@@ -7,6 +7,7 @@
     whole reply and returns 0.
 */
 #pragma once
+#include "indicators_approval_store.h"
 #include "indicators_store.h"
 #include "sti_catalog_store.h"
 #include "sti_service.h"
@@ -20,6 +21,9 @@ void indicators_query_destroy(indicators_query_t **self_p);
 //  Sets how far a latest value may be from the one before it before
 //  progress.report flags it (default 10; 1 or less: never).
 void indicators_query_set_warn_factor(indicators_query_t *self, double factor);
+//  Sets where progress.report reads which periods are approved (borrowed;
+//  without it every value reads as not approved).
+void indicators_query_set_approvals(indicators_query_t *self, indicators_approval_store_t *store);
 
 //  The ops, bound to an indicators_query_t.
 extern const sti_op_table_t indicators_query_ops;

@@ -15,13 +15,17 @@
 #include <string.h>
 
 #include "indicators_catalog.h"
+#include "sti_codec.h"
 #include "sti_intake.h"
 #include "sti_log.h"
 #include "sti_lua_indicators_core.h"
 #include "sti_scope.h"
+#include "sti_lua_sti.h"
 #include "sti_time.h"
 
 #define S_REASON_MAX 501 // bytes of a reason, with NUL
+#define S_KEYS 9         // keys of indicators_withdraw.lua
+#define S_FIXED 14       // its arguments before the intake entry's fields
 
 struct _indicators_withdraw_t {
     sti_redis_t *redis;           // borrowed
@@ -29,7 +33,8 @@ struct _indicators_withdraw_t {
     indicators_store_t *store;    // borrowed: the values
     char intake[256];             // the intake log's key
     int64_t request_ttl_s;        // how long a reply is kept
-    sti_script_t *script;         // indicators_withdraw.lua
+    char *script_text;            // events_append.lua + indicators_withdraw.lua (owned)
+    sti_script_t *script;         // the withdrawal's one step
     indicators_table_t *table;    // the value read
 };
 
@@ -57,7 +62,9 @@ indicators_withdraw_t *indicators_withdraw_new(sti_redis_t *redis, sti_catalog_s
     self->store = store;
     snprintf(self->intake, sizeof self->intake, "%s", intake);
     self->request_ttl_s = request_ttl_s;
-    self->script = sti_redis_script(redis, sti_lua_indicators_withdraw);
+    self->script_text = zsys_sprintf("%s\n%s", sti_lua_events_append, sti_lua_indicators_withdraw);
+    assert(self->script_text);
+    self->script = sti_redis_script(redis, self->script_text);
     self->table = indicators_table_new();
     return self;
 }
@@ -67,6 +74,7 @@ void indicators_withdraw_destroy(indicators_withdraw_t **self_p)
     assert(self_p);
     if (*self_p) {
         indicators_table_destroy(&(*self_p)->table);
+        zstr_free(&(*self_p)->script_text);
         free(*self_p);
         *self_p = NULL;
     }
@@ -156,12 +164,33 @@ static void s_rows(const s_ask_t *ask, sti_writer_t *blob)
     sti_writer_destroy(&rows);
 }
 
+//  The refusal event's data without its last two pairs (the script adds
+//  approved_by and approved_at): {org, period, rows, indicators, refused,
+//  by, role, via, request, ...}.
+static void s_refusal_data(const sti_call_t *call, const s_ask_t *ask, sti_writer_t *w)
+{
+    sti_writer_map(w, 11);
+    sti_writer_kv_str(w, "org", ask->org);
+    sti_writer_kv_str(w, "period", ask->period);
+    sti_writer_str(w, "rows");
+    sti_writer_array(w, 0);
+    sti_writer_str(w, "indicators");
+    sti_writer_array(w, 1);
+    sti_writer_str(w, ask->indicator);
+    sti_writer_kv_int(w, "refused", 1);
+    sti_writer_kv_str(w, "by", call->caller->name);
+    sti_writer_kv_str(w, "role", call->caller->role);
+    sti_writer_kv_str(w, "via", call->caller->via);
+    sti_writer_kv_str(w, "request", ask->request_id);
+}
+
 //  Runs the script. Returns its reply (caller frees), or NULL.
 static redisReply *s_append(indicators_withdraw_t *self, const sti_call_t *call, const s_ask_t *ask,
                             const void *body, size_t body_size)
 {
-    sti_writer_t *blob = sti_writer_new();
+    sti_writer_t *blob = sti_writer_new(), *data = sti_writer_new();
     s_rows(ask, blob);
+    s_refusal_data(call, ask, data);
     sti_intake_entry_t entry = {.time = sti_time_now_ms()};
     snprintf(entry.request, sizeof entry.request, "%s", ask->request_id);
     snprintf(entry.submitter, sizeof entry.submitter, "%s", call->caller->name);
@@ -169,26 +198,83 @@ static redisReply *s_append(indicators_withdraw_t *self, const sti_call_t *call,
     entry.rows = sti_writer_data(blob, &entry.rows_size);
     sti_intake_args_t fields;
     sti_intake_entry_args(&entry, &fields);
-    char request_key[STI_ID_MAX + 256], value_key[256], ttl[24];
-    sti_redis_key(self->redis, request_key, sizeof request_key, "indicators", "req",
+    char keys[S_KEYS][STI_ID_MAX + 256], ttl[24], now[24], time[40], maxlen[24];
+    snprintf(keys[0], sizeof keys[0], "%s", self->intake);
+    sti_redis_key(self->redis, keys[1], sizeof keys[1], "indicators", "req",
                   ask->request_id[0] ? ask->request_id : "-", NULL);
-    indicators_store_value_key(self->store, ask->ind, ask->unit, value_key, sizeof value_key);
+    indicators_store_value_key(self->store, ask->ind, ask->unit, keys[2], sizeof keys[2]);
+    sti_redis_key(self->redis, keys[3], sizeof keys[3], "approval", ask->org, NULL);
+    sti_redis_key(self->redis, keys[4], sizeof keys[4], "approval", "audit", NULL);
+    sti_redis_key(self->redis, keys[5], sizeof keys[5], "events", "ind", NULL);
+    sti_redis_key(self->redis, keys[6], sizeof keys[6], "events", "ind", "seq", NULL);
+    sti_redis_key(self->redis, keys[7], sizeof keys[7], "events", "ind", "prev", NULL);
+    sti_redis_key(self->redis, keys[8], sizeof keys[8], "events", "ind", "epoch", NULL);
     snprintf(ttl, sizeof ttl, "%lld", (long long)self->request_ttl_s);
-    const char *argv[7 + STI_INTAKE_ARGS] = {self->intake, request_key,
-                                             value_key,    (const char *)body,
-                                             ttl,          ask->request_id[0] ? "1" : "0",
-                                             ask->period};
-    size_t lens[7 + STI_INTAKE_ARGS] = {strlen(argv[0]),    strlen(argv[1]), strlen(argv[2]),
-                                        body_size,          strlen(ttl),     1,
-                                        strlen(ask->period)};
+    snprintf(now, sizeof now, "%lld", (long long)entry.time);
+    sti_time_rfc3339(entry.time, time, sizeof time);
+    snprintf(maxlen, sizeof maxlen, "%d", STI_EVENTS_MAXLEN);
+    size_t data_size;
+    const char *data_bytes = (const char *)sti_writer_data(data, &data_size);
+    const char *argv[S_KEYS + S_FIXED + STI_INTAKE_ARGS] = {keys[0],
+                                                            keys[1],
+                                                            keys[2],
+                                                            keys[3],
+                                                            keys[4],
+                                                            keys[5],
+                                                            keys[6],
+                                                            keys[7],
+                                                            keys[8],
+                                                            (const char *)body,
+                                                            ttl,
+                                                            ask->request_id[0] ? "1" : "0",
+                                                            ask->period,
+                                                            now,
+                                                            call->caller->name,
+                                                            call->caller->role,
+                                                            call->caller->via,
+                                                            ask->org,
+                                                            ask->request_id,
+                                                            time,
+                                                            data_bytes,
+                                                            maxlen,
+                                                            ask->indicator};
+    size_t lens[S_KEYS + S_FIXED + STI_INTAKE_ARGS];
+    for (size_t i = 0; i < S_KEYS + S_FIXED; i++) {
+        lens[i] = i == S_KEYS ? body_size : i == S_KEYS + 11 ? data_size : strlen(argv[i]);
+    }
     for (size_t i = 0; i < STI_INTAKE_ARGS; i++) {
-        argv[7 + i] = fields.argv[i];
-        lens[7 + i] = fields.lens[i];
+        argv[S_KEYS + S_FIXED + i] = fields.argv[i];
+        lens[S_KEYS + S_FIXED + i] = fields.lens[i];
     }
     redisReply *reply =
-        sti_redis_eval(self->redis, self->script, 3, 4 + STI_INTAKE_ARGS, argv, lens);
+        sti_redis_eval(self->redis, self->script, S_KEYS, S_FIXED + STI_INTAKE_ARGS, argv, lens);
     sti_writer_destroy(&blob);
+    sti_writer_destroy(&data);
     return reply;
+}
+
+//  Says the value's period is approved and locked, and by whom (record:
+//  the approval's MessagePack map).
+static int s_locked(const sti_call_t *call, const s_ask_t *ask, const redisReply *record)
+{
+    char message[600], by[128] = "an officer", when[40] = "?", err[128];
+    int64_t at = 0;
+    sti_limits_t limits = {record->len + 1, record->len + 1, 64, 4};
+    sti_reader_t *reader = sti_reader_new(record->str, record->len, &limits, err, sizeof err);
+    if (reader) {
+        sti_field_error_t ferr;
+        sti_node_t map = sti_reader_root(reader);
+        sti_map_str_copy(map, "by", by, sizeof by, &ferr);
+        if (sti_map_int(map, "at", &at, &ferr) == 0) {
+            sti_time_rfc3339(at, when, sizeof when);
+        }
+        sti_reader_destroy(&reader);
+    }
+    snprintf(message, sizeof message,
+             "%s at %s for %s: 已审核锁定 (approved and locked): %s's figures for %s were approved "
+             "by %s at %s; ask an officer to reopen them before withdrawing a value",
+             ask->indicator, ask->org, ask->period, ask->org, ask->period, by, when);
+    return s_fail(call, STI_ERR_CONFLICT, "period", message);
 }
 
 //  Says there is nothing reported to withdraw.
@@ -249,6 +335,10 @@ static int s_value_withdraw(void *object, const sti_call_t *call)
     if (result && result->type == REDIS_REPLY_ARRAY && result->elements == 1) {
         s_nothing(call, &ask);
     } else if (result && result->type == REDIS_REPLY_ARRAY && result->elements == 2 &&
+               result->element[0]->type == REDIS_REPLY_INTEGER &&
+               result->element[0]->integer == 3 && result->element[1]->type == REDIS_REPLY_STRING) {
+        s_locked(call, &ask, result->element[1]);
+    } else if (result && result->type == REDIS_REPLY_ARRAY && result->elements == 2 &&
                result->element[1]->type == REDIS_REPLY_STRING) {
         sti_envelope_reply_ok(call->reply, call->request->id);
         sti_writer_raw(call->reply, result->element[1]->str, result->element[1]->len);
@@ -290,11 +380,15 @@ static const sti_op_decl_t s_ops[] = {
      "and derived values above it are recomputed as if it had never been reported, and an "
      "`indicator.changed` event (new nil, origin `withdrawn`, reason, by) says so. A retired "
      "org unit's value may be withdrawn too. A caller limited to an org unit (a gateway's "
-     "`as.scope`) may withdraw only its values and those of the units under it. Errors: "
-     "`not_found` (no such indicator or org unit, or nothing reported there to withdraw), "
-     "`forbidden` (an org unit outside the caller's scope), `invalid_argument` (a derived "
-     "indicator, a "
-     "period that does not parse), `unavailable` (Redis cannot take it now: nothing changed)."},
+     "`as.scope`) may withdraw only its values and those of the units under it. A value of an "
+     "org unit's period that is approved "
+     "(approval.approve) is not withdrawn: `conflict` (`已审核锁定`, naming who approved it "
+     "and when), audited and sent as `observation.refused_locked` ([signoff.md](signoff.md)). "
+     "Errors: `not_found` (no such indicator or org "
+     "unit, or nothing reported there to withdraw), `forbidden` (an org unit outside the "
+     "caller's scope), `invalid_argument` (a derived indicator, a "
+     "period that does not parse), `conflict` (approved and locked), `unavailable` (Redis "
+     "cannot take it now: nothing changed)."},
     STI_OPS_END,
 };
 

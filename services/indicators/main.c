@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "indicators_apply.h"
+#include "indicators_approval.h"
 #include "indicators_backlog.h"
 #include "indicators_catalog.h"
 #include "indicators_completeness.h"
@@ -39,6 +40,8 @@ typedef struct {
     int64_t overdue_check_ms;                // how often overdue reports are looked for
     int64_t overdue_years;                   // years before this one they are looked for in
     indicators_completeness_t *completeness; // raises them, once made
+    indicators_approval_store_t *approvals;  // the sign-off's records, audit and events
+    indicators_approval_ops_t *approval;     // approval.approve, approval.reopen, approval.list
 } s_context_t;
 
 static s_context_t s_context;
@@ -76,7 +79,9 @@ static const sti_config_entry_t s_config_map[] = {
     {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(s_context_t, config.tolerance),
      "how far below expected completion is still `lagging`", 0, 1},
     {"request_ttl", STI_CONFIG_DURATION_S, "7d", offsetof(s_context_t, request_ttl_s),
-     "how long a value.withdraw request id's reply is kept for retries", 1, 31536000},
+     "how long a value.withdraw, approval.approve or approval.reopen request id's reply is kept "
+     "for retries",
+     1, 31536000},
     {"warn_factor", STI_CONFIG_DOUBLE, "10", offsetof(s_context_t, warn_factor),
      "progress flags a latest value more than this many times above or below the value "
      "before it (1 or less: never)",
@@ -90,11 +95,19 @@ static const sti_config_entry_t s_config_map[] = {
     STI_CONFIG_END,
 };
 
-static const sti_op_table_t *const s_tables[] = {
-    &indicators_catalog_ops,  &indicators_orgs_ops,         &indicators_targets_ops,
-    &indicators_withdraw_ops, &indicators_dataset_ops,      &indicators_query_ops,
-    &indicators_backlog_ops,  &indicators_outlook_ops,      &indicators_report_ops,
-    &indicators_duties_ops,   &indicators_completeness_ops, NULL};
+static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops,
+                                                 &indicators_orgs_ops,
+                                                 &indicators_targets_ops,
+                                                 &indicators_withdraw_ops,
+                                                 &indicators_dataset_ops,
+                                                 &indicators_query_ops,
+                                                 &indicators_backlog_ops,
+                                                 &indicators_outlook_ops,
+                                                 &indicators_report_ops,
+                                                 &indicators_duties_ops,
+                                                 &indicators_completeness_ops,
+                                                 &indicators_approval_ops,
+                                                 NULL};
 
 static bool s_replicated(void *service)
 {
@@ -138,21 +151,43 @@ static const sti_op_route_t s_routes[] = {
     {"dataset.get", "GET", "/api/v1/dataset"},
     {"dataset.accept_loss", "POST", "/api/v1/dataset/accept-loss"},
     {"value.withdraw", "POST", "/api/v1/indicators/{indicator}/withdrawals"},
+    {"approval.list", "GET", "/api/v1/approvals/{period}"},
+    {"approval.approve", "POST", "/api/v1/approvals/{period}/{org}"},
+    {"approval.reopen", "POST", "/api/v1/approvals/{period}/{org}/reopen"},
     STI_ROUTES_END,
 };
 
-//  The `ind` stream's publisher, its log bounded as configured. Returns
-//  NULL (said in the log) when it cannot start.
-static sti_events_pub_t *s_publisher(sti_service_t *service,
-                                     const indicators_apply_config_t *config)
+//  The `ind` publisher, bounded by events_maxlen, or NULL (said in the log).
+static sti_events_pub_t *s_publisher(sti_service_t *service)
 {
     sti_events_pub_t *pub = sti_service_publisher(service, "ind");
     if (!pub) {
         sti_error("cannot start the event publisher");
         return NULL;
     }
-    sti_events_pub_set_maxlen(pub, (size_t)config->events_maxlen);
+    sti_events_pub_set_maxlen(pub, (size_t)s_context.config.events_maxlen);
     return pub;
+}
+
+//  Makes the sign-off (docs/signoff.md) into s_context, binds its ops and
+//  tells progress.report where the approvals are.
+static void s_signoff_new(sti_service_t *service, indicators_intake_t *intake,
+                          sti_events_pub_t *pub, sti_catalog_store_t *catalog,
+                          indicators_query_t *query)
+{
+    s_context.approvals = indicators_approval_store_new(
+        sti_service_redis(service), indicators_intake_key(intake), s_context.config.group, pub,
+        s_context.config.events_maxlen, s_context.request_ttl_s);
+    s_context.approval = indicators_approval_ops_new(s_context.approvals, catalog);
+    indicators_query_set_approvals(query, s_context.approvals);
+    sti_service_bind(service, &indicators_approval_ops, s_context.approval);
+}
+
+//  Destroys what s_signoff_new made, before what it borrows.
+static void s_signoff_destroy(void)
+{
+    indicators_approval_ops_destroy(&s_context.approval);
+    indicators_approval_store_destroy(&s_context.approvals);
 }
 
 //  The reporting duties (docs/completeness.md): their store, their ops,
@@ -197,6 +232,7 @@ static void s_stop(indicators_apply_t *apply)
     s_context.apply = NULL;
     s_context.backlog = NULL;
     s_duties_destroy(&s_duties);
+    s_signoff_destroy();
 }
 
 int main(int argc, char **argv)
@@ -217,7 +253,7 @@ int main(int argc, char **argv)
         return exit_code;
     }
     const indicators_apply_config_t *config = &s_context.config;
-    sti_events_pub_t *pub = s_publisher(service, config);
+    sti_events_pub_t *pub = s_publisher(service);
     if (!pub) {
         sti_service_destroy(&service);
         return 1;
@@ -248,6 +284,7 @@ int main(int argc, char **argv)
     indicators_apply_set_replicated(apply, s_replicated, service);
     indicators_backlog_t *backlog =
         indicators_backlog_new(intake, apply, sti_service_http(service));
+    s_signoff_new(service, intake, pub, catalog, query);
     sti_service_bind(service, &indicators_catalog_ops, catalog_ops);
     sti_service_bind(service, &indicators_orgs_ops, orgs);
     sti_service_bind(service, &indicators_targets_ops, targets);

@@ -1,11 +1,14 @@
 /*  ingest_submit: obs.submit. See ingest_submit.h.
 
     One pass over the rows: each is decoded and checked (sti_observation),
-    a key seen earlier in the request is refused, and the row is written
+    a key seen earlier in the request is refused, a row of an approved and
+    locked unit's period is refused (ingest_locks), and the row is written
     either to the accepted rows or to the errors, both as raw MessagePack
     without their array headers, which are prefixed once the counts are known.
     Nothing is allocated per row: the observation, the key set and the
-    writers are reused from one request to the next.
+    writers are reused from one request to the next. When the script finds
+    a lock the pass did not know (approved meanwhile), it appends nothing:
+    the pass runs again with it, at most S_LOCK_ROUNDS times.
 */
 #include "ingest_submit.h"
 
@@ -15,21 +18,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest_locks.h"
 #include "ingest_plausible.h"
 #include "sti_catalog_store.h"
 #include "sti_intake.h"
 #include "sti_log.h"
 #include "sti_lua_ingest_core.h"
+#include "sti_lua_sti.h"
 #include "sti_observation.h"
 #include "sti_scope.h"
+#include "sti_time.h"
 
 #define S_SCOPE_DETAILS_MAX 100 // rows outside the scope named in a refusal, at most
+#define S_LOCK_ROUNDS 8         // passes over the rows while the script finds new locks
 
 struct _ingest_submit_t {
     sti_redis_t *redis;            // borrowed
     const ingest_config_t *config; // borrowed
     sti_catalog_store_t *catalog;  // the catalog, cached
-    sti_script_t *script;          // ingest_submit.lua
+    char *script_text;             // events_append.lua + ingest_submit.lua (owned)
+    sti_script_t *script;          // the submit's one step
+    ingest_locks_t *locks;         // the sign-off locks the request meets
     sti_observation_keys_t *keys;  // keys seen in the request
     sti_writer_t *rows;            // accepted rows, without the array header
     sti_writer_t *errors;          // refused rows' details, without the array header
@@ -38,6 +47,8 @@ struct _ingest_submit_t {
     sti_writer_t *blob;            // the intake entry's rows
     sti_writer_t *body;            // the reply body
     char intake_key[256];          // <ns>:<intake>
+    char audit_key[256];           // <ns>:approval:audit
+    char event_keys[4][160];       // the `ind` log, its seq, prev and epoch
     sti_metric_t *accepted_total;  // rows accepted
     sti_metric_t *rejected_total;  // rows refused
     sti_metric_t *replayed_total;  // requests answered from a stored reply
@@ -59,7 +70,10 @@ ingest_submit_t *ingest_submit_new(sti_redis_t *redis, const ingest_config_t *co
     self->redis = redis;
     self->config = config;
     self->catalog = sti_catalog_store_new(redis);
-    self->script = sti_redis_script(redis, sti_lua_ingest_submit);
+    self->script_text = zsys_sprintf("%s\n%s", sti_lua_events_append, sti_lua_ingest_submit);
+    assert(self->script_text);
+    self->script = sti_redis_script(redis, self->script_text);
+    self->locks = ingest_locks_new(redis);
     self->keys = sti_observation_keys_new((size_t)config->max_rows);
     self->rows = sti_writer_new();
     self->errors = sti_writer_new();
@@ -68,6 +82,11 @@ ingest_submit_t *ingest_submit_new(sti_redis_t *redis, const ingest_config_t *co
     self->blob = sti_writer_new();
     self->body = sti_writer_new();
     sti_redis_key(redis, self->intake_key, sizeof self->intake_key, config->intake_key, NULL);
+    sti_redis_key(redis, self->audit_key, sizeof self->audit_key, "approval", "audit", NULL);
+    sti_redis_key(redis, self->event_keys[0], 160, "events", "ind", NULL);
+    sti_redis_key(redis, self->event_keys[1], 160, "events", "ind", "seq", NULL);
+    sti_redis_key(redis, self->event_keys[2], 160, "events", "ind", "prev", NULL);
+    sti_redis_key(redis, self->event_keys[3], 160, "events", "ind", "epoch", NULL);
     self->accepted_total = sti_http_counter(http, "sti_ingest_rows_total", "result=\"accepted\"",
                                             "Rows checked by obs.submit, by result");
     self->rejected_total = sti_http_counter(http, "sti_ingest_rows_total", "result=\"rejected\"",
@@ -83,6 +102,8 @@ void ingest_submit_destroy(ingest_submit_t **self_p)
     ingest_submit_t *self = *self_p;
     if (self) {
         sti_catalog_store_destroy(&self->catalog);
+        ingest_locks_destroy(&self->locks);
+        zstr_free(&self->script_text);
         sti_observation_keys_destroy(&self->keys);
         sti_writer_destroy(&self->rows);
         sti_writer_destroy(&self->errors);
@@ -144,7 +165,9 @@ static size_t s_check_rows(ingest_submit_t *self, const sti_catalog_t *catalog,
     size_t accepted = 0, count = sti_node_size(submit->rows);
     sti_observation_t obs;
     sti_field_error_t errors[STI_OBSERVATION_ERRORS];
+    char locked[600]; // a lock's reason, longer than a field error's
     sti_observation_keys_reset(self->keys);
+    ingest_locks_again(self->locks);
     sti_writer_reset(self->rows);
     sti_writer_reset(self->errors);
     ingest_plausible_reset(self->plausible);
@@ -157,6 +180,12 @@ static size_t s_check_rows(ingest_submit_t *self, const sti_catalog_t *catalog,
             sti_observation_plausible_period(&obs, now, self->config->period_ahead, errors,
                                              STI_OBSERVATION_ERRORS, &problems) == 0) {
             int seen = sti_observation_keys_add(self->keys, &obs, i, &earlier);
+            if (seen == 0 && ingest_locks_row(self->locks, &obs, i, locked, sizeof locked)) {
+                sti_envelope_detail(self->errors, (int64_t)i, "period", locked);
+                (*details)++;
+                (*rejected)++;
+                continue;
+            }
             if (seen == 0) {
                 s_write_row(self, &obs, submit->source);
                 ingest_plausible_add(self->plausible, i, &obs);
@@ -239,11 +268,12 @@ static int s_reply(sti_writer_t *reply, const char *id, const void *body, size_t
     return 0;
 }
 
-//  Appends the accepted rows as one intake entry (sti_intake) and keeps the
-//  reply (ingest_submit.lua). Returns {replayed, reply to send} (caller
-//  frees), or NULL when Redis failed.
+//  Appends the accepted rows as one intake entry (sti_intake), audits the
+//  rows refused by a lock and keeps the reply (ingest_submit.lua); with
+//  check (a dry run), only looks for locks. Returns the script's reply
+//  (caller frees), or NULL when Redis failed.
 static redisReply *s_commit(ingest_submit_t *self, const s_submit_t *submit, size_t accepted,
-                            const char *submitter)
+                            const sti_identity_t *caller, bool check)
 {
     size_t rows_size = 0, body_size;
     const void *rows = sti_writer_data(self->rows, &rows_size);
@@ -251,28 +281,64 @@ static redisReply *s_commit(ingest_submit_t *self, const s_submit_t *submit, siz
     sti_intake_rows_write(self->blob, accepted, rows, rows_size);
     sti_intake_entry_t entry = {.time = zclock_time()};
     snprintf(entry.request, sizeof entry.request, "%s", submit->request_id);
-    snprintf(entry.submitter, sizeof entry.submitter, "%s", submitter);
+    snprintf(entry.submitter, sizeof entry.submitter, "%s", caller->name);
     snprintf(entry.source, sizeof entry.source, "%s", submit->source);
     entry.rows = sti_writer_data(self->blob, &entry.rows_size);
     sti_intake_args_t fields;
     sti_intake_entry_args(&entry, &fields);
     const void *body = sti_writer_data(self->body, &body_size);
-    char request_key[STI_ID_MAX + 256], ttl[24];
+    char request_key[STI_ID_MAX + 256], ttl[24], now[24], time[40], maxlen[24];
     sti_redis_key(self->redis, request_key, sizeof request_key, "ingest", "req",
                   submit->request_id[0] ? submit->request_id : "-", NULL);
     snprintf(ttl, sizeof ttl, "%lld", (long long)self->config->request_ttl_s);
-    //  KEYS: intake, request key; ARGV: reply, ttl, with id, the entry's
-    //  fields (none when no row was accepted: nothing is appended).
-    const char *argv[5 + STI_INTAKE_ARGS] = {self->intake_key, request_key, (const char *)body, ttl,
-                                             submit->request_id[0] ? "1" : "0"};
-    size_t lens[5 + STI_INTAKE_ARGS] = {strlen(argv[0]), strlen(argv[1]), body_size, strlen(ttl),
-                                        1};
-    size_t fields_count = accepted ? STI_INTAKE_ARGS : 0;
-    for (size_t i = 0; i < fields_count; i++) {
-        argv[5 + i] = fields.argv[i];
-        lens[5 + i] = fields.lens[i];
+    snprintf(now, sizeof now, "%lld", (long long)entry.time);
+    sti_time_rfc3339(entry.time, time, sizeof time);
+    snprintf(maxlen, sizeof maxlen, "%d", STI_EVENTS_MAXLEN);
+    //  The script's keys and arguments: ingest_submit.lua says which is which.
+    const char *keys[INGEST_LOCKS_KEYS] = {
+        self->intake_key,    request_key,         self->audit_key,    self->event_keys[0],
+        self->event_keys[1], self->event_keys[2], self->event_keys[3]};
+    const char *fixed[INGEST_LOCKS_FIXED] = {(const char *)body,
+                                             ttl,
+                                             submit->request_id[0] ? "1" : "0",
+                                             check ? "1" : "0",
+                                             caller->name,
+                                             caller->role,
+                                             caller->via,
+                                             submit->request_id,
+                                             now,
+                                             time,
+                                             maxlen};
+    size_t fixed_lens[INGEST_LOCKS_FIXED];
+    for (size_t i = 0; i < INGEST_LOCKS_FIXED; i++) {
+        fixed_lens[i] = i == 0 ? body_size : strlen(fixed[i]);
     }
-    return sti_redis_eval(self->redis, self->script, 2, 3 + (int)fields_count, argv, lens);
+    const char **argv;
+    size_t *lens;
+    int nkeys;
+    size_t argc =
+        ingest_locks_argv(self->locks, keys, fixed, fixed_lens, (const char *const *)fields.argv,
+                          fields.lens, accepted && !check ? STI_INTAKE_ARGS : 0, caller->name,
+                          caller->role, caller->via, submit->request_id, &argv, &lens, &nkeys);
+    return sti_redis_eval(self->redis, self->script, nkeys, (int)argc - nkeys, argv, lens);
+}
+
+//  Takes the locks a script's reply {2, pair, record, ...} names. Returns
+//  true when it named one (the rows are to be checked again).
+static bool s_found_locks(ingest_submit_t *self, const redisReply *result)
+{
+    if (!result || result->type != REDIS_REPLY_ARRAY || result->elements < 3 ||
+        result->element[0]->type != REDIS_REPLY_INTEGER || result->element[0]->integer != 2) {
+        return false;
+    }
+    for (size_t i = 1; i + 1 < result->elements; i += 2) {
+        const redisReply *pair = result->element[i], *record = result->element[i + 1];
+        if (pair->type != REDIS_REPLY_INTEGER || record->type != REDIS_REPLY_STRING ||
+            ingest_locks_found(self->locks, (size_t)pair->integer, record->str, record->len)) {
+            sti_warn("obs.submit: a sign-off record does not decode: its rows are taken");
+        }
+    }
+    return true;
 }
 
 //  The org unit of row i when the catalog has it (else the row's own checks
@@ -335,13 +401,53 @@ static int s_check_scope(const sti_catalog_t *catalog, const sti_call_t *call, s
     return -1;
 }
 
+//  Answers what the script did: {0|1, reply} (replayed when 1), else
+//  unavailable (Redis failed, or locks kept coming for S_LOCK_ROUNDS passes).
+static void s_answer(ingest_submit_t *self, const sti_call_t *call, const redisReply *result,
+                     size_t accepted, size_t rejected)
+{
+    const sti_request_t *request = call->request;
+    sti_writer_t *reply = call->reply;
+    bool good = result && result->type == REDIS_REPLY_ARRAY && result->elements == 2 &&
+                result->element[0]->type == REDIS_REPLY_INTEGER &&
+                result->element[0]->integer != 2 && result->element[1]->type == REDIS_REPLY_STRING;
+    if (!good) {
+        char err[512];
+        snprintf(err, sizeof err, "the rows could not be kept, nothing was accepted: %s",
+                 result && result->type == REDIS_REPLY_ERROR ? result->str
+                 : result ? "org units were approved while the rows were checked: send them again"
+                          : sti_redis_errstr(self->redis));
+        sti_error("obs.submit %s: %s", request->id, err);
+        sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE, err, NULL, 0);
+        return;
+    }
+    const redisReply *stored = result->element[1];
+    bool replayed = result->element[0]->integer == 1;
+    bool dry_run = false;
+    sti_field_error_t ferr;
+    if (!sti_node_is_missing(sti_node_get(request->body, "dry_run"))) {
+        sti_map_bool(request->body, "dry_run", &dry_run, &ferr);
+    }
+    if (!dry_run) {
+        sti_metric_add(replayed ? self->replayed_total : self->accepted_total,
+                       replayed ? 1 : (int64_t)accepted);
+    }
+    if (!replayed && !dry_run) {
+        sti_metric_add(self->rejected_total, (int64_t)rejected);
+    }
+    if (s_reply(reply, request->id, stored->str, stored->len, replayed)) {
+        sti_writer_reset(reply);
+        sti_envelope_reply_error(reply, request->id, STI_ERR_INTERNAL,
+                                 "the reply kept for this request id does not decode", NULL, 0);
+    }
+}
+
 //  obs.submit. The submitter recorded with each row is the authenticated caller.
 static int s_obs_submit(void *object, const sti_call_t *call)
 {
     ingest_submit_t *self = (ingest_submit_t *)object;
     const sti_request_t *request = call->request;
     sti_writer_t *reply = call->reply;
-    const char *submitter = call->caller->name;
     s_submit_t submit;
     if (s_read_body(self, request, &submit, reply)) {
         return 0;
@@ -356,39 +462,29 @@ static int s_obs_submit(void *object, const sti_call_t *call)
     if (s_check_scope(catalog, call, submit.rows) != 0) {
         return 0;
     }
-    size_t rejected, details;
-    size_t accepted = s_check_rows(self, catalog, &submit, &rejected, &details);
-    s_write_body(self, accepted, rejected, details, submit.dry_run,
-                 accepted > 0 && !submit.dry_run);
-    size_t size;
-    if (submit.dry_run || (!accepted && !submit.request_id[0])) {
-        const void *body = sti_writer_data(self->body, &size);
-        return s_reply(reply, request->id, body, size, false);
-    }
-    redisReply *result = s_commit(self, &submit, accepted, submitter);
-    bool good = result && result->type == REDIS_REPLY_ARRAY && result->elements == 2 &&
-                result->element[0]->type == REDIS_REPLY_INTEGER &&
-                result->element[1]->type == REDIS_REPLY_STRING;
-    if (!good) {
-        snprintf(err, sizeof err, "the rows could not be kept, nothing was accepted: %s",
-                 result && result->type == REDIS_REPLY_ERROR ? result->str
-                                                             : sti_redis_errstr(self->redis));
-        sti_error("obs.submit %s: %s", request->id, err);
-        sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE, err, NULL, 0);
-    } else {
-        const redisReply *stored = result->element[1];
-        bool replayed = result->element[0]->integer == 1;
-        sti_metric_add(replayed ? self->replayed_total : self->accepted_total,
-                       replayed ? 1 : (int64_t)accepted);
-        if (!replayed) {
-            sti_metric_add(self->rejected_total, (int64_t)rejected);
+    ingest_locks_reset(self->locks);
+    size_t rejected = 0, accepted = 0, size;
+    redisReply *result = NULL;
+    for (int round = 0; round < S_LOCK_ROUNDS; round++) {
+        if (result) {
+            freeReplyObject(result);
+            result = NULL;
         }
-        if (s_reply(reply, request->id, stored->str, stored->len, replayed)) {
-            sti_writer_reset(reply);
-            sti_envelope_reply_error(reply, request->id, STI_ERR_INTERNAL,
-                                     "the reply kept for this request id does not decode", NULL, 0);
+        size_t details;
+        accepted = s_check_rows(self, catalog, &submit, &rejected, &details);
+        s_write_body(self, accepted, rejected, details, submit.dry_run,
+                     accepted > 0 && !submit.dry_run);
+        bool refusals = ingest_locks_refusal_count(self->locks) > 0;
+        if (!accepted && ((!refusals && !submit.request_id[0]) || submit.dry_run)) {
+            const void *body = sti_writer_data(self->body, &size);
+            return s_reply(reply, request->id, body, size, false);
+        }
+        result = s_commit(self, &submit, accepted, call->caller, submit.dry_run);
+        if (!s_found_locks(self, result)) {
+            break;
         }
     }
+    s_answer(self, call, result, accepted, rejected);
     if (result) {
         freeReplyObject(result);
     }
@@ -434,6 +530,11 @@ static const sti_op_decl_t s_ops[] = {
      "A caller limited to an org unit (a gateway's `as.scope`) may submit only for it and the "
      "units under it: any row outside refuses the whole request, `forbidden`, with a detail "
      "`{index, field: org, reason}` per row outside (at most 100) naming the scope. "
+     "A row for an org unit's period that is approved (approval.approve on sti.indicators) is "
+     "refused, `{index, field: period, reason}` with `已审核锁定` and who approved it when, "
+     "checked in the same step as the append; the other rows are taken. Each such refusal is "
+     "audited in `<ns>:approval:audit` and is an `observation.refused_locked` event on `ind` "
+     "([signoff.md](signoff.md)). "
      "Errors: `too_large` (more rows than `max_rows`), `not_found` (no plan loaded), "
      "`forbidden` (a row outside the caller's scope), "
      "`unavailable` (Redis cannot take them now: nothing was kept)."},

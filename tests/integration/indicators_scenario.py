@@ -141,6 +141,7 @@ def declared_bodies():
                        "series.get", "progress.report", "snapshot.get", "events.since",
                        "intake.status", "forecast.report", "report.data", "org.set_type", "duty.assign",
                        "duty.set", "duty.rule", "duty.list", "completeness", "overdue",
+                       "approval.approve", "approval.reopen", "approval.list",
                        "ops.describe"},
           "declared ops %r" % sorted(ops))
     refused("series.get", {"indicator": "gdp"}, "org", "missing (required)")
