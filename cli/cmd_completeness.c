@@ -56,9 +56,10 @@ typedef struct {
     size_t lead;              // how many
 } s_table_t;
 
-static const char *s_cell(const s_table_t *table, sti_node_t row, size_t column, char *buf,
-                          size_t cap)
+static const char *s_cell(const void *ctx, sti_node_t row, int column_, char *buf, size_t cap)
 {
+    const s_table_t *table = (const s_table_t *)ctx;
+    size_t column = (size_t)column_;
     if (column < table->lead) {
         stictl_map_text(row, table->keys[column], buf, cap);
         if (strcmp(table->keys[column], "status") == 0) {
@@ -88,26 +89,11 @@ static const char *s_head(const s_table_t *table, size_t column)
 //  Prints rows as a table with columns sized to fit.
 static void s_print(const s_table_t *table, sti_node_t rows, size_t columns)
 {
-    char cell[512];
-    size_t count = sti_node_size(rows), width[16];
-    for (size_t k = 0; k < columns; k++) {
-        width[k] = stictl_text_width(s_head(table, k));
-        for (size_t i = 0; i < count; i++) {
-            size_t w = stictl_text_width(s_cell(table, sti_node_at(rows, i), k, cell, sizeof cell));
-            width[k] = w > width[k] ? w : width[k];
-        }
+    const char *heads[16];
+    for (size_t k = 0; k < columns && k < 16; k++) {
+        heads[k] = s_head(table, k);
     }
-    for (size_t k = 0; k < columns; k++) {
-        stictl_print_padded(stdout, s_head(table, k), k + 1 < columns ? width[k] + 2 : 0);
-    }
-    putchar('\n');
-    for (size_t i = 0; i < count; i++) {
-        for (size_t k = 0; k < columns; k++) {
-            stictl_print_padded(stdout, s_cell(table, sti_node_at(rows, i), k, cell, sizeof cell),
-                                k + 1 < columns ? width[k] + 2 : 0);
-        }
-        putchar('\n');
-    }
+    stictl_print_grid(heads, (int)columns, rows, s_cell, table);
 }
 
 static void s_print_completeness(sti_node_t body)
@@ -139,7 +125,7 @@ static void s_print_completeness(sti_node_t body)
     putchar('\n');
     for (size_t k = 0; k < S_COUNT_COLUMNS; k++) {
         size_t w = (strlen(s_count_heads[k]) > 7 ? strlen(s_count_heads[k]) : 7) + 2;
-        stictl_print_padded(stdout, s_cell(&total, one, k, cell, sizeof cell),
+        stictl_print_padded(stdout, s_cell(&total, one, (int)k, cell, sizeof cell),
                             k + 1 < S_COUNT_COLUMNS ? w : 0);
     }
     putchar('\n');

@@ -85,8 +85,9 @@ static const char *s_with(sti_node_t row, const char *key, const char *when, cha
 }
 
 //  Renders cell `column` of a row into buf. Returns buf.
-static const char *s_cell(sti_node_t row, int column, char *buf, size_t cap)
+static const char *s_cell(const void *ctx, sti_node_t row, int column, char *buf, size_t cap)
 {
+    (void)ctx;
     char text[64];
     switch (column) {
     case 0:
@@ -126,7 +127,7 @@ static void s_print_table(sti_node_t body)
     printf("forecast to %s\n", stictl_map_text(body, "year", year, sizeof year));
     sti_node_t rows = sti_node_get(body, "forecasts");
     size_t count = sti_node_size(rows);
-    stictl_print_grid(s_heads, S_COLUMNS, rows, s_cell);
+    stictl_print_grid(s_heads, S_COLUMNS, rows, s_cell, NULL);
     if (count == 0) {
         printf("(no indicator has a target)\n");
     }

@@ -116,8 +116,9 @@ static const char *s_with(sti_node_t row, const char *key, const char *when, cha
 }
 
 //  Renders cell `column` of a row into buf. Returns buf.
-static const char *s_cell(sti_node_t row, int column, char *buf, size_t cap)
+static const char *s_cell(const void *ctx, sti_node_t row, int column, char *buf, size_t cap)
 {
+    (void)ctx;
     switch (column) {
     case 0:
         return stictl_map_text(row, "code", buf, cap);
@@ -170,7 +171,7 @@ static void s_print_table(sti_node_t body)
            strcmp(name, "-") && *name ? name : "");
     sti_node_t rows = sti_node_get(body, "indicators");
     size_t count = sti_node_size(rows);
-    stictl_print_grid(s_heads, S_COLUMNS, rows, s_cell);
+    stictl_print_grid(s_heads, S_COLUMNS, rows, s_cell, NULL);
     for (size_t i = 0; i < count; i++) {
         sti_node_t row = sti_node_at(rows, i);
         if (sti_node_type(sti_node_get(row, "flag")) == STI_TYPE_STR) {

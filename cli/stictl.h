@@ -252,12 +252,14 @@ void stictl_print_padded(FILE *out, const char *text, size_t width);
 //  says it sent: ", 5 progress events, 1 forecast event", or "" for none.
 //  Returns buf.
 const char *stictl_events_sent(sti_node_t body, char *buf, size_t cap);
-//  The text of a row's cell in column k (written to buf, or a constant).
-typedef const char *(stictl_cell_fn)(sti_node_t row, int column, char *buf, size_t cap);
+//  The text of a row's cell in column k (written to buf, or a constant);
+//  ctx is the caller's, as given to stictl_print_grid.
+typedef const char *(stictl_cell_fn)(const void *ctx, sti_node_t row, int column, char *buf,
+                                     size_t cap);
 //  Prints the rows as a table to stdout: the heads' line, then a line per
 //  row, each column as wide as its widest text (in display columns).
-void stictl_print_grid(const char *const *heads, int columns, sti_node_t rows,
-                       stictl_cell_fn *cell);
+void stictl_print_grid(const char *const *heads, int columns, sti_node_t rows, stictl_cell_fn *cell,
+                       const void *ctx);
 //  Cuts text in place to at most width display columns, ending it with "…"
 //  when it was cut. Returns text.
 char *stictl_text_fit(char *text, size_t width);

@@ -162,7 +162,8 @@ const char *stictl_events_sent(sti_node_t body, char *buf, size_t cap)
     return buf;
 }
 
-void stictl_print_grid(const char *const *heads, int columns, sti_node_t rows, stictl_cell_fn *cell)
+void stictl_print_grid(const char *const *heads, int columns, sti_node_t rows, stictl_cell_fn *cell,
+                       const void *ctx)
 {
     char text[1024]; // a cell (a name, a number with its period)
     size_t count = sti_node_size(rows);
@@ -171,7 +172,7 @@ void stictl_print_grid(const char *const *heads, int columns, sti_node_t rows, s
     for (int k = 0; k < columns; k++) {
         width[k] = stictl_text_width(heads[k]);
         for (size_t i = 0; i < count; i++) {
-            size_t w = stictl_text_width(cell(sti_node_at(rows, i), k, text, sizeof text));
+            size_t w = stictl_text_width(cell(ctx, sti_node_at(rows, i), k, text, sizeof text));
             width[k] = w > width[k] ? w : width[k];
         }
     }
@@ -181,7 +182,7 @@ void stictl_print_grid(const char *const *heads, int columns, sti_node_t rows, s
     putchar('\n');
     for (size_t i = 0; i < count; i++) {
         for (int k = 0; k < columns; k++) {
-            stictl_print_padded(stdout, cell(sti_node_at(rows, i), k, text, sizeof text),
+            stictl_print_padded(stdout, cell(ctx, sti_node_at(rows, i), k, text, sizeof text),
                                 k + 1 < columns ? width[k] + 2 : 0);
         }
         putchar('\n');
