@@ -296,13 +296,15 @@ void cmd_report_milestones_sheet(const cmd_report_t *report, const cmd_report_fo
     }
 }
 
-//  Writes a list of maps under its key, the first map's keys as the header.
-//  Returns the next free row.
+//  Writes a list of maps (or one map: one row) under its key, the first
+//  map's keys as the header. Returns the next free row.
 static lxw_row_t s_generic_table(const cmd_report_formats_t *formats, lxw_worksheet *sheet,
                                  lxw_row_t row, const char *key, sti_node_t list)
 {
     worksheet_write_string(sheet, row++, 0, key, formats->title);
-    sti_node_t first = sti_node_at(list, 0);
+    bool one = sti_node_type(list) == STI_TYPE_MAP;
+    size_t count = one ? 1 : sti_node_size(list);
+    sti_node_t first = one ? list : sti_node_at(list, 0);
     char name[128];
     size_t keys = sti_node_size(first);
     for (size_t c = 0; c < keys; c++) {
@@ -311,11 +313,11 @@ static lxw_row_t s_generic_table(const cmd_report_formats_t *formats, lxw_worksh
                                formats->head);
     }
     row++;
-    for (size_t i = 0; i < sti_node_size(list); i++, row++) {
+    for (size_t i = 0; i < count; i++, row++) {
+        sti_node_t each = one ? list : sti_node_at(list, i);
         for (size_t c = 0; c < keys; c++) {
             stictl_node_text(sti_node_key_at(first, c), name, sizeof name);
-            cmd_report_cell(sheet, row, (lxw_col_t)c, sti_node_get(sti_node_at(list, i), name),
-                            formats->number);
+            cmd_report_cell(sheet, row, (lxw_col_t)c, sti_node_get(each, name), formats->number);
         }
     }
     return row + 1;
@@ -338,13 +340,15 @@ void cmd_report_completeness_sheet(const cmd_report_t *report, const cmd_report_
             NULL);
         return;
     }
-    //  Each list of maps the section holds is one table, under its key.
+    //  Each map (the total: one row) and each list of maps the section holds
+    //  is one table, under its key.
     lxw_row_t row = S_HEAD_ROW;
     char key[128];
     for (size_t k = 0; k < sti_node_size(completeness); k++) {
         sti_node_t value = sti_node_value_at(completeness, k);
-        if (sti_node_type(value) == STI_TYPE_ARRAY && sti_node_size(value) &&
-            sti_node_type(sti_node_at(value, 0)) == STI_TYPE_MAP) {
+        if (sti_node_type(value) == STI_TYPE_MAP ||
+            (sti_node_type(value) == STI_TYPE_ARRAY && sti_node_size(value) &&
+             sti_node_type(sti_node_at(value, 0)) == STI_TYPE_MAP)) {
             stictl_node_text(sti_node_key_at(completeness, k), key, sizeof key);
             row = s_generic_table(formats, sheet, row, key, value);
         }

@@ -125,6 +125,19 @@ def main():
     milestones = [r.get(3) for n, r in book.rows(names["milestones"]).items() if n >= 4]
     if checks["milestone"] not in milestones:
         fail(f"milestone {checks['milestone']} not in {milestones}")
+    # The completeness sheet: the total's one row (expected, received, ...),
+    # then the org units' table naming each unit with duties.
+    cells = [r for _, r in sorted(book.rows(names["completeness"]).items())]
+    texts = [v for r in cells for v in r.values()]
+    head = next((i for i, r in enumerate(cells) if r.get(0) == "expected"), None)
+    if head is None:
+        fail(f"no total on the completeness sheet: {cells}")
+    total = [cells[head + 1].get(c) for c in range(4)]
+    if [float(v) for v in total] != [float(v) for v in checks["completeness_total"]]:
+        fail(f"completeness total {total}, not {checks['completeness_total']}")
+    for org in checks["completeness_orgs"]:
+        if org not in texts:
+            fail(f"org unit {org} not on the completeness sheet")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,8 @@ sti_wait_for 20 latest_is incubators 11
 stictl --json progress --year 2023 >"$T/root.json"
 stictl --json progress --year 2023 --org donghu >"$T/donghu.json"
 echo '{"revision": ["hitech_enterprises", "donghu", "2023", 2], "project": "PR-1",
-       "milestone": "主体完工", "chart_point": ["hitech_enterprises", 2020, 578, 578]}' \
+       "milestone": "主体完工", "chart_point": ["hitech_enterprises", 2020, 578, 578],
+       "completeness_total": [4, 3, 0, 3], "completeness_orgs": ["donghu", "nanyuan"]}' \
     >"$T/checks.json"
 
 # --- the workbook, in Chinese and in English ---
