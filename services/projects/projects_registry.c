@@ -13,6 +13,7 @@
 
 #include "projects_reply.h"
 #include "sti_log.h"
+#include "sti_scope.h"
 #include "sti_time.h"
 
 struct _projects_registry_t {
@@ -91,6 +92,34 @@ static int s_replayed(projects_registry_t *self, const sti_call_t *call, const c
     return 0;
 }
 
+//  Whether the caller's org-unit scope (a town's clerk: sti_scope.h) covers
+//  org; answers forbidden (field org, row index row or -1) when not.
+//  Returns 0, or -1 after answering.
+static int s_scope(const sti_call_t *call, const sti_catalog_t *catalog, const char *org,
+                   int64_t row)
+{
+    const char *scope = call->caller ? call->caller->scope : "";
+    if (sti_scope_covers(catalog, scope, org)) {
+        return 0;
+    }
+    char why[STI_CODE_MAX * 2 + STI_AUTH_SCOPE_MAX * 2 + STI_AUTH_NAME_MAX + 96];
+    snprintf(why, sizeof why,
+             "org unit %s is outside the scope %s of %s (only %s and the units under it)", org,
+             scope, call->caller->name, scope);
+    char message[sizeof why + 64];
+    if (row >= 0) {
+        snprintf(message, sizeof message, "row %lld: org: %s (nothing imported)", (long long)row,
+                 why);
+    } else {
+        snprintf(message, sizeof message, "org: %s", why);
+    }
+    sti_detail_t detail = {row, "org", why};
+    sti_writer_reset(call->reply);
+    sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_FORBIDDEN, message, &detail,
+                             1);
+    return -1;
+}
+
 //  Writes one change and answers with the project.
 static void s_write_one(projects_registry_t *self, const sti_call_t *call, bool added)
 {
@@ -126,7 +155,7 @@ static int s_project_add(void *object, const sti_call_t *call)
     projects_problems_init(&problems);
     if (projects_input_add(&ctx, call->request->body, self->next, &problems) != 0) {
         projects_reply_problems(call, &problems);
-    } else {
+    } else if (s_scope(call, catalog, self->next->org, -1) == 0) {
         s_write_one(self, call, true);
     }
     projects_problems_fini(&problems);
@@ -177,6 +206,9 @@ static void s_change(projects_registry_t *self, const sti_call_t *call, s_input_
     projects_problems_init(&problems);
     if (input(&ctx, call->request->body, self->current, self->next, &problems) != 0) {
         projects_reply_problems(call, &problems);
+    } else if (s_scope(call, catalog, self->current->org, -1) != 0 ||
+               s_scope(call, catalog, self->next->org, -1) != 0) {
+        //  Answered: a project of another unit, or moved to one.
     } else if (memcmp(self->current, self->next, sizeof *self->next) == 0) {
         projects_reply_project(call, self->current, self->money_unit);
     } else {
@@ -301,6 +333,22 @@ static int s_import_replayed(projects_registry_t *self, const sti_call_t *call, 
     return 0;
 }
 
+//  Whether the caller's scope covers every row's org unit (rows checked
+//  already). Returns 0, or -1 after answering forbidden for the first row
+//  outside it (nothing imported).
+static int s_rows_in_scope(const sti_call_t *call, const sti_catalog_t *catalog, sti_node_t rows)
+{
+    for (size_t i = 0; i < sti_node_size(rows); i++) {
+        char org[STI_CODE_MAX] = "";
+        sti_field_error_t fe;
+        sti_map_str_copy(sti_node_at(rows, i), "org", org, sizeof org, &fe);
+        if (s_scope(call, catalog, org, (int64_t)i) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 //  project.import: every row or none.
 static int s_project_import(void *object, const sti_call_t *call)
 {
@@ -326,7 +374,7 @@ static int s_project_import(void *object, const sti_call_t *call)
     char *changes = s_check_rows(self, &ctx, rows, &problems);
     if (!changes) {
         projects_reply_problems(call, &problems);
-    } else {
+    } else if (s_rows_in_scope(call, catalog, rows) == 0) {
         s_import_write(self, call, rows, request_id, changes, dry_run);
     }
     free(changes);
@@ -337,6 +385,10 @@ static int s_project_import(void *object, const sti_call_t *call)
 //  --- the declarations ---
 
 // clang-format off
+#define S_SCOPE_NOTE "A caller limited to an org unit (a town's clerk through the gateway: " \
+    "`as.scope`) writes only projects of that unit and the units under it, and cannot move " \
+    "one out of them: `forbidden` naming the scope (for an import, the first row outside it; " \
+    "nothing imported)."
 #define S_CODE_DOC "the project's code: 1 to 64 of A-Z a-z 0-9 _ . -, starting with a letter or digit"
 #define S_DATE_DOC "YYYY-MM-DD"
 // clang-format on
@@ -450,7 +502,8 @@ static const sti_op_decl_t s_ops[] = {
      "catalog converts to `money_unit` (an unknown unit is named); a reason for `suspended` "
      "and `cancelled`. The first history entry records the status (from nil). `conflict` when "
      "the code exists with other data (the same body again is answered with the project, "
-     "unchanged). The same request id again is answered with the project and adds nothing."},
+     "unchanged). The same request id again is answered with the project and adds "
+     "nothing. " S_SCOPE_NOTE},
     {"project.update", s_project_update, S_WRITE, s_update_args,
      "changes some fields, the status, or the investment made of a project",
      "FULL at version + 1 (unchanged when nothing changes)",
@@ -459,14 +512,15 @@ static const sti_op_decl_t s_ops[] = {
      "history (who, when, from, to, `status_on`, `reason`) and raised as "
      "`project.status_changed` (docs/events.md). A completed or cancelled project keeps its "
      "status. `invested` sets the amounts of the periods it names (nil removes one). Errors: "
-     "`invalid_argument` (every problem a detail), `not_found`, `conflict` (a stale `version`)."},
+     "`invalid_argument` (every problem a detail), `not_found`, `conflict` (a stale "
+     "`version`). " S_SCOPE_NOTE},
     {"project.milestone", s_project_milestone, S_WRITE, s_milestone_args,
      "adds a milestone to a project, or changes one (due date, description, done date)",
      "FULL at version + 1",
      "Without `milestone` a new one is added, with the next id. A milestone not done by its due "
      "date, of a project planned or in progress, raises `project.milestone_late` once, the day "
      "after (UTC); a new due date may be missed again. Errors: `invalid_argument`, "
-     "`not_found`, `conflict` (a stale `version`)."},
+     "`not_found`, `conflict` (a stale `version`). " S_SCOPE_NOTE},
     {"project.import", s_project_import, S_WRITE, s_import_args,
      "adds many projects in one step: every row, or none",
      "{dry_run, added, unchanged, codes: [code per row]}",
@@ -476,7 +530,7 @@ static const sti_op_decl_t s_ops[] = {
      "data. A row equal to the one that added its project is `unchanged`. The same "
      "`request_id` again imports nothing twice and answers as the first time. With `dry_run` "
      "every check runs, against the stored projects too, and nothing is written. More than "
-     "1000 rows is refused by the declaration (`invalid_argument`)."},
+     "1000 rows is refused by the declaration (`invalid_argument`). " S_SCOPE_NOTE},
     STI_OPS_END,
 };
 

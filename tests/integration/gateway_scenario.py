@@ -217,6 +217,28 @@ listed = expect(sessions["rita"].call("GET", "/api/v1/projects?kind=incubator&or
                 "project.list")
 check([p["code"] for p in listed["projects"]] == ["GW-INC-1"], "project.list: %r" % listed)
 expect(otto.call("GET", "/api/v1/projects/GW-NONE"), 404, "an unknown project")
+# The clerk of donghu: a project of donghu is hers to add; one of nanyuan,
+# moving hers to nanyuan, changing nanyuan's or importing a row of it are
+# refused (403, naming the scope), nothing written.
+mine = dict(project, code="GW-CLARA-1", name_zh="东湖街道测试项目（虚构）")
+expect(clara.call("POST", "/api/v1/projects", mine), 200, "the clerk's project of donghu")
+body = expect(clara.call("POST", "/api/v1/projects", dict(mine, code="GW-CLARA-2", org="nanyuan")),
+              403, "the clerk's project of nanyuan")
+check("scope donghu" in body["error"]["message"], "project 403 without the scope: %r" % body)
+expect(clara.call("PATCH", "/api/v1/projects/GW-CLARA-1", {"org": "nanyuan"}), 403,
+       "the clerk moving her project to nanyuan")
+otto_nanyuan = dict(project, code="GW-NAN-1", org="nanyuan")
+expect(otto.call("POST", "/api/v1/projects", otto_nanyuan), 200, "the officer's project of nanyuan")
+expect(clara.call("PATCH", "/api/v1/projects/GW-NAN-1",
+                  {"status": "completed", "status_on": "2024-07-01"}), 403,
+       "the clerk changing nanyuan's project")
+body = expect(clara.call("POST", "/api/v1/projects/import",
+                         {"rows": [dict(mine, code="GW-CLARA-3"),
+                                   dict(mine, code="GW-CLARA-4", org="nanyuan")]}), 403,
+              "the clerk's import with a row of nanyuan")
+check("row 1" in body["error"]["message"], "import 403 without the row: %r" % body)
+expect(clara.call("GET", "/api/v1/projects/GW-CLARA-3"), 404, "a refused import wrote a row")
+expect(otto.call("GET", "/api/v1/projects/GW-CLARA-2"), 404, "a refused add wrote the project")
 
 # --- rule and silence changes: notify's audit names the person, not the gateway --
 rule = {"name": "donghu hitech", "when": "any", "indicators": ["hitech_enterprises"],
