@@ -24,6 +24,7 @@ function Actions({ period, row, onDone }) {
             setReason('');
             onDone();
         } catch (e) {
+            if (e.status) setKey(newKey()); // answered: a new try is a new request
             setError(e);
         } finally {
             setBusy(false);
