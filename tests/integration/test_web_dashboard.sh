@@ -53,6 +53,16 @@ for pair in "${targets[@]}"; do
     stictl target set "${pair%%:*}" 2025 "${pair#*:}" >/dev/null || sti_fail "target $pair"
 done
 
+# Reporting duties (docs/completeness.md) for the completeness page: donghu
+# and nanyuan are streets reporting hitech_enterprises and tech_smes (the
+# latter has no value for 2025: missing, on the overdue list); donghu's
+# contact is made up.
+for org in donghu nanyuan; do
+    stictl duty type "$org" street >/dev/null || sti_fail "duty type $org"
+done
+stictl duty assign street hitech_enterprises tech_smes >/dev/null || sti_fail "duty assign"
+stictl duty set donghu --contact 测试联系人 --phone 13900000000 >/dev/null || sti_fail "duty set"
+
 PASSWORD=web-test-password-$$
 for user in rita:reader carl:clerk:donghu olga:officer; do
     IFS=: read -r name role org <<<"$user"
@@ -82,7 +92,7 @@ STI_WEB_URL=$GW STI_WEB_OUT=$OUT STI_WEB_PASSWORD=$PASSWORD STI_WEB_TALENT=$TALE
     STI_WEB_FIXED_XLSX=$T/fixed.xlsx STI_WEB_BAD_ROW=3 STI_CHROMIUM=$CHROMIUM \
     STI_WEB_LIVE_MS=$LIVE_MS timeout "$NODE_S" node "$WEB/test/browser.mjs" ||
     sti_fail "the browser test failed"
-for name in overview indicator entry-refused talents-officer; do
+for name in overview indicator entry-refused talents-officer completeness approvals-officer; do
     [ -s "$OUT/$name.png" ] || sti_fail "no screenshot $name.png"
 done
 echo "test_web_dashboard: screenshots and measures.json in $OUT"

@@ -135,6 +135,26 @@ const WORDS = {
     units_tree: ['组织结构', 'The tree'],
     unit_indicators: ['该单位的指标', "The unit's indicators"],
     retired: ['已撤销', 'retired'],
+    completeness: ['完整性', 'Completeness'],
+    approvals: ['审核', 'Approvals'],
+    show: ['查询', 'Show'],
+    as_of: ['统计时间', 'As of'],
+    reports_expected: ['应报', 'Expected'],
+    rate: ['报送率', 'Reporting rate'],
+    rate_on_time: ['按时报送率', 'On-time rate'],
+    by_org: ['按组织单位', 'By org unit'],
+    by_indicator: ['按指标', 'By indicator'],
+    unit_type: ['单位类型', 'Unit type'],
+    contact: ['联系人', 'Contact'],
+    frequency: ['频率', 'Frequency'],
+    due_rule: ['截止规则', 'Due rule'],
+    overdue: ['逾期未报', 'Overdue'],
+    none_overdue: ['没有逾期未报的报表。', 'No report is overdue.'],
+    days_overdue: ['逾期天数', 'Days overdue'],
+    action: ['操作', 'Action'],
+    approve: ['审核通过', 'Approve'],
+    reopen: ['退回', 'Reopen'],
+    reopen_reason: ['退回原因', 'Reason to reopen'],
 };
 
 const STATUS = {
@@ -160,6 +180,20 @@ const ORIGIN = {
     aggregated: ['汇总', 'aggregated'],
     derived: ['计算', 'derived'],
     withdrawn: ['撤回', 'withdrawn'],
+};
+
+const REPORT = {
+    received: ['已报', 'Received'],
+    on_time: ['按时', 'On time'],
+    late: ['逾期', 'Late'],
+    missing: ['缺报', 'Missing'],
+    not_due: ['未到期', 'Not due'],
+};
+
+const APPROVAL = {
+    approved: ['已审核', 'Approved'],
+    reopened: ['已退回', 'Reopened'],
+    open: ['未审核', 'Open'],
 };
 
 let lang = localStorage.getItem('sti-lang') === 'en' ? 'en' : 'zh';
@@ -199,6 +233,8 @@ const from = (table) => (code) => (table[code] ? table[code][index()] : code || 
 export const statusText = from(STATUS);
 export const forecastText = from(FORECAST);
 export const originText = from(ORIGIN);
+export const reportText = from(REPORT);
+export const approvalText = from(APPROVAL);
 
 // The name in the chosen language: record.name_zh / record.name_en (or prefix_zh).
 export function pick(record, prefix = 'name') {

@@ -17,12 +17,16 @@ import { Projects, Project } from './pages/projects.jsx';
 import { Talents } from './pages/talents.jsx';
 import { Notifications } from './pages/notify.jsx';
 import { Feed } from './pages/feed.jsx';
+import { Completeness } from './pages/completeness.jsx';
+import { Approvals } from './pages/approvals.jsx';
 
 const ROUTES = [
     ['/', () => true, (p) => <Overview {...p} />],
     ['/indicators/:code', () => true, (p) => <Indicator {...p} />],
     ['/orgs', () => true, (p) => <Orgs {...p} />],
     ['/entry', (s) => may(s, 'submit'), (p) => <Entry {...p} />],
+    ['/completeness', () => true, (p) => <Completeness {...p} />],
+    ['/approvals', () => true, (p) => <Approvals {...p} />],
     ['/projects', () => true, (p) => <Projects {...p} />],
     ['/projects/:code', () => true, (p) => <Project {...p} />],
     ['/talents', (s) => may(s, 'talentSearch') || may(s, 'talentStats'), (p) => <Talents {...p} />],
@@ -32,7 +36,8 @@ const ROUTES = [
 ];
 
 const NAV = [
-    ['/', 'overview'], ['/orgs', 'orgs'], ['/entry', 'entry'], ['/projects', 'projects'],
+    ['/', 'overview'], ['/orgs', 'orgs'], ['/entry', 'entry'], ['/completeness', 'completeness'],
+    ['/approvals', 'approvals'], ['/projects', 'projects'],
     ['/talents', 'talents'], ['/notifications', 'notifications'], ['/feed', 'feed'],
 ];
 

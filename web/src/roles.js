@@ -9,6 +9,7 @@ const MAY = {
     talentReveal: ['officer'],            // talent.reveal: admin is not implied
     talentStats: ['reader', 'officer', 'admin'],
     notifyAdmin: ['admin'],               // rule.add/remove, silence.add/remove, delivery.retry
+    approve: ['officer', 'admin'],        // approval.approve, approval.reopen
     projectWrite: ['clerk', 'officer', 'admin'],
 };
 

@@ -186,6 +186,7 @@ async function reader() {
         await shot(page, name);
         log(`${path}: axe clean, screenshot ${name}.png`);
     }
+    await completeness(page);
     // English, and a phone's width.
     await page.goto(GW + '/');
     await page.getByRole('button', { name: '切换语言' }).click();
@@ -195,6 +196,42 @@ async function reader() {
     await shot(page, 'overview-en-phone');
     await page.getByRole('button', { name: 'Switch language' }).click();
     await context.close();
+}
+
+// The completeness page (default: last year) shows the total the API answers
+// for that period, and the overdue list with the unit's contact.
+async function completeness(page) {
+    await page.goto(GW + '/completeness');
+    await page.locator('main h1').waitFor();
+    await settled(page);
+    const period = await page.locator('tr[data-total]').getAttribute('data-total');
+    const answer = await page.evaluate(async (p) =>
+        (await fetch('/api/v1/completeness?period=' + p)).json(), period);
+    const total = answer.total;
+    check(total.expected > 0, 'no report expected in ' + period + ': ' + JSON.stringify(total));
+    for (const key of ['expected', 'received', 'on_time', 'late', 'missing', 'not_due']) {
+        const cell = await page.locator(`tr[data-total] td[data-count=${key}]`).innerText();
+        check(cell === String(total[key]), `completeness ${key}: page ${cell}, API ${total[key]}`);
+    }
+    const rate = await page.locator('tr[data-total] td[data-count=rate]').innerText();
+    check(total.rate === null ? rate === '—' : rate === (total.rate * 100).toFixed(1) + '%',
+        `completeness rate: page ${rate}, API ${total.rate}`);
+    if (total.missing > 0) {
+        const row = page.locator('table.overdue tbody tr', { hasText: 'donghu' }).first();
+        check((await row.innerText()).includes('测试联系人'), 'the overdue row has no contact');
+    }
+    await axe(page, 'completeness');
+    await shot(page, 'completeness');
+    log(`completeness ${period}: the total is the API's (${total.expected} expected, `
+        + `${total.missing} missing); axe clean`);
+    return period;
+}
+
+// The approvals page: buttons only for an officer or admin.
+async function approvalsPage(page) {
+    await page.goto(GW + '/approvals');
+    await page.locator('table.approvals tbody tr').first().waitFor();
+    return page.locator('table.approvals caption').innerText();
 }
 
 async function signInApi(context) {
@@ -246,6 +283,10 @@ async function clerk() {
     check(await origins.jsonValue() === '填错单位 (web test)', 'the withdrawal has not its reason');
     log('clerk: a value withdrawn with a reason through POST .../withdrawals');
 
+    await approvalsPage(page);
+    check(await page.locator('[data-approve]').count() === 0, 'a clerk is offered approve');
+    check(await page.getByRole('button', { name: /审核通过|退回/ }).count() === 0,
+        'a clerk is offered approve or reopen');
     await page.goto(GW + '/talents');
     check(await page.getByRole('button', { name: '查看明文' }).count() === 0,
         'a clerk is offered the reveal');
@@ -294,6 +335,19 @@ async function officer() {
     check((await audit.first().innerText()).includes('olga'), 'the audit does not name olga');
     await shot(page, 'talents-officer');
     log('officer: revealed with a reason; the audit names olga and the reason');
+
+    // She approves donghu's period on the approvals page; stictl says so.
+    await approvalsPage(page);
+    const period = await page.locator('input[name=period]').inputValue();
+    await page.locator('[data-approve=donghu]').click();
+    await page.locator('tr[data-org=donghu] [data-state=approved]').waitFor({ timeout: 5000 });
+    const listed = JSON.parse(stictl('approvals', '--period', period, '--json'));
+    const donghu = listed.units.find((u) => u.org === 'donghu');
+    check(donghu && donghu.state === 'approved' && donghu.by === 'olga',
+        'stictl approvals does not show donghu approved by olga: ' + JSON.stringify(donghu));
+    await axe(page, 'approvals-officer');
+    await shot(page, 'approvals-officer');
+    log(`officer: approved donghu ${period} on the page; stictl approvals says approved by olga`);
 
     // Her own password changed: her sessions end, the new one signs in.
     await page.goto(GW + '/account');
