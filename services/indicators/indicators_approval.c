@@ -51,15 +51,6 @@ void indicators_approval_ops_destroy(indicators_approval_ops_t **self_p)
     }
 }
 
-static int s_fail(const sti_call_t *call, sti_errcode_t code, const char *field,
-                  const char *message)
-{
-    sti_detail_t detail = {-1, field, message};
-    sti_envelope_reply_error(call->reply, call->request->id, code, message, field ? &detail : NULL,
-                             field ? 1 : 0);
-    return 0;
-}
-
 //  Checks the period: it parses and has begun (its first month is not after
 //  this one). Writes its text form into ask->period. Returns 0, or -1
 //  after replying.
@@ -69,7 +60,7 @@ static int s_check_period(const sti_call_t *call, char *period, size_t cap)
     char err[160], message[300];
     if (sti_period_parse(period, strlen(period), &parsed, err, sizeof err)) {
         snprintf(message, sizeof message, "period: '%s': %s", period, err);
-        return s_fail(call, STI_ERR_INVALID_ARGUMENT, "period", message), -1;
+        return indicators_reply_fail(call, STI_ERR_INVALID_ARGUMENT, "period", message), -1;
     }
     time_t now = time(NULL);
     struct tm tm;
@@ -80,7 +71,7 @@ static int s_check_period(const sti_call_t *call, char *period, size_t cap)
                  "period: '%s' has not begun: only figures of a period that has begun are "
                  "signed off",
                  period);
-        return s_fail(call, STI_ERR_INVALID_ARGUMENT, "period", message), -1;
+        return indicators_reply_fail(call, STI_ERR_INVALID_ARGUMENT, "period", message), -1;
     }
     sti_period_format(&parsed, period, cap);
     return 0;
@@ -109,7 +100,7 @@ static int s_check_allowed(const sti_call_t *call, const sti_catalog_t *catalog,
     } else {
         return 0;
     }
-    return s_fail(call, STI_ERR_FORBIDDEN, "org", message), -1;
+    return indicators_reply_fail(call, STI_ERR_FORBIDDEN, "org", message), -1;
 }
 
 //  Reads and checks an approve's or reopen's body. Returns 0, or -1 after
@@ -131,7 +122,7 @@ static int s_read(indicators_approval_ops_t *self, const sti_call_t *call, s_ask
     ask->unit = sti_catalog_org_find(catalog, ask->org);
     if (!ask->unit) {
         snprintf(message, sizeof message, "org: '%s' is not an org unit", ask->org);
-        return s_fail(call, STI_ERR_NOT_FOUND, "org", message), -1;
+        return indicators_reply_fail(call, STI_ERR_NOT_FOUND, "org", message), -1;
     }
     if (s_check_period(call, ask->period, sizeof ask->period)) {
         return -1;
@@ -178,18 +169,18 @@ static int s_answer(const sti_call_t *call, indicators_approval_result_t result,
                  "again",
                  ask->org, ask->period, record->by,
                  sti_time_rfc3339(record->at, time, sizeof time));
-        return s_fail(call, STI_ERR_CONFLICT, NULL, message);
+        return indicators_reply_fail(call, STI_ERR_CONFLICT, NULL, message);
     case INDICATORS_APPROVAL_BACKLOG:
         snprintf(message, sizeof message,
                  "the intake log holds submissions accepted but not applied yet (%lld read and "
                  "not applied%s): nothing was approved, so that what is approved is what the "
                  "values show; try again in a moment",
                  (long long)pending, unread ? ", and more not read yet" : "");
-        return s_fail(call, STI_ERR_CONFLICT, "intake", message);
+        return indicators_reply_fail(call, STI_ERR_CONFLICT, "intake", message);
     case INDICATORS_APPROVAL_NOTHING:
         snprintf(message, sizeof message, "%s for %s is not approved: there is nothing to reopen",
                  ask->org, ask->period);
-        return s_fail(call, STI_ERR_CONFLICT, NULL, message);
+        return indicators_reply_fail(call, STI_ERR_CONFLICT, NULL, message);
     }
     return -1;
 }
@@ -225,7 +216,7 @@ static int s_change(indicators_approval_ops_t *self, const sti_call_t *call, boo
         size, &result, &pending, &unread, err, sizeof err);
     sti_writer_destroy(&data);
     if (rc) {
-        return s_fail(call, STI_ERR_UNAVAILABLE, NULL, err);
+        return indicators_reply_fail(call, STI_ERR_UNAVAILABLE, NULL, err);
     }
     return s_answer(call, result, &record, pending, unread, &ask);
 }
@@ -275,7 +266,7 @@ static int s_list(void *object, const sti_call_t *call)
     }
     if (org[0] && !sti_catalog_org_find(catalog, org)) {
         snprintf(err, sizeof err, "org: '%s' is not an org unit", org);
-        return s_fail(call, STI_ERR_NOT_FOUND, "org", err);
+        return indicators_reply_fail(call, STI_ERR_NOT_FOUND, "org", err);
     }
     size_t all = sti_catalog_org_count(catalog), count = 0;
     const sti_org_unit_t **units = (const sti_org_unit_t **)calloc(all + 1, sizeof *units);
@@ -290,7 +281,7 @@ static int s_list(void *object, const sti_call_t *call)
     }
     if (indicators_approval_store_period(self->store, units, count, period, records, found, err,
                                          sizeof err)) {
-        s_fail(call, STI_ERR_UNAVAILABLE, NULL, err);
+        indicators_reply_fail(call, STI_ERR_UNAVAILABLE, NULL, err);
     } else {
         sti_writer_t *w = call->reply;
         sti_envelope_reply_ok(w, call->request->id);

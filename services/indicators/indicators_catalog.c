@@ -56,6 +56,15 @@ const sti_catalog_t *indicators_catalog_read(sti_catalog_store_t *store, const s
     return catalog;
 }
 
+int indicators_reply_fail(const sti_call_t *call, sti_errcode_t code, const char *field,
+                          const char *message)
+{
+    sti_detail_t detail = {-1, field, message};
+    sti_envelope_reply_error(call->reply, call->request->id, code, message, field ? &detail : NULL,
+                             field ? 1 : 0);
+    return 0;
+}
+
 int indicators_body_str(const sti_call_t *call, const char *key, char *buf, size_t cap)
 {
     assert(call && key && buf && cap);

@@ -43,3 +43,7 @@ const sti_catalog_t *indicators_catalog_read(sti_catalog_store_t *store, const s
 //  when the body has none. Returns 0, or -1 after writing an
 //  invalid_argument reply (a NUL byte, which no declaration refuses).
 int indicators_body_str(const sti_call_t *call, const char *key, char *buf, size_t cap);
+//  Answers the call with an error of code: message, and one detail
+//  {index -1, field, message} when field is not NULL. Returns 0 (answered).
+int indicators_reply_fail(const sti_call_t *call, sti_errcode_t code, const char *field,
+                          const char *message);

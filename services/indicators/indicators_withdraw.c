@@ -80,15 +80,6 @@ void indicators_withdraw_destroy(indicators_withdraw_t **self_p)
     }
 }
 
-static int s_fail(const sti_call_t *call, sti_errcode_t code, const char *field,
-                  const char *message)
-{
-    sti_detail_t detail = {-1, field, message};
-    sti_envelope_reply_error(call->reply, call->request->id, code, message, field ? &detail : NULL,
-                             field ? 1 : 0);
-    return 0;
-}
-
 //  Reads the body and finds its indicator, org unit and period. Returns 0,
 //  or -1 after writing the error reply.
 static int s_read(indicators_withdraw_t *self, const sti_call_t *call, s_ask_t *ask)
@@ -111,12 +102,13 @@ static int s_read(indicators_withdraw_t *self, const sti_call_t *call, s_ask_t *
     if (!ask->ind || ask->ind->formula) {
         snprintf(message, sizeof message, "indicator: '%s' is %s", ask->indicator,
                  ask->ind ? "derived: withdraw one of its inputs" : "not in the catalog");
-        s_fail(call, ask->ind ? STI_ERR_INVALID_ARGUMENT : STI_ERR_NOT_FOUND, "indicator", message);
+        indicators_reply_fail(call, ask->ind ? STI_ERR_INVALID_ARGUMENT : STI_ERR_NOT_FOUND,
+                              "indicator", message);
         return -1;
     }
     if (!ask->unit) {
         snprintf(message, sizeof message, "org: '%s' is not an org unit", ask->org);
-        s_fail(call, STI_ERR_NOT_FOUND, "org", message);
+        indicators_reply_fail(call, STI_ERR_NOT_FOUND, "org", message);
         return -1;
     }
     if (!sti_scope_covers(catalog, call->caller->scope, ask->org)) {
@@ -124,13 +116,13 @@ static int s_read(indicators_withdraw_t *self, const sti_call_t *call, s_ask_t *
         snprintf(refusal, sizeof refusal,
                  "org: org unit %s is outside the scope %s of %s (only %s and the units under it)",
                  ask->org, call->caller->scope, call->caller->name, call->caller->scope);
-        s_fail(call, STI_ERR_FORBIDDEN, "org", refusal);
+        indicators_reply_fail(call, STI_ERR_FORBIDDEN, "org", refusal);
         return -1;
     }
     char err[160];
     if (sti_period_parse(ask->period, strlen(ask->period), &ask->parsed, err, sizeof err)) {
         snprintf(message, sizeof message, "period: '%s': %s", ask->period, err);
-        s_fail(call, STI_ERR_INVALID_ARGUMENT, "period", message);
+        indicators_reply_fail(call, STI_ERR_INVALID_ARGUMENT, "period", message);
         return -1;
     }
     return 0;
@@ -274,7 +266,7 @@ static int s_locked(const sti_call_t *call, const s_ask_t *ask, const redisReply
              "%s at %s for %s: 已审核锁定 (approved and locked): %s's figures for %s were approved "
              "by %s at %s; ask an officer to reopen them before withdrawing a value",
              ask->indicator, ask->org, ask->period, ask->org, ask->period, by, when);
-    return s_fail(call, STI_ERR_CONFLICT, "period", message);
+    return indicators_reply_fail(call, STI_ERR_CONFLICT, "period", message);
 }
 
 //  Says there is nothing reported to withdraw.
@@ -285,7 +277,7 @@ static int s_nothing(const sti_call_t *call, const s_ask_t *ask)
              "%s at %s for %s has no reported value to withdraw (never reported, or withdrawn "
              "already; a value still waiting in the intake log is not seen yet)",
              ask->indicator, ask->org, ask->period);
-    return s_fail(call, STI_ERR_NOT_FOUND, NULL, message);
+    return indicators_reply_fail(call, STI_ERR_NOT_FOUND, NULL, message);
 }
 
 //  Answers with the reply kept for the request id, when there is one.
@@ -318,7 +310,7 @@ static int s_value_withdraw(void *object, const sti_call_t *call)
     }
     indicators_table_reset(self->table);
     if (indicators_store_read_hashes(self->store, self->table, &ask.ind, 1, ask.unit)) {
-        return s_fail(call, STI_ERR_UNAVAILABLE, NULL, "Redis cannot be read now");
+        return indicators_reply_fail(call, STI_ERR_UNAVAILABLE, NULL, "Redis cannot be read now");
     }
     int at = indicators_table_find(self->table, ask.ind, ask.unit, &ask.parsed);
     const indicators_record_t *record =
@@ -348,7 +340,7 @@ static int s_value_withdraw(void *object, const sti_call_t *call)
                  result && result->type == REDIS_REPLY_ERROR ? result->str
                                                              : sti_redis_errstr(self->redis));
         sti_error("value.withdraw %s: %s", call->request->id, message);
-        s_fail(call, STI_ERR_UNAVAILABLE, NULL, message);
+        indicators_reply_fail(call, STI_ERR_UNAVAILABLE, NULL, message);
     }
     if (result) {
         freeReplyObject(result);
