@@ -80,23 +80,26 @@ def fast_subscriber():
     return sub
 
 
-def publisher(fast, subscribers):
-    """A publisher whose events reach the fast subscriber (and so, once their
-    subscriptions are in, everyone)."""
+def publisher(fast, slow):
+    """A publisher whose events reach every subscriber: it sends warm-up
+    events until the fast one and each slow one has one waiting (a slow one
+    holds one, its receive limit; nothing is read from it)."""
     pub = ctx.socket(zmq.PUB)
     pub.linger = 0
     pub.sndhwm = 100000
     pub.connect(XSUB)
     xpub = 'sti_broker_connections{socket="xpub"}'
-    wait_until(20, "the subscribers to connect", lambda: metric(xpub) >= subscribers + 1)
+    wait_until(20, "the subscribers to connect", lambda: metric(xpub) >= len(slow) + 1)
     deadline = time.monotonic() + 20
+    waiting = list(slow)
     while True:
         pub.send_multipart([b"ind.warmup", b"w"])
-        if fast.poll(50):
+        waiting = [sub for sub in waiting if not sub.poll(0)]
+        if fast.poll(50) and not waiting:
             break
         if time.monotonic() > deadline:
-            fail("no event reached the fast subscriber")
-    time.sleep(0.5)  # the last subscriptions reach the publisher (nothing to poll for)
+            fail("warm-up events reached %d of %d slow subscribers"
+                 % (len(slow) - len(waiting), len(slow)))
     while fast.poll(100):
         fast.recv_multipart()
     return pub
@@ -124,11 +127,12 @@ def step_queue():
     base = kb("VmRSS")
     fast = fast_subscriber()
     subs = slow_subscribers(200)
-    pub = publisher(fast, 200)
+    pub = publisher(fast, subs)
     got = publish(pub, fast, 20000)
     if got != 20000:
         fail("the fast subscriber got %d of 20,000 events" % got)
-    time.sleep(1)  # what the broker still holds is written out or queued by now
+    # The fast subscriber has every event, so the broker has queued each one
+    # for every slow subscriber too: what it holds is in its resident set now.
     full, peak = kb("VmRSS"), kb("VmHWM")
     for sub in subs:
         sub.close()
@@ -155,7 +159,7 @@ def step_queue():
 def step_stall():
     fast = fast_subscriber()
     subs = slow_subscribers(50)
-    pub = publisher(fast, 50)
+    pub = publisher(fast, subs)
     xpub = 'sti_broker_connections{socket="xpub"}'
     cut = 'sti_broker_connections_cut_total{reason="stalled"}'
     before = metric(cut)
