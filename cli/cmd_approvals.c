@@ -29,8 +29,9 @@ static const char *s_state_zh(const char *state)
 }
 
 //  Prints approval.list's units as lines.
-static void s_print(sti_node_t body)
+static void s_print(sti_node_t body, void *arg)
 {
+    (void)arg;
     char period[16], org[STI_CODE_MAX], name[STI_NAME_MAX], state[16], by[128], when[40];
     char reason[520];
     printf("sign-off for %s\n", stictl_map_text(body, "period", period, sizeof period));
@@ -80,17 +81,5 @@ int stictl_approvals(stictl_t *ctl, int argc, char **argv)
     if (org) {
         sti_writer_kv_str(request, "org", org);
     }
-    sti_reply_t reply;
-    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
-    if (rc != 0) {
-        return rc;
-    }
-    if (ctl->json) {
-        cJSON *json = stictl_json_from_node(reply.body);
-        stictl_json_print(&json);
-    } else {
-        s_print(reply.body);
-    }
-    sti_reply_release(&reply);
-    return STICTL_OK;
+    return stictl_call_show(ctl, "sti.indicators", &request, s_print, NULL);
 }

@@ -96,8 +96,9 @@ static void s_print(const s_table_t *table, sti_node_t rows, size_t columns)
     stictl_print_grid(heads, (int)columns, rows, s_cell, table);
 }
 
-static void s_print_completeness(sti_node_t body)
+static void s_print_completeness(sti_node_t body, void *arg)
 {
+    (void)arg;
     static const char *const org_heads[] = {"ORG", "NAME", "TYPE", "CONTACT"};
     static const char *const org_keys[] = {"org", "name_zh", "type", "contact_name"};
     static const char *const ind_heads[] = {"CODE", "NAME", "FREQ", "DUE"};
@@ -137,8 +138,9 @@ static void s_print_completeness(sti_node_t body)
     }
 }
 
-static void s_print_overdue(sti_node_t body)
+static void s_print_overdue(sti_node_t body, void *arg)
 {
+    (void)arg;
     static const char *const heads[] = {"ORG",  "NAME",    "CODE",  "INDICATOR", "PERIOD",  "DUE",
                                         "DAYS", "CONTACT", "PHONE", "EMAIL",     "DINGTALK"};
     static const char *const keys[] = {
@@ -184,19 +186,6 @@ int stictl_completeness(stictl_t *ctl, int argc, char **argv)
     if (reports && !overdue) {
         sti_writer_kv_bool(request, "reports", true);
     }
-    sti_reply_t reply;
-    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
-    if (rc != 0) {
-        return rc;
-    }
-    if (ctl->json) {
-        cJSON *json = stictl_json_from_node(reply.body);
-        stictl_json_print(&json);
-    } else if (overdue) {
-        s_print_overdue(reply.body);
-    } else {
-        s_print_completeness(reply.body);
-    }
-    sti_reply_release(&reply);
-    return 0;
+    return stictl_call_show(ctl, "sti.indicators", &request,
+                            overdue ? s_print_overdue : s_print_completeness, NULL);
 }

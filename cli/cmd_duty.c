@@ -195,6 +195,23 @@ static void s_print_unit(sti_node_t unit)
     }
 }
 
+//  Prints duty.list's answer: each type's indicators, then each unit's.
+static void s_show_list(sti_node_t body, void *arg)
+{
+    (void)arg;
+    char type[32], list[4096];
+    sti_node_t types = sti_node_get(body, "types");
+    for (size_t i = 0; i < sti_node_size(types); i++) {
+        sti_node_t one = sti_node_at(types, i);
+        printf("type %s: %s\n", stictl_map_text(one, "type", type, sizeof type),
+               stictl_map_text(one, "indicators", list, sizeof list));
+    }
+    sti_node_t units = sti_node_get(body, "units");
+    for (size_t i = 0; i < sti_node_size(units); i++) {
+        s_print_unit(sti_node_at(units, i));
+    }
+}
+
 static int s_list(stictl_t *ctl, int argc, char **argv)
 {
     const char *org = NULL;
@@ -208,29 +225,7 @@ static int s_list(stictl_t *ctl, int argc, char **argv)
     if (org) {
         sti_writer_kv_str(request, "org", org);
     }
-    sti_reply_t reply;
-    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
-    if (rc != 0) {
-        return rc;
-    }
-    if (ctl->json) {
-        cJSON *json = stictl_json_from_node(reply.body);
-        stictl_json_print(&json);
-    } else {
-        char type[32], list[4096];
-        sti_node_t types = sti_node_get(reply.body, "types");
-        for (size_t i = 0; i < sti_node_size(types); i++) {
-            sti_node_t one = sti_node_at(types, i);
-            printf("type %s: %s\n", stictl_map_text(one, "type", type, sizeof type),
-                   stictl_map_text(one, "indicators", list, sizeof list));
-        }
-        sti_node_t units = sti_node_get(reply.body, "units");
-        for (size_t i = 0; i < sti_node_size(units); i++) {
-            s_print_unit(sti_node_at(units, i));
-        }
-    }
-    sti_reply_release(&reply);
-    return 0;
+    return stictl_call_show(ctl, "sti.indicators", &request, s_show_list, NULL);
 }
 
 int stictl_duty(stictl_t *ctl, int argc, char **argv)

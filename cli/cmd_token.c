@@ -37,6 +37,19 @@ static int s_expires(const char *text, long long *seconds)
     return 0;
 }
 
+//  Prints token.new's answer; arg: the name, role and org (or NULL) asked.
+static void s_show_new(sti_node_t body, void *arg)
+{
+    const char **asked = (const char **)arg;
+    const char *org = asked[2];
+    char token[80], expiry[48];
+    stictl_map_text(body, "token", token, sizeof token);
+    stictl_map_time(body, "expires", expiry, sizeof expiry);
+    printf("token %s, role %s%s%s, %s%s; shown once:\n%s\n", asked[0], asked[1],
+           org ? ", org " : "", org ? org : "", strcmp(expiry, "-") ? "expires " : "until revoked",
+           strcmp(expiry, "-") ? expiry : "", token);
+}
+
 static int s_new(stictl_t *ctl, int argc, char **argv)
 {
     const char *name = NULL, *role = NULL, *org = NULL;
@@ -72,24 +85,8 @@ static int s_new(stictl_t *ctl, int argc, char **argv)
     if (expires) {
         sti_writer_kv_int(request, "expires_s", expires);
     }
-    sti_reply_t reply;
-    int rc = stictl_call_ok(ctl, "sti.gateway", &request, &reply);
-    if (rc != 0) {
-        return rc;
-    }
-    if (ctl->json) {
-        cJSON *json = stictl_json_from_node(reply.body);
-        stictl_json_print(&json);
-    } else {
-        char token[80], expiry[48];
-        stictl_map_text(reply.body, "token", token, sizeof token);
-        stictl_map_time(reply.body, "expires", expiry, sizeof expiry);
-        printf("token %s, role %s%s%s, %s%s; shown once:\n%s\n", name, role, org ? ", org " : "",
-               org ? org : "", strcmp(expiry, "-") ? "expires " : "until revoked",
-               strcmp(expiry, "-") ? expiry : "", token);
-    }
-    sti_reply_release(&reply);
-    return STICTL_OK;
+    const char *asked[] = {name, role, org};
+    return stictl_call_show(ctl, "sti.gateway", &request, s_show_new, asked);
 }
 
 static int s_list(stictl_t *ctl)

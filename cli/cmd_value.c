@@ -29,6 +29,16 @@ const char stictl_value_usage[] =
     "Exit 4 when there is no such indicator or org unit, or nothing reported\n"
     "there to withdraw.\n";
 
+//  Prints value.withdraw's answer; arg: the indicator, org and period.
+static void s_show_withdrawn(sti_node_t body, void *arg)
+{
+    const char **asked = (const char **)arg;
+    char value[64], revision[32];
+    printf("withdrawn %s %s %s (was %s, revision %s): applied in order with the intake log\n",
+           asked[0], asked[1], asked[2], stictl_map_text(body, "value", value, sizeof value),
+           stictl_map_text(body, "revision", revision, sizeof revision));
+}
+
 //  `value withdraw`. Returns an exit code.
 static int s_withdraw(stictl_t *ctl, int argc, char **argv)
 {
@@ -58,23 +68,7 @@ static int s_withdraw(stictl_t *ctl, int argc, char **argv)
     sti_writer_kv_str(request, "period", positional[2]);
     sti_writer_kv_str(request, "reason", reason);
     sti_writer_kv_str(request, "request_id", id);
-    sti_reply_t reply;
-    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
-    if (rc != 0) {
-        return rc;
-    }
-    if (ctl->json) {
-        cJSON *json = stictl_json_from_node(reply.body);
-        stictl_json_print(&json);
-    } else {
-        char value[64], revision[32];
-        printf("withdrawn %s %s %s (was %s, revision %s): applied in order with the intake log\n",
-               positional[0], positional[1], positional[2],
-               stictl_map_text(reply.body, "value", value, sizeof value),
-               stictl_map_text(reply.body, "revision", revision, sizeof revision));
-    }
-    sti_reply_release(&reply);
-    return STICTL_OK;
+    return stictl_call_show(ctl, "sti.indicators", &request, s_show_withdrawn, positional);
 }
 
 int stictl_value(stictl_t *ctl, int argc, char **argv)

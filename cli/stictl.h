@@ -134,6 +134,14 @@ int stictl_call(stictl_t *ctl, const char *service, sti_writer_t *request, sti_r
 int stictl_call_ok(stictl_t *ctl, const char *service, sti_writer_t **request_p,
                    sti_reply_t *reply);
 
+//  What a command prints of an ok reply's body (not under --json).
+typedef void(stictl_show_fn)(sti_node_t body, void *arg);
+
+//  stictl_call_ok, then prints the ok reply: its body as JSON under --json,
+//  else show(body, arg). Returns an exit code (STICTL_OK when it printed).
+int stictl_call_show(stictl_t *ctl, const char *service, sti_writer_t **request_p,
+                     stictl_show_fn *show, void *arg);
+
 //  Calls op of service with the body {name: NAME}; prints the reply under
 //  --json, else "WHAT NAME DONE" ("token bot revoked"). Returns an exit code.
 int stictl_call_on(stictl_t *ctl, const char *service, const char *op, const char *name,

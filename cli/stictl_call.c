@@ -222,14 +222,11 @@ int stictl_call_ok(stictl_t *ctl, const char *service, sti_writer_t **request_p,
     return 0;
 }
 
-int stictl_call_on(stictl_t *ctl, const char *service, const char *op, const char *name,
-                   const char *what, const char *done)
+int stictl_call_show(stictl_t *ctl, const char *service, sti_writer_t **request_p,
+                     stictl_show_fn *show, void *arg)
 {
-    sti_writer_t *request = stictl_request(op, NULL, 0);
-    sti_writer_map(request, 1);
-    sti_writer_kv_str(request, "name", name);
     sti_reply_t reply;
-    int rc = stictl_call_ok(ctl, service, &request, &reply);
+    int rc = stictl_call_ok(ctl, service, request_p, &reply);
     if (rc != 0) {
         return rc;
     }
@@ -237,8 +234,26 @@ int stictl_call_on(stictl_t *ctl, const char *service, const char *op, const cha
         cJSON *json = stictl_json_from_node(reply.body);
         stictl_json_print(&json);
     } else {
-        printf("%s %s %s\n", what, name, done);
+        show(reply.body, arg);
     }
     sti_reply_release(&reply);
     return STICTL_OK;
+}
+
+//  "WHAT NAME DONE" of stictl_call_on.
+static void s_show_done(sti_node_t body, void *arg)
+{
+    (void)body;
+    const char **words = (const char **)arg;
+    printf("%s %s %s\n", words[0], words[1], words[2]);
+}
+
+int stictl_call_on(stictl_t *ctl, const char *service, const char *op, const char *name,
+                   const char *what, const char *done)
+{
+    sti_writer_t *request = stictl_request(op, NULL, 0);
+    sti_writer_map(request, 1);
+    sti_writer_kv_str(request, "name", name);
+    const char *words[] = {what, name, done};
+    return stictl_call_show(ctl, service, &request, s_show_done, words);
 }
