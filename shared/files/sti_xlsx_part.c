@@ -390,3 +390,13 @@ void sti_xlsx_rels_release(sti_xlsx_rels_t *rels)
     rels->rels = NULL;
     rels->count = 0;
 }
+
+long sti_xlsx_part_decimal(const char *text)
+{
+    long value = 0;
+    size_t i = 0;
+    for (; text && text[i] >= '0' && text[i] <= '9' && i < 9; i++) {
+        value = value * 10 + (text[i] - '0');
+    }
+    return text && i > 0 && text[i] == 0 ? value : -1;
+}

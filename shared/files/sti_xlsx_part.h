@@ -75,6 +75,9 @@ void sti_xlsx_part_text_clear(sti_xlsx_part_t *part);
 
 //  The value of the attribute whose local name is `local`, or NULL.
 const char *sti_xlsx_part_attr(const char **attrs, const char *local);
+//  Parses a decimal number of 1 to 9 digits and nothing else (an attribute's
+//  or a cell's text; NULL counts as none). Returns it, or -1.
+long sti_xlsx_part_decimal(const char *text);
 
 //  --- relationships ---
 

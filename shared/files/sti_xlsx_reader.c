@@ -63,17 +63,6 @@ static int s_errf(char *err, size_t errlen, const char *format, ...)
     return -1;
 }
 
-//  Parses a decimal number of at most 9 digits. Returns it, or -1.
-static long s_decimal(const char *text)
-{
-    long value = 0;
-    size_t i = 0;
-    for (; text && text[i] >= '0' && text[i] <= '9' && i < 9; i++) {
-        value = value * 10 + (text[i] - '0');
-    }
-    return text && i > 0 && text[i] == 0 ? value : -1;
-}
-
 const char *sti_xlsx_cell_name(size_t column, size_t row, char *buf, size_t cap)
 {
     assert(buf && cap > 0);
@@ -387,7 +376,7 @@ static int s_reference(const char *ref, size_t *column, size_t *row)
     for (; ref[i] >= 'A' && ref[i] <= 'Z' && i < 3; i++) {
         col = col * 26 + (size_t)(ref[i] - 'A' + 1);
     }
-    long r = s_decimal(ref + i);
+    long r = sti_xlsx_part_decimal(ref + i);
     if (i == 0 || col > STI_XLSX_COLUMNS_MAX || r < 1 || r > (long)STI_XLSX_ROWS_MAX) {
         return -1;
     }
@@ -399,7 +388,7 @@ static int s_reference(const char *ref, size_t *column, size_t *row)
 static void s_row_start(sti_xlsx_part_t *part, s_sheet_t *state, const char **attrs)
 {
     const char *r = sti_xlsx_part_attr(attrs, "r");
-    long number = r ? s_decimal(r) : (long)state->row + 1;
+    long number = r ? sti_xlsx_part_decimal(r) : (long)state->row + 1;
     if (number < 1 || number > (long)STI_XLSX_ROWS_MAX) {
         sti_xlsx_part_fail(part, "row '%.20s': a row number must be 1 to %u", r ? r : "",
                            STI_XLSX_ROWS_MAX);
@@ -415,7 +404,7 @@ static void s_row_start(sti_xlsx_part_t *part, s_sheet_t *state, const char **at
 static void s_cell_start(sti_xlsx_part_t *part, s_sheet_t *state, const char **attrs)
 {
     const char *r = sti_xlsx_part_attr(attrs, "r"), *t = sti_xlsx_part_attr(attrs, "t");
-    long style = s_decimal(sti_xlsx_part_attr(attrs, "s"));
+    long style = sti_xlsx_part_decimal(sti_xlsx_part_attr(attrs, "s"));
     char name[16];
     size_t column = state->next_column, row = state->row;
     if (!state->in_row) {
@@ -480,7 +469,7 @@ static int s_cell_value(sti_xlsx_part_t *part, s_sheet_t *state, sti_xlsx_cell_t
         return 0;
     }
     if (strcmp(type, "s") == 0) {
-        long index = s_decimal(text);
+        long index = sti_xlsx_part_decimal(text);
         size_t count = sti_xlsx_strings_count(state->reader->strings);
         cell->text = index >= 0
                          ? sti_xlsx_strings_at(state->reader->strings, (size_t)index, &cell->len)

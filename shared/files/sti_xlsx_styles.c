@@ -60,17 +60,6 @@ typedef struct {
     size_t format_count;      // entries of both
 } s_parse_t;
 
-//  Parses a decimal number of at most 9 digits. Returns it, or -1.
-static long s_decimal(const char *text)
-{
-    long value = 0;
-    size_t i = 0;
-    for (; text && text[i] >= '0' && text[i] <= '9' && i < 9; i++) {
-        value = value * 10 + (text[i] - '0');
-    }
-    return text && i > 0 && text[i] == 0 ? value : -1;
-}
-
 //  What number format id shows: a custom one if the file defines it, else built-in.
 static unsigned s_format_shows(const s_parse_t *state, long id)
 {
@@ -115,7 +104,7 @@ static void s_add_style(sti_xlsx_part_t *part, s_parse_t *state, long id)
 static void s_start(sti_xlsx_part_t *part, const char *name, const char **attrs)
 {
     s_parse_t *state = (s_parse_t *)part->state;
-    long id = s_decimal(sti_xlsx_part_attr(attrs, "numFmtId"));
+    long id = sti_xlsx_part_decimal(sti_xlsx_part_attr(attrs, "numFmtId"));
     if (part->depth == 1 && strcmp(name, "styleSheet") != 0) {
         sti_xlsx_part_fail(part, "not a styles part (it holds a '%s')", name);
     } else if (strcmp(name, "numFmts") == 0) {

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sti_time.h"
+
 static const char *const s_frequencies[] = {"year", "quarter", "month"};
 
 const char *sti_frequency_name(sti_period_kind_t frequency)
@@ -68,24 +70,13 @@ int sti_due_parse(const char *text, sti_due_rule_t *out, char *err, size_t errle
     return 0;
 }
 
-//  Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil).
-static int64_t s_days(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 //  The due day as days since the epoch.
 static int64_t s_due_day(const sti_due_rule_t *rule, const sti_period_t *period)
 {
     int y, m, d;
     sti_period_end_date(period, &y, &m, &d);
     int64_t months = (int64_t)y * 12 + (m - 1) + 1 + (int64_t)rule->years * 12 + rule->months;
-    return s_days(months / 12, (int)(months % 12) + 1, 1) + rule->days;
+    return sti_time_days_from_civil(months / 12, (int)(months % 12) + 1, 1) + rule->days;
 }
 
 int64_t sti_due_time(const sti_due_rule_t *rule, const sti_period_t *period)

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sti_time.h"
+
 static const char *s_shape = "period must be YYYY, YYYYQn or YYYY-MM";
 
 //  Reads n ASCII digits at text into *out. Returns 0, or -1 on a non-digit.
@@ -146,23 +148,12 @@ void sti_period_end_date(const sti_period_t *period, int *year, int *month, int 
     *day = days[last - 1] + (last == 2 && s_leap(period->year) ? 1 : 0);
 }
 
-//  Days from 1970-01-01 to the given civil date (proleptic Gregorian).
-static int64_t s_days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int64_t sti_period_end_time(const sti_period_t *period)
 {
     assert(period);
     int last = s_last_month(period);
-    int64_t days = last == 12 ? s_days_from_civil(period->year + 1, 1, 1)
-                              : s_days_from_civil(period->year, last + 1, 1);
+    int64_t days = last == 12 ? sti_time_days_from_civil(period->year + 1, 1, 1)
+                              : sti_time_days_from_civil(period->year, last + 1, 1);
     return days * 86400;
 }
 

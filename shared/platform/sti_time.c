@@ -28,3 +28,13 @@ char *sti_time_rfc3339(int64_t ms, char *buf, size_t cap)
     snprintf(buf, cap, "%s.%03dZ", stamp, millis);
     return buf;
 }
+
+int64_t sti_time_days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
