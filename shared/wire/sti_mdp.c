@@ -206,28 +206,48 @@ static int s_pop_envelope(zmsg_t *msg, const char *protocol, char *err, size_t e
     return rc == 0 ? 0 : sti_errf(err, errlen, "missing or unknown protocol header");
 }
 
-int sti_mdp_parse_worker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t errlen)
+//  The worker commands sti_mdp_parse_worker takes after the envelope.
+static int s_worker_command(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t errlen)
+{
+    int command = s_pop_command(*msg_p);
+    if (command == 2) {
+        out->kind = STI_MDP_WORKER_REQUEST;
+        return s_client_and_body(msg_p, out, err, errlen);
+    }
+    if (command == 4 || command == 5) {
+        out->kind = command == 4 ? STI_MDP_WORKER_HEARTBEAT : STI_MDP_WORKER_DISCONNECT;
+        return 0;
+    }
+    return sti_errf(err, errlen, "unknown or unexpected command from the broker");
+}
+
+//  A client's reply after the envelope: service, then a body.
+static int s_client_reply(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t errlen)
+{
+    out->kind = STI_MDP_CLIENT_REPLY;
+    if (s_pop_service(*msg_p, out) != 0) {
+        return sti_errf(err, errlen, "missing or invalid service name");
+    }
+    if (s_take_body(msg_p, out) != 0) {
+        return sti_errf(err, errlen, "empty body");
+    }
+    return 0;
+}
+
+typedef int(s_rest_fn)(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t errlen);
+
+//  Parses a message of protocol: the envelope, then rest; destroys it.
+static int s_parse(zmsg_t **msg_p, sti_mdp_msg_t *out, const char *protocol, s_rest_fn *rest,
+                   char *err, size_t errlen)
 {
     assert(msg_p && out);
     memset(out, 0, sizeof(*out));
-    int rc = -1;
     if (!*msg_p) {
         return sti_errf(err, errlen, "no message");
     }
-    if (s_pop_envelope(*msg_p, STI_MDPW, err, errlen) == 0) {
-        int command = s_pop_command(*msg_p);
-        if (command == 2) {
-            out->kind = STI_MDP_WORKER_REQUEST;
-            rc = s_client_and_body(msg_p, out, err, errlen);
-        } else if (command == 4) {
-            out->kind = STI_MDP_WORKER_HEARTBEAT;
-            rc = 0;
-        } else if (command == 5) {
-            out->kind = STI_MDP_WORKER_DISCONNECT;
-            rc = 0;
-        } else {
-            rc = sti_errf(err, errlen, "unknown or unexpected command from the broker");
-        }
+    int rc = s_pop_envelope(*msg_p, protocol, err, errlen);
+    if (rc == 0) {
+        rc = rest(msg_p, out, err, errlen);
     }
     zmsg_destroy(msg_p);
     if (rc != 0) {
@@ -236,27 +256,12 @@ int sti_mdp_parse_worker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t e
     return rc;
 }
 
+int sti_mdp_parse_worker(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t errlen)
+{
+    return s_parse(msg_p, out, STI_MDPW, s_worker_command, err, errlen);
+}
+
 int sti_mdp_parse_client(zmsg_t **msg_p, sti_mdp_msg_t *out, char *err, size_t errlen)
 {
-    assert(msg_p && out);
-    memset(out, 0, sizeof(*out));
-    int rc = -1;
-    if (!*msg_p) {
-        return sti_errf(err, errlen, "no message");
-    }
-    if (s_pop_envelope(*msg_p, STI_MDPC, err, errlen) == 0) {
-        out->kind = STI_MDP_CLIENT_REPLY;
-        if (s_pop_service(*msg_p, out) != 0) {
-            rc = sti_errf(err, errlen, "missing or invalid service name");
-        } else if (s_take_body(msg_p, out) != 0) {
-            rc = sti_errf(err, errlen, "empty body");
-        } else {
-            rc = 0;
-        }
-    }
-    zmsg_destroy(msg_p);
-    if (rc != 0) {
-        out->kind = STI_MDP_NONE;
-    }
-    return rc;
+    return s_parse(msg_p, out, STI_MDPC, s_client_reply, err, errlen);
 }
