@@ -118,13 +118,8 @@ static int s_read(indicators_approval_ops_t *self, const sti_call_t *call, s_ask
     if (!catalog) {
         return -1;
     }
-    char message[300];
-    ask->unit = sti_catalog_org_find(catalog, ask->org);
-    if (!ask->unit) {
-        snprintf(message, sizeof message, "org: '%s' is not an org unit", ask->org);
-        return indicators_reply_fail(call, STI_ERR_NOT_FOUND, "org", message), -1;
-    }
-    if (s_check_period(call, ask->period, sizeof ask->period)) {
+    if (!(ask->unit = indicators_org_or_fail(call, catalog, ask->org)) ||
+        s_check_period(call, ask->period, sizeof ask->period)) {
         return -1;
     }
     return s_check_allowed(call, catalog, ask->unit);
@@ -264,9 +259,8 @@ static int s_list(void *object, const sti_call_t *call)
         s_check_period(call, period, sizeof period)) {
         return 0;
     }
-    if (org[0] && !sti_catalog_org_find(catalog, org)) {
-        snprintf(err, sizeof err, "org: '%s' is not an org unit", org);
-        return indicators_reply_fail(call, STI_ERR_NOT_FOUND, "org", err);
+    if (org[0] && !indicators_org_or_fail(call, catalog, org)) {
+        return 0;
     }
     size_t all = sti_catalog_org_count(catalog), count = 0;
     const sti_org_unit_t **units = (const sti_org_unit_t **)calloc(all + 1, sizeof *units);

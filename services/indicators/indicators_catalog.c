@@ -65,6 +65,26 @@ int indicators_reply_fail(const sti_call_t *call, sti_errcode_t code, const char
     return 0;
 }
 
+const sti_org_unit_t *indicators_org_or_fail(const sti_call_t *call, const sti_catalog_t *catalog,
+                                             const char *code)
+{
+    const sti_org_unit_t *unit = sti_catalog_org_find(catalog, code);
+    if (!unit) {
+        char message[STI_CODE_MAX + 64];
+        snprintf(message, sizeof message, "org: '%.*s' is not an org unit", STI_CODE_MAX, code);
+        indicators_reply_fail(call, STI_ERR_NOT_FOUND, "org", message);
+    }
+    return unit;
+}
+
+int indicators_reply_unavailable(const sti_call_t *call, const char *why)
+{
+    char message[300];
+    snprintf(message, sizeof message, "Redis cannot be read now: %s", why);
+    sti_writer_reset(call->reply);
+    return indicators_reply_fail(call, STI_ERR_UNAVAILABLE, NULL, message);
+}
+
 int indicators_body_str(const sti_call_t *call, const char *key, char *buf, size_t cap)
 {
     assert(call && key && buf && cap);

@@ -38,6 +38,10 @@ extern const sti_op_table_t indicators_catalog_ops;
 //  The current catalog (borrowed from store), or NULL after writing the
 //  error reply to call (not_found: no plan is loaded; unavailable).
 const sti_catalog_t *indicators_catalog_read(sti_catalog_store_t *store, const sti_call_t *call);
+//  The org unit code names in catalog, or NULL after answering not_found
+//  ("org: 'X' is not an org unit", field org).
+const sti_org_unit_t *indicators_org_or_fail(const sti_call_t *call, const sti_catalog_t *catalog,
+                                             const char *code);
 //  Copies the string key of the call's body, which the frame checked
 //  against its declaration (so it fits buf when declared so), into buf; ""
 //  when the body has none. Returns 0, or -1 after writing an
@@ -47,3 +51,6 @@ int indicators_body_str(const sti_call_t *call, const char *key, char *buf, size
 //  {index -1, field, message} when field is not NULL. Returns 0 (answered).
 int indicators_reply_fail(const sti_call_t *call, sti_errcode_t code, const char *field,
                           const char *message);
+//  Drops what the reply holds so far and answers unavailable: "Redis cannot
+//  be read now: WHY". Returns 0 (answered).
+int indicators_reply_unavailable(const sti_call_t *call, const char *why);

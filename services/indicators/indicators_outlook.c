@@ -97,16 +97,6 @@ static int s_org_rows(indicators_outlook_t *self, const sti_catalog_t *catalog,
     return 0;
 }
 
-static int s_unavailable(indicators_outlook_t *self, const sti_call_t *call)
-{
-    char message[300];
-    snprintf(message, sizeof message, "Redis cannot be read now: %s",
-             indicators_store_errstr(self->store));
-    sti_writer_reset(call->reply);
-    sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_UNAVAILABLE, message, NULL, 0);
-    return 0;
-}
-
 //  Reads indicator and org of the request (NULL when not given). Returns 0,
 //  or -1 after answering not_found.
 static int s_args(const sti_call_t *call, const sti_catalog_t *catalog, const sti_indicator_t **ind,
@@ -162,7 +152,7 @@ static int s_forecast_report(void *object, const sti_call_t *call)
                         w);
     }
     free(list);
-    return rc ? s_unavailable(self, call) : 0;
+    return rc ? indicators_reply_unavailable(call, indicators_store_errstr(self->store)) : 0;
 }
 
 static const sti_arg_t s_forecast_body[] = {

@@ -85,16 +85,6 @@ void indicators_query_destroy(indicators_query_t **self_p)
 
 //  --- shared helpers ---
 
-static int s_unavailable(indicators_query_t *self, const sti_call_t *call)
-{
-    char message[300];
-    snprintf(message, sizeof message, "Redis cannot be read now: %s",
-             indicators_store_errstr(self->store));
-    sti_writer_reset(call->reply);
-    sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_UNAVAILABLE, message, NULL, 0);
-    return 0;
-}
-
 static int s_not_found(const sti_call_t *call, const char *what, const char *code)
 {
     char message[160];
@@ -303,7 +293,7 @@ static int s_series_get(void *object, const sti_call_t *call)
     }
     indicators_table_reset(self->table);
     if (indicators_store_read_hashes(self->store, self->table, &indicator, 1, org)) {
-        return s_unavailable(self, call);
+        return indicators_reply_unavailable(call, indicators_store_errstr(self->store));
     }
     sti_writer_t *reply = call->reply;
     sti_envelope_reply_ok(reply, call->request->id);
@@ -312,7 +302,7 @@ static int s_series_get(void *object, const sti_call_t *call)
     sti_writer_kv_str(reply, "org", org_code);
     sti_writer_kv_str(reply, "unit", indicator->unit);
     if (s_write_points(self, indicators_table_group(self->table, indicator, org), &ask, reply)) {
-        return s_unavailable(self, call);
+        return indicators_reply_unavailable(call, indicators_store_errstr(self->store));
     }
     return 0;
 }
@@ -491,7 +481,7 @@ static int s_progress_report(void *object, const sti_call_t *call)
         sti_map_bool(call->request->body, "approved", &only, &ferr); // checked by the frame
     }
     if (rc || s_read_approved(self, org, only)) {
-        return s_unavailable(self, call);
+        return indicators_reply_unavailable(call, indicators_store_errstr(self->store));
     }
     sti_writer_t *reply = call->reply;
     sti_envelope_reply_ok(reply, call->request->id);
@@ -528,7 +518,7 @@ static int s_snapshot_get(void *object, const sti_call_t *call)
     }
     indicators_snapshot_page_t page;
     if (indicators_store_snapshot(self->store, after, limit, &page)) {
-        return s_unavailable(self, call);
+        return indicators_reply_unavailable(call, indicators_store_errstr(self->store));
     }
     sti_writer_t *w = call->reply;
     sti_envelope_reply_ok(w, call->request->id);

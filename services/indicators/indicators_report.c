@@ -347,16 +347,6 @@ static void s_write_org(indicators_report_t *self, const sti_catalog_t *catalog,
     s_write_rows(self, catalog, org, year, false, w);
 }
 
-static int s_unavailable(indicators_report_t *self, const sti_call_t *call)
-{
-    char message[300];
-    snprintf(message, sizeof message, "Redis cannot be read now: %s",
-             indicators_store_errstr(self->store));
-    sti_writer_reset(call->reply);
-    sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_UNAVAILABLE, message, NULL, 0);
-    return 0;
-}
-
 static int s_report_data(void *object, const sti_call_t *call)
 {
     indicators_report_t *self = (indicators_report_t *)object;
@@ -379,7 +369,7 @@ static int s_report_data(void *object, const sti_call_t *call)
     sti_writer_map(w, 10); // 5 of the head, 5 below
     s_write_head(catalog, &ask, w);
     if (s_read_org(self, catalog, root)) {
-        return s_unavailable(self, call);
+        return indicators_reply_unavailable(call, indicators_store_errstr(self->store));
     }
     s_collect_revisions(self, ask.since_ms);
     sti_writer_str(w, "indicators");
@@ -393,7 +383,7 @@ static int s_report_data(void *object, const sti_call_t *call)
             continue;
         }
         if (s_read_org(self, catalog, org)) {
-            return s_unavailable(self, call);
+            return indicators_reply_unavailable(call, indicators_store_errstr(self->store));
         }
         s_collect_revisions(self, ask.since_ms);
         s_write_org(self, catalog, org, ask.year, w);

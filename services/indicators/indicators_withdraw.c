@@ -98,7 +98,6 @@ static int s_read(indicators_withdraw_t *self, const sti_call_t *call, s_ask_t *
     }
     char message[300];
     ask->ind = sti_catalog_indicator_find(catalog, ask->indicator);
-    ask->unit = sti_catalog_org_find(catalog, ask->org);
     if (!ask->ind || ask->ind->formula) {
         snprintf(message, sizeof message, "indicator: '%s' is %s", ask->indicator,
                  ask->ind ? "derived: withdraw one of its inputs" : "not in the catalog");
@@ -106,9 +105,7 @@ static int s_read(indicators_withdraw_t *self, const sti_call_t *call, s_ask_t *
                               "indicator", message);
         return -1;
     }
-    if (!ask->unit) {
-        snprintf(message, sizeof message, "org: '%s' is not an org unit", ask->org);
-        indicators_reply_fail(call, STI_ERR_NOT_FOUND, "org", message);
+    if (!(ask->unit = indicators_org_or_fail(call, catalog, ask->org))) {
         return -1;
     }
     if (!sti_scope_covers(catalog, call->caller->scope, ask->org)) {
