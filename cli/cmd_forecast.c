@@ -70,20 +70,6 @@ static const char *s_fixed(sti_node_t node, char *buf, size_t cap)
     return buf;
 }
 
-//  "value (when)" or "-" when there is no value.
-static const char *s_with(sti_node_t row, const char *key, const char *when, char *buf, size_t cap)
-{
-    char value[64], at[32];
-    sti_type_t type = sti_node_type(sti_node_get(row, key));
-    if (type == STI_TYPE_NIL || sti_node_is_missing(sti_node_get(row, key))) {
-        snprintf(buf, cap, "-");
-    } else {
-        snprintf(buf, cap, "%s (%s)", stictl_map_text(row, key, value, sizeof value),
-                 stictl_map_text(row, when, at, sizeof at));
-    }
-    return buf;
-}
-
 //  Renders cell `column` of a row into buf. Returns buf.
 static const char *s_cell(const void *ctx, sti_node_t row, int column, char *buf, size_t cap)
 {
@@ -100,12 +86,12 @@ static const char *s_cell(const void *ctx, sti_node_t row, int column, char *buf
     case 3:
         return stictl_map_text(row, "baseline", buf, cap);
     case 4:
-        return s_with(row, "latest", "latest_period", buf, cap);
+        return stictl_map_with(row, "latest", "latest_period", buf, cap);
     case 5:
-        return s_with(row, "target", "target_year", buf, cap);
+        return stictl_map_with(row, "target", "target_year", buf, cap);
     case 6:
         s_fixed(sti_node_get(row, "projection"), text, sizeof text);
-        return strcmp(text, "-") ? s_with(row, "projection", "forecast_year", buf, cap)
+        return strcmp(text, "-") ? stictl_map_with(row, "projection", "forecast_year", buf, cap)
                                  : strcpy(buf, "-");
     case 7:
         return s_fixed(sti_node_get(row, "score"), buf, cap);

@@ -101,20 +101,6 @@ static const char *s_percent(sti_node_t node, char *buf, size_t cap)
     return buf;
 }
 
-//  "value (period)" or "-" when there is no value.
-static const char *s_with(sti_node_t row, const char *key, const char *when, char *buf, size_t cap)
-{
-    char value[64], at[32];
-    if (sti_node_type(sti_node_get(row, key)) == STI_TYPE_NIL ||
-        sti_node_is_missing(sti_node_get(row, key))) {
-        snprintf(buf, cap, "-");
-    } else {
-        snprintf(buf, cap, "%s (%s)", stictl_map_text(row, key, value, sizeof value),
-                 stictl_map_text(row, when, at, sizeof at));
-    }
-    return buf;
-}
-
 //  Renders cell `column` of a row into buf. Returns buf.
 static const char *s_cell(const void *ctx, sti_node_t row, int column, char *buf, size_t cap)
 {
@@ -130,13 +116,13 @@ static const char *s_cell(const void *ctx, sti_node_t row, int column, char *buf
     case 3:
         return stictl_map_text(row, "baseline", buf, cap);
     case 4:
-        s_with(row, "latest", "latest_period", buf, cap);
+        stictl_map_with(row, "latest", "latest_period", buf, cap);
         if (sti_node_type(sti_node_get(row, "flag")) == STI_TYPE_STR && strlen(buf) + 3 < cap) {
             strcat(buf, " !"); // explained under the table
         }
         return buf;
     case 5:
-        return s_with(row, "target", "target_year", buf, cap);
+        return stictl_map_with(row, "target", "target_year", buf, cap);
     case 6:
         return s_percent(sti_node_get(row, "completion"), buf, cap);
     case 7:
@@ -302,38 +288,20 @@ static int s_write_xlsx(sti_node_t body, const char *path, bool json)
 
 int stictl_progress(stictl_t *ctl, int argc, char **argv)
 {
-    const char *org = NULL, *path = NULL;
-    long long year = 0;
+    stictl_table_flags_t flags = {0};
     bool approved = false;
     for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *value = NULL;
-        if (strcmp(arg, "--approved") == 0) {
-            approved = true;
-            continue;
+        int rc = stictl_table_flag(argc, argv, &i, &flags);
+        if (rc > 0) {
+            return rc;
         }
-        if ((strcmp(arg, "--year") == 0 || strcmp(arg, "--org") == 0 || strcmp(arg, "-o") == 0 ||
-             strcmp(arg, "--output") == 0) &&
-            i + 1 < argc) {
-            value = argv[++i];
-        } else if (strncmp(arg, "--year=", 7) == 0 || strncmp(arg, "--org=", 6) == 0 ||
-                   strncmp(arg, "--output=", 9) == 0) {
-            value = strchr(arg, '=') + 1;
-        } else {
-            return stictl_usage_error(argv[0], "unexpected argument '%s'", arg);
+        if (rc < 0 && strcmp(argv[i], "--approved") != 0) {
+            return stictl_usage_error(argv[0], "unexpected argument '%s'", argv[i]);
         }
-        if (arg[1] == 'o' || strncmp(arg, "--output", 8) == 0) {
-            if (!stictl_table_is_xlsx(value)) {
-                return stictl_usage_error(argv[0], "-o wants a file ending in .xlsx, not '%s'",
-                                          value);
-            }
-            path = value;
-        } else if (strncmp(arg, "--org", 5) == 0) {
-            org = value;
-        } else if (stictl_parse_int(value, 2000, 2100, &year) != 0) {
-            return stictl_usage_error(argv[0], "--year wants a year from 2000 to 2100, not '%s'",
-                                      value);
-        }
+        approved = approved || rc < 0;
     }
+    const char *org = flags.org, *path = flags.path;
+    long long year = flags.year;
     sti_writer_t *request = stictl_request("progress.report", NULL, 0);
     sti_writer_map(request, (year ? 1 : 0) + (org ? 1 : 0) + (approved ? 1 : 0));
     if (approved) {

@@ -356,39 +356,20 @@ static int s_write(s_form_t *form, const char *path)
 
 int stictl_template(stictl_t *ctl, int argc, char **argv)
 {
-    const char *org = NULL, *path = NULL;
+    stictl_table_flags_t flags = {0};
     bool force = false;
-    s_form_t form = {0};
     for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *value = NULL;
-        if (strcmp(arg, "--force") == 0) {
-            force = true;
-            continue;
+        int rc = stictl_table_flag(argc, argv, &i, &flags);
+        if (rc > 0) {
+            return rc;
         }
-        if ((strcmp(arg, "--year") == 0 || strcmp(arg, "--org") == 0 || strcmp(arg, "-o") == 0 ||
-             strcmp(arg, "--output") == 0) &&
-            i + 1 < argc) {
-            value = argv[++i];
-        } else if (strncmp(arg, "--year=", 7) == 0 || strncmp(arg, "--org=", 6) == 0 ||
-                   strncmp(arg, "--output=", 9) == 0) {
-            value = strchr(arg, '=') + 1;
-        } else {
-            return stictl_usage_error(argv[0], "unexpected argument '%s'", arg);
+        if (rc < 0 && strcmp(argv[i], "--force") != 0) {
+            return stictl_usage_error(argv[0], "unexpected argument '%s'", argv[i]);
         }
-        if (strncmp(arg, "--org", 5) == 0) {
-            org = value;
-        } else if (strncmp(arg, "--year", 6) == 0) {
-            if (stictl_parse_int(value, 2000, 2100, &form.year) != 0) {
-                return stictl_usage_error(argv[0],
-                                          "--year wants a year from 2000 to 2100, not '%s'", value);
-            }
-        } else {
-            path = value;
-        }
+        force = force || rc < 0;
     }
-    if (path && !stictl_table_is_xlsx(path)) {
-        return stictl_usage_error(argv[0], "-o wants a file ending in .xlsx, not '%s'", path);
-    }
+    const char *org = flags.org, *path = flags.path;
+    s_form_t form = {.year = flags.year};
     sti_reply_t catalog, orgs;
     int rc = s_ask(ctl, "catalog.list", &catalog);
     if (rc) {

@@ -155,6 +155,28 @@ const char *stictl_flag_value(int argc, char **argv, int *i, const char *flag)
     return NULL;
 }
 
+int stictl_table_flag(int argc, char **argv, int *i, stictl_table_flags_t *flags)
+{
+    const char *value;
+    if ((value = stictl_flag_value(argc, argv, i, "--year"))) {
+        if (stictl_parse_int(value, 2000, 2100, &flags->year) != 0) {
+            return stictl_usage_error(argv[0], "--year wants a year from 2000 to 2100, not '%s'",
+                                      value);
+        }
+    } else if ((value = stictl_flag_value(argc, argv, i, "--org"))) {
+        flags->org = value;
+    } else if ((value = stictl_flag_value(argc, argv, i, "--output")) ||
+               (value = stictl_flag_value(argc, argv, i, "-o"))) {
+        if (!stictl_table_is_xlsx(value)) {
+            return stictl_usage_error(argv[0], "-o wants a file ending in .xlsx, not '%s'", value);
+        }
+        flags->path = value;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
 int stictl_usage_error(const char *command, const char *format, ...)
 {
     va_list args;

@@ -159,6 +159,19 @@ int stictl_exit_code(sti_errcode_t code);
 //  argv[*i] is not that flag or it has no value.
 const char *stictl_flag_value(int argc, char **argv, int *i, const char *flag);
 
+//  The flags of the commands that write a year's table: --year Y (2000 to
+//  2100), --org ORG, -o/--output FILE.xlsx.
+typedef struct {
+    long long year;   // 0 when not given
+    const char *org;  // NULL when not given
+    const char *path; // NULL when not given
+} stictl_table_flags_t;
+
+//  Takes argv[*i] into flags (moving *i past its value) when it is one of
+//  them. Returns 0 when taken, -1 when argv[*i] is none of them, or
+//  STICTL_USAGE after saying what is wrong with its value.
+int stictl_table_flag(int argc, char **argv, int *i, stictl_table_flags_t *flags);
+
 //  Prints "stictl CMD: message" and the command's usage line on stderr.
 //  Returns STICTL_USAGE.
 int stictl_usage_error(const char *command, const char *format, ...)
@@ -251,6 +264,10 @@ void stictl_json_print(cJSON **json_p);
 const char *stictl_node_text(sti_node_t node, char *buf, size_t cap);
 //  Looks up key in map and writes it as stictl_node_text does. Returns buf.
 const char *stictl_map_text(sti_node_t map, const char *key, char *buf, size_t cap);
+//  "VALUE (WHEN)": map's key and its when key as text (a value and its
+//  period or time), or "-" when key is nil or missing. Returns buf.
+const char *stictl_map_with(sti_node_t map, const char *key, const char *when, char *buf,
+                            size_t cap);
 //  The columns a UTF-8 string takes on a terminal: East Asian wide and
 //  fullwidth characters (CJK) take 2, combining marks 0, others 1.
 size_t stictl_text_width(const char *text);
@@ -399,6 +416,7 @@ int stictl_observation_row(sti_writer_t *writer, char *const *fields);
 
 //  True when path ends in .xlsx (any case); stictl_table_is_csv for .csv.
 bool stictl_table_is_xlsx(const char *path);
+
 bool stictl_table_is_csv(const char *path);
 
 //  Reads the table file at path (.csv or .xlsx) through a stictl_csv_t with

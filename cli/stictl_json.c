@@ -229,3 +229,17 @@ int stictl_parse_int(const char *text, long long min, long long max, long long *
     *out = value;
     return 0;
 }
+
+const char *stictl_map_with(sti_node_t map, const char *key, const char *when, char *buf,
+                            size_t cap)
+{
+    char value[64], at[32];
+    sti_node_t node = sti_node_get(map, key);
+    if (sti_node_is_missing(node) || sti_node_type(node) == STI_TYPE_NIL) {
+        snprintf(buf, cap, "-");
+    } else {
+        snprintf(buf, cap, "%s (%s)", stictl_map_text(map, key, value, sizeof value),
+                 stictl_map_text(map, when, at, sizeof at));
+    }
+    return buf;
+}
