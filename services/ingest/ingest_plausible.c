@@ -1,8 +1,7 @@
 /*  ingest_plausible: warnings on far values. See the header.
 
-    Per row, one HMGET <ns>:val:<indicator>:<org> <period> <period before>,
-    all pipelined; of each stored record only its effective value `v` is
-    read (the record is sti-indicators' MessagePack map, docs/data-path.md).
+    The rows' series are read through ingest_store (one pipelined round
+    trip); this module only compares.
 */
 #include "ingest_plausible.h"
 
@@ -18,26 +17,27 @@
 //  One row looked at.
 typedef struct {
     size_t index;                     // in the request
-    char key[256];                    // its value hash
     char period[STI_PERIOD_TEXT_MAX]; // its period
     char before[STI_PERIOD_TEXT_MAX]; // the period before ("" for none)
     double value;                     // in the catalog's unit
 } s_row_t;
 
 struct _ingest_plausible_t {
-    sti_redis_t *redis; // borrowed
-    double factor;      // how far is far
-    s_row_t *rows;      // the request's rows
-    size_t count;       // in use
-    size_t cap;         // allocated
+    ingest_store_t *store;         // borrowed
+    double factor;                 // how far is far
+    s_row_t *rows;                 // the request's rows
+    ingest_store_series_t *series; // and their series, as the store reads them
+    ingest_store_last_t *last;     // what it found
+    size_t count;                  // in use
+    size_t cap;                    // allocated
 };
 
-ingest_plausible_t *ingest_plausible_new(sti_redis_t *redis, double factor)
+ingest_plausible_t *ingest_plausible_new(ingest_store_t *store, double factor)
 {
-    assert(redis);
+    assert(store);
     ingest_plausible_t *self = (ingest_plausible_t *)calloc(1, sizeof *self);
     assert(self);
-    self->redis = redis;
+    self->store = store;
     self->factor = factor;
     return self;
 }
@@ -47,6 +47,8 @@ void ingest_plausible_destroy(ingest_plausible_t **self_p)
     assert(self_p);
     if (*self_p) {
         free((*self_p)->rows);
+        free((*self_p)->series);
+        free((*self_p)->last);
         free(*self_p);
         *self_p = NULL;
     }
@@ -81,35 +83,21 @@ void ingest_plausible_add(ingest_plausible_t *self, size_t index, const sti_obse
     if (self->count == self->cap) {
         self->cap = self->cap ? self->cap * 2 : 256;
         self->rows = (s_row_t *)realloc(self->rows, self->cap * sizeof *self->rows);
-        assert(self->rows);
+        self->series =
+            (ingest_store_series_t *)realloc(self->series, self->cap * sizeof *self->series);
+        self->last = (ingest_store_last_t *)realloc(self->last, self->cap * sizeof *self->last);
+        assert(self->rows && self->series && self->last);
     }
+    ingest_store_series_key(self->store, &self->series[self->count], obs->indicator, obs->org);
     s_row_t *row = &self->rows[self->count++];
     row->index = index;
     row->value = obs->value;
-    char member[2 * 65 + 2];
-    snprintf(member, sizeof member, "%s:%s", obs->indicator, obs->org);
-    sti_redis_key(self->redis, row->key, sizeof row->key, "val", member, NULL);
     snprintf(row->period, sizeof row->period, "%s", obs->period_text);
     sti_period_t before;
     row->before[0] = 0;
     if (s_before(&obs->period, &before)) {
         sti_period_format(&before, row->before, sizeof row->before);
     }
-}
-
-//  The effective value of a stored record, when it has one.
-static bool s_value_of(const redisReply *field, double *out)
-{
-    if (!field || field->type != REDIS_REPLY_STRING) {
-        return false;
-    }
-    char err[128];
-    sti_field_error_t ferr;
-    sti_reader_t *reader = sti_reader_new(field->str, field->len, NULL, err, sizeof err);
-    bool has = reader && sti_node_type(sti_reader_root(reader)) == STI_TYPE_MAP &&
-               sti_map_double(sti_reader_root(reader), "v", out, &ferr) == 0 && isfinite(*out);
-    sti_reader_destroy(&reader);
-    return has;
 }
 
 //  Writes the warning of row against reference (of period), if far.
@@ -144,29 +132,21 @@ size_t ingest_plausible_check(ingest_plausible_t *self, sti_writer_t *warnings)
 {
     assert(self && warnings);
     for (size_t i = 0; i < self->count; i++) {
-        const s_row_t *row = &self->rows[i];
-        sti_redis_appendf(self->redis, "HMGET %s %s %s", row->key, row->period,
-                          row->before[0] ? row->before : row->period);
+        self->series[i].period = self->rows[i].period;
+        self->series[i].before = self->rows[i].before;
+    }
+    if (ingest_store_last_values(self->store, self->series, self->count, self->last) != 0) {
+        sti_warn("plausibility: the series could not be read; no warnings given");
     }
     size_t written = 0;
-    bool failed = false;
     for (size_t i = 0; i < self->count; i++) {
-        redisReply *reply = sti_redis_reply(self->redis);
         const s_row_t *row = &self->rows[i];
-        double reference = 0;
-        if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
-            failed = true;
-        } else if (s_value_of(reply->element[0], &reference)) {
-            written += s_judge(self, row, reference, row->period, warnings);
-        } else if (row->before[0] && s_value_of(reply->element[1], &reference)) {
-            written += s_judge(self, row, reference, row->before, warnings);
+        const ingest_store_last_t *last = &self->last[i];
+        if (last->has[0]) {
+            written += s_judge(self, row, last->value[0], row->period, warnings);
+        } else if (last->has[1]) {
+            written += s_judge(self, row, last->value[1], row->before, warnings);
         }
-        if (reply) {
-            freeReplyObject(reply);
-        }
-    }
-    if (failed) {
-        sti_warn("plausibility: the series could not be read; no warnings given");
     }
     return written;
 }

@@ -14,14 +14,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ingest_store.h"
 #include "sti_codec.h"
 #include "sti_observation.h"
-#include "sti_redis.h"
 
 typedef struct _ingest_plausible_t ingest_plausible_t;
 
-//  redis is borrowed. factor > 1 (at most 0 or 1: no warnings at all).
-ingest_plausible_t *ingest_plausible_new(sti_redis_t *redis, double factor);
+//  store is borrowed. factor > 1 (at most 0 or 1: no warnings at all).
+ingest_plausible_t *ingest_plausible_new(ingest_store_t *store, double factor);
 void ingest_plausible_destroy(ingest_plausible_t **self_p);
 
 //  Forgets the rows of the last request.

@@ -20,11 +20,10 @@
 
 #include "ingest_locks.h"
 #include "ingest_plausible.h"
+#include "ingest_store.h"
 #include "sti_catalog_store.h"
 #include "sti_intake.h"
 #include "sti_log.h"
-#include "sti_lua_ingest_core.h"
-#include "sti_lua_sti.h"
 #include "sti_observation.h"
 #include "sti_scope.h"
 #include "sti_time.h"
@@ -32,12 +31,12 @@
 #define S_SCOPE_DETAILS_MAX 100 // rows outside the scope named in a refusal, at most
 #define S_LOCK_ROUNDS 8         // passes over the rows while the script finds new locks
 
+_Static_assert(INGEST_STORE_KEYS == INGEST_LOCKS_KEYS, "the submit step's fixed keys");
+
 struct _ingest_submit_t {
-    sti_redis_t *redis;            // borrowed
     const ingest_config_t *config; // borrowed
     sti_catalog_store_t *catalog;  // the catalog, cached
-    char *script_text;             // events_append.lua + ingest_submit.lua (owned)
-    sti_script_t *script;          // the submit's one step
+    ingest_store_t *store;         // the submit step and the series' last values
     ingest_locks_t *locks;         // the sign-off locks the request meets
     sti_observation_keys_t *keys;  // keys seen in the request
     sti_writer_t *rows;            // accepted rows, without the array header
@@ -46,9 +45,6 @@ struct _ingest_submit_t {
     ingest_plausible_t *plausible; // the warnings' reads
     sti_writer_t *blob;            // the intake entry's rows
     sti_writer_t *body;            // the reply body
-    char intake_key[256];          // <ns>:<intake>
-    char audit_key[256];           // <ns>:approval:audit
-    char event_keys[4][160];       // the `ind` log, its seq, prev and epoch
     sti_metric_t *accepted_total;  // rows accepted
     sti_metric_t *rejected_total;  // rows refused
     sti_metric_t *replayed_total;  // requests answered from a stored reply
@@ -67,26 +63,17 @@ ingest_submit_t *ingest_submit_new(sti_redis_t *redis, const ingest_config_t *co
 {
     ingest_submit_t *self = (ingest_submit_t *)calloc(1, sizeof *self);
     assert(self);
-    self->redis = redis;
     self->config = config;
     self->catalog = sti_catalog_store_new(redis);
-    self->script_text = zsys_sprintf("%s\n%s", sti_lua_events_append, sti_lua_ingest_submit);
-    assert(self->script_text);
-    self->script = sti_redis_script(redis, self->script_text);
+    self->store = ingest_store_new(redis, config->intake_key);
     self->locks = ingest_locks_new(redis);
     self->keys = sti_observation_keys_new((size_t)config->max_rows);
     self->rows = sti_writer_new();
     self->errors = sti_writer_new();
     self->warnings = sti_writer_new();
-    self->plausible = ingest_plausible_new(redis, config->warn_factor);
+    self->plausible = ingest_plausible_new(self->store, config->warn_factor);
     self->blob = sti_writer_new();
     self->body = sti_writer_new();
-    sti_redis_key(redis, self->intake_key, sizeof self->intake_key, config->intake_key, NULL);
-    sti_redis_key(redis, self->audit_key, sizeof self->audit_key, "approval", "audit", NULL);
-    sti_redis_key(redis, self->event_keys[0], 160, "events", "ind", NULL);
-    sti_redis_key(redis, self->event_keys[1], 160, "events", "ind", "seq", NULL);
-    sti_redis_key(redis, self->event_keys[2], 160, "events", "ind", "prev", NULL);
-    sti_redis_key(redis, self->event_keys[3], 160, "events", "ind", "epoch", NULL);
     self->accepted_total = sti_http_counter(http, "sti_ingest_rows_total", "result=\"accepted\"",
                                             "Rows checked by obs.submit, by result");
     self->rejected_total = sti_http_counter(http, "sti_ingest_rows_total", "result=\"rejected\"",
@@ -103,7 +90,7 @@ void ingest_submit_destroy(ingest_submit_t **self_p)
     if (self) {
         sti_catalog_store_destroy(&self->catalog);
         ingest_locks_destroy(&self->locks);
-        zstr_free(&self->script_text);
+        ingest_store_destroy(&self->store);
         sti_observation_keys_destroy(&self->keys);
         sti_writer_destroy(&self->rows);
         sti_writer_destroy(&self->errors);
@@ -268,12 +255,24 @@ static int s_reply(sti_writer_t *reply, const char *id, const void *body, size_t
     return 0;
 }
 
+//  Takes a lock the submit step found into self->locks (the rows are
+//  checked again with it).
+static void s_found_lock(void *arg, size_t pair, const char *record, size_t len)
+{
+    ingest_submit_t *self = (ingest_submit_t *)arg;
+    if (!record || ingest_locks_found(self->locks, pair, record, len)) {
+        sti_warn("obs.submit: a sign-off record does not decode: its rows are taken");
+    }
+}
+
 //  Appends the accepted rows as one intake entry (sti_intake), audits the
 //  rows refused by a lock and keeps the reply (ingest_submit.lua); with
-//  check (a dry run), only looks for locks. Returns the script's reply
-//  (caller frees), or NULL when Redis failed.
-static redisReply *s_commit(ingest_submit_t *self, const s_submit_t *submit, size_t accepted,
-                            const sti_identity_t *caller, bool check)
+//  check (a dry run), only looks for locks. Returns the step's outcome:
+//  on TAKEN and REPLAYED *stored and *len are the reply kept; locks found
+//  are taken into self->locks; on FAILED err says why.
+static ingest_store_outcome_t s_commit(ingest_submit_t *self, const s_submit_t *submit,
+                                       size_t accepted, const sti_identity_t *caller, bool check,
+                                       const char **stored, size_t *len, char *err, size_t errlen)
 {
     size_t rows_size = 0, body_size;
     const void *rows = sti_writer_data(self->rows, &rows_size);
@@ -287,17 +286,13 @@ static redisReply *s_commit(ingest_submit_t *self, const s_submit_t *submit, siz
     sti_intake_args_t fields;
     sti_intake_entry_args(&entry, &fields);
     const void *body = sti_writer_data(self->body, &body_size);
-    char request_key[STI_ID_MAX + 256], ttl[24], now[24], time[40], maxlen[24];
-    sti_redis_key(self->redis, request_key, sizeof request_key, "ingest", "req",
-                  submit->request_id[0] ? submit->request_id : "-", NULL);
+    char ttl[24], now[24], time[40], maxlen[24];
     snprintf(ttl, sizeof ttl, "%lld", (long long)self->config->request_ttl_s);
     snprintf(now, sizeof now, "%lld", (long long)entry.time);
     sti_time_rfc3339(entry.time, time, sizeof time);
     snprintf(maxlen, sizeof maxlen, "%d", STI_EVENTS_MAXLEN);
     //  The script's keys and arguments: ingest_submit.lua says which is which.
-    const char *keys[INGEST_LOCKS_KEYS] = {
-        self->intake_key,    request_key,         self->audit_key,    self->event_keys[0],
-        self->event_keys[1], self->event_keys[2], self->event_keys[3]};
+    const char *const *keys = ingest_store_keys(self->store, submit->request_id);
     const char *fixed[INGEST_LOCKS_FIXED] = {(const char *)body,
                                              ttl,
                                              submit->request_id[0] ? "1" : "0",
@@ -320,25 +315,8 @@ static redisReply *s_commit(ingest_submit_t *self, const s_submit_t *submit, siz
         ingest_locks_argv(self->locks, keys, fixed, fixed_lens, (const char *const *)fields.argv,
                           fields.lens, accepted && !check ? STI_INTAKE_ARGS : 0, caller->name,
                           caller->role, caller->via, submit->request_id, &argv, &lens, &nkeys);
-    return sti_redis_eval(self->redis, self->script, nkeys, (int)argc - nkeys, argv, lens);
-}
-
-//  Takes the locks a script's reply {2, pair, record, ...} names. Returns
-//  true when it named one (the rows are to be checked again).
-static bool s_found_locks(ingest_submit_t *self, const redisReply *result)
-{
-    if (!result || result->type != REDIS_REPLY_ARRAY || result->elements < 3 ||
-        result->element[0]->type != REDIS_REPLY_INTEGER || result->element[0]->integer != 2) {
-        return false;
-    }
-    for (size_t i = 1; i + 1 < result->elements; i += 2) {
-        const redisReply *pair = result->element[i], *record = result->element[i + 1];
-        if (pair->type != REDIS_REPLY_INTEGER || record->type != REDIS_REPLY_STRING ||
-            ingest_locks_found(self->locks, (size_t)pair->integer, record->str, record->len)) {
-            sti_warn("obs.submit: a sign-off record does not decode: its rows are taken");
-        }
-    }
-    return true;
+    return ingest_store_submit(self->store, nkeys, (int)argc - nkeys, argv, lens, s_found_lock,
+                               self, stored, len, err, errlen);
 }
 
 //  The org unit of row i when the catalog has it (else the row's own checks
@@ -401,28 +379,25 @@ static int s_check_scope(const sti_catalog_t *catalog, const sti_call_t *call, s
     return -1;
 }
 
-//  Answers what the script did: {0|1, reply} (replayed when 1), else
+//  Answers what the submit step did: the reply kept (replayed or not), else
 //  unavailable (Redis failed, or locks kept coming for S_LOCK_ROUNDS passes).
-static void s_answer(ingest_submit_t *self, const sti_call_t *call, const redisReply *result,
-                     size_t accepted, size_t rejected)
+static void s_answer(ingest_submit_t *self, const sti_call_t *call, ingest_store_outcome_t outcome,
+                     const char *stored, size_t stored_len, const char *why, size_t accepted,
+                     size_t rejected)
 {
     const sti_request_t *request = call->request;
     sti_writer_t *reply = call->reply;
-    bool good = result && result->type == REDIS_REPLY_ARRAY && result->elements == 2 &&
-                result->element[0]->type == REDIS_REPLY_INTEGER &&
-                result->element[0]->integer != 2 && result->element[1]->type == REDIS_REPLY_STRING;
-    if (!good) {
+    if (outcome != INGEST_STORE_TAKEN && outcome != INGEST_STORE_REPLAYED) {
         char err[512];
         snprintf(err, sizeof err, "the rows could not be kept, nothing was accepted: %s",
-                 result && result->type == REDIS_REPLY_ERROR ? result->str
-                 : result ? "org units were approved while the rows were checked: send them again"
-                          : sti_redis_errstr(self->redis));
+                 outcome == INGEST_STORE_LOCKED
+                     ? "org units were approved while the rows were checked: send them again"
+                     : why);
         sti_error("obs.submit %s: %s", request->id, err);
         sti_envelope_reply_error(reply, request->id, STI_ERR_UNAVAILABLE, err, NULL, 0);
         return;
     }
-    const redisReply *stored = result->element[1];
-    bool replayed = result->element[0]->integer == 1;
+    bool replayed = outcome == INGEST_STORE_REPLAYED;
     bool dry_run = false;
     sti_field_error_t ferr;
     if (!sti_node_is_missing(sti_node_get(request->body, "dry_run"))) {
@@ -435,7 +410,7 @@ static void s_answer(ingest_submit_t *self, const sti_call_t *call, const redisR
     if (!replayed && !dry_run) {
         sti_metric_add(self->rejected_total, (int64_t)rejected);
     }
-    if (s_reply(reply, request->id, stored->str, stored->len, replayed)) {
+    if (s_reply(reply, request->id, stored, stored_len, replayed)) {
         sti_writer_reset(reply);
         sti_envelope_reply_error(reply, request->id, STI_ERR_INTERNAL,
                                  "the reply kept for this request id does not decode", NULL, 0);
@@ -463,13 +438,11 @@ static int s_obs_submit(void *object, const sti_call_t *call)
         return 0;
     }
     ingest_locks_reset(self->locks);
-    size_t rejected = 0, accepted = 0, size;
-    redisReply *result = NULL;
+    size_t rejected = 0, accepted = 0, size, stored_len = 0;
+    ingest_store_outcome_t outcome = INGEST_STORE_FAILED;
+    const char *stored = NULL;
+    char why[256] = "";
     for (int round = 0; round < S_LOCK_ROUNDS; round++) {
-        if (result) {
-            freeReplyObject(result);
-            result = NULL;
-        }
         size_t details;
         accepted = s_check_rows(self, catalog, &submit, &rejected, &details);
         s_write_body(self, accepted, rejected, details, submit.dry_run,
@@ -479,15 +452,13 @@ static int s_obs_submit(void *object, const sti_call_t *call)
             const void *body = sti_writer_data(self->body, &size);
             return s_reply(reply, request->id, body, size, false);
         }
-        result = s_commit(self, &submit, accepted, call->caller, submit.dry_run);
-        if (!s_found_locks(self, result)) {
+        outcome = s_commit(self, &submit, accepted, call->caller, submit.dry_run, &stored,
+                           &stored_len, why, sizeof why);
+        if (outcome != INGEST_STORE_LOCKED) {
             break;
         }
     }
-    s_answer(self, call, result, accepted, rejected);
-    if (result) {
-        freeReplyObject(result);
-    }
+    s_answer(self, call, outcome, stored, stored_len, why, accepted, rejected);
     return 0;
 }
 

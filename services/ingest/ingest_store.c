@@ -1,0 +1,165 @@
+/*  ingest_store: sti-ingest's Redis. See the header. */
+#include "ingest_store.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sti_codec.h"
+#include "sti_lua_ingest_core.h"
+#include "sti_lua_sti.h"
+
+struct _ingest_store_t {
+    sti_redis_t *redis;                // borrowed
+    char *script_text;                 // events_append.lua + ingest_submit.lua (owned)
+    sti_script_t *script;              // the submit step
+    redisReply *result;                // the last submit step's reply (owned)
+    char keys[INGEST_STORE_KEYS][256]; // the step's fixed keys
+    const char *key_list[INGEST_STORE_KEYS];
+};
+
+ingest_store_t *ingest_store_new(sti_redis_t *redis, const char *intake)
+{
+    assert(redis && intake);
+    ingest_store_t *self = (ingest_store_t *)calloc(1, sizeof *self);
+    assert(self);
+    self->redis = redis;
+    self->script_text = zsys_sprintf("%s\n%s", sti_lua_events_append, sti_lua_ingest_submit);
+    assert(self->script_text);
+    self->script = sti_redis_script(redis, self->script_text);
+    sti_redis_key(redis, self->keys[0], sizeof self->keys[0], intake, NULL);
+    sti_redis_key(redis, self->keys[2], sizeof self->keys[2], "approval", "audit", NULL);
+    sti_redis_key(redis, self->keys[3], sizeof self->keys[3], "events", "ind", NULL);
+    sti_redis_key(redis, self->keys[4], sizeof self->keys[4], "events", "ind", "seq", NULL);
+    sti_redis_key(redis, self->keys[5], sizeof self->keys[5], "events", "ind", "prev", NULL);
+    sti_redis_key(redis, self->keys[6], sizeof self->keys[6], "events", "ind", "epoch", NULL);
+    for (size_t i = 0; i < INGEST_STORE_KEYS; i++) {
+        self->key_list[i] = self->keys[i];
+    }
+    return self;
+}
+
+void ingest_store_destroy(ingest_store_t **self_p)
+{
+    assert(self_p);
+    ingest_store_t *self = *self_p;
+    if (self) {
+        if (self->result) {
+            freeReplyObject(self->result);
+        }
+        zstr_free(&self->script_text);
+        free(self);
+        *self_p = NULL;
+    }
+}
+
+const char *const *ingest_store_keys(ingest_store_t *self, const char *request_id)
+{
+    assert(self && request_id);
+    sti_redis_key(self->redis, self->keys[1], sizeof self->keys[1], "ingest", "req",
+                  request_id[0] ? request_id : "-", NULL);
+    return self->key_list;
+}
+
+//  The locks of a reply {2, pair, record, ...}, given to found.
+static void s_locks(const redisReply *result, ingest_store_lock_fn *found, void *arg)
+{
+    for (size_t i = 1; i + 1 < result->elements; i += 2) {
+        const redisReply *pair = result->element[i], *record = result->element[i + 1];
+        if (pair->type == REDIS_REPLY_INTEGER && record->type == REDIS_REPLY_STRING) {
+            found(arg, (size_t)pair->integer, record->str, record->len);
+        } else {
+            found(arg, 0, NULL, 0);
+        }
+    }
+}
+
+ingest_store_outcome_t ingest_store_submit(ingest_store_t *self, int nkeys, int nargs,
+                                           const char **argv, const size_t *lens,
+                                           ingest_store_lock_fn *found, void *arg,
+                                           const char **stored, size_t *stored_len, char *err,
+                                           size_t errlen)
+{
+    assert(self && argv && lens && found && stored && stored_len);
+    if (self->result) {
+        freeReplyObject(self->result);
+    }
+    redisReply *result = self->result =
+        sti_redis_eval(self->redis, self->script, nkeys, nargs, argv, lens);
+    *stored = NULL;
+    *stored_len = 0;
+    if (!result || result->type != REDIS_REPLY_ARRAY || result->elements < 2 ||
+        result->element[0]->type != REDIS_REPLY_INTEGER) {
+        snprintf(err, errlen, "%s",
+                 result && result->type == REDIS_REPLY_ERROR ? result->str
+                 : result                                    ? "the submit step answered oddly"
+                                                             : sti_redis_errstr(self->redis));
+        return INGEST_STORE_FAILED;
+    }
+    long long outcome = result->element[0]->integer;
+    if (outcome == INGEST_STORE_LOCKED && result->elements >= 3) {
+        s_locks(result, found, arg);
+        return INGEST_STORE_LOCKED;
+    }
+    if ((outcome == INGEST_STORE_TAKEN || outcome == INGEST_STORE_REPLAYED) &&
+        result->elements == 2 && result->element[1]->type == REDIS_REPLY_STRING) {
+        *stored = result->element[1]->str;
+        *stored_len = result->element[1]->len;
+        return (ingest_store_outcome_t)outcome;
+    }
+    snprintf(err, errlen, "the submit step answered oddly");
+    return INGEST_STORE_FAILED;
+}
+
+void ingest_store_series_key(ingest_store_t *self, ingest_store_series_t *series,
+                             const char *indicator, const char *org)
+{
+    assert(self && series && indicator && org);
+    char member[2 * 65 + 2];
+    snprintf(member, sizeof member, "%s:%s", indicator, org);
+    sti_redis_key(self->redis, series->key, sizeof series->key, "val", member, NULL);
+}
+
+//  The effective value `v` of a stored value record, when it has one.
+static bool s_value_of(const redisReply *field, double *out)
+{
+    if (!field || field->type != REDIS_REPLY_STRING) {
+        return false;
+    }
+    char err[128];
+    sti_field_error_t ferr;
+    sti_reader_t *reader = sti_reader_new(field->str, field->len, NULL, err, sizeof err);
+    bool has = reader && sti_node_type(sti_reader_root(reader)) == STI_TYPE_MAP &&
+               sti_map_double(sti_reader_root(reader), "v", out, &ferr) == 0 && isfinite(*out);
+    sti_reader_destroy(&reader);
+    return has;
+}
+
+int ingest_store_last_values(ingest_store_t *self, const ingest_store_series_t *series,
+                             size_t count, ingest_store_last_t *last)
+{
+    assert(self && (series || !count) && (last || !count));
+    for (size_t i = 0; i < count; i++) {
+        const char *before = series[i].before[0] ? series[i].before : series[i].period;
+        sti_redis_appendf(self->redis, "HMGET %s %s %s", series[i].key, series[i].period, before);
+    }
+    bool failed = false;
+    for (size_t i = 0; i < count; i++) {
+        redisReply *reply = sti_redis_reply(self->redis);
+        memset(&last[i], 0, sizeof last[i]);
+        if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
+            failed = true;
+        } else {
+            last[i].has[0] = s_value_of(reply->element[0], &last[i].value[0]);
+            last[i].has[1] =
+                series[i].before[0] && s_value_of(reply->element[1], &last[i].value[1]);
+        }
+        if (reply) {
+            freeReplyObject(reply);
+        }
+    }
+    return failed ? -1 : 0;
+}
