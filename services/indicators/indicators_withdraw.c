@@ -3,9 +3,8 @@
     The value is read first so that the reply can say what is withdrawn and
     a value with nothing reported is refused with a reason; the Lua step
     checks it again, atomically with the append, so a value withdrawn
-    meanwhile is not withdrawn twice. This module runs its own script
-    (indicators_withdraw.lua) and reads its reply; the value hash's name is
-    the store's (indicators_store_value_key).
+    meanwhile is not withdrawn twice. The step's keys, script and reply are
+    indicators_withdraw_store's.
 */
 #include "indicators_withdraw.h"
 
@@ -15,27 +14,22 @@
 #include <string.h>
 
 #include "indicators_catalog.h"
+#include "indicators_withdraw_store.h"
 #include "sti_codec.h"
 #include "sti_intake.h"
 #include "sti_log.h"
-#include "sti_lua_indicators_core.h"
 #include "sti_scope.h"
-#include "sti_lua_sti.h"
 #include "sti_time.h"
 
 #define S_REASON_MAX 501 // bytes of a reason, with NUL
-#define S_KEYS 9         // keys of indicators_withdraw.lua
-#define S_FIXED 14       // its arguments before the intake entry's fields
+#define S_FIXED 14       // the step's arguments before the intake entry's fields
 
 struct _indicators_withdraw_t {
-    sti_redis_t *redis;           // borrowed
-    sti_catalog_store_t *catalog; // borrowed
-    indicators_store_t *store;    // borrowed: the values
-    char intake[256];             // the intake log's key
-    int64_t request_ttl_s;        // how long a reply is kept
-    char *script_text;            // events_append.lua + indicators_withdraw.lua (owned)
-    sti_script_t *script;         // the withdrawal's one step
-    indicators_table_t *table;    // the value read
+    sti_catalog_store_t *catalog;        // borrowed
+    indicators_store_t *store;           // borrowed: the values
+    indicators_withdraw_store_t *writes; // the withdrawal's step
+    int64_t request_ttl_s;               // how long a reply is kept
+    indicators_table_t *table;           // the value read
 };
 
 //  What one call asks.
@@ -57,14 +51,10 @@ indicators_withdraw_t *indicators_withdraw_new(sti_redis_t *redis, sti_catalog_s
     assert(redis && catalog && store && intake);
     indicators_withdraw_t *self = (indicators_withdraw_t *)calloc(1, sizeof *self);
     assert(self);
-    self->redis = redis;
     self->catalog = catalog;
     self->store = store;
-    snprintf(self->intake, sizeof self->intake, "%s", intake);
+    self->writes = indicators_withdraw_store_new(redis, store, intake);
     self->request_ttl_s = request_ttl_s;
-    self->script_text = zsys_sprintf("%s\n%s", sti_lua_events_append, sti_lua_indicators_withdraw);
-    assert(self->script_text);
-    self->script = sti_redis_script(redis, self->script_text);
     self->table = indicators_table_new();
     return self;
 }
@@ -74,7 +64,7 @@ void indicators_withdraw_destroy(indicators_withdraw_t **self_p)
     assert(self_p);
     if (*self_p) {
         indicators_table_destroy(&(*self_p)->table);
-        zstr_free(&(*self_p)->script_text);
+        indicators_withdraw_store_destroy(&(*self_p)->writes);
         free(*self_p);
         *self_p = NULL;
     }
@@ -173,9 +163,11 @@ static void s_refusal_data(const sti_call_t *call, const s_ask_t *ask, sti_write
     sti_writer_kv_str(w, "request", ask->request_id);
 }
 
-//  Runs the script. Returns its reply (caller frees), or NULL.
-static redisReply *s_append(indicators_withdraw_t *self, const sti_call_t *call, const s_ask_t *ask,
-                            const void *body, size_t body_size)
+//  Runs the step. Returns its outcome (indicators_withdraw_store_append).
+static indicators_withdraw_outcome_t s_append(indicators_withdraw_t *self, const sti_call_t *call,
+                                              const s_ask_t *ask, const void *body,
+                                              size_t body_size, const char **bytes, size_t *len,
+                                              char *err, size_t errlen)
 {
     sti_writer_t *blob = sti_writer_new(), *data = sti_writer_new();
     s_rows(ask, blob);
@@ -187,69 +179,52 @@ static redisReply *s_append(indicators_withdraw_t *self, const sti_call_t *call,
     entry.rows = sti_writer_data(blob, &entry.rows_size);
     sti_intake_args_t fields;
     sti_intake_entry_args(&entry, &fields);
-    char keys[S_KEYS][STI_ID_MAX + 256], ttl[24], now[24], time[40], maxlen[24];
-    snprintf(keys[0], sizeof keys[0], "%s", self->intake);
-    sti_redis_key(self->redis, keys[1], sizeof keys[1], "indicators", "req",
-                  ask->request_id[0] ? ask->request_id : "-", NULL);
-    indicators_store_value_key(self->store, ask->ind, ask->unit, keys[2], sizeof keys[2]);
-    sti_redis_key(self->redis, keys[3], sizeof keys[3], "approval", ask->org, NULL);
-    sti_redis_key(self->redis, keys[4], sizeof keys[4], "approval", "audit", NULL);
-    sti_redis_key(self->redis, keys[5], sizeof keys[5], "events", "ind", NULL);
-    sti_redis_key(self->redis, keys[6], sizeof keys[6], "events", "ind", "seq", NULL);
-    sti_redis_key(self->redis, keys[7], sizeof keys[7], "events", "ind", "prev", NULL);
-    sti_redis_key(self->redis, keys[8], sizeof keys[8], "events", "ind", "epoch", NULL);
+    char ttl[24], now[24], time[40], maxlen[24];
     snprintf(ttl, sizeof ttl, "%lld", (long long)self->request_ttl_s);
     snprintf(now, sizeof now, "%lld", (long long)entry.time);
     sti_time_rfc3339(entry.time, time, sizeof time);
     snprintf(maxlen, sizeof maxlen, "%d", STI_EVENTS_MAXLEN);
     size_t data_size;
     const char *data_bytes = (const char *)sti_writer_data(data, &data_size);
-    const char *argv[S_KEYS + S_FIXED + STI_INTAKE_ARGS] = {keys[0],
-                                                            keys[1],
-                                                            keys[2],
-                                                            keys[3],
-                                                            keys[4],
-                                                            keys[5],
-                                                            keys[6],
-                                                            keys[7],
-                                                            keys[8],
-                                                            (const char *)body,
-                                                            ttl,
-                                                            ask->request_id[0] ? "1" : "0",
-                                                            ask->period,
-                                                            now,
-                                                            call->caller->name,
-                                                            call->caller->role,
-                                                            call->caller->via,
-                                                            ask->org,
-                                                            ask->request_id,
-                                                            time,
-                                                            data_bytes,
-                                                            maxlen,
-                                                            ask->indicator};
-    size_t lens[S_KEYS + S_FIXED + STI_INTAKE_ARGS];
-    for (size_t i = 0; i < S_KEYS + S_FIXED; i++) {
-        lens[i] = i == S_KEYS ? body_size : i == S_KEYS + 11 ? data_size : strlen(argv[i]);
+    //  The step's arguments: indicators_withdraw.lua says which is which.
+    const char *args[S_FIXED + STI_INTAKE_ARGS] = {(const char *)body,
+                                                   ttl,
+                                                   ask->request_id[0] ? "1" : "0",
+                                                   ask->period,
+                                                   now,
+                                                   call->caller->name,
+                                                   call->caller->role,
+                                                   call->caller->via,
+                                                   ask->org,
+                                                   ask->request_id,
+                                                   time,
+                                                   data_bytes,
+                                                   maxlen,
+                                                   ask->indicator};
+    size_t lens[S_FIXED + STI_INTAKE_ARGS];
+    for (size_t i = 0; i < S_FIXED; i++) {
+        lens[i] = i == 0 ? body_size : i == 11 ? data_size : strlen(args[i]);
     }
     for (size_t i = 0; i < STI_INTAKE_ARGS; i++) {
-        argv[S_KEYS + S_FIXED + i] = fields.argv[i];
-        lens[S_KEYS + S_FIXED + i] = fields.lens[i];
+        args[S_FIXED + i] = fields.argv[i];
+        lens[S_FIXED + i] = fields.lens[i];
     }
-    redisReply *reply =
-        sti_redis_eval(self->redis, self->script, S_KEYS, S_FIXED + STI_INTAKE_ARGS, argv, lens);
+    indicators_withdraw_outcome_t outcome =
+        indicators_withdraw_store_append(self->writes, ask->ind, ask->unit, ask->request_id, args,
+                                         lens, S_FIXED + STI_INTAKE_ARGS, bytes, len, err, errlen);
     sti_writer_destroy(&blob);
     sti_writer_destroy(&data);
-    return reply;
+    return outcome;
 }
 
 //  Says the value's period is approved and locked, and by whom (record:
 //  the approval's MessagePack map).
-static int s_locked(const sti_call_t *call, const s_ask_t *ask, const redisReply *record)
+static int s_locked(const sti_call_t *call, const s_ask_t *ask, const char *record, size_t len)
 {
     char message[600], by[128] = "an officer", when[40] = "?", err[128];
     int64_t at = 0;
-    sti_limits_t limits = {record->len + 1, record->len + 1, 64, 4};
-    sti_reader_t *reader = sti_reader_new(record->str, record->len, &limits, err, sizeof err);
+    sti_limits_t limits = {len + 1, len + 1, 64, 4};
+    sti_reader_t *reader = sti_reader_new(record, len, &limits, err, sizeof err);
     if (reader) {
         sti_field_error_t ferr;
         sti_node_t map = sti_reader_root(reader);
@@ -281,18 +256,13 @@ static int s_nothing(const sti_call_t *call, const s_ask_t *ask)
 //  Returns true when it did.
 static bool s_replayed(indicators_withdraw_t *self, const sti_call_t *call, const char *id)
 {
-    char key[STI_ID_MAX + 256];
-    sti_redis_key(self->redis, key, sizeof key, "indicators", "req", id, NULL);
-    redisReply *stored = sti_redis_command(self->redis, "GET %s", key);
-    bool found = stored && stored->type == REDIS_REPLY_STRING;
-    if (found) {
-        sti_envelope_reply_ok(call->reply, call->request->id);
-        sti_writer_raw(call->reply, stored->str, stored->len);
-    }
+    size_t len;
+    const char *stored = indicators_withdraw_store_replay(self->writes, id, &len);
     if (stored) {
-        freeReplyObject(stored);
+        sti_envelope_reply_ok(call->reply, call->request->id);
+        sti_writer_raw(call->reply, stored, len);
     }
-    return found;
+    return stored != NULL;
 }
 
 static int s_value_withdraw(void *object, const sti_call_t *call)
@@ -319,28 +289,25 @@ static int s_value_withdraw(void *object, const sti_call_t *call)
     s_body(body, &ask, record);
     size_t size;
     const void *bytes = sti_writer_data(body, &size);
-    redisReply *result = s_append(self, call, &ask, bytes, size);
+    const char *kept = NULL;
+    size_t kept_len = 0;
+    char why[256];
+    indicators_withdraw_outcome_t outcome =
+        s_append(self, call, &ask, bytes, size, &kept, &kept_len, why, sizeof why);
     sti_writer_destroy(&body);
-    if (result && result->type == REDIS_REPLY_ARRAY && result->elements == 1) {
+    if (outcome == INDICATORS_WITHDRAW_NOTHING) {
         s_nothing(call, &ask);
-    } else if (result && result->type == REDIS_REPLY_ARRAY && result->elements == 2 &&
-               result->element[0]->type == REDIS_REPLY_INTEGER &&
-               result->element[0]->integer == 3 && result->element[1]->type == REDIS_REPLY_STRING) {
-        s_locked(call, &ask, result->element[1]);
-    } else if (result && result->type == REDIS_REPLY_ARRAY && result->elements == 2 &&
-               result->element[1]->type == REDIS_REPLY_STRING) {
+    } else if (outcome == INDICATORS_WITHDRAW_LOCKED) {
+        s_locked(call, &ask, kept, kept_len);
+    } else if (outcome == INDICATORS_WITHDRAW_TAKEN) {
         sti_envelope_reply_ok(call->reply, call->request->id);
-        sti_writer_raw(call->reply, result->element[1]->str, result->element[1]->len);
+        sti_writer_raw(call->reply, kept, kept_len);
     } else {
-        char message[300];
+        char message[320];
         snprintf(message, sizeof message, "the withdrawal could not be kept, nothing changed: %s",
-                 result && result->type == REDIS_REPLY_ERROR ? result->str
-                                                             : sti_redis_errstr(self->redis));
+                 why);
         sti_error("value.withdraw %s: %s", call->request->id, message);
         indicators_reply_fail(call, STI_ERR_UNAVAILABLE, NULL, message);
-    }
-    if (result) {
-        freeReplyObject(result);
     }
     return 0;
 }
