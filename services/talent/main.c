@@ -21,7 +21,7 @@
 #include "talent_count_store.h"
 #include "talent_feed.h"
 #include "talent_keys.h"
-#include "talent_lookup.h"
+#include "talent_lookup_store.h"
 #include "talent_query.h"
 #include "talent_registry.h"
 #include "talent_rekey.h"
@@ -136,7 +136,7 @@ int main(int argc, char **argv)
     }
     sti_redis_t *redis = sti_service_redis(service);
     talent_store_t *store = talent_store_new(redis, crypto, sti_service_publisher(service, "tal"));
-    talent_lookup_t *lookup = talent_lookup_new(redis);
+    talent_lookup_store_t *lookup = talent_lookup_store_new(redis);
     talent_rekey_store_t *rekey_store = talent_rekey_store_new(redis, crypto);
     talent_count_store_t *count_store = talent_count_store_new(redis);
     talent_team_store_t *team_store = talent_team_store_new(redis);
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
     talent_team_store_destroy(&team_store);
     talent_count_store_destroy(&count_store);
     talent_rekey_store_destroy(&rekey_store);
-    talent_lookup_destroy(&lookup);
+    talent_lookup_store_destroy(&lookup);
     talent_store_destroy(&store);
     talent_crypto_destroy(&crypto);
     sti_service_destroy(&service);

@@ -3,7 +3,7 @@
 
     Each builds its key under the namespace of redis with sti_redis_key into
     buf (cap bytes) and returns buf, or NULL when the key does not fit. Only
-    the store modules (talent_store, talent_lookup, talent_rekey_store,
+    the store modules (talent_store, talent_lookup_store, talent_rekey_store,
     talent_count_store, talent_team_store) build keys; handlers never see one.
     The prefixes are for the scripts that reach a talent's or a team's keys
     by id (talent_change.lua, talent_team.lua, talent_keys.lua).

@@ -14,12 +14,12 @@
 #include "talent_reply.h"
 
 struct _talent_query_t {
-    talent_store_t *store;   // borrowed
-    talent_lookup_t *lookup; // borrowed
-    talent_rekey_t *rekey;   // borrowed: the key counts of talent.stats
+    talent_store_t *store;         // borrowed
+    talent_lookup_store_t *lookup; // borrowed
+    talent_rekey_t *rekey;         // borrowed: the key counts of talent.stats
 };
 
-talent_query_t *talent_query_new(talent_store_t *store, talent_lookup_t *lookup,
+talent_query_t *talent_query_new(talent_store_t *store, talent_lookup_store_t *lookup,
                                  talent_rekey_t *rekey)
 {
     assert(store && lookup && rekey);
@@ -172,7 +172,8 @@ static int s_search(talent_query_t *self, const sti_call_t *call, int64_t page_m
     size_t found = 0;
     int64_t next = 0;
     char err[256];
-    if (talent_lookup_search(self->lookup, &search, ids, &found, &next, err, sizeof err) != 0) {
+    if (talent_lookup_store_search(self->lookup, &search, ids, &found, &next, err, sizeof err) !=
+        0) {
         talent_reply_error(call, STI_ERR_UNAVAILABLE, "the registry cannot be searched now");
     } else {
         s_page(self, call, ids, found, next);
@@ -206,7 +207,7 @@ static void s_stats_codes(sti_writer_t *reply, const talent_codes_t *codes, tale
     for (size_t i = 0; i < talent_codes_count(codes, kind); i++) {
         const char *code = talent_codes_at(codes, kind, i)->code;
         snprintf(token, sizeof token, "%s:%s", prefix, code);
-        sti_writer_kv_int(reply, code, talent_lookup_stat(stats, token));
+        sti_writer_kv_int(reply, code, talent_lookup_store_stat(stats, token));
     }
 }
 
@@ -230,8 +231,8 @@ static void s_stats_years(sti_writer_t *reply, const talent_stats_t *stats)
 static void s_stats_body(talent_query_t *self, sti_writer_t *reply, const talent_codes_t *codes,
                          const talent_stats_t *stats, const talent_rekey_count_t *keys)
 {
-    int64_t active = talent_lookup_stat(stats, "status:active");
-    int64_t left = talent_lookup_stat(stats, "status:left");
+    int64_t active = talent_lookup_store_stat(stats, "status:active");
+    int64_t left = talent_lookup_store_stat(stats, "status:left");
     sti_writer_map(reply, 8);
     sti_writer_kv_int(reply, "total", active + left);
     s_stats_codes(reply, codes, TALENT_LEVEL, "category", stats);
@@ -239,8 +240,8 @@ static void s_stats_body(talent_query_t *self, sti_writer_t *reply, const talent
     s_stats_codes(reply, codes, TALENT_CHANNEL, "channel", stats);
     sti_writer_str(reply, "by_overseas");
     sti_writer_map(reply, 2);
-    sti_writer_kv_int(reply, "true", talent_lookup_stat(stats, "overseas:1"));
-    sti_writer_kv_int(reply, "false", talent_lookup_stat(stats, "overseas:0"));
+    sti_writer_kv_int(reply, "true", talent_lookup_store_stat(stats, "overseas:1"));
+    sti_writer_kv_int(reply, "false", talent_lookup_store_stat(stats, "overseas:0"));
     sti_writer_str(reply, "by_status");
     sti_writer_map(reply, 2);
     sti_writer_kv_int(reply, "active", active);
@@ -265,7 +266,7 @@ static int s_talent_stats(void *object, const sti_call_t *call)
     assert(stats);
     talent_rekey_count_t keys;
     char err[256];
-    if (talent_lookup_stats(self->lookup, stats, err, sizeof err) != 0 ||
+    if (talent_lookup_store_stats(self->lookup, stats, err, sizeof err) != 0 ||
         talent_rekey_count(self->rekey, &keys, err, sizeof err) != 0) {
         talent_reply_error(call, STI_ERR_UNAVAILABLE, "the registry's counts cannot be read now");
     } else {
@@ -346,8 +347,8 @@ static int s_talent_audit(void *object, const sti_call_t *call)
     }
     size_t count = 0;
     char why[256];
-    talent_audit_entry_t *entries = talent_lookup_audit(self->lookup, id, after[0] ? after : NULL,
-                                                        limit, &count, why, sizeof why);
+    talent_audit_entry_t *entries = talent_lookup_store_audit(
+        self->lookup, id, after[0] ? after : NULL, limit, &count, why, sizeof why);
     if (!entries) {
         talent_reply_error(call, STI_ERR_UNAVAILABLE, "the audit log cannot be read now");
     } else if (count == 0 && !after[0]) {
@@ -365,7 +366,7 @@ static int s_talent_audit(void *object, const sti_call_t *call)
 static int s_events_since(void *object, const sti_call_t *call)
 {
     talent_query_t *self = (talent_query_t *)object;
-    talent_lookup_events_since(self->lookup, call->request, call->reply);
+    talent_lookup_store_events_since(self->lookup, call->request, call->reply);
     return 0;
 }
 

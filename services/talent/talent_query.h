@@ -2,7 +2,7 @@
     talent.export, talent.stats, talent.audit, and events.since, the replay
     of the registry's event stream tal (docs/ops.md, section sti.talent).
 
-    Search and export are one page at a time: talent_lookup finds the ids
+    Search and export are one page at a time: talent_lookup_store finds the ids
     (in id order, after the cursor), then each record is read, masked and
     its read audited; a page whose reads cannot be audited is not answered.
     Stats hold no personal data (counts only) and say how many records are
@@ -10,7 +10,7 @@
 */
 #pragma once
 #include "sti_service.h"
-#include "talent_lookup.h"
+#include "talent_lookup_store.h"
 #include "talent_rekey.h"
 #include "talent_store.h"
 
@@ -21,7 +21,7 @@ typedef struct _talent_query_t talent_query_t;
 
 //  The reading ops on borrowed objects (they outlive them). Returns a new
 //  object the caller destroys.
-talent_query_t *talent_query_new(talent_store_t *store, talent_lookup_t *lookup,
+talent_query_t *talent_query_new(talent_store_t *store, talent_lookup_store_t *lookup,
                                  talent_rekey_t *rekey);
 void talent_query_destroy(talent_query_t **self_p);
 

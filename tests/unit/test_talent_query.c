@@ -20,7 +20,7 @@
 
 static talent_test_stack_t stack;
 static talent_registry_t *registry;
-static talent_lookup_t *lookup;
+static talent_lookup_store_t *lookup;
 static talent_rekey_store_t *keys;
 static talent_rekey_t *rekey;
 static talent_query_t *query;
@@ -30,7 +30,7 @@ static int s_setup(void **state)
     (void)state;
     talent_test_stack_up(&stack);
     registry = talent_registry_new(stack.store);
-    lookup = talent_lookup_new(stack.redis);
+    lookup = talent_lookup_store_new(stack.redis);
     keys = talent_rekey_store_new(stack.redis, stack.crypto);
     rekey = talent_rekey_new(stack.store, keys, NULL);
     query = talent_query_new(stack.store, lookup, rekey);
@@ -52,7 +52,7 @@ static int s_teardown(void **state)
     talent_query_destroy(&query);
     talent_rekey_destroy(&rekey);
     talent_rekey_store_destroy(&keys);
-    talent_lookup_destroy(&lookup);
+    talent_lookup_store_destroy(&lookup);
     talent_registry_destroy(&registry);
     talent_test_stack_down(&stack);
     return 0;

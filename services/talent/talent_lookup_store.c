@@ -1,10 +1,10 @@
-/*  talent_lookup: the registry's reading queries. See talent_lookup.h.
+/*  talent_lookup_store: the registry's reading queries. See talent_lookup_store.h.
 
     Replies are checked in full before anything is copied out of them: a
     reply of another shape is a failure ("cannot be read now"), never a
     partial answer.
 */
-#include "talent_lookup.h"
+#include "talent_lookup_store.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -16,22 +16,22 @@
 #include "sti_lua_talent_core.h"
 #include "talent_keyspace.h"
 
-struct _talent_lookup_t {
+struct _talent_lookup_store_t {
     sti_redis_t *redis;   // borrowed
     sti_script_t *search; // talent_search.lua
 };
 
-talent_lookup_t *talent_lookup_new(sti_redis_t *redis)
+talent_lookup_store_t *talent_lookup_store_new(sti_redis_t *redis)
 {
     assert(redis);
-    talent_lookup_t *self = (talent_lookup_t *)calloc(1, sizeof *self);
+    talent_lookup_store_t *self = (talent_lookup_store_t *)calloc(1, sizeof *self);
     assert(self);
     self->redis = redis;
     self->search = sti_redis_script(redis, sti_lua_talent_search);
     return self;
 }
 
-void talent_lookup_destroy(talent_lookup_t **self_p)
+void talent_lookup_store_destroy(talent_lookup_store_t **self_p)
 {
     assert(self_p);
     free(*self_p);
@@ -39,13 +39,13 @@ void talent_lookup_destroy(talent_lookup_t **self_p)
 }
 
 //  The reason Redis gave for a failed reply, or the connection's.
-static const char *s_why(talent_lookup_t *self, const redisReply *reply)
+static const char *s_why(talent_lookup_store_t *self, const redisReply *reply)
 {
     return reply && reply->type == REDIS_REPLY_ERROR ? reply->str : sti_redis_errstr(self->redis);
 }
 
 //  Runs talent_search.lua. Returns its reply (caller frees) or NULL.
-static redisReply *s_find(talent_lookup_t *self, const talent_search_t *search)
+static redisReply *s_find(talent_lookup_store_t *self, const talent_search_t *search)
 {
     char keys[TALENT_SEARCH_FILTERS + 2][512], cursor[24], limit[24];
     const char *argv[TALENT_SEARCH_FILTERS + 5];
@@ -66,9 +66,9 @@ static redisReply *s_find(talent_lookup_t *self, const talent_search_t *search)
     return sti_redis_eval(self->redis, self->search, (int)nkeys, 3, argv, NULL);
 }
 
-int talent_lookup_search(talent_lookup_t *self, const talent_search_t *search,
-                         char (*ids)[TALENT_REGISTRY_ID_MAX + 1], size_t *count, int64_t *next,
-                         char *err, size_t errlen)
+int talent_lookup_store_search(talent_lookup_store_t *self, const talent_search_t *search,
+                               char (*ids)[TALENT_REGISTRY_ID_MAX + 1], size_t *count,
+                               int64_t *next, char *err, size_t errlen)
 {
     assert(self && search && ids && count && next);
     assert(search->count <= TALENT_SEARCH_FILTERS && search->limit >= 1);
@@ -96,7 +96,8 @@ int talent_lookup_search(talent_lookup_t *self, const talent_search_t *search,
     return good ? 0 : -1;
 }
 
-int talent_lookup_stats(talent_lookup_t *self, talent_stats_t *stats, char *err, size_t errlen)
+int talent_lookup_store_stats(talent_lookup_store_t *self, talent_stats_t *stats, char *err,
+                              size_t errlen)
 {
     assert(self && stats);
     char key[256];
@@ -124,7 +125,7 @@ int talent_lookup_stats(talent_lookup_t *self, talent_stats_t *stats, char *err,
     return good ? 0 : -1;
 }
 
-int64_t talent_lookup_stat(const talent_stats_t *stats, const char *token)
+int64_t talent_lookup_store_stat(const talent_stats_t *stats, const char *token)
 {
     assert(stats && token);
     for (size_t i = 0; i < stats->count; i++) {
@@ -180,8 +181,9 @@ static void s_audit_entry(const redisReply *raw, talent_audit_entry_t *entry)
     }
 }
 
-talent_audit_entry_t *talent_lookup_audit(talent_lookup_t *self, const char *id, const char *after,
-                                          int64_t limit, size_t *count, char *err, size_t errlen)
+talent_audit_entry_t *talent_lookup_store_audit(talent_lookup_store_t *self, const char *id,
+                                                const char *after, int64_t limit, size_t *count,
+                                                char *err, size_t errlen)
 {
     assert(self && id && count && limit >= 1);
     char key[256], start[64], most[24];
@@ -211,8 +213,8 @@ talent_audit_entry_t *talent_lookup_audit(talent_lookup_t *self, const char *id,
     return entries;
 }
 
-void talent_lookup_events_since(talent_lookup_t *self, const sti_request_t *request,
-                                sti_writer_t *reply)
+void talent_lookup_store_events_since(talent_lookup_store_t *self, const sti_request_t *request,
+                                      sti_writer_t *reply)
 {
     assert(self && request && reply);
     sti_events_since_reply(self->redis, "tal", request, reply);

@@ -1,4 +1,4 @@
-/*  talent_lookup: the registry's reading queries in Redis, for the reading
+/*  talent_lookup_store: the registry's reading queries in Redis, for the reading
     ops (talent_query): a page of ids that match a search, the stats
     counters, a record's audit log, and the replay of the event stream tal.
 
@@ -24,7 +24,7 @@
 #define TALENT_STATS_MAX 512    // counters of the stats hash read, at most
 #define TALENT_STAT_TOKEN_MAX 80
 
-typedef struct _talent_lookup_t talent_lookup_t;
+typedef struct _talent_lookup_store_t talent_lookup_store_t;
 
 //  A search: every token must match, and the name start with name.
 typedef struct {
@@ -58,26 +58,28 @@ typedef struct {
 } talent_audit_entry_t;
 
 //  The lookups on a borrowed Redis. Returns a new object the caller destroys.
-talent_lookup_t *talent_lookup_new(sti_redis_t *redis);
-void talent_lookup_destroy(talent_lookup_t **self_p);
+talent_lookup_store_t *talent_lookup_store_new(sti_redis_t *redis);
+void talent_lookup_store_destroy(talent_lookup_store_t **self_p);
 
 //  One page of ids that match search, in id order, into ids (room for
 //  search->limit). Returns 0 with *count and *next (the cursor of the next
 //  page, 0 on the last), or -1 with err when Redis failed.
-int talent_lookup_search(talent_lookup_t *self, const talent_search_t *search,
-                         char (*ids)[TALENT_REGISTRY_ID_MAX + 1], size_t *count, int64_t *next,
-                         char *err, size_t errlen);
+int talent_lookup_store_search(talent_lookup_store_t *self, const talent_search_t *search,
+                               char (*ids)[TALENT_REGISTRY_ID_MAX + 1], size_t *count,
+                               int64_t *next, char *err, size_t errlen);
 //  Reads the stats counters. Returns 0, or -1 with err when Redis failed.
-int talent_lookup_stats(talent_lookup_t *self, talent_stats_t *stats, char *err, size_t errlen);
+int talent_lookup_store_stats(talent_lookup_store_t *self, talent_stats_t *stats, char *err,
+                              size_t errlen);
 //  The count of token in stats, 0 when absent.
-int64_t talent_lookup_stat(const talent_stats_t *stats, const char *token);
+int64_t talent_lookup_store_stat(const talent_stats_t *stats, const char *token);
 //  The entries of record id's audit log after the entry `after` (NULL: from
 //  the first), at most limit + 1 (one more than a page: there is a next).
 //  Returns a new array the caller frees, with *count entries, or NULL with
 //  err when Redis failed.
-talent_audit_entry_t *talent_lookup_audit(talent_lookup_t *self, const char *id, const char *after,
-                                          int64_t limit, size_t *count, char *err, size_t errlen);
+talent_audit_entry_t *talent_lookup_store_audit(talent_lookup_store_t *self, const char *id,
+                                                const char *after, int64_t limit, size_t *count,
+                                                char *err, size_t errlen);
 //  Answers events.since for the stream tal (sti_events_since_reply): writes
 //  the whole reply envelope into reply.
-void talent_lookup_events_since(talent_lookup_t *self, const sti_request_t *request,
-                                sti_writer_t *reply);
+void talent_lookup_store_events_since(talent_lookup_store_t *self, const sti_request_t *request,
+                                      sti_writer_t *reply);

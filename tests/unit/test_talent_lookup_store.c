@@ -1,4 +1,4 @@
-/*  Unit tests of talent_lookup on a throw-away redis-server with three
+/*  Unit tests of talent_lookup_store on a throw-away redis-server with three
     made-up talents: a search by tokens, by name and by pages, the stats
     counters, a record's audit log page by page, and the replay of tal.
 */
@@ -12,17 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "talent_lookup.h"
+#include "talent_lookup_store.h"
 #include "talent_stack.h"
 
 static talent_test_stack_t stack;
-static talent_lookup_t *lookup;
+static talent_lookup_store_t *lookup;
 
 static int s_setup(void **state)
 {
     (void)state;
     talent_test_stack_up(&stack);
-    lookup = talent_lookup_new(stack.redis);
+    lookup = talent_lookup_store_new(stack.redis);
     talent_actor_t actor = {"talent.add", "test", "req", NULL, NULL};
     for (int n = 1; n <= 3; n++) {
         talent_record_t person = talent_test_person(n);
@@ -39,8 +39,8 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
     (void)state;
-    talent_lookup_destroy(&lookup);
-    talent_lookup_destroy(&lookup);
+    talent_lookup_store_destroy(&lookup);
+    talent_lookup_store_destroy(&lookup);
     talent_test_stack_down(&stack);
     return 0;
 }
@@ -54,12 +54,14 @@ static void test_search(void **state)
     char ids[10][TALENT_REGISTRY_ID_MAX + 1], err[256];
     size_t count = 0;
     int64_t next = -1;
-    assert_int_equal(talent_lookup_search(lookup, &search, ids, &count, &next, err, sizeof err), 0);
+    assert_int_equal(
+        talent_lookup_store_search(lookup, &search, ids, &count, &next, err, sizeof err), 0);
     assert_int_equal(count, 2);
     assert_string_equal(ids[1], "T000002");
     assert_int_equal(next, 2);
     search.cursor = next;
-    assert_int_equal(talent_lookup_search(lookup, &search, ids, &count, &next, err, sizeof err), 0);
+    assert_int_equal(
+        talent_lookup_store_search(lookup, &search, ids, &count, &next, err, sizeof err), 0);
     assert_int_equal(count, 1);
     assert_string_equal(ids[0], "T000003");
     assert_int_equal(next, 0);
@@ -67,13 +69,15 @@ static void test_search(void **state)
     search.limit = 10;
     snprintf(search.tokens[search.count++], sizeof search.tokens[0], "overseas:1");
     snprintf(search.tokens[search.count++], sizeof search.tokens[0], "category:national");
-    assert_int_equal(talent_lookup_search(lookup, &search, ids, &count, &next, err, sizeof err), 0);
+    assert_int_equal(
+        talent_lookup_store_search(lookup, &search, ids, &count, &next, err, sizeof err), 0);
     assert_int_equal(count, 1);
     assert_string_equal(ids[0], "T000002");
     memset(&search, 0, sizeof search);
     search.limit = 10;
     snprintf(search.name, sizeof search.name, "张3");
-    assert_int_equal(talent_lookup_search(lookup, &search, ids, &count, &next, err, sizeof err), 0);
+    assert_int_equal(
+        talent_lookup_store_search(lookup, &search, ids, &count, &next, err, sizeof err), 0);
     assert_int_equal(count, 1);
     assert_string_equal(ids[0], "T000003");
 }
@@ -83,11 +87,11 @@ static void test_stats(void **state)
     (void)state;
     talent_stats_t *stats = (talent_stats_t *)calloc(1, sizeof *stats);
     char err[256];
-    assert_int_equal(talent_lookup_stats(lookup, stats, err, sizeof err), 0);
-    assert_int_equal(talent_lookup_stat(stats, "status:active"), 3);
-    assert_int_equal(talent_lookup_stat(stats, "overseas:1"), 1);
-    assert_int_equal(talent_lookup_stat(stats, "year:2022"), 3);
-    assert_int_equal(talent_lookup_stat(stats, "category:top"), 0);
+    assert_int_equal(talent_lookup_store_stats(lookup, stats, err, sizeof err), 0);
+    assert_int_equal(talent_lookup_store_stat(stats, "status:active"), 3);
+    assert_int_equal(talent_lookup_store_stat(stats, "overseas:1"), 1);
+    assert_int_equal(talent_lookup_store_stat(stats, "year:2022"), 3);
+    assert_int_equal(talent_lookup_store_stat(stats, "category:top"), 0);
     free(stats);
 }
 
@@ -100,7 +104,7 @@ static void test_audit(void **state)
     size_t count = 0;
     char err[256];
     talent_audit_entry_t *entries =
-        talent_lookup_audit(lookup, "T000001", NULL, 1, &count, err, sizeof err);
+        talent_lookup_store_audit(lookup, "T000001", NULL, 1, &count, err, sizeof err);
     assert_non_null(entries);
     assert_int_equal(count, 2); // one more than the page: there is a next
     assert_string_equal(entries[0].op, "talent.add");
@@ -109,7 +113,7 @@ static void test_audit(void **state)
     char after[48];
     snprintf(after, sizeof after, "%s", entries[0].at);
     free(entries);
-    entries = talent_lookup_audit(lookup, "T000001", after, 10, &count, err, sizeof err);
+    entries = talent_lookup_store_audit(lookup, "T000001", after, 10, &count, err, sizeof err);
     assert_int_equal(count, 1);
     assert_string_equal(entries[0].op, "talent.reveal");
     assert_string_equal(entries[0].who, "officer-1");
@@ -118,7 +122,7 @@ static void test_audit(void **state)
     assert_string_equal(entries[0].key, "KEYZ85");
     assert_string_equal(entries[0].reason, "visa letter");
     free(entries);
-    entries = talent_lookup_audit(lookup, "T000099", NULL, 10, &count, err, sizeof err);
+    entries = talent_lookup_store_audit(lookup, "T000099", NULL, 10, &count, err, sizeof err);
     assert_int_equal(count, 0);
     free(entries);
 }
@@ -136,7 +140,7 @@ static void test_events_since(void **state)
     sti_request_t request;
     char err[256];
     assert_int_equal(sti_request_decode(data, size, NULL, &request, err, sizeof err), 0);
-    talent_lookup_events_since(lookup, &request, reply_w);
+    talent_lookup_store_events_since(lookup, &request, reply_w);
     data = sti_writer_data(reply_w, &size);
     sti_reply_t reply;
     assert_int_equal(sti_reply_decode(data, size, NULL, &reply, err, sizeof err), 0);
