@@ -72,6 +72,11 @@ static cJSON *s_schema(const cJSON *arg)
     if (strcmp(type, "array") == 0 && of) {
         cJSON_AddItemToObject(schema, "items", s_schema(of));
     }
+    const char *named = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(schema, "type"));
+    if (named && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(arg, "nullable"))) {
+        const char *both[] = {named, "null"}; // OpenAPI 3.1: a type or null
+        cJSON_ReplaceItemInObjectCaseSensitive(schema, "type", cJSON_CreateStringArray(both, 2));
+    }
     const char *doc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(arg, "doc"));
     if (doc && *doc) {
         cJSON_AddStringToObject(schema, "description", doc);

@@ -397,7 +397,7 @@ static const sti_arg_t s_milestone_keys[] = {
     {"due", STI_ARG_STR, STI_REQUIRED, 10, 10, NULL, "the due date, " S_DATE_DOC},
     {"description", STI_ARG_STR, STI_REQUIRED, 1, PROJECTS_TEXT_MAX, NULL,
      "what is due: text without control characters, not blank"},
-    {"done", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,
+    {"done", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 10, 10, NULL,
      "the date it was done, " S_DATE_DOC ", not after tomorrow (UTC); nil: not done"},
     STI_ARGS_END,
 };
@@ -406,7 +406,7 @@ static const sti_arg_t s_milestone = {NULL, STI_ARG_MAP,      STI_REQUIRED, 0,
 
 static const sti_arg_t s_invested_keys[] = {
     {"period", STI_ARG_STR, STI_REQUIRED, 4, 7, NULL, "2023, 2023Q2 or 2023-05"},
-    {"value", STI_ARG_ANY, STI_REQUIRED, 0, 0, NULL,
+    {"value", STI_ARG_NUMBER | STI_ARG_NIL, STI_REQUIRED, 0, 0, NULL,
      "the amount invested in the period, a number of at least 0; nil removes the period "
      "(project.update)"},
     {"unit", STI_ARG_STR, STI_OPTIONAL, 1, STI_UNIT_CODE_MAX - 1, NULL,
@@ -420,20 +420,20 @@ static const sti_arg_t s_invested = {
 // clang-format off
 #define S_FIELDS(REQ)                                                                              \
     {"name_zh", STI_ARG_STR, REQ, 1, PROJECTS_NAME_MAX, NULL, "the Chinese name, not blank"},      \
-    {"name_en", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,                                             \
+    {"name_en", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 0, 200, NULL,                                             \
      "the English name, text of at most 200 bytes; nil: none"},                                    \
     {"kind", STI_ARG_STR, REQ, 1, 31, NULL, "platform, research, incubator or other"},             \
-    {"programme", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,                                           \
+    {"programme", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 0, 0, NULL,                                           \
      "the programme: a tag of kind project of the plan's catalog (the eight key projects); "       \
      "nil: none"},                                                                                 \
     {"level", STI_ARG_STR, REQ, 1, 31, NULL, "national, provincial, municipal or district"},       \
     {"org", STI_ARG_STR, REQ, 1, STI_CODE_MAX - 1, NULL,                                           \
      "the responsible org unit, one of the catalog's"},                                            \
-    {"lead", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,                                                \
+    {"lead", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 0, 200, NULL,                                                \
      "the lead organisation, text of at most 200 bytes; nil: none"},                               \
     {"start", STI_ARG_STR, REQ, 4, 7, NULL, "the first period: 2021, 2021Q3 or 2021-07"},          \
     {"end", STI_ARG_STR, REQ, 4, 7, NULL, "the last period, not before start"},                    \
-    {"investment", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,                                          \
+    {"investment", STI_ARG_NUMBER | STI_ARG_NIL, STI_OPTIONAL, 0, 0, NULL,                                          \
      "the planned investment, a number of at least 0 in investment_unit; nil: not known"},         \
     {"investment_unit", STI_ARG_STR, STI_OPTIONAL, 1, STI_UNIT_CODE_MAX - 1, NULL,                 \
      "the unit of investment: a money unit of the plan (元, 万元, 亿元); default money_unit"},      \
@@ -474,7 +474,7 @@ static const sti_arg_t s_milestone_args[] = {
      "the milestone's id; absent: a new milestone (due and description required)"},
     {"due", STI_ARG_STR, STI_OPTIONAL, 10, 10, NULL, "the due date, " S_DATE_DOC},
     {"description", STI_ARG_STR, STI_OPTIONAL, 1, PROJECTS_TEXT_MAX, NULL, "what is due"},
-    {"done", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,
+    {"done", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 10, 10, NULL,
      "the date it was done, " S_DATE_DOC ", not after tomorrow (UTC); nil: not done after all"},
     STI_ARGS_END,
 };

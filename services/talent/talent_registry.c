@@ -500,7 +500,7 @@ static int s_talent_import(void *object, const sti_call_t *call)
 //  A channel: {kind, station?}.
 static const sti_arg_t s_channel_keys[] = {
     {"kind", STI_ARG_STR, STI_REQUIRED, 0, 0, NULL, "a channel code of the plan's talent.json"},
-    {"station", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,
+    {"station", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 1, 128, NULL,
      "the station's name, text of 1 to 128 bytes, exactly when the channel requires one; nil: "
      "none"},
     STI_ARGS_END,
@@ -511,8 +511,8 @@ static const sti_arg_t s_channel_keys[] = {
 #define S_RECORD_KEYS(REQ)                                                                         \
     {"name", STI_ARG_STR, REQ, 1, TALENT_PERSON_NAME_MAX, NULL,                                    \
      "the name as the person writes it: text, not blank"},                                         \
-    {"gender", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL, "male, female or other; nil: not given"},    \
-    {"birth_year", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,                                          \
+    {"gender", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 0, 0, NULL, "male, female or other; nil: not given"},    \
+    {"birth_year", STI_ARG_INT | STI_ARG_NIL, STI_OPTIONAL, 0, 0, NULL,                                          \
      "an integer from 1900 to this year - 14, matching a resident id's birth date; nil: not "      \
      "given"},                                                                                     \
     {"id_type", STI_ARG_STR, REQ, 0, 0, NULL,                                                      \
@@ -520,21 +520,21 @@ static const sti_arg_t s_channel_keys[] = {
     {"id_number", STI_ARG_STR, REQ, 0, TALENT_DOCUMENT_MAX, NULL,                                  \
      "resident: GB 11643 with its check digit; passport: 5-20 of A-Z 0-9; other: 4-32 of A-Z "     \
      "0-9 - (upper-cased first); sent with id_type"},                                              \
-    {"phone", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,                                               \
+    {"phone", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 0, 0, NULL,                                               \
      "a mainland mobile number or +E.164; nil: none"},                                             \
-    {"email", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL, "an address of at most 254 bytes; nil: none"},\
+    {"email", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 0, 254, NULL, "an address of at most 254 bytes; nil: none"},\
     {"category", STI_ARG_STR, REQ, 0, 0, NULL, "a level code of the plan's talent.json"},          \
     {"field", STI_ARG_STR, REQ, 0, 0, NULL, "a field code of the plan's talent.json"},             \
-    {"employer", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,                                            \
+    {"employer", STI_ARG_MAP | STI_ARG_NIL, STI_OPTIONAL, 0, 0, NULL,                                            \
      "{name: text of 1 to 200 bytes, uscc?: a GB 32100 credit code}; nil: none"},                  \
     {"channel", STI_ARG_MAP, REQ, 0, 0, s_channel_keys, "how the talent was recruited"},           \
     {"overseas", STI_ARG_BOOL, STI_OPTIONAL, 0, 0, NULL, "an overseas returnee (default false)"},  \
     {"arrived", STI_ARG_STR, REQ, 0, 0, NULL,                                                      \
      "YYYY-MM-DD, a real date from 1950-01-01 to tomorrow (UTC)"},                                 \
     {"status", STI_ARG_STR, STI_OPTIONAL, 0, 0, NULL, "active (default) or left"},                 \
-    {"left_on", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,                                             \
+    {"left_on", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 0, 0, NULL,                                             \
      "YYYY-MM-DD, exactly when status is left, not before arrived; nil: none"},                    \
-    {"notes", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,                                               \
+    {"notes", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 0, 2000, NULL,                                               \
      "text of at most 2000 bytes, new lines allowed; nil: none"},                                  \
     STI_ARGS_END
 // clang-format on

@@ -187,7 +187,7 @@ static const sti_arg_t s_member_arg = {
     {"members", STI_ARG_ARRAY, STI_OPTIONAL, 0, TALENT_TEAM_MEMBERS_MAX, &s_member_arg,            \
      "the members: registered talents' ids, each once, not the leader (listed apart)"},            \
     {"field", STI_ARG_STR, REQ, 0, 0, NULL, "a field code of the plan's talent.json"},             \
-    {"employer", STI_ARG_ANY, STI_OPTIONAL, 0, 0, NULL,                                            \
+    {"employer", STI_ARG_MAP | STI_ARG_NIL, STI_OPTIONAL, 0, 0, NULL,                                            \
      "{name: text of 1 to 200 bytes, uscc?: a GB 32100 credit code}; nil: none"},                  \
     STI_ARGS_END
 // clang-format on

@@ -35,11 +35,23 @@ static void s_range(const sti_arg_t *arg, const char *unit, char *buf, size_t ca
     }
 }
 
+//  The kind without STI_ARG_NIL.
+static sti_arg_kind_t s_kind(const sti_arg_t *arg)
+{
+    return (sti_arg_kind_t)(arg->kind & ~STI_ARG_NIL);
+}
+
+//  True when nil is taken for arg.
+static bool s_nullable(const sti_arg_t *arg)
+{
+    return (arg->kind & STI_ARG_NIL) != 0;
+}
+
 const char *sti_op_arg_rule(const sti_arg_t *arg, char *buf, size_t cap)
 {
     assert(arg && buf && cap);
     char range[96] = "";
-    switch (arg->kind) {
+    switch (s_kind(arg)) {
     case STI_ARG_STR:
         if (s_bounded(arg)) {
             s_range(arg, " bytes", range, sizeof range);
@@ -72,7 +84,11 @@ const char *sti_op_arg_rule(const sti_arg_t *arg, char *buf, size_t cap)
         break;
     default:
         snprintf(buf, cap, "may be any value");
-        break;
+        return buf;
+    }
+    if (s_nullable(arg)) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, cap - used, ", or nil");
     }
     return buf;
 }
@@ -158,7 +174,10 @@ static int s_check_value(const sti_arg_t *arg, sti_node_t value, const char *pat
 {
     sti_type_t type = sti_node_type(value);
     sti_field_error_t ignored;
-    switch (arg->kind) {
+    if (type == STI_TYPE_NIL && s_nullable(arg)) {
+        return 0;
+    }
+    switch (s_kind(arg)) {
     case STI_ARG_STR: {
         const char *text;
         size_t len;
@@ -238,6 +257,7 @@ int sti_op_check(const sti_op_decl_t *op, sti_node_t body, sti_field_error_t *er
 
 static const char *s_kind_name(sti_arg_kind_t kind)
 {
+    kind = (sti_arg_kind_t)(kind & ~STI_ARG_NIL);
     static const char *const names[] = {"", "str", "int", "number", "bool", "map", "array", "any"};
     return kind >= STI_ARG_STR && kind <= STI_ARG_ANY ? names[kind] : "any";
 }
@@ -260,19 +280,22 @@ static void s_describe_args(const sti_arg_t *args, sti_writer_t *writer)
 static void s_describe_arg(const sti_arg_t *arg, sti_writer_t *writer)
 {
     bool bounded = s_bounded(arg);
-    bool of = arg->of && (arg->kind == STI_ARG_ARRAY || arg->kind == STI_ARG_MAP);
+    bool of = arg->of && (s_kind(arg) == STI_ARG_ARRAY || s_kind(arg) == STI_ARG_MAP);
     char rule[160];
-    sti_writer_map(writer, 5 + (bounded ? 2 : 0) + (of ? 1 : 0));
+    sti_writer_map(writer, 5 + (s_nullable(arg) ? 1 : 0) + (bounded ? 2 : 0) + (of ? 1 : 0));
     sti_writer_kv_str(writer, "name", arg->name ? arg->name : "");
     sti_writer_kv_str(writer, "type", s_kind_name(arg->kind));
     sti_writer_kv_bool(writer, "required", arg->required);
+    if (s_nullable(arg)) {
+        sti_writer_kv_bool(writer, "nullable", true); // nil is taken too
+    }
     sti_writer_kv_str(writer, "rule", sti_op_arg_rule(arg, rule, sizeof rule));
     sti_writer_kv_str(writer, "doc", arg->doc ? arg->doc : "");
     if (bounded) {
         sti_writer_kv_int(writer, "min", arg->min);
         sti_writer_kv_int(writer, "max", arg->max);
     }
-    if (of && arg->kind == STI_ARG_ARRAY) {
+    if (of && s_kind(arg) == STI_ARG_ARRAY) {
         sti_writer_str(writer, "of");
         s_describe_arg(arg->of, writer);
     } else if (of) {
@@ -341,7 +364,7 @@ static const sti_arg_t *s_param_arg(const sti_op_decl_t *op, const char *name, s
 {
     for (const sti_arg_t *arg = op->body; arg && arg->name; arg++) {
         if (strlen(arg->name) == len && memcmp(arg->name, name, len) == 0) {
-            return arg->kind == STI_ARG_STR || arg->kind == STI_ARG_INT ? arg : NULL;
+            return s_kind(arg) == STI_ARG_STR || s_kind(arg) == STI_ARG_INT ? arg : NULL;
         }
     }
     return NULL;

@@ -39,6 +39,10 @@ typedef enum {
     STI_ARG_ANY,     // any value (the handler checks it)
 } sti_arg_kind_t;
 
+//  Or'ed with a kind: nil is taken too, and means what the doc says
+//  ("nil: none"). STI_ARG_STR | STI_ARG_NIL is a string or nil.
+#define STI_ARG_NIL 0x100
+
 //  One key of a body (or of a map inside it, or an array's element: name
 //  NULL). Bounds apply when min < max or min == max != 0; {0, 0} is none.
 typedef struct sti_arg {

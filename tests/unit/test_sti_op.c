@@ -28,6 +28,7 @@ static const sti_arg_t s_body[] = {
     {"dry_run", STI_ARG_BOOL, STI_OPTIONAL, 0, 0, NULL, "check only"},
     {"points", STI_ARG_ARRAY, STI_OPTIONAL, 0, 3, &s_point_map, "the points"},
     {"extra", STI_ARG_MAP, STI_OPTIONAL, 0, 0, NULL, "anything"},
+    {"note", STI_ARG_STR | STI_ARG_NIL, STI_OPTIONAL, 0, 20, NULL, "a note; nil: none"},
     STI_ARGS_END,
 };
 
@@ -67,13 +68,19 @@ static void test_check(void **state)
                              "[{\"period\": \"2023\", \"value\": 1.5}], \"extra\": {\"a\": 1}}",
                              &err),
                      0);
+    //  A nullable key takes nil or its kind.
+    assert_int_equal(s_check("{\"code\": \"gdp\", \"note\": null}", &err), 0);
+    assert_int_equal(s_check("{\"code\": \"gdp\", \"note\": \"checked\"}", &err), 0);
     struct {
         const char *body, *field, *reason;
     } bad[] = {
         {"{}", "code", "missing (required)"},
         {"[1]", "body", "must be a map"},
         {"{\"code\": \"gdp\", \"colour\": 1}", "colour",
-         "unknown key (known: code, limit, dry_run, points, extra)"},
+         "unknown key (known: code, limit, dry_run, points, extra, note)"},
+        {"{\"code\": \"gdp\", \"note\": 5}", "note",
+         "must be a string of at most 20 bytes, or nil"},
+        {"{\"code\": null}", "code", "must be a string of 1 to 64 bytes"},
         {"{\"code\": 7}", "code", "must be a string of 1 to 64 bytes"},
         {"{\"code\": \"\"}", "code", "must be a string of 1 to 64 bytes"},
         {"{\"code\": \"gdp\", \"limit\": 0}", "limit", "must be an integer from 1 to 1000"},
@@ -153,6 +160,9 @@ static void test_describe(void **state)
                                  "\"rule\":\"must be an integer from 1 to 1000\",\"doc\":"
                                  "\"at most this many\",\"min\":1,\"max\":1000}"));
     assert_non_null(strstr(text, "\"of\":{\"name\":\"\",\"type\":\"map\""));
+    assert_non_null(strstr(text, "{\"name\":\"note\",\"type\":\"str\",\"required\":false,"
+                                 "\"nullable\":true,\"rule\":\"must be a string of at most 20 "
+                                 "bytes, or nil\""));
     assert_non_null(strstr(text, "\"keys\":[{\"name\":\"period\""));
     cJSON_free(text);
     cJSON_Delete(json);
