@@ -87,12 +87,14 @@ LIVE_MS=2000 NODE_S=150
 grep -q '^STI_SANITIZE:BOOL=ON' "$STI_BUILD/CMakeCache.txt" 2>/dev/null && LIVE_MS=5000 NODE_S=300
 OUT=${STI_WEB_OUT:-$STI_BUILD/tests/web}
 mkdir -p "$OUT"
+rm -f "$OUT/report.pdf"
 STI_WEB_URL=$GW STI_WEB_OUT=$OUT STI_WEB_PASSWORD=$PASSWORD STI_WEB_TALENT=$TALENT \
     STI_WEB_TALENT_ID_NUMBER=$ID_NUMBER STI_WEB_BAD_XLSX=$T/bad.xlsx \
     STI_WEB_FIXED_XLSX=$T/fixed.xlsx STI_WEB_BAD_ROW=3 STI_CHROMIUM=$CHROMIUM \
     STI_WEB_LIVE_MS=$LIVE_MS timeout "$NODE_S" node "$WEB/test/browser.mjs" ||
     sti_fail "the browser test failed"
-for name in overview indicator entry-refused talents-officer completeness approvals-officer; do
+for name in overview indicator entry-refused talents-officer completeness report approvals-officer; do
     [ -s "$OUT/$name.png" ] || sti_fail "no screenshot $name.png"
 done
+[ "$(head -c 5 "$OUT/report.pdf")" = "%PDF-" ] || sti_fail "no report.pdf"
 echo "test_web_dashboard: screenshots and measures.json in $OUT"

@@ -155,6 +155,23 @@ const WORDS = {
     approve: ['审核通过', 'Approve'],
     reopen: ['退回', 'Reopen'],
     reopen_reason: ['退回原因', 'Reason to reopen'],
+    report: ['报告', 'Report'],
+    report_kind: ['报告类型', 'Kind of report'],
+    kind_annual: ['年度监测报告', 'annual monitoring report'],
+    kind_midterm: ['中期评估报告', 'midterm evaluation report'],
+    kind_final: ['总结评估报告', 'final evaluation report'],
+    since: ['修订起始日期', 'Revisions since'],
+    print: ['打印 / 存为 PDF', 'Print / save as PDF'],
+    summary: ['指标汇总', 'Summary'],
+    forecast_class: ['预测分类', 'Forecast class'],
+    main_indicators: ['主要指标走势', 'Main indicators against their trajectory'],
+    no_completeness: ['未能读取报送义务,无完整性统计。', 'The reporting duties could not be read: no completeness.'],
+    revisions_since: ['修订自', 'revised since'],
+    revisions_more: ['(仅列前 5000 条)', '(the first 5,000 only)'],
+    no_revisions: ['此期间没有数据修订。', 'No value was revised in this time.'],
+    made: ['生成时间', 'Made'],
+    xlsx_note: ['网关不提供 .xlsx 下载;同一报告的工作簿由命令行生成:',
+        'The gateway serves no .xlsx; the same report as a workbook is written by:'],
 };
 
 const STATUS = {

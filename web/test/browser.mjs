@@ -187,6 +187,7 @@ async function reader() {
         log(`${path}: axe clean, screenshot ${name}.png`);
     }
     await completeness(page);
+    await report(page);
     // English, and a phone's width.
     await page.goto(GW + '/');
     await page.getByRole('button', { name: '切换语言' }).click();
@@ -225,6 +226,90 @@ async function completeness(page) {
     log(`completeness ${period}: the total is the API's (${total.expected} expected, `
         + `${total.missing} missing); axe clean`);
     return period;
+}
+
+// The report page (default: an annual report of last year, within the plan)
+// shows every indicator with the figures GET /api/v1/report answers and the
+// status and class `stictl progress --json` gives for that year; the charts
+// have the values and the trajectory; printed to an A4 PDF.
+async function report(page) {
+    await page.goto(GW + '/report');
+    await page.locator('article.report').waitFor();
+    await settled(page);
+    const year = await page.locator('article.report').getAttribute('data-year');
+    const kind = await page.locator('article.report').getAttribute('data-kind');
+    check(kind === 'annual', 'the report page does not default to annual: ' + kind);
+    const answer = await page.evaluate(async (q) =>
+        (await fetch(`/api/v1/report?year=${q.year}&kind=${q.kind}`)).json(), { year, kind });
+    const cli = Object.fromEntries(JSON.parse(stictl('progress', '--year', year, '--json'))
+        .indicators.map((r) => [r.code, r]));
+    check(await page.locator('table.report-summary tbody tr').count() === answer.indicators.length,
+        'the report does not show every indicator');
+    const shown = await page.evaluate(() => [...document.querySelectorAll(
+        'table.report-summary tbody tr')].map((tr) => ({
+        code: tr.dataset.code,
+        status: tr.querySelector('.badge').dataset.status,
+        forecast: tr.querySelector('[data-field=forecast_class]').dataset.class,
+        text: Object.fromEntries([...tr.querySelectorAll('td[data-field]')]
+            .map((td) => [td.dataset.field, td.innerText.trim()])),
+    })));
+    // The figures as the page formats them (the browser's zh-CN number format).
+    const texts = await page.evaluate((rows) => {
+        const fmt = (v, note) => (v === null ? '—' : Number(v).toLocaleString('zh-CN',
+            { maximumFractionDigits: 2 }) + (note ? ` (${note})` : ''));
+        const pct = (f) => (f === null ? '—' : (f * 100).toFixed(1) + '%');
+        return rows.map((r) => ({
+            baseline: fmt(r.baseline, r.baseline_period),
+            latest: fmt(r.latest, r.latest_period),
+            target: fmt(r.target, r.target_year),
+            completion: pct(r.completion),
+            expected_completion: pct(r.expected_completion),
+            projection: fmt(r.projection, r.forecast_year),
+        }));
+    }, answer.indicators);
+    for (const [i, want] of answer.indicators.entries()) {
+        const got = shown[i];
+        const where = `report ${year} ${want.code}`;
+        check(got.code === want.code, `${where}: row ${i} is ${got.code}`);
+        check(got.status === want.status && got.status === cli[want.code].status,
+            `${where}: page ${got.status}, API ${want.status}, stictl ${cli[want.code].status}`);
+        check(got.forecast === want.forecast_class
+            && got.forecast === cli[want.code].forecast_class,
+            `${where}: class page ${got.forecast}, API ${want.forecast_class}`);
+        const expected = texts[i];
+        for (const [field, text] of Object.entries(expected)) {
+            check(got.text[field] === text, `${where} ${field}: page '${got.text[field]}', `
+                + `API '${text}'`);
+        }
+        const same = (a, b) => (a === null ? b === null : b !== null && Math.abs(a - b) < 1e-9);
+        check(same(want.latest, cli[want.code].latest)
+            && same(want.completion, cli[want.code].completion),
+            `${where}: the API's latest/completion differ from stictl's`);
+    }
+    const total = answer.completeness.total;
+    for (const key of ['expected', 'received', 'on_time', 'late', 'missing', 'not_due']) {
+        const cell = await page.locator(`table.report-completeness td[data-count=${key}]`).innerText();
+        check(cell === String(total[key]), `report completeness ${key}: page ${cell}, API ${total[key]}`);
+    }
+    await page.waitForFunction(() => {
+        const charts = [...document.querySelectorAll('.report-chart')];
+        return charts.length > 0 && charts.every((el) => el.__stiChart);
+    });
+    const series = await page.evaluate(() => document.querySelector('.report-chart').__stiChart
+        .getOption().series.map((x) => ({ id: x.id,
+            points: x.data.filter((v) => v !== null && v !== undefined).length })));
+    check(series.length === 2 && series.every((x) => x.points >= 2),
+        'the report chart has not the values and the trajectory: ' + JSON.stringify(series));
+    await axe(page, 'report');
+    await shot(page, 'report');
+    const pdf = join(OUT, 'report.pdf');
+    await page.pdf({ path: pdf, format: 'A4', printBackground: true });
+    const head = readFileSync(pdf).subarray(0, 5).toString('latin1');
+    check(head === '%PDF-', 'report.pdf does not start with %PDF: ' + JSON.stringify(head));
+    measures.report_pdf_bytes = readFileSync(pdf).length;
+    log(`report ${year} ${kind}: ${answer.indicators.length} indicators as the API and stictl `
+        + `say; ${await page.locator('.report-chart').count()} charts; report.pdf `
+        + `${measures.report_pdf_bytes} bytes`);
 }
 
 // The approvals page: buttons only for an officer or admin.
