@@ -217,6 +217,38 @@ async function completeness(page) {
     const rate = await page.locator('tr[data-total] td[data-count=rate]').innerText();
     check(total.rate === null ? rate === '—' : rate === (total.rate * 100).toFixed(1) + '%',
         `completeness rate: page ${rate}, API ${total.rate}`);
+    // The matrix: every cell holds the single reports the API lists for its
+    // org unit and indicator (reports=true), each status with its word.
+    const detail = await page.evaluate(async (p) =>
+        (await fetch(`/api/v1/completeness?period=${p}&reports=true`)).json(), period);
+    const want = new Map();
+    for (const r of detail.reports) {
+        const cell = want.get(r.org + '/' + r.indicator) || {};
+        cell[r.status] = (cell[r.status] || 0) + 1;
+        want.set(r.org + '/' + r.indicator, cell);
+    }
+    const cells = await page.evaluate(() => [...document.querySelectorAll(
+        'table.matrix tbody td[data-indicator]')].map((td) => ({
+        key: td.dataset.org + '/' + td.dataset.indicator, text: td.innerText.trim(),
+        marks: Object.fromEntries([...td.querySelectorAll('.mark')]
+            .map((m) => [m.dataset.status, Number(m.dataset.n)])),
+    })));
+    check(cells.length === detail.orgs.length * detail.indicators.length,
+        `the matrix has ${cells.length} cells`);
+    for (const cell of cells) {
+        const expected = want.get(cell.key) || {};
+        check(JSON.stringify(cell.marks) === JSON.stringify(Object.fromEntries(
+            ['on_time', 'late', 'missing', 'not_due'].filter((k) => expected[k])
+                .map((k) => [k, expected[k]]))),
+        `matrix ${cell.key}: page ${JSON.stringify(cell.marks)}, API ${JSON.stringify(expected)}`);
+    }
+    const cellText = (key) => cells.find((c) => c.key === key).text;
+    check(/缺报/.test(cellText('donghu/tech_smes')), 'donghu/tech_smes is not 缺报: '
+        + cellText('donghu/tech_smes'));
+    check(/逾期|按时/.test(cellText('donghu/hitech_enterprises')),
+        'donghu/hitech_enterprises is not received: ' + cellText('donghu/hitech_enterprises'));
+    const corner = await page.locator('table.matrix tfoot [data-count=total]').innerText();
+    check(corner === `${total.received}/${total.expected}`, 'the matrix total: ' + corner);
     if (total.missing > 0) {
         const row = page.locator('table.overdue tbody tr', { hasText: 'donghu' }).first();
         check((await row.innerText()).includes('测试联系人'), 'the overdue row has no contact');
