@@ -62,6 +62,7 @@ for org in donghu nanyuan; do
 done
 stictl duty assign street hitech_enterprises tech_smes >/dev/null || sti_fail "duty assign"
 stictl duty set donghu --contact 测试联系人 --phone 13900000000 >/dev/null || sti_fail "duty set"
+stictl org rename donghu --name-en "Donghu (made up)" >/dev/null || sti_fail "org rename"
 
 PASSWORD=web-test-password-$$
 for user in rita:reader carl:clerk:donghu olga:officer; do

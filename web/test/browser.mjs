@@ -195,6 +195,18 @@ async function reader() {
     await page.setViewportSize({ width: 390, height: 844 });
     await axe(page, 'overview-en-phone');
     await shot(page, 'overview-en-phone');
+    // In English, the org units' English names (the completeness answers carry name_en).
+    await page.goto(GW + '/completeness');
+    await page.locator('table.matrix').waitFor();
+    await settled(page);
+    for (const table of ['matrix', 'completeness-orgs', 'overdue']) {
+        const text = await page.locator(`table.${table} tbody`).innerText();
+        check(text.includes('Donghu (made up)') && !text.includes('东湖'),
+            `the ${table} table in English does not name donghu in English: ` + text.slice(0, 200));
+    }
+    await axe(page, 'completeness-en-phone');
+    await shot(page, 'completeness-en-phone');
+    log('completeness in English: donghu by its English name');
     await page.getByRole('button', { name: 'Switch language' }).click();
     await context.close();
 }

@@ -65,8 +65,8 @@ function Overdue({ period }) {
                 <th scope="col">{t('status')}</th></tr></thead>
             <tbody>{data.overdue.map((r) => (
                 <tr key={r.org + '/' + r.indicator + '/' + r.period}>
-                    <th scope="row">{r.org_name_zh} <span class="muted">{r.org}</span></th>
-                    <td>{r.indicator_name_zh} <span class="muted">{r.indicator}</span></td>
+                    <th scope="row">{pick(r, 'org_name')} <span class="muted">{r.org}</span></th>
+                    <td>{pick(r, 'indicator_name')} <span class="muted">{r.indicator}</span></td>
                     <td>{r.period}</td><td>{r.due}</td>
                     <td class="num">{r.days_overdue}</td><td>{contact(r) || '—'}</td>
                     <td><span class="badge badge-missing" data-status="missing">
