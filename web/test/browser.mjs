@@ -474,9 +474,34 @@ async function officer() {
     const donghu = listed.units.find((u) => u.org === 'donghu');
     check(donghu && donghu.state === 'approved' && donghu.by === 'olga',
         'stictl approvals does not show donghu approved by olga: ' + JSON.stringify(donghu));
+    log(`officer: approved donghu ${period} on the page; stictl approvals says approved by olga`);
+
+    // She reopens it with a reason; stictl says reopened, by her, with it.
+    const why = '数据需复核 (web test)';
+    const donghuRow = page.locator('tr[data-org=donghu]');
+    await donghuRow.getByLabel('退回原因').fill(why);
+    await donghuRow.getByRole('button', { name: /^退回/ }).click();
+    await page.locator('tr[data-org=donghu] [data-state=reopened]').waitFor({ timeout: 5000 });
+    check((await donghuRow.innerText()).includes(why), 'the page does not show the reason');
+    const reopened = JSON.parse(stictl('approvals', '--period', period, '--json'))
+        .units.find((u) => u.org === 'donghu');
+    check(reopened.state === 'reopened' && reopened.by === 'olga' && reopened.reason === why,
+        'stictl approvals does not show donghu reopened by olga: ' + JSON.stringify(reopened));
+    log(`officer: reopened donghu ${period} with a reason; stictl approvals says so`);
+
+    // Approved meanwhile by someone else (stictl, as admin) while her page still
+    // offers it: her approval is refused, and the page shows the service's words.
+    stictl('approve', 'nanyuan', period);
+    await page.locator('[data-approve=nanyuan]').click();
+    const refusal = page.locator('tr[data-org=nanyuan] .error');
+    await refusal.waitFor({ timeout: 5000 });
+    const words = await refusal.innerText();
+    check(/409 conflict/.test(words) && /approved/i.test(words),
+        'the second approval is not refused as the service says: ' + words);
     await axe(page, 'approvals-officer');
     await shot(page, 'approvals-officer');
-    log(`officer: approved donghu ${period} on the page; stictl approvals says approved by olga`);
+    log('officer: approving what was approved meanwhile shows the service\'s refusal: '
+        + words.replace(/\s+/g, ' ').slice(0, 160));
 
     // Her own password changed: her sessions end, the new one signs in.
     await page.goto(GW + '/account');
