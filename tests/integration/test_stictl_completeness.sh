@@ -97,7 +97,10 @@ def counts(row):
 assert counts(r["total"]) == [22, 8, 1, 7, 13, 1], r["total"]
 assert abs(r["total"]["rate"] - 8 / 21) < 1e-12 and abs(r["total"]["rate_on_time"] - 1 / 21) < 1e-12
 orgs = {o["org"]: o for o in r["orgs"]}
-assert list(orgs) == ["linping", "town_a", "town_b", "plat_x", "dept_s"], list(orgs)
+# In catalog order; the catalog reads the org units added at run time from a
+# Redis hash (HGETALL), whose order is not the order they were added in once
+# the hash outgrows its compact encoding: the set is checked, not the order.
+assert sorted(orgs) == sorted(["linping", "town_a", "town_b", "plat_x", "dept_s"]), list(orgs)
 assert counts(orgs["town_a"]) == [6, 3, 0, 3, 2, 1], orgs["town_a"]
 assert counts(orgs["town_b"]) == [1, 0, 0, 0, 1, 0], orgs["town_b"]
 assert counts(orgs["plat_x"]) == [2, 2, 1, 1, 0, 0], orgs["plat_x"]
