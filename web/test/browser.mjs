@@ -16,6 +16,7 @@ const OUT = env.STI_WEB_OUT;
 const PASSWORD = env.STI_WEB_PASSWORD;
 const TALENT = env.STI_WEB_TALENT;
 const TALENT_ID_NUMBER = env.STI_WEB_TALENT_ID_NUMBER;
+const TEAM = env.STI_WEB_TEAM;
 const LIVE_MS = Number(env.STI_WEB_LIVE_MS || 2000); // a value sent → on the open page
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const measures = {};
@@ -186,6 +187,7 @@ async function reader() {
         await shot(page, name);
         log(`${path}: axe clean, screenshot ${name}.png`);
     }
+    await team(page, false);
     await completeness(page);
     await report(page);
     // English, and a phone's width.
@@ -270,6 +272,32 @@ async function completeness(page) {
     log(`completeness ${period}: the total is the API's (${total.expected} expected, `
         + `${total.missing} missing); axe clean`);
     return period;
+}
+
+// A team looked up by its id on the talents page: its name and leader; an
+// officer opens the leader's masked record from it, a reader only sees the id.
+async function team(page, officer) {
+    await page.goto(GW + '/talents');
+    await page.getByLabel('团队编号').fill(TEAM);
+    await page.locator('section.team').getByRole('button', { name: '查询' }).click();
+    const facts = page.locator(`dl[data-team="${TEAM}"]`);
+    await facts.waitFor({ timeout: 5000 });
+    check(await facts.locator('[data-field=name]').innerText() === '测试团队', 'the team has not its name');
+    check((await facts.locator('[data-field=leader]').innerText()).trim() === TALENT,
+        'the team does not show its leader');
+    const open = facts.locator(`button[data-talent="${TALENT}"]`);
+    check(await open.count() === (officer ? 1 : 0), 'the leader\'s record is offered to '
+        + (officer ? 'an officer: not' : 'a reader'));
+    if (officer) {
+        await open.click();
+        const number = page.locator('section.team [data-field=id_number]');
+        await number.waitFor();
+        check((await number.innerText()).includes('*'), 'the leader\'s record is not masked');
+    }
+    await axe(page, officer ? 'team-officer' : 'team-reader');
+    await shot(page, officer ? 'team-officer' : 'team-reader');
+    log(`team ${TEAM}: its name and leader shown to ${officer ? 'an officer (record opened, masked)'
+        : 'a reader (ids only)'}`);
 }
 
 // The report page (default: an annual report of last year, within the plan)
@@ -464,6 +492,8 @@ async function officer() {
     check((await audit.first().innerText()).includes('olga'), 'the audit does not name olga');
     await shot(page, 'talents-officer');
     log('officer: revealed with a reason; the audit names olga and the reason');
+
+    await team(page, true);
 
     // She approves donghu's period on the approvals page; stictl says so.
     await approvalsPage(page);
