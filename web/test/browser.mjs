@@ -374,6 +374,14 @@ async function report(page) {
         'the report chart has not the values and the trajectory: ' + JSON.stringify(series));
     await axe(page, 'report');
     await shot(page, 'report');
+    // How the print style lays it out, for a person to look at (report.pdf
+    // has the same, in pages): print media at about A4's width.
+    await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: 794, height: 1123 });
+    check(await page.locator('header.top').isHidden(), 'the navigation is printed');
+    await shot(page, 'report-print');
+    await page.emulateMedia({ media: 'screen' });
+    await page.setViewportSize({ width: 1366, height: 768 });
     const pdf = join(OUT, 'report.pdf');
     await page.pdf({ path: pdf, format: 'A4', printBackground: true });
     const head = readFileSync(pdf).subarray(0, 5).toString('latin1');
