@@ -224,9 +224,10 @@ static void s_write_orgs(const s_question_t *q, sti_writer_t *w)
     for (size_t u = 0; u < units; u++) {
         const indicators_duty_unit_t *unit = indicators_duty_book_unit_at(q->book, u);
         if (counts[u].expected) {
-            sti_writer_map(w, 7 + 8);
+            sti_writer_map(w, 8 + 8);
             sti_writer_kv_str(w, "org", unit->org->code);
             sti_writer_kv_str(w, "name_zh", unit->org->name_zh);
+            sti_writer_kv_str(w, "name_en", unit->org->name_en);
             sti_writer_kv_str(w, "type", unit->type[0] ? unit->type : NULL);
             sti_writer_kv_str(w, "contact_name", unit->contact_name);
             sti_writer_kv_str(w, "contact_phone", unit->contact_phone);
@@ -260,9 +261,10 @@ static void s_write_indicators(const s_question_t *q, sti_writer_t *w)
         const sti_indicator_t *ind = sti_catalog_indicator_at(q->catalog, k);
         if (counts[k].expected) {
             const indicators_duty_rule_t *rule = indicators_duty_book_rule(q->book, ind);
-            sti_writer_map(w, 4 + 8);
+            sti_writer_map(w, 5 + 8);
             sti_writer_kv_str(w, "indicator", ind->code);
             sti_writer_kv_str(w, "name_zh", ind->name_zh);
+            sti_writer_kv_str(w, "name_en", ind->name_en);
             sti_writer_kv_str(w, "frequency", sti_frequency_name(rule->frequency));
             sti_writer_kv_str(w, "due", rule->due);
             s_write_counts(&counts[k], w);
@@ -340,11 +342,13 @@ static void s_write_overdue(const indicators_report_t *report, int64_t now_ms, s
     char period[STI_PERIOD_TEXT_MAX], due[16];
     const indicators_duty_unit_t *unit = report->unit;
     sti_period_format(&report->period, period, sizeof period);
-    sti_writer_map(w, 11);
+    sti_writer_map(w, 13);
     sti_writer_kv_str(w, "org", unit->org->code);
     sti_writer_kv_str(w, "org_name_zh", unit->org->name_zh);
+    sti_writer_kv_str(w, "org_name_en", unit->org->name_en);
     sti_writer_kv_str(w, "indicator", report->duty->indicator->code);
     sti_writer_kv_str(w, "indicator_name_zh", report->duty->indicator->name_zh);
+    sti_writer_kv_str(w, "indicator_name_en", report->duty->indicator->name_en);
     sti_writer_kv_str(w, "period", period);
     sti_writer_kv_str(w, "due",
                       sti_due_date(&report->duty->rule->rule, &report->period, due, sizeof due));
@@ -523,10 +527,10 @@ static const sti_arg_t s_overdue_body[] = {
 static const sti_op_decl_t s_ops[] = {
     {"completeness", s_completeness, STI_ROLES_ANY, s_completeness_body,
      "how complete and timely the reporting of a period is: per org unit, per indicator, in total",
-     "{period, as_of, total: {" S_COUNTS "}, orgs: [{org, name_zh, type, contact_name, "
+     "{period, as_of, total: {" S_COUNTS "}, orgs: [{org, name_zh, name_en, type, contact_name, "
      "contact_phone, contact_email, contact_dingtalk, " S_COUNTS "}], indicators: [{indicator, "
-     "name_zh, frequency, due, " S_COUNTS "}], reports?: [{org, indicator, period, due, status, "
-     "received_at}]}",
+     "name_zh, name_en, frequency, due, " S_COUNTS "}], reports?: [{org, indicator, period, due, "
+     "status, received_at}]}",
      "A report is one org unit's figure of one indicator for one period of the indicator's "
      "frequency within `period` (docs/completeness.md). `received` = `on_time` + `late`; "
      "`expected` = `received` + `missing` + `not_due`; `rate` = received / (received + missing) "
@@ -535,8 +539,8 @@ static const sti_op_decl_t s_ops[] = {
      "not parse), `not_found` (no plan, no such org unit)."},
     {"overdue", s_overdue, STI_ROLES_ANY, s_overdue_body,
      "the reports past their due date with nothing received, with whom to remind",
-     "{overdue: [{org, org_name_zh, indicator, indicator_name_zh, period, due, days_overdue, "
-     "contact_name, contact_phone, contact_email, contact_dingtalk}]}",
+     "{overdue: [{org, org_name_zh, org_name_en, indicator, indicator_name_zh, indicator_name_en, "
+     "period, due, days_overdue, contact_name, contact_phone, contact_email, contact_dingtalk}]}",
      "By org unit, then indicator, then period. Errors: as `completeness`."},
     STI_OPS_END,
 };

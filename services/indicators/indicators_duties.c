@@ -346,9 +346,10 @@ static int s_rule(void *object, const sti_call_t *call)
 //  Writes one unit of duty.list.
 static void s_write_unit(const indicators_duty_unit_t *unit, sti_writer_t *w)
 {
-    sti_writer_map(w, 9);
+    sti_writer_map(w, 10);
     sti_writer_kv_str(w, "org", unit->org->code);
     sti_writer_kv_str(w, "name_zh", unit->org->name_zh);
+    sti_writer_kv_str(w, "name_en", unit->org->name_en);
     sti_writer_kv_str(w, "type", unit->type[0] ? unit->type : NULL);
     sti_writer_kv_bool(w, "retired", unit->org->retired);
     sti_writer_kv_str(w, "contact_name", unit->contact_name);
@@ -496,7 +497,7 @@ static const sti_op_decl_t s_ops[] = {
                   "Errors: `not_found` (no such indicator), `invalid_argument`."},
     {"duty.list", s_list, STI_ROLES_ANY, s_list_body,
      "the unit types' indicators and every org unit's duties and contact",
-     "{types: [{type, indicators}], units: [{org, name_zh, type, retired, contact_name, "
+     "{types: [{type, indicators}], units: [{org, name_zh, name_en, type, retired, contact_name, "
      "contact_phone, contact_email, contact_dingtalk, indicators: [{indicator, frequency, due, "
      "rule_set}]}]}",
      "Units with a type, duties of their own or a contact, in catalog order; a retired unit "

@@ -47,12 +47,13 @@ static void s_write_row(indicators_table_t *table, const indicators_group_t *gro
                         const indicators_forecast_t *f, sti_writer_t *w)
 {
     const sti_indicator_t *ind = group->indicator;
-    sti_writer_map(w, 7 + 6 + INDICATORS_FORECAST_PAIRS);
+    sti_writer_map(w, 8 + 6 + INDICATORS_FORECAST_PAIRS);
     sti_writer_kv_str(w, "indicator", ind->code);
     sti_writer_kv_str(w, "name_zh", ind->name_zh);
     sti_writer_kv_str(w, "name_en", ind->name_en);
     sti_writer_kv_str(w, "org", group->org->code);
     sti_writer_kv_str(w, "org_name_zh", group->org->name_zh);
+    sti_writer_kv_str(w, "org_name_en", group->org->name_en);
     sti_writer_kv_str(w, "unit", ind->unit);
     sti_writer_kv_str(w, "direction", sti_direction_name(ind->direction));
     indicators_forecast_write_figures(table, f, "latest", "latest_period", w);
@@ -166,9 +167,9 @@ static const sti_arg_t s_forecast_body[] = {
 static const sti_op_decl_t s_ops[] = {
     {"forecast.report", s_forecast_report, STI_ROLES_ANY, s_forecast_body,
      "where each indicator will land at the plan's end, and whether that meets its target",
-     "{year, forecasts: [{indicator, name_zh, name_en, org, org_name_zh, unit, direction, "
-     "baseline, baseline_period, latest, latest_period, target, target_year, forecast_year, "
-     "forecast_class, projection, score, method, rate, required_rate}]}",
+     "{year, forecasts: [{indicator, name_zh, name_en, org, org_name_zh, org_name_en, unit, "
+     "direction, baseline, baseline_period, latest, latest_period, target, target_year, "
+     "forecast_year, forecast_class, projection, score, method, rate, required_rate}]}",
      "The anticipated-progress method of the UN Statistics Division, as "
      "[forecast.md](forecast.md) defines it: from the baseline (the plan's at the root, the org "
      "unit's own value of the baseline period elsewhere) and the latest value of a period ending "

@@ -66,6 +66,7 @@ required = (target / vt) ** (1.0 / (T - t)) - 1
 def close(a, b):
     return abs(a - b) <= 1e-9 * max(1.0, abs(b))
 assert reply["year"] == 2025 and row["forecast_year"] == 2025, reply
+assert row["org_name_zh"] == "临平区" and row["org_name_en"] == "Linping District", row
 assert row["latest"] == 700 and row["latest_period"] == "2023", row
 assert row["baseline"] == 578 and row["baseline_period"] == "2020", row
 assert row["method"] == "cagr", row

@@ -3,7 +3,7 @@
 # stack: Redis, the broker, every service and sti-gateway serving web/dist.
 # The Linping plan with 30 made-up org units (donghu, nanyuan, t03..t30) and
 # five years of made-up values at each, made-up district targets, a reader, a
-# clerk of donghu, an officer and one made-up talent; then
+# clerk of donghu, an officer and one made-up talent leading a made-up team; then
 # web/test/browser.mjs drives Debian's chromium (playwright-core, headless)
 # through the steps it lists. Its screenshots (PNG) and measures.json are
 # left in $STI_BUILD/tests/web (STI_WEB_OUT to choose), each run's over the last.
@@ -62,6 +62,7 @@ for org in donghu nanyuan; do
 done
 stictl duty assign street hitech_enterprises tech_smes >/dev/null || sti_fail "duty assign"
 stictl duty set donghu --contact 测试联系人 --phone 13900000000 >/dev/null || sti_fail "duty set"
+stictl org rename donghu --name-en "Donghu (made up)" >/dev/null || sti_fail "org rename"
 
 PASSWORD=web-test-password-$$
 for user in rita:reader carl:clerk:donghu olga:officer; do
@@ -73,6 +74,8 @@ ID_NUMBER=$("$STI_SOURCE/tests/helpers/talent_ids.py" resident 33)
 TALENT=$(stictl talent add --name 测试人才 --id-type resident --id-number "$ID_NUMBER" \
     --phone 13912340033 --category national --field equipment --channel direct \
     --arrived 2024-03-01) || sti_fail "talent add"
+TEAM=$(stictl talent team add --name 测试团队 --leader "$TALENT" --field equipment) ||
+    sti_fail "team add"
 
 # The clerk's workbook: three rows for donghu, the second with a bad period
 # (sheet row 3: the header is row 1); then the same with the period fixed.
@@ -87,12 +90,14 @@ LIVE_MS=2000 NODE_S=150
 grep -q '^STI_SANITIZE:BOOL=ON' "$STI_BUILD/CMakeCache.txt" 2>/dev/null && LIVE_MS=5000 NODE_S=300
 OUT=${STI_WEB_OUT:-$STI_BUILD/tests/web}
 mkdir -p "$OUT"
-STI_WEB_URL=$GW STI_WEB_OUT=$OUT STI_WEB_PASSWORD=$PASSWORD STI_WEB_TALENT=$TALENT \
+rm -f "$OUT/report.pdf"
+STI_WEB_URL=$GW STI_WEB_OUT=$OUT STI_WEB_PASSWORD=$PASSWORD STI_WEB_TALENT=$TALENT STI_WEB_TEAM=$TEAM \
     STI_WEB_TALENT_ID_NUMBER=$ID_NUMBER STI_WEB_BAD_XLSX=$T/bad.xlsx \
     STI_WEB_FIXED_XLSX=$T/fixed.xlsx STI_WEB_BAD_ROW=3 STI_CHROMIUM=$CHROMIUM \
     STI_WEB_LIVE_MS=$LIVE_MS timeout "$NODE_S" node "$WEB/test/browser.mjs" ||
     sti_fail "the browser test failed"
-for name in overview indicator entry-refused talents-officer completeness approvals-officer; do
+for name in overview indicator entry-refused talents-officer completeness report approvals-officer; do
     [ -s "$OUT/$name.png" ] || sti_fail "no screenshot $name.png"
 done
+[ "$(head -c 5 "$OUT/report.pdf")" = "%PDF-" ] || sti_fail "no report.pdf"
 echo "test_web_dashboard: screenshots and measures.json in $OUT"

@@ -19,6 +19,7 @@ import { Notifications } from './pages/notify.jsx';
 import { Feed } from './pages/feed.jsx';
 import { Completeness } from './pages/completeness.jsx';
 import { Approvals } from './pages/approvals.jsx';
+import { Report } from './pages/report.jsx';
 
 const ROUTES = [
     ['/', () => true, (p) => <Overview {...p} />],
@@ -32,13 +33,14 @@ const ROUTES = [
     ['/talents', (s) => may(s, 'talentSearch') || may(s, 'talentStats'), (p) => <Talents {...p} />],
     ['/notifications', () => true, (p) => <Notifications {...p} />],
     ['/feed', () => true, (p) => <Feed {...p} />],
+    ['/report', () => true, (p) => <Report {...p} />],
     ['/account', () => true, (p) => <Account {...p} />],
 ];
 
 const NAV = [
     ['/', 'overview'], ['/orgs', 'orgs'], ['/entry', 'entry'], ['/completeness', 'completeness'],
     ['/approvals', 'approvals'], ['/projects', 'projects'],
-    ['/talents', 'talents'], ['/notifications', 'notifications'], ['/feed', 'feed'],
+    ['/talents', 'talents'], ['/notifications', 'notifications'], ['/feed', 'feed'], ['/report', 'report'],
 ];
 
 function Header({ session, path, onSignOut }) {

@@ -16,6 +16,7 @@ const OUT = env.STI_WEB_OUT;
 const PASSWORD = env.STI_WEB_PASSWORD;
 const TALENT = env.STI_WEB_TALENT;
 const TALENT_ID_NUMBER = env.STI_WEB_TALENT_ID_NUMBER;
+const TEAM = env.STI_WEB_TEAM;
 const LIVE_MS = Number(env.STI_WEB_LIVE_MS || 2000); // a value sent → on the open page
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const measures = {};
@@ -186,7 +187,9 @@ async function reader() {
         await shot(page, name);
         log(`${path}: axe clean, screenshot ${name}.png`);
     }
+    await team(page, false);
     await completeness(page);
+    await report(page);
     // English, and a phone's width.
     await page.goto(GW + '/');
     await page.getByRole('button', { name: '切换语言' }).click();
@@ -194,6 +197,18 @@ async function reader() {
     await page.setViewportSize({ width: 390, height: 844 });
     await axe(page, 'overview-en-phone');
     await shot(page, 'overview-en-phone');
+    // In English, the org units' English names (the completeness answers carry name_en).
+    await page.goto(GW + '/completeness');
+    await page.locator('table.matrix').waitFor();
+    await settled(page);
+    for (const table of ['matrix', 'completeness-orgs', 'overdue']) {
+        const text = await page.locator(`table.${table} tbody`).innerText();
+        check(text.includes('Donghu (made up)') && !text.includes('东湖'),
+            `the ${table} table in English does not name donghu in English: ` + text.slice(0, 200));
+    }
+    await axe(page, 'completeness-en-phone');
+    await shot(page, 'completeness-en-phone');
+    log('completeness in English: donghu by its English name');
     await page.getByRole('button', { name: 'Switch language' }).click();
     await context.close();
 }
@@ -216,6 +231,38 @@ async function completeness(page) {
     const rate = await page.locator('tr[data-total] td[data-count=rate]').innerText();
     check(total.rate === null ? rate === '—' : rate === (total.rate * 100).toFixed(1) + '%',
         `completeness rate: page ${rate}, API ${total.rate}`);
+    // The matrix: every cell holds the single reports the API lists for its
+    // org unit and indicator (reports=true), each status with its word.
+    const detail = await page.evaluate(async (p) =>
+        (await fetch(`/api/v1/completeness?period=${p}&reports=true`)).json(), period);
+    const want = new Map();
+    for (const r of detail.reports) {
+        const cell = want.get(r.org + '/' + r.indicator) || {};
+        cell[r.status] = (cell[r.status] || 0) + 1;
+        want.set(r.org + '/' + r.indicator, cell);
+    }
+    const cells = await page.evaluate(() => [...document.querySelectorAll(
+        'table.matrix tbody td[data-indicator]')].map((td) => ({
+        key: td.dataset.org + '/' + td.dataset.indicator, text: td.innerText.trim(),
+        marks: Object.fromEntries([...td.querySelectorAll('.mark')]
+            .map((m) => [m.dataset.status, Number(m.dataset.n)])),
+    })));
+    check(cells.length === detail.orgs.length * detail.indicators.length,
+        `the matrix has ${cells.length} cells`);
+    for (const cell of cells) {
+        const expected = want.get(cell.key) || {};
+        check(JSON.stringify(cell.marks) === JSON.stringify(Object.fromEntries(
+            ['on_time', 'late', 'missing', 'not_due'].filter((k) => expected[k])
+                .map((k) => [k, expected[k]]))),
+        `matrix ${cell.key}: page ${JSON.stringify(cell.marks)}, API ${JSON.stringify(expected)}`);
+    }
+    const cellText = (key) => cells.find((c) => c.key === key).text;
+    check(/缺报/.test(cellText('donghu/tech_smes')), 'donghu/tech_smes is not 缺报: '
+        + cellText('donghu/tech_smes'));
+    check(/逾期|按时/.test(cellText('donghu/hitech_enterprises')),
+        'donghu/hitech_enterprises is not received: ' + cellText('donghu/hitech_enterprises'));
+    const corner = await page.locator('table.matrix tfoot [data-count=total]').innerText();
+    check(corner === `${total.received}/${total.expected}`, 'the matrix total: ' + corner);
     if (total.missing > 0) {
         const row = page.locator('table.overdue tbody tr', { hasText: 'donghu' }).first();
         check((await row.innerText()).includes('测试联系人'), 'the overdue row has no contact');
@@ -225,6 +272,124 @@ async function completeness(page) {
     log(`completeness ${period}: the total is the API's (${total.expected} expected, `
         + `${total.missing} missing); axe clean`);
     return period;
+}
+
+// A team looked up by its id on the talents page: its name and leader; an
+// officer opens the leader's masked record from it, a reader only sees the id.
+async function team(page, officer) {
+    await page.goto(GW + '/talents');
+    await page.getByLabel('团队编号').fill(TEAM);
+    await page.locator('section.team').getByRole('button', { name: '查询' }).click();
+    const facts = page.locator(`dl[data-team="${TEAM}"]`);
+    await facts.waitFor({ timeout: 5000 });
+    check(await facts.locator('[data-field=name]').innerText() === '测试团队', 'the team has not its name');
+    check((await facts.locator('[data-field=leader]').innerText()).trim() === TALENT,
+        'the team does not show its leader');
+    const open = facts.locator(`button[data-talent="${TALENT}"]`);
+    check(await open.count() === (officer ? 1 : 0), 'the leader\'s record is offered to '
+        + (officer ? 'an officer: not' : 'a reader'));
+    if (officer) {
+        await open.click();
+        const number = page.locator('section.team [data-field=id_number]');
+        await number.waitFor();
+        check((await number.innerText()).includes('*'), 'the leader\'s record is not masked');
+    }
+    await axe(page, officer ? 'team-officer' : 'team-reader');
+    await shot(page, officer ? 'team-officer' : 'team-reader');
+    log(`team ${TEAM}: its name and leader shown to ${officer ? 'an officer (record opened, masked)'
+        : 'a reader (ids only)'}`);
+}
+
+// The report page (default: an annual report of last year, within the plan)
+// shows every indicator with the figures GET /api/v1/report answers and the
+// status and class `stictl progress --json` gives for that year; the charts
+// have the values and the trajectory; printed to an A4 PDF.
+async function report(page) {
+    await page.goto(GW + '/report');
+    await page.locator('article.report').waitFor();
+    await settled(page);
+    const year = await page.locator('article.report').getAttribute('data-year');
+    const kind = await page.locator('article.report').getAttribute('data-kind');
+    check(kind === 'annual', 'the report page does not default to annual: ' + kind);
+    const answer = await page.evaluate(async (q) =>
+        (await fetch(`/api/v1/report?year=${q.year}&kind=${q.kind}`)).json(), { year, kind });
+    const cli = Object.fromEntries(JSON.parse(stictl('progress', '--year', year, '--json'))
+        .indicators.map((r) => [r.code, r]));
+    check(await page.locator('table.report-summary tbody tr').count() === answer.indicators.length,
+        'the report does not show every indicator');
+    const shown = await page.evaluate(() => [...document.querySelectorAll(
+        'table.report-summary tbody tr')].map((tr) => ({
+        code: tr.dataset.code,
+        status: tr.querySelector('.badge').dataset.status,
+        forecast: tr.querySelector('[data-field=forecast_class]').dataset.class,
+        text: Object.fromEntries([...tr.querySelectorAll('td[data-field]')]
+            .map((td) => [td.dataset.field, td.innerText.trim()])),
+    })));
+    // The figures as the page formats them (the browser's zh-CN number format).
+    const texts = await page.evaluate((rows) => {
+        const fmt = (v, note) => (v === null ? '—' : Number(v).toLocaleString('zh-CN',
+            { maximumFractionDigits: 2 }) + (note ? ` (${note})` : ''));
+        const pct = (f) => (f === null ? '—' : (f * 100).toFixed(1) + '%');
+        return rows.map((r) => ({
+            baseline: fmt(r.baseline, r.baseline_period),
+            latest: fmt(r.latest, r.latest_period),
+            target: fmt(r.target, r.target_year),
+            completion: pct(r.completion),
+            expected_completion: pct(r.expected_completion),
+            projection: fmt(r.projection, r.forecast_year),
+        }));
+    }, answer.indicators);
+    for (const [i, want] of answer.indicators.entries()) {
+        const got = shown[i];
+        const where = `report ${year} ${want.code}`;
+        check(got.code === want.code, `${where}: row ${i} is ${got.code}`);
+        check(got.status === want.status && got.status === cli[want.code].status,
+            `${where}: page ${got.status}, API ${want.status}, stictl ${cli[want.code].status}`);
+        check(got.forecast === want.forecast_class
+            && got.forecast === cli[want.code].forecast_class,
+            `${where}: class page ${got.forecast}, API ${want.forecast_class}`);
+        const expected = texts[i];
+        for (const [field, text] of Object.entries(expected)) {
+            check(got.text[field] === text, `${where} ${field}: page '${got.text[field]}', `
+                + `API '${text}'`);
+        }
+        const same = (a, b) => (a === null ? b === null : b !== null && Math.abs(a - b) < 1e-9);
+        check(same(want.latest, cli[want.code].latest)
+            && same(want.completion, cli[want.code].completion),
+            `${where}: the API's latest/completion differ from stictl's`);
+    }
+    const total = answer.completeness.total;
+    for (const key of ['expected', 'received', 'on_time', 'late', 'missing', 'not_due']) {
+        const cell = await page.locator(`table.report-completeness td[data-count=${key}]`).innerText();
+        check(cell === String(total[key]), `report completeness ${key}: page ${cell}, API ${total[key]}`);
+    }
+    await page.waitForFunction(() => {
+        const charts = [...document.querySelectorAll('.report-chart')];
+        return charts.length > 0 && charts.every((el) => el.__stiChart);
+    });
+    const series = await page.evaluate(() => document.querySelector('.report-chart').__stiChart
+        .getOption().series.map((x) => ({ id: x.id,
+            points: x.data.filter((v) => v !== null && v !== undefined).length })));
+    check(series.length === 2 && series.every((x) => x.points >= 2),
+        'the report chart has not the values and the trajectory: ' + JSON.stringify(series));
+    await axe(page, 'report');
+    await shot(page, 'report');
+    // How the print style lays it out, for a person to look at (report.pdf
+    // has the same, in pages): print media at about A4's width.
+    await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: 794, height: 1123 });
+    check(await page.locator('header.top').isHidden(), 'the navigation is printed');
+    await shot(page, 'report-print');
+    await page.emulateMedia({ media: 'screen' });
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const pdf = join(OUT, 'report.pdf');
+    await page.pdf({ path: pdf, format: 'A4', printBackground: true });
+    const head = readFileSync(pdf).subarray(0, 5).toString('latin1');
+    check(head === '%PDF-', 'report.pdf does not start with %PDF: ' + JSON.stringify(head));
+    measures.report_pdf_bytes = readFileSync(pdf).length;
+    log(`report ${year} ${kind}: ${answer.indicators.length} indicators as the API and stictl `
+        + `say; ${await page.locator('.report-chart').count()} charts; report.pdf `
+        + `${measures.report_pdf_bytes} bytes`);
 }
 
 // The approvals page: buttons only for an officer or admin.
@@ -336,6 +501,8 @@ async function officer() {
     await shot(page, 'talents-officer');
     log('officer: revealed with a reason; the audit names olga and the reason');
 
+    await team(page, true);
+
     // She approves donghu's period on the approvals page; stictl says so.
     await approvalsPage(page);
     const period = await page.locator('input[name=period]').inputValue();
@@ -345,9 +512,34 @@ async function officer() {
     const donghu = listed.units.find((u) => u.org === 'donghu');
     check(donghu && donghu.state === 'approved' && donghu.by === 'olga',
         'stictl approvals does not show donghu approved by olga: ' + JSON.stringify(donghu));
+    log(`officer: approved donghu ${period} on the page; stictl approvals says approved by olga`);
+
+    // She reopens it with a reason; stictl says reopened, by her, with it.
+    const why = '数据需复核 (web test)';
+    const donghuRow = page.locator('tr[data-org=donghu]');
+    await donghuRow.getByLabel('退回原因').fill(why);
+    await donghuRow.getByRole('button', { name: /^退回/ }).click();
+    await page.locator('tr[data-org=donghu] [data-state=reopened]').waitFor({ timeout: 5000 });
+    check((await donghuRow.innerText()).includes(why), 'the page does not show the reason');
+    const reopened = JSON.parse(stictl('approvals', '--period', period, '--json'))
+        .units.find((u) => u.org === 'donghu');
+    check(reopened.state === 'reopened' && reopened.by === 'olga' && reopened.reason === why,
+        'stictl approvals does not show donghu reopened by olga: ' + JSON.stringify(reopened));
+    log(`officer: reopened donghu ${period} with a reason; stictl approvals says so`);
+
+    // Approved meanwhile by someone else (stictl, as admin) while her page still
+    // offers it: her approval is refused, and the page shows the service's words.
+    stictl('approve', 'nanyuan', period);
+    await page.locator('[data-approve=nanyuan]').click();
+    const refusal = page.locator('tr[data-org=nanyuan] .error');
+    await refusal.waitFor({ timeout: 5000 });
+    const words = await refusal.innerText();
+    check(/409 conflict/.test(words) && /approved/i.test(words),
+        'the second approval is not refused as the service says: ' + words);
     await axe(page, 'approvals-officer');
     await shot(page, 'approvals-officer');
-    log(`officer: approved donghu ${period} on the page; stictl approvals says approved by olga`);
+    log('officer: approving what was approved meanwhile shows the service\'s refusal: '
+        + words.replace(/\s+/g, ' ').slice(0, 160));
 
     // Her own password changed: her sessions end, the new one signs in.
     await page.goto(GW + '/account');

@@ -1,7 +1,9 @@
 // 人才库: the registry's counts (talent.stats, readers too), and for officers
 // a masked search (GET /api/v1/talents) where revealing a record's document
 // number, phone and e-mail asks for a reason (POST .../reveal, officers only)
-// and the record's audit trail shows who read what and why.
+// and the record's audit trail shows who read what and why. A team is looked
+// up by its id (GET /api/v1/teams/{id}: no personal data, readers too); an
+// officer opens its leader's or a member's masked record from it.
 import { useEffect, useState } from 'preact/hooks';
 import { get, newKey, post } from '../api.js';
 import { t, when } from '../i18n.js';
@@ -123,11 +125,59 @@ function Search({ session }) {
     );
 }
 
+function Team({ session }) {
+    const [id, setId] = useState('');
+    const [team, setTeam] = useState(null);
+    const [error, setError] = useState(null);
+    const [open, setOpen] = useState(null);
+    const look = (e) => {
+        e.preventDefault();
+        setError(null);
+        setOpen(null);
+        get(`/teams/${encodeURIComponent(id.trim())}`).then(setTeam, (err) => {
+            setTeam(null);
+            setError(err);
+        });
+    };
+    const officer = may(session, 'talentSearch');
+    const person = (talentId) => (!talentId ? '—' : officer
+        ? <button type="button" class="link" data-talent={talentId}
+            onClick={() => get(`/talents/${talentId}`).then(setOpen, setError)}>{talentId}</button>
+        : talentId);
+    return (
+        <section class="team">
+            <h2>{t('team')}</h2>
+            <form class="inline" onSubmit={look}>
+                <label>{t('team_id')} <input name="team" value={id} required size={10}
+                    placeholder="G000001" onInput={(e) => setId(e.target.value)} /></label>
+                <button type="submit">{t('show')}</button>
+            </form>
+            <ErrorBox error={error} />
+            {team && (
+                <dl class="facts" data-team={team.id}>
+                    <dt>{t('team_name')}</dt><dd data-field="name">{team.name}</dd>
+                    <dt>{t('field')}</dt><dd data-field="field">{team.field}</dd>
+                    <dt>{t('employer')}</dt><dd>{team.employer ? team.employer.name : '—'}</dd>
+                    <dt>{t('leader')}</dt><dd data-field="leader">{person(team.leader)}</dd>
+                    <dt>{t('members')}</dt><dd data-field="members">{team.members.length
+                        ? team.members.map((m, i) => <span key={m}>{i ? ', ' : ''}{person(m)}</span>)
+                        : '—'}</dd>
+                    <dt>{t('version')}</dt><dd>{team.version}</dd>
+                </dl>
+            )}
+            {open && <Detail key={open.id} talent={open} session={session}
+                onClose={() => setOpen(null)} />}
+        </section>
+    );
+}
+
 export function Talents({ session }) {
     return (
         <Page title={t('talents')}>
             {may(session, 'talentStats') && <Stats />}
             {may(session, 'talentSearch') && <Search session={session} />}
+            {(may(session, 'talentStats') || may(session, 'talentSearch'))
+                && <Team session={session} />}
         </Page>
     );
 }
