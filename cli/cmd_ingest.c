@@ -215,39 +215,21 @@ static int s_take_reply(s_ingest_t *self, const sti_reply_t *reply)
 }
 
 //  Sends the rows gathered so far as one obs.submit request, under the
-//  request id its rows make (stictl_batch_id).
+//  request id its rows make (stictl_batch_send).
 static void s_flush(s_ingest_t *self)
 {
     if (self->run.failed || self->batch_rows == 0) {
         return;
     }
-    if (stictl_batch_stopping()) {
-        self->run.failed = STICTL_INTERRUPTED;
-        return;
-    }
-    char id[STI_ID_MAX + 1];
-    size_t size;
-    const void *rows = sti_writer_data(self->rows, &size);
-    stictl_batch_id("ingest", self->source, ++self->batches, rows, size, id, sizeof id);
-    sti_writer_t *request = stictl_request_as("obs.submit", id);
-    sti_writer_map(request, self->source ? 4 : 3);
-    sti_writer_str(request, "rows");
-    sti_writer_array(request, self->batch_rows);
-    sti_writer_raw(request, rows, size);
-    sti_writer_kv_bool(request, "dry_run", self->run.dry_run);
-    sti_writer_kv_str(request, "request_id", id);
-    if (self->source) {
-        sti_writer_kv_str(request, "source", self->source);
-    }
+    stictl_batch_op_t op = {"ingest",     "sti.ingest", "obs.submit",
+                            self->source, true,         self->run.dry_run};
     sti_reply_t reply;
-    int rc = stictl_batch_call(self->ctl, "sti.ingest", request, &reply);
-    if (rc != 0) {
-        self->run.failed = rc;
-    } else {
-        self->run.failed = s_take_reply(self, &reply);
+    int rc =
+        stictl_batch_send(self->ctl, &op, ++self->batches, self->rows, self->batch_rows, &reply);
+    self->run.failed = rc ? rc : s_take_reply(self, &reply);
+    if (rc == 0) {
         sti_reply_release(&reply);
     }
-    sti_writer_destroy(&request);
     sti_writer_reset(self->rows);
     self->batch_rows = 0;
 }

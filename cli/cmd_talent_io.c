@@ -97,33 +97,18 @@ static int s_take_reply(s_import_t *self, const sti_reply_t *reply)
 }
 
 //  Sends the batch as one talent.import request, under the request id its
-//  rows make (stictl_batch_id), and takes its results.
+//  rows make (stictl_batch_send), and takes its results.
 static void s_flush(s_import_t *self)
 {
     if (self->run.failed || self->batch_rows == 0) {
         return;
     }
-    if (stictl_batch_stopping()) {
-        self->run.failed = STICTL_INTERRUPTED;
-        return;
-    }
-    char id[STI_ID_MAX + 1];
-    size_t size;
-    const void *rows = sti_writer_data(self->rows, &size);
-    stictl_batch_id("talent-import", NULL, ++self->batches, rows, size, id, sizeof id);
-    sti_writer_t *request = stictl_request_as("talent.import", id);
-    sti_writer_map(request, 2);
-    sti_writer_kv_str(request, "request_id", id);
-    sti_writer_str(request, "rows");
-    sti_writer_array(request, self->batch_rows);
-    sti_writer_raw(request, rows, size);
+    stictl_batch_op_t op = {"talent-import", "sti.talent", "talent.import", NULL, false, false};
     sti_reply_t reply;
-    int rc = stictl_batch_call(self->ctl, "sti.talent", request, &reply);
-    sti_writer_destroy(&request);
-    if (rc) {
-        self->run.failed = rc;
-    } else {
-        self->run.failed = s_take_reply(self, &reply);
+    int rc =
+        stictl_batch_send(self->ctl, &op, ++self->batches, self->rows, self->batch_rows, &reply);
+    self->run.failed = rc ? rc : s_take_reply(self, &reply);
+    if (rc == 0) {
         sti_reply_release(&reply);
     }
     sti_writer_reset(self->rows);

@@ -204,17 +204,27 @@ typedef struct {
 void stictl_batch_signals(void);
 //  True once a signal asked the run to stop.
 bool stictl_batch_stopping(void);
-//  Writes batch number `batch` (from 1)'s request id into id (cap at least
-//  STI_ID_MAX + 1): "<kind>-<24 hex digits of SHA-1 over kind, batch,
-//  source and rows>-<batch>", or the run's numbered ids with --request-id.
-void stictl_batch_id(const char *kind, const char *source, size_t batch, const void *rows,
-                     size_t size, char *id, size_t cap);
-//  stictl_call, sending the request again after the wait a rate_limited
-//  answer names, for as long as that is the answer. Returns stictl_call's
-//  result, or STICTL_INTERRUPTED when a signal came during a wait (nothing
-//  of the request was applied; *reply holds nothing then).
-int stictl_batch_call(stictl_t *ctl, const char *service, sti_writer_t *request,
-                      sti_reply_t *reply);
+//  One batch's request: op on service with {rows, request_id, dry_run?,
+//  source?}.
+typedef struct {
+    const char *kind;    // names the request ids: "ingest", "talent-import"
+    const char *service; // "sti.ingest"
+    const char *op;      // "obs.submit"
+    const char *source;  // the rows' source, sent and part of the id; NULL for none
+    bool with_dry_run;   // the op takes dry_run: send it
+    bool dry_run;        // its value
+} stictl_batch_op_t;
+
+//  Sends batch number `batch` (from 1): count rows (rows holds them without
+//  the array header) under the request id they make, "<kind>-<24 hex
+//  digits of SHA-1 over kind, batch, source and rows>-<batch>" (or the
+//  run's numbered ids with --request-id), so a run again sends the same
+//  ids. A rate_limited answer is waited out and the request sent again.
+//  Returns 0 with the reply in *reply (caller releases it), or an exit code
+//  (stictl_call's; STICTL_INTERRUPTED when a signal asked the run to stop:
+//  nothing of the batch was applied).
+int stictl_batch_send(stictl_t *ctl, const stictl_batch_op_t *op, size_t batch, sti_writer_t *rows,
+                      size_t count, sti_reply_t *reply);
 //  Prints the summary on stdout: `accepted N, rejected M[, skipped K without
 //  a value]`, and when the run stopped early `; the last row committed is
 //  row R; WHY: run the same command again to finish: nothing is applied

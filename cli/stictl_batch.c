@@ -59,8 +59,9 @@ bool stictl_batch_stopping(void)
     return s_signals > 0 || zsys_interrupted;
 }
 
-void stictl_batch_id(const char *kind, const char *source, size_t batch, const void *rows,
-                     size_t size, char *id, size_t cap)
+//  Batch number batch's request id (stictl_batch_send).
+static void s_batch_id(const char *kind, const char *source, size_t batch, const void *rows,
+                       size_t size, char *id, size_t cap)
 {
     if (stictl_request_id_given()) {
         if (batch <= 1) {
@@ -108,7 +109,10 @@ static int s_retry_after(const sti_reply_t *reply)
     return wait < 1 ? 1 : wait > S_WAIT_MAX_MS ? S_WAIT_MAX_MS : (int)wait;
 }
 
-int stictl_batch_call(stictl_t *ctl, const char *service, sti_writer_t *request, sti_reply_t *reply)
+//  stictl_call, again after the wait a rate_limited answer names
+//  (stictl_batch_send).
+static int s_batch_call(stictl_t *ctl, const char *service, sti_writer_t *request,
+                        sti_reply_t *reply)
 {
     for (;;) {
         int rc = stictl_call(ctl, service, request, reply);
@@ -126,6 +130,34 @@ int stictl_batch_call(stictl_t *ctl, const char *service, sti_writer_t *request,
             zclock_sleep((int)(left < S_NAP_MS ? (left > 0 ? left : 0) : S_NAP_MS));
         }
     }
+}
+
+int stictl_batch_send(stictl_t *ctl, const stictl_batch_op_t *op, size_t batch, sti_writer_t *rows,
+                      size_t count, sti_reply_t *reply)
+{
+    assert(ctl && op && rows && reply);
+    if (stictl_batch_stopping()) {
+        return STICTL_INTERRUPTED;
+    }
+    char id[STI_ID_MAX + 1];
+    size_t size;
+    const void *data = sti_writer_data(rows, &size);
+    s_batch_id(op->kind, op->source, batch, data, size, id, sizeof id);
+    sti_writer_t *request = stictl_request_as(op->op, id);
+    sti_writer_map(request, 2 + (op->source ? 1 : 0) + (op->with_dry_run ? 1 : 0));
+    sti_writer_str(request, "rows");
+    sti_writer_array(request, count);
+    sti_writer_raw(request, data, size);
+    sti_writer_kv_str(request, "request_id", id);
+    if (op->with_dry_run) {
+        sti_writer_kv_bool(request, "dry_run", op->dry_run);
+    }
+    if (op->source) {
+        sti_writer_kv_str(request, "source", op->source);
+    }
+    int rc = s_batch_call(ctl, op->service, request, reply);
+    sti_writer_destroy(&request);
+    return rc;
 }
 
 //  "the last row committed is row 7" or "no row was committed".
