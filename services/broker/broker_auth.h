@@ -21,7 +21,9 @@
         (unknown_key, no_encryption, aborted, protocol, revoked).
     A refused peer never reaches the broker's sockets: libzmq closes it after
     the handshake, and the broker keeps nothing about it but the counter.
-    Everything here runs in the broker actor's thread.
+    The broker's request thread and its event bus thread both call it: every
+    call takes one lock (the allow-list is swapped on a reload), and each
+    socket's monitor is read by the loop of the thread that owns the socket.
 */
 #pragma once
 #include <czmq.h>
@@ -54,11 +56,14 @@ void broker_auth_destroy(broker_auth_t **self_p);
 
 //  Makes sock a CURVE server with the broker's key under the ZAP domain "sti"
 //  and watches its handshakes; name labels its log lines. Call before bind.
-//  A socket made again under the same name replaces the old one's watch
-//  (the old socket is destroyed after). Returns 0, or -1 with a reason in err.
-int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, char *err,
-                       size_t errlen);
-//  Adds the handshake watchers and the reload timer to loop.
+//  loop: the loop of the thread that owns sock, which reads the watch; NULL:
+//  the one broker_auth_attach gives (or gave). A socket made again under the
+//  same name replaces the old one's watch (the old socket is destroyed after;
+//  call it from the thread of the old one's loop). Returns 0, or -1 with a
+//  reason in err.
+int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, zloop_t *loop,
+                       char *err, size_t errlen);
+//  Adds the reload timer, and the handshake watchers that have no loop yet, to loop.
 void broker_auth_attach(broker_auth_t *self, zloop_t *loop);
 
 //  Names the sender of a message from the metadata of one of its frames.
