@@ -77,9 +77,9 @@ struct _broker_auth_t {
     size_t dir_count;                   //   files
     off_t dir_size;                     //   bytes
     int64_t full_reload_at;             // zclock_mono of the next unconditional reload
+    int64_t reload_at;                  // zclock_mono of the next look at the directory
     s_watch_t watch[S_SOCKETS];         // monitored sockets
     size_t watched;                     // entries used in watch
-    zloop_t *loop;                      // where the monitors are read (borrowed), once attached
     uint64_t revocations;               // reloads that took a key out of the list
     uint64_t monitors;                  // monitors made (names their inproc endpoints)
     sti_log_limit_t linelog[S_REASONS]; // log rate limits
@@ -185,20 +185,19 @@ static void s_refresh(broker_auth_t *self, bool force)
     zdir_destroy(&dir);
 }
 
-static int s_on_timer(zloop_t *loop, int timer_id, void *arg)
+//  Looks at the directory when reload_ms has passed (with the lock held).
+static void s_reload_due(broker_auth_t *self)
 {
-    (void)loop;
-    (void)timer_id;
-    broker_auth_t *self = (broker_auth_t *)arg;
     int64_t now = zclock_mono();
+    if (now < self->reload_at) {
+        return;
+    }
+    self->reload_at = now + self->reload_ms;
     bool full = now >= self->full_reload_at;
     if (full) {
         self->full_reload_at = now + S_FULL_RELOAD_MS;
     }
-    pthread_mutex_lock(&self->lock);
     s_refresh(self, full);
-    pthread_mutex_unlock(&self->lock);
-    return 0;
 }
 
 //  --- refusals ---
@@ -214,12 +213,9 @@ static void s_refused(broker_auth_t *self, int reason, const char *socket)
     }
 }
 
-//  Reads what the monitor of one socket has to say.
-static int s_on_monitor(zloop_t *loop, zsock_t *monitor, void *arg)
+//  Reads what the monitor of one socket has to say (with the lock held).
+static void s_read_monitor(broker_auth_t *self, zsock_t *monitor)
 {
-    (void)loop;
-    broker_auth_t *self = (broker_auth_t *)arg;
-    pthread_mutex_lock(&self->lock);
     const char *socket = "?";
     for (size_t i = 0; i < self->watched; i++) {
         if (self->watch[i].monitor == monitor) {
@@ -227,7 +223,7 @@ static int s_on_monitor(zloop_t *loop, zsock_t *monitor, void *arg)
         }
     }
     for (int batch = 0; batch < 256; batch++) {
-        if (batch > 0 && !(zsock_events(monitor) & ZMQ_POLLIN)) {
+        if (!(zsock_events(monitor) & ZMQ_POLLIN)) {
             break;
         }
         zmsg_t *msg = zmsg_recv(monitor);
@@ -253,6 +249,14 @@ static int s_on_monitor(zloop_t *loop, zsock_t *monitor, void *arg)
         }
         zmsg_destroy(&msg);
     }
+}
+
+static int s_on_monitor(zloop_t *loop, zsock_t *monitor, void *arg)
+{
+    (void)loop;
+    broker_auth_t *self = (broker_auth_t *)arg;
+    pthread_mutex_lock(&self->lock);
+    s_read_monitor(self, monitor);
     pthread_mutex_unlock(&self->lock);
     return 0;
 }
@@ -304,6 +308,7 @@ broker_auth_t *broker_auth_new(const char *cert_path, const char *clients_dir, i
     zsock_wait(self->zauth);
     s_refresh(self, true);
     self->full_reload_at = zclock_mono() + S_FULL_RELOAD_MS;
+    self->reload_at = zclock_mono() + reload_ms;
     sti_info("CURVE on: broker key %s, allow-list %s (%zu keys)", zcert_public_txt(self->cert),
              self->clients_dir, zhashx_size(self->keys));
     return self;
@@ -366,7 +371,7 @@ static int s_server(broker_auth_t *self, zsock_t *sock, const char *name, zloop_
         snprintf(err, errlen, "cannot read the monitor of the %s socket", name);
         return -1;
     }
-    watch->loop = loop ? loop : self->loop;
+    watch->loop = loop;
     if (watch->loop) {
         zloop_reader(watch->loop, watch->monitor, s_on_monitor, self);
     }
@@ -383,18 +388,16 @@ int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, zlo
     return rc;
 }
 
-void broker_auth_attach(broker_auth_t *self, zloop_t *loop)
+void broker_auth_tick(broker_auth_t *self)
 {
-    assert(self && loop);
+    assert(self);
     pthread_mutex_lock(&self->lock);
-    self->loop = loop;
     for (size_t i = 0; i < self->watched; i++) {
         if (!self->watch[i].loop) {
-            self->watch[i].loop = loop;
-            zloop_reader(loop, self->watch[i].monitor, s_on_monitor, self);
+            s_read_monitor(self, self->watch[i].monitor);
         }
     }
-    zloop_timer(loop, (size_t)self->reload_ms, 0, s_on_timer, self);
+    s_reload_due(self);
     pthread_mutex_unlock(&self->lock);
 }
 
