@@ -1,19 +1,21 @@
 /*  broker: the sti-broker actor. See broker.h.
 
-    Two threads, each an actor running its own zloop. The request thread
-    polls the actor pipe (for $TERM) and the Majordomo ROUTER; the bus
-    thread polls its own pipe and the XSUB / XPUB pair of the event bus (with
-    CURVE, it makes the XPUB again after a key leaves the allow-list, so a
-    revoked subscriber is cut off; see broker_auth.h). They share nothing
-    but the settings, the metrics (atomics) and broker_auth (locked): every
-    socket in a zmq_poll costs each wake-up a ZMQ_EVENTS query (a poll and a
-    getpid in libzmq), so a request loop that polls only what requests need
-    wakes up cheaper. Each reader drains what is waiting (up to a batch)
-    before returning to the loop, which keeps the per-message cost low under
-    load. A timer ticks the Majordomo engine for heartbeats, dead workers and
-    expired requests, and publishes what broker_wire saw of the connections
-    (metrics, log lines), giving freed memory back to the system after
-    connections closed.
+    Two threads, each an actor. The request thread owns the Majordomo
+    ROUTER and runs no zloop: it waits in the ROUTER's own receive until the
+    next tick, then drains what is waiting (up to a batch) with receives
+    that do not wait. Every socket in a zmq_poll costs each wake-up a
+    ZMQ_EVENTS query (a poll and a getpid in libzmq 4.3.4), twice, so a
+    request loop that polls nothing wakes up cheapest. Its tick (100 ms,
+    shorter with a short heartbeat) reads $TERM from the actor pipe, ticks
+    the Majordomo engine for heartbeats, dead workers and expired requests,
+    reads the ROUTER's CURVE monitor and reloads the allow-list (broker_auth),
+    and publishes what broker_wire saw of the connections (metrics, log
+    lines), giving freed memory back to the system after connections closed.
+    The bus thread runs a zloop over its pipe and the XSUB / XPUB pair of the
+    event bus (with CURVE, it makes the XPUB again after a key leaves the
+    allow-list, so a revoked subscriber is cut off; see broker_auth.h). The
+    two share nothing but the settings, the metrics (atomics) and
+    broker_auth (locked).
     The HTTP server runs in libmicrohttpd's thread; the metrics are atomics.
 
     Every socket limits what a peer can hold: broker_wire caps connections
