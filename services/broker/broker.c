@@ -1,14 +1,21 @@
 /*  broker: the sti-broker actor. See broker.h.
 
-    One thread runs one zloop over four sockets: the actor pipe (for $TERM),
-    the Majordomo ROUTER, and the XSUB / XPUB pair of the event bus (with
-    CURVE, the XPUB is made again after a key leaves the allow-list, so a
-    revoked subscriber is cut off; see broker_auth.h). Each
-    reader drains what is waiting (up to a batch) before returning to the
-    loop, which keeps the per-message cost low under load. A timer ticks the
-    Majordomo engine for heartbeats, dead workers and expired requests, and
-    publishes what broker_wire saw of the connections (metrics, log lines),
-    giving freed memory back to the system after connections closed.
+    Two threads, each an actor. The request thread owns the Majordomo
+    ROUTER and runs no zloop: it waits in the ROUTER's own receive until the
+    next tick, then drains what is waiting (up to a batch) with receives
+    that do not wait. Every socket in a zmq_poll costs each wake-up a
+    ZMQ_EVENTS query (a poll and a getpid in libzmq 4.3.4), twice, so a
+    request loop that polls nothing wakes up cheapest. Its tick (100 ms,
+    shorter with a short heartbeat) reads $TERM from the actor pipe, ticks
+    the Majordomo engine for heartbeats, dead workers and expired requests,
+    reads the ROUTER's CURVE monitor and reloads the allow-list (broker_auth),
+    and publishes what broker_wire saw of the connections (metrics, log
+    lines), giving freed memory back to the system after connections closed.
+    The bus thread runs a zloop over its pipe and the XSUB / XPUB pair of the
+    event bus (with CURVE, it makes the XPUB again after a key leaves the
+    allow-list, so a revoked subscriber is cut off; see broker_auth.h). The
+    two share nothing but the settings, the metrics (atomics) and
+    broker_auth (locked).
     The HTTP server runs in libmicrohttpd's thread; the metrics are atomics.
 
     Every socket limits what a peer can hold: broker_wire caps connections
@@ -71,22 +78,31 @@ struct _broker_t {
     int64_t connections_allowed;   // max_connections, or fewer for want of descriptors
 };
 
-//  What the actor's loop handlers share.
+//  What the bus thread's loop handlers share.
+typedef struct {
+    broker_t *broker;              // the handle (settings, metrics)
+    broker_auth_t *auth;           // CURVE, or NULL when off (borrowed; its calls lock)
+    zsock_t *xsub;                 // publishers connect here
+    zsock_t *xpub;                 // subscribers connect here
+    zloop_t *loop;                 // the bus thread's loop
+    uint64_t revocations;          // broker_auth_revocations when the XPUB was made
+    sti_log_limit_t rebind_log;    // lines about binding the XPUB again
+    sti_metric_t *rebuilt;         // times the XPUB was made again after a revocation
+    sti_metric_t *denied_role;     // events dropped: the sender's role is not service
+    sti_metric_t *denied_stream;   // events dropped: a stream the sender's key does not list
+    sti_log_limit_t denied_log[2]; // lines about dropped events: role, stream
+    bool failed;                   // the bus could not bind its sockets
+    char err[256];                 // why (a bind, at start or again)
+} s_bus_t;
+
+//  What the request thread's loop handlers share.
 typedef struct {
     broker_t *broker;                // the handle (for metrics)
     zsock_t *router;                 // Majordomo
-    zsock_t *xsub;                   // publishers connect here
-    zsock_t *xpub;                   // subscribers connect here
     broker_mdp_t *mdp;               // Majordomo state
     broker_auth_t *auth;             // CURVE, or NULL when off
-    zloop_t *loop;                   // the actor's loop
-    uint64_t revocations;            // broker_auth_revocations when the XPUB was made
-    sti_log_limit_t rebind_log;      // lines about binding the XPUB again
-    sti_metric_t *rebuilt;           // times the XPUB was made again after a revocation
+    s_bus_t bus;                     // the event bus's state (its thread's)
     broker_peer_t local;             // every sender without CURVE
-    sti_metric_t *denied_role;       // events dropped: the sender's role is not service
-    sti_metric_t *denied_stream;     // events dropped: a stream the sender's key does not list
-    sti_log_limit_t denied_log[2];   // lines about dropped events: role, stream
     broker_wire_stats_t wire_logged; // broker_wire's counters at the last log line
     int64_t wire_logged_at;          // when that was (zclock_mono)
     int64_t trimmed_closed;          // connections closed at the last malloc_trim
@@ -98,6 +114,18 @@ static bool s_ready(void *arg, char *why, size_t cap)
     broker_t *self = (broker_t *)arg;
     (void)why, (void)cap;
     return atomic_load(&self->running);
+}
+
+//  True when the actor's pipe holds $TERM (read without waiting).
+static bool s_term_asked(zsock_t *pipe)
+{
+    bool term = false;
+    while (!term && (zsock_events(pipe) & ZMQ_POLLIN)) {
+        char *command = zstr_recv(pipe);
+        term = !command || strcmp(command, "$TERM") == 0;
+        zstr_free(&command);
+    }
+    return term;
 }
 
 static int s_on_pipe(zloop_t *loop, zsock_t *pipe, void *arg)
@@ -120,14 +148,15 @@ static void s_taken(zframe_t *frame)
     }
 }
 
-static int s_on_router(zloop_t *loop, zsock_t *router, void *arg)
+//  Waits up to wait_ms for a message on the ROUTER, then handles it and
+//  what else is waiting (up to a batch) without waiting again: a receive
+//  that finds nothing is the only check, so a busy loop costs no
+//  ZMQ_EVENTS query per message.
+static void s_read_router(s_state_t *state, int wait_ms)
 {
-    (void)loop;
-    s_state_t *state = (s_state_t *)arg;
+    zsock_t *router = state->router;
     for (int i = 0; i < S_BATCH; i++) {
-        if (i > 0 && !(zsock_events(router) & ZMQ_POLLIN)) {
-            break;
-        }
+        zsock_set_rcvtimeo(router, i == 0 ? wait_ms : 0);
         zmsg_t *msg = zmsg_recv(router);
         if (!msg) {
             break;
@@ -149,11 +178,10 @@ static int s_on_router(zloop_t *loop, zsock_t *router, void *arg)
         }
         broker_mdp_handle_from(state->mdp, &msg, sender);
     }
-    return 0;
 }
 
 //  Counts and logs (rate limited) an event dropped from sender.
-static void s_deny_event(s_state_t *state, bool role, const broker_peer_t *sender, const char *why,
+static void s_deny_event(s_bus_t *state, bool role, const broker_peer_t *sender, const char *why,
                          const char *stream)
 {
     sti_metric_add(role ? state->denied_role : state->denied_stream, 1);
@@ -170,7 +198,7 @@ static void s_deny_event(s_state_t *state, bool role, const broker_peer_t *sende
 //  True when a message on the bus may pass: with CURVE, an event (publisher
 //  true) only from a key still in the allow-list, with role service, on a
 //  stream (the topic up to its first '.') its certificate lists.
-static bool s_admit(s_state_t *state, zmsg_t *msg, bool publisher)
+static bool s_admit(s_bus_t *state, zmsg_t *msg, bool publisher)
 {
     if (!state->auth || !publisher) {
         return true;
@@ -202,7 +230,7 @@ static bool s_admit(s_state_t *state, zmsg_t *msg, bool publisher)
 }
 
 //  Moves what is waiting on from to to, counting messages in metric.
-static void s_forward(s_state_t *state, zsock_t *from, zsock_t *to, sti_metric_t *metric,
+static void s_forward(s_bus_t *state, zsock_t *from, zsock_t *to, sti_metric_t *metric,
                       bool publisher)
 {
     int64_t count = 0;
@@ -231,7 +259,7 @@ static void s_forward(s_state_t *state, zsock_t *from, zsock_t *to, sti_metric_t
 static int s_on_xsub(zloop_t *loop, zsock_t *xsub, void *arg)
 {
     (void)loop;
-    s_state_t *state = (s_state_t *)arg;
+    s_bus_t *state = (s_bus_t *)arg;
     s_forward(state, xsub, state->xpub, state->broker->events, true);
     return 0;
 }
@@ -239,21 +267,22 @@ static int s_on_xsub(zloop_t *loop, zsock_t *xsub, void *arg)
 static int s_on_xpub(zloop_t *loop, zsock_t *xpub, void *arg)
 {
     (void)loop;
-    s_state_t *state = (s_state_t *)arg;
+    s_bus_t *state = (s_bus_t *)arg;
     s_forward(state, xpub, state->xsub, state->broker->subscriptions, false);
     return 0;
 }
 
-static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, broker_wire_socket_t which, int type,
-                       int hwm, int rcvhwm, const char *endpoint);
+static zsock_t *s_bind(const broker_config_t *config, broker_auth_t *auth, zloop_t *loop,
+                       broker_wire_socket_t which, int type, int hwm, int rcvhwm,
+                       const char *endpoint, char *err, size_t errlen);
 
 //  After a revocation: closes the XPUB, so that every subscriber, the revoked
 //  one with them, must connect again through a handshake zauth judges, and
 //  binds it again (on later ticks while the port is not free yet).
 //  Subscribers see the gap in the sequence numbers and replay what they missed.
-static void s_check_revocations(s_state_t *state)
+static void s_check_revocations(s_bus_t *state)
 {
-    broker_t *self = state->broker;
+    const broker_config_t *config = state->broker->config;
     uint64_t revocations = broker_auth_revocations(state->auth);
     if (revocations != state->revocations && state->xpub) {
         state->revocations = revocations;
@@ -263,14 +292,14 @@ static void s_check_revocations(s_state_t *state)
         sti_info("a key left the allow-list: the event subscribers are cut off and connect again");
     }
     if (!state->xpub) {
-        state->xpub = s_bind(self, state->auth, BROKER_WIRE_XPUB, ZMQ_XPUB, S_BUS_HWM, S_BUS_HWM,
-                             self->config->xpub);
+        state->xpub = s_bind(config, state->auth, state->loop, BROKER_WIRE_XPUB, ZMQ_XPUB,
+                             S_BUS_HWM, S_BUS_HWM, config->xpub, state->err, sizeof state->err);
         int64_t suppressed;
         if (state->xpub) {
             zloop_reader(state->loop, state->xpub, s_on_xpub, state);
-            sti_info("events xpub %s bound again", self->config->xpub);
+            sti_info("events xpub %s bound again", config->xpub);
         } else if (sti_log_due(&state->rebind_log, zclock_mono(), 1000, &suppressed)) {
-            sti_warn("events xpub: %s; trying again", self->err);
+            sti_warn("events xpub: %s; trying again", state->err);
         }
     }
 }
@@ -333,20 +362,16 @@ static void s_wire_publish(broker_t *self, const broker_wire_stats_t *stats)
     sti_metric_set(m->timed_out, stats->timed_out);
 }
 
-static int s_on_tick(zloop_t *loop, int timer_id, void *arg)
+static void s_tick(s_state_t *state)
 {
-    (void)loop;
-    (void)timer_id;
-    s_state_t *state = (s_state_t *)arg;
     broker_mdp_tick(state->mdp);
     broker_wire_stats_t stats;
     broker_wire_stats(&stats);
     s_wire_publish(state->broker, &stats);
     s_wire_tick(state, &stats);
     if (state->auth) {
-        s_check_revocations(state);
+        broker_auth_tick(state->auth);
     }
-    return 0;
 }
 
 static const char *s_socket_names[BROKER_WIRE_SOCKETS] = {"requests", "xsub", "xpub"};
@@ -383,27 +408,28 @@ static void s_peer_limits(const broker_config_t *config, zsock_t *sock, broker_w
 }
 
 //  Creates a socket of type with limits (hwm out, rcvhwm in), makes it a
-//  CURVE server when auth is set, binds it and has broker_wire follow its
-//  connections. Returns NULL with self->err set.
-static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, broker_wire_socket_t which, int type,
-                       int hwm, int rcvhwm, const char *endpoint)
+//  CURVE server when auth is set (its handshakes watched in loop, the
+//  owning thread's), binds it and has broker_wire follow its connections.
+//  Returns NULL with a reason in err.
+static zsock_t *s_bind(const broker_config_t *config, broker_auth_t *auth, zloop_t *loop,
+                       broker_wire_socket_t which, int type, int hwm, int rcvhwm,
+                       const char *endpoint, char *err, size_t errlen)
 {
     zsock_t *sock = zsock_new(type);
     if (!sock) {
-        snprintf(self->err, sizeof(self->err), "cannot create a socket");
+        snprintf(err, errlen, "cannot create a socket");
         return NULL;
     }
     sti_mdp_socket_limits(sock, hwm);
     zsock_set_rcvhwm(sock, rcvhwm);
-    s_peer_limits(self->config, sock, which, auth != NULL);
+    s_peer_limits(config, sock, which, auth != NULL);
     const char *name = s_socket_names[which];
-    if (auth && broker_auth_server(auth, sock, name, self->err, sizeof(self->err)) != 0) {
+    if (auth && broker_auth_server(auth, sock, name, loop, err, errlen) != 0) {
         zsock_destroy(&sock);
         return NULL;
     }
     if (zsock_bind(sock, "%s", endpoint) < 0) {
-        snprintf(self->err, sizeof(self->err), "cannot bind %s: %s", endpoint,
-                 zmq_strerror(zmq_errno()));
+        snprintf(err, errlen, "cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
         zsock_destroy(&sock);
         return NULL;
     }
@@ -414,6 +440,48 @@ static zsock_t *s_bind(broker_t *self, broker_auth_t *auth, broker_wire_socket_t
     }
     zstr_free(&bound);
     return sock;
+}
+
+static int s_on_bus_tick(zloop_t *loop, int timer_id, void *arg)
+{
+    (void)loop;
+    (void)timer_id;
+    s_check_revocations((s_bus_t *)arg);
+    return 0;
+}
+
+//  The bus thread: binds the XSUB and XPUB (a failure is told through
+//  bus->failed before the signal), then forwards events and subscriptions
+//  until $TERM.
+static void s_bus_actor(zsock_t *pipe, void *arg)
+{
+    s_bus_t *bus = (s_bus_t *)arg;
+    const broker_config_t *config = bus->broker->config;
+    bus->loop = zloop_new();
+    bus->xsub = s_bind(config, bus->auth, bus->loop, BROKER_WIRE_XSUB, ZMQ_XSUB, S_BUS_HWM,
+                       S_BUS_HWM, config->xsub, bus->err, sizeof bus->err);
+    if (bus->xsub) {
+        bus->xpub = s_bind(config, bus->auth, bus->loop, BROKER_WIRE_XPUB, ZMQ_XPUB, S_BUS_HWM,
+                           S_BUS_HWM, config->xpub, bus->err, sizeof bus->err);
+    }
+    bus->failed = !bus->xpub;
+    if (!bus->failed) {
+        if (bus->auth) {
+            bus->revocations = broker_auth_revocations(bus->auth);
+            zloop_timer(bus->loop, 100, 0, s_on_bus_tick, bus);
+        }
+        zloop_set_nonstop(bus->loop, true); // stop on $TERM, not on the signal
+        zloop_reader(bus->loop, pipe, s_on_pipe, bus);
+        zloop_reader(bus->loop, bus->xsub, s_on_xsub, bus);
+        zloop_reader(bus->loop, bus->xpub, s_on_xpub, bus);
+    }
+    zsock_signal(pipe, 0);
+    if (!bus->failed) {
+        zloop_start(bus->loop);
+    }
+    zloop_destroy(&bus->loop);
+    zsock_destroy(&bus->xpub);
+    zsock_destroy(&bus->xsub);
 }
 
 //  Runs the loop until $TERM.
@@ -428,31 +496,49 @@ static void s_run(broker_t *self, s_state_t *state, zsock_t *pipe)
     broker_mdp_set_events(state->mdp, config->events_address && *config->events_address
                                           ? config->events_address
                                           : config->xpub);
-    size_t tick_ms = config->heartbeat_ms >= 400 ? 100 : (size_t)config->heartbeat_ms / 4 + 1;
-    zloop_t *loop = zloop_new();
-    state->loop = loop;
-    if (state->auth) {
-        state->revocations = broker_auth_revocations(state->auth);
-    }
-    zloop_set_nonstop(loop, true); // stop on $TERM from broker_destroy, not on the signal
-    zloop_reader(loop, pipe, s_on_pipe, state);
-    zloop_reader(loop, state->router, s_on_router, state);
-    zloop_reader(loop, state->xsub, s_on_xsub, state);
-    zloop_reader(loop, state->xpub, s_on_xpub, state);
-    zloop_timer(loop, tick_ms, 0, s_on_tick, state);
-    if (state->auth) {
-        broker_auth_attach(state->auth, loop);
-    } else {
+    int64_t tick_ms = config->heartbeat_ms >= 400 ? 100 : config->heartbeat_ms / 4 + 1;
+    if (!state->auth) {
         sti_warn("CURVE off: every peer is trusted as %s with role admin", STI_AUTH_LOCAL_NAME);
     }
     sti_info("broker up: majordomo %s, events xsub %s -> xpub %s, http %s", config->bind,
              config->xsub, config->xpub, config->http_addr);
     atomic_store(&self->running, true);
     zsock_signal(pipe, 0);
-    zloop_start(loop);
+    //  No zloop here: each socket in a zmq_poll costs a poll and a getpid per
+    //  wake-up, twice. The loop waits in the ROUTER's receive itself until the
+    //  next tick, and the tick looks at the pipe ($TERM) and the CURVE
+    //  monitors, so broker_destroy waits up to one tick.
+    int64_t tick_at = zclock_mono() + tick_ms;
+    while (true) {
+        int64_t wait = tick_at - zclock_mono();
+        if (wait > 0) {
+            s_read_router(state, (int)wait);
+        }
+        if (zclock_mono() >= tick_at) {
+            tick_at = zclock_mono() + tick_ms;
+            if (s_term_asked(pipe)) {
+                break;
+            }
+            s_tick(state);
+        }
+    }
     atomic_store(&self->running, false);
-    zloop_destroy(&loop);
     broker_mdp_destroy(&state->mdp);
+}
+
+//  Registers the bus thread's metrics.
+static void s_bus_metrics(broker_t *self, s_bus_t *bus)
+{
+    bus->denied_role =
+        sti_http_counter(self->http, "sti_broker_events_denied_total", "reason=\"role\"",
+                         "Events dropped because their sender may not publish "
+                         "them, by reason");
+    bus->denied_stream =
+        sti_http_counter(self->http, "sti_broker_events_denied_total", "reason=\"stream\"",
+                         "Events dropped because their sender may not publish "
+                         "them, by reason");
+    bus->rebuilt = sti_http_counter(self->http, "sti_broker_xpub_rebuilt_total", NULL,
+                                    "Times the events XPUB was made again after a revocation");
 }
 
 static void s_actor(zsock_t *pipe, void *arg)
@@ -462,17 +548,9 @@ static void s_actor(zsock_t *pipe, void *arg)
     s_state_t state;
     memset(&state, 0, sizeof state);
     state.broker = self;
+    state.bus.broker = self;
     broker_peer_local(&state.local);
-    state.denied_role =
-        sti_http_counter(self->http, "sti_broker_events_denied_total", "reason=\"role\"",
-                         "Events dropped because their sender may not publish "
-                         "them, by reason");
-    state.denied_stream =
-        sti_http_counter(self->http, "sti_broker_events_denied_total", "reason=\"stream\"",
-                         "Events dropped because their sender may not publish "
-                         "them, by reason");
-    state.rebuilt = sti_http_counter(self->http, "sti_broker_xpub_rebuilt_total", NULL,
-                                     "Times the events XPUB was made again after a revocation");
+    s_bus_metrics(self, &state.bus);
     bool ok = true;
     if (config->curve) {
         state.auth =
@@ -481,25 +559,27 @@ static void s_actor(zsock_t *pipe, void *arg)
         ok = state.auth != NULL;
     }
     if (ok) {
-        state.router = s_bind(self, state.auth, BROKER_WIRE_REQUESTS, ZMQ_ROUTER, S_ROUTER_HWM,
-                              S_ROUTER_RCVHWM, config->bind);
+        state.router =
+            s_bind(config, state.auth, NULL, BROKER_WIRE_REQUESTS, ZMQ_ROUTER, S_ROUTER_HWM,
+                   S_ROUTER_RCVHWM, config->bind, self->err, sizeof(self->err));
     }
+    zactor_t *bus = NULL;
     if (state.router) {
-        state.xsub = s_bind(self, state.auth, BROKER_WIRE_XSUB, ZMQ_XSUB, S_BUS_HWM, S_BUS_HWM,
-                            config->xsub);
+        state.bus.auth = state.auth;
+        bus = zactor_new(s_bus_actor, &state.bus); // returns once the bus signalled
+        if (!bus || state.bus.failed) {
+            snprintf(self->err, sizeof(self->err), "%s",
+                     bus ? state.bus.err : "cannot start the event bus thread");
+            zactor_destroy(&bus);
+        }
     }
-    if (state.xsub) {
-        state.xpub = s_bind(self, state.auth, BROKER_WIRE_XPUB, ZMQ_XPUB, S_BUS_HWM, S_BUS_HWM,
-                            config->xpub);
-    }
-    if (state.xpub) {
+    if (bus) {
         s_run(self, &state, pipe);
     } else {
         atomic_store(&self->failed, true);
         zsock_signal(pipe, 0);
     }
-    zsock_destroy(&state.xpub);
-    zsock_destroy(&state.xsub);
+    zactor_destroy(&bus);
     zsock_destroy(&state.router);
     broker_auth_destroy(&state.auth);
 }

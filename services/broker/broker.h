@@ -1,10 +1,11 @@
 /*  broker: the sti-broker server, an actor (Malamute style).
 
     broker_new() binds the Majordomo ROUTER and the event bus (XSUB for
-    publishers, XPUB for subscribers), starts the HTTP endpoints and runs one
-    zloop in the actor's thread that routes requests (broker_mdp), forwards
-    events and subscriptions both ways, and ticks heartbeats and deadlines.
-    broker_destroy() stops the loop, closes the sockets and the HTTP server.
+    publishers, XPUB for subscribers), starts the HTTP endpoints and runs two
+    threads: one routes requests (broker_mdp) and ticks heartbeats and
+    deadlines, the other forwards events and subscriptions both ways
+    (broker.c says why). broker_destroy() stops both (within one tick),
+    closes the sockets and the HTTP server.
 */
 #pragma once
 #include <czmq.h>

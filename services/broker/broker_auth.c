@@ -24,6 +24,7 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,10 +62,12 @@ typedef struct {
 //  One watched server socket.
 typedef struct {
     zsock_t *monitor; // PAIR reading the socket's monitor events (owned)
+    zloop_t *loop;    // the loop that reads it (borrowed), NULL until attached
     char name[16];    // "requests", "xsub", "xpub"
 } s_watch_t;
 
 struct _broker_auth_t {
+    pthread_mutex_t lock;               // every call below: the request and bus threads share it
     zcert_t *cert;                      // the broker's key pair (owned)
     char *clients_dir;                  // allow-list directory (owned)
     zactor_t *zauth;                    // CZMQ's ZAP handler (owned)
@@ -74,9 +77,9 @@ struct _broker_auth_t {
     size_t dir_count;                   //   files
     off_t dir_size;                     //   bytes
     int64_t full_reload_at;             // zclock_mono of the next unconditional reload
+    int64_t reload_at;                  // zclock_mono of the next look at the directory
     s_watch_t watch[S_SOCKETS];         // monitored sockets
     size_t watched;                     // entries used in watch
-    zloop_t *loop;                      // where the monitors are read (borrowed), once attached
     uint64_t revocations;               // reloads that took a key out of the list
     uint64_t monitors;                  // monitors made (names their inproc endpoints)
     sti_log_limit_t linelog[S_REASONS]; // log rate limits
@@ -182,18 +185,19 @@ static void s_refresh(broker_auth_t *self, bool force)
     zdir_destroy(&dir);
 }
 
-static int s_on_timer(zloop_t *loop, int timer_id, void *arg)
+//  Looks at the directory when reload_ms has passed (with the lock held).
+static void s_reload_due(broker_auth_t *self)
 {
-    (void)loop;
-    (void)timer_id;
-    broker_auth_t *self = (broker_auth_t *)arg;
     int64_t now = zclock_mono();
+    if (now < self->reload_at) {
+        return;
+    }
+    self->reload_at = now + self->reload_ms;
     bool full = now >= self->full_reload_at;
     if (full) {
         self->full_reload_at = now + S_FULL_RELOAD_MS;
     }
     s_refresh(self, full);
-    return 0;
 }
 
 //  --- refusals ---
@@ -209,11 +213,9 @@ static void s_refused(broker_auth_t *self, int reason, const char *socket)
     }
 }
 
-//  Reads what the monitor of one socket has to say.
-static int s_on_monitor(zloop_t *loop, zsock_t *monitor, void *arg)
+//  Reads what the monitor of one socket has to say (with the lock held).
+static void s_read_monitor(broker_auth_t *self, zsock_t *monitor)
 {
-    (void)loop;
-    broker_auth_t *self = (broker_auth_t *)arg;
     const char *socket = "?";
     for (size_t i = 0; i < self->watched; i++) {
         if (self->watch[i].monitor == monitor) {
@@ -221,7 +223,7 @@ static int s_on_monitor(zloop_t *loop, zsock_t *monitor, void *arg)
         }
     }
     for (int batch = 0; batch < 256; batch++) {
-        if (batch > 0 && !(zsock_events(monitor) & ZMQ_POLLIN)) {
+        if (!(zsock_events(monitor) & ZMQ_POLLIN)) {
             break;
         }
         zmsg_t *msg = zmsg_recv(monitor);
@@ -247,6 +249,15 @@ static int s_on_monitor(zloop_t *loop, zsock_t *monitor, void *arg)
         }
         zmsg_destroy(&msg);
     }
+}
+
+static int s_on_monitor(zloop_t *loop, zsock_t *monitor, void *arg)
+{
+    (void)loop;
+    broker_auth_t *self = (broker_auth_t *)arg;
+    pthread_mutex_lock(&self->lock);
+    s_read_monitor(self, monitor);
+    pthread_mutex_unlock(&self->lock);
     return 0;
 }
 
@@ -275,6 +286,7 @@ broker_auth_t *broker_auth_new(const char *cert_path, const char *clients_dir, i
         return NULL;
     }
     broker_auth_t *self = (broker_auth_t *)zmalloc(sizeof(broker_auth_t));
+    pthread_mutex_init(&self->lock, NULL);
     self->cert = cert;
     self->clients_dir = strdup(clients_dir);
     self->reload_ms = reload_ms; // above 0: curve_reload_ms's range (broker_config.c)
@@ -296,6 +308,7 @@ broker_auth_t *broker_auth_new(const char *cert_path, const char *clients_dir, i
     zsock_wait(self->zauth);
     s_refresh(self, true);
     self->full_reload_at = zclock_mono() + S_FULL_RELOAD_MS;
+    self->reload_at = zclock_mono() + reload_ms;
     sti_info("CURVE on: broker key %s, allow-list %s (%zu keys)", zcert_public_txt(self->cert),
              self->clients_dir, zhashx_size(self->keys));
     return self;
@@ -313,6 +326,7 @@ void broker_auth_destroy(broker_auth_t **self_p)
         zhashx_destroy(&self->keys);
         zcert_destroy(&self->cert);
         free(self->clients_dir);
+        pthread_mutex_destroy(&self->lock);
         free(self);
         *self_p = NULL;
     }
@@ -323,8 +337,8 @@ static s_watch_t *s_watch_slot(broker_auth_t *self, const char *name)
 {
     for (size_t i = 0; i < self->watched; i++) {
         if (strcmp(self->watch[i].name, name) == 0) {
-            if (self->loop) {
-                zloop_reader_end(self->loop, self->watch[i].monitor);
+            if (self->watch[i].loop) {
+                zloop_reader_end(self->watch[i].loop, self->watch[i].monitor);
             }
             zsock_destroy(&self->watch[i].monitor);
             return &self->watch[i];
@@ -334,10 +348,10 @@ static s_watch_t *s_watch_slot(broker_auth_t *self, const char *name)
     return &self->watch[self->watched++];
 }
 
-int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, char *err,
-                       size_t errlen)
+//  broker_auth_server with the lock held.
+static int s_server(broker_auth_t *self, zsock_t *sock, const char *name, zloop_t *loop, char *err,
+                    size_t errlen)
 {
-    assert(self && sock && name);
     zcert_apply(self->cert, zsock_resolve(sock));
     zsock_set_curve_server(sock, 1);
     zsock_set_zap_domain(sock, S_ZAP_DOMAIN);
@@ -357,20 +371,34 @@ int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, cha
         snprintf(err, errlen, "cannot read the monitor of the %s socket", name);
         return -1;
     }
-    if (self->loop) {
-        zloop_reader(self->loop, watch->monitor, s_on_monitor, self);
+    watch->loop = loop;
+    if (watch->loop) {
+        zloop_reader(watch->loop, watch->monitor, s_on_monitor, self);
     }
     return 0;
 }
 
-void broker_auth_attach(broker_auth_t *self, zloop_t *loop)
+int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, zloop_t *loop,
+                       char *err, size_t errlen)
 {
-    assert(self && loop);
-    self->loop = loop;
+    assert(self && sock && name);
+    pthread_mutex_lock(&self->lock);
+    int rc = s_server(self, sock, name, loop, err, errlen);
+    pthread_mutex_unlock(&self->lock);
+    return rc;
+}
+
+void broker_auth_tick(broker_auth_t *self)
+{
+    assert(self);
+    pthread_mutex_lock(&self->lock);
     for (size_t i = 0; i < self->watched; i++) {
-        zloop_reader(loop, self->watch[i].monitor, s_on_monitor, self);
+        if (!self->watch[i].loop) {
+            s_read_monitor(self, self->watch[i].monitor);
+        }
     }
-    zloop_timer(loop, (size_t)self->reload_ms, 0, s_on_timer, self);
+    s_reload_due(self);
+    pthread_mutex_unlock(&self->lock);
 }
 
 void broker_peer_local(broker_peer_t *peer)
@@ -384,34 +412,45 @@ int broker_auth_identify(broker_auth_t *self, zframe_t *frame, broker_peer_t *pe
 {
     assert(self && frame && peer);
     const char *key = zframe_meta(frame, "User-Id");
+    pthread_mutex_lock(&self->lock);
     s_entry_t *entry = key ? (s_entry_t *)zhashx_lookup(self->keys, key) : NULL;
     if (!entry) {
         s_refused(self, S_REFUSED_REVOKED, "an open connection");
+        pthread_mutex_unlock(&self->lock);
         return -1;
     }
     sti_identity_set(&peer->identity, entry->name, entry->role, key);
     peer->bound = true;
     memcpy(peer->service, entry->service, sizeof peer->service);
     memcpy(peer->streams, entry->streams, sizeof peer->streams);
+    pthread_mutex_unlock(&self->lock);
     return 0;
 }
 
 void broker_auth_reload(broker_auth_t *self)
 {
     assert(self);
+    pthread_mutex_lock(&self->lock);
     s_refresh(self, true);
+    pthread_mutex_unlock(&self->lock);
 }
 
 uint64_t broker_auth_revocations(broker_auth_t *self)
 {
     assert(self);
-    return self->revocations;
+    pthread_mutex_lock(&self->lock);
+    uint64_t revocations = self->revocations;
+    pthread_mutex_unlock(&self->lock);
+    return revocations;
 }
 
 size_t broker_auth_keys(broker_auth_t *self)
 {
     assert(self);
-    return zhashx_size(self->keys);
+    pthread_mutex_lock(&self->lock);
+    size_t keys = zhashx_size(self->keys);
+    pthread_mutex_unlock(&self->lock);
+    return keys;
 }
 
 const char *broker_auth_public_key(broker_auth_t *self)

@@ -21,7 +21,9 @@
         (unknown_key, no_encryption, aborted, protocol, revoked).
     A refused peer never reaches the broker's sockets: libzmq closes it after
     the handshake, and the broker keeps nothing about it but the counter.
-    Everything here runs in the broker actor's thread.
+    The broker's request thread and its event bus thread both call it: every
+    call takes one lock (the allow-list is swapped on a reload), and each
+    socket's monitor is read by the loop of the thread that owns the socket.
 */
 #pragma once
 #include <czmq.h>
@@ -54,12 +56,17 @@ void broker_auth_destroy(broker_auth_t **self_p);
 
 //  Makes sock a CURVE server with the broker's key under the ZAP domain "sti"
 //  and watches its handshakes; name labels its log lines. Call before bind.
-//  A socket made again under the same name replaces the old one's watch
-//  (the old socket is destroyed after). Returns 0, or -1 with a reason in err.
-int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, char *err,
-                       size_t errlen);
-//  Adds the handshake watchers and the reload timer to loop.
-void broker_auth_attach(broker_auth_t *self, zloop_t *loop);
+//  loop: the loop of the thread that owns sock, which reads the watch; NULL:
+//  broker_auth_tick reads it. A socket made again under the same name
+//  replaces the old one's watch (the old socket is destroyed after; call it
+//  from the thread of the old one's loop). Returns 0, or -1 with a reason in
+//  err.
+int broker_auth_server(broker_auth_t *self, zsock_t *sock, const char *name, zloop_t *loop,
+                       char *err, size_t errlen);
+//  Reads what the watches without a loop have to say (without waiting) and
+//  looks at the allow-list directory when reload_ms has passed; call it
+//  often (the request thread does, every tick).
+void broker_auth_tick(broker_auth_t *self);
 
 //  Names the sender of a message from the metadata of one of its frames.
 //  On a ROUTER give the first frame after the routing id: libzmq 4.3.4 puts

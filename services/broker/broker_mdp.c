@@ -271,7 +271,7 @@ static void s_worker_delete(broker_mdp_t *self, s_worker_t *worker, bool disconn
 //  Answers a client for the broker: an error envelope with the request's id
 //  (client: its routing id, borrowed), as if service had answered.
 static void s_answer_error(broker_mdp_t *self, zframe_t *client, const char *service,
-                           const char *id, const char *message)
+                           const char *id, const char *message, bool failed)
 {
     sti_writer_t *writer = sti_writer_new();
     sti_envelope_reply_error(writer, id, STI_ERR_UNAVAILABLE, message, NULL, 0);
@@ -287,7 +287,9 @@ static void s_answer_error(broker_mdp_t *self, zframe_t *client, const char *ser
     sti_writer_destroy(&writer);
     zmsg_send(&reply, self->router);
     zmsg_destroy(&reply);
-    sti_metric_add(self->failed, 1);
+    if (failed) {
+        sti_metric_add(self->failed, 1);
+    }
 }
 
 //  A registered worker broke the protocol (why): the client of the request
@@ -309,7 +311,8 @@ static void s_worker_broke(broker_mdp_t *self, s_worker_t *worker, const char *w
                  "the worker of %s broke the protocol (%s) and was disconnected; the request may "
                  "have been carried out: send it again with the same id",
                  worker->service->name, why);
-        s_answer_error(self, worker->client, worker->service->name, worker->request_id, message);
+        s_answer_error(self, worker->client, worker->service->name, worker->request_id, message,
+                       true);
     }
     s_worker_delete(self, worker, true);
 }
@@ -507,6 +510,49 @@ void broker_mdp_set_events(broker_mdp_t *self, const char *address)
     snprintf(self->events, sizeof self->events, "%s", address);
 }
 
+//  The limit a request of bytes for service would pass if queued (its
+//  setting's name), or NULL when it fits.
+static const char *s_queue_over(broker_mdp_t *self, s_service_t *service, size_t bytes)
+{
+    const broker_limits_t *limits = &self->limits;
+    if ((int64_t)zlistx_size(service->requests) >= limits->queue_max) {
+        return "queue_max";
+    }
+    if ((int64_t)(service->bytes + bytes) > limits->queue_bytes) {
+        return "queue_bytes";
+    }
+    if ((int64_t)self->queued >= limits->queue_total_max) {
+        return "queue_total_max";
+    }
+    if ((int64_t)(self->bytes + bytes) > limits->queue_total_bytes) {
+        return "queue_total_bytes";
+    }
+    return NULL;
+}
+
+//  Answers a request the broker will not queue (request: client "" identity
+//  body..., borrowed) with an `unavailable` error envelope saying why (which
+//  names the setting the request would pass), so that a client that sends without waiting sees
+//  the refusal as a reply instead of waiting for one that never comes.
+static void s_refuse_request(broker_mdp_t *self, zmsg_t *request, const char *service,
+                             const char *why)
+{
+    zframe_t *client = zmsg_first(request);
+    zmsg_next(request);
+    zmsg_next(request);
+    zframe_t *body = zmsg_next(request);
+    char id[STI_ID_MAX + 1] = "";
+    if (!body || sti_request_peek_id(zframe_data(body), zframe_size(body), id, sizeof id) != 0) {
+        id[0] = 0;
+    }
+    char message[STI_MDP_SERVICE_MAX + 256];
+    snprintf(message, sizeof message,
+             "sti-broker refused the request for %s: %s; it was not queued: send it again "
+             "later with the same id",
+             service, why);
+    s_answer_error(self, client, service, id, message, false);
+}
+
 //  Queues a client's request for its service and dispatches what it can.
 static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const broker_peer_t *caller)
 {
@@ -516,6 +562,11 @@ static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const broker_p
     }
     s_service_t *service = s_service_require(self, msg->service);
     if (!service) {
+        zmsg_pushmem(msg->body, NULL, 0); // no identity frame: s_refuse_request skips one
+        zmsg_pushmem(msg->body, NULL, 0);
+        zmsg_prepend(msg->body, &msg->sender);
+        s_refuse_request(self, msg->body, msg->service,
+                         "it knows as many services as max_services allows");
         s_drop(self, S_DROP_SERVICES, msg->service);
         return;
     }
@@ -530,11 +581,11 @@ static void s_from_client(broker_mdp_t *self, sti_mdp_msg_t *msg, const broker_p
     zmsg_pushmem(request->msg, NULL, 0);
     zmsg_prepend(request->msg, &msg->sender);
     request->deadline = zclock_mono() + self->limits.request_timeout_ms;
-    const broker_limits_t *limits = &self->limits;
-    if ((int64_t)zlistx_size(service->requests) >= limits->queue_max ||
-        (int64_t)(service->bytes + request->bytes) > limits->queue_bytes ||
-        (int64_t)self->queued >= limits->queue_total_max ||
-        (int64_t)(self->bytes + request->bytes) > limits->queue_total_bytes) {
+    const char *over = s_queue_over(self, service, request->bytes);
+    if (over) {
+        char why[64];
+        snprintf(why, sizeof why, "its queue is full (%s)", over);
+        s_refuse_request(self, request->msg, service->name, why);
         s_request_destroy(&request);
         s_drop(self, S_DROP_QUEUE_FULL, service->name);
         return;
@@ -570,8 +621,10 @@ broker_mdp_t *broker_mdp_new(zsock_t *router, sti_http_t *http, const broker_lim
     for (int i = 0; i < S_DROP_REASONS; i++) {
         char labels[64];
         snprintf(labels, sizeof(labels), "reason=\"%s\"", s_drop_names[i]);
-        self->dropped[i] = sti_http_counter(http, "sti_broker_requests_dropped_total", labels,
-                                            "Requests dropped without an answer, by reason");
+        self->dropped[i] =
+            sti_http_counter(http, "sti_broker_requests_dropped_total", labels,
+                             "Requests dropped, by reason (queue_full and too_many_services "
+                             "are answered with an error, expired ones not)");
     }
     self->malformed =
         sti_http_counter(http, "sti_broker_malformed_total", NULL, "Malformed messages dropped");

@@ -165,6 +165,45 @@ static void test_lru_and_reply(void **state)
     s_rig_stop(&rig);
 }
 
+//  Sends a client request for service whose body is an envelope with id.
+static void s_say_envelope(zsock_t *client, const char *service, const char *id)
+{
+    sti_writer_t *writer = sti_writer_new();
+    sti_envelope_request(writer, "echo", id);
+    size_t size;
+    const void *data = sti_writer_data(writer, &size);
+    zmsg_t *msg = zmsg_new();
+    zmsg_addmem(msg, NULL, 0);
+    zmsg_addstr(msg, STI_MDPC);
+    zmsg_addstr(msg, service);
+    zmsg_addmem(msg, data, size);
+    zmsg_send(&msg, client);
+    sti_writer_destroy(&writer);
+}
+
+//  The client reads a reply from service: an `unavailable` error with id
+//  whose message says why, the broker's refusal of a request it will not queue.
+static void s_expect_refusal(zsock_t *client, const char *service, const char *id, const char *why)
+{
+    zmsg_t *msg = s_hear(client);
+    assert_non_null(msg);
+    sti_mdp_msg_t reply;
+    char err[64];
+    assert_int_equal(sti_mdp_parse_client(&msg, &reply, err, sizeof(err)), 0);
+    assert_string_equal(reply.service, service);
+    zframe_t *body = zmsg_first(reply.body);
+    sti_reply_t decoded;
+    assert_int_equal(
+        sti_reply_decode(zframe_data(body), zframe_size(body), NULL, &decoded, err, sizeof(err)),
+        0);
+    assert_false(decoded.ok);
+    assert_int_equal(decoded.code, STI_ERR_UNAVAILABLE);
+    assert_string_equal(decoded.id, id);
+    assert_non_null(strstr(decoded.message, why));
+    sti_reply_release(&decoded);
+    sti_mdp_msg_release(&reply);
+}
+
 static void test_queue_cap_and_deadline(void **state)
 {
     (void)state;
@@ -175,7 +214,14 @@ static void test_queue_cap_and_deadline(void **state)
         s_say(client, 3, STI_MDPC, "absent", "x");
     }
     s_pump(&rig);
-    assert_int_equal(broker_mdp_queued(rig.mdp), 2); // the cap held, the rest dropped
+    assert_int_equal(broker_mdp_queued(rig.mdp), 2); // the cap held, the rest refused
+    for (int i = 0; i < 3; i++) {
+        s_expect_refusal(client, "absent", "", "its queue is full (queue_max)");
+    }
+    //  A request with an envelope gets its id back in the refusal.
+    s_say_envelope(client, "absent", "req-cap");
+    s_pump(&rig);
+    s_expect_refusal(client, "absent", "req-cap", "its queue is full (queue_max)");
     int64_t until = zclock_mono() + 2000;
     while (broker_mdp_queued(rig.mdp) > 0 && zclock_mono() < until) {
         zpoller_t *poller = zpoller_new(NULL);
@@ -186,6 +232,26 @@ static void test_queue_cap_and_deadline(void **state)
     assert_int_equal(broker_mdp_queued(rig.mdp), 0); // past the deadline
     zmsg_t *none = s_hear(client);
     assert_null(none); // and never answered
+    zsock_destroy(&client);
+    s_rig_stop(&rig);
+}
+
+//  A request for one service more than max_services is refused with a reply.
+static void test_services_cap_answered(void **state)
+{
+    (void)state;
+    s_rig_t rig;
+    s_rig_start(&rig, 2, 10000, 10000);
+    zsock_t *client = s_peer(&rig);
+    char name[16];
+    for (int i = 0; i < rig.limits.max_services; i++) {
+        snprintf(name, sizeof name, "svc-%d", i);
+        s_say(client, 3, STI_MDPC, name, "x");
+    }
+    s_say_envelope(client, "one-too-many", "req-svc");
+    s_pump(&rig);
+    assert_int_equal(broker_mdp_queued(rig.mdp), rig.limits.max_services);
+    s_expect_refusal(client, "one-too-many", "req-svc", "max_services");
     zsock_destroy(&client);
     s_rig_stop(&rig);
 }
@@ -364,6 +430,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lru_and_reply),
         cmocka_unit_test(test_queue_cap_and_deadline),
+        cmocka_unit_test(test_services_cap_answered),
         cmocka_unit_test(test_dead_and_refused_workers),
         cmocka_unit_test(test_broken_worker),
         cmocka_unit_test(test_config_check),
