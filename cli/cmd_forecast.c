@@ -155,14 +155,10 @@ int stictl_forecast(stictl_t *ctl, int argc, char **argv)
         sti_writer_kv_str(request, "org", org);
     }
     sti_reply_t reply;
-    rc = stictl_call(ctl, "sti.indicators", request, &reply);
-    sti_writer_destroy(&request);
-    if (rc != 0) {
+    if ((rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply)) != 0) {
         return rc;
     }
-    if (!reply.ok) {
-        rc = stictl_print_error(&reply);
-    } else if (sti_node_type(sti_node_get(reply.body, "forecasts")) != STI_TYPE_ARRAY) {
+    if (sti_node_type(sti_node_get(reply.body, "forecasts")) != STI_TYPE_ARRAY) {
         fprintf(stderr, "stictl forecast: sti.indicators answered without a forecasts array\n");
         rc = STICTL_FAILED;
     } else if (ctl->json) {

@@ -40,14 +40,8 @@ static int s_send(stictl_t *ctl, const sti_catalog_t *catalog)
     sti_writer_str(request, "plan");
     sti_catalog_write(catalog, request);
     sti_reply_t reply;
-    int rc = stictl_call(ctl, "sti.indicators", request, &reply);
-    sti_writer_destroy(&request);
+    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
     if (rc != 0) {
-        return rc;
-    }
-    if (!reply.ok) {
-        rc = stictl_print_error(&reply);
-        sti_reply_release(&reply);
         return rc;
     }
     bool changed = false;

@@ -314,14 +314,11 @@ int stictl_progress(stictl_t *ctl, int argc, char **argv)
         sti_writer_kv_str(request, "org", org);
     }
     sti_reply_t reply;
-    int rc = stictl_call(ctl, "sti.indicators", request, &reply);
-    sti_writer_destroy(&request);
+    int rc = stictl_call_ok(ctl, "sti.indicators", &request, &reply);
     if (rc != 0) {
         return rc;
     }
-    if (!reply.ok) {
-        rc = stictl_print_error(&reply);
-    } else if (sti_node_type(sti_node_get(reply.body, "indicators")) != STI_TYPE_ARRAY) {
+    if (sti_node_type(sti_node_get(reply.body, "indicators")) != STI_TYPE_ARRAY) {
         fprintf(stderr, "stictl progress: sti.indicators answered without an indicators array\n");
         rc = STICTL_FAILED;
     } else if (path) {
