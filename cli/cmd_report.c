@@ -7,7 +7,11 @@
     page by page) and each one's milestones (project.get), and hands them
     to cmd_report_book. Nothing is written before every answer is in: a
     refused request, a service that does not answer or an output path that
-    cannot be written leaves no file behind.
+    cannot be written leaves no file behind. Once the workbook is written,
+    the report is recorded as issued (report.issue, with report.data's
+    `made`), so that the next report of the kind lists the revisions since
+    this one; when that is refused the file is removed. --draft writes the
+    workbook without recording it.
 */
 #include <errno.h>
 #include <libgen.h>
@@ -21,7 +25,7 @@
 
 const char stictl_report_usage[] =
     "usage: stictl report --year Y --kind annual|midterm|final [--lang zh|en]\n"
-    "                     [--since DATE] -o FILE.xlsx\n"
+    "                     [--since DATE] [--draft] -o FILE.xlsx\n"
     "\n"
     "Writes the evaluation report of year Y as one Excel workbook (docs/report.md):\n"
     "a summary sheet (each indicator's baseline, latest value, target, completion,\n"
@@ -31,11 +35,15 @@ const char stictl_report_usage[] =
     "last report, and charts of the main indicators against their trajectory.\n"
     "--kind: annual (any year of the plan), midterm (a year strictly inside it),\n"
     "final (its last year). --since DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ):\n"
-    "when the last report was made; its revisions are listed (default: 1 January\n"
-    "of Y for annual, of the plan's first year for midterm and final).\n"
+    "list the revisions made since then (default: since the last report of the\n"
+    "kind was made; without one, 1 January of Y for annual, of the plan's first\n"
+    "year for midterm and final).\n"
+    "The report is recorded as issued (an officer's or admin's write: the next\n"
+    "report of the kind starts its revisions here); --draft writes the workbook\n"
+    "without recording it.\n"
     "Text is Chinese; --lang en writes it in English. An existing FILE is written\n"
     "over. Prints `wrote report YEAR KIND to FILE` (--json: {file, year, kind,\n"
-    "indicators, orgs, projects, revisions}).\n";
+    "indicators, orgs, projects, revisions, since, issued}).\n";
 
 #define S_PROJECTS_MAX 10000 // projects read at most
 
@@ -46,6 +54,7 @@ typedef struct {
     const char *lang;  // --lang
     const char *since; // --since, or NULL
     const char *path;  // -o
+    bool draft;        // --draft: not recorded as issued
 } s_args_t;
 
 //  The answers the workbook is made from (released by s_answers_release).
@@ -105,6 +114,8 @@ static int s_parse(int argc, char **argv, s_args_t *args)
             args->lang = value;
         } else if ((value = stictl_flag_value(argc, argv, &i, "--since"))) {
             args->since = value;
+        } else if (strcmp(argv[i], "--draft") == 0) {
+            args->draft = true;
         } else if ((value = stictl_flag_value(argc, argv, &i, "-o")) ||
                    (value = stictl_flag_value(argc, argv, &i, "--output"))) {
             args->path = value;
@@ -203,8 +214,30 @@ static int s_ask_projects(stictl_t *ctl, s_answers_t *answers)
     return 0;
 }
 
+//  Records the report written as issued (report.issue): its year, kind,
+//  the made of its data and the file's name. Returns 0, or an exit code
+//  after saying why.
+static int s_record(stictl_t *ctl, const s_args_t *args, const s_answers_t *answers,
+                    sti_reply_t *reply)
+{
+    char id[STI_ID_MAX + 1], made[40] = "", copy[4096];
+    stictl_map_text(answers->data.body, "made", made, sizeof made);
+    snprintf(copy, sizeof copy, "%s", args->path);
+    sti_writer_t *request = stictl_request("report.issue", id, sizeof id);
+    sti_writer_map(request, made[0] ? 5 : 4);
+    sti_writer_kv_int(request, "year", args->year);
+    sti_writer_kv_str(request, "kind", args->kind);
+    if (made[0]) {
+        sti_writer_kv_str(request, "made", made);
+    }
+    sti_writer_kv_str(request, "file", basename(copy));
+    sti_writer_kv_str(request, "request_id", id);
+    return stictl_call_ok(ctl, "sti.indicators", &request, reply);
+}
+
 //  Prints what was written.
-static void s_print_done(const stictl_t *ctl, const s_args_t *args, const s_answers_t *answers)
+static void s_print_done(const stictl_t *ctl, const s_args_t *args, const s_answers_t *answers,
+                         const sti_reply_t *issued)
 {
     sti_node_t body = answers->data.body;
     size_t indicators = sti_node_size(sti_node_get(body, "indicators"));
@@ -212,8 +245,9 @@ static void s_print_done(const stictl_t *ctl, const s_args_t *args, const s_answ
     size_t revisions = sti_node_size(sti_node_get(body, "revisions"));
     if (!ctl->json) {
         printf("wrote report %lld %s to %s (%zu indicators, %zu org units, %zu projects, %zu "
-               "revisions)\n",
-               args->year, args->kind, args->path, indicators, orgs, answers->count, revisions);
+               "revisions)%s\n",
+               args->year, args->kind, args->path, indicators, orgs, answers->count, revisions,
+               issued ? "" : ", a draft not recorded as issued");
         return;
     }
     cJSON *out = cJSON_CreateObject();
@@ -224,6 +258,20 @@ static void s_print_done(const stictl_t *ctl, const s_args_t *args, const s_answ
     cJSON_AddNumberToObject(out, "orgs", (double)orgs);
     cJSON_AddNumberToObject(out, "projects", (double)answers->count);
     cJSON_AddNumberToObject(out, "revisions", (double)revisions);
+    char since[40] = "";
+    stictl_map_text(body, "since", since, sizeof since);
+    cJSON_AddStringToObject(out, "since", since);
+    if (issued) {
+        cJSON *issue = cJSON_AddObjectToObject(out, "issued");
+        char text[300];
+        const char *keys[] = {"time", "made", "by", "request"};
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+            stictl_map_text(issued->body, keys[i], text, sizeof text);
+            cJSON_AddStringToObject(issue, keys[i], text);
+        }
+    } else {
+        cJSON_AddNullToObject(out, "issued");
+    }
     stictl_json_print(&out);
 }
 
@@ -245,11 +293,22 @@ int stictl_report(stictl_t *ctl, int argc, char **argv)
     if (rc == 0) {
         cmd_report_t report = {answers.data.body, answers.projects, answers.count,
                                strcmp(args.lang, "en") == 0};
+        sti_reply_t issued;
         if (cmd_report_book_write(&report, args.path, err, sizeof err) != 0) {
             fprintf(stderr, "stictl report: cannot write %s: %s\n", args.path, err);
             rc = STICTL_FAILED;
+        } else if (args.draft) {
+            s_print_done(ctl, &args, &answers, NULL);
+        } else if ((rc = s_record(ctl, &args, &answers, &issued)) != 0) {
+            //  A report that is not recorded is not issued: no file says otherwise.
+            unlink(args.path);
+            fprintf(stderr,
+                    "stictl report: %s removed: the report could not be recorded as issued "
+                    "(--draft writes it without recording)\n",
+                    args.path);
         } else {
-            s_print_done(ctl, &args, &answers);
+            s_print_done(ctl, &args, &answers, &issued);
+            sti_reply_release(&issued);
         }
     }
     s_answers_release(&answers);

@@ -13,6 +13,7 @@
 #include "gateway_guard.h"
 #include "gateway_ingest.h"
 #include "gateway_openapi.h"
+#include "gateway_report.h"
 #include "gateway_session.h"
 #include "gateway_sse.h"
 #include "gateway_static.h"
@@ -128,6 +129,8 @@ static void s_api(gateway_api_t *self, gateway_request_t *req)
     }
     if (strcmp(route->op, "obs.submit") == 0) {
         gateway_ingest_submit(server, req, route);
+    } else if (strcmp(route->op, "report.data") == 0) {
+        gateway_report_answer(server, req, route, &params);
     } else {
         s_call_route(server, req, route, &params);
     }

@@ -11,7 +11,9 @@
     query and the JSON body (gateway_body), sent for the person
     (sti_behalf: the services check the role and the scope), and its
     answer is the HTTP answer (gateway_request). POST /api/v1/observations
-    also takes CSV and .xlsx (gateway_ingest). With static_dir, every other
+    also takes CSV and .xlsx (gateway_ingest); GET /api/v1/report adds the
+    plan's projects from sti.projects to report.data's document
+    (gateway_report). With static_dir, every other
     path outside /api is a file of the web dashboard (gateway_static).
 
     Idempotency-Key (1 to 63 of A-Z a-z 0-9 . _ : -) makes the request id

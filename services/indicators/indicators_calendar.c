@@ -1,8 +1,10 @@
 /*  indicators_calendar: the reports the duties call for. See the header.
 
     One unit at a time: every period of its duty indicators' hashes is read
-    in one round trip, then the revisions of the values it reported, in
-    another, to find when each was first received.
+    in one round trip, then the revisions of the values it reported and
+    revised since, in another, to find when each was first received (a
+    value of one revision was received when its record says: most values,
+    so most reports cost no read of their own).
 */
 #include "indicators_calendar.h"
 
@@ -135,8 +137,12 @@ static int s_unit(indicators_calendar_t *self, const indicators_duty_unit_t *uni
                 const indicators_value_t *held =
                     value >= 0 ? indicators_table_value_at(self->table, value) : NULL;
                 if (held && held->exists && held->record.has_r) {
+                    //  A value of one revision was received when it was
+                    //  reported; only a revised one's first report is read.
                     report->received_ms = held->record.t;
-                    s_want_revisions(self, &wanted, value, self->count - 1);
+                    if (held->record.rev > 1) {
+                        s_want_revisions(self, &wanted, value, self->count - 1);
+                    }
                 }
             }
         }

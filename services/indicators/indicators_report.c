@@ -13,7 +13,6 @@
 #include "indicators_completeness.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 
 #include "indicators_catalog.h"
 #include "indicators_forecast.h"
+#include "indicators_issue.h"
 #include "sti_time.h"
 
 #define S_PAIRS_ROW (14 + INDICATORS_FORECAST_PAIRS) // pairs of a row without its series
@@ -36,16 +36,16 @@ struct _indicators_report_t {
     const sti_indicator_t **indices;         // every indicator of the catalog, reused
     size_t indices_cap;                      // entries of indices
     indicators_completeness_t *completeness; // borrowed: the duties' section, or NULL
+    indicators_issue_store_t *issued;        // borrowed: the reports issued, or NULL
 };
 
 //  What a request asks, checked against the plan.
 typedef struct {
-    int year;           // the year reported
-    char kind[16];      // annual, midterm, final
-    int64_t since_ms;   // revisions at or after this time
-    const char *reason; // why the request is refused (NULL: it is not)
-    char field[16];     // the key refused
-    char why[160];      // the refusal's text
+    int year;                             // the year reported
+    char kind[INDICATORS_ISSUE_KIND_MAX]; // annual, midterm, final
+    int64_t since_ms;                     // revisions at or after this time
+    indicators_issue_t last;              // the latest report of the kind issued
+    bool has_last;                        // last holds one (since was not given)
 } s_ask_t;
 
 indicators_report_t *indicators_report_new(indicators_store_t *store, sti_catalog_store_t *catalog,
@@ -83,31 +83,6 @@ static void s_write_opt(sti_writer_t *w, const char *key, bool has, double value
 
 //  --- the request ---
 
-//  Reads since: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC). Returns 0, or -1.
-static int s_parse_since(const char *text, int64_t *ms)
-{
-    //  The shape first, character by character: 9 a digit, others as they are.
-    const char *shape = strlen(text) == 10 ? "9999-99-99" : "9999-99-99T99:99:99Z";
-    for (size_t i = 0; shape[i] || text[i]; i++) {
-        if (shape[i] == '9' ? !isdigit((unsigned char)text[i]) : text[i] != shape[i]) {
-            return -1;
-        }
-    }
-    struct tm tm = {0};
-    char tail = 0;
-    int n = sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail);
-    size_t len = strlen(text);
-    if (!((n == 3 && len == 10) || (n == 6 && len == 20)) || tm.tm_mon < 1 || tm.tm_mon > 12 ||
-        tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
-        return -1;
-    }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    *ms = (int64_t)timegm(&tm) * 1000;
-    return 0;
-}
-
 //  The time 1 January of year began, ms since the epoch (UTC).
 static int64_t s_year_start(int year)
 {
@@ -115,49 +90,37 @@ static int64_t s_year_start(int year)
     return (int64_t)timegm(&tm) * 1000;
 }
 
-//  Sets ask->reason, field and why for a refusal.
-static void s_refuse(s_ask_t *ask, const char *field, const char *why)
+//  The default of since: when the latest report of the kind was made
+//  (ask->last), else 1 January of the year (annual) or of the plan's first
+//  year. Returns 0, or -1 after answering unavailable.
+static int s_default_since(indicators_report_t *self, const sti_call_t *call,
+                           const sti_plan_t *plan, s_ask_t *ask)
 {
-    snprintf(ask->field, sizeof ask->field, "%s", field);
-    snprintf(ask->why, sizeof ask->why, "%s", why);
-    ask->reason = ask->why;
-}
-
-//  Checks kind and year against the plan: annual any year of it, midterm a
-//  year strictly inside it, final its last year. Fills ask.
-static void s_check_kind(const sti_plan_t *plan, s_ask_t *ask)
-{
-    char why[160];
-    if (strcmp(ask->kind, "annual") && strcmp(ask->kind, "midterm") && strcmp(ask->kind, "final")) {
-        snprintf(why, sizeof why, "must be annual, midterm or final, got '%s'", ask->kind);
-        s_refuse(ask, "kind", why);
-    } else if (ask->year < plan->start_year || ask->year > plan->end_year) {
-        snprintf(why, sizeof why, "%d is outside the plan's years %d to %d", ask->year,
-                 plan->start_year, plan->end_year);
-        s_refuse(ask, "year", why);
-    } else if (strcmp(ask->kind, "midterm") == 0 &&
-               (ask->year == plan->start_year || ask->year == plan->end_year)) {
-        snprintf(why, sizeof why,
-                 "a midterm report is of a year after the plan's first (%d) and before its "
-                 "last (%d), got %d",
-                 plan->start_year, plan->end_year, ask->year);
-        s_refuse(ask, "year", why);
-    } else if (strcmp(ask->kind, "final") == 0 && ask->year != plan->end_year) {
-        snprintf(why, sizeof why, "a final report is of the plan's last year %d, got %d",
-                 plan->end_year, ask->year);
-        s_refuse(ask, "year", why);
+    char err[300];
+    int found = self->issued ? indicators_issue_store_list(self->issued, ask->kind, &ask->last, 1,
+                                                           err, sizeof err)
+                             : 0;
+    if (found < 0) {
+        return indicators_reply_fail(call, STI_ERR_UNAVAILABLE, NULL, err), -1;
     }
+    ask->has_last = found == 1;
+    ask->since_ms =
+        ask->has_last
+            ? ask->last.made
+            : s_year_start(strcmp(ask->kind, "annual") == 0 ? ask->year : plan->start_year);
+    return 0;
 }
 
 //  Reads year, kind and since. Returns 0, or -1 after answering.
-static int s_ask(const sti_call_t *call, const sti_catalog_t *catalog, s_ask_t *ask)
+static int s_ask(indicators_report_t *self, const sti_call_t *call, const sti_catalog_t *catalog,
+                 s_ask_t *ask)
 {
     memset(ask, 0, sizeof *ask);
     int64_t year = 0;
     sti_field_error_t err;
     sti_node_int(sti_node_get(call->request->body, "year"), &year, &err);
     ask->year = (int)year;
-    char since[32] = "";
+    char since[32] = "", field[16], why[200], message[300];
     if (indicators_body_str(call, "kind", ask->kind, sizeof ask->kind) ||
         indicators_body_str(call, "since", since, sizeof since)) {
         return -1;
@@ -168,18 +131,18 @@ static int s_ask(const sti_call_t *call, const sti_catalog_t *catalog, s_ask_t *
                                  "no plan is loaded", NULL, 0);
         return -1;
     }
-    s_check_kind(plan, ask);
-    //  Without since: an annual report lists the year's revisions, a
-    //  midterm or final one every revision since the plan began.
-    ask->since_ms = s_year_start(strcmp(ask->kind, "annual") == 0 ? ask->year : plan->start_year);
-    if (!ask->reason && since[0] && s_parse_since(since, &ask->since_ms) != 0) {
-        s_refuse(ask, "since", "must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
+    if (indicators_issue_check(plan, ask->kind, ask->year, field, sizeof field, why, sizeof why)) {
+        snprintf(message, sizeof message, "%s: %s", field, why);
+        return indicators_reply_fail(call, STI_ERR_INVALID_ARGUMENT, field, message), -1;
     }
-    if (ask->reason) {
-        snprintf(err.field, sizeof err.field, "%s", ask->field);
-        snprintf(err.reason, sizeof err.reason, "%s", ask->why);
-        sti_envelope_reply_invalid(call->reply, call->request->id, &err);
-        return -1;
+    if (!since[0]) {
+        return s_default_since(self, call, plan, ask);
+    }
+    if (indicators_issue_parse_time(since, &ask->since_ms) != 0) {
+        return indicators_reply_fail(call, STI_ERR_INVALID_ARGUMENT, "since",
+                                     "since: must be YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or "
+                                     "YYYY-MM-DDTHH:MM:SS.mmmZ (UTC)"),
+               -1;
     }
     return 0;
 }
@@ -315,7 +278,7 @@ static void s_collect_revisions(indicators_report_t *self, int64_t since_ms)
 
 //  --- the op ---
 
-//  Writes the reply's head: plan, year, kind, since, made.
+//  Writes the reply's head: plan, year, kind, since, last_report, made.
 static void s_write_head(const sti_catalog_t *catalog, const s_ask_t *ask, sti_writer_t *w)
 {
     const sti_plan_t *plan = sti_catalog_plan(catalog);
@@ -330,6 +293,8 @@ static void s_write_head(const sti_catalog_t *catalog, const s_ask_t *ask, sti_w
     sti_writer_kv_int(w, "year", ask->year);
     sti_writer_kv_str(w, "kind", ask->kind);
     sti_writer_kv_str(w, "since", sti_time_rfc3339(ask->since_ms, when, sizeof when));
+    sti_writer_str(w, "last_report");
+    ask->has_last ? indicators_issue_write(w, &ask->last, -1) : sti_writer_nil(w);
     sti_writer_kv_str(w, "made", sti_time_rfc3339(sti_time_now_ms(), when, sizeof when));
 }
 
@@ -352,7 +317,8 @@ static int s_report_data(void *object, const sti_call_t *call)
     indicators_report_t *self = (indicators_report_t *)object;
     const sti_catalog_t *catalog;
     s_ask_t ask;
-    if (!(catalog = indicators_catalog_read(self->catalog, call)) || s_ask(call, catalog, &ask)) {
+    if (!(catalog = indicators_catalog_read(self->catalog, call)) ||
+        s_ask(self, call, catalog, &ask)) {
         return 0;
     }
     const sti_org_unit_t *root = sti_catalog_org_root(catalog);
@@ -366,7 +332,7 @@ static int s_report_data(void *object, const sti_call_t *call)
     self->revisions_more = false;
     sti_writer_t *w = call->reply;
     sti_envelope_reply_ok(w, call->request->id);
-    sti_writer_map(w, 10); // 5 of the head, 5 below
+    sti_writer_map(w, 11); // 6 of the head, 5 below
     s_write_head(catalog, &ask, w);
     if (s_read_org(self, catalog, root)) {
         return indicators_reply_unavailable(call, indicators_store_errstr(self->store));
@@ -411,6 +377,12 @@ static int s_report_data(void *object, const sti_call_t *call)
     return 0;
 }
 
+void indicators_report_set_issued(indicators_report_t *self, indicators_issue_store_t *issued)
+{
+    assert(self);
+    self->issued = issued;
+}
+
 void indicators_report_set_completeness(indicators_report_t *self,
                                         indicators_completeness_t *completeness)
 {
@@ -424,15 +396,18 @@ static const sti_arg_t s_report_body[] = {
      "(final)"},
     {"kind", STI_ARG_STR, STI_REQUIRED, 1, 15, NULL, "annual, midterm or final"},
     {"since", STI_ARG_STR, STI_OPTIONAL, 1, 31, NULL,
-     "list the revisions made at or after this time, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC); "
-     "default: 1 January of the year (annual), of the plan's first year (midterm, final)"},
+     "list the revisions made at or after this time, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or "
+     "YYYY-MM-DDTHH:MM:SS.mmmZ (UTC); default: when the latest report of the kind was made "
+     "(report.issue), else 1 January of the year (annual), of the plan's first year (midterm, "
+     "final)"},
     STI_ARGS_END,
 };
 
 static const sti_op_decl_t s_ops[] = {
     {"report.data", s_report_data, STI_ROLES_ANY, s_report_body,
      "everything an evaluation report holds about the indicators, as one document",
-     "{plan: {code, name_zh, name_en, start_year, end_year}, year, kind, since, made, "
+     "{plan: {code, name_zh, name_en, start_year, end_year}, year, kind, since, last_report, "
+     "made, "
      "indicators: [ROW + years: [{year, value, period, expected}]], orgs: [{org, name_zh, "
      "name_en, parent, retired, indicators: [ROW]}], revisions: [{indicator, org, period, value, "
      "revision, time, submitter, source}], revisions_more, completeness}",
@@ -442,7 +417,9 @@ static const sti_op_decl_t s_ops[] = {
      "`years` is the root's series over the plan's years: the value of a period ending in the "
      "year (nil when none) and `expected`, the trajectory's value E(year) (nil without a "
      "target). `revisions` are the reported values revised (revision 2 or later) at or after "
-     "`since`, at most 5,000 (`revisions_more` is then true). `completeness` is the year's "
+     "`since`, at most 5,000 (`revisions_more` is then true). `last_report` is the latest "
+     "report of the kind issued (report.issue's record, report.list) when `since` was not "
+     "given and there is one, else nil. `completeness` is the year's "
      "reporting completeness at every org unit, as the op completeness answers it without "
      "`reports` (nil when the duties cannot be read). Times are RFC "
      "3339 UTC; numbers MessagePack floats. Errors: `invalid_argument` (`kind` not one of the "

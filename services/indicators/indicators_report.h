@@ -22,6 +22,7 @@
 
 typedef struct _indicators_report_t indicators_report_t;
 typedef struct _indicators_completeness_t indicators_completeness_t;
+typedef struct _indicators_issue_store_t indicators_issue_store_t;
 
 //  All arguments are borrowed. tolerance: of `lagging`, as progress.report's.
 indicators_report_t *indicators_report_new(indicators_store_t *store, sti_catalog_store_t *catalog,
@@ -30,6 +31,9 @@ indicators_report_t *indicators_report_new(indicators_store_t *store, sti_catalo
 //  without it the section is nil).
 void indicators_report_set_completeness(indicators_report_t *self,
                                         indicators_completeness_t *completeness);
+//  The reports issued (borrowed), whose latest of a kind gives `since`
+//  its default; without it the default is the year's or the plan's start.
+void indicators_report_set_issued(indicators_report_t *self, indicators_issue_store_t *issued);
 void indicators_report_destroy(indicators_report_t **self_p);
 //  The op report.data, bound to an indicators_report_t.
 extern const sti_op_table_t indicators_report_ops;

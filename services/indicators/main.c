@@ -23,6 +23,7 @@
 #include "indicators_outlook.h"
 #include "indicators_progress.h"
 #include "indicators_query.h"
+#include "indicators_issue.h"
 #include "indicators_report.h"
 #include "indicators_targets.h"
 #include "indicators_withdraw.h"
@@ -42,6 +43,9 @@ typedef struct {
     indicators_completeness_t *completeness; // raises them, once made
     indicators_approval_store_t *approvals;  // the sign-off's records, audit and events
     indicators_approval_ops_t *approval;     // approval.approve, approval.reopen, approval.list
+    indicators_report_t *report;             // report.data
+    indicators_issue_store_t *issued;        // the reports issued
+    indicators_issue_ops_t *issue;           // report.issue, report.list
 } s_context_t;
 
 static s_context_t s_context;
@@ -79,8 +83,8 @@ static const sti_config_entry_t s_config_map[] = {
     {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(s_context_t, config.tolerance),
      "how far below expected completion is still `lagging`", 0, 1},
     {"request_ttl", STI_CONFIG_DURATION_S, "7d", offsetof(s_context_t, request_ttl_s),
-     "how long a value.withdraw, approval.approve or approval.reopen request id's reply is kept "
-     "for retries",
+     "how long a value.withdraw, approval.approve, approval.reopen or report.issue request id's "
+     "reply is kept for retries",
      1, 31536000},
     {"warn_factor", STI_CONFIG_DOUBLE, "10", offsetof(s_context_t, warn_factor),
      "progress flags a latest value more than this many times above or below the value "
@@ -95,19 +99,14 @@ static const sti_config_entry_t s_config_map[] = {
     STI_CONFIG_END,
 };
 
-static const sti_op_table_t *const s_tables[] = {&indicators_catalog_ops,
-                                                 &indicators_orgs_ops,
-                                                 &indicators_targets_ops,
-                                                 &indicators_withdraw_ops,
-                                                 &indicators_dataset_ops,
-                                                 &indicators_query_ops,
-                                                 &indicators_backlog_ops,
-                                                 &indicators_outlook_ops,
-                                                 &indicators_report_ops,
-                                                 &indicators_duties_ops,
-                                                 &indicators_completeness_ops,
-                                                 &indicators_approval_ops,
-                                                 NULL};
+static const sti_op_table_t *const s_tables[] = {
+    &indicators_catalog_ops,  &indicators_orgs_ops,
+    &indicators_targets_ops,  &indicators_withdraw_ops,
+    &indicators_dataset_ops,  &indicators_query_ops,
+    &indicators_backlog_ops,  &indicators_outlook_ops,
+    &indicators_report_ops,   &indicators_issue_ops,
+    &indicators_duties_ops,   &indicators_completeness_ops,
+    &indicators_approval_ops, NULL};
 
 static bool s_replicated(void *service)
 {
@@ -140,6 +139,8 @@ static const sti_op_route_t s_routes[] = {
     {"progress.report", "GET", "/api/v1/progress"},
     {"forecast.report", "GET", "/api/v1/forecast"},
     {"report.data", "GET", "/api/v1/report"},
+    {"report.list", "GET", "/api/v1/reports"},
+    {"report.issue", "POST", "/api/v1/reports"},
     {"snapshot.get", "GET", "/api/v1/snapshot"},
     {"completeness", "GET", "/api/v1/completeness"},
     {"overdue", "GET", "/api/v1/completeness/overdue"},
@@ -190,6 +191,22 @@ static void s_signoff_destroy(void)
     indicators_approval_store_destroy(&s_context.approvals);
 }
 
+//  Makes the evaluation report's ops (docs/report.md) into s_context: the
+//  document, and the record of the reports issued that gives its default
+//  `since`. Returns the report (s_stop destroys it).
+static indicators_report_t *s_reports_new(sti_service_t *service, indicators_store_t *store,
+                                          sti_catalog_store_t *catalog, double tolerance)
+{
+    s_context.report = indicators_report_new(store, catalog, tolerance);
+    s_context.issued =
+        indicators_issue_store_new(sti_service_redis(service), s_context.request_ttl_s);
+    s_context.issue = indicators_issue_ops_new(s_context.issued, catalog);
+    indicators_report_set_issued(s_context.report, s_context.issued);
+    sti_service_bind(service, &indicators_report_ops, s_context.report);
+    sti_service_bind(service, &indicators_issue_ops, s_context.issue);
+    return s_context.report;
+}
+
 //  The reporting duties (docs/completeness.md): their store, their ops,
 //  and the completeness ops whose tick raises the overdue reports.
 typedef struct {
@@ -233,6 +250,9 @@ static void s_stop(indicators_apply_t *apply)
     s_context.backlog = NULL;
     s_duties_destroy(&s_duties);
     s_signoff_destroy();
+    indicators_report_destroy(&s_context.report);
+    indicators_issue_ops_destroy(&s_context.issue);
+    indicators_issue_store_destroy(&s_context.issued);
 }
 
 int main(int argc, char **argv)
@@ -278,7 +298,7 @@ int main(int argc, char **argv)
     indicators_query_t *query = indicators_query_new(store, catalog, config->tolerance);
     indicators_query_set_warn_factor(query, s_context.warn_factor);
     indicators_outlook_t *outlook = indicators_outlook_new(store, catalog);
-    indicators_report_t *report = indicators_report_new(store, catalog, config->tolerance);
+    indicators_report_t *report = s_reports_new(service, store, catalog, config->tolerance);
     indicators_apply_t *apply =
         indicators_apply_new(store, intake, catalog, pub, sti_service_http(service), config);
     indicators_apply_set_replicated(apply, s_replicated, service);
@@ -292,7 +312,6 @@ int main(int argc, char **argv)
     sti_service_bind(service, &indicators_dataset_ops, dataset);
     sti_service_bind(service, &indicators_query_ops, query);
     sti_service_bind(service, &indicators_outlook_ops, outlook);
-    sti_service_bind(service, &indicators_report_ops, report);
     sti_service_bind(service, &indicators_backlog_ops, backlog);
     s_duties_new(&s_duties, service, catalog, store, pub, config->events_maxlen, report);
     s_context.apply = apply;
@@ -301,7 +320,6 @@ int main(int argc, char **argv)
     s_stop(apply);
     indicators_backlog_destroy(&backlog);
     indicators_apply_destroy(&apply);
-    indicators_report_destroy(&report);
     indicators_outlook_destroy(&outlook);
     indicators_query_destroy(&query);
     indicators_withdraw_destroy(&withdraw);

@@ -337,6 +337,22 @@ sti_reader_t *sti_reader_new(const void *data, size_t size, const sti_limits_t *
     return self;
 }
 
+int sti_codec_check(const void *data, size_t size, const sti_limits_t *limits, char *err,
+                    size_t errlen)
+{
+    sti_limits_t effective = s_limits(limits);
+    if (size > effective.max_size) {
+        s_set_err(err, errlen, "message is %zu bytes, more than the limit of %zu", size,
+                  effective.max_size);
+        return -1;
+    }
+    if (!data) {
+        s_set_err(err, errlen, "no data");
+        return -1;
+    }
+    return s_walk(data, size, &effective, err, errlen);
+}
+
 void sti_reader_destroy(sti_reader_t **self_p)
 {
     assert(self_p);

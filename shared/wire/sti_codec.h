@@ -61,6 +61,11 @@ typedef struct {
 
 //  --- reading ---
 
+//  Checks one complete message as sti_reader_new does (limits, formats,
+//  UTF-8 of strings, no trailing bytes) without unpacking it: no memory
+//  is taken. Returns 0, or -1 with a reason in err.
+int sti_codec_check(const void *data, size_t size, const sti_limits_t *limits, char *err,
+                    size_t errlen);
 //  Checks and unpacks one complete message (trailing bytes are an error).
 //  Returns a new reader the caller destroys, or NULL with a reason in err.
 sti_reader_t *sti_reader_new(const void *data, size_t size, const sti_limits_t *limits, char *err,

@@ -240,6 +240,34 @@ check("row 1" in body["error"]["message"], "import 403 without the row: %r" % bo
 expect(clara.call("GET", "/api/v1/projects/GW-CLARA-3"), 404, "a refused import wrote a row")
 expect(otto.call("GET", "/api/v1/projects/GW-CLARA-2"), 404, "a refused add wrote the project")
 
+# --- the evaluation report in one call: report.data with sti-projects' projects --
+# (The gateway asks both services for the person; the projects are project.get's
+# answers, milestones included.) An officer records a report as issued
+# (report.issue, audited naming the person); a reader may not.
+report = expect(sessions["rita"].call("GET", "/api/v1/report?year=2024&kind=annual"), 200,
+                "GET /api/v1/report")
+codes = [p["code"] for p in report["projects"]]
+check(codes == ["GW-CLARA-1", "GW-INC-1", "GW-NAN-1"], "the report's projects: %r" % codes)
+shown = expect(sessions["rita"].call("GET", "/api/v1/projects/GW-INC-1"), 200, "project.get")
+check(report["projects"][1] == shown, "the report's GW-INC-1 is not project.get's: %r"
+      % report["projects"][1])
+check(report["projects"][1]["milestones"][0]["done"] == "2024-06-20",
+      "the report's milestone: %r" % report["projects"][1]["milestones"])
+check(len(report["indicators"]) == 25 and report["last_report"] is None,
+      "report.data's part: %r" % {k: report[k] for k in ("year", "kind", "last_report")})
+issue = {"year": 2024, "kind": "annual", "made": report["made"], "file": "2024.xlsx"}
+expect(sessions["rita"].call("POST", "/api/v1/reports", issue), 403, "the reader's report.issue")
+issued = expect(otto.call("POST", "/api/v1/reports", issue), 200, "report.issue")
+check(issued["by"] == "otto" and issued["via"] == "gateway" and issued["made"] == report["made"],
+      "report.issue: %r" % issued)
+again = expect(sessions["rita"].call("GET", "/api/v1/report?year=2024&kind=annual"), 200,
+               "GET /api/v1/report again")
+check(again["since"] == report["made"] and again["last_report"]["by"] == "otto",
+      "the next report's since: %r" % {k: again[k] for k in ("since", "last_report")})
+entries = audit_entries(NS + ":report:audit")
+check([(e["op"], e["who"], e["via"], e["kind"]) for e in entries]
+      == [("report.issue", "otto", "gateway", "annual")], "report audit: %r" % entries)
+
 # --- rule and silence changes: notify's audit names the person, not the gateway --
 rule = {"name": "donghu hitech", "when": "any", "indicators": ["hitech_enterprises"],
         "orgs": ["donghu"], "to": ["webhook:http://127.0.0.1:9/hook"]}

@@ -90,6 +90,7 @@ NOT_CHECKED = {
     ("sti.indicators", "forecast.report"): NONE_REQUIRED,
     ("sti.indicators", "duty.list"): NONE_REQUIRED,
     ("sti.indicators", "overdue"): NONE_REQUIRED,
+    ("sti.indicators", "report.list"): NONE_REQUIRED,
     ("sti.talent", "ops.describe"): NO_KEYS,
     ("sti.talent", "talent.stats"): NO_KEYS,
     ("sti.talent", "talent.search"): NONE_REQUIRED,

@@ -60,6 +60,12 @@ refused() {
 }
 own sti-ingest "$ns:ingest:req:x"
 own sti-indicators "$ns:val:x:y"
+own sti-indicators "$ns:duty:x"   # reporting duties (docs/completeness.md)
+own sti-indicators "$ns:report:x" # reports issued (docs/report.md)
+out=$(as sti-indicators ltrim "$ns:report:issued" -1000 -1 2>&1)
+[ "$out" = OK ] || sti_fail "sti-indicators may not trim its list of reports issued: $out"
+out=$(as sti-indicators sadd "$ns:duty:overdue" x 2>&1)
+[ "$out" = 1 ] || sti_fail "sti-indicators may not raise an overdue report: $out"
 own sti-talent "$ns:tal:x"
 own sti-notify "$ns:notify:x"
 own sti-projects "$ns:prj:x"

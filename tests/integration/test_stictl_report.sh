@@ -8,7 +8,11 @@
 # revision, the project and its milestone are listed; two units with one
 # long name full of characters Excel refuses get sheets named within its
 # rules, told apart. The gateway's
-# GET /api/v1/report answers what the op report.data answers. Bad input
+# GET /api/v1/report answers what the op report.data answers, with the
+# projects of sti-projects added (and without them, saying why, when
+# sti-projects is down). Each report written is recorded as issued: the
+# next one lists the revisions made since, a draft records nothing, a run
+# again with its request id records nothing twice. Bad input
 # (an unknown kind, a year outside the plan or not one the kind allows, a
 # path that cannot be written) is refused with a clear error and no file.
 # Every figure, target, org unit and project here is made up for the test;
@@ -87,7 +91,10 @@ names = re.findall(r'<sheet name="([^"]*)"', zipfile.ZipFile(sys.argv[1]).read("
 cut = re.sub(r"[\[\]:*?/\\]", "_", sys.argv[2])[:28]
 assert cut in names and cut + "~2" in names, (cut, names)
 PY
-stictl report --year 2023 --kind annual --lang en -o "$T/report-en.xlsx" >/dev/null ||
+# The Chinese report was recorded as issued: without --since the next
+# annual one would list only what was revised after it.
+stictl report --year 2023 --kind annual --lang en --since 2023-01-01 -o "$T/report-en.xlsx" \
+    >/dev/null ||
     sti_fail "report --lang en"
 /usr/bin/python3 "$CHECK" "$T/report-en.xlsx" en "$T/root.json" donghu "$T/donghu.json" \
     "$T/checks.json" || sti_fail "the English workbook"
@@ -100,11 +107,15 @@ curl -sf -H "Authorization: Bearer $TOKEN" "$GW/api/v1/report?year=2023&kind=ann
     >"$T/http.json" || sti_fail "GET /api/v1/report"
 "$CALL" sti.indicators report.data '{"year": 2023, "kind": "annual"}' >"$T/op.json" ||
     sti_fail "report.data"
-/usr/bin/python3 - "$T/http.json" "$T/op.json" <<'PY' || sti_fail "the route differs from the op"
+"$CALL" sti.projects project.get '{"code": "PR-1"}' >"$T/project.json" || sti_fail "project.get"
+/usr/bin/python3 - "$T/http.json" "$T/op.json" "$T/project.json" <<'PY' ||
 import json, sys
-http, op = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-assert op["ok"], op
+http, op, project = (json.load(open(p)) for p in sys.argv[1:])
+assert op["ok"] and project["ok"], (op, project)
 op = op["body"]
+# The route adds sti-projects' projects to the op's document: project.get's answer of each.
+assert http.pop("projects") == [project["body"]], http
+assert http["last_report"]["kind"] == "annual" and http["last_report"]["year"] == 2023, http
 for doc in (http, op):
     doc.pop("made")
     doc["completeness"].pop("as_of")
@@ -129,10 +140,67 @@ total = op["completeness"]["total"]
 assert (total["expected"], total["received"], total["late"], total["missing"]) == (4, 3, 3, 1), total
 assert sorted(o["org"] for o in op["completeness"]["orgs"]) == ["donghu", "nanyuan"], op["completeness"]
 PY
+    sti_fail "the route differs from the op"
 code=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
     "$GW/api/v1/report?year=2023&kind=weekly")
 [ "$code" = 400 ] && grep -q "kind: must be annual, midterm or final, got 'weekly'" "$T/bad.json" ||
     sti_fail "GET with kind weekly: $code $(cat "$T/bad.json")"
+
+# --- revisions since the last report: each report issued is recorded ---
+# Two annual reports: the second lists the revisions made since the first
+# was made (its `made`), not those before; a draft records nothing; a run
+# again with the same request id records nothing twice.
+issued() { "$CALL" sti.indicators report.list '{"kind": "annual", "limit": 100}'; }
+count_issued() { issued | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["body"]["reports"]))'; }
+stictl --json report --year 2023 --kind annual -o "$T/first.xlsx" >"$T/first.json" ||
+    sti_fail "first report: $(cat "$T/first.json")"
+printf 'indicator,org,period,value\nhitech_enterprises,nanyuan,2023,390\n' >"$T/revise2.csv"
+stictl ingest "$T/revise2.csv" | grep -qx "accepted 1, rejected 0" || sti_fail "ingest revision 2"
+sti_wait_for 20 latest_is hitech_enterprises 710
+before=$(count_issued)
+stictl --json report --year 2023 --kind annual --draft -o "$T/draft.xlsx" >"$T/draft.json" ||
+    sti_fail "draft: $(cat "$T/draft.json")"
+[ "$(count_issued)" = "$before" ] || sti_fail "a draft was recorded"
+stictl --json --request-id rep-2 report --year 2023 --kind annual -o "$T/second.xlsx" \
+    >"$T/second.json" || sti_fail "second report: $(cat "$T/second.json")"
+stictl --json --request-id rep-2 report --year 2023 --kind annual -o "$T/second.xlsx" \
+    >"$T/again.json" || sti_fail "second report again: $(cat "$T/again.json")"
+[ "$(count_issued)" = $((before + 1)) ] || sti_fail "the second report was not recorded once"
+issued >"$T/issued.json"
+/usr/bin/python3 - "$T/first.json" "$T/draft.json" "$T/second.json" "$T/again.json" \
+    "$T/issued.json" "$T/second.xlsx" <<'PY' || sti_fail "revisions since the last report"
+import json, re, sys, zipfile
+first, draft, second, again, issued = (json.load(open(p)) for p in sys.argv[1:6])
+# The first lists nothing (the English report before it was made after every
+# revision then); the draft and the second start at the first's made and
+# list the one revision made since.
+assert first["revisions"] == 0 and first["issued"]["by"], first
+assert draft["issued"] is None and draft["since"] == first["issued"]["made"], draft
+assert second["since"] == first["issued"]["made"] and second["revisions"] == 1, second
+assert again["issued"] == second["issued"], (again, second)
+reports = issued["body"]["reports"]
+assert reports[0]["made"] == second["issued"]["made"] and reports[0]["file"] == "second.xlsx", reports
+assert reports[1]["made"] == first["issued"]["made"] and reports[1]["file"] == "first.xlsx", reports
+assert reports[0]["request"] == second["issued"]["request"], reports
+# The workbook's revisions sheet holds nanyuan's, not donghu's older one.
+book = zipfile.ZipFile(sys.argv[6])
+shared = book.read("xl/sharedStrings.xml").decode()
+assert "nanyuan" in shared, "the revision of nanyuan is not in the workbook"
+PY
+out=$(redis-cli -p "$REDIS_PORT" xlen "$STI_NAMESPACE:report:audit")
+[ "$out" = "$(redis-cli -p "$REDIS_PORT" llen "$STI_NAMESPACE:report:issued")" ] ||
+    sti_fail "the audit holds $out entries, not one a report"
+# report.issue refuses what report.data refuses, and a reader.
+code=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' -d '{"year": 2023, "kind": "annual"}' "$GW/api/v1/reports")
+[ "$code" = 403 ] || sti_fail "a reader's report.issue: $code $(cat "$T/bad.json")"
+"$CALL" sti.indicators report.issue '{"year": 2024, "kind": "final"}' >"$T/bad.json"
+grep -q "a final report is of the plan's last year 2025, got 2024" "$T/bad.json" ||
+    sti_fail "report.issue of a final 2024: $(cat "$T/bad.json")"
+"$CALL" sti.indicators report.issue '{"year": 2023, "kind": "annual", "made": "2999-01-01"}' \
+    >"$T/bad.json"
+grep -q '"field": "made"' "$T/bad.json" || sti_fail "a made in the future: $(cat "$T/bad.json")"
+[ "$(count_issued)" = $((before + 1)) ] || sti_fail "a refused report.issue recorded"
 
 # --- bad input: a clear error, exit 1, no file ---
 # refused WANT ARGS...: stictl report ARGS fails saying WANT and leaves no file.
@@ -154,4 +222,16 @@ refused "cannot write $T/no/such/dir/r.xlsx: directory $T/no/such/dir" \
     --year 2023 --kind annual -o "$T/no/such/dir/r.xlsx"
 refused "-o wants a file ending in .xlsx" --year 2023 --kind annual -o "$T/bad.csv"
 refused "--year, --kind and -o are required" --year 2023 -o "$T/bad.xlsx"
+
+# Without sti-projects the route still answers the report, saying why it
+# has no projects.
+sti_stop projects
+curl -sf -H "Authorization: Bearer $TOKEN" "$GW/api/v1/report?year=2023&kind=annual" \
+    >"$T/http2.json" || sti_fail "GET /api/v1/report without sti-projects"
+/usr/bin/python3 - "$T/http2.json" <<'PY' || sti_fail "without sti-projects: $(head -c 300 "$T/http2.json")"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["projects"] is None and "sti.projects did not answer" in doc["projects_error"], doc.get("projects_error")
+assert len(doc["indicators"]) == 25, len(doc["indicators"])
+PY
 echo "ok"

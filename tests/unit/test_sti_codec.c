@@ -343,6 +343,31 @@ static void test_non_finite_doubles(void **state)
 }
 
 //  Every format family, hand-encoded, is accepted.
+//  sti_codec_check accepts what sti_reader_new accepts, without unpacking.
+static void test_check_without_unpacking(void **state)
+{
+    (void)state;
+    sti_writer_t *w = sti_writer_new();
+    sti_writer_map(w, 2);
+    sti_writer_kv_str(w, "name", "临平");
+    sti_writer_str(w, "list");
+    sti_writer_array(w, 2);
+    sti_writer_int(w, 1);
+    sti_writer_double(w, 2.5);
+    size_t size;
+    const uint8_t *data = sti_writer_data(w, &size);
+    char err[128];
+    assert_int_equal(sti_codec_check(data, size, NULL, err, sizeof err), 0);
+    assert_int_equal(sti_codec_check(data, size - 1, NULL, err, sizeof err), -1); // cut short
+    uint8_t *more = malloc(size + 1);
+    assert_non_null(more);
+    memcpy(more, data, size);
+    more[size] = 0xc0; // a trailing nil
+    assert_int_equal(sti_codec_check(more, size + 1, NULL, err, sizeof err), -1);
+    free(more);
+    sti_writer_destroy(&w);
+}
+
 static void test_every_format(void **state)
 {
     (void)state;
@@ -584,12 +609,14 @@ int main(void)
         cmocka_unit_test(test_strings_utf8_and_nul),
         cmocka_unit_test(test_non_finite_doubles),
         cmocka_unit_test(test_every_format),
+        cmocka_unit_test(test_check_without_unpacking),
         cmocka_unit_test(test_truncated_everywhere),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_lying_headers),
         cmocka_unit_test(test_trailing_bytes),
         cmocka_unit_test(test_nesting),
         cmocka_unit_test(test_random_blobs),
+        cmocka_unit_test(test_check_without_unpacking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
