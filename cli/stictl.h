@@ -68,6 +68,7 @@ typedef int(stictl_fn)(stictl_t *ctl, int argc, char **argv);
     X(progress, "show each indicator's progress towards its target")                               \
     X(project, "the plan's projects: add, update, milestone, list, show, import")                  \
     X(report, "write the evaluation report of a year (annual, midterm, final) as a workbook")      \
+    X(reports, "list the evaluation reports issued, newest first")                                 \
     X(reopen, "reopen an approved org unit's period, with a reason")                               \
     X(rule, "add, list, show or remove notification rules")                                        \
     X(silence, "add, list or remove silences of notifications")                                    \

@@ -187,6 +187,15 @@ book = zipfile.ZipFile(sys.argv[6])
 shared = book.read("xl/sharedStrings.xml").decode()
 assert "nanyuan" in shared, "the revision of nanyuan is not in the workbook"
 PY
+# stictl reports lists them, newest first, as report.list does.
+stictl reports --kind annual --limit 2 >"$T/reports.txt" || sti_fail "stictl reports"
+[ "$(wc -l <"$T/reports.txt")" = 2 ] && head -1 "$T/reports.txt" | grep -q " annual  2023 by .*, second.xlsx$" &&
+    tail -1 "$T/reports.txt" | grep -q ", first.xlsx$" || sti_fail "stictl reports: $(cat "$T/reports.txt")"
+stictl --json reports --kind annual --limit 1 | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)["reports"]
+assert len(r) == 1 and r[0]["file"] == "second.xlsx", r' || sti_fail "stictl reports --json"
+stictl reports --limit 0 2>/dev/null && sti_fail "stictl reports --limit 0 was taken"
 out=$(redis-cli -p "$REDIS_PORT" xlen "$STI_NAMESPACE:report:audit")
 [ "$out" = "$(redis-cli -p "$REDIS_PORT" llen "$STI_NAMESPACE:report:issued")" ] ||
     sti_fail "the audit holds $out entries, not one a report"
