@@ -20,7 +20,8 @@
 -- 0-<last seq>, fields first (its first seq) and events (one MessagePack
 -- array holding, for each seq first..last in order, the array [topic, type,
 -- subject, time, source, data, prev]), which sti_events_append_many writes
--- for up to STI_EVENTS_PER_ENTRY events in one XADD. Either way an entry's id
+-- for up to STI_EVENTS_PER_ENTRY events (and about STI_EVENTS_ENTRY_BYTES)
+-- in one XADD. Either way an entry's id
 -- is the last seq it holds, so the log's last id is the stream's last logged
 -- seq, and XRANGE from 0-<seq> starts at the entry that holds seq. The
 -- counter is advanced past the log's last id if the two ever disagree (a
@@ -28,6 +29,7 @@
 -- hole. Trimming keeps every seq above the latest minus maxlen (MINID ~,
 -- whole entries, so a few more may stay).
 local STI_EVENTS_PER_ENTRY = 256
+local STI_EVENTS_ENTRY_BYTES = 1048576 -- a batch entry closes past this many bytes
 
 -- The MINID that keeps the last maxlen seqs of a log whose last seq is seq.
 local function sti_events_minid(seq, maxlen)
@@ -148,14 +150,15 @@ local function sti_events_append_many(log, seqkey, prevkey, maxlen, events)
             prevs[topics[k]] = got[k - at + 1] or '0'
         end
     end
-    local out, batch, batch_first = {}, {}, first
+    local out, batch, batch_first, bytes = {}, {}, first, 0
     for i = 1, n do
         local e = events[i]
         local seq = first + i - 1
         out[i] = prevs[e[1]]
         batch[#batch + 1] = {e[1], e[2], e[3], e[4], e[5], e[6], tonumber(out[i])}
         prevs[e[1]] = string.format('%d', seq)
-        if #batch == STI_EVENTS_PER_ENTRY or i == n then
+        bytes = bytes + #e[1] + #e[2] + #e[3] + #e[4] + #e[5] + #e[6]
+        if #batch == STI_EVENTS_PER_ENTRY or bytes >= STI_EVENTS_ENTRY_BYTES or i == n then
             local args = {log}
             if i == n then
                 args = {log, 'MINID', '~', sti_events_minid(seq, maxlen)}
@@ -175,7 +178,7 @@ local function sti_events_append_many(log, seqkey, prevkey, maxlen, events)
                 args[#args + 1] = cmsgpack.pack(batch)
             end
             redis.call('XADD', unpack(args))
-            batch, batch_first = {}, seq + 1
+            batch, batch_first, bytes = {}, seq + 1, 0
         end
     end
     for at = 1, #topics, chunk do
