@@ -468,6 +468,70 @@ static void test_since_paging(void **state)
     sti_events_pub_destroy(&pub);
 }
 
+//  XADDs a batch entry 0-<last> with first and events as given.
+static void s_xadd_batch(uint64_t last, const char *first, const void *packed, size_t size)
+{
+    char id[32];
+    snprintf(id, sizeof id, "0-%llu", (unsigned long long)last);
+    const char *argv[] = {"XADD", "stitest:events:ind", id, "first", first, "events", packed};
+    size_t lens[] = {4, 18, strlen(id), 5, strlen(first), 6, size};
+    freeReplyObject(sti_redis_argv(s_redis, 7, argv, lens));
+}
+
+//  Batch entries are sliced by seq and checked as hostile input: a batch
+//  whose count does not match its ids is skipped whole, a malformed event of
+//  a batch alone; an event entry after them is read as before.
+static void test_since_batches(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_writer_t *packed = sti_writer_new();
+    sti_writer_array(packed, 4); // seqs 1..4; the third is not an event
+    for (int i = 1; i <= 4; i++) {
+        sti_writer_array(packed, i == 3 ? 2 : 7);
+        sti_writer_str(packed, i % 2 ? "ind.a.x" : "ind.b.y");
+        sti_writer_str(packed, "t");
+        if (i != 3) {
+            sti_writer_str(packed, "s");
+            sti_writer_str(packed, "now");
+            sti_writer_str(packed, "own");
+            sti_writer_strn(packed, "\x81\xa1v\x01", 4); // {"v": 1}: bytes, not UTF-8 text
+            sti_writer_uint(packed, i == 4 ? 2 : 0);
+        }
+    }
+    size_t size;
+    const void *bytes = sti_writer_data(packed, &size);
+    s_xadd_batch(4, "1", bytes, size);
+    s_xadd_batch(7, "6", bytes, size); // 2 seqs, 4 events: skipped whole
+    freeReplyObject(sti_redis_command(s_redis,
+                                      "XADD stitest:events:ind 0-8 topic ind.a.x type t subject s "
+                                      "time now source own data %b prev 1",
+                                      "\x80", (size_t)1));
+    freeReplyObject(sti_redis_command(s_redis, "SET stitest:events:ind:seq 8"));
+    sti_writer_destroy(&packed);
+    //  From inside the first batch: 2, 4 (3 left out), then 8.
+    sti_reader_t *reader = s_since(1, "", 10, 0);
+    sti_node_t events = sti_node_get(sti_reader_root(reader), "events");
+    const int64_t want[] = {2, 4, 8}, prevs[] = {0, 2, 1};
+    assert_int_equal(sti_node_size(events), 3);
+    for (size_t i = 0; i < 3; i++) {
+        char err[256];
+        sti_event_t *event = sti_event_from_node(sti_node_at(events, i), NULL, err, sizeof err);
+        assert_non_null(event);
+        assert_int_equal(event->seq, want[i]);
+        assert_int_equal(event->prev, prevs[i]);
+        sti_event_destroy(&event);
+    }
+    assert_int_equal(s_get(reader, "first"), 1);
+    assert_int_equal(s_get(reader, "upto"), 8);
+    sti_reader_destroy(&reader);
+    //  A limit that ends inside a batch: upto is the last event handed over.
+    reader = s_since(0, "ind.b.", 1, 0);
+    assert_int_equal(sti_node_size(sti_node_get(sti_reader_root(reader), "events")), 1);
+    assert_int_equal(s_get(reader, "upto"), 2);
+    sti_reader_destroy(&reader);
+}
+
 static void test_trim_first(void **state)
 {
     (void)state;
@@ -744,7 +808,7 @@ int main(void)
         cmocka_unit_test(test_append_seq_prev), cmocka_unit_test(test_append_many),
         cmocka_unit_test(test_since_paging),    cmocka_unit_test(test_trim_first),
         cmocka_unit_test(test_since_reply),     cmocka_unit_test(test_publisher_frames),
-        cmocka_unit_test(test_loss_and_epoch),
+        cmocka_unit_test(test_loss_and_epoch),  cmocka_unit_test(test_since_batches),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
