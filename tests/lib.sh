@@ -171,6 +171,14 @@ sti_start_redis() {
     sti_wait_for 10 redis-cli -p "$REDIS_PORT" ping
 }
 
+# The event log KEY read as events, whatever its entries
+# (tests/helpers/events_log_summary.lua): prints "<events> <first seq> <last
+# seq> <gaps>". STI_CLI names another redis-cli function to ask through.
+sti_events_log_summary() {
+    ${STI_CLI:-sti_redis_cli} EVAL "$(cat "$STI_SOURCE/tests/helpers/events_log_summary.lua")" 1 "$1" |
+        tr '\n' ' ' | sed 's/ $//'
+}
+
 sti_redis_cli() {
     if [ -n "${REDIS_ACL:-}" ]; then
         REDISCLI_AUTH=$(cat "$T/secrets/sti-admin") redis-cli -p "$REDIS_PORT" --user sti-admin "$@"

@@ -79,7 +79,7 @@ static const sti_config_entry_t s_config_map[] = {
      "consumer as soon as an entry comes (0: none, look every tick_ms)",
      0, 60000},
     {"events_maxlen", STI_CONFIG_INT, "1000000", offsetof(s_context_t, config.events_maxlen),
-     "approximate bound on the event log's length", 1, 1000000000},
+     "events the event log keeps at least (trimmed by seq)", 1, 1000000000},
     {"progress_tolerance", STI_CONFIG_DOUBLE, "0.10", offsetof(s_context_t, config.tolerance),
      "how far below expected completion is still `lagging`", 0, 1},
     {"request_ttl", STI_CONFIG_DURATION_S, "7d", offsetof(s_context_t, request_ttl_s),

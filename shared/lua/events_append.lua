@@ -14,9 +14,28 @@
 -- ...:epoch) declared in the script's KEYS. sti_events_append returns the
 -- event's seq and the seq of the previous event on the same topic (0 for none).
 --
--- The log is a Redis stream whose entry ids are 0-<seq>. The counter is
--- advanced past the log's last id if the two ever disagree (a restored or
--- edited counter), so XADD cannot fail after INCR and leave a hole.
+-- The log is a Redis stream of two kinds of entries (docs/events.md, "In
+-- Redis"): an event entry, id 0-<seq>, fields topic, type, subject, time,
+-- source, data, prev (what sti_events_append writes); and a batch entry, id
+-- 0-<last seq>, fields first (its first seq) and events (one MessagePack
+-- array holding, for each seq first..last in order, the array [topic, type,
+-- subject, time, source, data, prev]), which sti_events_append_many writes
+-- for up to STI_EVENTS_PER_ENTRY events (and about STI_EVENTS_ENTRY_BYTES)
+-- in one XADD. Either way an entry's id
+-- is the last seq it holds, so the log's last id is the stream's last logged
+-- seq, and XRANGE from 0-<seq> starts at the entry that holds seq. The
+-- counter is advanced past the log's last id if the two ever disagree (a
+-- restored or edited counter), so XADD cannot fail after INCR and leave a
+-- hole. Trimming keeps every seq above the latest minus maxlen (MINID ~,
+-- whole entries, so a few more may stay).
+local STI_EVENTS_PER_ENTRY = 256
+local STI_EVENTS_ENTRY_BYTES = 1048576 -- a batch entry closes past this many bytes
+
+-- The MINID that keeps the last maxlen seqs of a log whose last seq is seq.
+local function sti_events_minid(seq, maxlen)
+    local low = seq - (tonumber(maxlen) or 0)
+    return string.format('0-%d', low > 0 and low or 0)
+end
 
 -- The guard: the stream's epoch key is a hash {id, start, lost} (id: the
 -- dataset the stream's seqs belong to, start: the stream's seq when that
@@ -78,7 +97,7 @@ local function sti_events_append(log, seqkey, prevkey, maxlen,
     end
     local id = string.format('%d', seq)
     redis.call('HSET', prevkey, topic, id)
-    redis.call('XADD', log, 'MAXLEN', '~', maxlen, '0-' .. id,
+    redis.call('XADD', log, 'MINID', '~', sti_events_minid(seq, maxlen), '0-' .. id,
                'topic', topic, 'type', type, 'subject', subject, 'time', time,
                'source', source, 'data', data, 'prev', prev)
     return seq, tonumber(prev)
@@ -89,14 +108,15 @@ end
 --   local first, last, prevs = sti_events_append_many(log, seqkey, prevkey,
 --                                                     maxlen, events)
 -- where events is an array of {topic, type, subject, time, source, data}.
--- The events take seqs first..last in array order, exactly as that many
--- sti_events_append calls would (same entries, same prev per topic); 0, 0
--- for an empty array. prevs[i] is the prev of event i (a decimal string),
--- so a caller that built the events can publish them without reading the
--- log back. The counter is advanced once (INCRBY), the last-id
--- guard runs once, the previous seq of each distinct topic is read with
--- HMGET and written back with HSET, and the log is trimmed with the last
--- XADD only.
+-- The events take seqs first..last in array order, with the same prev per
+-- topic as that many sti_events_append calls would give; 0, 0 for an empty
+-- array. prevs[i] is the prev of event i (a decimal string), so a caller
+-- that built the events can publish them without reading the log back. The
+-- counter is advanced once (INCRBY), the last-id guard runs once, the
+-- previous seq of each distinct topic is read with HMGET and written back
+-- with HSET, and the events are logged in batch entries of at most
+-- STI_EVENTS_PER_ENTRY events, one XADD each (an event alone in its entry is
+-- written as an event entry); the last XADD trims the log.
 local function sti_events_append_many(log, seqkey, prevkey, maxlen, events)
     local n = #events
     if n == 0 then
@@ -130,22 +150,36 @@ local function sti_events_append_many(log, seqkey, prevkey, maxlen, events)
             prevs[topics[k]] = got[k - at + 1] or '0'
         end
     end
-    local out = {}
+    local out, batch, batch_first, bytes = {}, {}, first, 0
     for i = 1, n do
         local e = events[i]
-        local id = string.format('%d', first + i - 1)
+        local seq = first + i - 1
         out[i] = prevs[e[1]]
-        if i < n then
-            redis.call('XADD', log, '0-' .. id, 'topic', e[1], 'type', e[2],
-                       'subject', e[3], 'time', e[4], 'source', e[5],
-                       'data', e[6], 'prev', prevs[e[1]])
-        else
-            redis.call('XADD', log, 'MAXLEN', '~', maxlen, '0-' .. id,
-                       'topic', e[1], 'type', e[2], 'subject', e[3],
-                       'time', e[4], 'source', e[5], 'data', e[6],
-                       'prev', prevs[e[1]])
+        batch[#batch + 1] = {e[1], e[2], e[3], e[4], e[5], e[6], tonumber(out[i])}
+        prevs[e[1]] = string.format('%d', seq)
+        bytes = bytes + #e[1] + #e[2] + #e[3] + #e[4] + #e[5] + #e[6]
+        if #batch == STI_EVENTS_PER_ENTRY or bytes >= STI_EVENTS_ENTRY_BYTES or i == n then
+            local args = {log}
+            if i == n then
+                args = {log, 'MINID', '~', sti_events_minid(seq, maxlen)}
+            end
+            args[#args + 1] = string.format('0-%d', seq)
+            if #batch == 1 then
+                for k, name in ipairs({'topic', 'type', 'subject', 'time', 'source', 'data'}) do
+                    args[#args + 1] = name
+                    args[#args + 1] = e[k]
+                end
+                args[#args + 1] = 'prev'
+                args[#args + 1] = out[i]
+            else
+                args[#args + 1] = 'first'
+                args[#args + 1] = string.format('%d', batch_first)
+                args[#args + 1] = 'events'
+                args[#args + 1] = cmsgpack.pack(batch)
+            end
+            redis.call('XADD', unpack(args))
+            batch, batch_first, bytes = {}, seq + 1, 0
         end
-        prevs[e[1]] = id
     end
     for at = 1, #topics, chunk do
         local pairs_ = {}

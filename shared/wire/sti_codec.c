@@ -629,6 +629,21 @@ int sti_node_bin(sti_node_t node, const void **out, size_t *len, sti_field_error
     return 0;
 }
 
+int sti_node_bytes(sti_node_t node, const void **out, size_t *len, sti_field_error_t *err)
+{
+    assert(out && len);
+    const msgpack_object *o = s_obj(node);
+    if (o && o->type == MSGPACK_OBJECT_STR) {
+        *out = o->via.str.size > 0 ? o->via.str.ptr : "";
+        *len = o->via.str.size;
+        return 0;
+    }
+    if (o && o->type == MSGPACK_OBJECT_BIN) {
+        return sti_node_bin(node, out, len, err);
+    }
+    return s_type_fail(node, "a string or binary", err);
+}
+
 //  --- map field reads ---
 
 int sti_map_str(sti_node_t map, const char *key, size_t max_len, const char **out, size_t *len,

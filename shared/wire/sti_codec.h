@@ -99,6 +99,9 @@ int sti_node_int(sti_node_t node, int64_t *out, sti_field_error_t *err);
 int sti_node_double(sti_node_t node, double *out, sti_field_error_t *err);
 int sti_node_bool(sti_node_t node, bool *out, sti_field_error_t *err);
 int sti_node_bin(sti_node_t node, const void **out, size_t *len, sti_field_error_t *err);
+//  The bytes of a string or a binary, unchecked (no UTF-8 or NUL check: for
+//  bytes that are themselves MessagePack, or checked by the caller).
+int sti_node_bytes(sti_node_t node, const void **out, size_t *len, sti_field_error_t *err);
 
 //  Map field reads: the key's node read as above. A missing key is an error
 //  ("missing") unless the caller checks sti_node_is_missing first; err->field

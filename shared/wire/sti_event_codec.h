@@ -21,7 +21,7 @@
 #define STI_EVENTS_SUBJECT_MAX 512         // longest subject
 #define STI_EVENTS_MAX_SIZE (1024u * 1024) // largest event body
 #define STI_EVENTS_SINCE_MAX 1000          // most events one events.since reply holds
-#define STI_EVENTS_MAXLEN 1000000          // default bound on a log's length (XTRIM MAXLEN ~)
+#define STI_EVENTS_MAXLEN 1000000          // events a log keeps at least (XADD MINID ~ by seq)
 #define STI_EVENTS_EPOCH_MAX 32            // longest epoch id (a dataset id, sti_dataset.h)
 
 //  One event as the subscriber hands it over. Caller destroys.

@@ -28,7 +28,6 @@
 #include "sti_mdp.h"
 #include "sti_time.h"
 
-#define S_BATCH 256         // entries per XRANGE when sending logged events
 #define S_PUB_HWM 100000    // events queued towards the broker before PUB drops
 #define S_HEARTBEAT_MS 1000 // interval between heartbeats
 
@@ -311,40 +310,29 @@ int sti_events_publish(sti_events_pub_t *self, const char *topic, const char *ty
     return 0;
 }
 
+//  Sends one event read back from the log, in the publisher's epoch.
+static int s_send_logged(sti_event_t *event, void *arg)
+{
+    sti_events_pub_t *self = arg;
+    event->epoch = strdup(self->epoch);
+    assert(event->epoch);
+    s_send(self, event);
+    if (event->seq > self->latest) {
+        self->latest = event->seq;
+    }
+    return 0;
+}
+
 int sti_events_send_logged(sti_events_pub_t *self, uint64_t from, uint64_t to)
 {
     assert(self);
     from = from < 1 ? 1 : from;
-    char end[32];
-    snprintf(end, sizeof end, "0-%" PRIu64, to);
-    while (from <= to && from <= INT64_MAX) {
-        redisReply *reply = sti_events_log_range(self->redis, self->log_key, from, end, S_BATCH);
-        if (!reply) {
-            return -1;
-        }
-        size_t count = reply->elements;
-        for (size_t i = 0; i < count; i++) {
-            sti_event_t *event = sti_events_log_entry(reply->element[i], self->stream);
-            if (!event || event->seq < from) {
-                sti_warn("events: %s entry %zu of a range is malformed, skipped", self->log_key, i);
-                sti_event_destroy(&event);
-                continue;
-            }
-            event->epoch = strdup(self->epoch);
-            assert(event->epoch);
-            s_send(self, event);
-            from = event->seq + 1;
-            if (event->seq > self->latest) {
-                self->latest = event->seq;
-            }
-            sti_event_destroy(&event);
-        }
-        freeReplyObject(reply);
-        if (count < S_BATCH) {
-            break;
-        }
+    if (from > to) {
+        return 0;
     }
-    return 0;
+    sti_events_walk_t walk = {.upto = from - 1};
+    return sti_events_log_walk(self->redis, self->log_key, self->stream, to, SIZE_MAX,
+                               s_send_logged, self, &walk);
 }
 
 int sti_events_send_event(sti_events_pub_t *self, const sti_event_t *event)

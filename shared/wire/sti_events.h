@@ -2,7 +2,8 @@
 
     A publishing service owns a stream ("ind", "tal", "ntf"). Every event is
     first appended to the stream's event log in Redis, a Redis stream
-    <ns>:events:<stream> whose entry ids are 0-<seq>, where seq is the stream's
+    <ns>:events:<stream> whose entry ids are 0-<seq> (or 0-<last seq> for a
+    batch entry holding many events, docs/events.md), where seq is the stream's
     gap-free sequence number taken in the same Lua call (events_append.lua);
     only then is it published on the bus as two frames: the topic
     (<stream>.<...>) and a MessagePack map with CloudEvents 1.0 attribute names
@@ -39,7 +40,8 @@ typedef struct _sti_events_pub_t sti_events_pub_t;
 sti_events_pub_t *sti_events_pub_new(sti_redis_t *redis, const char *stream, const char *endpoint,
                                      const char *source);
 void sti_events_pub_destroy(sti_events_pub_t **self_p);
-//  Sets the approximate bound on the log's length (default STI_EVENTS_MAXLEN).
+//  Sets how many of the latest seqs the log keeps at least (trimmed by seq,
+//  XADD MINID ~; default STI_EVENTS_MAXLEN).
 void sti_events_pub_set_maxlen(sti_events_pub_t *self, size_t maxlen);
 //  Appends the event to the log (assigning seq and prev), then publishes it.
 //  data is an encoded MessagePack map. Returns 0 and sets *seq, or -1 when

@@ -21,7 +21,8 @@
 #include "sti_dataset.h"
 #include "sti_log.h"
 
-#define S_BATCH 256 // entries per XRANGE
+#define S_BATCH 256     // entries per XRANGE at most
+#define S_FIRST_READ 16 // entries of a walk's first XRANGE
 
 //  Builds the four keys of a stream (epoch_key may be NULL). Returns 0, or
 //  -1 when they do not fit.
@@ -112,6 +113,21 @@ static int s_entry_field(sti_event_t *event, const char *name, const redisReply 
     return *slot ? 0 : -1;
 }
 
+//  Checks that event has every field and a valid topic, and gives it its id.
+//  Returns 0 or -1.
+static int s_event_finish(sti_event_t *event, const char *stream)
+{
+    if (!event->topic || !event->type || !event->subject || !event->time || !event->source ||
+        !sti_events_topic_valid(event->topic, strlen(event->topic))) {
+        return -1;
+    }
+    char id[STI_EVENTS_STREAM_MAX + 32];
+    snprintf(id, sizeof id, "%s-%" PRIu64, stream, event->seq);
+    event->id = strdup(id);
+    assert(event->id);
+    return 0;
+}
+
 //  Turns one XRANGE entry [id, [field, value, ...]] into an event (caller
 //  destroys). Returns NULL for an entry that is not a well-formed event.
 sti_event_t *sti_events_log_entry(const redisReply *entry, const char *stream)
@@ -133,18 +149,185 @@ sti_event_t *sti_events_log_entry(const redisReply *entry, const char *stream)
             goto fail;
         }
     }
-    if (!event->topic || !event->type || !event->subject || !event->time || !event->source ||
-        !sti_events_topic_valid(event->topic, strlen(event->topic))) {
-        goto fail;
+    if (s_event_finish(event, stream) == 0) {
+        return event;
     }
-    char id[STI_EVENTS_STREAM_MAX + 32];
-    snprintf(id, sizeof id, "%s-%" PRIu64, stream, event->seq);
-    event->id = strdup(id);
-    assert(event->id);
-    return event;
 fail:
     sti_event_destroy(&event);
     return NULL;
+}
+
+//  --- batch entries ---
+
+//  One event of a batch entry: [topic, type, subject, time, source, data,
+//  prev], checked by the same rules as an event entry's fields. Returns a new
+//  event or NULL.
+static sti_event_t *s_batch_event(sti_node_t item, uint64_t seq, const char *stream)
+{
+    static const char *const names[] = {"topic",  "type", "subject", "time",
+                                        "source", "data", "prev"};
+    if (sti_node_type(item) != STI_TYPE_ARRAY || sti_node_size(item) != 7) {
+        return NULL;
+    }
+    sti_event_t *event = calloc(1, sizeof *event);
+    assert(event);
+    event->seq = seq;
+    for (size_t k = 0; k < 7; k++) {
+        sti_node_t node = sti_node_at(item, k);
+        char text[24];
+        redisReply value = {.type = REDIS_REPLY_STRING};
+        const void *bytes;
+        int64_t prev;
+        if (k == 6) {
+            if (sti_node_int(node, &prev, NULL) != 0 || prev < 0) {
+                goto fail;
+            }
+            value.len = (size_t)snprintf(text, sizeof text, "%" PRId64, prev);
+            value.str = text;
+        } else if (sti_node_bytes(node, &bytes, &value.len, NULL) == 0) {
+            value.str = (char *)bytes;
+        } else {
+            goto fail;
+        }
+        if (s_entry_field(event, names[k], &value) != 0) {
+            goto fail;
+        }
+    }
+    if (s_event_finish(event, stream) == 0) {
+        return event;
+    }
+fail:
+    sti_event_destroy(&event);
+    return NULL;
+}
+
+//  Reads a batch entry's `first`, 1 <= first <= last, and `events`. Returns 0
+//  or -1.
+static int s_batch_fields(const redisReply *fields, uint64_t last, uint64_t *first,
+                          const redisReply **packed)
+{
+    const redisReply *first_text = NULL;
+    *packed = NULL;
+    for (size_t i = 0; i < fields->elements; i += 2) {
+        const redisReply *name = fields->element[i], *value = fields->element[i + 1];
+        if (name->type != REDIS_REPLY_STRING || value->type != REDIS_REPLY_STRING) {
+            return -1;
+        }
+        const redisReply **slot = strcmp(name->str, "first") == 0    ? &first_text
+                                  : strcmp(name->str, "events") == 0 ? packed
+                                                                     : NULL;
+        if (slot && *slot) {
+            return -1; // repeated field
+        }
+        if (slot) {
+            *slot = value;
+        }
+    }
+    if (!first_text || !*packed || first_text->len < 1 || first_text->len > 20 ||
+        first_text->str[0] < '1' || first_text->str[0] > '9') {
+        return -1;
+    }
+    char *end;
+    *first = strtoull(first_text->str, &end, 10);
+    return !*end && *first <= last && last - *first < STI_EVENTS_ENTRY_MAX ? 0 : -1;
+}
+
+//  The events of a batch entry whose last seq is last, in seq order (a
+//  malformed event is left out, logged). Returns a new array, or NULL.
+static sti_event_t **s_batch_events(const redisReply *fields, uint64_t last, const char *stream,
+                                    size_t *count)
+{
+    uint64_t first;
+    const redisReply *packed;
+    if (s_batch_fields(fields, last, &first, &packed) != 0) {
+        return NULL;
+    }
+    size_t n = (size_t)(last - first + 1);
+    char err[128];
+    sti_limits_t limits = {.max_items = STI_EVENTS_ENTRY_MAX, .max_depth = 2};
+    sti_reader_t *reader = sti_reader_new(packed->str, packed->len, &limits, err, sizeof err);
+    sti_node_t root = reader ? sti_reader_root(reader) : (sti_node_t){0};
+    if (!reader || sti_node_type(root) != STI_TYPE_ARRAY || sti_node_size(root) != n) {
+        sti_reader_destroy(&reader);
+        return NULL;
+    }
+    sti_event_t **events = calloc(n, sizeof *events);
+    assert(events);
+    *count = 0;
+    for (size_t k = 0; k < n; k++) {
+        events[*count] = s_batch_event(sti_node_at(root, k), first + k, stream);
+        if (events[*count]) {
+            (*count)++;
+        } else {
+            sti_warn("events: event %" PRIu64 " of a batch entry is malformed, skipped", first + k);
+        }
+    }
+    sti_reader_destroy(&reader);
+    return events;
+}
+
+sti_event_t **sti_events_log_entry_events(const redisReply *entry, const char *stream,
+                                          size_t *count, uint64_t *last)
+{
+    assert(entry && stream && count && last);
+    *count = 0, *last = 0;
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+        sti_events_log_entry_seq(entry->element[0], last) != 0 ||
+        entry->element[1]->type != REDIS_REPLY_ARRAY || entry->element[1]->elements % 2) {
+        return NULL;
+    }
+    if (sti_events_log_entry_is_batch(entry)) {
+        return s_batch_events(entry->element[1], *last, stream, count);
+    }
+    sti_event_t *event = sti_events_log_entry(entry, stream);
+    if (!event) {
+        return NULL;
+    }
+    sti_event_t **events = calloc(1, sizeof *events);
+    assert(events);
+    events[0] = event, *count = 1;
+    return events;
+}
+
+void sti_events_log_events_destroy(sti_event_t ***events_p, size_t count)
+{
+    assert(events_p);
+    for (size_t i = 0; *events_p && i < count; i++) {
+        sti_event_destroy(&(*events_p)[i]);
+    }
+    free(*events_p);
+    *events_p = NULL;
+}
+
+bool sti_events_log_entry_is_batch(const redisReply *entry)
+{
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+        entry->element[1]->type != REDIS_REPLY_ARRAY) {
+        return false;
+    }
+    const redisReply *fields = entry->element[1];
+    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+        if (fields->element[i]->type == REDIS_REPLY_STRING &&
+            strcmp(fields->element[i]->str, "events") == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int sti_events_log_entry_first(const redisReply *entry, uint64_t *first)
+{
+    uint64_t last;
+    const redisReply *packed;
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+        sti_events_log_entry_seq(entry->element[0], &last) != 0) {
+        return -1;
+    }
+    if (!sti_events_log_entry_is_batch(entry) || entry->element[1]->elements % 2) {
+        *first = last;
+        return 0;
+    }
+    return s_batch_fields(entry->element[1], last, first, &packed);
 }
 
 //  XRANGE log 0-<from> <end> COUNT count. Returns the reply or NULL.
@@ -202,9 +385,7 @@ static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key
     }
     *first = *latest + 1;
     uint64_t seq;
-    if (reply->elements == 1 && reply->element[0]->type == REDIS_REPLY_ARRAY &&
-        reply->element[0]->elements == 2 &&
-        sti_events_log_entry_seq(reply->element[0]->element[0], &seq) == 0) {
+    if (reply->elements == 1 && sti_events_log_entry_first(reply->element[0], &seq) == 0) {
         *first = seq;
     }
     freeReplyObject(reply);
@@ -256,54 +437,117 @@ int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, ui
     return rc;
 }
 
-//  --- events.since ---
+//  --- walking the log ---
 
-//  Scans the log after *upto, adding events of prefix to events (as encoded
-//  wire maps) until limit matched or max_scan examined. Returns 0 or -1.
-static int s_scan(sti_redis_t *redis, const char *stream, const char *log_key, const char *prefix,
-                  size_t limit, size_t max_scan, uint64_t latest, uint64_t *upto, size_t *matched,
-                  sti_writer_t *events)
+//  Entries to ask for, to get about `remaining` events: from the events per
+//  entry seen so far (a log mixes event entries and batch entries), at first
+//  S_FIRST_READ, always 1 to S_BATCH.
+static size_t s_entries_wanted(size_t remaining, size_t entries_seen, size_t events_seen)
 {
-    size_t scanned = 0, plen = strlen(prefix);
-    while (scanned < max_scan && *matched < limit && *upto < INT64_MAX) {
-        size_t want = max_scan - scanned < S_BATCH ? max_scan - scanned : S_BATCH;
-        redisReply *reply = sti_events_log_range(redis, log_key, *upto + 1, "+", want);
+    size_t want =
+        events_seen ? (size_t)(((uint64_t)remaining * entries_seen + events_seen - 1) / events_seen)
+                    : S_FIRST_READ;
+    want = want < remaining ? want : remaining;
+    return want < 1 ? 1 : want > S_BATCH ? S_BATCH : want;
+}
+
+//  Hands the events of one entry with seqs in walk->upto+1 .. to over to fn,
+//  while fn asks for more and max allows. Returns true when fn or max
+//  stopped the walk, or an event past to was reached.
+static bool s_walk_entry(sti_event_t **events, size_t count, uint64_t last, uint64_t to, size_t max,
+                         sti_events_log_fn *fn, void *arg, sti_events_walk_t *walk)
+{
+    for (size_t k = 0; k < count; k++) {
+        if (events[k]->seq <= walk->upto) {
+            continue; // before the cursor: the entry holds it and more
+        }
+        if (events[k]->seq > to) {
+            walk->at_end = true;
+            return true;
+        }
+        if (walk->examined >= max) {
+            return true;
+        }
+        walk->upto = events[k]->seq;
+        walk->examined++;
+        if (fn(events[k], arg) != 0) {
+            return true;
+        }
+    }
+    //  Every event of the entry examined: its seqs that are not there (left
+    //  out as malformed) are past too.
+    walk->upto = last < to ? last : to;
+    return false;
+}
+
+int sti_events_log_walk(sti_redis_t *redis, const char *log_key, const char *stream, uint64_t to,
+                        size_t max, sti_events_log_fn *fn, void *arg, sti_events_walk_t *walk)
+{
+    assert(redis && log_key && stream && fn && walk);
+    size_t entries_seen = 0, events_seen = 0;
+    bool stop = false;
+    walk->at_end = false;
+    while (!stop && walk->examined < max && walk->upto < to && walk->upto < INT64_MAX) {
+        size_t want = s_entries_wanted(max - walk->examined, entries_seen, events_seen);
+        redisReply *reply = sti_events_log_range(redis, log_key, walk->upto + 1, "+", want);
         if (!reply) {
             return -1;
         }
         size_t i = 0;
-        for (; i < reply->elements && *matched < limit; i++) {
-            uint64_t seq;
+        for (; i < reply->elements && !stop; i++) {
             const redisReply *entry = reply->element[i];
-            if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
-                sti_events_log_entry_seq(entry->element[0], &seq) != 0 || seq <= *upto) {
+            uint64_t last;
+            size_t count;
+            sti_event_t **events = sti_events_log_entry_events(entry, stream, &count, &last);
+            if (last <= walk->upto) {
                 sti_warn("events: %s holds a malformed entry id", log_key);
+                sti_events_log_events_destroy(&events, count);
                 freeReplyObject(reply);
                 return -1;
             }
-            scanned++;
-            *upto = seq;
-            sti_event_t *event = sti_events_log_entry(entry, stream);
-            if (!event) {
-                sti_warn("events: %s entry %" PRIu64 " is malformed, skipped", log_key, seq);
-            } else if (strncmp(event->topic, prefix, plen) == 0) {
-                sti_event_encode(event, events);
-                (*matched)++;
+            entries_seen++, events_seen += count ? count : 1;
+            if (!events) {
+                sti_warn("events: %s entry %" PRIu64 " is malformed, skipped", log_key, last);
+                walk->examined++;
+                walk->upto = last < to ? last : to;
+                stop = walk->examined >= max;
+            } else {
+                stop = s_walk_entry(events, count, last, to, max, fn, arg, walk);
             }
-            sti_event_destroy(&event);
+            sti_events_log_events_destroy(&events, count);
         }
-        bool at_end = i == reply->elements && reply->elements < want;
+        if (!stop && i == reply->elements && reply->elements < want) {
+            walk->at_end = true;
+            stop = true;
+        }
         freeReplyObject(reply);
-        if (at_end) {
-            //  Every seq up to latest was logged before we read it: what is not
-            //  there now is a hole (a failed script) or gone; either way, past.
-            if (latest > *upto) {
-                *upto = latest;
-            }
-            break;
-        }
+    }
+    if (walk->upto >= to) {
+        walk->at_end = true;
     }
     return 0;
+}
+
+//  --- events.since ---
+
+//  What s_match needs: the prefix, the reply's events, how many at most.
+typedef struct {
+    const char *prefix; // only events whose topic starts with it
+    size_t prefix_len;  // its length
+    size_t limit;       // events of the reply at most
+    size_t matched;     // events written so far
+    sti_writer_t *out;  // the encoded events
+} s_match_t;
+
+//  Adds an event of the prefix to the reply. Returns 1 when the reply is full.
+static int s_match(sti_event_t *event, void *arg)
+{
+    s_match_t *match = arg;
+    if (strncmp(event->topic, match->prefix, match->prefix_len) == 0) {
+        sti_event_encode(event, match->out);
+        match->matched++;
+    }
+    return match->matched >= match->limit;
 }
 
 int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, const char *prefix,
@@ -327,11 +571,19 @@ int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, 
     if (s_bounds(redis, log_key, seq_key, &latest, &first) != 0) {
         return -1;
     }
-    uint64_t upto = seq > INT64_MAX ? INT64_MAX : seq;
-    size_t matched = 0;
-    sti_writer_t *events = sti_writer_new();
-    int rc = s_scan(redis, stream, log_key, prefix ? prefix : "", limit, max_scan, latest, &upto,
-                    &matched, events);
+    sti_events_walk_t walk = {.upto = seq > INT64_MAX ? INT64_MAX : seq};
+    s_match_t match = {.prefix = prefix ? prefix : "", .limit = limit, .out = sti_writer_new()};
+    match.prefix_len = strlen(match.prefix);
+    int rc =
+        sti_events_log_walk(redis, log_key, stream, UINT64_MAX, max_scan, s_match, &match, &walk);
+    uint64_t upto = walk.upto;
+    //  Every seq up to latest was logged before the walk read it: what is not
+    //  there now is a hole (a failed script) or gone; either way, past.
+    if (rc == 0 && walk.at_end && latest > upto) {
+        upto = latest;
+    }
+    size_t matched = match.matched;
+    sti_writer_t *events = match.out;
     if (rc == 0) {
         //  latest is the stream's own, even when the subscriber asked from
         //  beyond it (its log went back: it must see that); only entries

@@ -1,16 +1,17 @@
 /*  sti_events_log: a stream's event log in Redis, read back.
 
     A stream ("ind", "tal", "ntf") keeps four Redis keys under the namespace:
-    the log <ns>:events:<stream> (a Redis stream whose entry ids are
-    0-<seq>), the latest seq <ns>:events:<stream>:seq, the latest seq per
-    topic <ns>:events:<stream>:prev, and the epoch <ns>:events:<stream>:epoch
-    {id, start, lost} (docs/events.md, docs/keys.md). This module builds
-    those keys, reads the log back (every entry checked as hostile input),
-    and answers the replay op events.since; the publisher (sti_events.h)
-    writes them through its Lua scripts.
+    the log <ns>:events:<stream> (a Redis stream of event entries, id
+    0-<seq>, one event each, and batch entries, id 0-<last seq>, holding the
+    events first..last packed: docs/events.md, "In Redis"), the latest seq <ns>:events:<stream>:seq,
+   the latest seq per topic <ns>:events:<stream>:prev, and the epoch <ns>:events:<stream>:epoch {id,
+   start, lost} (docs/events.md, docs/keys.md). This module builds those keys, reads the log back
+   (every entry checked as hostile input), and answers the replay op events.since; the publisher
+   (sti_events.h) writes them through its Lua scripts.
 */
 #pragma once
 #include <hiredis/hiredis.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,9 +27,42 @@ int sti_events_log_keys(sti_redis_t *redis, const char *stream, char *log_key, c
                         char *prev_key, char *epoch_key, size_t cap);
 //  Parses a log entry id "0-<seq>". Returns 0 or -1.
 int sti_events_log_entry_seq(const redisReply *id, uint64_t *seq);
-//  Turns one XRANGE entry [id, [field, value, ...]] into an event (caller
-//  destroys). Returns NULL for an entry that is not a well-formed event.
+#define STI_EVENTS_ENTRY_MAX 100000u // events one batch entry may hold, read back
+
+//  Turns one XRANGE event entry [id, [field, value, ...]] into an event
+//  (caller destroys). Returns NULL for an entry that is not a well-formed
+//  event entry (a batch entry included: see sti_events_log_entry_events).
 sti_event_t *sti_events_log_entry(const redisReply *entry, const char *stream);
+//  The events of one XRANGE entry, an event entry or a batch entry, in seq
+//  order (a malformed event of a batch is left out, logged). Sets *last to
+//  the entry's id, the last seq it holds (0 when the id is malformed).
+//  Returns a new array of *count events (caller frees it with
+//  sti_events_log_events_destroy), or NULL when the entry is malformed.
+sti_event_t **sti_events_log_entry_events(const redisReply *entry, const char *stream,
+                                          size_t *count, uint64_t *last);
+void sti_events_log_events_destroy(sti_event_t ***events_p, size_t count);
+//  True when the entry is a batch entry (it has a field `events`).
+bool sti_events_log_entry_is_batch(const redisReply *entry);
+//  The first seq an entry holds: its id, or a batch entry's `first`.
+//  Returns 0 or -1 (malformed).
+int sti_events_log_entry_first(const redisReply *entry, uint64_t *first);
+
+//  Where a walk of the log is.
+typedef struct {
+    uint64_t upto;   // the last seq examined (set by the caller: start after it)
+    size_t examined; // events examined (a malformed entry counts one)
+    bool at_end;     // the log held nothing more (up to the walk's end)
+} sti_events_walk_t;
+//  Called with each event of a walk (borrowed: it is destroyed after the
+//  call). Returns 0 to go on, non-zero to stop after this event.
+typedef int(sti_events_log_fn)(sti_event_t *event, void *arg);
+//  Walks the log's events after walk->upto up to seq `to` in seq order,
+//  reading entries with XRANGE (as many per call as about max events need),
+//  until fn stops it, max events were examined, or the log ends; a malformed
+//  entry is skipped with a log line. Returns 0, or -1 when Redis failed or
+//  the log's ids are out of order.
+int sti_events_log_walk(sti_redis_t *redis, const char *log_key, const char *stream, uint64_t to,
+                        size_t max, sti_events_log_fn *fn, void *arg, sti_events_walk_t *walk);
 //  XRANGE log 0-<from> <end> COUNT count. Returns the reply (caller frees)
 //  or NULL (logged).
 redisReply *sti_events_log_range(sti_redis_t *redis, const char *log_key, uint64_t from,

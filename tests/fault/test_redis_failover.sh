@@ -157,14 +157,12 @@ all_in_sync() {
 sti_wait_for 60 all_in_sync
 
 check() {
-    local intake events first last counts
+    local intake events counts
     intake=$(rcli XLEN "$STI_NAMESPACE:intake")
     [ "$intake" = "$REQUESTS" ] || sti_fail "$1: intake log holds $intake entries, want $REQUESTS"
-    events=$(rcli XLEN "$STI_NAMESPACE:events:ind")
-    first=$(rcli XRANGE "$STI_NAMESPACE:events:ind" - + COUNT 1 | head -1)
-    last=$(rcli XREVRANGE "$STI_NAMESPACE:events:ind" + - COUNT 1 | head -1)
-    [ "$events" = "$TOTAL" ] && [ "$first" = "0-1" ] && [ "$last" = "0-$TOTAL" ] ||
-        sti_fail "$1: event log: $events entries from $first to $last, want 1..$TOTAL"
+    events=$(STI_CLI=rcli sti_events_log_summary "$STI_NAMESPACE:events:ind")
+    [ "$events" = "$TOTAL 1 $TOTAL 0" ] ||
+        sti_fail "$1: event log (events, first, last, gaps): $events, want $TOTAL 1 $TOTAL 0"
     counts=$(rcli EVAL "local keys = redis.call('KEYS', ARGV[1]) local bad = 0
         for _, k in ipairs(keys) do if redis.call('LLEN', k) ~= 1 then bad = bad + 1 end end
         return {#keys, bad}" 0 "$STI_NAMESPACE:rev:*" | tr '\n' ' ')

@@ -57,13 +57,7 @@ last_seq() { tail -n 1 "$1" 2>/dev/null | /usr/bin/python3 -c 'import json,sys; 
 written_past() { [ "$(last_seq "$1")" -gt "$2" ]; }
 # The seqs of the log whose topic starts with PREFIX, one a line.
 log_seqs() {
-    /usr/bin/python3 - "$REDIS_PORT" "$STI_NAMESPACE:events:ind" "$1" <<'PY'
-import redis, sys
-r = redis.Redis(port=int(sys.argv[1]))
-for entry, fields in r.xrange(sys.argv[2]):
-    if fields[b"topic"].decode().startswith(sys.argv[3]):
-        print(int(entry.split(b"-")[1]))
-PY
+    /usr/bin/python3 "$STI_SOURCE/tests/helpers/events_log.py" "$REDIS_PORT" "$STI_NAMESPACE:events:ind" "$1"
 }
 all_in() { [ "$(last_seq "$T/$1.jsonl")" -ge "$(log_seqs "$2" | tail -n 1)" ]; }
 

@@ -39,12 +39,7 @@ feed() {
     stictl ingest "$T/rows.csv" --source test >/dev/null || sti_fail "ingest $1"
 }
 rd_seqs() {
-    /usr/bin/python3 - "$REDIS_PORT" "$STI_NAMESPACE:events:ind" <<'PY'
-import redis, sys
-for entry, fields in redis.Redis(port=int(sys.argv[1])).xrange(sys.argv[2]):
-    if fields[b"topic"].startswith(b"ind.rd_"):
-        print(int(entry.split(b"-")[1]))
-PY
+    /usr/bin/python3 "$STI_SOURCE/tests/helpers/events_log.py" "$REDIS_PORT" "$STI_NAMESPACE:events:ind" ind.rd_
 }
 got_seqs() { /usr/bin/python3 -c 'import json,sys; [print(json.loads(l)["seq"]) for l in open(sys.argv[1])]' "$T/example.log"; }
 all_in() { [ "$(got_seqs | tail -n 1)" = "$(rd_seqs | tail -n 1)" ]; }

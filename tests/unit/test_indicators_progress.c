@@ -3,6 +3,7 @@
     catalog store (sti_catalog_store_put_target), and the org units'
     states (sti_catalog_store_put_org_state), against a real redis-server.
     The values are made up; hitech_enterprises' baseline 578 is the plan's. */
+#include "events_log_read.h"
 #include "indicators_fixture.h"
 #include "indicators_progress.h"
 #include "indicators_values.h"
@@ -90,31 +91,13 @@ static void test_target_events(void **state)
     assert_int_equal(test_indicators_integer(fx, "GET ut:events:ind:seq"), 6);
     //  The last progress event: 2025, no_target -> at_risk ((850-578)/(1000-578)
     //  = 0.645 < 1); the forecast's after it, with the same subject.
-    redisReply *last = sti_redis_command(fx->redis, "XREVRANGE ut:events:ind + - COUNT 2");
-    assert_non_null(last);
-    assert_int_equal(last->elements, 2);
-    const redisReply *forecast = last->element[0]->element[1];
-    bool seen_forecast = false;
-    for (size_t i = 0; i + 1 < forecast->elements; i += 2) {
-        if (strcmp(forecast->element[i]->str, "type") == 0) {
-            assert_string_equal(forecast->element[i + 1]->str, "indicator.forecast_changed");
-            seen_forecast = true;
-        }
-    }
-    assert_true(seen_forecast);
-    const redisReply *fields = last->element[1]->element[1];
-    bool seen_type = false;
-    for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-        if (strcmp(fields->element[i]->str, "type") == 0) {
-            assert_string_equal(fields->element[i + 1]->str, "progress.changed");
-            seen_type = true;
-        }
-        if (strcmp(fields->element[i]->str, "subject") == 0) {
-            assert_string_equal(fields->element[i + 1]->str, "hitech_enterprises/linping/2025");
-        }
-    }
-    assert_true(seen_type);
-    freeReplyObject(last);
+    size_t count;
+    sti_event_t **events = test_events_log_read(fx->redis, "ut:events:ind", "ind", &count);
+    assert_int_equal(count, 6);
+    assert_string_equal(events[5]->type, "indicator.forecast_changed");
+    assert_string_equal(events[4]->type, "progress.changed");
+    assert_string_equal(events[4]->subject, "hitech_enterprises/linping/2025");
+    sti_events_log_events_destroy(&events, count);
     //  A stale version is refused, nothing written.
     sti_errcode_t code;
     char err[512] = "";

@@ -14,6 +14,7 @@
 #include "redis_server.h"
 #include "sti_dataset.h"
 #include "sti_events.h"
+#include "sti_events_log.h"
 #include "sti_log.h"
 #include "sti_lua_sti.h"
 
@@ -285,19 +286,23 @@ static void test_append_seq_prev(void **state)
     sti_events_pub_destroy(&pub);
 }
 
-//  The prev field of event seq in the log, or -1 when the entry is missing.
+//  The prev of event seq in the log (read as every reader does: the entry
+//  holding seq, an event entry or a batch entry), or -1 when it is missing.
 static int64_t s_logged_prev(uint64_t seq)
 {
-    redisReply *reply = sti_redis_command(s_redis, "XRANGE stitest:events:ind 0-%llu 0-%llu",
-                                          (unsigned long long)seq, (unsigned long long)seq);
+    redisReply *reply = sti_redis_command(s_redis, "XRANGE stitest:events:ind 0-%llu + COUNT 1",
+                                          (unsigned long long)seq);
     int64_t prev = -1;
     if (reply->elements == 1) {
-        redisReply *fields = reply->element[0]->element[1];
-        for (size_t f = 0; f + 1 < fields->elements; f += 2) {
-            if (strcmp(fields->element[f]->str, "prev") == 0) {
-                prev = strtoll(fields->element[f + 1]->str, NULL, 10);
+        size_t count;
+        uint64_t last;
+        sti_event_t **events = sti_events_log_entry_events(reply->element[0], "ind", &count, &last);
+        for (size_t i = 0; i < count; i++) {
+            if (events[i]->seq == seq) {
+                prev = (int64_t)events[i]->prev;
             }
         }
+        sti_events_log_events_destroy(&events, count);
     }
     freeReplyObject(reply);
     return prev;
@@ -374,9 +379,10 @@ static void test_append_many(void **state)
     next = s_append_many(many, one, 6, next, last);
     assert_int_equal(s_publish(pub, "ind.c", 4), next);
     assert_int_equal(s_logged_prev(next), (int64_t)last[2]);
-    //  The log is gap-free: ids 1..next, one entry each.
+    //  The log is gap-free, 1..next, in fewer entries: one per call of
+    //  sti_events_append_many (a batch entry), one per single append.
     redisReply *reply = sti_redis_command(s_redis, "XLEN stitest:events:ind");
-    assert_int_equal(reply->integer, (long long)next);
+    assert_int_equal(reply->integer, 2 + 2 + 1 + 1 + 1);
     freeReplyObject(reply);
     for (uint64_t seq = 1; seq <= next; seq++) {
         assert_true(s_logged_prev(seq) >= 0 && (uint64_t)s_logged_prev(seq) < seq);
@@ -460,6 +466,70 @@ static void test_since_paging(void **state)
     assert_int_equal(s_get(reader, "upto"), 100);
     sti_reader_destroy(&reader);
     sti_events_pub_destroy(&pub);
+}
+
+//  XADDs a batch entry 0-<last> with first and events as given.
+static void s_xadd_batch(uint64_t last, const char *first, const void *packed, size_t size)
+{
+    char id[32];
+    snprintf(id, sizeof id, "0-%llu", (unsigned long long)last);
+    const char *argv[] = {"XADD", "stitest:events:ind", id, "first", first, "events", packed};
+    size_t lens[] = {4, 18, strlen(id), 5, strlen(first), 6, size};
+    freeReplyObject(sti_redis_argv(s_redis, 7, argv, lens));
+}
+
+//  Batch entries are sliced by seq and checked as hostile input: a batch
+//  whose count does not match its ids is skipped whole, a malformed event of
+//  a batch alone; an event entry after them is read as before.
+static void test_since_batches(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_writer_t *packed = sti_writer_new();
+    sti_writer_array(packed, 4); // seqs 1..4; the third is not an event
+    for (int i = 1; i <= 4; i++) {
+        sti_writer_array(packed, i == 3 ? 2 : 7);
+        sti_writer_str(packed, i % 2 ? "ind.a.x" : "ind.b.y");
+        sti_writer_str(packed, "t");
+        if (i != 3) {
+            sti_writer_str(packed, "s");
+            sti_writer_str(packed, "now");
+            sti_writer_str(packed, "own");
+            sti_writer_strn(packed, "\x81\xa1v\x01", 4); // {"v": 1}: bytes, not UTF-8 text
+            sti_writer_uint(packed, i == 4 ? 2 : 0);
+        }
+    }
+    size_t size;
+    const void *bytes = sti_writer_data(packed, &size);
+    s_xadd_batch(4, "1", bytes, size);
+    s_xadd_batch(7, "6", bytes, size); // 2 seqs, 4 events: skipped whole
+    freeReplyObject(sti_redis_command(s_redis,
+                                      "XADD stitest:events:ind 0-8 topic ind.a.x type t subject s "
+                                      "time now source own data %b prev 1",
+                                      "\x80", (size_t)1));
+    freeReplyObject(sti_redis_command(s_redis, "SET stitest:events:ind:seq 8"));
+    sti_writer_destroy(&packed);
+    //  From inside the first batch: 2, 4 (3 left out), then 8.
+    sti_reader_t *reader = s_since(1, "", 10, 0);
+    sti_node_t events = sti_node_get(sti_reader_root(reader), "events");
+    const int64_t want[] = {2, 4, 8}, prevs[] = {0, 2, 1};
+    assert_int_equal(sti_node_size(events), 3);
+    for (size_t i = 0; i < 3; i++) {
+        char err[256];
+        sti_event_t *event = sti_event_from_node(sti_node_at(events, i), NULL, err, sizeof err);
+        assert_non_null(event);
+        assert_int_equal(event->seq, want[i]);
+        assert_int_equal(event->prev, prevs[i]);
+        sti_event_destroy(&event);
+    }
+    assert_int_equal(s_get(reader, "first"), 1);
+    assert_int_equal(s_get(reader, "upto"), 8);
+    sti_reader_destroy(&reader);
+    //  A limit that ends inside a batch: upto is the last event handed over.
+    reader = s_since(0, "ind.b.", 1, 0);
+    assert_int_equal(sti_node_size(sti_node_get(sti_reader_root(reader), "events")), 1);
+    assert_int_equal(s_get(reader, "upto"), 2);
+    sti_reader_destroy(&reader);
 }
 
 static void test_trim_first(void **state)
@@ -738,7 +808,7 @@ int main(void)
         cmocka_unit_test(test_append_seq_prev), cmocka_unit_test(test_append_many),
         cmocka_unit_test(test_since_paging),    cmocka_unit_test(test_trim_first),
         cmocka_unit_test(test_since_reply),     cmocka_unit_test(test_publisher_frames),
-        cmocka_unit_test(test_loss_and_epoch),
+        cmocka_unit_test(test_loss_and_epoch),  cmocka_unit_test(test_since_batches),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
