@@ -15,6 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sti_time.h"
+
 #define S_TOKENS_MAX 64 // date letters looked at in one code
 
 unsigned sti_xlsx_format_builtin(int id)
@@ -168,17 +170,6 @@ unsigned sti_xlsx_format_code(const char *code)
     return shows & STI_XLSX_SHOWS_DATE ? shows & STI_XLSX_SHOWS_DATE : shows;
 }
 
-//  Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-static long s_days_from_civil(long y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 //  The civil date of a day number (the inverse).
 static void s_civil_from_days(long z, int *year, int *month, int *day)
 {
@@ -204,13 +195,13 @@ int sti_xlsx_date_from_serial(double serial, bool date1904, sti_xlsx_date_t *out
     long in_day = seconds % 86400;
     long epoch; // the day number of serial 0
     if (date1904) {
-        epoch = s_days_from_civil(1904, 1, 1);
+        epoch = sti_time_days_from_civil(1904, 1, 1);
     } else if (days < 60) {
-        epoch = s_days_from_civil(1899, 12, 31);
+        epoch = sti_time_days_from_civil(1899, 12, 31);
     } else if (days == 60) {
         return -1; // 1900-02-29, which Excel counts and the calendar does not
     } else {
-        epoch = s_days_from_civil(1899, 12, 30);
+        epoch = sti_time_days_from_civil(1899, 12, 30);
     }
     s_civil_from_days(epoch + days, &out->year, &out->month, &out->day);
     if (out->year > 9999) {
@@ -234,8 +225,8 @@ double sti_xlsx_date_to_serial(const sti_xlsx_date_t *date)
         (date->year == 1900 && date->month < 3)) {
         return -1;
     }
-    long days =
-        s_days_from_civil(date->year, date->month, date->day) - s_days_from_civil(1899, 12, 30);
+    long days = sti_time_days_from_civil(date->year, date->month, date->day) -
+                sti_time_days_from_civil(1899, 12, 30);
     return (double)days + (date->hour * 3600 + date->minute * 60 + date->second) / 86400.0;
 }
 
