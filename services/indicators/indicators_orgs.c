@@ -307,7 +307,8 @@ static const sti_arg_t s_retire_body[] = {
 };
 
 static const sti_op_decl_t s_ops[] = {
-    {"org.list", s_org_list, STI_ROLES_ANY, NULL, "every org unit of the catalog",
+    {"org.list", s_org_list, STI_ROLES_ANY, NULL,
+     "every org unit of the catalog, in the order of their codes with parents first",
      "{orgs: [{code, parent (str or nil), name_zh, name_en, former_names, retired, retired_at "
      "(ms or nil), retired_reason (str or nil)}]}",
      "The root (the district) has parent nil. `former_names` lists the names a unit had before "

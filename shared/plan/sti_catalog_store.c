@@ -1,8 +1,8 @@
 /*  sti_catalog_store: the catalog in Redis and a cached copy. See the header.
 
     Reading builds the catalog from the plan's bytes, then adds the org units
-    of the hash (in the hash's order: sti_catalog_org_add_all puts parents
-    first), then the targets. Org units or
+    of the hash (in the order of their codes, parents first: the hash's own
+    order changes with its contents), then the targets. Org units or
     targets that no longer fit the plan (after a plan was replaced) are
     skipped with a log line rather than making the whole catalog unreadable.
 
@@ -106,7 +106,14 @@ static int s_decode_org(const redisReply *code, const redisReply *value, sti_org
     return rc;
 }
 
-//  Adds the org units of the flat HGETALL array, in any order.
+static int s_org_compare(const void *a, const void *b)
+{
+    return strcmp(((const sti_org_unit_t *)a)->code, ((const sti_org_unit_t *)b)->code);
+}
+
+//  Adds the org units of the flat HGETALL array, in the order of their codes
+//  (parents before children): a hash's order changes with its contents, and
+//  every list of org units a reader sees follows this one.
 static void s_add_orgs(sti_catalog_t *catalog, const redisReply *orgs)
 {
     size_t pairs = orgs->elements / 2, count = 0;
@@ -119,6 +126,7 @@ static void s_add_orgs(sti_catalog_t *catalog, const redisReply *orgs)
             sti_warn("catalog: an org unit in Redis does not decode; skipped");
         }
     }
+    qsort(units, count, sizeof *units, s_org_compare);
     char err[512];
     if (sti_catalog_org_add_all(catalog, units, count, err, sizeof err)) {
         sti_warn("catalog: org units in Redis: %s; the rest are skipped", err);

@@ -106,6 +106,9 @@ assert {k: orgs["donghu"][k] for k in ("code", "parent", "name_zh", "name_en", "
     "code": "donghu", "parent": "linping", "name_zh": "东湖街道", "name_en": "Donghu Street",
     "retired": False}, orgs
 assert orgs["xingqiao"]["parent"] == "linping", orgs
+# Listed in the order of their codes, parents first (not a Redis hash's order).
+children = [o["code"] for o in json.load(open(sys.argv[1]))["orgs"] if o["parent"] == "linping"]
+assert children == sorted(children), children
 PY
 rc=0; stictl org add somewhere --parent nowhere --name 某地 >"$T/out" 2>"$T/err" || rc=$?
 [ $rc -eq 1 ] || [ $rc -eq 4 ] || sti_fail "unknown parent: exit $rc"
