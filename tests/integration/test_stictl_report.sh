@@ -189,7 +189,7 @@ assert "nanyuan" in shared, "the revision of nanyuan is not in the workbook"
 PY
 # stictl reports lists them, newest first, as report.list does.
 stictl reports --kind annual --limit 2 >"$T/reports.txt" || sti_fail "stictl reports"
-[ "$(wc -l <"$T/reports.txt")" = 2 ] && head -1 "$T/reports.txt" | grep -q " annual  2023 by .*, second.xlsx$" &&
+[ "$(wc -l <"$T/reports.txt")" = 2 ] && head -1 "$T/reports.txt" | grep -q " 2023 年度监测报告 (annual) 由 .* 发布 (issued by), 数据截至 .*, second.xlsx$" &&
     tail -1 "$T/reports.txt" | grep -q ", first.xlsx$" || sti_fail "stictl reports: $(cat "$T/reports.txt")"
 stictl --json reports --kind annual --limit 1 | /usr/bin/python3 -c '
 import json, sys
