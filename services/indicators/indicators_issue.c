@@ -97,25 +97,6 @@ int indicators_issue_parse_time(const char *text, int64_t *ms)
     return 0;
 }
 
-void indicators_issue_write(sti_writer_t *w, const indicators_issue_t *record, int replayed)
-{
-    char time[40], made[40];
-    sti_writer_map(w, replayed >= 0 ? 11 : 10);
-    sti_writer_kv_str(w, "kind", record->kind);
-    sti_writer_kv_int(w, "year", record->year);
-    sti_writer_kv_int(w, "at", record->at);
-    sti_writer_kv_str(w, "time", sti_time_rfc3339(record->at, time, sizeof time));
-    sti_writer_kv_str(w, "made", sti_time_rfc3339(record->made, made, sizeof made));
-    sti_writer_kv_str(w, "by", record->by);
-    sti_writer_kv_str(w, "role", record->role);
-    sti_writer_kv_str(w, "via", record->via[0] ? record->via : NULL);
-    sti_writer_kv_str(w, "file", record->file[0] ? record->file : NULL);
-    sti_writer_kv_str(w, "request", record->request[0] ? record->request : NULL);
-    if (replayed >= 0) {
-        sti_writer_kv_bool(w, "replayed", replayed == 1);
-    }
-}
-
 //  Reads and checks report.issue's body into record. Returns 0, or -1
 //  after replying.
 static int s_read(indicators_issue_ops_t *self, const sti_call_t *call, indicators_issue_t *record)
@@ -177,7 +158,7 @@ static int s_issue(void *object, const sti_call_t *call)
         return indicators_reply_fail(call, STI_ERR_UNAVAILABLE, NULL, err);
     }
     sti_envelope_reply_ok(call->reply, call->request->id);
-    indicators_issue_write(call->reply, &record, replayed ? 1 : 0);
+    indicators_issue_store_write(call->reply, &record, replayed ? 1 : 0);
     return 0;
 }
 
@@ -205,7 +186,7 @@ static int s_list(void *object, const sti_call_t *call)
         sti_writer_str(w, "reports");
         sti_writer_array(w, (size_t)count);
         for (int i = 0; i < count; i++) {
-            indicators_issue_write(w, &records[i], -1);
+            indicators_issue_store_write(w, &records[i], -1);
         }
     }
     free(records);
@@ -242,13 +223,14 @@ static const sti_op_decl_t s_ops[] = {
      "since",
      S_RECORD ", replayed}",
      "stictl report calls it after writing a workbook (without `--draft`). The record is kept "
-     "in `<ns>:report:issued` (the latest 1,000) and audited in `<ns>:report:audit`; "
+     "in `<ns>:report:issued` (the latest 1,000), audited in `<ns>:report:audit` and "
+     "announced by a `report.issued` event ([events.md](events.md)); "
      "report.data without `since` lists the revisions made since the `made` of the latest "
      "report of the same kind ([report.md](report.md)). `at` is when it was recorded, ms since "
      "1970, `time` the same in RFC 3339; `made` is RFC 3339. Errors: `invalid_argument` "
      "(`kind` or `year` as report.data refuses them, a `made` that does not parse or lies in "
      "the future, a `file` with a directory), `not_found` (no plan is loaded), `unavailable` "
-     "(Redis cannot take it now: nothing recorded)."},
+     "(Redis cannot take it now, or the event stream takes no events: nothing recorded)."},
     {"report.list", s_list, STI_ROLES_ANY, s_list_args,
      "the evaluation reports issued, newest first", "{reports: [" S_RECORD "}]}",
      "As report.issue recorded them ([report.md](report.md)). Errors: `unavailable` (Redis)."},

@@ -30,9 +30,6 @@ int indicators_issue_check(const sti_plan_t *plan, const char *kind, int year, c
 //  Reads a time: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" or
 //  "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC) into ms since 1970. Returns 0, or -1.
 int indicators_issue_parse_time(const char *text, int64_t *ms);
-//  Writes a record as a map {kind, year, at, time, made, by, role, via,
-//  file, request} (+ replayed when replayed >= 0).
-void indicators_issue_write(sti_writer_t *w, const indicators_issue_t *record, int replayed);
 
 //  The ops, bound to an indicators_issue_ops_t.
 extern const sti_op_table_t indicators_issue_ops;

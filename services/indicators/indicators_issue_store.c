@@ -1,7 +1,8 @@
 /*  indicators_issue_store: the reports issued in Redis. See the header.
 
     A record is a MessagePack map written and read here only. Recording is
-    one EVALSHA; the list is read in one LRANGE (at most
+    one EVALSHA (events_append.lua before the script: the report.issued
+    event is appended with the record); the list is read in one LRANGE (at most
     INDICATORS_ISSUE_KEPT small records).
 */
 #include "indicators_issue_store.h"
@@ -12,28 +13,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_events_log.h"
 #include "sti_log.h"
 #include "sti_lua_indicators_core.h"
+#include "sti_lua_sti.h"
+#include "sti_time.h"
 #include "sti_writer.h"
 
-#define S_ARGS 16 // keys and arguments of the script
+#define S_KEYS 7  // keys of the script: the stream ind's four, list, audit, request
+#define S_ARGS 29 // keys and arguments of the script
+#define S_KEY_MAX 256
 
 struct _indicators_issue_store_t {
-    sti_redis_t *redis;   // borrowed
-    sti_script_t *script; // indicators_report_issue.lua
-    int64_t ttl_s;        // how long a reply is kept
-    char list[256];       // <ns>:report:issued
-    char audit[256];      // <ns>:report:audit
+    sti_redis_t *redis;        // borrowed
+    sti_events_pub_t *pub;     // borrowed, may be NULL
+    int64_t maxlen;            // events kept in the log
+    char *source;              // events_append.lua + indicators_report_issue.lua
+    sti_script_t *script;      // of source
+    int64_t ttl_s;             // how long a reply is kept
+    char events[4][S_KEY_MAX]; // the stream ind's log, seq, prev, epoch
+    char list[S_KEY_MAX];      // <ns>:report:issued
+    char audit[S_KEY_MAX];     // <ns>:report:audit
 };
 
-indicators_issue_store_t *indicators_issue_store_new(sti_redis_t *redis, int64_t request_ttl_s)
+indicators_issue_store_t *indicators_issue_store_new(sti_redis_t *redis, sti_events_pub_t *pub,
+                                                     int64_t maxlen, int64_t request_ttl_s)
 {
     assert(redis);
     indicators_issue_store_t *self = (indicators_issue_store_t *)calloc(1, sizeof *self);
     assert(self);
     self->redis = redis;
-    self->script = sti_redis_script(redis, sti_lua_indicators_report_issue);
+    self->pub = pub;
+    self->maxlen = maxlen;
+    size_t len = strlen(sti_lua_events_append) + strlen(sti_lua_indicators_report_issue) + 2;
+    self->source = (char *)malloc(len);
+    assert(self->source);
+    snprintf(self->source, len, "%s\n%s", sti_lua_events_append, sti_lua_indicators_report_issue);
+    self->script = sti_redis_script(redis, self->source);
     self->ttl_s = request_ttl_s;
+    int rc = sti_events_log_keys(redis, "ind", self->events[0], self->events[1], self->events[2],
+                                 self->events[3], S_KEY_MAX);
+    assert(rc == 0);
     sti_redis_key(redis, self->list, sizeof self->list, "report", "issued", NULL);
     sti_redis_key(redis, self->audit, sizeof self->audit, "report", "audit", NULL);
     return self;
@@ -43,6 +63,7 @@ void indicators_issue_store_destroy(indicators_issue_store_t **self_p)
 {
     assert(self_p);
     if (*self_p) {
+        free((*self_p)->source);
         free(*self_p);
         *self_p = NULL;
     }
@@ -96,19 +117,57 @@ static int s_decode(const char *bytes, size_t size, indicators_issue_t *record)
     return rc;
 }
 
-//  Reads the script's reply into *record and *replayed. Returns 0, or -1.
-static int s_record_reply(const redisReply *reply, indicators_issue_t *record, bool *replayed,
-                          char *err, size_t errlen)
+//  Reads the script's reply into *record and *replayed, and tells the
+//  publisher of the event appended. Returns 0, or -1 with err set.
+static int s_record_reply(indicators_issue_store_t *self, const redisReply *reply,
+                          indicators_issue_t *record, bool *replayed, char *err, size_t errlen)
 {
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
-        reply->element[0]->type != REDIS_REPLY_INTEGER ||
-        reply->element[1]->type != REDIS_REPLY_STRING ||
+    int64_t what = reply->type == REDIS_REPLY_ARRAY && reply->elements >= 2 &&
+                           reply->element[0]->type == REDIS_REPLY_INTEGER &&
+                           reply->element[1]->type == REDIS_REPLY_STRING
+                       ? reply->element[0]->integer
+                       : -1;
+    if (what == 2) {
+        if (self->pub) {
+            sti_events_pub_refused(self->pub, reply->element[1]->str);
+        }
+        snprintf(err, errlen, "nothing was recorded: the event stream takes no events now: %s",
+                 reply->element[1]->str);
+        return -1;
+    }
+    if ((what != 0 && what != 1) ||
         s_decode(reply->element[1]->str, reply->element[1]->len, record) != 0) {
         snprintf(err, errlen, "the report's record script answered something else");
         return -1;
     }
-    *replayed = reply->element[0]->integer == 1;
+    *replayed = what == 1;
+    if (what == 0 && self->pub && reply->elements == 4 &&
+        reply->element[2]->type == REDIS_REPLY_INTEGER &&
+        reply->element[3]->type == REDIS_REPLY_STRING) {
+        uint64_t seq = (uint64_t)reply->element[2]->integer;
+        sti_events_pub_appended(self->pub, reply->element[3]->str, seq);
+        sti_events_send_logged(self->pub, seq, seq);
+    }
     return 0;
+}
+
+void indicators_issue_store_write(sti_writer_t *w, const indicators_issue_t *record, int replayed)
+{
+    char time[40], made[40];
+    sti_writer_map(w, replayed >= 0 ? 11 : 10);
+    sti_writer_kv_str(w, "kind", record->kind);
+    sti_writer_kv_int(w, "year", record->year);
+    sti_writer_kv_int(w, "at", record->at);
+    sti_writer_kv_str(w, "time", sti_time_rfc3339(record->at, time, sizeof time));
+    sti_writer_kv_str(w, "made", sti_time_rfc3339(record->made, made, sizeof made));
+    sti_writer_kv_str(w, "by", record->by);
+    sti_writer_kv_str(w, "role", record->role);
+    sti_writer_kv_str(w, "via", record->via[0] ? record->via : NULL);
+    sti_writer_kv_str(w, "file", record->file[0] ? record->file : NULL);
+    sti_writer_kv_str(w, "request", record->request[0] ? record->request : NULL);
+    if (replayed >= 0) {
+        sti_writer_kv_bool(w, "replayed", replayed == 1);
+    }
 }
 
 int indicators_issue_store_record(indicators_issue_store_t *self, indicators_issue_t *record,
@@ -116,20 +175,44 @@ int indicators_issue_store_record(indicators_issue_store_t *self, indicators_iss
 {
     assert(self && record && replayed);
     char request_key[STI_ID_MAX + 256], ttl[24], kept[24], at[24], year[16], made[24];
+    char floor[32] = "0", maxlen[24], topic[64], subject[48], time[40];
+    const char *epoch = "";
+    if (self->pub) {
+        sti_events_pub_floor(self->pub, floor, sizeof floor, &epoch);
+    }
     sti_redis_key(self->redis, request_key, sizeof request_key, "indicators", "req",
                   record->request[0] ? record->request : "-", NULL);
+    snprintf(maxlen, sizeof maxlen, "%" PRId64, self->maxlen);
+    snprintf(topic, sizeof topic, "ind._report.%s", record->kind);
+    snprintf(subject, sizeof subject, "%s/%d", record->kind, record->year);
+    sti_time_rfc3339(record->at, time, sizeof time);
     snprintf(ttl, sizeof ttl, "%" PRId64, self->ttl_s);
     snprintf(kept, sizeof kept, "%d", INDICATORS_ISSUE_KEPT);
     snprintf(at, sizeof at, "%" PRId64, record->at);
     snprintf(year, sizeof year, "%d", record->year);
     snprintf(made, sizeof made, "%" PRId64, record->made);
-    sti_writer_t *w = sti_writer_new();
+    sti_writer_t *w = sti_writer_new(), *data = sti_writer_new();
     s_encode(record, w);
-    size_t record_size;
+    indicators_issue_store_write(data, record, -1);
+    size_t record_size, data_size;
     const void *bytes = sti_writer_data(w, &record_size);
-    const char *argv[S_ARGS] = {self->list,
+    const void *event = sti_writer_data(data, &data_size);
+    const char *argv[S_ARGS] = {self->events[0],
+                                self->events[1],
+                                self->events[2],
+                                self->events[3],
+                                self->list,
                                 self->audit,
                                 request_key,
+                                floor,
+                                epoch,
+                                maxlen,
+                                topic,
+                                "report.issued",
+                                subject,
+                                time,
+                                "sti-indicators",
+                                (const char *)event,
                                 (const char *)bytes,
                                 record->request[0] ? "1" : "0",
                                 ttl,
@@ -145,17 +228,19 @@ int indicators_issue_store_record(indicators_issue_store_t *self, indicators_iss
                                 record->request};
     size_t lens[S_ARGS];
     for (int i = 0; i < S_ARGS; i++) {
-        lens[i] = i == 3 ? record_size : strlen(argv[i]);
+        lens[i] = i == 15 ? data_size : i == 16 ? record_size : strlen(argv[i]);
     }
-    redisReply *reply = sti_redis_eval(self->redis, self->script, 3, S_ARGS - 3, argv, lens);
+    redisReply *reply =
+        sti_redis_eval(self->redis, self->script, S_KEYS, S_ARGS - S_KEYS, argv, lens);
     sti_writer_destroy(&w);
+    sti_writer_destroy(&data);
     int rc = -1;
     if (!reply) {
         snprintf(err, errlen, "Redis cannot take it now: %s", sti_redis_errstr(self->redis));
     } else if (reply->type == REDIS_REPLY_ERROR) {
         snprintf(err, errlen, "nothing was recorded: %s", reply->str);
     } else {
-        rc = s_record_reply(reply, record, replayed, err, errlen);
+        rc = s_record_reply(self, reply, record, replayed, err, errlen);
     }
     if (reply) {
         freeReplyObject(reply);

@@ -294,7 +294,7 @@ static void s_write_head(const sti_catalog_t *catalog, const s_ask_t *ask, sti_w
     sti_writer_kv_str(w, "kind", ask->kind);
     sti_writer_kv_str(w, "since", sti_time_rfc3339(ask->since_ms, when, sizeof when));
     sti_writer_str(w, "last_report");
-    ask->has_last ? indicators_issue_write(w, &ask->last, -1) : sti_writer_nil(w);
+    ask->has_last ? indicators_issue_store_write(w, &ask->last, -1) : sti_writer_nil(w);
     sti_writer_kv_str(w, "made", sti_time_rfc3339(sti_time_now_ms(), when, sizeof when));
 }
 

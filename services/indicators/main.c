@@ -195,11 +195,12 @@ static void s_signoff_destroy(void)
 //  document, and the record of the reports issued that gives its default
 //  `since`. Returns the report (s_stop destroys it).
 static indicators_report_t *s_reports_new(sti_service_t *service, indicators_store_t *store,
-                                          sti_catalog_store_t *catalog, double tolerance)
+                                          sti_catalog_store_t *catalog, sti_events_pub_t *pub,
+                                          double tolerance)
 {
     s_context.report = indicators_report_new(store, catalog, tolerance);
-    s_context.issued =
-        indicators_issue_store_new(sti_service_redis(service), s_context.request_ttl_s);
+    s_context.issued = indicators_issue_store_new(
+        sti_service_redis(service), pub, s_context.config.events_maxlen, s_context.request_ttl_s);
     s_context.issue = indicators_issue_ops_new(s_context.issued, catalog);
     indicators_report_set_issued(s_context.report, s_context.issued);
     sti_service_bind(service, &indicators_report_ops, s_context.report);
@@ -298,7 +299,7 @@ int main(int argc, char **argv)
     indicators_query_t *query = indicators_query_new(store, catalog, config->tolerance);
     indicators_query_set_warn_factor(query, s_context.warn_factor);
     indicators_outlook_t *outlook = indicators_outlook_new(store, catalog);
-    indicators_report_t *report = s_reports_new(service, store, catalog, config->tolerance);
+    indicators_report_t *report = s_reports_new(service, store, catalog, pub, config->tolerance);
     indicators_apply_t *apply =
         indicators_apply_new(store, intake, catalog, pub, sti_service_http(service), config);
     indicators_apply_set_replicated(apply, s_replicated, service);

@@ -199,6 +199,21 @@ stictl reports --limit 0 2>/dev/null && sti_fail "stictl reports --limit 0 was t
 out=$(redis-cli -p "$REDIS_PORT" xlen "$STI_NAMESPACE:report:audit")
 [ "$out" = "$(redis-cli -p "$REDIS_PORT" llen "$STI_NAMESPACE:report:issued")" ] ||
     sti_fail "the audit holds $out entries, not one a report"
+# Each report recorded made one report.issued event (the retry none), in the
+# log for subscribers (sti-notify can announce it).
+"$CALL" sti.indicators events.since '{"stream": "ind", "seq": 0, "prefix": "ind._report."}' \
+    >"$T/events.json"
+/usr/bin/python3 - "$T/events.json" "$T/issued.json" <<'PY' || sti_fail "report.issued: $(cat "$T/events.json")"
+import json, sys
+events = [e for e in json.load(open(sys.argv[1]))["body"]["events"] if e["type"] == "report.issued"]
+reports = json.load(open(sys.argv[2]))["body"]["reports"]   # the annual ones
+annual = [e for e in events if e["data"]["kind"] == "annual"]
+assert [e["data"]["request"] for e in reversed(annual)] == [r["request"] for r in reports], (events, reports)
+last = events[-1]
+assert last["topic"] == "ind._report.annual" and last["subject"] == "annual/2023", last
+d = last["data"]
+assert d == reports[0], (d, reports[0])   # the record as report.list shows it
+PY
 # report.issue refuses what report.data refuses, and a reader.
 code=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' -d '{"year": 2023, "kind": "annual"}' "$GW/api/v1/reports")
