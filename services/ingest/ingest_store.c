@@ -143,8 +143,10 @@ int ingest_store_last_values(ingest_store_t *self, const ingest_store_series_t *
 {
     assert(self && (series || !count) && (last || !count));
     for (size_t i = 0; i < count; i++) {
-        const char *before = series[i].before[0] ? series[i].before : series[i].period;
-        sti_redis_appendf(self->redis, "HMGET %s %s %s", series[i].key, series[i].period, before);
+        //  An argument vector, not a format: a thousand rows a request.
+        const char *argv[4] = {"HMGET", series[i].key, series[i].period,
+                               series[i].before[0] ? series[i].before : series[i].period};
+        sti_redis_append(self->redis, 4, argv, NULL);
     }
     bool failed = false;
     for (size_t i = 0; i < count; i++) {
