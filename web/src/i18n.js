@@ -179,8 +179,12 @@ const WORDS = {
     revisions_more: ['(仅列前 5000 条)', '(the first 5,000 only)'],
     no_revisions: ['此期间没有数据修订。', 'No value was revised in this time.'],
     made: ['生成时间', 'Made'],
-    xlsx_note: ['网关不提供 .xlsx 下载;同一报告的工作簿由命令行生成:',
-        'The gateway serves no .xlsx; the same report as a workbook is written by:'],
+    xlsx_draft: ['下载 Excel 工作簿(草稿)', 'Download the workbook (.xlsx, draft)'],
+    xlsx_issue: ['签发并下载', 'Issue and download'],
+    xlsx_issued: ['已签发并下载:', 'Issued and downloaded:'],
+    xlsx_note: ['草稿不登记为已签发;签发后,下一份同类报告从此列出数据修订。命令行同样生成:',
+        'A draft is not recorded as issued; once a report is issued, the next one of its kind '
+        + 'lists the revisions made since. The same workbook from the command line:'],
 };
 
 const STATUS = {
