@@ -30,7 +30,7 @@ const WORDS = {
     all: ['全部', 'All'],
     root_default: ['全区(默认)', 'The district (default)'],
     field: ['领域', 'Field'],
-    tag: ['专项', 'Programme'],
+    tag: ['领域与重点工程', 'Field or programme'],
     indicator: ['指标', 'Indicator'],
     latest: ['最新值', 'Latest'],
     period: ['期间', 'Period'],
@@ -205,6 +205,18 @@ const FORECAST = {
     no_target: ['无目标', 'no target'],
 };
 
+// The indicators' categories (the catalog's `category`): the platform's own
+// classification of the plan's indicators, not the plan's words
+// (data/plans/linping-2021-2025/README.md). A code not here shows as it is.
+const CATEGORY = {
+    input: ['创新投入', 'Innovation input'],
+    output: ['创新产出', 'Innovation output'],
+    enterprises: ['创新企业', 'Innovative enterprises'],
+    platforms: ['创新平台', 'Innovation platforms'],
+    talent: ['创新人才', 'Talent'],
+    supporting: ['基础数据', 'Supporting data'],
+};
+
 const ORIGIN = {
     reported: ['填报', 'reported'],
     aggregated: ['汇总', 'aggregated'],
@@ -263,6 +275,7 @@ const from = (table) => (code) => (table[code] ? table[code][index()] : code || 
 export const statusText = from(STATUS);
 export const forecastText = from(FORECAST);
 export const originText = from(ORIGIN);
+export const categoryText = from(CATEGORY);
 export const reportText = from(REPORT);
 export const approvalText = from(APPROVAL);
 

@@ -189,6 +189,23 @@ async function reader() {
         'the new status is not the one stictl gives');
     log(`live: a value sent with stictl was on the open page ${measures.live_update_ms} ms later`);
 
+    // The category filter names the categories (the platform's, i18n.js) and
+    // keeps the indicators of the one chosen: 创新人才 those of `talent`.
+    const catalog = await page.evaluate(async () => (await fetch('/api/v1/indicators')).json());
+    const talent = catalog.indicators.filter((i) => i.category === 'talent').map((i) => i.code);
+    const categories = page.locator('select[name=category]');
+    check((await categories.locator('option').allInnerTexts()).includes('创新人才'),
+        'the category filter does not name the categories');
+    await categories.selectOption({ label: '创新人才' });
+    await page.waitForFunction((n) => document.querySelectorAll('table.overview tbody tr')
+        .length === n, talent.length);
+    const kept = await page.locator('table.overview tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => tr.dataset.code));
+    check(kept.sort().join() === talent.sort().join(),
+        `category 创新人才 keeps ${kept}, the catalog's talent indicators are ${talent}`);
+    await categories.selectOption('');
+    log(`overview: the category 创新人才 keeps the ${talent.length} indicators of 'talent'`);
+
     // The indicator page: trajectory and projection series, read from ECharts
     // (tech_smes: its latest value is of 2024, its projection goes on to 2025).
     await page.goto(GW + '/indicators/tech_smes');
@@ -205,6 +222,8 @@ async function reader() {
     check(byId.projection && byId.projection.points === 2 && byId.projection.line.type === 'dashed',
         'no dashed projection: ' + JSON.stringify(series));
     await page.locator('table tbody tr').nth(2).waitFor();
+    check((await page.locator('dd[data-category=enterprises]').innerText()).includes('创新企业'),
+        'the indicator page does not name its category');
     await axe(page, 'indicator');
     await shot(page, 'indicator');
     log('indicator: values, trajectory and dashed projection series drawn');
