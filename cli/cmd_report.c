@@ -5,7 +5,8 @@
     report holds about the indicators: the same the gateway answers at
     GET /api/v1/report), then sti.projects for every project (project.list,
     page by page) and each one's milestones (project.get), and hands them
-    to cmd_report_book. Nothing is written before every answer is in: a
+    to sti_report_book (shared/files: sti-gateway answers the same workbook
+    at GET /api/v1/report.xlsx). Nothing is written before every answer is in: a
     refused request, a service that does not answer or an output path that
     cannot be written leaves no file behind. Once the workbook is written,
     the report is recorded as issued (report.issue, with report.data's
@@ -20,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd_report.h"
+#include "sti_report_book.h"
 #include "stictl.h"
 
 const char stictl_report_usage[] =
@@ -291,10 +292,10 @@ int stictl_report(stictl_t *ctl, int argc, char **argv)
     rc = s_ask_data(ctl, &args, &answers);
     rc = rc ? rc : s_ask_projects(ctl, &answers);
     if (rc == 0) {
-        cmd_report_t report = {answers.data.body, answers.projects, answers.count,
+        sti_report_t report = {answers.data.body, answers.projects, answers.count,
                                strcmp(args.lang, "en") == 0};
         sti_reply_t issued;
-        if (cmd_report_book_write(&report, args.path, err, sizeof err) != 0) {
+        if (sti_report_book_write(&report, args.path, NULL, err, sizeof err) != 0) {
             fprintf(stderr, "stictl report: cannot write %s: %s\n", args.path, err);
             rc = STICTL_FAILED;
         } else if (args.draft) {

@@ -269,9 +269,9 @@ void stictl_report_print(FILE *report, bool json);
 cJSON *stictl_json_from_node(sti_node_t node);
 //  Prints json on one line on stdout and deletes it; *json_p is set to NULL.
 void stictl_json_print(cJSON **json_p);
-//  Writes a scalar node as text for a table: nil or missing -> "-", numbers
-//  with up to 10 significant digits, strings as they are (cut to fit cap).
-//  Returns buf.
+//  Writes a scalar node as text for a table, as sti_node_text (sti_text.h):
+//  nil or missing -> "-", numbers with up to 10 significant digits, strings
+//  as they are (cut to fit cap). Returns buf.
 const char *stictl_node_text(sti_node_t node, char *buf, size_t cap);
 //  Looks up key in map and writes it as stictl_node_text does. Returns buf.
 const char *stictl_map_text(sti_node_t map, const char *key, char *buf, size_t cap);

@@ -113,6 +113,14 @@ static void s_api(gateway_api_t *self, gateway_request_t *req)
         }
         return;
     }
+    if (strcmp(req->path, "/api/v1/report.xlsx") == 0) {
+        snprintf(req->route_label, sizeof req->route_label, "%s %s",
+                 strcmp(req->method, "POST") == 0 ? "POST" : "GET", req->path);
+        if (gateway_guard_csrf(req) == 0) {
+            gateway_report_xlsx_answer(server, req);
+        }
+        return;
+    }
     gateway_params_t params;
     bool path_known = false;
     const gateway_route_t *route = gateway_router_match(gateway_server_router(server), req->method,

@@ -12,8 +12,9 @@
     (sti_behalf: the services check the role and the scope), and its
     answer is the HTTP answer (gateway_request). POST /api/v1/observations
     also takes CSV and .xlsx (gateway_ingest); GET /api/v1/report adds the
-    plan's projects from sti.projects to report.data's document
-    (gateway_report). With static_dir, every other
+    plan's projects from sti.projects to report.data's document, and
+    /api/v1/report.xlsx answers it as the workbook (gateway_report). With
+    static_dir, every other
     path outside /api is a file of the web dashboard (gateway_static).
 
     Idempotency-Key (1 to 63 of A-Z a-z 0-9 . _ : -) makes the request id

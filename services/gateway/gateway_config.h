@@ -32,6 +32,6 @@ typedef struct {
     int64_t sse_ring;          // latest events of each stream kept for new and resuming streams
     char *tls_cert;            // PEM certificate file for HTTPS, or NULL: plain HTTP
     char *tls_key;             // PEM key file for HTTPS
-    char *upload_dir;          // where .csv/.xlsx bodies are put while they are read
+    char *upload_dir;          // where .csv/.xlsx bodies are read, report workbooks written
     char *static_dir;          // the web dashboard's files, served outside /api/; NULL: none
 } gateway_config_t;

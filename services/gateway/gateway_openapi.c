@@ -209,6 +209,17 @@ static const struct {
      "the events of a stream after a seq (?stream, ?seq, ?prefix, "
      "?limit), for polling clients",
      "{events, upto, first, latest, epoch, epoch_start}", false, false},
+    {"GET", "/api/v1/report.xlsx",
+     "the evaluation report as the workbook stictl report writes, a draft (?year, ?kind, "
+     "?since as GET /api/v1/report; ?lang=zh|en)",
+     "the .xlsx (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, "
+     "Content-Disposition: attachment)",
+     false, false},
+    {"POST", "/api/v1/report.xlsx",
+     "the same workbook, recorded as issued (report.issue: an officer or admin; Idempotency-Key "
+     "makes a retry record it once)",
+     "the .xlsx, once recorded (a refused record is the error, without the workbook)", false,
+     false},
     {"GET", "/api/v1/openapi.json", "this document", "the OpenAPI 3.1 document", false, true},
     {"GET", "/healthz", "200 while the process runs", "ok", false, true},
     {"GET", "/readyz", "200 when the API can answer (Redis, every service's routes)", "ok", false,

@@ -74,7 +74,9 @@ static const sti_config_entry_t s_config_map[] = {
     {"tls_cert", STI_CONFIG_STR, NULL, S_OFF(tls_cert), "PEM certificate for HTTPS, or none", 0, 0},
     {"tls_key", STI_CONFIG_STR, NULL, S_OFF(tls_key), "PEM key for HTTPS", 0, 0},
     {"upload_dir", STI_CONFIG_STR, "/tmp", S_OFF(upload_dir),
-     "where a posted .csv or .xlsx is held while it is read", 0, 0},
+     "where a posted .csv or .xlsx is held while it is read, and a report's workbook while it "
+     "is written (GET /api/v1/report.xlsx)",
+     0, 0},
     {"static_dir", STI_CONFIG_STR, NULL, S_OFF(static_dir),
      "a directory whose files (the web dashboard) are served outside /api/, or none", 0, 0},
     STI_CONFIG_END,

@@ -87,9 +87,7 @@ sti_xlsx_writer_t *sti_xlsx_writer_new(const char *path, char *err, size_t errle
     return self;
 }
 
-//  The columns a text takes in Excel, roughly: CJK and other wide
-//  characters (3 and 4 byte UTF-8) count 2.
-static double s_text_width(const char *text)
+double sti_xlsx_text_width(const char *text)
 {
     double width = 0;
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
@@ -192,7 +190,7 @@ static void s_text(sti_xlsx_writer_t *self, const char *text, lxw_format *format
              : worksheet_write_blank(self->sheet, (lxw_row_t)self->row, (lxw_col_t)self->column,
                                      s_format(self, format));
     if (!s_check(self, rc, "text")) {
-        s_advance(self, text ? s_text_width(text) : 0);
+        s_advance(self, text ? sti_xlsx_text_width(text) : 0);
     }
 }
 
@@ -235,7 +233,7 @@ static void s_number(sti_xlsx_writer_t *self, double value, lxw_format *format)
     char shown[32];
     snprintf(shown, sizeof shown, format ? "%.1f%%" : "%.10g", format ? value * 100 : value);
     if (!s_check(self, rc, "number")) {
-        s_advance(self, s_text_width(shown));
+        s_advance(self, sti_xlsx_text_width(shown));
     }
 }
 

@@ -14,7 +14,8 @@
     invalid sheet name, a text Excel cannot hold, a file that cannot be
     written) is kept, later calls do nothing, and sti_xlsx_writer_close
     reports it. libxlsxwriter writes only to a file: a caller that wants
-    the bytes (an HTTP answer) writes to a temporary file and reads it back.
+    the bytes (an HTTP answer) writes to a temporary file and reads it back
+    (libxlsxwriter 1.1.4 has no `output_buffer`; it came in 1.1.5).
 */
 #pragma once
 #include <stdbool.h>
@@ -71,6 +72,10 @@ void sti_xlsx_writer_numbers(sti_xlsx_writer_t *self, size_t column, size_t firs
 //  (anything may be typed).
 void sti_xlsx_writer_prompt(sti_xlsx_writer_t *self, size_t column, size_t first, size_t last,
                             const char *prompt);
+
+//  The columns a text takes in Excel, roughly: CJK and other wide
+//  characters (3 and 4 byte UTF-8) count 2.
+double sti_xlsx_text_width(const char *text);
 
 //  Writes the file and destroys the writer (*self_p becomes NULL; safe on
 //  NULL). Returns 0, or -1 with the first error in err; the file is then

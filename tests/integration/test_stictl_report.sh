@@ -12,7 +12,10 @@
 # projects of sti-projects added (and without them, saying why, when
 # sti-projects is down). Each report written is recorded as issued: the
 # next one lists the revisions made since, a draft records nothing, a run
-# again with its request id records nothing twice. Bad input
+# again with its request id records nothing twice. GET
+# /api/v1/report.xlsx answers the same workbook (a draft; 401 without a
+# token), POST records it as issued first (an officer: once per
+# Idempotency-Key; a reader: 403 and no workbook). Bad input
 # (an unknown kind, a year outside the plan or not one the kind allows, a
 # path that cannot be written) is refused with a clear error and no file.
 # Every figure, target, org unit and project here is made up for the test;
@@ -141,6 +144,52 @@ assert (total["expected"], total["received"], total["late"], total["missing"]) =
 assert sorted(o["org"] for o in op["completeness"]["orgs"]) == ["donghu", "nanyuan"], op["completeness"]
 PY
     sti_fail "the route differs from the op"
+# --- the gateway's workbook: the one stictl report writes ---
+# A draft by GET, the revisions since 2023-01-01 (the reports issued above
+# would hide donghu's); read back as stictl's, named for the plan and year,
+# the file in upload_dir ($T) removed.
+curl -sf -D "$T/xlsx.head" -H "Authorization: Bearer $TOKEN" -o "$T/http.xlsx" \
+    "$GW/api/v1/report.xlsx?year=2023&kind=annual&since=2023-01-01" ||
+    sti_fail "GET /api/v1/report.xlsx"
+tr -d '\r' <"$T/xlsx.head" >"$T/xlsx.headers"
+grep -qix 'content-type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' \
+    "$T/xlsx.headers" || sti_fail "the workbook's type: $(cat "$T/xlsx.headers")"
+grep -qx "Content-Disposition: attachment; filename=\"report-linping-2021-2025-2023-annual.xlsx\"; filename\*=UTF-8''%E4%B8%B4%E5%B9%B3%E5%8C%BA.*%202023%20%E5%B9%B4%E5%BA%A6%E7%9B%91%E6%B5%8B%E6%8A%A5%E5%91%8A.xlsx" \
+    "$T/xlsx.headers" || sti_fail "the workbook's name: $(grep -i disposition "$T/xlsx.headers")"
+/usr/bin/python3 "$CHECK" "$T/http.xlsx" zh "$T/root.json" 东湖 "$T/donghu.json" \
+    "$T/checks.json" || sti_fail "the gateway's workbook"
+/usr/bin/python3 - "$T/http.xlsx" "$T/http.json" "$STI_SOURCE/tests/helpers" <<'PY' ||
+import json, sys
+sys.path.insert(0, sys.argv[3])
+from report_check import Book
+rows = Book(sys.argv[1]).rows("汇总")
+latest = {r[0]: r.get(5) for n, r in rows.items() if n >= 4 and 0 in r}
+http = json.load(open(sys.argv[2]))
+for ind in http["indicators"]:
+    assert latest[ind["code"]] == ind["latest"], (ind["code"], latest[ind["code"]], ind["latest"])
+assert latest["hitech_enterprises"] == 700.0, latest
+PY
+    sti_fail "the workbook's latest values are not GET /api/v1/report's"
+curl -sf -D "$T/en.head" -H "Authorization: Bearer $TOKEN" -o "$T/http-en.xlsx" \
+    "$GW/api/v1/report.xlsx?year=2023&kind=annual&since=2023-01-01&lang=en" ||
+    sti_fail "GET /api/v1/report.xlsx?lang=en"
+/usr/bin/python3 "$CHECK" "$T/http-en.xlsx" en "$T/root.json" donghu "$T/donghu.json" \
+    "$T/checks.json" || sti_fail "the gateway's English workbook"
+grep -qi "filename\*=UTF-8''Linping%20District%20.*%20Annual%20monitoring%20report%202023.xlsx" \
+    "$T/en.head" || sti_fail "the English workbook's name: $(grep -i disposition "$T/en.head")"
+ls "$T"/sti-gateway-report-* 2>/dev/null && sti_fail "a workbook was left in upload_dir"
+code=$(curl -s -o "$T/bad.json" -w '%{http_code}' "$GW/api/v1/report.xlsx?year=2023&kind=annual")
+[ "$code" = 401 ] && grep -q '"unauthenticated"' "$T/bad.json" ||
+    sti_fail "GET /api/v1/report.xlsx without a token: $code $(cat "$T/bad.json")"
+code=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    "$GW/api/v1/report.xlsx?year=2023&kind=annual&lang=fr")
+[ "$code" = 400 ] && grep -q 'lang: must be zh or en' "$T/bad.json" ||
+    sti_fail "GET /api/v1/report.xlsx with lang=fr: $code $(cat "$T/bad.json")"
+code=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    "$GW/api/v1/report.xlsx?year=2030&kind=annual")
+[ "$code" = 400 ] && grep -q "year: 2030 is outside the plan's years 2021 to 2025" "$T/bad.json" ||
+    sti_fail "GET /api/v1/report.xlsx of 2030: $code $(cat "$T/bad.json")"
+
 code=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
     "$GW/api/v1/report?year=2023&kind=weekly")
 [ "$code" = 400 ] && grep -q "kind: must be annual, midterm or final, got 'weekly'" "$T/bad.json" ||
@@ -226,6 +275,28 @@ grep -q "a final report is of the plan's last year 2025, got 2024" "$T/bad.json"
 grep -q '"field": "made"' "$T/bad.json" || sti_fail "a made in the future: $(cat "$T/bad.json")"
 [ "$(count_issued)" = $((before + 1)) ] || sti_fail "a refused report.issue recorded"
 
+# POST /api/v1/report.xlsx: a reader is refused (403, JSON, no workbook, no
+# record); an officer gets the workbook once it is recorded, as report.list
+# shows; the same Idempotency-Key again records nothing more.
+code=$(curl -s -o "$T/bad.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
+    "$GW/api/v1/report.xlsx?year=2023&kind=annual")
+[ "$code" = 403 ] && grep -q '"forbidden"' "$T/bad.json" ||
+    sti_fail "a reader's POST /api/v1/report.xlsx: $code $(head -c 300 "$T/bad.json")"
+[ "$(count_issued)" = $((before + 1)) ] || sti_fail "a reader's workbook was recorded"
+OFFICER=$(gw_token issuer --role officer) || sti_fail "officer token"
+for try in 1 2; do
+    curl -sf -X POST -H "Authorization: Bearer $OFFICER" -H "Idempotency-Key: issue-2023" \
+        -o "$T/issued-$try.xlsx" "$GW/api/v1/report.xlsx?year=2023&kind=annual" ||
+        sti_fail "an officer's POST /api/v1/report.xlsx ($try)"
+    [ "$(head -c 2 "$T/issued-$try.xlsx")" = PK ] || sti_fail "the issued workbook is no zip ($try)"
+    [ "$(count_issued)" = $((before + 2)) ] || sti_fail "the issued workbook was not recorded once ($try)"
+done
+issued | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)["body"]["reports"][0]
+assert r["file"] == "report-linping-2021-2025-2023-annual.xlsx" and "issuer" in json.dumps(r["by"]), r' ||
+    sti_fail "report.list does not show the workbook issued by the officer"
+
 # --- bad input: a clear error, exit 1, no file ---
 # refused WANT ARGS...: stictl report ARGS fails saying WANT and leaves no file.
 refused() {
@@ -258,4 +329,9 @@ doc = json.load(open(sys.argv[1]))
 assert doc["projects"] is None and "sti.projects did not answer" in doc["projects_error"], doc.get("projects_error")
 assert len(doc["indicators"]) == 25, len(doc["indicators"])
 PY
+# ... but no workbook: it lists the projects (503 naming sti.projects).
+code=$(curl -s -o "$T/bad.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    "$GW/api/v1/report.xlsx?year=2023&kind=annual")
+[ "$code" = 503 ] && grep -q "sti.projects did not answer" "$T/bad.json" ||
+    sti_fail "GET /api/v1/report.xlsx without sti-projects: $code $(cat "$T/bad.json")"
 echo "ok"

@@ -85,9 +85,12 @@ xlsx_from_csv "$T/bad.csv" "$T/bad.xlsx" && xlsx_from_csv "$T/fixed.csv" "$T/fix
     sti_fail "xlsx_from_csv"
 
 # The budget for a value to reach the open page: 2 s; 5 s for the services
-# built with the sanitizers, which run several times slower.
-LIVE_MS=2000 NODE_S=150
-grep -q '^STI_SANITIZE:BOOL=ON' "$STI_BUILD/CMakeCache.txt" 2>/dev/null && LIVE_MS=5000 NODE_S=300
+# built with the sanitizers, which run several times slower. NODE_S bounds the
+# whole browser run (not a budget of the page's): 112-130 s alone here, 147 s
+# beside the rest of the suite (ctest -j2), with the report's workbook
+# downloaded twice.
+LIVE_MS=2000 NODE_S=240
+grep -q '^STI_SANITIZE:BOOL=ON' "$STI_BUILD/CMakeCache.txt" 2>/dev/null && LIVE_MS=5000 NODE_S=480
 OUT=${STI_WEB_OUT:-$STI_BUILD/tests/web}
 mkdir -p "$OUT"
 rm -f "$OUT/report.pdf"

@@ -9,7 +9,8 @@ import sys
 
 OWN = {("post", "/api/v1/session"), ("get", "/api/v1/session"), ("delete", "/api/v1/session"),
        ("get", "/api/v1/events"), ("get", "/api/v1/events/since"),
-       ("get", "/api/v1/openapi.json"), ("get", "/healthz"), ("get", "/readyz")}
+       ("get", "/api/v1/openapi.json"), ("get", "/healthz"), ("get", "/readyz"),
+       ("get", "/api/v1/report.xlsx"), ("post", "/api/v1/report.xlsx")}
 
 
 def main():

@@ -20,7 +20,7 @@ export function setCsrf(token) {
     csrf = token || '';
 }
 
-function query(params) {
+export function query(params) {
     const parts = Object.entries(params || {})
         .filter(([, v]) => v !== undefined && v !== null && v !== '')
         .map(([k, v]) => encodeURIComponent(k) + '=' + encodeURIComponent(v));
@@ -76,6 +76,44 @@ export function get(path, params) {
     return request('GET', path, { params });
 }
 export const post = (path, json, options = {}) => request('POST', path, { ...options, json });
+
+// download(method, path, {params, key}) → {blob, name}: a file the API answers
+// (the report's workbook), named as its Content-Disposition says (filename*,
+// UTF-8, else filename); an error answer throws ApiError as request() does.
+export async function download(method, path, options = {}) {
+    const headers = {};
+    if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+    if (options.key) headers['Idempotency-Key'] = options.key;
+    const response = await fetch('/api/v1' + path + query(options.params), {
+        method, headers, credentials: 'same-origin',
+    });
+    if (!response.ok) {
+        let parsed = null;
+        try {
+            parsed = await response.json();
+        } catch {
+            parsed = null;
+        }
+        throw new ApiError(response.status, parsed);
+    }
+    const disposition = response.headers.get('Content-Disposition') || '';
+    const utf8 = /filename\*=UTF-8''([^;\s]+)/i.exec(disposition);
+    const plain = /filename="([^"]+)"/i.exec(disposition);
+    const name = utf8 ? decodeURIComponent(utf8[1]) : plain ? plain[1] : 'download';
+    return { blob: await response.blob(), name };
+}
+
+// Hands a file to the browser's downloads under its name.
+export function save({ blob, name }) {
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
 
 // A fresh Idempotency-Key for one user action (kept while the action is retried).
 export function newKey() {

@@ -30,7 +30,7 @@ const WORDS = {
     all: ['全部', 'All'],
     root_default: ['全区(默认)', 'The district (default)'],
     field: ['领域', 'Field'],
-    tag: ['专项', 'Programme'],
+    tag: ['领域与重点工程', 'Field or programme'],
     indicator: ['指标', 'Indicator'],
     latest: ['最新值', 'Latest'],
     period: ['期间', 'Period'],
@@ -179,8 +179,12 @@ const WORDS = {
     revisions_more: ['(仅列前 5000 条)', '(the first 5,000 only)'],
     no_revisions: ['此期间没有数据修订。', 'No value was revised in this time.'],
     made: ['生成时间', 'Made'],
-    xlsx_note: ['网关不提供 .xlsx 下载;同一报告的工作簿由命令行生成:',
-        'The gateway serves no .xlsx; the same report as a workbook is written by:'],
+    xlsx_draft: ['下载 Excel 工作簿(草稿)', 'Download the workbook (.xlsx, draft)'],
+    xlsx_issue: ['签发并下载', 'Issue and download'],
+    xlsx_issued: ['已签发并下载:', 'Issued and downloaded:'],
+    xlsx_note: ['草稿不登记为已签发;签发后,下一份同类报告从此列出数据修订。命令行同样生成:',
+        'A draft is not recorded as issued; once a report is issued, the next one of its kind '
+        + 'lists the revisions made since. The same workbook from the command line:'],
 };
 
 const STATUS = {
@@ -199,6 +203,18 @@ const FORECAST = {
     stagnation_or_regression: ['停滞或倒退', 'stagnation or regression'],
     insufficient_data: ['数据不足', 'insufficient data'],
     no_target: ['无目标', 'no target'],
+};
+
+// The indicators' categories (the catalog's `category`): the platform's own
+// classification of the plan's indicators, not the plan's words
+// (data/plans/linping-2021-2025/README.md). A code not here shows as it is.
+const CATEGORY = {
+    input: ['创新投入', 'Innovation input'],
+    output: ['创新产出', 'Innovation output'],
+    enterprises: ['创新企业', 'Innovative enterprises'],
+    platforms: ['创新平台', 'Innovation platforms'],
+    talent: ['创新人才', 'Talent'],
+    supporting: ['基础数据', 'Supporting data'],
 };
 
 const ORIGIN = {
@@ -259,6 +275,7 @@ const from = (table) => (code) => (table[code] ? table[code][index()] : code || 
 export const statusText = from(STATUS);
 export const forecastText = from(FORECAST);
 export const originText = from(ORIGIN);
+export const categoryText = from(CATEGORY);
 export const reportText = from(REPORT);
 export const approvalText = from(APPROVAL);
 

@@ -11,6 +11,7 @@ const MAY = {
     notifyAdmin: ['admin'],               // rule.add/remove, silence.add/remove, delivery.retry
     approve: ['officer', 'admin'],        // approval.approve, approval.reopen
     projectWrite: ['clerk', 'officer', 'admin'],
+    reportIssue: ['officer', 'admin'],    // report.issue (POST /api/v1/report.xlsx)
 };
 
 export function may(session, action) {

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const env = process.env;
 const GW = env.STI_WEB_URL;
@@ -81,6 +82,37 @@ async function shot(page, name) {
 }
 
 const stictl = (...args) => execFileSync('stictl', args, { encoding: 'utf8' });
+
+// A workbook the page downloaded (the report's .xlsx): saved in OUT as name,
+// named by the gateway for the plan and the year, a zip with the sheets
+// `stictl report` writes; read back by tests/helpers/report_check.py's
+// reader: its sheets and each summary row's latest value (column F).
+const HELPERS = fileURLToPath(new URL('../../tests/helpers/', import.meta.url));
+const SHEETS = ['汇总', '图表', '完整性与及时性', '项目', '里程碑', '数据修订', '说明'];
+const BOOK_PY = `
+import json, sys
+sys.path.insert(0, sys.argv[2])
+from report_check import Book
+book = Book(sys.argv[1])
+rows = book.rows("汇总")
+print(json.dumps({"sheets": sorted(book.sheets),
+                  "latest": {r[0]: r.get(5) for n, r in rows.items() if n >= 4 and 0 in r}}))
+`;
+async function workbook(file, year, name) {
+    const path = join(OUT, name);
+    await file.saveAs(path);
+    const suggested = file.suggestedFilename();
+    check(suggested.endsWith('.xlsx') && suggested.includes(String(year)),
+        'the workbook is named ' + suggested);
+    check(readFileSync(path).subarray(0, 4).toString('latin1') === 'PK\x03\x04',
+        name + ' is not a zip');
+    const book = JSON.parse(execFileSync('/usr/bin/python3', ['-c', BOOK_PY, path, HELPERS],
+        { encoding: 'utf8' }));
+    for (const sheet of SHEETS) {
+        check(book.sheets.includes(sheet), `${name}: no sheet ${sheet} in ${book.sheets}`);
+    }
+    return { ...book, suggested, bytes: readFileSync(path).length };
+}
 
 // 1. A reader sees every indicator with the status stictl gives, live.
 async function reader() {
@@ -157,6 +189,23 @@ async function reader() {
         'the new status is not the one stictl gives');
     log(`live: a value sent with stictl was on the open page ${measures.live_update_ms} ms later`);
 
+    // The category filter names the categories (the platform's, i18n.js) and
+    // keeps the indicators of the one chosen: 创新人才 those of `talent`.
+    const catalog = await page.evaluate(async () => (await fetch('/api/v1/indicators')).json());
+    const talent = catalog.indicators.filter((i) => i.category === 'talent').map((i) => i.code);
+    const categories = page.locator('select[name=category]');
+    check((await categories.locator('option').allInnerTexts()).includes('创新人才'),
+        'the category filter does not name the categories');
+    await categories.selectOption({ label: '创新人才' });
+    await page.waitForFunction((n) => document.querySelectorAll('table.overview tbody tr')
+        .length === n, talent.length);
+    const kept = await page.locator('table.overview tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => tr.dataset.code));
+    check(kept.sort().join() === talent.sort().join(),
+        `category 创新人才 keeps ${kept}, the catalog's talent indicators are ${talent}`);
+    await categories.selectOption('');
+    log(`overview: the category 创新人才 keeps the ${talent.length} indicators of 'talent'`);
+
     // The indicator page: trajectory and projection series, read from ECharts
     // (tech_smes: its latest value is of 2024, its projection goes on to 2025).
     await page.goto(GW + '/indicators/tech_smes');
@@ -173,6 +222,8 @@ async function reader() {
     check(byId.projection && byId.projection.points === 2 && byId.projection.line.type === 'dashed',
         'no dashed projection: ' + JSON.stringify(series));
     await page.locator('table tbody tr').nth(2).waitFor();
+    check((await page.locator('dd[data-category=enterprises]').innerText()).includes('创新企业'),
+        'the indicator page does not name its category');
     await axe(page, 'indicator');
     await shot(page, 'indicator');
     log('indicator: values, trajectory and dashed projection series drawn');
@@ -374,6 +425,22 @@ async function report(page) {
         'the report chart has not the values and the trajectory: ' + JSON.stringify(series));
     await axe(page, 'report');
     await shot(page, 'report');
+    // The workbook: a reader is offered the draft, not to issue it; the link
+    // downloads GET /api/v1/report.xlsx, whose summary has the answer's figures.
+    check(await page.locator('[data-workbook=issue]').count() === 0,
+        'a reader is offered to issue the report');
+    const [file] = await Promise.all([page.waitForEvent('download'),
+        page.locator('a[data-workbook=draft]').click()]);
+    const book = await workbook(file, year, 'report.xlsx');
+    for (const want of answer.indicators) {
+        const got = book.latest[want.code];
+        check(got !== undefined && (want.latest === null ? got === null
+            : Math.abs(got - want.latest) <= 1e-9 * Math.max(1, Math.abs(want.latest))),
+        `report.xlsx ${want.code}: latest ${got} in the workbook, ${want.latest} in the API`);
+    }
+    measures.report_xlsx_bytes = book.bytes;
+    log(`report.xlsx: '${book.suggested}', ${book.sheets.length} sheets, every latest value `
+        + 'as the API answers');
     // How the print style lays it out, for a person to look at (report.pdf
     // has the same, in pages): print media at about A4's width.
     await page.emulateMedia({ media: 'print' });
@@ -502,6 +569,24 @@ async function officer() {
     log('officer: revealed with a reason; the audit names olga and the reason');
 
     await team(page, true);
+
+    // She issues the report shown: the workbook downloads (POST
+    // /api/v1/report.xlsx), and report.list has one more, made by her.
+    const issuedList = async () => (await (await context.request.get(
+        GW + '/api/v1/reports?kind=annual&limit=100')).json()).reports;
+    const before = (await issuedList()).length;
+    await page.goto(GW + '/report');
+    await page.locator('article.report').waitFor();
+    const reportYear = await page.locator('article.report').getAttribute('data-year');
+    const [issued] = await Promise.all([page.waitForEvent('download'),
+        page.locator('[data-workbook=issue]').click()]);
+    await workbook(issued, reportYear, 'report-issued.xlsx');
+    await page.locator('.report-workbook [role=status]').waitFor();
+    const after = await issuedList();
+    check(after.length === before + 1 && JSON.stringify(after[0].by).includes('olga')
+        && /^report-.*-annual\.xlsx$/.test(after[0].file),
+    'the report issued is not listed, by olga: ' + JSON.stringify(after[0]));
+    log(`officer: issued the ${reportYear} annual report from the page; report.list has it`);
 
     // She approves donghu's period on the approvals page; stictl says so.
     await approvalsPage(page);

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { useEvents } from '../events.js';
-import { forecastText, number, originText, percent, pick, t, when } from '../i18n.js';
+import { categoryText, forecastText, number, originText, percent, pick, t, when } from '../i18n.js';
 import { Badge, ErrorBox, Loading, Page } from '../ui.jsx';
 
 const yearOf = (period) => Number(String(period).slice(0, 4));
@@ -167,7 +167,8 @@ export function Indicator({ code }) {
                 label={`${pick(indicator)}: ${t('values')}, ${t('trajectory')}, ${t('projection')}`} />
             <h2>{t('definition')}</h2>
             <dl class="facts">
-                <dt>{t('category')}</dt><dd>{indicator.category}
+                <dt>{t('category')}</dt><dd data-category={indicator.category}>
+                    {categoryText(indicator.category)}
                     {indicator.tags.length > 0 && ' · ' + indicator.tags.join(', ')}</dd>
                 <dt>{t('direction')}</dt><dd>{t('dir_' + indicator.direction)}</dd>
                 {indicator.formula && <><dt>{t('formula')}</dt><dd><code>{indicator.formula}</code></dd></>}

@@ -1,13 +1,14 @@
 // 总览: every indicator of the plan with its progress in a year at an org unit
-// (GET /api/v1/progress), the catalog's field and programme tags to filter by
-// (GET /api/v1/indicators), a sparkline of its yearly values (GET
+// (GET /api/v1/progress), filtered by the catalog's category (shown by its
+// name, i18n.js) and by its field and programme tags (GET /api/v1/indicators),
+// a sparkline of its yearly values (GET
 // /api/v1/indicators/{code}/values, asked after the table is drawn), and the
 // `ind` event stream: any change at the org unit reads the progress again and
 // the rows that changed are highlighted for a moment.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { useEvents } from '../events.js';
-import { forecastText, number, percent, pick, statusText, t } from '../i18n.js';
+import { categoryText, forecastText, number, percent, pick, statusText, t } from '../i18n.js';
 import { searchParam } from '../router.js';
 import { Badge, Bar, ErrorBox, Loading, Page } from '../ui.jsx';
 
@@ -91,7 +92,7 @@ function Row({ row, catalog, spark, flash }) {
 export function Overview() {
     const [year, setYear] = useState(searchParam('year') || '');
     const [org, setOrg] = useState(searchParam('org') || '');
-    const [field, setField] = useState('');
+    const [category, setCategory] = useState('');
     const [tag, setTag] = useState('');
     const [progress, setProgress] = useState(null);
     const [catalog, setCatalog] = useState(null);
@@ -132,7 +133,8 @@ export function Overview() {
         .map((i) => [i.code, i])), [catalog]);
     const rows = progress ? progress.indicators.filter((r) => {
         const c = byCode.get(r.code);
-        return (!field || (c && c.category === field)) && (!tag || (c && c.tags.includes(tag)));
+        return (!category || (c && c.category === category))
+            && (!tag || (c && c.tags.includes(tag)));
     }) : null;
     const spark = useSparklines(progress && progress.indicators, progress && progress.org);
     useEffect(() => {
@@ -142,7 +144,7 @@ export function Overview() {
         }
     }, [rows]);
 
-    const fields = catalog ? [...new Set(catalog.indicators.map((i) => i.category))] : [];
+    const categories = catalog ? [...new Set(catalog.indicators.map((i) => i.category))] : [];
     const tags = catalog ? [...new Set(catalog.indicators.flatMap((i) => i.tags))] : [];
     const counts = {};
     (rows || []).forEach((r) => { counts[r.status] = (counts[r.status] || 0) + 1; });
@@ -158,13 +160,14 @@ export function Overview() {
                         <option value="">{progress ? progress.year : '—'}</option>
                         {years.map((y) => <option key={y} value={y}>{y}</option>)}
                     </select></label>
-                <label>{t('field')}
-                    <select value={field} onChange={(e) => setField(e.currentTarget.value)}>
+                <label>{t('category')}
+                    <select name="category" value={category}
+                        onChange={(e) => setCategory(e.currentTarget.value)}>
                         <option value="">{t('all')}</option>
-                        {fields.map((f) => <option key={f} value={f}>{f}</option>)}
+                        {categories.map((c) => <option key={c} value={c}>{categoryText(c)}</option>)}
                     </select></label>
                 <label>{t('tag')}
-                    <select value={tag} onChange={(e) => setTag(e.currentTarget.value)}>
+                    <select name="tag" value={tag} onChange={(e) => setTag(e.currentTarget.value)}>
                         <option value="">{t('all')}</option>
                         {tags.map((f) => <option key={f} value={f}>{f}</option>)}
                     </select></label>

@@ -3,11 +3,13 @@
 // summary of every indicator at the district, the main indicators' values
 // against their trajectory, the year's reporting completeness and the
 // revisions since the last report. Every figure is the answer's; the page
-// lays them out and draws them. The .xlsx is written by `stictl report`
-// (the gateway serves no workbook): the page says so.
+// lays them out and draws them. The workbook `stictl report` writes is
+// GET /api/v1/report.xlsx (a draft, a plain link) or, for an officer or
+// admin, POST /api/v1/report.xlsx (recorded as issued, then saved).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get } from '../api.js';
+import { download, get, newKey, query, save } from '../api.js';
 import { forecastText, getLang, number, percent, pick, reportText, t, when } from '../i18n.js';
+import { may } from '../roles.js';
 import { Badge, ErrorBox, Loading, Page, useApi } from '../ui.jsx';
 
 const KINDS = ['annual', 'midterm', 'final'];
@@ -180,7 +182,42 @@ function Revisions({ data, names }) {
     );
 }
 
-function Document({ ask }) {
+// The workbook of the report shown: a draft by a link (the browser names it
+// from Content-Disposition), or issued (report.issue) by an officer or admin.
+// The Idempotency-Key is kept until an answer comes, so pressing again after
+// a lost answer records the report once.
+function Workbook({ data, ask, session }) {
+    const params = { year: data.year, kind: data.kind, since: ask.since, lang: getLang() };
+    const [state, setState] = useState({ busy: false, error: null, issued: '', key: '' });
+    async function issue() {
+        const key = state.key || newKey();
+        setState({ busy: true, error: null, issued: '', key });
+        try {
+            const file = await download('POST', '/report.xlsx', { params, key });
+            save(file);
+            setState({ busy: false, error: null, issued: file.name, key: '' });
+        } catch (error) {
+            setState({ busy: false, error, issued: '', key: error.status ? '' : key });
+        }
+    }
+    return (
+        <div class="report-workbook no-print">
+            <p class="inline">
+                <a class="button" href={'/api/v1/report.xlsx' + query(params)} download
+                    data-workbook="draft">{t('xlsx_draft')}</a>
+                {may(session, 'reportIssue') && <button type="button" data-workbook="issue"
+                    disabled={state.busy} onClick={issue}>{t('xlsx_issue')}</button>}
+            </p>
+            {state.issued && <p role="status" class="small">{t('xlsx_issued')} {state.issued}</p>}
+            <ErrorBox error={state.error} />
+            <p class="muted small">{t('xlsx_note')} <code>stictl report --year {data.year}
+                {' '}--kind {data.kind}{getLang() === 'en' ? ' --lang en' : ''}
+                {ask.since ? ' --since ' + ask.since : ''} [--draft] -o FILE.xlsx</code></p>
+        </div>
+    );
+}
+
+function Document({ ask, session }) {
     const { data, error } = useApi(() => get('/report', ask), [ask.year, ask.kind, ask.since]);
     if (error) return <ErrorBox error={error} />;
     if (!data) return <Loading />;
@@ -198,6 +235,7 @@ function Document({ ask }) {
                 <p class="muted small">{t('made')} {when(data.made)} · {t('revisions_since')}{' '}
                     {data.since.slice(0, 10)}</p>
             </header>
+            <Workbook data={data} ask={ask} session={session} />
             <ul class="counts" aria-label={t('counts')}>
                 {Object.entries(counts).map(([status, n]) => (
                     <li key={status}><Badge status={status} /> <span class="count">{n}</span></li>))}
@@ -215,13 +253,11 @@ function Document({ ask }) {
                 <h2>{t('revisions')}</h2>
                 <Revisions data={data} names={names} />
             </section>
-            <p class="muted small no-print">{t('xlsx_note')} <code>stictl report --year {data.year}
-                {' '}--kind {data.kind}{getLang() === 'en' ? ' --lang en' : ''} -o FILE.xlsx</code></p>
         </article>
     );
 }
 
-export function Report() {
+export function Report({ session }) {
     const plan = useApi(() => get('/indicators'), []);
     const [ask, setAsk] = useState(null);
     if (plan.error) return <Page title={t('report')}><ErrorBox error={plan.error} /></Page>;
@@ -230,7 +266,7 @@ export function Report() {
     return (
         <Page title={t('report')}>
             <Picker plan={plan.data.plan} ask={current} onAsk={setAsk} />
-            <Document ask={current} />
+            <Document ask={current} session={session} />
         </Page>
     );
 }

@@ -1,16 +1,18 @@
-/*  cmd_report_sheets: the tables of stictl report's workbook: indicator
+/*  sti_report_sheets: the tables of the report's workbook: indicator
     rows (the summary and each org unit), revisions, projects, milestones
-    and completeness. See cmd_report.h.
+    and completeness. See sti_report_book.h.
 
     Each sheet has its title in row 1, its header in row 3, its rows from
     row 4. Cells hold what the document holds: numbers as numbers,
     completions as percentages, nil as an empty cell.
 */
+#include "sti_report_sheets.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd_report.h"
-#include "stictl.h"
+#include "sti_text.h"
+#include "sti_xlsx_writer.h"
 
 #define S_HEAD_ROW 2  // the header's row (Excel's row 3)
 #define S_FIRST_ROW 3 // the first data row
@@ -35,12 +37,12 @@ static const struct {
 
 #define S_STATUSES (sizeof s_statuses / sizeof s_statuses[0])
 
-const char *cmd_report_text(const cmd_report_t *report, const char *zh, const char *en)
+const char *sti_report_text(const sti_report_t *report, const char *zh, const char *en)
 {
     return report->en ? en : zh;
 }
 
-const char *cmd_report_status(const cmd_report_t *report, const char *code)
+const char *sti_report_status(const sti_report_t *report, const char *code)
 {
     for (size_t i = 0; i < S_STATUSES; i++) {
         if (strcmp(s_statuses[i].code, code) == 0) {
@@ -50,7 +52,7 @@ const char *cmd_report_status(const cmd_report_t *report, const char *code)
     return code;
 }
 
-void cmd_report_cell(lxw_worksheet *sheet, lxw_row_t row, lxw_col_t col, sti_node_t node,
+void sti_report_cell(lxw_worksheet *sheet, lxw_row_t row, lxw_col_t col, sti_node_t node,
                      lxw_format *format)
 {
     char text[4096];
@@ -58,15 +60,14 @@ void cmd_report_cell(lxw_worksheet *sheet, lxw_row_t row, lxw_col_t col, sti_nod
     sti_field_error_t err;
     switch (sti_node_type(node)) {
     case STI_TYPE_STR:
-        worksheet_write_string(sheet, row, col, stictl_node_text(node, text, sizeof text), NULL);
+        worksheet_write_string(sheet, row, col, sti_node_text(node, text, sizeof text), NULL);
         break;
     case STI_TYPE_BOOL:
     case STI_TYPE_INT:
     case STI_TYPE_UINT:
     case STI_TYPE_FLOAT:
         if (sti_node_type(node) == STI_TYPE_BOOL) {
-            worksheet_write_string(sheet, row, col, stictl_node_text(node, text, sizeof text),
-                                   NULL);
+            worksheet_write_string(sheet, row, col, sti_node_text(node, text, sizeof text), NULL);
         } else if (sti_node_double(node, &value, &err) == 0) {
             worksheet_write_number(sheet, row, col, value, format);
         }
@@ -77,15 +78,15 @@ void cmd_report_cell(lxw_worksheet *sheet, lxw_row_t row, lxw_col_t col, sti_nod
 }
 
 //  Writes the title in row 1 and the header in row 3, with column widths.
-static void s_head(const cmd_report_t *report, const cmd_report_formats_t *formats,
+static void s_head(const sti_report_t *report, const sti_report_formats_t *formats,
                    lxw_worksheet *sheet, const char *title, const char *const (*heads)[2],
                    size_t count)
 {
     worksheet_write_string(sheet, 0, 0, title, formats->title);
     for (size_t c = 0; c < count; c++) {
-        const char *head = cmd_report_text(report, heads[c][0], heads[c][1]);
+        const char *head = sti_report_text(report, heads[c][0], heads[c][1]);
         worksheet_write_string(sheet, S_HEAD_ROW, (lxw_col_t)c, head, formats->head);
-        double width = (double)stictl_text_width(head) + 2;
+        double width = (double)sti_xlsx_text_width(head) + 2;
         worksheet_set_column(sheet, (lxw_col_t)c, (lxw_col_t)c, width < 10 ? 10 : width, NULL);
     }
     worksheet_freeze_panes(sheet, S_FIRST_ROW, 0);
@@ -117,7 +118,7 @@ static const char *const s_row_heads[][2] = {
 #define S_FORECAST_COLUMN 13 // the forecast class, in words
 
 //  Colours the status and forecast columns of rows first..last by status.
-static void s_colours(const cmd_report_t *report, const cmd_report_formats_t *formats,
+static void s_colours(const sti_report_t *report, const sti_report_formats_t *formats,
                       lxw_worksheet *sheet, lxw_row_t first, lxw_row_t last)
 {
     char quoted[64];
@@ -125,7 +126,7 @@ static void s_colours(const cmd_report_t *report, const cmd_report_formats_t *fo
         if (!s_statuses[i].colour) {
             continue;
         }
-        snprintf(quoted, sizeof quoted, "\"%s\"", cmd_report_status(report, s_statuses[i].code));
+        snprintf(quoted, sizeof quoted, "\"%s\"", sti_report_status(report, s_statuses[i].code));
         lxw_conditional_format rule = {
             .type = LXW_CONDITIONAL_TYPE_CELL,
             .criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO,
@@ -140,7 +141,7 @@ static void s_colours(const cmd_report_t *report, const cmd_report_formats_t *fo
 }
 
 //  Writes one indicator row at row.
-static void s_indicator_row(const cmd_report_t *report, const cmd_report_formats_t *formats,
+static void s_indicator_row(const sti_report_t *report, const sti_report_formats_t *formats,
                             lxw_worksheet *sheet, lxw_row_t row, sti_node_t ind)
 {
     static const char *const fields[S_ROW_COLUMNS] = {"code",
@@ -169,14 +170,14 @@ static void s_indicator_row(const cmd_report_t *report, const cmd_report_formats
             sti_node_type(node) == STI_TYPE_STR) {
             worksheet_write_string(
                 sheet, row, (lxw_col_t)c,
-                cmd_report_status(report, stictl_node_text(node, code, sizeof code)), NULL);
+                sti_report_status(report, sti_node_text(node, code, sizeof code)), NULL);
         } else {
-            cmd_report_cell(sheet, row, (lxw_col_t)c, node, format);
+            sti_report_cell(sheet, row, (lxw_col_t)c, node, format);
         }
     }
 }
 
-void cmd_report_rows_sheet(const cmd_report_t *report, const cmd_report_formats_t *formats,
+void sti_report_rows_sheet(const sti_report_t *report, const sti_report_formats_t *formats,
                            lxw_worksheet *sheet, const char *title, sti_node_t rows)
 {
     s_head(report, formats, sheet, title, s_row_heads, S_ROW_COLUMNS);
@@ -192,17 +193,17 @@ void cmd_report_rows_sheet(const cmd_report_t *report, const cmd_report_formats_
 
 //  Writes the fields of each map of list as a row from row S_FIRST_ROW.
 static void s_table(lxw_worksheet *sheet, sti_node_t list, const char *const *fields,
-                    const cmd_report_formats_t *formats)
+                    const sti_report_formats_t *formats)
 {
     for (size_t i = 0; i < sti_node_size(list); i++) {
         for (size_t c = 0; fields[c]; c++) {
-            cmd_report_cell(sheet, (lxw_row_t)(S_FIRST_ROW + i), (lxw_col_t)c,
+            sti_report_cell(sheet, (lxw_row_t)(S_FIRST_ROW + i), (lxw_col_t)c,
                             sti_node_get(sti_node_at(list, i), fields[c]), formats->number);
         }
     }
 }
 
-void cmd_report_revisions_sheet(const cmd_report_t *report, const cmd_report_formats_t *formats,
+void sti_report_revisions_sheet(const sti_report_t *report, const sti_report_formats_t *formats,
                                 lxw_worksheet *sheet)
 {
     static const char *const heads[][2] = {{"指标代码", "indicator"}, {"单位代码", "org unit"},
@@ -212,10 +213,10 @@ void cmd_report_revisions_sheet(const cmd_report_t *report, const cmd_report_for
     static const char *const fields[] = {"indicator", "org",       "period", "value", "revision",
                                          "time",      "submitter", "source", NULL};
     char title[256], since[40];
-    stictl_map_text(report->data, "since", since, sizeof since);
+    sti_map_text(report->data, "since", since, sizeof since);
     snprintf(
         title, sizeof title, "%s %s",
-        cmd_report_text(report, "自上次报告以来修订的报送值，自", "Reported values revised since"),
+        sti_report_text(report, "自上次报告以来修订的报送值，自", "Reported values revised since"),
         since);
     s_head(report, formats, sheet, title, heads, sizeof heads / sizeof heads[0]);
     sti_node_t list = sti_node_get(report->data, "revisions");
@@ -225,12 +226,12 @@ void cmd_report_revisions_sheet(const cmd_report_t *report, const cmd_report_for
     if (sti_node_bool(sti_node_get(report->data, "revisions_more"), &more, &err) == 0 && more) {
         worksheet_write_string(
             sheet, (lxw_row_t)(S_FIRST_ROW + sti_node_size(list)), 0,
-            cmd_report_text(report, "（还有更多修订未列出）", "(more revisions are not listed)"),
+            sti_report_text(report, "（还有更多修订未列出）", "(more revisions are not listed)"),
             NULL);
     }
 }
 
-void cmd_report_projects_sheet(const cmd_report_t *report, const cmd_report_formats_t *formats,
+void sti_report_projects_sheet(const sti_report_t *report, const sti_report_formats_t *formats,
                                lxw_worksheet *sheet)
 {
     static const char *const heads[][2] = {{"项目代码", "code"}, {"项目名称", "project"},
@@ -242,7 +243,7 @@ void cmd_report_projects_sheet(const cmd_report_t *report, const cmd_report_form
                                            {"状态", "status"},   {"里程碑数", "milestones"},
                                            {"已完成", "done"},   {"逾期", "late"}};
     s_head(report, formats, sheet,
-           cmd_report_text(report, "规划项目及其进展", "The plan's projects"), heads,
+           sti_report_text(report, "规划项目及其进展", "The plan's projects"), heads,
            sizeof heads / sizeof heads[0]);
     worksheet_set_column(sheet, 1, 1, 36, NULL);
     for (size_t i = 0; i < report->project_count; i++) {
@@ -253,12 +254,12 @@ void cmd_report_projects_sheet(const cmd_report_t *report, const cmd_report_form
         lxw_row_t row = (lxw_row_t)(S_FIRST_ROW + i);
         for (size_t c = 0; c < 9; c++) {
             const char *field = c == 1 && report->en ? "name_en" : fields[c];
-            cmd_report_cell(sheet, row, (lxw_col_t)c, sti_node_get(p, field), NULL);
+            sti_report_cell(sheet, row, (lxw_col_t)c, sti_node_get(p, field), NULL);
         }
-        cmd_report_cell(sheet, row, 9, sti_node_get(investment, "value"), formats->number);
-        cmd_report_cell(sheet, row, 10, sti_node_get(investment, "unit"), NULL);
-        cmd_report_cell(sheet, row, 11, sti_node_get(p, "invested_total"), formats->number);
-        cmd_report_cell(sheet, row, 12, sti_node_get(p, "status"), NULL);
+        sti_report_cell(sheet, row, 9, sti_node_get(investment, "value"), formats->number);
+        sti_report_cell(sheet, row, 10, sti_node_get(investment, "unit"), NULL);
+        sti_report_cell(sheet, row, 11, sti_node_get(p, "invested_total"), formats->number);
+        sti_report_cell(sheet, row, 12, sti_node_get(p, "status"), NULL);
         size_t done = 0, late = 0;
         for (size_t m = 0; m < sti_node_size(milestones); m++) {
             sti_node_t one = sti_node_at(milestones, m);
@@ -273,23 +274,23 @@ void cmd_report_projects_sheet(const cmd_report_t *report, const cmd_report_form
     }
 }
 
-void cmd_report_milestones_sheet(const cmd_report_t *report, const cmd_report_formats_t *formats,
+void sti_report_milestones_sheet(const sti_report_t *report, const sti_report_formats_t *formats,
                                  lxw_worksheet *sheet)
 {
     static const char *const heads[][2] = {{"项目代码", "project"}, {"序号", "id"},
                                            {"到期日", "due"},       {"内容", "description"},
                                            {"完成日", "done"},      {"逾期", "late"}};
     static const char *const fields[] = {"id", "due", "description", "done", "late"};
-    s_head(report, formats, sheet, cmd_report_text(report, "项目里程碑", "Project milestones"),
+    s_head(report, formats, sheet, sti_report_text(report, "项目里程碑", "Project milestones"),
            heads, sizeof heads / sizeof heads[0]);
     worksheet_set_column(sheet, 3, 3, 40, NULL);
     lxw_row_t row = S_FIRST_ROW;
     for (size_t i = 0; i < report->project_count; i++) {
         sti_node_t milestones = sti_node_get(report->projects[i], "milestones");
         for (size_t m = 0; m < sti_node_size(milestones); m++, row++) {
-            cmd_report_cell(sheet, row, 0, sti_node_get(report->projects[i], "code"), NULL);
+            sti_report_cell(sheet, row, 0, sti_node_get(report->projects[i], "code"), NULL);
             for (size_t c = 0; c < 5; c++) {
-                cmd_report_cell(sheet, row, (lxw_col_t)(c + 1),
+                sti_report_cell(sheet, row, (lxw_col_t)(c + 1),
                                 sti_node_get(sti_node_at(milestones, m), fields[c]), NULL);
             }
         }
@@ -298,7 +299,7 @@ void cmd_report_milestones_sheet(const cmd_report_t *report, const cmd_report_fo
 
 //  Writes a list of maps (or one map: one row) under its key, the first
 //  map's keys as the header. Returns the next free row.
-static lxw_row_t s_generic_table(const cmd_report_formats_t *formats, lxw_worksheet *sheet,
+static lxw_row_t s_generic_table(const sti_report_formats_t *formats, lxw_worksheet *sheet,
                                  lxw_row_t row, const char *key, sti_node_t list)
 {
     worksheet_write_string(sheet, row++, 0, key, formats->title);
@@ -309,32 +310,32 @@ static lxw_row_t s_generic_table(const cmd_report_formats_t *formats, lxw_worksh
     size_t keys = sti_node_size(first);
     for (size_t c = 0; c < keys; c++) {
         worksheet_write_string(sheet, row, (lxw_col_t)c,
-                               stictl_node_text(sti_node_key_at(first, c), name, sizeof name),
+                               sti_node_text(sti_node_key_at(first, c), name, sizeof name),
                                formats->head);
     }
     row++;
     for (size_t i = 0; i < count; i++, row++) {
         sti_node_t each = one ? list : sti_node_at(list, i);
         for (size_t c = 0; c < keys; c++) {
-            stictl_node_text(sti_node_key_at(first, c), name, sizeof name);
-            cmd_report_cell(sheet, row, (lxw_col_t)c, sti_node_get(each, name), formats->number);
+            sti_node_text(sti_node_key_at(first, c), name, sizeof name);
+            sti_report_cell(sheet, row, (lxw_col_t)c, sti_node_get(each, name), formats->number);
         }
     }
     return row + 1;
 }
 
-void cmd_report_completeness_sheet(const cmd_report_t *report, const cmd_report_formats_t *formats,
+void sti_report_completeness_sheet(const sti_report_t *report, const sti_report_formats_t *formats,
                                    lxw_worksheet *sheet)
 {
     sti_node_t completeness = sti_node_get(report->data, "completeness");
     worksheet_write_string(
         sheet, 0, 0,
-        cmd_report_text(report, "报送完整性与及时性", "Completeness and timeliness of reporting"),
+        sti_report_text(report, "报送完整性与及时性", "Completeness and timeliness of reporting"),
         formats->title);
     if (sti_node_type(completeness) != STI_TYPE_MAP) {
         worksheet_write_string(
             sheet, 2, 0,
-            cmd_report_text(report, "暂无：报送职责无法读取（sti-indicators 的 completeness）。",
+            sti_report_text(report, "暂无：报送职责无法读取（sti-indicators 的 completeness）。",
                             "Not available: the reporting duties could not be read "
                             "(sti-indicators' completeness)."),
             NULL);
@@ -349,7 +350,7 @@ void cmd_report_completeness_sheet(const cmd_report_t *report, const cmd_report_
         if (sti_node_type(value) == STI_TYPE_MAP ||
             (sti_node_type(value) == STI_TYPE_ARRAY && sti_node_size(value) &&
              sti_node_type(sti_node_at(value, 0)) == STI_TYPE_MAP)) {
-            stictl_node_text(sti_node_key_at(completeness, k), key, sizeof key);
+            sti_node_text(sti_node_key_at(completeness, k), key, sizeof key);
             row = s_generic_table(formats, sheet, row, key, value);
         }
     }
