@@ -510,6 +510,7 @@ static bool s_args_hash(indicators_store_t *self, indicators_table_t *table, int
     indicators_store_args_int(&self->args, p);
     indicators_store_args_str(&self->args, index && !group->indexed ? member : "");
     group->indexed = group->indexed || index;
+    //  Pass 0: the fields; 1: the bytes read; 2: the (field, new bytes) pairs.
     for (int pass = 0; pass < 3; pass++) {
         for (int v = group->head; v >= 0; v = indicators_table_value_at(table, v)->next_in_hash) {
             indicators_value_t *value = indicators_table_value_at(table, v);
@@ -549,7 +550,8 @@ static int64_t s_args_revisions(indicators_store_t *self, indicators_batch_t *ba
             (size_t *)realloc(self->by_value, self->by_value_cap * sizeof *self->by_value);
         assert(self->number && self->by_value);
     }
-    //  A counting sort of the changes by value: number[v] is where value v's end.
+    //  A counting sort of the changes by value: once filled, by_value holds
+    //  them by value, and value v's end at number[v].
     memset(self->number, 0, (values + 1) * sizeof *self->number);
     for (size_t c = 0; c < changes; c++) {
         self->number[indicators_batch_change_at(batch, c)->value + 1]++;
