@@ -11,6 +11,15 @@
                     reply to the first event whose subject is the row's
                     indicator/org/period. Prints {"events", "median_ms",
                     "p99_ms", "missing"}.
+    --mode naive    the data path's yardstick (issue 17): the least a path
+                    from a socket to Redis does per row. A thread PUSHes the
+                    same --requests requests as accept mode over inproc; the
+                    main thread PULLs each one, decodes it, and for each row
+                    pipelines HSET <ns>:naive:val:<indicator>:<org> <period>
+                    <value> and XADD <ns>:naive:log * org, period, value to
+                    --redis, then reads the request's replies: no validation,
+                    no revisions, no events. Prints {"rows", "seconds",
+                    "rate"}.
 
     Rows are made up: indicator --indicator, org units town0..town{--orgs - 1}
     (bench/ingest/run creates them), monthly periods from 2001-01 on, so
@@ -22,13 +31,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_codec.h"
 #include "sti_events.h"
 #include "sti_mdp_client.h"
+#include "sti_redis.h"
+
+#define S_NAIVE_ENDPOINT "inproc://bench-naive"
 
 typedef struct {
     const char *broker;    // broker requests endpoint
     const char *events;    // broker XPUB endpoint
-    const char *mode;      // accept | latency
+    const char *mode;      // accept | latency | naive
+    const char *redis;     // naive: the Redis URL
     const char *indicator; // the indicator every row reports
     int requests;          // accept: how many requests
     int rows;              // rows per request
@@ -206,11 +220,109 @@ static int s_latency(const s_args_t *args)
     return events == total ? 0 : 1;
 }
 
+//  --- the yardstick ---
+
+//  The pusher of naive mode: sends every request over PUSH.
+static void s_pusher(zsock_t *pipe, void *arg)
+{
+    const s_args_t *args = (const s_args_t *)arg;
+    zsock_t *push = zsock_new_push(S_NAIVE_ENDPOINT);
+    zsock_set_sndhwm(push, 16);
+    zsock_signal(pipe, 0);
+    sti_writer_t *writer = sti_writer_new();
+    for (int r = 0; r < args->requests && !zsys_interrupted; r++) {
+        zmsg_t *msg = s_request(args, (long)r * args->rows, args->rows, writer);
+        zmsg_send(&msg, push);
+    }
+    sti_writer_destroy(&writer);
+    char *term = zstr_recv(pipe); // zactor_destroy's $TERM: the PUSH lives until then
+    zstr_free(&term);
+    zsock_destroy(&push);
+}
+
+//  Pipelines HSET + XADD for each row of one request. Returns the number of
+//  rows, or -1 for a request that does not decode.
+static long s_naive_rows(sti_redis_t *redis, zmsg_t *msg)
+{
+    zframe_t *frame = zmsg_first(msg);
+    char err[256];
+    sti_reader_t *reader =
+        frame ? sti_reader_new(zframe_data(frame), zframe_size(frame), NULL, err, sizeof err)
+              : NULL;
+    sti_node_t rows = reader ? sti_node_get(sti_node_get(sti_reader_root(reader), "body"), "rows")
+                             : (sti_node_t){0};
+    long n = reader && sti_node_type(rows) == STI_TYPE_ARRAY ? (long)sti_node_size(rows) : -1;
+    for (long i = 0; i < n; i++) {
+        sti_node_t row = sti_node_at(rows, (size_t)i);
+        char indicator[64], org[64], period[16], value[32], key[256];
+        double number = 0;
+        if (sti_map_str_copy(row, "indicator", indicator, sizeof indicator, NULL) ||
+            sti_map_str_copy(row, "org", org, sizeof org, NULL) ||
+            sti_map_str_copy(row, "period", period, sizeof period, NULL) ||
+            sti_map_double(row, "value", &number, NULL)) {
+            n = -1;
+            break;
+        }
+        snprintf(value, sizeof value, "%.17g", number);
+        sti_redis_key(redis, key, sizeof key, "naive", "val", indicator, org, NULL);
+        const char *hset[] = {"HSET", key, period, value};
+        sti_redis_append(redis, 4, hset, NULL);
+        sti_redis_key(redis, key, sizeof key, "naive", "log", NULL);
+        const char *xadd[] = {"XADD", key, "*", "org", org, "period", period, "value", value};
+        sti_redis_append(redis, 9, xadd, NULL);
+    }
+    sti_reader_destroy(&reader);
+    return n;
+}
+
+static int s_naive(const s_args_t *args)
+{
+    char err[256];
+    sti_redis_t *redis = sti_redis_new(args->redis, "bench", err, sizeof err);
+    if (!redis || sti_redis_wait(redis, 5000)) {
+        fprintf(stderr, "bench_ingest: redis %s: %s\n", args->redis, redis ? "down" : err);
+        return 1;
+    }
+    zsock_t *pull = zsock_new_pull(S_NAIVE_ENDPOINT);
+    int64_t start = zclock_usecs();
+    zactor_t *pusher = zactor_new(s_pusher, (void *)args);
+    long rows = 0;
+    int rc = 0;
+    for (int r = 0; r < args->requests && rc == 0; r++) {
+        zmsg_t *msg = zmsg_recv(pull);
+        long n = msg ? s_naive_rows(redis, msg) : -1;
+        zmsg_destroy(&msg);
+        for (long i = 0; i < 2 * n; i++) {
+            redisReply *reply = sti_redis_reply(redis);
+            if (!reply || reply->type == REDIS_REPLY_ERROR) {
+                n = -1;
+            }
+            if (reply) {
+                freeReplyObject(reply);
+            }
+        }
+        rc = n < 0 ? 1 : 0;
+        rows += n > 0 ? n : 0;
+    }
+    double seconds = (double)(zclock_usecs() - start) / 1e6;
+    if (rc == 0) {
+        printf("{\"rows\": %ld, \"seconds\": %.3f, \"rate\": %.0f}\n", rows, seconds,
+               rows / seconds);
+    } else {
+        fprintf(stderr, "bench_ingest: naive: a request failed (%s)\n", sti_redis_errstr(redis));
+    }
+    zactor_destroy(&pusher);
+    zsock_destroy(&pull);
+    sti_redis_destroy(&redis);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     s_args_t args = {"tcp://127.0.0.1:5555",
                      "tcp://127.0.0.1:5556",
                      "accept",
+                     "redis://127.0.0.1:6379",
                      "hitech_enterprises",
                      100,
                      1000,
@@ -227,6 +339,8 @@ int main(int argc, char **argv)
             args.events = value;
         } else if (!strcmp(flag, "--mode")) {
             args.mode = value;
+        } else if (!strcmp(flag, "--redis")) {
+            args.redis = value;
         } else if (!strcmp(flag, "--indicator")) {
             args.indicator = value;
         } else {
@@ -247,5 +361,8 @@ int main(int argc, char **argv)
         }
     }
     zsys_init();
+    if (strcmp(args.mode, "naive") == 0) {
+        return s_naive(&args);
+    }
     return strcmp(args.mode, "latency") == 0 ? s_latency(&args) : s_accept(&args);
 }

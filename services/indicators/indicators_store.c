@@ -4,10 +4,16 @@
     a hash progress reads whole, one HMGET of its planned periods for every
     other hash (values of one hash are many in a batch). Its write is one
     EVALSHA of indicators_apply.lua, whose KEYS and ARGV (layout in the
-    script's header) are built in reused vectors; the script answers {1,
-    first, last, epoch, prev...}, {0, index} for a conflict or {2, why}
-    for a refusal of the event stream's guard. Replies of a snapshot page
-    are kept until the next page, so the page can point into them.
+    script's header) are built in reused vectors (indicators_store_args), ordered
+    so that each of the script's commands takes a run of ARGV as it is: per
+    hash its fields, the bytes read and the (field, new bytes) pairs, per
+    revision list its revisions; the window's events go as batch entries
+    packed here (sti_events_pack), so the script does nothing per event.
+    The script answers {1, first, last, epoch, prev of each topic...}, from
+    which sti_events_pack_prevs works out each event's prev, {0, hash} for
+    a conflict or {2, why} for a refusal of the event stream's guard.
+    Replies of a snapshot page are kept until the next page, so the page
+    can point into them.
 */
 #include "indicators_store.h"
 
@@ -18,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "indicators_store_args.h"
+#include "sti_events_pack.h"
 #include "sti_log.h"
 #include "sti_lua_indicators_core.h"
 #include "sti_lua_sti.h"
@@ -26,30 +34,22 @@
 #define S_MEMBER_MAX (2 * STI_CODE_MAX + 2) // bytes of "<indicator>:<org>"
 #define S_FIXED_KEYS 6 // the script's log, seq, prev, intake, value index, epoch
 
-//  A vector of byte strings (command or script arguments), reused.
-typedef struct {
-    char *bytes;       // every string, one after another
-    size_t len;        // bytes in use
-    size_t cap;        // bytes allocated
-    size_t *offs;      // where each string starts
-    size_t *lens;      // its length
-    const char **argv; // pointers, made by s_args_finish
-    size_t count;      // strings in use
-    size_t slots;      // strings allocated
-} s_args_t;
-
 struct _indicators_store_t {
     sti_redis_t *redis;                       // borrowed
     sti_script_t *script;                     // events_append.lua + indicators_apply.lua
     char group[128];                          // the intake group the script acknowledges in
     int64_t events_maxlen;                    // bound of the event log
     char fixed[S_FIXED_KEYS - 1][S_KEY_MAX];  // the script's fixed keys but the epoch's
-    s_args_t keys;                            // the script's KEYS
-    s_args_t args;                            // the script's ARGV
-    s_args_t reads;                           // one HMGET being built
+    indicators_store_args_t keys;             // the script's KEYS
+    indicators_store_args_t head;             // the script's ARGV: its counts
+    indicators_store_args_t args;             // the script's ARGV: the rest
+    indicators_store_args_t reads;            // one HMGET being built
     sti_writer_t *record;                     // one value record being encoded
-    int *number;                              // table index -> affected value number (1-based)
+    size_t *number;                           // value v's changes end at by_value[number[v]]
     size_t number_cap;                        // entries of number
+    size_t *by_value;                         // the window's changes by value
+    size_t by_value_cap;                      // entries of by_value
+    sti_events_pack_t *pack;                  // the window's events, packed
     int *order;                               // values read one by one, by hash
     size_t order_cap;                         // entries of order
     size_t *count;                            // per hash: where its values end in order
@@ -64,66 +64,6 @@ struct _indicators_store_t {
     indicators_snapshot_value_t *snap_values; // the page's values
     size_t snap_cap;                          // entries of snap_values
 };
-
-//  --- argument vectors ---
-
-static void s_args_reset(s_args_t *self)
-{
-    self->len = self->count = 0;
-}
-
-static void s_args_push(s_args_t *self, const void *data, size_t len)
-{
-    if (self->count == self->slots) {
-        self->slots = self->slots ? self->slots * 2 : 1024;
-        self->offs = (size_t *)realloc(self->offs, self->slots * sizeof *self->offs);
-        self->lens = (size_t *)realloc(self->lens, self->slots * sizeof *self->lens);
-        self->argv = (const char **)realloc(self->argv, self->slots * sizeof *self->argv);
-        assert(self->offs && self->lens && self->argv);
-    }
-    if (self->len + len + 1 > self->cap) {
-        size_t cap = self->cap ? self->cap : 65536;
-        while (cap < self->len + len + 1) {
-            cap *= 2;
-        }
-        self->bytes = (char *)realloc(self->bytes, cap);
-        assert(self->bytes);
-        self->cap = cap;
-    }
-    if (len) {
-        memcpy(self->bytes + self->len, data, len);
-    }
-    self->bytes[self->len + len] = 0;
-    self->offs[self->count] = self->len;
-    self->lens[self->count++] = len;
-    self->len += len + 1;
-}
-
-static void s_args_str(s_args_t *self, const char *text)
-{
-    s_args_push(self, text, strlen(text));
-}
-
-static void s_args_int(s_args_t *self, int64_t value)
-{
-    char text[24];
-    s_args_push(self, text, (size_t)snprintf(text, sizeof text, "%" PRId64, value));
-}
-
-static void s_args_finish(s_args_t *self)
-{
-    for (size_t i = 0; i < self->count; i++) {
-        self->argv[i] = self->bytes + self->offs[i];
-    }
-}
-
-static void s_args_free(s_args_t *self)
-{
-    free(self->bytes);
-    free(self->offs);
-    free(self->lens);
-    free(self->argv);
-}
 
 //  --- the key families ---
 
@@ -190,6 +130,7 @@ indicators_store_t *indicators_store_new(sti_redis_t *redis, const char *intake,
     snprintf(self->fixed[3], S_KEY_MAX, "%s", intake);
     s_index_key(self, self->fixed[4]);
     self->record = sti_writer_new();
+    self->pack = sti_events_pack_new();
     self->revisions =
         (indicators_revision_t *)calloc(INDICATORS_STORE_REVISIONS_MAX, sizeof *self->revisions);
     assert(self->revisions);
@@ -223,9 +164,12 @@ void indicators_store_destroy(indicators_store_t **self_p)
     indicators_store_t *self = *self_p;
     if (self) {
         s_snapshot_free(self);
-        s_args_free(&self->keys);
-        s_args_free(&self->args);
-        s_args_free(&self->reads);
+        indicators_store_args_free(&self->keys);
+        indicators_store_args_free(&self->head);
+        indicators_store_args_free(&self->args);
+        sti_events_pack_destroy(&self->pack);
+        free(self->by_value);
+        indicators_store_args_free(&self->reads);
         sti_writer_destroy(&self->record);
         free(self->number);
         free(self->order);
@@ -473,13 +417,14 @@ static size_t s_send_reads(indicators_store_t *self, indicators_table_t *table)
         if (start == end) {
             continue;
         }
-        s_args_reset(&self->reads);
-        s_args_str(&self->reads, "HMGET");
-        s_args_str(&self->reads, key);
+        indicators_store_args_reset(&self->reads);
+        indicators_store_args_str(&self->reads, "HMGET");
+        indicators_store_args_str(&self->reads, key);
         for (size_t k = start; k < end; k++) {
-            s_args_str(&self->reads, indicators_table_value_at(table, self->order[k])->period_text);
+            indicators_store_args_str(
+                &self->reads, indicators_table_value_at(table, self->order[k])->period_text);
         }
-        s_args_finish(&self->reads);
+        indicators_store_args_finish(&self->reads);
         sti_redis_append(self->redis, (int)self->reads.count, self->reads.argv, self->reads.lens);
         sent++;
     }
@@ -538,123 +483,228 @@ int indicators_store_read_batch(indicators_store_t *self, indicators_batch_t *ba
 
 //  --- the applier's write ---
 
-//  Adds the keys and arguments of every affected value of the table.
-static void s_args_values(indicators_store_t *self, indicators_table_t *table)
+//  Adds the arguments of hash g's affected values: m, p, the index member,
+//  the m fields, the m bytes read, the p (field, new bytes) pairs. Returns
+//  false (nothing added) when the hash has no affected value.
+static bool s_args_hash(indicators_store_t *self, indicators_table_t *table, int g)
 {
-    size_t values = indicators_table_value_count(table), affected = 0;
-    if (self->number_cap < values) {
-        self->number_cap = values * 2;
-        self->number = (int *)realloc(self->number, self->number_cap * sizeof *self->number);
-        assert(self->number);
+    indicators_group_t *group = indicators_table_group_at(table, g);
+    int64_t m = 0, p = 0;
+    bool index = false;
+    for (int v = group->head; v >= 0; v = indicators_table_value_at(table, v)->next_in_hash) {
+        const indicators_value_t *value = indicators_table_value_at(table, v);
+        size_t size;
+        m += value->affected ? 1 : 0;
+        p += value->affected && value->dirty ? 1 : 0;
+        //  A hash new to Redis joins the value index once per batch.
+        index =
+            index || (value->affected && value->dirty && !indicators_table_raw(table, v, &size));
     }
-    char key[S_KEY_MAX], member[S_MEMBER_MAX], text[STI_EVENTS_SUBJECT_MAX];
+    if (m == 0) {
+        return false;
+    }
+    char key[S_KEY_MAX], member[S_MEMBER_MAX];
+    s_member(group->indicator, group->org, member, sizeof member);
+    indicators_store_args_str(&self->keys, s_value_key(self, key, member));
+    indicators_store_args_int(&self->args, m);
+    indicators_store_args_int(&self->args, p);
+    indicators_store_args_str(&self->args, index && !group->indexed ? member : "");
+    group->indexed = group->indexed || index;
+    //  Pass 0: the fields; 1: the bytes read; 2: the (field, new bytes) pairs.
+    for (int pass = 0; pass < 3; pass++) {
+        for (int v = group->head; v >= 0; v = indicators_table_value_at(table, v)->next_in_hash) {
+            indicators_value_t *value = indicators_table_value_at(table, v);
+            size_t size;
+            const void *raw = indicators_table_raw(table, v, &size);
+            if (!value->affected || (pass == 2 && !value->dirty)) {
+                continue;
+            }
+            if (pass != 1) {
+                indicators_store_args_str(&self->args, value->period_text);
+            }
+            if (pass == 1) {
+                indicators_store_args_push(&self->args, raw, raw ? size : 0);
+            } else if (pass == 2) {
+                sti_writer_reset(self->record);
+                indicators_record_encode(&value->record, self->record);
+                const void *bytes = sti_writer_data(self->record, &size);
+                indicators_store_args_push(&self->args, bytes, size);
+            }
+        }
+    }
+    return true;
+}
+
+//  Adds each changed value's revisions of the window, in order: a key and
+//  (count, revisions...) per value. Returns the number of values.
+static int64_t s_args_revisions(indicators_store_t *self, indicators_batch_t *batch)
+{
+    indicators_table_t *table = indicators_batch_table(batch);
+    size_t values = indicators_table_value_count(table);
+    size_t changes = indicators_batch_change_count(batch);
+    if (self->number_cap < values + 1 || self->by_value_cap < changes) {
+        self->number_cap = values * 2 + 16;
+        self->by_value_cap = changes * 2 + 16;
+        self->number = (size_t *)realloc(self->number, self->number_cap * sizeof *self->number);
+        self->by_value =
+            (size_t *)realloc(self->by_value, self->by_value_cap * sizeof *self->by_value);
+        assert(self->number && self->by_value);
+    }
+    //  A counting sort of the changes by value: once filled, by_value holds
+    //  them by value, and value v's end at number[v].
+    memset(self->number, 0, (values + 1) * sizeof *self->number);
+    for (size_t c = 0; c < changes; c++) {
+        self->number[indicators_batch_change_at(batch, c)->value + 1]++;
+    }
     for (size_t v = 0; v < values; v++) {
-        indicators_value_t *value = indicators_table_value_at(table, (int)v);
-        self->number[v] = 0;
-        if (!value->affected) {
+        self->number[v + 1] += self->number[v];
+    }
+    for (size_t c = 0; c < changes; c++) {
+        self->by_value[self->number[indicators_batch_change_at(batch, c)->value]++] = c;
+    }
+    const char *bytes = indicators_batch_bytes(batch);
+    char key[S_KEY_MAX];
+    int64_t revised = 0;
+    for (size_t v = 0, at = 0; v < values; v++) {
+        if (self->number[v] == at) {
             continue;
         }
-        self->number[v] = (int)++affected;
-        s_member(value->indicator, value->org, member, sizeof member);
-        s_args_str(&self->keys, s_value_key(self, key, member));
-        s_args_str(&self->keys, s_revision_key(self, key, value));
-        size_t size;
-        const void *raw = indicators_table_raw(table, (int)v, &size);
-        s_args_str(&self->args, value->period_text);
-        s_args_push(&self->args, raw, size);
-        sti_writer_reset(self->record);
-        if (value->dirty) {
-            indicators_record_encode(&value->record, self->record);
+        indicators_store_args_str(
+            &self->keys, s_revision_key(self, key, indicators_table_value_at(table, (int)v)));
+        indicators_store_args_int(&self->args, (int64_t)(self->number[v] - at));
+        for (; at < self->number[v]; at++) {
+            const indicators_change_t *change =
+                indicators_batch_change_at(batch, self->by_value[at]);
+            indicators_store_args_push(&self->args, bytes + change->revision_off,
+                                       change->revision_len);
         }
-        const void *bytes = sti_writer_data(self->record, &size);
-        s_args_push(&self->args, bytes, size);
-        //  A hash new to Redis joins the value index once per batch.
-        indicators_group_t *group = indicators_table_group_at(table, value->group);
-        bool index = value->dirty && !raw && !group->indexed;
-        group->indexed = group->indexed || index;
-        s_args_str(&self->args, index ? member : "");
-        s_args_str(&self->args, indicators_value_topic(value, text, sizeof text));
-        s_args_str(&self->args, indicators_value_subject(value, text, sizeof text));
+        revised++;
+    }
+    return revised;
+}
+
+//  Packs the window's events, in order: each change's and its extras.
+static void s_pack_events(indicators_store_t *self, indicators_batch_t *batch, const char *time)
+{
+    indicators_table_t *table = indicators_batch_table(batch);
+    const char *bytes = indicators_batch_bytes(batch);
+    char topic[STI_EVENTS_TOPIC_MAX + 1], subject[STI_EVENTS_SUBJECT_MAX];
+    sti_events_pack_reset(self->pack);
+    for (size_t c = 0; c < indicators_batch_change_count(batch); c++) {
+        const indicators_change_t *change = indicators_batch_change_at(batch, c);
+        const indicators_value_t *value = indicators_table_value_at(table, change->value);
+        sti_event_t event = {
+            .topic = indicators_value_topic(value, topic, sizeof topic),
+            .type = (char *)INDICATORS_EVENT_TYPE,
+            .source = (char *)INDICATORS_EVENT_SOURCE,
+            .subject = indicators_value_subject(value, subject, sizeof subject),
+            .time = (char *)time,
+            .data = (void *)(bytes + change->event_off),
+            .data_size = change->event_len,
+        };
+        sti_events_pack_add(self->pack, &event);
+        const indicators_group_t *group = indicators_table_group_at(table, value->group);
+        for (size_t x = change->extra_from; x < change->extra_from + change->extra_count; x++) {
+            const indicators_extra_t *extra = indicators_batch_extra_at(batch, x);
+            event.type = (char *)extra->type;
+            event.subject = indicators_group_subject(group, extra->year, subject, sizeof subject);
+            event.data = (void *)(bytes + extra->off);
+            event.data_size = extra->len;
+            sti_events_pack_add(self->pack, &event);
+        }
+    }
+    sti_events_pack_finish(self->pack);
+}
+
+//  Adds the events' arguments: per topic (topic, index of its last event),
+//  per entry (events, topics started, packed events).
+static void s_args_events(indicators_store_t *self)
+{
+    for (size_t t = 0; t < sti_events_pack_topic_count(self->pack); t++) {
+        size_t last;
+        indicators_store_args_str(&self->args, sti_events_pack_topic(self->pack, t, &last));
+        indicators_store_args_int(&self->args, (int64_t)last);
+    }
+    for (size_t e = 0; e < sti_events_pack_entry_count(self->pack); e++) {
+        size_t size, events, topics;
+        const void *packed = sti_events_pack_entry(self->pack, e, &size, &events, &topics);
+        indicators_store_args_int(&self->args, (int64_t)events);
+        indicators_store_args_int(&self->args, (int64_t)topics);
+        indicators_store_args_push(&self->args, packed, size);
     }
 }
 
 //  Builds KEYS and ARGV of indicators_apply.lua for the computed window,
-//  acknowledging entries [ack_from, ack_to).
+//  acknowledging entries [ack_from, ack_to) (layout in the script's header).
 static void s_build_args(indicators_store_t *self, indicators_batch_t *batch, size_t ack_from,
                          size_t ack_to, sti_events_pub_t *pub, const char *time)
 {
-    s_args_reset(&self->keys);
-    s_args_reset(&self->args);
+    indicators_store_args_reset(&self->keys);
+    indicators_store_args_reset(&self->head);
+    indicators_store_args_reset(&self->args);
     for (int i = 0; i < S_FIXED_KEYS - 1; i++) {
-        s_args_str(&self->keys, self->fixed[i]);
+        indicators_store_args_str(&self->keys, self->fixed[i]);
     }
-    s_args_str(&self->keys, sti_events_pub_epoch_key(pub));
+    indicators_store_args_str(&self->keys, sti_events_pub_epoch_key(pub));
+    s_pack_events(self, batch, time);
     indicators_table_t *table = indicators_batch_table(batch);
-    size_t changes = indicators_batch_change_count(batch);
-    size_t values = indicators_table_value_count(table), affected = 0;
-    for (size_t v = 0; v < values; v++) {
-        affected += indicators_table_value_at(table, (int)v)->affected ? 1 : 0;
+    int64_t hashes = 0;
+    for (size_t g = 0; g < indicators_table_group_count(table); g++) {
+        hashes += s_args_hash(self, table, (int)g) ? 1 : 0;
     }
-    s_args_str(&self->args, self->group);
-    s_args_int(&self->args, self->events_maxlen);
-    s_args_str(&self->args, INDICATORS_EVENT_SOURCE);
-    s_args_int(&self->args, (int64_t)affected);
-    s_args_int(&self->args, (int64_t)changes);
-    s_args_int(&self->args, (int64_t)(ack_to - ack_from));
-    s_args_str(&self->args, time);
+    int64_t revised = s_args_revisions(self, batch);
+    s_args_events(self);
+    for (size_t e = ack_from; e < ack_to; e++) {
+        indicators_store_args_str(&self->args, indicators_batch_entry_at(batch, e)->id);
+    }
+    //  The head, now that the counts are known.
     char floor[24];
     const char *epoch;
     sti_events_pub_floor(pub, floor, sizeof floor, &epoch);
-    s_args_str(&self->args, floor);
-    s_args_str(&self->args, epoch);
-    s_args_values(self, table);
-    const char *bytes = indicators_batch_bytes(batch);
-    for (size_t c = 0; c < changes; c++) {
-        const indicators_change_t *change = indicators_batch_change_at(batch, c);
-        s_args_int(&self->args, self->number[change->value]);
-        s_args_push(&self->args, bytes + change->revision_off, change->revision_len);
-        s_args_push(&self->args, bytes + change->event_off, change->event_len);
-        s_args_int(&self->args, (int64_t)change->extra_count);
-        const indicators_value_t *value = indicators_table_value_at(table, change->value);
-        const indicators_group_t *group = indicators_table_group_at(table, value->group);
-        for (size_t x = change->extra_from; x < change->extra_from + change->extra_count; x++) {
-            const indicators_extra_t *extra = indicators_batch_extra_at(batch, x);
-            char subject[STI_EVENTS_SUBJECT_MAX];
-            s_args_str(&self->args, extra->type);
-            s_args_str(&self->args,
-                       indicators_group_subject(group, extra->year, subject, sizeof subject));
-            s_args_push(&self->args, bytes + extra->off, extra->len);
-        }
+    indicators_store_args_str(&self->head, self->group);
+    int64_t counts[] = {self->events_maxlen,
+                        hashes,
+                        revised,
+                        (int64_t)sti_events_pack_topic_count(self->pack),
+                        (int64_t)sti_events_pack_entry_count(self->pack),
+                        (int64_t)sti_events_pack_count(self->pack),
+                        (int64_t)(ack_to - ack_from)};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        indicators_store_args_int(&self->head, counts[i]);
     }
-    for (size_t e = ack_from; e < ack_to; e++) {
-        s_args_str(&self->args, indicators_batch_entry_at(batch, e)->id);
-    }
-    s_args_finish(&self->keys);
-    s_args_finish(&self->args);
+    indicators_store_args_str(&self->head, floor);
+    indicators_store_args_str(&self->head, epoch);
+    indicators_store_args_finish(&self->keys);
+    indicators_store_args_finish(&self->head);
+    indicators_store_args_finish(&self->args);
 }
 
-//  Keeps the prevs of the reply {1, first, last, epoch, prev...}. Returns
-//  them, or NULL when the reply does not hold one per event.
+//  Keeps the prevs of the reply {1, first, last, epoch, prev of each
+//  topic...} as each event's prev. Returns them, or NULL when the reply
+//  does not hold one per topic.
 static const uint64_t *s_keep_prevs(indicators_store_t *self, const redisReply *reply,
                                     uint64_t first, uint64_t last)
 {
     size_t n = last >= first && first > 0 ? (size_t)(last - first + 1) : 0;
-    if (n == 0 || reply->elements != 4 + n) {
+    size_t topics = sti_events_pack_topic_count(self->pack);
+    if (n == 0 || n != sti_events_pack_count(self->pack) || reply->elements != 4 + topics) {
         return NULL;
     }
-    if (self->prevs_cap < n) {
-        self->prevs_cap = n * 2;
+    if (self->prevs_cap < n + topics) {
+        self->prevs_cap = (n + topics) * 2;
         self->prevs = (uint64_t *)realloc(self->prevs, self->prevs_cap * sizeof *self->prevs);
         assert(self->prevs);
     }
-    for (size_t i = 0; i < n; i++) {
-        const redisReply *prev = reply->element[4 + i];
+    uint64_t *topic_prevs = self->prevs + n;
+    for (size_t t = 0; t < topics; t++) {
+        const redisReply *prev = reply->element[4 + t];
         if (prev->type != REDIS_REPLY_INTEGER || prev->integer < 0 ||
-            (uint64_t)prev->integer >= first + i) {
+            (uint64_t)prev->integer >= first) {
             return NULL;
         }
-        self->prevs[i] = (uint64_t)prev->integer;
+        topic_prevs[t] = (uint64_t)prev->integer;
     }
+    sti_events_pack_prevs(self->pack, first, topic_prevs, self->prevs);
     return self->prevs;
 }
 
@@ -697,16 +747,21 @@ void indicators_store_write(indicators_store_t *self, indicators_batch_t *batch,
     memset(out, 0, sizeof *out);
     out->outcome = INDICATORS_WRITE_FAILED;
     s_build_args(self, batch, ack_from, ack_to, pub, time);
-    size_t nkeys = self->keys.count, nargs = self->args.count;
-    const char **argv = (const char **)malloc((nkeys + nargs) * sizeof *argv);
-    size_t *lens = (size_t *)malloc((nkeys + nargs) * sizeof *lens);
+    const indicators_store_args_t *parts[] = {&self->keys, &self->head, &self->args};
+    size_t total = 0;
+    for (size_t i = 0; i < 3; i++) {
+        total += parts[i]->count;
+    }
+    const char **argv = (const char **)malloc(total * sizeof *argv);
+    size_t *lens = (size_t *)malloc(total * sizeof *lens);
     assert(argv && lens);
-    memcpy(argv, self->keys.argv, nkeys * sizeof *argv);
-    memcpy(argv + nkeys, self->args.argv, nargs * sizeof *argv);
-    memcpy(lens, self->keys.lens, nkeys * sizeof *lens);
-    memcpy(lens + nkeys, self->args.lens, nargs * sizeof *lens);
+    for (size_t i = 0, at = 0; i < 3; at += parts[i]->count, i++) {
+        memcpy(argv + at, parts[i]->argv, parts[i]->count * sizeof *argv);
+        memcpy(lens + at, parts[i]->lens, parts[i]->count * sizeof *lens);
+    }
+    size_t nkeys = self->keys.count;
     redisReply *reply =
-        sti_redis_eval(self->redis, self->script, (int)nkeys, (int)nargs, argv, lens);
+        sti_redis_eval(self->redis, self->script, (int)nkeys, (int)(total - nkeys), argv, lens);
     free(argv);
     free(lens);
     s_written(self, reply, out);

@@ -1,7 +1,7 @@
 -- events_append.lua: appends one event to a stream's event log, atomically
 -- with taking its gap-free sequence number (docs/events.md).
 --
--- This file defines three local functions and runs nothing, so that a
+-- This file defines local functions and runs nothing, so that a
 -- service's own script can append events the same way: put this file's text
 -- in front of the script (at build time, or in C before sti_redis_script),
 -- then, before the script writes anything,
@@ -21,7 +21,9 @@
 -- array holding, for each seq first..last in order, the array [topic, type,
 -- subject, time, source, data, prev]), which sti_events_append_many writes
 -- for up to STI_EVENTS_PER_ENTRY events (and about STI_EVENTS_ENTRY_BYTES)
--- in one XADD. Either way an entry's id
+-- in one XADD; sti_events_append_packed writes batch entries that the
+-- caller packed in C, whose prevs are relative or nil with a field prevs
+-- (below). Either way an entry's id
 -- is the last seq it holds, so the log's last id is the stream's last logged
 -- seq, and XRANGE from 0-<seq> starts at the entry that holds seq. The
 -- counter is advanced past the log's last id if the two ever disagree (a
@@ -190,4 +192,71 @@ local function sti_events_append_many(log, seqkey, prevkey, maxlen, events)
         redis.call('HSET', prevkey, unpack(pairs_))
     end
     return first, last_seq, out
+end
+
+-- The same for events the caller packed into batch entries
+-- (shared/wire/sti_events_pack.h), with no work per event here:
+--   local first, last, prevs = sti_events_append_packed(log, seqkey, prevkey,
+--       maxlen, n, topics, lasts, entries)
+-- n is the number of events; topics the append's topics in the order of
+-- their first events, lasts[t] the 0-based index of topic t's last event;
+-- entries an array of {events, topics started, packed events} in order.
+-- The events take seqs first..last; each entry is XADDed as a batch entry
+-- with a field `prevs` that holds, space-separated, the previous seq (before
+-- this append) of each topic it starts, which its events' nil prevs stand
+-- for (their other prevs are relative: -d is d seqs back). prevs[t] is
+-- topic t's previous seq (a decimal string, '0' for none), from which the
+-- caller works out each event's prev. The counter, last-id guard and
+-- trimming are as in sti_events_append_many.
+local function sti_events_append_packed(log, seqkey, prevkey, maxlen, n, topics, lasts, entries)
+    if n == 0 then
+        return 0, 0, {}
+    end
+    local last_seq = redis.call('INCRBY', seqkey, n)
+    local first = last_seq - n + 1
+    local tail = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)
+    if #tail > 0 then
+        local log_seq = tonumber(string.match(tail[1][1], '^0%-(%d+)$') or '0')
+        if log_seq >= first then
+            first = log_seq + 1
+            last_seq = first + n - 1
+            redis.call('SET', seqkey, string.format('%d', last_seq))
+        end
+    end
+    local chunk = 1000
+    local prevs = {}
+    for at = 1, #topics, chunk do
+        local upto = math.min(at + chunk - 1, #topics)
+        local got = redis.call('HMGET', prevkey, unpack(topics, at, upto))
+        for k = at, upto do
+            prevs[k] = got[k - at + 1] or '0'
+        end
+    end
+    local seq, started = first - 1, 0
+    for i, entry in ipairs(entries) do
+        local count, news = entry[1], entry[2]
+        seq = seq + count
+        local args = {log}
+        if i == #entries then
+            args = {log, 'MINID', '~', sti_events_minid(last_seq, maxlen)}
+        end
+        args[#args + 1] = string.format('0-%d', seq)
+        args[#args + 1] = 'first'
+        args[#args + 1] = string.format('%d', seq - count + 1)
+        args[#args + 1] = 'events'
+        args[#args + 1] = entry[3]
+        args[#args + 1] = 'prevs'
+        args[#args + 1] = table.concat(prevs, ' ', started + 1, started + news)
+        started = started + news
+        redis.call('XADD', unpack(args))
+    end
+    for at = 1, #topics, chunk do
+        local pairs_ = {}
+        for k = at, math.min(at + chunk - 1, #topics) do
+            pairs_[#pairs_ + 1] = topics[k]
+            pairs_[#pairs_ + 1] = string.format('%d', first + lasts[k])
+        end
+        redis.call('HSET', prevkey, unpack(pairs_))
+    end
+    return first, last_seq, prevs
 end

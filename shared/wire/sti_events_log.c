@@ -159,10 +159,33 @@ fail:
 
 //  --- batch entries ---
 
+//  The prev of an event of a batch entry whose seq is seq, from its last
+//  element: an integer >= 0 is the prev itself; -d (a packed entry) is d
+//  seqs back; nil (a packed entry) is *nil_prev, the entry's `prevs` number
+//  for it (NULL when there is none). Returns 0 or -1.
+static int s_batch_prev(sti_node_t node, uint64_t seq, const uint64_t *nil_prev, uint64_t *prev)
+{
+    int64_t value;
+    if (sti_node_type(node) == STI_TYPE_NIL) {
+        if (!nil_prev) {
+            return -1;
+        }
+        *prev = *nil_prev;
+        return 0;
+    }
+    if (sti_node_int(node, &value, NULL) != 0 || value == INT64_MIN ||
+        (value < 0 && (uint64_t)-value >= seq)) {
+        return -1;
+    }
+    *prev = value >= 0 ? (uint64_t)value : seq - (uint64_t)-value;
+    return 0;
+}
+
 //  One event of a batch entry: [topic, type, subject, time, source, data,
-//  prev], checked by the same rules as an event entry's fields. Returns a new
-//  event or NULL.
-static sti_event_t *s_batch_event(sti_node_t item, uint64_t seq, const char *stream)
+//  prev], checked by the same rules as an event entry's fields (prev: see
+//  s_batch_prev). Returns a new event or NULL.
+static sti_event_t *s_batch_event(sti_node_t item, uint64_t seq, const char *stream,
+                                  const uint64_t *nil_prev)
 {
     static const char *const names[] = {"topic",  "type", "subject", "time",
                                         "source", "data", "prev"};
@@ -177,12 +200,12 @@ static sti_event_t *s_batch_event(sti_node_t item, uint64_t seq, const char *str
         char text[24];
         redisReply value = {.type = REDIS_REPLY_STRING};
         const void *bytes;
-        int64_t prev;
+        uint64_t prev;
         if (k == 6) {
-            if (sti_node_int(node, &prev, NULL) != 0 || prev < 0) {
+            if (s_batch_prev(node, seq, nil_prev, &prev) != 0) {
                 goto fail;
             }
-            value.len = (size_t)snprintf(text, sizeof text, "%" PRId64, prev);
+            value.len = (size_t)snprintf(text, sizeof text, "%" PRIu64, prev);
             value.str = text;
         } else if (sti_node_bytes(node, &bytes, &value.len, NULL) == 0) {
             value.str = (char *)bytes;
@@ -201,13 +224,13 @@ fail:
     return NULL;
 }
 
-//  Reads a batch entry's `first`, 1 <= first <= last, and `events`. Returns 0
-//  or -1.
+//  Reads a batch entry's `first`, 1 <= first <= last, `events`, and
+//  `prevs` (a packed entry's; NULL when absent). Returns 0 or -1.
 static int s_batch_fields(const redisReply *fields, uint64_t last, uint64_t *first,
-                          const redisReply **packed)
+                          const redisReply **packed, const redisReply **prevs)
 {
     const redisReply *first_text = NULL;
-    *packed = NULL;
+    *packed = *prevs = NULL;
     for (size_t i = 0; i < fields->elements; i += 2) {
         const redisReply *name = fields->element[i], *value = fields->element[i + 1];
         if (name->type != REDIS_REPLY_STRING || value->type != REDIS_REPLY_STRING) {
@@ -215,6 +238,7 @@ static int s_batch_fields(const redisReply *fields, uint64_t last, uint64_t *fir
         }
         const redisReply **slot = strcmp(name->str, "first") == 0    ? &first_text
                                   : strcmp(name->str, "events") == 0 ? packed
+                                  : strcmp(name->str, "prevs") == 0  ? prevs
                                                                      : NULL;
         if (slot && *slot) {
             return -1; // repeated field
@@ -232,14 +256,35 @@ static int s_batch_fields(const redisReply *fields, uint64_t last, uint64_t *fir
     return !*end && *first <= last && last - *first < STI_EVENTS_ENTRY_MAX ? 0 : -1;
 }
 
+//  Parses a packed entry's `prevs`, decimal seqs separated by one space,
+//  into at most max numbers. Returns how many, or -1 when malformed.
+static long s_batch_prevs(const redisReply *text, uint64_t *out, size_t max)
+{
+    size_t n = 0, at = 0;
+    while (text && at < text->len) {
+        uint64_t value = 0;
+        size_t digits = 0;
+        for (; at < text->len && text->str[at] >= '0' && text->str[at] <= '9'; at++, digits++) {
+            value = value * 10 + (uint64_t)(text->str[at] - '0');
+        }
+        if (digits == 0 || digits > 18 || n == max ||
+            (at < text->len && (text->str[at] != ' ' || at + 1 == text->len))) {
+            return -1;
+        }
+        out[n++] = value;
+        at += at < text->len ? 1 : 0;
+    }
+    return (long)n;
+}
+
 //  The events of a batch entry whose last seq is last, in seq order (a
 //  malformed event is left out, logged). Returns a new array, or NULL.
 static sti_event_t **s_batch_events(const redisReply *fields, uint64_t last, const char *stream,
                                     size_t *count)
 {
     uint64_t first;
-    const redisReply *packed;
-    if (s_batch_fields(fields, last, &first, &packed) != 0) {
+    const redisReply *packed, *prevs_text;
+    if (s_batch_fields(fields, last, &first, &packed, &prevs_text) != 0) {
         return NULL;
     }
     size_t n = (size_t)(last - first + 1);
@@ -247,15 +292,25 @@ static sti_event_t **s_batch_events(const redisReply *fields, uint64_t last, con
     sti_limits_t limits = {.max_items = STI_EVENTS_ENTRY_MAX, .max_depth = 2};
     sti_reader_t *reader = sti_reader_new(packed->str, packed->len, &limits, err, sizeof err);
     sti_node_t root = reader ? sti_reader_root(reader) : (sti_node_t){0};
-    if (!reader || sti_node_type(root) != STI_TYPE_ARRAY || sti_node_size(root) != n) {
+    uint64_t *prevs = calloc(n, sizeof *prevs);
+    assert(prevs);
+    long nils = s_batch_prevs(prevs_text, prevs, n);
+    if (!reader || nils < 0 || sti_node_type(root) != STI_TYPE_ARRAY || sti_node_size(root) != n) {
         sti_reader_destroy(&reader);
+        free(prevs);
         return NULL;
     }
     sti_event_t **events = calloc(n, sizeof *events);
     assert(events);
     *count = 0;
-    for (size_t k = 0; k < n; k++) {
-        events[*count] = s_batch_event(sti_node_at(root, k), first + k, stream);
+    for (size_t k = 0, used = 0; k < n; k++) {
+        //  A nil prev takes the next number, whether or not its event is well formed.
+        sti_node_t item = sti_node_at(root, k);
+        bool nil = sti_node_type(item) == STI_TYPE_ARRAY && sti_node_size(item) == 7 &&
+                   sti_node_type(sti_node_at(item, 6)) == STI_TYPE_NIL;
+        const uint64_t *nil_prev = nil && used < (size_t)nils ? &prevs[used] : NULL;
+        used += nil ? 1 : 0;
+        events[*count] = s_batch_event(item, first + k, stream, nil_prev);
         if (events[*count]) {
             (*count)++;
         } else {
@@ -263,6 +318,7 @@ static sti_event_t **s_batch_events(const redisReply *fields, uint64_t last, con
         }
     }
     sti_reader_destroy(&reader);
+    free(prevs);
     return events;
 }
 
@@ -318,7 +374,7 @@ bool sti_events_log_entry_is_batch(const redisReply *entry)
 int sti_events_log_entry_first(const redisReply *entry, uint64_t *first)
 {
     uint64_t last;
-    const redisReply *packed;
+    const redisReply *packed, *prevs;
     if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
         sti_events_log_entry_seq(entry->element[0], &last) != 0) {
         return -1;
@@ -327,7 +383,7 @@ int sti_events_log_entry_first(const redisReply *entry, uint64_t *first)
         *first = last;
         return 0;
     }
-    return s_batch_fields(entry->element[1], last, first, &packed);
+    return s_batch_fields(entry->element[1], last, first, &packed, &prevs);
 }
 
 //  XRANGE log 0-<from> <end> COUNT count. Returns the reply or NULL.

@@ -1,159 +1,122 @@
 -- indicators_apply.lua: applies one batch of intake entries (docs/data-path.md).
 --
 -- Runs after events_append.lua's text (indicators_apply.c puts it in front),
--- so sti_events_guard and sti_events_append_many are local functions of this
--- script. One call:
+-- so sti_events_guard and sti_events_append_packed are local functions of
+-- this script. One call:
 --   0. asks the event stream's guard whether it may append (a stream stopped
 --      after a loss refuses: returns {2, why} having written nothing);
 --   1. checks that every value the batch computed from still holds the bytes
 --      the applier read (optimistic concurrency between replicas); if one
---      differs, refuses the whole batch and returns {0, index};
+--      differs, refuses the whole batch and returns {0, hash number};
 --   2. writes the changed values, appends their revisions, adds new value
 --      hashes to the index, appends the events, acknowledges the entries;
---   3. returns {1, first seq, last seq, epoch, prev of each event...} (0, 0
---      and no prevs when no event), so the applier publishes the events it
---      built without reading them back from the log.
+--   3. returns {1, first seq, last seq, epoch, prev of each topic...} (0, 0
+--      and no prevs when no event), so the applier works out each event's
+--      prev and publishes the events it built without reading them back.
 -- The commands are per hash, not per value: one HMGET and one HSET for all
 -- the values of a hash, one RPUSH per changed value (all its revisions), one
 -- ZADD, one XACK, and the events appended together (one counter step, one
--- XADD each), since every redis.call costs microseconds.
+-- XADD per batch entry), since every redis.call costs microseconds. The
+-- applier orders the arguments so that each command takes a run of ARGV as
+-- it is (unpack(ARGV, from, to)), and packs the events' batch entries
+-- itself (sti_events_pack): nothing here is done per event, and per value
+-- only the comparison of the check.
 --
 -- KEYS: 1 event log, 2 seq, 3 prev, 4 intake stream, 5 value index (zset),
---       6 the event stream's epoch hash,
---       then for value j: KEYS[5 + 2j] value hash, KEYS[6 + 2j] revision list
--- ARGV: 1 group, 2 maxlen, 3 source, 4 values, 5 changes, 6 acks, 7 time
---       (of every event of the call), 8 the guard's floor, 9 its epoch,
---       then per value (6): field, expected bytes ('' when absent), new bytes
---       ('' when unchanged), index member ('' when the hash needs no
---       ZADD: it existed, or another value of this batch adds it), the
---       topic and the subject of its events;
---       per change, in order: value number j, revision bytes, event data,
---       the count n of its extra events, then n times their type, subject
---       and data (each change is one revision and one event, and its extras
---       right after it: an indicator.forecast_changed when it moved a
---       forecast class, a progress.changed for each later year it moved);
+--       6 the event stream's epoch hash, then the H value hashes
+--       (KEYS[6 + h]), then the R revision lists (KEYS[6 + H + r]).
+-- ARGV: 1 group, 2 maxlen, 3 H, 4 R, 5 topics T, 6 entries E, 7 events N,
+--       8 acks A, 9 the guard's floor, 10 its epoch; then
+--       per hash: m (values checked), p (values written), the index member
+--       ('' when the hash needs no ZADD), m fields, the m bytes expected
+--       ('' when absent), p times field and new bytes;
+--       per revision list: c, then its c revisions in order;
+--       per topic, in the order of their first events: topic, the 0-based
+--       index of its last event;
+--       per batch entry: its events, the topics it starts, its packed events;
 --       per ack: entry id.
--- Topic, subject and time are passed once per value or call, not per event:
--- a district's sum changes with almost every row of a window.
-local values = tonumber(ARGV[4])
-local changes = tonumber(ARGV[5])
-local acks = tonumber(ARGV[6])
-local time = ARGV[7]
-local V0, VS = 10, 6 -- where the values' arguments start, and per value
+local H, R = tonumber(ARGV[3]), tonumber(ARGV[4])
+local T, E, N, A = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local CHUNK = 1000 -- arguments per command at most (unpack's limit is 8000)
 
--- Runs cmd key items... in chunks of CHUNK items (whole groups of `stride`).
-local function call_chunked(cmd, key, head, items, stride)
+-- Runs cmd key head ARGV[from..to] in chunks of CHUNK (whole groups of stride).
+local function call_run(cmd, key, head, from, to, stride)
     local per = CHUNK - CHUNK % stride
-    for at = 1, #items, per do
-        local args = {}
-        for k = 1, #head do
-            args[#args + 1] = head[k]
+    for at = from, to, per do
+        local upto = math.min(at + per - 1, to)
+        if head then
+            redis.call(cmd, key, head, unpack(ARGV, at, upto))
+        else
+            redis.call(cmd, key, unpack(ARGV, at, upto))
         end
-        for k = at, math.min(at + per - 1, #items) do
-            args[#args + 1] = items[k]
-        end
-        redis.call(cmd, key, unpack(args))
     end
 end
 
--- The values by hash, in order of first appearance: hashes[i] is the key,
--- byhash[key] the argument positions of its values.
-local epoch, why = sti_events_guard(KEYS[1], KEYS[6], KEYS[2], ARGV[8], ARGV[9])
+local epoch, why = sti_events_guard(KEYS[1], KEYS[6], KEYS[2], ARGV[9], ARGV[10])
 if not epoch then
     return {2, why}
 end
-local hashes, byhash = {}, {}
-local a = V0
-for j = 1, values do
-    local key = KEYS[5 + 2 * j]
-    local list = byhash[key]
-    if not list then
-        list = {}
-        byhash[key] = list
-        hashes[#hashes + 1] = key
-    end
-    list[#list + 1] = a
-    a = a + VS
-end
 -- 1. The check: one HMGET per hash (in chunks).
-for _, key in ipairs(hashes) do
-    local list = byhash[key]
-    for at = 1, #list, CHUNK do
-        local upto = math.min(at + CHUNK - 1, #list)
-        local fields = {}
+local starts = {}
+local a = 11
+for h = 1, H do
+    local m, p = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+    local fields = a + 3
+    starts[h] = a
+    for at = 0, m - 1, CHUNK do
+        local upto = math.min(at + CHUNK, m) - 1
+        local current = redis.call('HMGET', KEYS[6 + h], unpack(ARGV, fields + at, fields + upto))
         for k = at, upto do
-            fields[#fields + 1] = ARGV[list[k]]
-        end
-        local current = redis.call('HMGET', key, unpack(fields))
-        for k = at, upto do
-            local p = list[k]
-            if (current[k - at + 1] or '') ~= ARGV[p + 1] then
-                return {0, (p - V0) / VS + 1}
+            if (current[k - at + 1] or '') ~= ARGV[fields + m + k] then
+                return {0, h}
             end
         end
     end
+    a = fields + 2 * m + 2 * p
 end
 -- 2. The writes: one HSET per hash, one ZADD for the new hashes.
 local members = {}
-for _, key in ipairs(hashes) do
-    local pairs_ = {}
-    for _, p in ipairs(byhash[key]) do
-        if ARGV[p + 2] ~= '' then
-            pairs_[#pairs_ + 1] = ARGV[p]
-            pairs_[#pairs_ + 1] = ARGV[p + 2]
-            if ARGV[p + 3] ~= '' then
-                members[#members + 1] = 0
-                members[#members + 1] = ARGV[p + 3]
-            end
-        end
+for h = 1, H do
+    local s = starts[h]
+    local m, p = tonumber(ARGV[s]), tonumber(ARGV[s + 1])
+    if p > 0 then
+        local from = s + 3 + 2 * m
+        call_run('HSET', KEYS[6 + h], nil, from, from + 2 * p - 1, 2)
     end
-    if #pairs_ > 0 then
-        call_chunked('HSET', key, {}, pairs_, 2)
+    if ARGV[s + 2] ~= '' then
+        members[#members + 1] = 0
+        members[#members + 1] = ARGV[s + 2]
     end
 end
-if #members > 0 then
-    call_chunked('ZADD', KEYS[5], {}, members, 2)
+for at = 1, #members, CHUNK do
+    redis.call('ZADD', KEYS[5], unpack(members, at, math.min(at + CHUNK - 1, #members)))
 end
 -- Revisions: one RPUSH per value, of its revisions in the batch's order.
--- Each value has its own list, so only the order within a list matters; a
--- district's sum changed by many rows of the batch gets them in one call.
--- The events, in order, for one append.
-local revs, revised, list = {}, {}, {}
-for c = 1, changes do
-    local j = tonumber(ARGV[a])
-    local revlist = revs[j]
-    if not revlist then
-        revlist = {}
-        revs[j] = revlist
-        revised[#revised + 1] = j
-    end
-    revlist[#revlist + 1] = ARGV[a + 1]
-    local v = V0 + VS * (j - 1)
-    list[#list + 1] = {ARGV[v + 4], 'indicator.changed', ARGV[v + 5], time, ARGV[3],
-                       ARGV[a + 2]}
-    local n = tonumber(ARGV[a + 3])
-    a = a + 4
-    for _ = 1, n do
-        list[#list + 1] = {ARGV[v + 4], ARGV[a], ARGV[a + 1], time, ARGV[3], ARGV[a + 2]}
-        a = a + 3
-    end
+for r = 1, R do
+    local c = tonumber(ARGV[a])
+    call_run('RPUSH', KEYS[6 + H + r], nil, a + 1, a + c, 1)
+    a = a + 1 + c
 end
-for _, j in ipairs(revised) do
-    call_chunked('RPUSH', KEYS[6 + 2 * j], {}, revs[j], 1)
+-- The events, packed by the applier.
+local topics, lasts = {}, {}
+for t = 1, T do
+    topics[t] = ARGV[a]
+    lasts[t] = tonumber(ARGV[a + 1])
+    a = a + 2
 end
-local first, last, prevs = sti_events_append_many(KEYS[1], KEYS[2], KEYS[3],
-                                                  ARGV[2], list)
+local entries = {}
+for e = 1, E do
+    entries[e] = {tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2]}
+    a = a + 3
+end
+local first, last, prevs = sti_events_append_packed(KEYS[1], KEYS[2], KEYS[3], ARGV[2], N,
+                                                    topics, lasts, entries)
 -- The acknowledgements, one XACK.
-if acks > 0 then
-    local ids = {}
-    for i = 1, acks do
-        ids[i] = ARGV[a + i - 1]
-    end
-    call_chunked('XACK', KEYS[4], {ARGV[1]}, ids, 1)
+if A > 0 then
+    call_run('XACK', KEYS[4], ARGV[1], a, a + A - 1, 1)
 end
 local out = {1, first, last, epoch}
-for i = 1, #prevs do
-    out[4 + i] = tonumber(prevs[i])
+for t = 1, #prevs do
+    out[4 + t] = tonumber(prevs[t])
 end
 return out
