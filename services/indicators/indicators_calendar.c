@@ -1,28 +1,46 @@
 /*  indicators_calendar: the reports the duties call for. See the header.
 
-    One unit at a time: every period of its duty indicators' hashes is read
-    in one round trip, then the revisions of the values it reported and
-    revised since, in another, to find when each was first received (a
-    value of one revision was received when its record says: most values,
-    so most reports cost no read of their own).
+    Every report is laid out first, with one ask per (unit, duty) of the
+    periods whose values are read; the values of every ask are then read in
+    one round trip (indicators_fields_store), and the revisions of the
+    values reported and revised since in another, to find when each was
+    first received (a value of one revision was received when its record
+    says: most values, so most reports cost no read of their own). Only the
+    records are kept that a report needs, one at a time: memory grows with
+    the reports, not with the values Redis holds.
 */
 #include "indicators_calendar.h"
 
 #include <assert.h>
+#include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "indicators_fields_store.h"
+
 #define S_SUBS_MAX 12 // periods of one frequency within one period
+#define S_SLOTS ((STI_PERIOD_MAX_YEAR - STI_PERIOD_MIN_YEAR + 1) * 17) // periods there can be
+#define S_KEY_MAX (2 * STI_CODE_MAX + 2)                               // "<indicator>|<org>"
 
 struct _indicators_calendar_t {
-    indicators_store_t *store;    // borrowed
-    indicators_table_t *table;    // one unit's values, reused
-    indicators_report_t *reports; // the last answer
-    size_t count, cap;            // its size and room
-    int *values;                  // table values whose revisions are read
-    size_t *owners;               // the report of each
-    size_t value_cap;             // room of both
+    indicators_store_t *store;         // borrowed
+    indicators_fields_store_t *reads;  // the values' reads
+    indicators_calendar_need_t need;   // what the question needs
+    indicators_report_t *reports;      // the last answer
+    size_t count, cap;                 // its size and room
+    indicators_store_ask_t *asks;      // the values read, one ask per (unit, duty)
+    size_t *starts;                    // where each ask's periods start in periods
+    size_t ask_count, ask_cap;         // asks in use and room
+    sti_period_t *periods;             // the periods read, ask after ask
+    size_t *owners;                    // the report of each
+    size_t period_count, period_cap;   // periods in use and room
+    indicators_store_ask_t *revised;   // the values whose revisions are read
+    size_t *revised_owners;            // the report of each
+    size_t revised_count, revised_cap; // in use and room
+    zhashx_t *known;                   // "<indicator>|<org>" -> per period slot: 0 not read,
+                                       // 1 not received, 2 received (the missing reports')
+    char mark[64];                     // what had been applied when known was read
 };
 
 const char *indicators_report_status_name(indicators_report_status_t status)
@@ -31,13 +49,22 @@ const char *indicators_report_status_name(indicators_report_status_t status)
     return status <= INDICATORS_REPORT_NOT_DUE ? names[status] : "?";
 }
 
+static void s_slots_free(void **item)
+{
+    free(*item);
+    *item = NULL;
+}
+
 indicators_calendar_t *indicators_calendar_new(indicators_store_t *store)
 {
     assert(store);
     indicators_calendar_t *self = (indicators_calendar_t *)calloc(1, sizeof *self);
     assert(self);
     self->store = store;
-    self->table = indicators_table_new();
+    self->reads = indicators_fields_store_new(store);
+    self->known = zhashx_new();
+    assert(self->known);
+    zhashx_set_destructor(self->known, s_slots_free);
     return self;
 }
 
@@ -46,10 +73,15 @@ void indicators_calendar_destroy(indicators_calendar_t **self_p)
     assert(self_p);
     indicators_calendar_t *self = *self_p;
     if (self) {
-        indicators_table_destroy(&self->table);
+        indicators_fields_store_destroy(&self->reads);
+        zhashx_destroy(&self->known);
         free(self->reports);
-        free(self->values);
+        free(self->asks);
+        free(self->starts);
+        free(self->periods);
         free(self->owners);
+        free(self->revised);
+        free(self->revised_owners);
         free(self);
         *self_p = NULL;
     }
@@ -81,48 +113,41 @@ static indicators_report_t *s_add(indicators_calendar_t *self)
     return report;
 }
 
-static void s_want_revisions(indicators_calendar_t *self, size_t *wanted, int value, size_t owner)
+//  Opens the ask of (indicator, org); its periods follow with s_add_period.
+static void s_open_ask(indicators_calendar_t *self, const sti_indicator_t *indicator,
+                       const sti_org_unit_t *org)
 {
-    if (*wanted == self->value_cap) {
-        self->value_cap = self->value_cap ? 2 * self->value_cap : 256;
-        self->values = (int *)realloc(self->values, self->value_cap * sizeof(int));
-        self->owners = (size_t *)realloc(self->owners, self->value_cap * sizeof(size_t));
-        assert(self->values && self->owners);
+    if (self->ask_count == self->ask_cap) {
+        self->ask_cap = self->ask_cap ? 2 * self->ask_cap : 64;
+        self->asks = realloc(self->asks, self->ask_cap * sizeof *self->asks);
+        self->starts = (size_t *)realloc(self->starts, self->ask_cap * sizeof *self->starts);
+        assert(self->asks && self->starts);
     }
-    self->values[*wanted] = value;
-    self->owners[(*wanted)++] = owner;
+    self->asks[self->ask_count] = (indicators_store_ask_t){indicator, org, NULL, 0};
+    self->starts[self->ask_count++] = self->period_count;
 }
 
-//  The revisions of one value: the first the unit reported is when it was received.
-static void s_first_reported(void *arg, size_t point, const indicators_revision_t *revisions,
-                             size_t count)
+//  Adds the period of the report at owner to the open ask.
+static void s_add_period(indicators_calendar_t *self, size_t owner)
 {
-    indicators_calendar_t *self = (indicators_calendar_t *)arg;
-    indicators_report_t *report = &self->reports[self->owners[point]];
-    for (size_t r = 0; r < count; r++) {
-        if (strcmp(revisions[r].origin, "reported") == 0 && revisions[r].t > 0) {
-            report->received_ms = revisions[r].t;
-            return;
-        }
+    if (self->period_count == self->period_cap) {
+        self->period_cap = self->period_cap ? 2 * self->period_cap : 256;
+        self->periods = realloc(self->periods, self->period_cap * sizeof *self->periods);
+        self->owners = (size_t *)realloc(self->owners, self->period_cap * sizeof *self->owners);
+        assert(self->periods && self->owners);
     }
+    self->periods[self->period_count] = self->reports[owner].period;
+    self->owners[self->period_count++] = owner;
+    self->asks[self->ask_count - 1].count++;
 }
 
-//  Adds the reports of one unit; returns 0, or -1 when Redis failed.
-static int s_unit(indicators_calendar_t *self, const indicators_duty_unit_t *unit,
-                  const sti_period_t *periods, size_t count)
+//  Lays out the reports of one unit, and its asks.
+static void s_unit(indicators_calendar_t *self, const indicators_duty_unit_t *unit,
+                   const sti_period_t *periods, size_t count, int64_t now_ms)
 {
-    const sti_indicator_t *indicators[STI_CATALOG_INDICATORS];
-    for (size_t d = 0; d < unit->duty_count; d++) {
-        indicators[d] = unit->duties[d].indicator;
-    }
-    indicators_table_reset(self->table);
-    if (unit->duty_count && indicators_store_read_hashes(self->store, self->table, indicators,
-                                                         unit->duty_count, unit->org)) {
-        return -1;
-    }
-    size_t wanted = 0;
     for (size_t d = 0; d < unit->duty_count; d++) {
         const indicators_duty_t *duty = &unit->duties[d];
+        s_open_ask(self, duty->indicator, unit->org);
         for (size_t p = 0; p < count; p++) {
             sti_period_t subs[S_SUBS_MAX];
             size_t n = sti_due_periods(&periods[p], duty->rule->frequency, subs, S_SUBS_MAX);
@@ -132,42 +157,184 @@ static int s_unit(indicators_calendar_t *self, const indicators_duty_unit_t *uni
                 report->duty = duty;
                 report->period = subs[s];
                 report->due_ms = sti_due_time(&duty->rule->rule, &subs[s]);
-                int value =
-                    indicators_table_find(self->table, duty->indicator, unit->org, &subs[s]);
-                const indicators_value_t *held =
-                    value >= 0 ? indicators_table_value_at(self->table, value) : NULL;
-                if (held && held->exists && held->record.has_r) {
-                    //  A value of one revision was received when it was
-                    //  reported; only a revised one's first report is read.
-                    report->received_ms = held->record.t;
-                    if (held->record.rev > 1) {
-                        s_want_revisions(self, &wanted, value, self->count - 1);
-                    }
+                if (self->need == INDICATORS_CALENDAR_STATUS || now_ms >= report->due_ms) {
+                    s_add_period(self, self->count - 1);
                 }
             }
         }
     }
-    return indicators_store_read_revisions(self->store, self->table, self->values, wanted,
-                                           s_first_reported, self);
+}
+
+//  Asks for the revisions of the value of the report at owner.
+static void s_want_revisions(indicators_calendar_t *self, size_t owner)
+{
+    if (self->revised_count == self->revised_cap) {
+        self->revised_cap = self->revised_cap ? 2 * self->revised_cap : 64;
+        self->revised = realloc(self->revised, self->revised_cap * sizeof *self->revised);
+        self->revised_owners = (size_t *)realloc(self->revised_owners,
+                                                 self->revised_cap * sizeof *self->revised_owners);
+        assert(self->revised && self->revised_owners);
+    }
+    const indicators_report_t *report = &self->reports[owner];
+    self->revised[self->revised_count] =
+        (indicators_store_ask_t){report->duty->indicator, report->unit->org, &report->period, 1};
+    self->revised_owners[self->revised_count++] = owner;
+}
+
+//  The value of one report's period: received when the unit reported it.
+static void s_received(void *arg, size_t ask, size_t point, const indicators_record_t *record)
+{
+    indicators_calendar_t *self = (indicators_calendar_t *)arg;
+    size_t owner = self->owners[self->starts[ask] + point];
+    if (record && record->has_r) {
+        //  A value of one revision was received when it was reported; only
+        //  a revised one's first report is read (and for the missing ones
+        //  only when its record says no time).
+        self->reports[owner].received_ms = record->t;
+        if (record->rev > 1 && (self->need == INDICATORS_CALENDAR_STATUS || record->t <= 0)) {
+            s_want_revisions(self, owner);
+        }
+    }
+}
+
+//  The revisions of one value: the first the unit reported is when it was received.
+static void s_first_reported(void *arg, size_t point, const indicators_revision_t *revisions,
+                             size_t count)
+{
+    indicators_calendar_t *self = (indicators_calendar_t *)arg;
+    indicators_report_t *report = &self->reports[self->revised_owners[point]];
+    for (size_t r = 0; r < count; r++) {
+        if (strcmp(revisions[r].origin, "reported") == 0 && revisions[r].t > 0) {
+            report->received_ms = revisions[r].t;
+            return;
+        }
+    }
+}
+
+//  The slot of a period in a hash's known slots.
+static size_t s_slot(const sti_period_t *period)
+{
+    int within = period->kind == STI_PERIOD_YEAR      ? 0
+                 : period->kind == STI_PERIOD_QUARTER ? period->index
+                                                      : 4 + period->index;
+    return (size_t)((period->year - STI_PERIOD_MIN_YEAR) * 17 + within) % S_SLOTS;
+}
+
+static char *s_hash_key(const indicators_store_ask_t *ask, char *key)
+{
+    snprintf(key, S_KEY_MAX, "%s|%s", ask->indicator->code, ask->org->code);
+    return key;
+}
+
+//  Takes what is known of the asks' periods (received or not) and leaves
+//  in each ask only the periods that are not known.
+static void s_from_known(indicators_calendar_t *self)
+{
+    char key[S_KEY_MAX];
+    size_t kept = 0;
+    for (size_t i = 0; i < self->ask_count; i++) {
+        const uint8_t *slots = zhashx_lookup(self->known, s_hash_key(&self->asks[i], key));
+        size_t from = self->starts[i], count = self->asks[i].count;
+        self->starts[i] = kept;
+        for (size_t at = from; at < from + count; at++) {
+            uint8_t known = slots ? slots[s_slot(&self->periods[at])] : 0;
+            if (known) {
+                self->reports[self->owners[at]].received_ms = known == 2; // time not known
+            } else {
+                self->periods[kept] = self->periods[at];
+                self->owners[kept++] = self->owners[at];
+            }
+        }
+        self->asks[i].count = kept - self->starts[i];
+    }
+    self->period_count = kept;
+}
+
+//  Keeps whether each report read was received.
+static void s_to_known(indicators_calendar_t *self)
+{
+    char key[S_KEY_MAX];
+    for (size_t i = 0; i < self->ask_count; i++) {
+        if (!self->asks[i].count) {
+            continue;
+        }
+        uint8_t *slots = zhashx_lookup(self->known, s_hash_key(&self->asks[i], key));
+        if (!slots) {
+            slots = (uint8_t *)calloc(S_SLOTS, 1);
+            assert(slots);
+            zhashx_insert(self->known, key, slots);
+        }
+        for (size_t at = self->starts[i]; at < self->starts[i] + self->asks[i].count; at++) {
+            slots[s_slot(&self->periods[at])] =
+                self->reports[self->owners[at]].received_ms > 0 ? 2 : 1;
+        }
+    }
+}
+
+//  For the missing reports: what is known still holds when nothing was
+//  applied since it was read (indicators_fields_store_mark); takes it.
+//  Returns whether what is read now is to be known, or -1 when Redis failed.
+static int s_known(indicators_calendar_t *self)
+{
+    char mark[64];
+    if (indicators_fields_store_mark(self->reads, mark, sizeof mark)) {
+        return -1;
+    }
+    if (!mark[0] || strcmp(mark, self->mark) != 0) {
+        zhashx_purge(self->known);
+    }
+    snprintf(self->mark, sizeof self->mark, "%s", mark);
+    if (mark[0]) {
+        s_from_known(self);
+    }
+    return mark[0] != 0;
+}
+
+//  Reads the values of the asks, then the revisions wanted. Returns 0, or
+//  -1 when Redis failed.
+static int s_read(indicators_calendar_t *self)
+{
+    int known = self->need == INDICATORS_CALENDAR_MISSING ? s_known(self) : 0;
+    if (known < 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < self->ask_count; i++) {
+        self->asks[i].periods = self->periods + self->starts[i];
+    }
+    self->revised_count = 0;
+    if (indicators_fields_store_values(self->reads, self->asks, self->ask_count, s_received,
+                                       self)) {
+        return -1;
+    }
+    if (indicators_store_read_history(self->store, self->revised, self->revised_count,
+                                      s_first_reported, self)) {
+        return -1;
+    }
+    if (known) {
+        s_to_known(self);
+    }
+    return 0;
 }
 
 int64_t indicators_calendar_reports(indicators_calendar_t *self, const sti_catalog_t *catalog,
                                     const indicators_duty_book_t *book, const sti_period_t *periods,
                                     size_t count, const sti_org_unit_t *org, int64_t now_ms,
+                                    indicators_calendar_need_t need,
                                     const indicators_report_t **reports, char *err, size_t errlen)
 {
     assert(self && catalog && book && (periods || count == 0) && reports);
-    self->count = 0;
+    self->count = self->ask_count = self->period_count = 0;
+    self->need = need;
     for (size_t u = 0; u < indicators_duty_book_unit_count(book); u++) {
         const indicators_duty_unit_t *unit = indicators_duty_book_unit_at(book, u);
-        if (org && !s_under(catalog, unit->org, org)) {
-            continue;
+        if (!org || s_under(catalog, unit->org, org)) {
+            s_unit(self, unit, periods, count, now_ms);
         }
-        if (s_unit(self, unit, periods, count)) {
-            snprintf(err, errlen, "the values cannot be read now: %s",
-                     indicators_store_errstr(self->store));
-            return -1;
-        }
+    }
+    if (s_read(self)) {
+        snprintf(err, errlen, "the values cannot be read now: %s",
+                 indicators_store_errstr(self->store));
+        return -1;
     }
     for (size_t i = 0; i < self->count; i++) {
         indicators_report_t *report = &self->reports[i];

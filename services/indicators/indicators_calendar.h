@@ -8,7 +8,14 @@
     children, and not withdrawn since), at the time the first revision it
     reported was recorded (the value's revision history); on time when that
     time is before the due instant. Nothing received: missing once the due
-    instant has passed, else not yet due. Reads go through indicators_store.
+    instant has passed, else not yet due. Reads go through
+    indicators_fields_store and indicators_store: the periods of the
+    reports only (HMGET), every org unit's in one round trip, then the
+    revisions of the values revised since their first report in another.
+    For the missing reports (the overdue list and check) whether each was
+    received is kept, and read again only once the values' writer has
+    applied anything since (indicators_fields_store_mark): most lists then
+    cost no read of values at all.
 */
 #pragma once
 #include <stdbool.h>
@@ -44,11 +51,23 @@ typedef struct _indicators_calendar_t indicators_calendar_t;
 indicators_calendar_t *indicators_calendar_new(indicators_store_t *store);
 void indicators_calendar_destroy(indicators_calendar_t **self_p);
 
+//  What a question needs to know of each report.
+typedef enum {
+    INDICATORS_CALENDAR_STATUS = 0, // its status and when it was received
+    INDICATORS_CALENDAR_MISSING,    // only whether it is missing: a report not yet due
+                                    // is not read (it says not_due even when received),
+                                    // a received one's time is not exact (on_time and
+                                    // late are not told apart), and whether each was
+                                    // received is kept while nothing is applied
+} indicators_calendar_need_t;
+
 //  Works out the reports of periods[0..count) for every unit of book under
 //  org (NULL: all; else the unit and every unit below it in the catalog's
-//  tree) as of now_ms. Returns how many, with *reports pointing at them
-//  (the calendar's, valid until the next call), or -1 with err set.
+//  tree) as of now_ms, as need says. Returns how many, with *reports
+//  pointing at them (the calendar's, valid until the next call), or -1
+//  with err set.
 int64_t indicators_calendar_reports(indicators_calendar_t *self, const sti_catalog_t *catalog,
                                     const indicators_duty_book_t *book, const sti_period_t *periods,
                                     size_t count, const sti_org_unit_t *org, int64_t now_ms,
+                                    indicators_calendar_need_t need,
                                     const indicators_report_t **reports, char *err, size_t errlen);

@@ -142,15 +142,17 @@ static int s_periods(const sti_call_t *call, const sti_catalog_t *catalog, bool 
 }
 
 //  Works out the reports of periods at org (NULL: all) under q's catalog
-//  into q. Returns 0, or -1 when Redis failed (err says why).
+//  into q, as need says. Returns 0, or -1 when Redis failed (err says why).
 static int s_reports(indicators_completeness_t *self, const sti_period_t *periods, size_t count,
-                     const sti_org_unit_t *org, s_question_t *q, char *err, size_t errlen)
+                     const sti_org_unit_t *org, indicators_calendar_need_t need, s_question_t *q,
+                     char *err, size_t errlen)
 {
     indicators_duty_pairs_t hashes[INDICATORS_DUTY_HASHES];
     if (indicators_duty_store_read(self->duties, hashes, err, errlen) == 0) {
         q->book = indicators_duty_book_new(q->catalog, hashes);
-        q->count = indicators_calendar_reports(self->calendar, q->catalog, q->book, periods, count,
-                                               org, sti_time_now_ms(), &q->reports, err, errlen);
+        q->count =
+            indicators_calendar_reports(self->calendar, q->catalog, q->book, periods, count, org,
+                                        sti_time_now_ms(), need, &q->reports, err, errlen);
     }
     if (!q->book || q->count < 0) {
         indicators_duty_book_destroy(&q->book);
@@ -159,7 +161,9 @@ static int s_reports(indicators_completeness_t *self, const sti_period_t *period
     return 0;
 }
 
-//  Works out the question's reports. Returns 0, or -1 after answering.
+//  Works out the question's reports: the completeness (period required),
+//  or the overdue list (only whether each is missing matters). Returns 0,
+//  or -1 after answering.
 static int s_ask(indicators_completeness_t *self, const sti_call_t *call, bool period_required,
                  s_question_t *q)
 {
@@ -180,7 +184,9 @@ static int s_ask(indicators_completeness_t *self, const sti_call_t *call, bool p
         sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_NOT_FOUND, err, NULL, 0);
         return -1;
     }
-    if (s_reports(self, periods, (size_t)count, org, q, err, sizeof err)) {
+    indicators_calendar_need_t need =
+        period_required ? INDICATORS_CALENDAR_STATUS : INDICATORS_CALENDAR_MISSING;
+    if (s_reports(self, periods, (size_t)count, org, need, q, err, sizeof err)) {
         sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_UNAVAILABLE, err, NULL, 0);
         return -1;
     }
@@ -328,7 +334,7 @@ int indicators_completeness_year(indicators_completeness_t *self, const sti_cata
     q.catalog = catalog;
     sti_period_t period = {year, STI_PERIOD_YEAR, 0};
     sti_period_format(&period, q.period, sizeof q.period);
-    if (s_reports(self, &period, 1, NULL, &q, err, errlen)) {
+    if (s_reports(self, &period, 1, NULL, INDICATORS_CALENDAR_STATUS, &q, err, errlen)) {
         return -1;
     }
     s_write_answer(&q, false, w);
@@ -492,7 +498,8 @@ int indicators_completeness_tick(indicators_completeness_t *self)
         sti_period_t period = {year, STI_PERIOD_YEAR, 0};
         const indicators_report_t *reports;
         int64_t count = indicators_calendar_reports(self->calendar, catalog, book, &period, 1, NULL,
-                                                    sti_time_now_ms(), &reports, err, sizeof err);
+                                                    sti_time_now_ms(), INDICATORS_CALENDAR_MISSING,
+                                                    &reports, err, sizeof err);
         int rc = count < 0 ? -1 : s_raise_missing(self, reports, (size_t)count, &budget);
         made = rc < 0 ? -1 : made + rc;
     }

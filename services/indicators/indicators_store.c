@@ -90,10 +90,18 @@ char *indicators_store_value_key(indicators_store_t *self, const sti_indicator_t
 }
 
 //  <ns>:rev:<indicator>:<org>:<period>: the revisions of one value.
+static char *s_revision_key_of(indicators_store_t *self, char *buf,
+                               const sti_indicator_t *indicator, const sti_org_unit_t *org,
+                               const char *period)
+{
+    return sti_redis_key(self->redis, buf, S_KEY_MAX, "rev", indicator->code, org->code, period,
+                         NULL);
+}
+
+//  The revisions' key of a value of a table.
 static char *s_revision_key(indicators_store_t *self, char *buf, const indicators_value_t *value)
 {
-    return sti_redis_key(self->redis, buf, S_KEY_MAX, "rev", value->indicator->code,
-                         value->org->code, value->period_text, NULL);
+    return s_revision_key_of(self, buf, value->indicator, value->org, value->period_text);
 }
 
 //  <ns>:vals: the index of every value hash.
@@ -188,6 +196,24 @@ const char *indicators_store_errstr(indicators_store_t *self)
     return sti_redis_errstr(self->redis);
 }
 
+sti_redis_t *indicators_store_redis(indicators_store_t *self)
+{
+    assert(self);
+    return self->redis;
+}
+
+const char *indicators_store_intake_key(indicators_store_t *self)
+{
+    assert(self);
+    return self->fixed[3];
+}
+
+const char *indicators_store_group(indicators_store_t *self)
+{
+    assert(self);
+    return self->group;
+}
+
 //  --- reading hashes ---
 
 //  Loads up to max periods of an HGETALL reply of hash (indicator, org)
@@ -238,6 +264,21 @@ int indicators_store_read_hashes(indicators_store_t *self, indicators_table_t *t
     return failed ? -1 : 0;
 }
 
+//  Decodes the revisions of an LRANGE reply (NULL: none) into
+//  self->revisions. Returns how many.
+static size_t s_decode_revisions(indicators_store_t *self, const redisReply *list)
+{
+    size_t n = list && list->type == REDIS_REPLY_ARRAY ? list->elements : 0;
+    n = n < INDICATORS_STORE_REVISIONS_MAX ? n : INDICATORS_STORE_REVISIONS_MAX;
+    for (size_t r = 0; r < n; r++) {
+        const redisReply *item = list->element[r];
+        bool bytes = item->type == REDIS_REPLY_STRING;
+        indicators_revision_decode(bytes ? item->str : NULL, bytes ? item->len : 0,
+                                   &self->revisions[r]);
+    }
+    return n;
+}
+
 int indicators_store_read_revisions(indicators_store_t *self, indicators_table_t *table,
                                     const int *values, size_t count,
                                     indicators_store_revisions_fn *fn, void *arg)
@@ -252,15 +293,37 @@ int indicators_store_read_revisions(indicators_store_t *self, indicators_table_t
     for (size_t i = 0; i < count; i++) {
         redisReply *list = sti_redis_reply(self->redis);
         rc = list ? rc : -1;
-        size_t n = list && list->type == REDIS_REPLY_ARRAY ? list->elements : 0;
-        n = n < INDICATORS_STORE_REVISIONS_MAX ? n : INDICATORS_STORE_REVISIONS_MAX;
-        for (size_t r = 0; r < n; r++) {
-            const redisReply *item = list->element[r];
-            bool bytes = item->type == REDIS_REPLY_STRING;
-            indicators_revision_decode(bytes ? item->str : NULL, bytes ? item->len : 0,
-                                       &self->revisions[r]);
+        fn(arg, i, self->revisions, s_decode_revisions(self, list));
+        if (list) {
+            freeReplyObject(list);
         }
-        fn(arg, i, self->revisions, n);
+    }
+    return rc;
+}
+
+//  --- the revisions of values asked, across many hashes ---
+
+int indicators_store_read_history(indicators_store_t *self, const indicators_store_ask_t *asks,
+                                  size_t count, indicators_store_revisions_fn *fn, void *arg)
+{
+    assert(self && (asks || count == 0) && fn);
+    char key[S_KEY_MAX], text[STI_PERIOD_TEXT_MAX];
+    size_t points = 0, sent = 0;
+    bool broken = false;
+    for (size_t i = 0; i < count; i++) {
+        for (size_t k = 0; k < asks[i].count; k++, points++) {
+            sti_period_format(&asks[i].periods[k], text, sizeof text);
+            s_revision_key_of(self, key, asks[i].indicator, asks[i].org, text);
+            broken = broken || sti_redis_appendf(self->redis, "LRANGE %s %d -1", key,
+                                                 -INDICATORS_STORE_REVISIONS_MAX) != 0;
+            sent += !broken;
+        }
+    }
+    int rc = sent == points ? 0 : -1;
+    for (size_t point = 0; point < points; point++) {
+        redisReply *list = point < sent ? sti_redis_reply(self->redis) : NULL;
+        rc = list ? rc : -1;
+        fn(arg, point, self->revisions, s_decode_revisions(self, list));
         if (list) {
             freeReplyObject(list);
         }

@@ -13,7 +13,9 @@
     Everything read is checked: a hash field that is not a period is
     skipped, a record that does not decode is logged and read as absent
     (indicators_table_load), the number of periods and revisions read is
-    bounded. Reads are pipelined: one round trip per call. Functions that
+    bounded. Reads are pipelined: one round trip per call (the queries over
+    many hashes send every command before reading the first reply, and read
+    only the fields asked when they can: HMGET, HKEYS). Functions that
     fail return -1 and leave the reason in indicators_store_errstr.
 */
 #pragma once
@@ -46,6 +48,15 @@ const char *indicators_store_errstr(indicators_store_t *self);
 char *indicators_store_value_key(indicators_store_t *self, const sti_indicator_t *indicator,
                                  const sti_org_unit_t *org, char *buf, size_t cap);
 
+//  The connection the store reads through (borrowed), for the modules
+//  that read the same keys (indicators_fields_store).
+sti_redis_t *indicators_store_redis(indicators_store_t *self);
+
+//  The intake log's key and the consumer group whose entries it applies
+//  (borrowed), for the modules that watch what has been applied.
+const char *indicators_store_intake_key(indicators_store_t *self);
+const char *indicators_store_group(indicators_store_t *self);
+
 //  --- reading for queries ---
 
 //  Reads every period of the hashes (indicators[i], org), at most
@@ -66,6 +77,21 @@ typedef void(indicators_store_revisions_fn)(void *arg, size_t point,
 int indicators_store_read_revisions(indicators_store_t *self, indicators_table_t *table,
                                     const int *values, size_t count,
                                     indicators_store_revisions_fn *fn, void *arg);
+
+//  Some periods of one hash (indicator, org) to read.
+typedef struct {
+    const sti_indicator_t *indicator; // borrowed from the catalog
+    const sti_org_unit_t *org;        // borrowed from the catalog
+    const sti_period_t *periods;      // the periods (hash fields), borrowed
+    size_t count;                     // how many, at most INDICATORS_STORE_PERIODS_MAX
+} indicators_store_ask_t;
+
+//  Reads the latest revisions of the values asks[i].periods[k], at most
+//  INDICATORS_STORE_REVISIONS_MAX each, all in one round trip, and hands
+//  them to fn in that order (point counts the values across the asks).
+//  Returns 0, or -1 when a read failed (fn was still called for every point).
+int indicators_store_read_history(indicators_store_t *self, const indicators_store_ask_t *asks,
+                                  size_t count, indicators_store_revisions_fn *fn, void *arg);
 
 //  One value of a snapshot page (the strings are borrowed from the page).
 typedef struct {

@@ -74,17 +74,13 @@ static int s_optional_double(sti_node_t map, const char *key, bool *has, double 
     return 0;
 }
 
-int indicators_record_decode(const void *data, size_t size, indicators_record_t *record, char *err,
-                             size_t errlen)
+//  The limits of a stored record or revision.
+static const sti_limits_t s_record_limits = {INDICATORS_RECORD_MAX, INDICATORS_RECORD_MAX, 16, 2};
+
+//  Reads the record of root. Returns 0, or -1 with a reason in err (record
+//  then zeroed).
+static int s_record_from(sti_node_t root, indicators_record_t *record, char *err, size_t errlen)
 {
-    assert(record);
-    static const sti_limits_t limits = {INDICATORS_RECORD_MAX, INDICATORS_RECORD_MAX, 16, 2};
-    memset(record, 0, sizeof *record);
-    sti_reader_t *reader = sti_reader_new(data, size, &limits, err, errlen);
-    if (!reader) {
-        return -1;
-    }
-    sti_node_t root = sti_reader_root(reader);
     sti_field_error_t ferr = {"", ""};
     int rc = -1;
     if (sti_node_type(root) != STI_TYPE_MAP) {
@@ -108,8 +104,32 @@ int indicators_record_decode(const void *data, size_t size, indicators_record_t 
         snprintf(err, errlen, "value record: %s: %s", ferr.field, ferr.reason);
         memset(record, 0, sizeof *record);
     }
+    return rc;
+}
+
+int indicators_record_decode(const void *data, size_t size, indicators_record_t *record, char *err,
+                             size_t errlen)
+{
+    assert(record);
+    memset(record, 0, sizeof *record);
+    sti_reader_t *reader = sti_reader_new(data, size, &s_record_limits, err, errlen);
+    if (!reader) {
+        return -1;
+    }
+    int rc = s_record_from(sti_reader_root(reader), record, err, errlen);
     sti_reader_destroy(&reader);
     return rc;
+}
+
+int indicators_record_read(sti_reader_t *reader, const void *data, size_t size,
+                           indicators_record_t *record, char *err, size_t errlen)
+{
+    assert(reader && record);
+    memset(record, 0, sizeof *record);
+    if (sti_reader_load(reader, data, size, &s_record_limits, err, errlen)) {
+        return -1;
+    }
+    return s_record_from(sti_reader_root(reader), record, err, errlen);
 }
 
 void indicators_revision_encode(const indicators_revision_t *revision, sti_writer_t *writer)
@@ -415,6 +435,19 @@ int indicators_table_load(indicators_table_t *self, int index, const void *data,
     value->raw_len = size;
     self->arena_len += size;
     return indicators_record_decode(data, size, &value->record, err, errlen);
+}
+
+void indicators_table_set(indicators_table_t *self, int index, const indicators_record_t *record)
+{
+    indicators_value_t *value = indicators_table_value_at(self, index);
+    value->loaded = true;
+    value->exists = record != NULL;
+    value->raw_len = 0;
+    if (record) {
+        value->record = *record;
+    } else {
+        memset(&value->record, 0, sizeof value->record);
+    }
 }
 
 const void *indicators_table_raw(const indicators_table_t *self, int index, size_t *size)

@@ -59,6 +59,10 @@ void indicators_record_encode(const indicators_record_t *record, sti_writer_t *w
 //  Reads a stored record. Returns 0, or -1 with a reason in err.
 int indicators_record_decode(const void *data, size_t size, indicators_record_t *record, char *err,
                              size_t errlen);
+//  As indicators_record_decode, through reader (sti_reader_new_reusable):
+//  no memory taken per record, for a loop over many.
+int indicators_record_read(sti_reader_t *reader, const void *data, size_t size,
+                           indicators_record_t *record, char *err, size_t errlen);
 //  One revision of a value.
 typedef struct {
     int64_t rev;                      // its number, from 1
@@ -137,6 +141,10 @@ indicators_group_t *indicators_table_group_at(indicators_table_t *self, int inde
 //  the apply script's check still compares against them).
 int indicators_table_load(indicators_table_t *self, int index, const void *data, size_t size,
                           char *err, size_t errlen);
+//  Records a value read and decoded elsewhere (indicators_fields_store):
+//  record NULL for absent. No raw bytes are kept: a value set so is for
+//  reading, never written back by the applier.
+void indicators_table_set(indicators_table_t *self, int index, const indicators_record_t *record);
 //  The raw bytes read for a value (borrowed; NULL and 0 when absent).
 const void *indicators_table_raw(const indicators_table_t *self, int index, size_t *size);
 

@@ -41,6 +41,7 @@
 struct _sti_reader_t {
     char *data;                // our copy of the message; objects point into it
     size_t size;               // bytes in data
+    size_t cap;                // bytes allocated for data (a reusable reader's)
     msgpack_unpacked unpacked; // the zone and the root object
 };
 
@@ -335,6 +336,59 @@ sti_reader_t *sti_reader_new(const void *data, size_t size, const sti_limits_t *
         return NULL;
     }
     return self;
+}
+
+sti_reader_t *sti_reader_new_reusable(void)
+{
+    sti_reader_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        abort();
+    }
+    msgpack_unpacked_init(&self->unpacked);
+    return self;
+}
+
+//  msgpack_unpack (msgpack_unpack_next's parser) into a zone kept, cleared.
+int sti_reader_load(sti_reader_t *self, const void *data, size_t size, const sti_limits_t *limits,
+                    char *err, size_t errlen)
+{
+    assert(self);
+    sti_limits_t effective = s_limits(limits);
+    self->unpacked.data = (msgpack_object){.type = MSGPACK_OBJECT_NIL};
+    if (size > effective.max_size) {
+        s_set_err(err, errlen, "message is %zu bytes, more than the limit of %zu", size,
+                  effective.max_size);
+        return -1;
+    }
+    if (!data && size > 0) {
+        s_set_err(err, errlen, "no data");
+        return -1;
+    }
+    if (s_walk(data, size, &effective, err, errlen)) {
+        return -1;
+    }
+    if (size > self->cap) {
+        self->data = realloc(self->data, size);
+        self->cap = size;
+    }
+    self->unpacked.zone =
+        self->unpacked.zone ? self->unpacked.zone : msgpack_zone_new(MSGPACK_ZONE_CHUNK_SIZE);
+    if (!self->data || !self->unpacked.zone) {
+        abort();
+    }
+    msgpack_zone_clear(self->unpacked.zone);
+    memcpy(self->data, data, size);
+    self->size = size;
+    size_t offset = 0;
+    msgpack_object root;
+    msgpack_unpack_return rc =
+        msgpack_unpack(self->data, size, &offset, self->unpacked.zone, &root);
+    if (rc != MSGPACK_UNPACK_SUCCESS || offset != size) {
+        s_set_err(err, errlen, "malformed message (unpack returned %d)", (int)rc);
+        return -1;
+    }
+    self->unpacked.data = root;
+    return 0;
 }
 
 int sti_codec_check(const void *data, size_t size, const sti_limits_t *limits, char *err,

@@ -70,6 +70,16 @@ int sti_codec_check(const void *data, size_t size, const sti_limits_t *limits, c
 //  Returns a new reader the caller destroys, or NULL with a reason in err.
 sti_reader_t *sti_reader_new(const void *data, size_t size, const sti_limits_t *limits, char *err,
                              size_t errlen);
+//  A reader of many messages read one after another (a loop over stored
+//  records): it keeps its copy and msgpack-c's zone from one message to
+//  the next, so it takes no memory per message once grown to the largest.
+//  Its root is nil until a message is loaded. Never NULL.
+sti_reader_t *sti_reader_new_reusable(void);
+//  Checks and unpacks one complete message into self exactly as
+//  sti_reader_new does, in place of the message it held (whose nodes are
+//  then invalid). Returns 0, or -1 with a reason in err (the root is nil).
+int sti_reader_load(sti_reader_t *self, const void *data, size_t size, const sti_limits_t *limits,
+                    char *err, size_t errlen);
 void sti_reader_destroy(sti_reader_t **self_p);
 sti_node_t sti_reader_root(sti_reader_t *self);
 

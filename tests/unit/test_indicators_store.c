@@ -1,7 +1,8 @@
 /*  Unit tests of indicators_store against a throw-away redis-server: the
     hashes of values are read into a table (a field that is not a period
     skipped, a record that does not decode read as absent), revisions come
-    back oldest first (one that does not decode with its defaults), a
+    back oldest first (one that does not decode with its defaults), and the
+    same asked by period across several asks in one round trip, a
     snapshot pages through every hash with the event seq read first, and a
     batch is read and written in one call, refused when another writer
     changed a value in between.
@@ -135,6 +136,17 @@ static void test_read_revisions(void **state)
     assert_string_equal(seen.origin, "derived");
     assert_int_equal(seen.count[2], 0);
     indicators_table_destroy(&table);
+    //  The same values asked by period, across two asks: the same revisions.
+    sti_period_t two[] = {y2022, y2023};
+    indicators_store_ask_t asks[] = {{gdp, root, two, 2}, {gdp, root, &y2024, 1}};
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(indicators_store_read_history(fx->store, asks, 2, s_on_revisions, &seen), 0);
+    assert_int_equal(seen.points, 3);
+    assert_int_equal(seen.rev[0], 0);
+    assert_int_equal(seen.count[1], 3);
+    assert_int_equal(seen.rev[1], 1);
+    assert_string_equal(seen.origin, "derived");
+    assert_int_equal(seen.count[2], 0);
 }
 
 static void test_snapshot_pages(void **state)

@@ -1,6 +1,7 @@
 /*  Unit tests for sti_codec: round trips of every type, every getter's
-    refusals, and hostile input (truncation at every offset, lying headers,
-    deep nesting, trailing bytes, random blobs).
+    refusals, hostile input (truncation at every offset, lying headers,
+    deep nesting, trailing bytes, random blobs), and a reusable reader that
+    reads as sti_reader_new does.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -598,6 +599,64 @@ static void test_random_blobs(void **state)
     assert_true(accepted > 0);
 }
 
+//  A reusable reader accepts and refuses what sti_reader_new does, and
+//  unpacks the same values, message after message (random blobs, then a
+//  large message, a small one, a refused one and the large one again).
+static void test_reusable_reader(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x0123456789abcdefull;
+    unsigned char blob[64];
+    sti_reader_t *reused = sti_reader_new_reusable();
+    assert_int_equal(sti_node_type(sti_reader_root(reused)), STI_TYPE_NIL);
+    for (int round = 0; round < 20000; round++) {
+        size_t size = 1 + s_next(&seed) % sizeof blob;
+        for (size_t i = 0; i < size; i++) {
+            blob[i] = (unsigned char)s_next(&seed);
+        }
+        blob[0] = round % 2 ? (unsigned char)(0x80 | (blob[0] & 0x3f)) : blob[0];
+        char err[256], err2[256];
+        sti_reader_t *fresh = sti_reader_new(blob, size, NULL, err, sizeof err);
+        int rc = sti_reader_load(reused, blob, size, NULL, err2, sizeof err2);
+        assert_int_equal(rc, fresh ? 0 : -1);
+        if (fresh) {
+            size_t a_size, b_size;
+            void *a = sti_node_encode(sti_reader_root(fresh), &a_size);
+            void *b = sti_node_encode(sti_reader_root(reused), &b_size);
+            assert_int_equal(a_size, b_size);
+            assert_memory_equal(a, b, a_size);
+            free(a);
+            free(b);
+        } else {
+            assert_string_equal(err, err2);
+            assert_int_equal(sti_node_type(sti_reader_root(reused)), STI_TYPE_NIL);
+        }
+        sti_reader_destroy(&fresh);
+    }
+    sti_writer_t *writer = sti_writer_new();
+    sti_writer_array(writer, 3000);
+    for (int i = 0; i < 3000; i++) {
+        sti_writer_str(writer, "a value long enough to need a second zone chunk");
+    }
+    size_t big_size;
+    const void *big = sti_writer_data(writer, &big_size);
+    const unsigned char small[] = {0x81, 0xa1, 'a', 0x07}, bad[] = {0x92, 0x01};
+    const void *messages[] = {big, small, bad, big};
+    size_t sizes[] = {big_size, sizeof small, sizeof bad, big_size};
+    for (size_t m = 0; m < 4; m++) {
+        char err[256];
+        assert_int_equal(sti_reader_load(reused, messages[m], sizes[m], NULL, err, sizeof err),
+                         m == 2 ? -1 : 0);
+        sti_node_t root = sti_reader_root(reused);
+        sti_field_error_t ferr;
+        int64_t number = 0;
+        assert_int_equal(sti_node_size(root), m == 0 || m == 3 ? 3000 : m == 1 ? 1 : 0);
+        assert_int_equal(sti_map_int(root, "a", &number, &ferr), m == 1 ? 0 : -1);
+    }
+    sti_writer_destroy(&writer);
+    sti_reader_destroy(&reused);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -617,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_nesting),
         cmocka_unit_test(test_random_blobs),
         cmocka_unit_test(test_check_without_unpacking),
+        cmocka_unit_test(test_reusable_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
