@@ -66,7 +66,7 @@ static const sti_config_entry_t s_config_map[] = {
     {"replay_ttl_s", STI_CONFIG_DURATION_S, "10m", S_OFF(replay_ttl_s),
      "time a user or token write's reply is kept for its retries", 1, 604800},
     {"sse_buffer_max", STI_CONFIG_SIZE, "64KiB", S_OFF(sse_buffer_max),
-     "bytes an event stream holds for a slow reader before it is cut", 1024, 67108864},
+     "bytes of frames an event stream may owe a slow reader before it is cut", 1024, 67108864},
     {"sse_heartbeat_s", STI_CONFIG_DURATION_S, "15s", S_OFF(sse_heartbeat_s),
      "a comment on each quiet event stream this often", 1, 3600},
     {"sse_ring", STI_CONFIG_INT, "4096", S_OFF(sse_ring),
