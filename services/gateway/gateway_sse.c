@@ -34,7 +34,7 @@
 #define S_STREAMS_MAX 8 // streams served
 #define S_PAGE 500      // events asked for in one events.since
 #define S_RETRY_MS 1000 // a replay that failed, or a stream not known yet, is asked again
-#define S_BLOCK 16384   // bytes libmicrohttpd takes from a stream at most per send
+#define S_BLOCK 16384   // bytes libmicrohttpd takes from a stream at most per send (one a turn)
 
 typedef struct {
     char name[STI_EVENTS_STREAM_MAX + 1];  // "ind"
