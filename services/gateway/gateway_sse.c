@@ -7,14 +7,16 @@
     it; the frames of a replay, the first comment and the last are the
     client's own. Feeding it: when the ring holds everything after the
     cursor (cursor >= first - 1), the ring's events after the cursor are
-    queued while the client owes less than sse_buffer_max (the rest as it
-    reads: catching up never cuts it); once it took them all, the cursor
-    moves to upto and the client is live: each new event is queued as it
-    comes. Otherwise it asks events.since from
+    queued while the client owes less than sse_buffer_max, the rest as it
+    reads; once it took them all, the cursor moves to upto and the client
+    is live: each new event is queued as it comes, until one would make it
+    owe more than sse_buffer_max (a burst, or a slow reader): it then
+    catches up from the ring again. Otherwise it asks events.since from
     its cursor (for its person), appends the page, and asks again; a page
     is asked only while the queue owes less than half of sse_buffer_max, so
-    a replay goes at the client's pace and never cuts it. Only live events
-    can make a client owe more than sse_buffer_max: that is the cut.
+    a replay goes at the client's pace. The cut: a client that was live,
+    owes frames and fell behind the ring (sse_ring events went past it)
+    reads too slowly.
 */
 #include "gateway_sse.h"
 
@@ -50,6 +52,7 @@ typedef struct {
     size_t prefix_len;                     // its bytes
     uint64_t cursor;                       // past this seq
     bool live;                             // fed from the ring as events come
+    bool was_live;                         // has been live: falling out of the ring is a cut
     bool replaying;                        // an events.since is out
     bool probing;                          // the first one, of a client that starts live
     int64_t next_try;                      // no replay before (zclock_mono)
@@ -180,11 +183,11 @@ static void s_cut(s_client_t *client)
     gateway_server_cut(client->sse->server, "slow_reader");
 }
 
-//  An event of the ring for the client. Live, it is queued or the client
-//  is cut; catching up (not live yet), it is queued while the client owes
-//  less than sse_buffer_max, else the walk stops there until the client
-//  has read (never a cut: the client goes at its own pace). Returns false
-//  to stop the walk.
+//  An event of the ring for the client: queued while the client owes less
+//  than sse_buffer_max, else the walk stops there and the client, live or
+//  not, catches up from the ring as it reads (a burst of events larger
+//  than the bound is no cut: only falling out of the ring is, s_feed).
+//  Returns false to stop the walk.
 static bool s_ring_event(void *arg, uint64_t seq, gateway_frame_t *frame)
 {
     s_client_t *client = (s_client_t *)arg;
@@ -200,9 +203,7 @@ static bool s_ring_event(void *arg, uint64_t seq, gateway_frame_t *frame)
     }
     const gateway_config_t *config = gateway_server_config(client->sse->server);
     if (s_waiting(client) + gateway_frame_len(frame) > (size_t)config->sse_buffer_max) {
-        if (client->live) {
-            s_cut(client);
-        }
+        client->live = false;
         return false;
     }
     client->cursor = seq;
@@ -216,7 +217,9 @@ static void s_ask(s_client_t *client);
 
 //  Feeds the client from the ring, or asks the log. The ring must hold
 //  everything after the cursor for the first; a client that took all of
-//  it is live.
+//  it is live. A client that was live, still owes frames and fell behind
+//  the ring reads too slowly: it is cut (one with nothing owed, behind
+//  because the ring started again, replays from the log).
 static void s_feed(s_client_t *client)
 {
     if (client->ended || client->replaying) {
@@ -229,6 +232,11 @@ static void s_feed(s_client_t *client)
             client->cursor = gateway_ring_upto(ring);
         }
         client->live = all && !client->ended;
+        client->was_live = client->was_live || client->live;
+        return;
+    }
+    if (client->was_live && s_waiting(client) > 0) {
+        s_cut(client);
         return;
     }
     client->live = false;

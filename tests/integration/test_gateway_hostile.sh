@@ -62,8 +62,7 @@ done
 slow_cut() { [ "$(metric 'sti_gateway_cut_total{reason="slow_reader"}')" -ge 40 ]; }
 sti_wait_for 60 slow_cut
 # The reader: up to the stream's latest seq, every event once and in order
-# across its resumes. (It may be cut too: the gateway's own subscriber hands
-# over a burst when it replays a gap, more than sse_buffer_max at once.)
+# (across its resumes, should it fall behind the ring under the sanitizers).
 latest() {
     curl -sf -H "Authorization: Bearer $TOKEN" "$GW/api/v1/events/since?stream=ind&seq=0&limit=1" |
         /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["latest"])'
