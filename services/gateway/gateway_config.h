@@ -27,9 +27,9 @@ typedef struct {
     int64_t pwhash_mem_kib;    // argon2id memory of a new password hash, KiB
     int64_t pwhash_ops;        // argon2id passes of a new password hash
     int64_t replay_ttl_s;      // a user or token write's reply is kept this long for retries
-    int64_t sse_buffer_max;    // bytes an event stream may hold for a slow reader before the cut
+    int64_t sse_buffer_max;    // bytes of frames queued for one event stream at most
     int64_t sse_heartbeat_s;   // a comment on every event stream this often
-    int64_t sse_ring;          // latest events of each stream kept for new and resuming streams
+    int64_t sse_ring;          // latest events of each stream kept; a stream behind them is cut
     char *tls_cert;            // PEM certificate file for HTTPS, or NULL: plain HTTP
     char *tls_key;             // PEM key file for HTTPS
     char *upload_dir;          // where .csv/.xlsx bodies are read, report workbooks written

@@ -4,13 +4,10 @@
 
 #include <assert.h>
 #include <stdlib.h>
-#include <string.h>
 
 typedef struct {
-    uint64_t seq;
-    char *topic; // owned
-    char *frame; // owned
-    size_t len;  // bytes of frame
+    uint64_t seq;           // the event's
+    gateway_frame_t *frame; // a reference
 } s_entry_t;
 
 struct _gateway_ring_t {
@@ -36,9 +33,8 @@ static void s_clear(gateway_ring_t *self)
 {
     for (size_t i = 0; i < self->count; i++) {
         s_entry_t *entry = &self->entries[(self->head + i) % self->cap];
-        free(entry->topic);
-        free(entry->frame);
-        memset(entry, 0, sizeof *entry);
+        gateway_frame_unref(&entry->frame);
+        entry->seq = 0;
     }
     self->head = self->count = 0;
 }
@@ -73,27 +69,20 @@ uint64_t gateway_ring_first(gateway_ring_t *self)
     return self->count ? self->entries[self->head].seq : self->upto + 1;
 }
 
-void gateway_ring_add(gateway_ring_t *self, uint64_t seq, const char *topic, const char *frame,
-                      size_t len)
+void gateway_ring_add(gateway_ring_t *self, uint64_t seq, gateway_frame_t *frame)
 {
-    assert(self && topic && frame);
+    assert(self && frame);
     if (self->known && seq != self->upto + 1) {
         s_clear(self); // not the next one: the run starts again here
     }
     if (self->count == self->cap) {
-        s_entry_t *oldest = &self->entries[self->head];
-        free(oldest->topic);
-        free(oldest->frame);
+        gateway_frame_unref(&self->entries[self->head].frame);
         self->head = (self->head + 1) % self->cap;
         self->count--;
     }
     s_entry_t *entry = &self->entries[(self->head + self->count) % self->cap];
     entry->seq = seq;
-    entry->topic = strdup(topic);
-    entry->frame = malloc(len);
-    assert(entry->topic && entry->frame);
-    memcpy(entry->frame, frame, len);
-    entry->len = len;
+    entry->frame = gateway_frame_ref(frame);
     self->count++;
     self->upto = seq;
     self->known = true;
@@ -109,7 +98,7 @@ void gateway_ring_cursor(gateway_ring_t *self, uint64_t seq)
     }
 }
 
-void gateway_ring_each(gateway_ring_t *self, uint64_t after, gateway_ring_fn *fn, void *arg)
+bool gateway_ring_each(gateway_ring_t *self, uint64_t after, gateway_ring_fn *fn, void *arg)
 {
     assert(self && fn);
     //  The run has no hole: entry i holds seq first + i, so the walk starts
@@ -118,8 +107,9 @@ void gateway_ring_each(gateway_ring_t *self, uint64_t after, gateway_ring_fn *fn
     size_t start = after >= first ? (size_t)(after - first + 1) : 0;
     for (size_t i = start; i < self->count; i++) {
         const s_entry_t *entry = &self->entries[(self->head + i) % self->cap];
-        if (entry->seq > after) {
-            fn(arg, entry->seq, entry->topic, entry->frame, entry->len);
+        if (entry->seq > after && !fn(arg, entry->seq, entry->frame)) {
+            return false;
         }
     }
+    return true;
 }

@@ -1,15 +1,22 @@
 /*  gateway_sse: see gateway_sse.h.
 
     A client has a cursor (the last seq of its stream it is past, whether
-    its prefix matched or not) and a buffer of frames not yet taken by
-    libmicrohttpd. Feeding it: when the ring holds everything after the
+    its prefix matched or not) and a queue of frames not yet taken by
+    libmicrohttpd (gateway_frame): a live event's frame is made once, when
+    the event comes, and shared by the ring and every client that takes
+    it; the frames of a replay, the first comment and the last are the
+    client's own. Feeding it: when the ring holds everything after the
     cursor (cursor >= first - 1), the ring's events after the cursor are
-    appended and the cursor moves to upto; the client is then live and each
-    new event is appended as it comes. Otherwise it asks events.since from
+    queued while the client owes less than sse_buffer_max, the rest as it
+    reads; once it took them all, the cursor moves to upto and the client
+    is live: each new event is queued as it comes, until one would make it
+    owe more than sse_buffer_max (a burst, or a slow reader): it then
+    catches up from the ring again. Otherwise it asks events.since from
     its cursor (for its person), appends the page, and asks again; a page
-    is asked only while the buffer is less than half full, so a replay goes
-    at the client's pace and never cuts it. Only live events can overfill
-    a buffer: that is the cut.
+    is asked only while the queue owes less than half of sse_buffer_max, so
+    a replay goes at the client's pace. The cut: a client that was live,
+    owes frames and fell behind the ring (sse_ring events went past it)
+    reads too slowly.
 */
 #include "gateway_sse.h"
 
@@ -21,14 +28,15 @@
 #include <string.h>
 
 #include "gateway_body.h"
+#include "gateway_frame.h"
 #include "gateway_ring.h"
 #include "sti_json.h"
 #include "sti_log.h"
 
-#define S_STREAMS_MAX 8     // streams served
-#define S_PAGE 500          // events asked for in one events.since
-#define S_RETRY_MS 1000     // a replay that failed, or a stream not known yet, is asked again
-#define S_BUFFER_KEPT 16384 // a drained buffer larger than this is freed
+#define S_STREAMS_MAX 8 // streams served
+#define S_PAGE 500      // events asked for in one events.since
+#define S_RETRY_MS 1000 // a replay that failed, or a stream not known yet, is asked again
+#define S_BLOCK 16384   // bytes libmicrohttpd takes from a stream at most per send (one a turn)
 
 typedef struct {
     char name[STI_EVENTS_STREAM_MAX + 1];  // "ind"
@@ -41,14 +49,15 @@ typedef struct {
     gateway_request_t *req;                // the request (its connection)
     s_stream_t *stream;                    // which stream
     char prefix[STI_EVENTS_TOPIC_MAX + 1]; // topics wanted
+    size_t prefix_len;                     // its bytes
     uint64_t cursor;                       // past this seq
     bool live;                             // fed from the ring as events come
+    bool was_live;                         // has been live: falling out of the ring is a cut
     bool replaying;                        // an events.since is out
     bool probing;                          // the first one, of a client that starts live
     int64_t next_try;                      // no replay before (zclock_mono)
     uint64_t replays;                      // counter, for call ids
-    char *buf;                             // frames not yet taken
-    size_t len, off, cap;                  // buf's bytes, the first not taken, allocated
+    gateway_frame_queue_t *queue;          // frames not yet taken
     bool ended;                            // nothing more will be appended
     bool suspended;                        // waiting for something to send
     void *handle;                          // place in the list of clients
@@ -60,6 +69,7 @@ struct _gateway_sse_t {
     size_t stream_count;               // entries
     zlistx_t *clients;                 // s_client_t *
     int64_t next_heartbeat;            // zclock_mono
+    gateway_frame_t *heartbeat;        // the comment, shared by every stream
 };
 
 gateway_sse_t *gateway_sse_new(gateway_server_t *server)
@@ -70,6 +80,7 @@ gateway_sse_t *gateway_sse_new(gateway_server_t *server)
     assert(self);
     self->server = server;
     self->clients = zlistx_new();
+    self->heartbeat = gateway_frame_new(": heartbeat\n\n", 13);
     char *list = strdup(config->streams);
     assert(list);
     for (char *save = NULL, *item = strtok_r(list, ",", &save);
@@ -96,6 +107,7 @@ void gateway_sse_destroy(gateway_sse_t **self_p)
         for (size_t i = 0; i < self->stream_count; i++) {
             gateway_ring_destroy(&self->streams[i].ring);
         }
+        gateway_frame_unref(&self->heartbeat);
         free(self);
         *self_p = NULL;
     }
@@ -117,7 +129,7 @@ static s_stream_t *s_stream(gateway_sse_t *self, const char *name)
     return NULL;
 }
 
-//  --- a client's buffer ---
+//  --- a client's queue ---
 
 //  Wakes the connection when it sleeps.
 static void s_wake(s_client_t *client)
@@ -128,31 +140,23 @@ static void s_wake(s_client_t *client)
     }
 }
 
+//  Queues a frame of this client only.
 static void s_append(s_client_t *client, const char *text, size_t len)
 {
-    if (client->off && client->off == client->len) {
-        client->off = client->len = 0;
-    }
-    if (client->len + len > client->cap) {
-        if (client->off) {
-            memmove(client->buf, client->buf + client->off, client->len - client->off);
-            client->len -= client->off;
-            client->off = 0;
-        }
-        if (client->len + len > client->cap) {
-            client->cap = (client->len + len) * 2;
-            client->buf = realloc(client->buf, client->cap);
-            assert(client->buf);
-        }
-    }
-    memcpy(client->buf + client->len, text, len);
-    client->len += len;
+    gateway_frame_queue_push_text(client->queue, text, len);
+    s_wake(client);
+}
+
+//  Queues a shared frame.
+static void s_push(s_client_t *client, gateway_frame_t *frame)
+{
+    gateway_frame_queue_push(client->queue, frame);
     s_wake(client);
 }
 
 static size_t s_waiting(const s_client_t *client)
 {
-    return client->len - client->off;
+    return gateway_frame_queue_owed(client->queue);
 }
 
 //  Ends the stream with a last comment.
@@ -164,37 +168,58 @@ static void s_end(s_client_t *client, const char *why)
     client->ended = true;
 }
 
-//  A live event for the client: appended, or the client is cut.
-static void s_live_event(void *arg, uint64_t seq, const char *topic, const char *frame, size_t len)
+//  Cuts the client: it owes too much.
+static void s_cut(s_client_t *client)
+{
+    char why[256];
+    snprintf(why, sizeof why,
+             "cut: this client reads too slowly (%zu bytes were waiting for it); reconnect "
+             "with Last-Event-ID to go on",
+             s_waiting(client));
+    //  What it was owed is sent again when it resumes: only the frame
+    //  begun is finished, then the comment, so the cut frees its frames.
+    gateway_frame_queue_drop(client->queue);
+    s_end(client, why);
+    gateway_server_cut(client->sse->server, "slow_reader");
+}
+
+//  An event of the ring for the client: queued while the client owes less
+//  than sse_buffer_max, else the walk stops there and the client, live or
+//  not, catches up from the ring as it reads (a burst of events larger
+//  than the bound is no cut: only falling out of the ring is, s_feed).
+//  Returns false to stop the walk.
+static bool s_ring_event(void *arg, uint64_t seq, gateway_frame_t *frame)
 {
     s_client_t *client = (s_client_t *)arg;
-    if (client->ended || seq <= client->cursor) {
-        return;
+    if (client->ended) {
+        return false;
     }
-    client->cursor = seq;
-    if (strncmp(topic, client->prefix, strlen(client->prefix)) != 0) {
-        return;
+    if (seq <= client->cursor) {
+        return true;
+    }
+    if (strncmp(gateway_frame_topic(frame), client->prefix, client->prefix_len) != 0) {
+        client->cursor = seq;
+        return true;
     }
     const gateway_config_t *config = gateway_server_config(client->sse->server);
-    if (s_waiting(client) + len > (size_t)config->sse_buffer_max) {
-        char why[256];
-        snprintf(why, sizeof why,
-                 "cut: this client reads too slowly (%zu bytes were waiting for it); reconnect "
-                 "with Last-Event-ID to go on",
-                 s_waiting(client));
-        s_end(client, why);
-        gateway_server_cut(client->sse->server, "slow_reader");
-        return;
+    if (s_waiting(client) + gateway_frame_len(frame) > (size_t)config->sse_buffer_max) {
+        client->live = false;
+        return false;
     }
-    s_append(client, frame, len);
+    client->cursor = seq;
+    s_push(client, frame);
+    return true;
 }
 
 //  --- feeding ---
 
 static void s_ask(s_client_t *client);
 
-//  Takes the client live from the ring, or asks the log. The ring must hold
-//  everything after the cursor for the first.
+//  Feeds the client from the ring, or asks the log. The ring must hold
+//  everything after the cursor for the first; a client that took all of
+//  it is live. A client that was live, still owes frames and fell behind
+//  the ring reads too slowly: it is cut (one with nothing owed, behind
+//  because the ring started again, replays from the log).
 static void s_feed(s_client_t *client)
 {
     if (client->ended || client->replaying) {
@@ -202,11 +227,16 @@ static void s_feed(s_client_t *client)
     }
     gateway_ring_t *ring = client->stream->ring;
     if (gateway_ring_known(ring) && client->cursor + 1 >= gateway_ring_first(ring)) {
-        gateway_ring_each(ring, client->cursor, s_live_event, client);
-        if (!client->ended && gateway_ring_upto(ring) > client->cursor) {
+        bool all = gateway_ring_each(ring, client->cursor, s_ring_event, client);
+        if (all && !client->ended && gateway_ring_upto(ring) > client->cursor) {
             client->cursor = gateway_ring_upto(ring);
         }
-        client->live = true;
+        client->live = all && !client->ended;
+        client->was_live = client->was_live || client->live;
+        return;
+    }
+    if (client->was_live && s_waiting(client) > 0) {
+        s_cut(client);
         return;
     }
     client->live = false;
@@ -217,7 +247,7 @@ static void s_feed(s_client_t *client)
     }
 }
 
-//  Appends the frame of an event of an events.since reply.
+//  Queues the frame of an event of an events.since reply.
 static void s_replayed_event(s_client_t *client, sti_node_t map)
 {
     char err[160];
@@ -228,12 +258,9 @@ static void s_replayed_event(s_client_t *client, sti_node_t map)
     }
     client->cursor = event->seq;
     char *json = gateway_event_json(event);
-    size_t size = strlen(json) + 64;
-    char *frame = malloc(size);
-    assert(frame);
-    int n = snprintf(frame, size, "id: %" PRIu64 "\ndata: %s\n\n", event->seq, json);
-    s_append(client, frame, (size_t)n);
-    free(frame);
+    gateway_frame_t *frame = gateway_frame_event(event->seq, event->topic, json);
+    s_push(client, frame);
+    gateway_frame_unref(&frame);
     free(json);
     sti_event_destroy(&event);
 }
@@ -335,22 +362,10 @@ static ssize_t s_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     s_client_t *client = (s_client_t *)cls;
-    size_t waiting = s_waiting(client);
-    if (waiting) {
-        size_t n = waiting < max ? waiting : max;
-        memcpy(buf, client->buf + client->off, n);
-        client->off += n;
+    //  As many frames as libmicrohttpd's block holds: one send a wake-up.
+    size_t n = gateway_frame_queue_take(client->queue, buf, max);
+    if (n) {
         gateway_server_sent(client->sse->server, n);
-        if (client->off == client->len) {
-            client->off = client->len = 0;
-            if (client->cap > S_BUFFER_KEPT) {
-                //  Drained: a burst's room is given back, so 1,000 quiet
-                //  streams hold little.
-                free(client->buf);
-                client->buf = NULL;
-                client->cap = 0;
-            }
-        }
         if (!client->ended && client->live == false) {
             s_feed(client); // room again for the next page of a replay
         }
@@ -368,7 +383,7 @@ static void s_client_free(void *state)
 {
     s_client_t *client = (s_client_t *)state;
     if (client) {
-        free(client->buf);
+        gateway_frame_queue_destroy(&client->queue);
         free(client);
     }
 }
@@ -399,6 +414,7 @@ static int s_read_query(gateway_sse_t *self, gateway_request_t *req, s_client_t 
                                         : "from: must be a seq (an integer)");
     } else {
         snprintf(client->prefix, sizeof client->prefix, "%s", prefix ? prefix : "");
+        client->prefix_len = strlen(client->prefix);
         *from_given = start != NULL;
         return 0;
     }
@@ -417,6 +433,7 @@ void gateway_sse_open(gateway_sse_t *self, gateway_request_t *req)
         free(client);
         return;
     }
+    client->queue = gateway_frame_queue_new();
     req->state = client;
     req->free_state = s_client_free;
     req->event_stream = true;
@@ -428,7 +445,7 @@ void gateway_sse_open(gateway_sse_t *self, gateway_request_t *req)
     s_append(client, hello, (size_t)n);
     s_ask(client); // a live start learns the latest seq; a resume replays; both check the role
     struct MHD_Response *response =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, s_read, client, NULL);
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, S_BLOCK, s_read, client, NULL);
     gateway_server_headers(self->server, response);
     MHD_add_response_header(response, "Content-Type", "text/event-stream; charset=utf-8");
     MHD_add_response_header(response, "Cache-Control", "no-store");
@@ -464,12 +481,11 @@ void gateway_sse_take(gateway_sse_t *self, const gateway_event_msg_t *msg)
     if (msg->kind == GATEWAY_CURSOR) {
         gateway_ring_cursor(stream->ring, msg->seq);
     } else {
-        size_t size = strlen(msg->json) + 64;
-        char *frame = malloc(size);
-        assert(frame);
-        int n = snprintf(frame, size, "id: %" PRIu64 "\ndata: %s\n\n", msg->seq, msg->json);
-        gateway_ring_add(stream->ring, msg->seq, msg->topic, frame, (size_t)n);
-        free(frame);
+        //  The event's frame, made once: the ring and each client that
+        //  takes it share it.
+        gateway_frame_t *frame = gateway_frame_event(msg->seq, msg->topic, msg->json);
+        gateway_ring_add(stream->ring, msg->seq, frame);
+        gateway_frame_unref(&frame);
     }
     for (s_client_t *client = zlistx_first(self->clients); client;
          client = zlistx_next(self->clients)) {
@@ -493,7 +509,7 @@ void gateway_sse_tick(gateway_sse_t *self, int64_t now)
             s_feed(client);
         }
         if (beat && !client->ended && s_waiting(client) == 0) {
-            s_append(client, ": heartbeat\n\n", 13);
+            s_push(client, self->heartbeat);
         }
     }
 }

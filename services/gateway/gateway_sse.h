@@ -15,9 +15,13 @@
     sent twice. Without either it starts at the stream's latest seq. Events
     the log no longer holds are said with `event: lost` and data {stream,
     from, to}. A comment `: heartbeat` goes out every sse_heartbeat_s on a
-    quiet stream. A client that reads so slowly that sse_buffer_max bytes
-    wait for it is cut: a last comment says why, and it resumes with
-    Last-Event-ID. A stream holds no thread: its connection is suspended
+    quiet stream. A stream is owed at most sse_buffer_max bytes of frames
+    at a time; beyond that it takes the ring's events as it reads. A client
+    that reads so slowly that the ring (sse_ring events) goes past it is
+    cut: the frames not begun are let go, a last comment says why, and it
+    resumes with Last-Event-ID. A live
+    event's frame is made once and shared by every stream that takes it
+    (gateway_frame). A stream holds no thread: its connection is suspended
     whenever it has nothing to send.
 
     GET /api/v1/events/since?stream=ind&seq=N[&prefix=P&limit=L] answers the

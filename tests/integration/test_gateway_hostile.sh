@@ -3,8 +3,10 @@
 # body (413 before it is read), a chunked body past body_max (cut), a 100 MB
 # header, 10^6-deep JSON, invalid UTF-8, slowloris (headers a byte a second:
 # cut after header_timeout_s), 10,000 idle connections, and event streams
-# that never read while events pour in (each cut, counted). After each, a
-# well-behaved client is answered, and the gateway's memory stays bounded.
+# that never read while events pour in (each cut, counted, while a stream
+# that reads beside them, resuming with Last-Event-ID, gets every event once
+# and in order: the frames they share are not held up by them). After each, a well-behaved client is
+# answered, and the gateway's memory stays bounded.
 . "$STI_SOURCE/tests/lib.sh"
 . "$STI_SOURCE/tests/integration/gateway_lib.sh"
 HOSTILE="$STI_SOURCE/tests/integration/gateway_hostile.py"
@@ -41,6 +43,8 @@ sti_stop idle
 coproc SLOW { /usr/bin/python3 "$HOSTILE" 127.0.0.1 "$GW_PORT" "$TOKEN" sse-never-read 40; }
 read -r line <&"${SLOW[0]}"
 echo "$line" | grep -q '"open": 40' || sti_fail "event streams: $line"
+sti_spawn reader /usr/bin/python3 -u "$STI_SOURCE/tests/helpers/sse_reader.py" "$GW" "$TOKEN"
+sti_wait_for 10 grep -q '^stream' "$T/reader.log"
 rows() {   # rows N: a CSV of N made-up values for donghu, one per indicator and month (all past)
     local inds=(hitech_enterprises tech_smes single_champions little_giants hidden_champions)
     echo "indicator,org,period,value"
@@ -57,6 +61,25 @@ for round in 1 2 3 4 5 6; do
 done
 slow_cut() { [ "$(metric 'sti_gateway_cut_total{reason="slow_reader"}')" -ge 40 ]; }
 sti_wait_for 60 slow_cut
+# The reader: up to the stream's latest seq, every event once and in order
+# (across its resumes, should it fall behind the ring under the sanitizers).
+latest() {
+    curl -sf -H "Authorization: Bearer $TOKEN" "$GW/api/v1/events/since?stream=ind&seq=0&limit=1" |
+        /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["latest"])'
+}
+reader_caught_up() { grep -qx "$(latest)" "$T/reader.log"; }
+sti_wait_for 60 reader_caught_up
+sti_stop reader || true
+/usr/bin/python3 - "$T/reader.log" <<'PY' || sti_fail "the reading stream beside the slow ones"
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+ids = [int(line) for line in lines if line.isdigit()]
+if len(ids) < 1000 or ids != list(range(ids[0], ids[0] + len(ids))):
+    sys.exit("the reading stream's seqs are not every one once in order: %d, %s..%s"
+             % (len(ids), ids[:3], ids[-3:]))
+print("the reading stream: %d events, %d..%d, cut %d times" % (len(ids), ids[0], ids[-1],
+      lines.count("cut")))
+PY
 echo go >&"${SLOW[1]}"
 wait "$SLOW_PID" || sti_fail "the good client was not answered after the slow streams"
 rss=$(gw_rss_kb)

@@ -14,21 +14,23 @@
 typedef struct {
     uint64_t seqs[16];
     size_t count;
+    size_t stop_at; // the walk stops after this many
 } s_seen_t;
 
-static void s_collect(void *arg, uint64_t seq, const char *topic, const char *frame, size_t len)
+static bool s_collect(void *arg, uint64_t seq, gateway_frame_t *frame)
 {
     s_seen_t *seen = (s_seen_t *)arg;
-    //  A frame is len bytes, without a NUL of its own.
-    assert_true(strncmp(topic, "ind.", 4) == 0 && len > 4 && memcmp(frame, "id: ", 4) == 0);
+    assert_string_equal(gateway_frame_topic(frame), "ind.x.y");
+    assert_true(gateway_frame_len(frame) > 4 && memcmp(gateway_frame_text(frame), "id: ", 4) == 0);
     seen->seqs[seen->count++] = seq;
+    return seen->count < seen->stop_at;
 }
 
 static void s_add(gateway_ring_t *ring, uint64_t seq)
 {
-    char frame[32];
-    snprintf(frame, sizeof frame, "id: %llu\n\n", (unsigned long long)seq);
-    gateway_ring_add(ring, seq, "ind.x.y", frame, strlen(frame));
+    gateway_frame_t *frame = gateway_frame_event(seq, "ind.x.y", "{}");
+    gateway_ring_add(ring, seq, frame);
+    gateway_frame_unref(&frame); // the ring holds its own reference
 }
 
 static void test_run(void **state)
@@ -46,11 +48,16 @@ static void test_run(void **state)
     //  Full at 3: 12, 13, 14.
     assert_int_equal(gateway_ring_first(ring), 12);
     assert_int_equal(gateway_ring_upto(ring), 14);
-    s_seen_t seen = {{0}, 0};
-    gateway_ring_each(ring, 12, s_collect, &seen);
+    s_seen_t seen = {{0}, 0, 16};
+    assert_true(gateway_ring_each(ring, 12, s_collect, &seen));
     assert_int_equal(seen.count, 2);
     assert_int_equal(seen.seqs[0], 13);
     assert_int_equal(seen.seqs[1], 14);
+    //  A walk stopped early says so (a client catching up at its pace).
+    seen = (s_seen_t){{0}, 0, 1};
+    assert_false(gateway_ring_each(ring, 11, s_collect, &seen));
+    assert_int_equal(seen.count, 1);
+    assert_int_equal(seen.seqs[0], 12);
     //  A cursor not ahead changes nothing.
     gateway_ring_cursor(ring, 14);
     assert_int_equal(gateway_ring_first(ring), 12);
@@ -61,8 +68,8 @@ static void test_run(void **state)
     //  A cursor ahead too: nothing held, upto moves.
     gateway_ring_cursor(ring, 25);
     assert_int_equal(gateway_ring_first(ring), 26);
-    seen.count = 0;
-    gateway_ring_each(ring, 0, s_collect, &seen);
+    seen = (s_seen_t){{0}, 0, 16};
+    assert_true(gateway_ring_each(ring, 0, s_collect, &seen));
     assert_int_equal(seen.count, 0);
     gateway_ring_destroy(&ring);
     gateway_ring_destroy(&ring);
