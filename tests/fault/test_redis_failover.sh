@@ -61,7 +61,11 @@ sentinel_start() {
         echo "sentinel auth-pass sti $(pass sti-sentinel)"
         echo "sentinel sentinel-user sti-sentinel"
         echo "sentinel sentinel-pass $(pass sti-sentinel)"
-        echo "sentinel down-after-milliseconds sti 1000"
+        # As in the prod overlay: a master that does not answer for 1 s on a
+        # loaded machine (a long script, a fork for a full sync) is not dead,
+        # and failing it over then can lose writes a replica confirmed (the
+        # old master takes them until it is made a replica).
+        echo "sentinel down-after-milliseconds sti 5000"
         echo "sentinel failover-timeout sti 10000"
         echo "sentinel parallel-syncs sti 2"
     } >"$T/sentinel$i.conf"
