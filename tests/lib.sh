@@ -8,7 +8,7 @@
 #   sti_start_broker           # sti-broker on spare ports: $STI_BROKER, $STI_EVENTS_PUB, $STI_EVENTS_SUB
 #   sti_spawn NAME CMD...      # starts a process in the background, logs to $T/NAME.log, records its pid
 #   sti_wait_for SECONDS CMD.. # bounded poll: runs CMD every 50 ms until it succeeds
-#   sti_fail MESSAGE           # prints the message and the logs, exits 1
+#   sti_fail MESSAGE           # prints the message (and sti_diagnose, if defined) and the logs, exits 1
 #   sti_refused BIN ARGS.. PAT # BIN refuses to start (exit 2) saying PAT (bad settings)
 #   sti_start_data_path        # redis, broker, sti-ingest, sti-indicators (consumer test-1),
 #                              # and the Linping plan loaded with stictl
@@ -56,8 +56,16 @@ sti_dump_logs() {
     done
 }
 
+# sti_fail MESSAGE: prints it and exits 1. A test that defines sti_diagnose
+# gets it run first (once; stderr), to say what state it failed in while
+# the processes it started still run.
 sti_fail() {
     echo "FAIL: $*" >&2
+    if [ -z "${STI_DIAGNOSED:-}" ] && declare -F sti_diagnose >/dev/null; then
+        STI_DIAGNOSED=1
+        echo "---- diagnosis" >&2
+        sti_diagnose >&2 || true
+    fi
     exit 1
 }
 

@@ -4,12 +4,12 @@
     the closure is planned, every value it needs is read in one round trip
     (indicators_store_read_batch), the rows are applied in memory, and one
     write (indicators_store_write) stores everything, appends the events and
-    acknowledges the entries. The write compares what it finds with the
-    bytes read; on a difference it refuses the batch and the applier starts
-    over (at most S_ATTEMPTS times; after that the entries stay pending and
-    are taken up again later). The write returns the prev of every event it
-    logged, so the events are published from what the applier built,
-    without reading the log back.
+    acknowledges the entries. With replicas to reach, a window the replicas
+    did not confirm ends the batch (s_apply_window says why). The write compares what it finds with
+   the bytes read; on a difference it refuses the batch and the applier starts over (at most
+   S_ATTEMPTS times; after that the entries stay pending and are taken up again later). The write
+   returns the prev of every event it logged, so the events are published from what the applier
+   built, without reading the log back.
 
     Time. A tick applies for at most tick_budget_ms, so that requests are
     answered between ticks whatever the backlog. A batch is applied in
@@ -294,9 +294,14 @@ static int s_apply_window(indicators_apply_t *self, size_t ack_from, size_t ack_
         sti_metric_add(self->rows_applied, (int64_t)applied);
         sti_metric_add(self->rows_skipped, (int64_t)skipped);
         //  What the replicas do not have yet is not published: a fail-over
-        //  could take it back, and subscribers would hold events that are gone.
+        //  could take it back, and subscribers would hold events that are
+        //  gone. Nor is the batch gone on with: the next window could be
+        //  written to a replica promoted meanwhile (the connection follows
+        //  the Sentinels) and acknowledge an entry whose earlier rows only
+        //  the old master holds. The batch stops; its entries, still pending,
+        //  are read again, and the rows the master holds are skipped.
         if (self->replicated && !self->replicated(self->replicated_arg)) {
-            return 0;
+            return -1;
         }
         sti_events_pub_appended(self->pub, written.epoch, written.last);
         if (written.first > 0 && written.last >= written.first) {

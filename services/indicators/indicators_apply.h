@@ -57,7 +57,10 @@ void indicators_apply_destroy(indicators_apply_t **self_p);
 //  Asks fn(arg) before the events of a written window are published: true
 //  when the write has reached the replicas it must (sti_service_replicated).
 //  Events of a window it says false for are not sent (the heartbeat shows
-//  them; subscribers fetch them from the log once they are there).
+//  them once a replica has them; subscribers fetch them from the log), and
+//  the batch stops there: its entries are read again, so that no later
+//  window, perhaps on a replica promoted meanwhile, acknowledges an entry
+//  whose earlier rows only the old master holds.
 void indicators_apply_set_replicated(indicators_apply_t *self, bool (*fn)(void *arg), void *arg);
 
 //  Applies what the intake log holds, for about the tick budget (a window

@@ -446,6 +446,7 @@ sti_events_pub_t *sti_service_publisher(sti_service_t *self, const char *stream)
         if (!self->publisher) {
             return NULL;
         }
+        sti_events_pub_set_replicas(self->publisher, self->config.redis_replicas);
         self->publisher_stream = strdup(stream);
         assert(self->publisher_stream);
     }

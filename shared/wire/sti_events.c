@@ -30,6 +30,7 @@
 
 #define S_PUB_HWM 100000    // events queued towards the broker before PUB drops
 #define S_HEARTBEAT_MS 1000 // interval between heartbeats
+#define S_CONFIRM_MS 100    // how long a heartbeat waits for replicas to confirm a seq
 
 //  The call that turns events_append.lua's functions into a script:
 //  KEYS log, seq, prev, epoch; ARGV maxlen, topic, type, subject, time,
@@ -40,6 +41,13 @@ static const char s_append_call[] =
     "if not epoch then return {0, why} end\n"
     "local seq, prev = sti_events_append(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2],"
     " ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])\nreturn {seq, prev, epoch}\n";
+
+//  The heartbeat's confirmation (s_confirmed): KEYS seq. Reads the seq and
+//  writes it back unchanged (INCRBY 0 is a write, replicated like any), so
+//  that a WAIT after it covers every write Redis took before. Returns the seq.
+static const char s_touch_seq[] = "local seq = redis.call('GET', KEYS[1])\n"
+                                  "if not seq then return 0 end\n"
+                                  "return redis.call('INCRBY', KEYS[1], 0)\n";
 
 struct _sti_events_pub_t {
     sti_redis_t *redis;                     // borrowed connection
@@ -52,6 +60,8 @@ struct _sti_events_pub_t {
     char prev_key[256];                     // <ns>:events:<stream>:prev
     char epoch_key[256];                    // <ns>:events:<stream>:epoch
     sti_script_t *switch_epoch;             // events_epoch.lua
+    sti_script_t *touch_seq;                // s_touch_seq
+    int64_t replicas;                       // replicas a seq must reach to be named (0: none)
     size_t maxlen;                          // approximate bound on the log's length
     uint64_t latest;                        // highest seq known to be logged (in epoch)
     char epoch[STI_EVENTS_EPOCH_MAX + 1];   // the epoch latest belongs to ("" for none)
@@ -93,6 +103,7 @@ sti_events_pub_t *sti_events_pub_new(sti_redis_t *redis, const char *stream, con
     self->append = sti_redis_script(redis, source_text);
     free(source_text);
     self->switch_epoch = sti_redis_script(redis, sti_lua_events_epoch);
+    self->touch_seq = sti_redis_script(redis, s_touch_seq);
     self->pub = zsock_new(ZMQ_PUB);
     if (!self->pub) {
         sti_events_pub_destroy(&self);
@@ -131,6 +142,12 @@ void sti_events_pub_set_maxlen(sti_events_pub_t *self, size_t maxlen)
 {
     assert(self && maxlen > 0);
     self->maxlen = maxlen;
+}
+
+void sti_events_pub_set_replicas(sti_events_pub_t *self, int64_t replicas)
+{
+    assert(self && replicas >= 0);
+    self->replicas = replicas;
 }
 
 //  Sends the two frames of an event.
@@ -445,6 +462,41 @@ static void s_check(sti_events_pub_t *self, const char *epoch, uint64_t latest, 
     }
 }
 
+//  The seq a heartbeat may name when Redis holds seq, beyond the publisher's
+//  latest: with replicas to reach, only once they hold it. Redis may have
+//  taken writes that no WAIT confirmed (an applier's window whose WAIT
+//  failed): a fail-over can take them back and hand their seqs out again,
+//  so naming them would make subscribers fetch events that go away, and
+//  would raise the guard's floor (sti_events_guard) above what the promoted
+//  replica holds, which stops the stream for good although nothing
+//  acknowledged was lost. Returns seq, or latest while not confirmed.
+static uint64_t s_confirmed(sti_events_pub_t *self, uint64_t seq)
+{
+    if (self->replicas <= 0 || seq <= self->latest) {
+        return seq;
+    }
+    const char *keys[] = {self->seq_key};
+    redisReply *reply = sti_redis_eval(self->redis, self->touch_seq, 1, 0, keys, NULL);
+    bool read = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 0;
+    uint64_t touched = read ? (uint64_t)reply->integer : 0;
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    if (!read) {
+        return self->latest;
+    }
+    char want[24], ms[24];
+    snprintf(want, sizeof want, "%" PRId64, self->replicas);
+    snprintf(ms, sizeof ms, "%d", S_CONFIRM_MS);
+    const char *argv[] = {"WAIT", want, ms};
+    reply = sti_redis_argv(self->redis, 3, argv, NULL);
+    bool held = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= self->replicas;
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    return held ? touched : self->latest;
+}
+
 void sti_events_pub_tick(sti_events_pub_t *self)
 {
     assert(self);
@@ -469,6 +521,7 @@ void sti_events_pub_tick(sti_events_pub_t *self)
         s_adopt(self, epoch, start);
         self->epoch_start = start;
         self->lost[0] = 0;
+        latest = s_confirmed(self, latest);
         if (latest > self->latest) {
             self->latest = latest;
         }

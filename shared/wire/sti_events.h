@@ -43,6 +43,14 @@ void sti_events_pub_destroy(sti_events_pub_t **self_p);
 //  Sets how many of the latest seqs the log keeps at least (trimmed by seq,
 //  XADD MINID ~; default STI_EVENTS_MAXLEN).
 void sti_events_pub_set_maxlen(sti_events_pub_t *self, size_t maxlen);
+//  Sets how many replicas must hold a seq before a heartbeat names it (the
+//  service's STI_REDIS_REPLICAS; default 0: none). A seq Redis holds beyond
+//  the last one this publisher saw confirmed is then named only after a
+//  WAIT (of at most 100 ms, tried again at the next heartbeat) says the
+//  replicas hold it: until then the heartbeat names the last confirmed seq,
+//  and the guard's floor stays there, so a fail-over that takes back writes
+//  no WAIT confirmed stops nothing (they are applied again).
+void sti_events_pub_set_replicas(sti_events_pub_t *self, int64_t replicas);
 //  Appends the event to the log (assigning seq and prev), then publishes it.
 //  data is an encoded MessagePack map. Returns 0 and sets *seq, or -1 when
 //  Redis failed (nothing was logged or sent).
@@ -65,7 +73,8 @@ int sti_events_send_event(sti_events_pub_t *self, const sti_event_t *event);
 //  data), marked on the stream so that every publisher stops appending (see
 //  sti_events_guard in lua/events_append.lua). Moves the stream to the
 //  dataset's epoch when the stream has none yet or an operator accepted a
-//  loss (a new dataset id with a reason; sti_dataset.h).
+//  loss (a new dataset id with a reason; sti_dataset.h). With replicas set
+//  (sti_events_pub_set_replicas), names only a seq they hold.
 void sti_events_pub_tick(sti_events_pub_t *self);
 uint64_t sti_events_latest(sti_events_pub_t *self);
 //  NULL while the stream is fine, else why it stopped after a loss

@@ -7,8 +7,10 @@ each row is exactly one value change. A request is retried with the same
 envelope id and the same request_id until it is answered (Lazy Pirate),
 and again (after 50 ms) while the answer is `unavailable` (Redis is away).
 After each answered request the count is written to PROGRESS_FILE.
+FIRST (default 0) skips the requests before it: request r is always the
+same rows under request id fault-<r>, so a test can send requests in parts.
 
-Usage: fault_submit.py BROKER REQUESTS ROWS TOWNS PROGRESS_FILE
+Usage: fault_submit.py BROKER REQUESTS ROWS TOWNS PROGRESS_FILE [FIRST]
 """
 import os
 import sys
@@ -40,9 +42,12 @@ def keys(towns):
 def main():
     broker, requests, rows, towns, progress = sys.argv[1:6]
     requests, rows, towns = int(requests), int(rows), int(towns)
+    first = int(sys.argv[6]) if len(sys.argv) > 6 else 0
     client = Client(broker, timeout_ms=2000, retries=200)
     key_iter = keys(towns)
-    for r in range(requests):
+    for _ in range(first * rows):
+        next(key_iter)
+    for r in range(first, first + requests):
         batch = []
         for i in range(rows):
             indicator, org, period = next(key_iter)
@@ -61,7 +66,7 @@ def main():
                   file=sys.stderr)
             return 1
         with open(progress + ".tmp", "w") as f:
-            f.write("%d\n" % (r + 1))
+            f.write("%d\n" % (r + 1 - first))
         os.replace(progress + ".tmp", progress)
     return 0
 

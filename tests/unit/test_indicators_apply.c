@@ -3,7 +3,8 @@
     events in the log, entries acknowledged); applying the same entries again
     through the apply function changes nothing; an entry that does not
     decode is acknowledged and counted, and the entries after it applied;
-    a batch larger than a tick's budget goes on over several ticks.
+    a batch larger than a tick's budget goes on over several ticks; a window
+    the replicas do not confirm ends its batch.
 */
 #include "events_log_read.h"
 #include "indicators_fixture.h"
@@ -188,6 +189,39 @@ static void test_batch_over_ticks(void **state)
     assert_true(entries >= 3 && rows >= 36);
 }
 
+//  Replicas that do not confirm the first window: the batch stops there, so
+//  that no later window acknowledges the entry (after a fail-over it could,
+//  on a replica that lacks the first window). The entry, still pending, is
+//  read again: the rows written are skipped, the rest applied, each once.
+static bool s_confirmed_after_first(void *arg)
+{
+    int *calls = (int *)arg;
+    return (*calls)++ > 0;
+}
+
+static void test_unconfirmed_window(void **state)
+{
+    s_fixture_t *fx = (s_fixture_t *)*state;
+    int calls = 0;
+    indicators_apply_set_replicated(fx->apply, s_confirmed_after_first, &calls);
+    indicators_apply_tick(fx->apply); // creates the group
+    test_indicators_append_months(&fx->base, "tech_smes", "2023", 100, 12);
+    for (int i = 0; i < 100 && calls == 0; i++) {
+        indicators_apply_tick(fx->apply);
+    }
+    assert_int_equal(calls, 1);
+    assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 5); // the first window (5 rows)
+    assert_int_equal(indicators_intake_pending(fx->base.intake), 1);
+    for (int i = 0; i < 20 && indicators_intake_pending(fx->base.intake) > 0; i++) {
+        indicators_apply_tick(fx->apply);
+    }
+    assert_int_equal(indicators_intake_pending(fx->base.intake), 0);
+    assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 12);
+    assert_int_equal(s_integer(fx, "HLEN ut:val:tech_smes:linping"), 12);
+    assert_int_equal(s_integer(fx, "LLEN ut:rev:tech_smes:linping:2023-01"), 1);
+    assert_int_equal(s_integer(fx, "LLEN ut:rev:tech_smes:linping:2023-12"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +229,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_entry_acknowledged, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_revisions_in_order, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_batch_over_ticks, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_unconfirmed_window, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -801,14 +801,71 @@ static void test_publisher_frames(void **state)
     zsock_destroy(&sub);
 }
 
+//  A publisher that needs a replica to hold a seq names in its heartbeat
+//  only what one confirmed: here Redis has no replica, so the seq another
+//  writer appended after the one the publisher sent is not named, and the
+//  guard's floor stays below it.
+static void test_heartbeat_confirmed(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_events_pub_t *writer = s_pub("ind");
+    s_publish(writer, "ind.a", 1);
+    s_publish(writer, "ind.b", 2);
+    zsock_t *sub = zsock_new_sub("@inproc://test-confirm", "ind.");
+    for (int64_t replicas = 0; replicas <= 1; replicas++) {
+        sti_events_pub_t *pub =
+            sti_events_pub_new(s_redis, "ind", "inproc://test-confirm", "sti-test");
+        sti_events_pub_set_replicas(pub, replicas);
+        //  The subscription reaches the PUB socket asynchronously: send event
+        //  1 until it arrives (bounded); the publisher has then seen seq 1.
+        zmsg_t *msg = NULL;
+        for (int i = 0; i < 100 && !msg; i++) {
+            assert_int_equal(sti_events_send_logged(pub, 1, 1), 0);
+            msg = s_recv(sub, 50);
+        }
+        assert_non_null(msg);
+        while (msg) {
+            zmsg_destroy(&msg);
+            msg = s_recv(sub, 0);
+        }
+        sti_events_pub_tick(pub);
+        msg = s_recv(sub, 5000);
+        assert_non_null(msg);
+        char *topic = zmsg_popstr(msg);
+        assert_string_equal(topic, "ind.$hb");
+        zframe_t *body = zmsg_last(msg);
+        char err[256], floor[24];
+        sti_reader_t *reader =
+            sti_reader_new(zframe_data(body), zframe_size(body), NULL, err, sizeof err);
+        int64_t named;
+        assert_int_equal(sti_map_int(sti_reader_root(reader), "seq", &named, NULL), 0);
+        assert_int_equal(named, replicas ? 1 : 2);
+        const char *epoch;
+        sti_events_pub_floor(pub, floor, sizeof floor, &epoch);
+        assert_string_equal(floor, replicas ? "1" : "2");
+        sti_reader_destroy(&reader);
+        free(topic);
+        zmsg_destroy(&msg);
+        sti_events_pub_destroy(&pub);
+    }
+    //  The confirmation wrote the seq back unchanged.
+    redisReply *reply = sti_redis_command(s_redis, "GET stitest:events:ind:seq");
+    assert_string_equal(reply->str, "2");
+    freeReplyObject(reply);
+    sti_events_pub_destroy(&writer);
+    zsock_destroy(&sub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_decode_hostile),
-        cmocka_unit_test(test_append_seq_prev), cmocka_unit_test(test_append_many),
-        cmocka_unit_test(test_since_paging),    cmocka_unit_test(test_trim_first),
-        cmocka_unit_test(test_since_reply),     cmocka_unit_test(test_publisher_frames),
-        cmocka_unit_test(test_loss_and_epoch),  cmocka_unit_test(test_since_batches),
+        cmocka_unit_test(test_round_trip),          cmocka_unit_test(test_decode_hostile),
+        cmocka_unit_test(test_append_seq_prev),     cmocka_unit_test(test_append_many),
+        cmocka_unit_test(test_since_paging),        cmocka_unit_test(test_trim_first),
+        cmocka_unit_test(test_since_reply),         cmocka_unit_test(test_publisher_frames),
+        cmocka_unit_test(test_loss_and_epoch),      cmocka_unit_test(test_since_batches),
+        cmocka_unit_test(test_heartbeat_confirmed),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
