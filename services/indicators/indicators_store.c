@@ -12,8 +12,7 @@
     The script answers {1, first, last, epoch, prev of each topic...}, from
     which sti_events_pack_prevs works out each event's prev, {0, hash} for
     a conflict or {2, why} for a refusal of the event stream's guard.
-    Replies of a snapshot page are kept until the next page, so the page
-    can point into them.
+    Snapshot pages are read by indicators_store_snapshot.
 */
 #include "indicators_store.h"
 
@@ -25,6 +24,7 @@
 #include <string.h>
 
 #include "indicators_store_args.h"
+#include "indicators_store_snapshot.h"
 #include "sti_events_pack.h"
 #include "sti_log.h"
 #include "sti_lua_indicators_core.h"
@@ -35,34 +35,29 @@
 #define S_FIXED_KEYS 6 // the script's log, seq, prev, intake, value index, epoch
 
 struct _indicators_store_t {
-    sti_redis_t *redis;                       // borrowed
-    sti_script_t *script;                     // events_append.lua + indicators_apply.lua
-    char group[128];                          // the intake group the script acknowledges in
-    int64_t events_maxlen;                    // bound of the event log
-    char fixed[S_FIXED_KEYS - 1][S_KEY_MAX];  // the script's fixed keys but the epoch's
-    indicators_store_args_t keys;             // the script's KEYS
-    indicators_store_args_t head;             // the script's ARGV: its counts
-    indicators_store_args_t args;             // the script's ARGV: the rest
-    indicators_store_args_t reads;            // one HMGET being built
-    sti_writer_t *record;                     // one value record being encoded
-    size_t *number;                           // value v's changes end at by_value[number[v]]
-    size_t number_cap;                        // entries of number
-    size_t *by_value;                         // the window's changes by value
-    size_t by_value_cap;                      // entries of by_value
-    sti_events_pack_t *pack;                  // the window's events, packed
-    int *order;                               // values read one by one, by hash
-    size_t order_cap;                         // entries of order
-    size_t *count;                            // per hash: where its values end in order
-    size_t count_cap;                         // entries of count
-    uint64_t *prevs;                          // prev of each event of the last write
-    size_t prevs_cap;                         // entries of prevs
-    indicators_revision_t *revisions;         // the revisions of one value, handed to a reader
-    redisReply *snap_seq;                     // the snapshot page's seq
-    redisReply *snap_members;                 // its hashes
-    redisReply **snap_hashes;                 // their HGETALLs
-    size_t snap_count;                        // entries of snap_hashes in use
-    indicators_snapshot_value_t *snap_values; // the page's values
-    size_t snap_cap;                          // entries of snap_values
+    sti_redis_t *redis;                      // borrowed
+    sti_script_t *script;                    // events_append.lua + indicators_apply.lua
+    char group[128];                         // the intake group the script acknowledges in
+    int64_t events_maxlen;                   // bound of the event log
+    char fixed[S_FIXED_KEYS - 1][S_KEY_MAX]; // the script's fixed keys but the epoch's
+    indicators_store_args_t keys;            // the script's KEYS
+    indicators_store_args_t head;            // the script's ARGV: its counts
+    indicators_store_args_t args;            // the script's ARGV: the rest
+    indicators_store_args_t reads;           // one HMGET being built
+    sti_writer_t *record;                    // one value record being encoded
+    size_t *number;                          // value v's changes end at by_value[number[v]]
+    size_t number_cap;                       // entries of number
+    size_t *by_value;                        // the window's changes by value
+    size_t by_value_cap;                     // entries of by_value
+    sti_events_pack_t *pack;                 // the window's events, packed
+    int *order;                              // values read one by one, by hash
+    size_t order_cap;                        // entries of order
+    size_t *count;                           // per hash: where its values end in order
+    size_t count_cap;                        // entries of count
+    uint64_t *prevs;                         // prev of each event of the last write
+    size_t prevs_cap;                        // entries of prevs
+    indicators_revision_t *revisions;        // the revisions of one value, handed to a reader
+    indicators_store_snapshot_t *snapshot;   // snapshot pages
 };
 
 //  --- the key families ---
@@ -139,31 +134,11 @@ indicators_store_t *indicators_store_new(sti_redis_t *redis, const char *intake,
     s_index_key(self, self->fixed[4]);
     self->record = sti_writer_new();
     self->pack = sti_events_pack_new();
+    self->snapshot = indicators_store_snapshot_new(redis);
     self->revisions =
         (indicators_revision_t *)calloc(INDICATORS_STORE_REVISIONS_MAX, sizeof *self->revisions);
     assert(self->revisions);
     return self;
-}
-
-//  Frees the replies of the last snapshot page.
-static void s_snapshot_free(indicators_store_t *self)
-{
-    for (size_t i = 0; i < self->snap_count; i++) {
-        if (self->snap_hashes[i]) {
-            freeReplyObject(self->snap_hashes[i]);
-        }
-    }
-    free(self->snap_hashes);
-    self->snap_hashes = NULL;
-    self->snap_count = 0;
-    if (self->snap_seq) {
-        freeReplyObject(self->snap_seq);
-        self->snap_seq = NULL;
-    }
-    if (self->snap_members) {
-        freeReplyObject(self->snap_members);
-        self->snap_members = NULL;
-    }
 }
 
 void indicators_store_destroy(indicators_store_t **self_p)
@@ -171,7 +146,7 @@ void indicators_store_destroy(indicators_store_t **self_p)
     assert(self_p);
     indicators_store_t *self = *self_p;
     if (self) {
-        s_snapshot_free(self);
+        indicators_store_snapshot_destroy(&self->snapshot);
         indicators_store_args_free(&self->keys);
         indicators_store_args_free(&self->head);
         indicators_store_args_free(&self->args);
@@ -184,7 +159,6 @@ void indicators_store_destroy(indicators_store_t **self_p)
         free(self->count);
         free(self->prevs);
         free(self->revisions);
-        free(self->snap_values);
         free(self);
         *self_p = NULL;
     }
@@ -333,95 +307,11 @@ int indicators_store_read_history(indicators_store_t *self, const indicators_sto
 
 //  --- snapshot pages ---
 
-//  Adds the values of one HGETALL reply of member to the page's values.
-static void s_snapshot_hash(indicators_store_t *self, const redisReply *member,
-                            const redisReply *hash, size_t *count)
-{
-    const char *colon =
-        member->type == REDIS_REPLY_STRING ? memchr(member->str, ':', member->len) : NULL;
-    if (!colon || !hash || hash->type != REDIS_REPLY_ARRAY) {
-        return;
-    }
-    for (size_t i = 0; i + 1 < hash->elements; i += 2) {
-        const redisReply *field = hash->element[i], *data = hash->element[i + 1];
-        indicators_record_t record;
-        char err[128];
-        if (field->type != REDIS_REPLY_STRING || data->type != REDIS_REPLY_STRING ||
-            indicators_record_decode(data->str, data->len, &record, err, sizeof err)) {
-            continue;
-        }
-        if (*count == self->snap_cap) {
-            self->snap_cap = self->snap_cap ? self->snap_cap * 2 : 1024;
-            self->snap_values = (indicators_snapshot_value_t *)realloc(
-                self->snap_values, self->snap_cap * sizeof *self->snap_values);
-            assert(self->snap_values);
-        }
-        indicators_snapshot_value_t *value = &self->snap_values[(*count)++];
-        value->indicator = member->str;
-        value->indicator_len = (size_t)(colon - member->str);
-        value->org = colon + 1;
-        value->org_len = member->len - value->indicator_len - 1;
-        value->period = field->str;
-        value->period_len = field->len;
-        value->record = record;
-    }
-}
-
-//  Reads the HGETALL of every member of the page in one round trip.
-//  Returns 0, or -1 when a read failed.
-static int s_snapshot_read(indicators_store_t *self)
-{
-    const redisReply *members = self->snap_members;
-    size_t count = members->elements;
-    char key[S_KEY_MAX];
-    for (size_t i = 0; i < count; i++) {
-        const redisReply *m = members->element[i];
-        s_value_key(self, key, m->type == REDIS_REPLY_STRING ? m->str : "");
-        sti_redis_appendf(self->redis, "HGETALL %s", key);
-    }
-    self->snap_hashes = (redisReply **)calloc(count ? count : 1, sizeof *self->snap_hashes);
-    assert(self->snap_hashes);
-    self->snap_count = count;
-    int rc = 0;
-    for (size_t i = 0; i < count; i++) {
-        self->snap_hashes[i] = sti_redis_reply(self->redis);
-        rc = self->snap_hashes[i] ? rc : -1;
-    }
-    return rc;
-}
-
 int indicators_store_snapshot(indicators_store_t *self, const char *after, int64_t limit,
                               indicators_snapshot_page_t *page)
 {
-    assert(self && after && limit > 0 && page);
-    s_snapshot_free(self);
-    memset(page, 0, sizeof *page);
-    char start[S_MEMBER_MAX + 1], index[S_KEY_MAX], seq_key[S_KEY_MAX];
-    snprintf(start, sizeof start, "%s%s", after[0] ? "(" : "-", after);
-    s_index_key(self, index);
-    s_events_key(self, seq_key, "seq");
-    self->snap_seq = sti_redis_command(self->redis, "GET %s", seq_key);
-    self->snap_members = sti_redis_command(self->redis, "ZRANGEBYLEX %s %s + LIMIT 0 %lld", index,
-                                           start, (long long)limit);
-    const redisReply *seq = self->snap_seq, *members = self->snap_members;
-    bool good = seq && (seq->type == REDIS_REPLY_STRING || seq->type == REDIS_REPLY_NIL) &&
-                members && members->type == REDIS_REPLY_ARRAY;
-    if (!good || s_snapshot_read(self) != 0) {
-        return -1;
-    }
-    size_t count = 0;
-    for (size_t i = 0; i < members->elements; i++) {
-        s_snapshot_hash(self, members->element[i], self->snap_hashes[i], &count);
-    }
-    page->seq = seq->type == REDIS_REPLY_STRING ? strtoull(seq->str, NULL, 10) : 0;
-    page->values = self->snap_values;
-    page->count = count;
-    const redisReply *last = members->elements ? members->element[members->elements - 1] : NULL;
-    if ((int64_t)members->elements == limit && last && last->type == REDIS_REPLY_STRING) {
-        page->next = last->str;
-        page->next_len = last->len;
-    }
-    return 0;
+    assert(self);
+    return indicators_store_snapshot_page(self->snapshot, after, limit, page);
 }
 
 //  --- the applier's read ---

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "indicators_batch.h"
+#include "indicators_store_snapshot.h"
 #include "indicators_values.h"
 #include "sti_catalog.h"
 #include "sti_events.h"
@@ -92,26 +93,6 @@ typedef struct {
 //  Returns 0, or -1 when a read failed (fn was still called for every point).
 int indicators_store_read_history(indicators_store_t *self, const indicators_store_ask_t *asks,
                                   size_t count, indicators_store_revisions_fn *fn, void *arg);
-
-//  One value of a snapshot page (the strings are borrowed from the page).
-typedef struct {
-    const char *indicator;      // indicator code
-    size_t indicator_len;       // its length
-    const char *org;            // org unit code
-    size_t org_len;             // its length
-    const char *period;         // the period (the hash field)
-    size_t period_len;          // its length
-    indicators_record_t record; // the stored record
-} indicators_snapshot_value_t;
-
-//  A page of every stored value, by hash in byte order of <indicator>:<org>.
-typedef struct {
-    uint64_t seq;                              // the `ind` seq, read before the values
-    const indicators_snapshot_value_t *values; // every period of the page's hashes
-    size_t count;                              // how many
-    const char *next;                          // the cursor of the next page, NULL on the last
-    size_t next_len;                           // its length
-} indicators_snapshot_page_t;
 
 //  Reads the page of at most limit hashes after cursor after ("" from the
 //  start). The page is valid until the next call. Returns 0, or -1 when
