@@ -462,6 +462,38 @@ static void s_check(sti_events_pub_t *self, const char *epoch, uint64_t latest, 
     }
 }
 
+//  Whether the replicas hold every write Redis took so far: a write that
+//  changes nothing (the seq, read in *seq), then a WAIT of at most
+//  S_CONFIRM_MS. True at once without replicas to reach.
+static bool s_replicated(sti_events_pub_t *self, uint64_t *seq)
+{
+    if (self->replicas <= 0) {
+        return true;
+    }
+    const char *keys[] = {self->seq_key};
+    redisReply *reply = sti_redis_eval(self->redis, self->touch_seq, 1, 0, keys, NULL);
+    bool read = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 0;
+    if (read && seq) {
+        *seq = (uint64_t)reply->integer;
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    if (!read) {
+        return false;
+    }
+    char want[24], ms[24];
+    snprintf(want, sizeof want, "%" PRId64, self->replicas);
+    snprintf(ms, sizeof ms, "%d", S_CONFIRM_MS);
+    const char *argv[] = {"WAIT", want, ms};
+    reply = sti_redis_argv(self->redis, 3, argv, NULL);
+    bool held = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= self->replicas;
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    return held;
+}
+
 //  The seq a heartbeat may name when Redis holds seq, beyond the publisher's
 //  latest: with replicas to reach, only once they hold it. Redis may have
 //  taken writes that no WAIT confirmed (an applier's window whose WAIT
@@ -475,26 +507,8 @@ static uint64_t s_confirmed(sti_events_pub_t *self, uint64_t seq)
     if (self->replicas <= 0 || seq <= self->latest) {
         return seq;
     }
-    const char *keys[] = {self->seq_key};
-    redisReply *reply = sti_redis_eval(self->redis, self->touch_seq, 1, 0, keys, NULL);
-    bool read = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 0;
-    uint64_t touched = read ? (uint64_t)reply->integer : 0;
-    if (reply) {
-        freeReplyObject(reply);
-    }
-    if (!read) {
-        return self->latest;
-    }
-    char want[24], ms[24];
-    snprintf(want, sizeof want, "%" PRId64, self->replicas);
-    snprintf(ms, sizeof ms, "%d", S_CONFIRM_MS);
-    const char *argv[] = {"WAIT", want, ms};
-    reply = sti_redis_argv(self->redis, 3, argv, NULL);
-    bool held = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= self->replicas;
-    if (reply) {
-        freeReplyObject(reply);
-    }
-    return held ? touched : self->latest;
+    uint64_t touched = self->latest;
+    return s_replicated(self, &touched) ? touched : self->latest;
 }
 
 void sti_events_pub_tick(sti_events_pub_t *self)
@@ -517,6 +531,13 @@ void sti_events_pub_tick(sti_events_pub_t *self)
     }
     if (lost[0]) {
         s_lost(self, lost);
+    } else if (strcmp(epoch, self->epoch) != 0 && !s_replicated(self, NULL)) {
+        //  An epoch the replicas do not hold yet (moved to, or first seen,
+        //  where writes are not confirmed) is not taken: its start is a seq
+        //  no replica may have. The heartbeat names what was.
+        snprintf(epoch, sizeof epoch, "%s", self->epoch);
+        start = self->epoch_start;
+        latest = self->latest;
     } else {
         s_adopt(self, epoch, start);
         self->epoch_start = start;

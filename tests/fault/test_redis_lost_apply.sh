@@ -43,7 +43,10 @@ sti_wait_for 20 info "$PB" master_link_status:up
     echo "bind 127.0.0.1"
     echo "dir $T"
     echo "sentinel monitor sti 127.0.0.1 $PA 1"
-    echo "sentinel down-after-milliseconds sti 2000"
+    # The master stays up (the fail-over is asked for), so down-after only
+    # bounds how long a replica may have been cut off and still be promoted
+    # (ten times it): the cut below lasts while windows time out, 5 s each.
+    echo "sentinel down-after-milliseconds sti 10000"
     echo "sentinel failover-timeout sti 10000"
 } >"$T/sentinel.conf"
 sti_spawn sentinel redis-server "$T/sentinel.conf" --sentinel
