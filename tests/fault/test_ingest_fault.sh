@@ -25,16 +25,8 @@ start_indicators() {
 start_ingest
 start_indicators
 
-/usr/bin/python3 - "$STI_BROKER" "$STI_SOURCE/data/plans/linping-2021-2025" "$TOWNS" <<'PY' ||
-import os, sys
-sys.path.insert(0, os.environ["STI_SOURCE"] + "/tests/helpers")
-from ind_client import Client, plan_catalog
-c = Client(sys.argv[1])
-c.ok("sti.indicators", "plan.load", {"plan": plan_catalog(sys.argv[2])})
-for t in range(int(sys.argv[3])):
-    c.ok("sti.indicators", "org.add", {"code": "town_%03d" % t, "parent": "linping"})
-PY
-    sti_fail "plan and org units"
+/usr/bin/python3 "$STI_SOURCE/tests/helpers/plan_towns.py" "$STI_BROKER" "$TOWNS" \
+    "$STI_SOURCE/data/plans/linping-2021-2025" || sti_fail "plan and org units"
 
 progress_at_least() { [ "$(cat "$T/progress" 2>/dev/null || echo 0)" -ge "$1" ]; }
 kill_indicators_at=$(( REQUESTS / 10 + RANDOM % (REQUESTS * 3 / 10) ))

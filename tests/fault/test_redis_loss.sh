@@ -38,14 +38,8 @@ sti_wait_service sti.indicators
 sti_wait_service sti.notify
 
 stictl plan load "$STI_SOURCE/data/plans/linping-2021-2025" >/dev/null || sti_fail "plan load"
-/usr/bin/python3 - "$STI_BROKER" "$TOWNS" <<'PY' || sti_fail "org units"
-import os, sys
-sys.path.insert(0, os.environ["STI_SOURCE"] + "/tests/helpers")
-from ind_client import Client
-c = Client(sys.argv[1])
-for t in range(int(sys.argv[2])):
-    c.ok("sti.indicators", "org.add", {"code": "town_%03d" % t, "parent": "linping"})
-PY
+/usr/bin/python3 "$STI_SOURCE/tests/helpers/plan_towns.py" "$STI_BROKER" "$TOWNS" ||
+    sti_fail "org units"
 sti_spawn watch "$(type -P stictl)" --timeout 15000 --json watch --from 0   # the binary itself, so stopping it stops it
 
 # --- 1. kill -9 under load ---

@@ -62,16 +62,8 @@ sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 --consumer lost-1 \
     --claim-idle-ms 2000 --claim-every-ms 1000 --batch-rows 200
 sti_wait_service sti.ingest
 sti_wait_service sti.indicators
-/usr/bin/python3 - "$STI_BROKER" "$STI_SOURCE/data/plans/linping-2021-2025" "$TOWNS" <<'PY' ||
-import os, sys
-sys.path.insert(0, os.environ["STI_SOURCE"] + "/tests/helpers")
-from ind_client import Client, plan_catalog
-c = Client(sys.argv[1])
-c.ok("sti.indicators", "plan.load", {"plan": plan_catalog(sys.argv[2])})
-for t in range(int(sys.argv[3])):
-    c.ok("sti.indicators", "org.add", {"code": "town_%03d" % t, "parent": "linping"})
-PY
-    sti_fail "plan and org units"
+/usr/bin/python3 "$STI_SOURCE/tests/helpers/plan_towns.py" "$STI_BROKER" "$TOWNS" \
+    "$STI_SOURCE/data/plans/linping-2021-2025" || sti_fail "plan and org units"
 submit() {   # submit R: request R of fault_submit.py, acknowledged
     /usr/bin/python3 "$STI_SOURCE/tests/fault/fault_submit.py" "$STI_BROKER" 1 "$ROWS" "$TOWNS" \
         "$T/progress" "$1" || sti_fail "request $1 was not acknowledged"
