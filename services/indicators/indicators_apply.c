@@ -301,9 +301,11 @@ static int s_apply_window(indicators_apply_t *self, size_t ack_from, size_t ack_
         //  the old master holds. The batch stops; its entries, still pending,
         //  are read again, and the rows the master holds are skipped.
         if (self->replicated && !self->replicated(self->replicated_arg)) {
+            sti_events_pub_replicated(self->pub, false);
             return -1;
         }
         sti_events_pub_appended(self->pub, written.epoch, written.last);
+        sti_events_pub_replicated(self->pub, true);
         if (written.first > 0 && written.last >= written.first) {
             sti_metric_add(self->events_published, (int64_t)(written.last - written.first + 1));
             s_publish(self, &written);

@@ -4,12 +4,14 @@
 --       2 the new epoch id (the dataset's id)
 -- Only when the stream is still at ARGV[1] (another replica may have moved it
 -- first): the new epoch starts at the stream's current seq, and the mark of
--- a loss is cleared. Returns {epoch id, start} as the stream has them after.
+-- a loss is cleared, and so is the confirmed mark (the new epoch's seqs are
+-- confirmed afresh: until then events.since stops at its start). Returns
+-- {epoch id, start} as the stream has them after.
 local e = redis.call('HMGET', KEYS[1], 'id', 'start')
 if (e[1] or '') == ARGV[1] then
     local start = redis.call('GET', KEYS[2]) or '0'
     redis.call('HSET', KEYS[1], 'id', ARGV[2], 'start', start)
-    redis.call('HDEL', KEYS[1], 'lost')
+    redis.call('HDEL', KEYS[1], 'lost', 'confirmed')
     return {ARGV[2], tonumber(start)}
 end
 return {e[1] or '', tonumber(e[2] or '0')}

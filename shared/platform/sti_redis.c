@@ -79,6 +79,7 @@ struct _sti_redis_t {
     char sentinel_host[STI_REDIS_SENTINELS][STI_REDIS_HOST_MAX + 1]; // their hosts
     int sentinel_port[STI_REDIS_SENTINELS];                          // their ports
     char master[STI_REDIS_HOST_MAX + 1]; // the master's name at the Sentinels
+    int replicas;                        // replicas every write must reach (0: the master only)
 };
 
 static void s_seterr(sti_redis_t *self, const char *format, ...)
@@ -347,6 +348,7 @@ sti_redis_t *sti_redis_dup(sti_redis_t *self)
     memcpy(copy->sentinel_host, self->sentinel_host, sizeof copy->sentinel_host);
     memcpy(copy->sentinel_port, self->sentinel_port, sizeof copy->sentinel_port);
     memcpy(copy->master, self->master, sizeof copy->master);
+    copy->replicas = self->replicas;
     if (s_ensure(copy) != 0) {
         sti_warn("redis: %s; will retry", copy->errstr);
     }
@@ -438,6 +440,49 @@ void sti_redis_set_timeouts(sti_redis_t *self, int connect_ms, int command_ms)
     if (self->ctx) {
         redisSetTimeout(self->ctx, s_tv(command_ms));
     }
+}
+
+void sti_redis_set_replicas(sti_redis_t *self, int replicas)
+{
+    assert(self && replicas >= 0);
+    self->replicas = replicas;
+}
+
+int sti_redis_replicas(sti_redis_t *self)
+{
+    assert(self);
+    return self->replicas;
+}
+
+long long sti_redis_wait_replicas(sti_redis_t *self, int replicas, int timeout_ms)
+{
+    assert(self && replicas > 0 && timeout_ms > 0);
+    assert(self->pending == 0);
+    if (s_ensure(self) != 0) {
+        return -1;
+    }
+    //  WAIT answers only after timeout_ms: the socket gives it that long on
+    //  top of the usual command timeout, so a long WAIT is not cut off as a
+    //  dead server (and the connection dropped) before Redis answers.
+    char want[16], ms[16];
+    snprintf(want, sizeof want, "%d", replicas);
+    snprintf(ms, sizeof ms, "%d", timeout_ms);
+    const char *argv[] = {"WAIT", want, ms};
+    redisSetTimeout(self->ctx, s_tv(self->command_ms + timeout_ms));
+    redisReply *reply = s_checked(self, redisCommandArgv(self->ctx, 3, argv, NULL));
+    if (self->ctx) {
+        redisSetTimeout(self->ctx, s_tv(self->command_ms));
+    }
+    long long held = -1;
+    if (reply && reply->type == REDIS_REPLY_INTEGER) {
+        held = reply->integer;
+    } else if (reply) {
+        s_seterr(self, "WAIT: %s", reply->type == REDIS_REPLY_ERROR ? reply->str : "not a number");
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    return held;
 }
 
 bool sti_redis_connected(sti_redis_t *self)

@@ -66,6 +66,18 @@ int sti_redis_set_sentinels(sti_redis_t *self, const char *sentinels, const char
                             size_t errlen);
 //  Sets the connect and command timeouts in ms (defaults 2000 and 5000).
 void sti_redis_set_timeouts(sti_redis_t *self, int connect_ms, int command_ms);
+//  Sets how many replicas every write must reach before it is acknowledged
+//  (the service's redis_replicas; default 0: the master only). Readers that
+//  may show only what the replicas confirmed (events.since) ask for it with
+//  sti_redis_replicas; copied by sti_redis_dup.
+void sti_redis_set_replicas(sti_redis_t *self, int replicas);
+int sti_redis_replicas(sti_redis_t *self);
+//  WAIT replicas timeout_ms: blocks until that many replicas hold every
+//  write of this connection, at most timeout_ms, with the socket's timeout
+//  raised by timeout_ms for the command (a WAIT longer than the command
+//  timeout is not taken for a dead server). Returns how many replicas hold
+//  them, or -1 when the command failed (sti_redis_errstr says why).
+long long sti_redis_wait_replicas(sti_redis_t *self, int replicas, int timeout_ms);
 
 //  A second connection with the same server, credentials, namespace,
 //  Sentinels and timeouts (for a blocking read that must not hold the first

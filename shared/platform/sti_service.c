@@ -30,7 +30,8 @@
    a socket (sti_service_wake_on) whose readability makes the tick due at once, so a blocking read
    of its own wakes it without waiting. A write answered ok that the replicas did not confirm
    (redis_replicas) is answered `unavailable` instead: the client sends it again, and it is applied
-   once.
+   once. The events it logged go on the bus only after a WAIT that confirmed them (the
+   publisher holds them until then: sti_events_pub_replicated).
 */
 #include "sti_service.h"
 
@@ -97,7 +98,9 @@ static const sti_config_entry_t s_common_map[] = {
      0, 16},
     {"redis_replicas_ms", STI_CONFIG_DURATION, "1s",
      offsetof(sti_common_config_t, redis_replicas_ms),
-     "how long a write waits for those replicas before it is answered unavailable", 1, 60000},
+     "how long a write waits for those replicas before it is answered unavailable (the WAIT "
+     "has this long on top of the 5 s command timeout, so it is not cut off as a dead Redis)",
+     1, 60000},
     {"dataset", STI_CONFIG_STR, "", offsetof(sti_common_config_t, dataset),
      "the id this deployment's dataset must have (kept outside Redis; empty: the id seen first)", 0,
      0},
@@ -179,6 +182,7 @@ static int s_start(sti_service_t *self)
         sti_error("%s", err);
         return 2;
     }
+    sti_redis_set_replicas(self->redis, (int)config->redis_replicas);
     self->guard = sti_service_guard_new(self->redis, config->dataset, config->redis_replicas,
                                         config->redis_replicas_ms);
     sti_dataset_watch_t *dataset = sti_service_guard_dataset(self->guard);
@@ -276,10 +280,19 @@ void sti_service_destroy(sti_service_t **self_p)
 
 //  A write that the primary took but the replicas did not confirm is not
 //  acknowledged: the client sends it again (it is applied once).
+//  The events the write logged go on the bus only once the replicas
+//  confirm it (sti_events_pub_replicated); until then the publisher holds
+//  them, and its heartbeat's WAIT releases them later.
 static void s_confirm(sti_service_t *self, sti_service_answer_t *answer)
 {
-    if (answer->code != STI_ERR_NONE || !sti_service_ops_changes(self->ops, answer->row) ||
-        sti_service_guard_replicated(self->guard)) {
+    if (answer->code != STI_ERR_NONE || !sti_service_ops_changes(self->ops, answer->row)) {
+        return;
+    }
+    bool held = sti_service_guard_replicated(self->guard);
+    if (self->publisher) {
+        sti_events_pub_replicated(self->publisher, held);
+    }
+    if (held) {
         return;
     }
     char message[256];

@@ -122,27 +122,18 @@ bool sti_service_guard_replicated(sti_service_guard_t *self)
     if (self->replicas <= 0) {
         return true;
     }
-    char want[24], ms[24];
-    snprintf(want, sizeof want, "%lld", (long long)self->replicas);
-    snprintf(ms, sizeof ms, "%lld", (long long)self->replicas_ms);
-    const char *argv[] = {"WAIT", want, ms};
-    redisReply *reply = sti_redis_argv(self->redis, 3, argv, NULL);
-    bool ok = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= self->replicas;
+    long long held =
+        sti_redis_wait_replicas(self->redis, (int)self->replicas, (int)self->replicas_ms);
+    bool ok = held >= self->replicas;
     int64_t suppressed;
     if (!ok && sti_log_due(&self->wait_log, zclock_mono(), 1000, &suppressed)) {
-        if (reply && reply->type == REDIS_REPLY_INTEGER) {
+        if (held >= 0) {
             sti_warn("a write reached %lld of %lld replicas within %lld ms (%" PRId64
                      " more since the last line)",
-                     (long long)reply->integer, (long long)self->replicas,
-                     (long long)self->replicas_ms, suppressed);
+                     held, (long long)self->replicas, (long long)self->replicas_ms, suppressed);
         } else {
-            sti_warn("WAIT for the replicas failed: %s", reply && reply->type == REDIS_REPLY_ERROR
-                                                             ? reply->str
-                                                             : sti_redis_errstr(self->redis));
+            sti_warn("WAIT for the replicas failed: %s", sti_redis_errstr(self->redis));
         }
-    }
-    if (reply) {
-        freeReplyObject(reply);
     }
     return ok;
 }

@@ -9,6 +9,14 @@
     nothing a subscriber cannot get back: the heartbeat (read from the seq key,
     so it also covers events that a service's own Lua script appended) shows
     the seq, and events.since serves the entry from the log.
+
+    With replicas to reach (sti_events_pub_set_replicas), "logged" is not
+    enough: an event goes on the bus, a heartbeat names its seq, and the
+    stream's confirmed mark (events.since's bound) covers it only once a
+    WAIT says the replicas hold it. Until then it is held back as a range of
+    seqs, and sent as the log holds it when a WAIT confirms it (a fail-over
+    meanwhile may have given those seqs to other events: the log's are the
+    ones that stay).
 */
 #include "sti_events.h"
 
@@ -49,6 +57,15 @@ static const char s_touch_seq[] = "local seq = redis.call('GET', KEYS[1])\n"
                                   "if not seq then return 0 end\n"
                                   "return redis.call('INCRBY', KEYS[1], 0)\n";
 
+//  The confirmed mark (s_mark): KEYS epoch hash; ARGV seq, epoch. Raises the
+//  hash's `confirmed` to seq, in that epoch only and never down (another
+//  publisher may have marked more). Returns 1 when it raised it.
+static const char s_mark_confirmed[] =
+    "local e = redis.call('HMGET', KEYS[1], 'id', 'confirmed')\n"
+    "if (e[1] or '') ~= ARGV[2] or tonumber(e[2] or '0') >= tonumber(ARGV[1]) then\n"
+    "    return 0\nend\n"
+    "redis.call('HSET', KEYS[1], 'confirmed', ARGV[1])\nreturn 1\n";
+
 struct _sti_events_pub_t {
     sti_redis_t *redis;                     // borrowed connection
     char stream[STI_EVENTS_STREAM_MAX + 1]; // the stream this publisher owns
@@ -61,9 +78,13 @@ struct _sti_events_pub_t {
     char epoch_key[256];                    // <ns>:events:<stream>:epoch
     sti_script_t *switch_epoch;             // events_epoch.lua
     sti_script_t *touch_seq;                // s_touch_seq
+    sti_script_t *mark_confirmed;           // s_mark_confirmed
     int64_t replicas;                       // replicas a seq must reach to be named (0: none)
     size_t maxlen;                          // approximate bound on the log's length
-    uint64_t latest;                        // highest seq known to be logged (in epoch)
+    uint64_t latest;                        // highest seq known logged (and confirmed) in epoch
+    uint64_t appended;                      // highest seq this publisher's calls appended
+    uint64_t held_from;                     // first seq held back from the bus (0: none)
+    uint64_t held_to;                       // last seq held back until the replicas confirm
     char epoch[STI_EVENTS_EPOCH_MAX + 1];   // the epoch latest belongs to ("" for none)
     uint64_t epoch_start;                   // the stream's seq when the epoch began
     char lost[STI_DATASET_WHY_MAX];         // why the stream stopped after a loss, or ""
@@ -104,6 +125,7 @@ sti_events_pub_t *sti_events_pub_new(sti_redis_t *redis, const char *stream, con
     free(source_text);
     self->switch_epoch = sti_redis_script(redis, sti_lua_events_epoch);
     self->touch_seq = sti_redis_script(redis, s_touch_seq);
+    self->mark_confirmed = sti_redis_script(redis, s_mark_confirmed);
     self->pub = zsock_new(ZMQ_PUB);
     if (!self->pub) {
         sti_events_pub_destroy(&self);
@@ -188,7 +210,28 @@ static void s_adopt(sti_events_pub_t *self, const char *epoch, uint64_t start)
         snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
         self->epoch_start = start;
         self->latest = start;
+        self->appended = start;
+        self->held_from = self->held_to = 0; // seqs of the old epoch: not to be sent
         self->lost[0] = 0;
+    }
+}
+
+//  Whether an event logged as seq waits for the replicas before it goes on
+//  the bus: with replicas to reach, every seq beyond the last confirmed one.
+static bool s_holding(const sti_events_pub_t *self, uint64_t seq)
+{
+    return self->replicas > 0 && seq > self->latest;
+}
+
+//  Holds the logged seqs from..to back from the bus until the replicas
+//  confirm them (s_confirm sends what the log then holds).
+static void s_hold(sti_events_pub_t *self, uint64_t from, uint64_t to)
+{
+    if (!self->held_from || from < self->held_from) {
+        self->held_from = from;
+    }
+    if (to > self->held_to) {
+        self->held_to = to;
     }
 }
 
@@ -196,7 +239,10 @@ void sti_events_pub_appended(sti_events_pub_t *self, const char *epoch, uint64_t
 {
     assert(self && epoch);
     s_adopt(self, epoch, self->epoch_start);
-    if (last > self->latest) {
+    if (last > self->appended) {
+        self->appended = last;
+    }
+    if (self->replicas <= 0 && last > self->latest) {
         self->latest = last;
     }
 }
@@ -311,15 +357,19 @@ int sti_events_publish(sti_events_pub_t *self, const char *topic, const char *ty
         .data = (void *)data,
         .data_size = size,
     };
-    sti_events_pub_appended(self, reply->element[2]->str, 0);
+    sti_events_pub_appended(self, reply->element[2]->str, event.seq);
     event.epoch = self->epoch;
     freeReplyObject(reply);
     char id[STI_EVENTS_STREAM_MAX + 32];
     snprintf(id, sizeof id, "%s-%" PRIu64, self->stream, event.seq);
     event.id = id;
-    s_send(self, &event);
-    if (event.seq > self->latest) {
-        self->latest = event.seq;
+    if (s_holding(self, event.seq)) {
+        s_hold(self, event.seq, event.seq);
+    } else {
+        s_send(self, &event);
+        if (event.seq > self->latest) {
+            self->latest = event.seq;
+        }
     }
     if (seq) {
         *seq = event.seq;
@@ -347,6 +397,10 @@ int sti_events_send_logged(sti_events_pub_t *self, uint64_t from, uint64_t to)
     if (from > to) {
         return 0;
     }
+    if (s_holding(self, to)) {
+        s_hold(self, from, to);
+        return 0;
+    }
     sti_events_walk_t walk = {.upto = from - 1};
     return sti_events_log_walk(self->redis, self->log_key, self->stream, to, SIZE_MAX,
                                s_send_logged, self, &walk);
@@ -364,6 +418,10 @@ int sti_events_send_event(sti_events_pub_t *self, const sti_event_t *event)
         strlen(event->type) > STI_EVENTS_FIELD_MAX || strlen(event->time) > STI_EVENTS_FIELD_MAX) {
         sti_warn("events: event %" PRIu64 " to send is malformed, not sent", event->seq);
         return -1;
+    }
+    if (s_holding(self, event->seq)) {
+        s_hold(self, event->seq, event->seq);
+        return 0;
     }
     char id[STI_EVENTS_STREAM_MAX + 32];
     snprintf(id, sizeof id, "%s-%" PRIu64, self->stream, event->seq);
@@ -482,16 +540,66 @@ static bool s_replicated(sti_events_pub_t *self, uint64_t *seq)
     if (!read) {
         return false;
     }
-    char want[24], ms[24];
-    snprintf(want, sizeof want, "%" PRId64, self->replicas);
-    snprintf(ms, sizeof ms, "%d", S_CONFIRM_MS);
-    const char *argv[] = {"WAIT", want, ms};
-    reply = sti_redis_argv(self->redis, 3, argv, NULL);
-    bool held = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= self->replicas;
+    return sti_redis_wait_replicas(self->redis, (int)self->replicas, S_CONFIRM_MS) >=
+           self->replicas;
+}
+
+//  Writes the confirmed mark (events.since hands out no seq beyond it):
+//  seq, which the replicas hold, in the publisher's epoch.
+static void s_mark(sti_events_pub_t *self, uint64_t seq)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%" PRIu64, seq);
+    const char *argv[] = {self->epoch_key, text, self->epoch};
+    redisReply *reply = sti_redis_eval(self->redis, self->mark_confirmed, 1, 2, argv, NULL);
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        sti_warn("events: cannot mark seq %" PRIu64 " of %s confirmed: %s", seq, self->stream,
+                 reply ? reply->str : sti_redis_errstr(self->redis));
+    }
     if (reply) {
         freeReplyObject(reply);
     }
-    return held;
+}
+
+//  The replicas hold every seq up to upto: names it from now on, marks it
+//  for events.since, and sends what was held back, as the log holds it.
+static void s_confirm(sti_events_pub_t *self, uint64_t upto)
+{
+    if (upto <= self->latest && !self->held_to) {
+        return;
+    }
+    if (upto > self->latest) {
+        self->latest = upto;
+        s_mark(self, upto);
+    }
+    uint64_t from = self->held_from, to = self->held_to < upto ? self->held_to : upto;
+    if (!self->held_to || from > to) {
+        return;
+    }
+    self->held_from = to < self->held_to ? to + 1 : 0;
+    self->held_to = self->held_from ? self->held_to : 0;
+    sti_events_walk_t walk = {.upto = from - 1};
+    if (sti_events_log_walk(self->redis, self->log_key, self->stream, to, SIZE_MAX, s_send_logged,
+                            self, &walk) != 0) {
+        sti_warn("events: %" PRIu64 "..%" PRIu64 " of %s are logged and confirmed but not sent",
+                 from, to, self->stream);
+    }
+}
+
+void sti_events_pub_replicated(sti_events_pub_t *self, bool held)
+{
+    assert(self);
+    if (self->replicas <= 0) {
+        return;
+    }
+    if (held) {
+        s_confirm(self, self->appended);
+    } else {
+        //  What was appended is confirmed only by what Redis holds when a
+        //  later WAIT succeeds (the heartbeat's reads it): the connection
+        //  may follow the Sentinels to a replica that lacks it meanwhile.
+        self->appended = self->latest;
+    }
 }
 
 //  The seq a heartbeat may name when Redis holds seq, beyond the publisher's
@@ -508,7 +616,10 @@ static uint64_t s_confirmed(sti_events_pub_t *self, uint64_t seq)
         return seq;
     }
     uint64_t touched = self->latest;
-    return s_replicated(self, &touched) ? touched : self->latest;
+    if (s_replicated(self, &touched)) {
+        s_confirm(self, touched);
+    }
+    return self->latest;
 }
 
 void sti_events_pub_tick(sti_events_pub_t *self)
@@ -520,8 +631,9 @@ void sti_events_pub_tick(sti_events_pub_t *self)
     }
     self->next_heartbeat = now + S_HEARTBEAT_MS;
     char epoch[STI_EVENTS_EPOCH_MAX + 1], lost[STI_DATASET_WHY_MAX];
-    uint64_t start, latest;
-    if (sti_events_log_epoch(self->redis, self->epoch_key, epoch, &start, lost, sizeof lost) != 0 ||
+    uint64_t start, latest, marked;
+    if (sti_events_log_epoch(self->redis, self->epoch_key, epoch, &start, lost, sizeof lost,
+                             &marked) != 0 ||
         sti_events_log_latest(self->redis, self->seq_key, &latest) != 0) {
         return; // no heartbeat beats a wrong one
     }
@@ -542,6 +654,11 @@ void sti_events_pub_tick(sti_events_pub_t *self)
         s_adopt(self, epoch, start);
         self->epoch_start = start;
         self->lost[0] = 0;
+        if (self->replicas > 0 && marked < self->latest && self->latest > start) {
+            //  The mark lags what is confirmed (a fail-over to a replica that
+            //  missed the last mark): events.since would stop short of it.
+            s_mark(self, self->latest);
+        }
         latest = s_confirmed(self, latest);
         if (latest > self->latest) {
             self->latest = latest;

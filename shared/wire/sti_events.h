@@ -43,14 +43,29 @@ void sti_events_pub_destroy(sti_events_pub_t **self_p);
 //  Sets how many of the latest seqs the log keeps at least (trimmed by seq,
 //  XADD MINID ~; default STI_EVENTS_MAXLEN).
 void sti_events_pub_set_maxlen(sti_events_pub_t *self, size_t maxlen);
-//  Sets how many replicas must hold a seq before a heartbeat names it (the
-//  service's STI_REDIS_REPLICAS; default 0: none). A seq Redis holds beyond
-//  the last one this publisher saw confirmed is then named only after a
-//  WAIT (of at most 100 ms, tried again at the next heartbeat) says the
-//  replicas hold it: until then the heartbeat names the last confirmed seq,
-//  and the guard's floor stays there, so a fail-over that takes back writes
-//  no WAIT confirmed stops nothing (they are applied again).
+//  Sets how many replicas must hold a seq before it is published or named
+//  (the service's STI_REDIS_REPLICAS; default 0: none). Then:
+//  - an event logged beyond the last seq the replicas confirmed is held back
+//    from the bus (sti_events_publish, sti_events_send_logged,
+//    sti_events_send_event) until they confirm it: the caller's WAIT
+//    (sti_events_pub_replicated), or the heartbeat's;
+//  - a seq Redis holds beyond the last confirmed one is named by a heartbeat
+//    only after a WAIT (of at most 100 ms, tried again at the next
+//    heartbeat) says the replicas hold it: until then the heartbeat names
+//    the last confirmed seq, and the guard's floor stays there, so a
+//    fail-over that takes back writes no WAIT confirmed stops nothing (they
+//    are applied again);
+//  - each confirmation raises the stream's confirmed mark (the field
+//    `confirmed` of its epoch hash), beyond which events.since hands out
+//    nothing where the replicas are required (sti_redis_replicas).
 void sti_events_pub_set_replicas(sti_events_pub_t *self, int64_t replicas);
+//  What the caller's WAIT after its write said. held: the replicas hold
+//  every write of the connection so far, so the seqs this publisher appended
+//  are confirmed: marks them and sends the events held back up to them, read
+//  from the log. Not held: forgets what it appended (a later confirmation
+//  counts only what Redis then holds; the held events wait for it). Nothing
+//  without replicas to reach.
+void sti_events_pub_replicated(sti_events_pub_t *self, bool held);
 //  Appends the event to the log (assigning seq and prev), then publishes it.
 //  data is an encoded MessagePack map. Returns 0 and sets *seq, or -1 when
 //  Redis failed (nothing was logged or sent).

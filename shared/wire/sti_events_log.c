@@ -448,13 +448,14 @@ static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key
     return 0;
 }
 
-//  The stream's epoch as its hash holds it: id ("" for none), start, and
-//  the reason of a loss ("" for none). Returns 0 or -1.
+//  The stream's epoch as its hash holds it: id ("" for none), start, the
+//  reason of a loss ("" for none), and the confirmed mark (0 for none).
+//  Returns 0 or -1.
 int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, uint64_t *start,
-                         char *lost, size_t lost_cap)
+                         char *lost, size_t lost_cap, uint64_t *confirmed)
 {
-    const char *argv[] = {"HMGET", epoch_key, "id", "start", "lost"};
-    redisReply *reply = sti_redis_argv_retry(redis, 5, argv, NULL);
+    const char *argv[] = {"HMGET", epoch_key, "id", "start", "lost", "confirmed"};
+    redisReply *reply = sti_redis_argv_retry(redis, 6, argv, NULL);
     if (!reply) {
         return -1;
     }
@@ -463,12 +464,13 @@ int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, ui
         freeReplyObject(reply);
         return -1;
     }
-    int rc = reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 ? 0 : -1;
+    int rc = reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 ? 0 : -1;
     id[0] = 0, *start = 0;
+    uint64_t mark = 0;
     if (lost) {
         lost[0] = 0;
     }
-    for (size_t i = 0; rc == 0 && i < 3; i++) {
+    for (size_t i = 0; rc == 0 && i < 4; i++) {
         const redisReply *value = reply->element[i];
         if (value->type == REDIS_REPLY_NIL) {
             continue;
@@ -478,16 +480,20 @@ int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, ui
         } else if (i == 0) {
             rc = value->len <= STI_EVENTS_EPOCH_MAX ? 0 : -1;
             snprintf(id, STI_EVENTS_EPOCH_MAX + 1, "%s", value->str);
-        } else if (i == 1) {
+        } else if (i == 1 || i == 3) {
             char *end;
-            *start = strtoull(value->str, &end, 10);
+            uint64_t number = strtoull(value->str, &end, 10);
             rc = value->len > 0 && !*end && value->str[0] != '-' ? 0 : -1;
+            *(i == 1 ? start : &mark) = number;
         } else if (lost) {
             snprintf(lost, lost_cap, "%s", value->len ? value->str : "lost");
         }
     }
     if (rc != 0) {
         sti_warn("events: %s is malformed", epoch_key);
+    }
+    if (confirmed) {
+        *confirmed = mark;
     }
     freeReplyObject(reply);
     return rc;
@@ -617,8 +623,8 @@ int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, 
         return -1;
     }
     char epoch[STI_EVENTS_EPOCH_MAX + 1];
-    uint64_t epoch_start;
-    if (sti_events_log_epoch(redis, epoch_key, epoch, &epoch_start, NULL, 0) != 0) {
+    uint64_t epoch_start, confirmed;
+    if (sti_events_log_epoch(redis, epoch_key, epoch, &epoch_start, NULL, 0, &confirmed) != 0) {
         return -1;
     }
     limit = limit < 1 ? 1 : limit > STI_EVENTS_SINCE_MAX ? STI_EVENTS_SINCE_MAX : limit;
@@ -627,16 +633,25 @@ int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, 
     if (s_bounds(redis, log_key, seq_key, &latest, &first) != 0) {
         return -1;
     }
+    //  Where writes must reach replicas, only what they confirmed is handed
+    //  out: a seq beyond it can be taken back by a fail-over and given to
+    //  another event. The publishers keep the mark (confirmed) after their
+    //  WAIT; a new epoch starts without one, at its start.
+    uint64_t to = UINT64_MAX;
+    if (sti_redis_replicas(redis) > 0) {
+        to = confirmed > epoch_start ? confirmed : epoch_start;
+    }
     sti_events_walk_t walk = {.upto = seq > INT64_MAX ? INT64_MAX : seq};
     s_match_t match = {.prefix = prefix ? prefix : "", .limit = limit, .out = sti_writer_new()};
     match.prefix_len = strlen(match.prefix);
-    int rc =
-        sti_events_log_walk(redis, log_key, stream, UINT64_MAX, max_scan, s_match, &match, &walk);
+    int rc = sti_events_log_walk(redis, log_key, stream, to, max_scan, s_match, &match, &walk);
     uint64_t upto = walk.upto;
     //  Every seq up to latest was logged before the walk read it: what is not
-    //  there now is a hole (a failed script) or gone; either way, past.
-    if (rc == 0 && walk.at_end && latest > upto) {
-        upto = latest;
+    //  there now is a hole (a failed script) or gone; either way, past. (Not
+    //  past what the replicas confirmed.)
+    uint64_t end = latest < to ? latest : to;
+    if (rc == 0 && walk.at_end && end > upto) {
+        upto = end;
     }
     size_t matched = match.matched;
     sti_writer_t *events = match.out;

@@ -70,10 +70,11 @@ redisReply *sti_events_log_range(sti_redis_t *redis, const char *log_key, uint64
 //  Reads the stream's latest seq (0 before the first event). Returns 0 or -1.
 int sti_events_log_latest(sti_redis_t *redis, const char *seq_key, uint64_t *latest);
 //  Reads the stream's epoch: id ("" for none, STI_EVENTS_EPOCH_MAX + 1
-//  bytes), start, and the reason of a loss ("" for none; lost may be NULL).
-//  Returns 0 or -1.
+//  bytes), start, the reason of a loss ("" for none; lost may be NULL), and
+//  the confirmed mark, the last seq the replicas are known to hold (0 for
+//  none; confirmed may be NULL). Returns 0 or -1.
 int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, uint64_t *start,
-                         char *lost, size_t lost_cap);
+                         char *lost, size_t lost_cap, uint64_t *confirmed);
 
 //  Answers events.since: writes {events: [...], upto, first, latest, epoch,
 //  epoch_start} into
@@ -82,7 +83,9 @@ int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, ui
 //  the oldest seq the log still holds (a subscriber whose seq+1 < first must
 //  take a snapshot); latest the stream's true latest seq (below seq when the
 //  log went back); epoch the stream's epoch and epoch_start its seq when the
-//  epoch began. Returns 0, or -1 when Redis failed.
+//  epoch began. Where writes must reach replicas (sti_redis_replicas of
+//  redis), events and upto stop at the epoch's confirmed mark (its start
+//  while it has none). Returns 0, or -1 when Redis failed.
 //  Scans at most 10 x limit entries (limit is capped at STI_EVENTS_SINCE_MAX).
 int sti_events_since(sti_redis_t *redis, const char *stream, uint64_t seq, const char *prefix,
                      size_t limit, sti_writer_t *writer);

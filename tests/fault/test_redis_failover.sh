@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fault: the Redis primary dies and a replica takes over, as in the prod
 # overlay: three Redis (one primary, two replicas, AOF everysec, the users of
-# scripts/redis-acl, masteruser sti-replica) and three Sentinels (quorum 2,
+# scripts/redis-acl, masteruser sti-replica, min-replicas-to-write 1 with
+# min-replicas-max-lag 10) and three Sentinels (quorum 2,
 # their own ACL file), the services finding the master through the Sentinels
 # and confirming every write on one replica before they acknowledge it
 # (STI_REDIS_REPLICAS=1, Redis WAIT). While 10,000 rows are submitted by a
@@ -39,6 +40,11 @@ redis_start() {
             echo "aclfile $T/users.acl"
             echo "masteruser sti-replica"
             echo "masterauth $(pass sti-replica)"
+            # As in the prod overlay: a master with no replica (the new one,
+            # before the others follow it) refuses writes, which the services
+            # answer unavailable and the client sends again.
+            echo "min-replicas-to-write 1"
+            echo "min-replicas-max-lag 10"
             [ "$i" = 0 ] || echo "replicaof 127.0.0.1 ${RP[0]}"
         } >"$conf"
     fi
@@ -119,11 +125,22 @@ for i in 0 1 2; do sti_wait_for 10 loaded "$i"; done
 sti_wait_for 20 in_sync 1 "${RP[0]}"
 sti_wait_for 20 in_sync 2 "${RP[0]}"
 for i in 0 1 2; do sentinel_start "$i"; done
+# What decides whether a fail-over can lose an acknowledged write is set as
+# in the prod overlay, and stays so: failover-timeout and parallel-syncs are
+# not (shorter here, so that the test ends sooner).
+overlay=$STI_SOURCE/deploy/k8s/overlays/prod/redis-sentinel.yaml
+for key in appendfsync min-replicas-to-write min-replicas-max-lag \
+    "sentinel down-after-milliseconds sti"; do
+    want=$(grep -E "^ +$key " "$overlay" | head -1 | sed -E "s/^ +$key //")
+    got=$(cat "$T/redis0/redis.conf" "$T/sentinel0.conf" | grep -E "^$key " | sed "s/^$key //")
+    [ -n "$want" ] && [ "$want" = "$got" ] ||
+        sti_fail "$key is '$got' here and '$want' in the prod overlay"
+done
 sti_wait_for 20 eval '[ "$(master_port)" = "${RP[0]}" ]'
 
 sti_start_broker
 export STI_REDIS_SENTINELS="127.0.0.1:${SP[0]},127.0.0.1:${SP[1]},127.0.0.1:${SP[2]}"
-export STI_REDIS_MASTER_NAME=sti STI_REDIS_REPLICAS=1 STI_REDIS_REPLICAS_MS=10000
+export STI_REDIS_MASTER_NAME=sti STI_REDIS_REPLICAS=1 STI_REDIS_REPLICAS_MS=2000
 url() { echo "redis://$1:$(pass "$1")@127.0.0.1:${RP[0]}"; }
 STI_REDIS_URL=$(url sti-ingest) sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
 STI_REDIS_URL=$(url sti-indicators) sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 \

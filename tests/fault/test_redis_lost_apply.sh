@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Fault, scripted: the replica that the Sentinel promotes did not get the
 # applier's last Lua calls. A primary, one replica and one Sentinel (quorum
-# 1); the services confirm every write on the replica (STI_REDIS_REPLICAS=1;
-# its WAIT, 10 s, outlasts the 5 s socket timeout, as in
-# test_redis_failover.sh), sti-indicators applies in windows of 200 rows.
+# 1); the services confirm every write on the replica (STI_REDIS_REPLICAS=1,
+# a WAIT of at most 2 s: a longer one keeps sti-indicators from its broker
+# for more than the 3 s the broker waits for a worker's heartbeat, and
+# requests meanwhile go unanswered), sti-indicators applies in windows of
+# 200 rows.
 #   1. Request 0 is submitted and applied everywhere (events 1..ROWS).
 #   2. sti-indicators is stopped (SIGSTOP); request 1 is submitted and
 #      delivered to its consumer: sti-ingest acknowledged it, and the replica
@@ -13,7 +15,8 @@
 #      1 on the primary alone, and no WAIT confirms it. Heartbeats come
 #      meanwhile: none may name a seq beyond ROWS, or subscribers would fetch
 #      events that the fail-over takes back (and the event stream would stop
-#      for good once the replica, with less, is promoted).
+#      for good once the replica, with less, is promoted); nor may
+#      events.since hand out one, though the primary holds them.
 #   4. Midway, the Sentinel fails over to the replica. The old primary stays
 #      a master for a while (until the Sentinel makes it a replica); the
 #      applier's WAIT there times out, and its next window goes to the new
@@ -45,7 +48,7 @@ sti_wait_for 20 info "$PB" master_link_status:up
     echo "sentinel monitor sti 127.0.0.1 $PA 1"
     # The master stays up (the fail-over is asked for), so down-after only
     # bounds how long a replica may have been cut off and still be promoted
-    # (ten times it): the cut below lasts while windows time out, 5 s each.
+    # (ten times it): the cut below lasts while windows time out, 2 s each.
     echo "sentinel down-after-milliseconds sti 10000"
     echo "sentinel failover-timeout sti 10000"
 } >"$T/sentinel.conf"
@@ -56,7 +59,7 @@ sti_wait_for 20 eval '[ "$(redis-cli -p "$PS" sentinel replicas sti | grep -c "^
 
 sti_start_broker
 export STI_REDIS_URL="redis://127.0.0.1:$PA" STI_REDIS_SENTINELS="127.0.0.1:$PS"
-export STI_REDIS_MASTER_NAME=sti STI_REDIS_REPLICAS=1 STI_REDIS_REPLICAS_MS=10000
+export STI_REDIS_MASTER_NAME=sti STI_REDIS_REPLICAS=1 STI_REDIS_REPLICAS_MS=2000
 sti_spawn ingest sti-ingest --http-addr 127.0.0.1:0
 sti_spawn indicators sti-indicators --http-addr 127.0.0.1:0 --consumer lost-1 \
     --claim-idle-ms 2000 --claim-every-ms 1000 --batch-rows 200
@@ -96,6 +99,29 @@ sti_wait_for 20 info "$PB" master_link_status:down
 sti_wait_for 20 info "$PA" connected_slaves:0
 kill -CONT "${STI_PIDS[indicators]}"
 sti_wait_for 60 eval '[ "$(seq_of "$PA")" -gt "$ROWS" ]'
+# A subscriber catching up from 0 gets events 1..ROWS and no further: the
+# seqs after are the primary's alone, and the fail-over hands them out again.
+since=$(/usr/bin/python3 - "$STI_BROKER" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["STI_SOURCE"] + "/tests/helpers")
+from ind_client import Client
+# Each of the applier's windows waits 2 s for the replica that never comes;
+# requests are answered between windows.
+c = Client(sys.argv[1], timeout_ms=5000, retries=6)
+count, upto, seq = 0, 0, 0
+while True:
+    r = c.ok("sti.indicators", "events.since", {"stream": "ind", "seq": seq, "limit": 1000})
+    count += len(r["events"])
+    upto = max([upto] + [e["seq"] for e in r["events"]])
+    if r["upto"] == seq:
+        break
+    seq = r["upto"]
+print(count, upto, seq)
+PY
+) || sti_fail "events.since failed"
+[ "$since" = "$ROWS $ROWS $ROWS" ] ||
+    sti_fail "events.since (events, last seq, upto): $since, want $ROWS $ROWS $ROWS (the replica has $ROWS)"
+
 # Two heartbeats from now: the second was read from Redis after request 1
 # was partly applied there. Prints the largest seq they named, or "none".
 heartbeats() {

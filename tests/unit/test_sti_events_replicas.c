@@ -1,0 +1,351 @@
+/*  Unit tests for the event path where writes must reach a replica
+    (STI_REDIS_REPLICAS), against a real primary and a real replica on spare
+    ports. The replica is cut off by stopping its process (SIGSTOP): it keeps
+    what it had, acknowledges nothing, and a WAIT on the primary times out,
+    as when a fail-over is about to promote a replica that missed the last
+    writes. SIGCONT lets it catch up.
+
+    - events.since hands out no seq the replicas have not confirmed
+      (sti_events_log.c, the publisher's confirmed mark in sti_events.c);
+    - a publisher holds events back from the bus until the replicas confirm
+      them, by the caller's WAIT or by the heartbeat's;
+    - sti_redis_wait_replicas lets a WAIT run longer than the connection's
+      command timeout without the connection being dropped.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "redis_server.h"
+#include "sti_events.h"
+#include "sti_events_log.h"
+#include "sti_log.h"
+
+static test_redis_t s_primary;
+static test_redis_t s_replica;
+static sti_redis_t *s_redis; // the services' connection to the primary
+
+//  True once the primary counts the replica online (a WAIT on a connection
+//  that wrote nothing asks no more: the tests' own WAITs check the data).
+static bool s_replica_in_sync(void)
+{
+    redisContext *ctx = redisConnect("127.0.0.1", s_primary.port);
+    redisReply *reply = ctx ? redisCommand(ctx, "WAIT 1 100") : NULL;
+    bool synced = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer == 1;
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    if (ctx) {
+        redisFree(ctx);
+    }
+    return synced;
+}
+
+static void s_wait_in_sync(void)
+{
+    int64_t deadline = zclock_mono() + 10000;
+    while (!s_replica_in_sync()) {
+        assert_true(zclock_mono() < deadline);
+        zclock_sleep(20); // a bounded poll for the replication link
+    }
+}
+
+static int s_setup(void **state)
+{
+    (void)state;
+    sti_log_init("test_sti_events_replicas", (sti_log_level_t)(STI_LOG_ERROR + 1));
+    test_redis_start(&s_primary, NULL);
+    char port[16];
+    snprintf(port, sizeof port, "%d", s_primary.port);
+    const char *extra[] = {"--replicaof", "127.0.0.1", port, NULL};
+    test_redis_start(&s_replica, extra);
+    s_wait_in_sync();
+    char err[256];
+    s_redis = sti_redis_new(s_primary.url, "stitest", err, sizeof err);
+    assert_non_null(s_redis);
+    assert_int_equal(sti_redis_wait(s_redis, 5000), 0);
+    sti_redis_set_replicas(s_redis, 1);
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    sti_redis_destroy(&s_redis);
+    kill(s_replica.pid, SIGCONT);
+    test_redis_stop(&s_replica);
+    test_redis_stop(&s_primary);
+    return 0;
+}
+
+//  After each test, even a failed one: the replica runs again.
+static int s_resume(void **state)
+{
+    (void)state;
+    kill(s_replica.pid, SIGCONT);
+    return 0;
+}
+
+static void s_cut_replica(void)
+{
+    assert_int_equal(kill(s_replica.pid, SIGSTOP), 0);
+}
+
+static void s_restore_replica(void)
+{
+    assert_int_equal(kill(s_replica.pid, SIGCONT), 0);
+    s_wait_in_sync();
+}
+
+static void s_flush(void)
+{
+    freeReplyObject(sti_redis_command(s_redis, "FLUSHALL"));
+    s_wait_in_sync();
+}
+
+static sti_events_pub_t *s_pub(const char *endpoint)
+{
+    sti_events_pub_t *pub = sti_events_pub_new(s_redis, "ind", endpoint, "sti-test");
+    assert_non_null(pub);
+    sti_events_pub_set_replicas(pub, 1);
+    return pub;
+}
+
+//  Logs one event {"value": n} on topic; returns its seq.
+static uint64_t s_publish(sti_events_pub_t *pub, const char *topic, int64_t value)
+{
+    sti_writer_t *data = sti_writer_new();
+    sti_writer_map(data, 1);
+    sti_writer_kv_int(data, "value", value);
+    size_t size;
+    const void *bytes = sti_writer_data(data, &size);
+    uint64_t seq = 0;
+    assert_int_equal(sti_events_publish(pub, topic, "test.changed", "subj", bytes, size, &seq), 0);
+    sti_writer_destroy(&data);
+    return seq;
+}
+
+//  What the service frame does after a write: WAIT, then release.
+static bool s_confirm(sti_events_pub_t *pub, int timeout_ms)
+{
+    bool held = sti_redis_wait_replicas(s_redis, 1, timeout_ms) >= 1;
+    sti_events_pub_replicated(pub, held);
+    return held;
+}
+
+//  events.since from seq: sets *count (events in the reply) and *upto.
+static void s_since(uint64_t seq, size_t *count, uint64_t *upto)
+{
+    sti_writer_t *writer = sti_writer_new();
+    assert_int_equal(sti_events_since(s_redis, "ind", seq, "", 100, writer), 0);
+    size_t size;
+    const void *bytes = sti_writer_data(writer, &size);
+    char err[256];
+    sti_reader_t *reader = sti_reader_new(bytes, size, NULL, err, sizeof err);
+    assert_non_null(reader);
+    sti_node_t root = sti_reader_root(reader);
+    *count = sti_node_size(sti_node_get(root, "events"));
+    int64_t value;
+    assert_int_equal(sti_map_int(root, "upto", &value, NULL), 0);
+    *upto = (uint64_t)value;
+    sti_reader_destroy(&reader);
+    sti_writer_destroy(&writer);
+}
+
+static zmsg_t *s_recv(zsock_t *sub, int timeout_ms)
+{
+    zpoller_t *poller = zpoller_new(sub, NULL);
+    zmsg_t *msg = zpoller_wait(poller, timeout_ms) ? zmsg_recv(sub) : NULL;
+    zpoller_destroy(&poller);
+    return msg;
+}
+
+//  The seq of an event message (0 for a heartbeat), and destroys it.
+static uint64_t s_seq_of(zmsg_t **msg_p)
+{
+    char *topic = zmsg_popstr(*msg_p);
+    zframe_t *body = zmsg_pop(*msg_p);
+    uint64_t seq = 0;
+    if (strcmp(topic, "ind.$hb") != 0) {
+        char err[256];
+        sti_event_t *event =
+            sti_event_decode(topic, zframe_data(body), zframe_size(body), err, sizeof err);
+        assert_non_null(event);
+        seq = event->seq;
+        sti_event_destroy(&event);
+    }
+    zframe_destroy(&body);
+    free(topic);
+    zmsg_destroy(msg_p);
+    return seq;
+}
+
+//  Events logged while the replica is cut off are not handed out by
+//  events.since, though the primary holds them: a fail-over to that replica
+//  would give their seqs to other events. The heartbeat's WAIT, once the
+//  replica is back, confirms them.
+static void test_since_confirmed(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_events_pub_t *pub = s_pub("inproc://nowhere");
+    assert_int_equal(s_publish(pub, "ind.a", 1), 1);
+    assert_true(s_confirm(pub, 2000));
+    size_t count;
+    uint64_t upto;
+    s_since(0, &count, &upto);
+    assert_int_equal(count, 1);
+    assert_int_equal(upto, 1);
+    s_cut_replica();
+    assert_int_equal(s_publish(pub, "ind.a", 2), 2);
+    assert_int_equal(s_publish(pub, "ind.b", 3), 3);
+    assert_false(s_confirm(pub, 100));
+    sti_events_pub_tick(pub); // its WAIT fails too: nothing more is confirmed
+    s_since(0, &count, &upto);
+    assert_int_equal(count, 1);
+    assert_int_equal(upto, 1);
+    s_since(1, &count, &upto);
+    assert_int_equal(count, 0);
+    assert_int_equal(upto, 1);
+    //  Without replicas to reach, the reader hands out what the log holds.
+    sti_redis_set_replicas(s_redis, 0);
+    s_since(0, &count, &upto);
+    assert_int_equal(count, 3);
+    sti_redis_set_replicas(s_redis, 1);
+    s_restore_replica();
+    int64_t deadline = zclock_mono() + 5000;
+    do {
+        assert_true(zclock_mono() < deadline);
+        zclock_sleep(50); // the heartbeat runs once a second
+        sti_events_pub_tick(pub);
+        s_since(0, &count, &upto);
+    } while (count < 3);
+    assert_int_equal(upto, 3);
+    sti_events_pub_destroy(&pub);
+}
+
+//  A mark that lags what the publisher knows confirmed (a fail-over to a
+//  replica that missed the mark's write) is raised by the next heartbeat.
+static void test_mark_lags(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_events_pub_t *pub = s_pub("inproc://nowhere");
+    s_publish(pub, "ind.a", 1);
+    s_publish(pub, "ind.a", 2);
+    assert_true(s_confirm(pub, 2000));
+    freeReplyObject(sti_redis_command(s_redis, "HDEL stitest:events:ind:epoch confirmed"));
+    size_t count;
+    uint64_t upto;
+    s_since(0, &count, &upto);
+    assert_int_equal(count, 0);
+    int64_t deadline = zclock_mono() + 5000;
+    do {
+        assert_true(zclock_mono() < deadline);
+        zclock_sleep(50); // the heartbeat runs once a second
+        sti_events_pub_tick(pub);
+        s_since(0, &count, &upto);
+    } while (count < 2);
+    sti_events_pub_destroy(&pub);
+}
+
+//  An event logged while the replica is cut off goes on the bus only once
+//  it is confirmed: by the caller's WAIT (the service frame's), or the
+//  heartbeat's.
+static void test_publish_after_confirm(void **state)
+{
+    (void)state;
+    s_flush();
+    zsock_t *sub = zsock_new_sub("@inproc://test-replicas", "ind.");
+    sti_events_pub_t *pub = s_pub("inproc://test-replicas");
+    assert_int_equal(s_publish(pub, "ind.a", 1), 1);
+    assert_true(s_confirm(pub, 2000));
+    //  The subscription reaches the PUB socket asynchronously: send the
+    //  confirmed event 1 until it arrives (bounded).
+    zmsg_t *msg = NULL;
+    for (int i = 0; i < 100 && !msg; i++) {
+        assert_int_equal(sti_events_send_logged(pub, 1, 1), 0);
+        msg = s_recv(sub, 50);
+    }
+    assert_non_null(msg);
+    while (msg) {
+        zmsg_destroy(&msg);
+        msg = s_recv(sub, 0);
+    }
+    s_cut_replica();
+    assert_int_equal(s_publish(pub, "ind.b", 2), 2);
+    assert_int_equal(sti_events_send_logged(pub, 2, 2), 0);
+    sti_event_t event = {.seq = 2,
+                         .prev = 0,
+                         .topic = "ind.b",
+                         .type = "test.changed",
+                         .source = "sti-test",
+                         .subject = "subj",
+                         .time = "t",
+                         .data = "\x80",
+                         .data_size = 1};
+    assert_int_equal(sti_events_send_event(pub, &event), 0);
+    assert_false(s_confirm(pub, 100));
+    assert_null(msg = s_recv(sub, 300));
+    //  The write was answered unavailable; the heartbeat's WAIT, once the
+    //  replica is back, confirms it and sends it, once.
+    s_restore_replica();
+    uint64_t seq = 0;
+    int64_t deadline = zclock_mono() + 5000;
+    while (seq != 2) {
+        assert_true(zclock_mono() < deadline);
+        sti_events_pub_tick(pub);
+        msg = s_recv(sub, 50);
+        seq = msg ? s_seq_of(&msg) : 0;
+    }
+    while ((msg = s_recv(sub, 100))) {
+        assert_int_not_equal(s_seq_of(&msg), 2);
+    }
+    //  Held again, and sent at once after the caller's WAIT confirms it.
+    s_cut_replica();
+    assert_int_equal(s_publish(pub, "ind.c", 3), 3);
+    assert_null(msg = s_recv(sub, 300));
+    s_restore_replica();
+    assert_true(s_confirm(pub, 2000));
+    msg = s_recv(sub, 5000);
+    assert_non_null(msg);
+    assert_int_equal(s_seq_of(&msg), 3);
+    sti_events_pub_destroy(&pub);
+    zsock_destroy(&sub);
+}
+
+//  A WAIT longer than the command timeout is answered, not taken for a dead
+//  server: the connection stays.
+static void test_wait_outlasts_command_timeout(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_redis_set_timeouts(s_redis, 2000, 300);
+    s_cut_replica();
+    freeReplyObject(sti_redis_command(s_redis, "SET stitest:touch 1"));
+    int64_t start = zclock_mono();
+    assert_int_equal(sti_redis_wait_replicas(s_redis, 1, 800), 0);
+    assert_true(zclock_mono() - start >= 700);
+    assert_true(sti_redis_connected(s_redis));
+    //  The command timeout is back to 300 ms afterwards: a command still
+    //  answers at once.
+    redisReply *reply = sti_redis_command(s_redis, "PING");
+    assert_non_null(reply);
+    freeReplyObject(reply);
+    s_restore_replica();
+    sti_redis_set_timeouts(s_redis, 2000, 5000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_since_confirmed, s_resume),
+        cmocka_unit_test_teardown(test_mark_lags, s_resume),
+        cmocka_unit_test_teardown(test_publish_after_confirm, s_resume),
+        cmocka_unit_test_teardown(test_wait_outlasts_command_timeout, s_resume),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
