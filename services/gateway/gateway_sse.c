@@ -39,9 +39,8 @@
 #define S_PAGE 500        // events asked for in one events.since, at most
 #define S_FRAME_GUESS 512 // bytes of a frame, until a stream's events say
 #define S_RETRY_MS 1000   // a replay that failed is asked again
-#define S_QUIET_RETRY_MS                                                                           \
-    10000             // a client at the log's end asks it again while the stream is not seen live
-#define S_BLOCK 16384 // bytes libmicrohttpd takes from a stream at most per send (one a turn)
+#define S_QUIET_MS 10000  // a client at the log's end, its stream not seen live, asks again
+#define S_BLOCK 16384     // bytes libmicrohttpd takes from a stream at most per send (one a turn)
 
 typedef struct {
     char name[STI_EVENTS_STREAM_MAX + 1];  // "ind"
@@ -326,7 +325,7 @@ static bool s_take_page(s_client_t *client, sti_node_t body)
 
 //  The client is at the end of the log. While the stream has not been
 //  seen live (no event since the gateway started, on a quiet stream) it
-//  waits for that, asking the log again only every S_QUIET_RETRY_MS: a
+//  waits for that, asking the log again only every S_QUIET_MS: a
 //  thousand streams opened on a quiet stream asked once a second each,
 //  and when the events began each took its own page of them from the log
 //  instead of the shared frames of the ring.
@@ -334,7 +333,7 @@ static void s_await(s_client_t *client)
 {
     if (!gateway_ring_known(client->stream->ring)) {
         client->awaiting = true;
-        client->next_try = zclock_mono() + S_QUIET_RETRY_MS;
+        client->next_try = zclock_mono() + S_QUIET_MS;
     }
 }
 
