@@ -12,10 +12,15 @@
     the event's `time` (when sti-indicators published it: one machine, one
     clock; milliseconds), found by slicing the line, not parsing its JSON.
     Prints on stdout {"clients", "answered", "refused" (not 200),
-    "events", "per_client_rate", "p50_ms", "p99_ms", "bytes", "cut",
-    "lost", "closed"}: "events" is the frames the gateway sent and the
-    clients read, "cut" the streams that ended with the slow-reader
-    comment, "closed" the streams that ended before the time was up.
+    "events", "span_s", "per_client_rate", "p50_ms", "p99_ms", "bytes",
+    "cut", "lost", "closed", "reads", "cpu_s"}: "events" is the frames the
+    gateway sent and the clients read, "span_s" the seconds from the first
+    of them to the last, "per_client_rate" the events a second each client
+    read over that span (not over S, which is longer than the load), "cut"
+    the streams that ended with the slow-reader comment, "closed" the
+    streams that ended before the time was up, "reads" the read() calls
+    that returned bytes, "cpu_s" this process's own CPU seconds (user +
+    system) while it read: the reader's share of the machine.
 */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,9 +59,10 @@ typedef struct {
 
 typedef struct {
     uint32_t *histogram; // [S_BUCKETS + 1], the last one for all above
-    uint64_t events, bytes, cut, lost, closed, answered, refused;
-    char day_text[11];   // the date of the last time read, "2026-12-07"
-    int64_t day_seconds; // its seconds since 1970
+    uint64_t events, bytes, cut, lost, closed, answered, refused, reads;
+    double first_ms, last_ms; // arrival of the first and the last event measured
+    char day_text[11];        // the date of the last time read, "2026-12-07"
+    int64_t day_seconds;      // its seconds since 1970
 } s_tally_t;
 
 static double s_now_ms(void)
@@ -91,6 +97,8 @@ static void s_line(s_tally_t *tally, s_stream_t *stream, const char *line, size_
 {
     if (len >= 7 && memcmp(line, "data: {", 7) == 0) {
         tally->events++;
+        tally->first_ms = tally->first_ms > 0 ? tally->first_ms : now;
+        tally->last_ms = now;
         double published = s_event_ms(tally, line, len);
         if (published >= 0) {
             double latency = now - published;
@@ -120,6 +128,7 @@ static int s_read(s_tally_t *tally, s_stream_t *stream, char *buf)
         return -1;
     }
     tally->bytes += (uint64_t)got;
+    tally->reads++;
     double now = s_now_ms();
     size_t len = stream->carry_len + (size_t)got, start = 0;
     const char *newline;
@@ -179,15 +188,26 @@ static double s_quantile(const s_tally_t *tally, uint64_t measured, double share
     return (double)S_BUCKETS / 10.0;
 }
 
-static void s_report(const s_args_t *args, const s_tally_t *tally)
+//  This process's CPU seconds so far (user + system).
+static double s_cpu_s(void)
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (double)(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           (double)(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+static void s_report(const s_args_t *args, const s_tally_t *tally, double cpu_s)
 {
     uint64_t measured = 0;
     for (long i = 0; i <= S_BUCKETS; i++) {
         measured += tally->histogram[i];
     }
-    printf("{\"clients\": %d, \"answered\": %llu, \"events\": %llu, \"per_client_rate\": %.1f, ",
+    double span_s = (tally->last_ms - tally->first_ms) / 1000.0;
+    printf("{\"clients\": %d, \"answered\": %llu, \"events\": %llu, \"span_s\": %.2f, "
+           "\"per_client_rate\": %.1f, ",
            args->clients, (unsigned long long)tally->answered, (unsigned long long)tally->events,
-           (double)tally->events / args->clients / args->seconds);
+           span_s, span_s > 0 ? (double)tally->events / args->clients / span_s : 0.0);
     if (measured) {
         printf("\"p50_ms\": %.1f, \"p99_ms\": %.1f, ", s_quantile(tally, measured, 0.5),
                s_quantile(tally, measured, 0.99));
@@ -195,10 +215,10 @@ static void s_report(const s_args_t *args, const s_tally_t *tally)
         printf("\"p50_ms\": null, \"p99_ms\": null, ");
     }
     printf("\"bytes\": %llu, \"refused\": %llu, \"cut\": %llu, \"lost\": %llu, "
-           "\"closed\": %llu}\n",
+           "\"closed\": %llu, \"reads\": %llu, \"cpu_s\": %.2f}\n",
            (unsigned long long)tally->bytes, (unsigned long long)tally->refused,
            (unsigned long long)tally->cut, (unsigned long long)tally->lost,
-           (unsigned long long)tally->closed);
+           (unsigned long long)tally->closed, (unsigned long long)tally->reads, cpu_s);
 }
 
 static void s_run(const s_args_t *args)
@@ -241,12 +261,14 @@ static void s_run(const s_args_t *args)
             tally.answered == (uint64_t)args->clients ? "ready\n" : "not every stream answered\n");
     //  What came before the load is not measured.
     memset(tally.histogram, 0, (S_BUCKETS + 1) * sizeof *tally.histogram);
-    tally.events = tally.bytes = 0;
+    tally.events = tally.bytes = tally.reads = 0;
+    tally.first_ms = tally.last_ms = 0;
+    double cpu0 = s_cpu_s();
     until = s_now_ms() + args->seconds * 1000.0;
     while (s_now_ms() < until) {
         s_poll(epoll_fd, &tally, buf, 100);
     }
-    s_report(args, &tally);
+    s_report(args, &tally, s_cpu_s() - cpu0);
     for (int i = 0; i < args->clients; i++) {
         close(streams[i].fd);
         free(streams[i].carry);

@@ -189,6 +189,11 @@ static void s_event(void *arg, const gateway_event_msg_t *msg)
     gateway_sse_take(((gateway_api_t *)arg)->sse, msg);
 }
 
+static void s_fed(void *arg)
+{
+    gateway_sse_fed(((gateway_api_t *)arg)->sse);
+}
+
 static void s_tick(void *arg, int64_t now)
 {
     gateway_sse_tick(((gateway_api_t *)arg)->sse, now);
@@ -235,5 +240,5 @@ void gateway_api_handlers(gateway_api_t *self, gateway_handlers_t *handlers)
 {
     assert(self && handlers);
     *handlers =
-        (gateway_handlers_t){self, s_dispatch, s_closed, s_event, s_tick, s_streams, s_stop};
+        (gateway_handlers_t){self, s_dispatch, s_closed, s_event, s_fed, s_tick, s_streams, s_stop};
 }

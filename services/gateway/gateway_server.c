@@ -42,6 +42,7 @@
 #define S_SERVICES_MAX 16        // services whose routes are asked for
 #define S_UNLOADED_RETRY_MS 2000 // how often a service not yet described is asked
 #define S_HOUSEKEEPING_MS 250    // the loop's longest sleep
+#define S_SWEEP_MS 20            // the walks over every connection and stream, at most this often
 
 //  A connection, from its start to its end.
 typedef struct {
@@ -73,6 +74,7 @@ struct _gateway_server_t {
     gateway_calls_t *calls;               // to the services
     gateway_router_t *router;             // the ops' routes
     gateway_events_t *events;             // the events thread
+    int64_t next_sweep;                   // the walks of s_housekeeping, not before (zclock_mono)
     gateway_handlers_t handlers;          // the API
     gateway_metrics_t *metrics;           // counters
     zlistx_t *connections;                // s_conn_t *
@@ -471,27 +473,40 @@ bool gateway_server_ready(gateway_server_t *self, char *why, size_t cap)
 
 //  --- the loop ---
 
-//  Takes what the events thread handed over.
+//  Takes what the events thread handed over, then feeds the streams once:
+//  a burst of events costs one walk over the streams, not one an event.
 static void s_take_events(gateway_server_t *self)
 {
     gateway_event_msg_t msg;
+    bool took = false;
     while (gateway_events_recv(self->events, &msg) == 0) {
         self->handlers.event(self->handlers.arg, &msg);
         gateway_event_msg_clear(&msg);
+        took = true;
+    }
+    if (took) {
+        self->handlers.fed(self->handlers.arg);
     }
 }
 
-//  One turn's timers: calls, routes, slow connections, event streams.
+//  One turn's timers: calls, routes, slow connections, event streams. The
+//  walks over every connection and event stream serve timers of a second
+//  or more (header deadlines, heartbeats, replays asked again): at most
+//  every S_SWEEP_MS, not each turn, which comes thousands of times a second
+//  while streams are sent (libmicrohttpd sends one block a turn).
 static int64_t s_housekeeping(gateway_server_t *self)
 {
     int64_t now = zclock_mono();
     int64_t wait = gateway_calls_tick(self->calls, now);
     s_refresh(self, now);
-    s_cut_slow(self, now);
-    self->handlers.tick(self->handlers.arg, now);
-    gateway_metrics_gauges(self->metrics, (int64_t)zlistx_size(self->connections),
-                           (int64_t)self->handlers.streams(self->handlers.arg),
-                           (int64_t)gateway_calls_in_flight(self->calls));
+    if (now >= self->next_sweep) {
+        self->next_sweep = now + S_SWEEP_MS;
+        s_cut_slow(self, now);
+        self->handlers.tick(self->handlers.arg, now);
+        gateway_metrics_gauges(self->metrics, (int64_t)zlistx_size(self->connections),
+                               (int64_t)self->handlers.streams(self->handlers.arg),
+                               (int64_t)gateway_calls_in_flight(self->calls));
+    }
     return wait < S_HOUSEKEEPING_MS ? wait : S_HOUSEKEEPING_MS;
 }
 

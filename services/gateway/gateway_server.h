@@ -43,6 +43,7 @@ typedef struct {
     void (*dispatch)(void *arg, gateway_request_t *req);      // answers a request
     void (*closed)(void *arg, gateway_request_t *req);        // a request ended
     void (*event)(void *arg, const gateway_event_msg_t *msg); // from the events thread
+    void (*fed)(void *arg);                                   // after a turn's events
     void (*tick)(void *arg, int64_t now);                     // each turn of the loop
     size_t (*streams)(void *arg);                             // event streams open
     void (*stop)(void *arg);                                  // end every event stream

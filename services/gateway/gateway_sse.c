@@ -13,8 +13,10 @@
     owe more than sse_buffer_max (a burst, or a slow reader): it then
     catches up from the ring again. Otherwise it asks events.since from
     its cursor (for its person), appends the page, and asks again; a page
-    is asked only while the queue owes less than half of sse_buffer_max, so
-    a replay goes at the client's pace. The cut: a client that was live,
+    is asked only while the queue owes less than half of sse_buffer_max,
+    for as many events as the room left holds, and appended only while it
+    fits, so a replay goes at the client's pace and its frames, which are
+    the client's own, stay within the bound. The cut: a client that was live,
     owes frames and fell behind the ring (sse_ring events went past it)
     reads too slowly.
 */
@@ -33,15 +35,19 @@
 #include "sti_json.h"
 #include "sti_log.h"
 
-#define S_STREAMS_MAX 8 // streams served
-#define S_PAGE 500      // events asked for in one events.since
-#define S_RETRY_MS 1000 // a replay that failed, or a stream not known yet, is asked again
-#define S_BLOCK 16384   // bytes libmicrohttpd takes from a stream at most per send (one a turn)
+#define S_STREAMS_MAX 8   // streams served
+#define S_PAGE 500        // events asked for in one events.since, at most
+#define S_FRAME_GUESS 512 // bytes of a frame, until a stream's events say
+#define S_RETRY_MS 1000   // a replay that failed is asked again
+#define S_QUIET_MS 10000  // a client at the log's end, its stream not seen live, asks again
+#define S_BLOCK 16384     // bytes libmicrohttpd takes from a stream at most per send (one a turn)
 
 typedef struct {
     char name[STI_EVENTS_STREAM_MAX + 1];  // "ind"
     char service[GATEWAY_SERVICE_MAX + 1]; // who replays it: "sti.indicators"
     gateway_ring_t *ring;                  // its latest events
+    bool moved;                            // events came this turn (gateway_sse_fed)
+    size_t frame_bytes;                    // a frame's bytes, a running mean (the pages' size)
 } s_stream_t;
 
 typedef struct {
@@ -55,6 +61,7 @@ typedef struct {
     bool was_live;                         // has been live: falling out of the ring is a cut
     bool replaying;                        // an events.since is out
     bool probing;                          // the first one, of a client that starts live
+    bool awaiting;                         // at the log's end before the stream was seen live
     int64_t next_try;                      // no replay before (zclock_mono)
     uint64_t replays;                      // counter, for call ids
     gateway_frame_queue_t *queue;          // frames not yet taken
@@ -91,6 +98,7 @@ gateway_sse_t *gateway_sse_new(gateway_server_t *server)
             snprintf(stream->name, sizeof stream->name, "%.*s", (int)(colon - item), item);
             snprintf(stream->service, sizeof stream->service, "%s", colon + 1);
             stream->ring = gateway_ring_new((size_t)config->sse_ring);
+            stream->frame_bytes = S_FRAME_GUESS;
         }
     }
     free(list);
@@ -233,6 +241,7 @@ static void s_feed(s_client_t *client)
         }
         client->live = all && !client->ended;
         client->was_live = client->was_live || client->live;
+        client->awaiting = false;
         return;
     }
     if (client->was_live && s_waiting(client) > 0) {
@@ -240,6 +249,12 @@ static void s_feed(s_client_t *client)
         return;
     }
     client->live = false;
+    if (client->awaiting && gateway_ring_known(ring)) {
+        //  The stream was seen live after the client read its log to the
+        //  end: the few events between are asked at once.
+        client->awaiting = false;
+        client->next_try = 0;
+    }
     const gateway_config_t *config = gateway_server_config(client->sse->server);
     if (zclock_mono() >= client->next_try &&
         s_waiting(client) < (size_t)config->sse_buffer_max / 2) {
@@ -247,22 +262,32 @@ static void s_feed(s_client_t *client)
     }
 }
 
-//  Queues the frame of an event of an events.since reply.
-static void s_replayed_event(s_client_t *client, sti_node_t map)
+//  Queues the frame of an event of an events.since reply, unless the
+//  client already owes frames and this one would take it past
+//  sse_buffer_max: a replay's frames are the client's own, so the page
+//  stops there and the rest is asked again as it reads. Returns false
+//  when the frame was not queued for that.
+static bool s_replayed_event(s_client_t *client, sti_node_t map)
 {
     char err[160];
     sti_event_t *event = sti_event_from_node(map, NULL, err, sizeof err);
     if (!event || event->seq <= client->cursor) {
         sti_event_destroy(&event);
-        return;
+        return true;
     }
-    client->cursor = event->seq;
     char *json = gateway_event_json(event);
     gateway_frame_t *frame = gateway_frame_event(event->seq, event->topic, json);
-    s_push(client, frame);
+    const gateway_config_t *config = gateway_server_config(client->sse->server);
+    bool fits = s_waiting(client) == 0 ||
+                s_waiting(client) + gateway_frame_len(frame) <= (size_t)config->sse_buffer_max;
+    if (fits) {
+        client->cursor = event->seq;
+        s_push(client, frame);
+    }
     gateway_frame_unref(&frame);
     free(json);
     sti_event_destroy(&event);
+    return fits;
 }
 
 //  Takes a page of events.since: what is gone, the events, the new cursor.
@@ -287,13 +312,29 @@ static bool s_take_page(s_client_t *client, sti_node_t body)
     }
     sti_node_t events = sti_node_get(body, "events");
     for (size_t i = 0; i < sti_node_size(events); i++) {
-        s_replayed_event(client, sti_node_at(events, i));
+        if (!s_replayed_event(client, sti_node_at(events, i))) {
+            return true; // the page's rest did not fit: asked again from the cursor
+        }
     }
     bool moved = (uint64_t)upto > client->cursor;
     if (moved) {
         client->cursor = (uint64_t)upto;
     }
     return moved && client->cursor < (uint64_t)latest;
+}
+
+//  The client is at the end of the log. While the stream has not been
+//  seen live (no event since the gateway started, on a quiet stream) it
+//  waits for that, asking the log again only every S_QUIET_MS: a
+//  thousand streams opened on a quiet stream asked once a second each,
+//  and when the events began each took its own page of them from the log
+//  instead of the shared frames of the ring.
+static void s_await(s_client_t *client)
+{
+    if (!gateway_ring_known(client->stream->ring)) {
+        client->awaiting = true;
+        client->next_try = zclock_mono() + S_QUIET_MS;
+    }
 }
 
 static void s_on_page(void *arg, const sti_reply_t *reply, const char *why)
@@ -322,27 +363,34 @@ static void s_on_page(void *arg, const sti_reply_t *reply, const char *why)
         if (sti_map_int(reply->body, "latest", &latest, &err) == 0 && latest > 0) {
             client->cursor = (uint64_t)latest;
         }
+        s_await(client);
         s_feed(client);
         return;
     }
-    bool more = s_take_page(client, reply->body);
-    if (!more && !gateway_ring_known(client->stream->ring)) {
-        client->next_try = zclock_mono() + S_RETRY_MS; // wait for the stream to be seen live
+    if (!s_take_page(client, reply->body)) {
+        s_await(client);
     }
     s_feed(client);
 }
 
-//  Sends events.since from the cursor for the client's person.
+//  Sends events.since from the cursor for the client's person, for as
+//  many events as the room left under sse_buffer_max holds (by the
+//  stream's mean frame), S_PAGE at most.
 static void s_ask(s_client_t *client)
 {
     gateway_request_t *req = client->req;
+    const gateway_config_t *config = gateway_server_config(client->sse->server);
+    size_t max = (size_t)config->sse_buffer_max;
+    size_t room = s_waiting(client) < max ? max - s_waiting(client) : 0;
+    size_t limit = room / client->stream->frame_bytes;
+    limit = limit < 1 ? 1 : limit > S_PAGE ? S_PAGE : limit;
     sti_writer_t *writer = sti_writer_new();
     sti_writer_map(writer, 4);
     sti_writer_kv_str(writer, "stream", client->stream->name);
     sti_writer_str(writer, "seq");
     sti_writer_uint(writer, client->probing ? (uint64_t)INT64_MAX : client->cursor);
     sti_writer_kv_str(writer, "prefix", client->prefix);
-    sti_writer_kv_int(writer, "limit", S_PAGE);
+    sti_writer_kv_int(writer, "limit", (int64_t)limit);
     size_t size;
     const void *data = sti_writer_data(writer, &size);
     char id[STI_ID_MAX + 1];
@@ -484,14 +532,24 @@ void gateway_sse_take(gateway_sse_t *self, const gateway_event_msg_t *msg)
         //  The event's frame, made once: the ring and each client that
         //  takes it share it.
         gateway_frame_t *frame = gateway_frame_event(msg->seq, msg->topic, msg->json);
+        stream->frame_bytes = (stream->frame_bytes * 7 + gateway_frame_len(frame)) / 8;
         gateway_ring_add(stream->ring, msg->seq, frame);
         gateway_frame_unref(&frame);
     }
+    stream->moved = true;
+}
+
+void gateway_sse_fed(gateway_sse_t *self)
+{
+    assert(self);
     for (s_client_t *client = zlistx_first(self->clients); client;
          client = zlistx_next(self->clients)) {
-        if (client->stream == stream && client->live) {
+        if (client->stream->moved && (client->live || client->awaiting)) {
             s_feed(client);
         }
+    }
+    for (size_t i = 0; i < self->stream_count; i++) {
+        self->streams[i].moved = false;
     }
 }
 

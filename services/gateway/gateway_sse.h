@@ -39,8 +39,11 @@ void gateway_sse_destroy(gateway_sse_t **self_p);
 void gateway_sse_open(gateway_sse_t *self, gateway_request_t *req);
 //  GET /api/v1/events/since (req is authenticated).
 void gateway_sse_since(gateway_sse_t *self, gateway_request_t *req);
-//  Takes a message of the events thread.
+//  Takes a message of the events thread (into its stream's ring).
 void gateway_sse_take(gateway_sse_t *self, const gateway_event_msg_t *msg);
+//  After the messages of a turn were taken: each live stream takes what
+//  came, once however many events came.
+void gateway_sse_fed(gateway_sse_t *self);
 //  Heartbeats, replays that may go on, polls of streams not known yet.
 void gateway_sse_tick(gateway_sse_t *self, int64_t now);
 //  req's connection ended.
