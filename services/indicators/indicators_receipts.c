@@ -8,7 +8,9 @@
     connection and without sending again: a connection broken meanwhile may
     be a Redis that restarted with less, and then everything is
     forgotten); a later seq below that one says Redis went back, and
-    everything is forgotten.
+    everything is forgotten. A refresh that cannot read the log keeps what
+    is kept: the next one that can judges it against the epoch and seqs
+    kept, as any other.
 */
 #include "indicators_receipts.h"
 
@@ -141,9 +143,7 @@ int indicators_receipts_refresh(indicators_receipts_t *self)
     uint64_t latest;
     char epoch[STI_EVENTS_EPOCH_MAX + 1];
     if (sti_events_log_head(self->redis, self->seq_key, self->epoch_key, &latest, epoch)) {
-        s_forget_all(self, "the event log cannot be read");
-        self->fresh = false;
-        return -1;
+        return -1; // what is kept is judged at the next refresh that reads the log
     }
     const char *why = !self->fresh                        ? "nothing read yet"
                       : strcmp(epoch, self->epoch) != 0   ? "a new epoch"
@@ -167,9 +167,7 @@ int indicators_receipts_read_done(indicators_receipts_t *self)
     uint64_t latest;
     char epoch[STI_EVENTS_EPOCH_MAX + 1];
     if (sti_events_log_head(self->redis, self->seq_key, self->epoch_key, &latest, epoch)) {
-        s_forget_all(self, "the event log cannot be read");
-        self->fresh = false;
-        return -1;
+        return -1; // the values read are not kept
     }
     self->seen = latest > self->seen ? latest : self->seen;
     self->fresh = strcmp(epoch, self->epoch) == 0; // else: forgotten at the next refresh

@@ -14,7 +14,7 @@
     every hash that may have changed. When the log cannot say — the
     stream's epoch changed, its seq went back (Redis lost writes), the log
     no longer holds the events (trimmed), an event is malformed, or more
-    events than S_EVENTS_MAX came since — everything is forgotten and read
+    events than 4,096 came since — everything is forgotten and read
     again. What is kept is in memory only: a restarted service starts with
     nothing kept.
 
@@ -38,11 +38,12 @@ void indicators_receipts_destroy(indicators_receipts_t **self_p);
 
 //  Brings what is kept up to date with the log: forgets the hashes whose
 //  values changed since the last refresh, or everything when the log
-//  cannot say. Returns 0, or -1 when Redis failed (everything forgotten).
+//  cannot say. Returns 0, or -1 when Redis failed (nothing may be taken
+//  from what is kept then; it is judged again at the next refresh).
 int indicators_receipts_refresh(indicators_receipts_t *self);
 //  Records that the values read since the refresh are as new as the
 //  stream's seq now (for telling a Redis that went back). Returns 0, or -1
-//  when Redis failed (everything forgotten).
+//  when Redis failed (the values read are then not to be kept).
 int indicators_receipts_read_done(indicators_receipts_t *self);
 
 //  What is kept of one report: 0 not known, 1 not received, 2 received.
