@@ -207,13 +207,15 @@ static void s_from_known(indicators_calendar_t *self)
     size_t kept = 0;
     for (size_t i = 0; i < self->ask_count; i++) {
         const indicators_store_ask_t *ask = &self->asks[i];
+        const uint8_t *slots = indicators_receipts_find(self->receipts, ask->indicator, ask->org);
         size_t from = self->starts[i], count = ask->count;
         self->starts[i] = kept;
         for (size_t at = from; at < from + count; at++) {
-            uint8_t known = indicators_receipts_get(self->receipts, ask->indicator, ask->org,
-                                                    &self->periods[at]);
-            if (known) {
-                self->reports[self->owners[at]].received_ms = known == 2; // time not known
+            uint8_t known = slots ? slots[indicators_receipts_slot(&self->periods[at])]
+                                  : INDICATORS_RECEIPT_UNKNOWN;
+            if (known != INDICATORS_RECEIPT_UNKNOWN) {
+                // the time is not known: only whether it came in
+                self->reports[self->owners[at]].received_ms = known == INDICATORS_RECEIPT_RECEIVED;
             } else {
                 self->periods[kept] = self->periods[at];
                 self->owners[kept++] = self->owners[at];
@@ -229,9 +231,14 @@ static void s_to_known(indicators_calendar_t *self)
 {
     for (size_t i = 0; i < self->ask_count; i++) {
         const indicators_store_ask_t *ask = &self->asks[i];
+        if (!ask->count) {
+            continue;
+        }
+        uint8_t *slots = indicators_receipts_keep(self->receipts, ask->indicator, ask->org);
         for (size_t at = self->starts[i]; at < self->starts[i] + ask->count; at++) {
-            indicators_receipts_set(self->receipts, ask->indicator, ask->org, &self->periods[at],
-                                    self->reports[self->owners[at]].received_ms > 0);
+            slots[indicators_receipts_slot(&self->periods[at])] =
+                self->reports[self->owners[at]].received_ms > 0 ? INDICATORS_RECEIPT_RECEIVED
+                                                                : INDICATORS_RECEIPT_MISSING;
         }
     }
 }

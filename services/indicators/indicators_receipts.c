@@ -174,8 +174,7 @@ int indicators_receipts_read_done(indicators_receipts_t *self)
     return 0;
 }
 
-//  The slot of a period in a hash's slots.
-static size_t s_slot(const sti_period_t *period)
+size_t indicators_receipts_slot(const sti_period_t *period)
 {
     int within = period->kind == STI_PERIOD_YEAR      ? 0
                  : period->kind == STI_PERIOD_QUARTER ? period->index
@@ -189,16 +188,15 @@ static char *s_hash_key(const sti_indicator_t *indicator, const sti_org_unit_t *
     return key;
 }
 
-uint8_t indicators_receipts_get(indicators_receipts_t *self, const sti_indicator_t *indicator,
-                                const sti_org_unit_t *org, const sti_period_t *period)
+const uint8_t *indicators_receipts_find(indicators_receipts_t *self,
+                                        const sti_indicator_t *indicator, const sti_org_unit_t *org)
 {
     char key[S_HASH_MAX];
-    const uint8_t *slots = zhashx_lookup(self->known, s_hash_key(indicator, org, key));
-    return slots ? slots[s_slot(period)] : 0;
+    return (const uint8_t *)zhashx_lookup(self->known, s_hash_key(indicator, org, key));
 }
 
-void indicators_receipts_set(indicators_receipts_t *self, const sti_indicator_t *indicator,
-                             const sti_org_unit_t *org, const sti_period_t *period, bool received)
+uint8_t *indicators_receipts_keep(indicators_receipts_t *self, const sti_indicator_t *indicator,
+                                  const sti_org_unit_t *org)
 {
     char key[S_HASH_MAX];
     uint8_t *slots = zhashx_lookup(self->known, s_hash_key(indicator, org, key));
@@ -207,5 +205,5 @@ void indicators_receipts_set(indicators_receipts_t *self, const sti_indicator_t 
         assert(slots);
         zhashx_insert(self->known, key, slots);
     }
-    slots[s_slot(period)] = received ? 2 : 1;
+    return slots;
 }

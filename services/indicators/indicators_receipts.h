@@ -25,7 +25,7 @@
     indicators_store_errstr (or log it).
 */
 #pragma once
-#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "indicators_store.h"
@@ -46,9 +46,18 @@ int indicators_receipts_refresh(indicators_receipts_t *self);
 //  when Redis failed (the values read are then not to be kept).
 int indicators_receipts_read_done(indicators_receipts_t *self);
 
-//  What is kept of one report: 0 not known, 1 not received, 2 received.
-uint8_t indicators_receipts_get(indicators_receipts_t *self, const sti_indicator_t *indicator,
-                                const sti_org_unit_t *org, const sti_period_t *period);
-//  Keeps whether one report was received.
-void indicators_receipts_set(indicators_receipts_t *self, const sti_indicator_t *indicator,
-                             const sti_org_unit_t *org, const sti_period_t *period, bool received);
+//  What is kept of one report, in its hash's slots.
+#define INDICATORS_RECEIPT_UNKNOWN 0  // not read (or forgotten)
+#define INDICATORS_RECEIPT_MISSING 1  // read: nothing received
+#define INDICATORS_RECEIPT_RECEIVED 2 // read: the unit reported a value
+//  The slot of period in a hash's slots.
+size_t indicators_receipts_slot(const sti_period_t *period);
+//  The slots kept of the hash (indicator, org), one byte per slot, or NULL
+//  when nothing of it is kept. Valid until the next refresh or keep.
+const uint8_t *indicators_receipts_find(indicators_receipts_t *self,
+                                        const sti_indicator_t *indicator,
+                                        const sti_org_unit_t *org);
+//  The slots of the hash (indicator, org) to keep what is read in, made
+//  (every slot unknown) when none were kept. Never NULL; valid as above.
+uint8_t *indicators_receipts_keep(indicators_receipts_t *self, const sti_indicator_t *indicator,
+                                  const sti_org_unit_t *org);

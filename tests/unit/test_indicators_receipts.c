@@ -56,16 +56,18 @@ static void s_publish(test_indicators_t *fx, const char *type, const char *subje
 //  Keeps both hashes' report (gdp received, hitech not) after a refresh.
 static void s_keep_both(indicators_receipts_t *receipts, const s_plan_t *p)
 {
+    size_t slot = indicators_receipts_slot(&p->period);
     assert_int_equal(indicators_receipts_refresh(receipts), 0);
-    indicators_receipts_set(receipts, p->gdp, p->linping, &p->period, true);
-    indicators_receipts_set(receipts, p->hitech, p->linping, &p->period, false);
+    indicators_receipts_keep(receipts, p->gdp, p->linping)[slot] = INDICATORS_RECEIPT_RECEIVED;
+    indicators_receipts_keep(receipts, p->hitech, p->linping)[slot] = INDICATORS_RECEIPT_MISSING;
     assert_int_equal(indicators_receipts_read_done(receipts), 0);
 }
 
 static uint8_t s_get(indicators_receipts_t *receipts, const sti_indicator_t *indicator,
                      const s_plan_t *p)
 {
-    return indicators_receipts_get(receipts, indicator, p->linping, &p->period);
+    const uint8_t *slots = indicators_receipts_find(receipts, indicator, p->linping);
+    return slots ? slots[indicators_receipts_slot(&p->period)] : INDICATORS_RECEIPT_UNKNOWN;
 }
 
 static void test_follows_the_log(void **state)
