@@ -6,9 +6,9 @@
     of it is handed out). The values a question reads are as new as the
     seq read after them (indicators_receipts_read_done, on the same
     connection and without sending again: a connection broken meanwhile may
-    be a Redis that restarted with less, and then everything is
-    forgotten); a later seq below that one says Redis went back, and
-    everything is forgotten. A refresh that cannot read the log keeps what
+    be a Redis that restarted with less, and then what was read is not
+    kept); a later seq below that one says Redis went back, and everything
+    is forgotten. A refresh that cannot read the log keeps what
     is kept: the next one that can judges it against the epoch and seqs
     kept, as any other.
 */
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "indicators_values.h"
 #include "sti_events_log.h"
 #include "sti_log.h"
 
@@ -33,8 +34,8 @@ struct _indicators_receipts_t {
     char log_key[S_KEY_MAX];              // the `ind` log
     char seq_key[S_KEY_MAX];              // its latest seq
     char epoch_key[S_KEY_MAX];            // its epoch
-    zhashx_t *known;                      // "<indicator>|<org>" -> per period slot: 0 not
-                                          // read, 1 not received, 2 received
+    zhashx_t *known;                      // "<indicator>|<org>" -> per period slot:
+                                          // INDICATORS_RECEIPT_*
     char epoch[STI_EVENTS_EPOCH_MAX + 1]; // the stream's epoch when last refreshed
     uint64_t seq;                         // every change up to it is in known
     uint64_t seen;                        // the latest seq a value read may reflect
@@ -110,7 +111,7 @@ static int s_event(sti_event_t *event, void *arg)
         return 1;
     }
     self->next++;
-    if (event->type && strcmp(event->type, "indicator.changed") == 0) {
+    if (event->type && strcmp(event->type, INDICATORS_EVENT_TYPE) == 0) {
         char key[S_HASH_MAX];
         if (!s_subject_hash(event->subject, key)) {
             self->next = 0;
