@@ -76,11 +76,15 @@ stictl duty assign district hitech_enterprises >/dev/null || sti_fail "assign di
 
 # What Redis runs, seen through MONITOR (started again with Redis).
 sti_spawn monitor redis-cli -p "$REDIS_PORT" monitor
-# mark N: the line of $T/monitor.log where the marker N Redis saw now stands.
-mark() {
+# mark N: the line of $T/monitor.log where the marker N Redis saw now stands
+# (sent again until MONITOR shows it: a monitor just started may not be on yet).
+echo_seen() {
     redis-cli -p "$REDIS_PORT" echo "mark-$1" >/dev/null
-    sti_wait_for 10 grep -q "\"mark-$1\"" "$T/monitor.log"
-    grep -n "\"mark-$1\"" "$T/monitor.log" | cut -d: -f1
+    grep -q "\"mark-$1\"" "$T/monitor.log"
+}
+mark() {
+    sti_wait_for 10 echo_seen "$1"
+    grep -n "\"mark-$1\"" "$T/monitor.log" | head -1 | cut -d: -f1
 }
 MARKS=0
 # overdue READS EXPECTED...: asks the answerer for the overdue list, checks
@@ -94,6 +98,7 @@ overdue() {
     STI_BROKER="tcp://127.0.0.1:$B2_REQ" stictl --json completeness --overdue >"$T/overdue.json" ||
         sti_fail "overdue"
     to=$(mark "$MARKS")
+    [ -n "$from" ] && [ -n "$to" ] || sti_fail "MONITOR did not show the markers"
     reads=$(sed -n "${from},${to}p" "$T/monitor.log" | grep -c '"HMGET" "[^"]*:val:' || true)
     /usr/bin/python3 - "$T/overdue.json" "$@" <<'PY' || sti_fail "overdue: $(cat "$T/overdue.json")"
 import json, sys
