@@ -530,6 +530,11 @@ static int s_apply_row(indicators_batch_t *self, const indicators_row_t *row)
                       : value->record.has_r && value->record.r == row->value) {
         return 0; // nothing reported to withdraw, or the same value again
     }
+    //  Whether the unit reported a value changes with a withdrawal, or with
+    //  a report where none stood: a revision (and its event) even if the
+    //  children's sum stands at the same value, so that the event log names
+    //  every change of what the unit reported (indicators_receipts).
+    bool reporter_changed = row->withdraw || !value->record.has_r;
     value->record.has_r = !row->withdraw;
     value->record.r = row->withdraw ? 0 : row->value;
     snprintf(value->record.src, sizeof value->record.src, "%s", entry->id);
@@ -539,7 +544,7 @@ static int s_apply_row(indicators_batch_t *self, const indicators_row_t *row)
     double v;
     bool has = s_effective(&value->record, &v);
     self->reason = row->withdraw ? row->reason : NULL;
-    self->force = row->withdraw; // the withdrawal is a revision even if the sum stands in
+    self->force = reporter_changed;
     bool changed = s_settle(
         self, at, has, v, row->withdraw ? INDICATORS_ORIGIN_WITHDRAWN : INDICATORS_ORIGIN_REPORTED,
         row->entry, row->source);

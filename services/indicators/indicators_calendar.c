@@ -18,10 +18,9 @@
 #include <string.h>
 
 #include "indicators_fields_store.h"
+#include "indicators_receipts.h"
 
 #define S_SUBS_MAX 12 // periods of one frequency within one period
-#define S_SLOTS ((STI_PERIOD_MAX_YEAR - STI_PERIOD_MIN_YEAR + 1) * 17) // periods there can be
-#define S_KEY_MAX (2 * STI_CODE_MAX + 2)                               // "<indicator>|<org>"
 
 struct _indicators_calendar_t {
     indicators_store_t *store;         // borrowed
@@ -38,21 +37,13 @@ struct _indicators_calendar_t {
     indicators_store_ask_t *revised;   // the values whose revisions are read
     size_t *revised_owners;            // the report of each
     size_t revised_count, revised_cap; // in use and room
-    zhashx_t *known;                   // "<indicator>|<org>" -> per period slot: 0 not read,
-                                       // 1 not received, 2 received (the missing reports')
-    char mark[64];                     // what had been applied when known was read
+    indicators_receipts_t *receipts;   // whether each due report was received, kept
 };
 
 const char *indicators_report_status_name(indicators_report_status_t status)
 {
     static const char *const names[] = {"on_time", "late", "missing", "not_due"};
     return status <= INDICATORS_REPORT_NOT_DUE ? names[status] : "?";
-}
-
-static void s_slots_free(void **item)
-{
-    free(*item);
-    *item = NULL;
 }
 
 indicators_calendar_t *indicators_calendar_new(indicators_store_t *store)
@@ -62,9 +53,7 @@ indicators_calendar_t *indicators_calendar_new(indicators_store_t *store)
     assert(self);
     self->store = store;
     self->reads = indicators_fields_store_new(store);
-    self->known = zhashx_new();
-    assert(self->known);
-    zhashx_set_destructor(self->known, s_slots_free);
+    self->receipts = indicators_receipts_new(store);
     return self;
 }
 
@@ -74,7 +63,7 @@ void indicators_calendar_destroy(indicators_calendar_t **self_p)
     indicators_calendar_t *self = *self_p;
     if (self) {
         indicators_fields_store_destroy(&self->reads);
-        zhashx_destroy(&self->known);
+        indicators_receipts_destroy(&self->receipts);
         free(self->reports);
         free(self->asks);
         free(self->starts);
@@ -211,35 +200,22 @@ static void s_first_reported(void *arg, size_t point, const indicators_revision_
     }
 }
 
-//  The slot of a period in a hash's known slots.
-static size_t s_slot(const sti_period_t *period)
-{
-    int within = period->kind == STI_PERIOD_YEAR      ? 0
-                 : period->kind == STI_PERIOD_QUARTER ? period->index
-                                                      : 4 + period->index;
-    return (size_t)((period->year - STI_PERIOD_MIN_YEAR) * 17 + within) % S_SLOTS;
-}
-
-static char *s_hash_key(const indicators_store_ask_t *ask, char *key)
-{
-    snprintf(key, S_KEY_MAX, "%s|%s", ask->indicator->code, ask->org->code);
-    return key;
-}
-
-//  Takes what is known of the asks' periods (received or not) and leaves
-//  in each ask only the periods that are not known.
+//  Takes what is kept of the asks' periods (received or not) and leaves
+//  in each ask only the periods that are not kept.
 static void s_from_known(indicators_calendar_t *self)
 {
-    char key[S_KEY_MAX];
     size_t kept = 0;
     for (size_t i = 0; i < self->ask_count; i++) {
-        const uint8_t *slots = zhashx_lookup(self->known, s_hash_key(&self->asks[i], key));
-        size_t from = self->starts[i], count = self->asks[i].count;
+        const indicators_store_ask_t *ask = &self->asks[i];
+        const uint8_t *slots = indicators_receipts_find(self->receipts, ask->indicator, ask->org);
+        size_t from = self->starts[i], count = ask->count;
         self->starts[i] = kept;
         for (size_t at = from; at < from + count; at++) {
-            uint8_t known = slots ? slots[s_slot(&self->periods[at])] : 0;
-            if (known) {
-                self->reports[self->owners[at]].received_ms = known == 2; // time not known
+            uint8_t known = slots ? slots[indicators_receipts_slot(&self->periods[at])]
+                                  : INDICATORS_RECEIPT_UNKNOWN;
+            if (known != INDICATORS_RECEIPT_UNKNOWN) {
+                // the time is not known: only whether it came in
+                self->reports[self->owners[at]].received_ms = known == INDICATORS_RECEIPT_RECEIVED;
             } else {
                 self->periods[kept] = self->periods[at];
                 self->owners[kept++] = self->owners[at];
@@ -253,49 +229,37 @@ static void s_from_known(indicators_calendar_t *self)
 //  Keeps whether each report read was received.
 static void s_to_known(indicators_calendar_t *self)
 {
-    char key[S_KEY_MAX];
     for (size_t i = 0; i < self->ask_count; i++) {
-        if (!self->asks[i].count) {
+        const indicators_store_ask_t *ask = &self->asks[i];
+        if (!ask->count) {
             continue;
         }
-        uint8_t *slots = zhashx_lookup(self->known, s_hash_key(&self->asks[i], key));
-        if (!slots) {
-            slots = (uint8_t *)calloc(S_SLOTS, 1);
-            assert(slots);
-            zhashx_insert(self->known, key, slots);
-        }
-        for (size_t at = self->starts[i]; at < self->starts[i] + self->asks[i].count; at++) {
-            slots[s_slot(&self->periods[at])] =
-                self->reports[self->owners[at]].received_ms > 0 ? 2 : 1;
+        uint8_t *slots = indicators_receipts_keep(self->receipts, ask->indicator, ask->org);
+        for (size_t at = self->starts[i]; at < self->starts[i] + ask->count; at++) {
+            slots[indicators_receipts_slot(&self->periods[at])] =
+                self->reports[self->owners[at]].received_ms > 0 ? INDICATORS_RECEIPT_RECEIVED
+                                                                : INDICATORS_RECEIPT_MISSING;
         }
     }
 }
 
-//  For the missing reports: what is known still holds when nothing was
-//  applied since it was read (indicators_fields_store_mark); takes it.
-//  Returns whether what is read now is to be known, or -1 when Redis failed.
+//  For the missing reports: brings what is kept up to date with the event
+//  log (indicators_receipts) and takes it. Returns 0, or -1 when Redis failed.
 static int s_known(indicators_calendar_t *self)
 {
-    char mark[64];
-    if (indicators_fields_store_mark(self->reads, mark, sizeof mark)) {
+    if (indicators_receipts_refresh(self->receipts)) {
         return -1;
     }
-    if (!mark[0] || strcmp(mark, self->mark) != 0) {
-        zhashx_purge(self->known);
-    }
-    snprintf(self->mark, sizeof self->mark, "%s", mark);
-    if (mark[0]) {
-        s_from_known(self);
-    }
-    return mark[0] != 0;
+    s_from_known(self);
+    return 0;
 }
 
 //  Reads the values of the asks, then the revisions wanted. Returns 0, or
 //  -1 when Redis failed.
 static int s_read(indicators_calendar_t *self)
 {
-    int known = self->need == INDICATORS_CALENDAR_MISSING ? s_known(self) : 0;
-    if (known < 0) {
+    bool known = self->need == INDICATORS_CALENDAR_MISSING;
+    if (known && s_known(self)) {
         return -1;
     }
     for (size_t i = 0; i < self->ask_count; i++) {
@@ -310,7 +274,10 @@ static int s_read(indicators_calendar_t *self)
                                       s_first_reported, self)) {
         return -1;
     }
-    if (known) {
+    if (known && self->period_count) {
+        if (indicators_receipts_read_done(self->receipts)) {
+            return -1;
+        }
         s_to_known(self);
     }
     return 0;

@@ -13,9 +13,9 @@
     reports only (HMGET), every org unit's in one round trip, then the
     revisions of the values revised since their first report in another.
     For the missing reports (the overdue list and check) whether each was
-    received is kept, and read again only once the values' writer has
-    applied anything since (indicators_fields_store_mark): most lists then
-    cost no read of values at all.
+    received is kept (indicators_receipts), and read again only for the
+    (indicator, org unit) hashes the `ind` event log says changed since:
+    most lists then cost no read of values at all.
 */
 #pragma once
 #include <stdbool.h>
@@ -58,7 +58,7 @@ typedef enum {
                                     // is not read (it says not_due even when received),
                                     // a received one's time is not exact (on_time and
                                     // late are not told apart), and whether each was
-                                    // received is kept while nothing is applied
+                                    // received is kept (indicators_receipts)
 } indicators_calendar_need_t;
 
 //  Works out the reports of periods[0..count) for every unit of book under

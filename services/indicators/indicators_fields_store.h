@@ -51,12 +51,3 @@ typedef void(indicators_fields_periods_fn)(void *arg, size_t ask, const sti_peri
 int indicators_fields_store_periods(indicators_fields_store_t *self,
                                     const indicators_store_ask_t *asks, size_t count,
                                     indicators_fields_periods_fn *fn, void *arg);
-
-//  What the values' writer has applied, into mark (at least 64 bytes): the
-//  intake group's last delivered entry and entries read, when no entry is
-//  pending; "" while one is (a write may be under way). Every write of a
-//  value applies an intake entry that was delivered to the group and is
-//  acknowledged in the same step (indicators_apply.lua), so two equal
-//  marks that are not "" say that no value changed between them. Returns
-//  0, or -1 when Redis failed.
-int indicators_fields_store_mark(indicators_fields_store_t *self, char *mark, size_t cap);

@@ -427,6 +427,54 @@ int sti_events_log_latest(sti_redis_t *redis, const char *seq_key, uint64_t *lat
     return 0;
 }
 
+//  A seq key's value: nil (0) or a decimal seq. Returns 0 or -1.
+static int s_seq_value(const redisReply *reply, uint64_t *seq)
+{
+    char *end = NULL;
+    *seq = 0;
+    if (reply->type == REDIS_REPLY_NIL) {
+        return 0;
+    }
+    if (reply->type == REDIS_REPLY_STRING && reply->len > 0 && reply->len <= 20 &&
+        reply->str[0] >= '0' && reply->str[0] <= '9') {
+        *seq = strtoull(reply->str, &end, 10);
+    }
+    return end && !*end && *seq <= INT64_MAX ? 0 : -1;
+}
+
+int sti_events_log_head(sti_redis_t *redis, const char *seq_key, const char *epoch_key,
+                        uint64_t *latest, char *epoch)
+{
+    assert(redis && seq_key && epoch_key && latest && epoch);
+    const char *get[] = {"GET", seq_key};
+    const char *hget[] = {"HGET", epoch_key, "id"};
+    epoch[0] = 0;
+    *latest = 0;
+    if (sti_redis_append(redis, 2, get, NULL) || sti_redis_append(redis, 3, hget, NULL)) {
+        return -1;
+    }
+    redisReply *seq = sti_redis_reply(redis);
+    redisReply *id = seq ? sti_redis_reply(redis) : NULL;
+    int rc = seq && id && s_seq_value(seq, latest) == 0 ? 0 : -1;
+    if (rc == 0 && id->type == REDIS_REPLY_STRING && id->len <= STI_EVENTS_EPOCH_MAX &&
+        !memchr(id->str, 0, id->len)) {
+        snprintf(epoch, STI_EVENTS_EPOCH_MAX + 1, "%s", id->str);
+    } else if (rc == 0 && id->type != REDIS_REPLY_NIL) {
+        rc = -1;
+    }
+    if (rc != 0) {
+        sti_warn("events: %s or %s cannot be read: %s", seq_key, epoch_key,
+                 seq && id ? "malformed" : sti_redis_errstr(redis));
+    }
+    if (seq) {
+        freeReplyObject(seq);
+    }
+    if (id) {
+        freeReplyObject(id);
+    }
+    return rc;
+}
+
 //  Reads the stream's latest seq and the oldest one its log holds
 //  (latest + 1 when the log is empty). Returns 0 or -1.
 static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key, uint64_t *latest,

@@ -69,6 +69,13 @@ redisReply *sti_events_log_range(sti_redis_t *redis, const char *log_key, uint64
                                  const char *end, size_t count);
 //  Reads the stream's latest seq (0 before the first event). Returns 0 or -1.
 int sti_events_log_latest(sti_redis_t *redis, const char *seq_key, uint64_t *latest);
+//  Reads the stream's latest seq, then its epoch id ("" for none,
+//  STI_EVENTS_EPOCH_MAX + 1 bytes), in one round trip and without sending
+//  again on a broken connection (the server may be another one by then).
+//  An epoch that is still one seen before then says the seq is of that
+//  epoch too. Returns 0, or -1 when Redis failed or a key is malformed.
+int sti_events_log_head(sti_redis_t *redis, const char *seq_key, const char *epoch_key,
+                        uint64_t *latest, char *epoch);
 //  Reads the stream's epoch: id ("" for none, STI_EVENTS_EPOCH_MAX + 1
 //  bytes), start, the reason of a loss ("" for none; lost may be NULL), and
 //  the confirmed mark, the last seq the replicas are known to hold (0 for

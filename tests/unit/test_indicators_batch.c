@@ -279,6 +279,18 @@ static void test_aggregate_and_derive(void **state)
     assert_int_equal(indicators_batch_change_count(batch), 0);
     indicators_batch_destroy(&batch);
 
+    //  The district reporting exactly its sum: the effective value stays,
+    //  but the district now reports it: a revision and its event (old ==
+    //  new), which the overdue list's kept receipts rely on.
+    const char *same[][4] = {{"gdp", "linping", "2023", "1500"}};
+    batch = s_batch("7-5", same, 1);
+    indicators_batch_plan(batch);
+    s_load(batch);
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 1);
+    assert_int_equal(indicators_batch_change_count(batch), 1);
+    s_assert_event(batch, 0, "gdp", "linping", true, 1500, 1500, "reported");
+    indicators_batch_destroy(&batch);
+
     //  A value reported for the district wins over the sum.
     const char *district[][4] = {{"gdp", "linping", "2023", "3000"},
                                  {"gdp", "town_b", "2023", "600"}};

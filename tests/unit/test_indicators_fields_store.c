@@ -5,9 +5,7 @@
     same read into a table makes every ask's group and a value of each
     period; HKEYS gives the periods a hash holds (a field that is not a
     period skipped, none for a hash that does not exist); a read on a
-    broken connection fails and still hands over every value as absent; the
-    mark of what is applied is none while an entry is pending and changes
-    once one is acknowledged.
+    broken connection fails and still hands over every value as absent.
 */
 #include "indicators_fields_store.h"
 #include "indicators_fixture.h"
@@ -178,38 +176,11 @@ static void test_periods(void **state)
     indicators_fields_store_destroy(&reads);
 }
 
-//  The mark: none without an intake log or while an entry is pending; a
-//  new one once an entry is acknowledged.
-static void test_mark(void **state)
-{
-    test_indicators_t *fx = (test_indicators_t *)*state;
-    indicators_fields_store_t *reads = indicators_fields_store_new(fx->store);
-    char mark[64], first[64];
-    freeReplyObject(sti_redis_command(fx->redis, "DEL ut:intake"));
-    assert_int_equal(indicators_fields_store_mark(reads, mark, sizeof mark), 0);
-    assert_string_equal(mark, "");
-    freeReplyObject(sti_redis_command(fx->redis, "XGROUP CREATE ut:intake indicators 0 MKSTREAM"));
-    assert_int_equal(indicators_fields_store_mark(reads, first, sizeof first), 0);
-    assert_true(first[0] != 0);
-    assert_int_equal(indicators_fields_store_mark(reads, mark, sizeof mark), 0);
-    assert_string_equal(mark, first); // nothing applied between
-    freeReplyObject(sti_redis_command(fx->redis, "XADD ut:intake 5-1 rows x"));
-    freeReplyObject(
-        sti_redis_command(fx->redis, "XREADGROUP GROUP indicators c1 COUNT 1 STREAMS ut:intake >"));
-    assert_int_equal(indicators_fields_store_mark(reads, mark, sizeof mark), 0);
-    assert_string_equal(mark, ""); // pending: a write may be under way
-    freeReplyObject(sti_redis_command(fx->redis, "XACK ut:intake indicators 5-1"));
-    assert_int_equal(indicators_fields_store_mark(reads, mark, sizeof mark), 0);
-    assert_true(mark[0] != 0 && strcmp(mark, first) != 0);
-    indicators_fields_store_destroy(&reads);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_values, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_periods, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_mark, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
