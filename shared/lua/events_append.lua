@@ -33,6 +33,36 @@
 local STI_EVENTS_PER_ENTRY = 256
 local STI_EVENTS_ENTRY_BYTES = 1048576 -- a batch entry closes past this many bytes
 
+-- The log's last seq if the log holds seq from or a later one, else nil. Reads
+-- the log only from 0-<from> on (XREVRANGE + 0-<from> COUNT 1): when the log
+-- ends before from, the common case, Redis answers an empty array and no
+-- entry is read or copied (a batch entry may be up to a MiB); else the last
+-- entry, whose id is the log's last seq (either kind of entry, and the event
+-- entries of a log written before batch entries: every id is 0-<last seq>).
+local function sti_events_last_from(log, from)
+    local tail = redis.call('XREVRANGE', log, '+', string.format('0-%d', from), 'COUNT', 1)
+    if #tail == 0 then
+        return nil
+    end
+    return tonumber(string.match(tail[1][1], '^0%-(%d+)$') or '0')
+end
+
+-- Takes n seqs from the counter: INCRBY, then, if the log already holds the
+-- first of them (the counter was restored or edited behind the log), moves
+-- past the log's last seq and writes the counter. Returns the first and last
+-- seq taken (n >= 1), exact whatever the counter held.
+local function sti_events_reserve(log, seqkey, n)
+    local last = redis.call('INCRBY', seqkey, n)
+    local first = last - n + 1
+    local log_seq = sti_events_last_from(log, first)
+    if log_seq then
+        first = log_seq + 1
+        last = first + n - 1
+        redis.call('SET', seqkey, string.format('%d', last))
+    end
+    return first, last
+end
+
 -- The MINID that keeps the last maxlen seqs of a log whose last seq is seq.
 local function sti_events_minid(seq, maxlen)
     local low = seq - (tonumber(maxlen) or 0)
@@ -65,10 +95,7 @@ local function sti_events_guard(log, epochkey, seqkey, floor, floor_epoch)
         local seq = tonumber(redis.call('GET', seqkey) or '0')
         local low = tonumber(floor) or 0
         if seq < low then
-            local last = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)
-            if #last > 0 then
-                seq = math.max(seq, tonumber(string.match(last[1][1], '^0%-(%d+)$') or '0'))
-            end
+            seq = sti_events_last_from(log, seq + 1) or seq -- the larger of the two
         end
         if seq < low then
             why = string.format('the event log went back from seq %d to %d (Redis lost ' ..
@@ -84,15 +111,7 @@ end
 
 local function sti_events_append(log, seqkey, prevkey, maxlen,
                                  topic, type, subject, time, source, data)
-    local seq = redis.call('INCR', seqkey)
-    local last = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)
-    if #last > 0 then
-        local last_seq = tonumber(string.match(last[1][1], '^0%-(%d+)$') or '0')
-        if last_seq >= seq then
-            seq = last_seq + 1
-            redis.call('SET', seqkey, string.format('%d', seq))
-        end
-    end
+    local seq = sti_events_reserve(log, seqkey, 1)
     local prev = redis.call('HGET', prevkey, topic)
     if not prev then
         prev = '0'
@@ -114,9 +133,9 @@ end
 -- topic as that many sti_events_append calls would give; 0, 0 for an empty
 -- array. prevs[i] is the prev of event i (a decimal string), so a caller
 -- that built the events can publish them without reading the log back. The
--- counter is advanced once (INCRBY), the last-id guard runs once, the
--- previous seq of each distinct topic is read with HMGET and written back
--- with HSET, and the events are logged in batch entries of at most
+-- seqs are taken once (sti_events_reserve), the previous seq of each
+-- distinct topic is read with HMGET and written back with HSET, and the
+-- events are logged in batch entries of at most
 -- STI_EVENTS_PER_ENTRY events, one XADD each (an event alone in its entry is
 -- written as an event entry); the last XADD trims the log.
 local function sti_events_append_many(log, seqkey, prevkey, maxlen, events)
@@ -124,17 +143,7 @@ local function sti_events_append_many(log, seqkey, prevkey, maxlen, events)
     if n == 0 then
         return 0, 0, {}
     end
-    local last_seq = redis.call('INCRBY', seqkey, n)
-    local first = last_seq - n + 1
-    local tail = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)
-    if #tail > 0 then
-        local log_seq = tonumber(string.match(tail[1][1], '^0%-(%d+)$') or '0')
-        if log_seq >= first then
-            first = log_seq + 1
-            last_seq = first + n - 1
-            redis.call('SET', seqkey, string.format('%d', last_seq))
-        end
-    end
+    local first, last_seq = sti_events_reserve(log, seqkey, n)
     -- The distinct topics, read and written in chunks (unpack's limit).
     local chunk = 1000
     local topics, prevs = {}, {}
@@ -206,23 +215,13 @@ end
 -- this append) of each topic it starts, which its events' nil prevs stand
 -- for (their other prevs are relative: -d is d seqs back). prevs[t] is
 -- topic t's previous seq (a decimal string, '0' for none), from which the
--- caller works out each event's prev. The counter, last-id guard and
+-- caller works out each event's prev. The seqs (sti_events_reserve) and
 -- trimming are as in sti_events_append_many.
 local function sti_events_append_packed(log, seqkey, prevkey, maxlen, n, topics, lasts, entries)
     if n == 0 then
         return 0, 0, {}
     end
-    local last_seq = redis.call('INCRBY', seqkey, n)
-    local first = last_seq - n + 1
-    local tail = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)
-    if #tail > 0 then
-        local log_seq = tonumber(string.match(tail[1][1], '^0%-(%d+)$') or '0')
-        if log_seq >= first then
-            first = log_seq + 1
-            last_seq = first + n - 1
-            redis.call('SET', seqkey, string.format('%d', last_seq))
-        end
-    end
+    local first, last_seq = sti_events_reserve(log, seqkey, n)
     local chunk = 1000
     local prevs = {}
     for at = 1, #topics, chunk do
