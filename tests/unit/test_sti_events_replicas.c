@@ -12,7 +12,8 @@
     - sti_redis_wait_replicas lets a WAIT run longer than the connection's
       command timeout without the connection being dropped;
     - a WAIT on a connection made again after a break confirms none of the
-      writes of the one before (sti_redis_generation).
+      writes of the one before (sti_redis_generation): neither the events
+      the publisher holds nor the op the frame acknowledges.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include "sti_events.h"
 #include "sti_events_log.h"
 #include "sti_log.h"
+#include "sti_service_guard.h"
 
 static test_redis_t s_primary;
 static test_redis_t s_replica;
@@ -408,6 +410,36 @@ static void test_wait_after_reconnect(void **state)
     zsock_destroy(&sub);
 }
 
+//  The frame's WAIT for an op (sti_service_guard_replicated): a write made
+//  on a connection that broke and was made again during the op is not
+//  confirmed by a WAIT on the new one, though that WAIT is answered at once.
+static void test_guard_after_reconnect(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_service_guard_t *guard = sti_service_guard_new(s_redis, "", 1, 100);
+    uint64_t generation = sti_redis_generation(s_redis);
+    freeReplyObject(sti_redis_command(s_redis, "SET stitest:op 1"));
+    assert_true(sti_service_guard_replicated(guard, generation));
+    assert_true(sti_service_guard_replicated(guard, 0));
+    s_cut_replica();
+    freeReplyObject(sti_redis_command(s_redis, "SET stitest:op 2"));
+    s_break_connection();
+    assert_null(sti_redis_command(s_redis, "PING"));
+    //  The WAIT is answered (at once, with 1: the new connection wrote
+    //  nothing), on the new connection.
+    assert_false(sti_service_guard_replicated(guard, generation));
+    assert_true(sti_redis_generation(s_redis) > generation);
+    assert_int_equal(sti_redis_waited(s_redis), sti_redis_generation(s_redis));
+    //  Down: the connection the write went on is gone.
+    freeReplyObject(sti_redis_command(s_redis, "SET stitest:op 3"));
+    s_break_connection();
+    assert_null(sti_redis_command(s_redis, "PING"));
+    assert_false(sti_service_guard_replicated(guard, 0));
+    s_restore_replica();
+    sti_service_guard_destroy(&guard);
+}
+
 //  A WAIT longer than the command timeout is answered, not taken for a dead
 //  server: the connection stays.
 static void test_wait_outlasts_command_timeout(void **state)
@@ -438,6 +470,7 @@ int main(void)
         cmocka_unit_test_teardown(test_publish_after_confirm, s_resume),
         cmocka_unit_test_teardown(test_wait_outlasts_command_timeout, s_resume),
         cmocka_unit_test_teardown(test_wait_after_reconnect, s_resume),
+        cmocka_unit_test_teardown(test_guard_after_reconnect, s_resume),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
