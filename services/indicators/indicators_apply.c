@@ -300,6 +300,10 @@ static int s_apply_window(indicators_apply_t *self, size_t ack_from, size_t ack_
         //  the Sentinels) and acknowledge an entry whose earlier rows only
         //  the old master holds. The batch stops; its entries, still pending,
         //  are read again, and the rows the master holds are skipped.
+        //  The WAIT runs right after the window's write, on its connection
+        //  (sti_service_replicated refuses one made again since), and the
+        //  window's seqs are noted only once it confirmed them: noted
+        //  before, their epoch would be taken before the replicas hold it.
         if (self->replicated && !self->replicated(self->replicated_arg)) {
             sti_events_pub_replicated(self->pub, false);
             return -1;

@@ -80,6 +80,8 @@ struct _sti_redis_t {
     int sentinel_port[STI_REDIS_SENTINELS];                          // their ports
     char master[STI_REDIS_HOST_MAX + 1]; // the master's name at the Sentinels
     int replicas;                        // replicas every write must reach (0: the master only)
+    uint64_t generation;                 // raised by every (re)connect (0: never connected)
+    uint64_t waited;                     // generation the last WAIT was answered on (0: failed)
 };
 
 static void s_seterr(sti_redis_t *self, const char *format, ...)
@@ -268,6 +270,7 @@ static int s_ensure(sti_redis_t *self)
     sti_info("redis %s:%d: %s", self->url.host, self->url.port,
              self->ever_connected ? "reconnected" : "connected");
     self->ever_connected = true;
+    self->generation++;
     self->backoff_ms = STI_REDIS_BACKOFF_MIN;
     self->next_attempt = 0;
     self->pending = 0;
@@ -474,8 +477,10 @@ long long sti_redis_wait_replicas(sti_redis_t *self, int replicas, int timeout_m
         redisSetTimeout(self->ctx, s_tv(self->command_ms));
     }
     long long held = -1;
+    self->waited = 0;
     if (reply && reply->type == REDIS_REPLY_INTEGER) {
         held = reply->integer;
+        self->waited = self->generation; // a reply: the connection is the one it was sent on
     } else if (reply) {
         s_seterr(self, "WAIT: %s", reply->type == REDIS_REPLY_ERROR ? reply->str : "not a number");
     }
@@ -483,6 +488,18 @@ long long sti_redis_wait_replicas(sti_redis_t *self, int replicas, int timeout_m
         freeReplyObject(reply);
     }
     return held;
+}
+
+uint64_t sti_redis_generation(sti_redis_t *self)
+{
+    assert(self);
+    return self->generation;
+}
+
+uint64_t sti_redis_waited(sti_redis_t *self)
+{
+    assert(self);
+    return self->waited;
 }
 
 bool sti_redis_connected(sti_redis_t *self)
@@ -530,29 +547,6 @@ const char *sti_redis_errstr(sti_redis_t *self)
 {
     assert(self);
     return self->errstr;
-}
-
-char *sti_redis_key(sti_redis_t *self, char *buf, size_t cap, ...)
-{
-    assert(self && buf);
-    int n = snprintf(buf, cap, "%s", self->ns);
-    if (n < 0 || (size_t)n >= cap) {
-        return NULL;
-    }
-    size_t used = (size_t)n;
-    va_list args;
-    va_start(args, cap);
-    const char *part;
-    while ((part = va_arg(args, const char *)) != NULL) {
-        n = snprintf(buf + used, cap - used, ":%s", part);
-        if (n < 0 || (size_t)n >= cap - used) {
-            va_end(args);
-            return NULL;
-        }
-        used += (size_t)n;
-    }
-    va_end(args);
-    return buf;
 }
 
 //  --- commands ---

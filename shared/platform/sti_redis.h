@@ -22,6 +22,7 @@
 #include <hiredis/hiredis.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct _sti_redis_t sti_redis_t;
 typedef struct _sti_script_t sti_script_t;
@@ -78,6 +79,15 @@ int sti_redis_replicas(sti_redis_t *self);
 //  timeout is not taken for a dead server). Returns how many replicas hold
 //  them, or -1 when the command failed (sti_redis_errstr says why).
 long long sti_redis_wait_replicas(sti_redis_t *self, int replicas, int timeout_ms);
+//  The connection's generation: 0 before it first connects, raised by every
+//  (re)connect. A WAIT covers only the writes of its own generation: one
+//  made before a reconnect may be on a server the connection no longer
+//  talks to (a fail-over followed through the Sentinels), or lost with it.
+uint64_t sti_redis_generation(sti_redis_t *self);
+//  The generation the last sti_redis_wait_replicas ran on, when Redis
+//  answered it (0 when it failed): the writes it covers are that
+//  generation's.
+uint64_t sti_redis_waited(sti_redis_t *self);
 
 //  A second connection with the same server, credentials, namespace,
 //  Sentinels and timeouts (for a blocking read that must not hold the first

@@ -282,13 +282,15 @@ void sti_service_destroy(sti_service_t **self_p)
 //  acknowledged: the client sends it again (it is applied once).
 //  The events the write logged go on the bus only once the replicas
 //  confirm it (sti_events_pub_replicated); until then the publisher holds
-//  them, and its heartbeat's WAIT releases them later.
-static void s_confirm(sti_service_t *self, sti_service_answer_t *answer)
+//  them, and its heartbeat's WAIT releases them later. generation: the
+//  Redis connection the op's writes went on; a WAIT on one made again
+//  during the op (a command broke) does not confirm them.
+static void s_confirm(sti_service_t *self, sti_service_answer_t *answer, uint64_t generation)
 {
     if (answer->code != STI_ERR_NONE || !sti_service_ops_changes(self->ops, answer->row)) {
         return;
     }
-    bool held = sti_service_guard_replicated(self->guard);
+    bool held = sti_service_guard_replicated(self->guard, generation);
     if (self->publisher) {
         sti_events_pub_replicated(self->publisher, held);
     }
@@ -310,10 +312,14 @@ static void s_handle(sti_service_t *self, zframe_t **client_p, zmsg_t **msg_p)
     int64_t start = zclock_usecs();
     zframe_t *frame = zmsg_first(*msg_p);
     sti_service_answer_t answer;
+    //  The connection the op's writes go on: this one, or the one its first
+    //  command makes when none is up.
+    uint64_t generation =
+        sti_redis_generation(self->redis) + (sti_redis_connected(self->redis) ? 0 : 1);
     sti_service_ops_answer(self->ops, frame ? zframe_data(frame) : NULL,
                            frame ? zframe_size(frame) : 0, zmsg_size(*msg_p), self->caller, self,
                            self->reply, &answer);
-    s_confirm(self, &answer);
+    s_confirm(self, &answer, generation);
     zmsg_destroy(msg_p);
     size_t size = 0;
     const void *data = sti_writer_data(self->reply, &size);
@@ -423,7 +429,7 @@ const sti_common_config_t *sti_service_config(sti_service_t *self)
 bool sti_service_replicated(sti_service_t *self)
 {
     assert(self);
-    return sti_service_guard_replicated(self->guard);
+    return sti_service_guard_replicated(self->guard, 0);
 }
 
 sti_dataset_watch_t *sti_service_dataset(sti_service_t *self)

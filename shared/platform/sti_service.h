@@ -85,8 +85,10 @@ const sti_common_config_t *sti_service_config(sti_service_t *self);
 //  With redis_replicas > 0: waits (WAIT) until that many replicas have every
 //  write of the service's Redis connection, at most redis_replicas_ms.
 //  Returns true when they have (always true with 0), false else (logged at
-//  most once a second). The frame calls it before answering a write; a
-//  service calls it before it publishes what its own work wrote.
+//  most once a second), and false when the connection is down (the one
+//  written on broke: a WAIT on a new one covers none of its writes). The
+//  frame calls it before answering a write; a service calls it right after
+//  its write, before it publishes what its own work wrote.
 bool sti_service_replicated(sti_service_t *self);
 //  What this service knows of the dataset (borrowed; sti_dataset.h).
 sti_dataset_watch_t *sti_service_dataset(sti_service_t *self);

@@ -116,18 +116,30 @@ void sti_service_guard_turn(sti_service_guard_t *self, sti_events_pub_t *publish
     s_watch_dataset(self, publisher, now);
 }
 
-bool sti_service_guard_replicated(sti_service_guard_t *self)
+bool sti_service_guard_replicated(sti_service_guard_t *self, uint64_t generation)
 {
     assert(self);
     if (self->replicas <= 0) {
         return true;
     }
+    if (!generation) {
+        //  The connection as it is now; none up: the one written on broke.
+        generation = sti_redis_connected(self->redis) ? sti_redis_generation(self->redis) : 0;
+    }
     long long held =
         sti_redis_wait_replicas(self->redis, (int)self->replicas, (int)self->replicas_ms);
-    bool ok = held >= self->replicas;
+    //  A WAIT covers only the writes of the connection it runs on: one made
+    //  again since the writes (a command broke, maybe in a fail-over) has
+    //  written nothing and is answered at once.
+    bool moved = held >= 0 && sti_redis_waited(self->redis) != generation;
+    bool ok = held >= self->replicas && !moved;
     int64_t suppressed;
     if (!ok && sti_log_due(&self->wait_log, zclock_mono(), 1000, &suppressed)) {
-        if (held >= 0) {
+        if (moved) {
+            sti_warn("the connection to Redis was made again since a write: its WAIT does not "
+                     "confirm it (%" PRId64 " more since the last line)",
+                     suppressed);
+        } else if (held >= 0) {
             sti_warn("a write reached %lld of %lld replicas within %lld ms (%" PRId64
                      " more since the last line)",
                      held, (long long)self->replicas, (long long)self->replicas_ms, suppressed);

@@ -43,6 +43,10 @@ void sti_service_guard_turn(sti_service_guard_t *self, sti_events_pub_t *publish
 //  True while the dataset is lost.
 bool sti_service_guard_lost(sti_service_guard_t *self);
 //  With replicas > 0: waits (WAIT) until that many replicas have every
-//  write of redis, at most replicas_ms. Returns true when they have (always
-//  true with 0), false else (logged at most once a second).
-bool sti_service_guard_replicated(sti_service_guard_t *self);
+//  write of redis, at most replicas_ms. generation: the connection's
+//  generation the writes went on (sti_redis_generation; 0: the connection
+//  as it is now, none when it is down). A WAIT on a later connection (made
+//  again after a break) does not cover them: false. Returns true when they
+//  have (always true with 0 replicas), false else (logged at most once a
+//  second).
+bool sti_service_guard_replicated(sti_service_guard_t *self, uint64_t generation);

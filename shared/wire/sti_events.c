@@ -83,6 +83,7 @@ struct _sti_events_pub_t {
     size_t maxlen;                          // approximate bound on the log's length
     uint64_t latest;                        // highest seq known logged (and confirmed) in epoch
     uint64_t appended;                      // highest seq this publisher's calls appended
+    uint64_t appended_on;                   // the connection's generation they were appended on
     uint64_t held_from;                     // first seq held back from the bus (0: none)
     uint64_t held_to;                       // last seq held back until the replicas confirm
     char epoch[STI_EVENTS_EPOCH_MAX + 1];   // the epoch latest belongs to ("" for none)
@@ -239,6 +240,14 @@ void sti_events_pub_appended(sti_events_pub_t *self, const char *epoch, uint64_t
 {
     assert(self && epoch);
     s_adopt(self, epoch, self->epoch_start);
+    uint64_t generation = sti_redis_generation(self->redis);
+    if (generation != self->appended_on) {
+        //  What was appended before a reconnect: no caller's WAIT from now on
+        //  covers it (sti_events_pub_replicated); the heartbeat's, which
+        //  reads the seq the server holds, may.
+        self->appended = self->latest;
+        self->appended_on = generation;
+    }
     if (last > self->appended) {
         self->appended = last;
     }
@@ -540,8 +549,11 @@ static bool s_replicated(sti_events_pub_t *self, uint64_t *seq)
     if (!read) {
         return false;
     }
+    //  The WAIT must run on the connection that read the seq.
+    uint64_t generation = sti_redis_generation(self->redis);
     return sti_redis_wait_replicas(self->redis, (int)self->replicas, S_CONFIRM_MS) >=
-           self->replicas;
+               self->replicas &&
+           sti_redis_waited(self->redis) == generation;
 }
 
 //  Writes the confirmed mark (events.since hands out no seq beyond it):
@@ -592,7 +604,11 @@ void sti_events_pub_replicated(sti_events_pub_t *self, bool held)
     if (self->replicas <= 0) {
         return;
     }
-    if (held) {
+    //  A WAIT covers the writes of its own connection only: what was
+    //  appended on an earlier one (a command failed and the connection was
+    //  made again, maybe to a promoted replica that lacks it) is not
+    //  confirmed by it.
+    if (held && sti_redis_waited(self->redis) == self->appended_on) {
         s_confirm(self, self->appended);
     } else {
         //  What was appended is confirmed only by what Redis holds when a

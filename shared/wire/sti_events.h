@@ -59,12 +59,16 @@ void sti_events_pub_set_maxlen(sti_events_pub_t *self, size_t maxlen);
 //    `confirmed` of its epoch hash), beyond which events.since hands out
 //    nothing where the replicas are required (sti_redis_replicas).
 void sti_events_pub_set_replicas(sti_events_pub_t *self, int64_t replicas);
-//  What the caller's WAIT after its write said. held: the replicas hold
-//  every write of the connection so far, so the seqs this publisher appended
-//  are confirmed: marks them and sends the events held back up to them, read
-//  from the log. Not held: forgets what it appended (a later confirmation
-//  counts only what Redis then holds; the held events wait for it). Nothing
-//  without replicas to reach.
+//  What the caller's WAIT after its write said (the last
+//  sti_redis_wait_replicas on the publisher's connection). held: the
+//  replicas hold every write of the connection so far, so the seqs this
+//  publisher appended on that connection are confirmed: marks them and sends
+//  the events held back up to them, read from the log. Seqs appended before
+//  a reconnect (sti_redis_generation) are not: the WAIT did not cover them,
+//  and the server it ran on may lack them. Those, and all of them when not
+//  held, are forgotten (a later confirmation counts only what Redis then
+//  holds: the heartbeat's; the held events wait for it). Nothing without
+//  replicas to reach.
 void sti_events_pub_replicated(sti_events_pub_t *self, bool held);
 //  Appends the event to the log (assigning seq and prev), then publishes it.
 //  data is an encoded MessagePack map. Returns 0 and sets *seq, or -1 when
@@ -102,6 +106,8 @@ const char *sti_events_pub_epoch_key(sti_events_pub_t *self);
 void sti_events_pub_floor(sti_events_pub_t *self, char *floor, size_t cap, const char **epoch);
 //  What a service's own script returned: the stream's epoch and the last
 //  seq it appended (0 for none), or a refusal by the guard (why). Events
-//  sent after carry that epoch.
+//  sent after carry that epoch. Called right after the script's reply,
+//  before another command: the seqs are noted with the connection's
+//  generation, and only a WAIT on that generation confirms them.
 void sti_events_pub_appended(sti_events_pub_t *self, const char *epoch, uint64_t last);
 void sti_events_pub_refused(sti_events_pub_t *self, const char *why);

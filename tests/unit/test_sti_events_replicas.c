@@ -10,7 +10,10 @@
     - a publisher holds events back from the bus until the replicas confirm
       them, by the caller's WAIT or by the heartbeat's;
     - sti_redis_wait_replicas lets a WAIT run longer than the connection's
-      command timeout without the connection being dropped.
+      command timeout without the connection being dropped;
+    - a WAIT on a connection made again after a break confirms none of the
+      writes of the one before (sti_redis_generation): neither the events
+      the publisher holds nor the op the frame acknowledges.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +26,7 @@
 #include "sti_events.h"
 #include "sti_events_log.h"
 #include "sti_log.h"
+#include "sti_service_guard.h"
 
 static test_redis_t s_primary;
 static test_redis_t s_replica;
@@ -317,6 +321,125 @@ static void test_publish_after_confirm(void **state)
     zsock_destroy(&sub);
 }
 
+//  Subscribes on endpoint and waits (bounded) until event 1, logged and
+//  confirmed, arrives: the subscription reaches the PUB socket
+//  asynchronously. Drains what else came.
+static zsock_t *s_subscribed(sti_events_pub_t *pub, const char *endpoint)
+{
+    char bind[128];
+    snprintf(bind, sizeof bind, "@%s", endpoint);
+    zsock_t *sub = zsock_new_sub(bind, "ind.");
+    assert_non_null(sub);
+    zmsg_t *msg = NULL;
+    for (int i = 0; i < 100 && !msg; i++) {
+        assert_int_equal(sti_events_send_logged(pub, 1, 1), 0);
+        msg = s_recv(sub, 50);
+    }
+    assert_non_null(msg);
+    while (msg) {
+        zmsg_destroy(&msg);
+        msg = s_recv(sub, 0);
+    }
+    return sub;
+}
+
+//  Closes the services' connection from the server's side, as a network
+//  break or a fail-over does: its next command fails on the wire.
+static void s_break_connection(void)
+{
+    redisReply *id = sti_redis_command(s_redis, "CLIENT ID");
+    assert_non_null(id);
+    assert_int_equal(id->type, REDIS_REPLY_INTEGER);
+    redisContext *ctx = redisConnect("127.0.0.1", s_primary.port);
+    assert_non_null(ctx);
+    redisReply *reply = redisCommand(ctx, "CLIENT KILL ID %lld", id->integer);
+    assert_non_null(reply);
+    assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
+    assert_int_equal(reply->integer, 1);
+    freeReplyObject(reply);
+    freeReplyObject(id);
+    redisFree(ctx);
+}
+
+//  An op logs an event while the replica is cut off; its next command fails
+//  and the connection is made again (through the Sentinels it may reach a
+//  promoted replica that lacks the event). The frame's WAIT then runs on
+//  the new connection, which wrote nothing: it is answered at once, and
+//  covers none of the old connection's writes. The event is neither sent
+//  nor marked confirmed; the heartbeat's WAIT, which reads the seq the
+//  server holds, confirms it once the replica has it, and sends it once.
+static void test_wait_after_reconnect(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_events_pub_t *pub = s_pub("inproc://test-reconnect");
+    assert_int_equal(s_publish(pub, "ind.a", 1), 1);
+    assert_true(s_confirm(pub, 2000));
+    zsock_t *sub = s_subscribed(pub, "inproc://test-reconnect");
+    s_cut_replica();
+    uint64_t generation = sti_redis_generation(s_redis);
+    assert_int_equal(s_publish(pub, "ind.b", 2), 2);
+    s_break_connection();
+    assert_null(sti_redis_command(s_redis, "PING"));
+    assert_true(s_confirm(pub, 100));
+    assert_true(sti_redis_generation(s_redis) > generation);
+    assert_int_equal(sti_redis_waited(s_redis), sti_redis_generation(s_redis));
+    zmsg_t *msg = s_recv(sub, 300);
+    assert_null(msg);
+    size_t count;
+    uint64_t upto;
+    s_since(0, &count, &upto);
+    assert_int_equal(count, 1);
+    assert_int_equal(upto, 1);
+    s_restore_replica();
+    uint64_t seq = 0;
+    int64_t deadline = zclock_mono() + 5000;
+    while (seq != 2) {
+        assert_true(zclock_mono() < deadline);
+        sti_events_pub_tick(pub);
+        msg = s_recv(sub, 50);
+        seq = msg ? s_seq_of(&msg) : 0;
+    }
+    while ((msg = s_recv(sub, 100))) {
+        assert_int_not_equal(s_seq_of(&msg), 2);
+    }
+    s_since(0, &count, &upto);
+    assert_int_equal(count, 2);
+    assert_int_equal(upto, 2);
+    sti_events_pub_destroy(&pub);
+    zsock_destroy(&sub);
+}
+
+//  The frame's WAIT for an op (sti_service_guard_replicated): a write made
+//  on a connection that broke and was made again during the op is not
+//  confirmed by a WAIT on the new one, though that WAIT is answered at once.
+static void test_guard_after_reconnect(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_service_guard_t *guard = sti_service_guard_new(s_redis, "", 1, 100);
+    uint64_t generation = sti_redis_generation(s_redis);
+    freeReplyObject(sti_redis_command(s_redis, "SET stitest:op 1"));
+    assert_true(sti_service_guard_replicated(guard, generation));
+    assert_true(sti_service_guard_replicated(guard, 0));
+    s_cut_replica();
+    freeReplyObject(sti_redis_command(s_redis, "SET stitest:op 2"));
+    s_break_connection();
+    assert_null(sti_redis_command(s_redis, "PING"));
+    //  The WAIT is answered (at once, with 1: the new connection wrote
+    //  nothing), on the new connection.
+    assert_false(sti_service_guard_replicated(guard, generation));
+    assert_true(sti_redis_generation(s_redis) > generation);
+    assert_int_equal(sti_redis_waited(s_redis), sti_redis_generation(s_redis));
+    //  Down: the connection the write went on is gone.
+    freeReplyObject(sti_redis_command(s_redis, "SET stitest:op 3"));
+    s_break_connection();
+    assert_null(sti_redis_command(s_redis, "PING"));
+    assert_false(sti_service_guard_replicated(guard, 0));
+    s_restore_replica();
+    sti_service_guard_destroy(&guard);
+}
+
 //  A WAIT longer than the command timeout is answered, not taken for a dead
 //  server: the connection stays.
 static void test_wait_outlasts_command_timeout(void **state)
@@ -346,6 +469,8 @@ int main(void)
         cmocka_unit_test_teardown(test_mark_lags, s_resume),
         cmocka_unit_test_teardown(test_publish_after_confirm, s_resume),
         cmocka_unit_test_teardown(test_wait_outlasts_command_timeout, s_resume),
+        cmocka_unit_test_teardown(test_wait_after_reconnect, s_resume),
+        cmocka_unit_test_teardown(test_guard_after_reconnect, s_resume),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
