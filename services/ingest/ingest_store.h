@@ -71,7 +71,8 @@ typedef struct {
     double value[2];
 } ingest_store_last_t;
 
-//  Reads count series' values in one round trip into last[0 .. count).
+//  Reads count series' values in one round trip into last[0 .. count):
+//  one HMGET per value hash, of the periods of all rows that share it.
 //  Returns 0, or -1 when Redis failed (last is then all "none").
 int ingest_store_last_values(ingest_store_t *self, const ingest_store_series_t *series,
                              size_t count, ingest_store_last_t *last);
