@@ -32,7 +32,7 @@
 typedef struct {
     char org[STI_CODE_MAX];           // the org unit
     char period[STI_PERIOD_TEXT_MAX]; // the period
-    char hash[256];                   // <ns>:approval:<org>
+    char hash[256];                   // <ns>:approval:<org>, for a group's first pair
 } s_pair_t;
 
 //  A locked (org, period) and the rows it refused this round.
@@ -133,9 +133,16 @@ void ingest_locks_again(ingest_locks_t *self)
     }
 }
 
+//  "org\x1fperiod" (both shorter than S_KEY_MAX / 2: codes and period texts).
 static void s_key(char *key, const char *org, const char *period)
 {
-    snprintf(key, S_KEY_MAX, "%s\x1f%s", org, period);
+    size_t a = strlen(org), b = strlen(period);
+    a = a < S_KEY_MAX / 2 ? a : S_KEY_MAX / 2;
+    b = b < S_KEY_MAX / 2 - 2 ? b : S_KEY_MAX / 2 - 2;
+    memcpy(key, org, a);
+    key[a] = '\x1f';
+    memcpy(key + a + 1, period, b);
+    key[a + 1 + b] = 0;
 }
 
 bool ingest_locks_row(ingest_locks_t *self, const sti_observation_t *obs, size_t index,
@@ -173,7 +180,6 @@ bool ingest_locks_row(ingest_locks_t *self, const sti_observation_t *obs, size_t
     s_pair_t *pair = &self->pairs[self->pair_count++];
     snprintf(pair->org, sizeof pair->org, "%s", obs->org);
     snprintf(pair->period, sizeof pair->period, "%s", obs->period_text);
-    sti_redis_key(self->redis, pair->hash, sizeof pair->hash, "approval", obs->org, NULL);
     zhashx_insert(self->pair_index, key, (void *)(uintptr_t)self->pair_count);
     return false;
 }
@@ -320,8 +326,9 @@ size_t ingest_locks_argv(ingest_locks_t *self, const char *const *keys, const ch
         s_push(self, &n, keys[i], strlen(keys[i]));
     }
     for (size_t g = 0, at = 0; g < groups; at += self->groups[g++].size) {
-        const char *hash = self->pairs[self->order[at]].hash;
-        s_push(self, &n, hash, strlen(hash));
+        s_pair_t *first = &self->pairs[self->order[at]];
+        sti_redis_key(self->redis, first->hash, sizeof first->hash, "approval", first->org, NULL);
+        s_push(self, &n, first->hash, strlen(first->hash));
     }
     *nkeys = (int)n;
     for (size_t i = 0; i < INGEST_LOCKS_FIXED; i++) {

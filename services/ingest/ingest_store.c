@@ -29,6 +29,7 @@ struct _ingest_store_t {
     size_t *size;           // its rows
     size_t cap;             // rows the arrays hold
     const char **argv;      // one HMGET: the command, the key, two fields a row
+    char key[256];          // its value hash
 };
 
 ingest_store_t *ingest_store_new(sti_redis_t *redis, const char *intake)
@@ -134,13 +135,16 @@ ingest_store_outcome_t ingest_store_submit(ingest_store_t *self, int nkeys, int 
     return INGEST_STORE_FAILED;
 }
 
-void ingest_store_series_key(ingest_store_t *self, ingest_store_series_t *series,
-                             const char *indicator, const char *org)
+void ingest_store_series_key(ingest_store_series_t *series, const char *indicator, const char *org)
 {
-    assert(self && series && indicator && org);
-    char member[2 * 65 + 2];
-    snprintf(member, sizeof member, "%s:%s", indicator, org);
-    sti_redis_key(self->redis, series->key, sizeof series->key, "val", member, NULL);
+    assert(series && indicator && org);
+    size_t a = strlen(indicator), b = strlen(org), cap = sizeof series->member;
+    a = a < cap - 1 ? a : cap - 1;
+    b = b < cap - 2 - a ? b : cap - 2 - a;
+    memcpy(series->member, indicator, a);
+    series->member[a] = ':';
+    memcpy(series->member + a + 1, org, b);
+    series->member[a + 1 + b] = 0;
 }
 
 //  The effective value `v` of a stored value record, when it has one.
@@ -174,13 +178,13 @@ static size_t s_group(ingest_store_t *self, const ingest_store_series_t *series,
     size_t groups = 0;
     zhashx_purge(self->series_group);
     for (size_t i = 0; i < count; i++) {
-        size_t g = (size_t)(uintptr_t)zhashx_lookup(self->series_group, series[i].key);
+        size_t g = (size_t)(uintptr_t)zhashx_lookup(self->series_group, series[i].member);
         self->next[i] = SIZE_MAX;
         if (!g || self->size[g - 1] == S_SERIES_ROWS) {
             g = ++groups;
             self->first[g - 1] = i;
             self->size[g - 1] = 0;
-            zhashx_update(self->series_group, series[i].key, (void *)(uintptr_t)g);
+            zhashx_update(self->series_group, series[i].member, (void *)(uintptr_t)g);
         } else {
             self->next[self->tail[g - 1]] = i;
         }
@@ -195,7 +199,9 @@ static void s_send_group(ingest_store_t *self, const ingest_store_series_t *seri
 {
     int argc = 0;
     self->argv[argc++] = "HMGET";
-    self->argv[argc++] = series[self->first[group]].key;
+    sti_redis_key(self->redis, self->key, sizeof self->key, "val",
+                  series[self->first[group]].member, NULL);
+    self->argv[argc++] = self->key; // copied into the pipeline by the append
     for (size_t i = self->first[group]; i != SIZE_MAX; i = self->next[i]) {
         self->argv[argc++] = series[i].period;
         self->argv[argc++] = series[i].before[0] ? series[i].before : series[i].period;
