@@ -4,7 +4,10 @@
     hash by the same key, each with the rows it refused this round (their
     indices and indicators, at most S_ROWS_KEPT of them named in the audit
     and the event; the count is whole). The argument vector is rebuilt for
-    each run of the script and owned here.
+    each run of the script and owned here. The script reads each org
+    unit's approval hash once (one HMGET of its periods, at most
+    S_GROUP_MAX a read), so the call lists the pairs grouped by org unit:
+    order[position in the call] is the pair's index in the array.
 */
 #include "ingest_locks.h"
 
@@ -23,12 +26,13 @@
 #define S_KEY_MAX 160    // bytes of "org\x1fperiod"
 #define S_ROWS_TEXT 8192 // bytes of the audit's list of rows
 #define S_REFUSAL_ARGS 5 // arguments per refusal: org, period, rows, approved by, data
+#define S_GROUP_MAX 500  // periods of one org unit read by one HMGET (Lua's unpack bound)
 
 //  One (org, period) of rows about to be taken.
 typedef struct {
     char org[STI_CODE_MAX];           // the org unit
     char period[STI_PERIOD_TEXT_MAX]; // the period
-    char hash[256];                   // <ns>:approval:<org>
+    char hash[256];                   // <ns>:approval:<org>, for a group's first pair
 } s_pair_t;
 
 //  A locked (org, period) and the rows it refused this round.
@@ -44,12 +48,23 @@ typedef struct {
     sti_writer_t *data;                         // the event's data
 } s_lock_t;
 
+//  The periods of one org unit that one HMGET of the script reads.
+typedef struct {
+    size_t size;    // pairs
+    size_t next;    // where its next pair goes in order
+    char count[24]; // size as text
+} s_group_t;
+
 struct _ingest_locks_t {
     sti_redis_t *redis;   // borrowed
     s_pair_t *pairs;      // pairs of this round
     size_t pair_count;    // in use
     size_t pair_cap;      // allocated
     zhashx_t *pair_index; // key -> index + 1
+    size_t *order;        // the pairs in the call's order (grouped by org)
+    size_t *group_of;     // each pair's group in the call
+    s_group_t *groups;    // the call's groups
+    zhashx_t *org_group;  // org -> its group being filled + 1
     zhashx_t *locks;      // key -> s_lock_t (owned)
     const char **argv;    // the script's call
     size_t *lens;         // lengths of argv
@@ -75,7 +90,8 @@ ingest_locks_t *ingest_locks_new(sti_redis_t *redis)
     self->redis = redis;
     self->pair_index = zhashx_new();
     self->locks = zhashx_new();
-    assert(self->pair_index && self->locks);
+    self->org_group = zhashx_new();
+    assert(self->pair_index && self->locks && self->org_group);
     zhashx_set_destructor(self->locks, s_lock_destroy);
     return self;
 }
@@ -87,7 +103,11 @@ void ingest_locks_destroy(ingest_locks_t **self_p)
     if (self) {
         zhashx_destroy(&self->pair_index);
         zhashx_destroy(&self->locks);
+        zhashx_destroy(&self->org_group);
         free(self->pairs);
+        free(self->order);
+        free(self->group_of);
+        free(self->groups);
         free(self->argv);
         free(self->lens);
         free(self);
@@ -113,9 +133,16 @@ void ingest_locks_again(ingest_locks_t *self)
     }
 }
 
+//  "org\x1fperiod" (both shorter than S_KEY_MAX / 2: codes and period texts).
 static void s_key(char *key, const char *org, const char *period)
 {
-    snprintf(key, S_KEY_MAX, "%s\x1f%s", org, period);
+    size_t a = strlen(org), b = strlen(period);
+    a = a < S_KEY_MAX / 2 ? a : S_KEY_MAX / 2;
+    b = b < S_KEY_MAX / 2 - 2 ? b : S_KEY_MAX / 2 - 2;
+    memcpy(key, org, a);
+    key[a] = '\x1f';
+    memcpy(key + a + 1, period, b);
+    key[a + 1 + b] = 0;
 }
 
 bool ingest_locks_row(ingest_locks_t *self, const sti_observation_t *obs, size_t index,
@@ -144,12 +171,15 @@ bool ingest_locks_row(ingest_locks_t *self, const sti_observation_t *obs, size_t
     if (self->pair_count == self->pair_cap) {
         self->pair_cap = self->pair_cap ? 2 * self->pair_cap : 16;
         self->pairs = (s_pair_t *)realloc(self->pairs, self->pair_cap * sizeof *self->pairs);
-        assert(self->pairs);
+        self->order = (size_t *)realloc(self->order, self->pair_cap * sizeof *self->order);
+        self->group_of = (size_t *)realloc(self->group_of, self->pair_cap * sizeof(size_t));
+        self->groups = (s_group_t *)realloc(self->groups, self->pair_cap * sizeof *self->groups);
+        assert(self->pairs && self->order && self->group_of && self->groups);
     }
+    self->order[self->pair_count] = self->pair_count; // until the call groups them
     s_pair_t *pair = &self->pairs[self->pair_count++];
     snprintf(pair->org, sizeof pair->org, "%s", obs->org);
     snprintf(pair->period, sizeof pair->period, "%s", obs->period_text);
-    sti_redis_key(self->redis, pair->hash, sizeof pair->hash, "approval", obs->org, NULL);
     zhashx_insert(self->pair_index, key, (void *)(uintptr_t)self->pair_count);
     return false;
 }
@@ -160,6 +190,7 @@ int ingest_locks_found(ingest_locks_t *self, size_t pair, const char *record, si
     if (pair >= self->pair_count || !record) {
         return -1;
     }
+    pair = self->order[pair];
     char err[128];
     sti_limits_t limits = {size + 1, size + 1, 64, 4};
     sti_reader_t *reader = sti_reader_new(record, size, &limits, err, sizeof err);
@@ -241,6 +272,35 @@ static void s_refusal(s_lock_t *lock, const char *who, const char *role, const c
     sti_writer_kv_int(w, "approved_at", lock->at);
 }
 
+//  Groups the pairs by org unit in the order each unit first comes, at
+//  most S_GROUP_MAX a group: fills self->order and self->groups. Returns
+//  the number of groups.
+static size_t s_group(ingest_locks_t *self)
+{
+    size_t count = 0;
+    zhashx_purge(self->org_group);
+    for (size_t i = 0; i < self->pair_count; i++) {
+        size_t g = (size_t)(uintptr_t)zhashx_lookup(self->org_group, self->pairs[i].org);
+        if (!g || self->groups[g - 1].size == S_GROUP_MAX) {
+            self->groups[count].size = 0;
+            g = ++count;
+            zhashx_update(self->org_group, self->pairs[i].org, (void *)(uintptr_t)g);
+        }
+        self->group_of[i] = g - 1;
+        self->groups[g - 1].size++;
+    }
+    size_t at = 0;
+    for (size_t g = 0; g < count; g++) {
+        self->groups[g].next = at;
+        at += self->groups[g].size;
+        snprintf(self->groups[g].count, sizeof self->groups[g].count, "%zu", self->groups[g].size);
+    }
+    for (size_t i = 0; i < self->pair_count; i++) {
+        self->order[self->groups[self->group_of[i]].next++] = i;
+    }
+    return count;
+}
+
 //  Appends one string to the call.
 static void s_push(ingest_locks_t *self, size_t *n, const char *arg, size_t len)
 {
@@ -261,21 +321,27 @@ size_t ingest_locks_argv(ingest_locks_t *self, const char *const *keys, const ch
                          size_t **lens, int *nkeys)
 {
     assert(self && keys && fixed && fixed_lens);
-    size_t n = 0;
+    size_t n = 0, groups = s_group(self);
     for (size_t i = 0; i < INGEST_LOCKS_KEYS; i++) {
         s_push(self, &n, keys[i], strlen(keys[i]));
     }
-    for (size_t i = 0; i < self->pair_count; i++) {
-        s_push(self, &n, self->pairs[i].hash, strlen(self->pairs[i].hash));
+    for (size_t g = 0, at = 0; g < groups; at += self->groups[g++].size) {
+        s_pair_t *first = &self->pairs[self->order[at]];
+        sti_redis_key(self->redis, first->hash, sizeof first->hash, "approval", first->org, NULL);
+        s_push(self, &n, first->hash, strlen(first->hash));
     }
     *nkeys = (int)n;
     for (size_t i = 0; i < INGEST_LOCKS_FIXED; i++) {
         s_push(self, &n, fixed[i], fixed_lens[i]);
     }
-    snprintf(self->text[0], sizeof self->text[0], "%zu", self->pair_count);
+    snprintf(self->text[0], sizeof self->text[0], "%zu", groups);
     s_push(self, &n, self->text[0], strlen(self->text[0]));
-    for (size_t i = 0; i < self->pair_count; i++) {
-        s_push(self, &n, self->pairs[i].period, strlen(self->pairs[i].period));
+    for (size_t g = 0, at = 0; g < groups; g++) {
+        s_push(self, &n, self->groups[g].count, strlen(self->groups[g].count));
+        for (size_t end = at + self->groups[g].size; at < end; at++) {
+            const char *period = self->pairs[self->order[at]].period;
+            s_push(self, &n, period, strlen(period));
+        }
     }
     snprintf(self->text[1], sizeof self->text[1], "%zu", ingest_locks_refusal_count(self));
     s_push(self, &n, self->text[1], strlen(self->text[1]));

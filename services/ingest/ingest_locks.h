@@ -7,7 +7,9 @@
     ingest_submit.lua atomically with the append: the script is told the
     (org, period) pairs of the rows about to be taken, and when one is
     locked it appends nothing and names it; the rows are then checked again
-    with that lock known, and the script run again. Each pair that refused
+    with that lock known, and the script run again. The pairs are listed
+    grouped by org unit, so that the script reads each unit's hash once (one
+    HMGET of its periods), not once a pair. Each pair that refused
     rows is audited and sent as an `observation.refused_locked` event by the
     same script that appends the rest.
 
@@ -44,7 +46,8 @@ void ingest_locks_again(ingest_locks_t *self);
 bool ingest_locks_row(ingest_locks_t *self, const sti_observation_t *obs, size_t index,
                       char *reason, size_t cap);
 
-//  The script found pair (0-based, as the arguments listed it) locked by
+//  The script found pair (0-based, in the order the last call listed the
+//  pairs, grouped by org unit; before any call, the order of the rows) locked by
 //  record (its MessagePack map {state, by, at, ...}). Returns 0, or -1 for
 //  a pair out of range or a record that does not decode.
 int ingest_locks_found(ingest_locks_t *self, size_t pair, const char *record, size_t size);
@@ -53,9 +56,11 @@ int ingest_locks_found(ingest_locks_t *self, size_t pair, const char *record, si
 size_t ingest_locks_pair_count(const ingest_locks_t *self);
 size_t ingest_locks_refusal_count(const ingest_locks_t *self);
 
-//  The script's call: keys (INGEST_LOCKS_KEYS given, then the pairs'
-//  hashes), then arguments (INGEST_LOCKS_FIXED given, then the pairs'
-//  periods, the refusals, then extra, extra_count of them). who, role, via,
+//  The script's call: keys (INGEST_LOCKS_KEYS given, then one approval
+//  hash per group of pairs), then arguments (INGEST_LOCKS_FIXED given, the
+//  number of groups, per group its number of periods and its periods, the
+//  refusals, then extra, extra_count of them). A group is pairs of one org
+//  unit (at most 500 of them). who, role, via,
 //  request: the submitter, for the refusals' events. Returns the number of
 //  strings in *argv and *lens (owned by self until the next call), nkeys
 //  in *nkeys.

@@ -88,7 +88,7 @@ void ingest_plausible_add(ingest_plausible_t *self, size_t index, const sti_obse
         self->last = (ingest_store_last_t *)realloc(self->last, self->cap * sizeof *self->last);
         assert(self->rows && self->series && self->last);
     }
-    ingest_store_series_key(self->store, &self->series[self->count], obs->indicator, obs->org);
+    ingest_store_series_key(&self->series[self->count], obs->indicator, obs->org);
     s_row_t *row = &self->rows[self->count++];
     row->index = index;
     row->value = obs->value;

@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <czmq.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include "sti_lua_ingest_core.h"
 #include "sti_lua_sti.h"
 
+#define S_SERIES_ROWS 500 // rows of one value hash read by one HMGET (two fields each)
+
 struct _ingest_store_t {
     sti_redis_t *redis;                // borrowed
     char *script_text;                 // events_append.lua + ingest_submit.lua (owned)
@@ -19,6 +22,14 @@ struct _ingest_store_t {
     redisReply *result;                // the last submit step's reply (owned)
     char keys[INGEST_STORE_KEYS][256]; // the step's fixed keys
     const char *key_list[INGEST_STORE_KEYS];
+    zhashx_t *series_group; // a value hash -> its group being filled + 1
+    size_t *next;           // the next row of a row's group, or SIZE_MAX
+    size_t *first;          // a group's first row
+    size_t *tail;           // and its last
+    size_t *size;           // its rows
+    size_t cap;             // rows the arrays hold
+    const char **argv;      // one HMGET: the command, the key, two fields a row
+    char key[256];          // its value hash
 };
 
 ingest_store_t *ingest_store_new(sti_redis_t *redis, const char *intake)
@@ -39,6 +50,10 @@ ingest_store_t *ingest_store_new(sti_redis_t *redis, const char *intake)
     for (size_t i = 0; i < INGEST_STORE_KEYS; i++) {
         self->key_list[i] = self->keys[i];
     }
+    self->series_group = zhashx_new();
+    assert(self->series_group);
+    self->argv = (const char **)malloc((2 + 2 * S_SERIES_ROWS) * sizeof *self->argv);
+    assert(self->argv);
     return self;
 }
 
@@ -51,6 +66,12 @@ void ingest_store_destroy(ingest_store_t **self_p)
             freeReplyObject(self->result);
         }
         zstr_free(&self->script_text);
+        zhashx_destroy(&self->series_group);
+        free(self->next);
+        free(self->first);
+        free(self->tail);
+        free(self->size);
+        free(self->argv);
         free(self);
         *self_p = NULL;
     }
@@ -114,13 +135,16 @@ ingest_store_outcome_t ingest_store_submit(ingest_store_t *self, int nkeys, int 
     return INGEST_STORE_FAILED;
 }
 
-void ingest_store_series_key(ingest_store_t *self, ingest_store_series_t *series,
-                             const char *indicator, const char *org)
+void ingest_store_series_key(ingest_store_series_t *series, const char *indicator, const char *org)
 {
-    assert(self && series && indicator && org);
-    char member[2 * 65 + 2];
-    snprintf(member, sizeof member, "%s:%s", indicator, org);
-    sti_redis_key(self->redis, series->key, sizeof series->key, "val", member, NULL);
+    assert(series && indicator && org);
+    size_t a = strlen(indicator), b = strlen(org), cap = sizeof series->member;
+    a = a < cap - 1 ? a : cap - 1;
+    b = b < cap - 2 - a ? b : cap - 2 - a;
+    memcpy(series->member, indicator, a);
+    series->member[a] = ':';
+    memcpy(series->member + a + 1, org, b);
+    series->member[a + 1 + b] = 0;
 }
 
 //  The effective value `v` of a stored value record, when it has one.
@@ -138,26 +162,77 @@ static bool s_value_of(const redisReply *field, double *out)
     return has;
 }
 
+//  Groups the rows by value hash in the order each hash first comes, at
+//  most S_SERIES_ROWS a group, the rows of a group linked by self->next
+//  from self->first. Returns the number of groups.
+static size_t s_group(ingest_store_t *self, const ingest_store_series_t *series, size_t count)
+{
+    if (count > self->cap) {
+        self->cap = count;
+        self->next = (size_t *)realloc(self->next, count * sizeof(size_t));
+        self->first = (size_t *)realloc(self->first, count * sizeof(size_t));
+        self->tail = (size_t *)realloc(self->tail, count * sizeof(size_t));
+        self->size = (size_t *)realloc(self->size, count * sizeof(size_t));
+        assert(self->next && self->first && self->tail && self->size);
+    }
+    size_t groups = 0;
+    zhashx_purge(self->series_group);
+    for (size_t i = 0; i < count; i++) {
+        size_t g = (size_t)(uintptr_t)zhashx_lookup(self->series_group, series[i].member);
+        self->next[i] = SIZE_MAX;
+        if (!g || self->size[g - 1] == S_SERIES_ROWS) {
+            g = ++groups;
+            self->first[g - 1] = i;
+            self->size[g - 1] = 0;
+            zhashx_update(self->series_group, series[i].member, (void *)(uintptr_t)g);
+        } else {
+            self->next[self->tail[g - 1]] = i;
+        }
+        self->tail[g - 1] = i;
+        self->size[g - 1]++;
+    }
+    return groups;
+}
+
+//  Sends one group's HMGET: per row its period and the period before.
+static void s_send_group(ingest_store_t *self, const ingest_store_series_t *series, size_t group)
+{
+    int argc = 0;
+    self->argv[argc++] = "HMGET";
+    sti_redis_key(self->redis, self->key, sizeof self->key, "val",
+                  series[self->first[group]].member, NULL);
+    self->argv[argc++] = self->key; // copied into the pipeline by the append
+    for (size_t i = self->first[group]; i != SIZE_MAX; i = self->next[i]) {
+        self->argv[argc++] = series[i].period;
+        self->argv[argc++] = series[i].before[0] ? series[i].before : series[i].period;
+    }
+    sti_redis_append(self->redis, argc, self->argv, NULL);
+}
+
 int ingest_store_last_values(ingest_store_t *self, const ingest_store_series_t *series,
                              size_t count, ingest_store_last_t *last)
 {
     assert(self && (series || !count) && (last || !count));
-    for (size_t i = 0; i < count; i++) {
-        //  An argument vector, not a format: a thousand rows a request.
-        const char *argv[4] = {"HMGET", series[i].key, series[i].period,
-                               series[i].before[0] ? series[i].before : series[i].period};
-        sti_redis_append(self->redis, 4, argv, NULL);
+    //  One HMGET per value hash (indicator and org unit), not per row: the
+    //  rows of a request share few series.
+    size_t groups = s_group(self, series, count);
+    for (size_t g = 0; g < groups; g++) {
+        s_send_group(self, series, g);
     }
     bool failed = false;
-    for (size_t i = 0; i < count; i++) {
+    for (size_t g = 0; g < groups; g++) {
         redisReply *reply = sti_redis_reply(self->redis);
-        memset(&last[i], 0, sizeof last[i]);
-        if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
-            failed = true;
-        } else {
-            last[i].has[0] = s_value_of(reply->element[0], &last[i].value[0]);
-            last[i].has[1] =
-                series[i].before[0] && s_value_of(reply->element[1], &last[i].value[1]);
+        bool whole =
+            reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 * self->size[g];
+        failed |= !whole;
+        size_t at = 0;
+        for (size_t i = self->first[g]; i != SIZE_MAX; i = self->next[i], at += 2) {
+            memset(&last[i], 0, sizeof last[i]);
+            if (whole) {
+                last[i].has[0] = s_value_of(reply->element[at], &last[i].value[0]);
+                last[i].has[1] =
+                    series[i].before[0] && s_value_of(reply->element[at + 1], &last[i].value[1]);
+            }
         }
         if (reply) {
             freeReplyObject(reply);

@@ -51,18 +51,19 @@ ingest_store_outcome_t ingest_store_submit(ingest_store_t *self, int nkeys, int 
                                            const char **stored, size_t *stored_len, char *err,
                                            size_t errlen);
 
-//  One series asked for its last value: its value hash (sti-indicators'
-//  `val` key of indicator and org), the period and the period before it
-//  ("" for none).
+//  One series asked for its last value: its value hash's member
+//  "indicator:org" (sti-indicators' `val` key of indicator and org), the
+//  period and the period before it ("" for none).
+#define INGEST_STORE_MEMBER_MAX (2 * 65 + 2)
 typedef struct {
-    char key[256];
+    char member[INGEST_STORE_MEMBER_MAX];
     const char *period;
     const char *before;
 } ingest_store_series_t;
 
-//  Fills series->key for indicator and org.
-void ingest_store_series_key(ingest_store_t *self, ingest_store_series_t *series,
-                             const char *indicator, const char *org);
+//  Fills series->member for indicator and org (no Redis key is built per
+//  row: the reads build one per value hash).
+void ingest_store_series_key(ingest_store_series_t *series, const char *indicator, const char *org);
 
 //  A series' values found: the period's and the period before's effective
 //  value `v` (sti-indicators' value record), when stored and finite.
@@ -71,7 +72,8 @@ typedef struct {
     double value[2];
 } ingest_store_last_t;
 
-//  Reads count series' values in one round trip into last[0 .. count).
+//  Reads count series' values in one round trip into last[0 .. count):
+//  one HMGET per value hash, of the periods of all rows that share it.
 //  Returns 0, or -1 when Redis failed (last is then all "none").
 int ingest_store_last_values(ingest_store_t *self, const ingest_store_series_t *series,
                              size_t count, ingest_store_last_t *last);
