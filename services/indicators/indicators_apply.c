@@ -67,6 +67,7 @@ struct _indicators_apply_t {
     int64_t rows_total;                      // their rows
     double ms_per_row;                       // how long a row takes to apply (smoothed)
     bool resume;                             // the batch has windows left for the next tick
+    bool unconfirmed;                        // a window of this tick the replicas did not confirm
     uint64_t version;                        // the catalog version the batch was read with
     size_t acked;                            // entries of the batch acknowledged
     size_t from;                             // the batch's first row not applied
@@ -306,6 +307,7 @@ static int s_apply_window(indicators_apply_t *self, size_t ack_from, size_t ack_
         //  before, their epoch would be taken before the replicas hold it.
         if (self->replicated && !self->replicated(self->replicated_arg)) {
             sti_events_pub_replicated(self->pub, false);
+            self->unconfirmed = true;
             return -1;
         }
         sti_events_pub_appended(self->pub, written.epoch, written.last);
@@ -519,7 +521,7 @@ void indicators_apply_stop(indicators_apply_t *self)
 static void s_claim(indicators_apply_t *self, int64_t deadline)
 {
     char cursor[STI_INTAKE_ID_MAX] = "0-0";
-    for (int round = 0; round < S_CLAIM_ROUNDS && !self->resume; round++) {
+    for (int round = 0; round < S_CLAIM_ROUNDS && !self->resume && !self->unconfirmed; round++) {
         indicators_intake_read_t read;
         s_fit(self, deadline - zclock_mono());
         int n = indicators_intake_claim(self->intake, self->config->claim_idle_ms, cursor,
@@ -538,7 +540,10 @@ static void s_claim(indicators_apply_t *self, int64_t deadline)
 static void s_chores(indicators_apply_t *self)
 {
     int64_t now = zclock_mono();
-    if (now >= self->next_claim && !self->resume) {
+    //  Not after a window the replicas did not confirm: its WAIT took the
+    //  tick's time, and the claim would take our own entries again for a
+    //  second WAIT, keeping the service from its broker past a heartbeat.
+    if (now >= self->next_claim && !self->resume && !self->unconfirmed) {
         self->next_claim = now + self->config->claim_every_ms;
         s_claim(self, now + self->config->tick_budget_ms);
         if (self->config->forget_idle_ms > 0) {
@@ -562,6 +567,7 @@ int indicators_apply_tick(indicators_apply_t *self)
     }
     int64_t deadline = zclock_mono() + self->config->tick_budget_ms;
     int handled = 1;
+    self->unconfirmed = false;
     if (self->resume) {
         s_resume(self, deadline); // a failure or a dropped batch re-reads pending entries
     } else if (indicators_intake_armed(self->intake)) {
