@@ -444,10 +444,16 @@ int sti_events_send_event(sti_events_pub_t *self, const sti_event_t *event)
     return 0;
 }
 
+static bool s_replicated(sti_events_pub_t *self, uint64_t *seq);
+
 //  Moves the stream to the dataset's epoch when that is due: the stream has
 //  no epoch yet (the first plan load), or an operator accepted a loss (a
-//  dataset id with a reason). Updates epoch, start and lost as the stream
-//  has them after. Returns 0 or -1.
+//  dataset id with a reason). With replicas to reach, only once they hold
+//  every seq so far: the epoch starts at the stream's seq, and events.since
+//  hands out up to a new epoch's start before its first confirmation, so a
+//  start only the primary holds (an applier's window whose WAIT failed)
+//  would hand out events a fail-over takes back. Updates epoch, start and
+//  lost as the stream has them after. Returns 0 or -1.
 static int s_switch(sti_events_pub_t *self, char *epoch, uint64_t *start, char *lost)
 {
     sti_dataset_t dataset;
@@ -455,8 +461,17 @@ static int s_switch(sti_events_pub_t *self, char *epoch, uint64_t *start, char *
         strcmp(dataset.id, epoch) == 0 || (epoch[0] || lost[0] ? !dataset.reason[0] : false)) {
         return 0;
     }
-    const char *argv[] = {self->epoch_key, self->seq_key, epoch, dataset.id};
-    redisReply *reply = sti_redis_eval(self->redis, self->switch_epoch, 2, 2, argv, NULL);
+    uint64_t held = 0;
+    char held_text[24] = "";
+    if (self->replicas > 0) {
+        if (!s_replicated(self, &held)) {
+            return 0; // the next heartbeat tries again
+        }
+        snprintf(held_text, sizeof held_text, "%" PRIu64, held);
+    }
+    const char *argv[] = {self->epoch_key, self->seq_key, epoch, dataset.id, held_text};
+    redisReply *reply =
+        sti_redis_eval(self->redis, self->switch_epoch, 2, self->replicas > 0 ? 3 : 2, argv, NULL);
     int rc = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
                      reply->element[0]->type == REDIS_REPLY_STRING &&
                      reply->element[0]->len <= STI_EVENTS_EPOCH_MAX &&

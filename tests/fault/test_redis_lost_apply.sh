@@ -120,7 +120,7 @@ print(count, upto, seq)
 PY
 ) || sti_fail "events.since failed"
 [ "$since" = "$ROWS $ROWS $ROWS" ] ||
-    sti_fail "events.since (events, last seq, upto): $since, want $ROWS $ROWS $ROWS (the replica has $ROWS)"
+    sti_fail "events.since (events, last seq, upto): $since, want $ROWS $ROWS $ROWS (the replica has $ROWS; the primary's epoch: $(a HGETALL "$ns:events:ind:epoch" | tr "\n" " "))"
 
 # Two heartbeats from now: the second was read from Redis after request 1
 # was partly applied there. Prints the largest seq they named, or "none".
