@@ -269,3 +269,27 @@ sti_start_data_path() {
     stictl --timeout 15000 plan load "$STI_SOURCE/data/plans/linping-2021-2025" >/dev/null ||
         sti_fail "plan load"
 }
+
+# sti_ingest [--wait] CSV-ROWS...: submits rows "indicator,org,period,value"
+# through stictl ingest (with --wait, until the applier applied them); a
+# refusal fails the test with stictl's output.
+sti_ingest() {
+    local wait=()
+    if [ "$1" = --wait ]; then
+        wait=(--wait)
+        shift
+    fi
+    { echo "indicator,org,period,value"; printf '%s\n' "$@"; } >"$T/rows.csv"
+    stictl ingest "$T/rows.csv" "${wait[@]}" >"$T/ingest.out" 2>&1 ||
+        sti_fail "ingest: $(cat "$T/ingest.out")"
+}
+
+# sti_add_orgs CODE:NAME_ZH:NAME_EN...: adds each org unit under linping.
+sti_add_orgs() {
+    local org code name_zh name_en
+    for org in "$@"; do
+        IFS=: read -r code name_zh name_en <<<"$org"
+        stictl org add "$code" --parent linping --name "$name_zh" --name-en "$name_en" \
+            >/dev/null || sti_fail "org add $org"
+    done
+}

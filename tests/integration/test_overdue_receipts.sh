@@ -41,18 +41,10 @@ start_answerer() {
 }
 start_answerer
 
-for org in "town_a:镇甲（虚构）:Town A (made up)" "town_b:街道乙（虚构）:Town B (made up)"; do
-    IFS=: read -r code name_zh name_en <<<"$org"
-    stictl org add "$code" --parent linping --name "$name_zh" --name-en "$name_en" >/dev/null ||
-        sti_fail "org add $org"
-done
+sti_add_orgs "town_a:镇甲（虚构）:Town A (made up)" "town_b:街道乙（虚构）:Town B (made up)"
 
 # ingest CSV-ROWS...: submits the rows and waits until the applier applied them.
-ingest() {
-    { echo "indicator,org,period,value"; printf '%s\n' "$@"; } >"$T/rows.csv"
-    stictl ingest "$T/rows.csv" --wait >"$T/ingest.out" 2>&1 ||
-        sti_fail "ingest: $(cat "$T/ingest.out")"
-}
+ingest() { sti_ingest --wait "$@"; }
 # tech_smes monthly at both towns (town_a misses 2025-03 and 2025-07,
 # town_b 2024-12); hitech_enterprises yearly at both towns, and at the
 # district every year but 2024 (its sum stands in there).

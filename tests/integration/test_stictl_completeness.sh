@@ -33,21 +33,14 @@ stictl plan load "$STI_SOURCE/data/plans/linping-2021-2025" >/dev/null || sti_fa
 sink_start hook
 notify_start notify --streams ind
 
-for org in "town_a:镇甲（虚构）:Town A (made up)" "town_b:街道乙（虚构）:Town B (made up)" \
-    "plat_x:平台丙（虚构）:Platform C (made up)" "dept_s:部门丁（虚构）:Department D (made up)"; do
-    IFS=: read -r code name_zh name_en <<<"$org"
-    stictl org add "$code" --parent linping --name "$name_zh" --name-en "$name_en" >/dev/null ||
-        sti_fail "org add $org"
-done
+sti_add_orgs "town_a:镇甲（虚构）:Town A (made up)" "town_b:街道乙（虚构）:Town B (made up)" \
+    "plat_x:平台丙（虚构）:Platform C (made up)" "dept_s:部门丁（虚构）:Department D (made up)"
 
 stictl rule add "缺报提醒" --when overdue --org town_b \
     --to "webhook:http://127.0.0.1:$(sink_port hook)/hook" >/dev/null || sti_fail "rule add"
 
 # The values first, so that no report is overdue before its value is in.
-ingest() {
-    { echo "indicator,org,period,value"; printf '%s\n' "$@"; } >"$T/rows.csv"
-    stictl ingest "$T/rows.csv" >"$T/ingest.out" 2>&1 || sti_fail "ingest: $(cat "$T/ingest.out")"
-}
+ingest() { sti_ingest "$@"; }
 ingest hitech_enterprises,town_a,2025,10 tech_smes,town_a,2025Q1,5 tech_smes,town_a,2025Q2,6 \
     hitech_enterprises,town_b,2025,7 hitech_enterprises,plat_x,2025,3 gdp,plat_x,2025,12.5 \
     rd_expenditure,dept_s,2025-01,1 rd_expenditure,dept_s,2025-02,1 rd_expenditure,dept_s,2025-03,1

@@ -22,10 +22,7 @@ stictl rule add "hitech 预警" --indicator hitech_enterprises --when forecast_m
     --to "webhook:http://127.0.0.1:$(sink_port hook)/hook" >/dev/null || sti_fail "rule add"
 
 # ingest CSV-ROWS...: submits the rows through stictl ingest.
-ingest() {
-    { echo "indicator,org,period,value"; printf '%s\n' "$@"; } >"$T/rows.csv"
-    stictl ingest "$T/rows.csv" >"$T/ingest.out" 2>&1 || sti_fail "ingest: $(cat "$T/ingest.out")"
-}
+ingest() { sti_ingest "$@"; }
 forecast_json() { stictl --json forecast --indicator hitech_enterprises --org linping; }
 class_is() {
     forecast_json | /usr/bin/python3 -c '

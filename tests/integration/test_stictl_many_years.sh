@@ -20,18 +20,10 @@
 stictl() { command stictl --timeout 15000 "$@"; }
 
 sti_start_data_path
-for org in "town_a:镇甲（虚构）:Town A (made up)" "town_b:街道乙（虚构）:Town B (made up)"; do
-    IFS=: read -r code name_zh name_en <<<"$org"
-    stictl org add "$code" --parent linping --name "$name_zh" --name-en "$name_en" >/dev/null ||
-        sti_fail "org add $org"
-done
+sti_add_orgs "town_a:镇甲（虚构）:Town A (made up)" "town_b:街道乙（虚构）:Town B (made up)"
 
 # ingest CSV-ROWS...: submits the rows and waits until they are applied.
-ingest() {
-    { echo "indicator,org,period,value"; printf '%s\n' "$@"; } >"$T/rows.csv"
-    stictl ingest "$T/rows.csv" --wait >"$T/ingest.out" 2>&1 ||
-        sti_fail "ingest: $(cat "$T/ingest.out")"
-}
+ingest() { sti_ingest --wait "$@"; }
 # town_a: tech_smes (stock) in 2020 (its baseline), every month of
 # 2021-2023, 2024-03 (withdrawn below) and 2026-01 (after the plan's end);
 # rd_expenditure (flow) in 2020-2022 and months of 2023 (not whole years).

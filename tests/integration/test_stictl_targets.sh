@@ -24,10 +24,7 @@ stictl rule add "org changes" --event org.changed --when any \
     --to "webhook:http://127.0.0.1:$(sink_port hook)/hook" >/dev/null || sti_fail "rule add org"
 
 # ingest CSV-ROWS...: submits the rows through stictl ingest.
-ingest() {
-    { echo "indicator,org,period,value"; printf '%s\n' "$@"; } >"$T/rows.csv"
-    stictl ingest "$T/rows.csv" >"$T/ingest.out" 2>&1 || sti_fail "ingest: $(cat "$T/ingest.out")"
-}
+ingest() { sti_ingest "$@"; }
 # status ORG YEAR CODE: the status progress shows (--json).
 status() {
     stictl --json progress --org "$1" --year "$2" | /usr/bin/python3 -c '
