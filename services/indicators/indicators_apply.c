@@ -1,8 +1,11 @@
 /*  indicators_apply: the consumer of the intake log. See the header.
 
-    One batch: the entries are decoded into the batch (indicators_batch),
-    the closure is planned, every value it needs is read in one round trip
-    (indicators_store_read_batch), the rows are applied in memory, and one
+    One batch: the entries are decoded into the batch (indicators_batch)
+    against the catalog the store holds, the closure is planned, every value
+    it needs is read in one round trip (indicators_store_read_batch) that
+    also checks that catalog's version (a batch begun on a catalog replaced
+    meanwhile starts again on the new one, before anything is written), the
+    rows are applied in memory, and one
     write (indicators_store_write) stores everything, appends the events and
     acknowledges the entries. With replicas to reach, a window the replicas
     did not confirm ends the batch (s_apply_window says why). The write compares what it finds with
@@ -40,6 +43,7 @@
 #define S_CLAIM_ROUNDS 100   // XAUTOCLAIM calls of one claim round at most
 #define S_WINDOW_MIN 100     // rows of a window at least, when a deadline sizes it
 #define S_WINDOW_FIRST 500   // rows of the first window a deadline sizes
+#define S_STALE -2           // s_apply_window: the held catalog is not the current one
 
 struct _indicators_apply_t {
     indicators_store_t *store;               // borrowed: the values
@@ -69,6 +73,7 @@ struct _indicators_apply_t {
     bool resume;                             // the batch has windows left for the next tick
     bool unconfirmed;                        // a window of this tick the replicas did not confirm
     uint64_t version;                        // the catalog version the batch was read with
+    bool unchecked;                          // version was held, not asked: the next read asks
     size_t acked;                            // entries of the batch acknowledged
     size_t from;                             // the batch's first row not applied
     size_t invalid;                          // rows of the batch that did not fit the catalog
@@ -161,10 +166,12 @@ static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, int64_t tim
     return sti_period_parse(intake.period, strlen(intake.period), &row->period, err, errlen);
 }
 
-//  Adds an entry and its rows to the batch. Returns 0, or -1 for an entry
-//  that does not decode (it is then in the batch with no rows).
+//  Adds an entry and its rows to the batch, counting in *invalid the rows
+//  that do not fit the catalog (logged unless quiet). Returns 0, or -1 for
+//  an entry that does not decode (it is then in the batch with no rows;
+//  logged unless quiet).
 static int s_read_entry(indicators_apply_t *self, const sti_catalog_t *catalog,
-                        const sti_intake_entry_t *intake)
+                        const sti_intake_entry_t *intake, bool quiet, size_t *invalid)
 {
     indicators_entry_t entry;
     memset(&entry, 0, sizeof entry);
@@ -179,7 +186,9 @@ static int s_read_entry(indicators_apply_t *self, const sti_catalog_t *catalog,
     char err[256];
     sti_reader_t *reader = sti_intake_rows_open(intake, err, sizeof err);
     if (!reader) {
-        sti_warn("intake entry %s does not decode (%s): acknowledged", entry.id, err);
+        if (!quiet) {
+            sti_warn("intake entry %s does not decode (%s): acknowledged", entry.id, err);
+        }
         return -1;
     }
     sti_node_t root = sti_reader_root(reader);
@@ -187,8 +196,10 @@ static int s_read_entry(indicators_apply_t *self, const sti_catalog_t *catalog,
     for (size_t i = 0; i < rows; i++) {
         indicators_row_t row;
         if (s_read_row(catalog, sti_node_at(root, i), entry.time, &row, err, sizeof err)) {
-            sti_warn("intake entry %s row %zu skipped: %s", entry.id, i, err);
-            sti_metric_add(self->rows_invalid, 1);
+            if (!quiet) {
+                sti_warn("intake entry %s row %zu skipped: %s", entry.id, i, err);
+            }
+            (*invalid)++;
             continue;
         }
         if (!row.source[0]) {
@@ -265,16 +276,25 @@ static void s_publish(indicators_apply_t *self, const indicators_written_t *writ
 
 //  Plans, reads, computes and writes the batch's current window,
 //  acknowledging entries [ack_from, ack_to), starting over on a conflict.
-//  Returns 0 or -1.
+//  Returns 0, S_STALE when the read found the catalog the batch was begun
+//  on (held, unchecked) replaced (nothing is written then), or -1.
 static int s_apply_window(indicators_apply_t *self, size_t ack_from, size_t ack_to)
 {
     for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
         indicators_batch_restart(self->batch);
         indicators_batch_plan(self->batch);
-        if (indicators_store_read_batch(self->store, self->batch)) {
+        const char *version_key =
+            self->unchecked ? sti_catalog_store_version_key(self->catalog) : NULL;
+        int read =
+            indicators_store_read_batch(self->store, self->batch, version_key, self->version);
+        if (read > 0) {
+            return S_STALE; // nothing written: the batch starts again on the new catalog
+        }
+        if (read < 0) {
             sti_error("cannot read values: %s", indicators_store_errstr(self->store));
             return -1;
         }
+        self->unchecked = false;
         size_t skipped;
         size_t applied = indicators_batch_compute(self->batch, &skipped);
         indicators_written_t written;
@@ -353,8 +373,9 @@ static void s_learn(indicators_apply_t *self, size_t rows, int64_t ms)
 //  Applies the batch's next windows, each one write that acknowledges the
 //  entries whose rows it completes, until the batch is done or (deadline
 //  > 0) the deadline passed. Returns 1 when the batch is done, 0 when
-//  windows are left (self->resume is then set), -1 on a failure (what was
-//  not acknowledged stays pending).
+//  windows are left (self->resume is then set), S_STALE as s_apply_window
+//  (only from the first window), -1 on a failure (what was not
+//  acknowledged stays pending).
 static int s_apply_batch(indicators_apply_t *self, int64_t deadline)
 {
     size_t rows = indicators_batch_row_count(self->batch);
@@ -369,8 +390,9 @@ static int s_apply_batch(indicators_apply_t *self, int64_t deadline)
         }
         int64_t start = zclock_mono();
         indicators_batch_set_window(self->batch, self->from, to);
-        if (s_apply_window(self, self->acked, ack_to)) {
-            return -1;
+        int rc = s_apply_window(self, self->acked, ack_to);
+        if (rc) {
+            return rc;
         }
         s_learn(self, to - self->from, zclock_mono() - start);
         sti_metric_add(self->entries_acked, (int64_t)(ack_to - self->acked));
@@ -387,13 +409,24 @@ static int s_apply_batch(indicators_apply_t *self, int64_t deadline)
     return 1;
 }
 
-//  Starts a batch of the given entries. Returns the number of entries in
-//  it (0: none), or -1 when the catalog cannot be read.
-static int s_begin(indicators_apply_t *self, const sti_intake_entry_t *entries, size_t count)
+//  Starts a batch of the given entries. With held, on the catalog the
+//  store holds, unchecked: the first window's read asks for its version in
+//  the same round trip (a GET of its own here would be one more round trip
+//  before every batch, in the latency of every event); a batch with an
+//  entry or row that does not fit it starts again on the current one, so
+//  that nothing is logged or counted against a catalog that may be old.
+//  Returns the number of entries in it (0: none), or -1 when the catalog
+//  cannot be read.
+static int s_begin(indicators_apply_t *self, const sti_intake_entry_t *entries, size_t count,
+                   bool held)
 {
     sti_errcode_t code;
     char err[256];
-    const sti_catalog_t *catalog = sti_catalog_store_get(self->catalog, &code, err, sizeof err);
+    const sti_catalog_t *catalog = held ? sti_catalog_store_held(self->catalog) : NULL;
+    self->unchecked = catalog != NULL;
+    if (!catalog) {
+        catalog = sti_catalog_store_get(self->catalog, &code, err, sizeof err);
+    }
     self->resume = false;
     if (!catalog) {
         sti_warn("intake waits for the catalog: %s", err);
@@ -402,22 +435,41 @@ static int s_begin(indicators_apply_t *self, const sti_intake_entry_t *entries, 
     self->version = sti_catalog_store_version(self->catalog);
     self->acked = self->from = 0;
     indicators_batch_reset(self->batch, catalog, self->config->tolerance);
-    int64_t invalid = sti_metric_value(self->rows_invalid);
+    size_t invalid = 0, bad = 0;
     for (size_t i = 0; i < count; i++) {
-        if (s_read_entry(self, catalog, &entries[i])) {
-            sti_metric_add(self->bad_entries, 1);
-        }
+        bad += s_read_entry(self, catalog, &entries[i], self->unchecked, &invalid) ? 1 : 0;
     }
-    self->invalid = (size_t)(sti_metric_value(self->rows_invalid) - invalid);
+    if (self->unchecked && (invalid || bad)) {
+        return s_begin(self, entries, count, false);
+    }
+    sti_metric_add(self->bad_entries, (int64_t)bad);
+    sti_metric_add(self->rows_invalid, (int64_t)invalid);
+    self->invalid = invalid;
     return (int)indicators_batch_entry_count(self->batch);
+}
+
+//  Starts a batch of the given entries and applies it as far as the
+//  deadline (0: all of it); begins again on the current catalog when the
+//  first read found the held one replaced. Returns the number of entries
+//  (0: none), or -1.
+static int s_run(indicators_apply_t *self, const sti_intake_entry_t *entries, size_t count,
+                 int64_t deadline)
+{
+    int n = s_begin(self, entries, count, true);
+    int rc = n > 0 ? s_apply_batch(self, deadline) : 0;
+    if (rc == S_STALE) {
+        sti_info("the catalog changed before the batch was read: it starts again on the new one");
+        n = s_begin(self, entries, count, false);
+        rc = n > 0 ? s_apply_batch(self, deadline) : 0;
+    }
+    return n > 0 && rc < 0 ? -1 : n;
 }
 
 int indicators_apply_entries(indicators_apply_t *self, const sti_intake_entry_t *entries,
                              size_t count)
 {
     assert(self && (entries || count == 0));
-    int n = s_begin(self, entries, count);
-    return n > 0 && s_apply_batch(self, 0) < 0 ? -1 : n;
+    return s_run(self, entries, count, 0);
 }
 
 void indicators_apply_totals(const indicators_apply_t *self, int64_t *entries, int64_t *rows)
@@ -435,10 +487,7 @@ void indicators_apply_totals(const indicators_apply_t *self, int64_t *entries, i
 static int s_handle(indicators_apply_t *self, int n, const indicators_intake_read_t *read,
                     int64_t deadline)
 {
-    int handled = n > 0 ? s_begin(self, read->entries, read->count) : n;
-    if (handled > 0 && s_apply_batch(self, deadline) < 0) {
-        handled = -1;
-    }
+    int handled = n > 0 ? s_run(self, read->entries, read->count, deadline) : n;
     if (handled == 0 && !self->pending_done) {
         self->pending_done = true;
         handled = 1; // go on with new entries in this tick

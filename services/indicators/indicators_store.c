@@ -401,14 +401,34 @@ static int s_load_value(indicators_table_t *table, size_t v, const redisReply *r
     return 0;
 }
 
-int indicators_store_read_batch(indicators_store_t *self, indicators_batch_t *batch)
+//  Takes the reply of the GET of the catalog's version sent before the
+//  reads. Returns 0 when it is version, 1 when not, -1 when Redis failed.
+static int s_version_differs(indicators_store_t *self, uint64_t version)
+{
+    redisReply *reply = sti_redis_reply(self->redis);
+    int rc = !reply || reply->type == REDIS_REPLY_ERROR ? -1 : 1;
+    if (reply && reply->type == REDIS_REPLY_STRING && strtoull(reply->str, NULL, 10) == version) {
+        rc = 0;
+    }
+    if (reply) {
+        freeReplyObject(reply);
+    }
+    return rc;
+}
+
+int indicators_store_read_batch(indicators_store_t *self, indicators_batch_t *batch,
+                                const char *version_key, uint64_t version)
 {
     assert(self && batch);
     indicators_table_t *table = indicators_batch_table(batch);
     //  Counted before the replies add the periods of whole hashes.
     size_t groups = indicators_table_group_count(table);
+    if (version_key) {
+        sti_redis_appendf(self->redis, "GET %s", version_key);
+    }
     size_t sent = s_send_reads(self, table);
-    int rc = 0;
+    int rc = version_key ? s_version_differs(self, version) : 0;
+    bool stale = rc != 0; // the replies are taken off the connection, not loaded
     for (size_t g = 0; g < groups && sent > 0; g++) {
         const indicators_group_t *group = indicators_table_group_at(table, (int)g);
         size_t start = g ? self->count[g - 1] : 0, end = self->count[g];
@@ -417,7 +437,9 @@ int indicators_store_read_batch(indicators_store_t *self, indicators_batch_t *ba
         }
         redisReply *reply = sti_redis_reply(self->redis);
         sent--;
-        if (reply && reply->type == REDIS_REPLY_ARRAY && group->full) {
+        if (stale) {
+            rc = reply ? rc : -1;
+        } else if (reply && reply->type == REDIS_REPLY_ARRAY && group->full) {
             s_load_hash(table, group->indicator, group->org, reply, SIZE_MAX);
         } else if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == end - start) {
             for (size_t k = start; k < end; k++) {

@@ -104,8 +104,13 @@ int indicators_store_snapshot(indicators_store_t *self, const char *after, int64
 
 //  Reads every value of batch's planned table in one round trip: every
 //  period of the hashes progress needs whole, and the planned values of
-//  the others (indicators_table_load). Returns 0, or -1 when Redis failed.
-int indicators_store_read_batch(indicators_store_t *self, indicators_batch_t *batch);
+//  the others (indicators_table_load). With version_key, the same round
+//  trip GETs it first: the batch was planned with a catalog held from
+//  before, and the read checks that it is still version. Returns 0, 1 when
+//  the key does not hold version (nothing is loaded), or -1 when Redis
+//  failed.
+int indicators_store_read_batch(indicators_store_t *self, indicators_batch_t *batch,
+                                const char *version_key, uint64_t version);
 
 typedef enum {
     INDICATORS_WRITE_FAILED = -1,  // Redis failed or answered oddly: nothing is known written

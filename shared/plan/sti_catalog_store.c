@@ -74,6 +74,18 @@ uint64_t sti_catalog_store_version(sti_catalog_store_t *self)
     return self->version;
 }
 
+const sti_catalog_t *sti_catalog_store_held(sti_catalog_store_t *self)
+{
+    assert(self);
+    return self->catalog;
+}
+
+const char *sti_catalog_store_version_key(sti_catalog_store_t *self)
+{
+    assert(self);
+    return self->keys[0];
+}
+
 //  Drops the cached catalog so the next get reads Redis again.
 static void s_forget(sti_catalog_store_t *self)
 {

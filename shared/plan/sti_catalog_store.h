@@ -15,8 +15,9 @@
    lost nor sent for a change that did not happen.
 
     A store keeps the catalog it read last and reads it again only when the
-    version in Redis differs: one GET per sti_catalog_store_get. The store
-    borrows the Redis connection.
+    version in Redis differs: one GET per sti_catalog_store_get (or none, for
+    a caller that takes the held catalog and checks the version in a
+    pipeline of its own). The store borrows the Redis connection.
 */
 #pragma once
 #include <stdint.h>
@@ -39,6 +40,14 @@ const sti_catalog_t *sti_catalog_store_get(sti_catalog_store_t *self, sti_errcod
                                            char *err, size_t errlen);
 //  The version of the catalog last returned by sti_catalog_store_get.
 uint64_t sti_catalog_store_version(sti_catalog_store_t *self);
+//  The catalog the last sti_catalog_store_get returned, without asking Redis
+//  whether it is still current (borrowed as there), or NULL when none is
+//  held. For a caller that checks the version itself in a round trip it
+//  makes anyway: GET sti_catalog_store_version_key, compared with
+//  sti_catalog_store_version; on a difference it calls sti_catalog_store_get.
+const sti_catalog_t *sti_catalog_store_held(sti_catalog_store_t *self);
+//  The key of the catalog's version in Redis (<ns>:catalog:version).
+const char *sti_catalog_store_version_key(sti_catalog_store_t *self);
 
 //  Stores a plan (org units beyond the root and targets are not taken from
 //  it). Loading an equal plan again changes nothing; a plan with another code

@@ -4,7 +4,9 @@
     through the apply function changes nothing; an entry that does not
     decode is acknowledged and counted, and the entries after it applied;
     a batch larger than a tick's budget goes on over several ticks; a window
-    the replicas do not confirm ends its batch.
+    the replicas do not confirm ends its batch; a batch begun on the catalog
+    the applier holds starts again on the current one when another process
+    replaced it (found by the read, or by a row the held one does not know).
 */
 #include "events_log_read.h"
 #include "indicators_fixture.h"
@@ -189,6 +191,62 @@ static void test_batch_over_ticks(void **state)
     assert_true(entries >= 3 && rows >= 36);
 }
 
+//  Adds org unit code under linping through a store of its own, as another
+//  process would: the applier's store still holds the catalog from before.
+static void s_add_org_elsewhere(s_fixture_t *fx, const char *code)
+{
+    sti_catalog_store_t *other = sti_catalog_store_new(fx->base.redis);
+    char err[256];
+    bool changed;
+    assert_int_equal(
+        sti_catalog_store_add_org(other, code, "linping", code, code, &changed, err, sizeof err),
+        STI_ERR_NONE);
+    assert_true(changed);
+    sti_catalog_store_destroy(&other);
+}
+
+//  The applier begins a batch on the catalog it holds and checks its
+//  version in the read: replaced meanwhile, the batch starts again on the
+//  new one (the store's version moves on) and every row is applied once;
+//  a row only the new catalog knows is applied, not skipped.
+static void test_catalog_replaced(void **state)
+{
+    s_fixture_t *fx = (s_fixture_t *)*state;
+    indicators_apply_tick(fx->apply); // creates the group
+    test_indicators_append_months(&fx->base, "tech_smes", "2023", 100, 2);
+    for (int i = 0; i < 5 && s_integer(fx, "GET ut:events:ind:seq") < 2; i++) {
+        indicators_apply_tick(fx->apply);
+    }
+    uint64_t held = sti_catalog_store_version(fx->base.catalog);
+    assert_true(held > 0);
+    //  Rows the held catalog fits: the read finds the version changed.
+    s_add_org_elsewhere(fx, "town7");
+    test_indicators_append_months(&fx->base, "tech_smes", "2024", 200, 3);
+    for (int i = 0; i < 20 && s_integer(fx, "GET ut:events:ind:seq") < 5; i++) {
+        indicators_apply_tick(fx->apply);
+    }
+    assert_true(sti_catalog_store_version(fx->base.catalog) > held);
+    assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 5);
+    assert_int_equal(s_integer(fx, "LLEN ut:rev:tech_smes:linping:2024-03"), 1);
+    //  A row at an org unit the held catalog does not know.
+    held = sti_catalog_store_version(fx->base.catalog);
+    s_add_org_elsewhere(fx, "town8");
+    const char *orgs[] = {"town8"}, *periods[] = {"2024-01"};
+    const double values[] = {7};
+    test_indicators_append_rows(&fx->base, "tech_smes", orgs, periods, values, 1);
+    for (int i = 0; i < 20 && s_integer(fx, "GET ut:events:ind:seq") < 6; i++) {
+        indicators_apply_tick(fx->apply);
+    }
+    assert_true(sti_catalog_store_version(fx->base.catalog) > held);
+    assert_int_equal(s_integer(fx, "HLEN ut:val:tech_smes:town8"), 1);
+    size_t count;
+    sti_event_t **events = test_events_log_read(fx->base.redis, "ut:events:ind", "ind", &count);
+    assert_int_equal(count, 6);
+    assert_string_equal(events[5]->subject, "tech_smes/town8/2024-01");
+    sti_events_log_events_destroy(&events, count);
+    assert_int_equal(indicators_intake_pending(fx->base.intake), 0);
+}
+
 //  Replicas that do not confirm the first window: the batch stops there, so
 //  that no later window acknowledges the entry (after a fail-over it could,
 //  on a replica that lacks the first window). The entry, still pending, is
@@ -230,6 +288,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_revisions_in_order, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_batch_over_ticks, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_window, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_replaced, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

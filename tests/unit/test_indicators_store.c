@@ -204,7 +204,7 @@ static void test_write_batch(void **state)
     test_indicators_t *fx = (test_indicators_t *)*state;
     indicators_batch_t *batch = indicators_batch_new();
     s_batch(fx, batch, "1700000000000-0", 12);
-    assert_int_equal(indicators_store_read_batch(fx->store, batch), 0);
+    assert_int_equal(indicators_store_read_batch(fx->store, batch, NULL, 0), 0);
     size_t skipped;
     assert_int_equal(indicators_batch_compute(batch, &skipped), 1);
     indicators_written_t written;
@@ -220,7 +220,7 @@ static void test_write_batch(void **state)
     assert_int_equal(test_indicators_integer(fx, "XLEN ut:events:ind"), 1);
     //  Another writer changes the value between the read and the write.
     s_batch(fx, batch, "1700000000001-0", 13);
-    assert_int_equal(indicators_store_read_batch(fx->store, batch), 0);
+    assert_int_equal(indicators_store_read_batch(fx->store, batch, NULL, 0), 0);
     assert_int_equal(indicators_batch_compute(batch, &skipped), 1);
     s_put(fx, "ut:val:tech_smes:linping", "2023-05", 99, 5);
     indicators_store_write(fx->store, batch, 0, 1, fx->pub, "2026-01-01T00:00:00.000Z", &written);
