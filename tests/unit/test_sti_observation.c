@@ -255,6 +255,31 @@ static void test_decode_refusals(void **state)
     sti_writer_kv_str(w, "colour", "red");
     s_one_error(s_check(cat, w), "colour", "unknown key");
 
+    //  A key refused before the fields: they are still read, the first of a
+    //  repeated key taken.
+    w = sti_writer_new();
+    sti_writer_map(w, 5);
+    sti_writer_kv_str(w, "colour", "red");
+    sti_writer_kv_str(w, "indicator", "tech_smes");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_str(w, "period", "2023");
+    sti_writer_kv_int(w, "value", 3);
+    s_result_t *r = s_check(cat, w);
+    s_one_error(r, "colour", "unknown key");
+    assert_string_equal(r->obs.indicator, "tech_smes");
+    assert_string_equal(r->obs.period_text, "2023");
+    w = sti_writer_new();
+    sti_writer_map(w, 5);
+    sti_writer_kv_str(w, "indicator", "tech_smes");
+    sti_writer_kv_int(w, "value", 3);
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_int(w, "value", 4);
+    sti_writer_kv_str(w, "period", "2023Q2");
+    r = s_check(cat, w);
+    s_one_error(r, "value", "duplicate key");
+    assert_true(r->obs.value == 3);
+    assert_string_equal(r->obs.period_text, "2023Q2");
+
     w = sti_writer_new();
     sti_writer_array(w, 1);
     sti_writer_int(w, 1);
