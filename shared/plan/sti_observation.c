@@ -371,6 +371,19 @@ static int s_whole(const sti_units_t *units, const sti_observation_t *obs,
     return -1;
 }
 
+//  The UTC year and month (1-12) of ms since the epoch, by the civil
+//  calendar's arithmetic (H. Hinnant's civil_from_days).
+static void s_year_month(int64_t ms, int64_t *year, int64_t *month)
+{
+    int64_t days = ms / 86400000 - (ms % 86400000 < 0);
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    *month = mp < 10 ? mp + 3 : mp - 9;
+    *year = yoe + era * 400 + (*month <= 2);
+}
+
 int sti_observation_plausible_period(const sti_observation_t *obs, int64_t now_ms,
                                      int64_t ahead_years, sti_field_error_t *errors, size_t cap,
                                      size_t *count)
@@ -379,12 +392,13 @@ int sti_observation_plausible_period(const sti_observation_t *obs, int64_t now_m
     if (obs->bad & STI_OBSERVATION_BAD_PERIOD) {
         return 0;
     }
-    //  The period's first day, UTC: after now (plus ahead_years), it has not begun.
-    int year = obs->period.year, month = sti_period_first_month(&obs->period);
-    struct tm start = {
-        .tm_year = year - 1900 - (int)ahead_years, .tm_mon = month - 1, .tm_mday = 1};
-    int64_t begins = (int64_t)timegm(&start) * 1000;
-    if (begins <= now_ms) {
+    //  The period's first day, UTC: after now (plus ahead_years), it has not
+    //  begun; that is, its first month (ahead_years earlier) comes after
+    //  now's month. Compared as months, not through timegm: once a row.
+    int64_t year = obs->period.year - ahead_years, month = sti_period_first_month(&obs->period);
+    int64_t now_year, now_month;
+    s_year_month(now_ms, &now_year, &now_month);
+    if (year * 12 + month <= now_year * 12 + now_month) {
         return 0;
     }
     char reason[sizeof errors->reason];

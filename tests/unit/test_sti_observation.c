@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -209,6 +210,27 @@ static void test_plausible(void **state)
         if (cases[i].rc) {
             assert_string_equal(errors[0].field, "period");
             assert_non_null(strstr(errors[0].reason, "has not begun (today is 2026-12-05"));
+        }
+    }
+    //  Against timegm: each month's first day from 1999 to 2101, at now a
+    //  millisecond before, at and after midnight.
+    s_result_t *r = s_row(cat, "tech_smes", "linping", "2023-05", 1, NULL);
+    for (int year = 1999; year <= 2101; year++) {
+        for (int month = 1; month <= 12; month++) {
+            struct tm first = {.tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = 1};
+            int64_t midnight = (int64_t)timegm(&first) * 1000;
+            for (int64_t at = midnight - 1; at <= midnight + 1; at++) {
+                for (int64_t ahead = 0; ahead <= 2; ahead++) {
+                    struct tm start = {
+                        .tm_year = 2023 - 1900 - (int)ahead, .tm_mon = 4, .tm_mday = 1};
+                    int want = (int64_t)timegm(&start) * 1000 <= at ? 0 : -1;
+                    size_t count = 0;
+                    sti_field_error_t errors[2];
+                    assert_int_equal(
+                        sti_observation_plausible_period(&r->obs, at, ahead, errors, 2, &count),
+                        want);
+                }
+            }
         }
     }
 }
