@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest_index.h"
 #include "sti_codec.h"
 #include "sti_time.h"
 #include "sti_writer.h"
@@ -56,20 +57,20 @@ typedef struct {
 } s_group_t;
 
 struct _ingest_locks_t {
-    sti_redis_t *redis;   // borrowed
-    s_pair_t *pairs;      // pairs of this round
-    size_t pair_count;    // in use
-    size_t pair_cap;      // allocated
-    zhashx_t *pair_index; // key -> index + 1
-    size_t *order;        // the pairs in the call's order (grouped by org)
-    size_t *group_of;     // each pair's group in the call
-    s_group_t *groups;    // the call's groups
-    zhashx_t *org_group;  // org -> its group being filled + 1
-    zhashx_t *locks;      // key -> s_lock_t (owned)
-    const char **argv;    // the script's call
-    size_t *lens;         // lengths of argv
-    size_t argv_cap;      // allocated
-    char text[8][32];     // numbers of the call as text
+    sti_redis_t *redis;         // borrowed
+    s_pair_t *pairs;            // pairs of this round
+    size_t pair_count;          // in use
+    size_t pair_cap;            // allocated
+    ingest_index_t *pair_index; // key -> index + 1
+    size_t *order;              // the pairs in the call's order (grouped by org)
+    size_t *group_of;           // each pair's group in the call
+    s_group_t *groups;          // the call's groups
+    ingest_index_t *org_group;  // org -> its group being filled + 1
+    zhashx_t *locks;            // key -> s_lock_t (owned)
+    const char **argv;          // the script's call
+    size_t *lens;               // lengths of argv
+    size_t argv_cap;            // allocated
+    char text[8][32];           // numbers of the call as text
 };
 
 static void s_lock_destroy(void **item)
@@ -88,10 +89,10 @@ ingest_locks_t *ingest_locks_new(sti_redis_t *redis)
     ingest_locks_t *self = (ingest_locks_t *)calloc(1, sizeof *self);
     assert(self);
     self->redis = redis;
-    self->pair_index = zhashx_new();
+    self->pair_index = ingest_index_new();
     self->locks = zhashx_new();
-    self->org_group = zhashx_new();
-    assert(self->pair_index && self->locks && self->org_group);
+    self->org_group = ingest_index_new();
+    assert(self->locks);
     zhashx_set_destructor(self->locks, s_lock_destroy);
     return self;
 }
@@ -101,9 +102,9 @@ void ingest_locks_destroy(ingest_locks_t **self_p)
     assert(self_p);
     ingest_locks_t *self = *self_p;
     if (self) {
-        zhashx_destroy(&self->pair_index);
+        ingest_index_destroy(&self->pair_index);
         zhashx_destroy(&self->locks);
-        zhashx_destroy(&self->org_group);
+        ingest_index_destroy(&self->org_group);
         free(self->pairs);
         free(self->order);
         free(self->group_of);
@@ -126,15 +127,16 @@ void ingest_locks_again(ingest_locks_t *self)
 {
     assert(self);
     self->pair_count = 0;
-    zhashx_purge(self->pair_index);
+    ingest_index_reset(self->pair_index);
     for (s_lock_t *lock = (s_lock_t *)zhashx_first(self->locks); lock;
          lock = (s_lock_t *)zhashx_next(self->locks)) {
         lock->refused = 0;
     }
 }
 
-//  "org\x1fperiod" (both shorter than S_KEY_MAX / 2: codes and period texts).
-static void s_key(char *key, const char *org, const char *period)
+//  "org\x1fperiod" (both shorter than S_KEY_MAX / 2: codes and period
+//  texts). Returns its length.
+static size_t s_key(char *key, const char *org, const char *period)
 {
     size_t a = strlen(org), b = strlen(period);
     a = a < S_KEY_MAX / 2 ? a : S_KEY_MAX / 2;
@@ -143,6 +145,16 @@ static void s_key(char *key, const char *org, const char *period)
     key[a] = '\x1f';
     memcpy(key + a + 1, period, b);
     key[a + 1 + b] = 0;
+    return a + 1 + b;
+}
+
+//  Copies text into buf of cap bytes, cut to fit: snprintf's "%s" without
+//  its cost, which is once a row here.
+static void s_copy(char *buf, size_t cap, const char *text)
+{
+    size_t n = strnlen(text, cap - 1);
+    memcpy(buf, text, n);
+    buf[n] = 0;
 }
 
 bool ingest_locks_row(ingest_locks_t *self, const sti_observation_t *obs, size_t index,
@@ -150,8 +162,8 @@ bool ingest_locks_row(ingest_locks_t *self, const sti_observation_t *obs, size_t
 {
     assert(self && obs);
     char key[S_KEY_MAX], when[40];
-    s_key(key, obs->org, obs->period_text);
-    s_lock_t *lock = (s_lock_t *)zhashx_lookup(self->locks, key);
+    size_t len = s_key(key, obs->org, obs->period_text);
+    s_lock_t *lock = zhashx_size(self->locks) ? (s_lock_t *)zhashx_lookup(self->locks, key) : NULL;
     if (lock) {
         if (lock->refused < S_ROWS_KEPT) {
             lock->rows[lock->refused] = index;
@@ -165,7 +177,7 @@ bool ingest_locks_row(ingest_locks_t *self, const sti_observation_t *obs, size_t
                  sti_time_rfc3339(lock->at, when, sizeof when));
         return true;
     }
-    if (zhashx_lookup(self->pair_index, key)) {
+    if (ingest_index_get(self->pair_index, key, len)) {
         return false;
     }
     if (self->pair_count == self->pair_cap) {
@@ -178,9 +190,9 @@ bool ingest_locks_row(ingest_locks_t *self, const sti_observation_t *obs, size_t
     }
     self->order[self->pair_count] = self->pair_count; // until the call groups them
     s_pair_t *pair = &self->pairs[self->pair_count++];
-    snprintf(pair->org, sizeof pair->org, "%s", obs->org);
-    snprintf(pair->period, sizeof pair->period, "%s", obs->period_text);
-    zhashx_insert(self->pair_index, key, (void *)(uintptr_t)self->pair_count);
+    s_copy(pair->org, sizeof pair->org, obs->org);
+    s_copy(pair->period, sizeof pair->period, obs->period_text);
+    ingest_index_put(self->pair_index, key, len, self->pair_count);
     return false;
 }
 
@@ -278,13 +290,14 @@ static void s_refusal(s_lock_t *lock, const char *who, const char *role, const c
 static size_t s_group(ingest_locks_t *self)
 {
     size_t count = 0;
-    zhashx_purge(self->org_group);
+    ingest_index_reset(self->org_group);
     for (size_t i = 0; i < self->pair_count; i++) {
-        size_t g = (size_t)(uintptr_t)zhashx_lookup(self->org_group, self->pairs[i].org);
+        const char *org = self->pairs[i].org;
+        size_t len = strlen(org), g = ingest_index_get(self->org_group, org, len);
         if (!g || self->groups[g - 1].size == S_GROUP_MAX) {
             self->groups[count].size = 0;
             g = ++count;
-            zhashx_update(self->org_group, self->pairs[i].org, (void *)(uintptr_t)g);
+            ingest_index_put(self->org_group, org, len, g);
         }
         self->group_of[i] = g - 1;
         self->groups[g - 1].size++;

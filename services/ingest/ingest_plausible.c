@@ -92,7 +92,9 @@ void ingest_plausible_add(ingest_plausible_t *self, size_t index, const sti_obse
     s_row_t *row = &self->rows[self->count++];
     row->index = index;
     row->value = obs->value;
-    snprintf(row->period, sizeof row->period, "%s", obs->period_text);
+    size_t len = strnlen(obs->period_text, sizeof row->period - 1); // once a row: no snprintf
+    memcpy(row->period, obs->period_text, len);
+    row->period[len] = 0;
     sti_period_t before;
     row->before[0] = 0;
     if (s_before(&obs->period, &before)) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest_index.h"
 #include "sti_codec.h"
 #include "sti_lua_ingest_core.h"
 #include "sti_lua_sti.h"
@@ -22,14 +23,14 @@ struct _ingest_store_t {
     redisReply *result;                // the last submit step's reply (owned)
     char keys[INGEST_STORE_KEYS][256]; // the step's fixed keys
     const char *key_list[INGEST_STORE_KEYS];
-    zhashx_t *series_group; // a value hash -> its group being filled + 1
-    size_t *next;           // the next row of a row's group, or SIZE_MAX
-    size_t *first;          // a group's first row
-    size_t *tail;           // and its last
-    size_t *size;           // its rows
-    size_t cap;             // rows the arrays hold
-    const char **argv;      // one HMGET: the command, the key, two fields a row
-    char key[256];          // its value hash
+    ingest_index_t *series_group; // a value hash -> its group being filled + 1
+    size_t *next;                 // the next row of a row's group, or SIZE_MAX
+    size_t *first;                // a group's first row
+    size_t *tail;                 // and its last
+    size_t *size;                 // its rows
+    size_t cap;                   // rows the arrays hold
+    const char **argv;            // one HMGET: the command, the key, two fields a row
+    char key[256];                // its value hash
 };
 
 ingest_store_t *ingest_store_new(sti_redis_t *redis, const char *intake)
@@ -50,8 +51,7 @@ ingest_store_t *ingest_store_new(sti_redis_t *redis, const char *intake)
     for (size_t i = 0; i < INGEST_STORE_KEYS; i++) {
         self->key_list[i] = self->keys[i];
     }
-    self->series_group = zhashx_new();
-    assert(self->series_group);
+    self->series_group = ingest_index_new();
     self->argv = (const char **)malloc((2 + 2 * S_SERIES_ROWS) * sizeof *self->argv);
     assert(self->argv);
     return self;
@@ -66,7 +66,7 @@ void ingest_store_destroy(ingest_store_t **self_p)
             freeReplyObject(self->result);
         }
         zstr_free(&self->script_text);
-        zhashx_destroy(&self->series_group);
+        ingest_index_destroy(&self->series_group);
         free(self->next);
         free(self->first);
         free(self->tail);
@@ -176,15 +176,16 @@ static size_t s_group(ingest_store_t *self, const ingest_store_series_t *series,
         assert(self->next && self->first && self->tail && self->size);
     }
     size_t groups = 0;
-    zhashx_purge(self->series_group);
+    ingest_index_reset(self->series_group);
     for (size_t i = 0; i < count; i++) {
-        size_t g = (size_t)(uintptr_t)zhashx_lookup(self->series_group, series[i].member);
+        const char *member = series[i].member;
+        size_t len = strlen(member), g = ingest_index_get(self->series_group, member, len);
         self->next[i] = SIZE_MAX;
         if (!g || self->size[g - 1] == S_SERIES_ROWS) {
             g = ++groups;
             self->first[g - 1] = i;
             self->size[g - 1] = 0;
-            zhashx_update(self->series_group, series[i].member, (void *)(uintptr_t)g);
+            ingest_index_put(self->series_group, member, len, g);
         } else {
             self->next[self->tail[g - 1]] = i;
         }

@@ -132,19 +132,6 @@ static int s_read_body(ingest_submit_t *self, const sti_request_t *request, s_su
     return 0;
 }
 
-//  Writes one accepted row of the intake entry (sti_intake).
-static void s_write_row(ingest_submit_t *self, const sti_observation_t *obs, const char *source)
-{
-    sti_intake_row_t row = {.withdraw = false};
-    snprintf(row.indicator, sizeof row.indicator, "%s", obs->indicator);
-    snprintf(row.org, sizeof row.org, "%s", obs->org);
-    snprintf(row.period, sizeof row.period, "%s", obs->period_text);
-    row.value = obs->value;
-    snprintf(row.source, sizeof row.source, "%s", obs->source[0] ? obs->source : source);
-    snprintf(row.note, sizeof row.note, "%s", obs->note);
-    sti_intake_row_write(self->rows, &row);
-}
-
 //  Checks every row. Returns the number accepted; *details counts error entries.
 static size_t s_check_rows(ingest_submit_t *self, const sti_catalog_t *catalog,
                            const s_submit_t *submit, size_t *rejected, size_t *details)
@@ -174,7 +161,7 @@ static size_t s_check_rows(ingest_submit_t *self, const sti_catalog_t *catalog,
                 continue;
             }
             if (seen == 0) {
-                s_write_row(self, &obs, submit->source);
+                sti_intake_row_write_observation(self->rows, &obs, submit->source);
                 ingest_plausible_add(self->plausible, i, &obs);
                 accepted++;
                 continue;

@@ -29,6 +29,20 @@ void sti_intake_row_write(sti_writer_t *writer, const sti_intake_row_t *row)
     sti_writer_str(writer, row->note);
 }
 
+void sti_intake_row_write_observation(sti_writer_t *writer, const sti_observation_t *obs,
+                                      const char *source)
+{
+    assert(writer && obs && source);
+    sti_writer_array(writer, STI_INTAKE_ROW_ITEMS);
+    sti_writer_strn(writer, obs->indicator, strnlen(obs->indicator, STI_CODE_MAX - 1));
+    sti_writer_strn(writer, obs->org, strnlen(obs->org, STI_CODE_MAX - 1));
+    sti_writer_strn(writer, obs->period_text, strnlen(obs->period_text, STI_PERIOD_TEXT_MAX - 1));
+    sti_writer_double(writer, obs->value);
+    const char *own = obs->source[0] ? obs->source : source;
+    sti_writer_strn(writer, own, strnlen(own, STI_INTAKE_TEXT_MAX - 1));
+    sti_writer_strn(writer, obs->note, strnlen(obs->note, STI_INTAKE_NOTE_MAX - 1));
+}
+
 void sti_intake_rows_write(sti_writer_t *writer, size_t count, const void *rows, size_t size)
 {
     assert(writer && (rows || size == 0));

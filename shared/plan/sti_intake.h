@@ -77,6 +77,11 @@ typedef struct {
 
 //  Writes one row of rows: [indicator, org, period, value, source, note].
 void sti_intake_row_write(sti_writer_t *writer, const sti_intake_row_t *row);
+//  The same for a checked observation taken as it stands: the row
+//  sti_intake_row_write writes for its fields, with its own source, else
+//  source (the request's), without copying them into a sti_intake_row_t.
+void sti_intake_row_write_observation(sti_writer_t *writer, const sti_observation_t *obs,
+                                      const char *source);
 //  Writes the rows field: the array header for count rows, then rows, the
 //  bytes of count rows written by sti_intake_row_write one after another.
 void sti_intake_rows_write(sti_writer_t *writer, size_t count, const void *rows, size_t size);

@@ -27,17 +27,19 @@ static void s_add(sti_field_error_t *errors, size_t cap, size_t *count, const ch
     }
 }
 
-//  Copies an optional string field; nil counts as absent. Returns 0 or -1.
-static int s_optional(sti_node_t row, const char *key, char *buf, size_t cap, bool *present,
+//  Copies an optional string field (node, the value of key); nil counts as
+//  absent. Returns 0 or -1.
+static int s_optional(sti_node_t node, const char *key, char *buf, size_t cap, bool *present,
                       sti_field_error_t *fe)
 {
-    sti_node_t node = sti_node_get(row, key);
     buf[0] = 0;
     *present = false;
     if (sti_node_is_missing(node) || sti_node_type(node) == STI_TYPE_NIL) {
         return 0;
     }
-    snprintf(fe->field, sizeof fe->field, "%s", key);
+    size_t n = strnlen(key, sizeof fe->field - 1);
+    memcpy(fe->field, key, n);
+    fe->field[n] = 0;
     if (sti_node_str_copy(node, buf, cap, fe)) {
         buf[0] = 0;
         return -1;
@@ -66,20 +68,20 @@ static const char *s_echo(const char *text, size_t len, char *buf, size_t cap)
     return buf;
 }
 
-//  Decodes the period: text, or a whole year as a number. Returns 0, or -1 with fe set.
-static int s_period(sti_node_t row, sti_observation_t *obs, sti_field_error_t *fe)
+//  Decodes the period (node): text, or a whole year as a number. Returns 0,
+//  or -1 with fe set.
+static int s_period(sti_node_t node, sti_observation_t *obs, sti_field_error_t *fe)
 {
     const char *text;
     size_t len;
     char year[24], echo[S_ECHO_MAX + 8], why[96];
     int64_t number;
-    sti_node_t node = sti_node_get(row, "period");
     sti_type_t type = sti_node_type(node);
     if ((type == STI_TYPE_INT || type == STI_TYPE_UINT) && sti_node_int(node, &number, fe) == 0) {
         snprintf(year, sizeof year, "%lld", (long long)number);
         text = year;
         len = strlen(year);
-    } else if (sti_map_str(row, "period", 32, &text, &len, fe)) {
+    } else if (sti_node_str(node, 32, &text, &len, fe)) {
         return -1;
     }
     if (sti_period_parse(text, len, &obs->period, why, sizeof why)) {
@@ -192,19 +194,18 @@ int sti_observation_parse_value(const char *text, size_t len, double *value, boo
     return 0;
 }
 
-//  Decodes the value: a number, or text holding one (a percentage marked
-//  in *percent). Returns 0, or -1 with fe set.
-static int s_value(sti_node_t row, sti_observation_t *obs, bool *percent, sti_field_error_t *fe)
+//  Decodes the value (node): a number, or text holding one (a percentage
+//  marked in *percent). Returns 0, or -1 with fe set.
+static int s_value(sti_node_t node, sti_observation_t *obs, bool *percent, sti_field_error_t *fe)
 {
-    sti_node_t node = sti_node_get(row, "value");
     const char *text;
     size_t len;
     char echo[S_ECHO_MAX + 8];
     *percent = false;
     if (sti_node_type(node) != STI_TYPE_STR) {
-        return sti_map_double(row, "value", &obs->value, fe);
+        return sti_node_double(node, &obs->value, fe);
     }
-    if (sti_map_str(row, "value", 1000, &text, &len, fe)) {
+    if (sti_node_str(node, 1000, &text, &len, fe)) {
         return -1;
     }
     if (sti_observation_parse_value(text, len, &obs->value, percent)) {
@@ -233,15 +234,42 @@ static int s_percent_unit(sti_observation_t *obs, sti_field_error_t *fe)
     return 0;
 }
 
+//  The row's keys, in the order of s_field_t.
+static const char *const s_keys[] = {"indicator", "org",    "period", "value",
+                                     "unit",      "source", "note",   NULL};
+typedef enum {
+    S_INDICATOR,
+    S_ORG,
+    S_PERIOD,
+    S_VALUE,
+    S_UNIT,
+    S_SOURCE,
+    S_NOTE,
+    S_FIELDS
+} s_field_t;
+
+//  Finds the row's fields in one pass over its map into values. Returns
+//  -1 with fe set when a key is unknown or repeated (the fields are then
+//  found one by one, as a clean row's would be), else 0.
+static int s_fields(sti_node_t row, sti_node_t *values, sti_field_error_t *fe)
+{
+    if (sti_map_fields(row, s_keys, values, fe) == 0) {
+        return 0;
+    }
+    for (size_t k = 0; k < S_FIELDS; k++) {
+        values[k] = sti_node_get(row, s_keys[k]);
+    }
+    return -1;
+}
+
 int sti_observation_decode(sti_node_t row, sti_observation_t *obs, sti_field_error_t *errors,
                            size_t cap, size_t *count)
 {
-    static const char *keys[] = {"indicator", "org",    "period", "value",
-                                 "unit",      "source", "note",   NULL};
     assert(obs && count);
     memset(obs, 0, sizeof *obs);
     *count = 0;
     sti_field_error_t fe = {"", ""};
+    sti_node_t f[S_FIELDS];
     if (sti_node_type(row) != STI_TYPE_MAP) {
         snprintf(fe.reason, sizeof fe.reason, "a row must be a map, got %s",
                  sti_type_name(sti_node_type(row)));
@@ -249,29 +277,29 @@ int sti_observation_decode(sti_node_t row, sti_observation_t *obs, sti_field_err
         obs->bad = ~0u;
         return -1;
     }
-    if (sti_map_only(row, keys, &fe)) {
+    if (s_fields(row, f, &fe)) {
         s_add(errors, cap, count, fe.field, fe.reason);
         obs->bad |= STI_OBSERVATION_BAD_OTHER;
     }
-    if (sti_map_str_copy(row, "indicator", obs->indicator, sizeof obs->indicator, &fe)) {
+    if (sti_node_str_copy(f[S_INDICATOR], obs->indicator, sizeof obs->indicator, &fe)) {
         s_add(errors, cap, count, "indicator", fe.reason);
         obs->bad |= STI_OBSERVATION_BAD_INDICATOR;
     }
-    if (sti_map_str_copy(row, "org", obs->org, sizeof obs->org, &fe)) {
+    if (sti_node_str_copy(f[S_ORG], obs->org, sizeof obs->org, &fe)) {
         s_add(errors, cap, count, "org", fe.reason);
         obs->bad |= STI_OBSERVATION_BAD_ORG;
     }
-    if (s_period(row, obs, &fe)) {
+    if (s_period(f[S_PERIOD], obs, &fe)) {
         s_add(errors, cap, count, "period", fe.reason);
         obs->bad |= STI_OBSERVATION_BAD_PERIOD;
     }
     bool percent = false;
-    if (s_value(row, obs, &percent, &fe)) {
+    if (s_value(f[S_VALUE], obs, &percent, &fe)) {
         s_add(errors, cap, count, "value", fe.reason);
         obs->bad |= STI_OBSERVATION_BAD_VALUE;
     }
     obs->submitted_value = obs->value;
-    if (s_optional(row, "unit", obs->unit, sizeof obs->unit, &obs->has_unit, &fe)) {
+    if (s_optional(f[S_UNIT], "unit", obs->unit, sizeof obs->unit, &obs->has_unit, &fe)) {
         s_add(errors, cap, count, "unit", fe.reason);
         obs->bad |= STI_OBSERVATION_BAD_UNIT;
     } else if (percent && s_percent_unit(obs, &fe)) {
@@ -279,8 +307,8 @@ int sti_observation_decode(sti_node_t row, sti_observation_t *obs, sti_field_err
         obs->bad |= STI_OBSERVATION_BAD_UNIT;
     }
     bool present;
-    if (s_optional(row, "source", obs->source, sizeof obs->source, &present, &fe) ||
-        s_optional(row, "note", obs->note, sizeof obs->note, &present, &fe)) {
+    if (s_optional(f[S_SOURCE], "source", obs->source, sizeof obs->source, &present, &fe) ||
+        s_optional(f[S_NOTE], "note", obs->note, sizeof obs->note, &present, &fe)) {
         s_add(errors, cap, count, fe.field, fe.reason);
         obs->bad |= STI_OBSERVATION_BAD_OTHER;
     }
@@ -343,6 +371,19 @@ static int s_whole(const sti_units_t *units, const sti_observation_t *obs,
     return -1;
 }
 
+//  The UTC year and month (1-12) of ms since the epoch, by the civil
+//  calendar's arithmetic (H. Hinnant's civil_from_days).
+static void s_year_month(int64_t ms, int64_t *year, int64_t *month)
+{
+    int64_t days = ms / 86400000 - (ms % 86400000 < 0);
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    *month = mp < 10 ? mp + 3 : mp - 9;
+    *year = yoe + era * 400 + (*month <= 2);
+}
+
 int sti_observation_plausible_period(const sti_observation_t *obs, int64_t now_ms,
                                      int64_t ahead_years, sti_field_error_t *errors, size_t cap,
                                      size_t *count)
@@ -351,12 +392,13 @@ int sti_observation_plausible_period(const sti_observation_t *obs, int64_t now_m
     if (obs->bad & STI_OBSERVATION_BAD_PERIOD) {
         return 0;
     }
-    //  The period's first day, UTC: after now (plus ahead_years), it has not begun.
-    int year = obs->period.year, month = sti_period_first_month(&obs->period);
-    struct tm start = {
-        .tm_year = year - 1900 - (int)ahead_years, .tm_mon = month - 1, .tm_mday = 1};
-    int64_t begins = (int64_t)timegm(&start) * 1000;
-    if (begins <= now_ms) {
+    //  The period's first day, UTC: after now (plus ahead_years), it has not
+    //  begun; that is, its first month (ahead_years earlier) comes after
+    //  now's month. Compared as months, not through timegm: once a row.
+    int64_t year = obs->period.year - ahead_years, month = sti_period_first_month(&obs->period);
+    int64_t now_year, now_month;
+    s_year_month(now_ms, &now_year, &now_month);
+    if (year * 12 + month <= now_year * 12 + now_month) {
         return 0;
     }
     char reason[sizeof errors->reason];
@@ -481,20 +523,36 @@ void sti_observation_keys_reset(sti_observation_keys_t *self)
     self->size = 0;
 }
 
+//  Writes "ind\x1forg\x1fperiod" (each field NUL-terminated within its
+//  buffer, so the key fits S_KEY_MAX). Returns its length.
+static size_t s_key(char *key, const sti_observation_t *obs)
+{
+    const char *parts[3] = {obs->indicator, obs->org, obs->period_text};
+    const size_t caps[3] = {sizeof obs->indicator, sizeof obs->org, sizeof obs->period_text};
+    size_t len = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t n = strnlen(parts[i], caps[i] - 1);
+        memcpy(key + len, parts[i], n);
+        len += n;
+        key[len++] = i < 2 ? '\x1f' : 0;
+    }
+    return len - 1;
+}
+
 int sti_observation_keys_add(sti_observation_keys_t *self, const sti_observation_t *obs, size_t row,
                              size_t *earlier)
 {
     assert(self && obs && earlier);
     char key[S_KEY_MAX];
-    snprintf(key, sizeof key, "%s\x1f%s\x1f%s", obs->indicator, obs->org, obs->period_text);
+    size_t len = s_key(key, obs);
     uint64_t hash = 14695981039346656037ull; // FNV-1a
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-        hash = (hash ^ *p) * 1099511628211ull;
+    for (size_t i = 0; i < len; i++) {
+        hash = (hash ^ (unsigned char)key[i]) * 1099511628211ull;
     }
     size_t slot = (size_t)hash & self->slot_mask;
     while (self->slots[slot]) {
         size_t at = self->slots[slot] - 1;
-        if (strcmp(self->keys + at * S_KEY_MAX, key) == 0) {
+        if (memcmp(self->keys + at * S_KEY_MAX, key, len + 1) == 0) {
             *earlier = self->rows[at];
             return 1;
         }
@@ -503,7 +561,7 @@ int sti_observation_keys_add(sti_observation_keys_t *self, const sti_observation
     if (self->size == self->capacity) {
         return -1;
     }
-    memcpy(self->keys + self->size * S_KEY_MAX, key, sizeof key);
+    memcpy(self->keys + self->size * S_KEY_MAX, key, len + 1);
     self->rows[self->size] = row;
     self->slots[slot] = (uint32_t)(++self->size);
     return 0;

@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "sti_log.h"
+#include "sti_redis_format.h"
 #include "sti_redis_url.h"
 
 #define STI_REDIS_NS_MAX 64        // longest namespace
@@ -82,6 +83,7 @@ struct _sti_redis_t {
     int replicas;                        // replicas every write must reach (0: the master only)
     uint64_t generation;                 // raised by every (re)connect (0: never connected)
     uint64_t waited;                     // generation the last WAIT was answered on (0: failed)
+    sti_redis_format_t format;           // argument vectors formatted (sti_redis_format.h)
 };
 
 static void s_seterr(sti_redis_t *self, const char *format, ...)
@@ -397,6 +399,7 @@ void sti_redis_destroy(sti_redis_t **self_p)
         self->scripts = next;
     }
     explicit_bzero(self->url.password, sizeof self->url.password);
+    sti_redis_format_free(&self->format);
     free(self);
     *self_p = NULL;
 }
@@ -572,7 +575,12 @@ redisReply *sti_redis_argv(sti_redis_t *self, int argc, const char **argv, const
     if (s_ensure(self) != 0) {
         return NULL;
     }
-    return s_checked(self, redisCommandArgv(self->ctx, argc, argv, lens));
+    redisReply *reply = NULL; // redisCommandArgv, with the command formatted here
+    if (sti_redis_format_append(&self->format, self->ctx, argc, argv, lens) != REDIS_OK ||
+        redisGetReply(self->ctx, (void **)&reply) != REDIS_OK) {
+        reply = NULL;
+    }
+    return s_checked(self, reply);
 }
 
 redisReply *sti_redis_argv_retry(sti_redis_t *self, int argc, const char **argv, const size_t *lens)
@@ -592,7 +600,7 @@ int sti_redis_append(sti_redis_t *self, int argc, const char **argv, const size_
     if (s_ensure(self) != 0) {
         return -1;
     }
-    if (redisAppendCommandArgv(self->ctx, argc, argv, lens) != REDIS_OK) {
+    if (sti_redis_format_append(&self->format, self->ctx, argc, argv, lens) != REDIS_OK) {
         s_broken(self);
         return -1;
     }

@@ -77,8 +77,10 @@ static int s_fail(sti_field_error_t *err, const char *format, ...)
 
 static void s_set_field(sti_field_error_t *err, const char *key)
 {
-    if (err) {
-        snprintf(err->field, sizeof err->field, "%s", key ? key : "");
+    if (err) { // once a field read: a copy, not a snprintf
+        size_t n = key ? strnlen(key, sizeof err->field - 1) : 0;
+        memcpy(err->field, key, n);
+        err->field[n] = 0;
     }
 }
 
@@ -300,22 +302,30 @@ static sti_limits_t s_limits(const sti_limits_t *given)
     return limits;
 }
 
+//  The size limit, then the walk; no data at all (NULL) is refused when
+//  empty too with strict. Returns 0, or -1 with a reason in err.
+static int s_check(const void *data, size_t size, const sti_limits_t *effective, bool strict,
+                   char *err, size_t errlen)
+{
+    if (size > effective->max_size) {
+        s_set_err(err, errlen, "message is %zu bytes, more than the limit of %zu", size,
+                  effective->max_size);
+        return -1;
+    }
+    if (!data && (size > 0 || strict)) {
+        s_set_err(err, errlen, "no data");
+        return -1;
+    }
+    return s_walk(data, size, effective, err, errlen);
+}
+
 //  --- reader ---
 
 sti_reader_t *sti_reader_new(const void *data, size_t size, const sti_limits_t *limits, char *err,
                              size_t errlen)
 {
     sti_limits_t effective = s_limits(limits);
-    if (size > effective.max_size) {
-        s_set_err(err, errlen, "message is %zu bytes, more than the limit of %zu", size,
-                  effective.max_size);
-        return NULL;
-    }
-    if (!data && size > 0) {
-        s_set_err(err, errlen, "no data");
-        return NULL;
-    }
-    if (s_walk(data, size, &effective, err, errlen)) {
+    if (s_check(data, size, &effective, false, err, errlen)) {
         return NULL;
     }
     sti_reader_t *self = calloc(1, sizeof *self);
@@ -355,16 +365,7 @@ int sti_reader_load(sti_reader_t *self, const void *data, size_t size, const sti
     assert(self);
     sti_limits_t effective = s_limits(limits);
     self->unpacked.data = (msgpack_object){.type = MSGPACK_OBJECT_NIL};
-    if (size > effective.max_size) {
-        s_set_err(err, errlen, "message is %zu bytes, more than the limit of %zu", size,
-                  effective.max_size);
-        return -1;
-    }
-    if (!data && size > 0) {
-        s_set_err(err, errlen, "no data");
-        return -1;
-    }
-    if (s_walk(data, size, &effective, err, errlen)) {
+    if (s_check(data, size, &effective, false, err, errlen)) {
         return -1;
     }
     if (size > self->cap) {
@@ -395,16 +396,7 @@ int sti_codec_check(const void *data, size_t size, const sti_limits_t *limits, c
                     size_t errlen)
 {
     sti_limits_t effective = s_limits(limits);
-    if (size > effective.max_size) {
-        s_set_err(err, errlen, "message is %zu bytes, more than the limit of %zu", size,
-                  effective.max_size);
-        return -1;
-    }
-    if (!data) {
-        s_set_err(err, errlen, "no data");
-        return -1;
-    }
-    return s_walk(data, size, &effective, err, errlen);
+    return s_check(data, size, &effective, true, err, errlen);
 }
 
 void sti_reader_destroy(sti_reader_t **self_p)
@@ -745,10 +737,14 @@ static void s_set_field_bytes(sti_field_error_t *err, const char *key, size_t le
     err->field[n] = 0;
 }
 
-int sti_map_only(sti_node_t map, const char *const *keys, sti_field_error_t *err)
+int sti_map_fields(sti_node_t map, const char *const *keys, sti_node_t *values,
+                   sti_field_error_t *err)
 {
     assert(keys);
     const msgpack_object *o = s_obj(map);
+    for (size_t k = 0; values && keys[k]; k++) {
+        values[k] = s_missing;
+    }
     if (!o || o->type != MSGPACK_OBJECT_MAP) {
         return s_type_fail(map, "a map", err);
     }
@@ -759,19 +755,23 @@ int sti_map_only(sti_node_t map, const char *const *keys, sti_field_error_t *err
             return s_fail(err, "key must be a string, got %s",
                           sti_type_name(sti_node_type((sti_node_t){key})));
         }
-        bool known = false;
-        for (size_t k = 0; keys[k] && !known; k++) {
-            known = s_key_is(key, keys[k], strlen(keys[k]));
-        }
-        s_set_field_bytes(err, key->via.str.ptr, key->via.str.size);
-        if (!known) {
-            return s_fail(err, "unknown key");
+        size_t k = 0;
+        while (keys[k] && !s_key_is(key, keys[k], strlen(keys[k]))) {
+            k++;
         }
         //  a repeated key could be read one way here and another way elsewhere
-        for (uint32_t j = 0; j < i; j++) {
+        for (uint32_t j = 0; j < i && keys[k]; j++) {
             if (s_key_is(&o->via.map.ptr[j].key, key->via.str.ptr, key->via.str.size)) {
+                s_set_field_bytes(err, key->via.str.ptr, key->via.str.size);
                 return s_fail(err, "duplicate key");
             }
+        }
+        if (!keys[k]) {
+            s_set_field_bytes(err, key->via.str.ptr, key->via.str.size);
+            return s_fail(err, "unknown key");
+        }
+        if (values) {
+            values[k] = (sti_node_t){&o->via.map.ptr[i].val};
         }
     }
     return 0;

@@ -123,8 +123,17 @@ int sti_map_str_copy(sti_node_t map, const char *key, char *buf, size_t cap,
 int sti_map_int(sti_node_t map, const char *key, int64_t *out, sti_field_error_t *err);
 int sti_map_double(sti_node_t map, const char *key, double *out, sti_field_error_t *err);
 int sti_map_bool(sti_node_t map, const char *key, bool *out, sti_field_error_t *err);
-//  Checks every key of map is one of the NULL-terminated list; else -1 naming it.
-int sti_map_only(sti_node_t map, const char *const *keys, sti_field_error_t *err);
+//  Checks every key of map is one of the NULL-terminated list keys, none
+//  twice; else -1 naming the first that is not (err->field the key). With
+//  values, also sets values[k] to the value of keys[k] (missing when the map
+//  lacks it): one pass over the map instead of a sti_node_get per key. On
+//  -1, values holds only the keys before the one refused.
+int sti_map_fields(sti_node_t map, const char *const *keys, sti_node_t *values,
+                   sti_field_error_t *err);
+static inline int sti_map_only(sti_node_t map, const char *const *keys, sti_field_error_t *err)
+{
+    return sti_map_fields(map, keys, NULL, err);
+}
 
 //  The encoded bytes of a node (to forward a sub-value unchanged). Caller frees.
 void *sti_node_encode(sti_node_t node, size_t *size);

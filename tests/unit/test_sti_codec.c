@@ -165,6 +165,19 @@ static void test_round_trip_map(void **state)
     assert_int_equal(sti_map_only(root, fewer, &err), -1);
     assert_string_equal(err.field, "tags");
     assert_string_equal(err.reason, "unknown key");
+    //  the same check, finding the values in the same pass
+    const char *const wanted[] = {"year", "absent", "name", "value", "final", "tags", NULL};
+    sti_node_t values[6];
+    assert_int_equal(sti_map_fields(root, wanted, values, &err), 0);
+    assert_int_equal(sti_node_int(values[0], &year, &err), 0);
+    assert_int_equal(year, 2023);
+    assert_true(sti_node_is_missing(values[1]));
+    assert_true(values[2].object == sti_node_get(root, "name").object);
+    assert_true(values[5].object == tags.object);
+    assert_int_equal(sti_map_fields(root, fewer, values, &err), -1);
+    assert_string_equal(err.field, "tags");
+    assert_string_equal(err.reason, "unknown key");
+    assert_true(values[0].object == sti_node_get(root, "name").object);
 
     //  a sub-value forwarded unchanged decodes to the same thing
     size_t size;

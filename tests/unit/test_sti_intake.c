@@ -78,6 +78,36 @@ static void test_round_trip(void **state)
     sti_writer_destroy(&blob);
 }
 
+//  A checked observation is written as the same row, its source else the
+//  request's.
+static void test_row_of_observation(void **state)
+{
+    (void)state;
+    sti_observation_t obs;
+    memset(&obs, 0, sizeof obs);
+    snprintf(obs.indicator, sizeof obs.indicator, "gdp");
+    snprintf(obs.org, sizeof obs.org, "linping");
+    snprintf(obs.period_text, sizeof obs.period_text, "2023-05");
+    obs.value = 1.5;
+    snprintf(obs.note, sizeof obs.note, "备注 note");
+    sti_intake_row_t row = {"gdp", "linping", "2023-05", 1.5, "request's", "备注 note", false};
+    for (int own = 0; own < 2; own++) {
+        sti_writer_t *a = sti_writer_new(), *b = sti_writer_new();
+        if (own) {
+            snprintf(obs.source, sizeof obs.source, "row's");
+            snprintf(row.source, sizeof row.source, "row's");
+        }
+        sti_intake_row_write_observation(a, &obs, "request's");
+        sti_intake_row_write(b, &row);
+        size_t size_a, size_b;
+        const void *bytes_a = sti_writer_data(a, &size_a), *bytes_b = sti_writer_data(b, &size_b);
+        assert_int_equal(size_a, size_b);
+        assert_memory_equal(bytes_a, bytes_b, size_a);
+        sti_writer_destroy(&a);
+        sti_writer_destroy(&b);
+    }
+}
+
 //  Fields a hostile writer could leave: unknown, repeated, ill-typed, too
 //  long, missing.
 static void test_entry_fields_hostile(void **state)
@@ -216,9 +246,8 @@ static void test_rows_hostile(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_entry_fields_hostile),
-        cmocka_unit_test(test_rows_hostile),
+        cmocka_unit_test(test_round_trip),           cmocka_unit_test(test_row_of_observation),
+        cmocka_unit_test(test_entry_fields_hostile), cmocka_unit_test(test_rows_hostile),
         cmocka_unit_test(test_withdraw_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

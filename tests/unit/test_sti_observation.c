@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -211,6 +212,27 @@ static void test_plausible(void **state)
             assert_non_null(strstr(errors[0].reason, "has not begun (today is 2026-12-05"));
         }
     }
+    //  Against timegm: each month's first day from 1999 to 2101, at now a
+    //  millisecond before, at and after midnight.
+    s_result_t *r = s_row(cat, "tech_smes", "linping", "2023-05", 1, NULL);
+    for (int year = 1999; year <= 2101; year++) {
+        for (int month = 1; month <= 12; month++) {
+            struct tm first = {.tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = 1};
+            int64_t midnight = (int64_t)timegm(&first) * 1000;
+            for (int64_t at = midnight - 1; at <= midnight + 1; at++) {
+                for (int64_t ahead = 0; ahead <= 2; ahead++) {
+                    struct tm start = {
+                        .tm_year = 2023 - 1900 - (int)ahead, .tm_mon = 4, .tm_mday = 1};
+                    int want = (int64_t)timegm(&start) * 1000 <= at ? 0 : -1;
+                    size_t count = 0;
+                    sti_field_error_t errors[2];
+                    assert_int_equal(
+                        sti_observation_plausible_period(&r->obs, at, ahead, errors, 2, &count),
+                        want);
+                }
+            }
+        }
+    }
 }
 
 static void test_decode_refusals(void **state)
@@ -254,6 +276,31 @@ static void test_decode_refusals(void **state)
     sti_writer_kv_int(w, "value", 3);
     sti_writer_kv_str(w, "colour", "red");
     s_one_error(s_check(cat, w), "colour", "unknown key");
+
+    //  A key refused before the fields: they are still read, the first of a
+    //  repeated key taken.
+    w = sti_writer_new();
+    sti_writer_map(w, 5);
+    sti_writer_kv_str(w, "colour", "red");
+    sti_writer_kv_str(w, "indicator", "tech_smes");
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_str(w, "period", "2023");
+    sti_writer_kv_int(w, "value", 3);
+    s_result_t *r = s_check(cat, w);
+    s_one_error(r, "colour", "unknown key");
+    assert_string_equal(r->obs.indicator, "tech_smes");
+    assert_string_equal(r->obs.period_text, "2023");
+    w = sti_writer_new();
+    sti_writer_map(w, 5);
+    sti_writer_kv_str(w, "indicator", "tech_smes");
+    sti_writer_kv_int(w, "value", 3);
+    sti_writer_kv_str(w, "org", "linping");
+    sti_writer_kv_int(w, "value", 4);
+    sti_writer_kv_str(w, "period", "2023Q2");
+    r = s_check(cat, w);
+    s_one_error(r, "value", "duplicate key");
+    assert_true(r->obs.value == 3);
+    assert_string_equal(r->obs.period_text, "2023Q2");
 
     w = sti_writer_new();
     sti_writer_array(w, 1);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -94,6 +95,27 @@ static void test_format_round_trip(void **state)
     assert_int_equal(sti_period_format(&good, buf, 4), -1);
     assert_false(sti_period_valid(&(sti_period_t){2023, STI_PERIOD_YEAR, 1}));
     assert_false(sti_period_valid(&(sti_period_t){2023, STI_PERIOD_MONTH, 13}));
+    //  every period, formatted by hand, reads as printf would write it and back
+    static const int last[] = {0, 4, 12};
+    for (int year = STI_PERIOD_MIN_YEAR; year <= STI_PERIOD_MAX_YEAR; year++) {
+        for (int kind = STI_PERIOD_YEAR; kind <= STI_PERIOD_MONTH; kind++) {
+            for (int index = kind == STI_PERIOD_YEAR ? 0 : 1; index <= last[kind]; index++) {
+                sti_period_t p = {year, (sti_period_kind_t)kind, index}, back;
+                char want[16], why[96];
+                if (kind == STI_PERIOD_YEAR) {
+                    snprintf(want, sizeof want, "%04d", year);
+                } else if (kind == STI_PERIOD_QUARTER) {
+                    snprintf(want, sizeof want, "%04dQ%d", year, index);
+                } else {
+                    snprintf(want, sizeof want, "%04d-%02d", year, index);
+                }
+                assert_int_equal(sti_period_format(&p, buf, sizeof buf), (int)strlen(want));
+                assert_string_equal(buf, want);
+                assert_int_equal(sti_period_parse(buf, strlen(buf), &back, why, sizeof why), 0);
+                assert_true(back.year == year && (int)back.kind == kind && back.index == index);
+            }
+        }
+    }
 }
 
 static void test_end_dates(void **state)
