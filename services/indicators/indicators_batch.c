@@ -1,8 +1,12 @@
 /*  indicators_batch: the closure of affected values and their recomputation.
     See the header.
 
-    The parent chain is walked in a loop, not by recursion, so a deep org
-    tree costs no stack. The dependents and children buffers live in the
+    A sum is settled once per intake entry (or per part of one a window
+    holds), not once per row: a row that moves a child marks its parent
+    pending, and the pending sums are settled at the entry's end, deepest
+    org units first, each marking its own parent in turn; so the parent
+    chain is walked level by level, not by recursion, and a deep org tree
+    costs no stack. The dependents and children buffers live in the
     batch, not on the stack. Changes and their bytes go to arrays and one
     writer that are reused.
 */
@@ -43,6 +47,9 @@ struct _indicators_batch_t {
     const sti_org_unit_t *children[STI_CATALOG_ORG_UNITS]; // children buffer
     int first_year;                                        // the years progress events compare
     int last_year;                                         //   (indicators_moved_years)
+    int *pending;                                          // values of sums to settle
+    size_t pending_count;                                  // in use
+    size_t pending_cap;                                    // allocated
     const char *reason;                                    // of the withdrawal being applied
     bool force;                                            // a revision even if unchanged
 };
@@ -67,6 +74,7 @@ void indicators_batch_destroy(indicators_batch_t **self_p)
         free(self->rows);
         free(self->changes);
         free(self->extras);
+        free(self->pending);
         free(self);
         *self_p = NULL;
     }
@@ -91,6 +99,7 @@ void indicators_batch_restart(indicators_batch_t *self)
     indicators_table_reset(self->table);
     self->change_count = 0;
     self->extra_count = 0;
+    self->pending_count = 0;
     sti_writer_reset(self->out);
 }
 
@@ -515,13 +524,112 @@ static void s_derive(indicators_batch_t *self, size_t deps, const sti_org_unit_t
     }
 }
 
-//  Applies one row. Returns 1 when it changed a reported value, 0 when
-//  unchanged, -1 when skipped as already applied.
-static int s_apply_row(indicators_batch_t *self, const indicators_row_t *row)
+//  Marks the parent of a summable indicator's value at org pending, moved
+//  by rows[row] (the last row that moves it gives its revision's entry,
+//  source and reason).
+static void s_defer_parent(indicators_batch_t *self, const sti_indicator_t *indicator,
+                           const sti_org_unit_t *org, const sti_period_t *period, int row)
 {
+    const sti_org_unit_t *parent =
+        s_summable(indicator) ? sti_catalog_org_parent(self->catalog, org->code) : NULL;
+    if (!parent) {
+        return;
+    }
+    int at = indicators_table_find(self->table, indicator, parent, period);
+    assert(at >= 0); // planned
+    indicators_value_t *value = indicators_table_value_at(self->table, at);
+    value->pending_row = row;
+    if (value->pending) {
+        return;
+    }
+    value->pending = true;
+    if (self->pending_count == self->pending_cap) {
+        self->pending_cap = self->pending_cap ? self->pending_cap * 2 : 64;
+        self->pending = (int *)realloc(self->pending, self->pending_cap * sizeof *self->pending);
+        assert(self->pending);
+    }
+    self->pending[self->pending_count++] = at;
+}
+
+//  Settles one pending sum: its children's sum now, its effective value,
+//  the derived values at its org unit, and its own parent marked pending.
+//  Its event has no reason: the sum may have moved by several rows, of
+//  which a withdrawal's event carries its own reason.
+static void s_settle_sum(indicators_batch_t *self, int at)
+{
+    indicators_value_t *value = indicators_table_value_at(self->table, at);
+    const indicators_row_t *row = &self->rows[value->pending_row];
+    value->pending = false;
+    double sum, v;
+    bool any = s_children_sum(self, value, &sum);
+    if (any != value->record.has_a || (any && sum != value->record.a)) {
+        value->record.has_a = any;
+        value->record.a = any ? sum : 0;
+        value->dirty = true;
+    }
+    bool has = s_effective(&value->record, &v);
+    indicators_origin_t origin =
+        value->record.has_r ? INDICATORS_ORIGIN_REPORTED : INDICATORS_ORIGIN_AGGREGATED;
+    if (s_settle(self, at, has, v, origin, row->entry, row->source)) {
+        size_t deps = sti_catalog_dependents(self->catalog, value->indicator->code, self->deps,
+                                             STI_CATALOG_INDICATORS);
+        s_derive(self, deps, value->org, &value->period, row->entry, row->source);
+        s_defer_parent(self, value->indicator, value->org, &value->period, value->pending_row);
+    }
+}
+
+//  The depth of org in the tree (the root 0).
+static int s_depth(const indicators_batch_t *self, const sti_org_unit_t *org)
+{
+    int depth = 0;
+    while ((org = sti_catalog_org_parent(self->catalog, org->code)) != NULL) {
+        depth++;
+    }
+    return depth;
+}
+
+//  Settles the pending sums, the deepest org units first: a sum settles
+//  once every child of it has, so each changes once, from the value it had
+//  before the entry to the one after.
+static void s_settle_pending(indicators_batch_t *self)
+{
+    while (self->pending_count > 0) {
+        int deepest = -1;
+        for (size_t i = 0; i < self->pending_count; i++) {
+            const indicators_value_t *value =
+                indicators_table_value_at(self->table, self->pending[i]);
+            int depth = s_depth(self, value->org);
+            deepest = depth > deepest ? depth : deepest;
+        }
+        //  Those at the deepest level settle (their parents, one level up,
+        //  are appended), the others wait for the next round.
+        size_t count = self->pending_count, kept = 0;
+        for (size_t i = 0; i < count; i++) {
+            int at = self->pending[i];
+            if (s_depth(self, indicators_table_value_at(self->table, at)->org) == deepest) {
+                s_settle_sum(self, at);
+            } else {
+                self->pending[kept++] = at;
+            }
+        }
+        memmove(&self->pending[kept], &self->pending[count],
+                (self->pending_count - count) * sizeof *self->pending);
+        self->pending_count = kept + (self->pending_count - count);
+    }
+}
+
+//  Applies one row (rows[r]). Returns 1 when it changed a reported value,
+//  0 when unchanged, -1 when skipped as already applied. The sums it moves
+//  are left pending (s_settle_pending).
+static int s_apply_row(indicators_batch_t *self, size_t r)
+{
+    const indicators_row_t *row = &self->rows[r];
     int at = indicators_table_find(self->table, row->indicator, row->org, &row->period);
     assert(at >= 0); // planned
     indicators_value_t *value = indicators_table_value_at(self->table, at);
+    if (value->pending) {
+        s_settle_pending(self); // a row on a sum pending: the sum settles first
+    }
     const indicators_entry_t *entry = &self->entries[row->entry];
     if (indicators_entry_id_compare(entry->id, value->record.src) <= 0) {
         return -1;
@@ -539,8 +647,6 @@ static int s_apply_row(indicators_batch_t *self, const indicators_row_t *row)
     value->record.r = row->withdraw ? 0 : row->value;
     snprintf(value->record.src, sizeof value->record.src, "%s", entry->id);
     value->dirty = true;
-    size_t deps = sti_catalog_dependents(self->catalog, row->indicator->code, self->deps,
-                                         STI_CATALOG_INDICATORS);
     double v;
     bool has = s_effective(&value->record, &v);
     self->reason = row->withdraw ? row->reason : NULL;
@@ -549,30 +655,13 @@ static int s_apply_row(indicators_batch_t *self, const indicators_row_t *row)
         self, at, has, v, row->withdraw ? INDICATORS_ORIGIN_WITHDRAWN : INDICATORS_ORIGIN_REPORTED,
         row->entry, row->source);
     self->force = false;
-    const sti_org_unit_t *org = row->org;
-    while (changed) {
-        s_derive(self, deps, org, &row->period, row->entry, row->source);
-        org = s_summable(row->indicator) ? sti_catalog_org_parent(self->catalog, org->code) : NULL;
-        if (!org) {
-            break;
-        }
-        at = indicators_table_find(self->table, row->indicator, org, &row->period);
-        assert(at >= 0); // planned
-        value = indicators_table_value_at(self->table, at);
-        double sum;
-        bool any = s_children_sum(self, value, &sum);
-        if (any != value->record.has_a || (any && sum != value->record.a)) {
-            value->record.has_a = any;
-            value->record.a = any ? sum : 0;
-            value->dirty = true;
-        }
-        has = s_effective(&value->record, &v);
-        changed = s_settle(self, at, has, v,
-                           value->record.has_r ? INDICATORS_ORIGIN_REPORTED
-                                               : INDICATORS_ORIGIN_AGGREGATED,
-                           row->entry, row->source);
+    self->reason = NULL; // only the withdrawn value's own event carries it
+    if (changed) {
+        size_t deps = sti_catalog_dependents(self->catalog, row->indicator->code, self->deps,
+                                             STI_CATALOG_INDICATORS);
+        s_derive(self, deps, row->org, &row->period, row->entry, row->source);
+        s_defer_parent(self, row->indicator, row->org, &row->period, (int)r);
     }
-    self->reason = NULL;
     return 1;
 }
 
@@ -583,14 +672,19 @@ size_t indicators_batch_compute(indicators_batch_t *self, size_t *skipped)
     *skipped = 0;
     self->change_count = 0;
     self->extra_count = 0;
+    self->pending_count = 0;
     sti_writer_reset(self->out);
     for (size_t r = self->row_from; r < s_window_end(self); r++) {
-        int rc = s_apply_row(self, &self->rows[r]);
+        if (r > self->row_from && self->rows[r].entry != self->rows[r - 1].entry) {
+            s_settle_pending(self); // the sums an entry moved settle at its end
+        }
+        int rc = s_apply_row(self, r);
         if (rc > 0) {
             applied++;
         } else if (rc < 0) {
             (*skipped)++;
         }
     }
+    s_settle_pending(self);
     return applied;
 }

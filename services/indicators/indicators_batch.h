@@ -9,7 +9,9 @@
        hashes whose every period is needed for progress (the root org unit,
        for an indicator with a baseline and a final target).
     2. The caller reads every value of the table (indicators_table_load).
-    3. indicators_batch_compute: applies the rows in order. A row whose intake
+    3. indicators_batch_compute: applies the rows in order; the sums an
+       intake entry's rows move settle once at the entry's end (or the
+       window's), deepest org units first. A row whose intake
        entry id is not above the value's src is skipped (applied once); an
        unchanged reported value is skipped. The effective value is the
        reported one, else the children's sum; a derived value is its formula

@@ -98,6 +98,8 @@ typedef struct {
     size_t raw_len;                        // their length (0 when absent)
     bool affected;                         // the batch may change it: checked and written
     bool dirty;                            // the record differs from what was read
+    bool pending;                          // a sum whose children moved, settled at the entry's end
+    int pending_row;                       // the last row that moved them (when pending)
     indicators_record_t record;            // the current record
     int next_in_hash;                      // next value of the same hash, or -1
     int group;                             // the hash it belongs to

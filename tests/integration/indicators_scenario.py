@@ -212,8 +212,9 @@ def aggregated():
     check(p["origin"] == "aggregated", "aggregated origin %r" % p)
     new, _ = events(seq)
     linping = [e["data"] for e in new if e["subject"] == "tech_smes/linping/2023"]
+    # One submission moves the sum once: no event for the sum after its first row.
     check([(d["old"], d["new"], d["origin"]) for d in linping] ==
-          [(None, 10, "aggregated"), (10, 30, "aggregated")], "aggregate events %r" % linping)
+          [(None, 30, "aggregated")], "aggregate events %r" % linping)
     submit([row("tech_smes", "linping", "2023", 100)])
     wait("reported wins", lambda: value_is("tech_smes", "linping", "2023", 100))
     _, seq = events()

@@ -135,11 +135,10 @@ static void s_commit(indicators_batch_t *batch)
     }
 }
 
-//  Starts a batch with one entry holding the given rows.
-static indicators_batch_t *s_batch(const char *entry_id, const char *rows[][4], size_t count)
+//  Adds an entry holding the given rows to batch.
+static void s_add_entry(indicators_batch_t *batch, const char *entry_id, const char *rows[][4],
+                        size_t count)
 {
-    indicators_batch_t *batch = indicators_batch_new();
-    indicators_batch_reset(batch, s_cat, 0.10);
     indicators_entry_t entry = {"", "clerk", "test", 1700000000000, 0};
     snprintf(entry.id, sizeof entry.id, "%s", entry_id);
     indicators_batch_add_entry(batch, &entry);
@@ -156,6 +155,14 @@ static indicators_batch_t *s_batch(const char *entry_id, const char *rows[][4], 
             sti_period_parse(rows[i][2], strlen(rows[i][2]), &row.period, err, sizeof err), 0);
         indicators_batch_add_row(batch, &row);
     }
+}
+
+//  Starts a batch with one entry holding the given rows.
+static indicators_batch_t *s_batch(const char *entry_id, const char *rows[][4], size_t count)
+{
+    indicators_batch_t *batch = indicators_batch_new();
+    indicators_batch_reset(batch, s_cat, 0.10);
+    s_add_entry(batch, entry_id, rows, count);
     return batch;
 }
 
@@ -343,6 +350,13 @@ static void test_withdraw(void **state)
     sti_reader_destroy(&reader);
     s_assert_event(batch, 1, "gdp", "linping", true, 1500, 500, "aggregated");
     s_assert_event(batch, 2, "rd_gdp_ratio", "linping", true, 2.0, 6.0, "derived");
+    //  Only the withdrawn value's event carries the reason.
+    for (size_t i = 1; i < 3; i++) {
+        reader = s_event(batch, i);
+        assert_int_equal(sti_node_type(sti_node_get(sti_reader_root(reader), "reason")),
+                         STI_TYPE_NIL);
+        sti_reader_destroy(&reader);
+    }
     //  The revision says withdrawn, with the reason.
     const indicators_change_t *change = indicators_batch_change_at(batch, 0);
     indicators_revision_t revision;
@@ -407,6 +421,73 @@ static void test_status_on_events(void **state)
     indicators_batch_destroy(&batch);
 }
 
+//  A sum changes once per entry: from what it was before the entry to what
+//  it is after, the deepest org units first; a row on a sum its children
+//  moved in the same entry sees the sum as it stands.
+static void test_sum_once_per_entry(void **state)
+{
+    (void)state;
+    char err[128];
+    assert_int_equal(sti_catalog_org_add(s_cat, "village_a", "town_a", "", "", err, sizeof err), 0);
+    //  Made-up figures.
+    s_store_reported("rd_expenditure", "linping", "2024", 30);
+    const char *rows[][4] = {{"gdp", "village_a", "2024", "1000"},
+                             {"gdp", "town_b", "2024", "500"}};
+    indicators_batch_t *batch = s_batch("40-0", rows, 2);
+    indicators_batch_plan(batch);
+    s_load(batch);
+    size_t skipped;
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 2);
+    //  The village, town_b, then town_a's sum and the district's once each
+    //  (not 1000 then 1500, nor 500 then 1500), and the district's ratio.
+    assert_int_equal(indicators_batch_change_count(batch), 5);
+    s_assert_event(batch, 0, "gdp", "village_a", false, 0, 1000, "reported");
+    s_assert_event(batch, 1, "gdp", "town_b", false, 0, 500, "reported");
+    s_assert_event(batch, 2, "gdp", "town_a", false, 0, 1000, "aggregated");
+    s_assert_event(batch, 3, "gdp", "linping", false, 0, 1500, "aggregated");
+    s_assert_event(batch, 4, "rd_gdp_ratio", "linping", false, 0, 2.0, "derived");
+    assert_int_equal(indicators_batch_change_at(batch, 3)->revision, 1);
+    s_commit(batch);
+    indicators_batch_destroy(&batch);
+
+    //  Two entries in one batch: the sum changes once in each, after its rows.
+    const char *first[][4] = {{"gdp", "town_b", "2024", "700"}};
+    const char *second[][4] = {{"gdp", "town_b", "2024", "900"}};
+    batch = s_batch("41-0", first, 1);
+    s_add_entry(batch, "42-0", second, 1);
+    indicators_batch_plan(batch);
+    s_load(batch);
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 2);
+    assert_int_equal(indicators_batch_change_count(batch), 6);
+    s_assert_event(batch, 1, "gdp", "linping", true, 1500, 1700, "aggregated");
+    assert_int_equal(indicators_batch_change_at(batch, 1)->entry, 0);
+    s_assert_event(batch, 4, "gdp", "linping", true, 1700, 1900, "aggregated");
+    assert_int_equal(indicators_batch_change_at(batch, 4)->entry, 1);
+    s_commit(batch);
+    indicators_batch_destroy(&batch);
+
+    //  The district reports, then withdraws after a town moved in the same
+    //  entry: the withdrawal falls back to the sum with the town's new value.
+    const char *report[][4] = {{"gdp", "linping", "2024", "5000"}};
+    batch = s_batch("43-0", report, 1);
+    indicators_batch_plan(batch);
+    s_load(batch);
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 1);
+    s_commit(batch);
+    indicators_batch_destroy(&batch);
+    const char *moved[][4] = {{"gdp", "town_b", "2024", "2000"},
+                              {"gdp", "linping", "2024", "withdraw:typed twice"}};
+    batch = s_batch("44-0", moved, 2);
+    indicators_batch_plan(batch);
+    s_load(batch);
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 2);
+    assert_int_equal(indicators_batch_change_count(batch), 3);
+    s_assert_event(batch, 0, "gdp", "town_b", true, 900, 2000, "reported");
+    s_assert_event(batch, 1, "gdp", "linping", true, 5000, 3000, "withdrawn");
+    s_assert_event(batch, 2, "rd_gdp_ratio", "linping", true, 0.6, 1.0, "derived");
+    indicators_batch_destroy(&batch);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +495,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_aggregate_and_derive, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_withdraw, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_status_on_events, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_sum_once_per_entry, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
