@@ -42,8 +42,9 @@ ingest 0 "rd_expenditure,linping,2023,440000,亿元" "rd_expenditure,linping,202
 grep -qx "accepted 2, rejected 0, 1 with a warning" "$T/out" || sti_fail "warning: $(cat "$T/out")"
 grep -q "^row 1: value: 440000 is 16344.7 times the last value 26.92 (2022) of this series: accepted, but check the value and its unit (warning)$" "$T/out" ||
     sti_fail "the warning's words: $(cat "$T/out")"
-# Once applied, progress flags 2023's value; the 2024 row (30) was compared
-# with 2022's stored value when it came (2023's was not applied yet).
+# Once applied, progress flags 2023's value; the 2024 row (30) had nothing
+# to compare with when it came: a value is compared with the same period's
+# or the one before's stored value, and 2023's was not applied yet.
 applied() { stictl --json progress --year 2023 | grep -q '"latest":440000'; }
 sti_wait_for 20 applied
 stictl --json progress --year 2023 >"$T/p.json"
