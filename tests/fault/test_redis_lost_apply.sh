@@ -2,10 +2,9 @@
 # Fault, scripted: the replica that the Sentinel promotes did not get the
 # applier's last Lua calls. A primary, one replica and one Sentinel (quorum
 # 1); the services confirm every write on the replica (STI_REDIS_REPLICAS=1,
-# a WAIT of at most 2 s: a longer one keeps sti-indicators from its broker
-# for more than the 3 s the broker waits for a worker's heartbeat, and
-# requests meanwhile go unanswered), sti-indicators applies in windows of
-# 200 rows.
+# a WAIT of at most 2 s: sti-indicators answers nothing during one, and a
+# longer one outlasts stictl's 3 s wait for an answer), sti-indicators
+# applies in windows of 200 rows.
 #   1. Request 0 is submitted and applied everywhere (events 1..ROWS).
 #   2. sti-indicators is stopped (SIGSTOP); request 1 is submitted and
 #      delivered to its consumer: sti-ingest acknowledged it, and the replica
