@@ -17,7 +17,8 @@
     - an op's note of the seqs its own script appended
       (sti_events_pub_appended), made before the frame's WAIT, confirms
       nothing: when that WAIT fails, no seq beyond the replicas' is marked,
-      named by a heartbeat, handed out or sent.
+      named by a heartbeat, handed out or sent, and no epoch the replicas
+      lack is taken.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -492,6 +493,19 @@ static uint64_t s_op(sti_events_pub_t *pub, const char *topic, char *epoch, size
     return last;
 }
 
+//  Moves the stream from epoch `from` to `to` as events_epoch.lua does for
+//  a publisher's switch (at seq `at` the replicas held, "" for any).
+static void s_move_epoch(const char *from, const char *to, const char *at)
+{
+    sti_script_t *script = sti_redis_script(s_redis, sti_lua_events_epoch);
+    const char *argv[] = {"stitest:events:ind:epoch", "stitest:events:ind:seq", from, to, at};
+    redisReply *reply = sti_redis_eval(s_redis, script, 2, at[0] ? 3 : 2, argv, NULL);
+    assert_non_null(reply);
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    assert_string_equal(reply->element[0]->str, to);
+    freeReplyObject(reply);
+}
+
 //  The stream's confirmed mark (0 for none).
 static uint64_t s_mark_of(void)
 {
@@ -595,6 +609,91 @@ static void test_op_note_unconfirmed(void **state)
     zsock_destroy(&sub);
 }
 
+//  The same where the stream moved to a new epoch that the replica lacks (a
+//  switch after its WAIT, which the replica missed): the op's script
+//  returns the new epoch, and the note does not take it. The heartbeat goes
+//  on naming the epoch the replicas hold until its WAIT confirms the new
+//  one; a fail-over meanwhile takes the new epoch back.
+static void test_op_note_new_epoch(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_events_pub_t *pub = s_pub("inproc://test-op-epoch");
+    assert_int_equal(s_publish(pub, "ind.a", 1), 1);
+    assert_true(s_confirm(pub, 2000));
+    zsock_t *sub = s_subscribed(pub, "inproc://test-op-epoch");
+    char epoch[STI_EVENTS_EPOCH_MAX + 1], named[STI_EVENTS_EPOCH_MAX + 1] = "";
+    s_move_epoch("", "e1", "");
+    s_wait_in_sync();
+    int64_t deadline = zclock_mono() + 5000;
+    while (strcmp(named, "e1") != 0) {
+        assert_true(zclock_mono() < deadline);
+        s_watch(pub, sub, 100, 1, NULL, named);
+    }
+    s_cut_replica();
+    s_move_epoch("e1", "e2", "1");
+    bool held = true;
+    assert_int_equal(s_op(pub, "ind.b", epoch, sizeof epoch, &held), 2);
+    assert_string_equal(epoch, "e2");
+    assert_false(held);
+    assert_true(s_watch(pub, sub, 1500, 1, "e1", named) > 0);
+    char floor[24];
+    const char *floor_epoch = NULL;
+    sti_events_pub_floor(pub, floor, sizeof floor, &floor_epoch);
+    assert_string_equal(floor_epoch, "e1");
+    assert_string_equal(floor, "1");
+    assert_int_equal(s_mark_of(), 0);
+    size_t count;
+    uint64_t upto;
+    s_since(1, &count, &upto);
+    assert_int_equal(count, 0);
+    assert_int_equal(upto, 1);
+    //  Back: the heartbeat takes e2 and names seq 2; events.since hands it out.
+    s_restore_replica();
+    deadline = zclock_mono() + 5000;
+    do {
+        assert_true(zclock_mono() < deadline);
+        s_watch(pub, sub, 100, 2, NULL, named);
+        s_since(1, &count, &upto);
+    } while (strcmp(named, "e2") != 0 || upto != 2);
+    assert_int_equal(count, 1);
+    //  Where the frame's WAIT confirms the op, it confirms the move too: the
+    //  publisher takes the epoch then, and sends the event in it.
+    s_move_epoch("e2", "e3", "2");
+    assert_int_equal(s_op(pub, "ind.b", epoch, sizeof epoch, &held), 3);
+    assert_true(held);
+    sti_events_pub_floor(pub, floor, sizeof floor, &floor_epoch);
+    assert_string_equal(floor_epoch, "e3");
+    assert_string_equal(floor, "3");
+    assert_int_equal(s_mark_of(), 3);
+    zmsg_t *msg;
+    char *topic = NULL;
+    zframe_t *body = NULL;
+    while ((msg = s_recv(sub, 2000))) {
+        topic = zmsg_popstr(msg);
+        body = zmsg_pop(msg);
+        zmsg_destroy(&msg);
+        if (strcmp(topic, "ind.b") == 0) {
+            break;
+        }
+        zframe_destroy(&body);
+        free(topic);
+        topic = NULL;
+    }
+    assert_non_null(topic);
+    char err[256];
+    sti_event_t *event =
+        sti_event_decode(topic, zframe_data(body), zframe_size(body), err, sizeof err);
+    assert_non_null(event);
+    assert_int_equal(event->seq, 3);
+    assert_string_equal(event->epoch, "e3");
+    sti_event_destroy(&event);
+    zframe_destroy(&body);
+    free(topic);
+    sti_events_pub_destroy(&pub);
+    zsock_destroy(&sub);
+}
+
 //  A WAIT longer than the command timeout is answered, not taken for a dead
 //  server: the connection stays.
 static void test_wait_outlasts_command_timeout(void **state)
@@ -627,6 +726,7 @@ int main(void)
         cmocka_unit_test_teardown(test_wait_after_reconnect, s_resume),
         cmocka_unit_test_teardown(test_guard_after_reconnect, s_resume),
         cmocka_unit_test_teardown(test_op_note_unconfirmed, s_resume),
+        cmocka_unit_test_teardown(test_op_note_new_epoch, s_resume),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
