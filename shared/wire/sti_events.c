@@ -647,7 +647,8 @@ void sti_events_pub_replicated(sti_events_pub_t *self, bool held)
         uint64_t appended = self->appended, from = self->held_from, to = self->held_to;
         if (self->moving) {
             s_adopt(self, self->moved, self->epoch_start);
-            self->held_from = from, self->held_to = to; // held since: of that epoch
+            self->held_from = from; // held since: of that epoch
+            self->held_to = to;
         }
         s_confirm(self, appended);
     } else {
