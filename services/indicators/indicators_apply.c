@@ -323,8 +323,8 @@ static int s_apply_window(indicators_apply_t *self, size_t ack_from, size_t ack_
         //  are read again, and the rows the master holds are skipped.
         //  The WAIT runs right after the window's write, on its connection
         //  (sti_service_replicated refuses one made again since), and the
-        //  window's seqs are noted only once it confirmed them: noted
-        //  before, their epoch would be taken before the replicas hold it.
+        //  window's seqs are noted once it confirmed them (a new epoch
+        //  they were appended in is taken with that confirmation).
         if (self->replicated && !self->replicated(self->replicated_arg)) {
             sti_events_pub_replicated(self->pub, false);
             self->unconfirmed = true;

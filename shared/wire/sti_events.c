@@ -87,6 +87,8 @@ struct _sti_events_pub_t {
     uint64_t held_from;                     // first seq held back from the bus (0: none)
     uint64_t held_to;                       // last seq held back until the replicas confirm
     char epoch[STI_EVENTS_EPOCH_MAX + 1];   // the epoch latest belongs to ("" for none)
+    char moved[STI_EVENTS_EPOCH_MAX + 1];   // another epoch a script appended in, not taken yet
+    bool moving;                            // moved is set: the caller's WAIT takes it
     uint64_t epoch_start;                   // the stream's seq when the epoch began
     char lost[STI_DATASET_WHY_MAX];         // why the stream stopped after a loss, or ""
     int64_t next_heartbeat;                 // zclock_mono time of the next heartbeat
@@ -213,6 +215,7 @@ static void s_adopt(sti_events_pub_t *self, const char *epoch, uint64_t start)
         self->latest = start;
         self->appended = start;
         self->held_from = self->held_to = 0; // seqs of the old epoch: not to be sent
+        self->moving = false;
         self->lost[0] = 0;
     }
 }
@@ -239,7 +242,22 @@ static void s_hold(sti_events_pub_t *self, uint64_t from, uint64_t to)
 void sti_events_pub_appended(sti_events_pub_t *self, const char *epoch, uint64_t last)
 {
     assert(self && epoch);
-    s_adopt(self, epoch, self->epoch_start);
+    if (self->replicas > 0 && strcmp(epoch, self->epoch) != 0) {
+        //  The stream moved to another epoch, which the replicas may not
+        //  hold yet (a switch after its WAIT, whose write they missed): taken
+        //  only with the caller's WAIT that confirms these seqs, or by the
+        //  heartbeat's. Taken now, a heartbeat would name it, and a fail-over
+        //  could take it back. What is held back is of the old epoch: not
+        //  to be sent (as s_adopt).
+        if (!self->moving || strcmp(self->moved, epoch) != 0) {
+            self->held_from = self->held_to = 0;
+        }
+        snprintf(self->moved, sizeof self->moved, "%s", epoch);
+        self->moving = true;
+    } else {
+        s_adopt(self, epoch, self->epoch_start);
+        self->moving = false;
+    }
     uint64_t generation = sti_redis_generation(self->redis);
     if (generation != self->appended_on) {
         //  What was appended before a reconnect: no caller's WAIT from now on
@@ -624,12 +642,21 @@ void sti_events_pub_replicated(sti_events_pub_t *self, bool held)
     //  made again, maybe to a promoted replica that lacks it) is not
     //  confirmed by it.
     if (held && sti_redis_waited(self->redis) == self->appended_on) {
-        s_confirm(self, self->appended);
+        //  The WAIT covers the move to the epoch the seqs were appended in
+        //  too: Redis took it before them.
+        uint64_t appended = self->appended, from = self->held_from, to = self->held_to;
+        if (self->moving) {
+            s_adopt(self, self->moved, self->epoch_start);
+            self->held_from = from; // held since: of that epoch
+            self->held_to = to;
+        }
+        s_confirm(self, appended);
     } else {
         //  What was appended is confirmed only by what Redis holds when a
         //  later WAIT succeeds (the heartbeat's reads it): the connection
         //  may follow the Sentinels to a replica that lacks it meanwhile.
         self->appended = self->latest;
+        self->moving = false;
     }
 }
 

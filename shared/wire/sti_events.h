@@ -108,6 +108,10 @@ void sti_events_pub_floor(sti_events_pub_t *self, char *floor, size_t cap, const
 //  seq it appended (0 for none), or a refusal by the guard (why). Events
 //  sent after carry that epoch. Called right after the script's reply,
 //  before another command: the seqs are noted with the connection's
-//  generation, and only a WAIT on that generation confirms them.
+//  generation, and only a WAIT on that generation confirms them. The note
+//  confirms nothing: with replicas to reach, an epoch other than the
+//  publisher's (the stream moved, maybe by a write the replicas lack) is
+//  taken only with the caller's WAIT that confirms the seqs
+//  (sti_events_pub_replicated), or by the heartbeat's.
 void sti_events_pub_appended(sti_events_pub_t *self, const char *epoch, uint64_t last);
 void sti_events_pub_refused(sti_events_pub_t *self, const char *why);

@@ -13,7 +13,12 @@
       command timeout without the connection being dropped;
     - a WAIT on a connection made again after a break confirms none of the
       writes of the one before (sti_redis_generation): neither the events
-      the publisher holds nor the op the frame acknowledges.
+      the publisher holds nor the op the frame acknowledges;
+    - an op's note of the seqs its own script appended
+      (sti_events_pub_appended), made before the frame's WAIT, confirms
+      nothing: when that WAIT fails, no seq beyond the replicas' is marked,
+      named by a heartbeat, handed out or sent, and no epoch the replicas
+      lack is taken.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +31,7 @@
 #include "sti_events.h"
 #include "sti_events_log.h"
 #include "sti_log.h"
+#include "sti_lua_sti.h"
 #include "sti_service_guard.h"
 
 static test_redis_t s_primary;
@@ -440,6 +446,254 @@ static void test_guard_after_reconnect(void **state)
     sti_service_guard_destroy(&guard);
 }
 
+//  What an op handler's own script does (indicators_orgs.c and the like):
+//  the guard, then one event appended with sti_events_append_many. KEYS log,
+//  seq, prev, epoch; ARGV maxlen, floor, floor epoch, topic. Returns {first,
+//  last, epoch}, or {0, why}.
+static const char s_op_call[] =
+    "\nlocal epoch, why = sti_events_guard(KEYS[1], KEYS[4], KEYS[2], ARGV[2], ARGV[3])\n"
+    "if not epoch then return {0, why} end\n"
+    "local first, last = sti_events_append_many(KEYS[1], KEYS[2], KEYS[3], ARGV[1],\n"
+    "    {{ARGV[4], 'test.changed', 'subj', 't', 'sti-test', string.char(128)}})\n"
+    "return {first, last, epoch}\n";
+
+//  An op that logs one event on topic, as a service runs it: its script,
+//  the note (sti_events_pub_appended), the send, then the frame's WAIT
+//  (sti_service_guard_replicated, 100 ms) and sti_events_pub_replicated.
+//  Sets *epoch to the epoch the script returned. Returns the event's seq.
+static uint64_t s_op(sti_events_pub_t *pub, const char *topic, char *epoch, size_t cap, bool *held)
+{
+    size_t len = strlen(sti_lua_events_append) + sizeof s_op_call;
+    char *source = malloc(len);
+    assert_non_null(source);
+    snprintf(source, len, "%s%s", sti_lua_events_append, s_op_call);
+    sti_script_t *script = sti_redis_script(s_redis, source);
+    free(source);
+    char log[256], seq[256], prev[256], epoch_key[256], floor[24];
+    assert_int_equal(sti_events_log_keys(s_redis, "ind", log, seq, prev, epoch_key, 256), 0);
+    const char *floor_epoch;
+    sti_events_pub_floor(pub, floor, sizeof floor, &floor_epoch);
+    const char *argv[] = {log, seq, prev, epoch_key, "1000", floor, floor_epoch, topic};
+    uint64_t generation = sti_redis_generation(s_redis);
+    redisReply *reply = sti_redis_eval(s_redis, script, 4, 4, argv, NULL);
+    assert_non_null(reply);
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(reply->elements, 3);
+    uint64_t first = (uint64_t)reply->element[0]->integer;
+    uint64_t last = (uint64_t)reply->element[1]->integer;
+    snprintf(epoch, cap, "%s", reply->element[2]->str);
+    sti_events_pub_appended(pub, reply->element[2]->str, last);
+    freeReplyObject(reply);
+    assert_int_equal(first, last);
+    assert_int_equal(sti_events_send_logged(pub, first, last), 0);
+    sti_service_guard_t *guard = sti_service_guard_new(s_redis, "", 1, 100);
+    *held = sti_service_guard_replicated(guard, generation);
+    sti_events_pub_replicated(pub, *held);
+    sti_service_guard_destroy(&guard);
+    return last;
+}
+
+//  Moves the stream from epoch `from` to `to` as events_epoch.lua does for
+//  a publisher's switch (at seq `at` the replicas held, "" for any).
+static void s_move_epoch(const char *from, const char *to, const char *at)
+{
+    sti_script_t *script = sti_redis_script(s_redis, sti_lua_events_epoch);
+    const char *argv[] = {"stitest:events:ind:epoch", "stitest:events:ind:seq", from, to, at};
+    redisReply *reply = sti_redis_eval(s_redis, script, 2, at[0] ? 3 : 2, argv, NULL);
+    assert_non_null(reply);
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    assert_string_equal(reply->element[0]->str, to);
+    freeReplyObject(reply);
+}
+
+//  The stream's confirmed mark (0 for none).
+static uint64_t s_mark_of(void)
+{
+    redisReply *reply = sti_redis_command(s_redis, "HGET stitest:events:ind:epoch confirmed");
+    assert_non_null(reply);
+    uint64_t mark = reply->type == REDIS_REPLY_STRING ? strtoull(reply->str, NULL, 10) : 0;
+    freeReplyObject(reply);
+    return mark;
+}
+
+//  Ticks the publisher for ms and checks what reaches sub: no event beyond
+//  seq upto, and heartbeats that name at most upto in epoch (NULL: any).
+//  Returns the heartbeats that came; the last one's epoch in last_epoch.
+static int s_watch(sti_events_pub_t *pub, zsock_t *sub, int ms, uint64_t upto, const char *epoch,
+                   char *last_epoch)
+{
+    int heartbeats = 0;
+    int64_t deadline = zclock_mono() + ms;
+    while (zclock_mono() < deadline) {
+        sti_events_pub_tick(pub);
+        zmsg_t *msg = s_recv(sub, 20);
+        if (!msg) {
+            continue;
+        }
+        char *topic = zmsg_popstr(msg);
+        zframe_t *body = zmsg_pop(msg);
+        char err[256];
+        if (strcmp(topic, "ind.$hb") == 0) {
+            sti_reader_t *reader =
+                sti_reader_new(zframe_data(body), zframe_size(body), NULL, err, sizeof err);
+            assert_non_null(reader);
+            int64_t seq;
+            assert_int_equal(sti_map_int(sti_reader_root(reader), "seq", &seq, NULL), 0);
+            assert_true((uint64_t)seq <= upto);
+            assert_int_equal(sti_map_str_copy(sti_reader_root(reader), "epoch", last_epoch,
+                                              STI_EVENTS_EPOCH_MAX + 1, NULL),
+                             0);
+            if (epoch) {
+                assert_string_equal(last_epoch, epoch);
+            }
+            sti_reader_destroy(&reader);
+            heartbeats++;
+        } else {
+            sti_event_t *event =
+                sti_event_decode(topic, zframe_data(body), zframe_size(body), err, sizeof err);
+            assert_non_null(event);
+            assert_true(event->seq <= upto);
+            sti_event_destroy(&event);
+        }
+        zframe_destroy(&body);
+        free(topic);
+        zmsg_destroy(&msg);
+    }
+    return heartbeats;
+}
+
+//  An op logs an event with its own script while the replica is cut off;
+//  it notes the seq (sti_events_pub_appended) before the frame's WAIT,
+//  which fails. The note confirms nothing: the mark, the heartbeat, the
+//  bus and events.since stay at the replica's seq. Once the replica is
+//  back, the heartbeat's WAIT confirms the event and sends it.
+static void test_op_note_unconfirmed(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_events_pub_t *pub = s_pub("inproc://test-op-note");
+    assert_int_equal(s_publish(pub, "ind.a", 1), 1);
+    assert_true(s_confirm(pub, 2000));
+    zsock_t *sub = s_subscribed(pub, "inproc://test-op-note");
+    char epoch[STI_EVENTS_EPOCH_MAX + 1], named[STI_EVENTS_EPOCH_MAX + 1];
+    s_cut_replica();
+    bool held = true;
+    assert_int_equal(s_op(pub, "ind.b", epoch, sizeof epoch, &held), 2);
+    assert_false(held);
+    assert_int_equal(sti_events_latest(pub), 1);
+    assert_int_equal(s_mark_of(), 1);
+    size_t count;
+    uint64_t upto;
+    s_since(0, &count, &upto);
+    assert_int_equal(count, 1);
+    assert_int_equal(upto, 1);
+    assert_true(s_watch(pub, sub, 1500, 1, "", named) > 0);
+    assert_int_equal(s_mark_of(), 1);
+    s_since(1, &count, &upto);
+    assert_int_equal(count, 0);
+    assert_int_equal(upto, 1);
+    s_restore_replica();
+    uint64_t seq = 0;
+    int64_t deadline = zclock_mono() + 5000;
+    while (seq != 2) {
+        assert_true(zclock_mono() < deadline);
+        sti_events_pub_tick(pub);
+        zmsg_t *msg = s_recv(sub, 50);
+        seq = msg ? s_seq_of(&msg) : 0;
+    }
+    assert_int_equal(s_mark_of(), 2);
+    s_since(1, &count, &upto);
+    assert_int_equal(count, 1);
+    assert_int_equal(upto, 2);
+    sti_events_pub_destroy(&pub);
+    zsock_destroy(&sub);
+}
+
+//  The same where the stream moved to a new epoch that the replica lacks (a
+//  switch after its WAIT, which the replica missed): the op's script
+//  returns the new epoch, and the note does not take it. The heartbeat goes
+//  on naming the epoch the replicas hold until its WAIT confirms the new
+//  one; a fail-over meanwhile takes the new epoch back.
+static void test_op_note_new_epoch(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_events_pub_t *pub = s_pub("inproc://test-op-epoch");
+    assert_int_equal(s_publish(pub, "ind.a", 1), 1);
+    assert_true(s_confirm(pub, 2000));
+    zsock_t *sub = s_subscribed(pub, "inproc://test-op-epoch");
+    char epoch[STI_EVENTS_EPOCH_MAX + 1], named[STI_EVENTS_EPOCH_MAX + 1] = "";
+    s_move_epoch("", "e1", "");
+    s_wait_in_sync();
+    int64_t deadline = zclock_mono() + 5000;
+    while (strcmp(named, "e1") != 0) {
+        assert_true(zclock_mono() < deadline);
+        s_watch(pub, sub, 100, 1, NULL, named);
+    }
+    s_cut_replica();
+    s_move_epoch("e1", "e2", "1");
+    bool held = true;
+    assert_int_equal(s_op(pub, "ind.b", epoch, sizeof epoch, &held), 2);
+    assert_string_equal(epoch, "e2");
+    assert_false(held);
+    assert_true(s_watch(pub, sub, 1500, 1, "e1", named) > 0);
+    char floor[24];
+    const char *floor_epoch = NULL;
+    sti_events_pub_floor(pub, floor, sizeof floor, &floor_epoch);
+    assert_string_equal(floor_epoch, "e1");
+    assert_string_equal(floor, "1");
+    assert_int_equal(s_mark_of(), 0);
+    size_t count;
+    uint64_t upto;
+    s_since(1, &count, &upto);
+    assert_int_equal(count, 0);
+    assert_int_equal(upto, 1);
+    //  Back: the heartbeat takes e2 and names seq 2; events.since hands it out.
+    s_restore_replica();
+    deadline = zclock_mono() + 5000;
+    do {
+        assert_true(zclock_mono() < deadline);
+        s_watch(pub, sub, 100, 2, NULL, named);
+        s_since(1, &count, &upto);
+    } while (strcmp(named, "e2") != 0 || upto != 2);
+    assert_int_equal(count, 1);
+    //  Where the frame's WAIT confirms the op, it confirms the move too: the
+    //  publisher takes the epoch then, and sends the event in it.
+    s_move_epoch("e2", "e3", "2");
+    assert_int_equal(s_op(pub, "ind.b", epoch, sizeof epoch, &held), 3);
+    assert_true(held);
+    sti_events_pub_floor(pub, floor, sizeof floor, &floor_epoch);
+    assert_string_equal(floor_epoch, "e3");
+    assert_string_equal(floor, "3");
+    assert_int_equal(s_mark_of(), 3);
+    zmsg_t *msg;
+    char *topic = NULL;
+    zframe_t *body = NULL;
+    while ((msg = s_recv(sub, 2000))) {
+        topic = zmsg_popstr(msg);
+        body = zmsg_pop(msg);
+        zmsg_destroy(&msg);
+        if (strcmp(topic, "ind.b") == 0) {
+            break;
+        }
+        zframe_destroy(&body);
+        free(topic);
+        topic = NULL;
+    }
+    assert_non_null(topic);
+    char err[256];
+    sti_event_t *event =
+        sti_event_decode(topic, zframe_data(body), zframe_size(body), err, sizeof err);
+    assert_non_null(event);
+    assert_int_equal(event->seq, 3);
+    assert_string_equal(event->epoch, "e3");
+    sti_event_destroy(&event);
+    zframe_destroy(&body);
+    free(topic);
+    sti_events_pub_destroy(&pub);
+    zsock_destroy(&sub);
+}
+
 //  A WAIT longer than the command timeout is answered, not taken for a dead
 //  server: the connection stays.
 static void test_wait_outlasts_command_timeout(void **state)
@@ -471,6 +725,8 @@ int main(void)
         cmocka_unit_test_teardown(test_wait_outlasts_command_timeout, s_resume),
         cmocka_unit_test_teardown(test_wait_after_reconnect, s_resume),
         cmocka_unit_test_teardown(test_guard_after_reconnect, s_resume),
+        cmocka_unit_test_teardown(test_op_note_unconfirmed, s_resume),
+        cmocka_unit_test_teardown(test_op_note_new_epoch, s_resume),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
