@@ -193,6 +193,19 @@ static uint64_t s_seq_of(zmsg_t **msg_p)
     return seq;
 }
 
+//  Ticks pub until event seq reaches sub (bounded).
+static void s_tick_until(sti_events_pub_t *pub, zsock_t *sub, uint64_t seq)
+{
+    int64_t deadline = zclock_mono() + 5000;
+    uint64_t got = 0;
+    while (got != seq) {
+        assert_true(zclock_mono() < deadline);
+        sti_events_pub_tick(pub);
+        zmsg_t *msg = s_recv(sub, 50);
+        got = msg ? s_seq_of(&msg) : 0;
+    }
+}
+
 //  Events logged while the replica is cut off are not handed out by
 //  events.since, though the primary holds them: a fail-over to that replica
 //  would give their seqs to other events. The heartbeat's WAIT, once the
@@ -303,14 +316,7 @@ static void test_publish_after_confirm(void **state)
     //  The write was answered unavailable; the heartbeat's WAIT, once the
     //  replica is back, confirms it and sends it, once.
     s_restore_replica();
-    uint64_t seq = 0;
-    int64_t deadline = zclock_mono() + 5000;
-    while (seq != 2) {
-        assert_true(zclock_mono() < deadline);
-        sti_events_pub_tick(pub);
-        msg = s_recv(sub, 50);
-        seq = msg ? s_seq_of(&msg) : 0;
-    }
+    s_tick_until(pub, sub, 2);
     while ((msg = s_recv(sub, 100))) {
         assert_int_not_equal(s_seq_of(&msg), 2);
     }
@@ -398,14 +404,7 @@ static void test_wait_after_reconnect(void **state)
     assert_int_equal(count, 1);
     assert_int_equal(upto, 1);
     s_restore_replica();
-    uint64_t seq = 0;
-    int64_t deadline = zclock_mono() + 5000;
-    while (seq != 2) {
-        assert_true(zclock_mono() < deadline);
-        sti_events_pub_tick(pub);
-        msg = s_recv(sub, 50);
-        seq = msg ? s_seq_of(&msg) : 0;
-    }
+    s_tick_until(pub, sub, 2);
     while ((msg = s_recv(sub, 100))) {
         assert_int_not_equal(s_seq_of(&msg), 2);
     }
@@ -593,14 +592,7 @@ static void test_op_note_unconfirmed(void **state)
     assert_int_equal(count, 0);
     assert_int_equal(upto, 1);
     s_restore_replica();
-    uint64_t seq = 0;
-    int64_t deadline = zclock_mono() + 5000;
-    while (seq != 2) {
-        assert_true(zclock_mono() < deadline);
-        sti_events_pub_tick(pub);
-        zmsg_t *msg = s_recv(sub, 50);
-        seq = msg ? s_seq_of(&msg) : 0;
-    }
+    s_tick_until(pub, sub, 2);
     assert_int_equal(s_mark_of(), 2);
     s_since(1, &count, &upto);
     assert_int_equal(count, 1);
