@@ -57,7 +57,10 @@ stictl ingest "$T/rows.csv" >"$T/ingest.out" 2>"$T/ingest.err" ||
 sent_to_dead sti.ingest "$T/ingest.err"
 
 # A stalled worker takes the first send. It waits longest once the real
-# worker has answered a request after it registered.
+# worker has answered a request after it registered. The killed worker must
+# be gone from the broker first (its heartbeats run out), or the count of 2
+# below could be the dead one and the new one, before the stalled one is in.
+sti_wait_for 15 eval '[ "$(workers sti.indicators)" = 1 ]'
 sti_spawn stall-ind echo_worker --stall sti.indicators
 sti_wait_for 10 eval '[ "$(workers sti.indicators)" = 2 ]'
 stictl org list >/dev/null || sti_fail "org list"
@@ -69,6 +72,7 @@ grep -qx "stictl: no answer from sti.indicators in 1000 ms; asking again (2 of 3
 grep -q hitech_enterprises "$T/progress.txt" && ! grep -q "stictl:" "$T/progress.txt" ||
     sti_fail "stdout: $(cat "$T/progress.txt")"
 
+sti_wait_for 15 eval '[ "$(workers sti.ingest)" = 1 ]'
 sti_spawn stall-ing echo_worker --stall sti.ingest
 sti_wait_for 10 eval '[ "$(workers sti.ingest)" = 2 ]'
 stictl ingest --dry-run "$T/rows.csv" >/dev/null || sti_fail "ingest --dry-run"
