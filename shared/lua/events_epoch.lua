@@ -7,8 +7,8 @@
 --       seq a fail-over cannot take back; a write since, try again later)
 -- Only when the stream is still at ARGV[1] (another replica may have moved it
 -- first): the new epoch starts at the stream's current seq, and the mark of
--- a loss is cleared, and so is the confirmed mark (the new epoch's seqs are
--- confirmed afresh: until then events.since stops at its start). Returns
+-- a loss is cleared, and so is the confirmed mark (the new epoch is confirmed
+-- afresh: until a publisher marks it, events.since does not answer). Returns
 -- {epoch id, start} as the stream has them after.
 local e = redis.call('HMGET', KEYS[1], 'id', 'start')
 local start = redis.call('GET', KEYS[2]) or '0'

@@ -58,11 +58,12 @@ static const char s_touch_seq[] = "local seq = redis.call('GET', KEYS[1])\n"
                                   "return redis.call('INCRBY', KEYS[1], 0)\n";
 
 //  The confirmed mark (s_mark): KEYS epoch hash; ARGV seq, epoch. Raises the
-//  hash's `confirmed` to seq, in that epoch only and never down (another
-//  publisher may have marked more). Returns 1 when it raised it.
+//  hash's `confirmed` to seq, or sets it where there is none (a new epoch's
+//  start), in that epoch only and never down (another publisher may have
+//  marked more). Returns 1 when it wrote it.
 static const char s_mark_confirmed[] =
     "local e = redis.call('HMGET', KEYS[1], 'id', 'confirmed')\n"
-    "if (e[1] or '') ~= ARGV[2] or tonumber(e[2] or '0') >= tonumber(ARGV[1]) then\n"
+    "if (e[1] or '') ~= ARGV[2] or (e[2] and tonumber(e[2]) >= tonumber(ARGV[1])) then\n"
     "    return 0\nend\n"
     "redis.call('HSET', KEYS[1], 'confirmed', ARGV[1])\nreturn 1\n";
 
@@ -468,10 +469,10 @@ static bool s_replicated(sti_events_pub_t *self, uint64_t *seq);
 //  no epoch yet (the first plan load), or an operator accepted a loss (a
 //  dataset id with a reason). With replicas to reach, only once they hold
 //  every seq so far: the epoch starts at the stream's seq, and events.since
-//  hands out up to a new epoch's start before its first confirmation, so a
-//  start only the primary holds (an applier's window whose WAIT failed)
-//  would hand out events a fail-over takes back. Updates epoch, start and
-//  lost as the stream has them after. Returns 0 or -1.
+//  hands out up to a new epoch's start once it is taken, so a start only
+//  the primary holds (an applier's window whose WAIT failed) is not one to
+//  begin at: a fail-over takes it back. Updates epoch, start and lost as
+//  the stream has them after. Returns 0 or -1.
 static int s_switch(sti_events_pub_t *self, char *epoch, uint64_t *start, char *lost)
 {
     sti_dataset_t dataset;
@@ -690,8 +691,9 @@ void sti_events_pub_tick(sti_events_pub_t *self)
     self->next_heartbeat = now + S_HEARTBEAT_MS;
     char epoch[STI_EVENTS_EPOCH_MAX + 1], lost[STI_DATASET_WHY_MAX];
     uint64_t start, latest, marked;
+    bool has_mark;
     if (sti_events_log_epoch(self->redis, self->epoch_key, epoch, &start, lost, sizeof lost,
-                             &marked) != 0 ||
+                             &marked, &has_mark) != 0 ||
         sti_events_log_latest(self->redis, self->seq_key, &latest) != 0) {
         return; // no heartbeat beats a wrong one
     }
@@ -712,9 +714,11 @@ void sti_events_pub_tick(sti_events_pub_t *self)
         s_adopt(self, epoch, start);
         self->epoch_start = start;
         self->lost[0] = 0;
-        if (self->replicas > 0 && marked < self->latest && self->latest > start) {
+        if (self->replicas > 0 &&
+            ((marked < self->latest && self->latest > start) || (!has_mark && epoch[0]))) {
             //  The mark lags what is confirmed (a fail-over to a replica that
-            //  missed the last mark): events.since would stop short of it.
+            //  missed the last mark), or the epoch, taken after a WAIT, has
+            //  none yet: events.since would stop short, or not answer in it.
             s_mark(self, self->latest);
         }
         latest = s_confirmed(self, latest);

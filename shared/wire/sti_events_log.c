@@ -497,10 +497,10 @@ static int s_bounds(sti_redis_t *redis, const char *log_key, const char *seq_key
 }
 
 //  The stream's epoch as its hash holds it: id ("" for none), start, the
-//  reason of a loss ("" for none), and the confirmed mark (0 for none).
-//  Returns 0 or -1.
+//  reason of a loss ("" for none), the confirmed mark (0 for none) and
+//  whether there is one. Returns 0 or -1.
 int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, uint64_t *start,
-                         char *lost, size_t lost_cap, uint64_t *confirmed)
+                         char *lost, size_t lost_cap, uint64_t *confirmed, bool *marked)
 {
     const char *argv[] = {"HMGET", epoch_key, "id", "start", "lost", "confirmed"};
     redisReply *reply = sti_redis_argv_retry(redis, 6, argv, NULL);
@@ -542,6 +542,9 @@ int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, ui
     }
     if (confirmed) {
         *confirmed = mark;
+    }
+    if (marked) {
+        *marked = rc == 0 && reply->element[3]->type != REDIS_REPLY_NIL;
     }
     freeReplyObject(reply);
     return rc;
@@ -672,7 +675,9 @@ int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, 
     }
     char epoch[STI_EVENTS_EPOCH_MAX + 1];
     uint64_t epoch_start, confirmed;
-    if (sti_events_log_epoch(redis, epoch_key, epoch, &epoch_start, NULL, 0, &confirmed) != 0) {
+    bool marked;
+    if (sti_events_log_epoch(redis, epoch_key, epoch, &epoch_start, NULL, 0, &confirmed, &marked) !=
+        0) {
         return -1;
     }
     limit = limit < 1 ? 1 : limit > STI_EVENTS_SINCE_MAX ? STI_EVENTS_SINCE_MAX : limit;
@@ -683,10 +688,14 @@ int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, 
     }
     //  Where writes must reach replicas, only what they confirmed is handed
     //  out: a seq beyond it can be taken back by a fail-over and given to
-    //  another event. The publishers keep the mark (confirmed) after their
-    //  WAIT; a new epoch starts without one, at its start.
+    //  another event, and so can a new epoch, which the heartbeats name only
+    //  once confirmed (the publishers mark it, from its start, after their
+    //  WAIT). Refused until then (unavailable): the subscriber asks again.
     uint64_t to = UINT64_MAX;
     if (sti_redis_replicas(redis) > 0) {
+        if (epoch[0] && !marked) {
+            return -1;
+        }
         to = confirmed > epoch_start ? confirmed : epoch_start;
     }
     sti_events_walk_t walk = {.upto = seq > INT64_MAX ? INT64_MAX : seq};

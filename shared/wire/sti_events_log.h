@@ -79,9 +79,11 @@ int sti_events_log_head(sti_redis_t *redis, const char *seq_key, const char *epo
 //  Reads the stream's epoch: id ("" for none, STI_EVENTS_EPOCH_MAX + 1
 //  bytes), start, the reason of a loss ("" for none; lost may be NULL), and
 //  the confirmed mark, the last seq the replicas are known to hold (0 for
-//  none; confirmed may be NULL). Returns 0 or -1.
+//  none; confirmed may be NULL), and whether the hash has one (where writes
+//  must reach replicas, an epoch without one is not confirmed yet; marked
+//  may be NULL). Returns 0 or -1.
 int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, uint64_t *start,
-                         char *lost, size_t lost_cap, uint64_t *confirmed);
+                         char *lost, size_t lost_cap, uint64_t *confirmed, bool *marked);
 
 //  Answers events.since: writes {events: [...], upto, first, latest, epoch,
 //  epoch_start} into
@@ -91,8 +93,10 @@ int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, ui
 //  take a snapshot); latest the stream's true latest seq (below seq when the
 //  log went back); epoch the stream's epoch and epoch_start its seq when the
 //  epoch began. Where writes must reach replicas (sti_redis_replicas of
-//  redis), events and upto stop at the epoch's confirmed mark (its start
-//  while it has none). Returns 0, or -1 when Redis failed.
+//  redis), events and upto stop at the epoch's confirmed mark, and an epoch
+//  without one (moved to, and not confirmed yet) is not answered in.
+//  Returns 0, or -1 when Redis failed or the epoch is not confirmed (both
+//  are unavailable: ask again later).
 //  Scans at most 10 x limit entries (limit is capped at STI_EVENTS_SINCE_MAX).
 int sti_events_since(sti_redis_t *redis, const char *stream, uint64_t seq, const char *prefix,
                      size_t limit, sti_writer_t *writer);

@@ -18,7 +18,8 @@
       (sti_events_pub_appended), made before the frame's WAIT, confirms
       nothing: when that WAIT fails, no seq beyond the replicas' is marked,
       named by a heartbeat, handed out or sent, and no epoch the replicas
-      lack is taken.
+      lack is taken;
+    - events.since names no epoch the replicas have not confirmed.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -146,23 +147,40 @@ static bool s_confirm(sti_events_pub_t *pub, int timeout_ms)
     return held;
 }
 
-//  events.since from seq: sets *count (events in the reply) and *upto.
-static void s_since(uint64_t seq, size_t *count, uint64_t *upto)
+//  events.since from seq: when it answers, sets *count (events in the
+//  reply), *upto, and the epoch it names with its start (epoch may be NULL:
+//  not read). Returns what sti_events_since returned (-1: refused).
+static int s_since_in(uint64_t seq, size_t *count, uint64_t *upto, char *epoch, uint64_t *start)
 {
     sti_writer_t *writer = sti_writer_new();
-    assert_int_equal(sti_events_since(s_redis, "ind", seq, "", 100, writer), 0);
+    int rc = sti_events_since(s_redis, "ind", seq, "", 100, writer);
     size_t size;
     const void *bytes = sti_writer_data(writer, &size);
     char err[256];
-    sti_reader_t *reader = sti_reader_new(bytes, size, NULL, err, sizeof err);
-    assert_non_null(reader);
-    sti_node_t root = sti_reader_root(reader);
-    *count = sti_node_size(sti_node_get(root, "events"));
-    int64_t value;
-    assert_int_equal(sti_map_int(root, "upto", &value, NULL), 0);
-    *upto = (uint64_t)value;
+    sti_reader_t *reader = rc == 0 ? sti_reader_new(bytes, size, NULL, err, sizeof err) : NULL;
+    assert_true(rc != 0 || reader);
+    if (reader) {
+        sti_node_t root = sti_reader_root(reader);
+        *count = sti_node_size(sti_node_get(root, "events"));
+        int64_t value;
+        assert_int_equal(sti_map_int(root, "upto", &value, NULL), 0);
+        *upto = (uint64_t)value;
+        if (epoch) {
+            assert_int_equal(sti_map_str_copy(root, "epoch", epoch, STI_EVENTS_EPOCH_MAX + 1, NULL),
+                             0);
+            assert_int_equal(sti_map_int(root, "epoch_start", &value, NULL), 0);
+            *start = (uint64_t)value;
+        }
+    }
     sti_reader_destroy(&reader);
     sti_writer_destroy(&writer);
+    return rc;
+}
+
+//  events.since from seq, which must answer: sets *count and *upto.
+static void s_since(uint64_t seq, size_t *count, uint64_t *upto)
+{
+    assert_int_equal(s_since_in(seq, count, upto, NULL, NULL), 0);
 }
 
 static zmsg_t *s_recv(zsock_t *sub, int timeout_ms)
@@ -561,6 +579,18 @@ static int s_watch(sti_events_pub_t *pub, zsock_t *sub, int ms, uint64_t upto, c
     return heartbeats;
 }
 
+//  Ticks the publisher until a heartbeat names epoch (bounded), checking
+//  what reaches sub as s_watch does: no seq beyond upto.
+static void s_until_named(sti_events_pub_t *pub, zsock_t *sub, uint64_t upto, const char *epoch)
+{
+    char named[STI_EVENTS_EPOCH_MAX + 1] = "";
+    int64_t deadline = zclock_mono() + 5000;
+    while (strcmp(named, epoch) != 0) {
+        assert_true(zclock_mono() < deadline);
+        s_watch(pub, sub, 100, upto, NULL, named);
+    }
+}
+
 //  An op logs an event with its own script while the replica is cut off;
 //  it notes the seq (sti_events_pub_appended) before the frame's WAIT,
 //  which fails. The note confirms nothing: the mark, the heartbeat, the
@@ -617,11 +647,7 @@ static void test_op_note_new_epoch(void **state)
     char epoch[STI_EVENTS_EPOCH_MAX + 1], named[STI_EVENTS_EPOCH_MAX + 1] = "";
     s_move_epoch("", "e1", "");
     s_wait_in_sync();
-    int64_t deadline = zclock_mono() + 5000;
-    while (strcmp(named, "e1") != 0) {
-        assert_true(zclock_mono() < deadline);
-        s_watch(pub, sub, 100, 1, NULL, named);
-    }
+    s_until_named(pub, sub, 1, "e1");
     s_cut_replica();
     s_move_epoch("e1", "e2", "1");
     bool held = true;
@@ -637,17 +663,15 @@ static void test_op_note_new_epoch(void **state)
     assert_int_equal(s_mark_of(), 0);
     size_t count;
     uint64_t upto;
-    s_since(1, &count, &upto);
-    assert_int_equal(count, 0);
-    assert_int_equal(upto, 1);
+    assert_int_equal(s_since_in(1, &count, &upto, NULL, NULL), -1); // nor does events.since
     //  Back: the heartbeat takes e2 and names seq 2; events.since hands it out.
     s_restore_replica();
-    deadline = zclock_mono() + 5000;
+    int64_t deadline = zclock_mono() + 5000;
     do {
         assert_true(zclock_mono() < deadline);
         s_watch(pub, sub, 100, 2, NULL, named);
-        s_since(1, &count, &upto);
-    } while (strcmp(named, "e2") != 0 || upto != 2);
+    } while (strcmp(named, "e2") != 0 || s_since_in(1, &count, &upto, NULL, NULL) != 0 ||
+             upto != 2);
     assert_int_equal(count, 1);
     //  Where the frame's WAIT confirms the op, it confirms the move too: the
     //  publisher takes the epoch then, and sends the event in it.
@@ -686,6 +710,56 @@ static void test_op_note_new_epoch(void **state)
     zsock_destroy(&sub);
 }
 
+//  A publisher moved the stream to a new epoch after its WAIT, and the
+//  replica missed the move: a fail-over can take the epoch back, and the
+//  heartbeats do not name it. Neither does events.since: it refuses
+//  (unavailable, and the subscriber asks again) rather than tell a
+//  subscriber to reset to an epoch that may go away. Once the heartbeat's
+//  WAIT confirms the move, it answers in the new epoch, also on a quiet
+//  stream and from an epoch that starts at 0 (the publisher marks the
+//  start confirmed when it takes the epoch).
+static void test_since_unconfirmed_epoch(void **state)
+{
+    (void)state;
+    s_flush();
+    sti_events_pub_t *pub = s_pub("inproc://test-since-epoch");
+    char epoch[STI_EVENTS_EPOCH_MAX + 1];
+    uint64_t start, upto;
+    size_t count;
+    //  The log is gone (an empty Redis whose loss was accepted): e1 starts at 0.
+    s_move_epoch("", "e1", "0");
+    int64_t deadline = zclock_mono() + 5000;
+    do {
+        assert_true(zclock_mono() < deadline);
+        zclock_sleep(50); // the heartbeat runs once a second
+        sti_events_pub_tick(pub);
+    } while (s_since_in(0, &count, &upto, epoch, &start) != 0);
+    assert_string_equal(epoch, "e1");
+    assert_int_equal(start, 0);
+    assert_int_equal(s_publish(pub, "ind.a", 1), 1);
+    assert_true(s_confirm(pub, 2000));
+    zsock_t *sub = s_subscribed(pub, "inproc://test-since-epoch");
+    s_cut_replica();
+    s_move_epoch("e1", "e2", "1");
+    char named[STI_EVENTS_EPOCH_MAX + 1];
+    assert_true(s_watch(pub, sub, 1500, 1, "e1", named) > 0);
+    assert_int_equal(s_since_in(1, &count, &upto, epoch, &start), -1);
+    //  Without replicas to reach, the reader names the epoch Redis holds.
+    sti_redis_set_replicas(s_redis, 0);
+    assert_int_equal(s_since_in(1, &count, &upto, epoch, &start), 0);
+    assert_string_equal(epoch, "e2");
+    sti_redis_set_replicas(s_redis, 1);
+    s_restore_replica();
+    s_until_named(pub, sub, 1, "e2");
+    assert_int_equal(s_since_in(0, &count, &upto, epoch, &start), 0);
+    assert_string_equal(epoch, "e2");
+    assert_int_equal(start, 1);
+    assert_int_equal(count, 1);
+    assert_int_equal(upto, 1);
+    sti_events_pub_destroy(&pub);
+    zsock_destroy(&sub);
+}
+
 //  A WAIT longer than the command timeout is answered, not taken for a dead
 //  server: the connection stays.
 static void test_wait_outlasts_command_timeout(void **state)
@@ -719,6 +793,7 @@ int main(void)
         cmocka_unit_test_teardown(test_guard_after_reconnect, s_resume),
         cmocka_unit_test_teardown(test_op_note_unconfirmed, s_resume),
         cmocka_unit_test_teardown(test_op_note_new_epoch, s_resume),
+        cmocka_unit_test_teardown(test_since_unconfirmed_epoch, s_resume),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
