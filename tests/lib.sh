@@ -187,6 +187,15 @@ sti_events_log_summary() {
         tr '\n' ' ' | sed 's/ $//'
 }
 
+# sti_revisions_summary NS [INDICATOR ORG PERIOD]...: the revisions of the
+# values of namespace NS, or of the values named, whichever layout holds
+# them (tests/helpers/revisions_summary.lua): prints "<values with a
+# revision> <of them not exactly one> <revisions>". STI_CLI as above.
+sti_revisions_summary() {
+    ${STI_CLI:-sti_redis_cli} EVAL "$(cat "$STI_SOURCE/tests/helpers/revisions_summary.lua")" 0 "$@" |
+        tr '\n' ' ' | sed 's/ $//'
+}
+
 sti_redis_cli() {
     if [ -n "${REDIS_ACL:-}" ]; then
         REDISCLI_AUTH=$(cat "$T/secrets/sti-admin") redis-cli -p "$REDIS_PORT" --user sti-admin "$@"

@@ -486,6 +486,12 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     record->t = entry->time;
     snprintf(record->by, sizeof record->by, "%s", entry->by);
     snprintf(record->source, sizeof record->source, "%s", source);
+    //  A value's only revision stays in its record (indicators_values.h).
+    record->has_first = record->rev == 1 && origin != INDICATORS_ORIGIN_WITHDRAWN;
+    if (record->has_first) {
+        record->first_origin = origin;
+        snprintf(record->first_entry, sizeof record->first_entry, "%s", entry->id);
+    }
     value->dirty = true;
     indicators_table_progress(self->table, self->catalog, group, year, self->tolerance, &after,
                               &latest);

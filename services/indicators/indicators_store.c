@@ -239,8 +239,10 @@ int indicators_store_read_hashes(indicators_store_t *self, indicators_table_t *t
 }
 
 //  Decodes the revisions of an LRANGE reply (NULL: none) into
-//  self->revisions. Returns how many.
-static size_t s_decode_revisions(indicators_store_t *self, const redisReply *list)
+//  self->revisions; with no list, the one the value's record keeps, if it
+//  keeps one (record NULL: not known). Returns how many.
+static size_t s_decode_revisions(indicators_store_t *self, const redisReply *list,
+                                 const indicators_record_t *record)
 {
     size_t n = list && list->type == REDIS_REPLY_ARRAY ? list->elements : 0;
     n = n < INDICATORS_STORE_REVISIONS_MAX ? n : INDICATORS_STORE_REVISIONS_MAX;
@@ -250,7 +252,16 @@ static size_t s_decode_revisions(indicators_store_t *self, const redisReply *lis
         indicators_revision_decode(bytes ? item->str : NULL, bytes ? item->len : 0,
                                    &self->revisions[r]);
     }
+    if (n == 0 && record && record->has_first) {
+        indicators_record_first(record, &self->revisions[n++]);
+    }
     return n;
+}
+
+//  Whether an LRANGE reply is a list with nothing in it.
+static bool s_empty_list(const redisReply *list)
+{
+    return list && list->type == REDIS_REPLY_ARRAY && list->elements == 0;
 }
 
 int indicators_store_read_revisions(indicators_store_t *self, indicators_table_t *table,
@@ -267,7 +278,8 @@ int indicators_store_read_revisions(indicators_store_t *self, indicators_table_t
     for (size_t i = 0; i < count; i++) {
         redisReply *list = sti_redis_reply(self->redis);
         rc = list ? rc : -1;
-        fn(arg, i, self->revisions, s_decode_revisions(self, list));
+        const indicators_value_t *value = indicators_table_value_at(table, values[i]);
+        fn(arg, i, self->revisions, s_decode_revisions(self, list, &value->record));
         if (list) {
             freeReplyObject(list);
         }
@@ -277,31 +289,81 @@ int indicators_store_read_revisions(indicators_store_t *self, indicators_table_t
 
 //  --- the revisions of values asked, across many hashes ---
 
+//  Sends the command of each point of the asks: LRANGE of its revisions
+//  (record false), or HGET of its record, for the points whose list came
+//  back empty (record true; empty[point], NULL: all). Returns the number
+//  sent; fewer than wanted when the connection broke.
+static size_t s_send_points(indicators_store_t *self, const indicators_store_ask_t *asks,
+                            size_t count, bool record, const bool *empty)
+{
+    char key[S_KEY_MAX], member[S_MEMBER_MAX], text[STI_PERIOD_TEXT_MAX];
+    size_t point = 0, sent = 0;
+    for (size_t i = 0; i < count; i++) {
+        for (size_t k = 0; k < asks[i].count; k++, point++) {
+            if (empty && !empty[point]) {
+                continue;
+            }
+            sti_period_format(&asks[i].periods[k], text, sizeof text);
+            int rc;
+            if (record) {
+                s_value_key(self, key,
+                            s_member(asks[i].indicator, asks[i].org, member, sizeof member));
+                rc = sti_redis_appendf(self->redis, "HGET %s %s", key, text);
+            } else {
+                s_revision_key_of(self, key, asks[i].indicator, asks[i].org, text);
+                rc = sti_redis_appendf(self->redis, "LRANGE %s %d -1", key,
+                                       -INDICATORS_STORE_REVISIONS_MAX);
+            }
+            if (rc) {
+                return sent;
+            }
+            sent++;
+        }
+    }
+    return sent;
+}
+
 int indicators_store_read_history(indicators_store_t *self, const indicators_store_ask_t *asks,
                                   size_t count, indicators_store_revisions_fn *fn, void *arg)
 {
     assert(self && (asks || count == 0) && fn);
-    char key[S_KEY_MAX], text[STI_PERIOD_TEXT_MAX];
-    size_t points = 0, sent = 0;
-    bool broken = false;
+    size_t points = 0, empties = 0;
     for (size_t i = 0; i < count; i++) {
-        for (size_t k = 0; k < asks[i].count; k++, points++) {
-            sti_period_format(&asks[i].periods[k], text, sizeof text);
-            s_revision_key_of(self, key, asks[i].indicator, asks[i].org, text);
-            broken = broken || sti_redis_appendf(self->redis, "LRANGE %s %d -1", key,
-                                                 -INDICATORS_STORE_REVISIONS_MAX) != 0;
-            sent += !broken;
-        }
+        points += asks[i].count;
     }
+    size_t sent = s_send_points(self, asks, count, false, NULL);
     int rc = sent == points ? 0 : -1;
+    redisReply **lists = (redisReply **)calloc(points + 1, sizeof *lists);
+    bool *empty = (bool *)calloc(points + 1, sizeof *empty);
+    assert(lists && empty);
+    for (size_t point = 0; point < sent; point++) {
+        lists[point] = sti_redis_reply(self->redis);
+        rc = lists[point] ? rc : -1;
+        empty[point] = s_empty_list(lists[point]);
+        empties += empty[point];
+    }
+    //  A value of one revision keeps it in its record: a second round trip,
+    //  for those only.
+    size_t asked = rc == 0 && empties ? s_send_points(self, asks, count, true, empty) : 0;
+    rc = asked == (rc == 0 ? empties : 0) ? rc : -1;
     for (size_t point = 0; point < points; point++) {
-        redisReply *list = point < sent ? sti_redis_reply(self->redis) : NULL;
-        rc = list ? rc : -1;
-        fn(arg, point, self->revisions, s_decode_revisions(self, list));
-        if (list) {
-            freeReplyObject(list);
+        indicators_record_t record, *known = NULL;
+        redisReply *bytes = empty[point] && asked ? sti_redis_reply(self->redis) : NULL;
+        char err[128];
+        if (bytes && bytes->type == REDIS_REPLY_STRING &&
+            indicators_record_decode(bytes->str, bytes->len, &record, err, sizeof err) == 0) {
+            known = &record;
+        }
+        fn(arg, point, self->revisions, s_decode_revisions(self, lists[point], known));
+        if (bytes) {
+            freeReplyObject(bytes);
+        }
+        if (lists[point]) {
+            freeReplyObject(lists[point]);
         }
     }
+    free(lists);
+    free(empty);
     return rc;
 }
 
@@ -510,8 +572,28 @@ static bool s_args_hash(indicators_store_t *self, indicators_table_t *table, int
     return true;
 }
 
+//  Adds the revision value v's record kept when it was read: it goes to
+//  the list before the window's, now that there is more than one.
+static void s_args_first(indicators_store_t *self, indicators_table_t *table, int v)
+{
+    size_t size;
+    const void *raw = indicators_table_raw(table, v, &size);
+    indicators_record_t read;
+    indicators_revision_t first;
+    char err[128];
+    int rc = indicators_record_decode(raw, size, &read, err, sizeof err);
+    assert(rc == 0 && read.has_first); // first_read: it decoded so when loaded
+    indicators_record_first(&read, &first);
+    sti_writer_reset(self->record);
+    indicators_revision_encode(&first, self->record);
+    const void *bytes = sti_writer_data(self->record, &size);
+    indicators_store_args_push(&self->args, bytes, size);
+}
+
 //  Adds each changed value's revisions of the window, in order: a key and
-//  (count, revisions...) per value. Returns the number of values.
+//  (count, revisions...) per value, the revision a record kept first; a
+//  value whose only revision goes into its record has none. Returns the
+//  number of values.
 static int64_t s_args_revisions(indicators_store_t *self, indicators_batch_t *batch)
 {
     indicators_table_t *table = indicators_batch_table(batch);
@@ -541,12 +623,17 @@ static int64_t s_args_revisions(indicators_store_t *self, indicators_batch_t *ba
     char key[S_KEY_MAX];
     int64_t revised = 0;
     for (size_t v = 0, at = 0; v < values; v++) {
-        if (self->number[v] == at) {
+        const indicators_value_t *value = indicators_table_value_at(table, (int)v);
+        if (self->number[v] == at || value->record.has_first) {
+            at = self->number[v]; // none, or its only one is in the record
             continue;
         }
-        indicators_store_args_str(
-            &self->keys, s_revision_key(self, key, indicators_table_value_at(table, (int)v)));
-        indicators_store_args_int(&self->args, (int64_t)(self->number[v] - at));
+        indicators_store_args_str(&self->keys, s_revision_key(self, key, value));
+        indicators_store_args_int(&self->args,
+                                  (int64_t)(self->number[v] - at) + (value->first_read ? 1 : 0));
+        if (value->first_read) {
+            s_args_first(self, table, (int)v);
+        }
         for (; at < self->number[v]; at++) {
             const indicators_change_t *change =
                 indicators_batch_change_at(batch, self->by_value[at]);

@@ -42,7 +42,7 @@ const char *indicators_origin_name(indicators_origin_t origin)
 void indicators_record_encode(const indicators_record_t *record, sti_writer_t *writer)
 {
     assert(record && writer);
-    sti_writer_map(writer, 8);
+    sti_writer_map(writer, record->has_first ? 10 : 8);
     sti_writer_str(writer, "v");
     record->has_v ? sti_writer_double(writer, record->v) : sti_writer_nil(writer);
     sti_writer_str(writer, "r");
@@ -54,6 +54,10 @@ void indicators_record_encode(const indicators_record_t *record, sti_writer_t *w
     sti_writer_kv_int(writer, "t", record->t);
     sti_writer_kv_str(writer, "by", record->by);
     sti_writer_kv_str(writer, "source", record->source);
+    if (record->has_first) {
+        sti_writer_kv_int(writer, "o", record->first_origin);
+        sti_writer_kv_str(writer, "e", record->first_entry);
+    }
 }
 
 //  Reads an optional number: nil gives *has false. Returns 0 or -1.
@@ -77,6 +81,28 @@ static int s_optional_double(sti_node_t map, const char *key, bool *has, double 
 //  The limits of a stored record or revision.
 static const sti_limits_t s_record_limits = {INDICATORS_RECORD_MAX, INDICATORS_RECORD_MAX, 16, 2};
 
+//  Reads the revision a record keeps, when it has one: o (an origin but
+//  withdrawn, which is never kept) and e together. Returns 0, or -1.
+static int s_first_from(sti_node_t root, indicators_record_t *record, sti_field_error_t *err)
+{
+    if (sti_node_type(sti_node_get(root, "o")) == STI_TYPE_MISSING) {
+        return 0;
+    }
+    int64_t code;
+    if (sti_map_int(root, "o", &code, err) ||
+        sti_map_str_copy(root, "e", record->first_entry, sizeof record->first_entry, err)) {
+        return -1;
+    }
+    if (code < INDICATORS_ORIGIN_REPORTED || code >= INDICATORS_ORIGIN_WITHDRAWN) {
+        snprintf(err->field, sizeof err->field, "o");
+        snprintf(err->reason, sizeof err->reason, "must be 0, 1 or 2");
+        return -1;
+    }
+    record->has_first = true;
+    record->first_origin = (indicators_origin_t)code;
+    return 0;
+}
+
 //  Reads the record of root. Returns 0, or -1 with a reason in err (record
 //  then zeroed).
 static int s_record_from(sti_node_t root, indicators_record_t *record, char *err, size_t errlen)
@@ -93,7 +119,8 @@ static int s_record_from(sti_node_t root, indicators_record_t *record, char *err
                sti_map_int(root, "t", &record->t, &ferr) == 0 &&
                sti_map_str_copy(root, "by", record->by, sizeof record->by, &ferr) == 0 &&
                sti_map_str_copy(root, "source", record->source, sizeof record->source, &ferr) ==
-                   0) {
+                   0 &&
+               s_first_from(root, record, &ferr) == 0) {
         rc = record->rev >= 0 ? 0 : -1;
         if (rc) {
             snprintf(ferr.field, sizeof ferr.field, "rev");
@@ -130,6 +157,21 @@ int indicators_record_read(sti_reader_t *reader, const void *data, size_t size,
         return -1;
     }
     return s_record_from(sti_reader_root(reader), record, err, errlen);
+}
+
+void indicators_record_first(const indicators_record_t *record, indicators_revision_t *revision)
+{
+    assert(record && revision && record->has_first);
+    memset(revision, 0, sizeof *revision);
+    revision->rev = record->rev;
+    revision->has_v = record->has_v;
+    revision->v = record->v;
+    revision->t = record->t;
+    snprintf(revision->origin, sizeof revision->origin, "%s",
+             indicators_origin_name(record->first_origin));
+    snprintf(revision->by, sizeof revision->by, "%s", record->by);
+    snprintf(revision->source, sizeof revision->source, "%s", record->source);
+    snprintf(revision->entry, sizeof revision->entry, "%s", record->first_entry);
 }
 
 void indicators_revision_encode(const indicators_revision_t *revision, sti_writer_t *writer)
@@ -417,6 +459,7 @@ int indicators_table_load(indicators_table_t *self, int index, const void *data,
     value->loaded = true;
     value->exists = data != NULL;
     value->raw_len = 0;
+    value->first_read = false;
     memset(&value->record, 0, sizeof value->record);
     if (!data) {
         return 0;
@@ -434,7 +477,9 @@ int indicators_table_load(indicators_table_t *self, int index, const void *data,
     value->raw_off = self->arena_len;
     value->raw_len = size;
     self->arena_len += size;
-    return indicators_record_decode(data, size, &value->record, err, errlen);
+    int rc = indicators_record_decode(data, size, &value->record, err, errlen);
+    value->first_read = value->record.has_first;
+    return rc;
 }
 
 void indicators_table_set(indicators_table_t *self, int index, const indicators_record_t *record)
@@ -443,6 +488,7 @@ void indicators_table_set(indicators_table_t *self, int index, const indicators_
     value->loaded = true;
     value->exists = record != NULL;
     value->raw_len = 0;
+    value->first_read = record && record->has_first;
     if (record) {
         value->record = *record;
     } else {

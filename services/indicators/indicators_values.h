@@ -4,9 +4,14 @@
     hash <ns>:val:<i>:<o>, MessagePack {v, r, a, rev, src, t, by, source}
     (docs/data-path.md). indicators_record_* encodes and decodes it; decoding treats
     Redis as hostile (types and sizes checked). Each change of a value's
-    effective value is a revision, appended to the list
-    <ns>:rev:<i>:<o>:<p> as MessagePack {rev, v, origin, t, by, source,
-    entry[, reason]}: indicators_revision_* encodes and decodes it. Every change is
+    effective value is a revision, MessagePack {rev, v, origin, t, by,
+    source, entry[, reason]} (indicators_revision_* encodes and decodes it).
+    Most values change once: their only revision is kept in the record
+    itself, as two more fields {o: origin, e: entry} (the rest of it is the
+    record's), and no list is written; from the second revision on, all of
+    them are in the list <ns>:rev:<i>:<o>:<p> (the first moved there with
+    the second) and the record keeps none. A withdrawal as a value's first
+    revision goes to the list (its reason is not in the record). Every change is
     also an event `indicator.changed` (docs/events.md) on the value's topic,
     about its subject.
 
@@ -38,17 +43,20 @@ typedef enum {
 
 //  One stored value.
 typedef struct {
-    bool has_v;                       // whether there is an effective value
-    double v;                         // the effective value
-    bool has_r;                       // whether a unit reported a value
-    double r;                         // the reported value
-    bool has_a;                       // whether the children's sum exists
-    double a;                         // the children's sum
-    int64_t rev;                      // revision number (0: never had a value)
-    char src[STI_INTAKE_ID_MAX];      // intake entry that last reported it ("" none)
-    int64_t t;                        // time of the last revision, ms since the epoch
-    char by[STI_INTAKE_TEXT_MAX];     // submitter of the last revision
-    char source[STI_INTAKE_TEXT_MAX]; // source of the last revision
+    bool has_v;                          // whether there is an effective value
+    double v;                            // the effective value
+    bool has_r;                          // whether a unit reported a value
+    double r;                            // the reported value
+    bool has_a;                          // whether the children's sum exists
+    double a;                            // the children's sum
+    int64_t rev;                         // revision number (0: never had a value)
+    char src[STI_INTAKE_ID_MAX];         // intake entry that last reported it ("" none)
+    int64_t t;                           // time of the last revision, ms since the epoch
+    char by[STI_INTAKE_TEXT_MAX];        // submitter of the last revision
+    char source[STI_INTAKE_TEXT_MAX];    // source of the last revision
+    bool has_first;                      // its only revision is kept here, not in a list
+    indicators_origin_t first_origin;    // that revision's origin (when has_first)
+    char first_entry[STI_INTAKE_ID_MAX]; // and the intake entry that caused it
 } indicators_record_t;
 
 //  "reported", "aggregated", "derived", "withdrawn".
@@ -76,6 +84,11 @@ typedef struct {
     char reason[STI_INTAKE_NOTE_MAX]; // why, for a withdrawal ("" else)
 } indicators_revision_t;
 
+//  The revision a record keeps (has_first), rebuilt: revision 1, with the
+//  record's v, t, by and source (every revision sets them, so they are the
+//  revision's own while rev is 1) and the kept origin and entry. Encoded,
+//  it is byte for byte the revision the list would have held.
+void indicators_record_first(const indicators_record_t *record, indicators_revision_t *revision);
 //  Writes a revision as the stored map.
 void indicators_revision_encode(const indicators_revision_t *revision, sti_writer_t *writer);
 //  Reads a stored revision; a field that is missing, of the wrong type or
@@ -98,6 +111,7 @@ typedef struct {
     size_t raw_len;                        // their length (0 when absent)
     bool affected;                         // the batch may change it: checked and written
     bool dirty;                            // the record differs from what was read
+    bool first_read;                       // the record read kept its only revision
     bool pending;                          // a sum whose children moved, settled at the entry's end
     int pending_row;                       // the last row that moved them (when pending)
     indicators_record_t record;            // the current record

@@ -58,9 +58,8 @@ intake=$(sti_redis_cli XLEN "$STI_NAMESPACE:intake")
 events=$(sti_events_log_summary "$STI_NAMESPACE:events:ind")
 [ "$events" = "$TOTAL 1 $TOTAL 0" ] ||
     sti_fail "event log (events, first, last, gaps): $events, want $TOTAL 1 $TOTAL 0"
-# Every value has exactly one revision (kept in one Lua call: KEYS is fine here).
-counts=$(sti_redis_cli EVAL "local keys = redis.call('KEYS', ARGV[1]) local bad = 0
-    for _, k in ipairs(keys) do if redis.call('LLEN', k) ~= 1 then bad = bad + 1 end end
-    return {#keys, bad}" 0 "$STI_NAMESPACE:rev:*" | tr '\n' ' ')
-[ "$counts" = "$TOTAL 0 " ] || sti_fail "revision lists (count, not exactly one): $counts"
+# Every value has exactly one revision.
+counts=$(sti_revisions_summary "$STI_NAMESPACE")
+[ "$counts" = "$TOTAL 0 $TOTAL" ] ||
+    sti_fail "revisions (values, not exactly one, in all): $counts, want $TOTAL 0 $TOTAL"
 echo "ok: $TOTAL rows applied once, events 1..$TOTAL"

@@ -110,7 +110,9 @@ sti_diagnose() {
             grep -E '^(role|master_port|master_link_status|master_repl_offset):' | tr '\n' ' ')"
         as_admin "$i" EVAL "$(cat "$STI_SOURCE/tests/helpers/data_path_state.lua")" 4 \
             "$ns:events:ind" "$ns:events:ind:seq" "$ns:events:ind:epoch" "$ns:intake" \
-            indicators "$ns:rev:*" 2>&1 | sed 's/^/    /'
+            indicators 2>&1 | sed 's/^/    /'
+        echo "    revisions (values, not exactly one, in all):" \
+            "$(STI_CLI="as_admin $i" sti_revisions_summary "$ns" 2>&1)"
     done
     echo "sti-indicators and sti-ingest on Redis and the stream:"
     grep -h -E 'redis|stream|dataset|WAIT|replica|claimed' "$T/indicators.log" "$T/ingest.log" |
@@ -203,10 +205,9 @@ check() {
     events=$(STI_CLI=rcli sti_events_log_summary "$STI_NAMESPACE:events:ind")
     [ "$events" = "$TOTAL 1 $TOTAL 0" ] ||
         sti_fail "$1: event log (events, first, last, gaps): $events, want $TOTAL 1 $TOTAL 0"
-    counts=$(rcli EVAL "local keys = redis.call('KEYS', ARGV[1]) local bad = 0
-        for _, k in ipairs(keys) do if redis.call('LLEN', k) ~= 1 then bad = bad + 1 end end
-        return {#keys, bad}" 0 "$STI_NAMESPACE:rev:*" | tr '\n' ' ')
-    [ "$counts" = "$TOTAL 0 " ] || sti_fail "$1: revision lists (count, not exactly one): $counts"
+    counts=$(STI_CLI=rcli sti_revisions_summary "$STI_NAMESPACE")
+    [ "$counts" = "$TOTAL 0 $TOTAL" ] ||
+        sti_fail "$1: revisions (values, not exactly one, in all): $counts, want $TOTAL 0 $TOTAL"
     for i in 0 1 2; do
         [ "$(as_admin "$i" dbsize)" = "$(rcli dbsize)" ] || sti_fail "$1: Redis $i holds other data"
         ! grep -q NOPERM "$T/redis$i.log" || sti_fail "$1: Redis $i refused a command"

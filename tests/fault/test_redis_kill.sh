@@ -56,10 +56,9 @@ check() {
     events=$(sti_events_log_summary "$STI_NAMESPACE:events:ind")
     [ "$events" = "$TOTAL 1 $TOTAL 0" ] ||
         sti_fail "$1: event log (events, first, last, gaps): $events, want $TOTAL 1 $TOTAL 0"
-    counts=$(sti_redis_cli EVAL "local keys = redis.call('KEYS', ARGV[1]) local bad = 0
-        for _, k in ipairs(keys) do if redis.call('LLEN', k) ~= 1 then bad = bad + 1 end end
-        return {#keys, bad}" 0 "$STI_NAMESPACE:rev:*" | tr '\n' ' ')
-    [ "$counts" = "$TOTAL 0 " ] || sti_fail "$1: revision lists (count, not exactly one): $counts"
+    counts=$(sti_revisions_summary "$STI_NAMESPACE")
+    [ "$counts" = "$TOTAL 0 $TOTAL" ] ||
+        sti_fail "$1: revisions (values, not exactly one, in all): $counts, want $TOTAL 0 $TOTAL"
     ! grep -q NOPERM "$T/redis.log" || sti_fail "$1: Redis refused part of its AOF"
     for svc in ingest indicators; do
         ! grep -q "the dataset lost data" "$T/$svc.log" || sti_fail "$1: sti-$svc found a loss"

@@ -74,7 +74,9 @@ seq_of() { redis-cli -p "$1" GET "$ns:events:ind:seq"; }
 sti_diagnose() {   # on a failure: what the replica holds, what sti-indicators said
     echo "want: ind seq $((2 * ROWS)) on the replica (port $PB), in the end its master"
     b EVAL "$(cat "$STI_SOURCE/tests/helpers/data_path_state.lua")" 4 "$ns:events:ind" \
-        "$ns:events:ind:seq" "$ns:events:ind:epoch" "$ns:intake" indicators "$ns:rev:*"
+        "$ns:events:ind:seq" "$ns:events:ind:epoch" "$ns:intake" indicators
+    echo "revisions (values, not exactly one, in all):" \
+        "$(STI_CLI=b sti_revisions_summary "$ns" 2>&1)"
     grep -h -E 'redis|stream|dataset|WAIT|replica' "$T/indicators.log" | tail -n 20
 }
 
@@ -156,10 +158,9 @@ summary=$(STI_CLI=b sti_events_log_summary "$ns:events:ind")
 [ "$summary" = "$((2 * ROWS)) 1 $((2 * ROWS)) 0" ] ||
     sti_fail "event log (events, first, last, gaps): $summary, want $((2 * ROWS)) 1 $((2 * ROWS)) 0"
 sti_wait_for 30 eval '[ "$(b XPENDING "$ns:intake" indicators | head -1)" = 0 ]'
-counts=$(b EVAL "local keys = redis.call('KEYS', ARGV[1]) local bad = 0
-    for _, k in ipairs(keys) do if redis.call('LLEN', k) ~= 1 then bad = bad + 1 end end
-    return {#keys, bad}" 0 "$ns:rev:*" | tr '\n' ' ')
-[ "$counts" = "$((2 * ROWS)) 0 " ] || sti_fail "revision lists (count, not exactly one): $counts"
+counts=$(STI_CLI=b sti_revisions_summary "$ns")
+[ "$counts" = "$((2 * ROWS)) 0 $((2 * ROWS))" ] ||
+    sti_fail "revisions (values, not exactly one, in all): $counts, want $((2 * ROWS)) 0 $((2 * ROWS))"
 [ -z "$(b HGET "$ns:events:ind:epoch" lost)" ] || sti_fail "the ind stream was stopped as lost"
 sti_wait_for 60 eval 'info "$PA" master_link_status:up && [ "$(a dbsize)" = "$(b dbsize)" ]'
 for svc in ingest indicators; do

@@ -162,3 +162,40 @@ static inline long long test_indicators_integer(test_indicators_t *fx, const cha
     freeReplyObject(reply);
     return value;
 }
+
+//  What test_indicators_revisions hands back.
+typedef struct {
+    indicators_revision_t revisions[8]; // the revisions read, oldest first
+    size_t count;                       // how many (at most 8 kept)
+} test_indicators_history_t;
+
+static inline void test_indicators_history_fn(void *arg, size_t point,
+                                              const indicators_revision_t *revisions, size_t count)
+{
+    test_indicators_history_t *history = (test_indicators_history_t *)arg;
+    (void)point;
+    history->count = count;
+    for (size_t r = 0; r < count && r < 8; r++) {
+        history->revisions[r] = revisions[r];
+    }
+}
+
+//  Reads the revisions of one value through the store's own reader (the
+//  list, or the one its record keeps). Returns how many.
+static inline size_t test_indicators_revisions(test_indicators_t *fx, const char *indicator,
+                                               const char *org, const char *period,
+                                               test_indicators_history_t *history)
+{
+    const sti_catalog_t *catalog = sti_catalog_store_held(fx->catalog);
+    sti_period_t parsed;
+    char err[128];
+    assert_int_equal(sti_period_parse(period, strlen(period), &parsed, err, sizeof err), 0);
+    indicators_store_ask_t ask = {sti_catalog_indicator_find(catalog, indicator),
+                                  sti_catalog_org_find(catalog, org), &parsed, 1};
+    assert_non_null(ask.indicator);
+    assert_non_null(ask.org);
+    memset(history, 0, sizeof *history);
+    assert_int_equal(
+        indicators_store_read_history(fx->store, &ask, 1, test_indicators_history_fn, history), 0);
+    return history->count;
+}

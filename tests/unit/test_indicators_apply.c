@@ -41,6 +41,13 @@ static long long s_integer(s_fixture_t *fx, const char *command)
     return test_indicators_integer(&fx->base, command);
 }
 
+//  The number of revisions of tech_smes at linping for period.
+static size_t s_revisions(s_fixture_t *fx, const char *period)
+{
+    test_indicators_history_t history;
+    return test_indicators_revisions(&fx->base, "tech_smes", "linping", period, &history);
+}
+
 static void test_apply_once(void **state)
 {
     s_fixture_t *fx = (s_fixture_t *)*state;
@@ -62,36 +69,32 @@ static void test_apply_once(void **state)
     }
     sti_events_log_events_destroy(&events, count);
     assert_int_equal(s_integer(fx, "HLEN ut:val:tech_smes:linping"), 12);
-    assert_int_equal(s_integer(fx, "LLEN ut:rev:tech_smes:linping:2023-05"), 1);
+    assert_int_equal(s_revisions(fx, "2023-05"), 1);
+    //  A value of one revision keeps it in its record: no list.
+    assert_int_equal(s_integer(fx, "EXISTS ut:rev:tech_smes:linping:2023-05"), 0);
     assert_int_equal(indicators_intake_pending(fx->base.intake), 0);
     //  The same entries again: nothing changes.
     assert_int_equal(indicators_apply_entries(fx->apply, read.entries, read.count), 2);
     assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 15);
-    assert_int_equal(s_integer(fx, "LLEN ut:rev:tech_smes:linping:2023-05"), 1);
+    assert_int_equal(s_revisions(fx, "2023-05"), 1);
 }
 
-//  Checks that the revision list key holds revisions 1..count with values
-//  want[0..count-1], in this order.
-static void s_check_revisions(s_fixture_t *fx, const char *key, const double *want, size_t count)
+//  Checks that the value (tech_smes, org, period) has revisions 1..count
+//  with values want[0..count-1], in this order, read through the store: a
+//  list of them from the second on, else only its record.
+static void s_check_revisions(s_fixture_t *fx, const char *org, const char *period,
+                              const double *want, size_t count)
 {
-    redisReply *reply = sti_redis_command(fx->base.redis, "LRANGE %s 0 -1", key);
-    assert_non_null(reply);
-    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
-    assert_int_equal(reply->elements, count);
+    test_indicators_history_t history;
+    assert_int_equal(test_indicators_revisions(&fx->base, "tech_smes", org, period, &history),
+                     count);
     for (size_t i = 0; i < count; i++) {
-        char err[256];
-        sti_reader_t *reader =
-            sti_reader_new(reply->element[i]->str, reply->element[i]->len, NULL, err, sizeof err);
-        assert_non_null(reader);
-        int64_t rev;
-        double v;
-        assert_int_equal(sti_map_int(sti_reader_root(reader), "rev", &rev, NULL), 0);
-        assert_int_equal(sti_map_double(sti_reader_root(reader), "v", &v, NULL), 0);
-        assert_int_equal(rev, (int64_t)i + 1);
-        assert_true(v == want[i]);
-        sti_reader_destroy(&reader);
+        assert_int_equal(history.revisions[i].rev, (int64_t)i + 1);
+        assert_true(history.revisions[i].has_v && history.revisions[i].v == want[i]);
     }
-    freeReplyObject(reply);
+    char command[128];
+    snprintf(command, sizeof command, "LLEN ut:rev:tech_smes:%s:%s", org, period);
+    assert_int_equal(s_integer(fx, command), count > 1 ? (long long)count : 0);
 }
 
 //  Revisions of several values interleave in one window (two towns and
@@ -119,10 +122,10 @@ static void test_revisions_in_order(void **state)
     assert_int_equal(indicators_apply_entries(fx->apply, read.entries, read.count), 2); // 5 rows
     //  The sum changes once per entry (3, then 9), after the entry's rows.
     const double sum[] = {3, 9}, town0[] = {1, 4}, town1[] = {2, 5}, feb[] = {3};
-    s_check_revisions(fx, "ut:rev:tech_smes:linping:2023-01", sum, 2);
-    s_check_revisions(fx, "ut:rev:tech_smes:town0:2023-01", town0, 2);
-    s_check_revisions(fx, "ut:rev:tech_smes:town1:2023-01", town1, 2);
-    s_check_revisions(fx, "ut:rev:tech_smes:linping:2023-02", feb, 1);
+    s_check_revisions(fx, "linping", "2023-01", sum, 2);
+    s_check_revisions(fx, "town0", "2023-01", town0, 2);
+    s_check_revisions(fx, "town1", "2023-01", town1, 2);
+    s_check_revisions(fx, "linping", "2023-02", feb, 1);
     //  Every change logged an event, gap-free, with its value's topic and
     //  subject: the first entry's rows, then the sums they changed.
     assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 8);
@@ -190,7 +193,7 @@ static void test_batch_over_ticks(void **state)
     assert_int_equal(indicators_intake_pending(fx->base.intake), 0);
     assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 36);
     assert_int_equal(s_integer(fx, "HLEN ut:val:tech_smes:linping"), 36);
-    assert_int_equal(s_integer(fx, "LLEN ut:rev:tech_smes:linping:2022-07"), 1);
+    assert_int_equal(s_revisions(fx, "2022-07"), 1);
     int64_t entries = 0, rows = 0;
     indicators_apply_totals(fx->apply, &entries, &rows);
     assert_true(entries >= 3 && rows >= 36);
@@ -232,7 +235,7 @@ static void test_catalog_replaced(void **state)
     }
     assert_true(sti_catalog_store_version(fx->base.catalog) > held);
     assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 5);
-    assert_int_equal(s_integer(fx, "LLEN ut:rev:tech_smes:linping:2024-03"), 1);
+    assert_int_equal(s_revisions(fx, "2024-03"), 1);
     //  A row at an org unit the held catalog does not know.
     held = sti_catalog_store_version(fx->base.catalog);
     s_add_org_elsewhere(fx, "town8");
@@ -281,8 +284,8 @@ static void test_unconfirmed_window(void **state)
     assert_int_equal(indicators_intake_pending(fx->base.intake), 0);
     assert_int_equal(s_integer(fx, "GET ut:events:ind:seq"), 12);
     assert_int_equal(s_integer(fx, "HLEN ut:val:tech_smes:linping"), 12);
-    assert_int_equal(s_integer(fx, "LLEN ut:rev:tech_smes:linping:2023-01"), 1);
-    assert_int_equal(s_integer(fx, "LLEN ut:rev:tech_smes:linping:2023-12"), 1);
+    assert_int_equal(s_revisions(fx, "2023-01"), 1);
+    assert_int_equal(s_revisions(fx, "2023-12"), 1);
 }
 
 int main(void)

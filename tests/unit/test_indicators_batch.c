@@ -99,7 +99,8 @@ static void s_store_put(const sti_indicator_t *ind, const sti_org_unit_t *org, c
 
 static void s_store_reported(const char *ind, const char *org, const char *period, double v)
 {
-    indicators_record_t record = {true, v, true, v, false, 0, 1, "1-0", 0, "", ""};
+    indicators_record_t record = {
+        .has_v = true, .v = v, .has_r = true, .r = v, .rev = 1, .src = "1-0"};
     s_store_put(s_ind(ind), s_org(org), period, &record);
 }
 

@@ -5,7 +5,9 @@
     same asked by period across several asks in one round trip, a
     snapshot pages through every hash with the event seq read first, and a
     batch is read and written in one call, refused when another writer
-    changed a value in between.
+    changed a value in between; a value's only revision is kept in its
+    record and moved to its list by the second, and a value whose list was
+    written before records kept one goes on in that list.
 */
 #include "indicators_fixture.h"
 
@@ -215,7 +217,8 @@ static void test_write_batch(void **state)
     assert_non_null(written.prevs);
     assert_int_equal(written.prevs[0], 0);
     assert_int_equal(test_indicators_integer(fx, "HLEN ut:val:tech_smes:linping"), 1);
-    assert_int_equal(test_indicators_integer(fx, "LLEN ut:rev:tech_smes:linping:2023-05"), 1);
+    test_indicators_history_t history;
+    assert_int_equal(test_indicators_revisions(fx, "tech_smes", "linping", "2023-05", &history), 1);
     assert_int_equal(test_indicators_integer(fx, "ZCARD ut:vals"), 1);
     assert_int_equal(test_indicators_integer(fx, "XLEN ut:events:ind"), 1);
     //  Another writer changes the value between the read and the write.
@@ -229,6 +232,119 @@ static void test_write_batch(void **state)
     indicators_batch_destroy(&batch);
 }
 
+//  Applies one row of value to tech_smes/linping/2023-05 from entry id and
+//  checks that it was written; returns the revision bytes the batch made
+//  for it (caller frees).
+static char *s_write_one(test_indicators_t *fx, const char *id, double value, size_t *size)
+{
+    indicators_batch_t *batch = indicators_batch_new();
+    s_batch(fx, batch, id, value);
+    assert_int_equal(indicators_store_read_batch(fx->store, batch, NULL, 0), 0);
+    size_t skipped;
+    assert_int_equal(indicators_batch_compute(batch, &skipped), 1);
+    indicators_written_t written;
+    indicators_store_write(fx->store, batch, 0, 1, fx->pub, "2026-01-01T00:00:00.000Z", &written);
+    assert_int_equal(written.outcome, INDICATORS_WRITE_DONE);
+    const indicators_change_t *change = indicators_batch_change_at(batch, 0);
+    *size = change->revision_len;
+    char *bytes = (char *)malloc(*size);
+    assert_non_null(bytes);
+    memcpy(bytes, indicators_batch_bytes(batch) + change->revision_off, *size);
+    indicators_batch_destroy(&batch);
+    return bytes;
+}
+
+//  Whether element i of the value's revision list is exactly bytes.
+static bool s_list_holds(test_indicators_t *fx, int i, const char *bytes, size_t size)
+{
+    redisReply *reply =
+        sti_redis_command(fx->redis, "LINDEX ut:rev:tech_smes:linping:2023-05 %d", i);
+    assert_non_null(reply);
+    bool same = reply->type == REDIS_REPLY_STRING && reply->len == size &&
+                memcmp(reply->str, bytes, size) == 0;
+    freeReplyObject(reply);
+    return same;
+}
+
+//  A value's only revision is kept in its record (no list); the second
+//  moves it to the list, byte for byte as the batch made it, before its own.
+static void test_first_revision_kept(void **state)
+{
+    test_indicators_t *fx = (test_indicators_t *)*state;
+    size_t first_size, second_size;
+    char *first = s_write_one(fx, "1700000000000-0", 12, &first_size);
+    assert_int_equal(test_indicators_integer(fx, "EXISTS ut:rev:tech_smes:linping:2023-05"), 0);
+    test_indicators_history_t history;
+    assert_int_equal(test_indicators_revisions(fx, "tech_smes", "linping", "2023-05", &history), 1);
+    const indicators_revision_t *kept = &history.revisions[0];
+    assert_int_equal(kept->rev, 1);
+    assert_true(kept->has_v && kept->v == 12);
+    assert_string_equal(kept->origin, "reported");
+    assert_string_equal(kept->entry, "1700000000000-0");
+    assert_int_equal(kept->t, 1700000000000);
+    //  Encoded again, it is the revision the batch made.
+    sti_writer_t *w = sti_writer_new();
+    indicators_revision_encode(kept, w);
+    size_t size;
+    const void *data = sti_writer_data(w, &size);
+    assert_true(size == first_size && memcmp(data, first, size) == 0);
+    sti_writer_destroy(&w);
+
+    char *second = s_write_one(fx, "1700000000001-0", 13, &second_size);
+    assert_int_equal(test_indicators_integer(fx, "LLEN ut:rev:tech_smes:linping:2023-05"), 2);
+    assert_true(s_list_holds(fx, 0, first, first_size));
+    assert_true(s_list_holds(fx, 1, second, second_size));
+    assert_int_equal(test_indicators_revisions(fx, "tech_smes", "linping", "2023-05", &history), 2);
+    assert_int_equal(history.revisions[1].rev, 2);
+    //  The record keeps no revision now.
+    redisReply *reply = sti_redis_command(fx->redis, "HGET ut:val:tech_smes:linping 2023-05");
+    assert_non_null(reply);
+    indicators_record_t record;
+    char err[128];
+    assert_int_equal(indicators_record_decode(reply->str, reply->len, &record, err, sizeof err), 0);
+    assert_false(record.has_first);
+    assert_int_equal(record.rev, 2);
+    freeReplyObject(reply);
+    free(first);
+    free(second);
+}
+
+//  A value written before records kept a revision (its list holds revision
+//  1, its record none) gets its second revision appended to that list.
+static void test_list_of_before(void **state)
+{
+    test_indicators_t *fx = (test_indicators_t *)*state;
+    size_t first_size, second_size;
+    char *first = s_write_one(fx, "1700000000000-0", 12, &first_size);
+    //  Made into the layout of before: the revision in the list, the record plain.
+    redisReply *reply = sti_redis_command(fx->redis, "RPUSH ut:rev:tech_smes:linping:2023-05 %b",
+                                          first, first_size);
+    freeReplyObject(reply);
+    reply = sti_redis_command(fx->redis, "HGET ut:val:tech_smes:linping 2023-05");
+    indicators_record_t record;
+    char err[128];
+    assert_int_equal(indicators_record_decode(reply->str, reply->len, &record, err, sizeof err), 0);
+    freeReplyObject(reply);
+    assert_true(record.has_first);
+    record.has_first = false;
+    sti_writer_t *w = sti_writer_new();
+    indicators_record_encode(&record, w);
+    size_t size;
+    const void *data = sti_writer_data(w, &size);
+    freeReplyObject(
+        sti_redis_command(fx->redis, "HSET ut:val:tech_smes:linping 2023-05 %b", data, size));
+    sti_writer_destroy(&w);
+    test_indicators_history_t history;
+    assert_int_equal(test_indicators_revisions(fx, "tech_smes", "linping", "2023-05", &history), 1);
+
+    char *second = s_write_one(fx, "1700000000001-0", 13, &second_size);
+    assert_int_equal(test_indicators_integer(fx, "LLEN ut:rev:tech_smes:linping:2023-05"), 2);
+    assert_true(s_list_holds(fx, 0, first, first_size));
+    assert_true(s_list_holds(fx, 1, second, second_size));
+    free(first);
+    free(second);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +352,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_revisions, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_pages, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_write_batch, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_first_revision_kept, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_list_of_before, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

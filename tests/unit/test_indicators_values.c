@@ -39,9 +39,15 @@ static sti_period_t s_period(const char *text)
 static void test_record_round_trip(void **state)
 {
     (void)state;
-    indicators_record_t in = {
-        true,          850,     true,          850, false, 0, 3, "1700000000000-7",
-        1700000000123, "clerk", "stats bureau"};
+    indicators_record_t in = {.has_v = true,
+                              .v = 850,
+                              .has_r = true,
+                              .r = 850,
+                              .rev = 3,
+                              .src = "1700000000000-7",
+                              .t = 1700000000123,
+                              .by = "clerk",
+                              .source = "stats bureau"};
     sti_writer_t *w = sti_writer_new();
     indicators_record_encode(&in, w);
     size_t size;
@@ -55,6 +61,54 @@ static void test_record_round_trip(void **state)
     assert_int_equal(out.t, 1700000000123);
     assert_string_equal(out.by, "clerk");
     assert_string_equal(out.source, "stats bureau");
+    sti_writer_destroy(&w);
+}
+
+//  A record keeping its only revision: o and e read back, and a kept
+//  origin out of range, or one without its entry, refused.
+static void test_record_first(void **state)
+{
+    (void)state;
+    indicators_record_t in = {.has_v = true,
+                              .v = 9,
+                              .rev = 1,
+                              .t = 1700000000123,
+                              .has_first = true,
+                              .first_origin = INDICATORS_ORIGIN_AGGREGATED,
+                              .first_entry = "1700000000000-7"};
+    sti_writer_t *w = sti_writer_new();
+    indicators_record_encode(&in, w);
+    size_t size;
+    const void *data = sti_writer_data(w, &size);
+    indicators_record_t out;
+    char err[256];
+    assert_int_equal(indicators_record_decode(data, size, &out, err, sizeof err), 0);
+    assert_true(out.has_first);
+    assert_int_equal(out.first_origin, INDICATORS_ORIGIN_AGGREGATED);
+    assert_string_equal(out.first_entry, "1700000000000-7");
+    indicators_revision_t first;
+    indicators_record_first(&out, &first);
+    assert_int_equal(first.rev, 1);
+    assert_string_equal(first.origin, "aggregated");
+    assert_string_equal(first.entry, "1700000000000-7");
+    assert_true(first.has_v && first.v == 9);
+    assert_int_equal(first.t, 1700000000123);
+    for (int bad = 0; bad < 2; bad++) {
+        sti_writer_reset(w);
+        sti_writer_map(w, bad ? 6 : 7);
+        sti_writer_kv_int(w, "rev", 1);
+        sti_writer_kv_str(w, "src", "");
+        sti_writer_kv_int(w, "t", 1);
+        sti_writer_kv_str(w, "by", "");
+        sti_writer_kv_str(w, "source", "");
+        sti_writer_kv_int(w, "o", bad ? 0 : 3); // withdrawn is never kept
+        if (!bad) {
+            sti_writer_kv_str(w, "e", "1-0");
+        }
+        data = sti_writer_data(w, &size);
+        assert_int_equal(indicators_record_decode(data, size, &out, err, sizeof err), -1);
+        assert_non_null(strstr(err, bad ? "e" : "o"));
+    }
     sti_writer_destroy(&w);
 }
 
@@ -185,7 +239,8 @@ static void s_put(indicators_table_t *table, const sti_indicator_t *ind, const s
                   const char *period, double v)
 {
     sti_period_t p = s_period(period);
-    indicators_record_t record = {true, v, true, v, false, 0, 1, "1-0", 0, "", ""};
+    indicators_record_t record = {
+        .has_v = true, .v = v, .has_r = true, .r = v, .rev = 1, .src = "1-0"};
     sti_writer_t *w = sti_writer_new();
     indicators_record_encode(&record, w);
     size_t size;
@@ -299,6 +354,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_round_trip),
+        cmocka_unit_test(test_record_first),
         cmocka_unit_test(test_record_refusals),
         cmocka_unit_test(test_revision_round_trip),
         cmocka_unit_test(test_topic_and_subject),

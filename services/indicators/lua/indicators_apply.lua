@@ -14,7 +14,9 @@
 --      and no prevs when no event), so the applier works out each event's
 --      prev and publishes the events it built without reading them back.
 -- The commands are per hash, not per value: one HMGET and one HSET for all
--- the values of a hash, one RPUSH per changed value (all its revisions), one
+-- the values of a hash, one RPUSH per value with a revision list (all its
+-- revisions of the batch; a value's only revision is kept in its record
+-- and needs none: docs/data-path.md), one
 -- ZADD, one XACK, and the events appended together (one counter step, one
 -- XADD per batch entry), since every redis.call costs microseconds. The
 -- applier orders the arguments so that each command takes a run of ARGV as
