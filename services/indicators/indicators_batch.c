@@ -8,7 +8,9 @@
     chain is walked level by level, not by recursion, and a deep org tree
     costs no stack. The dependents and children buffers live in the
     batch, not on the stack. Changes and their bytes go to arrays and one
-    writer that are reused.
+    writer that are reused; the topic and subjects of a change's events
+    are formatted once, when it is made, into a reused text buffer that
+    both the write and the publication read.
 */
 #include "indicators_batch.h"
 
@@ -21,6 +23,7 @@
 
 #include "indicators_forecast.h"
 #include "indicators_moved.h"
+#include "sti_event_codec.h"
 
 #define S_LATER_YEARS 16 // later years a value's change may move the progress of, at most
 
@@ -43,6 +46,9 @@ struct _indicators_batch_t {
     size_t extra_count;                                  // in use
     size_t extra_cap;                                    // allocated
     sti_writer_t *out;                                   // revision records and event data
+    char *texts;                                         // events' topics and subjects
+    size_t text_len;                                     // bytes in use
+    size_t text_cap;                                     // bytes allocated
     const sti_indicator_t *deps[STI_CATALOG_INDICATORS]; // dependents buffer
     const sti_org_unit_t *children[STI_CATALOG_ORG_UNITS]; // children buffer
     int first_year;                                        // the years progress events compare
@@ -75,6 +81,7 @@ void indicators_batch_destroy(indicators_batch_t **self_p)
         free(self->changes);
         free(self->extras);
         free(self->pending);
+        free(self->texts);
         free(self);
         *self_p = NULL;
     }
@@ -100,6 +107,7 @@ void indicators_batch_restart(indicators_batch_t *self)
     self->change_count = 0;
     self->extra_count = 0;
     self->pending_count = 0;
+    self->text_len = 0;
     sti_writer_reset(self->out);
 }
 
@@ -197,6 +205,12 @@ const char *indicators_batch_bytes(const indicators_batch_t *self)
     assert(self);
     size_t size;
     return (const char *)sti_writer_data(self->out, &size);
+}
+
+const char *indicators_batch_texts(const indicators_batch_t *self)
+{
+    assert(self);
+    return self->texts;
 }
 
 //  --- planning ---
@@ -365,6 +379,41 @@ static void s_write_event(indicators_batch_t *self, const indicators_value_t *va
     sti_writer_kv_str(self->out, "by", value->record.by);
 }
 
+//  Room for one more text of up to cap bytes (with its NUL) in the texts.
+//  Returns where it goes: its offset.
+static size_t s_text_room(indicators_batch_t *self, size_t cap)
+{
+    if (self->text_len + cap > self->text_cap) {
+        size_t grown = self->text_cap ? self->text_cap : 65536;
+        while (grown < self->text_len + cap) {
+            grown *= 2;
+        }
+        self->texts = (char *)realloc(self->texts, grown);
+        assert(self->texts);
+        self->text_cap = grown;
+    }
+    return self->text_len;
+}
+
+//  Keeps the text just written at off (s_text_room). Returns off.
+static size_t s_text_keep(indicators_batch_t *self, size_t off)
+{
+    self->text_len = off + strlen(self->texts + off) + 1;
+    return off;
+}
+
+//  Keeps the topic and the subject of value's event in the texts.
+static void s_keep_names(indicators_batch_t *self, const indicators_value_t *value,
+                         indicators_change_t *change)
+{
+    size_t off = s_text_room(self, STI_EVENTS_TOPIC_MAX + 1);
+    indicators_value_topic(value, self->texts + off, STI_EVENTS_TOPIC_MAX + 1);
+    change->topic_off = s_text_keep(self, off);
+    off = s_text_room(self, STI_EVENTS_SUBJECT_MAX);
+    indicators_value_subject(value, self->texts + off, STI_EVENTS_SUBJECT_MAX);
+    change->subject_off = s_text_keep(self, off);
+}
+
 static indicators_change_t *s_new_change(indicators_batch_t *self)
 {
     if (self->change_count == self->change_cap) {
@@ -380,7 +429,8 @@ static indicators_change_t *s_new_change(indicators_batch_t *self)
 
 //  Starts an extra event of the change just made: its data map is written
 //  next. Returns it.
-static indicators_extra_t *s_new_extra(indicators_batch_t *self, const char *type, int year)
+static indicators_extra_t *s_new_extra(indicators_batch_t *self, const indicators_group_t *group,
+                                       const char *type, int year)
 {
     if (self->extra_count == self->extra_cap) {
         self->extra_cap = self->extra_cap ? self->extra_cap * 2 : 64;
@@ -391,7 +441,9 @@ static indicators_extra_t *s_new_extra(indicators_batch_t *self, const char *typ
     indicators_extra_t *extra = &self->extras[self->extra_count++];
     self->changes[self->change_count - 1].extra_count++;
     extra->type = type;
-    extra->year = year;
+    size_t off = s_text_room(self, STI_EVENTS_SUBJECT_MAX);
+    indicators_group_subject(group, year, self->texts + off, STI_EVENTS_SUBJECT_MAX);
+    extra->subject_off = s_text_keep(self, off);
     sti_writer_data(self->out, &extra->off);
     return extra;
 }
@@ -438,7 +490,7 @@ static void s_extras(indicators_batch_t *self, const indicators_group_t *group,
     indicators_forecast_compute(self->table, self->catalog, group, &forecast);
     if (forecast.forecast.outcome != forecast_before) {
         indicators_extra_t *extra =
-            s_new_extra(self, INDICATORS_FORECAST_EVENT_TYPE, forecast.end_year);
+            s_new_extra(self, group, INDICATORS_FORECAST_EVENT_TYPE, forecast.end_year);
         indicators_forecast_write_event(self->table, group, forecast_before, &forecast, "value", by,
                                         self->out);
         s_end_extra(self, extra);
@@ -449,7 +501,7 @@ static void s_extras(indicators_batch_t *self, const indicators_group_t *group,
         indicators_table_progress(self->table, self->catalog, group, y, self->tolerance, &after,
                                   &latest);
         if (indicators_moved(&later_before[y - from], &after)) {
-            indicators_extra_t *extra = s_new_extra(self, INDICATORS_PROGRESS_EVENT_TYPE, y);
+            indicators_extra_t *extra = s_new_extra(self, group, INDICATORS_PROGRESS_EVENT_TYPE, y);
             indicators_moved_write(self->out, self->table, self->catalog, group, y, latest,
                                    &later_before[y - from], &after, "value", by);
             s_end_extra(self, extra);
@@ -495,6 +547,7 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     change->revision = record->rev;
     change->entry = entry_index;
     change->extra_from = self->extra_count;
+    s_keep_names(self, value, change);
     sti_writer_data(self->out, &change->revision_off);
     s_write_revision(self, value, origin, entry);
     sti_writer_data(self->out, &size);
@@ -673,6 +726,7 @@ size_t indicators_batch_compute(indicators_batch_t *self, size_t *skipped)
     self->change_count = 0;
     self->extra_count = 0;
     self->pending_count = 0;
+    self->text_len = 0;
     sti_writer_reset(self->out);
     for (size_t r = self->row_from; r < s_window_end(self); r++) {
         if (r > self->row_from && self->rows[r].entry != self->rows[r - 1].entry) {
