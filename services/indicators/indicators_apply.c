@@ -37,6 +37,7 @@
 #include <time.h>
 
 #include "sti_log.h"
+#include "sti_plan_text.h"
 
 #define S_ATTEMPTS 5         // tries of one batch against concurrent replicas
 #define S_PENDING_EVERY 1000 // ms between refreshes of the pending gauge
@@ -146,10 +147,10 @@ static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, int64_t tim
     if (sti_intake_row_read(node, &intake, err, errlen)) {
         return -1;
     }
-    snprintf(row->source, sizeof row->source, "%s", intake.source);
+    sti_text_copy(row->source, sizeof row->source, intake.source);
     row->value = intake.value;
     row->withdraw = intake.withdraw;
-    snprintf(row->reason, sizeof row->reason, "%s", intake.withdraw ? intake.note : "");
+    sti_text_copy(row->reason, sizeof row->reason, intake.withdraw ? intake.note : "");
     row->indicator = sti_catalog_indicator_find(catalog, intake.indicator);
     row->org = sti_catalog_org_find(catalog, intake.org);
     if (!row->indicator || row->indicator->formula || !row->org) {
@@ -203,7 +204,7 @@ static int s_read_entry(indicators_apply_t *self, const sti_catalog_t *catalog,
             continue;
         }
         if (!row.source[0]) {
-            snprintf(row.source, sizeof row.source, "%s", entry.source);
+            sti_text_copy(row.source, sizeof row.source, entry.source);
         }
         indicators_batch_add_row(self->batch, &row);
     }

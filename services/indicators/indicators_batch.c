@@ -24,6 +24,7 @@
 #include "indicators_forecast.h"
 #include "indicators_moved.h"
 #include "sti_event_codec.h"
+#include "sti_plan_text.h"
 
 #define S_LATER_YEARS 16 // later years a value's change may move the progress of, at most
 
@@ -343,12 +344,12 @@ static void s_write_revision(indicators_batch_t *self, const indicators_value_t 
                                       .has_v = value->record.has_v,
                                       .v = value->record.v,
                                       .t = value->record.t};
-    snprintf(revision.origin, sizeof revision.origin, "%s", indicators_origin_name(origin));
-    snprintf(revision.by, sizeof revision.by, "%s", value->record.by);
-    snprintf(revision.source, sizeof revision.source, "%s", value->record.source);
-    snprintf(revision.entry, sizeof revision.entry, "%s", entry->id);
+    sti_text_copy(revision.origin, sizeof revision.origin, indicators_origin_name(origin));
+    sti_text_copy(revision.by, sizeof revision.by, value->record.by);
+    sti_text_copy(revision.source, sizeof revision.source, value->record.source);
+    sti_text_copy(revision.entry, sizeof revision.entry, entry->id);
     if (origin == INDICATORS_ORIGIN_WITHDRAWN && self->reason) {
-        snprintf(revision.reason, sizeof revision.reason, "%s", self->reason);
+        sti_text_copy(revision.reason, sizeof revision.reason, self->reason);
     }
     indicators_revision_encode(&revision, self->out);
 }
@@ -536,8 +537,8 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     record->v = has ? v : 0;
     record->rev++;
     record->t = entry->time;
-    snprintf(record->by, sizeof record->by, "%s", entry->by);
-    snprintf(record->source, sizeof record->source, "%s", source);
+    sti_text_copy(record->by, sizeof record->by, entry->by);
+    sti_text_copy(record->source, sizeof record->source, source);
     value->dirty = true;
     indicators_table_progress(self->table, self->catalog, group, year, self->tolerance, &after,
                               &latest);
@@ -698,7 +699,7 @@ static int s_apply_row(indicators_batch_t *self, size_t r)
     bool reporter_changed = row->withdraw || !value->record.has_r;
     value->record.has_r = !row->withdraw;
     value->record.r = row->withdraw ? 0 : row->value;
-    snprintf(value->record.src, sizeof value->record.src, "%s", entry->id);
+    sti_text_copy(value->record.src, sizeof value->record.src, entry->id);
     value->dirty = true;
     double v;
     bool has = s_effective(&value->record, &v);

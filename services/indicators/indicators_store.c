@@ -27,6 +27,7 @@
 #include "indicators_store_snapshot.h"
 #include "sti_events_pack.h"
 #include "sti_log.h"
+#include "sti_plan_text.h"
 #include "sti_lua_indicators_core.h"
 #include "sti_lua_sti.h"
 
@@ -66,7 +67,9 @@ struct _indicators_store_t {
 static char *s_member(const sti_indicator_t *indicator, const sti_org_unit_t *org, char *buf,
                       size_t cap)
 {
-    snprintf(buf, cap, "%s:%s", indicator->code, org->code);
+    size_t len = sti_text_copy(buf, cap, indicator->code);
+    len += sti_text_copy(buf + len, cap - len, ":");
+    sti_text_copy(buf + len, cap - len, org->code);
     return buf;
 }
 

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_plan_text.h"
+
 struct _indicators_table_t {
     indicators_value_t *values; // the values, in the order they were added
     size_t value_count;         // how many are in use
@@ -458,18 +460,31 @@ const void *indicators_table_raw(const indicators_table_t *self, int index, size
     return value->exists ? self->arena + value->raw_off : NULL;
 }
 
+//  Writes the parts one after another into buf, cut to fit as snprintf
+//  would cut them (sti_text_copy: these are built for every event).
+static char *s_join(char *buf, size_t cap, const char *const *parts, size_t count)
+{
+    assert(buf && cap > 0);
+    size_t len = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < count; i++) {
+        len += sti_text_copy(buf + len, cap - len, parts[i]);
+    }
+    return buf;
+}
+
 char *indicators_value_topic(const indicators_value_t *value, char *buf, size_t cap)
 {
-    assert(value && buf);
-    snprintf(buf, cap, "ind.%s.%s", value->indicator->code, value->org->code);
-    return buf;
+    assert(value);
+    const char *parts[] = {"ind.", value->indicator->code, ".", value->org->code};
+    return s_join(buf, cap, parts, 4);
 }
 
 char *indicators_value_subject(const indicators_value_t *value, char *buf, size_t cap)
 {
-    assert(value && buf);
-    snprintf(buf, cap, "%s/%s/%s", value->indicator->code, value->org->code, value->period_text);
-    return buf;
+    assert(value);
+    const char *parts[] = {value->indicator->code, "/", value->org->code, "/", value->period_text};
+    return s_join(buf, cap, parts, 5);
 }
 
 char *indicators_group_subject(const indicators_group_t *group, int year, char *buf, size_t cap)
