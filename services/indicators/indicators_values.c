@@ -348,7 +348,7 @@ int indicators_table_group(indicators_table_t *self, const sti_indicator_t *indi
         assert(self->groups);
     }
     int at = (int)self->group_count++;
-    self->groups[at] = (indicators_group_t){indicator, org, false, false, -1};
+    self->groups[at] = (indicators_group_t){indicator, org, false, false, -1, NULL, NULL, NULL};
     self->group_index[slot] = at;
     if (self->group_count * 2 > self->group_index_cap) {
         s_grow_group_index(self);
@@ -507,15 +507,31 @@ int indicators_table_at_period(indicators_table_t *self, const indicators_group_
     return -1;
 }
 
+void indicators_table_records(indicators_table_t *self, const sti_catalog_t *catalog,
+                              const indicators_group_t *group, const sti_indicator_t **indicator,
+                              const sti_org_unit_t **org)
+{
+    assert(self && catalog && group && indicator && org);
+    assert(group >= self->groups && group < self->groups + self->group_count);
+    indicators_group_t *own = &self->groups[group - self->groups];
+    if (own->found_in != catalog) {
+        own->found_in = catalog;
+        own->found_indicator = sti_catalog_indicator_find(catalog, group->indicator->code);
+        own->found_org = sti_catalog_org_find(catalog, group->org->code);
+    }
+    *indicator = own->found_indicator ? own->found_indicator : group->indicator;
+    *org = own->found_org ? own->found_org : group->org;
+}
+
 void indicators_table_progress(indicators_table_t *self, const sti_catalog_t *catalog,
                                const indicators_group_t *group, int year, double tolerance,
                                sti_progress_t *out, int *latest)
 {
     assert(self && catalog && group && out && latest);
     //  By code: the group's records may come from another copy of the catalog.
-    const sti_indicator_t *indicator = sti_catalog_indicator_find(catalog, group->indicator->code);
-    const sti_org_unit_t *org = sti_catalog_org_find(catalog, group->org->code);
-    indicator = indicator ? indicator : group->indicator;
+    const sti_indicator_t *indicator;
+    const sti_org_unit_t *org;
+    indicators_table_records(self, catalog, group, &indicator, &org);
     *latest = -1;
     int base = indicators_table_at_period(self, group, &indicator->baseline_period);
     for (int i = group->head; i >= 0; i = self->values[i].next_in_hash) {
@@ -530,7 +546,7 @@ void indicators_table_progress(indicators_table_t *self, const sti_catalog_t *ca
     }
     sti_progress_input_t input;
     bool has = *latest >= 0;
-    sti_catalog_progress_input(catalog, indicator, org ? org : group->org, year, has,
+    sti_catalog_progress_input(catalog, indicator, org, year, has,
                                has ? self->values[*latest].record.v : 0,
                                base >= 0 ? &self->values[base].record.v : NULL, tolerance, &input);
     sti_progress_compute(&input, out);

@@ -87,6 +87,9 @@ sti_target_list_t *sti_org_targets_list(sti_org_targets_t *self, const char *ind
                                         const char *org, bool create)
 {
     assert(self && indicator && org);
+    if (!create && zhashx_size(self->lists) == 0) {
+        return NULL; // no org unit has targets (the common case): no key to build
+    }
     //  Built by hand, not with snprintf: the applier looks lists up for
     //  every value it settles. Each code is cut at 64 bytes, as before.
     char key[2 * S_CODE_MAX + 2];
