@@ -2,9 +2,10 @@
 
     Units live in a growing array, parents before children (a unit is added
     only under one already there), with a hash from code to position + 1.
-    Each unit's children are linked in the order they were added (so in
-    array order), so that listing them costs their number, not the tree's:
-    the applier lists a sum's children for every value it settles.
+    Each unit is linked to its parent, and its children in the order they
+    were added (so in array order), so that finding them costs one lookup
+    and their number, not a scan of the tree: the applier walks parents and
+    lists children for every value it settles.
 */
 #include "sti_org_tree.h"
 
@@ -15,8 +16,9 @@
 
 #include "sti_plan_text.h"
 
-//  The links of one unit to its children (positions + 1, 0: none).
+//  The links of one unit to its parent and children (positions + 1, 0: none).
 typedef struct {
+    size_t parent;       // its parent
     size_t first_child;  // its first child
     size_t last_child;   // its last child (where the next one is linked)
     size_t next_sibling; // the next child of its parent
@@ -93,8 +95,8 @@ static int s_check_new(const sti_org_tree_t *self, const char *code, const char 
 static void s_link(sti_org_tree_t *self, const char *parent)
 {
     size_t at = self->count + 1;
-    self->links[self->count] = (s_links_t){0, 0, 0};
     uintptr_t up = parent[0] ? (uintptr_t)zhashx_lookup(self->index, parent) : 0;
+    self->links[self->count] = (s_links_t){up, 0, 0, 0};
     if (!up) {
         return;
     }
@@ -248,8 +250,10 @@ const sti_org_unit_t *sti_org_tree_root(const sti_org_tree_t *self)
 
 const sti_org_unit_t *sti_org_tree_parent(const sti_org_tree_t *self, const char *code)
 {
-    const sti_org_unit_t *org = sti_org_tree_find(self, code);
-    return org && org->parent[0] ? sti_org_tree_find(self, org->parent) : NULL;
+    assert(self);
+    uintptr_t at = code ? (uintptr_t)zhashx_lookup(self->index, code) : 0;
+    size_t parent = at ? self->links[at - 1].parent : 0;
+    return parent ? &self->orgs[parent - 1] : NULL;
 }
 
 size_t sti_org_tree_children(const sti_org_tree_t *self, const char *code,
