@@ -37,6 +37,7 @@
 #include <time.h>
 
 #include "sti_log.h"
+#include "sti_plan_text.h"
 
 #define S_ATTEMPTS 5         // tries of one batch against concurrent replicas
 #define S_PENDING_EVERY 1000 // ms between refreshes of the pending gauge
@@ -146,10 +147,10 @@ static int s_read_row(const sti_catalog_t *catalog, sti_node_t node, int64_t tim
     if (sti_intake_row_read(node, &intake, err, errlen)) {
         return -1;
     }
-    snprintf(row->source, sizeof row->source, "%s", intake.source);
+    sti_text_copy(row->source, sizeof row->source, intake.source);
     row->value = intake.value;
     row->withdraw = intake.withdraw;
-    snprintf(row->reason, sizeof row->reason, "%s", intake.withdraw ? intake.note : "");
+    sti_text_copy(row->reason, sizeof row->reason, intake.withdraw ? intake.note : "");
     row->indicator = sti_catalog_indicator_find(catalog, intake.indicator);
     row->org = sti_catalog_org_find(catalog, intake.org);
     if (!row->indicator || row->indicator->formula || !row->org) {
@@ -203,7 +204,7 @@ static int s_read_entry(indicators_apply_t *self, const sti_catalog_t *catalog,
             continue;
         }
         if (!row.source[0]) {
-            snprintf(row.source, sizeof row.source, "%s", entry.source);
+            sti_text_copy(row.source, sizeof row.source, entry.source);
         }
         indicators_batch_add_row(self->batch, &row);
     }
@@ -241,32 +242,29 @@ static void s_publish(indicators_apply_t *self, const indicators_written_t *writ
         }
         return;
     }
-    indicators_table_t *table = indicators_batch_table(self->batch);
     const char *bytes = indicators_batch_bytes(self->batch);
-    char topic[STI_EVENTS_TOPIC_MAX + 1], subject[STI_EVENTS_SUBJECT_MAX];
+    const char *texts = indicators_batch_texts(self->batch);
     for (size_t c = 0, e = 0; c < changes; c++, e++) {
         const indicators_change_t *change = indicators_batch_change_at(self->batch, c);
-        const indicators_value_t *value = indicators_table_value_at(table, change->value);
         sti_event_t event = {
             .seq = written->first + e,
             .prev = written->prevs[e],
-            .topic = indicators_value_topic(value, topic, sizeof topic),
+            .topic = (char *)texts + change->topic_off,
             .type = (char *)INDICATORS_EVENT_TYPE,
             .source = (char *)INDICATORS_EVENT_SOURCE,
-            .subject = indicators_value_subject(value, subject, sizeof subject),
+            .subject = (char *)texts + change->subject_off,
             .time = self->time,
             .data = (void *)(bytes + change->event_off),
             .data_size = change->event_len,
         };
         sti_events_send_event(self->pub, &event);
-        const indicators_group_t *group = indicators_table_group_at(table, value->group);
         for (size_t x = change->extra_from; x < change->extra_from + change->extra_count; x++) {
             const indicators_extra_t *extra = indicators_batch_extra_at(self->batch, x);
             e++;
             event.seq = written->first + e;
             event.prev = written->prevs[e];
             event.type = (char *)extra->type;
-            event.subject = indicators_group_subject(group, extra->year, subject, sizeof subject);
+            event.subject = (char *)texts + extra->subject_off;
             event.data = (void *)(bytes + extra->off);
             event.data_size = extra->len;
             sti_events_send_event(self->pub, &event);

@@ -8,7 +8,9 @@
     chain is walked level by level, not by recursion, and a deep org tree
     costs no stack. The dependents and children buffers live in the
     batch, not on the stack. Changes and their bytes go to arrays and one
-    writer that are reused.
+    writer that are reused; the topic and subjects of a change's events
+    are formatted once, when it is made, into a reused text buffer that
+    both the write and the publication read.
 */
 #include "indicators_batch.h"
 
@@ -21,8 +23,31 @@
 
 #include "indicators_forecast.h"
 #include "indicators_moved.h"
+#include "sti_event_codec.h"
+#include "sti_plan_text.h"
 
 #define S_LATER_YEARS 16 // later years a value's change may move the progress of, at most
+
+//  Texts one after another, each with its NUL, found by offset; reused.
+typedef struct {
+    char *bytes; // the texts
+    size_t len;  // bytes in use
+    size_t cap;  // bytes allocated
+} s_texts_t;
+
+//  A row as the batch keeps it: its texts are in the batch's row texts, so
+//  that it takes a few words, not the room of a full reason and source (a
+//  batch drawn from a large backlog holds a hundred thousand rows).
+typedef struct {
+    const sti_indicator_t *indicator; // borrowed from the catalog
+    const sti_org_unit_t *org;        // borrowed from the catalog
+    sti_period_t period;              // the period
+    double value;                     // in the indicator's unit
+    bool withdraw;                    // withdraws the reported value
+    int entry;                        // index of its entry in the batch
+    size_t source;                    // its source, in the row texts
+    size_t reason;                    // why it is withdrawn ("" for a value), in the row texts
+} s_row_t;
 
 struct _indicators_batch_t {
     const sti_catalog_t *catalog;                        // borrowed for the batch
@@ -31,7 +56,8 @@ struct _indicators_batch_t {
     indicators_entry_t *entries;                         // the batch's entries
     size_t entry_count;                                  // in use
     size_t entry_cap;                                    // allocated
-    indicators_row_t *rows;                              // the rows, in entry order
+    s_row_t *rows;                                       // the rows, in entry order
+    s_texts_t row_texts;                                 // the rows' sources and reasons
     size_t row_count;                                    // in use
     size_t row_cap;                                      // allocated
     size_t row_from;                                     // first row of the window applied
@@ -43,6 +69,7 @@ struct _indicators_batch_t {
     size_t extra_count;                                  // in use
     size_t extra_cap;                                    // allocated
     sti_writer_t *out;                                   // revision records and event data
+    s_texts_t texts;                                     // events' topics and subjects
     const sti_indicator_t *deps[STI_CATALOG_INDICATORS]; // dependents buffer
     const sti_org_unit_t *children[STI_CATALOG_ORG_UNITS]; // children buffer
     int first_year;                                        // the years progress events compare
@@ -53,6 +80,37 @@ struct _indicators_batch_t {
     const char *reason;                                    // of the withdrawal being applied
     bool force;                                            // a revision even if unchanged
 };
+
+//  Room for one more text of up to cap bytes (with its NUL) in texts.
+//  Returns where it goes: its offset.
+static size_t s_texts_room(s_texts_t *texts, size_t cap)
+{
+    if (texts->len + cap > texts->cap) {
+        size_t grown = texts->cap ? texts->cap : 65536;
+        while (grown < texts->len + cap) {
+            grown *= 2;
+        }
+        texts->bytes = (char *)realloc(texts->bytes, grown);
+        assert(texts->bytes);
+        texts->cap = grown;
+    }
+    return texts->len;
+}
+
+//  Keeps the text just written at off (s_texts_room). Returns off.
+static size_t s_texts_keep(s_texts_t *texts, size_t off)
+{
+    texts->len = off + strlen(texts->bytes + off) + 1;
+    return off;
+}
+
+//  Keeps a copy of text, cut to cap bytes with its NUL. Returns its offset.
+static size_t s_texts_add(s_texts_t *texts, const char *text, size_t cap)
+{
+    size_t off = s_texts_room(texts, cap);
+    sti_text_copy(texts->bytes + off, cap, text);
+    return s_texts_keep(texts, off);
+}
 
 indicators_batch_t *indicators_batch_new(void)
 {
@@ -75,6 +133,8 @@ void indicators_batch_destroy(indicators_batch_t **self_p)
         free(self->changes);
         free(self->extras);
         free(self->pending);
+        free(self->texts.bytes);
+        free(self->row_texts.bytes);
         free(self);
         *self_p = NULL;
     }
@@ -88,6 +148,7 @@ void indicators_batch_reset(indicators_batch_t *self, const sti_catalog_t *catal
     self->tolerance = tolerance;
     indicators_moved_years(catalog, S_LATER_YEARS, &self->first_year, &self->last_year);
     self->entry_count = self->row_count = 0;
+    self->row_texts.len = 0;
     self->row_from = 0;
     self->row_to = SIZE_MAX;
     indicators_batch_restart(self);
@@ -100,6 +161,7 @@ void indicators_batch_restart(indicators_batch_t *self)
     self->change_count = 0;
     self->extra_count = 0;
     self->pending_count = 0;
+    self->texts.len = 0;
     sti_writer_reset(self->out);
 }
 
@@ -122,11 +184,19 @@ void indicators_batch_add_row(indicators_batch_t *self, const indicators_row_t *
     assert(self && row && self->entry_count > 0);
     if (self->row_count == self->row_cap) {
         self->row_cap = self->row_cap ? self->row_cap * 2 : 1024;
-        self->rows = (indicators_row_t *)realloc(self->rows, self->row_cap * sizeof *self->rows);
+        self->rows = (s_row_t *)realloc(self->rows, self->row_cap * sizeof *self->rows);
         assert(self->rows);
     }
-    self->rows[self->row_count] = *row;
-    self->rows[self->row_count].entry = (int)self->entry_count - 1;
+    self->rows[self->row_count] = (s_row_t){
+        .indicator = row->indicator,
+        .org = row->org,
+        .period = row->period,
+        .value = row->value,
+        .withdraw = row->withdraw,
+        .entry = (int)self->entry_count - 1,
+        .source = s_texts_add(&self->row_texts, row->source, sizeof row->source),
+        .reason = s_texts_add(&self->row_texts, row->reason, sizeof row->reason),
+    };
     self->row_count++;
     self->entries[self->entry_count - 1].row_end = self->row_count;
 }
@@ -199,6 +269,12 @@ const char *indicators_batch_bytes(const indicators_batch_t *self)
     return (const char *)sti_writer_data(self->out, &size);
 }
 
+const char *indicators_batch_texts(const indicators_batch_t *self)
+{
+    assert(self);
+    return self->texts.bytes;
+}
+
 //  --- planning ---
 
 static bool s_summable(const sti_indicator_t *indicator)
@@ -249,7 +325,7 @@ void indicators_batch_plan(indicators_batch_t *self)
 {
     assert(self && self->catalog);
     for (size_t r = self->row_from; r < s_window_end(self); r++) {
-        const indicators_row_t *row = &self->rows[r];
+        const s_row_t *row = &self->rows[r];
         size_t deps = sti_catalog_dependents(self->catalog, row->indicator->code, self->deps,
                                              STI_CATALOG_INDICATORS);
         for (const sti_org_unit_t *org = row->org; org;
@@ -329,12 +405,12 @@ static void s_write_revision(indicators_batch_t *self, const indicators_value_t 
                                       .has_v = value->record.has_v,
                                       .v = value->record.v,
                                       .t = value->record.t};
-    snprintf(revision.origin, sizeof revision.origin, "%s", indicators_origin_name(origin));
-    snprintf(revision.by, sizeof revision.by, "%s", value->record.by);
-    snprintf(revision.source, sizeof revision.source, "%s", value->record.source);
-    snprintf(revision.entry, sizeof revision.entry, "%s", entry->id);
+    sti_text_copy(revision.origin, sizeof revision.origin, indicators_origin_name(origin));
+    sti_text_copy(revision.by, sizeof revision.by, value->record.by);
+    sti_text_copy(revision.source, sizeof revision.source, value->record.source);
+    sti_text_copy(revision.entry, sizeof revision.entry, entry->id);
     if (origin == INDICATORS_ORIGIN_WITHDRAWN && self->reason) {
-        snprintf(revision.reason, sizeof revision.reason, "%s", self->reason);
+        sti_text_copy(revision.reason, sizeof revision.reason, self->reason);
     }
     indicators_revision_encode(&revision, self->out);
 }
@@ -365,6 +441,18 @@ static void s_write_event(indicators_batch_t *self, const indicators_value_t *va
     sti_writer_kv_str(self->out, "by", value->record.by);
 }
 
+//  Keeps the topic and the subject of value's event in the texts.
+static void s_keep_names(indicators_batch_t *self, const indicators_value_t *value,
+                         indicators_change_t *change)
+{
+    size_t off = s_texts_room(&self->texts, STI_EVENTS_TOPIC_MAX + 1);
+    indicators_value_topic(value, self->texts.bytes + off, STI_EVENTS_TOPIC_MAX + 1);
+    change->topic_off = s_texts_keep(&self->texts, off);
+    off = s_texts_room(&self->texts, STI_EVENTS_SUBJECT_MAX);
+    indicators_value_subject(value, self->texts.bytes + off, STI_EVENTS_SUBJECT_MAX);
+    change->subject_off = s_texts_keep(&self->texts, off);
+}
+
 static indicators_change_t *s_new_change(indicators_batch_t *self)
 {
     if (self->change_count == self->change_cap) {
@@ -380,7 +468,8 @@ static indicators_change_t *s_new_change(indicators_batch_t *self)
 
 //  Starts an extra event of the change just made: its data map is written
 //  next. Returns it.
-static indicators_extra_t *s_new_extra(indicators_batch_t *self, const char *type, int year)
+static indicators_extra_t *s_new_extra(indicators_batch_t *self, const indicators_group_t *group,
+                                       const char *type, int year)
 {
     if (self->extra_count == self->extra_cap) {
         self->extra_cap = self->extra_cap ? self->extra_cap * 2 : 64;
@@ -391,7 +480,9 @@ static indicators_extra_t *s_new_extra(indicators_batch_t *self, const char *typ
     indicators_extra_t *extra = &self->extras[self->extra_count++];
     self->changes[self->change_count - 1].extra_count++;
     extra->type = type;
-    extra->year = year;
+    size_t off = s_texts_room(&self->texts, STI_EVENTS_SUBJECT_MAX);
+    indicators_group_subject(group, year, self->texts.bytes + off, STI_EVENTS_SUBJECT_MAX);
+    extra->subject_off = s_texts_keep(&self->texts, off);
     sti_writer_data(self->out, &extra->off);
     return extra;
 }
@@ -438,7 +529,7 @@ static void s_extras(indicators_batch_t *self, const indicators_group_t *group,
     indicators_forecast_compute(self->table, self->catalog, group, &forecast);
     if (forecast.forecast.outcome != forecast_before) {
         indicators_extra_t *extra =
-            s_new_extra(self, INDICATORS_FORECAST_EVENT_TYPE, forecast.end_year);
+            s_new_extra(self, group, INDICATORS_FORECAST_EVENT_TYPE, forecast.end_year);
         indicators_forecast_write_event(self->table, group, forecast_before, &forecast, "value", by,
                                         self->out);
         s_end_extra(self, extra);
@@ -449,7 +540,7 @@ static void s_extras(indicators_batch_t *self, const indicators_group_t *group,
         indicators_table_progress(self->table, self->catalog, group, y, self->tolerance, &after,
                                   &latest);
         if (indicators_moved(&later_before[y - from], &after)) {
-            indicators_extra_t *extra = s_new_extra(self, INDICATORS_PROGRESS_EVENT_TYPE, y);
+            indicators_extra_t *extra = s_new_extra(self, group, INDICATORS_PROGRESS_EVENT_TYPE, y);
             indicators_moved_write(self->out, self->table, self->catalog, group, y, latest,
                                    &later_before[y - from], &after, "value", by);
             s_end_extra(self, extra);
@@ -484,13 +575,13 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     record->v = has ? v : 0;
     record->rev++;
     record->t = entry->time;
-    snprintf(record->by, sizeof record->by, "%s", entry->by);
-    snprintf(record->source, sizeof record->source, "%s", source);
+    sti_text_copy(record->by, sizeof record->by, entry->by);
+    sti_text_copy(record->source, sizeof record->source, source);
     //  A value's only revision stays in its record (indicators_values.h).
     record->has_first = record->rev == 1 && origin != INDICATORS_ORIGIN_WITHDRAWN;
     if (record->has_first) {
         record->first_origin = origin;
-        snprintf(record->first_entry, sizeof record->first_entry, "%s", entry->id);
+        sti_text_copy(record->first_entry, sizeof record->first_entry, entry->id);
     }
     value->dirty = true;
     indicators_table_progress(self->table, self->catalog, group, year, self->tolerance, &after,
@@ -501,6 +592,7 @@ static bool s_settle(indicators_batch_t *self, int index, bool has, double v,
     change->revision = record->rev;
     change->entry = entry_index;
     change->extra_from = self->extra_count;
+    s_keep_names(self, value, change);
     sti_writer_data(self->out, &change->revision_off);
     s_write_revision(self, value, origin, entry);
     sti_writer_data(self->out, &size);
@@ -564,7 +656,8 @@ static void s_defer_parent(indicators_batch_t *self, const sti_indicator_t *indi
 static void s_settle_sum(indicators_batch_t *self, int at)
 {
     indicators_value_t *value = indicators_table_value_at(self->table, at);
-    const indicators_row_t *row = &self->rows[value->pending_row];
+    const s_row_t *row = &self->rows[value->pending_row];
+    const char *source = self->row_texts.bytes + row->source;
     value->pending = false;
     double sum, v;
     bool any = s_children_sum(self, value, &sum);
@@ -576,10 +669,10 @@ static void s_settle_sum(indicators_batch_t *self, int at)
     bool has = s_effective(&value->record, &v);
     indicators_origin_t origin =
         value->record.has_r ? INDICATORS_ORIGIN_REPORTED : INDICATORS_ORIGIN_AGGREGATED;
-    if (s_settle(self, at, has, v, origin, row->entry, row->source)) {
+    if (s_settle(self, at, has, v, origin, row->entry, source)) {
         size_t deps = sti_catalog_dependents(self->catalog, value->indicator->code, self->deps,
                                              STI_CATALOG_INDICATORS);
-        s_derive(self, deps, value->org, &value->period, row->entry, row->source);
+        s_derive(self, deps, value->org, &value->period, row->entry, source);
         s_defer_parent(self, value->indicator, value->org, &value->period, value->pending_row);
     }
 }
@@ -629,7 +722,8 @@ static void s_settle_pending(indicators_batch_t *self)
 //  are left pending (s_settle_pending).
 static int s_apply_row(indicators_batch_t *self, size_t r)
 {
-    const indicators_row_t *row = &self->rows[r];
+    const s_row_t *row = &self->rows[r];
+    const char *source = self->row_texts.bytes + row->source;
     int at = indicators_table_find(self->table, row->indicator, row->org, &row->period);
     assert(at >= 0); // planned
     indicators_value_t *value = indicators_table_value_at(self->table, at);
@@ -651,21 +745,21 @@ static int s_apply_row(indicators_batch_t *self, size_t r)
     bool reporter_changed = row->withdraw || !value->record.has_r;
     value->record.has_r = !row->withdraw;
     value->record.r = row->withdraw ? 0 : row->value;
-    snprintf(value->record.src, sizeof value->record.src, "%s", entry->id);
+    sti_text_copy(value->record.src, sizeof value->record.src, entry->id);
     value->dirty = true;
     double v;
     bool has = s_effective(&value->record, &v);
-    self->reason = row->withdraw ? row->reason : NULL;
+    self->reason = row->withdraw ? self->row_texts.bytes + row->reason : NULL;
     self->force = reporter_changed;
     bool changed = s_settle(
         self, at, has, v, row->withdraw ? INDICATORS_ORIGIN_WITHDRAWN : INDICATORS_ORIGIN_REPORTED,
-        row->entry, row->source);
+        row->entry, source);
     self->force = false;
     self->reason = NULL; // only the withdrawn value's own event carries it
     if (changed) {
         size_t deps = sti_catalog_dependents(self->catalog, row->indicator->code, self->deps,
                                              STI_CATALOG_INDICATORS);
-        s_derive(self, deps, row->org, &row->period, row->entry, row->source);
+        s_derive(self, deps, row->org, &row->period, row->entry, source);
         s_defer_parent(self, row->indicator, row->org, &row->period, (int)r);
     }
     return 1;
@@ -679,6 +773,7 @@ size_t indicators_batch_compute(indicators_batch_t *self, size_t *skipped)
     self->change_count = 0;
     self->extra_count = 0;
     self->pending_count = 0;
+    self->texts.len = 0;
     sti_writer_reset(self->out);
     for (size_t r = self->row_from; r < s_window_end(self); r++) {
         if (r > self->row_from && self->rows[r].entry != self->rows[r - 1].entry) {

@@ -75,14 +75,16 @@ typedef struct {
     size_t event_len;    // its length
     size_t extra_from;   // its extras: indicators_batch_extra_at(from .. from + count - 1)
     size_t extra_count;  //   (0: none)
+    size_t topic_off;    // its event's topic (indicators_value_topic), in the texts
+    size_t subject_off;  // its event's subject (indicators_value_subject), in the texts
 } indicators_change_t;
 
 //  An event a change brings after its own, on the same topic.
 typedef struct {
-    const char *type; // INDICATORS_FORECAST_EVENT_TYPE or INDICATORS_PROGRESS_EVENT_TYPE
-    int year;         // its subject's year (indicators_group_subject)
-    size_t off;       // its data map, in the output bytes
-    size_t len;       // its length
+    const char *type;   // INDICATORS_FORECAST_EVENT_TYPE or INDICATORS_PROGRESS_EVENT_TYPE
+    size_t off;         // its data map, in the output bytes
+    size_t len;         // its length
+    size_t subject_off; // its subject (indicators_group_subject of its year), in the texts
 } indicators_extra_t;
 
 typedef struct _indicators_batch_t indicators_batch_t;
@@ -126,3 +128,7 @@ const indicators_extra_t *indicators_batch_extra_at(const indicators_batch_t *se
 //  The output bytes changes point into (borrowed, valid until the next
 //  compute or reset).
 const char *indicators_batch_bytes(const indicators_batch_t *self);
+//  The texts the events' topics and subjects point into, formatted once when
+//  a change is made, for the write and the publication alike (borrowed,
+//  valid until the next compute or reset).
+const char *indicators_batch_texts(const indicators_batch_t *self);

@@ -23,10 +23,9 @@ void indicators_forecast_compute(indicators_table_t *table, const sti_catalog_t 
 {
     assert(table && catalog && group && out);
     memset(out, 0, sizeof *out);
-    const sti_indicator_t *ind = sti_catalog_indicator_find(catalog, group->indicator->code);
-    const sti_org_unit_t *org = sti_catalog_org_find(catalog, group->org->code);
-    ind = ind ? ind : group->indicator;
-    org = org ? org : group->org;
+    const sti_indicator_t *ind;
+    const sti_org_unit_t *org;
+    indicators_table_records(table, catalog, group, &ind, &org);
     const sti_plan_t *plan = sti_catalog_plan(catalog);
     out->end_year = plan ? plan->end_year : 0;
     sti_progress_t progress;

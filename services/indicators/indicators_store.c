@@ -27,6 +27,7 @@
 #include "indicators_store_snapshot.h"
 #include "sti_events_pack.h"
 #include "sti_log.h"
+#include "sti_plan_text.h"
 #include "sti_lua_indicators_core.h"
 #include "sti_lua_sti.h"
 
@@ -66,7 +67,9 @@ struct _indicators_store_t {
 static char *s_member(const sti_indicator_t *indicator, const sti_org_unit_t *org, char *buf,
                       size_t cap)
 {
-    snprintf(buf, cap, "%s:%s", indicator->code, org->code);
+    size_t len = sti_text_copy(buf, cap, indicator->code);
+    len += sti_text_copy(buf + len, cap - len, ":");
+    sti_text_copy(buf + len, cap - len, org->code);
     return buf;
 }
 
@@ -648,28 +651,25 @@ static int64_t s_args_revisions(indicators_store_t *self, indicators_batch_t *ba
 //  Packs the window's events, in order: each change's and its extras.
 static void s_pack_events(indicators_store_t *self, indicators_batch_t *batch, const char *time)
 {
-    indicators_table_t *table = indicators_batch_table(batch);
     const char *bytes = indicators_batch_bytes(batch);
-    char topic[STI_EVENTS_TOPIC_MAX + 1], subject[STI_EVENTS_SUBJECT_MAX];
+    const char *texts = indicators_batch_texts(batch);
     sti_events_pack_reset(self->pack);
     for (size_t c = 0; c < indicators_batch_change_count(batch); c++) {
         const indicators_change_t *change = indicators_batch_change_at(batch, c);
-        const indicators_value_t *value = indicators_table_value_at(table, change->value);
         sti_event_t event = {
-            .topic = indicators_value_topic(value, topic, sizeof topic),
+            .topic = (char *)texts + change->topic_off,
             .type = (char *)INDICATORS_EVENT_TYPE,
             .source = (char *)INDICATORS_EVENT_SOURCE,
-            .subject = indicators_value_subject(value, subject, sizeof subject),
+            .subject = (char *)texts + change->subject_off,
             .time = (char *)time,
             .data = (void *)(bytes + change->event_off),
             .data_size = change->event_len,
         };
         sti_events_pack_add(self->pack, &event);
-        const indicators_group_t *group = indicators_table_group_at(table, value->group);
         for (size_t x = change->extra_from; x < change->extra_from + change->extra_count; x++) {
             const indicators_extra_t *extra = indicators_batch_extra_at(batch, x);
             event.type = (char *)extra->type;
-            event.subject = indicators_group_subject(group, extra->year, subject, sizeof subject);
+            event.subject = (char *)texts + extra->subject_off;
             event.data = (void *)(bytes + extra->off);
             event.data_size = extra->len;
             sti_events_pack_add(self->pack, &event);

@@ -2,8 +2,6 @@
 #include "indicators_store_args.h"
 
 #include <assert.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,8 +44,19 @@ void indicators_store_args_str(indicators_store_args_t *self, const char *text)
 
 void indicators_store_args_int(indicators_store_args_t *self, int64_t value)
 {
+    //  Digits by hand, not snprintf: a window's arguments hold a few numbers
+    //  for every value and event.
     char text[24];
-    indicators_store_args_push(self, text, (size_t)snprintf(text, sizeof text, "%" PRId64, value));
+    size_t at = sizeof text;
+    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    do {
+        text[--at] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude > 0);
+    if (value < 0) {
+        text[--at] = '-';
+    }
+    indicators_store_args_push(self, text + at, sizeof text - at);
 }
 
 void indicators_store_args_finish(indicators_store_args_t *self)

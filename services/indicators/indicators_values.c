@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sti_plan_text.h"
+
 struct _indicators_table_t {
     indicators_value_t *values; // the values, in the order they were added
     size_t value_count;         // how many are in use
@@ -388,7 +390,7 @@ int indicators_table_group(indicators_table_t *self, const sti_indicator_t *indi
         assert(self->groups);
     }
     int at = (int)self->group_count++;
-    self->groups[at] = (indicators_group_t){indicator, org, false, false, -1};
+    self->groups[at] = (indicators_group_t){indicator, org, false, false, -1, NULL, NULL, NULL};
     self->group_index[slot] = at;
     if (self->group_count * 2 > self->group_index_cap) {
         s_grow_group_index(self);
@@ -504,18 +506,31 @@ const void *indicators_table_raw(const indicators_table_t *self, int index, size
     return value->exists ? self->arena + value->raw_off : NULL;
 }
 
+//  Writes the parts one after another into buf, cut to fit as snprintf
+//  would cut them (sti_text_copy: these are built for every event).
+static char *s_join(char *buf, size_t cap, const char *const *parts, size_t count)
+{
+    assert(buf && cap > 0);
+    size_t len = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < count; i++) {
+        len += sti_text_copy(buf + len, cap - len, parts[i]);
+    }
+    return buf;
+}
+
 char *indicators_value_topic(const indicators_value_t *value, char *buf, size_t cap)
 {
-    assert(value && buf);
-    snprintf(buf, cap, "ind.%s.%s", value->indicator->code, value->org->code);
-    return buf;
+    assert(value);
+    const char *parts[] = {"ind.", value->indicator->code, ".", value->org->code};
+    return s_join(buf, cap, parts, 4);
 }
 
 char *indicators_value_subject(const indicators_value_t *value, char *buf, size_t cap)
 {
-    assert(value && buf);
-    snprintf(buf, cap, "%s/%s/%s", value->indicator->code, value->org->code, value->period_text);
-    return buf;
+    assert(value);
+    const char *parts[] = {value->indicator->code, "/", value->org->code, "/", value->period_text};
+    return s_join(buf, cap, parts, 5);
 }
 
 char *indicators_group_subject(const indicators_group_t *group, int year, char *buf, size_t cap)
@@ -538,15 +553,31 @@ int indicators_table_at_period(indicators_table_t *self, const indicators_group_
     return -1;
 }
 
+void indicators_table_records(indicators_table_t *self, const sti_catalog_t *catalog,
+                              const indicators_group_t *group, const sti_indicator_t **indicator,
+                              const sti_org_unit_t **org)
+{
+    assert(self && catalog && group && indicator && org);
+    assert(group >= self->groups && group < self->groups + self->group_count);
+    indicators_group_t *own = &self->groups[group - self->groups];
+    if (own->found_in != catalog) {
+        own->found_in = catalog;
+        own->found_indicator = sti_catalog_indicator_find(catalog, group->indicator->code);
+        own->found_org = sti_catalog_org_find(catalog, group->org->code);
+    }
+    *indicator = own->found_indicator ? own->found_indicator : group->indicator;
+    *org = own->found_org ? own->found_org : group->org;
+}
+
 void indicators_table_progress(indicators_table_t *self, const sti_catalog_t *catalog,
                                const indicators_group_t *group, int year, double tolerance,
                                sti_progress_t *out, int *latest)
 {
     assert(self && catalog && group && out && latest);
     //  By code: the group's records may come from another copy of the catalog.
-    const sti_indicator_t *indicator = sti_catalog_indicator_find(catalog, group->indicator->code);
-    const sti_org_unit_t *org = sti_catalog_org_find(catalog, group->org->code);
-    indicator = indicator ? indicator : group->indicator;
+    const sti_indicator_t *indicator;
+    const sti_org_unit_t *org;
+    indicators_table_records(self, catalog, group, &indicator, &org);
     *latest = -1;
     int base = indicators_table_at_period(self, group, &indicator->baseline_period);
     for (int i = group->head; i >= 0; i = self->values[i].next_in_hash) {
@@ -561,7 +592,7 @@ void indicators_table_progress(indicators_table_t *self, const sti_catalog_t *ca
     }
     sti_progress_input_t input;
     bool has = *latest >= 0;
-    sti_catalog_progress_input(catalog, indicator, org ? org : group->org, year, has,
+    sti_catalog_progress_input(catalog, indicator, org, year, has,
                                has ? self->values[*latest].record.v : 0,
                                base >= 0 ? &self->values[base].record.v : NULL, tolerance, &input);
     sti_progress_compute(&input, out);

@@ -126,6 +126,9 @@ typedef struct {
     bool full;                        // every period must be read (progress needs them)
     bool indexed;                     // the batch already adds it to the value index
     int head;                         // first value of the hash, or -1
+    const sti_catalog_t *found_in;    // the table's: the catalog of the two below (NULL: none)
+    const sti_indicator_t *found_indicator; // the table's: the indicator's record in found_in
+    const sti_org_unit_t *found_org;        // the table's: the org unit's record in found_in
 } indicators_group_t;
 
 typedef struct _indicators_table_t indicators_table_t;
@@ -172,6 +175,16 @@ char *indicators_value_subject(const indicators_value_t *value, char *buf, size_
 //  progress.changed): <indicator>/<org>/<year>. Returns buf.
 char *indicators_group_subject(const indicators_group_t *group, int year, char *buf, size_t cap);
 
+//  The records of group's indicator and org unit in catalog, found by code
+//  (so the group may come from another copy of it); the group's own where
+//  catalog has none. The table remembers them per group for the last
+//  catalog asked, until it is reset, since progress asks for every value
+//  it settles: a catalog must stay alive, its indicators and org units
+//  unchanged (its targets may change), while a table that was given it is
+//  in use. group is one of the table's.
+void indicators_table_records(indicators_table_t *self, const sti_catalog_t *catalog,
+                              const indicators_group_t *group, const sti_indicator_t **indicator,
+                              const sti_org_unit_t **org);
 //  The index of the value of period in the hash, when it has one; else -1.
 int indicators_table_at_period(indicators_table_t *self, const indicators_group_t *group,
                                const sti_period_t *period);

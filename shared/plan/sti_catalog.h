@@ -152,7 +152,8 @@ const sti_org_unit_t *sti_catalog_org_find(const sti_catalog_t *self, const char
 const sti_org_unit_t *sti_catalog_org_root(const sti_catalog_t *self);
 //  The parent of an org unit, or NULL for the root or an unknown code.
 const sti_org_unit_t *sti_catalog_org_parent(const sti_catalog_t *self, const char *code);
-//  Writes up to cap children of code into out; returns how many there are.
+//  Writes up to cap children of code into out, in the order they were
+//  added; returns how many there are (0 for an unknown code).
 size_t sti_catalog_org_children(const sti_catalog_t *self, const char *code,
                                 const sti_org_unit_t **out, size_t cap);
 

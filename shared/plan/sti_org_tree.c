@@ -2,6 +2,10 @@
 
     Units live in a growing array, parents before children (a unit is added
     only under one already there), with a hash from code to position + 1.
+    Each unit is linked to its parent, and its children in the order they
+    were added (so in array order), so that finding them costs one lookup
+    and their number, not a scan of the tree: the applier walks parents and
+    lists children for every value it settles.
 */
 #include "sti_org_tree.h"
 
@@ -12,8 +16,17 @@
 
 #include "sti_plan_text.h"
 
+//  The links of one unit to its parent and children (positions + 1, 0: none).
+typedef struct {
+    size_t parent;       // its parent
+    size_t first_child;  // its first child
+    size_t last_child;   // its last child (where the next one is linked)
+    size_t next_sibling; // the next child of its parent
+} s_links_t;
+
 struct _sti_org_tree_t {
     sti_org_unit_t *orgs; // org units, parents before children
+    s_links_t *links;     // links[i]: the children of orgs[i]
     size_t count;         // in use
     size_t cap;           // allocated
     zhashx_t *index;      // code -> position + 1
@@ -32,6 +45,7 @@ void sti_org_tree_destroy(sti_org_tree_t **self_p)
     if (*self_p) {
         zhashx_destroy(&(*self_p)->index);
         free((*self_p)->orgs);
+        free((*self_p)->links);
         free(*self_p);
         *self_p = NULL;
     }
@@ -76,6 +90,25 @@ static int s_check_new(const sti_org_tree_t *self, const char *code, const char 
     return 0;
 }
 
+//  Links the unit about to be added at position count under parent ("":
+//  the root, which has none).
+static void s_link(sti_org_tree_t *self, const char *parent)
+{
+    size_t at = self->count + 1;
+    uintptr_t up = parent[0] ? (uintptr_t)zhashx_lookup(self->index, parent) : 0;
+    self->links[self->count] = (s_links_t){up, 0, 0, 0};
+    if (!up) {
+        return;
+    }
+    s_links_t *links = &self->links[up - 1];
+    if (links->last_child) {
+        self->links[links->last_child - 1].next_sibling = at;
+    } else {
+        links->first_child = at;
+    }
+    links->last_child = at;
+}
+
 int sti_org_tree_add(sti_org_tree_t *self, const char *code, const char *parent,
                      const char *name_zh, const char *name_en, char *err, size_t errlen)
 {
@@ -90,8 +123,10 @@ int sti_org_tree_add(sti_org_tree_t *self, const char *code, const char *parent,
     if (self->count == self->cap) {
         self->cap = self->cap ? self->cap * 2 : 16;
         self->orgs = (sti_org_unit_t *)realloc(self->orgs, self->cap * sizeof(sti_org_unit_t));
-        assert(self->orgs);
+        self->links = (s_links_t *)realloc(self->links, self->cap * sizeof(s_links_t));
+        assert(self->orgs && self->links);
     }
+    s_link(self, parent);
     sti_org_unit_t *org = &self->orgs[self->count];
     memset(org, 0, sizeof *org);
     snprintf(org->code, sizeof org->code, "%s", code);
@@ -215,22 +250,24 @@ const sti_org_unit_t *sti_org_tree_root(const sti_org_tree_t *self)
 
 const sti_org_unit_t *sti_org_tree_parent(const sti_org_tree_t *self, const char *code)
 {
-    const sti_org_unit_t *org = sti_org_tree_find(self, code);
-    return org && org->parent[0] ? sti_org_tree_find(self, org->parent) : NULL;
+    assert(self);
+    uintptr_t at = code ? (uintptr_t)zhashx_lookup(self->index, code) : 0;
+    size_t parent = at ? self->links[at - 1].parent : 0;
+    return parent ? &self->orgs[parent - 1] : NULL;
 }
 
 size_t sti_org_tree_children(const sti_org_tree_t *self, const char *code,
                              const sti_org_unit_t **out, size_t cap)
 {
     assert(self && code);
+    uintptr_t at = (uintptr_t)zhashx_lookup(self->index, code);
     size_t count = 0;
-    for (size_t i = 0; i < self->count; i++) {
-        if (strcmp(self->orgs[i].parent, code) == 0) {
-            if (count < cap) {
-                out[count] = &self->orgs[i];
-            }
-            count++;
+    for (size_t child = at ? self->links[at - 1].first_child : 0; child;
+         child = self->links[child - 1].next_sibling) {
+        if (count < cap) {
+            out[count] = &self->orgs[child - 1];
         }
+        count++;
     }
     return count;
 }

@@ -2,6 +2,7 @@
  */
 #include "sti_plan_text.h"
 
+#include <assert.h>
 #include <string.h>
 
 #define S_CODE_MAX 65 // bytes of a code, with NUL (STI_CODE_MAX of sti_catalog.h)
@@ -32,4 +33,13 @@ bool sti_text_valid(const char *text, size_t cap)
         }
     }
     return true;
+}
+
+size_t sti_text_copy(char *buf, size_t cap, const char *text)
+{
+    assert(buf && cap > 0 && text);
+    size_t len = strnlen(text, cap - 1);
+    memcpy(buf, text, len);
+    buf[len] = 0;
+    return len;
 }

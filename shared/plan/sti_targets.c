@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define S_CODE_MAX 64 // bytes of a code the key takes, at most
+
 struct _sti_org_targets_t {
     zhashx_t *lists; // "<indicator> <org>" -> sti_target_list_t
 };
@@ -85,8 +87,17 @@ sti_target_list_t *sti_org_targets_list(sti_org_targets_t *self, const char *ind
                                         const char *org, bool create)
 {
     assert(self && indicator && org);
-    char key[160];
-    snprintf(key, sizeof key, "%.64s %.64s", indicator, org);
+    if (!create && zhashx_size(self->lists) == 0) {
+        return NULL; // no org unit has targets (the common case): no key to build
+    }
+    //  Built by hand, not with snprintf: the applier looks lists up for
+    //  every value it settles. Each code is cut at 64 bytes, as before.
+    char key[2 * S_CODE_MAX + 2];
+    size_t ilen = strnlen(indicator, S_CODE_MAX), olen = strnlen(org, S_CODE_MAX);
+    memcpy(key, indicator, ilen);
+    key[ilen] = ' ';
+    memcpy(key + ilen + 1, org, olen);
+    key[ilen + 1 + olen] = 0;
     sti_target_list_t *list = (sti_target_list_t *)zhashx_lookup(self->lists, key);
     if (!list && create) {
         list = (sti_target_list_t *)zmalloc(sizeof *list);

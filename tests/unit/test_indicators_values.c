@@ -326,6 +326,63 @@ static void test_progress_worked_example(void **state)
     sti_catalog_destroy(&cat);
 }
 
+//  The table remembers each group's records per catalog (indicators_table_records):
+//  a target changed in place, another catalog, and the first one again are
+//  each followed, without a reset between.
+static void test_progress_follows_the_catalog(void **state)
+{
+    (void)state;
+    sti_catalog_t *a = s_linping(), *b = s_linping();
+    char err[256];
+    assert_int_equal(sti_catalog_target_set(a, "hitech_enterprises", 2025, 1000, err, sizeof err),
+                     0);
+    assert_int_equal(sti_catalog_target_set(b, "hitech_enterprises", 2025, 1000, err, sizeof err),
+                     0);
+    const sti_indicator_t *hitech = sti_catalog_indicator_find(a, "hitech_enterprises");
+    indicators_table_t *table = indicators_table_new();
+    s_put(table, hitech, sti_catalog_org_find(a, "linping"), "2023", 850);
+    s_put(table, hitech, sti_catalog_org_find(a, "town_a"), "2023", 250);
+    s_put(table, hitech, sti_catalog_org_find(a, "town_a"), "2020", 100);
+    const indicators_group_t *root = indicators_table_group_at(table, 0);
+    const indicators_group_t *town = indicators_table_group_at(table, 1);
+    sti_progress_t progress;
+    int latest;
+    indicators_table_progress(table, a, root, 2023, 0.10, &progress, &latest);
+    assert_true(fabs(progress.completion - 0.645) < 0.0005);
+    indicators_table_progress(table, a, town, 2023, 0.10, &progress, &latest);
+    assert_int_equal(progress.status, STI_STATUS_NO_TARGET);
+    //  Targets changed in place: the root's moves, the town's first list is found.
+    assert_int_equal(sti_catalog_target_set(a, "hitech_enterprises", 2025, 2000, err, sizeof err),
+                     0);
+    assert_int_equal(
+        sti_catalog_org_target_set(a, "hitech_enterprises", "town_a", 2025, 300, err, sizeof err),
+        0);
+    indicators_table_progress(table, a, root, 2023, 0.10, &progress, &latest);
+    assert_true(progress.completion < 0.6);
+    indicators_table_progress(table, a, town, 2023, 0.10, &progress, &latest);
+    assert_int_equal(progress.status, STI_STATUS_ON_TRACK);
+    assert_true(fabs(progress.completion - 0.75) < 1e-9);
+    //  Another catalog: its records and targets (no town target there).
+    const sti_indicator_t *indicator;
+    const sti_org_unit_t *org;
+    indicators_table_progress(table, b, root, 2023, 0.10, &progress, &latest);
+    assert_true(fabs(progress.completion - 0.645) < 0.0005);
+    indicators_table_records(table, b, town, &indicator, &org);
+    assert_ptr_equal(indicator, sti_catalog_indicator_find(b, "hitech_enterprises"));
+    assert_ptr_equal(org, sti_catalog_org_find(b, "town_a"));
+    indicators_table_progress(table, b, town, 2023, 0.10, &progress, &latest);
+    assert_int_equal(progress.status, STI_STATUS_NO_TARGET);
+    //  And the first again.
+    indicators_table_records(table, a, town, &indicator, &org);
+    assert_ptr_equal(indicator, hitech);
+    assert_ptr_equal(org, sti_catalog_org_find(a, "town_a"));
+    indicators_table_progress(table, a, town, 2023, 0.10, &progress, &latest);
+    assert_int_equal(progress.status, STI_STATUS_ON_TRACK);
+    indicators_table_destroy(&table);
+    sti_catalog_destroy(&b);
+    sti_catalog_destroy(&a);
+}
+
 static void test_progress_flow_counts_whole_years(void **state)
 {
     (void)state;
@@ -361,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_entry_id_order),
         cmocka_unit_test(test_table_lookup_and_growth),
         cmocka_unit_test(test_progress_worked_example),
+        cmocka_unit_test(test_progress_follows_the_catalog),
         cmocka_unit_test(test_progress_flow_counts_whole_years),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -413,6 +413,9 @@ static void test_org_tree(void **state)
     assert_string_equal(children[1]->code, "linping-street");
     assert_int_equal(sti_catalog_org_children(cat, "linping", children, 1), 2);
     assert_int_equal(sti_catalog_org_children(cat, "edz_1", children, 4), 0);
+    assert_int_equal(sti_catalog_org_children(cat, "nanyuan", children, 4), 1);
+    assert_string_equal(children[0]->code, "edz_1");
+    assert_int_equal(sti_catalog_org_children(cat, "nowhere", children, 4), 0);
     assert_string_equal(sti_catalog_org_parent(cat, "edz_1")->code, "nanyuan");
     assert_null(sti_catalog_org_parent(cat, "linping"));
     assert_null(sti_catalog_org_parent(cat, "nowhere"));
