@@ -18,26 +18,28 @@
 #include <string.h>
 
 #include "indicators_fields_store.h"
+#include "indicators_store_history.h"
 #include "indicators_receipts.h"
 
 #define S_SUBS_MAX 12 // periods of one frequency within one period
 
 struct _indicators_calendar_t {
-    indicators_store_t *store;         // borrowed
-    indicators_fields_store_t *reads;  // the values' reads
-    indicators_calendar_need_t need;   // what the question needs
-    indicators_report_t *reports;      // the last answer
-    size_t count, cap;                 // its size and room
-    indicators_store_ask_t *asks;      // the values read, one ask per (unit, duty)
-    size_t *starts;                    // where each ask's periods start in periods
-    size_t ask_count, ask_cap;         // asks in use and room
-    sti_period_t *periods;             // the periods read, ask after ask
-    size_t *owners;                    // the report of each
-    size_t period_count, period_cap;   // periods in use and room
-    indicators_store_ask_t *revised;   // the values whose revisions are read
-    size_t *revised_owners;            // the report of each
-    size_t revised_count, revised_cap; // in use and room
-    indicators_receipts_t *receipts;   // whether each due report was received, kept
+    indicators_store_t *store;           // borrowed
+    indicators_fields_store_t *reads;    // the values' reads
+    indicators_store_history_t *history; // the revisions' reads
+    indicators_calendar_need_t need;     // what the question needs
+    indicators_report_t *reports;        // the last answer
+    size_t count, cap;                   // its size and room
+    indicators_store_ask_t *asks;        // the values read, one ask per (unit, duty)
+    size_t *starts;                      // where each ask's periods start in periods
+    size_t ask_count, ask_cap;           // asks in use and room
+    sti_period_t *periods;               // the periods read, ask after ask
+    size_t *owners;                      // the report of each
+    size_t period_count, period_cap;     // periods in use and room
+    indicators_store_ask_t *revised;     // the values whose revisions are read
+    size_t *revised_owners;              // the report of each
+    size_t revised_count, revised_cap;   // in use and room
+    indicators_receipts_t *receipts;     // whether each due report was received, kept
 };
 
 const char *indicators_report_status_name(indicators_report_status_t status)
@@ -53,6 +55,7 @@ indicators_calendar_t *indicators_calendar_new(indicators_store_t *store)
     assert(self);
     self->store = store;
     self->reads = indicators_fields_store_new(store);
+    self->history = indicators_store_history_new(store);
     self->receipts = indicators_receipts_new(store);
     return self;
 }
@@ -63,6 +66,7 @@ void indicators_calendar_destroy(indicators_calendar_t **self_p)
     indicators_calendar_t *self = *self_p;
     if (self) {
         indicators_fields_store_destroy(&self->reads);
+        indicators_store_history_destroy(&self->history);
         indicators_receipts_destroy(&self->receipts);
         free(self->reports);
         free(self->asks);
@@ -270,7 +274,7 @@ static int s_read(indicators_calendar_t *self)
                                        self)) {
         return -1;
     }
-    if (indicators_store_read_history(self->store, self->revised, self->revised_count,
+    if (indicators_store_history_asks(self->history, self->revised, self->revised_count,
                                       s_first_reported, self)) {
         return -1;
     }

@@ -6,6 +6,7 @@
     indicator or org unit is not_found). What the store hands over was
     checked when it was read (indicators_store).
 */
+#include "indicators_store_history.h"
 #include "indicators_query.h"
 
 #include <assert.h>
@@ -24,15 +25,16 @@
 #define S_CURSOR_MAX (2 * STI_CODE_MAX + 2) // bytes of a snapshot cursor, with NUL
 
 struct _indicators_query_t {
-    indicators_store_t *store;    // borrowed: the values
-    sti_catalog_store_t *catalog; // borrowed
-    double tolerance;             // of `lagging`
-    double warn_factor;           // a latest value this far from the one before is flagged
-    indicators_table_t *table;    // values of the request, reused
-    int *order;                   // a series' values by period
-    size_t order_cap;             // entries of order
-    sti_writer_t *points;         // where the revisions' reader writes points
-    size_t keep;                  // revisions of a point written at most (the newest)
+    indicators_store_t *store;           // borrowed: the values
+    sti_catalog_store_t *catalog;        // borrowed
+    double tolerance;                    // of `lagging`
+    double warn_factor;                  // a latest value this far from the one before is flagged
+    indicators_table_t *table;           // values of the request, reused
+    indicators_store_history_t *history; // their revisions' reads
+    int *order;                          // a series' values by period
+    size_t order_cap;                    // entries of order
+    sti_writer_t *points;                // where the revisions' reader writes points
+    size_t keep;                         // revisions of a point written at most (the newest)
     indicators_approval_store_t *approvals; // borrowed: which periods are approved, or NULL
     sti_period_t *approved;                 // the asked unit's approved periods
     size_t approved_count;                  // entries of approved in use
@@ -56,6 +58,7 @@ indicators_query_t *indicators_query_new(indicators_store_t *store, sti_catalog_
     self->tolerance = tolerance;
     self->warn_factor = 10;
     self->table = indicators_table_new();
+    self->history = indicators_store_history_new(store);
     return self;
 }
 
@@ -77,6 +80,7 @@ void indicators_query_destroy(indicators_query_t **self_p)
     if (*self_p) {
         free((*self_p)->approved);
         indicators_table_destroy(&(*self_p)->table);
+        indicators_store_history_destroy(&(*self_p)->history);
         free((*self_p)->order);
         free(*self_p);
         *self_p = NULL;
@@ -230,7 +234,7 @@ static int s_write_points(indicators_query_t *self, int group, const s_series_as
         }
         return 0;
     }
-    return indicators_store_read_revisions(self->store, self->table, self->order, count,
+    return indicators_store_history_values(self->history, self->table, self->order, count,
                                            s_write_point, self);
 }
 

@@ -12,7 +12,8 @@
     The script answers {1, first, last, epoch, prev of each topic...}, from
     which sti_events_pack_prevs works out each event's prev, {0, hash} for
     a conflict or {2, why} for a refusal of the event stream's guard.
-    Snapshot pages are read by indicators_store_snapshot.
+    Snapshot pages are read by indicators_store_snapshot; the revisions of
+    values, by indicators_store_history.
 */
 #include "indicators_store.h"
 
@@ -57,7 +58,6 @@ struct _indicators_store_t {
     size_t count_cap;                        // entries of count
     uint64_t *prevs;                         // prev of each event of the last write
     size_t prevs_cap;                        // entries of prevs
-    indicators_revision_t *revisions;        // the revisions of one value, handed to a reader
     indicators_store_snapshot_t *snapshot;   // snapshot pages
 };
 
@@ -94,6 +94,14 @@ static char *s_revision_key_of(indicators_store_t *self, char *buf,
 {
     return sti_redis_key(self->redis, buf, S_KEY_MAX, "rev", indicator->code, org->code, period,
                          NULL);
+}
+
+char *indicators_store_revision_key(indicators_store_t *self, const sti_indicator_t *indicator,
+                                    const sti_org_unit_t *org, const char *period, char *buf,
+                                    size_t cap)
+{
+    assert(self && indicator && org && period && buf && cap >= S_KEY_MAX);
+    return s_revision_key_of(self, buf, indicator, org, period);
 }
 
 //  The revisions' key of a value of a table.
@@ -138,9 +146,6 @@ indicators_store_t *indicators_store_new(sti_redis_t *redis, const char *intake,
     self->record = sti_writer_new();
     self->pack = sti_events_pack_new();
     self->snapshot = indicators_store_snapshot_new(redis);
-    self->revisions =
-        (indicators_revision_t *)calloc(INDICATORS_STORE_REVISIONS_MAX, sizeof *self->revisions);
-    assert(self->revisions);
     return self;
 }
 
@@ -161,7 +166,6 @@ void indicators_store_destroy(indicators_store_t **self_p)
         free(self->order);
         free(self->count);
         free(self->prevs);
-        free(self->revisions);
         free(self);
         *self_p = NULL;
     }
@@ -239,135 +243,6 @@ int indicators_store_read_hashes(indicators_store_t *self, indicators_table_t *t
         }
     }
     return failed ? -1 : 0;
-}
-
-//  Decodes the revisions of an LRANGE reply (NULL: none) into
-//  self->revisions; with no list, the one the value's record keeps, if it
-//  keeps one (record NULL: not known). Returns how many.
-static size_t s_decode_revisions(indicators_store_t *self, const redisReply *list,
-                                 const indicators_record_t *record)
-{
-    size_t n = list && list->type == REDIS_REPLY_ARRAY ? list->elements : 0;
-    n = n < INDICATORS_STORE_REVISIONS_MAX ? n : INDICATORS_STORE_REVISIONS_MAX;
-    for (size_t r = 0; r < n; r++) {
-        const redisReply *item = list->element[r];
-        bool bytes = item->type == REDIS_REPLY_STRING;
-        indicators_revision_decode(bytes ? item->str : NULL, bytes ? item->len : 0,
-                                   &self->revisions[r]);
-    }
-    if (n == 0 && record && record->has_first) {
-        indicators_record_first(record, &self->revisions[n++]);
-    }
-    return n;
-}
-
-//  Whether an LRANGE reply is a list with nothing in it.
-static bool s_empty_list(const redisReply *list)
-{
-    return list && list->type == REDIS_REPLY_ARRAY && list->elements == 0;
-}
-
-int indicators_store_read_revisions(indicators_store_t *self, indicators_table_t *table,
-                                    const int *values, size_t count,
-                                    indicators_store_revisions_fn *fn, void *arg)
-{
-    assert(self && table && (values || count == 0) && fn);
-    char key[S_KEY_MAX];
-    for (size_t i = 0; i < count; i++) {
-        s_revision_key(self, key, indicators_table_value_at(table, values[i]));
-        sti_redis_appendf(self->redis, "LRANGE %s %d -1", key, -INDICATORS_STORE_REVISIONS_MAX);
-    }
-    int rc = 0;
-    for (size_t i = 0; i < count; i++) {
-        redisReply *list = sti_redis_reply(self->redis);
-        rc = list ? rc : -1;
-        const indicators_value_t *value = indicators_table_value_at(table, values[i]);
-        fn(arg, i, self->revisions, s_decode_revisions(self, list, &value->record));
-        if (list) {
-            freeReplyObject(list);
-        }
-    }
-    return rc;
-}
-
-//  --- the revisions of values asked, across many hashes ---
-
-//  Sends the command of each point of the asks: LRANGE of its revisions
-//  (record false), or HGET of its record, for the points whose list came
-//  back empty (record true; empty[point], NULL: all). Returns the number
-//  sent; fewer than wanted when the connection broke.
-static size_t s_send_points(indicators_store_t *self, const indicators_store_ask_t *asks,
-                            size_t count, bool record, const bool *empty)
-{
-    char key[S_KEY_MAX], member[S_MEMBER_MAX], text[STI_PERIOD_TEXT_MAX];
-    size_t point = 0, sent = 0;
-    for (size_t i = 0; i < count; i++) {
-        for (size_t k = 0; k < asks[i].count; k++, point++) {
-            if (empty && !empty[point]) {
-                continue;
-            }
-            sti_period_format(&asks[i].periods[k], text, sizeof text);
-            int rc;
-            if (record) {
-                s_value_key(self, key,
-                            s_member(asks[i].indicator, asks[i].org, member, sizeof member));
-                rc = sti_redis_appendf(self->redis, "HGET %s %s", key, text);
-            } else {
-                s_revision_key_of(self, key, asks[i].indicator, asks[i].org, text);
-                rc = sti_redis_appendf(self->redis, "LRANGE %s %d -1", key,
-                                       -INDICATORS_STORE_REVISIONS_MAX);
-            }
-            if (rc) {
-                return sent;
-            }
-            sent++;
-        }
-    }
-    return sent;
-}
-
-int indicators_store_read_history(indicators_store_t *self, const indicators_store_ask_t *asks,
-                                  size_t count, indicators_store_revisions_fn *fn, void *arg)
-{
-    assert(self && (asks || count == 0) && fn);
-    size_t points = 0, empties = 0;
-    for (size_t i = 0; i < count; i++) {
-        points += asks[i].count;
-    }
-    size_t sent = s_send_points(self, asks, count, false, NULL);
-    int rc = sent == points ? 0 : -1;
-    redisReply **lists = (redisReply **)calloc(points + 1, sizeof *lists);
-    bool *empty = (bool *)calloc(points + 1, sizeof *empty);
-    assert(lists && empty);
-    for (size_t point = 0; point < sent; point++) {
-        lists[point] = sti_redis_reply(self->redis);
-        rc = lists[point] ? rc : -1;
-        empty[point] = s_empty_list(lists[point]);
-        empties += empty[point];
-    }
-    //  A value of one revision keeps it in its record: a second round trip,
-    //  for those only.
-    size_t asked = rc == 0 && empties ? s_send_points(self, asks, count, true, empty) : 0;
-    rc = asked == (rc == 0 ? empties : 0) ? rc : -1;
-    for (size_t point = 0; point < points; point++) {
-        indicators_record_t record, *known = NULL;
-        redisReply *bytes = empty[point] && asked ? sti_redis_reply(self->redis) : NULL;
-        char err[128];
-        if (bytes && bytes->type == REDIS_REPLY_STRING &&
-            indicators_record_decode(bytes->str, bytes->len, &record, err, sizeof err) == 0) {
-            known = &record;
-        }
-        fn(arg, point, self->revisions, s_decode_revisions(self, lists[point], known));
-        if (bytes) {
-            freeReplyObject(bytes);
-        }
-        if (lists[point]) {
-            freeReplyObject(lists[point]);
-        }
-    }
-    free(lists);
-    free(empty);
-    return rc;
 }
 
 //  --- snapshot pages ---

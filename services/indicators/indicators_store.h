@@ -48,6 +48,11 @@ const char *indicators_store_errstr(indicators_store_t *self);
 //  bytes): <ns>:val:<indicator>:<org>. Returns buf.
 char *indicators_store_value_key(indicators_store_t *self, const sti_indicator_t *indicator,
                                  const sti_org_unit_t *org, char *buf, size_t cap);
+//  The name of the list of a value's revisions into buf (at least 256
+//  bytes): <ns>:rev:<indicator>:<org>:<period>. Returns buf.
+char *indicators_store_revision_key(indicators_store_t *self, const sti_indicator_t *indicator,
+                                    const sti_org_unit_t *org, const char *period, char *buf,
+                                    size_t cap);
 
 //  The connection the store reads through (borrowed), for the modules
 //  that read the same keys (indicators_fields_store).
@@ -71,14 +76,6 @@ int indicators_store_read_hashes(indicators_store_t *self, indicators_table_t *t
 //  them, oldest first (0 when its read failed). The array is the store's.
 typedef void(indicators_store_revisions_fn)(void *arg, size_t point,
                                             const indicators_revision_t *revisions, size_t count);
-//  Reads the latest revisions of table's values values[0..count), at most
-//  INDICATORS_STORE_REVISIONS_MAX each, and hands them to fn in that order
-//  (a revision that does not decode is handed with its defaults). Returns
-//  0, or -1 when a read failed (fn was still called for every point).
-int indicators_store_read_revisions(indicators_store_t *self, indicators_table_t *table,
-                                    const int *values, size_t count,
-                                    indicators_store_revisions_fn *fn, void *arg);
-
 //  Some periods of one hash (indicator, org) to read.
 typedef struct {
     const sti_indicator_t *indicator; // borrowed from the catalog
@@ -86,13 +83,6 @@ typedef struct {
     const sti_period_t *periods;      // the periods (hash fields), borrowed
     size_t count;                     // how many, at most INDICATORS_STORE_PERIODS_MAX
 } indicators_store_ask_t;
-
-//  Reads the latest revisions of the values asks[i].periods[k], at most
-//  INDICATORS_STORE_REVISIONS_MAX each, all in one round trip, and hands
-//  them to fn in that order (point counts the values across the asks).
-//  Returns 0, or -1 when a read failed (fn was still called for every point).
-int indicators_store_read_history(indicators_store_t *self, const indicators_store_ask_t *asks,
-                                  size_t count, indicators_store_revisions_fn *fn, void *arg);
 
 //  Reads the page of at most limit hashes after cursor after ("" from the
 //  start). The page is valid until the next call. Returns 0, or -1 when

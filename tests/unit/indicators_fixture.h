@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "indicators_apply.h"
+#include "indicators_store_history.h"
 #include "plan_dir.h"
 #include "sti_catalog_io.h"
 #include "redis_server.h"
@@ -195,7 +196,9 @@ static inline size_t test_indicators_revisions(test_indicators_t *fx, const char
     assert_non_null(ask.indicator);
     assert_non_null(ask.org);
     memset(history, 0, sizeof *history);
+    indicators_store_history_t *reads = indicators_store_history_new(fx->store);
     assert_int_equal(
-        indicators_store_read_history(fx->store, &ask, 1, test_indicators_history_fn, history), 0);
+        indicators_store_history_asks(reads, &ask, 1, test_indicators_history_fn, history), 0);
+    indicators_store_history_destroy(&reads);
     return history->count;
 }

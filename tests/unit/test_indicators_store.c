@@ -119,6 +119,7 @@ static void test_read_revisions(void **state)
     const sti_indicator_t *gdp = sti_catalog_indicator_find(catalog, "gdp");
     const sti_org_unit_t *root = sti_catalog_org_root(catalog);
     indicators_table_t *table = indicators_table_new();
+    indicators_store_history_t *history = indicators_store_history_new(fx->store);
     sti_period_t y2022, y2023, y2024;
     char err[128];
     sti_period_parse("2022", 4, &y2022, err, sizeof err);
@@ -129,7 +130,7 @@ static void test_read_revisions(void **state)
                     indicators_table_value(table, gdp, root, &y2024)};
     s_seen_t seen = {0};
     assert_int_equal(
-        indicators_store_read_revisions(fx->store, table, values, 3, s_on_revisions, &seen), 0);
+        indicators_store_history_values(history, table, values, 3, s_on_revisions, &seen), 0);
     assert_int_equal(seen.points, 3);
     assert_int_equal(seen.count[0], 1);
     assert_int_equal(seen.rev[0], 0); // did not decode: the defaults
@@ -142,13 +143,14 @@ static void test_read_revisions(void **state)
     sti_period_t two[] = {y2022, y2023};
     indicators_store_ask_t asks[] = {{gdp, root, two, 2}, {gdp, root, &y2024, 1}};
     memset(&seen, 0, sizeof seen);
-    assert_int_equal(indicators_store_read_history(fx->store, asks, 2, s_on_revisions, &seen), 0);
+    assert_int_equal(indicators_store_history_asks(history, asks, 2, s_on_revisions, &seen), 0);
     assert_int_equal(seen.points, 3);
     assert_int_equal(seen.rev[0], 0);
     assert_int_equal(seen.count[1], 3);
     assert_int_equal(seen.rev[1], 1);
     assert_string_equal(seen.origin, "derived");
     assert_int_equal(seen.count[2], 0);
+    indicators_store_history_destroy(&history);
 }
 
 static void test_snapshot_pages(void **state)
