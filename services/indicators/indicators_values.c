@@ -84,7 +84,8 @@ static int s_optional_double(sti_node_t map, const char *key, bool *has, double 
 static const sti_limits_t s_record_limits = {INDICATORS_RECORD_MAX, INDICATORS_RECORD_MAX, 16, 2};
 
 //  Reads the revision a record keeps, when it has one: o (an origin but
-//  withdrawn, which is never kept) and e together. Returns 0, or -1.
+//  withdrawn, which is never kept) and e together, in a record of rev 1
+//  (read before). Returns 0, or -1.
 static int s_first_from(sti_node_t root, indicators_record_t *record, sti_field_error_t *err)
 {
     if (sti_node_type(sti_node_get(root, "o")) == STI_TYPE_MISSING) {
@@ -95,9 +96,11 @@ static int s_first_from(sti_node_t root, indicators_record_t *record, sti_field_
         sti_map_str_copy(root, "e", record->first_entry, sizeof record->first_entry, err)) {
         return -1;
     }
-    if (code < INDICATORS_ORIGIN_REPORTED || code >= INDICATORS_ORIGIN_WITHDRAWN) {
+    if (code < INDICATORS_ORIGIN_REPORTED || code >= INDICATORS_ORIGIN_WITHDRAWN ||
+        record->rev != 1) {
         snprintf(err->field, sizeof err->field, "o");
-        snprintf(err->reason, sizeof err->reason, "must be 0, 1 or 2");
+        snprintf(err->reason, sizeof err->reason,
+                 record->rev != 1 ? "kept only by a value of one revision" : "must be 0, 1 or 2");
         return -1;
     }
     record->has_first = true;

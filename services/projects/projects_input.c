@@ -8,6 +8,7 @@
     against the other as stored.
 */
 #include "projects_input.h"
+#include "sti_plan_text.h"
 
 #include <math.h>
 #include <sodium.h>
@@ -466,7 +467,7 @@ int projects_input_add(const projects_input_ctx_t *ctx, sti_node_t row, projects
     char code[PROJECTS_CODE_MAX + 8] = "";
     if (s_text(row, "code", code, sizeof code, problems) == 1) {
         if (projects_code_valid(code)) {
-            snprintf(next->code, sizeof next->code, "%s", code);
+            sti_text_copy(next->code, sizeof next->code, code);
         } else {
             projects_problem(problems, "code",
                              "must be 1 to 64 of A-Z a-z 0-9 _ . -, starting "

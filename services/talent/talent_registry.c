@@ -16,6 +16,7 @@
 
 #include "sti_log.h"
 #include "talent_reply.h"
+#include "sti_plan_text.h"
 
 struct _talent_registry_t {
     talent_store_t *store; // borrowed
@@ -275,10 +276,10 @@ static int s_decode_set(const sti_call_t *call, const talent_codes_t *codes,
         return 0;
     }
     for (size_t i = 0; i < errors.count; i++) {
-        char field[64];
+        char field[sizeof errors.items[i].field + 4]; // "set." and the field
         snprintf(field, sizeof field, "set%s%s", errors.items[i].field[0] ? "." : "",
                  errors.items[i].field);
-        snprintf(errors.items[i].field, sizeof errors.items[i].field, "%s", field);
+        sti_text_copy(errors.items[i].field, sizeof errors.items[i].field, field);
     }
     talent_reply_errors(call, &errors);
     return -1;

@@ -405,7 +405,7 @@ int sti_observation_plausible_period(const sti_observation_t *obs, int64_t now_m
     time_t secs = (time_t)(now_ms / 1000);
     struct tm now;
     gmtime_r(&secs, &now);
-    char ahead[64] = "";
+    char ahead[56] = ""; // "; up to <int64> years ahead are taken" at most
     if (ahead_years > 0) {
         snprintf(ahead, sizeof ahead, "; up to %lld year%s ahead are taken", (long long)ahead_years,
                  ahead_years == 1 ? "" : "s");

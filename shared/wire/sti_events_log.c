@@ -694,7 +694,7 @@ int sti_events_since_scan(sti_redis_t *redis, const char *stream, uint64_t seq, 
     uint64_t to = UINT64_MAX;
     if (sti_redis_replicas(redis) > 0) {
         if (epoch[0] && !marked) {
-            return -1;
+            return -2;
         }
         to = confirmed > epoch_start ? confirmed : epoch_start;
     }
@@ -789,11 +789,12 @@ void sti_events_since_reply(sti_redis_t *redis, const char *stream, const sti_re
     if (!sti_node_is_missing(sti_node_get(body, "limit"))) {
         sti_map_int(body, "limit", &limit, &ferr);
     }
-    sti_writer_reset(writer);
     sti_envelope_reply_ok(writer, request->id);
-    if (sti_events_since(redis, stream, (uint64_t)seq, prefix, (size_t)limit, writer) != 0) {
+    int rc = sti_events_since(redis, stream, (uint64_t)seq, prefix, (size_t)limit, writer);
+    if (rc != 0) {
+        const char *why = rc == -2 ? "the stream's new epoch is not confirmed by the replicas yet"
+                                   : "the event log cannot be read now";
         sti_writer_reset(writer);
-        sti_envelope_reply_error(writer, request->id, STI_ERR_UNAVAILABLE,
-                                 "the event log cannot be read now", NULL, 0);
+        sti_envelope_reply_error(writer, request->id, STI_ERR_UNAVAILABLE, why, NULL, 0);
     }
 }

@@ -95,8 +95,8 @@ int sti_events_log_epoch(sti_redis_t *redis, const char *epoch_key, char *id, ui
 //  epoch began. Where writes must reach replicas (sti_redis_replicas of
 //  redis), events and upto stop at the epoch's confirmed mark, and an epoch
 //  without one (moved to, and not confirmed yet) is not answered in.
-//  Returns 0, or -1 when Redis failed or the epoch is not confirmed (both
-//  are unavailable: ask again later).
+//  Returns 0, -1 when Redis failed, or -2 when the epoch is not confirmed
+//  (both are unavailable: ask again later).
 //  Scans at most 10 x limit entries (limit is capped at STI_EVENTS_SINCE_MAX).
 int sti_events_since(sti_redis_t *redis, const char *stream, uint64_t seq, const char *prefix,
                      size_t limit, sti_writer_t *writer);

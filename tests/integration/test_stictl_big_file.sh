@@ -77,13 +77,17 @@ committed=${BASH_REMATCH[1]}
 # `stictl org add` with stictl's default time-out (3 s) are all answered.
 stictl ingest "$T/big.csv" --wait >"$T/again.out" 2>"$T/again.err" &
 again=$!
+# The applier may drain the backlog before the 20th (how fast depends on
+# the machine): at least 5 must be answered while entries are still
+# waiting, each counted once the backlog is seen after its answer.
 sti_wait_for 60 eval '[ "$(metric "$IND_HTTP" sti_indicators_backlog_entries)" -gt 20 ]'
+during=0
 for i in $(seq 1 20); do
     command stictl org add "town$i" --parent linping --name "镇$i" >"$T/org.out" 2>&1 \
         || sti_fail "org add $i during the backlog: $(cat "$T/org.out")"
+    [ "$(metric "$IND_HTTP" sti_indicators_backlog_entries)" -gt 0 ] && during=$((during + 1))
 done
-[ "$(metric "$IND_HTTP" sti_indicators_backlog_entries)" -gt 0 ] \
-    || sti_fail "the backlog was gone before the org adds were done"
+[ "$during" -ge 5 ] || sti_fail "only $during of the org adds were answered during the backlog"
 rc=0; wait "$again" || rc=$?
 [ $rc -eq 0 ] || sti_fail "the rerun: exit $rc: $(cat "$T/again.out" "$T/again.err")"
 grep -qxE "accepted 500000, rejected 0(, [0-9]+ with a warning)?" "$T/again.out" || sti_fail "rerun: $(cat "$T/again.out")"

@@ -140,7 +140,7 @@ static inline void test_indicators_append_months(test_indicators_t *fx, const ch
                                                  const char *year, int from, int count)
 {
     const char *orgs[12], *periods[12];
-    char texts[12][STI_PERIOD_TEXT_MAX];
+    char texts[12][STI_PERIOD_TEXT_MAX + 16]; // room for any year text (cut to fit)
     double values[12];
     assert_true(count <= 12);
     for (int i = 0; i < count; i++) {

@@ -65,7 +65,8 @@ static void test_record_round_trip(void **state)
 }
 
 //  A record keeping its only revision: o and e read back, and a kept
-//  origin out of range, or one without its entry, refused.
+//  origin out of range, one without its entry, or one in a record of a
+//  later revision, refused.
 static void test_record_first(void **state)
 {
     (void)state;
@@ -93,21 +94,25 @@ static void test_record_first(void **state)
     assert_string_equal(first.entry, "1700000000000-7");
     assert_true(first.has_v && first.v == 9);
     assert_int_equal(first.t, 1700000000123);
-    for (int bad = 0; bad < 2; bad++) {
+    for (int bad = 0; bad < 3; bad++) {
         sti_writer_reset(w);
-        sti_writer_map(w, bad ? 6 : 7);
-        sti_writer_kv_int(w, "rev", 1);
+        sti_writer_map(w, bad == 1 ? 9 : 10);
+        for (const char *const *key = (const char *const[]){"v", "r", "a", NULL}; *key; key++) {
+            sti_writer_str(w, *key);
+            sti_writer_nil(w);
+        }
+        sti_writer_kv_int(w, "rev", bad == 2 ? 2 : 1); // 2: a list holds its revisions
         sti_writer_kv_str(w, "src", "");
         sti_writer_kv_int(w, "t", 1);
         sti_writer_kv_str(w, "by", "");
         sti_writer_kv_str(w, "source", "");
         sti_writer_kv_int(w, "o", bad ? 0 : 3); // withdrawn is never kept
-        if (!bad) {
+        if (bad != 1) {
             sti_writer_kv_str(w, "e", "1-0");
         }
         data = sti_writer_data(w, &size);
         assert_int_equal(indicators_record_decode(data, size, &out, err, sizeof err), -1);
-        assert_non_null(strstr(err, bad ? "e" : "o"));
+        assert_non_null(strstr(err, bad == 1 ? ": e:" : ": o:"));
     }
     sti_writer_destroy(&w);
 }

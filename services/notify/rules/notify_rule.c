@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "notify_receiver.h"
+#include "sti_plan_text.h"
 
 #define S_FORECAST_EVENT "indicator.forecast_changed" // the forecast events' type
 #define S_OVERDUE_EVENT "duty.overdue"                // a report past due, nothing received
@@ -405,7 +406,7 @@ static int s_read_grouping(sti_node_t map, notify_rule_t *rule, sti_field_error_
                           "'%.32s'",
                           labels[i]);
         }
-        snprintf(rule->group_by[i], sizeof rule->group_by[i], "%s", labels[i]);
+        sti_text_copy(rule->group_by[i], sizeof rule->group_by[i], labels[i]);
     }
     sti_field_error_t ignored;
     int64_t *durations[] = {&rule->group_wait_ms, &rule->group_interval_ms,
