@@ -38,26 +38,9 @@ ev_expect() {
     done
 }
 
-# A free port below the kernel's ephemeral range, so that no outgoing
-# connection takes it between the choice and the bind (sti_spare_port hands
-# out ephemeral ports, which a busy machine may reuse for a client socket).
-ev_port() {
-    /usr/bin/python3 - <<'PY'
-import random, socket
-low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for _ in range(100):
-    port = random.randint(max(1024, low - 12000), low - 1)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        s.close()
-PY
-}
+# A spare port from the ledger (tests/lib.sh sti_spare_port): no other test
+# is handed it for ten minutes, so the broker can be restarted on it.
+ev_port() { sti_spare_port; }
 
 # Starts sti-broker on the ports chosen before (EV_*), with a short heartbeat
 # so workers notice a restart quickly. Returns 1 if it could not bind.
