@@ -1,6 +1,6 @@
 /*  indicators_store_history: see the header. For a value with no list, its
-    record is the table's copy (values of a table), or read in a second
-    round trip of HGETs for those values only (asks).
+    record is the table's copy (values of a table), or read just before its
+    list in the same round trip (asks).
 */
 #include "indicators_store_history.h"
 
@@ -60,12 +60,6 @@ static size_t s_decode_revisions(indicators_store_history_t *self, const redisRe
     return n;
 }
 
-//  Whether an LRANGE reply is a list with nothing in it.
-static bool s_empty_list(const redisReply *list)
-{
-    return list && list->type == REDIS_REPLY_ARRAY && list->elements == 0;
-}
-
 int indicators_store_history_values(indicators_store_history_t *self, indicators_table_t *table,
                                     const int *values, size_t count,
                                     indicators_store_revisions_fn *fn, void *arg)
@@ -91,33 +85,30 @@ int indicators_store_history_values(indicators_store_history_t *self, indicators
     return rc;
 }
 
-//  Sends the command of each point of the asks: LRANGE of its revisions
-//  (record false), or HGET of its record, for the points whose list came
-//  back empty (record true; empty[point], NULL: all). Returns the number
-//  sent; fewer than wanted when the connection broke.
+//  Sends, for each point of the asks, an HGET of its record and then an
+//  LRANGE of its revisions. The record is read first: a list only grows, so
+//  a list found empty was empty when the record was read, and that record
+//  then kept the value's only revision (a window between the two reads that
+//  moves it into the list leaves the list holding it). Returns the number
+//  of commands sent; fewer than wanted when the connection broke.
 static size_t s_send_points(indicators_store_history_t *self, const indicators_store_ask_t *asks,
-                            size_t count, bool record, const bool *empty)
+                            size_t count)
 {
     char key[S_KEY_MAX], text[STI_PERIOD_TEXT_MAX];
-    size_t point = 0, sent = 0;
+    size_t sent = 0;
     for (size_t i = 0; i < count; i++) {
-        for (size_t k = 0; k < asks[i].count; k++, point++) {
-            if (empty && !empty[point]) {
-                continue;
-            }
+        for (size_t k = 0; k < asks[i].count; k++) {
             sti_period_format(&asks[i].periods[k], text, sizeof text);
-            int rc;
-            if (record) {
-                indicators_store_value_key(self->store, asks[i].indicator, asks[i].org, key,
-                                           sizeof key);
-                rc = sti_redis_appendf(self->redis, "HGET %s %s", key, text);
-            } else {
-                indicators_store_revision_key(self->store, asks[i].indicator, asks[i].org, text,
-                                              key, sizeof key);
-                rc = sti_redis_appendf(self->redis, "LRANGE %s %d -1", key,
-                                       -INDICATORS_STORE_REVISIONS_MAX);
+            indicators_store_value_key(self->store, asks[i].indicator, asks[i].org, key,
+                                       sizeof key);
+            if (sti_redis_appendf(self->redis, "HGET %s %s", key, text)) {
+                return sent;
             }
-            if (rc) {
+            sent++;
+            indicators_store_revision_key(self->store, asks[i].indicator, asks[i].org, text, key,
+                                          sizeof key);
+            if (sti_redis_appendf(self->redis, "LRANGE %s %d -1", key,
+                                  -INDICATORS_STORE_REVISIONS_MAX)) {
                 return sent;
             }
             sent++;
@@ -131,42 +122,29 @@ int indicators_store_history_asks(indicators_store_history_t *self,
                                   indicators_store_revisions_fn *fn, void *arg)
 {
     assert(self && (asks || count == 0) && fn);
-    size_t points = 0, empties = 0;
+    size_t points = 0;
     for (size_t i = 0; i < count; i++) {
         points += asks[i].count;
     }
-    size_t sent = s_send_points(self, asks, count, false, NULL);
-    int rc = sent == points ? 0 : -1;
-    redisReply **lists = (redisReply **)calloc(points + 1, sizeof *lists);
-    bool *empty = (bool *)calloc(points + 1, sizeof *empty);
-    assert(lists && empty);
-    for (size_t point = 0; point < sent; point++) {
-        lists[point] = sti_redis_reply(self->redis);
-        rc = lists[point] ? rc : -1;
-        empty[point] = s_empty_list(lists[point]);
-        empties += empty[point];
-    }
-    //  A value of one revision keeps it in its record: a second round trip,
-    //  for those only.
-    size_t asked = rc == 0 && empties ? s_send_points(self, asks, count, true, empty) : 0;
-    rc = asked == (rc == 0 ? empties : 0) ? rc : -1;
+    size_t sent = s_send_points(self, asks, count);
+    int rc = sent == 2 * points ? 0 : -1;
     for (size_t point = 0; point < points; point++) {
+        redisReply *bytes = 2 * point < sent ? sti_redis_reply(self->redis) : NULL;
+        redisReply *list = 2 * point + 1 < sent ? sti_redis_reply(self->redis) : NULL;
+        rc = (2 * point < sent && !bytes) || (2 * point + 1 < sent && !list) ? -1 : rc;
         indicators_record_t record, *known = NULL;
-        redisReply *bytes = empty[point] && asked ? sti_redis_reply(self->redis) : NULL;
         char err[128];
         if (bytes && bytes->type == REDIS_REPLY_STRING &&
             indicators_record_decode(bytes->str, bytes->len, &record, err, sizeof err) == 0) {
             known = &record;
         }
-        fn(arg, point, self->revisions, s_decode_revisions(self, lists[point], known));
+        fn(arg, point, self->revisions, s_decode_revisions(self, list, known));
         if (bytes) {
             freeReplyObject(bytes);
         }
-        if (lists[point]) {
-            freeReplyObject(lists[point]);
+        if (list) {
+            freeReplyObject(list);
         }
     }
-    free(lists);
-    free(empty);
     return rc;
 }

@@ -24,10 +24,10 @@ int indicators_store_history_values(indicators_store_history_t *self, indicators
                                     const int *values, size_t count,
                                     indicators_store_revisions_fn *fn, void *arg);
 //  Reads the latest revisions of the values asks[i].periods[k], at most
-//  INDICATORS_STORE_REVISIONS_MAX each, in one round trip (and a second
-//  for the records of the values with no list), and hands them to fn in
-//  that order (point counts the values across the asks). Returns 0, or -1
-//  when a read failed (fn was still called for every point).
+//  INDICATORS_STORE_REVISIONS_MAX each, with each value's record (read
+//  before its list), in one round trip, and hands them to fn in that order
+//  (point counts the values across the asks). Returns 0, or -1 when a read
+//  failed (fn was still called for every point).
 int indicators_store_history_asks(indicators_store_history_t *self,
                                   const indicators_store_ask_t *asks, size_t count,
                                   indicators_store_revisions_fn *fn, void *arg);
