@@ -698,12 +698,12 @@ void sti_events_pub_tick(sti_events_pub_t *self)
         return; // no heartbeat beats a wrong one
     }
     s_check(self, epoch, latest, lost, sizeof lost);
-    char read[STI_EVENTS_EPOCH_MAX + 1];
-    snprintf(read, sizeof read, "%s", epoch);
+    char before[STI_EVENTS_EPOCH_MAX + 1];
+    snprintf(before, sizeof before, "%s", epoch);
     if (s_switch(self, epoch, &start, lost) != 0) {
         return;
     }
-    if (strcmp(read, epoch) != 0) {
+    if (strcmp(before, epoch) != 0) {
         has_mark = false; // moved here: the move cleared the mark read before
         marked = 0;
     }
