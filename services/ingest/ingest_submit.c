@@ -441,6 +441,14 @@ static int s_obs_submit(void *object, const sti_call_t *call)
         }
         outcome = s_commit(self, &submit, accepted, call->caller, submit.dry_run, &stored,
                            &stored_len, why, sizeof why);
+        if (outcome == INGEST_STORE_FAILED && submit.request_id[0]) {
+            //  Once more, on a connection made again (a cut, a restart of
+            //  Redis): the request id makes it safe. A write that landed
+            //  the first time is found, and its reply, ours, is answered.
+            outcome = s_commit(self, &submit, accepted, call->caller, submit.dry_run, &stored,
+                               &stored_len, why, sizeof why);
+            outcome = outcome == INGEST_STORE_REPLAYED ? INGEST_STORE_TAKEN : outcome;
+        }
         if (outcome != INGEST_STORE_LOCKED) {
             break;
         }

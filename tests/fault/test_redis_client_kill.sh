@@ -4,8 +4,10 @@
 #
 # 1. While 10,000 rows (10 requests of 1,000) are submitted by a client that
 #    retries with the same request ids, Redis closes every connection of
-#    sti-ingest and sti-indicators (CLIENT KILL USER) after each answered
-#    request: a submission's write may be cut.
+#    sti-ingest and sti-indicators (CLIENT KILL USER), again each time a
+#    request was answered since: a submission's reads or write may be cut,
+#    and sti-ingest writes it again on a new connection rather than answer
+#    unavailable.
 # 2. With sti-indicators stopped (SIGSTOP), 10,000 more rows are accepted;
 #    then it goes on, and its connections are closed, again each time it has
 #    applied more of the backlog since (up to 30 times): a window's reads,
@@ -15,6 +17,9 @@
 # is 1..N with no gap, nothing is pending, no service finds the dataset
 # lost, and a subscriber (stictl watch) printed every event once, in order,
 # without being told events were lost.
+# 3. With Redis holding writes (CLIENT PAUSE WRITE), sti-ingest's submit
+#    script waits in Redis and its connection is closed: one `stictl
+#    ingest` is still answered accepted (sti-ingest sent the script again).
 . "$STI_SOURCE/tests/lib.sh"
 
 REQUESTS=10   # each phase
@@ -48,17 +53,21 @@ cut() {
 progress_at_least() { [ "$(cat "$T/progress" 2>/dev/null || echo 0)" -ge "$1" ]; }
 seq_now() { sti_redis_cli GET "$STI_NAMESPACE:events:ind:seq"; }
 
-# --- 1. cut after each answered request ---
+# --- 1. cut sti-ingest's connections while requests come ---
 sti_spawn submit /usr/bin/python3 "$STI_SOURCE/tests/fault/fault_submit.py" "$STI_BROKER" \
     "$REQUESTS" "$ROWS" "$TOWNS" "$T/progress"
+progress() { cat "$T/progress" 2>/dev/null || echo 0; }
 cuts=0
-for r in $(seq 1 $((REQUESTS - 1))); do
-    sti_wait_for 100 progress_at_least "$r"
+while [ "$(progress)" -lt $((REQUESTS - 1)) ]; do
+    at=$(progress)
     cuts=$((cuts + $(cut sti-ingest sti-indicators)))
+    sti_wait_for 100 eval '[ "$(progress)" -gt "$at" ]'   # a request answered since
 done
 wait "${STI_PIDS[submit]}" || sti_fail "the submitting client failed"
 unset "STI_PIDS[submit]"
-echo "phase 1: cut $cuts connections"
+cut_in_use=$(grep -c "connection lost" "$T/ingest.log" || true)
+[ "$cut_in_use" -gt 0 ] || sti_fail "no connection of sti-ingest was cut while in use"
+echo "phase 1: cut $cuts connections, $cut_in_use of sti-ingest's noticed in use"
 
 # --- 2. cut the applier while it works through a backlog ---
 kill -STOP "${STI_PIDS[indicators]}"
@@ -97,6 +106,9 @@ read -r values_after odd_after revisions_after <<<"$(sti_revisions_summary "$STI
 for svc in ingest indicators; do
     ! grep -q "the dataset lost data" "$T/$svc.log" || sti_fail "sti-$svc found a loss"
 done
+# A submission whose write was cut is written again on a new connection (its
+# request id makes that safe): no client was told to send again.
+! grep -q "could not be kept" "$T/ingest.log" || sti_fail "sti-ingest refused a submission that was cut"
 
 watched_all() { grep -q "\"seq\":$((start_seq + TOTAL))," "$T/watch.log"; }
 sti_wait_for 60 watched_all
@@ -113,4 +125,20 @@ if after != list(range(start + 1, start + total + 1)) or told:
           (start, len(after), after[:3], after[-3:], told[:3]), file=sys.stderr)
     sys.exit(1)
 PY
+# --- 3. a submission's write cut before Redis ran it ---
+# Writes are held (CLIENT PAUSE WRITE), so sti-ingest's submit script waits
+# in Redis; its connection is closed then. sti-ingest sends it again on a
+# new connection, and the clerk's one `stictl ingest` is answered accepted.
+printf 'indicator,org,period,value\nhitech_value_added_share,town_001,2024,12.5\n' >"$T/cut.csv"
+sti_redis_cli CLIENT PAUSE 20000 WRITE >/dev/null
+sti_spawn held stictl --timeout 30000 ingest "$T/cut.csv"
+held() { sti_redis_cli CLIENT LIST | grep "user=sti-ingest" | grep -q "flags=[a-zA-Z]*b"; }
+sti_wait_for 10 held
+sti_redis_cli CLIENT KILL USER sti-ingest >/dev/null
+sti_redis_cli CLIENT UNPAUSE >/dev/null
+rc=0; wait "${STI_PIDS[held]}" || rc=$?
+unset "STI_PIDS[held]"
+grep -qx "accepted 1, rejected 0" "$T/held.log" || sti_fail "the cut submission: exit $rc, $(cat "$T/held.log")"
+grep -q "could not be kept" "$T/ingest.log" && sti_fail "sti-ingest refused the cut submission"
+
 echo "ok: $TOTAL rows applied once and every event watched once, through $cuts connections cut"
