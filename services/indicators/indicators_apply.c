@@ -535,7 +535,14 @@ static int s_step(indicators_apply_t *self, int64_t deadline)
     indicators_intake_read_t read;
     s_fit(self, deadline - zclock_mono());
     int n = indicators_intake_read(self->intake, !self->pending_done, &read);
-    return n == -2 ? -1 : s_handle(self, n, &read, deadline);
+    if (n == -2) {
+        //  The read failed: a reply lost with its connection may have
+        //  delivered entries to this consumer. They are pending for it:
+        //  re-read them at once, not when a claim round finds them idle.
+        self->pending_done = false;
+        return -1;
+    }
+    return s_handle(self, n, &read, deadline);
 }
 
 //  Takes the blocking read's reply if it has come (or, with wait_ms > 0,
