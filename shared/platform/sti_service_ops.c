@@ -24,7 +24,8 @@
 #include "sti_log.h"
 #include "sti_ratelimit.h"
 
-#define S_BAD_REPLY (-1) // s_reply_code: not a reply envelope
+#define S_BAD_REPLY (-1)     // s_reply_code: not a reply envelope
+#define S_READ_AGAIN_MS 1000 // a read failed faster than this is run once more
 
 static const sti_limits_t s_limits = {0, 0, 0, 0}; // the codec's default limits
 
@@ -260,8 +261,21 @@ static void s_salvage_id(const void *data, size_t size, char *id, size_t cap)
 static sti_errcode_t s_run_handler(sti_service_ops_t *self, size_t row, const sti_call_t *call)
 {
     const s_row_t *op = &self->rows[row];
+    int64_t start = zclock_mono();
     int rc = op->decl->handler(self->objects[op->table], call);
     int code = rc == 0 ? s_reply_code(call->reply) : S_BAD_REPLY;
+    if (code == STI_ERR_UNAVAILABLE && !(op->decl->roles & (STI_OP_WRITE | STI_OP_CHANGES)) &&
+        zclock_mono() - start < S_READ_AGAIN_MS) {
+        //  A read that found Redis away at once is run once more: a
+        //  connection that broke (closed by Redis, a restart, a fail-over)
+        //  is made again on its next command, so a caller is not told
+        //  unavailable for the first read after it. A read changes nothing:
+        //  running it twice is safe. Not after a slow failure (a Redis that
+        //  does not answer): the caller would wait twice as long for it.
+        sti_writer_reset(call->reply);
+        rc = op->decl->handler(self->objects[op->table], call);
+        code = rc == 0 ? s_reply_code(call->reply) : S_BAD_REPLY;
+    }
     if (code == S_BAD_REPLY) {
         sti_error("op %s (id %s) %s", call->request->op, call->request->id,
                   rc != 0 ? "failed" : "wrote no valid reply");

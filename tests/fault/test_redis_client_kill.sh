@@ -20,6 +20,8 @@
 # 3. With Redis holding writes (CLIENT PAUSE WRITE), sti-ingest's submit
 #    script waits in Redis and its connection is closed: one `stictl
 #    ingest` is still answered accepted (sti-ingest sent the script again).
+# 4. A read (stictl progress) right after Redis closed sti-indicators'
+#    connections is answered, not refused unavailable.
 . "$STI_SOURCE/tests/lib.sh"
 
 REQUESTS=10   # each phase
@@ -58,8 +60,7 @@ sti_spawn submit /usr/bin/python3 "$STI_SOURCE/tests/fault/fault_submit.py" "$ST
     "$REQUESTS" "$ROWS" "$TOWNS" "$T/progress"
 progress() { cat "$T/progress" 2>/dev/null || echo 0; }
 cuts=0
-while [ "$(progress)" -lt $((REQUESTS - 1)) ]; do
-    at=$(progress)
+while at=$(progress) && [ "$at" -lt $((REQUESTS - 1)) ]; do   # one read: it may jump by several
     cuts=$((cuts + $(cut sti-ingest sti-indicators)))
     sti_wait_for 100 eval '[ "$(progress)" -gt "$at" ]'   # a request answered since
 done
@@ -140,5 +141,12 @@ rc=0; wait "${STI_PIDS[held]}" || rc=$?
 unset "STI_PIDS[held]"
 grep -qx "accepted 1, rejected 0" "$T/held.log" || sti_fail "the cut submission: exit $rc, $(cat "$T/held.log")"
 grep -q "could not be kept" "$T/ingest.log" && sti_fail "sti-ingest refused the cut submission"
+
+# --- 4. a read right after the connections were closed ---
+# (A read that meets a closed connection is run again on a new one:
+# sti_service_ops, unit test test_read_run_again.)
+sti_redis_cli CLIENT KILL USER sti-indicators >/dev/null
+stictl --timeout 15000 progress >"$T/read.out" 2>&1 ||
+    sti_fail "the first read after a cut: $(cat "$T/read.out")"
 
 echo "ok: $TOTAL rows applied once and every event watched once, through $cuts connections cut"

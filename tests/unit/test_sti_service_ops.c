@@ -1,7 +1,8 @@
 /*  Unit tests for sti_service_ops: one request answered without sockets —
     malformed and unknown requests, roles, the dataset guard, the write
     rate, the body checked before the handler, a handler that fails or
-    writes nothing, ops.describe; and the rows the metrics count by.
+    writes nothing, a read run again after Redis was away, ops.describe;
+    and the rows the metrics count by.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <czmq.h>
 
 #include "sti_json.h"
 #include "sti_service_ops.h"
@@ -34,6 +36,30 @@ static int s_fail(void *self, const sti_call_t *call)
     return -1;
 }
 
+//  Unavailable on every odd run (Redis away at once), ok on the even ones.
+static int s_flaky(void *self, const sti_call_t *call)
+{
+    int calls = ++((s_counter_t *)self)->calls;
+    if (calls % 2) {
+        sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_UNAVAILABLE, "redis away",
+                                 NULL, 0);
+        return 0;
+    }
+    sti_envelope_reply_ok(call->reply, call->request->id);
+    sti_writer_int(call->reply, calls);
+    return 0;
+}
+
+//  Unavailable after a wait longer than a read is run again after.
+static int s_slow_unavailable(void *self, const sti_call_t *call)
+{
+    ((s_counter_t *)self)->calls++;
+    zclock_sleep(1100); // a Redis that does not answer, as the command time-out sees it
+    sti_envelope_reply_error(call->reply, call->request->id, STI_ERR_UNAVAILABLE, "timed out", NULL,
+                             0);
+    return 0;
+}
+
 static int s_silent(void *self, const sti_call_t *call)
 {
     (void)self, (void)call;
@@ -52,6 +78,11 @@ static const sti_op_decl_t s_ops[] = {
     {"thing.admin", s_count, STI_OP_CHANGES, NULL, "admin only", "N", NULL},
     {"thing.fail", s_fail, STI_ROLES_ANY, NULL, "fails", "", NULL},
     {"thing.silent", s_silent, STI_ROLES_ANY, NULL, "writes nothing", "", NULL},
+    {"flaky.get", s_flaky, STI_ROLES_ANY, NULL, "reads, Redis away at first", "N", NULL},
+    {"flaky.set", s_flaky, STI_ROLES_ANY | STI_OP_WRITE, NULL, "writes, Redis away at first", "N",
+     NULL},
+    {"flaky.change", s_flaky, STI_OP_CHANGES, NULL, "changes, Redis away at first", "N", NULL},
+    {"slow.get", s_slow_unavailable, STI_ROLES_ANY, NULL, "reads, Redis hung", "", NULL},
     STI_OPS_END,
 };
 static const sti_op_table_t s_table = {"test_ops", s_ops};
@@ -127,9 +158,9 @@ static void test_rows(void **state)
 {
     s_fixture_t *f = *state;
     size_t count = sti_service_ops_count(f->ops);
-    assert_int_equal(count, 6); // five of the table, then ops.describe
+    assert_int_equal(count, 10); // nine of the table, then ops.describe
     assert_string_equal(sti_service_ops_name(f->ops, 0), "thing.get");
-    assert_string_equal(sti_service_ops_name(f->ops, 5), "ops.describe");
+    assert_string_equal(sti_service_ops_name(f->ops, 9), "ops.describe");
     assert_string_equal(sti_service_ops_name(f->ops, count), "_unknown");
     assert_string_equal(sti_service_ops_name(f->ops, count + 1), "_malformed");
     assert_false(sti_service_ops_changes(f->ops, 0));
@@ -265,6 +296,31 @@ static void test_handler_failures(void **state)
     assert_string_equal(f->decoded.id, "f2");
 }
 
+//  A read answered unavailable at once is run again (a connection that broke
+//  is made again on its next command); a write or a change is not (its
+//  caller retries with its request id), nor a read that failed slowly.
+static void test_read_run_again(void **state)
+{
+    s_fixture_t *f = *state;
+    s_answer(f, "flaky.get", "r1", NULL);
+    assert_true(f->decoded.ok);
+    assert_int_equal(f->counter.calls, 2);
+    f->counter.calls = 0;
+    s_answer(f, "flaky.set", "w1", NULL);
+    assert_int_equal(f->answer.code, STI_ERR_UNAVAILABLE);
+    assert_string_equal(f->decoded.id, "w1");
+    assert_int_equal(f->counter.calls, 1);
+    f->counter.calls = 0;
+    s_answer(f, "flaky.change", "c1", NULL);
+    assert_int_equal(f->answer.code, STI_ERR_UNAVAILABLE);
+    assert_int_equal(f->counter.calls, 1);
+    f->counter.calls = 0;
+    s_answer(f, "slow.get", "s1", NULL);
+    assert_int_equal(f->answer.code, STI_ERR_UNAVAILABLE);
+    assert_string_equal(f->decoded.message, "timed out");
+    assert_int_equal(f->counter.calls, 1);
+}
+
 static void test_describe(void **state)
 {
     s_fixture_t *f = *state;
@@ -275,10 +331,10 @@ static void test_describe(void **state)
     assert_int_equal(sti_map_str_copy(f->decoded.body, "service", text, sizeof text, &err), 0);
     assert_string_equal(text, "sti.test");
     sti_node_t ops = sti_node_get(f->decoded.body, "ops");
-    assert_int_equal(sti_node_size(ops), 6);
+    assert_int_equal(sti_node_size(ops), 10);
     assert_int_equal(sti_map_str_copy(sti_node_at(ops, 1), "op", text, sizeof text, &err), 0);
     assert_string_equal(text, "thing.set");
-    assert_int_equal(sti_map_str_copy(sti_node_at(ops, 5), "op", text, sizeof text, &err), 0);
+    assert_int_equal(sti_map_str_copy(sti_node_at(ops, 9), "op", text, sizeof text, &err), 0);
     assert_string_equal(text, "ops.describe");
 
     char *printed = NULL;
@@ -301,6 +357,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_roles_and_rate, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_dataset_lost, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_handler_failures, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_read_run_again, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_describe, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
