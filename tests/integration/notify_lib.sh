@@ -7,6 +7,9 @@
 #   sink_start NAME [FLAGS]    tests/helpers/webhook_sink.py; sink_port NAME prints its port
 #   emit_ind IND ORG PERIOD OLD NEW BEFORE AFTER   one indicator.changed event (OLD may be null)
 #   lines FILE                 lines in a record file (0 when missing)
+#   emit_alerts N              N indicator.changed events of one value (new 1..N)
+#   hook_has_all FILE N        the record FILE holds the alerts of emit_alerts N
+#   hook_keys_one_to_one FILE N   N idempotency keys, none naming two alerts
 #   nctl ARGS                  stictl against the test broker
 
 notify_setup() {
@@ -71,4 +74,46 @@ for line in sys.stdin:
     if d["id"] == sys.argv[1]:
         print(d[sys.argv[2]])
 ' "$1" "$2"
+}
+
+# emit_alerts N: N indicator.changed events of hitech_enterprises at linping
+# (new values 1..N), emitted at once through the test publisher.
+emit_alerts() {
+    /usr/bin/python3 - "$1" >"$T/events.json" <<'PY'
+import json, sys
+events = [{"topic": "ind.hitech_enterprises.linping", "type": "indicator.changed",
+           "subject": "hitech_enterprises/linping/2023",
+           "data": {"indicator": "hitech_enterprises", "org": "linping", "period": "2023",
+                    "old": None, "new": i, "unit": "家", "status_before": "on_track",
+                    "status_after": "on_track"}} for i in range(1, int(sys.argv[1]) + 1)]
+print(json.dumps({"events": events}))
+PY
+    /usr/bin/python3 "$STI_SOURCE/tests/helpers/sti_call.py" sti.indicators emit - \
+        <"$T/events.json" | grep -q '"ok": true' || sti_fail "emit failed"
+}
+
+# hook_has_all FILE N: the webhook's record FILE holds the alerts of new
+# values 1..N (emit_alerts), each at least once.
+hook_has_all() {
+    /usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+values = {json.loads(json.loads(l)["body"])["events"][0]["new_value"] for l in open(sys.argv[1])}
+sys.exit(0 if values == set(range(1, int(sys.argv[2]) + 1)) else 1)
+PY
+}
+
+# hook_keys_one_to_one FILE N: N idempotency keys, none naming two alerts;
+# prints how many records were sent again under a key already seen.
+hook_keys_one_to_one() {
+    /usr/bin/python3 - "$1" "$2" <<'PY' || sti_fail "keys and values do not match one to one"
+import collections, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+by_key = collections.defaultdict(set)
+for r in recs:
+    by_key[r["headers"]["idempotency-key"]].add(json.loads(r["body"])["events"][0]["new_value"])
+assert len(by_key) == int(sys.argv[2]), len(by_key)          # one key per alert
+assert all(len(v) == 1 for v in by_key.values())             # a key never names two alerts
+print("records %d, distinct keys %d, sent again %d" % (len(recs), len(by_key),
+      len(recs) - len(by_key)))
+PY
 }
