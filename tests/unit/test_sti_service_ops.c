@@ -305,20 +305,18 @@ static void test_read_run_again(void **state)
     s_answer(f, "flaky.get", "r1", NULL);
     assert_true(f->decoded.ok);
     assert_int_equal(f->counter.calls, 2);
-    f->counter.calls = 0;
-    s_answer(f, "flaky.set", "w1", NULL);
-    assert_int_equal(f->answer.code, STI_ERR_UNAVAILABLE);
-    assert_string_equal(f->decoded.id, "w1");
-    assert_int_equal(f->counter.calls, 1);
-    f->counter.calls = 0;
-    s_answer(f, "flaky.change", "c1", NULL);
-    assert_int_equal(f->answer.code, STI_ERR_UNAVAILABLE);
-    assert_int_equal(f->counter.calls, 1);
-    f->counter.calls = 0;
-    s_answer(f, "slow.get", "s1", NULL);
-    assert_int_equal(f->answer.code, STI_ERR_UNAVAILABLE);
-    assert_string_equal(f->decoded.message, "timed out");
-    assert_int_equal(f->counter.calls, 1);
+    //  Each answered unavailable after one run, with its own message.
+    const char *once[][3] = {{"flaky.set", "w1", "redis away"},
+                             {"flaky.change", "c1", "redis away"},
+                             {"slow.get", "s1", "timed out"}};
+    for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) {
+        f->counter.calls = 0;
+        s_answer(f, once[i][0], once[i][1], NULL);
+        assert_int_equal(f->answer.code, STI_ERR_UNAVAILABLE);
+        assert_string_equal(f->decoded.id, once[i][1]);
+        assert_string_equal(f->decoded.message, once[i][2]);
+        assert_int_equal(f->counter.calls, 1);
+    }
 }
 
 static void test_describe(void **state)
