@@ -99,7 +99,7 @@ static void s_locks(const redisReply *result, ingest_store_lock_fn *found, void 
 }
 
 ingest_store_outcome_t ingest_store_submit(ingest_store_t *self, int nkeys, int nargs,
-                                           const char **argv, const size_t *lens,
+                                           const char **argv, const size_t *lens, bool twice,
                                            ingest_store_lock_fn *found, void *arg,
                                            const char **stored, size_t *stored_len, char *err,
                                            size_t errlen)
@@ -108,8 +108,10 @@ ingest_store_outcome_t ingest_store_submit(ingest_store_t *self, int nkeys, int 
     if (self->result) {
         freeReplyObject(self->result);
     }
+    bool again = false;
     redisReply *result = self->result =
-        sti_redis_eval(self->redis, self->script, nkeys, nargs, argv, lens);
+        twice ? sti_redis_eval_retry(self->redis, self->script, nkeys, nargs, argv, lens, &again)
+              : sti_redis_eval(self->redis, self->script, nkeys, nargs, argv, lens);
     *stored = NULL;
     *stored_len = 0;
     if (!result || result->type != REDIS_REPLY_ARRAY || result->elements < 2 ||
@@ -129,7 +131,7 @@ ingest_store_outcome_t ingest_store_submit(ingest_store_t *self, int nkeys, int 
         result->elements == 2 && result->element[1]->type == REDIS_REPLY_STRING) {
         *stored = result->element[1]->str;
         *stored_len = result->element[1]->len;
-        return (ingest_store_outcome_t)outcome;
+        return again ? INGEST_STORE_TAKEN : (ingest_store_outcome_t)outcome;
     }
     snprintf(err, errlen, "the submit step answered oddly");
     return INGEST_STORE_FAILED;

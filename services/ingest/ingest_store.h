@@ -44,9 +44,14 @@ const char *const *ingest_store_keys(ingest_store_t *self, const char *request_i
 //  Runs the submit step: argv holds nkeys keys then nargs arguments
 //  (ingest_submit.lua). On TAKEN and REPLAYED, *stored and *stored_len are
 //  the reply kept (valid until the next call); on LOCKED, found is called
-//  for each lock; on FAILED, err says why. Returns the outcome.
+//  for each lock; on FAILED, err says why. With twice (the step is safe to
+//  run twice: the request has an id, or it is a dry run), a step whose
+//  connection broke before its reply is sent once more on a new one
+//  (sti_redis_eval_retry); a write of the first run found then by its
+//  request id is this request's own: TAKEN, not REPLAYED. Returns the
+//  outcome.
 ingest_store_outcome_t ingest_store_submit(ingest_store_t *self, int nkeys, int nargs,
-                                           const char **argv, const size_t *lens,
+                                           const char **argv, const size_t *lens, bool twice,
                                            ingest_store_lock_fn *found, void *arg,
                                            const char **stored, size_t *stored_len, char *err,
                                            size_t errlen);

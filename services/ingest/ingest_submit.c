@@ -302,8 +302,11 @@ static ingest_store_outcome_t s_commit(ingest_submit_t *self, const s_submit_t *
         ingest_locks_argv(self->locks, keys, fixed, fixed_lens, (const char *const *)fields.argv,
                           fields.lens, accepted && !check ? STI_INTAKE_ARGS : 0, caller->name,
                           caller->role, caller->via, submit->request_id, &argv, &lens, &nkeys);
-    return ingest_store_submit(self->store, nkeys, (int)argc - nkeys, argv, lens, s_found_lock,
-                               self, stored, len, err, errlen);
+    //  Safe to run twice when the request has an id (a write that landed is
+    //  found by it) or keeps nothing (a dry run).
+    bool twice = submit->request_id[0] || check;
+    return ingest_store_submit(self->store, nkeys, (int)argc - nkeys, argv, lens, twice,
+                               s_found_lock, self, stored, len, err, errlen);
 }
 
 //  The org unit of row i when the catalog has it (else the row's own checks
@@ -441,14 +444,6 @@ static int s_obs_submit(void *object, const sti_call_t *call)
         }
         outcome = s_commit(self, &submit, accepted, call->caller, submit.dry_run, &stored,
                            &stored_len, why, sizeof why);
-        if (outcome == INGEST_STORE_FAILED && submit.request_id[0]) {
-            //  Once more, on a connection made again (a cut, a restart of
-            //  Redis): the request id makes it safe. A write that landed
-            //  the first time is found, and its reply, ours, is answered.
-            outcome = s_commit(self, &submit, accepted, call->caller, submit.dry_run, &stored,
-                               &stored_len, why, sizeof why);
-            outcome = outcome == INGEST_STORE_REPLAYED ? INGEST_STORE_TAKEN : outcome;
-        }
         if (outcome != INGEST_STORE_LOCKED) {
             break;
         }

@@ -12,8 +12,9 @@
     time and then only after the back-off delay has passed (doubling from 100 ms
     up to 5 s); before that, commands fail fast with "not connected".
     sti_redis_wait() polls until the next attempt is due. Only
-    sti_redis_argv_retry() sends a command a second time after a break, because
-    only the caller knows whether a command is safe to apply twice.
+    sti_redis_argv_retry() and sti_redis_eval_retry() send a command a second
+    time after a break, because only the caller knows whether a command is
+    safe to apply twice.
 
     Pipelining. Appended commands sit in hiredis' output buffer until the first
     reply is read. The object counts the replies owed; a reply read on a broken
@@ -86,10 +87,8 @@ struct _sti_redis_t {
     sti_redis_format_t format;           // argument vectors formatted (sti_redis_format.h)
 };
 
-static void s_seterr(sti_redis_t *self, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void s_seterr(sti_redis_t *self, const char *format, ...)
+__attribute__((format(printf, 2, 3))) static void s_seterr(sti_redis_t *self, const char *format,
+                                                           ...)
 {
     va_list args;
     va_start(args, format);
@@ -412,27 +411,13 @@ int sti_redis_set_sentinels(sti_redis_t *self, const char *sentinels, const char
         snprintf(err, errlen, "redis_master_name must be 1 to %d bytes", STI_REDIS_HOST_MAX);
         return -1;
     }
-    size_t count = 0;
-    for (const char *p = sentinels; *p;) {
-        size_t len = strcspn(p, ",");
-        if (count == STI_REDIS_SENTINELS) {
-            snprintf(err, errlen, "redis_sentinels: at most %d", STI_REDIS_SENTINELS);
-            return -1;
-        }
-        if (sti_redis_hostport_parse(p, len, 26379, self->sentinel_host[count],
-                                     sizeof self->sentinel_host[count], &self->sentinel_port[count],
-                                     err, errlen) != 0) {
-            return -1;
-        }
-        count++;
-        p += len + (p[len] == ',');
-    }
-    if (count == 0) {
-        snprintf(err, errlen, "redis_sentinels: give host:port[,host:port...]");
+    int count = sti_redis_sentinels_parse(sentinels, STI_REDIS_SENTINELS, self->sentinel_host,
+                                          self->sentinel_port, err, errlen);
+    if (count < 0) {
         return -1;
     }
     s_drop(self, "switching to Sentinel");
-    self->sentinel_count = count;
+    self->sentinel_count = (size_t)count;
     snprintf(self->master, sizeof self->master, "%s", master);
     self->next_attempt = 0;
     return 0;
@@ -583,15 +568,21 @@ redisReply *sti_redis_argv(sti_redis_t *self, int argc, const char **argv, const
     return s_checked(self, reply);
 }
 
+//  Whether the connection broke under the command that gave reply; if so,
+//  the next attempt to connect is now (for the caller's one fresh attempt).
+static bool s_broke_under(sti_redis_t *self, const redisReply *reply)
+{
+    if (reply || self->ctx) {
+        return false;
+    }
+    self->next_attempt = 0;
+    return true;
+}
+
 redisReply *sti_redis_argv_retry(sti_redis_t *self, int argc, const char **argv, const size_t *lens)
 {
     redisReply *reply = sti_redis_argv(self, argc, argv, lens);
-    if (reply || self->ctx) {
-        return reply;
-    }
-    //  The connection broke under the command: one fresh attempt, now.
-    self->next_attempt = 0;
-    return sti_redis_argv(self, argc, argv, lens);
+    return s_broke_under(self, reply) ? sti_redis_argv(self, argc, argv, lens) : reply;
 }
 
 int sti_redis_append(sti_redis_t *self, int argc, const char **argv, const size_t *lens)
@@ -764,6 +755,17 @@ redisReply *sti_redis_eval(sti_redis_t *self, sti_script_t *script, int nkeys, i
     free(args);
     free(arglens);
     return reply;
+}
+
+redisReply *sti_redis_eval_retry(sti_redis_t *self, sti_script_t *script, int nkeys, int nargs,
+                                 const char **argv, const size_t *lens, bool *again)
+{
+    redisReply *reply = sti_redis_eval(self, script, nkeys, nargs, argv, lens);
+    bool twice = s_broke_under(self, reply);
+    if (again) {
+        *again = twice;
+    }
+    return twice ? sti_redis_eval(self, script, nkeys, nargs, argv, lens) : reply;
 }
 
 int sti_redis_eval_append(sti_redis_t *self, sti_script_t *script, int nkeys, int nargs,

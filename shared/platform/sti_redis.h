@@ -114,6 +114,14 @@ sti_script_t *sti_redis_script(sti_redis_t *self, const char *source);
 //  EVALSHA with NOSCRIPT handled. Returns the reply (caller frees) or NULL.
 redisReply *sti_redis_eval(sti_redis_t *self, sti_script_t *script, int nkeys, int nargs,
                            const char **argv, const size_t *lens);
+//  As sti_redis_eval, for a script that is safe to run twice (it finds what
+//  a first run did: a request id, a spent claim): when the connection
+//  breaks under it (closed by Redis, a restart, a fail-over), connects again
+//  at once and sends it once more, so the caller is not told Redis failed
+//  for a reply lost on the wire. *again (may be NULL) says whether it was
+//  sent twice: a second run that finds the first one's work found its own.
+redisReply *sti_redis_eval_retry(sti_redis_t *self, sti_script_t *script, int nkeys, int nargs,
+                                 const char **argv, const size_t *lens, bool *again);
 //  Pipelined form: queue an EVALSHA (the script must have been loaded once).
 int sti_redis_eval_append(sti_redis_t *self, sti_script_t *script, int nkeys, int nargs,
                           const char **argv, const size_t *lens);

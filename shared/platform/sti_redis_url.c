@@ -183,3 +183,28 @@ int sti_redis_url_parse(const char *url, sti_redis_url_t *self, char *err, size_
     }
     return 0;
 }
+
+int sti_redis_sentinels_parse(const char *text, size_t max, char (*hosts)[STI_REDIS_HOST_MAX + 1],
+                              int *ports, char *err, size_t errlen)
+{
+    assert(text && hosts && ports);
+    size_t count = 0;
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, ",");
+        if (count == max) {
+            snprintf(err, errlen, "redis_sentinels: at most %zu", max);
+            return -1;
+        }
+        if (sti_redis_hostport_parse(p, len, 26379, hosts[count], STI_REDIS_HOST_MAX + 1,
+                                     &ports[count], err, errlen) != 0) {
+            return -1;
+        }
+        count++;
+        p += len + (p[len] == ',');
+    }
+    if (count == 0) {
+        snprintf(err, errlen, "redis_sentinels: give host:port[,host:port...]");
+        return -1;
+    }
+    return (int)count;
+}

@@ -26,3 +26,9 @@ int sti_redis_url_parse(const char *url, sti_redis_url_t *out, char *err, size_t
 //  with a reason in err.
 int sti_redis_hostport_parse(const char *text, size_t len, int default_port, char *host, size_t cap,
                              int *port, char *err, size_t errlen);
+//  Parses a Sentinel list "host:port[,host:port...]" (port 26379 when not
+//  given), at most max of them, into hosts (each STI_REDIS_HOST_MAX + 1
+//  bytes) and ports. Returns how many (1 at least), or -1 with a reason in
+//  err.
+int sti_redis_sentinels_parse(const char *text, size_t max, char (*hosts)[STI_REDIS_HOST_MAX + 1],
+                              int *ports, char *err, size_t errlen);

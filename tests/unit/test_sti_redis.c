@@ -348,6 +348,51 @@ static void test_reconnect(void **state)
     sti_redis_destroy(&redis);
 }
 
+//  Closes redis's connection from the server's side (CLIENT KILL ID).
+static void s_kill_client(sti_redis_t *redis)
+{
+    redisReply *id = sti_redis_command(redis, "CLIENT ID");
+    assert_non_null(id);
+    assert_int_equal(id->type, REDIS_REPLY_INTEGER);
+    sti_redis_t *admin = s_connect(s_server.url);
+    redisReply *killed = sti_redis_command(admin, "CLIENT KILL ID %lld", id->integer);
+    assert_int_equal(killed->integer, 1);
+    freeReplyObject(killed);
+    freeReplyObject(id);
+    sti_redis_destroy(&admin);
+}
+
+//  A script safe to run twice is sent again on a new connection when Redis
+//  closed the one it went out on; a plain eval answers NULL then.
+static void test_eval_retry(void **state)
+{
+    (void)state;
+    sti_redis_t *redis = s_connect(s_server.url);
+    sti_script_t *script = sti_redis_script(redis, "return redis.call('INCR', KEYS[1])");
+    const char *argv[] = {"stitest:retry"};
+    freeReplyObject(sti_redis_command(redis, "DEL stitest:retry"));
+
+    s_kill_client(redis);
+    assert_null(sti_redis_eval(redis, script, 1, 0, argv, NULL));
+    assert_false(sti_redis_connected(redis));
+
+    bool again = true;
+    redisReply *reply = sti_redis_eval_retry(redis, script, 1, 0, argv, NULL, &again);
+    assert_non_null(reply);
+    assert_int_equal(reply->integer, 1); // the failed eval did not run
+    assert_false(again);                 // a connection down before is not a break under it
+    freeReplyObject(reply);
+
+    s_kill_client(redis);
+    reply = sti_redis_eval_retry(redis, script, 1, 0, argv, NULL, &again);
+    assert_non_null(reply);
+    assert_int_equal(reply->integer, 2);
+    assert_true(again);
+    freeReplyObject(reply);
+    freeReplyObject(sti_redis_command(redis, "DEL stitest:retry"));
+    sti_redis_destroy(&redis);
+}
+
 //  Starts a Sentinel on a spare port monitoring master as "sti". Returns its pid.
 static pid_t s_start_sentinel(int master, int *port)
 {
@@ -462,7 +507,8 @@ int main(void)
         cmocka_unit_test(test_select_db), cmocka_unit_test(test_auth),
         cmocka_unit_test(test_keys),      cmocka_unit_test(test_pipeline),
         cmocka_unit_test(test_scripts),   cmocka_unit_test(test_read_only_script),
-        cmocka_unit_test(test_reconnect), cmocka_unit_test(test_sentinel),
+        cmocka_unit_test(test_reconnect), cmocka_unit_test(test_eval_retry),
+        cmocka_unit_test(test_sentinel),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -160,14 +160,6 @@ static void s_handle(s_sender_t *sender, const char *id, int64_t token)
     }
     int rc = notify_queue_done(sender->queue, id, token, names[outcome], now, next, result.error,
                                result.status);
-    if (rc < 0) {
-        //  Once more, on a connection made again (a cut, a restart of
-        //  Redis, a fail-over), so that a send that went out is not sent
-        //  again for a lost reply. Safe to repeat: a result recorded the
-        //  first time spent the claim, and the second finds it so (0).
-        rc = notify_queue_done(sender->queue, id, token, names[outcome], now, next, result.error,
-                               result.status);
-    }
     if (rc == 1) {
         sti_metric_t *counters[] = {self->metrics.delivered, self->metrics.retried,
                                     self->metrics.dead};

@@ -281,15 +281,18 @@ long notify_queue_commit_plain(notify_queue_t *self, int64_t now_ms)
 }
 
 //  EVALSHA with string arguments; returns the reply (caller frees) or NULL.
+//  With twice (a script safe to run twice), a connection that broke under
+//  it is made again and the script sent once more (sti_redis_eval_retry).
 static redisReply *s_eval(notify_queue_t *self, sti_script_t *script, int nkeys, int nargs,
-                          const char **argv)
+                          const char **argv, bool twice)
 {
     size_t lens[16];
     assert(nkeys + nargs <= 16);
     for (int i = 0; i < nkeys + nargs; i++) {
         lens[i] = strlen(argv[i]);
     }
-    return sti_redis_eval(self->redis, script, nkeys, nargs, argv, lens);
+    return twice ? sti_redis_eval_retry(self->redis, script, nkeys, nargs, argv, lens, NULL)
+                 : sti_redis_eval(self->redis, script, nkeys, nargs, argv, lens);
 }
 
 static long long s_int_reply(redisReply *reply, long long fallback)
@@ -310,7 +313,7 @@ int notify_queue_claim(notify_queue_t *self, int64_t now_ms, int64_t lease_ms, s
     assert(max >= 1 && max <= NOTIFY_CLAIM_MAX);
     snprintf(limit, sizeof limit, "%zu", max);
     const char *argv[] = {self->due_key, now, lease, limit};
-    redisReply *reply = s_eval(self, self->claim, 1, 3, argv);
+    redisReply *reply = s_eval(self, self->claim, 1, 3, argv, false);
     *count = 0;
     if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 1 ||
         reply->element[0]->type != REDIS_REPLY_INTEGER) {
@@ -416,7 +419,10 @@ int notify_queue_done(notify_queue_t *self, const char *id, int64_t token, const
                           error,
                           status_text,
                           retention};
-    return (int)s_int_reply(s_eval(self, self->done, 3, 8, argv), -1);
+    //  Safe to run twice: a result recorded the first time spent the claim,
+    //  and the second run finds it so (0). So a send that went out is not
+    //  sent again for a reply lost with its connection.
+    return (int)s_int_reply(s_eval(self, self->done, 3, 8, argv, true), -1);
 }
 
 int notify_queue_redrive(notify_queue_t *self, const char *id, int64_t now_ms)
@@ -425,7 +431,7 @@ int notify_queue_redrive(notify_queue_t *self, const char *id, int64_t now_ms)
     snprintf(now, sizeof now, "%lld", (long long)now_ms);
     const char *argv[] = {notify_key_delivery(self->redis, id, key, sizeof key), self->due_key,
                           self->dead_key, id, now};
-    return (int)s_int_reply(s_eval(self, self->redrive, 3, 2, argv), -2);
+    return (int)s_int_reply(s_eval(self, self->redrive, 3, 2, argv, false), -2);
 }
 
 int notify_queue_depth(notify_queue_t *self, int64_t *queued, int64_t *dead)

@@ -101,7 +101,9 @@ int notify_queue_claim(notify_queue_t *self, int64_t now_ms, int64_t lease_ms, s
 int notify_queue_load(notify_queue_t *self, const char *id, notify_claimed_t *out);
 void notify_claimed_release(notify_claimed_t *claimed);
 //  Records a send's result: outcome "delivered", "retry" (due again at
-//  next_due_ms) or "dead". Returns 1, 0 when the claim was lost, -1.
+//  next_due_ms) or "dead". A result whose connection broke before its reply
+//  is sent once more on a new one (safe: a recorded result spent the claim).
+//  Returns 1, 0 when the claim was lost, -1.
 int notify_queue_done(notify_queue_t *self, const char *id, int64_t token, const char *outcome,
                       int64_t now_ms, int64_t next_due_ms, const char *error, long status);
 //  Re-queues a dead letter. Returns 1, 0 when it is not dead, -1 when it
