@@ -370,7 +370,8 @@ static void s_watch(sti_service_t *self)
 {
     sti_service_guard_turn(self->guard, self->publisher, zclock_mono());
     sti_service_health_set(self->health, sti_redis_connected(self->redis),
-                           sti_mdp_worker_connected(self->worker));
+                           sti_mdp_worker_connected(self->worker),
+                           sti_redis_generation(self->redis));
     sti_service_health_set_lost(self->health, sti_service_guard_lost(self->guard));
 }
 

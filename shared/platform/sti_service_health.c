@@ -20,6 +20,7 @@ struct _sti_service_health_t {
     sti_metric_t **requests;      // [rows * S_CODES] request counters, made on first use
     sti_metric_t **durations;     // [rows] duration counters
     sti_metric_t *redis_up;       // gauge: 1 while Redis is connected
+    sti_metric_t *redis_connects; // counter: times the Redis connection was made
     sti_metric_t *broker_up;      // gauge: 1 while the worker hears from the broker
     sti_metric_t *dataset_lost;   // gauge: 1 while the dataset is lost
 };
@@ -68,6 +69,10 @@ sti_service_health_t *sti_service_health_new(const char *addr, sti_service_ops_t
     }
     self->redis_up =
         sti_http_gauge(self->http, "sti_redis_up", NULL, "1 while the Redis connection is up.");
+    self->redis_connects = sti_http_counter(
+        self->http, "sti_redis_connects_total", NULL,
+        "Times the Redis connection was made: 1, and one more for each reconnect after it was "
+        "lost (a restart, a fail-over, a connection Redis closed).");
     self->broker_up = sti_http_gauge(self->http, "sti_broker_connected", NULL,
                                      "1 while the worker hears from the broker.");
     self->dataset_lost = sti_http_gauge(
@@ -113,10 +118,12 @@ void sti_service_health_count(sti_service_health_t *self, size_t row, sti_errcod
     sti_metric_add(self->durations[row], micros);
 }
 
-void sti_service_health_set(sti_service_health_t *self, bool redis_up, bool broker_up)
+void sti_service_health_set(sti_service_health_t *self, bool redis_up, bool broker_up,
+                            uint64_t redis_connects)
 {
     assert(self);
     sti_metric_set(self->redis_up, redis_up ? 1 : 0);
+    sti_metric_set(self->redis_connects, (int64_t)redis_connects);
     sti_metric_set(self->broker_up, broker_up ? 1 : 0);
 }
 

@@ -39,6 +39,8 @@ sti_http_t *sti_service_health_http(sti_service_health_t *self);
 //  which took micros.
 void sti_service_health_count(sti_service_health_t *self, size_t row, sti_errcode_t code,
                               int64_t micros);
-//  Sets the gauges.
-void sti_service_health_set(sti_service_health_t *self, bool redis_up, bool broker_up);
+//  Sets the gauges, and the count of times the Redis connection was made
+//  (sti_redis_generation: 1 once connected, one more for each reconnect).
+void sti_service_health_set(sti_service_health_t *self, bool redis_up, bool broker_up,
+                            uint64_t redis_connects);
 void sti_service_health_set_lost(sti_service_health_t *self, bool lost);

@@ -68,7 +68,7 @@ for line in 'sti_requests_total{op="echo",code="ok"} 1' \
             'sti_requests_total{op="fail",code="internal"} 1' \
             'sti_requests_total{op="missing",code="not_found"} 1' \
             'sti_requests_total{op="broken",code="internal"} 1' \
-            'sti_redis_up 1' 'sti_broker_connected 1'; do
+            'sti_redis_up 1' 'sti_redis_connects_total 1' 'sti_broker_connected 1'; do
     grep -qxF "$line" <<<"$metrics" || sti_fail "metrics lack '$line': $metrics"
 done
 [ "$(grep -c '^# TYPE sti_requests_total counter$' <<<"$metrics")" -eq 1 ] || sti_fail "TYPE repeated"
@@ -86,6 +86,8 @@ mkdir -p "$T/redis"
 sti_spawn redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$T/redis" \
     --appendonly yes --save '' --daemonize no --loglevel warning
 sti_wait_for 30 curl -sf "http://127.0.0.1:$http/readyz"
+curl -sf "http://127.0.0.1:$http/metrics" | grep -qx 'sti_redis_connects_total 2' ||
+    sti_fail "the reconnect is not counted: $(curl -sf "http://127.0.0.1:$http/metrics" | grep connects)"
 
 # Without CURVE every caller is local/admin (the log says so), an admin-only
 # op answers, and a write-limited op answers rate_limited after the burst,
