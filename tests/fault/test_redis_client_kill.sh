@@ -9,9 +9,10 @@
 #    and sti-ingest writes it again on a new connection rather than answer
 #    unavailable.
 # 2. With sti-indicators stopped (SIGSTOP), 10,000 more rows are accepted;
-#    then it goes on, and its connections are closed, again each time it has
-#    applied more of the backlog since (up to 30 times): a window's reads,
-#    its apply script, its WAIT or the events it publishes may be cut.
+#    then it goes on, and its connections are closed: first while Redis
+#    holds its first apply script (CLIENT PAUSE WRITE), then again each time
+#    it has applied more of the backlog since (up to 30 times): a window's
+#    reads, its apply script, its WAIT or the events it publishes may be cut.
 #
 # Afterwards every acknowledged row is applied exactly once, the event log
 # is 1..N with no gap, nothing is pending, no service finds the dataset
@@ -76,8 +77,17 @@ sti_spawn submit /usr/bin/python3 "$STI_SOURCE/tests/fault/fault_submit.py" "$ST
     "$REQUESTS" "$ROWS" "$TOWNS" "$T/progress" "$REQUESTS"
 wait "${STI_PIDS[submit]}" || sti_fail "the submitting client failed (backlog)"
 unset "STI_PIDS[submit]"
+# The first cut is made while Redis holds the first window's apply script
+# (CLIENT PAUSE WRITE), so one lands in the middle of a window however fast
+# the backlog drains; the rest as it goes.
+sti_redis_cli CLIENT PAUSE 20000 WRITE >/dev/null
 kill -CONT "${STI_PIDS[indicators]}"
-applier_cuts=0
+applying() {
+    sti_redis_cli CLIENT LIST | grep "cmd=evalsha user=sti-indicators " | grep -q "flags=[a-zA-Z]*b"
+}
+sti_wait_for 10 applying
+applier_cuts=$(cut sti-indicators)
+sti_redis_cli CLIENT UNPAUSE >/dev/null
 for _ in $(seq 1 30); do
     at=$(seq_now)
     [ "$at" -lt "$((start_seq + TOTAL))" ] || break
