@@ -84,6 +84,7 @@ struct _sti_redis_t {
     int replicas;                        // replicas every write must reach (0: the master only)
     uint64_t generation;                 // raised by every (re)connect (0: never connected)
     uint64_t waited;                     // generation the last WAIT was answered on (0: failed)
+    uint64_t drops;                      // live connections dropped (broken, READONLY, switch)
     sti_redis_format_t format;           // argument vectors formatted (sti_redis_format.h)
 };
 
@@ -110,6 +111,7 @@ static void s_drop(sti_redis_t *self, const char *why)
         sti_warn("redis %s:%d: connection lost: %s", self->url.host, self->url.port, why);
         redisFree(self->ctx);
         self->ctx = NULL;
+        self->drops++;
     }
     self->pending = 0;
 }
@@ -568,21 +570,23 @@ redisReply *sti_redis_argv(sti_redis_t *self, int argc, const char **argv, const
     return s_checked(self, reply);
 }
 
-//  Whether the connection broke under the command that gave reply; if so,
-//  the next attempt to connect is now (for the caller's one fresh attempt).
-static bool s_broke_under(sti_redis_t *self, const redisReply *reply)
+//  Whether a command lost its connection (drops moved from before: it broke,
+//  or READONLY in a fail-over dropped it; one down already is not), so it
+//  may be sent once more, at once (a drop sets no back-off). Frees reply.
+static bool s_broke_under(sti_redis_t *self, uint64_t before, redisReply *reply)
 {
-    if (reply || self->ctx) {
+    if (self->drops == before) {
         return false;
     }
-    self->next_attempt = 0;
+    freeReplyObject(reply); // NULL or the READONLY error
     return true;
 }
 
 redisReply *sti_redis_argv_retry(sti_redis_t *self, int argc, const char **argv, const size_t *lens)
 {
+    uint64_t before = self->drops;
     redisReply *reply = sti_redis_argv(self, argc, argv, lens);
-    return s_broke_under(self, reply) ? sti_redis_argv(self, argc, argv, lens) : reply;
+    return s_broke_under(self, before, reply) ? sti_redis_argv(self, argc, argv, lens) : reply;
 }
 
 int sti_redis_append(sti_redis_t *self, int argc, const char **argv, const size_t *lens)
@@ -760,8 +764,9 @@ redisReply *sti_redis_eval(sti_redis_t *self, sti_script_t *script, int nkeys, i
 redisReply *sti_redis_eval_retry(sti_redis_t *self, sti_script_t *script, int nkeys, int nargs,
                                  const char **argv, const size_t *lens, bool *again)
 {
+    uint64_t before = self->drops;
     redisReply *reply = sti_redis_eval(self, script, nkeys, nargs, argv, lens);
-    bool twice = s_broke_under(self, reply);
+    bool twice = s_broke_under(self, before, reply);
     if (again) {
         *again = twice;
     }

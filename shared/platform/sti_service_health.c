@@ -122,8 +122,9 @@ void sti_service_health_set(sti_service_health_t *self, bool redis_up, bool brok
                             uint64_t redis_connects)
 {
     assert(self);
-    sti_metric_set(self->redis_up, redis_up ? 1 : 0);
+    //  The count first: a reader that sees the connection up sees its count.
     sti_metric_set(self->redis_connects, (int64_t)redis_connects);
+    sti_metric_set(self->redis_up, redis_up ? 1 : 0);
     sti_metric_set(self->broker_up, broker_up ? 1 : 0);
 }
 

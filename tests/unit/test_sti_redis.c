@@ -363,7 +363,9 @@ static void s_kill_client(sti_redis_t *redis)
 }
 
 //  A script safe to run twice is sent again on a new connection when Redis
-//  closed the one it went out on; a plain eval answers NULL then.
+//  closed the one it went out on; a plain eval answers NULL then. (Here the
+//  connection is closed before the script runs; a script that ran and whose
+//  reply was lost is tests/fault/test_redis_client_kill.sh's phase 3.)
 static void test_eval_retry(void **state)
 {
     (void)state;
@@ -389,6 +391,18 @@ static void test_eval_retry(void **state)
     assert_int_equal(reply->integer, 2);
     assert_true(again);
     freeReplyObject(reply);
+
+    //  Down before the call, within the back-off: it fails fast, once, and
+    //  says it did not send twice (no connect is tried past the back-off).
+    test_redis_stop(&s_server);
+    assert_null(sti_redis_command(redis, "PING")); // breaks on the wire
+    assert_null(sti_redis_command(redis, "PING")); // first attempt refused: back-off
+    again = true;
+    assert_null(sti_redis_eval_retry(redis, script, 1, 0, argv, NULL, &again));
+    assert_false(again);
+    assert_non_null(strstr(sti_redis_errstr(redis), "next attempt"));
+    test_redis_start(&s_server, NULL);
+    assert_int_equal(sti_redis_wait(redis, 10000), 0);
     freeReplyObject(sti_redis_command(redis, "DEL stitest:retry"));
     sti_redis_destroy(&redis);
 }
